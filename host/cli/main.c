@@ -1,0 +1,122 @@
+/*
+ * main.c — `clinfer`: dispatches to a command and holds what commands share.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+
+typedef struct command {
+    const char *name;
+    int (*run)(const cli_common *common, int argc, char **argv);
+    const char *summary;
+} command;
+
+static const command commands[] = {
+    {"devices", cmd_devices, "list OpenCL platforms and devices, marking the default"},
+    {"demo", cmd_demo, "run the lecture's convolution and max-pooling example"},
+};
+
+static void usage(FILE *to)
+{
+    fprintf(to, "usage: clinfer [--device SPEC] [--verbose] COMMAND [OPTIONS]\n\n"
+                "clinfer runs convolutional neural networks through OpenCL.\n\n"
+                "commands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(to, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(to, "\noptions (before or after the command):\n" CLI_COMMON_HELP
+                "\nenvironment:\n"
+                "  CLINFER_DEVICE     default device SPEC\n"
+                "  CLINFER_CACHE_DIR  program cache folder (default ~/.cache/clinfer)\n"
+                "  CLINFER_CACHE=0    do not use the on-disk program cache\n"
+                "\n`clinfer COMMAND --help` describes a command.\n");
+}
+
+int cli_parse_common(cli_common *common, int argc, char **argv, int *i)
+{
+    if (strcmp(argv[*i], "--verbose") == 0) {
+        common->verbose = 1;
+        return 1;
+    }
+    if (strcmp(argv[*i], "--device") == 0) {
+        if (*i + 1 >= argc) {
+            fprintf(stderr, "clinfer: --device needs a SPEC (see `clinfer devices`)\n");
+            return -1;
+        }
+        common->device = argv[++*i];
+        return 1;
+    }
+    if (strncmp(argv[*i], "--device=", 9) == 0) {
+        common->device = argv[*i] + 9;
+        return 1;
+    }
+    return 0;
+}
+
+int cli_wants_help(int argc, char **argv)
+{
+    for (int i = 0; i < argc; i++)
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+            return 1;
+    return 0;
+}
+
+static void log_to_stderr(void *user, clinfer_log_level level, const char *msg)
+{
+    static const char *names[] = {"debug", "info", "warning", "error"};
+    (void)user;
+    if (level != CLINFER_LOG_ERROR) /* errors are printed by the command */
+        fprintf(stderr, "clinfer: %s: %s\n", names[level], msg);
+}
+
+clinfer_runtime *cli_runtime(const cli_common *common)
+{
+    clinfer_runtime_options o = clinfer_runtime_options_default();
+    o.device_spec = common->device;
+    o.log = log_to_stderr;
+    o.log_level = common->verbose ? CLINFER_LOG_DEBUG : CLINFER_LOG_WARNING;
+    clinfer_runtime *rt = NULL;
+    clinfer_status st = clinfer_runtime_create(&o, &rt);
+    if (st != CLINFER_OK)
+        fprintf(stderr, "clinfer: %s: %s\n", clinfer_status_str(st), clinfer_last_errmsg());
+    return rt;
+}
+
+double cli_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+int main(int argc, char **argv)
+{
+    cli_common common = {NULL, 0};
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            usage(stdout);
+            return 0;
+        }
+        int r = cli_parse_common(&common, argc, argv, &i);
+        if (r < 0)
+            return 2;
+        if (r == 0) {
+            fprintf(stderr, "clinfer: unknown option %s\n\n", argv[i]);
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (i >= argc) {
+        usage(stderr);
+        return 2;
+    }
+    for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++)
+        if (strcmp(argv[i], commands[c].name) == 0)
+            return commands[c].run(&common, argc - i - 1, argv + i + 1);
+    fprintf(stderr, "clinfer: unknown command '%s'\n\n", argv[i]);
+    usage(stderr);
+    return 2;
+}

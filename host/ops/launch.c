@@ -1,0 +1,87 @@
+/*
+ * launch.c — kernel argument setting and enqueueing shared by every op.
+ */
+#include "launch.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "../program_cache.h"
+
+karg karg_begin(cl_kernel kernel, cl_uint first_index)
+{
+    karg a = {kernel, first_index, 0, CL_SUCCESS};
+    return a;
+}
+
+static void karg_set(karg *a, size_t size, const void *value)
+{
+    cl_int err = clSetKernelArg(a->kernel, a->next, size, value);
+    if (err != CL_SUCCESS && a->err == CL_SUCCESS) {
+        a->err = err;
+        a->failed_index = a->next;
+    }
+    a->next++;
+}
+
+void karg_mem(karg *a, cl_mem mem) { karg_set(a, sizeof mem, &mem); }
+void karg_int(karg *a, int32_t v)
+{
+    cl_int x = v;
+    karg_set(a, sizeof x, &x);
+}
+void karg_float(karg *a, float v)
+{
+    cl_float x = v;
+    karg_set(a, sizeof x, &x);
+}
+
+clinfer_status karg_done(clinfer_runtime *rt, const karg *a, const char *kernel_name)
+{
+    if (a->err == CL_SUCCESS)
+        return CLINFER_OK;
+    return err_set(rt, CLINFER_ERR_OPENCL, "clSetKernelArg(%s, %u) failed: %s (%d)", kernel_name,
+                   a->failed_index, cl_error_name(a->err), (int)a->err);
+}
+
+clinfer_status launch_create(clinfer_runtime *rt, const char *file, const char *options,
+                             const char *kernel, op_launch *out)
+{
+    memset(out, 0, sizeof *out);
+    out->name = kernel;
+    return kernel_create(rt, file, options, kernel, &out->kernel);
+}
+
+void launch_grid3(op_launch *l, size_t x, size_t y, size_t z, size_t lx)
+{
+    l->dims = 3;
+    l->global[0] = x;
+    l->global[1] = y;
+    l->global[2] = z;
+    l->local[0] = lx;
+    l->local[1] = 1;
+    l->local[2] = 1;
+}
+
+clinfer_status launch_enqueue(clinfer_runtime *rt, const op_launch *l, cl_event *event)
+{
+    size_t global[3];
+    for (cl_uint d = 0; d < l->dims; d++)
+        global[d] = (l->global[d] + l->local[d] - 1) / l->local[d] * l->local[d];
+    cl_int err = clEnqueueNDRangeKernel(rt->queue, l->kernel, l->dims, NULL, global, l->local, 0,
+                                        NULL, event);
+    if (err != CL_SUCCESS) {
+        char call[128];
+        snprintf(call, sizeof call, "clEnqueueNDRangeKernel(%s)", l->name);
+        return err_cl(rt, err, call);
+    }
+    return CLINFER_OK;
+}
+
+void launch_release(op_launch *l)
+{
+    if (l && l->kernel)
+        clReleaseKernel(l->kernel);
+    if (l)
+        l->kernel = NULL;
+}

@@ -1,0 +1,45 @@
+/*
+ * launch.h — what every op shares: a prepared kernel launch (kernel object,
+ * global and local sizes), argument setting that collects errors, and
+ * enqueueing with global sizes rounded up to the local size.
+ */
+#ifndef CLINFER_OPS_LAUNCH_H
+#define CLINFER_OPS_LAUNCH_H
+
+#include "../runtime.h"
+
+typedef struct op_launch {
+    cl_kernel kernel;
+    const char *name; /* kernel name, for messages and profiles */
+    cl_uint dims;
+    size_t global[3]; /* work-items needed; rounded up when enqueued */
+    size_t local[3];
+} op_launch;
+
+/* Sets kernel arguments in order; the first failure is kept for karg_done. */
+typedef struct karg {
+    cl_kernel kernel;
+    cl_uint next;
+    cl_uint failed_index;
+    cl_int err;
+} karg;
+
+karg karg_begin(cl_kernel kernel, cl_uint first_index);
+void karg_mem(karg *a, cl_mem mem); /* mem may be NULL for an unused buffer */
+void karg_int(karg *a, int32_t v);
+void karg_float(karg *a, float v);
+clinfer_status karg_done(clinfer_runtime *rt, const karg *a, const char *kernel_name);
+
+/* Creates the kernel `kernel` of kernels/<file>.cl built with `options`. */
+clinfer_status launch_create(clinfer_runtime *rt, const char *file, const char *options,
+                             const char *kernel, op_launch *out);
+
+/* Enqueues on the runtime's queue; `event` may be NULL. */
+clinfer_status launch_enqueue(clinfer_runtime *rt, const op_launch *l, cl_event *event);
+
+void launch_release(op_launch *l);
+
+/* Sets a 3-D launch of (x, y, z) items with local size (lx, 1, 1). */
+void launch_grid3(op_launch *l, size_t x, size_t y, size_t z, size_t lx);
+
+#endif

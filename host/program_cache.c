@@ -1,0 +1,457 @@
+/*
+ * program_cache.c — build each OpenCL program once per runtime, and keep its
+ * binary on disk so the next process skips the compiler.
+ *
+ * On-disk entry: <dir>/<key hash>.bin, written to a temporary file and
+ * renamed into place (atomic on POSIX). The file carries the full key text
+ * and a checksum of the binary; anything that does not match — truncation,
+ * flipped bytes, a different driver — is rejected and rebuilt from source,
+ * never handed to the driver blindly.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "program_cache.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kernel_sources.h"
+
+#define CACHE_MAGIC "CLINFBIN"
+#define CACHE_FORMAT 1u
+#define BUILD_LOG_LINES 20
+
+typedef struct cached_program {
+    uint64_t source_hash;
+    char *options;
+    cl_program program;
+} cached_program;
+
+struct program_cache {
+    pthread_mutex_t lock;
+    char *dir; /* NULL: memory only */
+    char platform_version[256];
+    cached_program *entries;
+    size_t count, capacity;
+    clinfer_cache_stats stats;
+};
+
+/* Fixed-size header of a cache file; the key text and the binary follow. */
+typedef struct cache_header {
+    char magic[8];
+    uint32_t format;
+    uint32_t key_len;
+    uint64_t payload_len;
+    uint64_t payload_checksum;
+} cache_header;
+
+uint64_t fnv1a64(uint64_t h, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < len; i++) {
+        h ^= p[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+/* ------------------------------------------------------------ directory */
+
+static char *default_cache_dir(void)
+{
+    const char *env = getenv("CLINFER_CACHE_DIR");
+    const char *xdg = getenv("XDG_CACHE_HOME");
+    const char *home = getenv("HOME");
+    char buf[4096];
+    if (env && env[0])
+        snprintf(buf, sizeof buf, "%s", env);
+    else if (xdg && xdg[0])
+        snprintf(buf, sizeof buf, "%s/clinfer", xdg);
+    else if (home && home[0])
+        snprintf(buf, sizeof buf, "%s/.cache/clinfer", home);
+    else
+        return NULL;
+    return strdup(buf);
+}
+
+/* mkdir -p; returns 0 on success. */
+static int make_dirs(const char *path)
+{
+    char buf[4096];
+    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
+        return -1;
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    return (mkdir(buf, 0755) == 0 || errno == EEXIST) ? 0 : -1;
+}
+
+clinfer_status program_cache_create(clinfer_runtime *rt, const char *dir, int use_disk,
+                                    program_cache **out)
+{
+    program_cache *c = calloc(1, sizeof *c);
+    if (!c)
+        return err_set(rt, CLINFER_ERR_OUT_OF_HOST_MEMORY, "cannot allocate the program cache");
+    pthread_mutex_init(&c->lock, NULL);
+    clGetPlatformInfo(rt->platform, CL_PLATFORM_VERSION, sizeof c->platform_version,
+                      c->platform_version, NULL);
+    c->platform_version[sizeof c->platform_version - 1] = '\0';
+    if (use_disk) {
+        c->dir = dir ? strdup(dir) : default_cache_dir();
+        if (c->dir && make_dirs(c->dir) != 0) {
+            rt_log(rt, CLINFER_LOG_WARNING, "program cache: cannot create %s (%s); memory only",
+                   c->dir, strerror(errno));
+            free(c->dir);
+            c->dir = NULL;
+        }
+    }
+    *out = c;
+    return CLINFER_OK;
+}
+
+void program_cache_free(program_cache *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->count; i++) {
+        clReleaseProgram(c->entries[i].program);
+        free(c->entries[i].options);
+    }
+    free(c->entries);
+    free(c->dir);
+    pthread_mutex_destroy(&c->lock);
+    free(c);
+}
+
+const char *clinfer_runtime_cache_dir(const clinfer_runtime *rt)
+{
+    return rt && rt->programs ? rt->programs->dir : NULL;
+}
+
+clinfer_cache_stats clinfer_runtime_cache_stats(const clinfer_runtime *rt)
+{
+    clinfer_cache_stats s;
+    memset(&s, 0, sizeof s);
+    if (rt && rt->programs) {
+        pthread_mutex_lock(&rt->programs->lock);
+        s = rt->programs->stats;
+        pthread_mutex_unlock(&rt->programs->lock);
+    }
+    return s;
+}
+
+/* ------------------------------------------------------------ disk entries */
+
+/* The text that identifies a binary: everything that changes the compiler's
+ * output. Stored in the file too, so a hash collision cannot slip through. */
+static char *make_disk_key(const clinfer_runtime *rt, const program_cache *c,
+                           uint64_t source_hash, const char *options)
+{
+    size_t len = strlen(options) + sizeof rt->info.name + sizeof rt->info.driver_version +
+                 sizeof c->platform_version + 64;
+    char *key = malloc(len);
+    if (key)
+        snprintf(key, len, "source=%016llx\noptions=%s\ndevice=%s\ndriver=%s\nplatform=%s\n",
+                 (unsigned long long)source_hash, options, rt->info.name,
+                 rt->info.driver_version, c->platform_version);
+    return key;
+}
+
+static void disk_path(const program_cache *c, const char *key, char *path, size_t cap)
+{
+    unsigned long long h = fnv1a64(FNV64_OFFSET, key, strlen(key));
+    snprintf(path, cap, "%s/%016llx.bin", c->dir, h);
+}
+
+/* Reads a cache file and checks it against `key`; returns the binary (caller
+ * frees) or NULL with a reason for the log. */
+static unsigned char *disk_read(const char *path, const char *key, size_t *len,
+                                const char **why)
+{
+    FILE *f = fopen(path, "rb");
+    *why = "absent";
+    if (!f)
+        return NULL;
+    cache_header h;
+    size_t key_len = strlen(key);
+    unsigned char *payload = NULL;
+    char *stored_key = NULL;
+    *why = "truncated header";
+    if (fread(&h, sizeof h, 1, f) != 1)
+        goto done;
+    *why = "bad magic or format";
+    if (memcmp(h.magic, CACHE_MAGIC, 8) != 0 || h.format != CACHE_FORMAT)
+        goto done;
+    *why = "key mismatch (stale entry)";
+    if (h.key_len != key_len || !(stored_key = malloc(key_len)) ||
+        fread(stored_key, 1, key_len, f) != key_len || memcmp(stored_key, key, key_len) != 0)
+        goto done;
+    *why = "implausible length";
+    if (h.payload_len == 0 || h.payload_len > ((uint64_t)1 << 31))
+        goto done;
+    payload = malloc((size_t)h.payload_len);
+    *why = "truncated binary";
+    if (!payload || fread(payload, 1, (size_t)h.payload_len, f) != h.payload_len) {
+        free(payload);
+        payload = NULL;
+        goto done;
+    }
+    int checksum_ok = fnv1a64(FNV64_OFFSET, payload, (size_t)h.payload_len) == h.payload_checksum;
+    *why = checksum_ok ? "trailing bytes" : "checksum mismatch";
+    if (!checksum_ok || fgetc(f) != EOF) {
+        free(payload);
+        payload = NULL;
+        goto done;
+    }
+    *len = (size_t)h.payload_len;
+    *why = NULL;
+done:
+    free(stored_key);
+    fclose(f);
+    return payload;
+}
+
+/* Writes the entry to a temporary file and renames it into place, so that a
+ * reader never sees half a file. Failure is only logged. */
+static void disk_write(const clinfer_runtime *rt, const char *path, const char *key,
+                       const unsigned char *bin, size_t len)
+{
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "wb");
+    if (!f) {
+        rt_log(rt, CLINFER_LOG_WARNING, "program cache: cannot write %s: %s", tmp,
+               strerror(errno));
+        return;
+    }
+    cache_header h;
+    memset(&h, 0, sizeof h);
+    memcpy(h.magic, CACHE_MAGIC, 8);
+    h.format = CACHE_FORMAT;
+    h.key_len = (uint32_t)strlen(key);
+    h.payload_len = len;
+    h.payload_checksum = fnv1a64(FNV64_OFFSET, bin, len);
+    int ok = fwrite(&h, sizeof h, 1, f) == 1 && fwrite(key, 1, h.key_len, f) == h.key_len &&
+             fwrite(bin, 1, len, f) == len;
+    ok = (fclose(f) == 0) && ok;
+    if (!ok || rename(tmp, path) != 0) {
+        rt_log(rt, CLINFER_LOG_WARNING, "program cache: cannot store %s", path);
+        remove(tmp);
+    }
+}
+
+/* The device binary of a built program (caller frees), or NULL. */
+static unsigned char *program_binary(cl_program prog, size_t *len)
+{
+    size_t size = 0;
+    if (clGetProgramInfo(prog, CL_PROGRAM_BINARY_SIZES, sizeof size, &size, NULL) != CL_SUCCESS ||
+        size == 0)
+        return NULL;
+    unsigned char *bin = malloc(size);
+    if (bin && clGetProgramInfo(prog, CL_PROGRAM_BINARIES, sizeof bin, &bin, NULL) != CL_SUCCESS) {
+        free(bin);
+        return NULL;
+    }
+    *len = size;
+    return bin;
+}
+
+/* ------------------------------------------------------------ building */
+
+/* Copies the first BUILD_LOG_LINES lines of the build log into `dst`. */
+static void build_log_head(const clinfer_runtime *rt, cl_program prog, char *dst, size_t cap)
+{
+    size_t len = 0;
+    dst[0] = '\0';
+    if (clGetProgramBuildInfo(prog, rt->device, CL_PROGRAM_BUILD_LOG, 0, NULL, &len) !=
+            CL_SUCCESS ||
+        len == 0)
+        return;
+    char *log = malloc(len + 1);
+    if (!log)
+        return;
+    if (clGetProgramBuildInfo(prog, rt->device, CL_PROGRAM_BUILD_LOG, len, log, NULL) ==
+        CL_SUCCESS) {
+        log[len] = '\0';
+        char *cut = log;
+        for (int line = 0; cut && line < BUILD_LOG_LINES; line++) {
+            cut = strchr(cut, '\n');
+            if (cut)
+                cut++;
+        }
+        if (cut)
+            *cut = '\0';
+        snprintf(dst, cap, "%s", log);
+    }
+    free(log);
+}
+
+static cl_program build_from_binary(clinfer_runtime *rt, const unsigned char *bin, size_t len,
+                                    const char *options)
+{
+    cl_int err = CL_SUCCESS, bin_status = CL_SUCCESS;
+    cl_program prog =
+        clCreateProgramWithBinary(rt->context, 1, &rt->device, &len, &bin, &bin_status, &err);
+    if (!prog)
+        return NULL;
+    if (err != CL_SUCCESS || bin_status != CL_SUCCESS ||
+        clBuildProgram(prog, 1, &rt->device, options, NULL, NULL) != CL_SUCCESS) {
+        clReleaseProgram(prog);
+        return NULL;
+    }
+    return prog;
+}
+
+static clinfer_status build_from_source(clinfer_runtime *rt, const char *label,
+                                        const char **parts, cl_uint nparts, const char *options,
+                                        cl_program *out)
+{
+    cl_int err = CL_SUCCESS;
+    cl_program prog = clCreateProgramWithSource(rt->context, nparts, parts, NULL, &err);
+    if (!prog)
+        return err_cl(rt, err, "clCreateProgramWithSource");
+    err = clBuildProgram(prog, 1, &rt->device, options, NULL, NULL);
+    if (err != CL_SUCCESS) {
+        char log[CLINFER_ERRMSG_MAX - 256];
+        build_log_head(rt, prog, log, sizeof log);
+        clReleaseProgram(prog);
+        return err_set(rt, CLINFER_ERR_BUILD_FAILED,
+                       "building %s with options \"%s\" failed: %s (%d); build log:\n%s", label,
+                       options, cl_error_name(err), (int)err, log);
+    }
+    *out = prog;
+    return CLINFER_OK;
+}
+
+/* Tries the disk entry, then the compiler; stores what the compiler made. */
+static clinfer_status build_program(clinfer_runtime *rt, program_cache *c, const char *label,
+                                    const char **parts, cl_uint nparts, uint64_t source_hash,
+                                    const char *options, cl_program *out)
+{
+    char *key = c->dir ? make_disk_key(rt, c, source_hash, options) : NULL;
+    char path[4096] = "";
+    if (key) {
+        disk_path(c, key, path, sizeof path);
+        size_t len = 0;
+        const char *why = NULL;
+        unsigned char *bin = disk_read(path, key, &len, &why);
+        cl_program prog = bin ? build_from_binary(rt, bin, len, options) : NULL;
+        free(bin);
+        if (prog) {
+            c->stats.disk_hits++;
+            rt_log(rt, CLINFER_LOG_DEBUG, "program cache: %s loaded from %s", label, path);
+            free(key);
+            *out = prog;
+            return CLINFER_OK;
+        }
+        if (bin || (why && strcmp(why, "absent") != 0)) {
+            c->stats.disk_rejects++;
+            rt_log(rt, CLINFER_LOG_WARNING, "program cache: rejected %s (%s); rebuilding", path,
+                   bin ? "driver refused the binary" : why);
+        }
+    }
+    rt_log(rt, CLINFER_LOG_INFO, "compiling OpenCL program %s", label);
+    clinfer_status st = build_from_source(rt, label, parts, nparts, options, out);
+    if (st == CLINFER_OK) {
+        c->stats.source_builds++;
+        size_t len = 0;
+        unsigned char *bin = key ? program_binary(*out, &len) : NULL;
+        if (bin)
+            disk_write(rt, path, key, bin, len);
+        free(bin);
+    }
+    free(key);
+    return st;
+}
+
+static cached_program *find_entry(program_cache *c, uint64_t source_hash, const char *options)
+{
+    for (size_t i = 0; i < c->count; i++)
+        if (c->entries[i].source_hash == source_hash && strcmp(c->entries[i].options, options) == 0)
+            return &c->entries[i];
+    return NULL;
+}
+
+static clinfer_status remember(clinfer_runtime *rt, program_cache *c, uint64_t source_hash,
+                               const char *options, cl_program prog)
+{
+    if (c->count == c->capacity) {
+        size_t cap = c->capacity ? c->capacity * 2 : 16;
+        cached_program *grown = realloc(c->entries, cap * sizeof *grown);
+        if (!grown)
+            return err_set(rt, CLINFER_ERR_OUT_OF_HOST_MEMORY, "program cache is full");
+        c->entries = grown;
+        c->capacity = cap;
+    }
+    char *opts = strdup(options);
+    if (!opts)
+        return err_set(rt, CLINFER_ERR_OUT_OF_HOST_MEMORY, "program cache is full");
+    c->entries[c->count++] = (cached_program){source_hash, opts, prog};
+    return CLINFER_OK;
+}
+
+static clinfer_status get_program(clinfer_runtime *rt, const char *label, const char **parts,
+                                  cl_uint nparts, const char *options, cl_program *out)
+{
+    if (!options)
+        options = "";
+    uint64_t h = FNV64_OFFSET;
+    for (cl_uint i = 0; i < nparts; i++)
+        h = fnv1a64(h, parts[i], strlen(parts[i]) + 1); /* +1: parts stay distinct */
+    program_cache *c = rt->programs;
+    pthread_mutex_lock(&c->lock);
+    clinfer_status st = CLINFER_OK;
+    cached_program *hit = find_entry(c, h, options);
+    if (hit) {
+        c->stats.memory_hits++;
+        *out = hit->program;
+    } else {
+        st = build_program(rt, c, label, parts, nparts, h, options, out);
+        if (st == CLINFER_OK && (st = remember(rt, c, h, options, *out)) != CLINFER_OK)
+            clReleaseProgram(*out);
+    }
+    pthread_mutex_unlock(&c->lock);
+    return st;
+}
+
+clinfer_status program_get(clinfer_runtime *rt, const char *file, const char *options,
+                           cl_program *out)
+{
+    const kernel_source *prelude = kernel_source_find("prelude");
+    const kernel_source *src = kernel_source_find(file);
+    if (!src || !prelude)
+        return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT, "no embedded kernel file %s.cl", file);
+    const char *parts[] = {prelude->text, "\n#line 1\n", src->text};
+    return get_program(rt, file, parts, 3, options, out);
+}
+
+clinfer_status program_get_source(clinfer_runtime *rt, const char *label, const char *source,
+                                  const char *options, cl_program *out)
+{
+    return get_program(rt, label, &source, 1, options, out);
+}
+
+clinfer_status kernel_create(clinfer_runtime *rt, const char *file, const char *options,
+                             const char *kernel, cl_kernel *out)
+{
+    cl_program prog = NULL;
+    *out = NULL;
+    clinfer_status st = program_get(rt, file, options, &prog);
+    if (st != CLINFER_OK)
+        return st;
+    cl_int err = CL_SUCCESS;
+    *out = clCreateKernel(prog, kernel, &err);
+    if (!*out)
+        return err_set(rt, CLINFER_ERR_OPENCL, "clCreateKernel(%s) in %s.cl failed: %s (%d)",
+                       kernel, file, cl_error_name(err), (int)err);
+    return CLINFER_OK;
+}

@@ -1,0 +1,397 @@
+/*
+ * runtime.c — platforms, devices, context, queue and device capabilities.
+ *
+ * Devices are enumerated across every platform into one flat list of
+ * clinfer_device_info; a SPEC string picks one; the runtime then owns a
+ * context and one in-order, profiling-enabled queue on it.
+ */
+#include "runtime.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "program_cache.h"
+
+#define MAX_PLATFORMS 16
+#define MAX_DEVICES_PER_PLATFORM 64
+
+/* ------------------------------------------------------------ probing */
+
+/* Copies a device string, truncated to fit `dst` (drivers' version strings
+ * can be long). */
+static void probe_string(cl_device_id dev, cl_device_info what, char *dst, size_t cap)
+{
+    size_t len = 0;
+    snprintf(dst, cap, "?");
+    if (clGetDeviceInfo(dev, what, 0, NULL, &len) != CL_SUCCESS || len == 0)
+        return;
+    char *full = malloc(len + 1);
+    if (full && clGetDeviceInfo(dev, what, len, full, NULL) == CL_SUCCESS) {
+        full[len] = '\0';
+        snprintf(dst, cap, "%s", full);
+    }
+    free(full);
+}
+
+static uint64_t probe_u64(cl_device_id dev, cl_device_info what)
+{
+    cl_ulong v = 0;
+    clGetDeviceInfo(dev, what, sizeof v, &v, NULL);
+    return v;
+}
+
+static int device_has_extension(cl_device_id dev, const char *ext)
+{
+    size_t len = 0;
+    if (clGetDeviceInfo(dev, CL_DEVICE_EXTENSIONS, 0, NULL, &len) != CL_SUCCESS || len == 0)
+        return 0;
+    char *all = malloc(len + 1);
+    if (!all)
+        return 0;
+    int found = 0;
+    if (clGetDeviceInfo(dev, CL_DEVICE_EXTENSIONS, len, all, NULL) == CL_SUCCESS) {
+        all[len] = '\0';
+        size_t n = strlen(ext);
+        for (const char *p = strstr(all, ext); p && !found; p = strstr(p + 1, ext))
+            found = (p == all || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0');
+    }
+    free(all);
+    return found;
+}
+
+static clinfer_device_type map_type(cl_device_type t)
+{
+    if (t & CL_DEVICE_TYPE_GPU)
+        return CLINFER_DEVICE_GPU;
+    if (t & CL_DEVICE_TYPE_CPU)
+        return CLINFER_DEVICE_CPU;
+    if (t & CL_DEVICE_TYPE_ACCELERATOR)
+        return CLINFER_DEVICE_ACCELERATOR;
+    return CLINFER_DEVICE_OTHER;
+}
+
+static void probe_device(cl_platform_id plat, cl_device_id dev, clinfer_device_info *info)
+{
+    memset(info, 0, sizeof *info);
+    cl_device_type type = 0;
+    cl_uint units = 0;
+    size_t wg = 0;
+    clGetDeviceInfo(dev, CL_DEVICE_TYPE, sizeof type, &type, NULL);
+    clGetDeviceInfo(dev, CL_DEVICE_MAX_COMPUTE_UNITS, sizeof units, &units, NULL);
+    clGetDeviceInfo(dev, CL_DEVICE_MAX_WORK_GROUP_SIZE, sizeof wg, &wg, NULL);
+    info->type = map_type(type);
+    info->compute_units = units;
+    info->max_work_group_size = wg;
+    probe_string(dev, CL_DEVICE_NAME, info->name, sizeof info->name);
+    probe_string(dev, CL_DEVICE_VENDOR, info->vendor, sizeof info->vendor);
+    probe_string(dev, CL_DRIVER_VERSION, info->driver_version, sizeof info->driver_version);
+    probe_string(dev, CL_DEVICE_VERSION, info->opencl_version, sizeof info->opencl_version);
+    if (clGetPlatformInfo(plat, CL_PLATFORM_NAME, sizeof info->platform_name, info->platform_name,
+                          NULL) != CL_SUCCESS)
+        snprintf(info->platform_name, sizeof info->platform_name, "?");
+    info->platform_name[sizeof info->platform_name - 1] = '\0';
+    info->global_mem_bytes = probe_u64(dev, CL_DEVICE_GLOBAL_MEM_SIZE);
+    info->local_mem_bytes = probe_u64(dev, CL_DEVICE_LOCAL_MEM_SIZE);
+    info->max_alloc_bytes = probe_u64(dev, CL_DEVICE_MAX_MEM_ALLOC_SIZE);
+    info->has_fp16 = device_has_extension(dev, "cl_khr_fp16");
+}
+
+/* Calls `visit` for every device of every platform, in platform order. */
+typedef void (*device_visitor)(void *ctx, cl_platform_id plat, cl_device_id dev, uint32_t p,
+                               uint32_t d);
+
+static void for_each_device(device_visitor visit, void *ctx)
+{
+    cl_platform_id plats[MAX_PLATFORMS];
+    cl_uint nplat = 0;
+    if (clGetPlatformIDs(MAX_PLATFORMS, plats, &nplat) != CL_SUCCESS)
+        return; /* no ICD installed: simply no devices */
+    if (nplat > MAX_PLATFORMS)
+        nplat = MAX_PLATFORMS;
+    for (cl_uint p = 0; p < nplat; p++) {
+        cl_device_id devs[MAX_DEVICES_PER_PLATFORM];
+        cl_uint ndev = 0;
+        if (clGetDeviceIDs(plats[p], CL_DEVICE_TYPE_ALL, MAX_DEVICES_PER_PLATFORM, devs, &ndev) !=
+            CL_SUCCESS)
+            continue;
+        if (ndev > MAX_DEVICES_PER_PLATFORM)
+            ndev = MAX_DEVICES_PER_PLATFORM;
+        for (cl_uint d = 0; d < ndev; d++)
+            visit(ctx, plats[p], devs[d], p, d);
+    }
+}
+
+typedef struct device_collector {
+    clinfer_device_info *out;
+    size_t capacity;
+    size_t count;
+} device_collector;
+
+static void collect_device(void *ctx, cl_platform_id plat, cl_device_id dev, uint32_t p,
+                           uint32_t d)
+{
+    device_collector *c = ctx;
+    if (c->count < c->capacity) {
+        probe_device(plat, dev, &c->out[c->count]);
+        c->out[c->count].platform_index = p;
+        c->out[c->count].device_index = d;
+    }
+    c->count++;
+}
+
+static size_t default_device_index(const clinfer_device_info *devices, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        if (devices[i].type == CLINFER_DEVICE_GPU)
+            return i;
+    return 0;
+}
+
+/* Collects every device into a fresh array; *out is NULL when there is none. */
+static clinfer_status collect_all_devices(clinfer_device_info **out, size_t *count)
+{
+    device_collector probe_count = {NULL, 0, 0};
+    for_each_device(collect_device, &probe_count);
+    *out = NULL;
+    *count = 0;
+    if (probe_count.count == 0)
+        return CLINFER_OK;
+    device_collector c = {calloc(probe_count.count, sizeof *c.out), probe_count.count, 0};
+    if (!c.out)
+        return err_set(NULL, CLINFER_ERR_OUT_OF_HOST_MEMORY, "cannot allocate the device list");
+    for_each_device(collect_device, &c);
+    *count = c.count < c.capacity ? c.count : c.capacity;
+    (*out) = c.out;
+    if (*count > 0)
+        c.out[default_device_index(c.out, *count)].is_default = 1;
+    return CLINFER_OK;
+}
+
+clinfer_status clinfer_device_list(clinfer_device_info *out, size_t capacity, size_t *count)
+{
+    if (!count || (capacity > 0 && !out))
+        return err_set(NULL, CLINFER_ERR_INVALID_ARGUMENT,
+                       "clinfer_device_list: count is NULL, or out is NULL with capacity > 0");
+    clinfer_device_info *all = NULL;
+    size_t n = 0;
+    clinfer_status st = collect_all_devices(&all, &n);
+    if (st != CLINFER_OK)
+        return st;
+    if (capacity > n)
+        capacity = n;
+    if (capacity > 0)
+        memcpy(out, all, capacity * sizeof *all);
+    *count = n;
+    free(all);
+    return CLINFER_OK;
+}
+
+const char *clinfer_device_type_str(clinfer_device_type type)
+{
+    switch (type) {
+    case CLINFER_DEVICE_CPU:
+        return "cpu";
+    case CLINFER_DEVICE_GPU:
+        return "gpu";
+    case CLINFER_DEVICE_ACCELERATOR:
+        return "accelerator";
+    case CLINFER_DEVICE_OTHER:
+        break;
+    }
+    return "other";
+}
+
+/* ------------------------------------------------------------ selection */
+
+static int contains_ignoring_case(const char *haystack, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (; *haystack; haystack++) {
+        size_t i = 0;
+        while (i < n && haystack[i] &&
+               tolower((unsigned char)haystack[i]) == tolower((unsigned char)needle[i]))
+            i++;
+        if (i == n)
+            return 1;
+    }
+    return n == 0;
+}
+
+/* Parses "P:D" strictly (digits only); returns 1 on success. */
+static int parse_index_pair(const char *spec, unsigned long *p, unsigned long *d)
+{
+    char *end = NULL;
+    if (!isdigit((unsigned char)spec[0]))
+        return 0;
+    *p = strtoul(spec, &end, 10);
+    if (*end != ':' || !isdigit((unsigned char)end[1]))
+        return 0;
+    *d = strtoul(end + 1, &end, 10);
+    return *end == '\0';
+}
+
+static clinfer_status no_such_device(const char *spec, const clinfer_device_info *devices,
+                                     size_t count)
+{
+    char list[CLINFER_ERRMSG_MAX - 128];
+    size_t used = 0;
+    list[0] = '\0';
+    for (size_t i = 0; i < count && used < sizeof list; i++) {
+        int w = snprintf(list + used, sizeof list - used, "\n  %u:%u  %-5s %s",
+                         devices[i].platform_index, devices[i].device_index,
+                         clinfer_device_type_str(devices[i].type), devices[i].name);
+        if (w < 0)
+            break;
+        used += (size_t)w;
+    }
+    if (count == 0)
+        snprintf(list, sizeof list, " (none: is an OpenCL driver (ICD) installed?)");
+    return err_set(NULL, CLINFER_ERR_DEVICE_NOT_FOUND,
+                   "no OpenCL device matches \"%s\"; available devices:%s", spec, list);
+}
+
+clinfer_status device_select(const char *spec, const clinfer_device_info *devices, size_t count,
+                             size_t *chosen)
+{
+    if (count == 0)
+        return no_such_device(spec ? spec : "(default)", devices, count);
+    if (!spec || !spec[0]) {
+        *chosen = default_device_index(devices, count);
+        return CLINFER_OK;
+    }
+    clinfer_device_type want = CLINFER_DEVICE_OTHER;
+    if (strcmp(spec, "gpu") == 0 || strcmp(spec, "GPU") == 0)
+        want = CLINFER_DEVICE_GPU;
+    else if (strcmp(spec, "cpu") == 0 || strcmp(spec, "CPU") == 0)
+        want = CLINFER_DEVICE_CPU;
+    unsigned long p = 0, d = 0;
+    int by_index = parse_index_pair(spec, &p, &d);
+    for (size_t i = 0; i < count; i++) {
+        int match = want != CLINFER_DEVICE_OTHER ? devices[i].type == want
+                    : by_index ? devices[i].platform_index == p && devices[i].device_index == d
+                               : contains_ignoring_case(devices[i].name, spec);
+        if (match) {
+            *chosen = i;
+            return CLINFER_OK;
+        }
+    }
+    return no_such_device(spec, devices, count);
+}
+
+/* ------------------------------------------------------------ runtime */
+
+clinfer_runtime_options clinfer_runtime_options_default(void)
+{
+    clinfer_runtime_options o;
+    memset(&o, 0, sizeof o);
+    o.log_level = CLINFER_LOG_INFO;
+    return o;
+}
+
+/* Finds the cl_device_id and platform behind entry (p, d). */
+typedef struct device_finder {
+    uint32_t p, d;
+    cl_platform_id plat;
+    cl_device_id dev;
+} device_finder;
+
+static void find_device(void *ctx, cl_platform_id plat, cl_device_id dev, uint32_t p, uint32_t d)
+{
+    device_finder *f = ctx;
+    if (p == f->p && d == f->d) {
+        f->plat = plat;
+        f->dev = dev;
+    }
+}
+
+static clinfer_status open_device(clinfer_runtime *rt, const clinfer_device_info *info)
+{
+    device_finder f = {info->platform_index, info->device_index, NULL, NULL};
+    for_each_device(find_device, &f);
+    if (!f.dev)
+        return err_set(rt, CLINFER_ERR_DEVICE_NOT_FOUND, "device %u:%u disappeared",
+                       info->platform_index, info->device_index);
+    rt->platform = f.plat;
+    rt->device = f.dev;
+    rt->info = *info;
+    cl_context_properties props[] = {CL_CONTEXT_PLATFORM, (cl_context_properties)f.plat, 0};
+    cl_int err = CL_SUCCESS;
+    rt->context = clCreateContext(props, 1, &f.dev, NULL, NULL, &err);
+    if (!rt->context)
+        return err_cl(rt, err, "clCreateContext");
+    rt->queue = clCreateCommandQueue(rt->context, f.dev, CL_QUEUE_PROFILING_ENABLE, &err);
+    if (!rt->queue)
+        return err_cl(rt, err, "clCreateCommandQueue");
+    return CLINFER_OK;
+}
+
+static int env_disables_cache(void)
+{
+    const char *v = getenv("CLINFER_CACHE");
+    return v && (strcmp(v, "0") == 0 || strcmp(v, "off") == 0 || strcmp(v, "OFF") == 0);
+}
+
+clinfer_status clinfer_runtime_create(const clinfer_runtime_options *options,
+                                      clinfer_runtime **out)
+{
+    if (!out)
+        return err_set(NULL, CLINFER_ERR_INVALID_ARGUMENT, "clinfer_runtime_create: out is NULL");
+    *out = NULL;
+    clinfer_runtime_options opts = options ? *options : clinfer_runtime_options_default();
+    const char *spec = opts.device_spec ? opts.device_spec : getenv("CLINFER_DEVICE");
+
+    clinfer_device_info *devices = NULL;
+    size_t count = 0, chosen = 0;
+    clinfer_status st = collect_all_devices(&devices, &count);
+    if (st == CLINFER_OK)
+        st = device_select(spec, devices, count, &chosen);
+    if (st != CLINFER_OK) {
+        free(devices);
+        return st;
+    }
+    clinfer_runtime *rt = calloc(1, sizeof *rt);
+    if (!rt) {
+        free(devices);
+        return err_set(NULL, CLINFER_ERR_OUT_OF_HOST_MEMORY, "cannot allocate the runtime");
+    }
+    rt->log = opts.log;
+    rt->log_user_data = opts.log_user_data;
+    rt->log_level = opts.log_level;
+    st = open_device(rt, &devices[chosen]);
+    free(devices);
+    if (st == CLINFER_OK) {
+        int disk = !opts.disable_disk_cache && !env_disables_cache();
+        st = program_cache_create(rt, disk ? opts.cache_dir : NULL, disk, &rt->programs);
+    }
+    if (st != CLINFER_OK) {
+        clinfer_runtime_free(rt);
+        return st;
+    }
+    rt_log(rt, CLINFER_LOG_INFO, "device %u:%u %s (%s)", rt->info.platform_index,
+           rt->info.device_index, rt->info.name, rt->info.platform_name);
+    *out = rt;
+    return CLINFER_OK;
+}
+
+void clinfer_runtime_free(clinfer_runtime *rt)
+{
+    if (!rt)
+        return;
+    if (rt->queue)
+        clFinish(rt->queue);
+    program_cache_free(rt->programs);
+    if (rt->queue)
+        clReleaseCommandQueue(rt->queue);
+    if (rt->context)
+        clReleaseContext(rt->context);
+    free(rt);
+}
+
+const clinfer_device_info *clinfer_runtime_device(const clinfer_runtime *rt)
+{
+    return rt ? &rt->info : NULL;
+}
+
+const char *clinfer_runtime_errmsg(const clinfer_runtime *rt) { return rt ? rt->errmsg : ""; }

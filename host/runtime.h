@@ -1,0 +1,34 @@
+/*
+ * runtime.h — the runtime handle: the chosen device, its context and queue,
+ * its probed capabilities and its program cache. Internal to the library.
+ */
+#ifndef CLINFER_RUNTIME_H
+#define CLINFER_RUNTIME_H
+
+#include "cl.h"
+#include "clinfer.h"
+#include "error.h"
+
+typedef struct program_cache program_cache;
+
+struct clinfer_runtime {
+    cl_platform_id platform;
+    cl_device_id device;
+    cl_context context;
+    cl_command_queue queue;
+    clinfer_device_info info;
+    program_cache *programs;
+    clinfer_log_fn log;
+    void *log_user_data;
+    clinfer_log_level log_level;
+    char errmsg[CLINFER_ERRMSG_MAX];
+};
+
+/* Picks the device that `spec` names among `devices` (see
+ * clinfer_runtime_options.device_spec; NULL or "" means the default).
+ * Returns CLINFER_ERR_DEVICE_NOT_FOUND, with the list of devices in the
+ * message, when nothing matches. */
+clinfer_status device_select(const char *spec, const clinfer_device_info *devices, size_t count,
+                             size_t *chosen);
+
+#endif

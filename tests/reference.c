@@ -1,0 +1,78 @@
+/*
+ * reference.c — naive C references for the ops (see reference.h).
+ */
+#include "reference.h"
+
+#include <math.h>
+
+int32_t ref_window_out(int32_t in, int32_t k, int32_t stride, int32_t pad0, int32_t pad1,
+                       int32_t dil)
+{
+    return (in + pad0 + pad1 - dil * (k - 1) - 1) / stride + 1;
+}
+
+float ref_activation(act_params act, float x)
+{
+    switch (act.kind) {
+    case ACT_KIND_RELU:
+        return x > 0 ? x : 0;
+    case ACT_KIND_LEAKY_RELU:
+        return x >= 0 ? x : act.a * x;
+    case ACT_KIND_CLIP:
+        return x < act.a ? act.a : x > act.b ? act.b : x;
+    case ACT_KIND_SIGMOID:
+        return (float)(1.0 / (1.0 + exp(-(double)x)));
+    case ACT_KIND_TANH:
+        return (float)tanh((double)x);
+    case ACT_KIND_NONE:
+        break;
+    }
+    return x;
+}
+
+void ref_conv2d(const conv2d_params *p, const float *in, const float *w, const float *bias,
+                float *out)
+{
+    int32_t oh = ref_window_out(p->h, p->kh, p->stride_h, p->pad_top, p->pad_bottom, p->dil_h);
+    int32_t ow = ref_window_out(p->w, p->kw, p->stride_w, p->pad_left, p->pad_right, p->dil_w);
+    int32_t cin_g = p->c / p->groups, cout_g = p->oc / p->groups;
+    for (int32_t n = 0; n < p->n; n++)
+        for (int32_t o = 0; o < p->oc; o++)
+            for (int32_t y = 0; y < oh; y++)
+                for (int32_t x = 0; x < ow; x++) {
+                    double s = bias ? bias[o] : 0.0;
+                    int32_t g = o / cout_g;
+                    for (int32_t ci = 0; ci < cin_g; ci++)
+                        for (int32_t ky = 0; ky < p->kh; ky++)
+                            for (int32_t kx = 0; kx < p->kw; kx++) {
+                                int32_t iy = y * p->stride_h - p->pad_top + ky * p->dil_h;
+                                int32_t ix = x * p->stride_w - p->pad_left + kx * p->dil_w;
+                                if (iy < 0 || iy >= p->h || ix < 0 || ix >= p->w)
+                                    continue;
+                                int32_t c = g * cin_g + ci;
+                                s += (double)in[((n * p->c + c) * p->h + iy) * p->w + ix] *
+                                     w[((o * cin_g + ci) * p->kh + ky) * p->kw + kx];
+                            }
+                    out[((n * p->oc + o) * oh + y) * ow + x] = ref_activation(p->act, (float)s);
+                }
+}
+
+void ref_maxpool2d(const pool2d_params *p, const float *in, float *out)
+{
+    int32_t oh = ref_window_out(p->h, p->kh, p->stride_h, p->pad_top, p->pad_bottom, p->dil_h);
+    int32_t ow = ref_window_out(p->w, p->kw, p->stride_w, p->pad_left, p->pad_right, p->dil_w);
+    for (int32_t nc = 0; nc < p->n * p->c; nc++)
+        for (int32_t y = 0; y < oh; y++)
+            for (int32_t x = 0; x < ow; x++) {
+                float m = -INFINITY;
+                for (int32_t ky = 0; ky < p->kh; ky++)
+                    for (int32_t kx = 0; kx < p->kw; kx++) {
+                        int32_t iy = y * p->stride_h - p->pad_top + ky * p->dil_h;
+                        int32_t ix = x * p->stride_w - p->pad_left + kx * p->dil_w;
+                        if (iy >= 0 && iy < p->h && ix >= 0 && ix < p->w &&
+                            in[(nc * p->h + iy) * p->w + ix] > m)
+                            m = in[(nc * p->h + iy) * p->w + ix];
+                    }
+                out[(nc * oh + y) * ow + x] = m;
+            }
+}

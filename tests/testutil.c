@@ -1,0 +1,65 @@
+/*
+ * testutil.c — shared test helpers.
+ */
+#include "testutil.h"
+
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdlib.h>
+
+clinfer_runtime *test_runtime(void)
+{
+    clinfer_runtime *rt = NULL;
+    clinfer_status st = clinfer_runtime_create(NULL, &rt);
+    cr_assert_eq(st, CLINFER_OK, "clinfer_runtime_create: %s: %s", clinfer_status_str(st),
+                 clinfer_last_errmsg());
+    return rt;
+}
+
+void fill_uniform(float *x, size_t n, float lo, float hi, uint32_t *state)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint32_t s = *state;
+        s ^= s << 13;
+        s ^= s >> 17;
+        s ^= s << 5;
+        *state = s;
+        x[i] = lo + (hi - lo) * (float)(s >> 8) / (float)(1u << 24);
+    }
+}
+
+void *test_alloc(size_t bytes)
+{
+    void *p = calloc(1, bytes ? bytes : 1);
+    cr_assert_not_null(p, "out of memory allocating %zu bytes", bytes);
+    return p;
+}
+
+void assert_close(const float *got, const float *want, size_t n, float atol, float rtol,
+                  const char *what)
+{
+    double max_abs = 0, max_rel = 0;
+    size_t first_bad = n;
+    for (size_t i = 0; i < n; i++) {
+        double d = fabs((double)got[i] - (double)want[i]);
+        double rel = d / fmax(fabs((double)want[i]), 1e-30);
+        if (d > max_abs)
+            max_abs = d;
+        if (rel > max_rel && fabs((double)want[i]) > 1e-6)
+            max_rel = rel;
+        int ok = d <= atol + rtol * fabs((double)want[i]);
+        if (!ok && first_bad == n)
+            first_bad = i;
+    }
+    cr_assert(first_bad == n,
+              "%s: element %zu of %zu is %.9g, expected %.9g (max abs err %.3g, max rel err %.3g)",
+              what, first_bad, n, first_bad < n ? got[first_bad] : 0.0,
+              first_bad < n ? want[first_bad] : 0.0, max_abs, max_rel);
+}
+
+void assert_equal(const float *got, const float *want, size_t n, const char *what)
+{
+    for (size_t i = 0; i < n; i++)
+        cr_assert(got[i] == want[i], "%s: element %zu is %g, expected %g", what, i, got[i],
+                  want[i]);
+}

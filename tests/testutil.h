@@ -1,0 +1,31 @@
+/*
+ * testutil.h — helpers shared by the Criterion tests: a runtime on the
+ * device chosen by CLINFER_DEVICE (PoCL in CI), seeded random data, and
+ * closeness checks that report the largest absolute and relative error.
+ */
+#ifndef CLINFER_TESTUTIL_H
+#define CLINFER_TESTUTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "clinfer.h"
+
+/* Creates a runtime or fails the current test with the library's message. */
+clinfer_runtime *test_runtime(void);
+
+/* Fills x with uniform values in [lo, hi) from a xorshift generator. */
+void fill_uniform(float *x, size_t n, float lo, float hi, uint32_t *state);
+
+/* malloc that fails the test instead of returning NULL. */
+void *test_alloc(size_t bytes);
+
+/* Asserts |got - want| <= atol + rtol * |want| element-wise; on failure names
+ * `what`, the first bad index and the largest errors. */
+void assert_close(const float *got, const float *want, size_t n, float atol, float rtol,
+                  const char *what);
+
+/* Asserts exact equality (for the lecture's integer examples). */
+void assert_equal(const float *got, const float *want, size_t n, const char *what);
+
+#endif
