@@ -66,6 +66,16 @@ CLINFER_API const char *clinfer_status_str(clinfer_status status);
  * The pointer stays valid until the next failing call on this thread. */
 CLINFER_API const char *clinfer_last_errmsg(void);
 
+/* ---------------------------------------------------------------- shapes */
+
+#define CLINFER_MAX_RANK 8
+
+/* A tensor shape, outermost dimension first (NCHW for images). */
+typedef struct clinfer_shape {
+    int32_t rank;
+    int64_t dims[CLINFER_MAX_RANK];
+} clinfer_shape;
+
 /* --------------------------------------------------------------- devices */
 
 typedef enum clinfer_device_type {

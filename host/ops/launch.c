@@ -52,6 +52,13 @@ clinfer_status launch_create(clinfer_runtime *rt, const char *file, const char *
     return kernel_create(rt, file, options, kernel, &out->kernel);
 }
 
+void launch_grid1(op_launch *l, size_t n)
+{
+    l->dims = 1;
+    l->global[0] = n;
+    l->local[0] = LAUNCH_LOCAL_1D;
+}
+
 void launch_grid3(op_launch *l, size_t x, size_t y, size_t z, size_t lx)
 {
     l->dims = 3;

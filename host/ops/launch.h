@@ -39,6 +39,10 @@ clinfer_status launch_enqueue(clinfer_runtime *rt, const op_launch *l, cl_event 
 
 void launch_release(op_launch *l);
 
+/* Sets a 1-D launch of n items with local size LAUNCH_LOCAL_1D. */
+#define LAUNCH_LOCAL_1D 64
+void launch_grid1(op_launch *l, size_t n);
+
 /* Sets a 3-D launch of (x, y, z) items with local size (lx, 1, 1). */
 void launch_grid3(op_launch *l, size_t x, size_t y, size_t z, size_t lx);
 
