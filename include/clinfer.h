@@ -178,6 +178,314 @@ typedef struct clinfer_cache_stats {
 
 CLINFER_API clinfer_cache_stats clinfer_runtime_cache_stats(const clinfer_runtime *runtime);
 
+/* ================================================================ graphs
+ *
+ * A graph is built on the host, layer by layer, like a Keras Sequential or
+ * an ONNX graph: values (tensors) are named and identified by
+ * clinfer_value handles; layers take values and produce one new value.
+ * clinfer_model_compile() checks and optimises the graph and uploads its
+ * constants to a device once; a clinfer_session then runs it for one batch
+ * size with every intermediate tensor resident on the device.
+ *
+ * Every builder call checks its arguments at once (unknown value, wrong rank,
+ * channel mismatch, kernel larger than the padded input, ...) and on failure
+ * returns a status and leaves the graph unchanged; the message is available
+ * from clinfer_last_errmsg() and clinfer_graph_errmsg(). Names passed to the
+ * builder are copied. A graph is used by one thread at a time.
+ */
+
+typedef struct clinfer_graph clinfer_graph;
+typedef struct clinfer_model clinfer_model;
+typedef struct clinfer_session clinfer_session;
+
+/* A value in a graph; CLINFER_NO_VALUE for an absent optional input. */
+typedef int32_t clinfer_value;
+#define CLINFER_NO_VALUE ((clinfer_value)-1)
+
+/* In an input's shape, a first dimension left open until a session picks
+ * the batch size. */
+#define CLINFER_BATCH_DIM ((int64_t)-1)
+
+typedef enum clinfer_activation {
+    CLINFER_ACT_NONE = 0,
+    CLINFER_ACT_RELU = 1,
+    CLINFER_ACT_LEAKY_RELU = 2, /* alpha: slope for x < 0 */
+    CLINFER_ACT_CLIP = 3,       /* alpha: min, beta: max (ReLU6: 0, 6) */
+    CLINFER_ACT_SIGMOID = 4,
+    CLINFER_ACT_TANH = 5
+} clinfer_activation;
+
+typedef enum clinfer_pad_mode {
+    CLINFER_PAD_EXPLICIT = 0, /* the pad_* fields */
+    CLINFER_PAD_SAME_UPPER,   /* output = ceil(input / stride), extra padding at the end */
+    CLINFER_PAD_SAME_LOWER,   /* the same, extra padding at the start */
+    CLINFER_PAD_VALID         /* no padding */
+} clinfer_pad_mode;
+
+typedef struct clinfer_conv2d_desc {
+    int32_t stride_h, stride_w;
+    int32_t dilation_h, dilation_w;
+    int32_t groups;
+    clinfer_pad_mode pad_mode;
+    int32_t pad_top, pad_left, pad_bottom, pad_right; /* CLINFER_PAD_EXPLICIT only */
+    clinfer_activation activation; /* fused after the bias */
+    float act_alpha, act_beta;
+} clinfer_conv2d_desc;
+
+/* Stride, dilation and groups 1, explicit zero padding, no activation. */
+CLINFER_API clinfer_conv2d_desc clinfer_conv2d_desc_default(void);
+
+typedef enum clinfer_pool_kind { CLINFER_POOL_MAX = 0, CLINFER_POOL_AVG = 1 } clinfer_pool_kind;
+
+typedef struct clinfer_pool2d_desc {
+    clinfer_pool_kind kind;
+    int32_t kernel_h, kernel_w;
+    int32_t stride_h, stride_w;
+    int32_t dilation_h, dilation_w; /* max pooling only */
+    clinfer_pad_mode pad_mode;
+    int32_t pad_top, pad_left, pad_bottom, pad_right;
+    int ceil_mode;         /* output size rounds up, as ONNX ceil_mode=1 */
+    int count_include_pad; /* average pooling divides by the padded window */
+} clinfer_pool2d_desc;
+
+/* Max pooling of kernel x kernel with stride = kernel, no padding. */
+CLINFER_API clinfer_pool2d_desc clinfer_pool2d_desc_default(int32_t kernel);
+
+typedef enum clinfer_unary_op {
+    CLINFER_UNARY_RELU = 1,
+    CLINFER_UNARY_LEAKY_RELU = 2, /* alpha */
+    CLINFER_UNARY_CLIP = 3,       /* alpha: min, beta: max */
+    CLINFER_UNARY_SIGMOID = 4,
+    CLINFER_UNARY_TANH = 5,
+    CLINFER_UNARY_EXP = 16,
+    CLINFER_UNARY_LOG,
+    CLINFER_UNARY_SQRT,
+    CLINFER_UNARY_NEG,
+    CLINFER_UNARY_ABS,
+    CLINFER_UNARY_RECIPROCAL
+} clinfer_unary_op;
+
+typedef enum clinfer_binary_op {
+    CLINFER_BINARY_ADD = 0,
+    CLINFER_BINARY_SUB,
+    CLINFER_BINARY_MUL,
+    CLINFER_BINARY_DIV,
+    CLINFER_BINARY_POW
+} clinfer_binary_op;
+
+/* Creates an empty graph. */
+CLINFER_API clinfer_status clinfer_graph_create(clinfer_graph **out);
+CLINFER_API void clinfer_graph_free(clinfer_graph *graph);
+/* The last error message recorded on this graph ("" if none). */
+CLINFER_API const char *clinfer_graph_errmsg(const clinfer_graph *graph);
+
+/* Declares an input. shape->dims[0] may be CLINFER_BATCH_DIM. Names are
+ * unique among all values of the graph. */
+CLINFER_API clinfer_status clinfer_graph_input(clinfer_graph *g, const char *name,
+                                               const clinfer_shape *shape, clinfer_value *out);
+
+/* A constant tensor (weights, biases, ...): `data` holds numel(shape) floats
+ * and is copied. */
+CLINFER_API clinfer_status clinfer_graph_constant(clinfer_graph *g, const char *name,
+                                                  const clinfer_shape *shape, const float *data,
+                                                  clinfer_value *out);
+
+/* Marks `value` as a graph output, readable after a run, under `name` (NULL:
+ * the value's own name). Outputs are numbered in the order they are marked. */
+CLINFER_API clinfer_status clinfer_graph_output(clinfer_graph *g, clinfer_value value,
+                                                const char *name);
+
+/* The shape of a value as far as it is known while building (an open batch
+ * dimension stays CLINFER_BATCH_DIM). */
+CLINFER_API clinfer_status clinfer_graph_value_shape(const clinfer_graph *g, clinfer_value value,
+                                                     clinfer_shape *out);
+
+/* Layers. Each takes a layer `name` (NULL: generated), its input values, and
+ * writes the value it produces to *out. */
+
+/* 2-D convolution, NCHW. weight: constant [OC, C/groups, KH, KW]; bias:
+ * constant [OC] or CLINFER_NO_VALUE. desc NULL: the defaults. */
+CLINFER_API clinfer_status clinfer_graph_conv2d(clinfer_graph *g, const char *name,
+                                                clinfer_value x, clinfer_value weight,
+                                                clinfer_value bias,
+                                                const clinfer_conv2d_desc *desc,
+                                                clinfer_value *out);
+
+/* Max or average pooling of an NCHW tensor. */
+CLINFER_API clinfer_status clinfer_graph_pool2d(clinfer_graph *g, const char *name,
+                                                clinfer_value x, const clinfer_pool2d_desc *desc,
+                                                clinfer_value *out);
+
+/* Global max or average pooling: [N, C, H, W] -> [N, C, 1, 1]. */
+CLINFER_API clinfer_status clinfer_graph_global_pool(clinfer_graph *g, const char *name,
+                                                     clinfer_value x, clinfer_pool_kind kind,
+                                                     clinfer_value *out);
+
+/* ONNX Gemm: alpha * A' B' + beta * C, A' = A or A^T ([M, K]), B' = B or B^T
+ * ([K, N]); c is CLINFER_NO_VALUE or broadcastable to [M, N]. */
+CLINFER_API clinfer_status clinfer_graph_gemm(clinfer_graph *g, const char *name,
+                                              clinfer_value a, clinfer_value b, clinfer_value c,
+                                              int trans_a, int trans_b, float alpha, float beta,
+                                              clinfer_value *out);
+
+/* A dense (fully connected) layer as Keras defines it: x [N, K] times the
+ * constant kernel [K, units], plus bias [units] (or CLINFER_NO_VALUE), then
+ * `activation` (alpha/beta as in clinfer_conv2d_desc). */
+CLINFER_API clinfer_status clinfer_graph_dense(clinfer_graph *g, const char *name,
+                                               clinfer_value x, clinfer_value kernel,
+                                               clinfer_value bias, clinfer_activation activation,
+                                               clinfer_value *out);
+
+/* ONNX MatMul: 2-D or batched with broadcasting of the batch dimensions. */
+CLINFER_API clinfer_status clinfer_graph_matmul(clinfer_graph *g, const char *name,
+                                                clinfer_value a, clinfer_value b,
+                                                clinfer_value *out);
+
+/* Element-wise function; alpha and beta as in clinfer_unary_op. */
+CLINFER_API clinfer_status clinfer_graph_unary(clinfer_graph *g, const char *name,
+                                               clinfer_unary_op op, clinfer_value x, float alpha,
+                                               float beta, clinfer_value *out);
+
+/* Element-wise Add, Sub, Mul, Div, Pow with NumPy broadcasting. */
+CLINFER_API clinfer_status clinfer_graph_binary(clinfer_graph *g, const char *name,
+                                                clinfer_binary_op op, clinfer_value a,
+                                                clinfer_value b, clinfer_value *out);
+
+/* Softmax (or LogSoftmax when `log`) along `axis` (negative: from the end). */
+CLINFER_API clinfer_status clinfer_graph_softmax(clinfer_graph *g, const char *name,
+                                                 clinfer_value x, int32_t axis, int log,
+                                                 clinfer_value *out);
+
+/* Concatenation of `count` values along `axis`. */
+CLINFER_API clinfer_status clinfer_graph_concat(clinfer_graph *g, const char *name,
+                                                const clinfer_value *xs, int32_t count,
+                                                int32_t axis, clinfer_value *out);
+
+/* BatchNormalization, inference form, channel axis 1; scale, bias, mean and
+ * var are constants of shape [C]. Folded into a preceding convolution when
+ * the model is compiled. */
+CLINFER_API clinfer_status clinfer_graph_batchnorm(clinfer_graph *g, const char *name,
+                                                   clinfer_value x, clinfer_value scale,
+                                                   clinfer_value bias, clinfer_value mean,
+                                                   clinfer_value var, float epsilon,
+                                                   clinfer_value *out);
+
+/* Constant padding. pads: 2 * rank values, all the starts then all the ends
+ * (ONNX order); negative values crop. */
+CLINFER_API clinfer_status clinfer_graph_pad(clinfer_graph *g, const char *name, clinfer_value x,
+                                             const int64_t *pads, int32_t pads_count,
+                                             float value, clinfer_value *out);
+
+/* Transpose by `perm` (perm NULL: reverse the dimensions). */
+CLINFER_API clinfer_status clinfer_graph_transpose(clinfer_graph *g, const char *name,
+                                                   clinfer_value x, const int32_t *perm,
+                                                   int32_t perm_count, clinfer_value *out);
+
+/* Views: no kernel and no copy, the output shares the input's memory.
+ * flatten: [d0..d(axis-1)] and [d(axis)..] become two dimensions.
+ * reshape: ONNX Reshape, 0 copies the input's dimension, -1 is inferred.
+ * identity and dropout (inference: identity). */
+CLINFER_API clinfer_status clinfer_graph_flatten(clinfer_graph *g, const char *name,
+                                                 clinfer_value x, int32_t axis,
+                                                 clinfer_value *out);
+CLINFER_API clinfer_status clinfer_graph_reshape(clinfer_graph *g, const char *name,
+                                                 clinfer_value x, const clinfer_shape *shape,
+                                                 clinfer_value *out);
+CLINFER_API clinfer_status clinfer_graph_identity(clinfer_graph *g, const char *name,
+                                                  clinfer_value x, clinfer_value *out);
+
+/* ================================================================ models */
+
+/* Checks and optimises a graph for `runtime`'s device: shape inference,
+ * BatchNormalization folded into convolutions, activations fused into
+ * their producers, views turned into aliases; uploads the constants the
+ * compiled graph uses. The graph is only read (it may be freed afterwards).
+ * The model borrows the runtime, which must outlive it. A model may be
+ * shared by threads, each with its own session. */
+CLINFER_API clinfer_status clinfer_model_compile(clinfer_runtime *runtime,
+                                                 const clinfer_graph *graph,
+                                                 clinfer_model **out);
+CLINFER_API void clinfer_model_free(clinfer_model *model);
+
+CLINFER_API size_t clinfer_model_input_count(const clinfer_model *model);
+CLINFER_API size_t clinfer_model_output_count(const clinfer_model *model);
+CLINFER_API const char *clinfer_model_input_name(const clinfer_model *model, size_t index);
+CLINFER_API const char *clinfer_model_output_name(const clinfer_model *model, size_t index);
+/* Bytes of constants on the device. */
+CLINFER_API uint64_t clinfer_model_weight_bytes(const clinfer_model *model);
+/* Number of nodes after the compile passes (fused and view nodes excluded). */
+CLINFER_API size_t clinfer_model_kernel_node_count(const clinfer_model *model);
+
+/* ================================================================ sessions */
+
+typedef struct clinfer_session_options {
+    int64_t batch; /* replaces CLINFER_BATCH_DIM in the inputs; >= 1 */
+    int profile;   /* record per-node device timings (waits at the end of each run) */
+} clinfer_session_options;
+
+/* Batch 1, no profiling. */
+CLINFER_API clinfer_session_options clinfer_session_options_default(void);
+
+/* Infers every shape for the batch size, plans device memory for the
+ * intermediate tensors (one arena, reused by liveness) and prepares every
+ * kernel. The session borrows the model. Use one session per thread. */
+CLINFER_API clinfer_status clinfer_session_create(clinfer_model *model,
+                                                  const clinfer_session_options *options,
+                                                  clinfer_session **out);
+CLINFER_API void clinfer_session_free(clinfer_session *session);
+/* The last error message recorded on this session ("" if none). */
+CLINFER_API const char *clinfer_session_errmsg(const clinfer_session *session);
+
+CLINFER_API clinfer_status clinfer_session_input_shape(const clinfer_session *s, size_t index,
+                                                       clinfer_shape *out);
+CLINFER_API clinfer_status clinfer_session_output_shape(const clinfer_session *s, size_t index,
+                                                        clinfer_shape *out);
+
+/* Uploads input `index` (count must equal its element count). One blocking
+ * host-to-device copy. */
+CLINFER_API clinfer_status clinfer_session_set_input(clinfer_session *s, size_t index,
+                                                     const float *data, size_t count);
+
+/* Enqueues every node on the runtime's in-order queue, without waiting for
+ * the device between layers. */
+CLINFER_API clinfer_status clinfer_session_run(clinfer_session *s);
+
+/* Waits for the run and downloads output `index` (count must equal its
+ * element count). One blocking device-to-host copy. */
+CLINFER_API clinfer_status clinfer_session_get_output(clinfer_session *s, size_t index,
+                                                      float *data, size_t count);
+
+/* Memory the session planned: the activation arena actually allocated, and
+ * what the intermediate tensors would take without reuse. */
+typedef struct clinfer_memory_stats {
+    uint64_t activation_bytes;         /* arena size allocated on the device */
+    uint64_t activation_bytes_unshared; /* sum of all planned tensors */
+    uint64_t weight_bytes;
+} clinfer_memory_stats;
+CLINFER_API clinfer_memory_stats clinfer_session_memory(const clinfer_session *s);
+
+/* Host<->device copies made by this session since it was created. */
+typedef struct clinfer_transfer_stats {
+    uint64_t uploads, downloads;
+    uint64_t upload_bytes, download_bytes;
+} clinfer_transfer_stats;
+CLINFER_API clinfer_transfer_stats clinfer_session_transfers(const clinfer_session *s);
+
+/* Per-node device timings of the last run (profile option on). */
+typedef struct clinfer_node_profile {
+    const char *node;   /* node name */
+    const char *op;     /* operation, e.g. "conv2d" */
+    const char *kernel; /* kernel (variant) name */
+    clinfer_shape output_shape;
+    double ms;          /* device time of the node's kernels */
+    double flops;       /* floating-point operations, 0 where not counted */
+} clinfer_node_profile;
+
+/* The profile of the last run: *count entries in execution order, valid
+ * until the next run or clinfer_session_free. NULL if profiling is off. */
+CLINFER_API const clinfer_node_profile *clinfer_session_profile(const clinfer_session *s,
+                                                                size_t *count);
+
 #ifdef __cplusplus
 }
 #endif

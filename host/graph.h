@@ -1,0 +1,119 @@
+/*
+ * graph.h — the layer graph shared by the builder, the compile passes, the
+ * memory planner and the executor.
+ *
+ * Values are tensors (inputs, constants, node outputs); nodes are layers
+ * with one output value. Node order is a topological order: the builder can
+ * only consume values that already exist. Passes never reorder nodes; they
+ * mark a node `removed` and redirect its output instead.
+ */
+#ifndef CLINFER_GRAPH_H
+#define CLINFER_GRAPH_H
+
+#include "clinfer.h"
+#include "error.h"
+
+typedef enum value_kind { VALUE_INPUT, VALUE_CONSTANT, VALUE_NODE } value_kind;
+
+typedef struct graph_value {
+    char *name;
+    value_kind kind;
+    clinfer_shape shape; /* inputs: dims[0] may be CLINFER_BATCH_DIM */
+    float *data;         /* constants: host copy, numel(shape) floats */
+    int32_t producer;    /* VALUE_NODE: index of the node; else -1 */
+} graph_value;
+
+typedef enum op_kind {
+    OP_CONV2D,
+    OP_POOL2D,
+    OP_GLOBAL_POOL,
+    OP_GEMM,
+    OP_MATMUL,
+    OP_UNARY,
+    OP_BINARY,
+    OP_SOFTMAX,
+    OP_CONCAT,
+    OP_BATCHNORM,
+    OP_PAD,
+    OP_TRANSPOSE,
+    OP_FLATTEN,  /* view */
+    OP_RESHAPE,  /* view */
+    OP_IDENTITY, /* view */
+    OP_KIND_COUNT
+} op_kind;
+
+typedef struct gemm_attrs {
+    int trans_a, trans_b;
+    float alpha, beta;
+    clinfer_activation activation;
+    float act_alpha, act_beta;
+} gemm_attrs;
+
+typedef union node_attrs {
+    clinfer_conv2d_desc conv;
+    clinfer_pool2d_desc pool;
+    clinfer_pool_kind global_pool;
+    gemm_attrs gemm;
+    struct { clinfer_unary_op op; float alpha, beta; } unary;
+    struct { clinfer_binary_op op; } binary;
+    struct { int32_t axis; int log; } softmax;
+    struct { int32_t axis; } concat;
+    struct { float epsilon; } batchnorm;
+    struct { int64_t pads[2 * CLINFER_MAX_RANK]; float value; } pad;
+    struct { int32_t perm[CLINFER_MAX_RANK]; } transpose;
+    struct { int32_t axis; } flatten;
+    struct { clinfer_shape target; } reshape;
+} node_attrs;
+
+typedef struct graph_node {
+    char *name;
+    op_kind op;
+    int32_t *inputs; /* value indices; CLINFER_NO_VALUE for an absent optional one */
+    int32_t input_count;
+    int32_t output;  /* value index */
+    node_attrs attrs;
+    int removed;     /* fused away by a pass */
+} graph_node;
+
+typedef struct graph_output {
+    char *name;
+    int32_t value;
+} graph_output;
+
+struct clinfer_graph {
+    graph_value *values;
+    int32_t value_count, value_capacity;
+    graph_node *nodes;
+    int32_t node_count, node_capacity;
+    graph_output *outputs;
+    int32_t output_count;
+    int32_t *inputs; /* value indices of the declared inputs, in order */
+    int32_t input_count, input_capacity;
+    char errmsg[CLINFER_ERRMSG_MAX];
+};
+
+/* Records an error on the graph (and the thread) and returns status. */
+clinfer_status graph_fail(clinfer_graph *g, clinfer_status status, const char *fmt, ...)
+    CLINFER_PRINTF(3, 4);
+
+/* A deep copy of `src` (the model keeps its own graph to rewrite). */
+clinfer_status graph_clone(const clinfer_graph *src, clinfer_graph **out);
+
+/* Adds a constant owning `data` (taken over, freed with the graph, also on
+ * failure). Used by passes that make new weights. */
+clinfer_status graph_add_owned_constant(clinfer_graph *g, const char *name,
+                                        const clinfer_shape *shape, float *data,
+                                        int32_t *out);
+
+/* Number of live (not removed) nodes that read value v, and whether v is a
+ * graph output. */
+int32_t graph_consumer_count(const clinfer_graph *g, int32_t v);
+int graph_is_output(const clinfer_graph *g, int32_t v);
+
+/* The short name of an op ("conv2d"). */
+const char *op_kind_name(op_kind op);
+
+/* 1 for views: nodes that cost no kernel and share their input's memory. */
+int op_is_view(op_kind op);
+
+#endif

@@ -1,0 +1,84 @@
+/*
+ * conv.c — conv2d nodes: inputs x [N, C, H, W], weight [OC, C/groups, KH,
+ * KW], optional bias [OC]; padding modes resolved here, the kernel in
+ * ops/conv2d.c.
+ */
+#include "../ops/conv2d.h"
+
+#include "../shape.h"
+#include "nodes.h"
+
+/* Fills conv2d_params from the node and its input shapes, checking that
+ * the weight and bias agree with the input. */
+static clinfer_status conv_params(const node_ctx *c, conv2d_params *p)
+{
+    const clinfer_conv2d_desc *d = &c->node->attrs.conv;
+    clinfer_status st = node_need_rank(c, 0, 4);
+    if (st == CLINFER_OK)
+        st = node_need_rank(c, 1, 4);
+    if (st != CLINFER_OK)
+        return st;
+    const clinfer_shape *x = c->in[0], *w = c->in[1];
+    *p = conv2d_params_default();
+    p->n = (int32_t)x->dims[0], p->c = (int32_t)x->dims[1];
+    p->h = (int32_t)x->dims[2], p->w = (int32_t)x->dims[3];
+    p->oc = (int32_t)w->dims[0], p->kh = (int32_t)w->dims[2], p->kw = (int32_t)w->dims[3];
+    p->stride_h = d->stride_h, p->stride_w = d->stride_w;
+    p->dil_h = d->dilation_h, p->dil_w = d->dilation_w, p->groups = d->groups;
+    p->act = (act_params){(act_kind)d->activation, d->act_alpha, d->act_beta};
+    if (d->groups < 1 || w->dims[1] * d->groups != x->dims[1])
+        return node_fail(c, CLINFER_ERR_SHAPE,
+                         "weight has %lld input channels per group x %d groups, input has %lld "
+                         "channels",
+                         (long long)w->dims[1], (int)d->groups, (long long)x->dims[1]);
+    if (c->in[2]) {
+        if (c->in[2]->rank != 1 || c->in[2]->dims[0] != w->dims[0])
+            return node_fail(c, CLINFER_ERR_SHAPE, "bias must have shape [%lld]",
+                             (long long)w->dims[0]);
+        p->has_bias = 1;
+    }
+    if (d->pad_mode == CLINFER_PAD_EXPLICIT) {
+        p->pad_top = d->pad_top, p->pad_left = d->pad_left;
+        p->pad_bottom = d->pad_bottom, p->pad_right = d->pad_right;
+    } else {
+        node_auto_pad(d->pad_mode, p->h, p->kh, d->stride_h, d->dilation_h, &p->pad_top,
+                      &p->pad_bottom);
+        node_auto_pad(d->pad_mode, p->w, p->kw, d->stride_w, d->dilation_w, &p->pad_left,
+                      &p->pad_right);
+    }
+    return CLINFER_OK;
+}
+
+static clinfer_status conv_infer(const node_ctx *c, clinfer_shape *out)
+{
+    conv2d_params p;
+    int32_t oh = 0, ow = 0;
+    clinfer_status st = conv_params(c, &p);
+    if (st == CLINFER_OK && (st = conv2d_output_size(c->rt, &p, &oh, &ow)) != CLINFER_OK)
+        return node_fail(c, st, "%s", clinfer_last_errmsg());
+    if (st == CLINFER_OK)
+        *out = shape_4d(p.n, p.oc, oh, ow);
+    return st;
+}
+
+static clinfer_status conv_prepare(const node_ctx *c, const cl_mem *in, cl_mem out,
+                                   node_launches *l)
+{
+    conv2d_params p;
+    clinfer_status st = conv_params(c, &p);
+    if (st == CLINFER_OK)
+        st = node_launches_alloc(c->rt, l, 1);
+    if (st == CLINFER_OK)
+        st = conv2d_prepare(c->rt, &p, &l->items[0]);
+    if (st == CLINFER_OK)
+        st = conv2d_bind(c->rt, &l->items[0], in[0], in[1], in[2], out);
+    return st;
+}
+
+static double conv_flops(const node_ctx *c, const clinfer_shape *out)
+{
+    const clinfer_shape *w = c->in[1];
+    return 2.0 * (double)shape_numel(out) * (double)(w->dims[1] * w->dims[2] * w->dims[3]);
+}
+
+const node_impl node_conv2d_impl = {conv_infer, conv_prepare, conv_flops};

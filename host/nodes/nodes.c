@@ -1,0 +1,149 @@
+/*
+ * nodes.c — dispatch from op kind to its implementation, and helpers the
+ * node families share.
+ */
+#include "nodes.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "../shape.h"
+
+const node_impl *node_impl_of(op_kind op)
+{
+    switch (op) {
+    case OP_CONV2D:
+        return &node_conv2d_impl;
+    case OP_POOL2D:
+        return &node_pool2d_impl;
+    case OP_GLOBAL_POOL:
+        return &node_global_pool_impl;
+    case OP_UNARY:
+        return &node_unary_impl;
+    case OP_FLATTEN:
+    case OP_RESHAPE:
+    case OP_IDENTITY:
+        return &node_view_impl;
+    default:
+        return NULL;
+    }
+}
+
+clinfer_status node_fail(const node_ctx *c, clinfer_status status, const char *fmt, ...)
+{
+    char msg[CLINFER_ERRMSG_MAX - 128];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return err_set(c->rt, status, "%s node \"%s\": %s", op_kind_name(c->node->op), c->node->name,
+                   msg);
+}
+
+clinfer_status node_need_rank(const node_ctx *c, int32_t i, int32_t rank)
+{
+    char buf[128];
+    if (!c->in[i])
+        return node_fail(c, CLINFER_ERR_INVALID_ARGUMENT, "input %d is required", (int)i);
+    if (c->in[i]->rank != rank)
+        return node_fail(c, CLINFER_ERR_SHAPE, "input %d (\"%s\") must have rank %d, has shape %s",
+                         (int)i, c->g->values[c->node->inputs[i]].name, (int)rank,
+                         shape_str(c->in[i], buf, sizeof buf));
+    return CLINFER_OK;
+}
+
+void node_auto_pad(clinfer_pad_mode mode, int64_t in, int64_t k, int64_t stride, int64_t dil,
+                   int32_t *pad0, int32_t *pad1)
+{
+    if (mode == CLINFER_PAD_VALID) {
+        *pad0 = *pad1 = 0;
+        return;
+    }
+    int64_t out = (in + stride - 1) / stride;
+    int64_t total = (out - 1) * stride + (k - 1) * dil + 1 - in;
+    if (total < 0)
+        total = 0;
+    int64_t small = total / 2, big = total - small;
+    *pad0 = (int32_t)(mode == CLINFER_PAD_SAME_LOWER ? big : small);
+    *pad1 = (int32_t)(mode == CLINFER_PAD_SAME_LOWER ? small : big);
+}
+
+clinfer_status node_launches_alloc(clinfer_runtime *rt, node_launches *l, int32_t count)
+{
+    l->items = calloc((size_t)(count > 0 ? count : 1), sizeof *l->items);
+    l->count = l->items ? count : 0;
+    return l->items ? CLINFER_OK
+                    : err_set(rt, CLINFER_ERR_OUT_OF_HOST_MEMORY, "cannot allocate launches");
+}
+
+void node_launches_release(node_launches *l)
+{
+    for (int32_t i = 0; i < l->count; i++)
+        launch_release(&l->items[i]);
+    free(l->items);
+    l->items = NULL;
+    l->count = 0;
+}
+
+static clinfer_status infer_from(clinfer_runtime *rt, const clinfer_graph *g, const graph_node *n,
+                                 const clinfer_shape *const *in, clinfer_shape *out)
+{
+    const node_impl *impl = node_impl_of(n->op);
+    node_ctx c = {rt, g, n, in};
+    if (!impl)
+        return node_fail(&c, CLINFER_ERR_UNSUPPORTED, "this operation is not implemented");
+    clinfer_status st = impl->infer(&c, out);
+    if (st == CLINFER_OK && shape_numel(out) < 1)
+        return node_fail(&c, CLINFER_ERR_SHAPE, "the output would be empty or too large");
+    return st;
+}
+
+/* Gathers pointers to the input shapes; absent inputs stay NULL. */
+static clinfer_status gather_inputs(const graph_node *n, const clinfer_shape *shapes,
+                                    const clinfer_shape ***out)
+{
+    *out = calloc((size_t)(n->input_count > 0 ? n->input_count : 1), sizeof **out);
+    if (!*out)
+        return err_set(NULL, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory");
+    for (int32_t i = 0; i < n->input_count; i++)
+        (*out)[i] = n->inputs[i] == CLINFER_NO_VALUE ? NULL : &shapes[n->inputs[i]];
+    return CLINFER_OK;
+}
+
+clinfer_status nodes_infer(clinfer_runtime *rt, const clinfer_graph *g, const graph_node *n,
+                           const clinfer_shape *value_shapes, clinfer_shape *out)
+{
+    const clinfer_shape **in = NULL;
+    clinfer_status st = gather_inputs(n, value_shapes, &in);
+    if (st == CLINFER_OK)
+        st = infer_from(rt, g, n, in, out);
+    free(in);
+    return st;
+}
+
+clinfer_status nodes_infer_with_batch(const clinfer_graph *g, const graph_node *n, int64_t batch,
+                                      clinfer_shape *out)
+{
+    clinfer_shape *shapes = calloc((size_t)(n->input_count > 0 ? n->input_count : 1),
+                                   sizeof *shapes);
+    const clinfer_shape **in = calloc((size_t)(n->input_count > 0 ? n->input_count : 1),
+                                      sizeof *in);
+    clinfer_status st = CLINFER_OK;
+    if (!shapes || !in)
+        st = err_set(NULL, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory");
+    for (int32_t i = 0; st == CLINFER_OK && i < n->input_count; i++) {
+        if (n->inputs[i] == CLINFER_NO_VALUE)
+            continue;
+        shapes[i] = g->values[n->inputs[i]].shape;
+        for (int32_t d = 0; d < shapes[i].rank; d++)
+            if (shapes[i].dims[d] == CLINFER_BATCH_DIM)
+                shapes[i].dims[d] = batch;
+        in[i] = &shapes[i];
+    }
+    if (st == CLINFER_OK)
+        st = infer_from(NULL, g, n, in, out);
+    free(shapes);
+    free(in);
+    return st;
+}

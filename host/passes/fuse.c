@@ -1,0 +1,58 @@
+/*
+ * fuse.c — activation fusion: ReLU, LeakyReLU, Clip, Sigmoid and Tanh that
+ * follow a conv2d or GEMM become that kernel's epilogue, saving one pass
+ * over memory and one launch.
+ */
+#include "passes.h"
+
+graph_node *pass_sole_producer(clinfer_graph *g, int32_t v, op_kind op)
+{
+    if (v < 0 || g->values[v].kind != VALUE_NODE || g->values[v].producer < 0)
+        return NULL;
+    graph_node *p = &g->nodes[g->values[v].producer];
+    if (p->removed || p->op != op || graph_is_output(g, v) || graph_consumer_count(g, v) != 1)
+        return NULL;
+    return p;
+}
+
+void pass_absorb(clinfer_graph *g, graph_node *producer, graph_node *absorbed)
+{
+    g->values[producer->output].producer = -1; /* now produced by nobody */
+    producer->output = absorbed->output;
+    g->values[absorbed->output].producer = (int32_t)(producer - g->nodes);
+    absorbed->removed = 1;
+}
+
+static int fusable(clinfer_unary_op op)
+{
+    return op == CLINFER_UNARY_RELU || op == CLINFER_UNARY_LEAKY_RELU || op == CLINFER_UNARY_CLIP ||
+           op == CLINFER_UNARY_SIGMOID || op == CLINFER_UNARY_TANH;
+}
+
+int pass_fuse_activations(clinfer_graph *g)
+{
+    int fused = 0;
+    for (int32_t i = 0; i < g->node_count; i++) {
+        graph_node *n = &g->nodes[i];
+        if (n->removed || n->op != OP_UNARY || !fusable(n->attrs.unary.op))
+            continue;
+        /* The unary op values match clinfer_activation's for these five. */
+        clinfer_activation act = (clinfer_activation)n->attrs.unary.op;
+        graph_node *conv = pass_sole_producer(g, n->inputs[0], OP_CONV2D);
+        graph_node *gemm = pass_sole_producer(g, n->inputs[0], OP_GEMM);
+        if (conv && conv->attrs.conv.activation == CLINFER_ACT_NONE) {
+            conv->attrs.conv.activation = act;
+            conv->attrs.conv.act_alpha = n->attrs.unary.alpha;
+            conv->attrs.conv.act_beta = n->attrs.unary.beta;
+            pass_absorb(g, conv, n);
+            fused++;
+        } else if (gemm && gemm->attrs.gemm.activation == CLINFER_ACT_NONE) {
+            gemm->attrs.gemm.activation = act;
+            gemm->attrs.gemm.act_alpha = n->attrs.unary.alpha;
+            gemm->attrs.gemm.act_beta = n->attrs.unary.beta;
+            pass_absorb(g, gemm, n);
+            fused++;
+        }
+    }
+    return fused;
+}

@@ -1,0 +1,25 @@
+/*
+ * passes.h — graph rewrites run by clinfer_model_compile, in this order:
+ * BatchNormalization folded into the convolution before it, then
+ * activations fused into the conv/GEMM that produces their input. A pass
+ * never reorders nodes: it marks the absorbed node removed and lets the
+ * producer write the absorbed node's output value.
+ */
+#ifndef CLINFER_PASSES_H
+#define CLINFER_PASSES_H
+
+#include "../graph.h"
+
+/* Returns the number of nodes folded, or a negative status. */
+int pass_fold_batchnorm(clinfer_graph *g);
+int pass_fuse_activations(clinfer_graph *g);
+
+/* The producer of value v if it is a live node of kind `op` whose output
+ * only feeds one live node and is not a graph output; else NULL. */
+graph_node *pass_sole_producer(clinfer_graph *g, int32_t v, op_kind op);
+
+/* Makes `producer` write `absorbed`'s output and removes `absorbed`; the
+ * producer's former output value is left without a producer. */
+void pass_absorb(clinfer_graph *g, graph_node *producer, graph_node *absorbed);
+
+#endif

@@ -1,0 +1,192 @@
+/*
+ * test_graph.c — the builder, compile passes, memory planner and executor
+ * on small graphs: results against the naive references, one upload per
+ * input and one download per output, profiling, views without kernels,
+ * BatchNorm folding and activation fusion, and builder errors.
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "reference.h"
+#include "testutil.h"
+
+static clinfer_value constant(clinfer_graph *g, const char *name, clinfer_shape s, float *data,
+                              float lo, float hi, uint32_t *seed)
+{
+    int64_t n = 1;
+    for (int32_t i = 0; i < s.rank; i++)
+        n *= s.dims[i];
+    fill_uniform(data, (size_t)n, lo, hi, seed);
+    clinfer_value v = CLINFER_NO_VALUE;
+    cr_assert_eq(clinfer_graph_constant(g, name, &s, data, &v), CLINFER_OK, "%s",
+                 clinfer_last_errmsg());
+    return v;
+}
+
+static clinfer_shape shape4(int64_t a, int64_t b, int64_t c, int64_t d)
+{
+    clinfer_shape s = {4, {a, b, c, d}};
+    return s;
+}
+
+static clinfer_shape shape1(int64_t a)
+{
+    clinfer_shape s = {1, {a}};
+    return s;
+}
+
+/* conv 3x3 pad 1 (+ReLU as a separate node) -> maxpool 2 -> flatten, on
+ * [N, 3, 9, 7]; checks values, fusion, views, transfers and profile. */
+Test(graph, conv_relu_pool_flatten_matches_reference)
+{
+    clinfer_runtime *rt = test_runtime();
+    clinfer_graph *g = NULL;
+    cr_assert_eq(clinfer_graph_create(&g), CLINFER_OK);
+    uint32_t seed = 42;
+    float w[5 * 3 * 3 * 3], b[5];
+    clinfer_shape in_shape = shape4(CLINFER_BATCH_DIM, 3, 9, 7);
+    clinfer_value x, cw, cb, conv, relu, pool, flat;
+    cr_assert_eq(clinfer_graph_input(g, "image", &in_shape, &x), CLINFER_OK);
+    cw = constant(g, "w", shape4(5, 3, 3, 3), w, -1, 1, &seed);
+    cb = constant(g, "b", shape1(5), b, -1, 1, &seed);
+    clinfer_conv2d_desc d = clinfer_conv2d_desc_default();
+    d.pad_mode = CLINFER_PAD_SAME_UPPER;
+    cr_assert_eq(clinfer_graph_conv2d(g, "conv", x, cw, cb, &d, &conv), CLINFER_OK, "%s",
+                 clinfer_last_errmsg());
+    cr_assert_eq(clinfer_graph_unary(g, "relu", CLINFER_UNARY_RELU, conv, 0, 0, &relu),
+                 CLINFER_OK);
+    clinfer_pool2d_desc pd = clinfer_pool2d_desc_default(2);
+    cr_assert_eq(clinfer_graph_pool2d(g, "pool", relu, &pd, &pool), CLINFER_OK, "%s",
+                 clinfer_last_errmsg());
+    cr_assert_eq(clinfer_graph_flatten(g, "flat", pool, 1, &flat), CLINFER_OK);
+    clinfer_shape fs;
+    cr_assert_eq(clinfer_graph_value_shape(g, flat, &fs), CLINFER_OK);
+    cr_assert_eq(fs.rank, 2);
+    cr_assert_eq(fs.dims[0], CLINFER_BATCH_DIM, "the batch stays open while building");
+    cr_assert_eq(fs.dims[1], 5 * 4 * 3);
+    cr_assert_eq(clinfer_graph_output(g, flat, "features"), CLINFER_OK);
+
+    clinfer_model *m = NULL;
+    cr_assert_eq(clinfer_model_compile(rt, g, &m), CLINFER_OK, "%s", clinfer_last_errmsg());
+    clinfer_graph_free(g);
+    cr_assert_eq(clinfer_model_kernel_node_count(m), 2, "relu fused into conv, flatten is a view");
+    cr_assert_eq(clinfer_model_weight_bytes(m), sizeof w + sizeof b);
+
+    for (int64_t batch = 1; batch <= 3; batch += 2) {
+        clinfer_session_options o = clinfer_session_options_default();
+        o.batch = batch;
+        o.profile = 1;
+        clinfer_session *s = NULL;
+        cr_assert_eq(clinfer_session_create(m, &o, &s), CLINFER_OK, "%s", clinfer_last_errmsg());
+        size_t in_n = (size_t)batch * 3 * 9 * 7, out_n = (size_t)batch * 60;
+        float *in = test_alloc(in_n * 4), *got = test_alloc(out_n * 4);
+        float *mid = test_alloc((size_t)batch * 5 * 9 * 7 * 4), *want = test_alloc(out_n * 4);
+        fill_uniform(in, in_n, -1, 1, &seed);
+        cr_assert_eq(clinfer_session_set_input(s, 0, in, in_n), CLINFER_OK, "%s",
+                     clinfer_session_errmsg(s));
+        cr_assert_eq(clinfer_session_run(s), CLINFER_OK, "%s", clinfer_session_errmsg(s));
+        cr_assert_eq(clinfer_session_get_output(s, 0, got, out_n), CLINFER_OK, "%s",
+                     clinfer_session_errmsg(s));
+
+        conv2d_params cp = conv2d_params_default();
+        cp.n = (int32_t)batch, cp.c = 3, cp.h = 9, cp.w = 7, cp.oc = 5, cp.kh = cp.kw = 3;
+        cp.pad_top = cp.pad_left = cp.pad_bottom = cp.pad_right = 1;
+        cp.act.kind = ACT_KIND_RELU;
+        ref_conv2d(&cp, in, w, b, mid);
+        pool2d_params pp = pool2d_params_default();
+        pp.n = (int32_t)batch, pp.c = 5, pp.h = 9, pp.w = 7, pp.kh = pp.kw = 2;
+        pp.stride_h = pp.stride_w = 2;
+        ref_maxpool2d(&pp, mid, want);
+        assert_close(got, want, out_n, 1e-5f, 1e-4f, "conv-relu-pool-flatten");
+
+        clinfer_transfer_stats t = clinfer_session_transfers(s);
+        cr_assert_eq(t.uploads, 1);
+        cr_assert_eq(t.downloads, 1);
+        size_t np = 0;
+        const clinfer_node_profile *prof = clinfer_session_profile(s, &np);
+        cr_assert_eq(np, 2);
+        cr_assert_str_eq(prof[0].node, "conv");
+        cr_assert_str_eq(prof[0].kernel, "conv2d_direct");
+        cr_assert_gt(prof[0].flops, 0);
+        cr_assert_geq(prof[0].ms, 0);
+        free(in), free(got), free(mid), free(want);
+        clinfer_session_free(s);
+    }
+    clinfer_model_free(m);
+    clinfer_runtime_free(rt);
+}
+
+Test(graph, builder_errors_name_the_problem)
+{
+    clinfer_graph *g = NULL;
+    cr_assert_eq(clinfer_graph_create(&g), CLINFER_OK);
+    clinfer_shape in_shape = shape4(1, 3, 4, 4);
+    float w[2 * 4 * 5 * 5] = {0};
+    clinfer_value x, wv, wbig, out = 123;
+    cr_assert_eq(clinfer_graph_input(g, "x", &in_shape, &x), CLINFER_OK);
+    cr_assert_eq(clinfer_graph_input(g, "x", &in_shape, &wv), CLINFER_ERR_INVALID_ARGUMENT,
+                 "duplicate names are refused");
+    clinfer_shape ws = shape4(2, 4, 3, 3);
+    cr_assert_eq(clinfer_graph_constant(g, "w", &ws, w, &wv), CLINFER_OK);
+    cr_assert_eq(clinfer_graph_conv2d(g, "c", x, wv, CLINFER_NO_VALUE, NULL, &out),
+                 CLINFER_ERR_SHAPE, "4 weight channels vs 3 input channels");
+    cr_assert(strstr(clinfer_graph_errmsg(g), "input has 3 channels"), "%s",
+              clinfer_graph_errmsg(g));
+    ws = shape4(2, 3, 5, 5);
+    cr_assert_eq(clinfer_graph_constant(g, "wbig", &ws, w, &wbig), CLINFER_OK);
+    cr_assert_eq(clinfer_graph_conv2d(g, "c", x, wbig, CLINFER_NO_VALUE, NULL, &out),
+                 CLINFER_ERR_SHAPE);
+    cr_assert(strstr(clinfer_graph_errmsg(g), "larger than the padded input"), "%s",
+              clinfer_graph_errmsg(g));
+    cr_assert_eq(clinfer_graph_conv2d(g, "c", x, 99, CLINFER_NO_VALUE, NULL, &out),
+                 CLINFER_ERR_UNSUPPORTED, "unknown weight value");
+    clinfer_shape flat2 = {2, {1, 48}};
+    clinfer_value f;
+    cr_assert_eq(clinfer_graph_reshape(g, "r", x, &flat2, &f), CLINFER_OK);
+    clinfer_shape bad = {2, {5, -1}};
+    cr_assert_eq(clinfer_graph_reshape(g, "r2", x, &bad, &out), CLINFER_ERR_SHAPE,
+                 "48 is not divisible by 5");
+    cr_assert(strstr(clinfer_graph_errmsg(g), "cannot reshape"), "%s", clinfer_graph_errmsg(g));
+    /* Failed calls left nothing behind: the same names are still free. */
+    cr_assert_eq(clinfer_graph_identity(g, "c", x, &out), CLINFER_OK);
+    clinfer_graph_free(g);
+}
+
+Test(graph, compile_and_session_errors)
+{
+    clinfer_runtime *rt = test_runtime();
+    clinfer_graph *g = NULL;
+    cr_assert_eq(clinfer_graph_create(&g), CLINFER_OK);
+    clinfer_shape in_shape = shape4(CLINFER_BATCH_DIM, 1, 4, 4);
+    clinfer_value x, y;
+    cr_assert_eq(clinfer_graph_input(g, "x", &in_shape, &x), CLINFER_OK);
+    cr_assert_eq(clinfer_graph_identity(g, "id", x, &y), CLINFER_OK);
+    clinfer_model *m = (clinfer_model *)g;
+    cr_assert_eq(clinfer_model_compile(rt, g, &m), CLINFER_ERR_INVALID_ARGUMENT, "no outputs");
+    cr_assert_null(m);
+    cr_assert_eq(clinfer_graph_output(g, y, NULL), CLINFER_OK);
+    cr_assert_eq(clinfer_model_compile(rt, g, &m), CLINFER_OK, "%s", clinfer_last_errmsg());
+    clinfer_session *s = NULL;
+    clinfer_session_options o = clinfer_session_options_default();
+    o.batch = 0;
+    cr_assert_eq(clinfer_session_create(m, &o, &s), CLINFER_ERR_INVALID_ARGUMENT);
+    o.batch = 2;
+    cr_assert_eq(clinfer_session_create(m, &o, &s), CLINFER_OK, "%s", clinfer_last_errmsg());
+    cr_assert_eq(clinfer_session_run(s), CLINFER_ERR_INVALID_ARGUMENT, "input never set");
+    cr_assert(strstr(clinfer_session_errmsg(s), "never set"), "%s", clinfer_session_errmsg(s));
+    float in[32], out[32];
+    for (int i = 0; i < 32; i++)
+        in[i] = (float)i;
+    cr_assert_eq(clinfer_session_set_input(s, 0, in, 16), CLINFER_ERR_SHAPE, "wrong count");
+    cr_assert(strstr(clinfer_session_errmsg(s), "[2, 1, 4, 4]"), "%s", clinfer_session_errmsg(s));
+    cr_assert_eq(clinfer_session_set_input(s, 1, in, 32), CLINFER_ERR_INVALID_ARGUMENT);
+    cr_assert_eq(clinfer_session_set_input(s, 0, in, 32), CLINFER_OK);
+    cr_assert_eq(clinfer_session_run(s), CLINFER_OK, "%s", clinfer_session_errmsg(s));
+    cr_assert_eq(clinfer_session_get_output(s, 0, out, 32), CLINFER_OK);
+    assert_equal(out, in, 32, "identity of an input");
+    cr_assert_eq(clinfer_session_memory(s).activation_bytes % 4, 0);
+    clinfer_session_free(s);
+    clinfer_model_free(m);
+    clinfer_graph_free(g);
+    clinfer_runtime_free(rt);
+}
