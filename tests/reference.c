@@ -1,5 +1,5 @@
 /*
- * reference.c — naive C references for the ops (see reference.h).
+ * reference.c — naive C references for convolution (see reference.h).
  */
 #include "reference.h"
 
@@ -55,24 +55,4 @@ void ref_conv2d(const conv2d_params *p, const float *in, const float *w, const f
                             }
                     out[((n * p->oc + o) * oh + y) * ow + x] = ref_activation(p->act, (float)s);
                 }
-}
-
-void ref_maxpool2d(const pool2d_params *p, const float *in, float *out)
-{
-    int32_t oh = ref_window_out(p->h, p->kh, p->stride_h, p->pad_top, p->pad_bottom, p->dil_h);
-    int32_t ow = ref_window_out(p->w, p->kw, p->stride_w, p->pad_left, p->pad_right, p->dil_w);
-    for (int32_t nc = 0; nc < p->n * p->c; nc++)
-        for (int32_t y = 0; y < oh; y++)
-            for (int32_t x = 0; x < ow; x++) {
-                float m = -INFINITY;
-                for (int32_t ky = 0; ky < p->kh; ky++)
-                    for (int32_t kx = 0; kx < p->kw; kx++) {
-                        int32_t iy = y * p->stride_h - p->pad_top + ky * p->dil_h;
-                        int32_t ix = x * p->stride_w - p->pad_left + kx * p->dil_w;
-                        if (iy >= 0 && iy < p->h && ix >= 0 && ix < p->w &&
-                            in[(nc * p->h + iy) * p->w + ix] > m)
-                            m = in[(nc * p->h + iy) * p->w + ix];
-                    }
-                out[(nc * oh + y) * ow + x] = m;
-            }
 }

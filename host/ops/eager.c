@@ -64,19 +64,19 @@ clinfer_status conv2d_run_host(clinfer_runtime *rt, const conv2d_params *p, cons
 clinfer_status maxpool2d_run_host(clinfer_runtime *rt, const pool2d_params *p,
                                   const float *input, float *out)
 {
-    int32_t oh = 0, ow = 0;
-    clinfer_status st = maxpool2d_output_size(rt, p, &oh, &ow);
+    clinfer_shape os;
+    clinfer_status st = pool2d_output_shape(rt, p, &os);
     if (st != CLINFER_OK)
         return st;
     size_t in_n = (size_t)p->n * p->c * p->h * p->w;
-    size_t out_n = (size_t)p->n * p->c * oh * ow;
+    size_t out_n = (size_t)shape_numel(&os);
     buffer_set set = {{0}, 0};
     cl_mem in_m = NULL, out_m = NULL;
     op_launch l = {0};
     if ((st = add_buffer(rt, &set, in_n, input, &in_m)) == CLINFER_OK &&
         (st = add_buffer(rt, &set, out_n, NULL, &out_m)) == CLINFER_OK &&
         (st = maxpool2d_prepare(rt, p, &l)) == CLINFER_OK &&
-        (st = maxpool2d_bind(rt, &l, in_m, out_m)) == CLINFER_OK)
+        (st = pool2d_bind(rt, &l, in_m, out_m)) == CLINFER_OK)
         st = launch_and_read(rt, &l, out_m, out_n, out);
     launch_release(&l);
     release_buffers(&set);

@@ -1,0 +1,133 @@
+/*
+ * pool2d.cl - the pooling family, NCHW: every tensor is N*C planes, row-major.
+ *
+ * maxpool2d, avgpool2d: input planes of H x W, output planes of OH x OW.
+ *   Work-item (x, y, z) computes output (x, y) of plane z; the global x size
+ *   is rounded up to the local size, so items past OW return. Window KH x KW
+ *   with strides, dilations and top/left padding; bottom/right padding and
+ *   ceil mode are implied by OH, OW (the host computes them). The valid
+ *   window range is computed once per item, so the inner loops have no
+ *   bounds tests.
+ *   maxpool2d: the max over the window elements inside the input (padding
+ *   never wins, as ONNX specifies); -inf if there are none.
+ *   avgpool2d: the sum over the elements inside the input divided by their
+ *   count (count_include_pad = 0), or by the count of window positions
+ *   inside the padded input [-pad_top, H + pad_bottom) x [-pad_left,
+ *   W + pad_right) (count_include_pad = 1; positions past the padding, which
+ *   ceil mode can create, are not counted). A count of 0 gives 0.
+ * globalavgpool, globalmaxpool: work-item i reduces plane i (of N * C) to
+ *   one value, reading it with float8 vector loads plus a scalar tail.
+ * Assumptions: every coordinate fits an int (checked by the host); flat
+ *   offsets are size_t. No tunables, no build options: one program serves
+ *   the whole family.
+ */
+
+/* Window taps k in [0, K) whose coordinate start + k * dil lies in
+ * [0, limit), as the range [lo, hi) (empty: lo == hi). */
+inline int2 window_taps(int start, int K, int dil, int limit)
+{
+    const int lo = start < 0 ? min(K, (-start + dil - 1) / dil) : 0;
+    const int hi = limit > start ? min(K, (limit - start + dil - 1) / dil) : 0;
+    return (int2)(lo, max(lo, hi));
+}
+
+__kernel void maxpool2d(__global const float *restrict input,
+                        __global float *restrict output,
+                        int H, int W, int OH, int OW, int KH, int KW,
+                        int stride_h, int stride_w, int pad_top, int pad_left,
+                        int dil_h, int dil_w)
+{
+    const int ox = get_global_id(0);
+    const int oy = get_global_id(1);
+    const size_t plane = get_global_id(2);
+    if (ox >= OW)
+        return;
+    __global const float *in = input + plane * H * W;
+    const int iy0 = oy * stride_h - pad_top;
+    const int ix0 = ox * stride_w - pad_left;
+    const int2 ty = window_taps(iy0, KH, dil_h, H);
+    const int2 tx = window_taps(ix0, KW, dil_w, W);
+    float best = -INFINITY;
+    for (int ky = ty.x; ky < ty.y; ky++) {
+        __global const float *row = in + (size_t)(iy0 + ky * dil_h) * W;
+        for (int kx = tx.x; kx < tx.y; kx++)
+            best = fmax(best, row[ix0 + kx * dil_w]);
+    }
+    output[(plane * OH + oy) * OW + ox] = best;
+}
+
+__kernel void avgpool2d(__global const float *restrict input,
+                        __global float *restrict output,
+                        int H, int W, int OH, int OW, int KH, int KW,
+                        int stride_h, int stride_w, int pad_top, int pad_left,
+                        int dil_h, int dil_w, int pad_bottom, int pad_right,
+                        int count_include_pad)
+{
+    const int ox = get_global_id(0);
+    const int oy = get_global_id(1);
+    const size_t plane = get_global_id(2);
+    if (ox >= OW)
+        return;
+    __global const float *in = input + plane * H * W;
+    const int iy0 = oy * stride_h - pad_top;
+    const int ix0 = ox * stride_w - pad_left;
+    const int2 ty = window_taps(iy0, KH, dil_h, H);
+    const int2 tx = window_taps(ix0, KW, dil_w, W);
+    float sum = 0.0f;
+    for (int ky = ty.x; ky < ty.y; ky++) {
+        __global const float *row = in + (size_t)(iy0 + ky * dil_h) * W;
+        for (int kx = tx.x; kx < tx.y; kx++)
+            sum += row[ix0 + kx * dil_w];
+    }
+    int count;
+    if (count_include_pad) {
+        /* Taps inside the padded input, in coordinates where it starts at
+         * 0; windows never start before it. */
+        const int2 py = window_taps(iy0 + pad_top, KH, dil_h, pad_top + H + pad_bottom);
+        const int2 px = window_taps(ix0 + pad_left, KW, dil_w, pad_left + W + pad_right);
+        count = (py.y - py.x) * (px.y - px.x);
+    } else {
+        count = (ty.y - ty.x) * (tx.y - tx.x);
+    }
+    output[(plane * OH + oy) * OW + ox] = count > 0 ? sum / (float)count : 0.0f;
+}
+
+__kernel void globalavgpool(__global const float *restrict input,
+                            __global float *restrict output,
+                            int N, int C, int H, int W)
+{
+    const size_t plane = get_global_id(0);
+    if (plane >= (size_t)N * C)
+        return;
+    const size_t hw = (size_t)H * W;
+    __global const float *in = input + plane * hw;
+    float8 acc8 = 0.0f;
+    size_t i = 0;
+    for (; i + 8 <= hw; i += 8)
+        acc8 += vload8(0, in + i);
+    float4 acc4 = acc8.lo + acc8.hi;
+    float sum = (acc4.x + acc4.y) + (acc4.z + acc4.w);
+    for (; i < hw; i++)
+        sum += in[i];
+    output[plane] = sum / (float)hw;
+}
+
+__kernel void globalmaxpool(__global const float *restrict input,
+                            __global float *restrict output,
+                            int N, int C, int H, int W)
+{
+    const size_t plane = get_global_id(0);
+    if (plane >= (size_t)N * C)
+        return;
+    const size_t hw = (size_t)H * W;
+    __global const float *in = input + plane * hw;
+    float8 best8 = -INFINITY;
+    size_t i = 0;
+    for (; i + 8 <= hw; i += 8)
+        best8 = fmax(best8, vload8(0, in + i));
+    float4 best4 = fmax(best8.lo, best8.hi);
+    float best = fmax(fmax(best4.x, best4.y), fmax(best4.z, best4.w));
+    for (; i < hw; i++)
+        best = fmax(best, in[i]);
+    output[plane] = best;
+}
