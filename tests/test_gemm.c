@@ -335,9 +335,11 @@ Test(matmul, batched_and_broadcast)
     const int64_t m = 7, k = 33, n = 19;
     /* [2, 3, M, K] x [K, N]: B shared (one [6M, K] product) */
     check_matmul(rt, shape_n(4, (int64_t[]){2, 3, m, k}), shape2(k, n), ACT_KIND_NONE, 700u);
-    /* [2, 3, M, K] x [2, 3, K, N] */
+    /* [2, 3, M, K] x [2, 3, K, N], with N < 32 (gathered B) and N > 32 */
     check_matmul(rt, shape_n(4, (int64_t[]){2, 3, m, k}), shape_n(4, (int64_t[]){2, 3, k, n}),
                  ACT_KIND_NONE, 701u);
+    check_matmul(rt, shape_n(4, (int64_t[]){2, 3, m, k}), shape_n(4, (int64_t[]){2, 3, k, 45}),
+                 ACT_KIND_NONE, 710u);
     /* [3, 1, M, K] x [2, K, N] -> [3, 2, M, N] */
     check_matmul(rt, shape_n(4, (int64_t[]){3, 1, m, k}), shape_n(3, (int64_t[]){2, k, n}),
                  ACT_KIND_NONE, 702u);

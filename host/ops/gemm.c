@@ -10,9 +10,12 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Rows and columns per work-item; the kernel's TM and TN defaults. */
+/* The tile of Y each work-item computes: GEMM_TM rows, GEMM_NV vectors of
+ * GEMM_VW columns (passed to the kernel as TM, NV, VW). */
 #define GEMM_TM 8
-#define GEMM_TN 16
+#define GEMM_VW 16
+#define GEMM_NV 2
+#define GEMM_TW (GEMM_VW * GEMM_NV)
 /* Batch dims the kernel decomposes (all a MatMul of rank CLINFER_MAX_RANK
  * can have once size-1 dims are dropped). */
 #define GEMM_BATCH_DIMS (CLINFER_MAX_RANK - 2)
@@ -80,13 +83,14 @@ static clinfer_status check_act(clinfer_runtime *rt, const char *op, act_params 
 }
 
 /* Creates gemm_tile for `g` and sets every scalar argument; the grid is
- * (column tiles, row tiles, batch) with local size 8. */
+ * (row tiles, column tiles, batch) with local size 8. */
 static clinfer_status gemm_launch_create(clinfer_runtime *rt, const gemm_geometry *g, int has_c,
                                          float alpha, float beta, act_params act,
                                          op_launch *out)
 {
-    char options[64];
-    snprintf(options, sizeof options, "-DACT=%d -DHAS_BIAS=%d", (int)act.kind, has_c ? 1 : 0);
+    char options[96];
+    snprintf(options, sizeof options, "-DACT=%d -DHAS_BIAS=%d -DTM=%d -DVW=%d -DNV=%d",
+             (int)act.kind, has_c ? 1 : 0, GEMM_TM, GEMM_VW, GEMM_NV);
     clinfer_status st = launch_create(rt, "gemm", options, "gemm_tile", out);
     if (st != CLINFER_OK)
         return st;
@@ -115,8 +119,8 @@ static clinfer_status gemm_launch_create(clinfer_runtime *rt, const gemm_geometr
         launch_release(out);
         return st;
     }
-    launch_grid3(out, ((size_t)g->n + GEMM_TN - 1) / GEMM_TN,
-                 ((size_t)g->m + GEMM_TM - 1) / GEMM_TM, g->batch, 8);
+    launch_grid3(out, ((size_t)g->m + GEMM_TM - 1) / GEMM_TM,
+                 ((size_t)g->n + GEMM_TW - 1) / GEMM_TW, g->batch, 8);
     return CLINFER_OK;
 }
 
