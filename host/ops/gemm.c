@@ -1,0 +1,365 @@
+/*
+ * gemm.c — Gemm and MatMul: validation, output shapes, and the launch of
+ * gemm_tile (kernels/gemm.cl). Both ops describe their operands as strided
+ * matrices plus batch dims (a gemm_geometry) and share one kernel; arguments
+ * 0-3 are buffers (A, B, C, Y; bound per run), the rest are scalars set once
+ * in the prepare step.
+ */
+#include "gemm.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* The tile of Y each work-item computes: GEMM_TM rows, GEMM_NV vectors of
+ * GEMM_VW columns (passed to the kernel as TM, NV, VW). */
+#define GEMM_TM 8
+#define GEMM_VW 16
+#define GEMM_NV 2
+#define GEMM_TW (GEMM_VW * GEMM_NV)
+/* Batch dims the kernel decomposes (all a MatMul of rank CLINFER_MAX_RANK
+ * can have once size-1 dims are dropped). */
+#define GEMM_BATCH_DIMS (CLINFER_MAX_RANK - 2)
+
+/* One launch of gemm_tile: strided A', B', C and batch dims (innermost
+ * first) with per-operand strides, 0 where broadcast. */
+typedef struct gemm_geometry {
+    int32_t m, n, k;
+    int32_t a_rs, a_ks, b_ks, b_ns, c_rs, c_cs;
+    int32_t nbatch; /* batch dims in use */
+    int32_t bd[GEMM_BATCH_DIMS], as[GEMM_BATCH_DIMS], bs[GEMM_BATCH_DIMS];
+    size_t batch;   /* product of bd */
+} gemm_geometry;
+
+/* shape_str that also survives a rank outside [0, CLINFER_MAX_RANK]. */
+static const char *safe_shape_str(const clinfer_shape *s, char *buf, size_t cap)
+{
+    if (s->rank >= 0 && s->rank <= CLINFER_MAX_RANK)
+        return shape_str(s, buf, cap);
+    snprintf(buf, cap, "(invalid rank %d)", (int)s->rank);
+    return buf;
+}
+
+static int act_kind_valid(act_kind k) { return k >= ACT_KIND_NONE && k <= ACT_KIND_TANH; }
+
+/* Elements of a shape if it holds at most INT32_MAX of them, else -1. */
+static int64_t small_numel(const clinfer_shape *s)
+{
+    int64_t n = shape_numel(s);
+    return n >= 0 && n <= INT32_MAX ? n : -1;
+}
+
+/* Rejects dims below 1 (0 as unsupported, negative as a shape error) and
+ * tensors over INT32_MAX elements; `what` names the operand. */
+static clinfer_status check_dims(clinfer_runtime *rt, const char *op, const char *what,
+                                 const clinfer_shape *s)
+{
+    char buf[160];
+    if (s->rank < 0 || s->rank > CLINFER_MAX_RANK)
+        return err_set(rt, CLINFER_ERR_SHAPE, "%s: %s has rank %d, expected 0 to %d", op, what,
+                       (int)s->rank, CLINFER_MAX_RANK);
+    for (int32_t i = 0; i < s->rank; i++) {
+        if (s->dims[i] < 0)
+            return err_set(rt, CLINFER_ERR_SHAPE, "%s: %s has a negative dim: %s", op, what,
+                           shape_str(s, buf, sizeof buf));
+        if (s->dims[i] == 0)
+            return err_set(rt, CLINFER_ERR_UNSUPPORTED,
+                           "%s: %s %s is empty; empty tensors are not supported", op, what,
+                           shape_str(s, buf, sizeof buf));
+    }
+    if (small_numel(s) < 0)
+        return err_set(rt, CLINFER_ERR_UNSUPPORTED,
+                       "%s: %s %s has more than %d elements", op, what,
+                       shape_str(s, buf, sizeof buf), INT32_MAX);
+    return CLINFER_OK;
+}
+
+static clinfer_status check_act(clinfer_runtime *rt, const char *op, act_params act)
+{
+    if (!act_kind_valid(act.kind))
+        return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
+                       "%s: act.kind %d is not a known activation (0 to %d)", op, (int)act.kind,
+                       (int)ACT_KIND_TANH);
+    return CLINFER_OK;
+}
+
+/* Creates gemm_tile for `g` and sets every scalar argument; the grid is
+ * (row tiles, column tiles, batch) with local size 8. */
+static clinfer_status gemm_launch_create(clinfer_runtime *rt, const gemm_geometry *g, int has_c,
+                                         float alpha, float beta, act_params act,
+                                         op_launch *out)
+{
+    char options[96];
+    snprintf(options, sizeof options, "-DACT=%d -DHAS_BIAS=%d -DTM=%d -DVW=%d -DNV=%d",
+             (int)act.kind, has_c ? 1 : 0, GEMM_TM, GEMM_VW, GEMM_NV);
+    clinfer_status st = launch_create(rt, "gemm", options, "gemm_tile", out);
+    if (st != CLINFER_OK)
+        return st;
+    karg a = karg_begin(out->kernel, 4);
+    karg_int(&a, g->m);
+    karg_int(&a, g->n);
+    karg_int(&a, g->k);
+    karg_int(&a, g->a_rs);
+    karg_int(&a, g->a_ks);
+    karg_int(&a, g->b_ks);
+    karg_int(&a, g->b_ns);
+    karg_int(&a, g->c_rs);
+    karg_int(&a, g->c_cs);
+    karg_float(&a, alpha);
+    karg_float(&a, beta);
+    for (int d = 0; d < GEMM_BATCH_DIMS; d++)
+        karg_int(&a, d < g->nbatch ? g->bd[d] : 1);
+    for (int d = 0; d < GEMM_BATCH_DIMS; d++)
+        karg_int(&a, d < g->nbatch ? g->as[d] : 0);
+    for (int d = 0; d < GEMM_BATCH_DIMS; d++)
+        karg_int(&a, d < g->nbatch ? g->bs[d] : 0);
+    karg_float(&a, act.a);
+    karg_float(&a, act.b);
+    st = karg_done(rt, &a, out->name);
+    if (st != CLINFER_OK) {
+        launch_release(out);
+        return st;
+    }
+    launch_grid3(out, ((size_t)g->m + GEMM_TM - 1) / GEMM_TM,
+                 ((size_t)g->n + GEMM_TW - 1) / GEMM_TW, g->batch, 8);
+    return CLINFER_OK;
+}
+
+/* ------------------------------------------------------------------ Gemm */
+
+gemm_params gemm_params_default(void)
+{
+    gemm_params p;
+    memset(&p, 0, sizeof p);
+    p.alpha = p.beta = 1.0f;
+    return p;
+}
+
+clinfer_status gemm_dims_from_shapes(clinfer_runtime *rt, const clinfer_shape *a,
+                                     const clinfer_shape *b, gemm_params *p)
+{
+    char sa[160], sb[160];
+    if (a->rank != 2 || b->rank != 2)
+        return err_set(rt, CLINFER_ERR_SHAPE, "Gemm: %s has shape %s, expected rank 2",
+                       a->rank != 2 ? "A" : "B",
+                       safe_shape_str(a->rank != 2 ? a : b, sa, sizeof sa));
+    clinfer_status st = check_dims(rt, "Gemm", "A", a);
+    if (st == CLINFER_OK)
+        st = check_dims(rt, "Gemm", "B", b);
+    if (st != CLINFER_OK)
+        return st;
+    int64_t m = p->trans_a ? a->dims[1] : a->dims[0];
+    int64_t ka = p->trans_a ? a->dims[0] : a->dims[1];
+    int64_t kb = p->trans_b ? b->dims[1] : b->dims[0];
+    int64_t n = p->trans_b ? b->dims[0] : b->dims[1];
+    if (ka != kb)
+        return err_set(rt, CLINFER_ERR_SHAPE,
+                       "Gemm: K mismatch: A %s (transA=%d) has K=%lld but B %s (transB=%d) "
+                       "has K=%lld",
+                       shape_str(a, sa, sizeof sa), p->trans_a ? 1 : 0, (long long)ka,
+                       shape_str(b, sb, sizeof sb), p->trans_b ? 1 : 0, (long long)kb);
+    p->m = (int32_t)m;
+    p->n = (int32_t)n;
+    p->k = (int32_t)ka;
+    return CLINFER_OK;
+}
+
+/* Strides of C over [M, N] (0 along broadcast axes) after checking that its
+ * shape broadcasts unidirectionally to [M, N]. */
+static clinfer_status gemm_c_strides(clinfer_runtime *rt, const gemm_params *p, int32_t *rs,
+                                     int32_t *cs)
+{
+    char buf[160];
+    const clinfer_shape *c = &p->c_shape;
+    if (c->rank < 0 || c->rank > 2)
+        return err_set(rt, CLINFER_ERR_SHAPE,
+                       "Gemm: C has shape %s, expected rank 0 to 2 broadcastable to [M, N] = "
+                       "[%d, %d]",
+                       safe_shape_str(c, buf, sizeof buf), p->m, p->n);
+    int64_t rows = c->rank == 2 ? c->dims[0] : 1;
+    int64_t cols = c->rank >= 1 ? c->dims[c->rank - 1] : 1;
+    if ((rows != 1 && rows != p->m) || (cols != 1 && cols != p->n))
+        return err_set(rt, CLINFER_ERR_SHAPE,
+                       "Gemm: C has shape %s, which does not broadcast to [M, N] = [%d, %d]",
+                       shape_str(c, buf, sizeof buf), p->m, p->n);
+    *cs = cols == 1 ? 0 : 1;
+    *rs = rows == 1 ? 0 : (int32_t)cols;
+    return CLINFER_OK;
+}
+
+clinfer_status gemm_output_shape(clinfer_runtime *rt, const gemm_params *p, clinfer_shape *out)
+{
+    if (p->m < 1 || p->n < 1 || p->k < 1)
+        return err_set(rt, p->m < 0 || p->n < 0 || p->k < 0 ? CLINFER_ERR_SHAPE
+                                                            : CLINFER_ERR_UNSUPPORTED,
+                       "Gemm: M=%d, N=%d, K=%d: every dim must be >= 1", p->m, p->n, p->k);
+    if ((int64_t)p->m * p->k > INT32_MAX || (int64_t)p->k * p->n > INT32_MAX ||
+        (int64_t)p->m * p->n > INT32_MAX)
+        return err_set(rt, CLINFER_ERR_UNSUPPORTED,
+                       "Gemm: M=%d, N=%d, K=%d: an operand has more than %d elements", p->m,
+                       p->n, p->k, INT32_MAX);
+    if (p->has_c) {
+        int32_t rs, cs;
+        clinfer_status st = gemm_c_strides(rt, p, &rs, &cs);
+        if (st != CLINFER_OK)
+            return st;
+    }
+    clinfer_status st = check_act(rt, "Gemm", p->act);
+    if (st != CLINFER_OK)
+        return st;
+    const int64_t dims[2] = {p->m, p->n};
+    *out = shape_make(2, dims);
+    return CLINFER_OK;
+}
+
+clinfer_status gemm_prepare(clinfer_runtime *rt, const gemm_params *p, op_launch *out)
+{
+    clinfer_shape y;
+    clinfer_status st = gemm_output_shape(rt, p, &y);
+    if (st != CLINFER_OK)
+        return st;
+    gemm_geometry g;
+    memset(&g, 0, sizeof g);
+    g.m = p->m, g.n = p->n, g.k = p->k;
+    g.a_rs = p->trans_a ? 1 : p->k;
+    g.a_ks = p->trans_a ? p->m : 1;
+    g.b_ks = p->trans_b ? 1 : p->n;
+    g.b_ns = p->trans_b ? p->k : 1;
+    if (p->has_c)
+        gemm_c_strides(rt, p, &g.c_rs, &g.c_cs);
+    g.nbatch = 0;
+    g.batch = 1;
+    return gemm_launch_create(rt, &g, p->has_c, p->alpha, p->has_c ? p->beta : 0.0f, p->act,
+                              out);
+}
+
+clinfer_status gemm_bind(clinfer_runtime *rt, op_launch *l, cl_mem a, cl_mem b, cl_mem c,
+                         cl_mem y)
+{
+    karg k = karg_begin(l->kernel, 0);
+    karg_mem(&k, a);
+    karg_mem(&k, b);
+    karg_mem(&k, c);
+    karg_mem(&k, y);
+    return karg_done(rt, &k, l->name);
+}
+
+/* ---------------------------------------------------------------- MatMul */
+
+/* The product as matrices: A' [M, K] and B' [K, N] after 1-D promotion, and
+ * the batch dims of A and B (outermost first, without the last two). */
+typedef struct matmul_dims {
+    int64_t m, n, k;
+    int32_t a_batch_rank, b_batch_rank;
+} matmul_dims;
+
+static clinfer_status matmul_check(clinfer_runtime *rt, const matmul_params *p, matmul_dims *d,
+                                   clinfer_shape *out)
+{
+    const clinfer_shape *a = &p->a, *b = &p->b;
+    char sa[160], sb[160];
+    if (a->rank < 1 || b->rank < 1)
+        return err_set(rt, CLINFER_ERR_SHAPE, "MatMul: %s has rank %d, expected rank >= 1",
+                       a->rank < 1 ? "A" : "B", (int)(a->rank < 1 ? a->rank : b->rank));
+    clinfer_status st = check_dims(rt, "MatMul", "A", a);
+    if (st == CLINFER_OK)
+        st = check_dims(rt, "MatMul", "B", b);
+    if (st == CLINFER_OK)
+        st = check_act(rt, "MatMul", p->act);
+    if (st != CLINFER_OK)
+        return st;
+    d->m = a->rank == 1 ? 1 : a->dims[a->rank - 2];
+    d->k = a->dims[a->rank - 1];
+    int64_t kb = b->rank == 1 ? b->dims[0] : b->dims[b->rank - 2];
+    d->n = b->rank == 1 ? 1 : b->dims[b->rank - 1];
+    if (d->k != kb)
+        return err_set(rt, CLINFER_ERR_SHAPE,
+                       "MatMul: K mismatch: A %s has K=%lld (last dim) but B %s has K=%lld (%s)",
+                       shape_str(a, sa, sizeof sa), (long long)d->k, shape_str(b, sb, sizeof sb),
+                       (long long)kb, b->rank == 1 ? "its only dim" : "second-to-last dim");
+    d->a_batch_rank = a->rank > 2 ? a->rank - 2 : 0;
+    d->b_batch_rank = b->rank > 2 ? b->rank - 2 : 0;
+    clinfer_shape ab = shape_make(d->a_batch_rank, a->dims);
+    clinfer_shape bb = shape_make(d->b_batch_rank, b->dims);
+    clinfer_shape y;
+    if (!shape_broadcast(&ab, &bb, &y))
+        return err_set(rt, CLINFER_ERR_SHAPE,
+                       "MatMul: batch dims of A %s and B %s do not broadcast",
+                       shape_str(a, sa, sizeof sa), shape_str(b, sb, sizeof sb));
+    if (a->rank > 1)
+        y.dims[y.rank++] = d->m;
+    if (b->rank > 1)
+        y.dims[y.rank++] = d->n;
+    if (small_numel(&y) < 0)
+        return err_set(rt, CLINFER_ERR_UNSUPPORTED,
+                       "MatMul: output of A %s and B %s has more than %d elements",
+                       shape_str(a, sa, sizeof sa), shape_str(b, sb, sizeof sb), INT32_MAX);
+    *out = y;
+    return CLINFER_OK;
+}
+
+clinfer_status matmul_output_shape(clinfer_runtime *rt, const matmul_params *p,
+                                   clinfer_shape *out)
+{
+    matmul_dims d;
+    return matmul_check(rt, p, &d, out);
+}
+
+/* Fills the batch dims of g from the batch shapes of A and B: output dims of
+ * size 1 are dropped and neighbours that both operands step through alike
+ * are merged, so that at most GEMM_BATCH_DIMS remain. */
+static void matmul_batch(const matmul_params *p, const matmul_dims *d, gemm_geometry *g)
+{
+    const int32_t ra = d->a_batch_rank, rb = d->b_batch_rank;
+    const int32_t rank = ra > rb ? ra : rb;
+    int64_t a_step = d->m * d->k, b_step = d->k * d->n; /* stride of the innermost batch dim */
+    g->nbatch = 0;
+    g->batch = 1;
+    for (int32_t i = rank - 1; i >= 0; i--) { /* innermost first */
+        int32_t ia = i - (rank - ra), ib = i - (rank - rb);
+        int64_t da = ia >= 0 ? p->a.dims[ia] : 1, db = ib >= 0 ? p->b.dims[ib] : 1;
+        int64_t size = da > db ? da : db;
+        int64_t sa = da == 1 ? 0 : a_step, sb = db == 1 ? 0 : b_step;
+        a_step *= da;
+        b_step *= db;
+        if (size == 1)
+            continue;
+        g->batch *= (size_t)size;
+        int32_t last = g->nbatch - 1;
+        if (last >= 0 && sa == (int64_t)g->as[last] * g->bd[last] &&
+            sb == (int64_t)g->bs[last] * g->bd[last]) {
+            g->bd[last] = (int32_t)(g->bd[last] * size); /* merge into the inner dim */
+            continue;
+        }
+        g->bd[g->nbatch] = (int32_t)size;
+        g->as[g->nbatch] = (int32_t)sa;
+        g->bs[g->nbatch] = (int32_t)sb;
+        g->nbatch++;
+    }
+}
+
+clinfer_status matmul_prepare(clinfer_runtime *rt, const matmul_params *p, op_launch *out)
+{
+    matmul_dims d;
+    clinfer_shape y;
+    clinfer_status st = matmul_check(rt, p, &d, &y);
+    if (st != CLINFER_OK)
+        return st;
+    gemm_geometry g;
+    memset(&g, 0, sizeof g);
+    g.m = (int32_t)d.m, g.n = (int32_t)d.n, g.k = (int32_t)d.k;
+    g.a_rs = g.k, g.a_ks = 1; /* A [.., M, K] */
+    g.b_ks = g.n, g.b_ns = 1; /* B [.., K, N] */
+    matmul_batch(p, &d, &g);
+    if (g.nbatch == 1 && g.bs[0] == 0 && g.as[0] == g.m * g.k) {
+        /* B is shared by every batch and A is dense: one [batch * M, K] product */
+        g.m *= g.bd[0];
+        g.nbatch = 0;
+        g.batch = 1;
+    }
+    return gemm_launch_create(rt, &g, 0, 1.0f, 0.0f, p->act, out);
+}
+
+clinfer_status matmul_bind(clinfer_runtime *rt, op_launch *l, cl_mem a, cl_mem b, cl_mem y)
+{
+    return gemm_bind(rt, l, a, b, NULL, y);
+}

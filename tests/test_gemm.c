@@ -1,0 +1,414 @@
+/*
+ * test_gemm.c — gemm_tile through Gemm and MatMul against the naive
+ * references on random data: all four transpose combinations, every C shape,
+ * alpha and beta not 1, no C, fused activations, odd and non-power-of-two
+ * M, N, K including M = 1 and K = 1600; MatMul 2-D, batched, broadcast
+ * batches and 1-D operands; and the shape and attribute checks.
+ */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ops/gemm.h"
+#include "ref_gemm.h"
+#include "reference.h"
+#include "tensor.h"
+#include "testutil.h"
+
+/* ------------------------------------------------------------- harness */
+
+/* Tolerance for sums of K products of values in [-1, 1] scaled by `scale`. */
+static float atol_for(int64_t k, float scale)
+{
+    return (1e-5f + 2e-7f * (float)k) * fmaxf(1.0f, fabsf(scale));
+}
+
+static cl_mem upload(clinfer_runtime *rt, size_t floats, const float *host)
+{
+    cl_mem m = NULL;
+    clinfer_status st = buffer_create(rt, floats * sizeof(float), host, &m);
+    cr_assert_eq(st, CLINFER_OK, "buffer_create: %s", clinfer_last_errmsg());
+    return m;
+}
+
+/* Enqueues `l` (already bound) and reads `floats` results from `y`. */
+static void launch_read(clinfer_runtime *rt, op_launch *l, cl_mem y, size_t floats, float *out)
+{
+    clinfer_status st = launch_enqueue(rt, l, NULL);
+    cr_assert_eq(st, CLINFER_OK, "launch_enqueue: %s", clinfer_last_errmsg());
+    st = buffer_read(rt, y, floats * sizeof(float), out);
+    cr_assert_eq(st, CLINFER_OK, "buffer_read: %s", clinfer_last_errmsg());
+}
+
+/* Runs Gemm on the device: a, b, c (c only if p->has_c) to y [M, N]. */
+static void run_gemm(clinfer_runtime *rt, const gemm_params *p, const float *a, const float *b,
+                     const float *c, float *y, const char *what)
+{
+    clinfer_shape ys;
+    clinfer_status st = gemm_output_shape(rt, p, &ys);
+    cr_assert_eq(st, CLINFER_OK, "%s: %s", what, clinfer_last_errmsg());
+    cr_assert(ys.rank == 2 && ys.dims[0] == p->m && ys.dims[1] == p->n, "%s: output shape",
+              what);
+    size_t mk = (size_t)p->m * p->k, kn = (size_t)p->k * p->n, mn = (size_t)p->m * p->n;
+    cl_mem am = upload(rt, mk, a), bm = upload(rt, kn, b), ym = upload(rt, mn, NULL);
+    cl_mem cm = p->has_c ? upload(rt, (size_t)shape_numel(&p->c_shape), c) : NULL;
+    op_launch l;
+    st = gemm_prepare(rt, p, &l);
+    cr_assert_eq(st, CLINFER_OK, "%s: gemm_prepare: %s", what, clinfer_last_errmsg());
+    st = gemm_bind(rt, &l, am, bm, cm, ym);
+    cr_assert_eq(st, CLINFER_OK, "%s: gemm_bind: %s", what, clinfer_last_errmsg());
+    launch_read(rt, &l, ym, mn, y);
+    launch_release(&l);
+    clReleaseMemObject(am);
+    clReleaseMemObject(bm);
+    clReleaseMemObject(ym);
+    if (cm)
+        clReleaseMemObject(cm);
+}
+
+/* Random A, B, C for `p`, the device result against ref_gemm. */
+static void check_gemm(clinfer_runtime *rt, const gemm_params *p, uint32_t seed)
+{
+    char what[256], cs[64] = "none";
+    if (p->has_c)
+        shape_str(&p->c_shape, cs, sizeof cs);
+    snprintf(what, sizeof what,
+             "Gemm M=%d N=%d K=%d transA=%d transB=%d alpha=%g beta=%g C=%s act=%d", p->m, p->n,
+             p->k, p->trans_a, p->trans_b, p->alpha, p->beta, cs, (int)p->act.kind);
+    size_t mk = (size_t)p->m * p->k, kn = (size_t)p->k * p->n, mn = (size_t)p->m * p->n;
+    size_t cn = p->has_c ? (size_t)shape_numel(&p->c_shape) : 1;
+    float *a = test_alloc(mk * 4), *b = test_alloc(kn * 4), *c = test_alloc(cn * 4);
+    float *got = test_alloc(mn * 4), *want = test_alloc(mn * 4);
+    fill_uniform(a, mk, -1, 1, &seed);
+    fill_uniform(b, kn, -1, 1, &seed);
+    fill_uniform(c, cn, -1, 1, &seed);
+    run_gemm(rt, p, a, b, p->has_c ? c : NULL, got, what);
+    ref_gemm(p, a, b, p->has_c ? c : NULL, want);
+    assert_close(got, want, mn, atol_for(p->k, p->alpha) + fabsf(p->beta) * 1e-6f, 1e-4f, what);
+    free(a), free(b), free(c), free(got), free(want);
+}
+
+static gemm_params gemm_of(int32_t m, int32_t n, int32_t k, int ta, int tb)
+{
+    gemm_params p = gemm_params_default();
+    p.m = m, p.n = n, p.k = k, p.trans_a = ta, p.trans_b = tb;
+    return p;
+}
+
+static clinfer_shape shape2(int64_t d0, int64_t d1)
+{
+    const int64_t d[2] = {d0, d1};
+    return shape_make(2, d);
+}
+
+static clinfer_shape shape1(int64_t d0) { return shape_make(1, &d0); }
+
+/* Runs MatMul on the device and checks shape and values against ref_matmul. */
+static void check_matmul(clinfer_runtime *rt, clinfer_shape as, clinfer_shape bs, act_kind act,
+                         uint32_t seed)
+{
+    char what[256], sa[64], sb[64];
+    snprintf(what, sizeof what, "MatMul %s x %s act=%d", shape_str(&as, sa, sizeof sa),
+             shape_str(&bs, sb, sizeof sb), (int)act);
+    matmul_params p;
+    memset(&p, 0, sizeof p);
+    p.a = as, p.b = bs, p.act.kind = act;
+    size_t an = (size_t)shape_numel(&as), bn = (size_t)shape_numel(&bs);
+    size_t yn = ref_matmul_numel(&as, &bs);
+    float *a = test_alloc(an * 4), *b = test_alloc(bn * 4);
+    float *got = test_alloc(yn * 4), *want = test_alloc(yn * 4);
+    fill_uniform(a, an, -1, 1, &seed);
+    fill_uniform(b, bn, -1, 1, &seed);
+    clinfer_shape want_shape, got_shape;
+    ref_matmul(&as, &bs, a, b, &want_shape, want);
+    for (size_t i = 0; i < yn; i++)
+        want[i] = ref_activation(p.act, want[i]);
+
+    clinfer_status st = matmul_output_shape(rt, &p, &got_shape);
+    cr_assert_eq(st, CLINFER_OK, "%s: %s", what, clinfer_last_errmsg());
+    char sg[64], sw[64];
+    cr_assert(shape_equal(&got_shape, &want_shape), "%s: output shape %s, expected %s", what,
+              shape_str(&got_shape, sg, sizeof sg), shape_str(&want_shape, sw, sizeof sw));
+    cr_assert_eq((size_t)shape_numel(&got_shape), yn, "%s: output size", what);
+
+    cl_mem am = upload(rt, an, a), bm = upload(rt, bn, b), ym = upload(rt, yn, NULL);
+    op_launch l;
+    st = matmul_prepare(rt, &p, &l);
+    cr_assert_eq(st, CLINFER_OK, "%s: matmul_prepare: %s", what, clinfer_last_errmsg());
+    st = matmul_bind(rt, &l, am, bm, ym);
+    cr_assert_eq(st, CLINFER_OK, "%s: matmul_bind: %s", what, clinfer_last_errmsg());
+    launch_read(rt, &l, ym, yn, got);
+    launch_release(&l);
+    clReleaseMemObject(am);
+    clReleaseMemObject(bm);
+    clReleaseMemObject(ym);
+    int64_t k = as.dims[as.rank - 1];
+    assert_close(got, want, yn, atol_for(k, 1.0f), 1e-4f, what);
+    free(a), free(b), free(got), free(want);
+}
+
+/* ---------------------------------------------------------------- Gemm */
+
+static const int32_t dims_mnk[][3] = {
+    {1, 7, 33},  {7, 33, 65}, {33, 65, 7}, {65, 130, 33}, {16, 32, 16},
+    {1, 1, 1},   {130, 1, 65}, {9, 17, 1}, {8, 48, 130},
+};
+#define N_DIMS (sizeof dims_mnk / sizeof dims_mnk[0])
+
+Test(gemm, all_transposes_on_odd_sizes)
+{
+    clinfer_runtime *rt = test_runtime();
+    for (size_t i = 0; i < N_DIMS; i++)
+        for (int t = 0; t < 4; t++) {
+            gemm_params p = gemm_of(dims_mnk[i][0], dims_mnk[i][1], dims_mnk[i][2], t & 1,
+                                    t >> 1);
+            p.has_c = 1;
+            p.c_shape = shape1(p.n); /* Dense bias */
+            check_gemm(rt, &p, 100u + (uint32_t)(i * 4 + t));
+        }
+    clinfer_runtime_free(rt);
+}
+
+Test(gemm, every_c_shape_with_alpha_and_beta)
+{
+    clinfer_runtime *rt = test_runtime();
+    const int32_t m = 13, n = 37, k = 29;
+    const clinfer_shape shapes[] = {shape_make(0, NULL), shape1(1),       shape1(n),
+                                    shape2(1, n),        shape2(m, 1),    shape2(m, n),
+                                    shape2(1, 1)};
+    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+        gemm_params p = gemm_of(m, n, k, (int)(i & 1), (int)((i >> 1) & 1));
+        p.alpha = 0.75f;
+        p.beta = -1.5f;
+        p.has_c = 1;
+        p.c_shape = shapes[i];
+        check_gemm(rt, &p, 200u + (uint32_t)i);
+    }
+    clinfer_runtime_free(rt);
+}
+
+Test(gemm, no_c_ignores_beta)
+{
+    clinfer_runtime *rt = test_runtime();
+    for (int t = 0; t < 4; t++) {
+        gemm_params p = gemm_of(33, 65, 130, t & 1, t >> 1);
+        p.alpha = 2.5f;
+        p.beta = 3.0f; /* no C: must not matter */
+        check_gemm(rt, &p, 300u + (uint32_t)t);
+    }
+    clinfer_runtime_free(rt);
+}
+
+Test(gemm, fused_activations)
+{
+    clinfer_runtime *rt = test_runtime();
+    gemm_params p = gemm_of(21, 50, 40, 0, 1);
+    p.has_c = 1;
+    p.c_shape = shape2(1, p.n);
+    p.act.kind = ACT_KIND_RELU;
+    check_gemm(rt, &p, 400u);
+    p.has_c = 0; /* ReLU without C */
+    p.trans_b = 0;
+    check_gemm(rt, &p, 401u);
+    p.has_c = 1;
+    p.act.kind = ACT_KIND_LEAKY_RELU;
+    p.act.a = 0.1f;
+    check_gemm(rt, &p, 402u);
+    p.act.kind = ACT_KIND_CLIP;
+    p.act.a = -0.5f;
+    p.act.b = 0.75f;
+    check_gemm(rt, &p, 403u);
+    clinfer_runtime_free(rt);
+}
+
+/* A batch-1 Dense layer: M = 1, long K, Keras (transB = 0) and PyTorch
+ * (transB = 1) weight layouts, bias and ReLU. */
+Test(gemm, dense_batch1_long_k)
+{
+    clinfer_runtime *rt = test_runtime();
+    const int32_t ns[] = {10, 130};
+    for (int i = 0; i < 2; i++)
+        for (int tb = 0; tb < 2; tb++) {
+            gemm_params p = gemm_of(1, ns[i], 1600, 0, tb);
+            p.has_c = 1;
+            p.c_shape = shape1(p.n);
+            p.act.kind = ACT_KIND_RELU;
+            check_gemm(rt, &p, 500u + (uint32_t)(i * 2 + tb));
+            p.m = 3; /* a small batch */
+            check_gemm(rt, &p, 510u + (uint32_t)(i * 2 + tb));
+        }
+    clinfer_runtime_free(rt);
+}
+
+Test(gemm, dims_from_shapes)
+{
+    clinfer_runtime *rt = test_runtime();
+    gemm_params p = gemm_params_default();
+    clinfer_shape a = shape2(5, 7), b = shape2(7, 3);
+    cr_assert_eq(gemm_dims_from_shapes(rt, &a, &b, &p), CLINFER_OK);
+    cr_assert(p.m == 5 && p.n == 3 && p.k == 7);
+    p.trans_a = p.trans_b = 1;
+    a = shape2(7, 5), b = shape2(3, 7);
+    cr_assert_eq(gemm_dims_from_shapes(rt, &a, &b, &p), CLINFER_OK);
+    cr_assert(p.m == 5 && p.n == 3 && p.k == 7);
+    clinfer_runtime_free(rt);
+}
+
+/* -------------------------------------------------------------- errors */
+
+#define ASSERT_FAILS_WITH(call, status, text)                                             \
+    do {                                                                                  \
+        clinfer_status st_ = (call);                                                      \
+        cr_assert_eq(st_, (status), "%s returned %s (%s)", #call, clinfer_status_str(st_), \
+                     clinfer_last_errmsg());                                              \
+        cr_assert(strstr(clinfer_last_errmsg(), (text)), "%s: message \"%s\" lacks \"%s\"", \
+                  #call, clinfer_last_errmsg(), (text));                                  \
+    } while (0)
+
+Test(gemm, rejects_bad_shapes_and_attributes)
+{
+    clinfer_runtime *rt = test_runtime();
+    gemm_params p = gemm_params_default();
+    clinfer_shape a = shape2(5, 7), b = shape2(6, 3), y;
+    ASSERT_FAILS_WITH(gemm_dims_from_shapes(rt, &a, &b, &p), CLINFER_ERR_SHAPE, "K mismatch");
+    p.trans_b = 1; /* B [6, 3] transposed is [3, 6]: still K 7 vs 3 */
+    ASSERT_FAILS_WITH(gemm_dims_from_shapes(rt, &a, &b, &p), CLINFER_ERR_SHAPE, "transB=1");
+    const int64_t d3[3] = {2, 5, 7};
+    a = shape_make(3, d3);
+    ASSERT_FAILS_WITH(gemm_dims_from_shapes(rt, &a, &b, &p), CLINFER_ERR_SHAPE,
+                      "A has shape [2, 5, 7], expected rank 2");
+    a = shape2(5, 0);
+    b = shape2(0, 3);
+    p.trans_b = 0;
+    ASSERT_FAILS_WITH(gemm_dims_from_shapes(rt, &a, &b, &p), CLINFER_ERR_UNSUPPORTED, "empty");
+
+    /* C shapes that do not broadcast to [M, N] = [4, 6] */
+    op_launch l;
+    p = gemm_of(4, 6, 5, 0, 0);
+    p.has_c = 1;
+    const clinfer_shape bad[] = {shape1(4), shape2(2, 6), shape2(4, 5), shape2(6, 4)};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        p.c_shape = bad[i];
+        ASSERT_FAILS_WITH(gemm_output_shape(rt, &p, &y), CLINFER_ERR_SHAPE,
+                          "does not broadcast to [M, N] = [4, 6]");
+        ASSERT_FAILS_WITH(gemm_prepare(rt, &p, &l), CLINFER_ERR_SHAPE, "Gemm: C has shape");
+    }
+    const int64_t c3[3] = {1, 4, 6};
+    p.c_shape = shape_make(3, c3);
+    ASSERT_FAILS_WITH(gemm_output_shape(rt, &p, &y), CLINFER_ERR_SHAPE, "expected rank 0 to 2");
+    p.c_shape.rank = 99;
+    ASSERT_FAILS_WITH(gemm_output_shape(rt, &p, &y), CLINFER_ERR_SHAPE, "invalid rank 99");
+    p.has_c = 0; /* C's shape no longer matters */
+    cr_assert_eq(gemm_output_shape(rt, &p, &y), CLINFER_OK);
+
+    p.k = 0;
+    ASSERT_FAILS_WITH(gemm_output_shape(rt, &p, &y), CLINFER_ERR_UNSUPPORTED, "K=0");
+    p.k = -2;
+    ASSERT_FAILS_WITH(gemm_output_shape(rt, &p, &y), CLINFER_ERR_SHAPE, "K=-2");
+    p.k = 5;
+    p.m = 70000, p.n = 70000;
+    ASSERT_FAILS_WITH(gemm_output_shape(rt, &p, &y), CLINFER_ERR_UNSUPPORTED, "more than");
+    p.m = 4, p.n = 6;
+    p.act.kind = (act_kind)42;
+    ASSERT_FAILS_WITH(gemm_prepare(rt, &p, &l), CLINFER_ERR_INVALID_ARGUMENT, "act.kind 42");
+    clinfer_runtime_free(rt);
+}
+
+/* -------------------------------------------------------------- MatMul */
+
+static clinfer_shape shape_n(int32_t rank, const int64_t *d) { return shape_make(rank, d); }
+
+Test(matmul, two_d)
+{
+    clinfer_runtime *rt = test_runtime();
+    check_matmul(rt, shape2(7, 33), shape2(33, 65), ACT_KIND_NONE, 600u);
+    check_matmul(rt, shape2(1, 1600), shape2(1600, 130), ACT_KIND_NONE, 601u);
+    check_matmul(rt, shape2(65, 1), shape2(1, 130), ACT_KIND_RELU, 602u);
+    check_matmul(rt, shape2(24, 16), shape2(16, 32), ACT_KIND_NONE, 603u);
+    clinfer_runtime_free(rt);
+}
+
+Test(matmul, batched_and_broadcast)
+{
+    clinfer_runtime *rt = test_runtime();
+    const int64_t m = 7, k = 33, n = 19;
+    /* [2, 3, M, K] x [K, N]: B shared (one [6M, K] product) */
+    check_matmul(rt, shape_n(4, (int64_t[]){2, 3, m, k}), shape2(k, n), ACT_KIND_NONE, 700u);
+    /* [2, 3, M, K] x [2, 3, K, N], with N < 32 (gathered B) and N > 32 */
+    check_matmul(rt, shape_n(4, (int64_t[]){2, 3, m, k}), shape_n(4, (int64_t[]){2, 3, k, n}),
+                 ACT_KIND_NONE, 701u);
+    check_matmul(rt, shape_n(4, (int64_t[]){2, 3, m, k}), shape_n(4, (int64_t[]){2, 3, k, 45}),
+                 ACT_KIND_NONE, 710u);
+    /* [3, 1, M, K] x [2, K, N] -> [3, 2, M, N] */
+    check_matmul(rt, shape_n(4, (int64_t[]){3, 1, m, k}), shape_n(3, (int64_t[]){2, k, n}),
+                 ACT_KIND_NONE, 702u);
+    /* [M, K] x [4, K, N]: A shared */
+    check_matmul(rt, shape2(m, k), shape_n(3, (int64_t[]){4, k, n}), ACT_KIND_NONE, 703u);
+    /* alternating broadcasts: four batch dims that cannot merge */
+    check_matmul(rt, shape_n(6, (int64_t[]){2, 1, 3, 1, 5, 6}),
+                 shape_n(6, (int64_t[]){1, 4, 1, 2, 6, 3}), ACT_KIND_NONE, 704u);
+    /* six batch dims, rank 8, every other one broadcast */
+    check_matmul(rt, shape_n(8, (int64_t[]){2, 1, 2, 1, 2, 1, 3, 5}),
+                 shape_n(8, (int64_t[]){1, 2, 1, 2, 1, 3, 5, 4}), ACT_KIND_NONE, 705u);
+    /* dims that merge for one operand but not the other */
+    check_matmul(rt, shape_n(4, (int64_t[]){3, 2, m, k}), shape_n(3, (int64_t[]){2, k, n}),
+                 ACT_KIND_NONE, 708u);
+    check_matmul(rt, shape_n(3, (int64_t[]){2, m, k}), shape_n(4, (int64_t[]){3, 2, k, n}),
+                 ACT_KIND_NONE, 709u);
+    /* size-1 batch dims on both sides, and mergeable runs */
+    check_matmul(rt, shape_n(5, (int64_t[]){1, 2, 3, m, k}),
+                 shape_n(5, (int64_t[]){1, 2, 3, k, n}), ACT_KIND_RELU, 706u);
+    check_matmul(rt, shape_n(5, (int64_t[]){2, 3, 1, m, k}), shape_n(3, (int64_t[]){1, k, n}),
+                 ACT_KIND_NONE, 707u);
+    clinfer_runtime_free(rt);
+}
+
+Test(matmul, one_d_operands)
+{
+    clinfer_runtime *rt = test_runtime();
+    const int64_t m = 9, k = 130, n = 17;
+    check_matmul(rt, shape1(k), shape1(k), ACT_KIND_NONE, 800u);     /* -> [] */
+    check_matmul(rt, shape1(k), shape2(k, n), ACT_KIND_NONE, 801u);  /* -> [N] */
+    check_matmul(rt, shape2(m, k), shape1(k), ACT_KIND_NONE, 802u);  /* -> [M] */
+    check_matmul(rt, shape1(k), shape_n(4, (int64_t[]){2, 3, k, n}), ACT_KIND_NONE, 803u);
+    check_matmul(rt, shape_n(4, (int64_t[]){2, 3, m, k}), shape1(k), ACT_KIND_NONE, 804u);
+    check_matmul(rt, shape1(1), shape2(1, n), ACT_KIND_NONE, 805u);
+    clinfer_runtime_free(rt);
+}
+
+Test(matmul, rejects_bad_shapes)
+{
+    clinfer_runtime *rt = test_runtime();
+    matmul_params p;
+    memset(&p, 0, sizeof p);
+    clinfer_shape y;
+    op_launch l;
+    p.a = shape2(4, 5), p.b = shape2(6, 3);
+    ASSERT_FAILS_WITH(matmul_output_shape(rt, &p, &y), CLINFER_ERR_SHAPE, "K mismatch");
+    ASSERT_FAILS_WITH(matmul_prepare(rt, &p, &l), CLINFER_ERR_SHAPE, "K=5");
+    p.b = shape1(4);
+    ASSERT_FAILS_WITH(matmul_output_shape(rt, &p, &y), CLINFER_ERR_SHAPE, "its only dim");
+    p.a = shape_make(0, NULL), p.b = shape2(1, 3);
+    ASSERT_FAILS_WITH(matmul_output_shape(rt, &p, &y), CLINFER_ERR_SHAPE,
+                      "A has rank 0, expected rank >= 1");
+    p.a = shape2(1, 3), p.b = shape_make(0, NULL);
+    ASSERT_FAILS_WITH(matmul_prepare(rt, &p, &l), CLINFER_ERR_SHAPE, "B has rank 0");
+    p.a = shape_n(3, (int64_t[]){2, 4, 5}), p.b = shape_n(3, (int64_t[]){3, 5, 6});
+    ASSERT_FAILS_WITH(matmul_output_shape(rt, &p, &y), CLINFER_ERR_SHAPE,
+                      "batch dims of A [2, 4, 5] and B [3, 5, 6] do not broadcast");
+    p.b = shape_n(3, (int64_t[]){2, 5, 0});
+    ASSERT_FAILS_WITH(matmul_output_shape(rt, &p, &y), CLINFER_ERR_UNSUPPORTED, "B [2, 5, 0]");
+    p.b = shape_n(3, (int64_t[]){2, 5, -1});
+    ASSERT_FAILS_WITH(matmul_output_shape(rt, &p, &y), CLINFER_ERR_SHAPE, "negative");
+    p.b = shape2(5, 6);
+    p.b.rank = 9;
+    ASSERT_FAILS_WITH(matmul_output_shape(rt, &p, &y), CLINFER_ERR_SHAPE, "B has rank 9");
+    p.b.rank = 2;
+    p.act.kind = (act_kind)-1;
+    ASSERT_FAILS_WITH(matmul_prepare(rt, &p, &l), CLINFER_ERR_INVALID_ARGUMENT, "act.kind");
+    p.act.kind = ACT_KIND_NONE;
+    cr_assert_eq(matmul_output_shape(rt, &p, &y), CLINFER_OK);
+    cr_assert(y.rank == 3 && y.dims[0] == 2 && y.dims[1] == 4 && y.dims[2] == 6);
+    clinfer_runtime_free(rt);
+}
