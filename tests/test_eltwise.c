@@ -244,8 +244,9 @@ Test(eltwise, binary_ops_and_fused_activations)
     clinfer_runtime *rt = test_runtime();
     const act_params none = {ACT_KIND_NONE, 0, 0};
     const binary_op ops[] = {BINARY_ADD, BINARY_MUL, BINARY_DIV, BINARY_POW};
-    /* every op on same shape, a scalar A, a channel and a general pattern */
-    const size_t picks[] = {0, 5, 7, 14};
+    /* every op on the same-shape and the general pattern (Sub, above, shows
+     * that each variant keeps the operand order) */
+    const size_t picks[] = {0, 14};
     for (size_t o = 0; o < sizeof ops / sizeof ops[0]; o++)
         for (size_t i = 0; i < sizeof picks / sizeof picks[0]; i++)
             check_binary(rt, &bcases[picks[i]], ops[o], none, 200u + (uint32_t)(o * 10 + i));
