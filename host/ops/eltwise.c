@@ -14,10 +14,10 @@
 
 /* ----------------------------------------------------------------- shared */
 
-void eltwise_karg_long(karg *a, int64_t v)
+/* karg_set of launch.c for the argument types launch.h lacks. */
+static void karg_raw(karg *a, size_t size, const void *value)
 {
-    cl_long x = v;
-    cl_int err = clSetKernelArg(a->kernel, a->next, sizeof x, &x);
+    cl_int err = clSetKernelArg(a->kernel, a->next, size, value);
     if (err != CL_SUCCESS && a->err == CL_SUCCESS) {
         a->err = err;
         a->failed_index = a->next;
@@ -25,17 +25,18 @@ void eltwise_karg_long(karg *a, int64_t v)
     a->next++;
 }
 
+void eltwise_karg_long(karg *a, int64_t v)
+{
+    cl_long x = v;
+    karg_raw(a, sizeof x, &x);
+}
+
 static void karg_long8(karg *a, const int64_t v[8])
 {
     cl_long8 x;
     for (int i = 0; i < 8; i++)
         x.s[i] = v[i];
-    cl_int err = clSetKernelArg(a->kernel, a->next, sizeof x, &x);
-    if (err != CL_SUCCESS && a->err == CL_SUCCESS) {
-        a->err = err;
-        a->failed_index = a->next;
-    }
-    a->next++;
+    karg_raw(a, sizeof x, &x);
 }
 
 clinfer_status eltwise_check_shape(clinfer_runtime *rt, const char *op, const char *what,

@@ -19,7 +19,8 @@
 
 typedef struct softmax_params {
     clinfer_shape shape; /* input = output, rank 1..8 */
-    int64_t axis;        /* in [-rank, rank - 1]; negative counts from the end */
+    int64_t axis;        /* in [-rank, rank - 1], negative counts from the end;
+                            ONNX default: -1 from opset 13, 1 before */
     int legacy;          /* non-zero: opset < 13 2-D coercion at `axis` */
     int log;             /* non-zero: LogSoftmax */
 } softmax_params;
