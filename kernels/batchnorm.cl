@@ -1,0 +1,68 @@
+/*
+ * batchnorm.cl - BatchNormalization (inference) as a per-channel affine map.
+ *
+ * batchnorm: X and Y [N, C, inner] flat (inner = product of the dims after
+ * C; 1 for [N, C]), mul and add [C] (folded on the host from scale, B, mean,
+ * var, epsilon): Y = X * mul[c] + add[c]. Work-item i computes the VW
+ * consecutive elements [i*VW, i*VW + VW) with vector loads: the channel
+ * coefficients are one broadcast value when the chunk lies inside one
+ * channel, a vector load when inner == 1, and gathered otherwise. The last,
+ * partial chunk is done one element at a time; items past the end return.
+ * Y may alias X.
+ *
+ * Tunables: VW (4, 8 or 16; default 16).
+ */
+#ifndef VW
+#define VW 16
+#endif
+
+#define CAT_(a, b) a##b
+#define CAT(a, b) CAT_(a, b)
+#define floatV CAT(float, VW)
+#define vloadV CAT(vload, VW)
+#define vstoreV CAT(vstore, VW)
+
+__kernel void batchnorm(__global const float *input, __global const float *mul,
+                        __global const float *add, __global float *output, long n, long C,
+                        long inner)
+{
+    const size_t o = get_global_id(0) * (size_t)VW;
+    if (o >= (size_t)n)
+        return;
+    const ulong q = o / (ulong)inner;
+    ulong c = q % (ulong)C;         /* channel of element o */
+    ulong r = o - q * (ulong)inner; /* position of o inside its channel */
+    if (o + VW <= (size_t)n) {
+        floatV m, b;
+        if (r + VW <= (ulong)inner) {
+            m = (floatV)(mul[c]);
+            b = (floatV)(add[c]);
+        } else if (inner == 1 && c + VW <= (ulong)C) {
+            m = vloadV(0, mul + c);
+            b = vloadV(0, add + c);
+        } else {
+            float tm[VW], tb[VW];
+            for (int k = 0; k < VW; k++) {
+                tm[k] = mul[c];
+                tb[k] = add[c];
+                if (++r == (ulong)inner) {
+                    r = 0;
+                    if (++c == (ulong)C)
+                        c = 0;
+                }
+            }
+            m = vloadV(0, tm);
+            b = vloadV(0, tb);
+        }
+        vstoreV(vloadV(0, input + o) * m + b, 0, output + o);
+    } else {
+        for (size_t i = o; i < (size_t)n; i++) {
+            output[i] = input[i] * mul[c] + add[c];
+            if (++r == (ulong)inner) {
+                r = 0;
+                if (++c == (ulong)C)
+                    c = 0;
+            }
+        }
+    }
+}

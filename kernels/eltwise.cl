@@ -1,0 +1,308 @@
+/*
+ * eltwise.cl - element-wise unary and binary ops on contiguous fp32 tensors.
+ *
+ * Layout: every buffer is a flat row-major array (any rank). The output is
+ * cut into chunks of VW consecutive elements; work-item i computes output
+ * elements [i*VW, i*VW + VW) with VW-wide vector loads, math and a store.
+ * The last chunk, when n is not a multiple of VW, is done one element at a
+ * time (the scalar tail); items past the end return.
+ *
+ * These ops are memory-bound: on PoCL explicit vectors compile straight to
+ * AVX-512 registers, while the work-item loop is often left scalar.
+ *
+ * Kernels (one program per define set; only the selected kernel is built):
+ *   eltwise_unary   -DUNARY=<UNARY_*> (and -DACT=<ACT_*> for UNARY_ACT)
+ *                   out = f(in)
+ *   binary_same     -DBINOP=<BIN_*> -DBCAST=BCAST_SAME
+ *                   out[i] = a[i] op b[i]
+ *   binary_scalar   -DBCAST=BCAST_SCALAR_A / _B: one operand is a[0] / b[0]
+ *   binary_channel  -DBCAST=BCAST_CHANNEL_A / _B: the partial operand P is
+ *                   indexed by (i / inner) % C; the other is full
+ *   binary_general  -DBCAST=BCAST_GENERAL: any broadcast. The host collapses
+ *                   the output to at most 8 dims (adjacent dims merge when
+ *                   both operands are broadcast, or full, along both) and
+ *                   passes their extents and, per operand, a bit mask of the
+ *                   dims along which it is full (not broadcast).
+ * Binary ops apply the fused activation ACT (prelude.cl) to the result.
+ *
+ * Every binary variant computes the element at a given flat index with the
+ * same expression and the same vector/scalar choice (vector unless in the
+ * final partial chunk), so all variants give bit-identical results.
+ *
+ * Tunables: VW, the vector width (4, 8 or 16; default 16).
+ * Assumptions: buffers hold exactly their tensors; sizes are passed as long.
+ */
+#ifndef VW
+#define VW 16
+#endif
+
+#define CAT_(a, b) a##b
+#define CAT(a, b) CAT_(a, b)
+#define floatV CAT(float, VW)
+#define vloadV CAT(vload, VW)
+#define vstoreV CAT(vstore, VW)
+
+/* Unary kinds: the values of unary_kind in host/ops/eltwise.h. */
+#define UNARY_ACT 0
+#define UNARY_EXP 1
+#define UNARY_LOG 2
+#define UNARY_SQRT 3
+#define UNARY_NEG 4
+#define UNARY_ABS 5
+#define UNARY_RECIPROCAL 6
+
+/* Binary ops and variants: binary_op and binary_variant in eltwise.h. */
+#define BIN_ADD 0
+#define BIN_SUB 1
+#define BIN_MUL 2
+#define BIN_DIV 3
+#define BIN_POW 4
+
+#define BCAST_SAME 1
+#define BCAST_SCALAR_A 2
+#define BCAST_SCALAR_B 3
+#define BCAST_CHANNEL_A 4
+#define BCAST_CHANNEL_B 5
+#define BCAST_GENERAL 6
+
+/* The fused activation for any float or floatV x: the same formulas as
+ * apply_act in prelude.cl (which the scalar tails use). */
+#if ACT == ACT_NONE
+#define ACT_ANY(x) (x)
+#elif ACT == ACT_RELU
+#define ACT_ANY(x) fmax((x), 0.0f)
+#elif ACT == ACT_LEAKY_RELU
+#define ACT_ANY(x) select((x) * act_a, (x), (x) >= 0.0f)
+#elif ACT == ACT_CLIP
+#define ACT_ANY(x) fmin(fmax((x), act_a), act_b)
+#elif ACT == ACT_SIGMOID
+#define ACT_ANY(x) (1.0f / (1.0f + exp(-(x))))
+#elif ACT == ACT_TANH
+#define ACT_ANY(x) tanh(x)
+#else
+#error "eltwise.cl: unknown ACT"
+#endif
+
+/* ------------------------------------------------------------------ unary */
+#ifdef UNARY
+
+#if UNARY == UNARY_ACT
+#define UNARY_F(x) ACT_ANY(x)
+#elif UNARY == UNARY_EXP
+#define UNARY_F(x) exp(x)
+#elif UNARY == UNARY_LOG
+#define UNARY_F(x) log(x)
+#elif UNARY == UNARY_SQRT
+#define UNARY_F(x) sqrt(x)
+#elif UNARY == UNARY_NEG
+#define UNARY_F(x) (-(x))
+#elif UNARY == UNARY_ABS
+#define UNARY_F(x) fabs(x)
+#elif UNARY == UNARY_RECIPROCAL
+#define UNARY_F(x) (1.0f / (x))
+#else
+#error "eltwise.cl: unknown UNARY"
+#endif
+
+__kernel void eltwise_unary(__global const float *input, __global float *output, long n,
+                            float act_a, float act_b)
+{
+    const size_t o = get_global_id(0) * (size_t)VW;
+    if (o >= (size_t)n)
+        return;
+    if (o + VW <= (size_t)n) {
+        const floatV x = vloadV(0, input + o);
+        vstoreV(UNARY_F(x), 0, output + o);
+    } else {
+        for (size_t i = o; i < (size_t)n; i++) {
+            const float x = input[i];
+            output[i] = UNARY_F(x);
+        }
+    }
+}
+
+#endif /* UNARY */
+
+/* ----------------------------------------------------------------- binary */
+#ifdef BINOP
+
+#if BINOP == BIN_ADD
+#define BIN(x, y) ((x) + (y))
+#elif BINOP == BIN_SUB
+#define BIN(x, y) ((x) - (y))
+#elif BINOP == BIN_MUL
+#define BIN(x, y) ((x) * (y))
+#elif BINOP == BIN_DIV
+#define BIN(x, y) ((x) / (y))
+#elif BINOP == BIN_POW
+#define BIN(x, y) pow((x), (y))
+#else
+#error "eltwise.cl: unknown BINOP"
+#endif
+
+/* The element (or vector of elements) of the result. */
+#define RESULT_V(x, y) ACT_ANY(BIN((x), (y)))
+#define RESULT_S(x, y) apply_act(BIN((x), (y)), act_a, act_b)
+
+/* For the one-sided variants: FULL is the operand with the output's shape,
+ * PART the broadcast one; COMBINE keeps the a-op-b order. */
+#if BCAST == BCAST_SCALAR_A || BCAST == BCAST_CHANNEL_A
+#define FULL b
+#define PART a
+#define COMBINE_V(full, part) RESULT_V(part, full)
+#define COMBINE_S(full, part) RESULT_S(part, full)
+#else
+#define FULL a
+#define PART b
+#define COMBINE_V(full, part) RESULT_V(full, part)
+#define COMBINE_S(full, part) RESULT_S(full, part)
+#endif
+
+#if BCAST == BCAST_SAME
+
+__kernel void binary_same(__global const float *a, __global const float *b,
+                          __global float *out, long n, float act_a, float act_b)
+{
+    const size_t o = get_global_id(0) * (size_t)VW;
+    if (o >= (size_t)n)
+        return;
+    if (o + VW <= (size_t)n) {
+        vstoreV(RESULT_V(vloadV(0, a + o), vloadV(0, b + o)), 0, out + o);
+    } else {
+        for (size_t i = o; i < (size_t)n; i++)
+            out[i] = RESULT_S(a[i], b[i]);
+    }
+}
+
+#elif BCAST == BCAST_SCALAR_A || BCAST == BCAST_SCALAR_B
+
+__kernel void binary_scalar(__global const float *a, __global const float *b,
+                            __global float *out, long n, float act_a, float act_b)
+{
+    const size_t o = get_global_id(0) * (size_t)VW;
+    if (o >= (size_t)n)
+        return;
+    const float s = PART[0];
+    if (o + VW <= (size_t)n) {
+        vstoreV(COMBINE_V(vloadV(0, FULL + o), (floatV)(s)), 0, out + o);
+    } else {
+        for (size_t i = o; i < (size_t)n; i++)
+            out[i] = COMBINE_S(FULL[i], s);
+    }
+}
+
+#elif BCAST == BCAST_CHANNEL_A || BCAST == BCAST_CHANNEL_B
+
+/* The output is [outer, C, inner] (flat); PART holds C values. */
+__kernel void binary_channel(__global const float *a, __global const float *b,
+                             __global float *out, long n, long C, long inner,
+                             float act_a, float act_b)
+{
+    const size_t o = get_global_id(0) * (size_t)VW;
+    if (o >= (size_t)n)
+        return;
+    const ulong q = o / (ulong)inner;
+    ulong c = q % (ulong)C;        /* channel of element o */
+    ulong r = o - q * (ulong)inner; /* position of o inside its channel */
+    if (o + VW <= (size_t)n) {
+        floatV p;
+        if (inner == 1 && c + VW <= (ulong)C) {
+            p = vloadV(0, PART + c); /* the chunk walks along the channels */
+        } else if (r + VW <= (ulong)inner) {
+            p = (floatV)(PART[c]); /* the chunk lies inside one channel */
+        } else {
+            float t[VW];
+            for (int k = 0; k < VW; k++) {
+                t[k] = PART[c];
+                if (++r == (ulong)inner) {
+                    r = 0;
+                    if (++c == (ulong)C)
+                        c = 0;
+                }
+            }
+            p = vloadV(0, t);
+        }
+        vstoreV(COMBINE_V(vloadV(0, FULL + o), p), 0, out + o);
+    } else {
+        for (size_t i = o; i < (size_t)n; i++) {
+            out[i] = COMBINE_S(FULL[i], PART[c]);
+            if (++r == (ulong)inner) {
+                r = 0;
+                if (++c == (ulong)C)
+                    c = 0;
+            }
+        }
+    }
+}
+
+#elif BCAST == BCAST_GENERAL
+
+#define MAXR 8
+
+/* Steps the coordinates cd (output dims D) and the operand offsets ia, ib
+ * (strides sa, sb; 0 along broadcast dims) to the next flat element. */
+#define ADVANCE()                                   \
+    for (int d = rank - 1; d >= 0; d--) {           \
+        ia += sa[d];                                \
+        ib += sb[d];                                \
+        if (++cd[d] < D[d])                         \
+            break;                                  \
+        ia -= sa[d] * D[d];                         \
+        ib -= sb[d] * D[d];                         \
+        cd[d] = 0;                                  \
+    }
+
+/* dims: extents of the collapsed output, outermost first, in .s0...; only
+ * the first `rank` (1..8) are used. Bit d of amask / bmask: a / b is full
+ * along dim d (otherwise it has extent 1 there). */
+__kernel void binary_general(__global const float *a, __global const float *b,
+                             __global float *out, long n, int rank, long8 dims,
+                             int amask, int bmask, float act_a, float act_b)
+{
+    const size_t o = get_global_id(0) * (size_t)VW;
+    if (o >= (size_t)n)
+        return;
+    long D[MAXR], sa[MAXR], sb[MAXR], cd[MAXR];
+    vstore8(dims, 0, D);
+    long pa = 1, pb = 1, ia = 0, ib = 0, rem = (long)o;
+    for (int d = rank - 1; d >= 0; d--) {
+        const int fa = (amask >> d) & 1, fb = (bmask >> d) & 1;
+        sa[d] = fa ? pa : 0;
+        sb[d] = fb ? pb : 0;
+        pa *= fa ? D[d] : 1;
+        pb *= fb ? D[d] : 1;
+        cd[d] = rem % D[d];
+        rem /= D[d];
+        ia += cd[d] * sa[d];
+        ib += cd[d] * sb[d];
+    }
+    if (o + VW <= (size_t)n) {
+        floatV va, vb;
+        if (cd[rank - 1] + VW <= D[rank - 1]) {
+            /* inside one innermost row: each operand is contiguous or one value */
+            va = sa[rank - 1] ? vloadV(0, a + ia) : (floatV)(a[ia]);
+            vb = sb[rank - 1] ? vloadV(0, b + ib) : (floatV)(b[ib]);
+        } else {
+            float ta[VW], tb[VW];
+            for (int k = 0; k < VW; k++) {
+                ta[k] = a[ia];
+                tb[k] = b[ib];
+                ADVANCE();
+            }
+            va = vloadV(0, ta);
+            vb = vloadV(0, tb);
+        }
+        vstoreV(RESULT_V(va, vb), 0, out + o);
+    } else {
+        for (size_t i = o; i < (size_t)n; i++) {
+            out[i] = RESULT_S(a[ia], b[ib]);
+            ADVANCE();
+        }
+    }
+}
+
+#else
+#error "eltwise.cl: unknown BCAST"
+#endif
+
+#endif /* BINOP */

@@ -1,0 +1,138 @@
+/*
+ * softmax.cl - Softmax and LogSoftmax along one axis.
+ *
+ * Layout: the input (and the output, same shape) is a flat row-major array
+ * viewed as [outer, len, inner]; each of the outer * inner lines of len
+ * elements (stride inner) is normalised on its own:
+ *   softmax:    y = exp(x - max) / sum(exp(x - max))
+ *   logsoftmax: y = (x - max) - log(sum(exp(x - max)))
+ * Subtracting the line's maximum keeps exp() finite for any input.
+ *
+ * softmax_rows (inner == 1): work-item r does row r (contiguous), three
+ *   passes (max, sum, write) with VW-wide vector loads and a scalar tail.
+ * softmax_strided (inner > 1): work-item g does VW adjacent lines of one
+ *   outer slice, inner positions [i0, i0 + VW), as one vector per step along
+ *   len (contiguous loads); the last chunk of a slice, when inner is not a
+ *   multiple of VW, is done line by line.
+ * Items past the end return. A line is read three times and written once;
+ * output may alias input (every item reads a line before writing it).
+ *
+ * Tunables: LOG_SOFTMAX (0/1), VW (4, 8 or 16; default 16).
+ */
+#ifndef VW
+#define VW 16
+#endif
+#ifndef LOG_SOFTMAX
+#define LOG_SOFTMAX 0
+#endif
+
+#define CAT_(a, b) a##b
+#define CAT(a, b) CAT_(a, b)
+#define floatV CAT(float, VW)
+#define vloadV CAT(vload, VW)
+#define vstoreV CAT(vstore, VW)
+
+inline float hmax(floatV v)
+{
+    float t[VW];
+    vstoreV(v, 0, t);
+    float m = t[0];
+    for (int k = 1; k < VW; k++)
+        m = fmax(m, t[k]);
+    return m;
+}
+
+inline float hsum(floatV v)
+{
+    float t[VW];
+    vstoreV(v, 0, t);
+    float s = 0.0f;
+    for (int k = 0; k < VW; k++)
+        s += t[k];
+    return s;
+}
+
+__kernel void softmax_rows(__global const float *input, __global float *output, long rows,
+                           long len)
+{
+    const size_t r = get_global_id(0);
+    if (r >= (size_t)rows)
+        return;
+    __global const float *x = input + r * (size_t)len;
+    __global float *y = output + r * (size_t)len;
+    const size_t L = (size_t)len, LV = L / VW * VW;
+
+    floatV vm = (floatV)(-INFINITY);
+    for (size_t j = 0; j < LV; j += VW)
+        vm = fmax(vm, vloadV(0, x + j));
+    float m = hmax(vm);
+    for (size_t j = LV; j < L; j++)
+        m = fmax(m, x[j]);
+
+    floatV vs = (floatV)(0.0f);
+    for (size_t j = 0; j < LV; j += VW)
+        vs += exp(vloadV(0, x + j) - m);
+    float s = hsum(vs);
+    for (size_t j = LV; j < L; j++)
+        s += exp(x[j] - m);
+
+#if LOG_SOFTMAX
+    const float ls = log(s);
+    for (size_t j = 0; j < LV; j += VW)
+        vstoreV((vloadV(0, x + j) - m) - ls, 0, y + j);
+    for (size_t j = LV; j < L; j++)
+        y[j] = (x[j] - m) - ls;
+#else
+    for (size_t j = 0; j < LV; j += VW)
+        vstoreV(exp(vloadV(0, x + j) - m) / s, 0, y + j);
+    for (size_t j = LV; j < L; j++)
+        y[j] = exp(x[j] - m) / s;
+#endif
+}
+
+__kernel void softmax_strided(__global const float *input, __global float *output, long outer,
+                              long len, long inner)
+{
+    const size_t g = get_global_id(0);
+    const size_t chunks = ((size_t)inner + VW - 1) / VW;
+    if (g >= (size_t)outer * chunks)
+        return;
+    const size_t o = g / chunks, i0 = g % chunks * VW;
+    const size_t L = (size_t)len, S = (size_t)inner;
+    __global const float *x = input + o * L * S + i0;
+    __global float *y = output + o * L * S + i0;
+
+    if (i0 + VW <= S) {
+        floatV m = (floatV)(-INFINITY);
+        for (size_t l = 0; l < L; l++)
+            m = fmax(m, vloadV(0, x + l * S));
+        floatV s = (floatV)(0.0f);
+        for (size_t l = 0; l < L; l++)
+            s += exp(vloadV(0, x + l * S) - m);
+#if LOG_SOFTMAX
+        const floatV ls = log(s);
+        for (size_t l = 0; l < L; l++)
+            vstoreV((vloadV(0, x + l * S) - m) - ls, 0, y + l * S);
+#else
+        for (size_t l = 0; l < L; l++)
+            vstoreV(exp(vloadV(0, x + l * S) - m) / s, 0, y + l * S);
+#endif
+    } else {
+        for (size_t i = 0; i < S - i0; i++) {
+            float m = -INFINITY;
+            for (size_t l = 0; l < L; l++)
+                m = fmax(m, x[l * S + i]);
+            float s = 0.0f;
+            for (size_t l = 0; l < L; l++)
+                s += exp(x[l * S + i] - m);
+#if LOG_SOFTMAX
+            const float ls = log(s);
+            for (size_t l = 0; l < L; l++)
+                y[l * S + i] = (x[l * S + i] - m) - ls;
+#else
+            for (size_t l = 0; l < L; l++)
+                y[l * S + i] = exp(x[l * S + i] - m) / s;
+#endif
+        }
+    }
+}
