@@ -3,12 +3,12 @@
  * set of axes of a contiguous row-major tensor.
  *
  * The host describes the input as kept dims KD[0..nk) with input strides
- * KS, and reduced dims RD[0..nr) with strides RS (outermost first, nk and
- * nr <= 4, nr >= 1). Work-item i computes output element i (items past n
- * return): its coordinates over the kept dims give a base offset, and it
- * loops over every combination of the reduced dims, the innermost one as
- * the inner loop (with float8 loads when its stride is 1). `count` is the
- * number of reduced elements, the divisor of the mean.
+ * KS, and reduced dims RD[0..nr) with strides RS, both innermost first
+ * (nk <= 4, 1 <= nr <= 4). Work-item i computes output element i (items
+ * past n return): its coordinates over the kept dims give a base offset,
+ * and it loops over every combination of the reduced dims, the innermost
+ * one (RD[0]) as the inner loop, with float8 loads when its stride is 1.
+ * `count` is the number of reduced elements, the divisor of the mean.
  * Tunables: REDUCE_OP 0 sum, 1 mean, 2 max, 3 min. Max and min propagate
  * NaN; an empty reduction gives 0, NaN (0/0), -inf and +inf.
  */
@@ -31,7 +31,6 @@
 #endif
 
 #define INT4_ARGS(p) int p##0, int p##1, int p##2, int p##3
-#define INT4_ARRAY(p) { p##0, p##1, p##2, p##3 }
 
 __kernel void reduce_nd(__global const float *restrict input,
                         __global float *restrict output,
@@ -41,39 +40,44 @@ __kernel void reduce_nd(__global const float *restrict input,
     const size_t i = get_global_id(0);
     if (i >= (size_t)n)
         return;
-    const int KD[4] = INT4_ARRAY(kd), KS[4] = INT4_ARRAY(ks);
-    const int RD[4] = INT4_ARRAY(rd), RS[4] = INT4_ARRAY(rs);
+    /* The dims are unrolled so that every size stays a scalar. */
     uint rem = (uint)i;
     size_t base = 0;
-    for (int d = nk - 1; d >= 0; d--) {
-        base += (size_t)(rem % (uint)KD[d]) * (size_t)KS[d];
-        rem /= (uint)KD[d];
+#define KEPT_DIM(k)                                           \
+    if (k < nk) {                                             \
+        base += (size_t)(rem % (uint)kd##k) * (size_t)ks##k;  \
+        rem /= (uint)kd##k;                                   \
     }
-    const int inner = RD[nr - 1];
-    const size_t inner_stride = (size_t)RS[nr - 1];
-    uint outer = 1;
-    for (int d = 0; d < nr - 1; d++)
-        outer *= (uint)RD[d];
+    KEPT_DIM(0) KEPT_DIM(1) KEPT_DIM(2) KEPT_DIM(3)
+    uint outer = 1; /* combinations of the reduced dims but the innermost */
+    if (nr > 1)
+        outer *= (uint)rd1;
+    if (nr > 2)
+        outer *= (uint)rd2;
+    if (nr > 3)
+        outer *= (uint)rd3;
 
     float acc = INIT;
     float8 acc8 = (float8)(INIT);
     for (uint j = 0; j < outer; j++) {
         uint r = j;
         size_t off = base;
-        for (int d = nr - 2; d >= 0; d--) {
-            off += (size_t)(r % (uint)RD[d]) * (size_t)RS[d];
-            r /= (uint)RD[d];
-        }
+#define REDUCED_DIM(k)                                        \
+    if (k < nr) {                                             \
+        off += (size_t)(r % (uint)rd##k) * (size_t)rs##k;     \
+        r /= (uint)rd##k;                                     \
+    }
+        REDUCED_DIM(1) REDUCED_DIM(2) REDUCED_DIM(3)
         __global const float *p = input + off;
         int k = 0;
-        if (inner_stride == 1) {
-            for (; k + 8 <= inner; k += 8)
+        if (rs0 == 1) {
+            for (; k + 8 <= rd0; k += 8)
                 acc8 = COMBINE8(acc8, vload8(0, p + k));
-            for (; k < inner; k++)
+            for (; k < rd0; k++)
                 acc = COMBINE(acc, p[k]);
         } else {
-            for (; k < inner; k++)
-                acc = COMBINE(acc, p[(size_t)k * inner_stride]);
+            for (; k < rd0; k++)
+                acc = COMBINE(acc, p[(size_t)k * (size_t)rs0]);
         }
     }
     acc = COMBINE(acc, acc8.s0);

@@ -3,10 +3,12 @@
  * first drops size-1 dims and merges dims that stay adjacent, so most real
  * permutations reach these kernels with rank 2 or 3.
  *
- * transpose_nd: output dim d (outermost first, d < rank <= 8) has size
- * OD[d] and reads the input with stride SS[d]. Work-item i computes output
- * element i (items past n return): it splits i into coordinates and sums
- * coordinate * stride. n < 2^31.
+ * transpose_nd: the output dims arrive innermost first (slot 0 is the
+ * innermost, 2 <= rank <= 8): output dim d has size OD[d] and reads the
+ * input with stride SS[d]. Work-item (x, y, z) computes the output element
+ * with coordinate x in dim 0, y in dim 1, and the coordinates of dims 2..
+ * taken from z; items past OD[0] return. Its source is the sum of
+ * coordinate * stride. Sizes fit 31 bits.
  *
  * transpose_2d: a batch of R x C matrices to C x R (input [B, R, C], output
  * [B, C, R]). Work-item (x, y, b) moves the TILE x TILE block whose input
@@ -21,24 +23,26 @@
 
 #define INT8_ARGS(p) int p##0, int p##1, int p##2, int p##3, \
                      int p##4, int p##5, int p##6, int p##7
-#define INT8_ARRAY(p) { p##0, p##1, p##2, p##3, p##4, p##5, p##6, p##7 }
 
 __kernel void transpose_nd(__global const float *restrict input,
                            __global float *restrict output,
-                           int n, int rank, INT8_ARGS(od), INT8_ARGS(ss))
+                           int rank, INT8_ARGS(od), INT8_ARGS(ss))
 {
-    const size_t i = get_global_id(0);
-    if (i >= (size_t)n)
+    const int x = get_global_id(0), y = get_global_id(1);
+    const size_t z = get_global_id(2);
+    if (x >= od0)
         return;
-    const int OD[8] = INT8_ARRAY(od), SS[8] = INT8_ARRAY(ss);
-    uint rem = (uint)i;
-    size_t src = 0;
-    for (int d = rank - 1; d >= 0; d--) {
-        const uint o = rem % (uint)OD[d];
-        rem /= (uint)OD[d];
-        src += (size_t)o * (size_t)SS[d];
+    size_t src = (size_t)x * (size_t)ss0 + (size_t)y * (size_t)ss1;
+    uint rem = (uint)z;
+    /* Dims 2..rank-1, unrolled so that every size stays a scalar. */
+#define TRANSPOSE_OUTER_DIM(k)                                  \
+    if (k < rank) {                                             \
+        src += (size_t)(rem % (uint)od##k) * (size_t)ss##k;     \
+        rem /= (uint)od##k;                                     \
     }
-    output[i] = input[src];
+    TRANSPOSE_OUTER_DIM(2) TRANSPOSE_OUTER_DIM(3) TRANSPOSE_OUTER_DIM(4)
+    TRANSPOSE_OUTER_DIM(5) TRANSPOSE_OUTER_DIM(6) TRANSPOSE_OUTER_DIM(7)
+    output[(z * (size_t)od1 + (size_t)y) * (size_t)od0 + (size_t)x] = input[src];
 }
 
 __kernel void transpose_2d(__global const float *restrict input,

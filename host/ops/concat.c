@@ -3,7 +3,8 @@
  * kernels/concat.cl per input. Input `index` is seen as `outer` blocks of
  * dims[axis] * inner contiguous elements; block o goes to the output at
  * o * out_block + offset, where offset counts the axis slices of the inputs
- * before it. Arguments 0-1 are buffers, the rest scalars.
+ * before it. A 2-D grid (element, block) needs no division per element.
+ * Arguments 0-1 are buffers, the rest scalars.
  */
 #include "concat.h"
 
@@ -87,14 +88,12 @@ clinfer_status concat_prepare(clinfer_runtime *rt, const concat_params *p, int32
     /* All of these are bounded by the output's element count (< 2^31). */
     int64_t block = in->dims[axis] * inner;
     int64_t out_block = os.dims[axis] * inner;
-    int64_t n = outer * block;
 
     st = launch_create(rt, "concat", "", "concat_copy", out);
     if (st != CLINFER_OK)
         return st;
     karg a = karg_begin(out->kernel, 2);
-    karg_int(&a, (int32_t)n);
-    karg_int(&a, (int32_t)(block > 0 ? block : 1)); /* never divides by 0 */
+    karg_int(&a, (int32_t)block);
     karg_int(&a, (int32_t)out_block);
     karg_int(&a, (int32_t)(before * inner));
     st = karg_done(rt, &a, out->name);
@@ -102,7 +101,11 @@ clinfer_status concat_prepare(clinfer_runtime *rt, const concat_params *p, int32
         launch_release(out);
         return st;
     }
-    launch_grid1(out, (size_t)n);
+    /* x: the element in a block, y: the block. */
+    if (outer * block > 0)
+        launch_grid3(out, (size_t)block, (size_t)outer, 1, block >= 64 ? 64 : 8);
+    else
+        launch_grid1(out, 0);
     return CLINFER_OK;
 }
 

@@ -173,6 +173,8 @@ clinfer_status pad_prepare(clinfer_runtime *rt, const pad_params *p, op_launch *
         kod[rank] = od[d], klo[rank] = lo[d], klen[rank] = len[d], kid[rank] = id[d];
         rank++;
     }
+    for (; rank < 2; rank++) /* the kernel takes at least two dims */
+        kod[rank] = klen[rank] = kid[rank] = 1, klo[rank] = 0;
 
     char options[32];
     snprintf(options, sizeof options, "-DPAD_MODE=%d", (int)p->mode);
@@ -180,21 +182,24 @@ clinfer_status pad_prepare(clinfer_runtime *rt, const pad_params *p, op_launch *
     if (st != CLINFER_OK)
         return st;
     karg a = karg_begin(out->kernel, 2);
-    karg_int(&a, (int32_t)n);
     karg_int(&a, rank);
     karg_int(&a, (int32_t)base);
     karg_float(&a, p->value);
-    /* The kernel takes dims outermost first; unused slots are 1-sized. */
-    const int32_t *arrays[4] = {kod, klo, klen, kid};
+    const int32_t *arrays[4] = {kod, klo, klen, kid}; /* innermost first */
     for (int k = 0; k < 4; k++)
         for (int32_t d = 0; d < CLINFER_MAX_RANK; d++)
-            karg_int(&a, d < rank ? arrays[k][rank - 1 - d] : (k == 1 ? 0 : 1));
+            karg_int(&a, d < rank ? arrays[k][d] : (k == 1 ? 0 : 1));
     st = karg_done(rt, &a, out->name);
     if (st != CLINFER_OK) {
         launch_release(out);
         return st;
     }
-    launch_grid1(out, (size_t)n);
+    /* x: the innermost dim, y: the next, z: all others. */
+    if (n > 0)
+        launch_grid3(out, (size_t)kod[0], (size_t)kod[1],
+                     (size_t)n / ((size_t)kod[0] * (size_t)kod[1]), kod[0] >= 64 ? 64 : 8);
+    else
+        launch_grid1(out, 0);
     return CLINFER_OK;
 }
 

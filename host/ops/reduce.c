@@ -152,11 +152,11 @@ clinfer_status reduce_prepare(clinfer_runtime *rt, const reduce_params *p, op_la
     karg_int(&a, g[0].count);
     karg_int(&a, g[1].count);
     karg_float(&a, (float)count);
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < 2; k++) { /* sizes, then strides; innermost first */
         for (int32_t d = 0; d < REDUCE_MAX_GROUPS; d++)
-            karg_int(&a, d < g[k].count ? g[k].size[d] : 1);
+            karg_int(&a, d < g[k].count ? g[k].size[g[k].count - 1 - d] : 1);
         for (int32_t d = 0; d < REDUCE_MAX_GROUPS; d++)
-            karg_int(&a, d < g[k].count ? g[k].stride[d] : 0);
+            karg_int(&a, d < g[k].count ? g[k].stride[g[k].count - 1 - d] : 0);
     }
     st = karg_done(rt, &a, out->name);
     if (st != CLINFER_OK) {

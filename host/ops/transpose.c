@@ -138,28 +138,38 @@ clinfer_status transpose_prepare(clinfer_runtime *rt, const transpose_params *p,
     }
 
     /* General case: output dim d has size dims[sp[d]] and input stride
-     * stride[sp[d]]. */
+     * stride[sp[d]]. The kernel takes them innermost first, at least two. */
     int64_t stride[CLINFER_MAX_RANK], acc = 1;
     for (int32_t d = rank - 1; d >= 0; d--) {
         stride[d] = acc;
         acc *= dims[d];
     }
+    int32_t od[CLINFER_MAX_RANK], ss[CLINFER_MAX_RANK];
+    for (int32_t d = 0; d < CLINFER_MAX_RANK; d++) {
+        od[d] = d < rank ? (int32_t)dims[sp[rank - 1 - d]] : 1;
+        ss[d] = d < rank ? (int32_t)stride[sp[rank - 1 - d]] : 0;
+    }
+    int32_t krank = rank < 2 ? 2 : rank;
     st = launch_create(rt, "transpose", "-DTILE=" STR(TRANSPOSE_TILE), "transpose_nd", out);
     if (st != CLINFER_OK)
         return st;
     karg a = karg_begin(out->kernel, 2);
-    karg_int(&a, (int32_t)n);
-    karg_int(&a, rank);
+    karg_int(&a, krank);
     for (int32_t d = 0; d < CLINFER_MAX_RANK; d++)
-        karg_int(&a, d < rank ? (int32_t)dims[sp[d]] : 1);
+        karg_int(&a, od[d]);
     for (int32_t d = 0; d < CLINFER_MAX_RANK; d++)
-        karg_int(&a, d < rank ? (int32_t)stride[sp[d]] : 0);
+        karg_int(&a, ss[d]);
     st = karg_done(rt, &a, out->name);
     if (st != CLINFER_OK) {
         launch_release(out);
         return st;
     }
-    launch_grid1(out, (size_t)n);
+    /* x: the innermost output dim, y: the next, z: all others. */
+    if (n > 0)
+        launch_grid3(out, (size_t)od[0], (size_t)od[1], (size_t)n / ((size_t)od[0] * od[1]),
+                     od[0] >= 64 ? 64 : 8);
+    else
+        launch_grid1(out, 0);
     return CLINFER_OK;
 }
 
