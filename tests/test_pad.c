@@ -170,6 +170,9 @@ Test(pad, axes_input_and_empty_tensors)
     const int64_t pz[6] = {0, -1, 0, 0, -2, 0};
     pad_params z = make(3, dims4, pz, PAD_MODE_CONSTANT);
     check_pad(rt, &z, 4u, "cropped to nothing");
+    /* A scalar has no pads: a copy. */
+    pad_params s = pad_params_default();
+    check_pad(rt, &s, 5u, "scalar");
     clinfer_runtime_free(rt);
 }
 
