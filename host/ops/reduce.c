@@ -1,0 +1,176 @@
+/*
+ * reduce.c — ReduceSum/Mean/Max/Min: validation, output shape and the
+ * launch of kernels/reduce.cl.
+ *
+ * The input dims are split into kept and reduced ones; size-1 dims are
+ * dropped and neighbours of the same kind merged (the input is contiguous),
+ * so at most 4 kept and 4 reduced dims remain (they alternate), each with
+ * its input stride. Reducing H and W of NCHW becomes one kept dim of N*C
+ * and one contiguous reduced dim of H*W. Arguments 0-1 are buffers, the
+ * rest scalars.
+ */
+#include "reduce.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../shape.h"
+
+#define REDUCE_MAX_GROUPS 4 /* kept or reduced dims after merging */
+
+static const char *const op_names[] = {"ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin"};
+
+reduce_params reduce_params_default(void)
+{
+    reduce_params p;
+    memset(&p, 0, sizeof p);
+    p.kind = REDUCE_SUM;
+    p.keepdims = 1;
+    return p;
+}
+
+int reduce_kind_parse(const char *op_type, reduce_kind *out)
+{
+    for (int k = 0; k < 4; k++)
+        if (op_type && strcmp(op_type, op_names[k]) == 0) {
+            *out = (reduce_kind)k;
+            return 1;
+        }
+    return 0;
+}
+
+/* Validates p; sets reduced[d] for every input dim and the output shape. */
+static clinfer_status reduce_check(clinfer_runtime *rt, const reduce_params *p, int *reduced,
+                                   clinfer_shape *out)
+{
+    char buf[160];
+    const clinfer_shape *in = &p->input;
+    if (in->rank < 0 || in->rank > CLINFER_MAX_RANK)
+        return err_set(rt, CLINFER_ERR_SHAPE, "reduce: input rank %d, expected 0 to %d",
+                       (int)in->rank, CLINFER_MAX_RANK);
+    if ((int)p->kind < 0 || (int)p->kind > 3)
+        return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
+                       "reduce: kind %d, expected sum, mean, max or min", (int)p->kind);
+    const char *op = op_names[p->kind];
+    int64_t numel = shape_numel(in);
+    if (numel < 0 || numel > INT32_MAX)
+        return err_set(rt, numel < 0 ? CLINFER_ERR_SHAPE : CLINFER_ERR_UNSUPPORTED,
+                       "%s: input shape %s is %s", op, shape_str(in, buf, sizeof buf),
+                       numel < 0 ? "invalid" : "larger than 2^31-1 elements");
+    if (p->naxes < 0 || p->naxes > in->rank)
+        return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
+                       "%s: %d axes given for rank %d, expected 0 to %d", op, (int)p->naxes,
+                       (int)in->rank, (int)in->rank);
+    for (int32_t d = 0; d < in->rank; d++)
+        reduced[d] = p->naxes == 0 && !p->noop_with_empty_axes;
+    for (int32_t i = 0; i < p->naxes; i++) {
+        int32_t a = 0;
+        if (!shape_axis(p->axes[i], in->rank, &a))
+            return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
+                           "%s: axes[%d] = %lld is out of range for rank %d (expected %d to %d)",
+                           op, (int)i, (long long)p->axes[i], (int)in->rank, -(int)in->rank,
+                           (int)in->rank - 1);
+        if (reduced[a])
+            return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT, "%s: axes[%d] = %lld repeats axis %d",
+                           op, (int)i, (long long)p->axes[i], (int)a);
+        reduced[a] = 1;
+    }
+    clinfer_shape s = shape_make(0, NULL);
+    for (int32_t d = 0; d < in->rank; d++) {
+        if (!reduced[d])
+            s.dims[s.rank++] = in->dims[d];
+        else if (p->keepdims)
+            s.dims[s.rank++] = 1;
+    }
+    *out = s;
+    return CLINFER_OK;
+}
+
+clinfer_status reduce_output_shape(clinfer_runtime *rt, const reduce_params *p,
+                                   clinfer_shape *out)
+{
+    int reduced[CLINFER_MAX_RANK];
+    return reduce_check(rt, p, reduced, out);
+}
+
+/* Kept or reduced dims after merging, outermost first. */
+typedef struct dim_group {
+    int32_t count;
+    int32_t size[REDUCE_MAX_GROUPS];
+    int32_t stride[REDUCE_MAX_GROUPS];
+} dim_group;
+
+clinfer_status reduce_prepare(clinfer_runtime *rt, const reduce_params *p, op_launch *out)
+{
+    memset(out, 0, sizeof *out);
+    int reduced[CLINFER_MAX_RANK];
+    clinfer_shape os;
+    clinfer_status st = reduce_check(rt, p, reduced, &os);
+    if (st != CLINFER_OK)
+        return st;
+    const clinfer_shape *in = &p->input;
+    int64_t n = shape_numel(&os);
+
+    int64_t stride[CLINFER_MAX_RANK], acc = 1;
+    for (int32_t d = in->rank - 1; d >= 0; d--) {
+        stride[d] = acc;
+        acc *= in->dims[d];
+    }
+    dim_group g[2] = {{0, {0}, {0}}, {0, {0}, {0}}}; /* g[0] kept, g[1] reduced */
+    int last = -1;                                    /* kind of the previous dim kept */
+    int64_t count = 1;
+    for (int32_t d = 0; d < in->rank; d++) {
+        if (reduced[d])
+            count *= in->dims[d];
+        if (in->dims[d] == 1)
+            continue;
+        dim_group *k = &g[reduced[d]];
+        if (last == reduced[d]) { /* merge into the previous group of this kind */
+            k->size[k->count - 1] *= (int32_t)in->dims[d];
+            k->stride[k->count - 1] = (int32_t)stride[d];
+        } else {
+            k->size[k->count] = (int32_t)in->dims[d];
+            k->stride[k->count] = (int32_t)stride[d];
+            k->count++;
+        }
+        last = reduced[d];
+    }
+    if (g[1].count == 0) { /* nothing reduced: one pass over a single element */
+        g[1].size[0] = 1;
+        g[1].stride[0] = 0;
+        g[1].count = 1;
+    }
+
+    char options[32];
+    snprintf(options, sizeof options, "-DREDUCE_OP=%d", (int)p->kind);
+    st = launch_create(rt, "reduce", options, "reduce_nd", out);
+    if (st != CLINFER_OK)
+        return st;
+    karg a = karg_begin(out->kernel, 2);
+    karg_int(&a, (int32_t)n);
+    karg_int(&a, g[0].count);
+    karg_int(&a, g[1].count);
+    karg_float(&a, (float)count);
+    for (int k = 0; k < 2; k++) { /* sizes, then strides; innermost first */
+        for (int32_t d = 0; d < REDUCE_MAX_GROUPS; d++)
+            karg_int(&a, d < g[k].count ? g[k].size[g[k].count - 1 - d] : 1);
+        for (int32_t d = 0; d < REDUCE_MAX_GROUPS; d++)
+            karg_int(&a, d < g[k].count ? g[k].stride[g[k].count - 1 - d] : 0);
+    }
+    st = karg_done(rt, &a, out->name);
+    if (st != CLINFER_OK) {
+        launch_release(out);
+        return st;
+    }
+    launch_grid1(out, (size_t)n);
+    return CLINFER_OK;
+}
+
+clinfer_status reduce_bind(clinfer_runtime *rt, op_launch *l, cl_mem input, cl_mem output)
+{
+    karg a = karg_begin(l->kernel, 0);
+    karg_mem(&a, input);
+    karg_mem(&a, output);
+    return karg_done(rt, &a, l->name);
+}

@@ -1,0 +1,51 @@
+/*
+ * reduce.h — ReduceSum, ReduceMean, ReduceMax, ReduceMin (ONNX semantics,
+ * axes as an attribute or input alike): any set of axes of a tensor of rank
+ * up to CLINFER_MAX_RANK, keepdims, noop_with_empty_axes. One launch of
+ * kernels/reduce.cl.
+ */
+#ifndef CLINFER_OPS_REDUCE_H
+#define CLINFER_OPS_REDUCE_H
+
+#include "launch.h"
+
+typedef enum reduce_kind {
+    REDUCE_SUM = 0,
+    REDUCE_MEAN = 1,
+    REDUCE_MAX = 2,
+    REDUCE_MIN = 3
+} reduce_kind;
+
+typedef struct reduce_params {
+    clinfer_shape input;
+    reduce_kind kind;
+    /* The reduced axes (negative counts from the end, no repeats). naxes 0:
+     * every axis, unless noop_with_empty_axes, which makes the op a copy. */
+    int32_t naxes;
+    int64_t axes[CLINFER_MAX_RANK];
+    int keepdims;             /* 1 (the ONNX default): reduced dims stay as 1 */
+    int noop_with_empty_axes; /* 0 (the ONNX default) */
+} reduce_params;
+
+/* Sum, no axes (all of them), keepdims 1. */
+reduce_params reduce_params_default(void);
+
+/* Parses an ONNX op type ("ReduceSum", "ReduceMean", "ReduceMax",
+ * "ReduceMin"); returns 0 for any other string. */
+int reduce_kind_parse(const char *op_type, reduce_kind *out);
+
+/* Checks the axes (range, repeats) and sizes (< 2^31 elements) and computes
+ * the output shape. */
+clinfer_status reduce_output_shape(clinfer_runtime *rt, const reduce_params *p,
+                                   clinfer_shape *out);
+
+/* Creates the launch (-DREDUCE_OP=<kind>). Reducing an empty set gives
+ * 0 (sum), NaN (mean), -inf (max) or +inf (min); max and min propagate
+ * NaN like NumPy. An output with no elements gives global[0] == 0: nothing
+ * to enqueue. */
+clinfer_status reduce_prepare(clinfer_runtime *rt, const reduce_params *p, op_launch *out);
+
+/* `input` may be NULL when the input has no elements. */
+clinfer_status reduce_bind(clinfer_runtime *rt, op_launch *l, cl_mem input, cl_mem output);
+
+#endif

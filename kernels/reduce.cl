@@ -1,0 +1,95 @@
+/*
+ * reduce.cl - ReduceSum, ReduceMean, ReduceMax, ReduceMin (ONNX), over any
+ * set of axes of a contiguous row-major tensor.
+ *
+ * The host describes the input as kept dims KD[0..nk) with input strides
+ * KS, and reduced dims RD[0..nr) with strides RS, both innermost first
+ * (nk <= 4, 1 <= nr <= 4). Work-item i computes output element i (items
+ * past n return): its coordinates over the kept dims give a base offset,
+ * and it loops over every combination of the reduced dims, the innermost
+ * one (RD[0]) as the inner loop, with float8 loads when its stride is 1.
+ * `count` is the number of reduced elements, the divisor of the mean.
+ * Tunables: REDUCE_OP 0 sum, 1 mean, 2 max, 3 min. Max and min propagate
+ * NaN; an empty reduction gives 0, NaN (0/0), -inf and +inf.
+ */
+#ifndef REDUCE_OP
+#define REDUCE_OP 0
+#endif
+
+#if REDUCE_OP == 2
+#define INIT (-INFINITY)
+#define COMBINE(a, x) ((x) > (a) || isnan(x) ? (x) : (a))
+#define COMBINE8(a, x) select((a), (x), ((x) > (a)) | isnan(x))
+#elif REDUCE_OP == 3
+#define INIT INFINITY
+#define COMBINE(a, x) ((x) < (a) || isnan(x) ? (x) : (a))
+#define COMBINE8(a, x) select((a), (x), ((x) < (a)) | isnan(x))
+#else
+#define INIT 0.0f
+#define COMBINE(a, x) ((a) + (x))
+#define COMBINE8(a, x) ((a) + (x))
+#endif
+
+#define INT4_ARGS(p) int p##0, int p##1, int p##2, int p##3
+
+__kernel void reduce_nd(__global const float *restrict input,
+                        __global float *restrict output,
+                        int n, int nk, int nr, float count,
+                        INT4_ARGS(kd), INT4_ARGS(ks), INT4_ARGS(rd), INT4_ARGS(rs))
+{
+    const size_t i = get_global_id(0);
+    if (i >= (size_t)n)
+        return;
+    /* The dims are unrolled so that every size stays a scalar. */
+    uint rem = (uint)i;
+    size_t base = 0;
+#define KEPT_DIM(k)                                           \
+    if (k < nk) {                                             \
+        base += (size_t)(rem % (uint)kd##k) * (size_t)ks##k;  \
+        rem /= (uint)kd##k;                                   \
+    }
+    KEPT_DIM(0) KEPT_DIM(1) KEPT_DIM(2) KEPT_DIM(3)
+    uint outer = 1; /* combinations of the reduced dims but the innermost */
+    if (nr > 1)
+        outer *= (uint)rd1;
+    if (nr > 2)
+        outer *= (uint)rd2;
+    if (nr > 3)
+        outer *= (uint)rd3;
+
+    float acc = INIT;
+    float8 acc8 = (float8)(INIT);
+    for (uint j = 0; j < outer; j++) {
+        uint r = j;
+        size_t off = base;
+#define REDUCED_DIM(k)                                        \
+    if (k < nr) {                                             \
+        off += (size_t)(r % (uint)rd##k) * (size_t)rs##k;     \
+        r /= (uint)rd##k;                                     \
+    }
+        REDUCED_DIM(1) REDUCED_DIM(2) REDUCED_DIM(3)
+        __global const float *p = input + off;
+        int k = 0;
+        if (rs0 == 1) {
+            for (; k + 8 <= rd0; k += 8)
+                acc8 = COMBINE8(acc8, vload8(0, p + k));
+            for (; k < rd0; k++)
+                acc = COMBINE(acc, p[k]);
+        } else {
+            for (; k < rd0; k++)
+                acc = COMBINE(acc, p[(size_t)k * (size_t)rs0]);
+        }
+    }
+    acc = COMBINE(acc, acc8.s0);
+    acc = COMBINE(acc, acc8.s1);
+    acc = COMBINE(acc, acc8.s2);
+    acc = COMBINE(acc, acc8.s3);
+    acc = COMBINE(acc, acc8.s4);
+    acc = COMBINE(acc, acc8.s5);
+    acc = COMBINE(acc, acc8.s6);
+    acc = COMBINE(acc, acc8.s7);
+#if REDUCE_OP == 1
+    acc /= count;
+#endif
+    output[i] = acc;
+}

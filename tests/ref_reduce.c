@@ -1,0 +1,82 @@
+/*
+ * ref_reduce.c — naive reductions: one pass over the input with its full
+ * multi-index, accumulating into per-output doubles.
+ */
+#include "ref_reduce.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+static void reduced_axes(const reduce_params *p, int *reduced)
+{
+    int32_t rank = p->input.rank;
+    for (int32_t d = 0; d < rank; d++)
+        reduced[d] = p->naxes == 0 && !p->noop_with_empty_axes;
+    for (int32_t i = 0; i < p->naxes; i++)
+        reduced[p->axes[i] < 0 ? p->axes[i] + rank : p->axes[i]] = 1;
+}
+
+clinfer_shape ref_reduce_shape(const reduce_params *p)
+{
+    int reduced[CLINFER_MAX_RANK];
+    reduced_axes(p, reduced);
+    clinfer_shape s;
+    s.rank = 0;
+    for (int32_t d = 0; d < p->input.rank; d++)
+        if (!reduced[d] || p->keepdims)
+            s.dims[s.rank++] = reduced[d] ? 1 : p->input.dims[d];
+    for (int32_t d = s.rank; d < CLINFER_MAX_RANK; d++)
+        s.dims[d] = 0;
+    return s;
+}
+
+void ref_reduce(const reduce_params *p, const float *in, float *out)
+{
+    int reduced[CLINFER_MAX_RANK];
+    reduced_axes(p, reduced);
+    const clinfer_shape *s = &p->input;
+    size_t n_in = 1, n_out = 1;
+    for (int32_t d = 0; d < s->rank; d++) {
+        n_in *= (size_t)s->dims[d];
+        n_out *= reduced[d] ? 1 : (size_t)s->dims[d];
+    }
+    double *acc = calloc(n_out ? n_out : 1, sizeof *acc);
+    size_t *count = calloc(n_out ? n_out : 1, sizeof *count);
+    if (!acc || !count)
+        abort();
+    for (size_t o = 0; o < n_out; o++)
+        acc[o] = p->kind == REDUCE_MAX ? -INFINITY : p->kind == REDUCE_MIN ? INFINITY : 0.0;
+    int64_t idx[CLINFER_MAX_RANK] = {0};
+    for (size_t i = 0; i < n_in; i++) {
+        size_t o = 0; /* row-major index over the kept dims */
+        for (int32_t d = 0; d < s->rank; d++)
+            if (!reduced[d])
+                o = o * (size_t)s->dims[d] + (size_t)idx[d];
+        double x = in[i];
+        switch (p->kind) {
+        case REDUCE_SUM:
+        case REDUCE_MEAN:
+            acc[o] += x;
+            break;
+        case REDUCE_MAX:
+            if (isnan(x) || x > acc[o])
+                acc[o] = isnan(acc[o]) ? acc[o] : x;
+            break;
+        case REDUCE_MIN:
+            if (isnan(x) || x < acc[o])
+                acc[o] = isnan(acc[o]) ? acc[o] : x;
+            break;
+        }
+        count[o]++;
+        for (int32_t d = s->rank - 1; d >= 0; d--) { /* next multi-index */
+            if (++idx[d] < s->dims[d])
+                break;
+            idx[d] = 0;
+        }
+    }
+    for (size_t o = 0; o < n_out; o++)
+        out[o] = (float)(p->kind == REDUCE_MEAN ? (count[o] ? acc[o] / (double)count[o] : NAN)
+                                                : acc[o]);
+    free(acc);
+    free(count);
+}

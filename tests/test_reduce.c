@@ -1,0 +1,238 @@
+/*
+ * test_reduce.c — ReduceSum/Mean/Max/Min against the naive reference: single
+ * axes (negative ones too), several axes, all axes (empty axes),
+ * noop_with_empty_axes, keepdims on and off, ranks 1 to 5 with odd sizes and
+ * size-1 dims, long contiguous rows (the vector path and its tail); NaN,
+ * empty reductions; and the validation of the axes.
+ */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ref_reduce.h"
+#include "shape.h"
+#include "tensor.h"
+#include "testutil.h"
+
+static const char *const kind_name[] = {"sum", "mean", "max", "min"};
+
+static size_t numel(const clinfer_shape *s)
+{
+    size_t n = 1;
+    for (int32_t d = 0; d < s->rank; d++)
+        n *= (size_t)s->dims[d];
+    return n;
+}
+
+/* Runs the reduction on the device on `in` (random when NULL); compares
+ * with the reference, NaN matching NaN. Sums get a tolerance that grows
+ * with the number of terms (float accumulation against double). */
+static void check_reduce(clinfer_runtime *rt, const reduce_params *p, const float *data,
+                         uint32_t seed, const char *label)
+{
+    char what[200], b1[128], b2[128];
+    int w = snprintf(what, sizeof what, "%s %s: %s axes [", label, kind_name[p->kind],
+                     shape_str(&p->input, b1, sizeof b1));
+    for (int32_t i = 0; i < p->naxes && w > 0 && (size_t)w < sizeof what; i++)
+        w += snprintf(what + w, sizeof what - (size_t)w, i ? ", %lld" : "%lld",
+                      (long long)p->axes[i]);
+    if (w > 0 && (size_t)w < sizeof what)
+        snprintf(what + w, sizeof what - (size_t)w, "] keepdims %d noop %d", p->keepdims,
+                 p->noop_with_empty_axes);
+
+    size_t in_n = numel(&p->input);
+    float *in = test_alloc(in_n * sizeof(float));
+    if (data)
+        memcpy(in, data, in_n * sizeof(float));
+    else
+        fill_uniform(in, in_n, -1, 1, &seed);
+    clinfer_shape os, want_shape = ref_reduce_shape(p);
+    cr_assert_eq(reduce_output_shape(rt, p, &os), CLINFER_OK, "%s: %s", what,
+                 clinfer_last_errmsg());
+    cr_assert(shape_equal(&os, &want_shape), "%s: shape %s, expected %s", what,
+              shape_str(&os, b1, sizeof b1), shape_str(&want_shape, b2, sizeof b2));
+    size_t out_n = numel(&os);
+    float *want = test_alloc(out_n * sizeof(float)), *got = test_alloc(out_n * sizeof(float));
+    ref_reduce(p, in, want);
+    for (size_t i = 0; i < out_n; i++)
+        got[i] = 12345.0f; /* a marker the kernel must overwrite */
+    cl_mem in_m = NULL, out_m = NULL;
+    op_launch l;
+    cr_assert_eq(reduce_prepare(rt, p, &l), CLINFER_OK, "%s: %s", what, clinfer_last_errmsg());
+    if (in_n > 0)
+        cr_assert_eq(buffer_create(rt, in_n * sizeof(float), in, &in_m), CLINFER_OK);
+    cr_assert_eq(buffer_create(rt, out_n * sizeof(float), got, &out_m), CLINFER_OK);
+    cr_assert_eq(reduce_bind(rt, &l, in_m, out_m), CLINFER_OK);
+    cr_assert_eq(launch_enqueue(rt, &l, NULL), CLINFER_OK, "%s: %s", what, clinfer_last_errmsg());
+    cr_assert_eq(buffer_read(rt, out_m, out_n * sizeof(float), got), CLINFER_OK);
+
+    size_t terms = out_n ? in_n / out_n : 0;
+    for (size_t i = 0; i < out_n; i++)
+        if (isnan(want[i]))
+            cr_assert(isnan(got[i]), "%s: element %zu is %g, expected NaN", what, i, got[i]);
+        else if (isinf(want[i]))
+            cr_assert(got[i] == want[i], "%s: element %zu is %g, expected %g", what, i, got[i],
+                      want[i]);
+    if (p->kind == REDUCE_MAX || p->kind == REDUCE_MIN) {
+        for (size_t i = 0; i < out_n; i++)
+            if (!isnan(want[i]))
+                cr_assert(got[i] == want[i], "%s: element %zu is %g, expected %g", what, i,
+                          got[i], want[i]);
+    } else {
+        float atol = p->kind == REDUCE_SUM ? 1e-6f * (float)(terms + 4) : 1e-6f;
+        for (size_t i = 0; i < out_n; i++) /* assert_close on the finite values */
+            if (!isfinite(want[i]))
+                got[i] = want[i] = 0;
+        assert_close(got, want, out_n, atol, 1e-5f, what);
+    }
+    launch_release(&l);
+    if (in_m)
+        clReleaseMemObject(in_m);
+    clReleaseMemObject(out_m);
+    free(in);
+    free(want);
+    free(got);
+}
+
+typedef struct reduce_case {
+    int32_t rank;
+    int64_t dims[8];
+    int32_t naxes;
+    int64_t axes[8];
+} reduce_case;
+
+static const reduce_case cases[] = {
+    {4, {2, 3, 5, 7}, 1, {0}},             /* single axes */
+    {4, {2, 3, 5, 7}, 1, {1}},
+    {4, {2, 3, 5, 7}, 1, {2}},
+    {4, {2, 3, 5, 7}, 1, {-1}},
+    {4, {2, 3, 5, 7}, 2, {2, 3}},          /* H and W: global pooling */
+    {4, {2, 3, 5, 7}, 2, {0, 2}},          /* alternating kept and reduced dims */
+    {4, {2, 3, 5, 7}, 2, {-3, 3}},
+    {4, {2, 3, 5, 7}, 3, {3, 0, 1}},
+    {4, {2, 3, 5, 7}, 4, {0, 1, 2, 3}},    /* all, given */
+    {4, {2, 3, 5, 7}, 0, {0}},             /* all, by empty axes */
+    {4, {3, 1, 4, 9}, 2, {1, 3}},          /* a size-1 axis reduced */
+    {2, {5, 37}, 1, {1}},                  /* contiguous rows: float8 loads and a tail */
+    {2, {3, 203}, 1, {-1}},
+    {2, {37, 5}, 1, {0}},                  /* strided rows */
+    {1, {100}, 1, {0}},                    /* rank 1 */
+    {5, {2, 1, 3, 4, 5}, 3, {0, 2, 4}},    /* rank 5, four alternations */
+    {6, {2, 3, 2, 3, 2, 3}, 3, {1, 3, 5}}, /* rank 6, many alternating dims */
+    {6, {2, 3, 2, 3, 2, 3}, 3, {0, 2, 4}},
+    {8, {2, 3, 2, 3, 2, 3, 2, 3}, 4, {0, 2, 4, 6}}, /* rank 8: 4 kept, 4 reduced */
+    {8, {2, 3, 2, 3, 2, 3, 2, 3}, 4, {7, 5, 3, 1}},
+};
+
+Test(reduce, every_kind_axes_and_keepdims)
+{
+    clinfer_runtime *rt = test_runtime();
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++)
+        for (int kind = 0; kind < 4; kind++)
+            for (int keep = 0; keep <= 1; keep++) {
+                reduce_params p = reduce_params_default();
+                p.input = shape_make(cases[c].rank, cases[c].dims);
+                p.kind = (reduce_kind)kind;
+                p.naxes = cases[c].naxes;
+                for (int32_t i = 0; i < p.naxes; i++)
+                    p.axes[i] = cases[c].axes[i];
+                p.keepdims = keep;
+                char label[32];
+                snprintf(label, sizeof label, "case %zu", c);
+                check_reduce(rt, &p, NULL, 500u + (uint32_t)c, label);
+            }
+    clinfer_runtime_free(rt);
+}
+
+Test(reduce, noop_with_empty_axes_and_scalars)
+{
+    clinfer_runtime *rt = test_runtime();
+    const int64_t d[3] = {3, 4, 5};
+    for (int kind = 0; kind < 4; kind++) {
+        reduce_params p = reduce_params_default();
+        p.input = shape_make(3, d);
+        p.kind = (reduce_kind)kind;
+        p.noop_with_empty_axes = 1;
+        check_reduce(rt, &p, NULL, 1u, "noop");
+        p.keepdims = 0;
+        check_reduce(rt, &p, NULL, 2u, "noop");
+        p.input = shape_make(0, NULL);
+        check_reduce(rt, &p, NULL, 3u, "scalar");
+        p.noop_with_empty_axes = 0;
+        check_reduce(rt, &p, NULL, 4u, "scalar");
+    }
+    clinfer_runtime_free(rt);
+}
+
+Test(reduce, nan_and_empty_reductions)
+{
+    clinfer_runtime *rt = test_runtime();
+    /* Rows of 19 with a NaN early in row 0 (scalar and vector lanes) and
+     * late in row 2 (the tail). */
+    float data[3 * 19];
+    uint32_t seed = 5u;
+    fill_uniform(data, 3 * 19, -1, 1, &seed);
+    data[2] = NAN;
+    data[2 * 19 + 18] = NAN;
+    const int64_t d[2] = {3, 19};
+    for (int kind = 0; kind < 4; kind++) {
+        reduce_params p = reduce_params_default();
+        p.input = shape_make(2, d);
+        p.kind = (reduce_kind)kind;
+        p.naxes = 1;
+        p.axes[0] = 1;
+        check_reduce(rt, &p, data, 0u, "NaN rows");
+        p.axes[0] = 0;
+        check_reduce(rt, &p, data, 0u, "NaN columns");
+    }
+    /* Reducing an axis of size 0: 0, NaN, -inf, +inf. */
+    const int64_t e[3] = {2, 0, 3};
+    for (int kind = 0; kind < 4; kind++) {
+        reduce_params p = reduce_params_default();
+        p.input = shape_make(3, e);
+        p.kind = (reduce_kind)kind;
+        p.naxes = 1;
+        p.axes[0] = 1;
+        check_reduce(rt, &p, NULL, 0u, "empty");
+    }
+    clinfer_runtime_free(rt);
+}
+
+static void expect_error(clinfer_runtime *rt, const reduce_params *p, const char *needle)
+{
+    clinfer_shape os;
+    cr_assert_eq(reduce_output_shape(rt, p, &os), CLINFER_ERR_INVALID_ARGUMENT,
+                 "expected an error for '%s', got message: %s", needle, clinfer_last_errmsg());
+    cr_assert(strstr(clinfer_last_errmsg(), needle), "message '%s' lacks '%s'",
+              clinfer_last_errmsg(), needle);
+    op_launch l;
+    cr_assert_eq(reduce_prepare(rt, p, &l), CLINFER_ERR_INVALID_ARGUMENT);
+    cr_assert_null(l.kernel);
+}
+
+Test(reduce, rejects_bad_axes)
+{
+    clinfer_runtime *rt = test_runtime();
+    const int64_t d[4] = {2, 3, 5, 7};
+    reduce_params p = reduce_params_default();
+    p.input = shape_make(4, d);
+    p.kind = REDUCE_MEAN;
+    p.naxes = 2;
+    p.axes[0] = 1, p.axes[1] = 4;
+    expect_error(rt, &p, "ReduceMean: axes[1] = 4 is out of range for rank 4");
+    p.axes[1] = -5;
+    expect_error(rt, &p, "axes[1] = -5 is out of range");
+    p.axes[1] = -3;
+    expect_error(rt, &p, "axes[1] = -3 repeats axis 1");
+    p.naxes = 5;
+    expect_error(rt, &p, "5 axes given for rank 4");
+    p.naxes = 1;
+    p.kind = (reduce_kind)7;
+    expect_error(rt, &p, "kind 7");
+
+    reduce_kind k;
+    cr_assert(reduce_kind_parse("ReduceMax", &k) && k == REDUCE_MAX);
+    cr_assert(!reduce_kind_parse("ReduceProd", &k));
+    clinfer_runtime_free(rt);
+}
