@@ -56,10 +56,12 @@ typedef union node_attrs {
     gemm_attrs gemm;
     struct { clinfer_unary_op op; float alpha, beta; } unary;
     struct { clinfer_binary_op op; } binary;
-    struct { int32_t axis; int log; } softmax;
+    struct { int32_t axis; int log; int legacy; } softmax; /* legacy: opset < 13 */
     struct { int32_t axis; } concat;
-    struct { float epsilon; } batchnorm;
-    struct { int64_t pads[2 * CLINFER_MAX_RANK]; float value; } pad;
+    /* coefficients: inputs are [x, mul, add] (set by the fold pass) rather
+     * than [x, scale, bias, mean, var] */
+    struct { float epsilon; int coefficients; } batchnorm;
+    struct { int64_t pads[2 * CLINFER_MAX_RANK]; float value; int mode; } pad; /* mode: pad_mode */
     struct { int32_t perm[CLINFER_MAX_RANK]; } transpose;
     struct { int32_t axis; } flatten;
     struct { clinfer_shape target; } reshape;

@@ -8,14 +8,6 @@
 
 #include "reference.h"
 
-size_t ref_numel(const clinfer_shape *s)
-{
-    size_t n = 1;
-    for (int32_t i = 0; i < s->rank; i++)
-        n *= (size_t)s->dims[i];
-    return n;
-}
-
 void ref_unary(unary_kind kind, act_params act, size_t n, const float *in, float *out)
 {
     for (size_t i = 0; i < n; i++) {

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "ops/eltwise.h"
+#include "testutil.h"
 
 /* out[i] = f(in[i]) for the unary op (kind, act). */
 void ref_unary(unary_kind kind, act_params act, size_t n, const float *in, float *out);
@@ -21,7 +22,5 @@ int ref_broadcast_shape(const clinfer_shape *a, const clinfer_shape *b, clinfer_
 int ref_binary(binary_op op, act_params act, const clinfer_shape *sa, const float *x,
                const clinfer_shape *sb, const float *y, float *out);
 
-/* Number of elements of a shape (1 for rank 0). */
-size_t ref_numel(const clinfer_shape *s);
 
 #endif

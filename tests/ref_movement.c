@@ -7,14 +7,6 @@
 
 #include <string.h>
 
-size_t ref_numel(const clinfer_shape *s)
-{
-    size_t n = 1;
-    for (int32_t d = 0; d < s->rank; d++)
-        n *= (size_t)s->dims[d];
-    return n;
-}
-
 /* Row-major strides of s. */
 static void strides_of(const clinfer_shape *s, int64_t *st)
 {

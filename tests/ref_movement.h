@@ -10,9 +10,8 @@
 #include "ops/concat.h"
 #include "ops/pad.h"
 #include "ops/transpose.h"
+#include "testutil.h"
 
-/* Elements of a shape (rank 0: 1). */
-size_t ref_numel(const clinfer_shape *s);
 
 /* Concat of `count` inputs along `axis` (negative counts from the end);
  * the shapes are assumed valid. Writes the output shape to *out_shape. */

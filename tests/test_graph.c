@@ -7,6 +7,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "ref_pool2d.h"
 #include "reference.h"
 #include "testutil.h"
 

@@ -28,6 +28,14 @@ void fill_uniform(float *x, size_t n, float lo, float hi, uint32_t *state)
     }
 }
 
+size_t ref_numel(const clinfer_shape *s)
+{
+    size_t n = 1;
+    for (int32_t i = 0; i < s->rank; i++)
+        n *= (size_t)s->dims[i];
+    return n;
+}
+
 void *test_alloc(size_t bytes)
 {
     void *p = calloc(1, bytes ? bytes : 1);

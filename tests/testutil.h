@@ -17,6 +17,9 @@ clinfer_runtime *test_runtime(void);
 /* Fills x with uniform values in [lo, hi) from a xorshift generator. */
 void fill_uniform(float *x, size_t n, float lo, float hi, uint32_t *state);
 
+/* Number of elements of s (no overflow checks: test shapes are small). */
+size_t ref_numel(const clinfer_shape *s);
+
 /* malloc that fails the test instead of returning NULL. */
 void *test_alloc(size_t bytes);
 

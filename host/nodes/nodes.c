@@ -12,22 +12,17 @@
 
 const node_impl *node_impl_of(op_kind op)
 {
-    switch (op) {
-    case OP_CONV2D:
-        return &node_conv2d_impl;
-    case OP_POOL2D:
-        return &node_pool2d_impl;
-    case OP_GLOBAL_POOL:
-        return &node_global_pool_impl;
-    case OP_UNARY:
-        return &node_unary_impl;
-    case OP_FLATTEN:
-    case OP_RESHAPE:
-    case OP_IDENTITY:
-        return &node_view_impl;
-    default:
-        return NULL;
-    }
+    static const node_impl *const table[OP_KIND_COUNT] = {
+        [OP_CONV2D] = &node_conv2d_impl,       [OP_POOL2D] = &node_pool2d_impl,
+        [OP_GLOBAL_POOL] = &node_global_pool_impl, [OP_GEMM] = &node_gemm_impl,
+        [OP_MATMUL] = &node_matmul_impl,       [OP_UNARY] = &node_unary_impl,
+        [OP_BINARY] = &node_binary_impl,       [OP_SOFTMAX] = &node_softmax_impl,
+        [OP_CONCAT] = &node_concat_impl,       [OP_BATCHNORM] = &node_batchnorm_impl,
+        [OP_PAD] = &node_pad_impl,             [OP_TRANSPOSE] = &node_transpose_impl,
+        [OP_FLATTEN] = &node_view_impl,        [OP_RESHAPE] = &node_view_impl,
+        [OP_IDENTITY] = &node_view_impl,
+    };
+    return op < OP_KIND_COUNT ? table[op] : NULL;
 }
 
 clinfer_status node_fail(const node_ctx *c, clinfer_status status, const char *fmt, ...)

@@ -1,8 +1,8 @@
 /*
  * pool.c — pooling nodes: 2-D max/average pooling and global pooling of
- * NCHW tensors; padding modes resolved here, the kernels in ops/.
+ * NCHW tensors; padding modes resolved here, the kernels in ops/pool2d.c.
  */
-#include "../ops/maxpool2d.h"
+#include "../ops/pool2d.h"
 #include "../shape.h"
 #include "nodes.h"
 
@@ -12,8 +12,6 @@ static clinfer_status pool_params(const node_ctx *c, pool2d_params *p)
     clinfer_status st = node_need_rank(c, 0, 4);
     if (st != CLINFER_OK)
         return st;
-    if (d->kind != CLINFER_POOL_MAX || d->ceil_mode)
-        return node_fail(c, CLINFER_ERR_UNSUPPORTED, "only max pooling without ceil mode");
     const clinfer_shape *x = c->in[0];
     *p = pool2d_params_default();
     p->n = (int32_t)x->dims[0], p->c = (int32_t)x->dims[1];
@@ -21,6 +19,10 @@ static clinfer_status pool_params(const node_ctx *c, pool2d_params *p)
     p->kh = d->kernel_h, p->kw = d->kernel_w;
     p->stride_h = d->stride_h, p->stride_w = d->stride_w;
     p->dil_h = d->dilation_h, p->dil_w = d->dilation_w;
+    p->ceil_mode = d->ceil_mode != 0;
+    p->count_include_pad = d->count_include_pad != 0;
+    if (d->kind != CLINFER_POOL_MAX && d->kind != CLINFER_POOL_AVG)
+        return node_fail(c, CLINFER_ERR_INVALID_ARGUMENT, "unknown pooling kind %d", (int)d->kind);
     if (d->pad_mode == CLINFER_PAD_EXPLICIT) {
         p->pad_top = d->pad_top, p->pad_left = d->pad_left;
         p->pad_bottom = d->pad_bottom, p->pad_right = d->pad_right;
@@ -36,12 +38,9 @@ static clinfer_status pool_params(const node_ctx *c, pool2d_params *p)
 static clinfer_status pool_infer(const node_ctx *c, clinfer_shape *out)
 {
     pool2d_params p;
-    int32_t oh = 0, ow = 0;
     clinfer_status st = pool_params(c, &p);
-    if (st == CLINFER_OK && (st = maxpool2d_output_size(c->rt, &p, &oh, &ow)) != CLINFER_OK)
+    if (st == CLINFER_OK && (st = pool2d_output_shape(c->rt, &p, out)) != CLINFER_OK)
         return node_fail(c, st, "%s", clinfer_last_errmsg());
-    if (st == CLINFER_OK)
-        *out = shape_4d(p.n, p.c, oh, ow);
     return st;
 }
 
@@ -53,18 +52,50 @@ static clinfer_status pool_prepare(const node_ctx *c, const cl_mem *in, cl_mem o
     if (st == CLINFER_OK)
         st = node_launches_alloc(c->rt, l, 1);
     if (st == CLINFER_OK)
-        st = maxpool2d_prepare(c->rt, &p, &l->items[0]);
+        st = c->node->attrs.pool.kind == CLINFER_POOL_MAX
+                 ? maxpool2d_prepare(c->rt, &p, &l->items[0])
+                 : avgpool2d_prepare(c->rt, &p, &l->items[0]);
     if (st == CLINFER_OK)
-        st = maxpool2d_bind(c->rt, &l->items[0], in[0], out);
+        st = pool2d_bind(c->rt, &l->items[0], in[0], out);
     return st;
 }
 
 const node_impl node_pool2d_impl = {pool_infer, pool_prepare, NULL};
 
-static clinfer_status global_infer(const node_ctx *c, clinfer_shape *out)
+static clinfer_status global_params(const node_ctx *c, globalpool_params *p)
 {
-    (void)out;
-    return node_fail(c, CLINFER_ERR_UNSUPPORTED, "global pooling is not implemented yet");
+    clinfer_status st = node_need_rank(c, 0, 4);
+    if (st == CLINFER_OK) {
+        const clinfer_shape *x = c->in[0];
+        *p = (globalpool_params){(int32_t)x->dims[0], (int32_t)x->dims[1], (int32_t)x->dims[2],
+                                 (int32_t)x->dims[3]};
+    }
+    return st;
 }
 
-const node_impl node_global_pool_impl = {global_infer, NULL, NULL};
+static clinfer_status global_infer(const node_ctx *c, clinfer_shape *out)
+{
+    globalpool_params p;
+    clinfer_status st = global_params(c, &p);
+    if (st == CLINFER_OK && (st = globalpool_output_shape(c->rt, &p, out)) != CLINFER_OK)
+        return node_fail(c, st, "%s", clinfer_last_errmsg());
+    return st;
+}
+
+static clinfer_status global_prepare(const node_ctx *c, const cl_mem *in, cl_mem out,
+                                     node_launches *l)
+{
+    globalpool_params p;
+    clinfer_status st = global_params(c, &p);
+    if (st == CLINFER_OK)
+        st = node_launches_alloc(c->rt, l, 1);
+    if (st == CLINFER_OK)
+        st = c->node->attrs.global_pool == CLINFER_POOL_MAX
+                 ? globalmaxpool_prepare(c->rt, &p, &l->items[0])
+                 : globalavgpool_prepare(c->rt, &p, &l->items[0]);
+    if (st == CLINFER_OK)
+        st = pool2d_bind(c->rt, &l->items[0], in[0], out);
+    return st;
+}
+
+const node_impl node_global_pool_impl = {global_infer, global_prepare, NULL};
