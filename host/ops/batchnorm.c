@@ -93,9 +93,9 @@ clinfer_status batchnorm_prepare(clinfer_runtime *rt, const batchnorm_params *p,
     if (st != CLINFER_OK)
         return st;
     karg a = karg_begin(out->kernel, 4);
-    eltwise_karg_long(&a, n);
-    eltwise_karg_long(&a, s.dims[1]);
-    eltwise_karg_long(&a, inner);
+    karg_long(&a, n);
+    karg_long(&a, s.dims[1]);
+    karg_long(&a, inner);
     st = karg_done(rt, &a, out->name);
     if (st != CLINFER_OK) {
         launch_release(out);

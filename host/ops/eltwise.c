@@ -14,31 +14,6 @@
 
 /* ----------------------------------------------------------------- shared */
 
-/* karg_set of launch.c for the argument types launch.h lacks. */
-static void karg_raw(karg *a, size_t size, const void *value)
-{
-    cl_int err = clSetKernelArg(a->kernel, a->next, size, value);
-    if (err != CL_SUCCESS && a->err == CL_SUCCESS) {
-        a->err = err;
-        a->failed_index = a->next;
-    }
-    a->next++;
-}
-
-void eltwise_karg_long(karg *a, int64_t v)
-{
-    cl_long x = v;
-    karg_raw(a, sizeof x, &x);
-}
-
-static void karg_long8(karg *a, const int64_t v[8])
-{
-    cl_long8 x;
-    for (int i = 0; i < 8; i++)
-        x.s[i] = v[i];
-    karg_raw(a, sizeof x, &x);
-}
-
 clinfer_status eltwise_check_shape(clinfer_runtime *rt, const char *op, const char *what,
                                    const clinfer_shape *s, int64_t *numel)
 {
@@ -135,7 +110,7 @@ clinfer_status unary_prepare(clinfer_runtime *rt, const unary_params *p, op_laun
     if (st != CLINFER_OK)
         return st;
     karg a = karg_begin(out->kernel, 2);
-    eltwise_karg_long(&a, n);
+    karg_long(&a, n);
     karg_float(&a, p->act.a);
     karg_float(&a, p->act.b);
     st = finish_args(rt, out, &a);
@@ -360,10 +335,10 @@ clinfer_status binary_prepare(clinfer_runtime *rt, const binary_params *p, op_la
     if (st != CLINFER_OK)
         return st;
     karg a = karg_begin(out->kernel, 3);
-    eltwise_karg_long(&a, g.n);
+    karg_long(&a, g.n);
     if (v == BINARY_CHANNEL_A || v == BINARY_CHANNEL_B) {
-        eltwise_karg_long(&a, c);
-        eltwise_karg_long(&a, inner);
+        karg_long(&a, c);
+        karg_long(&a, inner);
     } else if (v == BINARY_GENERAL) {
         /* rank 0 (a one-element output) is described as one dim of 1 */
         int64_t dims[8] = {1, 1, 1, 1, 1, 1, 1, 1};

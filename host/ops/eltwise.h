@@ -121,7 +121,6 @@ clinfer_status binary_bind(clinfer_runtime *rt, op_launch *l, cl_mem a, cl_mem b
 
 /* Sets a 64-bit OpenCL `long` kernel argument (launch.h has only 32-bit
  * karg_int); used by the eltwise, softmax and batchnorm families. */
-void eltwise_karg_long(karg *a, int64_t v);
 
 /* Checks that `s` (the tensor `what` of op `op`, for messages) has a rank in
  * 0..CLINFER_MAX_RANK, no negative dim and fewer than 2^62 elements; writes

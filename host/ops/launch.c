@@ -36,6 +36,20 @@ void karg_float(karg *a, float v)
     karg_set(a, sizeof x, &x);
 }
 
+void karg_long(karg *a, int64_t v)
+{
+    cl_long x = v;
+    karg_set(a, sizeof x, &x);
+}
+
+void karg_long8(karg *a, const int64_t v[8])
+{
+    cl_long8 x;
+    for (int i = 0; i < 8; i++)
+        x.s[i] = v[i];
+    karg_set(a, sizeof x, &x);
+}
+
 clinfer_status karg_done(clinfer_runtime *rt, const karg *a, const char *kernel_name)
 {
     if (a->err == CL_SUCCESS)
@@ -73,6 +87,11 @@ void launch_grid3(op_launch *l, size_t x, size_t y, size_t z, size_t lx)
 clinfer_status launch_enqueue(clinfer_runtime *rt, const op_launch *l, cl_event *event)
 {
     size_t global[3];
+    if (event)
+        *event = NULL;
+    for (cl_uint d = 0; d < l->dims; d++)
+        if (l->global[d] == 0)
+            return CLINFER_OK;
     for (cl_uint d = 0; d < l->dims; d++)
         global[d] = (l->global[d] + l->local[d] - 1) / l->local[d] * l->local[d];
     cl_int err = clEnqueueNDRangeKernel(rt->queue, l->kernel, l->dims, NULL, global, l->local, 0,

@@ -28,13 +28,17 @@ karg karg_begin(cl_kernel kernel, cl_uint first_index);
 void karg_mem(karg *a, cl_mem mem); /* mem may be NULL for an unused buffer */
 void karg_int(karg *a, int32_t v);
 void karg_float(karg *a, float v);
+void karg_long(karg *a, int64_t v);
+void karg_long8(karg *a, const int64_t v[8]);
 clinfer_status karg_done(clinfer_runtime *rt, const karg *a, const char *kernel_name);
 
 /* Creates the kernel `kernel` of kernels/<file>.cl built with `options`. */
 clinfer_status launch_create(clinfer_runtime *rt, const char *file, const char *options,
                              const char *kernel, op_launch *out);
 
-/* Enqueues on the runtime's queue; `event` may be NULL. */
+/* Enqueues on the runtime's queue; `event` may be NULL. A launch with a
+ * global size of 0 (an empty tensor) enqueues nothing: OpenCL 1.2 devices
+ * reject it. Then *event is set to NULL. */
 clinfer_status launch_enqueue(clinfer_runtime *rt, const op_launch *l, cl_event *event);
 
 void launch_release(op_launch *l);

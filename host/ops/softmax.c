@@ -84,10 +84,10 @@ clinfer_status softmax_prepare(clinfer_runtime *rt, const softmax_params *p, op_
     if (st != CLINFER_OK)
         return st;
     karg a = karg_begin(out->kernel, 2);
-    eltwise_karg_long(&a, outer);
-    eltwise_karg_long(&a, len);
+    karg_long(&a, outer);
+    karg_long(&a, len);
     if (!rows)
-        eltwise_karg_long(&a, inner);
+        karg_long(&a, inner);
     st = karg_done(rt, &a, out->name);
     if (st != CLINFER_OK) {
         launch_release(out);
