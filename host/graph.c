@@ -256,6 +256,7 @@ static const char *const op_names[OP_KIND_COUNT] = {
     [OP_GEMM] = "gemm",           [OP_MATMUL] = "matmul",       [OP_UNARY] = "unary",
     [OP_BINARY] = "binary",       [OP_SOFTMAX] = "softmax",     [OP_CONCAT] = "concat",
     [OP_BATCHNORM] = "batchnorm", [OP_PAD] = "pad",             [OP_TRANSPOSE] = "transpose",
+    [OP_REDUCE] = "reduce",
     [OP_FLATTEN] = "flatten",     [OP_RESHAPE] = "reshape",     [OP_IDENTITY] = "identity",
 };
 
@@ -543,6 +544,23 @@ clinfer_status clinfer_graph_transpose(clinfer_graph *g, const char *name, clinf
     for (int32_t i = 0; i < rank; i++)
         a.transpose.perm[i] = perm ? perm[i] : rank - 1 - i;
     return add_node(g, name, OP_TRANSPOSE, &x, 1, &a, out);
+}
+
+clinfer_status clinfer_graph_reduce(clinfer_graph *g, const char *name, clinfer_reduce_op op,
+                                    clinfer_value x, const int64_t *axes, int32_t axes_count,
+                                    int keepdims, clinfer_value *out)
+{
+    if (axes_count < 0 || axes_count > CLINFER_MAX_RANK || (axes_count > 0 && !axes))
+        return graph_fail(g, CLINFER_ERR_INVALID_ARGUMENT, "reduce: bad axes (%d)",
+                          (int)axes_count);
+    node_attrs a;
+    memset(&a, 0, sizeof a);
+    a.reduce.op = op;
+    a.reduce.naxes = axes_count;
+    for (int32_t i = 0; i < axes_count; i++)
+        a.reduce.axes[i] = axes[i];
+    a.reduce.keepdims = keepdims != 0;
+    return add_node(g, name, OP_REDUCE, &x, 1, &a, out);
 }
 
 clinfer_status clinfer_graph_flatten(clinfer_graph *g, const char *name, clinfer_value x,

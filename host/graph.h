@@ -36,6 +36,7 @@ typedef enum op_kind {
     OP_BATCHNORM,
     OP_PAD,
     OP_TRANSPOSE,
+    OP_REDUCE,
     OP_FLATTEN,  /* view */
     OP_RESHAPE,  /* view */
     OP_IDENTITY, /* view */
@@ -63,6 +64,7 @@ typedef union node_attrs {
     struct { float epsilon; int coefficients; } batchnorm;
     struct { int64_t pads[2 * CLINFER_MAX_RANK]; float value; int mode; } pad; /* mode: pad_mode */
     struct { int32_t perm[CLINFER_MAX_RANK]; } transpose;
+    struct { clinfer_reduce_op op; int32_t naxes; int64_t axes[CLINFER_MAX_RANK]; int keepdims; } reduce;
     struct { int32_t axis; } flatten;
     struct { clinfer_shape target; } reshape;
 } node_attrs;

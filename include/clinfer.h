@@ -356,6 +356,20 @@ CLINFER_API clinfer_status clinfer_graph_softmax(clinfer_graph *g, const char *n
                                                  clinfer_value x, int32_t axis, int log,
                                                  clinfer_value *out);
 
+typedef enum clinfer_reduce_op {
+    CLINFER_REDUCE_SUM = 0,
+    CLINFER_REDUCE_MEAN,
+    CLINFER_REDUCE_MAX,
+    CLINFER_REDUCE_MIN
+} clinfer_reduce_op;
+
+/* ONNX ReduceSum/Mean/Max/Min over `axes` (negative: from the end; none:
+ * every axis), keeping reduced dimensions as 1 when `keepdims`. */
+CLINFER_API clinfer_status clinfer_graph_reduce(clinfer_graph *g, const char *name,
+                                                clinfer_reduce_op op, clinfer_value x,
+                                                const int64_t *axes, int32_t axes_count,
+                                                int keepdims, clinfer_value *out);
+
 /* Concatenation of `count` values along `axis`. */
 CLINFER_API clinfer_status clinfer_graph_concat(clinfer_graph *g, const char *name,
                                                 const clinfer_value *xs, int32_t count,

@@ -4,6 +4,7 @@
  */
 #include "../ops/concat.h"
 #include "../ops/pad.h"
+#include "../ops/reduce.h"
 #include "../ops/transpose.h"
 #include <stdlib.h>
 
@@ -130,3 +131,43 @@ static clinfer_status transpose_node_prepare(const node_ctx *c, const cl_mem *in
 }
 
 const node_impl node_transpose_impl = {transpose_infer, transpose_node_prepare, NULL};
+
+static clinfer_status reduce_node_params(const node_ctx *c, reduce_params *p)
+{
+    if (!c->in[0])
+        return node_fail(c, CLINFER_ERR_INVALID_ARGUMENT, "input is required");
+    const graph_node *n = c->node;
+    *p = reduce_params_default();
+    p->input = *c->in[0];
+    p->kind = (reduce_kind)n->attrs.reduce.op;
+    p->naxes = n->attrs.reduce.naxes;
+    for (int32_t i = 0; i < p->naxes; i++)
+        p->axes[i] = n->attrs.reduce.axes[i];
+    p->keepdims = n->attrs.reduce.keepdims;
+    return CLINFER_OK;
+}
+
+static clinfer_status reduce_infer(const node_ctx *c, clinfer_shape *out)
+{
+    reduce_params p;
+    clinfer_status st = reduce_node_params(c, &p);
+    if (st == CLINFER_OK && (st = reduce_output_shape(c->rt, &p, out)) != CLINFER_OK)
+        return node_fail(c, st, "%s", clinfer_last_errmsg());
+    return st;
+}
+
+static clinfer_status reduce_node_prepare(const node_ctx *c, const cl_mem *in, cl_mem out,
+                                          node_launches *l)
+{
+    reduce_params p;
+    clinfer_status st = reduce_node_params(c, &p);
+    if (st == CLINFER_OK)
+        st = node_launches_alloc(c->rt, l, 1);
+    if (st == CLINFER_OK)
+        st = reduce_prepare(c->rt, &p, &l->items[0]);
+    if (st == CLINFER_OK)
+        st = reduce_bind(c->rt, &l->items[0], in[0], out);
+    return st;
+}
+
+const node_impl node_reduce_impl = {reduce_infer, reduce_node_prepare, NULL};

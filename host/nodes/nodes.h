@@ -68,6 +68,6 @@ void node_auto_pad(clinfer_pad_mode mode, int64_t in, int64_t k, int64_t stride,
 extern const node_impl node_conv2d_impl, node_pool2d_impl, node_global_pool_impl;
 extern const node_impl node_view_impl, node_unary_impl, node_binary_impl, node_softmax_impl;
 extern const node_impl node_batchnorm_impl, node_gemm_impl, node_matmul_impl;
-extern const node_impl node_concat_impl, node_pad_impl, node_transpose_impl;
+extern const node_impl node_concat_impl, node_pad_impl, node_transpose_impl, node_reduce_impl;
 
 #endif
