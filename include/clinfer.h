@@ -430,6 +430,24 @@ CLINFER_API uint64_t clinfer_model_weight_bytes(const clinfer_model *model);
 /* Number of nodes after the compile passes (fused and view nodes excluded). */
 CLINFER_API size_t clinfer_model_kernel_node_count(const clinfer_model *model);
 
+/* ================================================================ ONNX */
+
+/* Reads an ONNX model file into a new graph: every initializer becomes a
+ * constant, every supported node a layer, the graph's inputs (those that
+ * are not initializers) and outputs keep their names. The file is
+ * untrusted: any malformed field, unsupported op or attribute, dangling
+ * name or cycle is reported with a status and a message naming the node and
+ * the field, and nothing leaks. */
+CLINFER_API clinfer_status clinfer_graph_load_onnx(const char *path, clinfer_graph **out);
+
+/* The same from bytes in memory (`data` is only read during the call). */
+CLINFER_API clinfer_status clinfer_graph_load_onnx_memory(const void *data, size_t size,
+                                                          clinfer_graph **out);
+
+/* clinfer_graph_load_onnx followed by clinfer_model_compile. */
+CLINFER_API clinfer_status clinfer_model_load(clinfer_runtime *runtime, const char *path,
+                                              clinfer_model **out);
+
 /* ================================================================ sessions */
 
 typedef struct clinfer_session_options {
