@@ -68,7 +68,7 @@ static clinfer_status run_passes(clinfer_runtime *rt, clinfer_graph *g)
 {
     int folded = pass_fold_batchnorm(g);
     if (folded < 0)
-        return err_set(rt, (clinfer_status)folded, "folding BatchNormalization failed");
+        return (clinfer_status)folded; /* the pass recorded the message */
     int fused = pass_fuse_activations(g);
     rt_log(rt, CLINFER_LOG_DEBUG, "compile: %d BatchNormalization folded, %d activations fused",
            folded, fused);

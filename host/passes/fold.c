@@ -1,15 +1,16 @@
 /*
- * fold.c — BatchNormalization folded into the preceding convolution:
- * y = (conv(x, W) + b - mean) / sqrt(var + eps) * scale + B
- *   = conv(x, W * m) + (b * m + a),  m = scale / sqrt(var + eps),
- *                                    a = B - mean * m,
- * per output channel. New weight and bias constants replace the old ones
- * (which are then no longer uploaded).
+ * fold.c — BatchNormalization at compile time. With per-channel
+ * m = scale / sqrt(var + eps) and a = B - mean * m (batchnorm_fold_coefficients):
+ *  - after a convolution whose output feeds nothing else, BN disappears:
+ *    conv(x, W) + b -> conv(x, W * m) + (b * m + a);
+ *  - anywhere else, BN keeps its node but reads two constants [C], m and a,
+ *    instead of four, so the kernel is one multiply-add per element.
+ * New constants replace the old ones, which are then not uploaded.
  */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "../ops/batchnorm.h"
 #include "../shape.h"
 #include "passes.h"
 
@@ -20,44 +21,75 @@ static const float *constant_data(const clinfer_graph *g, int32_t v, int64_t cou
     return g->values[v].data;
 }
 
-/* Folds BN node `bn` into `conv`; returns 1 if folded, 0 if the shapes do
- * not allow it, negative on failure. */
-static int fold_one(clinfer_graph *g, graph_node *conv, graph_node *bn)
+/* Computes m and a for BN node `bn` over `channels`: CLINFER_ERR_SHAPE if
+ * its inputs are not constants of that length. The caller frees *mul and
+ * *add. */
+static clinfer_status coefficients(const clinfer_graph *g, const graph_node *bn, int64_t channels,
+                                   float **mul, float **add)
 {
-    /* A copy: adding constants below may move g->values. */
-    const clinfer_shape ws = g->values[conv->inputs[1]].shape;
-    int64_t oc = ws.dims[0], per_oc = shape_numel(&ws) / oc;
-    const float *scale = constant_data(g, bn->inputs[1], oc);
-    const float *shift = constant_data(g, bn->inputs[2], oc);
-    const float *mean = constant_data(g, bn->inputs[3], oc);
-    const float *var = constant_data(g, bn->inputs[4], oc);
-    const float *w = constant_data(g, conv->inputs[1], oc * per_oc);
-    const float *b = conv->inputs[2] >= 0 ? constant_data(g, conv->inputs[2], oc) : NULL;
-    if (!scale || !shift || !mean || !var || !w || (conv->inputs[2] >= 0 && !b))
-        return 0;
-    float *nw = malloc((size_t)(oc * per_oc) * sizeof *nw);
-    float *nb = malloc((size_t)oc * sizeof *nb);
-    if (!nw || !nb) {
-        free(nw);
-        free(nb);
+    const float *scale = constant_data(g, bn->inputs[1], channels);
+    const float *shift = constant_data(g, bn->inputs[2], channels);
+    const float *mean = constant_data(g, bn->inputs[3], channels);
+    const float *var = constant_data(g, bn->inputs[4], channels);
+    *mul = *add = NULL;
+    if (!scale || !shift || !mean || !var)
+        return CLINFER_ERR_SHAPE;
+    *mul = malloc((size_t)channels * sizeof **mul);
+    *add = malloc((size_t)channels * sizeof **add);
+    if (!*mul || !*add) {
+        free(*mul);
+        free(*add);
         return CLINFER_ERR_OUT_OF_HOST_MEMORY;
     }
-    for (int64_t o = 0; o < oc; o++) {
-        double m = scale[o] / sqrt((double)var[o] + bn->attrs.batchnorm.epsilon);
-        for (int64_t k = 0; k < per_oc; k++)
-            nw[o * per_oc + k] = (float)(w[o * per_oc + k] * m);
-        nb[o] = (float)(((b ? b[o] : 0.0) - mean[o]) * m + shift[o]);
+    batchnorm_fold_coefficients(channels, scale, shift, mean, var, bn->attrs.batchnorm.epsilon,
+                                *mul, *add);
+    return CLINFER_OK;
+}
+
+/* Adds an owned constant named "<node>/<suffix>". */
+static clinfer_status add_constant(clinfer_graph *g, const graph_node *n, const char *suffix,
+                                   const clinfer_shape *shape, float *data, int32_t *out)
+{
+    char name[512];
+    snprintf(name, sizeof name, "%s/%s", n->name, suffix);
+    return graph_add_owned_constant(g, name, shape, data, out);
+}
+
+/* Folds BN into `conv`. Returns 1 if folded, 0 if not possible, or a
+ * negative status (with its message recorded). */
+static int fold_into_conv(clinfer_graph *g, graph_node *conv, graph_node *bn)
+{
+    /* Copies: adding constants below may move g->values. */
+    const clinfer_shape ws = g->values[conv->inputs[1]].shape;
+    int64_t oc = ws.dims[0], per_oc = shape_numel(&ws) / oc;
+    const float *w = constant_data(g, conv->inputs[1], oc * per_oc);
+    const float *b = conv->inputs[2] >= 0 ? constant_data(g, conv->inputs[2], oc) : NULL;
+    float *mul = NULL, *add = NULL;
+    if (!w || (conv->inputs[2] >= 0 && !b))
+        return 0;
+    clinfer_status st = coefficients(g, bn, oc, &mul, &add);
+    if (st == CLINFER_ERR_SHAPE)
+        return 0;
+    float *nw = st == CLINFER_OK ? malloc((size_t)(oc * per_oc) * sizeof *nw) : NULL;
+    if (!nw) {
+        free(mul);
+        free(add);
+        return err_set(NULL, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory folding \"%s\"",
+                       bn->name);
     }
-    char name[256];
+    for (int64_t o = 0; o < oc; o++) {
+        for (int64_t k = 0; k < per_oc; k++)
+            nw[o * per_oc + k] = w[o * per_oc + k] * mul[o];
+        add[o] += (b ? b[o] : 0.0f) * mul[o]; /* the new bias */
+    }
+    free(mul);
     int32_t wv = -1, bv = -1;
     clinfer_shape bshape = shape_make(1, &oc);
-    snprintf(name, sizeof name, "%s/folded_weight", bn->name);
-    clinfer_status st = graph_add_owned_constant(g, name, &ws, nw, &wv);
-    snprintf(name, sizeof name, "%s/folded_bias", bn->name);
+    st = add_constant(g, bn, "folded_weight", &ws, nw, &wv);
     if (st == CLINFER_OK)
-        st = graph_add_owned_constant(g, name, &bshape, nb, &bv);
+        st = add_constant(g, bn, "folded_bias", &bshape, add, &bv);
     else
-        free(nb);
+        free(add);
     if (st != CLINFER_OK)
         return st;
     conv->inputs[1] = wv;
@@ -66,17 +98,49 @@ static int fold_one(clinfer_graph *g, graph_node *conv, graph_node *bn)
     return 1;
 }
 
+/* Rewrites a standalone BN to read [x, m, a]. */
+static clinfer_status to_coefficients(clinfer_graph *g, graph_node *bn)
+{
+    int64_t channels = shape_numel(&g->values[bn->inputs[1]].shape);
+    float *mul = NULL, *add = NULL;
+    clinfer_status st = coefficients(g, bn, channels, &mul, &add);
+    if (st == CLINFER_ERR_SHAPE)
+        return err_set(NULL, st, "batchnorm node \"%s\": scale, B, mean and var must be [C]",
+                       bn->name);
+    if (st != CLINFER_OK)
+        return err_set(NULL, st, "out of memory");
+    clinfer_shape cshape = shape_make(1, &channels);
+    int32_t mv = -1, av = -1;
+    st = add_constant(g, bn, "multiplier", &cshape, mul, &mv);
+    if (st == CLINFER_OK)
+        st = add_constant(g, bn, "offset", &cshape, add, &av);
+    else
+        free(add);
+    if (st != CLINFER_OK)
+        return st;
+    bn->inputs[1] = mv;
+    bn->inputs[2] = av;
+    bn->input_count = 3;
+    bn->attrs.batchnorm.coefficients = 1;
+    return CLINFER_OK;
+}
+
 int pass_fold_batchnorm(clinfer_graph *g)
 {
     int folded = 0;
     for (int32_t i = 0; i < g->node_count; i++) {
         graph_node *bn = &g->nodes[i];
-        if (bn->removed || bn->op != OP_BATCHNORM)
+        if (bn->removed || bn->op != OP_BATCHNORM || bn->attrs.batchnorm.coefficients)
             continue;
         graph_node *conv = pass_sole_producer(g, bn->inputs[0], OP_CONV2D);
-        if (!conv || conv->attrs.conv.activation != CLINFER_ACT_NONE)
-            continue;
-        int r = fold_one(g, conv, bn);
+        int r = conv && conv->attrs.conv.activation == CLINFER_ACT_NONE
+                    ? fold_into_conv(g, conv, bn)
+                    : 0;
+        if (r == 0) {
+            clinfer_status st = to_coefficients(g, bn);
+            if (st != CLINFER_OK)
+                return st;
+        }
         if (r < 0)
             return r;
         folded += r;

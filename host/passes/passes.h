@@ -1,6 +1,7 @@
 /*
  * passes.h — graph rewrites run by clinfer_model_compile, in this order:
- * BatchNormalization folded into the convolution before it, then
+ * BatchNormalization folded into the convolution before it (or reduced to
+ * two coefficient constants), then
  * activations fused into the conv/GEMM that produces their input. A pass
  * never reorders nodes: it marks the absorbed node removed and lets the
  * producer write the absorbed node's output value.
@@ -10,7 +11,8 @@
 
 #include "../graph.h"
 
-/* Returns the number of nodes folded, or a negative status. */
+/* Return the number of nodes folded or fused, or a negative status whose
+ * message is recorded. */
 int pass_fold_batchnorm(clinfer_graph *g);
 int pass_fuse_activations(clinfer_graph *g);
 

@@ -1,0 +1,258 @@
+/*
+ * test_graph_ops.c — every op family run through the graph (builder,
+ * compile passes, planner, executor) against the naive references, on
+ * small non-square shapes with batch > 1, including branching graphs where
+ * liveness matters.
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "ref_batchnorm.h"
+#include "ref_eltwise.h"
+#include "ref_gemm.h"
+#include "ref_movement.h"
+#include "ref_pool2d.h"
+#include "ref_reduce.h"
+#include "ref_softmax.h"
+#include "reference.h"
+#include "testutil.h"
+
+static uint32_t seed = 2024;
+
+static clinfer_value add_const(clinfer_graph *g, const char *name, clinfer_shape s, float *data,
+                               float lo, float hi)
+{
+    fill_uniform(data, ref_numel(&s), lo, hi, &seed);
+    clinfer_value v;
+    cr_assert_eq(clinfer_graph_constant(g, name, &s, data, &v), CLINFER_OK, "%s",
+                 clinfer_last_errmsg());
+    return v;
+}
+
+/* Compiles g, runs it once at `batch` with one input, reads output 0 and
+ * compares it with `want`. Returns the model's kernel node count. */
+static size_t run_and_compare(clinfer_graph *g, int64_t batch, const float *in, size_t in_n,
+                              const float *want, size_t out_n, float atol, const char *what)
+{
+    clinfer_runtime *rt = test_runtime();
+    clinfer_model *m = NULL;
+    cr_assert_eq(clinfer_model_compile(rt, g, &m), CLINFER_OK, "%s: %s", what,
+                 clinfer_last_errmsg());
+    clinfer_session_options o = clinfer_session_options_default();
+    o.batch = batch;
+    clinfer_session *s = NULL;
+    cr_assert_eq(clinfer_session_create(m, &o, &s), CLINFER_OK, "%s: %s", what,
+                 clinfer_last_errmsg());
+    float *got = test_alloc(out_n * sizeof *got);
+    cr_assert_eq(clinfer_session_set_input(s, 0, in, in_n), CLINFER_OK, "%s: %s", what,
+                 clinfer_session_errmsg(s));
+    cr_assert_eq(clinfer_session_run(s), CLINFER_OK, "%s: %s", what, clinfer_session_errmsg(s));
+    cr_assert_eq(clinfer_session_get_output(s, 0, got, out_n), CLINFER_OK, "%s: %s", what,
+                 clinfer_session_errmsg(s));
+    assert_close(got, want, out_n, atol, 1e-4f, what);
+    size_t kernels = clinfer_model_kernel_node_count(m);
+    free(got);
+    clinfer_session_free(s);
+    clinfer_model_free(m);
+    clinfer_runtime_free(rt);
+    return kernels;
+}
+
+static clinfer_graph *new_graph(clinfer_shape in_shape, clinfer_value *x)
+{
+    clinfer_graph *g = NULL;
+    cr_assert_eq(clinfer_graph_create(&g), CLINFER_OK);
+    cr_assert_eq(clinfer_graph_input(g, "x", &in_shape, x), CLINFER_OK, "%s",
+                 clinfer_last_errmsg());
+    return g;
+}
+
+#define OK(call) cr_assert_eq((call), CLINFER_OK, "%s", clinfer_last_errmsg())
+
+/* conv -> BatchNorm (folded) -> avgpool ceil -> BatchNorm (standalone). */
+Test(graph_ops, batchnorm_folded_and_standalone)
+{
+    const int64_t N = 2, C = 3, H = 11, W = 8, OC = 4;
+    clinfer_value x, w, b, sc, sh, mu, va, sc2, sh2, mu2, va2, conv, bn, pool, bn2;
+    clinfer_graph *g = new_graph((clinfer_shape){4, {CLINFER_BATCH_DIM, C, H, W}}, &x);
+    float wd[4 * 3 * 3 * 3], bd[4], p[4][4], q[4][4];
+    w = add_const(g, "w", (clinfer_shape){4, {OC, C, 3, 3}}, wd, -1, 1);
+    b = add_const(g, "b", (clinfer_shape){1, {OC}}, bd, -1, 1);
+    clinfer_shape cs = {1, {OC}};
+    sc = add_const(g, "s", cs, p[0], 0.5f, 2), sh = add_const(g, "t", cs, p[1], -1, 1);
+    mu = add_const(g, "m", cs, p[2], -1, 1), va = add_const(g, "v", cs, p[3], 0.1f, 2);
+    sc2 = add_const(g, "s2", cs, q[0], 0.5f, 2), sh2 = add_const(g, "t2", cs, q[1], -1, 1);
+    mu2 = add_const(g, "m2", cs, q[2], -1, 1), va2 = add_const(g, "v2", cs, q[3], 0.1f, 2);
+    OK(clinfer_graph_conv2d(g, "conv", x, w, b, NULL, &conv));
+    OK(clinfer_graph_batchnorm(g, "bn", conv, sc, sh, mu, va, 1e-3f, &bn));
+    clinfer_pool2d_desc pd = clinfer_pool2d_desc_default(2);
+    pd.kind = CLINFER_POOL_AVG, pd.ceil_mode = 1;
+    OK(clinfer_graph_pool2d(g, "pool", bn, &pd, &pool));
+    OK(clinfer_graph_batchnorm(g, "bn2", pool, sc2, sh2, mu2, va2, 1e-5f, &bn2));
+    OK(clinfer_graph_output(g, bn2, NULL));
+
+    size_t in_n = (size_t)(N * C * H * W);
+    float in[2 * 3 * 11 * 8], c1[2 * 4 * 9 * 6], c2[2 * 4 * 9 * 6], p1[2 * 4 * 5 * 3],
+        want[2 * 4 * 5 * 3];
+    fill_uniform(in, in_n, -1, 1, &seed);
+    conv2d_params cp = conv2d_params_default();
+    cp.n = N, cp.c = C, cp.h = H, cp.w = W, cp.oc = OC, cp.kh = cp.kw = 3;
+    ref_conv2d(&cp, in, wd, bd, c1);
+    clinfer_shape s1 = {4, {N, OC, 9, 6}}, s2 = {4, {N, OC, 5, 3}};
+    ref_batchnorm(&s1, c1, p[0], p[1], p[2], p[3], 1e-3f, c2);
+    pool2d_params pp = pool2d_params_default();
+    pp.n = N, pp.c = OC, pp.h = 9, pp.w = 6, pp.kh = pp.kw = 2, pp.stride_h = pp.stride_w = 2;
+    pp.ceil_mode = 1;
+    ref_avgpool2d(&pp, c2, p1);
+    ref_batchnorm(&s2, p1, q[0], q[1], q[2], q[3], 1e-5f, want);
+    size_t kernels = run_and_compare(g, N, in, in_n, want, ref_numel(&s2), 1e-4f, "bn graph");
+    cr_assert_eq(kernels, 3, "the first BN is folded into the conv");
+    clinfer_graph_free(g);
+}
+
+/* A diamond: x -> conv a, conv b (1x1, depthwise); concat; + per-channel
+ * bias; * scalar; global average; branches keep x alive across nodes. */
+Test(graph_ops, branches_concat_broadcast_and_global_pool)
+{
+    const int64_t N = 3, C = 4, H = 7, W = 5;
+    clinfer_value x, wa, wb, bias, two, a, bb, cat, added, scaled, gap;
+    clinfer_graph *g = new_graph((clinfer_shape){4, {CLINFER_BATCH_DIM, C, H, W}}, &x);
+    float wad[6 * 4], wbd[4 * 9], biasd[10], twod[1];
+    wa = add_const(g, "wa", (clinfer_shape){4, {6, C, 1, 1}}, wad, -1, 1);
+    wb = add_const(g, "wb", (clinfer_shape){4, {C, 1, 3, 3}}, wbd, -1, 1);
+    bias = add_const(g, "bias", (clinfer_shape){3, {10, 1, 1}}, biasd, -1, 1);
+    two = add_const(g, "two", (clinfer_shape){0, {0}}, twod, 1.5f, 2.5f);
+    OK(clinfer_graph_conv2d(g, "a", x, wa, CLINFER_NO_VALUE, NULL, &a));
+    clinfer_conv2d_desc dw = clinfer_conv2d_desc_default();
+    dw.groups = (int32_t)C;
+    dw.pad_mode = CLINFER_PAD_SAME_LOWER;
+    OK(clinfer_graph_conv2d(g, "b", x, wb, CLINFER_NO_VALUE, &dw, &bb));
+    const clinfer_value parts[2] = {a, bb};
+    OK(clinfer_graph_concat(g, "cat", parts, 2, 1, &cat));
+    OK(clinfer_graph_binary(g, "add", CLINFER_BINARY_ADD, cat, bias, &added));
+    OK(clinfer_graph_binary(g, "mul", CLINFER_BINARY_MUL, two, added, &scaled));
+    OK(clinfer_graph_global_pool(g, "gap", scaled, CLINFER_POOL_AVG, &gap));
+    OK(clinfer_graph_output(g, gap, NULL));
+
+    size_t in_n = (size_t)(N * C * H * W), plane = (size_t)(H * W);
+    float in[3 * 4 * 35], ra[3 * 6 * 35], rb[3 * 4 * 35], cat_d[3 * 10 * 35], sum[3 * 10 * 35];
+    float want[30];
+    fill_uniform(in, in_n, -1, 1, &seed);
+    conv2d_params pa = conv2d_params_default();
+    pa.n = N, pa.c = C, pa.h = H, pa.w = W, pa.oc = 6, pa.kh = pa.kw = 1;
+    ref_conv2d(&pa, in, wad, NULL, ra);
+    conv2d_params pb = pa;
+    pb.oc = C, pb.kh = pb.kw = 3, pb.groups = (int32_t)C;
+    pb.pad_top = pb.pad_left = pb.pad_bottom = pb.pad_right = 1;
+    ref_conv2d(&pb, in, wbd, NULL, rb);
+    for (int64_t n = 0; n < N; n++) {
+        memcpy(cat_d + (size_t)n * 10 * plane, ra + (size_t)n * 6 * plane, 6 * plane * 4);
+        memcpy(cat_d + ((size_t)n * 10 + 6) * plane, rb + (size_t)n * 4 * plane, 4 * plane * 4);
+    }
+    for (int64_t n = 0; n < N; n++)
+        for (int64_t c = 0; c < 10; c++) {
+            double acc = 0;
+            for (size_t i = 0; i < plane; i++) {
+                size_t k = ((size_t)n * 10 + (size_t)c) * plane + i;
+                sum[k] = twod[0] * (cat_d[k] + biasd[c]);
+                acc += sum[k];
+            }
+            want[n * 10 + c] = (float)(acc / (double)plane);
+        }
+    run_and_compare(g, N, in, in_n, want, 30, 1e-5f, "diamond graph");
+    clinfer_graph_free(g);
+}
+
+/* Flatten -> Gemm (transB, alpha, beta, C) with fused LeakyReLU -> MatMul
+ * against a constant -> LogSoftmax; then Reshape/Transpose/Pad/Reduce. */
+Test(graph_ops, gemm_matmul_softmax_and_movement)
+{
+    const int64_t N = 5, C = 2, H = 3, W = 4, K = 24, U = 7, V = 9;
+    clinfer_value x, flat, wb, cb, wm, gm, act, mm, lsm, rs, tr, pd, red;
+    clinfer_graph *g = new_graph((clinfer_shape){4, {CLINFER_BATCH_DIM, C, H, W}}, &x);
+    float wbd[7 * 24], cbd[7], wmd[7 * 9];
+    wb = add_const(g, "wb", (clinfer_shape){2, {U, K}}, wbd, -1, 1);
+    cb = add_const(g, "cb", (clinfer_shape){2, {1, U}}, cbd, -1, 1);
+    wm = add_const(g, "wm", (clinfer_shape){2, {U, V}}, wmd, -1, 1);
+    OK(clinfer_graph_flatten(g, "flat", x, 1, &flat));
+    OK(clinfer_graph_gemm(g, "gemm", flat, wb, cb, 0, 1, 0.5f, 2.0f, &gm));
+    OK(clinfer_graph_unary(g, "leaky", CLINFER_UNARY_LEAKY_RELU, gm, 0.1f, 0, &act));
+    OK(clinfer_graph_matmul(g, "mm", act, wm, &mm));
+    OK(clinfer_graph_softmax(g, "lsm", mm, -1, 1, &lsm));
+    clinfer_shape r3 = {3, {0, 3, 3}};
+    OK(clinfer_graph_reshape(g, "rs", lsm, &r3, &rs));
+    const int32_t perm[3] = {2, 0, 1};
+    OK(clinfer_graph_transpose(g, "tr", rs, perm, 3, &tr));
+    const int64_t pads[6] = {0, 1, 0, 1, 0, 2};
+    OK(clinfer_graph_pad(g, "pad", tr, pads, 6, -0.5f, &pd));
+    const int64_t axes[1] = {1};
+    OK(clinfer_graph_reduce(g, "sum", CLINFER_REDUCE_SUM, pd, axes, 1, 0, &red));
+    OK(clinfer_graph_output(g, red, NULL));
+
+    size_t in_n = (size_t)(N * K);
+    float in[5 * 24], y1[5 * 7], y2[5 * 9], y3[5 * 9], y4[45], y5[4 * 6 * 5], want[4 * 5];
+    fill_uniform(in, in_n, -1, 1, &seed);
+    gemm_params gp = gemm_params_default();
+    gp.m = (int32_t)N, gp.n = (int32_t)U, gp.k = (int32_t)K, gp.trans_b = 1;
+    gp.alpha = 0.5f, gp.beta = 2.0f, gp.has_c = 1, gp.c_shape = (clinfer_shape){2, {1, U}};
+    gp.act = (act_params){ACT_KIND_LEAKY_RELU, 0.1f, 0};
+    ref_gemm(&gp, in, wbd, cbd, y1);
+    clinfer_shape as = {2, {N, U}}, bs = {2, {U, V}}, ys;
+    ref_matmul(&as, &bs, y1, wmd, &ys, y2);
+    ref_softmax(&ys, -1, 0, 1, y2, y3);
+    transpose_params tp = {{3, {N, 3, 3}}, 3, {2, 0, 1}};
+    ref_transpose(&tp, y3, y4);
+    pad_params pp = pad_params_default();
+    pp.input = (clinfer_shape){3, {3, N, 3}}, pp.npads = 6, pp.value = -0.5f;
+    memcpy(pp.pads, pads, sizeof pads);
+    ref_pad(&pp, y4, y5);
+    reduce_params rp = reduce_params_default();
+    /* pads: starts (0, 1, 0), ends (1, 0, 2): [3, 5, 3] -> [4, 6, 5] */
+    rp.input = (clinfer_shape){3, {4, N + 1, 5}}, rp.naxes = 1, rp.axes[0] = 1, rp.keepdims = 0;
+    ref_reduce(&rp, y5, want);
+    size_t kernels = run_and_compare(g, N, in, in_n, want, 4 * 5, 1e-4f, "gemm/movement graph");
+    cr_assert_eq(kernels, 6, "leaky relu fused into gemm; flatten and reshape are views");
+    clinfer_graph_free(g);
+}
+
+/* A graph output that another node also reads, and an unfused unary. */
+Test(graph_ops, intermediate_output_stays_alive)
+{
+    const int64_t N = 2, C = 3, H = 5, W = 6;
+    clinfer_value x, e, pool, out2;
+    clinfer_graph *g = new_graph((clinfer_shape){4, {CLINFER_BATCH_DIM, C, H, W}}, &x);
+    OK(clinfer_graph_unary(g, "exp", CLINFER_UNARY_EXP, x, 0, 0, &e));
+    clinfer_pool2d_desc pd = clinfer_pool2d_desc_default(3);
+    pd.stride_h = pd.stride_w = 1, pd.pad_top = pd.pad_left = pd.pad_bottom = pd.pad_right = 1;
+    OK(clinfer_graph_pool2d(g, "pool", e, &pd, &pool));
+    OK(clinfer_graph_global_pool(g, "gmax", pool, CLINFER_POOL_MAX, &out2));
+    OK(clinfer_graph_output(g, e, "exp"));
+    OK(clinfer_graph_output(g, out2, "gmax"));
+    clinfer_runtime *rt = test_runtime();
+    clinfer_model *m = NULL;
+    OK(clinfer_model_compile(rt, g, &m));
+    clinfer_session_options o = clinfer_session_options_default();
+    o.batch = N;
+    clinfer_session *s = NULL;
+    OK(clinfer_session_create(m, &o, &s));
+    size_t n = (size_t)(N * C * H * W);
+    float in[180], want_e[180], got_e[180], pooled[180], want_g[6], got_g[6];
+    fill_uniform(in, n, -2, 2, &seed);
+    OK(clinfer_session_set_input(s, 0, in, n));
+    OK(clinfer_session_run(s));
+    OK(clinfer_session_get_output(s, 0, got_e, n));
+    OK(clinfer_session_get_output(s, 1, got_g, 6));
+    ref_unary(UNARY_EXP, (act_params){ACT_KIND_NONE, 0, 0}, n, in, want_e);
+    pool2d_params pp = pool2d_params_default();
+    pp.n = N, pp.c = C, pp.h = H, pp.w = W, pp.kh = pp.kw = 3;
+    pp.pad_top = pp.pad_left = pp.pad_bottom = pp.pad_right = 1;
+    ref_maxpool2d(&pp, want_e, pooled);
+    globalpool_params gp = {(int32_t)N, (int32_t)C, (int32_t)H, (int32_t)W};
+    ref_globalmaxpool(&gp, pooled, want_g);
+    assert_close(got_e, want_e, n, 1e-5f, 1e-5f, "exp output");
+    assert_close(got_g, want_g, 6, 1e-5f, 1e-5f, "global max output");
+    clinfer_session_free(s);
+    clinfer_model_free(m);
+    clinfer_runtime_free(rt);
+    clinfer_graph_free(g);
+}
