@@ -5,6 +5,7 @@
  * BatchNorm folding and activation fusion, and builder errors.
  */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "ref_pool2d.h"
@@ -186,6 +187,67 @@ Test(graph, compile_and_session_errors)
     cr_assert_eq(clinfer_session_get_output(s, 0, out, 32), CLINFER_OK);
     assert_equal(out, in, 32, "identity of an input");
     cr_assert_eq(clinfer_session_memory(s).activation_bytes % 4, 0);
+    clinfer_session_free(s);
+    clinfer_model_free(m);
+    clinfer_graph_free(g);
+    clinfer_runtime_free(rt);
+}
+
+/* A chain of layers: the arena must not exceed the largest pair of
+ * neighbouring tensors (plus alignment), far below the sum of all. */
+Test(graph, chain_plan_needs_only_the_largest_adjacent_pair)
+{
+    clinfer_runtime *rt = test_runtime();
+    clinfer_graph *g = NULL;
+    cr_assert_eq(clinfer_graph_create(&g), CLINFER_OK);
+    uint32_t seed = 5;
+    clinfer_shape in_shape = shape4(2, 3, 31, 29);
+    clinfer_value v;
+    cr_assert_eq(clinfer_graph_input(g, "x", &in_shape, &v), CLINFER_OK);
+    static float w1[16 * 3 * 9], w2[8 * 16 * 9], w3[24 * 8 * 9], w4[4 * 24];
+    const int32_t chans[] = {16, 8, 24};
+    float *ws[] = {w1, w2, w3};
+    int64_t c = 3;
+    for (int i = 0; i < 3; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "w%d", i);
+        clinfer_value w = constant(g, name, shape4(chans[i], c, 3, 3), ws[i], -1, 1, &seed);
+        cr_assert_eq(clinfer_graph_conv2d(g, NULL, v, w, CLINFER_NO_VALUE, NULL, &v), CLINFER_OK);
+        clinfer_pool2d_desc pd = clinfer_pool2d_desc_default(2);
+        pd.stride_h = pd.stride_w = 1;
+        cr_assert_eq(clinfer_graph_pool2d(g, NULL, v, &pd, &v), CLINFER_OK);
+        c = chans[i];
+    }
+    clinfer_value w = constant(g, "w4", shape4(4, 24, 1, 1), w4, -1, 1, &seed);
+    cr_assert_eq(clinfer_graph_conv2d(g, NULL, v, w, CLINFER_NO_VALUE, NULL, &v), CLINFER_OK);
+    cr_assert_eq(clinfer_graph_output(g, v, NULL), CLINFER_OK);
+    clinfer_model *m = NULL;
+    cr_assert_eq(clinfer_model_compile(rt, g, &m), CLINFER_OK, "%s", clinfer_last_errmsg());
+    clinfer_session *s = NULL;
+    cr_assert_eq(clinfer_session_create(m, NULL, &s), CLINFER_OK, "%s", clinfer_last_errmsg());
+
+    /* The tensors of the chain, input first: conv, pool, conv, pool, ... */
+    int64_t h = 31, wd = 29, bytes[8], n = 0;
+    bytes[n++] = 2 * 3 * h * wd * 4;
+    for (int i = 0; i < 3; i++) {
+        h -= 2, wd -= 2;
+        bytes[n++] = 2 * chans[i] * h * wd * 4;
+        h -= 1, wd -= 1;
+        bytes[n++] = 2 * chans[i] * h * wd * 4;
+    }
+    bytes[n++] = 2 * 4 * h * wd * 4;
+    int64_t pair = 0, sum = 0;
+    for (int64_t i = 0; i < n; i++) {
+        sum += bytes[i];
+        if (i > 0 && bytes[i] + bytes[i - 1] > pair)
+            pair = bytes[i] + bytes[i - 1];
+    }
+    clinfer_memory_stats mem = clinfer_session_memory(s);
+    cr_assert_eq((int64_t)mem.activation_bytes_unshared, sum);
+    cr_assert_leq((int64_t)mem.activation_bytes, pair + 2 * 4096,
+                  "arena %llu vs largest adjacent pair %lld", (unsigned long long)mem.activation_bytes,
+                  (long long)pair);
+    cr_assert_lt(mem.activation_bytes * 2, mem.activation_bytes_unshared);
     clinfer_session_free(s);
     clinfer_model_free(m);
     clinfer_graph_free(g);
