@@ -22,6 +22,15 @@
  *    called from any thread.
  *  - A clinfer_runtime may be shared by several threads: building and caching
  *    programs is serialised inside it. Its queue is one in-order queue.
+ *  - A compiled clinfer_model is read-only and may be shared by threads.
+ *  - A clinfer_graph and a clinfer_session are used by one thread at a time;
+ *    give each thread its own session over the shared model.
+ *
+ * Typical use
+ *    clinfer_runtime_create -> build a clinfer_graph (or load ONNX) ->
+ *    clinfer_model_compile -> clinfer_session_create (batch size) ->
+ *    { clinfer_session_set_input, clinfer_session_run,
+ *      clinfer_session_get_output }* -> free in reverse order.
  */
 #ifndef CLINFER_H
 #define CLINFER_H

@@ -12,15 +12,7 @@
  *
  * Tunables: VW (4, 8 or 16; default 16).
  */
-#ifndef VW
-#define VW 16
-#endif
 
-#define CAT_(a, b) a##b
-#define CAT(a, b) CAT_(a, b)
-#define floatV CAT(float, VW)
-#define vloadV CAT(vload, VW)
-#define vstoreV CAT(vstore, VW)
 
 __kernel void batchnorm(__global const float *input, __global const float *mul,
                         __global const float *add, __global float *output, long n, long C,

@@ -32,15 +32,7 @@
  * Tunables: VW, the vector width (4, 8 or 16; default 16).
  * Assumptions: buffers hold exactly their tensors; sizes are passed as long.
  */
-#ifndef VW
-#define VW 16
-#endif
 
-#define CAT_(a, b) a##b
-#define CAT(a, b) CAT_(a, b)
-#define floatV CAT(float, VW)
-#define vloadV CAT(vload, VW)
-#define vstoreV CAT(vstore, VW)
 
 /* Unary kinds: the values of unary_kind in host/ops/eltwise.h. */
 #define UNARY_ACT 0
@@ -65,23 +57,7 @@
 #define BCAST_CHANNEL_B 5
 #define BCAST_GENERAL 6
 
-/* The fused activation for any float or floatV x: the same formulas as
- * apply_act in prelude.cl (which the scalar tails use). */
-#if ACT == ACT_NONE
-#define ACT_ANY(x) (x)
-#elif ACT == ACT_RELU
-#define ACT_ANY(x) fmax((x), 0.0f)
-#elif ACT == ACT_LEAKY_RELU
-#define ACT_ANY(x) select((x) * act_a, (x), (x) >= 0.0f)
-#elif ACT == ACT_CLIP
-#define ACT_ANY(x) fmin(fmax((x), act_a), act_b)
-#elif ACT == ACT_SIGMOID
-#define ACT_ANY(x) (1.0f / (1.0f + exp(-(x))))
-#elif ACT == ACT_TANH
-#define ACT_ANY(x) tanh(x)
-#else
-#error "eltwise.cl: unknown ACT"
-#endif
+/* ACT_ANY, the fused activation on vectors, comes from prelude.cl. */
 
 /* ------------------------------------------------------------------ unary */
 #ifdef UNARY

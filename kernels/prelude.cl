@@ -2,8 +2,9 @@
  * prelude.cl - shared by every kernel file (prepended by the program cache).
  *
  * Fused activations: a kernel built with -DACT=ACT_<kind> applies
- * apply_act(x, act_a, act_b) to each output before it is stored, where the
- * two floats are kernel arguments (LeakyReLU slope; Clip min and max).
+ * apply_act(x, act_a, act_b) (or ACT_ANY on vectors) to each output before
+ * it is stored, where the two floats are kernel arguments (LeakyReLU slope;
+ * Clip min and max).
  */
 #define ACT_NONE 0
 #define ACT_RELU 1
@@ -19,19 +20,37 @@
 #define HAS_BIAS 0
 #endif
 
+/* The fused activation for a float or any floatN `x`; reads act_a and
+ * act_b from the enclosing scope. */
+#if ACT == ACT_NONE
+#define ACT_ANY(x) (x)
+#elif ACT == ACT_RELU
+#define ACT_ANY(x) fmax((x), 0.0f)
+#elif ACT == ACT_LEAKY_RELU
+#define ACT_ANY(x) select((x) * act_a, (x), (x) >= 0.0f)
+#elif ACT == ACT_CLIP
+#define ACT_ANY(x) fmin(fmax((x), act_a), act_b)
+#elif ACT == ACT_SIGMOID
+#define ACT_ANY(x) (1.0f / (1.0f + exp(-(x))))
+#elif ACT == ACT_TANH
+#define ACT_ANY(x) tanh(x)
+#else
+#error "prelude.cl: unknown ACT"
+#endif
+
 inline float apply_act(float x, float act_a, float act_b)
 {
-#if ACT == ACT_RELU
-    return fmax(x, 0.0f);
-#elif ACT == ACT_LEAKY_RELU
-    return x >= 0.0f ? x : x * act_a;
-#elif ACT == ACT_CLIP
-    return fmin(fmax(x, act_a), act_b);
-#elif ACT == ACT_SIGMOID
-    return 1.0f / (1.0f + exp(-x));
-#elif ACT == ACT_TANH
-    return tanh(x);
-#else
-    return x;
-#endif
+    return ACT_ANY(x);
 }
+
+/* Vector helpers for kernels that process VW floats per step. VW is a
+ * tunable of those kernels (4, 8 or 16); the host passes -DVW when it sizes
+ * grids by it. */
+#ifndef VW
+#define VW 16
+#endif
+#define CAT_(a, b) a##b
+#define CAT(a, b) CAT_(a, b)
+#define floatV CAT(float, VW)
+#define vloadV CAT(vload, VW)
+#define vstoreV CAT(vstore, VW)

@@ -19,18 +19,10 @@
  *
  * Tunables: LOG_SOFTMAX (0/1), VW (4, 8 or 16; default 16).
  */
-#ifndef VW
-#define VW 16
-#endif
 #ifndef LOG_SOFTMAX
 #define LOG_SOFTMAX 0
 #endif
 
-#define CAT_(a, b) a##b
-#define CAT(a, b) CAT_(a, b)
-#define floatV CAT(float, VW)
-#define vloadV CAT(vload, VW)
-#define vstoreV CAT(vstore, VW)
 
 inline float hmax(floatV v)
 {
