@@ -16,6 +16,10 @@ static clinfer_status conv_params(const node_ctx *c, conv2d_params *p)
     clinfer_status st = node_need_rank(c, 0, 4);
     if (st == CLINFER_OK)
         st = node_need_rank(c, 1, 4);
+    if (st == CLINFER_OK)
+        st = node_need_int32_dims(c, 0);
+    if (st == CLINFER_OK)
+        st = node_need_int32_dims(c, 1);
     if (st != CLINFER_OK)
         return st;
     const clinfer_shape *x = c->in[0], *w = c->in[1];

@@ -5,6 +5,7 @@
 #include "nodes.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -46,6 +47,17 @@ clinfer_status node_need_rank(const node_ctx *c, int32_t i, int32_t rank)
         return node_fail(c, CLINFER_ERR_SHAPE, "input %d (\"%s\") must have rank %d, has shape %s",
                          (int)i, c->g->values[c->node->inputs[i]].name, (int)rank,
                          shape_str(c->in[i], buf, sizeof buf));
+    return CLINFER_OK;
+}
+
+clinfer_status node_need_int32_dims(const node_ctx *c, int32_t i)
+{
+    for (int32_t d = 0; c->in[i] && d < c->in[i]->rank; d++)
+        if (c->in[i]->dims[d] > INT32_MAX)
+            return node_fail(c, CLINFER_ERR_UNSUPPORTED,
+                             "input %d: dimension %d (%lld) exceeds the 32-bit range of the "
+                             "kernels",
+                             (int)i, (int)d, (long long)c->in[i]->dims[d]);
     return CLINFER_OK;
 }
 

@@ -60,6 +60,9 @@ clinfer_status node_fail(const node_ctx *c, clinfer_status status, const char *f
 /* Requires input i to have the given rank. */
 clinfer_status node_need_rank(const node_ctx *c, int32_t i, int32_t rank);
 
+/* Requires every dimension of input i to fit an int32 (kernel arguments). */
+clinfer_status node_need_int32_dims(const node_ctx *c, int32_t i);
+
 /* Padding for CLINFER_PAD_SAME_* / VALID along one axis (ONNX auto_pad). */
 void node_auto_pad(clinfer_pad_mode mode, int64_t in, int64_t k, int64_t stride, int64_t dil,
                    int32_t *pad0, int32_t *pad1);

@@ -10,6 +10,8 @@ static clinfer_status pool_params(const node_ctx *c, pool2d_params *p)
 {
     const clinfer_pool2d_desc *d = &c->node->attrs.pool;
     clinfer_status st = node_need_rank(c, 0, 4);
+    if (st == CLINFER_OK)
+        st = node_need_int32_dims(c, 0);
     if (st != CLINFER_OK)
         return st;
     const clinfer_shape *x = c->in[0];
@@ -65,6 +67,8 @@ const node_impl node_pool2d_impl = {pool_infer, pool_prepare, NULL};
 static clinfer_status global_params(const node_ctx *c, globalpool_params *p)
 {
     clinfer_status st = node_need_rank(c, 0, 4);
+    if (st == CLINFER_OK)
+        st = node_need_int32_dims(c, 0);
     if (st == CLINFER_OK) {
         const clinfer_shape *x = c->in[0];
         *p = (globalpool_params){(int32_t)x->dims[0], (int32_t)x->dims[1], (int32_t)x->dims[2],
