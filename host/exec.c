@@ -357,28 +357,28 @@ static clinfer_status io_value(clinfer_session *s, size_t index, int output, int
     return CLINFER_OK;
 }
 
-clinfer_status clinfer_session_input_shape(const clinfer_session *s, size_t index,
-                                           clinfer_shape *out)
+static clinfer_status io_shape(const clinfer_session *s, size_t index, int output,
+                               clinfer_shape *out)
 {
     int32_t v = -1;
     if (!s || !out)
         return err_set(NULL, CLINFER_ERR_INVALID_ARGUMENT, "NULL argument");
-    clinfer_status st = io_value((clinfer_session *)s, index, 0, &v);
+    clinfer_status st = io_value((clinfer_session *)s, index, output, &v);
     if (st == CLINFER_OK)
         *out = s->shapes[v];
     return st;
 }
 
+clinfer_status clinfer_session_input_shape(const clinfer_session *s, size_t index,
+                                           clinfer_shape *out)
+{
+    return io_shape(s, index, 0, out);
+}
+
 clinfer_status clinfer_session_output_shape(const clinfer_session *s, size_t index,
                                             clinfer_shape *out)
 {
-    int32_t v = -1;
-    if (!s || !out)
-        return err_set(NULL, CLINFER_ERR_INVALID_ARGUMENT, "NULL argument");
-    clinfer_status st = io_value((clinfer_session *)s, index, 1, &v);
-    if (st == CLINFER_OK)
-        *out = s->shapes[v];
-    return st;
+    return io_shape(s, index, 1, out);
 }
 
 /* Checks a host array against value v's element count. */
