@@ -27,6 +27,9 @@
 #include "shape.h"
 #include "tensor.h"
 
+/* Whether a graph input holds a value for the next run, and if not, why. */
+enum input_state { INPUT_NEVER_SET = 0, INPUT_SET, INPUT_CONSUMED, INPUT_UNBOUND };
+
 typedef struct node_exec {
     int32_t node;            /* index in the model's graph */
     node_launches launches;
@@ -60,12 +63,11 @@ struct clinfer_session {
     int32_t launch_count;
     cl_event *events;      /* profiling: one per launch */
     clinfer_node_profile *prof;
-    char *inputs_set;      /* per graph input: holds a value for the next run */
+    char *input_state;     /* per graph input: an input_state */
     char *input_reused;    /* per graph input: a run overwrites its arena bytes */
     io_binding *in_bind;   /* per graph input */
     io_binding *out_bind;  /* per graph output */
     int broken;            /* a failed rebinding left kernels unprepared */
-    int ran;               /* a run was enqueued */
     clinfer_memory_stats memory;
     clinfer_transfer_stats transfers;
     char errmsg[CLINFER_ERRMSG_MAX];
@@ -308,11 +310,11 @@ static clinfer_status allocate_tables(clinfer_session *s)
     s->root = calloc(nv, sizeof *s->root);
     s->mem = calloc(nv, sizeof *s->mem);
     s->owned = calloc(nv, sizeof *s->owned);
-    s->inputs_set = calloc((size_t)s->m->g->input_count + 1, 1);
+    s->input_state = calloc((size_t)s->m->g->input_count + 1, 1);
     s->input_reused = calloc((size_t)s->m->g->input_count + 1, 1);
     s->in_bind = calloc((size_t)s->m->g->input_count + 1, sizeof *s->in_bind);
     s->out_bind = calloc((size_t)s->m->g->output_count + 1, sizeof *s->out_bind);
-    if (!s->shapes || !s->root || !s->mem || !s->owned || !s->inputs_set || !s->input_reused ||
+    if (!s->shapes || !s->root || !s->mem || !s->owned || !s->input_state || !s->input_reused ||
         !s->in_bind || !s->out_bind)
         return err_set(s->rt, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory");
     return CLINFER_OK;
@@ -428,7 +430,7 @@ void clinfer_session_free(clinfer_session *s)
     free(s->root);
     free(s->mem);
     free(s->owned);
-    free(s->inputs_set);
+    free(s->input_state);
     free(s->input_reused);
     free(s->in_bind);
     free(s->out_bind);
@@ -702,7 +704,7 @@ static clinfer_status bind_io(clinfer_session *s, int output, size_t index, cl_m
     binding_release(slot);
     *slot = b;
     if (!output)
-        s->inputs_set[index] = buffer != NULL;
+        s->input_state[index] = buffer ? INPUT_SET : INPUT_UNBOUND;
     if (st == CLINFER_OK)
         rt_log(s->rt, CLINFER_LOG_DEBUG, "%s %s %s", what, buffer ? "bound to a cl_mem" : "unbound",
                !buffer ? "" : b.zero_copy ? "in place" : "(one copy per run)");
@@ -750,7 +752,7 @@ clinfer_status clinfer_session_set_input(clinfer_session *s, size_t index, const
         st = err_cl(s->rt, err, "clEnqueueWriteBuffer");
     if (st != CLINFER_OK)
         return session_fail(s, st);
-    s->inputs_set[index] = 1;
+    s->input_state[index] = INPUT_SET;
     s->transfers.uploads++;
     s->transfers.upload_bytes += count * sizeof(float);
     return CLINFER_OK;
@@ -860,15 +862,17 @@ static clinfer_status run(clinfer_session *s, cl_uint num_wait, const cl_event *
         return err_set(s->rt, CLINFER_ERR_INVALID_ARGUMENT,
                        "the session is unusable after a failed rebinding");
     for (int32_t i = 0; i < g->input_count; i++)
-        if (!s->inputs_set[i])
+        if (s->input_state[i] != INPUT_SET)
             return err_set(s->rt, CLINFER_ERR_INVALID_ARGUMENT,
                            "input %d (\"%s\") %s (clinfer_session_set_input, or "
                            "clinfer_session_set_input_buffer to bind a buffer that every run "
                            "reads)",
                            (int)i, g->values[g->inputs[i]].name,
-                           s->ran && s->input_reused[i]
+                           s->input_state[i] == INPUT_CONSUMED
                                ? "must be set again: the last run reused its device memory "
                                  "for later layers"
+                           : s->input_state[i] == INPUT_UNBOUND
+                               ? "is not set: its buffer was unbound"
                                : "was never set");
     release_events(s);
     cl_int err = CL_SUCCESS;
@@ -892,8 +896,7 @@ static clinfer_status run(clinfer_session *s, cl_uint num_wait, const cl_event *
     /* Host-set inputs whose memory the plan reuses are gone after a run. */
     for (int32_t i = 0; st == CLINFER_OK && i < g->input_count; i++)
         if (s->input_reused[i] && !s->in_bind[i].user)
-            s->inputs_set[i] = 0;
-    s->ran |= st == CLINFER_OK;
+            s->input_state[i] = INPUT_CONSUMED;
     if (st != CLINFER_OK && done && *done) {
         clReleaseEvent(*done);
         *done = NULL;

@@ -8,10 +8,12 @@
  * a model that needs new OpenCL programs (the program cache under
  * contention), and every thread provokes errors and checks that the
  * messages it reads (clinfer_last_errmsg, clinfer_session_errmsg) are its
- * own while clinfer_runtime_errmsg is read concurrently.
+ * own while clinfer_runtime_errmsg is read concurrently, also with every
+ * thread failing at once.
  *
  * Not a Criterion test (see check.h): it runs under ThreadSanitizer too.
  */
+#define _POSIX_C_SOURCE 200809L /* pthread_barrier_t */
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -46,6 +48,8 @@ typedef struct worker {
     int failures;
     char failure[512];
     int runs;
+    clinfer_session *session; /* errors_on_every_thread_at_once */
+    int64_t batch;
 } worker;
 
 static void fail(worker *w, const char *what, const char *detail)
@@ -235,8 +239,58 @@ static void sessions_created_and_freed_concurrently(void)
     clinfer_runtime_free(sh.rt);
 }
 
+/* Failing calls in a tight loop on every thread at once, with no OpenCL
+ * call in between (whose driver locks would order the threads and hide a
+ * race from ThreadSanitizer): each thread's messages stay its own, and the
+ * runtime's shared message is written and read safely. */
+static pthread_barrier_t start_line;
+
+static void *error_worker(void *arg)
+{
+    worker *w = arg;
+    pthread_barrier_wait(&start_line);
+    for (int i = 0; i < 300 && w->failures == 0; i++)
+        provoke_error(w, w->session, w->batch);
+    return NULL;
+}
+
+static void errors_on_every_thread_at_once(void)
+{
+    static shared_state sh;
+    memset(&sh, 0, sizeof sh);
+    CHECK_OK(clinfer_runtime_create(NULL, &sh.rt));
+    small_cnn_init(&sh.weights, 11, 0);
+    clinfer_graph *g = NULL;
+    CHECK_OK(small_cnn_graph(&sh.weights, &g));
+    CHECK_OK(clinfer_model_compile(sh.rt, g, &sh.model));
+    clinfer_graph_free(g);
+    worker workers[THREADS];
+    memset(workers, 0, sizeof workers);
+    CHECK(pthread_barrier_init(&start_line, NULL, THREADS) == 0, "barrier");
+    for (int t = 0; t < THREADS; t++) {
+        workers[t].id = t;
+        workers[t].shared = &sh;
+        workers[t].batch = 1 + t % MAX_BATCH;
+        clinfer_session_options o = clinfer_session_options_default();
+        o.batch = workers[t].batch;
+        CHECK_OK(clinfer_session_create(sh.model, &o, &workers[t].session));
+    }
+    for (int t = 0; t < THREADS; t++)
+        CHECK(pthread_create(&workers[t].thread, NULL, error_worker, &workers[t]) == 0,
+              "pthread_create");
+    for (int t = 0; t < THREADS; t++) {
+        pthread_join(workers[t].thread, NULL);
+        CHECK(workers[t].failures == 0, "%s", workers[t].failure);
+        clinfer_session_free(workers[t].session);
+    }
+    pthread_barrier_destroy(&start_line);
+    clinfer_model_free(sh.model);
+    clinfer_runtime_free(sh.rt);
+}
+
 int main(void)
 {
+    RUN(errors_on_every_thread_at_once);
     RUN(shared_model_many_sessions);
     RUN(sessions_created_and_freed_concurrently);
     return 0;
