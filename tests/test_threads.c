@@ -9,14 +9,17 @@
  * contention), and every thread provokes errors and checks that the
  * messages it reads (clinfer_last_errmsg, clinfer_session_errmsg) are its
  * own while clinfer_runtime_errmsg is read concurrently, also with every
- * thread failing at once.
+ * thread failing at once. Finally several runtimes in one process compile
+ * the same programs into one on-disk cache folder at the same time.
  *
  * Not a Criterion test (see check.h): it runs under ThreadSanitizer too.
  */
 #define _POSIX_C_SOURCE 200809L /* pthread_barrier_t */
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "check.h"
 #include "small_cnn.h"
@@ -288,10 +291,98 @@ static void errors_on_every_thread_at_once(void)
     clinfer_runtime_free(sh.rt);
 }
 
+/* Two runtimes of one process, each with its own program cache lock but
+ * one cache folder, compile the same programs at once: every entry they
+ * store must be whole (a third runtime loads them all without a reject). */
+static char cache_dir[256];
+
+static void *own_runtime_worker(void *arg)
+{
+    worker *w = arg;
+    clinfer_runtime_options ro = clinfer_runtime_options_default();
+    ro.cache_dir = cache_dir;
+    clinfer_runtime *rt = NULL;
+    clinfer_graph *g = NULL;
+    clinfer_model *m = NULL;
+    clinfer_session *s = NULL;
+    small_cnn weights;
+    small_cnn_init(&weights, 3, w->id % 2);
+    float in[SMALL_CNN_IN], probs[SMALL_CNN_CLASSES], want_p[SMALL_CNN_CLASSES];
+    float want_f[SMALL_CNN_FEATURES];
+    uint32_t seed = 9;
+    small_cnn_fill(in, SMALL_CNN_IN, -1, 1, &seed);
+    small_cnn_reference(&weights, in, 1, want_p, want_f);
+    pthread_barrier_wait(&start_line);
+    if (clinfer_runtime_create(&ro, &rt) != CLINFER_OK || small_cnn_graph(&weights, &g) ||
+        clinfer_model_compile(rt, g, &m) != CLINFER_OK ||
+        clinfer_session_create(m, NULL, &s) != CLINFER_OK ||
+        clinfer_session_set_input(s, 0, in, SMALL_CNN_IN) != CLINFER_OK ||
+        clinfer_session_run(s) != CLINFER_OK ||
+        clinfer_session_get_output(s, 0, probs, SMALL_CNN_CLASSES) != CLINFER_OK)
+        fail(w, "a runtime of its own", clinfer_last_errmsg());
+    else if (small_cnn_excess(probs, want_p, SMALL_CNN_CLASSES, ATOL, RTOL) > 0)
+        fail(w, "a runtime of its own", "outputs differ from the reference");
+    clinfer_session_free(s);
+    clinfer_model_free(m);
+    clinfer_graph_free(g);
+    clinfer_runtime_free(rt);
+    return NULL;
+}
+
+static void runtimes_share_a_cache_folder(void)
+{
+    const char *base = getenv("CLINFER_CACHE_DIR");
+    snprintf(cache_dir, sizeof cache_dir, "%s/threads-XXXXXX", base && base[0] ? base : "/tmp");
+    if (base && base[0])
+        mkdir(base, 0755); /* may exist already */
+    char *made = mkdtemp(cache_dir);
+    CHECK(made != NULL, "mkdtemp %s", cache_dir);
+    worker workers[THREADS];
+    memset(workers, 0, sizeof workers);
+    CHECK(pthread_barrier_init(&start_line, NULL, THREADS) == 0, "barrier");
+    for (int t = 0; t < THREADS; t++) {
+        workers[t].id = t;
+        CHECK(pthread_create(&workers[t].thread, NULL, own_runtime_worker, &workers[t]) == 0,
+              "pthread_create");
+    }
+    for (int t = 0; t < THREADS; t++) {
+        pthread_join(workers[t].thread, NULL);
+        CHECK(workers[t].failures == 0, "%s", workers[t].failure);
+    }
+    pthread_barrier_destroy(&start_line);
+    /* A later runtime finds every program on disk, whole. */
+    for (int leaky = 0; leaky < 2; leaky++) {
+        clinfer_runtime_options ro = clinfer_runtime_options_default();
+        ro.cache_dir = cache_dir;
+        clinfer_runtime *rt = NULL;
+        clinfer_graph *g = NULL;
+        clinfer_model *m = NULL;
+        clinfer_session *s = NULL;
+        small_cnn weights;
+        small_cnn_init(&weights, 3, leaky);
+        CHECK_OK(clinfer_runtime_create(&ro, &rt));
+        CHECK_OK(small_cnn_graph(&weights, &g));
+        CHECK_OK(clinfer_model_compile(rt, g, &m));
+        CHECK_OK(clinfer_session_create(m, NULL, &s));
+        clinfer_cache_stats st = clinfer_runtime_cache_stats(rt);
+        CHECK(st.disk_hits > 0 && st.disk_rejects == 0 && st.source_builds == 0,
+              "%u from disk, %u rejected, %u compiled", st.disk_hits, st.disk_rejects,
+              st.source_builds);
+        clinfer_session_free(s);
+        clinfer_model_free(m);
+        clinfer_graph_free(g);
+        clinfer_runtime_free(rt);
+    }
+    char rm[300];
+    snprintf(rm, sizeof rm, "rm -rf '%s'", cache_dir);
+    CHECK(system(rm) == 0, "%s", rm);
+}
+
 int main(void)
 {
     RUN(errors_on_every_thread_at_once);
     RUN(shared_model_many_sessions);
     RUN(sessions_created_and_freed_concurrently);
+    RUN(runtimes_share_a_cache_folder);
     return 0;
 }
