@@ -52,6 +52,8 @@ static void caller_setup(void)
     cl.dev = clinfer_runtime_cl_device(probe);
     cl.platform_index = clinfer_runtime_device(probe)->platform_index;
     cl.device_index = clinfer_runtime_device(probe)->device_index;
+    printf("device %u:%u: %s (%s)\n", cl.platform_index, cl.device_index,
+           clinfer_runtime_device(probe)->name, clinfer_runtime_device(probe)->platform_name);
     clinfer_runtime_free(probe);
     CHECK_CL(clGetDeviceInfo(cl.dev, CL_DEVICE_PLATFORM, sizeof cl.plat, &cl.plat, NULL));
     cl_uint bits = 0;
