@@ -1,7 +1,9 @@
 /*
  * error.c — failure messages and logging. The message of the last failure is
  * kept per thread (so a shared runtime never races on it) and copied onto the
- * runtime for callers that ask the handle.
+ * runtime, under the runtime's errmsg_lock, for callers that ask the handle;
+ * clinfer_runtime_errmsg() hands out a per-thread copy taken under the same
+ * lock, so no thread ever reads a message another thread is writing.
  */
 #include "error.h"
 
@@ -12,6 +14,7 @@
 #include "runtime.h"
 
 static _Thread_local char thread_errmsg[CLINFER_ERRMSG_MAX];
+static _Thread_local char thread_runtime_errmsg[CLINFER_ERRMSG_MAX];
 
 const char *clinfer_last_errmsg(void) { return thread_errmsg; }
 
@@ -33,10 +36,13 @@ static void deliver_log(const clinfer_runtime *rt, clinfer_log_level level, cons
         rt->log(rt->log_user_data, level, msg);
 }
 
+/* The log callback runs outside the lock: it may call back into the library. */
 static clinfer_status record(clinfer_runtime *rt, clinfer_status status)
 {
     if (rt) {
+        pthread_mutex_lock(&rt->errmsg_lock);
         memcpy(rt->errmsg, thread_errmsg, sizeof rt->errmsg);
+        pthread_mutex_unlock(&rt->errmsg_lock);
         deliver_log(rt, CLINFER_LOG_ERROR, thread_errmsg);
     }
     return status;
@@ -44,11 +50,25 @@ static clinfer_status record(clinfer_runtime *rt, clinfer_status status)
 
 clinfer_status err_set(clinfer_runtime *rt, clinfer_status status, const char *fmt, ...)
 {
+    /* Formatted aside first: an argument may point into thread_errmsg. */
+    char msg[CLINFER_ERRMSG_MAX];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(thread_errmsg, sizeof thread_errmsg, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    memcpy(thread_errmsg, msg, sizeof msg);
     return record(rt, status);
+}
+
+const char *clinfer_runtime_errmsg(const clinfer_runtime *rt)
+{
+    if (!rt)
+        return "";
+    clinfer_runtime *mut = (clinfer_runtime *)rt; /* the lock only */
+    pthread_mutex_lock(&mut->errmsg_lock);
+    memcpy(thread_runtime_errmsg, rt->errmsg, sizeof thread_runtime_errmsg);
+    pthread_mutex_unlock(&mut->errmsg_lock);
+    return thread_runtime_errmsg;
 }
 
 clinfer_status err_cl(clinfer_runtime *rt, cl_int code, const char *call)

@@ -4,19 +4,31 @@
  *
  * Every intermediate tensor is a sub-buffer of one arena placed by plan.c;
  * views share their input's sub-buffer; constants are the model's buffers.
- * A run enqueues every node's launches on the runtime's in-order queue and
- * does not wait; reading an output waits (the queue is in order). Inputs
- * and outputs are the only host<->device copies, and they are counted.
+ * A run enqueues every node's launches on the session's in-order queue (its
+ * own, or the runtime's: clinfer_queue_mode) and does not wait; reading an
+ * output waits (the queue is in order). Inputs and outputs are the only
+ * host<->device copies, and they are counted.
+ *
+ * Caller buffers (clinfer_cl.h): binding an input or output to a cl_mem
+ * either points every value that shares its memory at the caller's buffer
+ * (or an aligned sub-buffer of it) and re-prepares the kernels that touch
+ * it — no copy — or, where the kernels cannot use it directly, adds one
+ * device-to-device copy at the start (inputs) or end (outputs) of each run.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cl.h" /* first: fixes the OpenCL target version */
+#include "clinfer_cl.h"
 #include "model.h"
 #include "nodes/nodes.h"
 #include "plan.h"
 #include "shape.h"
 #include "tensor.h"
+
+/* Whether a graph input holds a value for the next run, and if not, why. */
+enum input_state { INPUT_NEVER_SET = 0, INPUT_SET, INPUT_CONSUMED, INPUT_UNBOUND };
 
 typedef struct node_exec {
     int32_t node;            /* index in the model's graph */
@@ -24,9 +36,21 @@ typedef struct node_exec {
     double flops;
 } node_exec;
 
+/* A graph input or output bound to a caller's buffer. */
+typedef struct io_binding {
+    cl_mem user;        /* the caller's buffer, retained; NULL: not bound */
+    size_t offset;      /* bytes into user */
+    size_t bytes;       /* the tensor's size */
+    cl_mem view;        /* owned sub-buffer of user at offset (zero copy, offset > 0) */
+    int zero_copy;      /* kernels use user/view directly; else one copy per run */
+    cl_mem base;        /* user's parent buffer if it is a sub-buffer, else user */
+    size_t base_offset; /* offset within base, for overlap checks */
+} io_binding;
+
 struct clinfer_session {
     clinfer_model *m;
     clinfer_runtime *rt;
+    cl_command_queue queue; /* in-order, retained (own or the runtime's) */
     int64_t batch;
     int profile;
     clinfer_shape *shapes; /* per value, for this batch size */
@@ -39,7 +63,11 @@ struct clinfer_session {
     int32_t launch_count;
     cl_event *events;      /* profiling: one per launch */
     clinfer_node_profile *prof;
-    char *inputs_set;      /* per graph input */
+    char *input_state;     /* per graph input: an input_state */
+    char *input_reused;    /* per graph input: a run overwrites its arena bytes */
+    io_binding *in_bind;   /* per graph input */
+    io_binding *out_bind;  /* per graph output */
+    int broken;            /* a failed rebinding left kernels unprepared */
     clinfer_memory_stats memory;
     clinfer_transfer_stats transfers;
     char errmsg[CLINFER_ERRMSG_MAX];
@@ -54,7 +82,7 @@ static clinfer_status session_fail(clinfer_session *s, clinfer_status st)
 
 clinfer_session_options clinfer_session_options_default(void)
 {
-    clinfer_session_options o = {1, 0};
+    clinfer_session_options o = {1, 0, CLINFER_QUEUE_AUTO};
     return o;
 }
 
@@ -136,6 +164,21 @@ static void lifetimes(const clinfer_session *s, plan_tensor *t, const int32_t *s
     }
 }
 
+/* Marks the inputs whose arena bytes the plan gives to later tensors: a
+ * run overwrites them, so they must be set again before the next run. */
+static void note_reused_inputs(clinfer_session *s, const plan_tensor *t, const int32_t *slot,
+                               int32_t count)
+{
+    const clinfer_graph *g = s->m->g;
+    for (int32_t i = 0; i < g->input_count; i++) {
+        int32_t a = slot[s->root[g->inputs[i]]];
+        for (int32_t k = 0; a >= 0 && k < count; k++)
+            if (k != a && t[k].offset < t[a].offset + t[a].bytes &&
+                t[a].offset < t[k].offset + t[k].bytes)
+                s->input_reused[i] = 1;
+    }
+}
+
 static clinfer_status create_sub_buffer(clinfer_session *s, int32_t v, const plan_tensor *t)
 {
     cl_buffer_region region = {(size_t)t->offset, (size_t)t->bytes};
@@ -177,6 +220,8 @@ static clinfer_status allocate_memory(clinfer_session *s)
             st = err_set(s->rt, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory");
         else if (arena > 0)
             st = buffer_create(s->rt, (size_t)arena, NULL, &s->arena);
+        if (st == CLINFER_OK)
+            note_reused_inputs(s, t, slot, count);
     }
     for (int32_t v = 0; st == CLINFER_OK && v < g->value_count; v++)
         if (slot[v] >= 0)
@@ -265,10 +310,40 @@ static clinfer_status allocate_tables(clinfer_session *s)
     s->root = calloc(nv, sizeof *s->root);
     s->mem = calloc(nv, sizeof *s->mem);
     s->owned = calloc(nv, sizeof *s->owned);
-    s->inputs_set = calloc((size_t)s->m->g->input_count + 1, 1);
-    if (!s->shapes || !s->root || !s->mem || !s->owned || !s->inputs_set)
+    s->input_state = calloc((size_t)s->m->g->input_count + 1, 1);
+    s->input_reused = calloc((size_t)s->m->g->input_count + 1, 1);
+    s->in_bind = calloc((size_t)s->m->g->input_count + 1, sizeof *s->in_bind);
+    s->out_bind = calloc((size_t)s->m->g->output_count + 1, sizeof *s->out_bind);
+    if (!s->shapes || !s->root || !s->mem || !s->owned || !s->input_state || !s->input_reused ||
+        !s->in_bind || !s->out_bind)
         return err_set(s->rt, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory");
     return CLINFER_OK;
+}
+
+/* The session's in-order queue: its own, or the runtime's (retained). */
+static clinfer_status take_queue(clinfer_session *s, clinfer_queue_mode mode)
+{
+    clinfer_runtime *rt = s->rt;
+    if (mode == CLINFER_QUEUE_AUTO)
+        mode = rt->external_queue ? CLINFER_QUEUE_RUNTIME : CLINFER_QUEUE_OWN;
+    if (mode == CLINFER_QUEUE_RUNTIME) {
+        if (s->profile && !rt->queue_profiling)
+            return err_set(rt, CLINFER_ERR_UNSUPPORTED,
+                           "session profiling needs a command queue created with "
+                           "CL_QUEUE_PROFILING_ENABLE, and the runtime's queue (the caller's) "
+                           "has profiling off: enable it on that queue, or give the session "
+                           "its own queue (clinfer_session_options.queue = CLINFER_QUEUE_OWN)");
+        s->queue = rt->queue;
+        clRetainCommandQueue(s->queue);
+        return CLINFER_OK;
+    }
+    if (mode != CLINFER_QUEUE_OWN)
+        return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
+                       "clinfer_session_options.queue: unknown queue mode %d", (int)mode);
+    cl_int err = CL_SUCCESS;
+    s->queue = clCreateCommandQueue(rt->context, rt->device,
+                                    s->profile ? CL_QUEUE_PROFILING_ENABLE : 0, &err);
+    return s->queue ? CLINFER_OK : err_cl(rt, err, "clCreateCommandQueue (session queue)");
 }
 
 clinfer_status clinfer_session_create(clinfer_model *m, const clinfer_session_options *options,
@@ -289,7 +364,9 @@ clinfer_status clinfer_session_create(clinfer_model *m, const clinfer_session_op
     s->batch = o.batch;
     s->profile = o.profile != 0;
     s->memory.weight_bytes = m->weight_bytes;
-    clinfer_status st = allocate_tables(s);
+    clinfer_status st = take_queue(s, o.queue);
+    if (st == CLINFER_OK)
+        st = allocate_tables(s);
     if (st == CLINFER_OK)
         st = infer_shapes(s);
     if (st == CLINFER_OK) {
@@ -317,19 +394,35 @@ static void release_events(clinfer_session *s)
         }
 }
 
+static void binding_release(io_binding *b)
+{
+    if (b->view)
+        clReleaseMemObject(b->view);
+    if (b->user)
+        clReleaseMemObject(b->user);
+    memset(b, 0, sizeof *b);
+}
+
 void clinfer_session_free(clinfer_session *s)
 {
     if (!s)
         return;
-    clFinish(s->rt->queue);
+    if (s->queue)
+        clFinish(s->queue);
     release_events(s);
     for (int32_t i = 0; s->execs && i < s->exec_count; i++)
         node_launches_release(&s->execs[i].launches);
+    for (int32_t i = 0; s->in_bind && i < s->m->g->input_count; i++)
+        binding_release(&s->in_bind[i]);
+    for (int32_t i = 0; s->out_bind && i < s->m->g->output_count; i++)
+        binding_release(&s->out_bind[i]);
     for (int32_t v = 0; s->owned && v < s->m->g->value_count; v++)
         if (s->owned[v])
             clReleaseMemObject(s->owned[v]);
     if (s->arena)
         clReleaseMemObject(s->arena);
+    if (s->queue)
+        clReleaseCommandQueue(s->queue);
     free(s->execs);
     free(s->events);
     free(s->prof);
@@ -337,11 +430,16 @@ void clinfer_session_free(clinfer_session *s)
     free(s->root);
     free(s->mem);
     free(s->owned);
-    free(s->inputs_set);
+    free(s->input_state);
+    free(s->input_reused);
+    free(s->in_bind);
+    free(s->out_bind);
     free(s);
 }
 
 const char *clinfer_session_errmsg(const clinfer_session *s) { return s ? s->errmsg : ""; }
+
+cl_command_queue clinfer_session_cl_queue(const clinfer_session *s) { return s ? s->queue : NULL; }
 
 /* ------------------------------------------------------------ I/O */
 
@@ -395,6 +493,244 @@ static clinfer_status check_count(clinfer_session *s, int32_t v, const void *dat
     return CLINFER_OK;
 }
 
+/* ------------------------------------------------------------ rebinding */
+
+/* Points every value that shares root r's memory at `mem` and re-prepares
+ * the kernels that read or write it (new kernel objects from the program
+ * cache, no compile). A failure leaves the session unusable (broken). */
+static clinfer_status retarget_root(clinfer_session *s, int32_t r, cl_mem mem)
+{
+    const clinfer_graph *g = s->m->g;
+    if (s->mem[r] == mem)
+        return CLINFER_OK;
+    for (int32_t v = 0; v < g->value_count; v++)
+        if (s->root[v] == r)
+            s->mem[v] = mem;
+    release_events(s);
+    clinfer_status st = CLINFER_OK;
+    int32_t launches = 0;
+    for (int32_t i = 0; i < s->exec_count; i++) {
+        node_exec *e = &s->execs[i];
+        const graph_node *n = &g->nodes[e->node];
+        int touches = s->root[n->output] == r;
+        for (int32_t k = 0; k < n->input_count; k++)
+            touches |= n->inputs[k] >= 0 && s->root[n->inputs[k]] == r;
+        if (touches && st == CLINFER_OK) {
+            node_launches_release(&e->launches);
+            st = prepare_node(s, e->node, e);
+            if (st == CLINFER_OK && s->prof)
+                s->prof[i].kernel = e->launches.count ? e->launches.items[0].name : "none";
+        }
+        launches += e->launches.count;
+    }
+    if (st == CLINFER_OK && s->profile && launches != s->launch_count) {
+        cl_event *grown = calloc((size_t)(launches > 0 ? launches : 1), sizeof *grown);
+        if (!grown)
+            st = err_set(s->rt, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory");
+        else {
+            free(s->events);
+            s->events = grown;
+        }
+    }
+    s->launch_count = launches;
+    if (st != CLINFER_OK)
+        s->broken = 1;
+    return st;
+}
+
+/* What OpenCL says about a caller's buffer. */
+typedef struct mem_facts {
+    cl_mem_object_type type;
+    cl_context context;
+    cl_mem_flags flags;
+    size_t size;
+    cl_mem parent; /* NULL unless a sub-buffer */
+    size_t parent_offset;
+} mem_facts;
+
+static clinfer_status query_mem(clinfer_session *s, cl_mem m, const char *what, mem_facts *f)
+{
+    memset(f, 0, sizeof *f);
+    cl_int err = clGetMemObjectInfo(m, CL_MEM_TYPE, sizeof f->type, &f->type, NULL);
+    if (err == CL_SUCCESS)
+        err = clGetMemObjectInfo(m, CL_MEM_CONTEXT, sizeof f->context, &f->context, NULL);
+    if (err == CL_SUCCESS)
+        err = clGetMemObjectInfo(m, CL_MEM_FLAGS, sizeof f->flags, &f->flags, NULL);
+    if (err == CL_SUCCESS)
+        err = clGetMemObjectInfo(m, CL_MEM_SIZE, sizeof f->size, &f->size, NULL);
+    if (err == CL_SUCCESS)
+        err = clGetMemObjectInfo(m, CL_MEM_ASSOCIATED_MEMOBJECT, sizeof f->parent, &f->parent,
+                                 NULL);
+    if (err == CL_SUCCESS && f->parent)
+        err = clGetMemObjectInfo(m, CL_MEM_OFFSET, sizeof f->parent_offset, &f->parent_offset,
+                                 NULL);
+    if (err != CL_SUCCESS)
+        return err_set(s->rt, CLINFER_ERR_INVALID_ARGUMENT,
+                       "%s: not a valid memory object: clGetMemObjectInfo failed: %s (%d)", what,
+                       cl_error_name(err), (int)err);
+    if (f->type != CL_MEM_OBJECT_BUFFER)
+        return err_set(s->rt, CLINFER_ERR_INVALID_ARGUMENT, "%s: an image, not a buffer", what);
+    return CLINFER_OK;
+}
+
+static int ranges_overlap(const io_binding *a, const io_binding *b)
+{
+    return a->user && b->user && a->bytes && b->bytes && a->base == b->base &&
+           a->base_offset < b->base_offset + b->bytes &&
+           b->base_offset < a->base_offset + a->bytes;
+}
+
+/* A bound input must not overlap a bound output, nor outputs each other. */
+static clinfer_status check_overlaps(clinfer_session *s, int output, size_t index,
+                                     const io_binding *b, const char *what)
+{
+    const clinfer_graph *g = s->m->g;
+    for (int32_t i = 0; i < g->output_count; i++)
+        if (!(output && (size_t)i == index) && ranges_overlap(b, &s->out_bind[i]))
+            return err_set(s->rt, CLINFER_ERR_INVALID_ARGUMENT,
+                           "%s overlaps the buffer bound to output %d (\"%s\")", what, (int)i,
+                           g->outputs[i].name);
+    for (int32_t i = 0; output && i < g->input_count; i++)
+        if (ranges_overlap(b, &s->in_bind[i]))
+            return err_set(s->rt, CLINFER_ERR_INVALID_ARGUMENT,
+                           "%s overlaps the buffer bound to input %d (\"%s\")", what, (int)i,
+                           g->values[g->inputs[i]].name);
+    return CLINFER_OK;
+}
+
+/* Does any kernel read a value that lives in root r's memory? */
+static int root_is_read(const clinfer_session *s, int32_t r)
+{
+    const clinfer_graph *g = s->m->g;
+    for (int32_t i = 0; i < s->exec_count; i++) {
+        const graph_node *n = &g->nodes[s->execs[i].node];
+        for (int32_t k = 0; k < n->input_count; k++)
+            if (n->inputs[k] >= 0 && s->root[n->inputs[k]] == r)
+                return 1;
+    }
+    return 0;
+}
+
+/* Can the kernels use the caller's buffer in place of value v's memory? */
+static int can_bind_in_place(const clinfer_session *s, int output, size_t index, int32_t v,
+                             const io_binding *b, const mem_facts *f)
+{
+    if (b->bytes == 0)
+        return 0;
+    if (b->offset != 0 && (f->parent || b->offset % base_alignment(s->rt) != 0))
+        return 0; /* a sub-buffer needs an aligned offset in a plain buffer */
+    if (!output)
+        return 1;
+    const clinfer_graph *g = s->m->g;
+    int32_t r = s->root[v];
+    if (g->values[r].kind != VALUE_NODE || !s->owned[r])
+        return 0; /* a graph input or constant: copied */
+    for (int32_t i = 0; i < g->output_count; i++)
+        if ((size_t)i != index && s->out_bind[i].zero_copy &&
+            s->root[g->outputs[i].value] == r)
+            return 0; /* another bound output already writes this memory */
+    if ((f->flags & CL_MEM_WRITE_ONLY) && root_is_read(s, r))
+        return 0; /* later kernels read it, and may not read a write-only buffer */
+    return 1;
+}
+
+static clinfer_status bind_io(clinfer_session *s, int output, size_t index, cl_mem buffer,
+                              size_t offset)
+{
+    int32_t v = -1;
+    clinfer_status st = s->broken ? err_set(s->rt, CLINFER_ERR_INVALID_ARGUMENT,
+                                            "the session is unusable after a failed rebinding")
+                                  : io_value(s, index, output, &v);
+    if (st != CLINFER_OK)
+        return st;
+    const clinfer_graph *g = s->m->g;
+    io_binding *slot = output ? &s->out_bind[index] : &s->in_bind[index];
+    int32_t r = s->root[v];
+    char what[256], buf[128];
+    snprintf(what, sizeof what, "%s %zu (\"%s\", shape %s)", output ? "output" : "input", index,
+             output ? g->outputs[index].name : g->values[v].name,
+             shape_str(&s->shapes[v], buf, sizeof buf));
+
+    io_binding b;
+    memset(&b, 0, sizeof b);
+    mem_facts f;
+    memset(&f, 0, sizeof f);
+    if (buffer) {
+        b.user = buffer;
+        b.offset = offset;
+        b.bytes = (size_t)shape_numel(&s->shapes[v]) * sizeof(float);
+        st = query_mem(s, buffer, what, &f);
+        if (st == CLINFER_OK && f.context != s->rt->context)
+            st = err_set(s->rt, CLINFER_ERR_INVALID_ARGUMENT,
+                         "%s: the buffer belongs to another OpenCL context than the runtime's",
+                         what);
+        if (st == CLINFER_OK && !output && (f.flags & CL_MEM_WRITE_ONLY))
+            st = err_set(s->rt, CLINFER_ERR_INVALID_ARGUMENT,
+                         "%s: the buffer is CL_MEM_WRITE_ONLY; kernels cannot read an input "
+                         "from it", what);
+        if (st == CLINFER_OK && output && (f.flags & CL_MEM_READ_ONLY))
+            st = err_set(s->rt, CLINFER_ERR_INVALID_ARGUMENT,
+                         "%s: the buffer is CL_MEM_READ_ONLY; an output cannot be written to it",
+                         what);
+        if (st == CLINFER_OK && (offset > f.size || f.size - offset < b.bytes))
+            st = err_set(s->rt, CLINFER_ERR_INVALID_ARGUMENT,
+                         "%s needs %zu bytes at offset %zu; the buffer holds %zu bytes", what,
+                         b.bytes, offset, f.size);
+        if (st == CLINFER_OK && offset % sizeof(float) != 0)
+            st = err_set(s->rt, CLINFER_ERR_INVALID_ARGUMENT,
+                         "%s: offset %zu is not a multiple of 4 (the size of a float)", what,
+                         offset);
+        b.base = f.parent ? f.parent : buffer;
+        b.base_offset = (f.parent ? f.parent_offset : 0) + offset;
+        if (st == CLINFER_OK)
+            st = check_overlaps(s, output, index, &b, what);
+        if (st != CLINFER_OK)
+            return st;
+        b.zero_copy = can_bind_in_place(s, output, index, v, &b, &f);
+        if (b.zero_copy && offset != 0) {
+            cl_buffer_region region = {offset, b.bytes};
+            cl_int err = CL_SUCCESS;
+            b.view = clCreateSubBuffer(buffer, 0, CL_BUFFER_CREATE_TYPE_REGION, &region, &err);
+            if (!b.view)
+                return err_cl(s->rt, err, "clCreateSubBuffer (caller's buffer)");
+        }
+        clRetainMemObject(buffer);
+    }
+    /* Kernels that used the old binding in place go back to the arena (or
+     * over to the new buffer); then the old binding lets go. */
+    cl_mem target = b.zero_copy ? (b.view ? b.view : b.user) : s->owned[r];
+    if (slot->zero_copy || b.zero_copy)
+        st = retarget_root(s, r, target);
+    binding_release(slot);
+    *slot = b;
+    if (!output)
+        s->input_state[index] = buffer ? INPUT_SET : INPUT_UNBOUND;
+    if (st == CLINFER_OK)
+        rt_log(s->rt, CLINFER_LOG_DEBUG, "%s %s %s", what, buffer ? "bound to a cl_mem" : "unbound",
+               !buffer ? "" : b.zero_copy ? "in place" : "(one copy per run)");
+    return st;
+}
+
+clinfer_status clinfer_session_set_input_buffer(clinfer_session *s, size_t index, cl_mem buffer,
+                                                size_t offset)
+{
+    if (!s)
+        return err_set(NULL, CLINFER_ERR_INVALID_ARGUMENT, "session is NULL");
+    clinfer_status st = bind_io(s, 0, index, buffer, offset);
+    return st == CLINFER_OK ? st : session_fail(s, st);
+}
+
+clinfer_status clinfer_session_set_output_buffer(clinfer_session *s, size_t index, cl_mem buffer,
+                                                 size_t offset)
+{
+    if (!s)
+        return err_set(NULL, CLINFER_ERR_INVALID_ARGUMENT, "session is NULL");
+    clinfer_status st = bind_io(s, 1, index, buffer, offset);
+    return st == CLINFER_OK ? st : session_fail(s, st);
+}
+
+/* ------------------------------------------------------------ host I/O */
+
 clinfer_status clinfer_session_set_input(clinfer_session *s, size_t index, const float *data,
                                          size_t count)
 {
@@ -404,20 +740,51 @@ clinfer_status clinfer_session_set_input(clinfer_session *s, size_t index, const
     clinfer_status st = io_value(s, index, 0, &v);
     if (st == CLINFER_OK)
         st = check_count(s, v, data, count);
-    if (st == CLINFER_OK)
-        st = buffer_write(s->rt, s->mem[v], count * sizeof(float), data);
+    if (st == CLINFER_OK && s->in_bind[index].user)
+        st = bind_io(s, 0, index, NULL, 0); /* host data replaces the binding */
+    if (st == CLINFER_OK && s->broken)
+        st = err_set(s->rt, CLINFER_ERR_INVALID_ARGUMENT,
+                     "the session is unusable after a failed rebinding");
+    cl_int err = CL_SUCCESS;
+    if (st == CLINFER_OK && count > 0 &&
+        (err = clEnqueueWriteBuffer(s->queue, s->mem[v], CL_TRUE, 0, count * sizeof(float), data,
+                                    0, NULL, NULL)) != CL_SUCCESS)
+        st = err_cl(s->rt, err, "clEnqueueWriteBuffer");
     if (st != CLINFER_OK)
         return session_fail(s, st);
-    s->inputs_set[index] = 1;
+    s->input_state[index] = INPUT_SET;
     s->transfers.uploads++;
     s->transfers.upload_bytes += count * sizeof(float);
     return CLINFER_OK;
 }
 
+clinfer_status clinfer_session_get_output(clinfer_session *s, size_t index, float *data,
+                                          size_t count)
+{
+    int32_t v = -1;
+    if (!s)
+        return err_set(NULL, CLINFER_ERR_INVALID_ARGUMENT, "session is NULL");
+    clinfer_status st = io_value(s, index, 1, &v);
+    if (st == CLINFER_OK)
+        st = check_count(s, v, data, count);
+    cl_int err = CL_SUCCESS;
+    if (st == CLINFER_OK && count > 0 &&
+        (err = clEnqueueReadBuffer(s->queue, s->mem[v], CL_TRUE, 0, count * sizeof(float), data,
+                                   0, NULL, NULL)) != CL_SUCCESS)
+        st = err_cl(s->rt, err, "clEnqueueReadBuffer");
+    if (st != CLINFER_OK)
+        return session_fail(s, st);
+    s->transfers.downloads++;
+    s->transfers.download_bytes += count * sizeof(float);
+    return CLINFER_OK;
+}
+
+/* ------------------------------------------------------------ runs */
+
 /* Sums each node's kernel times from the events of the last run. */
 static clinfer_status collect_profile(clinfer_session *s)
 {
-    cl_int err = clFinish(s->rt->queue);
+    cl_int err = clFinish(s->queue);
     if (err != CL_SUCCESS)
         return err_cl(s->rt, err, "clFinish");
     int32_t e = 0;
@@ -436,48 +803,121 @@ static clinfer_status collect_profile(clinfer_session *s)
     return CLINFER_OK;
 }
 
-clinfer_status clinfer_session_run(clinfer_session *s)
+/* launch_enqueue on the session's queue: global sizes rounded up to the
+ * local size, an empty launch enqueues nothing (*event NULL). */
+static clinfer_status enqueue_launch(clinfer_session *s, const op_launch *l, cl_event *event)
 {
-    if (!s)
-        return err_set(NULL, CLINFER_ERR_INVALID_ARGUMENT, "session is NULL");
-    for (int32_t i = 0; i < s->m->g->input_count; i++)
-        if (!s->inputs_set[i])
-            return session_fail(s, err_set(s->rt, CLINFER_ERR_INVALID_ARGUMENT,
-                                           "input %d (\"%s\") was never set", (int)i,
-                                           s->m->g->values[s->m->g->inputs[i]].name));
-    release_events(s);
-    int32_t e = 0;
-    for (int32_t i = 0; i < s->exec_count; i++)
-        for (int32_t k = 0; k < s->execs[i].launches.count; k++, e++) {
-            clinfer_status st = launch_enqueue(s->rt, &s->execs[i].launches.items[k],
-                                               s->profile ? &s->events[e] : NULL);
-            if (st != CLINFER_OK)
-                return session_fail(s, st);
-        }
-    if (s->profile) {
-        clinfer_status st = collect_profile(s);
-        if (st != CLINFER_OK)
-            return session_fail(s, st);
+    size_t global[3];
+    if (event)
+        *event = NULL;
+    for (cl_uint d = 0; d < l->dims; d++)
+        if (l->global[d] == 0)
+            return CLINFER_OK;
+    for (cl_uint d = 0; d < l->dims; d++)
+        global[d] = (l->global[d] + l->local[d] - 1) / l->local[d] * l->local[d];
+    cl_int err = clEnqueueNDRangeKernel(s->queue, l->kernel, l->dims, NULL, global, l->local, 0,
+                                        NULL, event);
+    if (err != CL_SUCCESS) {
+        char call[128];
+        snprintf(call, sizeof call, "clEnqueueNDRangeKernel(%s)", l->name);
+        return err_cl(s->rt, err, call);
     }
     return CLINFER_OK;
 }
 
-clinfer_status clinfer_session_get_output(clinfer_session *s, size_t index, float *data,
-                                          size_t count)
+/* The copies of caller buffers that could not be bound in place: inputs
+ * before the kernels, outputs after. */
+static clinfer_status enqueue_copies(clinfer_session *s, int output)
 {
-    int32_t v = -1;
+    const clinfer_graph *g = s->m->g;
+    int32_t n = output ? g->output_count : g->input_count;
+    for (int32_t i = 0; i < n; i++) {
+        const io_binding *b = output ? &s->out_bind[i] : &s->in_bind[i];
+        if (!b->user || b->zero_copy || b->bytes == 0)
+            continue;
+        cl_mem mine = s->mem[output ? g->outputs[i].value : g->inputs[i]];
+        cl_int err = output ? clEnqueueCopyBuffer(s->queue, mine, b->user, 0, b->offset, b->bytes,
+                                                  0, NULL, NULL)
+                            : clEnqueueCopyBuffer(s->queue, b->user, mine, b->offset, 0, b->bytes,
+                                                  0, NULL, NULL);
+        if (err != CL_SUCCESS)
+            return err_cl(s->rt, err,
+                          output ? "clEnqueueCopyBuffer (to an output buffer)"
+                                 : "clEnqueueCopyBuffer (from an input buffer)");
+        s->transfers.device_copies++;
+        s->transfers.device_copy_bytes += b->bytes;
+    }
+    return CLINFER_OK;
+}
+
+static clinfer_status run(clinfer_session *s, cl_uint num_wait, const cl_event *wait_list,
+                          cl_event *done)
+{
+    const clinfer_graph *g = s->m->g;
+    if ((num_wait > 0) != (wait_list != NULL))
+        return err_set(s->rt, CLINFER_ERR_INVALID_ARGUMENT,
+                       "clinfer_session_run_async: wait_list is %s but num_wait is %u",
+                       wait_list ? "not NULL" : "NULL", (unsigned)num_wait);
+    if (s->broken)
+        return err_set(s->rt, CLINFER_ERR_INVALID_ARGUMENT,
+                       "the session is unusable after a failed rebinding");
+    for (int32_t i = 0; i < g->input_count; i++)
+        if (s->input_state[i] != INPUT_SET)
+            return err_set(s->rt, CLINFER_ERR_INVALID_ARGUMENT,
+                           "input %d (\"%s\") %s (clinfer_session_set_input, or "
+                           "clinfer_session_set_input_buffer to bind a buffer that every run "
+                           "reads)",
+                           (int)i, g->values[g->inputs[i]].name,
+                           s->input_state[i] == INPUT_CONSUMED
+                               ? "must be set again: the last run reused its device memory "
+                                 "for later layers"
+                           : s->input_state[i] == INPUT_UNBOUND
+                               ? "is not set: its buffer was unbound"
+                               : "was never set");
+    release_events(s);
+    cl_int err = CL_SUCCESS;
+    /* An in-order queue starts nothing after the barrier before the events. */
+    if (num_wait > 0 &&
+        (err = clEnqueueBarrierWithWaitList(s->queue, num_wait, wait_list, NULL)) != CL_SUCCESS)
+        return err_cl(s->rt, err, "clEnqueueBarrierWithWaitList (the run's wait list)");
+    clinfer_status st = enqueue_copies(s, 0);
+    int32_t e = 0;
+    for (int32_t i = 0; st == CLINFER_OK && i < s->exec_count; i++)
+        for (int32_t k = 0; st == CLINFER_OK && k < s->execs[i].launches.count; k++, e++)
+            st = enqueue_launch(s, &s->execs[i].launches.items[k],
+                                s->profile ? &s->events[e] : NULL);
+    if (st == CLINFER_OK)
+        st = enqueue_copies(s, 1);
+    if (st == CLINFER_OK && done &&
+        (err = clEnqueueMarkerWithWaitList(s->queue, 0, NULL, done)) != CL_SUCCESS)
+        st = err_cl(s->rt, err, "clEnqueueMarkerWithWaitList");
+    if (st == CLINFER_OK && s->profile)
+        st = collect_profile(s);
+    /* Host-set inputs whose memory the plan reuses are gone after a run. */
+    for (int32_t i = 0; st == CLINFER_OK && i < g->input_count; i++)
+        if (s->input_reused[i] && !s->in_bind[i].user)
+            s->input_state[i] = INPUT_CONSUMED;
+    if (st != CLINFER_OK && done && *done) {
+        clReleaseEvent(*done);
+        *done = NULL;
+    }
+    return st;
+}
+
+clinfer_status clinfer_session_run_async(clinfer_session *s, cl_uint num_wait,
+                                         const cl_event *wait_list, cl_event *done)
+{
+    if (done)
+        *done = NULL;
     if (!s)
         return err_set(NULL, CLINFER_ERR_INVALID_ARGUMENT, "session is NULL");
-    clinfer_status st = io_value(s, index, 1, &v);
-    if (st == CLINFER_OK)
-        st = check_count(s, v, data, count);
-    if (st == CLINFER_OK)
-        st = buffer_read(s->rt, s->mem[v], count * sizeof(float), data);
-    if (st != CLINFER_OK)
-        return session_fail(s, st);
-    s->transfers.downloads++;
-    s->transfers.download_bytes += count * sizeof(float);
-    return CLINFER_OK;
+    clinfer_status st = run(s, num_wait, wait_list, done);
+    return st == CLINFER_OK ? st : session_fail(s, st);
+}
+
+clinfer_status clinfer_session_run(clinfer_session *s)
+{
+    return clinfer_session_run_async(s, 0, NULL, NULL);
 }
 
 clinfer_memory_stats clinfer_session_memory(const clinfer_session *s)
@@ -488,7 +928,7 @@ clinfer_memory_stats clinfer_session_memory(const clinfer_session *s)
 
 clinfer_transfer_stats clinfer_session_transfers(const clinfer_session *s)
 {
-    clinfer_transfer_stats z = {0, 0, 0, 0};
+    clinfer_transfer_stats z = {0, 0, 0, 0, 0, 0};
     return s ? s->transfers : z;
 }
 

@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -220,13 +221,18 @@ done:
     return payload;
 }
 
+/* Numbers the temporary files of this process: two runtimes of one process
+ * (each with its own lock) may store the same entry at the same time. */
+static atomic_uint temp_counter;
+
 /* Writes the entry to a temporary file and renames it into place, so that a
  * reader never sees half a file. Failure is only logged. */
 static void disk_write(const clinfer_runtime *rt, const char *path, const char *key,
                        const unsigned char *bin, size_t len)
 {
     char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld.%u", path, (long)getpid(),
+             atomic_fetch_add(&temp_counter, 1u));
     FILE *f = fopen(tmp, "wb");
     if (!f) {
         rt_log(rt, CLINFER_LOG_WARNING, "program cache: cannot write %s: %s", tmp,

@@ -3,9 +3,13 @@
  *
  * Devices are enumerated across every platform into one flat list of
  * clinfer_device_info; a SPEC string picks one; the runtime then owns a
- * context and one in-order, profiling-enabled queue on it.
+ * context and one in-order, profiling-enabled queue on it. Or an embedder
+ * hands in its own context, device and (in-order) queue, which the runtime
+ * retains and releases, never takes over.
  */
 #include "runtime.h"
+
+#include "clinfer_cl.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -306,6 +310,14 @@ static void find_device(void *ctx, cl_platform_id plat, cl_device_id dev, uint32
     }
 }
 
+/* Records whether the runtime's queue profiles. */
+static void note_queue_properties(clinfer_runtime *rt)
+{
+    cl_command_queue_properties props = 0;
+    clGetCommandQueueInfo(rt->queue, CL_QUEUE_PROPERTIES, sizeof props, &props, NULL);
+    rt->queue_profiling = (props & CL_QUEUE_PROFILING_ENABLE) != 0;
+}
+
 static clinfer_status open_device(clinfer_runtime *rt, const clinfer_device_info *info)
 {
     device_finder f = {info->platform_index, info->device_index, NULL, NULL};
@@ -324,6 +336,7 @@ static clinfer_status open_device(clinfer_runtime *rt, const clinfer_device_info
     rt->queue = clCreateCommandQueue(rt->context, f.dev, CL_QUEUE_PROFILING_ENABLE, &err);
     if (!rt->queue)
         return err_cl(rt, err, "clCreateCommandQueue");
+    note_queue_properties(rt);
     return CLINFER_OK;
 }
 
@@ -331,6 +344,37 @@ static int env_disables_cache(void)
 {
     const char *v = getenv("CLINFER_CACHE");
     return v && (strcmp(v, "0") == 0 || strcmp(v, "off") == 0 || strcmp(v, "OFF") == 0);
+}
+
+static clinfer_runtime *runtime_alloc(const clinfer_runtime_options *opts)
+{
+    clinfer_runtime *rt = calloc(1, sizeof *rt);
+    if (!rt)
+        return NULL;
+    pthread_mutex_init(&rt->errmsg_lock, NULL);
+    rt->log = opts->log;
+    rt->log_user_data = opts->log_user_data;
+    rt->log_level = opts->log_level;
+    return rt;
+}
+
+/* After the device is open (st): the program cache, then *out or cleanup. */
+static clinfer_status runtime_finish(clinfer_runtime *rt, clinfer_status st,
+                                     const clinfer_runtime_options *opts, clinfer_runtime **out)
+{
+    if (st == CLINFER_OK) {
+        int disk = !opts->disable_disk_cache && !env_disables_cache();
+        st = program_cache_create(rt, disk ? opts->cache_dir : NULL, disk, &rt->programs);
+    }
+    if (st != CLINFER_OK) {
+        clinfer_runtime_free(rt);
+        return st;
+    }
+    rt_log(rt, CLINFER_LOG_INFO, "device %u:%u %s (%s)%s", rt->info.platform_index,
+           rt->info.device_index, rt->info.name, rt->info.platform_name,
+           rt->external_queue ? ", on the caller's context and queue" : "");
+    *out = rt;
+    return CLINFER_OK;
 }
 
 clinfer_status clinfer_runtime_create(const clinfer_runtime_options *options,
@@ -351,29 +395,159 @@ clinfer_status clinfer_runtime_create(const clinfer_runtime_options *options,
         free(devices);
         return st;
     }
-    clinfer_runtime *rt = calloc(1, sizeof *rt);
+    clinfer_runtime *rt = runtime_alloc(&opts);
     if (!rt) {
         free(devices);
         return err_set(NULL, CLINFER_ERR_OUT_OF_HOST_MEMORY, "cannot allocate the runtime");
     }
-    rt->log = opts.log;
-    rt->log_user_data = opts.log_user_data;
-    rt->log_level = opts.log_level;
     st = open_device(rt, &devices[chosen]);
     free(devices);
-    if (st == CLINFER_OK) {
-        int disk = !opts.disable_disk_cache && !env_disables_cache();
-        st = program_cache_create(rt, disk ? opts.cache_dir : NULL, disk, &rt->programs);
-    }
-    if (st != CLINFER_OK) {
-        clinfer_runtime_free(rt);
-        return st;
-    }
-    rt_log(rt, CLINFER_LOG_INFO, "device %u:%u %s (%s)", rt->info.platform_index,
-           rt->info.device_index, rt->info.name, rt->info.platform_name);
-    *out = rt;
+    return runtime_finish(rt, st, &opts, out);
+}
+
+/* ------------------------------------------------------------ interop */
+
+/* Is `dev` one of the devices of `ctx`? */
+static clinfer_status check_context_device(cl_context ctx, cl_device_id dev)
+{
+    size_t bytes = 0;
+    cl_int err = clGetContextInfo(ctx, CL_CONTEXT_DEVICES, 0, NULL, &bytes);
+    if (err != CL_SUCCESS)
+        return err_set(NULL, CLINFER_ERR_INVALID_ARGUMENT,
+                       "clinfer_runtime_create_from_cl: the context is not valid: "
+                       "clGetContextInfo(CL_CONTEXT_DEVICES) failed: %s (%d)",
+                       cl_error_name(err), (int)err);
+    size_t n = bytes / sizeof(cl_device_id);
+    cl_device_id *devs = malloc(bytes ? bytes : 1);
+    if (!devs)
+        return err_set(NULL, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory");
+    int found = 0;
+    if (clGetContextInfo(ctx, CL_CONTEXT_DEVICES, bytes, devs, NULL) == CL_SUCCESS)
+        for (size_t i = 0; i < n; i++)
+            found |= devs[i] == dev;
+    free(devs);
+    if (!found)
+        return err_set(NULL, CLINFER_ERR_INVALID_ARGUMENT,
+                       "clinfer_runtime_create_from_cl: the device is not one of the %zu "
+                       "device(s) of the context", n);
     return CLINFER_OK;
 }
+
+/* The caller's queue must belong to (ctx, dev) and execute in order. */
+static clinfer_status check_queue(cl_command_queue q, cl_context ctx, cl_device_id dev)
+{
+    cl_context qctx = NULL;
+    cl_device_id qdev = NULL;
+    cl_command_queue_properties props = 0;
+    cl_int err = clGetCommandQueueInfo(q, CL_QUEUE_CONTEXT, sizeof qctx, &qctx, NULL);
+    if (err == CL_SUCCESS)
+        err = clGetCommandQueueInfo(q, CL_QUEUE_DEVICE, sizeof qdev, &qdev, NULL);
+    if (err == CL_SUCCESS)
+        err = clGetCommandQueueInfo(q, CL_QUEUE_PROPERTIES, sizeof props, &props, NULL);
+    if (err != CL_SUCCESS)
+        return err_set(NULL, CLINFER_ERR_INVALID_ARGUMENT,
+                       "clinfer_runtime_create_from_cl: the command queue is not valid: "
+                       "clGetCommandQueueInfo failed: %s (%d)", cl_error_name(err), (int)err);
+    if (qctx != ctx)
+        return err_set(NULL, CLINFER_ERR_INVALID_ARGUMENT,
+                       "clinfer_runtime_create_from_cl: the command queue belongs to another "
+                       "context than the one given");
+    if (qdev != dev)
+        return err_set(NULL, CLINFER_ERR_INVALID_ARGUMENT,
+                       "clinfer_runtime_create_from_cl: the command queue belongs to another "
+                       "device than the one given");
+    if (props & CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE)
+        return err_set(NULL, CLINFER_ERR_INVALID_ARGUMENT,
+                       "clinfer_runtime_create_from_cl: the command queue executes out of order "
+                       "(CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE); clinfer needs an in-order "
+                       "queue: create one without that property, or pass NULL to let the "
+                       "runtime create its own");
+    return CLINFER_OK;
+}
+
+/* Finds the (platform, device) indices of `dev` in the flat device list. */
+typedef struct device_indexer {
+    cl_device_id dev;
+    uint32_t p, d;
+    int found;
+} device_indexer;
+
+static void index_device(void *ctx, cl_platform_id plat, cl_device_id dev, uint32_t p,
+                         uint32_t d)
+{
+    (void)plat;
+    device_indexer *x = ctx;
+    if (dev == x->dev && !x->found) {
+        x->p = p;
+        x->d = d;
+        x->found = 1;
+    }
+}
+
+clinfer_status clinfer_runtime_create_from_cl(cl_context context, cl_device_id device,
+                                              cl_command_queue queue,
+                                              const clinfer_runtime_options *options,
+                                              clinfer_runtime **out)
+{
+    if (!out)
+        return err_set(NULL, CLINFER_ERR_INVALID_ARGUMENT,
+                       "clinfer_runtime_create_from_cl: out is NULL");
+    *out = NULL;
+    if (!context || !device)
+        return err_set(NULL, CLINFER_ERR_INVALID_ARGUMENT,
+                       "clinfer_runtime_create_from_cl: the %s is NULL",
+                       context ? "device" : "context");
+    clinfer_status st = check_context_device(context, device);
+    if (st == CLINFER_OK && queue)
+        st = check_queue(queue, context, device);
+    cl_platform_id plat = NULL;
+    cl_int err = CL_SUCCESS;
+    if (st == CLINFER_OK &&
+        (err = clGetDeviceInfo(device, CL_DEVICE_PLATFORM, sizeof plat, &plat, NULL)) !=
+            CL_SUCCESS)
+        st = err_cl(NULL, err, "clGetDeviceInfo(CL_DEVICE_PLATFORM)");
+    if (st != CLINFER_OK)
+        return st;
+
+    clinfer_runtime_options opts = options ? *options : clinfer_runtime_options_default();
+    clinfer_runtime *rt = runtime_alloc(&opts);
+    if (!rt)
+        return err_set(NULL, CLINFER_ERR_OUT_OF_HOST_MEMORY, "cannot allocate the runtime");
+    /* Retained, never taken over: clinfer_runtime_free releases exactly
+     * these references and the caller keeps its own. */
+    rt->platform = plat;
+    rt->context = context;
+    clRetainContext(context);
+    rt->device = device;
+    rt->retained_device = clRetainDevice(device) == CL_SUCCESS;
+    if (queue) {
+        rt->queue = queue;
+        rt->external_queue = 1;
+        clRetainCommandQueue(queue);
+    } else {
+        rt->queue = clCreateCommandQueue(context, device, CL_QUEUE_PROFILING_ENABLE, &err);
+        if (!rt->queue)
+            st = err_cl(rt, err, "clCreateCommandQueue");
+    }
+    if (st == CLINFER_OK) {
+        note_queue_properties(rt);
+        probe_device(plat, device, &rt->info);
+        device_indexer x = {device, UINT32_MAX, UINT32_MAX, 0};
+        for_each_device(index_device, &x);
+        rt->info.platform_index = x.p;
+        rt->info.device_index = x.d;
+    }
+    return runtime_finish(rt, st, &opts, out);
+}
+
+cl_context clinfer_runtime_cl_context(const clinfer_runtime *rt) { return rt ? rt->context : NULL; }
+cl_device_id clinfer_runtime_cl_device(const clinfer_runtime *rt) { return rt ? rt->device : NULL; }
+cl_command_queue clinfer_runtime_cl_queue(const clinfer_runtime *rt)
+{
+    return rt ? rt->queue : NULL;
+}
+
+/* ------------------------------------------------------------ lifetime */
 
 void clinfer_runtime_free(clinfer_runtime *rt)
 {
@@ -386,6 +560,9 @@ void clinfer_runtime_free(clinfer_runtime *rt)
         clReleaseCommandQueue(rt->queue);
     if (rt->context)
         clReleaseContext(rt->context);
+    if (rt->retained_device)
+        clReleaseDevice(rt->device);
+    pthread_mutex_destroy(&rt->errmsg_lock);
     free(rt);
 }
 
@@ -394,4 +571,4 @@ const clinfer_device_info *clinfer_runtime_device(const clinfer_runtime *rt)
     return rt ? &rt->info : NULL;
 }
 
-const char *clinfer_runtime_errmsg(const clinfer_runtime *rt) { return rt ? rt->errmsg : ""; }
+const char *clinfer_version(void) { return CLINFER_VERSION_STRING; }

@@ -5,22 +5,32 @@
 #ifndef CLINFER_RUNTIME_H
 #define CLINFER_RUNTIME_H
 
+#include <pthread.h>
+
 #include "cl.h"
 #include "clinfer.h"
 #include "error.h"
 
 typedef struct program_cache program_cache;
 
+/* Everything but errmsg is written once, while the runtime is created, and
+ * only read afterwards, so threads share a runtime without locking it. */
 struct clinfer_runtime {
     cl_platform_id platform;
     cl_device_id device;
     cl_context context;
-    cl_command_queue queue;
+    cl_command_queue queue; /* in-order; the caller's or our own */
+    int queue_profiling;    /* queue has CL_QUEUE_PROFILING_ENABLE */
+    int external_queue;     /* queue was handed in (clinfer_runtime_create_from_cl) */
+    int retained_device;    /* device was retained and is released on free */
     clinfer_device_info info;
     program_cache *programs;
     clinfer_log_fn log;
     void *log_user_data;
     clinfer_log_level log_level;
+    /* The last message recorded on the runtime, from any thread: written
+     * and read only under errmsg_lock (see error.c). */
+    pthread_mutex_t errmsg_lock;
     char errmsg[CLINFER_ERRMSG_MAX];
 };
 

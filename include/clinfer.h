@@ -18,19 +18,39 @@
  *    optional log callback of clinfer_runtime_options.
  *
  * Threads
- *  - clinfer_device_list, clinfer_status_str and clinfer_last_errmsg may be
- *    called from any thread.
- *  - A clinfer_runtime may be shared by several threads: building and caching
- *    programs is serialised inside it. Its queue is one in-order queue.
- *  - A compiled clinfer_model is read-only and may be shared by threads.
- *  - A clinfer_graph and a clinfer_session are used by one thread at a time;
+ *  - clinfer_version, clinfer_device_list, clinfer_status_str and
+ *    clinfer_last_errmsg may be called from any thread at any time.
+ *  - A clinfer_runtime may be shared by any number of threads once created:
+ *    compiling models, creating sessions and running them on one runtime
+ *    from several threads at once is safe. Building and caching programs is
+ *    serialised inside it; everything else it holds is read-only.
+ *  - A compiled clinfer_model is read-only and may be shared by threads;
  *    give each thread its own session over the shared model.
+ *  - A clinfer_graph and a clinfer_session are used by one thread at a time
+ *    (different ones may be used by different threads concurrently).
+ *  - Queues: by default every session has its own in-order command queue
+ *    (clinfer_queue_mode), so threads do not wait for each other's runs.
+ *  - Error messages: clinfer_last_errmsg() (per thread) and
+ *    clinfer_session_errmsg() / clinfer_graph_errmsg() (per handle, which
+ *    is used by one thread) are the reliable ones under threads.
+ *    clinfer_runtime_errmsg() returns the last message recorded on the
+ *    runtime by any thread; it is safe to call but may describe another
+ *    thread's failure.
+ *  - The log callback is called on the thread that made the failing or
+ *    logging call, so it may be called from several threads at once.
+ *  - Free a model only after every session over it, and the runtime only
+ *    after every model and session on it, is freed; no call on a handle may
+ *    run concurrently with its _free.
  *
  * Typical use
  *    clinfer_runtime_create -> build a clinfer_graph (or load ONNX) ->
  *    clinfer_model_compile -> clinfer_session_create (batch size) ->
  *    { clinfer_session_set_input, clinfer_session_run,
  *      clinfer_session_get_output }* -> free in reverse order.
+ *
+ * OpenCL interop (your own context and queue, cl_mem inputs and outputs,
+ * events) is declared in clinfer_cl.h, which includes the OpenCL headers;
+ * this header does not need them.
  */
 #ifndef CLINFER_H
 #define CLINFER_H
@@ -47,6 +67,31 @@ extern "C" {
 #else
 #define CLINFER_API
 #endif
+
+/* --------------------------------------------------------------- version
+ *
+ * The version of this header. CMakeLists.txt reads these three lines, so
+ * the library, its soname, clinfer.pc and the CMake package follow them.
+ * Stability: the C API of this header is stable within a major version
+ * (before 1.0: within a minor version); the ABI within a SOVERSION of
+ * libclinfer.so. */
+#define CLINFER_VERSION_MAJOR 0
+#define CLINFER_VERSION_MINOR 1
+#define CLINFER_VERSION_PATCH 0
+
+#define CLINFER_STRINGIFY_(x) #x
+#define CLINFER_STRINGIFY(x) CLINFER_STRINGIFY_(x)
+/* "MAJOR.MINOR.PATCH" of this header. */
+#define CLINFER_VERSION_STRING                                                 \
+    CLINFER_STRINGIFY(CLINFER_VERSION_MAJOR) "." CLINFER_STRINGIFY(            \
+        CLINFER_VERSION_MINOR) "." CLINFER_STRINGIFY(CLINFER_VERSION_PATCH)
+/* One comparable number: MAJOR * 10000 + MINOR * 100 + PATCH. */
+#define CLINFER_VERSION_NUMBER                                                 \
+    (CLINFER_VERSION_MAJOR * 10000 + CLINFER_VERSION_MINOR * 100 + CLINFER_VERSION_PATCH)
+
+/* The version of the library linked at run time ("0.1.0"); compare with
+ * CLINFER_VERSION_STRING to detect a header/library mismatch. */
+CLINFER_API const char *clinfer_version(void);
 
 /* ---------------------------------------------------------------- status */
 
@@ -158,7 +203,10 @@ typedef struct clinfer_runtime_options {
 CLINFER_API clinfer_runtime_options clinfer_runtime_options_default(void);
 
 /* Chooses a device, creates a context and one in-order command queue with
- * profiling enabled, and probes the device's capabilities. `options` may be
+ * profiling enabled (the "runtime's queue", used by sessions created with
+ * CLINFER_QUEUE_RUNTIME), and probes the device's capabilities. To use
+ * your own context and queue, see clinfer_runtime_create_from_cl in
+ * clinfer_cl.h. `options` may be
  * NULL for the defaults. An unknown device SPEC fails with
  * CLINFER_ERR_DEVICE_NOT_FOUND and a message that lists the devices. */
 CLINFER_API clinfer_status clinfer_runtime_create(const clinfer_runtime_options *options,
@@ -170,8 +218,10 @@ CLINFER_API void clinfer_runtime_free(clinfer_runtime *runtime);
 /* The chosen device. The pointer lives as long as the runtime. */
 CLINFER_API const clinfer_device_info *clinfer_runtime_device(const clinfer_runtime *runtime);
 
-/* The last error message recorded on this runtime ("" if none). When
- * several threads share a runtime, prefer clinfer_last_errmsg(). */
+/* The last error message recorded on this runtime by any thread ("" if
+ * none). Returns a copy owned by the calling thread, valid until its next
+ * call of this function. When several threads share a runtime, prefer
+ * clinfer_last_errmsg() or the session's message. */
 CLINFER_API const char *clinfer_runtime_errmsg(const clinfer_runtime *runtime);
 
 /* The directory used for the on-disk program cache, or NULL if disabled. */
@@ -459,20 +509,40 @@ CLINFER_API clinfer_status clinfer_model_load(clinfer_runtime *runtime, const ch
 
 /* ================================================================ sessions */
 
+/* Which in-order command queue a session enqueues its work on. */
+typedef enum clinfer_queue_mode {
+    /* CLINFER_QUEUE_RUNTIME for a runtime created on the caller's queue
+     * (clinfer_runtime_create_from_cl with a queue), else CLINFER_QUEUE_OWN. */
+    CLINFER_QUEUE_AUTO = 0,
+    /* A queue of the session's own, on the runtime's context and device:
+     * sessions never wait for each other, and reading an output waits only
+     * for this session's work. */
+    CLINFER_QUEUE_OWN = 1,
+    /* The runtime's queue, shared with every session that chooses it and
+     * with the caller's own commands when it is the caller's queue: work is
+     * ordered with theirs, and reading an output also waits for all work
+     * enqueued on that queue before it. */
+    CLINFER_QUEUE_RUNTIME = 2
+} clinfer_queue_mode;
+
 typedef struct clinfer_session_options {
     int64_t batch; /* replaces CLINFER_BATCH_DIM in the inputs; >= 1 */
-    int profile;   /* record per-node device timings (waits at the end of each run) */
+    int profile;   /* record per-node device timings (waits at the end of each run);
+                      needs a queue with profiling: always so for CLINFER_QUEUE_OWN */
+    clinfer_queue_mode queue;
 } clinfer_session_options;
 
-/* Batch 1, no profiling. */
+/* Batch 1, no profiling, CLINFER_QUEUE_AUTO. */
 CLINFER_API clinfer_session_options clinfer_session_options_default(void);
 
 /* Infers every shape for the batch size, plans device memory for the
- * intermediate tensors (one arena, reused by liveness) and prepares every
- * kernel. The session borrows the model. Use one session per thread. */
+ * intermediate tensors (one arena, reused by liveness), prepares every
+ * kernel and takes its command queue (see clinfer_queue_mode). The session
+ * borrows the model. Use one session per thread. */
 CLINFER_API clinfer_status clinfer_session_create(clinfer_model *model,
                                                   const clinfer_session_options *options,
                                                   clinfer_session **out);
+/* Waits for the session's queue, then releases what the session holds. */
 CLINFER_API void clinfer_session_free(clinfer_session *session);
 /* The last error message recorded on this session ("" if none). */
 CLINFER_API const char *clinfer_session_errmsg(const clinfer_session *session);
@@ -483,16 +553,25 @@ CLINFER_API clinfer_status clinfer_session_output_shape(const clinfer_session *s
                                                         clinfer_shape *out);
 
 /* Uploads input `index` (count must equal its element count). One blocking
- * host-to-device copy. */
+ * host-to-device copy. Set every input before each run: the memory plan
+ * may give an input's device memory to later layers once they no longer
+ * need it, and then a run without setting it again fails with
+ * CLINFER_ERR_INVALID_ARGUMENT and a message saying so (an input bound to a
+ * caller's buffer, clinfer_cl.h, is read from that buffer on every run).
+ * Replaces such a binding. */
 CLINFER_API clinfer_status clinfer_session_set_input(clinfer_session *s, size_t index,
                                                      const float *data, size_t count);
 
-/* Enqueues every node on the runtime's in-order queue, without waiting for
- * the device between layers. */
+/* Enqueues every node on the session's in-order queue, without waiting for
+ * the device between layers, and returns (with the profile option: after
+ * the device has finished). clinfer_session_run_async (clinfer_cl.h) also
+ * takes a wait list and returns a completion event. */
 CLINFER_API clinfer_status clinfer_session_run(clinfer_session *s);
 
 /* Waits for the run and downloads output `index` (count must equal its
- * element count). One blocking device-to-host copy. */
+ * element count). One blocking device-to-host copy on the session's queue:
+ * it waits for everything enqueued on that queue before it (with
+ * CLINFER_QUEUE_RUNTIME, other sessions' work too). */
 CLINFER_API clinfer_status clinfer_session_get_output(clinfer_session *s, size_t index,
                                                       float *data, size_t count);
 
@@ -505,10 +584,13 @@ typedef struct clinfer_memory_stats {
 } clinfer_memory_stats;
 CLINFER_API clinfer_memory_stats clinfer_session_memory(const clinfer_session *s);
 
-/* Host<->device copies made by this session since it was created. */
+/* Copies made by this session since it was created: host<->device, and
+ * device-to-device copies to and from caller buffers that could not be
+ * bound without a copy (clinfer_cl.h). */
 typedef struct clinfer_transfer_stats {
     uint64_t uploads, downloads;
     uint64_t upload_bytes, download_bytes;
+    uint64_t device_copies, device_copy_bytes;
 } clinfer_transfer_stats;
 CLINFER_API clinfer_transfer_stats clinfer_session_transfers(const clinfer_session *s);
 

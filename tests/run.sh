@@ -1,9 +1,17 @@
 #!/usr/bin/env bash
-# run.sh — builds clinfer and runs the whole test suite twice: as users build
-# it (build/), and under AddressSanitizer + UndefinedBehaviorSanitizer with
-# LeakSanitizer on (build-asan/). Warnings are errors in both.
-#   bash tests/run.sh           both builds
-#   bash tests/run.sh --quick   the plain build only
+# run.sh — builds clinfer and runs the test suite in four steps:
+#   1. build/       the whole suite as users build it;
+#   2.              the README's embedding example, compiled against an
+#                   install of build/ (tests/embed/check_readme_example.sh);
+#   3. build-asan/  the whole suite under AddressSanitizer +
+#                   UndefinedBehaviorSanitizer with LeakSanitizer on;
+#   4. build-tsan/  the thread and interop tests (and the lecture example)
+#                   under ThreadSanitizer: Criterion cannot run under it
+#                   (Snaipe/Criterion#274), so only the programs without
+#                   Criterion are built there (tests/CMakeLists.txt).
+# Warnings are errors in every build.
+#   bash tests/run.sh           all four
+#   bash tests/run.sh --quick   steps 1 and 2 only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -18,6 +26,9 @@ suite() {
 }
 
 suite build
+echo "=== README embedding example against an install of build"
+bash tests/embed/check_readme_example.sh build
 if [[ ${1:-} != --quick ]]; then
     suite build-asan -DCMAKE_BUILD_TYPE=Debug -DCLINFER_SANITIZE=address,undefined
+    suite build-tsan -DCMAKE_BUILD_TYPE=Debug -DCLINFER_SANITIZE=thread
 fi
