@@ -803,27 +803,6 @@ static clinfer_status collect_profile(clinfer_session *s)
     return CLINFER_OK;
 }
 
-/* launch_enqueue on the session's queue: global sizes rounded up to the
- * local size, an empty launch enqueues nothing (*event NULL). */
-static clinfer_status enqueue_launch(clinfer_session *s, const op_launch *l, cl_event *event)
-{
-    size_t global[3];
-    if (event)
-        *event = NULL;
-    for (cl_uint d = 0; d < l->dims; d++)
-        if (l->global[d] == 0)
-            return CLINFER_OK;
-    for (cl_uint d = 0; d < l->dims; d++)
-        global[d] = (l->global[d] + l->local[d] - 1) / l->local[d] * l->local[d];
-    cl_int err = clEnqueueNDRangeKernel(s->queue, l->kernel, l->dims, NULL, global, l->local, 0,
-                                        NULL, event);
-    if (err != CL_SUCCESS) {
-        char call[128];
-        snprintf(call, sizeof call, "clEnqueueNDRangeKernel(%s)", l->name);
-        return err_cl(s->rt, err, call);
-    }
-    return CLINFER_OK;
-}
 
 /* The copies of caller buffers that could not be bound in place: inputs
  * before the kernels, outputs after. */
@@ -884,7 +863,7 @@ static clinfer_status run(clinfer_session *s, cl_uint num_wait, const cl_event *
     int32_t e = 0;
     for (int32_t i = 0; st == CLINFER_OK && i < s->exec_count; i++)
         for (int32_t k = 0; st == CLINFER_OK && k < s->execs[i].launches.count; k++, e++)
-            st = enqueue_launch(s, &s->execs[i].launches.items[k],
+            st = launch_enqueue_on(s->rt, s->queue, &s->execs[i].launches.items[k],
                                 s->profile ? &s->events[e] : NULL);
     if (st == CLINFER_OK)
         st = enqueue_copies(s, 1);

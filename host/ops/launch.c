@@ -86,6 +86,12 @@ void launch_grid3(op_launch *l, size_t x, size_t y, size_t z, size_t lx)
 
 clinfer_status launch_enqueue(clinfer_runtime *rt, const op_launch *l, cl_event *event)
 {
+    return launch_enqueue_on(rt, rt->queue, l, event);
+}
+
+clinfer_status launch_enqueue_on(clinfer_runtime *rt, cl_command_queue queue, const op_launch *l,
+                                 cl_event *event)
+{
     size_t global[3];
     if (event)
         *event = NULL;
@@ -94,7 +100,7 @@ clinfer_status launch_enqueue(clinfer_runtime *rt, const op_launch *l, cl_event 
             return CLINFER_OK;
     for (cl_uint d = 0; d < l->dims; d++)
         global[d] = (l->global[d] + l->local[d] - 1) / l->local[d] * l->local[d];
-    cl_int err = clEnqueueNDRangeKernel(rt->queue, l->kernel, l->dims, NULL, global, l->local, 0,
+    cl_int err = clEnqueueNDRangeKernel(queue, l->kernel, l->dims, NULL, global, l->local, 0,
                                         NULL, event);
     if (err != CL_SUCCESS) {
         char call[128];

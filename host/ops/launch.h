@@ -41,6 +41,10 @@ clinfer_status launch_create(clinfer_runtime *rt, const char *file, const char *
  * reject it. Then *event is set to NULL. */
 clinfer_status launch_enqueue(clinfer_runtime *rt, const op_launch *l, cl_event *event);
 
+/* The same on another queue of the runtime's context (a session's). */
+clinfer_status launch_enqueue_on(clinfer_runtime *rt, cl_command_queue queue, const op_launch *l,
+                                 cl_event *event);
+
 void launch_release(op_launch *l);
 
 /* Sets a 1-D launch of n items with local size LAUNCH_LOCAL_1D. */
