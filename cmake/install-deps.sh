@@ -14,6 +14,7 @@ packages=(
     opencl-headers ocl-icd-opencl-dev  # OpenCL API and ICD loader
     pocl-opencl-icd clinfo             # OpenCL on the CPU (CI and development)
     libcriterion-dev                   # unit tests
+    dataset-fashion-mnist              # the test images `clinfer demo` classifies (a test)
 )
 
 missing=()
