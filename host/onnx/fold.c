@@ -545,11 +545,18 @@ clinfer_status fold_slice(onnx_node *c)
         st = node_slice_params(c, x->shape.rank, p.starts, p.ends, p.axes, p.steps, &p.naxes);
     if (st != CLINFER_OK)
         return st;
-    p.input = x->shape;
-    clinfer_shape os;
-    int64_t first[CLINFER_MAX_RANK], step[CLINFER_MAX_RANK];
-    if ((st = slice_geometry(NULL, &p, &os, first, step)) != CLINFER_OK)
-        return node_build(c, st);
+    /* Not slice_geometry: a fold may give an empty tensor (LayerNorm's
+     * expanded form slices an empty piece of a shape). */
+    clinfer_shape os = x->shape;
+    int64_t first[CLINFER_MAX_RANK] = {0}, step[CLINFER_MAX_RANK];
+    for (int32_t d = 0; d < os.rank; d++)
+        step[d] = 1;
+    for (int32_t k = 0; k < p.naxes; k++) {
+        int32_t d = 0;
+        shape_axis(p.axes[k], os.rank, &d); /* checked by node_slice_params */
+        step[d] = p.steps[k];
+        os.dims[d] = slice_clamp_axis(x->shape.dims[d], p.starts[k], p.ends[k], step[d], &first[d]);
+    }
     host_tensor t;
     if ((st = make(c, &t, x->dtype, &os, x->sym != NULL)) != CLINFER_OK)
         return st;

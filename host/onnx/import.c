@@ -798,6 +798,13 @@ static clinfer_status declare_input(importer *im, onnx_sym *s)
                            shape_str(&decl, b2, sizeof b2));
         }
         int is_float = elem == 1 || elem == 10 || elem == 11 || elem == 16;
+        if (tt && tt->has_elem_type && is_float != (bt.dtype == CLINFER_DTYPE_FLOAT32)) {
+            host_tensor_free(&bt);
+            return im_fail(im, CLINFER_ERR_INVALID_ARGUMENT,
+                           "the value given for input \"%s\" is %s, the model declares %s",
+                           s->name, is_float ? "an integer tensor" : "float",
+                           onnx_dtype_name(elem));
+        }
         if (s->want_const || bt.dtype == CLINFER_DTYPE_INT64 || !is_float) {
             s->host = malloc(sizeof *s->host);
             if (!s->host) {
@@ -964,8 +971,8 @@ clinfer_status onnx_import(const Onnx__ModelProto *model, const clinfer_onnx_opt
         return im_fail(&im, CLINFER_ERR_INVALID_MODEL, "the model has no graph");
     im.opset = onnx_model_opset(model);
     if (im.opset < 1)
-        return im_fail(&im, CLINFER_ERR_INVALID_MODEL,
-                       "the model imports no version of the default ONNX operator set");
+        return im_fail(&im, CLINFER_ERR_UNSUPPORTED,
+                       "the model imports no version of the default ONNX operator set (only other domains)");
     if (im.opset > ONNX_MAX_OPSET)
         return im_fail(&im, CLINFER_ERR_UNSUPPORTED,
                        "the model uses ONNX opset %lld; clinfer knows opsets 1 to %d",

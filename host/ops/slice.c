@@ -18,8 +18,7 @@ slice_params slice_params_default(void)
     return p;
 }
 
-/* ONNX clamping of one axis: the first index and the element count. */
-static int64_t clamp_axis(int64_t dim, int64_t start, int64_t end, int64_t step, int64_t *first)
+int64_t slice_clamp_axis(int64_t dim, int64_t start, int64_t end, int64_t step, int64_t *first)
 {
     if (start < 0)
         start = start < -dim ? 0 : start + dim; /* INT64_MIN stays safe */
@@ -70,7 +69,7 @@ clinfer_status slice_geometry(clinfer_runtime *rt, const slice_params *p, clinfe
             return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT, "slice: steps[%d] = %lld", (int)i,
                            (long long)p->steps[i]);
         s[d] = p->steps[i];
-        r.dims[d] = clamp_axis(x->dims[d], p->starts[i], p->ends[i], s[d], &f[d]);
+        r.dims[d] = slice_clamp_axis(x->dims[d], p->starts[i], p->ends[i], s[d], &f[d]);
         if (r.dims[d] == 0)
             return err_set(rt, CLINFER_ERR_UNSUPPORTED,
                            "slice: axis %d of %s (starts %lld, ends %lld, step %lld) selects no "

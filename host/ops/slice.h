@@ -21,6 +21,11 @@ typedef struct slice_params {
     int64_t axes[CLINFER_MAX_RANK], steps[CLINFER_MAX_RANK];
 } slice_params;
 
+/* ONNX clamping of one axis of size dim: writes the first index taken and
+ * returns how many are taken (0 for an empty result). step != 0 and
+ * step != INT64_MIN. */
+int64_t slice_clamp_axis(int64_t dim, int64_t start, int64_t end, int64_t step, int64_t *first);
+
 /* No axes listed: a copy. */
 slice_params slice_params_default(void);
 

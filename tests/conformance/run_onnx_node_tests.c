@@ -133,7 +133,8 @@ static int read_tensors(const char *dir, const char *prefix, clinfer_tensor *t, 
         clinfer_status st = clinfer_tensor_decode_onnx(data, size, &t[n]);
         free(data);
         if (st != CLINFER_OK) {
-            snprintf(why, cap, "%s_%d.pb: %s", prefix, n, clinfer_last_errmsg());
+            snprintf(why, cap, "%s_%d.pb is not a tensor clinfer reads (a sequence, string or "
+                     "map?): %s", prefix, n, clinfer_last_errmsg());
             for (int k = 0; k < n; k++)
                 clinfer_tensor_release(&t[k]);
             return -1;
@@ -291,18 +292,21 @@ static void run_test(clinfer_runtime *rt, const char *root, const char *name, re
         return;
     }
     /* Not float: outputs of another type, inputs other than float or int64. */
-    for (size_t i = 0; i < info->output_count && r->required; i++)
+    int typed = 0;
+    for (size_t i = 0; i < info->output_count && !typed; i++)
         if (info->outputs[i].elem_type != 1) {
-            r->required = 0;
+            typed = 1;
             snprintf(r->why, sizeof r->why, "output \"%s\" is %s (clinfer computes float32)",
                      info->outputs[i].name, type_name(info->outputs[i].elem_type));
         }
-    for (size_t i = 0; i < info->input_count && r->required; i++)
+    for (size_t i = 0; i < info->input_count && !typed; i++)
         if (info->inputs[i].elem_type != 1 && info->inputs[i].elem_type != 7) {
-            r->required = 0;
+            typed = 1;
             snprintf(r->why, sizeof r->why, "input \"%s\" is %s (clinfer computes float32)",
                      info->inputs[i].name, type_name(info->inputs[i].elem_type));
         }
+    if (typed)
+        r->required = 0;
     char not_required[sizeof r->why];
     snprintf(not_required, sizeof not_required, "%s", r->why);
     r->v = SKIP;
@@ -327,11 +331,10 @@ static void run_test(clinfer_runtime *rt, const char *root, const char *name, re
             for (int k = 0; k < nout; k++)
                 empty |= numel(&out[k].shape) == 0 || out[k].dtype != CLINFER_DTYPE_FLOAT32;
             if (empty) {
-                if (r->required) {
-                    r->required = 0;
+                r->required = 0;
+                if (!not_required[0])
                     snprintf(not_required, sizeof not_required,
-                             "a tensor is empty or an output is not float");
-                }
+                             "a tensor is empty (a 0 dimension) or an output is not float");
                 snprintf(r->why, sizeof r->why, "%s", not_required);
             } else {
                 r->why[0] = 0;
