@@ -703,16 +703,45 @@ static clinfer_status sort_nodes(importer *im, int32_t **order)
             first[s->producer] = e++;
         }
     }
-    int32_t head = 0, tail = 0;
+    /* Ready nodes in a min-heap of indices: the file's order wherever the
+     * dependencies allow it. The order is written to queue[0..tail). */
+    int32_t *heap = malloc(((size_t)n + 1) * sizeof *heap), hn = 0, tail = 0;
+    if (!heap) {
+        free(indeg), free(queue), free(first), free(next), free(to);
+        return im_fail(im, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory");
+    }
+#define HEAP_PUSH(v)                                                          \
+    do {                                                                      \
+        int32_t i_ = hn++;                                                    \
+        for (; i_ > 0 && heap[(i_ - 1) / 2] > (v); i_ = (i_ - 1) / 2)         \
+            heap[i_] = heap[(i_ - 1) / 2];                                    \
+        heap[i_] = (v);                                                       \
+    } while (0)
     for (int32_t i = 0; i < n; i++)
         if (indeg[i] == 0)
-            queue[tail++] = i;
-    while (head < tail) {
-        int32_t u = queue[head++];
+            HEAP_PUSH(i);
+    while (hn > 0) {
+        int32_t u = heap[0], last = heap[--hn], i = 0;
+        for (;;) { /* sift `last` down from the root */
+            int32_t ch = 2 * i + 1;
+            if (ch >= hn)
+                break;
+            if (ch + 1 < hn && heap[ch + 1] < heap[ch])
+                ch++;
+            if (heap[ch] >= last)
+                break;
+            heap[i] = heap[ch];
+            i = ch;
+        }
+        if (hn > 0)
+            heap[i] = last;
+        queue[tail++] = u;
         for (int32_t k = first[u]; k >= 0; k = next[k])
             if (--indeg[to[k]] == 0)
-                queue[tail++] = to[k];
+                HEAP_PUSH(to[k]);
     }
+#undef HEAP_PUSH
+    free(heap);
     clinfer_status st = CLINFER_OK;
     if (tail < n) {
         /* Some node still waits: name it and an input that is never ready. */
