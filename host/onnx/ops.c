@@ -676,11 +676,19 @@ static clinfer_status reshape_target(onnx_node *c, const host_tensor *t, const c
         } else if (v == 0 && allowzero) {
             return node_error(c, CLINFER_ERR_UNSUPPORTED,
                               "allowzero with a 0 in the shape makes an empty tensor");
-        } else if (v < -1) {
+        } else if (v < -1 || v > INT32_MAX) {
             return node_error(c, CLINFER_ERR_INVALID_MODEL, "shape[%d] = %lld", (int)d,
                               (long long)v);
         }
         target->dims[d] = v;
+    }
+    int64_t known = 1; /* checked here so that no product overflows later */
+    for (int32_t d = 0; d < target->rank; d++) {
+        int64_t v = target->dims[d] > 0 ? target->dims[d] : 1;
+        if (known > INT32_MAX / v)
+            return node_error(c, CLINFER_ERR_SHAPE, "the target shape has more than 2^31-1 "
+                              "elements");
+        known *= v;
     }
     return CLINFER_OK;
 }
