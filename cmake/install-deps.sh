@@ -14,6 +14,9 @@ packages=(
     opencl-headers ocl-icd-opencl-dev  # OpenCL API and ICD loader
     pocl-opencl-icd clinfo             # OpenCL on the CPU (CI and development)
     libcriterion-dev                   # unit tests
+    libprotobuf-c-dev protobuf-c-compiler  # ONNX decoding (host/onnx/onnx.proto)
+    libonnx-testdata                   # ONNX backend node tests (conformance)
+    dataset-fashion-mnist              # the test images `clinfer demo` classifies (a test)
 )
 
 missing=()

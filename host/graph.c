@@ -9,6 +9,7 @@
 #include "graph.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -256,7 +257,7 @@ static const char *const op_names[OP_KIND_COUNT] = {
     [OP_GEMM] = "gemm",           [OP_MATMUL] = "matmul",       [OP_UNARY] = "unary",
     [OP_BINARY] = "binary",       [OP_SOFTMAX] = "softmax",     [OP_CONCAT] = "concat",
     [OP_BATCHNORM] = "batchnorm", [OP_PAD] = "pad",             [OP_TRANSPOSE] = "transpose",
-    [OP_REDUCE] = "reduce",
+    [OP_REDUCE] = "reduce",       [OP_SLICE] = "slice",
     [OP_FLATTEN] = "flatten",     [OP_RESHAPE] = "reshape",     [OP_IDENTITY] = "identity",
 };
 
@@ -482,6 +483,17 @@ clinfer_status clinfer_graph_softmax(clinfer_graph *g, const char *name, clinfer
     return add_node(g, name, OP_SOFTMAX, &x, 1, &a, out);
 }
 
+clinfer_status graph_softmax_ex(clinfer_graph *g, const char *name, clinfer_value x,
+                                int32_t axis, int log, int legacy, clinfer_value *out)
+{
+    node_attrs a;
+    memset(&a, 0, sizeof a);
+    a.softmax.axis = axis;
+    a.softmax.log = log != 0;
+    a.softmax.legacy = legacy != 0;
+    return add_node(g, name, OP_SOFTMAX, &x, 1, &a, out);
+}
+
 clinfer_status clinfer_graph_concat(clinfer_graph *g, const char *name, const clinfer_value *xs,
                                     int32_t count, int32_t axis, clinfer_value *out)
 {
@@ -528,6 +540,24 @@ clinfer_status clinfer_graph_pad(clinfer_graph *g, const char *name, clinfer_val
     return add_node(g, name, OP_PAD, &x, 1, &a, out);
 }
 
+clinfer_status graph_pad_ex(clinfer_graph *g, const char *name, clinfer_value x,
+                            const int64_t *pads, int32_t pads_count, float value, int mode,
+                            clinfer_value *out)
+{
+    if (!g || !valid_value(g, x) || !pads || pads_count != 2 * g->values[x].shape.rank)
+        return graph_fail(g, CLINFER_ERR_INVALID_ARGUMENT,
+                          "pad: needs 2 * rank pads (got %d for rank %d)", (int)pads_count,
+                          g && valid_value(g, x) ? (int)g->values[x].shape.rank : -1);
+    if (mode < 0 || mode > 3)
+        return graph_fail(g, CLINFER_ERR_INVALID_ARGUMENT, "pad: unknown mode %d", mode);
+    node_attrs a;
+    memset(&a, 0, sizeof a);
+    memcpy(a.pad.pads, pads, (size_t)pads_count * sizeof *pads);
+    a.pad.value = value;
+    a.pad.mode = mode;
+    return add_node(g, name, OP_PAD, &x, 1, &a, out);
+}
+
 clinfer_status clinfer_graph_transpose(clinfer_graph *g, const char *name, clinfer_value x,
                                        const int32_t *perm, int32_t perm_count,
                                        clinfer_value *out)
@@ -561,6 +591,45 @@ clinfer_status clinfer_graph_reduce(clinfer_graph *g, const char *name, clinfer_
         a.reduce.axes[i] = axes[i];
     a.reduce.keepdims = keepdims != 0;
     return add_node(g, name, OP_REDUCE, &x, 1, &a, out);
+}
+
+clinfer_status clinfer_graph_slice(clinfer_graph *g, const char *name, clinfer_value x,
+                                   const int64_t *starts, const int64_t *ends,
+                                   const int64_t *axes, const int64_t *steps, int32_t count,
+                                   clinfer_value *out)
+{
+    if (!g || !valid_value(g, x))
+        return graph_fail(g, CLINFER_ERR_INVALID_ARGUMENT, "slice: unknown input");
+    int32_t rank = g->values[x].shape.rank;
+    if (count < 0 || count > rank || (count > 0 && (!starts || !ends)))
+        return graph_fail(g, CLINFER_ERR_INVALID_ARGUMENT,
+                          "slice: %d starts/ends for an input of rank %d", (int)count,
+                          (int)rank);
+    node_attrs a;
+    memset(&a, 0, sizeof a);
+    for (int32_t d = 0; d < rank; d++) {
+        a.slice.starts[d] = 0;
+        a.slice.ends[d] = INT64_MAX;
+        a.slice.steps[d] = 1;
+    }
+    int seen[CLINFER_MAX_RANK] = {0};
+    for (int32_t i = 0; i < count; i++) {
+        int64_t ax = axes ? axes[i] : i;
+        if (ax < -rank || ax >= rank)
+            return graph_fail(g, CLINFER_ERR_INVALID_ARGUMENT,
+                              "slice: axis %lld is outside [-%d, %d)", (long long)ax, (int)rank,
+                              (int)rank);
+        int32_t d = (int32_t)(ax < 0 ? ax + rank : ax);
+        if (seen[d]++)
+            return graph_fail(g, CLINFER_ERR_INVALID_ARGUMENT, "slice: axis %d is repeated",
+                              (int)d);
+        if (steps && steps[i] == 0)
+            return graph_fail(g, CLINFER_ERR_INVALID_ARGUMENT, "slice: step %d is 0", (int)i);
+        a.slice.starts[d] = starts[i];
+        a.slice.ends[d] = ends[i];
+        a.slice.steps[d] = steps ? steps[i] : 1;
+    }
+    return add_node(g, name, OP_SLICE, &x, 1, &a, out);
 }
 
 clinfer_status clinfer_graph_flatten(clinfer_graph *g, const char *name, clinfer_value x,

@@ -37,6 +37,7 @@ typedef enum op_kind {
     OP_PAD,
     OP_TRANSPOSE,
     OP_REDUCE,
+    OP_SLICE,
     OP_FLATTEN,  /* view */
     OP_RESHAPE,  /* view */
     OP_IDENTITY, /* view */
@@ -67,6 +68,9 @@ typedef union node_attrs {
     struct { clinfer_reduce_op op; int32_t naxes; int64_t axes[CLINFER_MAX_RANK]; int keepdims; } reduce;
     struct { int32_t axis; } flatten;
     struct { clinfer_shape target; } reshape;
+    /* per input dim, as given (clamped against the shape by inference):
+     * dims the caller did not list are start 0, end INT64_MAX, step 1 */
+    struct { int64_t starts[CLINFER_MAX_RANK], ends[CLINFER_MAX_RANK], steps[CLINFER_MAX_RANK]; } slice;
 } node_attrs;
 
 typedef struct graph_node {
@@ -119,5 +123,15 @@ const char *op_kind_name(op_kind op);
 
 /* 1 for views: nodes that cost no kernel and share their input's memory. */
 int op_is_view(op_kind op);
+
+/* Builder calls with the options that only the ONNX importer needs:
+ * clinfer_graph_softmax with the opset < 13 2-D coercion (`legacy`), and
+ * clinfer_graph_pad with a pad mode (ops/pad.h: 0 constant, 1 reflect,
+ * 2 edge, 3 wrap). */
+clinfer_status graph_softmax_ex(clinfer_graph *g, const char *name, clinfer_value x, int32_t axis,
+                                int log, int legacy, clinfer_value *out);
+clinfer_status graph_pad_ex(clinfer_graph *g, const char *name, clinfer_value x,
+                            const int64_t *pads, int32_t pads_count, float value, int mode,
+                            clinfer_value *out);
 
 #endif

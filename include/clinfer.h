@@ -454,6 +454,17 @@ CLINFER_API clinfer_status clinfer_graph_transpose(clinfer_graph *g, const char 
                                                    clinfer_value x, const int32_t *perm,
                                                    int32_t perm_count, clinfer_value *out);
 
+/* ONNX Slice: for each listed axis (negative: from the end; axes NULL:
+ * 0..count-1), elements starts[i], starts[i] + steps[i], ... up to but not
+ * including ends[i] (steps NULL: all 1; negative steps walk backwards).
+ * Starts and ends are clamped as ONNX does; INT64_MAX / INT64_MIN mean "to
+ * the end". The result must not be empty. */
+CLINFER_API clinfer_status clinfer_graph_slice(clinfer_graph *g, const char *name,
+                                               clinfer_value x, const int64_t *starts,
+                                               const int64_t *ends, const int64_t *axes,
+                                               const int64_t *steps, int32_t count,
+                                               clinfer_value *out);
+
 /* Views: no kernel and no copy, the output shares the input's memory.
  * flatten: [d0..d(axis-1)] and [d(axis)..] become two dimensions.
  * reshape: ONNX Reshape, 0 copies the input's dimension, -1 is inferred.
@@ -506,6 +517,97 @@ CLINFER_API clinfer_status clinfer_graph_load_onnx_memory(const void *data, size
 /* clinfer_graph_load_onnx followed by clinfer_model_compile. */
 CLINFER_API clinfer_status clinfer_model_load(clinfer_runtime *runtime, const char *path,
                                               clinfer_model **out);
+
+/* Host tensors and ONNX load options.
+ *
+ * A clinfer_tensor is a tensor in host memory: the value of an ONNX
+ * TensorProto (.pb file), or a value given for a graph input when a model is
+ * loaded. Float types (float16, bfloat16, double) become float32; integer
+ * and bool types become int64. */
+typedef enum clinfer_dtype {
+    CLINFER_DTYPE_FLOAT32 = 1, /* the ONNX TensorProto.DataType codes */
+    CLINFER_DTYPE_INT64 = 7
+} clinfer_dtype;
+
+typedef struct clinfer_tensor {
+    char *name;          /* may be NULL */
+    clinfer_dtype dtype;
+    clinfer_shape shape; /* dims >= 0; a 0 dim makes an empty tensor */
+    void *data;          /* numel(shape) floats or int64_t; NULL when empty */
+} clinfer_tensor;
+
+/* Decodes a serialized ONNX TensorProto (untrusted: rank, dims, type and
+ * byte counts are checked). On success the caller releases *out with
+ * clinfer_tensor_release; on failure *out is zeroed. */
+CLINFER_API clinfer_status clinfer_tensor_decode_onnx(const void *data, size_t size,
+                                                      clinfer_tensor *out);
+
+/* Frees the name and data of a tensor filled by clinfer (not the struct);
+ * zeroes it. NULL is a no-op. */
+CLINFER_API void clinfer_tensor_release(clinfer_tensor *tensor);
+
+typedef struct clinfer_onnx_options {
+    /* Values known at load time for graph inputs, matched by name (borrowed
+     * during the call). An input that a node needs as a constant
+     * (convolution weights and bias, BatchNormalization statistics, the
+     * shape of Reshape, the pads of Pad, Clip bounds, Slice bounds, axes)
+     * is replaced by its value and becomes a constant; so is an int64 input.
+     * Every other input stays an input. A symbolic dimension other than the
+     * first takes the size of the given value. */
+    const clinfer_tensor *input_values;
+    size_t input_value_count;
+} clinfer_onnx_options;
+
+/* No input values. */
+CLINFER_API clinfer_onnx_options clinfer_onnx_options_default(void);
+
+/* clinfer_graph_load_onnx_memory with options (NULL: the defaults). */
+CLINFER_API clinfer_status clinfer_graph_load_onnx_with(const void *data, size_t size,
+                                                        const clinfer_onnx_options *options,
+                                                        clinfer_graph **out);
+
+/* What an ONNX model holds, for `clinfer info`: read without stopping at the
+ * first problem, so `issues` lists every node that cannot be imported (op,
+ * node name and reason) and graph-level problems (dangling names, cycles).
+ * Shapes: declared ones, or inferred ones when the model imports; an open
+ * or unknown dimension is CLINFER_BATCH_DIM. */
+typedef struct clinfer_onnx_io {
+    char *name;
+    int32_t elem_type; /* ONNX TensorProto.DataType (1: float) */
+    clinfer_shape shape;
+} clinfer_onnx_io;
+
+typedef struct clinfer_onnx_op_stat {
+    char *op_type;   /* "Conv"; "domain:op" outside the default domain */
+    int32_t count;   /* nodes of this op type */
+    int32_t failing; /* how many of them cannot be imported */
+} clinfer_onnx_op_stat;
+
+typedef struct clinfer_onnx_issue {
+    char *op_type; /* empty for graph-level problems */
+    char *node;    /* node name (or "#index" when unnamed); empty if none */
+    char *message;
+} clinfer_onnx_issue;
+
+typedef struct clinfer_onnx_info {
+    int64_t ir_version;
+    int64_t opset;    /* default domain; 0 when not imported */
+    char *producer;   /* "name version" */
+    size_t input_count, output_count, op_count, issue_count;
+    clinfer_onnx_io *inputs;  /* graph inputs that are not initializers */
+    clinfer_onnx_io *outputs;
+    clinfer_onnx_op_stat *ops; /* most frequent first */
+    clinfer_onnx_issue *issues;
+    size_t node_count, initializer_count;
+    uint64_t parameter_count; /* elements of all initializers */
+    int imports;              /* 1: clinfer_graph_load_onnx would succeed */
+} clinfer_onnx_info;
+
+/* Fails only when the bytes are not an ONNX model at all (malformed
+ * protobuf, no graph); everything else is reported in the info. */
+CLINFER_API clinfer_status clinfer_onnx_inspect(const void *data, size_t size,
+                                                clinfer_onnx_info **out);
+CLINFER_API void clinfer_onnx_info_free(clinfer_onnx_info *info);
 
 /* ================================================================ sessions */
 

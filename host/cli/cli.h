@@ -16,6 +16,8 @@ typedef struct cli_common {
 /* Each command gets the arguments after its name; returns the exit code. */
 int cmd_devices(const cli_common *common, int argc, char **argv);
 int cmd_demo(const cli_common *common, int argc, char **argv);
+int cmd_run(const cli_common *common, int argc, char **argv);  /* run.c */
+int cmd_info(const cli_common *common, int argc, char **argv); /* info.c */
 
 /* Consumes a common option at argv[*i] (advancing *i past its value);
  * returns 1 if it was one, 0 if not, -1 on a missing value (printed). */

@@ -17,6 +17,8 @@ typedef struct command {
 static const command commands[] = {
     {"devices", cmd_devices, "list OpenCL platforms and devices, marking the default"},
     {"demo", cmd_demo, "run the lecture's convolution and max-pooling example"},
+    {"run", cmd_run, "run an ONNX model on .npy/.pb inputs, summarise and save its outputs"},
+    {"info", cmd_info, "describe an ONNX model and list what clinfer cannot run in it"},
 };
 
 static void usage(FILE *to)

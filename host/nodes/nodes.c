@@ -20,7 +20,7 @@ const node_impl *node_impl_of(op_kind op)
         [OP_BINARY] = &node_binary_impl,       [OP_SOFTMAX] = &node_softmax_impl,
         [OP_CONCAT] = &node_concat_impl,       [OP_BATCHNORM] = &node_batchnorm_impl,
         [OP_PAD] = &node_pad_impl,             [OP_TRANSPOSE] = &node_transpose_impl,
-        [OP_REDUCE] = &node_reduce_impl,
+        [OP_REDUCE] = &node_reduce_impl,       [OP_SLICE] = &node_slice_impl,
         [OP_FLATTEN] = &node_view_impl,        [OP_RESHAPE] = &node_view_impl,
         [OP_IDENTITY] = &node_view_impl,
     };

@@ -72,5 +72,6 @@ extern const node_impl node_conv2d_impl, node_pool2d_impl, node_global_pool_impl
 extern const node_impl node_view_impl, node_unary_impl, node_binary_impl, node_softmax_impl;
 extern const node_impl node_batchnorm_impl, node_gemm_impl, node_matmul_impl;
 extern const node_impl node_concat_impl, node_pad_impl, node_transpose_impl, node_reduce_impl;
+extern const node_impl node_slice_impl;
 
 #endif

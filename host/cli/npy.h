@@ -1,0 +1,27 @@
+/*
+ * npy.h — NumPy .npy files for `clinfer run`: reading versions 1-3 of the
+ * format (little-endian float32, float64 converted to float32, int64 or
+ * int32 as int64; C order), writing version 1 float32. Tensor files in ONNX
+ * TensorProto form (.pb) are read by clinfer_tensor_decode_onnx.
+ */
+#ifndef CLINFER_CLI_NPY_H
+#define CLINFER_CLI_NPY_H
+
+#include <stddef.h>
+
+#include "clinfer.h"
+
+/* Parses a whole .npy file in memory into *out (release with
+ * clinfer_tensor_release). On failure writes a message to err. */
+int npy_decode(const unsigned char *data, size_t size, clinfer_tensor *out, char *err,
+               size_t errcap);
+
+/* Writes float32 data of the given shape to path; 0 and a message (with
+ * errno's text) on failure. */
+int npy_write(const char *path, const clinfer_shape *shape, const float *data, char *err,
+              size_t errcap);
+
+/* Reads a whole file (at most 4 GiB); 0 and a message on failure. */
+int cli_read_file(const char *path, unsigned char **data, size_t *size, char *err, size_t errcap);
+
+#endif

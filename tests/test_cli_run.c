@@ -1,0 +1,232 @@
+/*
+ * test_cli_run.c — the .npy reader and writer of the CLI (host/cli/npy.c):
+ * round trips, format versions, float64 conversion, and malformed files;
+ * then `clinfer run` and `clinfer info` end to end on a model written by
+ * onnx_writer.c: outputs match the library's own run, errors go to stderr
+ * with a non-zero exit status.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli/npy.h"
+#include "onnx_writer.h"
+#include "testutil.h"
+
+static char tmpdir[64];
+
+static void make_tmpdir(void)
+{
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/clinfer_cli_XXXXXX");
+    cr_assert_not_null(mkdtemp(tmpdir));
+}
+
+static void remove_tmpdir(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+static void write_bytes(const char *path, const void *data, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f);
+    cr_assert_eq(fwrite(data, 1, n, f), n);
+    fclose(f);
+}
+
+/* Runs a shell command; returns its exit status, stdout+stderr in out. */
+static int run(const char *cmd, char *out, size_t cap)
+{
+    char full[4096];
+    snprintf(full, sizeof full, "%s 2>&1", cmd);
+    FILE *p = popen(full, "r");
+    cr_assert_not_null(p);
+    size_t n = fread(out, 1, cap - 1, p);
+    out[n] = 0;
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static int decode(const unsigned char *d, size_t n, clinfer_tensor *t, char *err)
+{
+    return npy_decode(d, n, t, err, 256);
+}
+
+Test(npy, round_trip_and_versions)
+{
+    make_tmpdir();
+    char path[128], err[256];
+    snprintf(path, sizeof path, "%s/a.npy", tmpdir);
+    const float v[6] = {1.5f, -2, 0, 3.25f, 1e-20f, -7};
+    clinfer_shape s = {2, {2, 3}};
+    cr_assert(npy_write(path, &s, v, err, sizeof err), "%s", err);
+    unsigned char *data = NULL;
+    size_t n = 0;
+    cr_assert(cli_read_file(path, &data, &n, err, sizeof err), "%s", err);
+    cr_assert_eq((n - 24) % 64, 0, "header padded to 64 bytes");
+    clinfer_tensor t;
+    cr_assert(decode(data, n, &t, err), "%s", err);
+    cr_assert_eq(t.dtype, CLINFER_DTYPE_FLOAT32);
+    cr_assert_eq(t.shape.rank, 2);
+    cr_assert_eq(t.shape.dims[1], 3);
+    assert_equal(t.data, v, 6, "npy round trip");
+    clinfer_tensor_release(&t);
+    free(data);
+    /* version 2, float64, a 1-tuple shape, a scalar */
+    const char h2[] = "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }\n";
+    unsigned char buf[256];
+    size_t hl = strlen(h2);
+    memcpy(buf, "\x93NUMPY\x02\x00", 8);
+    buf[8] = (unsigned char)hl, buf[9] = buf[10] = buf[11] = 0;
+    memcpy(buf + 12, h2, hl);
+    const double dv[2] = {0.5, -3.0};
+    memcpy(buf + 12 + hl, dv, 16);
+    cr_assert(decode(buf, 12 + hl + 16, &t, err), "%s", err);
+    cr_assert_eq(t.shape.rank, 1);
+    cr_assert_eq(((float *)t.data)[1], -3.0f);
+    clinfer_tensor_release(&t);
+    const char h0[] = "{'descr': '<i8', 'fortran_order': False, 'shape': (), }\n";
+    hl = strlen(h0);
+    memcpy(buf, "\x93NUMPY\x01\x00", 8);
+    buf[8] = (unsigned char)hl, buf[9] = 0;
+    memcpy(buf + 10, h0, hl);
+    const int64_t iv = -42;
+    memcpy(buf + 10 + hl, &iv, 8);
+    cr_assert(decode(buf, 10 + hl + 8, &t, err), "%s", err);
+    cr_assert_eq(t.dtype, CLINFER_DTYPE_INT64);
+    cr_assert_eq(t.shape.rank, 0);
+    cr_assert_eq(((int64_t *)t.data)[0], -42);
+    clinfer_tensor_release(&t);
+    remove_tmpdir();
+}
+
+/* A v1 file with header h and `body` data bytes (zeros). */
+static size_t v1(unsigned char *buf, const char *h, size_t body)
+{
+    size_t hl = strlen(h);
+    memcpy(buf, "\x93NUMPY\x01\x00", 8);
+    buf[8] = (unsigned char)hl, buf[9] = 0;
+    memcpy(buf + 10, h, hl);
+    memset(buf + 10 + hl, 0, body);
+    return 10 + hl + body;
+}
+
+Test(npy, malformed_files_are_refused)
+{
+    unsigned char buf[512];
+    char err[256];
+    clinfer_tensor t;
+    cr_assert_not(decode((const unsigned char *)"hello world", 11, &t, err));
+    cr_assert(strstr(err, "magic"), "%s", err);
+    size_t n = v1(buf, "{'descr': '<f4', 'fortran_order': True, 'shape': (2,), }", 8);
+    cr_assert_not(decode(buf, n, &t, err));
+    cr_assert(strstr(err, "Fortran"), "%s", err);
+    n = v1(buf, "{'descr': '>f4', 'fortran_order': False, 'shape': (2,), }", 8);
+    cr_assert_not(decode(buf, n, &t, err));
+    cr_assert(strstr(err, "'>f4'"), "%s", err);
+    n = v1(buf, "{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }", 8);
+    cr_assert_not(decode(buf, n, &t, err));
+    cr_assert(strstr(err, "8 bytes"), "%s", err);
+    n = v1(buf, "{'descr': '<f4', 'fortran_order': False, 'shape': (65536, 65536, 65536), }", 0);
+    cr_assert_not(decode(buf, n, &t, err));
+    cr_assert(strstr(err, "2^31-1"), "%s", err);
+    n = v1(buf, "{'descr': '<f4', 'fortran_order': False, 'shape': (1,1,1,1,1,1,1,1,1), }", 4);
+    cr_assert_not(decode(buf, n, &t, err));
+    n = v1(buf, "{'descr': '<f4', 'fortran_order': False, 'shape': (-2,), }", 0);
+    cr_assert_not(decode(buf, n, &t, err));
+    n = v1(buf, "{'descr': '<f4', 'fortran_order': False}", 0);
+    cr_assert_not(decode(buf, n, &t, err));
+    cr_assert(strstr(err, "shape"), "%s", err);
+    n = v1(buf, "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", 8);
+    buf[8] = 200; /* header longer than the file */
+    cr_assert_not(decode(buf, n, &t, err));
+    for (size_t k = 0; k < n; k++) /* every truncation */
+        cr_assert_not(decode(buf, k, &t, err));
+}
+
+Test(cli, run_and_info_end_to_end)
+{
+    make_tmpdir();
+    char model[128], input[128], cmd[2048], out[16384], err[256];
+    snprintf(model, sizeof model, "%s/cnn model.onnx", tmpdir);
+    snprintf(input, sizeof input, "%s/x.npy", tmpdir);
+    size_t size;
+    uint8_t *bytes = onnx_model_cnn(11u, &size, NULL, NULL, NULL, NULL);
+    write_bytes(model, bytes, size);
+    float x[3 * 2 * 7 * 6];
+    uint32_t seed = 5u;
+    fill_uniform(x, 3 * 84, -1, 1, &seed);
+    clinfer_shape xs = {4, {3, 2, 7, 6}};
+    cr_assert(npy_write(input, &xs, x, err, sizeof err), "%s", err);
+
+    snprintf(cmd, sizeof cmd, "'%s' run '%s' --input '%s' --output-dir '%s/out'", CLINFER_CLI,
+             model, input, tmpdir);
+    cr_assert_eq(run(cmd, out, sizeof out), 0, "%s", out);
+    cr_assert(strstr(out, "output probs: shape [3, 4]"), "%s", out);
+    cr_assert(strstr(out, "row 2 top-4:"), "%s", out);
+    /* The file written equals the library's own run at batch 3. */
+    char path[256];
+    snprintf(path, sizeof path, "%s/out/probs.npy", tmpdir);
+    unsigned char *data;
+    size_t n;
+    cr_assert(cli_read_file(path, &data, &n, err, sizeof err), "%s", err);
+    clinfer_tensor got;
+    cr_assert(decode(data, n, &got, err), "%s", err);
+    free(data);
+    cr_assert_eq(got.shape.rank, 2);
+    cr_assert_eq(got.shape.dims[0], 3);
+    clinfer_runtime *rt = test_runtime();
+    clinfer_graph *g = NULL;
+    clinfer_model *m = NULL;
+    clinfer_session *s = NULL;
+    cr_assert_eq(clinfer_graph_load_onnx_memory(bytes, size, &g), CLINFER_OK);
+    cr_assert_eq(clinfer_model_compile(rt, g, &m), CLINFER_OK);
+    clinfer_session_options o = clinfer_session_options_default();
+    o.batch = 3;
+    cr_assert_eq(clinfer_session_create(m, &o, &s), CLINFER_OK);
+    float want[12];
+    cr_assert_eq(clinfer_session_set_input(s, 0, x, 3 * 84), CLINFER_OK);
+    cr_assert_eq(clinfer_session_run(s), CLINFER_OK);
+    cr_assert_eq(clinfer_session_get_output(s, 0, want, 12), CLINFER_OK);
+    assert_equal(got.data, want, 12, "clinfer run output file");
+    clinfer_tensor_release(&got);
+    clinfer_session_free(s);
+    clinfer_model_free(m);
+    clinfer_graph_free(g);
+    clinfer_runtime_free(rt);
+
+    /* errors: a missing file, a wrong name, a wrong shape, no input */
+    snprintf(cmd, sizeof cmd, "'%s' run '%s' --input '%s/missing.npy'", CLINFER_CLI, model, tmpdir);
+    cr_assert_eq(run(cmd, out, sizeof out), 1, "%s", out);
+    cr_assert(strstr(out, "missing.npy"), "%s", out);
+    snprintf(cmd, sizeof cmd, "'%s' run '%s' --input nope='%s'", CLINFER_CLI, model, input);
+    cr_assert_eq(run(cmd, out, sizeof out), 1, "%s", out);
+    cr_assert(strstr(out, "no input \"nope\""), "%s", out);
+    snprintf(cmd, sizeof cmd, "'%s' run '%s' --batch 2 --input '%s'", CLINFER_CLI, model, input);
+    cr_assert_eq(run(cmd, out, sizeof out), 1, "%s", out);
+    cr_assert(strstr(out, "[2, 2, 7, 6]"), "%s", out);
+    snprintf(cmd, sizeof cmd, "'%s' run '%s'", CLINFER_CLI, model);
+    cr_assert_eq(run(cmd, out, sizeof out), 1, "%s", out);
+    cr_assert(strstr(out, "no value for input \"x\""), "%s", out);
+    snprintf(cmd, sizeof cmd, "'%s' run", CLINFER_CLI);
+    cr_assert_eq(run(cmd, out, sizeof out), 2, "%s", out);
+
+    /* info: shapes, op counts, parameters; a truncated file fails */
+    snprintf(cmd, sizeof cmd, "'%s' info '%s'", CLINFER_CLI, model);
+    cr_assert_eq(run(cmd, out, sizeof out), 0, "%s", out);
+    cr_assert(strstr(out, "[N, 2, 7, 6]"), "%s", out);
+    cr_assert(strstr(out, "[N, 4]"), "%s", out);
+    cr_assert(strstr(out, "parameters 170"), "%s", out);
+    cr_assert(strstr(out, "clinfer can run this model"), "%s", out);
+    write_bytes(model, bytes, size / 3);
+    cr_assert_eq(run(cmd, out, sizeof out), 1, "%s", out);
+    cr_assert(strstr(out, "truncated"), "%s", out);
+    free(bytes);
+    remove_tmpdir();
+}

@@ -1,0 +1,769 @@
+/*
+ * test_onnx_load.c — the ONNX loader on models written in C (onnx_writer.c):
+ * a PyTorch-style CNN with a symbolic batch and a flatten done by shape
+ * arithmetic, and a model of many small ops, both against naive references
+ * and at several batch sizes; then bad input: every truncation of a model,
+ * random byte flips, raw_data of the wrong size, unknown ops and
+ * attributes, wrong attribute types, dangling names, cycles, nodes out of
+ * order, duplicate names, huge dims, external data, symbolic dims, a wrong
+ * input size at run time; the inspection API; bound input values; TensorProto
+ * decoding; and loading from files.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "onnx_writer.h"
+#include "ref_pool2d.h"
+#include "reference.h"
+#include "testutil.h"
+
+static void assert_contains(const char *msg, const char *part)
+{
+    cr_assert(strstr(msg, part), "message \"%s\" should mention \"%s\"", msg, part);
+}
+
+static clinfer_status load(const uint8_t *data, size_t size, clinfer_graph **g)
+{
+    *g = (clinfer_graph *)data; /* must be reset to NULL on failure */
+    clinfer_status st = clinfer_graph_load_onnx_memory(data, size, g);
+    if (st != CLINFER_OK)
+        cr_assert_null(*g, "a failed load leaves *out NULL");
+    return st;
+}
+
+/* Loads `data` expecting `want` and a message containing `part`. */
+static void expect_error(const uint8_t *data, size_t size, clinfer_status want, const char *part)
+{
+    clinfer_graph *g = NULL;
+    clinfer_status st = load(data, size, &g);
+    cr_assert_eq(st, want, "status %s, expected %s: %s", clinfer_status_str(st),
+                 clinfer_status_str(want), clinfer_last_errmsg());
+    assert_contains(clinfer_last_errmsg(), part);
+}
+
+/* ------------------------------------------------------------ references */
+
+/* The CNN of onnx_model_cnn: conv 3x3 pad 1 + relu, maxpool 2, flatten,
+ * dense (W stored [4, 27]), softmax. */
+static void ref_cnn(int n, const float *x, const float *w, const float *b, const float *fw,
+                    const float *fb, float *probs)
+{
+    conv2d_params cp = conv2d_params_default();
+    cp.n = n, cp.c = 2, cp.h = 7, cp.w = 6, cp.oc = 3, cp.kh = cp.kw = 3;
+    cp.pad_top = cp.pad_left = cp.pad_bottom = cp.pad_right = 1;
+    cp.act.kind = ACT_KIND_RELU;
+    float *conv = test_alloc((size_t)n * 3 * 7 * 6 * sizeof(float));
+    float *pool = test_alloc((size_t)n * 27 * sizeof(float));
+    ref_conv2d(&cp, x, w, b, conv);
+    pool2d_params pp = pool2d_params_default();
+    pp.n = n, pp.c = 3, pp.h = 7, pp.w = 6, pp.kh = pp.kw = 2, pp.stride_h = pp.stride_w = 2;
+    ref_maxpool2d(&pp, conv, pool);
+    for (int i = 0; i < n; i++) {
+        double logits[4], mx = -INFINITY, sum = 0;
+        for (int u = 0; u < 4; u++) {
+            logits[u] = fb[u];
+            for (int k = 0; k < 27; k++)
+                logits[u] += (double)pool[i * 27 + k] * fw[u * 27 + k];
+            mx = fmax(mx, logits[u]);
+        }
+        for (int u = 0; u < 4; u++)
+            sum += exp(logits[u] - mx);
+        for (int u = 0; u < 4; u++)
+            probs[i * 4 + u] = (float)(exp(logits[u] - mx) / sum);
+    }
+    free(conv);
+    free(pool);
+}
+
+/* The ops model: x [2,3,4,5] -> x[..., 1::2] -> reflect pad H by (1, 0), W
+ * by (0, 1) -> clip [-0.5, 0.5] -> batchnorm -> NHWC -> mean over W ->
+ * times k [3]. */
+static void ref_ops(const float *x, float *y)
+{
+    float s[2][3][4][2], p[2][3][5][3], bn[2][3][5][3];
+    for (int n = 0; n < 2; n++)
+        for (int c = 0; c < 3; c++)
+            for (int h = 0; h < 4; h++)
+                for (int w = 0; w < 2; w++)
+                    s[n][c][h][w] = x[((n * 3 + c) * 4 + h) * 5 + 1 + 2 * w];
+    const float scale[3] = {1.5f, -2.0f, 0.5f}, bias[3] = {0.1f, 0.2f, -0.3f},
+                mean[3] = {0.05f, -0.1f, 0.2f}, var[3] = {0.9f, 1.1f, 0.25f};
+    for (int n = 0; n < 2; n++)
+        for (int c = 0; c < 3; c++)
+            for (int h = 0; h < 5; h++)
+                for (int w = 0; w < 3; w++) {
+                    int sh = h - 1, sw = w;
+                    sh = sh < 0 ? -sh : sh;        /* reflect: -1 -> 1 */
+                    sw = sw > 1 ? 2 * 1 - sw : sw; /* reflect: 2 -> 0 */
+                    float v = s[n][c][sh][sw];
+                    v = v < -0.5f ? -0.5f : v > 0.5f ? 0.5f : v;
+                    p[n][c][h][w] = v;
+                    bn[n][c][h][w] = (float)((v - mean[c]) / sqrt(var[c] + 1e-3) * scale[c] +
+                                             bias[c]);
+                }
+    const float k[3] = {2.0f, -1.0f, 0.25f};
+    for (int n = 0; n < 2; n++) /* y[n][h][c] = mean_w bn[n][c][h][w] * k[c] */
+        for (int h = 0; h < 5; h++)
+            for (int c = 0; c < 3; c++) {
+                double m = 0;
+                for (int w = 0; w < 3; w++)
+                    m += bn[n][c][h][w];
+                y[(n * 5 + h) * 3 + c] = (float)(m / 3 * k[c]);
+            }
+    (void)p;
+}
+
+/* Compiles g, runs one batch, returns the output (malloc'd). */
+static float *run_graph(clinfer_runtime *rt, clinfer_graph *g, int64_t batch, const float *x,
+                        size_t nx, size_t ny)
+{
+    clinfer_model *m = NULL;
+    cr_assert_eq(clinfer_model_compile(rt, g, &m), CLINFER_OK, "%s", clinfer_last_errmsg());
+    clinfer_session_options o = clinfer_session_options_default();
+    o.batch = batch;
+    clinfer_session *s = NULL;
+    cr_assert_eq(clinfer_session_create(m, &o, &s), CLINFER_OK, "%s", clinfer_last_errmsg());
+    float *y = test_alloc(ny * sizeof *y);
+    cr_assert_eq(clinfer_session_set_input(s, 0, x, nx), CLINFER_OK, "%s",
+                 clinfer_session_errmsg(s));
+    cr_assert_eq(clinfer_session_run(s), CLINFER_OK, "%s", clinfer_session_errmsg(s));
+    cr_assert_eq(clinfer_session_get_output(s, 0, y, ny), CLINFER_OK, "%s",
+                 clinfer_session_errmsg(s));
+    clinfer_session_free(s);
+    clinfer_model_free(m);
+    return y;
+}
+
+/* ------------------------------------------------------------ good models */
+
+Test(onnx_load, pytorch_style_cnn_matches_reference_at_several_batches)
+{
+    clinfer_runtime *rt = test_runtime();
+    size_t size = 0;
+    float *w, *b, *fw, *fb;
+    uint8_t *model = onnx_model_cnn(5u, &size, &w, &b, &fw, &fb);
+    clinfer_graph *g = NULL;
+    cr_assert_eq(load(model, size, &g), CLINFER_OK, "%s", clinfer_last_errmsg());
+    clinfer_shape in;
+    cr_assert_eq(clinfer_graph_value_shape(g, 0, &in), CLINFER_OK);
+    cr_assert_eq(in.rank, 4);
+    cr_assert_eq(in.dims[0], CLINFER_BATCH_DIM, "a symbolic first dim is the batch");
+    uint32_t seed = 77u;
+    for (int batch = 1; batch <= 3; batch += 2) {
+        size_t nx = (size_t)batch * 2 * 7 * 6, ny = (size_t)batch * 4;
+        float *x = test_alloc(nx * sizeof *x), *want = test_alloc(ny * sizeof *want);
+        fill_uniform(x, nx, -1, 1, &seed);
+        float *got = run_graph(rt, g, batch, x, nx, ny);
+        ref_cnn(batch, x, w, b, fw, fb, want);
+        assert_close(got, want, ny, 1e-5f, 1e-4f, "cnn probabilities");
+        free(x), free(want), free(got);
+    }
+    clinfer_model *m = NULL;
+    cr_assert_eq(clinfer_model_compile(rt, g, &m), CLINFER_OK);
+    cr_assert_str_eq(clinfer_model_input_name(m, 0), "x");
+    cr_assert_str_eq(clinfer_model_output_name(m, 0), "probs");
+    /* conv (+relu fused), pool, gemm, softmax; the reshape is a view and the
+     * shape arithmetic was folded while loading */
+    cr_assert_eq(clinfer_model_kernel_node_count(m), 4);
+    clinfer_model_free(m);
+    clinfer_graph_free(g);
+    free(model), free(w), free(b), free(fw), free(fb);
+    clinfer_runtime_free(rt);
+}
+
+Test(onnx_load, many_small_ops_match_reference)
+{
+    clinfer_runtime *rt = test_runtime();
+    size_t size = 0;
+    uint8_t *model = onnx_model_ops(&size);
+    clinfer_graph *g = NULL;
+    cr_assert_eq(load(model, size, &g), CLINFER_OK, "%s", clinfer_last_errmsg());
+    float x[120], want[30];
+    uint32_t seed = 3u;
+    fill_uniform(x, 120, -1, 1, &seed);
+    float *got = run_graph(rt, g, 1, x, 120, 30);
+    ref_ops(x, want);
+    assert_close(got, want, 30, 1e-5f, 1e-4f, "ops model");
+    free(got);
+    clinfer_graph_free(g);
+    free(model);
+    clinfer_runtime_free(rt);
+}
+
+/* One node on input x [2, 3, 4] with the given opset and attributes. */
+static uint8_t *one_node(const char *op, int64_t opset, int nattrs, pb *attrs, size_t *size)
+{
+    onnx_graph g = {{0}};
+    const int64_t d[3] = {2, 3, 4};
+    pb t = onnx_value_info("x", OT_FLOAT, 3, d);
+    onnx_input(&g, &t);
+    onnx_node(&g, op, "the_node", "x", "y", nattrs, attrs);
+    t = onnx_value_info("y", OT_FLOAT, -1, NULL);
+    onnx_output(&g, &t);
+    return onnx_model(&g, opset, size);
+}
+
+Test(onnx_load, softmax_axis_and_clip_follow_the_opset)
+{
+    clinfer_runtime *rt = test_runtime();
+    float x[24], got[24], want[24];
+    uint32_t seed = 9u;
+    fill_uniform(x, 24, -3, 3, &seed);
+    for (int opset = 11; opset <= 13; opset += 2) {
+        size_t size;
+        uint8_t *model = one_node("Softmax", opset, 0, NULL, &size);
+        clinfer_graph *g = NULL;
+        cr_assert_eq(load(model, size, &g), CLINFER_OK, "%s", clinfer_last_errmsg());
+        float *y = run_graph(rt, g, 1, x, 24, 24);
+        /* opset 11: default axis 1, rows of 12 (coerced to 2-D); 13: axis -1, rows of 4 */
+        int row = opset < 13 ? 12 : 4;
+        for (int r = 0; r < 24 / row; r++) {
+            double mx = -INFINITY, sum = 0;
+            for (int k = 0; k < row; k++)
+                mx = fmax(mx, x[r * row + k]);
+            for (int k = 0; k < row; k++)
+                sum += exp(x[r * row + k] - mx);
+            for (int k = 0; k < row; k++)
+                want[r * row + k] = (float)(exp(x[r * row + k] - mx) / sum);
+        }
+        assert_close(y, want, 24, 1e-6f, 1e-4f, opset < 13 ? "softmax opset 11" : "softmax 13");
+        free(y);
+        clinfer_graph_free(g);
+        free(model);
+    }
+    /* Clip before opset 11: bounds are attributes. */
+    pb a[2] = {onnx_attr_float("min", -1.0f), onnx_attr_float("max", 0.5f)};
+    size_t size;
+    uint8_t *model = one_node("Clip", 6, 2, a, &size);
+    clinfer_graph *g = NULL;
+    cr_assert_eq(load(model, size, &g), CLINFER_OK, "%s", clinfer_last_errmsg());
+    float *y = run_graph(rt, g, 1, x, 24, 24);
+    for (int k = 0; k < 24; k++)
+        got[k] = x[k] < -1 ? -1 : x[k] > 0.5f ? 0.5f : x[k];
+    assert_close(y, got, 24, 0, 0, "clip opset 6");
+    free(y);
+    clinfer_graph_free(g);
+    free(model);
+    clinfer_runtime_free(rt);
+}
+
+Test(onnx_load, nodes_out_of_order_are_sorted)
+{
+    onnx_graph g = {{0}};
+    const int64_t d[2] = {2, 3};
+    pb t = onnx_value_info("x", OT_FLOAT, 2, d);
+    onnx_input(&g, &t);
+    onnx_node(&g, "Sigmoid", "second", "a", "y", 0, NULL);
+    onnx_node(&g, "Relu", "first", "x", "a", 0, NULL);
+    t = onnx_value_info("y", OT_FLOAT, 2, d);
+    onnx_output(&g, &t);
+    size_t size;
+    uint8_t *model = onnx_model(&g, 13, &size);
+    clinfer_runtime *rt = test_runtime();
+    clinfer_graph *gr = NULL;
+    cr_assert_eq(load(model, size, &gr), CLINFER_OK, "%s", clinfer_last_errmsg());
+    float x[6] = {-2, -1, 0, 1, 2, 3}, want[6];
+    for (int k = 0; k < 6; k++)
+        want[k] = (float)(1 / (1 + exp(-(x[k] > 0 ? x[k] : 0))));
+    float *y = run_graph(rt, gr, 1, x, 6, 6);
+    assert_close(y, want, 6, 1e-6f, 1e-5f, "relu then sigmoid");
+    free(y);
+    clinfer_graph_free(gr);
+    free(model);
+    clinfer_runtime_free(rt);
+}
+
+/* ------------------------------------------------------------ malformed files */
+
+Test(onnx_load, every_truncation_fails_cleanly)
+{
+    size_t size = 0;
+    uint8_t *model = onnx_model_cnn(1u, &size, NULL, NULL, NULL, NULL);
+    int with_offset = 0;
+    for (size_t n = 0; n < size; n++) {
+        uint8_t *copy = malloc(n ? n : 1); /* exact size: ASan sees any overread */
+        memcpy(copy, model, n);
+        clinfer_graph *g = NULL;
+        clinfer_status st = load(copy, n, &g);
+        cr_assert_neq(st, CLINFER_OK, "a model cut to %zu of %zu bytes must not load", n, size);
+        cr_assert(st == CLINFER_ERR_INVALID_MODEL || st == CLINFER_ERR_UNSUPPORTED,
+                  "cut to %zu: %s", n, clinfer_status_str(st));
+        cr_assert_gt(strlen(clinfer_last_errmsg()), 10);
+        with_offset += strstr(clinfer_last_errmsg(), "byte ") != NULL;
+        free(copy);
+    }
+    cr_assert_gt(with_offset, (int)size / 2, "most truncations name the byte offset");
+    /* A cut inside the graph names the field and the missing bytes. */
+    expect_error(model, size / 2, CLINFER_ERR_INVALID_MODEL, "graph");
+    expect_error(model, size / 2, CLINFER_ERR_INVALID_MODEL, "truncated");
+    free(model);
+}
+
+Test(onnx_load, random_byte_flips_never_crash)
+{
+    size_t size = 0;
+    uint8_t *model = onnx_model_cnn(2u, &size, NULL, NULL, NULL, NULL);
+    uint8_t *m2 = malloc(size);
+    uint32_t s = 12345u;
+    int loaded = 0, refused = 0;
+    for (int trial = 0; trial < 3000; trial++) {
+        memcpy(m2, model, size);
+        int flips = 1 + trial % 4;
+        for (int f = 0; f < flips; f++) {
+            s ^= s << 13, s ^= s >> 17, s ^= s << 5;
+            size_t at = s % size;
+            s ^= s << 13, s ^= s >> 17, s ^= s << 5;
+            m2[at] ^= (uint8_t)(1u << (s % 8));
+        }
+        clinfer_graph *g = NULL;
+        clinfer_status st = load(m2, size, &g);
+        if (st == CLINFER_OK) {
+            loaded++;
+            clinfer_graph_free(g);
+        } else {
+            refused++;
+            cr_assert_gt(strlen(clinfer_last_errmsg()), 5);
+        }
+        clinfer_onnx_info *info = NULL;
+        if (clinfer_onnx_inspect(m2, size, &info) == CLINFER_OK)
+            clinfer_onnx_info_free(info);
+    }
+    cr_assert_gt(refused, 100, "corruption is noticed");
+    cr_log_info("byte flips: %d loaded, %d refused", loaded, refused);
+    free(m2);
+    free(model);
+}
+
+Test(onnx_load, garbage_and_empty_input)
+{
+    expect_error((const uint8_t *)"", 0, CLINFER_ERR_INVALID_MODEL, "empty");
+    const uint8_t junk[] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+    expect_error(junk, sizeof junk, CLINFER_ERR_INVALID_MODEL, "byte 0");
+    const uint8_t group[] = {0x0b, 0x0c}; /* field 1 wire type 3 (a group) */
+    expect_error(group, sizeof group, CLINFER_ERR_INVALID_MODEL, "wire type 3");
+    const uint8_t wrong_type[] = {0x3d, 1, 2, 3, 4}; /* graph (7) as fixed32 */
+    expect_error(wrong_type, sizeof wrong_type, CLINFER_ERR_INVALID_MODEL, "(graph)");
+    const uint8_t only_ir[] = {0x08, 0x08}; /* ir_version 8, nothing else */
+    expect_error(only_ir, sizeof only_ir, CLINFER_ERR_INVALID_MODEL, "no graph");
+    clinfer_graph *g = (clinfer_graph *)junk;
+    cr_assert_eq(clinfer_graph_load_onnx_memory(NULL, 5, &g), CLINFER_ERR_INVALID_ARGUMENT);
+    cr_assert_null(g);
+    cr_assert_eq(clinfer_graph_load_onnx_memory(junk, 1, NULL), CLINFER_ERR_INVALID_ARGUMENT);
+}
+
+/* x [2, 3] -> Add(x, c) -> y with the initializer c given by the caller. */
+static uint8_t *with_initializer(pb *c, size_t *size)
+{
+    onnx_graph g = {{0}};
+    const int64_t d[2] = {2, 3};
+    pb t = onnx_value_info("x", OT_FLOAT, 2, d);
+    onnx_input(&g, &t);
+    onnx_initializer(&g, c);
+    onnx_node(&g, "Add", "add", "x,c", "y", 0, NULL);
+    t = onnx_value_info("y", OT_FLOAT, 2, d);
+    onnx_output(&g, &t);
+    return onnx_model(&g, 13, size);
+}
+
+Test(onnx_load, initializer_sizes_and_types_are_checked)
+{
+    const int64_t d3[1] = {3};
+    const float v[3] = {1, 2, 3};
+    size_t size;
+    /* raw_data of 8 bytes for 3 floats */
+    pb c = {0};
+    pb_int(&c, 1, 3), pb_int(&c, 2, OT_FLOAT), pb_str(&c, 8, "c"), pb_bytes(&c, 9, v, 8);
+    uint8_t *m = with_initializer(&c, &size);
+    expect_error(m, size, CLINFER_ERR_INVALID_MODEL, "raw_data has 8 bytes");
+    expect_error(m, size, CLINFER_ERR_INVALID_MODEL, "\"c\"");
+    free(m);
+    /* float_data with 2 values for 3 */
+    c = onnx_tensor_f("c", 1, (const int64_t[]){2}, v, 0);
+    pb fix = {0};
+    pb_int(&fix, 1, 3); /* one more dims entry: [2, 3] -> 6 needed */
+    pb_append(&c, &fix);
+    pb_free(&fix);
+    m = with_initializer(&c, &size);
+    expect_error(m, size, CLINFER_ERR_INVALID_MODEL, "float_data has 2 values");
+    free(m);
+    /* dims whose product overflows: refused before any allocation */
+    c = (pb){0};
+    pb_int(&c, 1, (int64_t)1 << 40), pb_int(&c, 1, (int64_t)1 << 40), pb_int(&c, 2, OT_FLOAT);
+    pb_str(&c, 8, "c");
+    m = with_initializer(&c, &size);
+    expect_error(m, size, CLINFER_ERR_UNSUPPORTED, "more than 2^31-1 elements");
+    free(m);
+    /* a negative dim */
+    c = (pb){0};
+    pb_int(&c, 1, -3), pb_int(&c, 2, OT_FLOAT), pb_str(&c, 8, "c");
+    m = with_initializer(&c, &size);
+    expect_error(m, size, CLINFER_ERR_INVALID_MODEL, "negative");
+    free(m);
+    /* external data */
+    c = onnx_tensor_f("c", 1, d3, v, 1);
+    pb_int(&c, 14, 1);
+    m = with_initializer(&c, &size);
+    expect_error(m, size, CLINFER_ERR_UNSUPPORTED, "external data");
+    free(m);
+    /* a string tensor */
+    c = (pb){0};
+    pb_int(&c, 1, 1), pb_int(&c, 2, 8), pb_str(&c, 8, "c"), pb_str(&c, 6, "hello");
+    m = with_initializer(&c, &size);
+    expect_error(m, size, CLINFER_ERR_UNSUPPORTED, "string");
+    free(m);
+    /* an int64 initializer used as float data */
+    const int64_t iv[3] = {1, 2, 3};
+    c = onnx_tensor_i("c", 1, d3, iv, 1);
+    m = with_initializer(&c, &size);
+    expect_error(m, size, CLINFER_ERR_UNSUPPORTED, "integer tensor");
+    free(m);
+    /* an unnamed initializer; a repeated one */
+    c = onnx_tensor_f(NULL, 1, d3, v, 1);
+    m = with_initializer(&c, &size);
+    expect_error(m, size, CLINFER_ERR_INVALID_MODEL, "no name");
+    free(m);
+}
+
+Test(onnx_load, unsupported_ops_and_attributes_name_the_node)
+{
+    size_t size;
+    uint8_t *m = one_node("FancyOp", 13, 0, NULL, &size);
+    expect_error(m, size, CLINFER_ERR_UNSUPPORTED, "FancyOp");
+    expect_error(m, size, CLINFER_ERR_UNSUPPORTED, "the_node");
+    free(m);
+    pb a[1] = {onnx_attr_int("wobble", 3)};
+    m = one_node("Relu", 13, 1, a, &size);
+    expect_error(m, size, CLINFER_ERR_UNSUPPORTED, "attribute \"wobble\"");
+    expect_error(m, size, CLINFER_ERR_UNSUPPORTED, "Relu");
+    free(m);
+    a[0] = onnx_attr_float("axis", 1.0f);
+    m = one_node("Softmax", 13, 1, a, &size);
+    expect_error(m, size, CLINFER_ERR_INVALID_MODEL, "\"axis\" has type FLOAT, expected INT");
+    free(m);
+    a[0] = onnx_attr_int("axis", 7);
+    m = one_node("Softmax", 13, 1, a, &size);
+    expect_error(m, size, CLINFER_ERR_INVALID_ARGUMENT, "the_node");
+    free(m);
+    a[0] = onnx_attr_string("auto_pad", "SIDEWAYS");
+    m = one_node("MaxPool", 13, 1, a, &size);
+    expect_error(m, size, CLINFER_ERR_UNSUPPORTED, "clinfer supports 2-D pooling");
+    free(m);
+    m = one_node("Relu", 99, 0, NULL, &size);
+    expect_error(m, size, CLINFER_ERR_UNSUPPORTED, "opset 99");
+    free(m);
+    m = one_node("Relu", 0, 0, NULL, &size);
+    expect_error(m, size, CLINFER_ERR_UNSUPPORTED, "operator set");
+    free(m);
+}
+
+Test(onnx_load, graph_structure_errors)
+{
+    const int64_t d[2] = {2, 3};
+    size_t size;
+    pb t;
+    /* a dangling input name */
+    onnx_graph g = {{0}};
+    t = onnx_value_info("x", OT_FLOAT, 2, d), onnx_input(&g, &t);
+    onnx_node(&g, "Add", "adder", "x,nowhere", "y", 0, NULL);
+    t = onnx_value_info("y", OT_FLOAT, 2, d), onnx_output(&g, &t);
+    uint8_t *m = onnx_model(&g, 13, &size);
+    expect_error(m, size, CLINFER_ERR_INVALID_MODEL, "\"nowhere\"");
+    expect_error(m, size, CLINFER_ERR_INVALID_MODEL, "dangling");
+    free(m);
+    /* a cycle: a = Relu(b), b = Relu(a) */
+    g = (onnx_graph){{0}};
+    t = onnx_value_info("x", OT_FLOAT, 2, d), onnx_input(&g, &t);
+    onnx_node(&g, "Add", "n1", "x,b", "a", 0, NULL);
+    onnx_node(&g, "Relu", "n2", "a", "b", 0, NULL);
+    onnx_node(&g, "Relu", "n3", "b", "y", 0, NULL);
+    t = onnx_value_info("y", OT_FLOAT, 2, d), onnx_output(&g, &t);
+    m = onnx_model(&g, 13, &size);
+    expect_error(m, size, CLINFER_ERR_INVALID_MODEL, "cycle");
+    free(m);
+    /* a node reading its own output */
+    g = (onnx_graph){{0}};
+    t = onnx_value_info("x", OT_FLOAT, 2, d), onnx_input(&g, &t);
+    onnx_node(&g, "Add", "selfish", "x,y", "y", 0, NULL);
+    t = onnx_value_info("y", OT_FLOAT, 2, d), onnx_output(&g, &t);
+    m = onnx_model(&g, 13, &size);
+    expect_error(m, size, CLINFER_ERR_INVALID_MODEL, "selfish");
+    free(m);
+    /* two nodes writing the same tensor */
+    g = (onnx_graph){{0}};
+    t = onnx_value_info("x", OT_FLOAT, 2, d), onnx_input(&g, &t);
+    onnx_node(&g, "Relu", "r1", "x", "y", 0, NULL);
+    onnx_node(&g, "Sigmoid", "r2", "x", "y", 0, NULL);
+    t = onnx_value_info("y", OT_FLOAT, 2, d), onnx_output(&g, &t);
+    m = onnx_model(&g, 13, &size);
+    expect_error(m, size, CLINFER_ERR_INVALID_MODEL, "already the output of node \"r1\"");
+    free(m);
+    /* a node writing over a graph input; an output nobody makes */
+    g = (onnx_graph){{0}};
+    t = onnx_value_info("x", OT_FLOAT, 2, d), onnx_input(&g, &t);
+    onnx_node(&g, "Relu", "r1", "x", "x", 0, NULL);
+    t = onnx_value_info("x", OT_FLOAT, 2, d), onnx_output(&g, &t);
+    m = onnx_model(&g, 13, &size);
+    expect_error(m, size, CLINFER_ERR_INVALID_MODEL, "already a graph input");
+    free(m);
+    g = (onnx_graph){{0}};
+    t = onnx_value_info("x", OT_FLOAT, 2, d), onnx_input(&g, &t);
+    onnx_node(&g, "Relu", "r1", "x", "y", 0, NULL);
+    t = onnx_value_info("z", OT_FLOAT, 2, d), onnx_output(&g, &t);
+    m = onnx_model(&g, 13, &size);
+    expect_error(m, size, CLINFER_ERR_INVALID_MODEL, "graph output 0 \"z\"");
+    free(m);
+}
+
+Test(onnx_load, input_declarations_are_checked)
+{
+    size_t size;
+    pb t;
+    /* a symbolic dimension other than the first */
+    onnx_graph g = {{0}};
+    const int64_t d[3] = {-1, 3, -1};
+    t = onnx_value_info("x", OT_FLOAT, 3, d), onnx_input(&g, &t);
+    onnx_node(&g, "Relu", "r", "x", "y", 0, NULL);
+    t = onnx_value_info("y", OT_FLOAT, -1, NULL), onnx_output(&g, &t);
+    uint8_t *m = onnx_model(&g, 13, &size);
+    expect_error(m, size, CLINFER_ERR_UNSUPPORTED, "dimension 2 is symbolic (\"N\")");
+    free(m);
+    /* an int64 data input; a rank-9 input; no shape at all */
+    const int64_t d2[2] = {2, 2};
+    g = (onnx_graph){{0}};
+    t = onnx_value_info("x", OT_INT64, 2, d2), onnx_input(&g, &t);
+    onnx_node(&g, "Relu", "r", "x", "y", 0, NULL);
+    t = onnx_value_info("y", OT_FLOAT, -1, NULL), onnx_output(&g, &t);
+    m = onnx_model(&g, 13, &size);
+    expect_error(m, size, CLINFER_ERR_UNSUPPORTED, "has type int64");
+    free(m);
+    const int64_t d9[9] = {1, 1, 1, 1, 1, 1, 1, 1, 2};
+    g = (onnx_graph){{0}};
+    t = onnx_value_info("x", OT_FLOAT, 9, d9), onnx_input(&g, &t);
+    onnx_node(&g, "Relu", "r", "x", "y", 0, NULL);
+    t = onnx_value_info("y", OT_FLOAT, -1, NULL), onnx_output(&g, &t);
+    m = onnx_model(&g, 13, &size);
+    expect_error(m, size, CLINFER_ERR_UNSUPPORTED, "rank 9");
+    free(m);
+    g = (onnx_graph){{0}};
+    t = onnx_value_info("x", OT_FLOAT, -1, NULL), onnx_input(&g, &t);
+    onnx_node(&g, "Relu", "r", "x", "y", 0, NULL);
+    t = onnx_value_info("y", OT_FLOAT, -1, NULL), onnx_output(&g, &t);
+    m = onnx_model(&g, 13, &size);
+    expect_error(m, size, CLINFER_ERR_UNSUPPORTED, "has no shape");
+    free(m);
+}
+
+Test(onnx_load, wrong_input_size_at_run_time)
+{
+    clinfer_runtime *rt = test_runtime();
+    size_t size;
+    uint8_t *model = onnx_model_cnn(4u, &size, NULL, NULL, NULL, NULL);
+    clinfer_graph *g = NULL;
+    cr_assert_eq(load(model, size, &g), CLINFER_OK, "%s", clinfer_last_errmsg());
+    clinfer_model *m = NULL;
+    cr_assert_eq(clinfer_model_compile(rt, g, &m), CLINFER_OK, "%s", clinfer_last_errmsg());
+    clinfer_session_options o = clinfer_session_options_default();
+    o.batch = 2;
+    clinfer_session *s = NULL;
+    cr_assert_eq(clinfer_session_create(m, &o, &s), CLINFER_OK, "%s", clinfer_last_errmsg());
+    float x[2 * 2 * 7 * 6] = {0};
+    cr_assert_eq(clinfer_session_set_input(s, 0, x, 84), CLINFER_ERR_SHAPE, "batch 1 data");
+    assert_contains(clinfer_session_errmsg(s), "[2, 2, 7, 6]");
+    cr_assert_eq(clinfer_session_run(s), CLINFER_ERR_INVALID_ARGUMENT, "input never set");
+    clinfer_session_free(s);
+    clinfer_model_free(m);
+    clinfer_graph_free(g);
+    free(model);
+    clinfer_runtime_free(rt);
+}
+
+/* ------------------------------------------------------------ API */
+
+Test(onnx_load, inspect_lists_every_problem)
+{
+    onnx_graph g = {{0}};
+    const int64_t d[4] = {-1, 3, 8, 8}, wd[4] = {4, 3, 3, 3};
+    float w[108] = {0};
+    pb t = onnx_value_info("img", OT_FLOAT, 4, d);
+    onnx_input(&g, &t);
+    t = onnx_tensor_f("w", 4, wd, w, 1), onnx_initializer(&g, &t);
+    onnx_node(&g, "Conv", "conv", "img,w", "c", 0, NULL);
+    onnx_node(&g, "Mystery", "m1", "c", "d", 0, NULL);
+    onnx_node(&g, "Relu", "after_mystery", "d", "e", 0, NULL); /* not reported twice */
+    pb a[1] = {onnx_attr_int("bogus", 1)};
+    onnx_node(&g, "Relu", "bad_relu", "c", "f", 1, a);
+    t = onnx_value_info("e", OT_FLOAT, -1, NULL), onnx_output(&g, &t);
+    t = onnx_value_info("f", OT_FLOAT, -1, NULL), onnx_output(&g, &t);
+    size_t size;
+    uint8_t *m = onnx_model(&g, 13, &size);
+    clinfer_onnx_info *info = NULL;
+    cr_assert_eq(clinfer_onnx_inspect(m, size, &info), CLINFER_OK, "%s", clinfer_last_errmsg());
+    cr_assert_eq(info->opset, 13);
+    cr_assert_eq(info->input_count, 1);
+    cr_assert_str_eq(info->inputs[0].name, "img");
+    cr_assert_eq(info->inputs[0].shape.dims[0], CLINFER_BATCH_DIM);
+    cr_assert_eq(info->output_count, 2);
+    cr_assert_eq(info->parameter_count, 108);
+    cr_assert_eq(info->node_count, 4);
+    cr_assert_eq(info->imports, 0);
+    cr_assert_eq(info->issue_count, 2, "Mystery and bad_relu, not after_mystery");
+    cr_assert_str_eq(info->issues[0].node, "m1");
+    assert_contains(info->issues[0].message, "Mystery");
+    cr_assert_str_eq(info->issues[1].node, "bad_relu");
+    assert_contains(info->issues[1].message, "bogus");
+    cr_assert_str_eq(info->ops[0].op_type, "Relu");
+    cr_assert_eq(info->ops[0].count, 2);
+    cr_assert_eq(info->ops[0].failing, 1);
+    clinfer_onnx_info_free(info);
+    free(m);
+    /* A good model: imports, with inferred output shapes. */
+    m = onnx_model_cnn(1u, &size, NULL, NULL, NULL, NULL);
+    cr_assert_eq(clinfer_onnx_inspect(m, size, &info), CLINFER_OK);
+    cr_assert_eq(info->imports, 1);
+    cr_assert_eq(info->issue_count, 0);
+    cr_assert_eq(info->outputs[0].shape.rank, 2);
+    cr_assert_eq(info->outputs[0].shape.dims[1], 4);
+    cr_assert_eq(info->parameter_count, 54 + 3 + 108 + 4 + 1);
+    clinfer_onnx_info_free(info);
+    cr_assert_eq(clinfer_onnx_inspect(m, 10, &info), CLINFER_ERR_INVALID_MODEL);
+    cr_assert_null(info);
+    free(m);
+}
+
+Test(onnx_load, bound_inputs_become_constants_where_needed)
+{
+    /* Conv with its weights as a graph input (as in ONNX's node tests). */
+    onnx_graph g = {{0}};
+    const int64_t xd[4] = {1, 1, 4, 4}, wd[4] = {1, 1, 3, 3};
+    pb t = onnx_value_info("x", OT_FLOAT, 4, xd);
+    onnx_input(&g, &t);
+    t = onnx_value_info("W", OT_FLOAT, 4, wd), onnx_input(&g, &t);
+    onnx_node(&g, "Conv", "conv", "x,W", "y", 0, NULL);
+    t = onnx_value_info("y", OT_FLOAT, -1, NULL), onnx_output(&g, &t);
+    size_t size;
+    uint8_t *m = onnx_model(&g, 11, &size);
+    expect_error(m, size, CLINFER_ERR_UNSUPPORTED, "must be known when the model is loaded");
+    float w[9] = {1, 0, 0, 0, 1, 0, 0, 0, 1};
+    clinfer_tensor bind = {"W", CLINFER_DTYPE_FLOAT32, {4, {1, 1, 3, 3}}, w};
+    clinfer_onnx_options o = clinfer_onnx_options_default();
+    o.input_values = &bind;
+    o.input_value_count = 1;
+    clinfer_graph *gr = NULL;
+    cr_assert_eq(clinfer_graph_load_onnx_with(m, size, &o, &gr), CLINFER_OK, "%s",
+                 clinfer_last_errmsg());
+    clinfer_runtime *rt = test_runtime();
+    float x[16], want[4];
+    for (int k = 0; k < 16; k++)
+        x[k] = (float)k;
+    for (int i = 0; i < 2; i++)
+        for (int j = 0; j < 2; j++)
+            want[i * 2 + j] = x[i * 4 + j] + x[(i + 1) * 4 + j + 1] + x[(i + 2) * 4 + j + 2];
+    float *y = run_graph(rt, gr, 1, x, 16, 4);
+    assert_equal(y, want, 4, "conv with bound weights");
+    free(y);
+    clinfer_graph_free(gr);
+    /* A value of the wrong shape is refused. */
+    bind.shape.dims[3] = 2;
+    cr_assert_eq(clinfer_graph_load_onnx_with(m, size, &o, &gr), CLINFER_ERR_SHAPE);
+    assert_contains(clinfer_last_errmsg(), "[1, 1, 3, 2]");
+    free(m);
+    clinfer_runtime_free(rt);
+}
+
+Test(onnx_load, tensor_proto_decoding)
+{
+    const int64_t d[2] = {2, 2};
+    const float v[4] = {1.5f, -2, 0, 1e-3f};
+    clinfer_tensor t;
+    for (int raw = 0; raw < 2; raw++) {
+        pb p = onnx_tensor_f("t", 2, d, v, raw);
+        cr_assert_eq(clinfer_tensor_decode_onnx(p.b, p.n, &t), CLINFER_OK, "%s",
+                     clinfer_last_errmsg());
+        cr_assert_str_eq(t.name, "t");
+        cr_assert_eq(t.dtype, CLINFER_DTYPE_FLOAT32);
+        cr_assert_eq(t.shape.rank, 2);
+        assert_equal(t.data, v, 4, "decoded floats");
+        clinfer_tensor_release(&t);
+        cr_assert_null(t.data);
+        pb_free(&p);
+    }
+    /* float16 in raw_data, int32 in int32_data, bool, uint8 raw, double */
+    pb p = {0};
+    const uint8_t half[4] = {0x00, 0x3c, 0x00, 0xc0}; /* 1.0, -2.0 */
+    pb_int(&p, 1, 2), pb_int(&p, 2, OT_FLOAT16), pb_bytes(&p, 9, half, 4);
+    cr_assert_eq(clinfer_tensor_decode_onnx(p.b, p.n, &t), CLINFER_OK, "%s", clinfer_last_errmsg());
+    cr_assert_eq(((float *)t.data)[0], 1.0f);
+    cr_assert_eq(((float *)t.data)[1], -2.0f);
+    clinfer_tensor_release(&t);
+    pb_free(&p);
+    pb_int(&p, 1, 3), pb_int(&p, 2, OT_INT32);
+    pb_int(&p, 5, -7), pb_int(&p, 5, 0), pb_int(&p, 5, 2147483647); /* unpacked */
+    cr_assert_eq(clinfer_tensor_decode_onnx(p.b, p.n, &t), CLINFER_OK, "%s", clinfer_last_errmsg());
+    cr_assert_eq(t.dtype, CLINFER_DTYPE_INT64);
+    cr_assert_eq(((int64_t *)t.data)[0], -7);
+    cr_assert_eq(((int64_t *)t.data)[2], 2147483647);
+    clinfer_tensor_release(&t);
+    pb_free(&p);
+    const double dv[2] = {0.25, -1e300};
+    pb_int(&p, 1, 2), pb_int(&p, 2, OT_DOUBLE), pb_bytes(&p, 9, dv, 16);
+    cr_assert_eq(clinfer_tensor_decode_onnx(p.b, p.n, &t), CLINFER_OK, "%s", clinfer_last_errmsg());
+    cr_assert_eq(((float *)t.data)[0], 0.25f);
+    cr_assert(isinf(((float *)t.data)[1]));
+    clinfer_tensor_release(&t);
+    pb_free(&p);
+    /* a scalar with no dims; an empty tensor */
+    pb_int(&p, 2, OT_FLOAT), pb_fixed32(&p, 4, 3.0f);
+    cr_assert_eq(clinfer_tensor_decode_onnx(p.b, p.n, &t), CLINFER_OK, "%s", clinfer_last_errmsg());
+    cr_assert_eq(t.shape.rank, 0);
+    cr_assert_eq(((float *)t.data)[0], 3.0f);
+    clinfer_tensor_release(&t);
+    pb_free(&p);
+    pb_int(&p, 1, 0), pb_int(&p, 2, OT_FLOAT);
+    cr_assert_eq(clinfer_tensor_decode_onnx(p.b, p.n, &t), CLINFER_OK);
+    cr_assert_null(t.data);
+    clinfer_tensor_release(&t);
+    pb_free(&p);
+    /* errors: wrong byte count, truncated */
+    pb_int(&p, 1, 3), pb_int(&p, 2, OT_FLOAT), pb_bytes(&p, 9, v, 11);
+    cr_assert_eq(clinfer_tensor_decode_onnx(p.b, p.n, &t), CLINFER_ERR_INVALID_MODEL);
+    assert_contains(clinfer_last_errmsg(), "raw_data has 11 bytes");
+    cr_assert_null(t.data);
+    cr_assert_eq(clinfer_tensor_decode_onnx(p.b, p.n - 3, &t), CLINFER_ERR_INVALID_MODEL);
+    assert_contains(clinfer_last_errmsg(), "byte ");
+    pb_free(&p);
+    clinfer_tensor_release(NULL);
+}
+
+Test(onnx_load, files_and_model_load)
+{
+    clinfer_runtime *rt = test_runtime();
+    clinfer_graph *g = (clinfer_graph *)rt;
+    cr_assert_eq(clinfer_graph_load_onnx("/nonexistent/model.onnx", &g), CLINFER_ERR_IO);
+    cr_assert_null(g);
+    assert_contains(clinfer_last_errmsg(), "/nonexistent/model.onnx");
+    char path[] = "/tmp/clinfer_onnx_test_XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    size_t size;
+    uint8_t *model = onnx_model_cnn(8u, &size, NULL, NULL, NULL, NULL);
+    FILE *f = fdopen(fd, "wb");
+    cr_assert_eq(fwrite(model, 1, size, f), size);
+    fclose(f);
+    clinfer_model *m = NULL;
+    cr_assert_eq(clinfer_model_load(rt, path, &m), CLINFER_OK, "%s", clinfer_last_errmsg());
+    cr_assert_eq(clinfer_model_output_count(m), 1);
+    clinfer_model_free(m);
+    /* a truncated file names the path */
+    f = fopen(path, "wb");
+    cr_assert_eq(fwrite(model, 1, size - 7, f), size - 7);
+    fclose(f);
+    cr_assert_eq(clinfer_model_load(rt, path, &m), CLINFER_ERR_INVALID_MODEL);
+    cr_assert_null(m);
+    assert_contains(clinfer_last_errmsg(), path);
+    remove(path);
+    free(model);
+    clinfer_runtime_free(rt);
+}
