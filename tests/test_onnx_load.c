@@ -234,6 +234,25 @@ Test(onnx_load, softmax_axis_and_clip_follow_the_opset)
         clinfer_graph_free(g);
         free(model);
     }
+    /* Pad before opset 11: pads, mode and value are attributes. */
+    const int64_t pads[6] = {0, 1, 0, 0, 0, 2};
+    pb pa[2] = {onnx_attr_ints("pads", 6, pads), onnx_attr_string("mode", "edge")};
+    size_t psize;
+    uint8_t *pmodel = one_node("Pad", 10, 2, pa, &psize);
+    clinfer_graph *pg = NULL;
+    cr_assert_eq(load(pmodel, psize, &pg), CLINFER_OK, "%s", clinfer_last_errmsg());
+    float *py = run_graph(rt, pg, 1, x, 24, 2 * 4 * 6);
+    float pw[48];
+    for (int n = 0; n < 2; n++) /* [2, 3, 4] -> [2, 4, 6]: one row on top, two columns right */
+        for (int h = 0; h < 4; h++)
+            for (int w = 0; w < 6; w++) {
+                int sh = h - 1 < 0 ? 0 : h - 1, sw = w > 3 ? 3 : w;
+                pw[(n * 4 + h) * 6 + w] = x[(n * 3 + sh) * 4 + sw];
+            }
+    assert_equal(py, pw, 48, "pad opset 10 edge");
+    free(py);
+    clinfer_graph_free(pg);
+    free(pmodel);
     /* Clip before opset 11: bounds are attributes. */
     pb a[2] = {onnx_attr_float("min", -1.0f), onnx_attr_float("max", 0.5f)};
     size_t size;
@@ -630,6 +649,20 @@ Test(onnx_load, inspect_lists_every_problem)
     clinfer_onnx_info_free(info);
     cr_assert_eq(clinfer_onnx_inspect(m, 10, &info), CLINFER_ERR_INVALID_MODEL);
     cr_assert_null(info);
+    free(m);
+    /* A graph-level problem (a cycle) is one issue. */
+    g = (onnx_graph){{0}};
+    const int64_t d2[2] = {2, 3};
+    t = onnx_value_info("x", OT_FLOAT, 2, d2), onnx_input(&g, &t);
+    onnx_node(&g, "Add", "n1", "x,b", "a", 0, NULL);
+    onnx_node(&g, "Relu", "n2", "a", "b", 0, NULL);
+    t = onnx_value_info("b", OT_FLOAT, 2, d2), onnx_output(&g, &t);
+    m = onnx_model(&g, 13, &size);
+    cr_assert_eq(clinfer_onnx_inspect(m, size, &info), CLINFER_OK);
+    cr_assert_eq(info->imports, 0);
+    cr_assert_eq(info->issue_count, 1);
+    assert_contains(info->issues[0].message, "cycle");
+    clinfer_onnx_info_free(info);
     free(m);
 }
 
