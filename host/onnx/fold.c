@@ -271,7 +271,13 @@ clinfer_status fold_gather(onnx_node *c)
 {
     const host_tensor *x, *idx;
     int64_t axis = 0;
-    clinfer_status st = node_in_host(c, 0, "data (Gather runs on constants and shapes only)", &x);
+    onnx_sym *data = node_in(c, 0);
+    if (data && data->kind != SYM_HOST)
+        return node_error(c, CLINFER_ERR_UNSUPPORTED,
+                          "Gather runs only on tensors known at load time (shapes, constants); "
+                          "input 0 (\"%s\") is computed at run time",
+                          data->name);
+    clinfer_status st = node_in_host(c, 0, "data", &x);
     if (st == CLINFER_OK)
         st = node_in_host(c, 1, "indices", &idx);
     if (st == CLINFER_OK)
