@@ -10,7 +10,8 @@ set -euo pipefail
 
 packages=(
     build-essential cmake pkg-config   # compiler and build
-    clang                              # sanitizer runtimes and the fuzzer
+    clang libclang-rt-dev              # the fuzzer; libclang-rt-dev holds libFuzzer and
+                                       # clang's sanitizer runtimes (only recommended by clang)
     opencl-headers ocl-icd-opencl-dev  # OpenCL API and ICD loader
     pocl-opencl-icd clinfo             # OpenCL on the CPU (CI and development)
     libcriterion-dev                   # unit tests

@@ -234,6 +234,25 @@ Test(onnx_load, softmax_axis_and_clip_follow_the_opset)
         clinfer_graph_free(g);
         free(model);
     }
+    /* Pad before opset 11: pads, mode and value are attributes. */
+    const int64_t pads[6] = {0, 1, 0, 0, 0, 2};
+    pb pa[2] = {onnx_attr_ints("pads", 6, pads), onnx_attr_string("mode", "edge")};
+    size_t psize;
+    uint8_t *pmodel = one_node("Pad", 10, 2, pa, &psize);
+    clinfer_graph *pg = NULL;
+    cr_assert_eq(load(pmodel, psize, &pg), CLINFER_OK, "%s", clinfer_last_errmsg());
+    float *py = run_graph(rt, pg, 1, x, 24, 2 * 4 * 6);
+    float pw[48];
+    for (int n = 0; n < 2; n++) /* [2, 3, 4] -> [2, 4, 6]: one row on top, two columns right */
+        for (int h = 0; h < 4; h++)
+            for (int w = 0; w < 6; w++) {
+                int sh = h - 1 < 0 ? 0 : h - 1, sw = w > 3 ? 3 : w;
+                pw[(n * 4 + h) * 6 + w] = x[(n * 3 + sh) * 4 + sw];
+            }
+    assert_equal(py, pw, 48, "pad opset 10 edge");
+    free(py);
+    clinfer_graph_free(pg);
+    free(pmodel);
     /* Clip before opset 11: bounds are attributes. */
     pb a[2] = {onnx_attr_float("min", -1.0f), onnx_attr_float("max", 0.5f)};
     size_t size;
@@ -302,13 +321,16 @@ Test(onnx_load, every_truncation_fails_cleanly)
     free(model);
 }
 
-Test(onnx_load, random_byte_flips_never_crash)
+/* 3000 copies of `model` with 1 to 4 bits flipped: load, inspect, and for
+ * what loads, compile and run at batch 3. */
+static void flip_bits(const uint8_t *model, size_t size, uint32_t s)
 {
-    size_t size = 0;
-    uint8_t *model = onnx_model_cnn(2u, &size, NULL, NULL, NULL, NULL);
     uint8_t *m2 = malloc(size);
-    uint32_t s = 12345u;
-    int loaded = 0, refused = 0;
+    int loaded = 0, refused = 0, ran = 0;
+    clinfer_runtime *rt = test_runtime();
+    float x[3 * 84];
+    for (int k = 0; k < 3 * 84; k++)
+        x[k] = (float)(k % 7) - 3;
     for (int trial = 0; trial < 3000; trial++) {
         memcpy(m2, model, size);
         int flips = 1 + trial % 4;
@@ -321,7 +343,24 @@ Test(onnx_load, random_byte_flips_never_crash)
         clinfer_graph *g = NULL;
         clinfer_status st = load(m2, size, &g);
         if (st == CLINFER_OK) {
+            /* What loads also compiles and runs: whatever the flips did,
+             * compile, session and run report a status, never crash. */
+            clinfer_model *m = NULL;
+            clinfer_session *sess = NULL;
+            clinfer_session_options o = clinfer_session_options_default();
+            o.batch = 3;
             loaded++;
+            if (clinfer_model_compile(rt, g, &m) == CLINFER_OK &&
+                clinfer_session_create(m, &o, &sess) == CLINFER_OK) {
+                clinfer_shape xs; /* flipped pads can make big tensors: not those */
+                if (clinfer_session_memory(sess).activation_bytes < (1u << 22) &&
+                    clinfer_session_input_shape(sess, 0, &xs) == CLINFER_OK &&
+                    ref_numel(&xs) <= 3 * 84 &&
+                    clinfer_session_set_input(sess, 0, x, ref_numel(&xs)) == CLINFER_OK)
+                    ran += clinfer_session_run(sess) == CLINFER_OK;
+            }
+            clinfer_session_free(sess);
+            clinfer_model_free(m);
             clinfer_graph_free(g);
         } else {
             refused++;
@@ -332,8 +371,19 @@ Test(onnx_load, random_byte_flips_never_crash)
             clinfer_onnx_info_free(info);
     }
     cr_assert_gt(refused, 100, "corruption is noticed");
-    cr_log_info("byte flips: %d loaded, %d refused", loaded, refused);
+    cr_log_info("byte flips: %d loaded, %d refused, %d of the loaded run", loaded, refused, ran);
+    clinfer_runtime_free(rt);
     free(m2);
+}
+
+Test(onnx_load, random_byte_flips_never_crash)
+{
+    size_t size = 0;
+    uint8_t *model = onnx_model_cnn(2u, &size, NULL, NULL, NULL, NULL);
+    flip_bits(model, size, 12345u);
+    free(model);
+    model = onnx_model_ops(&size);
+    flip_bits(model, size, 777u);
     free(model);
 }
 
@@ -630,6 +680,20 @@ Test(onnx_load, inspect_lists_every_problem)
     clinfer_onnx_info_free(info);
     cr_assert_eq(clinfer_onnx_inspect(m, 10, &info), CLINFER_ERR_INVALID_MODEL);
     cr_assert_null(info);
+    free(m);
+    /* A graph-level problem (a cycle) is one issue. */
+    g = (onnx_graph){{0}};
+    const int64_t d2[2] = {2, 3};
+    t = onnx_value_info("x", OT_FLOAT, 2, d2), onnx_input(&g, &t);
+    onnx_node(&g, "Add", "n1", "x,b", "a", 0, NULL);
+    onnx_node(&g, "Relu", "n2", "a", "b", 0, NULL);
+    t = onnx_value_info("b", OT_FLOAT, 2, d2), onnx_output(&g, &t);
+    m = onnx_model(&g, 13, &size);
+    cr_assert_eq(clinfer_onnx_inspect(m, size, &info), CLINFER_OK);
+    cr_assert_eq(info->imports, 0);
+    cr_assert_eq(info->issue_count, 1);
+    assert_contains(info->issues[0].message, "cycle");
+    clinfer_onnx_info_free(info);
     free(m);
 }
 

@@ -253,7 +253,8 @@ static int set_inputs(clinfer_session *s, const clinfer_model *m, const clinfer_
             same = t->shape.dims[d] == want.dims[d];
         shape_text(&t->shape, b, sizeof b);
         if (!same || t->dtype != CLINFER_DTYPE_FLOAT32) {
-            fprintf(stderr, "clinfer run: input \"%s\" needs float32 of shape %s, the file holds %s %s\n",
+            fprintf(stderr,
+                    "clinfer run: input \"%s\" needs float32 of shape %s, the file holds %s %s\n",
                     name, a, t->dtype == CLINFER_DTYPE_FLOAT32 ? "float32" : "int64", b);
             return 0;
         }

@@ -642,7 +642,8 @@ clinfer_status clinfer_tensor_decode_onnx(const void *data, size_t size, clinfer
 {
     char err[CLINFER_ERRMSG_MAX - 64];
     if (!out)
-        return err_set(NULL, CLINFER_ERR_INVALID_ARGUMENT, "clinfer_tensor_decode_onnx: out is NULL");
+        return err_set(NULL, CLINFER_ERR_INVALID_ARGUMENT,
+                       "clinfer_tensor_decode_onnx: out is NULL");
     memset(out, 0, sizeof *out);
     if (!data && size)
         return err_set(NULL, CLINFER_ERR_INVALID_ARGUMENT, "clinfer_tensor_decode_onnx: no data");

@@ -213,7 +213,8 @@ clinfer_status fold_constant_of_shape(onnx_node *c)
         return st;
     if (present && v.numel != 1) {
         host_tensor_free(&v);
-        return node_error(c, CLINFER_ERR_INVALID_MODEL, "attribute \"value\" must hold one element");
+        return node_error(c, CLINFER_ERR_INVALID_MODEL,
+                          "attribute \"value\" must hold one element");
     }
     clinfer_shape shape = shape_make(n, dims);
     st = make(c, &t, present ? v.dtype : CLINFER_DTYPE_FLOAT32, &shape, 0);
@@ -270,7 +271,13 @@ clinfer_status fold_gather(onnx_node *c)
 {
     const host_tensor *x, *idx;
     int64_t axis = 0;
-    clinfer_status st = node_in_host(c, 0, "data (Gather runs on constants and shapes only)", &x);
+    onnx_sym *data = node_in(c, 0);
+    if (data && data->kind != SYM_HOST)
+        return node_error(c, CLINFER_ERR_UNSUPPORTED,
+                          "Gather runs only on tensors known at load time (shapes, constants); "
+                          "input 0 (\"%s\") is computed at run time",
+                          data->name);
+    clinfer_status st = node_in_host(c, 0, "data", &x);
     if (st == CLINFER_OK)
         st = node_in_host(c, 1, "indices", &idx);
     if (st == CLINFER_OK)
@@ -287,7 +294,8 @@ clinfer_status fold_gather(onnx_node *c)
     memset(&os, 0, sizeof os);
     os.rank = x->shape.rank - 1 + idx->shape.rank;
     if (os.rank > CLINFER_MAX_RANK)
-        return node_error(c, CLINFER_ERR_UNSUPPORTED, "the result would have rank %d", (int)os.rank);
+        return node_error(c, CLINFER_ERR_UNSUPPORTED, "the result would have rank %d",
+                          (int)os.rank);
     int32_t r = 0;
     for (int32_t d = 0; d < ax; d++)
         os.dims[r++] = x->shape.dims[d];
@@ -418,8 +426,8 @@ clinfer_status fold_reshape(onnx_node *c)
     for (int32_t d = 0; d < n; d++) {
         if (dims[d] == 0 && !allowzero) {
             if (d >= x->shape.rank)
-                return node_error(c, CLINFER_ERR_INVALID_MODEL, "shape[%d] = 0 copies a missing dim",
-                                  (int)d);
+                return node_error(c, CLINFER_ERR_INVALID_MODEL,
+                                  "shape[%d] = 0 copies a missing dim", (int)d);
             os.dims[d] = x->shape.dims[d];
         } else if (dims[d] == -1 && infer < 0) {
             infer = d;

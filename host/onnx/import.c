@@ -1001,7 +1001,8 @@ clinfer_status onnx_import(const Onnx__ModelProto *model, const clinfer_onnx_opt
     im.opset = onnx_model_opset(model);
     if (im.opset < 1)
         return im_fail(&im, CLINFER_ERR_UNSUPPORTED,
-                       "the model imports no version of the default ONNX operator set (only other domains)");
+                       "the model imports no version of the default ONNX operator set "
+                       "(only other domains)");
     if (im.opset > ONNX_MAX_OPSET)
         return im_fail(&im, CLINFER_ERR_UNSUPPORTED,
                        "the model uses ONNX opset %lld; clinfer knows opsets 1 to %d",

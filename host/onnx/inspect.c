@@ -103,7 +103,8 @@ static int count_ops(const Onnx__GraphProto *g, clinfer_onnx_info *info)
     for (size_t a = 1; a < info->op_count; a++)
         for (size_t b = a; b > 0; b--) {
             clinfer_onnx_op_stat *x = &info->ops[b - 1], *y = &info->ops[b];
-            if (x->count > y->count || (x->count == y->count && strcmp(x->op_type, y->op_type) <= 0))
+            if (x->count > y->count ||
+                (x->count == y->count && strcmp(x->op_type, y->op_type) <= 0))
                 break;
             clinfer_onnx_op_stat t = *x;
             *x = *y;
@@ -141,7 +142,9 @@ static int fill(const Onnx__ModelProto *m, clinfer_onnx_info *info)
         const Onnx__TensorProto *t = g->initializer[i];
         uint64_t n = 1;
         for (size_t d = 0; d < t->n_dims; d++)
-            n = t->dims[d] <= 0 ? 0 : (n > UINT64_MAX / (uint64_t)t->dims[d] ? UINT64_MAX : n * (uint64_t)t->dims[d]);
+            n = t->dims[d] <= 0                          ? 0
+                : n > UINT64_MAX / (uint64_t)t->dims[d] ? UINT64_MAX
+                                                        : n * (uint64_t)t->dims[d];
         info->parameter_count = info->parameter_count > UINT64_MAX - n ? UINT64_MAX
                                                                         : info->parameter_count + n;
     }

@@ -48,8 +48,9 @@ static clinfer_status need_rank(onnx_node *c, int32_t i, const char *what, int32
 static clinfer_status in_range(onnx_node *c, const char *attr, int64_t v, int64_t lo, int64_t hi)
 {
     if (v < lo || v > hi)
-        return node_error(c, CLINFER_ERR_INVALID_MODEL, "attribute \"%s\": %lld is outside [%lld, %lld]",
-                          attr, (long long)v, (long long)lo, (long long)hi);
+        return node_error(c, CLINFER_ERR_INVALID_MODEL,
+                          "attribute \"%s\": %lld is outside [%lld, %lld]", attr, (long long)v,
+                          (long long)lo, (long long)hi);
     return CLINFER_OK;
 }
 
@@ -352,7 +353,8 @@ static clinfer_status legacy_broadcast(onnx_node *c)
     if (st != CLINFER_OK || !broadcast || !node_attr(c, "axis"))
         return st;
     clinfer_shape a, b;
-    if ((st = node_in_shape(c, 0, &a)) != CLINFER_OK || (st = node_in_shape(c, 1, &b)) != CLINFER_OK)
+    if ((st = node_in_shape(c, 0, &a)) != CLINFER_OK ||
+        (st = node_in_shape(c, 1, &b)) != CLINFER_OK)
         return st;
     if (axis < 0)
         axis += a.rank;

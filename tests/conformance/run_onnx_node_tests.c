@@ -212,7 +212,8 @@ static verdict run_set(clinfer_runtime *rt, const unsigned char *model, size_t m
             snprintf(r->why, sizeof r->why, "no float data for input \"%s\"", name);
             v = FAIL;
         } else if ((st = clinfer_session_set_input(s, i, in[found].data,
-                                                   (size_t)numel(&in[found].shape))) != CLINFER_OK) {
+                                                   (size_t)numel(&in[found].shape))) !=
+                   CLINFER_OK) {
             snprintf(r->why, sizeof r->why, "set_input: %s", clinfer_session_errmsg(s));
             v = FAIL;
         }
