@@ -17,7 +17,7 @@ packages=(
     libcriterion-dev                   # unit tests
     libprotobuf-c-dev protobuf-c-compiler  # ONNX decoding (host/onnx/onnx.proto)
     libonnx-testdata                   # ONNX backend node tests (conformance)
-    dataset-fashion-mnist              # the test images `clinfer demo` classifies (a test)
+    dataset-fashion-mnist zlib1g-dev   # the test images `clinfer demo` classifies, gzip-compressed
 )
 
 missing=()

@@ -40,8 +40,8 @@ fmnist_result fmnist_load(const char *dir, const char *split, fmnist_set *out, c
 
 void fmnist_free(fmnist_set *set);
 
-/* Decompresses one gzip member (RFC 1952, deflate RFC 1951) in memory,
- * checking its CRC-32 and length. *out (malloc'ed, caller frees) holds
+/* Decompresses one gzip member in memory with zlib, which checks its
+ * CRC-32 and length. *out (malloc'ed, caller frees) holds
  * *out_size bytes. Returns 0, or -1 with a message in err. At most
  * max_size bytes are produced. */
 int fmnist_gunzip(const uint8_t *in, size_t in_size, size_t max_size, uint8_t **out,

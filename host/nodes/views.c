@@ -3,6 +3,8 @@
  * output shares the input's memory, so these nodes only compute a shape.
  * The memory planner aliases their output to their input.
  */
+#include <stdint.h>
+
 #include "../shape.h"
 #include "nodes.h"
 
@@ -49,6 +51,9 @@ static clinfer_status reshape_shape(const node_ctx *c, clinfer_shape *out)
             return node_fail(c, CLINFER_ERR_SHAPE, "target %s has a negative dimension",
                              shape_str(t, a, sizeof a));
         }
+        if (r.dims[i] != 0 && known > INT64_MAX / r.dims[i])
+            return node_fail(c, CLINFER_ERR_SHAPE, "target %s has too many elements",
+                             shape_str(t, a, sizeof a));
         known *= r.dims[i];
     }
     int64_t total = shape_numel(x);
