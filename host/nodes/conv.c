@@ -81,4 +81,4 @@ static double conv_flops(const node_ctx *c, const clinfer_shape *out)
     return 2.0 * (double)shape_numel(out) * (double)(w->dims[1] * w->dims[2] * w->dims[3]);
 }
 
-const node_impl node_conv2d_impl = {conv_infer, conv_prepare, conv_flops};
+const node_impl node_conv2d_impl = {conv_infer, conv_prepare, conv_flops, NULL};
