@@ -44,6 +44,9 @@
  * gemm_pack_b: work-item (x, y, z) copies row x of panel y of B'[z] (B' read
  * through strides and batch strides bs at z0 + z) into the packed buffer at
  * batch z (each batch npanels * K * TW floats).
+ * gemm_pack_bt: the same for a transposed B' (b_ks == 1: columns of B' are
+ * contiguous): work-item (x, y, z) reads 16 consecutive k of each of the TW
+ * columns of panel y as vectors and writes rows 16x .. 16x + 15.
  *
  * Common tunables: HAS_BIAS, ACT (prelude.cl). Every offset fits a long,
  * every in-matrix stride an int.
@@ -119,6 +122,34 @@ __kernel void gemm_pack_b(__global const float *restrict B, __global float *rest
     } else {
         for (int j = 0; j < TW; j++)
             dst[j] = n0 + j < N ? src[(long)(n0 + j) * b_ns] : 0.0f;
+    }
+}
+
+__kernel void gemm_pack_bt(__global const float *restrict B, __global float *restrict P, int N,
+                           int K, int b_ks, int b_ns, long8 bd, long8 bs, int z0)
+{
+    const int k0 = get_global_id(0) * 16;
+    const int panel = get_global_id(1);
+    if (k0 >= K)
+        return;
+    const long z = get_global_id(2);
+    const int npanels = (N + TW - 1) / TW;
+    const int n0 = panel * TW;
+    __global const float *src = B + batch_offset(z0 + z, bd, bs);
+    __global float *dst = P + ((z * npanels + panel) * (long)K + k0) * TW;
+    const int rows = min(16, K - k0);
+    for (int j = 0; j < TW; j++) {
+        const int n = n0 + j;
+        __global const float *col = src + (long)n * b_ns + (long)k0 * b_ks;
+        float t[16];
+        if (n < N && rows == 16 && b_ks == 1) {
+            vstore16(vload16(0, col), 0, t);
+        } else {
+            for (int r = 0; r < 16; r++)
+                t[r] = n < N && r < rows ? col[(long)r * b_ks] : 0.0f;
+        }
+        for (int r = 0; r < rows; r++)
+            dst[r * TW + j] = t[r];
     }
 }
 

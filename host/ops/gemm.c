@@ -181,7 +181,9 @@ clinfer_status gemm_pack_prepare(clinfer_runtime *rt, const gemm_config *cfg, in
 {
     char options[160];
     variant_options(cfg, 0, ACT_KIND_NONE, options, sizeof options); /* the product's program */
-    clinfer_status st = launch_create(rt, "gemm", options, "gemm_pack_b", out);
+    const int transposed = b_ks == 1 && b_ns != 1; /* columns of B' are contiguous */
+    clinfer_status st =
+        launch_create(rt, "gemm", options, transposed ? "gemm_pack_bt" : "gemm_pack_b", out);
     if (st != CLINFER_OK)
         return st;
     int64_t d[8], s[8];
@@ -203,7 +205,8 @@ clinfer_status gemm_pack_prepare(clinfer_runtime *rt, const gemm_config *cfg, in
         return st;
     }
     const size_t tw = (size_t)gemm_panel_width(cfg);
-    launch_grid3(out, (size_t)k, ((size_t)n + tw - 1) / tw, batch, 8);
+    launch_grid3(out, transposed ? ((size_t)k + 15) / 16 : (size_t)k, ((size_t)n + tw - 1) / tw,
+                 batch, transposed ? 1 : 8);
     return CLINFER_OK;
 }
 

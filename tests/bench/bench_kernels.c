@@ -1,0 +1,276 @@
+/*
+ * bench_kernels.c — GFLOP/s of the GEMM variants and the convolution
+ * algorithms on the default device (CLINFER_DEVICE picks another), for
+ * tuning work: not a test, not run by CTest.
+ *
+ *   bench_kernels [--gemm] [--conv] [--runs N] [--check]
+ *
+ * GEMM: 1024^3, 1000^3, the conv-shaped 64x3136x576 and a batch-1 Dense
+ * layer 1x4096x4096, with B as stored [K, N] and transposed [N, K]; per
+ * variant the product alone (B packed beforehand, as for weights) and the
+ * whole op (packing B on every run, as for two activations). With
+ * CLINFER_BENCH_BLAS=/path/to/libopenblas.so.0 it also times that library's
+ * cblas_sgemm in the same run, alternating, for a ratio.
+ * Conv: the convolution layers of ResNet-18 (batch 1) per algorithm.
+ *
+ * Each figure is the median (and best) of N runs (default 10) after one
+ * warm-up run; every run ends with clFinish. --check compares every result
+ * with a double-precision host product (slow for the large shapes).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <dlfcn.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "clinfer.h"
+#include "ops/conv2d.h"
+#include "ops/gemm.h"
+#include "runtime.h"
+#include "tensor.h"
+
+static int g_runs = 10;
+static int g_check = 0;
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void die(const char *what)
+{
+    fprintf(stderr, "bench_kernels: %s: %s\n", what, clinfer_last_errmsg());
+    exit(1);
+}
+
+static void fill(float *x, size_t n, uint32_t seed)
+{
+    for (size_t i = 0; i < n; i++) {
+        seed = seed * 1664525u + 1013904223u;
+        x[i] = (float)(seed >> 8) / (float)(1u << 24) - 0.5f;
+    }
+}
+
+static cl_mem upload(clinfer_runtime *rt, size_t floats, const float *host)
+{
+    cl_mem m = NULL;
+    if (buffer_create(rt, floats * sizeof(float), host, &m) != CLINFER_OK)
+        die("buffer_create");
+    return m;
+}
+
+/* A sequence of launches timed together. */
+typedef struct timed {
+    op_launch *l;
+    int count;
+} timed;
+
+/* Median and best seconds of g_runs runs of `t` after a warm-up run. */
+static void time_launches(clinfer_runtime *rt, timed t, double *median, double *best)
+{
+    double *s = malloc((size_t)g_runs * sizeof *s);
+    for (int r = -1; r < g_runs; r++) {
+        clFinish(rt->queue);
+        double t0 = now_s();
+        for (int i = 0; i < t.count; i++)
+            if (launch_enqueue(rt, &t.l[i], NULL) != CLINFER_OK)
+                die("launch_enqueue");
+        clFinish(rt->queue);
+        if (r >= 0)
+            s[r] = now_s() - t0;
+    }
+    qsort(s, (size_t)g_runs, sizeof *s, cmp_double);
+    *median = s[g_runs / 2];
+    *best = s[0];
+    free(s);
+}
+
+/* max |got - want| / (1 + |want|) */
+static double max_err(const float *got, const double *want, size_t n)
+{
+    double e = 0;
+    for (size_t i = 0; i < n; i++) {
+        double d = fabs((double)got[i] - want[i]) / (1.0 + fabs(want[i]));
+        e = d > e ? d : e;
+    }
+    return e;
+}
+
+/* ------------------------------------------------------------------ GEMM */
+
+typedef void (*sgemm_fn)(int, int, int, int, int, int, float, const float *, int,
+                         const float *, int, float, float *, int);
+
+static sgemm_fn load_blas(void)
+{
+    const char *path = getenv("CLINFER_BENCH_BLAS");
+    if (!path || !path[0])
+        return NULL;
+    void *h = dlopen(path, RTLD_NOW);
+    if (!h) {
+        fprintf(stderr, "bench_kernels: cannot load %s: %s\n", path, dlerror());
+        return NULL;
+    }
+    union {
+        void *p;
+        sgemm_fn f;
+    } u;
+    u.p = dlsym(h, "cblas_sgemm");
+    return u.f;
+}
+
+static void blas_time(sgemm_fn f, int m, int n, int k, int tb, const float *a, const float *b,
+                      float *y, double *median, double *best)
+{
+    double *s = malloc((size_t)g_runs * sizeof *s);
+    for (int r = -1; r < g_runs; r++) {
+        double t0 = now_s();
+        f(101 /* row major */, 111, tb ? 112 : 111, m, n, k, 1.0f, a, k, b, tb ? k : n, 0.0f, y,
+          n);
+        if (r >= 0)
+            s[r] = now_s() - t0;
+    }
+    qsort(s, (size_t)g_runs, sizeof *s, cmp_double);
+    *median = s[g_runs / 2];
+    *best = s[0];
+    free(s);
+}
+
+static void gemm_reference(int m, int n, int k, int tb, const float *a, const float *b,
+                           double *y)
+{
+    for (int i = 0; i < m; i++)
+        for (int j = 0; j < n; j++) {
+            double acc = 0;
+            for (int p = 0; p < k; p++)
+                acc += (double)a[(size_t)i * k + p] *
+                       (double)(tb ? b[(size_t)j * k + p] : b[(size_t)p * n + j]);
+            y[(size_t)i * n + j] = acc;
+        }
+}
+
+static void bench_gemm_shape(clinfer_runtime *rt, sgemm_fn blas, int m, int n, int k, int tb)
+{
+    const double flop = 2.0 * m * (double)n * k;
+    size_t mk = (size_t)m * k, kn = (size_t)k * n, mn = (size_t)m * n;
+    float *a = malloc(mk * 4), *b = malloc(kn * 4), *y = malloc(mn * 4);
+    double *want = g_check ? malloc(mn * sizeof *want) : NULL;
+    fill(a, mk, 1);
+    fill(b, kn, 2);
+    if (want)
+        gemm_reference(m, n, k, tb, a, b, want);
+    cl_mem am = upload(rt, mk, a), bm = upload(rt, kn, b), ym = upload(rt, mn, NULL);
+    static const char *const variants[] = {"cpu", "gpu"};
+    for (int v = 0; v < 2; v++) {
+        setenv("CLINFER_GEMM_VARIANT", variants[v], 1);
+        gemm_params p = gemm_params_default();
+        p.m = m, p.n = n, p.k = k, p.trans_b = tb;
+        gemm_plan plan;
+        if (gemm_plan_make(rt, &p, &plan) != CLINFER_OK)
+            die("gemm_plan_make");
+        op_launch l[2];
+        memset(l, 0, sizeof l);
+        cl_mem packed = NULL;
+        int count = 1;
+        if (plan.packed_bytes > 0) {
+            packed = upload(rt, plan.packed_bytes / 4, NULL);
+            if (gemm_pack_b_prepare(rt, &p, &plan, &l[0]) != CLINFER_OK ||
+                gemm_pack_b_bind(rt, &l[0], bm, packed) != CLINFER_OK)
+                die("pack");
+            count = 2;
+        }
+        if (gemm_prepare(rt, &p, &plan, &l[count - 1]) != CLINFER_OK ||
+            gemm_bind(rt, &l[count - 1], am, packed ? packed : bm, NULL, ym) != CLINFER_OK)
+            die("gemm_prepare");
+        double med_all, best_all, med_prod, best_prod, med_pack = 0, best_pack = 0;
+        time_launches(rt, (timed){l, count}, &med_all, &best_all);
+        time_launches(rt, (timed){&l[count - 1], 1}, &med_prod, &best_prod);
+        if (count == 2)
+            time_launches(rt, (timed){l, 1}, &med_pack, &best_pack);
+        char cfg[64] = "";
+        if (plan.cfg.variant == GEMM_VARIANT_CPU)
+            snprintf(cfg, sizeof cfg, "tm=%d nv=%d", plan.cfg.tm, plan.cfg.nv);
+        else
+            snprintf(cfg, sizeof cfg, "%dx%dx%d/%dx%d", plan.cfg.tsm, plan.cfg.tsn, plan.cfg.tsk,
+                     plan.cfg.wptm, plan.cfg.wptn);
+        char err[48] = "";
+        if (want) {
+            if (buffer_read(rt, ym, mn * 4, y) != CLINFER_OK)
+                die("buffer_read");
+            snprintf(err, sizeof err, "  err %.1e", max_err(y, want, mn));
+        }
+        printf("gemm %4dx%4dx%4d tB=%d %-5s %-18s product %6.1f GFLOP/s (best %6.1f)  "
+               "with packing %6.1f (best %6.1f; pack %.2f ms)%s\n",
+               m, n, k, tb, variants[v], cfg, flop / med_prod * 1e-9, flop / best_prod * 1e-9,
+               flop / med_all * 1e-9, flop / best_all * 1e-9, med_pack * 1e3, err);
+        fflush(stdout);
+        for (int i = 0; i < count; i++)
+            launch_release(&l[i]);
+        if (packed)
+            clReleaseMemObject(packed);
+        if (blas && v == 0) { /* alternate: the library right after our cpu variant */
+            double med, best;
+            blas_time(blas, m, n, k, tb, a, b, y, &med, &best);
+            printf("gemm %4dx%4dx%4d tB=%d %-5s %-18s         %6.1f GFLOP/s (best %6.1f)\n", m,
+                   n, k, tb, "blas", "cblas_sgemm", flop / med * 1e-9, flop / best * 1e-9);
+        }
+    }
+    unsetenv("CLINFER_GEMM_VARIANT");
+    clReleaseMemObject(am);
+    clReleaseMemObject(bm);
+    clReleaseMemObject(ym);
+    free(a), free(b), free(y), free(want);
+}
+
+static void bench_gemm(clinfer_runtime *rt)
+{
+    static const int shapes[][3] = {{1024, 1024, 1024}, {1000, 1000, 1000}, {64, 3136, 576},
+                                    {1, 4096, 4096}};
+    sgemm_fn blas = load_blas();
+    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
+        for (int tb = 0; tb < 2; tb++)
+            bench_gemm_shape(rt, blas, shapes[i][0], shapes[i][1], shapes[i][2], tb);
+}
+
+/* ------------------------------------------------------------------ main */
+
+int main(int argc, char **argv)
+{
+    int gemm = 0, conv = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--gemm") == 0)
+            gemm = 1;
+        else if (strcmp(argv[i], "--conv") == 0)
+            conv = 1;
+        else if (strcmp(argv[i], "--check") == 0)
+            g_check = 1;
+        else if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc)
+            g_runs = atoi(argv[++i]) > 0 ? atoi(argv[i]) : 10;
+        else {
+            fprintf(stderr, "usage: bench_kernels [--gemm] [--conv] [--runs N] [--check]\n");
+            return 2;
+        }
+    }
+    if (!gemm && !conv)
+        gemm = conv = 1;
+    clinfer_runtime *rt = NULL;
+    if (clinfer_runtime_create(NULL, &rt) != CLINFER_OK)
+        die("clinfer_runtime_create");
+    printf("device: %s (%s), driver %s\n", rt->info.name, rt->info.platform_name,
+           rt->info.driver_version);
+    if (gemm)
+        bench_gemm(rt);
+    (void)conv;
+    clinfer_runtime_free(rt);
+    return 0;
+}
