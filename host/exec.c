@@ -276,8 +276,8 @@ static clinfer_status prepare_profile(clinfer_session *s)
         const graph_node *n = &s->m->g->nodes[s->execs[i].node];
         s->prof[i].node = n->name;
         s->prof[i].op = op_kind_name(n->op);
-        s->prof[i].kernel =
-            s->execs[i].launches.count ? s->execs[i].launches.items[0].name : "none";
+        const node_launches *l = &s->execs[i].launches; /* the last launch computes */
+        s->prof[i].kernel = l->count ? l->items[l->count - 1].name : "none";
         s->prof[i].output_shape = s->shapes[n->output];
         s->prof[i].flops = s->execs[i].flops;
     }

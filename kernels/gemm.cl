@@ -26,7 +26,10 @@
  * gemm_packed (CPUs through PoCL): work-item (x, y, z) computes a TM x TW
  * tile of Y[z] at rows x * TM, columns y * TW, in TM * NV float16
  * accumulators, reading per k one row of its B panel (NV vector loads) and
- * TM scalars of A'. Work-group size 1: PoCL runs the items of a work-group
+ * TM scalars of A'. B is packed when b_ks == 0; otherwise B' rows are
+ * contiguous (b_ns == 1, N >= TW) with stride b_ks and are read in place, a
+ * last tile that sticks out of N being moved left to end at N (the columns
+ * it shares with the previous tile are computed twice, stored once). Work-group size 1: PoCL runs the items of a work-group
  * as a loop in one thread and vectorises only explicit vectors. Rows are in
  * x so that consecutive items share one B panel in cache. Rows past M are
  * computed from a clamped row and not stored. Tunables: TM (>= 1), NV (1..4).
@@ -153,13 +156,13 @@ __kernel void gemm_pack_bt(__global const float *restrict B, __global float *res
     }
 }
 
-/* The TM x TW tile's epilogue and store (rows past M, columns past N are
- * dropped). */
+/* The TM x TW tile's epilogue and store: columns n0 + j for j >= skip (the
+ * ones the tile owns), rows past M and columns past N dropped. */
 inline void gemm_store_tile(float16 acc[TM][NV], __global float *y, __global const float *C,
-                            long coff, int m0, int n0, int M, int N, int c_rs, int c_cs,
-                            float alpha, float beta, float act_a, float act_b)
+                            long coff, int m0, int n0, int skip, int M, int N, int c_rs,
+                            int c_cs, float alpha, float beta, float act_a, float act_b)
 {
-    const int full = n0 + TW <= N;
+    const int full = skip == 0 && n0 + TW <= N;
 #pragma unroll
     for (int i = 0; i < TM; i++) {
         const int m = m0 + i;
@@ -185,7 +188,7 @@ inline void gemm_store_tile(float16 acc[TM][NV], __global float *y, __global con
             } else {
                 float t[16];
                 vstore16(r, 0, t);
-                for (int j = 0; j < 16 && n0 + v * 16 + j < N; j++)
+                for (int j = max(skip - v * 16, 0); j < 16 && n0 + v * 16 + j < N; j++)
                     yr[v * 16 + j] = t[j];
             }
         }
@@ -200,12 +203,16 @@ __kernel void gemm_packed(__global const float *restrict A, __global const float
 {
     const int m0 = get_global_id(0) * TM;
     const int panel = get_global_id(1);
-    const int n0 = panel * TW;
-    if (m0 >= M || n0 >= N)
+    const int n_own = panel * TW; /* first column this item stores */
+    if (m0 >= M || n_own >= N)
         return;
+    const int raw = b_ks != 0;
+    const int n0 = raw ? min(n_own, N - TW) : n_own; /* first column computed */
+    const long bstep = raw ? b_ks : TW;
     const long z = get_global_id(2), za = z0 + z;
     __global const float *a = A + batch_offset(za, bd, as);
-    __global const float *b = B + batch_offset(bz0 + z, bd, bs) + (long)panel * K * TW;
+    __global const float *b =
+        B + batch_offset(bz0 + z, bd, bs) + (raw ? (long)n0 : (long)panel * K * TW);
 
     long arow[TM]; /* offset of each row of A' (clamped to the last row) */
 #pragma unroll
@@ -223,7 +230,7 @@ __kernel void gemm_packed(__global const float *restrict A, __global const float
         float16 bv[NV];
 #pragma unroll
         for (int v = 0; v < NV; v++)
-            bv[v] = vload16(v, b + (long)k * TW);
+            bv[v] = vload16(v, b + k * bstep);
         const long ak = (long)k * a_ks;
 #pragma unroll
         for (int i = 0; i < TM; i++) {
@@ -233,8 +240,8 @@ __kernel void gemm_packed(__global const float *restrict A, __global const float
                 acc[i][v] = fma(av, bv[v], acc[i][v]);
         }
     }
-    gemm_store_tile(acc, Y + za * (long)M * N, C, batch_offset(za, bd, cs), m0, n0, M, N, c_rs,
-                    c_cs, alpha, beta, act_a, act_b);
+    gemm_store_tile(acc, Y + za * (long)M * N, C, batch_offset(za, bd, cs), m0, n0, n_own - n0,
+                    M, N, c_rs, c_cs, alpha, beta, act_a, act_b);
 }
 
 /* ----------------------------------------------------------------- local */

@@ -1,11 +1,13 @@
 /*
- * conv2d.c — 2-D convolution: validation, output shape and the launch of
- * kernels/conv2d.cl. Arguments 0-3 are buffers (bound per run), the rest
- * are shape scalars set once in conv2d_prepare.
+ * conv2d.c — 2-D convolution: validation, output shape, the choice of
+ * algorithm per layer and the launches of kernels/conv2d.cl (plus the GEMM
+ * core of ops/gemm.c). In every kernel the buffers come first (bound per
+ * run), then the shape scalars (set once).
  */
 #include "conv2d.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 conv2d_params conv2d_params_default(void)
@@ -69,7 +71,7 @@ clinfer_status conv2d_prepare(clinfer_runtime *rt, const conv2d_params *p, op_la
     char options[64];
     snprintf(options, sizeof options, "-DACT=%d -DHAS_BIAS=%d", (int)p->act.kind,
              p->has_bias ? 1 : 0);
-    st = launch_create(rt, "conv2d", options, "conv2d_direct", out);
+    st = launch_create(rt, "conv2d", options, "conv2d_naive", out);
     if (st != CLINFER_OK)
         return st;
     karg a = karg_begin(out->kernel, 4);
@@ -108,4 +110,382 @@ clinfer_status conv2d_bind(clinfer_runtime *rt, op_launch *l, cl_mem input, cl_m
     karg_mem(&a, bias);
     karg_mem(&a, output);
     return karg_done(rt, &a, l->name);
+}
+
+/* ------------------------------------------------------------ algorithms */
+
+static const char *const algo_names[CONV2D_ALGO_COUNT] = {
+    "auto", "naive", "direct", "im2col", "gemm1x1", "winograd", "depthwise"};
+
+const char *conv2d_algo_name(conv2d_algo a)
+{
+    return a >= 0 && a < CONV2D_ALGO_COUNT ? algo_names[a] : "unknown";
+}
+
+const char *conv2d_algo_unfit(const conv2d_params *p, conv2d_algo a)
+{
+    switch (a) {
+    case CONV2D_ALGO_AUTO:
+    case CONV2D_ALGO_NAIVE:
+    case CONV2D_ALGO_IM2COL:
+        return NULL;
+    case CONV2D_ALGO_DIRECT:
+        return p->stride_h == 1 && p->stride_w == 1 ? NULL : "needs stride 1";
+    case CONV2D_ALGO_GEMM1X1:
+        return p->kh == 1 && p->kw == 1 && p->stride_h == 1 && p->stride_w == 1 &&
+                       p->pad_top == 0 && p->pad_left == 0 && p->pad_bottom == 0 &&
+                       p->pad_right == 0
+                   ? NULL
+                   : "needs a 1x1 kernel, stride 1 and no padding";
+    case CONV2D_ALGO_DEPTHWISE:
+        return p->groups == p->c && p->oc == p->c ? NULL : "needs groups == C == OC";
+    case CONV2D_ALGO_WINOGRAD:
+        return "is not implemented";
+    case CONV2D_ALGO_COUNT:
+        break;
+    }
+    return "is not an algorithm";
+}
+
+/* Fills the chunking of `pl` for `per_image` scratch bytes per image plus
+ * `extra` once, with `per_chunk` launches per chunk. */
+static void plan_chunks(const conv2d_params *p, conv2d_plan *pl, uint64_t per_image,
+                        uint64_t extra, int32_t per_chunk)
+{
+    uint64_t cap = CONV2D_SCRATCH_CAP;
+    const char *env = getenv("CLINFER_CONV_SCRATCH_CAP");
+    if (env && env[0]) {
+        char *end = NULL;
+        unsigned long long v = strtoull(env, &end, 10);
+        if (end && *end == '\0' && v > 0)
+            cap = v;
+    }
+    uint64_t fit = per_image > 0 ? cap / per_image : (uint64_t)p->n;
+    pl->chunk = fit < 1 ? 1 : fit > (uint64_t)p->n ? p->n : (int32_t)fit;
+    pl->per_chunk = per_chunk;
+    pl->launch_count = (p->n + pl->chunk - 1) / pl->chunk * per_chunk;
+    pl->scratch_bytes = per_image > 0 ? per_image * (uint64_t)pl->chunk + extra : 0;
+}
+
+clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, conv2d_algo algo,
+                                conv2d_plan *out)
+{
+    memset(out, 0, sizeof *out);
+    clinfer_status st = conv2d_output_size(rt, p, &out->oh, &out->ow);
+    if (st != CLINFER_OK)
+        return st;
+    if (p->act.kind < ACT_KIND_NONE || p->act.kind > ACT_KIND_TANH)
+        return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
+                       "conv2d: act.kind %d is not a known activation", (int)p->act.kind);
+    const int32_t groups = p->groups, cpg = p->c / groups, ocpg = p->oc / groups;
+    const int64_t ohw = (int64_t)out->oh * out->ow;
+    if (algo == CONV2D_ALGO_AUTO || algo == CONV2D_ALGO_IM2COL || algo == CONV2D_ALGO_GEMM1X1 ||
+        algo == CONV2D_ALGO_DIRECT) {
+        st = gemm_config_for_rows(rt, ocpg, &out->gemm);
+        if (st != CLINFER_OK)
+            return st;
+    }
+    if (algo == CONV2D_ALGO_AUTO) {
+        if (!conv2d_algo_unfit(p, CONV2D_ALGO_DEPTHWISE))
+            algo = CONV2D_ALGO_DEPTHWISE;
+        else if (!conv2d_algo_unfit(p, CONV2D_ALGO_GEMM1X1))
+            algo = CONV2D_ALGO_GEMM1X1;
+        else if (out->gemm.variant == GEMM_VARIANT_CPU && !conv2d_algo_unfit(p, CONV2D_ALGO_DIRECT))
+            algo = CONV2D_ALGO_DIRECT;
+        else
+            algo = CONV2D_ALGO_IM2COL;
+    }
+    const char *why = conv2d_algo_unfit(p, algo);
+    if (why)
+        return err_set(rt, CLINFER_ERR_UNSUPPORTED,
+                       "conv2d: algorithm %s %s (kernel %dx%d, stride %d,%d, padding %d,%d,%d,%d, "
+                       "groups %d, C %d, OC %d)",
+                       conv2d_algo_name(algo), why, p->kh, p->kw, p->stride_h, p->stride_w,
+                       p->pad_top, p->pad_left, p->pad_bottom, p->pad_right, groups, p->c, p->oc);
+    out->algo = algo;
+    out->per_chunk = 1;
+    out->launch_count = 1;
+    out->chunk = p->n;
+    const int cpu = out->gemm.variant == GEMM_VARIANT_CPU;
+    switch (algo) {
+    case CONV2D_ALGO_IM2COL: {
+        const int64_t k = (int64_t)cpg * p->kh * p->kw;
+        out->pw = cpu ? gemm_panel_width(&out->gemm) : (int32_t)ohw;
+        const int64_t cols = (ohw + out->pw - 1) / out->pw * out->pw;
+        if (k * cols > INT32_MAX)
+            return err_set(rt, CLINFER_ERR_UNSUPPORTED,
+                           "conv2d: im2col matrix of %lld x %lld is too large", (long long)k,
+                           (long long)cols);
+        plan_chunks(p, out, (uint64_t)(groups * k * cols) * sizeof(float), 0, 2);
+        break;
+    }
+    case CONV2D_ALGO_GEMM1X1:
+        out->b_in_place = !cpu || gemm_b_in_place_ok(&out->gemm, (int32_t)ohw, ohw);
+        if (!out->b_in_place)
+            plan_chunks(p, out,
+                        (uint64_t)groups * gemm_packed_floats(&out->gemm, ohw, cpg) *
+                            sizeof(float),
+                        0, 2);
+        break;
+    case CONV2D_ALGO_DIRECT: {
+        if (!cpu) { /* forced beside another GEMM variant: the default cpu tiles */
+            out->gemm.tm = 8;
+            out->gemm.nv = 2;
+        }
+        const int32_t tw = gemm_panel_width(&out->gemm);
+        out->hp = p->h + p->pad_top + p->pad_bottom;
+        out->wp = p->w + p->pad_left + p->pad_right;
+        out->slack = tw + (p->kw - 1) * p->dil_w;
+        plan_chunks(p, out, (uint64_t)p->c * out->hp * out->wp * sizeof(float),
+                    (uint64_t)out->slack * sizeof(float), 2);
+        break;
+    }
+    default:
+        break;
+    }
+    return CLINFER_OK;
+}
+
+clinfer_status conv2d_plan_make(clinfer_runtime *rt, const conv2d_params *p, conv2d_plan *out)
+{
+    const char *env = getenv("CLINFER_CONV_ALGO");
+    conv2d_algo algo = CONV2D_ALGO_AUTO;
+    if (env && env[0]) {
+        int a = 0;
+        while (a < CONV2D_ALGO_COUNT && strcmp(env, algo_names[a]) != 0)
+            a++;
+        if (a == CONV2D_ALGO_COUNT)
+            return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
+                           "CLINFER_CONV_ALGO=\"%.64s\": expected auto, naive, direct, im2col, "
+                           "gemm1x1, winograd or depthwise",
+                           env);
+        algo = (conv2d_algo)a;
+    }
+    const char *why = conv2d_algo_unfit(p, algo);
+    if (why) {
+        rt_log(rt, CLINFER_LOG_WARNING,
+               "conv2d: CLINFER_CONV_ALGO=%s %s for a %dx%d stride %d,%d layer (groups %d); "
+               "choosing automatically",
+               env, why, p->kh, p->kw, p->stride_h, p->stride_w, p->groups);
+        algo = CONV2D_ALGO_AUTO;
+    }
+    return conv2d_plan_algo(rt, p, algo, out);
+}
+
+/* ------------------------------------------------------------ launches */
+
+/* The GEMM of images [n0, n0 + count) for im2col and gemm1x1: W [OC/g, K]
+ * times B [K, OH * OW] per image and group, bias per row. */
+static clinfer_status conv_gemm(clinfer_runtime *rt, const conv2d_params *p,
+                                const conv2d_plan *pl, int32_t n0, int32_t count, cl_mem input,
+                                cl_mem weight, cl_mem bias, cl_mem output, cl_mem scratch,
+                                op_launch *out)
+{
+    const int32_t groups = p->groups, cpg = p->c / groups, ocpg = p->oc / groups;
+    const int32_t ohw = pl->oh * pl->ow;
+    const int32_t k = pl->algo == CONV2D_ALGO_GEMM1X1 ? cpg : cpg * p->kh * p->kw;
+    gemm_geometry g = gemm_geometry_plain(ocpg, ohw, k);
+    g.c_rs = 1, g.c_cs = 0;
+    g.nbatch = 2;
+    g.bd[0] = groups, g.as[0] = (int64_t)ocpg * k, g.cs[0] = ocpg;
+    g.bd[1] = p->n, g.as[1] = 0, g.cs[1] = 0;
+    g.batch = (size_t)count * (size_t)groups;
+    g.z0 = n0 * groups;
+    cl_mem b = scratch;
+    if (pl->algo == CONV2D_ALGO_GEMM1X1 && pl->b_in_place) { /* X [N, C, H * W] itself */
+        const int64_t hw = (int64_t)p->h * p->w;
+        g.b_ks = (int32_t)hw, g.b_ns = 1;
+        g.bs[0] = (int64_t)cpg * hw, g.bs[1] = (int64_t)p->c * hw;
+        g.bz0 = g.z0;
+        g.b_in_place = 1;
+        b = input;
+    } else { /* the chunk in scratch: packed (cpu) or row-major [K, OHW] */
+        const int64_t per = pl->gemm.variant == GEMM_VARIANT_CPU
+                                ? (int64_t)gemm_packed_floats(&pl->gemm, ohw, k)
+                                : (int64_t)k * ohw;
+        g.b_ks = ohw, g.b_ns = 1;
+        g.bs[0] = per, g.bs[1] = per * groups;
+    }
+    act_params act = p->act;
+    clinfer_status st =
+        gemm_core_prepare(rt, &pl->gemm, &g, p->has_bias, 1.0f, 1.0f, act, out);
+    if (st == CLINFER_OK)
+        st = gemm_core_bind(rt, out, weight, b, p->has_bias ? bias : NULL, output);
+    return st;
+}
+
+static void conv_options(const conv2d_params *p, const conv2d_plan *pl, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "-DACT=%d -DHAS_BIAS=%d -DTM=%d -DNV=%d", (int)p->act.kind,
+             p->has_bias ? 1 : 0, pl->gemm.tm > 0 ? pl->gemm.tm : 8,
+             pl->gemm.nv > 0 ? pl->gemm.nv : 2);
+}
+
+static clinfer_status conv_im2col(clinfer_runtime *rt, const conv2d_params *p,
+                                  const conv2d_plan *pl, int32_t n0, int32_t count, cl_mem input,
+                                  cl_mem scratch, op_launch *out)
+{
+    char options[96];
+    conv_options(p, pl, options, sizeof options);
+    clinfer_status st = launch_create(rt, "conv2d", options, "conv2d_im2col", out);
+    if (st != CLINFER_OK)
+        return st;
+    karg a = karg_begin(out->kernel, 0);
+    karg_mem(&a, input);
+    karg_mem(&a, scratch);
+    const int32_t v[] = {p->c,        p->h,        p->w,          pl->oh,      pl->ow,
+                         p->kh,       p->kw,       p->stride_h,   p->stride_w, p->pad_top,
+                         p->pad_left, p->dil_h,    p->dil_w,      p->groups,   pl->pw,
+                         n0 * p->groups};
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+        karg_int(&a, v[i]);
+    st = karg_done(rt, &a, out->name);
+    if (st != CLINFER_OK) {
+        launch_release(out);
+        return st;
+    }
+    const size_t ohw = (size_t)pl->oh * (size_t)pl->ow, pw = (size_t)pl->pw;
+    const size_t cols = (ohw + pw - 1) / pw * pw;
+    const size_t k = (size_t)(p->c / p->groups) * (size_t)p->kh * (size_t)p->kw;
+    launch_grid3(out, (cols + 15) / 16, k, (size_t)count * (size_t)p->groups, 1);
+    return CLINFER_OK;
+}
+
+static clinfer_status conv_pad(clinfer_runtime *rt, const conv2d_params *p,
+                               const conv2d_plan *pl, int32_t n0, int32_t count, cl_mem input,
+                               cl_mem scratch, op_launch *out)
+{
+    char options[96];
+    conv_options(p, pl, options, sizeof options);
+    clinfer_status st = launch_create(rt, "conv2d", options, "conv2d_pad", out);
+    if (st != CLINFER_OK)
+        return st;
+    karg a = karg_begin(out->kernel, 0);
+    karg_mem(&a, input);
+    karg_mem(&a, scratch);
+    karg_int(&a, p->c);
+    karg_int(&a, p->h);
+    karg_int(&a, p->w);
+    karg_int(&a, p->pad_top);
+    karg_int(&a, p->pad_left);
+    karg_int(&a, pl->hp);
+    karg_int(&a, pl->wp);
+    karg_int(&a, pl->slack);
+    karg_int(&a, n0);
+    st = karg_done(rt, &a, out->name);
+    if (st != CLINFER_OK) {
+        launch_release(out);
+        return st;
+    }
+    launch_grid3(out, ((size_t)pl->wp + 15) / 16, (size_t)pl->hp,
+                 (size_t)count * (size_t)p->c, 1);
+    return CLINFER_OK;
+}
+
+static clinfer_status conv_direct(clinfer_runtime *rt, const conv2d_params *p,
+                                const conv2d_plan *pl, int32_t n0, int32_t count, cl_mem weight,
+                                cl_mem bias, cl_mem output, cl_mem scratch, op_launch *out)
+{
+    char options[96];
+    conv_options(p, pl, options, sizeof options);
+    clinfer_status st = launch_create(rt, "conv2d", options, "conv2d_direct", out);
+    if (st != CLINFER_OK)
+        return st;
+    karg a = karg_begin(out->kernel, 0);
+    karg_mem(&a, scratch);
+    karg_mem(&a, weight);
+    karg_mem(&a, bias);
+    karg_mem(&a, output);
+    const int32_t v[] = {p->c,     p->oc,    pl->oh, pl->ow,    p->kh,          p->kw,
+                         p->dil_h, p->dil_w, pl->hp, pl->wp,    p->groups,      n0 * p->groups};
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+        karg_int(&a, v[i]);
+    karg_float(&a, p->act.a);
+    karg_float(&a, p->act.b);
+    st = karg_done(rt, &a, out->name);
+    if (st != CLINFER_OK) {
+        launch_release(out);
+        return st;
+    }
+    const size_t tm = (size_t)pl->gemm.tm, tw = (size_t)gemm_panel_width(&pl->gemm);
+    const size_t ocpg = (size_t)(p->oc / p->groups), q = (size_t)pl->oh * (size_t)pl->wp;
+    launch_grid3(out, (ocpg + tm - 1) / tm, (q + tw - 1) / tw, (size_t)count * (size_t)p->groups,
+                 1);
+    return CLINFER_OK;
+}
+
+static clinfer_status conv_depthwise(clinfer_runtime *rt, const conv2d_params *p,
+                                     const conv2d_plan *pl, cl_mem input, cl_mem weight,
+                                     cl_mem bias, cl_mem output, op_launch *out)
+{
+    char options[64];
+    snprintf(options, sizeof options, "-DACT=%d -DHAS_BIAS=%d", (int)p->act.kind,
+             p->has_bias ? 1 : 0);
+    clinfer_status st = launch_create(rt, "conv2d", options, "conv2d_depthwise", out);
+    if (st != CLINFER_OK)
+        return st;
+    karg a = karg_begin(out->kernel, 0);
+    karg_mem(&a, input);
+    karg_mem(&a, weight);
+    karg_mem(&a, bias);
+    karg_mem(&a, output);
+    const int32_t v[] = {p->c,        p->h,        p->w,       pl->oh,     pl->ow,   p->kh,
+                         p->kw,       p->stride_h, p->stride_w, p->pad_top, p->pad_left,
+                         p->dil_h,    p->dil_w};
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+        karg_int(&a, v[i]);
+    karg_float(&a, p->act.a);
+    karg_float(&a, p->act.b);
+    st = karg_done(rt, &a, out->name);
+    if (st != CLINFER_OK) {
+        launch_release(out);
+        return st;
+    }
+    launch_grid3(out, ((size_t)pl->ow + 15) / 16, (size_t)pl->oh, (size_t)p->n * (size_t)p->c, 1);
+    return CLINFER_OK;
+}
+
+clinfer_status conv2d_launch(clinfer_runtime *rt, const conv2d_params *p,
+                             const conv2d_plan *plan, int32_t i, cl_mem input, cl_mem weight,
+                             cl_mem bias, cl_mem output, cl_mem scratch, op_launch *out)
+{
+    memset(out, 0, sizeof *out);
+    if (i < 0 || i >= plan->launch_count)
+        return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT, "conv2d: launch %d of %d", (int)i,
+                       (int)plan->launch_count);
+    if (plan->scratch_bytes > 0 && !scratch)
+        return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
+                       "conv2d: algorithm %s needs %llu bytes of scratch memory",
+                       conv2d_algo_name(plan->algo), (unsigned long long)plan->scratch_bytes);
+    const int32_t n0 = i / plan->per_chunk * plan->chunk;
+    const int32_t count = p->n - n0 < plan->chunk ? p->n - n0 : plan->chunk;
+    const int first = i % plan->per_chunk == 0 && plan->per_chunk == 2;
+    clinfer_status st;
+    switch (plan->algo) {
+    case CONV2D_ALGO_NAIVE:
+        st = conv2d_prepare(rt, p, out);
+        return st == CLINFER_OK ? conv2d_bind(rt, out, input, weight, bias, output) : st;
+    case CONV2D_ALGO_DEPTHWISE:
+        return conv_depthwise(rt, p, plan, input, weight, bias, output, out);
+    case CONV2D_ALGO_DIRECT:
+        return first ? conv_pad(rt, p, plan, n0, count, input, scratch, out)
+                     : conv_direct(rt, p, plan, n0, count, weight, bias, output, scratch, out);
+    case CONV2D_ALGO_IM2COL:
+        if (first)
+            return conv_im2col(rt, p, plan, n0, count, input, scratch, out);
+        return conv_gemm(rt, p, plan, n0, count, input, weight, bias, output, scratch, out);
+    case CONV2D_ALGO_GEMM1X1:
+        if (first) {
+            const int64_t hw = (int64_t)p->h * p->w, cpg = p->c / p->groups;
+            const int64_t bd[2] = {p->groups, p->n}, bs[2] = {cpg * hw, p->c * hw};
+            st = gemm_pack_prepare(rt, &plan->gemm, plan->oh * plan->ow, (int32_t)cpg, (int32_t)hw, 1,
+                                   2, bd, bs, (size_t)count * (size_t)p->groups,
+                                   n0 * p->groups, out);
+            return st == CLINFER_OK ? gemm_pack_bind(rt, out, input, scratch) : st;
+        }
+        return conv_gemm(rt, p, plan, n0, count, input, weight, bias, output, scratch, out);
+    default:
+        return err_set(rt, CLINFER_ERR_UNSUPPORTED, "conv2d: algorithm %s is not implemented",
+                       conv2d_algo_name(plan->algo));
+    }
 }

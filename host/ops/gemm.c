@@ -74,6 +74,11 @@ gemm_geometry gemm_geometry_plain(int32_t m, int32_t n, int32_t k)
     return g;
 }
 
+int gemm_b_in_place_ok(const gemm_config *cfg, int32_t n, int64_t ld)
+{
+    return cfg->variant == GEMM_VARIANT_CPU && n >= gemm_panel_width(cfg) && ld % 512 != 0;
+}
+
 /* The batch dims as the kernels' long8 arguments: unused dims size 1. */
 static void batch_args(const gemm_geometry *g, int64_t bd[8], int64_t as[8], int64_t bs[8],
                        int64_t cs[8])
@@ -122,7 +127,8 @@ clinfer_status gemm_core_prepare(clinfer_runtime *rt, const gemm_config *cfg,
     karg_int(&a, g->k);
     karg_int(&a, g->a_rs);
     karg_int(&a, g->a_ks);
-    karg_int(&a, g->b_ks);
+    const int packed = cfg->variant == GEMM_VARIANT_CPU && !g->b_in_place;
+    karg_int(&a, packed ? 0 : g->b_ks); /* gemm_packed: 0 means packed */
     karg_int(&a, g->b_ns);
     karg_int(&a, g->c_rs);
     karg_int(&a, g->c_cs);

@@ -76,7 +76,9 @@ size_t gemm_packed_floats(const gemm_config *cfg, int64_t n, int64_t k);
 /* One launch of a GEMM kernel, as kernels/gemm.cl describes it: strided
  * A', B' and C, batch dims (innermost first) with per-operand strides (0
  * where broadcast); `batch` items in z, A/C/Y at batch z0 + z, B at bz0 + z.
- * For the cpu variant B is packed and bs are strides of the packed buffer. */
+ * For the cpu variant B is packed and bs are strides of the packed buffer,
+ * unless b_in_place is set: then B' rows are read where they are (b_ns must
+ * be 1 and n >= gemm_panel_width; see gemm_b_in_place_ok). */
 typedef struct gemm_geometry {
     int32_t m, n, k;
     int32_t a_rs, a_ks, b_ks, b_ns, c_rs, c_cs;
@@ -84,7 +86,13 @@ typedef struct gemm_geometry {
     int64_t bd[GEMM_BATCH_DIMS], as[GEMM_BATCH_DIMS], bs[GEMM_BATCH_DIMS], cs[GEMM_BATCH_DIMS];
     size_t batch;
     int32_t z0, bz0;
+    int b_in_place; /* cpu variant: B not packed */
 } gemm_geometry;
+
+/* Whether the cpu variant may read a row-major B' [k, n] with row stride
+ * ld in place: rows at least one panel wide, and a stride that is not a
+ * multiple of 512 floats (such strides alias in the caches: 2x slower). */
+int gemm_b_in_place_ok(const gemm_config *cfg, int32_t n, int64_t ld);
 
 /* A geometry of one [m, k] x [k, n] product with row-major A and B. */
 gemm_geometry gemm_geometry_plain(int32_t m, int32_t n, int32_t k);
