@@ -17,16 +17,18 @@
  *   zero. Work-item (x, y, z) writes 16 columns 16x.. of row y.
  *
  * conv2d_pad (algorithm "direct"): copies the images of a chunk with their
- *   zero padding to Xp [chunk, C, Hp, Wp] (Hp = H + top + bottom, Wp = W +
- *   left + right) followed by `slack` zeros; work-item (x, y, z) writes 16
- *   columns 16x.. of padded row y of plane z (the slack is written by the
- *   items of plane 0 row 0 too).
- * conv2d_direct (algorithm "direct", stride 1): an implicit GEMM over the
- *   padded input in "padded-width" coordinates: output position q = oy * Wp
- *   + ox (ox < Wp, the columns from OW on are computed and dropped), whose
- *   input window starts at q in the padded plane, so that for every k =
- *   (c, ky, kx) the TW positions of a tile are TW consecutive floats at q +
- *   c * Hp * Wp + ky * dil_h * Wp + kx * dil_w: vector loads, no bounds
+ *   zero padding, split into stride phases, to Xp [chunk, C, sh, sw, Hq, Wq]:
+ *   phase (py, px) holds padded rows py, py + sh, .. and columns px, px +
+ *   sw, .. (Hq = ceil(Hp / sh), Wq = ceil(Wp / sw), Hp and Wp the padded
+ *   sizes; one phase when the stride is 1), followed by `slack` zeros.
+ *   Work-item (x, y, z) writes 16 columns 16x.. of row y of phase plane z
+ *   (the slack is written by the items of plane 0 row 0 too).
+ * conv2d_direct (algorithm "direct"): an implicit GEMM over the phase planes
+ *   in "padded-width" coordinates: output position q = oy * Wq + ox (ox <
+ *   Wq; the columns from OW on are computed and dropped). Tap (c, ky, kx)
+ *   of the TW positions of a tile are then TW consecutive floats of phase
+ *   ((ky * dil_h) % sh, (kx * dil_w) % sw) of channel c, at q + row
+ *   (ky * dil_h) / sh and column (kx * dil_w) / sw: vector loads, no bounds
  *   checks. Work-item (x, y, z) computes TM output channels (of the group)
  *   x * TM.. by TW positions y * TW.. for batch z = image * groups + group,
  *   like gemm_packed (gemm.cl). Tunables TM, NV (TW = 16 * NV).
@@ -109,19 +111,34 @@ __kernel void conv2d_im2col(__global const float *restrict input, __global float
     __global float *dst = cols + z * (long)npanels * K * pw + (long)(q0 / pw) * K * pw +
                           (long)k * pw + q0 % pw;
     int oy = q0 / OW, ox = q0 % OW;
-    float t[16];
-    for (int j = 0; j < 16; j++) {
-        const int iy = oy * stride_h - pad_top + ky * dil_h;
-        const int ix = ox * stride_w - pad_left + kx * dil_w;
-        t[j] = q0 + j < OHW && iy >= 0 && iy < H && ix >= 0 && ix < W ? in[iy * W + ix] : 0.0f;
-        if (++ox == OW) {
-            ox = 0;
-            oy++;
+    const int iy = oy * stride_h - pad_top + ky * dil_h;
+    const int ix = ox * stride_w - pad_left + kx * dil_w;
+    float16 v;
+    if (ox + 16 <= OW && q0 + 16 <= OHW && iy >= 0 && iy < H && ix >= 0 &&
+        ix + 16 * stride_w <= W && stride_w <= 2) {
+        /* 16 outputs of one row whose inputs are all inside the image */
+        __global const float *src = in + (long)iy * W + ix;
+        v = stride_w == 1 ? vload16(0, src)
+                          : (float16)(vload16(0, src).even, vload16(0, src + 16).even);
+    } else {
+        float t[16];
+        for (int j = 0; j < 16; j++) {
+            const int yy = oy * stride_h - pad_top + ky * dil_h;
+            const int xx = ox * stride_w - pad_left + kx * dil_w;
+            t[j] = q0 + j < OHW && yy >= 0 && yy < H && xx >= 0 && xx < W ? in[yy * W + xx]
+                                                                         : 0.0f;
+            if (++ox == OW) {
+                ox = 0;
+                oy++;
+            }
         }
+        v = vload16(0, t);
     }
     if (q0 + 16 <= npanels * pw && (pw % 16 == 0 || q0 + 16 <= OHW)) {
-        vstore16(vload16(0, t), 0, dst);
+        vstore16(v, 0, dst);
     } else {
+        float t[16];
+        vstore16(v, 0, t);
         for (int j = 0; j < 16 && q0 + j < npanels * pw; j++)
             dst[j] = t[j];
     }
@@ -130,46 +147,63 @@ __kernel void conv2d_im2col(__global const float *restrict input, __global float
 /* ---------------------------------------------------------------- direct */
 
 __kernel void conv2d_pad(__global const float *restrict input, __global float *restrict xp,
-                         int C, int H, int W, int pad_top, int pad_left, int Hp, int Wp,
-                         int slack, int z0)
+                         int C, int H, int W, int pad_top, int pad_left, int stride_h,
+                         int stride_w, int Hq, int Wq, int slack, int z0)
 {
-    const int x0 = get_global_id(0) * 16;
-    const int yp = get_global_id(1);
-    const long plane = get_global_id(2); /* image in chunk * C + channel */
-    if (x0 >= Wp)
+    const int x0 = get_global_id(0) * 16; /* column in the phase plane */
+    const int yq = get_global_id(1);
+    const long plane = get_global_id(2); /* ((image in chunk * C + c) * sh + py) * sw + px */
+    if (x0 >= Wq)
         return;
-    __global const float *in = input + ((long)z0 * C + plane) * H * W;
-    __global float *dst = xp + (plane * Hp + yp) * (long)Wp;
-    const int iy = yp - pad_top;
-    for (int j = 0; j < 16 && x0 + j < Wp; j++) {
-        const int ix = x0 + j - pad_left;
-        dst[x0 + j] = iy >= 0 && iy < H && ix >= 0 && ix < W ? in[iy * W + ix] : 0.0f;
+    const int px = (int)(plane % stride_w), py = (int)(plane / stride_w % stride_h);
+    const long image_channel = plane / ((long)stride_w * stride_h);
+    __global const float *in = input + ((long)z0 * C + image_channel) * H * W;
+    __global float *dst = xp + (plane * Hq + yq) * (long)Wq;
+    const int iy = yq * stride_h + py - pad_top;
+    const int ix0 = x0 * stride_w + px - pad_left;
+    if (x0 + 16 <= Wq && iy >= 0 && iy < H && ix0 >= 0 && ix0 + 16 * stride_w <= W &&
+        stride_w <= 2) { /* 16 columns inside the image */
+        __global const float *src = in + (long)iy * W + ix0;
+        vstore16(stride_w == 1 ? vload16(0, src)
+                               : (float16)(vload16(0, src).even, vload16(0, src + 16).even),
+                 0, dst + x0);
+    } else {
+        for (int j = 0; j < 16 && x0 + j < Wq; j++) {
+            const int ix = ix0 + j * stride_w;
+            dst[x0 + j] = iy >= 0 && iy < H && ix >= 0 && ix < W ? in[iy * W + ix] : 0.0f;
+        }
     }
-    if (plane == 0 && yp == 0) { /* the slack after the last plane, in 16-float pieces */
-        __global float *end = xp + (long)get_global_size(2) * Hp * Wp;
-        const int step = (Wp + 15) / 16 * 16;
+    if (plane == 0 && yq == 0) { /* the slack after the last plane, in 16-float pieces */
+        __global float *end = xp + (long)get_global_size(2) * Hq * Wq;
+        const int step = (Wq + 15) / 16 * 16;
         for (int i = x0; i < slack; i += step)
             for (int j = i; j < min(i + 16, slack); j++)
                 end[j] = 0.0f;
     }
 }
 
-__kernel void conv2d_direct(__global const float *restrict xp, __global const float *restrict weight,
-                          __global const float *restrict bias, __global float *restrict output,
-                          int C, int OC, int OH, int OW, int KH, int KW, int dil_h, int dil_w,
-                          int Hp, int Wp, int groups, int z0, float act_a, float act_b)
+__kernel void conv2d_direct(__global const float *restrict xp,
+                            __global const float *restrict weight,
+                            __global const float *restrict bias, __global float *restrict output,
+                            int C, int OC, int OH, int OW, int KH, int KW, int stride_h,
+                            int stride_w, int dil_h, int dil_w, int Hq, int Wq, int groups,
+                            int z0, float act_a, float act_b)
 {
     const int cpg = C / groups, ocpg = OC / groups;
     const int m0 = get_global_id(0) * TM; /* output channel within the group */
-    const int q0 = get_global_id(1) * TW; /* padded-width position */
-    if (m0 >= ocpg || q0 >= OH * Wp)
+    const int q0 = get_global_id(1) * TW; /* position oy * Wq + ox */
+    if (m0 >= ocpg || q0 >= OH * Wq)
         return;
     const long z = get_global_id(2), za = z0 + z;
     const int n = (int)(za / groups), g = (int)(za % groups);
     const int K = cpg * KH * KW;
-    const long plane = (long)Hp * Wp;
-    __global const float *x = xp + (z / groups * C + (long)g * cpg) * plane + q0;
+    const long phase = (long)Hq * Wq, cstride = phase * stride_h * stride_w;
+    __global const float *x = xp + (z / groups * C + (long)g * cpg) * cstride + q0;
     __global const float *w = weight + (long)g * ocpg * K;
+    /* a tap (ky, kx) reads phase ((ky * dil_h) % sh, (kx * dil_w) % sw) at
+     * row (ky * dil_h) / sh, column (kx * dil_w) / sw: stepped incrementally */
+    const int dhq = dil_h / stride_h, dhr = dil_h % stride_h;
+    const int dwq = dil_w / stride_w, dwr = dil_w % stride_w;
 
     long wrow[TM];
 #pragma unroll
@@ -185,13 +219,17 @@ __kernel void conv2d_direct(__global const float *restrict xp, __global const fl
 
     int k = 0;
     for (int c = 0; c < cpg; c++) {
+        __global const float *xc = x + c * cstride;
+        int py = 0, ry = 0;
         for (int ky = 0; ky < KH; ky++) {
-            __global const float *row = x + c * plane + (long)ky * dil_h * Wp;
+            __global const float *row = xc + py * stride_w * phase + (long)ry * Wq;
+            int px = 0, rx = 0;
             for (int kx = 0; kx < KW; kx++, k++) {
+                __global const float *src = row + px * phase + rx;
                 float16 bv[NV];
 #pragma unroll
                 for (int v = 0; v < NV; v++)
-                    bv[v] = vload16(v, row + kx * dil_w);
+                    bv[v] = vload16(v, src);
 #pragma unroll
                 for (int i = 0; i < TM; i++) {
                     const float16 av = (float16)(w[wrow[i] + k]);
@@ -199,7 +237,13 @@ __kernel void conv2d_direct(__global const float *restrict xp, __global const fl
                     for (int v = 0; v < NV; v++)
                         acc[i][v] = fma(av, bv[v], acc[i][v]);
                 }
+                px += dwr, rx += dwq;
+                if (px >= stride_w)
+                    px -= stride_w, rx++;
             }
+            py += dhr, ry += dhq;
+            if (py >= stride_h)
+                py -= stride_h, ry++;
         }
     }
 
@@ -221,11 +265,11 @@ __kernel void conv2d_direct(__global const float *restrict xp, __global const fl
             t = ACT_ANY(t);
             vstore16(t, v, r);
         }
-        int oy = q0 / Wp, ox = q0 % Wp;
+        int oy = q0 / Wq, ox = q0 % Wq;
         for (int j = 0; j < TW && oy < OH; j++) {
             if (ox < OW)
                 y[oy * OW + ox] = r[j];
-            if (++ox == Wp) {
+            if (++ox == Wq) {
                 ox = 0;
                 oy++;
             }

@@ -46,6 +46,9 @@ static const conv_case cases[] = {
     {"1x1 in place", 3, 13, 9, 7, 21, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1, ACT_KIND_RELU},
     {"1x1 groups 2", 2, 10, 8, 9, 14, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 2, 1, ACT_KIND_NONE},
     {"1x1 stride 2", 2, 6, 9, 9, 5, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1, 1, ACT_KIND_NONE},
+    {"3x3 stride 3 dil 2", 2, 3, 19, 23, 5, 3, 3, 3, 3, 1, 2, 0, 1, 2, 2, 1, 1, ACT_KIND_NONE},
+    {"2x2 stride (3,2) dil (1,3)", 1, 4, 14, 17, 6, 2, 2, 3, 2, 1, 1, 1, 1, 1, 3, 2, 1,
+     ACT_KIND_RELU},
     {"kernel = input", 1, 2, 4, 5, 3, 4, 5, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1, ACT_KIND_NONE},
     {"7x7 stride2 pad3", 1, 3, 23, 21, 8, 7, 7, 2, 2, 3, 3, 3, 3, 1, 1, 1, 1, ACT_KIND_RELU},
     {"3x3 many out channels", 1, 16, 10, 12, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
@@ -207,8 +210,9 @@ Test(conv_algos, automatic_choice_and_forcing, .init = setup)
     cr_assert_eq(auto_algo(rt, dw, "cpu"), CONV2D_ALGO_DEPTHWISE);
     cr_assert_eq(auto_algo(rt, one, "cpu"), CONV2D_ALGO_GEMM1X1);
     cr_assert_eq(auto_algo(rt, s1, "cpu"), CONV2D_ALGO_DIRECT);
-    cr_assert_eq(auto_algo(rt, s2, "cpu"), CONV2D_ALGO_IM2COL);
+    cr_assert_eq(auto_algo(rt, s2, "cpu"), CONV2D_ALGO_DIRECT);
     cr_assert_eq(auto_algo(rt, s1, "gpu"), CONV2D_ALGO_IM2COL);
+    cr_assert_eq(auto_algo(rt, s2, "naive"), CONV2D_ALGO_IM2COL);
     cr_assert_eq(auto_algo(rt, one, "gpu"), CONV2D_ALGO_GEMM1X1);
 
     setenv("CLINFER_CONV_ALGO", "im2col", 1); /* forced */
@@ -217,7 +221,7 @@ Test(conv_algos, automatic_choice_and_forcing, .init = setup)
     setenv("CLINFER_CONV_ALGO", "gemm1x1", 1); /* does not apply: the automatic choice */
     cr_assert_eq(auto_algo(rt, s1, "cpu"), CONV2D_ALGO_DIRECT);
     setenv("CLINFER_CONV_ALGO", "winograd", 1);
-    cr_assert_eq(auto_algo(rt, s2, "cpu"), CONV2D_ALGO_IM2COL);
+    cr_assert_eq(auto_algo(rt, s2, "cpu"), CONV2D_ALGO_DIRECT);
     setenv("CLINFER_CONV_ALGO", "fastest", 1);
     conv2d_params p = params_of(s1);
     conv2d_plan plan;
@@ -230,8 +234,11 @@ Test(conv_algos, automatic_choice_and_forcing, .init = setup)
     cr_assert(strstr(clinfer_last_errmsg(), "winograd is not implemented"), "message: %s",
               clinfer_last_errmsg());
     p = params_of(s2);
-    cr_assert_eq(conv2d_plan_algo(rt, &p, CONV2D_ALGO_DIRECT, &plan), CLINFER_ERR_UNSUPPORTED);
-    cr_assert(strstr(clinfer_last_errmsg(), "direct needs stride 1"), "message: %s",
+    cr_assert_eq(conv2d_plan_algo(rt, &p, CONV2D_ALGO_GEMM1X1, &plan), CLINFER_ERR_UNSUPPORTED);
+    cr_assert(strstr(clinfer_last_errmsg(), "gemm1x1 needs a 1x1 kernel, stride 1"), "message: %s",
+              clinfer_last_errmsg());
+    cr_assert_eq(conv2d_plan_algo(rt, &p, CONV2D_ALGO_DEPTHWISE, &plan), CLINFER_ERR_UNSUPPORTED);
+    cr_assert(strstr(clinfer_last_errmsg(), "depthwise needs groups == C == OC"), "message: %s",
               clinfer_last_errmsg());
     clinfer_runtime_free(rt);
 }

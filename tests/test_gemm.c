@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "ops/gemm.h"
 #include "program_cache.h"
@@ -484,5 +486,157 @@ Test(matmul, rejects_bad_shapes)
     p.act.kind = ACT_KIND_NONE;
     cr_assert_eq(matmul_output_shape(rt, &p, &y), CLINFER_OK);
     cr_assert(y.rank == 3 && y.dims[0] == 2 && y.dims[1] == 4 && y.dims[2] == 6);
+    clinfer_runtime_free(rt);
+}
+
+/* -------------------------------------------------------------- tuning */
+
+static char tune_dir[128];
+
+static clinfer_runtime *runtime_in(const char *dir)
+{
+    clinfer_runtime_options o = clinfer_runtime_options_default();
+    o.cache_dir = dir;
+    clinfer_runtime *rt = NULL;
+    clinfer_status st = clinfer_runtime_create(&o, &rt);
+    cr_assert_eq(st, CLINFER_OK, "%s", clinfer_last_errmsg());
+    return rt;
+}
+
+static double seconds_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static char *read_text(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    cr_assert(f, "cannot open %s", path);
+    char *buf = test_alloc(65536);
+    size_t n = fread(buf, 1, 65535, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static void write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    cr_assert(f, "cannot write %s", path);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void fresh_tune_dir(void)
+{
+    snprintf(tune_dir, sizeof tune_dir, "/tmp/clinfer-tune-test-%ld", (long)getpid());
+    char cmd[200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tune_dir);
+    cr_assert_eq(system(cmd), 0);
+    unsetenv("CLINFER_TUNE");
+    setenv("CLINFER_GEMM_VARIANT", "cpu", 1);
+}
+
+static void remove_tune_dir(void)
+{
+    char cmd[200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tune_dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "cannot remove %s\n", tune_dir);
+}
+
+/* The first use measures a few candidates (well under 3 s) and stores the
+ * winner beside the program cache; a new runtime reads it back without
+ * measuring; a stored value that does not fit is measured again. */
+Test(gemm_tuning, measured_once_then_read_back, .init = fresh_tune_dir, .fini = remove_tune_dir)
+{
+    clinfer_runtime *rt = runtime_in(tune_dir);
+    gemm_config first, again;
+    double t0 = seconds_now();
+    cr_assert_eq(gemm_config_get(rt, &first), CLINFER_OK, "%s", clinfer_last_errmsg());
+    double search_s = seconds_now() - t0;
+    cr_assert_eq(first.variant, GEMM_VARIANT_CPU);
+    cr_assert(first.tm >= 1 && first.tm <= 16 && first.nv >= 1 && first.nv <= 4,
+              "tm=%d nv=%d", first.tm, first.nv);
+    cr_assert_lt(search_s, 10.0, "the search took %.2f s", search_s);
+    const char *path = tuning_path(rt);
+    cr_assert(path && strstr(path, tune_dir) && strstr(path, "tuning.txt"), "path %s", path);
+    char *text = read_text(path);
+    char want[512];
+    snprintf(want, sizeof want, "gemm_cpu\t%s\t%s\ttm=%d nv=%d\n", clinfer_runtime_device(rt)->name,
+             clinfer_runtime_device(rt)->driver_version, first.tm, first.nv);
+    cr_assert(strstr(text, want), "tuning file:\n%s\nlacks\n%s", text, want);
+    free(text);
+    clinfer_runtime_free(rt);
+
+    rt = runtime_in(tune_dir); /* read back: no measuring */
+    t0 = seconds_now();
+    cr_assert_eq(gemm_config_get(rt, &again), CLINFER_OK);
+    cr_assert_lt(seconds_now() - t0, 0.05);
+    cr_assert(again.tm == first.tm && again.nv == first.nv);
+    clinfer_runtime_free(rt);
+
+    /* a value that does not fit, a malformed line and another device's line */
+    clinfer_runtime *probe = runtime_in(tune_dir);
+    snprintf(want, sizeof want,
+             "garbage without tabs\nconv_x\tsome other device\t1.0\tkeep me\n"
+             "gemm_cpu\t%s\t%s\ttm=99 nv=2\n",
+             clinfer_runtime_device(probe)->name, clinfer_runtime_device(probe)->driver_version);
+    clinfer_runtime_free(probe);
+    char file[256];
+    snprintf(file, sizeof file, "%s/tuning.txt", tune_dir);
+    write_text(file, want);
+    rt = runtime_in(tune_dir);
+    cr_assert_eq(gemm_config_get(rt, &again), CLINFER_OK);
+    cr_assert(again.tm >= 1 && again.tm <= 16, "tm=%d taken from a bad line", again.tm);
+    text = read_text(file);
+    cr_assert(strstr(text, "conv_x\tsome other device\t1.0\tkeep me\n"), "file:\n%s", text);
+    cr_assert(!strstr(text, "tm=99"), "file:\n%s", text);
+    cr_assert(!strstr(text, "garbage"), "file:\n%s", text);
+    free(text);
+    clinfer_runtime_free(rt);
+}
+
+Test(gemm_tuning, env_variables, .init = fresh_tune_dir, .fini = remove_tune_dir)
+{
+    clinfer_runtime *rt = runtime_in(tune_dir);
+    gemm_config c;
+    setenv("CLINFER_TUNE", "0", 1); /* defaults, nothing stored */
+    cr_assert_eq(gemm_config_get(rt, &c), CLINFER_OK);
+    cr_assert(c.variant == GEMM_VARIANT_CPU && c.tm == 8 && c.nv == 2, "tm=%d nv=%d", c.tm, c.nv);
+    char value[64];
+    cr_assert_eq(tuning_get(rt, "gemm_cpu", value, sizeof value), 0);
+    setenv("CLINFER_GEMM_VARIANT", "gpu", 1);
+    cr_assert_eq(gemm_config_get(rt, &c), CLINFER_OK);
+    cr_assert(c.variant == GEMM_VARIANT_GPU && c.tsm == 64 && c.tsn == 64 && c.wptm == 4);
+    setenv("CLINFER_GEMM_VARIANT", "naive", 1);
+    cr_assert_eq(gemm_config_get(rt, &c), CLINFER_OK);
+    cr_assert_eq(c.variant, GEMM_VARIANT_NAIVE);
+    setenv("CLINFER_GEMM_VARIANT", "fastest", 1);
+    ASSERT_FAILS_WITH(gemm_config_get(rt, &c), CLINFER_ERR_INVALID_ARGUMENT,
+                      "CLINFER_GEMM_VARIANT=\"fastest\": expected cpu, gpu, naive or auto");
+    gemm_params p = gemm_of(4, 5, 6, 0, 0);
+    gemm_plan plan;
+    ASSERT_FAILS_WITH(gemm_plan_make(rt, &p, &plan), CLINFER_ERR_INVALID_ARGUMENT,
+                      "CLINFER_GEMM_VARIANT");
+    setenv("CLINFER_GEMM_VARIANT", "cpu", 1);
+    p.m = 3; /* fewer rows than a tile: a smaller tile */
+    cr_assert_eq(gemm_plan_make(rt, &p, &plan), CLINFER_OK);
+    cr_assert_eq(plan.cfg.tm, 4);
+    cr_assert_eq(plan.packed_bytes, 32 * 6 * sizeof(float));
+
+    tuning_put(rt, "x_test", "a=1"); /* the store itself */
+    cr_assert_eq(tuning_get(rt, "x_test", value, sizeof value), 1);
+    cr_assert_str_eq(value, "a=1");
+    tuning_put(rt, "x_test", "a=2");
+    clinfer_runtime_free(rt);
+    rt = runtime_in(tune_dir);
+    cr_assert_eq(tuning_get(rt, "x_test", value, sizeof value), 1);
+    cr_assert_str_eq(value, "a=2");
+    cr_assert_eq(tuning_get(rt, "x_test", value, 3), 0); /* does not fit */
+    tuning_put(rt, "bad\tname", "v"); /* ignored */
+    cr_assert_eq(tuning_get(rt, "bad\tname", value, sizeof value), 0);
     clinfer_runtime_free(rt);
 }

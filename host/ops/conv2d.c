@@ -128,9 +128,8 @@ const char *conv2d_algo_unfit(const conv2d_params *p, conv2d_algo a)
     case CONV2D_ALGO_AUTO:
     case CONV2D_ALGO_NAIVE:
     case CONV2D_ALGO_IM2COL:
-        return NULL;
     case CONV2D_ALGO_DIRECT:
-        return p->stride_h == 1 && p->stride_w == 1 ? NULL : "needs stride 1";
+        return NULL;
     case CONV2D_ALGO_GEMM1X1:
         return p->kh == 1 && p->kw == 1 && p->stride_h == 1 && p->stride_w == 1 &&
                        p->pad_top == 0 && p->pad_left == 0 && p->pad_bottom == 0 &&
@@ -190,8 +189,8 @@ clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, con
             algo = CONV2D_ALGO_DEPTHWISE;
         else if (!conv2d_algo_unfit(p, CONV2D_ALGO_GEMM1X1))
             algo = CONV2D_ALGO_GEMM1X1;
-        else if (out->gemm.variant == GEMM_VARIANT_CPU && !conv2d_algo_unfit(p, CONV2D_ALGO_DIRECT))
-            algo = CONV2D_ALGO_DIRECT;
+        else if (out->gemm.variant == GEMM_VARIANT_CPU && (p->kh > 1 || p->kw > 1))
+            algo = CONV2D_ALGO_DIRECT; /* a strided 1x1 reads one stride phase: im2col */
         else
             algo = CONV2D_ALGO_IM2COL;
     }
@@ -233,11 +232,16 @@ clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, con
             out->gemm.nv = 2;
         }
         const int32_t tw = gemm_panel_width(&out->gemm);
-        out->hp = p->h + p->pad_top + p->pad_bottom;
-        out->wp = p->w + p->pad_left + p->pad_right;
+        const int64_t hp = (int64_t)p->h + p->pad_top + p->pad_bottom;
+        const int64_t wp = (int64_t)p->w + p->pad_left + p->pad_right;
+        out->hq = (int32_t)((hp + p->stride_h - 1) / p->stride_h);
+        out->wq = (int32_t)((wp + p->stride_w - 1) / p->stride_w);
         out->slack = tw + (p->kw - 1) * p->dil_w;
-        plan_chunks(p, out, (uint64_t)p->c * out->hp * out->wp * sizeof(float),
-                    (uint64_t)out->slack * sizeof(float), 2);
+        const uint64_t per_image =
+            (uint64_t)p->c * p->stride_h * p->stride_w * (uint64_t)out->hq * out->wq;
+        if ((int64_t)out->oh * out->wq > INT32_MAX || per_image > INT32_MAX)
+            return err_set(rt, CLINFER_ERR_UNSUPPORTED, "conv2d: image too large for direct");
+        plan_chunks(p, out, per_image * sizeof(float), (uint64_t)out->slack * sizeof(float), 2);
         break;
     }
     default:
@@ -368,8 +372,10 @@ static clinfer_status conv_pad(clinfer_runtime *rt, const conv2d_params *p,
     karg_int(&a, p->w);
     karg_int(&a, p->pad_top);
     karg_int(&a, p->pad_left);
-    karg_int(&a, pl->hp);
-    karg_int(&a, pl->wp);
+    karg_int(&a, p->stride_h);
+    karg_int(&a, p->stride_w);
+    karg_int(&a, pl->hq);
+    karg_int(&a, pl->wq);
     karg_int(&a, pl->slack);
     karg_int(&a, n0);
     st = karg_done(rt, &a, out->name);
@@ -377,8 +383,8 @@ static clinfer_status conv_pad(clinfer_runtime *rt, const conv2d_params *p,
         launch_release(out);
         return st;
     }
-    launch_grid3(out, ((size_t)pl->wp + 15) / 16, (size_t)pl->hp,
-                 (size_t)count * (size_t)p->c, 1);
+    launch_grid3(out, ((size_t)pl->wq + 15) / 16, (size_t)pl->hq,
+                 (size_t)count * (size_t)p->c * (size_t)p->stride_h * (size_t)p->stride_w, 1);
     return CLINFER_OK;
 }
 
@@ -396,8 +402,9 @@ static clinfer_status conv_direct(clinfer_runtime *rt, const conv2d_params *p,
     karg_mem(&a, weight);
     karg_mem(&a, bias);
     karg_mem(&a, output);
-    const int32_t v[] = {p->c,     p->oc,    pl->oh, pl->ow,    p->kh,          p->kw,
-                         p->dil_h, p->dil_w, pl->hp, pl->wp,    p->groups,      n0 * p->groups};
+    const int32_t v[] = {p->c,        p->oc,       pl->oh,   pl->ow,   p->kh,
+                         p->kw,       p->stride_h, p->stride_w, p->dil_h, p->dil_w,
+                         pl->hq,      pl->wq,      p->groups, n0 * p->groups};
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
         karg_int(&a, v[i]);
     karg_float(&a, p->act.a);
@@ -408,7 +415,7 @@ static clinfer_status conv_direct(clinfer_runtime *rt, const conv2d_params *p,
         return st;
     }
     const size_t tm = (size_t)pl->gemm.tm, tw = (size_t)gemm_panel_width(&pl->gemm);
-    const size_t ocpg = (size_t)(p->oc / p->groups), q = (size_t)pl->oh * (size_t)pl->wp;
+    const size_t ocpg = (size_t)(p->oc / p->groups), q = (size_t)pl->oh * (size_t)pl->wq;
     launch_grid3(out, (ocpg + tm - 1) / tm, (q + tw - 1) / tw, (size_t)count * (size_t)p->groups,
                  1);
     return CLINFER_OK;

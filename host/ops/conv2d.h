@@ -3,8 +3,8 @@
  * output shape, and the device launches of the algorithms:
  *
  *   naive      conv2d_naive: one output per work-item; any parameters.
- *   direct     stride 1 (any kernel, padding, dilation, groups): the input
- *              copied with its padding to scratch, then an implicit GEMM
+ *   direct     any parameters: the input copied with its padding to
+ *              scratch (split into stride phases), then an implicit GEMM
  *              with the cpu GEMM's register tiles (conv2d_direct).
  *   im2col     any parameters: the input lowered to a [C/groups * KH * KW,
  *              OH * OW] matrix per image and group in scratch (packed as
@@ -22,7 +22,8 @@
  * CLINFER_CONV_SCRATCH_CAP=<bytes> sets another bound (tests use it).
  *
  * The automatic choice (CLINFER_CONV_ALGO unset or "auto"): depthwise,
- * else gemm1x1, else (cpu GEMM) direct for stride 1, else im2col.
+ * else gemm1x1, else direct with the cpu GEMM variant (but im2col for a
+ * strided 1x1 kernel, which reads only one stride phase), else im2col.
  */
 #ifndef CLINFER_OPS_CONV2D_H
 #define CLINFER_OPS_CONV2D_H
@@ -90,7 +91,8 @@ typedef struct conv2d_plan {
     uint64_t scratch_bytes;  /* scratch the launches share (0: none) */
     int b_in_place;          /* gemm1x1 with the cpu GEMM: X read in place */
     int32_t pw;              /* im2col: panel width of the lowered matrix */
-    int32_t hp, wp, slack;   /* direct: padded input plane and the zeros after it */
+    int32_t hq, wq, slack;   /* direct: a stride phase of the padded input, and the
+                              * zeros after the last one */
 } conv2d_plan;
 
 /* Plans `p` with algorithm `algo` (CONV2D_ALGO_AUTO: the automatic choice).

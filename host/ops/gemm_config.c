@@ -40,7 +40,7 @@ static const gemm_config gpu_candidates[] = {
 #define TUNE_SIZE_CPU 384
 #define TUNE_SIZE_GPU 1024
 #define TUNE_SIZE_EMULATED 256 /* the gpu variant forced onto a CPU device */
-#define TUNE_RUNS 5
+#define TUNE_RUNS 7
 #define TUNE_BUDGET_S 0.25 /* per candidate, after the warm-up run */
 
 const char *gemm_variant_name(gemm_variant v)
@@ -114,32 +114,29 @@ static double now_s(void)
     return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
-/* Best seconds of one s x s x s product with config c, or -1 if it fails. */
-static double time_config(clinfer_runtime *rt, const gemm_config *c, int32_t s, cl_mem a,
-                          cl_mem b, cl_mem y)
+/* Prepares (compiles) and warms up candidate c on one s x s x s product;
+ * 0 when it fails on this device. */
+static int warm_candidate(clinfer_runtime *rt, const gemm_config *c, int32_t s, cl_mem a,
+                          cl_mem b, cl_mem y, op_launch *l)
 {
     gemm_geometry g = gemm_geometry_plain(s, s, s);
     act_params none = {ACT_KIND_NONE, 0, 0};
-    op_launch l;
-    if (gemm_core_prepare(rt, c, &g, 0, 1.0f, 0.0f, none, &l) != CLINFER_OK)
+    if (gemm_core_prepare(rt, c, &g, 0, 1.0f, 0.0f, none, l) != CLINFER_OK)
+        return 0;
+    if (gemm_core_bind(rt, l, a, b, NULL, y) == CLINFER_OK && clFinish(rt->queue) == CL_SUCCESS &&
+        launch_enqueue(rt, l, NULL) == CLINFER_OK && clFinish(rt->queue) == CL_SUCCESS)
+        return 1;
+    launch_release(l);
+    return 0;
+}
+
+/* Seconds of one run of l, or -1. */
+static double time_run(clinfer_runtime *rt, const op_launch *l)
+{
+    double t0 = now_s();
+    if (launch_enqueue(rt, l, NULL) != CLINFER_OK || clFinish(rt->queue) != CL_SUCCESS)
         return -1;
-    double best = -1;
-    if (gemm_core_bind(rt, &l, a, b, NULL, y) == CLINFER_OK && clFinish(rt->queue) == CL_SUCCESS &&
-        launch_enqueue(rt, &l, NULL) == CLINFER_OK && clFinish(rt->queue) == CL_SUCCESS) {
-        double start = now_s();
-        best = DBL_MAX;
-        for (int r = 0; r < TUNE_RUNS && now_s() - start < TUNE_BUDGET_S; r++) {
-            double t0 = now_s();
-            if (launch_enqueue(rt, &l, NULL) != CLINFER_OK || clFinish(rt->queue) != CL_SUCCESS) {
-                best = -1;
-                break;
-            }
-            double dt = now_s() - t0;
-            best = dt < best ? dt : best;
-        }
-    }
-    launch_release(&l);
-    return best;
+    return now_s() - t0;
 }
 
 static clinfer_status filled_buffer(clinfer_runtime *rt, size_t floats, cl_mem *out)
@@ -153,8 +150,11 @@ static clinfer_status filled_buffer(clinfer_runtime *rt, size_t floats, cl_mem *
     return err == CL_SUCCESS ? CLINFER_OK : err_cl(rt, err, "clEnqueueFillBuffer");
 }
 
-/* Times every candidate that fits the device; *out is the fastest (the
- * first fitting one when none could be timed). */
+/* Times every candidate that fits the device, in rounds that alternate
+ * between them (so that other load on the machine hits them alike), and
+ * keeps each one's best run; *out is the fastest (the first fitting one when
+ * none could be timed). */
+#define MAX_CANDIDATES 8
 static void search(clinfer_runtime *rt, const gemm_config *cand, size_t count, int32_t s,
                    gemm_config *out)
 {
@@ -166,21 +166,34 @@ static void search(clinfer_runtime *rt, const gemm_config *cand, size_t count, i
     int have_buffers = filled_buffer(rt, (size_t)s * s, &a) == CLINFER_OK &&
                        filled_buffer(rt, most_b, &b) == CLINFER_OK &&
                        filled_buffer(rt, (size_t)s * s, &y) == CLINFER_OK;
-    double best = -1;
+    op_launch l[MAX_CANDIDATES];
+    int ready[MAX_CANDIDATES] = {0};
+    double best[MAX_CANDIDATES];
+    for (size_t i = 0; i < count && i < MAX_CANDIDATES; i++) {
+        best[i] = -1;
+        ready[i] = have_buffers && config_fits(rt, &cand[i]) &&
+                   warm_candidate(rt, &cand[i], s, a, b, y, &l[i]);
+    }
+    double start = now_s();
+    for (int r = 0; r < TUNE_RUNS && now_s() - start < TUNE_BUDGET_S * (double)count; r++)
+        for (size_t i = 0; i < count && i < MAX_CANDIDATES; i++) {
+            double t = ready[i] ? time_run(rt, &l[i]) : -1;
+            if (t > 0 && (best[i] < 0 || t < best[i]))
+                best[i] = t;
+        }
     int chosen = -1;
-    for (size_t i = 0; have_buffers && i < count; i++) {
-        if (!config_fits(rt, &cand[i]))
+    for (size_t i = 0; i < count && i < MAX_CANDIDATES; i++) {
+        if (ready[i])
+            launch_release(&l[i]);
+        if (best[i] <= 0)
             continue;
         char text[96];
         config_format(&cand[i], text, sizeof text);
-        double t = time_config(rt, &cand[i], s, a, b, y);
         rt_log(rt, CLINFER_LOG_INFO, "tuning gemm_%s %s: %.1f GFLOP/s at %d^3",
-               gemm_variant_name(cand[i].variant), text,
-               t > 0 ? 2.0 * s * (double)s * s / t * 1e-9 : 0.0, (int)s);
-        if (t > 0 && (chosen < 0 || t < best)) {
-            best = t;
+               gemm_variant_name(cand[i].variant), text, 2.0 * s * (double)s * s / best[i] * 1e-9,
+               (int)s);
+        if (chosen < 0 || best[i] < best[chosen])
             chosen = (int)i;
-        }
     }
     if (a)
         clReleaseMemObject(a);
