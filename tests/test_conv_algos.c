@@ -242,3 +242,99 @@ Test(conv_algos, automatic_choice_and_forcing, .init = setup)
               clinfer_last_errmsg());
     clinfer_runtime_free(rt);
 }
+
+/* ---------------------------------------------------------------- graph */
+
+#include "ref_gemm.h"
+
+#define OK(call) cr_assert_eq((call), CLINFER_OK, "%s", clinfer_last_errmsg())
+
+/* A session whose nodes ask for scratch of different sizes (a strided 3x3
+ * direct conv, a 1x1 conv, a MatMul whose B is a graph input and is packed
+ * on every run) and persistent memory (a Dense layer's packed weights): two
+ * runs with new inputs, under each GEMM variant, against the references. */
+Test(conv_algos, graph_session_scratch_and_packed_weights, .init = setup)
+{
+    const int64_t N = 2, C = 3, H = 11, W = 9, OC1 = 6, OC2 = 8, P = 7, D = 5;
+    const int32_t OH = 6, OW = 5, F = (int32_t)(OC2 * OH * OW);
+    uint32_t seed = 77;
+    float w1[6 * 3 * 3 * 3], b1[6], w2[8 * 6], wd[7 * 5], bd[5];
+    fill_uniform(w1, sizeof w1 / 4, -1, 1, &seed);
+    fill_uniform(b1, 6, -1, 1, &seed);
+    fill_uniform(w2, sizeof w2 / 4, -1, 1, &seed);
+    fill_uniform(wd, sizeof wd / 4, -1, 1, &seed);
+    fill_uniform(bd, 5, -1, 1, &seed);
+    for (int v = 0; v < 3; v++) {
+        setenv("CLINFER_GEMM_VARIANT", gemm_variants[v], 1);
+        clinfer_graph *g = NULL;
+        OK(clinfer_graph_create(&g));
+        clinfer_value x, m, cw1, cb1, cw2, cwd, cbd, c1, c2, flat, mm, dense;
+        clinfer_shape xs = {4, {CLINFER_BATCH_DIM, C, H, W}}, ms = {2, {F, P}};
+        OK(clinfer_graph_input(g, "x", &xs, &x));
+        OK(clinfer_graph_input(g, "m", &ms, &m));
+        clinfer_shape s1 = {4, {OC1, C, 3, 3}}, sb1 = {1, {OC1}}, s2 = {4, {OC2, OC1, 1, 1}};
+        clinfer_shape sd = {2, {P, D}}, sbd = {1, {D}};
+        OK(clinfer_graph_constant(g, "w1", &s1, w1, &cw1));
+        OK(clinfer_graph_constant(g, "b1", &sb1, b1, &cb1));
+        OK(clinfer_graph_constant(g, "w2", &s2, w2, &cw2));
+        OK(clinfer_graph_constant(g, "wd", &sd, wd, &cwd));
+        OK(clinfer_graph_constant(g, "bd", &sbd, bd, &cbd));
+        clinfer_conv2d_desc d1 = clinfer_conv2d_desc_default();
+        d1.stride_h = d1.stride_w = 2;
+        d1.pad_top = d1.pad_left = d1.pad_bottom = d1.pad_right = 1;
+        d1.activation = CLINFER_ACT_RELU;
+        OK(clinfer_graph_conv2d(g, "c1", x, cw1, cb1, &d1, &c1));
+        OK(clinfer_graph_conv2d(g, "c2", c1, cw2, CLINFER_NO_VALUE, NULL, &c2));
+        OK(clinfer_graph_flatten(g, "flat", c2, 1, &flat));
+        OK(clinfer_graph_matmul(g, "mm", flat, m, &mm));
+        OK(clinfer_graph_dense(g, "dense", mm, cwd, cbd, CLINFER_ACT_NONE, &dense));
+        OK(clinfer_graph_output(g, dense, NULL));
+
+        clinfer_runtime *rt = test_runtime();
+        clinfer_model *model = NULL;
+        OK(clinfer_model_compile(rt, g, &model));
+        clinfer_session_options o = clinfer_session_options_default();
+        o.batch = N;
+        clinfer_session *s = NULL;
+        OK(clinfer_session_create(model, &o, &s));
+        for (int run = 0; run < 2; run++) {
+            float *xin = test_alloc((size_t)(N * C * H * W) * 4);
+            float *min = test_alloc((size_t)F * P * 4);
+            fill_uniform(xin, (size_t)(N * C * H * W), -1, 1, &seed);
+            fill_uniform(min, (size_t)F * P, -1, 1, &seed);
+            OK(clinfer_session_set_input(s, 0, xin, (size_t)(N * C * H * W)));
+            OK(clinfer_session_set_input(s, 1, min, (size_t)F * P));
+            OK(clinfer_session_run(s));
+            float got[2 * 5], want[2 * 5];
+            OK(clinfer_session_get_output(s, 0, got, (size_t)(N * D)));
+
+            conv2d_params p1 = conv2d_params_default();
+            p1.n = (int32_t)N, p1.c = (int32_t)C, p1.h = (int32_t)H, p1.w = (int32_t)W;
+            p1.oc = (int32_t)OC1, p1.kh = p1.kw = 3, p1.stride_h = p1.stride_w = 2;
+            p1.pad_top = p1.pad_left = p1.pad_bottom = p1.pad_right = 1;
+            p1.has_bias = 1, p1.act.kind = ACT_KIND_RELU;
+            conv2d_params p2 = conv2d_params_default();
+            p2.n = (int32_t)N, p2.c = (int32_t)OC1, p2.h = OH, p2.w = OW, p2.oc = (int32_t)OC2;
+            p2.kh = p2.kw = 1;
+            float *r1 = test_alloc((size_t)(N * OC1 * OH * OW) * 4);
+            float *r2 = test_alloc((size_t)(N * F) * 4), r3[2 * 7];
+            ref_conv2d(&p1, xin, w1, b1, r1);
+            ref_conv2d(&p2, r1, w2, NULL, r2);
+            clinfer_shape fa = {2, {N, F}}, fb = {2, {F, P}}, ys;
+            ref_matmul(&fa, &fb, r2, min, &ys, r3);
+            gemm_params gp = gemm_params_default();
+            gp.m = (int32_t)N, gp.n = (int32_t)D, gp.k = (int32_t)P;
+            gp.has_c = 1, gp.c_shape = (clinfer_shape){1, {D}};
+            ref_gemm(&gp, r3, wd, bd, want);
+            char what[64];
+            snprintf(what, sizeof what, "graph [gemm %s] run %d", gemm_variants[v], run);
+            assert_close(got, want, (size_t)(N * D), 1e-4f, 1e-4f, what);
+            free(xin), free(min), free(r1), free(r2);
+        }
+        clinfer_session_free(s);
+        clinfer_model_free(model);
+        clinfer_runtime_free(rt);
+        clinfer_graph_free(g);
+    }
+    unsetenv("CLINFER_GEMM_VARIANT");
+}

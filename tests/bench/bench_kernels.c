@@ -167,14 +167,22 @@ static void blas_time(sgemm_fn f, int m, int n, int k, int tb, const float *a, c
 static void gemm_reference(int m, int n, int k, int tb, const float *a, const float *b,
                            double *y)
 {
-    for (int i = 0; i < m; i++)
-        for (int j = 0; j < n; j++) {
-            double acc = 0;
-            for (int p = 0; p < k; p++)
-                acc += (double)a[(size_t)i * k + p] *
-                       (double)(tb ? b[(size_t)j * k + p] : b[(size_t)p * n + j]);
-            y[(size_t)i * n + j] = acc;
+    for (int i = 0; i < m; i++) {
+        double *row = y + (size_t)i * n;
+        for (int j = 0; j < n; j++)
+            row[j] = 0;
+        for (int p = 0; p < k; p++) {
+            const double av = a[(size_t)i * k + p];
+            if (!tb) {
+                const float *br = b + (size_t)p * n;
+                for (int j = 0; j < n; j++)
+                    row[j] += av * br[j];
+            } else {
+                for (int j = 0; j < n; j++)
+                    row[j] += av * b[(size_t)j * k + p];
+            }
         }
+    }
 }
 
 static void bench_gemm_shape(clinfer_runtime *rt, sgemm_fn blas, int m, int n, int k, int tb)
