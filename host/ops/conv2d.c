@@ -278,6 +278,14 @@ clinfer_status conv2d_plan_make(clinfer_runtime *rt, const conv2d_params *p, con
 
 /* ------------------------------------------------------------ launches */
 
+/* Local size along x of the lowering, padding and depthwise kernels: few
+ * items on a CPU (PoCL runs a work-group as a loop in one thread and
+ * compiles each local size separately), a good share of a warp elsewhere. */
+static size_t items_x(const clinfer_runtime *rt)
+{
+    return rt->info.type == CLINFER_DEVICE_CPU ? 1 : 32;
+}
+
 /* The GEMM of images [n0, n0 + count) for im2col and gemm1x1: W [OC/g, K]
  * times B [K, OH * OW] per image and group, bias per row. */
 static clinfer_status conv_gemm(clinfer_runtime *rt, const conv2d_params *p,
@@ -351,7 +359,7 @@ static clinfer_status conv_im2col(clinfer_runtime *rt, const conv2d_params *p,
     const size_t ohw = (size_t)pl->oh * (size_t)pl->ow, pw = (size_t)pl->pw;
     const size_t cols = (ohw + pw - 1) / pw * pw;
     const size_t k = (size_t)(p->c / p->groups) * (size_t)p->kh * (size_t)p->kw;
-    launch_grid3(out, (cols + 15) / 16, k, (size_t)count * (size_t)p->groups, 1);
+    launch_grid3(out, (cols + 15) / 16, k, (size_t)count * (size_t)p->groups, items_x(rt));
     return CLINFER_OK;
 }
 
@@ -384,7 +392,8 @@ static clinfer_status conv_pad(clinfer_runtime *rt, const conv2d_params *p,
         return st;
     }
     launch_grid3(out, ((size_t)pl->wq + 15) / 16, (size_t)pl->hq,
-                 (size_t)count * (size_t)p->c * (size_t)p->stride_h * (size_t)p->stride_w, 1);
+                 (size_t)count * (size_t)p->c * (size_t)p->stride_h * (size_t)p->stride_w,
+                 items_x(rt));
     return CLINFER_OK;
 }
 
@@ -448,7 +457,8 @@ static clinfer_status conv_depthwise(clinfer_runtime *rt, const conv2d_params *p
         launch_release(out);
         return st;
     }
-    launch_grid3(out, ((size_t)pl->ow + 15) / 16, (size_t)pl->oh, (size_t)p->n * (size_t)p->c, 1);
+    launch_grid3(out, ((size_t)pl->ow + 15) / 16, (size_t)pl->oh, (size_t)p->n * (size_t)p->c,
+                 items_x(rt));
     return CLINFER_OK;
 }
 
