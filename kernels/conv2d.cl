@@ -31,7 +31,9 @@
  *   (ky * dil_h) / sh and column (kx * dil_w) / sw: vector loads, no bounds
  *   checks. Work-item (x, y, z) computes TM output channels (of the group)
  *   x * TM.. by TW positions y * TW.. for batch z = image * groups + group,
- *   like gemm_packed (gemm.cl). Tunables TM, NV (TW = 16 * NV).
+ *   like gemm_packed (gemm.cl), with the weights packed by gemm_pack_a
+ *   (per group, panels of TM output channels, [K, TM] each, K = C/groups *
+ *   KH * KW). Tunables TM, NV (TW = 16 * NV).
  *
  * conv2d_depthwise (groups == C == OC): work-item (x, y, z) computes 16
  *   outputs, columns 16x.. of row y, of plane z = image * C + channel, as a
@@ -183,7 +185,7 @@ __kernel void conv2d_pad(__global const float *restrict input, __global float *r
 }
 
 __kernel void conv2d_direct(__global const float *restrict xp,
-                            __global const float *restrict weight,
+                            __global const float *restrict wpacked,
                             __global const float *restrict bias, __global float *restrict output,
                             int C, int OC, int OH, int OW, int KH, int KW, int stride_h,
                             int stride_w, int dil_h, int dil_w, int Hq, int Wq, int groups,
@@ -199,16 +201,12 @@ __kernel void conv2d_direct(__global const float *restrict xp,
     const int K = cpg * KH * KW;
     const long phase = (long)Hq * Wq, cstride = phase * stride_h * stride_w;
     __global const float *x = xp + (z / groups * C + (long)g * cpg) * cstride + q0;
-    __global const float *w = weight + (long)g * ocpg * K;
+    const long mtiles = (ocpg + TM - 1) / TM; /* weight panels per group */
+    __global const float *w = wpacked + ((long)g * mtiles + get_global_id(0)) * K * TM;
     /* a tap (ky, kx) reads phase ((ky * dil_h) % sh, (kx * dil_w) % sw) at
      * row (ky * dil_h) / sh, column (kx * dil_w) / sw: stepped incrementally */
     const int dhq = dil_h / stride_h, dhr = dil_h % stride_h;
     const int dwq = dil_w / stride_w, dwr = dil_w % stride_w;
-
-    long wrow[TM];
-#pragma unroll
-    for (int i = 0; i < TM; i++)
-        wrow[i] = (long)min(m0 + i, ocpg - 1) * K;
 
     float16 acc[TM][NV];
 #pragma unroll
@@ -217,33 +215,39 @@ __kernel void conv2d_direct(__global const float *restrict xp,
         for (int v = 0; v < NV; v++)
             acc[i][v] = (float16)(0.0f);
 
+    /* moving one tap right: dwq columns and dwr phases on, and when the
+     * phase wraps, back sw phases and one column on (alike for rows) */
+    const long col_step = dwq + dwr * phase, col_wrap = 1 - stride_w * phase;
+    const long row_step = (long)dhq * Wq + (long)dhr * stride_w * phase;
+    const long row_wrap = Wq - (long)stride_h * stride_w * phase;
     int k = 0;
     for (int c = 0; c < cpg; c++) {
-        __global const float *xc = x + c * cstride;
-        int py = 0, ry = 0;
+        __global const float *row = x + c * cstride;
+        int py = 0;
         for (int ky = 0; ky < KH; ky++) {
-            __global const float *row = xc + py * stride_w * phase + (long)ry * Wq;
-            int px = 0, rx = 0;
+            __global const float *src = row;
+            int px = 0;
             for (int kx = 0; kx < KW; kx++, k++) {
-                __global const float *src = row + px * phase + rx;
                 float16 bv[NV];
 #pragma unroll
                 for (int v = 0; v < NV; v++)
                     bv[v] = vload16(v, src);
 #pragma unroll
                 for (int i = 0; i < TM; i++) {
-                    const float16 av = (float16)(w[wrow[i] + k]);
+                    const float16 av = (float16)(w[k * TM + i]);
 #pragma unroll
                     for (int v = 0; v < NV; v++)
                         acc[i][v] = fma(av, bv[v], acc[i][v]);
                 }
-                px += dwr, rx += dwq;
+                src += col_step;
+                px += dwr;
                 if (px >= stride_w)
-                    px -= stride_w, rx++;
+                    px -= stride_w, src += col_wrap;
             }
-            py += dhr, ry += dhq;
+            row += row_step;
+            py += dhr;
             if (py >= stride_h)
-                py -= stride_h, ry++;
+                py -= stride_h, row += row_wrap;
         }
     }
 
@@ -265,14 +269,17 @@ __kernel void conv2d_direct(__global const float *restrict xp,
             t = ACT_ANY(t);
             vstore16(t, v, r);
         }
+        /* the tile's positions, row by row of the padded width: the first
+         * OW of each row are outputs */
         int oy = q0 / Wq, ox = q0 % Wq;
-        for (int j = 0; j < TW && oy < OH; j++) {
-            if (ox < OW)
-                y[oy * OW + ox] = r[j];
-            if (++ox == Wq) {
-                ox = 0;
-                oy++;
-            }
+        for (int j = 0; j < TW && oy < OH; oy++) {
+            const int run = min(TW - j, Wq - ox);
+            const int valid = min(run, OW - ox);
+            __global float *yr = y + oy * OW + ox;
+            for (int t = 0; t < valid; t++)
+                yr[t] = r[j + t];
+            j += run;
+            ox = 0;
         }
     }
 }

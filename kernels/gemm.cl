@@ -26,7 +26,9 @@
  * gemm_packed (CPUs through PoCL): work-item (x, y, z) computes a TM x TW
  * tile of Y[z] at rows x * TM, columns y * TW, in TM * NV float16
  * accumulators, reading per k one row of its B panel (NV vector loads) and
- * TM scalars of A'. B is packed when b_ks == 0; otherwise B' rows are
+ * TM scalars of A' (packed A when a_ks == 0: panels of TM rows, panel x
+ * [K, TM] at x * K * TM, as gemm_pack_a writes them, so that the TM values
+ * of a k are adjacent). B is packed when b_ks == 0; otherwise B' rows are
  * contiguous (b_ns == 1, N >= TW) with stride b_ks and are read in place, a
  * last tile that sticks out of N being moved left to end at N (the columns
  * it shares with the previous tile are computed twice, stored once). Work-group size 1: PoCL runs the items of a work-group
@@ -47,6 +49,9 @@
  * gemm_pack_b: work-item (x, y, z) copies row x of panel y of B'[z] (B' read
  * through strides and batch strides bs at z0 + z) into the packed buffer at
  * batch z (each batch npanels * K * TW floats).
+ * gemm_pack_a: work-item (x, y, z) copies column x of row panel y (TM rows,
+ * zero past M) of A'[z] (through strides, batch strides as at z) to packed
+ * A at batch z (each batch ceil(M / TM) * K * TM floats).
  * gemm_pack_bt: the same for a transposed B' (b_ks == 1: columns of B' are
  * contiguous): work-item (x, y, z) reads 16 consecutive k of each of the TW
  * columns of panel y as vectors and writes rows 16x .. 16x + 15.
@@ -125,6 +130,23 @@ __kernel void gemm_pack_b(__global const float *restrict B, __global float *rest
     } else {
         for (int j = 0; j < TW; j++)
             dst[j] = n0 + j < N ? src[(long)(n0 + j) * b_ns] : 0.0f;
+    }
+}
+
+__kernel void gemm_pack_a(__global const float *restrict A, __global float *restrict P, int M,
+                          int K, int a_rs, int a_ks, long8 bd, long8 as)
+{
+    const int k = get_global_id(0);
+    const int panel = get_global_id(1);
+    if (k >= K)
+        return;
+    const long z = get_global_id(2);
+    const int npanels = (M + TM - 1) / TM;
+    __global const float *src = A + batch_offset(z, bd, as) + (long)k * a_ks;
+    __global float *dst = P + ((z * npanels + panel) * (long)K + k) * TM;
+    for (int i = 0; i < TM; i++) {
+        const int m = panel * TM + i;
+        dst[i] = m < M ? src[(long)m * a_rs] : 0.0f;
     }
 }
 
@@ -214,11 +236,6 @@ __kernel void gemm_packed(__global const float *restrict A, __global const float
     __global const float *b =
         B + batch_offset(bz0 + z, bd, bs) + (raw ? (long)n0 : (long)panel * K * TW);
 
-    long arow[TM]; /* offset of each row of A' (clamped to the last row) */
-#pragma unroll
-    for (int i = 0; i < TM; i++)
-        arow[i] = (long)min(m0 + i, M - 1) * a_rs;
-
     float16 acc[TM][NV];
 #pragma unroll
     for (int i = 0; i < TM; i++)
@@ -226,20 +243,31 @@ __kernel void gemm_packed(__global const float *restrict A, __global const float
         for (int v = 0; v < NV; v++)
             acc[i][v] = (float16)(0.0f);
 
-    for (int k = 0; k < K; k++) {
-        float16 bv[NV];
-#pragma unroll
-        for (int v = 0; v < NV; v++)
-            bv[v] = vload16(v, b + k * bstep);
-        const long ak = (long)k * a_ks;
-#pragma unroll
-        for (int i = 0; i < TM; i++) {
-            const float16 av = (float16)(a[arow[i] + ak]);
-#pragma unroll
-            for (int v = 0; v < NV; v++)
-                acc[i][v] = fma(av, bv[v], acc[i][v]);
-        }
+/* one k: a row of the B panel times TM values of A' */
+#define GEMM_PACKED_STEP(A_OF_I)                                                               \
+    {                                                                                          \
+        float16 bv[NV];                                                                        \
+        _Pragma("unroll") for (int v = 0; v < NV; v++) bv[v] = vload16(v, b + k * bstep);      \
+        _Pragma("unroll") for (int i = 0; i < TM; i++)                                         \
+        {                                                                                      \
+            const float16 av = (float16)(A_OF_I);                                              \
+            _Pragma("unroll") for (int v = 0; v < NV; v++) acc[i][v] =                         \
+                fma(av, bv[v], acc[i][v]);                                                     \
+        }                                                                                      \
     }
+    if (a_ks == 0) { /* packed A: this tile's panel */
+        __global const float *ap = a + (long)get_global_id(0) * K * TM;
+        for (int k = 0; k < K; k++)
+            GEMM_PACKED_STEP(ap[k * TM + i])
+    } else {
+        long arow[TM]; /* offset of each row of A' (clamped to the last row) */
+#pragma unroll
+        for (int i = 0; i < TM; i++)
+            arow[i] = (long)min(m0 + i, M - 1) * a_rs;
+        for (int k = 0; k < K; k++)
+            GEMM_PACKED_STEP(a[arow[i] + (long)k * a_ks])
+    }
+#undef GEMM_PACKED_STEP
     gemm_store_tile(acc, Y + za * (long)M * N, C, batch_offset(za, bd, cs), m0, n0, n_own - n0,
                     M, N, c_rs, c_cs, alpha, beta, act_a, act_b);
 }

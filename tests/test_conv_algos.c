@@ -86,7 +86,7 @@ static void run_plan(clinfer_runtime *rt, const conv2d_params *p, const conv2d_p
 {
     size_t in_n = (size_t)p->n * p->c * p->h * p->w;
     size_t w_n = (size_t)p->oc * (p->c / p->groups) * p->kh * p->kw;
-    cl_mem m[5] = {NULL, NULL, NULL, NULL, NULL};
+    cl_mem m[6] = {NULL, NULL, NULL, NULL, NULL, NULL};
     clinfer_status st = buffer_create(rt, in_n * 4, in, &m[0]);
     if (st == CLINFER_OK)
         st = buffer_create(rt, w_n * 4, w, &m[1]);
@@ -96,10 +96,21 @@ static void run_plan(clinfer_runtime *rt, const conv2d_params *p, const conv2d_p
         st = buffer_create(rt, out_n * 4, NULL, &m[3]);
     if (st == CLINFER_OK && plan->scratch_bytes > 0)
         st = buffer_create(rt, (size_t)plan->scratch_bytes, NULL, &m[4]);
+    if (st == CLINFER_OK && plan->persist_bytes > 0)
+        st = buffer_create(rt, (size_t)plan->persist_bytes, NULL, &m[5]);
     cr_assert_eq(st, CLINFER_OK, "%s: buffers: %s", what, clinfer_last_errmsg());
+    for (int32_t i = 0; i < plan->prep_count; i++) {
+        op_launch l;
+        st = conv2d_prep_launch(rt, p, plan, i, m[1], m[5], &l);
+        cr_assert_eq(st, CLINFER_OK, "%s: conv2d_prep_launch %d: %s", what, (int)i,
+                     clinfer_last_errmsg());
+        st = launch_enqueue(rt, &l, NULL);
+        cr_assert_eq(st, CLINFER_OK, "%s: enqueue %s: %s", what, l.name, clinfer_last_errmsg());
+        launch_release(&l);
+    }
     for (int32_t i = 0; i < plan->launch_count; i++) {
         op_launch l;
-        st = conv2d_launch(rt, p, plan, i, m[0], m[1], m[2], m[3], m[4], &l);
+        st = conv2d_launch(rt, p, plan, i, m[0], m[1], m[2], m[3], m[4], m[5], &l);
         cr_assert_eq(st, CLINFER_OK, "%s: conv2d_launch %d: %s", what, (int)i,
                      clinfer_last_errmsg());
         st = launch_enqueue(rt, &l, NULL);
@@ -108,7 +119,7 @@ static void run_plan(clinfer_runtime *rt, const conv2d_params *p, const conv2d_p
     }
     st = buffer_read(rt, m[3], out_n * 4, got);
     cr_assert_eq(st, CLINFER_OK, "%s: read: %s", what, clinfer_last_errmsg());
-    for (int i = 0; i < 5; i++)
+    for (int i = 0; i < 6; i++)
         if (m[i])
             clReleaseMemObject(m[i]);
 }

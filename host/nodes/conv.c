@@ -76,22 +76,44 @@ static clinfer_status conv_memory(const node_ctx *c, node_memory *out)
     conv2d_params p;
     conv2d_plan plan;
     clinfer_status st = conv_plan(c, &p, &plan);
-    if (st == CLINFER_OK)
+    if (st == CLINFER_OK) {
         out->scratch_bytes = plan.scratch_bytes;
+        out->persist_bytes = plan.persist_bytes;
+    }
     return st;
 }
 
+/* Input i is a constant of the graph (weights). */
+static int input_is_constant(const node_ctx *c, int32_t i)
+{
+    int32_t v = c->node->inputs[i];
+    return v >= 0 && c->g->values[v].kind == VALUE_CONSTANT;
+}
+
+/* Launches: [pack the weights (only when they are not constant: constant
+ * weights are packed once, here)], then the algorithm's. */
 static clinfer_status conv_prepare(const node_ctx *c, const cl_mem *in, cl_mem out,
                                    node_launches *l)
 {
     conv2d_params p;
     conv2d_plan plan;
     clinfer_status st = conv_plan(c, &p, &plan);
+    const int32_t per_run_prep = st == CLINFER_OK && !input_is_constant(c, 1) ? plan.prep_count : 0;
+    for (int32_t i = 0; st == CLINFER_OK && !per_run_prep && i < plan.prep_count; i++) {
+        op_launch prep;
+        st = conv2d_prep_launch(c->rt, &p, &plan, i, in[1], c->persist, &prep);
+        if (st == CLINFER_OK) {
+            st = launch_enqueue(c->rt, &prep, NULL);
+            launch_release(&prep); /* the enqueued command keeps the kernel alive */
+        }
+    }
     if (st == CLINFER_OK)
-        st = node_launches_alloc(c->rt, l, plan.launch_count);
+        st = node_launches_alloc(c->rt, l, per_run_prep + plan.launch_count);
+    for (int32_t i = 0; st == CLINFER_OK && i < per_run_prep; i++)
+        st = conv2d_prep_launch(c->rt, &p, &plan, i, in[1], c->persist, &l->items[i]);
     for (int32_t i = 0; st == CLINFER_OK && i < plan.launch_count; i++)
-        st = conv2d_launch(c->rt, &p, &plan, i, in[0], in[1], in[2], out, c->scratch,
-                           &l->items[i]);
+        st = conv2d_launch(c->rt, &p, &plan, i, in[0], in[1], in[2], out, c->scratch, c->persist,
+                           &l->items[per_run_prep + i]);
     return st;
 }
 

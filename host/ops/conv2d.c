@@ -206,6 +206,17 @@ clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, con
     out->launch_count = 1;
     out->chunk = p->n;
     const int cpu = out->gemm.variant == GEMM_VARIANT_CPU;
+    if (algo == CONV2D_ALGO_DIRECT && !cpu) { /* forced beside another GEMM variant */
+        out->gemm.tm = 8;
+        out->gemm.nv = 2;
+    }
+    if (algo == CONV2D_ALGO_DIRECT ||
+        (cpu && (algo == CONV2D_ALGO_IM2COL || algo == CONV2D_ALGO_GEMM1X1))) {
+        const int64_t k = (int64_t)cpg * p->kh * p->kw;
+        out->prep_count = 1;
+        out->persist_bytes =
+            (uint64_t)groups * gemm_packed_a_floats(&out->gemm, ocpg, k) * sizeof(float);
+    }
     switch (algo) {
     case CONV2D_ALGO_IM2COL: {
         const int64_t k = (int64_t)cpg * p->kh * p->kw;
@@ -227,10 +238,6 @@ clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, con
                         0, 2);
         break;
     case CONV2D_ALGO_DIRECT: {
-        if (!cpu) { /* forced beside another GEMM variant: the default cpu tiles */
-            out->gemm.tm = 8;
-            out->gemm.nv = 2;
-        }
         const int32_t tw = gemm_panel_width(&out->gemm);
         const int64_t hp = (int64_t)p->h + p->pad_top + p->pad_bottom;
         const int64_t wp = (int64_t)p->w + p->pad_left + p->pad_right;
@@ -291,7 +298,7 @@ static size_t items_x(const clinfer_runtime *rt)
 static clinfer_status conv_gemm(clinfer_runtime *rt, const conv2d_params *p,
                                 const conv2d_plan *pl, int32_t n0, int32_t count, cl_mem input,
                                 cl_mem weight, cl_mem bias, cl_mem output, cl_mem scratch,
-                                op_launch *out)
+                                cl_mem persist, op_launch *out)
 {
     const int32_t groups = p->groups, cpg = p->c / groups, ocpg = p->oc / groups;
     const int32_t ohw = pl->oh * pl->ow;
@@ -300,6 +307,12 @@ static clinfer_status conv_gemm(clinfer_runtime *rt, const conv2d_params *p,
     g.c_rs = 1, g.c_cs = 0;
     g.nbatch = 2;
     g.bd[0] = groups, g.as[0] = (int64_t)ocpg * k, g.cs[0] = ocpg;
+    cl_mem a = weight;
+    if (pl->prep_count > 0) { /* the weights packed by conv2d_prep_launch */
+        g.a_packed = 1;
+        g.as[0] = (int64_t)gemm_packed_a_floats(&pl->gemm, ocpg, k);
+        a = persist;
+    }
     g.bd[1] = p->n, g.as[1] = 0, g.cs[1] = 0;
     g.batch = (size_t)count * (size_t)groups;
     g.z0 = n0 * groups;
@@ -322,7 +335,7 @@ static clinfer_status conv_gemm(clinfer_runtime *rt, const conv2d_params *p,
     clinfer_status st =
         gemm_core_prepare(rt, &pl->gemm, &g, p->has_bias, 1.0f, 1.0f, act, out);
     if (st == CLINFER_OK)
-        st = gemm_core_bind(rt, out, weight, b, p->has_bias ? bias : NULL, output);
+        st = gemm_core_bind(rt, out, a, b, p->has_bias ? bias : NULL, output);
     return st;
 }
 
@@ -462,9 +475,40 @@ static clinfer_status conv_depthwise(clinfer_runtime *rt, const conv2d_params *p
     return CLINFER_OK;
 }
 
+clinfer_status conv2d_prep_launch(clinfer_runtime *rt, const conv2d_params *p,
+                                  const conv2d_plan *plan, int32_t i, cl_mem weight,
+                                  cl_mem persist, op_launch *out)
+{
+    memset(out, 0, sizeof *out);
+    if (i < 0 || i >= plan->prep_count)
+        return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT, "conv2d: preparation launch %d of %d",
+                       (int)i, (int)plan->prep_count);
+    if (!persist)
+        return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
+                       "conv2d: algorithm %s needs %llu bytes for its packed weights",
+                       conv2d_algo_name(plan->algo), (unsigned long long)plan->persist_bytes);
+    const int32_t cpg = p->c / p->groups, ocpg = p->oc / p->groups;
+    const int32_t k = cpg * p->kh * p->kw;
+    const int64_t bd = p->groups, as = (int64_t)ocpg * k;
+    gemm_config cpu_tiles = plan->gemm;
+    cpu_tiles.variant = GEMM_VARIANT_CPU;
+    clinfer_status st = gemm_pack_a_prepare(rt, &cpu_tiles, ocpg, k, k, 1, 1, &bd, &as,
+                                            (size_t)p->groups, out);
+    if (st != CLINFER_OK)
+        return st;
+    karg a = karg_begin(out->kernel, 0);
+    karg_mem(&a, weight);
+    karg_mem(&a, persist);
+    st = karg_done(rt, &a, out->name);
+    if (st != CLINFER_OK)
+        launch_release(out);
+    return st;
+}
+
 clinfer_status conv2d_launch(clinfer_runtime *rt, const conv2d_params *p,
                              const conv2d_plan *plan, int32_t i, cl_mem input, cl_mem weight,
-                             cl_mem bias, cl_mem output, cl_mem scratch, op_launch *out)
+                             cl_mem bias, cl_mem output, cl_mem scratch, cl_mem persist,
+                             op_launch *out)
 {
     memset(out, 0, sizeof *out);
     if (i < 0 || i >= plan->launch_count)
@@ -474,6 +518,10 @@ clinfer_status conv2d_launch(clinfer_runtime *rt, const conv2d_params *p,
         return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
                        "conv2d: algorithm %s needs %llu bytes of scratch memory",
                        conv2d_algo_name(plan->algo), (unsigned long long)plan->scratch_bytes);
+    if (plan->persist_bytes > 0 && !persist)
+        return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
+                       "conv2d: algorithm %s needs its packed weights",
+                       conv2d_algo_name(plan->algo));
     const int32_t n0 = i / plan->per_chunk * plan->chunk;
     const int32_t count = p->n - n0 < plan->chunk ? p->n - n0 : plan->chunk;
     const int first = i % plan->per_chunk == 0 && plan->per_chunk == 2;
@@ -486,11 +534,12 @@ clinfer_status conv2d_launch(clinfer_runtime *rt, const conv2d_params *p,
         return conv_depthwise(rt, p, plan, input, weight, bias, output, out);
     case CONV2D_ALGO_DIRECT:
         return first ? conv_pad(rt, p, plan, n0, count, input, scratch, out)
-                     : conv_direct(rt, p, plan, n0, count, weight, bias, output, scratch, out);
+                     : conv_direct(rt, p, plan, n0, count, persist, bias, output, scratch, out);
     case CONV2D_ALGO_IM2COL:
         if (first)
             return conv_im2col(rt, p, plan, n0, count, input, scratch, out);
-        return conv_gemm(rt, p, plan, n0, count, input, weight, bias, output, scratch, out);
+        return conv_gemm(rt, p, plan, n0, count, input, weight, bias, output, scratch, persist,
+                         out);
     case CONV2D_ALGO_GEMM1X1:
         if (first) {
             const int64_t hw = (int64_t)p->h * p->w, cpg = p->c / p->groups;
@@ -500,7 +549,8 @@ clinfer_status conv2d_launch(clinfer_runtime *rt, const conv2d_params *p,
                                    n0 * p->groups, out);
             return st == CLINFER_OK ? gemm_pack_bind(rt, out, input, scratch) : st;
         }
-        return conv_gemm(rt, p, plan, n0, count, input, weight, bias, output, scratch, out);
+        return conv_gemm(rt, p, plan, n0, count, input, weight, bias, output, scratch, persist,
+                         out);
     default:
         return err_set(rt, CLINFER_ERR_UNSUPPORTED, "conv2d: algorithm %s is not implemented",
                        conv2d_algo_name(plan->algo));

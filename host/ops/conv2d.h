@@ -15,7 +15,9 @@
  *              when the cpu GEMM cannot read it in place).
  *   depthwise  groups == C == OC: conv2d_depthwise, 16 outputs per item.
  *   winograd   not implemented (forcing it reports so).
- * Bias and the activation are fused in every algorithm. The GEMM-based
+ * Bias and the activation are fused in every algorithm. The direct
+ * algorithm, and the GEMM-based ones with the cpu GEMM, read the weights
+ * packed in panels of output channels (gemm_pack_a), packed once. The GEMM-based
  * ones use the runtime's GEMM variant (gemm.h, CLINFER_GEMM_VARIANT).
  * Scratch is bounded: images go through it in chunks of at most
  * CONV2D_SCRATCH_CAP bytes (one image at least), two launches per chunk;
@@ -89,6 +91,9 @@ typedef struct conv2d_plan {
     int32_t per_chunk;       /* launches per chunk: 1 or 2 */
     int32_t launch_count;    /* launches per run */
     uint64_t scratch_bytes;  /* scratch the launches share (0: none) */
+    int32_t prep_count;      /* launches that pack the weights into `persist`: */
+    uint64_t persist_bytes;  /* enqueued once before any run when the weights are
+                              * constant, else before every run */
     int b_in_place;          /* gemm1x1 with the cpu GEMM: X read in place */
     int32_t pw;              /* im2col: panel width of the lowered matrix */
     int32_t hq, wq, slack;   /* direct: a stride phase of the padded input, and the
@@ -106,11 +111,19 @@ clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, con
  * log; an unknown name is CLINFER_ERR_INVALID_ARGUMENT. */
 clinfer_status conv2d_plan_make(clinfer_runtime *rt, const conv2d_params *p, conv2d_plan *out);
 
+/* Creates preparation launch i (0 <= i < plan->prep_count): packs `weight`
+ * into `persist` (at least plan->persist_bytes). */
+clinfer_status conv2d_prep_launch(clinfer_runtime *rt, const conv2d_params *p,
+                                  const conv2d_plan *plan, int32_t i, cl_mem weight,
+                                  cl_mem persist, op_launch *out);
+
 /* Creates launch i (0 <= i < plan->launch_count, enqueued in order) with
  * its scalar arguments and binds its buffers; `bias` is ignored unless
- * p->has_bias, `scratch` (at least plan->scratch_bytes) unless needed. */
+ * p->has_bias, `scratch` (at least plan->scratch_bytes) and `persist` (the
+ * packed weights) unless needed. */
 clinfer_status conv2d_launch(clinfer_runtime *rt, const conv2d_params *p,
                              const conv2d_plan *plan, int32_t i, cl_mem input, cl_mem weight,
-                             cl_mem bias, cl_mem output, cl_mem scratch, op_launch *out);
+                             cl_mem bias, cl_mem output, cl_mem scratch, cl_mem persist,
+                             op_launch *out);
 
 #endif

@@ -126,7 +126,7 @@ clinfer_status gemm_core_prepare(clinfer_runtime *rt, const gemm_config *cfg,
     karg_int(&a, g->n);
     karg_int(&a, g->k);
     karg_int(&a, g->a_rs);
-    karg_int(&a, g->a_ks);
+    karg_int(&a, cfg->variant == GEMM_VARIANT_CPU && g->a_packed ? 0 : g->a_ks);
     const int packed = cfg->variant == GEMM_VARIANT_CPU && !g->b_in_place;
     karg_int(&a, packed ? 0 : g->b_ks); /* gemm_packed: 0 means packed */
     karg_int(&a, g->b_ns);
@@ -213,6 +213,44 @@ clinfer_status gemm_pack_prepare(clinfer_runtime *rt, const gemm_config *cfg, in
     const size_t tw = (size_t)gemm_panel_width(cfg);
     launch_grid3(out, transposed ? ((size_t)k + 15) / 16 : (size_t)k, ((size_t)n + tw - 1) / tw,
                  batch, transposed ? 1 : 8);
+    return CLINFER_OK;
+}
+
+size_t gemm_packed_a_floats(const gemm_config *cfg, int64_t m, int64_t k)
+{
+    const int64_t tm = cfg->tm > 0 ? cfg->tm : 1;
+    return (size_t)((m + tm - 1) / tm) * (size_t)tm * (size_t)k;
+}
+
+clinfer_status gemm_pack_a_prepare(clinfer_runtime *rt, const gemm_config *cfg, int32_t m,
+                                   int32_t k, int32_t a_rs, int32_t a_ks, int32_t nbatch,
+                                   const int64_t *bd, const int64_t *as, size_t batch,
+                                   op_launch *out)
+{
+    char options[160];
+    variant_options(cfg, 0, ACT_KIND_NONE, options, sizeof options); /* the product's program */
+    clinfer_status st = launch_create(rt, "gemm", options, "gemm_pack_a", out);
+    if (st != CLINFER_OK)
+        return st;
+    int64_t d[8], s[8];
+    for (int i = 0; i < 8; i++) {
+        d[i] = i < nbatch ? bd[i] : 1;
+        s[i] = i < nbatch ? as[i] : 0;
+    }
+    karg a = karg_begin(out->kernel, 2);
+    karg_int(&a, m);
+    karg_int(&a, k);
+    karg_int(&a, a_rs);
+    karg_int(&a, a_ks);
+    karg_long8(&a, d);
+    karg_long8(&a, s);
+    st = karg_done(rt, &a, out->name);
+    if (st != CLINFER_OK) {
+        launch_release(out);
+        return st;
+    }
+    const size_t tm = (size_t)(cfg->tm > 0 ? cfg->tm : 1);
+    launch_grid3(out, (size_t)k, ((size_t)m + tm - 1) / tm, batch, 8);
     return CLINFER_OK;
 }
 

@@ -87,6 +87,7 @@ typedef struct gemm_geometry {
     size_t batch;
     int32_t z0, bz0;
     int b_in_place; /* cpu variant: B not packed */
+    int a_packed;   /* cpu variant: A packed by gemm_pack_a (as are strides of it) */
 } gemm_geometry;
 
 /* Whether the cpu variant may read a row-major B' [k, n] with row stride
@@ -113,6 +114,18 @@ clinfer_status gemm_pack_prepare(clinfer_runtime *rt, const gemm_config *cfg, in
                                  const int64_t *bd, const int64_t *bs, size_t batch, int32_t z0,
                                  op_launch *out);
 clinfer_status gemm_pack_bind(clinfer_runtime *rt, op_launch *l, cl_mem b, cl_mem packed);
+
+/* Floats of one packed A' [m, k] (cpu variant): panels of cfg->tm rows. */
+size_t gemm_packed_a_floats(const gemm_config *cfg, int64_t m, int64_t k);
+
+/* The kernel packing `batch` matrices A' [m, k] (element (m, k) of batch z
+ * at aoff + m * a_rs + k * a_ks, aoff from bd / as) into panels of cfg->tm
+ * rows, batch z at z * gemm_packed_a_floats(): what gemm_packed reads with
+ * a_packed, and conv2d_direct reads as weights. */
+clinfer_status gemm_pack_a_prepare(clinfer_runtime *rt, const gemm_config *cfg, int32_t m,
+                                   int32_t k, int32_t a_rs, int32_t a_ks, int32_t nbatch,
+                                   const int64_t *bd, const int64_t *as, size_t batch,
+                                   op_launch *out);
 
 /* ------------------------------------------------------------------ Gemm */
 

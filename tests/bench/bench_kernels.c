@@ -15,6 +15,8 @@
  * few 1x1 and depthwise layers, per algorithm that applies, with bias and
  * ReLU fused; the line of each layer names the automatic choice.
  *
+ * CLINFER_BENCH_ONLY=<text> keeps the shapes ("64x3136") and layers
+ * ("layer1") whose names contain it.
  * Each figure is the median (and best) of N runs (default 10) after one
  * warm-up run; every run ends with clFinish. --check compares every result
  * with a double-precision host product (slow for the large shapes).
@@ -264,9 +266,14 @@ static void bench_gemm(clinfer_runtime *rt)
     static const int shapes[][3] = {{1024, 1024, 1024}, {1000, 1000, 1000}, {64, 3136, 576},
                                     {1, 4096, 4096}};
     sgemm_fn blas = load_blas();
-    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
+    const char *only = getenv("CLINFER_BENCH_ONLY"); /* e.g. "1024x": shapes named so */
+    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "%dx%dx%d", shapes[i][0], shapes[i][1], shapes[i][2]);
         for (int tb = 0; tb < 2; tb++)
-            bench_gemm_shape(rt, blas, shapes[i][0], shapes[i][1], shapes[i][2], tb);
+            if (!only || strstr(name, only))
+                bench_gemm_shape(rt, blas, shapes[i][0], shapes[i][1], shapes[i][2], tb);
+    }
 }
 
 /* ------------------------------------------------------------------ conv */
@@ -358,9 +365,18 @@ static void bench_conv_layer(clinfer_runtime *rt, const conv_layer *L, int32_t b
             conv2d_plan_algo(rt, &p, (conv2d_algo)a, &plan) != CLINFER_OK)
             continue;
         cl_mem scratch = plan.scratch_bytes ? upload(rt, plan.scratch_bytes / 4, NULL) : NULL;
+        cl_mem persist = plan.persist_bytes ? upload(rt, plan.persist_bytes / 4, NULL) : NULL;
+        for (int32_t i = 0; i < plan.prep_count; i++) { /* packed weights: once */
+            op_launch prep;
+            if (conv2d_prep_launch(rt, &p, &plan, i, wm, persist, &prep) != CLINFER_OK ||
+                launch_enqueue(rt, &prep, NULL) != CLINFER_OK)
+                die("conv2d_prep_launch");
+            launch_release(&prep);
+        }
         op_launch *l = calloc((size_t)plan.launch_count, sizeof *l);
         for (int32_t i = 0; i < plan.launch_count; i++)
-            if (conv2d_launch(rt, &p, &plan, i, im, wm, bm, ym, scratch, &l[i]) != CLINFER_OK)
+            if (conv2d_launch(rt, &p, &plan, i, im, wm, bm, ym, scratch, persist, &l[i]) !=
+                CLINFER_OK)
                 die("conv2d_launch");
         double med, best;
         time_launches(rt, (timed){l, plan.launch_count}, &med, &best);
@@ -387,6 +403,8 @@ static void bench_conv_layer(clinfer_runtime *rt, const conv_layer *L, int32_t b
         free(l);
         if (scratch)
             clReleaseMemObject(scratch);
+        if (persist)
+            clReleaseMemObject(persist);
     }
     clReleaseMemObject(im);
     clReleaseMemObject(wm);
@@ -397,8 +415,10 @@ static void bench_conv_layer(clinfer_runtime *rt, const conv_layer *L, int32_t b
 
 static void bench_conv(clinfer_runtime *rt, int32_t batch)
 {
+    const char *only = getenv("CLINFER_BENCH_ONLY"); /* a substring of the layer names */
     for (size_t i = 0; i < sizeof layers / sizeof layers[0]; i++)
-        bench_conv_layer(rt, &layers[i], batch);
+        if (!only || strstr(layers[i].name, only))
+            bench_conv_layer(rt, &layers[i], batch);
 }
 
 /* ------------------------------------------------------------------ main */
