@@ -39,8 +39,14 @@
  *   outputs, columns 16x.. of row y, of plane z = image * C + channel, as a
  *   float16; interior windows load vectors (stride 1 or 2), the rest gather.
  *
- * Tunables: HAS_BIAS (0/1), ACT (see prelude.cl).
+ * Tunables: HAS_BIAS (0/1), ACT (see prelude.cl). CONV2D_KERNELS = 1
+ * (naive), 2 (im2col), 3 (pad and direct) or 4 (depthwise) keeps one
+ * algorithm's kernels in the program (cheaper to build); unset, all.
  */
+#ifndef CONV2D_KERNELS
+#define CONV2D_KERNELS 0
+#endif
+#define CONV2D_HAS(k) (CONV2D_KERNELS == 0 || CONV2D_KERNELS == (k))
 #ifndef TM
 #define TM 8
 #endif
@@ -49,6 +55,7 @@
 #endif
 #define TW (NV * 16)
 
+#if CONV2D_HAS(1)
 __kernel void conv2d_naive(__global const float *restrict input,
                             __global const float *restrict weight,
                             __global const float *restrict bias,
@@ -91,7 +98,10 @@ __kernel void conv2d_naive(__global const float *restrict input,
     output[(((size_t)n * OC + oc) * OH + oy) * OW + ox] = apply_act(acc, act_a, act_b);
 }
 
+#endif
+
 /* ---------------------------------------------------------------- im2col */
+#if CONV2D_HAS(2)
 
 __kernel void conv2d_im2col(__global const float *restrict input, __global float *restrict cols,
                             int C, int H, int W, int OH, int OW, int KH, int KW, int stride_h,
@@ -146,7 +156,10 @@ __kernel void conv2d_im2col(__global const float *restrict input, __global float
     }
 }
 
+#endif
+
 /* ---------------------------------------------------------------- direct */
+#if CONV2D_HAS(3)
 
 __kernel void conv2d_pad(__global const float *restrict input, __global float *restrict xp,
                          int C, int H, int W, int pad_top, int pad_left, int stride_h,
@@ -284,7 +297,10 @@ __kernel void conv2d_direct(__global const float *restrict xp,
     }
 }
 
+#endif
+
 /* ------------------------------------------------------------- depthwise */
+#if CONV2D_HAS(4)
 
 __kernel void conv2d_depthwise(__global const float *restrict input,
                                __global const float *restrict weight,
@@ -341,3 +357,4 @@ __kernel void conv2d_depthwise(__global const float *restrict input,
             y[j] = t[j];
     }
 }
+#endif

@@ -56,9 +56,15 @@
  * contiguous): work-item (x, y, z) reads 16 consecutive k of each of the TW
  * columns of panel y as vectors and writes rows 16x .. 16x + 15.
  *
- * Common tunables: HAS_BIAS, ACT (prelude.cl). Every offset fits a long,
- * every in-matrix stride an int.
+ * Common tunables: HAS_BIAS, ACT (prelude.cl). GEMM_KERNELS = 1 (packed), 2
+ * (local), 3 (naive) or 4 (the packing kernels) keeps those kernels only in
+ * the program, so that building it (and PoCL's code generation for the
+ * binary cache) costs only what is used; unset, every kernel is built.
+ * Every offset fits a long, every in-matrix stride an int.
  */
+#ifndef GEMM_KERNELS
+#define GEMM_KERNELS 0
+#endif
 #ifndef TM
 #define TM 8
 #endif
@@ -110,6 +116,7 @@ inline float gemm_out(float acc, __global const float *C, long coff, int m, int 
 }
 
 /* ---------------------------------------------------------------- packed */
+#if GEMM_KERNELS == 0 || GEMM_KERNELS == 4
 
 __kernel void gemm_pack_b(__global const float *restrict B, __global float *restrict P, int N,
                           int K, int b_ks, int b_ns, long8 bd, long8 bs, int z0)
@@ -177,6 +184,9 @@ __kernel void gemm_pack_bt(__global const float *restrict B, __global float *res
             dst[r * TW + j] = t[r];
     }
 }
+
+#endif
+#if GEMM_KERNELS == 0 || GEMM_KERNELS == 1
 
 /* The TM x TW tile's epilogue and store: columns n0 + j for j >= skip (the
  * ones the tile owns), rows past M and columns past N dropped. */
@@ -272,7 +282,10 @@ __kernel void gemm_packed(__global const float *restrict A, __global const float
                     M, N, c_rs, c_cs, alpha, beta, act_a, act_b);
 }
 
+#endif
+
 /* ----------------------------------------------------------------- local */
+#if GEMM_KERNELS == 0 || GEMM_KERNELS == 2
 
 __kernel __attribute__((reqd_work_group_size(RTSN, RTSM, 1))) void
 gemm_local(__global const float *restrict A, __global const float *restrict B,
@@ -337,7 +350,10 @@ gemm_local(__global const float *restrict A, __global const float *restrict B,
     }
 }
 
+#endif
+
 /* ----------------------------------------------------------------- naive */
+#if GEMM_KERNELS == 0 || GEMM_KERNELS == 3
 
 __kernel void gemm_naive(__global const float *restrict A, __global const float *restrict B,
                          __global const float *restrict C, __global float *restrict Y, int M,
@@ -357,3 +373,4 @@ __kernel void gemm_naive(__global const float *restrict A, __global const float 
     Y[za * (long)M * N + (long)m * N + n] = gemm_out(acc, C, batch_offset(za, bd, cs), m, n, c_rs,
                                                      c_cs, alpha, beta, act_a, act_b);
 }
+#endif

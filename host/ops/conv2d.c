@@ -69,8 +69,8 @@ clinfer_status conv2d_prepare(clinfer_runtime *rt, const conv2d_params *p, op_la
     if (st != CLINFER_OK)
         return st;
     char options[64];
-    snprintf(options, sizeof options, "-DACT=%d -DHAS_BIAS=%d", (int)p->act.kind,
-             p->has_bias ? 1 : 0);
+    snprintf(options, sizeof options, "-DCONV2D_KERNELS=1 -DACT=%d -DHAS_BIAS=%d",
+             (int)p->act.kind, p->has_bias ? 1 : 0);
     st = launch_create(rt, "conv2d", options, "conv2d_naive", out);
     if (st != CLINFER_OK)
         return st;
@@ -339,11 +339,16 @@ static clinfer_status conv_gemm(clinfer_runtime *rt, const conv2d_params *p,
     return st;
 }
 
-static void conv_options(const conv2d_params *p, const conv2d_plan *pl, char *buf, size_t cap)
+/* Options of the im2col (kernels 2: no epilogue, no tiles) and direct
+ * (kernels 3) programs. */
+static void conv_options(const conv2d_params *p, const conv2d_plan *pl, int kernels, char *buf,
+                         size_t cap)
 {
-    snprintf(buf, cap, "-DACT=%d -DHAS_BIAS=%d -DTM=%d -DNV=%d", (int)p->act.kind,
-             p->has_bias ? 1 : 0, pl->gemm.tm > 0 ? pl->gemm.tm : 8,
-             pl->gemm.nv > 0 ? pl->gemm.nv : 2);
+    if (kernels == 2)
+        snprintf(buf, cap, "-DCONV2D_KERNELS=2");
+    else
+        snprintf(buf, cap, "-DCONV2D_KERNELS=%d -DACT=%d -DHAS_BIAS=%d -DTM=%d -DNV=%d", kernels,
+                 (int)p->act.kind, p->has_bias ? 1 : 0, pl->gemm.tm, pl->gemm.nv);
 }
 
 static clinfer_status conv_im2col(clinfer_runtime *rt, const conv2d_params *p,
@@ -351,7 +356,7 @@ static clinfer_status conv_im2col(clinfer_runtime *rt, const conv2d_params *p,
                                   cl_mem scratch, op_launch *out)
 {
     char options[96];
-    conv_options(p, pl, options, sizeof options);
+    conv_options(p, pl, 2, options, sizeof options);
     clinfer_status st = launch_create(rt, "conv2d", options, "conv2d_im2col", out);
     if (st != CLINFER_OK)
         return st;
@@ -381,7 +386,7 @@ static clinfer_status conv_pad(clinfer_runtime *rt, const conv2d_params *p,
                                cl_mem scratch, op_launch *out)
 {
     char options[96];
-    conv_options(p, pl, options, sizeof options);
+    conv_options(p, pl, 3, options, sizeof options);
     clinfer_status st = launch_create(rt, "conv2d", options, "conv2d_pad", out);
     if (st != CLINFER_OK)
         return st;
@@ -415,7 +420,7 @@ static clinfer_status conv_direct(clinfer_runtime *rt, const conv2d_params *p,
                                 cl_mem bias, cl_mem output, cl_mem scratch, op_launch *out)
 {
     char options[96];
-    conv_options(p, pl, options, sizeof options);
+    conv_options(p, pl, 3, options, sizeof options);
     clinfer_status st = launch_create(rt, "conv2d", options, "conv2d_direct", out);
     if (st != CLINFER_OK)
         return st;
@@ -448,8 +453,8 @@ static clinfer_status conv_depthwise(clinfer_runtime *rt, const conv2d_params *p
                                      cl_mem bias, cl_mem output, op_launch *out)
 {
     char options[64];
-    snprintf(options, sizeof options, "-DACT=%d -DHAS_BIAS=%d", (int)p->act.kind,
-             p->has_bias ? 1 : 0);
+    snprintf(options, sizeof options, "-DCONV2D_KERNELS=4 -DACT=%d -DHAS_BIAS=%d",
+             (int)p->act.kind, p->has_bias ? 1 : 0);
     clinfer_status st = launch_create(rt, "conv2d", options, "conv2d_depthwise", out);
     if (st != CLINFER_OK)
         return st;

@@ -96,7 +96,13 @@ static void batch_args(const gemm_geometry *g, int64_t bd[8], int64_t as[8], int
 static void variant_options(const gemm_config *cfg, int has_c, act_kind act, char *buf,
                             size_t cap)
 {
-    int n = snprintf(buf, cap, "-DACT=%d -DHAS_BIAS=%d", (int)act, has_c ? 1 : 0);
+    int n = snprintf(buf, cap, "-DGEMM_KERNELS=%d -DACT=%d -DHAS_BIAS=%d",
+                     cfg->variant == GEMM_VARIANT_CPU   ? 1
+                     : cfg->variant == GEMM_VARIANT_GPU ? 2
+                                                        : 3,
+                     (int)act, has_c ? 1 : 0);
+    if (n < 0 || (size_t)n >= cap)
+        return;
     if (cfg->variant == GEMM_VARIANT_CPU)
         snprintf(buf + n, cap - (size_t)n, " -DTM=%d -DNV=%d", cfg->tm, cfg->nv);
     else if (cfg->variant == GEMM_VARIANT_GPU)
@@ -185,8 +191,8 @@ clinfer_status gemm_pack_prepare(clinfer_runtime *rt, const gemm_config *cfg, in
                                  const int64_t *bd, const int64_t *bs, size_t batch, int32_t z0,
                                  op_launch *out)
 {
-    char options[160];
-    variant_options(cfg, 0, ACT_KIND_NONE, options, sizeof options); /* the product's program */
+    char options[64];
+    snprintf(options, sizeof options, "-DGEMM_KERNELS=4 -DNV=%d", cfg->nv);
     const int transposed = b_ks == 1 && b_ns != 1; /* columns of B' are contiguous */
     clinfer_status st =
         launch_create(rt, "gemm", options, transposed ? "gemm_pack_bt" : "gemm_pack_b", out);
@@ -227,8 +233,8 @@ clinfer_status gemm_pack_a_prepare(clinfer_runtime *rt, const gemm_config *cfg, 
                                    const int64_t *bd, const int64_t *as, size_t batch,
                                    op_launch *out)
 {
-    char options[160];
-    variant_options(cfg, 0, ACT_KIND_NONE, options, sizeof options); /* the product's program */
+    char options[64];
+    snprintf(options, sizeof options, "-DGEMM_KERNELS=4 -DTM=%d", cfg->tm);
     clinfer_status st = launch_create(rt, "gemm", options, "gemm_pack_a", out);
     if (st != CLINFER_OK)
         return st;

@@ -423,6 +423,14 @@ static void bench_conv(clinfer_runtime *rt, int32_t batch)
 
 /* ------------------------------------------------------------------ main */
 
+/* Tuning and compilation messages, to stderr. */
+static void log_line(void *user, clinfer_log_level level, const char *message)
+{
+    (void)user;
+    if (level >= CLINFER_LOG_INFO && strncmp(message, "compiling", 9) != 0)
+        fprintf(stderr, "log: %s\n", message);
+}
+
 int main(int argc, char **argv)
 {
     int gemm = 0, conv = 0;
@@ -447,7 +455,10 @@ int main(int argc, char **argv)
     if (!gemm && !conv)
         gemm = conv = 1;
     clinfer_runtime *rt = NULL;
-    if (clinfer_runtime_create(NULL, &rt) != CLINFER_OK)
+    clinfer_runtime_options o = clinfer_runtime_options_default();
+    o.log = log_line;
+    o.log_level = CLINFER_LOG_INFO;
+    if (clinfer_runtime_create(&o, &rt) != CLINFER_OK)
         die("clinfer_runtime_create");
     printf("device: %s (%s), driver %s\n", rt->info.name, rt->info.platform_name,
            rt->info.driver_version);
