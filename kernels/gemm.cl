@@ -274,8 +274,13 @@ __kernel void gemm_packed(__global const float *restrict A, __global const float
 #pragma unroll
         for (int i = 0; i < TM; i++)
             arow[i] = (long)min(m0 + i, M - 1) * a_rs;
-        for (int k = 0; k < K; k++)
-            GEMM_PACKED_STEP(a[arow[i] + (long)k * a_ks])
+        if (a_ks == 1) { /* row-major A' */
+            for (int k = 0; k < K; k++)
+                GEMM_PACKED_STEP(a[arow[i] + k])
+        } else {
+            for (int k = 0; k < K; k++)
+                GEMM_PACKED_STEP(a[arow[i] + (long)k * a_ks])
+        }
     }
 #undef GEMM_PACKED_STEP
     gemm_store_tile(acc, Y + za * (long)M * N, C, batch_offset(za, bd, cs), m0, n0, n_own - n0,
