@@ -34,6 +34,7 @@ typedef struct node_exec {
     int32_t node;            /* index in the model's graph */
     node_launches launches;
     double flops;
+    cl_mem persist;          /* the node's own memory (node_impl.memory), or NULL */
 } node_exec;
 
 /* A graph input or output bound to a caller's buffer. */
@@ -58,6 +59,7 @@ struct clinfer_session {
     cl_mem *mem;           /* per value (borrowed from the arena or the model) */
     cl_mem *owned;         /* sub-buffers this session created, per value */
     cl_mem arena;
+    cl_mem scratch;        /* shared by the nodes that ask for scratch memory */
     node_exec *execs;
     int32_t exec_count;
     int32_t launch_count;
@@ -237,7 +239,11 @@ static clinfer_status allocate_memory(clinfer_session *s)
 
 /* ------------------------------------------------------------ kernels */
 
-static clinfer_status prepare_node(clinfer_session *s, int32_t i, node_exec *e)
+/* Sizing (prepare 0): asks the node for its memory, keeps the largest
+ * scratch request in *scratch and creates its persistent buffer. Preparing
+ * (prepare 1): creates and binds its launches. */
+static clinfer_status prepare_node(clinfer_session *s, int32_t i, node_exec *e, int prepare,
+                                   uint64_t *scratch)
 {
     const clinfer_graph *g = s->m->g;
     const graph_node *n = &g->nodes[i];
@@ -252,31 +258,53 @@ static clinfer_status prepare_node(clinfer_session *s, int32_t i, node_exec *e)
         in[k] = n->inputs[k] < 0 ? NULL : &s->shapes[n->inputs[k]];
         in_mem[k] = n->inputs[k] < 0 ? NULL : s->mem[n->inputs[k]];
     }
-    node_ctx c = {s->rt, g, n, in};
+    node_ctx c = {s->rt, g, n, in, s->scratch, e->persist};
     e->node = i;
-    if (st == CLINFER_OK)
+    if (st == CLINFER_OK && !prepare && impl->memory) {
+        node_memory m = {0, 0};
+        st = impl->memory(&c, &m);
+        if (m.scratch_bytes > *scratch)
+            *scratch = m.scratch_bytes;
+        if (st == CLINFER_OK && m.persist_bytes > 0)
+            st = buffer_create(s->rt, (size_t)m.persist_bytes, NULL, &e->persist);
+    }
+    if (st == CLINFER_OK && prepare)
         st = impl->prepare(&c, in_mem, s->mem[n->output], &e->launches);
-    if (st == CLINFER_OK && impl->flops)
+    if (st == CLINFER_OK && prepare && impl->flops)
         e->flops = impl->flops(&c, &s->shapes[n->output]);
     free(in);
     free(in_mem);
     return st;
 }
 
+/* Two passes over the kernel nodes: memory (one scratch buffer sized to
+ * the largest request), then launches. */
 static clinfer_status prepare_nodes(clinfer_session *s)
 {
     const clinfer_graph *g = s->m->g;
     s->execs = calloc((size_t)(g->node_count > 0 ? g->node_count : 1), sizeof *s->execs);
     if (!s->execs)
         return err_set(s->rt, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory");
-    for (int32_t i = 0; i < g->node_count; i++) {
-        if (g->nodes[i].removed || op_is_view(g->nodes[i].op))
-            continue;
-        clinfer_status st = prepare_node(s, i, &s->execs[s->exec_count]);
-        s->exec_count++; /* counted even on failure, so that free releases it */
-        if (st != CLINFER_OK)
-            return st;
-        s->launch_count += s->execs[s->exec_count - 1].launches.count;
+    uint64_t scratch = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        int32_t e = 0;
+        for (int32_t i = 0; i < g->node_count; i++) {
+            if (g->nodes[i].removed || op_is_view(g->nodes[i].op))
+                continue;
+            if (pass == 0)
+                s->exec_count++; /* counted even on failure, so that free releases it */
+            clinfer_status st = prepare_node(s, i, &s->execs[e], pass, &scratch);
+            if (st != CLINFER_OK)
+                return st;
+            if (pass == 1)
+                s->launch_count += s->execs[e].launches.count;
+            e++;
+        }
+        if (pass == 0 && scratch > 0) {
+            clinfer_status st = buffer_create(s->rt, (size_t)scratch, NULL, &s->scratch);
+            if (st != CLINFER_OK)
+                return st;
+        }
     }
     return CLINFER_OK;
 }
@@ -293,8 +321,8 @@ static clinfer_status prepare_profile(clinfer_session *s)
         const graph_node *n = &s->m->g->nodes[s->execs[i].node];
         s->prof[i].node = n->name;
         s->prof[i].op = op_kind_name(n->op);
-        s->prof[i].kernel =
-            s->execs[i].launches.count ? s->execs[i].launches.items[0].name : "none";
+        const node_launches *l = &s->execs[i].launches; /* the last launch computes */
+        s->prof[i].kernel = l->count ? l->items[l->count - 1].name : "none";
         s->prof[i].output_shape = s->shapes[n->output];
         s->prof[i].flops = s->execs[i].flops;
     }
@@ -410,8 +438,13 @@ void clinfer_session_free(clinfer_session *s)
     if (s->queue)
         clFinish(s->queue);
     release_events(s);
-    for (int32_t i = 0; s->execs && i < s->exec_count; i++)
+    for (int32_t i = 0; s->execs && i < s->exec_count; i++) {
         node_launches_release(&s->execs[i].launches);
+        if (s->execs[i].persist)
+            clReleaseMemObject(s->execs[i].persist);
+    }
+    if (s->scratch)
+        clReleaseMemObject(s->scratch);
     for (int32_t i = 0; s->in_bind && i < s->m->g->input_count; i++)
         binding_release(&s->in_bind[i]);
     for (int32_t i = 0; s->out_bind && i < s->m->g->output_count; i++)
@@ -517,9 +550,10 @@ static clinfer_status retarget_root(clinfer_session *s, int32_t r, cl_mem mem)
             touches |= n->inputs[k] >= 0 && s->root[n->inputs[k]] == r;
         if (touches && st == CLINFER_OK) {
             node_launches_release(&e->launches);
-            st = prepare_node(s, e->node, e);
+            st = prepare_node(s, e->node, e, 1, NULL); /* launches only: memory stays */
             if (st == CLINFER_OK && s->prof)
-                s->prof[i].kernel = e->launches.count ? e->launches.items[0].name : "none";
+                s->prof[i].kernel =
+                    e->launches.count ? e->launches.items[e->launches.count - 1].name : "none";
         }
         launches += e->launches.count;
     }

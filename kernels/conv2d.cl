@@ -1,15 +1,62 @@
 /*
- * conv2d.cl - 2-D convolution, NCHW.
+ * conv2d.cl - 2-D convolution, NCHW: input [N, C, H, W], weight [OC,
+ * C/groups, KH, KW] (ONNX order), optional bias [OC], output [N, OC, OH, OW].
+ * Padding is given as top/left (bottom/right are implied by OH, OW). The
+ * host (host/ops/conv2d.c) picks one algorithm per layer:
  *
- * conv2d_direct: input [N, C, H, W], weight [OC, C/groups, KH, KW] (ONNX
- * order), optional bias [OC], output [N, OC, OH, OW]. Work-item (x, y, z)
- * computes output column x of row y for image z / OC, channel z % OC. The
- * global size is rounded up to the local size, so items past OW return.
- * Any kernel size, stride, padding (top/left given; bottom/right are implied
- * by OH, OW), dilation and group count.
- * Tunables: HAS_BIAS (0/1), ACT (see prelude.cl).
+ * conv2d_naive (algorithm "naive"): work-item (x, y, z) computes output
+ *   column x of row y for image z / OC, channel z % OC; items past OW
+ *   return. Any kernel size, stride, padding, dilation and group count.
+ *
+ * conv2d_im2col (with a GEMM, algorithm "im2col"): lowers the images of a
+ *   chunk to B'[k][q], k = (c, ky, kx) over the group's C/groups * KH * KW
+ *   rows, q = oy * OW + ox over the output pixels, for batch z = image *
+ *   groups + group (images from z0 / groups on). Layout: panels of pw
+ *   columns (pw = the cpu GEMM's panel width: its packed B; pw = OH * OW:
+ *   plain row-major), batch z at z * npanels * K * pw, columns past OH * OW
+ *   zero. Work-item (x, y, z) writes 16 columns 16x.. of row y.
+ *
+ * conv2d_pad (algorithm "direct"): copies the images of a chunk with their
+ *   zero padding, split into stride phases, to Xp [chunk, C, sh, sw, Hq, Wq]:
+ *   phase (py, px) holds padded rows py, py + sh, .. and columns px, px +
+ *   sw, .. (Hq = ceil(Hp / sh), Wq = ceil(Wp / sw), Hp and Wp the padded
+ *   sizes; one phase when the stride is 1), followed by `slack` zeros.
+ *   Work-item (x, y, z) writes 16 columns 16x.. of row y of phase plane z
+ *   (the slack is written by the items of plane 0 row 0 too).
+ * conv2d_direct (algorithm "direct"): an implicit GEMM over the phase planes
+ *   in "padded-width" coordinates: output position q = oy * Wq + ox (ox <
+ *   Wq; the columns from OW on are computed and dropped). Tap (c, ky, kx)
+ *   of the TW positions of a tile are then TW consecutive floats of phase
+ *   ((ky * dil_h) % sh, (kx * dil_w) % sw) of channel c, at q + row
+ *   (ky * dil_h) / sh and column (kx * dil_w) / sw: vector loads, no bounds
+ *   checks. Work-item (x, y, z) computes TM output channels (of the group)
+ *   x * TM.. by TW positions y * TW.. for batch z = image * groups + group,
+ *   like gemm_packed (gemm.cl), with the weights packed by gemm_pack_a
+ *   (per group, panels of TM output channels, [K, TM] each, K = C/groups *
+ *   KH * KW). Tunables TM, NV (TW = 16 * NV).
+ *
+ * conv2d_depthwise (groups == C == OC): work-item (x, y, z) computes 16
+ *   outputs, columns 16x.. of row y, of plane z = image * C + channel, as a
+ *   float16; interior windows load vectors (stride 1 or 2), the rest gather.
+ *
+ * Tunables: HAS_BIAS (0/1), ACT (see prelude.cl). CONV2D_KERNELS = 1
+ * (naive), 2 (im2col), 3 (pad and direct) or 4 (depthwise) keeps one
+ * algorithm's kernels in the program (cheaper to build); unset, all.
  */
-__kernel void conv2d_direct(__global const float *restrict input,
+#ifndef CONV2D_KERNELS
+#define CONV2D_KERNELS 0
+#endif
+#define CONV2D_HAS(k) (CONV2D_KERNELS == 0 || CONV2D_KERNELS == (k))
+#ifndef TM
+#define TM 8
+#endif
+#ifndef NV
+#define NV 2
+#endif
+#define TW (NV * 16)
+
+#if CONV2D_HAS(1)
+__kernel void conv2d_naive(__global const float *restrict input,
                             __global const float *restrict weight,
                             __global const float *restrict bias,
                             __global float *restrict output,
@@ -50,3 +97,264 @@ __kernel void conv2d_direct(__global const float *restrict input,
 #endif
     output[(((size_t)n * OC + oc) * OH + oy) * OW + ox] = apply_act(acc, act_a, act_b);
 }
+
+#endif
+
+/* ---------------------------------------------------------------- im2col */
+#if CONV2D_HAS(2)
+
+__kernel void conv2d_im2col(__global const float *restrict input, __global float *restrict cols,
+                            int C, int H, int W, int OH, int OW, int KH, int KW, int stride_h,
+                            int stride_w, int pad_top, int pad_left, int dil_h, int dil_w,
+                            int groups, int pw, int z0)
+{
+    const int cpg = C / groups;
+    const int K = cpg * KH * KW;
+    const int k = get_global_id(1);
+    const int q0 = get_global_id(0) * 16;
+    const int OHW = OH * OW;
+    const int npanels = (OHW + pw - 1) / pw;
+    if (q0 >= npanels * pw || k >= K)
+        return;
+    const long z = get_global_id(2), za = z0 + z;
+    const int n = (int)(za / groups), g = (int)(za % groups);
+    const int kx = k % KW, ky = (k / KW) % KH, c = k / (KW * KH);
+    __global const float *in = input + ((long)n * C + (long)g * cpg + c) * H * W;
+    __global float *dst = cols + z * (long)npanels * K * pw + (long)(q0 / pw) * K * pw +
+                          (long)k * pw + q0 % pw;
+    int oy = q0 / OW, ox = q0 % OW;
+    const int iy = oy * stride_h - pad_top + ky * dil_h;
+    const int ix = ox * stride_w - pad_left + kx * dil_w;
+    float16 v;
+    if (ox + 16 <= OW && q0 + 16 <= OHW && iy >= 0 && iy < H && ix >= 0 &&
+        ix + 16 * stride_w <= W && stride_w <= 2) {
+        /* 16 outputs of one row whose inputs are all inside the image */
+        __global const float *src = in + (long)iy * W + ix;
+        v = stride_w == 1 ? vload16(0, src)
+                          : (float16)(vload16(0, src).even, vload16(0, src + 16).even);
+    } else {
+        float t[16];
+        for (int j = 0; j < 16; j++) {
+            const int yy = oy * stride_h - pad_top + ky * dil_h;
+            const int xx = ox * stride_w - pad_left + kx * dil_w;
+            t[j] = q0 + j < OHW && yy >= 0 && yy < H && xx >= 0 && xx < W ? in[yy * W + xx]
+                                                                         : 0.0f;
+            if (++ox == OW) {
+                ox = 0;
+                oy++;
+            }
+        }
+        v = vload16(0, t);
+    }
+    if (q0 + 16 <= npanels * pw && (pw % 16 == 0 || q0 + 16 <= OHW)) {
+        vstore16(v, 0, dst);
+    } else {
+        float t[16];
+        vstore16(v, 0, t);
+        for (int j = 0; j < 16 && q0 + j < npanels * pw; j++)
+            dst[j] = t[j];
+    }
+}
+
+#endif
+
+/* ---------------------------------------------------------------- direct */
+#if CONV2D_HAS(3)
+
+__kernel void conv2d_pad(__global const float *restrict input, __global float *restrict xp,
+                         int C, int H, int W, int pad_top, int pad_left, int stride_h,
+                         int stride_w, int Hq, int Wq, int slack, int z0)
+{
+    const int x0 = get_global_id(0) * 16; /* column in the phase plane */
+    const int yq = get_global_id(1);
+    const long plane = get_global_id(2); /* ((image in chunk * C + c) * sh + py) * sw + px */
+    if (x0 >= Wq)
+        return;
+    const int px = (int)(plane % stride_w), py = (int)(plane / stride_w % stride_h);
+    const long image_channel = plane / ((long)stride_w * stride_h);
+    __global const float *in = input + ((long)z0 * C + image_channel) * H * W;
+    __global float *dst = xp + (plane * Hq + yq) * (long)Wq;
+    const int iy = yq * stride_h + py - pad_top;
+    const int ix0 = x0 * stride_w + px - pad_left;
+    if (x0 + 16 <= Wq && iy >= 0 && iy < H && ix0 >= 0 && ix0 + 16 * stride_w <= W &&
+        stride_w <= 2) { /* 16 columns inside the image */
+        __global const float *src = in + (long)iy * W + ix0;
+        vstore16(stride_w == 1 ? vload16(0, src)
+                               : (float16)(vload16(0, src).even, vload16(0, src + 16).even),
+                 0, dst + x0);
+    } else {
+        for (int j = 0; j < 16 && x0 + j < Wq; j++) {
+            const int ix = ix0 + j * stride_w;
+            dst[x0 + j] = iy >= 0 && iy < H && ix >= 0 && ix < W ? in[iy * W + ix] : 0.0f;
+        }
+    }
+    if (plane == 0 && yq == 0) { /* the slack after the last plane, in 16-float pieces */
+        __global float *end = xp + (long)get_global_size(2) * Hq * Wq;
+        const int step = (Wq + 15) / 16 * 16;
+        for (int i = x0; i < slack; i += step)
+            for (int j = i; j < min(i + 16, slack); j++)
+                end[j] = 0.0f;
+    }
+}
+
+__kernel void conv2d_direct(__global const float *restrict xp,
+                            __global const float *restrict wpacked,
+                            __global const float *restrict bias, __global float *restrict output,
+                            int C, int OC, int OH, int OW, int KH, int KW, int stride_h,
+                            int stride_w, int dil_h, int dil_w, int Hq, int Wq, int groups,
+                            int z0, float act_a, float act_b)
+{
+    const int cpg = C / groups, ocpg = OC / groups;
+    const int m0 = get_global_id(0) * TM; /* output channel within the group */
+    const int q0 = get_global_id(1) * TW; /* position oy * Wq + ox */
+    if (m0 >= ocpg || q0 >= OH * Wq)
+        return;
+    const long z = get_global_id(2), za = z0 + z;
+    const int n = (int)(za / groups), g = (int)(za % groups);
+    const int K = cpg * KH * KW;
+    const long phase = (long)Hq * Wq, cstride = phase * stride_h * stride_w;
+    __global const float *x = xp + (z / groups * C + (long)g * cpg) * cstride + q0;
+    const long mtiles = (ocpg + TM - 1) / TM; /* weight panels per group */
+    __global const float *w = wpacked + ((long)g * mtiles + get_global_id(0)) * K * TM;
+    /* a tap (ky, kx) reads phase ((ky * dil_h) % sh, (kx * dil_w) % sw) at
+     * row (ky * dil_h) / sh, column (kx * dil_w) / sw: stepped incrementally */
+    const int dhq = dil_h / stride_h, dhr = dil_h % stride_h;
+    const int dwq = dil_w / stride_w, dwr = dil_w % stride_w;
+
+    float16 acc[TM][NV];
+#pragma unroll
+    for (int i = 0; i < TM; i++)
+#pragma unroll
+        for (int v = 0; v < NV; v++)
+            acc[i][v] = (float16)(0.0f);
+
+    /* moving one tap right: dwq columns and dwr phases on, and when the
+     * phase wraps, back sw phases and one column on (alike for rows) */
+    const long col_step = dwq + dwr * phase, col_wrap = 1 - stride_w * phase;
+    const long row_step = (long)dhq * Wq + (long)dhr * stride_w * phase;
+    const long row_wrap = Wq - (long)stride_h * stride_w * phase;
+    int k = 0;
+    for (int c = 0; c < cpg; c++) {
+        __global const float *row = x + c * cstride;
+        int py = 0;
+        for (int ky = 0; ky < KH; ky++) {
+            __global const float *src = row;
+            int px = 0;
+            for (int kx = 0; kx < KW; kx++, k++) {
+                float16 bv[NV];
+#pragma unroll
+                for (int v = 0; v < NV; v++)
+                    bv[v] = vload16(v, src);
+#pragma unroll
+                for (int i = 0; i < TM; i++) {
+                    const float16 av = (float16)(w[k * TM + i]);
+#pragma unroll
+                    for (int v = 0; v < NV; v++)
+                        acc[i][v] = fma(av, bv[v], acc[i][v]);
+                }
+                src += col_step;
+                px += dwr;
+                if (px >= stride_w)
+                    px -= stride_w, src += col_wrap;
+            }
+            row += row_step;
+            py += dhr;
+            if (py >= stride_h)
+                py -= stride_h, row += row_wrap;
+        }
+    }
+
+    const int OHW = OH * OW;
+#pragma unroll
+    for (int i = 0; i < TM; i++) {
+        const int m = m0 + i;
+        if (m >= ocpg)
+            break;
+        const int oc = g * ocpg + m;
+        __global float *y = output + ((long)n * OC + oc) * OHW;
+        float r[TW];
+#pragma unroll
+        for (int v = 0; v < NV; v++) {
+            float16 t = acc[i][v];
+#if HAS_BIAS
+            t += (float16)(bias[oc]);
+#endif
+            t = ACT_ANY(t);
+            vstore16(t, v, r);
+        }
+        /* the tile's positions, row by row of the padded width: the first
+         * OW of each row are outputs */
+        int oy = q0 / Wq, ox = q0 % Wq;
+        for (int j = 0; j < TW && oy < OH; oy++) {
+            const int run = min(TW - j, Wq - ox);
+            const int valid = min(run, OW - ox);
+            __global float *yr = y + oy * OW + ox;
+            for (int t = 0; t < valid; t++)
+                yr[t] = r[j + t];
+            j += run;
+            ox = 0;
+        }
+    }
+}
+
+#endif
+
+/* ------------------------------------------------------------- depthwise */
+#if CONV2D_HAS(4)
+
+__kernel void conv2d_depthwise(__global const float *restrict input,
+                               __global const float *restrict weight,
+                               __global const float *restrict bias,
+                               __global float *restrict output, int C, int H, int W, int OH,
+                               int OW, int KH, int KW, int stride_h, int stride_w, int pad_top,
+                               int pad_left, int dil_h, int dil_w, float act_a, float act_b)
+{
+    const int ox0 = get_global_id(0) * 16;
+    const int oy = get_global_id(1);
+    const long plane = get_global_id(2);
+    if (ox0 >= OW)
+        return;
+    const int c = (int)(plane % C);
+    __global const float *in = input + plane * H * W;
+    __global const float *w = weight + (long)c * KH * KW;
+    const int ix0 = ox0 * stride_w - pad_left;
+    float16 acc = (float16)(0.0f);
+    for (int ky = 0; ky < KH; ky++) {
+        const int iy = oy * stride_h - pad_top + ky * dil_h;
+        if (iy < 0 || iy >= H)
+            continue;
+        __global const float *row = in + (long)iy * W;
+        for (int kx = 0; kx < KW; kx++) {
+            const int ix = ix0 + kx * dil_w; /* input column of output ox0 */
+            const int last = ix + 15 * stride_w;
+            float16 v;
+            if (ix >= 0 && last < W && stride_w == 1) {
+                v = vload16(0, row + ix);
+            } else if (ix >= 0 && last + 1 < W && stride_w == 2) {
+                v = (float16)(vload16(0, row + ix).even, vload16(0, row + ix + 16).even);
+            } else {
+                float t[16];
+                for (int j = 0; j < 16; j++) {
+                    const int xj = ix + j * stride_w;
+                    t[j] = xj >= 0 && xj < W ? row[xj] : 0.0f;
+                }
+                v = vload16(0, t);
+            }
+            acc = fma(v, (float16)(w[ky * KW + kx]), acc);
+        }
+    }
+#if HAS_BIAS
+    acc += (float16)(bias[c]);
+#endif
+    acc = ACT_ANY(acc);
+    __global float *y = output + (plane * OH + oy) * (long)OW + ox0;
+    if (ox0 + 16 <= OW) {
+        vstore16(acc, 0, y);
+    } else {
+        float t[16];
+        vstore16(acc, 0, t);
+        for (int j = 0; ox0 + j < OW; j++)
+            y[j] = t[j];
+    }
+}
+#endif

@@ -1,152 +1,381 @@
 /*
- * gemm.cl - matrix products for Gemm and MatMul, fp32.
+ * gemm.cl - matrix products for Gemm, MatMul and the GEMM-based
+ * convolutions, fp32. Three device-class variants share one argument list
+ * and one epilogue; the host (host/ops/gemm.c) picks one per device.
  *
- * gemm_tile: Y[b] = act(alpha * A'[b] * B'[b] + beta * C).
- *   A'[b] is [M, K] with element (m, k) at A[a_off(b) + m * a_rs + k * a_ks];
- *   B'[b] is [K, N] with element (k, n) at B[b_off(b) + k * b_ks + n * b_ns];
- *   so transposes are just strides. Y is contiguous [batch, M, N].
- *   C (only with HAS_BIAS=1) is [M, N] seen through strides c_rs, c_cs, which
- *   are 0 along a broadcast axis; it is not batched.
- *   Batch b is decomposed over up to 6 dims bd0 (innermost) .. bd5 with
- *   per-operand strides as*, bs* (0 where that operand is broadcast); unused
- *   dims have size 1.
- * Work-item (x, y, z) computes a TM x TW tile of Y[z] (TW = NV * VW columns)
- * at rows x * TM and columns y * TW, in TM * NV accumulators of type floatVW.
- * Rows are in x so that the items of a work-group, which PoCL runs one after
- * another on one core, share one panel of B'. Items past the last tile
- * return. Rows past M are computed from a clamped row and not stored. When
- * B' rows are contiguous (b_ns == 1) B' is read as vectors, and a last tile
- * that sticks out of N is moved left to end at N (its columns shared with
- * the previous tile are computed twice and stored once); otherwise (strided
- * B', or N < TW) TW columns are gathered per k, clamped to the last column.
- * Tunables: TM (rows per item, >= 1), VW (vector width: 2, 4, 8 or 16), NV
- * (vectors per row), HAS_BIAS (C present), ACT (see prelude.cl).
- * Assumes every offset fits a size_t and every stride an int.
+ * Every variant computes, for each batch index z of the launch,
+ *   Y[z] = act(alpha * A'[z] * B'[z] + beta * C[z])
+ * A'[z] is [M, K]: element (m, k) at A[aoff(z) + m * a_rs + k * a_ks], so a
+ *   transposed A is just strides.
+ * B'[z] is [K, N]: gemm_local and gemm_naive read it through strides,
+ *   B[boff(z) + k * b_ks + n * b_ns]; gemm_packed reads it packed (below).
+ * C (HAS_BIAS=1) element (m, n) at C[coff(z) + m * c_rs + n * c_cs]; the
+ *   strides are 0 along a broadcast axis (a per-row conv bias has c_cs 0).
+ * Y[z] is contiguous [M, N] at Y + (z0 + z) * M * N.
+ * The batch index is decomposed over up to six dims: bd.s0 (innermost) ..
+ * bd.s5 (unused dims have size 1), with per-operand strides as, bs, cs (0
+ * where that operand is broadcast). A, C and Y use z0 + z, B uses bz0 + z, so
+ * that a launch can cover a chunk of a larger batch whose B lives in a
+ * scratch buffer that holds only the chunk.
+ *
+ * Packed B (gemm_pack_b writes it, gemm_packed and the conv im2col kernels
+ * read it): B'[z] cut into panels of TW = NV * 16 columns; panel p is [K, TW]
+ * row-major, at p * K * TW; columns past N are zero. Batch z of the packed
+ * buffer starts where bs says (the host keeps batches contiguous).
+ *
+ * gemm_packed (CPUs through PoCL): work-item (x, y, z) computes a TM x TW
+ * tile of Y[z] at rows x * TM, columns y * TW, in TM * NV float16
+ * accumulators, reading per k one row of its B panel (NV vector loads) and
+ * TM scalars of A' (packed A when a_ks == 0: panels of TM rows, panel x
+ * [K, TM] at x * K * TM, as gemm_pack_a writes them, so that the TM values
+ * of a k are adjacent). B is packed when b_ks == 0; otherwise B' rows are
+ * contiguous (b_ns == 1, N >= TW) with stride b_ks and are read in place, a
+ * last tile that sticks out of N being moved left to end at N (the columns
+ * it shares with the previous tile are computed twice, stored once). Work-group size 1: PoCL runs the items of a work-group
+ * as a loop in one thread and vectorises only explicit vectors. Rows are in
+ * x so that consecutive items share one B panel in cache. Rows past M are
+ * computed from a clamped row and not stored. Tunables: TM (>= 1), NV (1..4).
+ *
+ * gemm_local (GPUs): a work-group of (TSN / WPTN, TSM / WPTM) items computes
+ * a TSM x TSN tile of Y[z]; per step of TSK it stages the A' and B' tiles in
+ * local memory (zero outside the matrix), then each item accumulates WPTM x
+ * WPTN outputs in registers, at rows ly + i * RTSM and columns lx + j * RTSN
+ * (x is the fastest local id, so neighbours store neighbouring columns).
+ * Tunables: TSM, TSN, TSK, WPTM, WPTN (TSM % WPTM == TSN % WPTN == 0).
+ *
+ * gemm_naive: one output per work-item (x = column, y = row, z = batch),
+ * any strides; the reference variant, forced with CLINFER_GEMM_VARIANT=naive.
+ *
+ * gemm_pack_b: work-item (x, y, z) copies row x of panel y of B'[z] (B' read
+ * through strides and batch strides bs at z0 + z) into the packed buffer at
+ * batch z (each batch npanels * K * TW floats).
+ * gemm_pack_a: work-item (x, y, z) copies column x of row panel y (TM rows,
+ * zero past M) of A'[z] (through strides, batch strides as at z) to packed
+ * A at batch z (each batch ceil(M / TM) * K * TM floats).
+ * gemm_pack_bt: the same for a transposed B' (b_ks == 1: columns of B' are
+ * contiguous): work-item (x, y, z) reads 16 consecutive k of each of the TW
+ * columns of panel y as vectors and writes rows 16x .. 16x + 15.
+ *
+ * Common tunables: HAS_BIAS, ACT (prelude.cl). GEMM_KERNELS = 1 (packed), 2
+ * (local), 3 (naive) or 4 (the packing kernels) keeps those kernels only in
+ * the program, so that building it (and PoCL's code generation for the
+ * binary cache) costs only what is used; unset, every kernel is built.
+ * Every offset fits a long, every in-matrix stride an int.
  */
+#ifndef GEMM_KERNELS
+#define GEMM_KERNELS 0
+#endif
 #ifndef TM
 #define TM 8
-#endif
-#ifndef VW
-#define VW 16
 #endif
 #ifndef NV
 #define NV 2
 #endif
-#define TW (NV * VW)
+#define TW (NV * 16)
 
-#define GEMM_CAT_(a, b) a##b
-#define GEMM_CAT(a, b) GEMM_CAT_(a, b)
-#define floatVW GEMM_CAT(float, VW)
-#define vloadVW GEMM_CAT(vload, VW)
-#define vstoreVW GEMM_CAT(vstore, VW)
+#ifndef TSM
+#define TSM 64
+#endif
+#ifndef TSN
+#define TSN 64
+#endif
+#ifndef TSK
+#define TSK 16
+#endif
+#ifndef WPTM
+#define WPTM 4
+#endif
+#ifndef WPTN
+#define WPTN 4
+#endif
+#define RTSM (TSM / WPTM)
+#define RTSN (TSN / WPTN)
 
-/* Adds batch dim d's share of index `rem` to the A and B offsets. */
-#define GEMM_BATCH_DIM(d)                                                      \
-    {                                                                          \
-        const size_t i = rem % (size_t)bd##d;                                  \
-        rem /= (size_t)bd##d;                                                  \
-        a_off += i * (size_t)as##d;                                            \
-        b_off += i * (size_t)bs##d;                                            \
-    }
-
-/* acc[i][v] += A'(row i of the tile, k) * bv[v]; ak is k * a_ks. */
-inline void gemm_rank1(floatVW acc[TM][NV], __global const float *a, const size_t arow[TM],
-                       size_t ak, const floatVW bv[NV])
+/* Offset of batch index z over dims bd with strides st. */
+inline long batch_offset(long z, long8 bd, long8 st)
 {
+    long off = 0, i;
+    i = z % bd.s0, z /= bd.s0, off += i * st.s0;
+    i = z % bd.s1, z /= bd.s1, off += i * st.s1;
+    i = z % bd.s2, z /= bd.s2, off += i * st.s2;
+    i = z % bd.s3, z /= bd.s3, off += i * st.s3;
+    i = z % bd.s4, z /= bd.s4, off += i * st.s4;
+    i = z % bd.s5, off += i * st.s5;
+    return off;
+}
+
+/* The epilogue for one value: alpha, the C term, the activation. */
+inline float gemm_out(float acc, __global const float *C, long coff, int m, int n, int c_rs,
+                      int c_cs, float alpha, float beta, float act_a, float act_b)
+{
+    float v = alpha * acc;
+#if HAS_BIAS
+    v = fma(beta, C[coff + (long)m * c_rs + (long)n * c_cs], v);
+#endif
+    return apply_act(v, act_a, act_b);
+}
+
+/* ---------------------------------------------------------------- packed */
+#if GEMM_KERNELS == 0 || GEMM_KERNELS == 4
+
+__kernel void gemm_pack_b(__global const float *restrict B, __global float *restrict P, int N,
+                          int K, int b_ks, int b_ns, long8 bd, long8 bs, int z0)
+{
+    const int k = get_global_id(0);
+    const int panel = get_global_id(1);
+    if (k >= K)
+        return;
+    const long z = get_global_id(2);
+    const int npanels = (N + TW - 1) / TW;
+    const int n0 = panel * TW;
+    __global const float *src = B + batch_offset(z0 + z, bd, bs) + (long)k * b_ks;
+    __global float *dst = P + ((z * npanels + panel) * (long)K + k) * TW;
+    if (b_ns == 1 && n0 + TW <= N) {
+#pragma unroll
+        for (int v = 0; v < NV; v++)
+            vstore16(vload16(v, src + n0), v, dst);
+    } else {
+        for (int j = 0; j < TW; j++)
+            dst[j] = n0 + j < N ? src[(long)(n0 + j) * b_ns] : 0.0f;
+    }
+}
+
+__kernel void gemm_pack_a(__global const float *restrict A, __global float *restrict P, int M,
+                          int K, int a_rs, int a_ks, long8 bd, long8 as)
+{
+    const int k = get_global_id(0);
+    const int panel = get_global_id(1);
+    if (k >= K)
+        return;
+    const long z = get_global_id(2);
+    const int npanels = (M + TM - 1) / TM;
+    __global const float *src = A + batch_offset(z, bd, as) + (long)k * a_ks;
+    __global float *dst = P + ((z * npanels + panel) * (long)K + k) * TM;
+    for (int i = 0; i < TM; i++) {
+        const int m = panel * TM + i;
+        dst[i] = m < M ? src[(long)m * a_rs] : 0.0f;
+    }
+}
+
+__kernel void gemm_pack_bt(__global const float *restrict B, __global float *restrict P, int N,
+                           int K, int b_ks, int b_ns, long8 bd, long8 bs, int z0)
+{
+    const int k0 = get_global_id(0) * 16;
+    const int panel = get_global_id(1);
+    if (k0 >= K)
+        return;
+    const long z = get_global_id(2);
+    const int npanels = (N + TW - 1) / TW;
+    const int n0 = panel * TW;
+    __global const float *src = B + batch_offset(z0 + z, bd, bs);
+    __global float *dst = P + ((z * npanels + panel) * (long)K + k0) * TW;
+    const int rows = min(16, K - k0);
+    for (int j = 0; j < TW; j++) {
+        const int n = n0 + j;
+        __global const float *col = src + (long)n * b_ns + (long)k0 * b_ks;
+        float t[16];
+        if (n < N && rows == 16 && b_ks == 1) {
+            vstore16(vload16(0, col), 0, t);
+        } else {
+            for (int r = 0; r < 16; r++)
+                t[r] = n < N && r < rows ? col[(long)r * b_ks] : 0.0f;
+        }
+        for (int r = 0; r < rows; r++)
+            dst[r * TW + j] = t[r];
+    }
+}
+
+#endif
+#if GEMM_KERNELS == 0 || GEMM_KERNELS == 1
+
+/* The TM x TW tile's epilogue and store: columns n0 + j for j >= skip (the
+ * ones the tile owns), rows past M and columns past N dropped. */
+inline void gemm_store_tile(float16 acc[TM][NV], __global float *y, __global const float *C,
+                            long coff, int m0, int n0, int skip, int M, int N, int c_rs,
+                            int c_cs, float alpha, float beta, float act_a, float act_b)
+{
+    const int full = skip == 0 && n0 + TW <= N;
 #pragma unroll
     for (int i = 0; i < TM; i++) {
-        const floatVW av = (floatVW)(a[arow[i] + ak]);
+        const int m = m0 + i;
+        if (m >= M)
+            break;
+        __global float *yr = y + (long)m * N + n0;
 #pragma unroll
-        for (int v = 0; v < NV; v++)
-            acc[i][v] = fma(av, bv[v], acc[i][v]);
+        for (int v = 0; v < NV; v++) {
+            float16 r = alpha * acc[i][v];
+#if HAS_BIAS
+            if (c_cs == 0) {
+                r = fma((float16)(beta), (float16)(C[coff + (long)m * c_rs]), r);
+            } else {
+                float t[16];
+                for (int j = 0; j < 16; j++)
+                    t[j] = C[coff + (long)m * c_rs + (long)min(n0 + v * 16 + j, N - 1) * c_cs];
+                r = fma((float16)(beta), vload16(0, t), r);
+            }
+#endif
+            r = ACT_ANY(r);
+            if (full) {
+                vstore16(r, v, yr);
+            } else {
+                float t[16];
+                vstore16(r, 0, t);
+                for (int j = max(skip - v * 16, 0); j < 16 && n0 + v * 16 + j < N; j++)
+                    yr[v * 16 + j] = t[j];
+            }
+        }
     }
 }
 
-__kernel void gemm_tile(__global const float *restrict A,
-                        __global const float *restrict B,
-                        __global const float *restrict C,
-                        __global float *restrict Y,
-                        int M, int N, int K,
-                        int a_rs, int a_ks, int b_ks, int b_ns,
-                        int c_rs, int c_cs, float alpha, float beta,
-                        int bd0, int bd1, int bd2, int bd3, int bd4, int bd5,
-                        int as0, int as1, int as2, int as3, int as4, int as5,
-                        int bs0, int bs1, int bs2, int bs3, int bs4, int bs5,
-                        float act_a, float act_b)
+__kernel void gemm_packed(__global const float *restrict A, __global const float *restrict B,
+                          __global const float *restrict C, __global float *restrict Y, int M,
+                          int N, int K, int a_rs, int a_ks, int b_ks, int b_ns, int c_rs,
+                          int c_cs, float alpha, float beta, long8 bd, long8 as, long8 bs,
+                          long8 cs, int z0, int bz0, float act_a, float act_b)
 {
     const int m0 = get_global_id(0) * TM;
-    const int n_own = get_global_id(1) * TW; /* first column this item stores */
+    const int panel = get_global_id(1);
+    const int n_own = panel * TW; /* first column this item stores */
     if (m0 >= M || n_own >= N)
         return;
-    const int vector_b = b_ns == 1 && N >= TW;
-    const int n0 = vector_b && n_own + TW > N ? N - TW : n_own; /* first column computed */
+    const int raw = b_ks != 0;
+    const int n0 = raw ? min(n_own, N - TW) : n_own; /* first column computed */
+    const long bstep = raw ? b_ks : TW;
+    const long z = get_global_id(2), za = z0 + z;
+    __global const float *a = A + batch_offset(za, bd, as);
+    __global const float *b =
+        B + batch_offset(bz0 + z, bd, bs) + (raw ? (long)n0 : (long)panel * K * TW);
 
-    const size_t batch = get_global_id(2);
-    size_t rem = batch, a_off = 0, b_off = 0;
-    GEMM_BATCH_DIM(0)
-    GEMM_BATCH_DIM(1)
-    GEMM_BATCH_DIM(2)
-    GEMM_BATCH_DIM(3)
-    GEMM_BATCH_DIM(4)
-    GEMM_BATCH_DIM(5)
-    __global const float *a = A + a_off;
-    __global const float *b = B + b_off;
-    __global float *y = Y + batch * (size_t)M * (size_t)N;
-
-    size_t arow[TM]; /* offset of each row of A' (clamped to the last row) */
-#pragma unroll
-    for (int i = 0; i < TM; i++)
-        arow[i] = (size_t)min(m0 + i, M - 1) * (size_t)a_rs;
-
-    floatVW acc[TM][NV];
+    float16 acc[TM][NV];
 #pragma unroll
     for (int i = 0; i < TM; i++)
 #pragma unroll
         for (int v = 0; v < NV; v++)
-            acc[i][v] = (floatVW)(0.0f);
+            acc[i][v] = (float16)(0.0f);
 
-    if (vector_b) {
-        for (int k = 0; k < K; k++) {
-            __global const float *bk = b + (size_t)k * (size_t)b_ks + (size_t)n0;
-            floatVW bv[NV];
-#pragma unroll
-            for (int v = 0; v < NV; v++)
-                bv[v] = vloadVW(v, bk);
-            gemm_rank1(acc, a, arow, (size_t)k * (size_t)a_ks, bv);
-        }
+/* one k: a row of the B panel times TM values of A' */
+#define GEMM_PACKED_STEP(A_OF_I)                                                               \
+    {                                                                                          \
+        float16 bv[NV];                                                                        \
+        _Pragma("unroll") for (int v = 0; v < NV; v++) bv[v] = vload16(v, b + k * bstep);      \
+        _Pragma("unroll") for (int i = 0; i < TM; i++)                                         \
+        {                                                                                      \
+            const float16 av = (float16)(A_OF_I);                                              \
+            _Pragma("unroll") for (int v = 0; v < NV; v++) acc[i][v] =                         \
+                fma(av, bv[v], acc[i][v]);                                                     \
+        }                                                                                      \
+    }
+    if (a_ks == 0) { /* packed A: this tile's panel */
+        __global const float *ap = a + (long)get_global_id(0) * K * TM;
+        for (int k = 0; k < K; k++)
+            GEMM_PACKED_STEP(ap[k * TM + i])
     } else {
-        size_t bcol[TW]; /* offset of each column of B' (clamped to the last one) */
+        long arow[TM]; /* offset of each row of A' (clamped to the last row) */
 #pragma unroll
-        for (int j = 0; j < TW; j++)
-            bcol[j] = (size_t)min(n0 + j, N - 1) * (size_t)b_ns;
-        for (int k = 0; k < K; k++) {
-            __global const float *bk = b + (size_t)k * (size_t)b_ks;
-            float t[TW];
-#pragma unroll
-            for (int j = 0; j < TW; j++)
-                t[j] = bk[bcol[j]];
-            floatVW bv[NV];
-#pragma unroll
-            for (int v = 0; v < NV; v++)
-                bv[v] = vloadVW(v, t);
-            gemm_rank1(acc, a, arow, (size_t)k * (size_t)a_ks, bv);
+        for (int i = 0; i < TM; i++)
+            arow[i] = (long)min(m0 + i, M - 1) * a_rs;
+        if (a_ks == 1) { /* row-major A' */
+            for (int k = 0; k < K; k++)
+                GEMM_PACKED_STEP(a[arow[i] + k])
+        } else {
+            for (int k = 0; k < K; k++)
+                GEMM_PACKED_STEP(a[arow[i] + (long)k * a_ks])
         }
     }
+#undef GEMM_PACKED_STEP
+    gemm_store_tile(acc, Y + za * (long)M * N, C, batch_offset(za, bd, cs), m0, n0, n_own - n0,
+                    M, N, c_rs, c_cs, alpha, beta, act_a, act_b);
+}
 
-    /* epilogue: alpha, C, activation; store this item's part of the tile */
-    for (int i = 0; i < TM && m0 + i < M; i++) {
-        const size_t m = (size_t)(m0 + i);
-        float r[TW];
-#pragma unroll
-        for (int v = 0; v < NV; v++)
-            vstoreVW(acc[i][v], v, r);
-        for (int j = n_own - n0; j < TW && n0 + j < N; j++) {
-            const size_t n = (size_t)(n0 + j);
-            float v = alpha * r[j];
-#if HAS_BIAS
-            v = fma(beta, C[m * (size_t)c_rs + n * (size_t)c_cs], v);
 #endif
-            y[m * (size_t)N + n] = apply_act(v, act_a, act_b);
+
+/* ----------------------------------------------------------------- local */
+#if GEMM_KERNELS == 0 || GEMM_KERNELS == 2
+
+__kernel __attribute__((reqd_work_group_size(RTSN, RTSM, 1))) void
+gemm_local(__global const float *restrict A, __global const float *restrict B,
+           __global const float *restrict C, __global float *restrict Y, int M, int N, int K,
+           int a_rs, int a_ks, int b_ks, int b_ns, int c_rs, int c_cs, float alpha, float beta,
+           long8 bd, long8 as, long8 bs, long8 cs, int z0, int bz0, float act_a, float act_b)
+{
+    __local float Asub[TSK][TSM];
+    __local float Bsub[TSK][TSN];
+    const int lx = get_local_id(0), ly = get_local_id(1);
+    const int lid = ly * RTSN + lx;
+    const int n_base = get_group_id(0) * TSN, m_base = get_group_id(1) * TSM;
+    const long z = get_global_id(2), za = z0 + z;
+    __global const float *a = A + batch_offset(za, bd, as);
+    __global const float *b = B + batch_offset(bz0 + z, bd, bs);
+    /* Consecutive items load consecutive addresses: along k when A' rows
+     * are contiguous, else along m (and alike for B'). */
+    const int a_along_k = a_ks == 1, b_along_n = b_ns == 1 || b_ks != 1;
+
+    float acc[WPTM][WPTN];
+    for (int i = 0; i < WPTM; i++)
+        for (int j = 0; j < WPTN; j++)
+            acc[i][j] = 0.0f;
+
+    for (int k0 = 0; k0 < K; k0 += TSK) {
+        for (int e = lid; e < TSM * TSK; e += RTSM * RTSN) {
+            const int mm = a_along_k ? e / TSK : e % TSM;
+            const int kk = a_along_k ? e % TSK : e / TSM;
+            const int m = m_base + mm, k = k0 + kk;
+            Asub[kk][mm] = m < M && k < K ? a[(long)m * a_rs + (long)k * a_ks] : 0.0f;
+        }
+        for (int e = lid; e < TSN * TSK; e += RTSM * RTSN) {
+            const int nn = b_along_n ? e % TSN : e / TSK;
+            const int kk = b_along_n ? e / TSN : e % TSK;
+            const int n = n_base + nn, k = k0 + kk;
+            Bsub[kk][nn] = n < N && k < K ? b[(long)k * b_ks + (long)n * b_ns] : 0.0f;
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+        for (int kk = 0; kk < TSK; kk++) {
+            float areg[WPTM], breg[WPTN];
+            for (int i = 0; i < WPTM; i++)
+                areg[i] = Asub[kk][ly + i * RTSM];
+            for (int j = 0; j < WPTN; j++)
+                breg[j] = Bsub[kk][lx + j * RTSN];
+            for (int i = 0; i < WPTM; i++)
+                for (int j = 0; j < WPTN; j++)
+                    acc[i][j] = fma(areg[i], breg[j], acc[i][j]);
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+
+    __global float *y = Y + za * (long)M * N;
+    const long coff = batch_offset(za, bd, cs);
+    for (int i = 0; i < WPTM; i++) {
+        const int m = m_base + ly + i * RTSM;
+        for (int j = 0; j < WPTN; j++) {
+            const int n = n_base + lx + j * RTSN;
+            if (m < M && n < N)
+                y[(long)m * N + n] =
+                    gemm_out(acc[i][j], C, coff, m, n, c_rs, c_cs, alpha, beta, act_a, act_b);
         }
     }
 }
+
+#endif
+
+/* ----------------------------------------------------------------- naive */
+#if GEMM_KERNELS == 0 || GEMM_KERNELS == 3
+
+__kernel void gemm_naive(__global const float *restrict A, __global const float *restrict B,
+                         __global const float *restrict C, __global float *restrict Y, int M,
+                         int N, int K, int a_rs, int a_ks, int b_ks, int b_ns, int c_rs,
+                         int c_cs, float alpha, float beta, long8 bd, long8 as, long8 bs,
+                         long8 cs, int z0, int bz0, float act_a, float act_b)
+{
+    const int n = get_global_id(0), m = get_global_id(1);
+    if (n >= N || m >= M)
+        return;
+    const long z = get_global_id(2), za = z0 + z;
+    __global const float *a = A + batch_offset(za, bd, as) + (long)m * a_rs;
+    __global const float *b = B + batch_offset(bz0 + z, bd, bs) + (long)n * b_ns;
+    float acc = 0.0f;
+    for (int k = 0; k < K; k++)
+        acc = fma(a[(long)k * a_ks], b[(long)k * b_ks], acc);
+    Y[za * (long)M * N + (long)m * N + n] = gemm_out(acc, C, batch_offset(za, bd, cs), m, n, c_rs,
+                                                     c_cs, alpha, beta, act_a, act_b);
+}
+#endif

@@ -1,5 +1,5 @@
 /*
- * test_conv2d.c — the conv2d_direct kernel against the naive reference on
+ * test_conv2d.c — the conv2d_naive kernel (eager path) against the naive reference on
  * random data: odd and non-square sizes, strides, asymmetric padding,
  * dilation, groups, depthwise, bias, fused ReLU, batch > 1; and the
  * parameter checks.

@@ -1,16 +1,23 @@
 /*
- * test_gemm.c — gemm_tile through Gemm and MatMul against the naive
- * references on random data: all four transpose combinations, every C shape,
- * alpha and beta not 1, no C, fused activations, odd and non-power-of-two
- * M, N, K including M = 1 and K = 1600; MatMul 2-D, batched, broadcast
- * batches and 1-D operands; and the shape and attribute checks.
+ * test_gemm.c — every GEMM variant (cpu: packed B; gpu: local-memory tiles;
+ * naive), forced in turn with CLINFER_GEMM_VARIANT, through Gemm and MatMul
+ * against the naive references on random data: all four transpose
+ * combinations, every C shape, alpha and beta not 1, no C, fused
+ * activations, odd and non-power-of-two M, N, K including M = 1 and K = 1600
+ * and sizes past several tiles; MatMul 2-D, batched, broadcast batches and
+ * 1-D operands; the shape and attribute checks; and the tuning store.
  */
+#define _POSIX_C_SOURCE 200809L
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "ops/gemm.h"
+#include "program_cache.h"
 #include "ref_gemm.h"
 #include "reference.h"
 #include "tensor.h"
@@ -41,6 +48,37 @@ static void launch_read(clinfer_runtime *rt, op_launch *l, cl_mem y, size_t floa
     cr_assert_eq(st, CLINFER_OK, "buffer_read: %s", clinfer_last_errmsg());
 }
 
+static const char *const variants[] = {"cpu", "gpu", "naive"};
+#define N_VARIANTS 3
+
+/* Every test runs without the tuning search (defaults), each variant
+ * forced in turn. */
+static void force_variant(const char *v)
+{
+    setenv("CLINFER_TUNE", "0", 1);
+    setenv("CLINFER_GEMM_VARIANT", v, 1);
+}
+
+/* Packs `b` into a new buffer when the plan asks for it (else returns b
+ * retained), as the graph does for a B that is not constant. */
+static cl_mem packed_b(clinfer_runtime *rt, const gemm_plan *plan, op_launch *pack, cl_mem b,
+                       const char *what)
+{
+    if (plan->packed_bytes == 0) {
+        clRetainMemObject(b);
+        return b;
+    }
+    cl_mem packed = NULL;
+    clinfer_status st = buffer_create(rt, (size_t)plan->packed_bytes, NULL, &packed);
+    cr_assert_eq(st, CLINFER_OK, "%s: buffer_create: %s", what, clinfer_last_errmsg());
+    st = gemm_pack_bind(rt, pack, b, packed);
+    cr_assert_eq(st, CLINFER_OK, "%s: pack bind: %s", what, clinfer_last_errmsg());
+    st = launch_enqueue(rt, pack, NULL);
+    cr_assert_eq(st, CLINFER_OK, "%s: pack: %s", what, clinfer_last_errmsg());
+    launch_release(pack);
+    return packed;
+}
+
 /* Runs Gemm on the device: a, b, c (c only if p->has_c) to y [M, N]. */
 static void run_gemm(clinfer_runtime *rt, const gemm_params *p, const float *a, const float *b,
                      const float *c, float *y, const char *what)
@@ -50,32 +88,39 @@ static void run_gemm(clinfer_runtime *rt, const gemm_params *p, const float *a, 
     cr_assert_eq(st, CLINFER_OK, "%s: %s", what, clinfer_last_errmsg());
     cr_assert(ys.rank == 2 && ys.dims[0] == p->m && ys.dims[1] == p->n, "%s: output shape",
               what);
+    gemm_plan plan;
+    st = gemm_plan_make(rt, p, &plan);
+    cr_assert_eq(st, CLINFER_OK, "%s: gemm_plan_make: %s", what, clinfer_last_errmsg());
     size_t mk = (size_t)p->m * p->k, kn = (size_t)p->k * p->n, mn = (size_t)p->m * p->n;
     cl_mem am = upload(rt, mk, a), bm = upload(rt, kn, b), ym = upload(rt, mn, NULL);
     cl_mem cm = p->has_c ? upload(rt, (size_t)shape_numel(&p->c_shape), c) : NULL;
-    op_launch l;
-    st = gemm_prepare(rt, p, &l);
+    op_launch pack = {0}, l;
+    if (plan.packed_bytes > 0) {
+        st = gemm_pack_b_prepare(rt, p, &plan, &pack);
+        cr_assert_eq(st, CLINFER_OK, "%s: gemm_pack_b_prepare: %s", what, clinfer_last_errmsg());
+    }
+    cl_mem bp = packed_b(rt, &plan, &pack, bm, what);
+    st = gemm_prepare(rt, p, &plan, &l);
     cr_assert_eq(st, CLINFER_OK, "%s: gemm_prepare: %s", what, clinfer_last_errmsg());
-    st = gemm_bind(rt, &l, am, bm, cm, ym);
+    st = gemm_bind(rt, &l, am, bp, cm, ym);
     cr_assert_eq(st, CLINFER_OK, "%s: gemm_bind: %s", what, clinfer_last_errmsg());
     launch_read(rt, &l, ym, mn, y);
     launch_release(&l);
     clReleaseMemObject(am);
     clReleaseMemObject(bm);
+    clReleaseMemObject(bp);
     clReleaseMemObject(ym);
     if (cm)
         clReleaseMemObject(cm);
 }
 
-/* Random A, B, C for `p`, the device result against ref_gemm. */
+/* Random A, B, C for `p`, the device result of every variant against
+ * ref_gemm. */
 static void check_gemm(clinfer_runtime *rt, const gemm_params *p, uint32_t seed)
 {
     char what[256], cs[64] = "none";
     if (p->has_c)
         shape_str(&p->c_shape, cs, sizeof cs);
-    snprintf(what, sizeof what,
-             "Gemm M=%d N=%d K=%d transA=%d transB=%d alpha=%g beta=%g C=%s act=%d", p->m, p->n,
-             p->k, p->trans_a, p->trans_b, p->alpha, p->beta, cs, (int)p->act.kind);
     size_t mk = (size_t)p->m * p->k, kn = (size_t)p->k * p->n, mn = (size_t)p->m * p->n;
     size_t cn = p->has_c ? (size_t)shape_numel(&p->c_shape) : 1;
     float *a = test_alloc(mk * 4), *b = test_alloc(kn * 4), *c = test_alloc(cn * 4);
@@ -83,9 +128,18 @@ static void check_gemm(clinfer_runtime *rt, const gemm_params *p, uint32_t seed)
     fill_uniform(a, mk, -1, 1, &seed);
     fill_uniform(b, kn, -1, 1, &seed);
     fill_uniform(c, cn, -1, 1, &seed);
-    run_gemm(rt, p, a, b, p->has_c ? c : NULL, got, what);
     ref_gemm(p, a, b, p->has_c ? c : NULL, want);
-    assert_close(got, want, mn, atol_for(p->k, p->alpha) + fabsf(p->beta) * 1e-6f, 1e-4f, what);
+    for (int v = 0; v < N_VARIANTS; v++) {
+        force_variant(variants[v]);
+        snprintf(what, sizeof what,
+                 "Gemm[%s] M=%d N=%d K=%d transA=%d transB=%d alpha=%g beta=%g C=%s act=%d",
+                 variants[v], p->m, p->n, p->k, p->trans_a, p->trans_b, p->alpha, p->beta, cs,
+                 (int)p->act.kind);
+        memset(got, 0, mn * 4);
+        run_gemm(rt, p, a, b, p->has_c ? c : NULL, got, what);
+        assert_close(got, want, mn, atol_for(p->k, p->alpha) + fabsf(p->beta) * 1e-6f, 1e-4f,
+                     what);
+    }
     free(a), free(b), free(c), free(got), free(want);
 }
 
@@ -132,19 +186,35 @@ static void check_matmul(clinfer_runtime *rt, clinfer_shape as, clinfer_shape bs
               shape_str(&got_shape, sg, sizeof sg), shape_str(&want_shape, sw, sizeof sw));
     cr_assert_eq((size_t)shape_numel(&got_shape), yn, "%s: output size", what);
 
-    cl_mem am = upload(rt, an, a), bm = upload(rt, bn, b), ym = upload(rt, yn, NULL);
-    op_launch l;
-    st = matmul_prepare(rt, &p, &l);
-    cr_assert_eq(st, CLINFER_OK, "%s: matmul_prepare: %s", what, clinfer_last_errmsg());
-    st = matmul_bind(rt, &l, am, bm, ym);
-    cr_assert_eq(st, CLINFER_OK, "%s: matmul_bind: %s", what, clinfer_last_errmsg());
-    launch_read(rt, &l, ym, yn, got);
-    launch_release(&l);
-    clReleaseMemObject(am);
-    clReleaseMemObject(bm);
-    clReleaseMemObject(ym);
     int64_t k = as.dims[as.rank - 1];
-    assert_close(got, want, yn, atol_for(k, 1.0f), 1e-4f, what);
+    for (int v = 0; v < N_VARIANTS; v++) {
+        force_variant(variants[v]);
+        char vwhat[300];
+        snprintf(vwhat, sizeof vwhat, "%s [%s]", what, variants[v]);
+        gemm_plan plan;
+        st = matmul_plan_make(rt, &p, &plan);
+        cr_assert_eq(st, CLINFER_OK, "%s: matmul_plan_make: %s", vwhat, clinfer_last_errmsg());
+        cl_mem am = upload(rt, an, a), bm = upload(rt, bn, b), ym = upload(rt, yn, NULL);
+        op_launch pack = {0}, l;
+        if (plan.packed_bytes > 0) {
+            st = matmul_pack_b_prepare(rt, &p, &plan, &pack);
+            cr_assert_eq(st, CLINFER_OK, "%s: matmul_pack_b_prepare: %s", vwhat,
+                         clinfer_last_errmsg());
+        }
+        cl_mem bp = packed_b(rt, &plan, &pack, bm, vwhat);
+        st = matmul_prepare(rt, &p, &plan, &l);
+        cr_assert_eq(st, CLINFER_OK, "%s: matmul_prepare: %s", vwhat, clinfer_last_errmsg());
+        st = matmul_bind(rt, &l, am, bp, ym);
+        cr_assert_eq(st, CLINFER_OK, "%s: matmul_bind: %s", vwhat, clinfer_last_errmsg());
+        memset(got, 0, yn * 4);
+        launch_read(rt, &l, ym, yn, got);
+        launch_release(&l);
+        clReleaseMemObject(am);
+        clReleaseMemObject(bm);
+        clReleaseMemObject(bp);
+        clReleaseMemObject(ym);
+        assert_close(got, want, yn, atol_for(k, 1.0f), 1e-4f, vwhat);
+    }
     free(a), free(b), free(got), free(want);
 }
 
@@ -285,6 +355,7 @@ Test(gemm, rejects_bad_shapes_and_attributes)
 
     /* C shapes that do not broadcast to [M, N] = [4, 6] */
     op_launch l;
+    gemm_plan plan = {.packed_bytes = 0};
     p = gemm_of(4, 6, 5, 0, 0);
     p.has_c = 1;
     const clinfer_shape bad[] = {shape1(4), shape2(2, 6), shape2(4, 5), shape2(6, 4)};
@@ -292,7 +363,9 @@ Test(gemm, rejects_bad_shapes_and_attributes)
         p.c_shape = bad[i];
         ASSERT_FAILS_WITH(gemm_output_shape(rt, &p, &y), CLINFER_ERR_SHAPE,
                           "does not broadcast to [M, N] = [4, 6]");
-        ASSERT_FAILS_WITH(gemm_prepare(rt, &p, &l), CLINFER_ERR_SHAPE, "Gemm: C has shape");
+        ASSERT_FAILS_WITH(gemm_prepare(rt, &p, &plan, &l), CLINFER_ERR_SHAPE,
+                          "Gemm: C has shape");
+        ASSERT_FAILS_WITH(gemm_plan_make(rt, &p, &plan), CLINFER_ERR_SHAPE, "Gemm: C has shape");
     }
     const int64_t c3[3] = {1, 4, 6};
     p.c_shape = shape_make(3, c3);
@@ -311,7 +384,8 @@ Test(gemm, rejects_bad_shapes_and_attributes)
     ASSERT_FAILS_WITH(gemm_output_shape(rt, &p, &y), CLINFER_ERR_UNSUPPORTED, "more than");
     p.m = 4, p.n = 6;
     p.act.kind = (act_kind)42;
-    ASSERT_FAILS_WITH(gemm_prepare(rt, &p, &l), CLINFER_ERR_INVALID_ARGUMENT, "act.kind 42");
+    ASSERT_FAILS_WITH(gemm_prepare(rt, &p, &plan, &l), CLINFER_ERR_INVALID_ARGUMENT,
+                      "act.kind 42");
     clinfer_runtime_free(rt);
 }
 
@@ -384,16 +458,17 @@ Test(matmul, rejects_bad_shapes)
     memset(&p, 0, sizeof p);
     clinfer_shape y;
     op_launch l;
+    gemm_plan plan = {.packed_bytes = 0};
     p.a = shape2(4, 5), p.b = shape2(6, 3);
     ASSERT_FAILS_WITH(matmul_output_shape(rt, &p, &y), CLINFER_ERR_SHAPE, "K mismatch");
-    ASSERT_FAILS_WITH(matmul_prepare(rt, &p, &l), CLINFER_ERR_SHAPE, "K=5");
+    ASSERT_FAILS_WITH(matmul_prepare(rt, &p, &plan, &l), CLINFER_ERR_SHAPE, "K=5");
     p.b = shape1(4);
     ASSERT_FAILS_WITH(matmul_output_shape(rt, &p, &y), CLINFER_ERR_SHAPE, "its only dim");
     p.a = shape_make(0, NULL), p.b = shape2(1, 3);
     ASSERT_FAILS_WITH(matmul_output_shape(rt, &p, &y), CLINFER_ERR_SHAPE,
                       "A has rank 0, expected rank >= 1");
     p.a = shape2(1, 3), p.b = shape_make(0, NULL);
-    ASSERT_FAILS_WITH(matmul_prepare(rt, &p, &l), CLINFER_ERR_SHAPE, "B has rank 0");
+    ASSERT_FAILS_WITH(matmul_prepare(rt, &p, &plan, &l), CLINFER_ERR_SHAPE, "B has rank 0");
     p.a = shape_n(3, (int64_t[]){2, 4, 5}), p.b = shape_n(3, (int64_t[]){3, 5, 6});
     ASSERT_FAILS_WITH(matmul_output_shape(rt, &p, &y), CLINFER_ERR_SHAPE,
                       "batch dims of A [2, 4, 5] and B [3, 5, 6] do not broadcast");
@@ -406,9 +481,162 @@ Test(matmul, rejects_bad_shapes)
     ASSERT_FAILS_WITH(matmul_output_shape(rt, &p, &y), CLINFER_ERR_SHAPE, "B has rank 9");
     p.b.rank = 2;
     p.act.kind = (act_kind)-1;
-    ASSERT_FAILS_WITH(matmul_prepare(rt, &p, &l), CLINFER_ERR_INVALID_ARGUMENT, "act.kind");
+    ASSERT_FAILS_WITH(matmul_prepare(rt, &p, &plan, &l), CLINFER_ERR_INVALID_ARGUMENT, "act.kind");
+    ASSERT_FAILS_WITH(matmul_plan_make(rt, &p, &plan), CLINFER_ERR_INVALID_ARGUMENT, "act.kind");
     p.act.kind = ACT_KIND_NONE;
     cr_assert_eq(matmul_output_shape(rt, &p, &y), CLINFER_OK);
     cr_assert(y.rank == 3 && y.dims[0] == 2 && y.dims[1] == 4 && y.dims[2] == 6);
+    clinfer_runtime_free(rt);
+}
+
+/* -------------------------------------------------------------- tuning */
+
+static char tune_dir[128];
+
+static clinfer_runtime *runtime_in(const char *dir)
+{
+    clinfer_runtime_options o = clinfer_runtime_options_default();
+    o.cache_dir = dir;
+    clinfer_runtime *rt = NULL;
+    clinfer_status st = clinfer_runtime_create(&o, &rt);
+    cr_assert_eq(st, CLINFER_OK, "%s", clinfer_last_errmsg());
+    return rt;
+}
+
+static double seconds_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static char *read_text(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    cr_assert(f, "cannot open %s", path);
+    char *buf = test_alloc(65536);
+    size_t n = fread(buf, 1, 65535, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static void write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    cr_assert(f, "cannot write %s", path);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void fresh_tune_dir(void)
+{
+    snprintf(tune_dir, sizeof tune_dir, "/tmp/clinfer-tune-test-%ld", (long)getpid());
+    char cmd[200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tune_dir);
+    cr_assert_eq(system(cmd), 0);
+    unsetenv("CLINFER_TUNE");
+    setenv("CLINFER_GEMM_VARIANT", "cpu", 1);
+}
+
+static void remove_tune_dir(void)
+{
+    char cmd[200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tune_dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "cannot remove %s\n", tune_dir);
+}
+
+/* The first use measures a few candidates (well under 3 s) and stores the
+ * winner beside the program cache; a new runtime reads it back without
+ * measuring; a stored value that does not fit is measured again. */
+Test(gemm_tuning, measured_once_then_read_back, .init = fresh_tune_dir, .fini = remove_tune_dir)
+{
+    clinfer_runtime *rt = runtime_in(tune_dir);
+    gemm_config first, again;
+    double t0 = seconds_now();
+    cr_assert_eq(gemm_config_get(rt, &first), CLINFER_OK, "%s", clinfer_last_errmsg());
+    double search_s = seconds_now() - t0;
+    cr_assert_eq(first.variant, GEMM_VARIANT_CPU);
+    cr_assert(first.tm >= 1 && first.tm <= 16 && first.nv >= 1 && first.nv <= 4,
+              "tm=%d nv=%d", first.tm, first.nv);
+    cr_assert_lt(search_s, 10.0, "the search took %.2f s", search_s);
+    const char *path = tuning_path(rt);
+    cr_assert(path && strstr(path, tune_dir) && strstr(path, "tuning.txt"), "path %s", path);
+    char *text = read_text(path);
+    char want[512];
+    snprintf(want, sizeof want, "gemm_cpu\t%s\t%s\ttm=%d nv=%d\n", clinfer_runtime_device(rt)->name,
+             clinfer_runtime_device(rt)->driver_version, first.tm, first.nv);
+    cr_assert(strstr(text, want), "tuning file:\n%s\nlacks\n%s", text, want);
+    free(text);
+    clinfer_runtime_free(rt);
+
+    rt = runtime_in(tune_dir); /* read back: no measuring */
+    t0 = seconds_now();
+    cr_assert_eq(gemm_config_get(rt, &again), CLINFER_OK);
+    cr_assert_lt(seconds_now() - t0, 0.05);
+    cr_assert(again.tm == first.tm && again.nv == first.nv);
+    clinfer_runtime_free(rt);
+
+    /* a value that does not fit, a malformed line and another device's line */
+    clinfer_runtime *probe = runtime_in(tune_dir);
+    snprintf(want, sizeof want,
+             "garbage without tabs\nconv_x\tsome other device\t1.0\tkeep me\n"
+             "gemm_cpu\t%s\t%s\ttm=99 nv=2\n",
+             clinfer_runtime_device(probe)->name, clinfer_runtime_device(probe)->driver_version);
+    clinfer_runtime_free(probe);
+    char file[256];
+    snprintf(file, sizeof file, "%s/tuning.txt", tune_dir);
+    write_text(file, want);
+    rt = runtime_in(tune_dir);
+    cr_assert_eq(gemm_config_get(rt, &again), CLINFER_OK);
+    cr_assert(again.tm >= 1 && again.tm <= 16, "tm=%d taken from a bad line", again.tm);
+    text = read_text(file);
+    cr_assert(strstr(text, "conv_x\tsome other device\t1.0\tkeep me\n"), "file:\n%s", text);
+    cr_assert(!strstr(text, "tm=99"), "file:\n%s", text);
+    cr_assert(!strstr(text, "garbage"), "file:\n%s", text);
+    free(text);
+    clinfer_runtime_free(rt);
+}
+
+Test(gemm_tuning, env_variables, .init = fresh_tune_dir, .fini = remove_tune_dir)
+{
+    clinfer_runtime *rt = runtime_in(tune_dir);
+    gemm_config c;
+    setenv("CLINFER_TUNE", "0", 1); /* defaults, nothing stored */
+    cr_assert_eq(gemm_config_get(rt, &c), CLINFER_OK);
+    cr_assert(c.variant == GEMM_VARIANT_CPU && c.tm == 8 && c.nv == 2, "tm=%d nv=%d", c.tm, c.nv);
+    char value[64];
+    cr_assert_eq(tuning_get(rt, "gemm_cpu", value, sizeof value), 0);
+    setenv("CLINFER_GEMM_VARIANT", "gpu", 1);
+    cr_assert_eq(gemm_config_get(rt, &c), CLINFER_OK);
+    cr_assert(c.variant == GEMM_VARIANT_GPU && c.tsm == 64 && c.tsn == 64 && c.wptm == 4);
+    setenv("CLINFER_GEMM_VARIANT", "naive", 1);
+    cr_assert_eq(gemm_config_get(rt, &c), CLINFER_OK);
+    cr_assert_eq(c.variant, GEMM_VARIANT_NAIVE);
+    setenv("CLINFER_GEMM_VARIANT", "fastest", 1);
+    ASSERT_FAILS_WITH(gemm_config_get(rt, &c), CLINFER_ERR_INVALID_ARGUMENT,
+                      "CLINFER_GEMM_VARIANT=\"fastest\": expected cpu, gpu, naive or auto");
+    gemm_params p = gemm_of(4, 5, 6, 0, 0);
+    gemm_plan plan;
+    ASSERT_FAILS_WITH(gemm_plan_make(rt, &p, &plan), CLINFER_ERR_INVALID_ARGUMENT,
+                      "CLINFER_GEMM_VARIANT");
+    setenv("CLINFER_GEMM_VARIANT", "cpu", 1);
+    p.m = 3; /* fewer rows than a tile: a smaller tile */
+    cr_assert_eq(gemm_plan_make(rt, &p, &plan), CLINFER_OK);
+    cr_assert_eq(plan.cfg.tm, 4);
+    cr_assert_eq(plan.packed_bytes, 32 * 6 * sizeof(float));
+
+    tuning_put(rt, "x_test", "a=1"); /* the store itself */
+    cr_assert_eq(tuning_get(rt, "x_test", value, sizeof value), 1);
+    cr_assert_str_eq(value, "a=1");
+    tuning_put(rt, "x_test", "a=2");
+    clinfer_runtime_free(rt);
+    rt = runtime_in(tune_dir);
+    cr_assert_eq(tuning_get(rt, "x_test", value, sizeof value), 1);
+    cr_assert_str_eq(value, "a=2");
+    cr_assert_eq(tuning_get(rt, "x_test", value, 3), 0); /* does not fit */
+    tuning_put(rt, "bad\tname", "v"); /* ignored */
+    cr_assert_eq(tuning_get(rt, "bad\tname", value, sizeof value), 0);
     clinfer_runtime_free(rt);
 }

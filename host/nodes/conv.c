@@ -1,7 +1,9 @@
 /*
  * conv.c — conv2d nodes: inputs x [N, C, H, W], weight [OC, C/groups, KH,
- * KW], optional bias [OC]; padding modes resolved here, the kernel in
- * ops/conv2d.c.
+ * KW], optional bias [OC]; padding modes resolved here. The algorithm is
+ * chosen per node by shape and device (conv2d_plan_make in ops/conv2d.c,
+ * CLINFER_CONV_ALGO to force one); its scratch memory comes from the
+ * session.
  */
 #include "../ops/conv2d.h"
 
@@ -65,17 +67,57 @@ static clinfer_status conv_infer(const node_ctx *c, clinfer_shape *out)
     return st;
 }
 
+static clinfer_status conv_plan(const node_ctx *c, conv2d_params *p, conv2d_plan *plan)
+{
+    clinfer_status st = conv_params(c, p);
+    if (st == CLINFER_OK && (st = conv2d_plan_make(c->rt, p, plan)) != CLINFER_OK)
+        return node_fail(c, st, "%s", clinfer_last_errmsg());
+    return st;
+}
+
+static clinfer_status conv_memory(const node_ctx *c, node_memory *out)
+{
+    conv2d_params p;
+    conv2d_plan plan;
+    clinfer_status st = conv_plan(c, &p, &plan);
+    if (st == CLINFER_OK) {
+        out->scratch_bytes = plan.scratch_bytes;
+        out->persist_bytes = plan.persist_bytes;
+    }
+    return st;
+}
+
+/* Input i is a constant of the graph (weights). */
+static int input_is_constant(const node_ctx *c, int32_t i)
+{
+    int32_t v = c->node->inputs[i];
+    return v >= 0 && c->g->values[v].kind == VALUE_CONSTANT;
+}
+
+/* Launches: [pack the weights (only when they are not constant: constant
+ * weights are packed once, here)], then the algorithm's. */
 static clinfer_status conv_prepare(const node_ctx *c, const cl_mem *in, cl_mem out,
                                    node_launches *l)
 {
     conv2d_params p;
-    clinfer_status st = conv_params(c, &p);
+    conv2d_plan plan;
+    clinfer_status st = conv_plan(c, &p, &plan);
+    const int32_t per_run_prep = st == CLINFER_OK && !input_is_constant(c, 1) ? plan.prep_count : 0;
+    for (int32_t i = 0; st == CLINFER_OK && !per_run_prep && i < plan.prep_count; i++) {
+        op_launch prep;
+        st = conv2d_prep_launch(c->rt, &p, &plan, i, in[1], c->persist, &prep);
+        if (st == CLINFER_OK) {
+            st = launch_enqueue(c->rt, &prep, NULL);
+            launch_release(&prep); /* the enqueued command keeps the kernel alive */
+        }
+    }
     if (st == CLINFER_OK)
-        st = node_launches_alloc(c->rt, l, 1);
-    if (st == CLINFER_OK)
-        st = conv2d_prepare(c->rt, &p, &l->items[0]);
-    if (st == CLINFER_OK)
-        st = conv2d_bind(c->rt, &l->items[0], in[0], in[1], in[2], out);
+        st = node_launches_alloc(c->rt, l, per_run_prep + plan.launch_count);
+    for (int32_t i = 0; st == CLINFER_OK && i < per_run_prep; i++)
+        st = conv2d_prep_launch(c->rt, &p, &plan, i, in[1], c->persist, &l->items[i]);
+    for (int32_t i = 0; st == CLINFER_OK && i < plan.launch_count; i++)
+        st = conv2d_launch(c->rt, &p, &plan, i, in[0], in[1], in[2], out, c->scratch, c->persist,
+                           &l->items[per_run_prep + i]);
     return st;
 }
 
@@ -85,4 +127,4 @@ static double conv_flops(const node_ctx *c, const clinfer_shape *out)
     return 2.0 * (double)shape_numel(out) * (double)(w->dims[1] * w->dims[2] * w->dims[3]);
 }
 
-const node_impl node_conv2d_impl = {conv_infer, conv_prepare, conv_flops};
+const node_impl node_conv2d_impl = {conv_infer, conv_prepare, conv_flops, conv_memory};

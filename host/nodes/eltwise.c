@@ -93,7 +93,7 @@ static clinfer_status unary_node_prepare(const node_ctx *c, const cl_mem *in, cl
                unary_bind(c->rt, &l->items[0], in[0], out));
 }
 
-const node_impl node_unary_impl = {unary_infer, unary_node_prepare, NULL};
+const node_impl node_unary_impl = {unary_infer, unary_node_prepare, NULL, NULL};
 
 /* ------------------------------------------------------------ binary */
 
@@ -130,7 +130,7 @@ static clinfer_status binary_node_prepare(const node_ctx *c, const cl_mem *in, c
                binary_bind(c->rt, &l->items[0], in[0], in[1], out));
 }
 
-const node_impl node_binary_impl = {binary_infer, binary_node_prepare, NULL};
+const node_impl node_binary_impl = {binary_infer, binary_node_prepare, NULL, NULL};
 
 /* ------------------------------------------------------------ softmax */
 
@@ -165,7 +165,7 @@ static clinfer_status softmax_node_prepare(const node_ctx *c, const cl_mem *in, 
                softmax_bind(c->rt, &l->items[0], in[0], out));
 }
 
-const node_impl node_softmax_impl = {softmax_infer, softmax_node_prepare, NULL};
+const node_impl node_softmax_impl = {softmax_infer, softmax_node_prepare, NULL, NULL};
 
 /* ------------------------------------------------------------ batchnorm */
 
@@ -207,4 +207,4 @@ static clinfer_status batchnorm_node_prepare(const node_ctx *c, const cl_mem *in
                batchnorm_bind(c->rt, &l->items[0], in[0], in[1], in[2], out));
 }
 
-const node_impl node_batchnorm_impl = {batchnorm_infer, batchnorm_node_prepare, NULL};
+const node_impl node_batchnorm_impl = {batchnorm_infer, batchnorm_node_prepare, NULL, NULL};

@@ -1,9 +1,50 @@
 /*
- * gemm.c — Gemm (and Dense) and MatMul nodes; the kernel in ops/gemm.c.
+ * gemm.c — Gemm (and Dense) and MatMul nodes; the kernels in ops/gemm.c.
+ *
+ * With the cpu variant B is read packed: a constant B (weights) is packed
+ * once, while the session is prepared, into the node's persistent memory;
+ * any other B is packed on every run into the session's scratch memory, by
+ * a first launch.
  */
 #include "../ops/gemm.h"
 
 #include "nodes.h"
+
+/* Input i is a constant of the graph (weights). */
+static int input_is_constant(const node_ctx *c, int32_t i)
+{
+    int32_t v = c->node->inputs[i];
+    return v >= 0 && c->g->values[v].kind == VALUE_CONSTANT;
+}
+
+/* Memory for packed B: persistent for constant weights, else scratch. */
+static void packed_b_memory(const node_ctx *c, const gemm_plan *plan, node_memory *out)
+{
+    if (plan->packed_bytes == 0)
+        return;
+    if (input_is_constant(c, 1))
+        out->persist_bytes = plan->packed_bytes;
+    else
+        out->scratch_bytes = plan->packed_bytes;
+}
+
+/* Packs a constant B into c->persist now (one launch on the in-order queue,
+ * before any run), or binds `pack` to pack it into scratch on every run.
+ * *packed is the buffer the product reads. */
+static clinfer_status pack_b(const node_ctx *c, op_launch *pack, cl_mem b, cl_mem *packed)
+{
+    int once = input_is_constant(c, 1);
+    *packed = once ? c->persist : c->scratch;
+    if (!*packed)
+        return node_fail(c, CLINFER_ERR_INVALID_ARGUMENT,
+                         "the executor gave no memory for packed B");
+    clinfer_status st = gemm_pack_bind(c->rt, pack, b, *packed);
+    if (st == CLINFER_OK && once) {
+        st = launch_enqueue(c->rt, pack, NULL);
+        launch_release(pack); /* the enqueued command keeps the kernel alive */
+    }
+    return st;
+}
 
 static clinfer_status gemm_node_params(const node_ctx *c, gemm_params *p)
 {
@@ -31,17 +72,44 @@ static clinfer_status gemm_infer(const node_ctx *c, clinfer_shape *out)
     return st;
 }
 
+static clinfer_status gemm_node_memory(const node_ctx *c, node_memory *out)
+{
+    gemm_params p;
+    gemm_plan plan = {.packed_bytes = 0};
+    clinfer_status st = gemm_node_params(c, &p);
+    if (st == CLINFER_OK && (st = gemm_plan_make(c->rt, &p, &plan)) != CLINFER_OK)
+        return node_fail(c, st, "%s", clinfer_last_errmsg());
+    if (st == CLINFER_OK)
+        packed_b_memory(c, &plan, out);
+    return st;
+}
+
+/* Launches: [pack B (per run, B not constant)], product. */
 static clinfer_status gemm_node_prepare(const node_ctx *c, const cl_mem *in, cl_mem out,
                                         node_launches *l)
 {
     gemm_params p;
+    gemm_plan plan = {.packed_bytes = 0};
     clinfer_status st = gemm_node_params(c, &p);
     if (st == CLINFER_OK)
-        st = node_launches_alloc(c->rt, l, 1);
+        st = gemm_plan_make(c->rt, &p, &plan);
+    const int per_run_pack = plan.packed_bytes > 0 && !input_is_constant(c, 1);
     if (st == CLINFER_OK)
-        st = gemm_prepare(c->rt, &p, &l->items[0]);
+        st = node_launches_alloc(c->rt, l, per_run_pack ? 2 : 1);
+    op_launch pack = {0};
+    cl_mem b = in[1];
+    if (st == CLINFER_OK && plan.packed_bytes > 0) {
+        op_launch *pl = per_run_pack ? &l->items[0] : &pack;
+        st = gemm_pack_b_prepare(c->rt, &p, &plan, pl);
+        if (st == CLINFER_OK)
+            st = pack_b(c, pl, in[1], &b);
+        launch_release(&pack);
+    }
+    op_launch *product = &l->items[l->count - 1];
     if (st == CLINFER_OK)
-        st = gemm_bind(c->rt, &l->items[0], in[0], in[1], in[2], out);
+        st = gemm_prepare(c->rt, &p, &plan, product);
+    if (st == CLINFER_OK)
+        st = gemm_bind(c->rt, product, in[0], b, in[2], out);
     return st;
 }
 
@@ -54,7 +122,7 @@ static double gemm_flops(const node_ctx *c, const clinfer_shape *out)
     return 2.0 * p.m * (double)p.n * p.k;
 }
 
-const node_impl node_gemm_impl = {gemm_infer, gemm_node_prepare, gemm_flops};
+const node_impl node_gemm_impl = {gemm_infer, gemm_node_prepare, gemm_flops, gemm_node_memory};
 
 static clinfer_status matmul_node_params(const node_ctx *c, matmul_params *p)
 {
@@ -73,17 +141,43 @@ static clinfer_status matmul_infer(const node_ctx *c, clinfer_shape *out)
     return st;
 }
 
+static clinfer_status matmul_node_memory(const node_ctx *c, node_memory *out)
+{
+    matmul_params p;
+    gemm_plan plan = {.packed_bytes = 0};
+    clinfer_status st = matmul_node_params(c, &p);
+    if (st == CLINFER_OK && (st = matmul_plan_make(c->rt, &p, &plan)) != CLINFER_OK)
+        return node_fail(c, st, "%s", clinfer_last_errmsg());
+    if (st == CLINFER_OK)
+        packed_b_memory(c, &plan, out);
+    return st;
+}
+
 static clinfer_status matmul_node_prepare(const node_ctx *c, const cl_mem *in, cl_mem out,
                                           node_launches *l)
 {
     matmul_params p;
+    gemm_plan plan = {.packed_bytes = 0};
     clinfer_status st = matmul_node_params(c, &p);
     if (st == CLINFER_OK)
-        st = node_launches_alloc(c->rt, l, 1);
+        st = matmul_plan_make(c->rt, &p, &plan);
+    const int per_run_pack = plan.packed_bytes > 0 && !input_is_constant(c, 1);
     if (st == CLINFER_OK)
-        st = matmul_prepare(c->rt, &p, &l->items[0]);
+        st = node_launches_alloc(c->rt, l, per_run_pack ? 2 : 1);
+    op_launch pack = {0};
+    cl_mem b = in[1];
+    if (st == CLINFER_OK && plan.packed_bytes > 0) {
+        op_launch *pl = per_run_pack ? &l->items[0] : &pack;
+        st = matmul_pack_b_prepare(c->rt, &p, &plan, pl);
+        if (st == CLINFER_OK)
+            st = pack_b(c, pl, in[1], &b);
+        launch_release(&pack);
+    }
+    op_launch *product = &l->items[l->count - 1];
     if (st == CLINFER_OK)
-        st = matmul_bind(c->rt, &l->items[0], in[0], in[1], out);
+        st = matmul_prepare(c->rt, &p, &plan, product);
+    if (st == CLINFER_OK)
+        st = matmul_bind(c->rt, product, in[0], b, out);
     return st;
 }
 
@@ -96,4 +190,5 @@ static double matmul_flops(const node_ctx *c, const clinfer_shape *out)
     return 2.0 * (double)n * (double)c->in[0]->dims[c->in[0]->rank - 1];
 }
 
-const node_impl node_matmul_impl = {matmul_infer, matmul_node_prepare, matmul_flops};
+const node_impl node_matmul_impl = {matmul_infer, matmul_node_prepare, matmul_flops,
+                                     matmul_node_memory};

@@ -54,7 +54,7 @@ static clinfer_status concat_node_prepare(const node_ctx *c, const cl_mem *in, c
     return st;
 }
 
-const node_impl node_concat_impl = {concat_infer, concat_node_prepare, NULL};
+const node_impl node_concat_impl = {concat_infer, concat_node_prepare, NULL, NULL};
 
 /* Pad: the attribute holds every pad (starts, then ends). */
 static clinfer_status pad_node_params(const node_ctx *c, pad_params *p)
@@ -94,7 +94,7 @@ static clinfer_status pad_node_prepare(const node_ctx *c, const cl_mem *in, cl_m
     return st;
 }
 
-const node_impl node_pad_impl = {pad_infer, pad_node_prepare, NULL};
+const node_impl node_pad_impl = {pad_infer, pad_node_prepare, NULL, NULL};
 
 static clinfer_status transpose_node_params(const node_ctx *c, transpose_params *p)
 {
@@ -130,7 +130,7 @@ static clinfer_status transpose_node_prepare(const node_ctx *c, const cl_mem *in
     return st;
 }
 
-const node_impl node_transpose_impl = {transpose_infer, transpose_node_prepare, NULL};
+const node_impl node_transpose_impl = {transpose_infer, transpose_node_prepare, NULL, NULL};
 
 static clinfer_status reduce_node_params(const node_ctx *c, reduce_params *p)
 {
@@ -170,4 +170,4 @@ static clinfer_status reduce_node_prepare(const node_ctx *c, const cl_mem *in, c
     return st;
 }
 
-const node_impl node_reduce_impl = {reduce_infer, reduce_node_prepare, NULL};
+const node_impl node_reduce_impl = {reduce_infer, reduce_node_prepare, NULL, NULL};

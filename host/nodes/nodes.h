@@ -18,7 +18,19 @@ typedef struct node_ctx {
     const clinfer_graph *g;
     const graph_node *node;
     const clinfer_shape *const *in; /* per input; NULL for an absent optional input */
+    /* Device memory the executor gives prepare, as node_impl.memory asked
+     * (NULL when none was asked for): */
+    cl_mem scratch; /* shared by every node of the session: valid only while
+                     * this node's launches run */
+    cl_mem persist; /* this node's own for the session's lifetime (e.g.
+                     * packed weights written once during prepare) */
 } node_ctx;
+
+/* Device memory a node needs besides its inputs and output. */
+typedef struct node_memory {
+    uint64_t scratch_bytes;
+    uint64_t persist_bytes;
+} node_memory;
 
 /* The kernel launches of one node, in order. */
 typedef struct node_launches {
@@ -35,6 +47,9 @@ typedef struct node_impl {
                               node_launches *out);
     /* Floating-point operations of one run; NULL when not counted. */
     double (*flops)(const node_ctx *c, const clinfer_shape *out);
+    /* The scratch and persistent memory prepare will need (called before
+     * prepare, with the same shapes); NULL: none. */
+    clinfer_status (*memory)(const node_ctx *c, node_memory *out);
 } node_impl;
 
 const node_impl *node_impl_of(op_kind op);

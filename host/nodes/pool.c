@@ -62,7 +62,7 @@ static clinfer_status pool_prepare(const node_ctx *c, const cl_mem *in, cl_mem o
     return st;
 }
 
-const node_impl node_pool2d_impl = {pool_infer, pool_prepare, NULL};
+const node_impl node_pool2d_impl = {pool_infer, pool_prepare, NULL, NULL};
 
 static clinfer_status global_params(const node_ctx *c, globalpool_params *p)
 {
@@ -102,4 +102,4 @@ static clinfer_status global_prepare(const node_ctx *c, const cl_mem *in, cl_mem
     return st;
 }
 
-const node_impl node_global_pool_impl = {global_infer, global_prepare, NULL};
+const node_impl node_global_pool_impl = {global_infer, global_prepare, NULL, NULL};

@@ -46,4 +46,4 @@ static clinfer_status slice_node_prepare(const node_ctx *c, const cl_mem *in, cl
     return st;
 }
 
-const node_impl node_slice_impl = {slice_infer, slice_node_prepare, NULL};
+const node_impl node_slice_impl = {slice_infer, slice_node_prepare, NULL, NULL};

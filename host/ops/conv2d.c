@@ -1,11 +1,13 @@
 /*
- * conv2d.c — 2-D convolution: validation, output shape and the launch of
- * kernels/conv2d.cl. Arguments 0-3 are buffers (bound per run), the rest
- * are shape scalars set once in conv2d_prepare.
+ * conv2d.c — 2-D convolution: validation, output shape, the choice of
+ * algorithm per layer and the launches of kernels/conv2d.cl (plus the GEMM
+ * core of ops/gemm.c). In every kernel the buffers come first (bound per
+ * run), then the shape scalars (set once).
  */
 #include "conv2d.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 conv2d_params conv2d_params_default(void)
@@ -67,9 +69,9 @@ clinfer_status conv2d_prepare(clinfer_runtime *rt, const conv2d_params *p, op_la
     if (st != CLINFER_OK)
         return st;
     char options[64];
-    snprintf(options, sizeof options, "-DACT=%d -DHAS_BIAS=%d", (int)p->act.kind,
-             p->has_bias ? 1 : 0);
-    st = launch_create(rt, "conv2d", options, "conv2d_direct", out);
+    snprintf(options, sizeof options, "-DCONV2D_KERNELS=1 -DACT=%d -DHAS_BIAS=%d",
+             (int)p->act.kind, p->has_bias ? 1 : 0);
+    st = launch_create(rt, "conv2d", options, "conv2d_naive", out);
     if (st != CLINFER_OK)
         return st;
     karg a = karg_begin(out->kernel, 4);
@@ -108,4 +110,454 @@ clinfer_status conv2d_bind(clinfer_runtime *rt, op_launch *l, cl_mem input, cl_m
     karg_mem(&a, bias);
     karg_mem(&a, output);
     return karg_done(rt, &a, l->name);
+}
+
+/* ------------------------------------------------------------ algorithms */
+
+static const char *const algo_names[CONV2D_ALGO_COUNT] = {
+    "auto", "naive", "direct", "im2col", "gemm1x1", "winograd", "depthwise"};
+
+const char *conv2d_algo_name(conv2d_algo a)
+{
+    return a >= 0 && a < CONV2D_ALGO_COUNT ? algo_names[a] : "unknown";
+}
+
+const char *conv2d_algo_unfit(const conv2d_params *p, conv2d_algo a)
+{
+    switch (a) {
+    case CONV2D_ALGO_AUTO:
+    case CONV2D_ALGO_NAIVE:
+    case CONV2D_ALGO_IM2COL:
+    case CONV2D_ALGO_DIRECT:
+        return NULL;
+    case CONV2D_ALGO_GEMM1X1:
+        return p->kh == 1 && p->kw == 1 && p->stride_h == 1 && p->stride_w == 1 &&
+                       p->pad_top == 0 && p->pad_left == 0 && p->pad_bottom == 0 &&
+                       p->pad_right == 0
+                   ? NULL
+                   : "needs a 1x1 kernel, stride 1 and no padding";
+    case CONV2D_ALGO_DEPTHWISE:
+        return p->groups == p->c && p->oc == p->c ? NULL : "needs groups == C == OC";
+    case CONV2D_ALGO_WINOGRAD:
+        return "is not implemented";
+    case CONV2D_ALGO_COUNT:
+        break;
+    }
+    return "is not an algorithm";
+}
+
+/* Fills the chunking of `pl` for `per_image` scratch bytes per image plus
+ * `extra` once, with `per_chunk` launches per chunk. */
+static void plan_chunks(const conv2d_params *p, conv2d_plan *pl, uint64_t per_image,
+                        uint64_t extra, int32_t per_chunk)
+{
+    uint64_t cap = CONV2D_SCRATCH_CAP;
+    const char *env = getenv("CLINFER_CONV_SCRATCH_CAP");
+    if (env && env[0]) {
+        char *end = NULL;
+        unsigned long long v = strtoull(env, &end, 10);
+        if (end && *end == '\0' && v > 0)
+            cap = v;
+    }
+    uint64_t fit = per_image > 0 ? cap / per_image : (uint64_t)p->n;
+    pl->chunk = fit < 1 ? 1 : fit > (uint64_t)p->n ? p->n : (int32_t)fit;
+    pl->per_chunk = per_chunk;
+    pl->launch_count = (p->n + pl->chunk - 1) / pl->chunk * per_chunk;
+    pl->scratch_bytes = per_image > 0 ? per_image * (uint64_t)pl->chunk + extra : 0;
+}
+
+clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, conv2d_algo algo,
+                                conv2d_plan *out)
+{
+    memset(out, 0, sizeof *out);
+    clinfer_status st = conv2d_output_size(rt, p, &out->oh, &out->ow);
+    if (st != CLINFER_OK)
+        return st;
+    if (p->act.kind < ACT_KIND_NONE || p->act.kind > ACT_KIND_TANH)
+        return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
+                       "conv2d: act.kind %d is not a known activation", (int)p->act.kind);
+    const int32_t groups = p->groups, cpg = p->c / groups, ocpg = p->oc / groups;
+    const int64_t ohw = (int64_t)out->oh * out->ow;
+    if (algo == CONV2D_ALGO_AUTO || algo == CONV2D_ALGO_IM2COL || algo == CONV2D_ALGO_GEMM1X1 ||
+        algo == CONV2D_ALGO_DIRECT) {
+        st = gemm_config_for_rows(rt, ocpg, &out->gemm);
+        if (st != CLINFER_OK)
+            return st;
+    }
+    if (algo == CONV2D_ALGO_AUTO) {
+        if (!conv2d_algo_unfit(p, CONV2D_ALGO_DEPTHWISE))
+            algo = CONV2D_ALGO_DEPTHWISE;
+        else if (!conv2d_algo_unfit(p, CONV2D_ALGO_GEMM1X1))
+            algo = CONV2D_ALGO_GEMM1X1;
+        else if (out->gemm.variant == GEMM_VARIANT_CPU && (p->kh > 1 || p->kw > 1))
+            algo = CONV2D_ALGO_DIRECT; /* a strided 1x1 reads one stride phase: im2col */
+        else
+            algo = CONV2D_ALGO_IM2COL;
+    }
+    const char *why = conv2d_algo_unfit(p, algo);
+    if (why)
+        return err_set(rt, CLINFER_ERR_UNSUPPORTED,
+                       "conv2d: algorithm %s %s (kernel %dx%d, stride %d,%d, padding %d,%d,%d,%d, "
+                       "groups %d, C %d, OC %d)",
+                       conv2d_algo_name(algo), why, p->kh, p->kw, p->stride_h, p->stride_w,
+                       p->pad_top, p->pad_left, p->pad_bottom, p->pad_right, groups, p->c, p->oc);
+    out->algo = algo;
+    out->per_chunk = 1;
+    out->launch_count = 1;
+    out->chunk = p->n;
+    const int cpu = out->gemm.variant == GEMM_VARIANT_CPU;
+    if (algo == CONV2D_ALGO_DIRECT && !cpu) { /* forced beside another GEMM variant */
+        out->gemm.tm = 8;
+        out->gemm.nv = 2;
+    }
+    if (algo == CONV2D_ALGO_DIRECT ||
+        (cpu && (algo == CONV2D_ALGO_IM2COL || algo == CONV2D_ALGO_GEMM1X1))) {
+        const int64_t k = (int64_t)cpg * p->kh * p->kw;
+        out->prep_count = 1;
+        out->persist_bytes =
+            (uint64_t)groups * gemm_packed_a_floats(&out->gemm, ocpg, k) * sizeof(float);
+    }
+    switch (algo) {
+    case CONV2D_ALGO_IM2COL: {
+        const int64_t k = (int64_t)cpg * p->kh * p->kw;
+        out->pw = cpu ? gemm_panel_width(&out->gemm) : (int32_t)ohw;
+        const int64_t cols = (ohw + out->pw - 1) / out->pw * out->pw;
+        if (k * cols > INT32_MAX)
+            return err_set(rt, CLINFER_ERR_UNSUPPORTED,
+                           "conv2d: im2col matrix of %lld x %lld is too large", (long long)k,
+                           (long long)cols);
+        plan_chunks(p, out, (uint64_t)(groups * k * cols) * sizeof(float), 0, 2);
+        break;
+    }
+    case CONV2D_ALGO_GEMM1X1:
+        out->b_in_place = !cpu || gemm_b_in_place_ok(&out->gemm, (int32_t)ohw, ohw);
+        if (!out->b_in_place)
+            plan_chunks(p, out,
+                        (uint64_t)groups * gemm_packed_floats(&out->gemm, ohw, cpg) *
+                            sizeof(float),
+                        0, 2);
+        break;
+    case CONV2D_ALGO_DIRECT: {
+        const int32_t tw = gemm_panel_width(&out->gemm);
+        const int64_t hp = (int64_t)p->h + p->pad_top + p->pad_bottom;
+        const int64_t wp = (int64_t)p->w + p->pad_left + p->pad_right;
+        out->hq = (int32_t)((hp + p->stride_h - 1) / p->stride_h);
+        out->wq = (int32_t)((wp + p->stride_w - 1) / p->stride_w);
+        out->slack = tw + (p->kw - 1) * p->dil_w;
+        const uint64_t per_image =
+            (uint64_t)p->c * p->stride_h * p->stride_w * (uint64_t)out->hq * out->wq;
+        if ((int64_t)out->oh * out->wq > INT32_MAX || per_image > INT32_MAX)
+            return err_set(rt, CLINFER_ERR_UNSUPPORTED, "conv2d: image too large for direct");
+        plan_chunks(p, out, per_image * sizeof(float), (uint64_t)out->slack * sizeof(float), 2);
+        break;
+    }
+    default:
+        break;
+    }
+    return CLINFER_OK;
+}
+
+clinfer_status conv2d_plan_make(clinfer_runtime *rt, const conv2d_params *p, conv2d_plan *out)
+{
+    const char *env = getenv("CLINFER_CONV_ALGO");
+    conv2d_algo algo = CONV2D_ALGO_AUTO;
+    if (env && env[0]) {
+        int a = 0;
+        while (a < CONV2D_ALGO_COUNT && strcmp(env, algo_names[a]) != 0)
+            a++;
+        if (a == CONV2D_ALGO_COUNT)
+            return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
+                           "CLINFER_CONV_ALGO=\"%.64s\": expected auto, naive, direct, im2col, "
+                           "gemm1x1, winograd or depthwise",
+                           env);
+        algo = (conv2d_algo)a;
+    }
+    const char *why = conv2d_algo_unfit(p, algo);
+    if (why) {
+        rt_log(rt, CLINFER_LOG_WARNING,
+               "conv2d: CLINFER_CONV_ALGO=%s %s for a %dx%d stride %d,%d layer (groups %d); "
+               "choosing automatically",
+               env, why, p->kh, p->kw, p->stride_h, p->stride_w, p->groups);
+        algo = CONV2D_ALGO_AUTO;
+    }
+    return conv2d_plan_algo(rt, p, algo, out);
+}
+
+/* ------------------------------------------------------------ launches */
+
+/* Local size along x of the lowering, padding and depthwise kernels: few
+ * items on a CPU (PoCL runs a work-group as a loop in one thread and
+ * compiles each local size separately), a good share of a warp elsewhere. */
+static size_t items_x(const clinfer_runtime *rt)
+{
+    return rt->info.type == CLINFER_DEVICE_CPU ? 1 : 32;
+}
+
+/* The GEMM of images [n0, n0 + count) for im2col and gemm1x1: W [OC/g, K]
+ * times B [K, OH * OW] per image and group, bias per row. */
+static clinfer_status conv_gemm(clinfer_runtime *rt, const conv2d_params *p,
+                                const conv2d_plan *pl, int32_t n0, int32_t count, cl_mem input,
+                                cl_mem weight, cl_mem bias, cl_mem output, cl_mem scratch,
+                                cl_mem persist, op_launch *out)
+{
+    const int32_t groups = p->groups, cpg = p->c / groups, ocpg = p->oc / groups;
+    const int32_t ohw = pl->oh * pl->ow;
+    const int32_t k = pl->algo == CONV2D_ALGO_GEMM1X1 ? cpg : cpg * p->kh * p->kw;
+    gemm_geometry g = gemm_geometry_plain(ocpg, ohw, k);
+    g.c_rs = 1, g.c_cs = 0;
+    g.nbatch = 2;
+    g.bd[0] = groups, g.as[0] = (int64_t)ocpg * k, g.cs[0] = ocpg;
+    cl_mem a = weight;
+    if (pl->prep_count > 0) { /* the weights packed by conv2d_prep_launch */
+        g.a_packed = 1;
+        g.as[0] = (int64_t)gemm_packed_a_floats(&pl->gemm, ocpg, k);
+        a = persist;
+    }
+    g.bd[1] = p->n, g.as[1] = 0, g.cs[1] = 0;
+    g.batch = (size_t)count * (size_t)groups;
+    g.z0 = n0 * groups;
+    cl_mem b = scratch;
+    if (pl->algo == CONV2D_ALGO_GEMM1X1 && pl->b_in_place) { /* X [N, C, H * W] itself */
+        const int64_t hw = (int64_t)p->h * p->w;
+        g.b_ks = (int32_t)hw, g.b_ns = 1;
+        g.bs[0] = (int64_t)cpg * hw, g.bs[1] = (int64_t)p->c * hw;
+        g.bz0 = g.z0;
+        g.b_in_place = 1;
+        b = input;
+    } else { /* the chunk in scratch: packed (cpu) or row-major [K, OHW] */
+        const int64_t per = pl->gemm.variant == GEMM_VARIANT_CPU
+                                ? (int64_t)gemm_packed_floats(&pl->gemm, ohw, k)
+                                : (int64_t)k * ohw;
+        g.b_ks = ohw, g.b_ns = 1;
+        g.bs[0] = per, g.bs[1] = per * groups;
+    }
+    act_params act = p->act;
+    clinfer_status st =
+        gemm_core_prepare(rt, &pl->gemm, &g, p->has_bias, 1.0f, 1.0f, act, out);
+    if (st == CLINFER_OK)
+        st = gemm_core_bind(rt, out, a, b, p->has_bias ? bias : NULL, output);
+    return st;
+}
+
+/* Options of the im2col (kernels 2: no epilogue, no tiles) and direct
+ * (kernels 3) programs. */
+static void conv_options(const conv2d_params *p, const conv2d_plan *pl, int kernels, char *buf,
+                         size_t cap)
+{
+    if (kernels == 2)
+        snprintf(buf, cap, "-DCONV2D_KERNELS=2");
+    else
+        snprintf(buf, cap, "-DCONV2D_KERNELS=%d -DACT=%d -DHAS_BIAS=%d -DTM=%d -DNV=%d", kernels,
+                 (int)p->act.kind, p->has_bias ? 1 : 0, pl->gemm.tm, pl->gemm.nv);
+}
+
+static clinfer_status conv_im2col(clinfer_runtime *rt, const conv2d_params *p,
+                                  const conv2d_plan *pl, int32_t n0, int32_t count, cl_mem input,
+                                  cl_mem scratch, op_launch *out)
+{
+    char options[96];
+    conv_options(p, pl, 2, options, sizeof options);
+    clinfer_status st = launch_create(rt, "conv2d", options, "conv2d_im2col", out);
+    if (st != CLINFER_OK)
+        return st;
+    karg a = karg_begin(out->kernel, 0);
+    karg_mem(&a, input);
+    karg_mem(&a, scratch);
+    const int32_t v[] = {p->c,        p->h,        p->w,          pl->oh,      pl->ow,
+                         p->kh,       p->kw,       p->stride_h,   p->stride_w, p->pad_top,
+                         p->pad_left, p->dil_h,    p->dil_w,      p->groups,   pl->pw,
+                         n0 * p->groups};
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+        karg_int(&a, v[i]);
+    st = karg_done(rt, &a, out->name);
+    if (st != CLINFER_OK) {
+        launch_release(out);
+        return st;
+    }
+    const size_t ohw = (size_t)pl->oh * (size_t)pl->ow, pw = (size_t)pl->pw;
+    const size_t cols = (ohw + pw - 1) / pw * pw;
+    const size_t k = (size_t)(p->c / p->groups) * (size_t)p->kh * (size_t)p->kw;
+    launch_grid3(out, (cols + 15) / 16, k, (size_t)count * (size_t)p->groups, items_x(rt));
+    return CLINFER_OK;
+}
+
+static clinfer_status conv_pad(clinfer_runtime *rt, const conv2d_params *p,
+                               const conv2d_plan *pl, int32_t n0, int32_t count, cl_mem input,
+                               cl_mem scratch, op_launch *out)
+{
+    char options[96];
+    conv_options(p, pl, 3, options, sizeof options);
+    clinfer_status st = launch_create(rt, "conv2d", options, "conv2d_pad", out);
+    if (st != CLINFER_OK)
+        return st;
+    karg a = karg_begin(out->kernel, 0);
+    karg_mem(&a, input);
+    karg_mem(&a, scratch);
+    karg_int(&a, p->c);
+    karg_int(&a, p->h);
+    karg_int(&a, p->w);
+    karg_int(&a, p->pad_top);
+    karg_int(&a, p->pad_left);
+    karg_int(&a, p->stride_h);
+    karg_int(&a, p->stride_w);
+    karg_int(&a, pl->hq);
+    karg_int(&a, pl->wq);
+    karg_int(&a, pl->slack);
+    karg_int(&a, n0);
+    st = karg_done(rt, &a, out->name);
+    if (st != CLINFER_OK) {
+        launch_release(out);
+        return st;
+    }
+    launch_grid3(out, ((size_t)pl->wq + 15) / 16, (size_t)pl->hq,
+                 (size_t)count * (size_t)p->c * (size_t)p->stride_h * (size_t)p->stride_w,
+                 items_x(rt));
+    return CLINFER_OK;
+}
+
+static clinfer_status conv_direct(clinfer_runtime *rt, const conv2d_params *p,
+                                const conv2d_plan *pl, int32_t n0, int32_t count, cl_mem weight,
+                                cl_mem bias, cl_mem output, cl_mem scratch, op_launch *out)
+{
+    char options[96];
+    conv_options(p, pl, 3, options, sizeof options);
+    clinfer_status st = launch_create(rt, "conv2d", options, "conv2d_direct", out);
+    if (st != CLINFER_OK)
+        return st;
+    karg a = karg_begin(out->kernel, 0);
+    karg_mem(&a, scratch);
+    karg_mem(&a, weight);
+    karg_mem(&a, bias);
+    karg_mem(&a, output);
+    const int32_t v[] = {p->c,        p->oc,       pl->oh,   pl->ow,   p->kh,
+                         p->kw,       p->stride_h, p->stride_w, p->dil_h, p->dil_w,
+                         pl->hq,      pl->wq,      p->groups, n0 * p->groups};
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+        karg_int(&a, v[i]);
+    karg_float(&a, p->act.a);
+    karg_float(&a, p->act.b);
+    st = karg_done(rt, &a, out->name);
+    if (st != CLINFER_OK) {
+        launch_release(out);
+        return st;
+    }
+    const size_t tm = (size_t)pl->gemm.tm, tw = (size_t)gemm_panel_width(&pl->gemm);
+    const size_t ocpg = (size_t)(p->oc / p->groups), q = (size_t)pl->oh * (size_t)pl->wq;
+    launch_grid3(out, (ocpg + tm - 1) / tm, (q + tw - 1) / tw, (size_t)count * (size_t)p->groups,
+                 1);
+    return CLINFER_OK;
+}
+
+static clinfer_status conv_depthwise(clinfer_runtime *rt, const conv2d_params *p,
+                                     const conv2d_plan *pl, cl_mem input, cl_mem weight,
+                                     cl_mem bias, cl_mem output, op_launch *out)
+{
+    char options[64];
+    snprintf(options, sizeof options, "-DCONV2D_KERNELS=4 -DACT=%d -DHAS_BIAS=%d",
+             (int)p->act.kind, p->has_bias ? 1 : 0);
+    clinfer_status st = launch_create(rt, "conv2d", options, "conv2d_depthwise", out);
+    if (st != CLINFER_OK)
+        return st;
+    karg a = karg_begin(out->kernel, 0);
+    karg_mem(&a, input);
+    karg_mem(&a, weight);
+    karg_mem(&a, bias);
+    karg_mem(&a, output);
+    const int32_t v[] = {p->c,        p->h,        p->w,       pl->oh,     pl->ow,   p->kh,
+                         p->kw,       p->stride_h, p->stride_w, p->pad_top, p->pad_left,
+                         p->dil_h,    p->dil_w};
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+        karg_int(&a, v[i]);
+    karg_float(&a, p->act.a);
+    karg_float(&a, p->act.b);
+    st = karg_done(rt, &a, out->name);
+    if (st != CLINFER_OK) {
+        launch_release(out);
+        return st;
+    }
+    launch_grid3(out, ((size_t)pl->ow + 15) / 16, (size_t)pl->oh, (size_t)p->n * (size_t)p->c,
+                 items_x(rt));
+    return CLINFER_OK;
+}
+
+clinfer_status conv2d_prep_launch(clinfer_runtime *rt, const conv2d_params *p,
+                                  const conv2d_plan *plan, int32_t i, cl_mem weight,
+                                  cl_mem persist, op_launch *out)
+{
+    memset(out, 0, sizeof *out);
+    if (i < 0 || i >= plan->prep_count)
+        return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT, "conv2d: preparation launch %d of %d",
+                       (int)i, (int)plan->prep_count);
+    if (!persist)
+        return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
+                       "conv2d: algorithm %s needs %llu bytes for its packed weights",
+                       conv2d_algo_name(plan->algo), (unsigned long long)plan->persist_bytes);
+    const int32_t cpg = p->c / p->groups, ocpg = p->oc / p->groups;
+    const int32_t k = cpg * p->kh * p->kw;
+    const int64_t bd = p->groups, as = (int64_t)ocpg * k;
+    gemm_config cpu_tiles = plan->gemm;
+    cpu_tiles.variant = GEMM_VARIANT_CPU;
+    clinfer_status st = gemm_pack_a_prepare(rt, &cpu_tiles, ocpg, k, k, 1, 1, &bd, &as,
+                                            (size_t)p->groups, out);
+    if (st != CLINFER_OK)
+        return st;
+    karg a = karg_begin(out->kernel, 0);
+    karg_mem(&a, weight);
+    karg_mem(&a, persist);
+    st = karg_done(rt, &a, out->name);
+    if (st != CLINFER_OK)
+        launch_release(out);
+    return st;
+}
+
+clinfer_status conv2d_launch(clinfer_runtime *rt, const conv2d_params *p,
+                             const conv2d_plan *plan, int32_t i, cl_mem input, cl_mem weight,
+                             cl_mem bias, cl_mem output, cl_mem scratch, cl_mem persist,
+                             op_launch *out)
+{
+    memset(out, 0, sizeof *out);
+    if (i < 0 || i >= plan->launch_count)
+        return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT, "conv2d: launch %d of %d", (int)i,
+                       (int)plan->launch_count);
+    if (plan->scratch_bytes > 0 && !scratch)
+        return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
+                       "conv2d: algorithm %s needs %llu bytes of scratch memory",
+                       conv2d_algo_name(plan->algo), (unsigned long long)plan->scratch_bytes);
+    if (plan->persist_bytes > 0 && !persist)
+        return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
+                       "conv2d: algorithm %s needs its packed weights",
+                       conv2d_algo_name(plan->algo));
+    const int32_t n0 = i / plan->per_chunk * plan->chunk;
+    const int32_t count = p->n - n0 < plan->chunk ? p->n - n0 : plan->chunk;
+    const int first = i % plan->per_chunk == 0 && plan->per_chunk == 2;
+    clinfer_status st;
+    switch (plan->algo) {
+    case CONV2D_ALGO_NAIVE:
+        st = conv2d_prepare(rt, p, out);
+        return st == CLINFER_OK ? conv2d_bind(rt, out, input, weight, bias, output) : st;
+    case CONV2D_ALGO_DEPTHWISE:
+        return conv_depthwise(rt, p, plan, input, weight, bias, output, out);
+    case CONV2D_ALGO_DIRECT:
+        return first ? conv_pad(rt, p, plan, n0, count, input, scratch, out)
+                     : conv_direct(rt, p, plan, n0, count, persist, bias, output, scratch, out);
+    case CONV2D_ALGO_IM2COL:
+        if (first)
+            return conv_im2col(rt, p, plan, n0, count, input, scratch, out);
+        return conv_gemm(rt, p, plan, n0, count, input, weight, bias, output, scratch, persist,
+                         out);
+    case CONV2D_ALGO_GEMM1X1:
+        if (first) {
+            const int64_t hw = (int64_t)p->h * p->w, cpg = p->c / p->groups;
+            const int64_t bd[2] = {p->groups, p->n}, bs[2] = {cpg * hw, p->c * hw};
+            st = gemm_pack_prepare(rt, &plan->gemm, plan->oh * plan->ow, (int32_t)cpg, (int32_t)hw, 1,
+                                   2, bd, bs, (size_t)count * (size_t)p->groups,
+                                   n0 * p->groups, out);
+            return st == CLINFER_OK ? gemm_pack_bind(rt, out, input, scratch) : st;
+        }
+        return conv_gemm(rt, p, plan, n0, count, input, weight, bias, output, scratch, persist,
+                         out);
+    default:
+        return err_set(rt, CLINFER_ERR_UNSUPPORTED, "conv2d: algorithm %s is not implemented",
+                       conv2d_algo_name(plan->algo));
+    }
 }

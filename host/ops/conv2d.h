@@ -1,12 +1,40 @@
 /*
  * conv2d.h — 2-D convolution (NCHW, ONNX Conv semantics): parameter checks,
- * output shape, and the device launch.
+ * output shape, and the device launches of the algorithms:
+ *
+ *   naive      conv2d_naive: one output per work-item; any parameters.
+ *   direct     any parameters: the input copied with its padding to
+ *              scratch (split into stride phases), then an implicit GEMM
+ *              with the cpu GEMM's register tiles (conv2d_direct).
+ *   im2col     any parameters: the input lowered to a [C/groups * KH * KW,
+ *              OH * OW] matrix per image and group in scratch (packed as
+ *              the cpu GEMM reads it, or row-major for the others), then the
+ *              GEMM W[OC/groups, K] x cols.
+ *   gemm1x1    1x1 kernel, stride 1, no padding: the GEMM W x X[C, H * W]
+ *              per image and group, X read in place (or packed to scratch
+ *              when the cpu GEMM cannot read it in place).
+ *   depthwise  groups == C == OC: conv2d_depthwise, 16 outputs per item.
+ *   winograd   not implemented (forcing it reports so).
+ * Bias and the activation are fused in every algorithm. The direct
+ * algorithm, and the GEMM-based ones with the cpu GEMM, read the weights
+ * packed in panels of output channels (gemm_pack_a), packed once. The GEMM-based
+ * ones use the runtime's GEMM variant (gemm.h, CLINFER_GEMM_VARIANT).
+ * Scratch is bounded: images go through it in chunks of at most
+ * CONV2D_SCRATCH_CAP bytes (one image at least), two launches per chunk;
+ * CLINFER_CONV_SCRATCH_CAP=<bytes> sets another bound (tests use it).
+ *
+ * The automatic choice (CLINFER_CONV_ALGO unset or "auto"): depthwise,
+ * else gemm1x1, else direct with the cpu GEMM variant (but im2col for a
+ * strided 1x1 kernel, which reads only one stride phase), else im2col.
  */
 #ifndef CLINFER_OPS_CONV2D_H
 #define CLINFER_OPS_CONV2D_H
 
 #include "activation.h"
+#include "gemm.h"
 #include "launch.h"
+
+#define CONV2D_SCRATCH_CAP ((uint64_t)64 << 20)
 
 typedef struct conv2d_params {
     int32_t n, c, h, w; /* input shape */
@@ -27,11 +55,75 @@ conv2d_params conv2d_params_default(void);
 clinfer_status conv2d_output_size(clinfer_runtime *rt, const conv2d_params *p, int32_t *oh,
                                   int32_t *ow);
 
-/* Creates the kernel for `p` and sets its scalar arguments. */
+/* The naive algorithm as one launch without scratch (the eager path):
+ * creates the kernel for `p` and sets its scalar arguments. */
 clinfer_status conv2d_prepare(clinfer_runtime *rt, const conv2d_params *p, op_launch *out);
 
 /* Sets the buffers; `bias` is ignored unless p->has_bias. */
 clinfer_status conv2d_bind(clinfer_runtime *rt, op_launch *l, cl_mem input, cl_mem weight,
                            cl_mem bias, cl_mem output);
+
+/* ------------------------------------------------------------ algorithms */
+
+typedef enum conv2d_algo {
+    CONV2D_ALGO_AUTO,
+    CONV2D_ALGO_NAIVE,
+    CONV2D_ALGO_DIRECT,
+    CONV2D_ALGO_IM2COL,
+    CONV2D_ALGO_GEMM1X1,
+    CONV2D_ALGO_WINOGRAD,
+    CONV2D_ALGO_DEPTHWISE,
+    CONV2D_ALGO_COUNT
+} conv2d_algo;
+
+/* "auto", "naive", "direct", "im2col", "gemm1x1", "winograd", "depthwise". */
+const char *conv2d_algo_name(conv2d_algo a);
+
+/* NULL if `a` can compute `p`, else why not ("needs stride 1"). */
+const char *conv2d_algo_unfit(const conv2d_params *p, conv2d_algo a);
+
+/* How one layer is computed. */
+typedef struct conv2d_plan {
+    conv2d_algo algo;
+    gemm_config gemm;        /* im2col, gemm1x1, direct: GEMM variant and tiles */
+    int32_t oh, ow;
+    int32_t chunk;           /* images per pass through scratch */
+    int32_t per_chunk;       /* launches per chunk: 1 or 2 */
+    int32_t launch_count;    /* launches per run */
+    uint64_t scratch_bytes;  /* scratch the launches share (0: none) */
+    int32_t prep_count;      /* launches that pack the weights into `persist`: */
+    uint64_t persist_bytes;  /* enqueued once before any run when the weights are
+                              * constant, else before every run */
+    int b_in_place;          /* gemm1x1 with the cpu GEMM: X read in place */
+    int32_t pw;              /* im2col: panel width of the lowered matrix */
+    int32_t hq, wq, slack;   /* direct: a stride phase of the padded input, and the
+                              * zeros after the last one */
+} conv2d_plan;
+
+/* Plans `p` with algorithm `algo` (CONV2D_ALGO_AUTO: the automatic choice).
+ * An algorithm that does not apply is CLINFER_ERR_UNSUPPORTED, saying why. */
+clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, conv2d_algo algo,
+                                conv2d_plan *out);
+
+/* Plans `p` with CLINFER_CONV_ALGO=auto|naive|direct|im2col|gemm1x1|
+ * winograd|depthwise (unset: auto). A forced algorithm that does not apply
+ * to this layer falls back to the automatic choice with a warning in the
+ * log; an unknown name is CLINFER_ERR_INVALID_ARGUMENT. */
+clinfer_status conv2d_plan_make(clinfer_runtime *rt, const conv2d_params *p, conv2d_plan *out);
+
+/* Creates preparation launch i (0 <= i < plan->prep_count): packs `weight`
+ * into `persist` (at least plan->persist_bytes). */
+clinfer_status conv2d_prep_launch(clinfer_runtime *rt, const conv2d_params *p,
+                                  const conv2d_plan *plan, int32_t i, cl_mem weight,
+                                  cl_mem persist, op_launch *out);
+
+/* Creates launch i (0 <= i < plan->launch_count, enqueued in order) with
+ * its scalar arguments and binds its buffers; `bias` is ignored unless
+ * p->has_bias, `scratch` (at least plan->scratch_bytes) and `persist` (the
+ * packed weights) unless needed. */
+clinfer_status conv2d_launch(clinfer_runtime *rt, const conv2d_params *p,
+                             const conv2d_plan *plan, int32_t i, cl_mem input, cl_mem weight,
+                             cl_mem bias, cl_mem output, cl_mem scratch, cl_mem persist,
+                             op_launch *out);
 
 #endif

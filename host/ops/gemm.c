@@ -1,34 +1,14 @@
 /*
- * gemm.c — Gemm and MatMul: validation, output shapes, and the launch of
- * gemm_tile (kernels/gemm.cl). Both ops describe their operands as strided
- * matrices plus batch dims (a gemm_geometry) and share one kernel; arguments
- * 0-3 are buffers (A, B, C, Y; bound per run), the rest are scalars set once
- * in the prepare step.
+ * gemm.c — Gemm and MatMul: validation, output shapes, and the launches of
+ * kernels/gemm.cl. Both ops describe their operands as strided matrices plus
+ * batch dims (a gemm_geometry) and share the core launch that the GEMM-based
+ * convolutions use too; arguments 0-3 of a product kernel are buffers (A, B,
+ * C, Y; bound per run), the rest are scalars set once in the prepare step.
  */
 #include "gemm.h"
 
 #include <stdio.h>
 #include <string.h>
-
-/* The tile of Y each work-item computes: GEMM_TM rows, GEMM_NV vectors of
- * GEMM_VW columns (passed to the kernel as TM, NV, VW). */
-#define GEMM_TM 8
-#define GEMM_VW 16
-#define GEMM_NV 2
-#define GEMM_TW (GEMM_VW * GEMM_NV)
-/* Batch dims the kernel decomposes (all a MatMul of rank CLINFER_MAX_RANK
- * can have once size-1 dims are dropped). */
-#define GEMM_BATCH_DIMS (CLINFER_MAX_RANK - 2)
-
-/* One launch of gemm_tile: strided A', B', C and batch dims (innermost
- * first) with per-operand strides, 0 where broadcast. */
-typedef struct gemm_geometry {
-    int32_t m, n, k;
-    int32_t a_rs, a_ks, b_ks, b_ns, c_rs, c_cs;
-    int32_t nbatch; /* batch dims in use */
-    int32_t bd[GEMM_BATCH_DIMS], as[GEMM_BATCH_DIMS], bs[GEMM_BATCH_DIMS];
-    size_t batch;   /* product of bd */
-} gemm_geometry;
 
 /* shape_str that also survives a rank outside [0, CLINFER_MAX_RANK]. */
 static const char *safe_shape_str(const clinfer_shape *s, char *buf, size_t cap)
@@ -82,36 +62,90 @@ static clinfer_status check_act(clinfer_runtime *rt, const char *op, act_params 
     return CLINFER_OK;
 }
 
-/* Creates gemm_tile for `g` and sets every scalar argument; the grid is
- * (row tiles, column tiles, batch) with local size 8. */
-static clinfer_status gemm_launch_create(clinfer_runtime *rt, const gemm_geometry *g, int has_c,
-                                         float alpha, float beta, act_params act,
-                                         op_launch *out)
+/* ----------------------------------------------------------------- core */
+
+gemm_geometry gemm_geometry_plain(int32_t m, int32_t n, int32_t k)
 {
-    char options[96];
-    snprintf(options, sizeof options, "-DACT=%d -DHAS_BIAS=%d -DTM=%d -DVW=%d -DNV=%d",
-             (int)act.kind, has_c ? 1 : 0, GEMM_TM, GEMM_VW, GEMM_NV);
-    clinfer_status st = launch_create(rt, "gemm", options, "gemm_tile", out);
+    gemm_geometry g;
+    memset(&g, 0, sizeof g);
+    g.m = m, g.n = n, g.k = k;
+    g.a_rs = k, g.a_ks = 1, g.b_ks = n, g.b_ns = 1;
+    g.batch = 1;
+    return g;
+}
+
+int gemm_b_in_place_ok(const gemm_config *cfg, int32_t n, int64_t ld)
+{
+    return cfg->variant == GEMM_VARIANT_CPU && n >= gemm_panel_width(cfg) && ld % 512 != 0;
+}
+
+/* The batch dims as the kernels' long8 arguments: unused dims size 1. */
+static void batch_args(const gemm_geometry *g, int64_t bd[8], int64_t as[8], int64_t bs[8],
+                       int64_t cs[8])
+{
+    for (int d = 0; d < 8; d++) {
+        int used = d < g->nbatch && d < GEMM_BATCH_DIMS;
+        bd[d] = used ? g->bd[d] : 1;
+        as[d] = used ? g->as[d] : 0;
+        bs[d] = used ? g->bs[d] : 0;
+        cs[d] = used ? g->cs[d] : 0;
+    }
+}
+
+/* Build options of a variant: the tunables plus the epilogue. */
+static void variant_options(const gemm_config *cfg, int has_c, act_kind act, char *buf,
+                            size_t cap)
+{
+    int n = snprintf(buf, cap, "-DGEMM_KERNELS=%d -DACT=%d -DHAS_BIAS=%d",
+                     cfg->variant == GEMM_VARIANT_CPU   ? 1
+                     : cfg->variant == GEMM_VARIANT_GPU ? 2
+                                                        : 3,
+                     (int)act, has_c ? 1 : 0);
+    if (n < 0 || (size_t)n >= cap)
+        return;
+    if (cfg->variant == GEMM_VARIANT_CPU)
+        snprintf(buf + n, cap - (size_t)n, " -DTM=%d -DNV=%d", cfg->tm, cfg->nv);
+    else if (cfg->variant == GEMM_VARIANT_GPU)
+        snprintf(buf + n, cap - (size_t)n, " -DTSM=%d -DTSN=%d -DTSK=%d -DWPTM=%d -DWPTN=%d",
+                 cfg->tsm, cfg->tsn, cfg->tsk, cfg->wptm, cfg->wptn);
+}
+
+static const char *variant_kernel(gemm_variant v)
+{
+    return v == GEMM_VARIANT_CPU ? "gemm_packed" : v == GEMM_VARIANT_GPU ? "gemm_local"
+                                                                          : "gemm_naive";
+}
+
+clinfer_status gemm_core_prepare(clinfer_runtime *rt, const gemm_config *cfg,
+                                 const gemm_geometry *g, int has_c, float alpha, float beta,
+                                 act_params act, op_launch *out)
+{
+    char options[160];
+    variant_options(cfg, has_c, act.kind, options, sizeof options);
+    clinfer_status st = launch_create(rt, "gemm", options, variant_kernel(cfg->variant), out);
     if (st != CLINFER_OK)
         return st;
+    int64_t bd[8], as[8], bs[8], cs[8];
+    batch_args(g, bd, as, bs, cs);
     karg a = karg_begin(out->kernel, 4);
     karg_int(&a, g->m);
     karg_int(&a, g->n);
     karg_int(&a, g->k);
     karg_int(&a, g->a_rs);
-    karg_int(&a, g->a_ks);
-    karg_int(&a, g->b_ks);
+    karg_int(&a, cfg->variant == GEMM_VARIANT_CPU && g->a_packed ? 0 : g->a_ks);
+    const int packed = cfg->variant == GEMM_VARIANT_CPU && !g->b_in_place;
+    karg_int(&a, packed ? 0 : g->b_ks); /* gemm_packed: 0 means packed */
     karg_int(&a, g->b_ns);
     karg_int(&a, g->c_rs);
     karg_int(&a, g->c_cs);
     karg_float(&a, alpha);
     karg_float(&a, beta);
-    for (int d = 0; d < GEMM_BATCH_DIMS; d++)
-        karg_int(&a, d < g->nbatch ? g->bd[d] : 1);
-    for (int d = 0; d < GEMM_BATCH_DIMS; d++)
-        karg_int(&a, d < g->nbatch ? g->as[d] : 0);
-    for (int d = 0; d < GEMM_BATCH_DIMS; d++)
-        karg_int(&a, d < g->nbatch ? g->bs[d] : 0);
+    karg_long8(&a, bd);
+    karg_long8(&a, as);
+    karg_long8(&a, bs);
+    karg_long8(&a, cs);
+    karg_int(&a, g->z0);
+    karg_int(&a, g->bz0);
     karg_float(&a, act.a);
     karg_float(&a, act.b);
     st = karg_done(rt, &a, out->name);
@@ -119,9 +153,119 @@ static clinfer_status gemm_launch_create(clinfer_runtime *rt, const gemm_geometr
         launch_release(out);
         return st;
     }
-    launch_grid3(out, ((size_t)g->m + GEMM_TM - 1) / GEMM_TM,
-                 ((size_t)g->n + GEMM_TW - 1) / GEMM_TW, g->batch, 8);
+    const size_t m = (size_t)g->m, n = (size_t)g->n;
+    switch (cfg->variant) {
+    case GEMM_VARIANT_CPU: {
+        const size_t tw = (size_t)gemm_panel_width(cfg);
+        launch_grid3(out, (m + (size_t)cfg->tm - 1) / (size_t)cfg->tm, (n + tw - 1) / tw,
+                     g->batch, 1);
+        break;
+    }
+    case GEMM_VARIANT_GPU: {
+        const size_t rtsm = (size_t)(cfg->tsm / cfg->wptm), rtsn = (size_t)(cfg->tsn / cfg->wptn);
+        launch_grid3(out, (n + (size_t)cfg->tsn - 1) / (size_t)cfg->tsn * rtsn,
+                     (m + (size_t)cfg->tsm - 1) / (size_t)cfg->tsm * rtsm, g->batch, rtsn);
+        out->local[1] = rtsm;
+        break;
+    }
+    case GEMM_VARIANT_NAIVE:
+        launch_grid3(out, n, m, g->batch, 8);
+        break;
+    }
     return CLINFER_OK;
+}
+
+clinfer_status gemm_core_bind(clinfer_runtime *rt, op_launch *l, cl_mem a, cl_mem b, cl_mem c,
+                              cl_mem y)
+{
+    karg k = karg_begin(l->kernel, 0);
+    karg_mem(&k, a);
+    karg_mem(&k, b);
+    karg_mem(&k, c);
+    karg_mem(&k, y);
+    return karg_done(rt, &k, l->name);
+}
+
+clinfer_status gemm_pack_prepare(clinfer_runtime *rt, const gemm_config *cfg, int32_t n,
+                                 int32_t k, int32_t b_ks, int32_t b_ns, int32_t nbatch,
+                                 const int64_t *bd, const int64_t *bs, size_t batch, int32_t z0,
+                                 op_launch *out)
+{
+    char options[64];
+    snprintf(options, sizeof options, "-DGEMM_KERNELS=4 -DNV=%d", cfg->nv);
+    const int transposed = b_ks == 1 && b_ns != 1; /* columns of B' are contiguous */
+    clinfer_status st =
+        launch_create(rt, "gemm", options, transposed ? "gemm_pack_bt" : "gemm_pack_b", out);
+    if (st != CLINFER_OK)
+        return st;
+    int64_t d[8], s[8];
+    for (int i = 0; i < 8; i++) {
+        d[i] = i < nbatch ? bd[i] : 1;
+        s[i] = i < nbatch ? bs[i] : 0;
+    }
+    karg a = karg_begin(out->kernel, 2);
+    karg_int(&a, n);
+    karg_int(&a, k);
+    karg_int(&a, b_ks);
+    karg_int(&a, b_ns);
+    karg_long8(&a, d);
+    karg_long8(&a, s);
+    karg_int(&a, z0);
+    st = karg_done(rt, &a, out->name);
+    if (st != CLINFER_OK) {
+        launch_release(out);
+        return st;
+    }
+    const size_t tw = (size_t)gemm_panel_width(cfg);
+    launch_grid3(out, transposed ? ((size_t)k + 15) / 16 : (size_t)k, ((size_t)n + tw - 1) / tw,
+                 batch, transposed ? 1 : 8);
+    return CLINFER_OK;
+}
+
+size_t gemm_packed_a_floats(const gemm_config *cfg, int64_t m, int64_t k)
+{
+    const int64_t tm = cfg->tm > 0 ? cfg->tm : 1;
+    return (size_t)((m + tm - 1) / tm) * (size_t)tm * (size_t)k;
+}
+
+clinfer_status gemm_pack_a_prepare(clinfer_runtime *rt, const gemm_config *cfg, int32_t m,
+                                   int32_t k, int32_t a_rs, int32_t a_ks, int32_t nbatch,
+                                   const int64_t *bd, const int64_t *as, size_t batch,
+                                   op_launch *out)
+{
+    char options[64];
+    snprintf(options, sizeof options, "-DGEMM_KERNELS=4 -DTM=%d", cfg->tm);
+    clinfer_status st = launch_create(rt, "gemm", options, "gemm_pack_a", out);
+    if (st != CLINFER_OK)
+        return st;
+    int64_t d[8], s[8];
+    for (int i = 0; i < 8; i++) {
+        d[i] = i < nbatch ? bd[i] : 1;
+        s[i] = i < nbatch ? as[i] : 0;
+    }
+    karg a = karg_begin(out->kernel, 2);
+    karg_int(&a, m);
+    karg_int(&a, k);
+    karg_int(&a, a_rs);
+    karg_int(&a, a_ks);
+    karg_long8(&a, d);
+    karg_long8(&a, s);
+    st = karg_done(rt, &a, out->name);
+    if (st != CLINFER_OK) {
+        launch_release(out);
+        return st;
+    }
+    const size_t tm = (size_t)(cfg->tm > 0 ? cfg->tm : 1);
+    launch_grid3(out, (size_t)k, ((size_t)m + tm - 1) / tm, batch, 8);
+    return CLINFER_OK;
+}
+
+clinfer_status gemm_pack_bind(clinfer_runtime *rt, op_launch *l, cl_mem b, cl_mem packed)
+{
+    karg k = karg_begin(l->kernel, 0);
+    karg_mem(&k, b);
+    karg_mem(&k, packed);
+    return karg_done(rt, &k, l->name);
 }
 
 /* ------------------------------------------------------------------ Gemm */
@@ -211,36 +355,65 @@ clinfer_status gemm_output_shape(clinfer_runtime *rt, const gemm_params *p, clin
     return CLINFER_OK;
 }
 
-clinfer_status gemm_prepare(clinfer_runtime *rt, const gemm_params *p, op_launch *out)
+/* The geometry of a Gemm with A', B' through strides (trans_a, trans_b). */
+static gemm_geometry gemm_geometry_of(clinfer_runtime *rt, const gemm_params *p)
 {
-    clinfer_shape y;
-    clinfer_status st = gemm_output_shape(rt, p, &y);
-    if (st != CLINFER_OK)
-        return st;
-    gemm_geometry g;
-    memset(&g, 0, sizeof g);
-    g.m = p->m, g.n = p->n, g.k = p->k;
+    gemm_geometry g = gemm_geometry_plain(p->m, p->n, p->k);
     g.a_rs = p->trans_a ? 1 : p->k;
     g.a_ks = p->trans_a ? p->m : 1;
     g.b_ks = p->trans_b ? 1 : p->n;
     g.b_ns = p->trans_b ? p->k : 1;
     if (p->has_c)
         gemm_c_strides(rt, p, &g.c_rs, &g.c_cs);
-    g.nbatch = 0;
-    g.batch = 1;
-    return gemm_launch_create(rt, &g, p->has_c, p->alpha, p->has_c ? p->beta : 0.0f, p->act,
-                              out);
+    return g;
+}
+
+clinfer_status gemm_plan_make(clinfer_runtime *rt, const gemm_params *p, gemm_plan *out)
+{
+    clinfer_shape y;
+    clinfer_status st = gemm_output_shape(rt, p, &y);
+    if (st == CLINFER_OK)
+        st = gemm_config_for_rows(rt, p->m, &out->cfg);
+    if (st != CLINFER_OK)
+        return st;
+    out->packed_bytes = out->cfg.variant == GEMM_VARIANT_CPU
+                            ? gemm_packed_floats(&out->cfg, p->n, p->k) * sizeof(float)
+                            : 0;
+    return CLINFER_OK;
+}
+
+clinfer_status gemm_pack_b_prepare(clinfer_runtime *rt, const gemm_params *p,
+                                   const gemm_plan *plan, op_launch *out)
+{
+    clinfer_shape y;
+    clinfer_status st = gemm_output_shape(rt, p, &y);
+    if (st != CLINFER_OK)
+        return st;
+    gemm_geometry g = gemm_geometry_of(rt, p);
+    return gemm_pack_prepare(rt, &plan->cfg, g.n, g.k, g.b_ks, g.b_ns, 0, NULL, NULL, 1, 0, out);
+}
+
+clinfer_status gemm_pack_b_bind(clinfer_runtime *rt, op_launch *l, cl_mem b, cl_mem packed)
+{
+    return gemm_pack_bind(rt, l, b, packed);
+}
+
+clinfer_status gemm_prepare(clinfer_runtime *rt, const gemm_params *p, const gemm_plan *plan,
+                            op_launch *out)
+{
+    clinfer_shape y;
+    clinfer_status st = gemm_output_shape(rt, p, &y);
+    if (st != CLINFER_OK)
+        return st;
+    gemm_geometry g = gemm_geometry_of(rt, p);
+    return gemm_core_prepare(rt, &plan->cfg, &g, p->has_c, p->alpha, p->has_c ? p->beta : 0.0f,
+                             p->act, out);
 }
 
 clinfer_status gemm_bind(clinfer_runtime *rt, op_launch *l, cl_mem a, cl_mem b, cl_mem c,
                          cl_mem y)
 {
-    karg k = karg_begin(l->kernel, 0);
-    karg_mem(&k, a);
-    karg_mem(&k, b);
-    karg_mem(&k, c);
-    karg_mem(&k, y);
-    return karg_done(rt, &k, l->name);
+    return gemm_core_bind(rt, l, a, b, c, y);
 }
 
 /* ---------------------------------------------------------------- MatMul */
@@ -325,41 +498,89 @@ static void matmul_batch(const matmul_params *p, const matmul_dims *d, gemm_geom
             continue;
         g->batch *= (size_t)size;
         int32_t last = g->nbatch - 1;
-        if (last >= 0 && sa == (int64_t)g->as[last] * g->bd[last] &&
-            sb == (int64_t)g->bs[last] * g->bd[last]) {
-            g->bd[last] = (int32_t)(g->bd[last] * size); /* merge into the inner dim */
+        if (last >= 0 && sa == g->as[last] * g->bd[last] && sb == g->bs[last] * g->bd[last]) {
+            g->bd[last] *= size; /* merge into the inner dim */
             continue;
         }
-        g->bd[g->nbatch] = (int32_t)size;
-        g->as[g->nbatch] = (int32_t)sa;
-        g->bs[g->nbatch] = (int32_t)sb;
+        g->bd[g->nbatch] = size;
+        g->as[g->nbatch] = sa;
+        g->bs[g->nbatch] = sb;
         g->nbatch++;
     }
 }
 
-clinfer_status matmul_prepare(clinfer_runtime *rt, const matmul_params *p, op_launch *out)
+/* The launch geometry of a checked MatMul, B read through strides. */
+static gemm_geometry matmul_geometry(const matmul_params *p, const matmul_dims *d)
+{
+    gemm_geometry g = gemm_geometry_plain((int32_t)d->m, (int32_t)d->n, (int32_t)d->k);
+    matmul_batch(p, d, &g);
+    if (g.nbatch == 1 && g.bs[0] == 0 && g.as[0] == (int64_t)g.m * g.k) {
+        /* B is shared by every batch and A is dense: one [batch * M, K] product */
+        g.m = (int32_t)(g.m * g.bd[0]);
+        g.nbatch = 0;
+        g.batch = 1;
+    }
+    return g;
+}
+
+/* Matrices in B: the product of its batch dims. */
+static size_t matmul_b_count(const matmul_params *p, const matmul_dims *d)
+{
+    size_t count = 1;
+    for (int32_t i = 0; i < d->b_batch_rank; i++)
+        count *= (size_t)p->b.dims[i];
+    return count;
+}
+
+clinfer_status matmul_plan_make(clinfer_runtime *rt, const matmul_params *p, gemm_plan *out)
 {
     matmul_dims d;
     clinfer_shape y;
     clinfer_status st = matmul_check(rt, p, &d, &y);
     if (st != CLINFER_OK)
         return st;
-    gemm_geometry g;
-    memset(&g, 0, sizeof g);
-    g.m = (int32_t)d.m, g.n = (int32_t)d.n, g.k = (int32_t)d.k;
-    g.a_rs = g.k, g.a_ks = 1; /* A [.., M, K] */
-    g.b_ks = g.n, g.b_ns = 1; /* B [.., K, N] */
-    matmul_batch(p, &d, &g);
-    if (g.nbatch == 1 && g.bs[0] == 0 && g.as[0] == g.m * g.k) {
-        /* B is shared by every batch and A is dense: one [batch * M, K] product */
-        g.m *= g.bd[0];
-        g.nbatch = 0;
-        g.batch = 1;
+    gemm_geometry g = matmul_geometry(p, &d);
+    st = gemm_config_for_rows(rt, g.m, &out->cfg);
+    if (st != CLINFER_OK)
+        return st;
+    out->packed_bytes = out->cfg.variant == GEMM_VARIANT_CPU
+                            ? matmul_b_count(p, &d) * gemm_packed_floats(&out->cfg, d.n, d.k) *
+                                  sizeof(float)
+                            : 0;
+    return CLINFER_OK;
+}
+
+clinfer_status matmul_pack_b_prepare(clinfer_runtime *rt, const matmul_params *p,
+                                     const gemm_plan *plan, op_launch *out)
+{
+    matmul_dims d;
+    clinfer_shape y;
+    clinfer_status st = matmul_check(rt, p, &d, &y);
+    if (st != CLINFER_OK)
+        return st;
+    const int64_t count = (int64_t)matmul_b_count(p, &d), step = d.k * d.n;
+    return gemm_pack_prepare(rt, &plan->cfg, (int32_t)d.n, (int32_t)d.k, (int32_t)d.n, 1, 1,
+                             &count, &step, (size_t)count, 0, out);
+}
+
+clinfer_status matmul_prepare(clinfer_runtime *rt, const matmul_params *p, const gemm_plan *plan,
+                              op_launch *out)
+{
+    matmul_dims d;
+    clinfer_shape y;
+    clinfer_status st = matmul_check(rt, p, &d, &y);
+    if (st != CLINFER_OK)
+        return st;
+    gemm_geometry g = matmul_geometry(p, &d);
+    if (plan->packed_bytes > 0) { /* B batch strides in packed matrices */
+        const int64_t packed = (int64_t)gemm_packed_floats(&plan->cfg, d.n, d.k);
+        for (int32_t i = 0; i < g.nbatch; i++)
+            g.bs[i] = g.bs[i] / (d.k * d.n) * packed;
     }
-    return gemm_launch_create(rt, &g, 0, 1.0f, 0.0f, p->act, out);
+    return gemm_core_prepare(rt, &plan->cfg, &g, 0, 1.0f, 0.0f, p->act, out);
 }
 
 clinfer_status matmul_bind(clinfer_runtime *rt, op_launch *l, cl_mem a, cl_mem b, cl_mem y)
 {
-    return gemm_bind(rt, l, a, b, NULL, y);
+    return gemm_core_bind(rt, l, a, b, NULL, y);
 }

@@ -1,13 +1,31 @@
 /*
  * gemm.h — matrix products: ONNX Gemm (Y = alpha * A' * B' + beta * C, with
  * an optional fused activation; Dense layers) and ONNX MatMul (NumPy matmul:
- * 2-D, batched with broadcast batch dimensions, 1-D operands promoted).
- * Both launch the gemm_tile kernel of kernels/gemm.cl; every buffer is
+ * 2-D, batched with broadcast batch dimensions, 1-D operands promoted), and
+ * the GEMM core the GEMM-based convolutions share. Every buffer is
  * contiguous, row-major, at offset 0.
+ *
+ * Device-class variants (kernels/gemm.cl), chosen per runtime:
+ *   cpu   gemm_packed: register tiles of TM x 16*NV per work-item over B
+ *         packed into 16*NV-column panels (gemm_pack_b, or a conv's im2col);
+ *         work-group size 1. The default on CPU devices.
+ *   gpu   gemm_local: local-memory tiles with register blocking. The
+ *         default on every other device.
+ *   naive gemm_naive: one output per work-item.
+ * CLINFER_GEMM_VARIANT=cpu|gpu|naive|auto forces one. Tile sizes are
+ * tunables measured per device on first use (a few candidates, well under
+ * 3 s) and stored beside the program cache (program_cache.h, tuning_*);
+ * CLINFER_TUNE=0 skips the search and uses the defaults.
+ *
+ * Using Gemm (MatMul alike): gemm_plan() says whether B must be packed
+ * (plan.packed_bytes > 0, the cpu variant). If so, gemm_pack_b_prepare +
+ * gemm_pack_b_bind(B -> a buffer of packed_bytes) and enqueue that first
+ * (once, when B is a constant), then gemm_prepare + gemm_bind with the
+ * packed buffer in place of B.
  *
  * Limits: every dimension >= 1 (empty tensors are reported as
  * CLINFER_ERR_UNSUPPORTED) and every operand and the output hold at most
- * INT32_MAX elements (kernel strides are ints).
+ * INT32_MAX elements (in-matrix strides are ints).
  */
 #ifndef CLINFER_OPS_GEMM_H
 #define CLINFER_OPS_GEMM_H
@@ -15,6 +33,99 @@
 #include "../shape.h"
 #include "activation.h"
 #include "launch.h"
+
+/* ------------------------------------------------------------- variants */
+
+typedef enum gemm_variant {
+    GEMM_VARIANT_CPU,
+    GEMM_VARIANT_GPU,
+    GEMM_VARIANT_NAIVE
+} gemm_variant;
+
+/* A variant and its tile sizes (the kernels' -D tunables). */
+typedef struct gemm_config {
+    gemm_variant variant;
+    int32_t tm, nv;                    /* cpu: tile of tm rows x 16 * nv columns */
+    int32_t tsm, tsn, tsk, wptm, wptn; /* gpu: work-group tile, k step, outputs per item */
+} gemm_config;
+
+/* "cpu", "gpu", "naive". */
+const char *gemm_variant_name(gemm_variant v);
+
+/* The variant for this runtime's device (CLINFER_GEMM_VARIANT, else cpu on
+ * CPU devices and gpu on the others) with its tile sizes: stored tuning
+ * results, else a measured search (unless CLINFER_TUNE=0), else defaults.
+ * A bad CLINFER_GEMM_VARIANT is CLINFER_ERR_INVALID_ARGUMENT. */
+clinfer_status gemm_config_get(clinfer_runtime *rt, gemm_config *out);
+
+/* The same, with the row tile of the cpu variant shrunk for products of
+ * fewer than cfg.tm rows (1, 2, 4 or 8 rows per item). */
+clinfer_status gemm_config_for_rows(clinfer_runtime *rt, int64_t m, gemm_config *out);
+
+/* Columns per panel of packed B (cpu variant): 16 * nv. */
+int32_t gemm_panel_width(const gemm_config *cfg);
+
+/* Floats of one packed [K, N] matrix: whole panels of K x panel width. */
+size_t gemm_packed_floats(const gemm_config *cfg, int64_t n, int64_t k);
+
+/* ----------------------------------------------------------------- core */
+
+/* Batch dims a launch can decompose. */
+#define GEMM_BATCH_DIMS 6
+
+/* One launch of a GEMM kernel, as kernels/gemm.cl describes it: strided
+ * A', B' and C, batch dims (innermost first) with per-operand strides (0
+ * where broadcast); `batch` items in z, A/C/Y at batch z0 + z, B at bz0 + z.
+ * For the cpu variant B is packed and bs are strides of the packed buffer,
+ * unless b_in_place is set: then B' rows are read where they are (b_ns must
+ * be 1 and n >= gemm_panel_width; see gemm_b_in_place_ok). */
+typedef struct gemm_geometry {
+    int32_t m, n, k;
+    int32_t a_rs, a_ks, b_ks, b_ns, c_rs, c_cs;
+    int32_t nbatch; /* batch dims in use */
+    int64_t bd[GEMM_BATCH_DIMS], as[GEMM_BATCH_DIMS], bs[GEMM_BATCH_DIMS], cs[GEMM_BATCH_DIMS];
+    size_t batch;
+    int32_t z0, bz0;
+    int b_in_place; /* cpu variant: B not packed */
+    int a_packed;   /* cpu variant: A packed by gemm_pack_a (as are strides of it) */
+} gemm_geometry;
+
+/* Whether the cpu variant may read a row-major B' [k, n] with row stride
+ * ld in place: rows at least one panel wide, and a stride that is not a
+ * multiple of 512 floats (such strides alias in the caches: 2x slower). */
+int gemm_b_in_place_ok(const gemm_config *cfg, int32_t n, int64_t ld);
+
+/* A geometry of one [m, k] x [k, n] product with row-major A and B. */
+gemm_geometry gemm_geometry_plain(int32_t m, int32_t n, int32_t k);
+
+/* Creates the product kernel of cfg's variant for g and sets its scalar
+ * arguments (arguments 0-3 are the buffers A, B, C, Y). */
+clinfer_status gemm_core_prepare(clinfer_runtime *rt, const gemm_config *cfg,
+                                 const gemm_geometry *g, int has_c, float alpha, float beta,
+                                 act_params act, op_launch *out);
+clinfer_status gemm_core_bind(clinfer_runtime *rt, op_launch *l, cl_mem a, cl_mem b, cl_mem c,
+                              cl_mem y);
+
+/* The packing kernel: B' of `batch` matrices [k, n] (element (k, n) of batch
+ * z0 + z at boff + k * b_ks + n * b_ns, boff from the batch dims bd / bs) to
+ * panels, batch z at z * gemm_packed_floats(). */
+clinfer_status gemm_pack_prepare(clinfer_runtime *rt, const gemm_config *cfg, int32_t n,
+                                 int32_t k, int32_t b_ks, int32_t b_ns, int32_t nbatch,
+                                 const int64_t *bd, const int64_t *bs, size_t batch, int32_t z0,
+                                 op_launch *out);
+clinfer_status gemm_pack_bind(clinfer_runtime *rt, op_launch *l, cl_mem b, cl_mem packed);
+
+/* Floats of one packed A' [m, k] (cpu variant): panels of cfg->tm rows. */
+size_t gemm_packed_a_floats(const gemm_config *cfg, int64_t m, int64_t k);
+
+/* The kernel packing `batch` matrices A' [m, k] (element (m, k) of batch z
+ * at aoff + m * a_rs + k * a_ks, aoff from bd / as) into panels of cfg->tm
+ * rows, batch z at z * gemm_packed_a_floats(): what gemm_packed reads with
+ * a_packed, and conv2d_direct reads as weights. */
+clinfer_status gemm_pack_a_prepare(clinfer_runtime *rt, const gemm_config *cfg, int32_t m,
+                                   int32_t k, int32_t a_rs, int32_t a_ks, int32_t nbatch,
+                                   const int64_t *bd, const int64_t *as, size_t batch,
+                                   op_launch *out);
 
 /* ------------------------------------------------------------------ Gemm */
 
@@ -29,6 +140,12 @@ typedef struct gemm_params {
     act_params act;     /* fused activation, applied after the C term */
 } gemm_params;
 
+/* What a product needs besides its operands. */
+typedef struct gemm_plan {
+    gemm_config cfg;       /* the variant and tile sizes used */
+    uint64_t packed_bytes; /* > 0: B is packed into a buffer of this size first */
+} gemm_plan;
+
 /* alpha = beta = 1, no transposes, no C, no activation, dims 0. */
 gemm_params gemm_params_default(void);
 
@@ -41,10 +158,20 @@ clinfer_status gemm_dims_from_shapes(clinfer_runtime *rt, const clinfer_shape *a
 /* Checks the parameters and sets *out to [M, N]. */
 clinfer_status gemm_output_shape(clinfer_runtime *rt, const gemm_params *p, clinfer_shape *out);
 
-/* Creates the kernel for `p` and sets its scalar arguments. */
-clinfer_status gemm_prepare(clinfer_runtime *rt, const gemm_params *p, op_launch *out);
+/* Checks the parameters and picks the variant. */
+clinfer_status gemm_plan_make(clinfer_runtime *rt, const gemm_params *p, gemm_plan *out);
 
-/* Sets the buffers; `c` is ignored unless p->has_c (may be NULL then). */
+/* The packing launch (only when plan->packed_bytes > 0). */
+clinfer_status gemm_pack_b_prepare(clinfer_runtime *rt, const gemm_params *p,
+                                   const gemm_plan *plan, op_launch *out);
+clinfer_status gemm_pack_b_bind(clinfer_runtime *rt, op_launch *l, cl_mem b, cl_mem packed);
+
+/* Creates the product kernel for `p` and sets its scalar arguments. */
+clinfer_status gemm_prepare(clinfer_runtime *rt, const gemm_params *p, const gemm_plan *plan,
+                            op_launch *out);
+
+/* Sets the buffers: `b` is packed B when plan->packed_bytes > 0; `c` is
+ * ignored unless p->has_c (may be NULL then). */
 clinfer_status gemm_bind(clinfer_runtime *rt, op_launch *l, cl_mem a, cl_mem b, cl_mem c,
                          cl_mem y);
 
@@ -62,7 +189,12 @@ typedef struct matmul_params {
 clinfer_status matmul_output_shape(clinfer_runtime *rt, const matmul_params *p,
                                    clinfer_shape *out);
 
-clinfer_status matmul_prepare(clinfer_runtime *rt, const matmul_params *p, op_launch *out);
+/* As for Gemm; packed B holds every batch of B (broadcast ones once). */
+clinfer_status matmul_plan_make(clinfer_runtime *rt, const matmul_params *p, gemm_plan *out);
+clinfer_status matmul_pack_b_prepare(clinfer_runtime *rt, const matmul_params *p,
+                                     const gemm_plan *plan, op_launch *out);
+clinfer_status matmul_prepare(clinfer_runtime *rt, const matmul_params *p, const gemm_plan *plan,
+                              op_launch *out);
 clinfer_status matmul_bind(clinfer_runtime *rt, op_launch *l, cl_mem a, cl_mem b, cl_mem y);
 
 #endif

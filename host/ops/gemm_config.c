@@ -1,0 +1,283 @@
+/*
+ * gemm_config.c — which GEMM variant a runtime uses and with which tile
+ * sizes: CLINFER_GEMM_VARIANT or the device type picks the variant; the
+ * tile sizes come from the tuning store (program_cache.h), else from a short
+ * measured search over a few candidates on first use, else from defaults.
+ *
+ * Tuning values are "tm=8 nv=2" (cpu) and "tsm=64 tsn=64 tsk=16 wptm=4
+ * wptn=4" (gpu), stored as "gemm_cpu" and "gemm_gpu"; a stored value that
+ * does not parse or does not fit the device is ignored and measured again.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <float.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../program_cache.h"
+#include "../tensor.h"
+#include "gemm.h"
+
+/* Candidates, the first being the default. The cpu tiles use 16 to 24
+ * float16 accumulators of the 32 AVX-512 registers; the gpu ones all have
+ * 16 x 16 work-items (one local size to compile). */
+static const gemm_config cpu_candidates[] = {
+    {GEMM_VARIANT_CPU, 8, 2, 0, 0, 0, 0, 0},
+    {GEMM_VARIANT_CPU, 12, 2, 0, 0, 0, 0, 0},
+    {GEMM_VARIANT_CPU, 6, 4, 0, 0, 0, 0, 0},
+};
+static const gemm_config gpu_candidates[] = {
+    {GEMM_VARIANT_GPU, 0, 0, 64, 64, 16, 4, 4},
+    {GEMM_VARIANT_GPU, 0, 0, 128, 128, 16, 8, 8},
+    {GEMM_VARIANT_GPU, 0, 0, 32, 32, 16, 2, 2},
+    {GEMM_VARIANT_GPU, 0, 0, 32, 32, 8, 4, 4}, /* 8 x 8 items: for small work-groups */
+};
+#define COUNT(a) (sizeof a / sizeof a[0])
+
+/* Tuning measures cubes of this size: long enough to time, short enough to
+ * keep the search well under 3 s (compilation dominates). */
+#define TUNE_SIZE_CPU 384
+#define TUNE_SIZE_GPU 1024
+#define TUNE_SIZE_EMULATED 256 /* the gpu variant forced onto a CPU device */
+#define TUNE_RUNS 7
+#define TUNE_BUDGET_S 0.25 /* per candidate, after the warm-up run */
+
+const char *gemm_variant_name(gemm_variant v)
+{
+    switch (v) {
+    case GEMM_VARIANT_CPU:
+        return "cpu";
+    case GEMM_VARIANT_GPU:
+        return "gpu";
+    case GEMM_VARIANT_NAIVE:
+        return "naive";
+    }
+    return "unknown";
+}
+
+int32_t gemm_panel_width(const gemm_config *cfg) { return 16 * cfg->nv; }
+
+size_t gemm_packed_floats(const gemm_config *cfg, int64_t n, int64_t k)
+{
+    int64_t tw = gemm_panel_width(cfg);
+    return (size_t)((n + tw - 1) / tw) * (size_t)tw * (size_t)k;
+}
+
+/* ------------------------------------------------------------ validity */
+
+static int config_fits(const clinfer_runtime *rt, const gemm_config *c)
+{
+    if (c->variant == GEMM_VARIANT_CPU)
+        return c->tm >= 1 && c->tm <= 16 && c->nv >= 1 && c->nv <= 4;
+    if (c->variant != GEMM_VARIANT_GPU)
+        return 1;
+    if (c->tsm < 8 || c->tsm > 256 || c->tsn < 8 || c->tsn > 256 || c->tsk < 1 ||
+        c->tsk > 64 || c->wptm < 1 || c->wptn < 1 || c->wptm * c->wptn > 64 ||
+        c->tsm % c->wptm != 0 || c->tsn % c->wptn != 0)
+        return 0;
+    size_t items = (size_t)(c->tsm / c->wptm) * (size_t)(c->tsn / c->wptn);
+    uint64_t local_bytes = (uint64_t)c->tsk * (uint64_t)(c->tsm + c->tsn) * sizeof(float);
+    return items <= rt->info.max_work_group_size &&
+           (rt->info.local_mem_bytes == 0 || local_bytes <= rt->info.local_mem_bytes);
+}
+
+static void config_format(const gemm_config *c, char *buf, size_t cap)
+{
+    if (c->variant == GEMM_VARIANT_CPU)
+        snprintf(buf, cap, "tm=%d nv=%d", c->tm, c->nv);
+    else
+        snprintf(buf, cap, "tsm=%d tsn=%d tsk=%d wptm=%d wptn=%d", c->tsm, c->tsn, c->tsk,
+                 c->wptm, c->wptn);
+}
+
+/* Parses a stored value; 0 when it is malformed. */
+static int config_parse(const char *text, gemm_variant v, gemm_config *c)
+{
+    int used = -1;
+    memset(c, 0, sizeof *c);
+    c->variant = v;
+    if (v == GEMM_VARIANT_CPU)
+        sscanf(text, "tm=%d nv=%d%n", &c->tm, &c->nv, &used);
+    else
+        sscanf(text, "tsm=%d tsn=%d tsk=%d wptm=%d wptn=%d%n", &c->tsm, &c->tsn, &c->tsk,
+               &c->wptm, &c->wptn, &used);
+    return used > 0 && text[used] == '\0';
+}
+
+/* ------------------------------------------------------------ search */
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+/* Prepares (compiles) and warms up candidate c on one s x s x s product;
+ * 0 when it fails on this device. */
+static int warm_candidate(clinfer_runtime *rt, const gemm_config *c, int32_t s, cl_mem a,
+                          cl_mem b, cl_mem y, op_launch *l)
+{
+    gemm_geometry g = gemm_geometry_plain(s, s, s);
+    act_params none = {ACT_KIND_NONE, 0, 0};
+    if (gemm_core_prepare(rt, c, &g, 0, 1.0f, 0.0f, none, l) != CLINFER_OK)
+        return 0;
+    if (gemm_core_bind(rt, l, a, b, NULL, y) == CLINFER_OK && clFinish(rt->queue) == CL_SUCCESS &&
+        launch_enqueue(rt, l, NULL) == CLINFER_OK && clFinish(rt->queue) == CL_SUCCESS)
+        return 1;
+    launch_release(l);
+    return 0;
+}
+
+/* Seconds of one run of l, or -1. */
+static double time_run(clinfer_runtime *rt, const op_launch *l)
+{
+    double t0 = now_s();
+    if (launch_enqueue(rt, l, NULL) != CLINFER_OK || clFinish(rt->queue) != CL_SUCCESS)
+        return -1;
+    return now_s() - t0;
+}
+
+static clinfer_status filled_buffer(clinfer_runtime *rt, size_t floats, cl_mem *out)
+{
+    clinfer_status st = buffer_create(rt, floats * sizeof(float), NULL, out);
+    if (st != CLINFER_OK)
+        return st;
+    const cl_float pattern = 0.25f; /* no NaNs or denormals in the timed runs */
+    cl_int err = clEnqueueFillBuffer(rt->queue, *out, &pattern, sizeof pattern, 0,
+                                     floats * sizeof(float), 0, NULL, NULL);
+    return err == CL_SUCCESS ? CLINFER_OK : err_cl(rt, err, "clEnqueueFillBuffer");
+}
+
+/* Times every candidate that fits the device, in rounds that alternate
+ * between them (so that other load on the machine hits them alike), and
+ * keeps each one's best run; *out is the fastest (the first fitting one when
+ * none could be timed). */
+#define MAX_CANDIDATES 8
+static void search(clinfer_runtime *rt, const gemm_config *cand, size_t count, int32_t s,
+                   gemm_config *out)
+{
+    size_t most_b = (size_t)s * s;
+    for (size_t i = 0; i < count; i++)
+        if (cand[i].variant == GEMM_VARIANT_CPU && gemm_packed_floats(&cand[i], s, s) > most_b)
+            most_b = gemm_packed_floats(&cand[i], s, s);
+    cl_mem a = NULL, b = NULL, y = NULL;
+    int have_buffers = filled_buffer(rt, (size_t)s * s, &a) == CLINFER_OK &&
+                       filled_buffer(rt, most_b, &b) == CLINFER_OK &&
+                       filled_buffer(rt, (size_t)s * s, &y) == CLINFER_OK;
+    op_launch l[MAX_CANDIDATES];
+    int ready[MAX_CANDIDATES] = {0};
+    double best[MAX_CANDIDATES];
+    for (size_t i = 0; i < count && i < MAX_CANDIDATES; i++) {
+        best[i] = -1;
+        ready[i] = have_buffers && config_fits(rt, &cand[i]) &&
+                   warm_candidate(rt, &cand[i], s, a, b, y, &l[i]);
+    }
+    double start = now_s();
+    for (int r = 0; r < TUNE_RUNS && now_s() - start < TUNE_BUDGET_S * (double)count; r++)
+        for (size_t i = 0; i < count && i < MAX_CANDIDATES; i++) {
+            double t = ready[i] ? time_run(rt, &l[i]) : -1;
+            if (t > 0 && (best[i] < 0 || t < best[i]))
+                best[i] = t;
+        }
+    int chosen = -1;
+    for (size_t i = 0; i < count && i < MAX_CANDIDATES; i++) {
+        if (ready[i])
+            launch_release(&l[i]);
+        if (best[i] <= 0)
+            continue;
+        char text[96];
+        config_format(&cand[i], text, sizeof text);
+        rt_log(rt, CLINFER_LOG_INFO, "tuning gemm_%s %s: %.1f GFLOP/s at %d^3",
+               gemm_variant_name(cand[i].variant), text, 2.0 * s * (double)s * s / best[i] * 1e-9,
+               (int)s);
+        if (chosen < 0 || best[i] < best[chosen])
+            chosen = (int)i;
+    }
+    if (a)
+        clReleaseMemObject(a);
+    if (b)
+        clReleaseMemObject(b);
+    if (y)
+        clReleaseMemObject(y);
+    for (size_t i = 0; chosen < 0 && i < count; i++)
+        if (config_fits(rt, &cand[i]))
+            chosen = (int)i;
+    *out = cand[chosen < 0 ? 0 : chosen];
+}
+
+/* ------------------------------------------------------------ selection */
+
+static clinfer_status variant_from_env(clinfer_runtime *rt, gemm_variant *v)
+{
+    const char *env = getenv("CLINFER_GEMM_VARIANT");
+    *v = rt->info.type == CLINFER_DEVICE_CPU ? GEMM_VARIANT_CPU : GEMM_VARIANT_GPU;
+    if (!env || !env[0] || strcmp(env, "auto") == 0)
+        return CLINFER_OK;
+    if (strcmp(env, "cpu") == 0)
+        *v = GEMM_VARIANT_CPU;
+    else if (strcmp(env, "gpu") == 0)
+        *v = GEMM_VARIANT_GPU;
+    else if (strcmp(env, "naive") == 0)
+        *v = GEMM_VARIANT_NAIVE;
+    else
+        return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
+                       "CLINFER_GEMM_VARIANT=\"%.64s\": expected cpu, gpu, naive or auto", env);
+    return CLINFER_OK;
+}
+
+static int tuning_enabled(void)
+{
+    const char *env = getenv("CLINFER_TUNE");
+    return !(env && strcmp(env, "0") == 0);
+}
+
+clinfer_status gemm_config_get(clinfer_runtime *rt, gemm_config *out)
+{
+    gemm_variant v;
+    clinfer_status st = variant_from_env(rt, &v);
+    if (st != CLINFER_OK)
+        return st;
+    memset(out, 0, sizeof *out);
+    out->variant = v;
+    if (v == GEMM_VARIANT_NAIVE)
+        return CLINFER_OK;
+    const gemm_config *cand = v == GEMM_VARIANT_CPU ? cpu_candidates : gpu_candidates;
+    size_t count = v == GEMM_VARIANT_CPU ? COUNT(cpu_candidates) : COUNT(gpu_candidates);
+    const char *key = v == GEMM_VARIANT_CPU ? "gemm_cpu" : "gemm_gpu";
+    if (!tuning_enabled()) {
+        for (size_t i = 0; i < count; i++)
+            if (config_fits(rt, &cand[i])) {
+                *out = cand[i];
+                return CLINFER_OK;
+            }
+        *out = cand[0];
+        return CLINFER_OK;
+    }
+    char text[128];
+    if (tuning_get(rt, key, text, sizeof text)) {
+        if (config_parse(text, v, out) && config_fits(rt, out))
+            return CLINFER_OK;
+        rt_log(rt, CLINFER_LOG_WARNING, "tuning: ignoring stored %s value \"%s\"", key, text);
+    }
+    int32_t size = v == GEMM_VARIANT_CPU                  ? TUNE_SIZE_CPU
+                   : rt->info.type == CLINFER_DEVICE_CPU ? TUNE_SIZE_EMULATED
+                                                          : TUNE_SIZE_GPU;
+    double t0 = now_s();
+    search(rt, cand, count, size, out);
+    config_format(out, text, sizeof text);
+    rt_log(rt, CLINFER_LOG_INFO, "tuning %s: chose %s in %.2f s", key, text, now_s() - t0);
+    tuning_put(rt, key, text);
+    return CLINFER_OK;
+}
+
+clinfer_status gemm_config_for_rows(clinfer_runtime *rt, int64_t m, gemm_config *out)
+{
+    clinfer_status st = gemm_config_get(rt, out);
+    if (st == CLINFER_OK && out->variant == GEMM_VARIANT_CPU && m < out->tm) {
+        int32_t tm = m <= 1 ? 1 : m <= 2 ? 2 : m <= 4 ? 4 : 8;
+        out->tm = tm < out->tm ? tm : out->tm;
+    }
+    return st;
+}

@@ -1,0 +1,351 @@
+/*
+ * test_conv_algos.c — every convolution algorithm (naive, direct, im2col,
+ * gemm1x1, depthwise), the GEMM-based ones under every GEMM variant (cpu,
+ * gpu, naive), against the naive reference on random data: odd and
+ * non-square sizes, strides, asymmetric padding, dilation, groups,
+ * depthwise, bias, fused activations, batch > 1, batches split into
+ * scratch chunks; the automatic choice, forcing through CLINFER_CONV_ALGO
+ * and the reasons an algorithm does not apply.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ops/conv2d.h"
+#include "reference.h"
+#include "tensor.h"
+#include "testutil.h"
+
+typedef struct conv_case {
+    const char *name;
+    int32_t n, c, h, w, oc, kh, kw, sh, sw, pt, pl, pb, pr, dh, dw, groups, bias;
+    act_kind act;
+} conv_case;
+
+static const conv_case cases[] = {
+    {"1x1 single", 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 0, ACT_KIND_NONE},
+    {"3x3 odd", 1, 3, 7, 9, 5, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1, ACT_KIND_NONE},
+    {"3x3 pad1 relu", 2, 4, 13, 11, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, ACT_KIND_RELU},
+    {"3x3 pad1 wide", 2, 5, 9, 45, 11, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, ACT_KIND_CLIP},
+    {"5x3 stride2", 3, 2, 17, 10, 4, 5, 3, 2, 2, 2, 1, 2, 1, 1, 1, 1, 1, ACT_KIND_NONE},
+    {"asym pad stride(2,3)", 1, 3, 12, 15, 7, 3, 4, 2, 3, 0, 2, 1, 0, 1, 1, 1, 0, ACT_KIND_RELU},
+    {"asym pad stride 1", 2, 3, 12, 15, 7, 3, 4, 1, 1, 0, 2, 1, 0, 1, 1, 1, 1, ACT_KIND_NONE},
+    {"dilation 2", 2, 3, 14, 13, 5, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 1, 1, ACT_KIND_NONE},
+    {"dilation (2,3) stride 2", 1, 2, 15, 17, 3, 3, 2, 2, 2, 1, 0, 2, 1, 2, 3, 1, 1,
+     ACT_KIND_LEAKY_RELU},
+    {"groups 3", 2, 6, 9, 8, 9, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 3, 1, ACT_KIND_RELU},
+    {"groups 2 stride 2", 3, 4, 11, 10, 6, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 2, 1, ACT_KIND_NONE},
+    {"depthwise s2", 1, 8, 10, 11, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 8, 1, ACT_KIND_NONE},
+    {"depthwise s1 wide", 2, 5, 7, 41, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 5, 1, ACT_KIND_CLIP},
+    {"depthwise s2 wide", 2, 3, 9, 70, 3, 3, 3, 2, 2, 1, 1, 0, 1, 1, 1, 3, 0, ACT_KIND_RELU},
+    {"depthwise 5x5 dil 2", 1, 4, 12, 37, 4, 5, 5, 1, 1, 4, 4, 4, 4, 2, 2, 4, 1, ACT_KIND_NONE},
+    {"1x1 many channels", 2, 37, 5, 6, 19, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1, ACT_KIND_NONE},
+    {"1x1 in place", 3, 13, 9, 7, 21, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1, ACT_KIND_RELU},
+    {"1x1 groups 2", 2, 10, 8, 9, 14, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 2, 1, ACT_KIND_NONE},
+    {"1x1 stride 2", 2, 6, 9, 9, 5, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1, 1, ACT_KIND_NONE},
+    {"3x3 stride 3 dil 2", 2, 3, 19, 23, 5, 3, 3, 3, 3, 1, 2, 0, 1, 2, 2, 1, 1, ACT_KIND_NONE},
+    {"2x2 stride (3,2) dil (1,3)", 1, 4, 14, 17, 6, 2, 2, 3, 2, 1, 1, 1, 1, 1, 3, 2, 1,
+     ACT_KIND_RELU},
+    {"kernel = input", 1, 2, 4, 5, 3, 4, 5, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1, ACT_KIND_NONE},
+    {"7x7 stride2 pad3", 1, 3, 23, 21, 8, 7, 7, 2, 2, 3, 3, 3, 3, 1, 1, 1, 1, ACT_KIND_RELU},
+    {"3x3 many out channels", 1, 16, 10, 12, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+     ACT_KIND_SIGMOID},
+};
+#define N_CASES (sizeof cases / sizeof cases[0])
+
+static const conv2d_algo algos[] = {CONV2D_ALGO_NAIVE, CONV2D_ALGO_DIRECT, CONV2D_ALGO_IM2COL,
+                                    CONV2D_ALGO_GEMM1X1, CONV2D_ALGO_DEPTHWISE};
+#define N_ALGOS (sizeof algos / sizeof algos[0])
+static const char *const gemm_variants[] = {"cpu", "gpu", "naive"};
+
+static conv2d_params params_of(const conv_case *k)
+{
+    conv2d_params p = conv2d_params_default();
+    p.n = k->n, p.c = k->c, p.h = k->h, p.w = k->w, p.oc = k->oc, p.kh = k->kh, p.kw = k->kw;
+    p.stride_h = k->sh, p.stride_w = k->sw;
+    p.pad_top = k->pt, p.pad_left = k->pl, p.pad_bottom = k->pb, p.pad_right = k->pr;
+    p.dil_h = k->dh, p.dil_w = k->dw, p.groups = k->groups, p.has_bias = k->bias;
+    p.act.kind = k->act;
+    p.act.a = k->act == ACT_KIND_CLIP ? -0.25f : 0.1f;
+    p.act.b = 0.5f;
+    return p;
+}
+
+static int uses_gemm(conv2d_algo a)
+{
+    return a == CONV2D_ALGO_IM2COL || a == CONV2D_ALGO_GEMM1X1 || a == CONV2D_ALGO_DIRECT;
+}
+
+/* Runs every launch of `plan` on the device: in, w, b to got. */
+static void run_plan(clinfer_runtime *rt, const conv2d_params *p, const conv2d_plan *plan,
+                     const float *in, const float *w, const float *b, float *got, size_t out_n,
+                     const char *what)
+{
+    size_t in_n = (size_t)p->n * p->c * p->h * p->w;
+    size_t w_n = (size_t)p->oc * (p->c / p->groups) * p->kh * p->kw;
+    cl_mem m[6] = {NULL, NULL, NULL, NULL, NULL, NULL};
+    clinfer_status st = buffer_create(rt, in_n * 4, in, &m[0]);
+    if (st == CLINFER_OK)
+        st = buffer_create(rt, w_n * 4, w, &m[1]);
+    if (st == CLINFER_OK && p->has_bias)
+        st = buffer_create(rt, (size_t)p->oc * 4, b, &m[2]);
+    if (st == CLINFER_OK)
+        st = buffer_create(rt, out_n * 4, NULL, &m[3]);
+    if (st == CLINFER_OK && plan->scratch_bytes > 0)
+        st = buffer_create(rt, (size_t)plan->scratch_bytes, NULL, &m[4]);
+    if (st == CLINFER_OK && plan->persist_bytes > 0)
+        st = buffer_create(rt, (size_t)plan->persist_bytes, NULL, &m[5]);
+    cr_assert_eq(st, CLINFER_OK, "%s: buffers: %s", what, clinfer_last_errmsg());
+    for (int32_t i = 0; i < plan->prep_count; i++) {
+        op_launch l;
+        st = conv2d_prep_launch(rt, p, plan, i, m[1], m[5], &l);
+        cr_assert_eq(st, CLINFER_OK, "%s: conv2d_prep_launch %d: %s", what, (int)i,
+                     clinfer_last_errmsg());
+        st = launch_enqueue(rt, &l, NULL);
+        cr_assert_eq(st, CLINFER_OK, "%s: enqueue %s: %s", what, l.name, clinfer_last_errmsg());
+        launch_release(&l);
+    }
+    for (int32_t i = 0; i < plan->launch_count; i++) {
+        op_launch l;
+        st = conv2d_launch(rt, p, plan, i, m[0], m[1], m[2], m[3], m[4], m[5], &l);
+        cr_assert_eq(st, CLINFER_OK, "%s: conv2d_launch %d: %s", what, (int)i,
+                     clinfer_last_errmsg());
+        st = launch_enqueue(rt, &l, NULL);
+        cr_assert_eq(st, CLINFER_OK, "%s: enqueue %s: %s", what, l.name, clinfer_last_errmsg());
+        launch_release(&l);
+    }
+    st = buffer_read(rt, m[3], out_n * 4, got);
+    cr_assert_eq(st, CLINFER_OK, "%s: read: %s", what, clinfer_last_errmsg());
+    for (int i = 0; i < 6; i++)
+        if (m[i])
+            clReleaseMemObject(m[i]);
+}
+
+/* Every algorithm that applies to case k, under every GEMM variant where it
+ * uses one, against ref_conv2d; the others must refuse, saying why. */
+static void check_case(clinfer_runtime *rt, const conv_case *k, uint32_t seed)
+{
+    conv2d_params p = params_of(k);
+    int32_t oh = ref_window_out(p.h, p.kh, p.stride_h, p.pad_top, p.pad_bottom, p.dil_h);
+    int32_t ow = ref_window_out(p.w, p.kw, p.stride_w, p.pad_left, p.pad_right, p.dil_w);
+    size_t in_n = (size_t)p.n * p.c * p.h * p.w;
+    size_t w_n = (size_t)p.oc * (p.c / p.groups) * p.kh * p.kw;
+    size_t out_n = (size_t)p.n * p.oc * oh * ow;
+    float *in = test_alloc(in_n * 4), *w = test_alloc(w_n * 4), *b = test_alloc((size_t)p.oc * 4);
+    float *got = test_alloc(out_n * 4), *want = test_alloc(out_n * 4);
+    fill_uniform(in, in_n, -1, 1, &seed);
+    fill_uniform(w, w_n, -1, 1, &seed);
+    fill_uniform(b, (size_t)p.oc, -1, 1, &seed);
+    ref_conv2d(&p, in, w, p.has_bias ? b : NULL, want);
+    const float atol = 1e-5f + 2e-7f * (float)((p.c / p.groups) * p.kh * p.kw);
+    for (size_t a = 0; a < N_ALGOS; a++) {
+        const char *why = conv2d_algo_unfit(&p, algos[a]);
+        for (int v = 0; v < (uses_gemm(algos[a]) ? 3 : 1); v++) {
+            char what[200];
+            snprintf(what, sizeof what, "%s [%s, gemm %s]", k->name, conv2d_algo_name(algos[a]),
+                     gemm_variants[v]);
+            setenv("CLINFER_GEMM_VARIANT", gemm_variants[v], 1);
+            conv2d_plan plan;
+            clinfer_status st = conv2d_plan_algo(rt, &p, algos[a], &plan);
+            if (why) {
+                cr_assert_eq(st, CLINFER_ERR_UNSUPPORTED, "%s: planned although %s", what, why);
+                cr_assert(strstr(clinfer_last_errmsg(), why), "%s: message \"%s\" lacks \"%s\"",
+                          what, clinfer_last_errmsg(), why);
+                continue;
+            }
+            cr_assert_eq(st, CLINFER_OK, "%s: %s", what, clinfer_last_errmsg());
+            cr_assert_eq(plan.algo, algos[a], "%s: planned %s", what,
+                         conv2d_algo_name(plan.algo));
+            memset(got, 0, out_n * 4);
+            run_plan(rt, &p, &plan, in, w, b, got, out_n, what);
+            assert_close(got, want, out_n, atol, 1e-4f, what);
+        }
+    }
+    unsetenv("CLINFER_GEMM_VARIANT");
+    free(in), free(w), free(b), free(got), free(want);
+}
+
+static void setup(void) { setenv("CLINFER_TUNE", "0", 1); }
+
+Test(conv_algos, every_algorithm_matches_reference, .init = setup)
+{
+    clinfer_runtime *rt = test_runtime();
+    for (size_t i = 0; i < N_CASES; i++)
+        check_case(rt, &cases[i], 4321u + (uint32_t)i);
+    clinfer_runtime_free(rt);
+}
+
+/* A scratch bound of one image: every image its own chunk (two launches
+ * each), including the last, partial one. */
+Test(conv_algos, batches_in_chunks, .init = setup)
+{
+    clinfer_runtime *rt = test_runtime();
+    setenv("CLINFER_CONV_SCRATCH_CAP", "1", 1);
+    const conv_case chunked[] = {
+        {"chunks 3x3", 5, 3, 8, 9, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, ACT_KIND_RELU},
+        {"chunks 3x3 s2 groups", 3, 4, 9, 8, 6, 3, 3, 2, 2, 1, 0, 1, 0, 1, 1, 2, 1, ACT_KIND_NONE},
+        {"chunks 1x1 packed", 4, 6, 4, 5, 7, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1, ACT_KIND_NONE},
+    };
+    for (size_t i = 0; i < sizeof chunked / sizeof chunked[0]; i++) {
+        conv2d_params p = params_of(&chunked[i]);
+        setenv("CLINFER_GEMM_VARIANT", "cpu", 1);
+        conv2d_plan plan;
+        cr_assert_eq(conv2d_plan_algo(rt, &p, CONV2D_ALGO_IM2COL, &plan), CLINFER_OK);
+        cr_assert_eq(plan.chunk, 1, "%s: chunk %d", chunked[i].name, (int)plan.chunk);
+        cr_assert_eq(plan.launch_count, 2 * p.n);
+        check_case(rt, &chunked[i], 99u + (uint32_t)i);
+    }
+    unsetenv("CLINFER_CONV_SCRATCH_CAP");
+    clinfer_runtime_free(rt);
+}
+
+static conv2d_algo auto_algo(clinfer_runtime *rt, const conv_case *k, const char *variant)
+{
+    conv2d_params p = params_of(k);
+    setenv("CLINFER_GEMM_VARIANT", variant, 1);
+    conv2d_plan plan;
+    clinfer_status st = conv2d_plan_make(rt, &p, &plan);
+    cr_assert_eq(st, CLINFER_OK, "%s: %s", k->name, clinfer_last_errmsg());
+    unsetenv("CLINFER_GEMM_VARIANT");
+    return plan.algo;
+}
+
+Test(conv_algos, automatic_choice_and_forcing, .init = setup)
+{
+    clinfer_runtime *rt = test_runtime();
+    unsetenv("CLINFER_CONV_ALGO");
+    const conv_case *dw = &cases[11], *one = &cases[16], *s1 = &cases[2], *s2 = &cases[4];
+    cr_assert_eq(auto_algo(rt, dw, "cpu"), CONV2D_ALGO_DEPTHWISE);
+    cr_assert_eq(auto_algo(rt, one, "cpu"), CONV2D_ALGO_GEMM1X1);
+    cr_assert_eq(auto_algo(rt, s1, "cpu"), CONV2D_ALGO_DIRECT);
+    cr_assert_eq(auto_algo(rt, s2, "cpu"), CONV2D_ALGO_DIRECT);
+    cr_assert_eq(auto_algo(rt, s1, "gpu"), CONV2D_ALGO_IM2COL);
+    cr_assert_eq(auto_algo(rt, s2, "naive"), CONV2D_ALGO_IM2COL);
+    cr_assert_eq(auto_algo(rt, one, "gpu"), CONV2D_ALGO_GEMM1X1);
+
+    setenv("CLINFER_CONV_ALGO", "im2col", 1); /* forced */
+    cr_assert_eq(auto_algo(rt, s1, "cpu"), CONV2D_ALGO_IM2COL);
+    cr_assert_eq(auto_algo(rt, dw, "cpu"), CONV2D_ALGO_IM2COL);
+    setenv("CLINFER_CONV_ALGO", "gemm1x1", 1); /* does not apply: the automatic choice */
+    cr_assert_eq(auto_algo(rt, s1, "cpu"), CONV2D_ALGO_DIRECT);
+    setenv("CLINFER_CONV_ALGO", "winograd", 1);
+    cr_assert_eq(auto_algo(rt, s2, "cpu"), CONV2D_ALGO_DIRECT);
+    setenv("CLINFER_CONV_ALGO", "fastest", 1);
+    conv2d_params p = params_of(s1);
+    conv2d_plan plan;
+    cr_assert_eq(conv2d_plan_make(rt, &p, &plan), CLINFER_ERR_INVALID_ARGUMENT);
+    cr_assert(strstr(clinfer_last_errmsg(), "CLINFER_CONV_ALGO=\"fastest\""), "message: %s",
+              clinfer_last_errmsg());
+    unsetenv("CLINFER_CONV_ALGO");
+
+    cr_assert_eq(conv2d_plan_algo(rt, &p, CONV2D_ALGO_WINOGRAD, &plan), CLINFER_ERR_UNSUPPORTED);
+    cr_assert(strstr(clinfer_last_errmsg(), "winograd is not implemented"), "message: %s",
+              clinfer_last_errmsg());
+    p = params_of(s2);
+    cr_assert_eq(conv2d_plan_algo(rt, &p, CONV2D_ALGO_GEMM1X1, &plan), CLINFER_ERR_UNSUPPORTED);
+    cr_assert(strstr(clinfer_last_errmsg(), "gemm1x1 needs a 1x1 kernel, stride 1"), "message: %s",
+              clinfer_last_errmsg());
+    cr_assert_eq(conv2d_plan_algo(rt, &p, CONV2D_ALGO_DEPTHWISE, &plan), CLINFER_ERR_UNSUPPORTED);
+    cr_assert(strstr(clinfer_last_errmsg(), "depthwise needs groups == C == OC"), "message: %s",
+              clinfer_last_errmsg());
+    clinfer_runtime_free(rt);
+}
+
+/* ---------------------------------------------------------------- graph */
+
+#include "ref_gemm.h"
+
+#define OK(call) cr_assert_eq((call), CLINFER_OK, "%s", clinfer_last_errmsg())
+
+/* A session whose nodes ask for scratch of different sizes (a strided 3x3
+ * direct conv, a 1x1 conv, a MatMul whose B is a graph input and is packed
+ * on every run) and persistent memory (a Dense layer's packed weights): two
+ * runs with new inputs, under each GEMM variant, against the references. */
+Test(conv_algos, graph_session_scratch_and_packed_weights, .init = setup)
+{
+    const int64_t N = 2, C = 3, H = 11, W = 9, OC1 = 6, OC2 = 8, P = 7, D = 5;
+    const int32_t OH = 6, OW = 5, F = (int32_t)(OC2 * OH * OW);
+    uint32_t seed = 77;
+    float w1[6 * 3 * 3 * 3], b1[6], w2[8 * 6], wd[7 * 5], bd[5];
+    fill_uniform(w1, sizeof w1 / 4, -1, 1, &seed);
+    fill_uniform(b1, 6, -1, 1, &seed);
+    fill_uniform(w2, sizeof w2 / 4, -1, 1, &seed);
+    fill_uniform(wd, sizeof wd / 4, -1, 1, &seed);
+    fill_uniform(bd, 5, -1, 1, &seed);
+    for (int v = 0; v < 3; v++) {
+        setenv("CLINFER_GEMM_VARIANT", gemm_variants[v], 1);
+        clinfer_graph *g = NULL;
+        OK(clinfer_graph_create(&g));
+        clinfer_value x, m, cw1, cb1, cw2, cwd, cbd, c1, c2, flat, mm, dense;
+        clinfer_shape xs = {4, {CLINFER_BATCH_DIM, C, H, W}}, ms = {2, {F, P}};
+        OK(clinfer_graph_input(g, "x", &xs, &x));
+        OK(clinfer_graph_input(g, "m", &ms, &m));
+        clinfer_shape s1 = {4, {OC1, C, 3, 3}}, sb1 = {1, {OC1}}, s2 = {4, {OC2, OC1, 1, 1}};
+        clinfer_shape sd = {2, {P, D}}, sbd = {1, {D}};
+        OK(clinfer_graph_constant(g, "w1", &s1, w1, &cw1));
+        OK(clinfer_graph_constant(g, "b1", &sb1, b1, &cb1));
+        OK(clinfer_graph_constant(g, "w2", &s2, w2, &cw2));
+        OK(clinfer_graph_constant(g, "wd", &sd, wd, &cwd));
+        OK(clinfer_graph_constant(g, "bd", &sbd, bd, &cbd));
+        clinfer_conv2d_desc d1 = clinfer_conv2d_desc_default();
+        d1.stride_h = d1.stride_w = 2;
+        d1.pad_top = d1.pad_left = d1.pad_bottom = d1.pad_right = 1;
+        d1.activation = CLINFER_ACT_RELU;
+        OK(clinfer_graph_conv2d(g, "c1", x, cw1, cb1, &d1, &c1));
+        OK(clinfer_graph_conv2d(g, "c2", c1, cw2, CLINFER_NO_VALUE, NULL, &c2));
+        OK(clinfer_graph_flatten(g, "flat", c2, 1, &flat));
+        OK(clinfer_graph_matmul(g, "mm", flat, m, &mm));
+        OK(clinfer_graph_dense(g, "dense", mm, cwd, cbd, CLINFER_ACT_NONE, &dense));
+        OK(clinfer_graph_output(g, dense, NULL));
+
+        clinfer_runtime *rt = test_runtime();
+        clinfer_model *model = NULL;
+        OK(clinfer_model_compile(rt, g, &model));
+        clinfer_session_options o = clinfer_session_options_default();
+        o.batch = N;
+        clinfer_session *s = NULL;
+        OK(clinfer_session_create(model, &o, &s));
+        for (int run = 0; run < 2; run++) {
+            float *xin = test_alloc((size_t)(N * C * H * W) * 4);
+            float *min = test_alloc((size_t)F * P * 4);
+            fill_uniform(xin, (size_t)(N * C * H * W), -1, 1, &seed);
+            fill_uniform(min, (size_t)F * P, -1, 1, &seed);
+            OK(clinfer_session_set_input(s, 0, xin, (size_t)(N * C * H * W)));
+            OK(clinfer_session_set_input(s, 1, min, (size_t)F * P));
+            OK(clinfer_session_run(s));
+            float got[2 * 5], want[2 * 5];
+            OK(clinfer_session_get_output(s, 0, got, (size_t)(N * D)));
+
+            conv2d_params p1 = conv2d_params_default();
+            p1.n = (int32_t)N, p1.c = (int32_t)C, p1.h = (int32_t)H, p1.w = (int32_t)W;
+            p1.oc = (int32_t)OC1, p1.kh = p1.kw = 3, p1.stride_h = p1.stride_w = 2;
+            p1.pad_top = p1.pad_left = p1.pad_bottom = p1.pad_right = 1;
+            p1.has_bias = 1, p1.act.kind = ACT_KIND_RELU;
+            conv2d_params p2 = conv2d_params_default();
+            p2.n = (int32_t)N, p2.c = (int32_t)OC1, p2.h = OH, p2.w = OW, p2.oc = (int32_t)OC2;
+            p2.kh = p2.kw = 1;
+            float *r1 = test_alloc((size_t)(N * OC1 * OH * OW) * 4);
+            float *r2 = test_alloc((size_t)(N * F) * 4), r3[2 * 7];
+            ref_conv2d(&p1, xin, w1, b1, r1);
+            ref_conv2d(&p2, r1, w2, NULL, r2);
+            clinfer_shape fa = {2, {N, F}}, fb = {2, {F, P}}, ys;
+            ref_matmul(&fa, &fb, r2, min, &ys, r3);
+            gemm_params gp = gemm_params_default();
+            gp.m = (int32_t)N, gp.n = (int32_t)D, gp.k = (int32_t)P;
+            gp.has_c = 1, gp.c_shape = (clinfer_shape){1, {D}};
+            ref_gemm(&gp, r3, wd, bd, want);
+            char what[64];
+            snprintf(what, sizeof what, "graph [gemm %s] run %d", gemm_variants[v], run);
+            assert_close(got, want, (size_t)(N * D), 1e-4f, 1e-4f, what);
+            free(xin), free(min), free(r1), free(r2);
+        }
+        clinfer_session_free(s);
+        clinfer_model_free(model);
+        clinfer_runtime_free(rt);
+        clinfer_graph_free(g);
+    }
+    unsetenv("CLINFER_GEMM_VARIANT");
+}
