@@ -108,7 +108,10 @@ Test(graph, conv_relu_pool_flatten_matches_reference)
         const clinfer_node_profile *prof = clinfer_session_profile(s, &np);
         cr_assert_eq(np, 2);
         cr_assert_str_eq(prof[0].node, "conv");
-        cr_assert_str_eq(prof[0].kernel, "conv2d_direct");
+        /* The algorithm is chosen per device and shape: name only the family. */
+        cr_assert(strncmp(prof[0].kernel, "conv2d_", 7) == 0 ||
+                      strncmp(prof[0].kernel, "gemm_", 5) == 0,
+                  "kernel %s", prof[0].kernel);
         cr_assert_gt(prof[0].flops, 0);
         cr_assert_geq(prof[0].ms, 0);
         free(in), free(got), free(mid), free(want);
