@@ -4,6 +4,9 @@
  *
  * Every intermediate tensor is a sub-buffer of one arena placed by plan.c;
  * views share their input's sub-buffer; constants are the model's buffers.
+ * Nodes may also ask (node_impl.memory) for scratch memory, one buffer
+ * shared by the whole session and sized to the largest request, and for
+ * memory of their own (e.g. packed weights, written once while preparing).
  * A run enqueues every node's launches on the session's in-order queue (its
  * own, or the runtime's: clinfer_queue_mode) and does not wait; reading an
  * output waits (the queue is in order). Inputs and outputs are the only
