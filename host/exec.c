@@ -12,11 +12,7 @@
  * output waits (the queue is in order). Inputs and outputs are the only
  * host<->device copies, and they are counted.
  *
- * Caller buffers (clinfer_cl.h): binding an input or output to a cl_mem
- * either points every value that shares its memory at the caller's buffer
- * (or an aligned sub-buffer of it) and re-prepares the kernels that touch
- * it — no copy — or, where the kernels cannot use it directly, adds one
- * device-to-device copy at the start (inputs) or end (outputs) of each run.
+ * Inputs, outputs and caller buffers are in session_io.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,55 +26,9 @@
 #include "shape.h"
 #include "tensor.h"
 
-/* Whether a graph input holds a value for the next run, and if not, why. */
-enum input_state { INPUT_NEVER_SET = 0, INPUT_SET, INPUT_CONSUMED, INPUT_UNBOUND };
+#include "session.h"
 
-typedef struct node_exec {
-    int32_t node;            /* index in the model's graph */
-    node_launches launches;
-    double flops;
-    cl_mem persist;          /* the node's own memory (node_impl.memory), or NULL */
-} node_exec;
-
-/* A graph input or output bound to a caller's buffer. */
-typedef struct io_binding {
-    cl_mem user;        /* the caller's buffer, retained; NULL: not bound */
-    size_t offset;      /* bytes into user */
-    size_t bytes;       /* the tensor's size */
-    cl_mem view;        /* owned sub-buffer of user at offset (zero copy, offset > 0) */
-    int zero_copy;      /* kernels use user/view directly; else one copy per run */
-    cl_mem base;        /* user's parent buffer if it is a sub-buffer, else user */
-    size_t base_offset; /* offset within base, for overlap checks */
-} io_binding;
-
-struct clinfer_session {
-    clinfer_model *m;
-    clinfer_runtime *rt;
-    cl_command_queue queue; /* in-order, retained (own or the runtime's) */
-    int64_t batch;
-    int profile;
-    clinfer_shape *shapes; /* per value, for this batch size */
-    int32_t *root;         /* per value: the value whose memory it uses */
-    cl_mem *mem;           /* per value (borrowed from the arena or the model) */
-    cl_mem *owned;         /* sub-buffers this session created, per value */
-    cl_mem arena;
-    cl_mem scratch;        /* shared by the nodes that ask for scratch memory */
-    node_exec *execs;
-    int32_t exec_count;
-    int32_t launch_count;
-    cl_event *events;      /* profiling: one per launch */
-    clinfer_node_profile *prof;
-    char *input_state;     /* per graph input: an input_state */
-    char *input_reused;    /* per graph input: a run overwrites its arena bytes */
-    io_binding *in_bind;   /* per graph input */
-    io_binding *out_bind;  /* per graph output */
-    int broken;            /* a failed rebinding left kernels unprepared */
-    clinfer_memory_stats memory;
-    clinfer_transfer_stats transfers;
-    char errmsg[CLINFER_ERRMSG_MAX];
-};
-
-static clinfer_status session_fail(clinfer_session *s, clinfer_status st)
+clinfer_status session_fail(clinfer_session *s, clinfer_status st)
 {
     if (s)
         snprintf(s->errmsg, sizeof s->errmsg, "%s", clinfer_last_errmsg());
@@ -195,7 +145,7 @@ static clinfer_status create_sub_buffer(clinfer_session *s, int32_t v, const pla
     return CLINFER_OK;
 }
 
-static uint64_t base_alignment(const clinfer_runtime *rt)
+uint64_t session_base_alignment(const clinfer_runtime *rt)
 {
     cl_uint bits = 0;
     clGetDeviceInfo(rt->device, CL_DEVICE_MEM_BASE_ADDR_ALIGN, sizeof bits, &bits, NULL);
@@ -217,7 +167,7 @@ static clinfer_status allocate_memory(clinfer_session *s)
         slot[v] = needs_arena(s, v) ? count++ : -1;
     if (st == CLINFER_OK) {
         lifetimes(s, t, slot);
-        uint64_t arena = plan_assign(t, count, base_alignment(s->rt));
+        uint64_t arena = plan_assign(t, count, session_base_alignment(s->rt));
         for (int32_t i = 0; i < count; i++)
             s->memory.activation_bytes_unshared += t[i].bytes;
         s->memory.activation_bytes = arena;
@@ -245,7 +195,7 @@ static clinfer_status allocate_memory(clinfer_session *s)
 /* Sizing (prepare 0): asks the node for its memory, keeps the largest
  * scratch request in *scratch and creates its persistent buffer. Preparing
  * (prepare 1): creates and binds its launches. */
-static clinfer_status prepare_node(clinfer_session *s, int32_t i, node_exec *e, int prepare,
+clinfer_status session_prepare_node(clinfer_session *s, int32_t i, node_exec *e, int prepare,
                                    uint64_t *scratch)
 {
     const clinfer_graph *g = s->m->g;
@@ -296,7 +246,7 @@ static clinfer_status prepare_nodes(clinfer_session *s)
                 continue;
             if (pass == 0)
                 s->exec_count++; /* counted even on failure, so that free releases it */
-            clinfer_status st = prepare_node(s, i, &s->execs[e], pass, &scratch);
+            clinfer_status st = session_prepare_node(s, i, &s->execs[e], pass, &scratch);
             if (st != CLINFER_OK)
                 return st;
             if (pass == 1)
@@ -416,7 +366,7 @@ clinfer_status clinfer_session_create(clinfer_model *m, const clinfer_session_op
     return CLINFER_OK;
 }
 
-static void release_events(clinfer_session *s)
+void session_release_events(clinfer_session *s)
 {
     for (int32_t i = 0; s->events && i < s->launch_count; i++)
         if (s->events[i]) {
@@ -425,22 +375,13 @@ static void release_events(clinfer_session *s)
         }
 }
 
-static void binding_release(io_binding *b)
-{
-    if (b->view)
-        clReleaseMemObject(b->view);
-    if (b->user)
-        clReleaseMemObject(b->user);
-    memset(b, 0, sizeof *b);
-}
-
 void clinfer_session_free(clinfer_session *s)
 {
     if (!s)
         return;
     if (s->queue)
         clFinish(s->queue);
-    release_events(s);
+    session_release_events(s);
     for (int32_t i = 0; s->execs && i < s->exec_count; i++) {
         node_launches_release(&s->execs[i].launches);
         if (s->execs[i].persist)
@@ -449,9 +390,9 @@ void clinfer_session_free(clinfer_session *s)
     if (s->scratch)
         clReleaseMemObject(s->scratch);
     for (int32_t i = 0; s->in_bind && i < s->m->g->input_count; i++)
-        binding_release(&s->in_bind[i]);
+        session_binding_release(&s->in_bind[i]);
     for (int32_t i = 0; s->out_bind && i < s->m->g->output_count; i++)
-        binding_release(&s->out_bind[i]);
+        session_binding_release(&s->out_bind[i]);
     for (int32_t v = 0; s->owned && v < s->m->g->value_count; v++)
         if (s->owned[v])
             clReleaseMemObject(s->owned[v]);
@@ -476,345 +417,6 @@ void clinfer_session_free(clinfer_session *s)
 const char *clinfer_session_errmsg(const clinfer_session *s) { return s ? s->errmsg : ""; }
 
 cl_command_queue clinfer_session_cl_queue(const clinfer_session *s) { return s ? s->queue : NULL; }
-
-/* ------------------------------------------------------------ I/O */
-
-static clinfer_status io_value(clinfer_session *s, size_t index, int output, int32_t *v)
-{
-    const clinfer_graph *g = s->m->g;
-    size_t count = output ? (size_t)g->output_count : (size_t)g->input_count;
-    if (index >= count)
-        return session_fail(s, err_set(s->rt, CLINFER_ERR_INVALID_ARGUMENT,
-                                       "%s index %zu out of range (the model has %zu)",
-                                       output ? "output" : "input", index, count));
-    *v = output ? g->outputs[index].value : g->inputs[index];
-    return CLINFER_OK;
-}
-
-static clinfer_status io_shape(const clinfer_session *s, size_t index, int output,
-                               clinfer_shape *out)
-{
-    int32_t v = -1;
-    if (!s || !out)
-        return err_set(NULL, CLINFER_ERR_INVALID_ARGUMENT, "NULL argument");
-    clinfer_status st = io_value((clinfer_session *)s, index, output, &v);
-    if (st == CLINFER_OK)
-        *out = s->shapes[v];
-    return st;
-}
-
-clinfer_status clinfer_session_input_shape(const clinfer_session *s, size_t index,
-                                           clinfer_shape *out)
-{
-    return io_shape(s, index, 0, out);
-}
-
-clinfer_status clinfer_session_output_shape(const clinfer_session *s, size_t index,
-                                            clinfer_shape *out)
-{
-    return io_shape(s, index, 1, out);
-}
-
-/* Checks a host array against value v's element count. */
-static clinfer_status check_count(clinfer_session *s, int32_t v, const void *data, size_t count)
-{
-    char buf[128];
-    size_t want = (size_t)shape_numel(&s->shapes[v]);
-    if (!data || count != want)
-        return session_fail(s, err_set(s->rt, CLINFER_ERR_SHAPE,
-                                       "\"%s\" has shape %s (%zu elements); got %zu%s",
-                                       s->m->g->values[v].name,
-                                       shape_str(&s->shapes[v], buf, sizeof buf), want, count,
-                                       data ? "" : " and a NULL pointer"));
-    return CLINFER_OK;
-}
-
-/* ------------------------------------------------------------ rebinding */
-
-/* Points every value that shares root r's memory at `mem` and re-prepares
- * the kernels that read or write it (new kernel objects from the program
- * cache, no compile). A failure leaves the session unusable (broken). */
-static clinfer_status retarget_root(clinfer_session *s, int32_t r, cl_mem mem)
-{
-    const clinfer_graph *g = s->m->g;
-    if (s->mem[r] == mem)
-        return CLINFER_OK;
-    for (int32_t v = 0; v < g->value_count; v++)
-        if (s->root[v] == r)
-            s->mem[v] = mem;
-    release_events(s);
-    clinfer_status st = CLINFER_OK;
-    int32_t launches = 0;
-    for (int32_t i = 0; i < s->exec_count; i++) {
-        node_exec *e = &s->execs[i];
-        const graph_node *n = &g->nodes[e->node];
-        int touches = s->root[n->output] == r;
-        for (int32_t k = 0; k < n->input_count; k++)
-            touches |= n->inputs[k] >= 0 && s->root[n->inputs[k]] == r;
-        if (touches && st == CLINFER_OK) {
-            node_launches_release(&e->launches);
-            st = prepare_node(s, e->node, e, 1, NULL); /* launches only: memory stays */
-            if (st == CLINFER_OK && s->prof)
-                s->prof[i].kernel =
-                    e->launches.count ? e->launches.items[e->launches.count - 1].name : "none";
-        }
-        launches += e->launches.count;
-    }
-    if (st == CLINFER_OK && s->profile && launches != s->launch_count) {
-        cl_event *grown = calloc((size_t)(launches > 0 ? launches : 1), sizeof *grown);
-        if (!grown)
-            st = err_set(s->rt, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory");
-        else {
-            free(s->events);
-            s->events = grown;
-        }
-    }
-    s->launch_count = launches;
-    if (st != CLINFER_OK)
-        s->broken = 1;
-    return st;
-}
-
-/* What OpenCL says about a caller's buffer. */
-typedef struct mem_facts {
-    cl_mem_object_type type;
-    cl_context context;
-    cl_mem_flags flags;
-    size_t size;
-    cl_mem parent; /* NULL unless a sub-buffer */
-    size_t parent_offset;
-} mem_facts;
-
-static clinfer_status query_mem(clinfer_session *s, cl_mem m, const char *what, mem_facts *f)
-{
-    memset(f, 0, sizeof *f);
-    cl_int err = clGetMemObjectInfo(m, CL_MEM_TYPE, sizeof f->type, &f->type, NULL);
-    if (err == CL_SUCCESS)
-        err = clGetMemObjectInfo(m, CL_MEM_CONTEXT, sizeof f->context, &f->context, NULL);
-    if (err == CL_SUCCESS)
-        err = clGetMemObjectInfo(m, CL_MEM_FLAGS, sizeof f->flags, &f->flags, NULL);
-    if (err == CL_SUCCESS)
-        err = clGetMemObjectInfo(m, CL_MEM_SIZE, sizeof f->size, &f->size, NULL);
-    if (err == CL_SUCCESS)
-        err = clGetMemObjectInfo(m, CL_MEM_ASSOCIATED_MEMOBJECT, sizeof f->parent, &f->parent,
-                                 NULL);
-    if (err == CL_SUCCESS && f->parent)
-        err = clGetMemObjectInfo(m, CL_MEM_OFFSET, sizeof f->parent_offset, &f->parent_offset,
-                                 NULL);
-    if (err != CL_SUCCESS)
-        return err_set(s->rt, CLINFER_ERR_INVALID_ARGUMENT,
-                       "%s: not a valid memory object: clGetMemObjectInfo failed: %s (%d)", what,
-                       cl_error_name(err), (int)err);
-    if (f->type != CL_MEM_OBJECT_BUFFER)
-        return err_set(s->rt, CLINFER_ERR_INVALID_ARGUMENT, "%s: an image, not a buffer", what);
-    return CLINFER_OK;
-}
-
-static int ranges_overlap(const io_binding *a, const io_binding *b)
-{
-    return a->user && b->user && a->bytes && b->bytes && a->base == b->base &&
-           a->base_offset < b->base_offset + b->bytes &&
-           b->base_offset < a->base_offset + a->bytes;
-}
-
-/* A bound input must not overlap a bound output, nor outputs each other. */
-static clinfer_status check_overlaps(clinfer_session *s, int output, size_t index,
-                                     const io_binding *b, const char *what)
-{
-    const clinfer_graph *g = s->m->g;
-    for (int32_t i = 0; i < g->output_count; i++)
-        if (!(output && (size_t)i == index) && ranges_overlap(b, &s->out_bind[i]))
-            return err_set(s->rt, CLINFER_ERR_INVALID_ARGUMENT,
-                           "%s overlaps the buffer bound to output %d (\"%s\")", what, (int)i,
-                           g->outputs[i].name);
-    for (int32_t i = 0; output && i < g->input_count; i++)
-        if (ranges_overlap(b, &s->in_bind[i]))
-            return err_set(s->rt, CLINFER_ERR_INVALID_ARGUMENT,
-                           "%s overlaps the buffer bound to input %d (\"%s\")", what, (int)i,
-                           g->values[g->inputs[i]].name);
-    return CLINFER_OK;
-}
-
-/* Does any kernel read a value that lives in root r's memory? */
-static int root_is_read(const clinfer_session *s, int32_t r)
-{
-    const clinfer_graph *g = s->m->g;
-    for (int32_t i = 0; i < s->exec_count; i++) {
-        const graph_node *n = &g->nodes[s->execs[i].node];
-        for (int32_t k = 0; k < n->input_count; k++)
-            if (n->inputs[k] >= 0 && s->root[n->inputs[k]] == r)
-                return 1;
-    }
-    return 0;
-}
-
-/* Can the kernels use the caller's buffer in place of value v's memory? */
-static int can_bind_in_place(const clinfer_session *s, int output, size_t index, int32_t v,
-                             const io_binding *b, const mem_facts *f)
-{
-    if (b->bytes == 0)
-        return 0;
-    if (b->offset != 0 && (f->parent || b->offset % base_alignment(s->rt) != 0))
-        return 0; /* a sub-buffer needs an aligned offset in a plain buffer */
-    if (!output)
-        return 1;
-    const clinfer_graph *g = s->m->g;
-    int32_t r = s->root[v];
-    if (g->values[r].kind != VALUE_NODE || !s->owned[r])
-        return 0; /* a graph input or constant: copied */
-    for (int32_t i = 0; i < g->output_count; i++)
-        if ((size_t)i != index && s->out_bind[i].zero_copy &&
-            s->root[g->outputs[i].value] == r)
-            return 0; /* another bound output already writes this memory */
-    if ((f->flags & CL_MEM_WRITE_ONLY) && root_is_read(s, r))
-        return 0; /* later kernels read it, and may not read a write-only buffer */
-    return 1;
-}
-
-static clinfer_status bind_io(clinfer_session *s, int output, size_t index, cl_mem buffer,
-                              size_t offset)
-{
-    int32_t v = -1;
-    clinfer_status st = s->broken ? err_set(s->rt, CLINFER_ERR_INVALID_ARGUMENT,
-                                            "the session is unusable after a failed rebinding")
-                                  : io_value(s, index, output, &v);
-    if (st != CLINFER_OK)
-        return st;
-    const clinfer_graph *g = s->m->g;
-    io_binding *slot = output ? &s->out_bind[index] : &s->in_bind[index];
-    int32_t r = s->root[v];
-    char what[256], buf[128];
-    snprintf(what, sizeof what, "%s %zu (\"%s\", shape %s)", output ? "output" : "input", index,
-             output ? g->outputs[index].name : g->values[v].name,
-             shape_str(&s->shapes[v], buf, sizeof buf));
-
-    io_binding b;
-    memset(&b, 0, sizeof b);
-    mem_facts f;
-    memset(&f, 0, sizeof f);
-    if (buffer) {
-        b.user = buffer;
-        b.offset = offset;
-        b.bytes = (size_t)shape_numel(&s->shapes[v]) * sizeof(float);
-        st = query_mem(s, buffer, what, &f);
-        if (st == CLINFER_OK && f.context != s->rt->context)
-            st = err_set(s->rt, CLINFER_ERR_INVALID_ARGUMENT,
-                         "%s: the buffer belongs to another OpenCL context than the runtime's",
-                         what);
-        if (st == CLINFER_OK && !output && (f.flags & CL_MEM_WRITE_ONLY))
-            st = err_set(s->rt, CLINFER_ERR_INVALID_ARGUMENT,
-                         "%s: the buffer is CL_MEM_WRITE_ONLY; kernels cannot read an input "
-                         "from it", what);
-        if (st == CLINFER_OK && output && (f.flags & CL_MEM_READ_ONLY))
-            st = err_set(s->rt, CLINFER_ERR_INVALID_ARGUMENT,
-                         "%s: the buffer is CL_MEM_READ_ONLY; an output cannot be written to it",
-                         what);
-        if (st == CLINFER_OK && (offset > f.size || f.size - offset < b.bytes))
-            st = err_set(s->rt, CLINFER_ERR_INVALID_ARGUMENT,
-                         "%s needs %zu bytes at offset %zu; the buffer holds %zu bytes", what,
-                         b.bytes, offset, f.size);
-        if (st == CLINFER_OK && offset % sizeof(float) != 0)
-            st = err_set(s->rt, CLINFER_ERR_INVALID_ARGUMENT,
-                         "%s: offset %zu is not a multiple of 4 (the size of a float)", what,
-                         offset);
-        b.base = f.parent ? f.parent : buffer;
-        b.base_offset = (f.parent ? f.parent_offset : 0) + offset;
-        if (st == CLINFER_OK)
-            st = check_overlaps(s, output, index, &b, what);
-        if (st != CLINFER_OK)
-            return st;
-        b.zero_copy = can_bind_in_place(s, output, index, v, &b, &f);
-        if (b.zero_copy && offset != 0) {
-            cl_buffer_region region = {offset, b.bytes};
-            cl_int err = CL_SUCCESS;
-            b.view = clCreateSubBuffer(buffer, 0, CL_BUFFER_CREATE_TYPE_REGION, &region, &err);
-            if (!b.view)
-                return err_cl(s->rt, err, "clCreateSubBuffer (caller's buffer)");
-        }
-        clRetainMemObject(buffer);
-    }
-    /* Kernels that used the old binding in place go back to the arena (or
-     * over to the new buffer); then the old binding lets go. */
-    cl_mem target = b.zero_copy ? (b.view ? b.view : b.user) : s->owned[r];
-    if (slot->zero_copy || b.zero_copy)
-        st = retarget_root(s, r, target);
-    binding_release(slot);
-    *slot = b;
-    if (!output)
-        s->input_state[index] = buffer ? INPUT_SET : INPUT_UNBOUND;
-    if (st == CLINFER_OK)
-        rt_log(s->rt, CLINFER_LOG_DEBUG, "%s %s %s", what, buffer ? "bound to a cl_mem" : "unbound",
-               !buffer ? "" : b.zero_copy ? "in place" : "(one copy per run)");
-    return st;
-}
-
-clinfer_status clinfer_session_set_input_buffer(clinfer_session *s, size_t index, cl_mem buffer,
-                                                size_t offset)
-{
-    if (!s)
-        return err_set(NULL, CLINFER_ERR_INVALID_ARGUMENT, "session is NULL");
-    clinfer_status st = bind_io(s, 0, index, buffer, offset);
-    return st == CLINFER_OK ? st : session_fail(s, st);
-}
-
-clinfer_status clinfer_session_set_output_buffer(clinfer_session *s, size_t index, cl_mem buffer,
-                                                 size_t offset)
-{
-    if (!s)
-        return err_set(NULL, CLINFER_ERR_INVALID_ARGUMENT, "session is NULL");
-    clinfer_status st = bind_io(s, 1, index, buffer, offset);
-    return st == CLINFER_OK ? st : session_fail(s, st);
-}
-
-/* ------------------------------------------------------------ host I/O */
-
-clinfer_status clinfer_session_set_input(clinfer_session *s, size_t index, const float *data,
-                                         size_t count)
-{
-    int32_t v = -1;
-    if (!s)
-        return err_set(NULL, CLINFER_ERR_INVALID_ARGUMENT, "session is NULL");
-    clinfer_status st = io_value(s, index, 0, &v);
-    if (st == CLINFER_OK)
-        st = check_count(s, v, data, count);
-    if (st == CLINFER_OK && s->in_bind[index].user)
-        st = bind_io(s, 0, index, NULL, 0); /* host data replaces the binding */
-    if (st == CLINFER_OK && s->broken)
-        st = err_set(s->rt, CLINFER_ERR_INVALID_ARGUMENT,
-                     "the session is unusable after a failed rebinding");
-    cl_int err = CL_SUCCESS;
-    if (st == CLINFER_OK && count > 0 &&
-        (err = clEnqueueWriteBuffer(s->queue, s->mem[v], CL_TRUE, 0, count * sizeof(float), data,
-                                    0, NULL, NULL)) != CL_SUCCESS)
-        st = err_cl(s->rt, err, "clEnqueueWriteBuffer");
-    if (st != CLINFER_OK)
-        return session_fail(s, st);
-    s->input_state[index] = INPUT_SET;
-    s->transfers.uploads++;
-    s->transfers.upload_bytes += count * sizeof(float);
-    return CLINFER_OK;
-}
-
-clinfer_status clinfer_session_get_output(clinfer_session *s, size_t index, float *data,
-                                          size_t count)
-{
-    int32_t v = -1;
-    if (!s)
-        return err_set(NULL, CLINFER_ERR_INVALID_ARGUMENT, "session is NULL");
-    clinfer_status st = io_value(s, index, 1, &v);
-    if (st == CLINFER_OK)
-        st = check_count(s, v, data, count);
-    cl_int err = CL_SUCCESS;
-    if (st == CLINFER_OK && count > 0 &&
-        (err = clEnqueueReadBuffer(s->queue, s->mem[v], CL_TRUE, 0, count * sizeof(float), data,
-                                   0, NULL, NULL)) != CL_SUCCESS)
-        st = err_cl(s->rt, err, "clEnqueueReadBuffer");
-    if (st != CLINFER_OK)
-        return session_fail(s, st);
-    s->transfers.downloads++;
-    s->transfers.download_bytes += count * sizeof(float);
-    return CLINFER_OK;
-}
 
 /* ------------------------------------------------------------ runs */
 
@@ -890,7 +492,7 @@ static clinfer_status run(clinfer_session *s, cl_uint num_wait, const cl_event *
                            : s->input_state[i] == INPUT_UNBOUND
                                ? "is not set: its buffer was unbound"
                                : "was never set");
-    release_events(s);
+    session_release_events(s);
     cl_int err = CL_SUCCESS;
     /* An in-order queue starts nothing after the barrier before the events. */
     if (num_wait > 0 &&

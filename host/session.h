@@ -1,0 +1,79 @@
+/*
+ * session.h — the session handle shared by exec.c (creation, kernels,
+ * runs) and session_io.c (inputs, outputs, caller buffers). Internal.
+ */
+#ifndef CLINFER_SESSION_H
+#define CLINFER_SESSION_H
+
+#include "cl.h"
+#include "clinfer_cl.h"
+#include "model.h"
+#include "nodes/nodes.h"
+
+/* Whether a graph input holds a value for the next run, and if not, why. */
+enum input_state { INPUT_NEVER_SET = 0, INPUT_SET, INPUT_CONSUMED, INPUT_UNBOUND };
+
+typedef struct node_exec {
+    int32_t node;            /* index in the model's graph */
+    node_launches launches;
+    double flops;
+    cl_mem persist;          /* the node's own memory (node_impl.memory), or NULL */
+} node_exec;
+
+/* A graph input or output bound to a caller's buffer. */
+typedef struct io_binding {
+    cl_mem user;        /* the caller's buffer, retained; NULL: not bound */
+    size_t offset;      /* bytes into user */
+    size_t bytes;       /* the tensor's size */
+    cl_mem view;        /* owned sub-buffer of user at offset (zero copy, offset > 0) */
+    int zero_copy;      /* kernels use user/view directly; else one copy per run */
+    cl_mem base;        /* user's parent buffer if it is a sub-buffer, else user */
+    size_t base_offset; /* offset within base, for overlap checks */
+} io_binding;
+
+struct clinfer_session {
+    clinfer_model *m;
+    clinfer_runtime *rt;
+    cl_command_queue queue; /* in-order, retained (own or the runtime's) */
+    int64_t batch;
+    int profile;
+    clinfer_shape *shapes; /* per value, for this batch size */
+    int32_t *root;         /* per value: the value whose memory it uses */
+    cl_mem *mem;           /* per value (borrowed from the arena or the model) */
+    cl_mem *owned;         /* sub-buffers this session created, per value */
+    cl_mem arena;
+    cl_mem scratch;        /* shared by the nodes that ask for scratch memory */
+    node_exec *execs;
+    int32_t exec_count;
+    int32_t launch_count;
+    cl_event *events;      /* profiling: one per launch */
+    clinfer_node_profile *prof;
+    char *input_state;     /* per graph input: an input_state */
+    char *input_reused;    /* per graph input: a run overwrites its arena bytes */
+    io_binding *in_bind;   /* per graph input */
+    io_binding *out_bind;  /* per graph output */
+    int broken;            /* a failed rebinding left kernels unprepared */
+    clinfer_memory_stats memory;
+    clinfer_transfer_stats transfers;
+    char errmsg[CLINFER_ERRMSG_MAX];
+};
+
+/* Copies the thread's last message onto the session; returns st. */
+clinfer_status session_fail(clinfer_session *s, clinfer_status st);
+
+/* Releases the profiling events of the last run. */
+void session_release_events(clinfer_session *s);
+
+/* Sizing pass (prepare 0: memory requests into *scratch) or preparing pass
+ * (prepare 1: launches) for node i into e. */
+clinfer_status session_prepare_node(clinfer_session *s, int32_t i, node_exec *e, int prepare,
+                                    uint64_t *scratch);
+
+/* CL_DEVICE_MEM_BASE_ADDR_ALIGN in bytes: sub-buffer offsets must be
+ * multiples of it. */
+uint64_t session_base_alignment(const clinfer_runtime *rt);
+
+/* Releases a caller-buffer binding. */
+void session_binding_release(io_binding *b);
+
+#endif
