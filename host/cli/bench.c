@@ -33,7 +33,8 @@ static const char bench_help[] =
     "layer: A is the input, B a constant uploaded once), each run uploading A and\n"
     "reading C. It adds GFLOP/s (2MNK / median latency), the kernels' own device\n"
     "time and GFLOP/s from OpenCL profiling, and checks sampled entries of C\n"
-    "against a double-precision dot product (exit status 1 if they differ).\n\n"
+    "against a double-precision dot product (exit status 1 if they differ). Its\n"
+    "batch is 1 and images/s counts runs per second.\n\n"
     "options:\n"
     "  --batch N        batch size for inputs whose first dimension is symbolic\n"
     "                   (default: the first dimension of --input, else 1)\n"
@@ -485,14 +486,40 @@ static int cmp_node_time(const void *a, const void *b)
     return x > y ? -1 : x < y;
 }
 
+/* A name cut to `width` characters for a table: ONNX's "_output_0" suffix
+ * dropped, and the end kept (ONNX paths end in the layer). */
 static const char *fit(const char *s, char *buf, size_t width)
 {
-    size_t n = strlen(s);
+    static const char suffix[] = "_output_0";
+    size_t n = strlen(s), k = sizeof suffix - 1;
+    if (n > k && strcmp(s + n - k, suffix) == 0)
+        n -= k;
     if (n <= width)
-        return s;
-    /* keep the end of long names: ONNX paths end in the layer */
-    snprintf(buf, width + 1, "..%s", s + n - (width - 2));
+        snprintf(buf, width + 1, "%.*s", (int)n, s);
+    else
+        snprintf(buf, width + 1, "..%.*s", (int)(width - 2), s + n - (width - 2));
     return buf;
+}
+
+static void gflops_text(char *buf, size_t cap, double flops, double ms)
+{
+    if (flops > 0 && ms > 0)
+        snprintf(buf, cap, "%8.1f", flops / (ms * 1e6));
+    else
+        snprintf(buf, cap, "%8s", "-");
+}
+
+/* Totals of one (op, kernel) pair. */
+typedef struct group_time {
+    const char *op, *kernel;
+    double ms, flops;
+    int nodes;
+} group_time;
+
+static int cmp_group_time(const void *a, const void *b)
+{
+    double x = ((const group_time *)a)->ms, y = ((const group_time *)b)->ms;
+    return x > y ? -1 : x < y;
 }
 
 static void print_profile_text(const node_time *nt, size_t count, int runs, double median_ms)
@@ -502,46 +529,43 @@ static void print_profile_text(const node_time *nt, size_t count, int runs, doub
         total += nt[i].ms;
     printf("\nper-node device time, mean over %d run%s, sorted by time:\n", runs,
            runs == 1 ? "" : "s");
-    printf("  %-32s %-12s %-22s %-18s %9s %8s %6s\n", "node", "op", "kernel", "output shape",
+    printf("  %-40s %-12s %-22s %-18s %9s %8s %6s\n", "node", "op", "kernel", "output shape",
            "ms", "GFLOP/s", "share");
     for (size_t i = 0; i < count; i++) {
         const clinfer_node_profile *p = nt[i].p;
-        char shape[96], b1[40], b2[40], gf[32];
+        char shape[96], b1[48], b2[48], gf[32];
         cli_shape_text(&p->output_shape, shape, sizeof shape);
-        if (p->flops > 0 && nt[i].ms > 0)
-            snprintf(gf, sizeof gf, "%8.1f", p->flops / (nt[i].ms * 1e6));
-        else
-            snprintf(gf, sizeof gf, "%8s", "-");
-        printf("  %-32s %-12s %-22s %-18s %9.3f %s %5.1f%%\n", fit(p->node, b1, 32), p->op,
+        gflops_text(gf, sizeof gf, p->flops, nt[i].ms);
+        printf("  %-40s %-12s %-22s %-18s %9.3f %s %5.1f%%\n", fit(p->node, b1, 40), p->op,
                fit(p->kernel, b2, 22), shape, nt[i].ms, gf,
                total > 0 ? 100 * nt[i].ms / total : 0.0);
     }
-    /* totals by (op, kernel) */
-    printf("\nby op and kernel:\n");
-    printf("  %-12s %-22s %6s %9s %8s %6s\n", "op", "kernel", "nodes", "ms", "GFLOP/s", "share");
-    char *done = calloc(count + 1, 1);
-    for (size_t i = 0; done && i < count; i++) {
-        if (done[i])
-            continue;
-        double ms = 0, flops = 0;
-        int nodes = 0;
-        for (size_t j = i; j < count; j++)
-            if (!done[j] && strcmp(nt[j].p->op, nt[i].p->op) == 0 &&
-                strcmp(nt[j].p->kernel, nt[i].p->kernel) == 0) {
-                done[j] = 1;
-                ms += nt[j].ms;
-                flops += nt[j].p->flops;
-                nodes++;
-            }
-        char gf[32], b2[40];
-        if (flops > 0 && ms > 0)
-            snprintf(gf, sizeof gf, "%8.1f", flops / (ms * 1e6));
-        else
-            snprintf(gf, sizeof gf, "%8s", "-");
-        printf("  %-12s %-22s %6d %9.3f %s %5.1f%%\n", nt[i].p->op, fit(nt[i].p->kernel, b2, 22),
-               nodes, ms, gf, total > 0 ? 100 * ms / total : 0.0);
+    group_time *g = calloc(count + 1, sizeof *g);
+    size_t ng = 0;
+    for (size_t i = 0; g && i < count; i++) {
+        size_t j = 0;
+        while (j < ng && !(strcmp(g[j].op, nt[i].p->op) == 0 &&
+                           strcmp(g[j].kernel, nt[i].p->kernel) == 0))
+            j++;
+        if (j == ng)
+            g[ng++] = (group_time){nt[i].p->op, nt[i].p->kernel, 0, 0, 0};
+        g[j].ms += nt[i].ms;
+        g[j].flops += nt[i].p->flops;
+        g[j].nodes++;
     }
-    free(done);
+    if (g) {
+        qsort(g, ng, sizeof *g, cmp_group_time);
+        printf("\nby op and kernel:\n");
+        printf("  %-12s %-22s %6s %9s %8s %6s\n", "op", "kernel", "nodes", "ms", "GFLOP/s",
+               "share");
+        for (size_t j = 0; j < ng; j++) {
+            char gf[32], b2[48];
+            gflops_text(gf, sizeof gf, g[j].flops, g[j].ms);
+            printf("  %-12s %-22s %6d %9.3f %s %5.1f%%\n", g[j].op, fit(g[j].kernel, b2, 22),
+                   g[j].nodes, g[j].ms, gf, total > 0 ? 100 * g[j].ms / total : 0.0);
+        }
+        free(g);
+    }
     printf("  device time %.3f ms per run, %.1f%% of the median latency (the rest: transfers, "
            "launches, host)\n",
            total, median_ms > 0 ? 100 * total / median_ms : 0.0);

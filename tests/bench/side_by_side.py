@@ -152,6 +152,7 @@ def main():
     avx512 = "avx512f" in open("/proc/cpuinfo").read()
     blas_env = {"OPENBLAS_CORETYPE": "SkylakeX"} if avx512 else {}
     started = time.time()
+    args.started = datetime.datetime.now(datetime.timezone.utc)
     load_start = os.getloadavg()[0]
     failures = []
     raw = {"gemm": {}, "models": {}, "startup": {}}
@@ -290,7 +291,7 @@ def compare(clinfer, path, x, ort_out, bench, key, batch, failures, title):
 
 def report(args, peak, gemm_rows, model_rows, startup, failures, elapsed, load_start,
            blas_env):
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = args.started
     commit = shell("git rev-parse --short HEAD")
     dirty = shell("git status --porcelain --untracked-files=no")
     device = ""
@@ -310,7 +311,7 @@ def report(args, peak, gemm_rows, model_rows, startup, failures, elapsed, load_s
             ort_v = "%s, %s threads" % (r["ort"].get("engine"), r["ort"].get("threads"))
     pkg = lambda p: shell("dpkg-query -W -f='${Version}' %s 2>/dev/null" % p)  # noqa: E731
     lines = []
-    lines.append("clinfer side-by-side benchmark, %s" % now.strftime("%Y-%m-%d %H:%M UTC"))
+    lines.append("clinfer side-by-side benchmark, started %s" % now.strftime("%Y-%m-%d %H:%M UTC"))
     lines.append("")
     lines.append("- machine: %s; load average %.2f at the start, %.2f at the end"
                  % (machine(), load_start, os.getloadavg()[0]))
@@ -322,10 +323,11 @@ def report(args, peak, gemm_rows, model_rows, startup, failures, elapsed, load_s
                     ", OPENBLAS_CORETYPE=SkylakeX" if blas_env else "",
                     pkg("libclblast1") or pkg("libclblast-dev") or "?", clb_dev or "?",
                     ort_v or "ONNX Runtime ?"))
-    lines.append("- command: `%s` (%d rounds, up to %d timed runs after %d warm-up runs per "
-                 "process, at most %g s of timed runs); took %.0f s"
-                 % (args.command, args.rounds, args.iters, args.warmup, args.max_time,
-                    elapsed))
+    plural = lambda n, word: "%d %s%s" % (n, word, "" if n == 1 else "s")  # noqa: E731
+    lines.append("- command: `%s` (%s, up to %s after %s per engine process, at most %g s "
+                 "of timed runs each); took %.0f s"
+                 % (args.command, plural(args.rounds, "round"), plural(args.iters, "timed run"),
+                    plural(args.warmup, "warm-up run"), args.max_time, elapsed))
     lines.append("- medians over every timed run of every round; engines alternate within "
                  "each round; a run is end to end (inputs in, outputs out)")
     if load_start > 0.5:
