@@ -18,14 +18,59 @@ int cmd_devices(const cli_common *common, int argc, char **argv);
 int cmd_demo(const cli_common *common, int argc, char **argv);
 int cmd_run(const cli_common *common, int argc, char **argv);  /* run.c */
 int cmd_info(const cli_common *common, int argc, char **argv); /* info.c */
+int cmd_bench(const cli_common *common, int argc, char **argv);   /* bench.c */
+int cmd_compile(const cli_common *common, int argc, char **argv); /* compile.c */
 
 /* Consumes a common option at argv[*i] (advancing *i past its value);
  * returns 1 if it was one, 0 if not, -1 on a missing value (printed). */
 int cli_parse_common(cli_common *common, int argc, char **argv, int *i);
 
 /* Creates a runtime for the common options, printing errors; NULL on error.
- * Library log messages go to stderr. */
+ * Library warnings go to stderr (every message with --verbose); when stderr
+ * is a terminal, program compiles are shown as progress (cli_progress). */
 clinfer_runtime *cli_runtime(const cli_common *common);
+
+/* Progress of OpenCL program compiles (compile.c). The library logs
+ * "compiling OpenCL program NAME" at INFO level before each compile from
+ * source (a cold program cache) and "tuning ..." while it measures tile
+ * sizes; a runtime made by cli_runtime_progress turns those into progress
+ * lines on stderr, the first one saying that this happens once per device.
+ * Other INFO and DEBUG messages are printed only with --verbose. */
+typedef struct cli_progress {
+    const char *prefix;  /* "clinfer bench": starts every line */
+    int show;            /* print progress lines (else only count) */
+    int verbose;         /* --verbose: print every message */
+    clinfer_runtime *rt; /* set by cli_runtime_progress */
+    double first_ms;     /* cli_now_ms() at the first compile; 0 if none yet */
+    double last_ms;      /* at the latest compile or tuning message */
+    int compiles;        /* programs compiled from source */
+    int tunings;         /* tuning messages */
+    /* Programs compiled, by name, with counts (the first CLI_PROGRESS_NAMES). */
+    char names[32][48];
+    int counts[32];
+    int name_count;
+} cli_progress;
+
+/* Sets up *p; show: print progress lines. */
+void cli_progress_init(cli_progress *p, const char *prefix, int show);
+
+/* Like cli_runtime, with compile progress reported through *p (which must
+ * outlive the runtime). */
+clinfer_runtime *cli_runtime_progress(const cli_common *common, cli_progress *p);
+
+/* "conv2d x3, gemm x2, pool2d" into buf: what *p saw compiled. */
+void cli_progress_names(const cli_progress *p, char *buf, size_t cap);
+
+/* Elements of a shape; "[1,3,224,224]" (compile.c). */
+size_t cli_shape_numel(const clinfer_shape *s);
+void cli_shape_text(const clinfer_shape *s, char *buf, size_t cap);
+
+/* The batch size a session runs: the first dimension of its inputs (1 when
+ * none has one). If requested > 0 and an input's first dimension differs
+ * (the model's batch is fixed), prints why, prefixed by `prefix`, and
+ * returns -1. */
+long long cli_session_batch(const clinfer_session *s, const clinfer_model *m,
+                            long long requested, const char *prefix);
 
 /* True if argv has -h or --help. */
 int cli_wants_help(int argc, char **argv);

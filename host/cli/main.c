@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -19,6 +20,8 @@ static const command commands[] = {
     {"demo", cmd_demo, "classify Fashion-MNIST with the lecture's trained CNN (--lecture: 6x6 example)"},
     {"run", cmd_run, "run an ONNX model on .npy/.pb inputs, summarise and save its outputs"},
     {"info", cmd_info, "describe an ONNX model and list what clinfer cannot run in it"},
+    {"bench", cmd_bench, "time a model (or one GEMM, --gemm MxNxK): latency, images/s, profile"},
+    {"compile", cmd_compile, "build and cache every OpenCL kernel a model needs, ahead of use"},
 };
 
 static void usage(FILE *to)
@@ -65,25 +68,13 @@ int cli_wants_help(int argc, char **argv)
     return 0;
 }
 
-static void log_to_stderr(void *user, clinfer_log_level level, const char *msg)
-{
-    static const char *names[] = {"debug", "info", "warning", "error"};
-    (void)user;
-    if (level != CLINFER_LOG_ERROR) /* errors are printed by the command */
-        fprintf(stderr, "clinfer: %s: %s\n", names[level], msg);
-}
-
 clinfer_runtime *cli_runtime(const cli_common *common)
 {
-    clinfer_runtime_options o = clinfer_runtime_options_default();
-    o.device_spec = common->device;
-    o.log = log_to_stderr;
-    o.log_level = common->verbose ? CLINFER_LOG_DEBUG : CLINFER_LOG_WARNING;
-    clinfer_runtime *rt = NULL;
-    clinfer_status st = clinfer_runtime_create(&o, &rt);
-    if (st != CLINFER_OK)
-        fprintf(stderr, "clinfer: %s: %s\n", clinfer_status_str(st), clinfer_last_errmsg());
-    return rt;
+    /* Compile progress only on a terminal: scripts and tests that read the
+     * output of `run` or `demo` see no extra lines. */
+    static cli_progress progress;
+    cli_progress_init(&progress, "clinfer", isatty(STDERR_FILENO));
+    return cli_runtime_progress(common, &progress);
 }
 
 double cli_now_ms(void)

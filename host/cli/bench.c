@@ -1,0 +1,823 @@
+/*
+ * bench.c — `clinfer bench MODEL.onnx` and `clinfer bench --gemm MxNxK`:
+ * times a model (or a one-node GEMM graph) end to end on the chosen device.
+ * Reports the load time, the first run (and whether the program cache was
+ * cold or warm), latency statistics over the timed runs, images per second
+ * and the memory the session planned; --profile adds a per-node table from
+ * clinfer_session_profile, --json one JSON object for scripts
+ * (tests/bench/side_by_side.sh).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "npy.h"
+
+static const char bench_help[] =
+    "usage: clinfer bench MODEL.onnx [--batch N] [--input FILE]... [OPTIONS]\n"
+    "       clinfer bench --gemm MxNxK [--matmul] [OPTIONS]\n\n"
+    "Times a model on the chosen device. It loads the model and creates a session\n"
+    "(the load time: building every kernel, compiling them if the program cache is\n"
+    "cold), runs once (the first-run time), runs W warm-up runs, then N timed runs.\n"
+    "Each run is end to end for one batch: set every input, run, read every output.\n"
+    "Prints the load and first-run times, whether the program cache was cold\n"
+    "(kernels compiled from source) or warm, min, median, p90, p99 and mean\n"
+    "latency, images per second (batch / median), the bytes of weights on the\n"
+    "device and the activation memory the session planned. Inputs are uniform\n"
+    "random values in [-1, 1) unless --input gives files.\n\n"
+    "--gemm MxNxK measures the device's GEMM path as the graph runs it: a one-node\n"
+    "graph computing C[M,N] = A[M,K] B[K,N] (an ONNX Gemm, like a fully connected\n"
+    "layer: A is the input, B a constant uploaded once), each run uploading A and\n"
+    "reading C. It adds GFLOP/s (2MNK / median latency), the kernels' own device\n"
+    "time and GFLOP/s from OpenCL profiling, and checks sampled entries of C\n"
+    "against a double-precision dot product (exit status 1 if they differ). Its\n"
+    "batch is 1 and images/s counts runs per second.\n\n"
+    "options:\n"
+    "  --batch N        batch size for inputs whose first dimension is symbolic\n"
+    "                   (default: the first dimension of --input, else 1)\n"
+    "  --input FILE     .npy or .pb values for the next model input, in order\n"
+    "  --warmup W       warm-up runs after the first run (default 3)\n"
+    "  --iters N        timed runs (default 20)\n"
+    "  --max-time S     stop warming up after S/2 seconds (first run included) and\n"
+    "                   stop the timed runs after S seconds (at least one run)\n"
+    "  --json           print one JSON object on stdout instead of text: load_ms,\n"
+    "                   first_run_ms, cache (\"cold\"/\"warm\"), min_ms, median_ms,\n"
+    "                   p90_ms, p99_ms, mean_ms, images_per_s, batch, device,\n"
+    "                   weight_bytes, activation_bytes, times_ms, ... (and gflops\n"
+    "                   with --gemm, profile with --profile)\n"
+    "  --profile        per-node device times (OpenCL events, mean over the timed\n"
+    "                   runs), sorted by time: node, op, kernel variant, output\n"
+    "                   shape, ms, GFLOP/s, share; then totals by op and kernel.\n"
+    "                   The session waits for the device at the end of each run\n"
+    "  --gemm MxNxK     time one GEMM instead of a model (a single N: NxNxN)\n"
+    "  --matmul         with --gemm: an ONNX MatMul node instead of Gemm\n" CLI_COMMON_HELP
+    "\nA cold start: point CLINFER_CACHE_DIR (and, on PoCL, POCL_CACHE_DIR) at empty\n"
+    "folders. `clinfer compile MODEL.onnx` warms the cache ahead of time.\n";
+
+#define MAX_INPUTS 16
+
+typedef struct bench_args {
+    const char *model;
+    int gemm, matmul;
+    long long m, n, k;
+    long long batch; /* 0: not given */
+    int warmup, iters;
+    double max_time_s; /* 0: no limit */
+    int json, profile;
+    const char *inputs[MAX_INPUTS];
+    int ninputs;
+} bench_args;
+
+/* ------------------------------------------------------------ arguments */
+
+static int parse_count(const char *opt, const char *v, long long lo, long long hi, long long *out)
+{
+    char *end = NULL;
+    long long x = strtoll(v, &end, 10);
+    if (!end || end == v || *end || x < lo || x > hi) {
+        fprintf(stderr, "clinfer bench: %s needs an integer in [%lld, %lld], got %s\n", opt, lo,
+                hi, v);
+        return 0;
+    }
+    *out = x;
+    return 1;
+}
+
+static int parse_gemm(const char *v, bench_args *a)
+{
+    long long d[3];
+    int n = 0;
+    const char *p = v;
+    while (n < 3) {
+        char *end = NULL;
+        d[n] = strtoll(p, &end, 10);
+        if (end == p || d[n] < 1 || d[n] > (1 << 20))
+            break;
+        n++;
+        if (*end == 0)
+            break;
+        if (*end != 'x' && *end != 'X') {
+            n = 0;
+            break;
+        }
+        p = end + 1;
+    }
+    if (n == 1)
+        d[1] = d[2] = d[0];
+    else if (n != 3 || (p[strspn(p, "0123456789")] != 0)) {
+        fprintf(stderr,
+                "clinfer bench: --gemm needs MxNxK (each 1..%d, e.g. 1024x1024x1024), got %s\n",
+                1 << 20, v);
+        return 0;
+    }
+    a->gemm = 1, a->m = d[0], a->n = d[1], a->k = d[2];
+    return 1;
+}
+
+static int parse_args(cli_common *common, bench_args *a, int argc, char **argv)
+{
+    for (int i = 0; i < argc; i++) {
+        int r = cli_parse_common(common, argc, argv, &i);
+        if (r < 0)
+            return -1;
+        if (r > 0)
+            continue;
+        const char *arg = argv[i];
+        long long x = 0;
+        if (strcmp(arg, "--json") == 0) {
+            a->json = 1;
+        } else if (strcmp(arg, "--profile") == 0) {
+            a->profile = 1;
+        } else if (strcmp(arg, "--matmul") == 0) {
+            a->matmul = 1;
+        } else if (strcmp(arg, "--batch") == 0 || strcmp(arg, "--warmup") == 0 ||
+                   strcmp(arg, "--iters") == 0 || strcmp(arg, "--max-time") == 0 ||
+                   strcmp(arg, "--gemm") == 0 || strcmp(arg, "--input") == 0) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "clinfer bench: %s needs a value\n", arg);
+                return -1;
+            }
+            const char *v = argv[++i];
+            if (strcmp(arg, "--batch") == 0) {
+                if (!parse_count(arg, v, 1, 1 << 24, &a->batch))
+                    return -1;
+            } else if (strcmp(arg, "--warmup") == 0) {
+                if (!parse_count(arg, v, 0, 1000000, &x))
+                    return -1;
+                a->warmup = (int)x;
+            } else if (strcmp(arg, "--iters") == 0) {
+                if (!parse_count(arg, v, 1, 1000000, &x))
+                    return -1;
+                a->iters = (int)x;
+            } else if (strcmp(arg, "--max-time") == 0) {
+                char *end = NULL;
+                a->max_time_s = strtod(v, &end);
+                if (!end || end == v || *end || !(a->max_time_s > 0) || a->max_time_s > 1e6) {
+                    fprintf(stderr, "clinfer bench: --max-time needs seconds > 0, got %s\n", v);
+                    return -1;
+                }
+            } else if (strcmp(arg, "--gemm") == 0) {
+                if (!parse_gemm(v, a))
+                    return -1;
+            } else {
+                if (a->ninputs == MAX_INPUTS) {
+                    fprintf(stderr, "clinfer bench: at most %d inputs\n", MAX_INPUTS);
+                    return -1;
+                }
+                a->inputs[a->ninputs++] = v;
+            }
+        } else if (arg[0] == '-') {
+            fprintf(stderr, "clinfer bench: unknown option %s (see clinfer bench --help)\n", arg);
+            return -1;
+        } else if (!a->model) {
+            a->model = arg;
+        } else {
+            fprintf(stderr, "clinfer bench: unexpected argument %s\n", arg);
+            return -1;
+        }
+    }
+    if (a->gemm && (a->model || a->ninputs || a->batch)) {
+        fprintf(stderr, "clinfer bench: --gemm times a GEMM alone; it takes no model, --input "
+                        "or --batch\n");
+        return -1;
+    }
+    if (a->matmul && !a->gemm) {
+        fprintf(stderr, "clinfer bench: --matmul goes with --gemm MxNxK\n");
+        return -1;
+    }
+    if (!a->gemm && !a->model) {
+        fprintf(stderr, "clinfer bench: which model? (clinfer bench MODEL.onnx, or --gemm "
+                        "MxNxK; see --help)\n");
+        return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------ data */
+
+/* Uniform values in [-1, 1) from a fixed-seed xorshift generator. */
+static void fill_random(float *x, size_t n, uint32_t seed)
+{
+    uint32_t s = seed ? seed : 1;
+    for (size_t i = 0; i < n; i++) {
+        s ^= s << 13;
+        s ^= s >> 17;
+        s ^= s << 5;
+        x[i] = (float)((double)(s >> 8) / (double)(1u << 23) - 1.0);
+    }
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+static int read_input(const char *file, clinfer_tensor *t)
+{
+    unsigned char *data = NULL;
+    size_t size = 0;
+    char err[1024];
+    if (!cli_read_file(file, &data, &size, err, sizeof err)) {
+        fprintf(stderr, "clinfer bench: %s\n", err);
+        return 0;
+    }
+    int ok = 0;
+    if (ends_with(file, ".npy")) {
+        ok = npy_decode(data, size, t, err, sizeof err);
+        if (!ok)
+            fprintf(stderr, "clinfer bench: %s: %s\n", file, err);
+    } else if (ends_with(file, ".pb")) {
+        ok = clinfer_tensor_decode_onnx(data, size, t) == CLINFER_OK;
+        if (!ok)
+            fprintf(stderr, "clinfer bench: %s: %s\n", file, clinfer_last_errmsg());
+    } else {
+        fprintf(stderr, "clinfer bench: %s: expected a .npy or .pb file\n", file);
+    }
+    free(data);
+    if (ok && t->dtype != CLINFER_DTYPE_FLOAT32) {
+        fprintf(stderr, "clinfer bench: %s: holds int64 values; bench feeds float32 inputs\n",
+                file);
+        ok = 0;
+    }
+    return ok;
+}
+
+/* The host buffers of one run: every input and output of the session. */
+typedef struct bench_io {
+    size_t nin, nout;
+    float *in[MAX_INPUTS];
+    size_t in_count[MAX_INPUTS];
+    float **out;
+    size_t *out_count;
+} bench_io;
+
+static void io_free(bench_io *io)
+{
+    for (size_t i = 0; i < io->nin; i++)
+        free(io->in[i]);
+    for (size_t i = 0; io->out && i < io->nout; i++)
+        free(io->out[i]);
+    free(io->out);
+    free(io->out_count);
+    memset(io, 0, sizeof *io);
+}
+
+/* Allocates the buffers; inputs from files (by position) or random. */
+static int io_prepare(bench_io *io, const clinfer_session *s, const clinfer_model *m,
+                      const clinfer_tensor *files, int nfiles)
+{
+    io->nin = clinfer_model_input_count(m);
+    io->nout = clinfer_model_output_count(m);
+    if (io->nin > MAX_INPUTS) {
+        fprintf(stderr, "clinfer bench: the model has %zu inputs; bench handles %d\n", io->nin,
+                MAX_INPUTS);
+        return 0;
+    }
+    if (nfiles > (int)io->nin) {
+        fprintf(stderr, "clinfer bench: %d --input files for %zu model inputs\n", nfiles,
+                io->nin);
+        return 0;
+    }
+    io->out = calloc(io->nout + 1, sizeof *io->out);
+    io->out_count = calloc(io->nout + 1, sizeof *io->out_count);
+    if (!io->out || !io->out_count)
+        return 0;
+    for (size_t i = 0; i < io->nin; i++) {
+        clinfer_shape sh;
+        clinfer_session_input_shape(s, i, &sh);
+        size_t n = cli_shape_numel(&sh);
+        io->in_count[i] = n;
+        if (!(io->in[i] = malloc((n ? n : 1) * sizeof(float))))
+            return 0;
+        if ((int)i < nfiles) {
+            const clinfer_tensor *t = &files[i];
+            int same = t->shape.rank == sh.rank;
+            for (int32_t d = 0; same && d < sh.rank; d++)
+                same = t->shape.dims[d] == sh.dims[d];
+            if (!same) {
+                char want[160], got[160];
+                cli_shape_text(&sh, want, sizeof want);
+                cli_shape_text(&t->shape, got, sizeof got);
+                fprintf(stderr, "clinfer bench: input \"%s\" needs shape %s, the file holds %s\n",
+                        clinfer_model_input_name(m, i), want, got);
+                return 0;
+            }
+            memcpy(io->in[i], t->data, n * sizeof(float));
+        } else {
+            fill_random(io->in[i], n, 12345u + (uint32_t)i);
+        }
+    }
+    for (size_t i = 0; i < io->nout; i++) {
+        clinfer_shape sh;
+        clinfer_session_output_shape(s, i, &sh);
+        size_t n = cli_shape_numel(&sh);
+        io->out_count[i] = n;
+        if (!(io->out[i] = malloc((n ? n : 1) * sizeof(float))))
+            return 0;
+    }
+    return 1;
+}
+
+/* One end-to-end run: set every input, run, read every output. */
+static int run_once(clinfer_session *s, bench_io *io)
+{
+    clinfer_status st = CLINFER_OK;
+    for (size_t i = 0; st == CLINFER_OK && i < io->nin; i++)
+        st = clinfer_session_set_input(s, i, io->in[i], io->in_count[i]);
+    if (st == CLINFER_OK)
+        st = clinfer_session_run(s);
+    for (size_t i = 0; st == CLINFER_OK && i < io->nout; i++)
+        st = clinfer_session_get_output(s, i, io->out[i], io->out_count[i]);
+    if (st != CLINFER_OK)
+        fprintf(stderr, "clinfer bench: run failed: %s: %s\n", clinfer_status_str(st),
+                clinfer_session_errmsg(s));
+    return st == CLINFER_OK;
+}
+
+/* ------------------------------------------------------------ statistics */
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Percentile q in [0, 1] of sorted values, linear between ranks. */
+static double percentile(const double *sorted, int n, double q)
+{
+    if (n <= 0)
+        return 0;
+    double pos = q * (n - 1);
+    int lo = (int)floor(pos);
+    int hi = lo + 1 < n ? lo + 1 : lo;
+    return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
+}
+
+typedef struct stats {
+    double min, median, p90, p99, mean;
+} stats;
+
+static stats summarize(const double *v, int n)
+{
+    stats r = {0, 0, 0, 0, 0};
+    double *s = malloc((size_t)(n > 0 ? n : 1) * sizeof *s);
+    if (!s || n <= 0) {
+        free(s);
+        return r;
+    }
+    memcpy(s, v, (size_t)n * sizeof *s);
+    qsort(s, (size_t)n, sizeof *s, cmp_double);
+    double sum = 0;
+    for (int i = 0; i < n; i++)
+        sum += s[i];
+    r.min = s[0];
+    r.median = percentile(s, n, 0.5);
+    r.p90 = percentile(s, n, 0.9);
+    r.p99 = percentile(s, n, 0.99);
+    r.mean = sum / n;
+    free(s);
+    return r;
+}
+
+/* ------------------------------------------------------------ GEMM */
+
+static clinfer_status gemm_model(clinfer_runtime *rt, const bench_args *a, clinfer_model **out)
+{
+    clinfer_graph *g = NULL;
+    clinfer_value va, vb, vc;
+    clinfer_shape sa = {2, {a->m, a->k}}, sb = {2, {a->k, a->n}};
+    size_t nb = (size_t)a->k * (size_t)a->n;
+    float *b = malloc(nb * sizeof *b);
+    clinfer_status st = b ? clinfer_graph_create(&g) : CLINFER_ERR_OUT_OF_HOST_MEMORY;
+    if (b)
+        fill_random(b, nb, 777u);
+    if (st == CLINFER_OK)
+        st = clinfer_graph_input(g, "a", &sa, &va);
+    if (st == CLINFER_OK)
+        st = clinfer_graph_constant(g, "b", &sb, b, &vb);
+    if (st == CLINFER_OK)
+        st = a->matmul ? clinfer_graph_matmul(g, "gemm", va, vb, &vc)
+                       : clinfer_graph_gemm(g, "gemm", va, vb, CLINFER_NO_VALUE, 0, 0, 1.0f, 0.0f,
+                                            &vc);
+    if (st == CLINFER_OK)
+        st = clinfer_graph_output(g, vc, "c");
+    if (st == CLINFER_OK)
+        st = clinfer_model_compile(rt, g, out);
+    if (st != CLINFER_OK)
+        fprintf(stderr, "clinfer bench: the GEMM graph: %s: %s\n", clinfer_status_str(st),
+                clinfer_last_errmsg());
+    clinfer_graph_free(g);
+    free(b);
+    return st;
+}
+
+/* Largest error of sampled entries of C against double dot products,
+ * relative to sum_k |a_ik b_kj| (which bounds the rounding error). */
+static double gemm_check(const bench_args *a, const float *A, const float *C)
+{
+    size_t nb = (size_t)a->k * (size_t)a->n;
+    float *B = malloc(nb * sizeof *B);
+    if (!B)
+        return 0;
+    fill_random(B, nb, 777u);
+    double worst = 0;
+    uint32_t s = 99;
+    for (int t = 0; t < 96; t++) {
+        long long i, j;
+        if (t < 4) { /* the corners */
+            i = (t & 1) ? a->m - 1 : 0;
+            j = (t & 2) ? a->n - 1 : 0;
+        } else {
+            s = s * 1664525u + 1013904223u;
+            i = (long long)(s % (uint32_t)a->m);
+            s = s * 1664525u + 1013904223u;
+            j = (long long)(s % (uint32_t)a->n);
+        }
+        double ref = 0, mag = 0;
+        for (long long p = 0; p < a->k; p++) {
+            double x = (double)A[i * a->k + p] * B[p * a->n + j];
+            ref += x;
+            mag += fabs(x);
+        }
+        double e = fabs((double)C[i * a->n + j] - ref) / (mag > 0 ? mag : 1);
+        if (!(e <= worst)) /* NaN counts as the worst */
+            worst = isnan(e) ? INFINITY : e;
+    }
+    free(B);
+    return worst;
+}
+
+/* ------------------------------------------------------------ output */
+
+static void json_string(const char *s)
+{
+    putchar('"');
+    for (; s && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            printf("\\%c", c);
+        else if (c < 0x20)
+            printf("\\u%04x", c);
+        else
+            putchar(c);
+    }
+    putchar('"');
+}
+
+/* A finite number for JSON (which has no NaN or infinity). */
+static double fin(double x)
+{
+    return isfinite(x) ? x : -1;
+}
+
+/* Per-node profile, averaged over the timed runs, sorted by time. */
+typedef struct node_time {
+    const clinfer_node_profile *p;
+    double ms;
+} node_time;
+
+static int cmp_node_time(const void *a, const void *b)
+{
+    double x = ((const node_time *)a)->ms, y = ((const node_time *)b)->ms;
+    return x > y ? -1 : x < y;
+}
+
+/* A name cut to `width` characters for a table: ONNX's "_output_0" suffix
+ * dropped, and the end kept (ONNX paths end in the layer). */
+static const char *fit(const char *s, char *buf, size_t width)
+{
+    static const char suffix[] = "_output_0";
+    size_t n = strlen(s), k = sizeof suffix - 1;
+    if (n > k && strcmp(s + n - k, suffix) == 0)
+        n -= k;
+    if (n <= width)
+        snprintf(buf, width + 1, "%.*s", (int)n, s);
+    else
+        snprintf(buf, width + 1, "..%.*s", (int)(width - 2), s + n - (width - 2));
+    return buf;
+}
+
+static void gflops_text(char *buf, size_t cap, double flops, double ms)
+{
+    if (flops > 0 && ms > 0)
+        snprintf(buf, cap, "%8.1f", flops / (ms * 1e6));
+    else
+        snprintf(buf, cap, "%8s", "-");
+}
+
+/* Totals of one (op, kernel) pair. */
+typedef struct group_time {
+    const char *op, *kernel;
+    double ms, flops;
+    int nodes;
+} group_time;
+
+static int cmp_group_time(const void *a, const void *b)
+{
+    double x = ((const group_time *)a)->ms, y = ((const group_time *)b)->ms;
+    return x > y ? -1 : x < y;
+}
+
+static void print_profile_text(const node_time *nt, size_t count, int runs, double median_ms)
+{
+    double total = 0;
+    for (size_t i = 0; i < count; i++)
+        total += nt[i].ms;
+    printf("\nper-node device time, mean over %d run%s, sorted by time:\n", runs,
+           runs == 1 ? "" : "s");
+    printf("  %-40s %-12s %-22s %-18s %9s %8s %6s\n", "node", "op", "kernel", "output shape",
+           "ms", "GFLOP/s", "share");
+    for (size_t i = 0; i < count; i++) {
+        const clinfer_node_profile *p = nt[i].p;
+        char shape[96], b1[48], b2[48], gf[32];
+        cli_shape_text(&p->output_shape, shape, sizeof shape);
+        gflops_text(gf, sizeof gf, p->flops, nt[i].ms);
+        printf("  %-40s %-12s %-22s %-18s %9.3f %s %5.1f%%\n", fit(p->node, b1, 40), p->op,
+               fit(p->kernel, b2, 22), shape, nt[i].ms, gf,
+               total > 0 ? 100 * nt[i].ms / total : 0.0);
+    }
+    group_time *g = calloc(count + 1, sizeof *g);
+    size_t ng = 0;
+    for (size_t i = 0; g && i < count; i++) {
+        size_t j = 0;
+        while (j < ng && !(strcmp(g[j].op, nt[i].p->op) == 0 &&
+                           strcmp(g[j].kernel, nt[i].p->kernel) == 0))
+            j++;
+        if (j == ng)
+            g[ng++] = (group_time){nt[i].p->op, nt[i].p->kernel, 0, 0, 0};
+        g[j].ms += nt[i].ms;
+        g[j].flops += nt[i].p->flops;
+        g[j].nodes++;
+    }
+    if (g) {
+        qsort(g, ng, sizeof *g, cmp_group_time);
+        printf("\nby op and kernel:\n");
+        printf("  %-12s %-22s %6s %9s %8s %6s\n", "op", "kernel", "nodes", "ms", "GFLOP/s",
+               "share");
+        for (size_t j = 0; j < ng; j++) {
+            char gf[32], b2[48];
+            gflops_text(gf, sizeof gf, g[j].flops, g[j].ms);
+            printf("  %-12s %-22s %6d %9.3f %s %5.1f%%\n", g[j].op, fit(g[j].kernel, b2, 22),
+                   g[j].nodes, g[j].ms, gf, total > 0 ? 100 * g[j].ms / total : 0.0);
+        }
+        free(g);
+    }
+    printf("  device time %.3f ms per run, %.1f%% of the median latency (the rest: transfers, "
+           "launches, host)\n",
+           total, median_ms > 0 ? 100 * total / median_ms : 0.0);
+}
+
+static void print_profile_json(const node_time *nt, size_t count)
+{
+    double total = 0;
+    for (size_t i = 0; i < count; i++)
+        total += nt[i].ms;
+    printf(",\n  \"device_ms\": %.4f,\n  \"profile\": [", total);
+    for (size_t i = 0; i < count; i++) {
+        const clinfer_node_profile *p = nt[i].p;
+        char shape[96];
+        cli_shape_text(&p->output_shape, shape, sizeof shape);
+        printf("%s\n    {\"node\": ", i ? "," : "");
+        json_string(p->node);
+        printf(", \"op\": ");
+        json_string(p->op);
+        printf(", \"kernel\": ");
+        json_string(p->kernel);
+        printf(", \"shape\": ");
+        json_string(shape);
+        printf(", \"ms\": %.5f, \"flops\": %.0f, \"gflops\": %.3f, \"share\": %.5f}", nt[i].ms,
+               p->flops, p->flops > 0 && nt[i].ms > 0 ? p->flops / (nt[i].ms * 1e6) : 0.0,
+               total > 0 ? nt[i].ms / total : 0.0);
+    }
+    printf("\n  ]");
+}
+
+static void mb(char *buf, size_t cap, uint64_t bytes)
+{
+    snprintf(buf, cap, "%.2f MB", (double)bytes / 1e6);
+}
+
+/* ------------------------------------------------------------ command */
+
+int cmd_bench(const cli_common *common_in, int argc, char **argv)
+{
+    if (cli_wants_help(argc, argv)) {
+        fputs(bench_help, stdout);
+        return 0;
+    }
+    cli_common common = *common_in;
+    bench_args a;
+    memset(&a, 0, sizeof a);
+    a.warmup = 3;
+    a.iters = 20;
+    if (parse_args(&common, &a, argc, argv) != 0)
+        return 2;
+
+    int rc = 1;
+    clinfer_tensor files[MAX_INPUTS];
+    memset(files, 0, sizeof files);
+    clinfer_model *m = NULL;
+    clinfer_session *s = NULL;
+    clinfer_runtime *rt = NULL;
+    bench_io io;
+    memset(&io, 0, sizeof io);
+    double *times = NULL, *kernel_times = NULL, *node_sum = NULL;
+    node_time *nt = NULL;
+    size_t node_count = 0;
+    const clinfer_node_profile *prof = NULL;
+    int profile = a.profile || a.gemm; /* --gemm always reads the kernels' own time */
+
+    long long file_batch = 0;
+    for (int i = 0; i < a.ninputs; i++) {
+        if (!read_input(a.inputs[i], &files[i]))
+            goto done;
+        if (i == 0 && files[i].shape.rank >= 1)
+            file_batch = files[i].shape.dims[0];
+    }
+    long long want_batch = a.batch ? a.batch : file_batch;
+
+    cli_progress progress;
+    cli_progress_init(&progress, "clinfer bench", 1);
+    double t0 = cli_now_ms();
+    if (!(rt = cli_runtime_progress(&common, &progress)))
+        goto done;
+    const clinfer_device_info *dev = clinfer_runtime_device(rt);
+    double t1 = cli_now_ms();
+    clinfer_status st = CLINFER_OK;
+    if (a.gemm) {
+        if ((st = gemm_model(rt, &a, &m)) != CLINFER_OK)
+            goto done;
+    } else if ((st = clinfer_model_load(rt, a.model, &m)) != CLINFER_OK) {
+        fprintf(stderr, "clinfer bench: %s: %s: %s\n", a.model, clinfer_status_str(st),
+                clinfer_last_errmsg());
+        goto done;
+    }
+    double t2 = cli_now_ms();
+    clinfer_session_options so = clinfer_session_options_default();
+    so.batch = want_batch ? want_batch : 1;
+    so.profile = profile;
+    if ((st = clinfer_session_create(m, &so, &s)) != CLINFER_OK) {
+        fprintf(stderr, "clinfer bench: %s: %s\n", clinfer_status_str(st), clinfer_last_errmsg());
+        goto done;
+    }
+    double t3 = cli_now_ms();
+    long long batch = a.gemm ? 1 : cli_session_batch(s, m, want_batch, "clinfer bench");
+    if (batch < 0 || !io_prepare(&io, s, m, files, a.ninputs))
+        goto done;
+
+    /* first run, warm-up, timed runs */
+    double tf = cli_now_ms();
+    if (!run_once(s, &io))
+        goto done;
+    double first_ms = cli_now_ms() - tf;
+    clinfer_cache_stats cs = clinfer_runtime_cache_stats(rt);
+    int warm_done = 0;
+    for (; warm_done < a.warmup; warm_done++) {
+        if (a.max_time_s > 0 && cli_now_ms() - tf >= a.max_time_s * 500)
+            break;
+        if (!run_once(s, &io))
+            goto done;
+    }
+    times = calloc((size_t)a.iters, sizeof *times);
+    kernel_times = calloc((size_t)a.iters, sizeof *kernel_times);
+    if (!times || !kernel_times)
+        goto done;
+    int runs = 0;
+    double tl = cli_now_ms();
+    for (; runs < a.iters; runs++) {
+        if (a.max_time_s > 0 && runs > 0 && cli_now_ms() - tl >= a.max_time_s * 1000)
+            break;
+        double ts = cli_now_ms();
+        if (!run_once(s, &io))
+            goto done;
+        times[runs] = cli_now_ms() - ts;
+        if (profile) {
+            size_t count = 0;
+            prof = clinfer_session_profile(s, &count);
+            if (!node_sum) {
+                node_count = count;
+                if (!(node_sum = calloc(count + 1, sizeof *node_sum)))
+                    goto done;
+            }
+            double sum = 0;
+            for (size_t i = 0; prof && i < count && i < node_count; i++) {
+                node_sum[i] += prof[i].ms;
+                sum += prof[i].ms;
+            }
+            kernel_times[runs] = sum;
+        }
+    }
+    stats t = summarize(times, runs);
+    stats kt = summarize(kernel_times, runs);
+    clinfer_memory_stats mem = clinfer_session_memory(s);
+    double load_ms = t3 - t1;
+    const char *cache = cs.source_builds > 0 ? "cold" : "warm";
+    double images_per_s = t.median > 0 ? (double)batch * 1e3 / t.median : 0;
+    double flops = a.gemm ? 2.0 * (double)a.m * (double)a.n * (double)a.k : 0;
+    double gemm_err = a.gemm ? gemm_check(&a, io.in[0], io.out[0]) : 0;
+    int gemm_ok = gemm_err <= 1e-4;
+    if (a.profile && prof) {
+        if (!(nt = calloc(node_count + 1, sizeof *nt)))
+            goto done;
+        for (size_t i = 0; i < node_count; i++)
+            nt[i] = (node_time){&prof[i], node_sum[i] / runs};
+        qsort(nt, node_count, sizeof *nt, cmp_node_time);
+    }
+
+    if (a.json) {
+        printf("{\n  \"model\": ");
+        json_string(a.gemm ? "" : a.model);
+        if (a.gemm)
+            printf(",\n  \"gemm\": \"%lldx%lldx%lld\",\n  \"gemm_op\": \"%s\"", a.m, a.n, a.k,
+                   a.matmul ? "MatMul" : "Gemm");
+        printf(",\n  \"device\": ");
+        json_string(dev->name);
+        printf(",\n  \"device_type\": \"%s\"", clinfer_device_type_str(dev->type));
+        printf(",\n  \"batch\": %lld,\n  \"warmup\": %d,\n  \"iters\": %d", batch, warm_done,
+               runs);
+        printf(",\n  \"runtime_ms\": %.3f,\n  \"load_ms\": %.3f,\n  \"model_ms\": %.3f,\n"
+               "  \"session_ms\": %.3f,\n  \"first_run_ms\": %.3f,\n  \"startup_ms\": %.3f",
+               t1 - t0, load_ms, t2 - t1, t3 - t2, first_ms, load_ms + first_ms);
+        printf(",\n  \"cache\": \"%s\",\n  \"programs_compiled\": %u,\n"
+               "  \"programs_from_disk\": %u",
+               cache, (unsigned)cs.source_builds, (unsigned)cs.disk_hits);
+        printf(",\n  \"min_ms\": %.4f,\n  \"median_ms\": %.4f,\n  \"p90_ms\": %.4f,\n"
+               "  \"p99_ms\": %.4f,\n  \"mean_ms\": %.4f,\n  \"images_per_s\": %.3f",
+               t.min, t.median, t.p90, t.p99, t.mean, images_per_s);
+        printf(",\n  \"weight_bytes\": %llu,\n  \"activation_bytes\": %llu,\n"
+               "  \"activation_bytes_unshared\": %llu",
+               (unsigned long long)clinfer_model_weight_bytes(m),
+               (unsigned long long)mem.activation_bytes,
+               (unsigned long long)mem.activation_bytes_unshared);
+        if (a.gemm)
+            printf(",\n  \"gflops\": %.3f,\n  \"kernel_ms\": %.4f,\n  \"kernel_gflops\": %.3f,\n"
+                   "  \"max_rel_error\": %.3g,\n  \"check\": \"%s\"",
+                   t.median > 0 ? flops / (t.median * 1e6) : 0, kt.median,
+                   kt.median > 0 ? flops / (kt.median * 1e6) : 0, fin(gemm_err),
+                   gemm_ok ? "ok" : "FAIL");
+        printf(",\n  \"times_ms\": [");
+        for (int i = 0; i < runs; i++)
+            printf("%s%.4f", i ? ", " : "", times[i]);
+        printf("]");
+        if (nt)
+            print_profile_json(nt, node_count);
+        printf("\n}\n");
+    } else {
+        char w[32], act[32], un[32];
+        mb(w, sizeof w, clinfer_model_weight_bytes(m));
+        mb(act, sizeof act, mem.activation_bytes);
+        mb(un, sizeof un, mem.activation_bytes_unshared);
+        if (a.gemm)
+            printf("clinfer bench: %s %lldx%lldx%lld (C[M,N] = A[M,K] B[K,N]) on %s (%s)\n",
+                   a.matmul ? "MatMul" : "Gemm", a.m, a.n, a.k, dev->name,
+                   clinfer_device_type_str(dev->type));
+        else
+            printf("clinfer bench: %s on %s (%s), batch %lld\n", a.model, dev->name,
+                   clinfer_device_type_str(dev->type), batch);
+        printf("  load        %9.1f ms (model %.1f ms, session %.1f ms); program cache %s",
+               load_ms, t2 - t1, t3 - t2, cache);
+        if (cs.source_builds)
+            printf(" (%u program%s compiled)", (unsigned)cs.source_builds,
+                   cs.source_builds == 1 ? "" : "s");
+        printf("\n  first run   %9.1f ms (load + first run: %.1f ms)\n", first_ms,
+               load_ms + first_ms);
+        printf("  latency     min %.3f, median %.3f, p90 %.3f, p99 %.3f, mean %.3f ms\n", t.min,
+               t.median, t.p90, t.p99, t.mean);
+        printf("              over %d timed run%s after %d warm-up run%s; each run sets the "
+               "inputs, runs and reads the outputs\n",
+               runs, runs == 1 ? "" : "s", warm_done, warm_done == 1 ? "" : "s");
+        if (a.gemm) {
+            printf("  GEMM        %.1f GFLOP/s end to end; kernels %.3f ms = %.1f GFLOP/s\n",
+                   t.median > 0 ? flops / (t.median * 1e6) : 0, kt.median,
+                   kt.median > 0 ? flops / (kt.median * 1e6) : 0);
+            printf("  check       max relative error %.3g over 96 sampled entries: %s\n",
+                   gemm_err, gemm_ok ? "ok" : "FAIL");
+        } else {
+            printf("  throughput  %.2f images/s\n", images_per_s);
+        }
+        printf("  memory      weights %s, activations %s planned (%s without reuse)\n", w, act,
+               un);
+        if (nt)
+            print_profile_text(nt, node_count, runs, t.median);
+    }
+    rc = gemm_ok ? 0 : 1;
+    if (!gemm_ok)
+        fprintf(stderr, "clinfer bench: the GEMM result is wrong (max relative error %.3g)\n",
+                gemm_err);
+done:
+    free(nt);
+    free(node_sum);
+    free(times);
+    free(kernel_times);
+    io_free(&io);
+    clinfer_session_free(s);
+    clinfer_model_free(m);
+    clinfer_runtime_free(rt);
+    for (int i = 0; i < a.ninputs; i++)
+        clinfer_tensor_release(&files[i]);
+    return rc;
+}
