@@ -259,7 +259,16 @@ static clinfer_status prepare_nodes(clinfer_session *s)
                 return st;
         }
     }
-    return CLINFER_OK;
+    return session_finish_preparation(s);
+}
+
+clinfer_status session_finish_preparation(clinfer_session *s)
+{
+    /* Preparing may enqueue one-time work (weight packing) on the runtime's
+     * queue, while runs use the session's queue: wait for it here, or a
+     * first run could read weights not yet packed. */
+    cl_int err = clFinish(s->rt->queue);
+    return err == CL_SUCCESS ? CLINFER_OK : err_cl(s->rt, err, "clFinish (preparing kernels)");
 }
 
 static clinfer_status prepare_profile(clinfer_session *s)

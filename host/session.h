@@ -69,6 +69,10 @@ void session_release_events(clinfer_session *s);
 clinfer_status session_prepare_node(clinfer_session *s, int32_t i, node_exec *e, int prepare,
                                     uint64_t *scratch);
 
+/* Waits for the one-time work that preparing kernels enqueued on the
+ * runtime's queue (weight packing). */
+clinfer_status session_finish_preparation(clinfer_session *s);
+
 /* CL_DEVICE_MEM_BASE_ADDR_ALIGN in bytes: sub-buffer offsets must be
  * multiples of it. */
 uint64_t session_base_alignment(const clinfer_runtime *rt);

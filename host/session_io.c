@@ -111,6 +111,8 @@ static clinfer_status retarget_root(clinfer_session *s, int32_t r, cl_mem mem)
         }
         launches += e->launches.count;
     }
+    if (st == CLINFER_OK)
+        st = session_finish_preparation(s);
     if (st == CLINFER_OK && s->profile && launches != s->launch_count) {
         cl_event *grown = calloc((size_t)(launches > 0 ? launches : 1), sizeof *grown);
         if (!grown)
