@@ -9,7 +9,7 @@
  *
  * A dimension that depends on the open batch size is carried as a marked
  * element (host_tensor.sym): data movement keeps it, arithmetic marks the
- * result as derived, and Reshape turns it into 0 or -1 (ops.c). Anything
+ * result as derived, and Reshape turns it into 0 or -1 (ops_shape.c). Anything
  * else that needs its value refuses it.
  *
  * Results are capped at FOLD_MAX elements so that a small file cannot ask

@@ -1,5 +1,6 @@
 /*
- * import.h — what import.c shares with the per-operator code (ops.c, fold.c):
+ * import.h — what the importer (import*.c) shares with the per-operator code
+ * (ops*.c, fold.c):
  * the symbol table of tensor names, the node being imported, and checked
  * accessors for its inputs, outputs and attributes. Every accessor that
  * fails has already written a message naming the node, its op type and the
@@ -149,9 +150,9 @@ clinfer_status fold_neg(onnx_node *c);
 clinfer_status fold_constant_of_shape(onnx_node *c);
 clinfer_status fold_range(onnx_node *c);
 
-/* Shared by fold.c and ops.c: the axes of Squeeze/Unsqueeze (attribute
- * before opset 13, input after), normalised against `rank` and sorted;
- * *count -1 when none were given. */
+/* ops.c, shared by fold.c and ops_shape.c: the axes of Squeeze/Unsqueeze
+ * (attribute before opset 13, input after), normalised against `rank` and
+ * sorted; *count -1 when none were given. */
 clinfer_status node_axes(onnx_node *c, int32_t rank, int from_input, int64_t *axes,
                          int32_t *count);
 /* Slice parameters from attributes (opset < 10) or inputs. */

@@ -7,9 +7,15 @@
  * fold.c     the load-time constant evaluator: Constant, Shape, Gather,
  *            Concat, Cast, Slice, Unsqueeze, ... over host tensors (int64 or
  *            float), never a device kernel.
- * import.c   model -> graph: names, bindings, topological order, inputs and
- *            outputs, dispatch of every node to fold.c or ops.c.
- * ops.c      one translation per ONNX operator into the builder calls.
+ * import.c   model -> graph: bindings, inputs and outputs, dispatch of every
+ *            node to fold.c or the ops*.c translators, inspect-mode issues.
+ * import_graph.c  names registered and resolved, topological order.
+ * import_node.c   error messages, the symbol table, node input/output
+ *            accessors; import_attrs.c the attribute accessors and check.
+ * load.c     the public clinfer_graph_load_onnx* and clinfer_model_load.
+ * ops.c      the operator table and the helpers its translators share;
+ *            ops_conv_pool.c, ops_math.c and ops_shape.c hold one
+ *            translation per ONNX operator into the builder calls.
  * inspect.c  clinfer_onnx_inspect: what a model holds and what clinfer
  *            cannot run, without stopping at the first problem.
  */

@@ -1,0 +1,129 @@
+/*
+ * load.c — the public entry points that load an ONNX model: from memory,
+ * from a file, or straight into a compiled model.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "onnx.h"
+
+clinfer_onnx_options clinfer_onnx_options_default(void)
+{
+    clinfer_onnx_options o;
+    memset(&o, 0, sizeof o);
+    return o;
+}
+
+clinfer_status clinfer_graph_load_onnx_with(const void *data, size_t size,
+                                            const clinfer_onnx_options *options,
+                                            clinfer_graph **out)
+{
+    if (!out)
+        return err_set(NULL, CLINFER_ERR_INVALID_ARGUMENT, "clinfer_graph_load_onnx: out is NULL");
+    *out = NULL;
+    char err[CLINFER_ERRMSG_MAX - 64];
+    Onnx__ModelProto *m = NULL;
+    clinfer_status st = onnx_unpack_model(data, size, &m, err, sizeof err);
+    if (st == CLINFER_OK)
+        st = onnx_import(m, options, NULL, out, err, sizeof err);
+    if (m)
+        onnx__model_proto__free_unpacked(m, NULL);
+    if (st != CLINFER_OK)
+        return err_set(NULL, st, "ONNX: %s", err);
+    return CLINFER_OK;
+}
+
+clinfer_status clinfer_graph_load_onnx_memory(const void *data, size_t size, clinfer_graph **out)
+{
+    return clinfer_graph_load_onnx_with(data, size, NULL, out);
+}
+
+/* Re-records the thread's last message with a prefix (copied first: the
+ * message buffer is also err_set's destination). */
+static clinfer_status rethrow(clinfer_runtime *rt, clinfer_status st, const char *prefix)
+{
+    char msg[CLINFER_ERRMSG_MAX];
+    snprintf(msg, sizeof msg, "%s", clinfer_last_errmsg());
+    return err_set(rt, st, "%s%s", prefix, msg);
+}
+
+/* Reads a whole file (at most 2 GiB: protobuf's own limit). */
+static clinfer_status read_file(const char *path, uint8_t **data, size_t *size)
+{
+    *data = NULL;
+    *size = 0;
+    if (!path)
+        return err_set(NULL, CLINFER_ERR_INVALID_ARGUMENT, "the path is NULL");
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return err_set(NULL, CLINFER_ERR_IO, "cannot open \"%s\"", path);
+    size_t cap = 1 << 16, n = 0;
+    uint8_t *buf = malloc(cap);
+    clinfer_status st = CLINFER_OK;
+    while (buf) {
+        if (n == cap) {
+            if (cap >= ((size_t)1 << 31)) {
+                st = err_set(NULL, CLINFER_ERR_UNSUPPORTED, "\"%s\" is larger than 2 GiB", path);
+                break;
+            }
+            uint8_t *p = realloc(buf, cap * 2);
+            if (!p)
+                break;
+            buf = p;
+            cap *= 2;
+        }
+        size_t r = fread(buf + n, 1, cap - n, f);
+        n += r;
+        if (r == 0) {
+            if (ferror(f))
+                st = err_set(NULL, CLINFER_ERR_IO, "cannot read \"%s\"", path);
+            break;
+        }
+    }
+    fclose(f);
+    if (!buf)
+        return err_set(NULL, CLINFER_ERR_OUT_OF_HOST_MEMORY, "cannot read \"%s\": out of memory",
+                       path);
+    if (st != CLINFER_OK) {
+        free(buf);
+        return st;
+    }
+    *data = buf;
+    *size = n;
+    return CLINFER_OK;
+}
+
+clinfer_status clinfer_graph_load_onnx(const char *path, clinfer_graph **out)
+{
+    if (out)
+        *out = NULL;
+    uint8_t *data = NULL;
+    size_t size = 0;
+    clinfer_status st = read_file(path, &data, &size);
+    if (st != CLINFER_OK)
+        return st;
+    st = clinfer_graph_load_onnx_memory(data, size, out);
+    free(data);
+    if (st != CLINFER_OK) {
+        char prefix[1024];
+        snprintf(prefix, sizeof prefix, "%s: ", path);
+        return rethrow(NULL, st, prefix);
+    }
+    return CLINFER_OK;
+}
+
+clinfer_status clinfer_model_load(clinfer_runtime *runtime, const char *path, clinfer_model **out)
+{
+    if (out)
+        *out = NULL;
+    if (!runtime || !out)
+        return err_set(runtime, CLINFER_ERR_INVALID_ARGUMENT, "clinfer_model_load: NULL argument");
+    clinfer_graph *g = NULL;
+    clinfer_status st = clinfer_graph_load_onnx(path, &g);
+    if (st != CLINFER_OK)
+        return rethrow(runtime, st, "");
+    st = clinfer_model_compile(runtime, g, out);
+    clinfer_graph_free(g);
+    return st;
+}
