@@ -39,6 +39,7 @@ typedef struct tuning_entry {
 
 struct program_cache {
     pthread_mutex_t lock;
+    pthread_mutex_t search_lock; /* tuning_search_begin/end */
     char *dir; /* NULL: memory only */
     char *tuning_file; /* <dir>/tuning.txt, NULL: memory only */
     tuning_entry *tuning;
@@ -111,6 +112,7 @@ clinfer_status program_cache_create(clinfer_runtime *rt, const char *dir, int us
     if (!c)
         return err_set(rt, CLINFER_ERR_OUT_OF_HOST_MEMORY, "cannot allocate the program cache");
     pthread_mutex_init(&c->lock, NULL);
+    pthread_mutex_init(&c->search_lock, NULL);
     clGetPlatformInfo(rt->platform, CL_PLATFORM_VERSION, sizeof c->platform_version,
                       c->platform_version, NULL);
     c->platform_version[sizeof c->platform_version - 1] = '\0';
@@ -150,6 +152,7 @@ void program_cache_free(program_cache *c)
     free(c->tuning_file);
     free(c->dir);
     pthread_mutex_destroy(&c->lock);
+    pthread_mutex_destroy(&c->search_lock);
     free(c);
 }
 
@@ -596,6 +599,9 @@ int tuning_get(clinfer_runtime *rt, const char *name, char *value, size_t cap)
     pthread_mutex_unlock(&c->lock);
     return found;
 }
+
+void tuning_search_begin(clinfer_runtime *rt) { pthread_mutex_lock(&rt->programs->search_lock); }
+void tuning_search_end(clinfer_runtime *rt) { pthread_mutex_unlock(&rt->programs->search_lock); }
 
 const char *tuning_path(const clinfer_runtime *rt)
 {

@@ -43,6 +43,12 @@ clinfer_status kernel_create(clinfer_runtime *rt, const char *file, const char *
  * and returns 1, or returns 0 when there is none (or it does not fit). */
 int tuning_get(clinfer_runtime *rt, const char *name, char *value, size_t cap);
 
+/* Brackets a look-up-or-measure of a tuning value so that threads of one
+ * runtime never search at the same time: the first stores its choice, the
+ * others then find it, and every kernel of a runtime agrees on it. */
+void tuning_search_begin(clinfer_runtime *rt);
+void tuning_search_end(clinfer_runtime *rt);
+
 /* Stores `value` (no tabs or newlines) for `name`, replacing an older one;
  * written to the file atomically (temporary file + rename). A failure to
  * write is only logged: tuning is an optimisation. */

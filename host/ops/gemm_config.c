@@ -233,7 +233,20 @@ static int tuning_enabled(void)
     return !(env && strcmp(env, "0") == 0);
 }
 
+static clinfer_status config_get(clinfer_runtime *rt, gemm_config *out);
+
+/* One search at a time per runtime (see tuning_search_begin): sessions
+ * size packed weights in one pass and pack them in another, and both must
+ * see the same tiles even while another thread is tuning. */
 clinfer_status gemm_config_get(clinfer_runtime *rt, gemm_config *out)
+{
+    tuning_search_begin(rt);
+    clinfer_status st = config_get(rt, out);
+    tuning_search_end(rt);
+    return st;
+}
+
+static clinfer_status config_get(clinfer_runtime *rt, gemm_config *out)
 {
     gemm_variant v;
     clinfer_status st = variant_from_env(rt, &v);
