@@ -14,6 +14,7 @@
  *
  * Inputs, outputs and caller buffers are in session_io.c.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,6 +168,15 @@ static clinfer_status allocate_memory(clinfer_session *s)
         slot[v] = needs_arena(s, v) ? count++ : -1;
     if (st == CLINFER_OK) {
         lifetimes(s, t, slot);
+        /* NVIDIA's OpenCL driver (580.159, H200) crashes inside
+         * clReleaseMemObject when sub-buffers of one arena overlap, which
+         * reuse makes them do; measured: the lecture CNN segfaulted at
+         * clinfer_session_free with reuse and matched the reference without.
+         * There, every tensor keeps its own bytes until kernels take
+         * offsets instead of sub-buffers. */
+        if (strstr(s->rt->info.platform_name, "NVIDIA"))
+            for (int32_t i = 0; i < count; i++)
+                t[i].first = 0, t[i].last = INT32_MAX;
         uint64_t arena = plan_assign(t, count, session_base_alignment(s->rt));
         for (int32_t i = 0; i < count; i++)
             s->memory.activation_bytes_unshared += t[i].bytes;

@@ -201,6 +201,11 @@ Test(graph, compile_and_session_errors)
 Test(graph, chain_plan_needs_only_the_largest_adjacent_pair)
 {
     clinfer_runtime *rt = test_runtime();
+    if (strstr(clinfer_runtime_device(rt)->platform_name, "NVIDIA")) {
+        clinfer_runtime_free(rt);
+        cr_skip_test("memory reuse is off on NVIDIA's OpenCL (overlapping sub-buffers crash "
+                     "its driver; see host/exec.c)");
+    }
     clinfer_graph *g = NULL;
     cr_assert_eq(clinfer_graph_create(&g), CLINFER_OK);
     uint32_t seed = 5;
