@@ -45,7 +45,7 @@ typedef struct cli_progress {
     double last_ms;      /* at the latest compile or tuning message */
     int compiles;        /* programs compiled from source */
     int tunings;         /* tuning messages */
-    /* Programs compiled, by name, with counts (the first CLI_PROGRESS_NAMES). */
+    /* Programs compiled, by name, with counts (the first 32 names). */
     char names[32][48];
     int counts[32];
     int name_count;

@@ -300,6 +300,7 @@ def compare(clinfer, path, x, ort_out, bench, key, batch, failures, title):
 def report(args, peak, gemm_rows, model_rows, startup, failures, elapsed, load_start,
            blas_env):
     now = args.started
+    load_end = os.getloadavg()[0]
     commit = shell("git rev-parse --short HEAD")
     dirty = shell("git status --porcelain --untracked-files=no")
     device = ""
@@ -322,15 +323,20 @@ def report(args, peak, gemm_rows, model_rows, startup, failures, elapsed, load_s
     lines.append("clinfer side-by-side benchmark, started %s" % now.strftime("%Y-%m-%d %H:%M UTC"))
     lines.append("")
     lines.append("- machine: %s; load average %.2f at the start, %.2f at the end"
-                 % (machine(), load_start, os.getloadavg()[0]))
+                 % (machine(), load_start, load_end))
     lines.append("- clinfer %s%s on %s (PoCL %s)" % (commit or "?", " (modified)" if dirty
                                                    else "", device or "?",
                                                    pkg("pocl-opencl-icd") or "?"))
-    lines.append("- peers: OpenBLAS %s (%s%s); CLBlast %s on %s; %s"
-                 % (pkg("libopenblas0-pthread") or pkg("libopenblas-dev") or "?", blas or "?",
-                    ", OPENBLAS_CORETYPE=SkylakeX" if blas_env else "",
-                    pkg("libclblast1") or pkg("libclblast-dev") or "?", clb_dev or "?",
-                    ort_v or "ONNX Runtime ?"))
+    peers = []
+    if gemm_rows:
+        peers.append("OpenBLAS %s (%s%s); CLBlast %s on %s"
+                     % (pkg("libopenblas0-pthread") or pkg("libopenblas-dev") or "?",
+                        blas or "?", ", OPENBLAS_CORETYPE=SkylakeX" if blas_env else "",
+                        pkg("libclblast1") or pkg("libclblast-dev") or "?", clb_dev or "?"))
+    if model_rows:
+        peers.append(ort_v or "ONNX Runtime ?")
+    if peers:
+        lines.append("- peers: " + "; ".join(peers))
     plural = lambda n, word: "%d %s%s" % (n, word, "" if n == 1 else "s")  # noqa: E731
     lines.append("- command: `%s` (%s, up to %s after %s per engine process, at most %g s "
                  "of timed runs each); took %.0f s"
@@ -338,10 +344,14 @@ def report(args, peak, gemm_rows, model_rows, startup, failures, elapsed, load_s
                     plural(args.warmup, "warm-up run"), args.max_time, elapsed))
     lines.append("- medians over every timed run of every round; engines alternate within "
                  "each round; a run is end to end (inputs in, outputs out)")
-    if load_start > 0.5:
-        lines.append("- note: the machine was not idle (load average %.2f): other processes "
-                     "share the cores, so the numbers are noisy" % load_start)
     pk = peak.get("gflops") if peak else None
+    p0, p1 = (peak.get("gflops_start"), peak.get("gflops_end")) if peak else (None, None)
+    if load_start > 0.5 or load_end > 1.5 or (p0 and p1 and min(p0, p1) < 0.85 * max(p0, p1)):
+        lines.append("- note: the machine was not idle (load average %.2f at the start, %.2f "
+                     "at the end; FMA peak %s at the start, %s at the end): other processes "
+                     "shared the cores during part of the run, so those numbers are noisy "
+                     "and slower than an idle machine gives, for every engine"
+                     % (load_start, load_end, fmt(p0, 0), fmt(p1, 0)))
     if pk and peak.get("threads", 1) > 1 and \
             pk < 0.85 * peak["threads"] * peak.get("gflops_one_thread", 0):
         lines.append("- note: the FMA peak of %d threads was only %.1f× one thread's: another "
