@@ -23,17 +23,20 @@ function(run_clinfer)
 endfunction()
 
 run_clinfer(compile ${MODEL})
-if(NOT out MATCHES "compiled [0-9]+ OpenCL programs? from source: conv2d")
+# The order of programs depends on the device (GEMM tuning may come first).
+if(NOT out MATCHES "compiled [0-9]+ OpenCL programs? from source: [^\n]*conv2d")
     message(FATAL_ERROR "cold cache: no list of compiled programs:\n${out}")
 endif()
 if(NOT err MATCHES "compiling OpenCL kernels, this happens once" OR
-   NOT err MATCHES "compiling kernels: conv2d +\\(1\\)")
+   NOT err MATCHES "compiling kernels: [a-z0-9_]+ +\\(1\\)")
     message(FATAL_ERROR "cold cache: no progress on stderr:\n${err}")
 endif()
 
-run_clinfer(compile ${MODEL} --batch 2)
-if(NOT out MATCHES "nothing to compile" OR NOT out MATCHES "batch 2")
-    message(FATAL_ERROR "warm cache: expected nothing to compile at batch 2:\n${out}")
+# The same batch again: everything comes from the cache. (Another batch may
+# compile GEMM programs with smaller row tiles for its row count.)
+run_clinfer(compile ${MODEL} --batch 1)
+if(NOT out MATCHES "nothing to compile" OR NOT out MATCHES "batch 1")
+    message(FATAL_ERROR "warm cache: expected nothing to compile at batch 1:\n${out}")
 endif()
 if(err MATCHES "compiling kernels")
     message(FATAL_ERROR "warm cache: progress lines although nothing compiled:\n${err}")
