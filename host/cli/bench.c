@@ -210,34 +210,9 @@ static void fill_random(float *x, size_t n, uint32_t seed)
     }
 }
 
-static int ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
 static int read_input(const char *file, clinfer_tensor *t)
 {
-    unsigned char *data = NULL;
-    size_t size = 0;
-    char err[1024];
-    if (!cli_read_file(file, &data, &size, err, sizeof err)) {
-        fprintf(stderr, "clinfer bench: %s\n", err);
-        return 0;
-    }
-    int ok = 0;
-    if (ends_with(file, ".npy")) {
-        ok = npy_decode(data, size, t, err, sizeof err);
-        if (!ok)
-            fprintf(stderr, "clinfer bench: %s: %s\n", file, err);
-    } else if (ends_with(file, ".pb")) {
-        ok = clinfer_tensor_decode_onnx(data, size, t) == CLINFER_OK;
-        if (!ok)
-            fprintf(stderr, "clinfer bench: %s: %s\n", file, clinfer_last_errmsg());
-    } else {
-        fprintf(stderr, "clinfer bench: %s: expected a .npy or .pb file\n", file);
-    }
-    free(data);
+    int ok = cli_read_tensor("bench", file, t);
     if (ok && t->dtype != CLINFER_DTYPE_FLOAT32) {
         fprintf(stderr, "clinfer bench: %s: holds int64 values; bench feeds float32 inputs\n",
                 file);

@@ -235,3 +235,34 @@ int npy_write(const char *path, const clinfer_shape *shape, const float *data, c
         return fail(err, errcap, "cannot write %s: %s", path, strerror(errno));
     return 1;
 }
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+int cli_read_tensor(const char *command, const char *file, clinfer_tensor *t)
+{
+    unsigned char *data = NULL;
+    size_t size = 0;
+    char err[1024];
+    if (!cli_read_file(file, &data, &size, err, sizeof err)) {
+        fprintf(stderr, "clinfer %s: %s\n", command, err);
+        return 0;
+    }
+    int ok = 0;
+    if (ends_with(file, ".npy")) {
+        ok = npy_decode(data, size, t, err, sizeof err);
+        if (!ok)
+            fprintf(stderr, "clinfer %s: %s: %s\n", command, file, err);
+    } else if (ends_with(file, ".pb")) {
+        ok = clinfer_tensor_decode_onnx(data, size, t) == CLINFER_OK;
+        if (!ok)
+            fprintf(stderr, "clinfer %s: %s: %s\n", command, file, clinfer_last_errmsg());
+    } else {
+        fprintf(stderr, "clinfer %s: %s: expected a .npy or .pb file\n", command, file);
+    }
+    free(data);
+    return ok;
+}

@@ -22,6 +22,11 @@ int npy_write(const char *path, const clinfer_shape *shape, const float *data, c
               size_t errcap);
 
 /* Reads a whole file (at most 4 GiB); 0 and a message on failure. */
+/* Reads a .npy or ONNX .pb tensor file into *t (clinfer_tensor_release
+ * frees it); errors are printed to stderr after "clinfer <command>: ".
+ * Returns 1 on success. */
+int cli_read_tensor(const char *command, const char *file, clinfer_tensor *t);
+
 int cli_read_file(const char *path, unsigned char **data, size_t *size, char *err, size_t errcap);
 
 #endif

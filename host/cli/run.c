@@ -101,12 +101,6 @@ static int parse_args(cli_common *common, run_args *a, int argc, char **argv)
     return 0;
 }
 
-static int ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
 static void shape_text(const clinfer_shape *s, char *buf, size_t cap)
 {
     int w = snprintf(buf, cap, "[");
@@ -124,28 +118,7 @@ static void shape_text(const clinfer_shape *s, char *buf, size_t cap)
 /* Reads one input file into t (its name: the given one, else the .pb's). */
 static int read_input(const char *name, const char *file, clinfer_tensor *t)
 {
-    unsigned char *data = NULL;
-    size_t size = 0;
-    char err[1024];
-    if (!cli_read_file(file, &data, &size, err, sizeof err)) {
-        fprintf(stderr, "clinfer run: %s\n", err);
-        return 0;
-    }
-    int ok = 1;
-    if (ends_with(file, ".npy")) {
-        ok = npy_decode(data, size, t, err, sizeof err);
-        if (!ok)
-            fprintf(stderr, "clinfer run: %s: %s\n", file, err);
-    } else if (ends_with(file, ".pb")) {
-        clinfer_status st = clinfer_tensor_decode_onnx(data, size, t);
-        ok = st == CLINFER_OK;
-        if (!ok)
-            fprintf(stderr, "clinfer run: %s: %s\n", file, clinfer_last_errmsg());
-    } else {
-        fprintf(stderr, "clinfer run: %s: expected a .npy or .pb file\n", file);
-        ok = 0;
-    }
-    free(data);
+    int ok = cli_read_tensor("run", file, t);
     if (ok && name) {
         free(t->name);
         t->name = strdup(name);
