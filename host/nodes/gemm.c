@@ -46,6 +46,20 @@ static clinfer_status pack_b(const node_ctx *c, op_launch *pack, cl_mem b, cl_me
     return st;
 }
 
+/* Allocates the node's launches, [pack B on every run], product, and
+ * returns where to prepare B's packing: the first launch when B changes
+ * every run, `once` when a constant B is packed now, NULL when B is read as
+ * it is. */
+static op_launch *alloc_launches(const node_ctx *c, const gemm_plan *plan, node_launches *l,
+                                 op_launch *once, clinfer_status *st)
+{
+    const int per_run_pack = plan->packed_bytes > 0 && !input_is_constant(c, 1);
+    *st = node_launches_alloc(c->rt, l, per_run_pack ? 2 : 1);
+    if (*st != CLINFER_OK || plan->packed_bytes == 0)
+        return NULL;
+    return per_run_pack ? &l->items[0] : once;
+}
+
 static clinfer_status gemm_node_params(const node_ctx *c, gemm_params *p)
 {
     const gemm_attrs *a = &c->node->attrs.gemm;
@@ -93,23 +107,18 @@ static clinfer_status gemm_node_prepare(const node_ctx *c, const cl_mem *in, cl_
     clinfer_status st = gemm_node_params(c, &p);
     if (st == CLINFER_OK)
         st = gemm_plan_make(c->rt, &p, &plan);
-    const int per_run_pack = plan.packed_bytes > 0 && !input_is_constant(c, 1);
-    if (st == CLINFER_OK)
-        st = node_launches_alloc(c->rt, l, per_run_pack ? 2 : 1);
-    op_launch pack = {0};
+    op_launch once = {0};
+    op_launch *pack = st == CLINFER_OK ? alloc_launches(c, &plan, l, &once, &st) : NULL;
     cl_mem b = in[1];
-    if (st == CLINFER_OK && plan.packed_bytes > 0) {
-        op_launch *pl = per_run_pack ? &l->items[0] : &pack;
-        st = gemm_pack_b_prepare(c->rt, &p, &plan, pl);
-        if (st == CLINFER_OK)
-            st = pack_b(c, pl, in[1], &b);
-        launch_release(&pack);
-    }
-    op_launch *product = &l->items[l->count - 1];
-    if (st == CLINFER_OK)
+    if (pack && (st = gemm_pack_b_prepare(c->rt, &p, &plan, pack)) == CLINFER_OK)
+        st = pack_b(c, pack, in[1], &b);
+    launch_release(&once);
+    if (st == CLINFER_OK) {
+        op_launch *product = &l->items[l->count - 1];
         st = gemm_prepare(c->rt, &p, &plan, product);
-    if (st == CLINFER_OK)
-        st = gemm_bind(c->rt, product, in[0], b, in[2], out);
+        if (st == CLINFER_OK)
+            st = gemm_bind(c->rt, product, in[0], b, in[2], out);
+    }
     return st;
 }
 
@@ -161,23 +170,18 @@ static clinfer_status matmul_node_prepare(const node_ctx *c, const cl_mem *in, c
     clinfer_status st = matmul_node_params(c, &p);
     if (st == CLINFER_OK)
         st = matmul_plan_make(c->rt, &p, &plan);
-    const int per_run_pack = plan.packed_bytes > 0 && !input_is_constant(c, 1);
-    if (st == CLINFER_OK)
-        st = node_launches_alloc(c->rt, l, per_run_pack ? 2 : 1);
-    op_launch pack = {0};
+    op_launch once = {0};
+    op_launch *pack = st == CLINFER_OK ? alloc_launches(c, &plan, l, &once, &st) : NULL;
     cl_mem b = in[1];
-    if (st == CLINFER_OK && plan.packed_bytes > 0) {
-        op_launch *pl = per_run_pack ? &l->items[0] : &pack;
-        st = matmul_pack_b_prepare(c->rt, &p, &plan, pl);
-        if (st == CLINFER_OK)
-            st = pack_b(c, pl, in[1], &b);
-        launch_release(&pack);
-    }
-    op_launch *product = &l->items[l->count - 1];
-    if (st == CLINFER_OK)
+    if (pack && (st = matmul_pack_b_prepare(c->rt, &p, &plan, pack)) == CLINFER_OK)
+        st = pack_b(c, pack, in[1], &b);
+    launch_release(&once);
+    if (st == CLINFER_OK) {
+        op_launch *product = &l->items[l->count - 1];
         st = matmul_prepare(c->rt, &p, &plan, product);
-    if (st == CLINFER_OK)
-        st = matmul_bind(c->rt, product, in[0], b, out);
+        if (st == CLINFER_OK)
+            st = matmul_bind(c->rt, product, in[0], b, out);
+    }
     return st;
 }
 
