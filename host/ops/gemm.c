@@ -175,6 +175,17 @@ clinfer_status gemm_core_prepare(clinfer_runtime *rt, const gemm_config *cfg,
     return CLINFER_OK;
 }
 
+/* The batch dimensions and strides of a pack kernel as its two long8
+ * arguments: unused dimensions have size 1 and stride 0. */
+static void batch_args8(int32_t nbatch, const int64_t *dims, const int64_t *strides,
+                        int64_t d[8], int64_t s[8])
+{
+    for (int i = 0; i < 8; i++) {
+        d[i] = i < nbatch ? dims[i] : 1;
+        s[i] = i < nbatch ? strides[i] : 0;
+    }
+}
+
 clinfer_status gemm_core_bind(clinfer_runtime *rt, op_launch *l, cl_mem a, cl_mem b, cl_mem c,
                               cl_mem y)
 {
@@ -199,10 +210,7 @@ clinfer_status gemm_pack_prepare(clinfer_runtime *rt, const gemm_config *cfg, in
     if (st != CLINFER_OK)
         return st;
     int64_t d[8], s[8];
-    for (int i = 0; i < 8; i++) {
-        d[i] = i < nbatch ? bd[i] : 1;
-        s[i] = i < nbatch ? bs[i] : 0;
-    }
+    batch_args8(nbatch, bd, bs, d, s);
     karg a = karg_begin(out->kernel, 2);
     karg_int(&a, n);
     karg_int(&a, k);
@@ -239,10 +247,7 @@ clinfer_status gemm_pack_a_prepare(clinfer_runtime *rt, const gemm_config *cfg, 
     if (st != CLINFER_OK)
         return st;
     int64_t d[8], s[8];
-    for (int i = 0; i < 8; i++) {
-        d[i] = i < nbatch ? bd[i] : 1;
-        s[i] = i < nbatch ? as[i] : 0;
-    }
+    batch_args8(nbatch, bd, as, d, s);
     karg a = karg_begin(out->kernel, 2);
     karg_int(&a, m);
     karg_int(&a, k);
