@@ -15,7 +15,18 @@
  *   inside the padded input [-pad_top, H + pad_bottom) x [-pad_left,
  *   W + pad_right) (count_include_pad = 1; positions past the padding, which
  *   ceil mode can create, are not counted). A count of 0 gives 0.
- * globalavgpool, globalmaxpool: work-item i reduces plane i (of N * C) to
+ * maxpool2d_rows: the same max pooling for CPUs, where PoCL runs a work-group
+ *   as a loop in one thread and a work-item per output leaves it nothing to
+ *   vectorise. Work-item (x, y) computes output rows [x * rows, x * rows +
+ *   rows) of plane y, 16 columns at a time as a float16: each window tap is
+ *   one vector load (stride 1), two with the odd lanes dropped (stride 2) or
+ *   16 loads; lanes whose tap column lies outside [0, W) are masked to
+ *   -inf, so padding, ceil mode and the lanes past OW need no special
+ *   case. A chunk reads past its row (into the next row, or the previous
+ *   one at the left border) but never outside the buffer: a chunk whose
+ *   reads would leave [0, planes * H * W) takes a scalar path. Launched
+ *   with local size 1 along y, so get_global_size(1) is the plane count.
+ work-item i reduces plane i (of N * C) to
  *   one value, reading it with float8 vector loads plus a scalar tail.
  * Assumptions: every coordinate fits an int (checked by the host); flat
  *   offsets are size_t. No tunables, no build options: one program serves
@@ -31,6 +42,34 @@ inline int2 window_taps(int start, int K, int dil, int limit)
     return (int2)(lo, max(lo, hi));
 }
 
+/* The 16 floats p[0], p[sw], .., p[15 * sw]: reads p[0 .. STRIDED16_REACH]. */
+#define STRIDED16_REACH(sw) ((sw) == 2 ? 31 : 15 * (sw))
+inline float16 strided16(__global const float *p, int sw)
+{
+    if (sw == 1)
+        return vload16(0, p);
+    if (sw == 2)
+        return (float16)(vload16(0, p).even, vload16(0, p + 16).even);
+    float t[16];
+    for (int j = 0; j < 16; j++)
+        t[j] = p[j * sw];
+    return vload16(0, t);
+}
+
+/* Max over the window of output column ox (any position; -inf if empty). */
+inline float max_window(__global const float *in, int W, int iy0, int2 ty, int dil_h, int ix0,
+                        int KW, int dil_w)
+{
+    const int2 tx = window_taps(ix0, KW, dil_w, W);
+    float best = -INFINITY;
+    for (int ky = ty.x; ky < ty.y; ky++) {
+        __global const float *row = in + (size_t)(iy0 + ky * dil_h) * W;
+        for (int kx = tx.x; kx < tx.y; kx++)
+            best = fmax(best, row[ix0 + kx * dil_w]);
+    }
+    return best;
+}
+
 __kernel void maxpool2d(__global const float *restrict input,
                         __global float *restrict output,
                         int H, int W, int OH, int OW, int KH, int KW,
@@ -42,18 +81,66 @@ __kernel void maxpool2d(__global const float *restrict input,
     const size_t plane = get_global_id(2);
     if (ox >= OW)
         return;
-    __global const float *in = input + plane * H * W;
     const int iy0 = oy * stride_h - pad_top;
-    const int ix0 = ox * stride_w - pad_left;
     const int2 ty = window_taps(iy0, KH, dil_h, H);
-    const int2 tx = window_taps(ix0, KW, dil_w, W);
-    float best = -INFINITY;
-    for (int ky = ty.x; ky < ty.y; ky++) {
-        __global const float *row = in + (size_t)(iy0 + ky * dil_h) * W;
-        for (int kx = tx.x; kx < tx.y; kx++)
-            best = fmax(best, row[ix0 + kx * dil_w]);
+    output[(plane * OH + oy) * OW + ox] = max_window(input + plane * H * W, W, iy0, ty, dil_h,
+                                                     ox * stride_w - pad_left, KW, dil_w);
+}
+
+__kernel void maxpool2d_rows(__global const float *restrict input,
+                             __global float *restrict output,
+                             int H, int W, int OH, int OW, int KH, int KW,
+                             int stride_h, int stride_w, int pad_top, int pad_left,
+                             int dil_h, int dil_w, int rows)
+{
+    const int oy0 = get_global_id(0) * rows;
+    const size_t plane = get_global_id(1);
+    if (oy0 >= OH)
+        return;
+    const long plane_size = (long)H * W;
+    const long total = (long)get_global_size(1) * plane_size;
+    __global const float *in = input + plane * plane_size;
+    const int reach = STRIDED16_REACH(stride_w) + (KW - 1) * dil_w;
+    const int16 lane_col = (int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) * stride_w;
+    const int oy1 = min(OH, oy0 + rows);
+    for (int oy = oy0; oy < oy1; oy++) {
+        const int iy0 = oy * stride_h - pad_top;
+        const int2 ty = window_taps(iy0, KH, dil_h, H);
+        /* flat offsets of the first and last valid window rows */
+        const long top = (long)plane * plane_size + (long)(iy0 + ty.x * dil_h) * W;
+        const long bottom = (long)plane * plane_size + (long)(iy0 + (ty.y - 1) * dil_h) * W;
+        __global float *out = output + (plane * OH + oy) * (size_t)OW;
+        for (int ox = 0; ox < OW; ox += 16) {
+            const int ix0 = ox * stride_w - pad_left;
+            float16 best = (float16)(-INFINITY);
+            if (ty.x == ty.y || (top + ix0 >= 0 && bottom + ix0 + reach < total)) {
+                for (int ky = ty.x; ky < ty.y; ky++) {
+                    __global const float *row = in + (long)(iy0 + ky * dil_h) * W;
+                    for (int kx = 0; kx < KW; kx++) {
+                        const int col = ix0 + kx * dil_w;
+                        const int16 c = lane_col + col;
+                        const float16 v = strided16(row + col, stride_w);
+                        best = select(best, fmax(best, v), c >= 0 && c < W);
+                    }
+                }
+            } else {
+                float t[16];
+                for (int j = 0; j < 16; j++)
+                    t[j] = ox + j < OW ? max_window(in, W, iy0, ty, dil_h, ix0 + j * stride_w,
+                                                    KW, dil_w)
+                                       : 0.0f;
+                best = vload16(0, t);
+            }
+            if (ox + 16 <= OW) {
+                vstore16(best, 0, out + ox);
+            } else {
+                float t[16];
+                vstore16(best, 0, t);
+                for (int j = 0; ox + j < OW; j++)
+                    out[ox + j] = t[j];
+            }
+        }
     }
-    output[(plane * OH + oy) * OW + ox] = best;
 }
 
 __kernel void avgpool2d(__global const float *restrict input,

@@ -6,9 +6,11 @@
  * and off. Plus output shapes and a few values fixed by ONNX's and PyTorch's
  * own examples, and the parameter checks.
  */
+#define _POSIX_C_SOURCE 200809L /* setenv */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ops/eager.h"
@@ -119,6 +121,10 @@ static const pool_case cases[] = {
     {"wide s1 pad", 2, 3, 5, 37, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1},
     {"wide s3 asym pad", 1, 2, 6, 53, 2, 3, 2, 3, 0, 1, 1, 2, 1, 1},
     {"wide dilation 3", 1, 2, 7, 41, 2, 3, 1, 2, 1, 2, 0, 1, 2, 3},
+    /* maxpool2d_rows: several 16-wide chunks per row, stride 2 with padding
+     * at both ends; one plane split over work-items by rows */
+    {"wide 3x3 s2 pad", 2, 3, 9, 75, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1},
+    {"one big plane", 1, 1, 61, 47, 2, 2, 2, 2, 0, 0, 0, 0, 1, 1},
     /* padded 3x3, window taps at -1 and 1: no input element inside */
     {"dilated window all padding", 1, 1, 1, 1, 2, 2, 1, 1, 1, 1, 1, 1, 2, 2},
 };
@@ -143,9 +149,11 @@ static void check_all_cases(window_kind kind)
             for (int cip = 0; cip <= (kind == KIND_AVG); cip++) {
                 const pool_case *k = &cases[i];
                 pool2d_params p = case_params(k, ceil_mode, cip);
-                char what[128];
-                snprintf(what, sizeof what, "%s %s, ceil_mode %d, count_include_pad %d",
-                         kind == KIND_MAX ? "maxpool2d" : "avgpool2d", k->name, ceil_mode, cip);
+                char what[160];
+                const char *variant = getenv("CLINFER_POOL_VARIANT");
+                snprintf(what, sizeof what, "%s %s, ceil_mode %d, count_include_pad %d%s%s",
+                         kind == KIND_MAX ? "maxpool2d" : "avgpool2d", k->name, ceil_mode, cip,
+                         variant ? ", variant " : "", variant ? variant : "");
                 int32_t oh = ref_pool_out(p.h, p.kh, p.stride_h, p.pad_top, p.pad_bottom,
                                           p.dil_h, ceil_mode);
                 int32_t ow = ref_pool_out(p.w, p.kw, p.stride_w, p.pad_left, p.pad_right,
@@ -176,7 +184,16 @@ static void check_all_cases(window_kind kind)
     clinfer_runtime_free(rt);
 }
 
-Test(pool2d, maxpool_matches_reference_on_spread_of_shapes) { check_all_cases(KIND_MAX); }
+/* Both max pooling kernels, whichever the device would choose. */
+Test(pool2d, maxpool_matches_reference_on_spread_of_shapes)
+{
+    static const char *const variants[] = {"items", "rows"};
+    for (size_t v = 0; v < 2; v++) {
+        setenv("CLINFER_POOL_VARIANT", variants[v], 1);
+        check_all_cases(KIND_MAX);
+    }
+    unsetenv("CLINFER_POOL_VARIANT");
+}
 Test(pool2d, avgpool_matches_reference_on_spread_of_shapes) { check_all_cases(KIND_AVG); }
 
 Test(pool2d, eager_maxpool_in_ceil_mode)

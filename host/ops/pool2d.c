@@ -7,7 +7,10 @@
 #include "pool2d.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "../runtime.h"
 
 pool2d_params pool2d_params_default(void)
 {
@@ -106,18 +109,48 @@ clinfer_status pool2d_output_shape(clinfer_runtime *rt, const pool2d_params *p,
     return check_window(rt, "pool2d", p, out);
 }
 
-/* maxpool2d and avgpool2d: grid (OW, OH, N * C), one output per item. */
+/* Max pooling runs maxpool2d_rows (rows of 16-wide vectors per work-item)
+ * on CPUs and maxpool2d (one output per work-item, coalesced) elsewhere;
+ * CLINFER_POOL_VARIANT=rows|items forces one, so the tests run both. */
+static int max_rows_variant(const clinfer_runtime *rt)
+{
+    const char *env = getenv("CLINFER_POOL_VARIANT");
+    if (env && strcmp(env, "rows") == 0)
+        return 1;
+    if (env && strcmp(env, "items") == 0)
+        return 0;
+    return rt->info.type == CLINFER_DEVICE_CPU;
+}
+
+/* Output rows per work-item of maxpool2d_rows: about 512 outputs each, so
+ * the per-item cost is amortised, but at least 8 items per compute unit
+ * when the planes allow it. */
+static int32_t rows_per_item(const clinfer_runtime *rt, int64_t planes, int32_t oh, int32_t ow)
+{
+    int32_t rows = 512 / ow;
+    rows = rows < 1 ? 1 : rows > oh ? oh : rows;
+    const int64_t want = 8 * (int64_t)(rt->info.compute_units > 0 ? rt->info.compute_units : 1);
+    while (rows > 1 && planes * ((oh + rows - 1) / rows) < want)
+        rows = (rows + 1) / 2;
+    return rows;
+}
+
+/* maxpool2d and avgpool2d: grid (OW, OH, N * C), one output per item;
+ * maxpool2d_rows: grid (OH / rows, N * C, 1), local size 1. */
 static clinfer_status window_prepare(clinfer_runtime *rt, const char *op, const pool2d_params *p,
                                      int is_avg, op_launch *out)
 {
     memset(out, 0, sizeof *out);
     clinfer_shape s;
     clinfer_status st = check_window(rt, op, p, &s);
+    const int rows_variant = !is_avg && max_rows_variant(rt);
     if (st == CLINFER_OK)
-        st = launch_create(rt, "pool2d", "", op, out);
+        st = launch_create(rt, "pool2d", "", rows_variant ? "maxpool2d_rows" : op, out);
     if (st != CLINFER_OK)
         return st;
     int32_t oh = (int32_t)s.dims[2], ow = (int32_t)s.dims[3];
+    const int64_t planes = (int64_t)p->n * p->c;
+    const int32_t rows = rows_per_item(rt, planes, oh, ow);
     karg a = karg_begin(out->kernel, 2);
     karg_int(&a, p->h);
     karg_int(&a, p->w);
@@ -136,12 +169,18 @@ static clinfer_status window_prepare(clinfer_runtime *rt, const char *op, const 
         karg_int(&a, p->pad_right);
         karg_int(&a, p->count_include_pad);
     }
+    if (rows_variant)
+        karg_int(&a, rows);
     st = karg_done(rt, &a, out->name);
     if (st != CLINFER_OK) {
         launch_release(out);
         return st;
     }
-    launch_grid3(out, (size_t)ow, (size_t)oh, (size_t)p->n * (size_t)p->c, 8);
+    if (rows_variant) {
+        launch_grid3(out, (size_t)((oh + rows - 1) / rows), (size_t)planes, 1, 1);
+    } else {
+        launch_grid3(out, (size_t)ow, (size_t)oh, (size_t)planes, 8);
+    }
     return CLINFER_OK;
 }
 
