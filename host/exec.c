@@ -85,7 +85,7 @@ static void resolve_roots(clinfer_session *s)
 static int needs_arena(const clinfer_session *s, int32_t v)
 {
     const graph_value *val = &s->m->g->values[v];
-    if (s->root[v] != v)
+    if (s->root[v] != v || s->host_of[v] >= 0)
         return 0;
     if (val->kind == VALUE_INPUT)
         return 1;
@@ -118,6 +118,12 @@ static void lifetimes(const clinfer_session *s, plan_tensor *t, const int32_t *s
         if (r >= 0)
             t[r].last = g->node_count;
     }
+    /* A Concat's output holds its in-place inputs from their producers on. */
+    for (int32_t v = 0; v < g->value_count; v++) {
+        int32_t h = s->host_of[v] >= 0 ? slot[s->host_of[v]] : -1;
+        if (h >= 0 && g->values[v].producer < t[h].first)
+            t[h].first = g->values[v].producer;
+    }
 }
 
 /* Marks the inputs whose arena bytes the plan gives to later tensors: a
@@ -135,9 +141,10 @@ static void note_reused_inputs(clinfer_session *s, const plan_tensor *t, const i
     }
 }
 
-static clinfer_status create_sub_buffer(clinfer_session *s, int32_t v, const plan_tensor *t)
+static clinfer_status create_sub_buffer(clinfer_session *s, int32_t v, uint64_t offset,
+                                        uint64_t bytes)
 {
-    cl_buffer_region region = {(size_t)t->offset, (size_t)t->bytes};
+    cl_buffer_region region = {(size_t)offset, (size_t)bytes};
     cl_int err = CL_SUCCESS;
     s->owned[v] = clCreateSubBuffer(s->arena, CL_MEM_READ_WRITE, CL_BUFFER_CREATE_TYPE_REGION,
                                     &region, &err);
@@ -153,6 +160,17 @@ uint64_t session_base_alignment(const clinfer_runtime *rt)
     return bits >= 8 ? bits / 8 : 128;
 }
 
+/* NVIDIA's OpenCL driver (580.159, H200) crashes inside clReleaseMemObject
+ * when sub-buffers of one arena overlap, which memory reuse and Concats in
+ * place make them do; measured: the lecture CNN segfaulted at
+ * clinfer_session_free with reuse and matched the reference without. There,
+ * every tensor keeps its own bytes until kernels take offsets instead of
+ * sub-buffers. */
+static int sub_buffers_may_overlap(const clinfer_session *s)
+{
+    return strstr(s->rt->info.platform_name, "NVIDIA") == NULL;
+}
+
 /* Plans the arena, allocates it, and gives every value its memory. */
 static clinfer_status allocate_memory(clinfer_session *s)
 {
@@ -163,23 +181,23 @@ static clinfer_status allocate_memory(clinfer_session *s)
     clinfer_status st = CLINFER_OK;
     if (!slot || !t)
         st = err_set(s->rt, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory");
+    const uint64_t align = session_base_alignment(s->rt);
+    if (st == CLINFER_OK && sub_buffers_may_overlap(s))
+        st = session_place_in_place(s, align);
     int32_t count = 0;
     for (int32_t v = 0; st == CLINFER_OK && v < g->value_count; v++)
         slot[v] = needs_arena(s, v) ? count++ : -1;
     if (st == CLINFER_OK) {
         lifetimes(s, t, slot);
-        /* NVIDIA's OpenCL driver (580.159, H200) crashes inside
-         * clReleaseMemObject when sub-buffers of one arena overlap, which
-         * reuse makes them do; measured: the lecture CNN segfaulted at
-         * clinfer_session_free with reuse and matched the reference without.
-         * There, every tensor keeps its own bytes until kernels take
-         * offsets instead of sub-buffers. */
-        if (strstr(s->rt->info.platform_name, "NVIDIA"))
+        if (!sub_buffers_may_overlap(s))
             for (int32_t i = 0; i < count; i++)
                 t[i].first = 0, t[i].last = INT32_MAX;
-        uint64_t arena = plan_assign(t, count, session_base_alignment(s->rt));
+        uint64_t arena = plan_assign(t, count, align);
         for (int32_t i = 0; i < count; i++)
             s->memory.activation_bytes_unshared += t[i].bytes;
+        for (int32_t v = 0; v < g->value_count; v++)
+            if (s->host_of[v] >= 0)
+                s->memory.activation_bytes_unshared += value_bytes(s, v);
         s->memory.activation_bytes = arena;
         if (arena == UINT64_MAX)
             st = err_set(s->rt, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory");
@@ -190,7 +208,11 @@ static clinfer_status allocate_memory(clinfer_session *s)
     }
     for (int32_t v = 0; st == CLINFER_OK && v < g->value_count; v++)
         if (slot[v] >= 0)
-            st = create_sub_buffer(s, v, &t[slot[v]]);
+            st = create_sub_buffer(s, v, t[slot[v]].offset, t[slot[v]].bytes);
+    for (int32_t v = 0; st == CLINFER_OK && v < g->value_count; v++)
+        if (s->host_of[v] >= 0)
+            st = create_sub_buffer(s, v, t[slot[s->host_of[v]]].offset + s->host_offset[v],
+                                   value_bytes(s, v));
     for (int32_t v = 0; st == CLINFER_OK && v < g->value_count; v++) {
         int32_t r = s->root[v];
         s->mem[v] = s->owned[r] ? s->owned[r] : s->m->constants[r];
@@ -214,14 +236,16 @@ clinfer_status session_prepare_node(clinfer_session *s, int32_t i, node_exec *e,
     int32_t count = n->input_count > 0 ? n->input_count : 1;
     const clinfer_shape **in = calloc((size_t)count, sizeof *in);
     cl_mem *in_mem = calloc((size_t)count, sizeof *in_mem);
+    unsigned char *in_place = calloc((size_t)count, 1);
     clinfer_status st = CLINFER_OK;
-    if (!in || !in_mem)
+    if (!in || !in_mem || !in_place)
         st = err_set(s->rt, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory");
     for (int32_t k = 0; st == CLINFER_OK && k < n->input_count; k++) {
         in[k] = n->inputs[k] < 0 ? NULL : &s->shapes[n->inputs[k]];
         in_mem[k] = n->inputs[k] < 0 ? NULL : s->mem[n->inputs[k]];
+        in_place[k] = n->inputs[k] >= 0 && s->host_of[n->inputs[k]] == n->output;
     }
-    node_ctx c = {s->rt, g, n, in, s->scratch, e->persist};
+    node_ctx c = {s->rt, g, n, in, s->scratch, e->persist, in_place};
     e->node = i;
     if (st == CLINFER_OK && !prepare && impl->memory) {
         node_memory m = {0, 0};
@@ -237,6 +261,7 @@ clinfer_status session_prepare_node(clinfer_session *s, int32_t i, node_exec *e,
         e->flops = impl->flops(&c, &s->shapes[n->output]);
     free(in);
     free(in_mem);
+    free(in_place);
     return st;
 }
 
@@ -310,13 +335,17 @@ static clinfer_status allocate_tables(clinfer_session *s)
     s->root = calloc(nv, sizeof *s->root);
     s->mem = calloc(nv, sizeof *s->mem);
     s->owned = calloc(nv, sizeof *s->owned);
+    s->host_of = calloc(nv, sizeof *s->host_of);
+    s->host_offset = calloc(nv, sizeof *s->host_offset);
     s->input_state = calloc((size_t)s->m->g->input_count + 1, 1);
     s->input_reused = calloc((size_t)s->m->g->input_count + 1, 1);
     s->in_bind = calloc((size_t)s->m->g->input_count + 1, sizeof *s->in_bind);
     s->out_bind = calloc((size_t)s->m->g->output_count + 1, sizeof *s->out_bind);
-    if (!s->shapes || !s->root || !s->mem || !s->owned || !s->input_state || !s->input_reused ||
-        !s->in_bind || !s->out_bind)
+    if (!s->shapes || !s->root || !s->mem || !s->owned || !s->host_of || !s->host_offset ||
+        !s->input_state || !s->input_reused || !s->in_bind || !s->out_bind)
         return err_set(s->rt, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory");
+    for (size_t v = 0; v < nv; v++)
+        s->host_of[v] = -1; /* none in place until session_place_in_place says so */
     return CLINFER_OK;
 }
 
@@ -426,6 +455,8 @@ void clinfer_session_free(clinfer_session *s)
     free(s->root);
     free(s->mem);
     free(s->owned);
+    free(s->host_of);
+    free(s->host_offset);
     free(s->input_state);
     free(s->input_reused);
     free(s->in_bind);

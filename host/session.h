@@ -39,6 +39,8 @@ struct clinfer_session {
     int profile;
     clinfer_shape *shapes; /* per value, for this batch size */
     int32_t *root;         /* per value: the value whose memory it uses */
+    int32_t *host_of;      /* per value: the Concat output it lives in, or -1 */
+    uint64_t *host_offset; /* per value: its byte offset in host_of's memory */
     cl_mem *mem;           /* per value (borrowed from the arena or the model) */
     cl_mem *owned;         /* sub-buffers this session created, per value */
     cl_mem arena;
@@ -76,6 +78,11 @@ clinfer_status session_finish_preparation(clinfer_session *s);
 /* CL_DEVICE_MEM_BASE_ADDR_ALIGN in bytes: sub-buffer offsets must be
  * multiples of it. */
 uint64_t session_base_alignment(const clinfer_runtime *rt);
+
+/* Places Concat inputs in their slice of the Concat's output where the
+ * layout allows (inplace.c): sets host_of and host_offset. `align` is the
+ * sub-buffer alignment in bytes. */
+clinfer_status session_place_in_place(clinfer_session *s, uint64_t align);
 
 /* Releases a caller-buffer binding. */
 void session_binding_release(io_binding *b);

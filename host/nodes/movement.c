@@ -10,7 +10,8 @@
 
 #include "nodes.h"
 
-/* Concat: one launch per input, each copying into its slice. */
+/* Concat: one launch per input, each copying into its slice, except for
+ * the inputs the executor placed there already. */
 static clinfer_status concat_node_params(const node_ctx *c, concat_params *p)
 {
     for (int32_t i = 0; i < c->node->input_count; i++)
@@ -44,11 +45,16 @@ static clinfer_status concat_node_prepare(const node_ctx *c, const cl_mem *in, c
     clinfer_status st = concat_node_params(c, &p);
     if (st != CLINFER_OK)
         return st;
-    st = node_launches_alloc(c->rt, l, p.count);
-    for (int32_t i = 0; st == CLINFER_OK && i < p.count; i++) {
-        st = concat_prepare(c->rt, &p, i, &l->items[i]);
+    int32_t copies = 0;
+    for (int32_t i = 0; i < p.count; i++)
+        copies += !(c->in_place && c->in_place[i]);
+    st = node_launches_alloc(c->rt, l, copies);
+    for (int32_t i = 0, j = 0; st == CLINFER_OK && i < p.count; i++) {
+        if (c->in_place && c->in_place[i])
+            continue;
+        st = concat_prepare(c->rt, &p, i, &l->items[j]);
         if (st == CLINFER_OK)
-            st = concat_bind(c->rt, &l->items[i], in[i], out);
+            st = concat_bind(c->rt, &l->items[j++], in[i], out);
     }
     free((void *)p.inputs);
     return st;

@@ -98,7 +98,7 @@ static clinfer_status infer_from(clinfer_runtime *rt, const clinfer_graph *g, co
                                  const clinfer_shape *const *in, clinfer_shape *out)
 {
     const node_impl *impl = node_impl_of(n->op);
-    node_ctx c = {rt, g, n, in, NULL, NULL};
+    node_ctx c = {rt, g, n, in, NULL, NULL, NULL};
     if (!impl)
         return node_fail(&c, CLINFER_ERR_UNSUPPORTED, "this operation is not implemented");
     clinfer_status st = impl->infer(&c, out);

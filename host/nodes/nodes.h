@@ -24,6 +24,10 @@ typedef struct node_ctx {
                      * this node's launches run */
     cl_mem persist; /* this node's own for the session's lifetime (e.g.
                      * packed weights written once during prepare) */
+    /* Per input, 1 where the executor placed the input inside this node's
+     * output (a Concat's slice, see inplace.c), so there is nothing to
+     * copy; NULL: none. */
+    const unsigned char *in_place;
 } node_ctx;
 
 /* Device memory a node needs besides its inputs and output. */
