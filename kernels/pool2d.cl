@@ -15,13 +15,14 @@
  *   inside the padded input [-pad_top, H + pad_bottom) x [-pad_left,
  *   W + pad_right) (count_include_pad = 1; positions past the padding, which
  *   ceil mode can create, are not counted). A count of 0 gives 0.
- * maxpool2d_rows: the same max pooling for CPUs, where PoCL runs a work-group
- *   as a loop in one thread and a work-item per output leaves it nothing to
- *   vectorise. Work-item (x, y) computes output rows [x * rows, x * rows +
- *   rows) of plane y, 16 columns at a time as a float16: each window tap is
- *   one vector load (stride 1), two with the odd lanes dropped (stride 2) or
- *   16 loads; lanes whose tap column lies outside [0, W) are masked to
- *   -inf, so padding, ceil mode and the lanes past OW need no special
+ * maxpool2d_rows, avgpool2d_rows: the same pooling for CPUs, where PoCL runs
+ *   a work-group as a loop in one thread and a work-item per output leaves
+ *   it nothing to vectorise. Work-item (x, y) computes output rows
+ *   [x * rows, x * rows + rows) of plane y, 16 columns at a time as a
+ *   float16: each window tap is one vector load (stride 1), two with the
+ *   odd lanes dropped (stride 2) or 16 loads; lanes whose tap column lies
+ *   outside [0, W) are masked out (-inf for max, 0 for the sum, not
+ *   counted), so padding, ceil mode and the lanes past OW need no special
  *   case. A chunk reads past its row (into the next row, or the previous
  *   one at the left border) but never outside the buffer: a chunk whose
  *   reads would leave [0, planes * H * W) takes a scalar path. Launched
@@ -87,77 +88,12 @@ __kernel void maxpool2d(__global const float *restrict input,
                                                      ox * stride_w - pad_left, KW, dil_w);
 }
 
-__kernel void maxpool2d_rows(__global const float *restrict input,
-                             __global float *restrict output,
-                             int H, int W, int OH, int OW, int KH, int KW,
-                             int stride_h, int stride_w, int pad_top, int pad_left,
-                             int dil_h, int dil_w, int rows)
+/* Average over the window of output column ox (see the banner for the
+ * divisor); 0 when nothing is counted. */
+inline float avg_window(__global const float *in, int H, int W, int iy0, int ix0, int KH, int KW,
+                        int dil_h, int dil_w, int pad_top, int pad_left, int pad_bottom,
+                        int pad_right, int count_include_pad)
 {
-    const int oy0 = get_global_id(0) * rows;
-    const size_t plane = get_global_id(1);
-    if (oy0 >= OH)
-        return;
-    const long plane_size = (long)H * W;
-    const long total = (long)get_global_size(1) * plane_size;
-    __global const float *in = input + plane * plane_size;
-    const int reach = STRIDED16_REACH(stride_w) + (KW - 1) * dil_w;
-    const int16 lane_col = (int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) * stride_w;
-    const int oy1 = min(OH, oy0 + rows);
-    for (int oy = oy0; oy < oy1; oy++) {
-        const int iy0 = oy * stride_h - pad_top;
-        const int2 ty = window_taps(iy0, KH, dil_h, H);
-        /* flat offsets of the first and last valid window rows */
-        const long top = (long)plane * plane_size + (long)(iy0 + ty.x * dil_h) * W;
-        const long bottom = (long)plane * plane_size + (long)(iy0 + (ty.y - 1) * dil_h) * W;
-        __global float *out = output + (plane * OH + oy) * (size_t)OW;
-        for (int ox = 0; ox < OW; ox += 16) {
-            const int ix0 = ox * stride_w - pad_left;
-            float16 best = (float16)(-INFINITY);
-            if (ty.x == ty.y || (top + ix0 >= 0 && bottom + ix0 + reach < total)) {
-                for (int ky = ty.x; ky < ty.y; ky++) {
-                    __global const float *row = in + (long)(iy0 + ky * dil_h) * W;
-                    for (int kx = 0; kx < KW; kx++) {
-                        const int col = ix0 + kx * dil_w;
-                        const int16 c = lane_col + col;
-                        const float16 v = strided16(row + col, stride_w);
-                        best = select(best, fmax(best, v), c >= 0 && c < W);
-                    }
-                }
-            } else {
-                float t[16];
-                for (int j = 0; j < 16; j++)
-                    t[j] = ox + j < OW ? max_window(in, W, iy0, ty, dil_h, ix0 + j * stride_w,
-                                                    KW, dil_w)
-                                       : 0.0f;
-                best = vload16(0, t);
-            }
-            if (ox + 16 <= OW) {
-                vstore16(best, 0, out + ox);
-            } else {
-                float t[16];
-                vstore16(best, 0, t);
-                for (int j = 0; ox + j < OW; j++)
-                    out[ox + j] = t[j];
-            }
-        }
-    }
-}
-
-__kernel void avgpool2d(__global const float *restrict input,
-                        __global float *restrict output,
-                        int H, int W, int OH, int OW, int KH, int KW,
-                        int stride_h, int stride_w, int pad_top, int pad_left,
-                        int dil_h, int dil_w, int pad_bottom, int pad_right,
-                        int count_include_pad)
-{
-    const int ox = get_global_id(0);
-    const int oy = get_global_id(1);
-    const size_t plane = get_global_id(2);
-    if (ox >= OW)
-        return;
-    __global const float *in = input + plane * H * W;
-    const int iy0 = oy * stride_h - pad_top;
-    const int ix0 = ox * stride_w - pad_left;
     const int2 ty = window_taps(iy0, KH, dil_h, H);
     const int2 tx = window_taps(ix0, KW, dil_w, W);
     float sum = 0.0f;
@@ -176,7 +112,121 @@ __kernel void avgpool2d(__global const float *restrict input,
     } else {
         count = (ty.y - ty.x) * (tx.y - tx.x);
     }
-    output[(plane * OH + oy) * OW + ox] = count > 0 ? sum / (float)count : 0.0f;
+    return count > 0 ? sum / (float)count : 0.0f;
+}
+
+__kernel void avgpool2d(__global const float *restrict input,
+                        __global float *restrict output,
+                        int H, int W, int OH, int OW, int KH, int KW,
+                        int stride_h, int stride_w, int pad_top, int pad_left,
+                        int dil_h, int dil_w, int pad_bottom, int pad_right,
+                        int count_include_pad)
+{
+    const int ox = get_global_id(0);
+    const int oy = get_global_id(1);
+    const size_t plane = get_global_id(2);
+    if (ox >= OW)
+        return;
+    output[(plane * OH + oy) * OW + ox] =
+        avg_window(input + plane * H * W, H, W, oy * stride_h - pad_top, ox * stride_w - pad_left,
+                   KH, KW, dil_h, dil_w, pad_top, pad_left, pad_bottom, pad_right,
+                   count_include_pad);
+}
+
+/* The rows kernels' body; is_avg is a constant at each call, so the
+ * compiler keeps only one kind's code. Per tap column kx, `inside` marks
+ * the lanes whose column is in the input and `counted` those whose
+ * column the average's divisor counts. */
+inline void pool_rows(const int is_avg, __global const float *restrict input,
+                      __global float *restrict output, int H, int W, int OH, int OW, int KH,
+                      int KW, int stride_h, int stride_w, int pad_top, int pad_left, int dil_h,
+                      int dil_w, int pad_bottom, int pad_right, int count_include_pad, int rows)
+{
+    const int oy0 = get_global_id(0) * rows;
+    const size_t plane = get_global_id(1);
+    if (oy0 >= OH)
+        return;
+    const long plane_size = (long)H * W;
+    const long total = (long)get_global_size(1) * plane_size;
+    __global const float *in = input + plane * plane_size;
+    const int reach = STRIDED16_REACH(stride_w) + (KW - 1) * dil_w;
+    const int16 lane_col = (int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) * stride_w;
+    const int cip = is_avg && count_include_pad;
+    const int oy1 = min(OH, oy0 + rows);
+    for (int oy = oy0; oy < oy1; oy++) {
+        const int iy0 = oy * stride_h - pad_top;
+        const int2 ty = window_taps(iy0, KH, dil_h, H);
+        const int2 py = window_taps(iy0 + pad_top, KH, dil_h, pad_top + H + pad_bottom);
+        const float counted_rows = cip ? py.y - py.x : ty.y - ty.x;
+        /* flat offsets of the first and last valid window rows */
+        const long top = (long)plane * plane_size + (long)(iy0 + ty.x * dil_h) * W;
+        const long bottom = (long)plane * plane_size + (long)(iy0 + (ty.y - 1) * dil_h) * W;
+        __global float *out = output + (plane * OH + oy) * (size_t)OW;
+        for (int ox = 0; ox < OW; ox += 16) {
+            const int ix0 = ox * stride_w - pad_left;
+            float16 acc = (float16)(is_avg ? 0.0f : -INFINITY);
+            if (ty.x == ty.y || (top + ix0 >= 0 && bottom + ix0 + reach < total)) {
+                float16 counted_cols = 0.0f;
+                for (int kx = 0; kx < KW; kx++) {
+                    const int col = ix0 + kx * dil_w;
+                    const int16 c = lane_col + col;
+                    const int16 inside = c >= 0 && c < W;
+                    const int16 counted = cip ? c < W + pad_right : inside;
+                    counted_cols += select((float16)(0.0f), (float16)(1.0f), counted);
+                    for (int ky = ty.x; ky < ty.y; ky++) {
+                        const float16 v =
+                            strided16(in + (long)(iy0 + ky * dil_h) * W + col, stride_w);
+                        acc = is_avg ? acc + select((float16)(0.0f), v, inside)
+                                     : select(acc, fmax(acc, v), inside);
+                    }
+                }
+                if (is_avg) {
+                    const float16 count = counted_cols * counted_rows;
+                    acc = select((float16)(0.0f), acc / count, count > 0.0f);
+                }
+            } else {
+                float t[16];
+                for (int j = 0; j < 16; j++) {
+                    const int ix = ix0 + j * stride_w;
+                    t[j] = ox + j >= OW ? 0.0f
+                           : is_avg     ? avg_window(in, H, W, iy0, ix, KH, KW, dil_h, dil_w,
+                                                     pad_top, pad_left, pad_bottom, pad_right,
+                                                     count_include_pad)
+                                        : max_window(in, W, iy0, ty, dil_h, ix, KW, dil_w);
+                }
+                acc = vload16(0, t);
+            }
+            if (ox + 16 <= OW) {
+                vstore16(acc, 0, out + ox);
+            } else {
+                float t[16];
+                vstore16(acc, 0, t);
+                for (int j = 0; ox + j < OW; j++)
+                    out[ox + j] = t[j];
+            }
+        }
+    }
+}
+
+__kernel void maxpool2d_rows(__global const float *restrict input,
+                             __global float *restrict output,
+                             int H, int W, int OH, int OW, int KH, int KW,
+                             int stride_h, int stride_w, int pad_top, int pad_left,
+                             int dil_h, int dil_w, int rows)
+{
+    pool_rows(0, input, output, H, W, OH, OW, KH, KW, stride_h, stride_w, pad_top, pad_left,
+              dil_h, dil_w, 0, 0, 0, rows);
+}
+
+__kernel void avgpool2d_rows(__global const float *restrict input,
+                             __global float *restrict output,
+                             int H, int W, int OH, int OW, int KH, int KW,
+                             int stride_h, int stride_w, int pad_top, int pad_left,
+                             int dil_h, int dil_w, int pad_bottom, int pad_right,
+                             int count_include_pad, int rows)
+{
+    pool_rows(1, input, output, H, W, OH, OW, KH, KW, stride_h, stride_w, pad_top, pad_left,
+              dil_h, dil_w, pad_bottom, pad_right, count_include_pad, rows);
 }
 
 __kernel void globalavgpool(__global const float *restrict input,

@@ -7,6 +7,7 @@
 #include "pool2d.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -109,10 +110,10 @@ clinfer_status pool2d_output_shape(clinfer_runtime *rt, const pool2d_params *p,
     return check_window(rt, "pool2d", p, out);
 }
 
-/* Max pooling runs maxpool2d_rows (rows of 16-wide vectors per work-item)
- * on CPUs and maxpool2d (one output per work-item, coalesced) elsewhere;
+/* Windowed pooling runs the rows kernels (rows of 16-wide vectors per
+ * work-item) on CPUs and one output per work-item (coalesced) elsewhere;
  * CLINFER_POOL_VARIANT=rows|items forces one, so the tests run both. */
-static int max_rows_variant(const clinfer_runtime *rt)
+static int rows_variant(const clinfer_runtime *rt)
 {
     const char *env = getenv("CLINFER_POOL_VARIANT");
     if (env && strcmp(env, "rows") == 0)
@@ -122,7 +123,7 @@ static int max_rows_variant(const clinfer_runtime *rt)
     return rt->info.type == CLINFER_DEVICE_CPU;
 }
 
-/* Output rows per work-item of maxpool2d_rows: about 512 outputs each, so
+/* Output rows per work-item of the rows kernels: about 512 outputs each, so
  * the per-item cost is amortised, but at least 8 items per compute unit
  * when the planes allow it. */
 static int32_t rows_per_item(const clinfer_runtime *rt, int64_t planes, int32_t oh, int32_t ow)
@@ -136,21 +137,24 @@ static int32_t rows_per_item(const clinfer_runtime *rt, int64_t planes, int32_t 
 }
 
 /* maxpool2d and avgpool2d: grid (OW, OH, N * C), one output per item;
- * maxpool2d_rows: grid (OH / rows, N * C, 1), local size 1. */
+ * maxpool2d_rows and avgpool2d_rows: grid (OH / rows, N * C, 1), local
+ * size 1. */
 static clinfer_status window_prepare(clinfer_runtime *rt, const char *op, const pool2d_params *p,
                                      int is_avg, op_launch *out)
 {
     memset(out, 0, sizeof *out);
     clinfer_shape s;
     clinfer_status st = check_window(rt, op, p, &s);
-    const int rows_variant = !is_avg && max_rows_variant(rt);
+    const int rows = rows_variant(rt);
+    char name[32];
+    snprintf(name, sizeof name, "%s%s", op, rows ? "_rows" : "");
     if (st == CLINFER_OK)
-        st = launch_create(rt, "pool2d", "", rows_variant ? "maxpool2d_rows" : op, out);
+        st = launch_create(rt, "pool2d", "", name, out);
     if (st != CLINFER_OK)
         return st;
     int32_t oh = (int32_t)s.dims[2], ow = (int32_t)s.dims[3];
     const int64_t planes = (int64_t)p->n * p->c;
-    const int32_t rows = rows_per_item(rt, planes, oh, ow);
+    const int32_t per_item = rows_per_item(rt, planes, oh, ow);
     karg a = karg_begin(out->kernel, 2);
     karg_int(&a, p->h);
     karg_int(&a, p->w);
@@ -169,15 +173,15 @@ static clinfer_status window_prepare(clinfer_runtime *rt, const char *op, const 
         karg_int(&a, p->pad_right);
         karg_int(&a, p->count_include_pad);
     }
-    if (rows_variant)
-        karg_int(&a, rows);
+    if (rows)
+        karg_int(&a, per_item);
     st = karg_done(rt, &a, out->name);
     if (st != CLINFER_OK) {
         launch_release(out);
         return st;
     }
-    if (rows_variant) {
-        launch_grid3(out, (size_t)((oh + rows - 1) / rows), (size_t)planes, 1, 1);
+    if (rows) {
+        launch_grid3(out, (size_t)((oh + per_item - 1) / per_item), (size_t)planes, 1, 1);
     } else {
         launch_grid3(out, (size_t)ow, (size_t)oh, (size_t)planes, 8);
     }
