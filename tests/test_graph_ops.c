@@ -31,20 +31,28 @@ static clinfer_value add_const(clinfer_graph *g, const char *name, clinfer_shape
     return v;
 }
 
+/* Compiles g and opens a session at `batch`; the caller frees all three. */
+static clinfer_session *open_session(clinfer_graph *g, int64_t batch, clinfer_runtime **rt,
+                                     clinfer_model **m)
+{
+    *rt = test_runtime();
+    *m = NULL;
+    cr_assert_eq(clinfer_model_compile(*rt, g, m), CLINFER_OK, "%s", clinfer_last_errmsg());
+    clinfer_session_options o = clinfer_session_options_default();
+    o.batch = batch;
+    clinfer_session *s = NULL;
+    cr_assert_eq(clinfer_session_create(*m, &o, &s), CLINFER_OK, "%s", clinfer_last_errmsg());
+    return s;
+}
+
 /* Compiles g, runs it once at `batch` with one input, reads output 0 and
  * compares it with `want`. Returns the model's kernel node count. */
 static size_t run_and_compare(clinfer_graph *g, int64_t batch, const float *in, size_t in_n,
                               const float *want, size_t out_n, float atol, const char *what)
 {
-    clinfer_runtime *rt = test_runtime();
-    clinfer_model *m = NULL;
-    cr_assert_eq(clinfer_model_compile(rt, g, &m), CLINFER_OK, "%s: %s", what,
-                 clinfer_last_errmsg());
-    clinfer_session_options o = clinfer_session_options_default();
-    o.batch = batch;
-    clinfer_session *s = NULL;
-    cr_assert_eq(clinfer_session_create(m, &o, &s), CLINFER_OK, "%s: %s", what,
-                 clinfer_last_errmsg());
+    clinfer_runtime *rt;
+    clinfer_model *m;
+    clinfer_session *s = open_session(g, batch, &rt, &m);
     float *got = test_alloc(out_n * sizeof *got);
     cr_assert_eq(clinfer_session_set_input(s, 0, in, in_n), CLINFER_OK, "%s: %s", what,
                  clinfer_session_errmsg(s));
@@ -230,13 +238,9 @@ Test(graph_ops, intermediate_output_stays_alive)
     OK(clinfer_graph_global_pool(g, "gmax", pool, CLINFER_POOL_MAX, &out2));
     OK(clinfer_graph_output(g, e, "exp"));
     OK(clinfer_graph_output(g, out2, "gmax"));
-    clinfer_runtime *rt = test_runtime();
-    clinfer_model *m = NULL;
-    OK(clinfer_model_compile(rt, g, &m));
-    clinfer_session_options o = clinfer_session_options_default();
-    o.batch = N;
-    clinfer_session *s = NULL;
-    OK(clinfer_session_create(m, &o, &s));
+    clinfer_runtime *rt;
+    clinfer_model *m;
+    clinfer_session *s = open_session(g, N, &rt, &m);
     size_t n = (size_t)(N * C * H * W);
     float in[180], want_e[180], got_e[180], pooled[180], want_g[6], got_g[6];
     fill_uniform(in, n, -2, 2, &seed);
@@ -309,13 +313,9 @@ static void check_concat_in_place(int64_t H, int64_t W, int64_t N, int32_t want_
             for (size_t i = 0; i < chans[k] * plane; i++)
                 want[o + i] = -src[k][n * chans[k] * plane + i];
 
-    clinfer_runtime *rt = test_runtime();
-    clinfer_model *m = NULL;
-    OK(clinfer_model_compile(rt, g, &m));
-    clinfer_session_options o = clinfer_session_options_default();
-    o.batch = N;
-    clinfer_session *s = NULL;
-    OK(clinfer_session_create(m, &o, &s));
+    clinfer_runtime *rt;
+    clinfer_model *m;
+    clinfer_session *s = open_session(g, N, &rt, &m);
     OK(clinfer_session_set_input(s, 0, in, in_n));
     OK(clinfer_session_run(s));
     OK(clinfer_session_get_output(s, 0, got, out_n));
