@@ -1,0 +1,226 @@
+/*
+ * conv_winograd.c — the Winograd convolution (conv_winograd.h): plan,
+ * weight transform, and the launches of kernels/conv_winograd.cl around
+ * the GEMM core of ops/gemm.c.
+ *
+ * Scratch of a chunk (floats): the GEMM results M, (m + 2)^2 planes of
+ * [OC, ncols] (the GEMM kernels write their output contiguously from the
+ * start of the buffer), then V from voff (64-byte aligned) on, (m + 2)^2
+ * planes of vstride floats. The GEMM reaches V through a second batch dim
+ * of size 2 whose stride is voff and whose index is 1 for every B (bz0 =
+ * (m + 2)^2), while A and M use index 0.
+ */
+#include "conv_winograd.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Where the matrices of one chunk of `count` images live. */
+typedef struct wino_layout {
+    int32_t wm, wa2;        /* output tile size; (wm + 2)^2 GEMMs */
+    int32_t tiles_w, tiles; /* tiles per output row and per image */
+    int32_t ncols;          /* GEMM columns: count * tiles */
+    int32_t pw;             /* V's panel width (ncols: row-major) */
+    int32_t tmu;            /* U's panel height (OC: column-major) */
+    int64_t ustride;        /* floats per plane of U */
+    int64_t vstride, voff;  /* floats per plane of V; V's offset in scratch */
+} wino_layout;
+
+static int cpu_gemm(const conv2d_plan *pl) { return pl->gemm.variant == GEMM_VARIANT_CPU; }
+
+static wino_layout layout_of(const conv2d_params *p, const conv2d_plan *pl, int32_t count)
+{
+    wino_layout L;
+    L.wm = pl->wm;
+    L.wa2 = (pl->wm + 2) * (pl->wm + 2);
+    L.tiles_w = (pl->ow + pl->wm - 1) / pl->wm;
+    L.tiles = L.tiles_w * ((pl->oh + pl->wm - 1) / pl->wm);
+    L.ncols = count * L.tiles;
+    const int cpu = cpu_gemm(pl);
+    L.pw = cpu ? gemm_panel_width(&pl->gemm) : L.ncols;
+    L.tmu = cpu ? pl->gemm.tm : p->oc;
+    L.ustride = cpu ? (int64_t)gemm_packed_a_floats(&pl->gemm, p->oc, p->c)
+                    : (int64_t)p->oc * p->c;
+    L.vstride = cpu ? (int64_t)gemm_packed_floats(&pl->gemm, L.ncols, p->c)
+                    : (int64_t)p->c * L.ncols;
+    L.voff = ((int64_t)L.wa2 * p->oc * L.ncols + 15) / 16 * 16;
+    return L;
+}
+
+const char *conv_winograd_unfit(const conv2d_params *p)
+{
+    if (p->kh != 3 || p->kw != 3 || p->stride_h != 1 || p->stride_w != 1 || p->dil_h != 1 ||
+        p->dil_w != 1 || p->groups != 1)
+        return "needs a 3x3 kernel, stride 1, dilation 1 and groups 1";
+    return NULL;
+}
+
+/* Measured with tests/bench/bench_kernels --conv (batch 1, PoCL, 2 cores,
+ * see the commit message for the figures): TODO. */
+int conv_winograd_preferred(const conv2d_params *p)
+{
+    (void)p;
+    return 0;
+}
+
+/* The output tile size: F(4x4, 3x3) does 4x fewer multiplications than
+ * direct against 2.25x for F(2x2, 3x3), but pads the output to multiples
+ * of 4; TODO: measured choice. */
+static int32_t tile_size(const conv2d_params *p, int32_t oh, int32_t ow)
+{
+    (void)p, (void)oh, (void)ow;
+    return 4;
+}
+
+clinfer_status conv_winograd_plan(clinfer_runtime *rt, const conv2d_params *p, conv2d_plan *pl)
+{
+    pl->wm = tile_size(p, pl->oh, pl->ow);
+    const wino_layout one = layout_of(p, pl, 1);
+    const int cpu = cpu_gemm(pl);
+    /* per image: M and V; once: the panel rounding of V and voff's alignment */
+    const uint64_t per_image = (uint64_t)one.wa2 * (uint64_t)(p->oc + p->c) * one.tiles * 4;
+    const uint64_t extra = (16 + (cpu ? (uint64_t)one.wa2 * p->c * one.pw : 0)) * 4;
+    conv2d_plan_chunks(p, pl, per_image, extra, 3);
+    /* the kernels index columns (and the GEMM its matrices) with ints */
+    const int64_t cols = (int64_t)pl->chunk * one.tiles + one.pw;
+    if (cols * (p->oc > p->c ? p->oc : p->c) > INT32_MAX)
+        return err_set(rt, CLINFER_ERR_UNSUPPORTED,
+                       "conv2d: winograd: %lld tiles of %d channels per chunk is too many",
+                       (long long)cols, p->oc > p->c ? p->oc : p->c);
+    pl->prep_count = 1;
+    pl->persist_bytes = (uint64_t)one.wa2 * (uint64_t)one.ustride * sizeof(float);
+    return CLINFER_OK;
+}
+
+/* One program per tile size and epilogue holds the three kernels. */
+static clinfer_status wino_kernel(clinfer_runtime *rt, const conv2d_params *p,
+                                  const conv2d_plan *pl, const char *name, op_launch *out)
+{
+    char options[64];
+    snprintf(options, sizeof options, "-DWM=%d -DACT=%d -DHAS_BIAS=%d", (int)pl->wm,
+             (int)p->act.kind, p->has_bias ? 1 : 0);
+    return launch_create(rt, "conv_winograd", options, name, out);
+}
+
+/* Local size along x: one item per work-group on a CPU (conv2d.c's
+ * items_x), a warp's share elsewhere. */
+static size_t local_x(const clinfer_runtime *rt)
+{
+    return rt->info.type == CLINFER_DEVICE_CPU ? 1 : 32;
+}
+
+/* Checks the arguments set on `out`, releasing it on failure. */
+static clinfer_status args_done(clinfer_runtime *rt, const karg *a, op_launch *out)
+{
+    clinfer_status st = karg_done(rt, a, out->name);
+    if (st != CLINFER_OK)
+        launch_release(out);
+    return st;
+}
+
+clinfer_status conv_winograd_prep(clinfer_runtime *rt, const conv2d_params *p,
+                                  const conv2d_plan *pl, cl_mem weight, cl_mem persist,
+                                  op_launch *out)
+{
+    const wino_layout L = layout_of(p, pl, 1);
+    clinfer_status st = wino_kernel(rt, p, pl, "conv2d_winograd_weights", out);
+    if (st != CLINFER_OK)
+        return st;
+    karg a = karg_begin(out->kernel, 0);
+    karg_mem(&a, weight);
+    karg_mem(&a, persist);
+    karg_int(&a, p->c);
+    karg_int(&a, p->oc);
+    karg_int(&a, L.tmu);
+    karg_long(&a, L.ustride);
+    st = args_done(rt, &a, out);
+    if (st == CLINFER_OK) /* rows up to the end of the last panel: zeros past OC */
+        launch_grid3(out, (size_t)p->c, (size_t)((p->oc + L.tmu - 1) / L.tmu * L.tmu), 1,
+                     local_x(rt));
+    return st;
+}
+
+static clinfer_status wino_input(clinfer_runtime *rt, const conv2d_params *p,
+                                 const conv2d_plan *pl, const wino_layout *L, int32_t n0,
+                                 cl_mem input, cl_mem scratch, op_launch *out)
+{
+    clinfer_status st = wino_kernel(rt, p, pl, "conv2d_winograd_input", out);
+    if (st != CLINFER_OK)
+        return st;
+    karg a = karg_begin(out->kernel, 0);
+    karg_mem(&a, input);
+    karg_mem(&a, scratch);
+    const int32_t v[] = {p->c,       p->h,     p->w,     p->pad_top, p->pad_left,
+                         L->tiles_w, L->tiles, L->ncols, L->pw};
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+        karg_int(&a, v[i]);
+    karg_long(&a, L->vstride);
+    karg_long(&a, L->voff);
+    karg_int(&a, n0);
+    st = args_done(rt, &a, out);
+    if (st == CLINFER_OK) {
+        const size_t cols = (size_t)(L->ncols + L->pw - 1) / (size_t)L->pw * (size_t)L->pw;
+        launch_grid3(out, (cols + 15) / 16, (size_t)p->c, 1, local_x(rt));
+    }
+    return st;
+}
+
+static clinfer_status wino_gemm(clinfer_runtime *rt, const conv2d_params *p,
+                                const conv2d_plan *pl, const wino_layout *L, cl_mem scratch,
+                                cl_mem persist, op_launch *out)
+{
+    gemm_geometry g = gemm_geometry_plain(p->oc, L->ncols, p->c);
+    if (cpu_gemm(pl))
+        g.a_packed = 1;
+    else /* U column-major, V row-major */
+        g.a_rs = 1, g.a_ks = p->oc;
+    g.nbatch = 2;
+    g.bd[0] = L->wa2, g.as[0] = L->ustride, g.bs[0] = L->vstride;
+    g.bd[1] = 2, g.as[1] = 0, g.bs[1] = L->voff; /* index 1 (bz0) for B only */
+    g.batch = (size_t)L->wa2;
+    g.bz0 = L->wa2;
+    act_params none;
+    memset(&none, 0, sizeof none);
+    clinfer_status st = gemm_core_prepare(rt, &pl->gemm, &g, 0, 1.0f, 0.0f, none, out);
+    if (st == CLINFER_OK)
+        st = gemm_core_bind(rt, out, persist, scratch, NULL, scratch);
+    return st;
+}
+
+static clinfer_status wino_output(clinfer_runtime *rt, const conv2d_params *p,
+                                  const conv2d_plan *pl, const wino_layout *L, int32_t n0,
+                                  cl_mem bias, cl_mem output, cl_mem scratch, op_launch *out)
+{
+    clinfer_status st = wino_kernel(rt, p, pl, "conv2d_winograd_output", out);
+    if (st != CLINFER_OK)
+        return st;
+    karg a = karg_begin(out->kernel, 0);
+    karg_mem(&a, scratch);
+    karg_mem(&a, p->has_bias ? bias : NULL);
+    karg_mem(&a, output);
+    const int32_t v[] = {p->oc, pl->oh, pl->ow, L->tiles_w, L->tiles, L->ncols, n0};
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+        karg_int(&a, v[i]);
+    karg_float(&a, p->act.a);
+    karg_float(&a, p->act.b);
+    st = args_done(rt, &a, out);
+    if (st == CLINFER_OK)
+        launch_grid3(out, ((size_t)L->ncols + 15) / 16, (size_t)p->oc, 1, local_x(rt));
+    return st;
+}
+
+clinfer_status conv_winograd_launch(clinfer_runtime *rt, const conv2d_params *p,
+                                    const conv2d_plan *pl, int32_t step, int32_t n0,
+                                    int32_t count, cl_mem input, cl_mem bias, cl_mem output,
+                                    cl_mem scratch, cl_mem persist, op_launch *out)
+{
+    const wino_layout L = layout_of(p, pl, count);
+    switch (step) {
+    case 0:
+        return wino_input(rt, p, pl, &L, n0, input, scratch, out);
+    case 1:
+        return wino_gemm(rt, p, pl, &L, scratch, persist, out);
+    default:
+        return wino_output(rt, p, pl, &L, n0, bias, output, scratch, out);
+    }
+}
