@@ -38,6 +38,9 @@
 #ifndef WM
 #define WM 4
 #endif
+#ifndef WCB
+#define WCB 4
+#endif
 #define WA (WM + 2)
 
 #if WM == 4
@@ -122,54 +125,96 @@ __kernel void conv2d_winograd_weights(__global const float *restrict weight,
             U[(i * WA + j) * ustride + off] = u[i][j];
 }
 
+/* Per lane of 16 columns from col0: where its tile lies. kind 0: past
+ * ncols (zeros, nothing stored); 1: the whole WA x WA patch (or WM x WM
+ * output) inside the image; 2: partly outside. org: offset of the tile's
+ * corner (row y0, column x0) in the first channel of the block. */
+#define WINO_LANES(org, y0, x0, kind, span, off_y, off_x, ch0, NCH, HH, WW)                      \
+    for (int l = 0; l < 16; l++) {                                                             \
+        const int col = col0 + l;                                                              \
+        const int n = col / tiles_img, t = col - n * tiles_img;                                \
+        const int ty = t / tiles_w, tx = t - ty * tiles_w;                                     \
+        y0[l] = ty * WM - (off_y), x0[l] = tx * WM - (off_x);                                  \
+        org[l] = ((long)(n0 + n) * (NCH) + (ch0)) * (HH) * (WW) + (long)y0[l] * (WW) + x0[l];  \
+        kind[l] = col >= ncols ? 0                                                             \
+                  : y0[l] >= 0 && y0[l] + (span) <= (HH) && x0[l] >= 0 &&                      \
+                          x0[l] + (span) <= (WW)                                               \
+                      ? 1                                                                      \
+                      : 2;                                                                     \
+    }
+
 __kernel void conv2d_winograd_input(__global const float *restrict X, __global float *restrict V,
                                     int C, int H, int W, int pad_top, int pad_left, int tiles_w,
                                     int tiles_img, int ncols, int pw, long vstride, long voff,
                                     int n0)
 {
-    const int col0 = get_global_id(0) * 16, c = get_global_id(1);
-    if (c >= C)
+    const int col0 = get_global_id(0) * 16, c0 = get_global_id(1) * WCB;
+    if (c0 >= C)
         return;
-    float patch[WA * WA][16]; /* element (r, s) of lane l's patch at [r * WA + s][l] */
-    for (int l = 0; l < 16; l++) {
-        const int col = col0 + l;
-        const int n = col / tiles_img, t = col - n * tiles_img;
-        const int ty = t / tiles_w, tx = t - ty * tiles_w;
-        const int iy0 = ty * WM - pad_top, ix0 = tx * WM - pad_left;
-        __global const float *src = X + ((long)(n0 + n) * C + c) * H * W;
-        for (int r = 0; r < WA; r++) {
-            const int iy = iy0 + r;
-            const int row_in = col < ncols && iy >= 0 && iy < H;
-            for (int s = 0; s < WA; s++) {
-                const int ix = ix0 + s;
-                patch[r * WA + s][l] = row_in && ix >= 0 && ix < W ? src[(long)iy * W + ix] : 0.0f;
+    long org[16];
+    int iy0[16], ix0[16], kind[16];
+    WINO_LANES(org, iy0, ix0, kind, WA, pad_top, pad_left, c0, C, H, W);
+    const long hw = (long)H * W;
+    const int within = col0 % pw;
+    for (int cb = 0; cb < WCB && c0 + cb < C; cb++) {
+        float patch[WA * WA][16]; /* element (r, s) of lane l's patch at [r * WA + s][l] */
+        for (int l = 0; l < 16; l++) {
+            __global const float *p = X + org[l] + cb * hw;
+            if (kind[l] == 1) { /* inside the image: rows as vectors */
+                for (int r = 0; r < WA; r++, p += W) {
+                    const float4 a = vload4(0, p);
+                    patch[r * WA + 0][l] = a.s0;
+                    patch[r * WA + 1][l] = a.s1;
+                    patch[r * WA + 2][l] = a.s2;
+                    patch[r * WA + 3][l] = a.s3;
+#if WA == 6
+                    const float2 b = vload2(0, p + 4);
+                    patch[r * WA + 4][l] = b.s0;
+                    patch[r * WA + 5][l] = b.s1;
+#endif
+                }
+                continue;
+            }
+            for (int r = 0; r < WA; r++) {
+                const int iy = iy0[l] + r;
+                const int row_in = kind[l] != 0 && iy >= 0 && iy < H;
+                for (int s = 0; s < WA; s++) {
+                    const int ix = ix0[l] + s;
+                    patch[r * WA + s][l] =
+                        row_in && ix >= 0 && ix < W ? p[(long)r * W + s] : 0.0f;
+                }
             }
         }
-    }
-    float16 t[WA][WA];
-    for (int s = 0; s < WA; s++) { /* t = B^T d, column by column */
-        float16 d[WA], o[WA];
-        for (int r = 0; r < WA; r++)
-            d[r] = vload16(0, patch[r * WA + s]);
-        WINO_BT(o, d);
-        for (int r = 0; r < WA; r++)
-            t[r][s] = o[r];
-    }
-    const int within = col0 % pw;
-    const long off = (long)(col0 / pw) * C * pw + (long)c * pw + within;
-    for (int i = 0; i < WA; i++) { /* v = t B, row by row, stored */
-        float16 v[WA];
-        WINO_BT(v, t[i]);
-        for (int j = 0; j < WA; j++) {
-            __global float *dst = V + voff + (i * WA + j) * vstride;
-            if (within + 16 <= pw) {
-                vstore16(v[j], 0, dst + off);
-            } else { /* the columns straddle the end of a row (pw = ncols) */
-                float lane[16];
-                vstore16(v[j], 0, lane);
-                for (int l = 0; l < 16 && col0 + l < ncols; l++) {
-                    const int col = col0 + l;
-                    dst[(long)(col / pw) * C * pw + (long)c * pw + col % pw] = lane[l];
+        float16 t[WA][WA];
+#pragma unroll
+        for (int s = 0; s < WA; s++) { /* t = B^T d, column by column */
+            float16 d[WA], o[WA];
+#pragma unroll
+            for (int r = 0; r < WA; r++)
+                d[r] = vload16(0, patch[r * WA + s]);
+            WINO_BT(o, d);
+#pragma unroll
+            for (int r = 0; r < WA; r++)
+                t[r][s] = o[r];
+        }
+        const int c = c0 + cb;
+        const long off = (long)(col0 / pw) * C * pw + (long)c * pw + within;
+#pragma unroll
+        for (int i = 0; i < WA; i++) { /* v = t B, row by row, stored */
+            float16 v[WA];
+            WINO_BT(v, t[i]);
+#pragma unroll
+            for (int j = 0; j < WA; j++) {
+                __global float *dst = V + voff + (i * WA + j) * vstride;
+                if (within + 16 <= pw) {
+                    vstore16(v[j], 0, dst + off);
+                } else { /* the columns straddle the end of a row (pw = ncols) */
+                    float lane[16];
+                    vstore16(v[j], 0, lane);
+                    for (int l = 0; l < 16 && col0 + l < ncols; l++) {
+                        const int col = col0 + l;
+                        dst[(long)(col / pw) * C * pw + (long)c * pw + col % pw] = lane[l];
+                    }
                 }
             }
         }
@@ -182,50 +227,69 @@ __kernel void conv2d_winograd_output(__global const float *restrict M,
                                      int tiles_w, int tiles_img, int ncols, int n0, float act_a,
                                      float act_b)
 {
-    const int col0 = get_global_id(0) * 16, oc = get_global_id(1);
-    if (oc >= OC || col0 >= ncols)
+    const int col0 = get_global_id(0) * 16, oc0 = get_global_id(1) * WCB;
+    if (oc0 >= OC || col0 >= ncols)
         return;
-    const long plane = (long)OC * ncols;
-    __global const float *src = M + (long)oc * ncols + col0;
+    long org[16];
+    int oy0[16], ox0[16], kind[16];
+    WINO_LANES(org, oy0, ox0, kind, WM, 0, 0, oc0, OC, OH, OW);
+    const long plane = (long)OC * ncols, ohw = (long)OH * OW;
     const int full = col0 + 16 <= ncols;
-    float16 q[WM][WA];
-    for (int j = 0; j < WA; j++) { /* q = A^T m, column by column */
-        float16 m[WA], o[WM];
-        for (int i = 0; i < WA; i++) {
-            __global const float *p = src + (i * WA + j) * plane;
-            if (full) {
-                m[i] = vload16(0, p);
-            } else {
-                float lane[16];
-                for (int l = 0; l < 16; l++)
-                    lane[l] = col0 + l < ncols ? p[l] : 0.0f;
-                m[i] = vload16(0, lane);
+    for (int ob = 0; ob < WCB && oc0 + ob < OC; ob++) {
+        const int oc = oc0 + ob;
+        __global const float *src = M + (long)oc * ncols + col0;
+        float16 q[WM][WA];
+#pragma unroll
+        for (int j = 0; j < WA; j++) { /* q = A^T m, column by column */
+            float16 m[WA], o[WM];
+#pragma unroll
+            for (int i = 0; i < WA; i++) {
+                __global const float *p = src + (i * WA + j) * plane;
+                if (full) {
+                    m[i] = vload16(0, p);
+                } else {
+                    float lane[16];
+                    for (int l = 0; l < 16; l++)
+                        lane[l] = col0 + l < ncols ? p[l] : 0.0f;
+                    m[i] = vload16(0, lane);
+                }
+            }
+            WINO_AT(o, m);
+#pragma unroll
+            for (int i = 0; i < WM; i++)
+                q[i][j] = o[i];
+        }
+#if HAS_BIAS
+        const float16 b = (float16)(bias[oc]);
+#else
+        const float16 b = (float16)(0.0f);
+#endif
+        float out[WM * WM][16]; /* output (i, j) of lane l at [i * WM + j][l] */
+#pragma unroll
+        for (int i = 0; i < WM; i++) { /* y = q A, row by row */
+            float16 y[WM];
+            WINO_AT(y, q[i]);
+#pragma unroll
+            for (int j = 0; j < WM; j++)
+                vstore16(ACT_ANY(y[j] + b), 0, out[i * WM + j]);
+        }
+        for (int l = 0; l < 16; l++) {
+            __global float *dst = Y + org[l] + ob * ohw;
+            if (kind[l] == 1) { /* the whole tile inside: rows as vectors */
+                for (int i = 0; i < WM; i++, dst += OW) {
+#if WM == 4
+                    vstore4((float4)(out[i * 4][l], out[i * 4 + 1][l], out[i * 4 + 2][l],
+                                     out[i * 4 + 3][l]),
+                            0, dst);
+#else
+                    vstore2((float2)(out[i * 2][l], out[i * 2 + 1][l]), 0, dst);
+#endif
+                }
+            } else if (kind[l] == 2) {
+                for (int i = 0; i < WM && oy0[l] + i < OH; i++)
+                    for (int j = 0; j < WM && ox0[l] + j < OW; j++)
+                        dst[(long)i * OW + j] = out[i * WM + j][l];
             }
         }
-        WINO_AT(o, m);
-        for (int i = 0; i < WM; i++)
-            q[i][j] = o[i];
-    }
-#if HAS_BIAS
-    const float16 b = (float16)(bias[oc]);
-#else
-    const float16 b = (float16)(0.0f);
-#endif
-    float out[WM * WM][16]; /* output (i, j) of lane l at [i * WM + j][l] */
-    for (int i = 0; i < WM; i++) { /* y = q A, row by row */
-        float16 y[WM];
-        WINO_AT(y, q[i]);
-        for (int j = 0; j < WM; j++)
-            vstore16(ACT_ANY(y[j] + b), 0, out[i * WM + j]);
-    }
-    for (int l = 0; l < 16 && col0 + l < ncols; l++) {
-        const int col = col0 + l;
-        const int n = col / tiles_img, t = col - n * tiles_img;
-        const int ty = t / tiles_w, tx = t - ty * tiles_w;
-        const int oy0 = ty * WM, ox0 = tx * WM;
-        __global float *dst = Y + ((long)(n0 + n) * OC + oc) * OH * OW;
-        for (int i = 0; i < WM && oy0 + i < OH; i++)
-            for (int j = 0; j < WM && ox0 + j < OW; j++)
-                dst[(long)(oy0 + i) * OW + ox0 + j] = out[i * WM + j][l];
     }
 }

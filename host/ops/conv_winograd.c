@@ -13,7 +13,13 @@
 #include "conv_winograd.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* Channels per work-item of the input and output transforms (WCB). */
+#ifndef WINO_CB
+#define WINO_CB 4
+#endif
 
 /* Where the matrices of one chunk of `count` images live. */
 typedef struct wino_layout {
@@ -69,12 +75,14 @@ int conv_winograd_preferred(const conv2d_params *p)
 static int32_t tile_size(const conv2d_params *p, int32_t oh, int32_t ow)
 {
     (void)p, (void)oh, (void)ow;
-    return 4;
+    const char *e = getenv("WINO_M");
+    return e ? atoi(e) : 4;
 }
 
 clinfer_status conv_winograd_plan(clinfer_runtime *rt, const conv2d_params *p, conv2d_plan *pl)
 {
     pl->wm = tile_size(p, pl->oh, pl->ow);
+    if (getenv("WINO_NV")) pl->gemm.nv = atoi(getenv("WINO_NV"));
     const wino_layout one = layout_of(p, pl, 1);
     const int cpu = cpu_gemm(pl);
     /* per image: M and V; once: the panel rounding of V and voff's alignment */
@@ -97,8 +105,8 @@ static clinfer_status wino_kernel(clinfer_runtime *rt, const conv2d_params *p,
                                   const conv2d_plan *pl, const char *name, op_launch *out)
 {
     char options[64];
-    snprintf(options, sizeof options, "-DWM=%d -DACT=%d -DHAS_BIAS=%d", (int)pl->wm,
-             (int)p->act.kind, p->has_bias ? 1 : 0);
+    snprintf(options, sizeof options, "-DWM=%d -DWCB=%d -DACT=%d -DHAS_BIAS=%d", (int)pl->wm,
+             WINO_CB, (int)p->act.kind, p->has_bias ? 1 : 0);
     return launch_create(rt, "conv_winograd", options, name, out);
 }
 
@@ -160,7 +168,8 @@ static clinfer_status wino_input(clinfer_runtime *rt, const conv2d_params *p,
     st = args_done(rt, &a, out);
     if (st == CLINFER_OK) {
         const size_t cols = (size_t)(L->ncols + L->pw - 1) / (size_t)L->pw * (size_t)L->pw;
-        launch_grid3(out, (cols + 15) / 16, (size_t)p->c, 1, local_x(rt));
+        launch_grid3(out, (cols + 15) / 16, ((size_t)p->c + WINO_CB - 1) / WINO_CB, 1,
+                     local_x(rt));
     }
     return st;
 }
@@ -205,7 +214,8 @@ static clinfer_status wino_output(clinfer_runtime *rt, const conv2d_params *p,
     karg_float(&a, p->act.b);
     st = args_done(rt, &a, out);
     if (st == CLINFER_OK)
-        launch_grid3(out, ((size_t)L->ncols + 15) / 16, (size_t)p->oc, 1, local_x(rt));
+        launch_grid3(out, ((size_t)L->ncols + 15) / 16, ((size_t)p->oc + WINO_CB - 1) / WINO_CB,
+                     1, local_x(rt));
     return st;
 }
 
