@@ -1,6 +1,6 @@
 /*
  * test_conv_algos.c — every convolution algorithm (naive, direct, im2col,
- * gemm1x1, depthwise), the GEMM-based ones under every GEMM variant (cpu,
+ * gemm1x1, winograd, depthwise), the GEMM-based ones under every GEMM variant (cpu,
  * gpu, naive), against the naive reference on random data: odd and
  * non-square sizes, strides, asymmetric padding, dilation, groups,
  * depthwise, bias, fused activations, batch > 1, batches split into
@@ -232,6 +232,15 @@ Test(conv_algos, automatic_choice_and_forcing, .init = setup)
     cr_assert_eq(auto_algo(rt, s1, "gpu"), CONV2D_ALGO_IM2COL);
     cr_assert_eq(auto_algo(rt, s2, "naive"), CONV2D_ALGO_IM2COL);
     cr_assert_eq(auto_algo(rt, one, "gpu"), CONV2D_ALGO_GEMM1X1);
+    /* 3x3 stride 1 with many channels and tiles: winograd with the cpu GEMM;
+     * too few tiles (a 7x7 output of 4 tiles of 4x4): direct */
+    const conv_case wide = {"wide 3x3", 1, 32, 16, 18, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+                            ACT_KIND_RELU};
+    const conv_case small = {"small 3x3", 1, 64, 7, 7, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+                             ACT_KIND_NONE};
+    cr_assert_eq(auto_algo(rt, &wide, "cpu"), CONV2D_ALGO_WINOGRAD);
+    cr_assert_eq(auto_algo(rt, &wide, "gpu"), CONV2D_ALGO_IM2COL);
+    cr_assert_eq(auto_algo(rt, &small, "cpu"), CONV2D_ALGO_DIRECT);
 
     setenv("CLINFER_CONV_ALGO", "im2col", 1); /* forced */
     cr_assert_eq(auto_algo(rt, s1, "cpu"), CONV2D_ALGO_IM2COL);

@@ -27,8 +27,10 @@
  * CLINFER_CONV_SCRATCH_CAP=<bytes> sets another bound (tests use it).
  *
  * The automatic choice (CLINFER_CONV_ALGO unset or "auto"): depthwise,
- * else gemm1x1, else direct with the cpu GEMM variant (but im2col for a
- * strided 1x1 kernel, which reads only one stride phase), else im2col.
+ * else gemm1x1, else with the cpu GEMM variant winograd where it fits and
+ * is measured faster (conv_winograd_preferred: many channels and tiles),
+ * else direct (but im2col for a strided 1x1 kernel, which reads only one
+ * stride phase); with the other GEMM variants im2col.
  */
 #ifndef CLINFER_OPS_CONV2D_H
 #define CLINFER_OPS_CONV2D_H

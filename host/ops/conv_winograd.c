@@ -13,7 +13,6 @@
 #include "conv_winograd.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* Channels per work-item of the input and output transforms (WCB). */
@@ -32,6 +31,12 @@ typedef struct wino_layout {
     int64_t vstride, voff;  /* floats per plane of V; V's offset in scratch */
 } wino_layout;
 
+/* Output tiles of wm x wm per image. */
+static int32_t tiles_of(int32_t oh, int32_t ow, int32_t wm)
+{
+    return ((oh + wm - 1) / wm) * ((ow + wm - 1) / wm);
+}
+
 static int cpu_gemm(const conv2d_plan *pl) { return pl->gemm.variant == GEMM_VARIANT_CPU; }
 
 static wino_layout layout_of(const conv2d_params *p, const conv2d_plan *pl, int32_t count)
@@ -40,7 +45,7 @@ static wino_layout layout_of(const conv2d_params *p, const conv2d_plan *pl, int3
     L.wm = pl->wm;
     L.wa2 = (pl->wm + 2) * (pl->wm + 2);
     L.tiles_w = (pl->ow + pl->wm - 1) / pl->wm;
-    L.tiles = L.tiles_w * ((pl->oh + pl->wm - 1) / pl->wm);
+    L.tiles = tiles_of(pl->oh, pl->ow, pl->wm);
     L.ncols = count * L.tiles;
     const int cpu = cpu_gemm(pl);
     L.pw = cpu ? gemm_panel_width(&pl->gemm) : L.ncols;
@@ -61,28 +66,49 @@ const char *conv_winograd_unfit(const conv2d_params *p)
     return NULL;
 }
 
-/* Measured with tests/bench/bench_kernels --conv (batch 1, PoCL, 2 cores,
- * see the commit message for the figures): TODO. */
+/* GEMM columns (tiles of all images) below which F(4x4, 3x3) is not worth
+ * it: each of its 36 GEMMs reads all of U (OC x C) for few columns, so it
+ * runs at the speed of memory; F(2x2, 3x3) reads 16 planes for 4x the
+ * columns. */
+#define WINO_MIN_COLS 16
+
+/* The output size of a fitting layer (3x3, stride 1, dilation 1). */
+static void out_size(const conv2d_params *p, int32_t *oh, int32_t *ow)
+{
+    *oh = p->h + p->pad_top + p->pad_bottom - 2;
+    *ow = p->w + p->pad_left + p->pad_right - 2;
+}
+
+/* Measured with tests/bench/bench_kernels --conv on the ResNet-18 layers
+ * (PoCL, 2 cores, cpu GEMM, batch 1; median ms, direct vs winograd in the
+ * same run): 56x56 64->64 about 1.5x faster, 28x28 128->128 1.5-2x,
+ * 14x14 256->256 about 1.7x, 7x7 512->512 (4 tiles of 4x4) slower with
+ * F(4x4) and no faster with F(2x2). The transforms cost per channel and
+ * tile what the GEMMs save per pair of channels, so both channel counts
+ * must be large (32, not measured lower), and the GEMMs need enough
+ * columns (WINO_MIN_COLS). */
 int conv_winograd_preferred(const conv2d_params *p)
 {
-    (void)p;
-    return 0;
+    int32_t oh, ow;
+    out_size(p, &oh, &ow);
+    return p->c >= 32 && p->oc >= 32 &&
+           (int64_t)p->n * tiles_of(oh, ow, 4) >= WINO_MIN_COLS;
 }
 
 /* The output tile size: F(4x4, 3x3) does 4x fewer multiplications than
- * direct against 2.25x for F(2x2, 3x3), but pads the output to multiples
- * of 4; TODO: measured choice. */
+ * direct against 2.25x for F(2x2, 3x3); the smaller tile where the larger
+ * gives too few GEMM columns (tiny images). */
 static int32_t tile_size(const conv2d_params *p, int32_t oh, int32_t ow)
 {
-    (void)p, (void)oh, (void)ow;
-    const char *e = getenv("WINO_M");
-    return e ? atoi(e) : 4;
+    return (int64_t)p->n * tiles_of(oh, ow, 4) >= WINO_MIN_COLS ? 4 : 2;
 }
 
 clinfer_status conv_winograd_plan(clinfer_runtime *rt, const conv2d_params *p, conv2d_plan *pl)
 {
     pl->wm = tile_size(p, pl->oh, pl->ow);
-    if (getenv("WINO_NV")) pl->gemm.nv = atoi(getenv("WINO_NV"));
+    /* panels of 32 columns (measured faster than 48 on 56x56 layers), of
+     * 16 where there are no more columns than that */
+    pl->gemm.nv = (int64_t)p->n * tiles_of(pl->oh, pl->ow, pl->wm) <= 16 ? 1 : 2;
     const wino_layout one = layout_of(p, pl, 1);
     const int cpu = cpu_gemm(pl);
     /* per image: M and V; once: the panel rounding of V and voff's alignment */
