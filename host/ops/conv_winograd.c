@@ -126,14 +126,22 @@ clinfer_status conv_winograd_plan(clinfer_runtime *rt, const conv2d_params *p, c
     return CLINFER_OK;
 }
 
-/* One program per tile size and epilogue holds the three kernels. */
+/* Creates kernel `name` (one program per tile size and epilogue holds the
+ * three kernels) and starts its arguments with the buffers b0, b1. */
 static clinfer_status wino_kernel(clinfer_runtime *rt, const conv2d_params *p,
-                                  const conv2d_plan *pl, const char *name, op_launch *out)
+                                  const conv2d_plan *pl, const char *name, cl_mem b0, cl_mem b1,
+                                  op_launch *out, karg *args)
 {
     char options[64];
     snprintf(options, sizeof options, "-DWM=%d -DWCB=%d -DACT=%d -DHAS_BIAS=%d", (int)pl->wm,
              WINO_CB, (int)p->act.kind, p->has_bias ? 1 : 0);
-    return launch_create(rt, "conv_winograd", options, name, out);
+    clinfer_status st = launch_create(rt, "conv_winograd", options, name, out);
+    if (st == CLINFER_OK) {
+        *args = karg_begin(out->kernel, 0);
+        karg_mem(args, b0);
+        karg_mem(args, b1);
+    }
+    return st;
 }
 
 /* Local size along x: one item per work-group on a CPU (conv2d.c's
@@ -157,12 +165,11 @@ clinfer_status conv_winograd_prep(clinfer_runtime *rt, const conv2d_params *p,
                                   op_launch *out)
 {
     const wino_layout L = layout_of(p, pl, 1);
-    clinfer_status st = wino_kernel(rt, p, pl, "conv2d_winograd_weights", out);
+    karg a;
+    clinfer_status st =
+        wino_kernel(rt, p, pl, "conv2d_winograd_weights", weight, persist, out, &a);
     if (st != CLINFER_OK)
         return st;
-    karg a = karg_begin(out->kernel, 0);
-    karg_mem(&a, weight);
-    karg_mem(&a, persist);
     karg_int(&a, p->c);
     karg_int(&a, p->oc);
     karg_int(&a, L.tmu);
@@ -178,12 +185,10 @@ static clinfer_status wino_input(clinfer_runtime *rt, const conv2d_params *p,
                                  const conv2d_plan *pl, const wino_layout *L, int32_t n0,
                                  cl_mem input, cl_mem scratch, op_launch *out)
 {
-    clinfer_status st = wino_kernel(rt, p, pl, "conv2d_winograd_input", out);
+    karg a;
+    clinfer_status st = wino_kernel(rt, p, pl, "conv2d_winograd_input", input, scratch, out, &a);
     if (st != CLINFER_OK)
         return st;
-    karg a = karg_begin(out->kernel, 0);
-    karg_mem(&a, input);
-    karg_mem(&a, scratch);
     const int32_t v[] = {p->c,       p->h,     p->w,     p->pad_top, p->pad_left,
                          L->tiles_w, L->tiles, L->ncols, L->pw};
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
@@ -226,12 +231,11 @@ static clinfer_status wino_output(clinfer_runtime *rt, const conv2d_params *p,
                                   const conv2d_plan *pl, const wino_layout *L, int32_t n0,
                                   cl_mem bias, cl_mem output, cl_mem scratch, op_launch *out)
 {
-    clinfer_status st = wino_kernel(rt, p, pl, "conv2d_winograd_output", out);
+    karg a;
+    clinfer_status st = wino_kernel(rt, p, pl, "conv2d_winograd_output", scratch,
+                                    p->has_bias ? bias : NULL, out, &a);
     if (st != CLINFER_OK)
         return st;
-    karg a = karg_begin(out->kernel, 0);
-    karg_mem(&a, scratch);
-    karg_mem(&a, p->has_bias ? bias : NULL);
     karg_mem(&a, output);
     const int32_t v[] = {p->oc, pl->oh, pl->ow, L->tiles_w, L->tiles, L->ncols, n0};
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
