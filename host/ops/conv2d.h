@@ -23,7 +23,8 @@
  * packed in panels of output channels (gemm_pack_a), packed once. The GEMM-based
  * ones use the runtime's GEMM variant (gemm.h, CLINFER_GEMM_VARIANT).
  * Scratch is bounded: images go through it in chunks of at most
- * CONV2D_SCRATCH_CAP bytes (one image at least), two launches per chunk;
+ * CONV2D_SCRATCH_CAP bytes (one image at least), two launches per chunk
+ * (three for winograd);
  * CLINFER_CONV_SCRATCH_CAP=<bytes> sets another bound (tests use it).
  *
  * The automatic choice (CLINFER_CONV_ALGO unset or "auto"): depthwise,
@@ -93,7 +94,7 @@ typedef struct conv2d_plan {
     gemm_config gemm;        /* im2col, gemm1x1, direct: GEMM variant and tiles */
     int32_t oh, ow;
     int32_t chunk;           /* images per pass through scratch */
-    int32_t per_chunk;       /* launches per chunk: 1 or 2 */
+    int32_t per_chunk;       /* launches per chunk: 1, 2 or 3 (winograd) */
     int32_t launch_count;    /* launches per run */
     uint64_t scratch_bytes;  /* scratch the launches share (0: none) */
     int32_t prep_count;      /* launches that pack the weights into `persist`: */
