@@ -1,6 +1,6 @@
 /*
  * test_conv_algos.c — every convolution algorithm (naive, direct, im2col,
- * gemm1x1, depthwise), the GEMM-based ones under every GEMM variant (cpu,
+ * gemm1x1, winograd, depthwise), the GEMM-based ones under every GEMM variant (cpu,
  * gpu, naive), against the naive reference on random data: odd and
  * non-square sizes, strides, asymmetric padding, dilation, groups,
  * depthwise, bias, fused activations, batch > 1, batches split into
@@ -53,11 +53,17 @@ static const conv_case cases[] = {
     {"7x7 stride2 pad3", 1, 3, 23, 21, 8, 7, 7, 2, 2, 3, 3, 3, 3, 1, 1, 1, 1, ACT_KIND_RELU},
     {"3x3 many out channels", 1, 16, 10, 12, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
      ACT_KIND_SIGMOID},
+    {"3x3 13x17 pad1", 2, 19, 13, 17, 23, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, ACT_KIND_RELU},
+    {"3x3 13x17 pad0", 2, 21, 13, 17, 9, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1, 1, 0,
+     ACT_KIND_LEAKY_RELU},
+    {"3x3 asym pad", 1, 17, 10, 9, 33, 3, 3, 1, 1, 2, 0, 1, 2, 1, 1, 1, 1, ACT_KIND_CLIP},
+    {"3x3 many tiles", 1, 35, 30, 41, 17, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, ACT_KIND_TANH},
 };
 #define N_CASES (sizeof cases / sizeof cases[0])
 
-static const conv2d_algo algos[] = {CONV2D_ALGO_NAIVE, CONV2D_ALGO_DIRECT, CONV2D_ALGO_IM2COL,
-                                    CONV2D_ALGO_GEMM1X1, CONV2D_ALGO_DEPTHWISE};
+static const conv2d_algo algos[] = {CONV2D_ALGO_NAIVE,   CONV2D_ALGO_DIRECT,
+                                    CONV2D_ALGO_IM2COL,  CONV2D_ALGO_GEMM1X1,
+                                    CONV2D_ALGO_WINOGRAD, CONV2D_ALGO_DEPTHWISE};
 #define N_ALGOS (sizeof algos / sizeof algos[0])
 static const char *const gemm_variants[] = {"cpu", "gpu", "naive"};
 
@@ -76,7 +82,8 @@ static conv2d_params params_of(const conv_case *k)
 
 static int uses_gemm(conv2d_algo a)
 {
-    return a == CONV2D_ALGO_IM2COL || a == CONV2D_ALGO_GEMM1X1 || a == CONV2D_ALGO_DIRECT;
+    return a == CONV2D_ALGO_IM2COL || a == CONV2D_ALGO_GEMM1X1 || a == CONV2D_ALGO_DIRECT ||
+           a == CONV2D_ALGO_WINOGRAD;
 }
 
 /* Runs every launch of `plan` on the device: in, w, b to got. */
@@ -225,6 +232,15 @@ Test(conv_algos, automatic_choice_and_forcing, .init = setup)
     cr_assert_eq(auto_algo(rt, s1, "gpu"), CONV2D_ALGO_IM2COL);
     cr_assert_eq(auto_algo(rt, s2, "naive"), CONV2D_ALGO_IM2COL);
     cr_assert_eq(auto_algo(rt, one, "gpu"), CONV2D_ALGO_GEMM1X1);
+    /* 3x3 stride 1 with many channels and tiles: winograd with the cpu GEMM;
+     * too few tiles (a 7x7 output of 4 tiles of 4x4): direct */
+    const conv_case wide = {"wide 3x3", 1, 32, 16, 18, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+                            ACT_KIND_RELU};
+    const conv_case small = {"small 3x3", 1, 64, 7, 7, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+                             ACT_KIND_NONE};
+    cr_assert_eq(auto_algo(rt, &wide, "cpu"), CONV2D_ALGO_WINOGRAD);
+    cr_assert_eq(auto_algo(rt, &wide, "gpu"), CONV2D_ALGO_IM2COL);
+    cr_assert_eq(auto_algo(rt, &small, "cpu"), CONV2D_ALGO_DIRECT);
 
     setenv("CLINFER_CONV_ALGO", "im2col", 1); /* forced */
     cr_assert_eq(auto_algo(rt, s1, "cpu"), CONV2D_ALGO_IM2COL);
@@ -241,10 +257,10 @@ Test(conv_algos, automatic_choice_and_forcing, .init = setup)
               clinfer_last_errmsg());
     unsetenv("CLINFER_CONV_ALGO");
 
-    cr_assert_eq(conv2d_plan_algo(rt, &p, CONV2D_ALGO_WINOGRAD, &plan), CLINFER_ERR_UNSUPPORTED);
-    cr_assert(strstr(clinfer_last_errmsg(), "winograd is not implemented"), "message: %s",
-              clinfer_last_errmsg());
     p = params_of(s2);
+    cr_assert_eq(conv2d_plan_algo(rt, &p, CONV2D_ALGO_WINOGRAD, &plan), CLINFER_ERR_UNSUPPORTED);
+    cr_assert(strstr(clinfer_last_errmsg(), "winograd needs a 3x3 kernel, stride 1"),
+              "message: %s", clinfer_last_errmsg());
     cr_assert_eq(conv2d_plan_algo(rt, &p, CONV2D_ALGO_GEMM1X1, &plan), CLINFER_ERR_UNSUPPORTED);
     cr_assert(strstr(clinfer_last_errmsg(), "gemm1x1 needs a 1x1 kernel, stride 1"), "message: %s",
               clinfer_last_errmsg());

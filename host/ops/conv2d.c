@@ -5,6 +5,7 @@
  * run), then the shape scalars (set once).
  */
 #include "conv2d.h"
+#include "conv_winograd.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,7 +140,7 @@ const char *conv2d_algo_unfit(const conv2d_params *p, conv2d_algo a)
     case CONV2D_ALGO_DEPTHWISE:
         return p->groups == p->c && p->oc == p->c ? NULL : "needs groups == C == OC";
     case CONV2D_ALGO_WINOGRAD:
-        return "is not implemented";
+        return conv_winograd_unfit(p);
     case CONV2D_ALGO_COUNT:
         break;
     }
@@ -166,6 +167,12 @@ static void plan_chunks(const conv2d_params *p, conv2d_plan *pl, uint64_t per_im
     pl->scratch_bytes = per_image > 0 ? per_image * (uint64_t)pl->chunk + extra : 0;
 }
 
+void conv2d_plan_chunks(const conv2d_params *p, conv2d_plan *pl, uint64_t per_image,
+                        uint64_t extra, int32_t per_chunk)
+{
+    plan_chunks(p, pl, per_image, extra, per_chunk);
+}
+
 clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, conv2d_algo algo,
                                 conv2d_plan *out)
 {
@@ -179,7 +186,7 @@ clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, con
     const int32_t groups = p->groups, cpg = p->c / groups, ocpg = p->oc / groups;
     const int64_t ohw = (int64_t)out->oh * out->ow;
     if (algo == CONV2D_ALGO_AUTO || algo == CONV2D_ALGO_IM2COL || algo == CONV2D_ALGO_GEMM1X1 ||
-        algo == CONV2D_ALGO_DIRECT) {
+        algo == CONV2D_ALGO_DIRECT || algo == CONV2D_ALGO_WINOGRAD) {
         st = gemm_config_for_rows(rt, ocpg, &out->gemm);
         if (st != CLINFER_OK)
             return st;
@@ -189,6 +196,9 @@ clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, con
             algo = CONV2D_ALGO_DEPTHWISE;
         else if (!conv2d_algo_unfit(p, CONV2D_ALGO_GEMM1X1))
             algo = CONV2D_ALGO_GEMM1X1;
+        else if (out->gemm.variant == GEMM_VARIANT_CPU &&
+                 !conv2d_algo_unfit(p, CONV2D_ALGO_WINOGRAD) && conv_winograd_preferred(p))
+            algo = CONV2D_ALGO_WINOGRAD;
         else if (out->gemm.variant == GEMM_VARIANT_CPU && (p->kh > 1 || p->kw > 1))
             algo = CONV2D_ALGO_DIRECT; /* a strided 1x1 reads one stride phase: im2col */
         else
@@ -251,6 +261,8 @@ clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, con
         plan_chunks(p, out, per_image * sizeof(float), (uint64_t)out->slack * sizeof(float), 2);
         break;
     }
+    case CONV2D_ALGO_WINOGRAD:
+        return conv_winograd_plan(rt, p, out);
     default:
         break;
     }
@@ -492,6 +504,8 @@ clinfer_status conv2d_prep_launch(clinfer_runtime *rt, const conv2d_params *p,
         return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
                        "conv2d: algorithm %s needs %llu bytes for its packed weights",
                        conv2d_algo_name(plan->algo), (unsigned long long)plan->persist_bytes);
+    if (plan->algo == CONV2D_ALGO_WINOGRAD)
+        return conv_winograd_prep(rt, p, plan, weight, persist, out);
     const int32_t cpg = p->c / p->groups, ocpg = p->oc / p->groups;
     const int32_t k = cpg * p->kh * p->kw;
     const int64_t bd = p->groups, as = (int64_t)ocpg * k;
@@ -545,6 +559,9 @@ clinfer_status conv2d_launch(clinfer_runtime *rt, const conv2d_params *p,
             return conv_im2col(rt, p, plan, n0, count, input, scratch, out);
         return conv_gemm(rt, p, plan, n0, count, input, weight, bias, output, scratch, persist,
                          out);
+    case CONV2D_ALGO_WINOGRAD:
+        return conv_winograd_launch(rt, p, plan, i % plan->per_chunk, n0, count, input, bias,
+                                    output, scratch, persist, out);
     case CONV2D_ALGO_GEMM1X1:
         if (first) {
             const int64_t hw = (int64_t)p->h * p->w, cpg = p->c / p->groups;

@@ -14,18 +14,24 @@
  *              per image and group, X read in place (or packed to scratch
  *              when the cpu GEMM cannot read it in place).
  *   depthwise  groups == C == OC: conv2d_depthwise, 16 outputs per item.
- *   winograd   not implemented (forcing it reports so).
+ *   winograd   3x3, stride 1, dilation 1, groups 1 (any padding): Winograd
+ *              F(4x4, 3x3) or F(2x2, 3x3): input tiles transformed to
+ *              scratch, batched GEMMs with the transformed weights (packed
+ *              once), output transform (conv_winograd.h).
  * Bias and the activation are fused in every algorithm. The direct
  * algorithm, and the GEMM-based ones with the cpu GEMM, read the weights
  * packed in panels of output channels (gemm_pack_a), packed once. The GEMM-based
  * ones use the runtime's GEMM variant (gemm.h, CLINFER_GEMM_VARIANT).
  * Scratch is bounded: images go through it in chunks of at most
- * CONV2D_SCRATCH_CAP bytes (one image at least), two launches per chunk;
+ * CONV2D_SCRATCH_CAP bytes (one image at least), two launches per chunk
+ * (three for winograd);
  * CLINFER_CONV_SCRATCH_CAP=<bytes> sets another bound (tests use it).
  *
  * The automatic choice (CLINFER_CONV_ALGO unset or "auto"): depthwise,
- * else gemm1x1, else direct with the cpu GEMM variant (but im2col for a
- * strided 1x1 kernel, which reads only one stride phase), else im2col.
+ * else gemm1x1, else with the cpu GEMM variant winograd where it fits and
+ * is measured faster (conv_winograd_preferred: many channels and tiles),
+ * else direct (but im2col for a strided 1x1 kernel, which reads only one
+ * stride phase); with the other GEMM variants im2col.
  */
 #ifndef CLINFER_OPS_CONV2D_H
 #define CLINFER_OPS_CONV2D_H
@@ -88,7 +94,7 @@ typedef struct conv2d_plan {
     gemm_config gemm;        /* im2col, gemm1x1, direct: GEMM variant and tiles */
     int32_t oh, ow;
     int32_t chunk;           /* images per pass through scratch */
-    int32_t per_chunk;       /* launches per chunk: 1 or 2 */
+    int32_t per_chunk;       /* launches per chunk: 1, 2 or 3 (winograd) */
     int32_t launch_count;    /* launches per run */
     uint64_t scratch_bytes;  /* scratch the launches share (0: none) */
     int32_t prep_count;      /* launches that pack the weights into `persist`: */
@@ -98,12 +104,19 @@ typedef struct conv2d_plan {
     int32_t pw;              /* im2col: panel width of the lowered matrix */
     int32_t hq, wq, slack;   /* direct: a stride phase of the padded input, and the
                               * zeros after the last one */
+    int32_t wm;              /* winograd: output tile size (2 or 4) */
 } conv2d_plan;
 
 /* Plans `p` with algorithm `algo` (CONV2D_ALGO_AUTO: the automatic choice).
  * An algorithm that does not apply is CLINFER_ERR_UNSUPPORTED, saying why. */
 clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, conv2d_algo algo,
                                 conv2d_plan *out);
+
+/* Sets the chunking of `pl` (chunk, per_chunk, launch_count, scratch_bytes)
+ * for `per_image` scratch bytes per image plus `extra` once, `per_chunk`
+ * launches per chunk, within the scratch bound. */
+void conv2d_plan_chunks(const conv2d_params *p, conv2d_plan *pl, uint64_t per_image,
+                        uint64_t extra, int32_t per_chunk);
 
 /* Plans `p` with CLINFER_CONV_ALGO=auto|naive|direct|im2col|gemm1x1|
  * winograd|depthwise (unset: auto). A forced algorithm that does not apply

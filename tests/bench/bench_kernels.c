@@ -387,11 +387,13 @@ static void bench_conv_layer(clinfer_runtime *rt, const conv_layer *L, int32_t b
                 die("buffer_read");
             snprintf(err, sizeof err, "  err %.1e", max_err(y, want, out_n));
         }
-        char first[64] = "";
-        if (plan.per_chunk == 2) { /* the lowering / padding / packing launch alone */
+        char first[192] = "";
+        for (int32_t i = 0; plan.per_chunk > 1 && i < plan.per_chunk - 1; i++) {
+            /* the lowering / padding / packing / transform launches alone */
             double fm, fb;
-            time_launches(rt, (timed){l, 1}, &fm, &fb);
-            snprintf(first, sizeof first, "  (%s %.3f ms)", l[0].name, fm * 1e3);
+            size_t used = strlen(first);
+            time_launches(rt, (timed){&l[i], 1}, &fm, &fb);
+            snprintf(first + used, sizeof first - used, "  (%s %.3f ms)", l[i].name, fm * 1e3);
         }
         printf("     %-10s %8.3f ms  %6.1f GFLOP/s (best %6.1f, per core %6.1f)  scratch %6.2f "
                "MB%s%s\n",

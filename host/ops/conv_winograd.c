@@ -1,0 +1,266 @@
+/*
+ * conv_winograd.c — the Winograd convolution (conv_winograd.h): plan,
+ * weight transform, and the launches of kernels/conv_winograd.cl around
+ * the GEMM core of ops/gemm.c.
+ *
+ * Scratch of a chunk (floats): the GEMM results M, (m + 2)^2 planes of
+ * [OC, ncols] (the GEMM kernels write their output contiguously from the
+ * start of the buffer), then V from voff (64-byte aligned) on, (m + 2)^2
+ * planes of vstride floats. The GEMM reaches V through a second batch dim
+ * of size 2 whose stride is voff and whose index is 1 for every B (bz0 =
+ * (m + 2)^2), while A and M use index 0.
+ */
+#include "conv_winograd.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Channels per work-item of the input and output transforms (WCB). */
+#ifndef WINO_CB
+#define WINO_CB 4
+#endif
+
+/* Where the matrices of one chunk of `count` images live. */
+typedef struct wino_layout {
+    int32_t wm, wa2;        /* output tile size; (wm + 2)^2 GEMMs */
+    int32_t tiles_w, tiles; /* tiles per output row and per image */
+    int32_t ncols;          /* GEMM columns: count * tiles */
+    int32_t pw;             /* V's panel width (ncols: row-major) */
+    int32_t tmu;            /* U's panel height (OC: column-major) */
+    int64_t ustride;        /* floats per plane of U */
+    int64_t vstride, voff;  /* floats per plane of V; V's offset in scratch */
+} wino_layout;
+
+/* Output tiles of wm x wm per image. */
+static int32_t tiles_of(int32_t oh, int32_t ow, int32_t wm)
+{
+    return ((oh + wm - 1) / wm) * ((ow + wm - 1) / wm);
+}
+
+static int cpu_gemm(const conv2d_plan *pl) { return pl->gemm.variant == GEMM_VARIANT_CPU; }
+
+static wino_layout layout_of(const conv2d_params *p, const conv2d_plan *pl, int32_t count)
+{
+    wino_layout L;
+    L.wm = pl->wm;
+    L.wa2 = (pl->wm + 2) * (pl->wm + 2);
+    L.tiles_w = (pl->ow + pl->wm - 1) / pl->wm;
+    L.tiles = tiles_of(pl->oh, pl->ow, pl->wm);
+    L.ncols = count * L.tiles;
+    const int cpu = cpu_gemm(pl);
+    L.pw = cpu ? gemm_panel_width(&pl->gemm) : L.ncols;
+    L.tmu = cpu ? pl->gemm.tm : p->oc;
+    L.ustride = cpu ? (int64_t)gemm_packed_a_floats(&pl->gemm, p->oc, p->c)
+                    : (int64_t)p->oc * p->c;
+    L.vstride = cpu ? (int64_t)gemm_packed_floats(&pl->gemm, L.ncols, p->c)
+                    : (int64_t)p->c * L.ncols;
+    L.voff = ((int64_t)L.wa2 * p->oc * L.ncols + 15) / 16 * 16;
+    return L;
+}
+
+const char *conv_winograd_unfit(const conv2d_params *p)
+{
+    if (p->kh != 3 || p->kw != 3 || p->stride_h != 1 || p->stride_w != 1 || p->dil_h != 1 ||
+        p->dil_w != 1 || p->groups != 1)
+        return "needs a 3x3 kernel, stride 1, dilation 1 and groups 1";
+    return NULL;
+}
+
+/* GEMM columns (tiles of all images) below which F(4x4, 3x3) is not worth
+ * it: each of its 36 GEMMs reads all of U (OC x C) for few columns, so it
+ * runs at the speed of memory; F(2x2, 3x3) reads 16 planes for 4x the
+ * columns. */
+#define WINO_MIN_COLS 16
+
+/* The output size of a fitting layer (3x3, stride 1, dilation 1). */
+static void out_size(const conv2d_params *p, int32_t *oh, int32_t *ow)
+{
+    *oh = p->h + p->pad_top + p->pad_bottom - 2;
+    *ow = p->w + p->pad_left + p->pad_right - 2;
+}
+
+/* Measured with tests/bench/bench_kernels --conv on the ResNet-18 layers
+ * (PoCL, 2 cores, cpu GEMM, batch 1; median ms, direct vs winograd in the
+ * same run): 56x56 64->64 about 1.5x faster, 28x28 128->128 1.5-2x,
+ * 14x14 256->256 about 1.7x, 7x7 512->512 (4 tiles of 4x4) slower with
+ * F(4x4) and no faster with F(2x2). The transforms cost per channel and
+ * tile what the GEMMs save per pair of channels, so both channel counts
+ * must be large (32, not measured lower), and the GEMMs need enough
+ * columns (WINO_MIN_COLS). */
+int conv_winograd_preferred(const conv2d_params *p)
+{
+    int32_t oh, ow;
+    out_size(p, &oh, &ow);
+    return p->c >= 32 && p->oc >= 32 &&
+           (int64_t)p->n * tiles_of(oh, ow, 4) >= WINO_MIN_COLS;
+}
+
+/* The output tile size: F(4x4, 3x3) does 4x fewer multiplications than
+ * direct against 2.25x for F(2x2, 3x3); the smaller tile where the larger
+ * gives too few GEMM columns (tiny images). */
+static int32_t tile_size(const conv2d_params *p, int32_t oh, int32_t ow)
+{
+    return (int64_t)p->n * tiles_of(oh, ow, 4) >= WINO_MIN_COLS ? 4 : 2;
+}
+
+clinfer_status conv_winograd_plan(clinfer_runtime *rt, const conv2d_params *p, conv2d_plan *pl)
+{
+    pl->wm = tile_size(p, pl->oh, pl->ow);
+    /* panels of 32 columns (measured faster than 48 on 56x56 layers), of
+     * 16 where there are no more columns than that */
+    pl->gemm.nv = (int64_t)p->n * tiles_of(pl->oh, pl->ow, pl->wm) <= 16 ? 1 : 2;
+    const wino_layout one = layout_of(p, pl, 1);
+    const int cpu = cpu_gemm(pl);
+    /* per image: M and V; once: the panel rounding of V and voff's alignment */
+    const uint64_t per_image = (uint64_t)one.wa2 * (uint64_t)(p->oc + p->c) * one.tiles * 4;
+    const uint64_t extra = (16 + (cpu ? (uint64_t)one.wa2 * p->c * one.pw : 0)) * 4;
+    conv2d_plan_chunks(p, pl, per_image, extra, 3);
+    /* the kernels index columns (and the GEMM its matrices) with ints */
+    const int64_t cols = (int64_t)pl->chunk * one.tiles + one.pw;
+    if (cols * (p->oc > p->c ? p->oc : p->c) > INT32_MAX)
+        return err_set(rt, CLINFER_ERR_UNSUPPORTED,
+                       "conv2d: winograd: %lld tiles of %d channels per chunk is too many",
+                       (long long)cols, p->oc > p->c ? p->oc : p->c);
+    pl->prep_count = 1;
+    pl->persist_bytes = (uint64_t)one.wa2 * (uint64_t)one.ustride * sizeof(float);
+    return CLINFER_OK;
+}
+
+/* Creates kernel `name` (one program per tile size and epilogue holds the
+ * three kernels) and starts its arguments with the buffers b0, b1. */
+static clinfer_status wino_kernel(clinfer_runtime *rt, const conv2d_params *p,
+                                  const conv2d_plan *pl, const char *name, cl_mem b0, cl_mem b1,
+                                  op_launch *out, karg *args)
+{
+    char options[64];
+    snprintf(options, sizeof options, "-DWM=%d -DWCB=%d -DACT=%d -DHAS_BIAS=%d", (int)pl->wm,
+             WINO_CB, (int)p->act.kind, p->has_bias ? 1 : 0);
+    clinfer_status st = launch_create(rt, "conv_winograd", options, name, out);
+    if (st == CLINFER_OK) {
+        *args = karg_begin(out->kernel, 0);
+        karg_mem(args, b0);
+        karg_mem(args, b1);
+    }
+    return st;
+}
+
+/* Local size along x: one item per work-group on a CPU (conv2d.c's
+ * items_x), a warp's share elsewhere. */
+static size_t local_x(const clinfer_runtime *rt)
+{
+    return rt->info.type == CLINFER_DEVICE_CPU ? 1 : 32;
+}
+
+/* Checks the arguments set on `out`, releasing it on failure. */
+static clinfer_status args_done(clinfer_runtime *rt, const karg *a, op_launch *out)
+{
+    clinfer_status st = karg_done(rt, a, out->name);
+    if (st != CLINFER_OK)
+        launch_release(out);
+    return st;
+}
+
+clinfer_status conv_winograd_prep(clinfer_runtime *rt, const conv2d_params *p,
+                                  const conv2d_plan *pl, cl_mem weight, cl_mem persist,
+                                  op_launch *out)
+{
+    const wino_layout L = layout_of(p, pl, 1);
+    karg a;
+    clinfer_status st =
+        wino_kernel(rt, p, pl, "conv2d_winograd_weights", weight, persist, out, &a);
+    if (st != CLINFER_OK)
+        return st;
+    karg_int(&a, p->c);
+    karg_int(&a, p->oc);
+    karg_int(&a, L.tmu);
+    karg_long(&a, L.ustride);
+    st = args_done(rt, &a, out);
+    if (st == CLINFER_OK) /* rows up to the end of the last panel: zeros past OC */
+        launch_grid3(out, (size_t)p->c, (size_t)((p->oc + L.tmu - 1) / L.tmu * L.tmu), 1,
+                     local_x(rt));
+    return st;
+}
+
+static clinfer_status wino_input(clinfer_runtime *rt, const conv2d_params *p,
+                                 const conv2d_plan *pl, const wino_layout *L, int32_t n0,
+                                 cl_mem input, cl_mem scratch, op_launch *out)
+{
+    karg a;
+    clinfer_status st = wino_kernel(rt, p, pl, "conv2d_winograd_input", input, scratch, out, &a);
+    if (st != CLINFER_OK)
+        return st;
+    const int32_t v[] = {p->c,       p->h,     p->w,     p->pad_top, p->pad_left,
+                         L->tiles_w, L->tiles, L->ncols, L->pw};
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+        karg_int(&a, v[i]);
+    karg_long(&a, L->vstride);
+    karg_long(&a, L->voff);
+    karg_int(&a, n0);
+    st = args_done(rt, &a, out);
+    if (st == CLINFER_OK) {
+        const size_t cols = (size_t)(L->ncols + L->pw - 1) / (size_t)L->pw * (size_t)L->pw;
+        launch_grid3(out, (cols + 15) / 16, ((size_t)p->c + WINO_CB - 1) / WINO_CB, 1,
+                     local_x(rt));
+    }
+    return st;
+}
+
+static clinfer_status wino_gemm(clinfer_runtime *rt, const conv2d_params *p,
+                                const conv2d_plan *pl, const wino_layout *L, cl_mem scratch,
+                                cl_mem persist, op_launch *out)
+{
+    gemm_geometry g = gemm_geometry_plain(p->oc, L->ncols, p->c);
+    if (cpu_gemm(pl))
+        g.a_packed = 1;
+    else /* U column-major, V row-major */
+        g.a_rs = 1, g.a_ks = p->oc;
+    g.nbatch = 2;
+    g.bd[0] = L->wa2, g.as[0] = L->ustride, g.bs[0] = L->vstride;
+    g.bd[1] = 2, g.as[1] = 0, g.bs[1] = L->voff; /* index 1 (bz0) for B only */
+    g.batch = (size_t)L->wa2;
+    g.bz0 = L->wa2;
+    act_params none;
+    memset(&none, 0, sizeof none);
+    clinfer_status st = gemm_core_prepare(rt, &pl->gemm, &g, 0, 1.0f, 0.0f, none, out);
+    if (st == CLINFER_OK)
+        st = gemm_core_bind(rt, out, persist, scratch, NULL, scratch);
+    return st;
+}
+
+static clinfer_status wino_output(clinfer_runtime *rt, const conv2d_params *p,
+                                  const conv2d_plan *pl, const wino_layout *L, int32_t n0,
+                                  cl_mem bias, cl_mem output, cl_mem scratch, op_launch *out)
+{
+    karg a;
+    clinfer_status st = wino_kernel(rt, p, pl, "conv2d_winograd_output", scratch,
+                                    p->has_bias ? bias : NULL, out, &a);
+    if (st != CLINFER_OK)
+        return st;
+    karg_mem(&a, output);
+    const int32_t v[] = {p->oc, pl->oh, pl->ow, L->tiles_w, L->tiles, L->ncols, n0};
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+        karg_int(&a, v[i]);
+    karg_float(&a, p->act.a);
+    karg_float(&a, p->act.b);
+    st = args_done(rt, &a, out);
+    if (st == CLINFER_OK)
+        launch_grid3(out, ((size_t)L->ncols + 15) / 16, ((size_t)p->oc + WINO_CB - 1) / WINO_CB,
+                     1, local_x(rt));
+    return st;
+}
+
+clinfer_status conv_winograd_launch(clinfer_runtime *rt, const conv2d_params *p,
+                                    const conv2d_plan *pl, int32_t step, int32_t n0,
+                                    int32_t count, cl_mem input, cl_mem bias, cl_mem output,
+                                    cl_mem scratch, cl_mem persist, op_launch *out)
+{
+    const wino_layout L = layout_of(p, pl, count);
+    switch (step) {
+    case 0:
+        return wino_input(rt, p, pl, &L, n0, input, scratch, out);
+    case 1:
+        return wino_gemm(rt, p, pl, &L, scratch, persist, out);
+    default:
+        return wino_output(rt, p, pl, &L, n0, bias, output, scratch, out);
+    }
+}

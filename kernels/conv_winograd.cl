@@ -1,0 +1,295 @@
+/*
+ * conv_winograd.cl - Winograd convolution F(WM x WM, 3 x 3) for 3x3, stride
+ * 1, dilation 1, groups 1 convolutions, NCHW, fp32 (algorithm "winograd";
+ * host: host/ops/conv_winograd.c). With A = WM + 2 (the tile of input each
+ * WM x WM output tile reads), the output is
+ *   Y[n, oc, tile] = A^T (sum over c of U[oc, c] .* V[c, tile]) A
+ *   U = G g G^T (the weights, A x A per (oc, c)), V = B^T d B (d: the A x A
+ *   input patch of the tile, zero outside the image),
+ * i.e. A * A independent GEMMs [OC, C] x [C, tiles] (gemm.cl does them),
+ * between three kernels here:
+ *
+ * conv2d_winograd_weights (once per session): work-item (x, y) transforms
+ *   the 3x3 weights of input channel x, output channel y into U. Layout of
+ *   U: plane xi = i * A + j (the element of the A x A matrix) at xi *
+ *   ustride, each plane the GEMM's A' [OC, C] in panels of `tmu` rows: (oc,
+ *   c) at (oc / tmu) * C * tmu + c * tmu + oc % tmu (gemm_pack_a's layout;
+ *   tmu = OC makes it a column-major [OC, C] for the GEMMs that read
+ *   strides). Rows past OC (items y up to the panel end) are zero.
+ * conv2d_winograd_input: work-item (x, y) transforms the patches of 16
+ *   columns 16x.. of input channel y into V. A column is one tile of one
+ *   image: col = image * tiles_img + ty * tiles_w + tx (images from n0 on),
+ *   its patch rows ty * WM - pad_top .., columns tx * WM - pad_left ...
+ *   Layout of V: plane xi at voff + xi * vstride, each the GEMM's B' [C, ncols]
+ *   in panels of pw columns: (c, col) at (col / pw) * C * pw + c * pw + col
+ *   % pw (gemm_packed's packed B; pw = ncols: row-major). Columns past
+ *   ncols that the grid covers are written as zeros (the tail of the last
+ *   packed panel).
+ * conv2d_winograd_output: work-item (x, y) computes the WM x WM outputs of
+ *   16 columns 16x.. for output channel y from the GEMM results M (plane xi
+ *   [OC, ncols] row-major at xi * OC * ncols), adds the bias, applies the
+ *   activation and stores the outputs inside OH x OW.
+ *
+ * Vectors: the 16 columns of an item are the lanes of float16 values, so
+ * the transforms are A * A-element float16 arithmetic; gathering patches
+ * and scattering outputs go lane by lane (with the bounds checks).
+ * Tunables: WM (2 or 4), HAS_BIAS, ACT (prelude.cl).
+ */
+#ifndef WM
+#define WM 4
+#endif
+#ifndef WCB
+#define WCB 4
+#endif
+#define WA (WM + 2)
+
+#if WM == 4
+/* B^T x: o = B^T d over six values */
+#define WINO_BT(o, d)                                                                          \
+    {                                                                                          \
+        const float16 a_ = d[4] - 4.0f * d[2], b_ = d[3] - 4.0f * d[1];                        \
+        const float16 c_ = d[4] - d[2], e_ = 2.0f * (d[3] - d[1]);                             \
+        o[0] = 4.0f * d[0] - 5.0f * d[2] + d[4];                                               \
+        o[1] = a_ + b_;                                                                        \
+        o[2] = a_ - b_;                                                                        \
+        o[3] = c_ + e_;                                                                        \
+        o[4] = c_ - e_;                                                                        \
+        o[5] = 4.0f * d[1] - 5.0f * d[3] + d[5];                                               \
+    }
+/* o = G g over three values */
+#define WINO_G(o, g)                                                                           \
+    {                                                                                          \
+        o[0] = g[0] * 0.25f;                                                                   \
+        o[1] = -(g[0] + g[1] + g[2]) / 6.0f;                                                   \
+        o[2] = -(g[0] - g[1] + g[2]) / 6.0f;                                                   \
+        o[3] = g[0] / 24.0f + g[1] / 12.0f + g[2] / 6.0f;                                      \
+        o[4] = g[0] / 24.0f - g[1] / 12.0f + g[2] / 6.0f;                                      \
+        o[5] = g[2];                                                                           \
+    }
+/* o = A^T m over six values */
+#define WINO_AT(o, m)                                                                          \
+    {                                                                                          \
+        const float16 s12_ = m[1] + m[2], d12_ = m[1] - m[2];                                  \
+        const float16 s34_ = m[3] + m[4], d34_ = m[3] - m[4];                                  \
+        o[0] = m[0] + s12_ + s34_;                                                             \
+        o[1] = d12_ + 2.0f * d34_;                                                             \
+        o[2] = s12_ + 4.0f * s34_;                                                             \
+        o[3] = d12_ + 8.0f * d34_ + m[5];                                                      \
+    }
+#elif WM == 2
+#define WINO_BT(o, d)                                                                          \
+    {                                                                                          \
+        o[0] = d[0] - d[2];                                                                    \
+        o[1] = d[1] + d[2];                                                                    \
+        o[2] = d[2] - d[1];                                                                    \
+        o[3] = d[1] - d[3];                                                                    \
+    }
+#define WINO_G(o, g)                                                                           \
+    {                                                                                          \
+        o[0] = g[0];                                                                           \
+        o[1] = (g[0] + g[1] + g[2]) * 0.5f;                                                    \
+        o[2] = (g[0] - g[1] + g[2]) * 0.5f;                                                    \
+        o[3] = g[2];                                                                           \
+    }
+#define WINO_AT(o, m)                                                                          \
+    {                                                                                          \
+        o[0] = m[0] + m[1] + m[2];                                                             \
+        o[1] = m[1] - m[2] - m[3];                                                             \
+    }
+#else
+#error "conv_winograd.cl: WM must be 2 or 4"
+#endif
+
+__kernel void conv2d_winograd_weights(__global const float *restrict weight,
+                                      __global float *restrict U, int C, int OC, int tmu,
+                                      long ustride)
+{
+    const int c = get_global_id(0), oc = get_global_id(1);
+    if (c >= C)
+        return;
+    float g[3][3], t[WA][3], u[WA][WA];
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++)
+            g[i][j] = oc < OC ? weight[((long)oc * C + c) * 9 + i * 3 + j] : 0.0f;
+    for (int j = 0; j < 3; j++) { /* t = G g, column by column */
+        float col[3] = {g[0][j], g[1][j], g[2][j]}, o[WA];
+        WINO_G(o, col);
+        for (int i = 0; i < WA; i++)
+            t[i][j] = o[i];
+    }
+    for (int i = 0; i < WA; i++) /* u = t G^T, row by row */
+        WINO_G(u[i], t[i]);
+    const long off = (long)(oc / tmu) * C * tmu + (long)c * tmu + oc % tmu;
+    for (int i = 0; i < WA; i++)
+        for (int j = 0; j < WA; j++)
+            U[(i * WA + j) * ustride + off] = u[i][j];
+}
+
+/* Per lane of 16 columns from col0: where its tile lies. kind 0: past
+ * ncols (zeros, nothing stored); 1: the whole WA x WA patch (or WM x WM
+ * output) inside the image; 2: partly outside. org: offset of the tile's
+ * corner (row y0, column x0) in the first channel of the block. */
+#define WINO_LANES(org, y0, x0, kind, span, off_y, off_x, ch0, NCH, HH, WW)                      \
+    for (int l = 0; l < 16; l++) {                                                             \
+        const int col = col0 + l;                                                              \
+        const int n = col / tiles_img, t = col - n * tiles_img;                                \
+        const int ty = t / tiles_w, tx = t - ty * tiles_w;                                     \
+        y0[l] = ty * WM - (off_y), x0[l] = tx * WM - (off_x);                                  \
+        org[l] = ((long)(n0 + n) * (NCH) + (ch0)) * (HH) * (WW) + (long)y0[l] * (WW) + x0[l];  \
+        kind[l] = col >= ncols ? 0                                                             \
+                  : y0[l] >= 0 && y0[l] + (span) <= (HH) && x0[l] >= 0 &&                      \
+                          x0[l] + (span) <= (WW)                                               \
+                      ? 1                                                                      \
+                      : 2;                                                                     \
+    }
+
+__kernel void conv2d_winograd_input(__global const float *restrict X, __global float *restrict V,
+                                    int C, int H, int W, int pad_top, int pad_left, int tiles_w,
+                                    int tiles_img, int ncols, int pw, long vstride, long voff,
+                                    int n0)
+{
+    const int col0 = get_global_id(0) * 16, c0 = get_global_id(1) * WCB;
+    if (c0 >= C)
+        return;
+    long org[16];
+    int iy0[16], ix0[16], kind[16];
+    WINO_LANES(org, iy0, ix0, kind, WA, pad_top, pad_left, c0, C, H, W);
+    const long hw = (long)H * W;
+    const int within = col0 % pw;
+    for (int cb = 0; cb < WCB && c0 + cb < C; cb++) {
+        float patch[WA * WA][16]; /* element (r, s) of lane l's patch at [r * WA + s][l] */
+        for (int l = 0; l < 16; l++) {
+            __global const float *p = X + org[l] + cb * hw;
+            if (kind[l] == 1) { /* inside the image: rows as vectors */
+                for (int r = 0; r < WA; r++, p += W) {
+                    const float4 a = vload4(0, p);
+                    patch[r * WA + 0][l] = a.s0;
+                    patch[r * WA + 1][l] = a.s1;
+                    patch[r * WA + 2][l] = a.s2;
+                    patch[r * WA + 3][l] = a.s3;
+#if WA == 6
+                    const float2 b = vload2(0, p + 4);
+                    patch[r * WA + 4][l] = b.s0;
+                    patch[r * WA + 5][l] = b.s1;
+#endif
+                }
+                continue;
+            }
+            for (int r = 0; r < WA; r++) {
+                const int iy = iy0[l] + r;
+                const int row_in = kind[l] != 0 && iy >= 0 && iy < H;
+                for (int s = 0; s < WA; s++) {
+                    const int ix = ix0[l] + s;
+                    patch[r * WA + s][l] =
+                        row_in && ix >= 0 && ix < W ? p[(long)r * W + s] : 0.0f;
+                }
+            }
+        }
+        float16 t[WA][WA];
+#pragma unroll
+        for (int s = 0; s < WA; s++) { /* t = B^T d, column by column */
+            float16 d[WA], o[WA];
+#pragma unroll
+            for (int r = 0; r < WA; r++)
+                d[r] = vload16(0, patch[r * WA + s]);
+            WINO_BT(o, d);
+#pragma unroll
+            for (int r = 0; r < WA; r++)
+                t[r][s] = o[r];
+        }
+        const int c = c0 + cb;
+        const long off = (long)(col0 / pw) * C * pw + (long)c * pw + within;
+#pragma unroll
+        for (int i = 0; i < WA; i++) { /* v = t B, row by row, stored */
+            float16 v[WA];
+            WINO_BT(v, t[i]);
+#pragma unroll
+            for (int j = 0; j < WA; j++) {
+                __global float *dst = V + voff + (i * WA + j) * vstride;
+                if (within + 16 <= pw) {
+                    vstore16(v[j], 0, dst + off);
+                } else { /* the columns straddle the end of a row (pw = ncols) */
+                    float lane[16];
+                    vstore16(v[j], 0, lane);
+                    for (int l = 0; l < 16 && col0 + l < ncols; l++) {
+                        const int col = col0 + l;
+                        dst[(long)(col / pw) * C * pw + (long)c * pw + col % pw] = lane[l];
+                    }
+                }
+            }
+        }
+    }
+}
+
+__kernel void conv2d_winograd_output(__global const float *restrict M,
+                                     __global const float *restrict bias,
+                                     __global float *restrict Y, int OC, int OH, int OW,
+                                     int tiles_w, int tiles_img, int ncols, int n0, float act_a,
+                                     float act_b)
+{
+    const int col0 = get_global_id(0) * 16, oc0 = get_global_id(1) * WCB;
+    if (oc0 >= OC || col0 >= ncols)
+        return;
+    long org[16];
+    int oy0[16], ox0[16], kind[16];
+    WINO_LANES(org, oy0, ox0, kind, WM, 0, 0, oc0, OC, OH, OW);
+    const long plane = (long)OC * ncols, ohw = (long)OH * OW;
+    const int full = col0 + 16 <= ncols;
+    for (int ob = 0; ob < WCB && oc0 + ob < OC; ob++) {
+        const int oc = oc0 + ob;
+        __global const float *src = M + (long)oc * ncols + col0;
+        float16 q[WM][WA];
+#pragma unroll
+        for (int j = 0; j < WA; j++) { /* q = A^T m, column by column */
+            float16 m[WA], o[WM];
+#pragma unroll
+            for (int i = 0; i < WA; i++) {
+                __global const float *p = src + (i * WA + j) * plane;
+                if (full) {
+                    m[i] = vload16(0, p);
+                } else {
+                    float lane[16];
+                    for (int l = 0; l < 16; l++)
+                        lane[l] = col0 + l < ncols ? p[l] : 0.0f;
+                    m[i] = vload16(0, lane);
+                }
+            }
+            WINO_AT(o, m);
+#pragma unroll
+            for (int i = 0; i < WM; i++)
+                q[i][j] = o[i];
+        }
+#if HAS_BIAS
+        const float16 b = (float16)(bias[oc]);
+#else
+        const float16 b = (float16)(0.0f);
+#endif
+        float out[WM * WM][16]; /* output (i, j) of lane l at [i * WM + j][l] */
+#pragma unroll
+        for (int i = 0; i < WM; i++) { /* y = q A, row by row */
+            float16 y[WM];
+            WINO_AT(y, q[i]);
+#pragma unroll
+            for (int j = 0; j < WM; j++)
+                vstore16(ACT_ANY(y[j] + b), 0, out[i * WM + j]);
+        }
+        for (int l = 0; l < 16; l++) {
+            __global float *dst = Y + org[l] + ob * ohw;
+            if (kind[l] == 1) { /* the whole tile inside: rows as vectors */
+                for (int i = 0; i < WM; i++, dst += OW) {
+#if WM == 4
+                    vstore4((float4)(out[i * 4][l], out[i * 4 + 1][l], out[i * 4 + 2][l],
+                                     out[i * 4 + 3][l]),
+                            0, dst);
+#else
+                    vstore2((float2)(out[i * 2][l], out[i * 2 + 1][l]), 0, dst);
+#endif
+                }
+            } else if (kind[l] == 2) {
+                for (int i = 0; i < WM && oy0[l] + i < OH; i++)
+                    for (int j = 0; j < WM && ox0[l] + j < OW; j++)
+                        dst[(long)i * OW + j] = out[i * WM + j][l];
+            }
+        }
+    }
+}
