@@ -32,7 +32,8 @@ void karg_long(karg *a, int64_t v);
 void karg_long8(karg *a, const int64_t v[8]);
 clinfer_status karg_done(clinfer_runtime *rt, const karg *a, const char *kernel_name);
 
-/* Creates the kernel `kernel` of kernels/<file>.cl built with `options`. */
+/* Creates the kernel `kernel` of kernels/<file>.cl built with `options`.
+ * The launch keeps the pointer `kernel` as its name: pass a literal. */
 clinfer_status launch_create(clinfer_runtime *rt, const char *file, const char *options,
                              const char *kernel, op_launch *out);
 
