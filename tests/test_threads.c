@@ -337,6 +337,10 @@ static void runtimes_share_a_cache_folder(void)
         mkdir(base, 0755); /* may exist already */
     char *made = mkdtemp(cache_dir);
     CHECK(made != NULL, "mkdtemp %s", cache_dir);
+    /* Default tile sizes: runtimes that tune at once, under load, may each
+     * measure other tiles best and compile programs for their own choice,
+     * and the third runtime then uses whichever was stored last. */
+    setenv("CLINFER_TUNE", "0", 1);
     worker workers[THREADS];
     memset(workers, 0, sizeof workers);
     CHECK(pthread_barrier_init(&start_line, NULL, THREADS) == 0, "barrier");
@@ -373,6 +377,7 @@ static void runtimes_share_a_cache_folder(void)
         clinfer_graph_free(g);
         clinfer_runtime_free(rt);
     }
+    unsetenv("CLINFER_TUNE");
     char rm[300];
     snprintf(rm, sizeof rm, "rm -rf '%s'", cache_dir);
     CHECK(system(rm) == 0, "%s", rm);
