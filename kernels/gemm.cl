@@ -4,14 +4,15 @@
  * and one epilogue; the host (host/ops/gemm.c) picks one per device.
  *
  * Every variant computes, for each batch index z of the launch,
- *   Y[z] = act(alpha * A'[z] * B'[z] + beta * C[z])
+ *   Y[z] = act(alpha * A'[z] * B'[z] + beta * C[z] + R[z])
  * A'[z] is [M, K]: element (m, k) at A[aoff(z) + m * a_rs + k * a_ks], so a
  *   transposed A is just strides.
  * B'[z] is [K, N]: gemm_local and gemm_naive read it through strides,
  *   B[boff(z) + k * b_ks + n * b_ns]; gemm_packed reads it packed (below).
  * C (HAS_BIAS=1) element (m, n) at C[coff(z) + m * c_rs + n * c_cs]; the
  *   strides are 0 along a broadcast axis (a per-row conv bias has c_cs 0).
- * Y[z] is contiguous [M, N] at Y + (z0 + z) * M * N.
+ * Y[z] is contiguous [M, N] at Y + (z0 + z) * M * N; R[z] (HAS_RESIDUAL=1,
+ *   a fused residual Add) has Y's layout, at R + (z0 + z) * M * N.
  * The batch index is decomposed over up to six dims: bd.s0 (innermost) ..
  * bd.s5 (unused dims have size 1), with per-operand strides as, bs, cs (0
  * where that operand is broadcast). A, C and Y use z0 + z, B uses bz0 + z, so
@@ -56,7 +57,7 @@
  * contiguous): work-item (x, y, z) reads 16 consecutive k of each of the TW
  * columns of panel y as vectors and writes rows 16x .. 16x + 15.
  *
- * Common tunables: HAS_BIAS, ACT (prelude.cl). GEMM_KERNELS = 1 (packed), 2
+ * Common tunables: HAS_BIAS, HAS_RESIDUAL, ACT (prelude.cl). GEMM_KERNELS = 1 (packed), 2
  * (local), 3 (naive) or 4 (the packing kernels) keeps those kernels only in
  * the program, so that building it (and PoCL's code generation for the
  * binary cache) costs only what is used; unset, every kernel is built.
@@ -106,11 +107,15 @@ inline long batch_offset(long z, long8 bd, long8 st)
 
 /* The epilogue for one value: alpha, the C term, the activation. */
 inline float gemm_out(float acc, __global const float *C, long coff, int m, int n, int c_rs,
-                      int c_cs, float alpha, float beta, float act_a, float act_b)
+                      int c_cs, float alpha, float beta, __global const float *r, float act_a,
+                      float act_b)
 {
     float v = alpha * acc;
 #if HAS_BIAS
     v = fma(beta, C[coff + (long)m * c_rs + (long)n * c_cs], v);
+#endif
+#if HAS_RESIDUAL
+    v += *r;
 #endif
     return apply_act(v, act_a, act_b);
 }
@@ -191,8 +196,9 @@ __kernel void gemm_pack_bt(__global const float *restrict B, __global float *res
 /* The TM x TW tile's epilogue and store: columns n0 + j for j >= skip (the
  * ones the tile owns), rows past M and columns past N dropped. */
 inline void gemm_store_tile(float16 acc[TM][NV], __global float *y, __global const float *C,
-                            long coff, int m0, int n0, int skip, int M, int N, int c_rs,
-                            int c_cs, float alpha, float beta, float act_a, float act_b)
+                            long coff, __global const float *R, int m0, int n0, int skip, int M,
+                            int N, int c_rs, int c_cs, float alpha, float beta, float act_a,
+                            float act_b)
 {
     const int full = skip == 0 && n0 + TW <= N;
 #pragma unroll
@@ -214,6 +220,19 @@ inline void gemm_store_tile(float16 acc[TM][NV], __global float *y, __global con
                 r = fma((float16)(beta), vload16(0, t), r);
             }
 #endif
+#if HAS_RESIDUAL
+            {
+                __global const float *rr = R + (long)m * N + n0 + v * 16;
+                if (full) {
+                    r += vload16(0, rr);
+                } else {
+                    float t[16];
+                    for (int j = 0; j < 16; j++)
+                        t[j] = n0 + v * 16 + j < N ? rr[j] : 0.0f;
+                    r += vload16(0, t);
+                }
+            }
+#endif
             r = ACT_ANY(r);
             if (full) {
                 vstore16(r, v, yr);
@@ -228,7 +247,8 @@ inline void gemm_store_tile(float16 acc[TM][NV], __global float *y, __global con
 }
 
 __kernel void gemm_packed(__global const float *restrict A, __global const float *restrict B,
-                          __global const float *restrict C, __global float *restrict Y, int M,
+                          __global const float *restrict C, __global float *restrict Y,
+                          __global const float *restrict R, int M,
                           int N, int K, int a_rs, int a_ks, int b_ks, int b_ns, int c_rs,
                           int c_cs, float alpha, float beta, long8 bd, long8 as, long8 bs,
                           long8 cs, int z0, int bz0, float act_a, float act_b)
@@ -283,8 +303,8 @@ __kernel void gemm_packed(__global const float *restrict A, __global const float
         }
     }
 #undef GEMM_PACKED_STEP
-    gemm_store_tile(acc, Y + za * (long)M * N, C, batch_offset(za, bd, cs), m0, n0, n_own - n0,
-                    M, N, c_rs, c_cs, alpha, beta, act_a, act_b);
+    gemm_store_tile(acc, Y + za * (long)M * N, C, batch_offset(za, bd, cs), R + za * (long)M * N,
+                    m0, n0, n_own - n0, M, N, c_rs, c_cs, alpha, beta, act_a, act_b);
 }
 
 #endif
@@ -294,7 +314,8 @@ __kernel void gemm_packed(__global const float *restrict A, __global const float
 
 __kernel __attribute__((reqd_work_group_size(RTSN, RTSM, 1))) void
 gemm_local(__global const float *restrict A, __global const float *restrict B,
-           __global const float *restrict C, __global float *restrict Y, int M, int N, int K,
+           __global const float *restrict C, __global float *restrict Y,
+           __global const float *restrict R, int M, int N, int K,
            int a_rs, int a_ks, int b_ks, int b_ns, int c_rs, int c_cs, float alpha, float beta,
            long8 bd, long8 as, long8 bs, long8 cs, int z0, int bz0, float act_a, float act_b)
 {
@@ -343,14 +364,15 @@ gemm_local(__global const float *restrict A, __global const float *restrict B,
     }
 
     __global float *y = Y + za * (long)M * N;
+    __global const float *r = R + za * (long)M * N;
     const long coff = batch_offset(za, bd, cs);
     for (int i = 0; i < WPTM; i++) {
         const int m = m_base + ly + i * RTSM;
         for (int j = 0; j < WPTN; j++) {
             const int n = n_base + lx + j * RTSN;
             if (m < M && n < N)
-                y[(long)m * N + n] =
-                    gemm_out(acc[i][j], C, coff, m, n, c_rs, c_cs, alpha, beta, act_a, act_b);
+                y[(long)m * N + n] = gemm_out(acc[i][j], C, coff, m, n, c_rs, c_cs, alpha, beta,
+                                              r + (long)m * N + n, act_a, act_b);
         }
     }
 }
@@ -361,7 +383,8 @@ gemm_local(__global const float *restrict A, __global const float *restrict B,
 #if GEMM_KERNELS == 0 || GEMM_KERNELS == 3
 
 __kernel void gemm_naive(__global const float *restrict A, __global const float *restrict B,
-                         __global const float *restrict C, __global float *restrict Y, int M,
+                         __global const float *restrict C, __global float *restrict Y,
+                         __global const float *restrict R, int M,
                          int N, int K, int a_rs, int a_ks, int b_ks, int b_ns, int c_rs,
                          int c_cs, float alpha, float beta, long8 bd, long8 as, long8 bs,
                          long8 cs, int z0, int bz0, float act_a, float act_b)
@@ -375,7 +398,8 @@ __kernel void gemm_naive(__global const float *restrict A, __global const float 
     float acc = 0.0f;
     for (int k = 0; k < K; k++)
         acc = fma(a[(long)k * a_ks], b[(long)k * b_ks], acc);
-    Y[za * (long)M * N + (long)m * N + n] = gemm_out(acc, C, batch_offset(za, bd, cs), m, n, c_rs,
-                                                     c_cs, alpha, beta, act_a, act_b);
+    const long y = za * (long)M * N + (long)m * N + n;
+    Y[y] = gemm_out(acc, C, batch_offset(za, bd, cs), m, n, c_rs, c_cs, alpha, beta, R + y, act_a,
+                    act_b);
 }
 #endif

@@ -19,6 +19,11 @@
 #ifndef HAS_BIAS
 #define HAS_BIAS 0
 #endif
+/* 1: a tensor of the output's layout is added before the activation (a
+ * fused residual Add). */
+#ifndef HAS_RESIDUAL
+#define HAS_RESIDUAL 0
+#endif
 
 /* The fused activation for a float or any floatN `x`; reads act_a and
  * act_b from the enclosing scope. */

@@ -347,7 +347,7 @@ static clinfer_status conv_gemm(clinfer_runtime *rt, const conv2d_params *p,
     clinfer_status st =
         gemm_core_prepare(rt, &pl->gemm, &g, p->has_bias, 1.0f, 1.0f, act, out);
     if (st == CLINFER_OK)
-        st = gemm_core_bind(rt, out, a, b, p->has_bias ? bias : NULL, output);
+        st = gemm_core_bind(rt, out, a, b, p->has_bias ? bias : NULL, output, NULL);
     return st;
 }
 

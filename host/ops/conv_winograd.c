@@ -223,7 +223,7 @@ static clinfer_status wino_gemm(clinfer_runtime *rt, const conv2d_params *p,
     memset(&none, 0, sizeof none);
     clinfer_status st = gemm_core_prepare(rt, &pl->gemm, &g, 0, 1.0f, 0.0f, none, out);
     if (st == CLINFER_OK)
-        st = gemm_core_bind(rt, out, persist, scratch, NULL, scratch);
+        st = gemm_core_bind(rt, out, persist, scratch, NULL, scratch, NULL);
     return st;
 }
 

@@ -93,14 +93,14 @@ static void batch_args(const gemm_geometry *g, int64_t bd[8], int64_t as[8], int
 }
 
 /* Build options of a variant: the tunables plus the epilogue. */
-static void variant_options(const gemm_config *cfg, int has_c, act_kind act, char *buf,
-                            size_t cap)
+static void variant_options(const gemm_config *cfg, int has_c, int has_r, act_kind act,
+                            char *buf, size_t cap)
 {
-    int n = snprintf(buf, cap, "-DGEMM_KERNELS=%d -DACT=%d -DHAS_BIAS=%d",
+    int n = snprintf(buf, cap, "-DGEMM_KERNELS=%d -DACT=%d -DHAS_BIAS=%d%s",
                      cfg->variant == GEMM_VARIANT_CPU   ? 1
                      : cfg->variant == GEMM_VARIANT_GPU ? 2
                                                         : 3,
-                     (int)act, has_c ? 1 : 0);
+                     (int)act, has_c ? 1 : 0, has_r ? " -DHAS_RESIDUAL=1" : "");
     if (n < 0 || (size_t)n >= cap)
         return;
     if (cfg->variant == GEMM_VARIANT_CPU)
@@ -121,13 +121,13 @@ clinfer_status gemm_core_prepare(clinfer_runtime *rt, const gemm_config *cfg,
                                  act_params act, op_launch *out)
 {
     char options[160];
-    variant_options(cfg, has_c, act.kind, options, sizeof options);
+    variant_options(cfg, has_c, g->has_residual, act.kind, options, sizeof options);
     clinfer_status st = launch_create(rt, "gemm", options, variant_kernel(cfg->variant), out);
     if (st != CLINFER_OK)
         return st;
     int64_t bd[8], as[8], bs[8], cs[8];
     batch_args(g, bd, as, bs, cs);
-    karg a = karg_begin(out->kernel, 4);
+    karg a = karg_begin(out->kernel, 5);
     karg_int(&a, g->m);
     karg_int(&a, g->n);
     karg_int(&a, g->k);
@@ -187,13 +187,14 @@ static void batch_args8(int32_t nbatch, const int64_t *dims, const int64_t *stri
 }
 
 clinfer_status gemm_core_bind(clinfer_runtime *rt, op_launch *l, cl_mem a, cl_mem b, cl_mem c,
-                              cl_mem y)
+                              cl_mem y, cl_mem r)
 {
     karg k = karg_begin(l->kernel, 0);
     karg_mem(&k, a);
     karg_mem(&k, b);
     karg_mem(&k, c);
     karg_mem(&k, y);
+    karg_mem(&k, r);
     return karg_done(rt, &k, l->name);
 }
 
@@ -418,7 +419,7 @@ clinfer_status gemm_prepare(clinfer_runtime *rt, const gemm_params *p, const gem
 clinfer_status gemm_bind(clinfer_runtime *rt, op_launch *l, cl_mem a, cl_mem b, cl_mem c,
                          cl_mem y)
 {
-    return gemm_core_bind(rt, l, a, b, c, y);
+    return gemm_core_bind(rt, l, a, b, c, y, NULL);
 }
 
 /* ---------------------------------------------------------------- MatMul */
@@ -587,5 +588,5 @@ clinfer_status matmul_prepare(clinfer_runtime *rt, const matmul_params *p, const
 
 clinfer_status matmul_bind(clinfer_runtime *rt, op_launch *l, cl_mem a, cl_mem b, cl_mem y)
 {
-    return gemm_core_bind(rt, l, a, b, NULL, y);
+    return gemm_core_bind(rt, l, a, b, NULL, y, NULL);
 }

@@ -88,6 +88,7 @@ typedef struct gemm_geometry {
     int32_t z0, bz0;
     int b_in_place; /* cpu variant: B not packed */
     int a_packed;   /* cpu variant: A packed by gemm_pack_a (as are strides of it) */
+    int has_residual; /* R (Y's layout) is added before the activation */
 } gemm_geometry;
 
 /* Whether the cpu variant may read a row-major B' [k, n] with row stride
@@ -99,12 +100,13 @@ int gemm_b_in_place_ok(const gemm_config *cfg, int32_t n, int64_t ld);
 gemm_geometry gemm_geometry_plain(int32_t m, int32_t n, int32_t k);
 
 /* Creates the product kernel of cfg's variant for g and sets its scalar
- * arguments (arguments 0-3 are the buffers A, B, C, Y). */
+ * arguments (arguments 0-4 are the buffers A, B, C, Y, R). */
 clinfer_status gemm_core_prepare(clinfer_runtime *rt, const gemm_config *cfg,
                                  const gemm_geometry *g, int has_c, float alpha, float beta,
                                  act_params act, op_launch *out);
+/* `c` and `r` may be NULL when the launch has no C term or residual. */
 clinfer_status gemm_core_bind(clinfer_runtime *rt, op_launch *l, cl_mem a, cl_mem b, cl_mem c,
-                              cl_mem y);
+                              cl_mem y, cl_mem r);
 
 /* The packing kernel: B' of `batch` matrices [k, n] (element (k, n) of batch
  * z0 + z at boff + k * b_ks + n * b_ns, boff from the batch dims bd / bs) to

@@ -123,7 +123,7 @@ static int warm_candidate(clinfer_runtime *rt, const gemm_config *c, int32_t s, 
     act_params none = {ACT_KIND_NONE, 0, 0};
     if (gemm_core_prepare(rt, c, &g, 0, 1.0f, 0.0f, none, l) != CLINFER_OK)
         return 0;
-    if (gemm_core_bind(rt, l, a, b, NULL, y) == CLINFER_OK && clFinish(rt->queue) == CL_SUCCESS &&
+    if (gemm_core_bind(rt, l, a, b, NULL, y, NULL) == CLINFER_OK && clFinish(rt->queue) == CL_SUCCESS &&
         launch_enqueue(rt, l, NULL) == CLINFER_OK && clFinish(rt->queue) == CL_SUCCESS)
         return 1;
     launch_release(l);
