@@ -35,9 +35,21 @@
  *   (per group, panels of TM output channels, [K, TM] each, K = C/groups *
  *   KH * KW). Tunables TM, NV (TW = 16 * NV).
  *
- * conv2d_depthwise (groups == C == OC): work-item (x, y, z) computes 16
- *   outputs, columns 16x.. of row y, of plane z = image * C + channel, as a
- *   float16; interior windows load vectors (stride 1 or 2), the rest gather.
+ * conv2d_depthwise (algorithm "depthwise", groups == C == OC; the variant
+ *   for GPUs and the fallback for images too wide for the CPU one): work-item
+ *   (x, y, z) computes 16 outputs, columns 16x.. of row y, of plane z =
+ *   image * C + channel, as a float16; interior windows load vectors
+ *   (stride 1 or 2), the rest gather.
+ * conv2d_depthwise_rows (algorithm "depthwise", the variant for CPUs):
+ *   work-item (0, y, z) computes output rows y * rows.. (at most `rows`) of
+ *   plane z. It first copies the input rows those outputs read, with their
+ *   zero padding, into a tile in local memory (work-group size 1: the tile
+ *   is the item's own, and a CPU keeps it in cache), rows `tw` floats apart
+ *   (tw a multiple of 16, at least 16 * ceil(OW / 16) * stride_w +
+ *   (KW - 1) * dil_w, zeros after each row). Then every tap of 16 outputs
+ *   is one unguarded vector load (stride 1; two and a shuffle for stride 2;
+ *   a gather from the tile for larger strides). The tile needs
+ *   ((rows - 1) * stride_h + (KH - 1) * dil_h + 1) * tw + 16 floats.
  *
  * Tunables: HAS_BIAS (0/1), ACT (see prelude.cl). CONV2D_KERNELS = 1
  * (naive), 2 (im2col), 3 (pad and direct) or 4 (depthwise) keeps one
@@ -355,6 +367,102 @@ __kernel void conv2d_depthwise(__global const float *restrict input,
         vstore16(acc, 0, t);
         for (int j = 0; ox0 + j < OW; j++)
             y[j] = t[j];
+    }
+}
+
+/* Copies input rows iy0 .. iy0 + th - 1 of plane `in` into `tile`, row r at
+ * r * tw: pad_left zeros, the W inputs, then zeros up to tw (rows outside
+ * the image all zeros). The zeros after a row may run up to 15 floats into
+ * the next row (rewritten next) or past the last (the tile's 16 spare). */
+static void depthwise_fill(__local float *tile, __global const float *in, int H, int W,
+                           int iy0, int th, int tw, int pad_left)
+{
+    for (int r = 0; r < th; r++) {
+        __local float *dst = tile + r * tw;
+        const int iy = iy0 + r;
+        int t = 0;
+        if (iy >= 0 && iy < H) {
+            __global const float *src = in + (long)iy * W;
+            for (; t < pad_left; t++)
+                dst[t] = 0.0f;
+            int x = 0;
+            for (; x + 16 <= W; x += 16)
+                vstore16(vload16(0, src + x), 0, dst + t + x);
+            for (; x < W; x++)
+                dst[t + x] = src[x];
+            t += W;
+        }
+        for (; t < tw; t += 16)
+            vstore16((float16)(0.0f), 0, dst + t);
+    }
+}
+
+/* The 16 outputs whose first tap is at `s` in the tile: taps (ky, kx) at
+ * s + ky * dil_h * tw + kx * dil_w + j * stride_w for output j. */
+static float16 depthwise_taps(__local const float *s, __global const float *w, int KH, int KW,
+                              int stride_w, int dil_h, int dil_w, int tw)
+{
+    float16 acc = (float16)(0.0f);
+    for (int ky = 0; ky < KH; ky++, s += dil_h * tw, w += KW) {
+        if (stride_w == 1) {
+            for (int kx = 0; kx < KW; kx++)
+                acc = fma(vload16(0, s + kx * dil_w), (float16)(w[kx]), acc);
+        } else if (stride_w == 2) {
+            for (int kx = 0; kx < KW; kx++) {
+                __local const float *t = s + kx * dil_w;
+                acc = fma((float16)(vload16(0, t).even, vload16(0, t + 16).even),
+                          (float16)(w[kx]), acc);
+            }
+        } else {
+            for (int kx = 0; kx < KW; kx++) {
+                float g[16];
+                for (int j = 0; j < 16; j++)
+                    g[j] = s[kx * dil_w + j * stride_w];
+                acc = fma(vload16(0, g), (float16)(w[kx]), acc);
+            }
+        }
+    }
+    return acc;
+}
+
+__kernel void conv2d_depthwise_rows(__global const float *restrict input,
+                                    __global const float *restrict weight,
+                                    __global const float *restrict bias,
+                                    __global float *restrict output, __local float *tile, int C,
+                                    int H, int W, int OH, int OW, int KH, int KW, int stride_h,
+                                    int stride_w, int pad_top, int pad_left, int dil_h, int dil_w,
+                                    int rows, int tw, float act_a, float act_b)
+{
+    const int oy0 = get_global_id(1) * rows;
+    const long plane = get_global_id(2);
+    if (oy0 >= OH)
+        return;
+    const int n = min(rows, OH - oy0);
+    const int c = (int)(plane % C);
+    __global const float *w = weight + (long)c * KH * KW;
+    depthwise_fill(tile, input + plane * H * W, H, W, oy0 * stride_h - pad_top,
+                   (n - 1) * stride_h + (KH - 1) * dil_h + 1, tw, pad_left);
+#if HAS_BIAS
+    const float16 b = (float16)(bias[c]);
+#endif
+    for (int r = 0; r < n; r++) {
+        __local const float *s = tile + r * stride_h * tw;
+        __global float *y = output + (plane * OH + oy0 + r) * (long)OW;
+        for (int ox0 = 0; ox0 < OW; ox0 += 16) {
+            float16 acc = depthwise_taps(s + ox0 * stride_w, w, KH, KW, stride_w, dil_h, dil_w, tw);
+#if HAS_BIAS
+            acc += b;
+#endif
+            acc = ACT_ANY(acc);
+            if (ox0 + 16 <= OW) {
+                vstore16(acc, 0, y + ox0);
+            } else {
+                float t[16];
+                vstore16(acc, 0, t);
+                for (int j = 0; ox0 + j < OW; j++)
+                    y[ox0 + j] = t[j];
+            }
+        }
     }
 }
 #endif

@@ -166,6 +166,61 @@ static void plan_chunks(const conv2d_params *p, conv2d_plan *pl, uint64_t per_im
     pl->scratch_bytes = per_image > 0 ? per_image * (uint64_t)pl->chunk + extra : 0;
 }
 
+/* Row pitch of conv2d_depthwise_rows's tile (see kernels/conv2d.cl): room
+ * for the 16-wide steps over every output column, a multiple of 16. */
+static int64_t depthwise_tile_pitch(const conv2d_params *p, int32_t ow)
+{
+    const int64_t steps = ((int64_t)ow + 15) / 16 * 16 * p->stride_w;
+    const int64_t need = steps + (int64_t)(p->kw - 1) * p->dil_w;
+    const int64_t row = (int64_t)p->pad_left + p->w;
+    return ((need > row ? need : row) + 15) / 16 * 16;
+}
+
+/* Floats of conv2d_depthwise_rows's tile for `rows` output rows. */
+static int64_t depthwise_tile_floats(const conv2d_params *p, int32_t ow, int32_t rows)
+{
+    const int64_t th = (int64_t)(rows - 1) * p->stride_h + (int64_t)(p->kh - 1) * p->dil_h + 1;
+    return th * depthwise_tile_pitch(p, ow) + 16;
+}
+
+/* About this many outputs per work-item of conv2d_depthwise_rows: enough
+ * to hide PoCL's cost per work-group, small enough for a few items per core
+ * on small planes. */
+#define DEPTHWISE_ITEM_OUTPUTS 1024
+/* Largest tile, bytes: well inside a CPU's L2 (and local memory). */
+#define DEPTHWISE_TILE_CAP ((int64_t)128 << 10)
+
+/* The depthwise variant: conv2d_depthwise_rows on a CPU (or forced by
+ * CLINFER_DEPTHWISE_VARIANT=cpu) with rows per item splitting each plane
+ * into equal blocks of about DEPTHWISE_ITEM_OUTPUTS outputs, fewer where the
+ * tile would not fit; conv2d_depthwise (dw_rows 0) on other devices, when
+ * forced (=gpu), or when not even one row fits. */
+static clinfer_status depthwise_plan(clinfer_runtime *rt, const conv2d_params *p,
+                                     conv2d_plan *pl)
+{
+    const char *env = getenv("CLINFER_DEPTHWISE_VARIANT");
+    int cpu = rt->info.type == CLINFER_DEVICE_CPU;
+    if (env && env[0] && strcmp(env, "auto") != 0) {
+        if (strcmp(env, "cpu") != 0 && strcmp(env, "gpu") != 0)
+            return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
+                           "CLINFER_DEPTHWISE_VARIANT=\"%.64s\": expected cpu, gpu or auto", env);
+        cpu = strcmp(env, "cpu") == 0;
+    }
+    pl->dw_rows = 0;
+    if (!cpu)
+        return CLINFER_OK;
+    int64_t cap = DEPTHWISE_TILE_CAP;
+    if (rt->info.local_mem_bytes > 0 && (int64_t)(rt->info.local_mem_bytes / 2) < cap)
+        cap = (int64_t)(rt->info.local_mem_bytes / 2);
+    const int64_t outputs = (int64_t)pl->oh * pl->ow;
+    const int64_t blocks = (outputs + DEPTHWISE_ITEM_OUTPUTS - 1) / DEPTHWISE_ITEM_OUTPUTS;
+    int32_t rows = (int32_t)((pl->oh + blocks - 1) / blocks);
+    while (rows > 0 && depthwise_tile_floats(p, pl->ow, rows) * (int64_t)sizeof(float) > cap)
+        rows /= 2;
+    pl->dw_rows = rows;
+    return CLINFER_OK;
+}
+
 clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, conv2d_algo algo,
                                 conv2d_plan *out)
 {
@@ -251,6 +306,8 @@ clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, con
         plan_chunks(p, out, per_image * sizeof(float), (uint64_t)out->slack * sizeof(float), 2);
         break;
     }
+    case CONV2D_ALGO_DEPTHWISE:
+        return depthwise_plan(rt, p, out);
     default:
         break;
     }
@@ -448,14 +505,18 @@ static clinfer_status conv_direct(clinfer_runtime *rt, const conv2d_params *p,
     return CLINFER_OK;
 }
 
+/* Depthwise: conv2d_depthwise_rows (plan dw_rows > 0; its tile is a local
+ * memory argument after the buffers) or conv2d_depthwise. */
 static clinfer_status conv_depthwise(clinfer_runtime *rt, const conv2d_params *p,
                                      const conv2d_plan *pl, cl_mem input, cl_mem weight,
                                      cl_mem bias, cl_mem output, op_launch *out)
 {
+    const int rows = pl->dw_rows > 0;
     char options[64];
     snprintf(options, sizeof options, "-DCONV2D_KERNELS=4 -DACT=%d -DHAS_BIAS=%d",
              (int)p->act.kind, p->has_bias ? 1 : 0);
-    clinfer_status st = launch_create(rt, "conv2d", options, "conv2d_depthwise", out);
+    clinfer_status st = launch_create(rt, "conv2d", options,
+                                      rows ? "conv2d_depthwise_rows" : "conv2d_depthwise", out);
     if (st != CLINFER_OK)
         return st;
     karg a = karg_begin(out->kernel, 0);
@@ -463,11 +524,17 @@ static clinfer_status conv_depthwise(clinfer_runtime *rt, const conv2d_params *p
     karg_mem(&a, weight);
     karg_mem(&a, bias);
     karg_mem(&a, output);
+    if (rows)
+        karg_local(&a, (size_t)depthwise_tile_floats(p, pl->ow, pl->dw_rows) * sizeof(float));
     const int32_t v[] = {p->c,        p->h,        p->w,       pl->oh,     pl->ow,   p->kh,
                          p->kw,       p->stride_h, p->stride_w, p->pad_top, p->pad_left,
                          p->dil_h,    p->dil_w};
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
         karg_int(&a, v[i]);
+    if (rows) {
+        karg_int(&a, pl->dw_rows);
+        karg_int(&a, (int32_t)depthwise_tile_pitch(p, pl->ow));
+    }
     karg_float(&a, p->act.a);
     karg_float(&a, p->act.b);
     st = karg_done(rt, &a, out->name);
@@ -475,8 +542,11 @@ static clinfer_status conv_depthwise(clinfer_runtime *rt, const conv2d_params *p
         launch_release(out);
         return st;
     }
-    launch_grid3(out, ((size_t)pl->ow + 15) / 16, (size_t)pl->oh, (size_t)p->n * (size_t)p->c,
-                 items_x(rt));
+    const size_t planes = (size_t)p->n * (size_t)p->c;
+    if (rows)
+        launch_grid3(out, 1, ((size_t)pl->oh + pl->dw_rows - 1) / pl->dw_rows, planes, 1);
+    else
+        launch_grid3(out, ((size_t)pl->ow + 15) / 16, (size_t)pl->oh, planes, items_x(rt));
     return CLINFER_OK;
 }
 
