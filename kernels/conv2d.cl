@@ -42,7 +42,9 @@
  *   (stride 1 or 2), the rest gather.
  * conv2d_depthwise_rows (algorithm "depthwise", the variant for CPUs):
  *   work-item (0, y, z) computes output rows y * rows.. (at most `rows`) of
- *   plane z. It first copies the input rows those outputs read, with their
+ *   planes z * planes.. (at most `planes`, below `total` = N * C; several
+ *   when planes are small, to spread PoCL's cost per work-group). Per plane
+ *   it first copies the input rows those outputs read, with their
  *   zero padding, into a tile in local memory (work-group size 1: the tile
  *   is the item's own, and a CPU keeps it in cache), rows `tw` floats apart
  *   (tw a multiple of 16, at least 16 * ceil(OW / 16) * stride_w +
@@ -66,6 +68,7 @@
 #define NV 2
 #endif
 #define TW (NV * 16)
+#define DW_ROWS 4 /* conv2d_depthwise_rows: output rows computed together */
 
 #if CONV2D_HAS(1)
 __kernel void conv2d_naive(__global const float *restrict input,
@@ -370,59 +373,194 @@ __kernel void conv2d_depthwise(__global const float *restrict input,
     }
 }
 
-/* Copies input rows iy0 .. iy0 + th - 1 of plane `in` into `tile`, row r at
- * r * tw: pad_left zeros, the W inputs, then zeros up to tw (rows outside
- * the image all zeros). The zeros after a row may run up to 15 floats into
- * the next row (rewritten next) or past the last (the tile's 16 spare). */
-static void depthwise_fill(__local float *tile, __global const float *in, int H, int W,
-                           int iy0, int th, int tw, int pad_left)
+/* Copies input row `src` (W floats) into tile row `dst` for stride_w 1:
+ * pad_left zeros, the inputs, zeros up to tw. The zeros after the row may
+ * run up to 15 floats into the next row (rewritten next) or past the last
+ * (the tile's 16 spare floats). */
+static void depthwise_copy_row(__local float *dst, __global const float *src, int W,
+                               int pad_left, int tw)
 {
-    for (int r = 0; r < th; r++) {
-        __local float *dst = tile + r * tw;
-        const int iy = iy0 + r;
-        int t = 0;
-        if (iy >= 0 && iy < H) {
-            __global const float *src = in + (long)iy * W;
-            for (; t < pad_left; t++)
-                dst[t] = 0.0f;
-            int x = 0;
-            for (; x + 16 <= W; x += 16)
-                vstore16(vload16(0, src + x), 0, dst + t + x);
-            for (; x < W; x++)
-                dst[t + x] = src[x];
-            t += W;
+    int t = 0;
+    for (; t < pad_left; t++)
+        dst[t] = 0.0f;
+    int x = 0;
+    for (; x + 16 <= W; x += 16)
+        vstore16(vload16(0, src + x), 0, dst + t + x);
+    if (x + 8 <= W) {
+        vstore8(vload8(0, src + x), 0, dst + t + x);
+        x += 8;
+    }
+    if (x + 4 <= W) {
+        vstore4(vload4(0, src + x), 0, dst + t + x);
+        x += 4;
+    }
+    for (; x < W; x++)
+        dst[t + x] = src[x];
+    for (t += W; t < tw; t += 16)
+        vstore16((float16)(0.0f), 0, dst + t);
+}
+
+/* The same for stride_w > 1: the row split into stride_w phases of twp
+ * floats (padded column X at phase X % stride_w, index X / stride_w). */
+static void depthwise_split_row(__local float *dst, __global const float *src, int W,
+                                int pad_left, int stride_w, int twp)
+{
+    for (int t = 0; t < stride_w * twp; t += 16)
+        vstore16((float16)(0.0f), 0, dst + t);
+    int x = 0;
+    if (stride_w == 2) { /* even inputs to one phase, odd ones to the other */
+        __local float *ev = dst + (pad_left & 1) * twp + (pad_left >> 1);
+        __local float *od = dst + ((pad_left + 1) & 1) * twp + ((pad_left + 1) >> 1);
+        for (; x + 32 <= W; x += 32) {
+            const float16 a = vload16(0, src + x), b = vload16(0, src + x + 16);
+            vstore16((float16)(a.even, b.even), 0, ev + x / 2);
+            vstore16((float16)(a.odd, b.odd), 0, od + x / 2);
         }
-        for (; t < tw; t += 16)
-            vstore16((float16)(0.0f), 0, dst + t);
+        if (x + 16 <= W) {
+            const float16 a = vload16(0, src + x);
+            vstore8(a.even, 0, ev + x / 2);
+            vstore8(a.odd, 0, od + x / 2);
+            x += 16;
+        }
+        for (; x + 2 <= W; x += 2) {
+            ev[x / 2] = src[x];
+            od[x / 2] = src[x + 1];
+        }
+        if (x < W)
+            ev[x / 2] = src[x];
+        return;
+    }
+    for (; x < W; x++) {
+        const int X = pad_left + x;
+        dst[X % stride_w * twp + X / stride_w] = src[x];
     }
 }
 
-/* The 16 outputs whose first tap is at `s` in the tile: taps (ky, kx) at
- * s + ky * dil_h * tw + kx * dil_w + j * stride_w for output j. */
-static float16 depthwise_taps(__local const float *s, __global const float *w, int KH, int KW,
-                              int stride_w, int dil_h, int dil_w, int tw)
+/* Copies input rows iy0 .. iy0 + th - 1 of plane `in` into `tile`, row r
+ * at r * stride_w * twp (rows outside the image all zeros). */
+static void depthwise_fill(__local float *tile, __global const float *in, int H, int W,
+                           int iy0, int th, int pad_left, int stride_w, int twp)
 {
-    float16 acc = (float16)(0.0f);
-    for (int ky = 0; ky < KH; ky++, s += dil_h * tw, w += KW) {
-        if (stride_w == 1) {
-            for (int kx = 0; kx < KW; kx++)
-                acc = fma(vload16(0, s + kx * dil_w), (float16)(w[kx]), acc);
-        } else if (stride_w == 2) {
-            for (int kx = 0; kx < KW; kx++) {
-                __local const float *t = s + kx * dil_w;
-                acc = fma((float16)(vload16(0, t).even, vload16(0, t + 16).even),
-                          (float16)(w[kx]), acc);
-            }
+    const int tw = stride_w * twp;
+    for (int r = 0; r < th; r++) {
+        __local float *dst = tile + r * tw;
+        const int iy = iy0 + r;
+        if (iy < 0 || iy >= H) {
+            for (int t = 0; t < tw; t += 16)
+                vstore16((float16)(0.0f), 0, dst + t);
+        } else if (stride_w == 1) {
+            depthwise_copy_row(dst, in + (long)iy * W, W, pad_left, tw);
         } else {
-            for (int kx = 0; kx < KW; kx++) {
-                float g[16];
-                for (int j = 0; j < 16; j++)
-                    g[j] = s[kx * dil_w + j * stride_w];
-                acc = fma(vload16(0, g), (float16)(w[kx]), acc);
-            }
+            depthwise_split_row(dst, in + (long)iy * W, W, pad_left, stride_w, twp);
         }
     }
-    return acc;
+}
+
+/* Stores the first min(16, OW - ox0) lanes of `v` (activated) at y + ox0,
+ * or all 16 when `spill`: the floats past the row then land on outputs this
+ * item writes later (it goes through its rows and planes in order). */
+static void depthwise_store(float16 v, __global float *y, int ox0, int OW, int spill,
+                            float act_a, float act_b)
+{
+    v = ACT_ANY(v);
+    if (ox0 + 16 <= OW || spill) {
+        vstore16(v, 0, y + ox0);
+    } else {
+        float t[16];
+        vstore16(v, 0, t);
+        for (int j = 0; ox0 + j < OW; j++)
+            y[ox0 + j] = t[j];
+    }
+}
+
+/* 3x3, dilation 1, stride_h 1 or 2: the taps of one tile row (kx = 0, 1, 2
+ * at s, s + o1, s + o2) loaded once and added to every output row that
+ * reads them, weights in registers. */
+#define DW_LOAD3(i)                                                                             \
+    v0 = vload16(0, s + (i) * tw);                                                              \
+    v1 = vload16(0, s + (i) * tw + o1);                                                         \
+    v2 = vload16(0, s + (i) * tw + o2)
+#define DW_ACC(acc, ky) acc = fma(v2, w##ky##2, fma(v1, w##ky##1, fma(v0, w##ky##0, acc)))
+
+/* Output rows oy0 .. oy0 + n - 1 of `plane` (see conv2d_depthwise_rows;
+ * the item writes `more` rows right after them later), DW_ROWS rows at a time: four independent accumulators keep the FMA
+ * pipeline busy (one accumulator waits on each FMA's latency). */
+static void depthwise_block(__global const float *restrict input,
+                            __global const float *restrict weight,
+                            __global const float *restrict bias, __global float *restrict output,
+                            __local float *tile, long plane, int oy0, int n, int C, int H, int W,
+                            int OH, int OW, int KH, int KW, int stride_h, int stride_w,
+                            int pad_top, int pad_left, int dil_h, int dil_w, int twp, int more,
+                            float act_a, float act_b)
+{
+    const int c = (int)(plane % C);
+    __global const float *w = weight + (long)c * KH * KW;
+    const int n4 = (n + DW_ROWS - 1) / DW_ROWS * DW_ROWS;
+    depthwise_fill(tile, input + plane * H * W, H, W, oy0 * stride_h - pad_top,
+                   (n4 - 1) * stride_h + (KH - 1) * dil_h + 1, pad_left, stride_w, twp);
+#if HAS_BIAS
+    const float16 b = (float16)(bias[c]);
+#else
+    const float16 b = (float16)(0.0f);
+#endif
+    const int tw = stride_w * twp, rs = stride_h * tw; /* tile floats per row, per output row */
+    const int fast = KH == 3 && KW == 3 && dil_h == 1 && dil_w == 1 && stride_h <= 2;
+    /* tap kx of the 3x3 path: phase kx % stride_w, column kx / stride_w */
+    const int o1 = 1 % stride_w * twp + 1 / stride_w, o2 = 2 % stride_w * twp + 2 / stride_w;
+    float16 w00 = 0, w01 = 0, w02 = 0, w10 = 0, w11 = 0, w12 = 0, w20 = 0, w21 = 0, w22 = 0;
+    if (fast) {
+        w00 = w[0], w01 = w[1], w02 = w[2], w10 = w[3], w11 = w[4], w12 = w[5];
+        w20 = w[6], w21 = w[7], w22 = w[8];
+    }
+    for (int r = 0; r < n; r += DW_ROWS) {
+        __global float *y = output + (plane * OH + oy0 + r) * (long)OW;
+        for (int ox0 = (OW - 1) / 16 * 16; ox0 >= 0; ox0 -= 16) {
+            float16 a0 = b, a1 = b, a2 = b, a3 = b, v0, v1, v2;
+            __local const float *s = tile + r * rs + ox0;
+            if (fast && stride_h == 1) {
+                DW_LOAD3(0); DW_ACC(a0, 0);
+                DW_LOAD3(1); DW_ACC(a0, 1); DW_ACC(a1, 0);
+                DW_LOAD3(2); DW_ACC(a0, 2); DW_ACC(a1, 1); DW_ACC(a2, 0);
+                DW_LOAD3(3); DW_ACC(a1, 2); DW_ACC(a2, 1); DW_ACC(a3, 0);
+                DW_LOAD3(4); DW_ACC(a2, 2); DW_ACC(a3, 1);
+                DW_LOAD3(5); DW_ACC(a3, 2);
+            } else if (fast) { /* stride_h 2 */
+                DW_LOAD3(0); DW_ACC(a0, 0);
+                DW_LOAD3(1); DW_ACC(a0, 1);
+                DW_LOAD3(2); DW_ACC(a0, 2); DW_ACC(a1, 0);
+                DW_LOAD3(3); DW_ACC(a1, 1);
+                DW_LOAD3(4); DW_ACC(a1, 2); DW_ACC(a2, 0);
+                DW_LOAD3(5); DW_ACC(a2, 1);
+                DW_LOAD3(6); DW_ACC(a2, 2); DW_ACC(a3, 0);
+                DW_LOAD3(7); DW_ACC(a3, 1);
+                DW_LOAD3(8); DW_ACC(a3, 2);
+            } else {
+                for (int ky = 0; ky < KH; ky++)
+                    for (int kx = 0; kx < KW; kx++) {
+                        const int X = kx * dil_w;
+                        __local const float *t =
+                            s + ky * dil_h * tw + X % stride_w * twp + X / stride_w;
+                        const float16 wk = (float16)(w[ky * KW + kx]);
+                        a0 = fma(vload16(0, t), wk, a0);
+                        a1 = fma(vload16(0, t + rs), wk, a1);
+                        a2 = fma(vload16(0, t + 2 * rs), wk, a2);
+                        a3 = fma(vload16(0, t + 3 * rs), wk, a3);
+                    }
+            }
+            /* A row's last step may spill up to 15 floats into the next
+             * row when this item writes at least 16 outputs after the row,
+             * all later: the next row's first step comes after (steps go
+             * right to left, rows top to bottom). */
+            const int after = n - r - 1 + more; /* rows of this item after row r */
+            depthwise_store(a0, y, ox0, OW, after * OW >= 16, act_a, act_b);
+            if (r + 1 < n)
+                depthwise_store(a1, y + OW, ox0, OW, (after - 1) * OW >= 16, act_a, act_b);
+            if (r + 2 < n)
+                depthwise_store(a2, y + 2 * OW, ox0, OW, (after - 2) * OW >= 16, act_a, act_b);
+            if (r + 3 < n)
+                depthwise_store(a3, y + 3 * OW, ox0, OW, (after - 3) * OW >= 16, act_a, act_b);
+        }
+    }
 }
 
 __kernel void conv2d_depthwise_rows(__global const float *restrict input,
@@ -431,38 +569,18 @@ __kernel void conv2d_depthwise_rows(__global const float *restrict input,
                                     __global float *restrict output, __local float *tile, int C,
                                     int H, int W, int OH, int OW, int KH, int KW, int stride_h,
                                     int stride_w, int pad_top, int pad_left, int dil_h, int dil_w,
-                                    int rows, int tw, float act_a, float act_b)
+                                    int rows, int planes, int total, int twp, float act_a,
+                                    float act_b)
 {
     const int oy0 = get_global_id(1) * rows;
-    const long plane = get_global_id(2);
+    const long plane0 = get_global_id(2) * (long)planes;
     if (oy0 >= OH)
         return;
+    const long end = min(plane0 + planes, (long)total);
     const int n = min(rows, OH - oy0);
-    const int c = (int)(plane % C);
-    __global const float *w = weight + (long)c * KH * KW;
-    depthwise_fill(tile, input + plane * H * W, H, W, oy0 * stride_h - pad_top,
-                   (n - 1) * stride_h + (KH - 1) * dil_h + 1, tw, pad_left);
-#if HAS_BIAS
-    const float16 b = (float16)(bias[c]);
-#endif
-    for (int r = 0; r < n; r++) {
-        __local const float *s = tile + r * stride_h * tw;
-        __global float *y = output + (plane * OH + oy0 + r) * (long)OW;
-        for (int ox0 = 0; ox0 < OW; ox0 += 16) {
-            float16 acc = depthwise_taps(s + ox0 * stride_w, w, KH, KW, stride_w, dil_h, dil_w, tw);
-#if HAS_BIAS
-            acc += b;
-#endif
-            acc = ACT_ANY(acc);
-            if (ox0 + 16 <= OW) {
-                vstore16(acc, 0, y + ox0);
-            } else {
-                float t[16];
-                vstore16(acc, 0, t);
-                for (int j = 0; ox0 + j < OW; j++)
-                    y[ox0 + j] = t[j];
-            }
-        }
-    }
+    for (long plane = plane0; plane < end; plane++) /* rows after the block: whole planes */
+        depthwise_block(input, weight, bias, output, tile, plane, oy0, n, C, H, W, OH, OW, KH, KW,
+                        stride_h, stride_w, pad_top, pad_left, dil_h, dil_w, twp,
+                        n == OH ? (int)(end - plane - 1) * OH : 0, act_a, act_b);
 }
 #endif

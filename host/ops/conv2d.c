@@ -166,27 +166,32 @@ static void plan_chunks(const conv2d_params *p, conv2d_plan *pl, uint64_t per_im
     pl->scratch_bytes = per_image > 0 ? per_image * (uint64_t)pl->chunk + extra : 0;
 }
 
-/* Row pitch of conv2d_depthwise_rows's tile (see kernels/conv2d.cl): room
- * for the 16-wide steps over every output column, a multiple of 16. */
-static int64_t depthwise_tile_pitch(const conv2d_params *p, int32_t ow)
+/* Width of one stride phase of a conv2d_depthwise_rows tile row (see
+ * kernels/conv2d.cl), a multiple of 16: room for the 16-wide steps over
+ * every output column from each tap's column, and for the padded row. */
+static int64_t depthwise_tile_phase(const conv2d_params *p, int32_t ow)
 {
-    const int64_t steps = ((int64_t)ow + 15) / 16 * 16 * p->stride_w;
-    const int64_t need = steps + (int64_t)(p->kw - 1) * p->dil_w;
-    const int64_t row = (int64_t)p->pad_left + p->w;
+    const int64_t need =
+        ((int64_t)ow + 15) / 16 * 16 + (int64_t)(p->kw - 1) * p->dil_w / p->stride_w;
+    const int64_t row = ((int64_t)p->pad_left + p->w + p->stride_w - 1) / p->stride_w;
     return ((need > row ? need : row) + 15) / 16 * 16;
 }
 
-/* Floats of conv2d_depthwise_rows's tile for `rows` output rows. */
+/* Floats of conv2d_depthwise_rows's tile for `rows` output rows (computed
+ * 4 at a time: DW_ROWS in kernels/conv2d.cl), plus 16 spare. */
 static int64_t depthwise_tile_floats(const conv2d_params *p, int32_t ow, int32_t rows)
 {
-    const int64_t th = (int64_t)(rows - 1) * p->stride_h + (int64_t)(p->kh - 1) * p->dil_h + 1;
-    return th * depthwise_tile_pitch(p, ow) + 16;
+    const int64_t rows4 = ((int64_t)rows + 3) / 4 * 4;
+    const int64_t th = (rows4 - 1) * p->stride_h + (int64_t)(p->kh - 1) * p->dil_h + 1;
+    return th * p->stride_w * depthwise_tile_phase(p, ow) + 16;
 }
 
 /* About this many outputs per work-item of conv2d_depthwise_rows: enough
  * to hide PoCL's cost per work-group, small enough for a few items per core
  * on small planes. */
-#define DEPTHWISE_ITEM_OUTPUTS 1024
+#define DEPTHWISE_ITEM_OUTPUTS 2048
+/* Fewest items when planes are grouped: a few per core. */
+#define DEPTHWISE_MIN_ITEMS 32
 /* Largest tile, bytes: well inside a CPU's L2 (and local memory). */
 #define DEPTHWISE_TILE_CAP ((int64_t)128 << 10)
 
@@ -218,6 +223,12 @@ static clinfer_status depthwise_plan(clinfer_runtime *rt, const conv2d_params *p
     while (rows > 0 && depthwise_tile_floats(p, pl->ow, rows) * (int64_t)sizeof(float) > cap)
         rows /= 2;
     pl->dw_rows = rows;
+    /* Small planes: several per item, keeping DEPTHWISE_MIN_ITEMS items. */
+    const int64_t total = (int64_t)p->n * p->c;
+    int64_t planes = DEPTHWISE_ITEM_OUTPUTS / (outputs > 0 ? outputs : 1);
+    if (planes > (total + DEPTHWISE_MIN_ITEMS - 1) / DEPTHWISE_MIN_ITEMS)
+        planes = (total + DEPTHWISE_MIN_ITEMS - 1) / DEPTHWISE_MIN_ITEMS;
+    pl->dw_planes = planes < 1 || rows < pl->oh ? 1 : (int32_t)planes;
     return CLINFER_OK;
 }
 
@@ -533,7 +544,9 @@ static clinfer_status conv_depthwise(clinfer_runtime *rt, const conv2d_params *p
         karg_int(&a, v[i]);
     if (rows) {
         karg_int(&a, pl->dw_rows);
-        karg_int(&a, (int32_t)depthwise_tile_pitch(p, pl->ow));
+        karg_int(&a, pl->dw_planes);
+        karg_int(&a, p->n * p->c);
+        karg_int(&a, (int32_t)depthwise_tile_phase(p, pl->ow));
     }
     karg_float(&a, p->act.a);
     karg_float(&a, p->act.b);
@@ -544,7 +557,8 @@ static clinfer_status conv_depthwise(clinfer_runtime *rt, const conv2d_params *p
     }
     const size_t planes = (size_t)p->n * (size_t)p->c;
     if (rows)
-        launch_grid3(out, 1, ((size_t)pl->oh + pl->dw_rows - 1) / pl->dw_rows, planes, 1);
+        launch_grid3(out, 1, ((size_t)pl->oh + pl->dw_rows - 1) / pl->dw_rows,
+                     (planes + pl->dw_planes - 1) / pl->dw_planes, 1);
     else
         launch_grid3(out, ((size_t)pl->ow + 15) / 16, (size_t)pl->oh, planes, items_x(rt));
     return CLINFER_OK;

@@ -102,8 +102,8 @@ typedef struct conv2d_plan {
     int32_t pw;              /* im2col: panel width of the lowered matrix */
     int32_t hq, wq, slack;   /* direct: a stride phase of the padded input, and the
                               * zeros after the last one */
-    int32_t dw_rows;         /* depthwise: output rows per work-item of
-                              * conv2d_depthwise_rows (0: conv2d_depthwise) */
+    int32_t dw_rows;         /* depthwise: output rows and planes per work-item */
+    int32_t dw_planes;       /* of conv2d_depthwise_rows (rows 0: conv2d_depthwise) */
 } conv2d_plan;
 
 /* Plans `p` with algorithm `algo` (CONV2D_ALGO_AUTO: the automatic choice).
