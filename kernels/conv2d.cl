@@ -483,8 +483,9 @@ static void depthwise_store(float16 v, __global float *y, int ox0, int OW, int s
 #define DW_ACC(acc, ky) acc = fma(v2, w##ky##2, fma(v1, w##ky##1, fma(v0, w##ky##0, acc)))
 
 /* Output rows oy0 .. oy0 + n - 1 of `plane` (see conv2d_depthwise_rows;
- * the item writes `more` rows right after them later), DW_ROWS rows at a time: four independent accumulators keep the FMA
- * pipeline busy (one accumulator waits on each FMA's latency). */
+ * the item writes `more` rows right after them later), DW_ROWS rows at a
+ * time: four independent accumulators keep the FMA pipeline busy (one
+ * accumulator waits on each FMA's latency). */
 static void depthwise_block(__global const float *restrict input,
                             __global const float *restrict weight,
                             __global const float *restrict bias, __global float *restrict output,
