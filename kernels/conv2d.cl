@@ -373,36 +373,37 @@ __kernel void conv2d_depthwise(__global const float *restrict input,
     }
 }
 
-/* Copies input row `src` (W floats) into tile row `dst` for stride_w 1:
- * pad_left zeros, the inputs, zeros up to tw. The zeros after the row may
- * run up to 15 floats into the next row (rewritten next) or past the last
- * (the tile's 16 spare floats). */
-static void depthwise_copy_row(__local float *dst, __global const float *src, int W,
+#define DW_LANES ((int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15))
+
+/* 16 floats of `src` from x, those from W on zero. Reads past the row
+ * (up to 15 floats): the caller checks they are in the tensor. */
+static float16 depthwise_load_row(__global const float *src, int x, int W)
+{
+    const float16 v = vload16(0, src + x);
+    return x + 16 <= W ? v : select((float16)(0.0f), v, DW_LANES < W - x);
+}
+
+/* Copies input row `src` (W floats, `room` floats readable from it) into
+ * tile row `dst` for stride_w 1: pad_left zeros, the inputs, zeros up to
+ * tw (the host leaves room in tw for the 16-float steps). */
+static void depthwise_copy_row(__local float *dst, __global const float *src, int W, long room,
                                int pad_left, int tw)
 {
-    int t = 0;
-    for (; t < pad_left; t++)
+    for (int t = 0; t < pad_left; t++)
         dst[t] = 0.0f;
+    __local float *row = dst + pad_left;
     int x = 0;
-    for (; x + 16 <= W; x += 16)
-        vstore16(vload16(0, src + x), 0, dst + t + x);
-    if (x + 8 <= W) {
-        vstore8(vload8(0, src + x), 0, dst + t + x);
-        x += 8;
-    }
-    if (x + 4 <= W) {
-        vstore4(vload4(0, src + x), 0, dst + t + x);
-        x += 4;
-    }
-    for (; x < W; x++)
-        dst[t + x] = src[x];
-    for (t += W; t < tw; t += 16)
+    for (; x < W && x + 16 <= room; x += 16)
+        vstore16(depthwise_load_row(src, x, W), 0, row + x);
+    for (; x < W; x++) /* the end of the tensor */
+        row[x] = src[x];
+    for (int t = pad_left + x; t < tw; t += 16) /* may run 15 floats into the next row */
         vstore16((float16)(0.0f), 0, dst + t);
 }
 
 /* The same for stride_w > 1: the row split into stride_w phases of twp
  * floats (padded column X at phase X % stride_w, index X / stride_w). */
-static void depthwise_split_row(__local float *dst, __global const float *src, int W,
+static void depthwise_split_row(__local float *dst, __global const float *src, int W, long room,
                                 int pad_left, int stride_w, int twp)
 {
     for (int t = 0; t < stride_w * twp; t += 16)
@@ -416,13 +417,12 @@ static void depthwise_split_row(__local float *dst, __global const float *src, i
             vstore16((float16)(a.even, b.even), 0, ev + x / 2);
             vstore16((float16)(a.odd, b.odd), 0, od + x / 2);
         }
-        if (x + 16 <= W) {
-            const float16 a = vload16(0, src + x);
+        for (; x < W && x + 16 <= room; x += 16) {
+            const float16 a = depthwise_load_row(src, x, W);
             vstore8(a.even, 0, ev + x / 2);
             vstore8(a.odd, 0, od + x / 2);
-            x += 16;
         }
-        for (; x + 2 <= W; x += 2) {
+        for (; x + 2 <= W; x += 2) { /* the end of the tensor */
             ev[x / 2] = src[x];
             od[x / 2] = src[x + 1];
         }
@@ -436,22 +436,24 @@ static void depthwise_split_row(__local float *dst, __global const float *src, i
     }
 }
 
-/* Copies input rows iy0 .. iy0 + th - 1 of plane `in` into `tile`, row r
- * at r * stride_w * twp (rows outside the image all zeros). */
-static void depthwise_fill(__local float *tile, __global const float *in, int H, int W,
-                           int iy0, int th, int pad_left, int stride_w, int twp)
+/* Copies input rows iy0 .. iy0 + th - 1 of plane `in` (`room` floats
+ * readable from its start) into `tile`, row r at r * stride_w * twp (rows
+ * outside the image all zeros). */
+static void depthwise_fill(__local float *tile, __global const float *in, long room, int H,
+                           int W, int iy0, int th, int pad_left, int stride_w, int twp)
 {
     const int tw = stride_w * twp;
     for (int r = 0; r < th; r++) {
         __local float *dst = tile + r * tw;
         const int iy = iy0 + r;
+        const long at = (long)iy * W;
         if (iy < 0 || iy >= H) {
             for (int t = 0; t < tw; t += 16)
                 vstore16((float16)(0.0f), 0, dst + t);
         } else if (stride_w == 1) {
-            depthwise_copy_row(dst, in + (long)iy * W, W, pad_left, tw);
+            depthwise_copy_row(dst, in + at, W, room - at, pad_left, tw);
         } else {
-            depthwise_split_row(dst, in + (long)iy * W, W, pad_left, stride_w, twp);
+            depthwise_split_row(dst, in + at, W, room - at, pad_left, stride_w, twp);
         }
     }
 }
@@ -492,12 +494,13 @@ static void depthwise_block(__global const float *restrict input,
                             __local float *tile, long plane, int oy0, int n, int C, int H, int W,
                             int OH, int OW, int KH, int KW, int stride_h, int stride_w,
                             int pad_top, int pad_left, int dil_h, int dil_w, int twp, int more,
-                            float act_a, float act_b)
+                            long total, float act_a, float act_b)
 {
     const int c = (int)(plane % C);
     __global const float *w = weight + (long)c * KH * KW;
     const int n4 = (n + DW_ROWS - 1) / DW_ROWS * DW_ROWS;
-    depthwise_fill(tile, input + plane * H * W, H, W, oy0 * stride_h - pad_top,
+    depthwise_fill(tile, input + plane * H * W, (total - plane) * H * W, H, W,
+                   oy0 * stride_h - pad_top,
                    (n4 - 1) * stride_h + (KH - 1) * dil_h + 1, pad_left, stride_w, twp);
 #if HAS_BIAS
     const float16 b = (float16)(bias[c]);
@@ -582,6 +585,6 @@ __kernel void conv2d_depthwise_rows(__global const float *restrict input,
     for (long plane = plane0; plane < end; plane++) /* rows after the block: whole planes */
         depthwise_block(input, weight, bias, output, tile, plane, oy0, n, C, H, W, OH, OW, KH, KW,
                         stride_h, stride_w, pad_top, pad_left, dil_h, dil_w, twp,
-                        n == OH ? (int)(end - plane - 1) * OH : 0, act_a, act_b);
+                        n == OH ? (int)(end - plane - 1) * OH : 0, total, act_a, act_b);
 }
 #endif

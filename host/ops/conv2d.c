@@ -168,12 +168,14 @@ static void plan_chunks(const conv2d_params *p, conv2d_plan *pl, uint64_t per_im
 
 /* Width of one stride phase of a conv2d_depthwise_rows tile row (see
  * kernels/conv2d.cl), a multiple of 16: room for the 16-wide steps over
- * every output column from each tap's column, and for the padded row. */
+ * every output column from each tap's column, and for the padded row
+ * copied in 16-float steps. */
 static int64_t depthwise_tile_phase(const conv2d_params *p, int32_t ow)
 {
     const int64_t need =
         ((int64_t)ow + 15) / 16 * 16 + (int64_t)(p->kw - 1) * p->dil_w / p->stride_w;
-    const int64_t row = ((int64_t)p->pad_left + p->w + p->stride_w - 1) / p->stride_w;
+    const int64_t row = ((int64_t)p->pad_left + ((int64_t)p->w + 15) / 16 * 16 + p->stride_w) /
+                        p->stride_w;
     return ((need > row ? need : row) + 15) / 16 * 16;
 }
 
