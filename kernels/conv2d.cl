@@ -43,15 +43,23 @@
  * conv2d_depthwise_rows (algorithm "depthwise", the variant for CPUs):
  *   work-item (0, y, z) computes output rows y * rows.. (at most `rows`) of
  *   planes z * planes.. (at most `planes`, below `total` = N * C; several
- *   when planes are small, to spread PoCL's cost per work-group). Per plane
- *   it first copies the input rows those outputs read, with their
- *   zero padding, into a tile in local memory (work-group size 1: the tile
- *   is the item's own, and a CPU keeps it in cache), rows `tw` floats apart
- *   (tw a multiple of 16, at least 16 * ceil(OW / 16) * stride_w +
- *   (KW - 1) * dil_w, zeros after each row). Then every tap of 16 outputs
- *   is one unguarded vector load (stride 1; two and a shuffle for stride 2;
- *   a gather from the tile for larger strides). The tile needs
- *   ((rows - 1) * stride_h + (KH - 1) * dil_h + 1) * tw + 16 floats.
+ *   only when each is whole and small, to spread PoCL's cost per
+ *   work-group). Per plane it first copies the input rows those outputs
+ *   read, with their zero padding, into a tile in local memory (work-group
+ *   size 1: the tile is the item's own, and a CPU keeps it in cache), each
+ *   row split into stride_w phases of `twp` floats (padded column X at
+ *   phase X % stride_w, index X / stride_w; zeros after the row). Every tap
+ *   of 16 outputs is then one unguarded vector load, for any stride and
+ *   dilation. Rows go DW_ROWS (4) at a time, one accumulator each; 3x3
+ *   windows with dilation 1 and stride_h 1 or 2 load each tile row once
+ *   for all the output rows that read it. Input rows are read 16 floats at
+ *   a time, past the row end but never past the tensor's; a row's last
+ *   16 outputs are stored whole when the floats past the row belong to
+ *   outputs the item writes later (rows and planes in order, columns right
+ *   to left). The host sizes the tile: twp (a multiple of 16) holds the
+ *   16-float steps over the output columns from every tap and the padded
+ *   row copied in 16-float steps; (4 * ceil(rows / 4) - 1) * stride_h +
+ *   (KH - 1) * dil_h + 1 rows; 16 spare floats.
  *
  * Tunables: HAS_BIAS (0/1), ACT (see prelude.cl). CONV2D_KERNELS = 1
  * (naive), 2 (im2col), 3 (pad and direct) or 4 (depthwise) keeps one
@@ -511,7 +519,8 @@ static void depthwise_block(__global const float *restrict input,
     const int fast = KH == 3 && KW == 3 && dil_h == 1 && dil_w == 1 && stride_h <= 2;
     /* tap kx of the 3x3 path: phase kx % stride_w, column kx / stride_w */
     const int o1 = 1 % stride_w * twp + 1 / stride_w, o2 = 2 % stride_w * twp + 2 / stride_w;
-    float16 w00 = 0, w01 = 0, w02 = 0, w10 = 0, w11 = 0, w12 = 0, w20 = 0, w21 = 0, w22 = 0;
+    float16 w00 = 0.0f, w01 = 0.0f, w02 = 0.0f, w10 = 0.0f, w11 = 0.0f, w12 = 0.0f;
+    float16 w20 = 0.0f, w21 = 0.0f, w22 = 0.0f;
     if (fast) {
         w00 = w[0], w01 = w[1], w02 = w[2], w10 = w[3], w11 = w[4], w12 = w[5];
         w20 = w[6], w21 = w[7], w22 = w[8];

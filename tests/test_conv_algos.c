@@ -64,6 +64,7 @@ static const conv_case cases[] = {
      ACT_KIND_NONE},
     {"dw 3x3 stride 3 asym pad", 1, 6, 19, 22, 6, 3, 3, 3, 3, 1, 0, 2, 1, 1, 1, 6, 0,
      ACT_KIND_NONE},
+    {"dw 3x3 stride (2,3)", 1, 4, 13, 40, 4, 3, 3, 2, 3, 1, 2, 0, 1, 1, 1, 4, 1, ACT_KIND_RELU},
     {"dw 3x5 asym pad", 2, 5, 11, 34, 5, 3, 5, 1, 1, 0, 2, 2, 1, 1, 1, 5, 1,
      ACT_KIND_LEAKY_RELU},
     {"dw 5x5 s2 dil 2", 1, 4, 23, 29, 4, 5, 5, 2, 2, 3, 4, 4, 3, 2, 2, 4, 1, ACT_KIND_NONE},
