@@ -354,11 +354,14 @@ Test(conv_algos, depthwise_variants, .init = setup)
         clReleaseMemObject(m[i]);
     free(buf);
 
-    const conv_case wide = {"dw row wider than the tile", 1, 2, 3, 40000, 2, 3, 3, 1, 1, 1, 1,
+    const conv_case wide = {"dw row wider than the tile", 1, 2, 3, 90000, 2, 3, 3, 1, 1, 1, 1,
                             1, 1, 1, 1, 2, 1, ACT_KIND_NONE};
     p = params_of(&wide);
     cr_assert_eq(conv2d_plan_algo(rt, &p, CONV2D_ALGO_DEPTHWISE, &plan), CLINFER_OK);
     cr_assert_eq(plan.dw_rows, 0, "rows %d", (int)plan.dw_rows);
+    p.w = 1000; /* wide, but a few rows fit */
+    cr_assert_eq(conv2d_plan_algo(rt, &p, CONV2D_ALGO_DEPTHWISE, &plan), CLINFER_OK);
+    cr_assert_gt(plan.dw_rows, 0, "rows %d", (int)plan.dw_rows);
     unsetenv("CLINFER_DEPTHWISE_VARIANT");
     check_case(rt, &wide, 5u);
     clinfer_runtime_free(rt);
