@@ -58,6 +58,25 @@ static const conv_case cases[] = {
      ACT_KIND_LEAKY_RELU},
     {"3x3 asym pad", 1, 17, 10, 9, 33, 3, 3, 1, 1, 2, 0, 1, 2, 1, 1, 1, 1, ACT_KIND_CLIP},
     {"3x3 many tiles", 1, 35, 30, 41, 17, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, ACT_KIND_TANH},
+    /* depthwise: the 3x3 path (stride_h 1 or 2, any stride_w), the general
+     * one, several small planes per item, planes split into row blocks */
+    {"dw 3x3 7x7 many planes", 1, 70, 7, 7, 70, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 70, 1,
+     ACT_KIND_RELU},
+    {"dw 3x3 s2 odd batch 2", 2, 9, 15, 13, 9, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 9, 1, ACT_KIND_CLIP},
+    {"dw 3x3 s2 pad 0", 1, 3, 9, 50, 3, 3, 3, 2, 2, 0, 0, 1, 1, 1, 1, 3, 0, ACT_KIND_NONE},
+    {"dw 3x3 stride (1,2)", 1, 5, 12, 37, 5, 3, 3, 1, 2, 1, 1, 1, 1, 1, 1, 5, 1, ACT_KIND_RELU},
+    {"dw 3x3 stride (2,1) tall", 2, 3, 40, 9, 3, 3, 3, 2, 1, 1, 1, 1, 1, 1, 1, 3, 1,
+     ACT_KIND_NONE},
+    {"dw 3x3 stride 3 asym pad", 1, 6, 19, 22, 6, 3, 3, 3, 3, 1, 0, 2, 1, 1, 1, 6, 0,
+     ACT_KIND_NONE},
+    {"dw 3x3 stride (2,3)", 1, 4, 13, 40, 4, 3, 3, 2, 3, 1, 2, 0, 1, 1, 1, 4, 1, ACT_KIND_RELU},
+    {"dw 3x5 asym pad", 2, 5, 11, 34, 5, 3, 5, 1, 1, 0, 2, 2, 1, 1, 1, 5, 1,
+     ACT_KIND_LEAKY_RELU},
+    {"dw 5x5 s2 dil 2", 1, 4, 23, 29, 4, 5, 5, 2, 2, 3, 4, 4, 3, 2, 2, 4, 1, ACT_KIND_NONE},
+    {"dw 3x3 dil 2 pad 2", 2, 7, 9, 10, 7, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 7, 1, ACT_KIND_NONE},
+    {"dw 3x3 row blocks", 1, 2, 70, 50, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1, ACT_KIND_RELU},
+    {"dw 5x5 small planes batch 3", 3, 24, 4, 5, 24, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 24, 1,
+     ACT_KIND_NONE},
 };
 #define N_CASES (sizeof cases / sizeof cases[0])
 
@@ -84,6 +103,21 @@ static int uses_gemm(conv2d_algo a)
 {
     return a == CONV2D_ALGO_IM2COL || a == CONV2D_ALGO_GEMM1X1 || a == CONV2D_ALGO_DIRECT ||
            a == CONV2D_ALGO_WINOGRAD;
+}
+
+/* The variants algorithm `a` runs under, and the variable that forces them:
+ * the GEMM variants, the depthwise kernels, or none. */
+static const char *const depthwise_variants[] = {"cpu", "gpu"};
+static int variants_of(conv2d_algo a, const char *const **names, const char **env)
+{
+    *names = gemm_variants, *env = "CLINFER_GEMM_VARIANT";
+    if (uses_gemm(a))
+        return 3;
+    if (a == CONV2D_ALGO_DEPTHWISE) {
+        *names = depthwise_variants, *env = "CLINFER_DEPTHWISE_VARIANT";
+        return 2;
+    }
+    return 1;
 }
 
 /* Runs every launch of `plan` on the device: in, w, b to got. */
@@ -150,11 +184,13 @@ static void check_case(clinfer_runtime *rt, const conv_case *k, uint32_t seed)
     const float atol = 1e-5f + 2e-7f * (float)((p.c / p.groups) * p.kh * p.kw);
     for (size_t a = 0; a < N_ALGOS; a++) {
         const char *why = conv2d_algo_unfit(&p, algos[a]);
-        for (int v = 0; v < (uses_gemm(algos[a]) ? 3 : 1); v++) {
+        const char *const *names, *env;
+        const int count = variants_of(algos[a], &names, &env);
+        for (int v = 0; v < count; v++) {
             char what[200];
-            snprintf(what, sizeof what, "%s [%s, gemm %s]", k->name, conv2d_algo_name(algos[a]),
-                     gemm_variants[v]);
-            setenv("CLINFER_GEMM_VARIANT", gemm_variants[v], 1);
+            snprintf(what, sizeof what, "%s [%s, %s=%s]", k->name, conv2d_algo_name(algos[a]),
+                     env, names[v]);
+            setenv(env, names[v], 1);
             conv2d_plan plan;
             clinfer_status st = conv2d_plan_algo(rt, &p, algos[a], &plan);
             if (why) {
@@ -166,12 +202,14 @@ static void check_case(clinfer_runtime *rt, const conv_case *k, uint32_t seed)
             cr_assert_eq(st, CLINFER_OK, "%s: %s", what, clinfer_last_errmsg());
             cr_assert_eq(plan.algo, algos[a], "%s: planned %s", what,
                          conv2d_algo_name(plan.algo));
+            if (algos[a] == CONV2D_ALGO_DEPTHWISE && v == 1) /* the general kernel */
+                cr_assert_eq(plan.dw_rows, 0, "%s: %d rows per item", what, (int)plan.dw_rows);
             memset(got, 0, out_n * 4);
             run_plan(rt, &p, &plan, in, w, b, got, out_n, what);
             assert_close(got, want, out_n, atol, 1e-4f, what);
         }
+        unsetenv(env);
     }
-    unsetenv("CLINFER_GEMM_VARIANT");
     free(in), free(w), free(b), free(got), free(want);
 }
 
@@ -270,11 +308,84 @@ Test(conv_algos, automatic_choice_and_forcing, .init = setup)
     clinfer_runtime_free(rt);
 }
 
+#define OK(call) cr_assert_eq((call), CLINFER_OK, "%s", clinfer_last_errmsg())
+
+/* The depthwise kernels: conv2d_depthwise_rows on a CPU device, else
+ * conv2d_depthwise; CLINFER_DEPTHWISE_VARIANT forces one, a bad value is
+ * refused; rows too wide for the tile fall back to the general kernel. */
+Test(conv_algos, depthwise_variants, .init = setup)
+{
+    clinfer_runtime *rt = test_runtime();
+    conv2d_params p = params_of(&cases[11]);
+    conv2d_plan plan;
+    unsetenv("CLINFER_DEPTHWISE_VARIANT");
+    cr_assert_eq(conv2d_plan_algo(rt, &p, CONV2D_ALGO_DEPTHWISE, &plan), CLINFER_OK);
+    cr_assert_eq(plan.dw_rows > 0, rt->info.type == CLINFER_DEVICE_CPU);
+    setenv("CLINFER_DEPTHWISE_VARIANT", "gpu", 1);
+    cr_assert_eq(conv2d_plan_algo(rt, &p, CONV2D_ALGO_DEPTHWISE, &plan), CLINFER_OK);
+    cr_assert_eq(plan.dw_rows, 0);
+    setenv("CLINFER_DEPTHWISE_VARIANT", "cpu", 1);
+    cr_assert_eq(conv2d_plan_algo(rt, &p, CONV2D_ALGO_DEPTHWISE, &plan), CLINFER_OK);
+    cr_assert_eq(plan.dw_rows, plan.oh, "rows %d", (int)plan.dw_rows); /* a small plane */
+    cr_assert_eq(plan.dw_planes, 1, "planes %d", (int)plan.dw_planes); /* 8 planes: 1 each */
+    setenv("CLINFER_DEPTHWISE_VARIANT", "fast", 1);
+    cr_assert_eq(conv2d_plan_algo(rt, &p, CONV2D_ALGO_DEPTHWISE, &plan),
+                 CLINFER_ERR_INVALID_ARGUMENT);
+    cr_assert(strstr(clinfer_last_errmsg(), "CLINFER_DEPTHWISE_VARIANT=\"fast\""), "message: %s",
+              clinfer_last_errmsg());
+
+    const conv_case many = {"dw many planes", 1, 200, 6, 6, 200, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1,
+                            200, 1, ACT_KIND_NONE};
+    p = params_of(&many);
+    setenv("CLINFER_DEPTHWISE_VARIANT", "cpu", 1);
+    cr_assert_eq(conv2d_plan_algo(rt, &p, CONV2D_ALGO_DEPTHWISE, &plan), CLINFER_OK);
+    cr_assert_gt(plan.dw_planes, 1, "planes %d", (int)plan.dw_planes);
+
+    /* Full-width stores spill past a row only onto rows the item writes
+     * later: never past the last row of the output (the end of the
+     * buffer here, 16 sentinels after it). */
+    const conv_case last = {"dw spill", 2, 40, 7, 7, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 40, 1,
+                            ACT_KIND_NONE};
+    p = params_of(&last);
+    cr_assert_eq(conv2d_plan_algo(rt, &p, CONV2D_ALGO_DEPTHWISE, &plan), CLINFER_OK);
+    cr_assert_gt(plan.dw_planes, 1, "planes %d", (int)plan.dw_planes);
+    const size_t in_n = (size_t)2 * 40 * 7 * 7, out_n = in_n, w_n = (size_t)40 * 9;
+    float *buf = test_alloc((in_n + 16) * 4);
+    uint32_t seed = 3;
+    fill_uniform(buf, in_n, -1, 1, &seed);
+    cl_mem m[3] = {NULL, NULL, NULL};
+    OK(buffer_create(rt, in_n * 4, buf, &m[0]));
+    OK(buffer_create(rt, w_n * 4, buf, &m[1]));
+    for (size_t i = 0; i < out_n + 16; i++)
+        buf[i] = 1234.5f;
+    OK(buffer_create(rt, (out_n + 16) * 4, buf, &m[2]));
+    op_launch l;
+    OK(conv2d_launch(rt, &p, &plan, 0, m[0], m[1], m[1], m[2], NULL, NULL, &l));
+    OK(launch_enqueue(rt, &l, NULL));
+    launch_release(&l);
+    OK(buffer_read(rt, m[2], (out_n + 16) * 4, buf));
+    for (size_t i = 0; i < 16; i++)
+        cr_assert_eq(buf[out_n + i], 1234.5f, "sentinel %zu overwritten", i);
+    for (int i = 0; i < 3; i++)
+        clReleaseMemObject(m[i]);
+    free(buf);
+
+    const conv_case wide = {"dw row wider than the tile", 1, 2, 3, 90000, 2, 3, 3, 1, 1, 1, 1,
+                            1, 1, 1, 1, 2, 1, ACT_KIND_NONE};
+    p = params_of(&wide);
+    cr_assert_eq(conv2d_plan_algo(rt, &p, CONV2D_ALGO_DEPTHWISE, &plan), CLINFER_OK);
+    cr_assert_eq(plan.dw_rows, 0, "rows %d", (int)plan.dw_rows);
+    p.w = 1000; /* wide, but a few rows fit */
+    cr_assert_eq(conv2d_plan_algo(rt, &p, CONV2D_ALGO_DEPTHWISE, &plan), CLINFER_OK);
+    cr_assert_gt(plan.dw_rows, 0, "rows %d", (int)plan.dw_rows);
+    unsetenv("CLINFER_DEPTHWISE_VARIANT");
+    check_case(rt, &wide, 5u);
+    clinfer_runtime_free(rt);
+}
+
 /* ---------------------------------------------------------------- graph */
 
 #include "ref_gemm.h"
-
-#define OK(call) cr_assert_eq((call), CLINFER_OK, "%s", clinfer_last_errmsg())
 
 /* A session whose nodes ask for scratch of different sizes (a strided 3x3
  * direct conv, a 1x1 conv, a MatMul whose B is a graph input and is packed

@@ -13,7 +13,11 @@
  *   gemm1x1    1x1 kernel, stride 1, no padding: the GEMM W x X[C, H * W]
  *              per image and group, X read in place (or packed to scratch
  *              when the cpu GEMM cannot read it in place).
- *   depthwise  groups == C == OC: conv2d_depthwise, 16 outputs per item.
+ *   depthwise  groups == C == OC: conv2d_depthwise_rows (CPUs: a block
+ *              of rows of one channel per item, from a padded tile in
+ *              local memory) or conv2d_depthwise (GPUs, and images too
+ *              wide for the tile: 16 outputs per item);
+ *              CLINFER_DEPTHWISE_VARIANT=cpu|gpu|auto forces one.
  *   winograd   3x3, stride 1, dilation 1, groups 1 (any padding): Winograd
  *              F(4x4, 3x3) or F(2x2, 3x3): input tiles transformed to
  *              scratch, batched GEMMs with the transformed weights (packed
@@ -105,6 +109,8 @@ typedef struct conv2d_plan {
     int32_t hq, wq, slack;   /* direct: a stride phase of the padded input, and the
                               * zeros after the last one */
     int32_t wm;              /* winograd: output tile size (2 or 4) */
+    int32_t dw_rows;         /* depthwise: output rows and planes per work-item */
+    int32_t dw_planes;       /* of conv2d_depthwise_rows (rows 0: conv2d_depthwise) */
 } conv2d_plan;
 
 /* Plans `p` with algorithm `algo` (CONV2D_ALGO_AUTO: the automatic choice).

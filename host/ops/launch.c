@@ -36,6 +36,8 @@ void karg_float(karg *a, float v)
     karg_set(a, sizeof x, &x);
 }
 
+void karg_local(karg *a, size_t bytes) { karg_set(a, bytes, NULL); }
+
 void karg_long(karg *a, int64_t v)
 {
     cl_long x = v;

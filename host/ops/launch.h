@@ -28,6 +28,7 @@ karg karg_begin(cl_kernel kernel, cl_uint first_index);
 void karg_mem(karg *a, cl_mem mem); /* mem may be NULL for an unused buffer */
 void karg_int(karg *a, int32_t v);
 void karg_float(karg *a, float v);
+void karg_local(karg *a, size_t bytes); /* a __local buffer argument of `bytes` */
 void karg_long(karg *a, int64_t v);
 void karg_long8(karg *a, const int64_t v[8]);
 clinfer_status karg_done(clinfer_runtime *rt, const karg *a, const char *kernel_name);

@@ -16,7 +16,8 @@
  * ReLU fused; the line of each layer names the automatic choice.
  *
  * CLINFER_BENCH_ONLY=<text> keeps the shapes ("64x3136") and layers
- * ("layer1") whose names contain it.
+ * ("layer1") whose names contain it; CLINFER_BENCH_ALGO=<name> times only
+ * that conv algorithm ("depthwise").
  * Each figure is the median (and best) of N runs (default 10) after one
  * warm-up run; every run ends with clFinish. --check compares every result
  * with a double-precision host product (slow for the large shapes).
@@ -284,7 +285,7 @@ typedef struct conv_layer {
 } conv_layer;
 
 /* The convolutions of ResNet-18 (224 x 224 input), plus a 1x1 stride-1
- * expansion and MobileNet-style depthwise layers. */
+ * expansion and depthwise layers of MobileNetV2. */
 static const conv_layer layers[] = {
     {"resnet18 conv1 7x7/2", 3, 224, 64, 7, 2, 3, 1},
     {"resnet18 layer1 3x3", 64, 56, 64, 3, 1, 1, 1},
@@ -301,6 +302,10 @@ static const conv_layer layers[] = {
     {"1x1 24->144 @56", 24, 56, 144, 1, 1, 0, 1},
     {"depthwise 3x3 @112 x32", 32, 112, 32, 3, 1, 1, 32},
     {"depthwise 3x3/2 @56 x144", 144, 56, 144, 3, 2, 1, 144},
+    {"depthwise 3x3/2 @112 x96", 96, 112, 96, 3, 2, 1, 96},
+    {"depthwise 3x3 @56 x144", 144, 56, 144, 3, 1, 1, 144},
+    {"depthwise 3x3 @14 x576", 576, 14, 576, 3, 1, 1, 576},
+    {"depthwise 3x3 @7 x960", 960, 7, 960, 3, 1, 1, 960},
 };
 
 static void conv_reference(const conv2d_params *p, int32_t oh, int32_t ow, const float *in,
@@ -361,6 +366,9 @@ static void bench_conv_layer(clinfer_runtime *rt, const conv_layer *L, int32_t b
            p.oc, p.h, p.w, p.kh, L->stride, p.groups, conv2d_algo_name(automatic.algo));
     for (int a = CONV2D_ALGO_NAIVE; a < CONV2D_ALGO_COUNT; a++) {
         conv2d_plan plan;
+        const char *only_algo = getenv("CLINFER_BENCH_ALGO");
+        if (only_algo && strcmp(only_algo, conv2d_algo_name((conv2d_algo)a)) != 0)
+            continue;
         if (conv2d_algo_unfit(&p, (conv2d_algo)a) ||
             conv2d_plan_algo(rt, &p, (conv2d_algo)a, &plan) != CLINFER_OK)
             continue;
