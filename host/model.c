@@ -69,9 +69,13 @@ static clinfer_status run_passes(clinfer_runtime *rt, clinfer_graph *g)
     int folded = pass_fold_batchnorm(g);
     if (folded < 0)
         return (clinfer_status)folded; /* the pass recorded the message */
+    int residuals = pass_fuse_residual_adds(g);
+    if (residuals < 0)
+        return (clinfer_status)residuals;
     int fused = pass_fuse_activations(g);
-    rt_log(rt, CLINFER_LOG_DEBUG, "compile: %d BatchNormalization folded, %d activations fused",
-           folded, fused);
+    rt_log(rt, CLINFER_LOG_DEBUG,
+           "compile: %d BatchNormalization folded, %d residual Adds and %d activations fused",
+           folded, residuals, fused);
     return CLINFER_OK;
 }
 

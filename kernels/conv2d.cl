@@ -61,7 +61,9 @@
  *   row copied in 16-float steps; (4 * ceil(rows / 4) - 1) * stride_h +
  *   (KH - 1) * dil_h + 1 rows; 16 spare floats.
  *
- * Tunables: HAS_BIAS (0/1), ACT (see prelude.cl). CONV2D_KERNELS = 1
+ * Tunables: HAS_BIAS (0/1), HAS_RESIDUAL (0/1: naive and direct add a
+ * residual of the output's layout before the activation), ACT (see
+ * prelude.cl). CONV2D_KERNELS = 1
  * (naive), 2 (im2col), 3 (pad and direct) or 4 (depthwise) keeps one
  * algorithm's kernels in the program (cheaper to build); unset, all.
  */
@@ -83,6 +85,7 @@ __kernel void conv2d_naive(__global const float *restrict input,
                             __global const float *restrict weight,
                             __global const float *restrict bias,
                             __global float *restrict output,
+                            __global const float *restrict residual,
                             int C, int H, int W, int OC, int OH, int OW,
                             int KH, int KW, int stride_h, int stride_w,
                             int pad_top, int pad_left, int dil_h, int dil_w,
@@ -118,7 +121,11 @@ __kernel void conv2d_naive(__global const float *restrict input,
 #if HAS_BIAS
     acc += bias[oc];
 #endif
-    output[(((size_t)n * OC + oc) * OH + oy) * OW + ox] = apply_act(acc, act_a, act_b);
+    const size_t at = (((size_t)n * OC + oc) * OH + oy) * OW + ox;
+#if HAS_RESIDUAL
+    acc += residual[at];
+#endif
+    output[at] = apply_act(acc, act_a, act_b);
 }
 
 #endif
@@ -223,7 +230,7 @@ __kernel void conv2d_pad(__global const float *restrict input, __global float *r
 __kernel void conv2d_direct(__global const float *restrict xp,
                             __global const float *restrict wpacked,
                             __global const float *restrict bias, __global float *restrict output,
-                            int C, int OC, int OH, int OW, int KH, int KW, int stride_h,
+                            __global const float *restrict residual, int C, int OC, int OH, int OW, int KH, int KW, int stride_h,
                             int stride_w, int dil_h, int dil_w, int Hq, int Wq, int groups,
                             int z0, float act_a, float act_b)
 {
@@ -294,7 +301,8 @@ __kernel void conv2d_direct(__global const float *restrict xp,
         if (m >= ocpg)
             break;
         const int oc = g * ocpg + m;
-        __global float *y = output + ((long)n * OC + oc) * OHW;
+        const long plane = ((long)n * OC + oc) * OHW;
+        __global float *y = output + plane;
         float r[TW];
 #pragma unroll
         for (int v = 0; v < NV; v++) {
@@ -302,18 +310,27 @@ __kernel void conv2d_direct(__global const float *restrict xp,
 #if HAS_BIAS
             t += (float16)(bias[oc]);
 #endif
+#if !HAS_RESIDUAL
             t = ACT_ANY(t);
+#endif
             vstore16(t, v, r);
         }
         /* the tile's positions, row by row of the padded width: the first
-         * OW of each row are outputs */
+         * OW of each row are outputs (a residual is added, and then the
+         * activation applied, per output) */
         int oy = q0 / Wq, ox = q0 % Wq;
         for (int j = 0; j < TW && oy < OH; oy++) {
             const int run = min(TW - j, Wq - ox);
             const int valid = min(run, OW - ox);
             __global float *yr = y + oy * OW + ox;
+#if HAS_RESIDUAL
+            __global const float *rr = residual + plane + oy * OW + ox;
+            for (int t = 0; t < valid; t++)
+                yr[t] = ACT_ANY(r[j + t] + rr[t]);
+#else
             for (int t = 0; t < valid; t++)
                 yr[t] = r[j + t];
+#endif
             j += run;
             ox = 0;
         }

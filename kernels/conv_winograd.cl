@@ -27,13 +27,14 @@
  *   packed panel).
  * conv2d_winograd_output: work-item (x, y) computes the WM x WM outputs of
  *   16 columns 16x.. for output channel y from the GEMM results M (plane xi
- *   [OC, ncols] row-major at xi * OC * ncols), adds the bias, applies the
- *   activation and stores the outputs inside OH x OW.
+ *   [OC, ncols] row-major at xi * OC * ncols), adds the bias (and the
+ *   residual R, Y's layout, with HAS_RESIDUAL), applies the activation and
+ *   stores the outputs inside OH x OW.
  *
  * Vectors: the 16 columns of an item are the lanes of float16 values, so
  * the transforms are A * A-element float16 arithmetic; gathering patches
  * and scattering outputs go lane by lane (with the bounds checks).
- * Tunables: WM (2 or 4), HAS_BIAS, ACT (prelude.cl).
+ * Tunables: WM (2 or 4), HAS_BIAS, HAS_RESIDUAL, ACT (prelude.cl).
  */
 #ifndef WM
 #define WM 4
@@ -221,9 +222,20 @@ __kernel void conv2d_winograd_input(__global const float *restrict X, __global f
     }
 }
 
+/* The activation follows the bias in the transform, or with a residual
+ * (HAS_RESIDUAL) the residual at the store. */
+#if HAS_RESIDUAL
+#define WINO_BEFORE_STORE(v) (v)
+#define WINO_AT_STORE(v, r) ACT_ANY((v) + (r))
+#else
+#define WINO_BEFORE_STORE(v) ACT_ANY(v)
+#define WINO_AT_STORE(v, r) (v)
+#endif
+
 __kernel void conv2d_winograd_output(__global const float *restrict M,
                                      __global const float *restrict bias,
-                                     __global float *restrict Y, int OC, int OH, int OW,
+                                     __global float *restrict Y,
+                                     __global const float *restrict R, int OC, int OH, int OW,
                                      int tiles_w, int tiles_img, int ncols, int n0, float act_a,
                                      float act_b)
 {
@@ -271,24 +283,29 @@ __kernel void conv2d_winograd_output(__global const float *restrict M,
             WINO_AT(y, q[i]);
 #pragma unroll
             for (int j = 0; j < WM; j++)
-                vstore16(ACT_ANY(y[j] + b), 0, out[i * WM + j]);
+                vstore16(WINO_BEFORE_STORE(y[j] + b), 0, out[i * WM + j]);
         }
         for (int l = 0; l < 16; l++) {
-            __global float *dst = Y + org[l] + ob * ohw;
+            const long at = org[l] + ob * ohw;
+            __global float *dst = Y + at;
+            __global const float *res = R + at; /* read only with HAS_RESIDUAL */
             if (kind[l] == 1) { /* the whole tile inside: rows as vectors */
-                for (int i = 0; i < WM; i++, dst += OW) {
+                for (int i = 0; i < WM; i++, dst += OW, res += OW) {
 #if WM == 4
-                    vstore4((float4)(out[i * 4][l], out[i * 4 + 1][l], out[i * 4 + 2][l],
-                                     out[i * 4 + 3][l]),
-                            0, dst);
+                    float4 row = (float4)(out[i * 4][l], out[i * 4 + 1][l], out[i * 4 + 2][l],
+                                          out[i * 4 + 3][l]);
+                    vstore4(WINO_AT_STORE(row, vload4(0, res)), 0, dst);
 #else
-                    vstore2((float2)(out[i * 2][l], out[i * 2 + 1][l]), 0, dst);
+                    float2 row = (float2)(out[i * 2][l], out[i * 2 + 1][l]);
+                    vstore2(WINO_AT_STORE(row, vload2(0, res)), 0, dst);
 #endif
                 }
             } else if (kind[l] == 2) {
                 for (int i = 0; i < WM && oy0[l] + i < OH; i++)
-                    for (int j = 0; j < WM && ox0[l] + j < OW; j++)
-                        dst[(long)i * OW + j] = out[i * WM + j][l];
+                    for (int j = 0; j < WM && ox0[l] + j < OW; j++) {
+                        const long o = (long)i * OW + j;
+                        dst[o] = WINO_AT_STORE(out[i * WM + j][l], res[o]);
+                    }
             }
         }
     }

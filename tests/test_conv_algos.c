@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "ops/conv2d.h"
+#include "ref_eltwise.h"
 #include "reference.h"
 #include "tensor.h"
 #include "testutil.h"
@@ -120,14 +121,15 @@ static int variants_of(conv2d_algo a, const char *const **names, const char **en
     return 1;
 }
 
-/* Runs every launch of `plan` on the device: in, w, b to got. */
+/* Runs every launch of `plan` on the device: in, w, b (and the residual r
+ * with p->has_residual) to got. */
 static void run_plan(clinfer_runtime *rt, const conv2d_params *p, const conv2d_plan *plan,
-                     const float *in, const float *w, const float *b, float *got, size_t out_n,
-                     const char *what)
+                     const float *in, const float *w, const float *b, const float *r, float *got,
+                     size_t out_n, const char *what)
 {
     size_t in_n = (size_t)p->n * p->c * p->h * p->w;
     size_t w_n = (size_t)p->oc * (p->c / p->groups) * p->kh * p->kw;
-    cl_mem m[6] = {NULL, NULL, NULL, NULL, NULL, NULL};
+    cl_mem m[7] = {NULL, NULL, NULL, NULL, NULL, NULL, NULL};
     clinfer_status st = buffer_create(rt, in_n * 4, in, &m[0]);
     if (st == CLINFER_OK)
         st = buffer_create(rt, w_n * 4, w, &m[1]);
@@ -139,6 +141,8 @@ static void run_plan(clinfer_runtime *rt, const conv2d_params *p, const conv2d_p
         st = buffer_create(rt, (size_t)plan->scratch_bytes, NULL, &m[4]);
     if (st == CLINFER_OK && plan->persist_bytes > 0)
         st = buffer_create(rt, (size_t)plan->persist_bytes, NULL, &m[5]);
+    if (st == CLINFER_OK && p->has_residual)
+        st = buffer_create(rt, out_n * 4, r, &m[6]);
     cr_assert_eq(st, CLINFER_OK, "%s: buffers: %s", what, clinfer_last_errmsg());
     for (int32_t i = 0; i < plan->prep_count; i++) {
         op_launch l;
@@ -149,9 +153,10 @@ static void run_plan(clinfer_runtime *rt, const conv2d_params *p, const conv2d_p
         cr_assert_eq(st, CLINFER_OK, "%s: enqueue %s: %s", what, l.name, clinfer_last_errmsg());
         launch_release(&l);
     }
+    const conv2d_buffers bufs = {m[0], m[1], m[2], m[6], m[3], m[4], m[5]};
     for (int32_t i = 0; i < plan->launch_count; i++) {
         op_launch l;
-        st = conv2d_launch(rt, p, plan, i, m[0], m[1], m[2], m[3], m[4], m[5], &l);
+        st = conv2d_launch(rt, p, plan, i, &bufs, &l);
         cr_assert_eq(st, CLINFER_OK, "%s: conv2d_launch %d: %s", what, (int)i,
                      clinfer_last_errmsg());
         st = launch_enqueue(rt, &l, NULL);
@@ -160,16 +165,18 @@ static void run_plan(clinfer_runtime *rt, const conv2d_params *p, const conv2d_p
     }
     st = buffer_read(rt, m[3], out_n * 4, got);
     cr_assert_eq(st, CLINFER_OK, "%s: read: %s", what, clinfer_last_errmsg());
-    for (int i = 0; i < 6; i++)
+    for (int i = 0; i < 7; i++)
         if (m[i])
             clReleaseMemObject(m[i]);
 }
 
 /* Every algorithm that applies to case k, under every GEMM variant where it
- * uses one, against ref_conv2d; the others must refuse, saying why. */
-static void check_case(clinfer_runtime *rt, const conv_case *k, uint32_t seed)
+ * uses one, against ref_conv2d; the others must refuse, saying why. With
+ * `residual`, a random tensor is added before the activation. */
+static void check_case(clinfer_runtime *rt, const conv_case *k, uint32_t seed, int residual)
 {
     conv2d_params p = params_of(k);
+    p.has_residual = residual;
     int32_t oh = ref_window_out(p.h, p.kh, p.stride_h, p.pad_top, p.pad_bottom, p.dil_h);
     int32_t ow = ref_window_out(p.w, p.kw, p.stride_w, p.pad_left, p.pad_right, p.dil_w);
     size_t in_n = (size_t)p.n * p.c * p.h * p.w;
@@ -177,10 +184,21 @@ static void check_case(clinfer_runtime *rt, const conv_case *k, uint32_t seed)
     size_t out_n = (size_t)p.n * p.oc * oh * ow;
     float *in = test_alloc(in_n * 4), *w = test_alloc(w_n * 4), *b = test_alloc((size_t)p.oc * 4);
     float *got = test_alloc(out_n * 4), *want = test_alloc(out_n * 4);
+    float *r = test_alloc(out_n * 4);
     fill_uniform(in, in_n, -1, 1, &seed);
     fill_uniform(w, w_n, -1, 1, &seed);
     fill_uniform(b, (size_t)p.oc, -1, 1, &seed);
-    ref_conv2d(&p, in, w, p.has_bias ? b : NULL, want);
+    fill_uniform(r, out_n, -1, 1, &seed);
+    if (residual) { /* act(conv + bias + r) */
+        conv2d_params linear = p;
+        linear.act.kind = ACT_KIND_NONE;
+        ref_conv2d(&linear, in, w, p.has_bias ? b : NULL, want);
+        for (size_t i = 0; i < out_n; i++)
+            want[i] += r[i];
+        ref_unary(UNARY_ACT, p.act, out_n, want, want);
+    } else {
+        ref_conv2d(&p, in, w, p.has_bias ? b : NULL, want);
+    }
     const float atol = 1e-5f + 2e-7f * (float)((p.c / p.groups) * p.kh * p.kw);
     for (size_t a = 0; a < N_ALGOS; a++) {
         const char *why = conv2d_algo_unfit(&p, algos[a]);
@@ -205,12 +223,12 @@ static void check_case(clinfer_runtime *rt, const conv_case *k, uint32_t seed)
             if (algos[a] == CONV2D_ALGO_DEPTHWISE && v == 1) /* the general kernel */
                 cr_assert_eq(plan.dw_rows, 0, "%s: %d rows per item", what, (int)plan.dw_rows);
             memset(got, 0, out_n * 4);
-            run_plan(rt, &p, &plan, in, w, b, got, out_n, what);
+            run_plan(rt, &p, &plan, in, w, b, r, got, out_n, what);
             assert_close(got, want, out_n, atol, 1e-4f, what);
         }
         unsetenv(env);
     }
-    free(in), free(w), free(b), free(got), free(want);
+    free(in), free(w), free(b), free(r), free(got), free(want);
 }
 
 static void setup(void) { setenv("CLINFER_TUNE", "0", 1); }
@@ -219,7 +237,24 @@ Test(conv_algos, every_algorithm_matches_reference, .init = setup)
 {
     clinfer_runtime *rt = test_runtime();
     for (size_t i = 0; i < N_CASES; i++)
-        check_case(rt, &cases[i], 4321u + (uint32_t)i);
+        check_case(rt, &cases[i], 4321u + (uint32_t)i, 0);
+    clinfer_runtime_free(rt);
+}
+
+/* A fused residual Add (groups 1 only: the others refuse it) in every
+ * algorithm and GEMM variant, with each activation applied after it. */
+Test(conv_algos, residual_added_before_the_activation, .init = setup)
+{
+    clinfer_runtime *rt = test_runtime();
+    for (size_t i = 0; i < N_CASES; i++)
+        if (cases[i].groups == 1)
+            check_case(rt, &cases[i], 1234u + (uint32_t)i, 1);
+    conv2d_params p = params_of(&cases[11]); /* depthwise */
+    p.has_residual = 1;
+    conv2d_plan plan;
+    cr_assert_eq(conv2d_plan_make(rt, &p, &plan), CLINFER_ERR_UNSUPPORTED);
+    cr_assert(strstr(clinfer_last_errmsg(), "residual needs groups 1"), "%s",
+              clinfer_last_errmsg());
     clinfer_runtime_free(rt);
 }
 
@@ -241,7 +276,9 @@ Test(conv_algos, batches_in_chunks, .init = setup)
         cr_assert_eq(conv2d_plan_algo(rt, &p, CONV2D_ALGO_IM2COL, &plan), CLINFER_OK);
         cr_assert_eq(plan.chunk, 1, "%s: chunk %d", chunked[i].name, (int)plan.chunk);
         cr_assert_eq(plan.launch_count, 2 * p.n);
-        check_case(rt, &chunked[i], 99u + (uint32_t)i);
+        check_case(rt, &chunked[i], 99u + (uint32_t)i, 0);
+        if (chunked[i].groups == 1) /* the residual of each chunk's images */
+            check_case(rt, &chunked[i], 199u + (uint32_t)i, 1);
     }
     unsetenv("CLINFER_CONV_SCRATCH_CAP");
     clinfer_runtime_free(rt);
@@ -360,7 +397,8 @@ Test(conv_algos, depthwise_variants, .init = setup)
         buf[i] = 1234.5f;
     OK(buffer_create(rt, (out_n + 16) * 4, buf, &m[2]));
     op_launch l;
-    OK(conv2d_launch(rt, &p, &plan, 0, m[0], m[1], m[1], m[2], NULL, NULL, &l));
+    const conv2d_buffers bufs = {m[0], m[1], m[1], NULL, m[2], NULL, NULL};
+    OK(conv2d_launch(rt, &p, &plan, 0, &bufs, &l));
     OK(launch_enqueue(rt, &l, NULL));
     launch_release(&l);
     OK(buffer_read(rt, m[2], (out_n + 16) * 4, buf));
@@ -379,7 +417,7 @@ Test(conv_algos, depthwise_variants, .init = setup)
     cr_assert_eq(conv2d_plan_algo(rt, &p, CONV2D_ALGO_DEPTHWISE, &plan), CLINFER_OK);
     cr_assert_gt(plan.dw_rows, 0, "rows %d", (int)plan.dw_rows);
     unsetenv("CLINFER_DEPTHWISE_VARIANT");
-    check_case(rt, &wide, 5u);
+    check_case(rt, &wide, 5u, 0);
     clinfer_runtime_free(rt);
 }
 

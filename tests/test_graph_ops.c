@@ -5,6 +5,7 @@
  * liveness matters.
  */
 #include <criterion/criterion.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -343,4 +344,53 @@ Test(graph_ops, concat_in_place_at_batch_1)
     check_concat_in_place(4, 8, 2, 5);
     /* 5x7 planes: only a's slice (offset 0) starts on an aligned address */
     check_concat_in_place(5, 7, 1, 4);
+}
+
+/* Residual fusion (passes/residual.c): relu(conv2(relu(conv1(x))) + x), the
+ * shortcut of a ResNet block, becomes two convolutions, the second adding x
+ * before its ReLU. An Add whose other operand is computed after the
+ * convolution runs (conv3(r1) + exp(r1), exp created later) stays. */
+Test(graph_ops, residual_add_and_relu_fused_into_the_conv)
+{
+    const int64_t N = 2, C = 5, H = 6, W = 9;
+    clinfer_value x, w1, w2, b2, c1, r1, c2, sum, out, c3, e, late, total;
+    clinfer_graph *g = new_graph((clinfer_shape){4, {CLINFER_BATCH_DIM, C, H, W}}, &x);
+    float w1d[5 * 5 * 9], w2d[5 * 5 * 9], b2d[5];
+    w1 = add_const(g, "w1", (clinfer_shape){4, {C, C, 3, 3}}, w1d, -0.3f, 0.3f);
+    w2 = add_const(g, "w2", (clinfer_shape){4, {C, C, 3, 3}}, w2d, -0.3f, 0.3f);
+    b2 = add_const(g, "b2", (clinfer_shape){1, {C}}, b2d, -1, 1);
+    clinfer_conv2d_desc pad1 = clinfer_conv2d_desc_default();
+    pad1.pad_top = pad1.pad_left = pad1.pad_bottom = pad1.pad_right = 1;
+    OK(clinfer_graph_conv2d(g, "c1", x, w1, CLINFER_NO_VALUE, &pad1, &c1));
+    OK(clinfer_graph_unary(g, "r1", CLINFER_UNARY_RELU, c1, 0, 0, &r1));
+    OK(clinfer_graph_conv2d(g, "c2", r1, w2, b2, &pad1, &c2));
+    OK(clinfer_graph_binary(g, "add", CLINFER_BINARY_ADD, c2, x, &sum));
+    OK(clinfer_graph_unary(g, "relu", CLINFER_UNARY_RELU, sum, 0, 0, &out));
+    OK(clinfer_graph_conv2d(g, "c3", r1, w2, CLINFER_NO_VALUE, &pad1, &c3));
+    OK(clinfer_graph_unary(g, "exp", CLINFER_UNARY_EXP, r1, 0, 0, &e));
+    OK(clinfer_graph_binary(g, "late", CLINFER_BINARY_ADD, c3, e, &late));
+    OK(clinfer_graph_binary(g, "total", CLINFER_BINARY_ADD, out, late, &total));
+    OK(clinfer_graph_output(g, total, NULL));
+
+    const size_t n = (size_t)(N * C * H * W);
+    float in[2 * 5 * 54], t1[2 * 5 * 54], t2[2 * 5 * 54], t3[2 * 5 * 54], want[2 * 5 * 54];
+    fill_uniform(in, n, -1, 1, &seed);
+    conv2d_params p = conv2d_params_default();
+    p.n = (int32_t)N, p.c = p.oc = (int32_t)C, p.h = (int32_t)H, p.w = (int32_t)W;
+    p.kh = p.kw = 3;
+    p.pad_top = p.pad_left = p.pad_bottom = p.pad_right = 1;
+    p.act.kind = ACT_KIND_RELU;
+    ref_conv2d(&p, in, w1d, NULL, t1); /* r1 */
+    p.act.kind = ACT_KIND_NONE;
+    ref_conv2d(&p, t1, w2d, b2d, t2);
+    ref_conv2d(&p, t1, w2d, NULL, t3);
+    for (size_t i = 0; i < n; i++) {
+        const float s = t2[i] + in[i];
+        want[i] = (s > 0 ? s : 0) + (t3[i] + expf(t1[i]));
+    }
+    size_t kernels = run_and_compare(g, N, in, n, want, n, 1e-5f, "residual block");
+    /* c1 (+relu), c2 (+add +relu), c3, exp, late, total */
+    cr_assert_eq(kernels, 6, "%zu kernel nodes: only the first Add and its ReLU are fused",
+                 kernels);
+    clinfer_graph_free(g);
 }

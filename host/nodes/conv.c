@@ -1,6 +1,8 @@
 /*
  * conv.c — conv2d nodes: inputs x [N, C, H, W], weight [OC, C/groups, KH,
- * KW], optional bias [OC]; padding modes resolved here. The algorithm is
+ * KW], optional bias [OC], and a residual of the output's shape (input 3,
+ * set only by the residual fusion pass, passes/residual.c); padding modes
+ * resolved here. The algorithm is
  * chosen per node by shape and device (conv2d_plan_make in ops/conv2d.c,
  * CLINFER_CONV_ALGO to force one); its scratch memory comes from the
  * session.
@@ -43,6 +45,7 @@ static clinfer_status conv_params(const node_ctx *c, conv2d_params *p)
                              (long long)w->dims[0]);
         p->has_bias = 1;
     }
+    p->has_residual = c->node->input_count > 3 && c->in[3] != NULL;
     if (d->pad_mode == CLINFER_PAD_EXPLICIT) {
         p->pad_top = d->pad_top, p->pad_left = d->pad_left;
         p->pad_bottom = d->pad_bottom, p->pad_right = d->pad_right;
@@ -62,9 +65,15 @@ static clinfer_status conv_infer(const node_ctx *c, clinfer_shape *out)
     clinfer_status st = conv_params(c, &p);
     if (st == CLINFER_OK && (st = conv2d_output_size(c->rt, &p, &oh, &ow)) != CLINFER_OK)
         return node_fail(c, st, "%s", clinfer_last_errmsg());
-    if (st == CLINFER_OK)
-        *out = shape_4d(p.n, p.oc, oh, ow);
-    return st;
+    if (st != CLINFER_OK)
+        return st;
+    *out = shape_4d(p.n, p.oc, oh, ow);
+    if (p.has_residual && !shape_equal(c->in[3], out)) {
+        char want[96], got[96];
+        return node_fail(c, CLINFER_ERR_SHAPE, "the residual has shape %s, the output %s",
+                         shape_str(c->in[3], got, sizeof got), shape_str(out, want, sizeof want));
+    }
+    return CLINFER_OK;
 }
 
 static clinfer_status conv_plan(const node_ctx *c, conv2d_params *p, conv2d_plan *plan)
@@ -115,9 +124,10 @@ static clinfer_status conv_prepare(const node_ctx *c, const cl_mem *in, cl_mem o
         st = node_launches_alloc(c->rt, l, per_run_prep + plan.launch_count);
     for (int32_t i = 0; st == CLINFER_OK && i < per_run_prep; i++)
         st = conv2d_prep_launch(c->rt, &p, &plan, i, in[1], c->persist, &l->items[i]);
+    const conv2d_buffers b = {in[0], in[1], in[2], c->node->input_count > 3 ? in[3] : NULL,
+                              out, c->scratch, c->persist};
     for (int32_t i = 0; st == CLINFER_OK && i < plan.launch_count; i++)
-        st = conv2d_launch(c->rt, &p, &plan, i, in[0], in[1], in[2], out, c->scratch, c->persist,
-                           &l->items[per_run_prep + i]);
+        st = conv2d_launch(c->rt, &p, &plan, i, &b, &l->items[per_run_prep + i]);
     return st;
 }
 

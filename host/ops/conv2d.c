@@ -50,6 +50,9 @@ clinfer_status conv2d_output_size(clinfer_runtime *rt, const conv2d_params *p, i
         return err_set(rt, CLINFER_ERR_SHAPE,
                        "conv2d: groups=%d must divide input channels %d and output channels %d",
                        p->groups, p->c, p->oc);
+    if (p->has_residual && p->groups != 1)
+        return err_set(rt, CLINFER_ERR_UNSUPPORTED,
+                       "conv2d: a fused residual needs groups 1, found groups=%d", p->groups);
     int64_t h = conv_extent(p->h, p->kh, p->stride_h, p->pad_top, p->pad_bottom, p->dil_h);
     int64_t w = conv_extent(p->w, p->kw, p->stride_w, p->pad_left, p->pad_right, p->dil_w);
     if (h < 1 || w < 1)
@@ -69,13 +72,13 @@ clinfer_status conv2d_prepare(clinfer_runtime *rt, const conv2d_params *p, op_la
     clinfer_status st = conv2d_output_size(rt, p, &oh, &ow);
     if (st != CLINFER_OK)
         return st;
-    char options[64];
-    snprintf(options, sizeof options, "-DCONV2D_KERNELS=1 -DACT=%d -DHAS_BIAS=%d",
-             (int)p->act.kind, p->has_bias ? 1 : 0);
+    char options[80];
+    snprintf(options, sizeof options, "-DCONV2D_KERNELS=1 -DACT=%d -DHAS_BIAS=%d -DHAS_RESIDUAL=%d",
+             (int)p->act.kind, p->has_bias ? 1 : 0, p->has_residual ? 1 : 0);
     st = launch_create(rt, "conv2d", options, "conv2d_naive", out);
     if (st != CLINFER_OK)
         return st;
-    karg a = karg_begin(out->kernel, 4);
+    karg a = karg_begin(out->kernel, 5);
     karg_int(&a, p->c);
     karg_int(&a, p->h);
     karg_int(&a, p->w);
@@ -103,13 +106,14 @@ clinfer_status conv2d_prepare(clinfer_runtime *rt, const conv2d_params *p, op_la
 }
 
 clinfer_status conv2d_bind(clinfer_runtime *rt, op_launch *l, cl_mem input, cl_mem weight,
-                           cl_mem bias, cl_mem output)
+                           cl_mem bias, cl_mem residual, cl_mem output)
 {
     karg a = karg_begin(l->kernel, 0);
     karg_mem(&a, input);
     karg_mem(&a, weight);
     karg_mem(&a, bias);
     karg_mem(&a, output);
+    karg_mem(&a, residual);
     return karg_done(rt, &a, l->name);
 }
 
@@ -138,6 +142,8 @@ const char *conv2d_algo_unfit(const conv2d_params *p, conv2d_algo a)
                    ? NULL
                    : "needs a 1x1 kernel, stride 1 and no padding";
     case CONV2D_ALGO_DEPTHWISE:
+        if (p->has_residual)
+            return "has no residual epilogue";
         return p->groups == p->c && p->oc == p->c ? NULL : "needs groups == C == OC";
     case CONV2D_ALGO_WINOGRAD:
         return conv_winograd_unfit(p);
@@ -388,9 +394,8 @@ static size_t items_x(const clinfer_runtime *rt)
 /* The GEMM of images [n0, n0 + count) for im2col and gemm1x1: W [OC/g, K]
  * times B [K, OH * OW] per image and group, bias per row. */
 static clinfer_status conv_gemm(clinfer_runtime *rt, const conv2d_params *p,
-                                const conv2d_plan *pl, int32_t n0, int32_t count, cl_mem input,
-                                cl_mem weight, cl_mem bias, cl_mem output, cl_mem scratch,
-                                cl_mem persist, op_launch *out)
+                                const conv2d_plan *pl, int32_t n0, int32_t count,
+                                const conv2d_buffers *buf, op_launch *out)
 {
     const int32_t groups = p->groups, cpg = p->c / groups, ocpg = p->oc / groups;
     const int32_t ohw = pl->oh * pl->ow;
@@ -399,23 +404,24 @@ static clinfer_status conv_gemm(clinfer_runtime *rt, const conv2d_params *p,
     g.c_rs = 1, g.c_cs = 0;
     g.nbatch = 2;
     g.bd[0] = groups, g.as[0] = (int64_t)ocpg * k, g.cs[0] = ocpg;
-    cl_mem a = weight;
+    cl_mem a = buf->weight;
     if (pl->prep_count > 0) { /* the weights packed by conv2d_prep_launch */
         g.a_packed = 1;
         g.as[0] = (int64_t)gemm_packed_a_floats(&pl->gemm, ocpg, k);
-        a = persist;
+        a = buf->persist;
     }
+    g.has_residual = p->has_residual; /* in Y's layout: [N * groups, OC / groups, OH * OW] */
     g.bd[1] = p->n, g.as[1] = 0, g.cs[1] = 0;
     g.batch = (size_t)count * (size_t)groups;
     g.z0 = n0 * groups;
-    cl_mem b = scratch;
+    cl_mem b = buf->scratch;
     if (pl->algo == CONV2D_ALGO_GEMM1X1 && pl->b_in_place) { /* X [N, C, H * W] itself */
         const int64_t hw = (int64_t)p->h * p->w;
         g.b_ks = (int32_t)hw, g.b_ns = 1;
         g.bs[0] = (int64_t)cpg * hw, g.bs[1] = (int64_t)p->c * hw;
         g.bz0 = g.z0;
         g.b_in_place = 1;
-        b = input;
+        b = buf->input;
     } else { /* the chunk in scratch: packed (cpu) or row-major [K, OHW] */
         const int64_t per = pl->gemm.variant == GEMM_VARIANT_CPU
                                 ? (int64_t)gemm_packed_floats(&pl->gemm, ohw, k)
@@ -427,7 +433,8 @@ static clinfer_status conv_gemm(clinfer_runtime *rt, const conv2d_params *p,
     clinfer_status st =
         gemm_core_prepare(rt, &pl->gemm, &g, p->has_bias, 1.0f, 1.0f, act, out);
     if (st == CLINFER_OK)
-        st = gemm_core_bind(rt, out, a, b, p->has_bias ? bias : NULL, output, NULL);
+        st = gemm_core_bind(rt, out, a, b, p->has_bias ? buf->bias : NULL, buf->output,
+                            p->has_residual ? buf->residual : NULL);
     return st;
 }
 
@@ -439,8 +446,10 @@ static void conv_options(const conv2d_params *p, const conv2d_plan *pl, int kern
     if (kernels == 2)
         snprintf(buf, cap, "-DCONV2D_KERNELS=2");
     else
-        snprintf(buf, cap, "-DCONV2D_KERNELS=%d -DACT=%d -DHAS_BIAS=%d -DTM=%d -DNV=%d", kernels,
-                 (int)p->act.kind, p->has_bias ? 1 : 0, pl->gemm.tm, pl->gemm.nv);
+        snprintf(buf, cap,
+                 "-DCONV2D_KERNELS=%d -DACT=%d -DHAS_BIAS=%d -DHAS_RESIDUAL=%d -DTM=%d -DNV=%d",
+                 kernels, (int)p->act.kind, p->has_bias ? 1 : 0, p->has_residual ? 1 : 0,
+                 pl->gemm.tm, pl->gemm.nv);
 }
 
 static clinfer_status conv_im2col(clinfer_runtime *rt, const conv2d_params *p,
@@ -508,19 +517,20 @@ static clinfer_status conv_pad(clinfer_runtime *rt, const conv2d_params *p,
 }
 
 static clinfer_status conv_direct(clinfer_runtime *rt, const conv2d_params *p,
-                                const conv2d_plan *pl, int32_t n0, int32_t count, cl_mem weight,
-                                cl_mem bias, cl_mem output, cl_mem scratch, op_launch *out)
+                                  const conv2d_plan *pl, int32_t n0, int32_t count,
+                                  const conv2d_buffers *buf, op_launch *out)
 {
-    char options[96];
+    char options[112];
     conv_options(p, pl, 3, options, sizeof options);
     clinfer_status st = launch_create(rt, "conv2d", options, "conv2d_direct", out);
     if (st != CLINFER_OK)
         return st;
     karg a = karg_begin(out->kernel, 0);
-    karg_mem(&a, scratch);
-    karg_mem(&a, weight);
-    karg_mem(&a, bias);
-    karg_mem(&a, output);
+    karg_mem(&a, buf->scratch);
+    karg_mem(&a, buf->persist); /* the packed weights */
+    karg_mem(&a, buf->bias);
+    karg_mem(&a, buf->output);
+    karg_mem(&a, buf->residual);
     const int32_t v[] = {p->c,        p->oc,       pl->oh,   pl->ow,   p->kh,
                          p->kw,       p->stride_h, p->stride_w, p->dil_h, p->dil_w,
                          pl->hq,      pl->wq,      p->groups, n0 * p->groups};
@@ -543,8 +553,8 @@ static clinfer_status conv_direct(clinfer_runtime *rt, const conv2d_params *p,
 /* Depthwise: conv2d_depthwise_rows (plan dw_rows > 0; its tile is a local
  * memory argument after the buffers) or conv2d_depthwise. */
 static clinfer_status conv_depthwise(clinfer_runtime *rt, const conv2d_params *p,
-                                     const conv2d_plan *pl, cl_mem input, cl_mem weight,
-                                     cl_mem bias, cl_mem output, op_launch *out)
+                                     const conv2d_plan *pl, const conv2d_buffers *buf,
+                                     op_launch *out)
 {
     const int rows = pl->dw_rows > 0;
     char options[64];
@@ -555,10 +565,10 @@ static clinfer_status conv_depthwise(clinfer_runtime *rt, const conv2d_params *p
     if (st != CLINFER_OK)
         return st;
     karg a = karg_begin(out->kernel, 0);
-    karg_mem(&a, input);
-    karg_mem(&a, weight);
-    karg_mem(&a, bias);
-    karg_mem(&a, output);
+    karg_mem(&a, buf->input);
+    karg_mem(&a, buf->weight);
+    karg_mem(&a, buf->bias);
+    karg_mem(&a, buf->output);
     if (rows)
         karg_local(&a, (size_t)depthwise_tile_floats(p, pl->ow, pl->dw_rows) * sizeof(float));
     const int32_t v[] = {p->c,        p->h,        p->w,       pl->oh,     pl->ow,   p->kh,
@@ -621,22 +631,23 @@ clinfer_status conv2d_prep_launch(clinfer_runtime *rt, const conv2d_params *p,
 }
 
 clinfer_status conv2d_launch(clinfer_runtime *rt, const conv2d_params *p,
-                             const conv2d_plan *plan, int32_t i, cl_mem input, cl_mem weight,
-                             cl_mem bias, cl_mem output, cl_mem scratch, cl_mem persist,
+                             const conv2d_plan *plan, int32_t i, const conv2d_buffers *b,
                              op_launch *out)
 {
     memset(out, 0, sizeof *out);
     if (i < 0 || i >= plan->launch_count)
         return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT, "conv2d: launch %d of %d", (int)i,
                        (int)plan->launch_count);
-    if (plan->scratch_bytes > 0 && !scratch)
+    if (plan->scratch_bytes > 0 && !b->scratch)
         return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
                        "conv2d: algorithm %s needs %llu bytes of scratch memory",
                        conv2d_algo_name(plan->algo), (unsigned long long)plan->scratch_bytes);
-    if (plan->persist_bytes > 0 && !persist)
+    if (plan->persist_bytes > 0 && !b->persist)
         return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
                        "conv2d: algorithm %s needs its packed weights",
                        conv2d_algo_name(plan->algo));
+    if (p->has_residual && !b->residual)
+        return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT, "conv2d: the residual buffer is missing");
     const int32_t n0 = i / plan->per_chunk * plan->chunk;
     const int32_t count = p->n - n0 < plan->chunk ? p->n - n0 : plan->chunk;
     const int first = i % plan->per_chunk == 0 && plan->per_chunk == 2;
@@ -644,20 +655,20 @@ clinfer_status conv2d_launch(clinfer_runtime *rt, const conv2d_params *p,
     switch (plan->algo) {
     case CONV2D_ALGO_NAIVE:
         st = conv2d_prepare(rt, p, out);
-        return st == CLINFER_OK ? conv2d_bind(rt, out, input, weight, bias, output) : st;
+        return st == CLINFER_OK
+                   ? conv2d_bind(rt, out, b->input, b->weight, b->bias, b->residual, b->output)
+                   : st;
     case CONV2D_ALGO_DEPTHWISE:
-        return conv_depthwise(rt, p, plan, input, weight, bias, output, out);
+        return conv_depthwise(rt, p, plan, b, out);
     case CONV2D_ALGO_DIRECT:
-        return first ? conv_pad(rt, p, plan, n0, count, input, scratch, out)
-                     : conv_direct(rt, p, plan, n0, count, persist, bias, output, scratch, out);
+        return first ? conv_pad(rt, p, plan, n0, count, b->input, b->scratch, out)
+                     : conv_direct(rt, p, plan, n0, count, b, out);
     case CONV2D_ALGO_IM2COL:
         if (first)
-            return conv_im2col(rt, p, plan, n0, count, input, scratch, out);
-        return conv_gemm(rt, p, plan, n0, count, input, weight, bias, output, scratch, persist,
-                         out);
+            return conv_im2col(rt, p, plan, n0, count, b->input, b->scratch, out);
+        return conv_gemm(rt, p, plan, n0, count, b, out);
     case CONV2D_ALGO_WINOGRAD:
-        return conv_winograd_launch(rt, p, plan, i % plan->per_chunk, n0, count, input, bias,
-                                    output, scratch, persist, out);
+        return conv_winograd_launch(rt, p, plan, i % plan->per_chunk, n0, count, b, out);
     case CONV2D_ALGO_GEMM1X1:
         if (first) {
             const int64_t hw = (int64_t)p->h * p->w, cpg = p->c / p->groups;
@@ -665,10 +676,9 @@ clinfer_status conv2d_launch(clinfer_runtime *rt, const conv2d_params *p,
             st = gemm_pack_prepare(rt, &plan->gemm, plan->oh * plan->ow, (int32_t)cpg, (int32_t)hw, 1,
                                    2, bd, bs, (size_t)count * (size_t)p->groups,
                                    n0 * p->groups, out);
-            return st == CLINFER_OK ? gemm_pack_bind(rt, out, input, scratch) : st;
+            return st == CLINFER_OK ? gemm_pack_bind(rt, out, b->input, b->scratch) : st;
         }
-        return conv_gemm(rt, p, plan, n0, count, input, weight, bias, output, scratch, persist,
-                         out);
+        return conv_gemm(rt, p, plan, n0, count, b, out);
     default:
         return err_set(rt, CLINFER_ERR_UNSUPPORTED, "conv2d: algorithm %s is not implemented",
                        conv2d_algo_name(plan->algo));

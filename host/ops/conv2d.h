@@ -22,7 +22,8 @@
  *              F(4x4, 3x3) or F(2x2, 3x3): input tiles transformed to
  *              scratch, batched GEMMs with the transformed weights (packed
  *              once), output transform (conv_winograd.h).
- * Bias and the activation are fused in every algorithm. The direct
+ * Bias and the activation are fused in every algorithm, and so is a
+ * residual (groups 1: every algorithm but depthwise). The direct
  * algorithm, and the GEMM-based ones with the cpu GEMM, read the weights
  * packed in panels of output channels (gemm_pack_a), packed once. The GEMM-based
  * ones use the runtime's GEMM variant (gemm.h, CLINFER_GEMM_VARIANT).
@@ -54,8 +55,19 @@ typedef struct conv2d_params {
     int32_t dil_h, dil_w;
     int32_t groups;
     int has_bias;
+    /* A tensor of the output's shape added before the activation (a fused
+     * residual Add); groups must be 1. */
+    int has_residual;
     act_params act; /* fused activation */
 } conv2d_params;
+
+/* The buffers of a layer's launches: `bias` is used only with has_bias,
+ * `residual` only with has_residual, `scratch` (at least
+ * plan.scratch_bytes) and `persist` (the packed weights) only where the
+ * plan needs them. */
+typedef struct conv2d_buffers {
+    cl_mem input, weight, bias, residual, output, scratch, persist;
+} conv2d_buffers;
 
 /* A conv2d_params with stride, dilation and groups 1 and no padding. */
 conv2d_params conv2d_params_default(void);
@@ -69,9 +81,10 @@ clinfer_status conv2d_output_size(clinfer_runtime *rt, const conv2d_params *p, i
  * creates the kernel for `p` and sets its scalar arguments. */
 clinfer_status conv2d_prepare(clinfer_runtime *rt, const conv2d_params *p, op_launch *out);
 
-/* Sets the buffers; `bias` is ignored unless p->has_bias. */
+/* Sets the buffers; `bias` is ignored unless p->has_bias, `residual`
+ * unless p->has_residual (either may be NULL then). */
 clinfer_status conv2d_bind(clinfer_runtime *rt, op_launch *l, cl_mem input, cl_mem weight,
-                           cl_mem bias, cl_mem output);
+                           cl_mem bias, cl_mem residual, cl_mem output);
 
 /* ------------------------------------------------------------ algorithms */
 
@@ -137,12 +150,9 @@ clinfer_status conv2d_prep_launch(clinfer_runtime *rt, const conv2d_params *p,
                                   cl_mem persist, op_launch *out);
 
 /* Creates launch i (0 <= i < plan->launch_count, enqueued in order) with
- * its scalar arguments and binds its buffers; `bias` is ignored unless
- * p->has_bias, `scratch` (at least plan->scratch_bytes) and `persist` (the
- * packed weights) unless needed. */
+ * its scalar arguments and binds its buffers. */
 clinfer_status conv2d_launch(clinfer_runtime *rt, const conv2d_params *p,
-                             const conv2d_plan *plan, int32_t i, cl_mem input, cl_mem weight,
-                             cl_mem bias, cl_mem output, cl_mem scratch, cl_mem persist,
+                             const conv2d_plan *plan, int32_t i, const conv2d_buffers *b,
                              op_launch *out);
 
 #endif

@@ -132,9 +132,10 @@ static clinfer_status wino_kernel(clinfer_runtime *rt, const conv2d_params *p,
                                   const conv2d_plan *pl, const char *name, cl_mem b0, cl_mem b1,
                                   op_launch *out, karg *args)
 {
-    char options[64];
-    snprintf(options, sizeof options, "-DWM=%d -DWCB=%d -DACT=%d -DHAS_BIAS=%d", (int)pl->wm,
-             WINO_CB, (int)p->act.kind, p->has_bias ? 1 : 0);
+    char options[96];
+    snprintf(options, sizeof options, "-DWM=%d -DWCB=%d -DACT=%d -DHAS_BIAS=%d -DHAS_RESIDUAL=%d",
+             (int)pl->wm, WINO_CB, (int)p->act.kind, p->has_bias ? 1 : 0,
+             p->has_residual ? 1 : 0);
     clinfer_status st = launch_create(rt, "conv_winograd", options, name, out);
     if (st == CLINFER_OK) {
         *args = karg_begin(out->kernel, 0);
@@ -229,14 +230,15 @@ static clinfer_status wino_gemm(clinfer_runtime *rt, const conv2d_params *p,
 
 static clinfer_status wino_output(clinfer_runtime *rt, const conv2d_params *p,
                                   const conv2d_plan *pl, const wino_layout *L, int32_t n0,
-                                  cl_mem bias, cl_mem output, cl_mem scratch, op_launch *out)
+                                  const conv2d_buffers *b, op_launch *out)
 {
     karg a;
-    clinfer_status st = wino_kernel(rt, p, pl, "conv2d_winograd_output", scratch,
-                                    p->has_bias ? bias : NULL, out, &a);
+    clinfer_status st = wino_kernel(rt, p, pl, "conv2d_winograd_output", b->scratch,
+                                    p->has_bias ? b->bias : NULL, out, &a);
     if (st != CLINFER_OK)
         return st;
-    karg_mem(&a, output);
+    karg_mem(&a, b->output);
+    karg_mem(&a, p->has_residual ? b->residual : NULL);
     const int32_t v[] = {p->oc, pl->oh, pl->ow, L->tiles_w, L->tiles, L->ncols, n0};
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
         karg_int(&a, v[i]);
@@ -251,16 +253,15 @@ static clinfer_status wino_output(clinfer_runtime *rt, const conv2d_params *p,
 
 clinfer_status conv_winograd_launch(clinfer_runtime *rt, const conv2d_params *p,
                                     const conv2d_plan *pl, int32_t step, int32_t n0,
-                                    int32_t count, cl_mem input, cl_mem bias, cl_mem output,
-                                    cl_mem scratch, cl_mem persist, op_launch *out)
+                                    int32_t count, const conv2d_buffers *b, op_launch *out)
 {
     const wino_layout L = layout_of(p, pl, count);
     switch (step) {
     case 0:
-        return wino_input(rt, p, pl, &L, n0, input, scratch, out);
+        return wino_input(rt, p, pl, &L, n0, b->input, b->scratch, out);
     case 1:
-        return wino_gemm(rt, p, pl, &L, scratch, persist, out);
+        return wino_gemm(rt, p, pl, &L, b->scratch, b->persist, out);
     default:
-        return wino_output(rt, p, pl, &L, n0, bias, output, scratch, out);
+        return wino_output(rt, p, pl, &L, n0, b, out);
     }
 }

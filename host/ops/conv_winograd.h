@@ -36,7 +36,6 @@ clinfer_status conv_winograd_prep(clinfer_runtime *rt, const conv2d_params *p,
 /* Launch `step` (0, 1, 2 as above) of the chunk of `count` images from n0. */
 clinfer_status conv_winograd_launch(clinfer_runtime *rt, const conv2d_params *p,
                                     const conv2d_plan *pl, int32_t step, int32_t n0,
-                                    int32_t count, cl_mem input, cl_mem bias, cl_mem output,
-                                    cl_mem scratch, cl_mem persist, op_launch *out);
+                                    int32_t count, const conv2d_buffers *b, op_launch *out);
 
 #endif

@@ -1,8 +1,9 @@
 /*
  * passes.h — graph rewrites run by clinfer_model_compile, in this order:
  * BatchNormalization folded into the convolution before it (or reduced to
- * two coefficient constants), then
- * activations fused into the conv/GEMM that produces their input. A pass
+ * two coefficient constants), then residual Adds fused into the conv that
+ * produces one of their inputs (residual.c), then activations fused into
+ * the conv/GEMM that produces their input. A pass
  * never reorders nodes: it marks the absorbed node removed and lets the
  * producer write the absorbed node's output value.
  */
@@ -14,6 +15,7 @@
 /* Return the number of nodes folded or fused, or a negative status whose
  * message is recorded. */
 int pass_fold_batchnorm(clinfer_graph *g);
+int pass_fuse_residual_adds(clinfer_graph *g);
 int pass_fuse_activations(clinfer_graph *g);
 
 /* The producer of value v if it is a live node of kind `op` whose output

@@ -382,9 +382,9 @@ static void bench_conv_layer(clinfer_runtime *rt, const conv_layer *L, int32_t b
             launch_release(&prep);
         }
         op_launch *l = calloc((size_t)plan.launch_count, sizeof *l);
+        const conv2d_buffers bufs = {im, wm, bm, NULL, ym, scratch, persist};
         for (int32_t i = 0; i < plan.launch_count; i++)
-            if (conv2d_launch(rt, &p, &plan, i, im, wm, bm, ym, scratch, persist, &l[i]) !=
-                CLINFER_OK)
+            if (conv2d_launch(rt, &p, &plan, i, &bufs, &l[i]) != CLINFER_OK)
                 die("conv2d_launch");
         double med, best;
         time_launches(rt, (timed){l, plan.launch_count}, &med, &best);
