@@ -16,19 +16,29 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
 
+# suite DIR [CTEST_ARGS] -- [CMAKE_ARGS]
 suite() {
-    local dir=$1
+    local dir=$1 ctest_args=()
     shift
+    while [[ $# -gt 0 && $1 != -- ]]; do ctest_args+=("$1"); shift; done
+    [[ $# -gt 0 ]] && shift
     echo "=== tests in $dir $*"
     cmake -S . -B "$dir" -DCLINFER_WERROR=ON "$@"
     cmake --build "$dir" -j "$jobs"
-    ctest --test-dir "$dir" --output-on-failure -j "$jobs"
+    ctest --test-dir "$dir" --output-on-failure -j "$jobs" "${ctest_args[@]}"
 }
 
-suite build
+suite build --
 echo "=== README embedding example against an install of build"
 bash tests/embed/check_readme_example.sh build
 if [[ ${1:-} != --quick ]]; then
-    suite build-asan -DCMAKE_BUILD_TYPE=Debug -DCLINFER_SANITIZE=address,undefined
-    suite build-tsan -DCMAKE_BUILD_TYPE=Debug -DCLINFER_SANITIZE=thread
+    # A failed test runs once more here: LeakSanitizer's own tracer thread
+    # now and then crashes at exit while PoCL's worker threads wind down
+    # ("Tracer caught signal 11 ... LeakSanitizer has encountered a fatal
+    # error", seen once in a full run under load, 0 of 12 runs alone). Real
+    # findings (leaks, memory errors, UB) are deterministic in these tests
+    # and fail both runs.
+    suite build-asan --repeat until-pass:2 -- -DCMAKE_BUILD_TYPE=Debug \
+        -DCLINFER_SANITIZE=address,undefined
+    suite build-tsan -- -DCMAKE_BUILD_TYPE=Debug -DCLINFER_SANITIZE=thread
 fi
