@@ -323,12 +323,17 @@ __kernel void conv2d_direct(__global const float *restrict xp,
             const int run = min(TW - j, Wq - ox);
             const int valid = min(run, OW - ox);
             __global float *yr = y + oy * OW + ox;
+            int t = 0;
 #if HAS_RESIDUAL
             __global const float *rr = residual + plane + oy * OW + ox;
-            for (int t = 0; t < valid; t++)
+            for (; t + 16 <= valid; t += 16)
+                vstore16(ACT_ANY(vload16(0, r + j + t) + vload16(0, rr + t)), 0, yr + t);
+            for (; t < valid; t++)
                 yr[t] = ACT_ANY(r[j + t] + rr[t]);
 #else
-            for (int t = 0; t < valid; t++)
+            for (; t + 16 <= valid; t += 16)
+                vstore16(vload16(0, r + j + t), 0, yr + t);
+            for (; t < valid; t++)
                 yr[t] = r[j + t];
 #endif
             j += run;
