@@ -32,8 +32,9 @@
  *   stores the outputs inside OH x OW.
  *
  * Vectors: the 16 columns of an item are the lanes of float16 values, so
- * the transforms are A * A-element float16 arithmetic; gathering patches
- * and scattering outputs go lane by lane (with the bounds checks).
+ * the transforms are A * A-element float16 arithmetic; an element of the 16
+ * input patches is one gather (lanes outside the image masked to zero),
+ * and outputs are scattered lane by lane (with the bounds checks).
  * Tunables: WM (2 or 4), HAS_BIAS, HAS_RESIDUAL, ACT (prelude.cl).
  */
 #ifndef WM
@@ -157,42 +158,38 @@ __kernel void conv2d_winograd_input(__global const float *restrict X, __global f
     WINO_LANES(org, iy0, ix0, kind, WA, pad_top, pad_left, c0, C, H, W);
     const long hw = (long)H * W;
     const int within = col0 % pw;
-    for (int cb = 0; cb < WCB && c0 + cb < C; cb++) {
-        float patch[WA * WA][16]; /* element (r, s) of lane l's patch at [r * WA + s][l] */
-        for (int l = 0; l < 16; l++) {
-            __global const float *p = X + org[l] + cb * hw;
-            if (kind[l] == 1) { /* inside the image: rows as vectors */
-                for (int r = 0; r < WA; r++, p += W) {
-                    const float4 a = vload4(0, p);
-                    patch[r * WA + 0][l] = a.s0;
-                    patch[r * WA + 1][l] = a.s1;
-                    patch[r * WA + 2][l] = a.s2;
-                    patch[r * WA + 3][l] = a.s3;
-#if WA == 6
-                    const float2 b = vload2(0, p + 4);
-                    patch[r * WA + 4][l] = b.s0;
-                    patch[r * WA + 5][l] = b.s1;
-#endif
-                }
-                continue;
-            }
-            for (int r = 0; r < WA; r++) {
-                const int iy = iy0[l] + r;
-                const int row_in = kind[l] != 0 && iy >= 0 && iy < H;
-                for (int s = 0; s < WA; s++) {
-                    const int ix = ix0[l] + s;
-                    patch[r * WA + s][l] =
-                        row_in && ix >= 0 && ix < W ? p[(long)r * W + s] : 0.0f;
-                }
-            }
+    /* Each lane's patch corner as an offset from the start of lane 0's
+     * plane (an address inside X, read by lanes masked off), and bit masks
+     * of the patch rows and columns inside the image (all for kind 1, none
+     * for kind 0): the 16 values of one patch element are then one gather. */
+    const long start0 = org[0] - (long)iy0[0] * W - ix0[0];
+    int rel[16], rmask[16], cmask[16];
+    for (int l = 0; l < 16; l++) {
+        rel[l] = kind[l] ? (int)(org[l] - start0) : 0;
+        rmask[l] = cmask[l] = 0;
+        for (int r = 0; r < WA; r++) {
+            const int iy = iy0[l] + r, ix = ix0[l] + r;
+            rmask[l] |= (kind[l] == 1 || (kind[l] == 2 && iy >= 0 && iy < H)) << r;
+            cmask[l] |= (kind[l] == 1 || (kind[l] == 2 && ix >= 0 && ix < W)) << r;
         }
+    }
+    const int16 relv = vload16(0, rel), rmv = vload16(0, rmask), cmv = vload16(0, cmask);
+    for (int cb = 0; cb < WCB && c0 + cb < C; cb++) {
+        __global const float *x0 = X + start0 + cb * hw;
         float16 t[WA][WA];
 #pragma unroll
         for (int s = 0; s < WA; s++) { /* t = B^T d, column by column */
             float16 d[WA], o[WA];
 #pragma unroll
-            for (int r = 0; r < WA; r++)
-                d[r] = vload16(0, patch[r * WA + s]);
+            for (int r = 0; r < WA; r++) { /* element (r, s) of the 16 patches */
+                const int16 ok = ((rmv >> r) & (cmv >> s) & 1) != 0;
+                const int16 i = select((int16)(0), relv + (r * W + s), ok);
+                const float16 g = (float16)(x0[i.s0], x0[i.s1], x0[i.s2], x0[i.s3], x0[i.s4],
+                                            x0[i.s5], x0[i.s6], x0[i.s7], x0[i.s8], x0[i.s9],
+                                            x0[i.sa], x0[i.sb], x0[i.sc], x0[i.sd], x0[i.se],
+                                            x0[i.sf]);
+                d[r] = select((float16)(0.0f), g, ok);
+            }
             WINO_BT(o, d);
 #pragma unroll
             for (int r = 0; r < WA; r++)

@@ -63,6 +63,10 @@ const char *conv_winograd_unfit(const conv2d_params *p)
     if (p->kh != 3 || p->kw != 3 || p->stride_h != 1 || p->stride_w != 1 || p->dil_h != 1 ||
         p->dil_w != 1 || p->groups != 1)
         return "needs a 3x3 kernel, stride 1, dilation 1 and groups 1";
+    /* the input transform addresses its 16 patches (at most 17 images'
+     * planes apart) with int offsets */
+    if ((int64_t)p->c * p->h * p->w * 17 > INT32_MAX)
+        return "needs C * H * W below 2^31 / 17";
     return NULL;
 }
 
