@@ -21,8 +21,12 @@
  *   phase (py, px) holds padded rows py, py + sh, .. and columns px, px +
  *   sw, .. (Hq = ceil(Hp / sh), Wq = ceil(Wp / sw), Hp and Wp the padded
  *   sizes; one phase when the stride is 1), followed by `slack` zeros.
- *   Work-item (x, y, z) writes 16 columns 16x.. of row y of phase plane z
- *   (the slack is written by the items of plane 0 row 0 too).
+ *   Work-item (x, y) writes rows [x * rows, x * rows + rows) of phase plane
+ *   y, 16 columns at a time: one strided vector load (prelude.cl) with the
+ *   lanes outside the image masked to zero; the reads may pass the row but
+ *   stay inside the input (in_floats floats; near its ends lanes are read
+ *   one by one). Local size 1 along y: get_global_size(1) is the plane
+ *   count. The item of plane 0, rows from 0, also writes the slack.
  * conv2d_direct (algorithm "direct"): an implicit GEMM over the phase planes
  *   in "padded-width" coordinates: output position q = oy * Wq + ox (ox <
  *   Wq; the columns from OW on are computed and dropped). Tap (c, ky, kx)
@@ -193,37 +197,52 @@ __kernel void conv2d_im2col(__global const float *restrict input, __global float
 
 __kernel void conv2d_pad(__global const float *restrict input, __global float *restrict xp,
                          int C, int H, int W, int pad_top, int pad_left, int stride_h,
-                         int stride_w, int Hq, int Wq, int slack, int z0)
+                         int stride_w, int Hq, int Wq, int slack, int z0, int rows,
+                         long in_floats)
 {
-    const int x0 = get_global_id(0) * 16; /* column in the phase plane */
-    const int yq = get_global_id(1);
-    const long plane = get_global_id(2); /* ((image in chunk * C + c) * sh + py) * sw + px */
-    if (x0 >= Wq)
+    const int yq0 = get_global_id(0) * rows;
+    const long plane = get_global_id(1); /* ((image in chunk * C + c) * sh + py) * sw + px */
+    if (yq0 >= Hq)
         return;
     const int px = (int)(plane % stride_w), py = (int)(plane / stride_w % stride_h);
-    const long image_channel = plane / ((long)stride_w * stride_h);
-    __global const float *in = input + ((long)z0 * C + image_channel) * H * W;
-    __global float *dst = xp + (plane * Hq + yq) * (long)Wq;
-    const int iy = yq * stride_h + py - pad_top;
-    const int ix0 = x0 * stride_w + px - pad_left;
-    if (x0 + 16 <= Wq && iy >= 0 && iy < H && ix0 >= 0 && ix0 + 16 * stride_w <= W &&
-        stride_w <= 2) { /* 16 columns inside the image */
-        __global const float *src = in + (long)iy * W + ix0;
-        vstore16(stride_w == 1 ? vload16(0, src)
-                               : (float16)(vload16(0, src).even, vload16(0, src + 16).even),
-                 0, dst + x0);
-    } else {
-        for (int j = 0; j < 16 && x0 + j < Wq; j++) {
-            const int ix = ix0 + j * stride_w;
-            dst[x0 + j] = iy >= 0 && iy < H && ix >= 0 && ix < W ? in[iy * W + ix] : 0.0f;
+    const long in0 = ((long)z0 * C + plane / ((long)stride_w * stride_h)) * H * W;
+    const int reach = STRIDED16_REACH(stride_w);
+    const int16 lane_col = (int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) * stride_w;
+    for (int yq = yq0; yq < min(Hq, yq0 + rows); yq++) {
+        __global float *dst = xp + (plane * Hq + yq) * (long)Wq;
+        const int iy = yq * stride_h + py - pad_top;
+        const long row = in0 + (long)iy * W; /* flat offset of input row iy */
+        for (int x0 = 0; x0 < Wq; x0 += 16) {
+            const int ix0 = x0 * stride_w + px - pad_left;
+            float16 v = 0.0f;
+            if (iy >= 0 && iy < H) {
+                const int16 ix = lane_col + ix0;
+                const int16 inside = ix >= 0 && ix < W;
+                if (row + ix0 >= 0 && row + ix0 + reach < in_floats) {
+                    v = select((float16)(0.0f), strided16(input + row + ix0, stride_w), inside);
+                } else { /* the first or last floats of the input */
+                    float t[16];
+                    for (int j = 0; j < 16; j++) {
+                        const int x = ix0 + j * stride_w;
+                        t[j] = x >= 0 && x < W ? input[row + x] : 0.0f;
+                    }
+                    v = vload16(0, t);
+                }
+            }
+            if (x0 + 16 <= Wq) {
+                vstore16(v, 0, dst + x0);
+            } else {
+                float t[16];
+                vstore16(v, 0, t);
+                for (int j = 0; x0 + j < Wq; j++)
+                    dst[x0 + j] = t[j];
+            }
         }
     }
-    if (plane == 0 && yq == 0) { /* the slack after the last plane, in 16-float pieces */
-        __global float *end = xp + (long)get_global_size(2) * Hq * Wq;
-        const int step = (Wq + 15) / 16 * 16;
-        for (int i = x0; i < slack; i += step)
-            for (int j = i; j < min(i + 16, slack); j++)
-                end[j] = 0.0f;
+    if (plane == 0 && yq0 == 0) { /* the slack after the last plane */
+        __global float *end = xp + (long)get_global_size(1) * Hq * Wq;
+        for (int i = 0; i < slack; i++)
+            end[i] = 0.0f;
     }
 }
 

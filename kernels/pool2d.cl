@@ -43,20 +43,6 @@ inline int2 window_taps(int start, int K, int dil, int limit)
     return (int2)(lo, max(lo, hi));
 }
 
-/* The 16 floats p[0], p[sw], .., p[15 * sw]: reads p[0 .. STRIDED16_REACH]. */
-#define STRIDED16_REACH(sw) ((sw) == 2 ? 31 : 15 * (sw))
-inline float16 strided16(__global const float *p, int sw)
-{
-    if (sw == 1)
-        return vload16(0, p);
-    if (sw == 2)
-        return (float16)(vload16(0, p).even, vload16(0, p + 16).even);
-    float t[16];
-    for (int j = 0; j < 16; j++)
-        t[j] = p[j * sw];
-    return vload16(0, t);
-}
-
 /* Max over the window of output column ox (any position; -inf if empty). */
 inline float max_window(__global const float *in, int W, int iy0, int2 ty, int dil_h, int ix0,
                         int KW, int dil_w)

@@ -48,6 +48,20 @@ inline float apply_act(float x, float act_a, float act_b)
     return ACT_ANY(x);
 }
 
+/* The 16 floats p[0], p[sw], .., p[15 * sw]: reads p[0 .. STRIDED16_REACH]. */
+#define STRIDED16_REACH(sw) ((sw) == 2 ? 31 : 15 * (sw))
+inline float16 strided16(__global const float *p, int sw)
+{
+    if (sw == 1)
+        return vload16(0, p);
+    if (sw == 2)
+        return (float16)(vload16(0, p).even, vload16(0, p + 16).even);
+    float t[16];
+    for (int j = 0; j < 16; j++)
+        t[j] = p[j * sw];
+    return vload16(0, t);
+}
+
 /* Vector helpers for kernels that process VW floats per step. VW is a
  * tunable of those kernels (4, 8 or 16); the host passes -DVW when it sizes
  * grids by it. */

@@ -505,14 +505,21 @@ static clinfer_status conv_pad(clinfer_runtime *rt, const conv2d_params *p,
     karg_int(&a, pl->wq);
     karg_int(&a, pl->slack);
     karg_int(&a, n0);
+    /* about 2048 floats per work-item, but a few items per compute unit */
+    const size_t planes = (size_t)count * (size_t)p->c * (size_t)p->stride_h * (size_t)p->stride_w;
+    int32_t rows = 2048 / pl->wq;
+    rows = rows < 1 ? 1 : rows > pl->hq ? pl->hq : rows;
+    const size_t want = 8 * (size_t)(rt->info.compute_units > 0 ? rt->info.compute_units : 1);
+    while (rows > 1 && planes * (size_t)((pl->hq + rows - 1) / rows) < want)
+        rows = (rows + 1) / 2;
+    karg_int(&a, rows);
+    karg_long(&a, (int64_t)p->n * p->c * p->h * p->w);
     st = karg_done(rt, &a, out->name);
     if (st != CLINFER_OK) {
         launch_release(out);
         return st;
     }
-    launch_grid3(out, ((size_t)pl->wq + 15) / 16, (size_t)pl->hq,
-                 (size_t)count * (size_t)p->c * (size_t)p->stride_h * (size_t)p->stride_w,
-                 items_x(rt));
+    launch_grid3(out, (size_t)((pl->hq + rows - 1) / rows), planes, 1, 1);
     return CLINFER_OK;
 }
 
