@@ -466,3 +466,15 @@ Test(pool2d, prepare_names_the_op_and_creates_nothing_on_error)
     cr_assert_null(l.kernel);
     clinfer_runtime_free(rt);
 }
+
+Test(pool2d, unknown_pool_variant_is_refused)
+{
+    clinfer_runtime *rt = test_runtime();
+    pool2d_params p = case_params(&cases[1], 0, 0);
+    op_launch l;
+    setenv("CLINFER_POOL_VARIANT", "fastest", 1);
+    expect_error(maxpool2d_prepare(rt, &p, &l), CLINFER_ERR_INVALID_ARGUMENT,
+                 "CLINFER_POOL_VARIANT", "expected rows, items or auto");
+    unsetenv("CLINFER_POOL_VARIANT");
+    clinfer_runtime_free(rt);
+}

@@ -111,15 +111,19 @@ clinfer_status pool2d_output_shape(clinfer_runtime *rt, const pool2d_params *p,
 
 /* Windowed pooling runs the rows kernels (rows of 16-wide vectors per
  * work-item) on CPUs and one output per work-item (coalesced) elsewhere;
- * CLINFER_POOL_VARIANT=rows|items forces one, so the tests run both. */
-static int rows_variant(const clinfer_runtime *rt)
+ * CLINFER_POOL_VARIANT=rows|items|auto forces one, so the tests run both.
+ * Sets *rows; an unknown value is CLINFER_ERR_INVALID_ARGUMENT. */
+static clinfer_status rows_variant(clinfer_runtime *rt, int *rows)
 {
     const char *env = getenv("CLINFER_POOL_VARIANT");
-    if (env && strcmp(env, "rows") == 0)
-        return 1;
-    if (env && strcmp(env, "items") == 0)
-        return 0;
-    return rt->info.type == CLINFER_DEVICE_CPU;
+    *rows = rt->info.type == CLINFER_DEVICE_CPU;
+    if (!env || !env[0] || strcmp(env, "auto") == 0)
+        return CLINFER_OK;
+    if (strcmp(env, "rows") != 0 && strcmp(env, "items") != 0)
+        return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
+                       "CLINFER_POOL_VARIANT=\"%.64s\": expected rows, items or auto", env);
+    *rows = strcmp(env, "rows") == 0;
+    return CLINFER_OK;
 }
 
 /* Output rows per work-item of the rows kernels: about 512 outputs each, so
@@ -143,8 +147,10 @@ static clinfer_status window_prepare(clinfer_runtime *rt, const char *op, const 
 {
     memset(out, 0, sizeof *out);
     clinfer_shape s;
+    int rows = 0;
     clinfer_status st = check_window(rt, op, p, &s);
-    const int rows = rows_variant(rt);
+    if (st == CLINFER_OK)
+        st = rows_variant(rt, &rows);
     /* a literal: the launch keeps the name for profiles */
     const char *kernel = is_avg ? (rows ? "avgpool2d_rows" : "avgpool2d")
                                 : (rows ? "maxpool2d_rows" : "maxpool2d");
