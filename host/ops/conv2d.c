@@ -5,6 +5,7 @@
  * run), then the shape scalars (set once).
  */
 #include "conv2d.h"
+#include "conv_depthwise.h"
 #include "conv_winograd.h"
 
 #include <stdio.h>
@@ -179,84 +180,6 @@ void conv2d_plan_chunks(const conv2d_params *p, conv2d_plan *pl, uint64_t per_im
     plan_chunks(p, pl, per_image, extra, per_chunk);
 }
 
-/* Width of one stride phase of a conv2d_depthwise_rows tile row (see
- * kernels/conv2d.cl), a multiple of 16: room for the 16-wide steps over
- * every output column from each tap's column, and for the padded row
- * copied in 16-float steps. */
-static int64_t depthwise_tile_phase(const conv2d_params *p, int32_t ow)
-{
-    const int64_t need =
-        ((int64_t)ow + 15) / 16 * 16 + (int64_t)(p->kw - 1) * p->dil_w / p->stride_w;
-    const int64_t row = ((int64_t)p->pad_left + ((int64_t)p->w + 15) / 16 * 16 + p->stride_w) /
-                        p->stride_w;
-    return ((need > row ? need : row) + 15) / 16 * 16;
-}
-
-/* Floats of conv2d_depthwise_rows's tile for `rows` output rows (computed
- * 4 at a time: DW_ROWS in kernels/conv2d.cl), plus 16 spare. */
-static int64_t depthwise_tile_floats(const conv2d_params *p, int32_t ow, int32_t rows)
-{
-    const int64_t rows4 = ((int64_t)rows + 3) / 4 * 4;
-    const int64_t th = (rows4 - 1) * p->stride_h + (int64_t)(p->kh - 1) * p->dil_h + 1;
-    return th * p->stride_w * depthwise_tile_phase(p, ow) + 16;
-}
-
-/* About this many outputs per work-item of conv2d_depthwise_rows: enough
- * to hide PoCL's cost per work-group, small enough for a few items per core
- * on small planes. */
-#define DEPTHWISE_ITEM_OUTPUTS 2048
-/* Fewest items when planes are grouped: a few per core. */
-#define DEPTHWISE_MIN_ITEMS 32
-/* Tile bytes to aim for when a block has more than 4 rows: inside a CPU
- * core's L1 data cache beside the rows streaming in and out (16 KB measured
- * a little faster than 128 KB on MobileNetV2, PoCL on AVX-512). */
-#define DEPTHWISE_TILE_AIM ((int64_t)16 << 10)
-/* Largest tile, bytes (and at most half the local memory); wider rows take
- * conv2d_depthwise. */
-#define DEPTHWISE_TILE_CAP ((int64_t)1 << 20)
-
-/* The depthwise variant: conv2d_depthwise_rows on a CPU (or forced by
- * CLINFER_DEPTHWISE_VARIANT=cpu) with rows per item splitting each plane
- * into equal blocks of about DEPTHWISE_ITEM_OUTPUTS outputs, halved down to
- * 4 rows for DEPTHWISE_TILE_AIM and further until the tile fits
- * DEPTHWISE_TILE_CAP (and half the local memory); whole small planes go
- * several to an item. conv2d_depthwise (dw_rows 0) on other
- * devices, when forced (=gpu), or when not even one row fits. */
-static clinfer_status depthwise_plan(clinfer_runtime *rt, const conv2d_params *p,
-                                     conv2d_plan *pl)
-{
-    const char *env = getenv("CLINFER_DEPTHWISE_VARIANT");
-    int cpu = rt->info.type == CLINFER_DEVICE_CPU;
-    if (env && env[0] && strcmp(env, "auto") != 0) {
-        if (strcmp(env, "cpu") != 0 && strcmp(env, "gpu") != 0)
-            return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
-                           "CLINFER_DEPTHWISE_VARIANT=\"%.64s\": expected cpu, gpu or auto", env);
-        cpu = strcmp(env, "cpu") == 0;
-    }
-    pl->dw_rows = 0;
-    if (!cpu)
-        return CLINFER_OK;
-    int64_t cap = DEPTHWISE_TILE_CAP;
-    if (rt->info.local_mem_bytes > 0 && (int64_t)(rt->info.local_mem_bytes / 2) < cap)
-        cap = (int64_t)(rt->info.local_mem_bytes / 2);
-    const int64_t outputs = (int64_t)pl->oh * pl->ow;
-    const int64_t blocks = (outputs + DEPTHWISE_ITEM_OUTPUTS - 1) / DEPTHWISE_ITEM_OUTPUTS;
-    int32_t rows = (int32_t)((pl->oh + blocks - 1) / blocks);
-    while (rows > 4 && depthwise_tile_floats(p, pl->ow, rows) * (int64_t)sizeof(float) >
-                           DEPTHWISE_TILE_AIM)
-        rows /= 2;
-    while (rows > 0 && depthwise_tile_floats(p, pl->ow, rows) * (int64_t)sizeof(float) > cap)
-        rows /= 2;
-    pl->dw_rows = rows;
-    /* Small planes: several per item, keeping DEPTHWISE_MIN_ITEMS items. */
-    const int64_t total = (int64_t)p->n * p->c;
-    int64_t planes = DEPTHWISE_ITEM_OUTPUTS / (outputs > 0 ? outputs : 1);
-    if (planes > (total + DEPTHWISE_MIN_ITEMS - 1) / DEPTHWISE_MIN_ITEMS)
-        planes = (total + DEPTHWISE_MIN_ITEMS - 1) / DEPTHWISE_MIN_ITEMS;
-    pl->dw_planes = planes < 1 || rows < pl->oh ? 1 : (int32_t)planes;
-    return CLINFER_OK;
-}
-
 clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, conv2d_algo algo,
                                 conv2d_plan *out)
 {
@@ -348,7 +271,7 @@ clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, con
     case CONV2D_ALGO_WINOGRAD:
         return conv_winograd_plan(rt, p, out);
     case CONV2D_ALGO_DEPTHWISE:
-        return depthwise_plan(rt, p, out);
+        return conv_depthwise_plan(rt, p, out);
     default:
         break;
     }
@@ -383,10 +306,7 @@ clinfer_status conv2d_plan_make(clinfer_runtime *rt, const conv2d_params *p, con
 
 /* ------------------------------------------------------------ launches */
 
-/* Local size along x of the lowering, padding and depthwise kernels: few
- * items on a CPU (PoCL runs a work-group as a loop in one thread and
- * compiles each local size separately), a good share of a warp elsewhere. */
-static size_t items_x(const clinfer_runtime *rt)
+size_t conv2d_local_x(const clinfer_runtime *rt)
 {
     return rt->info.type == CLINFER_DEVICE_CPU ? 1 : 32;
 }
@@ -478,7 +398,7 @@ static clinfer_status conv_im2col(clinfer_runtime *rt, const conv2d_params *p,
     const size_t ohw = (size_t)pl->oh * (size_t)pl->ow, pw = (size_t)pl->pw;
     const size_t cols = (ohw + pw - 1) / pw * pw;
     const size_t k = (size_t)(p->c / p->groups) * (size_t)p->kh * (size_t)p->kw;
-    launch_grid3(out, (cols + 15) / 16, k, (size_t)count * (size_t)p->groups, items_x(rt));
+    launch_grid3(out, (cols + 15) / 16, k, (size_t)count * (size_t)p->groups, conv2d_local_x(rt));
     return CLINFER_OK;
 }
 
@@ -557,54 +477,6 @@ static clinfer_status conv_direct(clinfer_runtime *rt, const conv2d_params *p,
     return CLINFER_OK;
 }
 
-/* Depthwise: conv2d_depthwise_rows (plan dw_rows > 0; its tile is a local
- * memory argument after the buffers) or conv2d_depthwise. */
-static clinfer_status conv_depthwise(clinfer_runtime *rt, const conv2d_params *p,
-                                     const conv2d_plan *pl, const conv2d_buffers *buf,
-                                     op_launch *out)
-{
-    const int rows = pl->dw_rows > 0;
-    char options[64];
-    snprintf(options, sizeof options, "-DCONV2D_KERNELS=4 -DACT=%d -DHAS_BIAS=%d",
-             (int)p->act.kind, p->has_bias ? 1 : 0);
-    clinfer_status st = launch_create(rt, "conv2d", options,
-                                      rows ? "conv2d_depthwise_rows" : "conv2d_depthwise", out);
-    if (st != CLINFER_OK)
-        return st;
-    karg a = karg_begin(out->kernel, 0);
-    karg_mem(&a, buf->input);
-    karg_mem(&a, buf->weight);
-    karg_mem(&a, buf->bias);
-    karg_mem(&a, buf->output);
-    if (rows)
-        karg_local(&a, (size_t)depthwise_tile_floats(p, pl->ow, pl->dw_rows) * sizeof(float));
-    const int32_t v[] = {p->c,        p->h,        p->w,       pl->oh,     pl->ow,   p->kh,
-                         p->kw,       p->stride_h, p->stride_w, p->pad_top, p->pad_left,
-                         p->dil_h,    p->dil_w};
-    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
-        karg_int(&a, v[i]);
-    if (rows) {
-        karg_int(&a, pl->dw_rows);
-        karg_int(&a, pl->dw_planes);
-        karg_int(&a, p->n * p->c);
-        karg_int(&a, (int32_t)depthwise_tile_phase(p, pl->ow));
-    }
-    karg_float(&a, p->act.a);
-    karg_float(&a, p->act.b);
-    st = karg_done(rt, &a, out->name);
-    if (st != CLINFER_OK) {
-        launch_release(out);
-        return st;
-    }
-    const size_t planes = (size_t)p->n * (size_t)p->c;
-    if (rows)
-        launch_grid3(out, 1, ((size_t)pl->oh + pl->dw_rows - 1) / pl->dw_rows,
-                     (planes + pl->dw_planes - 1) / pl->dw_planes, 1);
-    else
-        launch_grid3(out, ((size_t)pl->ow + 15) / 16, (size_t)pl->oh, planes, items_x(rt));
-    return CLINFER_OK;
-}
-
 clinfer_status conv2d_prep_launch(clinfer_runtime *rt, const conv2d_params *p,
                                   const conv2d_plan *plan, int32_t i, cl_mem weight,
                                   cl_mem persist, op_launch *out)
@@ -666,7 +538,7 @@ clinfer_status conv2d_launch(clinfer_runtime *rt, const conv2d_params *p,
                    ? conv2d_bind(rt, out, b->input, b->weight, b->bias, b->residual, b->output)
                    : st;
     case CONV2D_ALGO_DEPTHWISE:
-        return conv_depthwise(rt, p, plan, b, out);
+        return conv_depthwise_launch(rt, p, plan, b, out);
     case CONV2D_ALGO_DIRECT:
         return first ? conv_pad(rt, p, plan, n0, count, b->input, b->scratch, out)
                      : conv_direct(rt, p, plan, n0, count, b, out);

@@ -143,6 +143,11 @@ void conv2d_plan_chunks(const conv2d_params *p, conv2d_plan *pl, uint64_t per_im
  * log; an unknown name is CLINFER_ERR_INVALID_ARGUMENT. */
 clinfer_status conv2d_plan_make(clinfer_runtime *rt, const conv2d_params *p, conv2d_plan *out);
 
+/* Local size along x of the lowering, padding and depthwise kernels: 1 on
+ * a CPU (PoCL runs a work-group as a loop in one thread and compiles each
+ * local size separately), a good share of a warp elsewhere. */
+size_t conv2d_local_x(const clinfer_runtime *rt);
+
 /* Creates preparation launch i (0 <= i < plan->prep_count): packs `weight`
  * into `persist` (at least plan->persist_bytes). */
 clinfer_status conv2d_prep_launch(clinfer_runtime *rt, const conv2d_params *p,

@@ -149,13 +149,6 @@ static clinfer_status wino_kernel(clinfer_runtime *rt, const conv2d_params *p,
     return st;
 }
 
-/* Local size along x: one item per work-group on a CPU (conv2d.c's
- * items_x), a warp's share elsewhere. */
-static size_t local_x(const clinfer_runtime *rt)
-{
-    return rt->info.type == CLINFER_DEVICE_CPU ? 1 : 32;
-}
-
 /* Checks the arguments set on `out`, releasing it on failure. */
 static clinfer_status args_done(clinfer_runtime *rt, const karg *a, op_launch *out)
 {
@@ -182,7 +175,7 @@ clinfer_status conv_winograd_prep(clinfer_runtime *rt, const conv2d_params *p,
     st = args_done(rt, &a, out);
     if (st == CLINFER_OK) /* rows up to the end of the last panel: zeros past OC */
         launch_grid3(out, (size_t)p->c, (size_t)((p->oc + L.tmu - 1) / L.tmu * L.tmu), 1,
-                     local_x(rt));
+                     conv2d_local_x(rt));
     return st;
 }
 
@@ -205,7 +198,7 @@ static clinfer_status wino_input(clinfer_runtime *rt, const conv2d_params *p,
     if (st == CLINFER_OK) {
         const size_t cols = (size_t)(L->ncols + L->pw - 1) / (size_t)L->pw * (size_t)L->pw;
         launch_grid3(out, (cols + 15) / 16, ((size_t)p->c + WINO_CB - 1) / WINO_CB, 1,
-                     local_x(rt));
+                     conv2d_local_x(rt));
     }
     return st;
 }
@@ -251,7 +244,7 @@ static clinfer_status wino_output(clinfer_runtime *rt, const conv2d_params *p,
     st = args_done(rt, &a, out);
     if (st == CLINFER_OK)
         launch_grid3(out, ((size_t)L->ncols + 15) / 16, ((size_t)p->oc + WINO_CB - 1) / WINO_CB,
-                     1, local_x(rt));
+                     1, conv2d_local_x(rt));
     return st;
 }
 

@@ -1,0 +1,24 @@
+/*
+ * conv_depthwise.h — the "depthwise" convolution algorithm of conv2d.h for
+ * groups == C == OC: conv2d_depthwise_rows on CPUs (a block of rows of one
+ * channel per work-item, from a padded tile in local memory) or
+ * conv2d_depthwise (16 outputs per work-item: GPUs, and rows too wide for
+ * the tile); CLINFER_DEPTHWISE_VARIANT=cpu|gpu|auto forces one. One launch
+ * per run, bias and activation fused, no residual. conv2d.c calls these
+ * through its plan and launch functions.
+ */
+#ifndef CLINFER_OPS_CONV_DEPTHWISE_H
+#define CLINFER_OPS_CONV_DEPTHWISE_H
+
+#include "conv2d.h"
+
+/* Fills pl's depthwise part (dw_rows, dw_planes); pl->oh and pl->ow are set
+ * already. A bad CLINFER_DEPTHWISE_VARIANT is CLINFER_ERR_INVALID_ARGUMENT. */
+clinfer_status conv_depthwise_plan(clinfer_runtime *rt, const conv2d_params *p, conv2d_plan *pl);
+
+/* Creates the launch with its arguments and buffers. */
+clinfer_status conv_depthwise_launch(clinfer_runtime *rt, const conv2d_params *p,
+                                     const conv2d_plan *pl, const conv2d_buffers *buf,
+                                     op_launch *out);
+
+#endif

@@ -1,0 +1,307 @@
+/*
+ * conv_depthwise.cl - depthwise convolution (algorithm "depthwise" of
+ * host/ops/conv2d.h, host: host/ops/conv_depthwise.c), NCHW: input [N, C, H,
+ * W], weight [C, 1, KH, KW], optional bias [C], output [N, C, OH, OW];
+ * padding given as top/left (bottom/right implied by OH, OW).
+ *
+ * conv2d_depthwise (algorithm "depthwise", groups == C == OC; the variant
+ *   for GPUs and the fallback for images too wide for the CPU one): work-item
+ *   (x, y, z) computes 16 outputs, columns 16x.. of row y, of plane z =
+ *   image * C + channel, as a float16; interior windows load vectors
+ *   (stride 1 or 2), the rest gather.
+ * conv2d_depthwise_rows (algorithm "depthwise", the variant for CPUs):
+ *   work-item (0, y, z) computes output rows y * rows.. (at most `rows`) of
+ *   planes z * planes.. (at most `planes`, below `total` = N * C; several
+ *   only when each is whole and small, to spread PoCL's cost per
+ *   work-group). Per plane it first copies the input rows those outputs
+ *   read, with their zero padding, into a tile in local memory (work-group
+ *   size 1: the tile is the item's own, and a CPU keeps it in cache), each
+ *   row split into stride_w phases of `twp` floats (padded column X at
+ *   phase X % stride_w, index X / stride_w; zeros after the row). Every tap
+ *   of 16 outputs is then one unguarded vector load, for any stride and
+ *   dilation. Rows go DW_ROWS (4) at a time, one accumulator each; 3x3
+ *   windows with dilation 1 and stride_h 1 or 2 load each tile row once
+ *   for all the output rows that read it. Input rows are read 16 floats at
+ *   a time, past the row end but never past the tensor's; a row's last
+ *   16 outputs are stored whole when the floats past the row belong to
+ *   outputs the item writes later (rows and planes in order, columns right
+ *   to left). The host sizes the tile: twp (a multiple of 16) holds the
+ *   16-float steps over the output columns from every tap and the padded
+ *   row copied in 16-float steps; (4 * ceil(rows / 4) - 1) * stride_h +
+ *   (KH - 1) * dil_h + 1 rows; 16 spare floats.
+ *
+ * Tunables: HAS_BIAS (0/1), ACT (see prelude.cl).
+ */
+#define DW_ROWS 4 /* conv2d_depthwise_rows: output rows computed together */
+
+__kernel void conv2d_depthwise(__global const float *restrict input,
+                               __global const float *restrict weight,
+                               __global const float *restrict bias,
+                               __global float *restrict output, int C, int H, int W, int OH,
+                               int OW, int KH, int KW, int stride_h, int stride_w, int pad_top,
+                               int pad_left, int dil_h, int dil_w, float act_a, float act_b)
+{
+    const int ox0 = get_global_id(0) * 16;
+    const int oy = get_global_id(1);
+    const long plane = get_global_id(2);
+    if (ox0 >= OW)
+        return;
+    const int c = (int)(plane % C);
+    __global const float *in = input + plane * H * W;
+    __global const float *w = weight + (long)c * KH * KW;
+    const int ix0 = ox0 * stride_w - pad_left;
+    float16 acc = (float16)(0.0f);
+    for (int ky = 0; ky < KH; ky++) {
+        const int iy = oy * stride_h - pad_top + ky * dil_h;
+        if (iy < 0 || iy >= H)
+            continue;
+        __global const float *row = in + (long)iy * W;
+        for (int kx = 0; kx < KW; kx++) {
+            const int ix = ix0 + kx * dil_w; /* input column of output ox0 */
+            const int last = ix + 15 * stride_w;
+            float16 v;
+            if (ix >= 0 && last < W && stride_w == 1) {
+                v = vload16(0, row + ix);
+            } else if (ix >= 0 && last + 1 < W && stride_w == 2) {
+                v = (float16)(vload16(0, row + ix).even, vload16(0, row + ix + 16).even);
+            } else {
+                float t[16];
+                for (int j = 0; j < 16; j++) {
+                    const int xj = ix + j * stride_w;
+                    t[j] = xj >= 0 && xj < W ? row[xj] : 0.0f;
+                }
+                v = vload16(0, t);
+            }
+            acc = fma(v, (float16)(w[ky * KW + kx]), acc);
+        }
+    }
+#if HAS_BIAS
+    acc += (float16)(bias[c]);
+#endif
+    acc = ACT_ANY(acc);
+    __global float *y = output + (plane * OH + oy) * (long)OW + ox0;
+    if (ox0 + 16 <= OW) {
+        vstore16(acc, 0, y);
+    } else {
+        float t[16];
+        vstore16(acc, 0, t);
+        for (int j = 0; ox0 + j < OW; j++)
+            y[j] = t[j];
+    }
+}
+
+#define DW_LANES ((int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15))
+
+/* 16 floats of `src` from x, those from W on zero. Reads past the row
+ * (up to 15 floats): the caller checks they are in the tensor. */
+static float16 depthwise_load_row(__global const float *src, int x, int W)
+{
+    const float16 v = vload16(0, src + x);
+    return x + 16 <= W ? v : select((float16)(0.0f), v, DW_LANES < W - x);
+}
+
+/* Copies input row `src` (W floats, `room` floats readable from it) into
+ * tile row `dst` for stride_w 1: pad_left zeros, the inputs, zeros up to
+ * tw (the host leaves room in tw for the 16-float steps). */
+static void depthwise_copy_row(__local float *dst, __global const float *src, int W, long room,
+                               int pad_left, int tw)
+{
+    for (int t = 0; t < pad_left; t++)
+        dst[t] = 0.0f;
+    __local float *row = dst + pad_left;
+    int x = 0;
+    for (; x < W && x + 16 <= room; x += 16)
+        vstore16(depthwise_load_row(src, x, W), 0, row + x);
+    for (; x < W; x++) /* the end of the tensor */
+        row[x] = src[x];
+    for (int t = pad_left + x; t < tw; t += 16) /* may run 15 floats into the next row */
+        vstore16((float16)(0.0f), 0, dst + t);
+}
+
+/* The same for stride_w > 1: the row split into stride_w phases of twp
+ * floats (padded column X at phase X % stride_w, index X / stride_w). */
+static void depthwise_split_row(__local float *dst, __global const float *src, int W, long room,
+                                int pad_left, int stride_w, int twp)
+{
+    for (int t = 0; t < stride_w * twp; t += 16)
+        vstore16((float16)(0.0f), 0, dst + t);
+    int x = 0;
+    if (stride_w == 2) { /* even inputs to one phase, odd ones to the other */
+        __local float *ev = dst + (pad_left & 1) * twp + (pad_left >> 1);
+        __local float *od = dst + ((pad_left + 1) & 1) * twp + ((pad_left + 1) >> 1);
+        for (; x + 32 <= W; x += 32) {
+            const float16 a = vload16(0, src + x), b = vload16(0, src + x + 16);
+            vstore16((float16)(a.even, b.even), 0, ev + x / 2);
+            vstore16((float16)(a.odd, b.odd), 0, od + x / 2);
+        }
+        for (; x < W && x + 16 <= room; x += 16) {
+            const float16 a = depthwise_load_row(src, x, W);
+            vstore8(a.even, 0, ev + x / 2);
+            vstore8(a.odd, 0, od + x / 2);
+        }
+        for (; x + 2 <= W; x += 2) { /* the end of the tensor */
+            ev[x / 2] = src[x];
+            od[x / 2] = src[x + 1];
+        }
+        if (x < W)
+            ev[x / 2] = src[x];
+        return;
+    }
+    for (; x < W; x++) {
+        const int X = pad_left + x;
+        dst[X % stride_w * twp + X / stride_w] = src[x];
+    }
+}
+
+/* Copies input rows iy0 .. iy0 + th - 1 of plane `in` (`room` floats
+ * readable from its start) into `tile`, row r at r * stride_w * twp (rows
+ * outside the image all zeros). */
+static void depthwise_fill(__local float *tile, __global const float *in, long room, int H,
+                           int W, int iy0, int th, int pad_left, int stride_w, int twp)
+{
+    const int tw = stride_w * twp;
+    for (int r = 0; r < th; r++) {
+        __local float *dst = tile + r * tw;
+        const int iy = iy0 + r;
+        const long at = (long)iy * W;
+        if (iy < 0 || iy >= H) {
+            for (int t = 0; t < tw; t += 16)
+                vstore16((float16)(0.0f), 0, dst + t);
+        } else if (stride_w == 1) {
+            depthwise_copy_row(dst, in + at, W, room - at, pad_left, tw);
+        } else {
+            depthwise_split_row(dst, in + at, W, room - at, pad_left, stride_w, twp);
+        }
+    }
+}
+
+/* Stores the first min(16, OW - ox0) lanes of `v` (activated) at y + ox0,
+ * or all 16 when `spill`: the floats past the row then land on outputs this
+ * item writes later (it goes through its rows and planes in order). */
+static void depthwise_store(float16 v, __global float *y, int ox0, int OW, int spill,
+                            float act_a, float act_b)
+{
+    v = ACT_ANY(v);
+    if (ox0 + 16 <= OW || spill) {
+        vstore16(v, 0, y + ox0);
+    } else {
+        float t[16];
+        vstore16(v, 0, t);
+        for (int j = 0; ox0 + j < OW; j++)
+            y[ox0 + j] = t[j];
+    }
+}
+
+/* 3x3, dilation 1, stride_h 1 or 2: the taps of one tile row (kx = 0, 1, 2
+ * at s, s + o1, s + o2) loaded once and added to every output row that
+ * reads them, weights in registers. */
+#define DW_LOAD3(i)                                                                             \
+    v0 = vload16(0, s + (i) * tw);                                                              \
+    v1 = vload16(0, s + (i) * tw + o1);                                                         \
+    v2 = vload16(0, s + (i) * tw + o2)
+#define DW_ACC(acc, ky) acc = fma(v2, w##ky##2, fma(v1, w##ky##1, fma(v0, w##ky##0, acc)))
+
+/* Output rows oy0 .. oy0 + n - 1 of `plane` (see conv2d_depthwise_rows;
+ * the item writes `more` rows right after them later), DW_ROWS rows at a
+ * time: four independent accumulators keep the FMA pipeline busy (one
+ * accumulator waits on each FMA's latency). */
+static void depthwise_block(__global const float *restrict input,
+                            __global const float *restrict weight,
+                            __global const float *restrict bias, __global float *restrict output,
+                            __local float *tile, long plane, int oy0, int n, int C, int H, int W,
+                            int OH, int OW, int KH, int KW, int stride_h, int stride_w,
+                            int pad_top, int pad_left, int dil_h, int dil_w, int twp, int more,
+                            long total, float act_a, float act_b)
+{
+    const int c = (int)(plane % C);
+    __global const float *w = weight + (long)c * KH * KW;
+    const int n4 = (n + DW_ROWS - 1) / DW_ROWS * DW_ROWS;
+    depthwise_fill(tile, input + plane * H * W, (total - plane) * H * W, H, W,
+                   oy0 * stride_h - pad_top,
+                   (n4 - 1) * stride_h + (KH - 1) * dil_h + 1, pad_left, stride_w, twp);
+#if HAS_BIAS
+    const float16 b = (float16)(bias[c]);
+#else
+    const float16 b = (float16)(0.0f);
+#endif
+    const int tw = stride_w * twp, rs = stride_h * tw; /* tile floats per row, per output row */
+    const int fast = KH == 3 && KW == 3 && dil_h == 1 && dil_w == 1 && stride_h <= 2;
+    /* tap kx of the 3x3 path: phase kx % stride_w, column kx / stride_w */
+    const int o1 = 1 % stride_w * twp + 1 / stride_w, o2 = 2 % stride_w * twp + 2 / stride_w;
+    float16 w00 = 0.0f, w01 = 0.0f, w02 = 0.0f, w10 = 0.0f, w11 = 0.0f, w12 = 0.0f;
+    float16 w20 = 0.0f, w21 = 0.0f, w22 = 0.0f;
+    if (fast) {
+        w00 = w[0], w01 = w[1], w02 = w[2], w10 = w[3], w11 = w[4], w12 = w[5];
+        w20 = w[6], w21 = w[7], w22 = w[8];
+    }
+    for (int r = 0; r < n; r += DW_ROWS) {
+        __global float *y = output + (plane * OH + oy0 + r) * (long)OW;
+        for (int ox0 = (OW - 1) / 16 * 16; ox0 >= 0; ox0 -= 16) {
+            float16 a0 = b, a1 = b, a2 = b, a3 = b, v0, v1, v2;
+            __local const float *s = tile + r * rs + ox0;
+            if (fast && stride_h == 1) {
+                DW_LOAD3(0); DW_ACC(a0, 0);
+                DW_LOAD3(1); DW_ACC(a0, 1); DW_ACC(a1, 0);
+                DW_LOAD3(2); DW_ACC(a0, 2); DW_ACC(a1, 1); DW_ACC(a2, 0);
+                DW_LOAD3(3); DW_ACC(a1, 2); DW_ACC(a2, 1); DW_ACC(a3, 0);
+                DW_LOAD3(4); DW_ACC(a2, 2); DW_ACC(a3, 1);
+                DW_LOAD3(5); DW_ACC(a3, 2);
+            } else if (fast) { /* stride_h 2 */
+                DW_LOAD3(0); DW_ACC(a0, 0);
+                DW_LOAD3(1); DW_ACC(a0, 1);
+                DW_LOAD3(2); DW_ACC(a0, 2); DW_ACC(a1, 0);
+                DW_LOAD3(3); DW_ACC(a1, 1);
+                DW_LOAD3(4); DW_ACC(a1, 2); DW_ACC(a2, 0);
+                DW_LOAD3(5); DW_ACC(a2, 1);
+                DW_LOAD3(6); DW_ACC(a2, 2); DW_ACC(a3, 0);
+                DW_LOAD3(7); DW_ACC(a3, 1);
+                DW_LOAD3(8); DW_ACC(a3, 2);
+            } else {
+                for (int ky = 0; ky < KH; ky++)
+                    for (int kx = 0; kx < KW; kx++) {
+                        const int X = kx * dil_w;
+                        __local const float *t =
+                            s + ky * dil_h * tw + X % stride_w * twp + X / stride_w;
+                        const float16 wk = (float16)(w[ky * KW + kx]);
+                        a0 = fma(vload16(0, t), wk, a0);
+                        a1 = fma(vload16(0, t + rs), wk, a1);
+                        a2 = fma(vload16(0, t + 2 * rs), wk, a2);
+                        a3 = fma(vload16(0, t + 3 * rs), wk, a3);
+                    }
+            }
+            /* A row's last step may spill up to 15 floats into the next
+             * row when this item writes at least 16 outputs after the row,
+             * all later: the next row's first step comes after (steps go
+             * right to left, rows top to bottom). */
+            const int after = n - r - 1 + more; /* rows of this item after row r */
+            depthwise_store(a0, y, ox0, OW, after * OW >= 16, act_a, act_b);
+            if (r + 1 < n)
+                depthwise_store(a1, y + OW, ox0, OW, (after - 1) * OW >= 16, act_a, act_b);
+            if (r + 2 < n)
+                depthwise_store(a2, y + 2 * OW, ox0, OW, (after - 2) * OW >= 16, act_a, act_b);
+            if (r + 3 < n)
+                depthwise_store(a3, y + 3 * OW, ox0, OW, (after - 3) * OW >= 16, act_a, act_b);
+        }
+    }
+}
+
+__kernel void conv2d_depthwise_rows(__global const float *restrict input,
+                                    __global const float *restrict weight,
+                                    __global const float *restrict bias,
+                                    __global float *restrict output, __local float *tile, int C,
+                                    int H, int W, int OH, int OW, int KH, int KW, int stride_h,
+                                    int stride_w, int pad_top, int pad_left, int dil_h, int dil_w,
+                                    int rows, int planes, int total, int twp, float act_a,
+                                    float act_b)
+{
+    const int oy0 = get_global_id(1) * rows;
+    const long plane0 = get_global_id(2) * (long)planes;
+    if (oy0 >= OH)
+        return;
+    const long end = min(plane0 + planes, (long)total);
+    const int n = min(rows, OH - oy0);
+    for (long plane = plane0; plane < end; plane++) /* rows after the block: whole planes */
+        depthwise_block(input, weight, bias, output, tile, plane, oy0, n, C, H, W, OH, OW, KH, KW,
+                        stride_h, stride_w, pad_top, pad_left, dil_h, dil_w, twp,
+                        n == OH ? (int)(end - plane - 1) * OH : 0, total, act_a, act_b);
+}
