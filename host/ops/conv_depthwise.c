@@ -12,7 +12,7 @@
 #include "../runtime.h"
 
 /* Width of one stride phase of a conv2d_depthwise_rows tile row (see
- * kernels/conv2d.cl), a multiple of 16: room for the 16-wide steps over
+ * kernels/conv_depthwise.cl), a multiple of 16: room for the 16-wide steps over
  * every output column from each tap's column, and for the padded row
  * copied in 16-float steps. */
 static int64_t depthwise_tile_phase(const conv2d_params *p, int32_t ow)
