@@ -25,7 +25,7 @@ static int64_t depthwise_tile_phase(const conv2d_params *p, int32_t ow)
 }
 
 /* Floats of conv2d_depthwise_rows's tile for `rows` output rows (computed
- * 4 at a time: DW_ROWS in kernels/conv2d.cl), plus 16 spare. */
+ * 4 at a time: DW_ROWS in kernels/conv_depthwise.cl), plus 16 spare. */
 static int64_t depthwise_tile_floats(const conv2d_params *p, int32_t ow, int32_t rows)
 {
     const int64_t rows4 = ((int64_t)rows + 3) / 4 * 4;
