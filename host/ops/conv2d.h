@@ -17,7 +17,8 @@
  *              of rows of one channel per item, from a padded tile in
  *              local memory) or conv2d_depthwise (GPUs, and images too
  *              wide for the tile: 16 outputs per item);
- *              CLINFER_DEPTHWISE_VARIANT=cpu|gpu|auto forces one.
+ *              CLINFER_DEPTHWISE_VARIANT=cpu|gpu|auto forces one
+ *              (conv_depthwise.h).
  *   winograd   3x3, stride 1, dilation 1, groups 1 (any padding): Winograd
  *              F(4x4, 3x3) or F(2x2, 3x3): input tiles transformed to
  *              scratch, batched GEMMs with the transformed weights (packed
