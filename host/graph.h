@@ -81,6 +81,8 @@ typedef struct graph_node {
     int32_t output;  /* value index */
     node_attrs attrs;
     int removed;     /* fused away by a pass */
+    int32_t fused_pool; /* conv2d: the window (= stride) of a max pool fused
+                         * into it by passes/pool.c; 0: none */
 } graph_node;
 
 typedef struct graph_output {

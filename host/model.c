@@ -73,9 +73,11 @@ static clinfer_status run_passes(clinfer_runtime *rt, clinfer_graph *g)
     if (residuals < 0)
         return (clinfer_status)residuals;
     int fused = pass_fuse_activations(g);
+    int pools = pass_fuse_max_pools(g);
     rt_log(rt, CLINFER_LOG_DEBUG,
-           "compile: %d BatchNormalization folded, %d residual Adds and %d activations fused",
-           folded, residuals, fused);
+           "compile: %d BatchNormalization folded, %d residual Adds, %d activations and %d max "
+           "pools fused",
+           folded, residuals, fused, pools);
     return CLINFER_OK;
 }
 

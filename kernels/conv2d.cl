@@ -39,12 +39,24 @@
  *   (per group, panels of TM output channels, [K, TM] each, K = C/groups *
  *   KH * KW). Tunables TM, NV (TW = 16 * NV).
  *
+ * conv2d_pooled (algorithm "pooled": a fused max pool of P x P windows with
+ *   stride P after a conv with groups, stride and dilation 1): work-item
+ *   (x, y) computes pooled rows [x * rows, x * rows + rows) of plane y =
+ *   image * OC + channel, 16 pooled columns at a time. For each input
+ *   channel and each of the P + KH - 1 input rows of a block, the P + KW - 1
+ *   column offsets are loaded once as strided vectors (lanes P apart, lanes
+ *   outside the image masked to zero) and feed all P x P conv outputs of the
+ *   16 windows in registers; bias, activation, then the maximum. Built per
+ *   (PK_P, PK_KH, PK_KW) so the loops unroll. Each conv output is computed
+ *   once (the windows tile the output); the rows and columns the floor mode
+ *   drops are not computed.
+ *
  * The depthwise algorithm's kernels are in conv_depthwise.cl.
  *
  * Tunables: HAS_BIAS (0/1), HAS_RESIDUAL (0/1: naive and direct add a
  * residual of the output's layout before the activation), ACT (see
  * prelude.cl). CONV2D_KERNELS = 1
- * (naive), 2 (im2col) or 3 (pad and direct) keeps one
+ * (naive), 2 (im2col), 3 (pad and direct) or 5 (pooled) keeps one
  * algorithm's kernels in the program (cheaper to build); unset, all.
  */
 #ifndef CONV2D_KERNELS
@@ -336,4 +348,115 @@ __kernel void conv2d_direct(__global const float *restrict xp,
     }
 }
 
+#endif
+
+/* ---------------------------------------------------------------- pooled */
+#if CONV2D_HAS(5)
+#ifndef PK_P
+#define PK_P 2
+#endif
+#ifndef PK_KH
+#define PK_KH 3
+#endif
+#ifndef PK_KW
+#define PK_KW 3
+#endif
+#define PK_NR (PK_P + PK_KH - 1) /* input rows of a block of P conv rows */
+#define PK_NS (PK_P + PK_KW - 1) /* input column offsets of P conv columns */
+
+/* 16 floats of `input` from flat offset `at`, PK_P apart, lanes outside
+ * `inside` zero; one by one where a vector load could leave the tensor. */
+inline float16 pooled_taps(__global const float *input, long at, int16 inside, long in_floats)
+{
+    if (at >= 0 && at + STRIDED16_REACH(PK_P) < in_floats)
+        return select((float16)(0.0f), strided16(input + at, PK_P), inside);
+    float t[16];
+    for (int j = 0; j < 16; j++) {
+        const long x = at + (long)j * PK_P;
+        t[j] = x >= 0 && x < in_floats ? input[x] : 0.0f;
+    }
+    return select((float16)(0.0f), vload16(0, t), inside);
+}
+
+__kernel void conv2d_pooled(__global const float *restrict input,
+                            __global const float *restrict weight,
+                            __global const float *restrict bias,
+                            __global float *restrict output, int C, int H, int W, int OC,
+                            int PH, int PW, int pad_top, int pad_left, int rows,
+                            long in_floats, float act_a, float act_b)
+{
+    const int py0 = get_global_id(0) * rows;
+    const long plane = get_global_id(1); /* image * OC + output channel */
+    if (py0 >= PH)
+        return;
+    const int oc = (int)(plane % OC);
+    const long image = plane / OC * C * (long)H * W;
+    __global const float *w = weight + (long)oc * C * PK_KH * PK_KW;
+#if HAS_BIAS
+    const float16 b = (float16)(bias[oc]);
+#else
+    const float16 b = (float16)(0.0f);
+#endif
+    const int16 lanes = (int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) * PK_P;
+    for (int py = py0; py < min(PH, py0 + rows); py++) {
+        __global float *y = output + (plane * PH + py) * (long)PW;
+        const int iy0 = py * PK_P - pad_top; /* input row of tap row 0 of conv row 0 */
+        for (int px0 = 0; px0 < PW; px0 += 16) {
+            const int ix0 = px0 * PK_P - pad_left;
+            int16 inside[PK_NS]; /* lanes whose column for offset s is in the image */
+#pragma unroll
+            for (int s = 0; s < PK_NS; s++) {
+                const int16 col = lanes + (ix0 + s);
+                inside[s] = col >= 0 && col < W;
+            }
+            float16 acc[PK_P][PK_P];
+#pragma unroll
+            for (int dy = 0; dy < PK_P; dy++)
+#pragma unroll
+                for (int dx = 0; dx < PK_P; dx++)
+                    acc[dy][dx] = b;
+            for (int c = 0; c < C; c++) {
+                __global const float *wc = w + c * PK_KH * PK_KW;
+#pragma unroll
+                for (int r = 0; r < PK_NR; r++) { /* input row r feeds conv row dy at ky = r - dy */
+                    const int iy = iy0 + r;
+                    if (iy < 0 || iy >= H)
+                        continue;
+                    const long at = image + ((long)c * H + iy) * W + ix0;
+                    float16 v[PK_NS];
+#pragma unroll
+                    for (int s = 0; s < PK_NS; s++)
+                        v[s] = pooled_taps(input, at + s, inside[s], in_floats);
+#pragma unroll
+                    for (int dy = 0; dy < PK_P; dy++) {
+                        const int ky = r - dy;
+                        if (ky < 0 || ky >= PK_KH)
+                            continue;
+#pragma unroll
+                        for (int kx = 0; kx < PK_KW; kx++) {
+                            const float16 wk = (float16)(wc[ky * PK_KW + kx]);
+#pragma unroll
+                            for (int dx = 0; dx < PK_P; dx++)
+                                acc[dy][dx] = fma(v[dx + kx], wk, acc[dy][dx]);
+                        }
+                    }
+                }
+            }
+            float16 best = (float16)(-INFINITY);
+#pragma unroll
+            for (int dy = 0; dy < PK_P; dy++)
+#pragma unroll
+                for (int dx = 0; dx < PK_P; dx++)
+                    best = fmax(best, ACT_ANY(acc[dy][dx]));
+            if (px0 + 16 <= PW) {
+                vstore16(best, 0, y + px0);
+            } else {
+                float t[16];
+                vstore16(best, 0, t);
+                for (int j = 0; px0 + j < PW; j++)
+                    y[px0 + j] = t[j];
+            }
+        }
+    }
+}
 #endif

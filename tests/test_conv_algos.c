@@ -16,6 +16,7 @@
 
 #include "ops/conv2d.h"
 #include "ref_eltwise.h"
+#include "ref_pool2d.h"
 #include "reference.h"
 #include "tensor.h"
 #include "testutil.h"
@@ -83,7 +84,8 @@ static const conv_case cases[] = {
 
 static const conv2d_algo algos[] = {CONV2D_ALGO_NAIVE,   CONV2D_ALGO_DIRECT,
                                     CONV2D_ALGO_IM2COL,  CONV2D_ALGO_GEMM1X1,
-                                    CONV2D_ALGO_WINOGRAD, CONV2D_ALGO_DEPTHWISE};
+                                    CONV2D_ALGO_WINOGRAD, CONV2D_ALGO_DEPTHWISE,
+                                    CONV2D_ALGO_POOLED};
 #define N_ALGOS (sizeof algos / sizeof algos[0])
 static const char *const gemm_variants[] = {"cpu", "gpu", "naive"};
 
@@ -255,6 +257,68 @@ Test(conv_algos, residual_added_before_the_activation, .init = setup)
     cr_assert_eq(conv2d_plan_make(rt, &p, &plan), CLINFER_ERR_UNSUPPORTED);
     cr_assert(strstr(clinfer_last_errmsg(), "residual needs groups 1"), "%s",
               clinfer_last_errmsg());
+    clinfer_runtime_free(rt);
+}
+
+/* A fused max pool (graph_node.fused_pool, passes/pool.c): only "pooled"
+ * computes it, against ref_conv2d then ref_maxpool2d; the other algorithms
+ * refuse. Shapes: one channel as in the lecture CNN, pool 3, a 5x3 kernel
+ * with asymmetric padding, pooled rows wider than 16 lanes, a conv output
+ * the floor mode trims, batches. */
+Test(conv_algos, fused_max_pool, .init = setup)
+{
+    static const conv_case pooled[] = {
+        {"lecture conv1 + pool 2", 3, 1, 28, 28, 5, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1,
+         ACT_KIND_RELU},
+        {"pool 3, pad 1, trimmed", 2, 3, 13, 17, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
+         ACT_KIND_NONE},
+        {"5x3 asym pad, wide rows", 1, 2, 9, 75, 3, 5, 3, 1, 1, 2, 0, 1, 2, 1, 1, 1, 1,
+         ACT_KIND_LEAKY_RELU},
+        {"1x1, pool 2, odd sizes", 2, 7, 7, 11, 6, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1,
+         ACT_KIND_SIGMOID},
+    };
+    const int32_t pools[] = {2, 3, 2, 2};
+    clinfer_runtime *rt = test_runtime();
+    for (size_t i = 0; i < sizeof pooled / sizeof pooled[0]; i++) {
+        conv2d_params p = params_of(&pooled[i]);
+        int32_t oh = ref_window_out(p.h, p.kh, 1, p.pad_top, p.pad_bottom, 1);
+        int32_t ow = ref_window_out(p.w, p.kw, 1, p.pad_left, p.pad_right, 1);
+        size_t in_n = (size_t)p.n * p.c * p.h * p.w, w_n = (size_t)p.oc * p.c * p.kh * p.kw;
+        size_t conv_n = (size_t)p.n * p.oc * oh * ow;
+        const int32_t P = pools[i], ph = oh / P, pw = ow / P;
+        size_t out_n = (size_t)p.n * p.oc * ph * pw;
+        float *in = test_alloc(in_n * 4), *w = test_alloc(w_n * 4), *b = test_alloc((size_t)p.oc * 4);
+        float *conv = test_alloc(conv_n * 4), *want = test_alloc(out_n * 4);
+        float *got = test_alloc(out_n * 4);
+        uint32_t seed = 77u + (uint32_t)i;
+        fill_uniform(in, in_n, -1, 1, &seed);
+        fill_uniform(w, w_n, -1, 1, &seed);
+        fill_uniform(b, (size_t)p.oc, -1, 1, &seed);
+        ref_conv2d(&p, in, w, p.has_bias ? b : NULL, conv);
+        pool2d_params pp = pool2d_params_default();
+        pp.n = p.n, pp.c = p.oc, pp.h = oh, pp.w = ow, pp.kh = pp.kw = P;
+        pp.stride_h = pp.stride_w = P;
+        ref_maxpool2d(&pp, conv, want);
+        p.pool = P;
+        for (size_t a = 0; a < N_ALGOS; a++) {
+            conv2d_plan plan;
+            clinfer_status st = conv2d_plan_algo(rt, &p, algos[a], &plan);
+            if (algos[a] != CONV2D_ALGO_POOLED) {
+                cr_assert_eq(st, CLINFER_ERR_UNSUPPORTED, "%s: %s planned a fused pool",
+                             pooled[i].name, conv2d_algo_name(algos[a]));
+                continue;
+            }
+            cr_assert_eq(st, CLINFER_OK, "%s: %s", pooled[i].name, clinfer_last_errmsg());
+            cr_assert(plan.oh == ph && plan.ow == pw, "%s: pooled %dx%d, expected %dx%d",
+                      pooled[i].name, (int)plan.oh, (int)plan.ow, (int)ph, (int)pw);
+            run_plan(rt, &p, &plan, in, w, b, NULL, got, out_n, pooled[i].name);
+            assert_close(got, want, out_n, 1e-5f, 1e-4f, pooled[i].name);
+        }
+        conv2d_plan plan;
+        cr_assert_eq(conv2d_plan_make(rt, &p, &plan), CLINFER_OK);
+        cr_assert_eq(plan.algo, CONV2D_ALGO_POOLED, "%s: the automatic choice", pooled[i].name);
+        free(in), free(w), free(b), free(conv), free(want), free(got);
+    }
     clinfer_runtime_free(rt);
 }
 

@@ -1,8 +1,9 @@
 /*
  * conv.c — conv2d nodes: inputs x [N, C, H, W], weight [OC, C/groups, KH,
  * KW], optional bias [OC], and a residual of the output's shape (input 3,
- * set only by the residual fusion pass, passes/residual.c); padding modes
- * resolved here. The algorithm is
+ * set only by the residual fusion pass, passes/residual.c); a max pool the
+ * pool pass fused into the node (graph_node.fused_pool, passes/pool.c) makes
+ * the output the pooled one; padding modes resolved here. The algorithm is
  * chosen per node by shape and device (conv2d_plan_make in ops/conv2d.c,
  * CLINFER_CONV_ALGO to force one); its scratch memory comes from the
  * session.
@@ -46,6 +47,7 @@ static clinfer_status conv_params(const node_ctx *c, conv2d_params *p)
         p->has_bias = 1;
     }
     p->has_residual = c->node->input_count > 3 && c->in[3] != NULL;
+    p->pool = c->node->fused_pool;
     if (d->pad_mode == CLINFER_PAD_EXPLICIT) {
         p->pad_top = d->pad_top, p->pad_left = d->pad_left;
         p->pad_bottom = d->pad_bottom, p->pad_right = d->pad_right;
@@ -134,7 +136,9 @@ static clinfer_status conv_prepare(const node_ctx *c, const cl_mem *in, cl_mem o
 static double conv_flops(const node_ctx *c, const clinfer_shape *out)
 {
     const clinfer_shape *w = c->in[1];
-    return 2.0 * (double)shape_numel(out) * (double)(w->dims[1] * w->dims[2] * w->dims[3]);
+    const double pool = c->node->fused_pool > 1 ? c->node->fused_pool : 1; /* conv outputs per output */
+    return 2.0 * (double)shape_numel(out) * pool * pool *
+           (double)(w->dims[1] * w->dims[2] * w->dims[3]);
 }
 
 const node_impl node_conv2d_impl = {conv_infer, conv_prepare, conv_flops, conv_memory};

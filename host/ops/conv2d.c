@@ -62,8 +62,13 @@ clinfer_status conv2d_output_size(clinfer_runtime *rt, const conv2d_params *p, i
                        "%dx%d",
                        p->kh, p->kw, p->dil_h, p->dil_w, p->h + p->pad_top + p->pad_bottom,
                        p->w + p->pad_left + p->pad_right);
-    *oh = (int32_t)h;
-    *ow = (int32_t)w;
+    if (p->pool > 1 && (h < p->pool || w < p->pool))
+        return err_set(rt, CLINFER_ERR_SHAPE,
+                       "conv2d: a fused %dx%d max pool needs a conv output of at least that "
+                       "size, found %lldx%lld",
+                       p->pool, p->pool, (long long)h, (long long)w);
+    *oh = (int32_t)(p->pool > 1 ? h / p->pool : h);
+    *ow = (int32_t)(p->pool > 1 ? w / p->pool : w);
     return CLINFER_OK;
 }
 
@@ -121,7 +126,7 @@ clinfer_status conv2d_bind(clinfer_runtime *rt, op_launch *l, cl_mem input, cl_m
 /* ------------------------------------------------------------ algorithms */
 
 static const char *const algo_names[CONV2D_ALGO_COUNT] = {
-    "auto", "naive", "direct", "im2col", "gemm1x1", "winograd", "depthwise"};
+    "auto", "naive", "direct", "im2col", "gemm1x1", "winograd", "depthwise", "pooled"};
 
 const char *conv2d_algo_name(conv2d_algo a)
 {
@@ -130,6 +135,8 @@ const char *conv2d_algo_name(conv2d_algo a)
 
 const char *conv2d_algo_unfit(const conv2d_params *p, conv2d_algo a)
 {
+    if (p->pool > 1 && a != CONV2D_ALGO_AUTO && a != CONV2D_ALGO_POOLED)
+        return "does not compute a fused max pool";
     switch (a) {
     case CONV2D_ALGO_AUTO:
     case CONV2D_ALGO_NAIVE:
@@ -142,6 +149,13 @@ const char *conv2d_algo_unfit(const conv2d_params *p, conv2d_algo a)
                        p->pad_right == 0
                    ? NULL
                    : "needs a 1x1 kernel, stride 1 and no padding";
+    case CONV2D_ALGO_POOLED:
+        if (p->pool != 2 && p->pool != 3)
+            return "needs a fused 2x2 or 3x3 max pool";
+        return p->groups == 1 && p->stride_h == 1 && p->stride_w == 1 && p->dil_h == 1 &&
+                       p->dil_w == 1 && p->kh <= 5 && p->kw <= 5 && !p->has_residual
+                   ? NULL
+                   : "needs groups, stride and dilation 1, a kernel up to 5x5 and no residual";
     case CONV2D_ALGO_DEPTHWISE:
         if (p->has_residual)
             return "has no residual epilogue";
@@ -199,7 +213,9 @@ clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, con
             return st;
     }
     if (algo == CONV2D_ALGO_AUTO) {
-        if (!conv2d_algo_unfit(p, CONV2D_ALGO_DEPTHWISE))
+        if (p->pool > 1)
+            algo = CONV2D_ALGO_POOLED;
+        else if (!conv2d_algo_unfit(p, CONV2D_ALGO_DEPTHWISE))
             algo = CONV2D_ALGO_DEPTHWISE;
         else if (!conv2d_algo_unfit(p, CONV2D_ALGO_GEMM1X1))
             algo = CONV2D_ALGO_GEMM1X1;
@@ -289,7 +305,7 @@ clinfer_status conv2d_plan_make(clinfer_runtime *rt, const conv2d_params *p, con
         if (a == CONV2D_ALGO_COUNT)
             return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
                            "CLINFER_CONV_ALGO=\"%.64s\": expected auto, naive, direct, im2col, "
-                           "gemm1x1, winograd or depthwise",
+                           "gemm1x1, winograd, depthwise or pooled",
                            env);
         algo = (conv2d_algo)a;
     }
@@ -477,6 +493,48 @@ static clinfer_status conv_direct(clinfer_runtime *rt, const conv2d_params *p,
     return CLINFER_OK;
 }
 
+/* The pooled algorithm: conv2d_pooled, built for this pool and kernel size,
+ * over a grid (pooled rows / rows, N * OC, 1), local size 1, about 2^16
+ * multiply-adds per item but at least 8 items per compute unit. */
+static clinfer_status conv_pooled(clinfer_runtime *rt, const conv2d_params *p,
+                                  const conv2d_plan *pl, const conv2d_buffers *buf,
+                                  op_launch *out)
+{
+    char options[96];
+    snprintf(options, sizeof options,
+             "-DCONV2D_KERNELS=5 -DACT=%d -DHAS_BIAS=%d -DPK_P=%d -DPK_KH=%d -DPK_KW=%d",
+             (int)p->act.kind, p->has_bias ? 1 : 0, p->pool, p->kh, p->kw);
+    clinfer_status st = launch_create(rt, "conv2d", options, "conv2d_pooled", out);
+    if (st != CLINFER_OK)
+        return st;
+    const size_t planes = (size_t)p->n * (size_t)p->oc;
+    const int64_t per_row = ((int64_t)pl->ow + 15) / 16 * 16 * p->pool * p->pool *
+                            (int64_t)p->c * p->kh * p->kw; /* multiply-adds per pooled row */
+    int32_t rows = (int32_t)(((int64_t)1 << 16) / (per_row > 0 ? per_row : 1));
+    rows = rows < 1 ? 1 : rows > pl->oh ? pl->oh : rows;
+    const size_t want = 8 * (size_t)(rt->info.compute_units > 0 ? rt->info.compute_units : 1);
+    while (rows > 1 && planes * (size_t)((pl->oh + rows - 1) / rows) < want)
+        rows = (rows + 1) / 2;
+    karg a = karg_begin(out->kernel, 0);
+    karg_mem(&a, buf->input);
+    karg_mem(&a, buf->weight);
+    karg_mem(&a, buf->bias);
+    karg_mem(&a, buf->output);
+    const int32_t v[] = {p->c, p->h, p->w, p->oc, pl->oh, pl->ow, p->pad_top, p->pad_left, rows};
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+        karg_int(&a, v[i]);
+    karg_long(&a, (int64_t)p->n * p->c * p->h * p->w);
+    karg_float(&a, p->act.a);
+    karg_float(&a, p->act.b);
+    st = karg_done(rt, &a, out->name);
+    if (st != CLINFER_OK) {
+        launch_release(out);
+        return st;
+    }
+    launch_grid3(out, (size_t)((pl->oh + rows - 1) / rows), planes, 1, 1);
+    return CLINFER_OK;
+}
+
 clinfer_status conv2d_prep_launch(clinfer_runtime *rt, const conv2d_params *p,
                                   const conv2d_plan *plan, int32_t i, cl_mem weight,
                                   cl_mem persist, op_launch *out)
@@ -539,6 +597,8 @@ clinfer_status conv2d_launch(clinfer_runtime *rt, const conv2d_params *p,
                    : st;
     case CONV2D_ALGO_DEPTHWISE:
         return conv_depthwise_launch(rt, p, plan, b, out);
+    case CONV2D_ALGO_POOLED:
+        return conv_pooled(rt, p, plan, b, out);
     case CONV2D_ALGO_DIRECT:
         return first ? conv_pad(rt, p, plan, n0, count, b->input, b->scratch, out)
                      : conv_direct(rt, p, plan, n0, count, b, out);

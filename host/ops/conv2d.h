@@ -19,6 +19,11 @@
  *              wide for the tile: 16 outputs per item);
  *              CLINFER_DEPTHWISE_VARIANT=cpu|gpu|auto forces one
  *              (conv_depthwise.h).
+ *   pooled     a fused max pool (pool 2 or 3; groups, stride and dilation
+ *              1, kernel up to 5x5, no residual): conv2d_pooled computes
+ *              each pool x pool block of conv outputs and stores its
+ *              maximum, 16 pooled columns per vector (passes/pool.c fuses
+ *              only short reductions, C * KH * KW <= 64).
  *   winograd   3x3, stride 1, dilation 1, groups 1 (any padding): Winograd
  *              F(4x4, 3x3) or F(2x2, 3x3): input tiles transformed to
  *              scratch, batched GEMMs with the transformed weights (packed
@@ -33,7 +38,8 @@
  * (three for winograd);
  * CLINFER_CONV_SCRATCH_CAP=<bytes> sets another bound (tests use it).
  *
- * The automatic choice (CLINFER_CONV_ALGO unset or "auto"): depthwise,
+ * The automatic choice (CLINFER_CONV_ALGO unset or "auto"): pooled for a
+ * fused max pool (the only algorithm that computes one), else depthwise,
  * else gemm1x1, else with the cpu GEMM variant winograd where it fits and
  * is measured faster (conv_winograd_preferred: many channels and tiles),
  * else direct (but im2col for a strided 1x1 kernel, which reads only one
@@ -60,6 +66,10 @@ typedef struct conv2d_params {
      * residual Add); groups must be 1. */
     int has_residual;
     act_params act; /* fused activation */
+    /* > 1: a max pool of pool x pool windows with stride pool, applied after
+     * the activation (a fused MaxPool): the output is the pooled one,
+     * floor(conv output / pool); only the "pooled" algorithm computes it. */
+    int32_t pool;
 } conv2d_params;
 
 /* The buffers of a layer's launches: `bias` is used only with has_bias,
@@ -97,10 +107,12 @@ typedef enum conv2d_algo {
     CONV2D_ALGO_GEMM1X1,
     CONV2D_ALGO_WINOGRAD,
     CONV2D_ALGO_DEPTHWISE,
+    CONV2D_ALGO_POOLED,
     CONV2D_ALGO_COUNT
 } conv2d_algo;
 
-/* "auto", "naive", "direct", "im2col", "gemm1x1", "winograd", "depthwise". */
+/* "auto", "naive", "direct", "im2col", "gemm1x1", "winograd", "depthwise",
+ * "pooled". */
 const char *conv2d_algo_name(conv2d_algo a);
 
 /* NULL if `a` can compute `p`, else why not ("needs stride 1"). */

@@ -3,7 +3,8 @@
  * BatchNormalization folded into the convolution before it (or reduced to
  * two coefficient constants), then residual Adds fused into the conv that
  * produces one of their inputs (residual.c), then activations fused into
- * the conv/GEMM that produces their input. A pass
+ * the conv/GEMM that produces their input, then max pools that tile their
+ * input fused into a cheap convolution before them (pool.c). A pass
  * never reorders nodes: it marks the absorbed node removed and lets the
  * producer write the absorbed node's output value.
  */
@@ -17,6 +18,7 @@
 int pass_fold_batchnorm(clinfer_graph *g);
 int pass_fuse_residual_adds(clinfer_graph *g);
 int pass_fuse_activations(clinfer_graph *g);
+int pass_fuse_max_pools(clinfer_graph *g);
 
 /* The producer of value v if it is a live node of kind `op` whose output
  * only feeds one live node and is not a graph output; else NULL. */

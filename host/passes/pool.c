@@ -1,0 +1,58 @@
+/*
+ * pool.c — max pool fusion: a MaxPool whose windows tile its input (kernel
+ * = stride = P, 2 or 3; no padding, no dilation, floor mode) after a
+ * convolution with a short reduction (C * KH * KW <= POOL_FUSE_MAX_K, KH
+ * and KW <= 5; stride and dilation 1, groups 1, no residual) becomes part
+ * of that convolution: the "pooled" algorithm computes each P x P block of
+ * conv outputs (bias, activation) and stores only its maximum, so the
+ * conv's output, the largest tensor of LeNet-style networks, is never
+ * written and read back. Runs after activation fusion: max(act(conv)), the
+ * order of the graph.
+ */
+#include "passes.h"
+
+/* Reduction length up to which a conv is cheap enough to compute without
+ * lowering (the lecture CNN's first layer has 9). */
+#define POOL_FUSE_MAX_K 64
+
+/* P if node n is a max pool with kernel = stride = P (2 or 3), no padding,
+ * no dilation and floor mode; else 0. */
+static int32_t tiling_max_pool(const graph_node *n)
+{
+    const clinfer_pool2d_desc *d = &n->attrs.pool;
+    const int32_t p = d->kernel_h;
+    const int no_pad = d->pad_mode == CLINFER_PAD_VALID ||
+                       (d->pad_mode == CLINFER_PAD_EXPLICIT && d->pad_top == 0 &&
+                        d->pad_left == 0 && d->pad_bottom == 0 && d->pad_right == 0);
+    if (n->op != OP_POOL2D || d->kind != CLINFER_POOL_MAX || (p != 2 && p != 3) ||
+        d->kernel_w != p || d->stride_h != p || d->stride_w != p || d->dilation_h != 1 ||
+        d->dilation_w != 1 || !no_pad || d->ceil_mode)
+        return 0;
+    return p;
+}
+
+static int conv_fits(const clinfer_graph *g, const graph_node *conv)
+{
+    const clinfer_conv2d_desc *d = &conv->attrs.conv;
+    const clinfer_shape *w = &g->values[conv->inputs[1]].shape; /* [OC, C, KH, KW] */
+    return d->groups == 1 && d->stride_h == 1 && d->stride_w == 1 && d->dilation_h == 1 &&
+           d->dilation_w == 1 && conv->input_count <= 3 && conv->fused_pool == 0 &&
+           w->rank == 4 && w->dims[2] <= 5 && w->dims[3] <= 5 &&
+           w->dims[1] * w->dims[2] * w->dims[3] <= POOL_FUSE_MAX_K;
+}
+
+int pass_fuse_max_pools(clinfer_graph *g)
+{
+    int fused = 0;
+    for (int32_t i = 0; i < g->node_count; i++) {
+        graph_node *n = &g->nodes[i];
+        const int32_t p = n->removed ? 0 : tiling_max_pool(n);
+        graph_node *conv = p ? pass_sole_producer(g, n->inputs[0], OP_CONV2D) : NULL;
+        if (!conv || !conv_fits(g, conv))
+            continue;
+        conv->fused_pool = p;
+        pass_absorb(g, conv, n);
+        fused++;
+    }
+    return fused;
+}
