@@ -5,8 +5,11 @@
  *
  * Every launch of the family takes one input buffer [N, C, H, W] and one
  * output buffer, both contiguous at offset 0; pool2d_bind sets them for any
- * launch made here. Shapes are kernel arguments, so all four kernels come
- * from one program (no build options).
+ * launch made here. Shapes are kernel arguments, so all the kernels come
+ * from one program (no build options). Windowed pooling has two variants:
+ * rows of 16-wide vectors per work-item (maxpool2d_rows, avgpool2d_rows;
+ * the default on CPUs) and one output per work-item (maxpool2d, avgpool2d;
+ * elsewhere); CLINFER_POOL_VARIANT=rows|items|auto forces one.
  */
 #ifndef CLINFER_OPS_POOL2D_H
 #define CLINFER_OPS_POOL2D_H
