@@ -193,7 +193,6 @@ __kernel void conv2d_pad(__global const float *restrict input, __global float *r
         return;
     const int px = (int)(plane % stride_w), py = (int)(plane / stride_w % stride_h);
     const long in0 = ((long)z0 * C + plane / ((long)stride_w * stride_h)) * H * W;
-    const int reach = STRIDED16_REACH(stride_w);
     const int16 lane_col = (int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) * stride_w;
     for (int yq = yq0; yq < min(Hq, yq0 + rows); yq++) {
         __global float *dst = xp + (plane * Hq + yq) * (long)Wq;
@@ -204,17 +203,7 @@ __kernel void conv2d_pad(__global const float *restrict input, __global float *r
             float16 v = 0.0f;
             if (iy >= 0 && iy < H) {
                 const int16 ix = lane_col + ix0;
-                const int16 inside = ix >= 0 && ix < W;
-                if (row + ix0 >= 0 && row + ix0 + reach < in_floats) {
-                    v = select((float16)(0.0f), strided16(input + row + ix0, stride_w), inside);
-                } else { /* the first or last floats of the input */
-                    float t[16];
-                    for (int j = 0; j < 16; j++) {
-                        const int x = ix0 + j * stride_w;
-                        t[j] = x >= 0 && x < W ? input[row + x] : 0.0f;
-                    }
-                    v = vload16(0, t);
-                }
+                v = strided16_masked(input, row + ix0, stride_w, ix >= 0 && ix < W, in_floats);
             }
             if (x0 + 16 <= Wq) {
                 vstore16(v, 0, dst + x0);
@@ -364,20 +353,6 @@ __kernel void conv2d_direct(__global const float *restrict xp,
 #define PK_NR (PK_P + PK_KH - 1) /* input rows of a block of P conv rows */
 #define PK_NS (PK_P + PK_KW - 1) /* input column offsets of P conv columns */
 
-/* 16 floats of `input` from flat offset `at`, PK_P apart, lanes outside
- * `inside` zero; one by one where a vector load could leave the tensor. */
-inline float16 pooled_taps(__global const float *input, long at, int16 inside, long in_floats)
-{
-    if (at >= 0 && at + STRIDED16_REACH(PK_P) < in_floats)
-        return select((float16)(0.0f), strided16(input + at, PK_P), inside);
-    float t[16];
-    for (int j = 0; j < 16; j++) {
-        const long x = at + (long)j * PK_P;
-        t[j] = x >= 0 && x < in_floats ? input[x] : 0.0f;
-    }
-    return select((float16)(0.0f), vload16(0, t), inside);
-}
-
 __kernel void conv2d_pooled(__global const float *restrict input,
                             __global const float *restrict weight,
                             __global const float *restrict bias,
@@ -426,7 +401,7 @@ __kernel void conv2d_pooled(__global const float *restrict input,
                     float16 v[PK_NS];
 #pragma unroll
                     for (int s = 0; s < PK_NS; s++)
-                        v[s] = pooled_taps(input, at + s, inside[s], in_floats);
+                        v[s] = strided16_masked(input, at + s, PK_P, inside[s], in_floats);
 #pragma unroll
                     for (int dy = 0; dy < PK_P; dy++) {
                         const int ky = r - dy;

@@ -62,6 +62,23 @@ inline float16 strided16(__global const float *p, int sw)
     return vload16(0, t);
 }
 
+/* base[at], base[at + sw], .. (16 floats) with the lanes outside `inside`
+ * zero, for a tensor of `limit` floats at base: one strided16 where its
+ * reads stay in the tensor, else float by float (reads past a row are
+ * fine, past the tensor are not). */
+inline float16 strided16_masked(__global const float *base, long at, int sw, int16 inside,
+                                long limit)
+{
+    if (at >= 0 && at + STRIDED16_REACH(sw) < limit)
+        return select((float16)(0.0f), strided16(base + at, sw), inside);
+    float t[16];
+    for (int j = 0; j < 16; j++) {
+        const long x = at + (long)j * sw;
+        t[j] = x >= 0 && x < limit ? base[x] : 0.0f;
+    }
+    return select((float16)(0.0f), vload16(0, t), inside);
+}
+
 /* Vector helpers for kernels that process VW floats per step. VW is a
  * tunable of those kernels (4, 8 or 16); the host passes -DVW when it sizes
  * grids by it. */

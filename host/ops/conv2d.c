@@ -443,11 +443,7 @@ static clinfer_status conv_pad(clinfer_runtime *rt, const conv2d_params *p,
     karg_int(&a, n0);
     /* about 2048 floats per work-item, but a few items per compute unit */
     const size_t planes = (size_t)count * (size_t)p->c * (size_t)p->stride_h * (size_t)p->stride_w;
-    int32_t rows = 2048 / pl->wq;
-    rows = rows < 1 ? 1 : rows > pl->hq ? pl->hq : rows;
-    const size_t want = 8 * (size_t)(rt->info.compute_units > 0 ? rt->info.compute_units : 1);
-    while (rows > 1 && planes * (size_t)((pl->hq + rows - 1) / rows) < want)
-        rows = (rows + 1) / 2;
+    const int32_t rows = launch_rows_per_item(rt, (int64_t)planes, pl->hq, 2048 / pl->wq);
     karg_int(&a, rows);
     karg_long(&a, (int64_t)p->n * p->c * p->h * p->w);
     st = karg_done(rt, &a, out->name);
@@ -510,11 +506,8 @@ static clinfer_status conv_pooled(clinfer_runtime *rt, const conv2d_params *p,
     const size_t planes = (size_t)p->n * (size_t)p->oc;
     const int64_t per_row = ((int64_t)pl->ow + 15) / 16 * 16 * p->pool * p->pool *
                             (int64_t)p->c * p->kh * p->kw; /* multiply-adds per pooled row */
-    int32_t rows = (int32_t)(((int64_t)1 << 16) / (per_row > 0 ? per_row : 1));
-    rows = rows < 1 ? 1 : rows > pl->oh ? pl->oh : rows;
-    const size_t want = 8 * (size_t)(rt->info.compute_units > 0 ? rt->info.compute_units : 1);
-    while (rows > 1 && planes * (size_t)((pl->oh + rows - 1) / rows) < want)
-        rows = (rows + 1) / 2;
+    const int32_t rows = launch_rows_per_item(rt, (int64_t)planes, pl->oh,
+                                              ((int64_t)1 << 16) / (per_row > 0 ? per_row : 1));
     karg a = karg_begin(out->kernel, 0);
     karg_mem(&a, buf->input);
     karg_mem(&a, buf->weight);

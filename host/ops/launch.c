@@ -119,3 +119,13 @@ void launch_release(op_launch *l)
     if (l)
         l->kernel = NULL;
 }
+
+int32_t launch_rows_per_item(const clinfer_runtime *rt, int64_t planes, int32_t total,
+                             int64_t aim)
+{
+    int32_t rows = aim < 1 ? 1 : aim > total ? total : (int32_t)aim;
+    const int64_t want = 8 * (int64_t)(rt->info.compute_units > 0 ? rt->info.compute_units : 1);
+    while (rows > 1 && planes * ((total + rows - 1) / rows) < want)
+        rows = (rows + 1) / 2;
+    return rows;
+}

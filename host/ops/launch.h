@@ -56,4 +56,11 @@ void launch_grid1(op_launch *l, size_t n);
 /* Sets a 3-D launch of (x, y, z) items with local size (lx, 1, 1). */
 void launch_grid3(op_launch *l, size_t x, size_t y, size_t z, size_t lx);
 
+/* Rows per work-item for kernels whose items each take a block of rows of
+ * one of `planes` planes of `total` rows (the CPU "rows" kernels): `aim`
+ * clamped to [1, total], then halved while there would be fewer than 8
+ * items per compute unit, so both cores get work on small layers. */
+int32_t launch_rows_per_item(const clinfer_runtime *rt, int64_t planes, int32_t total,
+                             int64_t aim);
+
 #endif

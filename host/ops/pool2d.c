@@ -126,19 +126,6 @@ static clinfer_status rows_variant(clinfer_runtime *rt, int *rows)
     return CLINFER_OK;
 }
 
-/* Output rows per work-item of the rows kernels: about 512 outputs each, so
- * the per-item cost is amortised, but at least 8 items per compute unit
- * when the planes allow it. */
-static int32_t rows_per_item(const clinfer_runtime *rt, int64_t planes, int32_t oh, int32_t ow)
-{
-    int32_t rows = 512 / ow;
-    rows = rows < 1 ? 1 : rows > oh ? oh : rows;
-    const int64_t want = 8 * (int64_t)(rt->info.compute_units > 0 ? rt->info.compute_units : 1);
-    while (rows > 1 && planes * ((oh + rows - 1) / rows) < want)
-        rows = (rows + 1) / 2;
-    return rows;
-}
-
 /* maxpool2d and avgpool2d: grid (OW, OH, N * C), one output per item;
  * maxpool2d_rows and avgpool2d_rows: grid (OH / rows, N * C, 1), local
  * size 1. */
@@ -160,7 +147,8 @@ static clinfer_status window_prepare(clinfer_runtime *rt, const char *op, const 
         return st;
     int32_t oh = (int32_t)s.dims[2], ow = (int32_t)s.dims[3];
     const int64_t planes = (int64_t)p->n * p->c;
-    const int32_t per_item = rows_per_item(rt, planes, oh, ow);
+    /* rows kernels: about 512 outputs per work-item */
+    const int32_t per_item = launch_rows_per_item(rt, planes, oh, 512 / ow);
     karg a = karg_begin(out->kernel, 2);
     karg_int(&a, p->h);
     karg_int(&a, p->w);
