@@ -57,7 +57,9 @@ static clinfer_status infer_shapes(clinfer_session *s)
         const graph_node *n = &g->nodes[i];
         if (n->removed)
             continue;
-        clinfer_status st = nodes_infer(s->rt, g, n, s->shapes, &s->shapes[n->output]);
+        clinfer_status st = node_plan_alloc(s->rt, n, &s->plans[i]);
+        if (st == CLINFER_OK)
+            st = nodes_infer(s->rt, g, n, s->shapes, s->plans[i], &s->shapes[n->output]);
         if (st != CLINFER_OK)
             return st;
     }
@@ -224,49 +226,76 @@ static clinfer_status allocate_memory(clinfer_session *s)
 
 /* ------------------------------------------------------------ kernels */
 
-/* Sizing (prepare 0): asks the node for its memory, keeps the largest
- * scratch request in *scratch and creates its persistent buffer. Preparing
- * (prepare 1): creates and binds its launches. */
-clinfer_status session_prepare_node(clinfer_session *s, int32_t i, node_exec *e, int prepare,
-                                   uint64_t *scratch)
+/* The context the node functions see for node i: input shapes (and, with
+ * in_mem, input buffers) gathered from the session's per-value tables. */
+typedef struct node_inputs {
+    const clinfer_shape **shapes;
+    cl_mem *mem;
+    unsigned char *in_place;
+} node_inputs;
+
+static void node_inputs_free(node_inputs *in)
 {
-    const clinfer_graph *g = s->m->g;
-    const graph_node *n = &g->nodes[i];
-    const node_impl *impl = node_impl_of(n->op);
-    int32_t count = n->input_count > 0 ? n->input_count : 1;
-    const clinfer_shape **in = calloc((size_t)count, sizeof *in);
-    cl_mem *in_mem = calloc((size_t)count, sizeof *in_mem);
-    unsigned char *in_place = calloc((size_t)count, 1);
-    clinfer_status st = CLINFER_OK;
-    if (!in || !in_mem || !in_place)
-        st = err_set(s->rt, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory");
-    for (int32_t k = 0; st == CLINFER_OK && k < n->input_count; k++) {
-        in[k] = n->inputs[k] < 0 ? NULL : &s->shapes[n->inputs[k]];
-        in_mem[k] = n->inputs[k] < 0 ? NULL : s->mem[n->inputs[k]];
-        in_place[k] = n->inputs[k] >= 0 && s->host_of[n->inputs[k]] == n->output;
+    free(in->shapes);
+    free(in->mem);
+    free(in->in_place);
+}
+
+static clinfer_status node_context(clinfer_session *s, int32_t i, const node_exec *e,
+                                   node_inputs *in, node_ctx *c)
+{
+    const graph_node *n = &s->m->g->nodes[i];
+    size_t count = (size_t)(n->input_count > 0 ? n->input_count : 1);
+    in->shapes = calloc(count, sizeof *in->shapes);
+    in->mem = calloc(count, sizeof *in->mem);
+    in->in_place = calloc(count, 1);
+    if (!in->shapes || !in->mem || !in->in_place)
+        return err_set(s->rt, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory");
+    for (int32_t k = 0; k < n->input_count; k++) {
+        in->shapes[k] = n->inputs[k] < 0 ? NULL : &s->shapes[n->inputs[k]];
+        in->mem[k] = n->inputs[k] < 0 ? NULL : s->mem[n->inputs[k]];
+        in->in_place[k] = n->inputs[k] >= 0 && s->host_of[n->inputs[k]] == n->output;
     }
-    node_ctx c = {s->rt, g, n, in, s->scratch, e->persist, in_place};
+    *c = (node_ctx){s->rt, s->m->g, n, in->shapes, s->plans[i], s->scratch, e->persist,
+                    in->in_place};
+    return CLINFER_OK;
+}
+
+clinfer_status session_plan_node(clinfer_session *s, int32_t i, node_exec *e, uint64_t *scratch)
+{
+    const node_impl *impl = node_impl_of(s->m->g->nodes[i].op);
+    node_inputs in = {NULL, NULL, NULL};
+    node_ctx c;
     e->node = i;
-    if (st == CLINFER_OK && !prepare && impl->memory) {
-        node_memory m = {0, 0};
-        st = impl->memory(&c, &m);
-        if (m.scratch_bytes > *scratch)
-            *scratch = m.scratch_bytes;
-        if (st == CLINFER_OK && m.persist_bytes > 0)
-            st = buffer_create(s->rt, (size_t)m.persist_bytes, NULL, &e->persist);
-    }
-    if (st == CLINFER_OK && prepare)
-        st = impl->prepare(&c, in_mem, s->mem[n->output], &e->launches);
-    if (st == CLINFER_OK && prepare && impl->flops)
-        e->flops = impl->flops(&c, &s->shapes[n->output]);
-    free(in);
-    free(in_mem);
-    free(in_place);
+    clinfer_status st = node_context(s, i, e, &in, &c);
+    node_memory m = {0, 0};
+    if (st == CLINFER_OK && impl->plan)
+        st = impl->plan(&c, &m);
+    if (m.scratch_bytes > *scratch)
+        *scratch = m.scratch_bytes;
+    if (st == CLINFER_OK && m.persist_bytes > 0)
+        st = buffer_create(s->rt, (size_t)m.persist_bytes, NULL, &e->persist);
+    node_inputs_free(&in);
     return st;
 }
 
-/* Two passes over the kernel nodes: memory (one scratch buffer sized to
- * the largest request), then launches. */
+clinfer_status session_prepare_launches(clinfer_session *s, node_exec *e)
+{
+    const graph_node *n = &s->m->g->nodes[e->node];
+    const node_impl *impl = node_impl_of(n->op);
+    node_inputs in = {NULL, NULL, NULL};
+    node_ctx c;
+    clinfer_status st = node_context(s, e->node, e, &in, &c);
+    if (st == CLINFER_OK)
+        st = impl->prepare(&c, in.mem, s->mem[n->output], &e->launches);
+    if (st == CLINFER_OK && impl->flops)
+        e->flops = impl->flops(&c, &s->shapes[n->output]);
+    node_inputs_free(&in);
+    return st;
+}
+
+/* The planning step over the kernel nodes (then one scratch buffer, sized
+ * to the largest request), then their launches. */
 static clinfer_status prepare_nodes(clinfer_session *s)
 {
     const clinfer_graph *g = s->m->g;
@@ -274,25 +303,24 @@ static clinfer_status prepare_nodes(clinfer_session *s)
     if (!s->execs)
         return err_set(s->rt, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory");
     uint64_t scratch = 0;
-    for (int pass = 0; pass < 2; pass++) {
-        int32_t e = 0;
-        for (int32_t i = 0; i < g->node_count; i++) {
-            if (g->nodes[i].removed || op_is_view(g->nodes[i].op))
-                continue;
-            if (pass == 0)
-                s->exec_count++; /* counted even on failure, so that free releases it */
-            clinfer_status st = session_prepare_node(s, i, &s->execs[e], pass, &scratch);
-            if (st != CLINFER_OK)
-                return st;
-            if (pass == 1)
-                s->launch_count += s->execs[e].launches.count;
-            e++;
-        }
-        if (pass == 0 && scratch > 0) {
-            clinfer_status st = buffer_create(s->rt, (size_t)scratch, NULL, &s->scratch);
-            if (st != CLINFER_OK)
-                return st;
-        }
+    for (int32_t i = 0; i < g->node_count; i++) {
+        if (g->nodes[i].removed || op_is_view(g->nodes[i].op))
+            continue;
+        /* counted before planning, so that free releases a failed one */
+        clinfer_status st = session_plan_node(s, i, &s->execs[s->exec_count++], &scratch);
+        if (st != CLINFER_OK)
+            return st;
+    }
+    if (scratch > 0) {
+        clinfer_status st = buffer_create(s->rt, (size_t)scratch, NULL, &s->scratch);
+        if (st != CLINFER_OK)
+            return st;
+    }
+    for (int32_t e = 0; e < s->exec_count; e++) {
+        clinfer_status st = session_prepare_launches(s, &s->execs[e]);
+        if (st != CLINFER_OK)
+            return st;
+        s->launch_count += s->execs[e].launches.count;
     }
     return session_finish_preparation(s);
 }
@@ -332,6 +360,8 @@ static clinfer_status allocate_tables(clinfer_session *s)
 {
     size_t nv = (size_t)(s->m->g->value_count > 0 ? s->m->g->value_count : 1);
     s->shapes = calloc(nv, sizeof *s->shapes);
+    s->plans = calloc((size_t)(s->m->g->node_count > 0 ? s->m->g->node_count : 1),
+                      sizeof *s->plans);
     s->root = calloc(nv, sizeof *s->root);
     s->mem = calloc(nv, sizeof *s->mem);
     s->owned = calloc(nv, sizeof *s->owned);
@@ -341,7 +371,7 @@ static clinfer_status allocate_tables(clinfer_session *s)
     s->input_reused = calloc((size_t)s->m->g->input_count + 1, 1);
     s->in_bind = calloc((size_t)s->m->g->input_count + 1, sizeof *s->in_bind);
     s->out_bind = calloc((size_t)s->m->g->output_count + 1, sizeof *s->out_bind);
-    if (!s->shapes || !s->root || !s->mem || !s->owned || !s->host_of || !s->host_offset ||
+    if (!s->shapes || !s->plans || !s->root || !s->mem || !s->owned || !s->host_of || !s->host_offset ||
         !s->input_state || !s->input_reused || !s->in_bind || !s->out_bind)
         return err_set(s->rt, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory");
     for (size_t v = 0; v < nv; v++)
@@ -451,6 +481,9 @@ void clinfer_session_free(clinfer_session *s)
     free(s->execs);
     free(s->events);
     free(s->prof);
+    for (int32_t i = 0; s->plans && i < s->m->g->node_count; i++)
+        node_plan_free(&s->m->g->nodes[i], s->plans[i]);
+    free(s->plans);
     free(s->shapes);
     free(s->root);
     free(s->mem);

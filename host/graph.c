@@ -252,18 +252,15 @@ clinfer_status clinfer_graph_value_shape(const clinfer_graph *g, clinfer_value v
 
 /* ------------------------------------------------------------ nodes */
 
-static const char *const op_names[OP_KIND_COUNT] = {
-    [OP_CONV2D] = "conv2d",       [OP_POOL2D] = "pool2d",       [OP_GLOBAL_POOL] = "global_pool",
-    [OP_GEMM] = "gemm",           [OP_MATMUL] = "matmul",       [OP_UNARY] = "unary",
-    [OP_BINARY] = "binary",       [OP_SOFTMAX] = "softmax",     [OP_CONCAT] = "concat",
-    [OP_BATCHNORM] = "batchnorm", [OP_PAD] = "pad",             [OP_TRANSPOSE] = "transpose",
-    [OP_REDUCE] = "reduce",       [OP_SLICE] = "slice",
-    [OP_FLATTEN] = "flatten",     [OP_RESHAPE] = "reshape",     [OP_IDENTITY] = "identity",
-};
+#define OP_NAME_ENTRY(kind, name, impl, view) name,
+#define OP_VIEW_ENTRY(kind, name, impl, view) view,
+static const char *const op_names[] = {CLINFER_OP_LIST(OP_NAME_ENTRY)};
+static const unsigned char op_views[] = {CLINFER_OP_LIST(OP_VIEW_ENTRY)};
+_Static_assert(sizeof op_names / sizeof op_names[0] == OP_KIND_COUNT, "one name per op");
 
 const char *op_kind_name(op_kind op) { return op < OP_KIND_COUNT ? op_names[op] : "?"; }
 
-int op_is_view(op_kind op) { return op == OP_FLATTEN || op == OP_RESHAPE || op == OP_IDENTITY; }
+int op_is_view(op_kind op) { return op < OP_KIND_COUNT && op_views[op]; }
 
 /* Removes the last node and its output value (a failed builder call). */
 static void pop_node(clinfer_graph *g)

@@ -12,6 +12,7 @@
 
 #include "clinfer.h"
 #include "error.h"
+#include "op_list.h"
 
 typedef enum value_kind { VALUE_INPUT, VALUE_CONSTANT, VALUE_NODE } value_kind;
 
@@ -23,26 +24,9 @@ typedef struct graph_value {
     int32_t producer;    /* VALUE_NODE: index of the node; else -1 */
 } graph_value;
 
-typedef enum op_kind {
-    OP_CONV2D,
-    OP_POOL2D,
-    OP_GLOBAL_POOL,
-    OP_GEMM,
-    OP_MATMUL,
-    OP_UNARY,
-    OP_BINARY,
-    OP_SOFTMAX,
-    OP_CONCAT,
-    OP_BATCHNORM,
-    OP_PAD,
-    OP_TRANSPOSE,
-    OP_REDUCE,
-    OP_SLICE,
-    OP_FLATTEN,  /* view */
-    OP_RESHAPE,  /* view */
-    OP_IDENTITY, /* view */
-    OP_KIND_COUNT
-} op_kind;
+#define OP_KIND_ENUM_ENTRY(kind, name, impl, view) OP_##kind,
+typedef enum op_kind { CLINFER_OP_LIST(OP_KIND_ENUM_ENTRY) OP_KIND_COUNT } op_kind;
+_Static_assert(OP_KIND_COUNT == CLINFER_OP_COUNT, "op_list.h: CLINFER_OP_COUNT is stale");
 
 typedef struct gemm_attrs {
     int trans_a, trans_b;

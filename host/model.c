@@ -27,7 +27,7 @@ static clinfer_status check_shapes(clinfer_runtime *rt, const clinfer_graph *g)
     clinfer_status st = CLINFER_OK;
     for (int32_t i = 0; st == CLINFER_OK && i < g->node_count; i++)
         if (!g->nodes[i].removed)
-            st = nodes_infer(rt, g, &g->nodes[i], shapes, &shapes[g->nodes[i].output]);
+            st = nodes_infer(rt, g, &g->nodes[i], shapes, NULL, &shapes[g->nodes[i].output]);
     free(shapes);
     return st;
 }

@@ -38,6 +38,8 @@ struct clinfer_session {
     int64_t batch;
     int profile;
     clinfer_shape *shapes; /* per value, for this batch size */
+    void **plans;          /* per node: its plan (nodes.h), made once by infer
+                            * and plan, read by every later prepare */
     int32_t *root;         /* per value: the value whose memory it uses */
     int32_t *host_of;      /* per value: the Concat output it lives in, or -1 */
     uint64_t *host_offset; /* per value: its byte offset in host_of's memory */
@@ -66,10 +68,14 @@ clinfer_status session_fail(clinfer_session *s, clinfer_status st);
 /* Releases the profiling events of the last run. */
 void session_release_events(clinfer_session *s);
 
-/* Sizing pass (prepare 0: memory requests into *scratch) or preparing pass
- * (prepare 1: launches) for node i into e. */
-clinfer_status session_prepare_node(clinfer_session *s, int32_t i, node_exec *e, int prepare,
-                                    uint64_t *scratch);
+/* Planning step of kernel node i: completes its plan (algorithm, memory),
+ * keeps the largest scratch request in *scratch and creates the node's
+ * persistent buffer in e. */
+clinfer_status session_plan_node(clinfer_session *s, int32_t i, node_exec *e, uint64_t *scratch);
+
+/* Creates and binds the launches of kernel node e->node over the memory
+ * the session gives its values now (also after a rebinding). */
+clinfer_status session_prepare_launches(clinfer_session *s, node_exec *e);
 
 /* Waits for the one-time work that preparing kernels enqueued on the
  * runtime's queue (weight packing). */

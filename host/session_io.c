@@ -104,7 +104,7 @@ static clinfer_status retarget_root(clinfer_session *s, int32_t r, cl_mem mem)
             touches |= n->inputs[k] >= 0 && s->root[n->inputs[k]] == r;
         if (touches && st == CLINFER_OK) {
             node_launches_release(&e->launches);
-            st = session_prepare_node(s, e->node, e, 1, NULL); /* launches only: memory stays */
+            st = session_prepare_launches(s, e); /* the plan and memory stay */
             if (st == CLINFER_OK && s->prof)
                 s->prof[i].kernel =
                     e->launches.count ? e->launches.items[e->launches.count - 1].name : "none";

@@ -10,6 +10,19 @@
 
 #include "nodes.h"
 
+/* A node's plan: its parameters (infer) and the kernel variant with its
+ * tiles and packed-B size (plan, once per session). MatMul's parameters
+ * are its shapes; the product is the same GEMM. */
+typedef struct gemm_node_plan {
+    gemm_params params;
+    gemm_plan gemm;
+} gemm_node_plan;
+
+typedef struct matmul_node_plan {
+    matmul_params params;
+    gemm_plan gemm;
+} matmul_node_plan;
+
 /* Input i is a constant of the graph (weights). */
 static int input_is_constant(const node_ctx *c, int32_t i)
 {
@@ -79,22 +92,17 @@ static clinfer_status gemm_node_params(const node_ctx *c, gemm_params *p)
 
 static clinfer_status gemm_infer(const node_ctx *c, clinfer_shape *out)
 {
-    gemm_params p;
-    clinfer_status st = gemm_node_params(c, &p);
-    if (st == CLINFER_OK && (st = gemm_output_shape(c->rt, &p, out)) != CLINFER_OK)
-        return node_fail(c, st, "%s", clinfer_last_errmsg());
-    return st;
+    gemm_params *p = &((gemm_node_plan *)c->plan)->params;
+    clinfer_status st = gemm_node_params(c, p);
+    return st == CLINFER_OK ? node_wrap(c, gemm_output_shape(c->rt, p, out)) : st;
 }
 
-static clinfer_status gemm_node_memory(const node_ctx *c, node_memory *out)
+static clinfer_status gemm_node_plan_make(const node_ctx *c, node_memory *out)
 {
-    gemm_params p;
-    gemm_plan plan = {.packed_bytes = 0};
-    clinfer_status st = gemm_node_params(c, &p);
-    if (st == CLINFER_OK && (st = gemm_plan_make(c->rt, &p, &plan)) != CLINFER_OK)
-        return node_fail(c, st, "%s", clinfer_last_errmsg());
+    gemm_node_plan *np = c->plan;
+    clinfer_status st = node_wrap(c, gemm_plan_make(c->rt, &np->params, &np->gemm));
     if (st == CLINFER_OK)
-        packed_b_memory(c, &plan, out);
+        packed_b_memory(c, &np->gemm, out);
     return st;
 }
 
@@ -102,20 +110,17 @@ static clinfer_status gemm_node_memory(const node_ctx *c, node_memory *out)
 static clinfer_status gemm_node_prepare(const node_ctx *c, const cl_mem *in, cl_mem out,
                                         node_launches *l)
 {
-    gemm_params p;
-    gemm_plan plan = {.packed_bytes = 0};
-    clinfer_status st = gemm_node_params(c, &p);
-    if (st == CLINFER_OK)
-        st = gemm_plan_make(c->rt, &p, &plan);
+    const gemm_node_plan *np = c->plan;
+    clinfer_status st = CLINFER_OK;
     op_launch once = {0};
-    op_launch *pack = st == CLINFER_OK ? alloc_launches(c, &plan, l, &once, &st) : NULL;
+    op_launch *pack = alloc_launches(c, &np->gemm, l, &once, &st);
     cl_mem b = in[1];
-    if (pack && (st = gemm_pack_b_prepare(c->rt, &p, &plan, pack)) == CLINFER_OK)
+    if (pack && (st = gemm_pack_b_prepare(c->rt, &np->params, &np->gemm, pack)) == CLINFER_OK)
         st = pack_b(c, pack, in[1], &b);
     launch_release(&once);
     if (st == CLINFER_OK) {
         op_launch *product = &l->items[l->count - 1];
-        st = gemm_prepare(c->rt, &p, &plan, product);
+        st = gemm_prepare(c->rt, &np->params, &np->gemm, product);
         if (st == CLINFER_OK)
             st = gemm_bind(c->rt, product, in[0], b, in[2], out);
     }
@@ -124,61 +129,52 @@ static clinfer_status gemm_node_prepare(const node_ctx *c, const cl_mem *in, cl_
 
 static double gemm_flops(const node_ctx *c, const clinfer_shape *out)
 {
-    gemm_params p;
-    if (gemm_node_params(c, &p) != CLINFER_OK)
-        return 0;
+    const gemm_params *p = &((const gemm_node_plan *)c->plan)->params;
     (void)out;
-    return 2.0 * p.m * (double)p.n * p.k;
+    return 2.0 * p->m * (double)p->n * p->k;
 }
 
-const node_impl node_gemm_impl = {gemm_infer, gemm_node_prepare, gemm_flops, gemm_node_memory};
+const node_impl node_gemm_impl = {sizeof(gemm_node_plan), gemm_infer, gemm_node_plan_make,
+                                  gemm_node_prepare, gemm_flops, NULL};
 
 static clinfer_status matmul_node_params(const node_ctx *c, matmul_params *p)
 {
-    if (!c->in[0] || !c->in[1])
-        return node_fail(c, CLINFER_ERR_INVALID_ARGUMENT, "inputs A and B are required");
-    *p = (matmul_params){*c->in[0], *c->in[1], {ACT_KIND_NONE, 0, 0}};
-    return CLINFER_OK;
+    clinfer_status st = node_need_inputs(c, 2);
+    if (st == CLINFER_OK)
+        *p = (matmul_params){*c->in[0], *c->in[1], {ACT_KIND_NONE, 0, 0}};
+    return st;
 }
 
 static clinfer_status matmul_infer(const node_ctx *c, clinfer_shape *out)
 {
-    matmul_params p;
-    clinfer_status st = matmul_node_params(c, &p);
-    if (st == CLINFER_OK && (st = matmul_output_shape(c->rt, &p, out)) != CLINFER_OK)
-        return node_fail(c, st, "%s", clinfer_last_errmsg());
-    return st;
+    matmul_params *p = &((matmul_node_plan *)c->plan)->params;
+    clinfer_status st = matmul_node_params(c, p);
+    return st == CLINFER_OK ? node_wrap(c, matmul_output_shape(c->rt, p, out)) : st;
 }
 
-static clinfer_status matmul_node_memory(const node_ctx *c, node_memory *out)
+static clinfer_status matmul_node_plan_make(const node_ctx *c, node_memory *out)
 {
-    matmul_params p;
-    gemm_plan plan = {.packed_bytes = 0};
-    clinfer_status st = matmul_node_params(c, &p);
-    if (st == CLINFER_OK && (st = matmul_plan_make(c->rt, &p, &plan)) != CLINFER_OK)
-        return node_fail(c, st, "%s", clinfer_last_errmsg());
+    matmul_node_plan *np = c->plan;
+    clinfer_status st = node_wrap(c, matmul_plan_make(c->rt, &np->params, &np->gemm));
     if (st == CLINFER_OK)
-        packed_b_memory(c, &plan, out);
+        packed_b_memory(c, &np->gemm, out);
     return st;
 }
 
 static clinfer_status matmul_node_prepare(const node_ctx *c, const cl_mem *in, cl_mem out,
                                           node_launches *l)
 {
-    matmul_params p;
-    gemm_plan plan = {.packed_bytes = 0};
-    clinfer_status st = matmul_node_params(c, &p);
-    if (st == CLINFER_OK)
-        st = matmul_plan_make(c->rt, &p, &plan);
+    const matmul_node_plan *np = c->plan;
+    clinfer_status st = CLINFER_OK;
     op_launch once = {0};
-    op_launch *pack = st == CLINFER_OK ? alloc_launches(c, &plan, l, &once, &st) : NULL;
+    op_launch *pack = alloc_launches(c, &np->gemm, l, &once, &st);
     cl_mem b = in[1];
-    if (pack && (st = matmul_pack_b_prepare(c->rt, &p, &plan, pack)) == CLINFER_OK)
+    if (pack && (st = matmul_pack_b_prepare(c->rt, &np->params, &np->gemm, pack)) == CLINFER_OK)
         st = pack_b(c, pack, in[1], &b);
     launch_release(&once);
     if (st == CLINFER_OK) {
         op_launch *product = &l->items[l->count - 1];
-        st = matmul_prepare(c->rt, &p, &plan, product);
+        st = matmul_prepare(c->rt, &np->params, &np->gemm, product);
         if (st == CLINFER_OK)
             st = matmul_bind(c->rt, product, in[0], b, out);
     }
@@ -194,5 +190,5 @@ static double matmul_flops(const node_ctx *c, const clinfer_shape *out)
     return 2.0 * (double)n * (double)c->in[0]->dims[c->in[0]->rank - 1];
 }
 
-const node_impl node_matmul_impl = {matmul_infer, matmul_node_prepare, matmul_flops,
-                                     matmul_node_memory};
+const node_impl node_matmul_impl = {sizeof(matmul_node_plan), matmul_infer, matmul_node_plan_make,
+                                    matmul_node_prepare, matmul_flops, NULL};

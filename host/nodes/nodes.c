@@ -11,21 +11,11 @@
 
 #include "../shape.h"
 
-const node_impl *node_impl_of(op_kind op)
-{
-    static const node_impl *const table[OP_KIND_COUNT] = {
-        [OP_CONV2D] = &node_conv2d_impl,       [OP_POOL2D] = &node_pool2d_impl,
-        [OP_GLOBAL_POOL] = &node_global_pool_impl, [OP_GEMM] = &node_gemm_impl,
-        [OP_MATMUL] = &node_matmul_impl,       [OP_UNARY] = &node_unary_impl,
-        [OP_BINARY] = &node_binary_impl,       [OP_SOFTMAX] = &node_softmax_impl,
-        [OP_CONCAT] = &node_concat_impl,       [OP_BATCHNORM] = &node_batchnorm_impl,
-        [OP_PAD] = &node_pad_impl,             [OP_TRANSPOSE] = &node_transpose_impl,
-        [OP_REDUCE] = &node_reduce_impl,       [OP_SLICE] = &node_slice_impl,
-        [OP_FLATTEN] = &node_view_impl,        [OP_RESHAPE] = &node_view_impl,
-        [OP_IDENTITY] = &node_view_impl,
-    };
-    return op < OP_KIND_COUNT ? table[op] : NULL;
-}
+#define NODE_IMPL_ENTRY(kind, name, impl, view) &impl,
+static const node_impl *const node_table[] = {CLINFER_OP_LIST(NODE_IMPL_ENTRY)};
+_Static_assert(sizeof node_table / sizeof node_table[0] == OP_KIND_COUNT, "one impl per op");
+
+const node_impl *node_impl_of(op_kind op) { return op < OP_KIND_COUNT ? node_table[op] : NULL; }
 
 clinfer_status node_fail(const node_ctx *c, clinfer_status status, const char *fmt, ...)
 {
@@ -36,6 +26,19 @@ clinfer_status node_fail(const node_ctx *c, clinfer_status status, const char *f
     va_end(ap);
     return err_set(c->rt, status, "%s node \"%s\": %s", op_kind_name(c->node->op), c->node->name,
                    msg);
+}
+
+clinfer_status node_wrap(const node_ctx *c, clinfer_status st)
+{
+    return st == CLINFER_OK ? st : node_fail(c, st, "%s", clinfer_last_errmsg());
+}
+
+clinfer_status node_need_inputs(const node_ctx *c, int32_t count)
+{
+    for (int32_t i = 0; i < count; i++)
+        if (!c->in[i])
+            return node_fail(c, CLINFER_ERR_INVALID_ARGUMENT, "input %d is required", (int)i);
+    return CLINFER_OK;
 }
 
 clinfer_status node_need_rank(const node_ctx *c, int32_t i, int32_t rank)
@@ -94,16 +97,41 @@ void node_launches_release(node_launches *l)
     l->count = 0;
 }
 
-static clinfer_status infer_from(clinfer_runtime *rt, const clinfer_graph *g, const graph_node *n,
-                                 const clinfer_shape *const *in, clinfer_shape *out)
+clinfer_status node_plan_alloc(clinfer_runtime *rt, const graph_node *n, void **out)
 {
     const node_impl *impl = node_impl_of(n->op);
-    node_ctx c = {rt, g, n, in, NULL, NULL, NULL};
+    *out = NULL;
+    if (!impl || impl->plan_size == 0)
+        return CLINFER_OK;
+    *out = calloc(1, impl->plan_size);
+    return *out ? CLINFER_OK : err_set(rt, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory");
+}
+
+void node_plan_free(const graph_node *n, void *plan)
+{
+    const node_impl *impl = node_impl_of(n->op);
+    if (plan && impl && impl->release)
+        impl->release(plan);
+    free(plan);
+}
+
+/* Infers into `plan`, or into a plan of its own freed afterwards. */
+static clinfer_status infer_from(clinfer_runtime *rt, const clinfer_graph *g, const graph_node *n,
+                                 const clinfer_shape *const *in, void *plan, clinfer_shape *out)
+{
+    const node_impl *impl = node_impl_of(n->op);
+    node_ctx c = {rt, g, n, in, plan, NULL, NULL, NULL};
     if (!impl)
         return node_fail(&c, CLINFER_ERR_UNSUPPORTED, "this operation is not implemented");
-    clinfer_status st = impl->infer(&c, out);
+    void *own = NULL;
+    clinfer_status st = plan ? CLINFER_OK : node_plan_alloc(rt, n, &own);
+    if (!plan)
+        c.plan = own;
+    if (st == CLINFER_OK)
+        st = impl->infer(&c, out);
     if (st == CLINFER_OK && shape_numel(out) < 1)
-        return node_fail(&c, CLINFER_ERR_SHAPE, "the output would be empty or too large");
+        st = node_fail(&c, CLINFER_ERR_SHAPE, "the output would be empty or too large");
+    node_plan_free(n, own);
     return st;
 }
 
@@ -120,12 +148,12 @@ static clinfer_status gather_inputs(const graph_node *n, const clinfer_shape *sh
 }
 
 clinfer_status nodes_infer(clinfer_runtime *rt, const clinfer_graph *g, const graph_node *n,
-                           const clinfer_shape *value_shapes, clinfer_shape *out)
+                           const clinfer_shape *value_shapes, void *plan, clinfer_shape *out)
 {
     const clinfer_shape **in = NULL;
     clinfer_status st = gather_inputs(n, value_shapes, &in);
     if (st == CLINFER_OK)
-        st = infer_from(rt, g, n, in, out);
+        st = infer_from(rt, g, n, in, plan, out);
     free(in);
     return st;
 }
@@ -150,7 +178,7 @@ clinfer_status nodes_infer_with_batch(const clinfer_graph *g, const graph_node *
         in[i] = &shapes[i];
     }
     if (st == CLINFER_OK)
-        st = infer_from(NULL, g, n, in, out);
+        st = infer_from(NULL, g, n, in, NULL, out);
     free(shapes);
     free(in);
     return st;

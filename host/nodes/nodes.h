@@ -18,7 +18,12 @@ typedef struct node_ctx {
     const clinfer_graph *g;
     const graph_node *node;
     const clinfer_shape *const *in; /* per input; NULL for an absent optional input */
-    /* Device memory the executor gives prepare, as node_impl.memory asked
+    /* The node's plan: node_impl.plan_size zeroed bytes that infer fills
+     * with the op's parameters and plan completes (algorithm, chunks,
+     * memory); prepare and flops only read it. A session keeps one per node,
+     * so nothing is computed twice. */
+    void *plan;
+    /* Device memory the executor gives prepare, as node_impl.plan asked
      * (NULL when none was asked for): */
     cl_mem scratch; /* shared by every node of the session: valid only while
                      * this node's launches run */
@@ -42,18 +47,28 @@ typedef struct node_launches {
     int32_t count;
 } node_launches;
 
+/* A session takes every node through three steps, in order: infer (all
+ * nodes, in graph order), plan (kernel nodes: choose and size), prepare
+ * (kernel nodes, once memory is placed: create and bind the launches). The
+ * builder and the model's compile-time check call infer alone, with a
+ * throw-away plan. */
 typedef struct node_impl {
-    /* Checks the node against its input shapes and computes its output. */
+    size_t plan_size; /* bytes of the family's plan struct; 0: none */
+    /* Checks the node against its input shapes, computes its output shape
+     * and fills c->plan with the op's parameters. */
     clinfer_status (*infer)(const node_ctx *c, clinfer_shape *out);
+    /* Chooses the algorithm and everything that depends on the device,
+     * into c->plan, and says what memory it needs; NULL: nothing to choose,
+     * no memory. */
+    clinfer_status (*plan)(const node_ctx *c, node_memory *out);
     /* Creates and binds the launches over in_mem (per input, NULL when
      * absent) and out_mem. NULL for views, which launch nothing. */
     clinfer_status (*prepare)(const node_ctx *c, const cl_mem *in_mem, cl_mem out_mem,
                               node_launches *out);
     /* Floating-point operations of one run; NULL when not counted. */
     double (*flops)(const node_ctx *c, const clinfer_shape *out);
-    /* The scratch and persistent memory prepare will need (called before
-     * prepare, with the same shapes); NULL: none. */
-    clinfer_status (*memory)(const node_ctx *c, node_memory *out);
+    /* Frees what infer allocated inside the plan; NULL: nothing. */
+    void (*release)(void *plan);
 } node_impl;
 
 const node_impl *node_impl_of(op_kind op);
@@ -64,17 +79,31 @@ const node_impl *node_impl_of(op_kind op);
 clinfer_status nodes_infer_with_batch(const clinfer_graph *g, const graph_node *n, int64_t batch,
                                       clinfer_shape *out);
 
-/* Node inference over concrete shapes, one per value of the graph. */
+/* Node inference over concrete shapes, one per value of the graph, into
+ * `plan` (node_plan_alloc), or, when plan is NULL, into a plan thrown away
+ * afterwards (the model's compile-time check). */
 clinfer_status nodes_infer(clinfer_runtime *rt, const clinfer_graph *g, const graph_node *n,
-                           const clinfer_shape *value_shapes, clinfer_shape *out);
+                           const clinfer_shape *value_shapes, void *plan, clinfer_shape *out);
 
 /* Allocates `count` zeroed launches; releases them all. */
 clinfer_status node_launches_alloc(clinfer_runtime *rt, node_launches *l, int32_t count);
 void node_launches_release(node_launches *l);
 
+/* Allocates the zeroed plan of node n (NULL when its op has none) and frees
+ * it with what infer put inside. */
+clinfer_status node_plan_alloc(clinfer_runtime *rt, const graph_node *n, void **out);
+void node_plan_free(const graph_node *n, void *plan);
+
 /* Fails with a message naming the node. */
 clinfer_status node_fail(const node_ctx *c, clinfer_status status, const char *fmt, ...)
     CLINFER_PRINTF(3, 4);
+
+/* st, or, when it is an error, st with the message of the op's host side
+ * prefixed by the node's name. */
+clinfer_status node_wrap(const node_ctx *c, clinfer_status st);
+
+/* Requires inputs 0..count-1 to be present. */
+clinfer_status node_need_inputs(const node_ctx *c, int32_t count);
 
 /* Requires input i to have the given rank. */
 clinfer_status node_need_rank(const node_ctx *c, int32_t i, int32_t rank);
@@ -86,11 +115,36 @@ clinfer_status node_need_int32_dims(const node_ctx *c, int32_t i);
 void node_auto_pad(clinfer_pad_mode mode, int64_t in, int64_t k, int64_t stride, int64_t dil,
                    int32_t *pad0, int32_t *pad1);
 
-/* The per-family tables (nodes/<family>.c). */
-extern const node_impl node_conv2d_impl, node_pool2d_impl, node_global_pool_impl;
-extern const node_impl node_view_impl, node_unary_impl, node_binary_impl, node_softmax_impl;
-extern const node_impl node_batchnorm_impl, node_gemm_impl, node_matmul_impl;
-extern const node_impl node_concat_impl, node_pad_impl, node_transpose_impl, node_reduce_impl;
-extern const node_impl node_slice_impl;
+/* Defines the node_impl `impl` of an op computed by one launch of its host
+ * side, whose plan is just its parameters (params_t):
+ *   params_fn(c, &p)            the parameters from the node and its shapes
+ *   shape_fn(rt, &p, &out)      ops/: checks them, writes the output shape
+ *   prepare_fn(rt, &p, &launch) ops/: creates the kernel, sets its scalars
+ *   bind_fn(c, &launch, in, out) binds the buffers
+ * The family file writes the two node-side functions; this writes the
+ * steps between them, which every such op shares. */
+#define NODE_ONE_LAUNCH(impl, params_t, params_fn, shape_fn, prepare_fn, bind_fn)       \
+    static clinfer_status impl##_infer(const node_ctx *c, clinfer_shape *out)           \
+    {                                                                                   \
+        params_t *p = c->plan;                                                          \
+        clinfer_status st = params_fn(c, p);                                            \
+        return st == CLINFER_OK ? node_wrap(c, shape_fn(c->rt, p, out)) : st;           \
+    }                                                                                   \
+    static clinfer_status impl##_prepare(const node_ctx *c, const cl_mem *in, cl_mem out, \
+                                         node_launches *l)                              \
+    {                                                                                   \
+        clinfer_status st = node_launches_alloc(c->rt, l, 1);                           \
+        if (st == CLINFER_OK)                                                           \
+            st = prepare_fn(c->rt, c->plan, &l->items[0]);                              \
+        if (st == CLINFER_OK)                                                           \
+            st = bind_fn(c, &l->items[0], in, out);                                     \
+        return st;                                                                      \
+    }                                                                                   \
+    const node_impl impl = {sizeof(params_t), impl##_infer, NULL, impl##_prepare, NULL, NULL}
+
+/* The node implementations that op_list.h names, one per op (views share
+ * one), each defined in its family's file nodes/<family>.c. */
+#define NODE_IMPL_DECLARE(kind, name, impl, view) extern const node_impl impl;
+CLINFER_OP_LIST(NODE_IMPL_DECLARE)
 
 #endif

@@ -9,8 +9,9 @@
 
 static clinfer_status slice_node_params(const node_ctx *c, slice_params *p)
 {
-    if (!c->in[0])
-        return node_fail(c, CLINFER_ERR_INVALID_ARGUMENT, "input is required");
+    clinfer_status st = node_need_inputs(c, 1);
+    if (st != CLINFER_OK)
+        return st;
     *p = slice_params_default();
     p->input = *c->in[0];
     p->naxes = c->in[0]->rank;
@@ -23,27 +24,11 @@ static clinfer_status slice_node_params(const node_ctx *c, slice_params *p)
     return CLINFER_OK;
 }
 
-static clinfer_status slice_infer(const node_ctx *c, clinfer_shape *out)
+static clinfer_status slice_node_bind(const node_ctx *c, op_launch *l, const cl_mem *in,
+                                      cl_mem out)
 {
-    slice_params p;
-    clinfer_status st = slice_node_params(c, &p);
-    if (st == CLINFER_OK && (st = slice_output_shape(c->rt, &p, out)) != CLINFER_OK)
-        return node_fail(c, st, "%s", clinfer_last_errmsg());
-    return st;
+    return slice_bind(c->rt, l, in[0], out);
 }
 
-static clinfer_status slice_node_prepare(const node_ctx *c, const cl_mem *in, cl_mem out,
-                                         node_launches *l)
-{
-    slice_params p;
-    clinfer_status st = slice_node_params(c, &p);
-    if (st == CLINFER_OK)
-        st = node_launches_alloc(c->rt, l, 1);
-    if (st == CLINFER_OK)
-        st = slice_prepare(c->rt, &p, &l->items[0]);
-    if (st == CLINFER_OK)
-        st = slice_bind(c->rt, &l->items[0], in[0], out);
-    return st;
-}
-
-const node_impl node_slice_impl = {slice_infer, slice_node_prepare, NULL, NULL};
+NODE_ONE_LAUNCH(node_slice_impl, slice_params, slice_node_params, slice_output_shape,
+                slice_prepare, slice_node_bind);

@@ -1,5 +1,5 @@
 /*
- * conv.c — conv2d nodes: inputs x [N, C, H, W], weight [OC, C/groups, KH,
+ * conv2d.c — conv2d nodes: inputs x [N, C, H, W], weight [OC, C/groups, KH,
  * KW], optional bias [OC], and a residual of the output's shape (input 3,
  * set only by the residual fusion pass, passes/residual.c); a max pool the
  * pool pass fused into the node (graph_node.fused_pool, passes/pool.c) makes
@@ -12,6 +12,13 @@
 
 #include "../shape.h"
 #include "nodes.h"
+
+/* The node's plan: its parameters (infer) and the algorithm with its
+ * chunks and memory (conv_plan, once per session). */
+typedef struct conv_node_plan {
+    conv2d_params params;
+    conv2d_plan algo;
+} conv_node_plan;
 
 /* Fills conv2d_params from the node and its input shapes, checking that
  * the weight and bias agree with the input. */
@@ -62,15 +69,15 @@ static clinfer_status conv_params(const node_ctx *c, conv2d_params *p)
 
 static clinfer_status conv_infer(const node_ctx *c, clinfer_shape *out)
 {
-    conv2d_params p;
+    conv2d_params *p = &((conv_node_plan *)c->plan)->params;
     int32_t oh = 0, ow = 0;
-    clinfer_status st = conv_params(c, &p);
-    if (st == CLINFER_OK && (st = conv2d_output_size(c->rt, &p, &oh, &ow)) != CLINFER_OK)
-        return node_fail(c, st, "%s", clinfer_last_errmsg());
+    clinfer_status st = conv_params(c, p);
+    if (st == CLINFER_OK && (st = conv2d_output_size(c->rt, p, &oh, &ow)) != CLINFER_OK)
+        return node_wrap(c, st);
     if (st != CLINFER_OK)
         return st;
-    *out = shape_4d(p.n, p.oc, oh, ow);
-    if (p.has_residual && !shape_equal(c->in[3], out)) {
+    *out = shape_4d(p->n, p->oc, oh, ow);
+    if (p->has_residual && !shape_equal(c->in[3], out)) {
         char want[96], got[96];
         return node_fail(c, CLINFER_ERR_SHAPE, "the residual has shape %s, the output %s",
                          shape_str(c->in[3], got, sizeof got), shape_str(out, want, sizeof want));
@@ -78,22 +85,14 @@ static clinfer_status conv_infer(const node_ctx *c, clinfer_shape *out)
     return CLINFER_OK;
 }
 
-static clinfer_status conv_plan(const node_ctx *c, conv2d_params *p, conv2d_plan *plan)
+/* The algorithm choice (ops/conv2d.c: by shape and device, or forced). */
+static clinfer_status conv_plan(const node_ctx *c, node_memory *out)
 {
-    clinfer_status st = conv_params(c, p);
-    if (st == CLINFER_OK && (st = conv2d_plan_make(c->rt, p, plan)) != CLINFER_OK)
-        return node_fail(c, st, "%s", clinfer_last_errmsg());
-    return st;
-}
-
-static clinfer_status conv_memory(const node_ctx *c, node_memory *out)
-{
-    conv2d_params p;
-    conv2d_plan plan;
-    clinfer_status st = conv_plan(c, &p, &plan);
+    conv_node_plan *np = c->plan;
+    clinfer_status st = node_wrap(c, conv2d_plan_make(c->rt, &np->params, &np->algo));
     if (st == CLINFER_OK) {
-        out->scratch_bytes = plan.scratch_bytes;
-        out->persist_bytes = plan.persist_bytes;
+        out->scratch_bytes = np->algo.scratch_bytes;
+        out->persist_bytes = np->algo.persist_bytes;
     }
     return st;
 }
@@ -110,26 +109,27 @@ static int input_is_constant(const node_ctx *c, int32_t i)
 static clinfer_status conv_prepare(const node_ctx *c, const cl_mem *in, cl_mem out,
                                    node_launches *l)
 {
-    conv2d_params p;
-    conv2d_plan plan;
-    clinfer_status st = conv_plan(c, &p, &plan);
-    const int32_t per_run_prep = st == CLINFER_OK && !input_is_constant(c, 1) ? plan.prep_count : 0;
-    for (int32_t i = 0; st == CLINFER_OK && !per_run_prep && i < plan.prep_count; i++) {
+    const conv_node_plan *np = c->plan;
+    const conv2d_params *p = &np->params;
+    const conv2d_plan *plan = &np->algo;
+    clinfer_status st = CLINFER_OK;
+    const int32_t per_run_prep = !input_is_constant(c, 1) ? plan->prep_count : 0;
+    for (int32_t i = 0; st == CLINFER_OK && !per_run_prep && i < plan->prep_count; i++) {
         op_launch prep;
-        st = conv2d_prep_launch(c->rt, &p, &plan, i, in[1], c->persist, &prep);
+        st = conv2d_prep_launch(c->rt, p, plan, i, in[1], c->persist, &prep);
         if (st == CLINFER_OK) {
             st = launch_enqueue(c->rt, &prep, NULL);
             launch_release(&prep); /* the enqueued command keeps the kernel alive */
         }
     }
     if (st == CLINFER_OK)
-        st = node_launches_alloc(c->rt, l, per_run_prep + plan.launch_count);
+        st = node_launches_alloc(c->rt, l, per_run_prep + plan->launch_count);
     for (int32_t i = 0; st == CLINFER_OK && i < per_run_prep; i++)
-        st = conv2d_prep_launch(c->rt, &p, &plan, i, in[1], c->persist, &l->items[i]);
+        st = conv2d_prep_launch(c->rt, p, plan, i, in[1], c->persist, &l->items[i]);
     const conv2d_buffers b = {in[0], in[1], in[2], c->node->input_count > 3 ? in[3] : NULL,
                               out, c->scratch, c->persist};
-    for (int32_t i = 0; st == CLINFER_OK && i < plan.launch_count; i++)
-        st = conv2d_launch(c->rt, &p, &plan, i, &b, &l->items[per_run_prep + i]);
+    for (int32_t i = 0; st == CLINFER_OK && i < plan->launch_count; i++)
+        st = conv2d_launch(c->rt, p, plan, i, &b, &l->items[per_run_prep + i]);
     return st;
 }
 
@@ -141,4 +141,5 @@ static double conv_flops(const node_ctx *c, const clinfer_shape *out)
            (double)(w->dims[1] * w->dims[2] * w->dims[3]);
 }
 
-const node_impl node_conv2d_impl = {conv_infer, conv_prepare, conv_flops, conv_memory};
+const node_impl node_conv2d_impl = {sizeof(conv_node_plan), conv_infer, conv_plan, conv_prepare,
+                                    conv_flops, NULL};

@@ -1,6 +1,8 @@
 /*
- * pool.c — pooling nodes: 2-D max/average pooling and global pooling of
+ * pool2d.c — pooling nodes: 2-D max/average pooling and global pooling of
  * NCHW tensors; padding modes resolved here, the kernels in ops/pool2d.c.
+ * Max and average share one parameter set, so the launch is chosen by the
+ * node's kind (not by NODE_ONE_LAUNCH).
  */
 #include "../ops/pool2d.h"
 #include "../shape.h"
@@ -39,30 +41,27 @@ static clinfer_status pool_params(const node_ctx *c, pool2d_params *p)
 
 static clinfer_status pool_infer(const node_ctx *c, clinfer_shape *out)
 {
-    pool2d_params p;
-    clinfer_status st = pool_params(c, &p);
-    if (st == CLINFER_OK && (st = pool2d_output_shape(c->rt, &p, out)) != CLINFER_OK)
-        return node_fail(c, st, "%s", clinfer_last_errmsg());
-    return st;
+    pool2d_params *p = c->plan;
+    clinfer_status st = pool_params(c, p);
+    return st == CLINFER_OK ? node_wrap(c, pool2d_output_shape(c->rt, p, out)) : st;
 }
 
 static clinfer_status pool_prepare(const node_ctx *c, const cl_mem *in, cl_mem out,
                                    node_launches *l)
 {
-    pool2d_params p;
-    clinfer_status st = pool_params(c, &p);
-    if (st == CLINFER_OK)
-        st = node_launches_alloc(c->rt, l, 1);
+    const pool2d_params *p = c->plan;
+    clinfer_status st = node_launches_alloc(c->rt, l, 1);
     if (st == CLINFER_OK)
         st = c->node->attrs.pool.kind == CLINFER_POOL_MAX
-                 ? maxpool2d_prepare(c->rt, &p, &l->items[0])
-                 : avgpool2d_prepare(c->rt, &p, &l->items[0]);
+                 ? maxpool2d_prepare(c->rt, p, &l->items[0])
+                 : avgpool2d_prepare(c->rt, p, &l->items[0]);
     if (st == CLINFER_OK)
         st = pool2d_bind(c->rt, &l->items[0], in[0], out);
     return st;
 }
 
-const node_impl node_pool2d_impl = {pool_infer, pool_prepare, NULL, NULL};
+const node_impl node_pool2d_impl = {sizeof(pool2d_params), pool_infer, NULL, pool_prepare, NULL,
+                                    NULL};
 
 static clinfer_status global_params(const node_ctx *c, globalpool_params *p)
 {
@@ -79,27 +78,24 @@ static clinfer_status global_params(const node_ctx *c, globalpool_params *p)
 
 static clinfer_status global_infer(const node_ctx *c, clinfer_shape *out)
 {
-    globalpool_params p;
-    clinfer_status st = global_params(c, &p);
-    if (st == CLINFER_OK && (st = globalpool_output_shape(c->rt, &p, out)) != CLINFER_OK)
-        return node_fail(c, st, "%s", clinfer_last_errmsg());
-    return st;
+    globalpool_params *p = c->plan;
+    clinfer_status st = global_params(c, p);
+    return st == CLINFER_OK ? node_wrap(c, globalpool_output_shape(c->rt, p, out)) : st;
 }
 
 static clinfer_status global_prepare(const node_ctx *c, const cl_mem *in, cl_mem out,
                                      node_launches *l)
 {
-    globalpool_params p;
-    clinfer_status st = global_params(c, &p);
-    if (st == CLINFER_OK)
-        st = node_launches_alloc(c->rt, l, 1);
+    const globalpool_params *p = c->plan;
+    clinfer_status st = node_launches_alloc(c->rt, l, 1);
     if (st == CLINFER_OK)
         st = c->node->attrs.global_pool == CLINFER_POOL_MAX
-                 ? globalmaxpool_prepare(c->rt, &p, &l->items[0])
-                 : globalavgpool_prepare(c->rt, &p, &l->items[0]);
+                 ? globalmaxpool_prepare(c->rt, p, &l->items[0])
+                 : globalavgpool_prepare(c->rt, p, &l->items[0]);
     if (st == CLINFER_OK)
         st = pool2d_bind(c->rt, &l->items[0], in[0], out);
     return st;
 }
 
-const node_impl node_global_pool_impl = {global_infer, global_prepare, NULL, NULL};
+const node_impl node_global_pool_impl = {sizeof(globalpool_params), global_infer, NULL,
+                                         global_prepare, NULL, NULL};

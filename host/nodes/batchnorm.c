@@ -1,0 +1,35 @@
+/*
+ * batchnorm.c — BatchNormalization nodes (those not folded into a conv);
+ * the kernel in ops/batchnorm.c.
+ */
+#include "../ops/batchnorm.h"
+#include "nodes.h"
+
+/* Builder form: inputs [x, scale, bias, mean, var]; after compile: [x, mul,
+ * add] with per-channel coefficients (see passes/fold.c). */
+static clinfer_status batchnorm_node_params(const node_ctx *c, batchnorm_params *p)
+{
+    int coeff = c->node->attrs.batchnorm.coefficients;
+    clinfer_status st = node_need_inputs(c, coeff ? 3 : 5);
+    if (st != CLINFER_OK)
+        return st;
+    *p = batchnorm_params_default();
+    p->shape = *c->in[0];
+    p->scale = *c->in[1];
+    p->bias = *c->in[2];
+    p->mean = coeff ? *c->in[1] : *c->in[3];
+    p->var = coeff ? *c->in[1] : *c->in[4];
+    p->epsilon = c->node->attrs.batchnorm.epsilon;
+    return CLINFER_OK;
+}
+
+static clinfer_status batchnorm_node_bind(const node_ctx *c, op_launch *l, const cl_mem *in,
+                                          cl_mem out)
+{
+    if (!c->node->attrs.batchnorm.coefficients)
+        return node_fail(c, CLINFER_ERR_INVALID_ARGUMENT, "coefficients were not prepared");
+    return batchnorm_bind(c->rt, l, in[0], in[1], in[2], out);
+}
+
+NODE_ONE_LAUNCH(node_batchnorm_impl, batchnorm_params, batchnorm_node_params,
+                batchnorm_output_shape, batchnorm_prepare, batchnorm_node_bind);
