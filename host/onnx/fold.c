@@ -33,18 +33,19 @@ static clinfer_status make(onnx_node *c, host_tensor *t, clinfer_dtype dtype,
     char msg[256], buf[160];
     int64_t n = onnx_numel(shape->dims, shape->rank);
     if (shape->rank > CLINFER_MAX_RANK || n < 0 || n > FOLD_MAX)
-        return node_error(c, CLINFER_ERR_UNSUPPORTED,
-                          "folding this node would make a tensor of shape %s; clinfer folds up "
-                          "to 2^24 elements of rank <= %d",
-                          shape_str(shape, buf, sizeof buf), CLINFER_MAX_RANK);
+        return onnx_node_error(
+            c, CLINFER_ERR_UNSUPPORTED,
+            "folding this node would make a tensor of shape %s; clinfer folds up "
+            "to 2^24 elements of rank <= %d",
+            shape_str(shape, buf, sizeof buf), CLINFER_MAX_RANK);
     clinfer_status st = host_tensor_alloc(t, dtype, shape, msg, sizeof msg);
     if (st != CLINFER_OK)
-        return node_error(c, st, "%s", msg);
+        return onnx_node_error(c, st, "%s", msg);
     if (with_sym && n > 0) {
         t->sym = calloc((size_t)n, 1);
         if (!t->sym) {
             host_tensor_free(t);
-            return node_error(c, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory");
+            return onnx_node_error(c, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory");
         }
     }
     return CLINFER_OK;
@@ -61,7 +62,7 @@ static void move(host_tensor *dst, int64_t d, const host_tensor *src, int64_t s)
         dst->sym[d] = src->sym ? src->sym[s] : 0;
 }
 
-static clinfer_status emit(onnx_node *c, host_tensor *t) { return node_out_host(c, 0, t); }
+static clinfer_status emit(onnx_node *c, host_tensor *t) { return onnx_node_out_host(c, 0, t); }
 
 /* The same data under another shape (Reshape, Flatten, Squeeze, ...). */
 static clinfer_status reshaped(onnx_node *c, const host_tensor *x, const clinfer_shape *shape)
@@ -70,14 +71,14 @@ static clinfer_status reshaped(onnx_node *c, const host_tensor *x, const clinfer
     char msg[256];
     clinfer_status st = host_tensor_copy(x, &t, msg, sizeof msg);
     if (st != CLINFER_OK)
-        return node_error(c, st, "%s", msg);
+        return onnx_node_error(c, st, "%s", msg);
     t.shape = *shape;
     return emit(c, &t);
 }
 
 static clinfer_status input0(onnx_node *c, const host_tensor **x)
 {
-    return node_in_host(c, 0, "data", x);
+    return onnx_node_in_host(c, 0, "data", x);
 }
 
 /* ------------------------------------------------------------ sources */
@@ -86,52 +87,53 @@ clinfer_status fold_constant(onnx_node *c)
 {
     static const char *const unsupported[] = {"sparse_value", "value_string", "value_strings"};
     for (size_t k = 0; k < 3; k++)
-        if (node_attr(c, unsupported[k]))
-            return node_error(c, CLINFER_ERR_UNSUPPORTED, "attribute \"%s\" is not supported",
-                              unsupported[k]);
+        if (onnx_node_attr(c, unsupported[k]))
+            return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED, "attribute \"%s\" is not supported",
+                                   unsupported[k]);
     int set = 0;
     static const char *const forms[] = {"value", "value_float", "value_floats", "value_int",
                                         "value_ints"};
     for (size_t k = 0; k < 5; k++)
-        set += node_attr(c, forms[k]) != NULL;
+        set += onnx_node_attr(c, forms[k]) != NULL;
     if (set != 1)
-        return node_error(c, CLINFER_ERR_INVALID_MODEL,
-                          "needs exactly one of value, value_float(s), value_int(s); has %d", set);
+        return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL,
+                               "needs exactly one of value, value_float(s), value_int(s); has %d",
+                               set);
     host_tensor t;
     int present = 0;
-    clinfer_status st = node_attr_tensor(c, "value", &t, &present);
+    clinfer_status st = onnx_node_attr_tensor(c, "value", &t, &present);
     if (st != CLINFER_OK || present)
         return st == CLINFER_OK ? emit(c, &t) : st;
     clinfer_shape scalar = {0, {0}};
-    if (node_attr(c, "value_float")) {
+    if (onnx_node_attr(c, "value_float")) {
         float v = 0;
-        if ((st = node_attr_float(c, "value_float", 0, &v)) != CLINFER_OK ||
+        if ((st = onnx_node_attr_float(c, "value_float", 0, &v)) != CLINFER_OK ||
             (st = make(c, &t, CLINFER_DTYPE_FLOAT32, &scalar, 0)) != CLINFER_OK)
             return st;
         t.f[0] = v;
         return emit(c, &t);
     }
-    if (node_attr(c, "value_int")) {
+    if (onnx_node_attr(c, "value_int")) {
         int64_t v = 0;
-        if ((st = node_attr_int(c, "value_int", 0, &v)) != CLINFER_OK ||
+        if ((st = onnx_node_attr_int(c, "value_int", 0, &v)) != CLINFER_OK ||
             (st = make(c, &t, CLINFER_DTYPE_INT64, &scalar, 0)) != CLINFER_OK)
             return st;
         t.i[0] = v;
         return emit(c, &t);
     }
-    const Onnx__AttributeProto *a = node_attr(c, "value_floats");
+    const Onnx__AttributeProto *a = onnx_node_attr(c, "value_floats");
     int floats = a != NULL;
     if (!a)
-        a = node_attr(c, "value_ints");
+        a = onnx_node_attr(c, "value_ints");
     size_t n = floats ? a->n_floats : a->n_ints;
     clinfer_shape s1 = {1, {(int64_t)n}};
     if ((st = make(c, &t, floats ? CLINFER_DTYPE_FLOAT32 : CLINFER_DTYPE_INT64, &s1, 0)) !=
         CLINFER_OK)
         return st;
     if (floats)
-        st = node_attr_floats(c, "value_floats", t.f, (int32_t)n, &set);
+        st = onnx_node_attr_floats(c, "value_floats", t.f, (int32_t)n, &set);
     else
-        st = node_attr_ints(c, "value_ints", t.i, (int32_t)n, &set);
+        st = onnx_node_attr_ints(c, "value_ints", t.i, (int32_t)n, &set);
     if (st != CLINFER_OK) {
         host_tensor_free(&t);
         return st;
@@ -150,11 +152,11 @@ clinfer_status fold_shape(onnx_node *c)
 {
     clinfer_shape xs;
     int64_t start = 0, end = CLINFER_MAX_RANK;
-    clinfer_status st = node_in_shape(c, 0, &xs);
+    clinfer_status st = onnx_node_in_shape(c, 0, &xs);
     if (st == CLINFER_OK)
-        st = node_attr_int(c, "start", 0, &start);
+        st = onnx_node_attr_int(c, "start", 0, &start);
     if (st == CLINFER_OK)
-        st = node_attr_int(c, "end", xs.rank, &end);
+        st = onnx_node_attr_int(c, "end", xs.rank, &end);
     if (st != CLINFER_OK)
         return st;
     if (start < 0)
@@ -181,7 +183,7 @@ clinfer_status fold_size(onnx_node *c)
 {
     clinfer_shape xs, s0 = {0, {0}};
     host_tensor t;
-    clinfer_status st = node_in_shape(c, 0, &xs);
+    clinfer_status st = onnx_node_in_shape(c, 0, &xs);
     if (st == CLINFER_OK)
         st = make(c, &t, CLINFER_DTYPE_INT64, &s0, 1);
     if (st != CLINFER_OK)
@@ -202,19 +204,19 @@ clinfer_status fold_constant_of_shape(onnx_node *c)
     const host_tensor *s;
     int64_t dims[CLINFER_MAX_RANK];
     int32_t n = 0;
-    clinfer_status st = node_in_host(c, 0, "shape", &s);
+    clinfer_status st = onnx_node_in_host(c, 0, "shape", &s);
     if (st == CLINFER_OK)
-        st = node_host_ints(c, s, "shape", dims, CLINFER_MAX_RANK, &n);
+        st = onnx_node_host_ints(c, s, "shape", dims, CLINFER_MAX_RANK, &n);
     if (st != CLINFER_OK)
         return st;
     host_tensor v, t;
     int present = 0;
-    if ((st = node_attr_tensor(c, "value", &v, &present)) != CLINFER_OK)
+    if ((st = onnx_node_attr_tensor(c, "value", &v, &present)) != CLINFER_OK)
         return st;
     if (present && v.numel != 1) {
         host_tensor_free(&v);
-        return node_error(c, CLINFER_ERR_INVALID_MODEL,
-                          "attribute \"value\" must hold one element");
+        return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL,
+                               "attribute \"value\" must hold one element");
     }
     clinfer_shape shape = shape_make(n, dims);
     st = make(c, &t, present ? v.dtype : CLINFER_DTYPE_FLOAT32, &shape, 0);
@@ -235,9 +237,9 @@ clinfer_status fold_range(onnx_node *c)
     clinfer_status st = CLINFER_OK;
     int flt = 0;
     for (int32_t k = 0; k < 3 && st == CLINFER_OK; k++) {
-        st = node_in_host(c, k, what[k], &in[k]);
+        st = onnx_node_in_host(c, k, what[k], &in[k]);
         if (st == CLINFER_OK && (in[k]->numel != 1 || host_tensor_has_sym(in[k])))
-            st = node_error(c, CLINFER_ERR_UNSUPPORTED, "%s must be one known value", what[k]);
+            st = onnx_node_error(c, CLINFER_ERR_UNSUPPORTED, "%s must be one known value", what[k]);
         if (st == CLINFER_OK)
             flt |= in[k]->dtype == CLINFER_DTYPE_FLOAT32;
     }
@@ -246,7 +248,7 @@ clinfer_status fold_range(onnx_node *c)
     double a = host_tensor_get_f(in[0], 0), b = host_tensor_get_f(in[1], 0),
            d = host_tensor_get_f(in[2], 0);
     if (d == 0 || !isfinite(a) || !isfinite(b) || !isfinite(d))
-        return node_error(c, CLINFER_ERR_INVALID_MODEL, "delta is 0 or a bound is not finite");
+        return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL, "delta is 0 or a bound is not finite");
     double count = ceil((b - a) / d);
     if (count < 0)
         count = 0;
@@ -271,31 +273,33 @@ clinfer_status fold_gather(onnx_node *c)
 {
     const host_tensor *x, *idx;
     int64_t axis = 0;
-    onnx_sym *data = node_in(c, 0);
+    onnx_sym *data = onnx_node_in(c, 0);
     if (data && data->kind != SYM_HOST)
-        return node_error(c, CLINFER_ERR_UNSUPPORTED,
-                          "Gather runs only on tensors known at load time (shapes, constants); "
-                          "input 0 (\"%s\") is computed at run time",
-                          data->name);
-    clinfer_status st = node_in_host(c, 0, "data", &x);
+        return onnx_node_error(
+            c, CLINFER_ERR_UNSUPPORTED,
+            "Gather runs only on tensors known at load time (shapes, constants); "
+            "input 0 (\"%s\") is computed at run time",
+            data->name);
+    clinfer_status st = onnx_node_in_host(c, 0, "data", &x);
     if (st == CLINFER_OK)
-        st = node_in_host(c, 1, "indices", &idx);
+        st = onnx_node_in_host(c, 1, "indices", &idx);
     if (st == CLINFER_OK)
-        st = node_attr_int(c, "axis", 0, &axis);
+        st = onnx_node_attr_int(c, "axis", 0, &axis);
     if (st != CLINFER_OK)
         return st;
     int32_t ax = 0;
     if (x->shape.rank < 1 || !shape_axis(axis, x->shape.rank, &ax))
-        return node_error(c, CLINFER_ERR_INVALID_MODEL, "axis %lld is out of range for rank %d",
-                          (long long)axis, (int)x->shape.rank);
+        return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL,
+                               "axis %lld is out of range for rank %d", (long long)axis,
+                               (int)x->shape.rank);
     if (idx->dtype != CLINFER_DTYPE_INT64 || host_tensor_has_sym(idx))
-        return node_error(c, CLINFER_ERR_UNSUPPORTED, "indices must be known integers");
+        return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED, "indices must be known integers");
     clinfer_shape os;
     memset(&os, 0, sizeof os);
     os.rank = x->shape.rank - 1 + idx->shape.rank;
     if (os.rank > CLINFER_MAX_RANK)
-        return node_error(c, CLINFER_ERR_UNSUPPORTED, "the result would have rank %d",
-                          (int)os.rank);
+        return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED, "the result would have rank %d",
+                               (int)os.rank);
     int32_t r = 0;
     for (int32_t d = 0; d < ax; d++)
         os.dims[r++] = x->shape.dims[d];
@@ -310,9 +314,9 @@ clinfer_status fold_gather(onnx_node *c)
         inner *= x->shape.dims[d];
     for (int64_t k = 0; k < idx->numel; k++)
         if (idx->i[k] < -dim || idx->i[k] >= dim)
-            return node_error(c, CLINFER_ERR_INVALID_MODEL,
-                              "index %lld is out of range for a dimension of %lld",
-                              (long long)idx->i[k], (long long)dim);
+            return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL,
+                                   "index %lld is out of range for a dimension of %lld",
+                                   (long long)idx->i[k], (long long)dim);
     host_tensor t;
     if ((st = make(c, &t, x->dtype, &os, x->sym != NULL)) != CLINFER_OK)
         return st;
@@ -339,19 +343,19 @@ clinfer_status fold_unsqueeze(onnx_node *c)
     int32_t nprobe = -1;
     if (c->im->opset >= 13) {
         const host_tensor *t;
-        st = node_in_host(c, 1, "axes", &t);
+        st = onnx_node_in_host(c, 1, "axes", &t);
         if (st == CLINFER_OK)
-            st = node_host_ints(c, t, "axes", probe, CLINFER_MAX_RANK + 1, &nprobe);
+            st = onnx_node_host_ints(c, t, "axes", probe, CLINFER_MAX_RANK + 1, &nprobe);
     } else {
-        st = node_attr_ints(c, "axes", probe, CLINFER_MAX_RANK + 1, &nprobe);
+        st = onnx_node_attr_ints(c, "axes", probe, CLINFER_MAX_RANK + 1, &nprobe);
     }
     if (st != CLINFER_OK)
         return st;
     if (nprobe < 0 || x->shape.rank + nprobe > CLINFER_MAX_RANK)
-        return node_error(c, CLINFER_ERR_UNSUPPORTED, "axes are missing or the rank exceeds %d",
-                          CLINFER_MAX_RANK);
+        return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
+                               "axes are missing or the rank exceeds %d", CLINFER_MAX_RANK);
     int32_t orank = x->shape.rank + nprobe;
-    if ((st = node_axes(c, orank, c->im->opset >= 13, axes, &n)) != CLINFER_OK)
+    if ((st = onnx_node_axes(c, orank, c->im->opset >= 13, axes, &n)) != CLINFER_OK)
         return st;
     clinfer_shape os;
     memset(&os, 0, sizeof os);
@@ -368,7 +372,7 @@ clinfer_status fold_squeeze(onnx_node *c)
     int32_t n = -1;
     clinfer_status st = input0(c, &x);
     if (st == CLINFER_OK)
-        st = node_axes(c, x->shape.rank, c->im->opset >= 13, axes, &n);
+        st = onnx_node_axes(c, x->shape.rank, c->im->opset >= 13, axes, &n);
     if (st != CLINFER_OK)
         return st;
     clinfer_shape os;
@@ -377,8 +381,8 @@ clinfer_status fold_squeeze(onnx_node *c)
         int listed = k < n && axes[k] == d;
         k += listed;
         if (listed && x->shape.dims[d] != 1)
-            return node_error(c, CLINFER_ERR_INVALID_MODEL, "axis %d has size %lld, not 1",
-                              (int)d, (long long)x->shape.dims[d]);
+            return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL, "axis %d has size %lld, not 1",
+                                   (int)d, (long long)x->shape.dims[d]);
         if (!listed && !(n < 0 && x->shape.dims[d] == 1))
             os.dims[os.rank++] = x->shape.dims[d];
     }
@@ -391,13 +395,13 @@ clinfer_status fold_flatten(onnx_node *c)
     int64_t axis = 1;
     clinfer_status st = input0(c, &x);
     if (st == CLINFER_OK)
-        st = node_attr_int(c, "axis", 1, &axis);
+        st = onnx_node_attr_int(c, "axis", 1, &axis);
     if (st != CLINFER_OK)
         return st;
     if (axis < 0)
         axis += x->shape.rank;
     if (axis < 0 || axis > x->shape.rank)
-        return node_error(c, CLINFER_ERR_INVALID_MODEL, "axis is out of range");
+        return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL, "axis is out of range");
     clinfer_shape os = {2, {1, 1}};
     for (int32_t d = 0; d < x->shape.rank; d++)
         os.dims[d < axis ? 0 : 1] *= x->shape.dims[d];
@@ -411,40 +415,40 @@ clinfer_status fold_reshape(onnx_node *c)
     int32_t n = -1;
     clinfer_status st = input0(c, &x);
     if (st == CLINFER_OK)
-        st = node_attr_int(c, "allowzero", 0, &allowzero);
+        st = onnx_node_attr_int(c, "allowzero", 0, &allowzero);
     if (st == CLINFER_OK && c->im->opset < 5)
-        st = node_attr_ints(c, "shape", dims, CLINFER_MAX_RANK, &n);
-    else if (st == CLINFER_OK && (st = node_in_host(c, 1, "shape", &s)) == CLINFER_OK)
-        st = node_host_ints(c, s, "shape", dims, CLINFER_MAX_RANK, &n);
+        st = onnx_node_attr_ints(c, "shape", dims, CLINFER_MAX_RANK, &n);
+    else if (st == CLINFER_OK && (st = onnx_node_in_host(c, 1, "shape", &s)) == CLINFER_OK)
+        st = onnx_node_host_ints(c, s, "shape", dims, CLINFER_MAX_RANK, &n);
     if (st != CLINFER_OK)
         return st;
     if (n < 0)
-        return node_error(c, CLINFER_ERR_INVALID_MODEL, "the shape is missing");
+        return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL, "the shape is missing");
     clinfer_shape os = shape_make(n, dims);
     int32_t infer = -1;
     int64_t known = 1;
     for (int32_t d = 0; d < n; d++) {
         if (dims[d] == 0 && !allowzero) {
             if (d >= x->shape.rank)
-                return node_error(c, CLINFER_ERR_INVALID_MODEL,
-                                  "shape[%d] = 0 copies a missing dim", (int)d);
+                return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL,
+                                       "shape[%d] = 0 copies a missing dim", (int)d);
             os.dims[d] = x->shape.dims[d];
         } else if (dims[d] == -1 && infer < 0) {
             infer = d;
             continue;
         } else if (dims[d] < 0) {
-            return node_error(c, CLINFER_ERR_INVALID_MODEL, "shape[%d] = %lld", (int)d,
-                              (long long)dims[d]);
+            return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL, "shape[%d] = %lld", (int)d,
+                                   (long long)dims[d]);
         }
         if (os.dims[d] > 0 && known > INT32_MAX / os.dims[d])
-            return node_error(c, CLINFER_ERR_INVALID_MODEL, "the shape is too large");
+            return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL, "the shape is too large");
         known *= os.dims[d];
     }
     if (infer >= 0)
         os.dims[infer] = known > 0 && x->numel % known == 0 ? x->numel / known : -1;
     if (onnx_numel(os.dims, os.rank) != x->numel)
-        return node_error(c, CLINFER_ERR_SHAPE, "cannot reshape %lld elements to that shape",
-                          (long long)x->numel);
+        return onnx_node_error(c, CLINFER_ERR_SHAPE, "cannot reshape %lld elements to that shape",
+                               (long long)x->numel);
     return reshaped(c, x, &os);
 }
 
@@ -455,20 +459,20 @@ clinfer_status fold_transpose(onnx_node *c)
     int32_t n = -1;
     clinfer_status st = input0(c, &x);
     if (st == CLINFER_OK)
-        st = node_attr_ints(c, "perm", perm, CLINFER_MAX_RANK + 1, &n);
+        st = onnx_node_attr_ints(c, "perm", perm, CLINFER_MAX_RANK + 1, &n);
     if (st != CLINFER_OK)
         return st;
     int32_t rank = x->shape.rank;
     if (n >= 0 && n != rank)
-        return node_error(c, CLINFER_ERR_INVALID_MODEL, "perm has %d entries for rank %d", (int)n,
-                          (int)rank);
+        return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL, "perm has %d entries for rank %d",
+                               (int)n, (int)rank);
     int seen[CLINFER_MAX_RANK] = {0};
     clinfer_shape os = x->shape;
     for (int32_t d = 0; d < rank; d++) {
         if (n < 0)
             perm[d] = rank - 1 - d;
         if (perm[d] < 0 || perm[d] >= rank || seen[perm[d]]++)
-            return node_error(c, CLINFER_ERR_INVALID_MODEL, "perm is not a permutation");
+            return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL, "perm is not a permutation");
         os.dims[d] = x->shape.dims[perm[d]];
     }
     host_tensor t;
@@ -491,27 +495,27 @@ clinfer_status fold_transpose(onnx_node *c)
 clinfer_status fold_concat(onnx_node *c)
 {
     int64_t axis = 0;
-    int32_t n = node_input_count(c);
-    clinfer_status st = node_attr_int(c, "axis", 0, &axis);
+    int32_t n = onnx_node_input_count(c);
+    clinfer_status st = onnx_node_attr_int(c, "axis", 0, &axis);
     if (st != CLINFER_OK)
         return st;
     const host_tensor **xs = calloc((size_t)(n > 0 ? n : 1), sizeof *xs);
     if (!xs)
-        return node_error(c, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory");
+        return onnx_node_error(c, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory");
     int sym = 0;
     for (int32_t k = 0; k < n && st == CLINFER_OK; k++) {
-        st = node_in_host(c, k, "data", &xs[k]);
-        if (st == CLINFER_OK && (xs[k]->dtype != xs[0]->dtype ||
-                                 xs[k]->shape.rank != xs[0]->shape.rank))
-            st = node_error(c, CLINFER_ERR_INVALID_MODEL,
-                            "input %d differs from input 0 in type or rank", (int)k);
+        st = onnx_node_in_host(c, k, "data", &xs[k]);
+        if (st == CLINFER_OK &&
+            (xs[k]->dtype != xs[0]->dtype || xs[k]->shape.rank != xs[0]->shape.rank))
+            st = onnx_node_error(c, CLINFER_ERR_INVALID_MODEL,
+                                 "input %d differs from input 0 in type or rank", (int)k);
         if (st == CLINFER_OK)
             sym |= xs[k]->sym != NULL;
     }
     int32_t ax = 0;
     if (st == CLINFER_OK && (n < 1 || !shape_axis(axis, xs[0]->shape.rank, &ax)))
-        st = node_error(c, CLINFER_ERR_INVALID_MODEL, "no inputs, or axis %lld is out of range",
-                        (long long)axis);
+        st = onnx_node_error(c, CLINFER_ERR_INVALID_MODEL,
+                             "no inputs, or axis %lld is out of range", (long long)axis);
     clinfer_shape os;
     if (st == CLINFER_OK) {
         os = xs[0]->shape;
@@ -519,7 +523,8 @@ clinfer_status fold_concat(onnx_node *c)
         for (int32_t k = 0; k < n && st == CLINFER_OK; k++) {
             for (int32_t d = 0; d < os.rank; d++)
                 if (d != ax && xs[k]->shape.dims[d] != os.dims[d])
-                    st = node_error(c, CLINFER_ERR_SHAPE, "input %d has another shape", (int)k);
+                    st =
+                        onnx_node_error(c, CLINFER_ERR_SHAPE, "input %d has another shape", (int)k);
             os.dims[ax] += xs[k]->shape.dims[ax]; /* each < 2^31 */
         }
     }
@@ -550,7 +555,7 @@ clinfer_status fold_slice(onnx_node *c)
     slice_params p = slice_params_default();
     clinfer_status st = input0(c, &x);
     if (st == CLINFER_OK)
-        st = node_slice_params(c, x->shape.rank, p.starts, p.ends, p.axes, p.steps, &p.naxes);
+        st = onnx_node_slice_params(c, x->shape.rank, p.starts, p.ends, p.axes, p.steps, &p.naxes);
     if (st != CLINFER_OK)
         return st;
     /* Not slice_geometry: a fold may give an empty tensor (LayerNorm's
@@ -561,7 +566,7 @@ clinfer_status fold_slice(onnx_node *c)
         step[d] = 1;
     for (int32_t k = 0; k < p.naxes; k++) {
         int32_t d = 0;
-        shape_axis(p.axes[k], os.rank, &d); /* checked by node_slice_params */
+        shape_axis(p.axes[k], os.rank, &d); /* checked by onnx_node_slice_params */
         step[d] = p.steps[k];
         os.dims[d] = slice_clamp_axis(x->shape.dims[d], p.starts[k], p.ends[k], step[d], &first[d]);
     }
@@ -590,17 +595,17 @@ clinfer_status fold_cast(onnx_node *c)
     int64_t to = 0;
     clinfer_status st = input0(c, &x);
     if (st == CLINFER_OK)
-        st = node_attr_int(c, "to", 0, &to);
+        st = onnx_node_attr_int(c, "to", 0, &to);
     if (st != CLINFER_OK)
         return st;
     int to_float = to == 1 || to == 10 || to == 11 || to == 16;
     int to_int = (to >= 2 && to <= 7 && to != 1) || to == 9 || to == 12 || to == 13;
     if (!to_float && !to_int)
-        return node_error(c, CLINFER_ERR_UNSUPPORTED, "cast to %s is not supported",
-                          onnx_dtype_name((int32_t)to));
+        return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED, "cast to %s is not supported",
+                               onnx_dtype_name((int32_t)to));
     if (to_float && host_tensor_has_sym(x))
-        return node_error(c, CLINFER_ERR_UNSUPPORTED,
-                          "casting a size that depends on the batch to float");
+        return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
+                               "casting a size that depends on the batch to float");
     host_tensor t;
     if ((st = make(c, &t, to_float ? CLINFER_DTYPE_FLOAT32 : CLINFER_DTYPE_INT64, &x->shape,
                    x->sym != NULL && to_int)) != CLINFER_OK)
@@ -612,8 +617,8 @@ clinfer_status fold_cast(onnx_node *c)
         }
         if (x->dtype == CLINFER_DTYPE_FLOAT32 && !(fabsf(x->f[k]) < 9.2e18f)) {
             host_tensor_free(&t);
-            return node_error(c, CLINFER_ERR_UNSUPPORTED, "cannot cast %g to an integer",
-                              (double)x->f[k]);
+            return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED, "cannot cast %g to an integer",
+                                   (double)x->f[k]);
         }
         t.i[k] = to == 9 ? host_tensor_get_f(x, k) != 0 : host_tensor_get_i(x, k);
         if (t.sym)
@@ -661,22 +666,23 @@ static int64_t bcast_index(const clinfer_shape *in, const clinfer_shape *out, in
 clinfer_status fold_binary(onnx_node *c)
 {
     const host_tensor *a, *b;
-    clinfer_status st = node_in_host(c, 0, "A", &a);
+    clinfer_status st = onnx_node_in_host(c, 0, "A", &a);
     if (st == CLINFER_OK)
-        st = node_in_host(c, 1, "B", &b);
+        st = onnx_node_in_host(c, 1, "B", &b);
     if (st != CLINFER_OK)
         return st;
     char o = c->op[0]; /* Add, Sub, Mul, Div */
     clinfer_shape os;
     char b1[160], b2[160];
     if (!shape_broadcast(&a->shape, &b->shape, &os))
-        return node_error(c, CLINFER_ERR_SHAPE, "shapes %s and %s do not broadcast",
-                          shape_str(&a->shape, b1, sizeof b1), shape_str(&b->shape, b2, sizeof b2));
+        return onnx_node_error(c, CLINFER_ERR_SHAPE, "shapes %s and %s do not broadcast",
+                               shape_str(&a->shape, b1, sizeof b1),
+                               shape_str(&b->shape, b2, sizeof b2));
     int flt = a->dtype == CLINFER_DTYPE_FLOAT32 || b->dtype == CLINFER_DTYPE_FLOAT32;
     int sym = a->sym != NULL || b->sym != NULL;
     if (flt && sym)
-        return node_error(c, CLINFER_ERR_UNSUPPORTED,
-                          "float arithmetic on a size that depends on the batch");
+        return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
+                               "float arithmetic on a size that depends on the batch");
     host_tensor t;
     if ((st = make(c, &t, flt ? CLINFER_DTYPE_FLOAT32 : CLINFER_DTYPE_INT64, &os, sym)) !=
         CLINFER_OK)
@@ -707,9 +713,9 @@ clinfer_status fold_binary(onnx_node *c)
             r = x / y;
         if (bad) {
             host_tensor_free(&t);
-            return node_error(c, CLINFER_ERR_INVALID_MODEL,
-                              "integer %s of %lld and %lld overflows or divides by zero", c->op,
-                              (long long)x, (long long)y);
+            return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL,
+                                   "integer %s of %lld and %lld overflows or divides by zero",
+                                   c->op, (long long)x, (long long)y);
         }
         t.i[k] = r;
     }

@@ -124,10 +124,10 @@ static clinfer_status declare_input(importer *im, onnx_sym *s)
             memset(&decl, 0, sizeof decl);
             decl.rank = (int32_t)sp->n_dim;
             for (int32_t d = 0; d < decl.rank; d++)
-                decl.dims[d] = sp->dim[d]->value_case ==
-                                       ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE
-                                   ? sp->dim[d]->dim_value
-                                   : -1;
+                decl.dims[d] =
+                    sp->dim[d]->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE
+                        ? sp->dim[d]->dim_value
+                        : -1;
             host_tensor_free(&bt);
             return im_fail(im, CLINFER_ERR_SHAPE,
                            "the value given for input \"%s\" has shape %s, the model declares %s "
@@ -139,9 +139,8 @@ static clinfer_status declare_input(importer *im, onnx_sym *s)
         if (tt && tt->has_elem_type && is_float != (bt.dtype == CLINFER_DTYPE_FLOAT32)) {
             host_tensor_free(&bt);
             return im_fail(im, CLINFER_ERR_INVALID_ARGUMENT,
-                           "the value given for input \"%s\" is %s, the model declares %s",
-                           s->name, is_float ? "an integer tensor" : "float",
-                           onnx_dtype_name(elem));
+                           "the value given for input \"%s\" is %s, the model declares %s", s->name,
+                           is_float ? "an integer tensor" : "float", onnx_dtype_name(elem));
         }
         if (s->want_const || bt.dtype == CLINFER_DTYPE_INT64 || !is_float) {
             s->host = malloc(sizeof *s->host);
@@ -171,11 +170,11 @@ static clinfer_status declare_input(importer *im, onnx_sym *s)
         if (dm && dm->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE) {
             if (dm->dim_value < 1 || dm->dim_value > INT32_MAX) {
                 host_tensor_free(&bt);
-                return im_fail(im, dm->dim_value < 0 ? CLINFER_ERR_INVALID_MODEL
-                                                     : CLINFER_ERR_UNSUPPORTED,
-                               "graph input \"%s\": dimension %d is %lld (clinfer needs 1 to "
-                               "2^31-1)",
-                               s->name, (int)d, (long long)dm->dim_value);
+                return im_fail(
+                    im, dm->dim_value < 0 ? CLINFER_ERR_INVALID_MODEL : CLINFER_ERR_UNSUPPORTED,
+                    "graph input \"%s\": dimension %d is %lld (clinfer needs 1 to "
+                    "2^31-1)",
+                    s->name, (int)d, (long long)dm->dim_value);
             }
             shape.dims[d] = dm->dim_value;
         } else if (d == 0) {
@@ -183,16 +182,16 @@ static clinfer_status declare_input(importer *im, onnx_sym *s)
         } else if (bound) {
             shape.dims[d] = bt.shape.dims[d];
         } else {
-            return im_fail(im, CLINFER_ERR_UNSUPPORTED,
-                           "graph input \"%s\": dimension %d is symbolic (\"%s\"); only the "
-                           "first may be (the batch). Give a value for this input when "
-                           "loading, or export the model with fixed sizes",
-                           s->name, (int)d,
-                           dm && dm->value_case ==
-                                     ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM &&
-                                   dm->dim_param
-                               ? dm->dim_param
-                               : "");
+            return im_fail(
+                im, CLINFER_ERR_UNSUPPORTED,
+                "graph input \"%s\": dimension %d is symbolic (\"%s\"); only the "
+                "first may be (the batch). Give a value for this input when "
+                "loading, or export the model with fixed sizes",
+                s->name, (int)d,
+                dm && dm->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM &&
+                        dm->dim_param
+                    ? dm->dim_param
+                    : "");
         }
     }
     host_tensor_free(&bt);
@@ -207,17 +206,17 @@ static clinfer_status declare_input(importer *im, onnx_sym *s)
 static clinfer_status import_node(onnx_node *c)
 {
     if (!im_default_domain(c->n))
-        return node_error(c, CLINFER_ERR_UNSUPPORTED,
-                          "operators of domain \"%s\" are not supported", c->n->domain);
+        return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
+                               "operators of domain \"%s\" are not supported", c->n->domain);
     const op_spec *spec = onnx_op_find(c->n->op_type);
     if (!spec)
-        return node_error(c, CLINFER_ERR_UNSUPPORTED, "operator %s is not supported", c->op);
-    clinfer_status st = node_check_attributes(c, spec);
+        return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED, "operator %s is not supported", c->op);
+    clinfer_status st = onnx_node_check_attributes(c, spec);
     if (st != CLINFER_OK)
         return st;
     int all_host = 1;
-    for (int32_t k = 0; k < node_input_count(c); k++) {
-        onnx_sym *s = node_in(c, k);
+    for (int32_t k = 0; k < onnx_node_input_count(c); k++) {
+        onnx_sym *s = onnx_node_in(c, k);
         if (s && s->kind != SYM_HOST)
             all_host = 0;
     }
@@ -229,13 +228,14 @@ static clinfer_status import_node(onnx_node *c)
         return st;
     /* Outputs left unset must not be read by anyone. */
     for (size_t k = 0; k < c->n->n_output; k++) {
-        onnx_sym *s = node_out_sym(c, (int32_t)k);
+        onnx_sym *s = onnx_node_out_sym(c, (int32_t)k);
         if (s && s->kind == SYM_PENDING) {
             if (s->uses > 0)
-                return node_error(c, CLINFER_ERR_UNSUPPORTED,
-                                  "output %zu (\"%s\") is not supported (only used-less optional "
-                                  "outputs may be left out)",
-                                  k, s->name);
+                return onnx_node_error(
+                    c, CLINFER_ERR_UNSUPPORTED,
+                    "output %zu (\"%s\") is not supported (only used-less optional "
+                    "outputs may be left out)",
+                    k, s->name);
             s->kind = SYM_POISON;
         }
     }

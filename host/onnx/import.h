@@ -58,64 +58,67 @@ typedef struct onnx_node {
 onnx_sym *im_find(importer *im, const char *name);
 
 /* Writes "node \"name\" (Op): <message>" to the importer's error. */
-clinfer_status node_error(onnx_node *c, clinfer_status st, const char *fmt, ...)
+clinfer_status onnx_node_error(onnx_node *c, clinfer_status st, const char *fmt, ...)
     CLINFER_PRINTF(3, 4);
 
 /* Turns a failed builder call into a node error carrying its message. */
-clinfer_status node_build(onnx_node *c, clinfer_status st);
+clinfer_status onnx_node_build(onnx_node *c, clinfer_status st);
 
 /* ---------------------------------------------------------------- inputs */
 
-int32_t node_input_count(const onnx_node *c); /* n_input */
+int32_t onnx_node_input_count(const onnx_node *c); /* n_input */
 /* Input i, or NULL when i is past the end or the name is empty (absent). */
-onnx_sym *node_in(onnx_node *c, int32_t i);
+onnx_sym *onnx_node_in(onnx_node *c, int32_t i);
 /* The input as a graph value (a load-time float tensor becomes a constant);
  * required. */
-clinfer_status node_in_value(onnx_node *c, int32_t i, clinfer_value *out);
+clinfer_status onnx_node_in_value(onnx_node *c, int32_t i, clinfer_value *out);
 /* Optional: CLINFER_NO_VALUE when absent. */
-clinfer_status node_in_value_opt(onnx_node *c, int32_t i, clinfer_value *out);
+clinfer_status onnx_node_in_value_opt(onnx_node *c, int32_t i, clinfer_value *out);
 /* The input as a load-time tensor (an initializer, a bound input, or the
  * result of folding); `what` names the role in messages. Required. */
-clinfer_status node_in_host(onnx_node *c, int32_t i, const char *what, const host_tensor **out);
+clinfer_status onnx_node_in_host(onnx_node *c, int32_t i, const char *what,
+                                 const host_tensor **out);
 /* Optional: *out NULL when absent. */
-clinfer_status node_in_host_opt(onnx_node *c, int32_t i, const char *what,
-                                const host_tensor **out);
+clinfer_status onnx_node_in_host_opt(onnx_node *c, int32_t i, const char *what,
+                                     const host_tensor **out);
 /* The builder-time shape of input i (a value's shape, or a host tensor's). */
-clinfer_status node_in_shape(onnx_node *c, int32_t i, clinfer_shape *out);
+clinfer_status onnx_node_in_shape(onnx_node *c, int32_t i, clinfer_shape *out);
 /* Reads an int64 vector (rank <= 1) from a host tensor into buf (cap
  * entries); refuses batch-dependent elements. */
-clinfer_status node_host_ints(onnx_node *c, const host_tensor *t, const char *what, int64_t *buf,
-                              int32_t cap, int32_t *count);
+clinfer_status onnx_node_host_ints(onnx_node *c, const host_tensor *t, const char *what,
+                                   int64_t *buf, int32_t cap, int32_t *count);
 /* A scalar (one element) host tensor as a float. */
-clinfer_status node_host_scalar(onnx_node *c, const host_tensor *t, const char *what, float *out);
+clinfer_status onnx_node_host_scalar(onnx_node *c, const host_tensor *t, const char *what,
+                                     float *out);
 
 /* Makes a float host tensor a graph constant (once); `sym` keeps it. */
 clinfer_status im_materialize(importer *im, onnx_node *c, onnx_sym *sym, clinfer_value *out);
 
 /* ---------------------------------------------------------------- outputs */
 
-const char *node_out_name(const onnx_node *c, int32_t i); /* "" when absent */
+const char *onnx_node_out_name(const onnx_node *c, int32_t i); /* "" when absent */
 /* Sets output i to a graph value / a host tensor (taken over, also on
  * failure). */
-clinfer_status node_out_value(onnx_node *c, int32_t i, clinfer_value v);
-clinfer_status node_out_host(onnx_node *c, int32_t i, host_tensor *t);
+clinfer_status onnx_node_out_value(onnx_node *c, int32_t i, clinfer_value v);
+clinfer_status onnx_node_out_host(onnx_node *c, int32_t i, host_tensor *t);
 
 /* ---------------------------------------------------------------- attributes */
 
-const Onnx__AttributeProto *node_attr(const onnx_node *c, const char *name);
+const Onnx__AttributeProto *onnx_node_attr(const onnx_node *c, const char *name);
 /* Each returns the default when the attribute is absent and fails when it
  * has another type. */
-clinfer_status node_attr_int(onnx_node *c, const char *name, int64_t def, int64_t *out);
-clinfer_status node_attr_float(onnx_node *c, const char *name, float def, float *out);
-clinfer_status node_attr_string(onnx_node *c, const char *name, const char *def,
-                                const char **out);
+clinfer_status onnx_node_attr_int(onnx_node *c, const char *name, int64_t def, int64_t *out);
+clinfer_status onnx_node_attr_float(onnx_node *c, const char *name, float def, float *out);
+clinfer_status onnx_node_attr_string(onnx_node *c, const char *name, const char *def,
+                                     const char **out);
 /* *count -1 when absent; fails when more than cap values. */
-clinfer_status node_attr_ints(onnx_node *c, const char *name, int64_t *buf, int32_t cap,
-                              int32_t *count);
-clinfer_status node_attr_floats(onnx_node *c, const char *name, float *buf, int32_t cap,
-                                int32_t *count);
+clinfer_status onnx_node_attr_ints(onnx_node *c, const char *name, int64_t *buf, int32_t cap,
+                                   int32_t *count);
+clinfer_status onnx_node_attr_floats(onnx_node *c, const char *name, float *buf, int32_t cap,
+                                     int32_t *count);
 /* The TENSOR attribute decoded (the caller frees it); *present 0 if absent. */
-clinfer_status node_attr_tensor(onnx_node *c, const char *name, host_tensor *out, int *present);
+clinfer_status onnx_node_attr_tensor(onnx_node *c, const char *name, host_tensor *out,
+                                     int *present);
 
 /* ---------------------------------------------------------------- operators */
 
@@ -153,10 +156,10 @@ clinfer_status fold_range(onnx_node *c);
 /* ops.c, shared by fold.c and ops_shape.c: the axes of Squeeze/Unsqueeze
  * (attribute before opset 13, input after), normalised against `rank` and
  * sorted; *count -1 when none were given. */
-clinfer_status node_axes(onnx_node *c, int32_t rank, int from_input, int64_t *axes,
-                         int32_t *count);
+clinfer_status onnx_node_axes(onnx_node *c, int32_t rank, int from_input, int64_t *axes,
+                              int32_t *count);
 /* Slice parameters from attributes (opset < 10) or inputs. */
-clinfer_status node_slice_params(onnx_node *c, int32_t rank, int64_t *starts, int64_t *ends,
-                                 int64_t *axes, int64_t *steps, int32_t *count);
+clinfer_status onnx_node_slice_params(onnx_node *c, int32_t rank, int64_t *starts, int64_t *ends,
+                                      int64_t *axes, int64_t *steps, int32_t *count);
 
 #endif

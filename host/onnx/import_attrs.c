@@ -17,21 +17,36 @@
 static const char *attr_type_name(int32_t t)
 {
     switch (t) {
-    case 1: return "FLOAT";
-    case 2: return "INT";
-    case 3: return "STRING";
-    case 4: return "TENSOR";
-    case 5: return "GRAPH";
-    case 6: return "FLOATS";
-    case 7: return "INTS";
-    case 8: return "STRINGS";
-    case 9: return "TENSORS";
-    case 10: return "GRAPHS";
-    case 11: return "SPARSE_TENSOR";
-    case 12: return "SPARSE_TENSORS";
-    case 13: return "TYPE_PROTO";
-    case 14: return "TYPE_PROTOS";
-    default: return "UNDEFINED";
+    case 1:
+        return "FLOAT";
+    case 2:
+        return "INT";
+    case 3:
+        return "STRING";
+    case 4:
+        return "TENSOR";
+    case 5:
+        return "GRAPH";
+    case 6:
+        return "FLOATS";
+    case 7:
+        return "INTS";
+    case 8:
+        return "STRINGS";
+    case 9:
+        return "TENSORS";
+    case 10:
+        return "GRAPHS";
+    case 11:
+        return "SPARSE_TENSOR";
+    case 12:
+        return "SPARSE_TENSORS";
+    case 13:
+        return "TYPE_PROTO";
+    case 14:
+        return "TYPE_PROTOS";
+    default:
+        return "UNDEFINED";
     }
 }
 
@@ -57,7 +72,7 @@ static int32_t attr_type(const Onnx__AttributeProto *a)
     return 0;
 }
 
-const Onnx__AttributeProto *node_attr(const onnx_node *c, const char *name)
+const Onnx__AttributeProto *onnx_node_attr(const onnx_node *c, const char *name)
 {
     for (size_t k = 0; k < c->n->n_attribute; k++)
         if (c->n->attribute[k]->name && strcmp(c->n->attribute[k]->name, name) == 0)
@@ -68,17 +83,18 @@ const Onnx__AttributeProto *node_attr(const onnx_node *c, const char *name)
 static clinfer_status attr_typed(onnx_node *c, const char *name, int32_t want,
                                  const Onnx__AttributeProto **out)
 {
-    *out = node_attr(c, name);
+    *out = onnx_node_attr(c, name);
     if (*out && attr_type(*out) != want) {
         int32_t t = attr_type(*out);
         *out = NULL;
-        return node_error(c, CLINFER_ERR_INVALID_MODEL, "attribute \"%s\" has type %s, expected %s",
-                          name, attr_type_name(t), attr_type_name(want));
+        return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL,
+                               "attribute \"%s\" has type %s, expected %s", name, attr_type_name(t),
+                               attr_type_name(want));
     }
     return CLINFER_OK;
 }
 
-clinfer_status node_attr_int(onnx_node *c, const char *name, int64_t def, int64_t *out)
+clinfer_status onnx_node_attr_int(onnx_node *c, const char *name, int64_t def, int64_t *out)
 {
     const Onnx__AttributeProto *a;
     clinfer_status st = attr_typed(c, name, 2, &a);
@@ -86,7 +102,7 @@ clinfer_status node_attr_int(onnx_node *c, const char *name, int64_t def, int64_
     return st;
 }
 
-clinfer_status node_attr_float(onnx_node *c, const char *name, float def, float *out)
+clinfer_status onnx_node_attr_float(onnx_node *c, const char *name, float def, float *out)
 {
     const Onnx__AttributeProto *a;
     clinfer_status st = attr_typed(c, name, 1, &a);
@@ -94,8 +110,8 @@ clinfer_status node_attr_float(onnx_node *c, const char *name, float def, float 
     return st;
 }
 
-clinfer_status node_attr_string(onnx_node *c, const char *name, const char *def,
-                                const char **out)
+clinfer_status onnx_node_attr_string(onnx_node *c, const char *name, const char *def,
+                                     const char **out)
 {
     const Onnx__AttributeProto *a;
     clinfer_status st = attr_typed(c, name, 3, &a);
@@ -104,10 +120,10 @@ clinfer_status node_attr_string(onnx_node *c, const char *name, const char *def,
         /* protobuf-c bytes are not NUL-terminated: only short, clean strings. */
         static _Thread_local char buf[64];
         if (a->s.len >= sizeof buf || memchr(a->s.data, 0, a->s.len))
-            return node_error(c, CLINFER_ERR_UNSUPPORTED,
-                              "attribute \"%s\": a string of %zu bytes is not a value clinfer "
-                              "knows",
-                              name, a->s.len);
+            return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
+                                   "attribute \"%s\": a string of %zu bytes is not a value clinfer "
+                                   "knows",
+                                   name, a->s.len);
         memcpy(buf, a->s.data, a->s.len);
         buf[a->s.len] = 0;
         *out = buf;
@@ -117,8 +133,8 @@ clinfer_status node_attr_string(onnx_node *c, const char *name, const char *def,
     return st;
 }
 
-clinfer_status node_attr_ints(onnx_node *c, const char *name, int64_t *buf, int32_t cap,
-                              int32_t *count)
+clinfer_status onnx_node_attr_ints(onnx_node *c, const char *name, int64_t *buf, int32_t cap,
+                                   int32_t *count)
 {
     const Onnx__AttributeProto *a;
     *count = -1;
@@ -126,16 +142,17 @@ clinfer_status node_attr_ints(onnx_node *c, const char *name, int64_t *buf, int3
     if (st != CLINFER_OK || !a)
         return st;
     if (a->n_ints > (size_t)cap)
-        return node_error(c, CLINFER_ERR_UNSUPPORTED, "attribute \"%s\" has %zu values, at most %d",
-                          name, a->n_ints, (int)cap);
+        return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
+                               "attribute \"%s\" has %zu values, at most %d", name, a->n_ints,
+                               (int)cap);
     for (size_t k = 0; k < a->n_ints; k++)
         buf[k] = a->ints[k];
     *count = (int32_t)a->n_ints;
     return CLINFER_OK;
 }
 
-clinfer_status node_attr_floats(onnx_node *c, const char *name, float *buf, int32_t cap,
-                                int32_t *count)
+clinfer_status onnx_node_attr_floats(onnx_node *c, const char *name, float *buf, int32_t cap,
+                                     int32_t *count)
 {
     const Onnx__AttributeProto *a;
     *count = -1;
@@ -143,15 +160,16 @@ clinfer_status node_attr_floats(onnx_node *c, const char *name, float *buf, int3
     if (st != CLINFER_OK || !a)
         return st;
     if (a->n_floats > (size_t)cap)
-        return node_error(c, CLINFER_ERR_UNSUPPORTED, "attribute \"%s\" has %zu values, at most %d",
-                          name, a->n_floats, (int)cap);
+        return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
+                               "attribute \"%s\" has %zu values, at most %d", name, a->n_floats,
+                               (int)cap);
     for (size_t k = 0; k < a->n_floats; k++)
         buf[k] = a->floats[k];
     *count = (int32_t)a->n_floats;
     return CLINFER_OK;
 }
 
-clinfer_status node_attr_tensor(onnx_node *c, const char *name, host_tensor *out, int *present)
+clinfer_status onnx_node_attr_tensor(onnx_node *c, const char *name, host_tensor *out, int *present)
 {
     const Onnx__AttributeProto *a;
     *present = 0;
@@ -160,31 +178,32 @@ clinfer_status node_attr_tensor(onnx_node *c, const char *name, host_tensor *out
     if (st != CLINFER_OK || !a)
         return st;
     if (!a->t)
-        return node_error(c, CLINFER_ERR_INVALID_MODEL, "attribute \"%s\" holds no tensor", name);
+        return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL, "attribute \"%s\" holds no tensor",
+                               name);
     char msg[CLINFER_ERRMSG_MAX - 256];
     st = onnx_tensor_decode(a->t, name, out, msg, sizeof msg);
     if (st != CLINFER_OK)
-        return node_error(c, st, "attribute %s", msg);
+        return onnx_node_error(c, st, "attribute %s", msg);
     *present = 1;
     return CLINFER_OK;
 }
 
 /* Every attribute must be one the op understands, named once, not a
  * reference to a function attribute. */
-clinfer_status node_check_attributes(onnx_node *c, const op_spec *spec)
+clinfer_status onnx_node_check_attributes(onnx_node *c, const op_spec *spec)
 {
     for (size_t k = 0; k < c->n->n_attribute; k++) {
         const Onnx__AttributeProto *a = c->n->attribute[k];
         const char *name = a->name ? a->name : "";
         if (!name[0])
-            return node_error(c, CLINFER_ERR_INVALID_MODEL, "attribute %zu has no name", k);
+            return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL, "attribute %zu has no name", k);
         if (a->ref_attr_name && a->ref_attr_name[0])
-            return node_error(c, CLINFER_ERR_UNSUPPORTED,
-                              "attribute \"%s\" refers to a function attribute", name);
+            return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
+                                   "attribute \"%s\" refers to a function attribute", name);
         for (size_t j = 0; j < k; j++)
             if (c->n->attribute[j]->name && strcmp(c->n->attribute[j]->name, name) == 0)
-                return node_error(c, CLINFER_ERR_INVALID_MODEL, "attribute \"%s\" is repeated",
-                                  name);
+                return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL, "attribute \"%s\" is repeated",
+                                       name);
         size_t len = strlen(name);
         const char *p = spec->attrs;
         int known = 0;
@@ -195,9 +214,9 @@ clinfer_status node_check_attributes(onnx_node *c, const op_spec *spec)
             p = e ? e + 1 : NULL;
         }
         if (!known)
-            return node_error(c, CLINFER_ERR_UNSUPPORTED,
-                              "attribute \"%s\" is not supported (clinfer knows: %s)", name,
-                              spec->attrs && spec->attrs[0] ? spec->attrs : "none");
+            return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
+                                   "attribute \"%s\" is not supported (clinfer knows: %s)", name,
+                                   spec->attrs && spec->attrs[0] ? spec->attrs : "none");
     }
     return CLINFER_OK;
 }

@@ -116,9 +116,9 @@ clinfer_status im_register_names(importer *im)
                     snprintf(other, sizeof other, "%s",
                              s->is_input ? "a graph input" : "an initializer");
                 }
-                return node_error(&c, CLINFER_ERR_INVALID_MODEL,
-                                  "output \"%s\" is already %s (names must be unique)", name,
-                                  other);
+                return onnx_node_error(&c, CLINFER_ERR_INVALID_MODEL,
+                                       "output \"%s\" is already %s (names must be unique)", name,
+                                       other);
             }
             s = im_add(im, name);
             s->producer = (int32_t)i;
@@ -142,10 +142,11 @@ clinfer_status im_resolve_inputs(importer *im)
                 continue;
             onnx_sym *s = im_find(im, name);
             if (!s)
-                return node_error(&c, CLINFER_ERR_INVALID_MODEL,
-                                  "input %zu \"%s\" is not a graph input, an initializer or the "
-                                  "output of any node (dangling name)",
-                                  k, name);
+                return onnx_node_error(
+                    &c, CLINFER_ERR_INVALID_MODEL,
+                    "input %zu \"%s\" is not a graph input, an initializer or the "
+                    "output of any node (dangling name)",
+                    k, name);
             s->uses++;
             if (spec && k < 32 && (spec->const_inputs >> k & 1))
                 s->want_const = 1;
@@ -207,12 +208,12 @@ clinfer_status im_sort_nodes(importer *im, int32_t **order)
         free(indeg), free(queue), free(first), free(next), free(to);
         return im_fail(im, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory");
     }
-#define HEAP_PUSH(v)                                                          \
-    do {                                                                      \
-        int32_t i_ = hn++;                                                    \
-        for (; i_ > 0 && heap[(i_ - 1) / 2] > (v); i_ = (i_ - 1) / 2)         \
-            heap[i_] = heap[(i_ - 1) / 2];                                    \
-        heap[i_] = (v);                                                       \
+#define HEAP_PUSH(v)                                                                               \
+    do {                                                                                           \
+        int32_t i_ = hn++;                                                                         \
+        for (; i_ > 0 && heap[(i_ - 1) / 2] > (v); i_ = (i_ - 1) / 2)                              \
+            heap[i_] = heap[(i_ - 1) / 2];                                                         \
+        heap[i_] = (v);                                                                            \
     } while (0)
     for (int32_t i = 0; i < n; i++)
         if (indeg[i] == 0)
@@ -253,10 +254,10 @@ clinfer_status im_sort_nodes(importer *im, int32_t **order)
                 if (s && s->producer >= 0 && indeg[s->producer] > 0)
                     waits = s->name;
             }
-            st = node_error(&c, CLINFER_ERR_INVALID_MODEL,
-                            "the graph has a cycle: this node needs \"%s\", which depends on "
-                            "this node's own output (%d of %d nodes are in or after a cycle)",
-                            waits, (int)(n - tail), (int)n);
+            st = onnx_node_error(&c, CLINFER_ERR_INVALID_MODEL,
+                                 "the graph has a cycle: this node needs \"%s\", which depends on "
+                                 "this node's own output (%d of %d nodes are in or after a cycle)",
+                                 waits, (int)(n - tail), (int)n);
         }
     }
     free(indeg), free(first), free(next), free(to);

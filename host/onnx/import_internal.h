@@ -11,19 +11,18 @@
 /* import_node.c */
 
 /* Writes the message to the importer's error; returns st. */
-clinfer_status im_fail(importer *im, clinfer_status st, const char *fmt, ...)
-    CLINFER_PRINTF(3, 4);
+clinfer_status im_fail(importer *im, clinfer_status st, const char *fmt, ...) CLINFER_PRINTF(3, 4);
 /* Adds a symbol (capacity was reserved); NULL if the name exists. */
 onnx_sym *im_add(importer *im, const char *name);
 void im_free(importer *im);
 /* The symbol of output i, or NULL when absent. */
-onnx_sym *node_out_sym(onnx_node *c, int32_t i);
+onnx_sym *onnx_node_out_sym(onnx_node *c, int32_t i);
 
 /* import_attrs.c */
 
 /* Every attribute must be one the op understands, named once, not a
  * reference to a function attribute. */
-clinfer_status node_check_attributes(onnx_node *c, const op_spec *spec);
+clinfer_status onnx_node_check_attributes(onnx_node *c, const op_spec *spec);
 
 /* import_graph.c */
 

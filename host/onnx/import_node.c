@@ -22,7 +22,7 @@ clinfer_status im_fail(importer *im, clinfer_status st, const char *fmt, ...)
     return st;
 }
 
-clinfer_status node_error(onnx_node *c, clinfer_status st, const char *fmt, ...)
+clinfer_status onnx_node_error(onnx_node *c, clinfer_status st, const char *fmt, ...)
 {
     char msg[CLINFER_ERRMSG_MAX];
     va_list ap;
@@ -32,13 +32,13 @@ clinfer_status node_error(onnx_node *c, clinfer_status st, const char *fmt, ...)
     return im_fail(c->im, st, "node \"%s\" (%s): %s", c->name, c->op, msg);
 }
 
-clinfer_status node_build(onnx_node *c, clinfer_status st)
+clinfer_status onnx_node_build(onnx_node *c, clinfer_status st)
 {
     if (st == CLINFER_OK)
         return st;
     char msg[CLINFER_ERRMSG_MAX];
     snprintf(msg, sizeof msg, "%s", clinfer_last_errmsg());
-    return node_error(c, st, "%s", msg);
+    return onnx_node_error(c, st, "%s", msg);
 }
 
 /* ------------------------------------------------------------ symbols */
@@ -91,9 +91,9 @@ void im_free(importer *im)
 
 /* ------------------------------------------------------------ node accessors */
 
-int32_t node_input_count(const onnx_node *c) { return (int32_t)c->n->n_input; }
+int32_t onnx_node_input_count(const onnx_node *c) { return (int32_t)c->n->n_input; }
 
-onnx_sym *node_in(onnx_node *c, int32_t i)
+onnx_sym *onnx_node_in(onnx_node *c, int32_t i)
 {
     if (i < 0 || (size_t)i >= c->n->n_input || !c->n->input[i] || !c->n->input[i][0])
         return NULL;
@@ -117,8 +117,8 @@ clinfer_status im_materialize(importer *im, onnx_node *c, onnx_sym *s, clinfer_v
         why = "depends on the batch size";
     if (why) {
         if (c)
-            return node_error(c, CLINFER_ERR_UNSUPPORTED, "tensor \"%s\" (shape %s) %s", s->name,
-                              shape_str(&t->shape, buf, sizeof buf), why);
+            return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED, "tensor \"%s\" (shape %s) %s",
+                                   s->name, shape_str(&t->shape, buf, sizeof buf), why);
         return im_fail(im, CLINFER_ERR_UNSUPPORTED, "tensor \"%s\" (shape %s) %s", s->name,
                        shape_str(&t->shape, buf, sizeof buf), why);
     }
@@ -126,135 +126,139 @@ clinfer_status im_materialize(importer *im, onnx_node *c, onnx_sym *s, clinfer_v
     if (st != CLINFER_OK) {
         s->value = CLINFER_NO_VALUE;
         if (c)
-            return node_build(c, st);
+            return onnx_node_build(c, st);
         return im_fail(im, st, "%s", clinfer_last_errmsg());
     }
     *out = s->value;
     return CLINFER_OK;
 }
 
-clinfer_status node_in_value(onnx_node *c, int32_t i, clinfer_value *out)
+clinfer_status onnx_node_in_value(onnx_node *c, int32_t i, clinfer_value *out)
 {
-    onnx_sym *s = node_in(c, i);
+    onnx_sym *s = onnx_node_in(c, i);
     if (!s)
-        return node_error(c, CLINFER_ERR_INVALID_MODEL, "input %d is required", (int)i);
+        return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL, "input %d is required", (int)i);
     if (s->kind == SYM_VALUE) {
         *out = s->value;
         return CLINFER_OK;
     }
     if (s->kind == SYM_HOST)
         return im_materialize(c->im, c, s, out);
-    return node_error(c, CLINFER_ERR_INVALID_MODEL, "input %d (\"%s\") is not computed", (int)i,
-                      s->name);
+    return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL, "input %d (\"%s\") is not computed",
+                           (int)i, s->name);
 }
 
-clinfer_status node_in_value_opt(onnx_node *c, int32_t i, clinfer_value *out)
+clinfer_status onnx_node_in_value_opt(onnx_node *c, int32_t i, clinfer_value *out)
 {
     *out = CLINFER_NO_VALUE;
-    return node_in(c, i) ? node_in_value(c, i, out) : CLINFER_OK;
+    return onnx_node_in(c, i) ? onnx_node_in_value(c, i, out) : CLINFER_OK;
 }
 
-clinfer_status node_in_host_opt(onnx_node *c, int32_t i, const char *what,
-                                const host_tensor **out)
+clinfer_status onnx_node_in_host_opt(onnx_node *c, int32_t i, const char *what,
+                                     const host_tensor **out)
 {
     *out = NULL;
-    onnx_sym *s = node_in(c, i);
+    onnx_sym *s = onnx_node_in(c, i);
     if (!s)
         return CLINFER_OK;
     if (s->kind != SYM_HOST)
-        return node_error(c, CLINFER_ERR_UNSUPPORTED,
-                          "input %d (%s, \"%s\") must be known when the model is loaded (an "
-                          "initializer, a Constant, or computed from them), but it is computed "
-                          "at run time%s",
-                          (int)i, what, s->name,
-                          s->is_input ? " (a graph input: give its value when loading)" : "");
+        return onnx_node_error(
+            c, CLINFER_ERR_UNSUPPORTED,
+            "input %d (%s, \"%s\") must be known when the model is loaded (an "
+            "initializer, a Constant, or computed from them), but it is computed "
+            "at run time%s",
+            (int)i, what, s->name,
+            s->is_input ? " (a graph input: give its value when loading)" : "");
     *out = s->host;
     return CLINFER_OK;
 }
 
-clinfer_status node_in_host(onnx_node *c, int32_t i, const char *what, const host_tensor **out)
+clinfer_status onnx_node_in_host(onnx_node *c, int32_t i, const char *what, const host_tensor **out)
 {
-    clinfer_status st = node_in_host_opt(c, i, what, out);
+    clinfer_status st = onnx_node_in_host_opt(c, i, what, out);
     if (st == CLINFER_OK && !*out)
-        return node_error(c, CLINFER_ERR_INVALID_MODEL, "input %d (%s) is required", (int)i, what);
+        return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL, "input %d (%s) is required", (int)i,
+                               what);
     return st;
 }
 
-clinfer_status node_in_shape(onnx_node *c, int32_t i, clinfer_shape *out)
+clinfer_status onnx_node_in_shape(onnx_node *c, int32_t i, clinfer_shape *out)
 {
-    onnx_sym *s = node_in(c, i);
+    onnx_sym *s = onnx_node_in(c, i);
     if (!s)
-        return node_error(c, CLINFER_ERR_INVALID_MODEL, "input %d is required", (int)i);
+        return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL, "input %d is required", (int)i);
     if (s->kind == SYM_HOST) {
         *out = s->host->shape;
         return CLINFER_OK;
     }
     if (s->kind != SYM_VALUE)
-        return node_error(c, CLINFER_ERR_INVALID_MODEL, "input %d is not computed", (int)i);
-    return node_build(c, clinfer_graph_value_shape(c->im->g, s->value, out));
+        return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL, "input %d is not computed", (int)i);
+    return onnx_node_build(c, clinfer_graph_value_shape(c->im->g, s->value, out));
 }
 
-clinfer_status node_host_ints(onnx_node *c, const host_tensor *t, const char *what, int64_t *buf,
-                              int32_t cap, int32_t *count)
+clinfer_status onnx_node_host_ints(onnx_node *c, const host_tensor *t, const char *what,
+                                   int64_t *buf, int32_t cap, int32_t *count)
 {
     if (t->shape.rank > 1)
-        return node_error(c, CLINFER_ERR_INVALID_MODEL, "%s must be a 1-D tensor, has rank %d",
-                          what, (int)t->shape.rank);
+        return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL, "%s must be a 1-D tensor, has rank %d",
+                               what, (int)t->shape.rank);
     if (t->numel > cap)
-        return node_error(c, CLINFER_ERR_UNSUPPORTED, "%s has %lld values, at most %d supported",
-                          what, (long long)t->numel, (int)cap);
+        return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
+                               "%s has %lld values, at most %d supported", what,
+                               (long long)t->numel, (int)cap);
     if (host_tensor_has_sym(t))
-        return node_error(c, CLINFER_ERR_UNSUPPORTED,
-                          "%s depends on the batch size, which is open while loading", what);
+        return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
+                               "%s depends on the batch size, which is open while loading", what);
     if (t->dtype != CLINFER_DTYPE_INT64)
-        return node_error(c, CLINFER_ERR_INVALID_MODEL, "%s must be an integer tensor", what);
+        return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL, "%s must be an integer tensor", what);
     for (int64_t k = 0; k < t->numel; k++)
         buf[k] = t->i[k];
     *count = (int32_t)t->numel;
     return CLINFER_OK;
 }
 
-clinfer_status node_host_scalar(onnx_node *c, const host_tensor *t, const char *what, float *out)
+clinfer_status onnx_node_host_scalar(onnx_node *c, const host_tensor *t, const char *what,
+                                     float *out)
 {
     if (t->numel != 1 || host_tensor_has_sym(t))
-        return node_error(c, CLINFER_ERR_INVALID_MODEL, "%s must hold one value, has %lld", what,
-                          (long long)t->numel);
+        return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL, "%s must hold one value, has %lld",
+                               what, (long long)t->numel);
     *out = (float)host_tensor_get_f(t, 0);
     return CLINFER_OK;
 }
 
-const char *node_out_name(const onnx_node *c, int32_t i)
+const char *onnx_node_out_name(const onnx_node *c, int32_t i)
 {
     if (i < 0 || (size_t)i >= c->n->n_output || !c->n->output[i])
         return "";
     return c->n->output[i];
 }
 
-onnx_sym *node_out_sym(onnx_node *c, int32_t i)
+onnx_sym *onnx_node_out_sym(onnx_node *c, int32_t i)
 {
-    const char *name = node_out_name(c, i);
+    const char *name = onnx_node_out_name(c, i);
     return name[0] ? im_find(c->im, name) : NULL;
 }
 
-clinfer_status node_out_value(onnx_node *c, int32_t i, clinfer_value v)
+clinfer_status onnx_node_out_value(onnx_node *c, int32_t i, clinfer_value v)
 {
-    onnx_sym *s = node_out_sym(c, i);
+    onnx_sym *s = onnx_node_out_sym(c, i);
     if (!s)
-        return node_error(c, CLINFER_ERR_INVALID_MODEL, "output %d is missing", (int)i);
+        return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL, "output %d is missing", (int)i);
     s->kind = SYM_VALUE;
     s->value = v;
     return CLINFER_OK;
 }
 
-clinfer_status node_out_host(onnx_node *c, int32_t i, host_tensor *t)
+clinfer_status onnx_node_out_host(onnx_node *c, int32_t i, host_tensor *t)
 {
-    onnx_sym *s = node_out_sym(c, i);
+    onnx_sym *s = onnx_node_out_sym(c, i);
     host_tensor *h = malloc(sizeof *h);
     if (!s || !h) {
         host_tensor_free(t);
         free(h);
-        return s ? node_error(c, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory")
-                 : node_error(c, CLINFER_ERR_INVALID_MODEL, "output %d is missing", (int)i);
+        return s ? onnx_node_error(c, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory")
+                 : onnx_node_error(c, CLINFER_ERR_INVALID_MODEL, "output %d is missing", (int)i);
     }
     *h = *t;
     s->kind = SYM_HOST;

@@ -15,10 +15,10 @@ static clinfer_status need_rank(onnx_node *c, int32_t i, const char *what, int32
                                 const char *why, clinfer_shape *out)
 {
     char buf[160];
-    clinfer_status st = node_in_shape(c, i, out);
+    clinfer_status st = onnx_node_in_shape(c, i, out);
     if (st == CLINFER_OK && out->rank != rank)
-        return node_error(c, CLINFER_ERR_UNSUPPORTED, "%s has shape %s; %s", what,
-                          shape_str(out, buf, sizeof buf), why);
+        return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED, "%s has shape %s; %s", what,
+                               shape_str(out, buf, sizeof buf), why);
     return st;
 }
 
@@ -34,7 +34,7 @@ static clinfer_status ints2(onnx_node *c, const char *name, int32_t want, int64_
 {
     int64_t v[MAX_INTS];
     int32_t n = 0;
-    clinfer_status st = node_attr_ints(c, name, v, MAX_INTS, &n);
+    clinfer_status st = onnx_node_attr_ints(c, name, v, MAX_INTS, &n);
     if (st != CLINFER_OK)
         return st;
     if (present)
@@ -45,12 +45,12 @@ static clinfer_status ints2(onnx_node *c, const char *name, int32_t want, int64_
         return CLINFER_OK;
     }
     if (n != want)
-        return node_error(c, CLINFER_ERR_UNSUPPORTED,
-                          "attribute \"%s\" has %d values; clinfer supports 2-D windows (%d "
-                          "values)",
-                          name, (int)n, (int)want);
+        return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
+                               "attribute \"%s\" has %d values; clinfer supports 2-D windows (%d "
+                               "values)",
+                               name, (int)n, (int)want);
     for (int32_t k = 0; k < n; k++) {
-        st = node_check_range(c, name, v[k], lo, 1 << 24);
+        st = onnx_node_check_range(c, name, v[k], lo, 1 << 24);
         if (st != CLINFER_OK)
             return st;
         out[k] = (int32_t)v[k];
@@ -71,9 +71,9 @@ static clinfer_status window_attrs(onnx_node *c, int dilations, window *w)
     if (st != CLINFER_OK)
         return st;
     if (!dilations && (w->dilation[0] != 1 || w->dilation[1] != 1))
-        return node_error(c, CLINFER_ERR_UNSUPPORTED, "attribute \"dilations\" must be 1");
+        return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED, "attribute \"dilations\" must be 1");
     const char *ap = NULL;
-    st = node_attr_string(c, "auto_pad", "NOTSET", &ap);
+    st = onnx_node_attr_string(c, "auto_pad", "NOTSET", &ap);
     if (st != CLINFER_OK)
         return st;
     if (strcmp(ap, "NOTSET") == 0 || ap[0] == 0)
@@ -85,10 +85,10 @@ static clinfer_status window_attrs(onnx_node *c, int dilations, window *w)
     else if (strcmp(ap, "VALID") == 0)
         w->mode = CLINFER_PAD_VALID;
     else
-        return node_error(c, CLINFER_ERR_INVALID_MODEL,
-                          "attribute \"auto_pad\" is \"%s\", expected NOTSET, SAME_UPPER, "
-                          "SAME_LOWER or VALID",
-                          ap);
+        return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL,
+                               "attribute \"auto_pad\" is \"%s\", expected NOTSET, SAME_UPPER, "
+                               "SAME_LOWER or VALID",
+                               ap);
     return CLINFER_OK;
 }
 
@@ -99,26 +99,26 @@ clinfer_status op_conv(onnx_node *c)
     const char *why = "clinfer supports 2-D convolutions (4-D tensors)";
     clinfer_status st = need_rank(c, 0, "input X", 4, why, &xs);
     if (st == CLINFER_OK)
-        st = node_in_host(c, 1, "the weights W", &wt);
+        st = onnx_node_in_host(c, 1, "the weights W", &wt);
     if (st == CLINFER_OK)
         st = need_rank(c, 1, "the weights W", 4, why, &ws);
     if (st == CLINFER_OK)
-        st = node_in_host_opt(c, 2, "the bias B", &bt);
+        st = onnx_node_in_host_opt(c, 2, "the bias B", &bt);
     window w;
     int64_t group = 1;
     if (st == CLINFER_OK)
         st = window_attrs(c, 1, &w);
     if (st == CLINFER_OK)
-        st = node_attr_int(c, "group", 1, &group);
+        st = onnx_node_attr_int(c, "group", 1, &group);
     if (st == CLINFER_OK)
-        st = node_check_range(c, "group", group, 1, INT32_MAX);
+        st = onnx_node_check_range(c, "group", group, 1, INT32_MAX);
     if (st != CLINFER_OK)
         return st;
     if (w.has_kernel && (w.kernel[0] != ws.dims[2] || w.kernel[1] != ws.dims[3]))
-        return node_error(c, CLINFER_ERR_INVALID_MODEL,
-                          "attribute \"kernel_shape\" is [%d, %d] but W is %lldx%lld",
-                          (int)w.kernel[0], (int)w.kernel[1], (long long)ws.dims[2],
-                          (long long)ws.dims[3]);
+        return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL,
+                               "attribute \"kernel_shape\" is [%d, %d] but W is %lldx%lld",
+                               (int)w.kernel[0], (int)w.kernel[1], (long long)ws.dims[2],
+                               (long long)ws.dims[3]);
     clinfer_conv2d_desc d = clinfer_conv2d_desc_default();
     d.stride_h = w.stride[0], d.stride_w = w.stride[1];
     d.dilation_h = w.dilation[0], d.dilation_w = w.dilation[1];
@@ -127,38 +127,41 @@ clinfer_status op_conv(onnx_node *c)
     d.pad_top = w.pads[0], d.pad_left = w.pads[1], d.pad_bottom = w.pads[2],
     d.pad_right = w.pads[3];
     clinfer_value x, wv, bv, y;
-    st = node_in_value(c, 0, &x);
+    st = onnx_node_in_value(c, 0, &x);
     if (st == CLINFER_OK)
-        st = node_in_value(c, 1, &wv);
+        st = onnx_node_in_value(c, 1, &wv);
     if (st == CLINFER_OK)
-        st = node_in_value_opt(c, 2, &bv);
+        st = onnx_node_in_value_opt(c, 2, &bv);
     if (st != CLINFER_OK)
         return st;
-    return node_out_of(c, clinfer_graph_conv2d(c->im->g, node_oname(c), x, wv, bv, &d, &y), &y);
+    return onnx_node_out_of(
+        c, clinfer_graph_conv2d(c->im->g, onnx_node_oname(c), x, wv, bv, &d, &y), &y);
 }
 
 static clinfer_status pool(onnx_node *c, clinfer_pool_kind kind)
 {
     clinfer_shape xs;
-    clinfer_status st = need_rank(c, 0, "input X", 4, "clinfer supports 2-D pooling (4-D tensors)",
-                                  &xs);
+    clinfer_status st =
+        need_rank(c, 0, "input X", 4, "clinfer supports 2-D pooling (4-D tensors)", &xs);
     window w;
     int64_t ceil_mode = 0, count_include_pad = 0, storage_order = 0;
     if (st == CLINFER_OK)
         st = window_attrs(c, kind == CLINFER_POOL_MAX, &w);
     if (st == CLINFER_OK)
-        st = node_attr_int(c, "ceil_mode", 0, &ceil_mode);
+        st = onnx_node_attr_int(c, "ceil_mode", 0, &ceil_mode);
     if (st == CLINFER_OK)
-        st = node_attr_int(c, "count_include_pad", 0, &count_include_pad);
+        st = onnx_node_attr_int(c, "count_include_pad", 0, &count_include_pad);
     if (st == CLINFER_OK)
-        st = node_attr_int(c, "storage_order", 0, &storage_order);
+        st = onnx_node_attr_int(c, "storage_order", 0, &storage_order);
     if (st != CLINFER_OK)
         return st;
     if (!w.has_kernel)
-        return node_error(c, CLINFER_ERR_INVALID_MODEL, "attribute \"kernel_shape\" is required");
-    if ((st = node_check_range(c, "ceil_mode", ceil_mode, 0, 1)) != CLINFER_OK ||
-        (st = node_check_range(c, "count_include_pad", count_include_pad, 0, 1)) != CLINFER_OK ||
-        (st = node_check_range(c, "storage_order", storage_order, 0, 1)) != CLINFER_OK)
+        return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL,
+                               "attribute \"kernel_shape\" is required");
+    if ((st = onnx_node_check_range(c, "ceil_mode", ceil_mode, 0, 1)) != CLINFER_OK ||
+        (st = onnx_node_check_range(c, "count_include_pad", count_include_pad, 0, 1)) !=
+            CLINFER_OK ||
+        (st = onnx_node_check_range(c, "storage_order", storage_order, 0, 1)) != CLINFER_OK)
         return st;
     clinfer_pool2d_desc d = clinfer_pool2d_desc_default(1);
     d.kind = kind;
@@ -171,9 +174,9 @@ static clinfer_status pool(onnx_node *c, clinfer_pool_kind kind)
     d.ceil_mode = (int)ceil_mode;
     d.count_include_pad = (int)count_include_pad;
     clinfer_value x, y;
-    if ((st = node_in_value(c, 0, &x)) != CLINFER_OK)
+    if ((st = onnx_node_in_value(c, 0, &x)) != CLINFER_OK)
         return st;
-    return node_out_of(c, clinfer_graph_pool2d(c->im->g, node_oname(c), x, &d, &y), &y);
+    return onnx_node_out_of(c, clinfer_graph_pool2d(c->im->g, onnx_node_oname(c), x, &d, &y), &y);
 }
 
 clinfer_status op_maxpool(onnx_node *c) { return pool(c, CLINFER_POOL_MAX); }
@@ -183,13 +186,14 @@ static clinfer_status global_pool(onnx_node *c, clinfer_pool_kind kind)
 {
     clinfer_shape xs;
     clinfer_value x, y;
-    clinfer_status st = need_rank(c, 0, "input X", 4,
-                                  "clinfer supports global pooling of 4-D tensors", &xs);
+    clinfer_status st =
+        need_rank(c, 0, "input X", 4, "clinfer supports global pooling of 4-D tensors", &xs);
     if (st == CLINFER_OK)
-        st = node_in_value(c, 0, &x);
+        st = onnx_node_in_value(c, 0, &x);
     if (st != CLINFER_OK)
         return st;
-    return node_out_of(c, clinfer_graph_global_pool(c->im->g, node_oname(c), x, kind, &y), &y);
+    return onnx_node_out_of(c, clinfer_graph_global_pool(c->im->g, onnx_node_oname(c), x, kind, &y),
+                            &y);
 }
 
 clinfer_status op_global_avg(onnx_node *c) { return global_pool(c, CLINFER_POOL_AVG); }

@@ -20,39 +20,40 @@ clinfer_status op_gemm(onnx_node *c)
     float alpha = 1, beta = 1;
     int64_t ta = 0, tb = 0;
     clinfer_value a, b, cc, y;
-    clinfer_status st = node_attr_float(c, "alpha", 1.0f, &alpha);
+    clinfer_status st = onnx_node_attr_float(c, "alpha", 1.0f, &alpha);
     if (st == CLINFER_OK)
-        st = node_attr_float(c, "beta", 1.0f, &beta);
+        st = onnx_node_attr_float(c, "beta", 1.0f, &beta);
     if (st == CLINFER_OK)
-        st = node_attr_int(c, "transA", 0, &ta);
+        st = onnx_node_attr_int(c, "transA", 0, &ta);
     if (st == CLINFER_OK)
-        st = node_attr_int(c, "transB", 0, &tb);
+        st = onnx_node_attr_int(c, "transB", 0, &tb);
     if (st == CLINFER_OK)
-        st = node_check_range(c, "transA", ta, 0, 1);
+        st = onnx_node_check_range(c, "transA", ta, 0, 1);
     if (st == CLINFER_OK)
-        st = node_check_range(c, "transB", tb, 0, 1);
+        st = onnx_node_check_range(c, "transB", tb, 0, 1);
     if (st == CLINFER_OK)
-        st = node_in_value(c, 0, &a);
+        st = onnx_node_in_value(c, 0, &a);
     if (st == CLINFER_OK)
-        st = node_in_value(c, 1, &b);
+        st = onnx_node_in_value(c, 1, &b);
     if (st == CLINFER_OK)
-        st = node_in_value_opt(c, 2, &cc);
+        st = onnx_node_in_value_opt(c, 2, &cc);
     if (st != CLINFER_OK)
         return st;
-    return node_out_of(
-        c, clinfer_graph_gemm(c->im->g, node_oname(c), a, b, cc, (int)ta, (int)tb, alpha, beta, &y),
-        &y);
+    return onnx_node_out_of(c,
+                            clinfer_graph_gemm(c->im->g, onnx_node_oname(c), a, b, cc, (int)ta,
+                                               (int)tb, alpha, beta, &y),
+                            &y);
 }
 
 clinfer_status op_matmul(onnx_node *c)
 {
     clinfer_value a, b, y;
-    clinfer_status st = node_in_value(c, 0, &a);
+    clinfer_status st = onnx_node_in_value(c, 0, &a);
     if (st == CLINFER_OK)
-        st = node_in_value(c, 1, &b);
+        st = onnx_node_in_value(c, 1, &b);
     if (st != CLINFER_OK)
         return st;
-    return node_out_of(c, clinfer_graph_matmul(c->im->g, node_oname(c), a, b, &y), &y);
+    return onnx_node_out_of(c, clinfer_graph_matmul(c->im->g, onnx_node_oname(c), a, b, &y), &y);
 }
 
 /* ------------------------------------------------------------ element-wise */
@@ -60,10 +61,11 @@ clinfer_status op_matmul(onnx_node *c)
 static clinfer_status unary(onnx_node *c, clinfer_unary_op op, float alpha, float beta)
 {
     clinfer_value x, y;
-    clinfer_status st = node_in_value(c, 0, &x);
+    clinfer_status st = onnx_node_in_value(c, 0, &x);
     if (st != CLINFER_OK)
         return st;
-    return node_out_of(c, clinfer_graph_unary(c->im->g, node_oname(c), op, x, alpha, beta, &y), &y);
+    return onnx_node_out_of(
+        c, clinfer_graph_unary(c->im->g, onnx_node_oname(c), op, x, alpha, beta, &y), &y);
 }
 
 clinfer_status op_relu(onnx_node *c) { return unary(c, CLINFER_UNARY_RELU, 0, 0); }
@@ -74,15 +76,12 @@ clinfer_status op_log(onnx_node *c) { return unary(c, CLINFER_UNARY_LOG, 0, 0); 
 clinfer_status op_sqrt(onnx_node *c) { return unary(c, CLINFER_UNARY_SQRT, 0, 0); }
 clinfer_status op_neg(onnx_node *c) { return unary(c, CLINFER_UNARY_NEG, 0, 0); }
 clinfer_status op_abs(onnx_node *c) { return unary(c, CLINFER_UNARY_ABS, 0, 0); }
-clinfer_status op_reciprocal(onnx_node *c)
-{
-    return unary(c, CLINFER_UNARY_RECIPROCAL, 0, 0);
-}
+clinfer_status op_reciprocal(onnx_node *c) { return unary(c, CLINFER_UNARY_RECIPROCAL, 0, 0); }
 
 clinfer_status op_leaky_relu(onnx_node *c)
 {
     float alpha = 0.01f;
-    clinfer_status st = node_attr_float(c, "alpha", 0.01f, &alpha);
+    clinfer_status st = onnx_node_attr_float(c, "alpha", 0.01f, &alpha);
     return st == CLINFER_OK ? unary(c, CLINFER_UNARY_LEAKY_RELU, alpha, 0) : st;
 }
 
@@ -91,18 +90,18 @@ clinfer_status op_clip(onnx_node *c)
     float lo = -INFINITY, hi = INFINITY;
     clinfer_status st = CLINFER_OK;
     if (c->im->opset < 11) {
-        st = node_attr_float(c, "min", -INFINITY, &lo);
+        st = onnx_node_attr_float(c, "min", -INFINITY, &lo);
         if (st == CLINFER_OK)
-            st = node_attr_float(c, "max", INFINITY, &hi);
+            st = onnx_node_attr_float(c, "max", INFINITY, &hi);
     } else {
         const host_tensor *tmin = NULL, *tmax = NULL;
-        st = node_in_host_opt(c, 1, "min", &tmin);
+        st = onnx_node_in_host_opt(c, 1, "min", &tmin);
         if (st == CLINFER_OK)
-            st = node_in_host_opt(c, 2, "max", &tmax);
+            st = onnx_node_in_host_opt(c, 2, "max", &tmax);
         if (st == CLINFER_OK && tmin)
-            st = node_host_scalar(c, tmin, "min", &lo);
+            st = onnx_node_host_scalar(c, tmin, "min", &lo);
         if (st == CLINFER_OK && tmax)
-            st = node_host_scalar(c, tmax, "max", &hi);
+            st = onnx_node_host_scalar(c, tmax, "max", &hi);
     }
     return st == CLINFER_OK ? unary(c, CLINFER_UNARY_CLIP, lo, hi) : st;
 }
@@ -112,15 +111,15 @@ static clinfer_status softmax(onnx_node *c, int log)
     int legacy = c->im->opset < 13;
     int64_t axis = 0;
     clinfer_value x, y;
-    clinfer_status st = node_attr_int(c, "axis", legacy ? 1 : -1, &axis);
+    clinfer_status st = onnx_node_attr_int(c, "axis", legacy ? 1 : -1, &axis);
     if (st == CLINFER_OK)
-        st = node_check_range(c, "axis", axis, -CLINFER_MAX_RANK, CLINFER_MAX_RANK - 1);
+        st = onnx_node_check_range(c, "axis", axis, -CLINFER_MAX_RANK, CLINFER_MAX_RANK - 1);
     if (st == CLINFER_OK)
-        st = node_in_value(c, 0, &x);
+        st = onnx_node_in_value(c, 0, &x);
     if (st != CLINFER_OK)
         return st;
-    return node_out_of(
-        c, graph_softmax_ex(c->im->g, node_oname(c), x, (int32_t)axis, log, legacy, &y), &y);
+    return onnx_node_out_of(
+        c, graph_softmax_ex(c->im->g, onnx_node_oname(c), x, (int32_t)axis, log, legacy, &y), &y);
 }
 
 clinfer_status op_softmax(onnx_node *c) { return softmax(c, 0); }
@@ -131,21 +130,21 @@ clinfer_status op_log_softmax(onnx_node *c) { return softmax(c, 1); }
 static clinfer_status legacy_broadcast(onnx_node *c)
 {
     int64_t broadcast = 0, axis = -1;
-    clinfer_status st = node_attr_int(c, "broadcast", 0, &broadcast);
+    clinfer_status st = onnx_node_attr_int(c, "broadcast", 0, &broadcast);
     if (st == CLINFER_OK)
-        st = node_attr_int(c, "axis", -1, &axis);
-    if (st != CLINFER_OK || !broadcast || !node_attr(c, "axis"))
+        st = onnx_node_attr_int(c, "axis", -1, &axis);
+    if (st != CLINFER_OK || !broadcast || !onnx_node_attr(c, "axis"))
         return st;
     clinfer_shape a, b;
-    if ((st = node_in_shape(c, 0, &a)) != CLINFER_OK ||
-        (st = node_in_shape(c, 1, &b)) != CLINFER_OK)
+    if ((st = onnx_node_in_shape(c, 0, &a)) != CLINFER_OK ||
+        (st = onnx_node_in_shape(c, 1, &b)) != CLINFER_OK)
         return st;
     if (axis < 0)
         axis += a.rank;
     if (axis + b.rank != a.rank)
-        return node_error(c, CLINFER_ERR_UNSUPPORTED,
-                          "legacy broadcasting along axis %lld (opset < 7) is not supported",
-                          (long long)axis);
+        return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
+                               "legacy broadcasting along axis %lld (opset < 7) is not supported",
+                               (long long)axis);
     return CLINFER_OK;
 }
 
@@ -154,10 +153,10 @@ static clinfer_status binary(onnx_node *c, clinfer_binary_op op)
     clinfer_value a, b, y;
     clinfer_status st = legacy_broadcast(c);
     if (st == CLINFER_OK)
-        st = node_in_value(c, 0, &a);
+        st = onnx_node_in_value(c, 0, &a);
     if (st != CLINFER_OK)
         return st;
-    onnx_sym *bs = node_in(c, 1);
+    onnx_sym *bs = onnx_node_in(c, 1);
     if (op == CLINFER_BINARY_POW && bs && bs->kind == SYM_HOST &&
         bs->host->dtype == CLINFER_DTYPE_INT64 && bs->host->numel > 0 &&
         !host_tensor_has_sym(bs->host)) {
@@ -166,17 +165,18 @@ static clinfer_status binary(onnx_node *c, clinfer_binary_op op)
         snprintf(name, sizeof name, "%s:as_float", bs->name);
         float *f = malloc((size_t)bs->host->numel * sizeof *f);
         if (!f)
-            return node_error(c, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory");
+            return onnx_node_error(c, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory");
         for (int64_t k = 0; k < bs->host->numel; k++)
             f[k] = (float)bs->host->i[k];
-        st = node_build(c, clinfer_graph_constant(c->im->g, name, &bs->host->shape, f, &b));
+        st = onnx_node_build(c, clinfer_graph_constant(c->im->g, name, &bs->host->shape, f, &b));
         free(f);
     } else {
-        st = node_in_value(c, 1, &b);
+        st = onnx_node_in_value(c, 1, &b);
     }
     if (st != CLINFER_OK)
         return st;
-    return node_out_of(c, clinfer_graph_binary(c->im->g, node_oname(c), op, a, b, &y), &y);
+    return onnx_node_out_of(c, clinfer_graph_binary(c->im->g, onnx_node_oname(c), op, a, b, &y),
+                            &y);
 }
 
 clinfer_status op_add(onnx_node *c) { return binary(c, CLINFER_BINARY_ADD); }
@@ -193,7 +193,7 @@ clinfer_status op_pow(onnx_node *c) { return binary(c, CLINFER_BINARY_POW); }
 static int batchnorm_folds(onnx_node *c, clinfer_value x)
 {
     const clinfer_graph *g = c->im->g;
-    onnx_sym *xs = node_in(c, 0);
+    onnx_sym *xs = onnx_node_in(c, 0);
     if (!xs || xs->uses != 1 || g->values[x].kind != VALUE_NODE || g->values[x].producer < 0)
         return 0;
     const graph_node *p = &g->nodes[g->values[x].producer];
@@ -209,22 +209,23 @@ static clinfer_status batchnorm_as_mul_add(onnx_node *c, clinfer_value x,
 {
     clinfer_shape xs;
     char buf[160];
-    clinfer_status st = node_in_shape(c, 0, &xs);
+    clinfer_status st = onnx_node_in_shape(c, 0, &xs);
     if (st != CLINFER_OK)
         return st;
     if (xs.rank < 2 || xs.dims[1] < 1)
-        return node_error(c, CLINFER_ERR_SHAPE, "X has shape %s; needs [N, C, ...]",
-                          shape_str(&xs, buf, sizeof buf));
+        return onnx_node_error(c, CLINFER_ERR_SHAPE, "X has shape %s; needs [N, C, ...]",
+                               shape_str(&xs, buf, sizeof buf));
     int64_t ch = xs.dims[1];
     for (int32_t k = 1; k < 5; k++)
         if (t[k]->numel != ch || t[k]->shape.rank != 1 || t[k]->dtype != CLINFER_DTYPE_FLOAT32)
-            return node_error(c, CLINFER_ERR_SHAPE, "input %d has shape %s, expected [%lld] float",
-                              (int)k, shape_str(&t[k]->shape, buf, sizeof buf), (long long)ch);
+            return onnx_node_error(c, CLINFER_ERR_SHAPE,
+                                   "input %d has shape %s, expected [%lld] float", (int)k,
+                                   shape_str(&t[k]->shape, buf, sizeof buf), (long long)ch);
     float *mul = malloc((size_t)ch * sizeof *mul), *add = malloc((size_t)ch * sizeof *add);
     if (!mul || !add) {
         free(mul);
         free(add);
-        return node_error(c, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory");
+        return onnx_node_error(c, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory");
     }
     batchnorm_fold_coefficients(ch, t[1]->f, t[2]->f, t[3]->f, t[4]->f, eps, mul, add);
     clinfer_shape cs;
@@ -234,60 +235,61 @@ static clinfer_status batchnorm_as_mul_add(onnx_node *c, clinfer_value x,
     for (int32_t d = 1; d < cs.rank; d++)
         cs.dims[d] = 1;
     char n_mul[512], n_add[512], n_scaled[512];
-    snprintf(n_mul, sizeof n_mul, "%s:bn_mul", node_oname(c));
-    snprintf(n_add, sizeof n_add, "%s:bn_add", node_oname(c));
-    snprintf(n_scaled, sizeof n_scaled, "%s:bn_scaled", node_oname(c));
+    snprintf(n_mul, sizeof n_mul, "%s:bn_mul", onnx_node_oname(c));
+    snprintf(n_add, sizeof n_add, "%s:bn_add", onnx_node_oname(c));
+    snprintf(n_scaled, sizeof n_scaled, "%s:bn_scaled", onnx_node_oname(c));
     clinfer_value vm, va, scaled, y;
     clinfer_graph *g = c->im->g;
-    st = node_build(c, clinfer_graph_constant(g, n_mul, &cs, mul, &vm));
+    st = onnx_node_build(c, clinfer_graph_constant(g, n_mul, &cs, mul, &vm));
     if (st == CLINFER_OK)
-        st = node_build(c, clinfer_graph_constant(g, n_add, &cs, add, &va));
+        st = onnx_node_build(c, clinfer_graph_constant(g, n_add, &cs, add, &va));
     free(mul);
     free(add);
     if (st == CLINFER_OK)
-        st = node_build(c, clinfer_graph_binary(g, n_scaled, CLINFER_BINARY_MUL, x, vm, &scaled));
+        st = onnx_node_build(c,
+                             clinfer_graph_binary(g, n_scaled, CLINFER_BINARY_MUL, x, vm, &scaled));
     if (st != CLINFER_OK)
         return st;
-    return node_out_of(
-        c, clinfer_graph_binary(g, node_oname(c), CLINFER_BINARY_ADD, scaled, va, &y), &y);
+    return onnx_node_out_of(
+        c, clinfer_graph_binary(g, onnx_node_oname(c), CLINFER_BINARY_ADD, scaled, va, &y), &y);
 }
 
 clinfer_status op_batchnorm(onnx_node *c)
 {
     float eps = 1e-5f;
     int64_t spatial = 1, training = 0;
-    clinfer_status st = node_attr_float(c, "epsilon", 1e-5f, &eps);
+    clinfer_status st = onnx_node_attr_float(c, "epsilon", 1e-5f, &eps);
     if (st == CLINFER_OK)
-        st = node_attr_int(c, "spatial", 1, &spatial);
+        st = onnx_node_attr_int(c, "spatial", 1, &spatial);
     if (st == CLINFER_OK)
-        st = node_attr_int(c, "training_mode", 0, &training);
+        st = onnx_node_attr_int(c, "training_mode", 0, &training);
     if (st != CLINFER_OK)
         return st;
     if (spatial != 1)
-        return node_error(c, CLINFER_ERR_UNSUPPORTED, "attribute \"spatial\" = %lld: only 1",
-                          (long long)spatial);
+        return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED, "attribute \"spatial\" = %lld: only 1",
+                               (long long)spatial);
     if (training != 0)
-        return node_error(c, CLINFER_ERR_UNSUPPORTED,
-                          "attribute \"training_mode\" = %lld: clinfer does inference only",
-                          (long long)training);
+        return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
+                               "attribute \"training_mode\" = %lld: clinfer does inference only",
+                               (long long)training);
     static const char *const roles[5] = {"X", "scale", "B", "input_mean", "input_var"};
     const host_tensor *t[5] = {NULL, NULL, NULL, NULL, NULL};
     for (int32_t k = 1; k < 5 && st == CLINFER_OK; k++)
-        st = node_in_host(c, k, roles[k], &t[k]);
+        st = onnx_node_in_host(c, k, roles[k], &t[k]);
     clinfer_value v[5], y;
     if (st == CLINFER_OK)
-        st = node_in_value(c, 0, &v[0]);
+        st = onnx_node_in_value(c, 0, &v[0]);
     if (st != CLINFER_OK)
         return st;
     if (batchnorm_folds(c, v[0])) {
         for (int32_t k = 1; k < 5 && st == CLINFER_OK; k++)
-            st = node_in_value(c, k, &v[k]);
+            st = onnx_node_in_value(c, k, &v[k]);
         if (st != CLINFER_OK)
             return st;
-        return node_out_of(
-            c,
-            clinfer_graph_batchnorm(c->im->g, node_oname(c), v[0], v[1], v[2], v[3], v[4], eps, &y),
-            &y);
+        return onnx_node_out_of(c,
+                                clinfer_graph_batchnorm(c->im->g, onnx_node_oname(c), v[0], v[1],
+                                                        v[2], v[3], v[4], eps, &y),
+                                &y);
     }
     return batchnorm_as_mul_add(c, v[0], t, eps);
 }

@@ -14,24 +14,24 @@
 clinfer_status op_concat(onnx_node *c)
 {
     int64_t axis = 1;
-    clinfer_status st = node_attr_int(c, "axis", 1, &axis);
-    if (st == CLINFER_OK && c->im->opset >= 4 && !node_attr(c, "axis"))
-        st = node_error(c, CLINFER_ERR_INVALID_MODEL, "attribute \"axis\" is required");
+    clinfer_status st = onnx_node_attr_int(c, "axis", 1, &axis);
+    if (st == CLINFER_OK && c->im->opset >= 4 && !onnx_node_attr(c, "axis"))
+        st = onnx_node_error(c, CLINFER_ERR_INVALID_MODEL, "attribute \"axis\" is required");
     if (st == CLINFER_OK)
-        st = node_check_range(c, "axis", axis, -CLINFER_MAX_RANK, CLINFER_MAX_RANK - 1);
-    int32_t n = node_input_count(c);
+        st = onnx_node_check_range(c, "axis", axis, -CLINFER_MAX_RANK, CLINFER_MAX_RANK - 1);
+    int32_t n = onnx_node_input_count(c);
     if (st == CLINFER_OK && n < 1)
-        st = node_error(c, CLINFER_ERR_INVALID_MODEL, "needs at least one input");
+        st = onnx_node_error(c, CLINFER_ERR_INVALID_MODEL, "needs at least one input");
     if (st != CLINFER_OK)
         return st;
     clinfer_value *xs = malloc((size_t)n * sizeof *xs), y;
     if (!xs)
-        return node_error(c, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory");
+        return onnx_node_error(c, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory");
     for (int32_t k = 0; k < n && st == CLINFER_OK; k++)
-        st = node_in_value(c, k, &xs[k]);
+        st = onnx_node_in_value(c, k, &xs[k]);
     if (st == CLINFER_OK)
-        st = node_out_of(c, clinfer_graph_concat(c->im->g, node_oname(c), xs, n, (int32_t)axis, &y),
-                         &y);
+        st = onnx_node_out_of(
+            c, clinfer_graph_concat(c->im->g, onnx_node_oname(c), xs, n, (int32_t)axis, &y), &y);
     free(xs);
     return st;
 }
@@ -39,13 +39,13 @@ clinfer_status op_concat(onnx_node *c)
 clinfer_status op_pad(onnx_node *c)
 {
     clinfer_shape xs;
-    clinfer_status st = node_in_shape(c, 0, &xs);
+    clinfer_status st = onnx_node_in_shape(c, 0, &xs);
     int64_t pads[MAX_INTS], axes[MAX_INTS];
     int32_t npads = -1, naxes = -1;
     float value = 0;
     const char *mode_name = "constant";
     if (st == CLINFER_OK)
-        st = node_attr_string(c, "mode", "constant", &mode_name);
+        st = onnx_node_attr_string(c, "mode", "constant", &mode_name);
     if (st != CLINFER_OK)
         return st;
     int mode = -1;
@@ -58,28 +58,28 @@ clinfer_status op_pad(onnx_node *c)
     else if (strcmp(mode_name, "wrap") == 0)
         mode = 3;
     else
-        return node_error(c, CLINFER_ERR_UNSUPPORTED,
-                          "attribute \"mode\" is \"%s\", expected constant, reflect, edge or wrap",
-                          mode_name);
+        return onnx_node_error(
+            c, CLINFER_ERR_UNSUPPORTED,
+            "attribute \"mode\" is \"%s\", expected constant, reflect, edge or wrap", mode_name);
     if (c->im->opset < 11) {
-        st = node_attr_ints(c, c->im->opset < 2 ? "paddings" : "pads", pads, MAX_INTS, &npads);
+        st = onnx_node_attr_ints(c, c->im->opset < 2 ? "paddings" : "pads", pads, MAX_INTS, &npads);
         if (st == CLINFER_OK)
-            st = node_attr_float(c, "value", 0.0f, &value);
+            st = onnx_node_attr_float(c, "value", 0.0f, &value);
         if (st == CLINFER_OK && npads < 0)
-            st = node_error(c, CLINFER_ERR_INVALID_MODEL, "attribute \"pads\" is required");
+            st = onnx_node_error(c, CLINFER_ERR_INVALID_MODEL, "attribute \"pads\" is required");
     } else {
         const host_tensor *tp = NULL, *tv = NULL, *ta = NULL;
-        st = node_in_host(c, 1, "pads", &tp);
+        st = onnx_node_in_host(c, 1, "pads", &tp);
         if (st == CLINFER_OK)
-            st = node_host_ints(c, tp, "pads", pads, MAX_INTS, &npads);
+            st = onnx_node_host_ints(c, tp, "pads", pads, MAX_INTS, &npads);
         if (st == CLINFER_OK)
-            st = node_in_host_opt(c, 2, "constant_value", &tv);
+            st = onnx_node_in_host_opt(c, 2, "constant_value", &tv);
         if (st == CLINFER_OK && tv && tv->numel > 0)
-            st = node_host_scalar(c, tv, "constant_value", &value);
+            st = onnx_node_host_scalar(c, tv, "constant_value", &value);
         if (st == CLINFER_OK)
-            st = node_in_host_opt(c, 3, "axes", &ta);
+            st = onnx_node_in_host_opt(c, 3, "axes", &ta);
         if (st == CLINFER_OK && ta)
-            st = node_host_ints(c, ta, "axes", axes, MAX_INTS, &naxes);
+            st = onnx_node_host_ints(c, ta, "axes", axes, MAX_INTS, &naxes);
     }
     if (st != CLINFER_OK)
         return st;
@@ -88,35 +88,35 @@ clinfer_status op_pad(onnx_node *c)
     int32_t rank = xs.rank;
     if (naxes < 0) {
         if (npads != 2 * rank)
-            return node_error(c, CLINFER_ERR_INVALID_MODEL,
-                              "pads has %d values, expected %d (2 * rank)", (int)npads,
-                              (int)(2 * rank));
+            return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL,
+                                   "pads has %d values, expected %d (2 * rank)", (int)npads,
+                                   (int)(2 * rank));
         memcpy(full, pads, (size_t)npads * sizeof *pads);
     } else {
         if (npads != 2 * naxes)
-            return node_error(c, CLINFER_ERR_INVALID_MODEL,
-                              "pads has %d values, expected %d (2 * number of axes)", (int)npads,
-                              (int)(2 * naxes));
+            return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL,
+                                   "pads has %d values, expected %d (2 * number of axes)",
+                                   (int)npads, (int)(2 * naxes));
         int seen[CLINFER_MAX_RANK] = {0};
         for (int32_t k = 0; k < naxes; k++) {
             int32_t d = 0;
             if (!shape_axis(axes[k], rank, &d) || seen[d]++)
-                return node_error(c, CLINFER_ERR_INVALID_MODEL, "axes[%d] = %lld is %s",
-                                  (int)k, (long long)axes[k],
-                                  shape_axis(axes[k], rank, &d) ? "repeated" : "out of range");
+                return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL, "axes[%d] = %lld is %s",
+                                       (int)k, (long long)axes[k],
+                                       shape_axis(axes[k], rank, &d) ? "repeated" : "out of range");
             full[d] = pads[k];
             full[rank + d] = pads[naxes + k];
         }
     }
     for (int32_t k = 0; k < 2 * rank; k++)
         if (full[k] < -(1 << 30) || full[k] > (1 << 30))
-            return node_error(c, CLINFER_ERR_UNSUPPORTED, "pad %lld is out of range",
-                              (long long)full[k]);
+            return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED, "pad %lld is out of range",
+                                   (long long)full[k]);
     clinfer_value x, y;
-    if ((st = node_in_value(c, 0, &x)) != CLINFER_OK)
+    if ((st = onnx_node_in_value(c, 0, &x)) != CLINFER_OK)
         return st;
-    return node_out_of(c, graph_pad_ex(c->im->g, node_oname(c), x, full, 2 * rank, value, mode, &y),
-                       &y);
+    return onnx_node_out_of(
+        c, graph_pad_ex(c->im->g, onnx_node_oname(c), x, full, 2 * rank, value, mode, &y), &y);
 }
 
 clinfer_status op_transpose(onnx_node *c)
@@ -124,34 +124,35 @@ clinfer_status op_transpose(onnx_node *c)
     int64_t perm[MAX_INTS];
     int32_t n = -1, p32[CLINFER_MAX_RANK];
     clinfer_value x, y;
-    clinfer_status st = node_attr_ints(c, "perm", perm, MAX_INTS, &n);
+    clinfer_status st = onnx_node_attr_ints(c, "perm", perm, MAX_INTS, &n);
     if (st == CLINFER_OK && n > CLINFER_MAX_RANK)
-        st = node_error(c, CLINFER_ERR_UNSUPPORTED, "perm has %d entries", (int)n);
+        st = onnx_node_error(c, CLINFER_ERR_UNSUPPORTED, "perm has %d entries", (int)n);
     for (int32_t k = 0; st == CLINFER_OK && k < n; k++)
-        st = node_check_range(c, "perm", perm[k], 0, CLINFER_MAX_RANK - 1),
+        st = onnx_node_check_range(c, "perm", perm[k], 0, CLINFER_MAX_RANK - 1),
         p32[k] = (int32_t)perm[k];
     if (st == CLINFER_OK)
-        st = node_in_value(c, 0, &x);
+        st = onnx_node_in_value(c, 0, &x);
     if (st != CLINFER_OK)
         return st;
-    return node_out_of(c,
-                       clinfer_graph_transpose(c->im->g, node_oname(c), x, n >= 0 ? p32 : NULL,
-                                               n >= 0 ? n : 0, &y),
-                       &y);
+    return onnx_node_out_of(c,
+                            clinfer_graph_transpose(c->im->g, onnx_node_oname(c), x,
+                                                    n >= 0 ? p32 : NULL, n >= 0 ? n : 0, &y),
+                            &y);
 }
 
 clinfer_status op_flatten(onnx_node *c)
 {
     int64_t axis = 1;
     clinfer_value x, y;
-    clinfer_status st = node_attr_int(c, "axis", 1, &axis);
+    clinfer_status st = onnx_node_attr_int(c, "axis", 1, &axis);
     if (st == CLINFER_OK)
-        st = node_check_range(c, "axis", axis, -CLINFER_MAX_RANK, CLINFER_MAX_RANK);
+        st = onnx_node_check_range(c, "axis", axis, -CLINFER_MAX_RANK, CLINFER_MAX_RANK);
     if (st == CLINFER_OK)
-        st = node_in_value(c, 0, &x);
+        st = onnx_node_in_value(c, 0, &x);
     if (st != CLINFER_OK)
         return st;
-    return node_out_of(c, clinfer_graph_flatten(c->im->g, node_oname(c), x, (int32_t)axis, &y), &y);
+    return onnx_node_out_of(
+        c, clinfer_graph_flatten(c->im->g, onnx_node_oname(c), x, (int32_t)axis, &y), &y);
 }
 
 /* A Reshape target from a host shape tensor: batch-dependent entries become
@@ -160,10 +161,9 @@ static clinfer_status reshape_target(onnx_node *c, const host_tensor *t, const c
                                      int allowzero, clinfer_shape *target)
 {
     if (t->shape.rank != 1 || t->numel > CLINFER_MAX_RANK || t->dtype != CLINFER_DTYPE_INT64)
-        return node_error(c, t->numel > CLINFER_MAX_RANK ? CLINFER_ERR_UNSUPPORTED
-                                                         : CLINFER_ERR_INVALID_MODEL,
-                          "the shape input must be a 1-D int64 tensor of at most %d values",
-                          CLINFER_MAX_RANK);
+        return onnx_node_error(
+            c, t->numel > CLINFER_MAX_RANK ? CLINFER_ERR_UNSUPPORTED : CLINFER_ERR_INVALID_MODEL,
+            "the shape input must be a 1-D int64 tensor of at most %d values", CLINFER_MAX_RANK);
     memset(target, 0, sizeof *target);
     target->rank = (int32_t)t->numel;
     int minus = 0;
@@ -178,15 +178,15 @@ static clinfer_status reshape_target(onnx_node *c, const host_tensor *t, const c
             else if (!minus++)
                 v = -1;
             else
-                return node_error(c, CLINFER_ERR_UNSUPPORTED,
-                                  "the target shape has more than one entry that depends on "
-                                  "the batch size");
+                return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
+                                       "the target shape has more than one entry that depends on "
+                                       "the batch size");
         } else if (v == 0 && allowzero) {
-            return node_error(c, CLINFER_ERR_UNSUPPORTED,
-                              "allowzero with a 0 in the shape makes an empty tensor");
+            return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
+                                   "allowzero with a 0 in the shape makes an empty tensor");
         } else if (v < -1 || v > INT32_MAX) {
-            return node_error(c, CLINFER_ERR_INVALID_MODEL, "shape[%d] = %lld", (int)d,
-                              (long long)v);
+            return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL, "shape[%d] = %lld", (int)d,
+                                   (long long)v);
         }
         target->dims[d] = v;
     }
@@ -194,8 +194,9 @@ static clinfer_status reshape_target(onnx_node *c, const host_tensor *t, const c
     for (int32_t d = 0; d < target->rank; d++) {
         int64_t v = target->dims[d] > 0 ? target->dims[d] : 1;
         if (known > INT32_MAX / v)
-            return node_error(c, CLINFER_ERR_SHAPE, "the target shape has more than 2^31-1 "
-                              "elements");
+            return onnx_node_error(c, CLINFER_ERR_SHAPE,
+                                   "the target shape has more than 2^31-1 "
+                                   "elements");
         known *= v;
     }
     return CLINFER_OK;
@@ -205,63 +206,65 @@ clinfer_status op_reshape(onnx_node *c)
 {
     clinfer_shape xs, target;
     int64_t allowzero = 0;
-    clinfer_status st = node_in_shape(c, 0, &xs);
+    clinfer_status st = onnx_node_in_shape(c, 0, &xs);
     if (st == CLINFER_OK)
-        st = node_attr_int(c, "allowzero", 0, &allowzero);
+        st = onnx_node_attr_int(c, "allowzero", 0, &allowzero);
     if (st != CLINFER_OK)
         return st;
     if (c->im->opset < 5) {
         int64_t dims[MAX_INTS];
         int32_t n = -1;
-        st = node_attr_ints(c, "shape", dims, MAX_INTS, &n);
+        st = onnx_node_attr_ints(c, "shape", dims, MAX_INTS, &n);
         if (st == CLINFER_OK && (n < 0 || n > CLINFER_MAX_RANK))
-            st = node_error(c, n < 0 ? CLINFER_ERR_INVALID_MODEL : CLINFER_ERR_UNSUPPORTED,
-                            "attribute \"shape\" is missing or longer than %d", CLINFER_MAX_RANK);
+            st = onnx_node_error(c, n < 0 ? CLINFER_ERR_INVALID_MODEL : CLINFER_ERR_UNSUPPORTED,
+                                 "attribute \"shape\" is missing or longer than %d",
+                                 CLINFER_MAX_RANK);
         if (st != CLINFER_OK)
             return st;
         host_tensor t;
         clinfer_shape s1 = {1, {n}};
         char msg[256];
         if (host_tensor_alloc(&t, CLINFER_DTYPE_INT64, &s1, msg, sizeof msg) != CLINFER_OK)
-            return node_error(c, CLINFER_ERR_OUT_OF_HOST_MEMORY, "%s", msg);
+            return onnx_node_error(c, CLINFER_ERR_OUT_OF_HOST_MEMORY, "%s", msg);
         for (int32_t k = 0; k < n; k++)
             t.i[k] = dims[k];
         st = reshape_target(c, &t, &xs, 0, &target);
         host_tensor_free(&t);
     } else {
         const host_tensor *t = NULL;
-        st = node_in_host(c, 1, "shape", &t);
+        st = onnx_node_in_host(c, 1, "shape", &t);
         if (st == CLINFER_OK)
             st = reshape_target(c, t, &xs, (int)allowzero, &target);
     }
     clinfer_value x, y;
     if (st == CLINFER_OK)
-        st = node_in_value(c, 0, &x);
+        st = onnx_node_in_value(c, 0, &x);
     if (st != CLINFER_OK)
         return st;
-    return node_out_of(c, clinfer_graph_reshape(c->im->g, node_oname(c), x, &target, &y), &y);
+    return onnx_node_out_of(c, clinfer_graph_reshape(c->im->g, onnx_node_oname(c), x, &target, &y),
+                            &y);
 }
 
 clinfer_status op_identity(onnx_node *c)
 {
     clinfer_value x, y;
-    clinfer_status st = node_in_value(c, 0, &x);
+    clinfer_status st = onnx_node_in_value(c, 0, &x);
     if (st != CLINFER_OK)
         return st;
-    return node_out_of(c, clinfer_graph_identity(c->im->g, node_oname(c), x, &y), &y);
+    return onnx_node_out_of(c, clinfer_graph_identity(c->im->g, onnx_node_oname(c), x, &y), &y);
 }
 
 clinfer_status op_dropout(onnx_node *c)
 {
     /* The ratio does not matter at inference; training_mode must be false. */
     const host_tensor *training = NULL;
-    clinfer_status st = node_in_host_opt(c, 2, "training_mode", &training);
+    clinfer_status st = onnx_node_in_host_opt(c, 2, "training_mode", &training);
     if (st != CLINFER_OK)
         return st;
     if (training && (training->numel != 1 || host_tensor_get_f(training, 0) != 0))
-        return node_error(c, CLINFER_ERR_UNSUPPORTED,
-                          "training_mode must be false: clinfer does inference only");
-    onnx_sym *x = node_in(c, 0);
+        return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
+                               "training_mode must be false: clinfer does inference only");
+    onnx_sym *x = onnx_node_in(c, 0);
     return x && x->kind == SYM_HOST ? fold_identity(c) : op_identity(c);
 }
 
@@ -281,14 +284,14 @@ static clinfer_status view_to(onnx_node *c, const int64_t *od, const int32_t *sr
         else if (!minus++)
             t.dims[d] = -1;
         else
-            return node_error(c, CLINFER_ERR_UNSUPPORTED,
-                              "more than one dimension depends on the batch size");
+            return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
+                                   "more than one dimension depends on the batch size");
     }
     clinfer_value x, y;
-    clinfer_status st = node_in_value(c, 0, &x);
+    clinfer_status st = onnx_node_in_value(c, 0, &x);
     if (st != CLINFER_OK)
         return st;
-    return node_out_of(c, clinfer_graph_reshape(c->im->g, node_oname(c), x, &t, &y), &y);
+    return onnx_node_out_of(c, clinfer_graph_reshape(c->im->g, onnx_node_oname(c), x, &t, &y), &y);
 }
 
 clinfer_status op_squeeze(onnx_node *c)
@@ -296,19 +299,19 @@ clinfer_status op_squeeze(onnx_node *c)
     clinfer_shape xs;
     int64_t axes[CLINFER_MAX_RANK], od[CLINFER_MAX_RANK];
     int32_t n = -1, src[CLINFER_MAX_RANK], o = 0;
-    clinfer_status st = node_in_shape(c, 0, &xs);
+    clinfer_status st = onnx_node_in_shape(c, 0, &xs);
     if (st == CLINFER_OK)
-        st = node_axes(c, xs.rank, c->im->opset >= 13, axes, &n);
+        st = onnx_node_axes(c, xs.rank, c->im->opset >= 13, axes, &n);
     if (st != CLINFER_OK)
         return st;
     for (int32_t d = 0, k = 0; d < xs.rank; d++) {
         int listed = k < n && axes[k] == d;
         k += listed;
         if (listed && xs.dims[d] != 1)
-            return node_error(c, xs.dims[d] == CLINFER_BATCH_DIM ? CLINFER_ERR_UNSUPPORTED
-                                                                 : CLINFER_ERR_SHAPE,
-                              "axis %d has size %s, not 1", (int)d,
-                              xs.dims[d] == CLINFER_BATCH_DIM ? "N (the open batch)" : ">1");
+            return onnx_node_error(
+                c, xs.dims[d] == CLINFER_BATCH_DIM ? CLINFER_ERR_UNSUPPORTED : CLINFER_ERR_SHAPE,
+                "axis %d has size %s, not 1", (int)d,
+                xs.dims[d] == CLINFER_BATCH_DIM ? "N (the open batch)" : ">1");
         if (listed || (n < 0 && xs.dims[d] == 1))
             continue;
         od[o] = xs.dims[d];
@@ -322,7 +325,7 @@ clinfer_status op_unsqueeze(onnx_node *c)
     clinfer_shape xs;
     int64_t axes[CLINFER_MAX_RANK], od[CLINFER_MAX_RANK];
     int32_t n = -1, src[CLINFER_MAX_RANK];
-    clinfer_status st = node_in_shape(c, 0, &xs);
+    clinfer_status st = onnx_node_in_shape(c, 0, &xs);
     if (st != CLINFER_OK)
         return st;
     /* Axes count against the output rank, which needs their number first. */
@@ -330,19 +333,19 @@ clinfer_status op_unsqueeze(onnx_node *c)
     int32_t nraw = -1;
     if (c->im->opset >= 13) {
         const host_tensor *t = NULL;
-        st = node_in_host(c, 1, "axes", &t);
+        st = onnx_node_in_host(c, 1, "axes", &t);
         if (st == CLINFER_OK)
-            st = node_host_ints(c, t, "axes", raw, MAX_INTS, &nraw);
+            st = onnx_node_host_ints(c, t, "axes", raw, MAX_INTS, &nraw);
     } else {
-        st = node_attr_ints(c, "axes", raw, MAX_INTS, &nraw);
+        st = onnx_node_attr_ints(c, "axes", raw, MAX_INTS, &nraw);
     }
     if (st != CLINFER_OK)
         return st;
     if (nraw < 0 || xs.rank + nraw > CLINFER_MAX_RANK)
-        return node_error(c, nraw < 0 ? CLINFER_ERR_INVALID_MODEL : CLINFER_ERR_UNSUPPORTED,
-                          nraw < 0 ? "axes are required" : "the output would exceed rank 8");
+        return onnx_node_error(c, nraw < 0 ? CLINFER_ERR_INVALID_MODEL : CLINFER_ERR_UNSUPPORTED,
+                               nraw < 0 ? "axes are required" : "the output would exceed rank 8");
     int32_t orank = xs.rank + nraw;
-    if ((st = node_axes(c, orank, c->im->opset >= 13, axes, &n)) != CLINFER_OK)
+    if ((st = onnx_node_axes(c, orank, c->im->opset >= 13, axes, &n)) != CLINFER_OK)
         return st;
     for (int32_t d = 0, k = 0, i = 0; d < orank; d++) {
         if (k < n && axes[k] == d) {
@@ -364,23 +367,25 @@ clinfer_status op_slice(onnx_node *c)
         steps[CLINFER_MAX_RANK];
     int32_t n = 0;
     clinfer_value x, y;
-    clinfer_status st = node_in_shape(c, 0, &xs);
+    clinfer_status st = onnx_node_in_shape(c, 0, &xs);
     if (st == CLINFER_OK)
-        st = node_slice_params(c, xs.rank, starts, ends, axes, steps, &n);
+        st = onnx_node_slice_params(c, xs.rank, starts, ends, axes, steps, &n);
     for (int32_t k = 0; st == CLINFER_OK && k < n; k++) {
         int32_t d = 0;
         shape_axis(axes[k], xs.rank, &d);
-        if (xs.dims[d] == CLINFER_BATCH_DIM && !(starts[k] == 0 && steps[k] == 1 &&
-                                                 ends[k] >= (int64_t)INT32_MAX))
-            st = node_error(c, CLINFER_ERR_UNSUPPORTED,
-                            "slicing the open batch dimension (axis %d) is not supported", (int)d);
+        if (xs.dims[d] == CLINFER_BATCH_DIM &&
+            !(starts[k] == 0 && steps[k] == 1 && ends[k] >= (int64_t)INT32_MAX))
+            st = onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
+                                 "slicing the open batch dimension (axis %d) is not supported",
+                                 (int)d);
     }
     if (st == CLINFER_OK)
-        st = node_in_value(c, 0, &x);
+        st = onnx_node_in_value(c, 0, &x);
     if (st != CLINFER_OK)
         return st;
-    return node_out_of(
-        c, clinfer_graph_slice(c->im->g, node_oname(c), x, starts, ends, axes, steps, n, &y), &y);
+    return onnx_node_out_of(
+        c, clinfer_graph_slice(c->im->g, onnx_node_oname(c), x, starts, ends, axes, steps, n, &y),
+        &y);
 }
 
 clinfer_status op_reduce(onnx_node *c)
@@ -395,41 +400,41 @@ clinfer_status op_reduce(onnx_node *c)
     int axes_input = op == CLINFER_REDUCE_SUM ? c->im->opset >= 13 : c->im->opset >= 18;
     int64_t keepdims = 1, noop = 0, axes[MAX_INTS];
     int32_t n = -1;
-    clinfer_status st = node_attr_int(c, "keepdims", 1, &keepdims);
+    clinfer_status st = onnx_node_attr_int(c, "keepdims", 1, &keepdims);
     if (st == CLINFER_OK)
-        st = node_attr_int(c, "noop_with_empty_axes", 0, &noop);
+        st = onnx_node_attr_int(c, "noop_with_empty_axes", 0, &noop);
     if (st == CLINFER_OK && axes_input) {
         const host_tensor *t = NULL;
-        st = node_in_host_opt(c, 1, "axes", &t);
+        st = onnx_node_in_host_opt(c, 1, "axes", &t);
         if (st == CLINFER_OK && t)
-            st = node_host_ints(c, t, "axes", axes, MAX_INTS, &n);
+            st = onnx_node_host_ints(c, t, "axes", axes, MAX_INTS, &n);
     } else if (st == CLINFER_OK) {
-        st = node_attr_ints(c, "axes", axes, MAX_INTS, &n);
+        st = onnx_node_attr_ints(c, "axes", axes, MAX_INTS, &n);
     }
     if (st == CLINFER_OK && n > CLINFER_MAX_RANK)
-        st = node_error(c, CLINFER_ERR_INVALID_MODEL, "%d axes", (int)n);
+        st = onnx_node_error(c, CLINFER_ERR_INVALID_MODEL, "%d axes", (int)n);
     if (st != CLINFER_OK)
         return st;
     if (n <= 0 && noop)
         return op_identity(c);
     clinfer_value x, y;
-    if ((st = node_in_value(c, 0, &x)) != CLINFER_OK)
+    if ((st = onnx_node_in_value(c, 0, &x)) != CLINFER_OK)
         return st;
-    return node_out_of(c,
-                       clinfer_graph_reduce(c->im->g, node_oname(c), op, x, axes, n > 0 ? n : 0,
-                                            keepdims != 0, &y),
-                       &y);
+    return onnx_node_out_of(c,
+                            clinfer_graph_reduce(c->im->g, onnx_node_oname(c), op, x, axes,
+                                                 n > 0 ? n : 0, keepdims != 0, &y),
+                            &y);
 }
 
 clinfer_status op_cast(onnx_node *c)
 {
     int64_t to = 0;
-    clinfer_status st = node_attr_int(c, "to", 0, &to);
+    clinfer_status st = onnx_node_attr_int(c, "to", 0, &to);
     if (st != CLINFER_OK)
         return st;
     if (to != ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT)
-        return node_error(c, CLINFER_ERR_UNSUPPORTED,
-                          "casting a run-time tensor to %s: clinfer computes in float32 only",
-                          onnx_dtype_name((int32_t)to));
+        return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
+                               "casting a run-time tensor to %s: clinfer computes in float32 only",
+                               onnx_dtype_name((int32_t)to));
     return op_identity(c);
 }

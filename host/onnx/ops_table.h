@@ -1,0 +1,81 @@
+/*
+ * ops_table.h — the ONNX operators the importer knows, one row each:
+ *   KERNEL(op_type, translator, folder, constant inputs, attributes)
+ *     an op that runs on the device: translator(c) (ops_conv_pool.c,
+ *     ops_math.c, ops_shape.c) turns the node into builder calls; folder
+ *     (fold.c, or NULL) evaluates it on the host when every input is known
+ *     at load time;
+ *   FOLD_ONLY(op_type, folder, constant inputs, attributes)
+ *     shapes and constants, evaluated at load time only.
+ * Constant inputs: a bit mask (IN(k)) of the inputs that must be known at
+ * load time. Attributes: the names the op understands, space-separated;
+ * any other is an error naming it.
+ *
+ * The table generates both the lookup table (ops.c) and the translators'
+ * declarations (ops_internal.h), so a row naming a translator nobody
+ * defines fails at link time. Adding an ONNX op: one row here and its
+ * translator.
+ */
+#ifndef CLINFER_ONNX_OPS_TABLE_H
+#define CLINFER_ONNX_OPS_TABLE_H
+
+#define WINDOW "auto_pad kernel_shape pads strides dilations"
+#define OLD_ELTWISE "consumed_inputs"
+#define BROADCAST "broadcast axis consumed_inputs"
+
+/* Input bit masks of the inputs that must be known at load time. */
+#define IN(k) (1u << (k))
+
+#define ONNX_OP_TABLE(KERNEL, FOLD_ONLY)                                                           \
+    KERNEL("Conv", op_conv, NULL, IN(1) | IN(2), WINDOW " group")                                  \
+    KERNEL("MaxPool", op_maxpool, NULL, 0, WINDOW " ceil_mode storage_order")                      \
+    KERNEL("AveragePool", op_avgpool, NULL, 0, WINDOW " ceil_mode count_include_pad")              \
+    KERNEL("GlobalAveragePool", op_global_avg, NULL, 0, "")                                        \
+    KERNEL("GlobalMaxPool", op_global_max, NULL, 0, "")                                            \
+    KERNEL("Gemm", op_gemm, NULL, 0, "alpha beta transA transB broadcast")                         \
+    KERNEL("MatMul", op_matmul, NULL, 0, "")                                                       \
+    KERNEL("Relu", op_relu, NULL, 0, OLD_ELTWISE)                                                  \
+    KERNEL("LeakyRelu", op_leaky_relu, NULL, 0, "alpha " OLD_ELTWISE)                              \
+    KERNEL("Clip", op_clip, NULL, IN(1) | IN(2), "min max " OLD_ELTWISE)                           \
+    KERNEL("Sigmoid", op_sigmoid, NULL, 0, OLD_ELTWISE)                                            \
+    KERNEL("Tanh", op_tanh, NULL, 0, OLD_ELTWISE)                                                  \
+    KERNEL("Exp", op_exp, NULL, 0, OLD_ELTWISE)                                                    \
+    KERNEL("Log", op_log, NULL, 0, OLD_ELTWISE)                                                    \
+    KERNEL("Sqrt", op_sqrt, NULL, 0, OLD_ELTWISE)                                                  \
+    KERNEL("Neg", op_neg, fold_neg, 0, OLD_ELTWISE)                                                \
+    KERNEL("Abs", op_abs, NULL, 0, OLD_ELTWISE)                                                    \
+    KERNEL("Reciprocal", op_reciprocal, NULL, 0, OLD_ELTWISE)                                      \
+    KERNEL("Softmax", op_softmax, NULL, 0, "axis")                                                 \
+    KERNEL("LogSoftmax", op_log_softmax, NULL, 0, "axis")                                          \
+    KERNEL("Add", op_add, fold_binary, 0, BROADCAST)                                               \
+    KERNEL("Sub", op_sub, fold_binary, 0, BROADCAST)                                               \
+    KERNEL("Mul", op_mul, fold_binary, 0, BROADCAST)                                               \
+    KERNEL("Div", op_div, fold_binary, 0, BROADCAST)                                               \
+    KERNEL("Pow", op_pow, NULL, 0, BROADCAST)                                                      \
+    KERNEL("Concat", op_concat, fold_concat, 0, "axis")                                            \
+    KERNEL("BatchNormalization", op_batchnorm, NULL, IN(1) | IN(2) | IN(3) | IN(4),                \
+           "epsilon momentum spatial training_mode is_test consumed_inputs")                       \
+    KERNEL("Pad", op_pad, NULL, IN(1) | IN(2) | IN(3), "mode pads paddings value")                 \
+    KERNEL("Transpose", op_transpose, fold_transpose, 0, "perm")                                   \
+    KERNEL("Flatten", op_flatten, fold_flatten, 0, "axis")                                         \
+    KERNEL("Reshape", op_reshape, fold_reshape, IN(1), "shape allowzero consumed_inputs")          \
+    KERNEL("Identity", op_identity, fold_identity, 0, "")                                          \
+    KERNEL("Dropout", op_dropout, NULL, IN(1) | IN(2), "ratio seed is_test consumed_inputs")       \
+    KERNEL("ReduceMean", op_reduce, NULL, IN(1), "axes keepdims noop_with_empty_axes")             \
+    KERNEL("ReduceMax", op_reduce, NULL, IN(1), "axes keepdims noop_with_empty_axes")              \
+    KERNEL("ReduceMin", op_reduce, NULL, IN(1), "axes keepdims noop_with_empty_axes")              \
+    KERNEL("ReduceSum", op_reduce, NULL, IN(1), "axes keepdims noop_with_empty_axes")              \
+    KERNEL("Squeeze", op_squeeze, fold_squeeze, IN(1), "axes")                                     \
+    KERNEL("Unsqueeze", op_unsqueeze, fold_unsqueeze, IN(1), "axes")                               \
+    KERNEL("Slice", op_slice, fold_slice, IN(1) | IN(2) | IN(3) | IN(4), "starts ends axes")       \
+    KERNEL("Cast", op_cast, fold_cast, 0, "to saturate")                                           \
+    FOLD_ONLY("Constant", fold_constant, 0,                                                        \
+              "value value_float value_floats value_int value_ints sparse_value value_string "     \
+              "value_strings")                                                                     \
+    FOLD_ONLY("Shape", fold_shape, 0, "start end")                                                 \
+    FOLD_ONLY("Size", fold_size, 0, "")                                                            \
+    FOLD_ONLY("Gather", fold_gather, IN(1), "axis")                                                \
+    FOLD_ONLY("ConstantOfShape", fold_constant_of_shape, IN(0), "value")                           \
+    FOLD_ONLY("Range", fold_range, IN(0) | IN(1) | IN(2), "")
+
+#endif
