@@ -5,7 +5,9 @@
  * non-square sizes, strides, asymmetric padding, dilation, groups,
  * depthwise, bias, fused activations, batch > 1, batches split into
  * scratch chunks; the automatic choice, forcing through CLINFER_CONV_ALGO
- * and the reasons an algorithm does not apply.
+ * and the reasons an algorithm does not apply; convolution nodes of a graph
+ * through the public API under every forced algorithm (test_op); and the
+ * parameter checks.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <criterion/criterion.h>
@@ -14,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "op_test.h"
 #include "ops/conv2d.h"
 #include "ref_eltwise.h"
 #include "ref_pool2d.h"
@@ -577,4 +580,88 @@ Test(conv_algos, graph_session_scratch_and_packed_weights, .init = setup)
         clinfer_graph_free(g);
     }
     unsetenv("CLINFER_GEMM_VARIANT");
+}
+
+/* ------------------------------------------------ graph nodes, checks */
+
+static clinfer_status add_conv(clinfer_graph *g, const clinfer_value *in, const void *ctx,
+                               clinfer_value *out)
+{
+    const conv_case *k = ctx;
+    clinfer_conv2d_desc d = clinfer_conv2d_desc_default();
+    d.stride_h = k->sh, d.stride_w = k->sw, d.dilation_h = k->dh, d.dilation_w = k->dw;
+    d.groups = k->groups;
+    d.pad_top = k->pt, d.pad_left = k->pl, d.pad_bottom = k->pb, d.pad_right = k->pr;
+    d.activation = (clinfer_activation)k->act;
+    d.act_alpha = k->act == ACT_KIND_CLIP ? -0.25f : 0.1f;
+    d.act_beta = 0.5f;
+    return clinfer_graph_conv2d(g, "conv", in[0], in[1], k->bias ? in[2] : CLINFER_NO_VALUE, &d,
+                                out);
+}
+
+/* A conv node of a one-node graph (weights and bias as constants) under
+ * every value of CLINFER_CONV_ALGO: those that do not apply fall back to the
+ * automatic choice, so every case runs under each. */
+Test(conv_algos, graph_node_under_every_forced_algorithm, .init = setup)
+{
+    static const char *const algo_values[] = {"auto",     "naive",     "direct", "im2col",
+                                              "gemm1x1",  "winograd", "depthwise"};
+    const size_t picks[] = {0, 1, 2, 3, 4, 5, 7, 9, 11, 12, 15, 21, 22, 23, 27, 30};
+    for (size_t i = 0; i < sizeof picks / sizeof picks[0]; i++) {
+        const conv_case *k = &cases[picks[i]];
+        conv2d_params p = params_of(k);
+        int32_t oh = ref_window_out(p.h, p.kh, p.stride_h, p.pad_top, p.pad_bottom, p.dil_h);
+        int32_t ow = ref_window_out(p.w, p.kw, p.stride_w, p.pad_left, p.pad_right, p.dil_w);
+        size_t in_n = (size_t)p.n * p.c * p.h * p.w;
+        size_t w_n = (size_t)p.oc * (p.c / p.groups) * p.kh * p.kw;
+        size_t out_n = (size_t)p.n * p.oc * oh * ow;
+        float *in = test_alloc(in_n * 4), *w = test_alloc(w_n * 4);
+        float *b = test_alloc((size_t)p.oc * 4), *want = test_alloc(out_n * 4);
+        uint32_t seed = 1234u + (uint32_t)i;
+        fill_uniform(in, in_n, -1, 1, &seed);
+        fill_uniform(w, w_n, -1, 1, &seed);
+        fill_uniform(b, (size_t)p.oc, -1, 1, &seed);
+        ref_conv2d(&p, in, w, p.has_bias ? b : NULL, want);
+        const int64_t xd[4] = {p.n, p.c, p.h, p.w}, wd[4] = {p.oc, p.c / p.groups, p.kh, p.kw};
+        const int64_t bd[1] = {p.oc}, yd[4] = {p.n, p.oc, oh, ow};
+        const op_input x[3] = {{shape_make(4, xd), in, 0},
+                               {shape_make(4, wd), w, 1},
+                               {shape_make(1, bd), b, 1}};
+        const float atol = 1e-5f + 2e-7f * (float)((p.c / p.groups) * p.kh * p.kw);
+        const op_test t = {k->name, x, p.has_bias ? 3 : 2, add_conv, k, want,
+                           shape_make(4, yd), atol, 1e-4f,
+                           {{"CLINFER_CONV_ALGO", algo_values, 7}}};
+        test_op(&t);
+        free(in), free(w), free(b), free(want);
+    }
+}
+
+Test(conv_algos, rejects_kernel_larger_than_padded_input)
+{
+    clinfer_runtime *rt = test_runtime();
+    conv2d_params p = conv2d_params_default();
+    p.n = 1, p.c = 1, p.h = 4, p.w = 4, p.oc = 1, p.kh = 5, p.kw = 3;
+    int32_t oh, ow;
+    cr_assert_eq(conv2d_output_size(rt, &p, &oh, &ow), CLINFER_ERR_SHAPE);
+    cr_assert(strstr(clinfer_last_errmsg(), "larger than the padded input"), "message: %s",
+              clinfer_last_errmsg());
+    p.pad_top = p.pad_bottom = 1; /* 6 rows now fit the 5-row kernel */
+    cr_assert_eq(conv2d_output_size(rt, &p, &oh, &ow), CLINFER_OK);
+    cr_assert_eq(oh, 2);
+    cr_assert_eq(ow, 2);
+    clinfer_runtime_free(rt);
+}
+
+Test(conv_algos, rejects_groups_that_do_not_divide_channels)
+{
+    clinfer_runtime *rt = test_runtime();
+    conv2d_params p = conv2d_params_default();
+    p.n = 1, p.c = 6, p.h = 4, p.w = 4, p.oc = 4, p.kh = 1, p.kw = 1, p.groups = 3;
+    int32_t oh, ow;
+    cr_assert_eq(conv2d_output_size(rt, &p, &oh, &ow), CLINFER_ERR_SHAPE);
+    cr_assert(strstr(clinfer_last_errmsg(), "groups=3"), "message: %s", clinfer_last_errmsg());
+    p.stride_h = 0;
+    p.groups = 1;
+    cr_assert_eq(conv2d_output_size(rt, &p, &oh, &ow), CLINFER_ERR_INVALID_ARGUMENT);
+    clinfer_runtime_free(rt);
 }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "op_test.h"
 #include "ops/eltwise.h"
 #include "ref_eltwise.h"
 #include "tensor.h"
@@ -98,6 +99,39 @@ static const unary_case unary_cases[] = {
     {"Reciprocal", UNARY_RECIPROCAL, ACT_KIND_NONE, 0, 0, 0.25f, 4},
 };
 
+/* The graph's unary op for a kernel kind (0 for Identity, which a graph
+ * makes a view, not a kernel). */
+static clinfer_unary_op graph_unary_op(const unary_case *k)
+{
+    if (k->kind == UNARY_ACT)
+        return (clinfer_unary_op)k->act;
+    return (clinfer_unary_op)(CLINFER_UNARY_EXP + (k->kind - UNARY_EXP));
+}
+
+static clinfer_status add_unary(clinfer_graph *g, const clinfer_value *in, const void *ctx,
+                                clinfer_value *out)
+{
+    const unary_case *k = ctx;
+    return clinfer_graph_unary(g, "unary", graph_unary_op(k), in[0], k->a, k->b, out);
+}
+
+/* Through a one-node graph (test_op); Identity, a view in a graph, through
+ * the op itself. */
+static void check_unary(clinfer_runtime *rt, const unary_case *k, const unary_params *p,
+                        const float *in, float *got, const float *want)
+{
+    size_t n = ref_numel(&p->shape);
+    if (graph_unary_op(k) == 0) {
+        cr_assert_eq(run_unary(rt, p, in, got), CLINFER_OK, "%s: %s", k->name,
+                     clinfer_last_errmsg());
+        assert_close(got, want, n, 1e-5f, 1e-4f, k->name);
+        return;
+    }
+    const op_input x = {p->shape, in, 0};
+    const op_test t = {k->name, &x, 1, add_unary, k, want, p->shape, 1e-5f, 1e-4f, {{0}}};
+    test_op(&t);
+}
+
 Test(eltwise, unary_ops_match_reference)
 {
     clinfer_runtime *rt = test_runtime();
@@ -119,10 +153,8 @@ Test(eltwise, unary_ops_match_reference)
             if (k->kind == UNARY_RECIPROCAL) /* both signs, away from 0 */
                 for (size_t j = 0; j < n; j += 2)
                     in[j] = -in[j];
-            cr_assert_eq(run_unary(rt, &p, in, got), CLINFER_OK, "%s: %s", k->name,
-                         clinfer_last_errmsg());
             ref_unary(k->kind, p.act, n, in, want);
-            assert_close(got, want, n, 1e-5f, 1e-4f, k->name);
+            check_unary(rt, k, &p, in, got, want);
             free(in), free(got), free(want);
         }
     }
@@ -192,6 +224,13 @@ static void fill_operands(binary_op op, float *a, size_t na, float *b, size_t nb
             b[i] = -b[i];
 }
 
+static clinfer_status add_binary(clinfer_graph *g, const clinfer_value *in, const void *ctx,
+                                 clinfer_value *out)
+{
+    return clinfer_graph_binary(g, "binary", (clinfer_binary_op)*(const binary_op *)ctx, in[0],
+                                in[1], out);
+}
+
 /* Runs case k with op/act through AUTO, checks the reference, checks that
  * AUTO picked k->expect, and that GENERAL gives bit-identical results. */
 static void check_binary(clinfer_runtime *rt, const bcase *k, binary_op op, act_params act,
@@ -215,9 +254,15 @@ static void check_binary(clinfer_runtime *rt, const bcase *k, binary_op op, act_
     float *a = test_alloc(na * 4), *b = test_alloc(nb * 4);
     float *got = test_alloc(n * 4), *gen = test_alloc(n * 4), *want = test_alloc(n * 4);
     fill_operands(op, a, na, b, nb, seed);
+    cr_assert(ref_binary(op, act, &k->a, a, &k->b, b, want));
+    /* a graph's Binary node has no activation of its own, nor empty tensors */
+    if (act.kind == ACT_KIND_NONE && n > 0) {
+        const op_input x[2] = {{k->a, a, 0}, {k->b, b, 0}};
+        const op_test t = {what, x, 2, add_binary, &op, want, so, 1e-5f, 1e-4f, {{0}}};
+        test_op(&t);
+    }
     cr_assert_eq(run_binary(rt, &p, a, b, got), CLINFER_OK, "%s: %s", what,
                  clinfer_last_errmsg());
-    cr_assert(ref_binary(op, act, &k->a, a, &k->b, b, want));
     assert_close(got, want, n, 1e-5f, 1e-4f, what);
     if (v != BINARY_GENERAL) {
         p.variant = BINARY_GENERAL;

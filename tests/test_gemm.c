@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "op_test.h"
 #include "ops/gemm.h"
 #include "program_cache.h"
 #include "ref_gemm.h"
@@ -50,6 +51,10 @@ static void launch_read(clinfer_runtime *rt, op_launch *l, cl_mem y, size_t floa
 
 static const char *const variants[] = {"cpu", "gpu", "naive"};
 #define N_VARIANTS 3
+
+/* test_op's variables: every GEMM variant, without the tuning search. */
+static const char *const no_tuning[] = {"0"};
+#define GRAPH_VARIANTS {{"CLINFER_GEMM_VARIANT", variants, N_VARIANTS}, {"CLINFER_TUNE", no_tuning, 1}}
 
 /* Every test runs without the tuning search (defaults), each variant
  * forced in turn. */
@@ -114,6 +119,28 @@ static void run_gemm(clinfer_runtime *rt, const gemm_params *p, const float *a, 
         clReleaseMemObject(cm);
 }
 
+static clinfer_shape shape2(int64_t d0, int64_t d1)
+{
+    const int64_t d[2] = {d0, d1};
+    return shape_make(2, d);
+}
+
+/* A Gemm node over A (an input), B and C (constants, as weights are). */
+static clinfer_status add_gemm(clinfer_graph *g, const clinfer_value *in, const void *ctx,
+                               clinfer_value *out)
+{
+    const gemm_params *p = ctx;
+    return clinfer_graph_gemm(g, "gemm", in[0], in[1], p->has_c ? in[2] : CLINFER_NO_VALUE,
+                              p->trans_a, p->trans_b, p->alpha, p->beta, out);
+}
+
+static clinfer_status add_matmul(clinfer_graph *g, const clinfer_value *in, const void *ctx,
+                                 clinfer_value *out)
+{
+    (void)ctx;
+    return clinfer_graph_matmul(g, "matmul", in[0], in[1], out);
+}
+
 /* Random A, B, C for `p`, the device result of every variant against
  * ref_gemm. */
 static void check_gemm(clinfer_runtime *rt, const gemm_params *p, uint32_t seed)
@@ -129,6 +156,19 @@ static void check_gemm(clinfer_runtime *rt, const gemm_params *p, uint32_t seed)
     fill_uniform(b, kn, -1, 1, &seed);
     fill_uniform(c, cn, -1, 1, &seed);
     ref_gemm(p, a, b, p->has_c ? c : NULL, want);
+    const float atol = atol_for(p->k, p->alpha) + fabsf(p->beta) * 1e-6f;
+    if (p->act.kind == ACT_KIND_NONE) { /* a graph's Gemm node has no activation of its own */
+        snprintf(what, sizeof what, "Gemm node M=%d N=%d K=%d transA=%d transB=%d alpha=%g "
+                 "beta=%g C=%s", p->m, p->n, p->k, p->trans_a, p->trans_b, p->alpha, p->beta, cs);
+        const op_input x[3] = {{p->trans_a ? shape2(p->k, p->m) : shape2(p->m, p->k), a, 0},
+                               {p->trans_b ? shape2(p->n, p->k) : shape2(p->k, p->n), b, 1},
+                               {p->c_shape, c, 1}};
+        const op_test t = {what, x, p->has_c ? 3 : 2, add_gemm, p, want, shape2(p->m, p->n),
+                           atol, 1e-4f, GRAPH_VARIANTS};
+        test_op(&t);
+        free(a), free(b), free(c), free(got), free(want);
+        return;
+    }
     for (int v = 0; v < N_VARIANTS; v++) {
         force_variant(variants[v]);
         snprintf(what, sizeof what,
@@ -137,8 +177,7 @@ static void check_gemm(clinfer_runtime *rt, const gemm_params *p, uint32_t seed)
                  (int)p->act.kind);
         memset(got, 0, mn * 4);
         run_gemm(rt, p, a, b, p->has_c ? c : NULL, got, what);
-        assert_close(got, want, mn, atol_for(p->k, p->alpha) + fabsf(p->beta) * 1e-6f, 1e-4f,
-                     what);
+        assert_close(got, want, mn, atol, 1e-4f, what);
     }
     free(a), free(b), free(c), free(got), free(want);
 }
@@ -150,11 +189,6 @@ static gemm_params gemm_of(int32_t m, int32_t n, int32_t k, int ta, int tb)
     return p;
 }
 
-static clinfer_shape shape2(int64_t d0, int64_t d1)
-{
-    const int64_t d[2] = {d0, d1};
-    return shape_make(2, d);
-}
 
 static clinfer_shape shape1(int64_t d0) { return shape_make(1, &d0); }
 
@@ -187,6 +221,14 @@ static void check_matmul(clinfer_runtime *rt, clinfer_shape as, clinfer_shape bs
     cr_assert_eq((size_t)shape_numel(&got_shape), yn, "%s: output size", what);
 
     int64_t k = as.dims[as.rank - 1];
+    if (act == ACT_KIND_NONE) { /* a graph's MatMul node has no activation of its own */
+        const op_input x[2] = {{as, a, 0}, {bs, b, 0}};
+        const op_test t = {what, x, 2, add_matmul, NULL, want, want_shape, atol_for(k, 1.0f),
+                           1e-4f, GRAPH_VARIANTS};
+        test_op(&t);
+        free(a), free(b), free(got), free(want);
+        return;
+    }
     for (int v = 0; v < N_VARIANTS; v++) {
         force_variant(variants[v]);
         char vwhat[300];

@@ -9,12 +9,29 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "graph.h"
+#include "op_test.h"
 #include "ref_movement.h"
 #include "shape.h"
 #include "tensor.h"
 #include "testutil.h"
 
 /* Runs Pad on the device and compares it with the reference exactly. */
+static clinfer_status add_pad(clinfer_graph *g, const clinfer_value *in, const void *ctx,
+                              clinfer_value *out)
+{
+    const pad_params *p = ctx;
+    const int32_t rank = p->input.rank;
+    int64_t full[2 * CLINFER_MAX_RANK] = {0}; /* a graph node holds the pads of every axis */
+    for (int32_t i = 0; i < (p->naxes ? p->naxes : rank); i++) {
+        int64_t axis = p->naxes ? p->axes[i] : i;
+        axis += axis < 0 ? rank : 0;
+        full[axis] = p->pads[i];
+        full[rank + axis] = p->pads[(p->naxes ? p->naxes : rank) + i];
+    }
+    return graph_pad_ex(g, "pad", in[0], full, 2 * rank, p->value, (int)p->mode, out);
+}
+
 static void check_pad(clinfer_runtime *rt, const pad_params *p, uint32_t seed, const char *what)
 {
     size_t in_n = ref_numel(&p->input);
@@ -30,6 +47,13 @@ static void check_pad(clinfer_runtime *rt, const pad_params *p, uint32_t seed, c
     ref_pad(p, in, want);
     for (size_t i = 0; i < out_n; i++) /* a marker the kernel must overwrite */
         got[i] = NAN;
+    if (in_n > 0 && out_n > 0) { /* graphs hold no empty tensors: those, the op alone */
+        const op_input x = {p->input, in, 0};
+        const op_test t = {what, &x, 1, add_pad, p, want, os, 0, 0, {{0}}};
+        test_op(&t);
+        free(in), free(want), free(got);
+        return;
+    }
     cl_mem in_m = NULL, out_m = NULL;
     op_launch l;
     cr_assert_eq(pad_prepare(rt, p, &l), CLINFER_OK, "%s: %s", what, clinfer_last_errmsg());

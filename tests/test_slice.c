@@ -10,10 +10,19 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "op_test.h"
 #include "ref_slice.h"
 #include "shape.h"
 #include "tensor.h"
 #include "testutil.h"
+
+static clinfer_status add_slice(clinfer_graph *g, const clinfer_value *in, const void *ctx,
+                                clinfer_value *out)
+{
+    const slice_params *p = ctx;
+    return clinfer_graph_slice(g, "slice", in[0], p->starts, p->ends, p->axes, p->steps,
+                               p->naxes, out);
+}
 
 static void check_slice(clinfer_runtime *rt, const slice_params *p, uint32_t seed)
 {
@@ -28,30 +37,17 @@ static void check_slice(clinfer_runtime *rt, const slice_params *p, uint32_t see
     size_t m = ref_numel(&want_shape);
     cr_assert_gt(m, 0, "%s: the test wants a non-empty slice", what);
     float *in = test_alloc(n * sizeof(float)), *want = test_alloc(m * sizeof(float));
-    float *got = test_alloc(m * sizeof(float));
     fill_uniform(in, n, -1, 1, &seed);
     cr_assert_eq(slice_output_shape(rt, p, &os), CLINFER_OK, "%s: %s", what,
                  clinfer_last_errmsg());
     cr_assert(shape_equal(&os, &want_shape), "%s: shape %s, expected %s", what,
               shape_str(&os, b1, sizeof b1), shape_str(&want_shape, b2, sizeof b2));
     ref_slice(p, in, want);
-    for (size_t i = 0; i < m; i++)
-        got[i] = NAN;
-    cl_mem in_m = NULL, out_m = NULL;
-    op_launch l;
-    cr_assert_eq(slice_prepare(rt, p, &l), CLINFER_OK, "%s: %s", what, clinfer_last_errmsg());
-    cr_assert_eq(buffer_create(rt, n * sizeof(float), in, &in_m), CLINFER_OK);
-    cr_assert_eq(buffer_create(rt, m * sizeof(float), got, &out_m), CLINFER_OK);
-    cr_assert_eq(slice_bind(rt, &l, in_m, out_m), CLINFER_OK);
-    cr_assert_eq(launch_enqueue(rt, &l, NULL), CLINFER_OK, "%s: %s", what, clinfer_last_errmsg());
-    cr_assert_eq(buffer_read(rt, out_m, m * sizeof(float), got), CLINFER_OK);
-    assert_equal(got, want, m, what);
-    launch_release(&l);
-    clReleaseMemObject(in_m);
-    clReleaseMemObject(out_m);
+    const op_input x = {p->input, in, 0};
+    const op_test t = {what, &x, 1, add_slice, p, want, want_shape, 0, 0, {{0}}};
+    test_op(&t);
     free(in);
     free(want);
-    free(got);
 }
 
 /* One slice on `naxes` axes: rows of {axis, start, end, step}. */

@@ -1,0 +1,107 @@
+/*
+ * op_test.c — test_op(): a one-node graph through the public API, under
+ * forced variants, against a reference (see op_test.h).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "op_test.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+#define OK(call, t)                                                                        \
+    do {                                                                                   \
+        clinfer_status st_ = (call);                                                       \
+        cr_assert_eq(st_, CLINFER_OK, "%s: %s: %s: %s", (t)->what, #call,                  \
+                     clinfer_status_str(st_), clinfer_last_errmsg());                      \
+    } while (0)
+
+/* The graph: inputs in0, in1, ... (graph inputs or constants), the node,
+ * its output marked. */
+static clinfer_graph *build_graph(const op_test *t)
+{
+    clinfer_graph *g = NULL;
+    clinfer_value in[16], out = 0;
+    cr_assert(t->input_count <= 16, "%s: too many inputs", t->what);
+    OK(clinfer_graph_create(&g), t);
+    for (int i = 0; i < t->input_count; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "in%d", i);
+        const op_input *x = &t->inputs[i];
+        if (x->constant)
+            OK(clinfer_graph_constant(g, name, &x->shape, x->data, &in[i]), t);
+        else
+            OK(clinfer_graph_input(g, name, &x->shape, &in[i]), t);
+    }
+    OK(t->build(g, in, t->ctx, &out), t);
+    OK(clinfer_graph_output(g, out, "out"), t);
+    return g;
+}
+
+/* Sets the graph inputs (the non-constant op inputs, in order). */
+static void set_inputs(const op_test *t, clinfer_session *s)
+{
+    size_t index = 0;
+    for (int i = 0; i < t->input_count; i++)
+        if (!t->inputs[i].constant)
+            OK(clinfer_session_set_input(s, index++, t->inputs[i].data,
+                                         ref_numel(&t->inputs[i].shape)),
+               t);
+}
+
+void test_op_run(const op_test *t, float *out)
+{
+    clinfer_runtime *rt = test_runtime();
+    clinfer_graph *g = build_graph(t);
+    clinfer_model *m = NULL;
+    clinfer_session *s = NULL;
+    clinfer_shape shape;
+    OK(clinfer_model_compile(rt, g, &m), t);
+    OK(clinfer_session_create(m, NULL, &s), t);
+    OK(clinfer_session_output_shape(s, 0, &shape), t);
+    cr_assert(shape.rank == t->want_shape.rank &&
+                  !memcmp(shape.dims, t->want_shape.dims, sizeof(int64_t) * (size_t)shape.rank),
+              "%s: the output has another shape than the reference's", t->what);
+    set_inputs(t, s);
+    OK(clinfer_session_run(s), t);
+    OK(clinfer_session_get_output(s, 0, out, ref_numel(&shape)), t);
+    clinfer_session_free(s);
+    clinfer_model_free(m);
+    clinfer_graph_free(g);
+    clinfer_runtime_free(rt);
+}
+
+/* Runs and compares under the variants from index v on, the earlier ones
+ * set; `label` accumulates "NAME=value" for messages. */
+static void run_variants(const op_test *t, int v, char *label, size_t cap, float *out)
+{
+    const op_variants *var = v < OP_TEST_MAX_VARIANTS ? &t->variants[v] : NULL;
+    if (!var || !var->env) {
+        char what[512];
+        snprintf(what, sizeof what, "%s%s", t->what, label);
+        op_test named = *t;
+        named.what = what;
+        test_op_run(&named, out);
+        assert_close(out, t->want, ref_numel(&t->want_shape), t->atol, t->rtol, what);
+        return;
+    }
+    size_t len = strlen(label);
+    for (int i = 0; i < var->count; i++) {
+        setenv(var->env, var->values[i], 1);
+        snprintf(label + len, cap - len, " %s=%s", var->env, var->values[i]);
+        run_variants(t, v + 1, label, cap, out);
+        label[len] = '\0';
+        unsetenv(var->env);
+    }
+}
+
+void test_op(const op_test *t)
+{
+    float *out = test_alloc(ref_numel(&t->want_shape) * sizeof(float));
+    char label[256] = "";
+    run_variants(t, 0, label, sizeof label, out);
+    free(out);
+}
