@@ -23,13 +23,16 @@ static clinfer_status batchnorm_node_params(const node_ctx *c, batchnorm_params 
     return CLINFER_OK;
 }
 
-static clinfer_status batchnorm_node_bind(const node_ctx *c, op_launch *l, const cl_mem *in,
-                                          cl_mem out)
+static clinfer_status batchnorm_node_launch(const node_ctx *c, op_launch *l, const cl_mem *in,
+                                            cl_mem out)
 {
     if (!c->node->attrs.batchnorm.coefficients)
         return node_fail(c, CLINFER_ERR_INVALID_ARGUMENT, "coefficients were not prepared");
-    return batchnorm_bind(c->rt, l, in[0], in[1], in[2], out);
+    clinfer_status st = batchnorm_prepare(c->rt, c->plan, l);
+    return st == CLINFER_OK ? batchnorm_bind(c->rt, l, in[0], in[1], in[2], out) : st;
 }
 
-NODE_ONE_LAUNCH(node_batchnorm_impl, batchnorm_params, batchnorm_node_params,
-                batchnorm_output_shape, batchnorm_prepare, batchnorm_node_bind);
+/* Inputs: x and the coefficients (3), or the builder's statistics (5),
+ * checked by batchnorm_node_params. */
+NODE_ONE_LAUNCH(node_batchnorm_impl, batchnorm_params, 1, batchnorm_node_params,
+                batchnorm_output_shape, batchnorm_node_launch);

@@ -55,15 +55,10 @@ static clinfer_status conv_params(const node_ctx *c, conv2d_params *p)
     }
     p->has_residual = c->node->input_count > 3 && c->in[3] != NULL;
     p->pool = c->node->fused_pool;
-    if (d->pad_mode == CLINFER_PAD_EXPLICIT) {
-        p->pad_top = d->pad_top, p->pad_left = d->pad_left;
-        p->pad_bottom = d->pad_bottom, p->pad_right = d->pad_right;
-    } else {
-        node_auto_pad(d->pad_mode, p->h, p->kh, d->stride_h, d->dilation_h, &p->pad_top,
-                      &p->pad_bottom);
-        node_auto_pad(d->pad_mode, p->w, p->kw, d->stride_w, d->dilation_w, &p->pad_left,
-                      &p->pad_right);
-    }
+    const int32_t given[4] = {d->pad_top, d->pad_left, d->pad_bottom, d->pad_right};
+    const int32_t window[6] = {p->kh, p->kw, d->stride_h, d->stride_w, d->dilation_h, d->dilation_w};
+    node_window_pads(d->pad_mode, given, p->h, p->w, window, &p->pad_top, &p->pad_left,
+                     &p->pad_bottom, &p->pad_right);
     return CLINFER_OK;
 }
 

@@ -7,64 +7,32 @@
 
 /* ------------------------------------------------------------ unary */
 
-/* The graph's unary op as the kernel's kind: activations (which kernels
- * also fuse) or one of the other functions. */
+/* The graph's unary op as the kernel's kind: the activations (which
+ * kernels also fuse; their values are the act_kind values) or one of the
+ * other functions, numbered alike from CLINFER_UNARY_EXP and UNARY_EXP. */
 static clinfer_status unary_node_params(const node_ctx *c, unary_params *p)
 {
-    clinfer_status st = node_need_inputs(c, 1);
-    if (st != CLINFER_OK)
-        return st;
     *p = unary_params_default();
     p->shape = *c->in[0];
-    clinfer_unary_op op = c->node->attrs.unary.op;
-    float a = c->node->attrs.unary.alpha, b = c->node->attrs.unary.beta;
-    switch (op) {
-    case CLINFER_UNARY_RELU:
-    case CLINFER_UNARY_LEAKY_RELU:
-    case CLINFER_UNARY_CLIP:
-    case CLINFER_UNARY_SIGMOID:
-    case CLINFER_UNARY_TANH:
+    const clinfer_unary_op op = c->node->attrs.unary.op;
+    if (op >= CLINFER_UNARY_RELU && op <= CLINFER_UNARY_TANH) {
         p->kind = UNARY_ACT;
-        p->act = (act_params){(act_kind)op, a, b};
-        return CLINFER_OK;
-    case CLINFER_UNARY_EXP:
-        p->kind = UNARY_EXP;
-        return CLINFER_OK;
-    case CLINFER_UNARY_LOG:
-        p->kind = UNARY_LOG;
-        return CLINFER_OK;
-    case CLINFER_UNARY_SQRT:
-        p->kind = UNARY_SQRT;
-        return CLINFER_OK;
-    case CLINFER_UNARY_NEG:
-        p->kind = UNARY_NEG;
-        return CLINFER_OK;
-    case CLINFER_UNARY_ABS:
-        p->kind = UNARY_ABS;
-        return CLINFER_OK;
-    case CLINFER_UNARY_RECIPROCAL:
-        p->kind = UNARY_RECIPROCAL;
-        return CLINFER_OK;
+        p->act = (act_params){(act_kind)op, c->node->attrs.unary.alpha, c->node->attrs.unary.beta};
+    } else if (op >= CLINFER_UNARY_EXP && op <= CLINFER_UNARY_RECIPROCAL) {
+        p->kind = (unary_kind)(UNARY_EXP + (op - CLINFER_UNARY_EXP));
+    } else {
+        return node_fail(c, CLINFER_ERR_INVALID_ARGUMENT, "unknown unary operation %d", (int)op);
     }
-    return node_fail(c, CLINFER_ERR_INVALID_ARGUMENT, "unknown unary operation %d", (int)op);
+    return CLINFER_OK;
 }
 
-static clinfer_status unary_node_bind(const node_ctx *c, op_launch *l, const cl_mem *in,
-                                      cl_mem out)
-{
-    return unary_bind(c->rt, l, in[0], out);
-}
-
-NODE_ONE_LAUNCH(node_unary_impl, unary_params, unary_node_params, unary_output_shape,
-                unary_prepare, unary_node_bind);
+NODE_ONE_INPUT_LAUNCH(node_unary_impl, unary_params, unary_node_params, unary_output_shape,
+                      unary_prepare, unary_bind);
 
 /* ------------------------------------------------------------ binary */
 
 static clinfer_status binary_node_params(const node_ctx *c, binary_params *p)
 {
-    clinfer_status st = node_need_inputs(c, 2);
-    if (st != CLINFER_OK)
-        return st;
     *p = binary_params_default();
     p->op = (binary_op)c->node->attrs.binary.op;
     p->a = *c->in[0];
@@ -75,11 +43,12 @@ static clinfer_status binary_node_params(const node_ctx *c, binary_params *p)
     return CLINFER_OK;
 }
 
-static clinfer_status binary_node_bind(const node_ctx *c, op_launch *l, const cl_mem *in,
-                                       cl_mem out)
+static clinfer_status binary_node_launch(const node_ctx *c, op_launch *l, const cl_mem *in,
+                                         cl_mem out)
 {
-    return binary_bind(c->rt, l, in[0], in[1], out);
+    clinfer_status st = binary_prepare(c->rt, c->plan, l);
+    return st == CLINFER_OK ? binary_bind(c->rt, l, in[0], in[1], out) : st;
 }
 
-NODE_ONE_LAUNCH(node_binary_impl, binary_params, binary_node_params, binary_output_shape,
-                binary_prepare, binary_node_bind);
+NODE_ONE_LAUNCH(node_binary_impl, binary_params, 2, binary_node_params, binary_output_shape,
+                binary_node_launch);

@@ -8,20 +8,19 @@
  */
 #include "../ops/gemm.h"
 
+#include "../shape.h"
 #include "nodes.h"
 
-/* A node's plan: its parameters (infer) and the kernel variant with its
- * tiles and packed-B size (plan, once per session). MatMul's parameters
- * are its shapes; the product is the same GEMM. */
-typedef struct gemm_node_plan {
-    gemm_params params;
+/* A node's plan, Gemm's or MatMul's: its parameters (infer) and the
+ * kernel variant with its tiles and packed-B size (plan, once per
+ * session). MatMul's parameters are its shapes; the product is the same
+ * GEMM, so both share the launch steps. */
+typedef struct product_plan {
+    int matmul; /* which of the parameter sets holds the node */
+    gemm_params gemm_params;
+    matmul_params matmul_params;
     gemm_plan gemm;
-} gemm_node_plan;
-
-typedef struct matmul_node_plan {
-    matmul_params params;
-    gemm_plan gemm;
-} matmul_node_plan;
+} product_plan;
 
 /* Input i is a constant of the graph (weights). */
 static int input_is_constant(const node_ctx *c, int32_t i)
@@ -92,103 +91,80 @@ static clinfer_status gemm_node_params(const node_ctx *c, gemm_params *p)
 
 static clinfer_status gemm_infer(const node_ctx *c, clinfer_shape *out)
 {
-    gemm_params *p = &((gemm_node_plan *)c->plan)->params;
-    clinfer_status st = gemm_node_params(c, p);
-    return st == CLINFER_OK ? node_wrap(c, gemm_output_shape(c->rt, p, out)) : st;
+    product_plan *np = c->plan;
+    clinfer_status st = gemm_node_params(c, &np->gemm_params);
+    return st == CLINFER_OK ? node_wrap(c, gemm_output_shape(c->rt, &np->gemm_params, out)) : st;
 }
 
-static clinfer_status gemm_node_plan_make(const node_ctx *c, node_memory *out)
+static clinfer_status matmul_infer(const node_ctx *c, clinfer_shape *out)
 {
-    gemm_node_plan *np = c->plan;
-    clinfer_status st = node_wrap(c, gemm_plan_make(c->rt, &np->params, &np->gemm));
+    product_plan *np = c->plan;
+    clinfer_status st = node_need_inputs(c, 2);
+    if (st != CLINFER_OK)
+        return st;
+    np->matmul = 1;
+    np->matmul_params = (matmul_params){*c->in[0], *c->in[1], {ACT_KIND_NONE, 0, 0}};
+    return node_wrap(c, matmul_output_shape(c->rt, &np->matmul_params, out));
+}
+
+/* The variant and tiles (ops/gemm_config.c) and where packed B lives. */
+static clinfer_status product_plan_make(const node_ctx *c, node_memory *out)
+{
+    product_plan *np = c->plan;
+    clinfer_status st = np->matmul ? matmul_plan_make(c->rt, &np->matmul_params, &np->gemm)
+                                   : gemm_plan_make(c->rt, &np->gemm_params, &np->gemm);
     if (st == CLINFER_OK)
         packed_b_memory(c, &np->gemm, out);
-    return st;
+    return node_wrap(c, st);
+}
+
+static clinfer_status pack_b_prepare(const product_plan *np, clinfer_runtime *rt, op_launch *l)
+{
+    return np->matmul ? matmul_pack_b_prepare(rt, &np->matmul_params, &np->gemm, l)
+                      : gemm_pack_b_prepare(rt, &np->gemm_params, &np->gemm, l);
+}
+
+static clinfer_status product_launch(const product_plan *np, clinfer_runtime *rt, op_launch *l,
+                                     const cl_mem *in, cl_mem b, cl_mem out)
+{
+    clinfer_status st = np->matmul ? matmul_prepare(rt, &np->matmul_params, &np->gemm, l)
+                                   : gemm_prepare(rt, &np->gemm_params, &np->gemm, l);
+    if (st != CLINFER_OK)
+        return st;
+    return np->matmul ? matmul_bind(rt, l, in[0], b, out) : gemm_bind(rt, l, in[0], b, in[2], out);
 }
 
 /* Launches: [pack B (per run, B not constant)], product. */
-static clinfer_status gemm_node_prepare(const node_ctx *c, const cl_mem *in, cl_mem out,
-                                        node_launches *l)
+static clinfer_status product_prepare(const node_ctx *c, const cl_mem *in, cl_mem out,
+                                      node_launches *l)
 {
-    const gemm_node_plan *np = c->plan;
+    const product_plan *np = c->plan;
     clinfer_status st = CLINFER_OK;
     op_launch once = {0};
     op_launch *pack = alloc_launches(c, &np->gemm, l, &once, &st);
     cl_mem b = in[1];
-    if (pack && (st = gemm_pack_b_prepare(c->rt, &np->params, &np->gemm, pack)) == CLINFER_OK)
+    if (pack && (st = pack_b_prepare(np, c->rt, pack)) == CLINFER_OK)
         st = pack_b(c, pack, in[1], &b);
     launch_release(&once);
-    if (st == CLINFER_OK) {
-        op_launch *product = &l->items[l->count - 1];
-        st = gemm_prepare(c->rt, &np->params, &np->gemm, product);
-        if (st == CLINFER_OK)
-            st = gemm_bind(c->rt, product, in[0], b, in[2], out);
-    }
+    if (st == CLINFER_OK)
+        st = product_launch(np, c->rt, &l->items[l->count - 1], in, b, out);
     return st;
 }
 
 static double gemm_flops(const node_ctx *c, const clinfer_shape *out)
 {
-    const gemm_params *p = &((const gemm_node_plan *)c->plan)->params;
+    const gemm_params *p = &((const product_plan *)c->plan)->gemm_params;
     (void)out;
     return 2.0 * p->m * (double)p->n * p->k;
-}
-
-const node_impl node_gemm_impl = {sizeof(gemm_node_plan), gemm_infer, gemm_node_plan_make,
-                                  gemm_node_prepare, gemm_flops, NULL};
-
-static clinfer_status matmul_node_params(const node_ctx *c, matmul_params *p)
-{
-    clinfer_status st = node_need_inputs(c, 2);
-    if (st == CLINFER_OK)
-        *p = (matmul_params){*c->in[0], *c->in[1], {ACT_KIND_NONE, 0, 0}};
-    return st;
-}
-
-static clinfer_status matmul_infer(const node_ctx *c, clinfer_shape *out)
-{
-    matmul_params *p = &((matmul_node_plan *)c->plan)->params;
-    clinfer_status st = matmul_node_params(c, p);
-    return st == CLINFER_OK ? node_wrap(c, matmul_output_shape(c->rt, p, out)) : st;
-}
-
-static clinfer_status matmul_node_plan_make(const node_ctx *c, node_memory *out)
-{
-    matmul_node_plan *np = c->plan;
-    clinfer_status st = node_wrap(c, matmul_plan_make(c->rt, &np->params, &np->gemm));
-    if (st == CLINFER_OK)
-        packed_b_memory(c, &np->gemm, out);
-    return st;
-}
-
-static clinfer_status matmul_node_prepare(const node_ctx *c, const cl_mem *in, cl_mem out,
-                                          node_launches *l)
-{
-    const matmul_node_plan *np = c->plan;
-    clinfer_status st = CLINFER_OK;
-    op_launch once = {0};
-    op_launch *pack = alloc_launches(c, &np->gemm, l, &once, &st);
-    cl_mem b = in[1];
-    if (pack && (st = matmul_pack_b_prepare(c->rt, &np->params, &np->gemm, pack)) == CLINFER_OK)
-        st = pack_b(c, pack, in[1], &b);
-    launch_release(&once);
-    if (st == CLINFER_OK) {
-        op_launch *product = &l->items[l->count - 1];
-        st = matmul_prepare(c->rt, &np->params, &np->gemm, product);
-        if (st == CLINFER_OK)
-            st = matmul_bind(c->rt, product, in[0], b, out);
-    }
-    return st;
 }
 
 /* 2 * (output elements) * K, K being A's last dimension. */
 static double matmul_flops(const node_ctx *c, const clinfer_shape *out)
 {
-    int64_t n = 1;
-    for (int32_t i = 0; i < out->rank; i++)
-        n *= out->dims[i];
-    return 2.0 * (double)n * (double)c->in[0]->dims[c->in[0]->rank - 1];
+    return 2.0 * (double)shape_numel(out) * (double)c->in[0]->dims[c->in[0]->rank - 1];
 }
 
-const node_impl node_matmul_impl = {sizeof(matmul_node_plan), matmul_infer, matmul_node_plan_make,
-                                    matmul_node_prepare, matmul_flops, NULL};
+const node_impl node_gemm_impl = {sizeof(product_plan), gemm_infer, product_plan_make,
+                                  product_prepare, gemm_flops, NULL};
+const node_impl node_matmul_impl = {sizeof(product_plan), matmul_infer, product_plan_make,
+                                    product_prepare, matmul_flops, NULL};

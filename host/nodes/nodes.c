@@ -80,6 +80,17 @@ void node_auto_pad(clinfer_pad_mode mode, int64_t in, int64_t k, int64_t stride,
     *pad1 = (int32_t)(mode == CLINFER_PAD_SAME_LOWER ? small : big);
 }
 
+void node_window_pads(clinfer_pad_mode mode, const int32_t given[4], int64_t h, int64_t w,
+                      const int32_t window[6], int32_t *top, int32_t *left, int32_t *bottom,
+                      int32_t *right)
+{
+    *top = given[0], *left = given[1], *bottom = given[2], *right = given[3];
+    if (mode == CLINFER_PAD_EXPLICIT)
+        return;
+    node_auto_pad(mode, h, window[0], window[2], window[4], top, bottom);
+    node_auto_pad(mode, w, window[1], window[3], window[5], left, right);
+}
+
 clinfer_status node_launches_alloc(clinfer_runtime *rt, node_launches *l, int32_t count)
 {
     l->items = calloc((size_t)(count > 0 ? count : 1), sizeof *l->items);

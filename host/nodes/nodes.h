@@ -115,32 +115,48 @@ clinfer_status node_need_int32_dims(const node_ctx *c, int32_t i);
 void node_auto_pad(clinfer_pad_mode mode, int64_t in, int64_t k, int64_t stride, int64_t dil,
                    int32_t *pad0, int32_t *pad1);
 
-/* Defines the node_impl `impl` of an op computed by one launch of its host
- * side, whose plan is just its parameters (params_t):
- *   params_fn(c, &p)            the parameters from the node and its shapes
- *   shape_fn(rt, &p, &out)      ops/: checks them, writes the output shape
- *   prepare_fn(rt, &p, &launch) ops/: creates the kernel, sets its scalars
- *   bind_fn(c, &launch, in, out) binds the buffers
- * The family file writes the two node-side functions; this writes the
- * steps between them, which every such op shares. */
-#define NODE_ONE_LAUNCH(impl, params_t, params_fn, shape_fn, prepare_fn, bind_fn)       \
+/* The pads of a 2-D window over an input of h x w: `given` (top, left,
+ * bottom, right) when mode is CLINFER_PAD_EXPLICIT, else ONNX auto_pad's
+ * for the window {kh, kw, stride_h, stride_w, dil_h, dil_w}. */
+void node_window_pads(clinfer_pad_mode mode, const int32_t given[4], int64_t h, int64_t w,
+                      const int32_t window[6], int32_t *top, int32_t *left, int32_t *bottom,
+                      int32_t *right);
+
+/* Defines the node_impl `impl` of an op computed by one launch, whose plan
+ * is just its parameters (params_t):
+ *   inputs                         how many inputs must be present
+ *   params_fn(c, &p)               the parameters from the node and its shapes
+ *   shape_fn(rt, &p, &out)         ops/: checks them, writes the output shape
+ *   launch_fn(c, &launch, in, out) creates the kernel and binds its buffers
+ * The family file writes the node-side functions; this writes the steps
+ * between them, which every such op shares. */
+#define NODE_ONE_LAUNCH(impl, params_t, inputs, params_fn, shape_fn, launch_fn)        \
     static clinfer_status impl##_infer(const node_ctx *c, clinfer_shape *out)           \
     {                                                                                   \
         params_t *p = c->plan;                                                          \
-        clinfer_status st = params_fn(c, p);                                            \
+        clinfer_status st = node_need_inputs(c, inputs);                                \
+        if (st == CLINFER_OK)                                                           \
+            st = params_fn(c, p);                                                       \
         return st == CLINFER_OK ? node_wrap(c, shape_fn(c->rt, p, out)) : st;           \
     }                                                                                   \
     static clinfer_status impl##_prepare(const node_ctx *c, const cl_mem *in, cl_mem out, \
                                          node_launches *l)                              \
     {                                                                                   \
         clinfer_status st = node_launches_alloc(c->rt, l, 1);                           \
-        if (st == CLINFER_OK)                                                           \
-            st = prepare_fn(c->rt, c->plan, &l->items[0]);                              \
-        if (st == CLINFER_OK)                                                           \
-            st = bind_fn(c, &l->items[0], in, out);                                     \
-        return st;                                                                      \
+        return st == CLINFER_OK ? launch_fn(c, &l->items[0], in, out) : st;             \
     }                                                                                   \
     const node_impl impl = {sizeof(params_t), impl##_infer, NULL, impl##_prepare, NULL, NULL}
+
+/* NODE_ONE_LAUNCH for the common case of one input: the launch is the op's
+ * prepare_fn(rt, &p, &launch) then bind_fn(rt, &launch, in[0], out). */
+#define NODE_ONE_INPUT_LAUNCH(impl, params_t, params_fn, shape_fn, prepare_fn, bind_fn)   \
+    static clinfer_status impl##_launch(const node_ctx *c, op_launch *l, const cl_mem *in, \
+                                        cl_mem out)                                     \
+    {                                                                                   \
+        clinfer_status st = prepare_fn(c->rt, c->plan, l);                              \
+        return st == CLINFER_OK ? bind_fn(c->rt, l, in[0], out) : st;                   \
+    }                                                                                   \
+    NODE_ONE_LAUNCH(impl, params_t, 1, params_fn, shape_fn, impl##_launch)
 
 /* The node implementations that op_list.h names, one per op (views share
  * one), each defined in its family's file nodes/<family>.c. */

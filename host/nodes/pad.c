@@ -7,9 +7,6 @@
 
 static clinfer_status pad_node_params(const node_ctx *c, pad_params *p)
 {
-    clinfer_status st = node_need_inputs(c, 1);
-    if (st != CLINFER_OK)
-        return st;
     *p = pad_params_default();
     p->input = *c->in[0];
     p->npads = 2 * c->in[0]->rank;
@@ -20,10 +17,5 @@ static clinfer_status pad_node_params(const node_ctx *c, pad_params *p)
     return CLINFER_OK;
 }
 
-static clinfer_status pad_node_bind(const node_ctx *c, op_launch *l, const cl_mem *in, cl_mem out)
-{
-    return pad_bind(c->rt, l, in[0], out);
-}
-
-NODE_ONE_LAUNCH(node_pad_impl, pad_params, pad_node_params, pad_output_shape, pad_prepare,
-                pad_node_bind);
+NODE_ONE_INPUT_LAUNCH(node_pad_impl, pad_params, pad_node_params, pad_output_shape, pad_prepare,
+                      pad_bind);

@@ -6,9 +6,6 @@
 
 static clinfer_status reduce_node_params(const node_ctx *c, reduce_params *p)
 {
-    clinfer_status st = node_need_inputs(c, 1);
-    if (st != CLINFER_OK)
-        return st;
     const graph_node *n = c->node;
     *p = reduce_params_default();
     p->input = *c->in[0];
@@ -20,11 +17,5 @@ static clinfer_status reduce_node_params(const node_ctx *c, reduce_params *p)
     return CLINFER_OK;
 }
 
-static clinfer_status reduce_node_bind(const node_ctx *c, op_launch *l, const cl_mem *in,
-                                       cl_mem out)
-{
-    return reduce_bind(c->rt, l, in[0], out);
-}
-
-NODE_ONE_LAUNCH(node_reduce_impl, reduce_params, reduce_node_params, reduce_output_shape,
-                reduce_prepare, reduce_node_bind);
+NODE_ONE_INPUT_LAUNCH(node_reduce_impl, reduce_params, reduce_node_params, reduce_output_shape,
+                      reduce_prepare, reduce_bind);

@@ -9,9 +9,6 @@
 
 static clinfer_status slice_node_params(const node_ctx *c, slice_params *p)
 {
-    clinfer_status st = node_need_inputs(c, 1);
-    if (st != CLINFER_OK)
-        return st;
     *p = slice_params_default();
     p->input = *c->in[0];
     p->naxes = c->in[0]->rank;
@@ -24,11 +21,5 @@ static clinfer_status slice_node_params(const node_ctx *c, slice_params *p)
     return CLINFER_OK;
 }
 
-static clinfer_status slice_node_bind(const node_ctx *c, op_launch *l, const cl_mem *in,
-                                      cl_mem out)
-{
-    return slice_bind(c->rt, l, in[0], out);
-}
-
-NODE_ONE_LAUNCH(node_slice_impl, slice_params, slice_node_params, slice_output_shape,
-                slice_prepare, slice_node_bind);
+NODE_ONE_INPUT_LAUNCH(node_slice_impl, slice_params, slice_node_params, slice_output_shape,
+                      slice_prepare, slice_bind);

@@ -6,9 +6,6 @@
 
 static clinfer_status transpose_node_params(const node_ctx *c, transpose_params *p)
 {
-    clinfer_status st = node_need_inputs(c, 1);
-    if (st != CLINFER_OK)
-        return st;
     p->input = *c->in[0];
     p->nperm = c->in[0]->rank;
     for (int32_t i = 0; i < p->nperm; i++)
@@ -16,11 +13,5 @@ static clinfer_status transpose_node_params(const node_ctx *c, transpose_params 
     return CLINFER_OK;
 }
 
-static clinfer_status transpose_node_bind(const node_ctx *c, op_launch *l, const cl_mem *in,
-                                          cl_mem out)
-{
-    return transpose_bind(c->rt, l, in[0], out);
-}
-
-NODE_ONE_LAUNCH(node_transpose_impl, transpose_params, transpose_node_params,
-                transpose_output_shape, transpose_prepare, transpose_node_bind);
+NODE_ONE_INPUT_LAUNCH(node_transpose_impl, transpose_params, transpose_node_params,
+                      transpose_output_shape, transpose_prepare, transpose_bind);
