@@ -6,6 +6,7 @@
  * output shape, so that a wrong rank or a kernel larger than its input is
  * reported by the call that caused it. On failure the node is rolled back.
  */
+#define _POSIX_C_SOURCE 200809L /* strdup */
 #include "graph.h"
 
 #include <stdarg.h>
@@ -65,15 +66,6 @@ void clinfer_graph_free(clinfer_graph *g)
 
 const char *clinfer_graph_errmsg(const clinfer_graph *g) { return g ? g->errmsg : ""; }
 
-static char *copy_string(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *c = malloc(n);
-    if (c)
-        memcpy(c, s, n);
-    return c;
-}
-
 /* Grows *array (of `size`-byte items) so that it holds `need` items. */
 static int grow(void **array, int32_t *capacity, int32_t need, size_t size)
 {
@@ -111,7 +103,7 @@ static clinfer_status add_value(clinfer_graph *g, const char *name, value_kind k
         return graph_fail(g, CLINFER_ERR_INVALID_ARGUMENT, "a value named \"%s\" already exists",
                           name);
     }
-    char *copy = copy_string(name);
+    char *copy = strdup(name);
     if (!copy ||
         !grow((void **)&g->values, &g->value_capacity, g->value_count + 1, sizeof *g->values)) {
         free(copy);
@@ -227,7 +219,7 @@ clinfer_status clinfer_graph_output(clinfer_graph *g, clinfer_value value, const
     if (graph_is_output(g, value))
         return graph_fail(g, CLINFER_ERR_INVALID_ARGUMENT, "value \"%s\" is already an output",
                           g->values[value].name);
-    char *copy = copy_string(name ? name : g->values[value].name);
+    char *copy = strdup(name ? name : g->values[value].name);
     graph_output *grown = realloc(g->outputs, (size_t)(g->output_count + 1) * sizeof *grown);
     if (!copy || !grown) {
         free(copy);
@@ -325,7 +317,7 @@ static clinfer_status add_node(clinfer_graph *g, const char *name, op_kind op,
     n->op = op;
     n->output = value;
     n->attrs = *attrs;
-    n->name = copy_string(name);
+    n->name = strdup(name);
     n->inputs = malloc((size_t)(count > 0 ? count : 1) * sizeof *n->inputs);
     if (!n->name || !n->inputs) {
         pop_node(g);
@@ -670,7 +662,7 @@ clinfer_status graph_clone(const clinfer_graph *src, clinfer_graph **out)
     for (int32_t i = 0; ok && i < src->value_count; i++) {
         graph_value *v = &g->values[i];
         *v = src->values[i];
-        v->name = copy_string(src->values[i].name);
+        v->name = strdup(src->values[i].name);
         v->data = NULL;
         g->value_count++;
         if (src->values[i].data) {
@@ -684,7 +676,7 @@ clinfer_status graph_clone(const clinfer_graph *src, clinfer_graph **out)
     for (int32_t i = 0; ok && i < src->node_count; i++) {
         graph_node *n = &g->nodes[i];
         *n = src->nodes[i];
-        n->name = copy_string(src->nodes[i].name);
+        n->name = strdup(src->nodes[i].name);
         n->inputs = malloc((size_t)(n->input_count > 0 ? n->input_count : 1) * sizeof *n->inputs);
         g->node_count++;
         if (n->inputs)
@@ -704,7 +696,7 @@ clinfer_status graph_clone(const clinfer_graph *src, clinfer_graph **out)
         ok = g->outputs != NULL;
         for (int32_t i = 0; ok && i < src->output_count; i++) {
             g->outputs[i].value = src->outputs[i].value;
-            g->outputs[i].name = copy_string(src->outputs[i].name);
+            g->outputs[i].name = strdup(src->outputs[i].name);
             g->output_count++;
             ok = g->outputs[i].name != NULL;
         }

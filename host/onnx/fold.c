@@ -81,6 +81,14 @@ static clinfer_status input0(onnx_node *c, const host_tensor **x)
     return onnx_node_in_host(c, 0, "data", x);
 }
 
+/* Input 0 and an int attribute (def when absent). */
+static clinfer_status input0_and_int(onnx_node *c, const host_tensor **x, const char *attr,
+                                     int64_t def, int64_t *value)
+{
+    clinfer_status st = input0(c, x);
+    return st == CLINFER_OK ? onnx_node_attr_int(c, attr, def, value) : st;
+}
+
 /* ------------------------------------------------------------ sources */
 
 clinfer_status fold_constant(onnx_node *c)
@@ -393,9 +401,7 @@ clinfer_status fold_flatten(onnx_node *c)
 {
     const host_tensor *x;
     int64_t axis = 1;
-    clinfer_status st = input0(c, &x);
-    if (st == CLINFER_OK)
-        st = onnx_node_attr_int(c, "axis", 1, &axis);
+    clinfer_status st = input0_and_int(c, &x, "axis", 1, &axis);
     if (st != CLINFER_OK)
         return st;
     if (axis < 0)
@@ -413,9 +419,7 @@ clinfer_status fold_reshape(onnx_node *c)
     const host_tensor *x, *s = NULL;
     int64_t dims[CLINFER_MAX_RANK], allowzero = 0;
     int32_t n = -1;
-    clinfer_status st = input0(c, &x);
-    if (st == CLINFER_OK)
-        st = onnx_node_attr_int(c, "allowzero", 0, &allowzero);
+    clinfer_status st = input0_and_int(c, &x, "allowzero", 0, &allowzero);
     if (st == CLINFER_OK && c->im->opset < 5)
         st = onnx_node_attr_ints(c, "shape", dims, CLINFER_MAX_RANK, &n);
     else if (st == CLINFER_OK && (st = onnx_node_in_host(c, 1, "shape", &s)) == CLINFER_OK)
@@ -593,9 +597,7 @@ clinfer_status fold_cast(onnx_node *c)
 {
     const host_tensor *x;
     int64_t to = 0;
-    clinfer_status st = input0(c, &x);
-    if (st == CLINFER_OK)
-        st = onnx_node_attr_int(c, "to", 0, &to);
+    clinfer_status st = input0_and_int(c, &x, "to", 0, &to);
     if (st != CLINFER_OK)
         return st;
     int to_float = to == 1 || to == 10 || to == 11 || to == 16;

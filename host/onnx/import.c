@@ -17,6 +17,7 @@
  * Value names in the graph are the ONNX tensor names (unique by the SSA rule
  * of ONNX), so nodes and values never collide.
  */
+#define _POSIX_C_SOURCE 200809L /* strdup */
 #include "import.h"
 
 #include <stdarg.h>
@@ -42,14 +43,7 @@ void onnx_issues_free(onnx_issues *is)
     memset(is, 0, sizeof *is);
 }
 
-static char *dup_str(const char *s)
-{
-    size_t n = strlen(s ? s : "") + 1;
-    char *d = malloc(n);
-    if (d)
-        memcpy(d, s ? s : "", n);
-    return d;
-}
+char *onnx_strdup(const char *s) { return strdup(s ? s : ""); }
 
 /* Records the current error as an issue; 0 when out of memory. */
 static int add_issue(importer *im, const char *op, const char *node, clinfer_status st)
@@ -64,9 +58,9 @@ static int add_issue(importer *im, const char *op, const char *node, clinfer_sta
         is->capacity = cap;
     }
     onnx_issue *it = &is->items[is->count];
-    it->op_type = dup_str(op);
-    it->node = dup_str(node);
-    it->message = dup_str(im->err);
+    it->op_type = onnx_strdup(op);
+    it->node = onnx_strdup(node);
+    it->message = onnx_strdup(im->err);
     it->status = st;
     if (!it->op_type || !it->node || !it->message) {
         free(it->op_type);

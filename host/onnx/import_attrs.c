@@ -133,40 +133,40 @@ clinfer_status onnx_node_attr_string(onnx_node *c, const char *name, const char 
     return st;
 }
 
-clinfer_status onnx_node_attr_ints(onnx_node *c, const char *name, int64_t *buf, int32_t cap,
-                                   int32_t *count)
+/* A list attribute of ints (into ints) or floats (into floats), refused
+ * when it holds more than cap values; *count is their number, or -1 when
+ * the attribute is absent. */
+static clinfer_status attr_list(onnx_node *c, const char *name, int32_t cap, int64_t *ints,
+                                float *floats, int32_t *count)
 {
     const Onnx__AttributeProto *a;
     *count = -1;
-    clinfer_status st = attr_typed(c, name, 7, &a);
+    clinfer_status st = attr_typed(c, name, ints ? 7 : 6, &a);
     if (st != CLINFER_OK || !a)
         return st;
-    if (a->n_ints > (size_t)cap)
+    size_t n = ints ? a->n_ints : a->n_floats;
+    if (n > (size_t)cap)
         return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
-                               "attribute \"%s\" has %zu values, at most %d", name, a->n_ints,
-                               (int)cap);
-    for (size_t k = 0; k < a->n_ints; k++)
-        buf[k] = a->ints[k];
-    *count = (int32_t)a->n_ints;
+                               "attribute \"%s\" has %zu values, at most %d", name, n, (int)cap);
+    for (size_t k = 0; k < n; k++)
+        if (ints)
+            ints[k] = a->ints[k];
+        else
+            floats[k] = a->floats[k];
+    *count = (int32_t)n;
     return CLINFER_OK;
+}
+
+clinfer_status onnx_node_attr_ints(onnx_node *c, const char *name, int64_t *buf, int32_t cap,
+                                   int32_t *count)
+{
+    return attr_list(c, name, cap, buf, NULL, count);
 }
 
 clinfer_status onnx_node_attr_floats(onnx_node *c, const char *name, float *buf, int32_t cap,
                                      int32_t *count)
 {
-    const Onnx__AttributeProto *a;
-    *count = -1;
-    clinfer_status st = attr_typed(c, name, 6, &a);
-    if (st != CLINFER_OK || !a)
-        return st;
-    if (a->n_floats > (size_t)cap)
-        return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
-                               "attribute \"%s\" has %zu values, at most %d", name, a->n_floats,
-                               (int)cap);
-    for (size_t k = 0; k < a->n_floats; k++)
-        buf[k] = a->floats[k];
-    *count = (int32_t)a->n_floats;
-    return CLINFER_OK;
+    return attr_list(c, name, cap, NULL, buf, count);
 }
 
 clinfer_status onnx_node_attr_tensor(onnx_node *c, const char *name, host_tensor *out, int *present)

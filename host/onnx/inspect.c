@@ -9,15 +9,6 @@
 
 #include "onnx.h"
 
-static char *dup_str(const char *s)
-{
-    size_t n = strlen(s ? s : "") + 1;
-    char *d = malloc(n);
-    if (d)
-        memcpy(d, s ? s : "", n);
-    return d;
-}
-
 void clinfer_onnx_info_free(clinfer_onnx_info *info)
 {
     if (!info)
@@ -45,7 +36,7 @@ void clinfer_onnx_info_free(clinfer_onnx_info *info)
 static int describe(const Onnx__ValueInfoProto *vi, clinfer_onnx_io *io)
 {
     memset(io, 0, sizeof *io);
-    io->name = dup_str(vi->name);
+    io->name = onnx_strdup(vi->name);
     const Onnx__TypeProto__Tensor *tt =
         vi->type && vi->type->value_case == ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE
             ? vi->type->tensor_type
@@ -92,7 +83,7 @@ static int count_ops(const Onnx__GraphProto *g, clinfer_onnx_info *info)
         while (k < info->op_count && strcmp(info->ops[k].op_type, name) != 0)
             k++;
         if (k == info->op_count) {
-            info->ops[k].op_type = dup_str(name);
+            info->ops[k].op_type = onnx_strdup(name);
             if (!info->ops[k].op_type)
                 return 0;
             info->op_count++;
@@ -122,7 +113,7 @@ static int fill(const Onnx__ModelProto *m, clinfer_onnx_info *info)
     snprintf(prod, sizeof prod, "%s%s%s", m->producer_name ? m->producer_name : "",
              m->producer_version && m->producer_version[0] ? " " : "",
              m->producer_version ? m->producer_version : "");
-    info->producer = dup_str(prod);
+    info->producer = onnx_strdup(prod);
     info->inputs = calloc(g->n_input + 1, sizeof *info->inputs);
     info->outputs = calloc(g->n_output + 1, sizeof *info->outputs);
     if (!info->producer || !info->inputs || !info->outputs)
@@ -173,9 +164,9 @@ static int take_issues(const onnx_issues *is, const char *err, clinfer_onnx_info
     for (size_t i = 0; i < n; i++) {
         const onnx_issue *it = is->count ? &is->items[i] : NULL;
         clinfer_onnx_issue *o = &info->issues[info->issue_count++];
-        o->op_type = dup_str(it ? it->op_type : "");
-        o->node = dup_str(it ? it->node : "");
-        o->message = dup_str(it ? it->message : err);
+        o->op_type = onnx_strdup(it ? it->op_type : "");
+        o->node = onnx_strdup(it ? it->node : "");
+        o->message = onnx_strdup(it ? it->message : err);
         if (!o->op_type || !o->node || !o->message)
             return 0;
         for (size_t k = 0; it && k < info->op_count; k++)

@@ -115,4 +115,7 @@ clinfer_status onnx_import(const Onnx__ModelProto *model, const clinfer_onnx_opt
 /* The default-domain opset of a model, or 0 when it has none. */
 int64_t onnx_model_opset(const Onnx__ModelProto *model);
 
+/* A malloc'd copy of s ("" for NULL); NULL when out of memory. */
+char *onnx_strdup(const char *s);
+
 #endif

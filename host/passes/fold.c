@@ -55,6 +55,25 @@ static clinfer_status add_constant(clinfer_graph *g, const graph_node *n, const 
     return graph_add_owned_constant(g, name, shape, data, out);
 }
 
+/* Adds the two new constants that replace BN's parameters as inputs 1 and
+ * 2 of `target` (the conv it folds into, or the BN itself), taking both
+ * arrays (freed on failure too). */
+static clinfer_status set_two_constants(clinfer_graph *g, const graph_node *bn, graph_node *target,
+                                        const char *const names[2], const clinfer_shape *shapes,
+                                        float *first, float *second)
+{
+    int32_t v1 = -1, v2 = -1;
+    clinfer_status st = add_constant(g, bn, names[0], &shapes[0], first, &v1);
+    if (st != CLINFER_OK) {
+        free(second);
+        return st;
+    }
+    st = add_constant(g, bn, names[1], &shapes[1], second, &v2);
+    if (st == CLINFER_OK)
+        target->inputs[1] = v1, target->inputs[2] = v2;
+    return st;
+}
+
 /* Folds BN into `conv`. Returns 1 if folded, 0 if not possible, or a
  * negative status (with its message recorded). */
 static int fold_into_conv(clinfer_graph *g, graph_node *conv, graph_node *bn)
@@ -83,17 +102,11 @@ static int fold_into_conv(clinfer_graph *g, graph_node *conv, graph_node *bn)
         add[o] += (b ? b[o] : 0.0f) * mul[o]; /* the new bias */
     }
     free(mul);
-    int32_t wv = -1, bv = -1;
-    clinfer_shape bshape = shape_make(1, &oc);
-    st = add_constant(g, bn, "folded_weight", &ws, nw, &wv);
-    if (st == CLINFER_OK)
-        st = add_constant(g, bn, "folded_bias", &bshape, add, &bv);
-    else
-        free(add);
+    static const char *const names[2] = {"folded_weight", "folded_bias"};
+    const clinfer_shape shapes[2] = {ws, shape_make(1, &oc)};
+    st = set_two_constants(g, bn, conv, names, shapes, nw, add);
     if (st != CLINFER_OK)
         return st;
-    conv->inputs[1] = wv;
-    conv->inputs[2] = bv;
     pass_absorb(g, conv, bn);
     return 1;
 }
@@ -109,17 +122,11 @@ static clinfer_status to_coefficients(clinfer_graph *g, graph_node *bn)
                        bn->name);
     if (st != CLINFER_OK)
         return err_set(NULL, st, "out of memory");
-    clinfer_shape cshape = shape_make(1, &channels);
-    int32_t mv = -1, av = -1;
-    st = add_constant(g, bn, "multiplier", &cshape, mul, &mv);
-    if (st == CLINFER_OK)
-        st = add_constant(g, bn, "offset", &cshape, add, &av);
-    else
-        free(add);
+    static const char *const names[2] = {"multiplier", "offset"};
+    const clinfer_shape shapes[2] = {shape_make(1, &channels), shape_make(1, &channels)};
+    st = set_two_constants(g, bn, bn, names, shapes, mul, add);
     if (st != CLINFER_OK)
         return st;
-    bn->inputs[1] = mv;
-    bn->inputs[2] = av;
     bn->input_count = 3;
     bn->attrs.batchnorm.coefficients = 1;
     return CLINFER_OK;
