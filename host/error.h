@@ -5,6 +5,9 @@
 #ifndef CLINFER_ERROR_H
 #define CLINFER_ERROR_H
 
+#include <stdarg.h>
+#include <stdio.h>
+
 #include "clinfer.h"
 #include "cl.h"
 
@@ -15,6 +18,16 @@
 #else
 #define CLINFER_PRINTF(fmt_index, first_arg)
 #endif
+
+/* Formats the variadic arguments after `fmt` into the char array `buf`
+ * (truncating), in a function declared with `...`. */
+#define FORMAT_VARIADIC(buf, cap, fmt)                                        \
+    do {                                                                      \
+        va_list format_ap_;                                                   \
+        va_start(format_ap_, fmt);                                            \
+        vsnprintf(buf, cap, fmt, format_ap_);                                 \
+        va_end(format_ap_);                                                   \
+    } while (0)
 
 /* Records a formatted message for `status` on this thread (and on `rt` when
  * not NULL), sends it to the log callback, and returns `status`. */

@@ -23,10 +23,7 @@
 clinfer_status graph_fail(clinfer_graph *g, clinfer_status status, const char *fmt, ...)
 {
     char msg[CLINFER_ERRMSG_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
+    FORMAT_VARIADIC(msg, sizeof msg, fmt);
     err_set(NULL, status, "%s", msg);
     if (g)
         snprintf(g->errmsg, sizeof g->errmsg, "%s", msg);

@@ -20,10 +20,7 @@ const node_impl *node_impl_of(op_kind op) { return op < OP_KIND_COUNT ? node_tab
 clinfer_status node_fail(const node_ctx *c, clinfer_status status, const char *fmt, ...)
 {
     char msg[CLINFER_ERRMSG_MAX - 128];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
+    FORMAT_VARIADIC(msg, sizeof msg, fmt);
     return err_set(c->rt, status, "%s node \"%s\": %s", op_kind_name(c->node->op), c->node->name,
                    msg);
 }

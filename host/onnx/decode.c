@@ -18,10 +18,7 @@ static clinfer_status fail(char *err, size_t cap, clinfer_status st, const char 
 
 static clinfer_status fail(char *err, size_t cap, clinfer_status st, const char *fmt, ...)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, cap, fmt, ap);
-    va_end(ap);
+    FORMAT_VARIADIC(err, cap, fmt);
     return st;
 }
 

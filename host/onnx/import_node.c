@@ -15,20 +15,14 @@
 
 clinfer_status im_fail(importer *im, clinfer_status st, const char *fmt, ...)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(im->err, im->errcap, fmt, ap);
-    va_end(ap);
+    FORMAT_VARIADIC(im->err, im->errcap, fmt);
     return st;
 }
 
 clinfer_status onnx_node_error(onnx_node *c, clinfer_status st, const char *fmt, ...)
 {
     char msg[CLINFER_ERRMSG_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
+    FORMAT_VARIADIC(msg, sizeof msg, fmt);
     return im_fail(c->im, st, "node \"%s\" (%s): %s", c->name, c->op, msg);
 }
 
