@@ -265,13 +265,21 @@ typedef int32_t clinfer_value;
  * the batch size. */
 #define CLINFER_BATCH_DIM ((int64_t)-1)
 
+/* The activations every convolution, GEMM and element-wise kernel can
+ * apply to its output, one line each: X(NAME, value, ONNX op type). They
+ * are also the first unary operations (clinfer_unary_op, same values). */
+#define CLINFER_ACTIVATION_TABLE(X)                                            \
+    X(RELU, 1, "Relu")                                                         \
+    X(LEAKY_RELU, 2, "LeakyRelu") /* alpha: slope for x < 0 */                 \
+    X(CLIP, 3, "Clip")            /* alpha: min, beta: max (ReLU6: 0, 6) */    \
+    X(SIGMOID, 4, "Sigmoid")                                                   \
+    X(TANH, 5, "Tanh")
+
+#define CLINFER_ACT_ENUM_ENTRY(name, value, onnx) CLINFER_ACT_##name = value,
 typedef enum clinfer_activation {
     CLINFER_ACT_NONE = 0,
-    CLINFER_ACT_RELU = 1,
-    CLINFER_ACT_LEAKY_RELU = 2, /* alpha: slope for x < 0 */
-    CLINFER_ACT_CLIP = 3,       /* alpha: min, beta: max (ReLU6: 0, 6) */
-    CLINFER_ACT_SIGMOID = 4,
-    CLINFER_ACT_TANH = 5
+    CLINFER_ACTIVATION_TABLE(CLINFER_ACT_ENUM_ENTRY)
+    CLINFER_ACT_COUNT /* one past the last */
 } clinfer_activation;
 
 typedef enum clinfer_pad_mode {
@@ -310,12 +318,9 @@ typedef struct clinfer_pool2d_desc {
 /* Max pooling of kernel x kernel with stride = kernel, no padding. */
 CLINFER_API clinfer_pool2d_desc clinfer_pool2d_desc_default(int32_t kernel);
 
+#define CLINFER_UNARY_ENUM_ENTRY(name, value, onnx) CLINFER_UNARY_##name = value,
 typedef enum clinfer_unary_op {
-    CLINFER_UNARY_RELU = 1,
-    CLINFER_UNARY_LEAKY_RELU = 2, /* alpha */
-    CLINFER_UNARY_CLIP = 3,       /* alpha: min, beta: max */
-    CLINFER_UNARY_SIGMOID = 4,
-    CLINFER_UNARY_TANH = 5,
+    CLINFER_ACTIVATION_TABLE(CLINFER_UNARY_ENUM_ENTRY) /* the activations */
     CLINFER_UNARY_EXP = 16,
     CLINFER_UNARY_LOG,
     CLINFER_UNARY_SQRT,

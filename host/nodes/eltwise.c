@@ -15,7 +15,7 @@ static clinfer_status unary_node_params(const node_ctx *c, unary_params *p)
     *p = unary_params_default();
     p->shape = *c->in[0];
     const clinfer_unary_op op = c->node->attrs.unary.op;
-    if (op >= CLINFER_UNARY_RELU && op <= CLINFER_UNARY_TANH) {
+    if (op >= CLINFER_UNARY_RELU && (int)op < CLINFER_ACT_COUNT) {
         p->kind = UNARY_ACT;
         p->act = (act_params){(act_kind)op, c->node->attrs.unary.alpha, c->node->attrs.unary.beta};
     } else if (op >= CLINFER_UNARY_EXP && op <= CLINFER_UNARY_RECIPROCAL) {

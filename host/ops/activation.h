@@ -1,18 +1,32 @@
 /*
  * activation.h — activations that kernels fuse into their epilogue; the
- * kinds match the ACT_* macros of kernels/prelude.cl.
+ * kinds are the public ones (CLINFER_ACTIVATION_TABLE in clinfer.h) and
+ * match the ACT_* macros of kernels/prelude.cl.
  */
 #ifndef CLINFER_OPS_ACTIVATION_H
 #define CLINFER_OPS_ACTIVATION_H
 
+#include "clinfer.h"
+
+/* The kinds are the public activations (CLINFER_ACTIVATION_TABLE). */
+#define ACT_KIND_ENUM_ENTRY(name, value, onnx) ACT_KIND_##name = value,
 typedef enum act_kind {
     ACT_KIND_NONE = 0,
-    ACT_KIND_RELU = 1,
-    ACT_KIND_LEAKY_RELU = 2, /* a: slope for x < 0 */
-    ACT_KIND_CLIP = 3,       /* a: min, b: max */
-    ACT_KIND_SIGMOID = 4,
-    ACT_KIND_TANH = 5
+    CLINFER_ACTIVATION_TABLE(ACT_KIND_ENUM_ENTRY)
+    ACT_KIND_COUNT /* one past the last */
 } act_kind;
+
+static inline int act_kind_valid(act_kind k) { return k >= ACT_KIND_NONE && k < ACT_KIND_COUNT; }
+
+/* The ONNX name of an activation ("Identity" for none). */
+static inline const char *act_kind_name(act_kind k)
+{
+#define ACT_KIND_NAME_ENTRY(name, value, onnx) [value] = onnx,
+    static const char *const names[ACT_KIND_COUNT] = {
+        [0] = "Identity", CLINFER_ACTIVATION_TABLE(ACT_KIND_NAME_ENTRY)};
+#undef ACT_KIND_NAME_ENTRY
+    return act_kind_valid(k) ? names[k] : "?";
+}
 
 typedef struct act_params {
     act_kind kind;

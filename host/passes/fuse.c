@@ -25,8 +25,7 @@ void pass_absorb(clinfer_graph *g, graph_node *producer, graph_node *absorbed)
 
 static int fusable(clinfer_unary_op op)
 {
-    return op == CLINFER_UNARY_RELU || op == CLINFER_UNARY_LEAKY_RELU || op == CLINFER_UNARY_CLIP ||
-           op == CLINFER_UNARY_SIGMOID || op == CLINFER_UNARY_TANH;
+    return op >= CLINFER_UNARY_RELU && (int)op < CLINFER_ACT_COUNT; /* the activations */
 }
 
 int pass_fuse_activations(clinfer_graph *g)
