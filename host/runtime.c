@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "program_cache.h"
+#include "tuning.h"
 
 #define MAX_PLATFORMS 16
 #define MAX_DEVICES_PER_PLATFORM 64
@@ -366,6 +367,8 @@ static clinfer_status runtime_finish(clinfer_runtime *rt, clinfer_status st,
         int disk = !opts->disable_disk_cache && !env_disables_cache();
         st = program_cache_create(rt, disk ? opts->cache_dir : NULL, disk, &rt->programs);
     }
+    if (st == CLINFER_OK)
+        st = tuning_store_create(rt, clinfer_runtime_cache_dir(rt), &rt->tuning);
     if (st != CLINFER_OK) {
         clinfer_runtime_free(rt);
         return st;
@@ -556,6 +559,7 @@ void clinfer_runtime_free(clinfer_runtime *rt)
     if (rt->queue)
         clFinish(rt->queue);
     program_cache_free(rt->programs);
+    tuning_store_free(rt->tuning);
     if (rt->queue)
         clReleaseCommandQueue(rt->queue);
     if (rt->context)

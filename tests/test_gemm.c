@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "ops/gemm.h"
-#include "program_cache.h"
+#include "tuning.h"
 #include "ref_gemm.h"
 #include "reference.h"
 #include "tensor.h"

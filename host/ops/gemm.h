@@ -14,7 +14,7 @@
  *   naive gemm_naive: one output per work-item.
  * CLINFER_GEMM_VARIANT=cpu|gpu|naive|auto forces one. Tile sizes are
  * tunables measured per device on first use (a few candidates, well under
- * 3 s) and stored beside the program cache (program_cache.h, tuning_*);
+ * 3 s) and stored beside the program cache (tuning.h);
  * CLINFER_TUNE=0 skips the search and uses the defaults.
  *
  * Using Gemm (MatMul alike): gemm_plan() says whether B must be packed

@@ -1,7 +1,7 @@
 /*
  * gemm_config.c — which GEMM variant a runtime uses and with which tile
  * sizes: CLINFER_GEMM_VARIANT or the device type picks the variant; the
- * tile sizes come from the tuning store (program_cache.h), else from a short
+ * tile sizes come from the tuning store (tuning.h), else from a short
  * measured search over a few candidates on first use, else from defaults.
  *
  * Tuning values are "tm=8 nv=2" (cpu) and "tsm=64 tsn=64 tsk=16 wptm=4
@@ -15,7 +15,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../program_cache.h"
+#include "../tuning.h"
 #include "../tensor.h"
 #include "gemm.h"
 
