@@ -62,23 +62,6 @@ uint64_t fnv1a64(uint64_t h, const void *data, size_t len)
 
 /* ------------------------------------------------------------ directory */
 
-static char *default_cache_dir(void)
-{
-    const char *env = getenv("CLINFER_CACHE_DIR");
-    const char *xdg = getenv("XDG_CACHE_HOME");
-    const char *home = getenv("HOME");
-    char buf[4096];
-    if (env && env[0])
-        snprintf(buf, sizeof buf, "%s", env);
-    else if (xdg && xdg[0])
-        snprintf(buf, sizeof buf, "%s/clinfer", xdg);
-    else if (home && home[0])
-        snprintf(buf, sizeof buf, "%s/.cache/clinfer", home);
-    else
-        return NULL;
-    return strdup(buf);
-}
-
 /* mkdir -p; returns 0 on success. */
 static int make_dirs(const char *path)
 {
@@ -107,7 +90,7 @@ clinfer_status program_cache_create(clinfer_runtime *rt, const char *dir, int us
                       c->platform_version, NULL);
     c->platform_version[sizeof c->platform_version - 1] = '\0';
     if (use_disk) {
-        c->dir = dir ? strdup(dir) : default_cache_dir();
+        c->dir = dir ? strdup(dir) : NULL;
         if (c->dir && make_dirs(c->dir) != 0) {
             rt_log(rt, CLINFER_LOG_WARNING, "program cache: cannot create %s (%s); memory only",
                    c->dir, strerror(errno));

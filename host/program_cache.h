@@ -7,8 +7,8 @@
 
 #include "runtime.h"
 
-/* `dir` NULL: the default directory (see clinfer_runtime_options.cache_dir).
- * `use_disk` 0: memory only. A directory that cannot be created is logged as
+/* `dir`: the directory (runtime_config.cache_dir; NULL or `use_disk` 0:
+ * memory only). A directory that cannot be created is logged as
  * a warning and the cache stays memory-only: it is an optimisation. */
 clinfer_status program_cache_create(clinfer_runtime *rt, const char *dir, int use_disk,
                                     program_cache **out);

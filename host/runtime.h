@@ -9,6 +9,7 @@
 
 #include "cl.h"
 #include "clinfer.h"
+#include "config.h"
 #include "error.h"
 
 typedef struct program_cache program_cache;
@@ -30,6 +31,7 @@ struct clinfer_runtime {
     clinfer_log_fn log;
     void *log_user_data;
     clinfer_log_level log_level;
+    runtime_config config; /* options and environment, read once (config.h) */
     /* The last message recorded on the runtime, from any thread: written
      * and read only under errmsg_lock (see error.c). */
     pthread_mutex_t errmsg_lock;
