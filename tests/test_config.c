@@ -112,6 +112,18 @@ Test(config, unset_empty_and_auto_are_automatic)
     clinfer_runtime_free(rt);
 }
 
+/* rt's conv_algo, depthwise_variant, pool_variant, tune and
+ * conv_scratch_cap are those of `want`. */
+static void expect_choices(const clinfer_runtime *rt, const runtime_config *want)
+{
+    const runtime_config *got = &rt->config;
+    cr_assert_eq(got->conv_algo, want->conv_algo);
+    cr_assert_eq(got->depthwise_variant, want->depthwise_variant);
+    cr_assert_eq(got->pool_variant, want->pool_variant);
+    cr_assert_eq(got->tune, want->tune);
+    cr_assert_eq(got->conv_scratch_cap, want->conv_scratch_cap);
+}
+
 /* The variables alone, then options that say otherwise (one variable even
  * bad: it is not read when its option is set). */
 Test(config, option_overrides_variable)
@@ -126,11 +138,12 @@ Test(config, option_overrides_variable)
     gemm_config c;
     cr_assert_eq(gemm_config_get(rt, &c), CLINFER_OK, "%s", clinfer_last_errmsg());
     cr_assert_eq(c.variant, GEMM_VARIANT_NAIVE);
-    cr_assert_eq(rt->config.conv_algo, CONV2D_ALGO_IM2COL);
-    cr_assert_eq(rt->config.depthwise_variant, CONFIG_DEPTHWISE_GPU);
-    cr_assert_eq(rt->config.pool_variant, CONFIG_POOL_ITEMS);
-    cr_assert_eq(rt->config.tune, 0);
-    cr_assert_eq(rt->config.conv_scratch_cap, 1000);
+    const runtime_config from_env = {.conv_algo = CONV2D_ALGO_IM2COL,
+                                     .depthwise_variant = CONFIG_DEPTHWISE_GPU,
+                                     .pool_variant = CONFIG_POOL_ITEMS,
+                                     .tune = 0,
+                                     .conv_scratch_cap = 1000};
+    expect_choices(rt, &from_env);
     clinfer_runtime_free(rt);
 
     setenv("CLINFER_GEMM_VARIANT", "fastest", 1);
@@ -146,11 +159,12 @@ Test(config, option_overrides_variable)
     clinfer_runtime *untuned = test_runtime_with(&o);
     cr_assert_eq(gemm_config_get(untuned, &c), CLINFER_OK, "%s", clinfer_last_errmsg());
     cr_assert_eq(c.variant, GEMM_VARIANT_GPU);
-    cr_assert_eq(rt->config.conv_algo, CONV2D_ALGO_WINOGRAD);
-    cr_assert_eq(rt->config.depthwise_variant, CONFIG_DEPTHWISE_CPU);
-    cr_assert_eq(rt->config.pool_variant, CONFIG_POOL_ROWS);
-    cr_assert_eq(rt->config.tune, 1);
-    cr_assert_eq(rt->config.conv_scratch_cap, 4096);
+    const runtime_config from_options = {.conv_algo = CONV2D_ALGO_WINOGRAD,
+                                         .depthwise_variant = CONFIG_DEPTHWISE_CPU,
+                                         .pool_variant = CONFIG_POOL_ROWS,
+                                         .tune = 1,
+                                         .conv_scratch_cap = 4096};
+    expect_choices(rt, &from_options);
     clinfer_runtime_free(untuned);
     clinfer_runtime_free(rt);
 }
