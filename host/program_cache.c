@@ -32,18 +32,9 @@ typedef struct cached_program {
     cl_program program;
 } cached_program;
 
-/* A tuning value of this runtime's device. */
-typedef struct tuning_entry {
-    char *name, *value;
-} tuning_entry;
-
 struct program_cache {
     pthread_mutex_t lock;
-    pthread_mutex_t search_lock; /* tuning_search_begin/end */
     char *dir; /* NULL: memory only */
-    char *tuning_file; /* <dir>/tuning.txt, NULL: memory only */
-    tuning_entry *tuning;
-    size_t tuning_count, tuning_capacity;
     char platform_version[256];
     cached_program *entries;
     size_t count, capacity;
@@ -71,23 +62,6 @@ uint64_t fnv1a64(uint64_t h, const void *data, size_t len)
 
 /* ------------------------------------------------------------ directory */
 
-static char *default_cache_dir(void)
-{
-    const char *env = getenv("CLINFER_CACHE_DIR");
-    const char *xdg = getenv("XDG_CACHE_HOME");
-    const char *home = getenv("HOME");
-    char buf[4096];
-    if (env && env[0])
-        snprintf(buf, sizeof buf, "%s", env);
-    else if (xdg && xdg[0])
-        snprintf(buf, sizeof buf, "%s/clinfer", xdg);
-    else if (home && home[0])
-        snprintf(buf, sizeof buf, "%s/.cache/clinfer", home);
-    else
-        return NULL;
-    return strdup(buf);
-}
-
 /* mkdir -p; returns 0 on success. */
 static int make_dirs(const char *path)
 {
@@ -112,24 +86,17 @@ clinfer_status program_cache_create(clinfer_runtime *rt, const char *dir, int us
     if (!c)
         return err_set(rt, CLINFER_ERR_OUT_OF_HOST_MEMORY, "cannot allocate the program cache");
     pthread_mutex_init(&c->lock, NULL);
-    pthread_mutex_init(&c->search_lock, NULL);
     clGetPlatformInfo(rt->platform, CL_PLATFORM_VERSION, sizeof c->platform_version,
                       c->platform_version, NULL);
     c->platform_version[sizeof c->platform_version - 1] = '\0';
     if (use_disk) {
-        c->dir = dir ? strdup(dir) : default_cache_dir();
+        c->dir = dir ? strdup(dir) : NULL;
         if (c->dir && make_dirs(c->dir) != 0) {
             rt_log(rt, CLINFER_LOG_WARNING, "program cache: cannot create %s (%s); memory only",
                    c->dir, strerror(errno));
             free(c->dir);
             c->dir = NULL;
         }
-    }
-    if (c->dir) {
-        size_t len = strlen(c->dir) + sizeof "/tuning.txt";
-        c->tuning_file = malloc(len);
-        if (c->tuning_file)
-            snprintf(c->tuning_file, len, "%s/tuning.txt", c->dir);
     }
     *out = c;
     return CLINFER_OK;
@@ -144,15 +111,8 @@ void program_cache_free(program_cache *c)
         free(c->entries[i].options);
     }
     free(c->entries);
-    for (size_t i = 0; i < c->tuning_count; i++) {
-        free(c->tuning[i].name);
-        free(c->tuning[i].value);
-    }
-    free(c->tuning);
-    free(c->tuning_file);
     free(c->dir);
     pthread_mutex_destroy(&c->lock);
-    pthread_mutex_destroy(&c->search_lock);
     free(c);
 }
 
@@ -483,180 +443,4 @@ clinfer_status kernel_create(clinfer_runtime *rt, const char *file, const char *
         return err_set(rt, CLINFER_ERR_OPENCL, "clCreateKernel(%s) in %s.cl failed: %s (%d)",
                        kernel, file, cl_error_name(err), (int)err);
     return CLINFER_OK;
-}
-
-/* ------------------------------------------------------------ tuning */
-
-#define TUNING_LINE_MAX 1024
-
-/* The value of `name` among the remembered entries, or NULL. */
-static tuning_entry *tuning_find(program_cache *c, const char *name)
-{
-    for (size_t i = 0; i < c->tuning_count; i++)
-        if (strcmp(c->tuning[i].name, name) == 0)
-            return &c->tuning[i];
-    return NULL;
-}
-
-/* Remembers name = value (replacing); returns 0 when out of memory. */
-static int tuning_remember(program_cache *c, const char *name, const char *value)
-{
-    tuning_entry *e = tuning_find(c, name);
-    char *v = strdup(value);
-    if (!v)
-        return 0;
-    if (e) {
-        free(e->value);
-        e->value = v;
-        return 1;
-    }
-    if (c->tuning_count == c->tuning_capacity) {
-        size_t cap = c->tuning_capacity ? c->tuning_capacity * 2 : 8;
-        tuning_entry *grown = realloc(c->tuning, cap * sizeof *grown);
-        if (!grown) {
-            free(v);
-            return 0;
-        }
-        c->tuning = grown;
-        c->tuning_capacity = cap;
-    }
-    char *n = strdup(name);
-    if (!n) {
-        free(v);
-        return 0;
-    }
-    c->tuning[c->tuning_count++] = (tuning_entry){n, v};
-    return 1;
-}
-
-/* Splits a tuning line "name\tdevice\tdriver\tvalue" in place; 0 when it
- * is malformed (a comment, too few fields, no newline at its end). */
-static int tuning_split(char *line, char *field[4])
-{
-    size_t len = strlen(line);
-    if (len == 0 || line[len - 1] != '\n' || line[0] == '#')
-        return 0;
-    line[len - 1] = '\0';
-    field[0] = line;
-    for (int i = 1; i < 4; i++) {
-        char *tab = strchr(field[i - 1], '\t');
-        if (!tab)
-            return 0;
-        *tab = '\0';
-        field[i] = tab + 1;
-    }
-    return strchr(field[3], '\t') == NULL;
-}
-
-static int tuning_line_is(char *line, const clinfer_runtime *rt, const char *name,
-                          char **value)
-{
-    char *f[4];
-    if (!tuning_split(line, f))
-        return 0;
-    *value = f[3];
-    return strcmp(f[0], name) == 0 && strcmp(f[1], rt->info.name) == 0 &&
-           strcmp(f[2], rt->info.driver_version) == 0;
-}
-
-/* Skips the rest of a line longer than the buffer. */
-static void skip_long_line(FILE *f, const char *buf)
-{
-    size_t len = strlen(buf);
-    if (len > 0 && buf[len - 1] != '\n') {
-        int ch;
-        while ((ch = fgetc(f)) != EOF && ch != '\n')
-            ;
-    }
-}
-
-int tuning_get(clinfer_runtime *rt, const char *name, char *value, size_t cap)
-{
-    program_cache *c = rt->programs;
-    int found = 0;
-    pthread_mutex_lock(&c->lock);
-    tuning_entry *e = tuning_find(c, name);
-    if (e) {
-        found = strlen(e->value) < cap;
-        if (found)
-            snprintf(value, cap, "%s", e->value);
-    } else if (c->tuning_file) {
-        FILE *f = fopen(c->tuning_file, "r");
-        char line[TUNING_LINE_MAX], *v = NULL;
-        while (f && !found && fgets(line, sizeof line, f)) {
-            int long_line = strchr(line, '\n') == NULL;
-            if (tuning_line_is(line, rt, name, &v) && strlen(v) < cap) {
-                snprintf(value, cap, "%s", v);
-                tuning_remember(c, name, v); /* memory only: a failure costs a reread */
-                found = 1;
-            }
-            if (long_line)
-                skip_long_line(f, line);
-        }
-        if (f)
-            fclose(f);
-    }
-    pthread_mutex_unlock(&c->lock);
-    return found;
-}
-
-void tuning_search_begin(clinfer_runtime *rt) { pthread_mutex_lock(&rt->programs->search_lock); }
-void tuning_search_end(clinfer_runtime *rt) { pthread_mutex_unlock(&rt->programs->search_lock); }
-
-const char *tuning_path(const clinfer_runtime *rt)
-{
-    return rt && rt->programs ? rt->programs->tuning_file : NULL;
-}
-
-/* Rewrites the tuning file with name = value for this device: the other
- * lines are kept, an older line for the same key is dropped. */
-static void tuning_write(const clinfer_runtime *rt, const char *path, const char *name,
-                         const char *value)
-{
-    char tmp[4200], line[TUNING_LINE_MAX], copy[TUNING_LINE_MAX];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    FILE *out = fopen(tmp, "w");
-    if (!out) {
-        rt_log(rt, CLINFER_LOG_WARNING, "tuning: cannot write %s: %s", tmp, strerror(errno));
-        return;
-    }
-    int ok = fprintf(out, "# clinfer tuning results: name, device, driver, value "
-                          "(tab-separated); delete to measure again\n") > 0;
-    FILE *in = fopen(path, "r");
-    while (in && ok && fgets(line, sizeof line, in)) {
-        char *f[4];
-        if (strchr(line, '\n') == NULL) {
-            skip_long_line(in, line); /* malformed: dropped */
-            continue;
-        }
-        memcpy(copy, line, sizeof line);
-        if (!tuning_split(copy, f)) /* comments and malformed lines are dropped */
-            continue;
-        if (strcmp(f[0], name) != 0 || strcmp(f[1], rt->info.name) != 0 ||
-            strcmp(f[2], rt->info.driver_version) != 0)
-            ok = fputs(line, out) >= 0;
-    }
-    if (in)
-        fclose(in);
-    if (ok)
-        ok = fprintf(out, "%s\t%s\t%s\t%s\n", name, rt->info.name, rt->info.driver_version,
-                     value) > 0;
-    ok = (fclose(out) == 0) && ok;
-    if (!ok || rename(tmp, path) != 0) {
-        rt_log(rt, CLINFER_LOG_WARNING, "tuning: cannot store %s", path);
-        remove(tmp);
-    }
-}
-
-void tuning_put(clinfer_runtime *rt, const char *name, const char *value)
-{
-    program_cache *c = rt->programs;
-    if (strpbrk(name, "\t\n") || strpbrk(value, "\t\n"))
-        return;
-    pthread_mutex_lock(&c->lock);
-    if (!tuning_remember(c, name, value))
-        rt_log(rt, CLINFER_LOG_WARNING, "tuning: out of memory storing %s", name);
-    if (c->tuning_file)
-        tuning_write(rt, c->tuning_file, name, value);
-    pthread_mutex_unlock(&c->lock);
 }

@@ -7,8 +7,8 @@
 
 #include "runtime.h"
 
-/* `dir` NULL: the default directory (see clinfer_runtime_options.cache_dir).
- * `use_disk` 0: memory only. A directory that cannot be created is logged as
+/* `dir`: the directory (runtime_config.cache_dir; NULL or `use_disk` 0:
+ * memory only). A directory that cannot be created is logged as
  * a warning and the cache stays memory-only: it is an optimisation. */
 clinfer_status program_cache_create(clinfer_runtime *rt, const char *dir, int use_disk,
                                     program_cache **out);
@@ -29,33 +29,6 @@ clinfer_status program_get_source(clinfer_runtime *rt, const char *label, const 
  * releases it. Kernel objects hold arguments, so each user creates its own. */
 clinfer_status kernel_create(clinfer_runtime *rt, const char *file, const char *options,
                              const char *kernel, cl_kernel *out);
-
-/* ------------------------------------------------------------ tuning
- * Tuning results (tile sizes chosen by a measured search) are short text
- * values stored per device, keyed by a name ("gemm_cpu") plus the device
- * name and driver version, in <cache dir>/tuning.txt beside the program
- * binaries: one entry per line, "name<TAB>device<TAB>driver<TAB>value".
- * The file is untrusted: malformed lines are skipped, and callers validate
- * the values they get. With a memory-only cache the values live as long as
- * the runtime. Thread-safe. */
-
-/* Copies the stored value of `name` for this runtime's device into `value`
- * and returns 1, or returns 0 when there is none (or it does not fit). */
-int tuning_get(clinfer_runtime *rt, const char *name, char *value, size_t cap);
-
-/* Brackets a look-up-or-measure of a tuning value so that threads of one
- * runtime never search at the same time: the first stores its choice, the
- * others then find it, and every kernel of a runtime agrees on it. */
-void tuning_search_begin(clinfer_runtime *rt);
-void tuning_search_end(clinfer_runtime *rt);
-
-/* Stores `value` (no tabs or newlines) for `name`, replacing an older one;
- * written to the file atomically (temporary file + rename). A failure to
- * write is only logged: tuning is an optimisation. */
-void tuning_put(clinfer_runtime *rt, const char *name, const char *value);
-
-/* The tuning file's path, or NULL with a memory-only cache. */
-const char *tuning_path(const clinfer_runtime *rt);
 
 /* 64-bit FNV-1a, continued from `h` (start with FNV64_OFFSET). */
 #define FNV64_OFFSET 0xcbf29ce484222325ULL

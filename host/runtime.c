@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "program_cache.h"
+#include "tuning.h"
 
 #define MAX_PLATFORMS 16
 #define MAX_DEVICES_PER_PLATFORM 64
@@ -340,32 +341,31 @@ static clinfer_status open_device(clinfer_runtime *rt, const clinfer_device_info
     return CLINFER_OK;
 }
 
-static int env_disables_cache(void)
-{
-    const char *v = getenv("CLINFER_CACHE");
-    return v && (strcmp(v, "0") == 0 || strcmp(v, "off") == 0 || strcmp(v, "OFF") == 0);
-}
-
-static clinfer_runtime *runtime_alloc(const clinfer_runtime_options *opts)
+/* Takes over `config`. */
+static clinfer_runtime *runtime_alloc(const clinfer_runtime_options *opts, runtime_config *config)
 {
     clinfer_runtime *rt = calloc(1, sizeof *rt);
-    if (!rt)
+    if (!rt) {
+        runtime_config_free(config);
         return NULL;
+    }
     pthread_mutex_init(&rt->errmsg_lock, NULL);
     rt->log = opts->log;
     rt->log_user_data = opts->log_user_data;
     rt->log_level = opts->log_level;
+    rt->config = *config;
     return rt;
 }
 
 /* After the device is open (st): the program cache, then *out or cleanup. */
 static clinfer_status runtime_finish(clinfer_runtime *rt, clinfer_status st,
-                                     const clinfer_runtime_options *opts, clinfer_runtime **out)
+                                     clinfer_runtime **out)
 {
-    if (st == CLINFER_OK) {
-        int disk = !opts->disable_disk_cache && !env_disables_cache();
-        st = program_cache_create(rt, disk ? opts->cache_dir : NULL, disk, &rt->programs);
-    }
+    if (st == CLINFER_OK)
+        st = program_cache_create(rt, rt->config.cache_dir, rt->config.disk_cache,
+                                  &rt->programs);
+    if (st == CLINFER_OK)
+        st = tuning_store_create(rt, clinfer_runtime_cache_dir(rt), &rt->tuning);
     if (st != CLINFER_OK) {
         clinfer_runtime_free(rt);
         return st;
@@ -384,25 +384,29 @@ clinfer_status clinfer_runtime_create(const clinfer_runtime_options *options,
         return err_set(NULL, CLINFER_ERR_INVALID_ARGUMENT, "clinfer_runtime_create: out is NULL");
     *out = NULL;
     clinfer_runtime_options opts = options ? *options : clinfer_runtime_options_default();
-    const char *spec = opts.device_spec ? opts.device_spec : getenv("CLINFER_DEVICE");
+    runtime_config config;
+    clinfer_status st = runtime_config_parse(&opts, &config);
+    if (st != CLINFER_OK)
+        return st;
 
     clinfer_device_info *devices = NULL;
     size_t count = 0, chosen = 0;
-    clinfer_status st = collect_all_devices(&devices, &count);
+    st = collect_all_devices(&devices, &count);
     if (st == CLINFER_OK)
-        st = device_select(spec, devices, count, &chosen);
+        st = device_select(config.device_spec, devices, count, &chosen);
     if (st != CLINFER_OK) {
         free(devices);
+        runtime_config_free(&config);
         return st;
     }
-    clinfer_runtime *rt = runtime_alloc(&opts);
+    clinfer_runtime *rt = runtime_alloc(&opts, &config);
     if (!rt) {
         free(devices);
         return err_set(NULL, CLINFER_ERR_OUT_OF_HOST_MEMORY, "cannot allocate the runtime");
     }
     st = open_device(rt, &devices[chosen]);
     free(devices);
-    return runtime_finish(rt, st, &opts, out);
+    return runtime_finish(rt, st, out);
 }
 
 /* ------------------------------------------------------------ interop */
@@ -510,7 +514,10 @@ clinfer_status clinfer_runtime_create_from_cl(cl_context context, cl_device_id d
         return st;
 
     clinfer_runtime_options opts = options ? *options : clinfer_runtime_options_default();
-    clinfer_runtime *rt = runtime_alloc(&opts);
+    runtime_config config;
+    if ((st = runtime_config_parse(&opts, &config)) != CLINFER_OK)
+        return st;
+    clinfer_runtime *rt = runtime_alloc(&opts, &config);
     if (!rt)
         return err_set(NULL, CLINFER_ERR_OUT_OF_HOST_MEMORY, "cannot allocate the runtime");
     /* Retained, never taken over: clinfer_runtime_free releases exactly
@@ -537,7 +544,7 @@ clinfer_status clinfer_runtime_create_from_cl(cl_context context, cl_device_id d
         rt->info.platform_index = x.p;
         rt->info.device_index = x.d;
     }
-    return runtime_finish(rt, st, &opts, out);
+    return runtime_finish(rt, st, out);
 }
 
 cl_context clinfer_runtime_cl_context(const clinfer_runtime *rt) { return rt ? rt->context : NULL; }
@@ -556,12 +563,14 @@ void clinfer_runtime_free(clinfer_runtime *rt)
     if (rt->queue)
         clFinish(rt->queue);
     program_cache_free(rt->programs);
+    tuning_store_free(rt->tuning);
     if (rt->queue)
         clReleaseCommandQueue(rt->queue);
     if (rt->context)
         clReleaseContext(rt->context);
     if (rt->retained_device)
         clReleaseDevice(rt->device);
+    runtime_config_free(&rt->config);
     pthread_mutex_destroy(&rt->errmsg_lock);
     free(rt);
 }

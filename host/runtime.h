@@ -1,6 +1,6 @@
 /*
  * runtime.h — the runtime handle: the chosen device, its context and queue,
- * its probed capabilities and its program cache. Internal to the library.
+ * its probed capabilities, its program cache and tuning store. Internal to the library.
  */
 #ifndef CLINFER_RUNTIME_H
 #define CLINFER_RUNTIME_H
@@ -9,9 +9,11 @@
 
 #include "cl.h"
 #include "clinfer.h"
+#include "config.h"
 #include "error.h"
 
 typedef struct program_cache program_cache;
+typedef struct tuning_store tuning_store;
 
 /* Everything but errmsg is written once, while the runtime is created, and
  * only read afterwards, so threads share a runtime without locking it. */
@@ -25,9 +27,11 @@ struct clinfer_runtime {
     int retained_device;    /* device was retained and is released on free */
     clinfer_device_info info;
     program_cache *programs;
+    tuning_store *tuning; /* tuning.h */
     clinfer_log_fn log;
     void *log_user_data;
     clinfer_log_level log_level;
+    runtime_config config; /* options and environment, read once (config.h) */
     /* The last message recorded on the runtime, from any thread: written
      * and read only under errmsg_lock (see error.c). */
     pthread_mutex_t errmsg_lock;

@@ -182,6 +182,13 @@ typedef enum clinfer_log_level {
  * the callback. */
 typedef void (*clinfer_log_fn)(void *user_data, clinfer_log_level level, const char *message);
 
+/* clinfer_runtime_options.tuning. */
+typedef enum clinfer_tuning {
+    CLINFER_TUNING_DEFAULT = 0, /* CLINFER_TUNE: 0 off; 1 or unset on */
+    CLINFER_TUNING_ON = 1,      /* measure a few GEMM tile sizes, store the fastest */
+    CLINFER_TUNING_OFF = 2      /* the default tile sizes; nothing measured or stored */
+} clinfer_tuning;
+
 typedef struct clinfer_runtime_options {
     /* Which device: "gpu", "cpu", "P:D" (platform and device index), or a
      * case-insensitive substring of the device name. NULL: the environment
@@ -197,6 +204,20 @@ typedef struct clinfer_runtime_options {
     clinfer_log_fn log;   /* optional */
     void *log_user_data;  /* passed to log */
     clinfer_log_level log_level; /* messages below this level are not sent */
+    /* Kernel choices (README, "Kernels and how to force them"), mostly for
+     * tests and benchmarks: each forces one variant where it applies. NULL:
+     * the environment variable named beside the field, else automatic; ""
+     * and "auto": automatic. Borrowed during clinfer_runtime_create only. */
+    const char *gemm_variant;      /* CLINFER_GEMM_VARIANT: cpu, gpu, naive, auto */
+    const char *conv_algo;         /* CLINFER_CONV_ALGO: auto, naive, direct, im2col,
+                                      gemm1x1, winograd, depthwise, pooled */
+    const char *depthwise_variant; /* CLINFER_DEPTHWISE_VARIANT: cpu, gpu, auto */
+    const char *pool_variant;      /* CLINFER_POOL_VARIANT: rows, items, auto */
+    /* The GEMM tile search on a device's first use. */
+    clinfer_tuning tuning;
+    /* Bytes of scratch memory for the lowered convolutions (images go
+     * through it in chunks). 0: $CLINFER_CONV_SCRATCH_CAP, else 64 MiB. */
+    uint64_t conv_scratch_cap;
 } clinfer_runtime_options;
 
 /* Defaults: the fields above as NULL / 0, log_level CLINFER_LOG_INFO. */
@@ -208,7 +229,12 @@ CLINFER_API clinfer_runtime_options clinfer_runtime_options_default(void);
  * your own context and queue, see clinfer_runtime_create_from_cl in
  * clinfer_cl.h. `options` may be
  * NULL for the defaults. An unknown device SPEC fails with
- * CLINFER_ERR_DEVICE_NOT_FOUND and a message that lists the devices. */
+ * CLINFER_ERR_DEVICE_NOT_FOUND and a message that lists the devices. The
+ * options and the environment variables they stand for are read here,
+ * once: a kernel choice, tuning or scratch value that is not one of its
+ * choices (from the option or, when the option is unset, the variable)
+ * fails with CLINFER_ERR_INVALID_ARGUMENT and a message naming the option
+ * or variable, the value and the valid choices. */
 CLINFER_API clinfer_status clinfer_runtime_create(const clinfer_runtime_options *options,
                                                   clinfer_runtime **out);
 

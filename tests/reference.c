@@ -25,6 +25,7 @@ float ref_activation(act_params act, float x)
     case ACT_KIND_TANH:
         return (float)tanh((double)x);
     case ACT_KIND_NONE:
+    case ACT_KIND_COUNT:
         break;
     }
     return x;

@@ -18,7 +18,7 @@
 
 #include "op_test.h"
 #include "ops/gemm.h"
-#include "program_cache.h"
+#include "tuning.h"
 #include "ref_gemm.h"
 #include "reference.h"
 #include "tensor.h"
@@ -57,12 +57,16 @@ static const char *const no_tuning[] = {"0"};
 #define GRAPH_VARIANTS {{"CLINFER_GEMM_VARIANT", variants, N_VARIANTS}, {"CLINFER_TUNE", no_tuning, 1}}
 
 /* Every test runs without the tuning search (defaults), each variant
- * forced in turn. */
-static void force_variant(const char *v)
+ * forced in turn on its own runtime (freed after each test). */
+static clinfer_runtime *variant_runtime(const char *v)
 {
-    setenv("CLINFER_TUNE", "0", 1);
-    setenv("CLINFER_GEMM_VARIANT", v, 1);
+    clinfer_runtime_options o = clinfer_runtime_options_default();
+    o.tuning = CLINFER_TUNING_OFF;
+    return test_forced_runtime(&o, "CLINFER_GEMM_VARIANT", v);
 }
+
+TestSuite(gemm, .fini = test_forced_free);
+TestSuite(matmul, .fini = test_forced_free);
 
 /* Packs `b` into a new buffer when the plan asks for it (else returns b
  * retained), as the graph does for a B that is not constant. */
@@ -143,7 +147,7 @@ static clinfer_status add_matmul(clinfer_graph *g, const clinfer_value *in, cons
 
 /* Random A, B, C for `p`, the device result of every variant against
  * ref_gemm. */
-static void check_gemm(clinfer_runtime *rt, const gemm_params *p, uint32_t seed)
+static void check_gemm(const gemm_params *p, uint32_t seed)
 {
     char what[256], cs[64] = "none";
     if (p->has_c)
@@ -170,13 +174,13 @@ static void check_gemm(clinfer_runtime *rt, const gemm_params *p, uint32_t seed)
         return;
     }
     for (int v = 0; v < N_VARIANTS; v++) {
-        force_variant(variants[v]);
+        clinfer_runtime *vrt = variant_runtime(variants[v]);
         snprintf(what, sizeof what,
                  "Gemm[%s] M=%d N=%d K=%d transA=%d transB=%d alpha=%g beta=%g C=%s act=%d",
                  variants[v], p->m, p->n, p->k, p->trans_a, p->trans_b, p->alpha, p->beta, cs,
                  (int)p->act.kind);
         memset(got, 0, mn * 4);
-        run_gemm(rt, p, a, b, p->has_c ? c : NULL, got, what);
+        run_gemm(vrt, p, a, b, p->has_c ? c : NULL, got, what);
         assert_close(got, want, mn, atol, 1e-4f, what);
     }
     free(a), free(b), free(c), free(got), free(want);
@@ -230,26 +234,26 @@ static void check_matmul(clinfer_runtime *rt, clinfer_shape as, clinfer_shape bs
         return;
     }
     for (int v = 0; v < N_VARIANTS; v++) {
-        force_variant(variants[v]);
+        clinfer_runtime *vrt = variant_runtime(variants[v]);
         char vwhat[300];
         snprintf(vwhat, sizeof vwhat, "%s [%s]", what, variants[v]);
         gemm_plan plan;
-        st = matmul_plan_make(rt, &p, &plan);
+        st = matmul_plan_make(vrt, &p, &plan);
         cr_assert_eq(st, CLINFER_OK, "%s: matmul_plan_make: %s", vwhat, clinfer_last_errmsg());
-        cl_mem am = upload(rt, an, a), bm = upload(rt, bn, b), ym = upload(rt, yn, NULL);
+        cl_mem am = upload(vrt, an, a), bm = upload(vrt, bn, b), ym = upload(vrt, yn, NULL);
         op_launch pack = {0}, l;
         if (plan.packed_bytes > 0) {
-            st = matmul_pack_b_prepare(rt, &p, &plan, &pack);
+            st = matmul_pack_b_prepare(vrt, &p, &plan, &pack);
             cr_assert_eq(st, CLINFER_OK, "%s: matmul_pack_b_prepare: %s", vwhat,
                          clinfer_last_errmsg());
         }
-        cl_mem bp = packed_b(rt, &plan, &pack, bm, vwhat);
-        st = matmul_prepare(rt, &p, &plan, &l);
+        cl_mem bp = packed_b(vrt, &plan, &pack, bm, vwhat);
+        st = matmul_prepare(vrt, &p, &plan, &l);
         cr_assert_eq(st, CLINFER_OK, "%s: matmul_prepare: %s", vwhat, clinfer_last_errmsg());
-        st = matmul_bind(rt, &l, am, bp, ym);
+        st = matmul_bind(vrt, &l, am, bp, ym);
         cr_assert_eq(st, CLINFER_OK, "%s: matmul_bind: %s", vwhat, clinfer_last_errmsg());
         memset(got, 0, yn * 4);
-        launch_read(rt, &l, ym, yn, got);
+        launch_read(vrt, &l, ym, yn, got);
         launch_release(&l);
         clReleaseMemObject(am);
         clReleaseMemObject(bm);
@@ -270,21 +274,18 @@ static const int32_t dims_mnk[][3] = {
 
 Test(gemm, all_transposes_on_odd_sizes)
 {
-    clinfer_runtime *rt = test_runtime();
     for (size_t i = 0; i < N_DIMS; i++)
         for (int t = 0; t < 4; t++) {
             gemm_params p = gemm_of(dims_mnk[i][0], dims_mnk[i][1], dims_mnk[i][2], t & 1,
                                     t >> 1);
             p.has_c = 1;
             p.c_shape = shape1(p.n); /* Dense bias */
-            check_gemm(rt, &p, 100u + (uint32_t)(i * 4 + t));
+            check_gemm(&p, 100u + (uint32_t)(i * 4 + t));
         }
-    clinfer_runtime_free(rt);
 }
 
 Test(gemm, every_c_shape_with_alpha_and_beta)
 {
-    clinfer_runtime *rt = test_runtime();
     const int32_t m = 13, n = 37, k = 29;
     const clinfer_shape shapes[] = {shape_make(0, NULL), shape1(1),       shape1(n),
                                     shape2(1, n),        shape2(m, 1),    shape2(m, n),
@@ -295,50 +296,44 @@ Test(gemm, every_c_shape_with_alpha_and_beta)
         p.beta = -1.5f;
         p.has_c = 1;
         p.c_shape = shapes[i];
-        check_gemm(rt, &p, 200u + (uint32_t)i);
+        check_gemm(&p, 200u + (uint32_t)i);
     }
-    clinfer_runtime_free(rt);
 }
 
 Test(gemm, no_c_ignores_beta)
 {
-    clinfer_runtime *rt = test_runtime();
     for (int t = 0; t < 4; t++) {
         gemm_params p = gemm_of(33, 65, 130, t & 1, t >> 1);
         p.alpha = 2.5f;
         p.beta = 3.0f; /* no C: must not matter */
-        check_gemm(rt, &p, 300u + (uint32_t)t);
+        check_gemm(&p, 300u + (uint32_t)t);
     }
-    clinfer_runtime_free(rt);
 }
 
 Test(gemm, fused_activations)
 {
-    clinfer_runtime *rt = test_runtime();
     gemm_params p = gemm_of(21, 50, 40, 0, 1);
     p.has_c = 1;
     p.c_shape = shape2(1, p.n);
     p.act.kind = ACT_KIND_RELU;
-    check_gemm(rt, &p, 400u);
+    check_gemm(&p, 400u);
     p.has_c = 0; /* ReLU without C */
     p.trans_b = 0;
-    check_gemm(rt, &p, 401u);
+    check_gemm(&p, 401u);
     p.has_c = 1;
     p.act.kind = ACT_KIND_LEAKY_RELU;
     p.act.a = 0.1f;
-    check_gemm(rt, &p, 402u);
+    check_gemm(&p, 402u);
     p.act.kind = ACT_KIND_CLIP;
     p.act.a = -0.5f;
     p.act.b = 0.75f;
-    check_gemm(rt, &p, 403u);
-    clinfer_runtime_free(rt);
+    check_gemm(&p, 403u);
 }
 
 /* A batch-1 Dense layer: M = 1, long K, Keras (transB = 0) and PyTorch
  * (transB = 1) weight layouts, bias and ReLU. */
 Test(gemm, dense_batch1_long_k)
 {
-    clinfer_runtime *rt = test_runtime();
     const int32_t ns[] = {10, 130};
     for (int i = 0; i < 2; i++)
         for (int tb = 0; tb < 2; tb++) {
@@ -346,11 +341,10 @@ Test(gemm, dense_batch1_long_k)
             p.has_c = 1;
             p.c_shape = shape1(p.n);
             p.act.kind = ACT_KIND_RELU;
-            check_gemm(rt, &p, 500u + (uint32_t)(i * 2 + tb));
+            check_gemm(&p, 500u + (uint32_t)(i * 2 + tb));
             p.m = 3; /* a small batch */
-            check_gemm(rt, &p, 510u + (uint32_t)(i * 2 + tb));
+            check_gemm(&p, 510u + (uint32_t)(i * 2 + tb));
         }
-    clinfer_runtime_free(rt);
 }
 
 Test(gemm, dims_from_shapes)
@@ -643,27 +637,33 @@ Test(gemm_tuning, measured_once_then_read_back, .init = fresh_tune_dir, .fini = 
 
 Test(gemm_tuning, env_variables, .init = fresh_tune_dir, .fini = remove_tune_dir)
 {
+    setenv("CLINFER_TUNE", "0", 1); /* defaults, nothing stored */
     clinfer_runtime *rt = runtime_in(tune_dir);
     gemm_config c;
-    setenv("CLINFER_TUNE", "0", 1); /* defaults, nothing stored */
     cr_assert_eq(gemm_config_get(rt, &c), CLINFER_OK);
     cr_assert(c.variant == GEMM_VARIANT_CPU && c.tm == 8 && c.nv == 2, "tm=%d nv=%d", c.tm, c.nv);
     char value[64];
     cr_assert_eq(tuning_get(rt, "gemm_cpu", value, sizeof value), 0);
+    clinfer_runtime_free(rt); /* the variables are read when a runtime is created */
     setenv("CLINFER_GEMM_VARIANT", "gpu", 1);
+    rt = runtime_in(tune_dir);
     cr_assert_eq(gemm_config_get(rt, &c), CLINFER_OK);
     cr_assert(c.variant == GEMM_VARIANT_GPU && c.tsm == 64 && c.tsn == 64 && c.wptm == 4);
+    clinfer_runtime_free(rt);
     setenv("CLINFER_GEMM_VARIANT", "naive", 1);
+    rt = runtime_in(tune_dir);
     cr_assert_eq(gemm_config_get(rt, &c), CLINFER_OK);
     cr_assert_eq(c.variant, GEMM_VARIANT_NAIVE);
+    clinfer_runtime_free(rt);
     setenv("CLINFER_GEMM_VARIANT", "fastest", 1);
-    ASSERT_FAILS_WITH(gemm_config_get(rt, &c), CLINFER_ERR_INVALID_ARGUMENT,
+    rt = NULL;
+    ASSERT_FAILS_WITH(clinfer_runtime_create(NULL, &rt), CLINFER_ERR_INVALID_ARGUMENT,
                       "CLINFER_GEMM_VARIANT=\"fastest\": expected cpu, gpu, naive or auto");
+    cr_assert_null(rt);
+    setenv("CLINFER_GEMM_VARIANT", "cpu", 1);
+    rt = runtime_in(tune_dir);
     gemm_params p = gemm_of(4, 5, 6, 0, 0);
     gemm_plan plan;
-    ASSERT_FAILS_WITH(gemm_plan_make(rt, &p, &plan), CLINFER_ERR_INVALID_ARGUMENT,
-                      "CLINFER_GEMM_VARIANT");
-    setenv("CLINFER_GEMM_VARIANT", "cpu", 1);
     p.m = 3; /* fewer rows than a tile: a smaller tile */
     cr_assert_eq(gemm_plan_make(rt, &p, &plan), CLINFER_OK);
     cr_assert_eq(plan.cfg.tm, 4);

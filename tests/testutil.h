@@ -14,6 +14,23 @@
 /* Creates a runtime or fails the current test with the library's message. */
 clinfer_runtime *test_runtime(void);
 
+/* Creates a runtime with `options` or fails the current test. */
+clinfer_runtime *test_runtime_with(const clinfer_runtime_options *options);
+
+/* Sets the field of `o` that stands for the environment variable
+ * `variable` (CLINFER_GEMM_VARIANT, CLINFER_CONV_ALGO,
+ * CLINFER_DEPTHWISE_VARIANT or CLINFER_POOL_VARIANT) to `value`. */
+void test_options_force(clinfer_runtime_options *o, const char *variable, const char *value);
+
+/* A runtime made from `base` (NULL: the defaults) with `variable` forced
+ * to `value` (test_options_force), made on first use and returned again
+ * for the same variable and value, so a test that runs each variant on
+ * many cases makes one runtime per variant; `base` must be the same for
+ * every call of one test. test_forced_free frees them all. */
+clinfer_runtime *test_forced_runtime(const clinfer_runtime_options *base, const char *variable,
+                                     const char *value);
+void test_forced_free(void);
+
 /* Fills x with uniform values in [lo, hi) from a xorshift generator. */
 void fill_uniform(float *x, size_t n, float lo, float hi, uint32_t *state);
 

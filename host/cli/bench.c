@@ -578,221 +578,307 @@ static void mb(char *buf, size_t cap, uint64_t bytes)
 
 /* ------------------------------------------------------------ command */
 
+/* Everything one bench holds and measures; bench_free releases it. */
+typedef struct bench_state {
+    bench_args a;
+    cli_common common;
+    clinfer_tensor files[MAX_INPUTS];
+    long long want_batch; /* --batch, else the first --input's first dimension; 0: none */
+    long long batch;
+    int profile; /* read the kernels' times: --profile, and --gemm always */
+    cli_progress progress; /* outlives the runtime, which reports to it */
+    clinfer_runtime *rt;
+    const clinfer_device_info *dev;
+    clinfer_model *m;
+    clinfer_session *s;
+    bench_io io;
+    double t0, t1, t2, t3; /* start, runtime made, model loaded, session made */
+    double first_ms;
+    clinfer_cache_stats cs; /* after the first run */
+    int warm_done, runs;
+    double *times, *kernel_times, *node_sum;
+    size_t node_count;
+    const clinfer_node_profile *prof;
+    node_time *nt; /* --profile: the nodes by mean time */
+} bench_state;
+
+/* What the reports print, from the measurements. */
+typedef struct bench_summary {
+    stats t, kt; /* end-to-end runs, kernels' own time */
+    clinfer_memory_stats mem;
+    double load_ms;
+    const char *cache;
+    double images_per_s, flops, gemm_err;
+    int gemm_ok;
+} bench_summary;
+
+static void bench_free(bench_state *b)
+{
+    free(b->nt);
+    free(b->node_sum);
+    free(b->times);
+    free(b->kernel_times);
+    io_free(&b->io);
+    clinfer_session_free(b->s);
+    clinfer_model_free(b->m);
+    clinfer_runtime_free(b->rt);
+    for (int i = 0; i < b->a.ninputs; i++)
+        clinfer_tensor_release(&b->files[i]);
+}
+
+/* Reads the --input files and the batch they imply. */
+static int read_inputs(bench_state *b)
+{
+    long long file_batch = 0;
+    for (int i = 0; i < b->a.ninputs; i++) {
+        if (!read_input(b->a.inputs[i], &b->files[i]))
+            return 0;
+        if (i == 0 && b->files[i].shape.rank >= 1)
+            file_batch = b->files[i].shape.dims[0];
+    }
+    b->want_batch = b->a.batch ? b->a.batch : file_batch;
+    return 1;
+}
+
+/* The runtime, the model (or the GEMM graph) and the session, timed; then
+ * the host buffers of a run. */
+static int load(bench_state *b)
+{
+    cli_progress_init(&b->progress, "clinfer bench", 1);
+    b->t0 = cli_now_ms();
+    if (!(b->rt = cli_runtime_progress(&b->common, &b->progress)))
+        return 0;
+    b->dev = clinfer_runtime_device(b->rt);
+    b->t1 = cli_now_ms();
+    clinfer_status st = CLINFER_OK;
+    if (b->a.gemm) {
+        if ((st = gemm_model(b->rt, &b->a, &b->m)) != CLINFER_OK)
+            return 0;
+    } else if ((st = clinfer_model_load(b->rt, b->a.model, &b->m)) != CLINFER_OK) {
+        fprintf(stderr, "clinfer bench: %s: %s: %s\n", b->a.model, clinfer_status_str(st),
+                clinfer_last_errmsg());
+        return 0;
+    }
+    b->t2 = cli_now_ms();
+    clinfer_session_options so = clinfer_session_options_default();
+    so.batch = b->want_batch ? b->want_batch : 1;
+    so.profile = b->profile;
+    if ((st = clinfer_session_create(b->m, &so, &b->s)) != CLINFER_OK) {
+        fprintf(stderr, "clinfer bench: %s: %s\n", clinfer_status_str(st), clinfer_last_errmsg());
+        return 0;
+    }
+    b->t3 = cli_now_ms();
+    b->batch = b->a.gemm ? 1 : cli_session_batch(b->s, b->m, b->want_batch, "clinfer bench");
+    return b->batch >= 0 && io_prepare(&b->io, b->s, b->m, b->files, b->a.ninputs);
+}
+
+/* The first run (timed alone), then the warm-up runs: at most half of
+ * --max-time, first run included. */
+static int first_run_and_warm_up(bench_state *b)
+{
+    double tf = cli_now_ms();
+    if (!run_once(b->s, &b->io))
+        return 0;
+    b->first_ms = cli_now_ms() - tf;
+    b->cs = clinfer_runtime_cache_stats(b->rt);
+    for (b->warm_done = 0; b->warm_done < b->a.warmup; b->warm_done++) {
+        if (b->a.max_time_s > 0 && cli_now_ms() - tf >= b->a.max_time_s * 500)
+            break;
+        if (!run_once(b->s, &b->io))
+            return 0;
+    }
+    return 1;
+}
+
+/* Adds the profile of the latest run to the per-node sums; its total is
+ * the run's kernel time. */
+static int add_profile(bench_state *b, int run)
+{
+    size_t count = 0;
+    b->prof = clinfer_session_profile(b->s, &count);
+    if (!b->node_sum) {
+        b->node_count = count;
+        if (!(b->node_sum = calloc(count + 1, sizeof *b->node_sum)))
+            return 0;
+    }
+    double sum = 0;
+    for (size_t i = 0; b->prof && i < count && i < b->node_count; i++) {
+        b->node_sum[i] += b->prof[i].ms;
+        sum += b->prof[i].ms;
+    }
+    b->kernel_times[run] = sum;
+    return 1;
+}
+
+/* The timed runs: --iters, or fewer when --max-time runs out (one at least). */
+static int measure(bench_state *b)
+{
+    b->times = calloc((size_t)b->a.iters, sizeof *b->times);
+    b->kernel_times = calloc((size_t)b->a.iters, sizeof *b->kernel_times);
+    if (!b->times || !b->kernel_times)
+        return 0;
+    double tl = cli_now_ms();
+    for (b->runs = 0; b->runs < b->a.iters; b->runs++) {
+        if (b->a.max_time_s > 0 && b->runs > 0 && cli_now_ms() - tl >= b->a.max_time_s * 1000)
+            break;
+        double ts = cli_now_ms();
+        if (!run_once(b->s, &b->io))
+            return 0;
+        b->times[b->runs] = cli_now_ms() - ts;
+        if (b->profile && !add_profile(b, b->runs))
+            return 0;
+    }
+    return 1;
+}
+
+/* Statistics, rates, the GEMM check and (--profile) the nodes by time. */
+static int summarize_bench(bench_state *b, bench_summary *r)
+{
+    const bench_args *a = &b->a;
+    r->t = summarize(b->times, b->runs);
+    r->kt = summarize(b->kernel_times, b->runs);
+    r->mem = clinfer_session_memory(b->s);
+    r->load_ms = b->t3 - b->t1;
+    r->cache = b->cs.source_builds > 0 ? "cold" : "warm";
+    r->images_per_s = r->t.median > 0 ? (double)b->batch * 1e3 / r->t.median : 0;
+    r->flops = a->gemm ? 2.0 * (double)a->m * (double)a->n * (double)a->k : 0;
+    r->gemm_err = a->gemm ? gemm_check(a, b->io.in[0], b->io.out[0]) : 0;
+    r->gemm_ok = r->gemm_err <= 1e-4;
+    if (a->profile && b->prof) {
+        if (!(b->nt = calloc(b->node_count + 1, sizeof *b->nt)))
+            return 0;
+        for (size_t i = 0; i < b->node_count; i++)
+            b->nt[i] = (node_time){&b->prof[i], b->node_sum[i] / b->runs};
+        qsort(b->nt, b->node_count, sizeof *b->nt, cmp_node_time);
+    }
+    return 1;
+}
+
+static void print_json(const bench_state *b, const bench_summary *r)
+{
+    const bench_args *a = &b->a;
+    const stats t = r->t, kt = r->kt;
+    printf("{\n  \"model\": ");
+    json_string(a->gemm ? "" : a->model);
+    if (a->gemm)
+        printf(",\n  \"gemm\": \"%lldx%lldx%lld\",\n  \"gemm_op\": \"%s\"", a->m, a->n, a->k,
+               a->matmul ? "MatMul" : "Gemm");
+    printf(",\n  \"device\": ");
+    json_string(b->dev->name);
+    printf(",\n  \"device_type\": \"%s\"", clinfer_device_type_str(b->dev->type));
+    printf(",\n  \"batch\": %lld,\n  \"warmup\": %d,\n  \"iters\": %d", b->batch, b->warm_done,
+           b->runs);
+    printf(",\n  \"runtime_ms\": %.3f,\n  \"load_ms\": %.3f,\n  \"model_ms\": %.3f,\n"
+           "  \"session_ms\": %.3f,\n  \"first_run_ms\": %.3f,\n  \"startup_ms\": %.3f",
+           b->t1 - b->t0, r->load_ms, b->t2 - b->t1, b->t3 - b->t2, b->first_ms,
+           r->load_ms + b->first_ms);
+    printf(",\n  \"cache\": \"%s\",\n  \"programs_compiled\": %u,\n"
+           "  \"programs_from_disk\": %u",
+           r->cache, (unsigned)b->cs.source_builds, (unsigned)b->cs.disk_hits);
+    printf(",\n  \"min_ms\": %.4f,\n  \"median_ms\": %.4f,\n  \"p90_ms\": %.4f,\n"
+           "  \"p99_ms\": %.4f,\n  \"mean_ms\": %.4f,\n  \"images_per_s\": %.3f",
+           t.min, t.median, t.p90, t.p99, t.mean, r->images_per_s);
+    printf(",\n  \"weight_bytes\": %llu,\n  \"activation_bytes\": %llu,\n"
+           "  \"activation_bytes_unshared\": %llu",
+           (unsigned long long)clinfer_model_weight_bytes(b->m),
+           (unsigned long long)r->mem.activation_bytes,
+           (unsigned long long)r->mem.activation_bytes_unshared);
+    if (a->gemm)
+        printf(",\n  \"gflops\": %.3f,\n  \"kernel_ms\": %.4f,\n  \"kernel_gflops\": %.3f,\n"
+               "  \"max_rel_error\": %.3g,\n  \"check\": \"%s\"",
+               t.median > 0 ? r->flops / (t.median * 1e6) : 0, kt.median,
+               kt.median > 0 ? r->flops / (kt.median * 1e6) : 0, fin(r->gemm_err),
+               r->gemm_ok ? "ok" : "FAIL");
+    printf(",\n  \"times_ms\": [");
+    for (int i = 0; i < b->runs; i++)
+        printf("%s%.4f", i ? ", " : "", b->times[i]);
+    printf("]");
+    if (b->nt)
+        print_profile_json(b->nt, b->node_count);
+    printf("\n}\n");
+}
+
+/* The title line, load, first run and latency lines of the text report. */
+static void print_text_timing(const bench_state *b, const bench_summary *r)
+{
+    const bench_args *a = &b->a;
+    const stats t = r->t;
+    if (a->gemm)
+        printf("clinfer bench: %s %lldx%lldx%lld (C[M,N] = A[M,K] B[K,N]) on %s (%s)\n",
+               a->matmul ? "MatMul" : "Gemm", a->m, a->n, a->k, b->dev->name,
+               clinfer_device_type_str(b->dev->type));
+    else
+        printf("clinfer bench: %s on %s (%s), batch %lld\n", a->model, b->dev->name,
+               clinfer_device_type_str(b->dev->type), b->batch);
+    printf("  load        %9.1f ms (model %.1f ms, session %.1f ms); program cache %s",
+           r->load_ms, b->t2 - b->t1, b->t3 - b->t2, r->cache);
+    if (b->cs.source_builds)
+        printf(" (%u program%s compiled)", (unsigned)b->cs.source_builds,
+               b->cs.source_builds == 1 ? "" : "s");
+    printf("\n  first run   %9.1f ms (load + first run: %.1f ms)\n", b->first_ms,
+           r->load_ms + b->first_ms);
+    printf("  latency     min %.3f, median %.3f, p90 %.3f, p99 %.3f, mean %.3f ms\n", t.min,
+           t.median, t.p90, t.p99, t.mean);
+    printf("              over %d timed run%s after %d warm-up run%s; each run sets the "
+           "inputs, runs and reads the outputs\n",
+           b->runs, b->runs == 1 ? "" : "s", b->warm_done, b->warm_done == 1 ? "" : "s");
+}
+
+static void print_text(const bench_state *b, const bench_summary *r)
+{
+    const stats t = r->t, kt = r->kt;
+    char w[32], act[32], un[32];
+    mb(w, sizeof w, clinfer_model_weight_bytes(b->m));
+    mb(act, sizeof act, r->mem.activation_bytes);
+    mb(un, sizeof un, r->mem.activation_bytes_unshared);
+    print_text_timing(b, r);
+    if (b->a.gemm) {
+        printf("  GEMM        %.1f GFLOP/s end to end; kernels %.3f ms = %.1f GFLOP/s\n",
+               t.median > 0 ? r->flops / (t.median * 1e6) : 0, kt.median,
+               kt.median > 0 ? r->flops / (kt.median * 1e6) : 0);
+        printf("  check       max relative error %.3g over 96 sampled entries: %s\n",
+               r->gemm_err, r->gemm_ok ? "ok" : "FAIL");
+    } else {
+        printf("  throughput  %.2f images/s\n", r->images_per_s);
+    }
+    printf("  memory      weights %s, activations %s planned (%s without reuse)\n", w, act, un);
+    if (b->nt)
+        print_profile_text(b->nt, b->node_count, b->runs, t.median);
+}
+
+/* Loads, runs, measures and reports; 0 when the run worked and (--gemm)
+ * its result checked out, 1 otherwise. */
+static int bench(bench_state *b)
+{
+    bench_summary r;
+    if (!read_inputs(b) || !load(b) || !first_run_and_warm_up(b) || !measure(b) ||
+        !summarize_bench(b, &r))
+        return 1;
+    if (b->a.json)
+        print_json(b, &r);
+    else
+        print_text(b, &r);
+    if (!r.gemm_ok)
+        fprintf(stderr, "clinfer bench: the GEMM result is wrong (max relative error %.3g)\n",
+                r.gemm_err);
+    return r.gemm_ok ? 0 : 1;
+}
+
 int cmd_bench(const cli_common *common_in, int argc, char **argv)
 {
     if (cli_wants_help(argc, argv)) {
         fputs(bench_help, stdout);
         return 0;
     }
-    cli_common common = *common_in;
-    bench_args a;
-    memset(&a, 0, sizeof a);
-    a.warmup = 3;
-    a.iters = 20;
-    if (parse_args(&common, &a, argc, argv) != 0)
+    bench_state b;
+    memset(&b, 0, sizeof b);
+    b.common = *common_in;
+    b.a.warmup = 3;
+    b.a.iters = 20;
+    if (parse_args(&b.common, &b.a, argc, argv) != 0)
         return 2;
-
-    int rc = 1;
-    clinfer_tensor files[MAX_INPUTS];
-    memset(files, 0, sizeof files);
-    clinfer_model *m = NULL;
-    clinfer_session *s = NULL;
-    clinfer_runtime *rt = NULL;
-    bench_io io;
-    memset(&io, 0, sizeof io);
-    double *times = NULL, *kernel_times = NULL, *node_sum = NULL;
-    node_time *nt = NULL;
-    size_t node_count = 0;
-    const clinfer_node_profile *prof = NULL;
-    int profile = a.profile || a.gemm; /* --gemm always reads the kernels' own time */
-
-    long long file_batch = 0;
-    for (int i = 0; i < a.ninputs; i++) {
-        if (!read_input(a.inputs[i], &files[i]))
-            goto done;
-        if (i == 0 && files[i].shape.rank >= 1)
-            file_batch = files[i].shape.dims[0];
-    }
-    long long want_batch = a.batch ? a.batch : file_batch;
-
-    cli_progress progress;
-    cli_progress_init(&progress, "clinfer bench", 1);
-    double t0 = cli_now_ms();
-    if (!(rt = cli_runtime_progress(&common, &progress)))
-        goto done;
-    const clinfer_device_info *dev = clinfer_runtime_device(rt);
-    double t1 = cli_now_ms();
-    clinfer_status st = CLINFER_OK;
-    if (a.gemm) {
-        if ((st = gemm_model(rt, &a, &m)) != CLINFER_OK)
-            goto done;
-    } else if ((st = clinfer_model_load(rt, a.model, &m)) != CLINFER_OK) {
-        fprintf(stderr, "clinfer bench: %s: %s: %s\n", a.model, clinfer_status_str(st),
-                clinfer_last_errmsg());
-        goto done;
-    }
-    double t2 = cli_now_ms();
-    clinfer_session_options so = clinfer_session_options_default();
-    so.batch = want_batch ? want_batch : 1;
-    so.profile = profile;
-    if ((st = clinfer_session_create(m, &so, &s)) != CLINFER_OK) {
-        fprintf(stderr, "clinfer bench: %s: %s\n", clinfer_status_str(st), clinfer_last_errmsg());
-        goto done;
-    }
-    double t3 = cli_now_ms();
-    long long batch = a.gemm ? 1 : cli_session_batch(s, m, want_batch, "clinfer bench");
-    if (batch < 0 || !io_prepare(&io, s, m, files, a.ninputs))
-        goto done;
-
-    /* first run, warm-up, timed runs */
-    double tf = cli_now_ms();
-    if (!run_once(s, &io))
-        goto done;
-    double first_ms = cli_now_ms() - tf;
-    clinfer_cache_stats cs = clinfer_runtime_cache_stats(rt);
-    int warm_done = 0;
-    for (; warm_done < a.warmup; warm_done++) {
-        if (a.max_time_s > 0 && cli_now_ms() - tf >= a.max_time_s * 500)
-            break;
-        if (!run_once(s, &io))
-            goto done;
-    }
-    times = calloc((size_t)a.iters, sizeof *times);
-    kernel_times = calloc((size_t)a.iters, sizeof *kernel_times);
-    if (!times || !kernel_times)
-        goto done;
-    int runs = 0;
-    double tl = cli_now_ms();
-    for (; runs < a.iters; runs++) {
-        if (a.max_time_s > 0 && runs > 0 && cli_now_ms() - tl >= a.max_time_s * 1000)
-            break;
-        double ts = cli_now_ms();
-        if (!run_once(s, &io))
-            goto done;
-        times[runs] = cli_now_ms() - ts;
-        if (profile) {
-            size_t count = 0;
-            prof = clinfer_session_profile(s, &count);
-            if (!node_sum) {
-                node_count = count;
-                if (!(node_sum = calloc(count + 1, sizeof *node_sum)))
-                    goto done;
-            }
-            double sum = 0;
-            for (size_t i = 0; prof && i < count && i < node_count; i++) {
-                node_sum[i] += prof[i].ms;
-                sum += prof[i].ms;
-            }
-            kernel_times[runs] = sum;
-        }
-    }
-    stats t = summarize(times, runs);
-    stats kt = summarize(kernel_times, runs);
-    clinfer_memory_stats mem = clinfer_session_memory(s);
-    double load_ms = t3 - t1;
-    const char *cache = cs.source_builds > 0 ? "cold" : "warm";
-    double images_per_s = t.median > 0 ? (double)batch * 1e3 / t.median : 0;
-    double flops = a.gemm ? 2.0 * (double)a.m * (double)a.n * (double)a.k : 0;
-    double gemm_err = a.gemm ? gemm_check(&a, io.in[0], io.out[0]) : 0;
-    int gemm_ok = gemm_err <= 1e-4;
-    if (a.profile && prof) {
-        if (!(nt = calloc(node_count + 1, sizeof *nt)))
-            goto done;
-        for (size_t i = 0; i < node_count; i++)
-            nt[i] = (node_time){&prof[i], node_sum[i] / runs};
-        qsort(nt, node_count, sizeof *nt, cmp_node_time);
-    }
-
-    if (a.json) {
-        printf("{\n  \"model\": ");
-        json_string(a.gemm ? "" : a.model);
-        if (a.gemm)
-            printf(",\n  \"gemm\": \"%lldx%lldx%lld\",\n  \"gemm_op\": \"%s\"", a.m, a.n, a.k,
-                   a.matmul ? "MatMul" : "Gemm");
-        printf(",\n  \"device\": ");
-        json_string(dev->name);
-        printf(",\n  \"device_type\": \"%s\"", clinfer_device_type_str(dev->type));
-        printf(",\n  \"batch\": %lld,\n  \"warmup\": %d,\n  \"iters\": %d", batch, warm_done,
-               runs);
-        printf(",\n  \"runtime_ms\": %.3f,\n  \"load_ms\": %.3f,\n  \"model_ms\": %.3f,\n"
-               "  \"session_ms\": %.3f,\n  \"first_run_ms\": %.3f,\n  \"startup_ms\": %.3f",
-               t1 - t0, load_ms, t2 - t1, t3 - t2, first_ms, load_ms + first_ms);
-        printf(",\n  \"cache\": \"%s\",\n  \"programs_compiled\": %u,\n"
-               "  \"programs_from_disk\": %u",
-               cache, (unsigned)cs.source_builds, (unsigned)cs.disk_hits);
-        printf(",\n  \"min_ms\": %.4f,\n  \"median_ms\": %.4f,\n  \"p90_ms\": %.4f,\n"
-               "  \"p99_ms\": %.4f,\n  \"mean_ms\": %.4f,\n  \"images_per_s\": %.3f",
-               t.min, t.median, t.p90, t.p99, t.mean, images_per_s);
-        printf(",\n  \"weight_bytes\": %llu,\n  \"activation_bytes\": %llu,\n"
-               "  \"activation_bytes_unshared\": %llu",
-               (unsigned long long)clinfer_model_weight_bytes(m),
-               (unsigned long long)mem.activation_bytes,
-               (unsigned long long)mem.activation_bytes_unshared);
-        if (a.gemm)
-            printf(",\n  \"gflops\": %.3f,\n  \"kernel_ms\": %.4f,\n  \"kernel_gflops\": %.3f,\n"
-                   "  \"max_rel_error\": %.3g,\n  \"check\": \"%s\"",
-                   t.median > 0 ? flops / (t.median * 1e6) : 0, kt.median,
-                   kt.median > 0 ? flops / (kt.median * 1e6) : 0, fin(gemm_err),
-                   gemm_ok ? "ok" : "FAIL");
-        printf(",\n  \"times_ms\": [");
-        for (int i = 0; i < runs; i++)
-            printf("%s%.4f", i ? ", " : "", times[i]);
-        printf("]");
-        if (nt)
-            print_profile_json(nt, node_count);
-        printf("\n}\n");
-    } else {
-        char w[32], act[32], un[32];
-        mb(w, sizeof w, clinfer_model_weight_bytes(m));
-        mb(act, sizeof act, mem.activation_bytes);
-        mb(un, sizeof un, mem.activation_bytes_unshared);
-        if (a.gemm)
-            printf("clinfer bench: %s %lldx%lldx%lld (C[M,N] = A[M,K] B[K,N]) on %s (%s)\n",
-                   a.matmul ? "MatMul" : "Gemm", a.m, a.n, a.k, dev->name,
-                   clinfer_device_type_str(dev->type));
-        else
-            printf("clinfer bench: %s on %s (%s), batch %lld\n", a.model, dev->name,
-                   clinfer_device_type_str(dev->type), batch);
-        printf("  load        %9.1f ms (model %.1f ms, session %.1f ms); program cache %s",
-               load_ms, t2 - t1, t3 - t2, cache);
-        if (cs.source_builds)
-            printf(" (%u program%s compiled)", (unsigned)cs.source_builds,
-                   cs.source_builds == 1 ? "" : "s");
-        printf("\n  first run   %9.1f ms (load + first run: %.1f ms)\n", first_ms,
-               load_ms + first_ms);
-        printf("  latency     min %.3f, median %.3f, p90 %.3f, p99 %.3f, mean %.3f ms\n", t.min,
-               t.median, t.p90, t.p99, t.mean);
-        printf("              over %d timed run%s after %d warm-up run%s; each run sets the "
-               "inputs, runs and reads the outputs\n",
-               runs, runs == 1 ? "" : "s", warm_done, warm_done == 1 ? "" : "s");
-        if (a.gemm) {
-            printf("  GEMM        %.1f GFLOP/s end to end; kernels %.3f ms = %.1f GFLOP/s\n",
-                   t.median > 0 ? flops / (t.median * 1e6) : 0, kt.median,
-                   kt.median > 0 ? flops / (kt.median * 1e6) : 0);
-            printf("  check       max relative error %.3g over 96 sampled entries: %s\n",
-                   gemm_err, gemm_ok ? "ok" : "FAIL");
-        } else {
-            printf("  throughput  %.2f images/s\n", images_per_s);
-        }
-        printf("  memory      weights %s, activations %s planned (%s without reuse)\n", w, act,
-               un);
-        if (nt)
-            print_profile_text(nt, node_count, runs, t.median);
-    }
-    rc = gemm_ok ? 0 : 1;
-    if (!gemm_ok)
-        fprintf(stderr, "clinfer bench: the GEMM result is wrong (max relative error %.3g)\n",
-                gemm_err);
-done:
-    free(nt);
-    free(node_sum);
-    free(times);
-    free(kernel_times);
-    io_free(&io);
-    clinfer_session_free(s);
-    clinfer_model_free(m);
-    clinfer_runtime_free(rt);
-    for (int i = 0; i < a.ninputs; i++)
-        clinfer_tensor_release(&files[i]);
+    b.profile = b.a.profile || b.a.gemm; /* --gemm always reads the kernels' own time */
+    int rc = bench(&b);
+    bench_free(&b);
     return rc;
 }

@@ -369,11 +369,39 @@ static double percent(long a, long b)
     return b ? 100.0 * (double)a / (double)b : 0.0;
 }
 
-static int run_fashion(const cli_common *common, const demo_options *o)
+/* The model, its sessions and the buffers of a Fashion-MNIST run. */
+typedef struct fashion_run {
+    clinfer_runtime *rt;
+    clinfer_model *model;
+    clinfer_session *full, *tail; /* `batch` images; the last n % batch */
+    float *x, *y;
+    uint8_t *pred; /* the class of each test image */
+    long n, batch;
+    double secs; /* the timed batches */
+} fashion_run;
+
+static void fashion_run_free(fashion_run *r)
+{
+    clinfer_session_free(r->tail);
+    clinfer_session_free(r->full);
+    clinfer_model_free(r->model);
+    clinfer_runtime_free(r->rt);
+    free(r->pred);
+    free(r->y);
+    free(r->x);
+}
+
+/* Counts over the classified images. */
+typedef struct fashion_tally {
+    long correct, agree, ref_correct;
+    long wrong; /* the first misclassified image, -1: none */
+} fashion_tally;
+
+/* Loads the 28x28 test images; 0, or the command's exit status. */
+static int load_test_set(const demo_options *o, fmnist_set *set)
 {
     char err[1024];
-    fmnist_set set;
-    fmnist_result fr = fmnist_load(o->data, "t10k", &set, err, sizeof err);
+    fmnist_result fr = fmnist_load(o->data, "t10k", set, err, sizeof err);
     if (fr == FMNIST_MISSING) {
         fprintf(stderr,
                 "clinfer demo: the Fashion-MNIST test images are not installed (%s).\n"
@@ -388,151 +416,203 @@ static int run_fashion(const cli_common *common, const demo_options *o)
         fprintf(stderr, "clinfer demo: %s\n", err);
         return 1;
     }
-    if (set.rows != 28 || set.cols != 28) {
-        fprintf(stderr, "clinfer demo: the images are %dx%d, the model takes 28x28\n", set.rows,
-                set.cols);
-        fmnist_free(&set);
+    if (set->rows != 28 || set->cols != 28) {
+        fprintf(stderr, "clinfer demo: the images are %dx%d, the model takes 28x28\n", set->rows,
+                set->cols);
+        fmnist_free(set);
         return 1;
     }
+    return 0;
+}
 
-    reference ref;
-    int rr = reference_load(&ref, o->model);
-    if (rr < 0) {
-        reference_free(&ref);
-        fmnist_free(&set);
+/* The reference predictions of the model (*rr: reference_load's result);
+ * 0, or 1 when they are unusable (then *ref is freed where it must be). */
+static int load_reference_for(const demo_options *o, const fmnist_set *set, reference *ref,
+                              int *rr)
+{
+    *rr = reference_load(ref, o->model);
+    if (*rr < 0) {
+        reference_free(ref);
         return 1;
     }
-    if (rr == 0 && ref.count != set.count) {
+    if (*rr == 0 && ref->count != set->count) {
         fprintf(stderr, "clinfer demo: %s holds %ld predictions for %d test images\n",
-                ref.pred_path, ref.count, set.count);
-        reference_free(&ref);
-        fmnist_free(&set);
+                ref->pred_path, ref->count, set->count);
+        reference_free(ref);
         return 1;
     }
-    if (rr > 0 && !o->model_given) {
+    if (*rr > 0 && !o->model_given) {
         fprintf(stderr, "clinfer demo: the reference predictions %s are missing\n",
-                ref.pred_path);
-        fmnist_free(&set);
+                ref->pred_path);
         return 1;
     }
+    return 0;
+}
 
-    long n = o->limit > 0 && o->limit < set.count ? o->limit : set.count;
-    long batch = o->batch < n ? o->batch : n;
-    int status = 1;
-    clinfer_runtime *rt = NULL;
-    clinfer_model *model = NULL;
-    clinfer_session *full = NULL, *tail = NULL;
-    float *x = malloc((size_t)batch * 784 * sizeof *x);
-    float *y = malloc((size_t)batch * FMNIST_CLASSES * sizeof *y);
-    uint8_t *pred = calloc((size_t)set.count, 1);
-    if (!x || !y || !pred) {
-        fprintf(stderr, "clinfer demo: out of memory\n");
-        goto done;
-    }
-
+/* The runtime, the model and its sessions; prints the device and model. */
+static int open_model(const cli_common *common, const demo_options *o, fashion_run *r)
+{
     double t0 = cli_now_ms();
-    rt = cli_runtime(common);
-    if (!rt)
-        goto done;
-    const clinfer_device_info *d = clinfer_runtime_device(rt);
+    r->rt = cli_runtime(common);
+    if (!r->rt)
+        return 0;
+    const clinfer_device_info *d = clinfer_runtime_device(r->rt);
     printf("device: %s (%s, %s)\n", d->name, clinfer_device_type_str(d->type),
            d->platform_name);
-    clinfer_status st = clinfer_model_load(rt, o->model, &model);
+    clinfer_status st = clinfer_model_load(r->rt, o->model, &r->model);
     if (st) {
         fprintf(stderr, "clinfer demo: %s: %s: %s\n", o->model, clinfer_status_str(st),
                 clinfer_last_errmsg());
-        goto done;
+        return 0;
     }
-    if (clinfer_model_input_count(model) != 1 || clinfer_model_output_count(model) != 1) {
+    if (clinfer_model_input_count(r->model) != 1 || clinfer_model_output_count(r->model) != 1) {
         fprintf(stderr, "clinfer demo: %s has %zu inputs and %zu outputs, expected 1 and 1\n",
-                o->model, clinfer_model_input_count(model), clinfer_model_output_count(model));
-        goto done;
+                o->model, clinfer_model_input_count(r->model),
+                clinfer_model_output_count(r->model));
+        return 0;
     }
-    full = classifier_session(model, batch);
-    if (full && n % batch)
-        tail = classifier_session(model, n % batch);
-    if (!full || (n % batch && !tail))
-        goto done;
+    r->full = classifier_session(r->model, r->batch);
+    if (r->full && r->n % r->batch)
+        r->tail = classifier_session(r->model, r->n % r->batch);
+    if (!r->full || (r->n % r->batch && !r->tail))
+        return 0;
     double t1 = cli_now_ms();
-    clinfer_cache_stats cs = clinfer_runtime_cache_stats(rt);
+    clinfer_cache_stats cs = clinfer_runtime_cache_stats(r->rt);
     printf("model: %s\n       %.1f MB of weights, %zu kernels, loaded and compiled in %.0f ms "
            "(OpenCL programs: %u compiled, %u from the cache)\n",
-           o->model, (double)clinfer_model_weight_bytes(model) / 1e6,
-           clinfer_model_kernel_node_count(model), t1 - t0, cs.source_builds, cs.disk_hits);
-    printf("images: %ld Fashion-MNIST test images from %s\n\n", n, o->data);
+           o->model, (double)clinfer_model_weight_bytes(r->model) / 1e6,
+           clinfer_model_kernel_node_count(r->model), t1 - t0, cs.source_builds, cs.disk_hits);
+    printf("images: %ld Fashion-MNIST test images from %s\n\n", r->n, o->data);
+    return 1;
+}
 
-    /* One untimed batch first, so that first-run costs are not counted. */
-    if (classify(full, &set, 0, batch, x, y, pred))
-        goto done;
+/* Classifies the first n images in batches, timed after one untimed batch
+ * (so that first-run costs are not counted). */
+static int classify_all(fashion_run *r, const fmnist_set *set)
+{
+    if (classify(r->full, set, 0, r->batch, r->x, r->y, r->pred))
+        return 0;
     double t2 = cli_now_ms();
-    for (long first = 0; first < n; first += batch) {
-        long k = n - first < batch ? n - first : batch;
-        if (classify(k == batch ? full : tail, &set, first, k, x, y, pred))
-            goto done;
+    for (long first = 0; first < r->n; first += r->batch) {
+        long k = r->n - first < r->batch ? r->n - first : r->batch;
+        if (classify(k == r->batch ? r->full : r->tail, set, first, k, r->x, r->y, r->pred))
+            return 0;
     }
-    double secs = (cli_now_ms() - t2) / 1e3;
+    r->secs = (cli_now_ms() - t2) / 1e3;
+    return 1;
+}
 
-    long correct = 0, agree = 0, ref_correct = 0, shown = 0, wrong = -1;
-    for (long i = 0; i < n; i++) {
-        correct += pred[i] == set.labels[i];
-        if (wrong < 0 && pred[i] != set.labels[i])
-            wrong = i;
+static fashion_tally tally(const fashion_run *r, const fmnist_set *set, const reference *ref,
+                           int rr)
+{
+    fashion_tally t = {0, 0, 0, -1};
+    for (long i = 0; i < r->n; i++) {
+        t.correct += r->pred[i] == set->labels[i];
+        if (t.wrong < 0 && r->pred[i] != set->labels[i])
+            t.wrong = i;
         if (rr == 0) {
-            agree += pred[i] == ref.pred[i];
-            ref_correct += ref.pred[i] == set.labels[i];
+            t.agree += r->pred[i] == ref->pred[i];
+            t.ref_correct += ref->pred[i] == set->labels[i];
         }
     }
-    long which[64];
+    return t;
+}
+
+/* Draws the first --show images, the last of them replaced by the first
+ * misclassified one when that comes later. */
+static void show_examples(const demo_options *o, const fmnist_set *set, const fashion_run *r,
+                          long wrong)
+{
+    long which[64], shown = 0;
     long show = o->show < 64 ? o->show : 64;
-    for (; shown < show && shown < n; shown++)
+    for (; shown < show && shown < r->n; shown++)
         which[shown] = shown;
     if (shown > 0 && wrong >= shown)
         which[shown - 1] = wrong;
-    draw_images(&set, which, (int)shown, pred);
+    draw_images(set, which, (int)shown, r->pred);
+}
 
-    printf("classified %ld images in batches of %ld in %.2f s: %.0f images/s\n", n, batch, secs,
-           secs > 0 ? (double)n / secs : 0.0);
-    printf("accuracy:            %.2f%% (%ld / %ld)\n", percent(correct, n), correct, n);
+/* With every test image classified: the predictions file must be the one
+ * the JSON summary describes. */
+static int reference_matches_json(const fmnist_set *set, const reference *ref)
+{
+    long all = 0;
+    for (long i = 0; i < set->count; i++)
+        all += ref->pred[i] == set->labels[i];
+    if (all != ref->json_correct || ref->json_count != set->count) {
+        printf("%s records %ld / %ld correct, but the predictions file gives %ld / %d\n",
+               ref->json_path, ref->json_correct, ref->json_count, all, set->count);
+        return 0;
+    }
+    return 1;
+}
+
+/* Prints the speed, the accuracy and the comparison with the reference;
+ * the exit status: 0 when the reference is reproduced (or there is none). */
+static int report(const fashion_run *r, const fmnist_set *set, const reference *ref, int rr,
+                  const fashion_tally *t)
+{
+    const long n = r->n;
+    printf("classified %ld images in batches of %ld in %.2f s: %.0f images/s\n", n, r->batch,
+           r->secs, r->secs > 0 ? (double)n / r->secs : 0.0);
+    printf("accuracy:            %.2f%% (%ld / %ld)\n", percent(t->correct, n), t->correct, n);
     if (rr > 0) {
-        printf("no reference predictions (%s): accuracy not checked\n", ref.pred_path);
-        status = 0;
-        goto done;
+        printf("no reference predictions (%s): accuracy not checked\n", ref->pred_path);
+        return 0;
     }
-    printf("reference accuracy:  %.2f%% (%ld / %ld, PyTorch, %s)\n", percent(ref_correct, n),
-           ref_correct, n, ref.pred_path);
-    printf("agreement with the reference predictions: %.2f%% (%ld / %ld)\n", percent(agree, n),
-           agree, n);
-    int ok = correct == ref_correct && agree * 1000 >= n * 999;
-    if (n == set.count && ref.json_correct >= 0) {
-        /* The predictions file must be the one the JSON summarises. */
-        long all = 0;
-        for (long i = 0; i < set.count; i++)
-            all += ref.pred[i] == set.labels[i];
-        if (all != ref.json_correct || ref.json_count != set.count) {
-            printf("%s records %ld / %ld correct, but the predictions file gives %ld / %d\n",
-                   ref.json_path, ref.json_correct, ref.json_count, all, set.count);
-            ok = 0;
-        }
-    }
+    printf("reference accuracy:  %.2f%% (%ld / %ld, PyTorch, %s)\n", percent(t->ref_correct, n),
+           t->ref_correct, n, ref->pred_path);
+    printf("agreement with the reference predictions: %.2f%% (%ld / %ld)\n",
+           percent(t->agree, n), t->agree, n);
+    int ok = t->correct == t->ref_correct && t->agree * 1000 >= n * 999;
+    if (n == set->count && ref->json_correct >= 0 && !reference_matches_json(set, ref))
+        ok = 0;
     if (ok) {
         printf("OK: the accuracy equals the reference and %.2f%% of the predictions agree\n",
-               percent(agree, n));
-        status = 0;
-    } else {
-        printf("FAILED: clinfer must reproduce the reference accuracy (%ld correct, got %ld) "
-               "with at least 99.9%% of the predictions agreeing\n",
-               ref_correct, correct);
+               percent(t->agree, n));
+        return 0;
     }
+    printf("FAILED: clinfer must reproduce the reference accuracy (%ld correct, got %ld) "
+           "with at least 99.9%% of the predictions agreeing\n",
+           t->ref_correct, t->correct);
+    return 1;
+}
 
-done:
-    clinfer_session_free(tail);
-    clinfer_session_free(full);
-    clinfer_model_free(model);
-    clinfer_runtime_free(rt);
-    free(pred);
-    free(y);
-    free(x);
-    reference_free(&ref);
+/* Classifies the test set and reports; frees *ref. */
+static int classify_and_report(const cli_common *common, const demo_options *o,
+                               const fmnist_set *set, reference *ref, int rr)
+{
+    fashion_run r;
+    memset(&r, 0, sizeof r);
+    r.n = o->limit > 0 && o->limit < set->count ? o->limit : set->count;
+    r.batch = o->batch < r.n ? o->batch : r.n;
+    r.x = malloc((size_t)r.batch * 784 * sizeof *r.x);
+    r.y = malloc((size_t)r.batch * FMNIST_CLASSES * sizeof *r.y);
+    r.pred = calloc((size_t)set->count, 1);
+    int status = 1;
+    if (!r.x || !r.y || !r.pred) {
+        fprintf(stderr, "clinfer demo: out of memory\n");
+    } else if (open_model(common, o, &r) && classify_all(&r, set)) {
+        fashion_tally t = tally(&r, set, ref, rr);
+        show_examples(o, set, &r, t.wrong);
+        status = report(&r, set, ref, rr, &t);
+    }
+    fashion_run_free(&r);
+    reference_free(ref);
+    return status;
+}
+
+static int run_fashion(const cli_common *common, const demo_options *o)
+{
+    fmnist_set set;
+    int status = load_test_set(o, &set);
+    if (status != 0)
+        return status;
+    reference ref;
+    int rr = 0;
+    status = load_reference_for(o, &set, &ref, &rr);
+    if (status == 0)
+        status = classify_and_report(common, o, &set, &ref, rr);
     fmnist_free(&set);
     return status;
 }

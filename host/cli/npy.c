@@ -81,26 +81,123 @@ static const char *find_key(const char *h, const char *key)
     return p;
 }
 
-int npy_decode(const unsigned char *d, size_t size, clinfer_tensor *out, char *err, size_t errcap)
+/* The header's length and where it starts (after the magic, the version
+ * and the length field), checked against the file size. */
+static int header_bounds(const unsigned char *d, size_t size, size_t *hlen, size_t *start,
+                         char *err, size_t errcap)
 {
-    memset(out, 0, sizeof *out);
     if (size < 10 || memcmp(d, "\x93NUMPY", 6) != 0)
         return fail(err, errcap, "not a NumPy .npy file (no \\x93NUMPY magic)");
     int major = d[6];
-    size_t hlen, start;
     if (major == 1) {
-        hlen = (size_t)d[8] | (size_t)d[9] << 8;
-        start = 10;
+        *hlen = (size_t)d[8] | (size_t)d[9] << 8;
+        *start = 10;
     } else if (major == 2 || major == 3) {
         if (size < 12)
             return fail(err, errcap, "truncated .npy header");
-        hlen = (size_t)d[8] | (size_t)d[9] << 8 | (size_t)d[10] << 16 | (size_t)d[11] << 24;
-        start = 12;
+        *hlen = (size_t)d[8] | (size_t)d[9] << 8 | (size_t)d[10] << 16 | (size_t)d[11] << 24;
+        *start = 12;
     } else {
         return fail(err, errcap, ".npy format version %d is not supported (1 to 3 are)", major);
     }
-    if (hlen > size - start || hlen > 65536)
-        return fail(err, errcap, ".npy header of %zu bytes runs past the end of the file", hlen);
+    if (*hlen > size - *start || *hlen > 65536)
+        return fail(err, errcap, ".npy header of %zu bytes runs past the end of the file",
+                    *hlen);
+    return 1;
+}
+
+/* The bytes per value of dtype `dt` and whether it is a float. */
+static int parse_dtype(const char *dt, size_t *item, int *is_float, char *err, size_t errcap)
+{
+    *item = 0;
+    *is_float = 0;
+    if (strcmp(dt, "<f4") == 0)
+        *item = 4, *is_float = 1;
+    else if (strcmp(dt, "<f8") == 0)
+        *item = 8, *is_float = 1;
+    else if (strcmp(dt, "<i8") == 0)
+        *item = 8;
+    else if (strcmp(dt, "<i4") == 0)
+        *item = 4;
+    if (!*item)
+        return fail(err, errcap,
+                    ".npy dtype '%s' is not supported (little-endian float32 '<f4', float64 "
+                    "'<f8', int64 '<i8' or int32 '<i4')",
+                    dt);
+    return 1;
+}
+
+/* shape: (d0, d1, ...) with an optional trailing comma; *count is the
+ * number of values (UINT64_MAX past 32 bits). */
+static int parse_shape(const char *p, clinfer_shape *s, uint64_t *count, char *err, size_t errcap)
+{
+    memset(s, 0, sizeof *s);
+    if (*p != '(')
+        return fail(err, errcap, "malformed .npy shape");
+    p++;
+    *count = 1;
+    for (;;) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        if (*p == ')')
+            break;
+        char *end = NULL;
+        errno = 0;
+        long long v = strtoll(p, &end, 10);
+        if (end == p || errno || v < 0 || v > INT32_MAX || s->rank >= CLINFER_MAX_RANK)
+            return fail(err, errcap, "malformed .npy shape, a bad dimension or rank above %d",
+                        CLINFER_MAX_RANK);
+        s->dims[s->rank++] = v;
+        *count = v == 0 ? 0
+                        : (*count > UINT32_MAX / (uint64_t)v ? UINT64_MAX : *count * (uint64_t)v);
+        p = end;
+    }
+    return 1;
+}
+
+/* The header dict (NUL-terminated `h`): dtype, C order and shape. */
+static int parse_header(const char *h, size_t *item, int *is_float, clinfer_shape *s,
+                        uint64_t *count, char *err, size_t errcap)
+{
+    const char *descr = find_key(h, "descr"), *fo = find_key(h, "fortran_order"),
+               *sh = find_key(h, "shape");
+    char dt[8] = "";
+    int ok = descr && fo && sh && descr[0] == '\'' && sscanf(descr + 1, "%7[^']", dt) == 1;
+    if (!ok)
+        return fail(err, errcap, "malformed .npy header (needs descr, fortran_order, shape)");
+    if (strncmp(fo, "False", 5) != 0)
+        return fail(err, errcap, ".npy data in Fortran order is not supported (save C order)");
+    return parse_dtype(dt, item, is_float, err, errcap) &&
+           parse_shape(sh, s, count, err, errcap);
+}
+
+/* Little-endian values of `item` bytes to float32 (floats) or int64. */
+static void convert_values(const unsigned char *src, uint64_t count, size_t item, int is_float,
+                           void *dst)
+{
+    for (uint64_t k = 0; k < count; k++) {
+        uint64_t u = 0;
+        for (size_t b = 0; b < item; b++)
+            u |= (uint64_t)src[k * item + b] << (8 * b);
+        if (is_float && item == 4) {
+            uint32_t u32 = (uint32_t)u;
+            memcpy((float *)dst + k, &u32, 4);
+        } else if (is_float) {
+            double v;
+            memcpy(&v, &u, 8);
+            ((float *)dst)[k] = (float)v;
+        } else {
+            ((int64_t *)dst)[k] = item == 4 ? (int64_t)(int32_t)(uint32_t)u : (int64_t)u;
+        }
+    }
+}
+
+int npy_decode(const unsigned char *d, size_t size, clinfer_tensor *out, char *err, size_t errcap)
+{
+    memset(out, 0, sizeof *out);
+    size_t hlen = 0, start = 0;
+    if (!header_bounds(d, size, &hlen, &start, err, errcap))
+        return 0;
     char *h = malloc(hlen + 1);
     if (!h)
         return fail(err, errcap, "out of memory");
@@ -110,70 +207,21 @@ int npy_decode(const unsigned char *d, size_t size, clinfer_tensor *out, char *e
         free(h);
         return fail(err, errcap, "malformed .npy header");
     }
-    const char *descr = find_key(h, "descr"), *fo = find_key(h, "fortran_order"),
-               *sh = find_key(h, "shape");
-    char dt[8] = "";
-    int ok = descr && fo && sh && descr[0] == '\'' && sscanf(descr + 1, "%7[^']", dt) == 1;
-    if (!ok) {
-        free(h);
-        return fail(err, errcap, "malformed .npy header (needs descr, fortran_order, shape)");
-    }
-    if (strncmp(fo, "False", 5) != 0) {
-        free(h);
-        return fail(err, errcap, ".npy data in Fortran order is not supported (save C order)");
-    }
     size_t item = 0;
     int is_float = 0;
-    if (strcmp(dt, "<f4") == 0)
-        item = 4, is_float = 1;
-    else if (strcmp(dt, "<f8") == 0)
-        item = 8, is_float = 1;
-    else if (strcmp(dt, "<i8") == 0)
-        item = 8;
-    else if (strcmp(dt, "<i4") == 0)
-        item = 4;
-    if (!item) {
-        free(h);
-        return fail(err, errcap,
-                    ".npy dtype '%s' is not supported (little-endian float32 '<f4', float64 "
-                    "'<f8', int64 '<i8' or int32 '<i4')",
-                    dt);
-    }
-    /* shape: (d0, d1, ...) with an optional trailing comma */
     clinfer_shape s;
     memset(&s, 0, sizeof s);
-    const char *p = sh;
-    if (*p != '(') {
-        free(h);
-        return fail(err, errcap, "malformed .npy shape");
-    }
-    p++;
-    uint64_t count = 1;
-    for (;;) {
-        while (*p == ' ' || *p == ',')
-            p++;
-        if (*p == ')')
-            break;
-        char *end = NULL;
-        errno = 0;
-        long long v = strtoll(p, &end, 10);
-        if (end == p || errno || v < 0 || v > INT32_MAX || s.rank >= CLINFER_MAX_RANK) {
-            free(h);
-            return fail(err, errcap, "malformed .npy shape, a bad dimension or rank above %d",
-                        CLINFER_MAX_RANK);
-        }
-        s.dims[s.rank++] = v;
-        count = v == 0 ? 0 : (count > UINT32_MAX / (uint64_t)v ? UINT64_MAX : count * (uint64_t)v);
-        p = end;
-    }
+    uint64_t count = 0;
+    int ok = parse_header(h, &item, &is_float, &s, &count, err, errcap);
     free(h);
+    if (!ok)
+        return 0;
     if (count > INT32_MAX)
         return fail(err, errcap, ".npy array has more than 2^31-1 elements");
     size_t body = size - start - hlen;
     if (body != (size_t)count * item)
         return fail(err, errcap, ".npy data has %zu bytes, the header's shape needs %llu", body,
                     (unsigned long long)count * item);
-    const unsigned char *src = d + start + hlen;
     out->shape = s;
     out->dtype = is_float ? CLINFER_DTYPE_FLOAT32 : CLINFER_DTYPE_INT64;
     if (count == 0)
@@ -181,21 +229,7 @@ int npy_decode(const unsigned char *d, size_t size, clinfer_tensor *out, char *e
     out->data = malloc((size_t)count * (is_float ? sizeof(float) : sizeof(int64_t)));
     if (!out->data)
         return fail(err, errcap, "out of memory");
-    for (uint64_t k = 0; k < count; k++) {
-        uint64_t u = 0;
-        for (size_t b = 0; b < item; b++)
-            u |= (uint64_t)src[k * item + b] << (8 * b);
-        if (is_float && item == 4) {
-            uint32_t u32 = (uint32_t)u;
-            memcpy((float *)out->data + k, &u32, 4);
-        } else if (is_float) {
-            double v;
-            memcpy(&v, &u, 8);
-            ((float *)out->data)[k] = (float)v;
-        } else {
-            ((int64_t *)out->data)[k] = item == 4 ? (int64_t)(int32_t)(uint32_t)u : (int64_t)u;
-        }
-    }
+    convert_values(d + start + hlen, count, item, is_float, out->data);
     return 1;
 }
 

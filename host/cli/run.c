@@ -350,96 +350,127 @@ static int outputs(clinfer_session *s, const clinfer_model *m, const char *dir)
     return 1;
 }
 
+/* Everything one run holds; run_free releases it. */
+typedef struct run_state {
+    cli_common common;
+    run_args a;
+    clinfer_tensor in[MAX_INPUTS];
+    unsigned char *model; /* the file's bytes */
+    size_t size;
+    clinfer_onnx_info *info;
+    clinfer_graph *g;
+    clinfer_runtime *rt;
+    clinfer_model *m;
+    clinfer_session *s;
+    long long batch;
+    double t0, t1; /* before compiling, after the session */
+} run_state;
+
+static void run_free(run_state *r)
+{
+    clinfer_session_free(r->s);
+    clinfer_model_free(r->m);
+    clinfer_runtime_free(r->rt);
+    clinfer_graph_free(r->g);
+    clinfer_onnx_info_free(r->info);
+    free(r->model);
+    for (int k = 0; k < r->a.ninputs; k++) {
+        clinfer_tensor_release(&r->in[k]);
+        free((char *)r->a.names[k]);
+    }
+}
+
+/* The input files, then the model's graph with the values given for its
+ * inputs. */
+static int load_graph(run_state *r)
+{
+    char err[1024];
+    for (int k = 0; k < r->a.ninputs; k++)
+        if (!read_input(r->a.names[k], r->a.files[k], &r->in[k]))
+            return 0;
+    if (!cli_read_file(r->a.model, &r->model, &r->size, err, sizeof err)) {
+        fprintf(stderr, "clinfer run: %s\n", err);
+        return 0;
+    }
+    if (clinfer_onnx_inspect(r->model, r->size, &r->info) != CLINFER_OK) {
+        fprintf(stderr, "clinfer run: %s: %s\n", r->a.model, clinfer_last_errmsg());
+        return 0;
+    }
+    if (!match_names(r->in, r->a.ninputs, r->info))
+        return 0;
+    clinfer_onnx_options o = clinfer_onnx_options_default();
+    o.input_values = r->in;
+    o.input_value_count = (size_t)r->a.ninputs;
+    clinfer_status st = clinfer_graph_load_onnx_with(r->model, r->size, &o, &r->g);
+    if (st != CLINFER_OK) {
+        fprintf(stderr, "clinfer run: %s: %s: %s\n", r->a.model, clinfer_status_str(st),
+                clinfer_last_errmsg());
+        return 0;
+    }
+    return 1;
+}
+
+/* The runtime, the compiled model and a session for the batch, timed. */
+static int compile_session(run_state *r)
+{
+    clinfer_status st;
+    if (!(r->rt = cli_runtime(&r->common)))
+        return 0;
+    r->t0 = cli_now_ms();
+    if ((st = clinfer_model_compile(r->rt, r->g, &r->m)) != CLINFER_OK) {
+        fprintf(stderr, "clinfer run: %s: %s\n", clinfer_status_str(st), clinfer_last_errmsg());
+        return 0;
+    }
+    r->batch = pick_batch(&r->a, r->in, r->a.ninputs, r->info);
+    if (r->batch < 0)
+        return 0;
+    clinfer_session_options so = clinfer_session_options_default();
+    so.batch = r->batch;
+    if ((st = clinfer_session_create(r->m, &so, &r->s)) != CLINFER_OK) {
+        fprintf(stderr, "clinfer run: %s: %s\n", clinfer_status_str(st), clinfer_last_errmsg());
+        return 0;
+    }
+    r->t1 = cli_now_ms();
+    return 1;
+}
+
+/* Sets the inputs, runs once, then summarises (and saves) the outputs. */
+static int run_and_report(run_state *r)
+{
+    clinfer_status st;
+    if (!set_inputs(r->s, r->m, r->in, r->a.ninputs))
+        return 0;
+    if ((st = clinfer_session_run(r->s)) != CLINFER_OK) {
+        fprintf(stderr, "clinfer run: %s: %s\n", clinfer_status_str(st),
+                clinfer_session_errmsg(r->s));
+        return 0;
+    }
+    if (r->a.out_dir && mkdir(r->a.out_dir, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "clinfer run: cannot create %s: %s\n", r->a.out_dir, strerror(errno));
+        return 0;
+    }
+    printf("model %s on %s, batch %lld\n", r->a.model, clinfer_runtime_device(r->rt)->name,
+           r->batch);
+    if (!outputs(r->s, r->m, r->a.out_dir))
+        return 0;
+    double t2 = cli_now_ms();
+    printf("time: %.1f ms to compile and prepare, %.1f ms to run (with transfers)\n",
+           r->t1 - r->t0, t2 - r->t1);
+    return 1;
+}
+
 int cmd_run(const cli_common *common_in, int argc, char **argv)
 {
     if (cli_wants_help(argc, argv)) {
         fputs(run_help, stdout);
         return 0;
     }
-    cli_common common = *common_in;
-    run_args a;
-    memset(&a, 0, sizeof a);
-    int rc = 1;
-    clinfer_tensor in[MAX_INPUTS];
-    memset(in, 0, sizeof in);
-    unsigned char *model = NULL;
-    size_t size = 0;
-    clinfer_onnx_info *info = NULL;
-    clinfer_graph *g = NULL;
-    clinfer_runtime *rt = NULL;
-    clinfer_model *m = NULL;
-    clinfer_session *s = NULL;
-    char err[1024];
-    if (parse_args(&common, &a, argc, argv) != 0) {
-        rc = 2;
-        goto done;
-    }
-    for (int k = 0; k < a.ninputs; k++)
-        if (!read_input(a.names[k], a.files[k], &in[k]))
-            goto done;
-    if (!cli_read_file(a.model, &model, &size, err, sizeof err)) {
-        fprintf(stderr, "clinfer run: %s\n", err);
-        goto done;
-    }
-    if (clinfer_onnx_inspect(model, size, &info) != CLINFER_OK) {
-        fprintf(stderr, "clinfer run: %s: %s\n", a.model, clinfer_last_errmsg());
-        goto done;
-    }
-    if (!match_names(in, a.ninputs, info))
-        goto done;
-    clinfer_onnx_options o = clinfer_onnx_options_default();
-    o.input_values = in;
-    o.input_value_count = (size_t)a.ninputs;
-    clinfer_status st = clinfer_graph_load_onnx_with(model, size, &o, &g);
-    if (st != CLINFER_OK) {
-        fprintf(stderr, "clinfer run: %s: %s: %s\n", a.model, clinfer_status_str(st),
-                clinfer_last_errmsg());
-        goto done;
-    }
-    if (!(rt = cli_runtime(&common)))
-        goto done;
-    double t0 = cli_now_ms();
-    if ((st = clinfer_model_compile(rt, g, &m)) != CLINFER_OK) {
-        fprintf(stderr, "clinfer run: %s: %s\n", clinfer_status_str(st), clinfer_last_errmsg());
-        goto done;
-    }
-    long long batch = pick_batch(&a, in, a.ninputs, info);
-    if (batch < 0)
-        goto done;
-    clinfer_session_options so = clinfer_session_options_default();
-    so.batch = batch;
-    if ((st = clinfer_session_create(m, &so, &s)) != CLINFER_OK) {
-        fprintf(stderr, "clinfer run: %s: %s\n", clinfer_status_str(st), clinfer_last_errmsg());
-        goto done;
-    }
-    double t1 = cli_now_ms();
-    if (!set_inputs(s, m, in, a.ninputs))
-        goto done;
-    if ((st = clinfer_session_run(s)) != CLINFER_OK) {
-        fprintf(stderr, "clinfer run: %s: %s\n", clinfer_status_str(st), clinfer_session_errmsg(s));
-        goto done;
-    }
-    if (a.out_dir && mkdir(a.out_dir, 0777) != 0 && errno != EEXIST) {
-        fprintf(stderr, "clinfer run: cannot create %s: %s\n", a.out_dir, strerror(errno));
-        goto done;
-    }
-    printf("model %s on %s, batch %lld\n", a.model, clinfer_runtime_device(rt)->name, batch);
-    if (!outputs(s, m, a.out_dir))
-        goto done;
-    double t2 = cli_now_ms();
-    printf("time: %.1f ms to compile and prepare, %.1f ms to run (with transfers)\n", t1 - t0,
-           t2 - t1);
-    rc = 0;
-done:
-    clinfer_session_free(s);
-    clinfer_model_free(m);
-    clinfer_runtime_free(rt);
-    clinfer_graph_free(g);
-    clinfer_onnx_info_free(info);
-    free(model);
-    for (int k = 0; k < a.ninputs; k++) {
-        clinfer_tensor_release(&in[k]);
-        free((char *)a.names[k]);
-    }
+    run_state r;
+    memset(&r, 0, sizeof r);
+    r.common = *common_in;
+    int rc = 2;
+    if (parse_args(&r.common, &r.a, argc, argv) == 0)
+        rc = load_graph(&r) && compile_session(&r) && run_and_report(&r) ? 0 : 1;
+    run_free(&r);
     return rc;
 }

@@ -170,17 +170,10 @@ const char *conv2d_algo_unfit(const conv2d_params *p, conv2d_algo a)
 
 /* Fills the chunking of `pl` for `per_image` scratch bytes per image plus
  * `extra` once, with `per_chunk` launches per chunk. */
-static void plan_chunks(const conv2d_params *p, conv2d_plan *pl, uint64_t per_image,
-                        uint64_t extra, int32_t per_chunk)
+static void plan_chunks(const clinfer_runtime *rt, const conv2d_params *p, conv2d_plan *pl,
+                        uint64_t per_image, uint64_t extra, int32_t per_chunk)
 {
-    uint64_t cap = CONV2D_SCRATCH_CAP;
-    const char *env = getenv("CLINFER_CONV_SCRATCH_CAP");
-    if (env && env[0]) {
-        char *end = NULL;
-        unsigned long long v = strtoull(env, &end, 10);
-        if (end && *end == '\0' && v > 0)
-            cap = v;
-    }
+    uint64_t cap = rt->config.conv_scratch_cap;
     uint64_t fit = per_image > 0 ? cap / per_image : (uint64_t)p->n;
     pl->chunk = fit < 1 ? 1 : fit > (uint64_t)p->n ? p->n : (int32_t)fit;
     pl->per_chunk = per_chunk;
@@ -188,10 +181,10 @@ static void plan_chunks(const conv2d_params *p, conv2d_plan *pl, uint64_t per_im
     pl->scratch_bytes = per_image > 0 ? per_image * (uint64_t)pl->chunk + extra : 0;
 }
 
-void conv2d_plan_chunks(const conv2d_params *p, conv2d_plan *pl, uint64_t per_image,
-                        uint64_t extra, int32_t per_chunk)
+void conv2d_plan_chunks(const clinfer_runtime *rt, const conv2d_params *p, conv2d_plan *pl,
+                        uint64_t per_image, uint64_t extra, int32_t per_chunk)
 {
-    plan_chunks(p, pl, per_image, extra, per_chunk);
+    plan_chunks(rt, p, pl, per_image, extra, per_chunk);
 }
 
 clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, conv2d_algo algo,
@@ -201,7 +194,7 @@ clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, con
     clinfer_status st = conv2d_output_size(rt, p, &out->oh, &out->ow);
     if (st != CLINFER_OK)
         return st;
-    if (p->act.kind < ACT_KIND_NONE || p->act.kind > ACT_KIND_TANH)
+    if (!act_kind_valid(p->act.kind))
         return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
                        "conv2d: act.kind %d is not a known activation", (int)p->act.kind);
     const int32_t groups = p->groups, cpg = p->c / groups, ocpg = p->oc / groups;
@@ -259,13 +252,13 @@ clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, con
             return err_set(rt, CLINFER_ERR_UNSUPPORTED,
                            "conv2d: im2col matrix of %lld x %lld is too large", (long long)k,
                            (long long)cols);
-        plan_chunks(p, out, (uint64_t)(groups * k * cols) * sizeof(float), 0, 2);
+        plan_chunks(rt, p, out, (uint64_t)(groups * k * cols) * sizeof(float), 0, 2);
         break;
     }
     case CONV2D_ALGO_GEMM1X1:
         out->b_in_place = !cpu || gemm_b_in_place_ok(&out->gemm, (int32_t)ohw, ohw);
         if (!out->b_in_place)
-            plan_chunks(p, out,
+            plan_chunks(rt, p, out,
                         (uint64_t)groups * gemm_packed_floats(&out->gemm, ohw, cpg) *
                             sizeof(float),
                         0, 2);
@@ -281,7 +274,7 @@ clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, con
             (uint64_t)p->c * p->stride_h * p->stride_w * (uint64_t)out->hq * out->wq;
         if ((int64_t)out->oh * out->wq > INT32_MAX || per_image > INT32_MAX)
             return err_set(rt, CLINFER_ERR_UNSUPPORTED, "conv2d: image too large for direct");
-        plan_chunks(p, out, per_image * sizeof(float), (uint64_t)out->slack * sizeof(float), 2);
+        plan_chunks(rt, p, out, per_image * sizeof(float), (uint64_t)out->slack * sizeof(float), 2);
         break;
     }
     case CONV2D_ALGO_WINOGRAD:
@@ -296,25 +289,13 @@ clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, con
 
 clinfer_status conv2d_plan_make(clinfer_runtime *rt, const conv2d_params *p, conv2d_plan *out)
 {
-    const char *env = getenv("CLINFER_CONV_ALGO");
-    conv2d_algo algo = CONV2D_ALGO_AUTO;
-    if (env && env[0]) {
-        int a = 0;
-        while (a < CONV2D_ALGO_COUNT && strcmp(env, algo_names[a]) != 0)
-            a++;
-        if (a == CONV2D_ALGO_COUNT)
-            return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
-                           "CLINFER_CONV_ALGO=\"%.64s\": expected auto, naive, direct, im2col, "
-                           "gemm1x1, winograd, depthwise or pooled",
-                           env);
-        algo = (conv2d_algo)a;
-    }
+    conv2d_algo algo = (conv2d_algo)rt->config.conv_algo; /* forced, or auto (config.h) */
     const char *why = conv2d_algo_unfit(p, algo);
     if (why) {
         rt_log(rt, CLINFER_LOG_WARNING,
                "conv2d: CLINFER_CONV_ALGO=%s %s for a %dx%d stride %d,%d layer (groups %d); "
                "choosing automatically",
-               env, why, p->kh, p->kw, p->stride_h, p->stride_w, p->groups);
+               algo_names[algo], why, p->kh, p->kw, p->stride_h, p->stride_w, p->groups);
         algo = CONV2D_ALGO_AUTO;
     }
     return conv2d_plan_algo(rt, p, algo, out);

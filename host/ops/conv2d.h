@@ -147,13 +147,13 @@ clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, con
 /* Sets the chunking of `pl` (chunk, per_chunk, launch_count, scratch_bytes)
  * for `per_image` scratch bytes per image plus `extra` once, `per_chunk`
  * launches per chunk, within the scratch bound. */
-void conv2d_plan_chunks(const conv2d_params *p, conv2d_plan *pl, uint64_t per_image,
-                        uint64_t extra, int32_t per_chunk);
+void conv2d_plan_chunks(const clinfer_runtime *rt, const conv2d_params *p, conv2d_plan *pl,
+                        uint64_t per_image, uint64_t extra, int32_t per_chunk);
 
-/* Plans `p` with CLINFER_CONV_ALGO=auto|naive|direct|im2col|gemm1x1|
- * winograd|depthwise (unset: auto). A forced algorithm that does not apply
- * to this layer falls back to the automatic choice with a warning in the
- * log; an unknown name is CLINFER_ERR_INVALID_ARGUMENT. */
+/* Plans `p` with the runtime's conv_algo (CLINFER_CONV_ALGO=auto|naive|
+ * direct|im2col|gemm1x1|winograd|depthwise|pooled, read when the runtime was
+ * created; unset: auto). A forced algorithm that does not apply to this
+ * layer falls back to the automatic choice with a warning in the log. */
 clinfer_status conv2d_plan_make(clinfer_runtime *rt, const conv2d_params *p, conv2d_plan *out);
 
 /* Local size along x of the lowering, padding and depthwise kernels: 1 on

@@ -56,14 +56,9 @@ static int64_t depthwise_tile_floats(const conv2d_params *p, int32_t ow, int32_t
  * devices, when forced (=gpu), or when not even one row fits. */
 clinfer_status conv_depthwise_plan(clinfer_runtime *rt, const conv2d_params *p, conv2d_plan *pl)
 {
-    const char *env = getenv("CLINFER_DEPTHWISE_VARIANT");
     int cpu = rt->info.type == CLINFER_DEVICE_CPU;
-    if (env && env[0] && strcmp(env, "auto") != 0) {
-        if (strcmp(env, "cpu") != 0 && strcmp(env, "gpu") != 0)
-            return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
-                           "CLINFER_DEPTHWISE_VARIANT=\"%.64s\": expected cpu, gpu or auto", env);
-        cpu = strcmp(env, "cpu") == 0;
-    }
+    if (rt->config.depthwise_variant != CONFIG_AUTO) /* forced (config.h) */
+        cpu = rt->config.depthwise_variant == CONFIG_DEPTHWISE_CPU;
     pl->dw_rows = 0;
     if (!cpu)
         return CLINFER_OK;

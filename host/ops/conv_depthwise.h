@@ -13,7 +13,7 @@
 #include "conv2d.h"
 
 /* Fills pl's depthwise part (dw_rows, dw_planes); pl->oh and pl->ow are set
- * already. A bad CLINFER_DEPTHWISE_VARIANT is CLINFER_ERR_INVALID_ARGUMENT. */
+ * already. The variant: the runtime's depthwise_variant (config.h). */
 clinfer_status conv_depthwise_plan(clinfer_runtime *rt, const conv2d_params *p, conv2d_plan *pl);
 
 /* Creates the launch with its arguments and buffers. */

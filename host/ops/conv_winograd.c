@@ -118,7 +118,7 @@ clinfer_status conv_winograd_plan(clinfer_runtime *rt, const conv2d_params *p, c
     /* per image: M and V; once: the panel rounding of V and voff's alignment */
     const uint64_t per_image = (uint64_t)one.wa2 * (uint64_t)(p->oc + p->c) * one.tiles * 4;
     const uint64_t extra = (16 + (cpu ? (uint64_t)one.wa2 * p->c * one.pw : 0)) * 4;
-    conv2d_plan_chunks(p, pl, per_image, extra, 3);
+    conv2d_plan_chunks(rt, p, pl, per_image, extra, 3);
     /* the kernels index columns (and the GEMM its matrices) with ints */
     const int64_t cols = (int64_t)pl->chunk * one.tiles + one.pw;
     if (cols * (p->oc > p->c ? p->oc : p->c) > INT32_MAX)

@@ -49,10 +49,7 @@ static clinfer_status finish_args(clinfer_runtime *rt, op_launch *l, const karg 
     return st;
 }
 
-static int act_valid(const act_params *act)
-{
-    return act->kind >= ACT_KIND_NONE && act->kind <= ACT_KIND_TANH;
-}
+static int act_valid(const act_params *act) { return act_kind_valid(act->kind); }
 
 /* ------------------------------------------------------------------ unary */
 
@@ -67,11 +64,9 @@ unary_params unary_params_default(void)
 
 const char *unary_name(const unary_params *p)
 {
-    static const char *const acts[] = {"Identity", "Relu", "LeakyRelu", "Clip", "Sigmoid",
-                                       "Tanh"};
     static const char *const kinds[] = {"", "Exp", "Log", "Sqrt", "Neg", "Abs", "Reciprocal"};
     if (p->kind == UNARY_ACT)
-        return act_valid(&p->act) ? acts[p->act.kind] : "unary";
+        return act_valid(&p->act) ? act_kind_name(p->act.kind) : "unary";
     if (p->kind > UNARY_ACT && p->kind <= UNARY_RECIPROCAL)
         return kinds[p->kind];
     return "unary";
@@ -87,7 +82,7 @@ clinfer_status unary_output_shape(clinfer_runtime *rt, const unary_params *p,
     if (p->kind == UNARY_ACT && !act_valid(&p->act))
         return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
                        "unary: activation kind %d is not an act_kind (0..%d)", (int)p->act.kind,
-                       (int)ACT_KIND_TANH);
+                       (int)ACT_KIND_COUNT - 1);
     int64_t n;
     clinfer_status st = eltwise_check_shape(rt, unary_name(p), "input", &p->shape, &n);
     if (st == CLINFER_OK)
@@ -167,7 +162,7 @@ static clinfer_status binary_geometry(clinfer_runtime *rt, const binary_params *
     if (!act_valid(&p->act))
         return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
                        "%s: fused activation kind %d is not an act_kind (0..%d)", op,
-                       (int)p->act.kind, (int)ACT_KIND_TANH);
+                       (int)p->act.kind, (int)ACT_KIND_COUNT - 1);
     if (p->variant < BINARY_AUTO || p->variant > BINARY_GENERAL)
         return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
                        "%s: variant %d is not a binary_variant (0..%d)", op, (int)p->variant,

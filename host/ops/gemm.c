@@ -19,8 +19,6 @@ static const char *safe_shape_str(const clinfer_shape *s, char *buf, size_t cap)
     return buf;
 }
 
-static int act_kind_valid(act_kind k) { return k >= ACT_KIND_NONE && k <= ACT_KIND_TANH; }
-
 /* Elements of a shape if it holds at most INT32_MAX of them, else -1. */
 static int64_t small_numel(const clinfer_shape *s)
 {
@@ -58,7 +56,7 @@ static clinfer_status check_act(clinfer_runtime *rt, const char *op, act_params 
     if (!act_kind_valid(act.kind))
         return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
                        "%s: act.kind %d is not a known activation (0 to %d)", op, (int)act.kind,
-                       (int)ACT_KIND_TANH);
+                       (int)ACT_KIND_COUNT - 1);
     return CLINFER_OK;
 }
 

@@ -14,7 +14,7 @@
  *   naive gemm_naive: one output per work-item.
  * CLINFER_GEMM_VARIANT=cpu|gpu|naive|auto forces one. Tile sizes are
  * tunables measured per device on first use (a few candidates, well under
- * 3 s) and stored beside the program cache (program_cache.h, tuning_*);
+ * 3 s) and stored beside the program cache (tuning.h);
  * CLINFER_TUNE=0 skips the search and uses the defaults.
  *
  * Using Gemm (MatMul alike): gemm_plan() says whether B must be packed
@@ -55,7 +55,7 @@ const char *gemm_variant_name(gemm_variant v);
 /* The variant for this runtime's device (CLINFER_GEMM_VARIANT, else cpu on
  * CPU devices and gpu on the others) with its tile sizes: stored tuning
  * results, else a measured search (unless CLINFER_TUNE=0), else defaults.
- * A bad CLINFER_GEMM_VARIANT is CLINFER_ERR_INVALID_ARGUMENT. */
+ * (Both read when the runtime was created: rt->config, config.h.) */
 clinfer_status gemm_config_get(clinfer_runtime *rt, gemm_config *out);
 
 /* The same, with the row tile of the cpu variant shrunk for products of

@@ -1,7 +1,7 @@
 /*
  * gemm_config.c — which GEMM variant a runtime uses and with which tile
  * sizes: CLINFER_GEMM_VARIANT or the device type picks the variant; the
- * tile sizes come from the tuning store (program_cache.h), else from a short
+ * tile sizes come from the tuning store (tuning.h), else from a short
  * measured search over a few candidates on first use, else from defaults.
  *
  * Tuning values are "tm=8 nv=2" (cpu) and "tsm=64 tsn=64 tsk=16 wptm=4
@@ -15,7 +15,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../program_cache.h"
+#include "../tuning.h"
 #include "../tensor.h"
 #include "gemm.h"
 
@@ -209,29 +209,15 @@ static void search(clinfer_runtime *rt, const gemm_config *cand, size_t count, i
 
 /* ------------------------------------------------------------ selection */
 
-static clinfer_status variant_from_env(clinfer_runtime *rt, gemm_variant *v)
+static clinfer_status variant_from_config(clinfer_runtime *rt, gemm_variant *v)
 {
-    const char *env = getenv("CLINFER_GEMM_VARIANT");
     *v = rt->info.type == CLINFER_DEVICE_CPU ? GEMM_VARIANT_CPU : GEMM_VARIANT_GPU;
-    if (!env || !env[0] || strcmp(env, "auto") == 0)
-        return CLINFER_OK;
-    if (strcmp(env, "cpu") == 0)
-        *v = GEMM_VARIANT_CPU;
-    else if (strcmp(env, "gpu") == 0)
-        *v = GEMM_VARIANT_GPU;
-    else if (strcmp(env, "naive") == 0)
-        *v = GEMM_VARIANT_NAIVE;
-    else
-        return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
-                       "CLINFER_GEMM_VARIANT=\"%.64s\": expected cpu, gpu, naive or auto", env);
+    if (rt->config.gemm_variant >= 0) /* forced (config.h) */
+        *v = (gemm_variant)rt->config.gemm_variant;
     return CLINFER_OK;
 }
 
-static int tuning_enabled(void)
-{
-    const char *env = getenv("CLINFER_TUNE");
-    return !(env && strcmp(env, "0") == 0);
-}
+static int tuning_enabled(const clinfer_runtime *rt) { return rt->config.tune; }
 
 static clinfer_status config_get(clinfer_runtime *rt, gemm_config *out);
 
@@ -249,7 +235,7 @@ clinfer_status gemm_config_get(clinfer_runtime *rt, gemm_config *out)
 static clinfer_status config_get(clinfer_runtime *rt, gemm_config *out)
 {
     gemm_variant v;
-    clinfer_status st = variant_from_env(rt, &v);
+    clinfer_status st = variant_from_config(rt, &v);
     if (st != CLINFER_OK)
         return st;
     memset(out, 0, sizeof *out);
@@ -259,7 +245,7 @@ static clinfer_status config_get(clinfer_runtime *rt, gemm_config *out)
     const gemm_config *cand = v == GEMM_VARIANT_CPU ? cpu_candidates : gpu_candidates;
     size_t count = v == GEMM_VARIANT_CPU ? COUNT(cpu_candidates) : COUNT(gpu_candidates);
     const char *key = v == GEMM_VARIANT_CPU ? "gemm_cpu" : "gemm_gpu";
-    if (!tuning_enabled()) {
+    if (!tuning_enabled(rt)) {
         for (size_t i = 0; i < count; i++)
             if (config_fits(rt, &cand[i])) {
                 *out = cand[i];

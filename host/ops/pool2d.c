@@ -111,18 +111,13 @@ clinfer_status pool2d_output_shape(clinfer_runtime *rt, const pool2d_params *p,
 
 /* Windowed pooling runs the rows kernels (rows of 16-wide vectors per
  * work-item) on CPUs and one output per work-item (coalesced) elsewhere;
- * CLINFER_POOL_VARIANT=rows|items|auto forces one, so the tests run both.
- * Sets *rows; an unknown value is CLINFER_ERR_INVALID_ARGUMENT. */
+ * CLINFER_POOL_VARIANT=rows|items|auto (the runtime's pool_variant,
+ * config.h) forces one, so the tests run both. Sets *rows. */
 static clinfer_status rows_variant(clinfer_runtime *rt, int *rows)
 {
-    const char *env = getenv("CLINFER_POOL_VARIANT");
     *rows = rt->info.type == CLINFER_DEVICE_CPU;
-    if (!env || !env[0] || strcmp(env, "auto") == 0)
-        return CLINFER_OK;
-    if (strcmp(env, "rows") != 0 && strcmp(env, "items") != 0)
-        return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
-                       "CLINFER_POOL_VARIANT=\"%.64s\": expected rows, items or auto", env);
-    *rows = strcmp(env, "rows") == 0;
+    if (rt->config.pool_variant != CONFIG_AUTO) /* forced (config.h) */
+        *rows = rt->config.pool_variant == CONFIG_POOL_ROWS;
     return CLINFER_OK;
 }
 

@@ -31,6 +31,7 @@
 #include <time.h>
 
 #include "clinfer.h"
+#include "clinfer_cl.h"
 #include "ops/conv2d.h"
 #include "ops/gemm.h"
 #include "runtime.h"
@@ -188,7 +189,12 @@ static void gemm_reference(int m, int n, int k, int tb, const float *a, const fl
     }
 }
 
-static void bench_gemm_shape(clinfer_runtime *rt, sgemm_fn blas, int m, int n, int k, int tb)
+static const char *const gemm_variants[] = {"cpu", "gpu"};
+
+/* `rt` holds the buffers; `forced[v]` (on the same context and queue)
+ * forces gemm_variants[v]. */
+static void bench_gemm_shape(clinfer_runtime *rt, clinfer_runtime *const forced[2], sgemm_fn blas,
+                             int m, int n, int k, int tb)
 {
     const double flop = 2.0 * m * (double)n * k;
     size_t mk = (size_t)m * k, kn = (size_t)k * n, mn = (size_t)m * n;
@@ -199,34 +205,33 @@ static void bench_gemm_shape(clinfer_runtime *rt, sgemm_fn blas, int m, int n, i
     if (want)
         gemm_reference(m, n, k, tb, a, b, want);
     cl_mem am = upload(rt, mk, a), bm = upload(rt, kn, b), ym = upload(rt, mn, NULL);
-    static const char *const variants[] = {"cpu", "gpu"};
     for (int v = 0; v < 2; v++) {
-        setenv("CLINFER_GEMM_VARIANT", variants[v], 1);
+        clinfer_runtime *vrt = forced[v];
         gemm_params p = gemm_params_default();
         p.m = m, p.n = n, p.k = k, p.trans_b = tb;
         gemm_plan plan;
-        if (gemm_plan_make(rt, &p, &plan) != CLINFER_OK)
+        if (gemm_plan_make(vrt, &p, &plan) != CLINFER_OK)
             die("gemm_plan_make");
         op_launch l[2];
         memset(l, 0, sizeof l);
         cl_mem packed = NULL;
         int count = 1;
         if (plan.packed_bytes > 0) {
-            packed = upload(rt, plan.packed_bytes / 4, NULL);
-            if (gemm_pack_b_prepare(rt, &p, &plan, &l[0]) != CLINFER_OK ||
-                gemm_pack_b_bind(rt, &l[0], bm, packed) != CLINFER_OK)
+            packed = upload(vrt, plan.packed_bytes / 4, NULL);
+            if (gemm_pack_b_prepare(vrt, &p, &plan, &l[0]) != CLINFER_OK ||
+                gemm_pack_b_bind(vrt, &l[0], bm, packed) != CLINFER_OK)
                 die("pack");
             count = 2;
         }
-        if (gemm_prepare(rt, &p, &plan, &l[count - 1]) != CLINFER_OK ||
-            gemm_bind(rt, &l[count - 1], am, packed ? packed : bm, NULL, ym) != CLINFER_OK)
+        if (gemm_prepare(vrt, &p, &plan, &l[count - 1]) != CLINFER_OK ||
+            gemm_bind(vrt, &l[count - 1], am, packed ? packed : bm, NULL, ym) != CLINFER_OK)
             die("gemm_prepare");
         double med_all, best_all, med_prod, best_prod, med_pack = 0, best_pack = 0;
-        time_launches(rt, (timed){l, count}, &med_all, &best_all);
-        time_launches(rt, (timed){&l[count - 1], 1}, &med_prod, &best_prod);
+        time_launches(vrt, (timed){l, count}, &med_all, &best_all);
+        time_launches(vrt, (timed){&l[count - 1], 1}, &med_prod, &best_prod);
         const double per_core = flop / g_cpu_per_run * 1e-9;
         if (count == 2)
-            time_launches(rt, (timed){l, 1}, &med_pack, &best_pack);
+            time_launches(vrt, (timed){l, 1}, &med_pack, &best_pack);
         char cfg[64] = "";
         if (plan.cfg.variant == GEMM_VARIANT_CPU)
             snprintf(cfg, sizeof cfg, "tm=%d nv=%d", plan.cfg.tm, plan.cfg.nv);
@@ -235,13 +240,13 @@ static void bench_gemm_shape(clinfer_runtime *rt, sgemm_fn blas, int m, int n, i
                      plan.cfg.wptm, plan.cfg.wptn);
         char err[48] = "";
         if (want) {
-            if (buffer_read(rt, ym, mn * 4, y) != CLINFER_OK)
+            if (buffer_read(vrt, ym, mn * 4, y) != CLINFER_OK)
                 die("buffer_read");
             snprintf(err, sizeof err, "  err %.1e", max_err(y, want, mn));
         }
         printf("gemm %4dx%4dx%4d tB=%d %-5s %-18s product %6.1f GFLOP/s (best %6.1f, per core "
                "%6.1f)  with packing %6.1f (best %6.1f; pack %.2f ms)%s\n",
-               m, n, k, tb, variants[v], cfg, flop / med_prod * 1e-9, flop / best_prod * 1e-9,
+               m, n, k, tb, gemm_variants[v], cfg, flop / med_prod * 1e-9, flop / best_prod * 1e-9,
                per_core, flop / med_all * 1e-9, flop / best_all * 1e-9, med_pack * 1e3, err);
         fflush(stdout);
         for (int i = 0; i < count; i++)
@@ -255,26 +260,45 @@ static void bench_gemm_shape(clinfer_runtime *rt, sgemm_fn blas, int m, int n, i
                    n, k, tb, "blas", "cblas_sgemm", flop / med * 1e-9, flop / best * 1e-9);
         }
     }
-    unsetenv("CLINFER_GEMM_VARIANT");
     clReleaseMemObject(am);
     clReleaseMemObject(bm);
     clReleaseMemObject(ym);
     free(a), free(b), free(y), free(want);
 }
 
-static void bench_gemm(clinfer_runtime *rt)
+/* A runtime on rt's context and queue (so rt's buffers serve it) that
+ * forces GEMM variant `variant`. */
+static clinfer_runtime *forced_runtime(clinfer_runtime *rt, const clinfer_runtime_options *o,
+                                       const char *variant)
+{
+    clinfer_runtime_options forced = *o;
+    forced.gemm_variant = variant;
+    clinfer_runtime *out = NULL;
+    cl_context ctx = clinfer_runtime_cl_context(rt);
+    cl_device_id dev = clinfer_runtime_cl_device(rt);
+    if (clinfer_runtime_create_from_cl(ctx, dev, clinfer_runtime_cl_queue(rt), &forced, &out) !=
+        CLINFER_OK)
+        die("clinfer_runtime_create_from_cl");
+    return out;
+}
+
+static void bench_gemm(clinfer_runtime *rt, const clinfer_runtime_options *o)
 {
     static const int shapes[][3] = {{1024, 1024, 1024}, {1000, 1000, 1000}, {64, 3136, 576},
                                     {1, 4096, 4096}};
     sgemm_fn blas = load_blas();
     const char *only = getenv("CLINFER_BENCH_ONLY"); /* e.g. "1024x": shapes named so */
+    clinfer_runtime *forced[2] = {forced_runtime(rt, o, gemm_variants[0]),
+                                  forced_runtime(rt, o, gemm_variants[1])};
     for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
         char name[64];
         snprintf(name, sizeof name, "%dx%dx%d", shapes[i][0], shapes[i][1], shapes[i][2]);
         for (int tb = 0; tb < 2; tb++)
             if (!only || strstr(name, only))
-                bench_gemm_shape(rt, blas, shapes[i][0], shapes[i][1], shapes[i][2], tb);
+                bench_gemm_shape(rt, forced, blas, shapes[i][0], shapes[i][1], shapes[i][2], tb);
     }
+    clinfer_runtime_free(forced[0]);
+    clinfer_runtime_free(forced[1]);
 }
 
 /* ------------------------------------------------------------------ conv */
@@ -473,7 +497,7 @@ int main(int argc, char **argv)
     printf("device: %s (%s), driver %s\n", rt->info.name, rt->info.platform_name,
            rt->info.driver_version);
     if (gemm)
-        bench_gemm(rt);
+        bench_gemm(rt, &o);
     if (conv)
         bench_conv(rt, batch);
     clinfer_runtime_free(rt);

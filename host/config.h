@@ -1,0 +1,42 @@
+/*
+ * config.h — the runtime's configuration: which kernel variants are forced,
+ * the GEMM tile search, the convolution scratch bound, the program cache
+ * directory and the device. Read once, by runtime_config_parse, when a runtime is
+ * created: an explicit clinfer_runtime_options field wins over its
+ * environment variable. Nothing else in the library reads the environment.
+ */
+#ifndef CLINFER_CONFIG_H
+#define CLINFER_CONFIG_H
+
+#include <stdint.h>
+
+#include "clinfer.h"
+
+/* Every forced choice: 0 leaves it to the library (by device type or layer). */
+#define CONFIG_AUTO 0
+
+/* CLINFER_POOL_VARIANT / pool_variant. */
+enum { CONFIG_POOL_ROWS = 1, CONFIG_POOL_ITEMS };
+/* CLINFER_DEPTHWISE_VARIANT / depthwise_variant. */
+enum { CONFIG_DEPTHWISE_CPU = 1, CONFIG_DEPTHWISE_GPU };
+
+typedef struct runtime_config {
+    int gemm_variant;           /* gemm_variant (ops/gemm.h), or -1: by device type */
+    int conv_algo;              /* conv2d_algo (ops/conv2d.h); CONV2D_ALGO_AUTO is 0 */
+    int pool_variant;           /* CONFIG_AUTO or CONFIG_POOL_* */
+    int depthwise_variant;      /* CONFIG_AUTO or CONFIG_DEPTHWISE_* */
+    int tune;                   /* 0: the default GEMM tiles, no measured search */
+    uint64_t conv_scratch_cap;  /* bytes of lowered-convolution scratch */
+    int disk_cache;             /* 0: the program cache stays in memory */
+    char *cache_dir;            /* the program cache directory, NULL: none */
+    char *device_spec;          /* clinfer_runtime_options.device_spec; NULL: default */
+} runtime_config;
+
+/* Fills *out from `opts` and the environment. A value that is not one of
+ * the choices fails with CLINFER_ERR_INVALID_ARGUMENT, a message naming
+ * the variable or option, the value and the choices, and *out empty. */
+clinfer_status runtime_config_parse(const clinfer_runtime_options *opts, runtime_config *out);
+
+void runtime_config_free(runtime_config *config);
+
+#endif
