@@ -52,10 +52,7 @@ clinfer_status err_set(clinfer_runtime *rt, clinfer_status status, const char *f
 {
     /* Formatted aside first: an argument may point into thread_errmsg. */
     char msg[CLINFER_ERRMSG_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
+    FORMAT_VARIADIC(msg, sizeof msg, fmt);
     memcpy(thread_errmsg, msg, sizeof msg);
     return record(rt, status);
 }
@@ -85,10 +82,7 @@ void rt_log(const clinfer_runtime *rt, clinfer_log_level level, const char *fmt,
     if (!rt || !rt->log || level < rt->log_level)
         return;
     char msg[CLINFER_ERRMSG_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
+    FORMAT_VARIADIC(msg, sizeof msg, fmt);
     deliver_log(rt, level, msg);
 }
 
