@@ -50,7 +50,7 @@ static void check_concat(clinfer_runtime *rt, const clinfer_shape *shapes, int32
         op_launch l;
         cr_assert_eq(concat_prepare(rt, &p, i, &l), CLINFER_OK, "%s: %s", what,
                      clinfer_last_errmsg());
-        cr_assert_eq(concat_bind(rt, &l, in_m[i], out_m), CLINFER_OK);
+        cr_assert_eq(concat_bind(rt, &l, dev_whole(in_m[i]), dev_whole(out_m)), CLINFER_OK);
         if (l.global[0] > 0)
             cr_assert_eq(launch_enqueue(rt, &l, NULL), CLINFER_OK, "%s: %s", what,
                          clinfer_last_errmsg());

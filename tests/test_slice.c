@@ -42,7 +42,7 @@ static void check_slice(clinfer_runtime *rt, const slice_params *p, uint32_t see
     cr_assert_eq(slice_prepare(rt, p, &l), CLINFER_OK, "%s: %s", what, clinfer_last_errmsg());
     cr_assert_eq(buffer_create(rt, n * sizeof(float), in, &in_m), CLINFER_OK);
     cr_assert_eq(buffer_create(rt, m * sizeof(float), got, &out_m), CLINFER_OK);
-    cr_assert_eq(slice_bind(rt, &l, in_m, out_m), CLINFER_OK);
+    cr_assert_eq(slice_bind(rt, &l, dev_whole(in_m), dev_whole(out_m)), CLINFER_OK);
     cr_assert_eq(launch_enqueue(rt, &l, NULL), CLINFER_OK, "%s: %s", what, clinfer_last_errmsg());
     cr_assert_eq(buffer_read(rt, out_m, m * sizeof(float), got), CLINFER_OK);
     assert_equal(got, want, m, what);

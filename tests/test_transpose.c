@@ -44,7 +44,7 @@ static void check_transpose(clinfer_runtime *rt, const transpose_params *p, uint
         cr_assert_str_eq(l.name, expect_kernel, "%s", what);
     cr_assert_eq(buffer_create(rt, n * sizeof(float), in, &in_m), CLINFER_OK);
     cr_assert_eq(buffer_create(rt, n * sizeof(float), got, &out_m), CLINFER_OK);
-    cr_assert_eq(transpose_bind(rt, &l, in_m, out_m), CLINFER_OK);
+    cr_assert_eq(transpose_bind(rt, &l, dev_whole(in_m), dev_whole(out_m)), CLINFER_OK);
     cr_assert_eq(launch_enqueue(rt, &l, NULL), CLINFER_OK, "%s: %s", what, clinfer_last_errmsg());
     cr_assert_eq(buffer_read(rt, out_m, n * sizeof(float), got), CLINFER_OK);
     assert_equal(got, want, n, what);

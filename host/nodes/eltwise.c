@@ -49,8 +49,8 @@ static clinfer_status unary_node_params(const node_ctx *c, unary_params *p)
     return node_fail(c, CLINFER_ERR_INVALID_ARGUMENT, "unknown unary operation %d", (int)op);
 }
 
-static clinfer_status unary_node_bind(const node_ctx *c, op_launch *l, const cl_mem *in,
-                                      cl_mem out)
+static clinfer_status unary_node_bind(const node_ctx *c, op_launch *l, const dev_tensor *in,
+                                      dev_tensor out)
 {
     return unary_bind(c->rt, l, in[0], out);
 }
@@ -75,8 +75,8 @@ static clinfer_status binary_node_params(const node_ctx *c, binary_params *p)
     return CLINFER_OK;
 }
 
-static clinfer_status binary_node_bind(const node_ctx *c, op_launch *l, const cl_mem *in,
-                                       cl_mem out)
+static clinfer_status binary_node_bind(const node_ctx *c, op_launch *l, const dev_tensor *in,
+                                       dev_tensor out)
 {
     return binary_bind(c->rt, l, in[0], in[1], out);
 }

@@ -63,7 +63,7 @@ typedef struct node_impl {
     clinfer_status (*plan)(const node_ctx *c, node_memory *out);
     /* Creates and binds the launches over in_mem (per input, NULL when
      * absent) and out_mem. NULL for views, which launch nothing. */
-    clinfer_status (*prepare)(const node_ctx *c, const cl_mem *in_mem, cl_mem out_mem,
+    clinfer_status (*prepare)(const node_ctx *c, const dev_tensor *in_mem, dev_tensor out_mem,
                               node_launches *out);
     /* Floating-point operations of one run; NULL when not counted. */
     double (*flops)(const node_ctx *c, const clinfer_shape *out);
@@ -130,7 +130,7 @@ void node_auto_pad(clinfer_pad_mode mode, int64_t in, int64_t k, int64_t stride,
         clinfer_status st = params_fn(c, p);                                            \
         return st == CLINFER_OK ? node_wrap(c, shape_fn(c->rt, p, out)) : st;           \
     }                                                                                   \
-    static clinfer_status impl##_prepare(const node_ctx *c, const cl_mem *in, cl_mem out, \
+    static clinfer_status impl##_prepare(const node_ctx *c, const dev_tensor *in, dev_tensor out, \
                                          node_launches *l)                              \
     {                                                                                   \
         clinfer_status st = node_launches_alloc(c->rt, l, 1);                           \

@@ -20,7 +20,8 @@ static clinfer_status pad_node_params(const node_ctx *c, pad_params *p)
     return CLINFER_OK;
 }
 
-static clinfer_status pad_node_bind(const node_ctx *c, op_launch *l, const cl_mem *in, cl_mem out)
+static clinfer_status pad_node_bind(const node_ctx *c, op_launch *l,
+                                    const dev_tensor *in, dev_tensor out)
 {
     return pad_bind(c->rt, l, in[0], out);
 }

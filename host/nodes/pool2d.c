@@ -46,7 +46,7 @@ static clinfer_status pool_infer(const node_ctx *c, clinfer_shape *out)
     return st == CLINFER_OK ? node_wrap(c, pool2d_output_shape(c->rt, p, out)) : st;
 }
 
-static clinfer_status pool_prepare(const node_ctx *c, const cl_mem *in, cl_mem out,
+static clinfer_status pool_prepare(const node_ctx *c, const dev_tensor *in, dev_tensor out,
                                    node_launches *l)
 {
     const pool2d_params *p = c->plan;
@@ -83,7 +83,7 @@ static clinfer_status global_infer(const node_ctx *c, clinfer_shape *out)
     return st == CLINFER_OK ? node_wrap(c, globalpool_output_shape(c->rt, p, out)) : st;
 }
 
-static clinfer_status global_prepare(const node_ctx *c, const cl_mem *in, cl_mem out,
+static clinfer_status global_prepare(const node_ctx *c, const dev_tensor *in, dev_tensor out,
                                      node_launches *l)
 {
     const globalpool_params *p = c->plan;

@@ -16,8 +16,8 @@ static clinfer_status transpose_node_params(const node_ctx *c, transpose_params 
     return CLINFER_OK;
 }
 
-static clinfer_status transpose_node_bind(const node_ctx *c, op_launch *l, const cl_mem *in,
-                                          cl_mem out)
+static clinfer_status transpose_node_bind(const node_ctx *c, op_launch *l, const dev_tensor *in,
+                                          dev_tensor out)
 {
     return transpose_bind(c->rt, l, in[0], out);
 }
