@@ -92,6 +92,20 @@
 #define RTSM (TSM / WPTM)
 #define RTSN (TSN / WPTN)
 
+/* The arguments of the three product kernels (the host binds them alike,
+ * gemm_core_prepare and gemm_core_bind), and the pointer adjustment at
+ * their entry (prelude.cl: tensors are buffer + offset). */
+#define GEMM_PRODUCT_ARGS                                                                       \
+    __global const float *restrict A, long A_off, __global const float *restrict B,             \
+        long B_off, __global const float *restrict C, long C_off, __global float *restrict Y,   \
+        long Y_off, __global const float *restrict R, long R_off, int M, int N, int K,          \
+        int a_rs, int a_ks, int b_ks, int b_ns, int c_rs, int c_cs, float alpha, float beta,    \
+        long8 bd, long8 as, long8 bs, long8 cs, int z0, int bz0, float act_a, float act_b
+#define GEMM_PRODUCT_AT_OFFSETS()                                                               \
+    do {                                                                                        \
+        A += A_off, B += B_off, C += C_off, Y += Y_off, R += R_off;                             \
+    } while (0)
+
 /* Offset of batch index z over dims bd with strides st. */
 inline long batch_offset(long z, long8 bd, long8 st)
 {
@@ -252,19 +266,9 @@ inline void gemm_store_tile(float16 acc[TM][NV], __global float *y, __global con
     }
 }
 
-__kernel void gemm_packed(__global const float *restrict A, long A_off,
-                          __global const float *restrict B, long B_off,
-                          __global const float *restrict C, long C_off, __global float *restrict Y,
-                          long Y_off, __global const float *restrict R, long R_off, int M, int N,
-                          int K, int a_rs, int a_ks, int b_ks, int b_ns, int c_rs, int c_cs,
-                          float alpha, float beta, long8 bd, long8 as, long8 bs, long8 cs, int z0,
-                          int bz0, float act_a, float act_b)
+__kernel void gemm_packed(GEMM_PRODUCT_ARGS)
 {
-    A += A_off;
-    B += B_off;
-    C += C_off;
-    Y += Y_off;
-    R += R_off;
+    GEMM_PRODUCT_AT_OFFSETS();
     const int m0 = get_global_id(0) * TM;
     const int panel = get_global_id(1);
     const int n_own = panel * TW; /* first column this item stores */
@@ -325,17 +329,9 @@ __kernel void gemm_packed(__global const float *restrict A, long A_off,
 #if GEMM_HAS(GEMM_LOCAL)
 
 __kernel __attribute__((reqd_work_group_size(RTSN, RTSM, 1))) void
-gemm_local(__global const float *restrict A, long A_off, __global const float *restrict B,
-           long B_off, __global const float *restrict C, long C_off, __global float *restrict Y,
-           long Y_off, __global const float *restrict R, long R_off, int M, int N, int K, int a_rs,
-           int a_ks, int b_ks, int b_ns, int c_rs, int c_cs, float alpha, float beta, long8 bd,
-           long8 as, long8 bs, long8 cs, int z0, int bz0, float act_a, float act_b)
+gemm_local(GEMM_PRODUCT_ARGS)
 {
-    A += A_off;
-    B += B_off;
-    C += C_off;
-    Y += Y_off;
-    R += R_off;
+    GEMM_PRODUCT_AT_OFFSETS();
     __local float Asub[TSK][TSM];
     __local float Bsub[TSK][TSN];
     const int lx = get_local_id(0), ly = get_local_id(1);
@@ -399,19 +395,9 @@ gemm_local(__global const float *restrict A, long A_off, __global const float *r
 /* ----------------------------------------------------------------- naive */
 #if GEMM_HAS(GEMM_NAIVE)
 
-__kernel void gemm_naive(__global const float *restrict A, long A_off,
-                         __global const float *restrict B, long B_off,
-                         __global const float *restrict C, long C_off, __global float *restrict Y,
-                         long Y_off, __global const float *restrict R, long R_off, int M, int N,
-                         int K, int a_rs, int a_ks, int b_ks, int b_ns, int c_rs, int c_cs,
-                         float alpha, float beta, long8 bd, long8 as, long8 bs, long8 cs, int z0,
-                         int bz0, float act_a, float act_b)
+__kernel void gemm_naive(GEMM_PRODUCT_ARGS)
 {
-    A += A_off;
-    B += B_off;
-    C += C_off;
-    Y += Y_off;
-    R += R_off;
+    GEMM_PRODUCT_AT_OFFSETS();
     const int n = get_global_id(0), m = get_global_id(1);
     if (n >= N || m >= M)
         return;

@@ -162,6 +162,17 @@ static void check_offsets(clinfer_runtime *rt, const op_case *k, uint32_t seed)
     free(want), free(host), free(got);
 }
 
+/* A make_fn for an op of one launch, bound to the tensors listed. */
+#define MAKE_ONE_LAUNCH(name, prepare_fn, bind_fn, ...)                                     \
+    static void name(clinfer_runtime *rt, const void *p, const dev_tensor *t, cl_mem s,     \
+                     cl_mem ps, launch_list *l)                                             \
+    {                                                                                       \
+        (void)s, (void)ps;                                                                  \
+        op_launch *x = next_launch(l);                                                      \
+        MAKE_OK(prepare_fn(rt, p, x));                                                      \
+        MAKE_OK(bind_fn(rt, x, __VA_ARGS__));                                               \
+    }
+
 static size_t numel(const clinfer_shape *s) { return ref_numel(s); }
 
 static clinfer_shape shape4(int64_t a, int64_t b, int64_t c, int64_t d)
@@ -171,41 +182,10 @@ static clinfer_shape shape4(int64_t a, int64_t b, int64_t c, int64_t d)
 
 /* --------------------------------------------------------------- eltwise */
 
-static void make_unary(clinfer_runtime *rt, const void *p, const dev_tensor *t, cl_mem s,
-                       cl_mem ps, launch_list *l)
-{
-    (void)s, (void)ps;
-    op_launch *x = next_launch(l);
-    MAKE_OK(unary_prepare(rt, p, x));
-    MAKE_OK(unary_bind(rt, x, t[0], t[1]));
-}
-
-static void make_binary(clinfer_runtime *rt, const void *p, const dev_tensor *t, cl_mem s,
-                        cl_mem ps, launch_list *l)
-{
-    (void)s, (void)ps;
-    op_launch *x = next_launch(l);
-    MAKE_OK(binary_prepare(rt, p, x));
-    MAKE_OK(binary_bind(rt, x, t[0], t[1], t[2]));
-}
-
-static void make_softmax(clinfer_runtime *rt, const void *p, const dev_tensor *t, cl_mem s,
-                         cl_mem ps, launch_list *l)
-{
-    (void)s, (void)ps;
-    op_launch *x = next_launch(l);
-    MAKE_OK(softmax_prepare(rt, p, x));
-    MAKE_OK(softmax_bind(rt, x, t[0], t[1]));
-}
-
-static void make_batchnorm(clinfer_runtime *rt, const void *p, const dev_tensor *t, cl_mem s,
-                           cl_mem ps, launch_list *l)
-{
-    (void)s, (void)ps;
-    op_launch *x = next_launch(l);
-    MAKE_OK(batchnorm_prepare(rt, p, x));
-    MAKE_OK(batchnorm_bind(rt, x, t[0], t[1], t[2], t[3]));
-}
+MAKE_ONE_LAUNCH(make_unary, unary_prepare, unary_bind, t[0], t[1])
+MAKE_ONE_LAUNCH(make_binary, binary_prepare, binary_bind, t[0], t[1], t[2])
+MAKE_ONE_LAUNCH(make_softmax, softmax_prepare, softmax_bind, t[0], t[1])
+MAKE_ONE_LAUNCH(make_batchnorm, batchnorm_prepare, batchnorm_bind, t[0], t[1], t[2], t[3])
 
 Test(offsets, eltwise_softmax_batchnorm)
 {
@@ -282,42 +262,10 @@ static void make_concat(clinfer_runtime *rt, const void *p, const dev_tensor *t,
     }
 }
 
-static void make_pad(clinfer_runtime *rt, const void *p, const dev_tensor *t, cl_mem s,
-                     cl_mem ps, launch_list *l)
-{
-    (void)s, (void)ps;
-    op_launch *x = next_launch(l);
-    MAKE_OK(pad_prepare(rt, p, x));
-    MAKE_OK(pad_bind(rt, x, t[0], t[1]));
-}
-
-static void make_transpose(clinfer_runtime *rt, const void *p, const dev_tensor *t, cl_mem s,
-                           cl_mem ps, launch_list *l)
-{
-    (void)s, (void)ps;
-    op_launch *x = next_launch(l);
-    MAKE_OK(transpose_prepare(rt, p, x));
-    MAKE_OK(transpose_bind(rt, x, t[0], t[1]));
-}
-
-static void make_reduce(clinfer_runtime *rt, const void *p, const dev_tensor *t, cl_mem s,
-                        cl_mem ps, launch_list *l)
-{
-    (void)s, (void)ps;
-    op_launch *x = next_launch(l);
-    MAKE_OK(reduce_prepare(rt, p, x));
-    MAKE_OK(reduce_bind(rt, x, t[0], t[1]));
-}
-
-static void make_slice(clinfer_runtime *rt, const void *p, const dev_tensor *t, cl_mem s,
-                       cl_mem ps, launch_list *l)
-{
-    (void)s, (void)ps;
-    op_launch *x = next_launch(l);
-    MAKE_OK(slice_prepare(rt, p, x));
-    MAKE_OK(slice_bind(rt, x, t[0], t[1]));
-}
-
+MAKE_ONE_LAUNCH(make_pad, pad_prepare, pad_bind, t[0], t[1])
+MAKE_ONE_LAUNCH(make_transpose, transpose_prepare, transpose_bind, t[0], t[1])
+MAKE_ONE_LAUNCH(make_reduce, reduce_prepare, reduce_bind, t[0], t[1])
+MAKE_ONE_LAUNCH(make_slice, slice_prepare, slice_bind, t[0], t[1])
 Test(offsets, concat_pad_transpose_reduce_slice)
 {
     clinfer_runtime *rt = test_runtime();

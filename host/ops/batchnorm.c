@@ -104,10 +104,8 @@ clinfer_status batchnorm_prepare(clinfer_runtime *rt, const batchnorm_params *p,
 clinfer_status batchnorm_bind(clinfer_runtime *rt, op_launch *l, dev_tensor input, dev_tensor mul,
                               dev_tensor add, dev_tensor output)
 {
+    const dev_tensor t[] = {input, mul, add, output};
     karg a = launch_args(l, 0);
-    karg_tensor(&a, input);
-    karg_tensor(&a, mul);
-    karg_tensor(&a, add);
-    karg_tensor(&a, output);
+    karg_tensors(&a, t, 4);
     return launch_finish(rt, l, &a);
 }

@@ -111,12 +111,9 @@ clinfer_status conv2d_bind(clinfer_runtime *rt, op_launch *l, dev_tensor input,
                            dev_tensor weight, dev_tensor bias, dev_tensor residual,
                            dev_tensor output)
 {
+    const dev_tensor t[] = {input, weight, bias, output, residual}; /* the kernel's order */
     karg a = launch_args(l, 0);
-    karg_tensor(&a, input);
-    karg_tensor(&a, weight);
-    karg_tensor(&a, bias);
-    karg_tensor(&a, output);
-    karg_tensor(&a, residual);
+    karg_tensors(&a, t, 5);
     return launch_finish(rt, l, &a);
 }
 

@@ -188,12 +188,9 @@ clinfer_status gemm_core_bind(clinfer_runtime *rt, op_launch *l,
                               dev_tensor a, dev_tensor b, dev_tensor c, dev_tensor y,
                               dev_tensor r)
 {
+    const dev_tensor t[] = {a, b, c, y, r};
     karg k = launch_args(l, 0);
-    karg_tensor(&k, a);
-    karg_tensor(&k, b);
-    karg_tensor(&k, c);
-    karg_tensor(&k, y);
-    karg_tensor(&k, r);
+    karg_tensors(&k, t, 5);
     return launch_finish(rt, l, &k);
 }
 

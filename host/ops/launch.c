@@ -60,6 +60,12 @@ void karg_tensor(karg *a, dev_tensor t)
     karg_long(a, (int64_t)t.offset);
 }
 
+void karg_tensors(karg *a, const dev_tensor *t, int count)
+{
+    for (int i = 0; i < count; i++)
+        karg_tensor(a, t[i]);
+}
+
 void karg_buffer(karg *a, cl_mem mem) { karg_tensor(a, dev_whole(mem)); }
 void karg_int(karg *a, int32_t v)
 {

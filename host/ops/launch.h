@@ -67,6 +67,7 @@ typedef struct karg {
 } karg;
 
 void karg_tensor(karg *a, dev_tensor t); /* the buffer (NULL: unused) and its offset */
+void karg_tensors(karg *a, const dev_tensor *t, int count); /* t[0], .., t[count - 1] */
 void karg_buffer(karg *a, cl_mem mem);   /* a whole buffer (scratch, packed weights): offset 0 */
 void karg_int(karg *a, int32_t v);
 void karg_float(karg *a, float v);
