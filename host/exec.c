@@ -2,8 +2,11 @@
  * exec.c — sessions: shapes for one batch size, the planned activation
  * arena, prepared kernels, and runs.
  *
- * Every intermediate tensor is a sub-buffer of one arena placed by plan.c;
- * views share their input's sub-buffer; constants are the model's buffers.
+ * Every intermediate tensor is a place (buffer, offset: dev_tensor) in one
+ * arena planned by plan.c, so tensors never alive at once share bytes and a
+ * Concat's inputs can live in its output (inplace.c); kernels take the
+ * arena and the offset, no sub-buffers. Views share their input's place;
+ * constants are the model's buffers.
  * Nodes may also ask (node_impl.memory) for scratch memory, one buffer
  * shared by the whole session and sized to the largest request, and for
  * memory of their own (e.g. packed weights, written once while preparing).
@@ -143,34 +146,16 @@ static void note_reused_inputs(clinfer_session *s, const plan_tensor *t, const i
     }
 }
 
-static clinfer_status create_sub_buffer(clinfer_session *s, int32_t v, uint64_t offset,
-                                        uint64_t bytes)
-{
-    cl_buffer_region region = {(size_t)offset, (size_t)bytes};
-    cl_int err = CL_SUCCESS;
-    s->owned[v] = clCreateSubBuffer(s->arena, CL_MEM_READ_WRITE, CL_BUFFER_CREATE_TYPE_REGION,
-                                    &region, &err);
-    if (!s->owned[v])
-        return err_cl(s->rt, err, "clCreateSubBuffer");
-    return CLINFER_OK;
-}
+/* Where the planner starts each tensor: kernels need only float alignment
+ * (their vector accesses are vloadN/vstoreN), but a cache line keeps a
+ * tensor's 16-float vectors from straddling two lines. */
+#define ARENA_ALIGN 64
 
-uint64_t session_base_alignment(const clinfer_runtime *rt)
+/* The place `byte_offset` bytes into the arena. */
+static dev_tensor arena_at(const clinfer_session *s, uint64_t byte_offset)
 {
-    cl_uint bits = 0;
-    clGetDeviceInfo(rt->device, CL_DEVICE_MEM_BASE_ADDR_ALIGN, sizeof bits, &bits, NULL);
-    return bits >= 8 ? bits / 8 : 128;
-}
-
-/* NVIDIA's OpenCL driver (580.159, H200) crashes inside clReleaseMemObject
- * when sub-buffers of one arena overlap, which memory reuse and Concats in
- * place make them do; measured: the lecture CNN segfaulted at
- * clinfer_session_free with reuse and matched the reference without. There,
- * every tensor keeps its own bytes until kernels take offsets instead of
- * sub-buffers. */
-static int sub_buffers_may_overlap(const clinfer_session *s)
-{
-    return strstr(s->rt->info.platform_name, "NVIDIA") == NULL;
+    dev_tensor t = {s->arena, byte_offset / sizeof(float)};
+    return t;
 }
 
 /* Plans the arena, allocates it, and gives every value its memory. */
@@ -183,18 +168,14 @@ static clinfer_status allocate_memory(clinfer_session *s)
     clinfer_status st = CLINFER_OK;
     if (!slot || !t)
         st = err_set(s->rt, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory");
-    const uint64_t align = session_base_alignment(s->rt);
-    if (st == CLINFER_OK && sub_buffers_may_overlap(s))
-        st = session_place_in_place(s, align);
+    if (st == CLINFER_OK)
+        st = session_place_in_place(s);
     int32_t count = 0;
     for (int32_t v = 0; st == CLINFER_OK && v < g->value_count; v++)
         slot[v] = needs_arena(s, v) ? count++ : -1;
     if (st == CLINFER_OK) {
         lifetimes(s, t, slot);
-        if (!sub_buffers_may_overlap(s))
-            for (int32_t i = 0; i < count; i++)
-                t[i].first = 0, t[i].last = INT32_MAX;
-        uint64_t arena = plan_assign(t, count, align);
+        uint64_t arena = plan_assign(t, count, ARENA_ALIGN);
         for (int32_t i = 0; i < count; i++)
             s->memory.activation_bytes_unshared += t[i].bytes;
         for (int32_t v = 0; v < g->value_count; v++)
@@ -210,14 +191,12 @@ static clinfer_status allocate_memory(clinfer_session *s)
     }
     for (int32_t v = 0; st == CLINFER_OK && v < g->value_count; v++)
         if (slot[v] >= 0)
-            st = create_sub_buffer(s, v, t[slot[v]].offset, t[slot[v]].bytes);
-    for (int32_t v = 0; st == CLINFER_OK && v < g->value_count; v++)
-        if (s->host_of[v] >= 0)
-            st = create_sub_buffer(s, v, t[slot[s->host_of[v]]].offset + s->host_offset[v],
-                                   value_bytes(s, v));
+            s->home[v] = arena_at(s, t[slot[v]].offset);
+        else if (s->host_of[v] >= 0)
+            s->home[v] = arena_at(s, t[slot[s->host_of[v]]].offset + s->host_offset[v]);
     for (int32_t v = 0; st == CLINFER_OK && v < g->value_count; v++) {
         int32_t r = s->root[v];
-        s->mem[v] = s->owned[r] ? s->owned[r] : s->m->constants[r];
+        s->mem[v] = s->home[r].mem ? s->home[r] : dev_whole(s->m->constants[r]);
     }
     free(slot);
     free(t);
@@ -230,7 +209,7 @@ static clinfer_status allocate_memory(clinfer_session *s)
  * in_mem, input buffers) gathered from the session's per-value tables. */
 typedef struct node_inputs {
     const clinfer_shape **shapes;
-    cl_mem *mem;
+    dev_tensor *mem;
     unsigned char *in_place;
 } node_inputs;
 
@@ -253,7 +232,7 @@ static clinfer_status node_context(clinfer_session *s, int32_t i, const node_exe
         return err_set(s->rt, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory");
     for (int32_t k = 0; k < n->input_count; k++) {
         in->shapes[k] = n->inputs[k] < 0 ? NULL : &s->shapes[n->inputs[k]];
-        in->mem[k] = n->inputs[k] < 0 ? NULL : s->mem[n->inputs[k]];
+        in->mem[k] = n->inputs[k] < 0 ? dev_whole(NULL) : s->mem[n->inputs[k]];
         in->in_place[k] = n->inputs[k] >= 0 && s->host_of[n->inputs[k]] == n->output;
     }
     *c = (node_ctx){s->rt, s->m->g, n, in->shapes, s->plans[i], s->scratch, e->persist,
@@ -364,14 +343,15 @@ static clinfer_status allocate_tables(clinfer_session *s)
                       sizeof *s->plans);
     s->root = calloc(nv, sizeof *s->root);
     s->mem = calloc(nv, sizeof *s->mem);
-    s->owned = calloc(nv, sizeof *s->owned);
+    s->home = calloc(nv, sizeof *s->home);
     s->host_of = calloc(nv, sizeof *s->host_of);
     s->host_offset = calloc(nv, sizeof *s->host_offset);
     s->input_state = calloc((size_t)s->m->g->input_count + 1, 1);
     s->input_reused = calloc((size_t)s->m->g->input_count + 1, 1);
     s->in_bind = calloc((size_t)s->m->g->input_count + 1, sizeof *s->in_bind);
     s->out_bind = calloc((size_t)s->m->g->output_count + 1, sizeof *s->out_bind);
-    if (!s->shapes || !s->plans || !s->root || !s->mem || !s->owned || !s->host_of || !s->host_offset ||
+    if (!s->shapes || !s->plans || !s->root || !s->mem || !s->home || !s->host_of ||
+        !s->host_offset ||
         !s->input_state || !s->input_reused || !s->in_bind || !s->out_bind)
         return err_set(s->rt, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory");
     for (size_t v = 0; v < nv; v++)
@@ -471,9 +451,6 @@ void clinfer_session_free(clinfer_session *s)
         session_binding_release(&s->in_bind[i]);
     for (int32_t i = 0; s->out_bind && i < s->m->g->output_count; i++)
         session_binding_release(&s->out_bind[i]);
-    for (int32_t v = 0; s->owned && v < s->m->g->value_count; v++)
-        if (s->owned[v])
-            clReleaseMemObject(s->owned[v]);
     if (s->arena)
         clReleaseMemObject(s->arena);
     if (s->queue)
@@ -487,7 +464,7 @@ void clinfer_session_free(clinfer_session *s)
     free(s->shapes);
     free(s->root);
     free(s->mem);
-    free(s->owned);
+    free(s->home);
     free(s->host_of);
     free(s->host_offset);
     free(s->input_state);
@@ -536,11 +513,12 @@ static clinfer_status enqueue_copies(clinfer_session *s, int output)
         const io_binding *b = output ? &s->out_bind[i] : &s->in_bind[i];
         if (!b->user || b->zero_copy || b->bytes == 0)
             continue;
-        cl_mem mine = s->mem[output ? g->outputs[i].value : g->inputs[i]];
-        cl_int err = output ? clEnqueueCopyBuffer(s->queue, mine, b->user, 0, b->offset, b->bytes,
-                                                  0, NULL, NULL)
-                            : clEnqueueCopyBuffer(s->queue, b->user, mine, b->offset, 0, b->bytes,
-                                                  0, NULL, NULL);
+        const dev_tensor mine = s->mem[output ? g->outputs[i].value : g->inputs[i]];
+        const size_t at = (size_t)mine.offset * sizeof(float);
+        cl_int err = output ? clEnqueueCopyBuffer(s->queue, mine.mem, b->user, at, b->offset,
+                                                  b->bytes, 0, NULL, NULL)
+                            : clEnqueueCopyBuffer(s->queue, b->user, mine.mem, b->offset, at,
+                                                  b->bytes, 0, NULL, NULL);
         if (err != CL_SUCCESS)
             return err_cl(s->rt, err,
                           output ? "clEnqueueCopyBuffer (to an output buffer)"

@@ -10,9 +10,10 @@
  * graph input nor output (those may be rebound to the caller's buffers),
  * it is not a view (its memory is its own), it appears once in the Concat,
  * it is not itself the output of a Concat with inputs in place (no
- * chains), and its slice starts at an offset the device accepts for a
- * sub-buffer. The Concat's output must not be a graph output or the root
- * of one (a rebinding would move it away from its inputs).
+ * chains). Its slice may start at any float: kernels take (buffer, offset)
+ * pairs, not sub-buffers (dev_tensor, ops/launch.h). The Concat's output
+ * must not be a graph output or the root of one (a rebinding would move it
+ * away from its inputs).
  */
 #include "session.h"
 
@@ -46,7 +47,7 @@ static int input_fits(const clinfer_session *s, int32_t v, const int32_t *uses,
 
 /* Marks the inputs of Concat node i that can be placed in its output. */
 static void place_concat(clinfer_session *s, int32_t i, const int32_t *uses,
-                         const char *is_output, char *has_inplace, uint64_t align)
+                         const char *is_output, char *has_inplace)
 {
     const graph_node *n = &s->m->g->nodes[i];
     const clinfer_shape *out = &s->shapes[n->output];
@@ -62,7 +63,7 @@ static void place_concat(clinfer_session *s, int32_t i, const int32_t *uses,
         const int32_t v = n->inputs[k];
         if (v < 0)
             return;
-        if (offset % align == 0 && input_fits(s, v, uses, is_output, has_inplace)) {
+        if (input_fits(s, v, uses, is_output, has_inplace)) {
             s->host_of[v] = n->output;
             s->host_offset[v] = offset;
             has_inplace[i] = 1;
@@ -71,7 +72,7 @@ static void place_concat(clinfer_session *s, int32_t i, const int32_t *uses,
     }
 }
 
-clinfer_status session_place_in_place(clinfer_session *s, uint64_t align)
+clinfer_status session_place_in_place(clinfer_session *s)
 {
     const clinfer_graph *g = s->m->g;
     size_t nv = (size_t)(g->value_count > 0 ? g->value_count : 1);
@@ -85,7 +86,7 @@ clinfer_status session_place_in_place(clinfer_session *s, uint64_t align)
         count_uses(s, uses, is_output);
     for (int32_t i = 0; st == CLINFER_OK && i < g->node_count; i++)
         if (!g->nodes[i].removed && g->nodes[i].op == OP_CONCAT)
-            place_concat(s, i, uses, is_output, has_inplace, align);
+            place_concat(s, i, uses, is_output, has_inplace);
     free(uses);
     free(is_output);
     free(has_inplace);

@@ -25,8 +25,7 @@ typedef struct io_binding {
     cl_mem user;        /* the caller's buffer, retained; NULL: not bound */
     size_t offset;      /* bytes into user */
     size_t bytes;       /* the tensor's size */
-    cl_mem view;        /* owned sub-buffer of user at offset (zero copy, offset > 0) */
-    int zero_copy;      /* kernels use user/view directly; else one copy per run */
+    int zero_copy;      /* kernels use (user, offset) directly; else one copy per run */
     cl_mem base;        /* user's parent buffer if it is a sub-buffer, else user */
     size_t base_offset; /* offset within base, for overlap checks */
 } io_binding;
@@ -43,8 +42,10 @@ struct clinfer_session {
     int32_t *root;         /* per value: the value whose memory it uses */
     int32_t *host_of;      /* per value: the Concat output it lives in, or -1 */
     uint64_t *host_offset; /* per value: its byte offset in host_of's memory */
-    cl_mem *mem;           /* per value (borrowed from the arena or the model) */
-    cl_mem *owned;         /* sub-buffers this session created, per value */
+    dev_tensor *mem;       /* per value: where kernels find it now (the arena, the
+                            * model's constant, or a caller's bound buffer) */
+    dev_tensor *home;      /* per value: its place in the arena (mem NULL: none,
+                            * a constant or a view), where an unbinding returns */
     cl_mem arena;
     cl_mem scratch;        /* shared by the nodes that ask for scratch memory */
     node_exec *execs;
@@ -81,14 +82,9 @@ clinfer_status session_prepare_launches(clinfer_session *s, node_exec *e);
  * runtime's queue (weight packing). */
 clinfer_status session_finish_preparation(clinfer_session *s);
 
-/* CL_DEVICE_MEM_BASE_ADDR_ALIGN in bytes: sub-buffer offsets must be
- * multiples of it. */
-uint64_t session_base_alignment(const clinfer_runtime *rt);
-
 /* Places Concat inputs in their slice of the Concat's output where the
- * layout allows (inplace.c): sets host_of and host_offset. `align` is the
- * sub-buffer alignment in bytes. */
-clinfer_status session_place_in_place(clinfer_session *s, uint64_t align);
+ * layout allows (inplace.c): sets host_of and host_offset. */
+clinfer_status session_place_in_place(clinfer_session *s);
 
 /* Releases a caller-buffer binding. */
 void session_binding_release(io_binding *b);

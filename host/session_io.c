@@ -4,8 +4,10 @@
  * buffers (clinfer_cl.h).
  *
  * Binding either points every value that shares the tensor's memory at the
- * caller's buffer (or an aligned sub-buffer of it) and re-prepares the
- * kernels that touch it — no copy — or, where the kernels cannot use it
+ * caller's buffer and offset (kernels take (buffer, offset) pairs, so any
+ * float-aligned offset in any buffer, a sub-buffer included, works) and
+ * re-prepares the kernels that touch it — no copy — or, where the kernels
+ * cannot use it
  * directly, adds one device-to-device copy at the start (inputs) or end
  * (outputs) of each run.
  */
@@ -21,8 +23,6 @@
 
 void session_binding_release(io_binding *b)
 {
-    if (b->view)
-        clReleaseMemObject(b->view);
     if (b->user)
         clReleaseMemObject(b->user);
     memset(b, 0, sizeof *b);
@@ -85,10 +85,10 @@ static clinfer_status check_count(clinfer_session *s, int32_t v, const void *dat
 /* Points every value that shares root r's memory at `mem` and re-prepares
  * the kernels that read or write it (new kernel objects from the program
  * cache, no compile). A failure leaves the session unusable (broken). */
-static clinfer_status retarget_root(clinfer_session *s, int32_t r, cl_mem mem)
+static clinfer_status retarget_root(clinfer_session *s, int32_t r, dev_tensor mem)
 {
     const clinfer_graph *g = s->m->g;
-    if (s->mem[r] == mem)
+    if (s->mem[r].mem == mem.mem && s->mem[r].offset == mem.offset)
         return CLINFER_OK;
     for (int32_t v = 0; v < g->value_count; v++)
         if (s->root[v] == r)
@@ -207,13 +207,11 @@ static int can_bind_in_place(const clinfer_session *s, int output, size_t index,
 {
     if (b->bytes == 0)
         return 0;
-    if (b->offset != 0 && (f->parent || b->offset % session_base_alignment(s->rt) != 0))
-        return 0; /* a sub-buffer needs an aligned offset in a plain buffer */
     if (!output)
         return 1;
     const clinfer_graph *g = s->m->g;
     int32_t r = s->root[v];
-    if (g->values[r].kind != VALUE_NODE || !s->owned[r])
+    if (g->values[r].kind != VALUE_NODE || !s->home[r].mem)
         return 0; /* a graph input or constant: copied */
     for (int32_t i = 0; i < g->output_count; i++)
         if ((size_t)i != index && s->out_bind[i].zero_copy &&
@@ -277,18 +275,12 @@ static clinfer_status bind_io(clinfer_session *s, int output, size_t index, cl_m
         if (st != CLINFER_OK)
             return st;
         b.zero_copy = can_bind_in_place(s, output, index, v, &b, &f);
-        if (b.zero_copy && offset != 0) {
-            cl_buffer_region region = {offset, b.bytes};
-            cl_int err = CL_SUCCESS;
-            b.view = clCreateSubBuffer(buffer, 0, CL_BUFFER_CREATE_TYPE_REGION, &region, &err);
-            if (!b.view)
-                return err_cl(s->rt, err, "clCreateSubBuffer (caller's buffer)");
-        }
         clRetainMemObject(buffer);
     }
     /* Kernels that used the old binding in place go back to the arena (or
      * over to the new buffer); then the old binding lets go. */
-    cl_mem target = b.zero_copy ? (b.view ? b.view : b.user) : s->owned[r];
+    const dev_tensor caller = {b.user, b.offset / sizeof(float)};
+    dev_tensor target = b.zero_copy ? caller : s->home[r];
     if (slot->zero_copy || b.zero_copy)
         st = retarget_root(s, r, target);
     session_binding_release(slot);
@@ -337,8 +329,9 @@ clinfer_status clinfer_session_set_input(clinfer_session *s, size_t index, const
                      "the session is unusable after a failed rebinding");
     cl_int err = CL_SUCCESS;
     if (st == CLINFER_OK && count > 0 &&
-        (err = clEnqueueWriteBuffer(s->queue, s->mem[v], CL_TRUE, 0, count * sizeof(float), data,
-                                    0, NULL, NULL)) != CL_SUCCESS)
+        (err = clEnqueueWriteBuffer(s->queue, s->mem[v].mem, CL_TRUE,
+                                    (size_t)s->mem[v].offset * sizeof(float),
+                                    count * sizeof(float), data, 0, NULL, NULL)) != CL_SUCCESS)
         st = err_cl(s->rt, err, "clEnqueueWriteBuffer");
     if (st != CLINFER_OK)
         return session_fail(s, st);
@@ -359,8 +352,9 @@ clinfer_status clinfer_session_get_output(clinfer_session *s, size_t index, floa
         st = check_count(s, v, data, count);
     cl_int err = CL_SUCCESS;
     if (st == CLINFER_OK && count > 0 &&
-        (err = clEnqueueReadBuffer(s->queue, s->mem[v], CL_TRUE, 0, count * sizeof(float), data,
-                                   0, NULL, NULL)) != CL_SUCCESS)
+        (err = clEnqueueReadBuffer(s->queue, s->mem[v].mem, CL_TRUE,
+                                   (size_t)s->mem[v].offset * sizeof(float),
+                                   count * sizeof(float), data, 0, NULL, NULL)) != CL_SUCCESS)
         st = err_cl(s->rt, err, "clEnqueueReadBuffer");
     if (st != CLINFER_OK)
         return session_fail(s, st);

@@ -89,11 +89,11 @@ CLINFER_API cl_command_queue clinfer_session_cl_queue(const clinfer_session *ses
  * waited for through clinfer_session_run_async's wait list) and must not
  * change until the run completes.
  *
- * No copy is made when the kernels can read the buffer directly: offset 0,
- * or an offset that is a multiple of the device's CL_DEVICE_MEM_BASE_ADDR_ALIGN
- * in a buffer that is not itself a sub-buffer. Otherwise each run starts
- * with one device-to-device copy (counted in clinfer_transfer_stats).
- * Rebinding re-prepares the kernels that read the input (no recompile). */
+ * No copy is made: the kernels read the buffer directly at `offset` (any
+ * multiple of 4, in a buffer or a sub-buffer), except for an empty tensor.
+ * Where a copy is made, each run starts with one device-to-device copy
+ * (counted in clinfer_transfer_stats). Rebinding re-prepares the kernels
+ * that read the input (no recompile). */
 CLINFER_API clinfer_status clinfer_session_set_input_buffer(clinfer_session *session,
                                                             size_t index, cl_mem buffer,
                                                             size_t offset);
@@ -107,8 +107,8 @@ CLINFER_API clinfer_status clinfer_session_set_input_buffer(clinfer_session *ses
  * (its event, or any later command on the session queue).
  *
  * No copy is made when the output's producing kernel can write the buffer
- * directly (the alignment rule of clinfer_session_set_input_buffer; the
- * output is computed by a kernel, not a graph input or constant; no other
+ * directly, at any offset that is a multiple of 4 (the output is computed
+ * by a kernel, not a graph input or constant; no other
  * bound output shares its memory; and, for a CL_MEM_WRITE_ONLY buffer, no
  * later kernel reads it). Otherwise each run ends with one
  * device-to-device copy into the buffer. */

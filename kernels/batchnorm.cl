@@ -14,10 +14,14 @@
  */
 
 
-__kernel void batchnorm(__global const float *input, __global const float *mul,
-                        __global const float *add, __global float *output, long n, long C,
-                        long inner)
+__kernel void batchnorm(__global const float *input, long input_off, __global const float *mul,
+                        long mul_off, __global const float *add, long add_off,
+                        __global float *output, long output_off, long n, long C, long inner)
 {
+    input += input_off;
+    mul += mul_off;
+    add += add_off;
+    output += output_off;
     const size_t o = get_global_id(0) * (size_t)VW;
     if (o >= (size_t)n)
         return;

@@ -9,10 +9,12 @@
  * in a block; items past the block return. One launch per input; the
  * output has fewer than 2^31 elements.
  */
-__kernel void concat_copy(__global const float *restrict input,
-                          __global float *restrict output,
+__kernel void concat_copy(__global const float *restrict input, long input_off,
+                          __global float *restrict output, long output_off,
                           int block, int out_block, int offset)
 {
+    input += input_off;
+    output += output_off;
     const size_t r = get_global_id(0), o = get_global_id(1);
     if (r >= (size_t)block)
         return;

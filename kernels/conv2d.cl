@@ -55,33 +55,36 @@
  *
  * Tunables: HAS_BIAS (0/1), HAS_RESIDUAL (0/1: naive and direct add a
  * residual of the output's layout before the activation), ACT (see
- * prelude.cl). CONV2D_KERNELS = 1
- * (naive), 2 (im2col), 3 (pad and direct) or 5 (pooled) keeps one
- * algorithm's kernels in the program (cheaper to build); unset, all.
+ * prelude.cl), TM and NV (prelude.cl). CONV2D_KERNELS = one of the sets
+ * below keeps one algorithm's kernels in the program (cheaper to build);
+ * unset, all. The host passes the name (-DCONV2D_KERNELS=CONV2D_DIRECT).
  */
+#define CONV2D_ALL 0    /* every kernel of this file */
+#define CONV2D_NAIVE 1  /* conv2d_naive */
+#define CONV2D_IM2COL 2 /* conv2d_im2col */
+#define CONV2D_DIRECT 3 /* conv2d_pad and conv2d_direct */
+#define CONV2D_POOLED 5 /* conv2d_pooled */
 #ifndef CONV2D_KERNELS
-#define CONV2D_KERNELS 0
+#define CONV2D_KERNELS CONV2D_ALL
 #endif
-#define CONV2D_HAS(k) (CONV2D_KERNELS == 0 || CONV2D_KERNELS == (k))
-#ifndef TM
-#define TM 8
-#endif
-#ifndef NV
-#define NV 2
-#endif
-#define TW (NV * 16)
+#define CONV2D_HAS(k) (CONV2D_KERNELS == CONV2D_ALL || CONV2D_KERNELS == (k))
 
-#if CONV2D_HAS(1)
-__kernel void conv2d_naive(__global const float *restrict input,
-                            __global const float *restrict weight,
-                            __global const float *restrict bias,
-                            __global float *restrict output,
-                            __global const float *restrict residual,
+#if CONV2D_HAS(CONV2D_NAIVE)
+__kernel void conv2d_naive(__global const float *restrict input, long input_off,
+                            __global const float *restrict weight, long weight_off,
+                            __global const float *restrict bias, long bias_off,
+                            __global float *restrict output, long output_off,
+                            __global const float *restrict residual, long residual_off,
                             int C, int H, int W, int OC, int OH, int OW,
                             int KH, int KW, int stride_h, int stride_w,
                             int pad_top, int pad_left, int dil_h, int dil_w,
                             int groups, float act_a, float act_b)
 {
+    input += input_off;
+    weight += weight_off;
+    bias += bias_off;
+    output += output_off;
+    residual += residual_off;
     const int ox = get_global_id(0);
     const int oy = get_global_id(1);
     const int z = get_global_id(2);
@@ -122,13 +125,15 @@ __kernel void conv2d_naive(__global const float *restrict input,
 #endif
 
 /* ---------------------------------------------------------------- im2col */
-#if CONV2D_HAS(2)
+#if CONV2D_HAS(CONV2D_IM2COL)
 
-__kernel void conv2d_im2col(__global const float *restrict input, __global float *restrict cols,
-                            int C, int H, int W, int OH, int OW, int KH, int KW, int stride_h,
-                            int stride_w, int pad_top, int pad_left, int dil_h, int dil_w,
-                            int groups, int pw, int z0)
+__kernel void conv2d_im2col(__global const float *restrict input, long input_off,
+                            __global float *restrict cols, long cols_off, int C, int H, int W,
+                            int OH, int OW, int KH, int KW, int stride_h, int stride_w, int pad_top,
+                            int pad_left, int dil_h, int dil_w, int groups, int pw, int z0)
 {
+    input += input_off;
+    cols += cols_off;
     const int cpg = C / groups;
     const int K = cpg * KH * KW;
     const int k = get_global_id(1);
@@ -180,13 +185,15 @@ __kernel void conv2d_im2col(__global const float *restrict input, __global float
 #endif
 
 /* ---------------------------------------------------------------- direct */
-#if CONV2D_HAS(3)
+#if CONV2D_HAS(CONV2D_DIRECT)
 
-__kernel void conv2d_pad(__global const float *restrict input, __global float *restrict xp,
-                         int C, int H, int W, int pad_top, int pad_left, int stride_h,
-                         int stride_w, int Hq, int Wq, int slack, int z0, int rows,
-                         long in_floats)
+__kernel void conv2d_pad(__global const float *restrict input, long input_off,
+                         __global float *restrict xp, long xp_off, int C, int H, int W, int pad_top,
+                         int pad_left, int stride_h, int stride_w, int Hq, int Wq, int slack,
+                         int z0, int rows, long in_floats)
 {
+    input += input_off;
+    xp += xp_off;
     const int yq0 = get_global_id(0) * rows;
     const long plane = get_global_id(1); /* ((image in chunk * C + c) * sh + py) * sw + px */
     if (yq0 >= Hq)
@@ -222,13 +229,20 @@ __kernel void conv2d_pad(__global const float *restrict input, __global float *r
     }
 }
 
-__kernel void conv2d_direct(__global const float *restrict xp,
-                            __global const float *restrict wpacked,
-                            __global const float *restrict bias, __global float *restrict output,
-                            __global const float *restrict residual, int C, int OC, int OH, int OW, int KH, int KW, int stride_h,
-                            int stride_w, int dil_h, int dil_w, int Hq, int Wq, int groups,
-                            int z0, float act_a, float act_b)
+__kernel void conv2d_direct(__global const float *restrict xp, long xp_off,
+                            __global const float *restrict wpacked, long wpacked_off,
+                            __global const float *restrict bias, long bias_off,
+                            __global float *restrict output, long output_off,
+                            __global const float *restrict residual, long residual_off, int C,
+                            int OC, int OH, int OW, int KH, int KW, int stride_h, int stride_w,
+                            int dil_h, int dil_w, int Hq, int Wq, int groups, int z0, float act_a,
+                            float act_b)
 {
+    xp += xp_off;
+    wpacked += wpacked_off;
+    bias += bias_off;
+    output += output_off;
+    residual += residual_off;
     const int cpg = C / groups, ocpg = OC / groups;
     const int m0 = get_global_id(0) * TM; /* output channel within the group */
     const int q0 = get_global_id(1) * TW; /* position oy * Wq + ox */
@@ -340,7 +354,7 @@ __kernel void conv2d_direct(__global const float *restrict xp,
 #endif
 
 /* ---------------------------------------------------------------- pooled */
-#if CONV2D_HAS(5)
+#if CONV2D_HAS(CONV2D_POOLED)
 #ifndef PK_P
 #define PK_P 2
 #endif
@@ -353,13 +367,17 @@ __kernel void conv2d_direct(__global const float *restrict xp,
 #define PK_NR (PK_P + PK_KH - 1) /* input rows of a block of P conv rows */
 #define PK_NS (PK_P + PK_KW - 1) /* input column offsets of P conv columns */
 
-__kernel void conv2d_pooled(__global const float *restrict input,
-                            __global const float *restrict weight,
-                            __global const float *restrict bias,
-                            __global float *restrict output, int C, int H, int W, int OC,
-                            int PH, int PW, int pad_top, int pad_left, int rows,
+__kernel void conv2d_pooled(__global const float *restrict input, long input_off,
+                            __global const float *restrict weight, long weight_off,
+                            __global const float *restrict bias, long bias_off,
+                            __global float *restrict output, long output_off, int C, int H, int W,
+                            int OC, int PH, int PW, int pad_top, int pad_left, int rows,
                             long in_floats, float act_a, float act_b)
 {
+    input += input_off;
+    weight += weight_off;
+    bias += bias_off;
+    output += output_off;
     const int py0 = get_global_id(0) * rows;
     const long plane = get_global_id(1); /* image * OC + output channel */
     if (py0 >= PH)

@@ -34,13 +34,18 @@
  */
 #define DW_ROWS 4 /* conv2d_depthwise_rows: output rows computed together */
 
-__kernel void conv2d_depthwise(__global const float *restrict input,
-                               __global const float *restrict weight,
-                               __global const float *restrict bias,
-                               __global float *restrict output, int C, int H, int W, int OH,
-                               int OW, int KH, int KW, int stride_h, int stride_w, int pad_top,
-                               int pad_left, int dil_h, int dil_w, float act_a, float act_b)
+__kernel void conv2d_depthwise(__global const float *restrict input, long input_off,
+                               __global const float *restrict weight, long weight_off,
+                               __global const float *restrict bias, long bias_off,
+                               __global float *restrict output, long output_off, int C, int H,
+                               int W, int OH, int OW, int KH, int KW, int stride_h, int stride_w,
+                               int pad_top, int pad_left, int dil_h, int dil_w, float act_a,
+                               float act_b)
 {
+    input += input_off;
+    weight += weight_off;
+    bias += bias_off;
+    output += output_off;
     const int ox0 = get_global_id(0) * 16;
     const int oy = get_global_id(1);
     const long plane = get_global_id(2);
@@ -285,15 +290,19 @@ static void depthwise_block(__global const float *restrict input,
     }
 }
 
-__kernel void conv2d_depthwise_rows(__global const float *restrict input,
-                                    __global const float *restrict weight,
-                                    __global const float *restrict bias,
-                                    __global float *restrict output, __local float *tile, int C,
-                                    int H, int W, int OH, int OW, int KH, int KW, int stride_h,
-                                    int stride_w, int pad_top, int pad_left, int dil_h, int dil_w,
-                                    int rows, int planes, int total, int twp, float act_a,
-                                    float act_b)
+__kernel void conv2d_depthwise_rows(__global const float *restrict input, long input_off,
+                                    __global const float *restrict weight, long weight_off,
+                                    __global const float *restrict bias, long bias_off,
+                                    __global float *restrict output, long output_off,
+                                    __local float *tile, int C, int H, int W, int OH, int OW,
+                                    int KH, int KW, int stride_h, int stride_w, int pad_top,
+                                    int pad_left, int dil_h, int dil_w, int rows, int planes,
+                                    int total, int twp, float act_a, float act_b)
 {
+    input += input_off;
+    weight += weight_off;
+    bias += bias_off;
+    output += output_off;
     const int oy0 = get_global_id(1) * rows;
     const long plane0 = get_global_id(2) * (long)planes;
     if (oy0 >= OH)

@@ -102,10 +102,12 @@
 #error "conv_winograd.cl: WM must be 2 or 4"
 #endif
 
-__kernel void conv2d_winograd_weights(__global const float *restrict weight,
-                                      __global float *restrict U, int C, int OC, int tmu,
-                                      long ustride)
+__kernel void conv2d_winograd_weights(__global const float *restrict weight, long weight_off,
+                                      __global float *restrict U, long U_off, int C, int OC,
+                                      int tmu, long ustride)
 {
+    weight += weight_off;
+    U += U_off;
     const int c = get_global_id(0), oc = get_global_id(1);
     if (c >= C)
         return;
@@ -145,11 +147,13 @@ __kernel void conv2d_winograd_weights(__global const float *restrict weight,
                       : 2;                                                                     \
     }
 
-__kernel void conv2d_winograd_input(__global const float *restrict X, __global float *restrict V,
-                                    int C, int H, int W, int pad_top, int pad_left, int tiles_w,
-                                    int tiles_img, int ncols, int pw, long vstride, long voff,
-                                    int n0)
+__kernel void conv2d_winograd_input(__global const float *restrict X, long X_off,
+                                    __global float *restrict V, long V_off, int C, int H, int W,
+                                    int pad_top, int pad_left, int tiles_w, int tiles_img,
+                                    int ncols, int pw, long vstride, long voff, int n0)
 {
+    X += X_off;
+    V += V_off;
     const int col0 = get_global_id(0) * 16, c0 = get_global_id(1) * WCB;
     if (c0 >= C)
         return;
@@ -229,13 +233,17 @@ __kernel void conv2d_winograd_input(__global const float *restrict X, __global f
 #define WINO_AT_STORE(v, r) (v)
 #endif
 
-__kernel void conv2d_winograd_output(__global const float *restrict M,
-                                     __global const float *restrict bias,
-                                     __global float *restrict Y,
-                                     __global const float *restrict R, int OC, int OH, int OW,
-                                     int tiles_w, int tiles_img, int ncols, int n0, float act_a,
-                                     float act_b)
+__kernel void conv2d_winograd_output(__global const float *restrict M, long M_off,
+                                     __global const float *restrict bias, long bias_off,
+                                     __global float *restrict Y, long Y_off,
+                                     __global const float *restrict R, long R_off, int OC, int OH,
+                                     int OW, int tiles_w, int tiles_img, int ncols, int n0,
+                                     float act_a, float act_b)
 {
+    M += M_off;
+    bias += bias_off;
+    Y += Y_off;
+    R += R_off;
     const int col0 = get_global_id(0) * 16, oc0 = get_global_id(1) * WCB;
     if (oc0 >= OC || col0 >= ncols)
         return;

@@ -80,9 +80,11 @@
 #error "eltwise.cl: unknown UNARY"
 #endif
 
-__kernel void eltwise_unary(__global const float *input, __global float *output, long n,
-                            float act_a, float act_b)
+__kernel void eltwise_unary(__global const float *input, long input_off, __global float *output,
+                            long output_off, long n, float act_a, float act_b)
 {
+    input += input_off;
+    output += output_off;
     const size_t o = get_global_id(0) * (size_t)VW;
     if (o >= (size_t)n)
         return;
@@ -136,9 +138,12 @@ __kernel void eltwise_unary(__global const float *input, __global float *output,
 
 #if BCAST == BCAST_SAME
 
-__kernel void binary_same(__global const float *a, __global const float *b,
-                          __global float *out, long n, float act_a, float act_b)
+__kernel void binary_same(__global const float *a, long a_off, __global const float *b, long b_off,
+                          __global float *out, long out_off, long n, float act_a, float act_b)
 {
+    a += a_off;
+    b += b_off;
+    out += out_off;
     const size_t o = get_global_id(0) * (size_t)VW;
     if (o >= (size_t)n)
         return;
@@ -152,9 +157,13 @@ __kernel void binary_same(__global const float *a, __global const float *b,
 
 #elif BCAST == BCAST_SCALAR_A || BCAST == BCAST_SCALAR_B
 
-__kernel void binary_scalar(__global const float *a, __global const float *b,
-                            __global float *out, long n, float act_a, float act_b)
+__kernel void binary_scalar(__global const float *a, long a_off, __global const float *b,
+                            long b_off, __global float *out, long out_off, long n, float act_a,
+                            float act_b)
 {
+    a += a_off;
+    b += b_off;
+    out += out_off;
     const size_t o = get_global_id(0) * (size_t)VW;
     if (o >= (size_t)n)
         return;
@@ -170,10 +179,13 @@ __kernel void binary_scalar(__global const float *a, __global const float *b,
 #elif BCAST == BCAST_CHANNEL_A || BCAST == BCAST_CHANNEL_B
 
 /* The output is [outer, C, inner] (flat); PART holds C values. */
-__kernel void binary_channel(__global const float *a, __global const float *b,
-                             __global float *out, long n, long C, long inner,
-                             float act_a, float act_b)
+__kernel void binary_channel(__global const float *a, long a_off, __global const float *b,
+                             long b_off, __global float *out, long out_off, long n, long C,
+                             long inner, float act_a, float act_b)
 {
+    a += a_off;
+    b += b_off;
+    out += out_off;
     const size_t o = get_global_id(0) * (size_t)VW;
     if (o >= (size_t)n)
         return;
@@ -231,10 +243,13 @@ __kernel void binary_channel(__global const float *a, __global const float *b,
 /* dims: extents of the collapsed output, outermost first, in .s0...; only
  * the first `rank` (1..8) are used. Bit d of amask / bmask: a / b is full
  * along dim d (otherwise it has extent 1 there). */
-__kernel void binary_general(__global const float *a, __global const float *b,
-                             __global float *out, long n, int rank, long8 dims,
-                             int amask, int bmask, float act_a, float act_b)
+__kernel void binary_general(__global const float *a, long a_off, __global const float *b,
+                             long b_off, __global float *out, long out_off, long n, int rank,
+                             long8 dims, int amask, int bmask, float act_a, float act_b)
 {
+    a += a_off;
+    b += b_off;
+    out += out_off;
     const size_t o = get_global_id(0) * (size_t)VW;
     if (o >= (size_t)n)
         return;

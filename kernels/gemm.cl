@@ -57,22 +57,22 @@
  * contiguous): work-item (x, y, z) reads 16 consecutive k of each of the TW
  * columns of panel y as vectors and writes rows 16x .. 16x + 15.
  *
- * Common tunables: HAS_BIAS, HAS_RESIDUAL, ACT (prelude.cl). GEMM_KERNELS = 1 (packed), 2
- * (local), 3 (naive) or 4 (the packing kernels) keeps those kernels only in
- * the program, so that building it (and PoCL's code generation for the
- * binary cache) costs only what is used; unset, every kernel is built.
+ * Common tunables: HAS_BIAS, HAS_RESIDUAL, ACT, TM, NV (prelude.cl).
+ * GEMM_KERNELS = one of the sets below keeps those kernels only in the
+ * program, so that building it (and PoCL's code generation for the binary
+ * cache) costs only what is used; unset, every kernel is built. The host
+ * passes the name (-DGEMM_KERNELS=GEMM_PACKED).
  * Every offset fits a long, every in-matrix stride an int.
  */
+#define GEMM_ALL 0     /* every kernel of this file */
+#define GEMM_PACKED 1  /* gemm_packed */
+#define GEMM_LOCAL 2   /* gemm_local */
+#define GEMM_NAIVE 3   /* gemm_naive */
+#define GEMM_PACKING 4 /* gemm_pack_b, gemm_pack_a, gemm_pack_bt */
 #ifndef GEMM_KERNELS
-#define GEMM_KERNELS 0
+#define GEMM_KERNELS GEMM_ALL
 #endif
-#ifndef TM
-#define TM 8
-#endif
-#ifndef NV
-#define NV 2
-#endif
-#define TW (NV * 16)
+#define GEMM_HAS(k) (GEMM_KERNELS == GEMM_ALL || GEMM_KERNELS == (k))
 
 #ifndef TSM
 #define TSM 64
@@ -91,6 +91,20 @@
 #endif
 #define RTSM (TSM / WPTM)
 #define RTSN (TSN / WPTN)
+
+/* The arguments of the three product kernels (the host binds them alike,
+ * gemm_core_prepare and gemm_core_bind), and the pointer adjustment at
+ * their entry (prelude.cl: tensors are buffer + offset). */
+#define GEMM_PRODUCT_ARGS                                                                       \
+    __global const float *restrict A, long A_off, __global const float *restrict B,             \
+        long B_off, __global const float *restrict C, long C_off, __global float *restrict Y,   \
+        long Y_off, __global const float *restrict R, long R_off, int M, int N, int K,          \
+        int a_rs, int a_ks, int b_ks, int b_ns, int c_rs, int c_cs, float alpha, float beta,    \
+        long8 bd, long8 as, long8 bs, long8 cs, int z0, int bz0, float act_a, float act_b
+#define GEMM_PRODUCT_AT_OFFSETS()                                                               \
+    do {                                                                                        \
+        A += A_off, B += B_off, C += C_off, Y += Y_off, R += R_off;                             \
+    } while (0)
 
 /* Offset of batch index z over dims bd with strides st. */
 inline long batch_offset(long z, long8 bd, long8 st)
@@ -121,11 +135,13 @@ inline float gemm_out(float acc, __global const float *C, long coff, int m, int 
 }
 
 /* ---------------------------------------------------------------- packed */
-#if GEMM_KERNELS == 0 || GEMM_KERNELS == 4
+#if GEMM_HAS(GEMM_PACKING)
 
-__kernel void gemm_pack_b(__global const float *restrict B, __global float *restrict P, int N,
-                          int K, int b_ks, int b_ns, long8 bd, long8 bs, int z0)
+__kernel void gemm_pack_b(__global const float *restrict B, long B_off, __global float *restrict P,
+                          long P_off, int N, int K, int b_ks, int b_ns, long8 bd, long8 bs, int z0)
 {
+    B += B_off;
+    P += P_off;
     const int k = get_global_id(0);
     const int panel = get_global_id(1);
     if (k >= K)
@@ -145,9 +161,11 @@ __kernel void gemm_pack_b(__global const float *restrict B, __global float *rest
     }
 }
 
-__kernel void gemm_pack_a(__global const float *restrict A, __global float *restrict P, int M,
-                          int K, int a_rs, int a_ks, long8 bd, long8 as)
+__kernel void gemm_pack_a(__global const float *restrict A, long A_off, __global float *restrict P,
+                          long P_off, int M, int K, int a_rs, int a_ks, long8 bd, long8 as)
 {
+    A += A_off;
+    P += P_off;
     const int k = get_global_id(0);
     const int panel = get_global_id(1);
     if (k >= K)
@@ -162,9 +180,11 @@ __kernel void gemm_pack_a(__global const float *restrict A, __global float *rest
     }
 }
 
-__kernel void gemm_pack_bt(__global const float *restrict B, __global float *restrict P, int N,
-                           int K, int b_ks, int b_ns, long8 bd, long8 bs, int z0)
+__kernel void gemm_pack_bt(__global const float *restrict B, long B_off, __global float *restrict P,
+                           long P_off, int N, int K, int b_ks, int b_ns, long8 bd, long8 bs, int z0)
 {
+    B += B_off;
+    P += P_off;
     const int k0 = get_global_id(0) * 16;
     const int panel = get_global_id(1);
     if (k0 >= K)
@@ -191,7 +211,7 @@ __kernel void gemm_pack_bt(__global const float *restrict B, __global float *res
 }
 
 #endif
-#if GEMM_KERNELS == 0 || GEMM_KERNELS == 1
+#if GEMM_HAS(GEMM_PACKED)
 
 /* The TM x TW tile's epilogue and store: columns n0 + j for j >= skip (the
  * ones the tile owns), rows past M and columns past N dropped. */
@@ -246,13 +266,9 @@ inline void gemm_store_tile(float16 acc[TM][NV], __global float *y, __global con
     }
 }
 
-__kernel void gemm_packed(__global const float *restrict A, __global const float *restrict B,
-                          __global const float *restrict C, __global float *restrict Y,
-                          __global const float *restrict R, int M,
-                          int N, int K, int a_rs, int a_ks, int b_ks, int b_ns, int c_rs,
-                          int c_cs, float alpha, float beta, long8 bd, long8 as, long8 bs,
-                          long8 cs, int z0, int bz0, float act_a, float act_b)
+__kernel void gemm_packed(GEMM_PRODUCT_ARGS)
 {
+    GEMM_PRODUCT_AT_OFFSETS();
     const int m0 = get_global_id(0) * TM;
     const int panel = get_global_id(1);
     const int n_own = panel * TW; /* first column this item stores */
@@ -310,15 +326,12 @@ __kernel void gemm_packed(__global const float *restrict A, __global const float
 #endif
 
 /* ----------------------------------------------------------------- local */
-#if GEMM_KERNELS == 0 || GEMM_KERNELS == 2
+#if GEMM_HAS(GEMM_LOCAL)
 
 __kernel __attribute__((reqd_work_group_size(RTSN, RTSM, 1))) void
-gemm_local(__global const float *restrict A, __global const float *restrict B,
-           __global const float *restrict C, __global float *restrict Y,
-           __global const float *restrict R, int M, int N, int K,
-           int a_rs, int a_ks, int b_ks, int b_ns, int c_rs, int c_cs, float alpha, float beta,
-           long8 bd, long8 as, long8 bs, long8 cs, int z0, int bz0, float act_a, float act_b)
+gemm_local(GEMM_PRODUCT_ARGS)
 {
+    GEMM_PRODUCT_AT_OFFSETS();
     __local float Asub[TSK][TSM];
     __local float Bsub[TSK][TSN];
     const int lx = get_local_id(0), ly = get_local_id(1);
@@ -380,15 +393,11 @@ gemm_local(__global const float *restrict A, __global const float *restrict B,
 #endif
 
 /* ----------------------------------------------------------------- naive */
-#if GEMM_KERNELS == 0 || GEMM_KERNELS == 3
+#if GEMM_HAS(GEMM_NAIVE)
 
-__kernel void gemm_naive(__global const float *restrict A, __global const float *restrict B,
-                         __global const float *restrict C, __global float *restrict Y,
-                         __global const float *restrict R, int M,
-                         int N, int K, int a_rs, int a_ks, int b_ks, int b_ns, int c_rs,
-                         int c_cs, float alpha, float beta, long8 bd, long8 as, long8 bs,
-                         long8 cs, int z0, int bz0, float act_a, float act_b)
+__kernel void gemm_naive(GEMM_PRODUCT_ARGS)
 {
+    GEMM_PRODUCT_AT_OFFSETS();
     const int n = get_global_id(0), m = get_global_id(1);
     if (n >= N || m >= M)
         return;

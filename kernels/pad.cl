@@ -51,11 +51,13 @@ inline int pad_source(int o, int lo, int len)
 #endif
 }
 
-__kernel void pad_nd(__global const float *restrict input,
-                     __global float *restrict output,
+__kernel void pad_nd(__global const float *restrict input, long input_off,
+                     __global float *restrict output, long output_off,
                      int rank, int base, float value,
                      INT8_ARGS(od), INT8_ARGS(lo), INT8_ARGS(len), INT8_ARGS(id))
 {
+    input += input_off;
+    output += output_off;
     const int x = get_global_id(0), y = get_global_id(1);
     const size_t z = get_global_id(2);
     if (x >= od0)

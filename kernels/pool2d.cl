@@ -57,12 +57,14 @@ inline float max_window(__global const float *in, int W, int iy0, int2 ty, int d
     return best;
 }
 
-__kernel void maxpool2d(__global const float *restrict input,
-                        __global float *restrict output,
+__kernel void maxpool2d(__global const float *restrict input, long input_off,
+                        __global float *restrict output, long output_off,
                         int H, int W, int OH, int OW, int KH, int KW,
                         int stride_h, int stride_w, int pad_top, int pad_left,
                         int dil_h, int dil_w)
 {
+    input += input_off;
+    output += output_off;
     const int ox = get_global_id(0);
     const int oy = get_global_id(1);
     const size_t plane = get_global_id(2);
@@ -101,13 +103,15 @@ inline float avg_window(__global const float *in, int H, int W, int iy0, int ix0
     return count > 0 ? sum / (float)count : 0.0f;
 }
 
-__kernel void avgpool2d(__global const float *restrict input,
-                        __global float *restrict output,
+__kernel void avgpool2d(__global const float *restrict input, long input_off,
+                        __global float *restrict output, long output_off,
                         int H, int W, int OH, int OW, int KH, int KW,
                         int stride_h, int stride_w, int pad_top, int pad_left,
                         int dil_h, int dil_w, int pad_bottom, int pad_right,
                         int count_include_pad)
 {
+    input += input_off;
+    output += output_off;
     const int ox = get_global_id(0);
     const int oy = get_global_id(1);
     const size_t plane = get_global_id(2);
@@ -194,31 +198,37 @@ inline void pool_rows(const int is_avg, __global const float *restrict input,
     }
 }
 
-__kernel void maxpool2d_rows(__global const float *restrict input,
-                             __global float *restrict output,
+__kernel void maxpool2d_rows(__global const float *restrict input, long input_off,
+                             __global float *restrict output, long output_off,
                              int H, int W, int OH, int OW, int KH, int KW,
                              int stride_h, int stride_w, int pad_top, int pad_left,
                              int dil_h, int dil_w, int rows)
 {
+    input += input_off;
+    output += output_off;
     pool_rows(0, input, output, H, W, OH, OW, KH, KW, stride_h, stride_w, pad_top, pad_left,
               dil_h, dil_w, 0, 0, 0, rows);
 }
 
-__kernel void avgpool2d_rows(__global const float *restrict input,
-                             __global float *restrict output,
+__kernel void avgpool2d_rows(__global const float *restrict input, long input_off,
+                             __global float *restrict output, long output_off,
                              int H, int W, int OH, int OW, int KH, int KW,
                              int stride_h, int stride_w, int pad_top, int pad_left,
                              int dil_h, int dil_w, int pad_bottom, int pad_right,
                              int count_include_pad, int rows)
 {
+    input += input_off;
+    output += output_off;
     pool_rows(1, input, output, H, W, OH, OW, KH, KW, stride_h, stride_w, pad_top, pad_left,
               dil_h, dil_w, pad_bottom, pad_right, count_include_pad, rows);
 }
 
-__kernel void globalavgpool(__global const float *restrict input,
-                            __global float *restrict output,
+__kernel void globalavgpool(__global const float *restrict input, long input_off,
+                            __global float *restrict output, long output_off,
                             int N, int C, int H, int W)
 {
+    input += input_off;
+    output += output_off;
     const size_t plane = get_global_id(0);
     if (plane >= (size_t)N * C)
         return;
@@ -235,10 +245,12 @@ __kernel void globalavgpool(__global const float *restrict input,
     output[plane] = sum / (float)hw;
 }
 
-__kernel void globalmaxpool(__global const float *restrict input,
-                            __global float *restrict output,
+__kernel void globalmaxpool(__global const float *restrict input, long input_off,
+                            __global float *restrict output, long output_off,
                             int N, int C, int H, int W)
 {
+    input += input_off;
+    output += output_off;
     const size_t plane = get_global_id(0);
     if (plane >= (size_t)N * C)
         return;

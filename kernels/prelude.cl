@@ -5,6 +5,12 @@
  * apply_act(x, act_a, act_b) (or ACT_ANY on vectors) to each output before
  * it is stored, where the two floats are kernel arguments (LeakyReLU slope;
  * Clip min and max).
+ *
+ * Tensors: every __global buffer argument of a kernel is followed by a
+ * `long` offset in floats (host: dev_tensor, host/ops/launch.h), which the
+ * kernel adds to the pointer at entry; tensors then live anywhere in one
+ * arena. Offsets are only float-aligned: vector accesses use vloadN/vstoreN,
+ * which need no more.
  */
 #define ACT_NONE 0
 #define ACT_RELU 1
@@ -24,6 +30,16 @@
 #ifndef HAS_RESIDUAL
 #define HAS_RESIDUAL 0
 #endif
+
+/* Register tiles of the GEMM-shaped kernels (gemm.cl, conv2d.cl's
+ * conv2d_direct); the host passes its tuned values. */
+#ifndef TM
+#define TM 8 /* output rows (channels) per work-item */
+#endif
+#ifndef NV
+#define NV 2 /* float16 vectors per row of a tile */
+#endif
+#define TW (NV * 16) /* output columns per work-item, and the width of a packed B panel */
 
 /* The fused activation for a float or any floatN `x`; reads act_a and
  * act_b from the enclosing scope. */

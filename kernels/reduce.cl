@@ -32,11 +32,13 @@
 
 #define INT4_ARGS(p) int p##0, int p##1, int p##2, int p##3
 
-__kernel void reduce_nd(__global const float *restrict input,
-                        __global float *restrict output,
+__kernel void reduce_nd(__global const float *restrict input, long input_off,
+                        __global float *restrict output, long output_off,
                         int n, int nk, int nr, float count,
                         INT4_ARGS(kd), INT4_ARGS(ks), INT4_ARGS(rd), INT4_ARGS(rs))
 {
+    input += input_off;
+    output += output_off;
     const size_t i = get_global_id(0);
     if (i >= (size_t)n)
         return;

@@ -13,10 +13,12 @@
 #define INT8_ARGS(p) int p##0, int p##1, int p##2, int p##3, \
                      int p##4, int p##5, int p##6, int p##7
 
-__kernel void slice_nd(__global const float *restrict input,
-                       __global float *restrict output,
+__kernel void slice_nd(__global const float *restrict input, long input_off,
+                       __global float *restrict output, long output_off,
                        int rank, long base, INT8_ARGS(od), INT8_ARGS(ss))
 {
+    input += input_off;
+    output += output_off;
     const int x = get_global_id(0), y = get_global_id(1);
     const size_t z = get_global_id(2);
     if (x >= od0)

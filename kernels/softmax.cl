@@ -44,9 +44,11 @@ inline float hsum(floatV v)
     return s;
 }
 
-__kernel void softmax_rows(__global const float *input, __global float *output, long rows,
-                           long len)
+__kernel void softmax_rows(__global const float *input, long input_off, __global float *output,
+                           long output_off, long rows, long len)
 {
+    input += input_off;
+    output += output_off;
     const size_t r = get_global_id(0);
     if (r >= (size_t)rows)
         return;
@@ -82,9 +84,11 @@ __kernel void softmax_rows(__global const float *input, __global float *output, 
 #endif
 }
 
-__kernel void softmax_strided(__global const float *input, __global float *output, long outer,
-                              long len, long inner)
+__kernel void softmax_strided(__global const float *input, long input_off, __global float *output,
+                              long output_off, long outer, long len, long inner)
 {
+    input += input_off;
+    output += output_off;
     const size_t g = get_global_id(0);
     const size_t chunks = ((size_t)inner + VW - 1) / VW;
     if (g >= (size_t)outer * chunks)

@@ -24,10 +24,12 @@
 #define INT8_ARGS(p) int p##0, int p##1, int p##2, int p##3, \
                      int p##4, int p##5, int p##6, int p##7
 
-__kernel void transpose_nd(__global const float *restrict input,
-                           __global float *restrict output,
+__kernel void transpose_nd(__global const float *restrict input, long input_off,
+                           __global float *restrict output, long output_off,
                            int rank, INT8_ARGS(od), INT8_ARGS(ss))
 {
+    input += input_off;
+    output += output_off;
     const int x = get_global_id(0), y = get_global_id(1);
     const size_t z = get_global_id(2);
     if (x >= od0)
@@ -45,9 +47,11 @@ __kernel void transpose_nd(__global const float *restrict input,
     output[(z * (size_t)od1 + (size_t)y) * (size_t)od0 + (size_t)x] = input[src];
 }
 
-__kernel void transpose_2d(__global const float *restrict input,
-                           __global float *restrict output, int R, int C)
+__kernel void transpose_2d(__global const float *restrict input, long input_off,
+                           __global float *restrict output, long output_off, int R, int C)
 {
+    input += input_off;
+    output += output_off;
     const int c0 = get_global_id(0) * TILE;
     const int r0 = get_global_id(1) * TILE;
     const size_t plane = (size_t)get_global_id(2) * (size_t)R * (size_t)C;

@@ -76,7 +76,8 @@ static clinfer_status run_batchnorm(clinfer_runtime *rt, const batchnorm_params 
     op_launch l = {0};
     clinfer_status st;
     if ((st = batchnorm_prepare(rt, p, &l)) == CLINFER_OK &&
-        (st = batchnorm_bind(rt, &l, mx, mm, ma, in_place ? mx : my)) == CLINFER_OK &&
+        (st = batchnorm_bind(rt, &l, dev_whole(mx), dev_whole(mm), dev_whole(ma),
+                             dev_whole(in_place ? mx : my))) == CLINFER_OK &&
         (st = launch_enqueue(rt, &l, NULL)) == CLINFER_OK)
         st = buffer_read(rt, in_place ? mx : my, d->n * 4, out);
     launch_release(&l);

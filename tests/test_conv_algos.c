@@ -151,14 +151,15 @@ static void run_plan(clinfer_runtime *rt, const conv2d_params *p, const conv2d_p
     cr_assert_eq(st, CLINFER_OK, "%s: buffers: %s", what, clinfer_last_errmsg());
     for (int32_t i = 0; i < plan->prep_count; i++) {
         op_launch l;
-        st = conv2d_prep_launch(rt, p, plan, i, m[1], m[5], &l);
+        st = conv2d_prep_launch(rt, p, plan, i, dev_whole(m[1]), m[5], &l);
         cr_assert_eq(st, CLINFER_OK, "%s: conv2d_prep_launch %d: %s", what, (int)i,
                      clinfer_last_errmsg());
         st = launch_enqueue(rt, &l, NULL);
         cr_assert_eq(st, CLINFER_OK, "%s: enqueue %s: %s", what, l.name, clinfer_last_errmsg());
         launch_release(&l);
     }
-    const conv2d_buffers bufs = {m[0], m[1], m[2], m[6], m[3], m[4], m[5]};
+    const conv2d_buffers bufs = {dev_whole(m[0]), dev_whole(m[1]), dev_whole(m[2]),
+                                 dev_whole(m[6]), dev_whole(m[3]), m[4], m[5]};
     for (int32_t i = 0; i < plan->launch_count; i++) {
         op_launch l;
         st = conv2d_launch(rt, p, plan, i, &bufs, &l);
@@ -477,7 +478,8 @@ Test(conv_algos, depthwise_variants, .init = setup)
         buf[i] = 1234.5f;
     OK(buffer_create(cpu, (out_n + 16) * 4, buf, &m[2]));
     op_launch l;
-    const conv2d_buffers bufs = {m[0], m[1], m[1], NULL, m[2], NULL, NULL};
+    const conv2d_buffers bufs = {dev_whole(m[0]), dev_whole(m[1]), dev_whole(m[1]),
+                                 dev_whole(NULL),  dev_whole(m[2]), NULL, NULL};
     OK(conv2d_launch(cpu, &p, &plan, 0, &bufs, &l));
     OK(launch_enqueue(cpu, &l, NULL));
     launch_release(&l);

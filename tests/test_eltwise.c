@@ -37,7 +37,7 @@ static clinfer_status run_unary(clinfer_runtime *rt, const unary_params *p, cons
     op_launch l = {0};
     clinfer_status st;
     if ((st = unary_prepare(rt, p, &l)) == CLINFER_OK &&
-        (st = unary_bind(rt, &l, mi, mo)) == CLINFER_OK &&
+        (st = unary_bind(rt, &l, dev_whole(mi), dev_whole(mo))) == CLINFER_OK &&
         (st = launch_enqueue(rt, &l, NULL)) == CLINFER_OK && n)
         st = buffer_read(rt, mo, n * sizeof(float), out);
     launch_release(&l);
@@ -57,7 +57,7 @@ static clinfer_status run_binary(clinfer_runtime *rt, const binary_params *p, co
     op_launch l = {0};
     clinfer_status st;
     if ((st = binary_prepare(rt, p, &l)) == CLINFER_OK &&
-        (st = binary_bind(rt, &l, ma, mb, mo)) == CLINFER_OK &&
+        (st = binary_bind(rt, &l, dev_whole(ma), dev_whole(mb), dev_whole(mo))) == CLINFER_OK &&
         (st = launch_enqueue(rt, &l, NULL)) == CLINFER_OK && n)
         st = buffer_read(rt, mo, n * sizeof(float), out);
     launch_release(&l);
@@ -272,6 +272,32 @@ static void check_binary(clinfer_runtime *rt, const bcase *k, binary_op op, act_
         assert_equal(got, gen, n, what);
     }
     free(a), free(b), free(got), free(gen), free(want);
+}
+
+/* launch.h: build options that do not fit are refused (never truncated),
+ * and a failed launch is left empty with its kernel released. */
+Test(eltwise, launch_refuses_options_that_overflow)
+{
+    clinfer_runtime *rt = test_runtime();
+    opts o = opts_none();
+    opts_add(&o, "-DVW=16");
+    cr_assert_str_eq(o.text, "-DVW=16");
+    opts_add(&o, "-DACT=%d", 1);
+    cr_assert_str_eq(o.text, "-DVW=16 -DACT=1");
+    for (int i = 0; i < 40; i++)
+        opts_add(&o, "-DSOME_LONG_TUNABLE_%d=%d", i, i);
+    cr_assert(o.overflow);
+    op_launch l;
+    karg a;
+    cr_assert_eq(launch_begin(rt, &l, "eltwise", &o, "eltwise_unary", 0, &a),
+                 CLINFER_ERR_INVALID_ARGUMENT);
+    karg_long(&a, 1); /* ignored after a failed begin */
+    cr_assert_eq(launch_finish(rt, &l, &a), CLINFER_ERR_INVALID_ARGUMENT);
+    cr_assert_null(l.kernel);
+    cr_assert(strstr(clinfer_last_errmsg(), "eltwise_unary (kernels/eltwise.cl): build options "
+                                            "longer than 255 characters"),
+              "message: %s", clinfer_last_errmsg());
+    clinfer_runtime_free(rt);
 }
 
 Test(eltwise, binary_sub_on_every_broadcast_pattern)

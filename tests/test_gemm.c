@@ -80,7 +80,7 @@ static cl_mem packed_b(clinfer_runtime *rt, const gemm_plan *plan, op_launch *pa
     cl_mem packed = NULL;
     clinfer_status st = buffer_create(rt, (size_t)plan->packed_bytes, NULL, &packed);
     cr_assert_eq(st, CLINFER_OK, "%s: buffer_create: %s", what, clinfer_last_errmsg());
-    st = gemm_pack_bind(rt, pack, b, packed);
+    st = gemm_pack_bind(rt, pack, dev_whole(b), packed);
     cr_assert_eq(st, CLINFER_OK, "%s: pack bind: %s", what, clinfer_last_errmsg());
     st = launch_enqueue(rt, pack, NULL);
     cr_assert_eq(st, CLINFER_OK, "%s: pack: %s", what, clinfer_last_errmsg());
@@ -111,7 +111,7 @@ static void run_gemm(clinfer_runtime *rt, const gemm_params *p, const float *a, 
     cl_mem bp = packed_b(rt, &plan, &pack, bm, what);
     st = gemm_prepare(rt, p, &plan, &l);
     cr_assert_eq(st, CLINFER_OK, "%s: gemm_prepare: %s", what, clinfer_last_errmsg());
-    st = gemm_bind(rt, &l, am, bp, cm, ym);
+    st = gemm_bind(rt, &l, dev_whole(am), dev_whole(bp), dev_whole(cm), dev_whole(ym));
     cr_assert_eq(st, CLINFER_OK, "%s: gemm_bind: %s", what, clinfer_last_errmsg());
     launch_read(rt, &l, ym, mn, y);
     launch_release(&l);
@@ -250,7 +250,7 @@ static void check_matmul(clinfer_runtime *rt, clinfer_shape as, clinfer_shape bs
         cl_mem bp = packed_b(vrt, &plan, &pack, bm, vwhat);
         st = matmul_prepare(vrt, &p, &plan, &l);
         cr_assert_eq(st, CLINFER_OK, "%s: matmul_prepare: %s", vwhat, clinfer_last_errmsg());
-        st = matmul_bind(vrt, &l, am, bp, ym);
+        st = matmul_bind(vrt, &l, dev_whole(am), dev_whole(bp), dev_whole(ym));
         cr_assert_eq(st, CLINFER_OK, "%s: matmul_bind: %s", vwhat, clinfer_last_errmsg());
         memset(got, 0, yn * 4);
         launch_read(vrt, &l, ym, yn, got);

@@ -23,8 +23,8 @@ static clinfer_status batchnorm_node_params(const node_ctx *c, batchnorm_params 
     return CLINFER_OK;
 }
 
-static clinfer_status batchnorm_node_launch(const node_ctx *c, op_launch *l, const cl_mem *in,
-                                            cl_mem out)
+static clinfer_status batchnorm_node_launch(const node_ctx *c, op_launch *l, const dev_tensor *in,
+                                            dev_tensor out)
 {
     if (!c->node->attrs.batchnorm.coefficients)
         return node_fail(c, CLINFER_ERR_INVALID_ARGUMENT, "coefficients were not prepared");

@@ -30,7 +30,7 @@ static void concat_release(void *plan)
     free((void *)((concat_params *)plan)->inputs);
 }
 
-static clinfer_status concat_node_prepare(const node_ctx *c, const cl_mem *in, cl_mem out,
+static clinfer_status concat_node_prepare(const node_ctx *c, const dev_tensor *in, dev_tensor out,
                                           node_launches *l)
 {
     const concat_params *p = c->plan;

@@ -101,7 +101,7 @@ static int input_is_constant(const node_ctx *c, int32_t i)
 
 /* Launches: [pack the weights (only when they are not constant: constant
  * weights are packed once, here)], then the algorithm's. */
-static clinfer_status conv_prepare(const node_ctx *c, const cl_mem *in, cl_mem out,
+static clinfer_status conv_prepare(const node_ctx *c, const dev_tensor *in, dev_tensor out,
                                    node_launches *l)
 {
     const conv_node_plan *np = c->plan;
@@ -121,8 +121,8 @@ static clinfer_status conv_prepare(const node_ctx *c, const cl_mem *in, cl_mem o
         st = node_launches_alloc(c->rt, l, per_run_prep + plan->launch_count);
     for (int32_t i = 0; st == CLINFER_OK && i < per_run_prep; i++)
         st = conv2d_prep_launch(c->rt, p, plan, i, in[1], c->persist, &l->items[i]);
-    const conv2d_buffers b = {in[0], in[1], in[2], c->node->input_count > 3 ? in[3] : NULL,
-                              out, c->scratch, c->persist};
+    const dev_tensor residual = c->node->input_count > 3 ? in[3] : dev_whole(NULL);
+    const conv2d_buffers b = {in[0], in[1], in[2], residual, out, c->scratch, c->persist};
     for (int32_t i = 0; st == CLINFER_OK && i < plan->launch_count; i++)
         st = conv2d_launch(c->rt, p, plan, i, &b, &l->items[per_run_prep + i]);
     return st;

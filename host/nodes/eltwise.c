@@ -43,8 +43,8 @@ static clinfer_status binary_node_params(const node_ctx *c, binary_params *p)
     return CLINFER_OK;
 }
 
-static clinfer_status binary_node_launch(const node_ctx *c, op_launch *l, const cl_mem *in,
-                                         cl_mem out)
+static clinfer_status binary_node_launch(const node_ctx *c, op_launch *l, const dev_tensor *in,
+                                         dev_tensor out)
 {
     clinfer_status st = binary_prepare(c->rt, c->plan, l);
     return st == CLINFER_OK ? binary_bind(c->rt, l, in[0], in[1], out) : st;

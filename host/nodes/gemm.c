@@ -43,14 +43,15 @@ static void packed_b_memory(const node_ctx *c, const gemm_plan *plan, node_memor
 /* Packs a constant B into c->persist now (one launch on the in-order queue,
  * before any run), or binds `pack` to pack it into scratch on every run.
  * *packed is the buffer the product reads. */
-static clinfer_status pack_b(const node_ctx *c, op_launch *pack, cl_mem b, cl_mem *packed)
+static clinfer_status pack_b(const node_ctx *c, op_launch *pack, dev_tensor b,
+                             dev_tensor *packed)
 {
     int once = input_is_constant(c, 1);
-    *packed = once ? c->persist : c->scratch;
-    if (!*packed)
+    *packed = dev_whole(once ? c->persist : c->scratch);
+    if (!packed->mem)
         return node_fail(c, CLINFER_ERR_INVALID_ARGUMENT,
                          "the executor gave no memory for packed B");
-    clinfer_status st = gemm_pack_bind(c->rt, pack, b, *packed);
+    clinfer_status st = gemm_pack_bind(c->rt, pack, b, packed->mem);
     if (st == CLINFER_OK && once) {
         st = launch_enqueue(c->rt, pack, NULL);
         launch_release(pack); /* the enqueued command keeps the kernel alive */
@@ -125,7 +126,7 @@ static clinfer_status pack_b_prepare(const product_plan *np, clinfer_runtime *rt
 }
 
 static clinfer_status product_launch(const product_plan *np, clinfer_runtime *rt, op_launch *l,
-                                     const cl_mem *in, cl_mem b, cl_mem out)
+                                     const dev_tensor *in, dev_tensor b, dev_tensor out)
 {
     clinfer_status st = np->matmul ? matmul_prepare(rt, &np->matmul_params, &np->gemm, l)
                                    : gemm_prepare(rt, &np->gemm_params, &np->gemm, l);
@@ -135,14 +136,14 @@ static clinfer_status product_launch(const product_plan *np, clinfer_runtime *rt
 }
 
 /* Launches: [pack B (per run, B not constant)], product. */
-static clinfer_status product_prepare(const node_ctx *c, const cl_mem *in, cl_mem out,
+static clinfer_status product_prepare(const node_ctx *c, const dev_tensor *in, dev_tensor out,
                                       node_launches *l)
 {
     const product_plan *np = c->plan;
     clinfer_status st = CLINFER_OK;
     op_launch once = {0};
     op_launch *pack = alloc_launches(c, &np->gemm, l, &once, &st);
-    cl_mem b = in[1];
+    dev_tensor b = in[1];
     if (pack && (st = pack_b_prepare(np, c->rt, pack)) == CLINFER_OK)
         st = pack_b(c, pack, in[1], &b);
     launch_release(&once);

@@ -63,7 +63,7 @@ typedef struct node_impl {
     clinfer_status (*plan)(const node_ctx *c, node_memory *out);
     /* Creates and binds the launches over in_mem (per input, NULL when
      * absent) and out_mem. NULL for views, which launch nothing. */
-    clinfer_status (*prepare)(const node_ctx *c, const cl_mem *in_mem, cl_mem out_mem,
+    clinfer_status (*prepare)(const node_ctx *c, const dev_tensor *in_mem, dev_tensor out_mem,
                               node_launches *out);
     /* Floating-point operations of one run; NULL when not counted. */
     double (*flops)(const node_ctx *c, const clinfer_shape *out);
@@ -139,8 +139,8 @@ void node_window_pads(clinfer_pad_mode mode, const int32_t given[4], int64_t h, 
             st = params_fn(c, p);                                                       \
         return st == CLINFER_OK ? node_wrap(c, shape_fn(c->rt, p, out)) : st;           \
     }                                                                                   \
-    static clinfer_status impl##_prepare(const node_ctx *c, const cl_mem *in, cl_mem out, \
-                                         node_launches *l)                              \
+    static clinfer_status impl##_prepare(const node_ctx *c, const dev_tensor *in,       \
+                                         dev_tensor out, node_launches *l)              \
     {                                                                                   \
         clinfer_status st = node_launches_alloc(c->rt, l, 1);                           \
         return st == CLINFER_OK ? launch_fn(c, &l->items[0], in, out) : st;             \
@@ -150,8 +150,8 @@ void node_window_pads(clinfer_pad_mode mode, const int32_t given[4], int64_t h, 
 /* NODE_ONE_LAUNCH for the common case of one input: the launch is the op's
  * prepare_fn(rt, &p, &launch) then bind_fn(rt, &launch, in[0], out). */
 #define NODE_ONE_INPUT_LAUNCH(impl, params_t, params_fn, shape_fn, prepare_fn, bind_fn)   \
-    static clinfer_status impl##_launch(const node_ctx *c, op_launch *l, const cl_mem *in, \
-                                        cl_mem out)                                     \
+    static clinfer_status impl##_launch(const node_ctx *c, op_launch *l, const dev_tensor *in, \
+                                        dev_tensor out)                                 \
     {                                                                                   \
         clinfer_status st = prepare_fn(c->rt, c->plan, l);                              \
         return st == CLINFER_OK ? bind_fn(c->rt, l, in[0], out) : st;                   \

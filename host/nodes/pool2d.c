@@ -39,7 +39,7 @@ static clinfer_status pool_params(const node_ctx *c, pool2d_params *p)
     return CLINFER_OK;
 }
 
-static clinfer_status pool_launch(const node_ctx *c, op_launch *l, const cl_mem *in, cl_mem out)
+static clinfer_status pool_launch(const node_ctx *c, op_launch *l, const dev_tensor *in, dev_tensor out)
 {
     clinfer_status st = c->node->attrs.pool.kind == CLINFER_POOL_MAX
                             ? maxpool2d_prepare(c->rt, c->plan, l)
@@ -61,8 +61,8 @@ static clinfer_status global_params(const node_ctx *c, globalpool_params *p)
     return st;
 }
 
-static clinfer_status global_launch(const node_ctx *c, op_launch *l, const cl_mem *in,
-                                    cl_mem out)
+static clinfer_status global_launch(const node_ctx *c, op_launch *l, const dev_tensor *in,
+                                    dev_tensor out)
 {
     clinfer_status st = c->node->attrs.global_pool == CLINFER_POOL_MAX
                             ? globalmaxpool_prepare(c->rt, c->plan, l)

@@ -87,31 +87,25 @@ clinfer_status batchnorm_prepare(clinfer_runtime *rt, const batchnorm_params *p,
     int64_t n = shape_numel(&s), inner = 1;
     for (int32_t d = 2; d < s.rank; d++)
         inner *= s.dims[d];
-    char options[32];
-    snprintf(options, sizeof options, "-DVW=%d", BATCHNORM_VW);
-    st = launch_create(rt, "batchnorm", options, "batchnorm", out);
-    if (st != CLINFER_OK)
-        return st;
-    karg a = karg_begin(out->kernel, 4);
+    opts o = opts_none();
+    opts_add(&o, "-DVW=%d", BATCHNORM_VW);
+    karg a;
+    launch_begin(rt, out, "batchnorm", &o, "batchnorm", KARG_AFTER_TENSORS(4), &a);
     karg_long(&a, n);
     karg_long(&a, s.dims[1]);
     karg_long(&a, inner);
-    st = karg_done(rt, &a, out->name);
-    if (st != CLINFER_OK) {
-        launch_release(out);
+    st = launch_finish(rt, out, &a);
+    if (st != CLINFER_OK)
         return st;
-    }
     eltwise_grid(out, n, BATCHNORM_VW);
     return CLINFER_OK;
 }
 
-clinfer_status batchnorm_bind(clinfer_runtime *rt, op_launch *l, cl_mem input, cl_mem mul,
-                              cl_mem add, cl_mem output)
+clinfer_status batchnorm_bind(clinfer_runtime *rt, op_launch *l, dev_tensor input, dev_tensor mul,
+                              dev_tensor add, dev_tensor output)
 {
-    karg a = karg_begin(l->kernel, 0);
-    karg_mem(&a, input);
-    karg_mem(&a, mul);
-    karg_mem(&a, add);
-    karg_mem(&a, output);
-    return karg_done(rt, &a, l->name);
+    const dev_tensor t[] = {input, mul, add, output};
+    karg a = launch_args(l, 0);
+    karg_tensors(&a, t, 4);
+    return launch_finish(rt, l, &a);
 }

@@ -45,7 +45,7 @@ clinfer_status batchnorm_prepare(clinfer_runtime *rt, const batchnorm_params *p,
 
 /* Sets the buffers: input and output hold numel(shape) floats (they may be
  * the same buffer), mul and add C floats from batchnorm_fold_coefficients. */
-clinfer_status batchnorm_bind(clinfer_runtime *rt, op_launch *l, cl_mem input, cl_mem mul,
-                              cl_mem add, cl_mem output);
+clinfer_status batchnorm_bind(clinfer_runtime *rt, op_launch *l, dev_tensor input, dev_tensor mul,
+                              dev_tensor add, dev_tensor output);
 
 #endif

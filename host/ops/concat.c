@@ -89,18 +89,14 @@ clinfer_status concat_prepare(clinfer_runtime *rt, const concat_params *p, int32
     int64_t block = in->dims[axis] * inner;
     int64_t out_block = os.dims[axis] * inner;
 
-    st = launch_create(rt, "concat", "", "concat_copy", out);
-    if (st != CLINFER_OK)
-        return st;
-    karg a = karg_begin(out->kernel, 2);
+    karg a;
+    launch_begin(rt, out, "concat", NULL, "concat_copy", KARG_AFTER_TENSORS(2), &a);
     karg_int(&a, (int32_t)block);
     karg_int(&a, (int32_t)out_block);
     karg_int(&a, (int32_t)(before * inner));
-    st = karg_done(rt, &a, out->name);
-    if (st != CLINFER_OK) {
-        launch_release(out);
+    st = launch_finish(rt, out, &a);
+    if (st != CLINFER_OK)
         return st;
-    }
     /* x: the element in a block, y: the block. */
     if (outer * block > 0)
         launch_grid3(out, (size_t)block, (size_t)outer, 1, block >= 64 ? 64 : 8);
@@ -109,10 +105,10 @@ clinfer_status concat_prepare(clinfer_runtime *rt, const concat_params *p, int32
     return CLINFER_OK;
 }
 
-clinfer_status concat_bind(clinfer_runtime *rt, op_launch *l, cl_mem input, cl_mem output)
+clinfer_status concat_bind(clinfer_runtime *rt, op_launch *l, dev_tensor input, dev_tensor output)
 {
-    karg a = karg_begin(l->kernel, 0);
-    karg_mem(&a, input);
-    karg_mem(&a, output);
-    return karg_done(rt, &a, l->name);
+    karg a = launch_args(l, 0);
+    karg_tensor(&a, input);
+    karg_tensor(&a, output);
+    return launch_finish(rt, l, &a);
 }

@@ -29,6 +29,6 @@ clinfer_status concat_prepare(clinfer_runtime *rt, const concat_params *p, int32
 
 /* Binds input `index` of the launch made by concat_prepare(..., index, l)
  * and the whole output buffer. */
-clinfer_status concat_bind(clinfer_runtime *rt, op_launch *l, cl_mem input, cl_mem output);
+clinfer_status concat_bind(clinfer_runtime *rt, op_launch *l, dev_tensor input, dev_tensor output);
 
 #endif

@@ -78,13 +78,11 @@ clinfer_status conv2d_prepare(clinfer_runtime *rt, const conv2d_params *p, op_la
     clinfer_status st = conv2d_output_size(rt, p, &oh, &ow);
     if (st != CLINFER_OK)
         return st;
-    char options[80];
-    snprintf(options, sizeof options, "-DCONV2D_KERNELS=1 -DACT=%d -DHAS_BIAS=%d -DHAS_RESIDUAL=%d",
+    opts o = opts_none();
+    opts_add(&o, "-DCONV2D_KERNELS=CONV2D_NAIVE -DACT=%d -DHAS_BIAS=%d -DHAS_RESIDUAL=%d",
              (int)p->act.kind, p->has_bias ? 1 : 0, p->has_residual ? 1 : 0);
-    st = launch_create(rt, "conv2d", options, "conv2d_naive", out);
-    if (st != CLINFER_OK)
-        return st;
-    karg a = karg_begin(out->kernel, 5);
+    karg a;
+    launch_begin(rt, out, "conv2d", &o, "conv2d_naive", KARG_AFTER_TENSORS(5), &a);
     karg_int(&a, p->c);
     karg_int(&a, p->h);
     karg_int(&a, p->w);
@@ -102,25 +100,21 @@ clinfer_status conv2d_prepare(clinfer_runtime *rt, const conv2d_params *p, op_la
     karg_int(&a, p->groups);
     karg_float(&a, p->act.a);
     karg_float(&a, p->act.b);
-    st = karg_done(rt, &a, out->name);
-    if (st != CLINFER_OK) {
-        launch_release(out);
+    st = launch_finish(rt, out, &a);
+    if (st != CLINFER_OK)
         return st;
-    }
     launch_grid3(out, (size_t)ow, (size_t)oh, (size_t)p->n * (size_t)p->oc, 8);
     return CLINFER_OK;
 }
 
-clinfer_status conv2d_bind(clinfer_runtime *rt, op_launch *l, cl_mem input, cl_mem weight,
-                           cl_mem bias, cl_mem residual, cl_mem output)
+clinfer_status conv2d_bind(clinfer_runtime *rt, op_launch *l, dev_tensor input,
+                           dev_tensor weight, dev_tensor bias, dev_tensor residual,
+                           dev_tensor output)
 {
-    karg a = karg_begin(l->kernel, 0);
-    karg_mem(&a, input);
-    karg_mem(&a, weight);
-    karg_mem(&a, bias);
-    karg_mem(&a, output);
-    karg_mem(&a, residual);
-    return karg_done(rt, &a, l->name);
+    const dev_tensor t[] = {input, weight, bias, output, residual}; /* the kernel's order */
+    karg a = launch_args(l, 0);
+    karg_tensors(&a, t, 5);
+    return launch_finish(rt, l, &a);
 }
 
 /* ------------------------------------------------------------ algorithms */
@@ -321,17 +315,17 @@ static clinfer_status conv_gemm(clinfer_runtime *rt, const conv2d_params *p,
     g.c_rs = 1, g.c_cs = 0;
     g.nbatch = 2;
     g.bd[0] = groups, g.as[0] = (int64_t)ocpg * k, g.cs[0] = ocpg;
-    cl_mem a = buf->weight;
+    dev_tensor a = buf->weight;
     if (pl->prep_count > 0) { /* the weights packed by conv2d_prep_launch */
         g.a_packed = 1;
         g.as[0] = (int64_t)gemm_packed_a_floats(&pl->gemm, ocpg, k);
-        a = buf->persist;
+        a = dev_whole(buf->persist);
     }
     g.has_residual = p->has_residual; /* in Y's layout: [N * groups, OC / groups, OH * OW] */
     g.bd[1] = p->n, g.as[1] = 0, g.cs[1] = 0;
     g.batch = (size_t)count * (size_t)groups;
     g.z0 = n0 * groups;
-    cl_mem b = buf->scratch;
+    dev_tensor b = dev_whole(buf->scratch);
     if (pl->algo == CONV2D_ALGO_GEMM1X1 && pl->b_in_place) { /* X [N, C, H * W] itself */
         const int64_t hw = (int64_t)p->h * p->w;
         g.b_ks = (int32_t)hw, g.b_ns = 1;
@@ -350,48 +344,41 @@ static clinfer_status conv_gemm(clinfer_runtime *rt, const conv2d_params *p,
     clinfer_status st =
         gemm_core_prepare(rt, &pl->gemm, &g, p->has_bias, 1.0f, 1.0f, act, out);
     if (st == CLINFER_OK)
-        st = gemm_core_bind(rt, out, a, b, p->has_bias ? buf->bias : NULL, buf->output,
-                            p->has_residual ? buf->residual : NULL);
+        st = gemm_core_bind(rt, out, a, b, p->has_bias ? buf->bias : dev_whole(NULL),
+                            buf->output, p->has_residual ? buf->residual : dev_whole(NULL));
     return st;
 }
 
-/* Options of the im2col (kernels 2: no epilogue, no tiles) and direct
- * (kernels 3) programs. */
-static void conv_options(const conv2d_params *p, const conv2d_plan *pl, int kernels, char *buf,
-                         size_t cap)
+/* Options of the direct program (conv2d_pad and conv2d_direct): the
+ * epilogue and the GEMM tiles. */
+static opts direct_options(const conv2d_params *p, const conv2d_plan *pl)
 {
-    if (kernels == 2)
-        snprintf(buf, cap, "-DCONV2D_KERNELS=2");
-    else
-        snprintf(buf, cap,
-                 "-DCONV2D_KERNELS=%d -DACT=%d -DHAS_BIAS=%d -DHAS_RESIDUAL=%d -DTM=%d -DNV=%d",
-                 kernels, (int)p->act.kind, p->has_bias ? 1 : 0, p->has_residual ? 1 : 0,
-                 pl->gemm.tm, pl->gemm.nv);
+    opts o = opts_none();
+    opts_add(&o, "-DCONV2D_KERNELS=CONV2D_DIRECT -DACT=%d -DHAS_BIAS=%d -DHAS_RESIDUAL=%d",
+             (int)p->act.kind, p->has_bias ? 1 : 0, p->has_residual ? 1 : 0);
+    opts_add(&o, "-DTM=%d -DNV=%d", pl->gemm.tm, pl->gemm.nv);
+    return o;
 }
 
 static clinfer_status conv_im2col(clinfer_runtime *rt, const conv2d_params *p,
-                                  const conv2d_plan *pl, int32_t n0, int32_t count, cl_mem input,
-                                  cl_mem scratch, op_launch *out)
+                                  const conv2d_plan *pl, int32_t n0, int32_t count,
+                                  dev_tensor input, cl_mem scratch, op_launch *out)
 {
-    char options[96];
-    conv_options(p, pl, 2, options, sizeof options);
-    clinfer_status st = launch_create(rt, "conv2d", options, "conv2d_im2col", out);
-    if (st != CLINFER_OK)
-        return st;
-    karg a = karg_begin(out->kernel, 0);
-    karg_mem(&a, input);
-    karg_mem(&a, scratch);
+    opts o = opts_none();
+    opts_add(&o, "-DCONV2D_KERNELS=CONV2D_IM2COL"); /* no epilogue, no tiles */
+    karg a;
+    launch_begin(rt, out, "conv2d", &o, "conv2d_im2col", 0, &a);
+    karg_tensor(&a, input);
+    karg_buffer(&a, scratch);
     const int32_t v[] = {p->c,        p->h,        p->w,          pl->oh,      pl->ow,
                          p->kh,       p->kw,       p->stride_h,   p->stride_w, p->pad_top,
                          p->pad_left, p->dil_h,    p->dil_w,      p->groups,   pl->pw,
                          n0 * p->groups};
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
         karg_int(&a, v[i]);
-    st = karg_done(rt, &a, out->name);
-    if (st != CLINFER_OK) {
-        launch_release(out);
+    clinfer_status st = launch_finish(rt, out, &a);
+    if (st != CLINFER_OK)
         return st;
-    }
     const size_t ohw = (size_t)pl->oh * (size_t)pl->ow, pw = (size_t)pl->pw;
     const size_t cols = (ohw + pw - 1) / pw * pw;
     const size_t k = (size_t)(p->c / p->groups) * (size_t)p->kh * (size_t)p->kw;
@@ -400,17 +387,14 @@ static clinfer_status conv_im2col(clinfer_runtime *rt, const conv2d_params *p,
 }
 
 static clinfer_status conv_pad(clinfer_runtime *rt, const conv2d_params *p,
-                               const conv2d_plan *pl, int32_t n0, int32_t count, cl_mem input,
+                               const conv2d_plan *pl, int32_t n0, int32_t count, dev_tensor input,
                                cl_mem scratch, op_launch *out)
 {
-    char options[96];
-    conv_options(p, pl, 3, options, sizeof options);
-    clinfer_status st = launch_create(rt, "conv2d", options, "conv2d_pad", out);
-    if (st != CLINFER_OK)
-        return st;
-    karg a = karg_begin(out->kernel, 0);
-    karg_mem(&a, input);
-    karg_mem(&a, scratch);
+    const opts o = direct_options(p, pl);
+    karg a;
+    launch_begin(rt, out, "conv2d", &o, "conv2d_pad", 0, &a);
+    karg_tensor(&a, input);
+    karg_buffer(&a, scratch);
     karg_int(&a, p->c);
     karg_int(&a, p->h);
     karg_int(&a, p->w);
@@ -427,11 +411,9 @@ static clinfer_status conv_pad(clinfer_runtime *rt, const conv2d_params *p,
     const int32_t rows = launch_rows_per_item(rt, (int64_t)planes, pl->hq, 2048 / pl->wq);
     karg_int(&a, rows);
     karg_long(&a, (int64_t)p->n * p->c * p->h * p->w);
-    st = karg_done(rt, &a, out->name);
-    if (st != CLINFER_OK) {
-        launch_release(out);
+    clinfer_status st = launch_finish(rt, out, &a);
+    if (st != CLINFER_OK)
         return st;
-    }
     launch_grid3(out, (size_t)((pl->hq + rows - 1) / rows), planes, 1, 1);
     return CLINFER_OK;
 }
@@ -440,17 +422,14 @@ static clinfer_status conv_direct(clinfer_runtime *rt, const conv2d_params *p,
                                   const conv2d_plan *pl, int32_t n0, int32_t count,
                                   const conv2d_buffers *buf, op_launch *out)
 {
-    char options[112];
-    conv_options(p, pl, 3, options, sizeof options);
-    clinfer_status st = launch_create(rt, "conv2d", options, "conv2d_direct", out);
-    if (st != CLINFER_OK)
-        return st;
-    karg a = karg_begin(out->kernel, 0);
-    karg_mem(&a, buf->scratch);
-    karg_mem(&a, buf->persist); /* the packed weights */
-    karg_mem(&a, buf->bias);
-    karg_mem(&a, buf->output);
-    karg_mem(&a, buf->residual);
+    const opts o = direct_options(p, pl);
+    karg a;
+    launch_begin(rt, out, "conv2d", &o, "conv2d_direct", 0, &a);
+    karg_buffer(&a, buf->scratch);
+    karg_buffer(&a, buf->persist); /* the packed weights */
+    karg_tensor(&a, buf->bias);
+    karg_tensor(&a, buf->output);
+    karg_tensor(&a, buf->residual);
     const int32_t v[] = {p->c,        p->oc,       pl->oh,   pl->ow,   p->kh,
                          p->kw,       p->stride_h, p->stride_w, p->dil_h, p->dil_w,
                          pl->hq,      pl->wq,      p->groups, n0 * p->groups};
@@ -458,11 +437,9 @@ static clinfer_status conv_direct(clinfer_runtime *rt, const conv2d_params *p,
         karg_int(&a, v[i]);
     karg_float(&a, p->act.a);
     karg_float(&a, p->act.b);
-    st = karg_done(rt, &a, out->name);
-    if (st != CLINFER_OK) {
-        launch_release(out);
+    clinfer_status st = launch_finish(rt, out, &a);
+    if (st != CLINFER_OK)
         return st;
-    }
     const size_t tm = (size_t)pl->gemm.tm, tw = (size_t)gemm_panel_width(&pl->gemm);
     const size_t ocpg = (size_t)(p->oc / p->groups), q = (size_t)pl->oh * (size_t)pl->wq;
     launch_grid3(out, (ocpg + tm - 1) / tm, (q + tw - 1) / tw, (size_t)count * (size_t)p->groups,
@@ -477,40 +454,36 @@ static clinfer_status conv_pooled(clinfer_runtime *rt, const conv2d_params *p,
                                   const conv2d_plan *pl, const conv2d_buffers *buf,
                                   op_launch *out)
 {
-    char options[96];
-    snprintf(options, sizeof options,
-             "-DCONV2D_KERNELS=5 -DACT=%d -DHAS_BIAS=%d -DPK_P=%d -DPK_KH=%d -DPK_KW=%d",
-             (int)p->act.kind, p->has_bias ? 1 : 0, p->pool, p->kh, p->kw);
-    clinfer_status st = launch_create(rt, "conv2d", options, "conv2d_pooled", out);
-    if (st != CLINFER_OK)
-        return st;
+    opts o = opts_none();
+    opts_add(&o, "-DCONV2D_KERNELS=CONV2D_POOLED -DACT=%d -DHAS_BIAS=%d", (int)p->act.kind,
+             p->has_bias ? 1 : 0);
+    opts_add(&o, "-DPK_P=%d -DPK_KH=%d -DPK_KW=%d", p->pool, p->kh, p->kw);
     const size_t planes = (size_t)p->n * (size_t)p->oc;
     const int64_t per_row = ((int64_t)pl->ow + 15) / 16 * 16 * p->pool * p->pool *
                             (int64_t)p->c * p->kh * p->kw; /* multiply-adds per pooled row */
     const int32_t rows = launch_rows_per_item(rt, (int64_t)planes, pl->oh,
                                               ((int64_t)1 << 16) / (per_row > 0 ? per_row : 1));
-    karg a = karg_begin(out->kernel, 0);
-    karg_mem(&a, buf->input);
-    karg_mem(&a, buf->weight);
-    karg_mem(&a, buf->bias);
-    karg_mem(&a, buf->output);
+    karg a;
+    launch_begin(rt, out, "conv2d", &o, "conv2d_pooled", 0, &a);
+    karg_tensor(&a, buf->input);
+    karg_tensor(&a, buf->weight);
+    karg_tensor(&a, buf->bias);
+    karg_tensor(&a, buf->output);
     const int32_t v[] = {p->c, p->h, p->w, p->oc, pl->oh, pl->ow, p->pad_top, p->pad_left, rows};
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
         karg_int(&a, v[i]);
     karg_long(&a, (int64_t)p->n * p->c * p->h * p->w);
     karg_float(&a, p->act.a);
     karg_float(&a, p->act.b);
-    st = karg_done(rt, &a, out->name);
-    if (st != CLINFER_OK) {
-        launch_release(out);
+    clinfer_status st = launch_finish(rt, out, &a);
+    if (st != CLINFER_OK)
         return st;
-    }
     launch_grid3(out, (size_t)((pl->oh + rows - 1) / rows), planes, 1, 1);
     return CLINFER_OK;
 }
 
 clinfer_status conv2d_prep_launch(clinfer_runtime *rt, const conv2d_params *p,
-                                  const conv2d_plan *plan, int32_t i, cl_mem weight,
+                                  const conv2d_plan *plan, int32_t i, dev_tensor weight,
                                   cl_mem persist, op_launch *out)
 {
     memset(out, 0, sizeof *out);
@@ -532,13 +505,10 @@ clinfer_status conv2d_prep_launch(clinfer_runtime *rt, const conv2d_params *p,
                                             (size_t)p->groups, out);
     if (st != CLINFER_OK)
         return st;
-    karg a = karg_begin(out->kernel, 0);
-    karg_mem(&a, weight);
-    karg_mem(&a, persist);
-    st = karg_done(rt, &a, out->name);
-    if (st != CLINFER_OK)
-        launch_release(out);
-    return st;
+    karg a = launch_args(out, 0);
+    karg_tensor(&a, weight);
+    karg_buffer(&a, persist);
+    return launch_finish(rt, out, &a);
 }
 
 clinfer_status conv2d_launch(clinfer_runtime *rt, const conv2d_params *p,
@@ -557,7 +527,7 @@ clinfer_status conv2d_launch(clinfer_runtime *rt, const conv2d_params *p,
         return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
                        "conv2d: algorithm %s needs its packed weights",
                        conv2d_algo_name(plan->algo));
-    if (p->has_residual && !b->residual)
+    if (p->has_residual && !b->residual.mem)
         return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT, "conv2d: the residual buffer is missing");
     const int32_t n0 = i / plan->per_chunk * plan->chunk;
     const int32_t count = p->n - n0 < plan->chunk ? p->n - n0 : plan->chunk;

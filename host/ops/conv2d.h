@@ -77,7 +77,8 @@ typedef struct conv2d_params {
  * plan.scratch_bytes) and `persist` (the packed weights) only where the
  * plan needs them. */
 typedef struct conv2d_buffers {
-    cl_mem input, weight, bias, residual, output, scratch, persist;
+    dev_tensor input, weight, bias, residual, output; /* graph tensors */
+    cl_mem scratch, persist;                          /* whole buffers */
 } conv2d_buffers;
 
 /* A conv2d_params with stride, dilation and groups 1 and no padding. */
@@ -94,8 +95,9 @@ clinfer_status conv2d_prepare(clinfer_runtime *rt, const conv2d_params *p, op_la
 
 /* Sets the buffers; `bias` is ignored unless p->has_bias, `residual`
  * unless p->has_residual (either may be NULL then). */
-clinfer_status conv2d_bind(clinfer_runtime *rt, op_launch *l, cl_mem input, cl_mem weight,
-                           cl_mem bias, cl_mem residual, cl_mem output);
+clinfer_status conv2d_bind(clinfer_runtime *rt, op_launch *l, dev_tensor input,
+                           dev_tensor weight, dev_tensor bias, dev_tensor residual,
+                           dev_tensor output);
 
 /* ------------------------------------------------------------ algorithms */
 
@@ -164,7 +166,7 @@ size_t conv2d_local_x(const clinfer_runtime *rt);
 /* Creates preparation launch i (0 <= i < plan->prep_count): packs `weight`
  * into `persist` (at least plan->persist_bytes). */
 clinfer_status conv2d_prep_launch(clinfer_runtime *rt, const conv2d_params *p,
-                                  const conv2d_plan *plan, int32_t i, cl_mem weight,
+                                  const conv2d_plan *plan, int32_t i, dev_tensor weight,
                                   cl_mem persist, op_launch *out);
 
 /* Creates launch i (0 <= i < plan->launch_count, enqueued in order) with

@@ -90,18 +90,15 @@ clinfer_status conv_depthwise_launch(clinfer_runtime *rt, const conv2d_params *p
                                      op_launch *out)
 {
     const int rows = pl->dw_rows > 0;
-    char options[64];
-    snprintf(options, sizeof options, "-DACT=%d -DHAS_BIAS=%d",
-             (int)p->act.kind, p->has_bias ? 1 : 0);
-    clinfer_status st = launch_create(rt, "conv_depthwise", options,
-                                      rows ? "conv2d_depthwise_rows" : "conv2d_depthwise", out);
-    if (st != CLINFER_OK)
-        return st;
-    karg a = karg_begin(out->kernel, 0);
-    karg_mem(&a, buf->input);
-    karg_mem(&a, buf->weight);
-    karg_mem(&a, buf->bias);
-    karg_mem(&a, buf->output);
+    opts o = opts_none();
+    opts_add(&o, "-DACT=%d -DHAS_BIAS=%d", (int)p->act.kind, p->has_bias ? 1 : 0);
+    karg a;
+    launch_begin(rt, out, "conv_depthwise", &o,
+                 rows ? "conv2d_depthwise_rows" : "conv2d_depthwise", 0, &a);
+    karg_tensor(&a, buf->input);
+    karg_tensor(&a, buf->weight);
+    karg_tensor(&a, buf->bias);
+    karg_tensor(&a, buf->output);
     if (rows)
         karg_local(&a, (size_t)depthwise_tile_floats(p, pl->ow, pl->dw_rows) * sizeof(float));
     const int32_t v[] = {p->c,        p->h,        p->w,       pl->oh,     pl->ow,   p->kh,
@@ -117,11 +114,9 @@ clinfer_status conv_depthwise_launch(clinfer_runtime *rt, const conv2d_params *p
     }
     karg_float(&a, p->act.a);
     karg_float(&a, p->act.b);
-    st = karg_done(rt, &a, out->name);
-    if (st != CLINFER_OK) {
-        launch_release(out);
+    clinfer_status st = launch_finish(rt, out, &a);
+    if (st != CLINFER_OK)
         return st;
-    }
     const size_t planes = (size_t)p->n * (size_t)p->c;
     if (rows)
         launch_grid3(out, 1, ((size_t)pl->oh + pl->dw_rows - 1) / pl->dw_rows,

@@ -130,49 +130,31 @@ clinfer_status conv_winograd_plan(clinfer_runtime *rt, const conv2d_params *p, c
     return CLINFER_OK;
 }
 
-/* Creates kernel `name` (one program per tile size and epilogue holds the
- * three kernels) and starts its arguments with the buffers b0, b1. */
-static clinfer_status wino_kernel(clinfer_runtime *rt, const conv2d_params *p,
-                                  const conv2d_plan *pl, const char *name, cl_mem b0, cl_mem b1,
-                                  op_launch *out, karg *args)
+/* Begins kernel `name` (one program per tile size and epilogue holds the
+ * three kernels) with its arguments from 0; launch_finish ends it. */
+static void wino_kernel(clinfer_runtime *rt, const conv2d_params *p, const conv2d_plan *pl,
+                        const char *name, op_launch *out, karg *args)
 {
-    char options[96];
-    snprintf(options, sizeof options, "-DWM=%d -DWCB=%d -DACT=%d -DHAS_BIAS=%d -DHAS_RESIDUAL=%d",
-             (int)pl->wm, WINO_CB, (int)p->act.kind, p->has_bias ? 1 : 0,
-             p->has_residual ? 1 : 0);
-    clinfer_status st = launch_create(rt, "conv_winograd", options, name, out);
-    if (st == CLINFER_OK) {
-        *args = karg_begin(out->kernel, 0);
-        karg_mem(args, b0);
-        karg_mem(args, b1);
-    }
-    return st;
-}
-
-/* Checks the arguments set on `out`, releasing it on failure. */
-static clinfer_status args_done(clinfer_runtime *rt, const karg *a, op_launch *out)
-{
-    clinfer_status st = karg_done(rt, a, out->name);
-    if (st != CLINFER_OK)
-        launch_release(out);
-    return st;
+    opts o = opts_none();
+    opts_add(&o, "-DWM=%d -DWCB=%d -DACT=%d -DHAS_BIAS=%d -DHAS_RESIDUAL=%d", (int)pl->wm,
+             WINO_CB, (int)p->act.kind, p->has_bias ? 1 : 0, p->has_residual ? 1 : 0);
+    launch_begin(rt, out, "conv_winograd", &o, name, 0, args);
 }
 
 clinfer_status conv_winograd_prep(clinfer_runtime *rt, const conv2d_params *p,
-                                  const conv2d_plan *pl, cl_mem weight, cl_mem persist,
+                                  const conv2d_plan *pl, dev_tensor weight, cl_mem persist,
                                   op_launch *out)
 {
     const wino_layout L = layout_of(p, pl, 1);
     karg a;
-    clinfer_status st =
-        wino_kernel(rt, p, pl, "conv2d_winograd_weights", weight, persist, out, &a);
-    if (st != CLINFER_OK)
-        return st;
+    wino_kernel(rt, p, pl, "conv2d_winograd_weights", out, &a);
+    karg_tensor(&a, weight);
+    karg_buffer(&a, persist);
     karg_int(&a, p->c);
     karg_int(&a, p->oc);
     karg_int(&a, L.tmu);
     karg_long(&a, L.ustride);
-    st = args_done(rt, &a, out);
+    clinfer_status st = launch_finish(rt, out, &a);
     if (st == CLINFER_OK) /* rows up to the end of the last panel: zeros past OC */
         launch_grid3(out, (size_t)p->c, (size_t)((p->oc + L.tmu - 1) / L.tmu * L.tmu), 1,
                      conv2d_local_x(rt));
@@ -181,12 +163,12 @@ clinfer_status conv_winograd_prep(clinfer_runtime *rt, const conv2d_params *p,
 
 static clinfer_status wino_input(clinfer_runtime *rt, const conv2d_params *p,
                                  const conv2d_plan *pl, const wino_layout *L, int32_t n0,
-                                 cl_mem input, cl_mem scratch, op_launch *out)
+                                 dev_tensor input, cl_mem scratch, op_launch *out)
 {
     karg a;
-    clinfer_status st = wino_kernel(rt, p, pl, "conv2d_winograd_input", input, scratch, out, &a);
-    if (st != CLINFER_OK)
-        return st;
+    wino_kernel(rt, p, pl, "conv2d_winograd_input", out, &a);
+    karg_tensor(&a, input);
+    karg_buffer(&a, scratch);
     const int32_t v[] = {p->c,       p->h,     p->w,     p->pad_top, p->pad_left,
                          L->tiles_w, L->tiles, L->ncols, L->pw};
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
@@ -194,7 +176,7 @@ static clinfer_status wino_input(clinfer_runtime *rt, const conv2d_params *p,
     karg_long(&a, L->vstride);
     karg_long(&a, L->voff);
     karg_int(&a, n0);
-    st = args_done(rt, &a, out);
+    clinfer_status st = launch_finish(rt, out, &a);
     if (st == CLINFER_OK) {
         const size_t cols = (size_t)(L->ncols + L->pw - 1) / (size_t)L->pw * (size_t)L->pw;
         launch_grid3(out, (cols + 15) / 16, ((size_t)p->c + WINO_CB - 1) / WINO_CB, 1,
@@ -221,7 +203,8 @@ static clinfer_status wino_gemm(clinfer_runtime *rt, const conv2d_params *p,
     memset(&none, 0, sizeof none);
     clinfer_status st = gemm_core_prepare(rt, &pl->gemm, &g, 0, 1.0f, 0.0f, none, out);
     if (st == CLINFER_OK)
-        st = gemm_core_bind(rt, out, persist, scratch, NULL, scratch, NULL);
+        st = gemm_core_bind(rt, out, dev_whole(persist), dev_whole(scratch), dev_whole(NULL),
+                            dev_whole(scratch), dev_whole(NULL));
     return st;
 }
 
@@ -230,18 +213,17 @@ static clinfer_status wino_output(clinfer_runtime *rt, const conv2d_params *p,
                                   const conv2d_buffers *b, op_launch *out)
 {
     karg a;
-    clinfer_status st = wino_kernel(rt, p, pl, "conv2d_winograd_output", b->scratch,
-                                    p->has_bias ? b->bias : NULL, out, &a);
-    if (st != CLINFER_OK)
-        return st;
-    karg_mem(&a, b->output);
-    karg_mem(&a, p->has_residual ? b->residual : NULL);
+    wino_kernel(rt, p, pl, "conv2d_winograd_output", out, &a);
+    karg_buffer(&a, b->scratch);
+    karg_tensor(&a, p->has_bias ? b->bias : dev_whole(NULL));
+    karg_tensor(&a, b->output);
+    karg_tensor(&a, p->has_residual ? b->residual : dev_whole(NULL));
     const int32_t v[] = {p->oc, pl->oh, pl->ow, L->tiles_w, L->tiles, L->ncols, n0};
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
         karg_int(&a, v[i]);
     karg_float(&a, p->act.a);
     karg_float(&a, p->act.b);
-    st = args_done(rt, &a, out);
+    clinfer_status st = launch_finish(rt, out, &a);
     if (st == CLINFER_OK)
         launch_grid3(out, ((size_t)L->ncols + 15) / 16, ((size_t)p->oc + WINO_CB - 1) / WINO_CB,
                      1, conv2d_local_x(rt));

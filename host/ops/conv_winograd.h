@@ -30,7 +30,7 @@ clinfer_status conv_winograd_plan(clinfer_runtime *rt, const conv2d_params *p, c
 
 /* The preparation launch: the weights transformed into `persist`. */
 clinfer_status conv_winograd_prep(clinfer_runtime *rt, const conv2d_params *p,
-                                  const conv2d_plan *pl, cl_mem weight, cl_mem persist,
+                                  const conv2d_plan *pl, dev_tensor weight, cl_mem persist,
                                   op_launch *out);
 
 /* Launch `step` (0, 1, 2 as above) of the chunk of `count` images from n0. */

@@ -54,7 +54,8 @@ clinfer_status conv2d_run_host(clinfer_runtime *rt, const conv2d_params *p, cons
         (!p->has_bias || (st = add_buffer(rt, &set, (size_t)p->oc, bias, &b_m)) == CLINFER_OK) &&
         (st = add_buffer(rt, &set, out_n, NULL, &out_m)) == CLINFER_OK &&
         (st = conv2d_prepare(rt, p, &l)) == CLINFER_OK &&
-        (st = conv2d_bind(rt, &l, in_m, w_m, b_m, NULL, out_m)) == CLINFER_OK)
+        (st = conv2d_bind(rt, &l, dev_whole(in_m), dev_whole(w_m), dev_whole(b_m),
+                           dev_whole(NULL), dev_whole(out_m))) == CLINFER_OK)
         st = launch_and_read(rt, &l, out_m, out_n, out);
     launch_release(&l);
     release_buffers(&set);
@@ -76,7 +77,7 @@ clinfer_status maxpool2d_run_host(clinfer_runtime *rt, const pool2d_params *p,
     if ((st = add_buffer(rt, &set, in_n, input, &in_m)) == CLINFER_OK &&
         (st = add_buffer(rt, &set, out_n, NULL, &out_m)) == CLINFER_OK &&
         (st = maxpool2d_prepare(rt, p, &l)) == CLINFER_OK &&
-        (st = pool2d_bind(rt, &l, in_m, out_m)) == CLINFER_OK)
+        (st = pool2d_bind(rt, &l, dev_whole(in_m), dev_whole(out_m))) == CLINFER_OK)
         st = launch_and_read(rt, &l, out_m, out_n, out);
     launch_release(&l);
     release_buffers(&set);

@@ -39,16 +39,6 @@ void eltwise_grid(op_launch *l, int64_t n, int64_t vw)
     launch_grid1(l, (size_t)(items > 0 ? items : 1));
 }
 
-/* Checks the argument setting of a prepare call; releases the kernel on
- * failure. */
-static clinfer_status finish_args(clinfer_runtime *rt, op_launch *l, const karg *a)
-{
-    clinfer_status st = karg_done(rt, a, l->name);
-    if (st != CLINFER_OK)
-        launch_release(l);
-    return st;
-}
-
 static int act_valid(const act_params *act) { return act_kind_valid(act->kind); }
 
 /* ------------------------------------------------------------------ unary */
@@ -98,28 +88,23 @@ clinfer_status unary_prepare(clinfer_runtime *rt, const unary_params *p, op_laun
         return st;
     int64_t n = shape_numel(&shape);
     int act = p->kind == UNARY_ACT ? (int)p->act.kind : 0;
-    char options[64];
-    snprintf(options, sizeof options, "-DVW=%d -DUNARY=%d -DACT=%d", ELTWISE_VW, (int)p->kind,
-             act);
-    st = launch_create(rt, "eltwise", options, "eltwise_unary", out);
-    if (st != CLINFER_OK)
-        return st;
-    karg a = karg_begin(out->kernel, 2);
+    opts o = opts_none();
+    opts_add(&o, "-DVW=%d -DUNARY=%d -DACT=%d", ELTWISE_VW, (int)p->kind, act);
+    karg a;
+    launch_begin(rt, out, "eltwise", &o, "eltwise_unary", KARG_AFTER_TENSORS(2), &a);
     karg_long(&a, n);
     karg_float(&a, p->act.a);
     karg_float(&a, p->act.b);
-    st = finish_args(rt, out, &a);
-    if (st == CLINFER_OK)
-        eltwise_grid(out, n, ELTWISE_VW);
-    return st;
+    eltwise_grid(out, n, ELTWISE_VW);
+    return launch_finish(rt, out, &a);
 }
 
-clinfer_status unary_bind(clinfer_runtime *rt, op_launch *l, cl_mem input, cl_mem output)
+clinfer_status unary_bind(clinfer_runtime *rt, op_launch *l, dev_tensor input, dev_tensor output)
 {
-    karg a = karg_begin(l->kernel, 0);
-    karg_mem(&a, input);
-    karg_mem(&a, output);
-    return karg_done(rt, &a, l->name);
+    karg a = launch_args(l, 0);
+    karg_tensor(&a, input);
+    karg_tensor(&a, output);
+    return launch_finish(rt, l, &a);
 }
 
 /* ----------------------------------------------------------------- binary */
@@ -323,13 +308,11 @@ clinfer_status binary_prepare(clinfer_runtime *rt, const binary_params *p, op_la
     static const char *const kernels[] = {"",         "binary_same",    "binary_scalar",
                                           "binary_scalar", "binary_channel", "binary_channel",
                                           "binary_general"};
-    char options[96];
-    snprintf(options, sizeof options, "-DVW=%d -DBINOP=%d -DBCAST=%d -DACT=%d", ELTWISE_VW,
-             (int)p->op, (int)v, (int)p->act.kind);
-    st = launch_create(rt, "eltwise", options, kernels[v], out);
-    if (st != CLINFER_OK)
-        return st;
-    karg a = karg_begin(out->kernel, 3);
+    opts o = opts_none();
+    opts_add(&o, "-DVW=%d -DBINOP=%d -DBCAST=%d -DACT=%d", ELTWISE_VW, (int)p->op, (int)v,
+             (int)p->act.kind);
+    karg a;
+    launch_begin(rt, out, "eltwise", &o, kernels[v], KARG_AFTER_TENSORS(3), &a);
     karg_long(&a, g.n);
     if (v == BINARY_CHANNEL_A || v == BINARY_CHANNEL_B) {
         karg_long(&a, c);
@@ -350,17 +333,16 @@ clinfer_status binary_prepare(clinfer_runtime *rt, const binary_params *p, op_la
     }
     karg_float(&a, p->act.a);
     karg_float(&a, p->act.b);
-    st = finish_args(rt, out, &a);
-    if (st == CLINFER_OK)
-        eltwise_grid(out, g.n, ELTWISE_VW);
-    return st;
+    eltwise_grid(out, g.n, ELTWISE_VW);
+    return launch_finish(rt, out, &a);
 }
 
-clinfer_status binary_bind(clinfer_runtime *rt, op_launch *l, cl_mem a, cl_mem b, cl_mem output)
+clinfer_status binary_bind(clinfer_runtime *rt, op_launch *l,
+                           dev_tensor a, dev_tensor b, dev_tensor output)
 {
-    karg k = karg_begin(l->kernel, 0);
-    karg_mem(&k, a);
-    karg_mem(&k, b);
-    karg_mem(&k, output);
-    return karg_done(rt, &k, l->name);
+    karg k = launch_args(l, 0);
+    karg_tensor(&k, a);
+    karg_tensor(&k, b);
+    karg_tensor(&k, output);
+    return launch_finish(rt, l, &k);
 }

@@ -5,7 +5,8 @@
  * launch of kernels/eltwise.cl.
  *
  * Both ops are one launch each: <op>_prepare, then <op>_bind, then
- * launch_enqueue. Tensors are contiguous, row-major, fp32, at offset 0.
+ * launch_enqueue. Tensors are contiguous, row-major, fp32, each at its
+ * dev_tensor's offset (launch.h).
  * Empty tensors (a dimension of 0) are allowed: the launch writes nothing.
  */
 #ifndef CLINFER_OPS_ELTWISE_H
@@ -52,7 +53,7 @@ clinfer_status unary_prepare(clinfer_runtime *rt, const unary_params *p, op_laun
 
 /* Sets the buffers: input and output hold numel(shape) floats; they may be
  * the same buffer (in place). */
-clinfer_status unary_bind(clinfer_runtime *rt, op_launch *l, cl_mem input, cl_mem output);
+clinfer_status unary_bind(clinfer_runtime *rt, op_launch *l, dev_tensor input, dev_tensor output);
 
 /* ----------------------------------------------------------------- binary */
 
@@ -115,7 +116,8 @@ clinfer_status binary_prepare(clinfer_runtime *rt, const binary_params *p, op_la
 /* Sets the buffers: a and b hold numel(p->a) and numel(p->b) floats, output
  * numel(output shape). The output may alias an operand of the output's
  * shape (in place), but not a broadcast one. */
-clinfer_status binary_bind(clinfer_runtime *rt, op_launch *l, cl_mem a, cl_mem b, cl_mem output);
+clinfer_status binary_bind(clinfer_runtime *rt, op_launch *l,
+                           dev_tensor a, dev_tensor b, dev_tensor output);
 
 /* -------------------------------------------------------------- shared */
 

@@ -90,22 +90,24 @@ static void batch_args(const gemm_geometry *g, int64_t bd[8], int64_t as[8], int
     }
 }
 
-/* Build options of a variant: the tunables plus the epilogue. */
-static void variant_options(const gemm_config *cfg, int has_c, int has_r, act_kind act,
-                            char *buf, size_t cap)
+/* Build options of a variant: its kernel set (named in gemm.cl), the
+ * tunables and the epilogue. */
+static opts variant_options(const gemm_config *cfg, int has_c, int has_r, act_kind act)
 {
-    int n = snprintf(buf, cap, "-DGEMM_KERNELS=%d -DACT=%d -DHAS_BIAS=%d%s",
-                     cfg->variant == GEMM_VARIANT_CPU   ? 1
-                     : cfg->variant == GEMM_VARIANT_GPU ? 2
-                                                        : 3,
-                     (int)act, has_c ? 1 : 0, has_r ? " -DHAS_RESIDUAL=1" : "");
-    if (n < 0 || (size_t)n >= cap)
-        return;
+    opts o = opts_none();
+    opts_add(&o, "-DGEMM_KERNELS=%s -DACT=%d -DHAS_BIAS=%d",
+             cfg->variant == GEMM_VARIANT_CPU   ? "GEMM_PACKED"
+             : cfg->variant == GEMM_VARIANT_GPU ? "GEMM_LOCAL"
+                                                : "GEMM_NAIVE",
+             (int)act, has_c ? 1 : 0);
+    if (has_r)
+        opts_add(&o, "-DHAS_RESIDUAL=1");
     if (cfg->variant == GEMM_VARIANT_CPU)
-        snprintf(buf + n, cap - (size_t)n, " -DTM=%d -DNV=%d", cfg->tm, cfg->nv);
+        opts_add(&o, "-DTM=%d -DNV=%d", cfg->tm, cfg->nv);
     else if (cfg->variant == GEMM_VARIANT_GPU)
-        snprintf(buf + n, cap - (size_t)n, " -DTSM=%d -DTSN=%d -DTSK=%d -DWPTM=%d -DWPTN=%d",
-                 cfg->tsm, cfg->tsn, cfg->tsk, cfg->wptm, cfg->wptn);
+        opts_add(&o, "-DTSM=%d -DTSN=%d -DTSK=%d -DWPTM=%d -DWPTN=%d", cfg->tsm, cfg->tsn,
+                 cfg->tsk, cfg->wptm, cfg->wptn);
+    return o;
 }
 
 static const char *variant_kernel(gemm_variant v)
@@ -118,14 +120,12 @@ clinfer_status gemm_core_prepare(clinfer_runtime *rt, const gemm_config *cfg,
                                  const gemm_geometry *g, int has_c, float alpha, float beta,
                                  act_params act, op_launch *out)
 {
-    char options[160];
-    variant_options(cfg, has_c, g->has_residual, act.kind, options, sizeof options);
-    clinfer_status st = launch_create(rt, "gemm", options, variant_kernel(cfg->variant), out);
-    if (st != CLINFER_OK)
-        return st;
+    const opts o = variant_options(cfg, has_c, g->has_residual, act.kind);
     int64_t bd[8], as[8], bs[8], cs[8];
     batch_args(g, bd, as, bs, cs);
-    karg a = karg_begin(out->kernel, 5);
+    karg a;
+    launch_begin(rt, out, "gemm", &o, variant_kernel(cfg->variant), KARG_AFTER_TENSORS(5),
+                 &a);
     karg_int(&a, g->m);
     karg_int(&a, g->n);
     karg_int(&a, g->k);
@@ -146,11 +146,9 @@ clinfer_status gemm_core_prepare(clinfer_runtime *rt, const gemm_config *cfg,
     karg_int(&a, g->bz0);
     karg_float(&a, act.a);
     karg_float(&a, act.b);
-    st = karg_done(rt, &a, out->name);
-    if (st != CLINFER_OK) {
-        launch_release(out);
+    clinfer_status st = launch_finish(rt, out, &a);
+    if (st != CLINFER_OK)
         return st;
-    }
     const size_t m = (size_t)g->m, n = (size_t)g->n;
     switch (cfg->variant) {
     case GEMM_VARIANT_CPU: {
@@ -184,16 +182,14 @@ static void batch_args8(int32_t nbatch, const int64_t *dims, const int64_t *stri
     }
 }
 
-clinfer_status gemm_core_bind(clinfer_runtime *rt, op_launch *l, cl_mem a, cl_mem b, cl_mem c,
-                              cl_mem y, cl_mem r)
+clinfer_status gemm_core_bind(clinfer_runtime *rt, op_launch *l,
+                              dev_tensor a, dev_tensor b, dev_tensor c, dev_tensor y,
+                              dev_tensor r)
 {
-    karg k = karg_begin(l->kernel, 0);
-    karg_mem(&k, a);
-    karg_mem(&k, b);
-    karg_mem(&k, c);
-    karg_mem(&k, y);
-    karg_mem(&k, r);
-    return karg_done(rt, &k, l->name);
+    const dev_tensor t[] = {a, b, c, y, r};
+    karg k = launch_args(l, 0);
+    karg_tensors(&k, t, 5);
+    return launch_finish(rt, l, &k);
 }
 
 clinfer_status gemm_pack_prepare(clinfer_runtime *rt, const gemm_config *cfg, int32_t n,
@@ -201,16 +197,14 @@ clinfer_status gemm_pack_prepare(clinfer_runtime *rt, const gemm_config *cfg, in
                                  const int64_t *bd, const int64_t *bs, size_t batch, int32_t z0,
                                  op_launch *out)
 {
-    char options[64];
-    snprintf(options, sizeof options, "-DGEMM_KERNELS=4 -DNV=%d", cfg->nv);
+    opts o = opts_none();
+    opts_add(&o, "-DGEMM_KERNELS=GEMM_PACKING -DNV=%d", cfg->nv);
     const int transposed = b_ks == 1 && b_ns != 1; /* columns of B' are contiguous */
-    clinfer_status st =
-        launch_create(rt, "gemm", options, transposed ? "gemm_pack_bt" : "gemm_pack_b", out);
-    if (st != CLINFER_OK)
-        return st;
     int64_t d[8], s[8];
     batch_args8(nbatch, bd, bs, d, s);
-    karg a = karg_begin(out->kernel, 2);
+    karg a;
+    launch_begin(rt, out, "gemm", &o, transposed ? "gemm_pack_bt" : "gemm_pack_b",
+                 KARG_AFTER_TENSORS(2), &a);
     karg_int(&a, n);
     karg_int(&a, k);
     karg_int(&a, b_ks);
@@ -218,11 +212,9 @@ clinfer_status gemm_pack_prepare(clinfer_runtime *rt, const gemm_config *cfg, in
     karg_long8(&a, d);
     karg_long8(&a, s);
     karg_int(&a, z0);
-    st = karg_done(rt, &a, out->name);
-    if (st != CLINFER_OK) {
-        launch_release(out);
+    clinfer_status st = launch_finish(rt, out, &a);
+    if (st != CLINFER_OK)
         return st;
-    }
     const size_t tw = (size_t)gemm_panel_width(cfg);
     launch_grid3(out, transposed ? ((size_t)k + 15) / 16 : (size_t)k, ((size_t)n + tw - 1) / tw,
                  batch, transposed ? 1 : 8);
@@ -240,36 +232,32 @@ clinfer_status gemm_pack_a_prepare(clinfer_runtime *rt, const gemm_config *cfg, 
                                    const int64_t *bd, const int64_t *as, size_t batch,
                                    op_launch *out)
 {
-    char options[64];
-    snprintf(options, sizeof options, "-DGEMM_KERNELS=4 -DTM=%d", cfg->tm);
-    clinfer_status st = launch_create(rt, "gemm", options, "gemm_pack_a", out);
-    if (st != CLINFER_OK)
-        return st;
+    opts o = opts_none();
+    opts_add(&o, "-DGEMM_KERNELS=GEMM_PACKING -DTM=%d", cfg->tm);
     int64_t d[8], s[8];
     batch_args8(nbatch, bd, as, d, s);
-    karg a = karg_begin(out->kernel, 2);
+    karg a;
+    launch_begin(rt, out, "gemm", &o, "gemm_pack_a", KARG_AFTER_TENSORS(2), &a);
     karg_int(&a, m);
     karg_int(&a, k);
     karg_int(&a, a_rs);
     karg_int(&a, a_ks);
     karg_long8(&a, d);
     karg_long8(&a, s);
-    st = karg_done(rt, &a, out->name);
-    if (st != CLINFER_OK) {
-        launch_release(out);
+    clinfer_status st = launch_finish(rt, out, &a);
+    if (st != CLINFER_OK)
         return st;
-    }
     const size_t tm = (size_t)(cfg->tm > 0 ? cfg->tm : 1);
     launch_grid3(out, (size_t)k, ((size_t)m + tm - 1) / tm, batch, 8);
     return CLINFER_OK;
 }
 
-clinfer_status gemm_pack_bind(clinfer_runtime *rt, op_launch *l, cl_mem b, cl_mem packed)
+clinfer_status gemm_pack_bind(clinfer_runtime *rt, op_launch *l, dev_tensor b, cl_mem packed)
 {
-    karg k = karg_begin(l->kernel, 0);
-    karg_mem(&k, b);
-    karg_mem(&k, packed);
-    return karg_done(rt, &k, l->name);
+    karg k = launch_args(l, 0);
+    karg_tensor(&k, b);
+    karg_buffer(&k, packed);
+    return launch_finish(rt, l, &k);
 }
 
 /* ------------------------------------------------------------------ Gemm */
@@ -397,7 +385,7 @@ clinfer_status gemm_pack_b_prepare(clinfer_runtime *rt, const gemm_params *p,
     return gemm_pack_prepare(rt, &plan->cfg, g.n, g.k, g.b_ks, g.b_ns, 0, NULL, NULL, 1, 0, out);
 }
 
-clinfer_status gemm_pack_b_bind(clinfer_runtime *rt, op_launch *l, cl_mem b, cl_mem packed)
+clinfer_status gemm_pack_b_bind(clinfer_runtime *rt, op_launch *l, dev_tensor b, cl_mem packed)
 {
     return gemm_pack_bind(rt, l, b, packed);
 }
@@ -414,10 +402,10 @@ clinfer_status gemm_prepare(clinfer_runtime *rt, const gemm_params *p, const gem
                              p->act, out);
 }
 
-clinfer_status gemm_bind(clinfer_runtime *rt, op_launch *l, cl_mem a, cl_mem b, cl_mem c,
-                         cl_mem y)
+clinfer_status gemm_bind(clinfer_runtime *rt, op_launch *l,
+                         dev_tensor a, dev_tensor b, dev_tensor c, dev_tensor y)
 {
-    return gemm_core_bind(rt, l, a, b, c, y, NULL);
+    return gemm_core_bind(rt, l, a, b, c, y, dev_whole(NULL));
 }
 
 /* ---------------------------------------------------------------- MatMul */
@@ -584,7 +572,8 @@ clinfer_status matmul_prepare(clinfer_runtime *rt, const matmul_params *p, const
     return gemm_core_prepare(rt, &plan->cfg, &g, 0, 1.0f, 0.0f, p->act, out);
 }
 
-clinfer_status matmul_bind(clinfer_runtime *rt, op_launch *l, cl_mem a, cl_mem b, cl_mem y)
+clinfer_status matmul_bind(clinfer_runtime *rt, op_launch *l,
+                           dev_tensor a, dev_tensor b, dev_tensor y)
 {
-    return gemm_core_bind(rt, l, a, b, NULL, y, NULL);
+    return gemm_core_bind(rt, l, a, b, dev_whole(NULL), y, dev_whole(NULL));
 }

@@ -2,8 +2,8 @@
  * gemm.h — matrix products: ONNX Gemm (Y = alpha * A' * B' + beta * C, with
  * an optional fused activation; Dense layers) and ONNX MatMul (NumPy matmul:
  * 2-D, batched with broadcast batch dimensions, 1-D operands promoted), and
- * the GEMM core the GEMM-based convolutions share. Every buffer is
- * contiguous, row-major, at offset 0.
+ * the GEMM core the GEMM-based convolutions share. Every tensor is
+ * contiguous, row-major, at its dev_tensor's offset (launch.h).
  *
  * Device-class variants (kernels/gemm.cl), chosen per runtime:
  *   cpu   gemm_packed: register tiles of TM x 16*NV per work-item over B
@@ -105,8 +105,9 @@ clinfer_status gemm_core_prepare(clinfer_runtime *rt, const gemm_config *cfg,
                                  const gemm_geometry *g, int has_c, float alpha, float beta,
                                  act_params act, op_launch *out);
 /* `c` and `r` may be NULL when the launch has no C term or residual. */
-clinfer_status gemm_core_bind(clinfer_runtime *rt, op_launch *l, cl_mem a, cl_mem b, cl_mem c,
-                              cl_mem y, cl_mem r);
+clinfer_status gemm_core_bind(clinfer_runtime *rt, op_launch *l,
+                              dev_tensor a, dev_tensor b, dev_tensor c, dev_tensor y,
+                              dev_tensor r);
 
 /* The packing kernel: B' of `batch` matrices [k, n] (element (k, n) of batch
  * z0 + z at boff + k * b_ks + n * b_ns, boff from the batch dims bd / bs) to
@@ -115,7 +116,7 @@ clinfer_status gemm_pack_prepare(clinfer_runtime *rt, const gemm_config *cfg, in
                                  int32_t k, int32_t b_ks, int32_t b_ns, int32_t nbatch,
                                  const int64_t *bd, const int64_t *bs, size_t batch, int32_t z0,
                                  op_launch *out);
-clinfer_status gemm_pack_bind(clinfer_runtime *rt, op_launch *l, cl_mem b, cl_mem packed);
+clinfer_status gemm_pack_bind(clinfer_runtime *rt, op_launch *l, dev_tensor b, cl_mem packed);
 
 /* Floats of one packed A' [m, k] (cpu variant): panels of cfg->tm rows. */
 size_t gemm_packed_a_floats(const gemm_config *cfg, int64_t m, int64_t k);
@@ -166,7 +167,7 @@ clinfer_status gemm_plan_make(clinfer_runtime *rt, const gemm_params *p, gemm_pl
 /* The packing launch (only when plan->packed_bytes > 0). */
 clinfer_status gemm_pack_b_prepare(clinfer_runtime *rt, const gemm_params *p,
                                    const gemm_plan *plan, op_launch *out);
-clinfer_status gemm_pack_b_bind(clinfer_runtime *rt, op_launch *l, cl_mem b, cl_mem packed);
+clinfer_status gemm_pack_b_bind(clinfer_runtime *rt, op_launch *l, dev_tensor b, cl_mem packed);
 
 /* Creates the product kernel for `p` and sets its scalar arguments. */
 clinfer_status gemm_prepare(clinfer_runtime *rt, const gemm_params *p, const gemm_plan *plan,
@@ -174,8 +175,8 @@ clinfer_status gemm_prepare(clinfer_runtime *rt, const gemm_params *p, const gem
 
 /* Sets the buffers: `b` is packed B when plan->packed_bytes > 0; `c` is
  * ignored unless p->has_c (may be NULL then). */
-clinfer_status gemm_bind(clinfer_runtime *rt, op_launch *l, cl_mem a, cl_mem b, cl_mem c,
-                         cl_mem y);
+clinfer_status gemm_bind(clinfer_runtime *rt, op_launch *l,
+                         dev_tensor a, dev_tensor b, dev_tensor c, dev_tensor y);
 
 /* ---------------------------------------------------------------- MatMul */
 
@@ -197,6 +198,7 @@ clinfer_status matmul_pack_b_prepare(clinfer_runtime *rt, const matmul_params *p
                                      const gemm_plan *plan, op_launch *out);
 clinfer_status matmul_prepare(clinfer_runtime *rt, const matmul_params *p, const gemm_plan *plan,
                               op_launch *out);
-clinfer_status matmul_bind(clinfer_runtime *rt, op_launch *l, cl_mem a, cl_mem b, cl_mem y);
+clinfer_status matmul_bind(clinfer_runtime *rt, op_launch *l,
+                           dev_tensor a, dev_tensor b, dev_tensor y);
 
 #endif

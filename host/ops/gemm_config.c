@@ -123,7 +123,10 @@ static int warm_candidate(clinfer_runtime *rt, const gemm_config *c, int32_t s, 
     act_params none = {ACT_KIND_NONE, 0, 0};
     if (gemm_core_prepare(rt, c, &g, 0, 1.0f, 0.0f, none, l) != CLINFER_OK)
         return 0;
-    if (gemm_core_bind(rt, l, a, b, NULL, y, NULL) == CLINFER_OK && clFinish(rt->queue) == CL_SUCCESS &&
+    const dev_tensor absent = dev_whole(NULL);
+    if (gemm_core_bind(rt, l, dev_whole(a), dev_whole(b), absent, dev_whole(y), absent) ==
+            CLINFER_OK &&
+        clFinish(rt->queue) == CL_SUCCESS &&
         launch_enqueue(rt, l, NULL) == CLINFER_OK && clFinish(rt->queue) == CL_SUCCESS)
         return 1;
     launch_release(l);

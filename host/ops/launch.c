@@ -1,21 +1,51 @@
 /*
- * launch.c — kernel argument setting and enqueueing shared by every op.
+ * launch.c — build options, kernel creation and argument setting, and
+ * enqueueing, shared by every op.
  */
 #include "launch.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "../program_cache.h"
 
-karg karg_begin(cl_kernel kernel, cl_uint first_index)
+opts opts_none(void)
 {
-    karg a = {kernel, first_index, 0, CL_SUCCESS};
+    opts o;
+    memset(&o, 0, sizeof o);
+    return o;
+}
+
+void opts_add(opts *o, const char *fmt, ...)
+{
+    if (o->overflow)
+        return;
+    size_t room = sizeof o->text - o->len;
+    int sep = o->len > 0;
+    if (sep && room > 1)
+        o->text[o->len] = ' ';
+    va_list ap;
+    va_start(ap, fmt);
+    int n = room > (size_t)sep ? vsnprintf(o->text + o->len + sep, room - sep, fmt, ap) : -1;
+    va_end(ap);
+    if (n < 0 || (size_t)n + sep >= room) {
+        o->overflow = 1;
+        return;
+    }
+    o->len += (size_t)n + sep;
+}
+
+static karg karg_begin(cl_kernel kernel, cl_uint first_index)
+{
+    karg a = {kernel, first_index, 0, CL_SUCCESS, CLINFER_OK};
     return a;
 }
 
 static void karg_set(karg *a, size_t size, const void *value)
 {
+    if (!a->kernel)
+        return; /* launch_begin failed: launch_finish reports it */
     cl_int err = clSetKernelArg(a->kernel, a->next, size, value);
     if (err != CL_SUCCESS && a->err == CL_SUCCESS) {
         a->err = err;
@@ -24,7 +54,19 @@ static void karg_set(karg *a, size_t size, const void *value)
     a->next++;
 }
 
-void karg_mem(karg *a, cl_mem mem) { karg_set(a, sizeof mem, &mem); }
+void karg_tensor(karg *a, dev_tensor t)
+{
+    karg_set(a, sizeof t.mem, &t.mem);
+    karg_long(a, (int64_t)t.offset);
+}
+
+void karg_tensors(karg *a, const dev_tensor *t, int count)
+{
+    for (int i = 0; i < count; i++)
+        karg_tensor(a, t[i]);
+}
+
+void karg_buffer(karg *a, cl_mem mem) { karg_tensor(a, dev_whole(mem)); }
 void karg_int(karg *a, int32_t v)
 {
     cl_int x = v;
@@ -52,7 +94,7 @@ void karg_long8(karg *a, const int64_t v[8])
     karg_set(a, sizeof x, &x);
 }
 
-clinfer_status karg_done(clinfer_runtime *rt, const karg *a, const char *kernel_name)
+static clinfer_status karg_done(clinfer_runtime *rt, const karg *a, const char *kernel_name)
 {
     if (a->err == CL_SUCCESS)
         return CLINFER_OK;
@@ -60,12 +102,38 @@ clinfer_status karg_done(clinfer_runtime *rt, const karg *a, const char *kernel_
                    a->failed_index, cl_error_name(a->err), (int)a->err);
 }
 
-clinfer_status launch_create(clinfer_runtime *rt, const char *file, const char *options,
-                             const char *kernel, op_launch *out)
+clinfer_status launch_begin(clinfer_runtime *rt, op_launch *l, const char *file, const opts *o,
+                            const char *kernel, cl_uint first_arg, karg *args)
 {
-    memset(out, 0, sizeof *out);
-    out->name = kernel;
-    return kernel_create(rt, file, options, kernel, &out->kernel);
+    memset(l, 0, sizeof *l);
+    l->name = kernel;
+    clinfer_status st;
+    if (o && o->overflow)
+        st = err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
+                     "%s (kernels/%s.cl): build options longer than %d characters: \"%s...\"",
+                     kernel, file, OPTS_MAX - 1, o->text);
+    else
+        st = kernel_create(rt, file, o ? o->text : "", kernel, &l->kernel);
+    *args = karg_begin(l->kernel, first_arg);
+    args->begun = st;
+    return st;
+}
+
+karg launch_args(const op_launch *l, cl_uint first_arg) { return karg_begin(l->kernel, first_arg); }
+
+clinfer_status launch_finish(clinfer_runtime *rt, op_launch *l, const karg *args)
+{
+    clinfer_status st = args->begun;
+    if (st == CLINFER_OK && !l->kernel)
+        st = err_set(rt, CLINFER_ERR_INVALID_ARGUMENT, "%s: the launch has no kernel",
+                     l->name ? l->name : "kernel");
+    if (st == CLINFER_OK)
+        st = karg_done(rt, args, l->name);
+    if (st != CLINFER_OK) {
+        launch_release(l);
+        memset(l, 0, sizeof *l);
+    }
+    return st;
 }
 
 void launch_grid1(op_launch *l, size_t n)

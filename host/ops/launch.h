@@ -1,7 +1,9 @@
 /*
  * launch.h — what every op shares: a prepared kernel launch (kernel object,
- * global and local sizes), argument setting that collects errors, and
- * enqueueing with global sizes rounded up to the local size.
+ * global and local sizes), build options that refuse truncation, argument
+ * setting that collects errors and cleans up after itself, a tensor's
+ * device location (buffer + offset), and enqueueing with global sizes
+ * rounded up to the local size.
  */
 #ifndef CLINFER_OPS_LAUNCH_H
 #define CLINFER_OPS_LAUNCH_H
@@ -16,27 +18,79 @@ typedef struct op_launch {
     size_t local[3];
 } op_launch;
 
-/* Sets kernel arguments in order; the first failure is kept for karg_done. */
+/* Where a tensor lives on the device: `offset` floats (elements, not bytes)
+ * into `mem`. Kernels take each tensor as two arguments, the buffer and a
+ * `long` element offset that they add to the pointer at entry, so tensors
+ * inside one arena need no sub-buffers. Any float-aligned offset works:
+ * the kernels' vector accesses (vloadN/vstoreN) need only the alignment of
+ * a float. mem NULL: an absent optional tensor. */
+typedef struct dev_tensor {
+    cl_mem mem;
+    uint64_t offset;
+} dev_tensor;
+
+/* The whole of `mem` (offset 0). */
+static inline dev_tensor dev_whole(cl_mem mem)
+{
+    dev_tensor t = {mem, 0};
+    return t;
+}
+
+/* The index of the first argument after `n` tensors (two arguments each). */
+#define KARG_AFTER_TENSORS(n) ((cl_uint)(2 * (n)))
+
+/* Build options of one program, appended piece by piece to a fixed buffer.
+ * A piece that does not fit marks the options as overflowed, and
+ * launch_begin then fails instead of building a truncated option string. */
+#define OPTS_MAX 256
+typedef struct opts {
+    char text[OPTS_MAX];
+    size_t len;
+    int overflow;
+} opts;
+
+/* Empty options. */
+opts opts_none(void);
+
+/* Appends one option (printf format), separated from the last by a space. */
+void opts_add(opts *o, const char *fmt, ...) CLINFER_PRINTF(2, 3);
+
+/* Sets kernel arguments in order; the first failure is kept for
+ * launch_finish. When launch_begin failed, setting arguments
+ * does nothing and launch_finish returns that failure. */
 typedef struct karg {
     cl_kernel kernel;
     cl_uint next;
     cl_uint failed_index;
     cl_int err;
+    clinfer_status begun; /* launch_begin's status */
 } karg;
 
-karg karg_begin(cl_kernel kernel, cl_uint first_index);
-void karg_mem(karg *a, cl_mem mem); /* mem may be NULL for an unused buffer */
+void karg_tensor(karg *a, dev_tensor t); /* the buffer (NULL: unused) and its offset */
+void karg_tensors(karg *a, const dev_tensor *t, int count); /* t[0], .., t[count - 1] */
+void karg_buffer(karg *a, cl_mem mem);   /* a whole buffer (scratch, packed weights): offset 0 */
 void karg_int(karg *a, int32_t v);
 void karg_float(karg *a, float v);
 void karg_local(karg *a, size_t bytes); /* a __local buffer argument of `bytes` */
 void karg_long(karg *a, int64_t v);
 void karg_long8(karg *a, const int64_t v[8]);
-clinfer_status karg_done(clinfer_runtime *rt, const karg *a, const char *kernel_name);
 
-/* Creates the kernel `kernel` of kernels/<file>.cl built with `options`.
- * The launch keeps the pointer `kernel` as its name: pass a literal. */
-clinfer_status launch_create(clinfer_runtime *rt, const char *file, const char *options,
-                             const char *kernel, op_launch *out);
+/* Begins launch l: creates the kernel `kernel` of kernels/<file>.cl built
+ * with options `o` (NULL: none) and starts *args at argument `first_arg`.
+ * Arguments may then be set without checking this status: launch_finish
+ * reports the first failure. The launch keeps the pointer `kernel` as its
+ * name: pass a literal. */
+clinfer_status launch_begin(clinfer_runtime *rt, op_launch *l, const char *file, const opts *o,
+                            const char *kernel, cl_uint first_arg, karg *args);
+
+/* Starts setting arguments of the existing launch l at `first_arg` (the
+ * buffers of a bind step), for launch_finish. */
+karg launch_args(const op_launch *l, cl_uint first_arg);
+
+/* Ends launch_begin or launch_args: on any failure (creating the kernel,
+ * an option string that overflowed, an argument) releases the kernel,
+ * leaves l empty and returns the error. */
+clinfer_status launch_finish(clinfer_runtime *rt, op_launch *l, const karg *args);
 
 /* Enqueues on the runtime's queue; `event` may be NULL. A launch with a
  * global size of 0 (an empty tensor) enqueues nothing: OpenCL 1.2 devices

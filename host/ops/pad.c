@@ -176,12 +176,10 @@ clinfer_status pad_prepare(clinfer_runtime *rt, const pad_params *p, op_launch *
     for (; rank < 2; rank++) /* the kernel takes at least two dims */
         kod[rank] = klen[rank] = kid[rank] = 1, klo[rank] = 0;
 
-    char options[32];
-    snprintf(options, sizeof options, "-DPAD_MODE=%d", (int)p->mode);
-    st = launch_create(rt, "pad", options, "pad_nd", out);
-    if (st != CLINFER_OK)
-        return st;
-    karg a = karg_begin(out->kernel, 2);
+    opts o = opts_none();
+    opts_add(&o, "-DPAD_MODE=%d", (int)p->mode);
+    karg a;
+    launch_begin(rt, out, "pad", &o, "pad_nd", KARG_AFTER_TENSORS(2), &a);
     karg_int(&a, rank);
     karg_int(&a, (int32_t)base);
     karg_float(&a, p->value);
@@ -189,11 +187,9 @@ clinfer_status pad_prepare(clinfer_runtime *rt, const pad_params *p, op_launch *
     for (int k = 0; k < 4; k++)
         for (int32_t d = 0; d < CLINFER_MAX_RANK; d++)
             karg_int(&a, d < rank ? arrays[k][d] : (k == 1 ? 0 : 1));
-    st = karg_done(rt, &a, out->name);
-    if (st != CLINFER_OK) {
-        launch_release(out);
+    st = launch_finish(rt, out, &a);
+    if (st != CLINFER_OK)
         return st;
-    }
     /* x: the innermost dim, y: the next, z: all others. */
     if (n > 0)
         launch_grid3(out, (size_t)kod[0], (size_t)kod[1],
@@ -203,10 +199,10 @@ clinfer_status pad_prepare(clinfer_runtime *rt, const pad_params *p, op_launch *
     return CLINFER_OK;
 }
 
-clinfer_status pad_bind(clinfer_runtime *rt, op_launch *l, cl_mem input, cl_mem output)
+clinfer_status pad_bind(clinfer_runtime *rt, op_launch *l, dev_tensor input, dev_tensor output)
 {
-    karg a = karg_begin(l->kernel, 0);
-    karg_mem(&a, input);
-    karg_mem(&a, output);
-    return karg_done(rt, &a, l->name);
+    karg a = launch_args(l, 0);
+    karg_tensor(&a, input);
+    karg_tensor(&a, output);
+    return launch_finish(rt, l, &a);
 }

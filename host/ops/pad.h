@@ -50,6 +50,6 @@ clinfer_status pad_output_shape(clinfer_runtime *rt, const pad_params *p, clinfe
 clinfer_status pad_prepare(clinfer_runtime *rt, const pad_params *p, op_launch *out);
 
 /* `input` may be NULL when the input has no elements. */
-clinfer_status pad_bind(clinfer_runtime *rt, op_launch *l, cl_mem input, cl_mem output);
+clinfer_status pad_bind(clinfer_runtime *rt, op_launch *l, dev_tensor input, dev_tensor output);
 
 #endif

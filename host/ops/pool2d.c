@@ -136,15 +136,14 @@ static clinfer_status window_prepare(clinfer_runtime *rt, const char *op, const 
     /* a literal: the launch keeps the name for profiles */
     const char *kernel = is_avg ? (rows ? "avgpool2d_rows" : "avgpool2d")
                                 : (rows ? "maxpool2d_rows" : "maxpool2d");
-    if (st == CLINFER_OK)
-        st = launch_create(rt, "pool2d", "", kernel, out);
     if (st != CLINFER_OK)
         return st;
     int32_t oh = (int32_t)s.dims[2], ow = (int32_t)s.dims[3];
     const int64_t planes = (int64_t)p->n * p->c;
     /* rows kernels: about 512 outputs per work-item */
     const int32_t per_item = launch_rows_per_item(rt, planes, oh, 512 / ow);
-    karg a = karg_begin(out->kernel, 2);
+    karg a;
+    launch_begin(rt, out, "pool2d", NULL, kernel, KARG_AFTER_TENSORS(2), &a);
     karg_int(&a, p->h);
     karg_int(&a, p->w);
     karg_int(&a, oh);
@@ -164,11 +163,9 @@ static clinfer_status window_prepare(clinfer_runtime *rt, const char *op, const 
     }
     if (rows)
         karg_int(&a, per_item);
-    st = karg_done(rt, &a, out->name);
-    if (st != CLINFER_OK) {
-        launch_release(out);
+    st = launch_finish(rt, out, &a);
+    if (st != CLINFER_OK)
         return st;
-    }
     if (rows) {
         launch_grid3(out, (size_t)((oh + per_item - 1) / per_item), (size_t)planes, 1, 1);
     } else {
@@ -215,20 +212,17 @@ static clinfer_status global_prepare(clinfer_runtime *rt, const char *op,
     memset(out, 0, sizeof *out);
     clinfer_shape s;
     clinfer_status st = check_global(rt, op, p, &s);
-    if (st == CLINFER_OK)
-        st = launch_create(rt, "pool2d", "", op, out);
     if (st != CLINFER_OK)
         return st;
-    karg a = karg_begin(out->kernel, 2);
+    karg a;
+    launch_begin(rt, out, "pool2d", NULL, op, KARG_AFTER_TENSORS(2), &a);
     karg_int(&a, p->n);
     karg_int(&a, p->c);
     karg_int(&a, p->h);
     karg_int(&a, p->w);
-    st = karg_done(rt, &a, out->name);
-    if (st != CLINFER_OK) {
-        launch_release(out);
+    st = launch_finish(rt, out, &a);
+    if (st != CLINFER_OK)
         return st;
-    }
     launch_grid1(out, (size_t)p->n * (size_t)p->c);
     return CLINFER_OK;
 }
@@ -245,10 +239,10 @@ clinfer_status globalmaxpool_prepare(clinfer_runtime *rt, const globalpool_param
     return global_prepare(rt, "globalmaxpool", p, out);
 }
 
-clinfer_status pool2d_bind(clinfer_runtime *rt, op_launch *l, cl_mem input, cl_mem output)
+clinfer_status pool2d_bind(clinfer_runtime *rt, op_launch *l, dev_tensor input, dev_tensor output)
 {
-    karg a = karg_begin(l->kernel, 0);
-    karg_mem(&a, input);
-    karg_mem(&a, output);
-    return karg_done(rt, &a, l->name);
+    karg a = launch_args(l, 0);
+    karg_tensor(&a, input);
+    karg_tensor(&a, output);
+    return launch_finish(rt, l, &a);
 }

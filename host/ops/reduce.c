@@ -142,12 +142,10 @@ clinfer_status reduce_prepare(clinfer_runtime *rt, const reduce_params *p, op_la
         g[1].count = 1;
     }
 
-    char options[32];
-    snprintf(options, sizeof options, "-DREDUCE_OP=%d", (int)p->kind);
-    st = launch_create(rt, "reduce", options, "reduce_nd", out);
-    if (st != CLINFER_OK)
-        return st;
-    karg a = karg_begin(out->kernel, 2);
+    opts o = opts_none();
+    opts_add(&o, "-DREDUCE_OP=%d", (int)p->kind);
+    karg a;
+    launch_begin(rt, out, "reduce", &o, "reduce_nd", KARG_AFTER_TENSORS(2), &a);
     karg_int(&a, (int32_t)n);
     karg_int(&a, g[0].count);
     karg_int(&a, g[1].count);
@@ -158,19 +156,17 @@ clinfer_status reduce_prepare(clinfer_runtime *rt, const reduce_params *p, op_la
         for (int32_t d = 0; d < REDUCE_MAX_GROUPS; d++)
             karg_int(&a, d < g[k].count ? g[k].stride[g[k].count - 1 - d] : 0);
     }
-    st = karg_done(rt, &a, out->name);
-    if (st != CLINFER_OK) {
-        launch_release(out);
+    st = launch_finish(rt, out, &a);
+    if (st != CLINFER_OK)
         return st;
-    }
     launch_grid1(out, (size_t)n);
     return CLINFER_OK;
 }
 
-clinfer_status reduce_bind(clinfer_runtime *rt, op_launch *l, cl_mem input, cl_mem output)
+clinfer_status reduce_bind(clinfer_runtime *rt, op_launch *l, dev_tensor input, dev_tensor output)
 {
-    karg a = karg_begin(l->kernel, 0);
-    karg_mem(&a, input);
-    karg_mem(&a, output);
-    return karg_done(rt, &a, l->name);
+    karg a = launch_args(l, 0);
+    karg_tensor(&a, input);
+    karg_tensor(&a, output);
+    return launch_finish(rt, l, &a);
 }

@@ -121,30 +121,26 @@ clinfer_status slice_prepare(clinfer_runtime *rt, const slice_params *p, op_laun
     }
     for (int32_t d = k; d < CLINFER_MAX_RANK; d++)
         od[d] = 1, ss[d] = 0;
-    st = launch_create(rt, "slice", "", "slice_nd", out);
-    if (st != CLINFER_OK)
-        return st;
-    karg a = karg_begin(out->kernel, 2);
+    karg a;
+    launch_begin(rt, out, "slice", NULL, "slice_nd", KARG_AFTER_TENSORS(2), &a);
     karg_int(&a, k);
     karg_long(&a, base);
     for (int32_t d = 0; d < CLINFER_MAX_RANK; d++)
         karg_int(&a, od[d]);
     for (int32_t d = 0; d < CLINFER_MAX_RANK; d++)
         karg_int(&a, ss[d]);
-    st = karg_done(rt, &a, out->name);
-    if (st != CLINFER_OK) {
-        launch_release(out);
+    st = launch_finish(rt, out, &a);
+    if (st != CLINFER_OK)
         return st;
-    }
     size_t n = (size_t)shape_numel(&os);
     launch_grid3(out, (size_t)od[0], (size_t)od[1], n / ((size_t)od[0] * (size_t)od[1]), 8);
     return CLINFER_OK;
 }
 
-clinfer_status slice_bind(clinfer_runtime *rt, op_launch *l, cl_mem input, cl_mem output)
+clinfer_status slice_bind(clinfer_runtime *rt, op_launch *l, dev_tensor input, dev_tensor output)
 {
-    karg a = karg_begin(l->kernel, 0);
-    karg_mem(&a, input);
-    karg_mem(&a, output);
-    return karg_done(rt, &a, l->name);
+    karg a = launch_args(l, 0);
+    karg_tensor(&a, input);
+    karg_tensor(&a, output);
+    return launch_finish(rt, l, &a);
 }

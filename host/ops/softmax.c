@@ -77,22 +77,19 @@ clinfer_status softmax_prepare(clinfer_runtime *rt, const softmax_params *p, op_
     clinfer_status st = softmax_geometry(rt, p, &outer, &len, &inner);
     if (st != CLINFER_OK)
         return st;
-    char options[64];
-    snprintf(options, sizeof options, "-DVW=%d -DLOG_SOFTMAX=%d", SOFTMAX_VW, p->log ? 1 : 0);
+    opts o = opts_none();
+    opts_add(&o, "-DVW=%d -DLOG_SOFTMAX=%d", SOFTMAX_VW, p->log ? 1 : 0);
     const int rows = inner == 1;
-    st = launch_create(rt, "softmax", options, rows ? "softmax_rows" : "softmax_strided", out);
-    if (st != CLINFER_OK)
-        return st;
-    karg a = karg_begin(out->kernel, 2);
+    karg a;
+    launch_begin(rt, out, "softmax", &o, rows ? "softmax_rows" : "softmax_strided",
+                 KARG_AFTER_TENSORS(2), &a);
     karg_long(&a, outer);
     karg_long(&a, len);
     if (!rows)
         karg_long(&a, inner);
-    st = karg_done(rt, &a, out->name);
-    if (st != CLINFER_OK) {
-        launch_release(out);
+    st = launch_finish(rt, out, &a);
+    if (st != CLINFER_OK)
         return st;
-    }
     /* rows: one item per row; strided: one per VW positions of a row of
      * inner elements. A count of 0 still launches one item, which returns. */
     if (rows)
@@ -102,10 +99,10 @@ clinfer_status softmax_prepare(clinfer_runtime *rt, const softmax_params *p, op_
     return CLINFER_OK;
 }
 
-clinfer_status softmax_bind(clinfer_runtime *rt, op_launch *l, cl_mem input, cl_mem output)
+clinfer_status softmax_bind(clinfer_runtime *rt, op_launch *l, dev_tensor input, dev_tensor output)
 {
-    karg a = karg_begin(l->kernel, 0);
-    karg_mem(&a, input);
-    karg_mem(&a, output);
-    return karg_done(rt, &a, l->name);
+    karg a = launch_args(l, 0);
+    karg_tensor(&a, input);
+    karg_tensor(&a, output);
+    return launch_finish(rt, l, &a);
 }

@@ -41,6 +41,6 @@ clinfer_status softmax_geometry(clinfer_runtime *rt, const softmax_params *p, in
 clinfer_status softmax_prepare(clinfer_runtime *rt, const softmax_params *p, op_launch *out);
 
 /* Sets the buffers; output may be the input buffer (in place). */
-clinfer_status softmax_bind(clinfer_runtime *rt, op_launch *l, cl_mem input, cl_mem output);
+clinfer_status softmax_bind(clinfer_runtime *rt, op_launch *l, dev_tensor input, dev_tensor output);
 
 #endif

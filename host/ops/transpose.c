@@ -12,8 +12,6 @@
 
 /* Block edge of transpose_2d, passed as -DTILE. */
 #define TRANSPOSE_TILE 8
-#define STR_(x) #x
-#define STR(x) STR_(x)
 
 /* The permutation of p (reversed dims by default), validated. */
 static clinfer_status perm_check(clinfer_runtime *rt, const transpose_params *p, int32_t *perm)
@@ -115,22 +113,20 @@ clinfer_status transpose_prepare(clinfer_runtime *rt, const transpose_params *p,
     int64_t dims[CLINFER_MAX_RANK];
     int32_t sp[CLINFER_MAX_RANK];
     int32_t rank = n > 0 ? simplify(&p->input, perm, dims, sp) : 0;
+    opts o = opts_none();
+    opts_add(&o, "-DTILE=%d", TRANSPOSE_TILE);
 
     int batched = rank == 3 && sp[0] == 0 && sp[1] == 2 && sp[2] == 1;
     if ((rank == 2 && sp[0] == 1 && sp[1] == 0) || batched) {
         /* [B,] R, C -> [B,] C, R; each work-item moves a tile. */
         int64_t b = batched ? dims[0] : 1, rows = dims[rank - 2], cols = dims[rank - 1];
-        st = launch_create(rt, "transpose", "-DTILE=" STR(TRANSPOSE_TILE), "transpose_2d", out);
-        if (st != CLINFER_OK)
-            return st;
-        karg a = karg_begin(out->kernel, 2);
+        karg a;
+        launch_begin(rt, out, "transpose", &o, "transpose_2d", KARG_AFTER_TENSORS(2), &a);
         karg_int(&a, (int32_t)rows);
         karg_int(&a, (int32_t)cols);
-        st = karg_done(rt, &a, out->name);
-        if (st != CLINFER_OK) {
-            launch_release(out);
+        st = launch_finish(rt, out, &a);
+        if (st != CLINFER_OK)
             return st;
-        }
         const int64_t t = TRANSPOSE_TILE;
         launch_grid3(out, (size_t)((cols + t - 1) / t), (size_t)((rows + t - 1) / t), (size_t)b,
                      1);
@@ -150,20 +146,16 @@ clinfer_status transpose_prepare(clinfer_runtime *rt, const transpose_params *p,
         ss[d] = d < rank ? (int32_t)stride[sp[rank - 1 - d]] : 0;
     }
     int32_t krank = rank < 2 ? 2 : rank;
-    st = launch_create(rt, "transpose", "-DTILE=" STR(TRANSPOSE_TILE), "transpose_nd", out);
-    if (st != CLINFER_OK)
-        return st;
-    karg a = karg_begin(out->kernel, 2);
+    karg a;
+    launch_begin(rt, out, "transpose", &o, "transpose_nd", KARG_AFTER_TENSORS(2), &a);
     karg_int(&a, krank);
     for (int32_t d = 0; d < CLINFER_MAX_RANK; d++)
         karg_int(&a, od[d]);
     for (int32_t d = 0; d < CLINFER_MAX_RANK; d++)
         karg_int(&a, ss[d]);
-    st = karg_done(rt, &a, out->name);
-    if (st != CLINFER_OK) {
-        launch_release(out);
+    st = launch_finish(rt, out, &a);
+    if (st != CLINFER_OK)
         return st;
-    }
     /* x: the innermost output dim, y: the next, z: all others. */
     if (n > 0)
         launch_grid3(out, (size_t)od[0], (size_t)od[1], (size_t)n / ((size_t)od[0] * od[1]),
@@ -173,10 +165,11 @@ clinfer_status transpose_prepare(clinfer_runtime *rt, const transpose_params *p,
     return CLINFER_OK;
 }
 
-clinfer_status transpose_bind(clinfer_runtime *rt, op_launch *l, cl_mem input, cl_mem output)
+clinfer_status transpose_bind(clinfer_runtime *rt, op_launch *l,
+                              dev_tensor input, dev_tensor output)
 {
-    karg a = karg_begin(l->kernel, 0);
-    karg_mem(&a, input);
-    karg_mem(&a, output);
-    return karg_done(rt, &a, l->name);
+    karg a = launch_args(l, 0);
+    karg_tensor(&a, input);
+    karg_tensor(&a, output);
+    return launch_finish(rt, l, &a);
 }

@@ -219,12 +219,13 @@ static void bench_gemm_shape(clinfer_runtime *rt, clinfer_runtime *const forced[
         if (plan.packed_bytes > 0) {
             packed = upload(vrt, plan.packed_bytes / 4, NULL);
             if (gemm_pack_b_prepare(vrt, &p, &plan, &l[0]) != CLINFER_OK ||
-                gemm_pack_b_bind(vrt, &l[0], bm, packed) != CLINFER_OK)
+                gemm_pack_b_bind(vrt, &l[0], dev_whole(bm), packed) != CLINFER_OK)
                 die("pack");
             count = 2;
         }
         if (gemm_prepare(vrt, &p, &plan, &l[count - 1]) != CLINFER_OK ||
-            gemm_bind(vrt, &l[count - 1], am, packed ? packed : bm, NULL, ym) != CLINFER_OK)
+            gemm_bind(vrt, &l[count - 1], dev_whole(am), dev_whole(packed ? packed : bm),
+                      dev_whole(NULL), dev_whole(ym)) != CLINFER_OK)
             die("gemm_prepare");
         double med_all, best_all, med_prod, best_prod, med_pack = 0, best_pack = 0;
         time_launches(vrt, (timed){l, count}, &med_all, &best_all);
@@ -400,13 +401,14 @@ static void bench_conv_layer(clinfer_runtime *rt, const conv_layer *L, int32_t b
         cl_mem persist = plan.persist_bytes ? upload(rt, plan.persist_bytes / 4, NULL) : NULL;
         for (int32_t i = 0; i < plan.prep_count; i++) { /* packed weights: once */
             op_launch prep;
-            if (conv2d_prep_launch(rt, &p, &plan, i, wm, persist, &prep) != CLINFER_OK ||
+            if (conv2d_prep_launch(rt, &p, &plan, i, dev_whole(wm), persist, &prep) != CLINFER_OK ||
                 launch_enqueue(rt, &prep, NULL) != CLINFER_OK)
                 die("conv2d_prep_launch");
             launch_release(&prep);
         }
         op_launch *l = calloc((size_t)plan.launch_count, sizeof *l);
-        const conv2d_buffers bufs = {im, wm, bm, NULL, ym, scratch, persist};
+        const conv2d_buffers bufs = {dev_whole(im), dev_whole(wm),   dev_whole(bm), dev_whole(NULL),
+                                     dev_whole(ym), scratch, persist};
         for (int32_t i = 0; i < plan.launch_count; i++)
             if (conv2d_launch(rt, &p, &plan, i, &bufs, &l[i]) != CLINFER_OK)
                 die("conv2d_launch");
