@@ -16,7 +16,9 @@
  * their addresses, so free() never reads memory it does not own.
  *
  * Environment: GUARD_ALLOC_MIN (bytes, default 1): smaller requests go to
- * the C library; GUARD_ALLOC_VERBOSE=1 prints one line at load.
+ * the C library; GUARD_ALLOC_FRONT=1 puts the PROT_NONE page before each
+ * block instead (its start at the page boundary: reads before a buffer
+ * fault); GUARD_ALLOC_VERBOSE=1 prints one line at load.
  * Build: tests/guard/CMakeLists.txt (libclinfer_guard_alloc.so); run:
  *   LD_PRELOAD=build/tests/guard/libclinfer_guard_alloc.so PROGRAM
  * Not for use with AddressSanitizer (which has its own allocator).
@@ -52,6 +54,7 @@ typedef struct block {
 static block *table;
 static size_t page_size;
 static size_t min_size = 1;
+static int front; /* the guard page before the block, not after */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
@@ -64,10 +67,13 @@ static void init(void)
     void *t = mmap(NULL, TABLE_SIZE * sizeof(block), PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     table = t == MAP_FAILED ? NULL : t;
+    const char *f = getenv("GUARD_ALLOC_FRONT");
+    front = f && *f == '1';
     const char *v = getenv("GUARD_ALLOC_VERBOSE");
     if (v && *v == '1')
-        fprintf(stderr, "guard_alloc: aligned blocks of >= %zu bytes end at a PROT_NONE page%s\n",
-                min_size, table ? "" : " (table mmap failed: disabled)");
+        fprintf(stderr, "guard_alloc: aligned blocks of >= %zu bytes %s a PROT_NONE page%s\n",
+                min_size, front ? "start after" : "end at",
+                table ? "" : " (table mmap failed: disabled)");
 }
 
 static size_t slot_of(uintptr_t p)
@@ -114,14 +120,18 @@ static void *guarded(size_t alignment, size_t size)
     char *base = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (base == MAP_FAILED)
         return NULL;
-    char *guard = base + len - page_size;
+    char *guard = front ? base : base + len - page_size;
     if (mprotect(guard, page_size, PROT_NONE) != 0) {
         munmap(base, len);
         return NULL;
     }
-    char *ptr = guard - rounded; /* aligned: guard is page-aligned, rounded a multiple */
-    if ((uintptr_t)ptr % alignment != 0) { /* alignment above a page: move down */
-        ptr -= (uintptr_t)ptr % alignment;
+    char *ptr;
+    if (front) { /* right after the guard (alignment above a page: moved up) */
+        ptr = base + page_size;
+        ptr += (alignment - (uintptr_t)ptr % alignment) % alignment;
+    } else { /* aligned: guard is page-aligned, rounded a multiple of alignment */
+        ptr = guard - rounded;
+        ptr -= (uintptr_t)ptr % alignment; /* alignment above a page: move down */
     }
     block b = {(uintptr_t)ptr, (uintptr_t)base, len, size};
     pthread_mutex_lock(&lock);
