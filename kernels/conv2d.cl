@@ -440,7 +440,7 @@ __kernel void conv2d_pooled(__global const float *restrict input, long input_off
             for (int dy = 0; dy < PK_P; dy++)
 #pragma unroll
                 for (int dx = 0; dx < PK_P; dx++)
-                    best = fmax(best, ACT_ANY(acc[dy][dx]));
+                    best = MAX_NAN(best, ACT_ANY(acc[dy][dx]));
             if (px0 + 16 <= PW) {
                 vstore16(best, 0, y + px0);
             } else {

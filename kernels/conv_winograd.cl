@@ -155,7 +155,9 @@ __kernel void conv2d_winograd_input(__global const float *restrict X, long X_off
     X += X_off;
     V += V_off;
     const int col0 = get_global_id(0) * 16, c0 = get_global_id(1) * WCB;
-    if (c0 >= C)
+    /* items past the last panel (a grid rounded up to the local size) own
+     * no part of V */
+    if (c0 >= C || col0 >= (ncols + pw - 1) / pw * pw)
         return;
     long org[16];
     int iy0[16], ix0[16], kind[16];
@@ -165,8 +167,12 @@ __kernel void conv2d_winograd_input(__global const float *restrict X, long X_off
     /* Each lane's patch corner as an offset from the start of lane 0's
      * plane (an address inside X, read by lanes masked off), and bit masks
      * of the patch rows and columns inside the image (all for kind 1, none
-     * for kind 0): the 16 values of one patch element are then one gather. */
-    const long start0 = org[0] - (long)iy0[0] * W - ix0[0];
+     * for kind 0): the 16 values of one patch element are then one gather.
+     * An item whose columns all lie past ncols (it writes the zeros of the
+     * last panel) has no lane 0 image (col0 / tiles_img can be past the
+     * batch): its masked loads read the chunk's first image instead. */
+    const long start0 =
+        kind[0] ? org[0] - (long)iy0[0] * W - ix0[0] : ((long)n0 * C + c0) * hw;
     int rel[16], rmask[16], cmask[16];
     for (int l = 0; l < 16; l++) {
         rel[l] = kind[l] ? (int)(org[l] - start0) : 0;

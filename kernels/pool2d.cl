@@ -9,7 +9,7 @@
  *   window range is computed once per item, so the inner loops have no
  *   bounds tests.
  *   maxpool2d: the max over the window elements inside the input (padding
- *   never wins, as ONNX specifies); -inf if there are none.
+ *   never wins, as ONNX specifies; NaN if any is NaN); -inf if there are none.
  *   avgpool2d: the sum over the elements inside the input divided by their
  *   count (count_include_pad = 0), or by the count of window positions
  *   inside the padded input [-pad_top, H + pad_bottom) x [-pad_left,
@@ -52,7 +52,7 @@ inline float max_window(__global const float *in, int W, int iy0, int2 ty, int d
     for (int ky = ty.x; ky < ty.y; ky++) {
         __global const float *row = in + (size_t)(iy0 + ky * dil_h) * W;
         for (int kx = tx.x; kx < tx.y; kx++)
-            best = fmax(best, row[ix0 + kx * dil_w]);
+            best = MAX_NAN(best, row[ix0 + kx * dil_w]);
     }
     return best;
 }
@@ -167,7 +167,7 @@ inline void pool_rows(const int is_avg, __global const float *restrict input,
                         const float16 v =
                             strided16(in + (long)(iy0 + ky * dil_h) * W + col, stride_w);
                         acc = is_avg ? acc + select((float16)(0.0f), v, inside)
-                                     : select(acc, fmax(acc, v), inside);
+                                     : select(acc, MAX_NAN(acc, v), inside);
                     }
                 }
                 if (is_avg) {
@@ -259,10 +259,10 @@ __kernel void globalmaxpool(__global const float *restrict input, long input_off
     float8 best8 = -INFINITY;
     size_t i = 0;
     for (; i + 8 <= hw; i += 8)
-        best8 = fmax(best8, vload8(0, in + i));
-    float4 best4 = fmax(best8.lo, best8.hi);
-    float best = fmax(fmax(best4.x, best4.y), fmax(best4.z, best4.w));
+        best8 = MAX_NAN(best8, vload8(0, in + i));
+    float4 best4 = MAX_NAN(best8.lo, best8.hi);
+    float best = MAX_NAN(MAX_NAN(best4.x, best4.y), MAX_NAN(best4.z, best4.w));
     for (; i < hw; i++)
-        best = fmax(best, in[i]);
+        best = MAX_NAN(best, in[i]);
     output[plane] = best;
 }

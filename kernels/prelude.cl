@@ -11,6 +11,11 @@
  * kernel adds to the pointer at entry; tensors then live anywhere in one
  * arena. Offsets are only float-aligned: vector accesses use vloadN/vstoreN,
  * which need no more.
+ *
+ * NaN: every kernel propagates it, as PyTorch and ONNX Runtime do: NaN in,
+ * NaN out of ReLU, LeakyReLU, Clip and every maximum (max pooling, global
+ * max pooling, the fused pool, softmax's line maximum, ReduceMax). fmax and
+ * fmin drop NaN, so they appear only behind MAX_NAN or an isnan select.
  */
 #define ACT_NONE 0
 #define ACT_RELU 1
@@ -46,11 +51,11 @@
 #if ACT == ACT_NONE
 #define ACT_ANY(x) (x)
 #elif ACT == ACT_RELU
-#define ACT_ANY(x) fmax((x), 0.0f)
+#define ACT_ANY(x) select(fmax((x), 0.0f), (x), isnan(x))
 #elif ACT == ACT_LEAKY_RELU
 #define ACT_ANY(x) select((x) * act_a, (x), (x) >= 0.0f)
 #elif ACT == ACT_CLIP
-#define ACT_ANY(x) fmin(fmax((x), act_a), act_b)
+#define ACT_ANY(x) select(fmin(fmax((x), act_a), act_b), (x), isnan(x))
 #elif ACT == ACT_SIGMOID
 #define ACT_ANY(x) (1.0f / (1.0f + exp(-(x))))
 #elif ACT == ACT_TANH
@@ -58,6 +63,9 @@
 #else
 #error "prelude.cl: unknown ACT"
 #endif
+
+/* The larger of a and b (floats or floatN), NaN if either is NaN. */
+#define MAX_NAN(a, b) select(fmax((a), (b)), (a) + (b), isnan(a) | isnan(b))
 
 inline float apply_act(float x, float act_a, float act_b)
 {

@@ -6,7 +6,8 @@
  * elements (stride inner) is normalised on its own:
  *   softmax:    y = exp(x - max) / sum(exp(x - max))
  *   logsoftmax: y = (x - max) - log(sum(exp(x - max)))
- * Subtracting the line's maximum keeps exp() finite for any input.
+ * Subtracting the line's maximum keeps exp() finite for any input; a NaN
+ * in a line makes the whole line NaN (PyTorch, ONNX Runtime).
  *
  * softmax_rows (inner == 1): work-item r does row r (contiguous), three
  *   passes (max, sum, write) with VW-wide vector loads and a scalar tail.
@@ -30,7 +31,7 @@ inline float hmax(floatV v)
     vstoreV(v, 0, t);
     float m = t[0];
     for (int k = 1; k < VW; k++)
-        m = fmax(m, t[k]);
+        m = MAX_NAN(m, t[k]);
     return m;
 }
 
@@ -58,10 +59,10 @@ __kernel void softmax_rows(__global const float *input, long input_off, __global
 
     floatV vm = (floatV)(-INFINITY);
     for (size_t j = 0; j < LV; j += VW)
-        vm = fmax(vm, vloadV(0, x + j));
+        vm = MAX_NAN(vm, vloadV(0, x + j));
     float m = hmax(vm);
     for (size_t j = LV; j < L; j++)
-        m = fmax(m, x[j]);
+        m = MAX_NAN(m, x[j]);
 
     floatV vs = (floatV)(0.0f);
     for (size_t j = 0; j < LV; j += VW)
@@ -101,7 +102,7 @@ __kernel void softmax_strided(__global const float *input, long input_off, __glo
     if (i0 + VW <= S) {
         floatV m = (floatV)(-INFINITY);
         for (size_t l = 0; l < L; l++)
-            m = fmax(m, vloadV(0, x + l * S));
+            m = MAX_NAN(m, vloadV(0, x + l * S));
         floatV s = (floatV)(0.0f);
         for (size_t l = 0; l < L; l++)
             s += exp(vloadV(0, x + l * S) - m);
@@ -117,7 +118,7 @@ __kernel void softmax_strided(__global const float *input, long input_off, __glo
         for (size_t i = 0; i < S - i0; i++) {
             float m = -INFINITY;
             for (size_t l = 0; l < L; l++)
-                m = fmax(m, x[l * S + i]);
+                m = MAX_NAN(m, x[l * S + i]);
             float s = 0.0f;
             for (size_t l = 0; l < L; l++)
                 s += exp(x[l * S + i] - m);

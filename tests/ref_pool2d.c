@@ -47,8 +47,8 @@ void ref_maxpool2d(const pool2d_params *p, const float *in, float *out)
                         if (iy < 0 || iy >= p->h || ix < 0 || ix >= p->w)
                             continue;
                         float v = in[(nc * p->h + iy) * p->w + ix];
-                        if (v > m)
-                            m = v;
+                        if (v > m || isnan(v)) /* NaN wins, as in PyTorch */
+                            m = isnan(m) ? m : v;
                     }
                 out[(nc * oh + y) * ow + x] = m;
             }
@@ -97,8 +97,8 @@ void ref_globalmaxpool(const globalpool_params *p, const float *in, float *out)
     for (int64_t nc = 0; nc < (int64_t)p->n * p->c; nc++) {
         float m = -INFINITY;
         for (int64_t i = 0; i < hw; i++)
-            if (in[nc * hw + i] > m)
-                m = in[nc * hw + i];
+            if (in[nc * hw + i] > m || isnan(in[nc * hw + i]))
+                m = isnan(m) ? m : in[nc * hw + i];
         out[nc] = m;
     }
 }

@@ -23,8 +23,11 @@ void ref_softmax(const clinfer_shape *s, int64_t axis, int legacy, int log_, con
     for (size_t o = 0; o < outer; o++)
         for (size_t i = 0; i < inner; i++) {
             double m = -INFINITY, sum = 0;
-            for (size_t k = 0; k < len; k++)
-                m = fmax(m, in[(o * len + k) * inner + i]);
+            for (size_t k = 0; k < len; k++) { /* NaN wins, as in PyTorch */
+                const double x = in[(o * len + k) * inner + i];
+                if (x > m || isnan(x))
+                    m = isnan(m) ? m : x;
+            }
             for (size_t k = 0; k < len; k++)
                 sum += exp(in[(o * len + k) * inner + i] - m);
             for (size_t k = 0; k < len; k++) {

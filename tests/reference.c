@@ -14,8 +14,8 @@ int32_t ref_window_out(int32_t in, int32_t k, int32_t stride, int32_t pad0, int3
 float ref_activation(act_params act, float x)
 {
     switch (act.kind) {
-    case ACT_KIND_RELU:
-        return x > 0 ? x : 0;
+    case ACT_KIND_RELU: /* NaN stays NaN, as in PyTorch */
+        return x < 0 ? 0 : x;
     case ACT_KIND_LEAKY_RELU:
         return x >= 0 ? x : act.a * x;
     case ACT_KIND_CLIP:

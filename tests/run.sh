@@ -9,6 +9,13 @@
 #                   under ThreadSanitizer: Criterion cannot run under it
 #                   (Snaipe/Criterion#274), so only the programs without
 #                   Criterion are built there (tests/CMakeLists.txt).
+# Step 1 includes the memory checks of the kernels (tests/guard/,
+# tests/oclgrind/): the guard_* tests run whole models at many batch sizes
+# under the guard allocator (LD_PRELOAD: every device buffer ends at a
+# PROT_NONE page, so a read past it faults; about 40 s with warm caches),
+# and oclgrind_kernels runs one small case per kernel and variant under
+# `oclgrind --check-api --data-races` and fails on any report (about
+# 100 s; skipped where oclgrind is missing). Each has ctest's 600 s limit.
 # Warnings are errors in every build.
 #   bash tests/run.sh           all four
 #   bash tests/run.sh --quick   steps 1 and 2 only

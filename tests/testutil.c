@@ -65,6 +65,23 @@ void assert_close(const float *got, const float *want, size_t n, float atol, flo
               first_bad < n ? want[first_bad] : 0.0, max_abs, max_rel);
 }
 
+void assert_close_nonfinite(const float *got, const float *want, size_t n, float atol,
+                            float rtol, const char *what)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (isnan(want[i]))
+            cr_assert(isnan(got[i]), "%s: element %zu of %zu is %g, expected NaN", what, i, n,
+                      got[i]);
+        else if (isinf(want[i]))
+            cr_assert(got[i] == want[i], "%s: element %zu of %zu is %g, expected %g", what, i, n,
+                      got[i], want[i]);
+        else
+            cr_assert(fabs((double)got[i] - want[i]) <= atol + rtol * fabs((double)want[i]),
+                      "%s: element %zu of %zu is %.9g, expected %.9g", what, i, n, got[i],
+                      want[i]);
+    }
+}
+
 void assert_equal(const float *got, const float *want, size_t n, const char *what)
 {
     for (size_t i = 0; i < n; i++)

@@ -45,6 +45,11 @@ void *test_alloc(size_t bytes);
 void assert_close(const float *got, const float *want, size_t n, float atol, float rtol,
                   const char *what);
 
+/* assert_close for data with NaN and infinities: where want is NaN, got
+ * must be NaN; where want is +-inf, got must equal it; elsewhere close. */
+void assert_close_nonfinite(const float *got, const float *want, size_t n, float atol,
+                            float rtol, const char *what);
+
 /* Asserts exact equality (for the lecture's integer examples). */
 void assert_equal(const float *got, const float *want, size_t n, const char *what);
 

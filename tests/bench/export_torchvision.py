@@ -1,13 +1,13 @@
 #!/usr/bin/python3
-"""export_torchvision.py — exports torchvision's ResNet-18, MobileNetV2 and
-SqueezeNet 1.1 with random weights to ONNX, with a fixed random input and
+"""export_torchvision.py — exports torchvision's ResNet-18, MobileNetV2,
+SqueezeNet 1.1 and VGG-11 with random weights to ONNX, with a fixed random input and
 PyTorch's outputs for it, so that clinfer can be checked on real
 architectures (tests/bench/check_torchvision.sh runs the check).
 
 Usage: /usr/bin/python3 tests/bench/export_torchvision.py [DIR] [--seed S]
 (Debian's python3-torch, python3-torchvision, python3-onnx, python3-numpy).
 
-For each MODEL in resnet18, mobilenet_v2, squeezenet1_1, writes into DIR
+For each MODEL in resnet18, mobilenet_v2, squeezenet1_1, vgg11, writes into DIR
 (default build/models; the files are large and not committed):
   MODEL.onnx         opset 13, input "input" [1, 3, 224, 224] float32,
                      output "output" [1, 1000]; exactly as torch.onnx.export
@@ -35,6 +35,12 @@ MODELS = [
     ("mobilenet_v2", torchvision.models.mobilenet_v2),
     ("squeezenet1_1", torchvision.models.squeezenet1_1),
 ]
+# Checked for correctness only (not benchmarked: export_bench_models.py
+# reads MODELS): VGG-11's 3x3 layers with 64-512 channels on 224..14 pixel
+# maps take the Winograd path with many tiles per image.
+CHECK_ONLY_MODELS = [
+    ("vgg11", torchvision.models.vgg11),
+]
 
 
 def randomize_batchnorm(model, gen):
@@ -59,7 +65,7 @@ def main():
     os.makedirs(args.dir, exist_ok=True)
     torch.use_deterministic_algorithms(True)
 
-    for index, (name, ctor) in enumerate(MODELS):
+    for index, (name, ctor) in enumerate(MODELS + CHECK_ONLY_MODELS):
         if args.only and args.only != name:
             continue
         torch.manual_seed(args.seed + index)

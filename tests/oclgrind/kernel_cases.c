@@ -1,0 +1,486 @@
+/*
+ * kernel_cases.c - one small case per kernel and variant, for Oclgrind's
+ * memory checker (tests/oclgrind/run.sh runs this program under
+ * `oclgrind --check-api --data-races` and fails on any report). Shapes are
+ * tiny (Oclgrind interprets every work-item) but odd: partial vectors,
+ * grids padded past the data (Oclgrind is a GPU-type device to clinfer, so
+ * the GPU variants run with their local sizes), batches that leave a
+ * Winograd panel half empty, chunk tails.
+ *
+ * Each case is a small graph run with the kernel variants forced through
+ * CLINFER_CONV_ALGO, CLINFER_GEMM_VARIANT, CLINFER_POOL_VARIANT and
+ * CLINFER_DEPTHWISE_VARIANT; its outputs must match the same graph run with
+ * the naive kernels (CLINFER_CONV_ALGO=naive, CLINFER_GEMM_VARIANT=naive,
+ * CLINFER_POOL_VARIANT=items; the unit tests check those against C
+ * references), and the profile must show the kernel the case is about.
+ * Ops with one kernel (softmax, reduce, movement, ...) run once.
+ *
+ *   kernel_cases [FILTER]   only the cases whose name contains FILTER
+ * Plain C (check.h), no Criterion: one process, nothing forked.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+
+#define MAX_IO 6
+
+/* A graph under test: its inputs' and outputs' sizes. */
+typedef struct built {
+    clinfer_graph *g;
+    size_t inputs, outputs;
+    size_t in_n[MAX_IO], out_n[MAX_IO];
+} built;
+
+typedef void (*build_fn)(built *b);
+
+/* One run of a graph: the variables to force, and a kernel name (part of
+ * one) the profile must show. */
+typedef struct variant {
+    const char *env; /* "NAME=value NAME=value" */
+    const char *kernel;
+} variant;
+
+#define MAX_VARIANTS 8
+typedef struct kcase {
+    const char *name;
+    build_fn build;
+    variant v[MAX_VARIANTS]; /* up to the first with env NULL */
+    int no_reference;        /* one kernel only: no naive run to compare with */
+} kcase;
+
+static uint32_t rng = 2024;
+
+static float uniform(float lo, float hi)
+{
+    rng ^= rng << 13, rng ^= rng >> 17, rng ^= rng << 5;
+    return lo + (hi - lo) * (float)(rng >> 8) / 16777216.0f;
+}
+
+static int serial;
+
+static size_t numel(const clinfer_shape *s)
+{
+    size_t n = 1;
+    for (int i = 0; i < s->rank; i++)
+        n *= (size_t)s->dims[i];
+    return n;
+}
+
+static clinfer_value input(built *b, clinfer_shape s)
+{
+    char name[16];
+    snprintf(name, sizeof name, "in%zu", b->inputs);
+    clinfer_value v;
+    CHECK(b->inputs < MAX_IO, "more than %d inputs", MAX_IO);
+    CHECK_OK(clinfer_graph_input(b->g, name, &s, &v));
+    b->in_n[b->inputs++] = numel(&s);
+    return v;
+}
+
+static clinfer_value constant(built *b, clinfer_shape s)
+{
+    const size_t n = numel(&s);
+    float *data = malloc(n * sizeof *data);
+    CHECK(data, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        data[i] = uniform(-0.5f, 0.5f);
+    char name[16];
+    snprintf(name, sizeof name, "c%d", serial++);
+    clinfer_value v;
+    CHECK_OK(clinfer_graph_constant(b->g, name, &s, data, &v));
+    free(data);
+    return v;
+}
+
+static void output(built *b, clinfer_value v)
+{
+    clinfer_shape s;
+    CHECK_OK(clinfer_graph_value_shape(b->g, v, &s));
+    char name[16];
+    CHECK(b->outputs < MAX_IO, "more than %d outputs", MAX_IO);
+    snprintf(name, sizeof name, "out%zu", b->outputs);
+    CHECK_OK(clinfer_graph_output(b->g, v, name));
+    b->out_n[b->outputs++] = numel(&s);
+}
+
+static clinfer_value conv(built *b, clinfer_value x, int32_t c, int32_t oc, int32_t k,
+                          int32_t stride, int32_t pad, int32_t dil, int32_t groups,
+                          clinfer_activation act)
+{
+    clinfer_conv2d_desc d = clinfer_conv2d_desc_default();
+    d.stride_h = d.stride_w = stride;
+    d.dilation_h = d.dilation_w = dil;
+    d.groups = groups;
+    d.pad_top = d.pad_left = pad;
+    d.pad_bottom = d.pad_right = pad > 0 ? pad - (stride > 1) : 0; /* asymmetric when strided */
+    d.activation = act;
+    d.act_alpha = act == CLINFER_ACT_CLIP ? -0.1f : 0.1f;
+    d.act_beta = 0.3f;
+    const clinfer_shape ws = {4, {oc, c / groups, k, k}}, bs = {1, {oc}};
+    clinfer_value y;
+    CHECK_OK(clinfer_graph_conv2d(b->g, NULL, x, constant(b, ws), constant(b, bs), &d, &y));
+    return y;
+}
+
+/* ------------------------------------------------------------- graphs */
+
+static void g_conv3x3(built *b) /* direct, im2col, naive */
+{
+    clinfer_value x = input(b, (clinfer_shape){4, {2, 5, 9, 11}});
+    output(b, conv(b, x, 5, 6, 3, 1, 1, 1, 1, CLINFER_ACT_RELU));
+}
+
+static void g_conv_strided(built *b) /* stride phases of direct, strided im2col */
+{
+    clinfer_value x = input(b, (clinfer_shape){4, {2, 3, 13, 10}});
+    output(b, conv(b, x, 3, 5, 3, 2, 1, 2, 1, CLINFER_ACT_LEAKY_RELU));
+}
+
+/* 3x3 convs with a residual Add and ReLU fused: F(4x4) on 3 images of 9
+ * tiles (27 columns, a panel of 32 half empty) and F(2x2) on one image. */
+static void g_winograd(built *b)
+{
+    clinfer_value x = input(b, (clinfer_shape){4, {3, 4, 10, 9}}), y, r;
+    y = conv(b, x, 4, 4, 3, 1, 1, 1, 1, CLINFER_ACT_NONE);
+    CHECK_OK(clinfer_graph_binary(b->g, NULL, CLINFER_BINARY_ADD, y, x, &r));
+    CHECK_OK(clinfer_graph_unary(b->g, NULL, CLINFER_UNARY_RELU, r, 0, 0, &r));
+    output(b, r);
+}
+
+static void g_winograd_small(built *b)
+{
+    clinfer_value x = input(b, (clinfer_shape){4, {1, 3, 7, 6}});
+    output(b, conv(b, x, 3, 5, 3, 1, 1, 1, 1, CLINFER_ACT_CLIP));
+}
+
+static void g_conv1x1(built *b)
+{
+    clinfer_value x = input(b, (clinfer_shape){4, {2, 7, 5, 6}});
+    output(b, conv(b, x, 7, 9, 1, 1, 0, 1, 1, CLINFER_ACT_NONE));
+}
+
+static void g_depthwise(built *b) /* the 3x3 paths (stride 1, 2), the general one */
+{
+    clinfer_value x = input(b, (clinfer_shape){4, {2, 3, 9, 21}});
+    output(b, conv(b, x, 3, 3, 3, 1, 1, 1, 3, CLINFER_ACT_CLIP));
+    output(b, conv(b, x, 3, 3, 3, 2, 1, 1, 3, CLINFER_ACT_RELU));
+    output(b, conv(b, x, 3, 3, 5, 1, 4, 2, 3, CLINFER_ACT_NONE));
+}
+
+static void g_pooled(built *b) /* conv + ReLU + 2x2 max pool: one kernel */
+{
+    clinfer_value x = input(b, (clinfer_shape){4, {2, 1, 12, 13}}), y;
+    clinfer_pool2d_desc pd = clinfer_pool2d_desc_default(2);
+    CHECK_OK(clinfer_graph_pool2d(b->g, NULL, conv(b, x, 1, 4, 3, 1, 0, 1, 1, CLINFER_ACT_RELU),
+                                  &pd, &y));
+    output(b, y);
+}
+
+static void g_pool(built *b)
+{
+    clinfer_value x = input(b, (clinfer_shape){4, {2, 3, 9, 19}}), y;
+    clinfer_pool2d_desc pd = clinfer_pool2d_desc_default(3);
+    pd.stride_h = pd.stride_w = 2;
+    pd.pad_top = pd.pad_left = pd.pad_bottom = pd.pad_right = 1;
+    pd.ceil_mode = 1;
+    CHECK_OK(clinfer_graph_pool2d(b->g, NULL, x, &pd, &y));
+    output(b, y);
+    pd.kind = CLINFER_POOL_AVG;
+    pd.count_include_pad = 1;
+    CHECK_OK(clinfer_graph_pool2d(b->g, NULL, x, &pd, &y));
+    output(b, y);
+    pd = clinfer_pool2d_desc_default(2);
+    pd.kind = CLINFER_POOL_AVG;
+    CHECK_OK(clinfer_graph_pool2d(b->g, NULL, x, &pd, &y));
+    output(b, y);
+}
+
+static void g_global_pool(built *b)
+{
+    clinfer_value x = input(b, (clinfer_shape){4, {2, 3, 5, 7}}), y;
+    CHECK_OK(clinfer_graph_global_pool(b->g, NULL, x, CLINFER_POOL_AVG, &y));
+    output(b, y);
+    CHECK_OK(clinfer_graph_global_pool(b->g, NULL, x, CLINFER_POOL_MAX, &y));
+    output(b, y);
+}
+
+static void g_dense(built *b) /* constant B: packed at compile time */
+{
+    clinfer_value x = input(b, (clinfer_shape){2, {3, 37}}), y;
+    CHECK_OK(clinfer_graph_dense(b->g, NULL, x, constant(b, (clinfer_shape){2, {37, 20}}),
+                                 constant(b, (clinfer_shape){1, {20}}), CLINFER_ACT_RELU, &y));
+    output(b, y);
+}
+
+static void g_matmul(built *b) /* both operands inputs: B packed (or transposed) per run */
+{
+    clinfer_value a = input(b, (clinfer_shape){3, {2, 5, 19}});
+    clinfer_value m = input(b, (clinfer_shape){3, {2, 19, 35}});
+    clinfer_value bt = input(b, (clinfer_shape){2, {35, 19}}), y;
+    CHECK_OK(clinfer_graph_matmul(b->g, NULL, a, m, &y));
+    output(b, y);
+    clinfer_value a2 = input(b, (clinfer_shape){2, {6, 19}});
+    CHECK_OK(clinfer_graph_gemm(b->g, NULL, a2, bt, constant(b, (clinfer_shape){2, {6, 35}}), 0,
+                                1, 0.5f, 2.0f, &y));
+    output(b, y);
+}
+
+static void g_eltwise(built *b)
+{
+    clinfer_value x = input(b, (clinfer_shape){4, {2, 3, 5, 7}});
+    clinfer_value s = input(b, (clinfer_shape){1, {1}});
+    clinfer_value ch = input(b, (clinfer_shape){4, {1, 3, 1, 1}}), y;
+    CHECK_OK(clinfer_graph_unary(b->g, NULL, CLINFER_UNARY_LEAKY_RELU, x, 0.2f, 0, &y));
+    output(b, y);
+    CHECK_OK(clinfer_graph_binary(b->g, NULL, CLINFER_BINARY_MUL, x, x, &y));
+    CHECK_OK(clinfer_graph_binary(b->g, NULL, CLINFER_BINARY_SUB, s, y, &y));
+    CHECK_OK(clinfer_graph_binary(b->g, NULL, CLINFER_BINARY_ADD, y, ch, &y));
+    output(b, y);
+}
+
+static void g_eltwise_general(built *b)
+{
+    clinfer_value a = input(b, (clinfer_shape){3, {2, 1, 21}});
+    clinfer_value c = input(b, (clinfer_shape){2, {3, 1}}), y;
+    CHECK_OK(clinfer_graph_binary(b->g, NULL, CLINFER_BINARY_DIV, a, c, &y));
+    output(b, y);
+}
+
+static void g_softmax(built *b)
+{
+    clinfer_value x = input(b, (clinfer_shape){2, {3, 37}});
+    clinfer_value z = input(b, (clinfer_shape){3, {2, 19, 21}}), y;
+    CHECK_OK(clinfer_graph_softmax(b->g, NULL, x, -1, 0, &y));
+    output(b, y);
+    CHECK_OK(clinfer_graph_softmax(b->g, NULL, z, 1, 1, &y));
+    output(b, y);
+}
+
+static void g_reduce(built *b)
+{
+    clinfer_value x = input(b, (clinfer_shape){3, {2, 3, 19}}), y;
+    const int64_t last[] = {-1}, outer[] = {0, 1};
+    CHECK_OK(clinfer_graph_reduce(b->g, NULL, CLINFER_REDUCE_MAX, x, last, 1, 1, &y));
+    output(b, y);
+    CHECK_OK(clinfer_graph_reduce(b->g, NULL, CLINFER_REDUCE_MEAN, x, outer, 2, 0, &y));
+    output(b, y);
+}
+
+static void g_batchnorm(built *b)
+{
+    clinfer_value x = input(b, (clinfer_shape){4, {2, 3, 5, 7}}), y;
+    const clinfer_shape cs = {1, {3}};
+    CHECK_OK(clinfer_graph_batchnorm(b->g, NULL, x, constant(b, cs), constant(b, cs),
+                                     constant(b, cs), constant(b, cs), 1.0f, &y));
+    output(b, y);
+}
+
+static void g_movement(built *b) /* concat, pad, slice, transpose */
+{
+    clinfer_value x = input(b, (clinfer_shape){3, {2, 19, 23}});
+    clinfer_value z = input(b, (clinfer_shape){3, {2, 5, 23}}), y;
+    const clinfer_value parts[] = {x, z};
+    CHECK_OK(clinfer_graph_concat(b->g, NULL, parts, 2, 1, &y));
+    output(b, y);
+    const int64_t pads[] = {0, 1, 2, 0, 2, 1};
+    CHECK_OK(clinfer_graph_pad(b->g, NULL, x, pads, 6, 0.5f, &y));
+    output(b, y);
+    const int64_t starts[] = {17, 1}, ends[] = {0, 22}, axes[] = {1, 2}, steps[] = {-3, 2};
+    CHECK_OK(clinfer_graph_slice(b->g, NULL, x, starts, ends, axes, steps, 2, &y));
+    output(b, y);
+    const int32_t swap[] = {0, 2, 1}, outer[] = {1, 0, 2};
+    CHECK_OK(clinfer_graph_transpose(b->g, NULL, x, swap, 3, &y));
+    output(b, y);
+    CHECK_OK(clinfer_graph_transpose(b->g, NULL, z, outer, 3, &y));
+    output(b, y);
+}
+
+/* ------------------------------------------------------------- the cases */
+
+#define GEMMS(algo, k1, k2, k3)                                                                \
+    {"CLINFER_CONV_ALGO=" algo " CLINFER_GEMM_VARIANT=cpu", k1},                               \
+        {"CLINFER_CONV_ALGO=" algo " CLINFER_GEMM_VARIANT=gpu", k2},                           \
+        {"CLINFER_CONV_ALGO=" algo " CLINFER_GEMM_VARIANT=naive", k3}
+
+static const kcase cases[] = {
+    {"conv 3x3",
+     g_conv3x3,
+     {{"CLINFER_CONV_ALGO=direct CLINFER_GEMM_VARIANT=cpu", "conv2d_direct"},
+      {"CLINFER_CONV_ALGO=direct CLINFER_GEMM_VARIANT=gpu", "conv2d_direct"},
+      GEMMS("im2col", "gemm_packed", "gemm_local", "gemm_naive")}, 0},
+    {"conv strided dilated",
+     g_conv_strided,
+     {{"CLINFER_CONV_ALGO=direct CLINFER_GEMM_VARIANT=cpu", "conv2d_direct"},
+      GEMMS("im2col", "gemm_packed", "gemm_local", "gemm_naive")}, 0},
+    {"conv winograd residual",
+     g_winograd,
+     {{"CLINFER_CONV_ALGO=winograd CLINFER_GEMM_VARIANT=cpu", "winograd"},
+      {"CLINFER_CONV_ALGO=winograd CLINFER_GEMM_VARIANT=gpu", "winograd"},
+      {"CLINFER_CONV_ALGO=direct CLINFER_GEMM_VARIANT=cpu", "conv2d_direct"}}, 0},
+    {"conv winograd F(2x2)",
+     g_winograd_small,
+     {{"CLINFER_CONV_ALGO=winograd CLINFER_GEMM_VARIANT=cpu", "winograd"},
+      {"CLINFER_CONV_ALGO=winograd CLINFER_GEMM_VARIANT=gpu", "winograd"}}, 0},
+    {"conv 1x1", g_conv1x1, {GEMMS("gemm1x1", "gemm_packed", "gemm_local", "gemm_naive")}, 0},
+    {"conv depthwise",
+     g_depthwise,
+     {{"CLINFER_CONV_ALGO=depthwise CLINFER_DEPTHWISE_VARIANT=cpu", "conv2d_depthwise_rows"},
+      {"CLINFER_CONV_ALGO=depthwise CLINFER_DEPTHWISE_VARIANT=gpu", "conv2d_depthwise"}}, 0},
+    {"conv pooled", g_pooled, {{"CLINFER_CONV_ALGO=pooled", "conv2d_pooled"}}, 0},
+    {"pool",
+     g_pool,
+     {{"CLINFER_POOL_VARIANT=rows", "pool2d_rows"}, {"CLINFER_POOL_VARIANT=items", "pool2d"}}, 0},
+    {"global pool", g_global_pool, {{"", "global"}}, 1},
+    {"dense",
+     g_dense,
+     {{"CLINFER_GEMM_VARIANT=cpu", "gemm_packed"}, {"CLINFER_GEMM_VARIANT=gpu", "gemm_local"}}, 0},
+    {"matmul and gemm",
+     g_matmul,
+     {{"CLINFER_GEMM_VARIANT=cpu", "gemm_packed"}, {"CLINFER_GEMM_VARIANT=gpu", "gemm_local"}}, 0},
+    {"eltwise", g_eltwise, {{"", "binary"}}, 1},
+    {"eltwise general", g_eltwise_general, {{"", "binary_general"}}, 1},
+    {"softmax", g_softmax, {{"", "softmax"}}, 1},
+    {"reduce", g_reduce, {{"", "reduce"}}, 1},
+    {"batchnorm", g_batchnorm, {{"", "batchnorm"}}, 1},
+    {"movement", g_movement, {{"", "transpose"}}, 1},
+};
+#define N_CASES (sizeof cases / sizeof cases[0])
+
+static const char *const knobs[] = {"CLINFER_CONV_ALGO", "CLINFER_GEMM_VARIANT",
+                                    "CLINFER_POOL_VARIANT", "CLINFER_DEPTHWISE_VARIANT"};
+
+/* Clears the knobs, then sets those named in `env` ("A=x B=y"), and
+ * returns a runtime created under them (a runtime reads its configuration
+ * once, when it is created). */
+static clinfer_runtime *forced_runtime(const char *env)
+{
+    for (size_t i = 0; i < sizeof knobs / sizeof knobs[0]; i++)
+        unsetenv(knobs[i]);
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", env);
+    for (char *save = NULL, *tok = strtok_r(buf, " ", &save); tok;
+         tok = strtok_r(NULL, " ", &save)) {
+        char *eq = strchr(tok, '=');
+        CHECK(eq, "bad setting \"%s\"", tok);
+        *eq = '\0';
+        setenv(tok, eq + 1, 1);
+    }
+    clinfer_runtime *rt = NULL;
+    CHECK_OK(clinfer_runtime_create(NULL, &rt));
+    return rt;
+}
+
+/* Compiles b's graph on a runtime forced as `env` says, runs it on `in`,
+ * writes the outputs to out; the kernels the profile lists (joined by
+ * spaces) to kernels. */
+static void run_graph(const char *env, const built *b, float *const *in, float **out,
+                      char *kernels, size_t cap)
+{
+    clinfer_runtime *rt = forced_runtime(env);
+    clinfer_model *model = NULL;
+    clinfer_session *s = NULL;
+    clinfer_session_options o = clinfer_session_options_default();
+    o.profile = 1;
+    CHECK_OK(clinfer_model_compile(rt, b->g, &model));
+    CHECK_OK(clinfer_session_create(model, &o, &s));
+    CHECK(clinfer_model_input_count(model) == b->inputs, "%zu model inputs, %zu declared",
+          clinfer_model_input_count(model), b->inputs);
+    for (size_t i = 0; i < b->inputs; i++) { /* by name: "in<k>" */
+        const size_t k = strtoul(clinfer_model_input_name(model, i) + 2, NULL, 10);
+        CHECK_OK(clinfer_session_set_input(s, i, in[k], b->in_n[k]));
+    }
+    CHECK_OK(clinfer_session_run(s));
+    for (size_t i = 0; i < b->outputs; i++) { /* "out<k>" */
+        const size_t k = strtoul(clinfer_model_output_name(model, i) + 3, NULL, 10);
+        CHECK_OK(clinfer_session_get_output(s, i, out[k], b->out_n[k]));
+    }
+    size_t count = 0;
+    const clinfer_node_profile *prof = clinfer_session_profile(s, &count);
+    kernels[0] = '\0';
+    for (size_t i = 0; prof && i < count; i++) {
+        const size_t used = strlen(kernels);
+        snprintf(kernels + used, cap - used, "%s%s", used ? " " : "",
+                 prof[i].kernel ? prof[i].kernel : "?");
+    }
+    clinfer_session_free(s);
+    clinfer_model_free(model);
+    clinfer_runtime_free(rt);
+}
+
+static float **alloc_all(size_t count, const size_t *n)
+{
+    float **p = calloc(MAX_IO, sizeof *p);
+    CHECK(p, "out of memory");
+    for (size_t i = 0; i < count; i++) {
+        p[i] = malloc(n[i] * sizeof(float));
+        CHECK(p[i], "out of memory");
+    }
+    return p;
+}
+
+static void free_all(float **p)
+{
+    for (size_t i = 0; i < MAX_IO; i++)
+        free(p[i]);
+    free(p);
+}
+
+static void run_case(const kcase *k)
+{
+    built b;
+    memset(&b, 0, sizeof b);
+    CHECK_OK(clinfer_graph_create(&b.g));
+    k->build(&b);
+    float **in = alloc_all(b.inputs, b.in_n);
+    float **want = alloc_all(b.outputs, b.out_n), **got = alloc_all(b.outputs, b.out_n);
+    for (size_t i = 0; i < b.inputs; i++)
+        for (size_t j = 0; j < b.in_n[i]; j++)
+            in[i][j] = uniform(-1.0f, 1.0f) + (i == 2 ? 2.0f : 0.0f); /* divisors away from 0 */
+    char kernels[1024];
+    if (!k->no_reference) {
+        run_graph("CLINFER_CONV_ALGO=naive CLINFER_GEMM_VARIANT=naive CLINFER_POOL_VARIANT=items",
+                  &b, in, want, kernels, sizeof kernels);
+    }
+    for (int v = 0; v < MAX_VARIANTS && k->v[v].env; v++) {
+        run_graph(k->v[v].env, &b, in, got, kernels, sizeof kernels);
+        printf("  %-60s %s\n", k->v[v].env[0] ? k->v[v].env : "(default)", kernels);
+        fflush(stdout);
+        CHECK(strstr(kernels, k->v[v].kernel), "%s, %s: no %s kernel ran (%s)", k->name,
+              k->v[v].env, k->v[v].kernel, kernels);
+        for (size_t o = 0; !k->no_reference && o < b.outputs; o++)
+            for (size_t j = 0; j < b.out_n[o]; j++)
+                CHECK(fabsf(got[o][j] - want[o][j]) <= 1e-4f + 1e-3f * fabsf(want[o][j]),
+                      "%s, %s, output %zu[%zu]: %g, naive kernels %g", k->name, k->v[v].env, o,
+                      j, got[o][j], want[o][j]);
+    }
+    free_all(in);
+    free_all(want);
+    free_all(got);
+    clinfer_graph_free(b.g);
+}
+
+int main(int argc, char **argv)
+{
+    const char *filter = argc > 1 ? argv[1] : "";
+    setenv("CLINFER_TUNE", "0", 1); /* no tile search: it runs big GEMMs */
+    clinfer_runtime *rt = forced_runtime("");
+    printf("device: %s\n", clinfer_runtime_device(rt)->name);
+    clinfer_runtime_free(rt);
+    int ran = 0;
+    for (size_t i = 0; i < N_CASES; i++) {
+        if (!strstr(cases[i].name, filter))
+            continue;
+        printf("[ RUN  ] %s\n", cases[i].name);
+        fflush(stdout);
+        run_case(&cases[i]);
+        printf("[  OK  ] %s\n", cases[i].name);
+        ran++;
+    }
+    CHECK(ran > 0, "no case matches \"%s\"", filter);
+    printf("%d cases passed\n", ran);
+    return 0;
+}
