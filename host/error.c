@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "escape.h"
 #include "runtime.h"
 
 static _Thread_local char thread_errmsg[CLINFER_ERRMSG_MAX];
@@ -56,7 +57,8 @@ clinfer_status err_set(clinfer_runtime *rt, clinfer_status status, const char *f
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    memcpy(thread_errmsg, msg, sizeof msg);
+    /* Messages carry model and file names, and embedders print them. */
+    text_escape(thread_errmsg, sizeof thread_errmsg, msg, TEXT_KEEP_NEWLINES);
     return record(rt, status);
 }
 
@@ -89,7 +91,9 @@ void rt_log(const clinfer_runtime *rt, clinfer_log_level level, const char *fmt,
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    deliver_log(rt, level, msg);
+    char safe[CLINFER_ERRMSG_MAX];
+    text_escape(safe, sizeof safe, msg, TEXT_KEEP_NEWLINES);
+    deliver_log(rt, level, safe);
 }
 
 const char *cl_error_name(cl_int code)

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../escape.h"
 #include "../shape.h"
 #include "import_internal.h"
 
@@ -66,7 +67,7 @@ static int add_issue(importer *im, const char *op, const char *node, clinfer_sta
     onnx_issue *it = &is->items[is->count];
     it->op_type = dup_str(op);
     it->node = dup_str(node);
-    it->message = dup_str(im->err);
+    it->message = text_escape_dup(im->err, TEXT_KEEP_NEWLINES); /* embedders print it */
     it->status = st;
     if (!it->op_type || !it->node || !it->message) {
         free(it->op_type);
