@@ -21,10 +21,15 @@
 #include <unistd.h>
 
 #include "kernel_sources.h"
+#include "program_marker.h"
+#include "safe_file.h"
 
 #define CACHE_MAGIC "CLINFBIN"
 #define CACHE_FORMAT 1u
 #define BUILD_LOG_LINES 20
+/* Larger files are refused unread: no entry or tuning file gets near. */
+#define CACHE_FILE_MAX (((size_t)1 << 31) + ((size_t)1 << 20))
+#define TUNING_FILE_MAX ((size_t)1 << 20)
 
 typedef struct cached_program {
     uint64_t source_hash;
@@ -201,8 +206,7 @@ static void disk_path(const program_cache *c, const char *key, char *path, size_
 static unsigned char *disk_read(const char *path, const char *key, size_t *len,
                                 const char **why)
 {
-    FILE *f = fopen(path, "rb");
-    *why = "absent";
+    FILE *f = safe_fopen_read(path, CACHE_FILE_MAX, why);
     if (!f)
         return NULL;
     cache_header h;
@@ -256,7 +260,7 @@ static void disk_write(const clinfer_runtime *rt, const char *path, const char *
     char tmp[4200];
     snprintf(tmp, sizeof tmp, "%s.tmp.%ld.%u", path, (long)getpid(),
              atomic_fetch_add(&temp_counter, 1u));
-    FILE *f = fopen(tmp, "wb");
+    FILE *f = safe_fopen_write(tmp);
     if (!f) {
         rt_log(rt, CLINFER_LOG_WARNING, "program cache: cannot write %s: %s", tmp,
                strerror(errno));
@@ -368,12 +372,20 @@ static clinfer_status build_program(clinfer_runtime *rt, program_cache *c, const
 {
     char *key = c->dir ? make_disk_key(rt, c, source_hash, options) : NULL;
     char path[4096] = "";
+    char marker[PROGRAM_MARKER_NAME_MAX], marker_source[PROGRAM_MARKER_SOURCE_MAX];
+    const char *refused = "driver refused the binary";
+    program_marker(source_hash, options, marker, marker_source);
     if (key) {
         disk_path(c, key, path, sizeof path);
         size_t len = 0;
         const char *why = NULL;
         unsigned char *bin = disk_read(path, key, &len, &why);
         cl_program prog = bin ? build_from_binary(rt, bin, len, options) : NULL;
+        if (prog && !program_has_kernel(prog, marker)) { /* not the program asked for */
+            clReleaseProgram(prog);
+            prog = NULL;
+            refused = "the binary is another program's: its marker kernel is missing";
+        }
         free(bin);
         if (prog) {
             c->stats.disk_hits++;
@@ -385,11 +397,18 @@ static clinfer_status build_program(clinfer_runtime *rt, program_cache *c, const
         if (bin || (why && strcmp(why, "absent") != 0)) {
             c->stats.disk_rejects++;
             rt_log(rt, CLINFER_LOG_WARNING, "program cache: rejected %s (%s); rebuilding", path,
-                   bin ? "driver refused the binary" : why);
+                   bin ? refused : why);
         }
     }
     rt_log(rt, CLINFER_LOG_INFO, "compiling OpenCL program %s", label);
-    clinfer_status st = build_from_source(rt, label, parts, nparts, options, out);
+    const char *with_marker[8];
+    if (nparts >= 8) {
+        free(key);
+        return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT, "program %s: too many parts", label);
+    }
+    memcpy(with_marker, parts, nparts * sizeof *parts);
+    with_marker[nparts] = marker_source;
+    clinfer_status st = build_from_source(rt, label, with_marker, nparts + 1, options, out);
     if (st == CLINFER_OK) {
         c->stats.source_builds++;
         size_t len = 0;
@@ -581,7 +600,10 @@ int tuning_get(clinfer_runtime *rt, const char *name, char *value, size_t cap)
         if (found)
             snprintf(value, cap, "%s", e->value);
     } else if (c->tuning_file) {
-        FILE *f = fopen(c->tuning_file, "r");
+        const char *why = NULL;
+        FILE *f = safe_fopen_read(c->tuning_file, TUNING_FILE_MAX, &why);
+        if (!f && strcmp(why, "absent") != 0)
+            rt_log(rt, CLINFER_LOG_WARNING, "tuning: ignoring %s (%s)", c->tuning_file, why);
         char line[TUNING_LINE_MAX], *v = NULL;
         while (f && !found && fgets(line, sizeof line, f)) {
             int long_line = strchr(line, '\n') == NULL;
@@ -615,14 +637,15 @@ static void tuning_write(const clinfer_runtime *rt, const char *path, const char
 {
     char tmp[4200], line[TUNING_LINE_MAX], copy[TUNING_LINE_MAX];
     snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    FILE *out = fopen(tmp, "w");
+    FILE *out = safe_fopen_write(tmp);
     if (!out) {
         rt_log(rt, CLINFER_LOG_WARNING, "tuning: cannot write %s: %s", tmp, strerror(errno));
         return;
     }
     int ok = fprintf(out, "# clinfer tuning results: name, device, driver, value "
                           "(tab-separated); delete to measure again\n") > 0;
-    FILE *in = fopen(path, "r");
+    const char *why = NULL;
+    FILE *in = safe_fopen_read(path, TUNING_FILE_MAX, &why); /* refused: rewritten anew */
     while (in && ok && fgets(line, sizeof line, in)) {
         char *f[4];
         if (strchr(line, '\n') == NULL) {
