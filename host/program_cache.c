@@ -118,9 +118,15 @@ clinfer_status program_cache_create(clinfer_runtime *rt, const char *dir, int us
         return err_set(rt, CLINFER_ERR_OUT_OF_HOST_MEMORY, "cannot allocate the program cache");
     pthread_mutex_init(&c->lock, NULL);
     pthread_mutex_init(&c->search_lock, NULL);
-    clGetPlatformInfo(rt->platform, CL_PLATFORM_VERSION, sizeof c->platform_version,
-                      c->platform_version, NULL);
+    cl_int err = clGetPlatformInfo(rt->platform, CL_PLATFORM_VERSION, sizeof c->platform_version,
+                                   c->platform_version, NULL);
     c->platform_version[sizeof c->platform_version - 1] = '\0';
+    if (err != CL_SUCCESS && use_disk) { /* entries would be keyed on a wrong version */
+        rt_log(rt, CLINFER_LOG_WARNING,
+               "program cache: clGetPlatformInfo(CL_PLATFORM_VERSION) failed: %s (%d); memory only",
+               cl_error_name(err), (int)err);
+        use_disk = 0;
+    }
     if (use_disk) {
         c->dir = dir ? strdup(dir) : default_cache_dir();
         if (c->dir && make_dirs(c->dir) != 0) {
@@ -607,11 +613,17 @@ int tuning_get(clinfer_runtime *rt, const char *name, char *value, size_t cap)
         char line[TUNING_LINE_MAX], *v = NULL;
         while (f && !found && fgets(line, sizeof line, f)) {
             int long_line = strchr(line, '\n') == NULL;
-            if (tuning_line_is(line, rt, name, &v) && strlen(v) < cap) {
+            size_t name_len = strlen(name);
+            int for_name = strncmp(line, name, name_len) == 0 && line[name_len] == '\t';
+            v = NULL; /* stays NULL for a malformed line */
+            int ours = tuning_line_is(line, rt, name, &v);
+            if (ours && strlen(v) < cap) {
                 snprintf(value, cap, "%s", v);
                 tuning_remember(c, name, v); /* memory only: a failure costs a reread */
                 found = 1;
-            }
+            } else if (for_name && (ours || !v)) /* measured again: say why */
+                rt_log(rt, CLINFER_LOG_WARNING, "tuning: ignoring a malformed or oversized %s line in %s",
+                       name, c->tuning_file);
             if (long_line)
                 skip_long_line(f, line);
         }
@@ -681,5 +693,14 @@ void tuning_put(clinfer_runtime *rt, const char *name, const char *value)
         rt_log(rt, CLINFER_LOG_WARNING, "tuning: out of memory storing %s", name);
     if (c->tuning_file)
         tuning_write(rt, c->tuning_file, name, value);
+    pthread_mutex_unlock(&c->lock);
+}
+
+void tuning_keep(clinfer_runtime *rt, const char *name, const char *value)
+{
+    program_cache *c = rt->programs;
+    pthread_mutex_lock(&c->lock);
+    if (!tuning_remember(c, name, value))
+        rt_log(rt, CLINFER_LOG_WARNING, "tuning: out of memory keeping %s", name);
     pthread_mutex_unlock(&c->lock);
 }

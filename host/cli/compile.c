@@ -80,7 +80,7 @@ static void progress_log(void *user, clinfer_log_level level, const char *msg)
                     p->compiles, (now - p->first_ms) / 1e3);
         return;
     }
-    if (strncmp(msg, "tuning", 6) == 0) {
+    if (strncmp(msg, "tuning", 6) == 0 && level < CLINFER_LOG_WARNING) { /* warnings: below */
         if (p->compiles == 0 && p->tunings == 0)
             p->first_ms = now;
         if (p->tunings == 0 && p->show)

@@ -6,6 +6,8 @@
  * goes to the real libOpenCL (dlsym RTLD_NEXT).
  *
  *   CLFAULT_AT=N        the call to fail (unset or 0: none, only count)
+ *   CLFAULT_CALL=NAME   count only calls of the entry point NAME (for
+ *                       targeted tests: the Nth clGetDeviceInfo fails)
  *   CLFAULT_REPORT=F    at exit, F gets "calls=<total> failed=<name|->"
  *   CLFAULT_LOG=F       when the fault fires, F gets "<N> <name> <code>"
  *                       (written at once, so a crash still names the call)
@@ -29,12 +31,15 @@
 
 static atomic_ulong calls;
 static unsigned long fail_at;
+static const char *only_call;
+static atomic_ulong only_calls;
 static const char *_Atomic failed_name;
 
 __attribute__((constructor)) static void fault_init(void)
 {
     const char *at = getenv("CLFAULT_AT");
     fail_at = at ? strtoul(at, NULL, 10) : 0;
+    only_call = getenv("CLFAULT_CALL");
 }
 
 __attribute__((destructor)) static void fault_report(void)
@@ -52,6 +57,10 @@ __attribute__((destructor)) static void fault_report(void)
 static int fault_here(const char *name, cl_int code)
 {
     unsigned long n = atomic_fetch_add(&calls, 1) + 1;
+    if (only_call && strcmp(only_call, name) == 0)
+        n = atomic_fetch_add(&only_calls, 1) + 1;
+    else if (only_call)
+        return 0;
     if (n != fail_at)
         return 0;
     atomic_store(&failed_name, name);

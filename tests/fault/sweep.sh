@@ -19,11 +19,14 @@
 #
 #   bash tests/fault/sweep.sh [--build DIR] [--every K] [--offset O]
 #        [--jobs J] [--timeout S] [--model FILE] [--batch N] [--work DIR]
-#        [--no-recheck]
+#        [--no-recheck] [--pocl-cache DIR]
 #
 # --build: the build folder holding clinfer, tests/fault/libclfault.so and
 # tests/fault/fault_tool (default build). Failed cases keep their folder
-# (stdout, stderr, the call that failed) under WORK/cases/.
+# (stdout, stderr, the call that failed) under WORK/cases/. PoCL's own
+# kernel cache is POCL_CACHE_DIR's (--pocl-cache), else PoCL's default: the
+# cold scenario empties clinfer's cache, not PoCL's, so that each run
+# costs a fraction of a second instead of minutes of compiling.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -40,7 +43,7 @@ fi
 # Config comes from the environment the main process exported (FS_*).
 run_clinfer() { # CACHE OUTDIR AT PREFIX
     local cache=$1 out=$2 at=$3 prefix=$4 rc=0
-    timeout -k 5 "$FS_TIMEOUT" env CLINFER_CACHE_DIR="$cache" POCL_CACHE_DIR="$FS_WORK/pocl" \
+    timeout -k 5 "$FS_TIMEOUT" env CLINFER_CACHE_DIR="$cache" ${FS_POCL:+POCL_CACHE_DIR="$FS_POCL"} \
         LD_PRELOAD="$FS_SHIM" CLFAULT_AT="$at" CLFAULT_REPORT="$prefix.report" \
         CLFAULT_LOG="$prefix.fired" \
         ASAN_OPTIONS="verify_asan_link_order=0:detect_leaks=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}" \
@@ -93,7 +96,7 @@ fi
 
 # ------------------------------------------------------------ the sweep
 build=$root/build every=1 offset=1 jobs=$(nproc) tmo=120 model=$root/tests/models/lecture_cnn.onnx
-batch=2 work="" recheck=1
+batch=2 work="" recheck=1 pocl=${POCL_CACHE_DIR:-}
 while [[ $# -gt 0 ]]; do
     case $1 in
     --build) build=$2; shift ;;
@@ -105,6 +108,7 @@ while [[ $# -gt 0 ]]; do
     --batch) batch=$2; shift ;;
     --work) work=$2; shift ;;
     --no-recheck) recheck=0 ;;
+    --pocl-cache) pocl=$2; shift ;;
     -h | --help) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "sweep.sh: unknown option $1" >&2; exit 2 ;;
     esac
@@ -114,10 +118,11 @@ build=$(cd "$build" && pwd)
 work=${work:-$build/fault-sweep}
 export FS_CLINFER=$build/clinfer FS_SHIM=$build/tests/fault/libclfault.so
 export FS_TOOL=$build/tests/fault/fault_tool FS_MODEL=$model FS_TIMEOUT=$tmo FS_RECHECK=$recheck
+export FS_POCL=$pocl
 for f in "$FS_CLINFER" "$FS_SHIM" "$FS_TOOL" "$FS_MODEL"; do
     [[ -e $f ]] || { echo "sweep.sh: $f is missing (build first)" >&2; exit 2; }
 done
-rm -rf "$work" && mkdir -p "$work/cases" "$work/pocl"
+rm -rf "$work" && mkdir -p "$work/cases"
 export FS_WORK=$(cd "$work" && pwd)
 start=$(date +%s)
 "$FS_TOOL" input "$FS_WORK/x.npy" "$batch"
@@ -138,7 +143,8 @@ calls_cold=$(reference cold "$FS_WORK/ref-cache" "$FS_WORK/ref")
 cp -a "$FS_WORK/ref-cache" "$FS_WORK/warm-template"
 calls_warm=$(reference warm "$FS_WORK/ref-cache" "$FS_WORK/ref-warm")
 outputs_match "$FS_WORK/ref-warm" || { echo "sweep.sh: the warm run disagrees with the cold one" >&2; exit 1; }
-echo "clean runs: $calls_cold OpenCL calls cold, $calls_warm warm ($model, batch $batch)"
+echo "clean runs: $calls_cold OpenCL calls cold, $calls_warm warm ($model, batch $batch;" \
+     "$(( $(date +%s) - start )) s)"
 
 {
     for ((n = offset; n <= calls_cold; n += every)); do echo "cold $n"; done
