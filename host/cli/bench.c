@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "safe_text.h"
 #include "npy.h"
 
 static const char bench_help[] =
@@ -473,7 +474,7 @@ static const char *fit(const char *s, char *buf, size_t width)
         snprintf(buf, width + 1, "%.*s", (int)n, s);
     else
         snprintf(buf, width + 1, "..%.*s", (int)(width - 2), s + n - (width - 2));
-    return buf;
+    return cli_safe(buf); /* model-given names */
 }
 
 static void gflops_text(char *buf, size_t cap, double flops, double ms)
@@ -627,7 +628,7 @@ int cmd_bench(const cli_common *common_in, int argc, char **argv)
         if ((st = gemm_model(rt, &a, &m)) != CLINFER_OK)
             goto done;
     } else if ((st = clinfer_model_load(rt, a.model, &m)) != CLINFER_OK) {
-        fprintf(stderr, "clinfer bench: %s: %s: %s\n", a.model, clinfer_status_str(st),
+        fprintf(stderr, "clinfer bench: %s: %s: %s\n", cli_safe(a.model), clinfer_status_str(st),
                 clinfer_last_errmsg());
         goto done;
     }
