@@ -36,7 +36,7 @@ static size_t utf8_sequence(const unsigned char *s)
 static size_t safe_run(const unsigned char *s, unsigned flags)
 {
     unsigned char c = s[0];
-    if (c == '\n')
+    if (c == '\n' || c == '\t')
         return (flags & TEXT_KEEP_NEWLINES) ? 1 : 0;
     if (c < 0x20 || c == 0x7f)
         return 0;

@@ -9,8 +9,8 @@
 
 #include <stddef.h>
 
-/* Keep '\n' as it is (multi-line library messages: build logs, device
- * lists); without it a newline is escaped too. */
+/* Keep '\n' and '\t' as they are (multi-line library messages: build
+ * logs, device lists); without it they are escaped too. */
 #define TEXT_KEEP_NEWLINES 1u
 
 /* Copies `src` into `dst` (always terminated when cap > 0), escaping C0

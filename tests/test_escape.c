@@ -50,8 +50,8 @@ Test(escape, control_bytes_and_bad_utf8)
     cr_assert_str_eq(out, "a\\x1b[2Jb\\x07\\x7f");
     text_escape(out, sizeof out, "line\nnext\ttab\r", 0);
     cr_assert_str_eq(out, "line\\x0anext\\x09tab\\x0d");
-    text_escape(out, sizeof out, "line\nnext", TEXT_KEEP_NEWLINES);
-    cr_assert_str_eq(out, "line\nnext");
+    text_escape(out, sizeof out, "line\nnext\ttab\r", TEXT_KEEP_NEWLINES);
+    cr_assert_str_eq(out, "line\nnext\ttab\\x0d");
     /* valid UTF-8 stays; C1 controls, overlong forms, surrogates, stray
      * continuation bytes, truncated sequences and > U+10FFFF do not */
     text_escape(out, sizeof out, "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", 0);
