@@ -192,10 +192,13 @@ static char *make_disk_key(const clinfer_runtime *rt, const program_cache *c,
                            uint64_t source_hash, const char *options)
 {
     size_t len = strlen(options) + sizeof rt->info.name + sizeof rt->info.driver_version +
-                 sizeof c->platform_version + 64;
+                 sizeof c->platform_version + 96;
     char *key = malloc(len);
     if (key)
-        snprintf(key, len, "source=%016llx\noptions=%s\ndevice=%s\ndriver=%s\nplatform=%s\n",
+        /* programs=2: with a marker kernel (program_marker.h); older entries
+         * have other paths and are never read, nor reported as rejected */
+        snprintf(key, len,
+                 "programs=2\nsource=%016llx\noptions=%s\ndevice=%s\ndriver=%s\nplatform=%s\n",
                  (unsigned long long)source_hash, options, rt->info.name,
                  rt->info.driver_version, c->platform_version);
     return key;
@@ -622,8 +625,9 @@ int tuning_get(clinfer_runtime *rt, const char *name, char *value, size_t cap)
                 tuning_remember(c, name, v); /* memory only: a failure costs a reread */
                 found = 1;
             } else if (for_name && (ours || !v)) /* measured again: say why */
-                rt_log(rt, CLINFER_LOG_WARNING, "tuning: ignoring a malformed or oversized %s line in %s",
-                       name, c->tuning_file);
+                rt_log(rt, CLINFER_LOG_WARNING,
+                       "tuning: ignoring a malformed or oversized %s line in %s", name,
+                       c->tuning_file);
             if (long_line)
                 skip_long_line(f, line);
         }
