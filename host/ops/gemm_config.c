@@ -185,10 +185,14 @@ static int search(clinfer_runtime *rt, const gemm_config *cand, size_t count, in
     for (size_t i = 0; i < count && i < MAX_CANDIDATES; i++) {
         if (ready[i])
             launch_release(&l[i]);
-        if (best[i] <= 0)
-            continue;
         char text[96];
         config_format(&cand[i], text, sizeof text);
+        if (best[i] <= 0) { /* a fitting one that failed: the choice may be worse than it */
+            if (config_fits(rt, &cand[i]))
+                rt_log(rt, CLINFER_LOG_WARNING, "tuning gemm_%s %s: could not be timed",
+                       gemm_variant_name(cand[i].variant), text);
+            continue;
+        }
         rt_log(rt, CLINFER_LOG_INFO, "tuning gemm_%s %s: %.1f GFLOP/s at %d^3",
                gemm_variant_name(cand[i].variant), text, 2.0 * s * (double)s * s / best[i] * 1e-9,
                (int)s);
