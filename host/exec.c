@@ -156,7 +156,9 @@ static clinfer_status create_sub_buffer(clinfer_session *s, int32_t v, uint64_t 
 uint64_t session_base_alignment(const clinfer_runtime *rt)
 {
     cl_uint bits = 0;
-    clGetDeviceInfo(rt->device, CL_DEVICE_MEM_BASE_ADDR_ALIGN, sizeof bits, &bits, NULL);
+    if (clGetDeviceInfo(rt->device, CL_DEVICE_MEM_BASE_ADDR_ALIGN, sizeof bits, &bits, NULL) !=
+        CL_SUCCESS)
+        return 4096; /* unknown: a page, a multiple of every device's alignment */
     return bits >= 8 ? bits / 8 : 128;
 }
 
