@@ -424,6 +424,8 @@ static clinfer_status build_program(clinfer_runtime *rt, program_cache *c, const
         unsigned char *bin = key ? program_binary(*out, &len) : NULL;
         if (bin)
             disk_write(rt, path, key, bin, len);
+        else if (key) /* clGetProgramInfo failed: the next process compiles again */
+            rt_log(rt, CLINFER_LOG_WARNING, "program cache: no binary of %s to store", label);
         free(bin);
     }
     free(key);
