@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "escape.h"
 #include "runtime.h"
 
 static _Thread_local char thread_errmsg[CLINFER_ERRMSG_MAX];
@@ -53,7 +54,8 @@ clinfer_status err_set(clinfer_runtime *rt, clinfer_status status, const char *f
     /* Formatted aside first: an argument may point into thread_errmsg. */
     char msg[CLINFER_ERRMSG_MAX];
     FORMAT_VARIADIC(msg, sizeof msg, fmt);
-    memcpy(thread_errmsg, msg, sizeof msg);
+    /* Messages carry model and file names, and embedders print them. */
+    text_escape(thread_errmsg, sizeof thread_errmsg, msg, TEXT_KEEP_NEWLINES);
     return record(rt, status);
 }
 
@@ -83,7 +85,9 @@ void rt_log(const clinfer_runtime *rt, clinfer_log_level level, const char *fmt,
         return;
     char msg[CLINFER_ERRMSG_MAX];
     FORMAT_VARIADIC(msg, sizeof msg, fmt);
-    deliver_log(rt, level, msg);
+    char safe[CLINFER_ERRMSG_MAX];
+    text_escape(safe, sizeof safe, msg, TEXT_KEEP_NEWLINES);
+    deliver_log(rt, level, safe);
 }
 
 const char *cl_error_name(cl_int code)

@@ -26,7 +26,7 @@ clinfer_status graph_fail(clinfer_graph *g, clinfer_status status, const char *f
     FORMAT_VARIADIC(msg, sizeof msg, fmt);
     err_set(NULL, status, "%s", msg);
     if (g)
-        snprintf(g->errmsg, sizeof g->errmsg, "%s", msg);
+        snprintf(g->errmsg, sizeof g->errmsg, "%s", clinfer_last_errmsg()); /* escaped */
     return status;
 }
 

@@ -21,10 +21,14 @@
 #include <unistd.h>
 
 #include "kernel_sources.h"
+#include "program_marker.h"
+#include "safe_file.h"
 
 #define CACHE_MAGIC "CLINFBIN"
 #define CACHE_FORMAT 1u
 #define BUILD_LOG_LINES 20
+/* Larger files are refused unread: no entry gets near. */
+#define CACHE_FILE_MAX (((size_t)1 << 31) + ((size_t)1 << 20))
 
 typedef struct cached_program {
     uint64_t source_hash;
@@ -86,9 +90,15 @@ clinfer_status program_cache_create(clinfer_runtime *rt, const char *dir, int us
     if (!c)
         return err_set(rt, CLINFER_ERR_OUT_OF_HOST_MEMORY, "cannot allocate the program cache");
     pthread_mutex_init(&c->lock, NULL);
-    clGetPlatformInfo(rt->platform, CL_PLATFORM_VERSION, sizeof c->platform_version,
-                      c->platform_version, NULL);
+    cl_int err = clGetPlatformInfo(rt->platform, CL_PLATFORM_VERSION, sizeof c->platform_version,
+                                   c->platform_version, NULL);
     c->platform_version[sizeof c->platform_version - 1] = '\0';
+    if (err != CL_SUCCESS && use_disk) { /* entries would be keyed on a wrong version */
+        rt_log(rt, CLINFER_LOG_WARNING,
+               "program cache: clGetPlatformInfo(CL_PLATFORM_VERSION) failed: %s (%d); memory only",
+               cl_error_name(err), (int)err);
+        use_disk = 0;
+    }
     if (use_disk) {
         c->dir = dir ? strdup(dir) : NULL;
         if (c->dir && make_dirs(c->dir) != 0) {
@@ -141,10 +151,13 @@ static char *make_disk_key(const clinfer_runtime *rt, const program_cache *c,
                            uint64_t source_hash, const char *options)
 {
     size_t len = strlen(options) + sizeof rt->info.name + sizeof rt->info.driver_version +
-                 sizeof c->platform_version + 64;
+                 sizeof c->platform_version + 96;
     char *key = malloc(len);
     if (key)
-        snprintf(key, len, "source=%016llx\noptions=%s\ndevice=%s\ndriver=%s\nplatform=%s\n",
+        /* programs=2: with a marker kernel (program_marker.h); older entries
+         * have other paths and are never read, nor reported as rejected */
+        snprintf(key, len,
+                 "programs=2\nsource=%016llx\noptions=%s\ndevice=%s\ndriver=%s\nplatform=%s\n",
                  (unsigned long long)source_hash, options, rt->info.name,
                  rt->info.driver_version, c->platform_version);
     return key;
@@ -161,8 +174,7 @@ static void disk_path(const program_cache *c, const char *key, char *path, size_
 static unsigned char *disk_read(const char *path, const char *key, size_t *len,
                                 const char **why)
 {
-    FILE *f = fopen(path, "rb");
-    *why = "absent";
+    FILE *f = safe_fopen_read(path, CACHE_FILE_MAX, why);
     if (!f)
         return NULL;
     cache_header h;
@@ -216,7 +228,7 @@ static void disk_write(const clinfer_runtime *rt, const char *path, const char *
     char tmp[4200];
     snprintf(tmp, sizeof tmp, "%s.tmp.%ld.%u", path, (long)getpid(),
              atomic_fetch_add(&temp_counter, 1u));
-    FILE *f = fopen(tmp, "wb");
+    FILE *f = safe_fopen_write(tmp);
     if (!f) {
         rt_log(rt, CLINFER_LOG_WARNING, "program cache: cannot write %s: %s", tmp,
                strerror(errno));
@@ -328,12 +340,20 @@ static clinfer_status build_program(clinfer_runtime *rt, program_cache *c, const
 {
     char *key = c->dir ? make_disk_key(rt, c, source_hash, options) : NULL;
     char path[4096] = "";
+    char marker[PROGRAM_MARKER_NAME_MAX], marker_source[PROGRAM_MARKER_SOURCE_MAX];
+    const char *refused = "driver refused the binary";
+    program_marker(source_hash, options, marker, marker_source);
     if (key) {
         disk_path(c, key, path, sizeof path);
         size_t len = 0;
         const char *why = NULL;
         unsigned char *bin = disk_read(path, key, &len, &why);
         cl_program prog = bin ? build_from_binary(rt, bin, len, options) : NULL;
+        if (prog && !program_has_kernel(prog, marker)) { /* not the program asked for */
+            clReleaseProgram(prog);
+            prog = NULL;
+            refused = "the binary is another program's: its marker kernel is missing";
+        }
         free(bin);
         if (prog) {
             c->stats.disk_hits++;
@@ -345,17 +365,26 @@ static clinfer_status build_program(clinfer_runtime *rt, program_cache *c, const
         if (bin || (why && strcmp(why, "absent") != 0)) {
             c->stats.disk_rejects++;
             rt_log(rt, CLINFER_LOG_WARNING, "program cache: rejected %s (%s); rebuilding", path,
-                   bin ? "driver refused the binary" : why);
+                   bin ? refused : why);
         }
     }
     rt_log(rt, CLINFER_LOG_INFO, "compiling OpenCL program %s", label);
-    clinfer_status st = build_from_source(rt, label, parts, nparts, options, out);
+    const char *with_marker[8];
+    if (nparts >= 8) {
+        free(key);
+        return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT, "program %s: too many parts", label);
+    }
+    memcpy(with_marker, parts, nparts * sizeof *parts);
+    with_marker[nparts] = marker_source;
+    clinfer_status st = build_from_source(rt, label, with_marker, nparts + 1, options, out);
     if (st == CLINFER_OK) {
         c->stats.source_builds++;
         size_t len = 0;
         unsigned char *bin = key ? program_binary(*out, &len) : NULL;
         if (bin)
             disk_write(rt, path, key, bin, len);
+        else if (key) /* clGetProgramInfo failed: the next process compiles again */
+            rt_log(rt, CLINFER_LOG_WARNING, "program cache: no binary of %s to store", label);
         free(bin);
     }
     free(key);

@@ -20,50 +20,61 @@
 #include "tuning.h"
 
 #define MAX_PLATFORMS 16
+#ifndef CL_PLATFORM_NOT_FOUND_KHR /* cl_khr_icd: the loader found no platform */
+#define CL_PLATFORM_NOT_FOUND_KHR -1001
+#endif
 #define MAX_DEVICES_PER_PLATFORM 64
 
 /* ------------------------------------------------------------ probing */
 
 /* Copies a device string, truncated to fit `dst` (drivers' version strings
- * can be long). */
-static void probe_string(cl_device_id dev, cl_device_info what, char *dst, size_t cap)
+ * can be long); returns the query's error. */
+static cl_int probe_string(cl_device_id dev, cl_device_info what, char *dst, size_t cap)
 {
     size_t len = 0;
     snprintf(dst, cap, "?");
-    if (clGetDeviceInfo(dev, what, 0, NULL, &len) != CL_SUCCESS || len == 0)
-        return;
+    cl_int err = clGetDeviceInfo(dev, what, 0, NULL, &len);
+    if (err != CL_SUCCESS || len == 0)
+        return err;
     char *full = malloc(len + 1);
-    if (full && clGetDeviceInfo(dev, what, len, full, NULL) == CL_SUCCESS) {
+    if (!full)
+        return CL_OUT_OF_HOST_MEMORY;
+    if ((err = clGetDeviceInfo(dev, what, len, full, NULL)) == CL_SUCCESS) {
         full[len] = '\0';
         snprintf(dst, cap, "%s", full);
     }
     free(full);
+    return err;
 }
 
-static uint64_t probe_u64(cl_device_id dev, cl_device_info what)
+static cl_int probe_u64(cl_device_id dev, cl_device_info what, uint64_t *out)
 {
     cl_ulong v = 0;
-    clGetDeviceInfo(dev, what, sizeof v, &v, NULL);
-    return v;
+    cl_int err = clGetDeviceInfo(dev, what, sizeof v, &v, NULL);
+    *out = v;
+    return err;
 }
 
-static int device_has_extension(cl_device_id dev, const char *ext)
+static cl_int device_has_extension(cl_device_id dev, const char *ext, int *has)
 {
     size_t len = 0;
-    if (clGetDeviceInfo(dev, CL_DEVICE_EXTENSIONS, 0, NULL, &len) != CL_SUCCESS || len == 0)
-        return 0;
+    cl_int err = clGetDeviceInfo(dev, CL_DEVICE_EXTENSIONS, 0, NULL, &len);
+    *has = 0;
+    if (err != CL_SUCCESS || len == 0)
+        return err;
     char *all = malloc(len + 1);
     if (!all)
-        return 0;
+        return CL_OUT_OF_HOST_MEMORY;
     int found = 0;
-    if (clGetDeviceInfo(dev, CL_DEVICE_EXTENSIONS, len, all, NULL) == CL_SUCCESS) {
+    if ((err = clGetDeviceInfo(dev, CL_DEVICE_EXTENSIONS, len, all, NULL)) == CL_SUCCESS) {
         all[len] = '\0';
         size_t n = strlen(ext);
         for (const char *p = strstr(all, ext); p && !found; p = strstr(p + 1, ext))
             found = (p == all || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0');
     }
     free(all);
-    return found;
+    *has = found;
+    return err;
 }
 
 static clinfer_device_type map_type(cl_device_type t)
@@ -77,61 +88,115 @@ static clinfer_device_type map_type(cl_device_type t)
     return CLINFER_DEVICE_OTHER;
 }
 
-static void probe_device(cl_platform_id plat, cl_device_id dev, clinfer_device_info *info)
+/* Keeps the first failed query (its error and name) in *err / *failed. */
+#define PROBE(call, name)                                  \
+    do {                                                   \
+        cl_int e_ = (call);                                \
+        if (e_ != CL_SUCCESS && err == CL_SUCCESS) {       \
+            err = e_;                                      \
+            *failed = name;                                \
+        }                                                  \
+    } while (0)
+
+/* Every value is queried; a failed query is returned (with its name in
+ * *failed), never left as a zero that would pick slow kernels or report a
+ * largest allocation of 0 bytes. */
+static cl_int probe_device(cl_platform_id plat, cl_device_id dev, clinfer_device_info *info,
+                           const char **failed)
 {
     memset(info, 0, sizeof *info);
+    cl_int err = CL_SUCCESS;
     cl_device_type type = 0;
     cl_uint units = 0;
     size_t wg = 0;
-    clGetDeviceInfo(dev, CL_DEVICE_TYPE, sizeof type, &type, NULL);
-    clGetDeviceInfo(dev, CL_DEVICE_MAX_COMPUTE_UNITS, sizeof units, &units, NULL);
-    clGetDeviceInfo(dev, CL_DEVICE_MAX_WORK_GROUP_SIZE, sizeof wg, &wg, NULL);
+    PROBE(clGetDeviceInfo(dev, CL_DEVICE_TYPE, sizeof type, &type, NULL),
+          "clGetDeviceInfo(CL_DEVICE_TYPE)");
+    PROBE(clGetDeviceInfo(dev, CL_DEVICE_MAX_COMPUTE_UNITS, sizeof units, &units, NULL),
+          "clGetDeviceInfo(CL_DEVICE_MAX_COMPUTE_UNITS)");
+    PROBE(clGetDeviceInfo(dev, CL_DEVICE_MAX_WORK_GROUP_SIZE, sizeof wg, &wg, NULL),
+          "clGetDeviceInfo(CL_DEVICE_MAX_WORK_GROUP_SIZE)");
     info->type = map_type(type);
     info->compute_units = units;
     info->max_work_group_size = wg;
-    probe_string(dev, CL_DEVICE_NAME, info->name, sizeof info->name);
-    probe_string(dev, CL_DEVICE_VENDOR, info->vendor, sizeof info->vendor);
-    probe_string(dev, CL_DRIVER_VERSION, info->driver_version, sizeof info->driver_version);
-    probe_string(dev, CL_DEVICE_VERSION, info->opencl_version, sizeof info->opencl_version);
-    if (clGetPlatformInfo(plat, CL_PLATFORM_NAME, sizeof info->platform_name, info->platform_name,
-                          NULL) != CL_SUCCESS)
-        snprintf(info->platform_name, sizeof info->platform_name, "?");
+    PROBE(probe_string(dev, CL_DEVICE_NAME, info->name, sizeof info->name),
+          "clGetDeviceInfo(CL_DEVICE_NAME)");
+    PROBE(probe_string(dev, CL_DEVICE_VENDOR, info->vendor, sizeof info->vendor),
+          "clGetDeviceInfo(CL_DEVICE_VENDOR)");
+    PROBE(probe_string(dev, CL_DRIVER_VERSION, info->driver_version, sizeof info->driver_version),
+          "clGetDeviceInfo(CL_DRIVER_VERSION)");
+    PROBE(probe_string(dev, CL_DEVICE_VERSION, info->opencl_version, sizeof info->opencl_version),
+          "clGetDeviceInfo(CL_DEVICE_VERSION)");
+    PROBE(clGetPlatformInfo(plat, CL_PLATFORM_NAME, sizeof info->platform_name,
+                            info->platform_name, NULL),
+          "clGetPlatformInfo(CL_PLATFORM_NAME)");
     info->platform_name[sizeof info->platform_name - 1] = '\0';
-    info->global_mem_bytes = probe_u64(dev, CL_DEVICE_GLOBAL_MEM_SIZE);
-    info->local_mem_bytes = probe_u64(dev, CL_DEVICE_LOCAL_MEM_SIZE);
-    info->max_alloc_bytes = probe_u64(dev, CL_DEVICE_MAX_MEM_ALLOC_SIZE);
-    info->has_fp16 = device_has_extension(dev, "cl_khr_fp16");
+    PROBE(probe_u64(dev, CL_DEVICE_GLOBAL_MEM_SIZE, &info->global_mem_bytes),
+          "clGetDeviceInfo(CL_DEVICE_GLOBAL_MEM_SIZE)");
+    PROBE(probe_u64(dev, CL_DEVICE_LOCAL_MEM_SIZE, &info->local_mem_bytes),
+          "clGetDeviceInfo(CL_DEVICE_LOCAL_MEM_SIZE)");
+    PROBE(probe_u64(dev, CL_DEVICE_MAX_MEM_ALLOC_SIZE, &info->max_alloc_bytes),
+          "clGetDeviceInfo(CL_DEVICE_MAX_MEM_ALLOC_SIZE)");
+    PROBE(device_has_extension(dev, "cl_khr_fp16", &info->has_fp16),
+          "clGetDeviceInfo(CL_DEVICE_EXTENSIONS)");
+    return err;
 }
+#undef PROBE
 
 /* Calls `visit` for every device of every platform, in platform order. */
 typedef void (*device_visitor)(void *ctx, cl_platform_id plat, cl_device_id dev, uint32_t p,
                                uint32_t d);
 
-static void for_each_device(device_visitor visit, void *ctx)
+/* Returns CL_SUCCESS, or the error of the discovery call named in *failed.
+ * No platform (CL_PLATFORM_NOT_FOUND_KHR: no ICD installed) and a platform
+ * without devices (CL_DEVICE_NOT_FOUND) are not errors, just no devices. */
+static cl_int discover_devices(device_visitor visit, void *ctx, const char **failed)
 {
     cl_platform_id plats[MAX_PLATFORMS];
     cl_uint nplat = 0;
-    if (clGetPlatformIDs(MAX_PLATFORMS, plats, &nplat) != CL_SUCCESS)
-        return; /* no ICD installed: simply no devices */
+    cl_int err = clGetPlatformIDs(MAX_PLATFORMS, plats, &nplat);
+    *failed = "clGetPlatformIDs";
+    if (err == CL_PLATFORM_NOT_FOUND_KHR)
+        return CL_SUCCESS;
+    if (err != CL_SUCCESS)
+        return err;
     if (nplat > MAX_PLATFORMS)
         nplat = MAX_PLATFORMS;
+    *failed = "clGetDeviceIDs";
     for (cl_uint p = 0; p < nplat; p++) {
         cl_device_id devs[MAX_DEVICES_PER_PLATFORM];
         cl_uint ndev = 0;
-        if (clGetDeviceIDs(plats[p], CL_DEVICE_TYPE_ALL, MAX_DEVICES_PER_PLATFORM, devs, &ndev) !=
-            CL_SUCCESS)
+        err = clGetDeviceIDs(plats[p], CL_DEVICE_TYPE_ALL, MAX_DEVICES_PER_PLATFORM, devs, &ndev);
+        if (err == CL_DEVICE_NOT_FOUND)
             continue;
+        if (err != CL_SUCCESS)
+            return err;
         if (ndev > MAX_DEVICES_PER_PLATFORM)
             ndev = MAX_DEVICES_PER_PLATFORM;
         for (cl_uint d = 0; d < ndev; d++)
             visit(ctx, plats[p], devs[d], p, d);
     }
+    return CL_SUCCESS;
+}
+
+/* Threads that discover platforms at the same time, the first time in a
+ * process, crash or find no device inside PoCL and the ICD loader: one
+ * discovery at a time in this process. */
+static pthread_mutex_t discovery_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static cl_int for_each_device(device_visitor visit, void *ctx, const char **failed)
+{
+    pthread_mutex_lock(&discovery_lock);
+    cl_int err = discover_devices(visit, ctx, failed);
+    pthread_mutex_unlock(&discovery_lock);
+    return err;
 }
 
 typedef struct device_collector {
     clinfer_device_info *out;
     size_t capacity;
     size_t count;
+    cl_int err; /* the first failed probe, named by failed */
+    const char *failed;
 } device_collector;
 
 static void collect_device(void *ctx, cl_platform_id plat, cl_device_id dev, uint32_t p,
@@ -139,7 +204,12 @@ static void collect_device(void *ctx, cl_platform_id plat, cl_device_id dev, uin
 {
     device_collector *c = ctx;
     if (c->count < c->capacity) {
-        probe_device(plat, dev, &c->out[c->count]);
+        const char *failed = NULL;
+        cl_int err = probe_device(plat, dev, &c->out[c->count], &failed);
+        if (err != CL_SUCCESS && c->err == CL_SUCCESS) {
+            c->err = err;
+            c->failed = failed;
+        }
         c->out[c->count].platform_index = p;
         c->out[c->count].device_index = d;
     }
@@ -157,16 +227,23 @@ static size_t default_device_index(const clinfer_device_info *devices, size_t co
 /* Collects every device into a fresh array; *out is NULL when there is none. */
 static clinfer_status collect_all_devices(clinfer_device_info **out, size_t *count)
 {
-    device_collector probe_count = {NULL, 0, 0};
-    for_each_device(collect_device, &probe_count);
+    device_collector probe_count = {NULL, 0, 0, CL_SUCCESS, NULL};
+    const char *failed = NULL;
+    cl_int err = for_each_device(collect_device, &probe_count, &failed);
     *out = NULL;
     *count = 0;
+    if (err != CL_SUCCESS)
+        return err_cl(NULL, err, failed);
     if (probe_count.count == 0)
         return CLINFER_OK;
-    device_collector c = {calloc(probe_count.count, sizeof *c.out), probe_count.count, 0};
+    device_collector c = {calloc(probe_count.count, sizeof *c.out), probe_count.count, 0,
+                          CL_SUCCESS, NULL};
     if (!c.out)
         return err_set(NULL, CLINFER_ERR_OUT_OF_HOST_MEMORY, "cannot allocate the device list");
-    for_each_device(collect_device, &c);
+    if ((err = for_each_device(collect_device, &c, &failed)) != CL_SUCCESS || c.err != CL_SUCCESS) {
+        free(c.out);
+        return err != CL_SUCCESS ? err_cl(NULL, err, failed) : err_cl(NULL, c.err, c.failed);
+    }
     *count = c.count < c.capacity ? c.count : c.capacity;
     (*out) = c.out;
     if (*count > 0)
@@ -311,18 +388,24 @@ static void find_device(void *ctx, cl_platform_id plat, cl_device_id dev, uint32
     }
 }
 
-/* Records whether the runtime's queue profiles. */
-static void note_queue_properties(clinfer_runtime *rt)
+/* Records whether the runtime's queue profiles; a failed query is an
+ * error, not a queue that silently never profiles. */
+static clinfer_status note_queue_properties(clinfer_runtime *rt)
 {
     cl_command_queue_properties props = 0;
-    clGetCommandQueueInfo(rt->queue, CL_QUEUE_PROPERTIES, sizeof props, &props, NULL);
+    cl_int err = clGetCommandQueueInfo(rt->queue, CL_QUEUE_PROPERTIES, sizeof props, &props, NULL);
     rt->queue_profiling = (props & CL_QUEUE_PROFILING_ENABLE) != 0;
+    return err == CL_SUCCESS ? CLINFER_OK
+                             : err_cl(rt, err, "clGetCommandQueueInfo(CL_QUEUE_PROPERTIES)");
 }
 
 static clinfer_status open_device(clinfer_runtime *rt, const clinfer_device_info *info)
 {
     device_finder f = {info->platform_index, info->device_index, NULL, NULL};
-    for_each_device(find_device, &f);
+    const char *failed = NULL;
+    cl_int found = for_each_device(find_device, &f, &failed);
+    if (found != CL_SUCCESS)
+        return err_cl(rt, found, failed);
     if (!f.dev)
         return err_set(rt, CLINFER_ERR_DEVICE_NOT_FOUND, "device %u:%u disappeared",
                        info->platform_index, info->device_index);
@@ -337,8 +420,7 @@ static clinfer_status open_device(clinfer_runtime *rt, const clinfer_device_info
     rt->queue = clCreateCommandQueue(rt->context, f.dev, CL_QUEUE_PROFILING_ENABLE, &err);
     if (!rt->queue)
         return err_cl(rt, err, "clCreateCommandQueue");
-    note_queue_properties(rt);
-    return CLINFER_OK;
+    return note_queue_properties(rt);
 }
 
 /* Takes over `config`. */
@@ -536,11 +618,12 @@ clinfer_status clinfer_runtime_create_from_cl(cl_context context, cl_device_id d
         if (!rt->queue)
             st = err_cl(rt, err, "clCreateCommandQueue");
     }
-    if (st == CLINFER_OK) {
-        note_queue_properties(rt);
-        probe_device(plat, device, &rt->info);
+    if (st == CLINFER_OK && (st = note_queue_properties(rt)) == CLINFER_OK) {
+        const char *failed = NULL;
         device_indexer x = {device, UINT32_MAX, UINT32_MAX, 0};
-        for_each_device(index_device, &x);
+        if ((err = probe_device(plat, device, &rt->info, &failed)) != CL_SUCCESS ||
+            (err = for_each_device(index_device, &x, &failed)) != CL_SUCCESS)
+            st = err_cl(rt, err, failed);
         rt->info.platform_index = x.p;
         rt->info.device_index = x.d;
     }

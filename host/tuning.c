@@ -6,6 +6,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "tuning.h"
 
+#include "safe_file.h"
+
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -61,6 +63,7 @@ void tuning_store_free(tuning_store *c)
 /* ------------------------------------------------------------ entries */
 
 #define TUNING_LINE_MAX 1024
+#define TUNING_FILE_MAX ((size_t)1 << 20) /* a larger file is not ours: ignored */
 
 /* The value of `name` among the remembered entries, or NULL. */
 static tuning_entry *tuning_find(tuning_store *c, const char *name)
@@ -154,14 +157,25 @@ int tuning_get(clinfer_runtime *rt, const char *name, char *value, size_t cap)
         if (found)
             snprintf(value, cap, "%s", e->value);
     } else if (c->tuning_file) {
-        FILE *f = fopen(c->tuning_file, "r");
+        const char *why = NULL;
+        FILE *f = safe_fopen_read(c->tuning_file, TUNING_FILE_MAX, &why);
+        if (!f && strcmp(why, "absent") != 0)
+            rt_log(rt, CLINFER_LOG_WARNING, "tuning: ignoring %s (%s)", c->tuning_file, why);
         char line[TUNING_LINE_MAX], *v = NULL;
         while (f && !found && fgets(line, sizeof line, f)) {
             int long_line = strchr(line, '\n') == NULL;
-            if (tuning_line_is(line, rt, name, &v) && strlen(v) < cap) {
+            size_t name_len = strlen(name);
+            int for_name = strncmp(line, name, name_len) == 0 && line[name_len] == '\t';
+            v = NULL; /* stays NULL for a malformed line */
+            int ours = tuning_line_is(line, rt, name, &v);
+            if (ours && strlen(v) < cap) {
                 snprintf(value, cap, "%s", v);
                 tuning_remember(c, name, v); /* memory only: a failure costs a reread */
                 found = 1;
+            } else if (for_name && (ours || !v)) { /* measured again: say why */
+                rt_log(rt, CLINFER_LOG_WARNING,
+                       "tuning: ignoring a malformed or oversized %s line in %s", name,
+                       c->tuning_file);
             }
             if (long_line)
                 skip_long_line(f, line);
@@ -188,14 +202,15 @@ static void tuning_write(const clinfer_runtime *rt, const char *path, const char
 {
     char tmp[4200], line[TUNING_LINE_MAX], copy[TUNING_LINE_MAX];
     snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    FILE *out = fopen(tmp, "w");
+    FILE *out = safe_fopen_write(tmp);
     if (!out) {
         rt_log(rt, CLINFER_LOG_WARNING, "tuning: cannot write %s: %s", tmp, strerror(errno));
         return;
     }
     int ok = fprintf(out, "# clinfer tuning results: name, device, driver, value "
                           "(tab-separated); delete to measure again\n") > 0;
-    FILE *in = fopen(path, "r");
+    const char *why = NULL;
+    FILE *in = safe_fopen_read(path, TUNING_FILE_MAX, &why); /* refused: rewritten anew */
     while (in && ok && fgets(line, sizeof line, in)) {
         char *f[4];
         if (strchr(line, '\n') == NULL) {
@@ -231,5 +246,14 @@ void tuning_put(clinfer_runtime *rt, const char *name, const char *value)
         rt_log(rt, CLINFER_LOG_WARNING, "tuning: out of memory storing %s", name);
     if (c->tuning_file)
         tuning_write(rt, c->tuning_file, name, value);
+    pthread_mutex_unlock(&c->lock);
+}
+
+void tuning_keep(clinfer_runtime *rt, const char *name, const char *value)
+{
+    tuning_store *c = rt->tuning;
+    pthread_mutex_lock(&c->lock);
+    if (!tuning_remember(c, name, value))
+        rt_log(rt, CLINFER_LOG_WARNING, "tuning: out of memory keeping %s", name);
     pthread_mutex_unlock(&c->lock);
 }

@@ -29,6 +29,10 @@ void tuning_search_end(clinfer_runtime *rt);
  * write is only logged: tuning is an optimisation. */
 void tuning_put(clinfer_runtime *rt, const char *name, const char *value);
 
+/* Like tuning_put, for this runtime only: never written to the file (a
+ * value that was not measured, so that the next process measures again). */
+void tuning_keep(clinfer_runtime *rt, const char *name, const char *value);
+
 /* The tuning file's path, or NULL with a memory-only cache. */
 const char *tuning_path(const clinfer_runtime *rt);
 

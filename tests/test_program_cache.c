@@ -45,18 +45,8 @@ static clinfer_runtime *runtime_with_cache(void)
     return rt;
 }
 
-/* Runs a small max pooling and checks its result, so that a program loaded
- * from a cache file is proven to work, not just to load. */
-static void run_and_check(clinfer_runtime *rt)
-{
-    const float in[8] = {1, 5, 2, 0, -3, 4, 7, 6};
-    const float want[2] = {5, 7};
-    float out[2] = {0, 0};
-    pool2d_params p = pool2d_params_default();
-    p.n = 1, p.c = 1, p.h = 2, p.w = 4, p.kh = 2, p.kw = 2, p.stride_h = 2, p.stride_w = 2;
-    cr_assert_eq(maxpool2d_run_host(rt, &p, in, out), CLINFER_OK, "%s", clinfer_last_errmsg());
-    assert_equal(out, want, 2, "maxpool after cache load");
-}
+/* A program loaded from a cache file is proven to work, not just to load. */
+static void run_and_check(clinfer_runtime *rt) { check_maxpool_runs(rt); }
 
 /* The single cache file in the folder (the test builds one program). */
 static void only_cache_file(char *path, size_t cap)

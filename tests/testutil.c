@@ -3,6 +3,8 @@
  */
 #include "testutil.h"
 
+#include "ops/eager.h"
+
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdlib.h>
@@ -87,4 +89,15 @@ void assert_equal(const float *got, const float *want, size_t n, const char *wha
     for (size_t i = 0; i < n; i++)
         cr_assert(got[i] == want[i], "%s: element %zu is %g, expected %g", what, i, got[i],
                   want[i]);
+}
+
+void check_maxpool_runs(clinfer_runtime *rt)
+{
+    const float in[8] = {1, 5, 2, 0, -3, 4, 7, 6};
+    const float want[2] = {5, 7};
+    float out[2] = {0, 0};
+    pool2d_params p = pool2d_params_default();
+    p.n = 1, p.c = 1, p.h = 2, p.w = 4, p.kh = 2, p.kw = 2, p.stride_h = 2, p.stride_w = 2;
+    cr_assert_eq(maxpool2d_run_host(rt, &p, in, out), CLINFER_OK, "%s", clinfer_last_errmsg());
+    assert_equal(out, want, 2, "maxpool after a cache load");
 }

@@ -53,4 +53,8 @@ void assert_close_nonfinite(const float *got, const float *want, size_t n, float
 /* Asserts exact equality (for the lecture's integer examples). */
 void assert_equal(const float *got, const float *want, size_t n, const char *what);
 
+/* Runs a small max pooling on rt and checks its result: a program loaded
+ * from a (possibly damaged) cache is proven to work, not just to load. */
+void check_maxpool_runs(clinfer_runtime *rt);
+
 #endif

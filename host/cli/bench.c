@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "safe_text.h"
 #include "npy.h"
 
 static const char bench_help[] =
@@ -473,7 +474,7 @@ static const char *fit(const char *s, char *buf, size_t width)
         snprintf(buf, width + 1, "%.*s", (int)n, s);
     else
         snprintf(buf, width + 1, "..%.*s", (int)(width - 2), s + n - (width - 2));
-    return buf;
+    return cli_safe(buf); /* model-given names */
 }
 
 static void gflops_text(char *buf, size_t cap, double flops, double ms)
@@ -655,7 +656,7 @@ static int load(bench_state *b)
         if ((st = gemm_model(b->rt, &b->a, &b->m)) != CLINFER_OK)
             return 0;
     } else if ((st = clinfer_model_load(b->rt, b->a.model, &b->m)) != CLINFER_OK) {
-        fprintf(stderr, "clinfer bench: %s: %s: %s\n", b->a.model, clinfer_status_str(st),
+        fprintf(stderr, "clinfer bench: %s: %s: %s\n", cli_safe(b->a.model), clinfer_status_str(st),
                 clinfer_last_errmsg());
         return 0;
     }
@@ -808,7 +809,7 @@ static void print_text_timing(const bench_state *b, const bench_summary *r)
                a->matmul ? "MatMul" : "Gemm", a->m, a->n, a->k, b->dev->name,
                clinfer_device_type_str(b->dev->type));
     else
-        printf("clinfer bench: %s on %s (%s), batch %lld\n", a->model, b->dev->name,
+        printf("clinfer bench: %s on %s (%s), batch %lld\n", cli_safe(a->model), cli_safe(b->dev->name),
                clinfer_device_type_str(b->dev->type), b->batch);
     printf("  load        %9.1f ms (model %.1f ms, session %.1f ms); program cache %s",
            r->load_ms, b->t2 - b->t1, b->t3 - b->t2, r->cache);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "safe_text.h"
 
 static const char compile_help[] =
     "usage: clinfer compile MODEL.onnx [--batch N] [--no-run] [OPTIONS]\n\n"
@@ -80,7 +81,7 @@ static void progress_log(void *user, clinfer_log_level level, const char *msg)
                     p->compiles, (now - p->first_ms) / 1e3);
         return;
     }
-    if (strncmp(msg, "tuning", 6) == 0) {
+    if (strncmp(msg, "tuning", 6) == 0 && level < CLINFER_LOG_WARNING) { /* warnings: below */
         if (p->compiles == 0 && p->tunings == 0)
             p->first_ms = now;
         if (p->tunings == 0 && p->show)
@@ -281,7 +282,7 @@ int cmd_compile(const cli_common *common_in, int argc, char **argv)
     double t1 = cli_now_ms();
     clinfer_status st = clinfer_model_load(rt, a.model, &m);
     if (st != CLINFER_OK) {
-        fprintf(stderr, "clinfer compile: %s: %s: %s\n", a.model, clinfer_status_str(st),
+        fprintf(stderr, "clinfer compile: %s: %s: %s\n", cli_safe(a.model), clinfer_status_str(st),
                 clinfer_last_errmsg());
         goto done;
     }
@@ -305,8 +306,8 @@ int cmd_compile(const cli_common *common_in, int argc, char **argv)
     clinfer_cache_stats cs = clinfer_runtime_cache_stats(rt);
     char names[1024];
     cli_progress_names(&progress, names, sizeof names);
-    printf("model %s on %s, batch %lld: %zu kernel nodes\n", a.model,
-           clinfer_runtime_device(rt)->name, batch, clinfer_model_kernel_node_count(m));
+    printf("model %s on %s, batch %lld: %zu kernel nodes\n", cli_safe(a.model),
+           cli_safe(clinfer_runtime_device(rt)->name), batch, clinfer_model_kernel_node_count(m));
     if (cs.source_builds > 0)
         printf("compiled %u OpenCL program%s from source: %s\n", (unsigned)cs.source_builds,
                cs.source_builds == 1 ? "" : "s", names);

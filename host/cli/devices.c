@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "cli.h"
+#include "safe_text.h"
 
 static const char devices_help[] =
     "usage: clinfer devices [OPTIONS]\n\n"
@@ -63,13 +64,13 @@ int cmd_devices(const cli_common *common_in, int argc, char **argv)
     for (size_t i = 0; i < count; i++) {
         const clinfer_device_info *d = &list[i];
         if (d->platform_index != last_platform) {
-            printf("platform %u: %s\n", d->platform_index, d->platform_name);
+            printf("platform %u: %s\n", d->platform_index, cli_safe(d->platform_name));
             last_platform = d->platform_index;
         }
         int chosen = selected && selected->platform_index == d->platform_index &&
                      selected->device_index == d->device_index;
         printf(" %c%c %u:%u  %-5s %s\n", d->is_default ? '*' : ' ', chosen ? '>' : ' ',
-               d->platform_index, d->device_index, clinfer_device_type_str(d->type), d->name);
+               d->platform_index, d->device_index, clinfer_device_type_str(d->type), cli_safe(d->name));
         printf("         %u compute units, %.1f GiB global, %llu KiB local, max work-group %zu, "
                "fp16 %s, %s, driver %s\n",
                d->compute_units, d->global_mem_bytes / 1073741824.0,

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "npy.h"
+#include "safe_text.h"
 
 static const char info_help[] =
     "usage: clinfer info MODEL.onnx\n\n"
@@ -29,7 +30,7 @@ static void print_io(const char *title, const clinfer_onnx_io *io, size_t n)
 {
     printf("%s:\n", title);
     for (size_t i = 0; i < n; i++) {
-        printf("  %-24s %-7s [", io[i].name, type_name(io[i].elem_type));
+        printf("  %-24s %-7s [", cli_safe(io[i].name), type_name(io[i].elem_type));
         for (int32_t d = 0; d < io[i].shape.rank; d++) {
             if (io[i].shape.dims[d] == CLINFER_BATCH_DIM)
                 printf(d ? ", N" : "N");
@@ -55,19 +56,19 @@ int cmd_info(const cli_common *common, int argc, char **argv)
     size_t size = 0;
     char err[1024];
     if (!cli_read_file(argv[0], &data, &size, err, sizeof err)) {
-        fprintf(stderr, "clinfer info: %s\n", err);
+        fprintf(stderr, "clinfer info: %s\n", cli_safe(err));
         return 1;
     }
     clinfer_onnx_info *info = NULL;
     clinfer_status st = clinfer_onnx_inspect(data, size, &info);
     free(data);
     if (st != CLINFER_OK) {
-        fprintf(stderr, "clinfer info: %s: %s\n", argv[0], clinfer_last_errmsg());
+        fprintf(stderr, "clinfer info: %s: %s\n", cli_safe(argv[0]), clinfer_last_errmsg());
         return 1;
     }
-    printf("model %s (%zu bytes)\n", argv[0], size);
+    printf("model %s (%zu bytes)\n", cli_safe(argv[0]), size);
     printf("ir_version %lld, opset %lld, producer %s\n", (long long)info->ir_version,
-           (long long)info->opset, info->producer[0] ? info->producer : "(unknown)");
+           (long long)info->opset, info->producer[0] ? cli_safe(info->producer) : "(unknown)");
     print_io("inputs", info->inputs, info->input_count);
     print_io("outputs", info->outputs, info->output_count);
     printf("nodes %zu, initializers %zu, parameters %llu (%.2f MB as float32)\n",
@@ -76,7 +77,7 @@ int cmd_info(const cli_common *common, int argc, char **argv)
     printf("operators:\n");
     for (size_t i = 0; i < info->op_count; i++) {
         const clinfer_onnx_op_stat *o = &info->ops[i];
-        printf("  %-24s %5d", o->op_type, (int)o->count);
+        printf("  %-24s %5d", cli_safe(o->op_type), (int)o->count);
         if (o->failing)
             printf("   (%d cannot be run)", (int)o->failing);
         printf("\n");
@@ -86,7 +87,7 @@ int cmd_info(const cli_common *common, int argc, char **argv)
     } else {
         printf("clinfer cannot run this model:\n");
         for (size_t i = 0; i < info->issue_count; i++)
-            printf("  %s\n", info->issues[i].message);
+            printf("  %s\n", cli_safe(info->issues[i].message));
     }
     int rc = info->imports ? 0 : 1;
     clinfer_onnx_info_free(info);

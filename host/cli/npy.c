@@ -8,6 +8,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "npy.h"
+#include "safe_text.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -282,20 +283,20 @@ int cli_read_tensor(const char *command, const char *file, clinfer_tensor *t)
     size_t size = 0;
     char err[1024];
     if (!cli_read_file(file, &data, &size, err, sizeof err)) {
-        fprintf(stderr, "clinfer %s: %s\n", command, err);
+        fprintf(stderr, "clinfer %s: %s\n", command, cli_safe(err));
         return 0;
     }
     int ok = 0;
     if (ends_with(file, ".npy")) {
         ok = npy_decode(data, size, t, err, sizeof err);
         if (!ok)
-            fprintf(stderr, "clinfer %s: %s: %s\n", command, file, err);
+            fprintf(stderr, "clinfer %s: %s: %s\n", command, cli_safe(file), cli_safe(err));
     } else if (ends_with(file, ".pb")) {
         ok = clinfer_tensor_decode_onnx(data, size, t) == CLINFER_OK;
         if (!ok)
-            fprintf(stderr, "clinfer %s: %s: %s\n", command, file, clinfer_last_errmsg());
+            fprintf(stderr, "clinfer %s: %s: %s\n", command, cli_safe(file), clinfer_last_errmsg());
     } else {
-        fprintf(stderr, "clinfer %s: %s: expected a .npy or .pb file\n", command, file);
+        fprintf(stderr, "clinfer %s: %s: expected a .npy or .pb file\n", command, cli_safe(file));
     }
     free(data);
     return ok;

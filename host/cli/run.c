@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "npy.h"
+#include "safe_text.h"
 
 static const char run_help[] =
     "usage: clinfer run MODEL.onnx [--input [NAME=]FILE]... [--batch N]\n"
@@ -78,19 +79,19 @@ static int parse_args(cli_common *common, run_args *a, int argc, char **argv)
                 char *end = NULL;
                 a->batch = strtoll(v, &end, 10);
                 if (!end || *end || a->batch < 1 || a->batch > (1 << 24)) {
-                    fprintf(stderr, "clinfer run: --batch needs a positive integer, got %s\n", v);
+                    fprintf(stderr, "clinfer run: --batch needs a positive integer, got %s\n", cli_safe(v));
                     return -1;
                 }
             } else {
                 a->out_dir = v;
             }
         } else if (arg[0] == '-') {
-            fprintf(stderr, "clinfer run: unknown option %s (see clinfer run --help)\n", arg);
+            fprintf(stderr, "clinfer run: unknown option %s (see clinfer run --help)\n", cli_safe(arg));
             return -1;
         } else if (!a->model) {
             a->model = arg;
         } else {
-            fprintf(stderr, "clinfer run: unexpected argument %s\n", arg);
+            fprintf(stderr, "clinfer run: unexpected argument %s\n", cli_safe(arg));
             return -1;
         }
     }
@@ -142,15 +143,15 @@ static int match_names(clinfer_tensor *in, int n, const clinfer_onnx_info *info)
             i++;
         if (i == info->input_count) {
             fprintf(stderr, "clinfer run: the model has no input \"%s\"; its inputs are:",
-                    in[k].name);
+                    cli_safe(in[k].name));
             for (size_t j = 0; j < info->input_count; j++)
-                fprintf(stderr, " %s", info->inputs[j].name);
+                fprintf(stderr, " %s", cli_safe(info->inputs[j].name));
             fprintf(stderr, "\n");
             return 0;
         }
         for (int j = 0; j < k; j++)
             if (in[j].name && strcmp(in[j].name, in[k].name) == 0) {
-                fprintf(stderr, "clinfer run: input \"%s\" is given twice\n", in[k].name);
+                fprintf(stderr, "clinfer run: input \"%s\" is given twice\n", cli_safe(in[k].name));
                 return 0;
             }
     }
@@ -218,7 +219,7 @@ static int set_inputs(clinfer_session *s, const clinfer_model *m, const clinfer_
         shape_text(&want, a, sizeof a);
         if (!t) {
             fprintf(stderr, "clinfer run: no value for input \"%s\" %s (use --input %s=FILE)\n",
-                    name, a, name);
+                    cli_safe(name), a, cli_safe(name));
             return 0;
         }
         int same = t->shape.rank == want.rank;
@@ -228,7 +229,7 @@ static int set_inputs(clinfer_session *s, const clinfer_model *m, const clinfer_
         if (!same || t->dtype != CLINFER_DTYPE_FLOAT32) {
             fprintf(stderr,
                     "clinfer run: input \"%s\" needs float32 of shape %s, the file holds %s %s\n",
-                    name, a, t->dtype == CLINFER_DTYPE_FLOAT32 ? "float32" : "int64", b);
+                    cli_safe(name), a, t->dtype == CLINFER_DTYPE_FLOAT32 ? "float32" : "int64", b);
             return 0;
         }
         size_t count = 1;
@@ -272,7 +273,7 @@ static void summarise(const char *name, const clinfer_shape *s, const float *y, 
         hi = fmax(hi, y[k]);
         sum += y[k];
     }
-    printf("output %s: shape %s, min %.6g, max %.6g, mean %.6g", name, buf, lo, hi,
+    printf("output %s: shape %s, min %.6g, max %.6g, mean %.6g", cli_safe(name), buf, lo, hi,
            count > nan ? sum / (double)(count - nan) : NAN);
     if (nan)
         printf(", %zu NaN", nan);
@@ -323,7 +324,7 @@ static int outputs(clinfer_session *s, const clinfer_model *m, const char *dir)
             count *= (size_t)shape.dims[d];
         float *y = malloc(count * sizeof *y);
         if (!y || clinfer_session_get_output(s, i, y, count) != CLINFER_OK) {
-            fprintf(stderr, "clinfer run: output \"%s\": %s\n", name,
+            fprintf(stderr, "clinfer run: output \"%s\": %s\n", cli_safe(name),
                     y ? clinfer_session_errmsg(s) : "out of memory");
             free(y);
             return 0;
@@ -339,11 +340,11 @@ static int outputs(clinfer_session *s, const clinfer_model *m, const char *dir)
                 snprintf(written[nwritten++], sizeof written[0], "%s", file);
             snprintf(path, sizeof path, "%s/%s.npy", dir, file);
             if (!npy_write(path, &shape, y, err, sizeof err)) {
-                fprintf(stderr, "clinfer run: %s\n", err);
+                fprintf(stderr, "clinfer run: %s\n", cli_safe(err));
                 free(y);
                 return 0;
             }
-            printf("  written to %s\n", path);
+            printf("  written to %s\n", cli_safe(path));
         }
         free(y);
     }
@@ -389,11 +390,11 @@ static int load_graph(run_state *r)
         if (!read_input(r->a.names[k], r->a.files[k], &r->in[k]))
             return 0;
     if (!cli_read_file(r->a.model, &r->model, &r->size, err, sizeof err)) {
-        fprintf(stderr, "clinfer run: %s\n", err);
+        fprintf(stderr, "clinfer run: %s\n", cli_safe(err));
         return 0;
     }
     if (clinfer_onnx_inspect(r->model, r->size, &r->info) != CLINFER_OK) {
-        fprintf(stderr, "clinfer run: %s: %s\n", r->a.model, clinfer_last_errmsg());
+        fprintf(stderr, "clinfer run: %s: %s\n", cli_safe(r->a.model), clinfer_last_errmsg());
         return 0;
     }
     if (!match_names(r->in, r->a.ninputs, r->info))
@@ -403,7 +404,7 @@ static int load_graph(run_state *r)
     o.input_value_count = (size_t)r->a.ninputs;
     clinfer_status st = clinfer_graph_load_onnx_with(r->model, r->size, &o, &r->g);
     if (st != CLINFER_OK) {
-        fprintf(stderr, "clinfer run: %s: %s: %s\n", r->a.model, clinfer_status_str(st),
+        fprintf(stderr, "clinfer run: %s: %s: %s\n", cli_safe(r->a.model), clinfer_status_str(st),
                 clinfer_last_errmsg());
         return 0;
     }
@@ -446,10 +447,12 @@ static int run_and_report(run_state *r)
         return 0;
     }
     if (r->a.out_dir && mkdir(r->a.out_dir, 0777) != 0 && errno != EEXIST) {
-        fprintf(stderr, "clinfer run: cannot create %s: %s\n", r->a.out_dir, strerror(errno));
+        fprintf(stderr, "clinfer run: cannot create %s: %s\n", cli_safe(r->a.out_dir),
+                strerror(errno));
         return 0;
     }
-    printf("model %s on %s, batch %lld\n", r->a.model, clinfer_runtime_device(r->rt)->name,
+    printf("model %s on %s, batch %lld\n", cli_safe(r->a.model),
+           cli_safe(clinfer_runtime_device(r->rt)->name),
            r->batch);
     if (!outputs(r->s, r->m, r->a.out_dir))
         return 0;

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../escape.h"
 #include "../shape.h"
 #include "import_internal.h"
 
@@ -60,7 +61,7 @@ static int add_issue(importer *im, const char *op, const char *node, clinfer_sta
     onnx_issue *it = &is->items[is->count];
     it->op_type = onnx_strdup(op);
     it->node = onnx_strdup(node);
-    it->message = onnx_strdup(im->err);
+    it->message = text_escape_dup(im->err, TEXT_KEEP_NEWLINES); /* embedders print it */
     it->status = st;
     if (!it->op_type || !it->node || !it->message) {
         free(it->op_type);

@@ -156,9 +156,9 @@ static clinfer_status filled_buffer(clinfer_runtime *rt, size_t floats, cl_mem *
 /* Times every candidate that fits the device, in rounds that alternate
  * between them (so that other load on the machine hits them alike), and
  * keeps each one's best run; *out is the fastest (the first fitting one when
- * none could be timed). */
+ * none could be timed). Returns the number of candidates timed. */
 #define MAX_CANDIDATES 8
-static void search(clinfer_runtime *rt, const gemm_config *cand, size_t count, int32_t s,
+static int search(clinfer_runtime *rt, const gemm_config *cand, size_t count, int32_t s,
                    gemm_config *out)
 {
     size_t most_b = (size_t)s * s;
@@ -188,10 +188,14 @@ static void search(clinfer_runtime *rt, const gemm_config *cand, size_t count, i
     for (size_t i = 0; i < count && i < MAX_CANDIDATES; i++) {
         if (ready[i])
             launch_release(&l[i]);
-        if (best[i] <= 0)
-            continue;
         char text[96];
         config_format(&cand[i], text, sizeof text);
+        if (best[i] <= 0) { /* a fitting one that failed: the choice may be worse than it */
+            if (config_fits(rt, &cand[i]))
+                rt_log(rt, CLINFER_LOG_WARNING, "tuning gemm_%s %s: could not be timed",
+                       gemm_variant_name(cand[i].variant), text);
+            continue;
+        }
         rt_log(rt, CLINFER_LOG_INFO, "tuning gemm_%s %s: %.1f GFLOP/s at %d^3",
                gemm_variant_name(cand[i].variant), text, 2.0 * s * (double)s * s / best[i] * 1e-9,
                (int)s);
@@ -204,10 +208,14 @@ static void search(clinfer_runtime *rt, const gemm_config *cand, size_t count, i
         clReleaseMemObject(b);
     if (y)
         clReleaseMemObject(y);
+    int timed = 0;
+    for (size_t i = 0; i < count && i < MAX_CANDIDATES; i++)
+        timed += best[i] > 0;
     for (size_t i = 0; chosen < 0 && i < count; i++)
         if (config_fits(rt, &cand[i]))
             chosen = (int)i;
     *out = cand[chosen < 0 ? 0 : chosen];
+    return timed;
 }
 
 /* ------------------------------------------------------------ selection */
@@ -267,8 +275,16 @@ static clinfer_status config_get(clinfer_runtime *rt, gemm_config *out)
                    : rt->info.type == CLINFER_DEVICE_CPU ? TUNE_SIZE_EMULATED
                                                           : TUNE_SIZE_GPU;
     double t0 = now_s();
-    search(rt, cand, count, size, out);
+    int timed = search(rt, cand, count, size, out);
     config_format(out, text, sizeof text);
+    if (timed == 0) { /* a fault, not a measurement: kept for this runtime's kernels to
+                         * agree on, not stored, so the next process measures again */
+        rt_log(rt, CLINFER_LOG_WARNING,
+               "tuning %s: no candidate could be timed; using %s unmeasured, not stored", key,
+               text);
+        tuning_keep(rt, key, text);
+        return CLINFER_OK;
+    }
     rt_log(rt, CLINFER_LOG_INFO, "tuning %s: chose %s in %.2f s", key, text, now_s() - t0);
     tuning_put(rt, key, text);
     return CLINFER_OK;

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# check_faults.sh — targeted faults that once degraded quietly, each failed
+# through the shim (cl_fault.c, CLFAULT_CALL=NAME CLFAULT_AT=N fails the Nth
+# call of NAME) on `clinfer run` of the lecture CNN:
+#   1. every clGetDeviceInfo query of the device probe: a clean error naming
+#      the query (was: a failed type query picked slow kernels, a failed
+#      max-allocation query gave "exceeds the device's largest allocation (0)");
+#   2. clGetPlatformIDs / clGetDeviceIDs: the error names the call (was:
+#      "is an OpenCL driver (ICD) installed?");
+#   3. a fault during the GEMM tile search: the right output, a warning, and
+#      nothing stored in tuning.txt (was: the unmeasured default stored as if
+#      measured); the next clean run measures and stores;
+#   4. bad tuning.txt values: a warning, then measured again (was: silent).
+#   bash tests/fault/check_faults.sh BUILD_DIR [CLINFER]
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+build=$(cd "$1" && pwd)
+clinfer=${2:-$build/clinfer}
+shim=$build/tests/fault/libclfault.so tool=$build/tests/fault/fault_tool
+model=$here/../models/lecture_cnn.onnx
+work=$(mktemp -d /tmp/clinfer-faults-XXXXXX)
+trap 'rm -rf "$work"' EXIT
+"$tool" input "$work/x.npy" 2
+failures=0
+
+# run NAME CACHE [ENV...]: clinfer run under the shim; status in $rc,
+# output in $work/NAME.out (stdout) and $work/NAME.err
+run() {
+    local name=$1 cache=$2
+    shift 2
+    rc=0
+    env CLINFER_CACHE_DIR="$cache" LD_PRELOAD="$shim" \
+        ASAN_OPTIONS="verify_asan_link_order=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}" "$@" \
+        timeout 300 "$clinfer" run "$model" --input "$work/x.npy" --output-dir "$work/$name.o" \
+        > "$work/$name.out" 2> "$work/$name.err" || rc=$?
+}
+fail() {
+    echo "FAIL: $*"
+    sed 's/^/    /' "$work/$last.err" | grep -v "warnings generated" | head -5  || true
+    failures=$((failures + 1))
+}
+expect_error() { # NAME PATTERN: exit 1 and PATTERN on stderr
+    last=$1
+    [[ $rc == 1 ]] && grep -q -- "$2" "$work/$1.err" || fail "$1: exit $rc, want 1 and \"$2\""
+}
+
+run clean "$work/clean-cache"
+last=clean
+[[ $rc == 0 ]] || { fail "clean run: exit $rc"; exit 1; }
+
+# 1. every query of the device probe (13 of them, in probe order)
+for n in $(seq 1 13); do
+    run "devinfo$n" "$work/c-devinfo" CLFAULT_CALL=clGetDeviceInfo CLFAULT_AT=$n
+    expect_error "devinfo$n" "clGetDeviceInfo(CL_[A-Z_]*) failed"
+done
+
+# 2. platform and device discovery
+for call in clGetPlatformIDs clGetDeviceIDs; do
+    run "$call" "$work/c-$call" CLFAULT_CALL=$call CLFAULT_AT=1
+    expect_error "$call" "$call failed: CL_OUT_OF_HOST_MEMORY"
+    ! grep -q "ICD" "$work/$call.err" || fail "$call: blames a missing ICD"
+done
+
+# 3. the tile search's first buffer fill fails (a cold cache: it tunes)
+run tune "$work/c-tune" CLFAULT_CALL=clEnqueueFillBuffer CLFAULT_AT=1
+last=tune
+[[ $rc == 0 ]] || fail "tune: exit $rc"
+"$tool" compare "$work/tune.o/probabilities.npy" "$work/clean.o/probabilities.npy" ||
+    fail "tune: wrong output"
+grep -q "no candidate could be timed" "$work/tune.err" || fail "tune: no warning"
+! grep -qs "^gemm_cpu" "$work/c-tune/tuning.txt" || fail "tune: the unmeasured tiles were stored"
+run tune2 "$work/c-tune"
+last=tune2
+[[ $rc == 0 ]] && grep -qs "^gemm_cpu" "$work/c-tune/tuning.txt" ||
+    fail "tune2: the next clean run did not measure and store"
+
+# 4. bad stored values: a value that does not parse, one that is too long
+key=$(grep "^gemm_cpu" "$work/clean-cache/tuning.txt" | cut -f1-3)
+for bad in "tm=banana" "tm=8 nv=2 $(printf 'x%.0s' $(seq 200))"; do
+    mkdir -p "$work/c-bad" && rm -f "$work/c-bad/tuning.txt"
+    printf '%s\t%s\n' "$key" "$bad" > "$work/c-bad/tuning.txt"
+    run bad "$work/c-bad"
+    last=bad
+    [[ $rc == 0 ]] || fail "bad value ${bad:0:20}: exit $rc"
+    grep -q "tuning: ignoring" "$work/bad.err" || fail "bad value ${bad:0:20}: no warning"
+    grep -q "^gemm_cpu.*tm=[0-9]* nv=[0-9]*$" "$work/c-bad/tuning.txt" ||
+        fail "bad value ${bad:0:20}: not measured again"
+done
+
+if ((failures)); then
+    echo "$failures check(s) failed"
+    exit 1
+fi
+echo "all targeted faults handled"
