@@ -22,9 +22,6 @@
 #define PAD_MODE 0
 #endif
 
-#define INT8_ARGS(p) int p##0, int p##1, int p##2, int p##3, \
-                     int p##4, int p##5, int p##6, int p##7
-
 /* The input coordinate for output coordinate o, or -1 for `value`. */
 inline int pad_source(int o, int lo, int len)
 {
@@ -58,10 +55,7 @@ __kernel void pad_nd(__global const float *restrict input, long input_off,
 {
     input += input_off;
     output += output_off;
-    const int x = get_global_id(0), y = get_global_id(1);
-    const size_t z = get_global_id(2);
-    if (x >= od0)
-        return;
+    ND_ITEM(od0);
     const size_t o = (z * (size_t)od1 + (size_t)y) * (size_t)od0 + (size_t)x;
     const int c0 = pad_source(x, lo0, len0), c1 = pad_source(y, lo1, len1);
     if (c0 < 0 || c1 < 0) {

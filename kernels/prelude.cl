@@ -114,3 +114,17 @@ inline float16 strided16_masked(__global const float *base, long at, int sw, int
 #define floatV CAT(float, VW)
 #define vloadV CAT(vload, VW)
 #define vstoreV CAT(vstore, VW)
+
+/* N-d movement kernels (pad, slice, transpose): up to 8 dims arrive as
+ * separate int arguments p0..p7, innermost first, so every size stays a
+ * scalar the kernel can unroll over. */
+#define INT8_ARGS(p) int p##0, int p##1, int p##2, int p##3, \
+                     int p##4, int p##5, int p##6, int p##7
+
+/* Their work-item: x along the innermost output dim (size `inner`), y
+ * along the next, z over all the others; items past `inner` return. */
+#define ND_ITEM(inner)                                          \
+    const int x = get_global_id(0), y = get_global_id(1);      \
+    const size_t z = get_global_id(2);                          \
+    if (x >= (inner))                                           \
+        return

@@ -10,19 +10,13 @@
  * of dims 2.. taken from z; items past OD[0] return. Sizes fit 31 bits.
  * Tunables: none (the host merges whole dims, so most slices are rank 2-3).
  */
-#define INT8_ARGS(p) int p##0, int p##1, int p##2, int p##3, \
-                     int p##4, int p##5, int p##6, int p##7
-
 __kernel void slice_nd(__global const float *restrict input, long input_off,
                        __global float *restrict output, long output_off,
                        int rank, long base, INT8_ARGS(od), INT8_ARGS(ss))
 {
     input += input_off;
     output += output_off;
-    const int x = get_global_id(0), y = get_global_id(1);
-    const size_t z = get_global_id(2);
-    if (x >= od0)
-        return;
+    ND_ITEM(od0);
     long src = base + (long)x * ss0 + (long)y * ss1;
     uint rem = (uint)z;
 #define SLICE_OUTER_DIM(k)                          \

@@ -21,19 +21,13 @@
 #define TILE 8
 #endif
 
-#define INT8_ARGS(p) int p##0, int p##1, int p##2, int p##3, \
-                     int p##4, int p##5, int p##6, int p##7
-
 __kernel void transpose_nd(__global const float *restrict input, long input_off,
                            __global float *restrict output, long output_off,
                            int rank, INT8_ARGS(od), INT8_ARGS(ss))
 {
     input += input_off;
     output += output_off;
-    const int x = get_global_id(0), y = get_global_id(1);
-    const size_t z = get_global_id(2);
-    if (x >= od0)
-        return;
+    ND_ITEM(od0);
     size_t src = (size_t)x * (size_t)ss0 + (size_t)y * (size_t)ss1;
     uint rem = (uint)z;
     /* Dims 2..rank-1, unrolled so that every size stays a scalar. */

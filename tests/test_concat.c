@@ -46,7 +46,7 @@ static void run_concat(clinfer_runtime *rt, const concat_params *p, const float 
         op_launch l;
         cr_assert_eq(concat_prepare(rt, p, i, &l), CLINFER_OK, "%s: %s", what,
                      clinfer_last_errmsg());
-        cr_assert_eq(concat_bind(rt, &l, dev_whole(in_m[i]), dev_whole(out_m)), CLINFER_OK);
+        cr_assert_eq(launch_bind_io(rt, &l, dev_whole(in_m[i]), dev_whole(out_m)), CLINFER_OK);
         if (l.global[0] > 0)
             cr_assert_eq(launch_enqueue(rt, &l, NULL), CLINFER_OK, "%s: %s", what,
                          clinfer_last_errmsg());

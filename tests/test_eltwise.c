@@ -37,7 +37,7 @@ static clinfer_status run_unary(clinfer_runtime *rt, const unary_params *p, cons
     op_launch l = {0};
     clinfer_status st;
     if ((st = unary_prepare(rt, p, &l)) == CLINFER_OK &&
-        (st = unary_bind(rt, &l, dev_whole(mi), dev_whole(mo))) == CLINFER_OK &&
+        (st = launch_bind_io(rt, &l, dev_whole(mi), dev_whole(mo))) == CLINFER_OK &&
         (st = launch_enqueue(rt, &l, NULL)) == CLINFER_OK && n)
         st = buffer_read(rt, mo, n * sizeof(float), out);
     launch_release(&l);

@@ -182,9 +182,9 @@ static clinfer_shape shape4(int64_t a, int64_t b, int64_t c, int64_t d)
 
 /* --------------------------------------------------------------- eltwise */
 
-MAKE_ONE_LAUNCH(make_unary, unary_prepare, unary_bind, t[0], t[1])
+MAKE_ONE_LAUNCH(make_unary, unary_prepare, launch_bind_io, t[0], t[1])
 MAKE_ONE_LAUNCH(make_binary, binary_prepare, binary_bind, t[0], t[1], t[2])
-MAKE_ONE_LAUNCH(make_softmax, softmax_prepare, softmax_bind, t[0], t[1])
+MAKE_ONE_LAUNCH(make_softmax, softmax_prepare, launch_bind_io, t[0], t[1])
 MAKE_ONE_LAUNCH(make_batchnorm, batchnorm_prepare, batchnorm_bind, t[0], t[1], t[2], t[3])
 
 Test(offsets, eltwise_softmax_batchnorm)
@@ -258,14 +258,14 @@ static void make_concat(clinfer_runtime *rt, const void *p, const dev_tensor *t,
     for (int32_t i = 0; i < cp->count; i++) {
         op_launch *x = next_launch(l);
         MAKE_OK(concat_prepare(rt, cp, i, x));
-        MAKE_OK(concat_bind(rt, x, t[i], t[cp->count]));
+        MAKE_OK(launch_bind_io(rt, x, t[i], t[cp->count]));
     }
 }
 
-MAKE_ONE_LAUNCH(make_pad, pad_prepare, pad_bind, t[0], t[1])
-MAKE_ONE_LAUNCH(make_transpose, transpose_prepare, transpose_bind, t[0], t[1])
-MAKE_ONE_LAUNCH(make_reduce, reduce_prepare, reduce_bind, t[0], t[1])
-MAKE_ONE_LAUNCH(make_slice, slice_prepare, slice_bind, t[0], t[1])
+MAKE_ONE_LAUNCH(make_pad, pad_prepare, launch_bind_io, t[0], t[1])
+MAKE_ONE_LAUNCH(make_transpose, transpose_prepare, launch_bind_io, t[0], t[1])
+MAKE_ONE_LAUNCH(make_reduce, reduce_prepare, launch_bind_io, t[0], t[1])
+MAKE_ONE_LAUNCH(make_slice, slice_prepare, launch_bind_io, t[0], t[1])
 Test(offsets, concat_pad_transpose_reduce_slice)
 {
     clinfer_runtime *rt = test_runtime();
@@ -368,7 +368,7 @@ static void make_pool(clinfer_runtime *rt, const void *p, const dev_tensor *t, c
     default:
         MAKE_OK(globalmaxpool_prepare(rt, &pc->global, x));
     }
-    MAKE_OK(pool2d_bind(rt, x, t[0], t[1]));
+    MAKE_OK(launch_bind_io(rt, x, t[0], t[1]));
 }
 
 Test(offsets, pooling)

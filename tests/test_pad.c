@@ -61,7 +61,7 @@ static void check_pad(clinfer_runtime *rt, const pad_params *p, uint32_t seed, c
         if (in_n > 0)
             cr_assert_eq(buffer_create(rt, in_n * sizeof(float), in, &in_m), CLINFER_OK);
         cr_assert_eq(buffer_create(rt, out_n * sizeof(float), got, &out_m), CLINFER_OK);
-        cr_assert_eq(pad_bind(rt, &l, dev_whole(in_m), dev_whole(out_m)), CLINFER_OK);
+        cr_assert_eq(launch_bind_io(rt, &l, dev_whole(in_m), dev_whole(out_m)), CLINFER_OK);
         cr_assert_eq(launch_enqueue(rt, &l, NULL), CLINFER_OK, "%s: %s", what,
                      clinfer_last_errmsg());
         cr_assert_eq(buffer_read(rt, out_m, out_n * sizeof(float), got), CLINFER_OK);

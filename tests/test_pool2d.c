@@ -58,7 +58,7 @@ static void run_launch(clinfer_runtime *rt, op_launch *l, const float *in, size_
     cl_mem in_whole = NULL, out_whole = NULL;
     cl_mem in_m = guarded_buffer(rt, in, in_n, &in_whole, what);
     cl_mem out_m = guarded_buffer(rt, out, out_n, &out_whole, what);
-    cr_assert_eq(pool2d_bind(rt, l, dev_whole(in_m), dev_whole(out_m)), CLINFER_OK, "%s: %s", what,
+    cr_assert_eq(launch_bind_io(rt, l, dev_whole(in_m), dev_whole(out_m)), CLINFER_OK, "%s: %s", what,
                  clinfer_last_errmsg());
     cr_assert_eq(launch_enqueue(rt, l, NULL), CLINFER_OK, "%s: %s", what, clinfer_last_errmsg());
     size_t all_n = out_n + 2 * GUARD_FLOATS;

@@ -51,7 +51,7 @@ static void run_reduce(clinfer_runtime *rt, const reduce_params *p, const float 
     if (in_n > 0)
         cr_assert_eq(buffer_create(rt, in_n * sizeof(float), in, &in_m), CLINFER_OK);
     cr_assert_eq(buffer_create(rt, out_n * sizeof(float), got, &out_m), CLINFER_OK);
-    cr_assert_eq(reduce_bind(rt, &l, dev_whole(in_m), dev_whole(out_m)), CLINFER_OK);
+    cr_assert_eq(launch_bind_io(rt, &l, dev_whole(in_m), dev_whole(out_m)), CLINFER_OK);
     cr_assert_eq(launch_enqueue(rt, &l, NULL), CLINFER_OK, "%s: %s", what, clinfer_last_errmsg());
     cr_assert_eq(buffer_read(rt, out_m, out_n * sizeof(float), got), CLINFER_OK);
     launch_release(&l);

@@ -38,7 +38,7 @@ static clinfer_status run_softmax(clinfer_runtime *rt, const softmax_params *p, 
     op_launch l = {0};
     clinfer_status st;
     if ((st = softmax_prepare(rt, p, &l)) == CLINFER_OK &&
-        (st = softmax_bind(rt, &l, dev_whole(mi), dev_whole(in_place ? mi : mo))) == CLINFER_OK &&
+        (st = launch_bind_io(rt, &l, dev_whole(mi), dev_whole(in_place ? mi : mo))) == CLINFER_OK &&
         (st = launch_enqueue(rt, &l, NULL)) == CLINFER_OK && n)
         st = buffer_read(rt, in_place ? mi : mo, n * sizeof(float), out);
     launch_release(&l);

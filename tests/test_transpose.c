@@ -34,7 +34,7 @@ static void run_transpose(clinfer_runtime *rt, const transpose_params *p, const 
     cr_assert_eq(transpose_prepare(rt, p, &l), CLINFER_OK, "%s", clinfer_last_errmsg());
     cr_assert_eq(buffer_create(rt, n * sizeof(float), in, &in_m), CLINFER_OK);
     cr_assert_eq(buffer_create(rt, n * sizeof(float), NULL, &out_m), CLINFER_OK);
-    cr_assert_eq(transpose_bind(rt, &l, dev_whole(in_m), dev_whole(out_m)), CLINFER_OK);
+    cr_assert_eq(launch_bind_io(rt, &l, dev_whole(in_m), dev_whole(out_m)), CLINFER_OK);
     cr_assert_eq(launch_enqueue(rt, &l, NULL), CLINFER_OK, "%s", clinfer_last_errmsg());
     cr_assert_eq(buffer_read(rt, out_m, n * sizeof(float), got), CLINFER_OK);
     launch_release(&l);

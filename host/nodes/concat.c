@@ -43,7 +43,7 @@ static clinfer_status concat_node_prepare(const node_ctx *c, const dev_tensor *i
             continue;
         st = concat_prepare(c->rt, p, i, &l->items[j]);
         if (st == CLINFER_OK)
-            st = concat_bind(c->rt, &l->items[j++], in[i], out);
+            st = launch_bind_io(c->rt, &l->items[j++], in[i], out);
     }
     return st;
 }

@@ -27,7 +27,7 @@ static clinfer_status unary_node_params(const node_ctx *c, unary_params *p)
 }
 
 NODE_ONE_INPUT_LAUNCH(node_unary_impl, unary_params, unary_node_params, unary_output_shape,
-                      unary_prepare, unary_bind);
+                      unary_prepare, launch_bind_io);
 
 /* ------------------------------------------------------------ binary */
 

@@ -18,4 +18,4 @@ static clinfer_status pad_node_params(const node_ctx *c, pad_params *p)
 }
 
 NODE_ONE_INPUT_LAUNCH(node_pad_impl, pad_params, pad_node_params, pad_output_shape, pad_prepare,
-                      pad_bind);
+                      launch_bind_io);

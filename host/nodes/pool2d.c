@@ -44,7 +44,7 @@ static clinfer_status pool_launch(const node_ctx *c, op_launch *l, const dev_ten
     clinfer_status st = c->node->attrs.pool.kind == CLINFER_POOL_MAX
                             ? maxpool2d_prepare(c->rt, c->plan, l)
                             : avgpool2d_prepare(c->rt, c->plan, l);
-    return st == CLINFER_OK ? pool2d_bind(c->rt, l, in[0], out) : st;
+    return st == CLINFER_OK ? launch_bind_io(c->rt, l, in[0], out) : st;
 }
 
 NODE_ONE_LAUNCH(node_pool2d_impl, pool2d_params, 1, pool_params, pool2d_output_shape,
@@ -67,7 +67,7 @@ static clinfer_status global_launch(const node_ctx *c, op_launch *l, const dev_t
     clinfer_status st = c->node->attrs.global_pool == CLINFER_POOL_MAX
                             ? globalmaxpool_prepare(c->rt, c->plan, l)
                             : globalavgpool_prepare(c->rt, c->plan, l);
-    return st == CLINFER_OK ? pool2d_bind(c->rt, l, in[0], out) : st;
+    return st == CLINFER_OK ? launch_bind_io(c->rt, l, in[0], out) : st;
 }
 
 NODE_ONE_LAUNCH(node_global_pool_impl, globalpool_params, 1, global_params,

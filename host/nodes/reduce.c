@@ -18,4 +18,4 @@ static clinfer_status reduce_node_params(const node_ctx *c, reduce_params *p)
 }
 
 NODE_ONE_INPUT_LAUNCH(node_reduce_impl, reduce_params, reduce_node_params, reduce_output_shape,
-                      reduce_prepare, reduce_bind);
+                      reduce_prepare, launch_bind_io);

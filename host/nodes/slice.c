@@ -22,4 +22,4 @@ static clinfer_status slice_node_params(const node_ctx *c, slice_params *p)
 }
 
 NODE_ONE_INPUT_LAUNCH(node_slice_impl, slice_params, slice_node_params, slice_output_shape,
-                      slice_prepare, slice_bind);
+                      slice_prepare, launch_bind_io);

@@ -15,4 +15,4 @@ static clinfer_status softmax_node_params(const node_ctx *c, softmax_params *p)
 }
 
 NODE_ONE_INPUT_LAUNCH(node_softmax_impl, softmax_params, softmax_node_params,
-                      softmax_output_shape, softmax_prepare, softmax_bind);
+                      softmax_output_shape, softmax_prepare, launch_bind_io);

@@ -14,4 +14,4 @@ static clinfer_status transpose_node_params(const node_ctx *c, transpose_params 
 }
 
 NODE_ONE_INPUT_LAUNCH(node_transpose_impl, transpose_params, transpose_node_params,
-                      transpose_output_shape, transpose_prepare, transpose_bind);
+                      transpose_output_shape, transpose_prepare, launch_bind_io);

@@ -105,10 +105,3 @@ clinfer_status concat_prepare(clinfer_runtime *rt, const concat_params *p, int32
     return CLINFER_OK;
 }
 
-clinfer_status concat_bind(clinfer_runtime *rt, op_launch *l, dev_tensor input, dev_tensor output)
-{
-    karg a = launch_args(l, 0);
-    karg_tensor(&a, input);
-    karg_tensor(&a, output);
-    return launch_finish(rt, l, &a);
-}

@@ -27,8 +27,7 @@ clinfer_status concat_output_shape(clinfer_runtime *rt, const concat_params *p,
 clinfer_status concat_prepare(clinfer_runtime *rt, const concat_params *p, int32_t index,
                               op_launch *out);
 
-/* Binds input `index` of the launch made by concat_prepare(..., index, l)
- * and the whole output buffer. */
-clinfer_status concat_bind(clinfer_runtime *rt, op_launch *l, dev_tensor input, dev_tensor output);
+/* Buffers: launch_bind_io(input `index` of the launch made by
+ * concat_prepare(..., index, l), the whole output). */
 
 #endif

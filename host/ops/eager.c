@@ -77,7 +77,7 @@ clinfer_status maxpool2d_run_host(clinfer_runtime *rt, const pool2d_params *p,
     if ((st = add_buffer(rt, &set, in_n, input, &in_m)) == CLINFER_OK &&
         (st = add_buffer(rt, &set, out_n, NULL, &out_m)) == CLINFER_OK &&
         (st = maxpool2d_prepare(rt, p, &l)) == CLINFER_OK &&
-        (st = pool2d_bind(rt, &l, dev_whole(in_m), dev_whole(out_m))) == CLINFER_OK)
+        (st = launch_bind_io(rt, &l, dev_whole(in_m), dev_whole(out_m))) == CLINFER_OK)
         st = launch_and_read(rt, &l, out_m, out_n, out);
     launch_release(&l);
     release_buffers(&set);

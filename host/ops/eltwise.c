@@ -99,14 +99,6 @@ clinfer_status unary_prepare(clinfer_runtime *rt, const unary_params *p, op_laun
     return launch_finish(rt, out, &a);
 }
 
-clinfer_status unary_bind(clinfer_runtime *rt, op_launch *l, dev_tensor input, dev_tensor output)
-{
-    karg a = launch_args(l, 0);
-    karg_tensor(&a, input);
-    karg_tensor(&a, output);
-    return launch_finish(rt, l, &a);
-}
-
 /* ----------------------------------------------------------------- binary */
 
 binary_params binary_params_default(void)

@@ -4,9 +4,9 @@
  * optional fused activation. Parameter checks, output shape, and the device
  * launch of kernels/eltwise.cl.
  *
- * Both ops are one launch each: <op>_prepare, then <op>_bind, then
- * launch_enqueue. Tensors are contiguous, row-major, fp32, each at its
- * dev_tensor's offset (launch.h).
+ * Both ops are one launch each: <op>_prepare, then the buffers (unary:
+ * launch_bind_io; binary: binary_bind), then launch_enqueue. Tensors are
+ * contiguous, row-major, fp32, each at its dev_tensor's offset (launch.h).
  * Empty tensors (a dimension of 0) are allowed: the launch writes nothing.
  */
 #ifndef CLINFER_OPS_ELTWISE_H
@@ -51,9 +51,8 @@ clinfer_status unary_output_shape(clinfer_runtime *rt, const unary_params *p,
  * and sets its scalar arguments. */
 clinfer_status unary_prepare(clinfer_runtime *rt, const unary_params *p, op_launch *out);
 
-/* Sets the buffers: input and output hold numel(shape) floats; they may be
- * the same buffer (in place). */
-clinfer_status unary_bind(clinfer_runtime *rt, op_launch *l, dev_tensor input, dev_tensor output);
+/* Buffers: launch_bind_io(input, output), each numel(shape) floats; they
+ * may be the same tensor (in place). */
 
 /* ----------------------------------------------------------------- binary */
 

@@ -154,6 +154,15 @@ void launch_grid3(op_launch *l, size_t x, size_t y, size_t z, size_t lx)
     l->local[2] = 1;
 }
 
+clinfer_status launch_bind_io(clinfer_runtime *rt, op_launch *l, dev_tensor input,
+                              dev_tensor output)
+{
+    karg a = launch_args(l, 0);
+    karg_tensor(&a, input);
+    karg_tensor(&a, output);
+    return launch_finish(rt, l, &a);
+}
+
 clinfer_status launch_enqueue(clinfer_runtime *rt, const op_launch *l, cl_event *event)
 {
     return launch_enqueue_on(rt, rt->queue, l, event);

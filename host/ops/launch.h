@@ -92,6 +92,13 @@ karg launch_args(const op_launch *l, cl_uint first_arg);
  * leaves l empty and returns the error. */
 clinfer_status launch_finish(clinfer_runtime *rt, op_launch *l, const karg *args);
 
+/* The bind step of the ops that read one tensor and write one (unary,
+ * softmax, pooling, concat, pad, slice, transpose, reduce): input and
+ * output as the first arguments, after launch_begin at
+ * KARG_AFTER_TENSORS(2). */
+clinfer_status launch_bind_io(clinfer_runtime *rt, op_launch *l, dev_tensor input,
+                              dev_tensor output);
+
 /* Enqueues on the runtime's queue; `event` may be NULL. A launch with a
  * global size of 0 (an empty tensor) enqueues nothing: OpenCL 1.2 devices
  * reject it. Then *event is set to NULL. */

@@ -199,10 +199,3 @@ clinfer_status pad_prepare(clinfer_runtime *rt, const pad_params *p, op_launch *
     return CLINFER_OK;
 }
 
-clinfer_status pad_bind(clinfer_runtime *rt, op_launch *l, dev_tensor input, dev_tensor output)
-{
-    karg a = launch_args(l, 0);
-    karg_tensor(&a, input);
-    karg_tensor(&a, output);
-    return launch_finish(rt, l, &a);
-}

@@ -49,7 +49,7 @@ clinfer_status pad_output_shape(clinfer_runtime *rt, const pad_params *p, clinfe
  * elements gives global[0] == 0: nothing to enqueue. */
 clinfer_status pad_prepare(clinfer_runtime *rt, const pad_params *p, op_launch *out);
 
-/* `input` may be NULL when the input has no elements. */
-clinfer_status pad_bind(clinfer_runtime *rt, op_launch *l, dev_tensor input, dev_tensor output);
+/* Buffers: launch_bind_io(input, output); input's buffer may be NULL when
+ * the input has no elements. */
 
 #endif

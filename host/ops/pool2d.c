@@ -239,10 +239,3 @@ clinfer_status globalmaxpool_prepare(clinfer_runtime *rt, const globalpool_param
     return global_prepare(rt, "globalmaxpool", p, out);
 }
 
-clinfer_status pool2d_bind(clinfer_runtime *rt, op_launch *l, dev_tensor input, dev_tensor output)
-{
-    karg a = launch_args(l, 0);
-    karg_tensor(&a, input);
-    karg_tensor(&a, output);
-    return launch_finish(rt, l, &a);
-}

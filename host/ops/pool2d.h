@@ -4,7 +4,7 @@
  * the device launches of kernels/pool2d.cl.
  *
  * Every launch of the family takes one input buffer [N, C, H, W] and one
- * output tensor, both contiguous (dev_tensor); pool2d_bind sets them for any
+ * output tensor, both contiguous (dev_tensor); launch_bind_io sets them for any
  * launch made here. Shapes are kernel arguments, so all the kernels come
  * from one program (no build options). Windowed pooling has two variants:
  * rows of 16-wide vectors per work-item (maxpool2d_rows, avgpool2d_rows;
@@ -73,7 +73,6 @@ clinfer_status globalavgpool_prepare(clinfer_runtime *rt, const globalpool_param
 clinfer_status globalmaxpool_prepare(clinfer_runtime *rt, const globalpool_params *p,
                                      op_launch *out);
 
-/* Sets the buffers of any launch prepared above. */
-clinfer_status pool2d_bind(clinfer_runtime *rt, op_launch *l, dev_tensor input, dev_tensor output);
+/* Buffers of any launch prepared above: launch_bind_io(input, output). */
 
 #endif

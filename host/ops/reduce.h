@@ -45,7 +45,7 @@ clinfer_status reduce_output_shape(clinfer_runtime *rt, const reduce_params *p,
  * to enqueue. */
 clinfer_status reduce_prepare(clinfer_runtime *rt, const reduce_params *p, op_launch *out);
 
-/* `input` may be NULL when the input has no elements. */
-clinfer_status reduce_bind(clinfer_runtime *rt, op_launch *l, dev_tensor input, dev_tensor output);
+/* Buffers: launch_bind_io(input, output); input's buffer may be NULL when
+ * the input has no elements. */
 
 #endif

@@ -137,10 +137,3 @@ clinfer_status slice_prepare(clinfer_runtime *rt, const slice_params *p, op_laun
     return CLINFER_OK;
 }
 
-clinfer_status slice_bind(clinfer_runtime *rt, op_launch *l, dev_tensor input, dev_tensor output)
-{
-    karg a = launch_args(l, 0);
-    karg_tensor(&a, input);
-    karg_tensor(&a, output);
-    return launch_finish(rt, l, &a);
-}

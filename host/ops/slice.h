@@ -41,6 +41,6 @@ clinfer_status slice_output_shape(clinfer_runtime *rt, const slice_params *p, cl
 /* Creates the launch of slice_nd and sets its scalar arguments. */
 clinfer_status slice_prepare(clinfer_runtime *rt, const slice_params *p, op_launch *out);
 
-clinfer_status slice_bind(clinfer_runtime *rt, op_launch *l, dev_tensor input, dev_tensor output);
+/* Buffers: launch_bind_io(input, output). */
 
 #endif

@@ -99,10 +99,3 @@ clinfer_status softmax_prepare(clinfer_runtime *rt, const softmax_params *p, op_
     return CLINFER_OK;
 }
 
-clinfer_status softmax_bind(clinfer_runtime *rt, op_launch *l, dev_tensor input, dev_tensor output)
-{
-    karg a = launch_args(l, 0);
-    karg_tensor(&a, input);
-    karg_tensor(&a, output);
-    return launch_finish(rt, l, &a);
-}

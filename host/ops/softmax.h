@@ -40,7 +40,7 @@ clinfer_status softmax_geometry(clinfer_runtime *rt, const softmax_params *p, in
  * one program each for Softmax and LogSoftmax) and sets its scalars. */
 clinfer_status softmax_prepare(clinfer_runtime *rt, const softmax_params *p, op_launch *out);
 
-/* Sets the buffers; output may be the input buffer (in place). */
-clinfer_status softmax_bind(clinfer_runtime *rt, op_launch *l, dev_tensor input, dev_tensor output);
+/* Buffers: launch_bind_io(input, output); they may be the same tensor (in
+ * place). */
 
 #endif

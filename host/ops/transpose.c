@@ -165,11 +165,3 @@ clinfer_status transpose_prepare(clinfer_runtime *rt, const transpose_params *p,
     return CLINFER_OK;
 }
 
-clinfer_status transpose_bind(clinfer_runtime *rt, op_launch *l,
-                              dev_tensor input, dev_tensor output)
-{
-    karg a = launch_args(l, 0);
-    karg_tensor(&a, input);
-    karg_tensor(&a, output);
-    return launch_finish(rt, l, &a);
-}

@@ -26,7 +26,6 @@ clinfer_status transpose_output_shape(clinfer_runtime *rt, const transpose_param
  * An output with no elements gives global[0] == 0: nothing to enqueue. */
 clinfer_status transpose_prepare(clinfer_runtime *rt, const transpose_params *p, op_launch *out);
 
-clinfer_status transpose_bind(clinfer_runtime *rt, op_launch *l,
-                              dev_tensor input, dev_tensor output);
+/* Buffers: launch_bind_io(input, output). */
 
 #endif
