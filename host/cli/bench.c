@@ -74,19 +74,6 @@ typedef struct bench_args {
 
 /* ------------------------------------------------------------ arguments */
 
-static int parse_count(const char *opt, const char *v, long long lo, long long hi, long long *out)
-{
-    char *end = NULL;
-    long long x = strtoll(v, &end, 10);
-    if (!end || end == v || *end || x < lo || x > hi) {
-        fprintf(stderr, "clinfer bench: %s needs an integer in [%lld, %lld], got %s\n", opt, lo,
-                hi, v);
-        return 0;
-    }
-    *out = x;
-    return 1;
-}
-
 static int parse_gemm(const char *v, bench_args *a)
 {
     long long d[3];
@@ -118,65 +105,60 @@ static int parse_gemm(const char *v, bench_args *a)
     return 1;
 }
 
+/* The value of --warmup, --iters, --batch, --max-time, --gemm or --input. */
+static int parse_value(bench_args *a, const char *opt, const char *v)
+{
+    long long x = 0;
+    if (strcmp(opt, "--batch") == 0)
+        return cli_count("bench", opt, v, 1, 1 << 24, &a->batch);
+    if (strcmp(opt, "--warmup") == 0 || strcmp(opt, "--iters") == 0) {
+        const int warmup = opt[2] == 'w';
+        if (!cli_count("bench", opt, v, warmup ? 0 : 1, 1000000, &x))
+            return 0;
+        *(warmup ? &a->warmup : &a->iters) = (int)x;
+        return 1;
+    }
+    if (strcmp(opt, "--max-time") == 0) {
+        char *end = NULL;
+        a->max_time_s = strtod(v, &end);
+        if (!end || end == v || *end || !(a->max_time_s > 0) || a->max_time_s > 1e6) {
+            fprintf(stderr, "clinfer bench: --max-time needs seconds > 0, got %s\n", cli_safe(v));
+            return 0;
+        }
+        return 1;
+    }
+    if (strcmp(opt, "--gemm") == 0)
+        return parse_gemm(v, a);
+    if (a->ninputs == MAX_INPUTS) {
+        fprintf(stderr, "clinfer bench: at most %d inputs\n", MAX_INPUTS);
+        return 0;
+    }
+    a->inputs[a->ninputs++] = v;
+    return 1;
+}
+
 static int parse_args(cli_common *common, bench_args *a, int argc, char **argv)
 {
-    for (int i = 0; i < argc; i++) {
-        int r = cli_parse_common(common, argc, argv, &i);
+    static const char *const with_value[] = {"--batch", "--warmup", "--iters",
+                                             "--max-time", "--gemm", "--input"};
+    for (int i = 0, r; (r = cli_next_arg(common, argc, argv, &i)) != 0; i++) {
         if (r < 0)
             return -1;
-        if (r > 0)
-            continue;
         const char *arg = argv[i];
-        long long x = 0;
+        int takes_value = 0;
+        for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++)
+            takes_value |= strcmp(arg, with_value[k]) == 0;
         if (strcmp(arg, "--json") == 0) {
             a->json = 1;
         } else if (strcmp(arg, "--profile") == 0) {
             a->profile = 1;
         } else if (strcmp(arg, "--matmul") == 0) {
             a->matmul = 1;
-        } else if (strcmp(arg, "--batch") == 0 || strcmp(arg, "--warmup") == 0 ||
-                   strcmp(arg, "--iters") == 0 || strcmp(arg, "--max-time") == 0 ||
-                   strcmp(arg, "--gemm") == 0 || strcmp(arg, "--input") == 0) {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "clinfer bench: %s needs a value\n", arg);
+        } else if (takes_value) {
+            const char *v = cli_value("bench", argc, argv, &i);
+            if (!v || !parse_value(a, arg, v))
                 return -1;
-            }
-            const char *v = argv[++i];
-            if (strcmp(arg, "--batch") == 0) {
-                if (!parse_count(arg, v, 1, 1 << 24, &a->batch))
-                    return -1;
-            } else if (strcmp(arg, "--warmup") == 0) {
-                if (!parse_count(arg, v, 0, 1000000, &x))
-                    return -1;
-                a->warmup = (int)x;
-            } else if (strcmp(arg, "--iters") == 0) {
-                if (!parse_count(arg, v, 1, 1000000, &x))
-                    return -1;
-                a->iters = (int)x;
-            } else if (strcmp(arg, "--max-time") == 0) {
-                char *end = NULL;
-                a->max_time_s = strtod(v, &end);
-                if (!end || end == v || *end || !(a->max_time_s > 0) || a->max_time_s > 1e6) {
-                    fprintf(stderr, "clinfer bench: --max-time needs seconds > 0, got %s\n", v);
-                    return -1;
-                }
-            } else if (strcmp(arg, "--gemm") == 0) {
-                if (!parse_gemm(v, a))
-                    return -1;
-            } else {
-                if (a->ninputs == MAX_INPUTS) {
-                    fprintf(stderr, "clinfer bench: at most %d inputs\n", MAX_INPUTS);
-                    return -1;
-                }
-                a->inputs[a->ninputs++] = v;
-            }
-        } else if (arg[0] == '-') {
-            fprintf(stderr, "clinfer bench: unknown option %s (see clinfer bench --help)\n", arg);
-            return -1;
-        } else if (!a->model) {
-            a->model = arg;
-        } else {
-            fprintf(stderr, "clinfer bench: unexpected argument %s\n", arg);
+        } else if (!cli_positional("bench", arg, &a->model)) {
             return -1;
         }
     }

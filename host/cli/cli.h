@@ -25,6 +25,27 @@ int cmd_compile(const cli_common *common, int argc, char **argv); /* compile.c *
  * returns 1 if it was one, 0 if not, -1 on a missing value (printed). */
 int cli_parse_common(cli_common *common, int argc, char **argv, int *i);
 
+/* The steps of a command's argument loop (args.c); `cmd` names the
+ * command in messages, which they print.
+ *   for (int i = 0, r; (r = cli_next_arg(&common, argc, argv, &i)) != 0; i++)
+ * visits, in argv[i], every argument that is not a common option (those
+ * are consumed into common); r < 0: a common option lacked its value. */
+int cli_next_arg(cli_common *common, int argc, char **argv, int *i);
+
+/* The value of the option at argv[*i] (advancing *i to it), or NULL when
+ * it is the last argument. */
+const char *cli_value(const char *cmd, int argc, char **argv, int *i);
+
+/* Parses `text`, the value of `opt`, as an integer in [lo, hi]; 0 when it
+ * is not one. */
+int cli_count(const char *cmd, const char *opt, const char *text, long long lo, long long hi,
+              long long *out);
+
+/* An argument no option took: the model path when it is the first
+ * positional one (into *model), else an error (an unknown option or an
+ * extra argument). Returns 1 when taken, 0 on the error. */
+int cli_positional(const char *cmd, const char *arg, const char **model);
+
 /* Creates a runtime for the common options, printing errors; NULL on error.
  * Library warnings go to stderr (every message with --verbose); when stderr
  * is a terminal, program compiles are shown as progress (cli_progress). */

@@ -192,35 +192,17 @@ typedef struct compile_args {
 
 static int parse_args(cli_common *common, compile_args *a, int argc, char **argv)
 {
-    for (int i = 0; i < argc; i++) {
-        int r = cli_parse_common(common, argc, argv, &i);
+    for (int i = 0, r; (r = cli_next_arg(common, argc, argv, &i)) != 0; i++) {
         if (r < 0)
             return -1;
-        if (r > 0)
-            continue;
-        const char *arg = argv[i];
+        const char *arg = argv[i], *v = NULL;
         if (strcmp(arg, "--batch") == 0) {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "clinfer compile: --batch needs a value\n");
+            if (!(v = cli_value("compile", argc, argv, &i)) ||
+                !cli_count("compile", arg, v, 1, 1 << 24, &a->batch))
                 return -1;
-            }
-            char *end = NULL;
-            a->batch = strtoll(argv[++i], &end, 10);
-            if (!end || *end || a->batch < 1 || a->batch > (1 << 24)) {
-                fprintf(stderr, "clinfer compile: --batch needs a positive integer, got %s\n",
-                        argv[i]);
-                return -1;
-            }
         } else if (strcmp(arg, "--no-run") == 0) {
             a->no_run = 1;
-        } else if (arg[0] == '-') {
-            fprintf(stderr, "clinfer compile: unknown option %s (see clinfer compile --help)\n",
-                    arg);
-            return -1;
-        } else if (!a->model) {
-            a->model = arg;
-        } else {
-            fprintf(stderr, "clinfer compile: unexpected argument %s\n", arg);
+        } else if (!cli_positional("compile", arg, &a->model)) {
             return -1;
         }
     }

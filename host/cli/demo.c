@@ -20,6 +20,7 @@
 
 #include "cli.h"
 #include "fashion_mnist.h"
+#include "safe_text.h"
 
 #ifndef CLINFER_SOURCE_DIR
 #define CLINFER_SOURCE_DIR "."
@@ -619,17 +620,45 @@ static int run_fashion(const cli_common *common, const demo_options *o)
 
 /* ================================================================ command */
 
-static int parse_count(const char *opt, const char *text, long min, long *out)
+/* The value of --model, --data, --batch, --limit or --show into o. */
+static int parse_value(demo_options *o, const char *opt, const char *v)
 {
-    char *end;
-    errno = 0;
-    long v = strtol(text, &end, 10);
-    if (errno || *end || end == text || v < min || v > INT_MAX) {
-        fprintf(stderr, "clinfer demo: %s needs a whole number >= %ld, got '%s'\n", opt, min,
-                text);
-        return -1;
+    long long x = 0;
+    if (strcmp(opt, "--model") == 0)
+        o->model = v, o->model_given = 1;
+    else if (strcmp(opt, "--data") == 0)
+        o->data = v;
+    else if (!cli_count("demo", opt, v, strcmp(opt, "--show") == 0 ? 0 : 1, INT_MAX, &x))
+        return 0;
+    else
+        *(opt[2] == 'b' ? &o->batch : opt[2] == 'l' ? &o->limit : &o->show) = (long)x;
+    return 1;
+}
+
+/* Returns 0, or 2 (the exit code) after printing what was wrong. */
+static int parse_args(cli_common *common, demo_options *o, int *lecture, int argc, char **argv)
+{
+    static const char *const with_value[] = {"--model", "--data", "--batch", "--limit",
+                                             "--show"};
+    for (int i = 0, r; (r = cli_next_arg(common, argc, argv, &i)) != 0; i++) {
+        if (r < 0)
+            return 2;
+        const char *arg = argv[i];
+        int takes_value = 0;
+        for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++)
+            takes_value |= strcmp(arg, with_value[k]) == 0;
+        if (strcmp(arg, "--lecture") == 0) {
+            *lecture = 1;
+        } else if (!takes_value) {
+            fprintf(stderr, "clinfer demo: unknown argument %s (see clinfer demo --help)\n",
+                    cli_safe(arg));
+            return 2;
+        } else {
+            const char *v = cli_value("demo", argc, argv, &i);
+            if (!v || !parse_value(o, arg, v))
+                return 2;
+        }
     }
-    *out = v;
     return 0;
 }
 
@@ -642,42 +671,9 @@ int cmd_demo(const cli_common *common_in, int argc, char **argv)
     cli_common common = *common_in;
     demo_options o = {DEFAULT_MODEL, FMNIST_DEFAULT_DIR, 100, 0, 4, 0};
     int lecture = 0;
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--lecture") == 0) {
-            lecture = 1;
-            continue;
-        }
-        int takes_value = strcmp(a, "--model") == 0 || strcmp(a, "--data") == 0 ||
-                          strcmp(a, "--batch") == 0 || strcmp(a, "--limit") == 0 ||
-                          strcmp(a, "--show") == 0;
-        if (takes_value) {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "clinfer demo: %s needs a value\n", a);
-                return 2;
-            }
-            const char *v = argv[++i];
-            int bad = 0;
-            if (strcmp(a, "--model") == 0)
-                o.model = v, o.model_given = 1;
-            else if (strcmp(a, "--data") == 0)
-                o.data = v;
-            else if (strcmp(a, "--batch") == 0)
-                bad = parse_count(a, v, 1, &o.batch);
-            else if (strcmp(a, "--limit") == 0)
-                bad = parse_count(a, v, 1, &o.limit);
-            else
-                bad = parse_count(a, v, 0, &o.show);
-            if (bad)
-                return 2;
-            continue;
-        }
-        int r = cli_parse_common(&common, argc, argv, &i);
-        if (r == 0)
-            fprintf(stderr, "clinfer demo: unknown argument %s (see clinfer demo --help)\n", a);
-        if (r <= 0)
-            return 2;
-    }
+    int rc = parse_args(&common, &o, &lecture, argc, argv);
+    if (rc != 0)
+        return rc;
     if (!lecture)
         return run_fashion(&common, &o);
 

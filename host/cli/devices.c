@@ -17,16 +17,10 @@ static const char devices_help[] =
 
 static int parse_args(cli_common *common, int argc, char **argv)
 {
-    for (int i = 0; i < argc; i++) {
-        int r = cli_parse_common(common, argc, argv, &i);
-        if (r < 0)
-            return -1;
-        if (r == 0) {
-            fprintf(stderr, "clinfer devices: unknown argument %s\n", argv[i]);
-            return -1;
-        }
-    }
-    return 0;
+    int i = 0, r = cli_next_arg(common, argc, argv, &i);
+    if (r > 0) /* devices takes nothing but the common options */
+        fprintf(stderr, "clinfer devices: unknown argument %s\n", cli_safe(argv[i]));
+    return r == 0 ? 0 : -1;
 }
 
 int cmd_devices(const cli_common *common_in, int argc, char **argv)

@@ -43,55 +43,44 @@ typedef struct run_args {
     const char *out_dir;
 } run_args;
 
+/* --input [NAME=]FILE: the name is everything before the first '='. */
+static int add_input(run_args *a, const char *v)
+{
+    if (a->ninputs == MAX_INPUTS) {
+        fprintf(stderr, "clinfer run: at most %d inputs\n", MAX_INPUTS);
+        return 0;
+    }
+    const char *eq = strchr(v, '=');
+    a->names[a->ninputs] = NULL;
+    a->files[a->ninputs] = v;
+    if (eq && eq != v) {
+        char *name = strndup(v, (size_t)(eq - v));
+        if (!name)
+            return 0;
+        a->names[a->ninputs] = name;
+        a->files[a->ninputs] = eq + 1;
+    }
+    a->ninputs++;
+    return 1;
+}
+
 static int parse_args(cli_common *common, run_args *a, int argc, char **argv)
 {
-    for (int i = 0; i < argc; i++) {
-        int r = cli_parse_common(common, argc, argv, &i);
+    for (int i = 0, r; (r = cli_next_arg(common, argc, argv, &i)) != 0; i++) {
         if (r < 0)
             return -1;
-        if (r > 0)
-            continue;
-        const char *arg = argv[i];
-        if (strcmp(arg, "--input") == 0 || strcmp(arg, "--batch") == 0 ||
-            strcmp(arg, "--output-dir") == 0) {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "clinfer run: %s needs a value\n", arg);
+        const char *arg = argv[i], *v = NULL;
+        if (strcmp(arg, "--input") == 0) {
+            if (!(v = cli_value("run", argc, argv, &i)) || !add_input(a, v))
                 return -1;
-            }
-            const char *v = argv[++i];
-            if (arg[2] == 'i') {
-                if (a->ninputs == MAX_INPUTS) {
-                    fprintf(stderr, "clinfer run: at most %d inputs\n", MAX_INPUTS);
-                    return -1;
-                }
-                const char *eq = strchr(v, '=');
-                a->names[a->ninputs] = NULL;
-                a->files[a->ninputs] = v;
-                if (eq && eq != v) {
-                    char *name = strndup(v, (size_t)(eq - v));
-                    if (!name)
-                        return -1;
-                    a->names[a->ninputs] = name;
-                    a->files[a->ninputs] = eq + 1;
-                }
-                a->ninputs++;
-            } else if (arg[2] == 'b') {
-                char *end = NULL;
-                a->batch = strtoll(v, &end, 10);
-                if (!end || *end || a->batch < 1 || a->batch > (1 << 24)) {
-                    fprintf(stderr, "clinfer run: --batch needs a positive integer, got %s\n", cli_safe(v));
-                    return -1;
-                }
-            } else {
-                a->out_dir = v;
-            }
-        } else if (arg[0] == '-') {
-            fprintf(stderr, "clinfer run: unknown option %s (see clinfer run --help)\n", cli_safe(arg));
-            return -1;
-        } else if (!a->model) {
-            a->model = arg;
-        } else {
-            fprintf(stderr, "clinfer run: unexpected argument %s\n", cli_safe(arg));
+        } else if (strcmp(arg, "--batch") == 0) {
+            if (!(v = cli_value("run", argc, argv, &i)) ||
+                !cli_count("run", arg, v, 1, 1 << 24, &a->batch))
+                return -1;
+        } else if (strcmp(arg, "--output-dir") == 0) {
+            if (!(a->out_dir = cli_value("run", argc, argv, &i)))
+                return -1;
+        } else if (!cli_positional("run", arg, &a->model)) {
             return -1;
         }
     }

@@ -1,0 +1,60 @@
+/*
+ * args.c — the steps every command's argument loop shares: skipping the
+ * common options, taking an option's value, checking a count, taking the
+ * model path. Each prints its own message, prefixed with the command.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "safe_text.h"
+
+int cli_next_arg(cli_common *common, int argc, char **argv, int *i)
+{
+    for (; *i < argc; ++*i) {
+        int r = cli_parse_common(common, argc, argv, i);
+        if (r <= 0)
+            return r < 0 ? -1 : 1;
+    }
+    return 0;
+}
+
+const char *cli_value(const char *cmd, int argc, char **argv, int *i)
+{
+    if (*i + 1 >= argc) {
+        fprintf(stderr, "clinfer %s: %s needs a value\n", cmd, cli_safe(argv[*i]));
+        return NULL;
+    }
+    return argv[++*i];
+}
+
+int cli_count(const char *cmd, const char *opt, const char *text, long long lo, long long hi,
+              long long *out)
+{
+    char *end = NULL;
+    long long v = strtoll(text, &end, 10);
+    if (!end || end == text || *end || v < lo || v > hi) {
+        if (lo == 1)
+            fprintf(stderr, "clinfer %s: %s needs a positive integer up to %lld, got %s\n", cmd,
+                    opt, hi, cli_safe(text));
+        else
+            fprintf(stderr, "clinfer %s: %s needs an integer in [%lld, %lld], got %s\n", cmd,
+                    opt, lo, hi, cli_safe(text));
+        return 0;
+    }
+    *out = v;
+    return 1;
+}
+
+int cli_positional(const char *cmd, const char *arg, const char **model)
+{
+    if (arg[0] == '-')
+        fprintf(stderr, "clinfer %s: unknown option %s (see clinfer %s --help)\n", cmd,
+                cli_safe(arg), cmd);
+    else if (*model)
+        fprintf(stderr, "clinfer %s: unexpected argument %s\n", cmd, cli_safe(arg));
+    else
+        *model = arg;
+    return *model == arg;
+}
