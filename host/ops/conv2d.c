@@ -72,7 +72,7 @@ clinfer_status conv2d_output_size(clinfer_runtime *rt, const conv2d_params *p, i
     return CLINFER_OK;
 }
 
-clinfer_status conv2d_prepare(clinfer_runtime *rt, const conv2d_params *p, op_launch *out)
+clinfer_status conv2d_naive_prepare(clinfer_runtime *rt, const conv2d_params *p, op_launch *out)
 {
     int32_t oh = 0, ow = 0;
     clinfer_status st = conv2d_output_size(rt, p, &oh, &ow);
@@ -89,14 +89,9 @@ clinfer_status conv2d_prepare(clinfer_runtime *rt, const conv2d_params *p, op_la
     karg_int(&a, p->oc);
     karg_int(&a, oh);
     karg_int(&a, ow);
-    karg_int(&a, p->kh);
-    karg_int(&a, p->kw);
-    karg_int(&a, p->stride_h);
-    karg_int(&a, p->stride_w);
-    karg_int(&a, p->pad_top);
-    karg_int(&a, p->pad_left);
-    karg_int(&a, p->dil_h);
-    karg_int(&a, p->dil_w);
+    const int32_t window[8] = {p->kh,      p->kw,       p->stride_h, p->stride_w,
+                               p->pad_top, p->pad_left, p->dil_h,    p->dil_w};
+    karg_ints(&a, window, 8);
     karg_int(&a, p->groups);
     karg_float(&a, p->act.a);
     karg_float(&a, p->act.b);
@@ -107,9 +102,9 @@ clinfer_status conv2d_prepare(clinfer_runtime *rt, const conv2d_params *p, op_la
     return CLINFER_OK;
 }
 
-clinfer_status conv2d_bind(clinfer_runtime *rt, op_launch *l, dev_tensor input,
-                           dev_tensor weight, dev_tensor bias, dev_tensor residual,
-                           dev_tensor output)
+clinfer_status conv2d_naive_bind(clinfer_runtime *rt, op_launch *l, dev_tensor input,
+                                 dev_tensor weight, dev_tensor bias, dev_tensor residual,
+                                 dev_tensor output)
 {
     const dev_tensor t[] = {input, weight, bias, output, residual}; /* the kernel's order */
     karg a = launch_args(l, 0);
@@ -535,9 +530,10 @@ clinfer_status conv2d_launch(clinfer_runtime *rt, const conv2d_params *p,
     clinfer_status st;
     switch (plan->algo) {
     case CONV2D_ALGO_NAIVE:
-        st = conv2d_prepare(rt, p, out);
+        st = conv2d_naive_prepare(rt, p, out);
         return st == CLINFER_OK
-                   ? conv2d_bind(rt, out, b->input, b->weight, b->bias, b->residual, b->output)
+                   ? conv2d_naive_bind(rt, out, b->input, b->weight, b->bias, b->residual,
+                                       b->output)
                    : st;
     case CONV2D_ALGO_DEPTHWISE:
         return conv_depthwise_launch(rt, p, plan, b, out);

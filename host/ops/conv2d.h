@@ -91,13 +91,13 @@ clinfer_status conv2d_output_size(clinfer_runtime *rt, const conv2d_params *p, i
 
 /* The naive algorithm as one launch without scratch (the eager path):
  * creates the kernel for `p` and sets its scalar arguments. */
-clinfer_status conv2d_prepare(clinfer_runtime *rt, const conv2d_params *p, op_launch *out);
+clinfer_status conv2d_naive_prepare(clinfer_runtime *rt, const conv2d_params *p, op_launch *out);
 
-/* Sets the buffers; `bias` is ignored unless p->has_bias, `residual`
- * unless p->has_residual (either may be NULL then). */
-clinfer_status conv2d_bind(clinfer_runtime *rt, op_launch *l, dev_tensor input,
-                           dev_tensor weight, dev_tensor bias, dev_tensor residual,
-                           dev_tensor output);
+/* Sets the naive launch's buffers; `bias` is ignored unless p->has_bias,
+ * `residual` unless p->has_residual (either may be NULL then). */
+clinfer_status conv2d_naive_bind(clinfer_runtime *rt, op_launch *l, dev_tensor input,
+                                 dev_tensor weight, dev_tensor bias, dev_tensor residual,
+                                 dev_tensor output);
 
 /* ------------------------------------------------------------ algorithms */
 

@@ -53,9 +53,9 @@ clinfer_status conv2d_run_host(clinfer_runtime *rt, const conv2d_params *p, cons
         (st = add_buffer(rt, &set, w_n, weight, &w_m)) == CLINFER_OK &&
         (!p->has_bias || (st = add_buffer(rt, &set, (size_t)p->oc, bias, &b_m)) == CLINFER_OK) &&
         (st = add_buffer(rt, &set, out_n, NULL, &out_m)) == CLINFER_OK &&
-        (st = conv2d_prepare(rt, p, &l)) == CLINFER_OK &&
-        (st = conv2d_bind(rt, &l, dev_whole(in_m), dev_whole(w_m), dev_whole(b_m),
-                           dev_whole(NULL), dev_whole(out_m))) == CLINFER_OK)
+        (st = conv2d_naive_prepare(rt, p, &l)) == CLINFER_OK &&
+        (st = conv2d_naive_bind(rt, &l, dev_whole(in_m), dev_whole(w_m), dev_whole(b_m),
+                                 dev_whole(NULL), dev_whole(out_m))) == CLINFER_OK)
         st = launch_and_read(rt, &l, out_m, out_n, out);
     launch_release(&l);
     release_buffers(&set);

@@ -205,10 +205,8 @@ clinfer_status gemm_pack_prepare(clinfer_runtime *rt, const gemm_config *cfg, in
     karg a;
     launch_begin(rt, out, "gemm", &o, transposed ? "gemm_pack_bt" : "gemm_pack_b",
                  KARG_AFTER_TENSORS(2), &a);
-    karg_int(&a, n);
-    karg_int(&a, k);
-    karg_int(&a, b_ks);
-    karg_int(&a, b_ns);
+    const int32_t sizes[4] = {n, k, b_ks, b_ns}; /* B' is k x n, strides b_ks and b_ns */
+    karg_ints(&a, sizes, 4);
     karg_long8(&a, d);
     karg_long8(&a, s);
     karg_int(&a, z0);
@@ -238,10 +236,8 @@ clinfer_status gemm_pack_a_prepare(clinfer_runtime *rt, const gemm_config *cfg, 
     batch_args8(nbatch, bd, as, d, s);
     karg a;
     launch_begin(rt, out, "gemm", &o, "gemm_pack_a", KARG_AFTER_TENSORS(2), &a);
-    karg_int(&a, m);
-    karg_int(&a, k);
-    karg_int(&a, a_rs);
-    karg_int(&a, a_ks);
+    const int32_t sizes[4] = {m, k, a_rs, a_ks}; /* A' is m x k, strides a_rs and a_ks */
+    karg_ints(&a, sizes, 4);
     karg_long8(&a, d);
     karg_long8(&a, s);
     clinfer_status st = launch_finish(rt, out, &a);
@@ -417,6 +413,8 @@ typedef struct matmul_dims {
     int32_t a_batch_rank, b_batch_rank;
 } matmul_dims;
 
+/* Checks the shapes into *d and the output shape into *out (NULL: not
+ * wanted). */
 static clinfer_status matmul_check(clinfer_runtime *rt, const matmul_params *p, matmul_dims *d,
                                    clinfer_shape *out)
 {
@@ -458,7 +456,8 @@ static clinfer_status matmul_check(clinfer_runtime *rt, const matmul_params *p, 
         return err_set(rt, CLINFER_ERR_UNSUPPORTED,
                        "MatMul: output of A %s and B %s has more than %d elements",
                        shape_str(a, sa, sizeof sa), shape_str(b, sb, sizeof sb), INT32_MAX);
-    *out = y;
+    if (out)
+        *out = y;
     return CLINFER_OK;
 }
 
@@ -527,8 +526,7 @@ static size_t matmul_b_count(const matmul_params *p, const matmul_dims *d)
 clinfer_status matmul_plan_make(clinfer_runtime *rt, const matmul_params *p, gemm_plan *out)
 {
     matmul_dims d;
-    clinfer_shape y;
-    clinfer_status st = matmul_check(rt, p, &d, &y);
+    clinfer_status st = matmul_check(rt, p, &d, NULL);
     if (st != CLINFER_OK)
         return st;
     gemm_geometry g = matmul_geometry(p, &d);
@@ -546,8 +544,7 @@ clinfer_status matmul_pack_b_prepare(clinfer_runtime *rt, const matmul_params *p
                                      const gemm_plan *plan, op_launch *out)
 {
     matmul_dims d;
-    clinfer_shape y;
-    clinfer_status st = matmul_check(rt, p, &d, &y);
+    clinfer_status st = matmul_check(rt, p, &d, NULL);
     if (st != CLINFER_OK)
         return st;
     const int64_t count = (int64_t)matmul_b_count(p, &d), step = d.k * d.n;
@@ -559,8 +556,7 @@ clinfer_status matmul_prepare(clinfer_runtime *rt, const matmul_params *p, const
                               op_launch *out)
 {
     matmul_dims d;
-    clinfer_shape y;
-    clinfer_status st = matmul_check(rt, p, &d, &y);
+    clinfer_status st = matmul_check(rt, p, &d, NULL);
     if (st != CLINFER_OK)
         return st;
     gemm_geometry g = matmul_geometry(p, &d);

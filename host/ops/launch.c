@@ -86,6 +86,12 @@ void karg_long(karg *a, int64_t v)
     karg_set(a, sizeof x, &x);
 }
 
+void karg_ints(karg *a, const int32_t *v, int count)
+{
+    for (int i = 0; i < count; i++)
+        karg_int(a, v[i]);
+}
+
 void karg_long8(karg *a, const int64_t v[8])
 {
     cl_long8 x;

@@ -70,6 +70,7 @@ void karg_tensor(karg *a, dev_tensor t); /* the buffer (NULL: unused) and its of
 void karg_tensors(karg *a, const dev_tensor *t, int count); /* t[0], .., t[count - 1] */
 void karg_buffer(karg *a, cl_mem mem);   /* a whole buffer (scratch, packed weights): offset 0 */
 void karg_int(karg *a, int32_t v);
+void karg_ints(karg *a, const int32_t *v, int count); /* v[0], .., v[count - 1], one each */
 void karg_float(karg *a, float v);
 void karg_local(karg *a, size_t bytes); /* a __local buffer argument of `bytes` */
 void karg_long(karg *a, int64_t v);

@@ -148,14 +148,9 @@ static clinfer_status window_prepare(clinfer_runtime *rt, const char *op, const 
     karg_int(&a, p->w);
     karg_int(&a, oh);
     karg_int(&a, ow);
-    karg_int(&a, p->kh);
-    karg_int(&a, p->kw);
-    karg_int(&a, p->stride_h);
-    karg_int(&a, p->stride_w);
-    karg_int(&a, p->pad_top);
-    karg_int(&a, p->pad_left);
-    karg_int(&a, p->dil_h);
-    karg_int(&a, p->dil_w);
+    const int32_t window[8] = {p->kh,      p->kw,       p->stride_h, p->stride_w,
+                               p->pad_top, p->pad_left, p->dil_h,    p->dil_w};
+    karg_ints(&a, window, 8);
     if (is_avg) {
         karg_int(&a, p->pad_bottom);
         karg_int(&a, p->pad_right);

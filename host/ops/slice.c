@@ -125,10 +125,8 @@ clinfer_status slice_prepare(clinfer_runtime *rt, const slice_params *p, op_laun
     launch_begin(rt, out, "slice", NULL, "slice_nd", KARG_AFTER_TENSORS(2), &a);
     karg_int(&a, k);
     karg_long(&a, base);
-    for (int32_t d = 0; d < CLINFER_MAX_RANK; d++)
-        karg_int(&a, od[d]);
-    for (int32_t d = 0; d < CLINFER_MAX_RANK; d++)
-        karg_int(&a, ss[d]);
+    karg_ints(&a, od, CLINFER_MAX_RANK);
+    karg_ints(&a, ss, CLINFER_MAX_RANK);
     st = launch_finish(rt, out, &a);
     if (st != CLINFER_OK)
         return st;

@@ -149,10 +149,8 @@ clinfer_status transpose_prepare(clinfer_runtime *rt, const transpose_params *p,
     karg a;
     launch_begin(rt, out, "transpose", &o, "transpose_nd", KARG_AFTER_TENSORS(2), &a);
     karg_int(&a, krank);
-    for (int32_t d = 0; d < CLINFER_MAX_RANK; d++)
-        karg_int(&a, od[d]);
-    for (int32_t d = 0; d < CLINFER_MAX_RANK; d++)
-        karg_int(&a, ss[d]);
+    karg_ints(&a, od, CLINFER_MAX_RANK);
+    karg_ints(&a, ss, CLINFER_MAX_RANK);
     st = launch_finish(rt, out, &a);
     if (st != CLINFER_OK)
         return st;
