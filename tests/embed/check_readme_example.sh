@@ -67,7 +67,10 @@ cc=${CC:-cc}
     -Wl,-rpath,"$libdir" || fail "the example does not compile with pkg-config"
 "$work/example_pc" >"$work/pc.out" || fail "the pkg-config build failed: $(cat "$work/pc.out")"
 expect "$work/pc.out"
-ldd "$work/example_pc" | grep -q "$libdir/$soname" || fail "not linked to the installed library"
+# ldd's output is read whole first: `ldd | grep -q` fails under pipefail
+# when grep exits at its match while ldd still writes (SIGPIPE; seen in CI).
+links=$(ldd "$work/example_pc")
+grep -q "$libdir/$soname" <<<"$links" || fail "not linked to the installed library"
 say "pkg-config build runs: $(head -1 "$work/pc.out")"
 
 # ------------------------------------------------------------ find_package
@@ -97,6 +100,7 @@ for t in example_shared example_static; do
     "$work/project/build/$t" >"$work/$t.out" || fail "$t failed: $(cat "$work/$t.out")"
     expect "$work/$t.out"
 done
-ldd "$work/project/build/example_static" | grep -q libclinfer && fail "example_static is not static"
+links=$(ldd "$work/project/build/example_static")
+grep -q libclinfer <<<"$links" && fail "example_static is not static"
 say "find_package builds run: clinfer::clinfer and clinfer::clinfer_static"
 say "the README example compiles and runs against the install"
