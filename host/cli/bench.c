@@ -602,9 +602,7 @@ static void bench_free(bench_state *b)
     free(b->times);
     free(b->kernel_times);
     io_free(&b->io);
-    clinfer_session_free(b->s);
-    clinfer_model_free(b->m);
-    clinfer_runtime_free(b->rt);
+    cli_free_run(b->s, b->m, b->rt);
     for (int i = 0; i < b->a.ninputs; i++)
         clinfer_tensor_release(&b->files[i]);
 }
@@ -849,10 +847,8 @@ static int bench(bench_state *b)
 
 int cmd_bench(const cli_common *common_in, int argc, char **argv)
 {
-    if (cli_wants_help(argc, argv)) {
-        fputs(bench_help, stdout);
+    if (cli_help_shown(argc, argv, bench_help))
         return 0;
-    }
     bench_state b;
     memset(&b, 0, sizeof b);
     b.common = *common_in;

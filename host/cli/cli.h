@@ -93,8 +93,12 @@ void cli_shape_text(const clinfer_shape *s, char *buf, size_t cap);
 long long cli_session_batch(const clinfer_session *s, const clinfer_model *m,
                             long long requested, const char *prefix);
 
-/* True if argv has -h or --help. */
-int cli_wants_help(int argc, char **argv);
+/* Frees what a command ran with, the session before its model before
+ * their runtime; any may be NULL. */
+void cli_free_run(clinfer_session *s, clinfer_model *m, clinfer_runtime *rt);
+
+/* When argv has -h or --help, prints `help` to stdout and returns 1. */
+int cli_help_shown(int argc, char **argv, const char *help);
 
 /* Milliseconds from a monotonic clock. */
 double cli_now_ms(void);

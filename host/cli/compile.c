@@ -243,10 +243,8 @@ static int run_once(clinfer_session *s, const clinfer_model *m)
 
 int cmd_compile(const cli_common *common_in, int argc, char **argv)
 {
-    if (cli_wants_help(argc, argv)) {
-        fputs(compile_help, stdout);
+    if (cli_help_shown(argc, argv, compile_help))
         return 0;
-    }
     cli_common common = *common_in;
     compile_args a = {NULL, 0, 0};
     if (parse_args(&common, &a, argc, argv) != 0)
@@ -314,8 +312,6 @@ int cmd_compile(const cli_common *common_in, int argc, char **argv)
         printf("cache: the disk cache is off (CLINFER_CACHE=0), nothing was kept\n");
     rc = 0;
 done:
-    clinfer_session_free(s);
-    clinfer_model_free(m);
-    clinfer_runtime_free(rt);
+    cli_free_run(s, m, rt);
     return rc;
 }

@@ -384,9 +384,7 @@ typedef struct fashion_run {
 static void fashion_run_free(fashion_run *r)
 {
     clinfer_session_free(r->tail);
-    clinfer_session_free(r->full);
-    clinfer_model_free(r->model);
-    clinfer_runtime_free(r->rt);
+    cli_free_run(r->full, r->model, r->rt);
     free(r->pred);
     free(r->y);
     free(r->x);
@@ -664,10 +662,8 @@ static int parse_args(cli_common *common, demo_options *o, int *lecture, int arg
 
 int cmd_demo(const cli_common *common_in, int argc, char **argv)
 {
-    if (cli_wants_help(argc, argv)) {
-        fputs(demo_help, stdout);
+    if (cli_help_shown(argc, argv, demo_help))
         return 0;
-    }
     cli_common common = *common_in;
     demo_options o = {DEFAULT_MODEL, FMNIST_DEFAULT_DIR, 100, 0, 4, 0};
     int lecture = 0;

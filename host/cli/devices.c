@@ -25,10 +25,8 @@ static int parse_args(cli_common *common, int argc, char **argv)
 
 int cmd_devices(const cli_common *common_in, int argc, char **argv)
 {
-    if (cli_wants_help(argc, argv)) {
-        fputs(devices_help, stdout);
+    if (cli_help_shown(argc, argv, devices_help))
         return 0;
-    }
     cli_common common = *common_in;
     if (parse_args(&common, argc, argv) != 0)
         return 2;

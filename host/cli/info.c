@@ -44,10 +44,8 @@ static void print_io(const char *title, const clinfer_onnx_io *io, size_t n)
 int cmd_info(const cli_common *common, int argc, char **argv)
 {
     (void)common;
-    if (cli_wants_help(argc, argv)) {
-        fputs(info_help, stdout);
+    if (cli_help_shown(argc, argv, info_help))
         return 0;
-    }
     if (argc != 1 || argv[0][0] == '-') {
         fprintf(stderr, "clinfer info: needs one MODEL.onnx (see clinfer info --help)\n");
         return 2;

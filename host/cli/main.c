@@ -60,11 +60,20 @@ int cli_parse_common(cli_common *common, int argc, char **argv, int *i)
     return 0;
 }
 
-int cli_wants_help(int argc, char **argv)
+void cli_free_run(clinfer_session *s, clinfer_model *m, clinfer_runtime *rt)
+{
+    clinfer_session_free(s);
+    clinfer_model_free(m);
+    clinfer_runtime_free(rt);
+}
+
+int cli_help_shown(int argc, char **argv, const char *help)
 {
     for (int i = 0; i < argc; i++)
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            fputs(help, stdout);
             return 1;
+        }
     return 0;
 }
 

@@ -358,9 +358,7 @@ typedef struct run_state {
 
 static void run_free(run_state *r)
 {
-    clinfer_session_free(r->s);
-    clinfer_model_free(r->m);
-    clinfer_runtime_free(r->rt);
+    cli_free_run(r->s, r->m, r->rt);
     clinfer_graph_free(r->g);
     clinfer_onnx_info_free(r->info);
     free(r->model);
@@ -453,10 +451,8 @@ static int run_and_report(run_state *r)
 
 int cmd_run(const cli_common *common_in, int argc, char **argv)
 {
-    if (cli_wants_help(argc, argv)) {
-        fputs(run_help, stdout);
+    if (cli_help_shown(argc, argv, run_help))
         return 0;
-    }
     run_state r;
     memset(&r, 0, sizeof r);
     r.common = *common_in;
