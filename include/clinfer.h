@@ -299,7 +299,8 @@ typedef int32_t clinfer_value;
     X(LEAKY_RELU, 2, "LeakyRelu") /* alpha: slope for x < 0 */                 \
     X(CLIP, 3, "Clip")            /* alpha: min, beta: max (ReLU6: 0, 6) */    \
     X(SIGMOID, 4, "Sigmoid")                                                   \
-    X(TANH, 5, "Tanh")
+    X(TANH, 5, "Tanh")                                                         \
+    X(HARD_SIGMOID, 6, "HardSigmoid") /* max(0, min(1, alpha * x + beta)) */
 
 #define CLINFER_ACT_ENUM_ENTRY(name, value, onnx) CLINFER_ACT_##name = value,
 typedef enum clinfer_activation {

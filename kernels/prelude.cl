@@ -23,6 +23,7 @@
 #define ACT_CLIP 3
 #define ACT_SIGMOID 4
 #define ACT_TANH 5
+#define ACT_HARD_SIGMOID 6
 
 #ifndef ACT
 #define ACT ACT_NONE
@@ -60,6 +61,8 @@
 #define ACT_ANY(x) (1.0f / (1.0f + exp(-(x))))
 #elif ACT == ACT_TANH
 #define ACT_ANY(x) tanh(x)
+#elif ACT == ACT_HARD_SIGMOID /* act_a: alpha, act_b: beta; NaN stays NaN */
+#define ACT_ANY(x) select(clamp(act_a * (x) + act_b, 0.0f, 1.0f), (x), isnan(x))
 #else
 #error "prelude.cl: unknown ACT"
 #endif

@@ -24,6 +24,10 @@ float ref_activation(act_params act, float x)
         return (float)(1.0 / (1.0 + exp(-(double)x)));
     case ACT_KIND_TANH:
         return (float)tanh((double)x);
+    case ACT_KIND_HARD_SIGMOID: { /* NaN passes both comparisons and stays NaN */
+        const float v = act.a * x + act.b;
+        return v < 0 ? 0 : v > 1 ? 1 : v;
+    }
     case ACT_KIND_NONE:
     case ACT_KIND_COUNT:
         break;

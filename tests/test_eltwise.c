@@ -91,6 +91,7 @@ static const unary_case unary_cases[] = {
     {"Clip", UNARY_ACT, ACT_KIND_CLIP, -0.5f, 0.75f, -3, 3},
     {"Sigmoid", UNARY_ACT, ACT_KIND_SIGMOID, 0, 0, -8, 8},
     {"Tanh", UNARY_ACT, ACT_KIND_TANH, 0, 0, -4, 4},
+    {"HardSigmoid", UNARY_ACT, ACT_KIND_HARD_SIGMOID, 0.3f, 0.45f, -5, 5},
     {"Exp", UNARY_EXP, ACT_KIND_NONE, 0, 0, -6, 6},
     {"Log", UNARY_LOG, ACT_KIND_NONE, 0, 0, 0.01f, 50},
     {"Sqrt", UNARY_SQRT, ACT_KIND_NONE, 0, 0, 0, 50},

@@ -85,6 +85,15 @@ clinfer_status op_leaky_relu(onnx_node *c)
     return st == CLINFER_OK ? unary(c, CLINFER_UNARY_LEAKY_RELU, alpha, 0) : st;
 }
 
+clinfer_status op_hard_sigmoid(onnx_node *c)
+{
+    float alpha = 0.2f, beta = 0.5f; /* ONNX's defaults */
+    clinfer_status st = onnx_node_attr_float(c, "alpha", 0.2f, &alpha);
+    if (st == CLINFER_OK)
+        st = onnx_node_attr_float(c, "beta", 0.5f, &beta);
+    return st == CLINFER_OK ? unary(c, CLINFER_UNARY_HARD_SIGMOID, alpha, beta) : st;
+}
+
 clinfer_status op_clip(onnx_node *c)
 {
     float lo = -INFINITY, hi = INFINITY;

@@ -39,6 +39,7 @@
     KERNEL("Clip", op_clip, NULL, IN(1) | IN(2), "min max " OLD_ELTWISE)                           \
     KERNEL("Sigmoid", op_sigmoid, NULL, 0, OLD_ELTWISE)                                            \
     KERNEL("Tanh", op_tanh, NULL, 0, OLD_ELTWISE)                                                  \
+    KERNEL("HardSigmoid", op_hard_sigmoid, NULL, 0, "alpha beta " OLD_ELTWISE)                     \
     KERNEL("Exp", op_exp, NULL, 0, OLD_ELTWISE)                                                    \
     KERNEL("Log", op_log, NULL, 0, OLD_ELTWISE)                                                    \
     KERNEL("Sqrt", op_sqrt, NULL, 0, OLD_ELTWISE)                                                  \
