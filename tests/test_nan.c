@@ -102,6 +102,7 @@ Test(nan, max_pools_propagate_nan)
     const char *variants[] = {"rows", "items"};
     for (int v = 0; v < 2; v++) {
         setenv("CLINFER_POOL_VARIANT", variants[v], 1);
+        clinfer_runtime *vrt = test_runtime(); /* reads the variant when created */
         clinfer_graph *g = NULL;
         clinfer_value x, y;
         clinfer_pool2d_desc d = clinfer_pool2d_desc_default(3);
@@ -112,9 +113,10 @@ Test(nan, max_pools_propagate_nan)
         CK(clinfer_graph_input(g, "x", &s, &x));
         CK(clinfer_graph_pool2d(g, NULL, x, &d, &y));
         CK(clinfer_graph_output(g, y, NULL));
-        run_graph(rt, g, in, n, got, 2 * 3 * 6 * 11);
+        run_graph(vrt, g, in, n, got, 2 * 3 * 6 * 11);
         assert_close_nonfinite(got, want, 2 * 3 * 6 * 11, 0, 0, variants[v]);
         clinfer_graph_free(g);
+        clinfer_runtime_free(vrt);
     }
     unsetenv("CLINFER_POOL_VARIANT");
     globalpool_params gp = {2, 3, 11, 21};
@@ -164,7 +166,7 @@ Test(nan, softmax_line_with_nan_is_nan)
 /* conv 3x3 (1x1 for gemm1x1, depthwise for depthwise) with bias and the
  * fused ReLU over an image with a NaN and a +inf pixel, each algorithm
  * forced. */
-static void conv_with_nan(clinfer_runtime *rt, const char *algo)
+static void conv_with_nan(const char *algo)
 {
     const int depthwise = strcmp(algo, "depthwise") == 0, k = strcmp(algo, "gemm1x1") ? 3 : 1;
     conv2d_params p = conv2d_params_default();
@@ -184,6 +186,7 @@ static void conv_with_nan(clinfer_runtime *rt, const char *algo)
     ref_conv2d(&p, in, w, b, want);
 
     setenv("CLINFER_CONV_ALGO", algo, 1);
+    clinfer_runtime *rt = test_runtime(); /* reads the forced variants when created */
     const clinfer_shape xs = {4, {p.n, p.c, p.h, p.w}}, ws = {4, {p.oc, p.c / p.groups, k, k}};
     const clinfer_shape bs = {1, {p.oc}};
     clinfer_conv2d_desc d = clinfer_conv2d_desc_default();
@@ -199,6 +202,7 @@ static void conv_with_nan(clinfer_runtime *rt, const char *algo)
     CK(clinfer_graph_conv2d(g, NULL, x, wv, bv, &d, &y));
     CK(clinfer_graph_output(g, y, NULL));
     run_graph(rt, g, in, in_n, got, out_n);
+    clinfer_runtime_free(rt);
     unsetenv("CLINFER_CONV_ALGO");
     size_t nans = 0;
     for (size_t i = 0; i < out_n; i++) {
@@ -216,18 +220,16 @@ static void conv_with_nan(clinfer_runtime *rt, const char *algo)
 
 Test(nan, every_conv_algorithm_propagates_nan)
 {
-    clinfer_runtime *rt = test_runtime();
     const char *algos[] = {"naive", "direct", "im2col", "gemm1x1", "winograd", "depthwise"};
     const char *gemms[] = {"cpu", "gpu", "naive"};
     for (size_t a = 0; a < sizeof algos / sizeof algos[0]; a++)
         for (size_t v = 0; v < 3; v++) {
             setenv("CLINFER_GEMM_VARIANT", gemms[v], 1);
             setenv("CLINFER_DEPTHWISE_VARIANT", v == 1 ? "gpu" : "cpu", 1);
-            conv_with_nan(rt, algos[a]);
+            conv_with_nan(algos[a]);
         }
     unsetenv("CLINFER_GEMM_VARIANT");
     unsetenv("CLINFER_DEPTHWISE_VARIANT");
-    clinfer_runtime_free(rt);
 }
 
 /* conv 3x3 + ReLU + max pool 2x2 fused into conv2d_pooled. */
@@ -269,7 +271,6 @@ Test(nan, fused_conv_and_pool_propagate_nan)
 /* Dense + ReLU: a row with a NaN is all NaN, under every GEMM variant. */
 Test(nan, dense_epilogue_propagates_nan)
 {
-    clinfer_runtime *rt = test_runtime();
     float in[3 * 37], k[37 * 20], b[20], got[3 * 20];
     fill_uniform(in, 3 * 37, -1.0f, 1.0f, &(uint32_t){31});
     fill_uniform(k, 37 * 20, -1.0f, 1.0f, &(uint32_t){32});
@@ -279,6 +280,7 @@ Test(nan, dense_epilogue_propagates_nan)
     const char *gemms[] = {"cpu", "gpu", "naive"};
     for (int v = 0; v < 3; v++) {
         setenv("CLINFER_GEMM_VARIANT", gemms[v], 1);
+        clinfer_runtime *rt = test_runtime(); /* reads the variant when created */
         clinfer_graph *g = NULL;
         clinfer_value x, kv, bv, y;
         CK(clinfer_graph_create(&g));
@@ -293,9 +295,9 @@ Test(nan, dense_epilogue_propagates_nan)
             cr_assert(!isnan(got[j]) && !isnan(got[40 + j]), "%s: a NaN outside row 1", gemms[v]);
         }
         clinfer_graph_free(g);
+        clinfer_runtime_free(rt);
     }
     unsetenv("CLINFER_GEMM_VARIANT");
-    clinfer_runtime_free(rt);
 }
 
 /* The issue's case: the lecture CNN on an all-NaN image gave class 6 with
