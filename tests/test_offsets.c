@@ -373,10 +373,10 @@ static void make_pool(clinfer_runtime *rt, const void *p, const dev_tensor *t, c
 
 Test(offsets, pooling)
 {
-    clinfer_runtime *rt = test_runtime();
     const char *const variants[] = {"rows", "items"};
     for (int v = 0; v < 2; v++) {
         setenv("CLINFER_POOL_VARIANT", variants[v], 1);
+        clinfer_runtime *rt = test_runtime(); /* reads the variant when created */
         for (int kind = 0; kind < 4; kind++) {
             pool_case pc;
             memset(&pc, 0, sizeof pc);
@@ -397,9 +397,9 @@ Test(offsets, pooling)
             snprintf(k.what, sizeof k.what, "pool kind %d, %s variant", kind, variants[v]);
             check_offsets(rt, &k, 90 + (uint32_t)kind);
         }
+        clinfer_runtime_free(rt);
     }
     unsetenv("CLINFER_POOL_VARIANT");
-    clinfer_runtime_free(rt);
 }
 
 /* ------------------------------------------------------------ Gemm, MatMul */
@@ -438,11 +438,11 @@ static void make_product(clinfer_runtime *rt, const void *p, const dev_tensor *t
 
 Test(offsets, gemm_and_matmul)
 {
-    clinfer_runtime *rt = test_runtime();
     const char *const variants[] = {"cpu", "gpu", "naive"};
     setenv("CLINFER_TUNE", "0", 1);
     for (int v = 0; v < 3; v++) {
         setenv("CLINFER_GEMM_VARIANT", variants[v], 1);
+        clinfer_runtime *rt = test_runtime(); /* reads the variant when created */
         product_case pc;
         memset(&pc, 0, sizeof pc);
         pc.gemm = gemm_params_default();
@@ -468,10 +468,10 @@ Test(offsets, gemm_and_matmul)
                       .scratch_bytes = pc.plan.packed_bytes};
         snprintf(k.what, sizeof k.what, "matmul, %s variant", variants[v]);
         check_offsets(rt, &k, 110 + (uint32_t)v);
+        clinfer_runtime_free(rt);
     }
     unsetenv("CLINFER_GEMM_VARIANT");
     unsetenv("CLINFER_TUNE");
-    clinfer_runtime_free(rt);
 }
 
 /* ----------------------------------------------------------------- conv2d */
@@ -507,7 +507,7 @@ static conv2d_params conv_params(int32_t n, int32_t c, int32_t h, int32_t w, int
 }
 
 /* Every algorithm that fits p, under every variant it has. */
-static void check_conv(clinfer_runtime *rt, conv2d_params p, const char *name, uint32_t seed)
+static void check_conv(conv2d_params p, const char *name, uint32_t seed)
 {
     const char *const gemm_variants[] = {"cpu", "gpu", "naive"};
     const char *const dw_variants[] = {"cpu", "gpu"};
@@ -520,9 +520,12 @@ static void check_conv(clinfer_runtime *rt, conv2d_params p, const char *name, u
         for (int v = 0; v < variants; v++) {
             setenv(dw ? "CLINFER_DEPTHWISE_VARIANT" : "CLINFER_GEMM_VARIANT",
                    dw ? dw_variants[v] : gemm_variants[v], 1);
+            clinfer_runtime *rt = test_runtime(); /* reads the variant when created */
             conv_case cc = {p, {0}};
-            if (conv2d_plan_algo(rt, &p, (conv2d_algo)a, &cc.plan) != CLINFER_OK)
+            if (conv2d_plan_algo(rt, &p, (conv2d_algo)a, &cc.plan) != CLINFER_OK) {
+                clinfer_runtime_free(rt);
                 continue;
+            }
             int32_t oh = cc.plan.oh, ow = cc.plan.ow;
             const size_t out_n = (size_t)p.n * p.oc * oh * ow;
             op_case k = {.make = make_conv, .params = &cc, .count = 5,
@@ -535,6 +538,7 @@ static void check_conv(clinfer_runtime *rt, conv2d_params p, const char *name, u
                      conv2d_algo_name((conv2d_algo)a),
                      dw ? dw_variants[v] : variants > 1 ? gemm_variants[v] : "-");
             check_offsets(rt, &k, seed + (uint32_t)(10 * a + v));
+            clinfer_runtime_free(rt);
             ran++;
         }
     }
@@ -545,23 +549,21 @@ static void check_conv(clinfer_runtime *rt, conv2d_params p, const char *name, u
 
 Test(offsets, conv2d_every_algorithm)
 {
-    clinfer_runtime *rt = test_runtime();
     setenv("CLINFER_TUNE", "0", 1);
     /* 3x3, 32 channels: naive, direct, im2col, winograd; with a residual */
     conv2d_params p = conv_params(2, 32, 10, 9, 32, 3, 1, 1, 1);
     p.has_residual = 1;
-    check_conv(rt, p, "3x3 with residual", 200);
+    check_conv(p, "3x3 with residual", 200);
     /* 1x1: gemm1x1 (B read in place), and the general ones */
-    check_conv(rt, conv_params(2, 24, 7, 9, 20, 1, 1, 0, 1), "1x1", 300);
+    check_conv(conv_params(2, 24, 7, 9, 20, 1, 1, 0, 1), "1x1", 300);
     /* strided 3x3 with groups 2 */
-    check_conv(rt, conv_params(2, 6, 11, 10, 4, 3, 2, 1, 2), "strided grouped", 400);
+    check_conv(conv_params(2, 6, 11, 10, 4, 3, 2, 1, 2), "strided grouped", 400);
     /* depthwise */
-    check_conv(rt, conv_params(2, 8, 12, 11, 8, 3, 1, 1, 8), "depthwise", 500);
-    check_conv(rt, conv_params(2, 8, 12, 11, 8, 3, 2, 1, 8), "strided depthwise", 550);
+    check_conv(conv_params(2, 8, 12, 11, 8, 3, 1, 1, 8), "depthwise", 500);
+    check_conv(conv_params(2, 8, 12, 11, 8, 3, 2, 1, 8), "strided depthwise", 550);
     /* a fused 2x2 max pool: the pooled algorithm */
     p = conv_params(2, 3, 14, 12, 4, 3, 1, 1, 1);
     p.pool = 2;
-    check_conv(rt, p, "with a fused max pool", 600);
+    check_conv(p, "with a fused max pool", 600);
     unsetenv("CLINFER_TUNE");
-    clinfer_runtime_free(rt);
 }
