@@ -15,7 +15,10 @@
  * NaN: every kernel propagates it, as PyTorch and ONNX Runtime do: NaN in,
  * NaN out of ReLU, LeakyReLU, Clip and every maximum (max pooling, global
  * max pooling, the fused pool, softmax's line maximum, ReduceMax). fmax and
- * fmin drop NaN, so they appear only behind MAX_NAN or an IS_NAN select.
+ * fmin drop NaN, so the activations and MAX_NAN are written as compares
+ * and selects whose false branch is the input: a NaN fails every compare
+ * and comes out as itself. (That is also the cheapest form on x86: a
+ * compare and a masked move, where fmax needs a NaN fix-up of its own.)
  */
 #define ACT_NONE 0
 #define ACT_RELU 1
@@ -53,28 +56,31 @@
  * while no -cl-finite-math-only is given (none is). */
 #define IS_NAN(x) ((x) != (x))
 
+/* t limited to [0, 1], NaN stays NaN. */
+#define CLAMP01_NAN(t) ((t) < 0.0f ? 0.0f : (t) > 1.0f ? 1.0f : (t))
+
 /* The fused activation for a float or any floatN `x`; reads act_a and
  * act_b from the enclosing scope. */
 #if ACT == ACT_NONE
 #define ACT_ANY(x) (x)
 #elif ACT == ACT_RELU
-#define ACT_ANY(x) select(fmax((x), 0.0f), (x), IS_NAN(x))
+#define ACT_ANY(x) ((x) < 0.0f ? 0.0f : (x))
 #elif ACT == ACT_LEAKY_RELU
 #define ACT_ANY(x) select((x) * act_a, (x), (x) >= 0.0f)
 #elif ACT == ACT_CLIP
-#define ACT_ANY(x) select(fmin(fmax((x), act_a), act_b), (x), IS_NAN(x))
+#define ACT_ANY(x) ((x) < act_a ? act_a : (x) > act_b ? act_b : (x))
 #elif ACT == ACT_SIGMOID
 #define ACT_ANY(x) (1.0f / (1.0f + exp(-(x))))
 #elif ACT == ACT_TANH
 #define ACT_ANY(x) tanh(x)
 #elif ACT == ACT_HARD_SIGMOID /* act_a: alpha, act_b: beta; NaN stays NaN */
-#define ACT_ANY(x) select(clamp(act_a * (x) + act_b, 0.0f, 1.0f), (x), IS_NAN(x))
+#define ACT_ANY(x) CLAMP01_NAN(act_a * (x) + act_b)
 #else
 #error "prelude.cl: unknown ACT"
 #endif
 
 /* The larger of a and b (floats or floatN), NaN if either is NaN. */
-#define MAX_NAN(a, b) select(fmax((a), (b)), (a) + (b), IS_NAN(a) | IS_NAN(b))
+#define MAX_NAN(a, b) ((((a) > (b)) | IS_NAN(a)) ? (a) : (b))
 
 inline float apply_act(float x, float act_a, float act_b)
 {

@@ -18,12 +18,12 @@
 
 #if REDUCE_OP == 2
 #define INIT (-INFINITY)
-#define COMBINE(a, x) ((x) > (a) || isnan(x) ? (x) : (a))
-#define COMBINE8(a, x) select((a), (x), ((x) > (a)) | isnan(x))
+#define COMBINE(a, x) ((x) > (a) || IS_NAN(x) ? (x) : (a))
+#define COMBINE8(a, x) select((a), (x), ((x) > (a)) | IS_NAN(x))
 #elif REDUCE_OP == 3
 #define INIT INFINITY
-#define COMBINE(a, x) ((x) < (a) || isnan(x) ? (x) : (a))
-#define COMBINE8(a, x) select((a), (x), ((x) < (a)) | isnan(x))
+#define COMBINE(a, x) ((x) < (a) || IS_NAN(x) ? (x) : (a))
+#define COMBINE8(a, x) select((a), (x), ((x) < (a)) | IS_NAN(x))
 #else
 #define INIT 0.0f
 #define COMBINE(a, x) ((a) + (x))
