@@ -361,7 +361,9 @@ typedef enum clinfer_binary_op {
     CLINFER_BINARY_SUB,
     CLINFER_BINARY_MUL,
     CLINFER_BINARY_DIV,
-    CLINFER_BINARY_POW
+    CLINFER_BINARY_POW,
+    CLINFER_BINARY_MAX, /* NaN if either operand is NaN, as ONNX Max */
+    CLINFER_BINARY_MIN
 } clinfer_binary_op;
 
 /* Creates an empty graph. */
@@ -496,6 +498,16 @@ CLINFER_API clinfer_status clinfer_graph_slice(clinfer_graph *g, const char *nam
                                                const int64_t *ends, const int64_t *axes,
                                                const int64_t *steps, int32_t count,
                                                clinfer_value *out);
+
+/* Expand (ONNX): x broadcast against `shape` (ranks aligned at the end; a
+ * 1 on either side takes the other's extent). */
+CLINFER_API clinfer_status clinfer_graph_expand(clinfer_graph *g, const char *name,
+                                                clinfer_value x, const clinfer_shape *shape,
+                                                clinfer_value *out);
+/* Tile (ONNX): x repeated repeats[d] times along each dim d (count = rank). */
+CLINFER_API clinfer_status clinfer_graph_tile(clinfer_graph *g, const char *name,
+                                              clinfer_value x, const int64_t *repeats,
+                                              int32_t count, clinfer_value *out);
 
 /* Views: no kernel and no copy, the output shares the input's memory.
  * flatten: [d0..d(axis-1)] and [d(axis)..] become two dimensions.

@@ -315,7 +315,7 @@ Test(eltwise, binary_ops_and_fused_activations)
 {
     clinfer_runtime *rt = test_runtime();
     const act_params none = {ACT_KIND_NONE, 0, 0};
-    const binary_op ops[] = {BINARY_ADD, BINARY_MUL, BINARY_DIV, BINARY_POW};
+    const binary_op ops[] = {BINARY_ADD, BINARY_MUL, BINARY_DIV, BINARY_POW, BINARY_MAX, BINARY_MIN};
     /* every op on the same-shape and the general pattern (Sub, above, shows
      * that each variant keeps the operand order) */
     const size_t picks[] = {0, 14};
