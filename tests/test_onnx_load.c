@@ -269,6 +269,71 @@ Test(onnx_load, softmax_axis_and_clip_follow_the_opset)
     clinfer_runtime_free(rt);
 }
 
+/* 1-D Conv (stride 2, dilation 2, pads 1/2, bias) then 1-D MaxPool (2,
+ * stride 1, end pad 1) on x [N, 3, 11], computed directly in 1-D. */
+static void ref_conv1d_pool(int n, const float *x, const float *w, const float *b, float *y)
+{
+    float conv[4 * 5];
+    for (int i = 0; i < n; i++) {
+        for (int o = 0; o < 4; o++)
+            for (int l = 0; l < 5; l++) {
+                double acc = b[o];
+                for (int c = 0; c < 3; c++)
+                    for (int k = 0; k < 3; k++) {
+                        int at = l * 2 - 1 + k * 2;
+                        if (at >= 0 && at < 11)
+                            acc += (double)w[(o * 3 + c) * 3 + k] * x[(i * 3 + c) * 11 + at];
+                    }
+                conv[o * 5 + l] = (float)acc;
+            }
+        for (int o = 0; o < 4; o++)
+            for (int l = 0; l < 5; l++) {
+                float m = conv[o * 5 + l];
+                if (l + 1 < 5 && conv[o * 5 + l + 1] > m)
+                    m = conv[o * 5 + l + 1];
+                y[(i * 4 + o) * 5 + l] = m;
+            }
+    }
+}
+
+Test(onnx_load, one_d_conv_and_pooling_run_as_two_d)
+{
+    onnx_graph g = {{0}};
+    const int64_t xd[3] = {-1, 3, 11}, wd[3] = {4, 3, 3}, bd[1] = {4}, yd[3] = {-1, 4, 5};
+    float w[36], b[4], x[2 * 33];
+    uint32_t seed = 77u;
+    fill_uniform(w, 36, -1, 1, &seed);
+    fill_uniform(b, 4, -1, 1, &seed);
+    fill_uniform(x, 66, -1, 1, &seed);
+    pb t = onnx_value_info("x", OT_FLOAT, 3, xd);
+    onnx_input(&g, &t);
+    pb wt = onnx_tensor_f("w", 3, wd, w, 1), bt = onnx_tensor_f("b", 1, bd, b, 0);
+    onnx_initializer(&g, &wt);
+    onnx_initializer(&g, &bt);
+    const int64_t two = 2, cpads[2] = {1, 2}, ppads[2] = {0, 1}, k3 = 3, k2 = 2, one = 1;
+    pb ca[4] = {onnx_attr_ints("strides", 1, &two), onnx_attr_ints("dilations", 1, &two),
+                onnx_attr_ints("pads", 2, cpads), onnx_attr_ints("kernel_shape", 1, &k3)};
+    onnx_node(&g, "Conv", "conv1d", "x,w,b", "c", 4, ca);
+    pb pa[3] = {onnx_attr_ints("kernel_shape", 1, &k2), onnx_attr_ints("strides", 1, &one),
+                onnx_attr_ints("pads", 2, ppads)};
+    onnx_node(&g, "MaxPool", "pool1d", "c", "y", 3, pa);
+    t = onnx_value_info("y", OT_FLOAT, 3, yd);
+    onnx_output(&g, &t);
+    size_t size;
+    uint8_t *model = onnx_model(&g, 13, &size);
+    clinfer_runtime *rt = test_runtime();
+    clinfer_graph *gr = NULL;
+    cr_assert_eq(load(model, size, &gr), CLINFER_OK, "%s", clinfer_last_errmsg());
+    float want[2 * 20];
+    ref_conv1d_pool(2, x, w, b, want);
+    float *y = run_graph(rt, gr, 2, x, 66, 40);
+    assert_close(y, want, 40, 1e-5f, 1e-4f, "conv1d + maxpool1d");
+    free(y);
+    clinfer_graph_free(gr);
+    free(model);
+    clinfer_runtime_free(rt);
+}
+
 Test(onnx_load, nodes_out_of_order_are_sorted)
 {
     onnx_graph g = {{0}};
@@ -499,7 +564,8 @@ Test(onnx_load, unsupported_ops_and_attributes_name_the_node)
     free(m);
     a[0] = onnx_attr_string("auto_pad", "SIDEWAYS");
     m = one_node("MaxPool", 13, 1, a, &size);
-    expect_error(m, size, CLINFER_ERR_UNSUPPORTED, "clinfer supports 2-D pooling");
+    /* x is [2, 3, 4]: a 1-D pool, whose auto_pad is checked */
+    expect_error(m, size, CLINFER_ERR_INVALID_MODEL, "\"auto_pad\" is \"SIDEWAYS\"");
     free(m);
     m = one_node("Relu", 99, 0, NULL, &size);
     expect_error(m, size, CLINFER_ERR_UNSUPPORTED, "opset 99");
