@@ -334,6 +334,73 @@ Test(onnx_load, one_d_conv_and_pooling_run_as_two_d)
     clinfer_runtime_free(rt);
 }
 
+/* x [3] + Cast(op(constants)): the loader folds op on int64 constants
+ * (as exported shape subgraphs use it); the result shows in the output. */
+static void check_folded(const char *op, int nin, const int64_t (*in)[3], const int64_t *dims,
+                         pb *attr, const float *want_delta)
+{
+    onnx_graph g = {{0}};
+    const int64_t d3 = 3;
+    pb t = onnx_value_info("x", OT_FLOAT, 1, &d3);
+    onnx_input(&g, &t);
+    static const char *const names[3] = {"c0", "c1", "c2"};
+    for (int i = 0; i < nin; i++) {
+        pb c = onnx_tensor_i(names[i], 1, &dims[i], in[i], i % 2);
+        onnx_initializer(&g, &c);
+    }
+    onnx_node(&g, op, "folded", nin == 1 ? "c0" : nin == 2 ? "c0,c1" : "c0,c1,c2", "m",
+              attr ? 1 : 0, attr);
+    pb to = onnx_attr_int("to", OT_FLOAT);
+    onnx_node(&g, "Cast", "cast", "m", "mf", 1, &to);
+    onnx_node(&g, "Add", "add", "x,mf", "y", 0, NULL);
+    t = onnx_value_info("y", OT_FLOAT, 1, &d3);
+    onnx_output(&g, &t);
+    size_t size;
+    uint8_t *model = onnx_model(&g, 13, &size);
+    clinfer_runtime *rt = test_runtime();
+    clinfer_graph *gr = NULL;
+    cr_assert_eq(load(model, size, &gr), CLINFER_OK, "%s: %s", op, clinfer_last_errmsg());
+    const float x[3] = {0.25f, -0.5f, 1.0f};
+    float want[3];
+    for (int k = 0; k < 3; k++)
+        want[k] = x[k] + want_delta[k];
+    float *y = run_graph(rt, gr, 1, x, 3, 3);
+    assert_close(y, want, 3, 0, 0, op);
+    free(y);
+    clinfer_graph_free(gr);
+    free(model);
+    clinfer_runtime_free(rt);
+}
+
+Test(onnx_load, comparisons_logic_mod_and_where_fold_on_shapes)
+{
+    const int64_t three[3] = {3, 3, 3}, bcast[3] = {3, 1, 3};
+    const int64_t ab[2][3] = {{2, 3, -5}, {3, 3, 3}};
+    struct { const char *op; float want[3]; } cmp[] = {
+        {"Equal", {0, 1, 0}}, {"Less", {1, 0, 1}}, {"Greater", {0, 0, 0}},
+        {"LessOrEqual", {1, 1, 1}}, {"GreaterOrEqual", {0, 1, 0}},
+    };
+    for (size_t k = 0; k < sizeof cmp / sizeof cmp[0]; k++)
+        check_folded(cmp[k].op, 2, ab, three, NULL, cmp[k].want);
+    /* B broadcast from one element */
+    const int64_t ab1[2][3] = {{2, 3, 4}, {3}};
+    check_folded("Greater", 2, ab1, bcast, NULL, (const float[]){0, 0, 1});
+    const int64_t bools[2][3] = {{1, 0, 1}, {1, 1, 0}};
+    check_folded("And", 2, bools, three, NULL, (const float[]){1, 0, 0});
+    check_folded("Or", 2, bools, three, NULL, (const float[]){1, 1, 1});
+    check_folded("Xor", 2, bools, three, NULL, (const float[]){0, 1, 1});
+    check_folded("Not", 1, bools, three, NULL, (const float[]){0, 1, 0});
+    /* Mod: Python's sign (the divisor's) by default, C's with fmod=1 */
+    const int64_t md[2][3] = {{7, -7, 7}, {3, 3, -3}};
+    check_folded("Mod", 2, md, three, NULL, (const float[]){1, 2, -2});
+    pb fm = onnx_attr_int("fmod", 1);
+    check_folded("Mod", 2, md, three, &fm, (const float[]){1, -1, 1});
+    /* Where(cond, X, Y): a shape with -1 entries replaced, as exports do */
+    const int64_t wh[3][3] = {{0, 1, 0}, {1}, {4, -1, 5}};
+    const int64_t wdims[3] = {3, 1, 3};
+    check_folded("Where", 3, wh, wdims, NULL, (const float[]){4, 1, 5});
+}
+
 Test(onnx_load, nodes_out_of_order_are_sorted)
 {
     onnx_graph g = {{0}};

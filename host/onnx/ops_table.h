@@ -84,6 +84,17 @@
     FOLD_ONLY("Shape", fold_shape, 0, "start end")                                                 \
     FOLD_ONLY("Size", fold_size, 0, "")                                                            \
     FOLD_ONLY("ConstantOfShape", fold_constant_of_shape, IN(0), "value")                           \
-    FOLD_ONLY("Range", fold_range, IN(0) | IN(1) | IN(2), "")
+    FOLD_ONLY("Range", fold_range, IN(0) | IN(1) | IN(2), "")                                     \
+    FOLD_ONLY("Equal", fold_compare, 0, "")                                                        \
+    FOLD_ONLY("Less", fold_compare, 0, "")                                                         \
+    FOLD_ONLY("Greater", fold_compare, 0, "")                                                      \
+    FOLD_ONLY("LessOrEqual", fold_compare, 0, "")                                                  \
+    FOLD_ONLY("GreaterOrEqual", fold_compare, 0, "")                                               \
+    FOLD_ONLY("And", fold_logic, 0, "")                                                            \
+    FOLD_ONLY("Or", fold_logic, 0, "")                                                             \
+    FOLD_ONLY("Xor", fold_logic, 0, "")                                                            \
+    FOLD_ONLY("Not", fold_not, 0, "")                                                              \
+    FOLD_ONLY("Mod", fold_mod, 0, "fmod")                                                          \
+    FOLD_ONLY("Where", fold_where, 0, "")
 
 #endif
