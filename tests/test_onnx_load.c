@@ -870,6 +870,44 @@ Test(onnx_load, bound_inputs_become_constants_where_needed)
     clinfer_runtime_free(rt);
 }
 
+Test(onnx_load, minus_one_dims_take_the_given_value)
+{
+    /* paddle2onnx declares "any size" as dim_value -1; a value given when
+     * loading fixes those dims, as for symbolic ones, and a fixed dim that
+     * disagrees is still refused. */
+    onnx_graph g = {{0}};
+    const int64_t m1 = OW_DIM_MINUS_ONE, xd[4] = {m1, 2, m1, m1};
+    pb t = onnx_value_info("x", OT_FLOAT, 4, xd);
+    onnx_input(&g, &t);
+    onnx_node(&g, "Relu", "relu", "x", "y", 0, NULL);
+    t = onnx_value_info("y", OT_FLOAT, -1, NULL), onnx_output(&g, &t);
+    size_t size;
+    uint8_t *m = onnx_model(&g, 11, &size);
+    float x[30];
+    uint32_t seed = 3u;
+    fill_uniform(x, 30, -1, 1, &seed);
+    clinfer_tensor bind = {"x", CLINFER_DTYPE_FLOAT32, {4, {1, 2, 3, 5}}, x};
+    clinfer_onnx_options o = clinfer_onnx_options_default();
+    o.input_values = &bind;
+    o.input_value_count = 1;
+    clinfer_graph *gr = NULL;
+    cr_assert_eq(clinfer_graph_load_onnx_with(m, size, &o, &gr), CLINFER_OK, "%s",
+                 clinfer_last_errmsg());
+    clinfer_runtime *rt = test_runtime();
+    float want[30];
+    for (int k = 0; k < 30; k++)
+        want[k] = x[k] > 0 ? x[k] : 0;
+    float *y = run_graph(rt, gr, 1, x, 30, 30);
+    assert_equal(y, want, 30, "relu over a [-1, 2, -1, -1] input");
+    free(y);
+    clinfer_graph_free(gr);
+    bind.shape.dims[1] = 3;
+    cr_assert_eq(clinfer_graph_load_onnx_with(m, size, &o, &gr), CLINFER_ERR_SHAPE);
+    assert_contains(clinfer_last_errmsg(), "[-1, 2, -1, -1]");
+    free(m);
+    clinfer_runtime_free(rt);
+}
+
 Test(onnx_load, tensor_proto_decoding)
 {
     const int64_t d[2] = {2, 2};

@@ -84,6 +84,15 @@ static const clinfer_tensor *find_binding(const importer *im, const char *name)
     return NULL;
 }
 
+/* A dimension with a value. A negative value counts as symbolic: some
+ * exporters (paddle2onnx) write -1 for "any size", and ONNX Runtime takes
+ * it so. */
+static int dim_is_fixed(const Onnx__TensorShapeProto__Dimension *dm)
+{
+    return dm && dm->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE &&
+           dm->dim_value >= 0;
+}
+
 /* Step 4a: one graph input, declared or frozen to its bound value. */
 static clinfer_status declare_input(importer *im, onnx_sym *s)
 {
@@ -111,7 +120,7 @@ static clinfer_status declare_input(importer *im, onnx_sym *s)
         int ok = !sp || (int32_t)sp->n_dim == bt.shape.rank;
         for (size_t d = 0; ok && sp && d < sp->n_dim; d++) {
             const Onnx__TensorShapeProto__Dimension *dm = sp->dim[d];
-            if (dm->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE)
+            if (dim_is_fixed(dm))
                 ok = dm->dim_value == bt.shape.dims[d];
         }
         if (!ok) {
@@ -119,10 +128,7 @@ static clinfer_status declare_input(importer *im, onnx_sym *s)
             memset(&decl, 0, sizeof decl);
             decl.rank = (int32_t)sp->n_dim;
             for (int32_t d = 0; d < decl.rank; d++)
-                decl.dims[d] =
-                    sp->dim[d]->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE
-                        ? sp->dim[d]->dim_value
-                        : -1;
+                decl.dims[d] = dim_is_fixed(sp->dim[d]) ? sp->dim[d]->dim_value : -1;
             host_tensor_free(&bt);
             return im_fail(im, CLINFER_ERR_SHAPE,
                            "the value given for input \"%s\" has shape %s, the model declares %s "
@@ -162,7 +168,7 @@ static clinfer_status declare_input(importer *im, onnx_sym *s)
     shape.rank = sp ? (int32_t)sp->n_dim : bt.shape.rank;
     for (int32_t d = 0; d < shape.rank; d++) {
         const Onnx__TensorShapeProto__Dimension *dm = sp ? sp->dim[d] : NULL;
-        if (dm && dm->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE) {
+        if (dim_is_fixed(dm)) {
             if (dm->dim_value < 1 || dm->dim_value > INT32_MAX) {
                 host_tensor_free(&bt);
                 return im_fail(
