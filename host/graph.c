@@ -618,6 +618,26 @@ clinfer_status clinfer_graph_slice(clinfer_graph *g, const char *name, clinfer_v
     return add_node(g, name, OP_SLICE, &x, 1, &a, out);
 }
 
+clinfer_resize_desc clinfer_resize_desc_default(void)
+{
+    clinfer_resize_desc d;
+    memset(&d, 0, sizeof d);
+    d.cubic_coeff_a = -0.75f;
+    d.roi[2] = d.roi[3] = 1.0f;
+    return d;
+}
+
+clinfer_status clinfer_graph_resize(clinfer_graph *g, const char *name, clinfer_value x,
+                                    const clinfer_resize_desc *desc, clinfer_value *out)
+{
+    if (!desc)
+        return graph_fail(g, CLINFER_ERR_INVALID_ARGUMENT, "resize: NULL descriptor");
+    node_attrs a;
+    memset(&a, 0, sizeof a);
+    a.resize = *desc;
+    return add_node(g, name, OP_RESIZE, &x, 1, &a, out);
+}
+
 clinfer_status clinfer_graph_flatten(clinfer_graph *g, const char *name, clinfer_value x,
                                      int32_t axis, clinfer_value *out)
 {

@@ -70,6 +70,12 @@
     KERNEL("Unsqueeze", op_unsqueeze, fold_unsqueeze, IN(1), "axes")                               \
     KERNEL("Slice", op_slice, fold_slice, IN(1) | IN(2) | IN(3) | IN(4), "starts ends axes")       \
     KERNEL("Cast", op_cast, fold_cast, 0, "to saturate")                                           \
+    KERNEL("Resize", op_resize, NULL, IN(1) | IN(2) | IN(3),                                       \
+           "mode coordinate_transformation_mode cubic_coeff_a exclude_outside "                    \
+           "extrapolation_value nearest_mode antialias axes keep_aspect_ratio_policy")             \
+    KERNEL("Upsample", op_upsample, NULL, IN(1), "mode scales height_scale width_scale")           \
+    KERNEL("DepthToSpace", op_depth_to_space, NULL, 0, "blocksize mode")                           \
+    KERNEL("SpaceToDepth", op_space_to_depth, NULL, 0, "blocksize")                                \
     FOLD_ONLY("Constant", fold_constant, 0,                                                        \
               "value value_float value_floats value_int value_ints sparse_value value_string "     \
               "value_strings")                                                                     \

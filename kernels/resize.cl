@@ -1,0 +1,126 @@
+/*
+ * resize.cl — Resize / Upsample (ONNX) of contiguous NCHW planes along H
+ * and W.
+ *
+ * resize_taps: work-item (i, oy, plane) writes the 8 outputs from column
+ * 8i of output row oy of one plane (the last item of a row fewer). The
+ * host's coordinate table (ops/resize.h) gives, per output column and row,
+ * TAPS input indices and weights, tap-major: every coordinate mode is
+ * already in it, so the kernel only gathers and weighs. An index -1 in tap
+ * 0 marks a coordinate outside the input (tf_crop_and_resize): the output
+ * is `extrap` there. Nearest (TAPS 1) copies without arithmetic.
+ *
+ * resize_nearest_x2: a nearest resize that repeats every column twice and
+ * every row sy times. Work-item (i, iy, plane) reads 8 input floats of row
+ * iy and writes them doubled (16 floats) to its sy output rows: no table,
+ * no gather.
+ *
+ * Tunables: TAPS (1, 2, 4), set by the host.
+ */
+#ifndef TAPS
+#define TAPS 2
+#endif
+
+/* row[i.s0], .., row[i.s7] */
+inline float8 gather8(__global const float *row, int8 i)
+{
+    return (float8)(row[i.s0], row[i.s1], row[i.s2], row[i.s3], row[i.s4], row[i.s5], row[i.s6],
+                    row[i.s7]);
+}
+
+/* One output row chunk of 8 columns from the x taps of `xi`/`xw`. */
+inline float8 resize_row8(__global const float *row, __global const int *xi,
+                          __global const int *xw, int ow)
+{
+#if TAPS == 1
+    return gather8(row, max(vload8(0, xi), 0));
+#else
+    float8 acc = (float8)(0.0f);
+    for (int t = 0; t < TAPS; t++)
+        acc += as_float8(vload8(0, xw + t * ow)) *
+               gather8(row, t == 0 ? max(vload8(0, xi), 0) : vload8(0, xi + t * ow));
+    return acc;
+#endif
+}
+
+/* The same for one output column. */
+inline float resize_row1(__global const float *row, __global const int *xi,
+                         __global const int *xw, int ow)
+{
+#if TAPS == 1
+    return row[max(xi[0], 0)];
+#else
+    float acc = 0.0f;
+    for (int t = 0; t < TAPS; t++)
+        acc += as_float(xw[t * ow]) * row[t == 0 ? max(xi[0], 0) : xi[t * ow]];
+    return acc;
+#endif
+}
+
+__kernel void resize_taps(__global const float *restrict input, long input_off,
+                          __global float *restrict output, long output_off,
+                          __global const int *restrict table, long table_off,
+                          int ih, int iw, int oh, int ow, float extrap)
+{
+    const int x0 = get_global_id(0) * 8, oy = get_global_id(1);
+    const size_t plane = get_global_id(2);
+    if (x0 >= ow)
+        return;
+    table += table_off;
+    __global const int *xi = table, *yi = table + TAPS * ow;
+    __global const int *xw = yi + TAPS * oh, *yw = xw + TAPS * ow;
+    input += input_off + plane * (size_t)ih * (size_t)iw;
+    output += output_off + (plane * (size_t)oh + (size_t)oy) * (size_t)ow;
+    const int y_out = yi[oy] < 0;
+    if (x0 + 8 <= ow) {
+        float8 acc = (float8)(0.0f);
+#if TAPS == 1
+        acc = resize_row8(input + (size_t)max(yi[oy], 0) * iw, xi + x0, xw + x0, ow);
+#else
+        for (int t = 0; t < TAPS; t++) {
+            const int iy = t == 0 ? max(yi[oy], 0) : yi[t * oh + oy];
+            acc += as_float(yw[t * oh + oy]) *
+                   resize_row8(input + (size_t)iy * iw, xi + x0, xw + x0, ow);
+        }
+#endif
+        const int8 out = vload8(0, xi + x0) < 0 | (int8)(-y_out);
+        vstore8(select(acc, (float8)(extrap), out), 0, output + x0);
+        return;
+    }
+    for (int x = x0; x < ow; x++) {
+        float acc = 0.0f;
+#if TAPS == 1
+        acc = resize_row1(input + (size_t)max(yi[oy], 0) * iw, xi + x, xw + x, ow);
+#else
+        for (int t = 0; t < TAPS; t++) {
+            const int iy = t == 0 ? max(yi[oy], 0) : yi[t * oh + oy];
+            acc += as_float(yw[t * oh + oy]) *
+                   resize_row1(input + (size_t)iy * iw, xi + x, xw + x, ow);
+        }
+#endif
+        output[x] = y_out || xi[x] < 0 ? extrap : acc;
+    }
+}
+
+__kernel void resize_nearest_x2(__global const float *restrict input, long input_off,
+                                __global float *restrict output, long output_off,
+                                int ih, int iw, int sy)
+{
+    const int x0 = get_global_id(0) * 8, iy = get_global_id(1);
+    const size_t plane = get_global_id(2);
+    if (x0 >= iw)
+        return;
+    const size_t ow = 2 * (size_t)iw;
+    input += input_off + (plane * (size_t)ih + (size_t)iy) * (size_t)iw;
+    output += output_off + (plane * (size_t)ih + (size_t)iy) * (size_t)sy * ow;
+    if (x0 + 8 <= iw) {
+        const float8 v = vload8(0, input + x0);
+        const float16 d = shuffle(v, (uint16)(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7));
+        for (int r = 0; r < sy; r++)
+            vstore16(d, 0, output + r * ow + 2 * x0);
+        return;
+    }
+    for (int x = x0; x < iw; x++)
+        for (int r = 0; r < sy; r++)
+            output[r * ow + 2 * x] = output[r * ow + 2 * x + 1] = input[x];
+}
