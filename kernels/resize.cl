@@ -83,7 +83,7 @@ __kernel void resize_taps(__global const float *restrict input, long input_off,
                    resize_row8(input + (size_t)iy * iw, xi + x0, xw + x0, ow);
         }
 #endif
-        const int8 out = vload8(0, xi + x0) < 0 | (int8)(-y_out);
+        const int8 out = (vload8(0, xi + x0) < 0) | (int8)(-y_out);
         vstore8(select(acc, (float8)(extrap), out), 0, output + x0);
         return;
     }

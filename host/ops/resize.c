@@ -107,8 +107,8 @@ static double source_coord(const clinfer_resize_desc *d, int64_t x, int64_t in, 
     case CLINFER_COORD_TF_HALF_PIXEL_FOR_NN:
         return (xf + 0.5) / scale;
     case CLINFER_COORD_TF_CROP_AND_RESIZE:
-        s = len == 1 ? (double)(roi1 - roi0) * (double)(in - 1) / 2
-                     : xf * (double)(roi1 - roi0) * (double)(in - 1) / (len - 1);
+        s = len == 1 ? ((double)roi1 - (double)roi0) * (double)(in - 1) / 2
+                     : xf * ((double)roi1 - (double)roi0) * (double)(in - 1) / (len - 1);
         s += (double)roi0 * (double)(in - 1);
         *outside = s < 0 || s > (double)(in - 1);
         return s;

@@ -1,0 +1,243 @@
+/*
+ * test_resize.c — Resize against the naive reference (tests/ref_resize.c)
+ * through test_op: nearest with every rounding, linear and cubic (two
+ * coefficients, exclude_outside) under every coordinate transformation, on
+ * odd sizes given as sizes (7x5 -> 17x11, 13x9 -> 4x6), integer scales (the
+ * nearest 2x kernel), non-integer scales and a wide row (vector and tail
+ * paths); tf_crop_and_resize with a roi reaching outside the input; NaN;
+ * the open batch; and validation. DepthToSpace / SpaceToDepth (built as
+ * Reshape/Transpose/Reshape) against their reference.
+ */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "op_test.h"
+#include "ref_resize.h"
+#include "shape.h"
+#include "testutil.h"
+
+static const char *const COORD[] = {"half_pixel", "half_pixel_symmetric", "pytorch_half_pixel",
+                                    "align_corners", "asymmetric", "tf_crop_and_resize",
+                                    "tf_half_pixel_for_nn"};
+
+static clinfer_status add_resize(clinfer_graph *g, const clinfer_value *in, const void *ctx,
+                                 clinfer_value *out)
+{
+    return clinfer_graph_resize(g, "resize", in[0], ctx, out);
+}
+
+/* One input shape and its output: sizes (out_*) or scales. */
+typedef struct geometry {
+    int64_t n, c, h, w;
+    float scale_h, scale_w;
+    int64_t out_h, out_w;
+} geometry;
+
+static const geometry GEOMETRIES[] = {
+    {2, 3, 7, 5, 0, 0, 17, 11},    /* sizes, up */
+    {1, 2, 13, 9, 0, 0, 4, 6},     /* sizes, down */
+    {2, 2, 6, 5, 2.0f, 2.0f, 0, 0}, /* scale 2 */
+    {1, 3, 5, 7, 1.7f, 0.6f, 0, 0}, /* non-integer scales, up and down */
+    {1, 2, 3, 37, 3.0f, 2.5f, 0, 0}, /* wide rows: vector chunks and a tail */
+    {1, 2, 3, 19, 2.0f, 2.0f, 0, 0}, /* nearest 2x: vector chunks and a tail */
+    {1, 1, 4, 16, 3.0f, 2.0f, 0, 0}, /* nearest: columns 2x, rows 3x */
+};
+
+static void check_resize(const clinfer_resize_desc *base, const geometry *gm, uint32_t seed)
+{
+    clinfer_resize_desc d = *base;
+    d.scale_h = gm->scale_h, d.scale_w = gm->scale_w;
+    d.out_h = gm->out_h, d.out_w = gm->out_w;
+    const clinfer_shape in = {4, {gm->n, gm->c, gm->h, gm->w}};
+    clinfer_shape os = ref_resize_shape(&in, &d);
+    char what[256], b1[64], b2[64];
+    snprintf(what, sizeof what, "resize %s -> %s mode %d %s nearest %d a %g exclude %d",
+             shape_str(&in, b1, sizeof b1), shape_str(&os, b2, sizeof b2), (int)d.mode,
+             COORD[d.coord], (int)d.nearest, (double)d.cubic_coeff_a, d.exclude_outside);
+    size_t n = ref_numel(&in), m = ref_numel(&os);
+    float *x = test_alloc(n * sizeof *x), *want = test_alloc(m * sizeof *want);
+    fill_uniform(x, n, -1, 1, &seed);
+    ref_resize(&in, &d, x, want);
+    const op_input xi = {in, x, 0};
+    const op_test t = {what, &xi, 1, add_resize, &d, want, os, 1e-5f, 1e-5f, {{0}}};
+    test_op(&t);
+    free(x);
+    free(want);
+}
+
+/* Every geometry under every coordinate mode for one interpolation. */
+static void check_all_coords(clinfer_resize_desc d, uint32_t seed)
+{
+    d.roi[0] = 0.1f, d.roi[1] = -0.2f, d.roi[2] = 0.8f, d.roi[3] = 1.3f; /* tf_crop_and_resize */
+    d.extrapolation_value = 7.5f;
+    for (int coord = 0; coord <= CLINFER_COORD_TF_HALF_PIXEL_FOR_NN; coord++)
+        for (size_t g = 0; g < sizeof GEOMETRIES / sizeof GEOMETRIES[0]; g++) {
+            d.coord = (clinfer_resize_coord)coord;
+            check_resize(&d, &GEOMETRIES[g], seed++);
+        }
+}
+
+Test(resize, nearest_every_rounding_and_coordinate_mode)
+{
+    for (int r = 0; r <= CLINFER_NEAREST_SIMPLE; r++) {
+        clinfer_resize_desc d = clinfer_resize_desc_default();
+        d.nearest = (clinfer_resize_nearest)r;
+        check_all_coords(d, 100u * (uint32_t)r);
+    }
+}
+
+Test(resize, linear_every_coordinate_mode)
+{
+    clinfer_resize_desc d = clinfer_resize_desc_default();
+    d.mode = CLINFER_RESIZE_LINEAR;
+    check_all_coords(d, 1000u);
+}
+
+Test(resize, cubic_every_coordinate_mode)
+{
+    clinfer_resize_desc d = clinfer_resize_desc_default();
+    d.mode = CLINFER_RESIZE_CUBIC;
+    check_all_coords(d, 2000u);
+    d.cubic_coeff_a = -0.5f;
+    d.exclude_outside = 1;
+    check_all_coords(d, 3000u);
+}
+
+Test(resize, nan_propagates)
+{
+    const clinfer_shape in = {4, {1, 1, 4, 5}};
+    float x[20];
+    for (int i = 0; i < 20; i++)
+        x[i] = (float)i;
+    x[7] = NAN;
+    for (int mode = 0; mode <= CLINFER_RESIZE_CUBIC; mode++) {
+        clinfer_resize_desc d = clinfer_resize_desc_default();
+        d.mode = (clinfer_resize_mode)mode;
+        d.scale_h = d.scale_w = 2.0f;
+        clinfer_shape os = ref_resize_shape(&in, &d);
+        float want[80], got[80];
+        ref_resize(&in, &d, x, want);
+        int nans = 0;
+        for (int i = 0; i < 80; i++)
+            nans += isnan(want[i]);
+        cr_assert_gt(nans, 0, "the reference has NaN outputs");
+        const op_input xi = {in, x, 0};
+        const op_test t = {"resize NaN", &xi, 1, add_resize, &d, want, os, 1e-5f, 1e-5f, {{0}}};
+        test_op_run(&t, got);
+        assert_close_nonfinite(got, want, 80, 1e-5f, 1e-5f, "resize NaN");
+    }
+}
+
+Test(resize, open_batch_and_builder_validation)
+{
+    clinfer_graph *g = NULL;
+    cr_assert_eq(clinfer_graph_create(&g), CLINFER_OK);
+    clinfer_shape s = {4, {CLINFER_BATCH_DIM, 2, 3, 5}}, ys;
+    clinfer_value x, y;
+    cr_assert_eq(clinfer_graph_input(g, "x", &s, &x), CLINFER_OK);
+    clinfer_resize_desc d = clinfer_resize_desc_default();
+    d.scale_h = 2.0f, d.out_w = 9;
+    cr_assert_eq(clinfer_graph_resize(g, "r", x, &d, &y), CLINFER_OK, "%s",
+                 clinfer_graph_errmsg(g));
+    cr_assert_eq(clinfer_graph_value_shape(g, y, &ys), CLINFER_OK);
+    cr_assert(ys.rank == 4 && ys.dims[0] == CLINFER_BATCH_DIM && ys.dims[1] == 2 &&
+              ys.dims[2] == 6 && ys.dims[3] == 9);
+    d.scale_w = -1.0f;
+    cr_assert_eq(clinfer_graph_resize(g, "bad", x, &d, &y), CLINFER_ERR_INVALID_ARGUMENT);
+    cr_assert(strstr(clinfer_graph_errmsg(g), "W: scale -1"), "%s", clinfer_graph_errmsg(g));
+    d = clinfer_resize_desc_default();
+    d.scale_h = 1.0f; /* W has neither */
+    cr_assert_eq(clinfer_graph_resize(g, "bad2", x, &d, &y), CLINFER_ERR_INVALID_ARGUMENT);
+    cr_assert(strstr(clinfer_graph_errmsg(g), "expected a scale > 0 or a size > 0"), "%s",
+              clinfer_graph_errmsg(g));
+    d.scale_w = 0.1f; /* floor(5 * 0.1) = 0 */
+    cr_assert_eq(clinfer_graph_resize(g, "empty", x, &d, &y), CLINFER_ERR_UNSUPPORTED);
+    d.scale_w = 1.0f;
+    d.mode = (clinfer_resize_mode)9;
+    cr_assert_eq(clinfer_graph_resize(g, "mode", x, &d, &y), CLINFER_ERR_INVALID_ARGUMENT);
+    cr_assert(strstr(clinfer_graph_errmsg(g), "unknown mode 9"), "%s", clinfer_graph_errmsg(g));
+    clinfer_shape s3 = {3, {2, 3, 5}};
+    clinfer_value x3;
+    cr_assert_eq(clinfer_graph_input(g, "x3", &s3, &x3), CLINFER_OK);
+    d = clinfer_resize_desc_default();
+    d.scale_h = d.scale_w = 2.0f;
+    cr_assert_eq(clinfer_graph_resize(g, "rank3", x3, &d, &y), CLINFER_ERR_SHAPE);
+    cr_assert(strstr(clinfer_graph_errmsg(g), "[N, C, H, W]"), "%s", clinfer_graph_errmsg(g));
+    clinfer_graph_free(g);
+}
+
+/* ---------------------------------------------------------- depth/space */
+
+typedef struct block_case {
+    int b, crd, to_depth;
+} block_case;
+
+static clinfer_status add_block(clinfer_graph *g, const clinfer_value *in, const void *ctx,
+                                clinfer_value *out)
+{
+    const block_case *k = ctx;
+    return k->to_depth ? clinfer_graph_space_to_depth(g, "s2d", in[0], k->b, out)
+                       : clinfer_graph_depth_to_space(g, "d2s", in[0], k->b, k->crd, out);
+}
+
+static void check_block(const clinfer_shape *in, block_case k, uint32_t seed)
+{
+    clinfer_shape os = *in;
+    int64_t bb = (int64_t)k.b * k.b;
+    if (k.to_depth)
+        os.dims[1] *= bb, os.dims[2] /= k.b, os.dims[3] /= k.b;
+    else
+        os.dims[1] /= bb, os.dims[2] *= k.b, os.dims[3] *= k.b;
+    size_t n = ref_numel(in);
+    float *x = test_alloc(n * sizeof *x), *want = test_alloc(n * sizeof *want);
+    fill_uniform(x, n, -1, 1, &seed);
+    if (k.to_depth)
+        ref_space_to_depth(in, k.b, x, want);
+    else
+        ref_depth_to_space(in, k.b, k.crd, x, want);
+    char what[128], b1[64];
+    snprintf(what, sizeof what, "%s %s b %d", k.to_depth ? "space_to_depth" : "depth_to_space",
+             shape_str(in, b1, sizeof b1), k.b);
+    const op_input xi = {*in, x, 0};
+    const op_test t = {what, &xi, 1, add_block, &k, want, os, 0, 0, {{0}}};
+    test_op(&t);
+    free(x);
+    free(want);
+}
+
+Test(depth_space, dcr_crd_and_inverse)
+{
+    const clinfer_shape a = {4, {2, 12, 3, 5}}, b = {4, {1, 18, 5, 7}}, c = {4, {2, 3, 6, 9}};
+    check_block(&a, (block_case){2, 0, 0}, 1u);
+    check_block(&a, (block_case){2, 1, 0}, 2u);
+    check_block(&b, (block_case){3, 0, 0}, 3u);
+    check_block(&b, (block_case){3, 1, 0}, 4u);
+    check_block(&c, (block_case){3, 0, 1}, 5u);
+    check_block(&a, (block_case){1, 0, 1}, 6u);
+}
+
+Test(depth_space, validation)
+{
+    clinfer_graph *g = NULL;
+    cr_assert_eq(clinfer_graph_create(&g), CLINFER_OK);
+    clinfer_shape s = {4, {CLINFER_BATCH_DIM, 8, 3, 5}};
+    clinfer_value x, y;
+    cr_assert_eq(clinfer_graph_input(g, "x", &s, &x), CLINFER_OK);
+    cr_assert_eq(clinfer_graph_depth_to_space(g, "d", x, 3, 0, &y), CLINFER_ERR_SHAPE);
+    cr_assert(strstr(clinfer_graph_errmsg(g), "blocksize 3 does not fit C = 8"), "%s",
+              clinfer_graph_errmsg(g));
+    cr_assert_eq(clinfer_graph_space_to_depth(g, "s", x, 2, &y), CLINFER_ERR_SHAPE);
+    cr_assert(strstr(clinfer_graph_errmsg(g), "does not divide H = 3"), "%s",
+              clinfer_graph_errmsg(g));
+    cr_assert_eq(clinfer_graph_depth_to_space(g, "d0", x, 0, 0, &y),
+                 CLINFER_ERR_INVALID_ARGUMENT);
+    cr_assert_eq(clinfer_graph_depth_to_space(g, "ok", x, 2, 1, &y), CLINFER_OK, "%s",
+                 clinfer_graph_errmsg(g));
+    clinfer_shape ys;
+    cr_assert_eq(clinfer_graph_value_shape(g, y, &ys), CLINFER_OK);
+    cr_assert(ys.dims[0] == CLINFER_BATCH_DIM && ys.dims[1] == 2 && ys.dims[2] == 6 &&
+              ys.dims[3] == 10);
+    clinfer_graph_free(g);
+}
