@@ -60,11 +60,11 @@ inline float resize_row1(__global const float *row, __global const int *xi,
 __kernel void resize_taps(__global const float *restrict input, long input_off,
                           __global float *restrict output, long output_off,
                           __global const int *restrict table, long table_off,
-                          int ih, int iw, int oh, int ow, float extrap)
+                          int ih, int iw, int oh, int ow, int planes, float extrap)
 {
-    const int x0 = get_global_id(0) * 8, oy = get_global_id(1);
-    const size_t plane = get_global_id(2);
-    if (x0 >= ow)
+    const int oy = get_global_id(0);
+    const size_t plane = get_global_id(1);
+    if (oy >= oh || plane >= (size_t)planes)
         return;
     table += table_off;
     __global const int *xi = table, *yi = table + TAPS * ow;
@@ -72,31 +72,32 @@ __kernel void resize_taps(__global const float *restrict input, long input_off,
     input += input_off + plane * (size_t)ih * (size_t)iw;
     output += output_off + (plane * (size_t)oh + (size_t)oy) * (size_t)ow;
     const int y_out = yi[oy] < 0;
-    if (x0 + 8 <= ow) {
-        float8 acc = (float8)(0.0f);
+    /* this row's taps: input rows and weights */
+    __global const float *rows[TAPS];
+    float wy[TAPS];
+    for (int t = 0; t < TAPS; t++) {
+        rows[t] = input + (size_t)(t == 0 ? max(yi[oy], 0) : yi[t * oh + oy]) * iw;
+        wy[t] = as_float(yw[t * oh + oy]);
+    }
+    int x0 = 0;
+    for (; x0 + 8 <= ow; x0 += 8) {
 #if TAPS == 1
-        acc = resize_row8(input + (size_t)max(yi[oy], 0) * iw, xi + x0, xw + x0, ow);
+        float8 acc = resize_row8(rows[0], xi + x0, xw + x0, ow);
 #else
-        for (int t = 0; t < TAPS; t++) {
-            const int iy = t == 0 ? max(yi[oy], 0) : yi[t * oh + oy];
-            acc += as_float(yw[t * oh + oy]) *
-                   resize_row8(input + (size_t)iy * iw, xi + x0, xw + x0, ow);
-        }
+        float8 acc = (float8)(0.0f);
+        for (int t = 0; t < TAPS; t++)
+            acc += wy[t] * resize_row8(rows[t], xi + x0, xw + x0, ow);
 #endif
         const int8 out = (vload8(0, xi + x0) < 0) | (int8)(-y_out);
         vstore8(select(acc, (float8)(extrap), out), 0, output + x0);
-        return;
     }
     for (int x = x0; x < ow; x++) {
-        float acc = 0.0f;
 #if TAPS == 1
-        acc = resize_row1(input + (size_t)max(yi[oy], 0) * iw, xi + x, xw + x, ow);
+        float acc = resize_row1(rows[0], xi + x, xw + x, ow);
 #else
-        for (int t = 0; t < TAPS; t++) {
-            const int iy = t == 0 ? max(yi[oy], 0) : yi[t * oh + oy];
-            acc += as_float(yw[t * oh + oy]) *
-                   resize_row1(input + (size_t)iy * iw, xi + x, xw + x, ow);
-        }
+        float acc = 0.0f;
+        for (int t = 0; t < TAPS; t++)
+            acc += wy[t] * resize_row1(rows[t], xi + x, xw + x, ow);
 #endif
         output[x] = y_out || xi[x] < 0 ? extrap : acc;
     }
@@ -104,23 +105,27 @@ __kernel void resize_taps(__global const float *restrict input, long input_off,
 
 __kernel void resize_nearest_x2(__global const float *restrict input, long input_off,
                                 __global float *restrict output, long output_off,
-                                int ih, int iw, int sy)
+                                int ih, int iw, int sy, int planes)
 {
-    const int x0 = get_global_id(0) * 8, iy = get_global_id(1);
-    const size_t plane = get_global_id(2);
-    if (x0 >= iw)
+    const int iy = get_global_id(0);
+    const size_t plane = get_global_id(1);
+    if (iy >= ih || plane >= (size_t)planes)
         return;
     const size_t ow = 2 * (size_t)iw;
     input += input_off + (plane * (size_t)ih + (size_t)iy) * (size_t)iw;
     output += output_off + (plane * (size_t)ih + (size_t)iy) * (size_t)sy * ow;
-    if (x0 + 8 <= iw) {
-        const float8 v = vload8(0, input + x0);
-        const float16 d = shuffle(v, (uint16)(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7));
-        for (int r = 0; r < sy; r++)
-            vstore16(d, 0, output + r * ow + 2 * x0);
-        return;
+    /* one output row at a time: the input row stays in cache for the next */
+    for (int r = 0; r < sy; r++, output += ow) {
+        int x0 = 0;
+        for (; x0 + 16 <= iw; x0 += 16) {
+            const float16 v = vload16(0, input + x0);
+            vstore16(shuffle(v, (uint16)(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7)), 0,
+                     output + 2 * x0);
+            vstore16(shuffle(v, (uint16)(8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15,
+                                         15)),
+                     0, output + 2 * x0 + 16);
+        }
+        for (int x = x0; x < iw; x++)
+            output[2 * x] = output[2 * x + 1] = input[x];
     }
-    for (int x = x0; x < iw; x++)
-        for (int r = 0; r < sy; r++)
-            output[r * ow + 2 * x] = output[r * ow + 2 * x + 1] = input[x];
 }

@@ -14,10 +14,8 @@
 
 #include "../shape.h"
 
-/* Output items per work-item along W (the kernels' float8 vectors), and the
- * local size along W: one for every launch, so PoCL builds few work-group
- * functions. */
-#define RESIZE_VEC 8
+/* Work-items per work-group, along the rows (each item one row): one local
+ * size for every launch, so PoCL builds few work-group functions. */
 #define RESIZE_LOCAL 8
 
 int32_t resize_taps(const resize_params *p)
@@ -254,10 +252,10 @@ clinfer_status resize_prepare(clinfer_runtime *rt, const resize_params *p, dev_t
         karg_int(&a, ih);
         karg_int(&a, iw);
         karg_int(&a, sy);
+        karg_int(&a, planes);
         st = launch_finish(rt, out, &a);
         if (st == CLINFER_OK)
-            launch_grid3(out, (size_t)(iw + RESIZE_VEC - 1) / RESIZE_VEC, (size_t)ih,
-                         (size_t)planes, RESIZE_LOCAL);
+            launch_grid3(out, (size_t)ih, (size_t)planes, 1, RESIZE_LOCAL);
         return st;
     }
     opts o = opts_none();
@@ -268,10 +266,10 @@ clinfer_status resize_prepare(clinfer_runtime *rt, const resize_params *p, dev_t
     karg_int(&a, iw);
     karg_int(&a, oh);
     karg_int(&a, ow);
+    karg_int(&a, planes);
     karg_float(&a, p->d.extrapolation_value);
     st = launch_finish(rt, out, &a);
     if (st == CLINFER_OK)
-        launch_grid3(out, (size_t)(ow + RESIZE_VEC - 1) / RESIZE_VEC, (size_t)oh, (size_t)planes,
-                     RESIZE_LOCAL);
+        launch_grid3(out, (size_t)oh, (size_t)planes, 1, RESIZE_LOCAL);
     return st;
 }
