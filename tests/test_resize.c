@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "onnx_writer.h"
 #include "op_test.h"
 #include "ref_resize.h"
 #include "shape.h"
@@ -240,4 +241,124 @@ Test(depth_space, validation)
     cr_assert(ys.dims[0] == CLINFER_BATCH_DIM && ys.dims[1] == 2 && ys.dims[2] == 6 &&
               ys.dims[3] == 10);
     clinfer_graph_free(g);
+}
+
+/* ---------------------------------------------------------- ONNX import */
+
+/* x [N, 2, 4, 6] (N symbolic) -> op -> y; `inputs` names the node's inputs
+ * after x (initializers f0 = floats, i0 = int64s, given when count > 0). */
+static uint8_t *resize_model(const char *op, int64_t opset, const char *inputs, const float *f,
+                             int nf, const int64_t *iv, int ni, int nattrs, pb *attrs,
+                             size_t *size)
+{
+    onnx_graph g = {{0}};
+    const int64_t xd[4] = {-1, 2, 4, 6};
+    onnx_input(&g, (pb[]){onnx_value_info("x", OT_FLOAT, 4, xd)});
+    onnx_output(&g, (pb[]){onnx_value_info("y", OT_FLOAT, -1, NULL)});
+    if (nf > 0)
+        onnx_initializer(&g, (pb[]){onnx_tensor_f("f0", 1, (const int64_t[]){nf}, f, 1)});
+    if (ni > 0)
+        onnx_initializer(&g, (pb[]){onnx_tensor_i("i0", 1, (const int64_t[]){ni}, iv, 1)});
+    onnx_node(&g, op, "rs", inputs, "y", nattrs, attrs);
+    return onnx_model(&g, opset, size);
+}
+
+/* Loads the model, runs it at batch 2 and compares with ref_resize(d). */
+static void check_onnx(uint8_t *model, size_t size, const clinfer_resize_desc *d, const char *what)
+{
+    clinfer_runtime *rt = test_runtime();
+    clinfer_graph *g = NULL;
+    cr_assert_eq(clinfer_graph_load_onnx_memory(model, size, &g), CLINFER_OK, "%s: %s", what,
+                 clinfer_last_errmsg());
+    const clinfer_shape in = {4, {2, 2, 4, 6}};
+    clinfer_shape os = ref_resize_shape(&in, d);
+    size_t n = ref_numel(&in), m = ref_numel(&os);
+    float *x = test_alloc(n * sizeof *x), *want = test_alloc(m * sizeof *want);
+    float *got = test_alloc(m * sizeof *got);
+    uint32_t seed = 9u;
+    fill_uniform(x, n, -1, 1, &seed);
+    ref_resize(&in, d, x, want);
+    clinfer_model *mo = NULL;
+    cr_assert_eq(clinfer_model_compile(rt, g, &mo), CLINFER_OK, "%s: %s", what,
+                 clinfer_last_errmsg());
+    clinfer_session_options o = clinfer_session_options_default();
+    o.batch = 2;
+    clinfer_session *s = NULL;
+    cr_assert_eq(clinfer_session_create(mo, &o, &s), CLINFER_OK, "%s", clinfer_last_errmsg());
+    cr_assert_eq(clinfer_session_set_input(s, 0, x, n), CLINFER_OK);
+    cr_assert_eq(clinfer_session_run(s), CLINFER_OK, "%s", clinfer_session_errmsg(s));
+    cr_assert_eq(clinfer_session_get_output(s, 0, got, m), CLINFER_OK, "%s: output size",
+                 what);
+    assert_close(got, want, m, 1e-5f, 1e-5f, what);
+    clinfer_session_free(s);
+    clinfer_model_free(mo);
+    clinfer_graph_free(g);
+    clinfer_runtime_free(rt);
+    free(x), free(want), free(got), free(model);
+}
+
+Test(resize_onnx, opset18_axes_and_keep_aspect_ratio)
+{
+    /* sizes 8x9 on H, W of 4x6, not_larger: scale min(2, 1.5) = 1.5, 6x9 */
+    const int64_t sizes[2] = {8, 9}, axes[2] = {2, 3};
+    size_t size = 0;
+    pb attrs[3] = {onnx_attr_string("mode", "linear"), onnx_attr_ints("axes", 2, axes),
+                   onnx_attr_string("keep_aspect_ratio_policy", "not_larger")};
+    uint8_t *m = resize_model("Resize", 18, "x,,,i0", NULL, 0, sizes, 2, 3, attrs, &size);
+    clinfer_resize_desc d = clinfer_resize_desc_default();
+    d.mode = CLINFER_RESIZE_LINEAR;
+    d.scale_h = d.scale_w = 1.5f, d.out_h = 6, d.out_w = 9;
+    check_onnx(m, size, &d, "Resize-18 axes, not_larger");
+    pb a2[2] = {onnx_attr_ints("axes", 2, (const int64_t[]){-1, -2}),
+                onnx_attr_string("keep_aspect_ratio_policy", "not_smaller")};
+    /* axes W, H: sizes (W 9, H 8), not_smaller: scale max(1.5, 2) = 2, 8x12 */
+    m = resize_model("Resize", 18, "x,,,i0", NULL, 0, (const int64_t[]){9, 8}, 2, 2, a2, &size);
+    d = clinfer_resize_desc_default();
+    d.scale_h = d.scale_w = 2.0f, d.out_h = 8, d.out_w = 12;
+    check_onnx(m, size, &d, "Resize-18 axes W, H, not_smaller");
+}
+
+Test(resize_onnx, upsample_and_resize10)
+{
+    const float scales[4] = {1, 1, 2.5f, 0.5f};
+    size_t size = 0;
+    pb a9[1] = {onnx_attr_string("mode", "nearest")};
+    uint8_t *m = resize_model("Upsample", 9, "x,f0", scales, 4, NULL, 0, 1, a9, &size);
+    clinfer_resize_desc d = clinfer_resize_desc_default();
+    d.coord = CLINFER_COORD_ASYMMETRIC, d.nearest = CLINFER_NEAREST_SIMPLE;
+    d.scale_h = 2.5f, d.scale_w = 0.5f;
+    check_onnx(m, size, &d, "Upsample-9 nearest");
+    pb a10[1] = {onnx_attr_string("mode", "linear")};
+    m = resize_model("Resize", 10, "x,f0", (const float[]){1, 1, 0.6f, 1.5f}, 4, NULL, 0, 1, a10,
+                     &size);
+    d.mode = CLINFER_RESIZE_LINEAR, d.scale_h = 0.6f, d.scale_w = 1.5f;
+    check_onnx(m, size, &d, "Resize-10 linear");
+}
+
+/* The load fails with `want` and a message containing `part`. */
+static void expect_load_error(uint8_t *model, size_t size, clinfer_status want, const char *part)
+{
+    clinfer_graph *g = NULL;
+    cr_assert_eq(clinfer_graph_load_onnx_memory(model, size, &g), want, "%s",
+                 clinfer_last_errmsg());
+    cr_assert(strstr(clinfer_last_errmsg(), part), "\"%s\" lacks \"%s\"", clinfer_last_errmsg(),
+              part);
+    free(model);
+}
+
+Test(resize_onnx, unsupported_is_named)
+{
+    size_t size = 0;
+    pb aa[1] = {onnx_attr_int("antialias", 1)};
+    const float up[4] = {1, 1, 2, 2}, chan[4] = {1, 2, 2, 2};
+    uint8_t *m = resize_model("Resize", 18, "x,,f0", up, 4, NULL, 0, 1, aa, &size);
+    expect_load_error(m, size, CLINFER_ERR_UNSUPPORTED, "\"antialias\" = 1");
+    m = resize_model("Resize", 13, "x,,f0", chan, 4, NULL, 0, 0, NULL, &size);
+    expect_load_error(m, size, CLINFER_ERR_UNSUPPORTED, "resizing C (axis 1)");
+    pb am[1] = {onnx_attr_string("coordinate_transformation_mode", "diagonal")};
+    m = resize_model("Resize", 13, "x,,f0", up, 4, NULL, 0, 1, am, &size);
+    expect_load_error(m, size, CLINFER_ERR_UNSUPPORTED, "\"diagonal\"");
+    m = resize_model("Resize", 13, "x,,f0,i0", up, 4, (const int64_t[]){2, 2, 8, 12}, 4, 0, NULL,
+                     &size);
+    expect_load_error(m, size, CLINFER_ERR_INVALID_MODEL, "exactly one of the scales and sizes");
 }
