@@ -32,36 +32,31 @@ static clinfer_status resize_plan(const node_ctx *c, node_memory *out)
     return st;
 }
 
-/* Computes the table on the host and writes it to the node's memory. */
-static clinfer_status resize_upload_table(const node_ctx *c)
+/* Computes the table on the host, writes it to the node's memory and
+ * creates the launch (whose kernel the table decides). */
+static clinfer_status resize_node_prepare(const node_ctx *c, const dev_tensor *in, dev_tensor out,
+                                          node_launches *l)
 {
     const resize_params *p = c->plan;
     clinfer_shape os;
-    clinfer_status st = resize_output_shape(c->rt, p, &os);
+    if (!c->persist)
+        return node_fail(c, CLINFER_ERR_INVALID_ARGUMENT, "no memory for the coordinate table");
+    clinfer_status st = node_wrap(c, resize_output_shape(c->rt, p, &os));
     if (st != CLINFER_OK)
-        return node_wrap(c, st);
+        return st;
     size_t words = resize_table_words(p, &os);
     int32_t *table = malloc(words * sizeof *table);
     if (!table)
         return node_fail(c, CLINFER_ERR_OUT_OF_HOST_MEMORY, "no memory for the coordinate table");
     resize_fill_table(p, &os, table);
-    st = buffer_write(c->rt, c->persist, words * sizeof *table, table);
-    free(table);
-    return node_wrap(c, st);
-}
-
-static clinfer_status resize_node_prepare(const node_ctx *c, const dev_tensor *in, dev_tensor out,
-                                          node_launches *l)
-{
-    if (!c->persist)
-        return node_fail(c, CLINFER_ERR_INVALID_ARGUMENT, "no memory for the coordinate table");
-    clinfer_status st = resize_upload_table(c);
+    st = node_wrap(c, buffer_write(c->rt, c->persist, words * sizeof *table, table));
     if (st == CLINFER_OK)
         st = node_launches_alloc(c->rt, l, 1);
     if (st == CLINFER_OK)
-        st = node_wrap(c, resize_prepare(c->rt, c->plan, dev_whole(c->persist), &l->items[0]));
+        st = node_wrap(c, resize_prepare(c->rt, p, table, dev_whole(c->persist), &l->items[0]));
     if (st == CLINFER_OK)
         st = node_wrap(c, launch_bind_io(c->rt, &l->items[0], in[0], out));
+    free(table);
     return st;
 }
 

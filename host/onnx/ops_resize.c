@@ -84,9 +84,11 @@ static clinfer_status resize_read_inputs(onnx_node *c, int32_t scales_in, int32_
                                r->has_scales ? "scales" : "sizes", (long long)t->numel, (int)n);
     for (int32_t k = 0; k < n; k++) {
         int32_t d = dims[k];
-        if (r->has_scales) {
-            r->scale[d] = (float)host_tensor_get_f(t, k);
-        } else if ((r->scale[d] = 0.0f, t->sym && t->sym[k])) { /* scale: out / in */
+        /* with sizes, the scale of a listed dim is out / in (0 here) */
+        r->scale[d] = r->has_scales ? (float)host_tensor_get_f(t, k) : 0.0f;
+        if (r->has_scales)
+            continue;
+        if (t->sym && t->sym[k]) {
             if (d != 0 || xs->dims[0] != CLINFER_BATCH_DIM)
                 return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
                                        "sizes[%d] depends on the batch size", (int)k);

@@ -9,7 +9,6 @@
 #include "resize.h"
 
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "../shape.h"
@@ -228,21 +227,15 @@ static int32_t nearest_x2_rows(const resize_params *p, const clinfer_shape *os,
     return (int32_t)sy;
 }
 
-clinfer_status resize_prepare(clinfer_runtime *rt, const resize_params *p, dev_tensor table,
-                              op_launch *out)
+clinfer_status resize_prepare(clinfer_runtime *rt, const resize_params *p, const int32_t *host,
+                              dev_tensor table, op_launch *out)
 {
     memset(out, 0, sizeof *out);
     clinfer_shape os;
     clinfer_status st = resize_output_shape(rt, p, &os);
     if (st != CLINFER_OK)
         return st;
-    size_t words = resize_table_words(p, &os);
-    int32_t *host = malloc(words * sizeof *host);
-    if (!host)
-        return err_set(rt, CLINFER_ERR_OUT_OF_HOST_MEMORY, "resize: no memory for the table");
-    resize_fill_table(p, &os, host);
     int32_t sy = nearest_x2_rows(p, &os, host);
-    free(host);
     const int32_t planes = (int32_t)(p->input.dims[0] * p->input.dims[1]);
     const int32_t ih = (int32_t)p->input.dims[2], iw = (int32_t)p->input.dims[3];
     const int32_t oh = (int32_t)os.dims[2], ow = (int32_t)os.dims[3];

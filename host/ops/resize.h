@@ -31,9 +31,10 @@ int32_t resize_taps(const resize_params *p);
 size_t resize_table_words(const resize_params *p, const clinfer_shape *os);
 void resize_fill_table(const resize_params *p, const clinfer_shape *os, int32_t *table);
 
-/* Creates the launch over the table already on the device at `table`. */
-clinfer_status resize_prepare(clinfer_runtime *rt, const resize_params *p, dev_tensor table,
-                              op_launch *out);
+/* Creates the launch over the table `host` (resize_fill_table's), already
+ * copied to the device at `table`: the host copy chooses the kernel. */
+clinfer_status resize_prepare(clinfer_runtime *rt, const resize_params *p, const int32_t *host,
+                              dev_tensor table, op_launch *out);
 
 /* Buffers: launch_bind_io(input, output). */
 
