@@ -362,3 +362,34 @@ Test(resize_onnx, unsupported_is_named)
                      &size);
     expect_load_error(m, size, CLINFER_ERR_INVALID_MODEL, "exactly one of the scales and sizes");
 }
+
+/* Two resizes in a row: the second reads its input inside the session's
+ * arena (not at offset 0 of a buffer of its own). */
+static clinfer_status add_two(clinfer_graph *g, const clinfer_value *in, const void *ctx,
+                              clinfer_value *out)
+{
+    const clinfer_resize_desc *d = ctx;
+    clinfer_value mid;
+    clinfer_status st = clinfer_graph_resize(g, "first", in[0], &d[0], &mid);
+    return st == CLINFER_OK ? clinfer_graph_resize(g, "second", mid, &d[1], out) : st;
+}
+
+Test(resize, chain_inside_the_arena)
+{
+    clinfer_resize_desc d[2] = {clinfer_resize_desc_default(), clinfer_resize_desc_default()};
+    d[0].mode = CLINFER_RESIZE_LINEAR, d[0].out_h = 5, d[0].out_w = 11;
+    d[1].scale_h = 3.0f, d[1].scale_w = 2.0f; /* nearest 2x columns, 3x rows */
+    const clinfer_shape in = {4, {2, 3, 4, 9}};
+    clinfer_shape ms = ref_resize_shape(&in, &d[0]), os = ref_resize_shape(&ms, &d[1]);
+    size_t n = ref_numel(&in), k = ref_numel(&ms), m = ref_numel(&os);
+    float *x = test_alloc(n * sizeof *x), *mid = test_alloc(k * sizeof *mid);
+    float *want = test_alloc(m * sizeof *want);
+    uint32_t seed = 4u;
+    fill_uniform(x, n, -1, 1, &seed);
+    ref_resize(&in, &d[0], x, mid);
+    ref_resize(&ms, &d[1], mid, want);
+    const op_input xi = {in, x, 0};
+    const op_test t = {"two resizes", &xi, 1, add_two, d, want, os, 1e-5f, 1e-5f, {{0}}};
+    test_op(&t);
+    free(x), free(mid), free(want);
+}
