@@ -56,6 +56,7 @@ typedef union node_attrs {
      * dims the caller did not list are start 0, end INT64_MAX, step 1 */
     struct { int64_t starts[CLINFER_MAX_RANK], ends[CLINFER_MAX_RANK], steps[CLINFER_MAX_RANK]; } slice;
     clinfer_resize_desc resize;
+    struct { int32_t blocksize; int mode; } depth_space; /* mode: ops/depth_space.h */
 } node_attrs;
 
 typedef struct graph_node {

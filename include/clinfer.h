@@ -550,8 +550,8 @@ CLINFER_API clinfer_status clinfer_graph_resize(clinfer_graph *g, const char *na
                                                 clinfer_value *out);
 
 /* ONNX DepthToSpace of x [N, C, H, W] into [N, C / b^2, H * b, W * b]
- * (crd 0: DCR order, 1: CRD) and SpaceToDepth, its inverse of DCR: built
- * as Reshape, Transpose, Reshape nodes (the operator's definition). */
+ * (crd 0: DCR order, 1: CRD) and SpaceToDepth, the inverse of DCR, into
+ * [N, C * b^2, H / b, W / b]. */
 CLINFER_API clinfer_status clinfer_graph_depth_to_space(clinfer_graph *g, const char *name,
                                                         clinfer_value x, int32_t blocksize,
                                                         int crd, clinfer_value *out);

@@ -5,8 +5,9 @@
  * odd sizes given as sizes (7x5 -> 17x11, 13x9 -> 4x6), integer scales (the
  * nearest 2x kernel), non-integer scales and a wide row (vector and tail
  * paths); tf_crop_and_resize with a roi reaching outside the input; NaN;
- * the open batch; and validation. DepthToSpace / SpaceToDepth (built as
- * Reshape/Transpose/Reshape) against their reference.
+ * the open batch; validation; two resizes in a row; and the ONNX import
+ * (Resize-18 axes and keep_aspect_ratio_policy, Upsample, Resize-10,
+ * unsupported attributes named).
  */
 #include <criterion/criterion.h>
 #include <math.h>
@@ -166,80 +167,6 @@ Test(resize, open_batch_and_builder_validation)
     d.scale_h = d.scale_w = 2.0f;
     cr_assert_eq(clinfer_graph_resize(g, "rank3", x3, &d, &y), CLINFER_ERR_SHAPE);
     cr_assert(strstr(clinfer_graph_errmsg(g), "[N, C, H, W]"), "%s", clinfer_graph_errmsg(g));
-    clinfer_graph_free(g);
-}
-
-/* ---------------------------------------------------------- depth/space */
-
-typedef struct block_case {
-    int b, crd, to_depth;
-} block_case;
-
-static clinfer_status add_block(clinfer_graph *g, const clinfer_value *in, const void *ctx,
-                                clinfer_value *out)
-{
-    const block_case *k = ctx;
-    return k->to_depth ? clinfer_graph_space_to_depth(g, "s2d", in[0], k->b, out)
-                       : clinfer_graph_depth_to_space(g, "d2s", in[0], k->b, k->crd, out);
-}
-
-static void check_block(const clinfer_shape *in, block_case k, uint32_t seed)
-{
-    clinfer_shape os = *in;
-    int64_t bb = (int64_t)k.b * k.b;
-    if (k.to_depth)
-        os.dims[1] *= bb, os.dims[2] /= k.b, os.dims[3] /= k.b;
-    else
-        os.dims[1] /= bb, os.dims[2] *= k.b, os.dims[3] *= k.b;
-    size_t n = ref_numel(in);
-    float *x = test_alloc(n * sizeof *x), *want = test_alloc(n * sizeof *want);
-    fill_uniform(x, n, -1, 1, &seed);
-    if (k.to_depth)
-        ref_space_to_depth(in, k.b, x, want);
-    else
-        ref_depth_to_space(in, k.b, k.crd, x, want);
-    char what[128], b1[64];
-    snprintf(what, sizeof what, "%s %s b %d", k.to_depth ? "space_to_depth" : "depth_to_space",
-             shape_str(in, b1, sizeof b1), k.b);
-    const op_input xi = {*in, x, 0};
-    const op_test t = {what, &xi, 1, add_block, &k, want, os, 0, 0, {{0}}};
-    test_op(&t);
-    free(x);
-    free(want);
-}
-
-Test(depth_space, dcr_crd_and_inverse)
-{
-    const clinfer_shape a = {4, {2, 12, 3, 5}}, b = {4, {1, 18, 5, 7}}, c = {4, {2, 3, 6, 9}};
-    check_block(&a, (block_case){2, 0, 0}, 1u);
-    check_block(&a, (block_case){2, 1, 0}, 2u);
-    check_block(&b, (block_case){3, 0, 0}, 3u);
-    check_block(&b, (block_case){3, 1, 0}, 4u);
-    check_block(&c, (block_case){3, 0, 1}, 5u);
-    check_block(&a, (block_case){1, 0, 1}, 6u);
-}
-
-Test(depth_space, validation)
-{
-    clinfer_graph *g = NULL;
-    cr_assert_eq(clinfer_graph_create(&g), CLINFER_OK);
-    clinfer_shape s = {4, {CLINFER_BATCH_DIM, 8, 3, 5}};
-    clinfer_value x, y;
-    cr_assert_eq(clinfer_graph_input(g, "x", &s, &x), CLINFER_OK);
-    cr_assert_eq(clinfer_graph_depth_to_space(g, "d", x, 3, 0, &y), CLINFER_ERR_SHAPE);
-    cr_assert(strstr(clinfer_graph_errmsg(g), "blocksize 3 does not fit C = 8"), "%s",
-              clinfer_graph_errmsg(g));
-    cr_assert_eq(clinfer_graph_space_to_depth(g, "s", x, 2, &y), CLINFER_ERR_SHAPE);
-    cr_assert(strstr(clinfer_graph_errmsg(g), "does not divide H = 3"), "%s",
-              clinfer_graph_errmsg(g));
-    cr_assert_eq(clinfer_graph_depth_to_space(g, "d0", x, 0, 0, &y),
-                 CLINFER_ERR_INVALID_ARGUMENT);
-    cr_assert_eq(clinfer_graph_depth_to_space(g, "ok", x, 2, 1, &y), CLINFER_OK, "%s",
-                 clinfer_graph_errmsg(g));
-    clinfer_shape ys;
-    cr_assert_eq(clinfer_graph_value_shape(g, y, &ys), CLINFER_OK);
-    cr_assert(ys.dims[0] == CLINFER_BATCH_DIM && ys.dims[1] == 2 && ys.dims[2] == 6 &&
-              ys.dims[3] == 10);
     clinfer_graph_free(g);
 }
 
