@@ -247,13 +247,13 @@ Test(resize_onnx, opset18_axes_and_keep_aspect_ratio)
 
 Test(resize_onnx, upsample_and_resize10)
 {
-    const float scales[4] = {1, 1, 2.5f, 0.5f};
+    const float scales[4] = {1, 1, 2.5f, 1.5f};
     size_t size = 0;
     pb a9[1] = {onnx_attr_string("mode", "nearest")};
     uint8_t *m = resize_model("Upsample", 9, "x,f0", scales, 4, NULL, 0, 1, a9, &size);
     clinfer_resize_desc d = clinfer_resize_desc_default();
     d.coord = CLINFER_COORD_ASYMMETRIC, d.nearest = CLINFER_NEAREST_SIMPLE;
-    d.scale_h = 2.5f, d.scale_w = 0.5f;
+    d.scale_h = 2.5f, d.scale_w = 1.5f;
     check_onnx(m, size, &d, "Upsample-9 nearest");
     pb a10[1] = {onnx_attr_string("mode", "linear")};
     m = resize_model("Resize", 10, "x,f0", (const float[]){1, 1, 0.6f, 1.5f}, 4, NULL, 0, 1, a10,
@@ -288,6 +288,9 @@ Test(resize_onnx, unsupported_is_named)
     m = resize_model("Resize", 13, "x,,f0,i0", up, 4, (const int64_t[]){2, 2, 8, 12}, 4, 0, NULL,
                      &size);
     expect_load_error(m, size, CLINFER_ERR_INVALID_MODEL, "exactly one of the scales and sizes");
+    m = resize_model("Upsample", 9, "x,f0", (const float[]){1, 1, 2, 0.5f}, 4, NULL, 0, 0, NULL,
+                     &size);
+    expect_load_error(m, size, CLINFER_ERR_INVALID_MODEL, "scales[3] = 0.5: Upsample scales");
 }
 
 /* Two resizes in a row: the second reads its input inside the session's

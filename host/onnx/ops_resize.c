@@ -302,6 +302,11 @@ clinfer_status op_upsample(onnx_node *c)
             st = onnx_node_attr_float(c, "width_scale", 1.0f, &r.scale[3]);
         r.has_scales = 1;
     }
+    for (int32_t k = 0; st == CLINFER_OK && k < 4; k++)
+        if (!(r.scale[k] >= 1.0f))
+            st = onnx_node_error(c, CLINFER_ERR_INVALID_MODEL,
+                                 "scales[%d] = %g: Upsample scales must be >= 1", (int)k,
+                                 (double)r.scale[k]);
     if (st != CLINFER_OK)
         return st;
     return resize_build(c, &xs, &r, &d);
