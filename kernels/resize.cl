@@ -5,10 +5,11 @@
  * resize_taps: work-item (i, oy, plane) writes the 8 outputs from column
  * 8i of output row oy of one plane (the last item of a row fewer). The
  * host's coordinate table (ops/resize.h) gives, per output column and row,
- * TAPS input indices and weights, tap-major: every coordinate mode is
- * already in it, so the kernel only gathers and weighs. An index -1 in tap
- * 0 marks a coordinate outside the input (tf_crop_and_resize): the output
- * is `extrap` there. Nearest (TAPS 1) copies without arithmetic.
+ * TAPS input indices (clamped) and weights, tap-major, then a mask per
+ * column and row, -1 outside the input (tf_crop_and_resize), where the
+ * output is `extrap`: every coordinate mode is already in the table, so
+ * the kernel only gathers and weighs. Nearest (TAPS 1) copies without
+ * arithmetic.
  *
  * resize_nearest_x2: a nearest resize that repeats every column twice and
  * every row sy times. Work-item (i, iy, plane) reads 8 input floats of row
@@ -33,12 +34,12 @@ inline float8 resize_row8(__global const float *row, __global const int *xi,
                           __global const int *xw, int ow)
 {
 #if TAPS == 1
-    return gather8(row, max(vload8(0, xi), 0));
+    return gather8(row, vload8(0, xi));
 #else
     float8 acc = (float8)(0.0f);
     for (int t = 0; t < TAPS; t++)
         acc += as_float8(vload8(0, xw + t * ow)) *
-               gather8(row, t == 0 ? max(vload8(0, xi), 0) : vload8(0, xi + t * ow));
+               gather8(row, vload8(0, xi + t * ow));
     return acc;
 #endif
 }
@@ -48,11 +49,11 @@ inline float resize_row1(__global const float *row, __global const int *xi,
                          __global const int *xw, int ow)
 {
 #if TAPS == 1
-    return row[max(xi[0], 0)];
+    return row[xi[0]];
 #else
     float acc = 0.0f;
     for (int t = 0; t < TAPS; t++)
-        acc += as_float(xw[t * ow]) * row[t == 0 ? max(xi[0], 0) : xi[t * ow]];
+        acc += as_float(xw[t * ow]) * row[xi[t * ow]];
     return acc;
 #endif
 }
@@ -69,14 +70,15 @@ __kernel void resize_taps(__global const float *restrict input, long input_off,
     table += table_off;
     __global const int *xi = table, *yi = table + TAPS * ow;
     __global const int *xw = yi + TAPS * oh, *yw = xw + TAPS * ow;
+    __global const int *xo = yw + TAPS * oh, *yo = xo + ow;
     input += input_off + plane * (size_t)ih * (size_t)iw;
     output += output_off + (plane * (size_t)oh + (size_t)oy) * (size_t)ow;
-    const int y_out = yi[oy] < 0;
+    const int y_out = yo[oy];
     /* this row's taps: input rows and weights */
     __global const float *rows[TAPS];
     float wy[TAPS];
     for (int t = 0; t < TAPS; t++) {
-        rows[t] = input + (size_t)(t == 0 ? max(yi[oy], 0) : yi[t * oh + oy]) * iw;
+        rows[t] = input + (size_t)yi[t * oh + oy] * iw;
         wy[t] = as_float(yw[t * oh + oy]);
     }
     int x0 = 0;
@@ -88,7 +90,7 @@ __kernel void resize_taps(__global const float *restrict input, long input_off,
         for (int t = 0; t < TAPS; t++)
             acc += wy[t] * resize_row8(rows[t], xi + x0, xw + x0, ow);
 #endif
-        const int8 out = (vload8(0, xi + x0) < 0) | (int8)(-y_out);
+        const int8 out = vload8(0, xo + x0) | (int8)(y_out);
         vstore8(select(acc, (float8)(extrap), out), 0, output + x0);
     }
     for (int x = x0; x < ow; x++) {
@@ -99,7 +101,7 @@ __kernel void resize_taps(__global const float *restrict input, long input_off,
         for (int t = 0; t < TAPS; t++)
             acc += wy[t] * resize_row1(rows[t], xi + x, xw + x, ow);
 #endif
-        output[x] = y_out || xi[x] < 0 ? extrap : acc;
+        output[x] = y_out || xo[x] ? extrap : acc;
     }
 }
 

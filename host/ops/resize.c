@@ -78,7 +78,7 @@ clinfer_status resize_output_shape(clinfer_runtime *rt, const resize_params *p,
 
 size_t resize_table_words(const resize_params *p, const clinfer_shape *os)
 {
-    return 2 * (size_t)resize_taps(p) * (size_t)(os->dims[2] + os->dims[3]);
+    return (2 * (size_t)resize_taps(p) + 1) * (size_t)(os->dims[2] + os->dims[3]);
 }
 
 /* The input coordinate of output coordinate x along one axis (ONNX's
@@ -153,9 +153,10 @@ static void cubic_weights(double a, double r, double w[4])
     }
 }
 
-/* Fills the taps of one axis: idx[k * out + x], w[k * out + x]. */
+/* Fills the taps of one axis: idx[k * out + x], w[k * out + x], and
+ * outside[x]. */
 static void fill_axis(const resize_params *p, int64_t in, int64_t out, float scale_given,
-                      float roi0, float roi1, int32_t *idx, float *w)
+                      float roi0, float roi1, int32_t *idx, float *w, int32_t *outside_at)
 {
     const clinfer_resize_desc *d = &p->d;
     const int32_t taps = resize_taps(p);
@@ -189,8 +190,7 @@ static void fill_axis(const resize_params *p, int64_t in, int64_t out, float sca
             idx[k * out + x] = (int32_t)clamp_index(first + k, in);
             w[k * out + x] = (float)wt[k];
         }
-        if (outside)
-            idx[x] = -1;
+        outside_at[x] = outside ? -1 : 0;
     }
 }
 
@@ -201,8 +201,9 @@ void resize_fill_table(const resize_params *p, const clinfer_shape *os, int32_t 
     const int64_t oh = os->dims[2], ow = os->dims[3];
     int32_t *xi = table, *yi = xi + taps * ow;
     float *xw = (float *)(void *)(yi + taps * oh), *yw = xw + taps * ow;
-    fill_axis(p, iw, ow, p->d.scale_w, p->d.roi[1], p->d.roi[3], xi, xw);
-    fill_axis(p, ih, oh, p->d.scale_h, p->d.roi[0], p->d.roi[2], yi, yw);
+    int32_t *xo = (int32_t *)(void *)(yw + taps * oh), *yo = xo + ow;
+    fill_axis(p, iw, ow, p->d.scale_w, p->d.roi[1], p->d.roi[3], xi, xw, xo);
+    fill_axis(p, ih, oh, p->d.scale_h, p->d.roi[0], p->d.roi[2], yi, yw, yo);
 }
 
 /* The row repeat factor when a nearest resize maps output column x to
@@ -216,8 +217,11 @@ static int32_t nearest_x2_rows(const resize_params *p, const clinfer_shape *os,
     const int64_t oh = os->dims[2], ow = os->dims[3];
     if (resize_taps(p) != 1 || ow != 2 * iw || oh % ih != 0)
         return 0;
-    const int32_t *xi = table, *yi = table + ow;
+    const int32_t *xi = table, *yi = table + ow, *xo = table + 2 * (ow + oh);
     int64_t sy = oh / ih;
+    for (int64_t k = 0; k < ow + oh; k++)
+        if (xo[k] != 0) /* extrapolated */
+            return 0;
     for (int64_t x = 0; x < ow; x++)
         if (xi[x] != x / 2)
             return 0;

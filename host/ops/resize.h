@@ -24,10 +24,11 @@ int32_t resize_taps(const resize_params *p);
 
 /* The coordinate table for output shape `os` (from resize_output_shape):
  * resize_table_words() 32-bit words, laid out tap-major as
- *   xi[taps][out_w], yi[taps][out_h]  (int: input column / row, clamped;
- *                                      xi[0] / yi[0] -1: outside the input,
- *                                      the extrapolation value)
- *   xw[taps][out_w], yw[taps][out_h]  (float weights) */
+ *   xi[taps][out_w], yi[taps][out_h]  (int: input column / row, clamped)
+ *   xw[taps][out_w], yw[taps][out_h]  (float weights)
+ *   xo[out_w], yo[out_h]              (int: -1 outside the input, where the
+ *                                      output is the extrapolation value of
+ *                                      tf_crop_and_resize; else 0) */
 size_t resize_table_words(const resize_params *p, const clinfer_shape *os);
 void resize_fill_table(const resize_params *p, const clinfer_shape *os, int32_t *table);
 
