@@ -90,3 +90,30 @@ Test(depth_space, validation)
     clinfer_graph_free(g);
 }
 
+
+/* DepthToSpace then SpaceToDepth: the second reads its input inside the
+ * session's arena; the result is checked against both references in turn. */
+static clinfer_status add_round_trip(clinfer_graph *g, const clinfer_value *in, const void *ctx,
+                                     clinfer_value *out)
+{
+    (void)ctx;
+    clinfer_value mid;
+    clinfer_status st = clinfer_graph_depth_to_space(g, "d2s", in[0], 2, 1, &mid);
+    return st == CLINFER_OK ? clinfer_graph_space_to_depth(g, "s2d", mid, 2, out) : st;
+}
+
+Test(depth_space, chain_inside_the_arena)
+{
+    const clinfer_shape in = {4, {2, 8, 5, 9}}, ms = {4, {2, 2, 10, 18}};
+    size_t n = ref_numel(&in);
+    float *x = test_alloc(n * sizeof *x), *mid = test_alloc(n * sizeof *mid);
+    float *want = test_alloc(n * sizeof *want);
+    uint32_t seed = 11u;
+    fill_uniform(x, n, -1, 1, &seed);
+    ref_depth_to_space(&in, 2, 1, x, mid);
+    ref_space_to_depth(&ms, 2, mid, want);
+    const op_input xi = {in, x, 0};
+    const op_test t = {"CRD then SpaceToDepth", &xi, 1, add_round_trip, NULL, want, in, 0, 0, {{0}}};
+    test_op(&t);
+    free(x), free(mid), free(want);
+}

@@ -262,6 +262,30 @@ Test(resize_onnx, upsample_and_resize10)
     check_onnx(m, size, &d, "Resize-10 linear");
 }
 
+Test(resize_onnx, sizes_from_the_shape_of_an_open_batch)
+{
+    /* sizes = Concat(Shape(x)[0:2], [8, 9]): N is the open batch, folded at
+     * load time like PyTorch's exported interpolate(size=...) */
+    onnx_graph g = {{0}};
+    const int64_t xd[4] = {-1, 2, 4, 6}, hw[2] = {8, 9}, zero[1] = {0}, two[1] = {2};
+    onnx_input(&g, (pb[]){onnx_value_info("x", OT_FLOAT, 4, xd)});
+    onnx_output(&g, (pb[]){onnx_value_info("y", OT_FLOAT, -1, NULL)});
+    onnx_initializer(&g, (pb[]){onnx_tensor_i("hw", 1, (const int64_t[]){2}, hw, 1)});
+    onnx_initializer(&g, (pb[]){onnx_tensor_i("s0", 1, (const int64_t[]){1}, zero, 1)});
+    onnx_initializer(&g, (pb[]){onnx_tensor_i("e2", 1, (const int64_t[]){1}, two, 1)});
+    onnx_node(&g, "Shape", "shape", "x", "xs", 0, NULL);
+    onnx_node(&g, "Slice", "nc", "xs,s0,e2", "nc", 0, NULL);
+    onnx_node(&g, "Concat", "sizes", "nc,hw", "sizes", 1,
+              (pb[]){onnx_attr_int("axis", 0)});
+    onnx_node(&g, "Resize", "rs", "x,,,sizes", "y", 1,
+              (pb[]){onnx_attr_string("mode", "linear")});
+    size_t size = 0;
+    uint8_t *m = onnx_model(&g, 13, &size);
+    clinfer_resize_desc d = clinfer_resize_desc_default();
+    d.mode = CLINFER_RESIZE_LINEAR, d.out_h = 8, d.out_w = 9;
+    check_onnx(m, size, &d, "Resize-13 sizes from Shape");
+}
+
 /* The load fails with `want` and a message containing `part`. */
 static void expect_load_error(uint8_t *model, size_t size, clinfer_status want, const char *part)
 {
