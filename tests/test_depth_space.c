@@ -113,7 +113,8 @@ Test(depth_space, chain_inside_the_arena)
     ref_depth_to_space(&in, 2, 1, x, mid);
     ref_space_to_depth(&ms, 2, mid, want);
     const op_input xi = {in, x, 0};
-    const op_test t = {"CRD then SpaceToDepth", &xi, 1, add_round_trip, NULL, want, in, 0, 0, {{0}}};
+    const op_test t = {"CRD then SpaceToDepth", &xi, 1, add_round_trip, NULL, want, in, 0, 0,
+                       {{0}}};
     test_op(&t);
     free(x), free(mid), free(want);
 }

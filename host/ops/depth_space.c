@@ -1,7 +1,8 @@
 /*
  * depth_space.c — DepthToSpace / SpaceToDepth: validation, output shape and
  * the launch of kernels/depth_space.cl (a row per work-item, work-groups of
- * 8 rows; SpaceToDepth's item reads one input row and writes b outputs). Arguments 0-1 are buffers, the rest scalars.
+ * 8 rows; SpaceToDepth's item reads one input row and writes b output
+ * rows). Arguments 0-1 are buffers, the rest scalars.
  */
 #include "depth_space.h"
 
@@ -38,8 +39,9 @@ clinfer_status depth_space_output_shape(clinfer_runtime *rt, const depth_space_p
         r.dims[1] *= b * b, r.dims[2] /= b, r.dims[3] /= b;
     } else {
         if (x->dims[1] % (b * b) != 0)
-            return err_set(rt, CLINFER_ERR_SHAPE, "depth_to_space: blocksize %d does not fit C = %lld",
-                           (int)b, (long long)x->dims[1]);
+            return err_set(rt, CLINFER_ERR_SHAPE,
+                           "depth_to_space: blocksize %d does not fit C = %lld", (int)b,
+                           (long long)x->dims[1]);
         r.dims[1] /= b * b, r.dims[2] *= b, r.dims[3] *= b;
     }
     *out = r;
