@@ -29,22 +29,7 @@ inline float8 gather8(__global const float *row, int8 i)
                     row[i.s7]);
 }
 
-/* One output row chunk of 8 columns from the x taps of `xi`/`xw`. */
-inline float8 resize_row8(__global const float *row, __global const int *xi,
-                          __global const int *xw, int ow)
-{
-#if TAPS == 1
-    return gather8(row, vload8(0, xi));
-#else
-    float8 acc = (float8)(0.0f);
-    for (int t = 0; t < TAPS; t++)
-        acc += as_float8(vload8(0, xw + t * ow)) *
-               gather8(row, vload8(0, xi + t * ow));
-    return acc;
-#endif
-}
-
-/* The same for one output column. */
+/* One output column of one input row: its column taps weighed. */
 inline float resize_row1(__global const float *row, __global const int *xi,
                          __global const int *xw, int ow)
 {
@@ -84,11 +69,22 @@ __kernel void resize_taps(__global const float *restrict input, long input_off,
     int x0 = 0;
     for (; x0 + 8 <= ow; x0 += 8) {
 #if TAPS == 1
-        float8 acc = resize_row8(rows[0], xi + x0, xw + x0, ow);
+        float8 acc = gather8(rows[0], vload8(0, xi + x0));
 #else
+        /* the column taps once, for every row tap */
+        int8 ix[TAPS];
+        float8 wx[TAPS];
+        for (int t = 0; t < TAPS; t++) {
+            ix[t] = vload8(0, xi + t * ow + x0);
+            wx[t] = as_float8(vload8(0, xw + t * ow + x0));
+        }
         float8 acc = (float8)(0.0f);
-        for (int t = 0; t < TAPS; t++)
-            acc += wy[t] * resize_row8(rows[t], xi + x0, xw + x0, ow);
+        for (int r = 0; r < TAPS; r++) {
+            float8 row = (float8)(0.0f);
+            for (int t = 0; t < TAPS; t++)
+                row += wx[t] * gather8(rows[r], ix[t]);
+            acc += wy[r] * row;
+        }
 #endif
         const int8 out = vload8(0, xo + x0) | (int8)(y_out);
         vstore8(select(acc, (float8)(extrap), out), 0, output + x0);
