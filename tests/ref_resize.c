@@ -62,6 +62,14 @@ static double cubic_kernel(double a, double t)
     return 0;
 }
 
+/* floor(v) as an index, saturated far beyond any input (a huge source
+ * coordinate, from a tiny scale with a given size, stays defined). */
+static int64_t index_of(double v)
+{
+    v = floor(v);
+    return v < -1e12 ? (int64_t)-1e12 : v > 1e12 ? (int64_t)1e12 : (int64_t)v;
+}
+
 /* The taps (input indices before clamping) and weights of one source
  * coordinate s; returns their count. */
 static int taps_of(const clinfer_resize_desc *d, double s, double scale, int64_t in,
@@ -78,19 +86,19 @@ static int taps_of(const clinfer_resize_desc *d, double s, double scale, int64_t
         case CLINFER_NEAREST_CEIL: r = ceil(s); break;
         case CLINFER_NEAREST_SIMPLE: r = whole ? s : scale < 1 ? ceil(s) : f; break;
         }
-        idx[0] = (int64_t)r;
+        idx[0] = index_of(r);
         w[0] = 1;
         return 1;
     }
     if (d->mode == CLINFER_RESIZE_LINEAR) {
-        idx[0] = (int64_t)f, idx[1] = (int64_t)f + 1;
+        idx[0] = index_of(f), idx[1] = index_of(f) + 1;
         w[0] = 1 - (s - f), w[1] = s - f;
         return 2;
     }
     double sum = 0;
     for (int k = 0; k < 4; k++) {
-        idx[k] = (int64_t)f - 1 + k;
-        w[k] = cubic_kernel(d->cubic_coeff_a, s - (double)idx[k]);
+        idx[k] = index_of(f) - 1 + k;
+        w[k] = cubic_kernel(d->cubic_coeff_a, (s - f) + 1 - k); /* distance to tap k */
         if (d->exclude_outside && (idx[k] < 0 || idx[k] >= in))
             w[k] = 0;
         sum += w[k];

@@ -107,6 +107,18 @@ Test(resize, cubic_every_coordinate_mode)
     check_all_coords(d, 3000u);
 }
 
+Test(resize, tiny_scale_with_given_sizes)
+{
+    /* coordinates ~1e30 outside the input: every tap at the edge */
+    const geometry gm = {1, 2, 5, 6, 1e-30f, 3e-30f, 4, 9};
+    for (int mode = 0; mode <= CLINFER_RESIZE_CUBIC; mode++)
+        for (int coord = 0; coord <= CLINFER_COORD_ASYMMETRIC; coord++) {
+            clinfer_resize_desc d = clinfer_resize_desc_default();
+            d.mode = (clinfer_resize_mode)mode, d.coord = (clinfer_resize_coord)coord;
+            check_resize(&d, &gm, 50u + (uint32_t)coord);
+        }
+}
+
 Test(resize, nan_propagates)
 {
     const clinfer_shape in = {4, {1, 1, 4, 5}};
@@ -160,6 +172,11 @@ Test(resize, open_batch_and_builder_validation)
     d.mode = (clinfer_resize_mode)9;
     cr_assert_eq(clinfer_graph_resize(g, "mode", x, &d, &y), CLINFER_ERR_INVALID_ARGUMENT);
     cr_assert(strstr(clinfer_graph_errmsg(g), "unknown mode 9"), "%s", clinfer_graph_errmsg(g));
+    /* a tiny scale with a given size: coordinates far outside the input */
+    d = clinfer_resize_desc_default();
+    d.mode = CLINFER_RESIZE_CUBIC, d.scale_h = 1e-30f, d.out_h = 4, d.out_w = 7;
+    cr_assert_eq(clinfer_graph_resize(g, "tiny", x, &d, &y), CLINFER_OK, "%s",
+                 clinfer_graph_errmsg(g));
     clinfer_shape s3 = {3, {2, 3, 5}};
     clinfer_value x3;
     cr_assert_eq(clinfer_graph_input(g, "x3", &s3, &x3), CLINFER_OK);

@@ -164,6 +164,10 @@ static void fill_axis(const resize_params *p, int64_t in, int64_t out, float sca
     for (int64_t x = 0; x < out; x++) {
         int outside = 0;
         double s = source_coord(d, x, in, out, scale, roi0, roi1, &outside);
+        /* Far outside the input every tap clamps to the edge: a bounded s
+         * gives the same taps and keeps the conversions below defined
+         * (a tiny scale with a given size sends s towards infinity). */
+        s = !(s > -8) ? -8 : s > (double)in + 8 ? (double)in + 8 : s;
         double wt[4] = {1, 0, 0, 0};
         int64_t first = 0;
         if (taps == 1) {
