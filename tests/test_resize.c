@@ -45,6 +45,7 @@ static const geometry GEOMETRIES[] = {
     {1, 2, 3, 37, 3.0f, 2.5f, 0, 0}, /* wide rows: vector chunks and a tail */
     {1, 2, 3, 19, 2.0f, 2.0f, 0, 0}, /* nearest 2x: vector chunks and a tail */
     {1, 1, 4, 16, 3.0f, 2.0f, 0, 0}, /* nearest: columns 2x, rows 3x */
+    {1, 2, 1, 6, 0, 0, 3, 1},      /* a 1-row input, a 1-column output */
 };
 
 static void check_resize(const clinfer_resize_desc *base, const geometry *gm, uint32_t seed)
