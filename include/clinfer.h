@@ -508,6 +508,67 @@ CLINFER_API clinfer_status clinfer_graph_expand(clinfer_graph *g, const char *na
 CLINFER_API clinfer_status clinfer_graph_tile(clinfer_graph *g, const char *name,
                                               clinfer_value x, const int64_t *repeats,
                                               int32_t count, clinfer_value *out);
+/* ONNX Resize / Upsample of an NCHW tensor along H and W: how an output
+ * coordinate maps to the input (coordinate transformation), and how the
+ * input around it is combined. */
+typedef enum clinfer_resize_mode {
+    CLINFER_RESIZE_NEAREST = 0,
+    CLINFER_RESIZE_LINEAR, /* bilinear */
+    CLINFER_RESIZE_CUBIC   /* bicubic, cubic_coeff_a, exclude_outside */
+} clinfer_resize_mode;
+
+typedef enum clinfer_resize_coord {
+    CLINFER_COORD_HALF_PIXEL = 0,
+    CLINFER_COORD_HALF_PIXEL_SYMMETRIC,
+    CLINFER_COORD_PYTORCH_HALF_PIXEL,
+    CLINFER_COORD_ALIGN_CORNERS,
+    CLINFER_COORD_ASYMMETRIC,
+    CLINFER_COORD_TF_CROP_AND_RESIZE, /* roi, extrapolation_value */
+    CLINFER_COORD_TF_HALF_PIXEL_FOR_NN /* Resize-11 only: (x + 0.5) / scale */
+} clinfer_resize_coord;
+
+typedef enum clinfer_resize_nearest {
+    CLINFER_NEAREST_ROUND_PREFER_FLOOR = 0,
+    CLINFER_NEAREST_ROUND_PREFER_CEIL,
+    CLINFER_NEAREST_FLOOR,
+    CLINFER_NEAREST_CEIL,
+    /* Upsample and Resize-10, which define no rounding: floor on an axis
+     * that grows, ceil on one that shrinks (ONNX Runtime's rule) */
+    CLINFER_NEAREST_SIMPLE
+} clinfer_resize_nearest;
+
+typedef struct clinfer_resize_desc {
+    clinfer_resize_mode mode;
+    clinfer_resize_coord coord;
+    clinfer_resize_nearest nearest;
+    float cubic_coeff_a;       /* -0.75 */
+    int exclude_outside;       /* cubic: weights outside the input are 0, the rest renormalised */
+    float extrapolation_value; /* tf_crop_and_resize, outside the input */
+    float roi[4];              /* tf_crop_and_resize: start H, start W, end H, end W (normalised) */
+    /* Per axis (H, W): the scale (> 0), or 0 for out / in; the output
+     * size, or 0 for floor(in * scale). At least one of each pair. */
+    float scale_h, scale_w;
+    int64_t out_h, out_w;
+} clinfer_resize_desc;
+
+/* Nearest, half_pixel, round_prefer_floor, cubic_coeff_a -0.75, roi 0..1,
+ * no scale or size set. */
+CLINFER_API clinfer_resize_desc clinfer_resize_desc_default(void);
+
+/* Resize of x [N, C, H, W] along H and W. */
+CLINFER_API clinfer_status clinfer_graph_resize(clinfer_graph *g, const char *name,
+                                                clinfer_value x, const clinfer_resize_desc *desc,
+                                                clinfer_value *out);
+
+/* ONNX DepthToSpace of x [N, C, H, W] into [N, C / b^2, H * b, W * b]
+ * (crd 0: DCR order, 1: CRD) and SpaceToDepth, the inverse of DCR, into
+ * [N, C * b^2, H / b, W / b]. */
+CLINFER_API clinfer_status clinfer_graph_depth_to_space(clinfer_graph *g, const char *name,
+                                                        clinfer_value x, int32_t blocksize,
+                                                        int crd, clinfer_value *out);
+CLINFER_API clinfer_status clinfer_graph_space_to_depth(clinfer_graph *g, const char *name,
+                                                        clinfer_value x, int32_t blocksize,
+                                                        clinfer_value *out);
 
 /* Views: no kernel and no copy, the output shares the input's memory.
  * flatten: [d0..d(axis-1)] and [d(axis)..] become two dimensions.

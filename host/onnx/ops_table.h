@@ -78,6 +78,12 @@
     KERNEL("Tile", op_tile, NULL, IN(1), "")                                                       \
     KERNEL("Split", op_split, NULL, IN(1), "axis split num_outputs")                               \
     KERNEL("Gather", op_gather, fold_gather, IN(1), "axis")                                        \
+    KERNEL("Resize", op_resize, NULL, IN(1) | IN(2) | IN(3),                                       \
+           "mode coordinate_transformation_mode cubic_coeff_a exclude_outside "                    \
+           "extrapolation_value nearest_mode antialias axes keep_aspect_ratio_policy")             \
+    KERNEL("Upsample", op_upsample, NULL, IN(1), "mode scales height_scale width_scale")           \
+    KERNEL("DepthToSpace", op_depth_to_space, NULL, 0, "blocksize mode")                           \
+    KERNEL("SpaceToDepth", op_space_to_depth, NULL, 0, "blocksize")                                \
     FOLD_ONLY("Constant", fold_constant, 0,                                                        \
               "value value_float value_floats value_int value_ints sparse_value value_string "     \
               "value_strings")                                                                     \
