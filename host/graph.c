@@ -225,7 +225,7 @@ clinfer_status clinfer_graph_output(clinfer_graph *g, clinfer_value value, const
         return graph_fail(g, CLINFER_ERR_OUT_OF_HOST_MEMORY, "cannot grow the graph");
     }
     g->outputs = grown;
-    g->outputs[g->output_count++] = (graph_output){copy, value};
+    g->outputs[g->output_count++] = (graph_output){copy, value, CLINFER_DTYPE_FLOAT32};
     return CLINFER_OK;
 }
 
@@ -763,6 +763,7 @@ clinfer_status graph_clone(const clinfer_graph *src, clinfer_graph **out)
         ok = g->outputs != NULL;
         for (int32_t i = 0; ok && i < src->output_count; i++) {
             g->outputs[i].value = src->outputs[i].value;
+            g->outputs[i].dtype = src->outputs[i].dtype;
             g->outputs[i].name = strdup(src->outputs[i].name);
             g->output_count++;
             ok = g->outputs[i].name != NULL;

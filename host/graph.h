@@ -22,6 +22,7 @@ typedef struct graph_value {
     clinfer_shape shape; /* inputs: dims[0] may be CLINFER_BATCH_DIM */
     float *data;         /* constants: host copy, numel(shape) floats */
     int32_t producer;    /* VALUE_NODE: index of the node; else -1 */
+    clinfer_dtype io_dtype; /* inputs: the type declared (0: float32), computed as float32 */
 } graph_value;
 
 #define OP_KIND_ENUM_ENTRY(kind, name, impl, view) OP_##kind,
@@ -76,6 +77,7 @@ typedef struct graph_node {
 typedef struct graph_output {
     char *name;
     int32_t value;
+    clinfer_dtype dtype; /* the type declared (0: float32), computed as float32 */
 } graph_output;
 
 struct clinfer_graph {

@@ -118,9 +118,16 @@ static void free_names(char **names, int32_t n)
     free(names);
 }
 
+static clinfer_dtype *copy_dtypes(const clinfer_dtype *d, int32_t n)
+{
+    clinfer_dtype *c = calloc((size_t)n + 1, sizeof *c);
+    if (c && n > 0)
+        memcpy(c, d, (size_t)n * sizeof *c);
+    return c;
+}
+
 clinfer_status model_create_deferred(clinfer_runtime *rt, uint8_t *onnx, size_t size,
-                                     char *const *inputs, int32_t input_count,
-                                     char *const *outputs, int32_t output_count,
+                                     const model_io *inputs, const model_io *outputs,
                                      clinfer_model **out)
 {
     clinfer_model *m = NULL;
@@ -131,11 +138,13 @@ clinfer_status model_create_deferred(clinfer_runtime *rt, uint8_t *onnx, size_t 
     }
     m->onnx = onnx;
     m->onnx_size = size;
-    m->input_names = copy_names(inputs, input_count);
-    m->output_names = copy_names(outputs, output_count);
-    m->input_count = input_count;
-    m->output_count = output_count;
-    if (!m->input_names || !m->output_names) {
+    m->input_names = copy_names(inputs->names, inputs->count);
+    m->output_names = copy_names(outputs->names, outputs->count);
+    m->input_dtypes = copy_dtypes(inputs->dtypes, inputs->count);
+    m->output_dtypes = copy_dtypes(outputs->dtypes, outputs->count);
+    m->input_count = inputs->count;
+    m->output_count = outputs->count;
+    if (!m->input_names || !m->output_names || !m->input_dtypes || !m->output_dtypes) {
         clinfer_model_free(m);
         return err_set(rt, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory");
     }
@@ -189,6 +198,8 @@ void clinfer_model_free(clinfer_model *m)
     free(m->onnx);
     free_names(m->input_names, m->input_count);
     free_names(m->output_names, m->output_count);
+    free(m->input_dtypes);
+    free(m->output_dtypes);
     for (int32_t v = 0; m->constants && v < m->g->value_count; v++)
         if (m->constants[v])
             clReleaseMemObject(m->constants[v]);
@@ -220,6 +231,22 @@ const char *clinfer_model_output_name(const clinfer_model *m, size_t i)
     if (!m || i >= clinfer_model_output_count(m))
         return NULL;
     return m->g ? m->g->outputs[i].name : m->output_names[i];
+}
+
+static clinfer_dtype or_float(clinfer_dtype d) { return d ? d : CLINFER_DTYPE_FLOAT32; }
+
+clinfer_dtype clinfer_model_input_dtype(const clinfer_model *m, size_t i)
+{
+    if (!m || i >= clinfer_model_input_count(m))
+        return CLINFER_DTYPE_FLOAT32;
+    return or_float(m->g ? m->g->values[m->g->inputs[i]].io_dtype : m->input_dtypes[i]);
+}
+
+clinfer_dtype clinfer_model_output_dtype(const clinfer_model *m, size_t i)
+{
+    if (!m || i >= clinfer_model_output_count(m))
+        return CLINFER_DTYPE_FLOAT32;
+    return or_float(m->g ? m->g->outputs[i].dtype : m->output_dtypes[i]);
 }
 
 uint64_t clinfer_model_weight_bytes(const clinfer_model *m) { return m ? m->weight_bytes : 0; }

@@ -37,6 +37,7 @@ struct clinfer_model {
     uint8_t *onnx;
     size_t onnx_size;
     char **input_names, **output_names;
+    clinfer_dtype *input_dtypes, *output_dtypes; /* as declared */
     int32_t input_count, output_count;
     pthread_mutex_t variants_lock;
     int lock_ready;
@@ -46,9 +47,14 @@ struct clinfer_model {
 
 /* A model without a graph of its own, for an ONNX file whose inputs have
  * symbolic sizes: takes `onnx` (malloc'd) and copies the names. */
+typedef struct model_io {
+    char **names;          /* borrowed */
+    clinfer_dtype *dtypes; /* declared element types */
+    int32_t count;
+} model_io;
+
 clinfer_status model_create_deferred(clinfer_runtime *rt, uint8_t *onnx, size_t size,
-                                     char *const *inputs, int32_t input_count,
-                                     char *const *outputs, int32_t output_count,
+                                     const model_io *inputs, const model_io *outputs,
                                      clinfer_model **out);
 
 /* Gives a compiled model its ONNX file (malloc'd; taken), so that sessions

@@ -631,8 +631,30 @@ CLINFER_API clinfer_status clinfer_model_load(clinfer_runtime *runtime, const ch
  * and bool types become int64. */
 typedef enum clinfer_dtype {
     CLINFER_DTYPE_FLOAT32 = 1, /* the ONNX TensorProto.DataType codes */
-    CLINFER_DTYPE_INT64 = 7
+    CLINFER_DTYPE_UINT8 = 2,
+    CLINFER_DTYPE_INT8 = 3,
+    CLINFER_DTYPE_UINT16 = 4,
+    CLINFER_DTYPE_INT16 = 5,
+    CLINFER_DTYPE_INT32 = 6,
+    CLINFER_DTYPE_INT64 = 7,
+    CLINFER_DTYPE_BOOL = 9,
+    CLINFER_DTYPE_FLOAT16 = 10,
+    CLINFER_DTYPE_FLOAT64 = 11,
+    CLINFER_DTYPE_UINT32 = 12,
+    CLINFER_DTYPE_UINT64 = 13,
+    CLINFER_DTYPE_BFLOAT16 = 16
 } clinfer_dtype;
+/* A clinfer_tensor holds FLOAT32 or INT64 values; the other codes name
+ * the types a model declares for its inputs and outputs
+ * (clinfer_model_input_dtype), which clinfer computes in float32 and
+ * which sessions read and write as float32. */
+
+/* The element type the model declares for an input or output (ONNX
+ * models: any numeric type; computed in float32 inside, so sessions take
+ * and give float32 values that the caller converts at the boundary);
+ * CLINFER_DTYPE_FLOAT32 for builder graphs. */
+CLINFER_API clinfer_dtype clinfer_model_input_dtype(const clinfer_model *model, size_t index);
+CLINFER_API clinfer_dtype clinfer_model_output_dtype(const clinfer_model *model, size_t index);
 
 typedef struct clinfer_tensor {
     char *name;          /* may be NULL */

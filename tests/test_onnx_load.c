@@ -713,14 +713,14 @@ Test(onnx_load, input_declarations_are_checked)
     uint8_t *m = onnx_model(&g, 13, &size);
     expect_error(m, size, CLINFER_ERR_UNSUPPORTED, "dimension 2 is symbolic (\"N\")");
     free(m);
-    /* an int64 data input; a rank-9 input; no shape at all */
+    /* a string input; a rank-9 input; no shape at all */
     const int64_t d2[2] = {2, 2};
     g = (onnx_graph){{0}};
-    t = onnx_value_info("x", OT_INT64, 2, d2), onnx_input(&g, &t);
+    t = onnx_value_info("x", 8 /* string */, 2, d2), onnx_input(&g, &t);
     onnx_node(&g, "Relu", "r", "x", "y", 0, NULL);
     t = onnx_value_info("y", OT_FLOAT, -1, NULL), onnx_output(&g, &t);
     m = onnx_model(&g, 13, &size);
-    expect_error(m, size, CLINFER_ERR_UNSUPPORTED, "has type int64");
+    expect_error(m, size, CLINFER_ERR_UNSUPPORTED, "has type string");
     free(m);
     const int64_t d9[9] = {1, 1, 1, 1, 1, 1, 1, 1, 2};
     g = (onnx_graph){{0}};
@@ -737,6 +737,59 @@ Test(onnx_load, input_declarations_are_checked)
     m = onnx_model(&g, 13, &size);
     expect_error(m, size, CLINFER_ERR_UNSUPPORTED, "has no shape");
     free(m);
+}
+
+/* x (elem_in) [2, 3] -> Cast to float -> Mul by 0.5 -> Cast to elem_out -> y */
+static uint8_t *typed_model(int elem_in, int elem_out, size_t *size)
+{
+    onnx_graph g = {{0}};
+    const int64_t d[2] = {2, 3}, one = 1;
+    const float half = 0.5f;
+    pb t = onnx_value_info("x", elem_in, 2, d);
+    onnx_input(&g, &t);
+    t = onnx_tensor_f("half", 1, &one, &half, 0), onnx_initializer(&g, &t);
+    pb to = onnx_attr_int("to", OT_FLOAT);
+    onnx_node(&g, "Cast", "to_float", "x", "xf", 1, &to);
+    onnx_node(&g, "Mul", "scale", "xf,half", "h", 0, NULL);
+    to = onnx_attr_int("to", elem_out);
+    onnx_node(&g, "Cast", "to_out", "h", "y", 1, &to);
+    t = onnx_value_info("y", elem_out, 2, d), onnx_output(&g, &t);
+    return onnx_model(&g, 13, size);
+}
+
+Test(onnx_load, numeric_inputs_and_outputs_of_other_types)
+{
+    /* uint8, int64 and float16 inputs are computed in float32 and keep
+     * their declared type for the caller; float16/double outputs too */
+    const int in_types[3] = {OT_UINT8, OT_INT64, OT_FLOAT16};
+    const int out_types[3] = {OT_FLOAT, OT_FLOAT16, OT_DOUBLE};
+    clinfer_runtime *rt = test_runtime();
+    const float x[6] = {0, 1, 2, 3, 254, 255};
+    float want[6];
+    for (int k = 0; k < 6; k++)
+        want[k] = x[k] * 0.5f;
+    for (int i = 0; i < 3; i++) {
+        size_t size;
+        uint8_t *bytes = typed_model(in_types[i], out_types[i], &size);
+        clinfer_graph *g = NULL;
+        cr_assert_eq(load(bytes, size, &g), CLINFER_OK, "%s", clinfer_last_errmsg());
+        clinfer_model *m = NULL;
+        cr_assert_eq(clinfer_model_compile(rt, g, &m), CLINFER_OK, "%s", clinfer_last_errmsg());
+        cr_assert_eq((int)clinfer_model_input_dtype(m, 0), in_types[i]);
+        cr_assert_eq((int)clinfer_model_output_dtype(m, 0), out_types[i]);
+        clinfer_model_free(m);
+        float *y = run_graph(rt, g, 1, x, 6, 6);
+        assert_equal(y, want, 6, "typed input and output");
+        free(y);
+        clinfer_graph_free(g);
+        free(bytes);
+    }
+    /* a cast of a run-time tensor to an integer type is still refused */
+    size_t size;
+    uint8_t *bytes = typed_model(OT_FLOAT, OT_INT32, &size);
+    expect_error(bytes, size, CLINFER_ERR_UNSUPPORTED, "casting a run-time tensor to int32");
+    free(bytes);
+    clinfer_runtime_free(rt);
 }
 
 Test(onnx_load, wrong_input_size_at_run_time)

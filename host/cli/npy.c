@@ -3,14 +3,16 @@
  * "\x93NUMPY", a major and minor version byte, the header length (2 bytes
  * little-endian in version 1, 4 in versions 2 and 3), then a Python dict
  * literal {'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }
- * padded with spaces and a newline, then the data. Everything read is
- * checked: header bounds, dtype, order, rank, dims, overflow, data size.
+ * padded with spaces and a newline, then the data (C or Fortran order).
+ * Everything read is checked: header bounds, dtype, order, rank, dims,
+ * overflow, data size.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "npy.h"
 #include "safe_text.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -107,25 +109,36 @@ static int header_bounds(const unsigned char *d, size_t size, size_t *hlen, size
     return 1;
 }
 
-/* The bytes per value of dtype `dt` and whether it is a float. */
-static int parse_dtype(const char *dt, size_t *item, int *is_float, char *err, size_t errcap)
+/* The dtypes read and written: the descr, bytes per value, kind ('f'
+ * float, 'i' signed, 'u' unsigned, 'b' bool) and the type it stands for.
+ * Floats are read as float32, integers and bools as int64. */
+typedef struct npy_type {
+    const char *descr;
+    size_t item;
+    char kind;
+    clinfer_dtype dtype;
+} npy_type;
+
+static const npy_type npy_types[] = {
+    {"<f4", 4, 'f', CLINFER_DTYPE_FLOAT32}, {"<f8", 8, 'f', CLINFER_DTYPE_FLOAT64},
+    {"<f2", 2, 'f', CLINFER_DTYPE_FLOAT16}, {"|u1", 1, 'u', CLINFER_DTYPE_UINT8},
+    {"|i1", 1, 'i', CLINFER_DTYPE_INT8},    {"<u2", 2, 'u', CLINFER_DTYPE_UINT16},
+    {"<i2", 2, 'i', CLINFER_DTYPE_INT16},   {"<u4", 4, 'u', CLINFER_DTYPE_UINT32},
+    {"<i4", 4, 'i', CLINFER_DTYPE_INT32},   {"<u8", 8, 'u', CLINFER_DTYPE_UINT64},
+    {"<i8", 8, 'i', CLINFER_DTYPE_INT64},   {"|b1", 1, 'b', CLINFER_DTYPE_BOOL},
+};
+
+static const npy_type *parse_dtype(const char *dt, char *err, size_t errcap)
 {
-    *item = 0;
-    *is_float = 0;
-    if (strcmp(dt, "<f4") == 0)
-        *item = 4, *is_float = 1;
-    else if (strcmp(dt, "<f8") == 0)
-        *item = 8, *is_float = 1;
-    else if (strcmp(dt, "<i8") == 0)
-        *item = 8;
-    else if (strcmp(dt, "<i4") == 0)
-        *item = 4;
-    if (!*item)
-        return fail(err, errcap,
-                    ".npy dtype '%s' is not supported (little-endian float32 '<f4', float64 "
-                    "'<f8', int64 '<i8' or int32 '<i4')",
-                    dt);
-    return 1;
+    for (size_t k = 0; k < sizeof npy_types / sizeof npy_types[0]; k++)
+        if (strcmp(dt, npy_types[k].descr) == 0 ||
+            (npy_types[k].item == 1 && dt[0] == '<' && strcmp(dt + 1, npy_types[k].descr + 1) == 0))
+            return &npy_types[k];
+    fail(err, errcap,
+         ".npy dtype '%s' is not supported (little-endian float16/32/64, signed and unsigned "
+         "integers of 8 to 64 bits, bool)",
+         dt);
+    return NULL;
 }
 
 /* shape: (d0, d1, ...) with an optional trailing comma; *count is the
@@ -156,41 +169,113 @@ static int parse_shape(const char *p, clinfer_shape *s, uint64_t *count, char *e
     return 1;
 }
 
-/* The header dict (NUL-terminated `h`): dtype, C order and shape. */
-static int parse_header(const char *h, size_t *item, int *is_float, clinfer_shape *s,
+/* The header dict (NUL-terminated `h`): dtype, order and shape. */
+static int parse_header(const char *h, const npy_type **type, int *fortran, clinfer_shape *s,
                         uint64_t *count, char *err, size_t errcap)
 {
     const char *descr = find_key(h, "descr"), *fo = find_key(h, "fortran_order"),
                *sh = find_key(h, "shape");
     char dt[8] = "";
     int ok = descr && fo && sh && descr[0] == '\'' && sscanf(descr + 1, "%7[^']", dt) == 1;
-    if (!ok)
+    if (!ok || (strncmp(fo, "False", 5) != 0 && strncmp(fo, "True", 4) != 0))
         return fail(err, errcap, "malformed .npy header (needs descr, fortran_order, shape)");
-    if (strncmp(fo, "False", 5) != 0)
-        return fail(err, errcap, ".npy data in Fortran order is not supported (save C order)");
-    return parse_dtype(dt, item, is_float, err, errcap) &&
+    *fortran = fo[0] == 'T';
+    return (*type = parse_dtype(dt, err, errcap)) != NULL &&
            parse_shape(sh, s, count, err, errcap);
 }
 
-/* Little-endian values of `item` bytes to float32 (floats) or int64. */
-static void convert_values(const unsigned char *src, uint64_t count, size_t item, int is_float,
-                           void *dst)
+/* IEEE half to float (subnormals, infinities and NaN included). */
+static float half_to_float(uint16_t h)
 {
-    for (uint64_t k = 0; k < count; k++) {
-        uint64_t u = 0;
-        for (size_t b = 0; b < item; b++)
-            u |= (uint64_t)src[k * item + b] << (8 * b);
-        if (is_float && item == 4) {
+    uint32_t sign = (uint32_t)(h >> 15) << 31, exp = (h >> 10) & 0x1f, man = h & 0x3ff, u;
+    if (exp == 0x1f) {
+        u = sign | 0x7f800000u | (man << 13);
+    } else if (exp != 0) {
+        u = sign | ((exp + 112) << 23) | (man << 13);
+    } else if (man == 0) {
+        u = sign;
+    } else { /* subnormal: normalise */
+        int e = -1;
+        do {
+            e++;
+            man <<= 1;
+        } while (!(man & 0x400));
+        u = sign | ((uint32_t)(112 - e) << 23) | ((man & 0x3ff) << 13);
+    }
+    float f;
+    memcpy(&f, &u, 4);
+    return f;
+}
+
+/* Float to IEEE half, rounding to nearest even; overflow to infinity. */
+static uint16_t float_to_half(float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, 4);
+    uint16_t sign = (uint16_t)((u >> 16) & 0x8000);
+    uint32_t exp = (u >> 23) & 0xff, man = u & 0x7fffff;
+    if (exp == 0xff)
+        return (uint16_t)(sign | 0x7c00 | (man ? 0x200 : 0));
+    int e = (int)exp - 127 + 15;
+    if (e >= 0x1f)
+        return (uint16_t)(sign | 0x7c00);
+    if (e <= 0) { /* subnormal half or zero */
+        if (e < -10)
+            return sign;
+        man |= 0x800000;
+        uint32_t shift = (uint32_t)(14 - e), half = man >> shift, rest = man & ((1u << shift) - 1);
+        uint32_t mid = 1u << (shift - 1);
+        half += rest > mid || (rest == mid && (half & 1));
+        return (uint16_t)(sign | half);
+    }
+    uint32_t half = ((uint32_t)e << 10) | (man >> 13), rest = man & 0x1fff;
+    half += rest > 0x1000 || (rest == 0x1000 && (half & 1)); /* may carry into the exponent */
+    return (uint16_t)(sign | half);
+}
+
+/* Value k of `src` (little-endian, type t) as float32 (floats) or int64. */
+static void convert_value(const unsigned char *src, uint64_t k, const npy_type *t, void *dst,
+                          uint64_t at)
+{
+    uint64_t u = 0;
+    for (size_t b = 0; b < t->item; b++)
+        u |= (uint64_t)src[k * t->item + b] << (8 * b);
+    if (t->kind == 'f') {
+        float *f = (float *)dst + at;
+        if (t->item == 2) {
+            *f = half_to_float((uint16_t)u);
+        } else if (t->item == 4) {
             uint32_t u32 = (uint32_t)u;
-            memcpy((float *)dst + k, &u32, 4);
-        } else if (is_float) {
+            memcpy(f, &u32, 4);
+        } else {
             double v;
             memcpy(&v, &u, 8);
-            ((float *)dst)[k] = (float)v;
-        } else {
-            ((int64_t *)dst)[k] = item == 4 ? (int64_t)(int32_t)(uint32_t)u : (int64_t)u;
+            *f = (float)v;
         }
+        return;
     }
+    int64_t v = (int64_t)u;
+    if (t->kind == 'i' && t->item < 8) /* sign-extend */
+        v = (int64_t)(u << (64 - 8 * t->item)) >> (64 - 8 * t->item);
+    else if (t->kind == 'b')
+        v = u != 0;
+    ((int64_t *)dst)[at] = v; /* uint64 above 2^63 wraps: such sizes are not tensors */
+}
+
+/* The C-order index of the element stored at Fortran-order position k. */
+static uint64_t c_index_of_fortran(const clinfer_shape *s, uint64_t k)
+{
+    uint64_t c = 0, stride = 1;
+    uint64_t coords[CLINFER_MAX_RANK];
+    for (int32_t d = 0; d < s->rank; d++) { /* first dim fastest */
+        coords[d] = k % (uint64_t)s->dims[d];
+        k /= (uint64_t)s->dims[d];
+    }
+    for (int32_t d = s->rank - 1; d >= 0; d--) {
+        c += coords[d] * stride;
+        stride *= (uint64_t)s->dims[d];
+    }
+    return c;
 }
 
 int npy_decode(const unsigned char *d, size_t size, clinfer_tensor *out, char *err, size_t errcap)
@@ -208,21 +293,22 @@ int npy_decode(const unsigned char *d, size_t size, clinfer_tensor *out, char *e
         free(h);
         return fail(err, errcap, "malformed .npy header");
     }
-    size_t item = 0;
-    int is_float = 0;
+    const npy_type *t = NULL;
+    int fortran = 0;
     clinfer_shape s;
     memset(&s, 0, sizeof s);
     uint64_t count = 0;
-    int ok = parse_header(h, &item, &is_float, &s, &count, err, errcap);
+    int ok = parse_header(h, &t, &fortran, &s, &count, err, errcap);
     free(h);
     if (!ok)
         return 0;
     if (count > INT32_MAX)
         return fail(err, errcap, ".npy array has more than 2^31-1 elements");
     size_t body = size - start - hlen;
-    if (body != (size_t)count * item)
+    if (body != (size_t)count * t->item)
         return fail(err, errcap, ".npy data has %zu bytes, the header's shape needs %llu", body,
-                    (unsigned long long)count * item);
+                    (unsigned long long)count * t->item);
+    int is_float = t->kind == 'f';
     out->shape = s;
     out->dtype = is_float ? CLINFER_DTYPE_FLOAT32 : CLINFER_DTYPE_INT64;
     if (count == 0)
@@ -230,15 +316,48 @@ int npy_decode(const unsigned char *d, size_t size, clinfer_tensor *out, char *e
     out->data = malloc((size_t)count * (is_float ? sizeof(float) : sizeof(int64_t)));
     if (!out->data)
         return fail(err, errcap, "out of memory");
-    convert_values(d + start + hlen, count, item, is_float, out->data);
+    for (uint64_t k = 0; k < count; k++)
+        convert_value(d + start + hlen, k, t, out->data, fortran ? c_index_of_fortran(&s, k) : k);
     return 1;
 }
 
-int npy_write(const char *path, const clinfer_shape *shape, const float *data, char *err,
-              size_t errcap)
+/* Value k of data in type t, little-endian, into b (t->item bytes):
+ * integers rounded to nearest and saturated, bools nonzero. */
+static void encode_value(float x, const npy_type *t, unsigned char *b)
 {
+    uint64_t u = 0;
+    if (t->kind == 'f' && t->item == 2) {
+        u = float_to_half(x);
+    } else if (t->kind == 'f' && t->item == 4) {
+        uint32_t u32;
+        memcpy(&u32, &x, 4);
+        u = u32;
+    } else if (t->kind == 'f') {
+        double v = x;
+        memcpy(&u, &v, 8);
+    } else if (t->kind == 'b') {
+        u = x != 0;
+    } else {
+        int bits = 8 * (int)t->item;
+        double lo = t->kind == 'u' ? 0 : -ldexp(1, bits - 1), hi = ldexp(1, bits - (t->kind == 'i'));
+        double v = x != x ? 0 : nearbyint(x);
+        v = v < lo ? lo : v >= hi ? hi - (bits == 64 ? 1024 : 1) : v;
+        u = t->kind == 'u' ? (uint64_t)v : (uint64_t)(int64_t)v;
+    }
+    for (size_t i = 0; i < t->item; i++)
+        b[i] = (unsigned char)(u >> (8 * i));
+}
+
+int npy_write_typed(const char *path, const clinfer_shape *shape, const float *data,
+                    clinfer_dtype dtype, char *err, size_t errcap)
+{
+    const npy_type *t = &npy_types[0]; /* float32, also for bfloat16 (no numpy type) */
+    for (size_t k = 0; k < sizeof npy_types / sizeof npy_types[0]; k++)
+        if (npy_types[k].dtype == dtype)
+            t = &npy_types[k];
     char h[512];
-    int n = snprintf(h, sizeof h, "{'descr': '<f4', 'fortran_order': False, 'shape': (");
+    int n = snprintf(h, sizeof h, "{'descr': '%s', 'fortran_order': False, 'shape': (",
+                     t->descr);
     size_t count = 1;
     for (int32_t d = 0; d < shape->rank; d++) {
         n += snprintf(h + n, sizeof h - (size_t)n, "%lld,%s", (long long)shape->dims[d],
@@ -259,16 +378,20 @@ int npy_write(const char *path, const clinfer_shape *shape, const float *data, c
                              (unsigned char)(n >> 8)};
     int ok = fwrite(pre, 1, 10, f) == 10 && fwrite(h, 1, (size_t)n, f) == (size_t)n;
     for (size_t k = 0; ok && k < count; k++) { /* little-endian whatever the host */
-        uint32_t u;
-        memcpy(&u, &data[k], 4);
-        unsigned char b[4] = {(unsigned char)u, (unsigned char)(u >> 8), (unsigned char)(u >> 16),
-                              (unsigned char)(u >> 24)};
-        ok = fwrite(b, 1, 4, f) == 4;
+        unsigned char b[8];
+        encode_value(data[k], t, b);
+        ok = fwrite(b, 1, t->item, f) == t->item;
     }
     ok &= fclose(f) == 0;
     if (!ok)
         return fail(err, errcap, "cannot write %s: %s", path, strerror(errno));
     return 1;
+}
+
+int npy_write(const char *path, const clinfer_shape *shape, const float *data, char *err,
+              size_t errcap)
+{
+    return npy_write_typed(path, shape, data, CLINFER_DTYPE_FLOAT32, err, errcap);
 }
 
 static int ends_with(const char *s, const char *suffix)

@@ -1,7 +1,8 @@
 /*
  * npy.h — NumPy .npy files for `clinfer run`: reading versions 1-3 of the
- * format (little-endian float32, float64 converted to float32, int64 or
- * int32 as int64; C order), writing version 1 float32. Tensor files in ONNX
+ * format (little-endian float16/32/64 as float32, integers of 8 to 64 bits
+ * and bools as int64; C or Fortran order), writing version 1 in float32 or
+ * a model output's declared type. Tensor files in ONNX
  * TensorProto form (.pb) are read by clinfer_tensor_decode_onnx.
  */
 #ifndef CLINFER_CLI_NPY_H
@@ -20,6 +21,12 @@ int npy_decode(const unsigned char *data, size_t size, clinfer_tensor *out, char
  * errno's text) on failure. */
 int npy_write(const char *path, const clinfer_shape *shape, const float *data, char *err,
               size_t errcap);
+
+/* npy_write in `dtype` (a model output's declared type): floats
+ * converted (float16 rounded to nearest even), integers rounded to nearest
+ * and saturated, bools nonzero; bfloat16 is written as float32. */
+int npy_write_typed(const char *path, const clinfer_shape *shape, const float *data,
+                    clinfer_dtype dtype, char *err, size_t errcap);
 
 /* Reads a whole file (at most 4 GiB); 0 and a message on failure. */
 /* Reads a .npy or ONNX .pb tensor file into *t (clinfer_tensor_release

@@ -19,13 +19,15 @@
 static const char run_help[] =
     "usage: clinfer run MODEL.onnx [--input [NAME=]FILE]... [--batch N]\n"
     "                  [--output-dir DIR] [OPTIONS]\n\n"
-    "Runs an ONNX model once. Inputs come from NumPy .npy files (float32, float64\n"
-    "converted; int64 for integer inputs) or ONNX TensorProto .pb files, given by\n"
-    "name (NAME=FILE) or, without a name, in the order of the model's inputs (a\n"
-    ".pb file's own tensor name counts as its name). A value given for an input\n"
-    "that the model needs as a constant (weights, a shape) becomes that constant.\n"
-    "Every output is summarised (shape, min, max, mean; the top 5 classes of each\n"
-    "row of a score matrix) and, with --output-dir, written as DIR/<name>.npy.\n\n"
+    "Runs an ONNX model once. Inputs come from NumPy .npy files (float16/32/64,\n"
+    "integers and bools, C or Fortran order; a float input takes a float file, an\n"
+    "integer input an integer one) or ONNX TensorProto .pb files, given by name\n"
+    "(NAME=FILE) or, without a name, in the order of the model's inputs (a .pb\n"
+    "file's own tensor name counts as its name). A value given for an input that\n"
+    "the model needs as a constant (weights, a shape) becomes that constant. Every\n"
+    "output is summarised (shape, min, max, mean; the top 5 classes of each row of\n"
+    "a score matrix) and, with --output-dir, written as DIR/<name>.npy in the type\n"
+    "the model declares for it (clinfer computes in float32 inside).\n\n"
     "options:\n"
     "  --input [NAME=]FILE  an input (repeat for several)\n"
     "  --batch N            the batch size for inputs whose first dimension is\n"
@@ -328,7 +330,8 @@ static int outputs(clinfer_session *s, const clinfer_model *m, const char *dir)
             if (nwritten < 64)
                 snprintf(written[nwritten++], sizeof written[0], "%s", file);
             snprintf(path, sizeof path, "%s/%s.npy", dir, file);
-            if (!npy_write(path, &shape, y, err, sizeof err)) {
+            if (!npy_write_typed(path, &shape, y, clinfer_model_output_dtype(m, i), err,
+                                 sizeof err)) {
                 fprintf(stderr, "clinfer run: %s\n", cli_safe(err));
                 free(y);
                 return 0;

@@ -386,6 +386,8 @@ static size_t raw_size(int32_t t)
     }
 }
 
+int onnx_dtype_is_numeric(int32_t t) { return raw_size(t) != 0; }
+
 static int is_float_type(int32_t t)
 {
     return t == ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT ||

@@ -234,11 +234,11 @@ static clinfer_status declare_input(importer *im, onnx_sym *s)
             return CLINFER_OK;
         }
     }
-    if (elem != ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT) {
+    if (!onnx_dtype_is_numeric(elem)) {
         host_tensor_free(&bt);
         return im_fail(im, CLINFER_ERR_UNSUPPORTED,
-                       "graph input \"%s\" has type %s; clinfer takes float32 inputs (an "
-                       "integer input must be given a value when loading)",
+                       "graph input \"%s\" has type %s; clinfer takes numeric inputs (computed "
+                       "in float32)",
                        s->name, onnx_dtype_name(elem));
     }
     clinfer_shape shape;
@@ -252,6 +252,9 @@ static clinfer_status declare_input(importer *im, onnx_sym *s)
     st = clinfer_graph_input(im->g, s->name, &shape, &s->value);
     if (st != CLINFER_OK)
         return im_fail(im, st, "graph input \"%s\": %s", s->name, clinfer_last_errmsg());
+    /* any numeric type is computed in float32; the declared one is kept
+     * for the caller, who converts at the boundary */
+    im->g->values[s->value].io_dtype = (clinfer_dtype)elem;
     s->kind = SYM_VALUE;
     return CLINFER_OK;
 }
@@ -339,9 +342,19 @@ static clinfer_status mark_outputs(importer *im)
         if (s->kind == SYM_PENDING)
             return im_fail(im, CLINFER_ERR_INVALID_MODEL, "graph output \"%s\" is never computed",
                            s->name);
+        const Onnx__TypeProto *t = gp->output[i]->type;
+        int32_t elem = t && t->value_case == ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE &&
+                               t->tensor_type && t->tensor_type->has_elem_type
+                           ? t->tensor_type->elem_type
+                           : ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT;
+        if (!onnx_dtype_is_numeric(elem))
+            return im_fail(im, CLINFER_ERR_UNSUPPORTED,
+                           "graph output \"%s\" has type %s; clinfer gives numeric outputs",
+                           s->name, onnx_dtype_name(elem));
         clinfer_status st = clinfer_graph_output(im->g, v, s->name);
         if (st != CLINFER_OK)
             return im_fail(im, st, "graph output \"%s\": %s", s->name, clinfer_last_errmsg());
+        im->g->outputs[im->g->output_count - 1].dtype = (clinfer_dtype)elem;
     }
     return CLINFER_OK;
 }

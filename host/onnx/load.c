@@ -115,38 +115,73 @@ clinfer_status clinfer_graph_load_onnx(const char *path, clinfer_graph **out)
     return CLINFER_OK;
 }
 
-/* The graph inputs (not initializers) of a model; *open: one of them has
- * a symbolic size past its first dimension. Names are borrowed from m. */
-static clinfer_status graph_io(clinfer_runtime *rt, const Onnx__GraphProto *gp, char ***inputs,
-                               int32_t *nin, char ***outputs, int32_t *nout, int *open)
+/* The element type a value declares (0 when it declares none). */
+static clinfer_dtype declared_dtype(const Onnx__ValueInfoProto *vi)
 {
-    *inputs = calloc(gp->n_input + 1, sizeof **inputs);
-    *outputs = calloc(gp->n_output + 1, sizeof **outputs);
-    if (!*inputs || !*outputs)
+    const Onnx__TypeProto *t = vi ? vi->type : NULL;
+    if (!t || t->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE || !t->tensor_type ||
+        !t->tensor_type->has_elem_type)
+        return (clinfer_dtype)0;
+    return (clinfer_dtype)t->tensor_type->elem_type;
+}
+
+/* A declared size past the first dimension is symbolic (dim_param, a
+ * negative value, or missing). */
+static int has_open_size(const Onnx__ValueInfoProto *vi)
+{
+    const Onnx__TypeProto *t = vi->type;
+    const Onnx__TensorShapeProto *sp =
+        t && t->value_case == ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE && t->tensor_type
+            ? t->tensor_type->shape
+            : NULL;
+    for (size_t d = 1; sp && d < sp->n_dim; d++)
+        if (!(sp->dim[d]->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE &&
+              sp->dim[d]->dim_value >= 0))
+            return 1;
+    return 0;
+}
+
+static int is_initializer(const Onnx__GraphProto *gp, const char *name)
+{
+    for (size_t k = 0; k < gp->n_initializer; k++)
+        if (gp->initializer[k]->name && strcmp(gp->initializer[k]->name, name) == 0)
+            return 1;
+    return 0;
+}
+
+/* The graph inputs (not initializers) and outputs of a model, names
+ * borrowed from gp; *open: an input has a symbolic size past its first
+ * dimension. Free the arrays with io_free. */
+static clinfer_status graph_io(clinfer_runtime *rt, const Onnx__GraphProto *gp, model_io *in,
+                               model_io *out, int *open)
+{
+    in->names = calloc(gp->n_input + 1, sizeof *in->names);
+    in->dtypes = calloc(gp->n_input + 1, sizeof *in->dtypes);
+    out->names = calloc(gp->n_output + 1, sizeof *out->names);
+    out->dtypes = calloc(gp->n_output + 1, sizeof *out->dtypes);
+    if (!in->names || !in->dtypes || !out->names || !out->dtypes)
         return err_set(rt, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory");
-    *nin = *nout = *open = 0;
+    *open = 0;
     for (size_t i = 0; i < gp->n_input; i++) {
         const Onnx__ValueInfoProto *vi = gp->input[i];
-        int init = 0;
-        for (size_t k = 0; vi && vi->name && k < gp->n_initializer && !init; k++)
-            init = gp->initializer[k]->name && strcmp(gp->initializer[k]->name, vi->name) == 0;
-        if (!vi || !vi->name || init)
+        if (!vi || !vi->name || is_initializer(gp, vi->name))
             continue;
-        (*inputs)[(*nin)++] = vi->name;
-        const Onnx__TypeProto *t = vi->type;
-        const Onnx__TensorShapeProto *sp =
-            t && t->value_case == ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE && t->tensor_type
-                ? t->tensor_type->shape
-                : NULL;
-        for (size_t d = 1; sp && d < sp->n_dim; d++)
-            *open |= !(sp->dim[d]->value_case ==
-                           ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE &&
-                       sp->dim[d]->dim_value >= 0);
+        in->dtypes[in->count] = declared_dtype(vi);
+        in->names[in->count++] = vi->name;
+        *open |= has_open_size(vi);
     }
     for (size_t i = 0; i < gp->n_output; i++)
-        if (gp->output[i] && gp->output[i]->name)
-            (*outputs)[(*nout)++] = gp->output[i]->name;
+        if (gp->output[i] && gp->output[i]->name) {
+            out->dtypes[out->count] = declared_dtype(gp->output[i]);
+            out->names[out->count++] = gp->output[i]->name;
+        }
     return CLINFER_OK;
+}
+
+static void io_free(model_io *io)
+{
+    free(io->names);
+    free(io->dtypes);
 }
 
 /* A model from ONNX bytes (taken): compiled now, or, when an input has
@@ -156,8 +191,7 @@ static clinfer_status model_from_onnx(clinfer_runtime *rt, uint8_t *data, size_t
 {
     char err[CLINFER_ERRMSG_MAX - 64];
     Onnx__ModelProto *mp = NULL;
-    char **inputs = NULL, **outputs = NULL;
-    int32_t nin = 0, nout = 0;
+    model_io inputs = {0}, outputs = {0};
     int open = 0;
     clinfer_status st = onnx_unpack_model(data, size, &mp, err, sizeof err);
     if (st != CLINFER_OK)
@@ -165,10 +199,10 @@ static clinfer_status model_from_onnx(clinfer_runtime *rt, uint8_t *data, size_t
     else if (!mp->graph)
         st = err_set(rt, CLINFER_ERR_INVALID_MODEL, "ONNX: the model has no graph");
     else
-        st = graph_io(rt, mp->graph, &inputs, &nin, &outputs, &nout, &open);
+        st = graph_io(rt, mp->graph, &inputs, &outputs, &open);
     clinfer_graph *g = NULL;
     if (st == CLINFER_OK && open) {
-        st = model_create_deferred(rt, data, size, inputs, nin, outputs, nout, out);
+        st = model_create_deferred(rt, data, size, &inputs, &outputs, out);
         data = NULL; /* taken, also on failure */
     } else if (st == CLINFER_OK) {
         st = onnx_import(mp, NULL, NULL, &g, err, sizeof err);
@@ -179,8 +213,8 @@ static clinfer_status model_from_onnx(clinfer_runtime *rt, uint8_t *data, size_t
         }
     }
     clinfer_graph_free(g);
-    free(inputs);
-    free(outputs);
+    io_free(&inputs);
+    io_free(&outputs);
     if (mp)
         onnx__model_proto__free_unpacked(mp, NULL);
     free(data);

@@ -87,6 +87,9 @@ clinfer_status onnx_tensor_from_public(const clinfer_tensor *t, host_tensor *out
 
 /* Name of an ONNX TensorProto.DataType ("float", "int64", ...). */
 const char *onnx_dtype_name(int32_t data_type);
+/* 1 for the element types clinfer holds (every numeric one, computed as
+ * float32 or int64); 0 for strings, complex numbers and unknown codes. */
+int onnx_dtype_is_numeric(int32_t data_type);
 
 /* ------------------------------------------------------------ import */
 

@@ -432,7 +432,10 @@ clinfer_status op_cast(onnx_node *c)
     clinfer_status st = onnx_node_attr_int(c, "to", 0, &to);
     if (st != CLINFER_OK)
         return st;
-    if (to != ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT)
+    /* To a float type: the tensor stays float32 (a model exported in
+     * float16 runs in float32 inside, without float16's rounding). */
+    if (to != ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT && to != ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT16 &&
+        to != ONNX__TENSOR_PROTO__DATA_TYPE__DOUBLE && to != ONNX__TENSOR_PROTO__DATA_TYPE__BFLOAT16)
         return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
                                "casting a run-time tensor to %s: clinfer computes in float32 only",
                                onnx_dtype_name((int32_t)to));
