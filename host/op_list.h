@@ -32,9 +32,13 @@
     X(SLICE, "slice", node_slice_impl, 0)                     \
     X(FLATTEN, "flatten", node_view_impl, 1)                  \
     X(RESHAPE, "reshape", node_view_impl, 1)                  \
-    X(IDENTITY, "identity", node_view_impl, 1)
+    X(IDENTITY, "identity", node_view_impl, 1)                \
+    X(INSTANCENORM, "instancenorm", node_norm_impl, 0)        \
+    X(LAYERNORM, "layernorm", node_norm_impl, 0)              \
+    X(GROUPNORM, "groupnorm", node_norm_impl, 0)              \
+    X(MVN, "mvn", node_norm_impl, 0)
 
 /* The number of lines above, checked against the generated tables. */
-#define CLINFER_OP_COUNT 17
+#define CLINFER_OP_COUNT 21
 
 #endif

@@ -70,6 +70,10 @@
     KERNEL("Unsqueeze", op_unsqueeze, fold_unsqueeze, IN(1), "axes")                               \
     KERNEL("Slice", op_slice, fold_slice, IN(1) | IN(2) | IN(3) | IN(4), "starts ends axes")       \
     KERNEL("Cast", op_cast, fold_cast, 0, "to saturate")                                           \
+    KERNEL("InstanceNormalization", op_instancenorm, NULL, 0, "epsilon")                          \
+    KERNEL("LayerNormalization", op_layernorm, NULL, 0, "axis epsilon stash_type")                \
+    KERNEL("GroupNormalization", op_groupnorm, NULL, 0, "num_groups epsilon stash_type")          \
+    KERNEL("MeanVarianceNormalization", op_mvn, NULL, 0, "axes")                                  \
     FOLD_ONLY("Constant", fold_constant, 0,                                                        \
               "value value_float value_floats value_int value_ints sparse_value value_string "     \
               "value_strings")                                                                     \

@@ -1,0 +1,279 @@
+/*
+ * test_norm.c — InstanceNormalization, LayerNormalization,
+ * GroupNormalization and MeanVarianceNormalization against the naive
+ * double-precision references (ref_norm.c) through one-node graphs: odd
+ * shapes (rows that are not multiples of the vector width or the
+ * work-group's reach, single-element groups), every LayerNorm axis, scale
+ * and bias as constants and as run-time inputs or absent, per-group and
+ * per-channel GroupNorm scales, large means (the two-pass variance), NaN;
+ * and the error paths.
+ */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "graph.h"
+#include "op_test.h"
+#include "ops/norm.h"
+#include "ref_norm.h"
+#include "shape.h"
+#include "testutil.h"
+
+typedef struct norm_case {
+    norm_kind kind;
+    clinfer_shape shape;
+    int64_t axis, groups;
+    int per_channel;   /* GroupNorm: scale [C] rather than [groups] */
+    float eps;
+    int64_t axes[8];   /* MVN */
+    int32_t naxes;     /* MVN: -1 for the default */
+    int scale, bias;   /* 0 absent, 1 constant, 2 graph input */
+    float lo, hi;      /* the range of x */
+} norm_case;
+
+static clinfer_status add_norm(clinfer_graph *g, const clinfer_value *in, const void *ctx,
+                               clinfer_value *out)
+{
+    const norm_case *t = ctx;
+    int k = 1;
+    const clinfer_value scale = t->scale ? in[k++] : CLINFER_NO_VALUE;
+    const clinfer_value bias = t->bias ? in[k++] : CLINFER_NO_VALUE;
+    switch (t->kind) {
+    case NORM_INSTANCE:
+        return clinfer_graph_instance_norm(g, "in", in[0], scale, bias, t->eps, out);
+    case NORM_LAYER:
+        return clinfer_graph_layer_norm(g, "ln", in[0], scale, bias, (int32_t)t->axis, t->eps,
+                                        out);
+    case NORM_GROUP:
+        return clinfer_graph_group_norm(g, "gn", in[0], scale, bias, (int32_t)t->groups, t->eps,
+                                        out);
+    case NORM_MVN:
+        return clinfer_graph_mean_variance_norm(g, "mvn", in[0], t->naxes < 0 ? NULL : t->axes,
+                                                t->naxes < 0 ? 0 : t->naxes, out);
+    }
+    return CLINFER_ERR_INVALID_ARGUMENT;
+}
+
+/* The number of scale/bias values the case's op takes. */
+static int64_t affine_count(const norm_case *t)
+{
+    const clinfer_shape *s = &t->shape;
+    if (t->kind == NORM_LAYER) {
+        int64_t n = 1;
+        for (int32_t d = (int32_t)(t->axis < 0 ? t->axis + s->rank : t->axis); d < s->rank; d++)
+            n *= s->dims[d];
+        return n;
+    }
+    if (t->kind == NORM_GROUP && !t->per_channel)
+        return t->groups;
+    return s->dims[1];
+}
+
+static uint32_t mvn_axes(const norm_case *t)
+{
+    if (t->naxes < 0)
+        return 1u | 4u | 8u;
+    uint32_t m = 0;
+    for (int32_t i = 0; i < t->naxes; i++)
+        m |= 1u << (t->axes[i] < 0 ? t->axes[i] + t->shape.rank : t->axes[i]);
+    return m;
+}
+
+static void reference(const norm_case *t, const float *x, const float *sc, const float *b,
+                      float *want)
+{
+    switch (t->kind) {
+    case NORM_INSTANCE: ref_instance_norm(&t->shape, x, sc, b, t->eps, want); break;
+    case NORM_LAYER: ref_layer_norm(&t->shape, t->axis, x, sc, b, t->eps, want); break;
+    case NORM_GROUP:
+        ref_group_norm(&t->shape, t->groups, t->per_channel, x, sc, b, t->eps, want);
+        break;
+    case NORM_MVN: ref_mvn(&t->shape, mvn_axes(t), x, want); break;
+    }
+}
+
+/* Runs the case through test_op; nan_at >= 0 puts a NaN there and checks
+ * NaN propagation instead. */
+static void check_case(const norm_case *t, uint32_t seed, long nan_at)
+{
+    char what[200], sb[128];
+    snprintf(what, sizeof what, "%s of %s axis %lld groups %lld%s scale %d bias %d",
+             norm_name(t->kind), shape_str(&t->shape, sb, sizeof sb), (long long)t->axis,
+             (long long)t->groups, t->per_channel ? " per channel" : "", t->scale, t->bias);
+    const size_t n = ref_numel(&t->shape), na = (size_t)affine_count(t);
+    float *x = test_alloc(n * 4), *want = test_alloc(n * 4), *got = test_alloc(n * 4);
+    float *sc = test_alloc(na * 4), *b = test_alloc(na * 4);
+    fill_uniform(x, n, t->lo, t->hi, &seed);
+    fill_uniform(sc, na, 0.5f, 2.0f, &seed);
+    fill_uniform(b, na, -1.0f, 1.0f, &seed);
+    if (nan_at >= 0)
+        x[nan_at] = NAN;
+    reference(t, x, t->scale ? sc : NULL, t->bias ? b : NULL, want);
+    const clinfer_shape as = shape_make(1, (const int64_t[]){(int64_t)na});
+    op_input in[3] = {{t->shape, x, 0}};
+    int k = 1;
+    if (t->scale)
+        in[k++] = (op_input){as, sc, t->scale == 1};
+    if (t->bias)
+        in[k++] = (op_input){as, b, t->bias == 1};
+    const op_test ot = {what, in, k, add_norm, t, want, t->shape, 3e-5f, 2e-4f, {{0}}};
+    if (nan_at < 0) {
+        test_op(&ot);
+    } else {
+        test_op_run(&ot, got);
+        assert_close_nonfinite(got, want, n, 3e-5f, 2e-4f, what);
+    }
+    free(x), free(want), free(got), free(sc), free(b);
+}
+
+static clinfer_shape shp(int32_t rank, int64_t d0, int64_t d1, int64_t d2, int64_t d3)
+{
+    const int64_t d[4] = {d0, d1, d2, d3};
+    return shape_make(rank, d);
+}
+
+static norm_case make(norm_kind kind, clinfer_shape s)
+{
+    norm_case t;
+    memset(&t, 0, sizeof t);
+    t.kind = kind, t.shape = s, t.axis = -1, t.groups = 1, t.eps = 1e-5f, t.naxes = -1;
+    t.scale = t.bias = 1;
+    t.lo = -3, t.hi = 3;
+    return t;
+}
+
+Test(norm, instance_norm)
+{
+    const clinfer_shape shapes[] = {shp(4, 2, 5, 7, 3), shp(3, 3, 4, 37, 0), shp(4, 1, 3, 1, 1),
+                                    shp(4, 2, 3, 19, 23), shp(4, 1, 2, 1, 3)};
+    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+        norm_case t = make(NORM_INSTANCE, shapes[i]);
+        t.scale = t.bias = 1 + (int)(i % 2); /* constants and run-time inputs */
+        t.eps = i == 1 ? 0.01f : 1e-5f;
+        check_case(&t, 10u + (uint32_t)i, -1);
+    }
+}
+
+Test(norm, layer_norm_every_axis)
+{
+    const clinfer_shape shapes[] = {shp(4, 2, 5, 7, 3), shp(3, 3, 4, 37, 0), shp(2, 6, 100, 0, 0)};
+    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
+        for (int64_t axis = -shapes[i].rank; axis < shapes[i].rank; axis++) {
+            norm_case t = make(NORM_LAYER, shapes[i]);
+            t.axis = axis;
+            t.scale = 1 + (int)((axis + 4) % 2);
+            t.bias = (int)((axis + 4) % 3); /* absent, constant, input */
+            check_case(&t, 20u + (uint32_t)(i * 10) + (uint32_t)(axis + 4), -1);
+        }
+}
+
+Test(norm, layer_norm_long_rows_and_large_means)
+{
+    /* rows longer than the work-group's reach (64 items x 8 floats), and
+     * values around 1000 with a spread of 1: E[x^2] - E[x]^2 would lose
+     * every digit there */
+    norm_case t = make(NORM_LAYER, shp(2, 3, 1500, 0, 0));
+    check_case(&t, 31, -1);
+    t.lo = 999, t.hi = 1001;
+    check_case(&t, 32, -1);
+    t = make(NORM_INSTANCE, shp(4, 2, 3, 29, 31));
+    t.lo = -1001, t.hi = -999;
+    check_case(&t, 33, -1);
+    t = make(NORM_LAYER, shp(1, 1, 0, 0, 0)); /* one element: y = bias */
+    check_case(&t, 34, -1);
+}
+
+Test(norm, group_norm)
+{
+    const clinfer_shape s = shp(4, 2, 6, 5, 3);
+    const int64_t groups[] = {1, 2, 3, 6};
+    for (size_t i = 0; i < 4; i++)
+        for (int pc = 0; pc <= 1; pc++) {
+            norm_case t = make(NORM_GROUP, s);
+            t.groups = groups[i], t.per_channel = pc;
+            t.scale = t.bias = 1 + pc;
+            check_case(&t, 40u + (uint32_t)(i * 2 + (size_t)pc), -1);
+        }
+    norm_case t = make(NORM_GROUP, shp(2, 3, 4, 0, 0)); /* rank 2: groups of 2 values */
+    t.groups = 2, t.per_channel = 1;
+    check_case(&t, 50, -1);
+    t = make(NORM_GROUP, shp(4, 1, 4, 1, 1)); /* single-element groups */
+    t.groups = 4;
+    check_case(&t, 51, -1);
+    t = make(NORM_GROUP, shp(3, 2, 8, 37, 0)); /* 4 channels of 37 per group */
+    t.groups = 2, t.per_channel = 1;
+    check_case(&t, 52, -1);
+}
+
+Test(norm, mean_variance_norm)
+{
+    norm_case t = make(NORM_MVN, shp(4, 2, 5, 7, 3));
+    t.scale = t.bias = 0;
+    check_case(&t, 60, -1); /* default [0, 2, 3] */
+    t.shape = shp(4, 3, 3, 3, 1);
+    check_case(&t, 61, -1);
+    const int64_t sets[][4] = {{2, 3}, {0, 1, 2, 3}, {-1}, {0, 1}};
+    const int32_t counts[] = {2, 4, 1, 2};
+    for (int i = 0; i < 4; i++) {
+        t.shape = shp(4, 2, 5, 7, 3);
+        t.naxes = counts[i];
+        memcpy(t.axes, sets[i], sizeof sets[i]);
+        check_case(&t, 62u + (uint32_t)i, -1);
+    }
+}
+
+Test(norm, nan_stays_in_its_row)
+{
+    norm_case t = make(NORM_LAYER, shp(3, 2, 3, 37, 0));
+    check_case(&t, 70, 40); /* row 1 is NaN, the others are not */
+    t = make(NORM_INSTANCE, shp(4, 2, 3, 4, 5));
+    check_case(&t, 71, 0);
+    t = make(NORM_GROUP, shp(4, 2, 6, 2, 3));
+    t.groups = 3;
+    check_case(&t, 72, 13);
+}
+
+/* The op's message for p, which must fail with `want`. */
+static void expect_error(const norm_params *p, clinfer_status want, const char *text)
+{
+    clinfer_runtime *rt = test_runtime();
+    clinfer_shape out;
+    cr_assert_eq(norm_output_shape(rt, p, &out), want, "%s", clinfer_last_errmsg());
+    cr_assert(strstr(clinfer_last_errmsg(), text), "message: %s", clinfer_last_errmsg());
+    op_launch l = {0};
+    cr_assert_eq(norm_prepare(rt, p, &l), want);
+    cr_assert_null(l.kernel);
+    clinfer_runtime_free(rt);
+}
+
+Test(norm, rejects_bad_parameters)
+{
+    norm_params p = norm_params_default(NORM_LAYER);
+    p.shape = shp(3, 2, 3, 4, 0);
+    p.axis = 3;
+    expect_error(&p, CLINFER_ERR_INVALID_ARGUMENT,
+                 "LayerNormalization: axis 3 is out of range [-3, 2] for input [2, 3, 4]");
+    p.axis = -2;
+    p.scale = shp(1, 4, 0, 0, 0);
+    expect_error(&p, CLINFER_ERR_SHAPE, "LayerNormalization: Scale has shape [4], expected "
+                                        "X.shape[axis:] (12 values)");
+    p = norm_params_default(NORM_GROUP);
+    p.shape = shp(4, 1, 6, 2, 2);
+    p.groups = 4;
+    expect_error(&p, CLINFER_ERR_INVALID_ARGUMENT,
+                 "GroupNormalization: num_groups 4 does not divide the 6 channels");
+    p.groups = 3;
+    p.scale = shp(1, 5, 0, 0, 0);
+    expect_error(&p, CLINFER_ERR_SHAPE, "GroupNormalization: scale has shape [5]");
+    p = norm_params_default(NORM_INSTANCE);
+    p.shape = shp(2, 2, 3, 0, 0);
+    expect_error(&p, CLINFER_ERR_SHAPE, "InstanceNormalization: input [2, 3] has rank 2");
+    p.shape = shp(3, 2, 3, 4, 0);
+    p.epsilon = -1;
+    expect_error(&p, CLINFER_ERR_INVALID_ARGUMENT, "epsilon -1 must be finite and >= 0");
+    p = norm_params_default(NORM_MVN);
+    p.shape = shp(4, 2, 3, 4, 5);
+    p.axes = 2u; /* keeps 0, 2 and 3 */
+    expect_error(&p, CLINFER_ERR_UNSUPPORTED, "the dims not in axes must be consecutive");
+}
