@@ -277,3 +277,150 @@ Test(norm, rejects_bad_parameters)
     p.axes = 2u; /* keeps 0, 2 and 3 */
     expect_error(&p, CLINFER_ERR_UNSUPPORTED, "the dims not in axes must be consecutive");
 }
+
+/* ------------------------------------------------------------ the fusion pass */
+
+/* LayerNormalization as PyTorch exports it below opset 17, written with
+ * the builder: ReduceMean -> Sub -> Pow 2 (or Mul(d, d)) -> ReduceMean ->
+ * Add eps -> Sqrt -> Div [-> Mul scale] [-> Add bias]. */
+typedef struct ln_pattern {
+    clinfer_shape shape;
+    int32_t axis;      /* the first normalised dim (>= 0) */
+    int square_by_mul; /* Mul(d, d) instead of Pow(d, 2) */
+    int affine;        /* 0: none, 1: Mul scale and Add bias (scale first
+                        * in the Mul), 2: the Add's constant is one value
+                        * broadcast along every element (not fusable) */
+    int mean_axis;     /* >= 0: the first ReduceMean is over this dim alone */
+    float eps;
+    const float *scale, *bias;
+} ln_pattern;
+
+static clinfer_status constant(clinfer_graph *g, const char *name, int32_t rank,
+                               const int64_t *dims, const float *data, clinfer_value *out)
+{
+    const clinfer_shape s = shape_make(rank, dims);
+    return clinfer_graph_constant(g, name, &s, data, out);
+}
+
+static clinfer_status add_ln_pattern(clinfer_graph *g, const clinfer_value *in, const void *ctx,
+                                     clinfer_value *out)
+{
+    const ln_pattern *p = ctx;
+    const int32_t r = p->shape.rank;
+    int64_t axes[8], row_dims[8];
+    int32_t naxes = 0;
+    for (int32_t d = p->axis; d < r; d++)
+        row_dims[naxes] = p->shape.dims[d], axes[naxes++] = d - r; /* negative, as exported */
+    const float two = 2.0f, one_bias = 0.25f;
+    clinfer_value m, d, sq, var, ve, sd, y, k2, keps, ks, kb;
+    clinfer_status st = constant(g, "two", 0, NULL, &two, &k2);
+    if (st == CLINFER_OK)
+        st = constant(g, "eps", 0, NULL, &p->eps, &keps);
+    if (st == CLINFER_OK && p->mean_axis >= 0) {
+        const int64_t ax = p->mean_axis;
+        st = clinfer_graph_reduce(g, "mean", CLINFER_REDUCE_MEAN, in[0], &ax, 1, 1, &m);
+    } else if (st == CLINFER_OK) {
+        st = clinfer_graph_reduce(g, "mean", CLINFER_REDUCE_MEAN, in[0], axes, naxes, 1, &m);
+    }
+    if (st == CLINFER_OK)
+        st = clinfer_graph_binary(g, "sub", CLINFER_BINARY_SUB, in[0], m, &d);
+    if (st == CLINFER_OK)
+        st = p->square_by_mul ? clinfer_graph_binary(g, "sq", CLINFER_BINARY_MUL, d, d, &sq)
+                              : clinfer_graph_binary(g, "sq", CLINFER_BINARY_POW, d, k2, &sq);
+    if (st == CLINFER_OK)
+        st = clinfer_graph_reduce(g, "var", CLINFER_REDUCE_MEAN, sq, axes, naxes, 1, &var);
+    if (st == CLINFER_OK)
+        st = clinfer_graph_binary(g, "add_eps", CLINFER_BINARY_ADD, var, keps, &ve);
+    if (st == CLINFER_OK)
+        st = clinfer_graph_unary(g, "sqrt", CLINFER_UNARY_SQRT, ve, 0, 0, &sd);
+    if (st == CLINFER_OK)
+        st = clinfer_graph_binary(g, "div", CLINFER_BINARY_DIV, d, sd, &y);
+    if (st != CLINFER_OK || !p->affine) {
+        *out = y;
+        return st;
+    }
+    st = constant(g, "scale", naxes, row_dims, p->scale, &ks);
+    if (st == CLINFER_OK)
+        st = p->affine == 1 ? constant(g, "bias", naxes, row_dims, p->bias, &kb)
+                            : constant(g, "bias", 0, NULL, &one_bias, &kb);
+    if (st == CLINFER_OK)
+        st = clinfer_graph_binary(g, "mul", CLINFER_BINARY_MUL, ks, y, &y);
+    return st == CLINFER_OK ? clinfer_graph_binary(g, "add", CLINFER_BINARY_ADD, y, kb, out) : st;
+}
+
+/* The kernel nodes left once the pattern's graph is compiled. */
+static size_t kernel_nodes(const ln_pattern *p)
+{
+    clinfer_runtime *rt = test_runtime();
+    clinfer_graph *g = NULL;
+    clinfer_model *m = NULL;
+    clinfer_value x, y;
+    cr_assert_eq(clinfer_graph_create(&g), CLINFER_OK);
+    cr_assert_eq(clinfer_graph_input(g, "x", &p->shape, &x), CLINFER_OK);
+    cr_assert_eq(add_ln_pattern(g, &x, p, &y), CLINFER_OK, "%s", clinfer_last_errmsg());
+    cr_assert_eq(clinfer_graph_output(g, y, "y"), CLINFER_OK);
+    cr_assert_eq(clinfer_model_compile(rt, g, &m), CLINFER_OK, "%s", clinfer_last_errmsg());
+    const size_t n = clinfer_model_kernel_node_count(m);
+    clinfer_model_free(m);
+    clinfer_graph_free(g);
+    clinfer_runtime_free(rt);
+    return n;
+}
+
+/* Fused into `want_nodes` kernel nodes, and the result of the reference. */
+static void check_pattern(ln_pattern *p, size_t want_nodes, uint32_t seed)
+{
+    char what[160], sb[128];
+    snprintf(what, sizeof what, "LayerNorm pattern over %s from dim %d (mul %d, affine %d)",
+             shape_str(&p->shape, sb, sizeof sb), (int)p->axis, p->square_by_mul, p->affine);
+    size_t n = ref_numel(&p->shape), row = 1;
+    for (int32_t d = p->axis; d < p->shape.rank; d++)
+        row *= (size_t)p->shape.dims[d];
+    float *x = test_alloc(n * 4), *want = test_alloc(n * 4), *sc = test_alloc(row * 4),
+          *b = test_alloc(row * 4);
+    fill_uniform(x, n, -2, 5, &seed);
+    fill_uniform(sc, row, 0.5f, 2, &seed);
+    fill_uniform(b, row, -1, 1, &seed);
+    p->scale = sc, p->bias = b;
+    ref_layer_norm(&p->shape, p->axis, x, p->affine ? sc : NULL, p->affine == 1 ? b : NULL,
+                   p->eps, want);
+    for (size_t i = 0; p->affine == 2 && i < n; i++)
+        want[i] += 0.25f; /* the broadcast bias, added by its own node */
+    const size_t got_nodes = kernel_nodes(p);
+    cr_assert_eq(got_nodes, want_nodes, "%s: %zu kernel nodes after compiling, expected %zu",
+                 what, got_nodes, want_nodes);
+    const op_input in = {p->shape, x, 0};
+    const op_test t = {what, &in, 1, add_ln_pattern, p, want, p->shape, 3e-5f, 2e-4f, {{0}}};
+    test_op(&t);
+    free(x), free(want), free(sc), free(b);
+}
+
+Test(norm, layernorm_pattern_is_fused)
+{
+    ln_pattern p;
+    memset(&p, 0, sizeof p);
+    p.shape = shp(3, 2, 5, 37, 0), p.axis = 2, p.eps = 1e-5f, p.mean_axis = -1;
+    check_pattern(&p, 1, 80); /* no Mul or Add */
+    p.affine = 1;
+    check_pattern(&p, 1, 81); /* Mul(scale, y) and Add(y, bias) absorbed */
+    p.square_by_mul = 1, p.shape = shp(4, 2, 3, 4, 5), p.axis = 2, p.eps = 0.1f;
+    check_pattern(&p, 1, 82); /* two trailing dims, Mul(d, d) */
+    p.square_by_mul = 0, p.affine = 2, p.axis = 3;
+    check_pattern(&p, 2, 83); /* the scalar bias stays an Add of its own */
+}
+
+Test(norm, other_reductions_are_not_fused)
+{
+    ln_pattern p;
+    memset(&p, 0, sizeof p);
+    /* the first mean over dim 1 alone: a different computation, left as
+     * the nine nodes it is (plus the Mul and Add) */
+    p.shape = shp(3, 2, 5, 7, 0), p.axis = 2, p.eps = 1e-5f, p.mean_axis = 1, p.affine = 1;
+    float sc[7] = {1, 1, 1, 1, 1, 1, 1}, b[7] = {0};
+    p.scale = sc, p.bias = b;
+    cr_assert_eq(kernel_nodes(&p), 9);
+    /* the same over every dim is LayerNormalization with axis 0: fused */
+    p.mean_axis = -1;
+    p.shape = shp(2, 7, 3, 0, 0), p.axis = 0;
+    cr_assert_eq(kernel_nodes(&p), 1);
+}
