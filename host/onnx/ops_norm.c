@@ -1,10 +1,12 @@
 /*
  * ops_norm.c — the ONNX normalisations translated into builder calls:
- * InstanceNormalization, LayerNormalization (opset 17), GroupNormalization
+ * InstanceNormalization, LayerNormalization (opset 17; its Mean and
+ * InvStdDev outputs from ordinary nodes), GroupNormalization
  * (opset 18: scale and bias per group; 21: per channel) and
  * MeanVarianceNormalization. Scale and bias stay ordinary values: the
  * kernel reads them at run time, so they need not be initializers.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "../shape.h"
@@ -50,18 +52,72 @@ clinfer_status op_instancenorm(onnx_node *c)
                             &y);
 }
 
+/* Builds `name` (":<suffix>" appended to output 0's name). */
+static const char *part_name(onnx_node *c, const char *suffix, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%s:%s", onnx_node_oname(c), suffix);
+    return buf;
+}
+
+/* LayerNormalization's optional outputs Mean and InvStdDev (kept dims of
+ * size 1), when the model names them: built from ReduceMean, Sub, Mul, Add,
+ * Sqrt and Reciprocal nodes as ONNX's function body defines them, since
+ * the layernorm kernel writes Y only. */
+static clinfer_status layernorm_stats(onnx_node *c, clinfer_value x, int64_t axis, float eps)
+{
+    const int want_mean = onnx_node_out_name(c, 1)[0] != 0;
+    if (!want_mean && !onnx_node_out_name(c, 2)[0])
+        return CLINFER_OK;
+    clinfer_shape xs;
+    clinfer_status st = onnx_node_in_shape(c, 0, &xs);
+    int32_t first;
+    if (st != CLINFER_OK)
+        return st;
+    if (!shape_axis(axis, xs.rank, &first))
+        return onnx_node_error(c, CLINFER_ERR_INVALID_ARGUMENT,
+                               "axis %lld is out of range for X of rank %d", (long long)axis,
+                               (int)xs.rank);
+    int64_t axes[CLINFER_MAX_RANK];
+    for (int32_t d = first; d < xs.rank; d++)
+        axes[d - first] = d;
+    clinfer_graph *g = c->im->g;
+    clinfer_value m, d, dd, var, ke, ve, sd, inv;
+    char b[512];
+    const clinfer_shape scalar = shape_make(0, NULL);
+    st = clinfer_graph_reduce(g, part_name(c, "mean", b, sizeof b), CLINFER_REDUCE_MEAN, x, axes,
+                              xs.rank - first, 1, &m);
+    if (st == CLINFER_OK)
+        st = clinfer_graph_binary(g, part_name(c, "d", b, sizeof b), CLINFER_BINARY_SUB, x, m, &d);
+    if (st == CLINFER_OK)
+        st = clinfer_graph_binary(g, part_name(c, "dd", b, sizeof b), CLINFER_BINARY_MUL, d, d,
+                                  &dd);
+    if (st == CLINFER_OK)
+        st = clinfer_graph_reduce(g, part_name(c, "var", b, sizeof b), CLINFER_REDUCE_MEAN, dd,
+                                  axes, xs.rank - first, 1, &var);
+    if (st == CLINFER_OK)
+        st = clinfer_graph_constant(g, part_name(c, "eps", b, sizeof b), &scalar, &eps, &ke);
+    if (st == CLINFER_OK)
+        st = clinfer_graph_binary(g, part_name(c, "var_eps", b, sizeof b), CLINFER_BINARY_ADD,
+                                  var, ke, &ve);
+    if (st == CLINFER_OK)
+        st = clinfer_graph_unary(g, part_name(c, "std", b, sizeof b), CLINFER_UNARY_SQRT, ve, 0,
+                                 0, &sd);
+    if (st == CLINFER_OK)
+        st = clinfer_graph_unary(g, part_name(c, "inv_std", b, sizeof b),
+                                 CLINFER_UNARY_RECIPROCAL, sd, 0, 0, &inv);
+    st = onnx_node_build(c, st);
+    if (st == CLINFER_OK && want_mean)
+        st = onnx_node_out_value(c, 1, m);
+    if (st == CLINFER_OK && onnx_node_out_name(c, 2)[0])
+        st = onnx_node_out_value(c, 2, inv);
+    return st;
+}
+
 clinfer_status op_layernorm(onnx_node *c)
 {
     float eps = 1e-5f;
     int64_t axis = -1;
     clinfer_value v[3], y;
-    static const char *const extra[2] = {"Mean", "InvStdDev"};
-    for (int32_t k = 1; k <= 2; k++)
-        if (onnx_node_out_name(c, k)[0])
-            return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
-                                   "output %d (%s, \"%s\") is not supported: clinfer computes "
-                                   "only Y",
-                                   (int)k, extra[k - 1], onnx_node_out_name(c, k));
     clinfer_status st = onnx_node_attr_float(c, "epsilon", 1e-5f, &eps);
     if (st == CLINFER_OK)
         st = onnx_node_attr_int(c, "axis", -1, &axis);
@@ -71,6 +127,8 @@ clinfer_status op_layernorm(onnx_node *c)
         st = need_float_stash(c);
     if (st == CLINFER_OK)
         st = three_inputs(c, 1, v);
+    if (st == CLINFER_OK)
+        st = layernorm_stats(c, v[0], axis, eps);
     if (st != CLINFER_OK)
         return st;
     return onnx_node_out_of(c,

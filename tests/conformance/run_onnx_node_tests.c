@@ -42,6 +42,7 @@ static const char *const required[] = {
     "test_batchnorm_example$", "test_add",          "test_mul",          "test_concat_",
     "test_flatten_",      "test_reshape_",          "test_transpose_",   "test_identity$",
     "test_dropout_default",
+    "test_instancenorm",  "test_layer_normalization_", "test_mvn",
 };
 
 static int in_family(const char *name)
