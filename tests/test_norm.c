@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "graph.h"
+#include "onnx_writer.h"
 #include "op_test.h"
 #include "ops/norm.h"
 #include "ref_norm.h"
@@ -423,4 +424,89 @@ Test(norm, other_reductions_are_not_fused)
     p.mean_axis = -1;
     p.shape = shp(2, 7, 3, 0, 0), p.axis = 0;
     cr_assert_eq(kernel_nodes(&p), 1);
+}
+
+/* ------------------------------------------------------------ ONNX */
+
+/* x [2, 6, 5, 3] -> GroupNormalization (num_groups 3 unless < 0: absent,
+ * epsilon 1e-3) with scale and bias initializers of `affine` values -> y. */
+static uint8_t *group_norm_model(int64_t groups, int64_t affine, const float *sc, const float *b,
+                                 int64_t opset, size_t *size)
+{
+    onnx_graph g = {{0}};
+    const int64_t d[4] = {2, 6, 5, 3};
+    pb t = onnx_value_info("x", OT_FLOAT, 4, d);
+    onnx_input(&g, &t);
+    t = onnx_tensor_f("s", 1, &affine, sc, 1);
+    onnx_initializer(&g, &t);
+    t = onnx_tensor_f("b", 1, &affine, b, 0);
+    onnx_initializer(&g, &t);
+    pb attrs[2] = {onnx_attr_float("epsilon", 1e-3f), onnx_attr_int("num_groups", groups)};
+    onnx_node(&g, "GroupNormalization", "gn", "x,s,b", "y", groups < 0 ? 1 : 2, attrs);
+    t = onnx_value_info("y", OT_FLOAT, 4, d);
+    onnx_output(&g, &t);
+    return onnx_model(&g, opset, size);
+}
+
+Test(norm, onnx_group_normalization_opset_18)
+{
+    const float sc[6] = {0.5f, 1.5f, -2, 1, 1, 1}, b[6] = {0.25f, -1, 3, 0, 0, 0};
+    size_t size;
+    uint8_t *model = group_norm_model(3, 3, sc, b, 18, &size);
+    clinfer_runtime *rt = test_runtime();
+    clinfer_graph *g = NULL;
+    clinfer_model *m = NULL;
+    clinfer_session *s = NULL;
+    cr_assert_eq(clinfer_graph_load_onnx_memory(model, size, &g), CLINFER_OK, "%s",
+                 clinfer_last_errmsg());
+    cr_assert_eq(clinfer_model_compile(rt, g, &m), CLINFER_OK, "%s", clinfer_last_errmsg());
+    cr_assert_eq(clinfer_session_create(m, NULL, &s), CLINFER_OK, "%s", clinfer_last_errmsg());
+    float x[180], y[180], want[180];
+    uint32_t seed = 90;
+    fill_uniform(x, 180, -2, 4, &seed);
+    cr_assert_eq(clinfer_session_set_input(s, 0, x, 180), CLINFER_OK);
+    cr_assert_eq(clinfer_session_run(s), CLINFER_OK, "%s", clinfer_session_errmsg(s));
+    cr_assert_eq(clinfer_session_get_output(s, 0, y, 180), CLINFER_OK);
+    const clinfer_shape xs = shp(4, 2, 6, 5, 3);
+    ref_group_norm(&xs, 3, 0, x, sc, b, 1e-3f, want);
+    assert_close(y, want, 180, 3e-5f, 2e-4f, "GroupNormalization opset 18 (per-group scale)");
+    clinfer_session_free(s);
+    clinfer_model_free(m);
+    clinfer_graph_free(g);
+    clinfer_runtime_free(rt);
+    free(model);
+}
+
+Test(norm, onnx_errors_name_the_problem)
+{
+    const float v[6] = {1, 1, 1, 1, 1, 1};
+    size_t size;
+    clinfer_graph *g = NULL;
+    uint8_t *model = group_norm_model(3, 6, v, v, 18, &size); /* per channel in opset 18 */
+    cr_assert_neq(clinfer_graph_load_onnx_memory(model, size, &g), CLINFER_OK);
+    cr_assert(strstr(clinfer_last_errmsg(), "input 1 (scale) has shape [6], expected [3] (one "
+                                            "per group in opset 18)"),
+              "message: %s", clinfer_last_errmsg());
+    free(model);
+    model = group_norm_model(-1, 3, v, v, 18, &size);
+    cr_assert_neq(clinfer_graph_load_onnx_memory(model, size, &g), CLINFER_OK);
+    cr_assert(strstr(clinfer_last_errmsg(), "attribute \"num_groups\" is required"),
+              "message: %s", clinfer_last_errmsg());
+    free(model);
+    /* LayerNormalization with its statistics in half precision */
+    onnx_graph og = {{0}};
+    const int64_t d[2] = {3, 4};
+    pb t = onnx_value_info("x", OT_FLOAT, 2, d);
+    onnx_input(&og, &t);
+    t = onnx_tensor_f("s", 1, &d[1], v, 1);
+    onnx_initializer(&og, &t);
+    pb attrs[1] = {onnx_attr_int("stash_type", 10)};
+    onnx_node(&og, "LayerNormalization", "ln", "x,s", "y", 1, attrs);
+    t = onnx_value_info("y", OT_FLOAT, 2, d);
+    onnx_output(&og, &t);
+    model = onnx_model(&og, 17, &size);
+    cr_assert_neq(clinfer_graph_load_onnx_memory(model, size, &g), CLINFER_OK);
+    cr_assert(strstr(clinfer_last_errmsg(), "\"stash_type\" = 10: only 1 (float)"),
+              "message: %s", clinfer_last_errmsg());
+    free(model);
 }
