@@ -5,8 +5,9 @@
  * shapes (rows that are not multiples of the vector width or the
  * work-group's reach, single-element groups), every LayerNorm axis, scale
  * and bias as constants and as run-time inputs or absent, per-group and
- * per-channel GroupNorm scales, large means (the two-pass variance), NaN;
- * and the error paths.
+ * per-channel GroupNorm scales, large means (the two-pass variance), NaN,
+ * each through a graph and with each kernel (norm_rows, norm_items)
+ * forced; the LayerNorm fusion pass; the ONNX loader; and the error paths.
  */
 #include <criterion/criterion.h>
 #include <math.h>
@@ -19,6 +20,7 @@
 #include "ops/norm.h"
 #include "ref_norm.h"
 #include "shape.h"
+#include "tensor.h"
 #include "testutil.h"
 
 typedef struct norm_case {
@@ -94,8 +96,47 @@ static void reference(const norm_case *t, const float *x, const float *sc, const
     }
 }
 
-/* Runs the case through test_op; nan_at >= 0 puts a NaN there and checks
- * NaN propagation instead. */
+/* Runs the op itself (no graph) on t's data with `variant` forced. */
+static void run_variant(const norm_case *t, int variant, const float *x, const float *sc,
+                        const float *b, float *out)
+{
+    clinfer_runtime *rt = test_runtime();
+    norm_params p = norm_params_default(t->kind);
+    p.shape = t->shape, p.epsilon = t->eps, p.axis = t->axis, p.groups = t->groups;
+    p.axes = t->kind == NORM_MVN ? mvn_axes(t) : p.axes;
+    p.variant = variant;
+    const int64_t na = affine_count(t);
+    const clinfer_shape as = shape_make(1, &na);
+    const size_t n = ref_numel(&t->shape);
+    cl_mem mem[4] = {NULL, NULL, NULL, NULL};
+    cr_assert_eq(buffer_create(rt, n * 4, x, &mem[0]), CLINFER_OK);
+    cr_assert_eq(buffer_create(rt, n * 4, NULL, &mem[3]), CLINFER_OK);
+    if (t->scale) {
+        p.scale = as;
+        cr_assert_eq(buffer_create(rt, (size_t)na * 4, sc, &mem[1]), CLINFER_OK);
+    }
+    if (t->bias) {
+        p.bias = as;
+        cr_assert_eq(buffer_create(rt, (size_t)na * 4, b, &mem[2]), CLINFER_OK);
+    }
+    op_launch l = {0};
+    cr_assert_eq(norm_prepare(rt, &p, &l), CLINFER_OK, "%s", clinfer_last_errmsg());
+    cr_assert_eq(norm_bind(rt, &l, dev_whole(mem[0]), dev_whole(mem[1]), dev_whole(mem[2]),
+                           dev_whole(mem[3])),
+                 CLINFER_OK);
+    cr_assert_str_eq(l.name, variant == NORM_ITEMS ? "norm_items" : "norm_rows");
+    cr_assert_eq(launch_enqueue(rt, &l, NULL), CLINFER_OK);
+    cr_assert_eq(buffer_read(rt, mem[3], n * 4, out), CLINFER_OK);
+    launch_release(&l);
+    for (int i = 0; i < 4; i++)
+        if (mem[i])
+            clReleaseMemObject(mem[i]);
+    clinfer_runtime_free(rt);
+}
+
+/* Runs the case through test_op (the variant the device gets), then each
+ * kernel forced; nan_at >= 0 puts a NaN there and checks NaN propagation
+ * instead. */
 static void check_case(const norm_case *t, uint32_t seed, long nan_at)
 {
     char what[200], sb[128];
@@ -124,6 +165,13 @@ static void check_case(const norm_case *t, uint32_t seed, long nan_at)
     } else {
         test_op_run(&ot, got);
         assert_close_nonfinite(got, want, n, 3e-5f, 2e-4f, what);
+    }
+    for (int v = NORM_WORKGROUP; v <= NORM_ITEMS; v++) {
+        char wv[240];
+        snprintf(wv, sizeof wv, "%s, %s forced", what,
+                 v == NORM_ITEMS ? "norm_items" : "norm_rows");
+        run_variant(t, v, x, sc, b, got);
+        assert_close_nonfinite(got, want, n, 3e-5f, 2e-4f, wv);
     }
     free(x), free(want), free(got), free(sc), free(b);
 }

@@ -159,8 +159,8 @@ static clinfer_status group_affine_shape(onnx_node *c, int64_t groups)
             return onnx_node_error(c, CLINFER_ERR_SHAPE,
                                    "input %d (%s) has shape %s, expected [%lld] (one per %s in "
                                    "opset %lld)",
-                                   (int)k, k == 1 ? "scale" : "bias", shape_str(&s, buf, sizeof buf),
-                                   (long long)want, per_channel ? "channel" : "group",
+                                   (int)k, k == 1 ? "scale" : "bias",
+                                   shape_str(&s, buf, sizeof buf), (long long)want, per_channel ? "channel" : "group",
                                    (long long)c->im->opset);
     }
     return CLINFER_OK;

@@ -192,22 +192,35 @@ clinfer_status norm_prepare(clinfer_runtime *rt, const norm_params *p, op_launch
     clinfer_status st = norm_geometry_of(rt, p, &g);
     if (st != CLINFER_OK)
         return st;
+    const int items = p->variant == NORM_AUTO ? rt->info.type == CLINFER_DEVICE_CPU
+                                              : p->variant == NORM_ITEMS;
+    /* norm_items: blocks of rows of about 4096 floats, as long as both
+     * cores (8 items per compute unit) still get work */
+    const int64_t len = g.a * g.b, rows = g.r < INT32_MAX ? g.r : INT32_MAX;
+    const int32_t rpi =
+        items ? launch_rows_per_item(rt, 1, (int32_t)rows, len > 0 ? 4096 / len : 1) : 1;
     opts o = opts_none();
     opts_add(&o, "-DVW=%d -DLS=%d -DHAS_SCALE=%d -DHAS_BIAS=%d -DPER_ELEMENT=%d -DEPS_ON_STD=%d",
              NORM_VW, LAUNCH_LOCAL_1D, p->scale.rank >= 0, p->bias.rank >= 0, g.per_element,
              p->kind == NORM_MVN);
     karg a;
-    launch_begin(rt, out, "norm", &o, "norm_rows", KARG_AFTER_TENSORS(4), &a);
+    launch_begin(rt, out, "norm", &o, items ? "norm_items" : "norm_rows", KARG_AFTER_TENSORS(4),
+                 &a);
     karg_long(&a, g.a);
     karg_long(&a, g.r);
     karg_long(&a, g.b);
     karg_long(&a, g.rmod);
     karg_long(&a, g.segs);
     karg_float(&a, p->kind == NORM_MVN ? NORM_MVN_EPSILON : p->epsilon);
+    karg_int(&a, rpi);
     st = launch_finish(rt, out, &a);
-    if (st == CLINFER_OK) /* one work-group per row; no rows: nothing enqueued */
+    if (st != CLINFER_OK) /* below: no rows, nothing enqueued */
+        return st;
+    if (items)
+        launch_grid3(out, (size_t)((g.r + rpi - 1) / rpi), 1, 1, 1);
+    else
         launch_grid1(out, (size_t)g.r * LAUNCH_LOCAL_1D);
-    return st;
+    return CLINFER_OK;
 }
 
 clinfer_status norm_bind(clinfer_runtime *rt, op_launch *l, dev_tensor input, dev_tensor scale,

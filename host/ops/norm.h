@@ -39,7 +39,12 @@ typedef struct norm_params {
     int64_t axis;               /* LayerNorm: in [-rank, rank - 1], default -1 */
     int64_t groups;             /* GroupNorm: divides C */
     uint32_t axes;              /* MVN: bit d set when dim d is normalised over */
+    int variant;                /* norm_variant; NORM_AUTO by default */
 } norm_params;
+
+/* The kernel: norm_rows (a work-group per row, GPUs) or norm_items (a
+ * work-item per block of rows, CPUs); AUTO picks by the device's type. */
+typedef enum norm_variant { NORM_AUTO, NORM_WORKGROUP, NORM_ITEMS } norm_variant;
 
 /* kind with the ONNX defaults (epsilon 1e-5, axis -1, MVN axes [0, 2, 3]),
  * no scale or bias; the shape must be set. */
@@ -64,7 +69,8 @@ clinfer_status norm_geometry_of(clinfer_runtime *rt, const norm_params *p, norm_
 clinfer_status norm_output_shape(clinfer_runtime *rt, const norm_params *p, clinfer_shape *out);
 
 /* Creates the kernel and sets its scalar arguments: one work-group of
- * LAUNCH_LOCAL_1D items per row. */
+ * LAUNCH_LOCAL_1D items per row (norm_rows), or work-items of local size
+ * 1 each taking a block of rows (norm_items). */
 clinfer_status norm_prepare(clinfer_runtime *rt, const norm_params *p, op_launch *out);
 
 /* Sets the buffers; scale and bias have mem NULL when absent. Input and
