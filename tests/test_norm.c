@@ -558,3 +558,62 @@ Test(norm, onnx_errors_name_the_problem)
               "message: %s", clinfer_last_errmsg());
     free(model);
 }
+
+Test(norm, onnx_pytorch_layernorm_pattern_is_fused)
+{
+    /* torch.onnx at opset 13: ReduceMean(axes [-1]) -> Sub -> Pow 2.0 ->
+     * ReduceMean -> Add eps -> Sqrt -> Div -> Mul weight -> Add bias */
+    onnx_graph g = {{0}};
+    const int64_t d[3] = {2, 5, 19}, row = 19, last = -1;
+    float w[19], b[19], two = 2.0f, eps = 1e-5f;
+    uint32_t seed = 95;
+    fill_uniform(w, 19, 0.5f, 2, &seed);
+    fill_uniform(b, 19, -1, 1, &seed);
+    pb t = onnx_value_info("x", OT_FLOAT, 3, d);
+    onnx_input(&g, &t);
+    t = onnx_tensor_f("w", 1, &row, w, 1);
+    onnx_initializer(&g, &t);
+    t = onnx_tensor_f("b", 1, &row, b, 0);
+    onnx_initializer(&g, &t);
+    t = onnx_tensor_f("two", 0, NULL, &two, 1);
+    onnx_initializer(&g, &t);
+    t = onnx_tensor_f("eps", 0, NULL, &eps, 1);
+    onnx_initializer(&g, &t);
+    pb a1[1] = {onnx_attr_ints("axes", 1, &last)}, a2[1] = {onnx_attr_ints("axes", 1, &last)};
+    onnx_node(&g, "ReduceMean", "m", "x", "mean", 1, a1);
+    onnx_node(&g, "Sub", "s", "x,mean", "d", 0, NULL);
+    onnx_node(&g, "Pow", "p", "d,two", "dd", 0, NULL);
+    onnx_node(&g, "ReduceMean", "v", "dd", "var", 1, a2);
+    onnx_node(&g, "Add", "ae", "var,eps", "ve", 0, NULL);
+    onnx_node(&g, "Sqrt", "sq", "ve", "sd", 0, NULL);
+    onnx_node(&g, "Div", "dv", "d,sd", "n", 0, NULL);
+    onnx_node(&g, "Mul", "mw", "n,w", "nw", 0, NULL);
+    onnx_node(&g, "Add", "ab", "nw,b", "y", 0, NULL);
+    t = onnx_value_info("y", OT_FLOAT, 3, d);
+    onnx_output(&g, &t);
+    size_t size;
+    uint8_t *model = onnx_model(&g, 13, &size);
+    clinfer_runtime *rt = test_runtime();
+    clinfer_graph *gr = NULL;
+    clinfer_model *m = NULL;
+    clinfer_session *s = NULL;
+    cr_assert_eq(clinfer_graph_load_onnx_memory(model, size, &gr), CLINFER_OK, "%s",
+                 clinfer_last_errmsg());
+    cr_assert_eq(clinfer_model_compile(rt, gr, &m), CLINFER_OK, "%s", clinfer_last_errmsg());
+    cr_assert_eq(clinfer_model_kernel_node_count(m), 1, "%zu kernel nodes: not fused",
+                 clinfer_model_kernel_node_count(m));
+    cr_assert_eq(clinfer_session_create(m, NULL, &s), CLINFER_OK, "%s", clinfer_last_errmsg());
+    float x[190], y[190], want[190];
+    fill_uniform(x, 190, -3, 6, &seed);
+    cr_assert_eq(clinfer_session_set_input(s, 0, x, 190), CLINFER_OK);
+    cr_assert_eq(clinfer_session_run(s), CLINFER_OK, "%s", clinfer_session_errmsg(s));
+    cr_assert_eq(clinfer_session_get_output(s, 0, y, 190), CLINFER_OK);
+    const clinfer_shape xs = shp(3, 2, 5, 19, 0);
+    ref_layer_norm(&xs, -1, x, w, b, eps, want);
+    assert_close(y, want, 190, 3e-5f, 2e-4f, "the ONNX LayerNorm pattern, fused");
+    clinfer_session_free(s);
+    clinfer_model_free(m);
+    clinfer_graph_free(gr);
+    clinfer_runtime_free(rt);
+    free(model);
+}

@@ -586,8 +586,11 @@ Test(offsets, norm)
     p.scale = p.bias = (clinfer_shape){3, {5, 3, 7}};
     k = (op_case){.make = make_norm_affine, .params = &p, .count = 4,
                   .n = {numel(&p.shape), 105, 105, numel(&p.shape)}};
-    snprintf(k.what, sizeof k.what, "LayerNormalization");
-    check_offsets(rt, &k, 40);
+    for (int v = NORM_WORKGROUP; v <= NORM_ITEMS; v++) { /* both kernels */
+        p.variant = v;
+        snprintf(k.what, sizeof k.what, "LayerNormalization, variant %d", v);
+        check_offsets(rt, &k, 40);
+    }
     p = norm_params_default(NORM_GROUP);
     p.shape = shape4(2, 6, 1, 7), p.groups = 2;
     p.scale = p.bias = (clinfer_shape){1, {6}};
