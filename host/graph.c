@@ -681,6 +681,33 @@ clinfer_status clinfer_graph_slice(clinfer_graph *g, const char *name, clinfer_v
     return add_node(g, name, OP_SLICE, &x, 1, &a, out);
 }
 
+clinfer_status clinfer_graph_expand(clinfer_graph *g, const char *name, clinfer_value x,
+                                    const clinfer_shape *shape, clinfer_value *out)
+{
+    if (!shape || shape->rank < 0 || shape->rank > CLINFER_MAX_RANK)
+        return graph_fail(g, CLINFER_ERR_INVALID_ARGUMENT, "expand: bad shape");
+    node_attrs a;
+    memset(&a, 0, sizeof a);
+    a.expand.shape = *shape;
+    return add_node(g, name, OP_EXPAND, &x, 1, &a, out);
+}
+
+clinfer_status clinfer_graph_tile(clinfer_graph *g, const char *name, clinfer_value x,
+                                  const int64_t *repeats, int32_t count, clinfer_value *out)
+{
+    if (!g || !valid_value(g, x))
+        return graph_fail(g, CLINFER_ERR_INVALID_ARGUMENT, "tile: unknown input");
+    if (!repeats || count != g->values[x].shape.rank)
+        return graph_fail(g, CLINFER_ERR_INVALID_ARGUMENT,
+                          "tile: %d repeats for an input of rank %d", (int)count,
+                          (int)g->values[x].shape.rank);
+    node_attrs a;
+    memset(&a, 0, sizeof a);
+    for (int32_t d = 0; d < count; d++)
+        a.tile.repeats[d] = repeats[d];
+    return add_node(g, name, OP_TILE, &x, 1, &a, out);
+}
+
 clinfer_status clinfer_graph_flatten(clinfer_graph *g, const char *name, clinfer_value x,
                                      int32_t axis, clinfer_value *out)
 {

@@ -55,6 +55,8 @@ typedef union node_attrs {
     /* per input dim, as given (clamped against the shape by inference):
      * dims the caller did not list are start 0, end INT64_MAX, step 1 */
     struct { int64_t starts[CLINFER_MAX_RANK], ends[CLINFER_MAX_RANK], steps[CLINFER_MAX_RANK]; } slice;
+    struct { clinfer_shape shape; } expand; /* the shape broadcast against */
+    struct { int64_t repeats[CLINFER_MAX_RANK]; } tile; /* one per input dim */
     /* the normalisations (ops/norm.h); inputs [x, scale, bias], either of
      * the last two CLINFER_NO_VALUE when absent. axis: layernorm; groups:
      * groupnorm; axes: mvn, bit d set for a normalised dim */

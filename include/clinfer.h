@@ -361,7 +361,9 @@ typedef enum clinfer_binary_op {
     CLINFER_BINARY_SUB,
     CLINFER_BINARY_MUL,
     CLINFER_BINARY_DIV,
-    CLINFER_BINARY_POW
+    CLINFER_BINARY_POW,
+    CLINFER_BINARY_MAX, /* NaN if either operand is NaN, as ONNX Max */
+    CLINFER_BINARY_MIN
 } clinfer_binary_op;
 
 /* Creates an empty graph. */
@@ -526,6 +528,16 @@ CLINFER_API clinfer_status clinfer_graph_slice(clinfer_graph *g, const char *nam
                                                const int64_t *steps, int32_t count,
                                                clinfer_value *out);
 
+/* Expand (ONNX): x broadcast against `shape` (ranks aligned at the end; a
+ * 1 on either side takes the other's extent). */
+CLINFER_API clinfer_status clinfer_graph_expand(clinfer_graph *g, const char *name,
+                                                clinfer_value x, const clinfer_shape *shape,
+                                                clinfer_value *out);
+/* Tile (ONNX): x repeated repeats[d] times along each dim d (count = rank). */
+CLINFER_API clinfer_status clinfer_graph_tile(clinfer_graph *g, const char *name,
+                                              clinfer_value x, const int64_t *repeats,
+                                              int32_t count, clinfer_value *out);
+
 /* Views: no kernel and no copy, the output shares the input's memory.
  * flatten: [d0..d(axis-1)] and [d(axis)..] become two dimensions.
  * reshape: ONNX Reshape, 0 copies the input's dimension, -1 is inferred.
@@ -607,6 +619,12 @@ CLINFER_API clinfer_status clinfer_tensor_decode_onnx(const void *data, size_t s
  * zeroes it. NULL is a no-op. */
 CLINFER_API void clinfer_tensor_release(clinfer_tensor *tensor);
 
+/* The shape of one graph input, by name (for ONNX loads and sessions). */
+typedef struct clinfer_input_shape {
+    const char *name;
+    clinfer_shape shape;
+} clinfer_input_shape;
+
 typedef struct clinfer_onnx_options {
     /* Values known at load time for graph inputs, matched by name (borrowed
      * during the call). An input that a node needs as a constant
@@ -617,6 +635,13 @@ typedef struct clinfer_onnx_options {
      * first takes the size of the given value. */
     const clinfer_tensor *input_values;
     size_t input_value_count;
+    /* Shapes of graph inputs, matched by name (borrowed during the call):
+     * each symbolic dimension (dim_param, -1 or missing) takes the size
+     * given, except a symbolic first dimension, which stays the batch (a
+     * session's); a fixed dimension must equal the size given. The graph is
+     * then built, its shape arithmetic folded, for those sizes. */
+    const clinfer_input_shape *input_shapes;
+    size_t input_shape_count;
 } clinfer_onnx_options;
 
 /* No input values. */
@@ -693,6 +718,18 @@ typedef struct clinfer_session_options {
     int profile;   /* record per-node device timings (waits at the end of each run);
                       needs a queue with profiling: always so for CLINFER_QUEUE_OWN */
     clinfer_queue_mode queue;
+    /* The shapes of inputs, by name (borrowed during the call; count 0:
+     * the model's own shapes at `batch`). The first dimension of an input
+     * whose batch is open sets the batch (and `batch` is not used). Any
+     * other size may differ from the model's own for a model loaded from
+     * ONNX (clinfer_model_load): the graph is then built and compiled for
+     * those sizes once, as a variant of the model that later sessions of
+     * the same sizes share; a model whose inputs have symbolic sizes needs
+     * them. A shape that contradicts the model (a fixed size, the rank, a
+     * Reshape that cannot hold) fails here with a message naming the input
+     * or the node. */
+    const clinfer_input_shape *input_shapes;
+    size_t input_shape_count;
 } clinfer_session_options;
 
 /* Batch 1, no profiling, CLINFER_QUEUE_AUTO. */
