@@ -465,7 +465,9 @@ Test(norm, other_reductions_are_not_fused)
     /* the first mean over dim 1 alone: a different computation, left as
      * the nine nodes it is (plus the Mul and Add) */
     p.shape = shp(3, 2, 5, 7, 0), p.axis = 2, p.eps = 1e-5f, p.mean_axis = 1, p.affine = 1;
-    float sc[7] = {1, 1, 1, 1, 1, 1, 1}, b[7] = {0};
+    float sc[21], b[21] = {0}; /* rows of 7, then of 7 * 3 */
+    for (int i = 0; i < 21; i++)
+        sc[i] = 1;
     p.scale = sc, p.bias = b;
     cr_assert_eq(kernel_nodes(&p), 9);
     /* the same over every dim is LayerNormalization with axis 0: fused */
@@ -489,7 +491,9 @@ static uint8_t *group_norm_model(int64_t groups, int64_t affine, const float *sc
     onnx_initializer(&g, &t);
     t = onnx_tensor_f("b", 1, &affine, b, 0);
     onnx_initializer(&g, &t);
-    pb attrs[2] = {onnx_attr_float("epsilon", 1e-3f), onnx_attr_int("num_groups", groups)};
+    pb attrs[2] = {onnx_attr_float("epsilon", 1e-3f), {0}};
+    if (groups >= 0)
+        attrs[1] = onnx_attr_int("num_groups", groups);
     onnx_node(&g, "GroupNormalization", "gn", "x,s,b", "y", groups < 0 ? 1 : 2, attrs);
     t = onnx_value_info("y", OT_FLOAT, 4, d);
     onnx_output(&g, &t);
