@@ -511,6 +511,69 @@ clinfer_status clinfer_graph_batchnorm(clinfer_graph *g, const char *name, clinf
     return add_node(g, name, OP_BATCHNORM, in, 5, &a, out);
 }
 
+/* A normalisation node over [x, scale, bias]. */
+static clinfer_status add_norm(clinfer_graph *g, const char *name, op_kind op, clinfer_value x,
+                               clinfer_value scale, clinfer_value bias, const node_attrs *a,
+                               clinfer_value *out)
+{
+    const clinfer_value in[3] = {x, scale, bias};
+    return add_node(g, name, op, in, 3, a, out);
+}
+
+clinfer_status clinfer_graph_instance_norm(clinfer_graph *g, const char *name, clinfer_value x,
+                                           clinfer_value scale, clinfer_value bias,
+                                           float epsilon, clinfer_value *out)
+{
+    node_attrs a;
+    memset(&a, 0, sizeof a);
+    a.norm.epsilon = epsilon;
+    return add_norm(g, name, OP_INSTANCENORM, x, scale, bias, &a, out);
+}
+
+clinfer_status clinfer_graph_layer_norm(clinfer_graph *g, const char *name, clinfer_value x,
+                                        clinfer_value scale, clinfer_value bias, int32_t axis,
+                                        float epsilon, clinfer_value *out)
+{
+    node_attrs a;
+    memset(&a, 0, sizeof a);
+    a.norm.epsilon = epsilon;
+    a.norm.axis = axis;
+    return add_norm(g, name, OP_LAYERNORM, x, scale, bias, &a, out);
+}
+
+clinfer_status clinfer_graph_group_norm(clinfer_graph *g, const char *name, clinfer_value x,
+                                        clinfer_value scale, clinfer_value bias, int32_t groups,
+                                        float epsilon, clinfer_value *out)
+{
+    node_attrs a;
+    memset(&a, 0, sizeof a);
+    a.norm.epsilon = epsilon;
+    a.norm.groups = groups;
+    return add_norm(g, name, OP_GROUPNORM, x, scale, bias, &a, out);
+}
+
+clinfer_status clinfer_graph_mean_variance_norm(clinfer_graph *g, const char *name,
+                                                clinfer_value x, const int64_t *axes,
+                                                int32_t axes_count, clinfer_value *out)
+{
+    if (!g || !valid_value(g, x) || (axes_count > 0 && !axes) || axes_count < 0)
+        return graph_fail(g, CLINFER_ERR_INVALID_ARGUMENT,
+                          "mean_variance_norm: unknown input or bad axes");
+    const int32_t rank = g->values[x].shape.rank;
+    node_attrs a;
+    memset(&a, 0, sizeof a);
+    a.norm.axes = axes ? 0u : (1u | 4u | 8u); /* ONNX default [0, 2, 3] */
+    for (int32_t i = 0; axes && i < axes_count; i++) {
+        const int64_t d = axes[i] < 0 ? axes[i] + rank : axes[i];
+        if (d < 0 || d >= rank || (a.norm.axes >> d & 1u))
+            return graph_fail(g, CLINFER_ERR_INVALID_ARGUMENT,
+                              "mean_variance_norm: axis %lld is out of range for rank %d or "
+                              "repeated", (long long)axes[i], (int)rank);
+        a.norm.axes |= 1u << d;
+    }
+    return add_norm(g, name, OP_MVN, x, CLINFER_NO_VALUE, CLINFER_NO_VALUE, &a, out);
+}
+
 clinfer_status clinfer_graph_pad(clinfer_graph *g, const char *name, clinfer_value x,
                                  const int64_t *pads, int32_t pads_count, float value,
                                  clinfer_value *out)

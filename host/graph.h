@@ -60,6 +60,10 @@ typedef union node_attrs {
     struct { int64_t repeats[CLINFER_MAX_RANK]; } tile; /* one per input dim */
     clinfer_resize_desc resize;
     struct { int32_t blocksize; int mode; } depth_space; /* mode: ops/depth_space.h */
+    /* the normalisations (ops/norm.h); inputs [x, scale, bias], either of
+     * the last two CLINFER_NO_VALUE when absent. axis: layernorm; groups:
+     * groupnorm; axes: mvn, bit d set for a normalised dim */
+    struct { float epsilon; int32_t axis; int32_t groups; uint32_t axes; } norm;
 } node_attrs;
 
 typedef struct graph_node {

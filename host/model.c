@@ -68,6 +68,9 @@ static clinfer_status check_graph(clinfer_runtime *rt, const clinfer_graph *g)
 
 static clinfer_status run_passes(clinfer_runtime *rt, clinfer_graph *g)
 {
+    int layernorms = pass_fuse_layernorm(g);
+    if (layernorms < 0)
+        return (clinfer_status)layernorms;
     int folded = pass_fold_batchnorm(g);
     if (folded < 0)
         return (clinfer_status)folded; /* the pass recorded the message */
@@ -80,6 +83,7 @@ static clinfer_status run_passes(clinfer_runtime *rt, clinfer_graph *g)
            "compile: %d BatchNormalization folded, %d residual Adds, %d activations and %d max "
            "pools fused",
            folded, residuals, fused, pools);
+    rt_log(rt, CLINFER_LOG_DEBUG, "compile: %d LayerNormalization patterns fused", layernorms);
     return CLINFER_OK;
 }
 

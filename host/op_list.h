@@ -36,9 +36,13 @@
     X(RESHAPE, "reshape", node_view_impl, 1)                  \
     X(IDENTITY, "identity", node_view_impl, 1)                \
     X(RESIZE, "resize", node_resize_impl, 0)                  \
-    X(DEPTH_SPACE, "depth_space", node_depth_space_impl, 0)
+    X(DEPTH_SPACE, "depth_space", node_depth_space_impl, 0)   \
+    X(INSTANCENORM, "instancenorm", node_norm_impl, 0)        \
+    X(LAYERNORM, "layernorm", node_norm_impl, 0)              \
+    X(GROUPNORM, "groupnorm", node_norm_impl, 0)              \
+    X(MVN, "mvn", node_norm_impl, 0)
 
 /* The number of lines above, checked against the generated tables. */
-#define CLINFER_OP_COUNT 21
+#define CLINFER_OP_COUNT 25
 
 #endif

@@ -477,6 +477,35 @@ CLINFER_API clinfer_status clinfer_graph_batchnorm(clinfer_graph *g, const char 
                                                    clinfer_value var, float epsilon,
                                                    clinfer_value *out);
 
+/* Normalisations: y = (x - mean) / sqrt(var + epsilon) * scale + bias, mean
+ * and (population) variance over the elements normalised together. scale
+ * and bias may be CLINFER_NO_VALUE (1 and 0) and need not be constants.
+ * instance_norm: x [N, C, ...] of rank >= 3, per (n, c) over the spatial
+ *   dims; scale, bias [C] (ONNX InstanceNormalization).
+ * layer_norm: over dims axis..rank-1 (axis negative: from the end); scale,
+ *   bias hold prod(x.shape[axis:]) values (ONNX LayerNormalization).
+ * group_norm: x [N, C, ...], per n and group of C / groups channels; scale,
+ *   bias [C] (per channel, ONNX opset 21) or [groups] (per group, opset 18).
+ * mean_variance_norm: (x - mean) / (sqrt(var) + 1e-9) over `axes` (NULL:
+ *   [0, 2, 3]); the dims not in axes must be consecutive (ONNX
+ *   MeanVarianceNormalization). */
+CLINFER_API clinfer_status clinfer_graph_instance_norm(clinfer_graph *g, const char *name,
+                                                       clinfer_value x, clinfer_value scale,
+                                                       clinfer_value bias, float epsilon,
+                                                       clinfer_value *out);
+CLINFER_API clinfer_status clinfer_graph_layer_norm(clinfer_graph *g, const char *name,
+                                                    clinfer_value x, clinfer_value scale,
+                                                    clinfer_value bias, int32_t axis,
+                                                    float epsilon, clinfer_value *out);
+CLINFER_API clinfer_status clinfer_graph_group_norm(clinfer_graph *g, const char *name,
+                                                    clinfer_value x, clinfer_value scale,
+                                                    clinfer_value bias, int32_t groups,
+                                                    float epsilon, clinfer_value *out);
+CLINFER_API clinfer_status clinfer_graph_mean_variance_norm(clinfer_graph *g, const char *name,
+                                                            clinfer_value x, const int64_t *axes,
+                                                            int32_t axes_count,
+                                                            clinfer_value *out);
+
 /* Constant padding. pads: 2 * rank values, all the starts then all the ends
  * (ONNX order); negative values crop. */
 CLINFER_API clinfer_status clinfer_graph_pad(clinfer_graph *g, const char *name, clinfer_value x,

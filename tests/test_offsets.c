@@ -9,7 +9,7 @@
  * algorithm (and GEMM / depthwise variant), Gemm and MatMul under every
  * GEMM variant, pooling (both windowed variants, global), eltwise unary and
  * binary (every broadcast variant), softmax, batchnorm, concat, pad,
- * transpose, reduce, slice.
+ * transpose, reduce, slice, the normalisations.
  */
 #define _POSIX_C_SOURCE 200809L /* setenv */
 #include <criterion/criterion.h>
@@ -22,6 +22,7 @@
 #include "ops/conv2d.h"
 #include "ops/eltwise.h"
 #include "ops/gemm.h"
+#include "ops/norm.h"
 #include "ops/pad.h"
 #include "ops/pool2d.h"
 #include "ops/reduce.h"
@@ -566,4 +567,42 @@ Test(offsets, conv2d_every_algorithm)
     p.pool = 2;
     check_conv(p, "with a fused max pool", 600);
     unsetenv("CLINFER_TUNE");
+}
+
+/* ---------------------------------------------------------- normalisations */
+
+MAKE_ONE_LAUNCH(make_norm_affine, norm_prepare, norm_bind, t[0], t[1], t[2], t[3])
+MAKE_ONE_LAUNCH(make_norm_plain, norm_prepare, norm_bind, t[0], (dev_tensor){NULL, 0},
+                (dev_tensor){NULL, 0}, t[1])
+
+Test(offsets, norm)
+{
+    clinfer_runtime *rt = test_runtime();
+    op_case k;
+    /* LayerNorm (scale and bias per element, rows of 105: a tail), then
+     * GroupNorm per channel (scale per segment of 7) */
+    norm_params p = norm_params_default(NORM_LAYER);
+    p.shape = shape4(2, 5, 3, 7), p.axis = 1;
+    p.scale = p.bias = (clinfer_shape){3, {5, 3, 7}};
+    k = (op_case){.make = make_norm_affine, .params = &p, .count = 4,
+                  .n = {numel(&p.shape), 105, 105, numel(&p.shape)}};
+    for (int v = NORM_WORKGROUP; v <= NORM_ITEMS; v++) { /* both kernels */
+        p.variant = v;
+        snprintf(k.what, sizeof k.what, "LayerNormalization, variant %d", v);
+        check_offsets(rt, &k, 40);
+    }
+    p = norm_params_default(NORM_GROUP);
+    p.shape = shape4(2, 6, 1, 7), p.groups = 2;
+    p.scale = p.bias = (clinfer_shape){1, {6}};
+    k = (op_case){.make = make_norm_affine, .params = &p, .count = 4,
+                  .n = {numel(&p.shape), 6, 6, numel(&p.shape)}};
+    snprintf(k.what, sizeof k.what, "GroupNormalization");
+    check_offsets(rt, &k, 41);
+    p = norm_params_default(NORM_MVN); /* [0, 2, 3]: spans R * B apart */
+    p.shape = shape4(3, 4, 5, 3);
+    k = (op_case){.make = make_norm_plain, .params = &p, .count = 2,
+                  .n = {numel(&p.shape), numel(&p.shape)}};
+    snprintf(k.what, sizeof k.what, "MeanVarianceNormalization");
+    check_offsets(rt, &k, 42);
+    clinfer_runtime_free(rt);
 }

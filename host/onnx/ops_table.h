@@ -84,6 +84,10 @@
     KERNEL("Upsample", op_upsample, NULL, IN(1), "mode scales height_scale width_scale")           \
     KERNEL("DepthToSpace", op_depth_to_space, NULL, 0, "blocksize mode")                           \
     KERNEL("SpaceToDepth", op_space_to_depth, NULL, 0, "blocksize")                                \
+    KERNEL("InstanceNormalization", op_instancenorm, NULL, 0, "epsilon")                          \
+    KERNEL("LayerNormalization", op_layernorm, NULL, 0, "axis epsilon stash_type")                \
+    KERNEL("GroupNormalization", op_groupnorm, NULL, 0, "num_groups epsilon stash_type")          \
+    KERNEL("MeanVarianceNormalization", op_mvn, NULL, 0, "axes")                                  \
     FOLD_ONLY("Constant", fold_constant, 0,                                                        \
               "value value_float value_floats value_int value_ints sparse_value value_string "     \
               "value_strings")                                                                     \

@@ -19,6 +19,10 @@ int pass_fold_batchnorm(clinfer_graph *g);
 int pass_fuse_residual_adds(clinfer_graph *g);
 int pass_fuse_activations(clinfer_graph *g);
 int pass_fuse_max_pools(clinfer_graph *g);
+/* Runs first: the LayerNormalization that PyTorch exports below opset 17
+ * as ReduceMean/Sub/Pow/ReduceMean/Add/Sqrt/Div[/Mul][/Add] becomes one
+ * layernorm node (layernorm.c). */
+int pass_fuse_layernorm(clinfer_graph *g);
 
 /* The producer of value v if it is a live node of kind `op` whose output
  * only feeds one live node and is not a graph output; else NULL. */

@@ -46,6 +46,7 @@ static const char *const required[] = {
     "test_expand_",       "test_tile",              "test_split_",       "test_gather_0$",
     "test_gather_1$",     "test_gather_2d_indices$", "test_gather_negative_indices$",
     "test_resize_",       "test_upsample_",         "test_depthtospace_", "test_spacetodepth",
+    "test_instancenorm",  "test_layer_normalization_", "test_mvn",
 };
 
 static int in_family(const char *name)

@@ -332,6 +332,24 @@ static void g_depth_space(built *b) /* block 2 (vector paths and tails), block 3
     output(b, y);
 }
 
+static void g_norm(built *b) /* the four normalisations, one kernel */
+{
+    clinfer_value x = input(b, (clinfer_shape){2, {3, 37}});
+    clinfer_value z = input(b, (clinfer_shape){4, {2, 6, 1, 7}}), y;
+    const clinfer_shape row = {1, {37}}, ch = {1, {6}};
+    CHECK_OK(clinfer_graph_layer_norm(b->g, NULL, x, constant(b, row), constant(b, row), -1,
+                                      1e-5f, &y));
+    output(b, y);
+    CHECK_OK(clinfer_graph_instance_norm(b->g, NULL, z, constant(b, ch), constant(b, ch), 1e-5f,
+                                         &y));
+    output(b, y);
+    CHECK_OK(clinfer_graph_group_norm(b->g, NULL, z, constant(b, ch), constant(b, ch), 2, 1e-5f,
+                                      &y));
+    output(b, y);
+    CHECK_OK(clinfer_graph_mean_variance_norm(b->g, NULL, z, NULL, 0, &y));
+    output(b, y);
+}
+
 /* ------------------------------------------------------------- the cases */
 
 #define GEMMS(algo, k1, k2, k3)                                                                \
@@ -382,6 +400,7 @@ static const kcase cases[] = {
     {"movement", g_movement, {{"", "transpose"}}, 1},
     {"resize", g_resize, {{"", "resize_taps"}}, 1},
     {"depth space", g_depth_space, {{"", "space_to_depth"}}, 1},
+    {"norm", g_norm, {{"", "norm_rows"}}, 1},
 };
 #define N_CASES (sizeof cases / sizeof cases[0])
 

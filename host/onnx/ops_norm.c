@@ -1,0 +1,211 @@
+/*
+ * ops_norm.c — the ONNX normalisations translated into builder calls:
+ * InstanceNormalization, LayerNormalization (opset 17; its Mean and
+ * InvStdDev outputs from ordinary nodes), GroupNormalization
+ * (opset 18: scale and bias per group; 21: per channel) and
+ * MeanVarianceNormalization. Scale and bias stay ordinary values: the
+ * kernel reads them at run time, so they need not be initializers.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "../shape.h"
+#include "ops_internal.h"
+
+/* stash_type (LayerNormalization, GroupNormalization 21): the precision of
+ * the statistics; clinfer computes them in float, ONNX's default (1). */
+static clinfer_status need_float_stash(onnx_node *c)
+{
+    int64_t stash = 1;
+    clinfer_status st = onnx_node_attr_int(c, "stash_type", 1, &stash);
+    if (st == CLINFER_OK && stash != 1)
+        return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
+                               "attribute \"stash_type\" = %lld: only 1 (float) is supported",
+                               (long long)stash);
+    return st;
+}
+
+/* x, scale and bias (bias optional when `bias_optional`) as values. */
+static clinfer_status three_inputs(onnx_node *c, int bias_optional, clinfer_value v[3])
+{
+    clinfer_status st = onnx_node_in_value(c, 0, &v[0]);
+    if (st == CLINFER_OK)
+        st = onnx_node_in_value(c, 1, &v[1]);
+    if (st == CLINFER_OK)
+        st = bias_optional ? onnx_node_in_value_opt(c, 2, &v[2])
+                           : onnx_node_in_value(c, 2, &v[2]);
+    return st;
+}
+
+clinfer_status op_instancenorm(onnx_node *c)
+{
+    float eps = 1e-5f;
+    clinfer_value v[3], y;
+    clinfer_status st = onnx_node_attr_float(c, "epsilon", 1e-5f, &eps);
+    if (st == CLINFER_OK)
+        st = three_inputs(c, 0, v);
+    if (st != CLINFER_OK)
+        return st;
+    return onnx_node_out_of(c,
+                            clinfer_graph_instance_norm(c->im->g, onnx_node_oname(c), v[0], v[1],
+                                                        v[2], eps, &y),
+                            &y);
+}
+
+/* Builds `name` (":<suffix>" appended to output 0's name). */
+static const char *part_name(onnx_node *c, const char *suffix, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%s:%s", onnx_node_oname(c), suffix);
+    return buf;
+}
+
+/* LayerNormalization's optional outputs Mean and InvStdDev (kept dims of
+ * size 1), when the model names them: built from ReduceMean, Sub, Mul, Add,
+ * Sqrt and Reciprocal nodes as ONNX's function body defines them, since
+ * the layernorm kernel writes Y only. */
+static clinfer_status layernorm_stats(onnx_node *c, clinfer_value x, int64_t axis, float eps)
+{
+    const int want_mean = onnx_node_out_name(c, 1)[0] != 0;
+    if (!want_mean && !onnx_node_out_name(c, 2)[0])
+        return CLINFER_OK;
+    clinfer_shape xs;
+    clinfer_status st = onnx_node_in_shape(c, 0, &xs);
+    int32_t first;
+    if (st != CLINFER_OK)
+        return st;
+    if (!shape_axis(axis, xs.rank, &first))
+        return onnx_node_error(c, CLINFER_ERR_INVALID_ARGUMENT,
+                               "axis %lld is out of range for X of rank %d", (long long)axis,
+                               (int)xs.rank);
+    int64_t axes[CLINFER_MAX_RANK];
+    for (int32_t d = first; d < xs.rank; d++)
+        axes[d - first] = d;
+    clinfer_graph *g = c->im->g;
+    clinfer_value m, d, dd, var, ke, ve, sd, inv;
+    char b[512];
+    const clinfer_shape scalar = shape_make(0, NULL);
+    st = clinfer_graph_reduce(g, part_name(c, "mean", b, sizeof b), CLINFER_REDUCE_MEAN, x, axes,
+                              xs.rank - first, 1, &m);
+    if (st == CLINFER_OK)
+        st = clinfer_graph_binary(g, part_name(c, "d", b, sizeof b), CLINFER_BINARY_SUB, x, m, &d);
+    if (st == CLINFER_OK)
+        st = clinfer_graph_binary(g, part_name(c, "dd", b, sizeof b), CLINFER_BINARY_MUL, d, d,
+                                  &dd);
+    if (st == CLINFER_OK)
+        st = clinfer_graph_reduce(g, part_name(c, "var", b, sizeof b), CLINFER_REDUCE_MEAN, dd,
+                                  axes, xs.rank - first, 1, &var);
+    if (st == CLINFER_OK)
+        st = clinfer_graph_constant(g, part_name(c, "eps", b, sizeof b), &scalar, &eps, &ke);
+    if (st == CLINFER_OK)
+        st = clinfer_graph_binary(g, part_name(c, "var_eps", b, sizeof b), CLINFER_BINARY_ADD,
+                                  var, ke, &ve);
+    if (st == CLINFER_OK)
+        st = clinfer_graph_unary(g, part_name(c, "std", b, sizeof b), CLINFER_UNARY_SQRT, ve, 0,
+                                 0, &sd);
+    if (st == CLINFER_OK)
+        st = clinfer_graph_unary(g, part_name(c, "inv_std", b, sizeof b),
+                                 CLINFER_UNARY_RECIPROCAL, sd, 0, 0, &inv);
+    st = onnx_node_build(c, st);
+    if (st == CLINFER_OK && want_mean)
+        st = onnx_node_out_value(c, 1, m);
+    if (st == CLINFER_OK && onnx_node_out_name(c, 2)[0])
+        st = onnx_node_out_value(c, 2, inv);
+    return st;
+}
+
+clinfer_status op_layernorm(onnx_node *c)
+{
+    float eps = 1e-5f;
+    int64_t axis = -1;
+    clinfer_value v[3], y;
+    clinfer_status st = onnx_node_attr_float(c, "epsilon", 1e-5f, &eps);
+    if (st == CLINFER_OK)
+        st = onnx_node_attr_int(c, "axis", -1, &axis);
+    if (st == CLINFER_OK)
+        st = onnx_node_check_range(c, "axis", axis, -CLINFER_MAX_RANK, CLINFER_MAX_RANK - 1);
+    if (st == CLINFER_OK)
+        st = need_float_stash(c);
+    if (st == CLINFER_OK)
+        st = three_inputs(c, 1, v);
+    if (st == CLINFER_OK)
+        st = layernorm_stats(c, v[0], axis, eps);
+    if (st != CLINFER_OK)
+        return st;
+    return onnx_node_out_of(c,
+                            clinfer_graph_layer_norm(c->im->g, onnx_node_oname(c), v[0], v[1],
+                                                     v[2], (int32_t)axis, eps, &y),
+                            &y);
+}
+
+/* Opset 18 gives scale and bias per group, 21 per channel: input k must
+ * have the count its opset says (the builder alone cannot tell them apart
+ * when they are of different sizes). */
+static clinfer_status group_affine_shape(onnx_node *c, int64_t groups)
+{
+    clinfer_shape xs, s;
+    char buf[160];
+    clinfer_status st = onnx_node_in_shape(c, 0, &xs);
+    if (st != CLINFER_OK)
+        return st;
+    if (xs.rank < 2 || xs.dims[1] < 1)
+        return onnx_node_error(c, CLINFER_ERR_SHAPE, "X has shape %s; needs [N, C, ...]",
+                               shape_str(&xs, buf, sizeof buf));
+    const int per_channel = c->im->opset >= 21;
+    const int64_t want = per_channel ? xs.dims[1] : groups;
+    for (int32_t k = 1; k <= 2; k++) {
+        if ((st = onnx_node_in_shape(c, k, &s)) != CLINFER_OK)
+            return st;
+        if (s.rank != 1 || s.dims[0] != want)
+            return onnx_node_error(c, CLINFER_ERR_SHAPE,
+                                   "input %d (%s) has shape %s, expected [%lld] (one per %s in "
+                                   "opset %lld)",
+                                   (int)k, k == 1 ? "scale" : "bias",
+                                   shape_str(&s, buf, sizeof buf), (long long)want, per_channel ? "channel" : "group",
+                                   (long long)c->im->opset);
+    }
+    return CLINFER_OK;
+}
+
+clinfer_status op_groupnorm(onnx_node *c)
+{
+    float eps = 1e-5f;
+    int64_t groups = 0;
+    clinfer_value v[3], y;
+    if (!onnx_node_attr(c, "num_groups"))
+        return onnx_node_error(c, CLINFER_ERR_INVALID_ARGUMENT,
+                               "attribute \"num_groups\" is required");
+    clinfer_status st = onnx_node_attr_int(c, "num_groups", 0, &groups);
+    if (st == CLINFER_OK)
+        st = onnx_node_check_range(c, "num_groups", groups, 1, INT32_MAX);
+    if (st == CLINFER_OK)
+        st = onnx_node_attr_float(c, "epsilon", 1e-5f, &eps);
+    if (st == CLINFER_OK)
+        st = need_float_stash(c);
+    if (st == CLINFER_OK)
+        st = group_affine_shape(c, groups);
+    if (st == CLINFER_OK)
+        st = three_inputs(c, 0, v);
+    if (st != CLINFER_OK)
+        return st;
+    return onnx_node_out_of(c,
+                            clinfer_graph_group_norm(c->im->g, onnx_node_oname(c), v[0], v[1],
+                                                     v[2], (int32_t)groups, eps, &y),
+                            &y);
+}
+
+clinfer_status op_mvn(onnx_node *c)
+{
+    int64_t axes[MAX_INTS];
+    int32_t n = -1;
+    clinfer_value x, y;
+    clinfer_status st = onnx_node_attr_ints(c, "axes", axes, MAX_INTS, &n);
+    if (st == CLINFER_OK)
+        st = onnx_node_in_value(c, 0, &x);
+    if (st != CLINFER_OK)
+        return st;
+    return onnx_node_out_of(c,
+                            clinfer_graph_mean_variance_norm(c->im->g, onnx_node_oname(c), x,
+                                                             n < 0 ? NULL : axes,
+                                                             n < 0 ? 0 : n, &y),
+                            &y);
+}
