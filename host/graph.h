@@ -55,6 +55,7 @@ typedef union node_attrs {
     /* per input dim, as given (clamped against the shape by inference):
      * dims the caller did not list are start 0, end INT64_MAX, step 1 */
     struct { int64_t starts[CLINFER_MAX_RANK], ends[CLINFER_MAX_RANK], steps[CLINFER_MAX_RANK]; } slice;
+    clinfer_conv_transpose2d_desc conv_transpose;
 } node_attrs;
 
 typedef struct graph_node {

@@ -32,9 +32,10 @@
     X(SLICE, "slice", node_slice_impl, 0)                     \
     X(FLATTEN, "flatten", node_view_impl, 1)                  \
     X(RESHAPE, "reshape", node_view_impl, 1)                  \
-    X(IDENTITY, "identity", node_view_impl, 1)
+    X(IDENTITY, "identity", node_view_impl, 1)                \
+    X(CONV_TRANSPOSE, "conv_transpose", node_conv_transpose_impl, 0)
 
 /* The number of lines above, checked against the generated tables. */
-#define CLINFER_OP_COUNT 17
+#define CLINFER_OP_COUNT 18
 
 #endif

@@ -70,6 +70,8 @@
     KERNEL("Unsqueeze", op_unsqueeze, fold_unsqueeze, IN(1), "axes")                               \
     KERNEL("Slice", op_slice, fold_slice, IN(1) | IN(2) | IN(3) | IN(4), "starts ends axes")       \
     KERNEL("Cast", op_cast, fold_cast, 0, "to saturate")                                           \
+    KERNEL("ConvTranspose", op_conv_transpose, NULL, IN(1) | IN(2),                                \
+           WINDOW " group output_padding output_shape")                                            \
     FOLD_ONLY("Constant", fold_constant, 0,                                                        \
               "value value_float value_floats value_int value_ints sparse_value value_string "     \
               "value_strings")                                                                     \

@@ -42,6 +42,10 @@ static const char *const required[] = {
     "test_batchnorm_example$", "test_add",          "test_mul",          "test_concat_",
     "test_flatten_",      "test_reshape_",          "test_transpose_",   "test_identity$",
     "test_dropout_default",
+    /* ConvTranspose: the 2-D ones (not _1d, _3d) */
+    "test_convtranspose$", "test_convtranspose_autopad", "test_convtranspose_dilations",
+    "test_convtranspose_kernel_shape", "test_convtranspose_output_shape",
+    "test_convtranspose_pad", "test_convtranspose_with_kernel",
 };
 
 static int in_family(const char *name)
