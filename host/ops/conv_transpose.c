@@ -209,7 +209,7 @@ static clinfer_status launch_gemm(clinfer_runtime *rt, const convt_params *p,
     gemm_geometry g = gemm_geometry_plain(m, hw, cpg);
     g.a_rs = 1, g.a_ks = m; /* A' = W^T: W[group] is [C/g, M] row-major */
     g.nbatch = 2;
-    g.bd[0] = groups, g.bd[1] = count;
+    g.bd[0] = groups, g.bd[1] = p->n; /* all images: B is indexed from bz0 */
     g.as[0] = (int64_t)cpg * m;
     dev_tensor a = b->weight;
     if (pl->prep_count > 0) { /* packed by convt_prep_launch */
