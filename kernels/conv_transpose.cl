@@ -12,12 +12,14 @@
  * convt_col2im: the last step of the gemm algorithm. A GEMM wrote, per z =
  *   image * G + group of the chunk,
  *   col[z][(ocg * KH + ky) * KW + kx][iy * W + ix] = sum_c W[c, ocg, ky, kx] X[c, iy, ix].
- *   Work-item (x, y, z) writes 16 outputs of row y of plane z = image * OC +
- *   oc (image from n0 in Y), all of column phase px = x % SW:
- *   ox = px + SW * (16 * (x / SW) + l), l = 0..15. Within a phase the taps
- *   kx that reach it are fixed and their input columns consecutive, so each
- *   tap is one float16 load of a col row (lane by lane where it leaves the
- *   row); stores are 16 floats SW apart.
+ *   Work-item (x, y, z) writes outputs of row y of plane z = image * OC +
+ *   oc (image from n0 in Y) by column phase: phase px holds the columns
+ *   ox = px + SW * t. Within a phase the taps kx that reach it are fixed and
+ *   their input columns consecutive, so 16 outputs of a phase take one
+ *   float16 load of a col row per tap (lane by lane where it leaves the
+ *   row). SW == 2 (the common upsampling): both phases of outputs 32x ..
+ *   32x + 31, interleaved with shuffles into two contiguous stores; else
+ *   16 outputs of phase x % SW, t from 16 * (x / SW), stored SW apart.
  * Local size 1 along x on CPUs (the host's choice), so that PoCL compiles
  * one work-group function per kernel.
  */
@@ -77,22 +79,12 @@ inline float16 convt_row16(__global const float *row, int ix0, int W)
     return vload16(0, t);
 }
 
-__kernel void convt_col2im(__global const float *restrict col, long col_off,
-                           __global const float *restrict bias, long bias_off,
-                           __global float *restrict Y, long Y_off, int H, int W, int OC, int OH,
-                           int OW, int n0, int KH, int KW, int SH, int SW, int PT, int PL, int DH,
-                           int DW, int G, float act_a, float act_b)
+/* Phase px of output row oy, outputs t0 .. t0 + 15 of the phase (column
+ * px + SW * t): the sum of the col rows of the taps that reach them. */
+inline float16 convt_phase16(__global const float *cz, long hw, int H, int W, int oy, int px,
+                             int t0, int KH, int KW, int SH, int SW, int PT, int PL, int DH,
+                             int DW)
 {
-    col += col_off, bias += bias_off, Y += Y_off;
-    const int x = get_global_id(0), oy = get_global_id(1), z = get_global_id(2);
-    const int px = x % SW, t0 = x / SW * 16;
-    const int per_phase = (OW - px + SW - 1) / SW; /* outputs of this column phase */
-    if (t0 >= per_phase)
-        return;
-    const int img = z / OC, oc = z % OC, ocpg = OC / G;
-    const long hw = (long)H * W;
-    __global const float *cz =
-        col + ((long)img * G + oc / ocpg) * ocpg * KH * KW * hw + (long)(oc % ocpg) * KH * KW * hw;
     float16 acc = 0.0f;
     for (int ky = 0; ky < KH; ky++) {
         const int ty = oy + PT - ky * DH;
@@ -105,11 +97,59 @@ __kernel void convt_col2im(__global const float *restrict col, long col_off,
             acc += convt_row16(cz + (ky * KW + kx) * hw + (long)(ty / SH) * W, q / SW + t0, W);
         }
     }
+    return acc;
+}
+
+__kernel void convt_col2im(__global const float *restrict col, long col_off,
+                           __global const float *restrict bias, long bias_off,
+                           __global float *restrict Y, long Y_off, int H, int W, int OC, int OH,
+                           int OW, int n0, int KH, int KW, int SH, int SW, int PT, int PL, int DH,
+                           int DW, int G, float act_a, float act_b)
+{
+    col += col_off, bias += bias_off, Y += Y_off;
+    const int x = get_global_id(0), oy = get_global_id(1), z = get_global_id(2);
+    const int img = z / OC, oc = z % OC, ocpg = OC / G;
+    const long hw = (long)H * W;
+    __global const float *cz =
+        col + ((long)img * G + oc / ocpg) * ocpg * KH * KW * hw + (long)(oc % ocpg) * KH * KW * hw;
+    __global float *y = Y + (((long)n0 * OC + z) * OH + oy) * OW;
 #if HAS_BIAS
-    acc += bias[oc];
+    const float b = bias[oc];
+#else
+    const float b = 0.0f;
 #endif
+    if (SW == 2) { /* both phases, interleaved: 32 consecutive outputs */
+        const int t0 = x * 16, ox0 = 2 * t0;
+        if (ox0 >= OW)
+            return;
+        float16 a0 = convt_phase16(cz, hw, H, W, oy, 0, t0, KH, KW, SH, SW, PT, PL, DH, DW) + b;
+        float16 a1 = convt_phase16(cz, hw, H, W, oy, 1, t0, KH, KW, SH, SW, PT, PL, DH, DW) + b;
+        a0 = ACT_ANY(a0);
+        a1 = ACT_ANY(a1);
+        const float16 lo = shuffle2(a0, a1, (uint16)(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21,
+                                                     6, 22, 7, 23));
+        const float16 hi = shuffle2(a0, a1, (uint16)(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13,
+                                                     29, 14, 30, 15, 31));
+        if (ox0 + 32 <= OW) {
+            vstore16(lo, 0, y + ox0);
+            vstore16(hi, 0, y + ox0 + 16);
+            return;
+        }
+        float t[32];
+        vstore16(lo, 0, t);
+        vstore16(hi, 0, t + 16);
+        for (int l = 0; ox0 + l < OW; l++)
+            y[ox0 + l] = t[l];
+        return;
+    }
+    /* one phase px = x % SW: 16 outputs SW apart */
+    const int px = x % SW, t0 = x / SW * 16;
+    const int per_phase = (OW - px + SW - 1) / SW; /* outputs of this column phase */
+    if (t0 >= per_phase)
+        return;
+    float16 acc = convt_phase16(cz, hw, H, W, oy, px, t0, KH, KW, SH, SW, PT, PL, DH, DW) + b;
     acc = ACT_ANY(acc);
-    __global float *y = Y + (((long)n0 * OC + z) * OH + oy) * OW + px + (long)SW * t0;
+    y += px + (long)SW * t0;
     const int lanes = min(16, per_phase - t0);
     if (SW == 1 && lanes == 16) {
         vstore16(acc, 0, y);

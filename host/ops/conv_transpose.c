@@ -257,10 +257,11 @@ static clinfer_status launch_col2im(clinfer_runtime *rt, const convt_params *p,
     clinfer_status st = launch_finish(rt, out, &a);
     if (st != CLINFER_OK)
         return st;
-    /* x: 16 outputs of one column phase (ox % stride) per item */
-    const size_t sw = (size_t)p->stride_w;
+    /* x: 16 outputs of one column phase (ox % stride) per item, of both
+     * phases for stride 2 (the kernel's banner) */
+    const size_t sw = (size_t)p->stride_w, per_item = sw == 2 ? 2 : 1;
     const size_t per_phase = ((size_t)pl->ow + sw - 1) / sw;
-    launch_grid3(out, sw * ((per_phase + 15) / 16), (size_t)pl->oh,
+    launch_grid3(out, sw / per_item * ((per_phase + 15) / 16), (size_t)pl->oh,
                  (size_t)count * (size_t)p->oc, 1);
     return CLINFER_OK;
 }
