@@ -8,7 +8,9 @@
  * full output, bias, fused activations, NaN. Each algorithm (naive, gemm)
  * under each GEMM variant at the ops level, batches split into scratch
  * chunks, graph nodes through the public API under every forced algorithm
- * and GEMM variant (test_op), the activation fusion, and the checks.
+ * and GEMM variant (test_op), the activation fusion, the checks, and the
+ * ONNX translator (a model written with onnx_writer: output_shape as the
+ * whole shape, SAME_LOWER, groups; 1-D and bad attributes refused).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <criterion/criterion.h>
@@ -18,6 +20,7 @@
 #include <string.h>
 
 #include "graph.h"
+#include "onnx_writer.h"
 #include "op_test.h"
 #include "passes/passes.h"
 #include "ref_conv_transpose.h"
@@ -431,4 +434,112 @@ Test(conv_transpose, rejects_bad_parameters)
                   i, clinfer_graph_errmsg(g));
     }
     clinfer_graph_free(g);
+}
+
+/* ------------------------------------------------------------------ ONNX */
+
+/* A one-node ConvTranspose model: x of rank `rank` ([1, C, spatial...]),
+ * W an initializer of shape wd (rank `rank`), B [oc] when b is given. */
+static uint8_t *convt_model(int rank, const int64_t *xd, const int64_t *wd, const float *w,
+                            const float *b, int64_t oc, int nattrs, pb *attrs, size_t *size)
+{
+    onnx_graph g = {{0}};
+    pb t = onnx_value_info("x", OT_FLOAT, rank, xd);
+    onnx_input(&g, &t);
+    t = onnx_tensor_f("W", rank, wd, w, 1);
+    onnx_initializer(&g, &t);
+    if (b) {
+        const int64_t bd[1] = {oc};
+        t = onnx_tensor_f("B", 1, bd, b, 0);
+        onnx_initializer(&g, &t);
+    }
+    onnx_node(&g, "ConvTranspose", "up", b ? "x,W,B" : "x,W", "y", nattrs, attrs);
+    t = onnx_value_info("y", OT_FLOAT, -1, NULL);
+    onnx_output(&g, &t);
+    return onnx_model(&g, 13, size);
+}
+
+/* groups 2, SAME_LOWER padding (odd totals: the extra row at the start),
+ * output_shape given as the whole [N, OC, OH, OW], output_padding: the
+ * loaded model against the reference with the ONNX rule's pads. */
+Test(conv_transpose, onnx_model_matches_reference, .init = setup)
+{
+    const convt_case k = {"onnx", 1, 4, 5, 7, 6, 3, 4, 3, 2, 0, 0, 0, 0, 1, 1, 1, 1, 2, 1,
+                          ACT_KIND_NONE, CLINFER_PAD_SAME_LOWER, 15, 12};
+    const convt_params p = params_of(&k);
+    convt_data d = data_make(&p, 31, 0);
+    const int64_t xd[4] = {1, 4, 5, 7}, wd[4] = {4, 3, 3, 4};
+    const int64_t strides[2] = {3, 2}, out_pad[2] = {1, 1}, out_shape[4] = {1, 6, 15, 12};
+    pb attrs[5] = {onnx_attr_ints("strides", 2, strides), onnx_attr_int("group", 2),
+                   onnx_attr_ints("output_padding", 2, out_pad),
+                   onnx_attr_ints("output_shape", 4, out_shape),
+                   onnx_attr_string("auto_pad", "SAME_LOWER")};
+    size_t size;
+    uint8_t *model = convt_model(4, xd, wd, d.w, d.b, 6, 5, attrs, &size);
+    clinfer_graph *g = NULL;
+    OK(clinfer_graph_load_onnx_memory(model, size, &g));
+    clinfer_runtime *rt = test_runtime();
+    clinfer_model *m = NULL;
+    OK(clinfer_model_compile(rt, g, &m));
+    clinfer_session *s = NULL;
+    OK(clinfer_session_create(m, NULL, &s));
+    float *got = test_alloc(d.out_n * 4);
+    cr_assert_eq(d.out_n, (size_t)6 * 15 * 12); /* odd totals 1 and 5 */
+    OK(clinfer_session_set_input(s, 0, d.in, d.in_n));
+    OK(clinfer_session_run(s));
+    OK(clinfer_session_get_output(s, 0, got, d.out_n));
+    assert_close(got, d.want, d.out_n, atol_of(&p), 1e-4f, "onnx model");
+    free(got);
+    clinfer_session_free(s);
+    clinfer_model_free(m);
+    clinfer_runtime_free(rt);
+    clinfer_graph_free(g);
+    free(model);
+    data_free(&d);
+}
+
+/* Loads `model` expecting `want` and a message containing `part`. */
+static void expect_refused(uint8_t *model, size_t size, clinfer_status want, const char *part)
+{
+    clinfer_graph *g = NULL;
+    clinfer_status st = clinfer_graph_load_onnx_memory(model, size, &g);
+    cr_assert_eq(st, want, "status %d: %s", (int)st, clinfer_last_errmsg());
+    cr_assert(strstr(clinfer_last_errmsg(), part), "\"%s\" lacks \"%s\"", clinfer_last_errmsg(),
+              part);
+    cr_assert_null(g);
+    free(model);
+}
+
+Test(conv_transpose, onnx_refuses_other_ranks_and_bad_attributes)
+{
+    const float w[2 * 3 * 3 * 3] = {0};
+    size_t size = 0;
+    uint8_t *m;
+    const int64_t x1[3] = {1, 2, 5}, w1[3] = {2, 3, 3};
+    m = convt_model(3, x1, w1, w, NULL, 0, 0, NULL, &size);
+    expect_refused(m, size,
+                   CLINFER_ERR_UNSUPPORTED, "clinfer supports 2-D transposed convolutions");
+    const int64_t x3[5] = {1, 2, 3, 4, 5}, w3[5] = {2, 1, 3, 3, 3};
+    m = convt_model(5, x3, w3, w, NULL, 0, 0, NULL, &size);
+    expect_refused(m, size,
+                   CLINFER_ERR_UNSUPPORTED, "clinfer supports 2-D transposed convolutions");
+    const int64_t x2[4] = {1, 2, 5, 6}, w2[4] = {2, 3, 3, 3}, three[3] = {1, 1, 1};
+    pb a = onnx_attr_ints("output_padding", 3, three);
+    m = convt_model(4, x2, w2, w, NULL, 0, 1, &a, &size);
+    expect_refused(m, size, CLINFER_ERR_UNSUPPORTED,
+                   "\"output_padding\" has 3 values");
+    a = onnx_attr_ints("output_shape", 3, three);
+    m = convt_model(4, x2, w2, w, NULL, 0, 1, &a, &size);
+    expect_refused(m, size, CLINFER_ERR_UNSUPPORTED,
+                   "\"output_shape\" has 3 values");
+    const int64_t ks[2] = {2, 2};
+    a = onnx_attr_ints("kernel_shape", 2, ks);
+    m = convt_model(4, x2, w2, w, NULL, 0, 1, &a, &size);
+    expect_refused(m, size,
+                   CLINFER_ERR_INVALID_MODEL, "\"kernel_shape\" is [2, 2] but W is 3x3");
+    const int64_t big[2] = {3, 0};
+    a = onnx_attr_ints("output_padding", 2, big);
+    m = convt_model(4, x2, w2, w, NULL, 0, 1, &a, &size);
+    expect_refused(m, size,
+                   CLINFER_ERR_INVALID_ARGUMENT, "output_padding (3, 0)");
 }
