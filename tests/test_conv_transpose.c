@@ -237,8 +237,8 @@ Test(conv_transpose, batches_in_chunks, .init = setup)
     clinfer_runtime_options o = clinfer_runtime_options_default();
     o.conv_scratch_cap = 1;
     const convt_case chunked[] = {
-        {"chunks 4x4 s2", 3, 9, 5, 6, 4, 4, 4, 2, 2, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1, ACT_KIND_RELU,
-         CLINFER_PAD_EXPLICIT, 0, 0},
+        {"chunks 4x4 s2, X packed", 3, 9, 4, 3, 4, 4, 4, 2, 2, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1,
+         ACT_KIND_RELU, CLINFER_PAD_EXPLICIT, 0, 0},
         {"chunks groups 2, in place", 3, 10, 8, 40, 6, 3, 3, 2, 2, 1, 0, 1, 0, 1, 0, 1, 1, 2, 1,
          ACT_KIND_NONE, CLINFER_PAD_EXPLICIT, 0, 0},
     };
@@ -249,6 +249,9 @@ Test(conv_transpose, batches_in_chunks, .init = setup)
         OK(convt_plan_algo(rt, &p, CONVT_ALGO_GEMM, &plan));
         cr_assert_eq(plan.chunk, 1, "%s: chunk %d", chunked[i].name, (int)plan.chunk);
         cr_assert_eq(plan.launch_count, plan.per_chunk * p.n);
+        if (plan.gemm.variant == GEMM_VARIANT_CPU) /* 12 floats a row: less than a panel */
+            cr_assert_eq(plan.b_in_place, (int)i, "%s: X read in place: %d", chunked[i].name,
+                         plan.b_in_place);
         clinfer_runtime_free(rt);
         check_case(&o, &chunked[i], 7u + (uint32_t)i, 0);
     }
