@@ -38,7 +38,8 @@ typedef struct convt_case {
 
 #define E CLINFER_PAD_EXPLICIT
 static const convt_case cases[] = {
-    {"3->5 7x5 3x3", 1, 3, 7, 5, 5, 3, 3, 1, 1, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, ACT_KIND_NONE, E, 0, 0},
+    {"3->5 7x5 3x3", 1, 3, 7, 5, 5, 3, 3, 1, 1, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, ACT_KIND_NONE, E, 0,
+     0},
     {"3->5 4x4 s2 pad 1 (DCGAN)", 2, 3, 7, 5, 5, 4, 4, 2, 2, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1,
      ACT_KIND_RELU, E, 0, 0},
     {"3x3 stride (3,2) asym pad, output_padding", 1, 3, 7, 5, 5, 3, 3, 3, 2, 1, 0, 2, 1, 2, 1, 1,
@@ -384,6 +385,69 @@ Test(conv_transpose, activation_fused_by_the_pass, .init = setup)
     cr_assert_eq(g->nodes[0].op, OP_CONV_TRANSPOSE);
     cr_assert_eq(g->nodes[0].attrs.conv_transpose.activation, (clinfer_activation)k->act);
     cr_assert(g->nodes[1].removed, "the activation node is still there");
+    clinfer_graph_free(g);
+    data_free(&d);
+}
+
+/* BatchNormalization after a transposed convolution, then an activation:
+ * the fold pass folds BN into the weights and bias (per output channel of
+ * each weight, groups 2 here), the fusion pass the activation. */
+static clinfer_status add_convt_bn_act(clinfer_graph *g, const clinfer_value *in,
+                                       const void *ctx, clinfer_value *out)
+{
+    const convt_case *k = ctx;
+    clinfer_conv_transpose2d_desc d = desc_of(k);
+    d.activation = CLINFER_ACT_NONE;
+    clinfer_value y, bn;
+    clinfer_status st = clinfer_graph_conv_transpose2d(g, "convt", in[0], in[1], in[2], &d, &y);
+    if (st == CLINFER_OK)
+        st = clinfer_graph_batchnorm(g, "bn", y, in[3], in[4], in[5], in[6], 1e-3f, &bn);
+    return st == CLINFER_OK ? clinfer_graph_unary(g, "act", CLINFER_UNARY_RELU, bn, 0, 0, out) : st;
+}
+
+Test(conv_transpose, batchnorm_folded_into_weights, .init = setup)
+{
+    const convt_case *k = &cases[10]; /* groups 2, 16 -> 10 channels */
+    convt_params p = params_of(k);
+    p.act.kind = ACT_KIND_NONE;
+    convt_data d = data_make(&p, 77, 0);
+    float st[4][10];
+    uint32_t seed = 11;
+    for (int i = 0; i < 4; i++)
+        fill_uniform(st[i], 10, i == 3 ? 0.1f : -1.0f, 1.0f, &seed); /* var > 0 */
+    int32_t oh, ow;
+    out_size(&p, &oh, &ow);
+    const size_t plane = (size_t)oh * ow;
+    for (size_t i = 0; i < d.out_n; i++) { /* the ONNX BatchNormalization, then ReLU */
+        const int32_t c = (int32_t)(i / plane % 10);
+        const double v = (d.want[i] - st[2][c]) / sqrt(st[3][c] + 1e-3) * st[0][c] + st[1][c];
+        d.want[i] = v < 0 ? 0.0f : (float)v;
+    }
+    const int64_t xd[4] = {p.n, p.c, p.h, p.w}, wd[4] = {p.c, p.oc / p.groups, p.kh, p.kw};
+    const int64_t cd[1] = {p.oc}, yd[4] = {p.n, p.oc, oh, ow};
+    const op_input x[7] = {{shape_make(4, xd), d.in, 0}, {shape_make(4, wd), d.w, 1},
+                           {shape_make(1, cd), d.b, 1},  {shape_make(1, cd), st[0], 1},
+                           {shape_make(1, cd), st[1], 1}, {shape_make(1, cd), st[2], 1},
+                           {shape_make(1, cd), st[3], 1}};
+    static const char *const algo_values[] = {"naive", "im2col"};
+    const op_test t = {"convt + batchnorm + relu", x, 7, add_convt_bn_act, k, d.want,
+                       shape_make(4, yd), 1e-4f, 1e-4f, {{"CLINFER_CONV_ALGO", algo_values, 2}}};
+    test_op(&t);
+
+    clinfer_graph *g = NULL;
+    OK(clinfer_graph_create(&g));
+    clinfer_value in[7], y;
+    OK(clinfer_graph_input(g, "x", &x[0].shape, &in[0]));
+    for (int i = 1; i < 7; i++) {
+        char name[8];
+        snprintf(name, sizeof name, "c%d", i);
+        OK(clinfer_graph_constant(g, name, &x[i].shape, x[i].data, &in[i]));
+    }
+    OK(add_convt_bn_act(g, in, k, &y));
+    cr_assert_eq(pass_fold_batchnorm(g), 1);
+    cr_assert_eq(pass_fuse_activations(g), 1);
+    cr_assert(g->nodes[1].removed && g->nodes[2].removed, "batchnorm or relu left");
+    cr_assert_eq(g->nodes[0].attrs.conv_transpose.activation, CLINFER_ACT_RELU);
     clinfer_graph_free(g);
     data_free(&d);
 }
