@@ -8,7 +8,8 @@
  *
  * convt_naive: work-item (x, y, z) computes output column x of row y of
  *   plane z = image * OC + oc, over the C/G input channels of its group and
- *   the taps that reach it; items past OW return. Any parameters.
+ *   the taps that reach it (stepped to directly: only every S / gcd(S, D)-th
+ *   tap can); items past OW return. Any parameters.
  * convt_col2im: the last step of the gemm algorithm. A GEMM wrote, per z =
  *   image * G + group of the chunk,
  *   col[z][(ocg * KH + ky) * KW + kx][iy * W + ix] = sum_c W[c, ocg, ky, kx] X[c, iy, ix].
@@ -24,24 +25,21 @@
  * one work-group function per kernel.
  */
 
-/* The sum of the taps (ky, kx) reaching output (oy, ox) of X's channel `x`
- * with weights `w` (KH * KW of them). */
-inline float convt_taps(__global const float *x, __global const float *w, int oy, int ox, int H,
-                        int W, int KH, int KW, int SH, int SW, int PT, int PL, int DH, int DW,
-                        float acc)
+/* Along one axis, the taps k that reach output o: k * D = o + P (mod S).
+ * Returns the first (K if none) and sets *step, the distance between them
+ * (S / gcd(S, D)); consecutive taps reach inputs *step * D / S apart. */
+inline int convt_first_tap(int o, int P, int S, int D, int K, int *step)
 {
-    for (int ky = 0; ky < KH; ky++) {
-        const int ty = oy + PT - ky * DH;
-        if (ty < 0 || ty % SH != 0 || ty / SH >= H)
-            continue;
-        __global const float *row = x + (ty / SH) * W;
-        for (int kx = 0; kx < KW; kx++) {
-            const int tx = ox + PL - kx * DW;
-            if (tx >= 0 && tx % SW == 0 && tx / SW < W)
-                acc = fma(row[tx / SW], w[ky * KW + kx], acc);
-        }
+    int a = S, b = D;
+    while (b != 0) {
+        const int r = a % b;
+        a = b, b = r;
     }
-    return acc;
+    *step = S / a;
+    for (int k = 0; k < K && k < *step; k++)
+        if ((o + P - k * D) % S == 0)
+            return k;
+    return K;
 }
 
 __kernel void convt_naive(__global const float *restrict X, long X_off,
@@ -57,11 +55,32 @@ __kernel void convt_naive(__global const float *restrict X, long X_off,
         return;
     const int n = z / OC, oc = z % OC;
     const int cpg = C / G, ocpg = OC / G;
-    const int c0 = oc / ocpg * cpg, ocl = oc % ocpg;
+    const long hw = (long)H * W, wstride = (long)ocpg * KH * KW; /* per input channel */
+    __global const float *x = X + ((long)n * C + oc / ocpg * cpg) * hw;
+    __global const float *w = Wt + ((long)(oc / ocpg * cpg) * ocpg + oc % ocpg) * KH * KW;
+    int ystep, xstep;
+    const int ky0 = convt_first_tap(oy, PT, SH, DH, KH, &ystep);
+    const int kx0 = convt_first_tap(ox, PL, SW, DW, KW, &xstep);
     float acc = 0.0f;
-    for (int c = c0; c < c0 + cpg; c++)
-        acc = convt_taps(X + ((long)n * C + c) * H * W, Wt + ((long)c * ocpg + ocl) * KH * KW,
-                         oy, ox, H, W, KH, KW, SH, SW, PT, PL, DH, DW, acc);
+    /* Only the taps that reach (oy, ox): no division in the loops. */
+    for (int ky = ky0; ky < KH; ky += ystep) {
+        const int ty = oy + PT - ky * DH;
+        if (ty < 0) /* decreases with ky */
+            break;
+        if (ty >= H * SH)
+            continue;
+        for (int kx = kx0; kx < KW; kx += xstep) {
+            const int tx = ox + PL - kx * DW;
+            if (tx < 0)
+                break;
+            if (tx >= W * SW)
+                continue;
+            const long at = (long)(ty / SH) * W + tx / SW;
+            __global const float *wk = w + ky * KW + kx;
+            for (int c = 0; c < cpg; c++)
+                acc = fma(x[c * hw + at], wk[c * wstride], acc);
+        }
+    }
 #if HAS_BIAS
     acc += bias[oc];
 #endif

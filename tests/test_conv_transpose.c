@@ -259,15 +259,21 @@ Test(conv_transpose, batches_in_chunks, .init = setup)
     test_forced_free();
 }
 
-/* The automatic choice: naive for few input channels per group, gemm else;
- * CLINFER_CONV_ALGO=naive / im2col force one. */
+/* The automatic choice: gemm, depthwise too, naive where gemm's column
+ * matrix would not fit; CLINFER_CONV_ALGO=naive / im2col force one. */
 Test(conv_transpose, automatic_choice_and_forcing, .init = setup)
 {
     clinfer_runtime *rt = test_runtime();
     convt_plan plan;
     convt_params p = params_of(&cases[6]); /* depthwise */
     OK(convt_plan_make(rt, &p, &plan));
+    cr_assert_eq(plan.algo, CONVT_ALGO_GEMM);
+    convt_params huge = p; /* 64 x 16 taps x 2^26 pixels: past INT32_MAX */
+    huge.c = huge.oc = huge.groups = 1, huge.oc = 64, huge.h = 1 << 13, huge.w = 1 << 13;
+    OK(convt_plan_make(rt, &huge, &plan));
     cr_assert_eq(plan.algo, CONVT_ALGO_NAIVE);
+    cr_assert_eq(convt_plan_algo(rt, &huge, CONVT_ALGO_GEMM, &plan), CLINFER_ERR_UNSUPPORTED);
+    cr_assert(strstr(clinfer_last_errmsg(), "too large for gemm"), "%s", clinfer_last_errmsg());
     p = params_of(&cases[9]); /* 24 input channels */
     OK(convt_plan_make(rt, &p, &plan));
     cr_assert_eq(plan.algo, CONVT_ALGO_GEMM);
@@ -277,6 +283,9 @@ Test(conv_transpose, automatic_choice_and_forcing, .init = setup)
     clinfer_runtime *gemm = test_forced_runtime(NULL, "CLINFER_CONV_ALGO", "im2col");
     p = params_of(&cases[6]);
     OK(convt_plan_make(gemm, &p, &plan));
+    cr_assert_eq(plan.algo, CONVT_ALGO_GEMM);
+    clinfer_runtime *other = test_forced_runtime(NULL, "CLINFER_CONV_ALGO", "winograd");
+    OK(convt_plan_make(other, &p, &plan)); /* not one of conv_transpose's: automatic */
     cr_assert_eq(plan.algo, CONVT_ALGO_GEMM);
     test_forced_free();
     clinfer_runtime_free(rt);

@@ -75,10 +75,6 @@ const char *convt_algo_name(convt_algo a)
     return a >= CONVT_ALGO_AUTO && a <= CONVT_ALGO_GEMM ? algo_names[a] : "unknown";
 }
 
-/* Input channels per group below which the automatic choice is naive: the
- * GEMM's K, too short to amortise a GEMM and a col2im pass. */
-#define CONVT_GEMM_MIN_K 8
-
 /* The gemm algorithm's memory: W^T packed (cpu GEMM), X packed unless it
  * is read in place, col per image and group; images chunked to the cap. */
 static clinfer_status plan_gemm(clinfer_runtime *rt, const convt_params *p, convt_plan *pl)
@@ -121,8 +117,12 @@ clinfer_status convt_plan_algo(clinfer_runtime *rt, const convt_params *p, convt
     if (!act_kind_valid(p->act.kind))
         return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
                        "conv_transpose: act.kind %d is not a known activation", (int)p->act.kind);
-    if (algo == CONVT_ALGO_AUTO)
-        algo = p->c / p->groups < CONVT_GEMM_MIN_K ? CONVT_ALGO_NAIVE : CONVT_ALGO_GEMM;
+    /* Automatic: gemm, measured faster everywhere on PoCL, depthwise too
+     * (64 channels 32x32 -> 64x64, 4x4 stride 2: 1.7 ms against 18 ms for
+     * naive); naive only where gemm's column matrix does not fit. */
+    const int automatic = algo == CONVT_ALGO_AUTO;
+    if (automatic)
+        algo = CONVT_ALGO_GEMM;
     out->algo = algo;
     out->chunk = p->n;
     out->per_chunk = 1;
@@ -131,7 +131,10 @@ clinfer_status convt_plan_algo(clinfer_runtime *rt, const convt_params *p, convt
     case CONVT_ALGO_NAIVE:
         return CLINFER_OK;
     case CONVT_ALGO_GEMM:
-        return plan_gemm(rt, p, out);
+        st = plan_gemm(rt, p, out);
+        if (st == CLINFER_ERR_UNSUPPORTED && automatic)
+            return convt_plan_algo(rt, p, CONVT_ALGO_NAIVE, out);
+        return st;
     default:
         return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT, "conv_transpose: algorithm %d",
                        (int)algo);

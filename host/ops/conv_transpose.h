@@ -5,8 +5,9 @@
  *
  *   naive  convt_naive: one output per work-item, gathering every input
  *          pixel and tap that reaches it; any parameters, no scratch. The
- *          automatic choice when a group has few input channels (depthwise-
- *          like layers), where a GEMM over them would be mostly overhead.
+ *          reference, and the automatic choice only where gemm's column
+ *          matrix would not fit (gemm was measured faster everywhere else,
+ *          depthwise layers included).
  *   gemm   per image and group the GEMM col = W^T [OC/g * KH * KW, C/g] x
  *          X [C/g, H * W] into scratch (the runtime's GEMM variant: packed
  *          W^T, once; X read in place or packed), then convt_col2im gathers
