@@ -12,7 +12,9 @@
  *   tap can); items past OW return. Any parameters.
  * convt_col2im: the last step of the gemm algorithm. A GEMM wrote, per z =
  *   image * G + group of the chunk,
- *   col[z][(ocg * KH + ky) * KW + kx][iy * W + ix] = sum_c W[c, ocg, ky, kx] X[c, iy, ix].
+ *   col[z][(ocg * KH + ky) * KW + kx][iy * W + ix] = sum_c W[c, ocg, ky, kx] X[c, iy, ix]
+ *   at tap * ts + pixel * ps: ts = H * W, ps = 1, or transposed (col^T,
+ *   small images) ts = 1, ps = OC/G * KH * KW.
  *   Work-item (x, y, z) writes outputs of row y of plane z = image * OC +
  *   oc (image from n0 in Y) by column phase: phase px holds the columns
  *   ox = px + SW * t. Within a phase the taps kx that reach it are fixed and
@@ -87,22 +89,22 @@ __kernel void convt_naive(__global const float *restrict X, long X_off,
     Y[((long)z * OH + oy) * OW + ox] = apply_act(acc, act_a, act_b);
 }
 
-/* row[ix0 .. ix0 + 15], lanes outside [0, W) zero. */
-inline float16 convt_row16(__global const float *row, int ix0, int W)
+/* row[(ix0 .. ix0 + 15) * ps], lanes outside [0, W) zero. */
+inline float16 convt_row16(__global const float *row, int ix0, int W, int ps)
 {
     if (ix0 >= 0 && ix0 + 16 <= W)
-        return vload16(0, row + ix0);
+        return strided16(row + (long)ix0 * ps, ps);
     float t[16];
     for (int l = 0; l < 16; l++)
-        t[l] = ix0 + l >= 0 && ix0 + l < W ? row[ix0 + l] : 0.0f;
+        t[l] = ix0 + l >= 0 && ix0 + l < W ? row[(long)(ix0 + l) * ps] : 0.0f;
     return vload16(0, t);
 }
 
 /* Phase px of output row oy, outputs t0 .. t0 + 15 of the phase (column
  * px + SW * t): the sum of the col rows of the taps that reach them. */
-inline float16 convt_phase16(__global const float *cz, long hw, int H, int W, int oy, int px,
-                             int t0, int KH, int KW, int SH, int SW, int PT, int PL, int DH,
-                             int DW)
+inline float16 convt_phase16(__global const float *cz, int ts, int ps, int H, int W, int oy,
+                             int px, int t0, int KH, int KW, int SH, int SW, int PT, int PL,
+                             int DH, int DW)
 {
     float16 acc = 0.0f;
     for (int ky = 0; ky < KH; ky++) {
@@ -113,7 +115,8 @@ inline float16 convt_phase16(__global const float *cz, long hw, int H, int W, in
             const int q = px + PL - kx * DW; /* ix * SW for lane 0 of phase t = 0 */
             if (q % SW != 0)                 /* this tap reaches other phases */
                 continue;
-            acc += convt_row16(cz + (ky * KW + kx) * hw + (long)(ty / SH) * W, q / SW + t0, W);
+            acc += convt_row16(cz + (long)(ky * KW + kx) * ts + (long)(ty / SH) * W * ps,
+                               q / SW + t0, W, ps);
         }
     }
     return acc;
@@ -122,15 +125,15 @@ inline float16 convt_phase16(__global const float *cz, long hw, int H, int W, in
 __kernel void convt_col2im(__global const float *restrict col, long col_off,
                            __global const float *restrict bias, long bias_off,
                            __global float *restrict Y, long Y_off, int H, int W, int OC, int OH,
-                           int OW, int n0, int KH, int KW, int SH, int SW, int PT, int PL, int DH,
-                           int DW, int G, float act_a, float act_b)
+                           int OW, int n0, int ts, int ps, int KH, int KW, int SH, int SW, int PT,
+                           int PL, int DH, int DW, int G, float act_a, float act_b)
 {
     col += col_off, bias += bias_off, Y += Y_off;
     const int x = get_global_id(0), oy = get_global_id(1), z = get_global_id(2);
     const int img = z / OC, oc = z % OC, ocpg = OC / G;
     const long hw = (long)H * W;
-    __global const float *cz =
-        col + ((long)img * G + oc / ocpg) * ocpg * KH * KW * hw + (long)(oc % ocpg) * KH * KW * hw;
+    __global const float *cz = col + ((long)img * G + oc / ocpg) * ocpg * KH * KW * hw +
+                               (long)(oc % ocpg) * KH * KW * ts;
     __global float *y = Y + (((long)n0 * OC + z) * OH + oy) * OW;
 #if HAS_BIAS
     const float b = bias[oc];
@@ -141,8 +144,8 @@ __kernel void convt_col2im(__global const float *restrict col, long col_off,
         const int t0 = x * 16, ox0 = 2 * t0;
         if (ox0 >= OW)
             return;
-        float16 a0 = convt_phase16(cz, hw, H, W, oy, 0, t0, KH, KW, SH, SW, PT, PL, DH, DW) + b;
-        float16 a1 = convt_phase16(cz, hw, H, W, oy, 1, t0, KH, KW, SH, SW, PT, PL, DH, DW) + b;
+        float16 a0 = convt_phase16(cz, ts, ps, H, W, oy, 0, t0, KH, KW, SH, SW, PT, PL, DH, DW) + b;
+        float16 a1 = convt_phase16(cz, ts, ps, H, W, oy, 1, t0, KH, KW, SH, SW, PT, PL, DH, DW) + b;
         a0 = ACT_ANY(a0);
         a1 = ACT_ANY(a1);
         const float16 lo = shuffle2(a0, a1, (uint16)(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21,
@@ -166,7 +169,7 @@ __kernel void convt_col2im(__global const float *restrict col, long col_off,
     const int per_phase = (OW - px + SW - 1) / SW; /* outputs of this column phase */
     if (t0 >= per_phase)
         return;
-    float16 acc = convt_phase16(cz, hw, H, W, oy, px, t0, KH, KW, SH, SW, PT, PL, DH, DW) + b;
+    float16 acc = convt_phase16(cz, ts, ps, H, W, oy, px, t0, KH, KW, SH, SW, PT, PL, DH, DW) + b;
     acc = ACT_ANY(acc);
     y += px + (long)SW * t0;
     const int lanes = min(16, per_phase - t0);

@@ -231,16 +231,20 @@ Test(conv_transpose, nan_propagates, .init = setup)
     test_forced_free();
 }
 
-/* A scratch bound of one byte: every image its own chunk (pack, GEMM and
- * col2im per image where X is packed), including the last. */
+/* A scratch bound of one byte: every image its own chunk, including the
+ * last, in each form of gemm: transposed (12 pixels), X read in place (320
+ * pixels), X packed (512 pixels: a row stride the cpu GEMM does not read
+ * in place). */
 Test(conv_transpose, batches_in_chunks, .init = setup)
 {
     clinfer_runtime_options o = clinfer_runtime_options_default();
     o.conv_scratch_cap = 1;
     const convt_case chunked[] = {
-        {"chunks 4x4 s2, X packed", 3, 9, 4, 3, 4, 4, 4, 2, 2, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1,
+        {"chunks 4x4 s2, transposed", 3, 9, 4, 3, 4, 4, 4, 2, 2, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1,
          ACT_KIND_RELU, CLINFER_PAD_EXPLICIT, 0, 0},
-        {"chunks groups 2, in place", 3, 10, 8, 40, 6, 3, 3, 2, 2, 1, 0, 1, 0, 1, 0, 1, 1, 2, 1,
+        {"chunks groups 2, X in place", 3, 10, 8, 40, 6, 3, 3, 2, 2, 1, 0, 1, 0, 1, 0, 1, 1, 2,
+         1, ACT_KIND_NONE, CLINFER_PAD_EXPLICIT, 0, 0},
+        {"chunks X packed", 2, 5, 16, 32, 3, 2, 2, 2, 2, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1,
          ACT_KIND_NONE, CLINFER_PAD_EXPLICIT, 0, 0},
     };
     for (size_t i = 0; i < sizeof chunked / sizeof chunked[0]; i++) {
@@ -250,8 +254,10 @@ Test(conv_transpose, batches_in_chunks, .init = setup)
         OK(convt_plan_algo(rt, &p, CONVT_ALGO_GEMM, &plan));
         cr_assert_eq(plan.chunk, 1, "%s: chunk %d", chunked[i].name, (int)plan.chunk);
         cr_assert_eq(plan.launch_count, plan.per_chunk * p.n);
-        if (plan.gemm.variant == GEMM_VARIANT_CPU) /* 12 floats a row: less than a panel */
-            cr_assert_eq(plan.b_in_place, (int)i, "%s: X read in place: %d", chunked[i].name,
+        cr_assert_eq(plan.transposed, i == 0, "%s: transposed %d", chunked[i].name,
+                     plan.transposed);
+        if (plan.gemm.variant == GEMM_VARIANT_CPU && i > 0)
+            cr_assert_eq(plan.b_in_place, i == 1, "%s: X read in place: %d", chunked[i].name,
                          plan.b_in_place);
         clinfer_runtime_free(rt);
         check_case(&o, &chunked[i], 7u + (uint32_t)i, 0);

@@ -589,21 +589,22 @@ static void make_convt(clinfer_runtime *rt, const void *p, const dev_tensor *t, 
         MAKE_OK(convt_launch(rt, &cc->p, &cc->plan, i, &b, next_launch(l)));
 }
 
-/* Both algorithms, the gemm one under every GEMM variant: X packed (a
- * small image) and read in place (a wide one). */
+/* Both algorithms, the gemm one under every GEMM variant: transposed (a
+ * small image), X read in place (a wide one), X packed (512 pixels). */
 Test(offsets, conv_transpose_both_algorithms)
 {
     setenv("CLINFER_TUNE", "0", 1);
     const char *const gemm_variants[] = {"cpu", "gpu", "naive"};
-    const int32_t widths[2] = {3, 45}; /* 15 floats per channel: packed */
-    for (int wi = 0; wi < 2; wi++)
+    const int32_t heights[3] = {5, 5, 16}, widths[3] = {3, 45, 32};
+    for (int wi = 0; wi < 3; wi++)
         for (int a = CONVT_ALGO_NAIVE; a <= CONVT_ALGO_GEMM; a++)
             for (int v = 0; v < (a == CONVT_ALGO_GEMM ? 3 : 1); v++) {
                 setenv("CLINFER_GEMM_VARIANT", gemm_variants[v], 1);
                 clinfer_runtime *rt = test_runtime(); /* reads the variant when created */
                 convt_case cc = {convt_params_default(), {0}};
                 convt_params *p = &cc.p;
-                p->n = 2, p->c = 10, p->h = 5, p->w = widths[wi], p->oc = 6, p->kh = p->kw = 4;
+                p->n = 2, p->c = 10, p->h = heights[wi], p->w = widths[wi], p->oc = 6;
+                p->kh = p->kw = 4;
                 p->stride_h = p->stride_w = 2;
                 p->pad_top = p->pad_left = p->pad_bottom = p->pad_right = 1;
                 p->groups = 2, p->has_bias = 1, p->act.kind = ACT_KIND_RELU;

@@ -75,20 +75,52 @@ const char *convt_algo_name(convt_algo a)
     return a >= CONVT_ALGO_AUTO && a <= CONVT_ALGO_GEMM ? algo_names[a] : "unknown";
 }
 
-/* The gemm algorithm's memory: W^T packed (cpu GEMM), X packed unless it
- * is read in place, col per image and group; images chunked to the cap. */
+/* Images of fewer pixels than this take the transposed product: a GEMM
+ * panel is 32 or 64 columns wide, so a product of N = H * W columns would
+ * compute mostly padding (DCGAN's first layers: 1 and 16 pixels). */
+#define CONVT_TRANSPOSED_BELOW 32
+
+/* Images per pass through scratch for `per_image` bytes each. */
+static void plan_chunks(const clinfer_runtime *rt, const convt_params *p, convt_plan *pl,
+                        uint64_t per_image, int32_t per_chunk)
+{
+    const uint64_t fit = rt->config.conv_scratch_cap / per_image;
+    pl->chunk = fit < 1 ? 1 : fit > (uint64_t)p->n ? p->n : (int32_t)fit;
+    pl->per_chunk = per_chunk;
+    pl->launch_count = (p->n + pl->chunk - 1) / pl->chunk * per_chunk;
+    pl->scratch_bytes = per_image * (uint64_t)pl->chunk;
+}
+
+/* The gemm algorithm's memory. Plain: W^T packed (cpu GEMM), X packed
+ * unless read in place, col per image and group; transposed: W packed
+ * (cpu GEMM, unless read in place), col^T. Images chunked to the cap. */
 static clinfer_status plan_gemm(clinfer_runtime *rt, const convt_params *p, convt_plan *pl)
 {
     const int32_t groups = p->groups, cpg = p->c / groups, ocpg = p->oc / groups;
     const int64_t m = (int64_t)ocpg * p->kh * p->kw, hw = (int64_t)p->h * p->w;
-    if (m * hw > INT32_MAX || m * cpg > INT32_MAX || hw > INT32_MAX)
+    if (m * hw > INT32_MAX || m * cpg > INT32_MAX || hw * cpg > INT32_MAX)
         return err_set(rt, CLINFER_ERR_UNSUPPORTED,
                        "conv_transpose: the column matrix of %lld x %lld is too large for gemm",
                        (long long)m, (long long)hw);
-    clinfer_status st = gemm_config_for_rows(rt, m, &pl->gemm);
+    pl->transposed = hw < CONVT_TRANSPOSED_BELOW;
+    clinfer_status st = gemm_config_for_rows(rt, pl->transposed ? hw : m, &pl->gemm);
     if (st != CLINFER_OK)
         return st;
     const int cpu = pl->gemm.variant == GEMM_VARIANT_CPU;
+    const uint64_t col = (uint64_t)groups * (uint64_t)m * hw * sizeof(float); /* per image */
+    if (pl->transposed) {
+        pl->b_in_place = !cpu || gemm_b_in_place_ok(&pl->gemm, (int32_t)m, m);
+        pl->prep_count = pl->b_in_place ? 0 : 1;
+        pl->persist_bytes =
+            pl->b_in_place
+                ? 0
+                : (uint64_t)groups * gemm_packed_floats(&pl->gemm, m, cpg) * sizeof(float);
+        plan_chunks(rt, p, pl, col, 2);
+        /* col2im's strided loads of pixels 2 floats apart read one float
+         * past their last lane (prelude.cl, STRIDED16_REACH) */
+        pl->scratch_bytes += 32 * sizeof(float);
+        return CLINFER_OK;
+    }
     if (cpu) {
         pl->prep_count = 1;
         pl->persist_bytes =
@@ -96,13 +128,8 @@ static clinfer_status plan_gemm(clinfer_runtime *rt, const convt_params *p, conv
     }
     pl->b_in_place = !cpu || gemm_b_in_place_ok(&pl->gemm, (int32_t)hw, hw);
     const uint64_t packed = pl->b_in_place ? 0 : gemm_packed_floats(&pl->gemm, hw, cpg);
-    const uint64_t per_image = (uint64_t)groups * (packed + (uint64_t)m * hw) * sizeof(float);
-    const uint64_t cap = rt->config.conv_scratch_cap;
-    const uint64_t fit = cap / per_image;
-    pl->chunk = fit < 1 ? 1 : fit > (uint64_t)p->n ? p->n : (int32_t)fit;
-    pl->per_chunk = pl->b_in_place ? 2 : 3;
-    pl->launch_count = (p->n + pl->chunk - 1) / pl->chunk * pl->per_chunk;
-    pl->scratch_bytes = per_image * (uint64_t)pl->chunk;
+    plan_chunks(rt, p, pl, (uint64_t)groups * packed * sizeof(float) + col,
+                pl->b_in_place ? 2 : 3);
     pl->col_offset = (uint64_t)pl->chunk * groups * packed;
     return CLINFER_OK;
 }
@@ -242,6 +269,40 @@ static clinfer_status launch_gemm(clinfer_runtime *rt, const convt_params *p,
     return st;
 }
 
+/* gemm, transposed: col^T[z] = X^T[image, group] x W[group], [H * W,
+ * OC/g * KH * KW] for z = image * groups + group over the chunk, at the
+ * start of scratch. X is read where it is (from image n0 on), W packed
+ * once by convt_prep_launch or read in place. */
+static clinfer_status launch_gemm_t(clinfer_runtime *rt, const convt_params *p,
+                                    const convt_plan *pl, int32_t n0, int32_t count,
+                                    const convt_buffers *b, op_launch *out)
+{
+    const int32_t groups = p->groups, cpg = p->c / groups, ocpg = p->oc / groups;
+    const int32_t m = ocpg * p->kh * p->kw, hw = p->h * p->w;
+    gemm_geometry g = gemm_geometry_plain(hw, m, cpg);
+    g.a_rs = 1, g.a_ks = hw; /* A' = X^T: X[image, group] is [C/g, H * W] */
+    g.nbatch = 2;
+    g.bd[0] = groups, g.bd[1] = count;
+    g.as[0] = (int64_t)cpg * hw, g.as[1] = (int64_t)p->c * hw;
+    g.batch = (size_t)count * (size_t)groups;
+    dev_tensor x = b->input; /* A and Y share z0: image n0 through the offset */
+    x.offset += (uint64_t)n0 * (uint64_t)p->c * (uint64_t)hw;
+    dev_tensor w = b->weight; /* B' = W[group]: [C/g, M] row-major */
+    g.b_ks = m, g.b_ns = 1;
+    g.bs[0] = (int64_t)cpg * m;
+    g.b_in_place = pl->b_in_place;
+    if (!pl->b_in_place) {
+        g.bs[0] = (int64_t)gemm_packed_floats(&pl->gemm, m, cpg);
+        w = dev_whole(b->persist);
+    }
+    const act_params none = {ACT_KIND_NONE, 0.0f, 0.0f}; /* applied after col2im */
+    clinfer_status st = gemm_core_prepare(rt, &pl->gemm, &g, 0, 1.0f, 1.0f, none, out);
+    return st == CLINFER_OK
+               ? gemm_core_bind(rt, out, x, w, dev_whole(NULL), dev_whole(b->scratch),
+                                dev_whole(NULL))
+               : st;
+}
+
 /* gemm, last step: the outputs of images [n0, n0 + count) from col. */
 static clinfer_status launch_col2im(clinfer_runtime *rt, const convt_params *p,
                                     const convt_plan *pl, int32_t n0, int32_t count,
@@ -252,8 +313,12 @@ static clinfer_status launch_col2im(clinfer_runtime *rt, const convt_params *p,
     launch_begin(rt, out, "conv_transpose", &o, "convt_col2im", 0, &a);
     const dev_tensor t[] = {{b->scratch, pl->col_offset}, b->bias, b->output};
     karg_tensors(&a, t, 3);
-    const int32_t sizes[] = {p->h, p->w, p->oc, pl->oh, pl->ow, n0};
-    karg_ints(&a, sizes, 6);
+    const int32_t m = p->oc / p->groups * p->kh * p->kw, hw = p->h * p->w;
+    /* col[z] is [M, H * W], col^T[z] [H * W, M]: the strides of a tap and
+     * of a pixel */
+    const int32_t sizes[] = {p->h,   p->w, p->oc, pl->oh, pl->ow, n0, pl->transposed ? 1 : hw,
+                             pl->transposed ? m : 1};
+    karg_ints(&a, sizes, 8);
     window_args(&a, p);
     karg_float(&a, p->act.a);
     karg_float(&a, p->act.b);
@@ -280,8 +345,12 @@ clinfer_status convt_prep_launch(clinfer_runtime *rt, const convt_params *p,
                        (int)plan->prep_count, persist ? "given" : "missing");
     const int32_t cpg = p->c / p->groups, m = p->oc / p->groups * p->kh * p->kw;
     const int64_t bd = p->groups, as = (int64_t)cpg * m;
-    clinfer_status st = gemm_pack_a_prepare(rt, &plan->gemm, m, cpg, 1, m, 1, &bd, &as,
-                                            (size_t)p->groups, out);
+    clinfer_status st =
+        plan->transposed /* W[group] [C/g, M] as the product's B */
+            ? gemm_pack_prepare(rt, &plan->gemm, m, cpg, m, 1, 1, &bd, &as, (size_t)p->groups,
+                                0, out)
+            : gemm_pack_a_prepare(rt, &plan->gemm, m, cpg, 1, m, 1, &bd, &as,
+                                  (size_t)p->groups, out); /* W^T as A */
     if (st != CLINFER_OK)
         return st;
     karg a = launch_args(out, 0);
@@ -307,6 +376,9 @@ clinfer_status convt_launch(clinfer_runtime *rt, const convt_params *p, const co
         return launch_naive(rt, p, plan, b, out);
     const int32_t n0 = i / plan->per_chunk * plan->chunk;
     const int32_t count = p->n - n0 < plan->chunk ? p->n - n0 : plan->chunk;
+    if (plan->transposed)
+        return i % plan->per_chunk == 0 ? launch_gemm_t(rt, p, plan, n0, count, b, out)
+                                        : launch_col2im(rt, p, plan, n0, count, b, out);
     const int32_t step = i % plan->per_chunk + (plan->b_in_place ? 1 : 0);
     switch (step) {
     case 0:

@@ -13,7 +13,10 @@
  *          W^T, once; X read in place or packed), then convt_col2im gathers
  *          each output from the columns of the taps that reach it. Every
  *          product of the GEMM is one the scatter definition computes too
- *          (only those cropped away by padding are wasted).
+ *          (only those cropped away by padding are wasted). Images of
+ *          fewer than 32 pixels take the transposed product, col^T = X^T x
+ *          W (W packed once), so that the GEMM's columns are the many taps
+ *          rather than the few pixels.
  * Bias and the activation are fused in both (the col2im step for gemm).
  * CLINFER_CONV_ALGO=naive forces naive, =im2col forces gemm (its mirror);
  * any other value chooses automatically. Scratch is bounded as conv2d's
@@ -72,7 +75,9 @@ typedef struct convt_plan {
     int32_t launch_count;   /* launches per run */
     uint64_t scratch_bytes; /* gemm: [X packed (unless in place)][col] of a chunk */
     uint64_t col_offset;    /* floats: where col starts in scratch */
-    int b_in_place;         /* gemm: the GEMM reads X where it is */
+    int transposed;         /* gemm: col^T = X^T x W (images of few pixels) */
+    int b_in_place;         /* gemm: the GEMM reads its B (X, or W when
+                             * transposed) where it is */
     int32_t prep_count;     /* launches packing W^T into `persist`: once when the */
     uint64_t persist_bytes; /* weights are constant, else before every run */
 } convt_plan;
