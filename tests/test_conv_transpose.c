@@ -72,6 +72,8 @@ static const convt_case cases[] = {
      CLINFER_PAD_SAME_UPPER, 0, 0},
     {"SAME_LOWER s3 4x4", 1, 3, 7, 5, 5, 4, 4, 3, 3, 0, 0, 0, 0, 0, 0, 1, 1, 1, 0, ACT_KIND_NONE,
      CLINFER_PAD_SAME_LOWER, 0, 0},
+    {"1x2 depthwise: col^T pixels 2 floats apart", 2, 2, 3, 5, 2, 1, 2, 1, 2, 0, 0, 0, 0, 0, 1, 1,
+     1, 2, 1, ACT_KIND_NONE, E, 0, 0},
     {"VALID stride (1,2) dilation 2", 1, 3, 7, 5, 5, 3, 3, 1, 2, 5, 5, 5, 5, 0, 1, 2, 2, 1, 1,
      ACT_KIND_NONE, CLINFER_PAD_VALID, 0, 0},
 };
