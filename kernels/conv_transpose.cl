@@ -19,10 +19,14 @@
  *   oc (image from n0 in Y) by column phase: phase px holds the columns
  *   ox = px + SW * t. Within a phase the taps kx that reach it are fixed and
  *   their input columns consecutive, so 16 outputs of a phase take one
- *   float16 load of a col row per tap (lane by lane where it leaves the
- *   row). SW == 2 (the common upsampling): both phases of outputs 32x ..
- *   32x + 31, interleaved with shuffles into two contiguous stores; else
+ *   float16 load of a col row per tap (masked where it leaves the row).
+ *   SW == 2 (the common upsampling): both phases of outputs 32x .. 32x +
+ *   31, interleaved with shuffles into two contiguous stores; else
  *   16 outputs of phase x % SW, t from 16 * (x / SW), stored SW apart.
+ * convt_direct (built with -DCONVT_DIRECT=1): the same items and stores
+ *   as convt_col2im, gathering from X and W directly: per tap, the C/G
+ *   channels' rows times their weights. For few channels per group
+ *   (depthwise), where a GEMM over them would be mostly overhead.
  * Local size 1 along x on CPUs (the host's choice), so that PoCL compiles
  * one work-group function per kernel.
  */
@@ -89,22 +93,35 @@ __kernel void convt_naive(__global const float *restrict X, long X_off,
     Y[((long)z * OH + oy) * OW + ox] = apply_act(acc, act_a, act_b);
 }
 
-/* row[(ix0 .. ix0 + 15) * ps], lanes outside [0, W) zero. */
-inline float16 convt_row16(__global const float *row, int ix0, int W, int ps)
+/* Pixels iy * W + ix0 .. + 15 of a plane of hw pixels ps floats apart,
+ * lanes outside the row (ix outside [0, W)) zero: one vector load where
+ * the lanes stay in the plane (masked where they leave the row), lane by
+ * lane only at the plane's first and last pixels. */
+inline float16 convt_row16(__global const float *plane, long iy_w, int ix0, int W, long hw,
+                           int ps)
 {
+    const long p0 = iy_w + ix0;
     if (ix0 >= 0 && ix0 + 16 <= W)
-        return strided16(row + (long)ix0 * ps, ps);
+        return strided16(plane + p0 * ps, ps);
+    if (p0 >= 0 && p0 + 16 <= hw) {
+        const int16 ix = (int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) + ix0;
+        return select((float16)(0.0f), strided16(plane + p0 * ps, ps), ix >= 0 && ix < W);
+    }
     float t[16];
     for (int l = 0; l < 16; l++)
-        t[l] = ix0 + l >= 0 && ix0 + l < W ? row[(long)(ix0 + l) * ps] : 0.0f;
+        t[l] = ix0 + l >= 0 && ix0 + l < W ? plane[(p0 + l) * ps] : 0.0f;
     return vload16(0, t);
 }
 
 /* Phase px of output row oy, outputs t0 .. t0 + 15 of the phase (column
- * px + SW * t): the sum of the col rows of the taps that reach them. */
-inline float16 convt_phase16(__global const float *cz, int ts, int ps, int H, int W, int oy,
-                             int px, int t0, int KH, int KW, int SH, int SW, int PT, int PL,
-                             int DH, int DW)
+ * px + SW * t): the sum over the taps that reach them of the rows they
+ * read, at src + tap * ts + iy * W * ps. CONVT_DIRECT: over the `nch`
+ * channels of src, cs apart, each row times its weight w[c * wstride +
+ * tap]; else one row per tap, unweighted (col). */
+inline float16 convt_phase16(__global const float *src, int ts, int ps, int cs, int nch,
+                             __global const float *w, int wstride, int H, int W, int oy, int px,
+                             int t0, int KH, int KW, int SH, int SW, int PT, int PL, int DH,
+                             int DW)
 {
     float16 acc = 0.0f;
     for (int ky = 0; ky < KH; ky++) {
@@ -115,25 +132,54 @@ inline float16 convt_phase16(__global const float *cz, int ts, int ps, int H, in
             const int q = px + PL - kx * DW; /* ix * SW for lane 0 of phase t = 0 */
             if (q % SW != 0)                 /* this tap reaches other phases */
                 continue;
-            acc += convt_row16(cz + (long)(ky * KW + kx) * ts + (long)(ty / SH) * W * ps,
-                               q / SW + t0, W, ps);
+            const int tap = ky * KW + kx, ix0 = q / SW + t0;
+            __global const float *plane = src + (long)tap * ts;
+            const long iy_w = (long)(ty / SH) * W;
+#if CONVT_DIRECT
+            for (int c = 0; c < nch; c++)
+                acc += w[c * wstride + tap] *
+                       convt_row16(plane + (long)c * cs, iy_w, ix0, W, (long)H * W, ps);
+#else
+            acc += convt_row16(plane, iy_w, ix0, W, (long)H * W, ps);
+#endif
         }
     }
     return acc;
 }
 
-__kernel void convt_col2im(__global const float *restrict col, long col_off,
-                           __global const float *restrict bias, long bias_off,
-                           __global float *restrict Y, long Y_off, int H, int W, int OC, int OH,
-                           int OW, int n0, int ts, int ps, int KH, int KW, int SH, int SW, int PT,
-                           int PL, int DH, int DW, int G, float act_a, float act_b)
+/* One program holds convt_col2im, the other (-DCONVT_DIRECT=1)
+ * convt_direct: the same gather over col or over X and W. */
+#ifndef CONVT_DIRECT
+#define CONVT_DIRECT 0
+#endif
+#if CONVT_DIRECT
+#define CONVT_ROWS convt_direct
+#else
+#define CONVT_ROWS convt_col2im
+#endif
+
+__kernel void CONVT_ROWS(__global const float *restrict src, long src_off,
+                         __global const float *restrict Wt, long Wt_off,
+                         __global const float *restrict bias, long bias_off,
+                         __global float *restrict Y, long Y_off, int C, int H, int W, int OC,
+                         int OH, int OW, int n0, int ts, int ps, int KH, int KW, int SH, int SW,
+                         int PT, int PL, int DH, int DW, int G, float act_a, float act_b)
 {
-    col += col_off, bias += bias_off, Y += Y_off;
+    src += src_off, Wt += Wt_off, bias += bias_off, Y += Y_off;
     const int x = get_global_id(0), oy = get_global_id(1), z = get_global_id(2);
-    const int img = z / OC, oc = z % OC, ocpg = OC / G;
+    const int img = z / OC, oc = z % OC, ocpg = OC / G, g = oc / ocpg, kk = KH * KW;
     const long hw = (long)H * W;
-    __global const float *cz = col + ((long)img * G + oc / ocpg) * ocpg * KH * KW * hw +
-                               (long)(oc % ocpg) * KH * KW * ts;
+#if CONVT_DIRECT /* X[img, group's channels], W[group's channels, oc % ocpg] */
+    const int cpg = C / G;
+    __global const float *s = src + ((long)img * C + (long)g * cpg) * hw;
+    __global const float *w = Wt + ((long)g * cpg * ocpg + oc % ocpg) * kk;
+    const int cs = (int)hw, nch = cpg, wstride = ocpg * kk;
+#else /* col[img * G + g], rows of oc % ocpg */
+    __global const float *s =
+        src + ((long)img * G + g) * ocpg * kk * hw + (long)(oc % ocpg) * kk * ts;
+    __global const float *w = Wt;
+    const int cs = 0, nch = 1, wstride = 0;
+#endif
     __global float *y = Y + (((long)n0 * OC + z) * OH + oy) * OW;
 #if HAS_BIAS
     const float b = bias[oc];
@@ -144,8 +190,12 @@ __kernel void convt_col2im(__global const float *restrict col, long col_off,
         const int t0 = x * 16, ox0 = 2 * t0;
         if (ox0 >= OW)
             return;
-        float16 a0 = convt_phase16(cz, ts, ps, H, W, oy, 0, t0, KH, KW, SH, SW, PT, PL, DH, DW) + b;
-        float16 a1 = convt_phase16(cz, ts, ps, H, W, oy, 1, t0, KH, KW, SH, SW, PT, PL, DH, DW) + b;
+        float16 a0 = convt_phase16(s, ts, ps, cs, nch, w, wstride, H, W, oy, 0, t0, KH, KW, SH,
+                                   SW, PT, PL, DH, DW) +
+                     b;
+        float16 a1 = convt_phase16(s, ts, ps, cs, nch, w, wstride, H, W, oy, 1, t0, KH, KW, SH,
+                                   SW, PT, PL, DH, DW) +
+                     b;
         a0 = ACT_ANY(a0);
         a1 = ACT_ANY(a1);
         const float16 lo = shuffle2(a0, a1, (uint16)(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21,
@@ -169,7 +219,9 @@ __kernel void convt_col2im(__global const float *restrict col, long col_off,
     const int per_phase = (OW - px + SW - 1) / SW; /* outputs of this column phase */
     if (t0 >= per_phase)
         return;
-    float16 acc = convt_phase16(cz, ts, ps, H, W, oy, px, t0, KH, KW, SH, SW, PT, PL, DH, DW) + b;
+    float16 acc = convt_phase16(s, ts, ps, cs, nch, w, wstride, H, W, oy, px, t0, KH, KW, SH, SW,
+                                PT, PL, DH, DW) +
+                  b;
     acc = ACT_ANY(acc);
     y += px + (long)SW * t0;
     const int lanes = min(16, per_phase - t0);

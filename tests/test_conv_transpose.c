@@ -5,7 +5,7 @@
  * strides 1, 2, 3 and mixed, asymmetric padding, output_padding, dilation
  * 2, groups 2 and depthwise groups, auto_pad SAME_UPPER / SAME_LOWER /
  * VALID and output sizes (ONNX output_shape) smaller and larger than the
- * full output, bias, fused activations, NaN. Each algorithm (naive, gemm)
+ * full output, bias, fused activations, NaN. Each algorithm (naive, gemm, direct)
  * under each GEMM variant at the ops level, batches split into scratch
  * chunks, graph nodes through the public API under every forced algorithm
  * and GEMM variant (test_op), the activation fusion, the checks, and the
@@ -80,7 +80,7 @@ static const convt_case cases[] = {
 #undef E
 #define N_CASES (sizeof cases / sizeof cases[0])
 
-static const convt_algo algos[] = {CONVT_ALGO_NAIVE, CONVT_ALGO_GEMM};
+static const convt_algo algos[] = {CONVT_ALGO_NAIVE, CONVT_ALGO_GEMM, CONVT_ALGO_DIRECT};
 static const char *const gemm_variants[] = {"cpu", "gpu", "naive"};
 
 /* The ops-level parameters of case k, the pads resolved by the reference's
@@ -267,17 +267,21 @@ Test(conv_transpose, batches_in_chunks, .init = setup)
     test_forced_free();
 }
 
-/* The automatic choice: gemm, depthwise too, naive where gemm's column
- * matrix would not fit; CLINFER_CONV_ALGO=naive / im2col force one. */
+/* The automatic choice: direct for at most 4 input channels per group,
+ * else gemm, naive where gemm's column matrix would not fit;
+ * CLINFER_CONV_ALGO=naive / im2col / direct force one. */
 Test(conv_transpose, automatic_choice_and_forcing, .init = setup)
 {
     clinfer_runtime *rt = test_runtime();
     convt_plan plan;
     convt_params p = params_of(&cases[6]); /* depthwise */
     OK(convt_plan_make(rt, &p, &plan));
+    cr_assert_eq(plan.algo, CONVT_ALGO_DIRECT);
+    convt_params grouped = params_of(&cases[10]); /* 8 input channels per group */
+    OK(convt_plan_make(rt, &grouped, &plan));
     cr_assert_eq(plan.algo, CONVT_ALGO_GEMM);
     convt_params huge = p; /* 64 x 16 taps x 2^26 pixels: past INT32_MAX */
-    huge.c = huge.oc = huge.groups = 1, huge.oc = 64, huge.h = 1 << 13, huge.w = 1 << 13;
+    huge.c = 16, huge.groups = 1, huge.oc = 64, huge.h = 1 << 13, huge.w = 1 << 13;
     OK(convt_plan_make(rt, &huge, &plan));
     cr_assert_eq(plan.algo, CONVT_ALGO_NAIVE);
     cr_assert_eq(convt_plan_algo(rt, &huge, CONVT_ALGO_GEMM, &plan), CLINFER_ERR_UNSUPPORTED);
@@ -292,9 +296,12 @@ Test(conv_transpose, automatic_choice_and_forcing, .init = setup)
     p = params_of(&cases[6]);
     OK(convt_plan_make(gemm, &p, &plan));
     cr_assert_eq(plan.algo, CONVT_ALGO_GEMM);
+    clinfer_runtime *direct = test_forced_runtime(NULL, "CLINFER_CONV_ALGO", "direct");
+    OK(convt_plan_make(direct, &grouped, &plan));
+    cr_assert_eq(plan.algo, CONVT_ALGO_DIRECT);
     clinfer_runtime *other = test_forced_runtime(NULL, "CLINFER_CONV_ALGO", "winograd");
     OK(convt_plan_make(other, &p, &plan)); /* not one of conv_transpose's: automatic */
-    cr_assert_eq(plan.algo, CONVT_ALGO_GEMM);
+    cr_assert_eq(plan.algo, CONVT_ALGO_DIRECT);
     test_forced_free();
     clinfer_runtime_free(rt);
 }
@@ -344,7 +351,7 @@ static clinfer_status add_convt_then_act(clinfer_graph *g, const clinfer_value *
 
 static void graph_case(const convt_case *k, uint32_t seed, op_builder build)
 {
-    static const char *const algo_values[] = {"auto", "naive", "im2col"};
+    static const char *const algo_values[] = {"auto", "naive", "im2col", "direct"};
     const convt_params p = params_of(k);
     convt_data d = data_make(&p, seed, 0);
     int32_t oh, ow;
@@ -363,14 +370,14 @@ static void graph_case(const convt_case *k, uint32_t seed, op_builder build)
                        shape_make(4, yd),
                        atol_of(&p),
                        1e-4f,
-                       {{"CLINFER_CONV_ALGO", algo_values, 3},
+                       {{"CLINFER_CONV_ALGO", algo_values, 4},
                         {"CLINFER_GEMM_VARIANT", gemm_variants, 3}}};
     test_op(&t);
     data_free(&d);
 }
 
 /* Every case as a graph node under every forced algorithm x GEMM variant
- * (auto, naive, im2col = gemm). */
+ * (auto, naive, im2col = gemm, direct). */
 Test(conv_transpose, graph_node_under_every_variant, .init = setup)
 {
     for (size_t i = 0; i < N_CASES; i++)
@@ -446,9 +453,9 @@ Test(conv_transpose, batchnorm_folded_into_weights, .init = setup)
                            {shape_make(1, cd), d.b, 1},  {shape_make(1, cd), st[0], 1},
                            {shape_make(1, cd), st[1], 1}, {shape_make(1, cd), st[2], 1},
                            {shape_make(1, cd), st[3], 1}};
-    static const char *const algo_values[] = {"naive", "im2col"};
+    static const char *const algo_values[] = {"naive", "im2col", "direct"};
     const op_test t = {"convt + batchnorm + relu", x, 7, add_convt_bn_act, k, d.want,
-                       shape_make(4, yd), 1e-4f, 1e-4f, {{"CLINFER_CONV_ALGO", algo_values, 2}}};
+                       shape_make(4, yd), 1e-4f, 1e-4f, {{"CLINFER_CONV_ALGO", algo_values, 3}}};
     test_op(&t);
 
     clinfer_graph *g = NULL;

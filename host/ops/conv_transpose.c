@@ -68,12 +68,15 @@ clinfer_status convt_output_size(clinfer_runtime *rt, const convt_params *p, int
     return CLINFER_OK;
 }
 
-static const char *const algo_names[] = {"auto", "naive", "gemm"};
+static const char *const algo_names[] = {"auto", "naive", "gemm", "direct"};
 
 const char *convt_algo_name(convt_algo a)
 {
-    return a >= CONVT_ALGO_AUTO && a <= CONVT_ALGO_GEMM ? algo_names[a] : "unknown";
+    return a >= CONVT_ALGO_AUTO && a <= CONVT_ALGO_DIRECT ? algo_names[a] : "unknown";
 }
+
+/* Input channels per group up to which the automatic choice is direct. */
+#define CONVT_DIRECT_MAX_CPG 4
 
 /* Images of fewer pixels than this take the transposed product: a GEMM
  * panel is 32 or 64 columns wide, so a product of N = H * W columns would
@@ -144,18 +147,20 @@ clinfer_status convt_plan_algo(clinfer_runtime *rt, const convt_params *p, convt
     if (!act_kind_valid(p->act.kind))
         return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
                        "conv_transpose: act.kind %d is not a known activation", (int)p->act.kind);
-    /* Automatic: gemm, measured faster everywhere on PoCL, depthwise too
-     * (64 channels 32x32 -> 64x64, 4x4 stride 2: 1.7 ms against 18 ms for
-     * naive); naive only where gemm's column matrix does not fit. */
+    /* Automatic: direct for few channels per group, else gemm (naive was
+     * slower everywhere on PoCL: 64 channels 32x32 -> 64x64, 4x4 stride 2,
+     * depthwise: 18 ms against 1.7 for gemm); naive only where gemm's
+     * column matrix does not fit. */
     const int automatic = algo == CONVT_ALGO_AUTO;
     if (automatic)
-        algo = CONVT_ALGO_GEMM;
+        algo = p->c / p->groups <= CONVT_DIRECT_MAX_CPG ? CONVT_ALGO_DIRECT : CONVT_ALGO_GEMM;
     out->algo = algo;
     out->chunk = p->n;
     out->per_chunk = 1;
     out->launch_count = 1;
     switch (algo) {
     case CONVT_ALGO_NAIVE:
+    case CONVT_ALGO_DIRECT:
         return CLINFER_OK;
     case CONVT_ALGO_GEMM:
         st = plan_gemm(rt, p, out);
@@ -173,6 +178,7 @@ clinfer_status convt_plan_make(clinfer_runtime *rt, const convt_params *p, convt
     const int forced = rt->config.conv_algo; /* a conv2d_algo (config.h) */
     const convt_algo algo = forced == CONV2D_ALGO_NAIVE    ? CONVT_ALGO_NAIVE
                             : forced == CONV2D_ALGO_IM2COL ? CONVT_ALGO_GEMM
+                            : forced == CONV2D_ALGO_DIRECT ? CONVT_ALGO_DIRECT
                                                            : CONVT_ALGO_AUTO;
     return convt_plan_algo(rt, p, algo, out);
 }
@@ -303,22 +309,28 @@ static clinfer_status launch_gemm_t(clinfer_runtime *rt, const convt_params *p,
                : st;
 }
 
-/* gemm, last step: the outputs of images [n0, n0 + count) from col. */
-static clinfer_status launch_col2im(clinfer_runtime *rt, const convt_params *p,
-                                    const convt_plan *pl, int32_t n0, int32_t count,
-                                    const convt_buffers *b, op_launch *out)
+/* The gather of convt_col2im (gemm's last step: images [n0, n0 + count)
+ * from col in scratch) or convt_direct (every image from X and W). */
+static clinfer_status launch_rows(clinfer_runtime *rt, const convt_params *p,
+                                  const convt_plan *pl, int32_t n0, int32_t count,
+                                  const convt_buffers *b, op_launch *out)
 {
-    const opts o = epilogue_options(p);
+    const int direct = pl->algo == CONVT_ALGO_DIRECT;
+    opts o = epilogue_options(p);
+    opts_add(&o, "-DCONVT_DIRECT=%d", direct);
     karg a;
-    launch_begin(rt, out, "conv_transpose", &o, "convt_col2im", 0, &a);
-    const dev_tensor t[] = {{b->scratch, pl->col_offset}, b->bias, b->output};
-    karg_tensors(&a, t, 3);
+    launch_begin(rt, out, "conv_transpose", &o, direct ? "convt_direct" : "convt_col2im", 0, &a);
+    const dev_tensor src = direct ? b->input : (dev_tensor){b->scratch, pl->col_offset};
+    const dev_tensor t[] = {src, direct ? b->weight : dev_whole(NULL), b->bias, b->output};
+    karg_tensors(&a, t, 4);
     const int32_t m = p->oc / p->groups * p->kh * p->kw, hw = p->h * p->w;
-    /* col[z] is [M, H * W], col^T[z] [H * W, M]: the strides of a tap and
-     * of a pixel */
-    const int32_t sizes[] = {p->h,   p->w, p->oc, pl->oh, pl->ow, n0, pl->transposed ? 1 : hw,
-                             pl->transposed ? m : 1};
-    karg_ints(&a, sizes, 8);
+    /* where the row of a tap starts and how far apart its pixels are:
+     * X (direct: every tap reads the same rows), col [M, H * W], col^T
+     * [H * W, M] */
+    const int32_t ts = direct ? 0 : pl->transposed ? 1 : hw;
+    const int32_t ps = pl->transposed ? m : 1;
+    const int32_t sizes[] = {p->c, p->h, p->w, p->oc, pl->oh, pl->ow, n0, ts, ps};
+    karg_ints(&a, sizes, 9);
     window_args(&a, p);
     karg_float(&a, p->act.a);
     karg_float(&a, p->act.b);
@@ -374,11 +386,13 @@ clinfer_status convt_launch(clinfer_runtime *rt, const convt_params *p, const co
                        (unsigned long long)plan->persist_bytes);
     if (plan->algo == CONVT_ALGO_NAIVE)
         return launch_naive(rt, p, plan, b, out);
+    if (plan->algo == CONVT_ALGO_DIRECT)
+        return launch_rows(rt, p, plan, 0, p->n, b, out);
     const int32_t n0 = i / plan->per_chunk * plan->chunk;
     const int32_t count = p->n - n0 < plan->chunk ? p->n - n0 : plan->chunk;
     if (plan->transposed)
         return i % plan->per_chunk == 0 ? launch_gemm_t(rt, p, plan, n0, count, b, out)
-                                        : launch_col2im(rt, p, plan, n0, count, b, out);
+                                        : launch_rows(rt, p, plan, n0, count, b, out);
     const int32_t step = i % plan->per_chunk + (plan->b_in_place ? 1 : 0);
     switch (step) {
     case 0:
@@ -386,6 +400,6 @@ clinfer_status convt_launch(clinfer_runtime *rt, const convt_params *p, const co
     case 1:
         return launch_gemm(rt, p, plan, n0, count, b, out);
     default:
-        return launch_col2im(rt, p, plan, n0, count, b, out);
+        return launch_rows(rt, p, plan, n0, count, b, out);
     }
 }

@@ -6,8 +6,7 @@
  *   naive  convt_naive: one output per work-item, gathering every input
  *          pixel and tap that reaches it; any parameters, no scratch. The
  *          reference, and the automatic choice only where gemm's column
- *          matrix would not fit (gemm was measured faster everywhere else,
- *          depthwise layers included).
+ *          matrix would not fit (the others were measured faster).
  *   gemm   per image and group the GEMM col = W^T [OC/g * KH * KW, C/g] x
  *          X [C/g, H * W] into scratch (the runtime's GEMM variant: packed
  *          W^T, once; X read in place or packed), then convt_col2im gathers
@@ -17,9 +16,14 @@
  *          fewer than 32 pixels take the transposed product, col^T = X^T x
  *          W (W packed once), so that the GEMM's columns are the many taps
  *          rather than the few pixels.
- * Bias and the activation are fused in both (the col2im step for gemm).
- * CLINFER_CONV_ALGO=naive forces naive, =im2col forces gemm (its mirror);
- * any other value chooses automatically. Scratch is bounded as conv2d's
+ *   direct convt_direct: col2im's gather, from X and W directly (per tap,
+ *          the group's channels times their weights), 16 outputs of a
+ *          column phase per vector. The automatic choice for at most 4
+ *          input channels per group (depthwise), where the GEMM's K would
+ *          be too short to pay for it and a col pass.
+ * Bias and the activation are fused in all three (the col2im step for
+ * gemm). CLINFER_CONV_ALGO=naive forces naive, =im2col forces gemm (its
+ * mirror), =direct direct; any other value chooses automatically. Scratch is bounded as conv2d's
  * (CLINFER_CONV_SCRATCH_CAP): images go through it in chunks.
  */
 #ifndef CLINFER_OPS_CONV_TRANSPOSE_H
@@ -60,9 +64,14 @@ convt_params convt_params_default(void);
 clinfer_status convt_output_size(clinfer_runtime *rt, const convt_params *p, int32_t *oh,
                                  int32_t *ow);
 
-typedef enum convt_algo { CONVT_ALGO_AUTO, CONVT_ALGO_NAIVE, CONVT_ALGO_GEMM } convt_algo;
+typedef enum convt_algo {
+    CONVT_ALGO_AUTO,
+    CONVT_ALGO_NAIVE,
+    CONVT_ALGO_GEMM,
+    CONVT_ALGO_DIRECT
+} convt_algo;
 
-/* "auto", "naive", "gemm". */
+/* "auto", "naive", "gemm", "direct". */
 const char *convt_algo_name(convt_algo a);
 
 /* How one layer is computed. */
@@ -71,7 +80,7 @@ typedef struct convt_plan {
     gemm_config gemm;       /* gemm: the GEMM variant and tiles */
     int32_t oh, ow;
     int32_t chunk;          /* images per pass through scratch */
-    int32_t per_chunk;      /* launches per chunk: 1 (naive), 2 or 3 (gemm) */
+    int32_t per_chunk;      /* launches per chunk: 1 (naive, direct), 2 or 3 (gemm) */
     int32_t launch_count;   /* launches per run */
     uint64_t scratch_bytes; /* gemm: [X packed (unless in place)][col] of a chunk */
     uint64_t col_offset;    /* floats: where col starts in scratch */
