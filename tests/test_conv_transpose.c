@@ -10,7 +10,8 @@
  * chunks, graph nodes through the public API under every forced algorithm
  * and GEMM variant (test_op), the activation fusion, the checks, and the
  * ONNX translator (a model written with onnx_writer: output_shape as the
- * whole shape, SAME_LOWER, groups; 1-D and bad attributes refused).
+ * whole shape, SAME_LOWER, groups; 1-D as 2-D of height 1; 3-D and bad
+ * attributes refused).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <criterion/criterion.h>
@@ -601,28 +602,64 @@ static void expect_refused(uint8_t *model, size_t size, clinfer_status want, con
     free(model);
 }
 
+/* A 1-D ConvTranspose (x [N, C, L]) runs as a 2-D one of height 1:
+ * stride 3, pads, output_padding, groups 2, output_shape as [L'], at
+ * batch 2. */
+Test(conv_transpose, onnx_1d_as_2d_of_height_1, .init = setup)
+{
+    const convt_case k = {"onnx 1-D", 2, 4, 1, 9, 6, 1, 4, 1, 3, 0, 1, 0, 2, 0, 2, 1, 1, 2, 1,
+                          ACT_KIND_NONE, CLINFER_PAD_EXPLICIT, 0, 0};
+    const convt_params p = params_of(&k);
+    convt_data d = data_make(&p, 41, 0);
+    const int64_t xd[3] = {2, 4, 9}, wd[3] = {4, 3, 4};
+    const int64_t strides[1] = {3}, pads[2] = {1, 2}, out_pad[1] = {2};
+    pb attrs[4] = {onnx_attr_ints("strides", 1, strides), onnx_attr_int("group", 2),
+                   onnx_attr_ints("pads", 2, pads), onnx_attr_ints("output_padding", 1, out_pad)};
+    size_t size;
+    uint8_t *model = convt_model(3, xd, wd, d.w, d.b, 6, 4, attrs, &size);
+    clinfer_graph *g = NULL;
+    OK(clinfer_graph_load_onnx_memory(model, size, &g));
+    clinfer_runtime *rt = test_runtime();
+    clinfer_model *m = NULL;
+    OK(clinfer_model_compile(rt, g, &m));
+    clinfer_session *s = NULL;
+    OK(clinfer_session_create(m, NULL, &s));
+    float *got = test_alloc(d.out_n * 4);
+    OK(clinfer_session_set_input(s, 0, d.in, d.in_n));
+    OK(clinfer_session_run(s));
+    OK(clinfer_session_get_output(s, 0, got, d.out_n));
+    clinfer_shape ys;
+    OK(clinfer_session_output_shape(s, 0, &ys));
+    cr_assert(ys.rank == 3 && ys.dims[0] == 2 && ys.dims[1] == 6 && ys.dims[2] == 3 * 8 + 2 + 4 - 3,
+              "output rank %d", (int)ys.rank);
+    assert_close(got, d.want, d.out_n, atol_of(&p), 1e-4f, "onnx 1-D");
+    free(got);
+    clinfer_session_free(s);
+    clinfer_model_free(m);
+    clinfer_runtime_free(rt);
+    clinfer_graph_free(g);
+    free(model);
+    data_free(&d);
+}
+
 Test(conv_transpose, onnx_refuses_other_ranks_and_bad_attributes)
 {
     const float w[2 * 3 * 3 * 3] = {0};
     size_t size = 0;
     uint8_t *m;
-    const int64_t x1[3] = {1, 2, 5}, w1[3] = {2, 3, 3};
-    m = convt_model(3, x1, w1, w, NULL, 0, 0, NULL, &size);
-    expect_refused(m, size,
-                   CLINFER_ERR_UNSUPPORTED, "clinfer supports 2-D transposed convolutions");
     const int64_t x3[5] = {1, 2, 3, 4, 5}, w3[5] = {2, 1, 3, 3, 3};
     m = convt_model(5, x3, w3, w, NULL, 0, 0, NULL, &size);
-    expect_refused(m, size,
-                   CLINFER_ERR_UNSUPPORTED, "clinfer supports 2-D transposed convolutions");
+    expect_refused(m, size, CLINFER_ERR_UNSUPPORTED,
+                   "clinfer supports 1-D and 2-D transposed convolutions");
     const int64_t x2[4] = {1, 2, 5, 6}, w2[4] = {2, 3, 3, 3}, three[3] = {1, 1, 1};
     pb a = onnx_attr_ints("output_padding", 3, three);
     m = convt_model(4, x2, w2, w, NULL, 0, 1, &a, &size);
     expect_refused(m, size, CLINFER_ERR_UNSUPPORTED,
-                   "\"output_padding\" has 3 values");
+                   "\"output_padding\" has 3 values; a 2-D window has 2");
     a = onnx_attr_ints("output_shape", 3, three);
     m = convt_model(4, x2, w2, w, NULL, 0, 1, &a, &size);
     expect_refused(m, size, CLINFER_ERR_UNSUPPORTED,
-                   "\"output_shape\" has 3 values");
+                   "\"output_shape\" has 3 values; a 2-D output has 2 (or 4");
     const int64_t ks[2] = {2, 2};
     a = onnx_attr_ints("kernel_shape", 2, ks);
     m = convt_model(4, x2, w2, w, NULL, 0, 1, &a, &size);
