@@ -382,6 +382,34 @@ clinfer_status clinfer_graph_conv2d(clinfer_graph *g, const char *name, clinfer_
     return add_node(g, name, OP_CONV2D, in, 3, &a, out);
 }
 
+clinfer_conv_transpose2d_desc clinfer_conv_transpose2d_desc_default(void)
+{
+    clinfer_conv_transpose2d_desc d;
+    memset(&d, 0, sizeof d);
+    d.stride_h = d.stride_w = 1;
+    d.dilation_h = d.dilation_w = 1;
+    d.groups = 1;
+    return d;
+}
+
+clinfer_status clinfer_graph_conv_transpose2d(clinfer_graph *g, const char *name,
+                                              clinfer_value x, clinfer_value weight,
+                                              clinfer_value bias,
+                                              const clinfer_conv_transpose2d_desc *desc,
+                                              clinfer_value *out)
+{
+    clinfer_status st = need_constant(g, "conv_transpose2d", "weight", weight);
+    if (st == CLINFER_OK)
+        st = need_constant(g, "conv_transpose2d", "bias", bias);
+    if (st != CLINFER_OK)
+        return st;
+    node_attrs a;
+    memset(&a, 0, sizeof a);
+    a.conv_transpose = desc ? *desc : clinfer_conv_transpose2d_desc_default();
+    const clinfer_value in[3] = {x, weight, bias};
+    return add_node(g, name, OP_CONV_TRANSPOSE, in, 3, &a, out);
+}
+
 clinfer_status clinfer_graph_pool2d(clinfer_graph *g, const char *name, clinfer_value x,
                                     const clinfer_pool2d_desc *desc, clinfer_value *out)
 {

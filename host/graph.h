@@ -64,6 +64,7 @@ typedef union node_attrs {
      * the last two CLINFER_NO_VALUE when absent. axis: layernorm; groups:
      * groupnorm; axes: mvn, bit d set for a normalised dim */
     struct { float epsilon; int32_t axis; int32_t groups; uint32_t axes; } norm;
+    clinfer_conv_transpose2d_desc conv_transpose;
 } node_attrs;
 
 typedef struct graph_node {

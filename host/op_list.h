@@ -40,9 +40,10 @@
     X(INSTANCENORM, "instancenorm", node_norm_impl, 0)        \
     X(LAYERNORM, "layernorm", node_norm_impl, 0)              \
     X(GROUPNORM, "groupnorm", node_norm_impl, 0)              \
-    X(MVN, "mvn", node_norm_impl, 0)
+    X(MVN, "mvn", node_norm_impl, 0)                          \
+    X(CONV_TRANSPOSE, "conv_transpose", node_conv_transpose_impl, 0)
 
 /* The number of lines above, checked against the generated tables. */
-#define CLINFER_OP_COUNT 25
+#define CLINFER_OP_COUNT 26
 
 #endif

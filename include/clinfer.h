@@ -329,6 +329,28 @@ typedef struct clinfer_conv2d_desc {
 /* Stride, dilation and groups 1, explicit zero padding, no activation. */
 CLINFER_API clinfer_conv2d_desc clinfer_conv2d_desc_default(void);
 
+/* A 2-D transposed convolution (ONNX ConvTranspose). The output is
+ * stride * (input - 1) + output_padding + dilation * (kernel - 1) + 1 minus
+ * the padding, which is pad_* (CLINFER_PAD_EXPLICIT), none (VALID), or
+ * computed: for output_h/output_w > 0 (ONNX output_shape) so that the
+ * output has that size, else for SAME_UPPER/SAME_LOWER so that it is
+ * input * stride; an odd total puts the extra row at the end for
+ * SAME_UPPER, at the start otherwise (the ONNX rule). */
+typedef struct clinfer_conv_transpose2d_desc {
+    int32_t stride_h, stride_w;
+    int32_t dilation_h, dilation_w;
+    int32_t groups;
+    clinfer_pad_mode pad_mode;
+    int32_t pad_top, pad_left, pad_bottom, pad_right; /* CLINFER_PAD_EXPLICIT only */
+    int32_t output_padding_h, output_padding_w;       /* each < its stride or dilation */
+    int32_t output_h, output_w;                       /* > 0: the output size; 0: none */
+    clinfer_activation activation;                    /* fused after the bias */
+    float act_alpha, act_beta;
+} clinfer_conv_transpose2d_desc;
+
+/* Stride, dilation and groups 1, no padding, no output size, no activation. */
+CLINFER_API clinfer_conv_transpose2d_desc clinfer_conv_transpose2d_desc_default(void);
+
 typedef enum clinfer_pool_kind { CLINFER_POOL_MAX = 0, CLINFER_POOL_AVG = 1 } clinfer_pool_kind;
 
 typedef struct clinfer_pool2d_desc {
@@ -403,6 +425,13 @@ CLINFER_API clinfer_status clinfer_graph_conv2d(clinfer_graph *g, const char *na
                                                 clinfer_value bias,
                                                 const clinfer_conv2d_desc *desc,
                                                 clinfer_value *out);
+
+/* 2-D transposed convolution, NCHW. weight: constant [C, OC/groups, KH, KW]
+ * (ONNX's layout); bias: constant [OC] or CLINFER_NO_VALUE. desc NULL: the
+ * defaults. */
+CLINFER_API clinfer_status clinfer_graph_conv_transpose2d(
+    clinfer_graph *g, const char *name, clinfer_value x, clinfer_value weight,
+    clinfer_value bias, const clinfer_conv_transpose2d_desc *desc, clinfer_value *out);
 
 /* Max or average pooling of an NCHW tensor. */
 CLINFER_API clinfer_status clinfer_graph_pool2d(clinfer_graph *g, const char *name,

@@ -9,7 +9,8 @@
  * algorithm (and GEMM / depthwise variant), Gemm and MatMul under every
  * GEMM variant, pooling (both windowed variants, global), eltwise unary and
  * binary (every broadcast variant), softmax, batchnorm, concat, pad,
- * transpose, reduce, slice, the normalisations.
+ * transpose, reduce, slice, the normalisations, conv_transpose (every
+ * algorithm).
  */
 #define _POSIX_C_SOURCE 200809L /* setenv */
 #include <criterion/criterion.h>
@@ -605,4 +606,63 @@ Test(offsets, norm)
     snprintf(k.what, sizeof k.what, "MeanVarianceNormalization");
     check_offsets(rt, &k, 42);
     clinfer_runtime_free(rt);
+}
+
+/* ------------------------------------------------------- conv_transpose */
+
+#include "ops/conv_transpose.h"
+
+typedef struct convt_case {
+    convt_params p;
+    convt_plan plan;
+} convt_case;
+
+/* Tensors: x, w, b, y. */
+static void make_convt(clinfer_runtime *rt, const void *p, const dev_tensor *t, cl_mem s,
+                       cl_mem ps, launch_list *l)
+{
+    const convt_case *cc = p;
+    for (int32_t i = 0; i < cc->plan.prep_count; i++) /* weights packed on every run */
+        MAKE_OK(convt_prep_launch(rt, &cc->p, &cc->plan, i, t[1], ps, next_launch(l)));
+    const convt_buffers b = {t[0], t[1], t[2], t[3], s, ps};
+    for (int32_t i = 0; i < cc->plan.launch_count; i++)
+        MAKE_OK(convt_launch(rt, &cc->p, &cc->plan, i, &b, next_launch(l)));
+}
+
+/* Every algorithm, gemm under every GEMM variant: transposed (a small
+ * image), X read in place (a wide one), X packed (512 pixels). */
+Test(offsets, conv_transpose_every_algorithm)
+{
+    setenv("CLINFER_TUNE", "0", 1);
+    const char *const gemm_variants[] = {"cpu", "gpu", "naive"};
+    const int32_t heights[3] = {5, 5, 16}, widths[3] = {3, 45, 32};
+    for (int wi = 0; wi < 3; wi++)
+        for (int a = CONVT_ALGO_NAIVE; a <= CONVT_ALGO_DIRECT; a++)
+            for (int v = 0; v < (a == CONVT_ALGO_GEMM ? 3 : 1); v++) {
+                setenv("CLINFER_GEMM_VARIANT", gemm_variants[v], 1);
+                clinfer_runtime *rt = test_runtime(); /* reads the variant when created */
+                convt_case cc = {convt_params_default(), {0}};
+                convt_params *p = &cc.p;
+                p->n = 2, p->c = 10, p->h = heights[wi], p->w = widths[wi], p->oc = 6;
+                p->kh = p->kw = 4;
+                p->stride_h = p->stride_w = 2;
+                p->pad_top = p->pad_left = p->pad_bottom = p->pad_right = 1;
+                p->groups = 2, p->has_bias = 1, p->act.kind = ACT_KIND_RELU;
+                cr_assert_eq(convt_plan_algo(rt, p, (convt_algo)a, &cc.plan), CLINFER_OK, "%s",
+                             clinfer_last_errmsg());
+                const size_t out_n = (size_t)p->n * p->oc * cc.plan.oh * cc.plan.ow;
+                op_case k = {.make = make_convt, .params = &cc, .count = 4,
+                             .n = {(size_t)p->n * p->c * p->h * p->w,
+                                   (size_t)p->c * (p->oc / p->groups) * p->kh * p->kw,
+                                   (size_t)p->oc, out_n},
+                             .scratch_bytes = cc.plan.scratch_bytes,
+                             .persist_bytes = cc.plan.persist_bytes};
+                snprintf(k.what, sizeof k.what, "conv_transpose width %d, algorithm %s, variant %s",
+                         (int)p->w, convt_algo_name((convt_algo)a),
+                         a == CONVT_ALGO_GEMM ? gemm_variants[v] : "-");
+                check_offsets(rt, &k, 700u + (uint32_t)(100 * wi + 10 * a + v));
+                clinfer_runtime_free(rt);
+            }
+    unsetenv("CLINFER_GEMM_VARIANT");
+    unsetenv("CLINFER_TUNE");
 }

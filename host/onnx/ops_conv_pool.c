@@ -1,5 +1,5 @@
 /*
- * ops_conv_pool.c — Conv, MaxPool, AveragePool and the global pools
+ * ops_conv_pool.c — Conv, ConvTranspose, MaxPool, AveragePool and the global pools
  * translated into builder calls, with the reader of their window
  * attributes (kernel_shape, strides, dilations, pads, auto_pad). 1-D ops
  * (rank-3 tensors [N, C, L]) run as 2-D ones of height 1: the input is
@@ -280,3 +280,91 @@ static clinfer_status global_pool(onnx_node *c, clinfer_pool_kind kind)
 
 clinfer_status op_global_avg(onnx_node *c) { return global_pool(c, CLINFER_POOL_AVG); }
 clinfer_status op_global_max(onnx_node *c) { return global_pool(c, CLINFER_POOL_MAX); }
+
+/* output_shape: the spatial output size (`spatial` values), or, as some
+ * exporters write it, the whole output shape (2 + spatial values: the
+ * last are used); as 2-D (a 1-D output has height 1). */
+static clinfer_status output_shape_attr(onnx_node *c, int32_t spatial, int32_t out[2])
+{
+    int64_t v[MAX_INTS];
+    int32_t n = 0;
+    clinfer_status st = onnx_node_attr_ints(c, "output_shape", v, MAX_INTS, &n);
+    out[0] = out[1] = 0;
+    if (st != CLINFER_OK || n < 0)
+        return st;
+    if (n != spatial && n != spatial + 2)
+        return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
+                               "attribute \"output_shape\" has %d values; a %d-D output has %d "
+                               "(or %d for the whole shape)",
+                               (int)n, (int)spatial, (int)spatial, (int)spatial + 2);
+    for (int32_t k = 0; k < spatial; k++)
+        if ((st = onnx_node_check_range(c, "output_shape", v[n - spatial + k], 1, 1 << 24)) !=
+            CLINFER_OK)
+            return st;
+    out[0] = spatial == 2 ? (int32_t)v[n - 2] : 1;
+    out[1] = (int32_t)v[n - 1];
+    return CLINFER_OK;
+}
+
+/* ConvTranspose: the window attributes as Conv's, plus output_padding and
+ * output_shape; W is [C, OC/group, K...]. 1-D as 2-D of height 1, as
+ * Conv. */
+clinfer_status op_conv_transpose(onnx_node *c)
+{
+    clinfer_shape xs, ws;
+    const host_tensor *wt = NULL, *bt = NULL;
+    const char *why = "clinfer supports 1-D and 2-D transposed convolutions (3-D and 4-D tensors)";
+    clinfer_status st = need_1d_or_2d(c, 0, "input X", why, &xs);
+    if (st == CLINFER_OK)
+        st = onnx_node_in_host(c, 1, "the weights W", &wt);
+    if (st == CLINFER_OK)
+        st = need_rank(c, 1, "the weights W", xs.rank, "W must have X's rank", &ws);
+    if (st == CLINFER_OK)
+        st = onnx_node_in_host_opt(c, 2, "the bias B", &bt);
+    window w;
+    int64_t group = 1;
+    int32_t out_pad[2] = {0, 0}, out_shape[2] = {0, 0};
+    const int one_d = xs.rank == 3, spatial = xs.rank - 2;
+    if (st == CLINFER_OK)
+        st = window_attrs(c, spatial, 1, &w);
+    if (st == CLINFER_OK)
+        st = onnx_node_attr_int(c, "group", 1, &group);
+    if (st == CLINFER_OK)
+        st = onnx_node_check_range(c, "group", group, 1, INT32_MAX);
+    if (st == CLINFER_OK)
+        st = window_ints(c, "output_padding", spatial, 1, 0, 0, out_pad, NULL);
+    if (st == CLINFER_OK)
+        st = output_shape_attr(c, spatial, out_shape);
+    if (st != CLINFER_OK)
+        return st;
+    if (one_d)
+        out_pad[0] = 0; /* window_ints gives sizes a height of 1 */
+    const int64_t kh = one_d ? 1 : ws.dims[2], kw = ws.dims[ws.rank - 1];
+    if (w.has_kernel && (w.kernel[0] != kh || w.kernel[1] != kw))
+        return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL,
+                               "attribute \"kernel_shape\" is [%d, %d] but W is %lldx%lld",
+                               (int)w.kernel[0], (int)w.kernel[1], (long long)kh, (long long)kw);
+    clinfer_conv_transpose2d_desc d = clinfer_conv_transpose2d_desc_default();
+    d.stride_h = w.stride[0], d.stride_w = w.stride[1];
+    d.dilation_h = w.dilation[0], d.dilation_w = w.dilation[1];
+    d.groups = (int32_t)group;
+    d.pad_mode = w.mode;
+    d.pad_top = w.pads[0], d.pad_left = w.pads[1], d.pad_bottom = w.pads[2],
+    d.pad_right = w.pads[3];
+    d.output_padding_h = out_pad[0], d.output_padding_w = out_pad[1];
+    d.output_h = out_shape[0], d.output_w = out_shape[1];
+    clinfer_value x, wv, bv, y;
+    char name[512];
+    st = onnx_node_in_value(c, 0, &x);
+    if (st == CLINFER_OK && one_d)
+        st = view_as_2d(c, x, &xs, &x);
+    if (st == CLINFER_OK)
+        st = conv_weights(c, wt, one_d, &wv); /* [C, OC/g, K] as [C, OC/g, 1, K] alike */
+    if (st == CLINFER_OK)
+        st = onnx_node_in_value_opt(c, 2, &bv);
+    if (st != CLINFER_OK)
+        return st;
+    const char *yname = name_2d(c, one_d, name, sizeof name);
+    return out_from_2d(
+        c, one_d, clinfer_graph_conv_transpose2d(c->im->g, yname, x, wv, bv, &d, &y), &y);
+}

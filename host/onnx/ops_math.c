@@ -239,8 +239,8 @@ clinfer_status op_min(onnx_node *c) { return variadic(c, CLINFER_BINARY_MIN, 0);
 /* ------------------------------------------------------------ normalisation */
 
 /* A BatchNormalization that the compile passes fold into the convolution
- * before it: the convolution is the only reader of X's producer output, and
- * has no activation yet. */
+ * (conv2d or conv_transpose) before it: the convolution is the only reader
+ * of X's producer output, and has no activation yet. */
 static int batchnorm_folds(onnx_node *c, clinfer_value x)
 {
     const clinfer_graph *g = c->im->g;
@@ -248,7 +248,9 @@ static int batchnorm_folds(onnx_node *c, clinfer_value x)
     if (!xs || xs->uses != 1 || g->values[x].kind != VALUE_NODE || g->values[x].producer < 0)
         return 0;
     const graph_node *p = &g->nodes[g->values[x].producer];
-    return p->op == OP_CONV2D && p->attrs.conv.activation == CLINFER_ACT_NONE;
+    return (p->op == OP_CONV2D && p->attrs.conv.activation == CLINFER_ACT_NONE) ||
+           (p->op == OP_CONV_TRANSPOSE &&
+            p->attrs.conv_transpose.activation == CLINFER_ACT_NONE);
 }
 
 /* Any other BatchNormalization: y = x * mul[c] + add[c] with the

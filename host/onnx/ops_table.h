@@ -88,6 +88,8 @@
     KERNEL("LayerNormalization", op_layernorm, NULL, 0, "axis epsilon stash_type")                \
     KERNEL("GroupNormalization", op_groupnorm, NULL, 0, "num_groups epsilon stash_type")          \
     KERNEL("MeanVarianceNormalization", op_mvn, NULL, 0, "axes")                                  \
+    KERNEL("ConvTranspose", op_conv_transpose, NULL, IN(1) | IN(2),                                \
+           WINDOW " group output_padding output_shape")                                            \
     FOLD_ONLY("Constant", fold_constant, 0,                                                        \
               "value value_float value_floats value_int value_ints sparse_value value_string "     \
               "value_strings")                                                                     \

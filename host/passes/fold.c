@@ -1,8 +1,9 @@
 /*
  * fold.c — BatchNormalization at compile time. With per-channel
  * m = scale / sqrt(var + eps) and a = B - mean * m (batchnorm_fold_coefficients):
- *  - after a convolution whose output feeds nothing else, BN disappears:
- *    conv(x, W) + b -> conv(x, W * m) + (b * m + a);
+ *  - after a convolution (conv2d or conv_transpose) whose output feeds
+ *    nothing else, BN disappears: conv(x, W) + b -> conv(x, W * m) + (b * m + a),
+ *    m taken per output channel of each weight;
  *  - anywhere else, BN keeps its node but reads two constants [C], m and a,
  *    instead of four, so the kernel is one multiply-add per element.
  * New constants replace the old ones, which are then not uploaded.
@@ -74,14 +75,33 @@ static clinfer_status set_two_constants(clinfer_graph *g, const graph_node *bn, 
     return st;
 }
 
-/* Folds BN into `conv`. Returns 1 if folded, 0 if not possible, or a
- * negative status (with its message recorded). */
+/* The output channel that weight element i of `conv` feeds, among
+ * `per_oc` elements per output channel: conv2d weights are [OC, ...];
+ * conv_transpose weights [C, OC/groups, KH, KW], channel c of group
+ * c / (C/groups) feeding that group's OC/groups outputs. */
+static int64_t weight_channel(const graph_node *conv, const clinfer_shape *ws, int64_t i,
+                              int64_t per_oc)
+{
+    if (conv->op != OP_CONV_TRANSPOSE)
+        return i / per_oc;
+    const int64_t kk = ws->dims[2] * ws->dims[3], ocpg = ws->dims[1];
+    const int64_t cpg = ws->dims[0] / conv->attrs.conv_transpose.groups;
+    return i / (ocpg * kk) / cpg * ocpg + i / kk % ocpg;
+}
+
+/* Folds BN into `conv` (conv2d or conv_transpose). Returns 1 if folded, 0
+ * if not possible, or a negative status (with its message recorded). */
 static int fold_into_conv(clinfer_graph *g, graph_node *conv, graph_node *bn)
 {
     /* Copies: adding constants below may move g->values. */
     const clinfer_shape ws = g->values[conv->inputs[1]].shape;
-    int64_t oc = ws.dims[0], per_oc = shape_numel(&ws) / oc;
-    const float *w = constant_data(g, conv->inputs[1], oc * per_oc);
+    const int transposed = conv->op == OP_CONV_TRANSPOSE;
+    if (ws.rank != 4 || (transposed && (conv->attrs.conv_transpose.groups < 1 ||
+                                        ws.dims[0] % conv->attrs.conv_transpose.groups != 0)))
+        return 0;
+    int64_t oc = transposed ? ws.dims[1] * conv->attrs.conv_transpose.groups : ws.dims[0];
+    int64_t n = shape_numel(&ws), per_oc = n / oc;
+    const float *w = constant_data(g, conv->inputs[1], n);
     const float *b = conv->inputs[2] >= 0 ? constant_data(g, conv->inputs[2], oc) : NULL;
     float *mul = NULL, *add = NULL;
     if (!w || (conv->inputs[2] >= 0 && !b))
@@ -89,18 +109,17 @@ static int fold_into_conv(clinfer_graph *g, graph_node *conv, graph_node *bn)
     clinfer_status st = coefficients(g, bn, oc, &mul, &add);
     if (st == CLINFER_ERR_SHAPE)
         return 0;
-    float *nw = st == CLINFER_OK ? malloc((size_t)(oc * per_oc) * sizeof *nw) : NULL;
+    float *nw = st == CLINFER_OK ? malloc((size_t)n * sizeof *nw) : NULL;
     if (!nw) {
         free(mul);
         free(add);
         return err_set(NULL, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory folding \"%s\"",
                        bn->name);
     }
-    for (int64_t o = 0; o < oc; o++) {
-        for (int64_t k = 0; k < per_oc; k++)
-            nw[o * per_oc + k] = w[o * per_oc + k] * mul[o];
+    for (int64_t i = 0; i < n; i++)
+        nw[i] = w[i] * mul[weight_channel(conv, &ws, i, per_oc)];
+    for (int64_t o = 0; o < oc; o++)
         add[o] += (b ? b[o] : 0.0f) * mul[o]; /* the new bias */
-    }
     free(mul);
     static const char *const names[2] = {"folded_weight", "folded_bias"};
     const clinfer_shape shapes[2] = {ws, shape_make(1, &oc)};
@@ -140,9 +159,12 @@ int pass_fold_batchnorm(clinfer_graph *g)
         if (bn->removed || bn->op != OP_BATCHNORM || bn->attrs.batchnorm.coefficients)
             continue;
         graph_node *conv = pass_sole_producer(g, bn->inputs[0], OP_CONV2D);
-        int r = conv && conv->attrs.conv.activation == CLINFER_ACT_NONE
-                    ? fold_into_conv(g, conv, bn)
-                    : 0;
+        graph_node *convt = pass_sole_producer(g, bn->inputs[0], OP_CONV_TRANSPOSE);
+        if (conv && conv->attrs.conv.activation != CLINFER_ACT_NONE)
+            conv = NULL;
+        if (convt && convt->attrs.conv_transpose.activation != CLINFER_ACT_NONE)
+            convt = NULL;
+        int r = conv || convt ? fold_into_conv(g, conv ? conv : convt, bn) : 0;
         if (r == 0) {
             clinfer_status st = to_coefficients(g, bn);
             if (st != CLINFER_OK)

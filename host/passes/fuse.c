@@ -1,7 +1,7 @@
 /*
  * fuse.c — activation fusion: ReLU, LeakyReLU, Clip, Sigmoid and Tanh that
- * follow a conv2d or GEMM become that kernel's epilogue, saving one pass
- * over memory and one launch.
+ * follow a conv2d, conv_transpose or GEMM become that kernel's epilogue,
+ * saving one pass over memory and one launch.
  */
 #include "passes.h"
 
@@ -39,11 +39,18 @@ int pass_fuse_activations(clinfer_graph *g)
         clinfer_activation act = (clinfer_activation)n->attrs.unary.op;
         graph_node *conv = pass_sole_producer(g, n->inputs[0], OP_CONV2D);
         graph_node *gemm = pass_sole_producer(g, n->inputs[0], OP_GEMM);
+        graph_node *convt = pass_sole_producer(g, n->inputs[0], OP_CONV_TRANSPOSE);
         if (conv && conv->attrs.conv.activation == CLINFER_ACT_NONE) {
             conv->attrs.conv.activation = act;
             conv->attrs.conv.act_alpha = n->attrs.unary.alpha;
             conv->attrs.conv.act_beta = n->attrs.unary.beta;
             pass_absorb(g, conv, n);
+            fused++;
+        } else if (convt && convt->attrs.conv_transpose.activation == CLINFER_ACT_NONE) {
+            convt->attrs.conv_transpose.activation = act;
+            convt->attrs.conv_transpose.act_alpha = n->attrs.unary.alpha;
+            convt->attrs.conv_transpose.act_beta = n->attrs.unary.beta;
+            pass_absorb(g, convt, n);
             fused++;
         } else if (gemm && gemm->attrs.gemm.activation == CLINFER_ACT_NONE) {
             gemm->attrs.gemm.activation = act;

@@ -47,6 +47,11 @@ static const char *const required[] = {
     "test_gather_1$",     "test_gather_2d_indices$", "test_gather_negative_indices$",
     "test_resize_",       "test_upsample_",         "test_depthtospace_", "test_spacetodepth",
     "test_instancenorm",  "test_layer_normalization_", "test_mvn",
+    /* ConvTranspose: the 1-D and 2-D ones (not _3d) */
+    "test_convtranspose$", "test_convtranspose_1d$", "test_convtranspose_autopad",
+    "test_convtranspose_dilations",
+    "test_convtranspose_kernel_shape", "test_convtranspose_output_shape",
+    "test_convtranspose_pad", "test_convtranspose_with_kernel",
 };
 
 static int in_family(const char *name)
