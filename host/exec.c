@@ -235,9 +235,46 @@ static clinfer_status node_context(clinfer_session *s, int32_t i, const node_exe
         in->mem[k] = n->inputs[k] < 0 ? dev_whole(NULL) : s->mem[n->inputs[k]];
         in->in_place[k] = n->inputs[k] >= 0 && s->host_of[n->inputs[k]] == n->output;
     }
-    *c = (node_ctx){s->rt, s->m->g, n, in->shapes, s->plans[i], s->scratch, e->persist,
-                    in->in_place};
+    *c = (node_ctx){.rt = s->rt,
+                    .g = s->m->g,
+                    .node = n,
+                    .in = in->shapes,
+                    .plan = s->plans[i],
+                    .scratch = s->scratch,
+                    .persist = e->persist,
+                    .persist_ready = e->persist_ready,
+                    .in_place = in->in_place};
     return CLINFER_OK;
+}
+
+/* FNV-1a over a node's plan: sessions whose plans are byte-equal pack
+ * the same weights the same way (plans are zeroed before they are
+ * filled, so padding compares too). */
+static uint64_t plan_key(const void *plan, size_t size)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t k = 0; k < size; k++)
+        h = (h ^ ((const unsigned char *)plan)[k]) * 1099511628211ull;
+    return h;
+}
+
+/* A node's persistent memory: the model's shared copy when a session with
+ * the same plan already wrote it, else a new buffer (offered to the model
+ * once this session's queue has written it: session_share_persistent). */
+static clinfer_status persistent_memory(clinfer_session *s, int32_t i, const node_impl *impl,
+                                        const node_memory *m, node_exec *e)
+{
+    const uint64_t bytes = m->persist_bytes;
+    e->persist_bytes = bytes;
+    if (m->persist_shared) {
+        e->persist_key = plan_key(s->plans[i], impl->plan_size);
+        e->persist = model_shared_persist_find(s->m, i, e->persist_key, bytes);
+        e->persist_ready = e->persist != NULL;
+        e->persist_new = !e->persist_ready;
+        if (e->persist)
+            return CLINFER_OK;
+    }
+    return buffer_create(s->rt, (size_t)bytes, NULL, &e->persist);
 }
 
 clinfer_status session_plan_node(clinfer_session *s, int32_t i, node_exec *e, uint64_t *scratch)
@@ -247,13 +284,13 @@ clinfer_status session_plan_node(clinfer_session *s, int32_t i, node_exec *e, ui
     node_ctx c;
     e->node = i;
     clinfer_status st = node_context(s, i, e, &in, &c);
-    node_memory m = {0, 0};
+    node_memory m = {0, 0, 0};
     if (st == CLINFER_OK && impl->plan)
         st = impl->plan(&c, &m);
     if (m.scratch_bytes > *scratch)
         *scratch = m.scratch_bytes;
     if (st == CLINFER_OK && m.persist_bytes > 0)
-        st = buffer_create(s->rt, (size_t)m.persist_bytes, NULL, &e->persist);
+        st = persistent_memory(s, i, impl, &m, e);
     node_inputs_free(&in);
     return st;
 }
@@ -310,7 +347,16 @@ clinfer_status session_finish_preparation(clinfer_session *s)
      * queue, while runs use the session's queue: wait for it here, or a
      * first run could read weights not yet packed. */
     cl_int err = clFinish(s->rt->queue);
-    return err == CL_SUCCESS ? CLINFER_OK : err_cl(s->rt, err, "clFinish (preparing kernels)");
+    if (err != CL_SUCCESS)
+        return err_cl(s->rt, err, "clFinish (preparing kernels)");
+    /* what this session packed is complete: later sessions share it */
+    for (int32_t i = 0; i < s->exec_count; i++) {
+        node_exec *e = &s->execs[i];
+        if (e->persist_new)
+            model_shared_persist_add(s->m, e->node, e->persist_key, e->persist_bytes, e->persist);
+        e->persist_new = 0;
+    }
+    return CLINFER_OK;
 }
 
 static clinfer_status prepare_profile(clinfer_session *s)

@@ -192,11 +192,48 @@ clinfer_status clinfer_model_compile(clinfer_runtime *rt, const clinfer_graph *g
     return CLINFER_OK;
 }
 
+static shared_persist *find_persist(clinfer_model *m, int32_t node, uint64_t key, uint64_t bytes)
+{
+    for (int32_t k = 0; k < m->persist_count; k++)
+        if (m->persist[k].node == node && m->persist[k].key == key && m->persist[k].bytes == bytes)
+            return &m->persist[k];
+    return NULL;
+}
+
+cl_mem model_shared_persist_find(clinfer_model *m, int32_t node, uint64_t key, uint64_t bytes)
+{
+    pthread_mutex_lock(&m->variants_lock);
+    shared_persist *p = find_persist(m, node, key, bytes);
+    cl_mem mem = p && clRetainMemObject(p->mem) == CL_SUCCESS ? p->mem : NULL;
+    pthread_mutex_unlock(&m->variants_lock);
+    return mem;
+}
+
+void model_shared_persist_add(clinfer_model *m, int32_t node, uint64_t key, uint64_t bytes,
+                              cl_mem mem)
+{
+    pthread_mutex_lock(&m->variants_lock);
+    shared_persist *grown =
+        find_persist(m, node, key, bytes)
+            ? NULL
+            : realloc(m->persist, ((size_t)m->persist_count + 1) * sizeof *grown);
+    if (grown && clRetainMemObject(mem) == CL_SUCCESS) {
+        m->persist = grown;
+        m->persist[m->persist_count++] = (shared_persist){node, key, bytes, mem};
+    } else if (grown) {
+        m->persist = grown;
+    }
+    pthread_mutex_unlock(&m->variants_lock);
+}
+
 void clinfer_model_free(clinfer_model *m)
 {
     if (!m)
         return;
     model_variants_free(m);
+    for (int32_t k = 0; k < m->persist_count; k++)
+        clReleaseMemObject(m->persist[k].mem);
+    free(m->persist);
     if (m->lock_ready)
         pthread_mutex_destroy(&m->variants_lock);
     free(m->onnx);

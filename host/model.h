@@ -18,6 +18,16 @@
 #include "graph.h"
 #include "runtime.h"
 
+/* Persistent node memory shared by the sessions of a model: packed
+ * constant weights depend on the model and the node's plan only, so the
+ * first session that writes them offers them here and later sessions with
+ * the same plan (key) take them instead of packing again. Thread-safe. */
+typedef struct shared_persist {
+    int32_t node;
+    uint64_t key, bytes;
+    cl_mem mem; /* retained by the model */
+} shared_persist;
+
 /* Inputs a model may have (the sessions' shape lists are this long). */
 #define CLINFER_MAX_INPUTS 64
 
@@ -43,6 +53,8 @@ struct clinfer_model {
     int lock_ready;
     model_variant *variants;
     int32_t variant_count;
+    shared_persist *persist; /* under variants_lock */
+    int32_t persist_count;
 };
 
 /* A model without a graph of its own, for an ONNX file whose inputs have
@@ -68,5 +80,13 @@ clinfer_status model_for_shapes(clinfer_model *m, const clinfer_input_shape *sha
                                 int64_t default_batch, clinfer_model **use, int64_t *batch);
 
 void model_variants_free(clinfer_model *m);
+
+
+/* A retained copy of the entry for (node, key, bytes), or NULL. */
+cl_mem model_shared_persist_find(clinfer_model *m, int32_t node, uint64_t key, uint64_t bytes);
+/* Offers mem (written, complete) as the entry for (node, key, bytes);
+ * kept only if there is none yet (out of memory: not kept). */
+void model_shared_persist_add(clinfer_model *m, int32_t node, uint64_t key, uint64_t bytes,
+                              cl_mem mem);
 
 #endif

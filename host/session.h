@@ -18,6 +18,10 @@ typedef struct node_exec {
     node_launches launches;
     double flops;
     cl_mem persist;          /* the node's own memory (node_impl.memory), or NULL */
+    int persist_ready;       /* persist came filled from the model (shared) */
+    int persist_new;         /* persist is to be shared once its writing is done */
+    uint64_t persist_key;    /* the plan's hash, for sharing */
+    uint64_t persist_bytes;
 } node_exec;
 
 /* A graph input or output bound to a caller's buffer. */

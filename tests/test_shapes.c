@@ -256,3 +256,47 @@ Test(shapes, a_fixed_model_changes_only_its_batch)
     clinfer_model_free(m);
     clinfer_runtime_free(rt);
 }
+
+Test(shapes, sessions_share_packed_weights_safely)
+{
+    /* Sessions of one model with the same plan share the packed weights
+     * the first one wrote (model_shared_persist_*): a second session must
+     * give the first one's output bit for bit, also after the first is
+     * freed, under every conv algorithm that packs weights. */
+    static const char *const algos[] = {"direct", "im2col", "winograd"};
+    for (size_t a = 0; a < sizeof algos / sizeof algos[0]; a++) {
+        clinfer_runtime *rt = test_forced_runtime(NULL, "CLINFER_CONV_ALGO", algos[a]);
+        clinfer_model *m = load_model(rt, -1, -1, -1, -1);
+        const int64_t n = 2, h = 9, w = 11;
+        size_t nx = (size_t)(n * CIN * h * w), ny = (size_t)(n * COUT * h * w);
+        float *x = test_alloc(nx * sizeof *x), *want = test_alloc(ny * sizeof *want);
+        uint32_t seed = 42u;
+        fill_uniform(x, nx, -1, 1, &seed);
+        reference(n, h, w, x, want);
+        const clinfer_input_shape s = {"x", {4, {n, CIN, h, w}}};
+        clinfer_session_options o = clinfer_session_options_default();
+        o.input_shapes = &s;
+        o.input_shape_count = 1;
+        clinfer_session *first = NULL, *second = NULL;
+        cr_assert_eq(clinfer_session_create(m, &o, &first), CLINFER_OK, "%s: %s", algos[a],
+                     clinfer_last_errmsg());
+        cr_assert_eq(clinfer_session_create(m, &o, &second), CLINFER_OK, "%s: %s", algos[a],
+                     clinfer_last_errmsg());
+        float *y1 = test_alloc(ny * sizeof *y1), *y2 = test_alloc(ny * sizeof *y2);
+        cr_assert_eq(clinfer_session_set_input(first, 0, x, nx), CLINFER_OK);
+        cr_assert_eq(clinfer_session_run(first), CLINFER_OK, "%s", clinfer_session_errmsg(first));
+        cr_assert_eq(clinfer_session_get_output(first, 0, y1, ny), CLINFER_OK);
+        clinfer_session_free(first);
+        cr_assert_eq(clinfer_session_set_input(second, 0, x, nx), CLINFER_OK);
+        cr_assert_eq(clinfer_session_run(second), CLINFER_OK, "%s",
+                     clinfer_session_errmsg(second));
+        cr_assert_eq(clinfer_session_get_output(second, 0, y2, ny), CLINFER_OK);
+        clinfer_session_free(second);
+        assert_close(y1, want, ny, 1e-5f, 1e-4f, algos[a]);
+        cr_assert_eq(memcmp(y1, y2, ny * sizeof *y1), 0, "%s: the second session differs",
+                     algos[a]);
+        free(x), free(want), free(y1), free(y2);
+        clinfer_model_free(m);
+    }
+    test_forced_free();
+}

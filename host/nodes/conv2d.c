@@ -80,6 +80,13 @@ static clinfer_status conv_infer(const node_ctx *c, clinfer_shape *out)
     return CLINFER_OK;
 }
 
+/* Input i is a constant of the graph (weights). */
+static int input_is_constant(const node_ctx *c, int32_t i)
+{
+    int32_t v = c->node->inputs[i];
+    return v >= 0 && c->g->values[v].kind == VALUE_CONSTANT;
+}
+
 /* The algorithm choice (ops/conv2d.c: by shape and device, or forced). */
 static clinfer_status conv_plan(const node_ctx *c, node_memory *out)
 {
@@ -88,16 +95,11 @@ static clinfer_status conv_plan(const node_ctx *c, node_memory *out)
     if (st == CLINFER_OK) {
         out->scratch_bytes = np->algo.scratch_bytes;
         out->persist_bytes = np->algo.persist_bytes;
+        out->persist_shared = input_is_constant(c, 1); /* packed once */
     }
     return st;
 }
 
-/* Input i is a constant of the graph (weights). */
-static int input_is_constant(const node_ctx *c, int32_t i)
-{
-    int32_t v = c->node->inputs[i];
-    return v >= 0 && c->g->values[v].kind == VALUE_CONSTANT;
-}
 
 /* Launches: [pack the weights (only when they are not constant: constant
  * weights are packed once, here)], then the algorithm's. */
@@ -109,7 +111,9 @@ static clinfer_status conv_prepare(const node_ctx *c, const dev_tensor *in, dev_
     const conv2d_plan *plan = &np->algo;
     clinfer_status st = CLINFER_OK;
     const int32_t per_run_prep = !input_is_constant(c, 1) ? plan->prep_count : 0;
-    for (int32_t i = 0; st == CLINFER_OK && !per_run_prep && i < plan->prep_count; i++) {
+    for (int32_t i = 0; st == CLINFER_OK && !per_run_prep && !c->persist_ready &&
+                        i < plan->prep_count;
+         i++) {
         op_launch prep;
         st = conv2d_prep_launch(c->rt, p, plan, i, in[1], c->persist, &prep);
         if (st == CLINFER_OK) {

@@ -127,6 +127,8 @@ static clinfer_status convt_node_plan_make(const node_ctx *c, node_memory *out)
     if (st == CLINFER_OK) {
         out->scratch_bytes = np->algo.scratch_bytes;
         out->persist_bytes = np->algo.persist_bytes;
+        const int32_t w = c->node->inputs[1];
+        out->persist_shared = w >= 0 && c->g->values[w].kind == VALUE_CONSTANT; /* packed once */
     }
     return st;
 }
@@ -143,7 +145,8 @@ static clinfer_status convt_prepare(const node_ctx *c, const dev_tensor *in, dev
     const int constant = v >= 0 && c->g->values[v].kind == VALUE_CONSTANT;
     const int32_t per_run_prep = constant ? 0 : plan->prep_count;
     clinfer_status st = CLINFER_OK;
-    for (int32_t i = 0; st == CLINFER_OK && constant && i < plan->prep_count; i++) {
+    for (int32_t i = 0; st == CLINFER_OK && constant && !c->persist_ready && i < plan->prep_count;
+         i++) {
         op_launch prep;
         st = convt_prep_launch(c->rt, p, plan, i, in[1], c->persist, &prep);
         if (st == CLINFER_OK) {

@@ -34,9 +34,10 @@ static void packed_b_memory(const node_ctx *c, const gemm_plan *plan, node_memor
 {
     if (plan->packed_bytes == 0)
         return;
-    if (input_is_constant(c, 1))
+    if (input_is_constant(c, 1)) {
         out->persist_bytes = plan->packed_bytes;
-    else
+        out->persist_shared = 1;
+    } else
         out->scratch_bytes = plan->packed_bytes;
 }
 
@@ -144,7 +145,9 @@ static clinfer_status product_prepare(const node_ctx *c, const dev_tensor *in, d
     op_launch once = {0};
     op_launch *pack = alloc_launches(c, &np->gemm, l, &once, &st);
     dev_tensor b = in[1];
-    if (pack && (st = pack_b_prepare(np, c->rt, pack)) == CLINFER_OK)
+    if (pack == &once && c->persist_ready) /* packed by an earlier session */
+        b = dev_whole(c->persist);
+    else if (pack && (st = pack_b_prepare(np, c->rt, pack)) == CLINFER_OK)
         st = pack_b(c, pack, in[1], &b);
     launch_release(&once);
     if (st == CLINFER_OK)

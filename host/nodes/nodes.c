@@ -128,7 +128,7 @@ static clinfer_status infer_from(clinfer_runtime *rt, const clinfer_graph *g, co
                                  const clinfer_shape *const *in, void *plan, clinfer_shape *out)
 {
     const node_impl *impl = node_impl_of(n->op);
-    node_ctx c = {rt, g, n, in, plan, NULL, NULL, NULL};
+    node_ctx c = {.rt = rt, .g = g, .node = n, .in = in, .plan = plan};
     if (!impl)
         return node_fail(&c, CLINFER_ERR_UNSUPPORTED, "this operation is not implemented");
     void *own = NULL;

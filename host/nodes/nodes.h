@@ -29,6 +29,10 @@ typedef struct node_ctx {
                      * this node's launches run */
     cl_mem persist; /* this node's own for the session's lifetime (e.g.
                      * packed weights written once during prepare) */
+    /* 1: persist already holds what prepare writes into it (another
+     * session of the same model packed it: node_impl.shares_persist), so
+     * prepare only binds it */
+    int persist_ready;
     /* Per input, 1 where the executor placed the input inside this node's
      * output (a Concat's slice, see inplace.c), so there is nothing to
      * copy; NULL: none. */
@@ -39,6 +43,11 @@ typedef struct node_ctx {
 typedef struct node_memory {
     uint64_t scratch_bytes;
     uint64_t persist_bytes;
+    /* 1: what prepare writes into persist depends only on the model and
+     * the plan (constant weights packed once), so sessions with the same
+     * plan share one copy through the model (model_shared_persist_*), and
+     * prepare skips the writing when c->persist_ready */
+    int persist_shared;
 } node_memory;
 
 /* The kernel launches of one node, in order. */
