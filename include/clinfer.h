@@ -613,13 +613,33 @@ typedef struct clinfer_onnx_op_stat {
     char *op_type;   /* "Conv"; "domain:op" outside the default domain */
     int32_t count;   /* nodes of this op type */
     int32_t failing; /* how many of them cannot be imported */
+    int32_t unchecked; /* how many were not checked (CLINFER_ONNX_ISSUE_NOT_CHECKED) */
 } clinfer_onnx_op_stat;
+
+/* Why a node cannot be run. A node after one that cannot be run is still
+ * checked, with that node's output taken to have its declared shape (the
+ * model's value_info or graph outputs) or, for an element-wise op, its
+ * input's shape; only when neither is known is it NOT_CHECKED. */
+typedef enum clinfer_onnx_issue_kind {
+    CLINFER_ONNX_ISSUE_MODEL = 0,    /* graph-level: a graph input, names, cycles */
+    CLINFER_ONNX_ISSUE_UNKNOWN_OP,   /* an operator (or domain) clinfer does not have */
+    CLINFER_ONNX_ISSUE_UNSUPPORTED,  /* a known op with an attribute value, input or shape
+                                        clinfer cannot run */
+    CLINFER_ONNX_ISSUE_OPSET,        /* the op's form at the model's opset */
+    CLINFER_ONNX_ISSUE_NOT_CHECKED   /* an input comes from a node that cannot be run and
+                                        whose output shape is unknown */
+} clinfer_onnx_issue_kind;
 
 typedef struct clinfer_onnx_issue {
     char *op_type; /* empty for graph-level problems */
     char *node;    /* node name (or "#index" when unnamed); empty if none */
-    char *message;
+    char *message; /* "node \"name\" (Op): reason" */
+    clinfer_onnx_issue_kind kind;
+    char *reason;  /* the message without its node prefix */
 } clinfer_onnx_issue;
+
+/* "unknown op", "unsupported", "opset", "not checked", "model". */
+CLINFER_API const char *clinfer_onnx_issue_kind_name(clinfer_onnx_issue_kind kind);
 
 typedef struct clinfer_onnx_info {
     int64_t ir_version;

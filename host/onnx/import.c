@@ -63,6 +63,7 @@ static int add_issue(importer *im, const char *op, const char *node, clinfer_sta
     it->node = onnx_strdup(node);
     it->message = text_escape_dup(im->err, TEXT_KEEP_NEWLINES); /* embedders print it */
     it->status = st;
+    it->kind = im->issue_kind;
     if (!it->op_type || !it->node || !it->message) {
         free(it->op_type);
         free(it->node);
@@ -200,12 +201,14 @@ static clinfer_status declare_input(importer *im, onnx_sym *s)
 /* Step 4b: one node. */
 static clinfer_status import_node(onnx_node *c)
 {
+    c->im->issue_kind = CLINFER_ONNX_ISSUE_UNKNOWN_OP;
     if (!im_default_domain(c->n))
         return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
                                "operators of domain \"%s\" are not supported", c->n->domain);
     const op_spec *spec = onnx_op_find(c->n->op_type);
     if (!spec)
         return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED, "operator %s is not supported", c->op);
+    c->im->issue_kind = CLINFER_ONNX_ISSUE_UNSUPPORTED; /* unless an opset error says otherwise */
     clinfer_status st = onnx_node_check_attributes(c, spec);
     if (st != CLINFER_OK)
         return st;
@@ -237,16 +240,6 @@ static clinfer_status import_node(onnx_node *c)
     return CLINFER_OK;
 }
 
-static int inputs_poisoned(importer *im, const Onnx__NodeProto *n)
-{
-    for (size_t k = 0; k < n->n_input; k++) {
-        onnx_sym *s = n->input[k] && n->input[k][0] ? im_find(im, n->input[k]) : NULL;
-        if (s && s->kind == SYM_POISON)
-            return 1;
-    }
-    return 0;
-}
-
 static void poison_outputs(importer *im, const Onnx__NodeProto *n)
 {
     for (size_t k = 0; k < n->n_output; k++) {
@@ -258,6 +251,23 @@ static void poison_outputs(importer *im, const Onnx__NodeProto *n)
             s->kind = SYM_POISON;
         }
     }
+}
+
+/* Inspect mode: a node reading an output of unknown shape is recorded as
+ * not checked (a check against a guessed shape would report made-up
+ * problems); its own outputs are poisoned in turn. 0 when out of memory. */
+static int skip_unchecked(onnx_node *c, const onnx_sym *from)
+{
+    importer *im = c->im;
+    const char *producer =
+        from->producer >= 0 ? "a node that cannot be run" : "a graph input that cannot be used";
+    clinfer_status st = onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
+                                        "not checked: input \"%s\" depends on %s, and its "
+                                        "shape is unknown",
+                                        from->name, producer);
+    im->issue_kind = CLINFER_ONNX_ISSUE_NOT_CHECKED;
+    poison_outputs(im, c->n);
+    return add_issue(im, c->op, c->name, st);
 }
 
 /* Step 4c: graph outputs. */
@@ -322,6 +332,7 @@ clinfer_status onnx_import(const Onnx__ModelProto *model, const clinfer_onnx_opt
     for (int32_t i = 0; st == CLINFER_OK && i < im.nsyms; i++) {
         if (!im.syms[i].is_input)
             continue;
+        im.issue_kind = CLINFER_ONNX_ISSUE_MODEL;
         st = declare_input(&im, &im.syms[i]);
         if (st != CLINFER_OK && issues) {
             if (!add_issue(&im, "", "", st))
@@ -333,15 +344,17 @@ clinfer_status onnx_import(const Onnx__ModelProto *model, const clinfer_onnx_opt
     for (size_t k = 0; st == CLINFER_OK && k < im.graph->n_node; k++) {
         onnx_node c;
         im_node_ctx(&im, order[k], &c);
-        if (issues && inputs_poisoned(&im, c.n)) {
-            poison_outputs(&im, c.n);
+        const onnx_sym *poisoned = issues ? im_poisoned_input(&im, c.n) : NULL;
+        if (poisoned) {
+            if (!skip_unchecked(&c, poisoned))
+                break;
             continue;
         }
         st = import_node(&c);
         if (st != CLINFER_OK && issues) {
             if (!add_issue(&im, c.op, c.name, st))
                 break;
-            poison_outputs(&im, c.n);
+            im_stand_in_outputs(&c);
             st = CLINFER_OK;
         }
     }

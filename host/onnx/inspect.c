@@ -23,6 +23,7 @@ void clinfer_onnx_info_free(clinfer_onnx_info *info)
         free(info->issues[i].op_type);
         free(info->issues[i].node);
         free(info->issues[i].message);
+        free(info->issues[i].reason);
     }
     free(info->inputs);
     free(info->outputs);
@@ -155,6 +156,47 @@ static void shapes_from_graph(const clinfer_graph *g, clinfer_onnx_info *info)
                 info->outputs[i].shape = g->values[g->outputs[k].value].shape;
 }
 
+const char *clinfer_onnx_issue_kind_name(clinfer_onnx_issue_kind kind)
+{
+    switch (kind) {
+    case CLINFER_ONNX_ISSUE_MODEL:
+        return "model";
+    case CLINFER_ONNX_ISSUE_UNKNOWN_OP:
+        return "unknown op";
+    case CLINFER_ONNX_ISSUE_UNSUPPORTED:
+        return "unsupported";
+    case CLINFER_ONNX_ISSUE_OPSET:
+        return "opset";
+    case CLINFER_ONNX_ISSUE_NOT_CHECKED:
+        return "not checked";
+    }
+    return "unknown";
+}
+
+/* The message without its "node \"name\" (Op): " prefix, so that nodes
+ * failing for the same reason can be grouped. */
+static char *reason_of(const onnx_issue *it)
+{
+    char prefix[512];
+    int n = snprintf(prefix, sizeof prefix, "node \"%s\" (%s): ", it->node, it->op_type);
+    const char *m = it->message;
+    if (n > 0 && (size_t)n < sizeof prefix && strncmp(m, prefix, (size_t)n) == 0)
+        m += n;
+    return onnx_strdup(m);
+}
+
+static void count_issue(clinfer_onnx_info *info, const onnx_issue *it)
+{
+    for (size_t k = 0; k < info->op_count; k++) {
+        if (strcmp(info->ops[k].op_type, it->op_type) != 0)
+            continue;
+        if (it->kind == CLINFER_ONNX_ISSUE_NOT_CHECKED)
+            info->ops[k].unchecked++;
+        else
+            info->ops[k].failing++;
+    }
+}
+
 static int take_issues(const onnx_issues *is, const char *err, clinfer_onnx_info *info)
 {
     size_t n = is->count ? (size_t)is->count : 1;
@@ -167,11 +209,12 @@ static int take_issues(const onnx_issues *is, const char *err, clinfer_onnx_info
         o->op_type = onnx_strdup(it ? it->op_type : "");
         o->node = onnx_strdup(it ? it->node : "");
         o->message = onnx_strdup(it ? it->message : err);
-        if (!o->op_type || !o->node || !o->message)
+        o->reason = it ? reason_of(it) : onnx_strdup(err);
+        o->kind = it ? it->kind : CLINFER_ONNX_ISSUE_MODEL;
+        if (!o->op_type || !o->node || !o->message || !o->reason)
             return 0;
-        for (size_t k = 0; it && k < info->op_count; k++)
-            if (strcmp(info->ops[k].op_type, it->op_type) == 0)
-                info->ops[k].failing++;
+        if (it)
+            count_issue(info, it);
     }
     return 1;
 }
