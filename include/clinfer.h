@@ -638,7 +638,7 @@ typedef struct clinfer_onnx_issue {
     char *reason;  /* the message without its node prefix */
 } clinfer_onnx_issue;
 
-/* "unknown op", "unsupported", "opset", "not checked", "model". */
+/* "unknown_op", "unsupported", "opset", "not_checked", "model". */
 CLINFER_API const char *clinfer_onnx_issue_kind_name(clinfer_onnx_issue_kind kind);
 
 typedef struct clinfer_onnx_info {

@@ -162,13 +162,13 @@ const char *clinfer_onnx_issue_kind_name(clinfer_onnx_issue_kind kind)
     case CLINFER_ONNX_ISSUE_MODEL:
         return "model";
     case CLINFER_ONNX_ISSUE_UNKNOWN_OP:
-        return "unknown op";
+        return "unknown_op";
     case CLINFER_ONNX_ISSUE_UNSUPPORTED:
         return "unsupported";
     case CLINFER_ONNX_ISSUE_OPSET:
         return "opset";
     case CLINFER_ONNX_ISSUE_NOT_CHECKED:
-        return "not checked";
+        return "not_checked";
     }
     return "unknown";
 }
