@@ -230,3 +230,51 @@ Test(cli, run_and_info_end_to_end)
     free(bytes);
     remove_tmpdir();
 }
+
+/* `clinfer info` on a model with several nodes it cannot run, of three
+ * kinds, and supported nodes after them (onnx_model_unsupported): every one
+ * is listed, grouped with counts; --json is one object that Python parses,
+ * with the same nodes. */
+Test(cli, info_lists_every_unsupported_node)
+{
+    make_tmpdir();
+    char model[128], cmd[1024], out[16384];
+    snprintf(model, sizeof model, "%s/unsupported.onnx", tmpdir);
+    size_t size;
+    uint8_t *bytes = onnx_model_unsupported(&size);
+    write_bytes(model, bytes, size);
+    free(bytes);
+    snprintf(cmd, sizeof cmd, "'%s' info '%s'", CLINFER_CLI, model);
+    cr_assert_eq(run(cmd, out, sizeof out), 1, "%s", out);
+    const char *want[] = {
+        "Swoosh                       3   (3 cannot be run)",
+        "Relu                         3   (1 cannot be run, 1 not checked)",
+        "5 problems, 2 nodes not checked",
+        "Swoosh: 3 nodes [unknown_op] operator Swoosh is not supported",
+        "s1, s2, s3",
+        "AveragePool: 1 node [opset]",
+        "Relu: 1 node [unsupported]",
+        "Relu: 1 node not checked",
+        "after_s1",
+        "GlobalAveragePool: 1 node not checked",
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        cr_assert(strstr(out, want[i]), "missing \"%s\" in:\n%s", want[i], out);
+    cr_assert_null(strstr(out, "after_s2"), "after_s2 is checked and runs:\n%s", out);
+    /* --json: Python's parser, then the counts and kinds it holds. */
+    snprintf(cmd, sizeof cmd,
+             "'%s' info --json '%s' | python3 -c 'import json, sys, collections; "
+             "d = json.load(sys.stdin); "
+             "k = collections.Counter(u[\"kind\"] for u in d[\"unsupported\"]); "
+             "ops = {o[\"op_type\"]: o for o in d[\"ops\"]}; "
+             "print(\"runnable\", d[\"runnable\"], \"opset\", d[\"opset\"], \"shape\", "
+             "d[\"inputs\"][0][\"shape\"], sorted(k.items()), \"swoosh\", "
+             "ops[\"Swoosh\"][\"cannot_run\"])'",
+             CLINFER_CLI, model);
+    cr_assert_eq(run(cmd, out, sizeof out), 0, "%s", out);
+    const char *json_want =
+        "runnable False opset 18 shape [None, 3, 8, 8] [('not_checked', 2), ('opset', 1), "
+        "('unknown_op', 3), ('unsupported', 1)] swoosh 3";
+    cr_assert(strstr(out, json_want), "got:\n%s\nwant:\n%s", out, json_want);
+    remove_tmpdir();
+}
