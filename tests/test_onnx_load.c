@@ -798,6 +798,48 @@ Test(onnx_load, average_pool_dilations_follow_the_opset)
     }
 }
 
+/* Pad's "wrap" mode and Cast's "saturate" exist from opset 19: before,
+ * they are refused as opset errors (clinfer_onnx_inspect says so); from
+ * 19 on they load, and wrap pads [2, 3, 4] by 1 on both sides of the last
+ * axis to [2, 3, 6]. */
+Test(onnx_load, pad_wrap_and_cast_saturate_need_opset_19)
+{
+    const int64_t d[3] = {2, 3, 4}, pd[1] = {6}, pads[6] = {0, 0, 1, 0, 0, 1};
+    for (int opset = 18; opset <= 19; opset++) {
+        onnx_graph g = {{0}};
+        pb t = onnx_value_info("x", OT_FLOAT, 3, d);
+        onnx_input(&g, &t);
+        t = onnx_tensor_i("pads", 1, pd, pads, 1), onnx_initializer(&g, &t);
+        pb a[1] = {onnx_attr_string("mode", "wrap")};
+        onnx_node(&g, "Pad", "pad", "x,pads", "p", 1, a);
+        pb c[2] = {onnx_attr_int("to", OT_FLOAT), onnx_attr_int("saturate", 1)};
+        onnx_node(&g, "Cast", "cast", "p", "y", 2, c);
+        t = onnx_value_info("y", OT_FLOAT, -1, NULL), onnx_output(&g, &t);
+        size_t size;
+        uint8_t *m = onnx_model(&g, opset, &size);
+        clinfer_onnx_info *info = NULL;
+        cr_assert_eq(clinfer_onnx_inspect(m, size, &info), CLINFER_OK);
+        if (opset == 18) {
+            cr_assert_eq(info->issue_count, 2);
+            cr_assert_eq(find_issue(info, "pad")->kind, CLINFER_ONNX_ISSUE_OPSET);
+            assert_contains(find_issue(info, "pad")->reason, "\"wrap\", which Pad has from opset 19");
+            /* Pad keeps no shape of its input: Cast is not checked. */
+            cr_assert_eq(find_issue(info, "cast")->kind, CLINFER_ONNX_ISSUE_NOT_CHECKED);
+        } else {
+            cr_assert_eq(info->imports, 1, "%s", info->issue_count ? info->issues[0].message : "");
+            cr_assert_eq(info->outputs[0].shape.rank, 3);
+            cr_assert_eq(info->outputs[0].shape.dims[2], 6);
+        }
+        clinfer_onnx_info_free(info);
+        free(m);
+    }
+    pb a[2] = {onnx_attr_int("to", OT_FLOAT), onnx_attr_int("saturate", 0)};
+    size_t size;
+    uint8_t *m = one_node("Cast", 18, 2, a, &size);
+    expect_error(m, size, CLINFER_ERR_INVALID_MODEL, "\"saturate\" is Cast's from opset 19");
+    free(m);
+}
+
 Test(onnx_load, bound_inputs_become_constants_where_needed)
 {
     /* Conv with its weights as a graph input (as in ONNX's node tests). */

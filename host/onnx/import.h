@@ -164,6 +164,9 @@ clinfer_status fold_range(onnx_node *c);
  * sorted; *count -1 when none were given. */
 clinfer_status onnx_node_axes(onnx_node *c, int32_t rank, int from_input, int64_t *axes,
                               int32_t *count);
+/* Cast's target type (attribute "to"), with "saturate" checked against the
+ * opset (it exists from 19). */
+clinfer_status onnx_node_cast_to(onnx_node *c, int64_t *to);
 /* Slice parameters from attributes (opset < 10) or inputs. */
 clinfer_status onnx_node_slice_params(onnx_node *c, int32_t rank, int64_t *starts, int64_t *ends,
                                       int64_t *axes, int64_t *steps, int32_t *count);
