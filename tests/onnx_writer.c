@@ -420,6 +420,7 @@ uint8_t *onnx_model_unsupported(size_t *size)
     onnx_node(&g, "Conv", "conv", "img,w", "c", 0, NULL);
     onnx_node(&g, "Swoosh", "s1", "c", "s1_out", 0, NULL);
     onnx_node(&g, "Relu", "after_s1", "s1_out", "r1", 0, NULL);
+    onnx_node(&g, "Swoosh", "s4", "s1_out", "s4_out", 0, NULL);
     onnx_node(&g, "Swoosh", "s2", "c", "s2_out", 0, NULL);
     t = onnx_value_info("s2_out", OT_FLOAT, 4, cd), onnx_value_info_decl(&g, &t);
     onnx_node(&g, "Relu", "after_s2", "s2_out", "r2", 0, NULL);
@@ -431,8 +432,8 @@ uint8_t *onnx_model_unsupported(size_t *size)
     pb bogus[1] = {onnx_attr_int("bogus", 1)};
     onnx_node(&g, "Relu", "bad_relu", "ap", "b", 1, bogus);
     onnx_node(&g, "Flatten", "after_bad_relu", "b", "out1", 0, NULL);
-    const char *outs[3] = {"r1", "gap", "out1"};
-    for (int i = 0; i < 3; i++)
+    const char *outs[4] = {"r1", "gap", "out1", "s4_out"};
+    for (int i = 0; i < 4; i++)
         t = onnx_value_info(outs[i], OT_FLOAT, -1, NULL), onnx_output(&g, &t);
     return onnx_model(&g, 18, size);
 }

@@ -88,14 +88,15 @@ uint8_t *onnx_model_ops(size_t *size);
  * -> Conv "conv" -> "c" [N, 4, 6, 6], then nodes clinfer cannot run, of
  * three kinds, with supported nodes after them:
  *   unknown op Swoosh: "s1" (output shape unknown: Relu "after_s1" is not
- *     checked), "s2" (output declared [N, 4, 6, 6] in value_info: Relu
+ *     checked; Swoosh "s4" after it is still an unknown op), "s2" (output
+ *     declared [N, 4, 6, 6] in value_info: Relu
  *     "after_s2" is checked and imports), "s3" (GlobalAveragePool
  *     "after_s3" not checked);
  *   opset: AveragePool "dilated_pool" (dilations before opset 19; output
  *     declared [N, 4, 4, 4]) feeding "s3" and
  *   unsupported attribute: Relu "bad_relu" (attribute "bogus"; Relu keeps
  *     its input's shape, so Flatten "after_bad_relu" is checked and
- *     imports). Outputs "r1", "gap", "out1". */
+ *     imports). Outputs "r1", "gap", "out1", "s4_out". */
 uint8_t *onnx_model_unsupported(size_t *size);
 
 #endif

@@ -199,17 +199,25 @@ static clinfer_status declare_input(importer *im, onnx_sym *s)
 }
 
 /* Step 4b: one node. */
-static clinfer_status import_node(onnx_node *c)
+/* The checks that need none of the node's inputs: the op is known, its
+ * attribute names are. */
+static clinfer_status check_op(onnx_node *c, const op_spec **spec)
 {
     c->im->issue_kind = CLINFER_ONNX_ISSUE_UNKNOWN_OP;
     if (!im_default_domain(c->n))
         return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
                                "operators of domain \"%s\" are not supported", c->n->domain);
-    const op_spec *spec = onnx_op_find(c->n->op_type);
-    if (!spec)
+    *spec = onnx_op_find(c->n->op_type);
+    if (!*spec)
         return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED, "operator %s is not supported", c->op);
     c->im->issue_kind = CLINFER_ONNX_ISSUE_UNSUPPORTED; /* unless an opset error says otherwise */
-    clinfer_status st = onnx_node_check_attributes(c, spec);
+    return onnx_node_check_attributes(c, *spec);
+}
+
+static clinfer_status import_node(onnx_node *c)
+{
+    const op_spec *spec = NULL;
+    clinfer_status st = check_op(c, &spec);
     if (st != CLINFER_OK)
         return st;
     int all_host = 1;
@@ -268,6 +276,27 @@ static int skip_unchecked(onnx_node *c, const onnx_sym *from)
     im->issue_kind = CLINFER_ONNX_ISSUE_NOT_CHECKED;
     poison_outputs(im, c->n);
     return add_issue(im, c->op, c->name, st);
+}
+
+/* Step 4b for one node. In inspect mode, a node that cannot be imported is
+ * recorded and its outputs get stand-ins; a node reading an output of
+ * unknown shape is still checked for what needs no input (so an unknown op
+ * is reported as such wherever it is), then recorded as not checked. */
+static clinfer_status step_node(importer *im, onnx_node *c)
+{
+    const onnx_sym *poisoned = im->issues ? im_poisoned_input(im, c->n) : NULL;
+    const op_spec *spec = NULL;
+    clinfer_status st = poisoned ? check_op(c, &spec) : import_node(c);
+    if (poisoned && st == CLINFER_OK)
+        return skip_unchecked(c, poisoned)
+                   ? CLINFER_OK
+                   : im_fail(im, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory");
+    if (st == CLINFER_OK || !im->issues)
+        return st;
+    if (!add_issue(im, c->op, c->name, st))
+        return im_fail(im, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory");
+    im_stand_in_outputs(c);
+    return CLINFER_OK;
 }
 
 /* Step 4c: graph outputs. */
@@ -344,19 +373,7 @@ clinfer_status onnx_import(const Onnx__ModelProto *model, const clinfer_onnx_opt
     for (size_t k = 0; st == CLINFER_OK && k < im.graph->n_node; k++) {
         onnx_node c;
         im_node_ctx(&im, order[k], &c);
-        const onnx_sym *poisoned = issues ? im_poisoned_input(&im, c.n) : NULL;
-        if (poisoned) {
-            if (!skip_unchecked(&c, poisoned))
-                break;
-            continue;
-        }
-        st = import_node(&c);
-        if (st != CLINFER_OK && issues) {
-            if (!add_issue(&im, c.op, c.name, st))
-                break;
-            im_stand_in_outputs(&c);
-            st = CLINFER_OK;
-        }
+        st = step_node(&im, &c);
     }
     if (st == CLINFER_OK)
         st = mark_outputs(&im);
