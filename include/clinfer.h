@@ -607,7 +607,12 @@ typedef struct clinfer_onnx_io {
     char *name;
     int32_t elem_type; /* ONNX TensorProto.DataType (1: float) */
     clinfer_shape shape;
+    int shape_known; /* 0: the model declares no shape (shape.rank is then 0) */
 } clinfer_onnx_io;
+
+/* Name of an ONNX TensorProto.DataType ("float", "int64", "bfloat16",
+ * "float8e4m3fn", ...; "unknown" past the last one clinfer knows). */
+CLINFER_API const char *clinfer_onnx_type_name(int32_t elem_type);
 
 typedef struct clinfer_onnx_op_stat {
     char *op_type;   /* "Conv"; "domain:op" outside the default domain */

@@ -276,13 +276,14 @@ Test(cli, info_lists_every_unsupported_node)
              "k = collections.Counter(u[\"kind\"] for u in d[\"unsupported\"]); "
              "ops = {o[\"op_type\"]: o for o in d[\"ops\"]}; "
              "print(\"runnable\", d[\"runnable\"], \"opset\", d[\"opset\"], \"shape\", "
-             "d[\"inputs\"][0][\"shape\"], sorted(k.items()), \"swoosh\", "
-             "ops[\"Swoosh\"][\"cannot_run\"])'",
+             "d[\"inputs\"][0][\"shape\"], d[\"outputs\"][0][\"shape\"], sorted(k.items()), "
+             "\"swoosh\", ops[\"Swoosh\"][\"cannot_run\"], d[\"cannot_run\"], "
+             "d[\"not_checked\"])'",
              CLINFER_CLI, model);
     cr_assert_eq(run(cmd, out, sizeof out), 0, "%s", out);
     const char *json_want =
-        "runnable False opset 18 shape [None, 3, 8, 8] [('not_checked', 2), ('opset', 1), "
-        "('unknown_op', 4), ('unsupported', 1)] swoosh 4";
+        "runnable False opset 18 shape [None, 3, 8, 8] None [('not_checked', 2), ('opset', 1), "
+        "('unknown_op', 4), ('unsupported', 1)] swoosh 4 6 2";
     cr_assert(strstr(out, json_want), "got:\n%s\nwant:\n%s", out, json_want);
     remove_tmpdir();
 }

@@ -28,19 +28,16 @@ static const char info_help[] =
 /* Node names listed per group before "and N more". */
 #define NAMES_SHOWN 5
 
-static const char *type_name(int32_t t)
-{
-    static const char *const names[] = {"undefined", "float", "uint8",  "int8",   "uint16",
-                                        "int16",     "int32", "int64",  "string", "bool",
-                                        "float16",   "double", "uint32", "uint64"};
-    return t >= 0 && t < 14 ? names[t] : "other";
-}
-
 static void print_io(const char *title, const clinfer_onnx_io *io, size_t n)
 {
     printf("%s:\n", title);
     for (size_t i = 0; i < n; i++) {
-        printf("  %-24s %-7s [", cli_safe(io[i].name), type_name(io[i].elem_type));
+        printf("  %-24s %-7s ", cli_safe(io[i].name), clinfer_onnx_type_name(io[i].elem_type));
+        if (!io[i].shape_known) {
+            printf("(no shape)\n");
+            continue;
+        }
+        printf("[");
         for (int32_t d = 0; d < io[i].shape.rank; d++) {
             if (io[i].shape.dims[d] == CLINFER_BATCH_DIM)
                 printf(d ? ", N" : "N");
@@ -148,7 +145,12 @@ static void json_io(const char *key, const clinfer_onnx_io *io, size_t n)
     for (size_t i = 0; i < n; i++) {
         printf(i ? ", {\"name\": " : "{\"name\": ");
         cli_json_string(io[i].name);
-        printf(", \"type\": \"%s\", \"shape\": [", type_name(io[i].elem_type));
+        printf(", \"type\": \"%s\", \"shape\": ", clinfer_onnx_type_name(io[i].elem_type));
+        if (!io[i].shape_known) {
+            printf("null}");
+            continue;
+        }
+        printf("[");
         for (int32_t d = 0; d < io[i].shape.rank; d++) {
             printf(d ? ", " : "");
             if (io[i].shape.dims[d] == CLINFER_BATCH_DIM)
@@ -205,6 +207,11 @@ static void print_json(const char *path, size_t size, const clinfer_onnx_info *i
     printf("\"nodes\": %zu, \"initializers\": %zu, \"parameters\": %llu, \"runnable\": %s, ",
            info->node_count, info->initializer_count, (unsigned long long)info->parameter_count,
            info->imports ? "true" : "false");
+    size_t unchecked = 0;
+    for (size_t i = 0; i < info->issue_count; i++)
+        unchecked += info->issues[i].kind == CLINFER_ONNX_ISSUE_NOT_CHECKED;
+    printf("\"cannot_run\": %zu, \"not_checked\": %zu, ", info->issue_count - unchecked,
+           unchecked);
     json_ops(info);
     json_issues(info);
     printf("}\n");

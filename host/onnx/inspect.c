@@ -44,6 +44,7 @@ static int describe(const Onnx__ValueInfoProto *vi, clinfer_onnx_io *io)
             : NULL;
     if (tt && tt->has_elem_type)
         io->elem_type = tt->elem_type;
+    io->shape_known = tt && tt->shape;
     if (tt && tt->shape) {
         io->shape.rank = (int32_t)(tt->shape->n_dim < CLINFER_MAX_RANK ? tt->shape->n_dim
                                                                        : CLINFER_MAX_RANK);
@@ -148,13 +149,19 @@ static void shapes_from_graph(const clinfer_graph *g, clinfer_onnx_info *info)
 {
     for (size_t i = 0; i < info->input_count; i++)
         for (int32_t k = 0; k < g->input_count; k++)
-            if (strcmp(g->values[g->inputs[k]].name, info->inputs[i].name) == 0)
+            if (strcmp(g->values[g->inputs[k]].name, info->inputs[i].name) == 0) {
                 info->inputs[i].shape = g->values[g->inputs[k]].shape;
+                info->inputs[i].shape_known = 1;
+            }
     for (size_t i = 0; i < info->output_count; i++)
         for (int32_t k = 0; k < g->output_count; k++)
-            if (strcmp(g->outputs[k].name, info->outputs[i].name) == 0)
+            if (strcmp(g->outputs[k].name, info->outputs[i].name) == 0) {
                 info->outputs[i].shape = g->values[g->outputs[k].value].shape;
+                info->outputs[i].shape_known = 1;
+            }
 }
+
+const char *clinfer_onnx_type_name(int32_t elem_type) { return onnx_dtype_name(elem_type); }
 
 const char *clinfer_onnx_issue_kind_name(clinfer_onnx_issue_kind kind)
 {
