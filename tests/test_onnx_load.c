@@ -822,7 +822,8 @@ Test(onnx_load, pad_wrap_and_cast_saturate_need_opset_19)
         if (opset == 18) {
             cr_assert_eq(info->issue_count, 2);
             cr_assert_eq(find_issue(info, "pad")->kind, CLINFER_ONNX_ISSUE_OPSET);
-            assert_contains(find_issue(info, "pad")->reason, "\"wrap\", which Pad has from opset 19");
+            assert_contains(find_issue(info, "pad")->reason,
+                            "\"wrap\", which Pad has from opset 19");
             /* Pad keeps no shape of its input: Cast is not checked. */
             cr_assert_eq(find_issue(info, "cast")->kind, CLINFER_ONNX_ISSUE_NOT_CHECKED);
         } else {

@@ -39,6 +39,7 @@ void onnx_issues_free(onnx_issues *is)
         free(is->items[i].op_type);
         free(is->items[i].node);
         free(is->items[i].message);
+        free(is->items[i].reason);
     }
     free(is->items);
     memset(is, 0, sizeof *is);
@@ -46,8 +47,38 @@ void onnx_issues_free(onnx_issues *is)
 
 char *onnx_strdup(const char *s) { return strdup(s ? s : ""); }
 
-/* Records the current error as an issue; 0 when out of memory. */
-static int add_issue(importer *im, const char *op, const char *node, clinfer_status st)
+/* The op type as clinfer_onnx_inspect counts it: "domain:op" outside the
+ * default domain. */
+static char *issue_op_name(const onnx_node *c)
+{
+    if (!c)
+        return onnx_strdup("");
+    if (im_default_domain(c->n))
+        return onnx_strdup(c->op);
+    size_t n = strlen(c->n->domain) + strlen(c->op) + 2;
+    char *s = malloc(n);
+    if (s)
+        snprintf(s, n, "%s:%s", c->n->domain, c->op);
+    return s;
+}
+
+/* The error without the "node \"name\" (Op): " that onnx_node_error puts
+ * first, so that nodes failing for the same reason can be grouped. */
+static const char *issue_reason(const onnx_node *c, const char *err)
+{
+    if (!c)
+        return err;
+    int n = snprintf(NULL, 0, "node \"%s\" (%s): ", c->name, c->op);
+    char prefix[512];
+    if (n <= 0 || (size_t)n >= sizeof prefix)
+        return err;
+    snprintf(prefix, sizeof prefix, "node \"%s\" (%s): ", c->name, c->op);
+    return strncmp(err, prefix, (size_t)n) == 0 ? err + n : err;
+}
+
+/* Records the current error as an issue of node c (NULL: of the graph); 0
+ * when out of memory. */
+static int add_issue(importer *im, const onnx_node *c, clinfer_status st)
 {
     onnx_issues *is = im->issues;
     if (is->count == is->capacity) {
@@ -59,15 +90,18 @@ static int add_issue(importer *im, const char *op, const char *node, clinfer_sta
         is->capacity = cap;
     }
     onnx_issue *it = &is->items[is->count];
-    it->op_type = onnx_strdup(op);
-    it->node = onnx_strdup(node);
-    it->message = text_escape_dup(im->err, TEXT_KEEP_NEWLINES); /* embedders print it */
+    it->op_type = issue_op_name(c);
+    it->node = onnx_strdup(c ? c->name : "");
+    /* embedders print them */
+    it->message = text_escape_dup(im->err, TEXT_KEEP_NEWLINES);
+    it->reason = text_escape_dup(issue_reason(c, im->err), TEXT_KEEP_NEWLINES);
     it->status = st;
     it->kind = im->issue_kind;
-    if (!it->op_type || !it->node || !it->message) {
+    if (!it->op_type || !it->node || !it->message || !it->reason) {
         free(it->op_type);
         free(it->node);
         free(it->message);
+        free(it->reason);
         return 0;
     }
     is->count++;
@@ -198,7 +232,6 @@ static clinfer_status declare_input(importer *im, onnx_sym *s)
     return CLINFER_OK;
 }
 
-/* Step 4b: one node. */
 /* The checks that need none of the node's inputs: the op is known, its
  * attribute names are. */
 static clinfer_status check_op(onnx_node *c, const op_spec **spec)
@@ -214,6 +247,7 @@ static clinfer_status check_op(onnx_node *c, const op_spec **spec)
     return onnx_node_check_attributes(c, *spec);
 }
 
+/* Step 4b: one node. */
 static clinfer_status import_node(onnx_node *c)
 {
     const op_spec *spec = NULL;
@@ -275,7 +309,7 @@ static int skip_unchecked(onnx_node *c, const onnx_sym *from)
                                         from->name, producer);
     im->issue_kind = CLINFER_ONNX_ISSUE_NOT_CHECKED;
     poison_outputs(im, c->n);
-    return add_issue(im, c->op, c->name, st);
+    return add_issue(im, c, st);
 }
 
 /* Step 4b for one node. In inspect mode, a node that cannot be imported is
@@ -293,7 +327,7 @@ static clinfer_status step_node(importer *im, onnx_node *c)
                    : im_fail(im, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory");
     if (st == CLINFER_OK || !im->issues)
         return st;
-    if (!add_issue(im, c->op, c->name, st))
+    if (!add_issue(im, c, st))
         return im_fail(im, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory");
     im_stand_in_outputs(c);
     return CLINFER_OK;
@@ -364,7 +398,7 @@ clinfer_status onnx_import(const Onnx__ModelProto *model, const clinfer_onnx_opt
         im.issue_kind = CLINFER_ONNX_ISSUE_MODEL;
         st = declare_input(&im, &im.syms[i]);
         if (st != CLINFER_OK && issues) {
-            if (!add_issue(&im, "", "", st))
+            if (!add_issue(&im, NULL, st))
                 break;
             im.syms[i].kind = SYM_POISON;
             st = CLINFER_OK;

@@ -180,18 +180,6 @@ const char *clinfer_onnx_issue_kind_name(clinfer_onnx_issue_kind kind)
     return "unknown";
 }
 
-/* The message without its "node \"name\" (Op): " prefix, so that nodes
- * failing for the same reason can be grouped. */
-static char *reason_of(const onnx_issue *it)
-{
-    char prefix[512];
-    int n = snprintf(prefix, sizeof prefix, "node \"%s\" (%s): ", it->node, it->op_type);
-    const char *m = it->message;
-    if (n > 0 && (size_t)n < sizeof prefix && strncmp(m, prefix, (size_t)n) == 0)
-        m += n;
-    return onnx_strdup(m);
-}
-
 static void count_issue(clinfer_onnx_info *info, const onnx_issue *it)
 {
     for (size_t k = 0; k < info->op_count; k++) {
@@ -216,7 +204,7 @@ static int take_issues(const onnx_issues *is, const char *err, clinfer_onnx_info
         o->op_type = onnx_strdup(it ? it->op_type : "");
         o->node = onnx_strdup(it ? it->node : "");
         o->message = onnx_strdup(it ? it->message : err);
-        o->reason = it ? reason_of(it) : onnx_strdup(err);
+        o->reason = onnx_strdup(it ? it->reason : err);
         o->kind = it ? it->kind : CLINFER_ONNX_ISSUE_MODEL;
         if (!o->op_type || !o->node || !o->message || !o->reason)
             return 0;

@@ -98,9 +98,10 @@ const char *onnx_dtype_name(int32_t data_type);
 
 /* One node that could not be imported (inspect mode collects them all). */
 typedef struct onnx_issue {
-    char *op_type;
+    char *op_type; /* "domain:op" outside the default domain */
     char *node;
     char *message;
+    char *reason; /* the message without its node prefix */
     clinfer_status status;
     clinfer_onnx_issue_kind kind;
 } onnx_issue;
