@@ -41,7 +41,7 @@ clinfer_status session_fail(clinfer_session *s, clinfer_status st)
 
 clinfer_session_options clinfer_session_options_default(void)
 {
-    clinfer_session_options o = {1, 0, CLINFER_QUEUE_AUTO};
+    clinfer_session_options o = {.batch = 1, .queue = CLINFER_QUEUE_AUTO};
     return o;
 }
 
@@ -395,15 +395,19 @@ clinfer_status clinfer_session_create(clinfer_model *m, const clinfer_session_op
     if (o.batch < 1)
         return err_set(m->rt, CLINFER_ERR_INVALID_ARGUMENT, "batch size must be >= 1, got %lld",
                        (long long)o.batch);
+    int64_t batch = o.batch;
+    clinfer_status st = model_for_shapes(m, o.input_shapes, o.input_shape_count, o.batch, &m, &batch);
+    if (st != CLINFER_OK)
+        return st;
     clinfer_session *s = calloc(1, sizeof *s);
     if (!s)
         return err_set(m->rt, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory");
     s->m = m;
     s->rt = m->rt;
-    s->batch = o.batch;
+    s->batch = batch;
     s->profile = o.profile != 0;
     s->memory.weight_bytes = m->weight_bytes;
-    clinfer_status st = take_queue(s, o.queue);
+    st = take_queue(s, o.queue);
     if (st == CLINFER_OK)
         st = allocate_tables(s);
     if (st == CLINFER_OK)

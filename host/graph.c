@@ -618,6 +618,76 @@ clinfer_status clinfer_graph_slice(clinfer_graph *g, const char *name, clinfer_v
     return add_node(g, name, OP_SLICE, &x, 1, &a, out);
 }
 
+clinfer_status clinfer_graph_expand(clinfer_graph *g, const char *name, clinfer_value x,
+                                    const clinfer_shape *shape, clinfer_value *out)
+{
+    if (!shape || shape->rank < 0 || shape->rank > CLINFER_MAX_RANK)
+        return graph_fail(g, CLINFER_ERR_INVALID_ARGUMENT, "expand: bad shape");
+    node_attrs a;
+    memset(&a, 0, sizeof a);
+    a.expand.shape = *shape;
+    return add_node(g, name, OP_EXPAND, &x, 1, &a, out);
+}
+
+clinfer_status clinfer_graph_tile(clinfer_graph *g, const char *name, clinfer_value x,
+                                  const int64_t *repeats, int32_t count, clinfer_value *out)
+{
+    if (!g || !valid_value(g, x))
+        return graph_fail(g, CLINFER_ERR_INVALID_ARGUMENT, "tile: unknown input");
+    if (!repeats || count != g->values[x].shape.rank)
+        return graph_fail(g, CLINFER_ERR_INVALID_ARGUMENT,
+                          "tile: %d repeats for an input of rank %d", (int)count,
+                          (int)g->values[x].shape.rank);
+    node_attrs a;
+    memset(&a, 0, sizeof a);
+    for (int32_t d = 0; d < count; d++)
+        a.tile.repeats[d] = repeats[d];
+    return add_node(g, name, OP_TILE, &x, 1, &a, out);
+}
+
+clinfer_resize_desc clinfer_resize_desc_default(void)
+{
+    clinfer_resize_desc d;
+    memset(&d, 0, sizeof d);
+    d.cubic_coeff_a = -0.75f;
+    d.roi[2] = d.roi[3] = 1.0f;
+    return d;
+}
+
+clinfer_status clinfer_graph_resize(clinfer_graph *g, const char *name, clinfer_value x,
+                                    const clinfer_resize_desc *desc, clinfer_value *out)
+{
+    if (!desc)
+        return graph_fail(g, CLINFER_ERR_INVALID_ARGUMENT, "resize: NULL descriptor");
+    node_attrs a;
+    memset(&a, 0, sizeof a);
+    a.resize = *desc;
+    return add_node(g, name, OP_RESIZE, &x, 1, &a, out);
+}
+
+/* DepthToSpace (mode 0 DCR, 1 CRD) or SpaceToDepth (mode 2). */
+static clinfer_status add_depth_space(clinfer_graph *g, const char *name, clinfer_value x,
+                                      int32_t blocksize, int mode, clinfer_value *out)
+{
+    node_attrs a;
+    memset(&a, 0, sizeof a);
+    a.depth_space.blocksize = blocksize;
+    a.depth_space.mode = mode;
+    return add_node(g, name, OP_DEPTH_SPACE, &x, 1, &a, out);
+}
+
+clinfer_status clinfer_graph_depth_to_space(clinfer_graph *g, const char *name, clinfer_value x,
+                                            int32_t blocksize, int crd, clinfer_value *out)
+{
+    return add_depth_space(g, name, x, blocksize, crd ? 1 : 0, out);
+}
+
+clinfer_status clinfer_graph_space_to_depth(clinfer_graph *g, const char *name, clinfer_value x,
+                                            int32_t blocksize, clinfer_value *out)
+{
+    return add_depth_space(g, name, x, blocksize, 2, out);
+}
+
 clinfer_status clinfer_graph_flatten(clinfer_graph *g, const char *name, clinfer_value x,
                                      int32_t axis, clinfer_value *out)
 {

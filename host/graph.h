@@ -55,6 +55,10 @@ typedef union node_attrs {
     /* per input dim, as given (clamped against the shape by inference):
      * dims the caller did not list are start 0, end INT64_MAX, step 1 */
     struct { int64_t starts[CLINFER_MAX_RANK], ends[CLINFER_MAX_RANK], steps[CLINFER_MAX_RANK]; } slice;
+    struct { clinfer_shape shape; } expand; /* the shape broadcast against */
+    struct { int64_t repeats[CLINFER_MAX_RANK]; } tile; /* one per input dim */
+    clinfer_resize_desc resize;
+    struct { int32_t blocksize; int mode; } depth_space; /* mode: ops/depth_space.h */
 } node_attrs;
 
 typedef struct graph_node {

@@ -3,9 +3,11 @@
  * every shape once (batch 1 where the batch is open), and upload the
  * constants that the remaining nodes read.
  */
+#define _POSIX_C_SOURCE 200809L /* strdup */
 #include "model.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "nodes/nodes.h"
 #include "passes/passes.h"
@@ -81,6 +83,73 @@ static clinfer_status run_passes(clinfer_runtime *rt, clinfer_graph *g)
     return CLINFER_OK;
 }
 
+static clinfer_status model_alloc(clinfer_runtime *rt, clinfer_model **out)
+{
+    clinfer_model *m = calloc(1, sizeof *m);
+    if (!m)
+        return err_set(rt, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory");
+    m->rt = rt;
+    if (pthread_mutex_init(&m->variants_lock, NULL) != 0) {
+        free(m);
+        return err_set(rt, CLINFER_ERR_OUT_OF_HOST_MEMORY, "cannot create a mutex");
+    }
+    m->lock_ready = 1;
+    *out = m;
+    return CLINFER_OK;
+}
+
+static char **copy_names(char *const *names, int32_t n)
+{
+    char **c = calloc((size_t)n + 1, sizeof *c);
+    for (int32_t i = 0; c && i < n; i++)
+        if (!(c[i] = strdup(names[i] ? names[i] : ""))) {
+            for (int32_t k = 0; k < i; k++)
+                free(c[k]);
+            free(c);
+            return NULL;
+        }
+    return c;
+}
+
+static void free_names(char **names, int32_t n)
+{
+    for (int32_t i = 0; names && i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+clinfer_status model_create_deferred(clinfer_runtime *rt, uint8_t *onnx, size_t size,
+                                     char *const *inputs, int32_t input_count,
+                                     char *const *outputs, int32_t output_count,
+                                     clinfer_model **out)
+{
+    clinfer_model *m = NULL;
+    clinfer_status st = model_alloc(rt, &m);
+    if (st != CLINFER_OK) {
+        free(onnx);
+        return st;
+    }
+    m->onnx = onnx;
+    m->onnx_size = size;
+    m->input_names = copy_names(inputs, input_count);
+    m->output_names = copy_names(outputs, output_count);
+    m->input_count = input_count;
+    m->output_count = output_count;
+    if (!m->input_names || !m->output_names) {
+        clinfer_model_free(m);
+        return err_set(rt, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory");
+    }
+    *out = m;
+    return CLINFER_OK;
+}
+
+clinfer_status model_keep_onnx(clinfer_model *m, uint8_t *onnx, size_t size)
+{
+    m->onnx = onnx;
+    m->onnx_size = size;
+    return CLINFER_OK;
+}
+
 clinfer_status clinfer_model_compile(clinfer_runtime *rt, const clinfer_graph *graph,
                                      clinfer_model **out)
 {
@@ -90,11 +159,10 @@ clinfer_status clinfer_model_compile(clinfer_runtime *rt, const clinfer_graph *g
     clinfer_status st = check_graph(rt, graph);
     if (st != CLINFER_OK)
         return st;
-    clinfer_model *m = calloc(1, sizeof *m);
-    if (!m)
-        return err_set(rt, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory");
-    m->rt = rt;
-    st = graph_clone(graph, &m->g);
+    clinfer_model *m = NULL;
+    st = model_alloc(rt, &m);
+    if (st == CLINFER_OK)
+        st = graph_clone(graph, &m->g);
     if (st == CLINFER_OK)
         st = run_passes(rt, m->g);
     if (st == CLINFER_OK)
@@ -115,6 +183,12 @@ void clinfer_model_free(clinfer_model *m)
 {
     if (!m)
         return;
+    model_variants_free(m);
+    if (m->lock_ready)
+        pthread_mutex_destroy(&m->variants_lock);
+    free(m->onnx);
+    free_names(m->input_names, m->input_count);
+    free_names(m->output_names, m->output_count);
     for (int32_t v = 0; m->constants && v < m->g->value_count; v++)
         if (m->constants[v])
             clReleaseMemObject(m->constants[v]);
@@ -123,20 +197,29 @@ void clinfer_model_free(clinfer_model *m)
     free(m);
 }
 
-size_t clinfer_model_input_count(const clinfer_model *m) { return m ? (size_t)m->g->input_count : 0; }
+/* A model without a graph answers from the names its ONNX file declares. */
+size_t clinfer_model_input_count(const clinfer_model *m)
+{
+    return !m ? 0 : m->g ? (size_t)m->g->input_count : (size_t)m->input_count;
+}
+
 size_t clinfer_model_output_count(const clinfer_model *m)
 {
-    return m ? (size_t)m->g->output_count : 0;
+    return !m ? 0 : m->g ? (size_t)m->g->output_count : (size_t)m->output_count;
 }
 
 const char *clinfer_model_input_name(const clinfer_model *m, size_t i)
 {
-    return m && i < (size_t)m->g->input_count ? m->g->values[m->g->inputs[i]].name : NULL;
+    if (!m || i >= clinfer_model_input_count(m))
+        return NULL;
+    return m->g ? m->g->values[m->g->inputs[i]].name : m->input_names[i];
 }
 
 const char *clinfer_model_output_name(const clinfer_model *m, size_t i)
 {
-    return m && i < (size_t)m->g->output_count ? m->g->outputs[i].name : NULL;
+    if (!m || i >= clinfer_model_output_count(m))
+        return NULL;
+    return m->g ? m->g->outputs[i].name : m->output_names[i];
 }
 
 uint64_t clinfer_model_weight_bytes(const clinfer_model *m) { return m ? m->weight_bytes : 0; }

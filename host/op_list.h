@@ -30,11 +30,15 @@
     X(TRANSPOSE, "transpose", node_transpose_impl, 0)         \
     X(REDUCE, "reduce", node_reduce_impl, 0)                  \
     X(SLICE, "slice", node_slice_impl, 0)                     \
+    X(EXPAND, "expand", node_expand_impl, 0)                  \
+    X(TILE, "tile", node_tile_impl, 0)                        \
     X(FLATTEN, "flatten", node_view_impl, 1)                  \
     X(RESHAPE, "reshape", node_view_impl, 1)                  \
-    X(IDENTITY, "identity", node_view_impl, 1)
+    X(IDENTITY, "identity", node_view_impl, 1)                \
+    X(RESIZE, "resize", node_resize_impl, 0)                  \
+    X(DEPTH_SPACE, "depth_space", node_depth_space_impl, 0)
 
 /* The number of lines above, checked against the generated tables. */
-#define CLINFER_OP_COUNT 17
+#define CLINFER_OP_COUNT 21
 
 #endif

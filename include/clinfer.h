@@ -361,7 +361,9 @@ typedef enum clinfer_binary_op {
     CLINFER_BINARY_SUB,
     CLINFER_BINARY_MUL,
     CLINFER_BINARY_DIV,
-    CLINFER_BINARY_POW
+    CLINFER_BINARY_POW,
+    CLINFER_BINARY_MAX, /* NaN if either operand is NaN, as ONNX Max */
+    CLINFER_BINARY_MIN
 } clinfer_binary_op;
 
 /* Creates an empty graph. */
@@ -497,6 +499,77 @@ CLINFER_API clinfer_status clinfer_graph_slice(clinfer_graph *g, const char *nam
                                                const int64_t *steps, int32_t count,
                                                clinfer_value *out);
 
+/* Expand (ONNX): x broadcast against `shape` (ranks aligned at the end; a
+ * 1 on either side takes the other's extent). */
+CLINFER_API clinfer_status clinfer_graph_expand(clinfer_graph *g, const char *name,
+                                                clinfer_value x, const clinfer_shape *shape,
+                                                clinfer_value *out);
+/* Tile (ONNX): x repeated repeats[d] times along each dim d (count = rank). */
+CLINFER_API clinfer_status clinfer_graph_tile(clinfer_graph *g, const char *name,
+                                              clinfer_value x, const int64_t *repeats,
+                                              int32_t count, clinfer_value *out);
+/* ONNX Resize / Upsample of an NCHW tensor along H and W: how an output
+ * coordinate maps to the input (coordinate transformation), and how the
+ * input around it is combined. */
+typedef enum clinfer_resize_mode {
+    CLINFER_RESIZE_NEAREST = 0,
+    CLINFER_RESIZE_LINEAR, /* bilinear */
+    CLINFER_RESIZE_CUBIC   /* bicubic, cubic_coeff_a, exclude_outside */
+} clinfer_resize_mode;
+
+typedef enum clinfer_resize_coord {
+    CLINFER_COORD_HALF_PIXEL = 0,
+    CLINFER_COORD_HALF_PIXEL_SYMMETRIC,
+    CLINFER_COORD_PYTORCH_HALF_PIXEL,
+    CLINFER_COORD_ALIGN_CORNERS,
+    CLINFER_COORD_ASYMMETRIC,
+    CLINFER_COORD_TF_CROP_AND_RESIZE, /* roi, extrapolation_value */
+    CLINFER_COORD_TF_HALF_PIXEL_FOR_NN /* Resize-11 only: (x + 0.5) / scale */
+} clinfer_resize_coord;
+
+typedef enum clinfer_resize_nearest {
+    CLINFER_NEAREST_ROUND_PREFER_FLOOR = 0,
+    CLINFER_NEAREST_ROUND_PREFER_CEIL,
+    CLINFER_NEAREST_FLOOR,
+    CLINFER_NEAREST_CEIL,
+    /* Upsample and Resize-10, which define no rounding: floor on an axis
+     * that grows, ceil on one that shrinks (ONNX Runtime's rule) */
+    CLINFER_NEAREST_SIMPLE
+} clinfer_resize_nearest;
+
+typedef struct clinfer_resize_desc {
+    clinfer_resize_mode mode;
+    clinfer_resize_coord coord;
+    clinfer_resize_nearest nearest;
+    float cubic_coeff_a;       /* -0.75 */
+    int exclude_outside;       /* cubic: weights outside the input are 0, the rest renormalised */
+    float extrapolation_value; /* tf_crop_and_resize, outside the input */
+    float roi[4];              /* tf_crop_and_resize: start H, start W, end H, end W (normalised) */
+    /* Per axis (H, W): the scale (> 0), or 0 for out / in; the output
+     * size, or 0 for floor(in * scale). At least one of each pair. */
+    float scale_h, scale_w;
+    int64_t out_h, out_w;
+} clinfer_resize_desc;
+
+/* Nearest, half_pixel, round_prefer_floor, cubic_coeff_a -0.75, roi 0..1,
+ * no scale or size set. */
+CLINFER_API clinfer_resize_desc clinfer_resize_desc_default(void);
+
+/* Resize of x [N, C, H, W] along H and W. */
+CLINFER_API clinfer_status clinfer_graph_resize(clinfer_graph *g, const char *name,
+                                                clinfer_value x, const clinfer_resize_desc *desc,
+                                                clinfer_value *out);
+
+/* ONNX DepthToSpace of x [N, C, H, W] into [N, C / b^2, H * b, W * b]
+ * (crd 0: DCR order, 1: CRD) and SpaceToDepth, the inverse of DCR, into
+ * [N, C * b^2, H / b, W / b]. */
+CLINFER_API clinfer_status clinfer_graph_depth_to_space(clinfer_graph *g, const char *name,
+                                                        clinfer_value x, int32_t blocksize,
+                                                        int crd, clinfer_value *out);
+CLINFER_API clinfer_status clinfer_graph_space_to_depth(clinfer_graph *g, const char *name,
+                                                        clinfer_value x, int32_t blocksize,
+                                                        clinfer_value *out);
+
 /* Views: no kernel and no copy, the output shares the input's memory.
  * flatten: [d0..d(axis-1)] and [d(axis)..] become two dimensions.
  * reshape: ONNX Reshape, 0 copies the input's dimension, -1 is inferred.
@@ -578,6 +651,12 @@ CLINFER_API clinfer_status clinfer_tensor_decode_onnx(const void *data, size_t s
  * zeroes it. NULL is a no-op. */
 CLINFER_API void clinfer_tensor_release(clinfer_tensor *tensor);
 
+/* The shape of one graph input, by name (for ONNX loads and sessions). */
+typedef struct clinfer_input_shape {
+    const char *name;
+    clinfer_shape shape;
+} clinfer_input_shape;
+
 typedef struct clinfer_onnx_options {
     /* Values known at load time for graph inputs, matched by name (borrowed
      * during the call). An input that a node needs as a constant
@@ -588,6 +667,13 @@ typedef struct clinfer_onnx_options {
      * first takes the size of the given value. */
     const clinfer_tensor *input_values;
     size_t input_value_count;
+    /* Shapes of graph inputs, matched by name (borrowed during the call):
+     * each symbolic dimension (dim_param, -1 or missing) takes the size
+     * given, except a symbolic first dimension, which stays the batch (a
+     * session's); a fixed dimension must equal the size given. The graph is
+     * then built, its shape arithmetic folded, for those sizes. */
+    const clinfer_input_shape *input_shapes;
+    size_t input_shape_count;
 } clinfer_onnx_options;
 
 /* No input values. */
@@ -689,6 +775,18 @@ typedef struct clinfer_session_options {
     int profile;   /* record per-node device timings (waits at the end of each run);
                       needs a queue with profiling: always so for CLINFER_QUEUE_OWN */
     clinfer_queue_mode queue;
+    /* The shapes of inputs, by name (borrowed during the call; count 0:
+     * the model's own shapes at `batch`). The first dimension of an input
+     * whose batch is open sets the batch (and `batch` is not used). Any
+     * other size may differ from the model's own for a model loaded from
+     * ONNX (clinfer_model_load): the graph is then built and compiled for
+     * those sizes once, as a variant of the model that later sessions of
+     * the same sizes share; a model whose inputs have symbolic sizes needs
+     * them. A shape that contradicts the model (a fixed size, the rank, a
+     * Reshape that cannot hold) fails here with a message naming the input
+     * or the node. */
+    const clinfer_input_shape *input_shapes;
+    size_t input_shape_count;
 } clinfer_session_options;
 
 /* Batch 1, no profiling, CLINFER_QUEUE_AUTO. */

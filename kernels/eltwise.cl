@@ -49,6 +49,8 @@
 #define BIN_MUL 2
 #define BIN_DIV 3
 #define BIN_POW 4
+#define BIN_MAX 5
+#define BIN_MIN 6
 
 #define BCAST_SAME 1
 #define BCAST_SCALAR_A 2
@@ -114,6 +116,10 @@ __kernel void eltwise_unary(__global const float *input, long input_off, __globa
 #define BIN(x, y) ((x) / (y))
 #elif BINOP == BIN_POW
 #define BIN(x, y) pow((x), (y))
+#elif BINOP == BIN_MAX
+#define BIN(x, y) MAX_NAN((x), (y))
+#elif BINOP == BIN_MIN /* the smaller, NaN if either is NaN (as MAX_NAN) */
+#define BIN(x, y) (((x) < (y)) | IS_NAN(x) ? (x) : (y))
 #else
 #error "eltwise.cl: unknown BINOP"
 #endif

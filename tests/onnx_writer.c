@@ -188,8 +188,8 @@ pb onnx_value_info(const char *name, int elem_type, int rank, const int64_t *dim
     pb shape = {0}, tensor = {0}, type = {0}, vi = {0};
     for (int d = 0; d < rank; d++) {
         pb dim = {0};
-        if (dims[d] >= 0)
-            pb_int(&dim, 1, dims[d]);
+        if (dims[d] >= 0 || dims[d] == OW_DIM_MINUS_ONE)
+            pb_int(&dim, 1, dims[d] >= 0 ? dims[d] : -1);
         else
             pb_str(&dim, 2, "N");
         pb_msg(&shape, 1, &dim);

@@ -43,8 +43,10 @@ pb onnx_attr_ints(const char *name, int n, const int64_t *v);
 pb onnx_attr_string(const char *name, const char *v);
 pb onnx_attr_tensor(const char *name, const pb *tensor);
 
-/* ValueInfoProto of a tensor; a dim < 0 is symbolic ("N"). rank < 0: no
- * shape at all. */
+/* ValueInfoProto of a tensor; a dim < 0 is symbolic ("N"), except
+ * OW_DIM_MINUS_ONE, written as dim_value -1 (as paddle2onnx writes "any
+ * size"). rank < 0: no shape at all. */
+#define OW_DIM_MINUS_ONE INT64_MIN
 pb onnx_value_info(const char *name, int elem_type, int rank, const int64_t *dims);
 
 /* A graph under construction; the model is finished by onnx_model(). */

@@ -102,6 +102,12 @@ int ref_binary(binary_op op, act_params act, const clinfer_shape *sa, const floa
         case BINARY_POW:
             r = pow(u, v);
             break;
+        case BINARY_MAX:
+            r = isnan(u) || isnan(v) ? NAN : fmax(u, v);
+            break;
+        case BINARY_MIN:
+            r = isnan(u) || isnan(v) ? NAN : fmin(u, v);
+            break;
         }
         out[i] = ref_activation(act, (float)r);
     }

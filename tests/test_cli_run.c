@@ -287,3 +287,46 @@ Test(cli, info_lists_every_unsupported_node)
     cr_assert(strstr(out, json_want), "got:\n%s\nwant:\n%s", out, json_want);
     remove_tmpdir();
 }
+
+Test(cli, bench_and_compile_take_input_shapes)
+{
+    /* x [N, 2, H, W] -> Conv 3x3 -> Relu -> GlobalAveragePool: any size */
+    make_tmpdir();
+    char model[128], cmd[2048], out[16384];
+    snprintf(model, sizeof model, "%s/open.onnx", tmpdir);
+    onnx_graph g = {{0}};
+    const int64_t xd[4] = {-1, 2, -1, -1}, wd[4] = {3, 2, 3, 3}, yd[4] = {-1, 3, 1, 1};
+    float w[54];
+    uint32_t seed = 9u;
+    fill_uniform(w, 54, -1, 1, &seed);
+    pb t = onnx_value_info("x", OT_FLOAT, 4, xd);
+    onnx_input(&g, &t);
+    t = onnx_tensor_f("W", 4, wd, w, 1), onnx_initializer(&g, &t);
+    onnx_node(&g, "Conv", "conv", "x,W", "c", 0, NULL);
+    onnx_node(&g, "Relu", "relu", "c", "r", 0, NULL);
+    onnx_node(&g, "GlobalAveragePool", "gap", "r", "y", 0, NULL);
+    t = onnx_value_info("y", OT_FLOAT, 4, yd), onnx_output(&g, &t);
+    size_t size;
+    uint8_t *bytes = onnx_model(&g, 13, &size);
+    write_bytes(model, bytes, size);
+    free(bytes);
+
+    snprintf(cmd, sizeof cmd, "'%s' bench '%s' --shape x=2x2x9x11 --iters 2 --warmup 0 --json",
+             CLINFER_CLI, model);
+    cr_assert_eq(run(cmd, out, sizeof out), 0, "%s", out);
+    cr_assert(strstr(out, "\"batch\": 2"), "%s", out);
+    snprintf(cmd, sizeof cmd, "'%s' compile '%s' --shape x=1x2x5x7", CLINFER_CLI, model);
+    cr_assert_eq(run(cmd, out, sizeof out), 0, "%s", out);
+    /* no sizes: the message says how to give them */
+    snprintf(cmd, sizeof cmd, "'%s' bench '%s' --iters 1", CLINFER_CLI, model);
+    cr_assert_eq(run(cmd, out, sizeof out), 1, "%s", out);
+    cr_assert(strstr(out, "--shape NAME=DIMS"), "%s", out);
+    /* a fixed size contradicted, a bad value */
+    snprintf(cmd, sizeof cmd, "'%s' bench '%s' --shape x=1x3x5x5 --iters 1", CLINFER_CLI, model);
+    cr_assert_eq(run(cmd, out, sizeof out), 1, "%s", out);
+    cr_assert(strstr(out, "fixes to 2"), "%s", out);
+    snprintf(cmd, sizeof cmd, "'%s' compile '%s' --shape x=1x2xfive", CLINFER_CLI, model);
+    cr_assert_eq(run(cmd, out, sizeof out), 2, "%s", out);
+    cr_assert(strstr(out, "--shape needs NAME=DIMS"), "%s", out);
+    remove_tmpdir();
+}

@@ -315,7 +315,7 @@ Test(eltwise, binary_ops_and_fused_activations)
 {
     clinfer_runtime *rt = test_runtime();
     const act_params none = {ACT_KIND_NONE, 0, 0};
-    const binary_op ops[] = {BINARY_ADD, BINARY_MUL, BINARY_DIV, BINARY_POW};
+    const binary_op ops[] = {BINARY_ADD, BINARY_MUL, BINARY_DIV, BINARY_POW, BINARY_MAX, BINARY_MIN};
     /* every op on the same-shape and the general pattern (Sub, above, shows
      * that each variant keeps the operand order) */
     const size_t picks[] = {0, 14};
@@ -445,5 +445,40 @@ Test(eltwise, binary_rejects_incompatible_shapes_and_bad_arguments)
     p.b = shp(0, 0, 0, 0, 0, 0);
     cr_assert_eq(binary_output_shape(rt, &p, &out), CLINFER_ERR_SHAPE);
     cr_assert(strstr(clinfer_last_errmsg(), "2^62"), "message: %s", clinfer_last_errmsg());
+    clinfer_runtime_free(rt);
+}
+
+Test(eltwise, max_and_min_are_nan_when_either_operand_is)
+{
+    /* ONNX Max/Min (and PyTorch's maximum/minimum) propagate NaN; fmax and
+     * fmin would return the other operand. Same shape (vector path) and a
+     * scalar operand, with NaN on each side and in both. */
+    clinfer_runtime *rt = test_runtime();
+    const binary_op ops[] = {BINARY_MAX, BINARY_MIN};
+    float a[19], b[19], got[19];
+    for (int i = 0; i < 19; i++)
+        a[i] = (float)(i % 5) - 2.0f, b[i] = 1.5f - (float)(i % 3);
+    a[3] = NAN, b[7] = NAN, a[17] = NAN, b[17] = NAN;
+    for (size_t o = 0; o < 2; o++)
+        for (int scalar = 0; scalar < 2; scalar++) {
+            binary_params p = binary_params_default();
+            p.op = ops[o];
+            p.a = shp(1, 19, 0, 0, 0, 0);
+            p.b = shp(1, scalar ? 1 : 19, 0, 0, 0, 0);
+            float bb[19];
+            memcpy(bb, b, sizeof bb);
+            if (scalar)
+                bb[0] = NAN;
+            cr_assert_eq(run_binary(rt, &p, a, bb, got), CLINFER_OK, "%s", clinfer_last_errmsg());
+            for (int i = 0; i < 19; i++) {
+                float x = a[i], y = scalar ? bb[0] : bb[i];
+                if (isnan(x) || isnan(y))
+                    cr_assert(isnan(got[i]), "%s element %d: %g, expected NaN",
+                              binary_op_name(p.op), i, (double)got[i]);
+                else
+                    cr_assert_eq(got[i], o == 0 ? fmaxf(x, y) : fminf(x, y), "%s element %d",
+                                 binary_op_name(p.op), i);
+            }
+        }
     clinfer_runtime_free(rt);
 }

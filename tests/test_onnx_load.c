@@ -269,6 +269,138 @@ Test(onnx_load, softmax_axis_and_clip_follow_the_opset)
     clinfer_runtime_free(rt);
 }
 
+/* 1-D Conv (stride 2, dilation 2, pads 1/2, bias) then 1-D MaxPool (2,
+ * stride 1, end pad 1) on x [N, 3, 11], computed directly in 1-D. */
+static void ref_conv1d_pool(int n, const float *x, const float *w, const float *b, float *y)
+{
+    float conv[4 * 5];
+    for (int i = 0; i < n; i++) {
+        for (int o = 0; o < 4; o++)
+            for (int l = 0; l < 5; l++) {
+                double acc = b[o];
+                for (int c = 0; c < 3; c++)
+                    for (int k = 0; k < 3; k++) {
+                        int at = l * 2 - 1 + k * 2;
+                        if (at >= 0 && at < 11)
+                            acc += (double)w[(o * 3 + c) * 3 + k] * x[(i * 3 + c) * 11 + at];
+                    }
+                conv[o * 5 + l] = (float)acc;
+            }
+        for (int o = 0; o < 4; o++)
+            for (int l = 0; l < 5; l++) {
+                float m = conv[o * 5 + l];
+                if (l + 1 < 5 && conv[o * 5 + l + 1] > m)
+                    m = conv[o * 5 + l + 1];
+                y[(i * 4 + o) * 5 + l] = m;
+            }
+    }
+}
+
+Test(onnx_load, one_d_conv_and_pooling_run_as_two_d)
+{
+    onnx_graph g = {{0}};
+    const int64_t xd[3] = {-1, 3, 11}, wd[3] = {4, 3, 3}, bd[1] = {4}, yd[3] = {-1, 4, 5};
+    float w[36], b[4], x[2 * 33];
+    uint32_t seed = 77u;
+    fill_uniform(w, 36, -1, 1, &seed);
+    fill_uniform(b, 4, -1, 1, &seed);
+    fill_uniform(x, 66, -1, 1, &seed);
+    pb t = onnx_value_info("x", OT_FLOAT, 3, xd);
+    onnx_input(&g, &t);
+    pb wt = onnx_tensor_f("w", 3, wd, w, 1), bt = onnx_tensor_f("b", 1, bd, b, 0);
+    onnx_initializer(&g, &wt);
+    onnx_initializer(&g, &bt);
+    const int64_t two = 2, cpads[2] = {1, 2}, ppads[2] = {0, 1}, k3 = 3, k2 = 2, one = 1;
+    pb ca[4] = {onnx_attr_ints("strides", 1, &two), onnx_attr_ints("dilations", 1, &two),
+                onnx_attr_ints("pads", 2, cpads), onnx_attr_ints("kernel_shape", 1, &k3)};
+    onnx_node(&g, "Conv", "conv1d", "x,w,b", "c", 4, ca);
+    pb pa[3] = {onnx_attr_ints("kernel_shape", 1, &k2), onnx_attr_ints("strides", 1, &one),
+                onnx_attr_ints("pads", 2, ppads)};
+    onnx_node(&g, "MaxPool", "pool1d", "c", "y", 3, pa);
+    t = onnx_value_info("y", OT_FLOAT, 3, yd);
+    onnx_output(&g, &t);
+    size_t size;
+    uint8_t *model = onnx_model(&g, 13, &size);
+    clinfer_runtime *rt = test_runtime();
+    clinfer_graph *gr = NULL;
+    cr_assert_eq(load(model, size, &gr), CLINFER_OK, "%s", clinfer_last_errmsg());
+    float want[2 * 20];
+    ref_conv1d_pool(2, x, w, b, want);
+    float *y = run_graph(rt, gr, 2, x, 66, 40);
+    assert_close(y, want, 40, 1e-5f, 1e-4f, "conv1d + maxpool1d");
+    free(y);
+    clinfer_graph_free(gr);
+    free(model);
+    clinfer_runtime_free(rt);
+}
+
+/* x [3] + Cast(op(constants)): the loader folds op on int64 constants
+ * (as exported shape subgraphs use it); the result shows in the output. */
+static void check_folded(const char *op, int nin, const int64_t (*in)[3], const int64_t *dims,
+                         pb *attr, const float *want_delta)
+{
+    onnx_graph g = {{0}};
+    const int64_t d3 = 3;
+    pb t = onnx_value_info("x", OT_FLOAT, 1, &d3);
+    onnx_input(&g, &t);
+    static const char *const names[3] = {"c0", "c1", "c2"};
+    for (int i = 0; i < nin; i++) {
+        pb c = onnx_tensor_i(names[i], 1, &dims[i], in[i], i % 2);
+        onnx_initializer(&g, &c);
+    }
+    onnx_node(&g, op, "folded", nin == 1 ? "c0" : nin == 2 ? "c0,c1" : "c0,c1,c2", "m",
+              attr ? 1 : 0, attr);
+    pb to = onnx_attr_int("to", OT_FLOAT);
+    onnx_node(&g, "Cast", "cast", "m", "mf", 1, &to);
+    onnx_node(&g, "Add", "add", "x,mf", "y", 0, NULL);
+    t = onnx_value_info("y", OT_FLOAT, 1, &d3);
+    onnx_output(&g, &t);
+    size_t size;
+    uint8_t *model = onnx_model(&g, 13, &size);
+    clinfer_runtime *rt = test_runtime();
+    clinfer_graph *gr = NULL;
+    cr_assert_eq(load(model, size, &gr), CLINFER_OK, "%s: %s", op, clinfer_last_errmsg());
+    const float x[3] = {0.25f, -0.5f, 1.0f};
+    float want[3];
+    for (int k = 0; k < 3; k++)
+        want[k] = x[k] + want_delta[k];
+    float *y = run_graph(rt, gr, 1, x, 3, 3);
+    assert_close(y, want, 3, 0, 0, op);
+    free(y);
+    clinfer_graph_free(gr);
+    free(model);
+    clinfer_runtime_free(rt);
+}
+
+Test(onnx_load, comparisons_logic_mod_and_where_fold_on_shapes)
+{
+    const int64_t three[3] = {3, 3, 3}, bcast[3] = {3, 1, 3};
+    const int64_t ab[2][3] = {{2, 3, -5}, {3, 3, 3}};
+    struct { const char *op; float want[3]; } cmp[] = {
+        {"Equal", {0, 1, 0}}, {"Less", {1, 0, 1}}, {"Greater", {0, 0, 0}},
+        {"LessOrEqual", {1, 1, 1}}, {"GreaterOrEqual", {0, 1, 0}},
+    };
+    for (size_t k = 0; k < sizeof cmp / sizeof cmp[0]; k++)
+        check_folded(cmp[k].op, 2, ab, three, NULL, cmp[k].want);
+    /* B broadcast from one element */
+    const int64_t ab1[2][3] = {{2, 3, 4}, {3}};
+    check_folded("Greater", 2, ab1, bcast, NULL, (const float[]){0, 0, 1});
+    const int64_t bools[2][3] = {{1, 0, 1}, {1, 1, 0}};
+    check_folded("And", 2, bools, three, NULL, (const float[]){1, 0, 0});
+    check_folded("Or", 2, bools, three, NULL, (const float[]){1, 1, 1});
+    check_folded("Xor", 2, bools, three, NULL, (const float[]){0, 1, 1});
+    check_folded("Not", 1, bools, three, NULL, (const float[]){0, 1, 0});
+    /* Mod: Python's sign (the divisor's) by default, C's with fmod=1 */
+    const int64_t md[2][3] = {{7, -7, 7}, {3, 3, -3}};
+    check_folded("Mod", 2, md, three, NULL, (const float[]){1, 2, -2});
+    pb fm = onnx_attr_int("fmod", 1);
+    check_folded("Mod", 2, md, three, &fm, (const float[]){1, -1, 1});
+    /* Where(cond, X, Y): a shape with -1 entries replaced, as exports do */
+    const int64_t wh[3][3] = {{0, 1, 0}, {1}, {4, -1, 5}};
+    const int64_t wdims[3] = {3, 1, 3};
+    check_folded("Where", 3, wh, wdims, NULL, (const float[]){4, 1, 5});
+}
+
 Test(onnx_load, nodes_out_of_order_are_sorted)
 {
     onnx_graph g = {{0}};
@@ -499,7 +631,8 @@ Test(onnx_load, unsupported_ops_and_attributes_name_the_node)
     free(m);
     a[0] = onnx_attr_string("auto_pad", "SIDEWAYS");
     m = one_node("MaxPool", 13, 1, a, &size);
-    expect_error(m, size, CLINFER_ERR_UNSUPPORTED, "clinfer supports 2-D pooling");
+    /* x is [2, 3, 4]: a 1-D pool, whose auto_pad is checked */
+    expect_error(m, size, CLINFER_ERR_INVALID_MODEL, "\"auto_pad\" is \"SIDEWAYS\"");
     free(m);
     m = one_node("Relu", 99, 0, NULL, &size);
     expect_error(m, size, CLINFER_ERR_UNSUPPORTED, "opset 99");
@@ -877,6 +1010,44 @@ Test(onnx_load, bound_inputs_become_constants_where_needed)
     bind.shape.dims[3] = 2;
     cr_assert_eq(clinfer_graph_load_onnx_with(m, size, &o, &gr), CLINFER_ERR_SHAPE);
     assert_contains(clinfer_last_errmsg(), "[1, 1, 3, 2]");
+    free(m);
+    clinfer_runtime_free(rt);
+}
+
+Test(onnx_load, minus_one_dims_take_the_given_value)
+{
+    /* paddle2onnx declares "any size" as dim_value -1; a value given when
+     * loading fixes those dims, as for symbolic ones, and a fixed dim that
+     * disagrees is still refused. */
+    onnx_graph g = {{0}};
+    const int64_t m1 = OW_DIM_MINUS_ONE, xd[4] = {m1, 2, m1, m1};
+    pb t = onnx_value_info("x", OT_FLOAT, 4, xd);
+    onnx_input(&g, &t);
+    onnx_node(&g, "Relu", "relu", "x", "y", 0, NULL);
+    t = onnx_value_info("y", OT_FLOAT, -1, NULL), onnx_output(&g, &t);
+    size_t size;
+    uint8_t *m = onnx_model(&g, 11, &size);
+    float x[30];
+    uint32_t seed = 3u;
+    fill_uniform(x, 30, -1, 1, &seed);
+    clinfer_tensor bind = {"x", CLINFER_DTYPE_FLOAT32, {4, {1, 2, 3, 5}}, x};
+    clinfer_onnx_options o = clinfer_onnx_options_default();
+    o.input_values = &bind;
+    o.input_value_count = 1;
+    clinfer_graph *gr = NULL;
+    cr_assert_eq(clinfer_graph_load_onnx_with(m, size, &o, &gr), CLINFER_OK, "%s",
+                 clinfer_last_errmsg());
+    clinfer_runtime *rt = test_runtime();
+    float want[30];
+    for (int k = 0; k < 30; k++)
+        want[k] = x[k] > 0 ? x[k] : 0;
+    float *y = run_graph(rt, gr, 1, x, 30, 30);
+    assert_equal(y, want, 30, "relu over a [-1, 2, -1, -1] input");
+    free(y);
+    clinfer_graph_free(gr);
+    bind.shape.dims[1] = 3;
+    cr_assert_eq(clinfer_graph_load_onnx_with(m, size, &o, &gr), CLINFER_ERR_SHAPE);
+    assert_contains(clinfer_last_errmsg(), "[-1, 2, -1, -1]");
     free(m);
     clinfer_runtime_free(rt);
 }

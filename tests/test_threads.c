@@ -10,7 +10,9 @@
  * messages it reads (clinfer_last_errmsg, clinfer_session_errmsg) are its
  * own while clinfer_runtime_errmsg is read concurrently, also with every
  * thread failing at once. Finally several runtimes in one process compile
- * the same programs into one on-disk cache folder at the same time.
+ * the same programs into one on-disk cache folder at the same time, and
+ * several threads create sessions of many input shapes over one ONNX model
+ * whose sizes are open (its shape variants compiled under contention).
  *
  * Not a Criterion test (see check.h): it runs under ThreadSanitizer too.
  */
@@ -19,9 +21,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <math.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "check.h"
+#include "onnx_writer.h"
 #include "small_cnn.h"
 
 #define THREADS 4
@@ -383,11 +388,127 @@ static void runtimes_share_a_cache_folder(void)
     CHECK(system(rm) == 0, "%s", rm);
 }
 
+/* ---------------------------------------------- sessions of many shapes */
+
+/* x [N, 2, H, W] -> Conv 3x3 pads 1 (3 channels) -> Relu ->
+ * GlobalAveragePool -> y [N, 3, 1, 1], with every size but C open. */
+static float open_w[3 * 2 * 9];
+
+static void write_open_model(const char *path)
+{
+    onnx_graph g = {{0}};
+    const int64_t xd[4] = {-1, 2, -1, -1}, wd[4] = {3, 2, 3, 3}, yd[4] = {-1, 3, 1, 1};
+    const int64_t pads[4] = {1, 1, 1, 1};
+    for (int k = 0; k < 54; k++)
+        open_w[k] = (float)((k * 7) % 11 - 5) / 8.0f;
+    pb t = onnx_value_info("x", OT_FLOAT, 4, xd);
+    onnx_input(&g, &t);
+    t = onnx_tensor_f("W", 4, wd, open_w, 1), onnx_initializer(&g, &t);
+    pb a = onnx_attr_ints("pads", 4, pads);
+    onnx_node(&g, "Conv", "conv", "x,W", "c", 1, &a);
+    onnx_node(&g, "Relu", "relu", "c", "r", 0, NULL);
+    onnx_node(&g, "GlobalAveragePool", "gap", "r", "y", 0, NULL);
+    t = onnx_value_info("y", OT_FLOAT, 4, yd), onnx_output(&g, &t);
+    size_t size;
+    uint8_t *bytes = onnx_model(&g, 13, &size);
+    FILE *f = fopen(path, "wb");
+    CHECK(f && fwrite(bytes, 1, size, f) == size, "writing %s", path);
+    fclose(f);
+    free(bytes);
+}
+
+/* The model's output for x [1, 2, h, w] by plain loops. */
+static void open_reference(int h, int w, const float *x, double *y)
+{
+    for (int o = 0; o < 3; o++) {
+        double sum = 0;
+        for (int i = 0; i < h; i++)
+            for (int j = 0; j < w; j++) {
+                double acc = 0;
+                for (int c = 0; c < 2; c++)
+                    for (int ki = 0; ki < 3; ki++)
+                        for (int kj = 0; kj < 3; kj++) {
+                            int yi = i + ki - 1, xj = j + kj - 1;
+                            if (yi >= 0 && yi < h && xj >= 0 && xj < w)
+                                acc += open_w[((o * 2 + c) * 3 + ki) * 3 + kj] *
+                                       (double)x[(c * h + yi) * w + xj];
+                        }
+                sum += acc > 0 ? acc : 0;
+            }
+        y[o] = sum / (h * w);
+    }
+}
+
+#define OPEN_SIZES 5
+static const int open_sizes[OPEN_SIZES][2] = {{5, 7}, {9, 4}, {12, 12}, {3, 17}, {1, 1}};
+
+static void *shapes_worker(void *arg)
+{
+    worker *w = arg;
+    float x[2 * 17 * 17];
+    for (int k = 0; k < 2 * 17 * 17; k++)
+        x[k] = (float)((k * 13 + w->id) % 17 - 8) / 8.0f;
+    for (int i = 0; i < 2 * OPEN_SIZES && w->failures == 0; i++) {
+        const int *hw = open_sizes[(i + w->id) % OPEN_SIZES];
+        clinfer_input_shape is = {"x", {4, {1, 2, hw[0], hw[1]}}};
+        clinfer_session_options o = clinfer_session_options_default();
+        o.input_shapes = &is;
+        o.input_shape_count = 1;
+        clinfer_session *s = NULL;
+        float y[3];
+        double want[3];
+        if (clinfer_session_create(w->shared->model, &o, &s) != CLINFER_OK ||
+            clinfer_session_set_input(s, 0, x, (size_t)(2 * hw[0] * hw[1])) != CLINFER_OK ||
+            clinfer_session_run(s) != CLINFER_OK ||
+            clinfer_session_get_output(s, 0, y, 3) != CLINFER_OK) {
+            fail(w, "session of a new shape", s ? clinfer_session_errmsg(s) : clinfer_last_errmsg());
+        } else {
+            open_reference(hw[0], hw[1], x, want);
+            for (int k = 0; k < 3; k++)
+                if (fabs(y[k] - want[k]) > ATOL + RTOL * fabs(want[k]))
+                    fail(w, "output", "differs from the reference");
+        }
+        clinfer_session_free(s);
+        w->runs++;
+    }
+    return NULL;
+}
+
+static void sessions_of_many_shapes_concurrently(void)
+{
+    static shared_state sh;
+    memset(&sh, 0, sizeof sh);
+    char path[] = "/tmp/clinfer_threads_open_XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0, "mkstemp");
+    close(fd);
+    write_open_model(path);
+    CHECK_OK(clinfer_runtime_create(NULL, &sh.rt));
+    CHECK_OK(clinfer_model_load(sh.rt, path, &sh.model));
+    remove(path);
+    worker workers[THREADS];
+    memset(workers, 0, sizeof workers);
+    for (int t = 0; t < THREADS; t++) {
+        workers[t].id = t;
+        workers[t].shared = &sh;
+        CHECK(pthread_create(&workers[t].thread, NULL, shapes_worker, &workers[t]) == 0,
+              "pthread_create");
+    }
+    for (int t = 0; t < THREADS; t++) {
+        pthread_join(workers[t].thread, NULL);
+        CHECK(workers[t].failures == 0, "%s", workers[t].failure);
+        CHECK(workers[t].runs == 2 * OPEN_SIZES, "thread %d ran %d sessions", t, workers[t].runs);
+    }
+    clinfer_model_free(sh.model);
+    clinfer_runtime_free(sh.rt);
+}
+
 int main(void)
 {
     RUN(errors_on_every_thread_at_once);
     RUN(shared_model_many_sessions);
     RUN(sessions_created_and_freed_concurrently);
     RUN(runtimes_share_a_cache_folder);
+    RUN(sessions_of_many_shapes_concurrently);
     return 0;
 }

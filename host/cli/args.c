@@ -1,7 +1,7 @@
 /*
  * args.c — the steps every command's argument loop shares: skipping the
  * common options, taking an option's value, checking a count, taking the
- * model path. Each prints its own message, prefixed with the command.
+ * model path, reading --shape NAME=DIMS. Each prints its own message, prefixed with the command.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,4 +57,46 @@ int cli_positional(const char *cmd, const char *arg, const char **model)
     else
         *model = arg;
     return *model == arg;
+}
+
+/* "AxBxC": 1 to 8 sizes, each 1..2^31-1. */
+static int parse_dims(const char *p, clinfer_shape *shape)
+{
+    memset(shape, 0, sizeof *shape);
+    while (shape->rank < CLINFER_MAX_RANK) {
+        char *end = NULL;
+        long long v = strtoll(p, &end, 10);
+        if (end == p || v < 1 || v > 2147483647LL)
+            return 0;
+        shape->dims[shape->rank++] = v;
+        if (*end == 0)
+            return 1;
+        if (*end != 'x' && *end != 'X')
+            return 0;
+        p = end + 1;
+    }
+    return 0;
+}
+
+int cli_shape_arg(const char *cmd, const char *text, cli_shapes *s)
+{
+    const char *eq = strchr(text, '=');
+    size_t len = eq ? (size_t)(eq - text) : 0;
+    if (s->count == CLI_MAX_SHAPES) {
+        fprintf(stderr, "clinfer %s: at most %d --shape options\n", cmd, CLI_MAX_SHAPES);
+        return 0;
+    }
+    clinfer_input_shape *it = &s->items[s->count];
+    if (!eq || len == 0 || len >= sizeof s->names[0] || !parse_dims(eq + 1, &it->shape)) {
+        fprintf(stderr,
+                "clinfer %s: --shape needs NAME=DIMS with 1 to %d sizes (e.g. "
+                "input=1x3x480x640), got %s\n",
+                cmd, CLINFER_MAX_RANK, cli_safe(text));
+        return 0;
+    }
+    memcpy(s->names[s->count], text, len);
+    s->names[s->count][len] = 0;
+    it->name = s->names[s->count];
+    s->count++;
+    return 1;
 }

@@ -18,7 +18,8 @@
 #include "npy.h"
 
 static const char bench_help[] =
-    "usage: clinfer bench MODEL.onnx [--batch N] [--input FILE]... [OPTIONS]\n"
+    "usage: clinfer bench MODEL.onnx [--batch N | --shape NAME=DIMS...] [--input FILE]...\n"
+    "                     [OPTIONS]\n"
     "       clinfer bench --gemm MxNxK [--matmul] [OPTIONS]\n\n"
     "Times a model on the chosen device. It loads the model and creates a session\n"
     "(the load time: building every kernel, compiling them if the program cache is\n"
@@ -39,6 +40,9 @@ static const char bench_help[] =
     "options:\n"
     "  --batch N        batch size for inputs whose first dimension is symbolic\n"
     "                   (default: the first dimension of --input, else 1)\n"
+    "  --shape NAME=DIMS  the shape of input NAME (e.g. x=1x3x480x640; repeat for\n"
+    "                   several inputs): any size the model leaves symbolic, the\n"
+    "                   batch included (default: the shapes of --input files)\n"
     "  --input FILE     .npy or .pb values for the next model input, in order\n"
     "  --warmup W       warm-up runs after the first run (default 3)\n"
     "  --iters N        timed runs (default 20)\n"
@@ -70,6 +74,7 @@ typedef struct bench_args {
     int json, profile;
     const char *inputs[MAX_INPUTS];
     int ninputs;
+    cli_shapes shapes;
 } bench_args;
 
 /* ------------------------------------------------------------ arguments */
@@ -129,6 +134,8 @@ static int parse_value(bench_args *a, const char *opt, const char *v)
     }
     if (strcmp(opt, "--gemm") == 0)
         return parse_gemm(v, a);
+    if (strcmp(opt, "--shape") == 0)
+        return cli_shape_arg("bench", v, &a->shapes);
     if (a->ninputs == MAX_INPUTS) {
         fprintf(stderr, "clinfer bench: at most %d inputs\n", MAX_INPUTS);
         return 0;
@@ -139,8 +146,8 @@ static int parse_value(bench_args *a, const char *opt, const char *v)
 
 static int parse_args(cli_common *common, bench_args *a, int argc, char **argv)
 {
-    static const char *const with_value[] = {"--batch", "--warmup", "--iters",
-                                             "--max-time", "--gemm", "--input"};
+    static const char *const with_value[] = {"--batch", "--warmup", "--iters", "--max-time",
+                                             "--gemm",  "--input",  "--shape"};
     for (int i = 0, r; (r = cli_next_arg(common, argc, argv, &i)) != 0; i++) {
         if (r < 0)
             return -1;
@@ -162,9 +169,13 @@ static int parse_args(cli_common *common, bench_args *a, int argc, char **argv)
             return -1;
         }
     }
-    if (a->gemm && (a->model || a->ninputs || a->batch)) {
-        fprintf(stderr, "clinfer bench: --gemm times a GEMM alone; it takes no model, --input "
-                        "or --batch\n");
+    if (a->gemm && (a->model || a->ninputs || a->batch || a->shapes.count)) {
+        fprintf(stderr, "clinfer bench: --gemm times a GEMM alone; it takes no model, --input, "
+                        "--shape or --batch\n");
+        return -1;
+    }
+    if (a->batch && a->shapes.count) {
+        fprintf(stderr, "clinfer bench: --shape gives the batch too; drop --batch\n");
         return -1;
     }
     if (a->matmul && !a->gemm) {
@@ -629,8 +640,10 @@ static int load(bench_state *b)
     clinfer_session_options so = clinfer_session_options_default();
     so.batch = b->want_batch ? b->want_batch : 1;
     so.profile = b->profile;
+    if (!b->a.gemm)
+        cli_session_shapes(b->m, &b->a.shapes, b->files, b->a.ninputs, &so);
     if ((st = clinfer_session_create(b->m, &so, &b->s)) != CLINFER_OK) {
-        fprintf(stderr, "clinfer bench: %s: %s\n", clinfer_status_str(st), clinfer_last_errmsg());
+        cli_session_error("clinfer bench", st, &so);
         return 0;
     }
     b->t3 = cli_now_ms();

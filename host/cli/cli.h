@@ -41,6 +41,18 @@ const char *cli_value(const char *cmd, int argc, char **argv, int *i);
 int cli_count(const char *cmd, const char *opt, const char *text, long long lo, long long hi,
               long long *out);
 
+/* The --shape NAME=AxBxC.. values of a command (each copied). */
+#define CLI_MAX_SHAPES 16
+typedef struct cli_shapes {
+    clinfer_input_shape items[CLI_MAX_SHAPES];
+    char names[CLI_MAX_SHAPES][256];
+    int count;
+} cli_shapes;
+
+/* Parses one --shape value into s ("x=1x3x480x640"); 0 when it is not one
+ * (printed). */
+int cli_shape_arg(const char *cmd, const char *text, cli_shapes *s);
+
 /* An argument no option took: the model path when it is the first
  * positional one (into *model), else an error (an unknown option or an
  * extra argument). Returns 1 when taken, 0 on the error. */
@@ -90,6 +102,15 @@ void cli_shape_text(const clinfer_shape *s, char *buf, size_t cap);
  * none has one). If requested > 0 and an input's first dimension differs
  * (the model's batch is fixed), prints why, prefixed by `prefix`, and
  * returns -1. */
+/* Sets so's input shapes: the --shape values, else the shapes of the
+ * input files (file i for model input i), else none. */
+void cli_session_shapes(const clinfer_model *m, cli_shapes *shapes, const clinfer_tensor *files,
+                        int nfiles, clinfer_session_options *so);
+
+/* Prints why clinfer_session_create failed, prefixed by `prefix`, with a
+ * hint when input sizes were missing and none were given. */
+void cli_session_error(const char *prefix, clinfer_status st, const clinfer_session_options *so);
+
 long long cli_session_batch(const clinfer_session *s, const clinfer_model *m,
                             long long requested, const char *prefix);
 

@@ -14,7 +14,8 @@
 #include "safe_text.h"
 
 static const char compile_help[] =
-    "usage: clinfer compile MODEL.onnx [--batch N] [--no-run] [OPTIONS]\n\n"
+    "usage: clinfer compile MODEL.onnx [--batch N | --shape NAME=DIMS...] [--no-run]\n"
+    "                       [OPTIONS]\n\n"
     "Warms the program cache for a model: loads it, creates a session for batch N\n"
     "(which builds every OpenCL program the model's layers use on this device)\n"
     "and runs it once on zeros (which also fills PoCL's own kernel cache and any\n"
@@ -24,6 +25,9 @@ static const char compile_help[] =
     "options:\n"
     "  --batch N   the batch size to prepare for (default 1; kernels may differ\n"
     "              by batch size, so warm the sizes you will run)\n"
+    "  --shape NAME=DIMS  the shape of input NAME to prepare for (e.g.\n"
+    "              x=1x3x480x640; repeat for several inputs): needed for sizes the\n"
+    "              model leaves symbolic; sets the batch too\n"
     "  --no-run    only load and create the session, do not run once\n" CLI_COMMON_HELP
     "\nenvironment: CLINFER_CACHE_DIR (the cache folder, default ~/.cache/clinfer);\n"
     "POCL_CACHE_DIR (PoCL's own cache, default ~/.cache/pocl/kcache).\n";
@@ -158,6 +162,35 @@ void cli_shape_text(const clinfer_shape *s, char *buf, size_t cap)
         snprintf(buf + w, cap - w, "]");
 }
 
+void cli_session_shapes(const clinfer_model *m, cli_shapes *shapes, const clinfer_tensor *files,
+                        int nfiles, clinfer_session_options *so)
+{
+    if (shapes->count == 0) {
+        size_t n = (size_t)nfiles;
+        if (n > clinfer_model_input_count(m))
+            n = clinfer_model_input_count(m);
+        if (n > CLI_MAX_SHAPES)
+            n = CLI_MAX_SHAPES;
+        for (size_t i = 0; i < n; i++) {
+            shapes->items[i].name = clinfer_model_input_name(m, i);
+            shapes->items[i].shape = files[i].shape;
+        }
+        shapes->count = (int)n;
+    }
+    so->input_shapes = shapes->count ? shapes->items : NULL;
+    so->input_shape_count = (size_t)shapes->count;
+}
+
+void cli_session_error(const char *prefix, clinfer_status st, const clinfer_session_options *so)
+{
+    const char *msg = clinfer_last_errmsg();
+    fprintf(stderr, "%s: %s: %s\n", prefix, clinfer_status_str(st), msg);
+    if (so->input_shape_count == 0 && strstr(msg, "symbolic sizes"))
+        fprintf(stderr, "%s: give the input sizes with --shape NAME=DIMS (e.g. --shape "
+                        "x=1x3x224x224) or an --input file\n",
+                prefix);
+}
+
 long long cli_session_batch(const clinfer_session *s, const clinfer_model *m, long long requested,
                             const char *prefix)
 {
@@ -188,6 +221,7 @@ typedef struct compile_args {
     const char *model;
     long long batch; /* 0: not given */
     int no_run;
+    cli_shapes shapes;
 } compile_args;
 
 static int parse_args(cli_common *common, compile_args *a, int argc, char **argv)
@@ -200,6 +234,10 @@ static int parse_args(cli_common *common, compile_args *a, int argc, char **argv
             if (!(v = cli_value("compile", argc, argv, &i)) ||
                 !cli_count("compile", arg, v, 1, 1 << 24, &a->batch))
                 return -1;
+        } else if (strcmp(arg, "--shape") == 0) {
+            if (!(v = cli_value("compile", argc, argv, &i)) ||
+                !cli_shape_arg("compile", v, &a->shapes))
+                return -1;
         } else if (strcmp(arg, "--no-run") == 0) {
             a->no_run = 1;
         } else if (!cli_positional("compile", arg, &a->model)) {
@@ -208,6 +246,10 @@ static int parse_args(cli_common *common, compile_args *a, int argc, char **argv
     }
     if (!a->model) {
         fprintf(stderr, "clinfer compile: which model? (clinfer compile MODEL.onnx)\n");
+        return -1;
+    }
+    if (a->batch && a->shapes.count) {
+        fprintf(stderr, "clinfer compile: --shape gives the batch too; drop --batch\n");
         return -1;
     }
     return 0;
@@ -246,7 +288,8 @@ int cmd_compile(const cli_common *common_in, int argc, char **argv)
     if (cli_help_shown(argc, argv, compile_help))
         return 0;
     cli_common common = *common_in;
-    compile_args a = {NULL, 0, 0};
+    compile_args a;
+    memset(&a, 0, sizeof a);
     if (parse_args(&common, &a, argc, argv) != 0)
         return 2;
     int rc = 1;
@@ -269,9 +312,9 @@ int cmd_compile(const cli_common *common_in, int argc, char **argv)
     double t2 = cli_now_ms();
     clinfer_session_options so = clinfer_session_options_default();
     so.batch = a.batch ? a.batch : 1;
+    cli_session_shapes(m, &a.shapes, NULL, 0, &so);
     if ((st = clinfer_session_create(m, &so, &s)) != CLINFER_OK) {
-        fprintf(stderr, "clinfer compile: %s: %s\n", clinfer_status_str(st),
-                clinfer_last_errmsg());
+        cli_session_error("clinfer compile", st, &so);
         goto done;
     }
     double t3 = cli_now_ms();

@@ -37,7 +37,7 @@ static clinfer_status binary_node_params(const node_ctx *c, binary_params *p)
     p->op = (binary_op)c->node->attrs.binary.op;
     p->a = *c->in[0];
     p->b = *c->in[1];
-    if (c->node->attrs.binary.op > CLINFER_BINARY_POW)
+    if (c->node->attrs.binary.op > CLINFER_BINARY_MIN)
         return node_fail(c, CLINFER_ERR_INVALID_ARGUMENT, "unknown binary operation %d",
                          (int)c->node->attrs.binary.op);
     return CLINFER_OK;

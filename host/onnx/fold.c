@@ -27,8 +27,8 @@
 
 /* ------------------------------------------------------------ helpers */
 
-static clinfer_status make(onnx_node *c, host_tensor *t, clinfer_dtype dtype,
-                           const clinfer_shape *shape, int with_sym)
+clinfer_status fold_make(onnx_node *c, host_tensor *t, clinfer_dtype dtype,
+                         const clinfer_shape *shape, int with_sym)
 {
     char msg[256], buf[160];
     int64_t n = onnx_numel(shape->dims, shape->rank);
@@ -116,7 +116,7 @@ clinfer_status fold_constant(onnx_node *c)
     if (onnx_node_attr(c, "value_float")) {
         float v = 0;
         if ((st = onnx_node_attr_float(c, "value_float", 0, &v)) != CLINFER_OK ||
-            (st = make(c, &t, CLINFER_DTYPE_FLOAT32, &scalar, 0)) != CLINFER_OK)
+            (st = fold_make(c, &t, CLINFER_DTYPE_FLOAT32, &scalar, 0)) != CLINFER_OK)
             return st;
         t.f[0] = v;
         return emit(c, &t);
@@ -124,7 +124,7 @@ clinfer_status fold_constant(onnx_node *c)
     if (onnx_node_attr(c, "value_int")) {
         int64_t v = 0;
         if ((st = onnx_node_attr_int(c, "value_int", 0, &v)) != CLINFER_OK ||
-            (st = make(c, &t, CLINFER_DTYPE_INT64, &scalar, 0)) != CLINFER_OK)
+            (st = fold_make(c, &t, CLINFER_DTYPE_INT64, &scalar, 0)) != CLINFER_OK)
             return st;
         t.i[0] = v;
         return emit(c, &t);
@@ -135,7 +135,7 @@ clinfer_status fold_constant(onnx_node *c)
         a = onnx_node_attr(c, "value_ints");
     size_t n = floats ? a->n_floats : a->n_ints;
     clinfer_shape s1 = {1, {(int64_t)n}};
-    if ((st = make(c, &t, floats ? CLINFER_DTYPE_FLOAT32 : CLINFER_DTYPE_INT64, &s1, 0)) !=
+    if ((st = fold_make(c, &t, floats ? CLINFER_DTYPE_FLOAT32 : CLINFER_DTYPE_INT64, &s1, 0)) !=
         CLINFER_OK)
         return st;
     if (floats)
@@ -176,7 +176,7 @@ clinfer_status fold_shape(onnx_node *c)
     int64_t n = end > start ? end - start : 0;
     clinfer_shape s1 = {1, {n}};
     host_tensor t;
-    if ((st = make(c, &t, CLINFER_DTYPE_INT64, &s1, 1)) != CLINFER_OK)
+    if ((st = fold_make(c, &t, CLINFER_DTYPE_INT64, &s1, 1)) != CLINFER_OK)
         return st;
     for (int64_t k = 0; k < n; k++) {
         int64_t d = xs.dims[start + k];
@@ -193,7 +193,7 @@ clinfer_status fold_size(onnx_node *c)
     host_tensor t;
     clinfer_status st = onnx_node_in_shape(c, 0, &xs);
     if (st == CLINFER_OK)
-        st = make(c, &t, CLINFER_DTYPE_INT64, &s0, 1);
+        st = fold_make(c, &t, CLINFER_DTYPE_INT64, &s0, 1);
     if (st != CLINFER_OK)
         return st;
     int64_t n = 1;
@@ -227,7 +227,7 @@ clinfer_status fold_constant_of_shape(onnx_node *c)
                                "attribute \"value\" must hold one element");
     }
     clinfer_shape shape = shape_make(n, dims);
-    st = make(c, &t, present ? v.dtype : CLINFER_DTYPE_FLOAT32, &shape, 0);
+    st = fold_make(c, &t, present ? v.dtype : CLINFER_DTYPE_FLOAT32, &shape, 0);
     for (int64_t k = 0; st == CLINFER_OK && k < t.numel; k++) {
         if (t.f)
             t.f[k] = present ? v.f[0] : 0.0f;
@@ -261,10 +261,10 @@ clinfer_status fold_range(onnx_node *c)
     if (count < 0)
         count = 0;
     if (count > FOLD_MAX)
-        count = (double)FOLD_MAX + 1; /* make() reports it */
+        count = (double)FOLD_MAX + 1; /* fold_make() reports it */
     clinfer_shape s1 = {1, {(int64_t)count}};
     host_tensor t;
-    if ((st = make(c, &t, flt ? CLINFER_DTYPE_FLOAT32 : CLINFER_DTYPE_INT64, &s1, 0)) != CLINFER_OK)
+    if ((st = fold_make(c, &t, flt ? CLINFER_DTYPE_FLOAT32 : CLINFER_DTYPE_INT64, &s1, 0)) != CLINFER_OK)
         return st;
     for (int64_t k = 0; k < t.numel; k++) {
         if (flt)
@@ -326,7 +326,7 @@ clinfer_status fold_gather(onnx_node *c)
                                    "index %lld is out of range for a dimension of %lld",
                                    (long long)idx->i[k], (long long)dim);
     host_tensor t;
-    if ((st = make(c, &t, x->dtype, &os, x->sym != NULL)) != CLINFER_OK)
+    if ((st = fold_make(c, &t, x->dtype, &os, x->sym != NULL)) != CLINFER_OK)
         return st;
     int64_t o = 0;
     for (int64_t a = 0; a < outer; a++)
@@ -480,7 +480,7 @@ clinfer_status fold_transpose(onnx_node *c)
         os.dims[d] = x->shape.dims[perm[d]];
     }
     host_tensor t;
-    if ((st = make(c, &t, x->dtype, &os, x->sym != NULL)) != CLINFER_OK)
+    if ((st = fold_make(c, &t, x->dtype, &os, x->sym != NULL)) != CLINFER_OK)
         return st;
     int64_t stride[CLINFER_MAX_RANK], s = 1;
     for (int32_t d = rank - 1; d >= 0; d--)
@@ -534,7 +534,7 @@ clinfer_status fold_concat(onnx_node *c)
     }
     host_tensor t;
     if (st == CLINFER_OK)
-        st = make(c, &t, xs[0]->dtype, &os, sym);
+        st = fold_make(c, &t, xs[0]->dtype, &os, sym);
     if (st == CLINFER_OK) {
         int64_t outer = 1, inner = 1, o = 0;
         for (int32_t d = 0; d < ax; d++)
@@ -575,7 +575,7 @@ clinfer_status fold_slice(onnx_node *c)
         os.dims[d] = slice_clamp_axis(x->shape.dims[d], p.starts[k], p.ends[k], step[d], &first[d]);
     }
     host_tensor t;
-    if ((st = make(c, &t, x->dtype, &os, x->sym != NULL)) != CLINFER_OK)
+    if ((st = fold_make(c, &t, x->dtype, &os, x->sym != NULL)) != CLINFER_OK)
         return st;
     int64_t stride[CLINFER_MAX_RANK], s = 1;
     for (int32_t d = x->shape.rank - 1; d >= 0; d--)
@@ -611,7 +611,7 @@ clinfer_status fold_cast(onnx_node *c)
         return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
                                "casting a size that depends on the batch to float");
     host_tensor t;
-    if ((st = make(c, &t, to_float ? CLINFER_DTYPE_FLOAT32 : CLINFER_DTYPE_INT64, &x->shape,
+    if ((st = fold_make(c, &t, to_float ? CLINFER_DTYPE_FLOAT32 : CLINFER_DTYPE_INT64, &x->shape,
                    x->sym != NULL && to_int)) != CLINFER_OK)
         return st;
     for (int64_t k = 0; k < t.numel; k++) {
@@ -637,7 +637,7 @@ clinfer_status fold_neg(onnx_node *c)
     clinfer_status st = input0(c, &x);
     host_tensor t;
     if (st == CLINFER_OK)
-        st = make(c, &t, x->dtype, &x->shape, x->sym != NULL);
+        st = fold_make(c, &t, x->dtype, &x->shape, x->sym != NULL);
     if (st != CLINFER_OK)
         return st;
     for (int64_t k = 0; k < t.numel; k++) {
@@ -652,7 +652,7 @@ clinfer_status fold_neg(onnx_node *c)
 }
 
 /* Element k of the broadcast output reads element `src` of an input. */
-static int64_t bcast_index(const clinfer_shape *in, const clinfer_shape *out, int64_t k)
+int64_t fold_bcast_index(const clinfer_shape *in, const clinfer_shape *out, int64_t k)
 {
     int64_t src = 0, stride = 1;
     for (int32_t d = out->rank - 1, e = in->rank - 1; d >= 0; d--, e--) {
@@ -688,11 +688,11 @@ clinfer_status fold_binary(onnx_node *c)
         return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
                                "float arithmetic on a size that depends on the batch");
     host_tensor t;
-    if ((st = make(c, &t, flt ? CLINFER_DTYPE_FLOAT32 : CLINFER_DTYPE_INT64, &os, sym)) !=
+    if ((st = fold_make(c, &t, flt ? CLINFER_DTYPE_FLOAT32 : CLINFER_DTYPE_INT64, &os, sym)) !=
         CLINFER_OK)
         return st;
     for (int64_t k = 0; k < t.numel; k++) {
-        int64_t ia = bcast_index(&a->shape, &os, k), ib = bcast_index(&b->shape, &os, k);
+        int64_t ia = fold_bcast_index(&a->shape, &os, k), ib = fold_bcast_index(&b->shape, &os, k);
         if (flt) {
             double x = host_tensor_get_f(a, ia), y = host_tensor_get_f(b, ib);
             t.f[k] = (float)(o == 'A' ? x + y : o == 'S' ? x - y : o == 'M' ? x * y : x / y);

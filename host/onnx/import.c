@@ -119,6 +119,95 @@ static const clinfer_tensor *find_binding(const importer *im, const char *name)
     return NULL;
 }
 
+static const clinfer_shape *find_shape(const importer *im, const char *name)
+{
+    const clinfer_onnx_options *o = im->options;
+    for (size_t k = 0; o && k < o->input_shape_count; k++)
+        if (o->input_shapes[k].name && strcmp(o->input_shapes[k].name, name) == 0)
+            return &o->input_shapes[k].shape;
+    return NULL;
+}
+
+/* A dimension with a value. A negative value counts as symbolic: some
+ * exporters (paddle2onnx) write -1 for "any size", and ONNX Runtime takes
+ * it so. */
+static int dim_is_fixed(const Onnx__TensorShapeProto__Dimension *dm)
+{
+    return dm && dm->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE &&
+           dm->dim_value >= 0;
+}
+
+/* A given shape (input_shapes) agrees with the declared one: same rank,
+ * equal fixed dims. */
+static clinfer_status check_given(importer *im, const char *name, const Onnx__TensorShapeProto *sp,
+                                  const clinfer_shape *given)
+{
+    char b1[160];
+    if (given->rank < 0 || given->rank > CLINFER_MAX_RANK || (sp && given->rank != (int32_t)sp->n_dim))
+        return im_fail(im, CLINFER_ERR_SHAPE,
+                       "the shape given for input \"%s\", %s, has rank %d; the model declares "
+                       "rank %d",
+                       name, shape_str(given, b1, sizeof b1), (int)given->rank,
+                       sp ? (int)sp->n_dim : -1);
+    for (int32_t d = 0; d < given->rank; d++) {
+        const Onnx__TensorShapeProto__Dimension *dm = sp ? sp->dim[d] : NULL;
+        if (given->dims[d] < 1 || given->dims[d] > INT32_MAX)
+            return im_fail(im, CLINFER_ERR_SHAPE,
+                           "the shape given for input \"%s\", %s: dimension %d must be 1 to "
+                           "2^31-1",
+                           name, shape_str(given, b1, sizeof b1), (int)d);
+        if (dim_is_fixed(dm) && dm->dim_value != given->dims[d])
+            return im_fail(im, CLINFER_ERR_SHAPE,
+                           "the shape given for input \"%s\", %s, has %lld in dimension %d, "
+                           "which the model fixes to %lld",
+                           name, shape_str(given, b1, sizeof b1), (long long)given->dims[d],
+                           (int)d, (long long)dm->dim_value);
+    }
+    return CLINFER_OK;
+}
+
+/* The dims of a graph input: declared (sp) where fixed; where symbolic,
+ * those of the bound value, else of the given shape, except that a
+ * symbolic first dimension without a bound value stays the batch. */
+static clinfer_status input_dims(importer *im, const char *name, const Onnx__TensorShapeProto *sp,
+                                 const clinfer_shape *bound, const clinfer_shape *given,
+                                 clinfer_shape *shape)
+{
+    memset(shape, 0, sizeof *shape);
+    if (!sp && !bound && !given)
+        return im_fail(im, CLINFER_ERR_UNSUPPORTED, "graph input \"%s\" has no shape", name);
+    clinfer_status st = given ? check_given(im, name, sp, given) : CLINFER_OK;
+    if (st != CLINFER_OK)
+        return st;
+    shape->rank = sp ? (int32_t)sp->n_dim : bound ? bound->rank : given->rank;
+    for (int32_t d = 0; d < shape->rank; d++) {
+        const Onnx__TensorShapeProto__Dimension *dm = sp ? sp->dim[d] : NULL;
+        if (dim_is_fixed(dm)) {
+            if (dm->dim_value < 1 || dm->dim_value > INT32_MAX)
+                return im_fail(
+                    im, CLINFER_ERR_UNSUPPORTED,
+                    "graph input \"%s\": dimension %d is %lld (clinfer needs 1 to 2^31-1)",
+                    name, (int)d, (long long)dm->dim_value);
+            shape->dims[d] = dm->dim_value;
+        } else if (d == 0) {
+            shape->dims[d] = CLINFER_BATCH_DIM; /* symbolic or missing: the batch */
+        } else if (bound || given) {
+            shape->dims[d] = bound ? bound->dims[d] : given->dims[d];
+        } else {
+            return im_fail(
+                im, CLINFER_ERR_UNSUPPORTED,
+                "graph input \"%s\": dimension %d is symbolic (\"%s\"); give the input's "
+                "shape (or a value) when loading, or export the model with fixed sizes",
+                name, (int)d,
+                dm && dm->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM &&
+                        dm->dim_param
+                    ? dm->dim_param
+                    : "");
+        }
+    }
+    return CLINFER_OK;
+}
+
 /* Step 4a: one graph input, declared or frozen to its bound value. */
 static clinfer_status declare_input(importer *im, onnx_sym *s)
 {
@@ -146,7 +235,7 @@ static clinfer_status declare_input(importer *im, onnx_sym *s)
         int ok = !sp || (int32_t)sp->n_dim == bt.shape.rank;
         for (size_t d = 0; ok && sp && d < sp->n_dim; d++) {
             const Onnx__TensorShapeProto__Dimension *dm = sp->dim[d];
-            if (dm->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE)
+            if (dim_is_fixed(dm))
                 ok = dm->dim_value == bt.shape.dims[d];
         }
         if (!ok) {
@@ -154,10 +243,7 @@ static clinfer_status declare_input(importer *im, onnx_sym *s)
             memset(&decl, 0, sizeof decl);
             decl.rank = (int32_t)sp->n_dim;
             for (int32_t d = 0; d < decl.rank; d++)
-                decl.dims[d] =
-                    sp->dim[d]->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE
-                        ? sp->dim[d]->dim_value
-                        : -1;
+                decl.dims[d] = dim_is_fixed(sp->dim[d]) ? sp->dim[d]->dim_value : -1;
             host_tensor_free(&bt);
             return im_fail(im, CLINFER_ERR_SHAPE,
                            "the value given for input \"%s\" has shape %s, the model declares %s "
@@ -191,41 +277,14 @@ static clinfer_status declare_input(importer *im, onnx_sym *s)
                        s->name, onnx_dtype_name(elem));
     }
     clinfer_shape shape;
-    memset(&shape, 0, sizeof shape);
-    if (!sp && !bound)
-        return im_fail(im, CLINFER_ERR_UNSUPPORTED, "graph input \"%s\" has no shape", s->name);
-    shape.rank = sp ? (int32_t)sp->n_dim : bt.shape.rank;
-    for (int32_t d = 0; d < shape.rank; d++) {
-        const Onnx__TensorShapeProto__Dimension *dm = sp ? sp->dim[d] : NULL;
-        if (dm && dm->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE) {
-            if (dm->dim_value < 1 || dm->dim_value > INT32_MAX) {
-                host_tensor_free(&bt);
-                return im_fail(
-                    im, dm->dim_value < 0 ? CLINFER_ERR_INVALID_MODEL : CLINFER_ERR_UNSUPPORTED,
-                    "graph input \"%s\": dimension %d is %lld (clinfer needs 1 to "
-                    "2^31-1)",
-                    s->name, (int)d, (long long)dm->dim_value);
-            }
-            shape.dims[d] = dm->dim_value;
-        } else if (d == 0) {
-            shape.dims[d] = CLINFER_BATCH_DIM; /* symbolic or missing: the batch */
-        } else if (bound) {
-            shape.dims[d] = bt.shape.dims[d];
-        } else {
-            return im_fail(
-                im, CLINFER_ERR_UNSUPPORTED,
-                "graph input \"%s\": dimension %d is symbolic (\"%s\"); only the "
-                "first may be (the batch). Give a value for this input when "
-                "loading, or export the model with fixed sizes",
-                s->name, (int)d,
-                dm && dm->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM &&
-                        dm->dim_param
-                    ? dm->dim_param
-                    : "");
-        }
+    clinfer_status st = input_dims(im, s->name, sp, bound ? &bt.shape : NULL,
+                                   find_shape(im, s->name), &shape);
+    if (st != CLINFER_OK) {
+        host_tensor_free(&bt);
+        return st;
     }
     host_tensor_free(&bt);
-    clinfer_status st = clinfer_graph_input(im->g, s->name, &shape, &s->value);
+    st = clinfer_graph_input(im->g, s->name, &shape, &s->value);
     if (st != CLINFER_OK)
         return im_fail(im, st, "graph input \"%s\": %s", s->name, clinfer_last_errmsg());
     s->kind = SYM_VALUE;

@@ -159,6 +159,22 @@ clinfer_status fold_neg(onnx_node *c);
 clinfer_status fold_constant_of_shape(onnx_node *c);
 clinfer_status fold_range(onnx_node *c);
 
+/* fold_logic.c: comparisons, logic, Mod and Where on known tensors (the
+ * shape subgraphs of exported models). */
+clinfer_status fold_compare(onnx_node *c);
+clinfer_status fold_logic(onnx_node *c);
+clinfer_status fold_not(onnx_node *c);
+clinfer_status fold_mod(onnx_node *c);
+clinfer_status fold_where(onnx_node *c);
+
+/* fold.c's helpers for the other folders: a host tensor of `shape` for a
+ * node's result (an error naming the node when it is too large; with_sym:
+ * with a batch marker per element), and the element of an input `in` that
+ * element k of the broadcast result `out` reads. */
+clinfer_status fold_make(onnx_node *c, host_tensor *t, clinfer_dtype dtype,
+                         const clinfer_shape *shape, int with_sym);
+int64_t fold_bcast_index(const clinfer_shape *in, const clinfer_shape *out, int64_t k);
+
 /* ops.c, shared by fold.c and ops_shape.c: the axes of Squeeze/Unsqueeze
  * (attribute before opset 13, input after), normalised against `rank` and
  * sorted; *count -1 when none were given. */

@@ -1,11 +1,13 @@
 /*
  * load.c — the public entry points that load an ONNX model: from memory,
- * from a file, or straight into a compiled model.
+ * from a file, or straight into a compiled model (which keeps the file, so
+ * that sessions may ask for other input sizes: model_variants.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../model.h"
 #include "onnx.h"
 
 clinfer_onnx_options clinfer_onnx_options_default(void)
@@ -113,17 +115,93 @@ clinfer_status clinfer_graph_load_onnx(const char *path, clinfer_graph **out)
     return CLINFER_OK;
 }
 
+/* The graph inputs (not initializers) of a model; *open: one of them has
+ * a symbolic size past its first dimension. Names are borrowed from m. */
+static clinfer_status graph_io(clinfer_runtime *rt, const Onnx__GraphProto *gp, char ***inputs,
+                               int32_t *nin, char ***outputs, int32_t *nout, int *open)
+{
+    *inputs = calloc(gp->n_input + 1, sizeof **inputs);
+    *outputs = calloc(gp->n_output + 1, sizeof **outputs);
+    if (!*inputs || !*outputs)
+        return err_set(rt, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory");
+    *nin = *nout = *open = 0;
+    for (size_t i = 0; i < gp->n_input; i++) {
+        const Onnx__ValueInfoProto *vi = gp->input[i];
+        int init = 0;
+        for (size_t k = 0; vi && vi->name && k < gp->n_initializer && !init; k++)
+            init = gp->initializer[k]->name && strcmp(gp->initializer[k]->name, vi->name) == 0;
+        if (!vi || !vi->name || init)
+            continue;
+        (*inputs)[(*nin)++] = vi->name;
+        const Onnx__TypeProto *t = vi->type;
+        const Onnx__TensorShapeProto *sp =
+            t && t->value_case == ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE && t->tensor_type
+                ? t->tensor_type->shape
+                : NULL;
+        for (size_t d = 1; sp && d < sp->n_dim; d++)
+            *open |= !(sp->dim[d]->value_case ==
+                           ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE &&
+                       sp->dim[d]->dim_value >= 0);
+    }
+    for (size_t i = 0; i < gp->n_output; i++)
+        if (gp->output[i] && gp->output[i]->name)
+            (*outputs)[(*nout)++] = gp->output[i]->name;
+    return CLINFER_OK;
+}
+
+/* A model from ONNX bytes (taken): compiled now, or, when an input has
+ * symbolic sizes past the batch, kept to be compiled per session shape. */
+static clinfer_status model_from_onnx(clinfer_runtime *rt, uint8_t *data, size_t size,
+                                      clinfer_model **out)
+{
+    char err[CLINFER_ERRMSG_MAX - 64];
+    Onnx__ModelProto *mp = NULL;
+    char **inputs = NULL, **outputs = NULL;
+    int32_t nin = 0, nout = 0;
+    int open = 0;
+    clinfer_status st = onnx_unpack_model(data, size, &mp, err, sizeof err);
+    if (st != CLINFER_OK)
+        st = err_set(rt, st, "ONNX: %s", err);
+    else if (!mp->graph)
+        st = err_set(rt, CLINFER_ERR_INVALID_MODEL, "ONNX: the model has no graph");
+    else
+        st = graph_io(rt, mp->graph, &inputs, &nin, &outputs, &nout, &open);
+    clinfer_graph *g = NULL;
+    if (st == CLINFER_OK && open) {
+        st = model_create_deferred(rt, data, size, inputs, nin, outputs, nout, out);
+        data = NULL; /* taken, also on failure */
+    } else if (st == CLINFER_OK) {
+        st = onnx_import(mp, NULL, NULL, &g, err, sizeof err);
+        st = st == CLINFER_OK ? clinfer_model_compile(rt, g, out) : err_set(rt, st, "ONNX: %s", err);
+        if (st == CLINFER_OK) {
+            model_keep_onnx(*out, data, size);
+            data = NULL;
+        }
+    }
+    clinfer_graph_free(g);
+    free(inputs);
+    free(outputs);
+    if (mp)
+        onnx__model_proto__free_unpacked(mp, NULL);
+    free(data);
+    return st;
+}
+
 clinfer_status clinfer_model_load(clinfer_runtime *runtime, const char *path, clinfer_model **out)
 {
     if (out)
         *out = NULL;
     if (!runtime || !out)
         return err_set(runtime, CLINFER_ERR_INVALID_ARGUMENT, "clinfer_model_load: NULL argument");
-    clinfer_graph *g = NULL;
-    clinfer_status st = clinfer_graph_load_onnx(path, &g);
-    if (st != CLINFER_OK)
-        return rethrow(runtime, st, "");
-    st = clinfer_model_compile(runtime, g, out);
-    clinfer_graph_free(g);
-    return st;
+    uint8_t *data = NULL;
+    size_t size = 0;
+    clinfer_status st = read_file(path, &data, &size);
+    if (st == CLINFER_OK)
+        st = model_from_onnx(runtime, data, size, out);
+    if (st != CLINFER_OK) {
+        char prefix[1024];
+        snprintf(prefix, sizeof prefix, "%s: ", path);
+        return rethrow(runtime, st, prefix);
+    }
+    return CLINFER_OK;
 }

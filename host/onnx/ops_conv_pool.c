@@ -1,7 +1,10 @@
 /*
  * ops_conv_pool.c — Conv, MaxPool, AveragePool and the global pools
- * translated into builder calls, with the reader of their 2-D window
- * attributes (kernel_shape, strides, dilations, pads, auto_pad).
+ * translated into builder calls, with the reader of their window
+ * attributes (kernel_shape, strides, dilations, pads, auto_pad). 1-D ops
+ * (rank-3 tensors [N, C, L]) run as 2-D ones of height 1: the input is
+ * viewed as [N, C, 1, L], the weights are [O, I, 1, K], and the output is
+ * viewed back as [N, O, L'] (views cost no copy).
  */
 #include <math.h>
 #include <stdio.h>
@@ -22,54 +25,70 @@ static clinfer_status need_rank(onnx_node *c, int32_t i, const char *what, int32
     return st;
 }
 
-/* kernel_shape, strides, dilations, pads and auto_pad of a 2-D window. */
+/* Input i's shape, of rank 3 (1-D op) or 4 (2-D op). */
+static clinfer_status need_1d_or_2d(onnx_node *c, int32_t i, const char *what, const char *why,
+                                    clinfer_shape *out)
+{
+    char buf[160];
+    clinfer_status st = onnx_node_in_shape(c, i, out);
+    if (st == CLINFER_OK && out->rank != 3 && out->rank != 4)
+        return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED, "%s has shape %s; %s", what,
+                               shape_str(out, buf, sizeof buf), why);
+    return st;
+}
+
+/* kernel_shape, strides, dilations, pads and auto_pad of a window, always
+ * as 2-D (a 1-D window is one of height 1). */
 typedef struct window {
     int has_kernel;
     int32_t kernel[2], stride[2], dilation[2], pads[4];
     clinfer_pad_mode mode;
 } window;
 
-static clinfer_status ints2(onnx_node *c, const char *name, int32_t want, int64_t lo, int64_t def,
-                            int32_t *out, int *present)
+/* Attribute `name`: `per` values per spatial dim (pads: 2) for `spatial`
+ * dims (1 or 2), written out as for 2 dims; a 1-D window's height entries
+ * are `h` (1 for sizes, 0 for pads). */
+static clinfer_status window_ints(onnx_node *c, const char *name, int32_t spatial, int32_t per,
+                                  int64_t lo, int64_t def, int32_t *out, int *present)
 {
     int64_t v[MAX_INTS];
-    int32_t n = 0;
+    int32_t n = 0, want = spatial * per;
     clinfer_status st = onnx_node_attr_ints(c, name, v, MAX_INTS, &n);
     if (st != CLINFER_OK)
         return st;
     if (present)
         *present = n >= 0;
     if (n < 0) {
-        for (int32_t k = 0; k < want; k++)
+        for (int32_t k = 0; k < 2 * per; k++)
             out[k] = (int32_t)def;
         return CLINFER_OK;
     }
     if (n != want)
         return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
-                               "attribute \"%s\" has %d values; clinfer supports 2-D windows (%d "
-                               "values)",
-                               name, (int)n, (int)want);
-    for (int32_t k = 0; k < n; k++) {
-        st = onnx_node_check_range(c, name, v[k], lo, 1 << 24);
-        if (st != CLINFER_OK)
+                               "attribute \"%s\" has %d values; a %d-D window has %d", name,
+                               (int)n, (int)spatial, (int)want);
+    for (int32_t k = 0; k < n; k++)
+        if ((st = onnx_node_check_range(c, name, v[k], lo, 1 << 24)) != CLINFER_OK)
             return st;
-        out[k] = (int32_t)v[k];
-    }
+    for (int32_t k = 0; k < 2 * per; k++) /* [h.., w..] per begin/end group */
+        out[k] = spatial == 2 ? (int32_t)v[k] : k % 2 == 0 ? (per == 1 ? 1 : 0)
+                                                          : (int32_t)v[k / 2];
     return CLINFER_OK;
 }
 
 /* dilations: whether the op takes them (Conv, MaxPool, and AveragePool from
  * opset 19); without, any value but 1 is refused. */
-static clinfer_status window_attrs(onnx_node *c, int dilations, window *w)
+static clinfer_status window_attrs(onnx_node *c, int32_t spatial, int dilations, window *w)
 {
     memset(w, 0, sizeof w[0]);
-    clinfer_status st = ints2(c, "kernel_shape", 2, 1, 1, w->kernel, &w->has_kernel);
+    clinfer_status st =
+        window_ints(c, "kernel_shape", spatial, 1, 1, 1, w->kernel, &w->has_kernel);
     if (st == CLINFER_OK)
-        st = ints2(c, "strides", 2, 1, 1, w->stride, NULL);
+        st = window_ints(c, "strides", spatial, 1, 1, 1, w->stride, NULL);
     if (st == CLINFER_OK)
-        st = ints2(c, "dilations", 2, 1, 1, w->dilation, NULL);
+        st = window_ints(c, "dilations", spatial, 1, 1, 1, w->dilation, NULL);
     if (st == CLINFER_OK)
-        st = ints2(c, "pads", 4, 0, 0, w->pads, NULL);
+        st = window_ints(c, "pads", spatial, 2, 0, 0, w->pads, NULL);
     if (st != CLINFER_OK)
         return st;
     if (!dilations && (w->dilation[0] != 1 || w->dilation[1] != 1))
@@ -97,33 +116,83 @@ static clinfer_status window_attrs(onnx_node *c, int dilations, window *w)
     return CLINFER_OK;
 }
 
+/* x [N, C, L] viewed as [N, C, 1, L]. */
+static clinfer_status view_as_2d(onnx_node *c, clinfer_value x, const clinfer_shape *xs,
+                                 clinfer_value *out)
+{
+    char name[512];
+    snprintf(name, sizeof name, "%s:as_2d", onnx_node_oname(c));
+    const clinfer_shape t = {4, {0, xs->dims[1], 1, xs->dims[2]}}; /* 0: x's batch */
+    return onnx_node_build(c, clinfer_graph_reshape(c->im->g, name, x, &t, out));
+}
+
+/* Sets the node's output: y itself for a 2-D op; for a 1-D op (y is
+ * [N, C, 1, L]) the view [N, C, L]. st: the builder call that made y. */
+static clinfer_status out_from_2d(onnx_node *c, int one_d, clinfer_status st,
+                                  const clinfer_value *y)
+{
+    if (!one_d || (st = onnx_node_build(c, st)) != CLINFER_OK)
+        return onnx_node_out_of(c, st, y);
+    clinfer_shape ys;
+    if ((st = onnx_node_build(c, clinfer_graph_value_shape(c->im->g, *y, &ys))) != CLINFER_OK)
+        return st;
+    const clinfer_shape t = {3, {0, ys.dims[1], ys.dims[3]}};
+    clinfer_value v;
+    return onnx_node_out_of(c, clinfer_graph_reshape(c->im->g, onnx_node_oname(c), *y, &t, &v),
+                            &v);
+}
+
+/* The name of the 2-D op's own output: the node's output for a 2-D op,
+ * NAME:2d for a 1-D one (its view takes the node's name). */
+static const char *name_2d(onnx_node *c, int one_d, char *buf, size_t cap)
+{
+    if (!one_d)
+        return onnx_node_oname(c);
+    snprintf(buf, cap, "%s:2d", onnx_node_oname(c));
+    return buf;
+}
+
+/* Conv's weights as a constant of rank 4: W itself, or for a 1-D conv
+ * W [O, I, K] as [O, I, 1, K] (the same floats). */
+static clinfer_status conv_weights(onnx_node *c, const host_tensor *wt, int one_d,
+                                   clinfer_value *out)
+{
+    if (!one_d || wt->dtype != CLINFER_DTYPE_FLOAT32)
+        return onnx_node_in_value(c, 1, out);
+    char name[512];
+    snprintf(name, sizeof name, "%s:W_2d", onnx_node_oname(c));
+    const clinfer_shape s = {4, {wt->shape.dims[0], wt->shape.dims[1], 1, wt->shape.dims[2]}};
+    return onnx_node_build(c, clinfer_graph_constant(c->im->g, name, &s, wt->f, out));
+}
+
 clinfer_status op_conv(onnx_node *c)
 {
     clinfer_shape xs, ws;
     const host_tensor *wt = NULL, *bt = NULL;
-    const char *why = "clinfer supports 2-D convolutions (4-D tensors)";
-    clinfer_status st = need_rank(c, 0, "input X", 4, why, &xs);
+    const char *why = "clinfer supports 1-D and 2-D convolutions (3-D and 4-D tensors)";
+    clinfer_status st = need_1d_or_2d(c, 0, "input X", why, &xs);
     if (st == CLINFER_OK)
         st = onnx_node_in_host(c, 1, "the weights W", &wt);
     if (st == CLINFER_OK)
-        st = need_rank(c, 1, "the weights W", 4, why, &ws);
+        st = need_rank(c, 1, "the weights W", xs.rank, "W must have X's rank", &ws);
     if (st == CLINFER_OK)
         st = onnx_node_in_host_opt(c, 2, "the bias B", &bt);
     window w;
     int64_t group = 1;
+    const int one_d = xs.rank == 3;
     if (st == CLINFER_OK)
-        st = window_attrs(c, 1, &w);
+        st = window_attrs(c, xs.rank - 2, 1, &w);
     if (st == CLINFER_OK)
         st = onnx_node_attr_int(c, "group", 1, &group);
     if (st == CLINFER_OK)
         st = onnx_node_check_range(c, "group", group, 1, INT32_MAX);
     if (st != CLINFER_OK)
         return st;
-    if (w.has_kernel && (w.kernel[0] != ws.dims[2] || w.kernel[1] != ws.dims[3]))
+    const int64_t kh = one_d ? 1 : ws.dims[2], kw = ws.dims[ws.rank - 1];
+    if (w.has_kernel && (w.kernel[0] != kh || w.kernel[1] != kw))
         return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL,
                                "attribute \"kernel_shape\" is [%d, %d] but W is %lldx%lld",
-                               (int)w.kernel[0], (int)w.kernel[1], (long long)ws.dims[2],
-                               (long long)ws.dims[3]);
+                               (int)w.kernel[0], (int)w.kernel[1], (long long)kh, (long long)kw);
     clinfer_conv2d_desc d = clinfer_conv2d_desc_default();
     d.stride_h = w.stride[0], d.stride_w = w.stride[1];
     d.dilation_h = w.dilation[0], d.dilation_w = w.dilation[1];
@@ -132,26 +201,31 @@ clinfer_status op_conv(onnx_node *c)
     d.pad_top = w.pads[0], d.pad_left = w.pads[1], d.pad_bottom = w.pads[2],
     d.pad_right = w.pads[3];
     clinfer_value x, wv, bv, y;
+    char name[512];
     st = onnx_node_in_value(c, 0, &x);
+    if (st == CLINFER_OK && one_d)
+        st = view_as_2d(c, x, &xs, &x);
     if (st == CLINFER_OK)
-        st = onnx_node_in_value(c, 1, &wv);
+        st = conv_weights(c, wt, one_d, &wv);
     if (st == CLINFER_OK)
         st = onnx_node_in_value_opt(c, 2, &bv);
     if (st != CLINFER_OK)
         return st;
-    return onnx_node_out_of(
-        c, clinfer_graph_conv2d(c->im->g, onnx_node_oname(c), x, wv, bv, &d, &y), &y);
+    const char *yname = name_2d(c, one_d, name, sizeof name);
+    return out_from_2d(c, one_d, clinfer_graph_conv2d(c->im->g, yname, x, wv, bv, &d, &y), &y);
 }
 
 static clinfer_status pool(onnx_node *c, clinfer_pool_kind kind)
 {
     clinfer_shape xs;
-    clinfer_status st =
-        need_rank(c, 0, "input X", 4, "clinfer supports 2-D pooling (4-D tensors)", &xs);
+    clinfer_status st = need_1d_or_2d(c, 0, "input X",
+                                      "clinfer supports 1-D and 2-D pooling (3-D and 4-D tensors)",
+                                      &xs);
     window w;
     int64_t ceil_mode = 0, count_include_pad = 0, storage_order = 0;
+    const int one_d = xs.rank == 3;
     if (st == CLINFER_OK)
-        st = window_attrs(c, kind == CLINFER_POOL_MAX || c->im->opset >= 19, &w);
+        st = window_attrs(c, xs.rank - 2, kind == CLINFER_POOL_MAX || c->im->opset >= 19, &w);
     if (st == CLINFER_OK)
         st = onnx_node_attr_int(c, "ceil_mode", 0, &ceil_mode);
     if (st == CLINFER_OK)
@@ -179,9 +253,13 @@ static clinfer_status pool(onnx_node *c, clinfer_pool_kind kind)
     d.ceil_mode = (int)ceil_mode;
     d.count_include_pad = (int)count_include_pad;
     clinfer_value x, y;
-    if ((st = onnx_node_in_value(c, 0, &x)) != CLINFER_OK)
+    char name[512];
+    if ((st = onnx_node_in_value(c, 0, &x)) == CLINFER_OK && one_d)
+        st = view_as_2d(c, x, &xs, &x);
+    if (st != CLINFER_OK)
         return st;
-    return onnx_node_out_of(c, clinfer_graph_pool2d(c->im->g, onnx_node_oname(c), x, &d, &y), &y);
+    const char *yname = name_2d(c, one_d, name, sizeof name);
+    return out_from_2d(c, one_d, clinfer_graph_pool2d(c->im->g, yname, x, &d, &y), &y);
 }
 
 clinfer_status op_maxpool(onnx_node *c) { return pool(c, CLINFER_POOL_MAX); }
@@ -191,14 +269,18 @@ static clinfer_status global_pool(onnx_node *c, clinfer_pool_kind kind)
 {
     clinfer_shape xs;
     clinfer_value x, y;
-    clinfer_status st =
-        need_rank(c, 0, "input X", 4, "clinfer supports global pooling of 4-D tensors", &xs);
+    char name[512];
+    clinfer_status st = need_1d_or_2d(
+        c, 0, "input X", "clinfer supports global pooling of 3-D and 4-D tensors", &xs);
+    const int one_d = xs.rank == 3;
     if (st == CLINFER_OK)
         st = onnx_node_in_value(c, 0, &x);
+    if (st == CLINFER_OK && one_d)
+        st = view_as_2d(c, x, &xs, &x);
     if (st != CLINFER_OK)
         return st;
-    return onnx_node_out_of(c, clinfer_graph_global_pool(c->im->g, onnx_node_oname(c), x, kind, &y),
-                            &y);
+    const char *yname = name_2d(c, one_d, name, sizeof name);
+    return out_from_2d(c, one_d, clinfer_graph_global_pool(c->im->g, yname, x, kind, &y), &y);
 }
 
 clinfer_status op_global_avg(onnx_node *c) { return global_pool(c, CLINFER_POOL_AVG); }

@@ -1,6 +1,6 @@
 /*
  * ops_internal.h — what the operator translators (ops_conv_pool.c,
- * ops_math.c, ops_shape.c) share with each other and with the table in
+ * ops_math.c, ops_shape.c, ops_tensor.c) share with each other and with the table in
  * ops.c: the helpers defined in ops.c and each translator the table names.
  */
 #ifndef CLINFER_ONNX_OPS_INTERNAL_H

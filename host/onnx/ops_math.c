@@ -194,6 +194,48 @@ clinfer_status op_mul(onnx_node *c) { return binary(c, CLINFER_BINARY_MUL); }
 clinfer_status op_div(onnx_node *c) { return binary(c, CLINFER_BINARY_DIV); }
 clinfer_status op_pow(onnx_node *c) { return binary(c, CLINFER_BINARY_POW); }
 
+/* Sum, Mean, Max and Min take 1 or more inputs with multidirectional
+ * broadcasting: a chain of binary nodes, left to right (each broadcasts
+ * like the operator), and for Mean a product with 1/n. One input: a copy. */
+static clinfer_status variadic(onnx_node *c, clinfer_binary_op op, int mean)
+{
+    int32_t n = onnx_node_input_count(c);
+    if (n < 1)
+        return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL, "needs at least one input");
+    clinfer_graph *g = c->im->g;
+    clinfer_value acc, x, y;
+    clinfer_status st = onnx_node_in_value(c, 0, &acc);
+    if (st == CLINFER_OK && n == 1)
+        return onnx_node_out_of(c, clinfer_graph_identity(g, onnx_node_oname(c), acc, &y), &y);
+    char name[512];
+    for (int32_t k = 1; st == CLINFER_OK && k < n; k++) {
+        int last = k == n - 1 && !mean;
+        snprintf(name, sizeof name, "%s:%s%d", onnx_node_oname(c), c->op, (int)k);
+        st = onnx_node_in_value(c, k, &x);
+        if (st == CLINFER_OK && last)
+            return onnx_node_out_of(
+                c, clinfer_graph_binary(g, onnx_node_oname(c), op, acc, x, &y), &y);
+        if (st == CLINFER_OK)
+            st = onnx_node_build(c, clinfer_graph_binary(g, name, op, acc, x, &acc));
+    }
+    if (st != CLINFER_OK)
+        return st;
+    const float scale = 1.0f / (float)n;
+    const clinfer_shape one = {.rank = 1, .dims = {1}};
+    clinfer_value vs;
+    snprintf(name, sizeof name, "%s:mean_scale", onnx_node_oname(c));
+    st = onnx_node_build(c, clinfer_graph_constant(g, name, &one, &scale, &vs));
+    if (st != CLINFER_OK)
+        return st;
+    return onnx_node_out_of(
+        c, clinfer_graph_binary(g, onnx_node_oname(c), CLINFER_BINARY_MUL, acc, vs, &y), &y);
+}
+
+clinfer_status op_sum(onnx_node *c) { return variadic(c, CLINFER_BINARY_ADD, 0); }
+clinfer_status op_mean(onnx_node *c) { return variadic(c, CLINFER_BINARY_ADD, 1); }
+clinfer_status op_max(onnx_node *c) { return variadic(c, CLINFER_BINARY_MAX, 0); }
+clinfer_status op_min(onnx_node *c) { return variadic(c, CLINFER_BINARY_MIN, 0); }
+
 /* ------------------------------------------------------------ normalisation */
 
 /* A BatchNormalization that the compile passes fold into the convolution

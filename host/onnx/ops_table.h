@@ -2,9 +2,9 @@
  * ops_table.h — the ONNX operators the importer knows, one row each:
  *   KERNEL(op_type, translator, folder, constant inputs, attributes)
  *     an op that runs on the device: translator(c) (ops_conv_pool.c,
- *     ops_math.c, ops_shape.c) turns the node into builder calls; folder
- *     (fold.c, or NULL) evaluates it on the host when every input is known
- *     at load time;
+ *     ops_math.c, ops_shape.c, ops_tensor.c) turns the node into builder
+ *     calls; folder (fold.c, or NULL) evaluates it on the host when every
+ *     input is known at load time;
  *   FOLD_ONLY(op_type, folder, constant inputs, attributes)
  *     shapes and constants, evaluated at load time only.
  * Constant inputs: a bit mask (IN(k)) of the inputs that must be known at
@@ -53,6 +53,10 @@
     KERNEL("Mul", op_mul, fold_binary, 0, BROADCAST)                                               \
     KERNEL("Div", op_div, fold_binary, 0, BROADCAST)                                               \
     KERNEL("Pow", op_pow, NULL, 0, BROADCAST)                                                      \
+    KERNEL("Sum", op_sum, NULL, 0, OLD_ELTWISE)                                                    \
+    KERNEL("Mean", op_mean, NULL, 0, OLD_ELTWISE)                                                  \
+    KERNEL("Max", op_max, NULL, 0, OLD_ELTWISE)                                                    \
+    KERNEL("Min", op_min, NULL, 0, OLD_ELTWISE)                                                    \
     KERNEL("Concat", op_concat, fold_concat, 0, "axis")                                            \
     KERNEL("BatchNormalization", op_batchnorm, NULL, IN(1) | IN(2) | IN(3) | IN(4),                \
            "epsilon momentum spatial training_mode is_test consumed_inputs")                       \
@@ -70,13 +74,33 @@
     KERNEL("Unsqueeze", op_unsqueeze, fold_unsqueeze, IN(1), "axes")                               \
     KERNEL("Slice", op_slice, fold_slice, IN(1) | IN(2) | IN(3) | IN(4), "starts ends axes")       \
     KERNEL("Cast", op_cast, fold_cast, 0, "to saturate")                                           \
+    KERNEL("Expand", op_expand, NULL, IN(1), "")                                                   \
+    KERNEL("Tile", op_tile, NULL, IN(1), "")                                                       \
+    KERNEL("Split", op_split, NULL, IN(1), "axis split num_outputs")                               \
+    KERNEL("Gather", op_gather, fold_gather, IN(1), "axis")                                        \
+    KERNEL("Resize", op_resize, NULL, IN(1) | IN(2) | IN(3),                                       \
+           "mode coordinate_transformation_mode cubic_coeff_a exclude_outside "                    \
+           "extrapolation_value nearest_mode antialias axes keep_aspect_ratio_policy")             \
+    KERNEL("Upsample", op_upsample, NULL, IN(1), "mode scales height_scale width_scale")           \
+    KERNEL("DepthToSpace", op_depth_to_space, NULL, 0, "blocksize mode")                           \
+    KERNEL("SpaceToDepth", op_space_to_depth, NULL, 0, "blocksize")                                \
     FOLD_ONLY("Constant", fold_constant, 0,                                                        \
               "value value_float value_floats value_int value_ints sparse_value value_string "     \
               "value_strings")                                                                     \
     FOLD_ONLY("Shape", fold_shape, 0, "start end")                                                 \
     FOLD_ONLY("Size", fold_size, 0, "")                                                            \
-    FOLD_ONLY("Gather", fold_gather, IN(1), "axis")                                                \
     FOLD_ONLY("ConstantOfShape", fold_constant_of_shape, IN(0), "value")                           \
-    FOLD_ONLY("Range", fold_range, IN(0) | IN(1) | IN(2), "")
+    FOLD_ONLY("Range", fold_range, IN(0) | IN(1) | IN(2), "")                                     \
+    FOLD_ONLY("Equal", fold_compare, 0, "")                                                        \
+    FOLD_ONLY("Less", fold_compare, 0, "")                                                         \
+    FOLD_ONLY("Greater", fold_compare, 0, "")                                                      \
+    FOLD_ONLY("LessOrEqual", fold_compare, 0, "")                                                  \
+    FOLD_ONLY("GreaterOrEqual", fold_compare, 0, "")                                               \
+    FOLD_ONLY("And", fold_logic, 0, "")                                                            \
+    FOLD_ONLY("Or", fold_logic, 0, "")                                                             \
+    FOLD_ONLY("Xor", fold_logic, 0, "")                                                            \
+    FOLD_ONLY("Not", fold_not, 0, "")                                                              \
+    FOLD_ONLY("Mod", fold_mod, 0, "fmod")                                                          \
+    FOLD_ONLY("Where", fold_where, 0, "")
 
 #endif

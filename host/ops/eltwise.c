@@ -113,8 +113,9 @@ binary_params binary_params_default(void)
 
 const char *binary_op_name(binary_op op)
 {
-    static const char *const names[] = {"Add", "Sub", "Mul", "Div", "Pow"};
-    return op >= BINARY_ADD && op <= BINARY_POW ? names[op] : "binary";
+    static const char *const names[] = {"Add", "Sub", "Mul", "Div", "Pow", "Max", "Min"};
+    _Static_assert(sizeof names / sizeof names[0] == BINARY_LAST + 1, "a name per binary_op");
+    return op >= BINARY_ADD && op <= BINARY_LAST ? names[op] : "binary";
 }
 
 /* The output viewed as at most 8 collapsed dims: size-1 dims dropped, and
@@ -133,9 +134,9 @@ static clinfer_status binary_geometry(clinfer_runtime *rt, const binary_params *
                                       bcast_geometry *g)
 {
     const char *op = binary_op_name(p->op);
-    if (p->op < BINARY_ADD || p->op > BINARY_POW)
+    if (p->op < BINARY_ADD || p->op > BINARY_LAST)
         return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
-                       "binary: op %d is not a binary_op (0..%d)", (int)p->op, (int)BINARY_POW);
+                       "binary: op %d is not a binary_op (0..%d)", (int)p->op, (int)BINARY_LAST);
     if (!act_valid(&p->act))
         return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
                        "%s: fused activation kind %d is not an act_kind (0..%d)", op,

@@ -61,7 +61,10 @@ typedef enum binary_op {
     BINARY_SUB = 1,
     BINARY_MUL = 2,
     BINARY_DIV = 3,
-    BINARY_POW = 4 /* C pow(): a negative base needs an integral exponent */
+    BINARY_POW = 4, /* C pow(): a negative base needs an integral exponent */
+    BINARY_MAX = 5, /* NaN if either operand is NaN */
+    BINARY_MIN = 6,
+    BINARY_LAST = BINARY_MIN
 } binary_op;
 
 /* How the operands are read. BINARY_AUTO picks the fastest that applies;

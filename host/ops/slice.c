@@ -119,18 +119,28 @@ clinfer_status slice_prepare(clinfer_runtime *rt, const slice_params *p, op_laun
         }
         stride *= x->dims[d];
     }
-    for (int32_t d = k; d < CLINFER_MAX_RANK; d++)
-        od[d] = 1, ss[d] = 0;
+    return slice_nd_prepare(rt, k, base, od, ss, out);
+}
+
+clinfer_status slice_nd_prepare(clinfer_runtime *rt, int32_t k, int64_t base, int32_t *od,
+                                int32_t *ss, op_launch *out)
+{
+    memset(out, 0, sizeof *out);
+    size_t n = 1;
+    for (int32_t d = 0; d < CLINFER_MAX_RANK; d++) {
+        if (d >= k)
+            od[d] = 1, ss[d] = 0;
+        n *= (size_t)od[d];
+    }
     karg a;
     launch_begin(rt, out, "slice", NULL, "slice_nd", KARG_AFTER_TENSORS(2), &a);
     karg_int(&a, k);
     karg_long(&a, base);
     karg_ints(&a, od, CLINFER_MAX_RANK);
     karg_ints(&a, ss, CLINFER_MAX_RANK);
-    st = launch_finish(rt, out, &a);
+    clinfer_status st = launch_finish(rt, out, &a);
     if (st != CLINFER_OK)
         return st;
-    size_t n = (size_t)shape_numel(&os);
     launch_grid3(out, (size_t)od[0], (size_t)od[1], n / ((size_t)od[0] * (size_t)od[1]), 8);
     return CLINFER_OK;
 }

@@ -41,6 +41,13 @@ clinfer_status slice_output_shape(clinfer_runtime *rt, const slice_params *p, cl
 /* Creates the launch of slice_nd and sets its scalar arguments. */
 clinfer_status slice_prepare(clinfer_runtime *rt, const slice_params *p, op_launch *out);
 
+/* The launch of slice_nd for any strided gather (also Expand and Tile,
+ * ops/expand.c): k <= 8 output dims, innermost first, of sizes od[] that
+ * step through the input by ss[] elements (0 repeats the element), from
+ * input offset base. Slots k.. of od/ss are filled with 1/0 here. */
+clinfer_status slice_nd_prepare(clinfer_runtime *rt, int32_t k, int64_t base, int32_t *od,
+                                int32_t *ss, op_launch *out);
+
 /* Buffers: launch_bind_io(input, output). */
 
 #endif

@@ -42,6 +42,10 @@ static const char *const required[] = {
     "test_batchnorm_example$", "test_add",          "test_mul",          "test_concat_",
     "test_flatten_",      "test_reshape_",          "test_transpose_",   "test_identity$",
     "test_dropout_default",
+    "test_max_",          "test_min_",              "test_sum_",         "test_mean_",
+    "test_expand_",       "test_tile",              "test_split_",       "test_gather_0$",
+    "test_gather_1$",     "test_gather_2d_indices$", "test_gather_negative_indices$",
+    "test_resize_",       "test_upsample_",         "test_depthtospace_", "test_spacetodepth",
 };
 
 static int in_family(const char *name)

@@ -299,6 +299,39 @@ static void g_movement(built *b) /* concat, pad, slice, transpose */
     output(b, y);
 }
 
+static void g_resize(built *b) /* nearest 2x, taps 1/2/4 with vector chunks and tails */
+{
+    clinfer_value x = input(b, (clinfer_shape){4, {1, 2, 5, 11}}), y;
+    clinfer_resize_desc d = clinfer_resize_desc_default();
+    d.scale_h = 2.0f, d.scale_w = 2.0f; /* resize_nearest_x2 */
+    CHECK_OK(clinfer_graph_resize(b->g, NULL, x, &d, &y));
+    output(b, y);
+    d.nearest = CLINFER_NEAREST_CEIL, d.scale_w = 1.7f;
+    CHECK_OK(clinfer_graph_resize(b->g, NULL, x, &d, &y));
+    output(b, y);
+    d.mode = CLINFER_RESIZE_LINEAR, d.scale_h = 0.5f, d.scale_w = 0, d.out_w = 19;
+    CHECK_OK(clinfer_graph_resize(b->g, NULL, x, &d, &y));
+    output(b, y);
+    d.mode = CLINFER_RESIZE_CUBIC, d.coord = CLINFER_COORD_TF_CROP_AND_RESIZE;
+    d.roi[0] = -0.2f, d.roi[1] = 0.1f, d.roi[2] = 1.1f, d.roi[3] = 0.9f;
+    CHECK_OK(clinfer_graph_resize(b->g, NULL, x, &d, &y));
+    output(b, y);
+}
+
+static void g_depth_space(built *b) /* block 2 (vector paths and tails), block 3 */
+{
+    clinfer_value x = input(b, (clinfer_shape){4, {1, 8, 3, 11}}), y;
+    CHECK_OK(clinfer_graph_depth_to_space(b->g, NULL, x, 2, 0, &y));
+    output(b, y);
+    CHECK_OK(clinfer_graph_depth_to_space(b->g, NULL, x, 2, 1, &y));
+    output(b, y);
+    clinfer_value z = input(b, (clinfer_shape){4, {2, 3, 6, 18}});
+    CHECK_OK(clinfer_graph_space_to_depth(b->g, NULL, z, 2, &y));
+    output(b, y);
+    CHECK_OK(clinfer_graph_space_to_depth(b->g, NULL, z, 3, &y));
+    output(b, y);
+}
+
 /* ------------------------------------------------------------- the cases */
 
 #define GEMMS(algo, k1, k2, k3)                                                                \
@@ -347,6 +380,8 @@ static const kcase cases[] = {
     {"reduce", g_reduce, {{"", "reduce"}}, 1},
     {"batchnorm", g_batchnorm, {{"", "batchnorm"}}, 1},
     {"movement", g_movement, {{"", "transpose"}}, 1},
+    {"resize", g_resize, {{"", "resize_taps"}}, 1},
+    {"depth space", g_depth_space, {{"", "space_to_depth"}}, 1},
 };
 #define N_CASES (sizeof cases / sizeof cases[0])
 

@@ -1,0 +1,208 @@
+/*
+ * fold_logic.c — load-time evaluation of comparisons (Equal, Less,
+ * Greater, LessOrEqual, GreaterOrEqual), logic (And, Or, Xor, Not), Mod and
+ * Where. Exported models use them on shapes (e.g. Shape -> Equal -> Where
+ * -> Expand, so that -1 entries become 1); clinfer computes them here when
+ * every input is known, and refuses them on run-time tensors or on sizes
+ * that depend on the open batch, naming the reason. Booleans are int64 0/1,
+ * as the loader keeps every integer type.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "../shape.h"
+#include "import.h"
+
+/* Inputs a and b, known, not batch-dependent, and their broadcast shape. */
+static clinfer_status two_inputs(onnx_node *c, const host_tensor **a, const host_tensor **b,
+                                 clinfer_shape *os)
+{
+    char b1[160], b2[160];
+    clinfer_status st = onnx_node_in_host(c, 0, "A", a);
+    if (st == CLINFER_OK)
+        st = onnx_node_in_host(c, 1, "B", b);
+    if (st != CLINFER_OK)
+        return st;
+    if (host_tensor_has_sym(*a) || host_tensor_has_sym(*b))
+        return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
+                               "%s of a size that depends on the batch, which is open while "
+                               "loading",
+                               c->op);
+    if (!shape_broadcast(&(*a)->shape, &(*b)->shape, os))
+        return onnx_node_error(c, CLINFER_ERR_SHAPE, "shapes %s and %s do not broadcast",
+                               shape_str(&(*a)->shape, b1, sizeof b1),
+                               shape_str(&(*b)->shape, b2, sizeof b2));
+    return CLINFER_OK;
+}
+
+static int compare(const char *op, double x, double y)
+{
+    if (strcmp(op, "Equal") == 0)
+        return x == y;
+    if (strcmp(op, "Less") == 0)
+        return x < y;
+    if (strcmp(op, "Greater") == 0)
+        return x > y;
+    if (strcmp(op, "LessOrEqual") == 0)
+        return x <= y;
+    return x >= y; /* GreaterOrEqual */
+}
+
+/* Integers compare through their sign of difference, so int64 values
+ * beyond 2^53 stay exact. */
+static int compare_int(const char *op, int64_t x, int64_t y)
+{
+    return compare(op, (double)((x > y) - (x < y)), 0.0);
+}
+
+clinfer_status fold_compare(onnx_node *c)
+{
+    const host_tensor *a, *b;
+    clinfer_shape os;
+    host_tensor t;
+    clinfer_status st = two_inputs(c, &a, &b, &os);
+    if (st == CLINFER_OK)
+        st = fold_make(c, &t, CLINFER_DTYPE_INT64, &os, 0);
+    if (st != CLINFER_OK)
+        return st;
+    int ints = a->dtype == CLINFER_DTYPE_INT64 && b->dtype == CLINFER_DTYPE_INT64;
+    for (int64_t k = 0; k < t.numel; k++) {
+        int64_t ia = fold_bcast_index(&a->shape, &os, k), ib = fold_bcast_index(&b->shape, &os, k);
+        t.i[k] = ints ? compare_int(c->op, a->i[ia], b->i[ib])
+                      : compare(c->op, host_tensor_get_f(a, ia), host_tensor_get_f(b, ib));
+    }
+    return onnx_node_out_host(c, 0, &t);
+}
+
+/* And, Or, Xor on booleans (any nonzero is true). */
+clinfer_status fold_logic(onnx_node *c)
+{
+    const host_tensor *a, *b;
+    clinfer_shape os;
+    host_tensor t;
+    clinfer_status st = two_inputs(c, &a, &b, &os);
+    if (st == CLINFER_OK)
+        st = fold_make(c, &t, CLINFER_DTYPE_INT64, &os, 0);
+    if (st != CLINFER_OK)
+        return st;
+    for (int64_t k = 0; k < t.numel; k++) {
+        int x = host_tensor_get_f(a, fold_bcast_index(&a->shape, &os, k)) != 0;
+        int y = host_tensor_get_f(b, fold_bcast_index(&b->shape, &os, k)) != 0;
+        t.i[k] = c->op[0] == 'A' ? x && y : c->op[0] == 'O' ? x || y : x != y;
+    }
+    return onnx_node_out_host(c, 0, &t);
+}
+
+clinfer_status fold_not(onnx_node *c)
+{
+    const host_tensor *x;
+    host_tensor t;
+    clinfer_status st = onnx_node_in_host(c, 0, "X", &x);
+    if (st == CLINFER_OK && host_tensor_has_sym(x))
+        st = onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
+                             "Not of a value that depends on the open batch size");
+    if (st == CLINFER_OK)
+        st = fold_make(c, &t, CLINFER_DTYPE_INT64, &x->shape, 0);
+    if (st != CLINFER_OK)
+        return st;
+    for (int64_t k = 0; k < t.numel; k++)
+        t.i[k] = host_tensor_get_f(x, k) == 0;
+    return onnx_node_out_host(c, 0, &t);
+}
+
+/* Integer Mod takes the divisor's sign (Python's %) unless fmod=1, which
+ * takes the dividend's (C's %); float Mod needs fmod=1. */
+static int64_t int_mod(int64_t x, int64_t y, int c_style)
+{
+    int64_t r = x % y;
+    if (!c_style && r != 0 && ((r < 0) != (y < 0)))
+        r += y;
+    return r;
+}
+
+clinfer_status fold_mod(onnx_node *c)
+{
+    const host_tensor *a, *b;
+    clinfer_shape os;
+    host_tensor t;
+    int64_t fm = 0;
+    clinfer_status st = two_inputs(c, &a, &b, &os);
+    if (st == CLINFER_OK)
+        st = onnx_node_attr_int(c, "fmod", 0, &fm);
+    if (st != CLINFER_OK)
+        return st;
+    int flt = a->dtype == CLINFER_DTYPE_FLOAT32 || b->dtype == CLINFER_DTYPE_FLOAT32;
+    if (flt && fm != 1)
+        return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL, "float Mod needs fmod=1");
+    if ((st = fold_make(c, &t, flt ? CLINFER_DTYPE_FLOAT32 : CLINFER_DTYPE_INT64, &os, 0)) !=
+        CLINFER_OK)
+        return st;
+    for (int64_t k = 0; k < t.numel; k++) {
+        int64_t ia = fold_bcast_index(&a->shape, &os, k), ib = fold_bcast_index(&b->shape, &os, k);
+        if (flt) {
+            t.f[k] = (float)fmod(host_tensor_get_f(a, ia), host_tensor_get_f(b, ib));
+            continue;
+        }
+        if (b->i[ib] == 0 || (a->i[ia] == INT64_MIN && b->i[ib] == -1)) {
+            host_tensor_free(&t);
+            return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL,
+                                   "integer Mod of %lld by %lld", (long long)a->i[ia],
+                                   (long long)b->i[ib]);
+        }
+        t.i[k] = int_mod(a->i[ia], b->i[ib], fm == 1);
+    }
+    return onnx_node_out_host(c, 0, &t);
+}
+
+/* Where(condition, X, Y): X where the condition holds, else Y, all three
+ * broadcast together. A batch marker of the chosen element is kept (Where
+ * often picks between a shape and a constant). */
+clinfer_status fold_where(onnx_node *c)
+{
+    const host_tensor *in[3];
+    static const char *const names[3] = {"condition", "X", "Y"};
+    char b1[160];
+    clinfer_status st = CLINFER_OK;
+    for (int32_t i = 0; i < 3 && st == CLINFER_OK; i++) {
+        onnx_sym *s = onnx_node_in(c, i);
+        if (s && s->kind != SYM_HOST)
+            return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
+                                   "Where runs only on tensors known at load time (shapes, "
+                                   "constants); input %d (\"%s\") is computed at run time",
+                                   (int)i, s->name);
+        st = onnx_node_in_host(c, i, names[i], &in[i]);
+    }
+    if (st != CLINFER_OK)
+        return st;
+    if (host_tensor_has_sym(in[0]))
+        return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
+                               "the condition depends on the open batch size");
+    clinfer_shape os = in[0]->shape, tmp;
+    for (int32_t i = 1; i < 3; i++) {
+        if (!shape_broadcast(&os, &in[i]->shape, &tmp))
+            return onnx_node_error(c, CLINFER_ERR_SHAPE, "%s %s does not broadcast",
+                                   names[i], shape_str(&in[i]->shape, b1, sizeof b1));
+        os = tmp;
+    }
+    int flt = in[1]->dtype == CLINFER_DTYPE_FLOAT32 || in[2]->dtype == CLINFER_DTYPE_FLOAT32;
+    int sym = in[1]->sym != NULL || in[2]->sym != NULL;
+    host_tensor t;
+    if (flt && sym)
+        return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
+                               "Where mixes floats with a size that depends on the batch");
+    if ((st = fold_make(c, &t, flt ? CLINFER_DTYPE_FLOAT32 : CLINFER_DTYPE_INT64, &os, sym)) !=
+        CLINFER_OK)
+        return st;
+    for (int64_t k = 0; k < t.numel; k++) {
+        int take_x = host_tensor_get_f(in[0], fold_bcast_index(&in[0]->shape, &os, k)) != 0;
+        const host_tensor *src = in[take_x ? 1 : 2];
+        int64_t s = fold_bcast_index(&src->shape, &os, k);
+        if (flt)
+            t.f[k] = (float)host_tensor_get_f(src, s);
+        else
+            t.i[k] = src->i[s];
+        if (t.sym)
+            t.sym[k] = src->sym ? src->sym[s] : 0;
+    }
+    return onnx_node_out_host(c, 0, &t);
+}

@@ -1,0 +1,290 @@
+/*
+ * ops_tensor.c — the operators that repeat or pick parts of a run-time
+ * tensor, translated into builder calls: Expand and Tile (ops/expand.c),
+ * Split (one Slice per output) and Gather with load-time indices (Slices,
+ * a Concat when the indices are not evenly spaced, and a Reshape for the
+ * indices' shape). When every input is known at load time the ONNX table
+ * sends Gather to fold.c instead.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "../shape.h"
+#include "ops_internal.h"
+
+/* ------------------------------------------------------------ Expand, Tile */
+
+/* Entry k of Expand's shape when it copies the open batch size: 1 (take
+ * the input's extent) is exact where the input's aligned dim is the batch. */
+static clinfer_status expand_open_entry(onnx_node *c, const clinfer_shape *xs, int32_t k,
+                                        int32_t n, int64_t *out)
+{
+    int32_t orank = xs->rank > n ? xs->rank : n;
+    int32_t dx = k + (orank - n) - (orank - xs->rank);
+    if (dx >= 0 && xs->dims[dx] == CLINFER_BATCH_DIM) {
+        *out = 1;
+        return CLINFER_OK;
+    }
+    return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
+                           "shape[%d] depends on the batch size, which is open while loading, "
+                           "and the input's dimension there is not the batch",
+                           (int)k);
+}
+
+clinfer_status op_expand(onnx_node *c)
+{
+    clinfer_shape xs, target;
+    const host_tensor *t = NULL;
+    clinfer_status st = onnx_node_in_shape(c, 0, &xs);
+    if (st == CLINFER_OK)
+        st = onnx_node_in_host(c, 1, "shape", &t);
+    if (st != CLINFER_OK)
+        return st;
+    if (t->dtype != CLINFER_DTYPE_INT64 || t->shape.rank != 1 || t->numel > CLINFER_MAX_RANK)
+        return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
+                               "shape must be a 1-D integer tensor of at most %d values",
+                               CLINFER_MAX_RANK);
+    memset(&target, 0, sizeof target);
+    target.rank = (int32_t)t->numel;
+    for (int32_t k = 0; k < target.rank && st == CLINFER_OK; k++) {
+        if (t->sym && t->sym[k])
+            st = expand_open_entry(c, &xs, k, target.rank, &target.dims[k]);
+        else
+            target.dims[k] = t->i[k];
+    }
+    for (int32_t d = 0; d < xs.rank && st == CLINFER_OK; d++) {
+        int32_t k = d + target.rank - (xs.rank > target.rank ? xs.rank : target.rank);
+        if (xs.dims[d] == CLINFER_BATCH_DIM && k >= 0 && target.dims[k] != 1)
+            st = onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
+                                 "expanding the open batch dimension to %lld is not supported",
+                                 (long long)target.dims[k]);
+    }
+    clinfer_value x, y;
+    if (st == CLINFER_OK)
+        st = onnx_node_in_value(c, 0, &x);
+    if (st != CLINFER_OK)
+        return st;
+    return onnx_node_out_of(c, clinfer_graph_expand(c->im->g, onnx_node_oname(c), x, &target, &y),
+                            &y);
+}
+
+clinfer_status op_tile(onnx_node *c)
+{
+    clinfer_shape xs;
+    const host_tensor *t = NULL;
+    int64_t repeats[CLINFER_MAX_RANK];
+    int32_t n = 0;
+    clinfer_status st = onnx_node_in_shape(c, 0, &xs);
+    if (st == CLINFER_OK)
+        st = onnx_node_in_host(c, 1, "repeats", &t);
+    if (st == CLINFER_OK)
+        st = onnx_node_host_ints(c, t, "repeats", repeats, CLINFER_MAX_RANK, &n);
+    if (st == CLINFER_OK && n != xs.rank)
+        st = onnx_node_error(c, CLINFER_ERR_INVALID_MODEL,
+                             "%d repeats for an input of rank %d", (int)n, (int)xs.rank);
+    if (st == CLINFER_OK && xs.rank > 0 && xs.dims[0] == CLINFER_BATCH_DIM && repeats[0] != 1)
+        st = onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
+                             "tiling the open batch dimension (repeats[0] = %lld) is not supported",
+                             (long long)repeats[0]);
+    clinfer_value x, y;
+    if (st == CLINFER_OK)
+        st = onnx_node_in_value(c, 0, &x);
+    if (st != CLINFER_OK)
+        return st;
+    return onnx_node_out_of(c, clinfer_graph_tile(c->im->g, onnx_node_oname(c), x, repeats, n, &y),
+                            &y);
+}
+
+/* ------------------------------------------------------------------- Split */
+
+/* The sizes of Split's outputs along a dim of `dim`: from the `split`
+ * input (opset 13+) or attribute, else num_outputs (opset 18: every part
+ * ceil(dim / n), the last what remains), else equal parts. */
+static clinfer_status split_sizes(onnx_node *c, int64_t dim, int32_t nout, int64_t *sizes)
+{
+    int32_t n = -1;
+    clinfer_status st = CLINFER_OK;
+    if (c->im->opset >= 13) {
+        const host_tensor *t = NULL;
+        st = onnx_node_in_host_opt(c, 1, "split", &t);
+        if (st == CLINFER_OK && t)
+            st = onnx_node_host_ints(c, t, "split", sizes, MAX_INTS, &n);
+    } else {
+        st = onnx_node_attr_ints(c, "split", sizes, MAX_INTS, &n);
+    }
+    if (st != CLINFER_OK)
+        return st;
+    if (n >= 0) {
+        int64_t total = 0;
+        for (int32_t k = 0; k < n; k++)
+            total += sizes[k] >= 0 ? sizes[k] : -1;
+        if (n != nout || total != dim)
+            return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL,
+                                   "split gives %d sizes summing to %lld for %d outputs of a "
+                                   "dimension of %lld",
+                                   (int)n, (long long)total, (int)nout, (long long)dim);
+        return CLINFER_OK;
+    }
+    int64_t parts = nout;
+    if ((st = onnx_node_attr_int(c, "num_outputs", nout, &parts)) != CLINFER_OK)
+        return st;
+    if (parts != nout)
+        return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL,
+                               "num_outputs is %lld but the node has %d outputs",
+                               (long long)parts, (int)nout);
+    int64_t each = (dim + nout - 1) / nout;
+    if (c->im->opset < 18 && dim % nout != 0)
+        return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL,
+                               "a dimension of %lld does not split into %d equal parts",
+                               (long long)dim, (int)nout);
+    for (int32_t k = 0; k < nout; k++)
+        sizes[k] = k < nout - 1 ? each : dim - each * (nout - 1);
+    if (sizes[nout - 1] <= 0)
+        return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
+                               "splitting %lld into %d parts of %lld leaves the last empty",
+                               (long long)dim, (int)nout, (long long)each);
+    return CLINFER_OK;
+}
+
+clinfer_status op_split(onnx_node *c)
+{
+    clinfer_shape xs;
+    int64_t axis = 0, sizes[MAX_INTS];
+    int32_t ax = 0, nout = (int32_t)c->n->n_output;
+    clinfer_status st = onnx_node_in_shape(c, 0, &xs);
+    if (st == CLINFER_OK)
+        st = onnx_node_attr_int(c, "axis", 0, &axis);
+    if (st != CLINFER_OK)
+        return st;
+    if (!shape_axis(axis, xs.rank, &ax))
+        return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL, "axis %lld is out of range for rank %d",
+                               (long long)axis, (int)xs.rank);
+    if (xs.dims[ax] == CLINFER_BATCH_DIM)
+        return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
+                               "splitting the open batch dimension (axis %d) is not supported",
+                               (int)ax);
+    if (nout < 1 || nout > MAX_INTS)
+        return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED, "%d outputs (1..%d supported)",
+                               (int)nout, MAX_INTS);
+    clinfer_value x;
+    if ((st = split_sizes(c, xs.dims[ax], nout, sizes)) == CLINFER_OK)
+        st = onnx_node_in_value(c, 0, &x);
+    int64_t start = 0, step = 1, a64 = ax;
+    for (int32_t k = 0; k < nout && st == CLINFER_OK; k++) {
+        int64_t end = start + sizes[k];
+        clinfer_value y;
+        if (sizes[k] < 1)
+            return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
+                                   "output %d would be empty (clinfer tensors never are)", (int)k);
+        st = onnx_node_build(c, clinfer_graph_slice(c->im->g, onnx_node_out_name(c, k), x, &start,
+                                                    &end, &a64, &step, 1, &y));
+        if (st == CLINFER_OK)
+            st = onnx_node_out_value(c, k, y);
+        start = end;
+    }
+    return st;
+}
+
+/* ------------------------------------------------------------------ Gather */
+
+#define GATHER_MAX_PIECES 64
+
+/* Index k of t as a position in [0, dim). */
+static int64_t gather_index(const host_tensor *t, int64_t k, int64_t dim)
+{
+    return t->i[k] < 0 ? t->i[k] + dim : t->i[k];
+}
+
+/* Indices i0, i0 + s, i0 + 2s, ... (s != 0, or one index): one Slice. */
+static int evenly_spaced(const host_tensor *t, int64_t dim, int64_t *step)
+{
+    *step = t->numel > 1 ? gather_index(t, 1, dim) - gather_index(t, 0, dim) : 1;
+    if (*step == 0)
+        return 0;
+    for (int64_t k = 2; k < t->numel; k++)
+        if (gather_index(t, k, dim) - gather_index(t, k - 1, dim) != *step)
+            return 0;
+    return 1;
+}
+
+/* The rows t names along axis ax, as one value of x's shape with t->numel
+ * rows along ax. */
+static clinfer_status gather_rows(onnx_node *c, clinfer_value x, int32_t ax, int64_t dim,
+                                  const host_tensor *t, clinfer_value *out)
+{
+    clinfer_graph *g = c->im->g;
+    char name[512];
+    int64_t n = t->numel, step, a64 = ax, one = 1;
+    snprintf(name, sizeof name, "%s:rows", onnx_node_oname(c));
+    if (evenly_spaced(t, dim, &step)) {
+        int64_t first = gather_index(t, 0, dim), end = first + n * step;
+        if (end < 0) /* walking backwards past row 0: an end before every index */
+            end = INT64_MIN;
+        return onnx_node_build(c, clinfer_graph_slice(g, name, x, &first, &end, &a64, &step, 1,
+                                                      out));
+    }
+    if (n > GATHER_MAX_PIECES)
+        return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
+                               "%lld indices that are not evenly spaced (at most %d supported)",
+                               (long long)n, GATHER_MAX_PIECES);
+    clinfer_value rows[GATHER_MAX_PIECES];
+    for (int64_t k = 0; k < n; k++) {
+        int64_t first = gather_index(t, k, dim), end = first + 1;
+        char row[512];
+        snprintf(row, sizeof row, "%s:row%lld", onnx_node_oname(c), (long long)k);
+        clinfer_status st = onnx_node_build(
+            c, clinfer_graph_slice(g, row, x, &first, &end, &a64, &one, 1, &rows[k]));
+        if (st != CLINFER_OK)
+            return st;
+    }
+    return onnx_node_build(c, clinfer_graph_concat(g, name, rows, (int32_t)n, ax, out));
+}
+
+clinfer_status op_gather(onnx_node *c)
+{
+    clinfer_shape xs;
+    const host_tensor *t = NULL;
+    int64_t axis = 0;
+    int32_t ax = 0;
+    clinfer_status st = onnx_node_in_shape(c, 0, &xs);
+    if (st == CLINFER_OK)
+        st = onnx_node_attr_int(c, "axis", 0, &axis);
+    if (st == CLINFER_OK)
+        st = onnx_node_in_host(c, 1, "indices", &t);
+    if (st != CLINFER_OK)
+        return st;
+    if (!shape_axis(axis, xs.rank, &ax))
+        return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL, "axis %lld is out of range for rank %d",
+                               (long long)axis, (int)xs.rank);
+    int64_t dim = xs.dims[ax];
+    if (dim == CLINFER_BATCH_DIM)
+        return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
+                               "gathering along the open batch dimension is not supported");
+    if (t->dtype != CLINFER_DTYPE_INT64 || host_tensor_has_sym(t) || t->numel < 1)
+        return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
+                               "indices must be known, non-empty integers");
+    if (xs.rank - 1 + t->shape.rank > CLINFER_MAX_RANK)
+        return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED, "the result would have rank %d",
+                               (int)(xs.rank - 1 + t->shape.rank));
+    for (int64_t k = 0; k < t->numel; k++)
+        if (t->i[k] < -dim || t->i[k] >= dim)
+            return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL,
+                                   "index %lld is out of range for a dimension of %lld",
+                                   (long long)t->i[k], (long long)dim);
+    clinfer_value x, rows, y;
+    if ((st = onnx_node_in_value(c, 0, &x)) != CLINFER_OK)
+        return st;
+    if ((st = gather_rows(c, x, ax, dim, t, &rows)) != CLINFER_OK)
+        return st;
+    /* [.., n, ..] -> [.., indices' shape, ..] */
+    clinfer_shape os;
+    memset(&os, 0, sizeof os);
+    for (int32_t d = 0; d < ax; d++)
+        os.dims[os.rank++] = xs.dims[d] == CLINFER_BATCH_DIM ? 0 : xs.dims[d];
+    for (int32_t d = 0; d < t->shape.rank; d++)
+        os.dims[os.rank++] = t->shape.dims[d];
+    for (int32_t d = ax + 1; d < xs.rank; d++)
+        os.dims[os.rank++] = xs.dims[d];
+    return onnx_node_out_of(c, clinfer_graph_reshape(c->im->g, onnx_node_oname(c), rows, &os, &y),
+                            &y);
+}
