@@ -972,6 +972,23 @@ Test(onnx_load, pad_wrap_and_cast_saturate_need_opset_19)
     uint8_t *m = one_node("Cast", 18, 2, a, &size);
     expect_error(m, size, CLINFER_ERR_INVALID_MODEL, "\"saturate\" is Cast's from opset 19");
     free(m);
+    /* Resize's half_pixel_symmetric coordinates are also new in 19 (at 19
+     * this one-input Resize fails later, for want of scales or sizes). */
+    for (int opset = 18; opset <= 19; opset++) {
+        onnx_graph gr = {{0}};
+        const int64_t xd[4] = {1, 1, 2, 2};
+        pb t = onnx_value_info("x", OT_FLOAT, 4, xd);
+        onnx_input(&gr, &t);
+        pb r[1] = {onnx_attr_string("coordinate_transformation_mode", "half_pixel_symmetric")};
+        onnx_node(&gr, "Resize", "resize", "x", "y", 1, r);
+        t = onnx_value_info("y", OT_FLOAT, -1, NULL), onnx_output(&gr, &t);
+        m = onnx_model(&gr, opset, &size);
+        clinfer_graph *g = NULL;
+        cr_assert_neq(load(m, size, &g), CLINFER_OK);
+        const char *msg = clinfer_last_errmsg();
+        cr_assert_eq(strstr(msg, "Resize's from opset 19") != NULL, opset == 18, "%s", msg);
+        free(m);
+    }
 }
 
 Test(onnx_load, bound_inputs_become_constants_where_needed)
