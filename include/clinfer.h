@@ -773,19 +773,44 @@ typedef struct clinfer_onnx_io {
     char *name;
     int32_t elem_type; /* ONNX TensorProto.DataType (1: float) */
     clinfer_shape shape;
+    int shape_known; /* 0: the model declares no shape (shape.rank is then 0) */
 } clinfer_onnx_io;
+
+/* Name of an ONNX TensorProto.DataType ("float", "int64", "bfloat16",
+ * "float8e4m3fn", ...; "unknown" past the last one clinfer knows). */
+CLINFER_API const char *clinfer_onnx_type_name(int32_t elem_type);
 
 typedef struct clinfer_onnx_op_stat {
     char *op_type;   /* "Conv"; "domain:op" outside the default domain */
     int32_t count;   /* nodes of this op type */
     int32_t failing; /* how many of them cannot be imported */
+    int32_t unchecked; /* how many were not checked (CLINFER_ONNX_ISSUE_NOT_CHECKED) */
 } clinfer_onnx_op_stat;
+
+/* Why a node cannot be run. A node after one that cannot be run is still
+ * checked, with that node's output taken to have its declared shape (the
+ * model's value_info or graph outputs) or, for an element-wise op, its
+ * input's shape; only when neither is known is it NOT_CHECKED. */
+typedef enum clinfer_onnx_issue_kind {
+    CLINFER_ONNX_ISSUE_MODEL = 0,    /* graph-level: a graph input, names, cycles */
+    CLINFER_ONNX_ISSUE_UNKNOWN_OP,   /* an operator (or domain) clinfer does not have */
+    CLINFER_ONNX_ISSUE_UNSUPPORTED,  /* a known op with an attribute value, input or shape
+                                        clinfer cannot run */
+    CLINFER_ONNX_ISSUE_OPSET,        /* the op's form at the model's opset */
+    CLINFER_ONNX_ISSUE_NOT_CHECKED   /* an input comes from a node that cannot be run and
+                                        whose output shape is unknown */
+} clinfer_onnx_issue_kind;
 
 typedef struct clinfer_onnx_issue {
     char *op_type; /* empty for graph-level problems */
     char *node;    /* node name (or "#index" when unnamed); empty if none */
-    char *message;
+    char *message; /* "node \"name\" (Op): reason" */
+    clinfer_onnx_issue_kind kind;
+    char *reason;  /* the message without its node prefix */
 } clinfer_onnx_issue;
+
+/* "unknown_op", "unsupported", "opset", "not_checked", "model". */
+CLINFER_API const char *clinfer_onnx_issue_kind_name(clinfer_onnx_issue_kind kind);
 
 typedef struct clinfer_onnx_info {
     int64_t ir_version;

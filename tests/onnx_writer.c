@@ -258,6 +258,12 @@ void onnx_output(onnx_graph *g, pb *vi)
     pb_free(vi);
 }
 
+void onnx_value_info_decl(onnx_graph *g, pb *vi)
+{
+    pb_msg(&g->g, 13, vi);
+    pb_free(vi);
+}
+
 uint8_t *onnx_model(onnx_graph *g, int64_t opset, size_t *size)
 {
     pb m = {0}, op = {0};
@@ -397,5 +403,37 @@ uint8_t *onnx_model_ops(size_t *size)
     onnx_node(&g, "Constant", "k", "", "k_out", 1, a);
     onnx_node(&g, "Mul", "mul", "mean_out,k_out", "y", 0, NULL);
     t = onnx_value_info("y", OT_FLOAT, 3, yd), onnx_output(&g, &t);
+    return onnx_model(&g, 18, size);
+}
+
+uint8_t *onnx_model_unsupported(size_t *size)
+{
+    onnx_graph g = {{0}};
+    const int64_t xd[4] = {-1, 3, 8, 8}, wd[4] = {4, 3, 3, 3}, cd[4] = {-1, 4, 6, 6},
+                  pd[4] = {-1, 4, 4, 4}, k2[2] = {2, 2};
+    float w[108];
+    for (int i = 0; i < 108; i++)
+        w[i] = (float)(i % 7) * 0.1f - 0.3f;
+    pb t = onnx_value_info("img", OT_FLOAT, 4, xd);
+    onnx_input(&g, &t);
+    t = onnx_tensor_f("w", 4, wd, w, 1), onnx_initializer(&g, &t);
+    onnx_node(&g, "Conv", "conv", "img,w", "c", 0, NULL);
+    onnx_node(&g, "Swoosh", "s1", "c", "s1_out", 0, NULL);
+    onnx_node(&g, "Relu", "after_s1", "s1_out", "r1", 0, NULL);
+    onnx_node(&g, "Swoosh", "s4", "s1_out", "s4_out", 0, NULL);
+    onnx_node(&g, "Swoosh", "s2", "c", "s2_out", 0, NULL);
+    t = onnx_value_info("s2_out", OT_FLOAT, 4, cd), onnx_value_info_decl(&g, &t);
+    onnx_node(&g, "Relu", "after_s2", "s2_out", "r2", 0, NULL);
+    pb a[2] = {onnx_attr_ints("kernel_shape", 2, k2), onnx_attr_ints("dilations", 2, k2)};
+    onnx_node(&g, "AveragePool", "dilated_pool", "r2", "ap", 2, a);
+    t = onnx_value_info("ap", OT_FLOAT, 4, pd), onnx_value_info_decl(&g, &t);
+    onnx_node(&g, "Swoosh", "s3", "ap", "s3_out", 0, NULL);
+    onnx_node(&g, "GlobalAveragePool", "after_s3", "s3_out", "gap", 0, NULL);
+    pb bogus[1] = {onnx_attr_int("bogus", 1)};
+    onnx_node(&g, "Relu", "bad_relu", "ap", "b", 1, bogus);
+    onnx_node(&g, "Flatten", "after_bad_relu", "b", "out1", 0, NULL);
+    const char *outs[4] = {"r1", "gap", "out1", "s4_out"};
+    for (int i = 0; i < 4; i++)
+        t = onnx_value_info(outs[i], OT_FLOAT, -1, NULL), onnx_output(&g, &t);
     return onnx_model(&g, 18, size);
 }

@@ -62,6 +62,7 @@ void onnx_node(onnx_graph *g, const char *op, const char *name, const char *inpu
 void onnx_initializer(onnx_graph *g, pb *tensor);      /* freed */
 void onnx_input(onnx_graph *g, pb *value_info);        /* freed */
 void onnx_output(onnx_graph *g, pb *value_info);       /* freed */
+void onnx_value_info_decl(onnx_graph *g, pb *value_info); /* graph.value_info; freed */
 
 /* ModelProto (ir_version 8, then the graph, then the opset import — so
  * that every strict prefix of the file misses something): *size bytes,
@@ -84,5 +85,20 @@ uint8_t *onnx_model_cnn(uint32_t seed, size_t *size, float **w, float **b, float
  * -> Transpose -> ReduceMean (opset 18 axes input) -> Mul by a Constant ->
  * "y" [2, 4, 3]... see the test for the reference. */
 uint8_t *onnx_model_ops(size_t *size);
+
+/* Opset 18, for clinfer_onnx_inspect and `clinfer info`: img [N, 3, 8, 8]
+ * -> Conv "conv" -> "c" [N, 4, 6, 6], then nodes clinfer cannot run, of
+ * three kinds, with supported nodes after them:
+ *   unknown op Swoosh: "s1" (output shape unknown: Relu "after_s1" is not
+ *     checked; Swoosh "s4" after it is still an unknown op), "s2" (output
+ *     declared [N, 4, 6, 6] in value_info: Relu
+ *     "after_s2" is checked and imports), "s3" (GlobalAveragePool
+ *     "after_s3" not checked);
+ *   opset: AveragePool "dilated_pool" (dilations before opset 19; output
+ *     declared [N, 4, 4, 4]) feeding "s3" and
+ *   unsupported attribute: Relu "bad_relu" (attribute "bogus"; Relu keeps
+ *     its input's shape, so Flatten "after_bad_relu" is checked and
+ *     imports). Outputs "r1", "gap", "out1", "s4_out". */
+uint8_t *onnx_model_unsupported(size_t *size);
 
 #endif

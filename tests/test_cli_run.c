@@ -332,6 +332,63 @@ Test(cli, run_and_info_end_to_end)
     remove_tmpdir();
 }
 
+/* `clinfer info` on a model with several nodes it cannot run, of three
+ * kinds, and supported nodes after them (onnx_model_unsupported): every one
+ * is listed, grouped with counts; --json is one object that Python parses,
+ * with the same nodes. */
+Test(cli, info_lists_every_unsupported_node)
+{
+    make_tmpdir();
+    char model[128], cmd[1024], out[16384];
+    snprintf(model, sizeof model, "%s/unsupported.onnx", tmpdir);
+    size_t size;
+    uint8_t *bytes = onnx_model_unsupported(&size);
+    write_bytes(model, bytes, size);
+    free(bytes);
+    snprintf(cmd, sizeof cmd, "'%s' info '%s'", CLINFER_CLI, model);
+    cr_assert_eq(run(cmd, out, sizeof out), 1, "%s", out);
+    const char *want[] = {
+        "Swoosh                       4   (4 cannot be run)",
+        "Relu                         3   (1 cannot be run, 1 not checked)",
+        "6 problems, 2 nodes not checked",
+        "Swoosh: 4 nodes [unknown_op] operator Swoosh is not supported",
+        "AveragePool: 1 node [opset]",
+        "Relu: 1 node [unsupported]",
+        "Relu: 1 node not checked",
+        "after_s1",
+        "GlobalAveragePool: 1 node not checked",
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        cr_assert(strstr(out, want[i]), "missing \"%s\" in:\n%s", want[i], out);
+    cr_assert_null(strstr(out, "after_s2"), "after_s2 is checked and runs:\n%s", out);
+    /* The line after the Swoosh group names its four nodes (in graph order). */
+    const char *group = strstr(out, "Swoosh: 4 nodes");
+    const char *names = group ? strchr(group, '\n') : NULL;
+    cr_assert_not_null(names, "%s", out);
+    char line[256];
+    snprintf(line, sizeof line, "%.*s", (int)strcspn(names + 1, "\n"), names + 1);
+    const char *swoosh[4] = {"s1", "s2", "s3", "s4"};
+    for (int i = 0; i < 4; i++)
+        cr_assert(strstr(line, swoosh[i]), "%s not in \"%s\"", swoosh[i], line);
+    /* --json: Python's parser, then the counts and kinds it holds. */
+    snprintf(cmd, sizeof cmd,
+             "'%s' info --json '%s' | python3 -c 'import json, sys, collections; "
+             "d = json.load(sys.stdin); "
+             "k = collections.Counter(u[\"kind\"] for u in d[\"unsupported\"]); "
+             "ops = {o[\"op_type\"]: o for o in d[\"ops\"]}; "
+             "print(\"runnable\", d[\"runnable\"], \"opset\", d[\"opset\"], \"shape\", "
+             "d[\"inputs\"][0][\"shape\"], d[\"outputs\"][0][\"shape\"], sorted(k.items()), "
+             "\"swoosh\", ops[\"Swoosh\"][\"cannot_run\"], d[\"cannot_run\"], "
+             "d[\"not_checked\"])'",
+             CLINFER_CLI, model);
+    cr_assert_eq(run(cmd, out, sizeof out), 0, "%s", out);
+    const char *json_want =
+        "runnable False opset 18 shape [None, 3, 8, 8] None [('not_checked', 2), ('opset', 1), "
+        "('unknown_op', 4), ('unsupported', 1)] swoosh 4 6 2";
+    cr_assert(strstr(out, json_want), "got:\n%s\nwant:\n%s", out, json_want);
+    remove_tmpdir();
+}
+
 Test(cli, bench_and_compile_take_input_shapes)
 {
     /* x [N, 2, H, W] -> Conv 3x3 -> Relu -> GlobalAveragePool: any size */

@@ -637,6 +637,9 @@ Test(onnx_load, unsupported_ops_and_attributes_name_the_node)
     m = one_node("Relu", 99, 0, NULL, &size);
     expect_error(m, size, CLINFER_ERR_UNSUPPORTED, "opset 99");
     free(m);
+    m = one_node("Relu", 23, 0, NULL, &size);
+    expect_error(m, size, CLINFER_ERR_UNSUPPORTED, "opsets 1 to 22");
+    free(m);
     m = one_node("Relu", 0, 0, NULL, &size);
     expect_error(m, size, CLINFER_ERR_UNSUPPORTED, "operator set");
     free(m);
@@ -818,6 +821,25 @@ Test(onnx_load, wrong_input_size_at_run_time)
 
 /* ------------------------------------------------------------ API */
 
+/* The issue of node `name`; fails the test when there is none. */
+static const clinfer_onnx_issue *find_issue(const clinfer_onnx_info *info, const char *name)
+{
+    for (size_t i = 0; i < info->issue_count; i++)
+        if (strcmp(info->issues[i].node, name) == 0)
+            return &info->issues[i];
+    cr_assert_fail("no issue for node \"%s\"", name);
+    return NULL;
+}
+
+static const clinfer_onnx_op_stat *find_op(const clinfer_onnx_info *info, const char *op)
+{
+    for (size_t i = 0; i < info->op_count; i++)
+        if (strcmp(info->ops[i].op_type, op) == 0)
+            return &info->ops[i];
+    cr_assert_fail("no op %s", op);
+    return NULL;
+}
+
 Test(onnx_load, inspect_lists_every_problem)
 {
     onnx_graph g = {{0}};
@@ -828,7 +850,7 @@ Test(onnx_load, inspect_lists_every_problem)
     t = onnx_tensor_f("w", 4, wd, w, 1), onnx_initializer(&g, &t);
     onnx_node(&g, "Conv", "conv", "img,w", "c", 0, NULL);
     onnx_node(&g, "Mystery", "m1", "c", "d", 0, NULL);
-    onnx_node(&g, "Relu", "after_mystery", "d", "e", 0, NULL); /* not reported twice */
+    onnx_node(&g, "Relu", "after_mystery", "d", "e", 0, NULL); /* not checked */
     pb a[1] = {onnx_attr_int("bogus", 1)};
     onnx_node(&g, "Relu", "bad_relu", "c", "f", 1, a);
     t = onnx_value_info("e", OT_FLOAT, -1, NULL), onnx_output(&g, &t);
@@ -845,14 +867,19 @@ Test(onnx_load, inspect_lists_every_problem)
     cr_assert_eq(info->parameter_count, 108);
     cr_assert_eq(info->node_count, 4);
     cr_assert_eq(info->imports, 0);
-    cr_assert_eq(info->issue_count, 2, "Mystery and bad_relu, not after_mystery");
-    cr_assert_str_eq(info->issues[0].node, "m1");
-    assert_contains(info->issues[0].message, "Mystery");
-    cr_assert_str_eq(info->issues[1].node, "bad_relu");
-    assert_contains(info->issues[1].message, "bogus");
+    cr_assert_eq(info->issue_count, 3, "Mystery, bad_relu and after_mystery (not checked)");
+    const clinfer_onnx_issue *mystery = find_issue(info, "m1"), *bad = find_issue(info, "bad_relu"),
+                             *after = find_issue(info, "after_mystery");
+    assert_contains(mystery->message, "Mystery");
+    cr_assert_eq(mystery->kind, CLINFER_ONNX_ISSUE_UNKNOWN_OP);
+    assert_contains(bad->message, "bogus");
+    cr_assert_eq(bad->kind, CLINFER_ONNX_ISSUE_UNSUPPORTED);
+    cr_assert_eq(after->kind, CLINFER_ONNX_ISSUE_NOT_CHECKED);
+    assert_contains(after->reason, "not checked: input \"d\"");
     cr_assert_str_eq(info->ops[0].op_type, "Relu");
     cr_assert_eq(info->ops[0].count, 2);
     cr_assert_eq(info->ops[0].failing, 1);
+    cr_assert_eq(info->ops[0].unchecked, 1);
     clinfer_onnx_info_free(info);
     free(m);
     /* A good model: imports, with inferred output shapes. */
@@ -881,6 +908,140 @@ Test(onnx_load, inspect_lists_every_problem)
     assert_contains(info->issues[0].message, "cycle");
     clinfer_onnx_info_free(info);
     free(m);
+}
+
+/* Nodes after one that cannot be run are still checked where the shape of
+ * what they read is known (declared, or an element-wise op's input), and
+ * reported as not checked where it is not (onnx_writer.h says which). */
+Test(onnx_load, inspect_checks_nodes_after_unsupported_ones)
+{
+    size_t size;
+    uint8_t *m = onnx_model_unsupported(&size);
+    clinfer_onnx_info *info = NULL;
+    cr_assert_eq(clinfer_onnx_inspect(m, size, &info), CLINFER_OK, "%s", clinfer_last_errmsg());
+    cr_assert_eq(info->imports, 0);
+    cr_assert_eq(info->issue_count, 8, "s1 s2 s3 s4 dilated_pool bad_relu after_s1 after_s3");
+    const char *unknown[4] = {"s1", "s2", "s3", "s4"};
+    for (int i = 0; i < 4; i++) {
+        const clinfer_onnx_issue *it = find_issue(info, unknown[i]);
+        cr_assert_eq(it->kind, CLINFER_ONNX_ISSUE_UNKNOWN_OP, "%s", unknown[i]);
+        cr_assert_str_eq(it->reason, "operator Swoosh is not supported");
+    }
+    const clinfer_onnx_issue *pool = find_issue(info, "dilated_pool");
+    cr_assert_eq(pool->kind, CLINFER_ONNX_ISSUE_OPSET);
+    assert_contains(pool->reason, "opset 19");
+    cr_assert_eq(find_issue(info, "bad_relu")->kind, CLINFER_ONNX_ISSUE_UNSUPPORTED);
+    assert_contains(find_issue(info, "bad_relu")->reason, "bogus");
+    cr_assert_eq(find_issue(info, "after_s1")->kind, CLINFER_ONNX_ISSUE_NOT_CHECKED);
+    cr_assert_eq(find_issue(info, "after_s3")->kind, CLINFER_ONNX_ISSUE_NOT_CHECKED);
+    for (size_t i = 0; i < info->issue_count; i++) {
+        cr_assert_str_neq(info->issues[i].node, "after_s2", "checked with the declared shape");
+        cr_assert_str_neq(info->issues[i].node, "after_bad_relu", "checked with Relu's shape");
+        cr_assert_str_neq(info->issues[i].node, "conv");
+    }
+    const clinfer_onnx_op_stat *swoosh = find_op(info, "Swoosh"), *relu = find_op(info, "Relu");
+    cr_assert_eq(swoosh->count, 4);
+    cr_assert_eq(swoosh->failing, 4);
+    cr_assert_eq(relu->count, 3);
+    cr_assert_eq(relu->failing, 1);
+    cr_assert_eq(relu->unchecked, 1);
+    cr_assert_eq(find_op(info, "GlobalAveragePool")->unchecked, 1);
+    cr_assert_eq(find_op(info, "Flatten")->failing + find_op(info, "Flatten")->unchecked, 0);
+    cr_assert_str_eq(clinfer_onnx_issue_kind_name(CLINFER_ONNX_ISSUE_NOT_CHECKED), "not_checked");
+    clinfer_onnx_info_free(info);
+    free(m);
+}
+
+/* Opsets 19 to 22 load; AveragePool takes dilations from opset 19 on, and
+ * before it they are an opset error. */
+Test(onnx_load, average_pool_dilations_follow_the_opset)
+{
+    const int64_t d[4] = {1, 1, 5, 6}, two[2] = {2, 2};
+    for (int opset = 18; opset <= 22; opset++) {
+        onnx_graph g = {{0}};
+        pb t = onnx_value_info("x", OT_FLOAT, 4, d);
+        onnx_input(&g, &t);
+        pb a[2] = {onnx_attr_ints("kernel_shape", 2, two), onnx_attr_ints("dilations", 2, two)};
+        onnx_node(&g, "AveragePool", "pool", "x", "y", 2, a);
+        t = onnx_value_info("y", OT_FLOAT, -1, NULL), onnx_output(&g, &t);
+        size_t size;
+        uint8_t *m = onnx_model(&g, opset, &size);
+        if (opset == 18) {
+            expect_error(m, size, CLINFER_ERR_INVALID_MODEL, "from opset 19");
+        } else {
+            clinfer_onnx_info *info = NULL;
+            cr_assert_eq(clinfer_onnx_inspect(m, size, &info), CLINFER_OK);
+            cr_assert_eq(info->imports, 1, "opset %d: %s", opset,
+                         info->issue_count ? info->issues[0].message : "");
+            /* A 2x2 window dilated by 2 spans 3: 5x6 gives 3x4. */
+            const clinfer_shape *s = &info->outputs[0].shape;
+            cr_assert_eq(s->rank, 4);
+            cr_assert_eq(s->dims[2], 3);
+            cr_assert_eq(s->dims[3], 4);
+            clinfer_onnx_info_free(info);
+        }
+        free(m);
+    }
+}
+
+/* Pad's "wrap" mode and Cast's "saturate" exist from opset 19: before,
+ * they are refused as opset errors (clinfer_onnx_inspect says so); from
+ * 19 on they load, and wrap pads [2, 3, 4] by 1 on both sides of the last
+ * axis to [2, 3, 6]. */
+Test(onnx_load, pad_wrap_and_cast_saturate_need_opset_19)
+{
+    const int64_t d[3] = {2, 3, 4}, pd[1] = {6}, pads[6] = {0, 0, 1, 0, 0, 1};
+    for (int opset = 18; opset <= 19; opset++) {
+        onnx_graph g = {{0}};
+        pb t = onnx_value_info("x", OT_FLOAT, 3, d);
+        onnx_input(&g, &t);
+        t = onnx_tensor_i("pads", 1, pd, pads, 1), onnx_initializer(&g, &t);
+        pb a[1] = {onnx_attr_string("mode", "wrap")};
+        onnx_node(&g, "Pad", "pad", "x,pads", "p", 1, a);
+        pb c[2] = {onnx_attr_int("to", OT_FLOAT), onnx_attr_int("saturate", 1)};
+        onnx_node(&g, "Cast", "cast", "p", "y", 2, c);
+        t = onnx_value_info("y", OT_FLOAT, -1, NULL), onnx_output(&g, &t);
+        size_t size;
+        uint8_t *m = onnx_model(&g, opset, &size);
+        clinfer_onnx_info *info = NULL;
+        cr_assert_eq(clinfer_onnx_inspect(m, size, &info), CLINFER_OK);
+        if (opset == 18) {
+            cr_assert_eq(info->issue_count, 2);
+            cr_assert_eq(find_issue(info, "pad")->kind, CLINFER_ONNX_ISSUE_OPSET);
+            assert_contains(find_issue(info, "pad")->reason,
+                            "\"wrap\", which Pad has from opset 19");
+            /* Pad keeps no shape of its input: Cast is not checked. */
+            cr_assert_eq(find_issue(info, "cast")->kind, CLINFER_ONNX_ISSUE_NOT_CHECKED);
+        } else {
+            cr_assert_eq(info->imports, 1, "%s", info->issue_count ? info->issues[0].message : "");
+            cr_assert_eq(info->outputs[0].shape.rank, 3);
+            cr_assert_eq(info->outputs[0].shape.dims[2], 6);
+        }
+        clinfer_onnx_info_free(info);
+        free(m);
+    }
+    pb a[2] = {onnx_attr_int("to", OT_FLOAT), onnx_attr_int("saturate", 0)};
+    size_t size;
+    uint8_t *m = one_node("Cast", 18, 2, a, &size);
+    expect_error(m, size, CLINFER_ERR_INVALID_MODEL, "\"saturate\" is Cast's from opset 19");
+    free(m);
+    /* Resize's half_pixel_symmetric coordinates are also new in 19 (at 19
+     * this one-input Resize fails later, for want of scales or sizes). */
+    for (int opset = 18; opset <= 19; opset++) {
+        onnx_graph gr = {{0}};
+        const int64_t xd[4] = {1, 1, 2, 2};
+        pb t = onnx_value_info("x", OT_FLOAT, 4, xd);
+        onnx_input(&gr, &t);
+        pb r[1] = {onnx_attr_string("coordinate_transformation_mode", "half_pixel_symmetric")};
+        onnx_node(&gr, "Resize", "resize", "x", "y", 1, r);
+        t = onnx_value_info("y", OT_FLOAT, -1, NULL), onnx_output(&gr, &t);
+        m = onnx_model(&gr, opset, &size);
+        clinfer_graph *g = NULL;
+        cr_assert_neq(load(m, size, &g), CLINFER_OK);
+        const char *msg = clinfer_last_errmsg();
+        cr_assert_eq(strstr(msg, "Resize's from opset 19") != NULL, opset == 18, "%s", msg);
+        free(m);
+    }
 }
 
 Test(onnx_load, bound_inputs_become_constants_where_needed)

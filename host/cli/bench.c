@@ -422,21 +422,6 @@ static double gemm_check(const bench_args *a, const float *A, const float *C)
 
 /* ------------------------------------------------------------ output */
 
-static void json_string(const char *s)
-{
-    putchar('"');
-    for (; s && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            printf("\\%c", c);
-        else if (c < 0x20)
-            printf("\\u%04x", c);
-        else
-            putchar(c);
-    }
-    putchar('"');
-}
-
 /* A finite number for JSON (which has no NaN or infinity). */
 static double fin(double x)
 {
@@ -551,13 +536,13 @@ static void print_profile_json(const node_time *nt, size_t count)
         char shape[96];
         cli_shape_text(&p->output_shape, shape, sizeof shape);
         printf("%s\n    {\"node\": ", i ? "," : "");
-        json_string(p->node);
+        cli_json_string(p->node);
         printf(", \"op\": ");
-        json_string(p->op);
+        cli_json_string(p->op);
         printf(", \"kernel\": ");
-        json_string(p->kernel);
+        cli_json_string(p->kernel);
         printf(", \"shape\": ");
-        json_string(shape);
+        cli_json_string(shape);
         printf(", \"ms\": %.5f, \"flops\": %.0f, \"gflops\": %.3f, \"share\": %.5f}", nt[i].ms,
                p->flops, p->flops > 0 && nt[i].ms > 0 ? p->flops / (nt[i].ms * 1e6) : 0.0,
                total > 0 ? nt[i].ms / total : 0.0);
@@ -753,12 +738,12 @@ static void print_json(const bench_state *b, const bench_summary *r)
     const bench_args *a = &b->a;
     const stats t = r->t, kt = r->kt;
     printf("{\n  \"model\": ");
-    json_string(a->gemm ? "" : a->model);
+    cli_json_string(a->gemm ? "" : a->model);
     if (a->gemm)
         printf(",\n  \"gemm\": \"%lldx%lldx%lld\",\n  \"gemm_op\": \"%s\"", a->m, a->n, a->k,
                a->matmul ? "MatMul" : "Gemm");
     printf(",\n  \"device\": ");
-    json_string(b->dev->name);
+    cli_json_string(b->dev->name);
     printf(",\n  \"device_type\": \"%s\"", clinfer_device_type_str(b->dev->type));
     printf(",\n  \"batch\": %lld,\n  \"warmup\": %d,\n  \"iters\": %d", b->batch, b->warm_done,
            b->runs);

@@ -5,6 +5,9 @@
  */
 #include "safe_text.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+
 #include "escape.h"
 
 #define SAFE_BUFFERS 8
@@ -17,4 +20,23 @@ const char *cli_safe(const char *s)
     char *out = buf[next++ % SAFE_BUFFERS];
     text_escape(out, SAFE_CAP, s, 0);
     return out;
+}
+
+void cli_json_string(const char *s)
+{
+    /* Invalid UTF-8 would make the whole object unparsable: escape it
+     * first, as text; the JSON escapes below then quote its backslashes. */
+    char *safe = text_escape_dup(s ? s : "", TEXT_KEEP_NEWLINES);
+    putchar('"');
+    for (const char *p = safe ? safe : ""; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c == '"' || c == '\\')
+            printf("\\%c", c);
+        else if (c < 0x20)
+            printf("\\u%04x", c);
+        else
+            putchar(c);
+    }
+    putchar('"');
+    free(safe);
 }

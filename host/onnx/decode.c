@@ -356,7 +356,9 @@ const char *onnx_dtype_name(int32_t t)
                                         "uint16",    "int16",  "int32",     "int64",
                                         "string",    "bool",   "float16",   "double",
                                         "uint32",    "uint64", "complex64", "complex128",
-                                        "bfloat16"};
+                                        "bfloat16",  "float8e4m3fn", "float8e4m3fnuz",
+                                        "float8e5m2", "float8e5m2fnuz", "uint4", "int4",
+                                        "float4e2m1"};
     return t >= 0 && t < (int32_t)(sizeof names / sizeof names[0]) ? names[t] : "unknown";
 }
 

@@ -597,7 +597,9 @@ clinfer_status fold_cast(onnx_node *c)
 {
     const host_tensor *x;
     int64_t to = 0;
-    clinfer_status st = input0_and_int(c, &x, "to", 0, &to);
+    clinfer_status st = input0(c, &x);
+    if (st == CLINFER_OK)
+        st = onnx_node_cast_to(c, &to);
     if (st != CLINFER_OK)
         return st;
     int to_float = to == 1 || to == 10 || to == 11 || to == 16;

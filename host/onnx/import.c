@@ -39,6 +39,7 @@ void onnx_issues_free(onnx_issues *is)
         free(is->items[i].op_type);
         free(is->items[i].node);
         free(is->items[i].message);
+        free(is->items[i].reason);
     }
     free(is->items);
     memset(is, 0, sizeof *is);
@@ -46,8 +47,38 @@ void onnx_issues_free(onnx_issues *is)
 
 char *onnx_strdup(const char *s) { return strdup(s ? s : ""); }
 
-/* Records the current error as an issue; 0 when out of memory. */
-static int add_issue(importer *im, const char *op, const char *node, clinfer_status st)
+/* The op type as clinfer_onnx_inspect counts it: "domain:op" outside the
+ * default domain. */
+static char *issue_op_name(const onnx_node *c)
+{
+    if (!c)
+        return onnx_strdup("");
+    if (im_default_domain(c->n))
+        return onnx_strdup(c->op);
+    size_t n = strlen(c->n->domain) + strlen(c->op) + 2;
+    char *s = malloc(n);
+    if (s)
+        snprintf(s, n, "%s:%s", c->n->domain, c->op);
+    return s;
+}
+
+/* The error without the "node \"name\" (Op): " that onnx_node_error puts
+ * first, so that nodes failing for the same reason can be grouped. */
+static const char *issue_reason(const onnx_node *c, const char *err)
+{
+    if (!c)
+        return err;
+    int n = snprintf(NULL, 0, "node \"%s\" (%s): ", c->name, c->op);
+    char prefix[512];
+    if (n <= 0 || (size_t)n >= sizeof prefix)
+        return err;
+    snprintf(prefix, sizeof prefix, "node \"%s\" (%s): ", c->name, c->op);
+    return strncmp(err, prefix, (size_t)n) == 0 ? err + n : err;
+}
+
+/* Records the current error as an issue of node c (NULL: of the graph); 0
+ * when out of memory. */
+static int add_issue(importer *im, const onnx_node *c, clinfer_status st)
 {
     onnx_issues *is = im->issues;
     if (is->count == is->capacity) {
@@ -59,14 +90,18 @@ static int add_issue(importer *im, const char *op, const char *node, clinfer_sta
         is->capacity = cap;
     }
     onnx_issue *it = &is->items[is->count];
-    it->op_type = onnx_strdup(op);
-    it->node = onnx_strdup(node);
-    it->message = text_escape_dup(im->err, TEXT_KEEP_NEWLINES); /* embedders print it */
+    it->op_type = issue_op_name(c);
+    it->node = onnx_strdup(c ? c->name : "");
+    /* embedders print them */
+    it->message = text_escape_dup(im->err, TEXT_KEEP_NEWLINES);
+    it->reason = text_escape_dup(issue_reason(c, im->err), TEXT_KEEP_NEWLINES);
     it->status = st;
-    if (!it->op_type || !it->node || !it->message) {
+    it->kind = im->issue_kind;
+    if (!it->op_type || !it->node || !it->message || !it->reason) {
         free(it->op_type);
         free(it->node);
         free(it->message);
+        free(it->reason);
         return 0;
     }
     is->count++;
@@ -259,16 +294,26 @@ static clinfer_status declare_input(importer *im, onnx_sym *s)
     return CLINFER_OK;
 }
 
-/* Step 4b: one node. */
-static clinfer_status import_node(onnx_node *c)
+/* The checks that need none of the node's inputs: the op is known, its
+ * attribute names are. */
+static clinfer_status check_op(onnx_node *c, const op_spec **spec)
 {
+    c->im->issue_kind = CLINFER_ONNX_ISSUE_UNKNOWN_OP;
     if (!im_default_domain(c->n))
         return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
                                "operators of domain \"%s\" are not supported", c->n->domain);
-    const op_spec *spec = onnx_op_find(c->n->op_type);
-    if (!spec)
+    *spec = onnx_op_find(c->n->op_type);
+    if (!*spec)
         return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED, "operator %s is not supported", c->op);
-    clinfer_status st = onnx_node_check_attributes(c, spec);
+    c->im->issue_kind = CLINFER_ONNX_ISSUE_UNSUPPORTED; /* unless an opset error says otherwise */
+    return onnx_node_check_attributes(c, *spec);
+}
+
+/* Step 4b: one node. */
+static clinfer_status import_node(onnx_node *c)
+{
+    const op_spec *spec = NULL;
+    clinfer_status st = check_op(c, &spec);
     if (st != CLINFER_OK)
         return st;
     int all_host = 1;
@@ -299,16 +344,6 @@ static clinfer_status import_node(onnx_node *c)
     return CLINFER_OK;
 }
 
-static int inputs_poisoned(importer *im, const Onnx__NodeProto *n)
-{
-    for (size_t k = 0; k < n->n_input; k++) {
-        onnx_sym *s = n->input[k] && n->input[k][0] ? im_find(im, n->input[k]) : NULL;
-        if (s && s->kind == SYM_POISON)
-            return 1;
-    }
-    return 0;
-}
-
 static void poison_outputs(importer *im, const Onnx__NodeProto *n)
 {
     for (size_t k = 0; k < n->n_output; k++) {
@@ -320,6 +355,44 @@ static void poison_outputs(importer *im, const Onnx__NodeProto *n)
             s->kind = SYM_POISON;
         }
     }
+}
+
+/* Inspect mode: a node reading an output of unknown shape is recorded as
+ * not checked (a check against a guessed shape would report made-up
+ * problems); its own outputs are poisoned in turn. 0 when out of memory. */
+static int skip_unchecked(onnx_node *c, const onnx_sym *from)
+{
+    importer *im = c->im;
+    const char *producer =
+        from->producer >= 0 ? "a node that cannot be run" : "a graph input that cannot be used";
+    clinfer_status st = onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
+                                        "not checked: input \"%s\" depends on %s, and its "
+                                        "shape is unknown",
+                                        from->name, producer);
+    im->issue_kind = CLINFER_ONNX_ISSUE_NOT_CHECKED;
+    poison_outputs(im, c->n);
+    return add_issue(im, c, st);
+}
+
+/* Step 4b for one node. In inspect mode, a node that cannot be imported is
+ * recorded and its outputs get stand-ins; a node reading an output of
+ * unknown shape is still checked for what needs no input (so an unknown op
+ * is reported as such wherever it is), then recorded as not checked. */
+static clinfer_status step_node(importer *im, onnx_node *c)
+{
+    const onnx_sym *poisoned = im->issues ? im_poisoned_input(im, c->n) : NULL;
+    const op_spec *spec = NULL;
+    clinfer_status st = poisoned ? check_op(c, &spec) : import_node(c);
+    if (poisoned && st == CLINFER_OK)
+        return skip_unchecked(c, poisoned)
+                   ? CLINFER_OK
+                   : im_fail(im, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory");
+    if (st == CLINFER_OK || !im->issues)
+        return st;
+    if (!add_issue(im, c, st))
+        return im_fail(im, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory");
+    im_stand_in_outputs(c);
+    return CLINFER_OK;
 }
 
 /* Step 4c: graph outputs. */
@@ -394,9 +467,10 @@ clinfer_status onnx_import(const Onnx__ModelProto *model, const clinfer_onnx_opt
     for (int32_t i = 0; st == CLINFER_OK && i < im.nsyms; i++) {
         if (!im.syms[i].is_input)
             continue;
+        im.issue_kind = CLINFER_ONNX_ISSUE_MODEL;
         st = declare_input(&im, &im.syms[i]);
         if (st != CLINFER_OK && issues) {
-            if (!add_issue(&im, "", "", st))
+            if (!add_issue(&im, NULL, st))
                 break;
             im.syms[i].kind = SYM_POISON;
             st = CLINFER_OK;
@@ -405,17 +479,7 @@ clinfer_status onnx_import(const Onnx__ModelProto *model, const clinfer_onnx_opt
     for (size_t k = 0; st == CLINFER_OK && k < im.graph->n_node; k++) {
         onnx_node c;
         im_node_ctx(&im, order[k], &c);
-        if (issues && inputs_poisoned(&im, c.n)) {
-            poison_outputs(&im, c.n);
-            continue;
-        }
-        st = import_node(&c);
-        if (st != CLINFER_OK && issues) {
-            if (!add_issue(&im, c.op, c.name, st))
-                break;
-            poison_outputs(&im, c.n);
-            st = CLINFER_OK;
-        }
+        st = step_node(&im, &c);
     }
     if (st == CLINFER_OK)
         st = mark_outputs(&im);

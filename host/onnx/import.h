@@ -41,6 +41,7 @@ typedef struct importer {
     int32_t *table; /* open addressing: sym index + 1, 0 empty */
     uint32_t table_mask;
     onnx_issues *issues; /* inspect mode */
+    clinfer_onnx_issue_kind issue_kind; /* of the latest node error (inspect mode) */
     char *err;
     size_t errcap;
 } importer;
@@ -61,6 +62,11 @@ onnx_sym *im_find(importer *im, const char *name);
 clinfer_status onnx_node_error(onnx_node *c, clinfer_status st, const char *fmt, ...)
     CLINFER_PRINTF(3, 4);
 
+/* onnx_node_error for a form of the op that the model's opset does not
+ * allow or that clinfer supports only at other opsets; inspect mode reports
+ * it as an opset problem. */
+clinfer_status onnx_node_opset_error(onnx_node *c, clinfer_status st, const char *fmt, ...)
+    CLINFER_PRINTF(3, 4);
 /* Turns a failed builder call into a node error carrying its message. */
 clinfer_status onnx_node_build(onnx_node *c, clinfer_status st);
 
@@ -174,6 +180,9 @@ int64_t fold_bcast_index(const clinfer_shape *in, const clinfer_shape *out, int6
  * sorted; *count -1 when none were given. */
 clinfer_status onnx_node_axes(onnx_node *c, int32_t rank, int from_input, int64_t *axes,
                               int32_t *count);
+/* Cast's target type (attribute "to"), with "saturate" checked against the
+ * opset (it exists from 19). */
+clinfer_status onnx_node_cast_to(onnx_node *c, int64_t *to);
 /* Slice parameters from attributes (opset < 10) or inputs. */
 clinfer_status onnx_node_slice_params(onnx_node *c, int32_t rank, int64_t *starts, int64_t *ends,
                                       int64_t *axes, int64_t *steps, int32_t *count);

@@ -24,6 +24,14 @@ onnx_sym *onnx_node_out_sym(onnx_node *c, int32_t i);
  * reference to a function attribute. */
 clinfer_status onnx_node_check_attributes(onnx_node *c, const op_spec *spec);
 
+/* import_inspect.c (inspect mode) */
+
+/* Gives the outputs of node c, which could not be imported, stand-in values
+ * where their shapes are known, and poisons the others. */
+void im_stand_in_outputs(onnx_node *c);
+/* The first input of n that is poisoned, or NULL. */
+const onnx_sym *im_poisoned_input(importer *im, const Onnx__NodeProto *n);
+
 /* import_graph.c */
 
 void im_node_ctx(importer *im, int32_t index, onnx_node *c);

@@ -26,6 +26,15 @@ clinfer_status onnx_node_error(onnx_node *c, clinfer_status st, const char *fmt,
     return im_fail(c->im, st, "node \"%s\" (%s): %s", c->name, c->op, msg);
 }
 
+clinfer_status onnx_node_opset_error(onnx_node *c, clinfer_status st, const char *fmt, ...)
+{
+    char msg[CLINFER_ERRMSG_MAX];
+    FORMAT_VARIADIC(msg, sizeof msg, fmt);
+    st = onnx_node_error(c, st, "%s", msg);
+    c->im->issue_kind = CLINFER_ONNX_ISSUE_OPSET;
+    return st;
+}
+
 clinfer_status onnx_node_build(onnx_node *c, clinfer_status st)
 {
     if (st == CLINFER_OK)

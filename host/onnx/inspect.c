@@ -23,6 +23,7 @@ void clinfer_onnx_info_free(clinfer_onnx_info *info)
         free(info->issues[i].op_type);
         free(info->issues[i].node);
         free(info->issues[i].message);
+        free(info->issues[i].reason);
     }
     free(info->inputs);
     free(info->outputs);
@@ -43,6 +44,7 @@ static int describe(const Onnx__ValueInfoProto *vi, clinfer_onnx_io *io)
             : NULL;
     if (tt && tt->has_elem_type)
         io->elem_type = tt->elem_type;
+    io->shape_known = tt && tt->shape;
     if (tt && tt->shape) {
         io->shape.rank = (int32_t)(tt->shape->n_dim < CLINFER_MAX_RANK ? tt->shape->n_dim
                                                                        : CLINFER_MAX_RANK);
@@ -147,12 +149,47 @@ static void shapes_from_graph(const clinfer_graph *g, clinfer_onnx_info *info)
 {
     for (size_t i = 0; i < info->input_count; i++)
         for (int32_t k = 0; k < g->input_count; k++)
-            if (strcmp(g->values[g->inputs[k]].name, info->inputs[i].name) == 0)
+            if (strcmp(g->values[g->inputs[k]].name, info->inputs[i].name) == 0) {
                 info->inputs[i].shape = g->values[g->inputs[k]].shape;
+                info->inputs[i].shape_known = 1;
+            }
     for (size_t i = 0; i < info->output_count; i++)
         for (int32_t k = 0; k < g->output_count; k++)
-            if (strcmp(g->outputs[k].name, info->outputs[i].name) == 0)
+            if (strcmp(g->outputs[k].name, info->outputs[i].name) == 0) {
                 info->outputs[i].shape = g->values[g->outputs[k].value].shape;
+                info->outputs[i].shape_known = 1;
+            }
+}
+
+const char *clinfer_onnx_type_name(int32_t elem_type) { return onnx_dtype_name(elem_type); }
+
+const char *clinfer_onnx_issue_kind_name(clinfer_onnx_issue_kind kind)
+{
+    switch (kind) {
+    case CLINFER_ONNX_ISSUE_MODEL:
+        return "model";
+    case CLINFER_ONNX_ISSUE_UNKNOWN_OP:
+        return "unknown_op";
+    case CLINFER_ONNX_ISSUE_UNSUPPORTED:
+        return "unsupported";
+    case CLINFER_ONNX_ISSUE_OPSET:
+        return "opset";
+    case CLINFER_ONNX_ISSUE_NOT_CHECKED:
+        return "not_checked";
+    }
+    return "unknown";
+}
+
+static void count_issue(clinfer_onnx_info *info, const onnx_issue *it)
+{
+    for (size_t k = 0; k < info->op_count; k++) {
+        if (strcmp(info->ops[k].op_type, it->op_type) != 0)
+            continue;
+        if (it->kind == CLINFER_ONNX_ISSUE_NOT_CHECKED)
+            info->ops[k].unchecked++;
+        else
+            info->ops[k].failing++;
+    }
 }
 
 static int take_issues(const onnx_issues *is, const char *err, clinfer_onnx_info *info)
@@ -167,11 +204,12 @@ static int take_issues(const onnx_issues *is, const char *err, clinfer_onnx_info
         o->op_type = onnx_strdup(it ? it->op_type : "");
         o->node = onnx_strdup(it ? it->node : "");
         o->message = onnx_strdup(it ? it->message : err);
-        if (!o->op_type || !o->node || !o->message)
+        o->reason = onnx_strdup(it ? it->reason : err);
+        o->kind = it ? it->kind : CLINFER_ONNX_ISSUE_MODEL;
+        if (!o->op_type || !o->node || !o->message || !o->reason)
             return 0;
-        for (size_t k = 0; it && k < info->op_count; k++)
-            if (strcmp(info->ops[k].op_type, it->op_type) == 0)
-                info->ops[k].failing++;
+        if (it)
+            count_issue(info, it);
     }
     return 1;
 }

@@ -16,6 +16,8 @@
  * ops.c      the operator table and the helpers its translators share;
  *            ops_conv_pool.c, ops_math.c and ops_shape.c hold one
  *            translation per ONNX operator into the builder calls.
+ * import_inspect.c  inspect mode: stand-in values for the outputs of a
+ *            node that cannot be imported.
  * inspect.c  clinfer_onnx_inspect: what a model holds and what clinfer
  *            cannot run, without stopping at the first problem.
  */
@@ -28,8 +30,12 @@
 #include "../graph.h"
 #include "onnx.pb-c.h"
 
-/* Newest default-domain opset the loader knows. */
-#define ONNX_MAX_OPSET 18
+/* Newest default-domain opset the loader knows. Opsets 19 to 22 changed
+ * the ops clinfer imports only by new element types (bfloat16, float8,
+ * int4), AveragePool's dilations (19), Cast's saturate (19) and Pad's wrap
+ * mode (19): each is imported or refused by name (see ops_conv_pool.c,
+ * fold.c, decode.c). */
+#define ONNX_MAX_OPSET 22
 
 /* ------------------------------------------------------------ host tensors */
 
@@ -95,10 +101,12 @@ int onnx_dtype_is_numeric(int32_t data_type);
 
 /* One node that could not be imported (inspect mode collects them all). */
 typedef struct onnx_issue {
-    char *op_type;
+    char *op_type; /* "domain:op" outside the default domain */
     char *node;
     char *message;
+    char *reason; /* the message without its node prefix */
     clinfer_status status;
+    clinfer_onnx_issue_kind kind;
 } onnx_issue;
 
 typedef struct onnx_issues {
@@ -109,9 +117,11 @@ typedef struct onnx_issues {
 void onnx_issues_free(onnx_issues *issues);
 
 /* Imports a decoded model into a new graph. With `issues` non-NULL, a node
- * that cannot be imported is recorded there and the import goes on (nodes
- * that depend on it are skipped silently); the result is then an error
- * when anything was recorded. *out is NULL on failure. */
+ * that cannot be imported is recorded there and the import goes on: its
+ * outputs get stand-in values where their shapes are known (see
+ * import_inspect.c), so the nodes after it are checked too; a node that
+ * reads an output of unknown shape is recorded as not checked. The result
+ * is then an error when anything was recorded. *out is NULL on failure. */
 clinfer_status onnx_import(const Onnx__ModelProto *model, const clinfer_onnx_options *options,
                            onnx_issues *issues, clinfer_graph **out, char *err, size_t errcap);
 

@@ -45,6 +45,23 @@ clinfer_status onnx_node_check_range(onnx_node *c, const char *attr, int64_t v, 
 
 /* ------------------------------------------------------------ shared parameter readers */
 
+clinfer_status onnx_node_cast_to(onnx_node *c, int64_t *to)
+{
+    clinfer_status st = onnx_node_attr_int(c, "to", 0, to);
+    if (st != CLINFER_OK)
+        return st;
+    /* saturate (opset 19) only changes casts to float8, which clinfer
+     * refuses by type; before opset 19 the attribute does not exist. */
+    if (onnx_node_attr(c, "saturate") && c->im->opset < 19)
+        return onnx_node_opset_error(c, CLINFER_ERR_INVALID_MODEL,
+                                     "attribute \"saturate\" is Cast's from opset 19; the model "
+                                     "imports opset %lld",
+                                     (long long)c->im->opset);
+    int64_t saturate = 1;
+    st = onnx_node_attr_int(c, "saturate", 1, &saturate);
+    return st == CLINFER_OK ? onnx_node_check_range(c, "saturate", saturate, 0, 1) : st;
+}
+
 clinfer_status onnx_node_axes(onnx_node *c, int32_t rank, int from_input, int64_t *axes,
                               int32_t *count)
 {

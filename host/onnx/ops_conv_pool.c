@@ -76,6 +76,8 @@ static clinfer_status window_ints(onnx_node *c, const char *name, int32_t spatia
     return CLINFER_OK;
 }
 
+/* dilations: whether the op takes them (Conv, MaxPool, and AveragePool from
+ * opset 19); without, any value but 1 is refused. */
 static clinfer_status window_attrs(onnx_node *c, int32_t spatial, int dilations, window *w)
 {
     memset(w, 0, sizeof w[0]);
@@ -90,7 +92,10 @@ static clinfer_status window_attrs(onnx_node *c, int32_t spatial, int dilations,
     if (st != CLINFER_OK)
         return st;
     if (!dilations && (w->dilation[0] != 1 || w->dilation[1] != 1))
-        return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED, "attribute \"dilations\" must be 1");
+        return onnx_node_opset_error(c, CLINFER_ERR_INVALID_MODEL,
+                                     "attribute \"dilations\" must be 1: AveragePool takes "
+                                     "dilations from opset 19, the model imports opset %lld",
+                                     (long long)c->im->opset);
     const char *ap = NULL;
     st = onnx_node_attr_string(c, "auto_pad", "NOTSET", &ap);
     if (st != CLINFER_OK)
@@ -220,7 +225,7 @@ static clinfer_status pool(onnx_node *c, clinfer_pool_kind kind)
     int64_t ceil_mode = 0, count_include_pad = 0, storage_order = 0;
     const int one_d = xs.rank == 3;
     if (st == CLINFER_OK)
-        st = window_attrs(c, xs.rank - 2, kind == CLINFER_POOL_MAX, &w);
+        st = window_attrs(c, xs.rank - 2, kind == CLINFER_POOL_MAX || c->im->opset >= 19, &w);
     if (st == CLINFER_OK)
         st = onnx_node_attr_int(c, "ceil_mode", 0, &ceil_mode);
     if (st == CLINFER_OK)

@@ -151,9 +151,9 @@ static clinfer_status legacy_broadcast(onnx_node *c)
     if (axis < 0)
         axis += a.rank;
     if (axis + b.rank != a.rank)
-        return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
-                               "legacy broadcasting along axis %lld (opset < 7) is not supported",
-                               (long long)axis);
+        return onnx_node_opset_error(
+            c, CLINFER_ERR_UNSUPPORTED,
+            "legacy broadcasting along axis %lld (opset < 7) is not supported", (long long)axis);
     return CLINFER_OK;
 }
 

@@ -168,6 +168,12 @@ static clinfer_status resize_attrs(onnx_node *c, clinfer_resize_desc *d)
     int64_t exclude = 0, antialias = 0;
     clinfer_status st = parse_choice(c, "coordinate_transformation_mode", "half_pixel",
                                      COORD_NAMES, 7, &coord);
+    if (st == CLINFER_OK && strcmp(COORD_NAMES[coord], "half_pixel_symmetric") == 0 &&
+        c->im->opset < 19)
+        st = onnx_node_opset_error(c, CLINFER_ERR_INVALID_MODEL,
+                                   "coordinate_transformation_mode \"half_pixel_symmetric\" is "
+                                   "Resize's from opset 19; the model imports opset %lld",
+                                   (long long)c->im->opset);
     if (st == CLINFER_OK)
         st = parse_choice(c, "nearest_mode", "round_prefer_floor", NEAREST_NAMES, 4, &nearest);
     if (st == CLINFER_OK)
@@ -249,7 +255,8 @@ clinfer_status op_resize(onnx_node *c)
         d.coord = CLINFER_COORD_ASYMMETRIC;
         d.nearest = CLINFER_NEAREST_SIMPLE;
         if (d.mode == CLINFER_RESIZE_CUBIC)
-            return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL, "mode \"cubic\" needs opset 11");
+            return onnx_node_opset_error(c, CLINFER_ERR_INVALID_MODEL,
+                                         "mode \"cubic\" needs opset 11");
         st = resize_read_inputs(c, 1, -1, -1, dims, n, &xs, &r);
     } else {
         st = resize_attrs(c, &d);

@@ -55,8 +55,13 @@ clinfer_status op_pad(onnx_node *c)
         mode = 1;
     else if (strcmp(mode_name, "edge") == 0)
         mode = 2;
-    else if (strcmp(mode_name, "wrap") == 0)
+    else if (strcmp(mode_name, "wrap") == 0 && c->im->opset >= 19)
         mode = 3;
+    else if (strcmp(mode_name, "wrap") == 0)
+        return onnx_node_opset_error(c, CLINFER_ERR_INVALID_MODEL,
+                                     "attribute \"mode\" is \"wrap\", which Pad has from opset "
+                                     "19; the model imports opset %lld",
+                                     (long long)c->im->opset);
     else
         return onnx_node_error(
             c, CLINFER_ERR_UNSUPPORTED,
@@ -429,7 +434,7 @@ clinfer_status op_reduce(onnx_node *c)
 clinfer_status op_cast(onnx_node *c)
 {
     int64_t to = 0;
-    clinfer_status st = onnx_node_attr_int(c, "to", 0, &to);
+    clinfer_status st = onnx_node_cast_to(c, &to);
     if (st != CLINFER_OK)
         return st;
     /* To a float type: the tensor stays float32 (a model exported in

@@ -273,14 +273,6 @@ static verdict run_set(clinfer_runtime *rt, const unsigned char *model, size_t m
     return v;
 }
 
-static const char *type_name(int32_t t)
-{
-    static const char *const names[] = {"undefined", "float", "uint8", "int8", "uint16",
-                                        "int16",     "int32", "int64", "string", "bool",
-                                        "float16",   "double", "uint32", "uint64"};
-    return t >= 0 && t < 14 ? names[t] : "other";
-}
-
 static void run_test(clinfer_runtime *rt, const char *root, const char *name, result *r)
 {
     char dir[1024], path[1200];
@@ -308,13 +300,13 @@ static void run_test(clinfer_runtime *rt, const char *root, const char *name, re
         if (info->outputs[i].elem_type != 1) {
             typed = 1;
             snprintf(r->why, sizeof r->why, "output \"%s\" is %s (clinfer computes float32)",
-                     info->outputs[i].name, type_name(info->outputs[i].elem_type));
+                     info->outputs[i].name, clinfer_onnx_type_name(info->outputs[i].elem_type));
         }
     for (size_t i = 0; i < info->input_count && !typed; i++)
         if (info->inputs[i].elem_type != 1 && info->inputs[i].elem_type != 7) {
             typed = 1;
             snprintf(r->why, sizeof r->why, "input \"%s\" is %s (clinfer computes float32)",
-                     info->inputs[i].name, type_name(info->inputs[i].elem_type));
+                     info->inputs[i].name, clinfer_onnx_type_name(info->inputs[i].elem_type));
         }
     if (typed)
         r->required = 0;
