@@ -66,6 +66,8 @@ static clinfer_status check_graph(clinfer_runtime *rt, const clinfer_graph *g)
 
 static clinfer_status run_passes(clinfer_runtime *rt, clinfer_graph *g)
 {
+    int patterns = pass_fuse_hard_swish(g);
+    patterns += pass_fuse_gelu(g);
     int folded = pass_fold_batchnorm(g);
     if (folded < 0)
         return (clinfer_status)folded; /* the pass recorded the message */
@@ -75,9 +77,9 @@ static clinfer_status run_passes(clinfer_runtime *rt, clinfer_graph *g)
     int fused = pass_fuse_activations(g);
     int pools = pass_fuse_max_pools(g);
     rt_log(rt, CLINFER_LOG_DEBUG,
-           "compile: %d BatchNormalization folded, %d residual Adds, %d activations and %d max "
-           "pools fused",
-           folded, residuals, fused, pools);
+           "compile: %d HardSwish/GELU patterns made one node, %d BatchNormalization folded, %d "
+           "residual Adds, %d activations and %d max pools fused",
+           patterns, folded, residuals, fused, pools);
     return CLINFER_OK;
 }
 

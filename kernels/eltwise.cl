@@ -42,6 +42,7 @@
 #define UNARY_NEG 4
 #define UNARY_ABS 5
 #define UNARY_RECIPROCAL 6
+#define UNARY_ERF 7
 
 /* Binary ops and variants: binary_op and binary_variant in eltwise.h. */
 #define BIN_ADD 0
@@ -49,6 +50,7 @@
 #define BIN_MUL 2
 #define BIN_DIV 3
 #define BIN_POW 4
+#define BIN_PRELU 5
 
 #define BCAST_SAME 1
 #define BCAST_SCALAR_A 2
@@ -76,6 +78,8 @@
 #define UNARY_F(x) fabs(x)
 #elif UNARY == UNARY_RECIPROCAL
 #define UNARY_F(x) (1.0f / (x))
+#elif UNARY == UNARY_ERF
+#define UNARY_F(x) erf(x)
 #else
 #error "eltwise.cl: unknown UNARY"
 #endif
@@ -114,6 +118,8 @@ __kernel void eltwise_unary(__global const float *input, long input_off, __globa
 #define BIN(x, y) ((x) / (y))
 #elif BINOP == BIN_POW
 #define BIN(x, y) pow((x), (y))
+#elif BINOP == BIN_PRELU /* y: the slope; NaN x fails the compare and stays */
+#define BIN(x, y) ((x) < 0.0f ? (x) * (y) : (x))
 #else
 #error "eltwise.cl: unknown BINOP"
 #endif
