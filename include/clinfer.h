@@ -293,14 +293,28 @@ typedef int32_t clinfer_value;
 
 /* The activations every convolution, GEMM and element-wise kernel can
  * apply to its output, one line each: X(NAME, value, ONNX op type). They
- * are also the first unary operations (clinfer_unary_op, same values). */
+ * are also the first unary operations (clinfer_unary_op, same values), so
+ * they take the values 1 to 15 (CLINFER_UNARY_EXP is 16). Each takes at
+ * most two parameters, alpha and beta. NaN in gives NaN out. */
 #define CLINFER_ACTIVATION_TABLE(X)                                            \
     X(RELU, 1, "Relu")                                                         \
     X(LEAKY_RELU, 2, "LeakyRelu") /* alpha: slope for x < 0 */                 \
     X(CLIP, 3, "Clip")            /* alpha: min, beta: max (ReLU6: 0, 6) */    \
     X(SIGMOID, 4, "Sigmoid")                                                   \
     X(TANH, 5, "Tanh")                                                         \
-    X(HARD_SIGMOID, 6, "HardSigmoid") /* max(0, min(1, alpha * x + beta)) */
+    X(HARD_SIGMOID, 6, "HardSigmoid") /* max(0, min(1, alpha * x + beta)) */   \
+    /* x * HardSigmoid(x): ONNX HardSwish is alpha 1/6, beta 0.5 */            \
+    X(HARD_SWISH, 7, "HardSwish")                                              \
+    /* x * Phi(x) = 0.5 x (1 + erf(x / sqrt 2)); alpha != 0: the tanh form */  \
+    /* 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3))) */                    \
+    X(GELU, 8, "Gelu")                                                         \
+    X(ELU, 9, "Elu")        /* x > 0 ? x : alpha (exp(x) - 1) */               \
+    X(SELU, 10, "Selu")     /* beta (x > 0 ? x : alpha (exp(x) - 1)) */        \
+    X(CELU, 11, "Celu")     /* x > 0 ? x : alpha (exp(x / alpha) - 1) */       \
+    X(SOFTPLUS, 12, "Softplus") /* log(1 + exp(x)) */                          \
+    X(SOFTSIGN, 13, "Softsign") /* x / (1 + |x|) */                            \
+    X(MISH, 14, "Mish")         /* x tanh(log(1 + exp(x))) */                  \
+    X(THRESHOLDED_RELU, 15, "ThresholdedRelu") /* x > alpha ? x : 0 */
 
 #define CLINFER_ACT_ENUM_ENTRY(name, value, onnx) CLINFER_ACT_##name = value,
 typedef enum clinfer_activation {
@@ -375,7 +389,8 @@ typedef enum clinfer_unary_op {
     CLINFER_UNARY_SQRT,
     CLINFER_UNARY_NEG,
     CLINFER_UNARY_ABS,
-    CLINFER_UNARY_RECIPROCAL
+    CLINFER_UNARY_RECIPROCAL,
+    CLINFER_UNARY_ERF /* the error function; not an activation */
 } clinfer_unary_op;
 
 typedef enum clinfer_binary_op {
@@ -385,7 +400,8 @@ typedef enum clinfer_binary_op {
     CLINFER_BINARY_DIV,
     CLINFER_BINARY_POW,
     CLINFER_BINARY_MAX, /* NaN if either operand is NaN, as ONNX Max */
-    CLINFER_BINARY_MIN
+    CLINFER_BINARY_MIN,
+    CLINFER_BINARY_PRELU /* a < 0 ? a * b : a (ONNX PRelu, b the slope) */
 } clinfer_binary_op;
 
 /* Creates an empty graph. */
@@ -468,7 +484,7 @@ CLINFER_API clinfer_status clinfer_graph_unary(clinfer_graph *g, const char *nam
                                                clinfer_unary_op op, clinfer_value x, float alpha,
                                                float beta, clinfer_value *out);
 
-/* Element-wise Add, Sub, Mul, Div, Pow with NumPy broadcasting. */
+/* Element-wise Add, Sub, Mul, Div, Pow and PRelu with NumPy broadcasting. */
 CLINFER_API clinfer_status clinfer_graph_binary(clinfer_graph *g, const char *name,
                                                 clinfer_binary_op op, clinfer_value a,
                                                 clinfer_value b, clinfer_value *out);

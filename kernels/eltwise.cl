@@ -42,6 +42,7 @@
 #define UNARY_NEG 4
 #define UNARY_ABS 5
 #define UNARY_RECIPROCAL 6
+#define UNARY_ERF 7
 
 /* Binary ops and variants: binary_op and binary_variant in eltwise.h. */
 #define BIN_ADD 0
@@ -51,6 +52,7 @@
 #define BIN_POW 4
 #define BIN_MAX 5
 #define BIN_MIN 6
+#define BIN_PRELU 7
 
 #define BCAST_SAME 1
 #define BCAST_SCALAR_A 2
@@ -78,6 +80,8 @@
 #define UNARY_F(x) fabs(x)
 #elif UNARY == UNARY_RECIPROCAL
 #define UNARY_F(x) (1.0f / (x))
+#elif UNARY == UNARY_ERF
+#define UNARY_F(x) erf(x)
 #else
 #error "eltwise.cl: unknown UNARY"
 #endif
@@ -120,6 +124,8 @@ __kernel void eltwise_unary(__global const float *input, long input_off, __globa
 #define BIN(x, y) MAX_NAN((x), (y))
 #elif BINOP == BIN_MIN /* the smaller, NaN if either is NaN (as MAX_NAN) */
 #define BIN(x, y) (((x) < (y)) | IS_NAN(x) ? (x) : (y))
+#elif BINOP == BIN_PRELU /* y: the slope; NaN x fails the compare and stays */
+#define BIN(x, y) ((x) < 0.0f ? (x) * (y) : (x))
 #else
 #error "eltwise.cl: unknown BINOP"
 #endif

@@ -4,7 +4,7 @@
  * Fused activations: a kernel built with -DACT=ACT_<kind> applies
  * apply_act(x, act_a, act_b) (or ACT_ANY on vectors) to each output before
  * it is stored, where the two floats are kernel arguments (LeakyReLU slope;
- * Clip min and max).
+ * Clip min and max; ...: CLINFER_ACTIVATION_TABLE in include/clinfer.h).
  *
  * Tensors: every __global buffer argument of a kernel is followed by a
  * `long` offset in floats (host: dev_tensor, host/ops/launch.h), which the
@@ -13,11 +13,11 @@
  * which need no more.
  *
  * NaN: every kernel propagates it, as PyTorch and ONNX Runtime do: NaN in,
- * NaN out of ReLU, LeakyReLU, Clip and every maximum (max pooling, global
- * max pooling, the fused pool, softmax's line maximum, ReduceMax). fmax and
- * fmin drop NaN, so the activations and MAX_NAN are written as compares
- * and selects whose false branch is the input: a NaN fails every compare
- * and comes out as itself. (That is also the cheapest form on x86: a
+ * NaN out of every activation and every maximum (max pooling, global max
+ * pooling, the fused pool, softmax's line maximum, ReduceMax). fmax and
+ * fmin drop NaN, so ReLU, LeakyReLU, Clip, ThresholdedReLU and MAX_NAN are
+ * written as compares and selects whose false branch is the input: a NaN
+ * fails every compare and comes out as itself. (That is also the cheapest form on x86: a
  * compare and a masked move, where fmax needs a NaN fix-up of its own.)
  */
 #define ACT_NONE 0
@@ -27,6 +27,15 @@
 #define ACT_SIGMOID 4
 #define ACT_TANH 5
 #define ACT_HARD_SIGMOID 6
+#define ACT_HARD_SWISH 7
+#define ACT_GELU 8
+#define ACT_ELU 9
+#define ACT_SELU 10
+#define ACT_CELU 11
+#define ACT_SOFTPLUS 12
+#define ACT_SOFTSIGN 13
+#define ACT_MISH 14
+#define ACT_THRESHOLDED_RELU 15
 
 #ifndef ACT
 #define ACT ACT_NONE
@@ -75,6 +84,33 @@
 #define ACT_ANY(x) tanh(x)
 #elif ACT == ACT_HARD_SIGMOID /* act_a: alpha, act_b: beta; NaN stays NaN */
 #define ACT_ANY(x) CLAMP01_NAN(act_a * (x) + act_b)
+#elif ACT == ACT_HARD_SWISH /* x * HardSigmoid(x); act_a: alpha, act_b: beta */
+#define ACT_ANY(x) ((x) * CLAMP01_NAN(act_a * (x) + act_b))
+#elif ACT == ACT_GELU /* act_a 0: exact, else the tanh approximation */
+/* 0.5 x (1 + erf(x / sqrt 2)) as 0.5 x erfc(-x / sqrt 2), and
+ * 0.5 x (1 + tanh(u)) as x / (1 + exp(-2u)): no 1 + (a number near -1),
+ * so the result keeps its relative precision for negative x. */
+#define GELU_ERF(x) (0.5f * (x) * erfc((x) * -M_SQRT1_2_F))
+#define GELU_TANH(x) \
+    ((x) / (1.0f + exp((x) * (-1.5957691216057308f - 0.0713548162726009f * (x) * (x)))))
+#define ACT_ANY(x) (act_a != 0.0f ? GELU_TANH(x) : GELU_ERF(x))
+#elif ACT == ACT_ELU /* act_a: alpha; expm1 keeps small negative x precise */
+#define ACT_ANY(x) ((x) > 0.0f ? (x) : act_a * expm1(x))
+#elif ACT == ACT_SELU /* act_a: alpha, act_b: gamma */
+#define ACT_ANY(x) (act_b * ((x) > 0.0f ? (x) : act_a * expm1(x)))
+#elif ACT == ACT_CELU /* act_a: alpha */
+#define ACT_ANY(x) ((x) > 0.0f ? (x) : act_a * expm1((x) / act_a))
+#elif ACT == ACT_SOFTPLUS /* max(x, 0) + log(1 + exp(-|x|)): no overflow for large x */
+#define ACT_ANY(x) (((x) > 0.0f ? (x) : 0.0f) + log1p(exp(-fabs(x))))
+#elif ACT == ACT_SOFTSIGN
+#define ACT_ANY(x) ((x) / (1.0f + fabs(x)))
+#elif ACT == ACT_MISH
+/* tanh(log(1 + e)) with e = exp(x) is e (e + 2) / (e (e + 2) + 2): one exp,
+ * exact for negative x; past x = 20 it is 1 in float (and e^2 overflows). */
+#define MISH_N(e) ((e) * ((e) + 2.0f))
+#define ACT_ANY(x) ((x) > 20.0f ? (x) : (x) * MISH_N(exp(x)) / (MISH_N(exp(x)) + 2.0f))
+#elif ACT == ACT_THRESHOLDED_RELU /* act_a: alpha; NaN fails the compare */
+#define ACT_ANY(x) ((x) <= act_a ? 0.0f : (x))
 #else
 #error "prelude.cl: unknown ACT"
 #endif

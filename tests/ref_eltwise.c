@@ -34,6 +34,9 @@ void ref_unary(unary_kind kind, act_params act, size_t n, const float *in, float
         case UNARY_RECIPROCAL:
             x = 1.0 / x;
             break;
+        case UNARY_ERF:
+            x = erf(x);
+            break;
         }
         out[i] = (float)x;
     }
@@ -107,6 +110,9 @@ int ref_binary(binary_op op, act_params act, const clinfer_shape *sa, const floa
             break;
         case BINARY_MIN:
             r = isnan(u) || isnan(v) ? NAN : fmin(u, v);
+            break;
+        case BINARY_PRELU: /* NaN fails the compare and stays */
+            r = u < 0 ? u * v : u;
             break;
         }
         out[i] = ref_activation(act, (float)r);

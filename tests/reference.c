@@ -5,6 +5,8 @@
 
 #include <math.h>
 
+#define PI 3.14159265358979323846
+
 int32_t ref_window_out(int32_t in, int32_t k, int32_t stride, int32_t pad0, int32_t pad1,
                        int32_t dil)
 {
@@ -13,6 +15,7 @@ int32_t ref_window_out(int32_t in, int32_t k, int32_t stride, int32_t pad0, int3
 
 float ref_activation(act_params act, float x)
 {
+    const double d = x;
     switch (act.kind) {
     case ACT_KIND_RELU: /* NaN stays NaN, as in PyTorch */
         return x < 0 ? 0 : x;
@@ -28,6 +31,30 @@ float ref_activation(act_params act, float x)
         const float v = act.a * x + act.b;
         return v < 0 ? 0 : v > 1 ? 1 : v;
     }
+    /* The others from their ONNX definitions, in double; NaN stays NaN
+     * through the arithmetic, or (ThresholdedRelu) by failing the compare. */
+    case ACT_KIND_HARD_SWISH: {
+        const double v = (double)act.a * d + act.b;
+        return (float)(d * (v < 0 ? 0 : v > 1 ? 1 : v));
+    }
+    case ACT_KIND_GELU:
+        if (act.a != 0) /* approximate = "tanh" */
+            return (float)(0.5 * d * (1.0 + tanh(sqrt(2.0 / PI) * (d + 0.044715 * d * d * d))));
+        return (float)(0.5 * d * (1.0 + erf(d / sqrt(2.0))));
+    case ACT_KIND_ELU:
+        return (float)(d > 0 ? d : act.a * expm1(d));
+    case ACT_KIND_SELU:
+        return (float)(act.b * (d > 0 ? d : act.a * expm1(d)));
+    case ACT_KIND_CELU: /* max(0, x) + min(0, alpha (exp(x / alpha) - 1)) */
+        return (float)(d > 0 ? d : act.a * expm1(d / act.a));
+    case ACT_KIND_SOFTPLUS: /* log(exp(x) + 1); exp overflows past 709 */
+        return (float)(d > 700 ? d : log1p(exp(d)));
+    case ACT_KIND_SOFTSIGN:
+        return (float)(d / (1.0 + fabs(d)));
+    case ACT_KIND_MISH:
+        return (float)(d * tanh(log1p(exp(d))));
+    case ACT_KIND_THRESHOLDED_RELU:
+        return x <= act.a ? 0 : x;
     case ACT_KIND_NONE:
     case ACT_KIND_COUNT:
         break;

@@ -1,11 +1,13 @@
 /*
  * test_eltwise.c — the eltwise kernels against the naive reference on random
  * data: every unary op (positive inputs for Log and Sqrt) on sizes that are
- * and are not multiples of the vector width; binary ops on every broadcast
- * pattern (same shape, scalar either side, [C,1,1] and [1,C,1,1] against
- * NCHW, [H,W] against NCHW, [N,1,1,1], both sides broadcasting, rank 1
- * against rank 5, rank 8, empty), the variant picked, bit-identity of every
- * fast variant with the general one, fused activations; and the error paths.
+ * and are not multiples of the vector width, and the activations at extreme
+ * inputs (overflow, cancellation, infinities, NaN); binary ops on every
+ * broadcast pattern (same shape, scalar either side, [C,1,1] and [1,C,1,1]
+ * against NCHW, [H,W] against NCHW, [N,1,1,1], both sides broadcasting,
+ * rank 1 against rank 5, rank 8, empty), PRelu's slopes, the variant
+ * picked, bit-identity of every fast variant with the general one, fused
+ * activations; and the error paths.
  */
 #include <criterion/criterion.h>
 #include <math.h>
@@ -80,24 +82,41 @@ typedef struct unary_case {
     const char *name;
     unary_kind kind;
     act_kind act;
-    float a, b;    /* act parameters */
-    float lo, hi;  /* input range */
+    float a, b;       /* act parameters */
+    float lo, hi;     /* input range */
+    float atol, rtol; /* 0: 1e-5 and 1e-4 */
 } unary_case;
 
+/* The activations added with HardSwish keep 1e-5 of relative precision
+ * against the double-precision reference (inputs over ranges where that
+ * reference is itself exact to float precision). */
+#define PRECISE 1e-6f, 1e-5f
+
 static const unary_case unary_cases[] = {
-    {"Identity", UNARY_ACT, ACT_KIND_NONE, 0, 0, -3, 3},
-    {"Relu", UNARY_ACT, ACT_KIND_RELU, 0, 0, -3, 3},
-    {"LeakyRelu", UNARY_ACT, ACT_KIND_LEAKY_RELU, 0.1f, 0, -3, 3},
-    {"Clip", UNARY_ACT, ACT_KIND_CLIP, -0.5f, 0.75f, -3, 3},
-    {"Sigmoid", UNARY_ACT, ACT_KIND_SIGMOID, 0, 0, -8, 8},
-    {"Tanh", UNARY_ACT, ACT_KIND_TANH, 0, 0, -4, 4},
-    {"HardSigmoid", UNARY_ACT, ACT_KIND_HARD_SIGMOID, 0.3f, 0.45f, -5, 5},
-    {"Exp", UNARY_EXP, ACT_KIND_NONE, 0, 0, -6, 6},
-    {"Log", UNARY_LOG, ACT_KIND_NONE, 0, 0, 0.01f, 50},
-    {"Sqrt", UNARY_SQRT, ACT_KIND_NONE, 0, 0, 0, 50},
-    {"Neg", UNARY_NEG, ACT_KIND_NONE, 0, 0, -3, 3},
-    {"Abs", UNARY_ABS, ACT_KIND_NONE, 0, 0, -3, 3},
-    {"Reciprocal", UNARY_RECIPROCAL, ACT_KIND_NONE, 0, 0, 0.25f, 4},
+    {"Identity", UNARY_ACT, ACT_KIND_NONE, 0, 0, -3, 3, 0, 0},
+    {"Relu", UNARY_ACT, ACT_KIND_RELU, 0, 0, -3, 3, 0, 0},
+    {"LeakyRelu", UNARY_ACT, ACT_KIND_LEAKY_RELU, 0.1f, 0, -3, 3, 0, 0},
+    {"Clip", UNARY_ACT, ACT_KIND_CLIP, -0.5f, 0.75f, -3, 3, 0, 0},
+    {"Sigmoid", UNARY_ACT, ACT_KIND_SIGMOID, 0, 0, -8, 8, 0, 0},
+    {"Tanh", UNARY_ACT, ACT_KIND_TANH, 0, 0, -4, 4, 0, 0},
+    {"HardSigmoid", UNARY_ACT, ACT_KIND_HARD_SIGMOID, 0.3f, 0.45f, -5, 5, 0, 0},
+    {"HardSwish", UNARY_ACT, ACT_KIND_HARD_SWISH, 1.0f / 6, 0.5f, -5, 5, PRECISE},
+    {"Gelu", UNARY_ACT, ACT_KIND_GELU, 0, 0, -6, 6, PRECISE}, /* exact (erf) */
+    {"Gelu", UNARY_ACT, ACT_KIND_GELU, 1, 0, -5, 5, PRECISE}, /* tanh form */
+    {"Elu", UNARY_ACT, ACT_KIND_ELU, 0.7f, 0, -6, 4, PRECISE},
+    {"Selu", UNARY_ACT, ACT_KIND_SELU, 1.6732632f, 1.050701f, -6, 4, PRECISE},
+    {"Celu", UNARY_ACT, ACT_KIND_CELU, 1.5f, 0, -6, 4, PRECISE},
+    {"Softplus", UNARY_ACT, ACT_KIND_SOFTPLUS, 0, 0, -30, 30, PRECISE},
+    {"Softsign", UNARY_ACT, ACT_KIND_SOFTSIGN, 0, 0, -10, 10, PRECISE},
+    {"Mish", UNARY_ACT, ACT_KIND_MISH, 0, 0, -12, 25, PRECISE},
+    {"ThresholdedRelu", UNARY_ACT, ACT_KIND_THRESHOLDED_RELU, 0.4f, 0, -3, 3, PRECISE},
+    {"Exp", UNARY_EXP, ACT_KIND_NONE, 0, 0, -6, 6, 0, 0},
+    {"Log", UNARY_LOG, ACT_KIND_NONE, 0, 0, 0.01f, 50, 0, 0},
+    {"Sqrt", UNARY_SQRT, ACT_KIND_NONE, 0, 0, 0, 50, 0, 0},
+    {"Neg", UNARY_NEG, ACT_KIND_NONE, 0, 0, -3, 3, 0, 0},
+    {"Abs", UNARY_ABS, ACT_KIND_NONE, 0, 0, -3, 3, 0, 0},
+    {"Reciprocal", UNARY_RECIPROCAL, ACT_KIND_NONE, 0, 0, 0.25f, 4, 0, 0},
+    {"Erf", UNARY_ERF, ACT_KIND_NONE, 0, 0, -4, 4, PRECISE},
 };
 
 /* The graph's unary op for a kernel kind (0 for Identity, which a graph
@@ -122,14 +141,15 @@ static void check_unary(clinfer_runtime *rt, const unary_case *k, const unary_pa
                         const float *in, float *got, const float *want)
 {
     size_t n = ref_numel(&p->shape);
+    const float atol = k->atol > 0 ? k->atol : 1e-5f, rtol = k->rtol > 0 ? k->rtol : 1e-4f;
     if (graph_unary_op(k) == 0) {
         cr_assert_eq(run_unary(rt, p, in, got), CLINFER_OK, "%s: %s", k->name,
                      clinfer_last_errmsg());
-        assert_close(got, want, n, 1e-5f, 1e-4f, k->name);
+        assert_close(got, want, n, atol, rtol, k->name);
         return;
     }
     const op_input x = {p->shape, in, 0};
-    const op_test t = {k->name, &x, 1, add_unary, k, want, p->shape, 1e-5f, 1e-4f, {{0}}};
+    const op_test t = {k->name, &x, 1, add_unary, k, want, p->shape, atol, rtol, {{0}}};
     test_op(&t);
 }
 
@@ -158,6 +178,37 @@ Test(eltwise, unary_ops_match_reference)
             check_unary(rt, k, &p, in, got, want);
             free(in), free(got), free(want);
         }
+    }
+    clinfer_runtime_free(rt);
+}
+
+/* Values where a naive formula overflows or cancels: large and tiny inputs,
+ * the infinities, NaN (every activation keeps it), through the unary kernel
+ * (vector lanes and the scalar tail) against the double reference. */
+Test(eltwise, activations_at_extreme_inputs)
+{
+    clinfer_runtime *rt = test_runtime();
+    static const float xs[] = {-1e30f, -1000,  -100,    -88.5f,   -30,       -20.5f, -3,
+                               -1e-3f, -1e-7f, -1e-30f, -0.0f,    0,         1e-30f, 1e-7f,
+                               1e-3f,  0.5f,   3,       19.5f,    20.5f,     30,     88.5f,
+                               100,    1000,   1e30f,   INFINITY, -INFINITY, NAN};
+    enum { N = sizeof xs / sizeof xs[0] };
+    float got[N], want[N];
+    for (size_t i = 0; i < sizeof unary_cases / sizeof unary_cases[0]; i++) {
+        const unary_case *k = &unary_cases[i];
+        if (k->atol == 0) /* the older ops: test_nan checks their infinities */
+            continue;
+        unary_params p = unary_params_default();
+        p.shape = shp(1, N, 0, 0, 0, 0);
+        p.kind = k->kind;
+        p.act.kind = k->act, p.act.a = k->a, p.act.b = k->b;
+        ref_unary(k->kind, p.act, N, xs, want);
+        cr_assert_eq(run_unary(rt, &p, xs, got), CLINFER_OK, "%s: %s", k->name,
+                     clinfer_last_errmsg());
+        char what[64];
+        snprintf(what, sizeof what, "%s (alpha %g)", k->name, k->a);
+        assert_close_nonfinite(got, want, N, 1e-30f, 1e-5f, what);
+        cr_assert(isnan(got[N - 1]), "%s: NaN in, %g out", what, got[N - 1]);
     }
     clinfer_runtime_free(rt);
 }
@@ -315,7 +366,8 @@ Test(eltwise, binary_ops_and_fused_activations)
 {
     clinfer_runtime *rt = test_runtime();
     const act_params none = {ACT_KIND_NONE, 0, 0};
-    const binary_op ops[] = {BINARY_ADD, BINARY_MUL, BINARY_DIV, BINARY_POW, BINARY_MAX, BINARY_MIN};
+    const binary_op ops[] = {BINARY_ADD, BINARY_MUL, BINARY_DIV, BINARY_POW,
+                             BINARY_MAX, BINARY_MIN, BINARY_PRELU};
     /* every op on the same-shape and the general pattern (Sub, above, shows
      * that each variant keeps the operand order) */
     const size_t picks[] = {0, 14};
@@ -327,12 +379,47 @@ Test(eltwise, binary_ops_and_fused_activations)
                                {ACT_KIND_LEAKY_RELU, 0.2f, 0},
                                {ACT_KIND_CLIP, -0.3f, 0.6f},
                                {ACT_KIND_SIGMOID, 0, 0},
-                               {ACT_KIND_TANH, 0, 0}};
+                               {ACT_KIND_TANH, 0, 0},
+                               {ACT_KIND_HARD_SWISH, 1.0f / 6, 0.5f},
+                               {ACT_KIND_GELU, 0, 0},
+                               {ACT_KIND_GELU, 1, 0},
+                               {ACT_KIND_ELU, 0.5f, 0},
+                               {ACT_KIND_SELU, 1.6732632f, 1.050701f},
+                               {ACT_KIND_CELU, 0.8f, 0},
+                               {ACT_KIND_SOFTPLUS, 0, 0},
+                               {ACT_KIND_SOFTSIGN, 0, 0},
+                               {ACT_KIND_MISH, 0, 0},
+                               {ACT_KIND_THRESHOLDED_RELU, 0.3f, 0}};
     for (size_t j = 0; j < sizeof acts / sizeof acts[0]; j++) {
         check_binary(rt, &bcases[0], BINARY_ADD, acts[j], 300u + (uint32_t)j);
         check_binary(rt, &bcases[14], BINARY_ADD, acts[j], 310u + (uint32_t)j);
     }
     check_binary(rt, &bcases[8], BINARY_DIV, acts[0], 320u);
+    clinfer_runtime_free(rt);
+}
+
+/* PRelu (ONNX): the slope broadcast as ONNX allows — per channel ([C,1,1],
+ * [1,C,1,1]), one value, along the last dims, or the input's own shape —
+ * and NaN in x kept. */
+Test(eltwise, prelu_on_every_slope_shape)
+{
+    clinfer_runtime *rt = test_runtime();
+    const act_params none = {ACT_KIND_NONE, 0, 0};
+    const size_t picks[] = {0, 4, 6, 7, 8, 9, 12, 16};
+    for (size_t i = 0; i < sizeof picks / sizeof picks[0]; i++)
+        check_binary(rt, &bcases[picks[i]], BINARY_PRELU, none, 500u + (uint32_t)i);
+    binary_params p = binary_params_default();
+    p.op = BINARY_PRELU;
+    p.a = shp(4, 2, 3, 5, 7, 0);
+    p.b = shp(3, 3, 1, 1, 0, 0);
+    float a[210], b[3] = {0.25f, -2, 0}, got[210], want[210];
+    uint32_t seed = 8;
+    fill_uniform(a, 210, -2, 2, &seed);
+    a[3] = NAN, a[100] = -INFINITY, a[101] = INFINITY;
+    cr_assert_eq(run_binary(rt, &p, a, b, got), CLINFER_OK, "%s", clinfer_last_errmsg());
+    cr_assert(ref_binary(p.op, p.act, &p.a, a, &p.b, b, want));
+    assert_close_nonfinite(got, want, 210, 0, 0, "prelu [C,1,1]");
+    cr_assert(isnan(got[3]));
     clinfer_runtime_free(rt);
 }
 

@@ -328,6 +328,23 @@ Test(gemm, fused_activations)
     p.act.a = -0.5f;
     p.act.b = 0.75f;
     check_gemm(&p, 403u);
+    /* the activations of modern CNNs (GELU both ways: a transformer's MLP) */
+    const act_params modern[] = {
+        {ACT_KIND_HARD_SWISH, 1.0f / 6, 0.5f},
+        {ACT_KIND_GELU, 0, 0},
+        {ACT_KIND_GELU, 1, 0},
+        {ACT_KIND_ELU, 0.5f, 0},
+        {ACT_KIND_SELU, 1.6732632f, 1.050701f},
+        {ACT_KIND_CELU, 0.8f, 0},
+        {ACT_KIND_SOFTPLUS, 0, 0},
+        {ACT_KIND_SOFTSIGN, 0, 0},
+        {ACT_KIND_MISH, 0, 0},
+        {ACT_KIND_THRESHOLDED_RELU, 0.3f, 0},
+    };
+    for (size_t i = 0; i < sizeof modern / sizeof modern[0]; i++) {
+        p.act = modern[i];
+        check_gemm(&p, 410u + (uint32_t)i);
+    }
 }
 
 /* A batch-1 Dense layer: M = 1, long K, Keras (transB = 0) and PyTorch

@@ -63,7 +63,18 @@ Test(nan, activations_keep_nan_and_infinities)
                 {CLINFER_UNARY_LEAKY_RELU, ACT_KIND_LEAKY_RELU, 0.1f, 0},
                 {CLINFER_UNARY_CLIP, ACT_KIND_CLIP, -0.5f, 0.5f},
                 {CLINFER_UNARY_SIGMOID, ACT_KIND_SIGMOID, 0, 0},
-                {CLINFER_UNARY_TANH, ACT_KIND_TANH, 0, 0}};
+                {CLINFER_UNARY_TANH, ACT_KIND_TANH, 0, 0},
+                {CLINFER_UNARY_HARD_SIGMOID, ACT_KIND_HARD_SIGMOID, 0.2f, 0.5f},
+                {CLINFER_UNARY_HARD_SWISH, ACT_KIND_HARD_SWISH, 1.0f / 6, 0.5f},
+                {CLINFER_UNARY_GELU, ACT_KIND_GELU, 0, 0},
+                {CLINFER_UNARY_GELU, ACT_KIND_GELU, 1, 0},
+                {CLINFER_UNARY_ELU, ACT_KIND_ELU, 0.5f, 0},
+                {CLINFER_UNARY_SELU, ACT_KIND_SELU, 1.6732632f, 1.050701f},
+                {CLINFER_UNARY_CELU, ACT_KIND_CELU, 2, 0},
+                {CLINFER_UNARY_SOFTPLUS, ACT_KIND_SOFTPLUS, 0, 0},
+                {CLINFER_UNARY_SOFTSIGN, ACT_KIND_SOFTSIGN, 0, 0},
+                {CLINFER_UNARY_MISH, ACT_KIND_MISH, 0, 0},
+                {CLINFER_UNARY_THRESHOLDED_RELU, ACT_KIND_THRESHOLDED_RELU, 0.25f, 0}};
     for (size_t k = 0; k < sizeof acts / sizeof acts[0]; k++) {
         clinfer_graph *g = NULL;
         clinfer_value x, y;
@@ -75,7 +86,7 @@ Test(nan, activations_keep_nan_and_infinities)
         act_params act = {acts[k].kind, acts[k].a, acts[k].b};
         for (size_t i = 0; i < 3 * 37; i++)
             want[i] = ref_activation(act, in[i]);
-        assert_close_nonfinite(got, want, 3 * 37, 1e-6f, 1e-5f, "activation");
+        assert_close_nonfinite(got, want, 3 * 37, 1e-6f, 1e-5f, act_kind_name(act.kind));
         clinfer_graph_free(g);
     }
     clinfer_runtime_free(rt);

@@ -18,7 +18,7 @@ static clinfer_status unary_node_params(const node_ctx *c, unary_params *p)
     if (op >= CLINFER_UNARY_RELU && (int)op < CLINFER_ACT_COUNT) {
         p->kind = UNARY_ACT;
         p->act = (act_params){(act_kind)op, c->node->attrs.unary.alpha, c->node->attrs.unary.beta};
-    } else if (op >= CLINFER_UNARY_EXP && op <= CLINFER_UNARY_RECIPROCAL) {
+    } else if (op >= CLINFER_UNARY_EXP && op <= CLINFER_UNARY_ERF) {
         p->kind = (unary_kind)(UNARY_EXP + (op - CLINFER_UNARY_EXP));
     } else {
         return node_fail(c, CLINFER_ERR_INVALID_ARGUMENT, "unknown unary operation %d", (int)op);
@@ -37,7 +37,7 @@ static clinfer_status binary_node_params(const node_ctx *c, binary_params *p)
     p->op = (binary_op)c->node->attrs.binary.op;
     p->a = *c->in[0];
     p->b = *c->in[1];
-    if (c->node->attrs.binary.op > CLINFER_BINARY_MIN)
+    if (c->node->attrs.binary.op > CLINFER_BINARY_PRELU)
         return node_fail(c, CLINFER_ERR_INVALID_ARGUMENT, "unknown binary operation %d",
                          (int)c->node->attrs.binary.op);
     return CLINFER_OK;

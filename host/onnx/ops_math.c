@@ -94,6 +94,67 @@ clinfer_status op_hard_sigmoid(onnx_node *c)
     return st == CLINFER_OK ? unary(c, CLINFER_UNARY_HARD_SIGMOID, alpha, beta) : st;
 }
 
+clinfer_status op_erf(onnx_node *c) { return unary(c, CLINFER_UNARY_ERF, 0, 0); }
+clinfer_status op_softplus(onnx_node *c) { return unary(c, CLINFER_UNARY_SOFTPLUS, 0, 0); }
+clinfer_status op_softsign(onnx_node *c) { return unary(c, CLINFER_UNARY_SOFTSIGN, 0, 0); }
+clinfer_status op_mish(onnx_node *c) { return unary(c, CLINFER_UNARY_MISH, 0, 0); }
+
+/* HardSwish: x * HardSigmoid(x) with ONNX's fixed alpha 1/6 and beta 0.5. */
+clinfer_status op_hard_swish(onnx_node *c)
+{
+    return unary(c, CLINFER_UNARY_HARD_SWISH, 1.0f / 6.0f, 0.5f);
+}
+
+/* An op whose only attribute is a float "alpha" (Elu, Celu, ThresholdedRelu:
+ * default 1). */
+static clinfer_status unary_alpha(onnx_node *c, clinfer_unary_op op, float def)
+{
+    float alpha = def;
+    clinfer_status st = onnx_node_attr_float(c, "alpha", def, &alpha);
+    return st == CLINFER_OK ? unary(c, op, alpha, 0) : st;
+}
+
+clinfer_status op_elu(onnx_node *c) { return unary_alpha(c, CLINFER_UNARY_ELU, 1.0f); }
+clinfer_status op_thresholded_relu(onnx_node *c)
+{
+    return unary_alpha(c, CLINFER_UNARY_THRESHOLDED_RELU, 1.0f);
+}
+
+clinfer_status op_celu(onnx_node *c)
+{
+    float alpha = 1.0f;
+    clinfer_status st = onnx_node_attr_float(c, "alpha", 1.0f, &alpha);
+    if (st == CLINFER_OK && !(alpha != 0.0f))
+        return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL,
+                               "attribute \"alpha\" is %g; Celu divides by it", alpha);
+    return st == CLINFER_OK ? unary(c, CLINFER_UNARY_CELU, alpha, 0) : st;
+}
+
+clinfer_status op_selu(onnx_node *c)
+{
+    /* ONNX's defaults, as float32 */
+    float alpha = 1.67326319217681884765625f, gamma = 1.05070102214813232421875f;
+    clinfer_status st = onnx_node_attr_float(c, "alpha", alpha, &alpha);
+    if (st == CLINFER_OK)
+        st = onnx_node_attr_float(c, "gamma", gamma, &gamma);
+    return st == CLINFER_OK ? unary(c, CLINFER_UNARY_SELU, alpha, gamma) : st;
+}
+
+/* Gelu (opset 20): approximate "none" (erf) or "tanh"; the activation's
+ * alpha selects the tanh form. */
+clinfer_status op_gelu(onnx_node *c)
+{
+    const char *approx = NULL;
+    clinfer_status st = onnx_node_attr_string(c, "approximate", "none", &approx);
+    if (st != CLINFER_OK)
+        return st;
+    if (strcmp(approx, "none") != 0 && strcmp(approx, "tanh") != 0)
+        return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL,
+                               "attribute \"approximate\" is \"%s\", expected none or tanh",
+                               approx);
+    return unary(c, CLINFER_UNARY_GELU, strcmp(approx, "tanh") == 0 ? 1.0f : 0.0f, 0);
+}
+
 clinfer_status op_clip(onnx_node *c)
 {
     float lo = -INFINITY, hi = INFINITY;
@@ -235,6 +296,46 @@ clinfer_status op_sum(onnx_node *c) { return variadic(c, CLINFER_BINARY_ADD, 0);
 clinfer_status op_mean(onnx_node *c) { return variadic(c, CLINFER_BINARY_ADD, 1); }
 clinfer_status op_max(onnx_node *c) { return variadic(c, CLINFER_BINARY_MAX, 0); }
 clinfer_status op_min(onnx_node *c) { return variadic(c, CLINFER_BINARY_MIN, 0); }
+
+/* PRelu(X, slope): X < 0 ? X * slope : X, the slope broadcast to X's shape
+ * (unidirectionally: the output has X's shape). Before opset 7 a slope of
+ * X's channel count meant one slope per channel; it is read as [C, 1, ...]. */
+clinfer_status op_prelu(onnx_node *c)
+{
+    clinfer_value x, slope, y;
+    clinfer_shape xs, ss, bs;
+    char b1[160], b2[160];
+    clinfer_status st = onnx_node_in_value(c, 0, &x);
+    if (st == CLINFER_OK)
+        st = onnx_node_in_value(c, 1, &slope);
+    if (st == CLINFER_OK)
+        st = onnx_node_in_shape(c, 0, &xs);
+    if (st == CLINFER_OK)
+        st = onnx_node_in_shape(c, 1, &ss);
+    if (st != CLINFER_OK)
+        return st;
+    if (c->im->opset < 7 && ss.rank == 1 && xs.rank > 2 && ss.dims[0] == xs.dims[1] &&
+        ss.dims[0] != 1) {
+        clinfer_shape cs;
+        memset(&cs, 0, sizeof cs);
+        cs.rank = xs.rank - 1; /* [C, 1, ..., 1] against [N, C, ...] */
+        cs.dims[0] = ss.dims[0];
+        for (int32_t d = 1; d < cs.rank; d++)
+            cs.dims[d] = 1;
+        char name[512];
+        snprintf(name, sizeof name, "%s:per_channel", onnx_node_oname(c));
+        st = onnx_node_build(c, clinfer_graph_reshape(c->im->g, name, slope, &cs, &slope));
+        if (st != CLINFER_OK)
+            return st;
+        ss = cs;
+    }
+    if (!shape_broadcast(&xs, &ss, &bs) || !shape_equal(&bs, &xs))
+        return onnx_node_error(c, CLINFER_ERR_SHAPE, "slope %s does not broadcast to X's shape %s",
+                               shape_str(&ss, b1, sizeof b1), shape_str(&xs, b2, sizeof b2));
+    return onnx_node_out_of(
+        c, clinfer_graph_binary(c->im->g, onnx_node_oname(c), CLINFER_BINARY_PRELU, x, slope, &y),
+        &y);
+}
 
 /* ------------------------------------------------------------ normalisation */
 

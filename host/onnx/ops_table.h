@@ -40,6 +40,17 @@
     KERNEL("Sigmoid", op_sigmoid, NULL, 0, OLD_ELTWISE)                                            \
     KERNEL("Tanh", op_tanh, NULL, 0, OLD_ELTWISE)                                                  \
     KERNEL("HardSigmoid", op_hard_sigmoid, NULL, 0, "alpha beta " OLD_ELTWISE)                     \
+    KERNEL("HardSwish", op_hard_swish, NULL, 0, "")                                                \
+    KERNEL("Gelu", op_gelu, NULL, 0, "approximate")                                                \
+    KERNEL("Elu", op_elu, NULL, 0, "alpha " OLD_ELTWISE)                                           \
+    KERNEL("Selu", op_selu, NULL, 0, "alpha gamma " OLD_ELTWISE)                                   \
+    KERNEL("Celu", op_celu, NULL, 0, "alpha")                                                      \
+    KERNEL("Softplus", op_softplus, NULL, 0, "")                                                   \
+    KERNEL("Softsign", op_softsign, NULL, 0, "")                                                   \
+    KERNEL("Mish", op_mish, NULL, 0, "")                                                           \
+    KERNEL("ThresholdedRelu", op_thresholded_relu, NULL, 0, "alpha")                               \
+    KERNEL("PRelu", op_prelu, NULL, 0, OLD_ELTWISE)                                                \
+    KERNEL("Erf", op_erf, NULL, 0, "")                                                             \
     KERNEL("Exp", op_exp, NULL, 0, OLD_ELTWISE)                                                    \
     KERNEL("Log", op_log, NULL, 0, OLD_ELTWISE)                                                    \
     KERNEL("Sqrt", op_sqrt, NULL, 0, OLD_ELTWISE)                                                  \

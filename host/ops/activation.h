@@ -16,6 +16,10 @@ typedef enum act_kind {
     ACT_KIND_COUNT /* one past the last */
 } act_kind;
 
+/* The activations are also the unary ops below CLINFER_UNARY_EXP. */
+_Static_assert((int)ACT_KIND_COUNT <= (int)CLINFER_UNARY_EXP,
+               "clinfer.h: an activation's value collides with CLINFER_UNARY_EXP");
+
 static inline int act_kind_valid(act_kind k) { return k >= ACT_KIND_NONE && k < ACT_KIND_COUNT; }
 
 /* The ONNX name of an activation ("Identity" for none). */

@@ -54,10 +54,11 @@ unary_params unary_params_default(void)
 
 const char *unary_name(const unary_params *p)
 {
-    static const char *const kinds[] = {"", "Exp", "Log", "Sqrt", "Neg", "Abs", "Reciprocal"};
+    static const char *const kinds[] = {"",    "Exp", "Log",        "Sqrt",
+                                        "Neg", "Abs", "Reciprocal", "Erf"};
     if (p->kind == UNARY_ACT)
         return act_valid(&p->act) ? act_kind_name(p->act.kind) : "unary";
-    if (p->kind > UNARY_ACT && p->kind <= UNARY_RECIPROCAL)
+    if (p->kind > UNARY_ACT && p->kind <= UNARY_ERF)
         return kinds[p->kind];
     return "unary";
 }
@@ -65,10 +66,9 @@ const char *unary_name(const unary_params *p)
 clinfer_status unary_output_shape(clinfer_runtime *rt, const unary_params *p,
                                   clinfer_shape *out)
 {
-    if (p->kind < UNARY_ACT || p->kind > UNARY_RECIPROCAL)
+    if (p->kind < UNARY_ACT || p->kind > UNARY_ERF)
         return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
-                       "unary: kind %d is not a unary_kind (0..%d)", (int)p->kind,
-                       (int)UNARY_RECIPROCAL);
+                       "unary: kind %d is not a unary_kind (0..%d)", (int)p->kind, (int)UNARY_ERF);
     if (p->kind == UNARY_ACT && !act_valid(&p->act))
         return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
                        "unary: activation kind %d is not an act_kind (0..%d)", (int)p->act.kind,
@@ -113,7 +113,7 @@ binary_params binary_params_default(void)
 
 const char *binary_op_name(binary_op op)
 {
-    static const char *const names[] = {"Add", "Sub", "Mul", "Div", "Pow", "Max", "Min"};
+    static const char *const names[] = {"Add", "Sub", "Mul", "Div", "Pow", "Max", "Min", "PRelu"};
     _Static_assert(sizeof names / sizeof names[0] == BINARY_LAST + 1, "a name per binary_op");
     return op >= BINARY_ADD && op <= BINARY_LAST ? names[op] : "binary";
 }

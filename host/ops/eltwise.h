@@ -19,8 +19,9 @@
 /* ------------------------------------------------------------------ unary */
 
 /* Unary ops beyond the activations. UNARY_ACT applies `act` (ONNX Relu,
- * LeakyRelu(alpha = act.a), Clip(min = act.a, max = act.b), Sigmoid, Tanh;
- * ACT_KIND_NONE copies, i.e. Identity). The others ignore `act`. */
+ * LeakyRelu(alpha = act.a), Clip(min = act.a, max = act.b), Sigmoid, Tanh,
+ * ... : CLINFER_ACTIVATION_TABLE; ACT_KIND_NONE copies, i.e. Identity). The
+ * others ignore `act`. */
 typedef enum unary_kind {
     UNARY_ACT = 0,
     UNARY_EXP = 1,
@@ -28,7 +29,8 @@ typedef enum unary_kind {
     UNARY_SQRT = 3,
     UNARY_NEG = 4,
     UNARY_ABS = 5,
-    UNARY_RECIPROCAL = 6
+    UNARY_RECIPROCAL = 6,
+    UNARY_ERF = 7
 } unary_kind;
 
 typedef struct unary_params {
@@ -64,7 +66,8 @@ typedef enum binary_op {
     BINARY_POW = 4, /* C pow(): a negative base needs an integral exponent */
     BINARY_MAX = 5, /* NaN if either operand is NaN */
     BINARY_MIN = 6,
-    BINARY_LAST = BINARY_MIN
+    BINARY_PRELU = 7, /* a < 0 ? a * b : a, b the slope (ONNX PRelu) */
+    BINARY_LAST = BINARY_PRELU
 } binary_op;
 
 /* How the operands are read. BINARY_AUTO picks the fastest that applies;

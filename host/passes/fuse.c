@@ -1,7 +1,8 @@
 /*
- * fuse.c — activation fusion: ReLU, LeakyReLU, Clip, Sigmoid and Tanh that
- * follow a conv2d, conv_transpose or GEMM become that kernel's epilogue,
- * saving one pass over memory and one launch.
+ * fuse.c — activation fusion: an activation (ReLU, LeakyReLU, Clip,
+ * Sigmoid, ..., every line of CLINFER_ACTIVATION_TABLE) that follows a
+ * conv2d, conv_transpose or GEMM becomes that kernel's epilogue, saving one
+ * pass over memory and one launch.
  */
 #include "passes.h"
 
@@ -35,7 +36,7 @@ int pass_fuse_activations(clinfer_graph *g)
         graph_node *n = &g->nodes[i];
         if (n->removed || n->op != OP_UNARY || !fusable(n->attrs.unary.op))
             continue;
-        /* The unary op values match clinfer_activation's for these five. */
+        /* The unary op values match clinfer_activation's for the activations. */
         clinfer_activation act = (clinfer_activation)n->attrs.unary.op;
         graph_node *conv = pass_sole_producer(g, n->inputs[0], OP_CONV2D);
         graph_node *gemm = pass_sole_producer(g, n->inputs[0], OP_GEMM);

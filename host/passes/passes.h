@@ -1,10 +1,12 @@
 /*
  * passes.h — graph rewrites run by clinfer_model_compile, in this order:
- * BatchNormalization folded into the convolution before it (or reduced to
- * two coefficient constants), then residual Adds fused into the conv that
- * produces one of their inputs (residual.c), then activations fused into
- * the conv/GEMM that produces their input, then max pools that tile their
- * input fused into a cheap convolution before them (pool.c). A pass
+ * activations that exporters write as several nodes (HardSwish, GELU) made
+ * one activation node (patterns.c), then BatchNormalization folded into
+ * the convolution before it (or reduced to two coefficient constants), then
+ * residual Adds fused into the conv that produces one of their inputs
+ * (residual.c), then activations fused into the conv/GEMM that produces
+ * their input, then max pools that tile their input fused into a cheap
+ * convolution before them (pool.c). A pass
  * never reorders nodes: it marks the absorbed node removed and lets the
  * producer write the absorbed node's output value.
  */
@@ -15,6 +17,8 @@
 
 /* Return the number of nodes folded or fused, or a negative status whose
  * message is recorded. */
+int pass_fuse_hard_swish(clinfer_graph *g);
+int pass_fuse_gelu(clinfer_graph *g);
 int pass_fold_batchnorm(clinfer_graph *g);
 int pass_fuse_residual_adds(clinfer_graph *g);
 int pass_fuse_activations(clinfer_graph *g);

@@ -400,7 +400,7 @@ static const kcase cases[] = {
     {"movement", g_movement, {{"", "transpose"}}, 1},
     {"resize", g_resize, {{"", "resize_taps"}}, 1},
     {"depth space", g_depth_space, {{"", "space_to_depth"}}, 1},
-    {"norm", g_norm, {{"", "norm_rows"}}, 1},
+    {"norm", g_norm, {{"", "norm_"}}, 1}, /* norm_rows or norm_items, by device type */
 };
 #define N_CASES (sizeof cases / sizeof cases[0])
 
