@@ -795,6 +795,44 @@ Test(onnx_load, numeric_inputs_and_outputs_of_other_types)
     clinfer_runtime_free(rt);
 }
 
+Test(onnx_load, dropout_in_training_mode_runs_only_with_ratio_zero)
+{
+    /* Exported attention blocks write F.dropout(x, p=0.0, training=True):
+     * nothing is dropped, so it is a copy; a real ratio is refused. */
+    const float ratios[2] = {0.0f, 0.5f};
+    for (int r = 0; r < 2; r++) {
+        onnx_graph g = {{0}};
+        const int64_t d[2] = {2, 3};
+        const int64_t yes = 1;
+        pb t = onnx_value_info("x", OT_FLOAT, 2, d);
+        onnx_input(&g, &t);
+        t = onnx_tensor_f("ratio", 0, NULL, &ratios[r], 0), onnx_initializer(&g, &t);
+        pb tm = onnx_tensor_i("training", 0, NULL, &yes, 0);
+        pb a = onnx_attr_tensor("value", &tm);
+        pb_free(&tm);
+        onnx_node(&g, "Constant", "training_mode", "", "training", 1, &a);
+        onnx_node(&g, "Dropout", "drop", "x,ratio,training", "y", 0, NULL);
+        t = onnx_value_info("y", OT_FLOAT, 2, d), onnx_output(&g, &t);
+        size_t size;
+        uint8_t *m = onnx_model(&g, 13, &size);
+        if (r == 1) {
+            expect_error(m, size, CLINFER_ERR_UNSUPPORTED, "ratio other than 0");
+            free(m);
+            continue;
+        }
+        clinfer_graph *gr = NULL;
+        cr_assert_eq(load(m, size, &gr), CLINFER_OK, "%s", clinfer_last_errmsg());
+        clinfer_runtime *rt = test_runtime();
+        const float x[6] = {1, -2, 3, -4, 5, -6};
+        float *y = run_graph(rt, gr, 1, x, 6, 6);
+        assert_equal(y, x, 6, "dropout with ratio 0");
+        free(y);
+        clinfer_graph_free(gr);
+        clinfer_runtime_free(rt);
+        free(m);
+    }
+}
+
 Test(onnx_load, wrong_input_size_at_run_time)
 {
     clinfer_runtime *rt = test_runtime();

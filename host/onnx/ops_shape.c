@@ -261,14 +261,21 @@ clinfer_status op_identity(onnx_node *c)
 
 clinfer_status op_dropout(onnx_node *c)
 {
-    /* The ratio does not matter at inference; training_mode must be false. */
-    const host_tensor *training = NULL;
+    /* Inference: a copy. In training mode too when the ratio is 0 (nothing
+     * is dropped, the scale is 1), as exports of attention blocks write
+     * F.dropout(x, p=0.0, training=True); any other ratio is refused. */
+    const host_tensor *training = NULL, *ratio = NULL;
     clinfer_status st = onnx_node_in_host_opt(c, 2, "training_mode", &training);
+    if (st == CLINFER_OK)
+        st = onnx_node_in_host_opt(c, 1, "ratio", &ratio);
     if (st != CLINFER_OK)
         return st;
-    if (training && (training->numel != 1 || host_tensor_get_f(training, 0) != 0))
+    int trains = training && (training->numel != 1 || host_tensor_get_f(training, 0) != 0);
+    int drops = !ratio || ratio->numel != 1 || host_tensor_get_f(ratio, 0) != 0;
+    if (trains && drops)
         return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
-                               "training_mode must be false: clinfer does inference only");
+                               "training_mode is true with a ratio other than 0: clinfer does "
+                               "inference only");
     onnx_sym *x = onnx_node_in(c, 0);
     return x && x->kind == SYM_HOST ? fold_identity(c) : op_identity(c);
 }

@@ -259,8 +259,11 @@ def export(name, ctor, shape, d, index):
     x = torch.randn(*shape, generator=torch.Generator().manual_seed(SEED))
     with torch.no_grad():
         y = model(x)
-        torch.onnx.export(model, x, path, opset_version=OPSET, input_names=["input"],
-                          output_names=["output"], do_constant_folding=True)
+    # exported with gradients on: under no_grad, nn.MultiheadAttention takes
+    # its fused fast path (aten::_native_multi_head_attention), which this
+    # torch cannot export (ViT)
+    torch.onnx.export(model, x, path, opset_version=OPSET, input_names=["input"],
+                      output_names=["output"], do_constant_folding=True)
     np.save(os.path.join(d, name + ".input.npy"), x.numpy().astype(np.float32))
     np.save(os.path.join(d, name + ".output.npy"), y.numpy().astype(np.float32))
     return path
