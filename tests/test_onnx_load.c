@@ -399,6 +399,9 @@ Test(onnx_load, comparisons_logic_mod_and_where_fold_on_shapes)
     const int64_t wh[3][3] = {{0, 1, 0}, {1}, {4, -1, 5}};
     const int64_t wdims[3] = {3, 1, 3};
     check_folded("Where", 3, wh, wdims, NULL, (const float[]){4, 1, 5});
+    /* Expand of a known tensor (Swin builds its attention mask so) */
+    const int64_t ex[2][3] = {{7}, {3}}, exdims[2] = {1, 1};
+    check_folded("Expand", 2, ex, exdims, NULL, (const float[]){7, 7, 7});
 }
 
 Test(onnx_load, nodes_out_of_order_are_sorted)

@@ -1,7 +1,7 @@
 /*
  * fold_logic.c — load-time evaluation of comparisons (Equal, Less,
- * Greater, LessOrEqual, GreaterOrEqual), logic (And, Or, Xor, Not), Mod and
- * Where. Exported models use them on shapes (e.g. Shape -> Equal -> Where
+ * Greater, LessOrEqual, GreaterOrEqual), logic (And, Or, Xor, Not), Mod,
+ * Where, and Expand of a known tensor. Exported models use them on shapes (e.g. Shape -> Equal -> Where
  * -> Expand, so that -1 entries become 1); clinfer computes them here when
  * every input is known, and refuses them on run-time tensors or on sizes
  * that depend on the open batch, naming the reason. Booleans are int64 0/1,
@@ -203,6 +203,45 @@ clinfer_status fold_where(onnx_node *c)
             t.i[k] = src->i[s];
         if (t.sym)
             t.sym[k] = src->sym ? src->sym[s] : 0;
+    }
+    return onnx_node_out_host(c, 0, &t);
+}
+
+/* Expand of a known tensor (masks and index grids built from shapes, as
+ * Swin's attention exports them); the run-time form is ops_tensor.c's. */
+clinfer_status fold_expand(onnx_node *c)
+{
+    const host_tensor *x, *sh;
+    int64_t dims[CLINFER_MAX_RANK];
+    int32_t n = 0;
+    clinfer_status st = onnx_node_in_host(c, 0, "input", &x);
+    if (st == CLINFER_OK)
+        st = onnx_node_in_host(c, 1, "shape", &sh);
+    if (st == CLINFER_OK)
+        st = onnx_node_host_ints(c, sh, "shape", dims, CLINFER_MAX_RANK, &n);
+    if (st != CLINFER_OK)
+        return st;
+    clinfer_shape target, os;
+    char b1[160], b2[160];
+    memset(&target, 0, sizeof target);
+    target.rank = n;
+    for (int32_t d = 0; d < n; d++)
+        target.dims[d] = dims[d];
+    if (!shape_broadcast(&x->shape, &target, &os))
+        return onnx_node_error(c, CLINFER_ERR_SHAPE, "input %s does not broadcast to shape %s",
+                               shape_str(&x->shape, b1, sizeof b1),
+                               shape_str(&target, b2, sizeof b2));
+    host_tensor t;
+    if ((st = fold_make(c, &t, x->dtype, &os, x->sym != NULL)) != CLINFER_OK)
+        return st;
+    for (int64_t k = 0; k < t.numel; k++) {
+        int64_t i = fold_bcast_index(&x->shape, &os, k);
+        if (t.f)
+            t.f[k] = x->f[i];
+        else
+            t.i[k] = x->i[i];
+        if (t.sym)
+            t.sym[k] = x->sym[i];
     }
     return onnx_node_out_host(c, 0, &t);
 }

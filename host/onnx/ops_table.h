@@ -85,7 +85,7 @@
     KERNEL("Unsqueeze", op_unsqueeze, fold_unsqueeze, IN(1), "axes")                               \
     KERNEL("Slice", op_slice, fold_slice, IN(1) | IN(2) | IN(3) | IN(4), "starts ends axes")       \
     KERNEL("Cast", op_cast, fold_cast, 0, "to saturate")                                           \
-    KERNEL("Expand", op_expand, NULL, IN(1), "")                                                   \
+    KERNEL("Expand", op_expand, fold_expand, IN(1), "")                                            \
     KERNEL("Tile", op_tile, NULL, IN(1), "")                                                       \
     KERNEL("Split", op_split, NULL, IN(1), "axis split num_outputs")                               \
     KERNEL("Gather", op_gather, fold_gather, IN(1), "axis")                                        \
