@@ -836,6 +836,94 @@ Test(onnx_load, dropout_in_training_mode_runs_only_with_ratio_zero)
     }
 }
 
+/* Einsum(eq) of a [dims_a] and b [dims_b] (both inputs) -> y */
+static uint8_t *einsum_model(const char *eq, int ra, const int64_t *da, int rb, const int64_t *db,
+                             size_t *size)
+{
+    onnx_graph g = {{0}};
+    pb t = onnx_value_info("a", OT_FLOAT, ra, da);
+    onnx_input(&g, &t);
+    t = onnx_value_info("b", OT_FLOAT, rb, db), onnx_input(&g, &t);
+    pb e = onnx_attr_string("equation", eq);
+    onnx_node(&g, "Einsum", "einsum", "a,b", "y", 1, &e);
+    t = onnx_value_info("y", OT_FLOAT, -1, NULL), onnx_output(&g, &t);
+    return onnx_model(&g, 12, size);
+}
+
+/* y = a @ b as a session computes it (two inputs). */
+static void run_two(clinfer_graph *g, const float *a, size_t na, const float *b, size_t nb,
+                    float *y, size_t ny)
+{
+    clinfer_runtime *rt = test_runtime();
+    clinfer_model *m = NULL;
+    cr_assert_eq(clinfer_model_compile(rt, g, &m), CLINFER_OK, "%s", clinfer_last_errmsg());
+    clinfer_session *s = NULL;
+    cr_assert_eq(clinfer_session_create(m, NULL, &s), CLINFER_OK, "%s", clinfer_last_errmsg());
+    cr_assert_eq(clinfer_session_set_input(s, 0, a, na), CLINFER_OK);
+    cr_assert_eq(clinfer_session_set_input(s, 1, b, nb), CLINFER_OK);
+    cr_assert_eq(clinfer_session_run(s), CLINFER_OK, "%s", clinfer_session_errmsg(s));
+    cr_assert_eq(clinfer_session_get_output(s, 0, y, ny), CLINFER_OK, "%s",
+                 clinfer_session_errmsg(s));
+    clinfer_session_free(s);
+    clinfer_model_free(m);
+    clinfer_runtime_free(rt);
+}
+
+Test(onnx_load, einsum_of_attention_forms)
+{
+    /* MaxViT's "B G H I D, B G H J D -> B G H I J" (scores) and
+     * "bhij,bhjd->bhdi" (values, output transposed), on odd sizes */
+    enum { B = 2, H = 3, I = 5, J = 7, D = 4 };
+    const int64_t da[5] = {B, 1, H, I, D}, db[5] = {B, 1, H, J, D};
+    float a[B * H * I * D], b[B * H * J * D], y[B * H * I * J], want[B * H * I * J];
+    uint32_t seed = 31u;
+    fill_uniform(a, B * H * I * D, -1, 1, &seed);
+    fill_uniform(b, B * H * J * D, -1, 1, &seed);
+    size_t size;
+    uint8_t *m = einsum_model("B G H I D, B G H J D -> B G H I J", 5, da, 5, db, &size);
+    clinfer_graph *g = NULL;
+    cr_assert_eq(load(m, size, &g), CLINFER_OK, "%s", clinfer_last_errmsg());
+    run_two(g, a, B * H * I * D, b, B * H * J * D, y, B * H * I * J);
+    for (int n = 0; n < B * H; n++)
+        for (int i = 0; i < I; i++)
+            for (int j = 0; j < J; j++) {
+                double acc = 0;
+                for (int d = 0; d < D; d++)
+                    acc += (double)a[(n * I + i) * D + d] * b[(n * J + j) * D + d];
+                want[(n * I + i) * J + j] = (float)acc;
+            }
+    assert_close(y, want, B * H * I * J, 1e-5f, 1e-4f, "einsum scores");
+    clinfer_graph_free(g);
+    free(m);
+    /* p [B, H, I, J] x v [B, H, J, D] -> [B, H, D, I] */
+    const int64_t dp[4] = {B, H, I, J}, dv[4] = {B, H, J, D};
+    float p[B * H * I * J], v[B * H * J * D], o[B * H * D * I], wo[B * H * D * I];
+    fill_uniform(p, B * H * I * J, -1, 1, &seed);
+    fill_uniform(v, B * H * J * D, -1, 1, &seed);
+    m = einsum_model("bhij,bhjd->bhdi", 4, dp, 4, dv, &size);
+    cr_assert_eq(load(m, size, &g), CLINFER_OK, "%s", clinfer_last_errmsg());
+    run_two(g, p, B * H * I * J, v, B * H * J * D, o, B * H * D * I);
+    for (int n = 0; n < B * H; n++)
+        for (int d = 0; d < D; d++)
+            for (int i = 0; i < I; i++) {
+                double acc = 0;
+                for (int j = 0; j < J; j++)
+                    acc += (double)p[(n * I + i) * J + j] * v[(n * J + j) * D + d];
+                wo[(n * D + d) * I + i] = (float)acc;
+            }
+    assert_close(o, wo, B * H * D * I, 1e-5f, 1e-4f, "einsum values, transposed");
+    clinfer_graph_free(g);
+    free(m);
+    /* forms that are not a product are refused by name */
+    m = einsum_model("ij,jk->i", 2, (const int64_t[]){3, 4}, 2, (const int64_t[]){4, 5}, &size);
+    expect_error(m, size, CLINFER_ERR_UNSUPPORTED, "not a batched matrix product");
+    free(m);
+    m = einsum_model("...ij,...jk->...ik", 2, (const int64_t[]){3, 4}, 2,
+                     (const int64_t[]){4, 5}, &size);
+    expect_error(m, size, CLINFER_ERR_UNSUPPORTED, "no \"...\"");
+    free(m);
+}
+
 Test(onnx_load, wrong_input_size_at_run_time)
 {
     clinfer_runtime *rt = test_runtime();

@@ -2,7 +2,7 @@
  * ops_table.h — the ONNX operators the importer knows, one row each:
  *   KERNEL(op_type, translator, folder, constant inputs, attributes)
  *     an op that runs on the device: translator(c) (ops_conv_pool.c,
- *     ops_math.c, ops_shape.c, ops_tensor.c) turns the node into builder
+ *     ops_math.c, ops_shape.c, ops_tensor.c, ...) turns the node into builder
  *     calls; folder (fold.c, or NULL) evaluates it on the host when every
  *     input is known at load time;
  *   FOLD_ONLY(op_type, folder, constant inputs, attributes)
@@ -89,6 +89,7 @@
     KERNEL("Tile", op_tile, NULL, IN(1), "")                                                       \
     KERNEL("Split", op_split, NULL, IN(1), "axis split num_outputs")                               \
     KERNEL("Gather", op_gather, fold_gather, IN(1), "axis")                                        \
+    KERNEL("Einsum", op_einsum, NULL, 0, "equation")                                               \
     KERNEL("Resize", op_resize, NULL, IN(1) | IN(2) | IN(3),                                       \
            "mode coordinate_transformation_mode cubic_coeff_a exclude_outside "                    \
            "extrapolation_value nearest_mode antialias axes keep_aspect_ratio_policy")             \

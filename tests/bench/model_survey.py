@@ -19,7 +19,8 @@ Exports are cached in DIR (default build/survey) and reused.
 The reference is PyTorch's own forward pass, independent of the ONNX file.
 Weights: torchvision's initialisation under a fixed seed; BatchNorm
 statistics randomised (weight/variance in [0.5, 1.5], bias/mean in
-[-0.1, 0.1]) so that folding is exercised. Opset 17 (the newest this
+[-0.1, 0.1]) so that folding is exercised; parameters initialised to all
+zeros (ViT's head) get small random values, so no output is a constant. Opset 17 (the newest this
 torch exports).
 """
 import argparse
@@ -247,6 +248,16 @@ def randomize_batchnorm(model, gen):
                 m.running_var.copy_(torch.rand(c, generator=gen) + 0.5)
 
 
+def randomize_zero_params(model, gen):
+    """Parameters initialised to all zeros (ViT's classifier head, some
+    layer-scale factors) get small random values, so that the output is not
+    a constant and the comparison means something."""
+    with torch.no_grad():
+        for p in model.parameters():
+            if p.numel() > 1 and not torch.any(p != 0):
+                p.copy_(torch.randn(p.shape, generator=gen) * 0.02)
+
+
 def export(name, ctor, shape, d, index):
     """Writes NAME.onnx, NAME.input.npy and NAME.output.npy into d."""
     path = os.path.join(d, name + ".onnx")
@@ -255,6 +266,7 @@ def export(name, ctor, shape, d, index):
     torch.manual_seed(SEED + index)
     model = ctor()
     randomize_batchnorm(model, torch.Generator().manual_seed(SEED + 100 + index))
+    randomize_zero_params(model, torch.Generator().manual_seed(SEED + 200 + index))
     model.eval()
     x = torch.randn(*shape, generator=torch.Generator().manual_seed(SEED))
     with torch.no_grad():
