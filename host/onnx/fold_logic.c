@@ -1,11 +1,12 @@
 /*
  * fold_logic.c — load-time evaluation of comparisons (Equal, Less,
  * Greater, LessOrEqual, GreaterOrEqual), logic (And, Or, Xor, Not), Mod,
- * Where, and Expand of a known tensor. Exported models use them on shapes (e.g. Shape -> Equal -> Where
- * -> Expand, so that -1 entries become 1); clinfer computes them here when
- * every input is known, and refuses them on run-time tensors or on sizes
- * that depend on the open batch, naming the reason. Booleans are int64 0/1,
- * as the loader keeps every integer type.
+ * Where, and Expand and ScatterND of known tensors. Exported models use
+ * them on shapes and masks (e.g. Shape -> Equal -> Where -> Expand, so
+ * that -1 entries become 1); clinfer computes them here when every input
+ * is known, and refuses them on run-time tensors or on sizes that depend
+ * on the open batch, naming the reason. Booleans are int64 0/1, as the
+ * loader keeps every integer type.
  */
 #include <math.h>
 #include <string.h>
@@ -242,6 +243,79 @@ clinfer_status fold_expand(onnx_node *c)
             t.i[k] = x->i[i];
         if (t.sym)
             t.sym[k] = x->sym[i];
+    }
+    return onnx_node_out_host(c, 0, &t);
+}
+
+/* ScatterND of known tensors (Swin writes its shifted-window mask with
+ * sliced assignments): a copy of data with the slices that the last axis
+ * of indices addresses replaced by (or, with reduction add/mul, combined
+ * with) updates, in order. */
+clinfer_status fold_scatter_nd(onnx_node *c)
+{
+    const host_tensor *data, *idx, *upd;
+    const char *red = "none";
+    clinfer_status st = onnx_node_in_host(c, 0, "data", &data);
+    if (st == CLINFER_OK)
+        st = onnx_node_in_host(c, 1, "indices", &idx);
+    if (st == CLINFER_OK)
+        st = onnx_node_in_host(c, 2, "updates", &upd);
+    if (st == CLINFER_OK)
+        st = onnx_node_attr_string(c, "reduction", "none", &red);
+    if (st != CLINFER_OK)
+        return st;
+    int op = strcmp(red, "none") == 0  ? 0
+             : strcmp(red, "add") == 0 ? 1
+             : strcmp(red, "mul") == 0 ? 2
+                                       : -1;
+    if (op < 0)
+        return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED, "reduction \"%s\" (none, add, mul)",
+                               red);
+    if (host_tensor_has_sym(idx) || idx->dtype != CLINFER_DTYPE_INT64 || idx->shape.rank < 1)
+        return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED, "indices must be known integers");
+    int32_t k = (int32_t)idx->shape.dims[idx->shape.rank - 1];
+    if (k < 1 || k > data->shape.rank || upd->dtype != data->dtype)
+        return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL,
+                               "indices address %d of data's %d dims, or updates' type differs",
+                               (int)k, (int)data->shape.rank);
+    int64_t slice = 1, count = idx->numel / k; /* updates of `slice` values each */
+    for (int32_t d = k; d < data->shape.rank; d++)
+        slice *= data->shape.dims[d];
+    if (upd->numel != count * slice)
+        return onnx_node_error(c, CLINFER_ERR_SHAPE, "updates hold %lld values, need %lld",
+                               (long long)upd->numel, (long long)(count * slice));
+    host_tensor t;
+    if ((st = fold_make(c, &t, data->dtype, &data->shape, data->sym != NULL)) != CLINFER_OK)
+        return st;
+    for (int64_t e = 0; e < t.numel; e++) {
+        if (t.f)
+            t.f[e] = data->f[e];
+        else
+            t.i[e] = data->i[e];
+        if (t.sym)
+            t.sym[e] = data->sym[e];
+    }
+    for (int64_t n = 0; n < count; n++) {
+        int64_t at = 0;
+        for (int32_t d = 0; d < k; d++) {
+            int64_t dim = data->shape.dims[d], i = idx->i[n * k + d];
+            if (i < -dim || i >= dim) {
+                host_tensor_free(&t);
+                return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL,
+                                       "index %lld is out of range for a dimension of %lld",
+                                       (long long)i, (long long)dim);
+            }
+            at = at * dim + (i < 0 ? i + dim : i);
+        }
+        for (int64_t e = 0; e < slice; e++) {
+            int64_t o = at * slice + e, u = n * slice + e;
+            if (t.f)
+                t.f[o] = op == 0 ? upd->f[u] : op == 1 ? t.f[o] + upd->f[u] : t.f[o] * upd->f[u];
+            else
+                t.i[o] = op == 0 ? upd->i[u] : op == 1 ? t.i[o] + upd->i[u] : t.i[o] * upd->i[u];
+            if (t.sym)
+                t.sym[o] = upd->sym ? upd->sym[u] : 0;
+        }
     }
     return onnx_node_out_host(c, 0, &t);
 }

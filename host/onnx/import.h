@@ -159,14 +159,15 @@ clinfer_status fold_neg(onnx_node *c);
 clinfer_status fold_constant_of_shape(onnx_node *c);
 clinfer_status fold_range(onnx_node *c);
 
-/* fold_logic.c: comparisons, logic, Mod, Where and Expand on known tensors
- * (the shape subgraphs of exported models). */
+/* fold_logic.c: comparisons, logic, Mod, Where, Expand and ScatterND on
+ * known tensors (the shape and mask subgraphs of exported models). */
 clinfer_status fold_compare(onnx_node *c);
 clinfer_status fold_logic(onnx_node *c);
 clinfer_status fold_not(onnx_node *c);
 clinfer_status fold_mod(onnx_node *c);
 clinfer_status fold_where(onnx_node *c);
 clinfer_status fold_expand(onnx_node *c);
+clinfer_status fold_scatter_nd(onnx_node *c);
 
 /* fold.c's helpers for the other folders: a host tensor of `shape` for a
  * node's result (an error naming the node when it is too large; with_sym:

@@ -119,6 +119,7 @@
     FOLD_ONLY("Xor", fold_logic, 0, "")                                                            \
     FOLD_ONLY("Not", fold_not, 0, "")                                                              \
     FOLD_ONLY("Mod", fold_mod, 0, "fmod")                                                          \
-    FOLD_ONLY("Where", fold_where, 0, "")
+    FOLD_ONLY("Where", fold_where, 0, "")                                                          \
+    FOLD_ONLY("ScatterND", fold_scatter_nd, IN(0) | IN(1) | IN(2), "reduction")
 
 #endif

@@ -157,8 +157,9 @@ clinfer_status op_split(onnx_node *c)
     if (st != CLINFER_OK)
         return st;
     if (!shape_axis(axis, xs.rank, &ax))
-        return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL, "axis %lld is out of range for rank %d",
-                               (long long)axis, (int)xs.rank);
+        return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL,
+                               "axis %lld is out of range for rank %d", (long long)axis,
+                               (int)xs.rank);
     if (xs.dims[ax] == CLINFER_BATCH_DIM)
         return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
                                "splitting the open batch dimension (axis %d) is not supported",
@@ -254,8 +255,9 @@ clinfer_status op_gather(onnx_node *c)
     if (st != CLINFER_OK)
         return st;
     if (!shape_axis(axis, xs.rank, &ax))
-        return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL, "axis %lld is out of range for rank %d",
-                               (long long)axis, (int)xs.rank);
+        return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL,
+                               "axis %lld is out of range for rank %d", (long long)axis,
+                               (int)xs.rank);
     int64_t dim = xs.dims[ax];
     if (dim == CLINFER_BATCH_DIM)
         return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,

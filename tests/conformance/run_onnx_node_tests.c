@@ -58,6 +58,7 @@ static const char *const required[] = {
     "test_elu",           "test_selu",              "test_celu",         "test_softplus",
     "test_softsign",      "test_mish",              "test_thresholdedrelu", "test_prelu",
     "test_einsum_batch_matmul$", "test_einsum_transpose$",
+    "test_scatternd",
 };
 
 static int in_family(const char *name)
