@@ -264,7 +264,8 @@ clinfer_status fold_range(onnx_node *c)
         count = (double)FOLD_MAX + 1; /* fold_make() reports it */
     clinfer_shape s1 = {1, {(int64_t)count}};
     host_tensor t;
-    if ((st = fold_make(c, &t, flt ? CLINFER_DTYPE_FLOAT32 : CLINFER_DTYPE_INT64, &s1, 0)) != CLINFER_OK)
+    const clinfer_dtype dt = flt ? CLINFER_DTYPE_FLOAT32 : CLINFER_DTYPE_INT64;
+    if ((st = fold_make(c, &t, dt, &s1, 0)) != CLINFER_OK)
         return st;
     for (int64_t k = 0; k < t.numel; k++) {
         if (flt)

@@ -143,7 +143,8 @@ static clinfer_status check_given(importer *im, const char *name, const Onnx__Te
                                   const clinfer_shape *given)
 {
     char b1[160];
-    if (given->rank < 0 || given->rank > CLINFER_MAX_RANK || (sp && given->rank != (int32_t)sp->n_dim))
+    if (given->rank < 0 || given->rank > CLINFER_MAX_RANK ||
+        (sp && given->rank != (int32_t)sp->n_dim))
         return im_fail(im, CLINFER_ERR_SHAPE,
                        "the shape given for input \"%s\", %s, has rank %d; the model declares "
                        "rank %d",

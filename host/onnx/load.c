@@ -206,7 +206,8 @@ static clinfer_status model_from_onnx(clinfer_runtime *rt, uint8_t *data, size_t
         data = NULL; /* taken, also on failure */
     } else if (st == CLINFER_OK) {
         st = onnx_import(mp, NULL, NULL, &g, err, sizeof err);
-        st = st == CLINFER_OK ? clinfer_model_compile(rt, g, out) : err_set(rt, st, "ONNX: %s", err);
+        st = st == CLINFER_OK ? clinfer_model_compile(rt, g, out)
+                              : err_set(rt, st, "ONNX: %s", err);
         if (st == CLINFER_OK) {
             model_keep_onnx(*out, data, size);
             data = NULL;
