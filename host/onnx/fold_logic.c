@@ -56,27 +56,29 @@ static int compare_int(const char *op, int64_t x, int64_t y)
     return compare(op, (double)((x > y) - (x < y)), 0.0);
 }
 
-clinfer_status fold_compare(onnx_node *c)
+/* Element k of a boolean result from a[ia] and b[ib]. */
+typedef int64_t (*pair_fn)(const char *op, const host_tensor *a, int64_t ia, const host_tensor *b,
+                           int64_t ib);
+
+static int64_t compare_pair(const char *op, const host_tensor *a, int64_t ia, const host_tensor *b,
+                            int64_t ib)
 {
-    const host_tensor *a, *b;
-    clinfer_shape os;
-    host_tensor t;
-    clinfer_status st = two_inputs(c, &a, &b, &os);
-    if (st == CLINFER_OK)
-        st = fold_make(c, &t, CLINFER_DTYPE_INT64, &os, 0);
-    if (st != CLINFER_OK)
-        return st;
-    int ints = a->dtype == CLINFER_DTYPE_INT64 && b->dtype == CLINFER_DTYPE_INT64;
-    for (int64_t k = 0; k < t.numel; k++) {
-        int64_t ia = fold_bcast_index(&a->shape, &os, k), ib = fold_bcast_index(&b->shape, &os, k);
-        t.i[k] = ints ? compare_int(c->op, a->i[ia], b->i[ib])
-                      : compare(c->op, host_tensor_get_f(a, ia), host_tensor_get_f(b, ib));
-    }
-    return onnx_node_out_host(c, 0, &t);
+    if (a->dtype == CLINFER_DTYPE_INT64 && b->dtype == CLINFER_DTYPE_INT64)
+        return compare_int(op, a->i[ia], b->i[ib]);
+    return compare(op, host_tensor_get_f(a, ia), host_tensor_get_f(b, ib));
 }
 
 /* And, Or, Xor on booleans (any nonzero is true). */
-clinfer_status fold_logic(onnx_node *c)
+static int64_t logic_pair(const char *op, const host_tensor *a, int64_t ia, const host_tensor *b,
+                          int64_t ib)
+{
+    int x = host_tensor_get_f(a, ia) != 0, y = host_tensor_get_f(b, ib) != 0;
+    return op[0] == 'A' ? x && y : op[0] == 'O' ? x || y : x != y;
+}
+
+/* A boolean (int64 0/1) result of two broadcast inputs, element by
+ * element. */
+static clinfer_status fold_pairwise(onnx_node *c, pair_fn f)
 {
     const host_tensor *a, *b;
     clinfer_shape os;
@@ -86,13 +88,14 @@ clinfer_status fold_logic(onnx_node *c)
         st = fold_make(c, &t, CLINFER_DTYPE_INT64, &os, 0);
     if (st != CLINFER_OK)
         return st;
-    for (int64_t k = 0; k < t.numel; k++) {
-        int x = host_tensor_get_f(a, fold_bcast_index(&a->shape, &os, k)) != 0;
-        int y = host_tensor_get_f(b, fold_bcast_index(&b->shape, &os, k)) != 0;
-        t.i[k] = c->op[0] == 'A' ? x && y : c->op[0] == 'O' ? x || y : x != y;
-    }
+    for (int64_t k = 0; k < t.numel; k++)
+        t.i[k] = f(c->op, a, fold_bcast_index(&a->shape, &os, k), b,
+                   fold_bcast_index(&b->shape, &os, k));
     return onnx_node_out_host(c, 0, &t);
 }
+
+clinfer_status fold_compare(onnx_node *c) { return fold_pairwise(c, compare_pair); }
+clinfer_status fold_logic(onnx_node *c) { return fold_pairwise(c, logic_pair); }
 
 clinfer_status fold_not(onnx_node *c)
 {

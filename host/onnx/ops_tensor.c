@@ -97,6 +97,18 @@ clinfer_status op_tile(onnx_node *c)
 
 /* ------------------------------------------------------------------- Split */
 
+/* Input 0's shape and the `axis` attribute (default 0) as an index. */
+static clinfer_status shape_and_axis(onnx_node *c, clinfer_shape *xs, int64_t *axis, int32_t *ax)
+{
+    clinfer_status st = onnx_node_in_shape(c, 0, xs);
+    if (st == CLINFER_OK)
+        st = onnx_node_attr_int(c, "axis", 0, axis);
+    if (st == CLINFER_OK && !shape_axis(*axis, xs->rank, ax))
+        st = onnx_node_error(c, CLINFER_ERR_INVALID_MODEL, "axis %lld is out of range for rank %d",
+                             (long long)*axis, (int)xs->rank);
+    return st;
+}
+
 /* The sizes of Split's outputs along a dim of `dim`: from the `split`
  * input (opset 13+) or attribute, else num_outputs (opset 18: every part
  * ceil(dim / n), the last what remains), else equal parts. */
@@ -151,15 +163,9 @@ clinfer_status op_split(onnx_node *c)
     clinfer_shape xs;
     int64_t axis = 0, sizes[MAX_INTS];
     int32_t ax = 0, nout = (int32_t)c->n->n_output;
-    clinfer_status st = onnx_node_in_shape(c, 0, &xs);
-    if (st == CLINFER_OK)
-        st = onnx_node_attr_int(c, "axis", 0, &axis);
+    clinfer_status st = shape_and_axis(c, &xs, &axis, &ax);
     if (st != CLINFER_OK)
         return st;
-    if (!shape_axis(axis, xs.rank, &ax))
-        return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL,
-                               "axis %lld is out of range for rank %d", (long long)axis,
-                               (int)xs.rank);
     if (xs.dims[ax] == CLINFER_BATCH_DIM)
         return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
                                "splitting the open batch dimension (axis %d) is not supported",
@@ -247,17 +253,11 @@ clinfer_status op_gather(onnx_node *c)
     const host_tensor *t = NULL;
     int64_t axis = 0;
     int32_t ax = 0;
-    clinfer_status st = onnx_node_in_shape(c, 0, &xs);
-    if (st == CLINFER_OK)
-        st = onnx_node_attr_int(c, "axis", 0, &axis);
+    clinfer_status st = shape_and_axis(c, &xs, &axis, &ax);
     if (st == CLINFER_OK)
         st = onnx_node_in_host(c, 1, "indices", &t);
     if (st != CLINFER_OK)
         return st;
-    if (!shape_axis(axis, xs.rank, &ax))
-        return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL,
-                               "axis %lld is out of range for rank %d", (long long)axis,
-                               (int)xs.rank);
     int64_t dim = xs.dims[ax];
     if (dim == CLINFER_BATCH_DIM)
         return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
