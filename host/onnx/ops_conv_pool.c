@@ -180,17 +180,18 @@ static clinfer_status conv_weights(onnx_node *c, const host_tensor *wt, int one_
     return onnx_node_build(c, clinfer_graph_constant(c->im->g, name, &s, wt->f, out));
 }
 
-/* ---- 3-D convolution as a 2-D one over frames ----
+/* ---- 3-D convolution as 2-D ones over frames ----
  * Conv3d x [N, C, D, H, W] with W [O, C/g, kd, kh, kw] becomes, with no
- * kernel of its own: x padded along D; for each depth tap z the frames
- * z*dd, z*dd + sd, ... (D_out of them) sliced out and stacked as
- * [N, C, kd, D_out, H, W]; transposed to [N, D_out, C, kd, H, W] and seen
- * as N*D_out images of C*kd channels (channel c*kd + z); a 2-D conv over
- * those with W's floats seen as [O, C/g*kd, kh, kw] (the same memory
- * order, and groups stay contiguous blocks of channels); the result
- * [N*D_out, O, H', W'] seen as [N, D_out, O, H', W'] and transposed back. */
+ * kernel of its own: x padded along D; for each output frame t the kd
+ * frames it reads (t*sd + z*dd) sliced out as [N, C, kd, H, W], which is,
+ * with no copy, an image of C*kd channels (channel c*kd + z); a 2-D conv
+ * of it with W's floats seen as [O, C/g*kd, kh, kw] (the same memory
+ * order, and groups stay contiguous blocks of channels) gives frame t of
+ * the output, and the frames are concatenated along D. One conv per frame
+ * rather than one over N*D_out images: the graph carries the open batch
+ * as a dimension of its own, so it cannot be merged with D. */
 
-enum { MAX_DEPTH_TAPS = 64 };
+enum { MAX_DEPTH_OUT = 1024 };
 
 /* x padded with zeros along D by w's depth pads (x itself without). */
 static clinfer_status pad_depth(onnx_node *c, const window *w, clinfer_value *x)
@@ -203,87 +204,47 @@ static clinfer_status pad_depth(onnx_node *c, const window *w, clinfer_value *x)
     return onnx_node_build(c, clinfer_graph_pad(c->im->g, name, *x, pads, 10, 0.0f, x));
 }
 
-/* The frames depth tap z reads: z*dd + k*sd for k < dout, along axis 2
- * (x itself when that is every frame). */
-static clinfer_status depth_tap(onnx_node *c, clinfer_value x, int64_t dp, const window *w,
-                                int32_t z, int64_t dout, clinfer_value *out)
+/* Output frame t's input: the frames t*sd + z*dd (z < kd) of x [N, C, dp,
+ * H, W] (x itself when that is every frame) seen as [N, C*kd, H, W]. */
+static clinfer_status frame_input(onnx_node *c, clinfer_value x, const clinfer_shape *xs,
+                                  int64_t dp, const window *w, int64_t t, clinfer_value *out)
 {
-    const int64_t start = (int64_t)z * w->d_dilation;
-    if (start == 0 && dout == dp && (w->d_stride == 1 || dp == 1)) {
-        *out = x;
-        return CLINFER_OK;
-    }
+    const int64_t start = t * w->d_stride, kd = w->d_kernel, axis = 2, step = w->d_dilation;
+    const int64_t end = start + (kd - 1) * step + 1;
     char name[512];
-    snprintf(name, sizeof name, "%s:tap%d", onnx_node_oname(c), (int)z);
-    const int64_t end = start + (dout - 1) * w->d_stride + 1, axis = 2, step = w->d_stride;
-    return onnx_node_build(
-        c, clinfer_graph_slice(c->im->g, name, x, &start, &end, &axis, &step, 1, out));
-}
-
-static clinfer_status view_named(onnx_node *c, const char *suffix, clinfer_value x,
-                                 const clinfer_shape *s, clinfer_value *out)
-{
-    char name[512];
-    snprintf(name, sizeof name, "%s:%s", onnx_node_oname(c), suffix);
-    return onnx_node_build(c, clinfer_graph_reshape(c->im->g, name, x, s, out));
-}
-
-static clinfer_status transpose_named(onnx_node *c, const char *suffix, clinfer_value x,
-                                      const int32_t *perm, int32_t rank, clinfer_value *out)
-{
-    char name[512];
-    snprintf(name, sizeof name, "%s:%s", onnx_node_oname(c), suffix);
-    return onnx_node_build(c, clinfer_graph_transpose(c->im->g, name, x, perm, rank, out));
-}
-
-/* x [N, C, Dp, H, W] (padded) as the images [N*dout, C*kd, H, W]. */
-static clinfer_status depth_columns(onnx_node *c, clinfer_value x, const clinfer_shape *xs,
-                                    int64_t dp, const window *w, int64_t dout,
-                                    clinfer_value *out)
-{
-    const int64_t ch = xs->dims[1], h = xs->dims[3], wd = xs->dims[4];
-    const int32_t kd = w->d_kernel;
-    clinfer_value taps[MAX_DEPTH_TAPS], t;
     clinfer_status st = CLINFER_OK;
-    for (int32_t z = 0; z < kd && st == CLINFER_OK; z++) {
-        char suffix[32];
-        snprintf(suffix, sizeof suffix, "tap%d_6d", (int)z);
-        const clinfer_shape s6 = {6, {0, ch, 1, dout, h, wd}}; /* 0: x's batch */
-        st = depth_tap(c, x, dp, w, z, dout, &taps[z]);
-        if (st == CLINFER_OK && kd > 1)
-            st = view_named(c, suffix, taps[z], &s6, &taps[z]);
+    if (start != 0 || kd != dp || (step != 1 && kd > 1)) {
+        snprintf(name, sizeof name, "%s:frames%lld", onnx_node_oname(c), (long long)t);
+        st = onnx_node_build(
+            c, clinfer_graph_slice(c->im->g, name, x, &start, &end, &axis, &step, 1, &x));
     }
-    if (st != CLINFER_OK)
-        return st;
-    if (kd == 1) { /* [N, C, D_out, H, W] -> [N, D_out, C, H, W] */
-        static const int32_t perm5[5] = {0, 2, 1, 3, 4};
-        st = transpose_named(c, "frames", taps[0], perm5, 5, &t);
-    } else { /* [N, C, kd, D_out, H, W] -> [N, D_out, C, kd, H, W] */
-        static const int32_t perm6[6] = {0, 3, 1, 2, 4, 5};
-        char name[512];
-        snprintf(name, sizeof name, "%s:taps", onnx_node_oname(c));
-        st = onnx_node_build(c, clinfer_graph_concat(c->im->g, name, taps, kd, 2, &t));
-        if (st == CLINFER_OK)
-            st = transpose_named(c, "frames", t, perm6, 6, &t);
-    }
-    const clinfer_shape s4 = {4, {-1, ch * kd, h, wd}};
-    return st == CLINFER_OK ? view_named(c, "images", t, &s4, out) : st;
+    const clinfer_shape s4 = {4, {0, xs->dims[1] * kd, xs->dims[3], xs->dims[4]}};
+    snprintf(name, sizeof name, "%s:image%lld", onnx_node_oname(c), (long long)t);
+    if (st == CLINFER_OK)
+        st = onnx_node_build(c, clinfer_graph_reshape(c->im->g, name, x, &s4, out));
+    return st;
 }
 
-/* The 2-D conv's output [N*dout, O, H', W'] as the node's [N, O, dout, H', W']. */
-static clinfer_status frames_to_depth(onnx_node *c, clinfer_value y, int64_t dout)
+/* Output frame t: the 2-D conv of its input, [N, O, H', W'] seen as
+ * [N, O, 1, H', W'] (named as the node when it is the only frame). */
+static clinfer_status frame_output(onnx_node *c, clinfer_value x, clinfer_value wv,
+                                   clinfer_value bv, const clinfer_conv2d_desc *d, int64_t t,
+                                   int only, clinfer_value *out)
 {
+    char name[512];
+    clinfer_value y;
     clinfer_shape ys;
-    clinfer_status st = onnx_node_build(c, clinfer_graph_value_shape(c->im->g, y, &ys));
-    const clinfer_shape s5 = {5, {-1, dout, ys.dims[1], ys.dims[2], ys.dims[3]}};
+    snprintf(name, sizeof name, "%s:conv%lld", onnx_node_oname(c), (long long)t);
+    clinfer_status st =
+        onnx_node_build(c, clinfer_graph_conv2d(c->im->g, name, x, wv, bv, d, &y));
     if (st == CLINFER_OK)
-        st = view_named(c, "5d", y, &s5, &y);
+        st = onnx_node_build(c, clinfer_graph_value_shape(c->im->g, y, &ys));
     if (st != CLINFER_OK)
         return st;
-    static const int32_t perm5[5] = {0, 2, 1, 3, 4};
-    clinfer_value out;
-    return onnx_node_out_of(
-        c, clinfer_graph_transpose(c->im->g, onnx_node_oname(c), y, perm5, 5, &out), &out);
+    const clinfer_shape s5 = {5, {0, ys.dims[1], 1, ys.dims[2], ys.dims[3]}};
+    snprintf(name, sizeof name, "%s:frame%lld", onnx_node_oname(c), (long long)t);
+    return onnx_node_build(c, clinfer_graph_reshape(c->im->g, only ? onnx_node_oname(c) : name,
+                                                    y, &s5, out));
 }
 
 /* The output depth of x's D (xs) under w's depth window, or an error. */
@@ -313,19 +274,18 @@ static clinfer_status conv3d(onnx_node *c, const clinfer_shape *xs, const host_t
     if (wt->dtype != CLINFER_DTYPE_FLOAT32)
         return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
                                "the weights W of a 3-D convolution must be float32");
-    if (w->d_kernel > MAX_DEPTH_TAPS)
-        return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
-                               "W's depth is %d; clinfer supports 3-D kernels up to %d deep",
-                               (int)w->d_kernel, MAX_DEPTH_TAPS);
     int64_t dp = 0, dout = 0;
-    clinfer_value x, wv, bv, y;
+    clinfer_value x, wv, bv, *frames = NULL;
     clinfer_status st = depth_out(c, xs, w, &dp, &dout);
+    if (st == CLINFER_OK && dout > MAX_DEPTH_OUT)
+        return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
+                               "the output has depth %lld; clinfer supports 3-D convolutions "
+                               "of up to %d output frames",
+                               (long long)dout, MAX_DEPTH_OUT);
     if (st == CLINFER_OK)
         st = onnx_node_in_value(c, 0, &x);
     if (st == CLINFER_OK)
         st = pad_depth(c, w, &x);
-    if (st == CLINFER_OK)
-        st = depth_columns(c, x, xs, dp, w, dout, &x);
     if (st == CLINFER_OK) {
         char name[512];
         snprintf(name, sizeof name, "%s:W_2d", onnx_node_oname(c));
@@ -335,12 +295,23 @@ static clinfer_status conv3d(onnx_node *c, const clinfer_shape *xs, const host_t
     }
     if (st == CLINFER_OK)
         st = onnx_node_in_value_opt(c, 2, &bv);
-    if (st == CLINFER_OK) {
-        char name[512];
-        snprintf(name, sizeof name, "%s:2d", onnx_node_oname(c));
-        st = onnx_node_build(c, clinfer_graph_conv2d(c->im->g, name, x, wv, bv, d, &y));
+    if (st == CLINFER_OK && !(frames = malloc((size_t)dout * sizeof *frames)))
+        st = onnx_node_error(c, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of host memory");
+    for (int64_t t = 0; t < dout && st == CLINFER_OK; t++) {
+        clinfer_value xt;
+        st = frame_input(c, x, xs, dp, w, t, &xt);
+        if (st == CLINFER_OK)
+            st = frame_output(c, xt, wv, bv, d, t, dout == 1, &frames[t]);
     }
-    return st == CLINFER_OK ? frames_to_depth(c, y, dout) : st;
+    if (st == CLINFER_OK && dout == 1)
+        st = onnx_node_out_of(c, st, &frames[0]);
+    else if (st == CLINFER_OK)
+        st = onnx_node_out_of(c,
+                              clinfer_graph_concat(c->im->g, onnx_node_oname(c), frames,
+                                                   (int32_t)dout, 2, &x),
+                              &x);
+    free(frames);
+    return st;
 }
 
 clinfer_status op_conv(onnx_node *c)
@@ -462,7 +433,8 @@ static clinfer_status global_pool_3d(onnx_node *c, clinfer_pool_kind kind, clinf
     const clinfer_shape s5 = {5, {0, ch, 1, 1, 1}};
     char name[512];
     clinfer_value y;
-    clinfer_status st = view_named(c, "as_2d", x, &s4, &x);
+    snprintf(name, sizeof name, "%s:as_2d", onnx_node_oname(c));
+    clinfer_status st = onnx_node_build(c, clinfer_graph_reshape(c->im->g, name, x, &s4, &x));
     snprintf(name, sizeof name, "%s:2d", onnx_node_oname(c));
     if (st == CLINFER_OK)
         st = onnx_node_build(c, clinfer_graph_global_pool(c->im->g, name, x, kind, &y));
