@@ -458,6 +458,110 @@ Test(onnx_load, three_d_conv_runs_as_two_d_over_frames)
         check_conv3d(&cases[i], 500u + (uint32_t)i);
 }
 
+/* A 3-D pooling case (d, h, w order) on x [N, 2, 7, 6, 5]. */
+typedef struct pool3d_case {
+    const char *op;
+    int k[3], stride[3], dil[3], pads[6], ceil_mode, count_include_pad;
+} pool3d_case;
+
+static int pool3d_out(const pool3d_case *t, int a, int in)
+{
+    const int span = in + t->pads[a] + t->pads[a + 3] - t->dil[a] * (t->k[a] - 1) - 1;
+    return (t->ceil_mode ? (span + t->stride[a] - 1) / t->stride[a] : span / t->stride[a]) + 1;
+}
+
+/* Direct loop over each output's box: max, or the mean over the elements
+ * inside x (count_include_pad 0) or inside the padded x (1). */
+static void ref_pool3d(const pool3d_case *t, const int in[3], int nc, const float *x, float *y)
+{
+    const int out[3] = {pool3d_out(t, 0, in[0]), pool3d_out(t, 1, in[1]),
+                        pool3d_out(t, 2, in[2])};
+    const int is_max = strcmp(t->op, "MaxPool") == 0;
+    for (int i = 0; i < nc * out[0] * out[1] * out[2]; i++) {
+        int r = i, pos[3];
+        for (int a = 2; a >= 0; a--)
+            pos[a] = r % out[a], r /= out[a];
+        double acc = is_max ? -INFINITY : 0;
+        int count = 0;
+        for (int kz = 0; kz < t->k[0]; kz++)
+            for (int ky = 0; ky < t->k[1]; ky++)
+                for (int kx = 0; kx < t->k[2]; kx++) {
+                    const int kk[3] = {kz, ky, kx};
+                    int at[3], inside = 1, padded = 1;
+                    for (int a = 0; a < 3; a++) {
+                        at[a] = pos[a] * t->stride[a] - t->pads[a] + kk[a] * t->dil[a];
+                        inside &= at[a] >= 0 && at[a] < in[a];
+                        padded &= at[a] < in[a] + t->pads[a + 3];
+                    }
+                    count += t->count_include_pad ? padded : inside;
+                    if (!inside)
+                        continue;
+                    const float v = x[(((size_t)r * in[0] + at[0]) * in[1] + at[1]) * in[2] +
+                                      at[2]];
+                    acc = is_max ? (v > acc ? v : acc) : acc + v;
+                }
+        y[i] = (float)(is_max ? acc : acc / count);
+    }
+}
+
+static void check_pool3d(const pool3d_case *t, uint32_t seed)
+{
+    const int in[3] = {7, 6, 5};
+    const int out[3] = {pool3d_out(t, 0, in[0]), pool3d_out(t, 1, in[1]),
+                        pool3d_out(t, 2, in[2])};
+    const int64_t xd[5] = {-1, 2, in[0], in[1], in[2]}, yd[5] = {-1, 2, out[0], out[1], out[2]};
+    const size_t nx = 2u * 2 * 7 * 6 * 5, ny = 2u * 2 * out[0] * out[1] * out[2];
+    float x[2 * 2 * 7 * 6 * 5], *want = test_alloc(ny * sizeof *want);
+    fill_uniform(x, nx, -1, 1, &seed);
+    int64_t k[3], s[3], dl[3], p[6];
+    for (int a = 0; a < 6; a++) {
+        p[a] = t->pads[a];
+        if (a < 3)
+            k[a] = t->k[a], s[a] = t->stride[a], dl[a] = t->dil[a];
+    }
+    onnx_graph g = {{0}};
+    pb vi = onnx_value_info("x", OT_FLOAT, 5, xd);
+    onnx_input(&g, &vi);
+    const int is_max = strcmp(t->op, "MaxPool") == 0; /* AveragePool-17 has no dilations */
+    pb pa[5] = {onnx_attr_ints("kernel_shape", 3, k), onnx_attr_ints("strides", 3, s),
+                onnx_attr_ints("pads", 6, p), onnx_attr_int("ceil_mode", t->ceil_mode),
+                is_max ? onnx_attr_ints("dilations", 3, dl)
+                       : onnx_attr_int("count_include_pad", t->count_include_pad)};
+    onnx_node(&g, t->op, "pool3d", "x", "y", 5, pa);
+    vi = onnx_value_info("y", OT_FLOAT, 5, yd);
+    onnx_output(&g, &vi);
+    size_t size;
+    uint8_t *model = onnx_model(&g, 17, &size);
+    clinfer_runtime *rt = test_runtime();
+    clinfer_graph *gr = NULL;
+    cr_assert_eq(load(model, size, &gr), CLINFER_OK, "%s", clinfer_last_errmsg());
+    ref_pool3d(t, in, 4, x, want);
+    float *y = run_graph(rt, gr, 2, x, nx, ny);
+    char what[96];
+    snprintf(what, sizeof what, "%s 3-D k %dx%dx%d", t->op, t->k[0], t->k[1], t->k[2]);
+    assert_close(y, want, ny, 1e-6f, 1e-5f, what);
+    free(y);
+    free(want);
+    clinfer_graph_free(gr);
+    free(model);
+    clinfer_runtime_free(rt);
+}
+
+Test(onnx_load, three_d_pooling_runs_as_two_separable_two_d_pools)
+{
+    static const pool3d_case cases[] = {
+        {"MaxPool", {3, 3, 2}, {2, 1, 2}, {1, 1, 1}, {1, 1, 0, 0, 0, 1}, 0, 0},
+        {"MaxPool", {2, 2, 2}, {1, 2, 1}, {2, 1, 2}, {0, 0, 0, 0, 0, 0}, 0, 0},
+        {"MaxPool", {2, 3, 2}, {2, 2, 2}, {1, 1, 1}, {0, 1, 0, 0, 1, 0}, 1, 0},
+        /* the mean's count: inside x, or inside the padded x */
+        {"AveragePool", {3, 3, 3}, {2, 2, 1}, {1, 1, 1}, {2, 1, 1, 1, 0, 1}, 0, 0},
+        {"AveragePool", {3, 3, 3}, {2, 2, 1}, {1, 1, 1}, {2, 1, 1, 1, 0, 1}, 0, 1},
+        {"AveragePool", {2, 2, 2}, {2, 2, 2}, {1, 1, 1}, {0, 0, 0, 0, 0, 0}, 1, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        check_pool3d(&cases[i], 700u + (uint32_t)i);
+}
+
 /* GlobalAveragePool / GlobalMaxPool of x [N, 3, 4, 5, 2] against loops. */
 static void check_global_pool_3d(const char *op, int is_max)
 {

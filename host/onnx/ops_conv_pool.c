@@ -4,7 +4,10 @@
  * attributes (kernel_shape, strides, dilations, pads, auto_pad). 1-D ops
  * (rank-3 tensors [N, C, L]) run as 2-D ones of height 1: the input is
  * viewed as [N, C, 1, L], the weights are [O, I, 1, K], and the output is
- * viewed back as [N, O, L'] (views cost no copy).
+ * viewed back as [N, O, L'] (views cost no copy). 3-D ops (rank-5 tensors
+ * [N, C, D, H, W]) have no kernel of their own either: a 3-D Conv is a
+ * 2-D conv per output frame (conv3d), a 3-D pool two 2-D pools (pool3d),
+ * a 3-D global pool one over the view [N, C, D*H, W].
  */
 #include <math.h>
 #include <stdio.h>
@@ -106,7 +109,7 @@ static clinfer_status window_attrs(onnx_node *c, int32_t spatial, int dilations,
         st = window_ints(c, "pads", spatial, 2, 0, 0, w->pads, w->d_pads, NULL);
     if (st != CLINFER_OK)
         return st;
-    if (!dilations && (w->dilation[0] != 1 || w->dilation[1] != 1))
+    if (!dilations && (w->dilation[0] != 1 || w->dilation[1] != 1 || w->d_dilation != 1))
         return onnx_node_opset_error(c, CLINFER_ERR_INVALID_MODEL,
                                      "attribute \"dilations\" must be 1: AveragePool takes "
                                      "dilations from opset 19, the model imports opset %lld",
@@ -373,12 +376,67 @@ clinfer_status op_conv(onnx_node *c)
     return out_from_2d(c, one_d, clinfer_graph_conv2d(c->im->g, yname, x, wv, bv, &d, &y), &y);
 }
 
+/* A reshape of x to `s` named NODE:suffix (NODE itself for suffix NULL). */
+static clinfer_status view_to(onnx_node *c, const char *suffix, clinfer_value x,
+                              const clinfer_shape *s, clinfer_value *out)
+{
+    char name[512];
+    snprintf(name, sizeof name, "%s:%s", onnx_node_oname(c), suffix ? suffix : "");
+    return onnx_node_build(
+        c, clinfer_graph_reshape(c->im->g, suffix ? name : onnx_node_oname(c), x, s, out));
+}
+
+/* 3-D pooling of x [N, C, D, H, W] as two 2-D ones, since a box window
+ * is separable (max of maxes; for the average, the count of a box's
+ * elements, padded or not, is the product of the counts along each axis):
+ * over H, W on the view [N, C*D, H, W] with d's window, then over D on the
+ * view [N, C, D, H'*W'] with the window kd x 1; seen as [N, C, D', H', W']. */
+static clinfer_status pool3d(onnx_node *c, const clinfer_shape *xs, const window *w,
+                             const clinfer_pool2d_desc *d)
+{
+    const int64_t ch = xs->dims[1], dd = xs->dims[2];
+    clinfer_value x, y;
+    clinfer_shape ys;
+    char name[512];
+    snprintf(name, sizeof name, "%s:hw", onnx_node_oname(c));
+    const clinfer_shape s1 = {4, {0, ch * dd, xs->dims[3], xs->dims[4]}};
+    clinfer_status st = onnx_node_in_value(c, 0, &x);
+    if (st == CLINFER_OK)
+        st = view_to(c, "frames", x, &s1, &x);
+    if (st == CLINFER_OK)
+        st = onnx_node_build(c, clinfer_graph_pool2d(c->im->g, name, x, d, &y));
+    if (st == CLINFER_OK)
+        st = onnx_node_build(c, clinfer_graph_value_shape(c->im->g, y, &ys));
+    if (st != CLINFER_OK)
+        return st;
+    const clinfer_shape s2 = {4, {0, ch, dd, ys.dims[2] * ys.dims[3]}};
+    clinfer_pool2d_desc e = *d;
+    e.kernel_h = w->d_kernel, e.kernel_w = 1;
+    e.stride_h = w->d_stride, e.stride_w = 1;
+    e.dilation_h = w->d_dilation, e.dilation_w = 1;
+    e.pad_top = w->d_pads[0], e.pad_bottom = w->d_pads[1], e.pad_left = e.pad_right = 0;
+    snprintf(name, sizeof name, "%s:d", onnx_node_oname(c));
+    if ((st = view_to(c, "depth", y, &s2, &x)) == CLINFER_OK)
+        st = onnx_node_build(c, clinfer_graph_pool2d(c->im->g, name, x, &e, &y));
+    clinfer_shape zs;
+    if (st == CLINFER_OK)
+        st = onnx_node_build(c, clinfer_graph_value_shape(c->im->g, y, &zs));
+    if (st != CLINFER_OK)
+        return st;
+    const clinfer_shape s3 = {5, {0, ch, zs.dims[2], ys.dims[2], ys.dims[3]}};
+    return onnx_node_out_of(c, view_to(c, NULL, y, &s3, &x), &x);
+}
+
 static clinfer_status pool(onnx_node *c, clinfer_pool_kind kind)
 {
     clinfer_shape xs;
-    clinfer_status st = need_1d_or_2d(c, 0, "input X",
-                                      "clinfer supports 1-D and 2-D pooling (3-D and 4-D tensors)",
-                                      &xs);
+    char buf[160];
+    clinfer_status st = onnx_node_in_shape(c, 0, &xs);
+    if (st == CLINFER_OK && (xs.rank < 3 || xs.rank > 5))
+        return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
+                               "input X has shape %s; clinfer supports 1-D, 2-D and 3-D pooling "
+                               "(3-D, 4-D and 5-D tensors)",
+                               shape_str(&xs, buf, sizeof buf));
     window w;
     int64_t ceil_mode = 0, count_include_pad = 0, storage_order = 0;
     const int one_d = xs.rank == 3;
@@ -410,6 +468,8 @@ static clinfer_status pool(onnx_node *c, clinfer_pool_kind kind)
     d.pad_right = w.pads[3];
     d.ceil_mode = (int)ceil_mode;
     d.count_include_pad = (int)count_include_pad;
+    if (xs.rank == 5)
+        return pool3d(c, &xs, &w, &d);
     clinfer_value x, y;
     char name[512];
     if ((st = onnx_node_in_value(c, 0, &x)) == CLINFER_OK && one_d)
