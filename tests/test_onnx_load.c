@@ -334,6 +334,310 @@ Test(onnx_load, one_d_conv_and_pooling_run_as_two_d)
     clinfer_runtime_free(rt);
 }
 
+/* ---- 3-D convolution (5-D NCDHW tensors), rewritten into 2-D ops ---- */
+
+/* A Conv3d case: sizes, window (d, h, w order) and groups. */
+typedef struct conv3d_case {
+    int c, o, d, h, w, group;
+    int k[3], stride[3], dil[3], pads[6]; /* pads: d, h, w begins then ends */
+} conv3d_case;
+
+static int conv3d_out(const conv3d_case *t, int a, int in)
+{
+    return (in + t->pads[a] + t->pads[a + 3] - t->dil[a] * (t->k[a] - 1) - 1) / t->stride[a] + 1;
+}
+
+/* Direct 5-D loop: y[n, o, z, i, j] = b[o] + sum over the group's
+ * channels and the window of w * x (zero outside x). */
+static void ref_conv3d(const conv3d_case *t, int n, const float *x, const float *w,
+                       const float *b, float *y)
+{
+    const int od = conv3d_out(t, 0, t->d), oh = conv3d_out(t, 1, t->h),
+              ow = conv3d_out(t, 2, t->w), cg = t->c / t->group, og = t->o / t->group;
+    const int in[3] = {t->d, t->h, t->w};
+    for (int i = 0; i < n * t->o * od * oh * ow; i++) {
+        int r = i, pos[3];
+        pos[2] = r % ow, r /= ow;
+        pos[1] = r % oh, r /= oh;
+        pos[0] = r % od, r /= od;
+        const int o = r % t->o, bn = r / t->o;
+        double acc = b[o];
+        for (int ci = 0; ci < cg; ci++)
+            for (int kz = 0; kz < t->k[0]; kz++)
+                for (int ky = 0; ky < t->k[1]; ky++)
+                    for (int kx = 0; kx < t->k[2]; kx++) {
+                        const int kk[3] = {kz, ky, kx};
+                        int at[3], inside = 1;
+                        for (int a = 0; a < 3; a++) {
+                            at[a] = pos[a] * t->stride[a] - t->pads[a] + kk[a] * t->dil[a];
+                            inside &= at[a] >= 0 && at[a] < in[a];
+                        }
+                        if (!inside)
+                            continue;
+                        const int ch = (o / og) * cg + ci;
+                        const float xv =
+                            x[(((size_t)bn * t->c + ch) * t->d + at[0]) * t->h * t->w +
+                              at[1] * t->w + at[2]];
+                        const float wv =
+                            w[(((o * cg + ci) * t->k[0] + kz) * t->k[1] + ky) * t->k[2] + kx];
+                        acc += (double)wv * xv;
+                    }
+        y[i] = (float)acc;
+    }
+}
+
+/* Writes the case as a one-Conv model with a symbolic batch, runs it at
+ * batch 2 and compares with ref_conv3d. */
+static void check_conv3d(const conv3d_case *t, uint32_t seed)
+{
+    const int od = conv3d_out(t, 0, t->d), oh = conv3d_out(t, 1, t->h),
+              ow = conv3d_out(t, 2, t->w), cg = t->c / t->group;
+    const int64_t xd[5] = {-1, t->c, t->d, t->h, t->w}, yd[5] = {-1, t->o, od, oh, ow};
+    const int64_t wd[5] = {t->o, cg, t->k[0], t->k[1], t->k[2]}, bd[1] = {t->o};
+    const size_t nx = 2u * t->c * t->d * t->h * t->w, ny = 2u * t->o * od * oh * ow;
+    const size_t nw = (size_t)t->o * cg * t->k[0] * t->k[1] * t->k[2];
+    float *x = test_alloc(nx * sizeof *x), *w = test_alloc(nw * sizeof *w);
+    float *want = test_alloc(ny * sizeof *want), b[16];
+    fill_uniform(x, nx, -1, 1, &seed);
+    fill_uniform(w, nw, -1, 1, &seed);
+    fill_uniform(b, (size_t)t->o, -1, 1, &seed);
+    onnx_graph g = {{0}};
+    pb vi = onnx_value_info("x", OT_FLOAT, 5, xd);
+    onnx_input(&g, &vi);
+    pb wt = onnx_tensor_f("w", 5, wd, w, 1), bt = onnx_tensor_f("b", 1, bd, b, 0);
+    onnx_initializer(&g, &wt);
+    onnx_initializer(&g, &bt);
+    int64_t k[3], s[3], dl[3], p[6];
+    for (int a = 0; a < 6; a++) {
+        p[a] = t->pads[a];
+        if (a < 3)
+            k[a] = t->k[a], s[a] = t->stride[a], dl[a] = t->dil[a];
+    }
+    pb ca[5] = {onnx_attr_ints("kernel_shape", 3, k), onnx_attr_ints("strides", 3, s),
+                onnx_attr_ints("dilations", 3, dl), onnx_attr_ints("pads", 6, p),
+                onnx_attr_int("group", t->group)};
+    onnx_node(&g, "Conv", "conv3d", "x,w,b", "y", 5, ca);
+    vi = onnx_value_info("y", OT_FLOAT, 5, yd);
+    onnx_output(&g, &vi);
+    size_t size;
+    uint8_t *model = onnx_model(&g, 17, &size);
+    clinfer_runtime *rt = test_runtime();
+    clinfer_graph *gr = NULL;
+    cr_assert_eq(load(model, size, &gr), CLINFER_OK, "%s", clinfer_last_errmsg());
+    ref_conv3d(t, 2, x, w, b, want);
+    float *y = run_graph(rt, gr, 2, x, nx, ny);
+    char what[96];
+    snprintf(what, sizeof what, "conv3d k %dx%dx%d group %d", t->k[0], t->k[1], t->k[2],
+             t->group);
+    assert_close(y, want, ny, 1e-5f, 1e-4f, what);
+    free(y);
+    free(want);
+    free(w);
+    free(x);
+    clinfer_graph_free(gr);
+    free(model);
+    clinfer_runtime_free(rt);
+}
+
+Test(onnx_load, three_d_conv_runs_as_two_d_over_frames)
+{
+    static const conv3d_case cases[] = {
+        /* 3x3x3 padded, stride 2 in depth */
+        {3, 4, 7, 5, 6, 1, {3, 3, 3}, {2, 1, 1}, {1, 1, 1}, {1, 1, 1, 1, 1, 1}},
+        /* dilation 2 in depth (and width), asymmetric pads, stride 2 in height */
+        {3, 4, 7, 5, 6, 1, {3, 3, 3}, {1, 2, 1}, {2, 1, 2}, {2, 1, 0, 1, 1, 2}},
+        /* r2plus1d's spatial 1x3x3 and temporal 3x1x1 kernels */
+        {3, 4, 7, 5, 6, 1, {1, 3, 3}, {1, 2, 2}, {1, 1, 1}, {0, 1, 1, 0, 1, 1}},
+        {3, 4, 7, 5, 6, 1, {3, 1, 1}, {2, 1, 1}, {1, 1, 1}, {1, 0, 0, 1, 0, 0}},
+        /* r3d's 1x1x1 downsampling: a strided slice of frames, no taps */
+        {3, 4, 7, 5, 6, 1, {1, 1, 1}, {2, 2, 2}, {1, 1, 1}, {0, 0, 0, 0, 0, 0}},
+        /* groups: channel blocks stay contiguous in the c*kd + z layout */
+        {4, 6, 5, 5, 4, 2, {2, 2, 3}, {2, 1, 1}, {1, 1, 1}, {0, 1, 1, 1, 0, 1}},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        check_conv3d(&cases[i], 500u + (uint32_t)i);
+}
+
+/* A 3-D pooling case (d, h, w order) on x [N, 2, 7, 6, 5]. */
+typedef struct pool3d_case {
+    const char *op;
+    int k[3], stride[3], dil[3], pads[6], ceil_mode, count_include_pad;
+} pool3d_case;
+
+static int pool3d_out(const pool3d_case *t, int a, int in)
+{
+    const int span = in + t->pads[a] + t->pads[a + 3] - t->dil[a] * (t->k[a] - 1) - 1;
+    return (t->ceil_mode ? (span + t->stride[a] - 1) / t->stride[a] : span / t->stride[a]) + 1;
+}
+
+/* Direct loop over each output's box: max, or the mean over the elements
+ * inside x (count_include_pad 0) or inside the padded x (1). */
+static void ref_pool3d(const pool3d_case *t, const int in[3], int nc, const float *x, float *y)
+{
+    const int out[3] = {pool3d_out(t, 0, in[0]), pool3d_out(t, 1, in[1]),
+                        pool3d_out(t, 2, in[2])};
+    const int is_max = strcmp(t->op, "MaxPool") == 0;
+    for (int i = 0; i < nc * out[0] * out[1] * out[2]; i++) {
+        int r = i, pos[3];
+        for (int a = 2; a >= 0; a--)
+            pos[a] = r % out[a], r /= out[a];
+        double acc = is_max ? -INFINITY : 0;
+        int count = 0;
+        for (int kz = 0; kz < t->k[0]; kz++)
+            for (int ky = 0; ky < t->k[1]; ky++)
+                for (int kx = 0; kx < t->k[2]; kx++) {
+                    const int kk[3] = {kz, ky, kx};
+                    int at[3], inside = 1, padded = 1;
+                    for (int a = 0; a < 3; a++) {
+                        at[a] = pos[a] * t->stride[a] - t->pads[a] + kk[a] * t->dil[a];
+                        inside &= at[a] >= 0 && at[a] < in[a];
+                        padded &= at[a] < in[a] + t->pads[a + 3];
+                    }
+                    count += t->count_include_pad ? padded : inside;
+                    if (!inside)
+                        continue;
+                    const float v = x[(((size_t)r * in[0] + at[0]) * in[1] + at[1]) * in[2] +
+                                      at[2]];
+                    acc = is_max ? (v > acc ? v : acc) : acc + v;
+                }
+        y[i] = (float)(is_max ? acc : acc / count);
+    }
+}
+
+static void check_pool3d(const pool3d_case *t, uint32_t seed)
+{
+    const int in[3] = {7, 6, 5};
+    const int out[3] = {pool3d_out(t, 0, in[0]), pool3d_out(t, 1, in[1]),
+                        pool3d_out(t, 2, in[2])};
+    const int64_t xd[5] = {-1, 2, in[0], in[1], in[2]}, yd[5] = {-1, 2, out[0], out[1], out[2]};
+    const size_t nx = 2u * 2 * 7 * 6 * 5, ny = 2u * 2 * out[0] * out[1] * out[2];
+    float x[2 * 2 * 7 * 6 * 5], *want = test_alloc(ny * sizeof *want);
+    fill_uniform(x, nx, -1, 1, &seed);
+    int64_t k[3], s[3], dl[3], p[6];
+    for (int a = 0; a < 6; a++) {
+        p[a] = t->pads[a];
+        if (a < 3)
+            k[a] = t->k[a], s[a] = t->stride[a], dl[a] = t->dil[a];
+    }
+    onnx_graph g = {{0}};
+    pb vi = onnx_value_info("x", OT_FLOAT, 5, xd);
+    onnx_input(&g, &vi);
+    const int is_max = strcmp(t->op, "MaxPool") == 0; /* AveragePool-17 has no dilations */
+    pb pa[5] = {onnx_attr_ints("kernel_shape", 3, k), onnx_attr_ints("strides", 3, s),
+                onnx_attr_ints("pads", 6, p), onnx_attr_int("ceil_mode", t->ceil_mode),
+                is_max ? onnx_attr_ints("dilations", 3, dl)
+                       : onnx_attr_int("count_include_pad", t->count_include_pad)};
+    onnx_node(&g, t->op, "pool3d", "x", "y", 5, pa);
+    vi = onnx_value_info("y", OT_FLOAT, 5, yd);
+    onnx_output(&g, &vi);
+    size_t size;
+    uint8_t *model = onnx_model(&g, 17, &size);
+    clinfer_runtime *rt = test_runtime();
+    clinfer_graph *gr = NULL;
+    cr_assert_eq(load(model, size, &gr), CLINFER_OK, "%s", clinfer_last_errmsg());
+    ref_pool3d(t, in, 4, x, want);
+    float *y = run_graph(rt, gr, 2, x, nx, ny);
+    char what[96];
+    snprintf(what, sizeof what, "%s 3-D k %dx%dx%d", t->op, t->k[0], t->k[1], t->k[2]);
+    assert_close(y, want, ny, 1e-6f, 1e-5f, what);
+    free(y);
+    free(want);
+    clinfer_graph_free(gr);
+    free(model);
+    clinfer_runtime_free(rt);
+}
+
+Test(onnx_load, three_d_pooling_runs_as_two_separable_two_d_pools)
+{
+    static const pool3d_case cases[] = {
+        {"MaxPool", {3, 3, 2}, {2, 1, 2}, {1, 1, 1}, {1, 1, 0, 0, 0, 1}, 0, 0},
+        {"MaxPool", {2, 2, 2}, {1, 2, 1}, {2, 1, 2}, {0, 0, 0, 0, 0, 0}, 0, 0},
+        {"MaxPool", {2, 3, 2}, {2, 2, 2}, {1, 1, 1}, {0, 1, 0, 0, 1, 0}, 1, 0},
+        /* the mean's count: inside x, or inside the padded x */
+        {"AveragePool", {3, 3, 3}, {2, 2, 1}, {1, 1, 1}, {2, 1, 1, 1, 0, 1}, 0, 0},
+        {"AveragePool", {3, 3, 3}, {2, 2, 1}, {1, 1, 1}, {2, 1, 1, 1, 0, 1}, 0, 1},
+        {"AveragePool", {2, 2, 2}, {2, 2, 2}, {1, 1, 1}, {0, 0, 0, 0, 0, 0}, 1, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        check_pool3d(&cases[i], 700u + (uint32_t)i);
+}
+
+/* GlobalAveragePool / GlobalMaxPool of x [N, 3, 4, 5, 2] against loops. */
+static void check_global_pool_3d(const char *op, int is_max)
+{
+    const int64_t xd[5] = {-1, 3, 4, 5, 2}, yd[5] = {-1, 3, 1, 1, 1};
+    float x[2 * 120], want[6];
+    uint32_t seed = 91u;
+    fill_uniform(x, 240, -1, 1, &seed);
+    for (int nc = 0; nc < 6; nc++) {
+        double acc = is_max ? x[nc * 40] : 0;
+        for (int k = 0; k < 40; k++)
+            acc = is_max ? (x[nc * 40 + k] > acc ? x[nc * 40 + k] : acc) : acc + x[nc * 40 + k];
+        want[nc] = (float)(is_max ? acc : acc / 40);
+    }
+    onnx_graph g = {{0}};
+    pb vi = onnx_value_info("x", OT_FLOAT, 5, xd);
+    onnx_input(&g, &vi);
+    onnx_node(&g, op, "gpool", "x", "y", 0, NULL);
+    vi = onnx_value_info("y", OT_FLOAT, 5, yd);
+    onnx_output(&g, &vi);
+    size_t size;
+    uint8_t *model = onnx_model(&g, 17, &size);
+    clinfer_runtime *rt = test_runtime();
+    clinfer_graph *gr = NULL;
+    cr_assert_eq(load(model, size, &gr), CLINFER_OK, "%s", clinfer_last_errmsg());
+    float *y = run_graph(rt, gr, 2, x, 240, 6);
+    assert_close(y, want, 6, 1e-6f, 1e-5f, op);
+    free(y);
+    clinfer_graph_free(gr);
+    free(model);
+    clinfer_runtime_free(rt);
+}
+
+Test(onnx_load, three_d_global_pools_pool_a_view)
+{
+    check_global_pool_3d("GlobalAveragePool", 0);
+    check_global_pool_3d("GlobalMaxPool", 1);
+}
+
+Test(onnx_load, three_d_conv_refusals_name_the_reason)
+{
+    const int64_t xd[5] = {1, 2, 3, 4, 4}, wd[5] = {2, 2, 3, 3, 3};
+    float w[108] = {0};
+    static const struct { const char *attr, *value, *part; } bad[] = {
+        {"auto_pad", "SAME_UPPER", "SAME_UPPER/SAME_LOWER on a 3-D convolution"},
+        {"kernel_shape", NULL, "does not match W's 3x3x3"},
+        {"pads", NULL, "less than the kernel's dilated depth"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        onnx_graph g = {{0}};
+        pb vi = onnx_value_info("x", OT_FLOAT, 5, xd);
+        onnx_input(&g, &vi);
+        pb wt = onnx_tensor_f("w", 5, wd, w, 1);
+        onnx_initializer(&g, &wt);
+        const int64_t k[3] = {3, 3, 2}, p[6] = {0, 1, 1, 0, 1, 1}, dl[3] = {2, 1, 1};
+        pb a[2];
+        int na = 1;
+        if (i == 0)
+            a[0] = onnx_attr_string(bad[i].attr, bad[i].value);
+        else if (i == 1)
+            a[0] = onnx_attr_ints("kernel_shape", 3, k);
+        else /* depth 3, no depth pads, dilated kernel depth 5 */
+            a[0] = onnx_attr_ints("pads", 6, p), a[1] = onnx_attr_ints("dilations", 3, dl),
+            na = 2;
+        onnx_node(&g, "Conv", "conv3d", "x,w", "y", na, a);
+        vi = onnx_value_info("y", OT_FLOAT, 5, xd);
+        onnx_output(&g, &vi);
+        size_t size;
+        uint8_t *model = onnx_model(&g, 17, &size);
+        clinfer_graph *gr = NULL;
+        cr_assert_neq(load(model, size, &gr), CLINFER_OK, "%s should be refused", bad[i].part);
+        assert_contains(clinfer_last_errmsg(), bad[i].part);
+        assert_contains(clinfer_last_errmsg(), "conv3d");
+        free(model);
+    }
+}
+
 /* x [3] + Cast(op(constants)): the loader folds op on int64 constants
  * (as exported shape subgraphs use it); the result shows in the output. */
 static void check_folded(const char *op, int nin, const int64_t (*in)[3], const int64_t *dims,

@@ -4,7 +4,10 @@
  * attributes (kernel_shape, strides, dilations, pads, auto_pad). 1-D ops
  * (rank-3 tensors [N, C, L]) run as 2-D ones of height 1: the input is
  * viewed as [N, C, 1, L], the weights are [O, I, 1, K], and the output is
- * viewed back as [N, O, L'] (views cost no copy).
+ * viewed back as [N, O, L'] (views cost no copy). 3-D ops (rank-5 tensors
+ * [N, C, D, H, W]) have no kernel of their own either: a 3-D Conv is a
+ * 2-D conv per output frame (conv3d), a 3-D pool two 2-D pools (pool3d),
+ * a 3-D global pool one over the view [N, C, D*H, W].
  */
 #include <math.h>
 #include <stdio.h>
@@ -38,18 +41,22 @@ static clinfer_status need_1d_or_2d(onnx_node *c, int32_t i, const char *what, c
 }
 
 /* kernel_shape, strides, dilations, pads and auto_pad of a window, always
- * as 2-D (a 1-D window is one of height 1). */
+ * as 2-D (a 1-D window is one of height 1); a 3-D window's depth entries
+ * are kept apart in the d_ fields (1, 1, 1, {0, 0} for fewer dims). */
 typedef struct window {
     int has_kernel;
     int32_t kernel[2], stride[2], dilation[2], pads[4];
+    int32_t d_kernel, d_stride, d_dilation, d_pads[2];
     clinfer_pad_mode mode;
 } window;
 
 /* Attribute `name`: `per` values per spatial dim (pads: 2) for `spatial`
- * dims (1 or 2), written out as for 2 dims; a 1-D window's height entries
- * are `h` (1 for sizes, 0 for pads). */
+ * dims (1, 2 or 3), written out as for 2 dims; a 1-D window's height
+ * entries are `h` (1 for sizes, 0 for pads); a 3-D window's depth entries
+ * go to `depth` (`per` values: pads begin, end). */
 static clinfer_status window_ints(onnx_node *c, const char *name, int32_t spatial, int32_t per,
-                                  int64_t lo, int64_t def, int32_t *out, int *present)
+                                  int64_t lo, int64_t def, int32_t *out, int32_t *depth,
+                                  int *present)
 {
     int64_t v[MAX_INTS];
     int32_t n = 0, want = spatial * per;
@@ -58,7 +65,11 @@ static clinfer_status window_ints(onnx_node *c, const char *name, int32_t spatia
         return st;
     if (present)
         *present = n >= 0;
+    for (int32_t k = 0; k < per; k++)
+        depth[k] = per == 1 ? 1 : 0;
     if (n < 0) {
+        for (int32_t k = 0; k < per; k++)
+            depth[k] = (int32_t)def;
         for (int32_t k = 0; k < 2 * per; k++)
             out[k] = (int32_t)def;
         return CLINFER_OK;
@@ -70,6 +81,13 @@ static clinfer_status window_ints(onnx_node *c, const char *name, int32_t spatia
     for (int32_t k = 0; k < n; k++)
         if ((st = onnx_node_check_range(c, name, v[k], lo, 1 << 24)) != CLINFER_OK)
             return st;
+    if (spatial == 3) { /* [d, h, w] per group: depth apart, the rest as 2-D */
+        for (int32_t k = 0; k < per; k++) {
+            depth[k] = (int32_t)v[3 * k];
+            v[2 * k] = v[3 * k + 1], v[2 * k + 1] = v[3 * k + 2];
+        }
+        spatial = 2;
+    }
     for (int32_t k = 0; k < 2 * per; k++) /* [h.., w..] per begin/end group */
         out[k] = spatial == 2 ? (int32_t)v[k] : k % 2 == 0 ? (per == 1 ? 1 : 0)
                                                           : (int32_t)v[k / 2];
@@ -82,16 +100,16 @@ static clinfer_status window_attrs(onnx_node *c, int32_t spatial, int dilations,
 {
     memset(w, 0, sizeof w[0]);
     clinfer_status st =
-        window_ints(c, "kernel_shape", spatial, 1, 1, 1, w->kernel, &w->has_kernel);
+        window_ints(c, "kernel_shape", spatial, 1, 1, 1, w->kernel, &w->d_kernel, &w->has_kernel);
     if (st == CLINFER_OK)
-        st = window_ints(c, "strides", spatial, 1, 1, 1, w->stride, NULL);
+        st = window_ints(c, "strides", spatial, 1, 1, 1, w->stride, &w->d_stride, NULL);
     if (st == CLINFER_OK)
-        st = window_ints(c, "dilations", spatial, 1, 1, 1, w->dilation, NULL);
+        st = window_ints(c, "dilations", spatial, 1, 1, 1, w->dilation, &w->d_dilation, NULL);
     if (st == CLINFER_OK)
-        st = window_ints(c, "pads", spatial, 2, 0, 0, w->pads, NULL);
+        st = window_ints(c, "pads", spatial, 2, 0, 0, w->pads, w->d_pads, NULL);
     if (st != CLINFER_OK)
         return st;
-    if (!dilations && (w->dilation[0] != 1 || w->dilation[1] != 1))
+    if (!dilations && (w->dilation[0] != 1 || w->dilation[1] != 1 || w->d_dilation != 1))
         return onnx_node_opset_error(c, CLINFER_ERR_INVALID_MODEL,
                                      "attribute \"dilations\" must be 1: AveragePool takes "
                                      "dilations from opset 19, the model imports opset %lld",
@@ -165,12 +183,150 @@ static clinfer_status conv_weights(onnx_node *c, const host_tensor *wt, int one_
     return onnx_node_build(c, clinfer_graph_constant(c->im->g, name, &s, wt->f, out));
 }
 
+/* ---- 3-D convolution as 2-D ones over frames ----
+ * Conv3d x [N, C, D, H, W] with W [O, C/g, kd, kh, kw] becomes, with no
+ * kernel of its own: x padded along D; for each output frame t the kd
+ * frames it reads (t*sd + z*dd) sliced out as [N, C, kd, H, W], which is,
+ * with no copy, an image of C*kd channels (channel c*kd + z); a 2-D conv
+ * of it with W's floats seen as [O, C/g*kd, kh, kw] (the same memory
+ * order, and groups stay contiguous blocks of channels) gives frame t of
+ * the output, and the frames are concatenated along D. One conv per frame
+ * rather than one over N*D_out images: the graph carries the open batch
+ * as a dimension of its own, so it cannot be merged with D. */
+
+enum { MAX_DEPTH_OUT = 1024 };
+
+/* x padded with zeros along D by w's depth pads (x itself without). */
+static clinfer_status pad_depth(onnx_node *c, const window *w, clinfer_value *x)
+{
+    if (w->d_pads[0] == 0 && w->d_pads[1] == 0)
+        return CLINFER_OK;
+    char name[512];
+    snprintf(name, sizeof name, "%s:pad_d", onnx_node_oname(c));
+    const int64_t pads[10] = {0, 0, w->d_pads[0], 0, 0, 0, 0, w->d_pads[1], 0, 0};
+    return onnx_node_build(c, clinfer_graph_pad(c->im->g, name, *x, pads, 10, 0.0f, x));
+}
+
+/* Output frame t's input: the frames t*sd + z*dd (z < kd) of x [N, C, dp,
+ * H, W] (x itself when that is every frame) seen as [N, C*kd, H, W]. */
+static clinfer_status frame_input(onnx_node *c, clinfer_value x, const clinfer_shape *xs,
+                                  int64_t dp, const window *w, int64_t t, clinfer_value *out)
+{
+    const int64_t start = t * w->d_stride, kd = w->d_kernel, axis = 2, step = w->d_dilation;
+    const int64_t end = start + (kd - 1) * step + 1;
+    char name[512];
+    clinfer_status st = CLINFER_OK;
+    if (start != 0 || kd != dp || (step != 1 && kd > 1)) {
+        snprintf(name, sizeof name, "%s:frames%lld", onnx_node_oname(c), (long long)t);
+        st = onnx_node_build(
+            c, clinfer_graph_slice(c->im->g, name, x, &start, &end, &axis, &step, 1, &x));
+    }
+    const clinfer_shape s4 = {4, {0, xs->dims[1] * kd, xs->dims[3], xs->dims[4]}};
+    snprintf(name, sizeof name, "%s:image%lld", onnx_node_oname(c), (long long)t);
+    if (st == CLINFER_OK)
+        st = onnx_node_build(c, clinfer_graph_reshape(c->im->g, name, x, &s4, out));
+    return st;
+}
+
+/* Output frame t: the 2-D conv of its input, [N, O, H', W'] seen as
+ * [N, O, 1, H', W'] (named as the node when it is the only frame). */
+static clinfer_status frame_output(onnx_node *c, clinfer_value x, clinfer_value wv,
+                                   clinfer_value bv, const clinfer_conv2d_desc *d, int64_t t,
+                                   int only, clinfer_value *out)
+{
+    char name[512];
+    clinfer_value y;
+    clinfer_shape ys;
+    snprintf(name, sizeof name, "%s:conv%lld", onnx_node_oname(c), (long long)t);
+    clinfer_status st =
+        onnx_node_build(c, clinfer_graph_conv2d(c->im->g, name, x, wv, bv, d, &y));
+    if (st == CLINFER_OK)
+        st = onnx_node_build(c, clinfer_graph_value_shape(c->im->g, y, &ys));
+    if (st != CLINFER_OK)
+        return st;
+    const clinfer_shape s5 = {5, {0, ys.dims[1], 1, ys.dims[2], ys.dims[3]}};
+    snprintf(name, sizeof name, "%s:frame%lld", onnx_node_oname(c), (long long)t);
+    return onnx_node_build(c, clinfer_graph_reshape(c->im->g, only ? onnx_node_oname(c) : name,
+                                                    y, &s5, out));
+}
+
+/* The output depth of x's D (xs) under w's depth window, or an error. */
+static clinfer_status depth_out(onnx_node *c, const clinfer_shape *xs, const window *w,
+                                int64_t *dp, int64_t *dout)
+{
+    *dp = xs->dims[2] + w->d_pads[0] + w->d_pads[1];
+    const int64_t span = (int64_t)w->d_dilation * (w->d_kernel - 1) + 1;
+    if (xs->dims[2] < 1 || *dp < span)
+        return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL,
+                               "input X has depth %lld, padded %lld, less than the kernel's "
+                               "dilated depth %lld",
+                               (long long)xs->dims[2], (long long)*dp, (long long)span);
+    *dout = (*dp - span) / w->d_stride + 1;
+    return CLINFER_OK;
+}
+
+static clinfer_status conv3d(onnx_node *c, const clinfer_shape *xs, const host_tensor *wt,
+                             window *w, const clinfer_conv2d_desc *d)
+{
+    if (w->mode == CLINFER_PAD_SAME_UPPER || w->mode == CLINFER_PAD_SAME_LOWER)
+        return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
+                               "attribute \"auto_pad\" SAME_UPPER/SAME_LOWER on a 3-D "
+                               "convolution is not supported; clinfer takes explicit pads");
+    if (w->mode == CLINFER_PAD_VALID) /* pads are ignored */
+        w->d_pads[0] = w->d_pads[1] = 0;
+    if (wt->dtype != CLINFER_DTYPE_FLOAT32)
+        return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
+                               "the weights W of a 3-D convolution must be float32");
+    int64_t dp = 0, dout = 0;
+    clinfer_value x, wv, bv, *frames = NULL;
+    clinfer_status st = depth_out(c, xs, w, &dp, &dout);
+    if (st == CLINFER_OK && dout > MAX_DEPTH_OUT)
+        return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
+                               "the output has depth %lld; clinfer supports 3-D convolutions "
+                               "of up to %d output frames",
+                               (long long)dout, MAX_DEPTH_OUT);
+    if (st == CLINFER_OK)
+        st = onnx_node_in_value(c, 0, &x);
+    if (st == CLINFER_OK)
+        st = pad_depth(c, w, &x);
+    if (st == CLINFER_OK) {
+        char name[512];
+        snprintf(name, sizeof name, "%s:W_2d", onnx_node_oname(c));
+        const int64_t *wd = wt->shape.dims;
+        const clinfer_shape s = {4, {wd[0], wd[1] * wd[2], wd[3], wd[4]}};
+        st = onnx_node_build(c, clinfer_graph_constant(c->im->g, name, &s, wt->f, &wv));
+    }
+    if (st == CLINFER_OK)
+        st = onnx_node_in_value_opt(c, 2, &bv);
+    if (st == CLINFER_OK && !(frames = malloc((size_t)dout * sizeof *frames)))
+        st = onnx_node_error(c, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of host memory");
+    for (int64_t t = 0; t < dout && st == CLINFER_OK; t++) {
+        clinfer_value xt;
+        st = frame_input(c, x, xs, dp, w, t, &xt);
+        if (st == CLINFER_OK)
+            st = frame_output(c, xt, wv, bv, d, t, dout == 1, &frames[t]);
+    }
+    if (st == CLINFER_OK && dout == 1)
+        st = onnx_node_out_of(c, st, &frames[0]);
+    else if (st == CLINFER_OK)
+        st = onnx_node_out_of(c,
+                              clinfer_graph_concat(c->im->g, onnx_node_oname(c), frames,
+                                                   (int32_t)dout, 2, &x),
+                              &x);
+    free(frames);
+    return st;
+}
+
 clinfer_status op_conv(onnx_node *c)
 {
     clinfer_shape xs, ws;
     const host_tensor *wt = NULL, *bt = NULL;
-    const char *why = "clinfer supports 1-D and 2-D convolutions (3-D and 4-D tensors)";
-    clinfer_status st = need_1d_or_2d(c, 0, "input X", why, &xs);
+    const char *why = "clinfer supports 1-D, 2-D and 3-D convolutions (3-D, 4-D and 5-D tensors)";
+    char buf[160];
+    clinfer_status st = onnx_node_in_shape(c, 0, &xs);
+    if (st == CLINFER_OK && (xs.rank < 3 || xs.rank > 5))
+        return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED, "input X has shape %s; %s",
+                               shape_str(&xs, buf, sizeof buf), why);
     if (st == CLINFER_OK)
         st = onnx_node_in_host(c, 1, "the weights W", &wt);
     if (st == CLINFER_OK)
@@ -188,11 +344,14 @@ clinfer_status op_conv(onnx_node *c)
         st = onnx_node_check_range(c, "group", group, 1, INT32_MAX);
     if (st != CLINFER_OK)
         return st;
-    const int64_t kh = one_d ? 1 : ws.dims[2], kw = ws.dims[ws.rank - 1];
-    if (w.has_kernel && (w.kernel[0] != kh || w.kernel[1] != kw))
+    const int64_t kh = one_d ? 1 : ws.dims[ws.rank - 2], kw = ws.dims[ws.rank - 1];
+    const int64_t kd = xs.rank == 5 ? ws.dims[2] : 1;
+    if (w.has_kernel && (w.kernel[0] != kh || w.kernel[1] != kw || w.d_kernel != kd))
         return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL,
-                               "attribute \"kernel_shape\" is [%d, %d] but W is %lldx%lld",
-                               (int)w.kernel[0], (int)w.kernel[1], (long long)kh, (long long)kw);
+                               "attribute \"kernel_shape\" does not match W's %lldx%lldx%lld "
+                               "(depth x height x width)",
+                               (long long)kd, (long long)kh, (long long)kw);
+    w.d_kernel = (int32_t)kd;
     clinfer_conv2d_desc d = clinfer_conv2d_desc_default();
     d.stride_h = w.stride[0], d.stride_w = w.stride[1];
     d.dilation_h = w.dilation[0], d.dilation_w = w.dilation[1];
@@ -200,6 +359,8 @@ clinfer_status op_conv(onnx_node *c)
     d.pad_mode = w.mode;
     d.pad_top = w.pads[0], d.pad_left = w.pads[1], d.pad_bottom = w.pads[2],
     d.pad_right = w.pads[3];
+    if (xs.rank == 5)
+        return conv3d(c, &xs, wt, &w, &d);
     clinfer_value x, wv, bv, y;
     char name[512];
     st = onnx_node_in_value(c, 0, &x);
@@ -215,12 +376,67 @@ clinfer_status op_conv(onnx_node *c)
     return out_from_2d(c, one_d, clinfer_graph_conv2d(c->im->g, yname, x, wv, bv, &d, &y), &y);
 }
 
+/* A reshape of x to `s` named NODE:suffix (NODE itself for suffix NULL). */
+static clinfer_status view_to(onnx_node *c, const char *suffix, clinfer_value x,
+                              const clinfer_shape *s, clinfer_value *out)
+{
+    char name[512];
+    snprintf(name, sizeof name, "%s:%s", onnx_node_oname(c), suffix ? suffix : "");
+    return onnx_node_build(
+        c, clinfer_graph_reshape(c->im->g, suffix ? name : onnx_node_oname(c), x, s, out));
+}
+
+/* 3-D pooling of x [N, C, D, H, W] as two 2-D ones, since a box window
+ * is separable (max of maxes; for the average, the count of a box's
+ * elements, padded or not, is the product of the counts along each axis):
+ * over H, W on the view [N, C*D, H, W] with d's window, then over D on the
+ * view [N, C, D, H'*W'] with the window kd x 1; seen as [N, C, D', H', W']. */
+static clinfer_status pool3d(onnx_node *c, const clinfer_shape *xs, const window *w,
+                             const clinfer_pool2d_desc *d)
+{
+    const int64_t ch = xs->dims[1], dd = xs->dims[2];
+    clinfer_value x, y;
+    clinfer_shape ys;
+    char name[512];
+    snprintf(name, sizeof name, "%s:hw", onnx_node_oname(c));
+    const clinfer_shape s1 = {4, {0, ch * dd, xs->dims[3], xs->dims[4]}};
+    clinfer_status st = onnx_node_in_value(c, 0, &x);
+    if (st == CLINFER_OK)
+        st = view_to(c, "frames", x, &s1, &x);
+    if (st == CLINFER_OK)
+        st = onnx_node_build(c, clinfer_graph_pool2d(c->im->g, name, x, d, &y));
+    if (st == CLINFER_OK)
+        st = onnx_node_build(c, clinfer_graph_value_shape(c->im->g, y, &ys));
+    if (st != CLINFER_OK)
+        return st;
+    const clinfer_shape s2 = {4, {0, ch, dd, ys.dims[2] * ys.dims[3]}};
+    clinfer_pool2d_desc e = *d;
+    e.kernel_h = w->d_kernel, e.kernel_w = 1;
+    e.stride_h = w->d_stride, e.stride_w = 1;
+    e.dilation_h = w->d_dilation, e.dilation_w = 1;
+    e.pad_top = w->d_pads[0], e.pad_bottom = w->d_pads[1], e.pad_left = e.pad_right = 0;
+    snprintf(name, sizeof name, "%s:d", onnx_node_oname(c));
+    if ((st = view_to(c, "depth", y, &s2, &x)) == CLINFER_OK)
+        st = onnx_node_build(c, clinfer_graph_pool2d(c->im->g, name, x, &e, &y));
+    clinfer_shape zs;
+    if (st == CLINFER_OK)
+        st = onnx_node_build(c, clinfer_graph_value_shape(c->im->g, y, &zs));
+    if (st != CLINFER_OK)
+        return st;
+    const clinfer_shape s3 = {5, {0, ch, zs.dims[2], ys.dims[2], ys.dims[3]}};
+    return onnx_node_out_of(c, view_to(c, NULL, y, &s3, &x), &x);
+}
+
 static clinfer_status pool(onnx_node *c, clinfer_pool_kind kind)
 {
     clinfer_shape xs;
-    clinfer_status st = need_1d_or_2d(c, 0, "input X",
-                                      "clinfer supports 1-D and 2-D pooling (3-D and 4-D tensors)",
-                                      &xs);
+    char buf[160];
+    clinfer_status st = onnx_node_in_shape(c, 0, &xs);
+    if (st == CLINFER_OK && (xs.rank < 3 || xs.rank > 5))
+        return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
+                               "input X has shape %s; clinfer supports 1-D, 2-D and 3-D pooling "
+                               "(3-D, 4-D and 5-D tensors)",
+                               shape_str(&xs, buf, sizeof buf));
     window w;
     int64_t ceil_mode = 0, count_include_pad = 0, storage_order = 0;
     const int one_d = xs.rank == 3;
@@ -252,6 +468,8 @@ static clinfer_status pool(onnx_node *c, clinfer_pool_kind kind)
     d.pad_right = w.pads[3];
     d.ceil_mode = (int)ceil_mode;
     d.count_include_pad = (int)count_include_pad;
+    if (xs.rank == 5)
+        return pool3d(c, &xs, &w, &d);
     clinfer_value x, y;
     char name[512];
     if ((st = onnx_node_in_value(c, 0, &x)) == CLINFER_OK && one_d)
@@ -265,16 +483,43 @@ static clinfer_status pool(onnx_node *c, clinfer_pool_kind kind)
 clinfer_status op_maxpool(onnx_node *c) { return pool(c, CLINFER_POOL_MAX); }
 clinfer_status op_avgpool(onnx_node *c) { return pool(c, CLINFER_POOL_AVG); }
 
+/* A global pool of x [N, C, D, H, W]: over the view [N, C, D*H, W], its
+ * [N, C, 1, 1] seen as [N, C, 1, 1, 1]. */
+static clinfer_status global_pool_3d(onnx_node *c, clinfer_pool_kind kind, clinfer_value x,
+                                     const clinfer_shape *xs)
+{
+    const int64_t ch = xs->dims[1];
+    const clinfer_shape s4 = {4, {0, ch, xs->dims[2] * xs->dims[3], xs->dims[4]}};
+    const clinfer_shape s5 = {5, {0, ch, 1, 1, 1}};
+    char name[512];
+    clinfer_value y;
+    snprintf(name, sizeof name, "%s:as_2d", onnx_node_oname(c));
+    clinfer_status st = onnx_node_build(c, clinfer_graph_reshape(c->im->g, name, x, &s4, &x));
+    snprintf(name, sizeof name, "%s:2d", onnx_node_oname(c));
+    if (st == CLINFER_OK)
+        st = onnx_node_build(c, clinfer_graph_global_pool(c->im->g, name, x, kind, &y));
+    if (st != CLINFER_OK)
+        return st;
+    return onnx_node_out_of(c, clinfer_graph_reshape(c->im->g, onnx_node_oname(c), y, &s5, &x),
+                            &x);
+}
+
 static clinfer_status global_pool(onnx_node *c, clinfer_pool_kind kind)
 {
     clinfer_shape xs;
     clinfer_value x, y;
     char name[512];
-    clinfer_status st = need_1d_or_2d(
-        c, 0, "input X", "clinfer supports global pooling of 3-D and 4-D tensors", &xs);
+    clinfer_status st = onnx_node_in_shape(c, 0, &xs);
+    if (st == CLINFER_OK && (xs.rank < 3 || xs.rank > 5))
+        return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
+                               "input X has shape %s; clinfer supports global pooling of "
+                               "3-D, 4-D and 5-D tensors",
+                               shape_str(&xs, name, sizeof name));
     const int one_d = xs.rank == 3;
     if (st == CLINFER_OK)
         st = onnx_node_in_value(c, 0, &x);
+    if (st == CLINFER_OK && xs.rank == 5)
+        return global_pool_3d(c, kind, x, &xs);
     if (st == CLINFER_OK && one_d)
         st = view_as_2d(c, x, &xs, &x);
     if (st != CLINFER_OK)
@@ -328,7 +573,7 @@ clinfer_status op_conv_transpose(onnx_node *c)
         st = onnx_node_in_host_opt(c, 2, "the bias B", &bt);
     window w;
     int64_t group = 1;
-    int32_t out_pad[2] = {0, 0}, out_shape[2] = {0, 0};
+    int32_t out_pad_d, out_pad[2] = {0, 0}, out_shape[2] = {0, 0};
     const int one_d = xs.rank == 3, spatial = xs.rank - 2;
     if (st == CLINFER_OK)
         st = window_attrs(c, spatial, 1, &w);
@@ -337,7 +582,7 @@ clinfer_status op_conv_transpose(onnx_node *c)
     if (st == CLINFER_OK)
         st = onnx_node_check_range(c, "group", group, 1, INT32_MAX);
     if (st == CLINFER_OK)
-        st = window_ints(c, "output_padding", spatial, 1, 0, 0, out_pad, NULL);
+        st = window_ints(c, "output_padding", spatial, 1, 0, 0, out_pad, &out_pad_d, NULL);
     if (st == CLINFER_OK)
         st = output_shape_attr(c, spatial, out_shape);
     if (st != CLINFER_OK)

@@ -37,6 +37,7 @@
 static const char *const required[] = {
     "test_conv_",         "test_basic_conv_",       "test_maxpool_2d_",  "test_averagepool_2d_",
     "test_globalaveragepool", "test_globalmaxpool", "test_gemm_",        "test_matmul_",
+    "test_maxpool_3d_default$", "test_averagepool_3d_default$", /* as two 2-D pools */
     "test_relu$",         "test_leakyrelu",         "test_sigmoid",      "test_tanh",
     "test_clip",          "test_softmax_",          "test_logsoftmax_",  "test_batchnorm_epsilon$",
     "test_batchnorm_example$", "test_add",          "test_mul",          "test_concat_",
