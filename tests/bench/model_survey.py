@@ -7,14 +7,17 @@ weights, runs each through `clinfer run`, and compares clinfer's output
 with PyTorch's. Prints one line per model and a pass table.
 
 Usage: /usr/bin/python3 tests/bench/model_survey.py [--dir DIR] [--build BUILD]
-           [--only NAME[,NAME..]] [--list] [--timeout S]
+           [--only NAME[,NAME..]] [--list] [--timeout S] [--resize F]
 (Debian's python3-torch, python3-torchvision, python3-onnx, python3-numpy.)
 
 A model passes when clinfer loads and runs it and every output satisfies
 max |clinfer - PyTorch| <= 1e-3 * max |PyTorch| (the issue's "1e-3 of the
 output's scale"). A model clinfer refuses is REFUSED with clinfer's first
 error line (which names the op); a model that runs but differs is WRONG.
-Exports are cached in DIR (default build/survey) and reused.
+Exports are cached in DIR (default build/survey) and reused. With
+--resize F each model is also exported with symbolic spatial sizes and run
+(`clinfer run` takes the sizes from its input file) at its sizes times F,
+against PyTorch at that size, where the model takes other sizes.
 
 The reference is PyTorch's own forward pass, independent of the ONNX file.
 Weights: torchvision's initialisation under a fixed seed; BatchNorm
@@ -281,6 +284,34 @@ def export(name, ctor, shape, d, index):
     return path
 
 
+def export_other_size(name, ctor, shape, d, index, factor):
+    """The model again with its spatial sizes symbolic (NAME.dyn.onnx) and
+    PyTorch's output at sizes scaled by factor (rounded: odd sizes too);
+    None when the model itself does not take that size (ViT, Swin, ...)."""
+    dyn = name + ".dyn"
+    new_shape = list(shape[:2]) + [max(1, int(round(s * factor))) for s in shape[2:]]
+    if all(os.path.exists(os.path.join(d, dyn + s)) for s in (".onnx", ".input.npy", ".output.npy")):
+        return new_shape
+    torch.manual_seed(SEED + index)
+    model = ctor()
+    randomize_batchnorm(model, torch.Generator().manual_seed(SEED + 100 + index))
+    randomize_zero_params(model, torch.Generator().manual_seed(SEED + 200 + index))
+    model.eval()
+    x = torch.randn(*new_shape, generator=torch.Generator().manual_seed(SEED + 1))
+    try:
+        with torch.no_grad():
+            y = model(x)
+    except Exception:
+        return None
+    axes = {"input": {k: "s%d" % k for k in range(2, len(shape))}}
+    torch.onnx.export(model, torch.randn(*shape), os.path.join(d, dyn + ".onnx"),
+                      opset_version=OPSET, input_names=["input"], output_names=["output"],
+                      do_constant_folding=True, dynamic_axes=axes)
+    np.save(os.path.join(d, dyn + ".input.npy"), x.numpy().astype(np.float32))
+    np.save(os.path.join(d, dyn + ".output.npy"), y.numpy().astype(np.float32))
+    return new_shape
+
+
 def first_error(text):
     """clinfer's first error line, from the ONNX node it names on."""
     for line in text.splitlines():
@@ -330,6 +361,9 @@ def main():
     ap.add_argument("--only", help="comma-separated model names")
     ap.add_argument("--list", action="store_true", help="print the model names and exit")
     ap.add_argument("--timeout", type=int, default=600, help="seconds per clinfer run")
+    ap.add_argument("--resize", type=float, default=0,
+                    help="also run each model exported with symbolic spatial sizes at its "
+                         "sizes times this factor (e.g. 1.3), where PyTorch takes that size")
     args = ap.parse_args()
     if args.list:
         print("\n".join(m[0] for m in MODELS))
@@ -350,6 +384,15 @@ def main():
         status, detail, secs = run_clinfer(args.build, args.dir, name, args.timeout)
         rows.append((name, status, detail, secs))
         print("%-30s %-9s %6.1f s  %s" % (name, status, secs, detail), flush=True)
+        if args.resize:
+            other = export_other_size(name, ctor, shape, args.dir, index, args.resize)
+            if other is None:
+                print("%-30s %-9s the model does not take other sizes" % (name + "@other", "N/A"))
+                continue
+            label = "%s@%s" % (name, "x".join(str(v) for v in other[2:]))
+            status, detail, secs = run_clinfer(args.build, args.dir, name + ".dyn", args.timeout)
+            rows.append((label, status, detail, secs))
+            print("%-30s %-9s %6.1f s  %s" % (label, status, secs, detail), flush=True)
     counts = {}
     for r in rows:
         counts[r[1]] = counts.get(r[1], 0) + 1
