@@ -133,7 +133,8 @@ class DCGANGenerator(nn.Module):
     def __init__(self, nz=32, ngf=16):
         super().__init__()
         self.net = nn.Sequential(
-            nn.ConvTranspose2d(nz, ngf * 4, 4, 1, 0, bias=False), nn.BatchNorm2d(ngf * 4), nn.ReLU(),
+            nn.ConvTranspose2d(nz, ngf * 4, 4, 1, 0, bias=False), nn.BatchNorm2d(ngf * 4),
+            nn.ReLU(),
             nn.ConvTranspose2d(ngf * 4, ngf * 2, 4, 2, 1, bias=False), nn.BatchNorm2d(ngf * 2),
             nn.ReLU(),
             nn.ConvTranspose2d(ngf * 2, ngf, 4, 2, 1, bias=False), nn.BatchNorm2d(ngf), nn.ReLU(),
@@ -264,7 +265,8 @@ def randomize_zero_params(model, gen):
 def export(name, ctor, shape, d, index):
     """Writes NAME.onnx, NAME.input.npy and NAME.output.npy into d."""
     path = os.path.join(d, name + ".onnx")
-    if all(os.path.exists(os.path.join(d, name + s)) for s in (".onnx", ".input.npy", ".output.npy")):
+    files = (".onnx", ".input.npy", ".output.npy")
+    if all(os.path.exists(os.path.join(d, name + s)) for s in files):
         return path
     torch.manual_seed(SEED + index)
     model = ctor()
@@ -290,7 +292,8 @@ def export_other_size(name, ctor, shape, d, index, factor):
     None when the model itself does not take that size (ViT, Swin, ...)."""
     dyn = name + ".dyn"
     new_shape = list(shape[:2]) + [max(1, int(round(s * factor))) for s in shape[2:]]
-    if all(os.path.exists(os.path.join(d, dyn + s)) for s in (".onnx", ".input.npy", ".output.npy")):
+    files = (".onnx", ".input.npy", ".output.npy")
+    if all(os.path.exists(os.path.join(d, dyn + s)) for s in files):
         return new_shape
     torch.manual_seed(SEED + index)
     model = ctor()
