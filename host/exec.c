@@ -260,7 +260,7 @@ static uint64_t plan_key(const void *plan, size_t size)
 
 /* A node's persistent memory: the model's shared copy when a session with
  * the same plan already wrote it, else a new buffer (offered to the model
- * once this session's queue has written it: session_share_persistent). */
+ * once the packing has finished: session_finish_preparation). */
 static clinfer_status persistent_memory(clinfer_session *s, int32_t i, const node_impl *impl,
                                         const node_memory *m, node_exec *e)
 {
@@ -442,7 +442,8 @@ clinfer_status clinfer_session_create(clinfer_model *m, const clinfer_session_op
         return err_set(m->rt, CLINFER_ERR_INVALID_ARGUMENT, "batch size must be >= 1, got %lld",
                        (long long)o.batch);
     int64_t batch = o.batch;
-    clinfer_status st = model_for_shapes(m, o.input_shapes, o.input_shape_count, o.batch, &m, &batch);
+    clinfer_status st =
+        model_for_shapes(m, o.input_shapes, o.input_shape_count, o.batch, &m, &batch);
     if (st != CLINFER_OK)
         return st;
     clinfer_session *s = calloc(1, sizeof *s);

@@ -338,8 +338,11 @@ static void encode_value(float x, const npy_type *t, unsigned char *b)
     } else if (t->kind == 'b') {
         u = x != 0;
     } else {
+        /* [lo, hi) of the type; saturated to hi minus one step of the
+         * double (1 below 2^53, 1024 at 64 bits) */
         int bits = 8 * (int)t->item;
-        double lo = t->kind == 'u' ? 0 : -ldexp(1, bits - 1), hi = ldexp(1, bits - (t->kind == 'i'));
+        double lo = t->kind == 'u' ? 0 : -ldexp(1, bits - 1);
+        double hi = ldexp(1, bits - (t->kind == 'i'));
         double v = x != x ? 0 : nearbyint(x);
         v = v < lo ? lo : v >= hi ? hi - (bits == 64 ? 1024 : 1) : v;
         u = t->kind == 'u' ? (uint64_t)v : (uint64_t)(int64_t)v;
