@@ -17,6 +17,9 @@
  * has no empty tensors; such a test is still run, and reported. The exit
  * status is 1 when a required test does not pass.
  *
+ * Without --quiet it ends with the counts by op family (the word after
+ * "test_").
+ *
  * usage: run_onnx_node_tests [--data DIR] [--only SUBSTRING] [--required-only] [--quiet]
  */
 #define _POSIX_C_SOURCE 200809L
@@ -374,6 +377,47 @@ static int by_name(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* The op family of a test: the word after "test_" ("resize" of
+ * test_resize_upsample_scales_linear), two words for the ops whose name
+ * has two (layer_normalization, group_normalization). */
+static void family_of(const char *test, char *out, size_t cap)
+{
+    const char *p = test + 5, *end = strchr(p, '_');
+    if (end && (strncmp(p, "layer_", 6) == 0 || strncmp(p, "group_", 6) == 0))
+        end = strchr(end + 1, '_');
+    size_t n = end ? (size_t)(end - p) : strlen(p);
+    snprintf(out, cap, "%.*s", (int)(n < cap ? n : cap - 1), p);
+}
+
+typedef struct family_count {
+    char name[48];
+    int count[2][3]; /* [required][verdict] */
+} family_count;
+
+/* Counts by op family, required and other tests apart, one line each. */
+static void print_families(const result *rs, size_t n)
+{
+    family_count *f = calloc(n ? n : 1, sizeof *f);
+    size_t nf = 0;
+    for (size_t i = 0; f && i < n; i++) {
+        char name[48];
+        family_of(rs[i].name, name, sizeof name);
+        size_t k = 0;
+        while (k < nf && strcmp(f[k].name, name) != 0)
+            k++;
+        if (k == nf)
+            snprintf(f[nf++].name, sizeof f[0].name, "%s", name);
+        f[k].count[rs[i].required][rs[i].v]++;
+    }
+    printf("\nby op family (required: passed/failed/skipped; others: the same):\n");
+    for (size_t k = 0; f && k < nf; k++) {
+        int(*c)[3] = f[k].count;
+        printf("  %-24s required %3d/%d/%d   others %3d/%d/%d\n", f[k].name, c[1][PASS],
+               c[1][FAIL], c[1][SKIP], c[0][PASS], c[0][FAIL], c[0][SKIP]);
+    }
+    free(f);
+}
+
 int main(int argc, char **argv)
 {
     const char *root = DEFAULT_DIR, *only = NULL;
@@ -443,6 +487,8 @@ int main(int argc, char **argv)
             printf("%*s max abs err %.3g, max rel err %.3g\n", 9, "", r->max_abs, r->max_rel);
         fflush(stdout);
     }
+    if (rs && !quiet)
+        print_families(rs, n);
     printf("\nrequired: %d passed, %d failed, %d skipped\n", count[1][PASS], count[1][FAIL],
            count[1][SKIP]);
     printf("others:   %d passed, %d failed, %d skipped\n", count[0][PASS], count[0][FAIL],
