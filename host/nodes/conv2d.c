@@ -25,13 +25,7 @@ typedef struct conv_node_plan {
 static clinfer_status conv_params(const node_ctx *c, conv2d_params *p)
 {
     const clinfer_conv2d_desc *d = &c->node->attrs.conv;
-    clinfer_status st = node_need_rank(c, 0, 4);
-    if (st == CLINFER_OK)
-        st = node_need_rank(c, 1, 4);
-    if (st == CLINFER_OK)
-        st = node_need_int32_dims(c, 0);
-    if (st == CLINFER_OK)
-        st = node_need_int32_dims(c, 1);
+    clinfer_status st = node_need_image_and_filter(c);
     if (st != CLINFER_OK)
         return st;
     const clinfer_shape *x = c->in[0], *w = c->in[1];

@@ -72,13 +72,7 @@ static clinfer_status resolve_pads(const node_ctx *c, const clinfer_conv_transpo
 static clinfer_status convt_node_params(const node_ctx *c, convt_params *p)
 {
     const clinfer_conv_transpose2d_desc *d = &c->node->attrs.conv_transpose;
-    clinfer_status st = node_need_rank(c, 0, 4);
-    if (st == CLINFER_OK)
-        st = node_need_rank(c, 1, 4);
-    if (st == CLINFER_OK)
-        st = node_need_int32_dims(c, 0);
-    if (st == CLINFER_OK)
-        st = node_need_int32_dims(c, 1);
+    clinfer_status st = node_need_image_and_filter(c);
     if (st != CLINFER_OK)
         return st;
     const clinfer_shape *x = c->in[0], *w = c->in[1];

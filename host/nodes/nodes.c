@@ -61,6 +61,18 @@ clinfer_status node_need_int32_dims(const node_ctx *c, int32_t i)
     return CLINFER_OK;
 }
 
+clinfer_status node_need_image_and_filter(const node_ctx *c)
+{
+    clinfer_status st = node_need_rank(c, 0, 4);
+    if (st == CLINFER_OK)
+        st = node_need_rank(c, 1, 4);
+    if (st == CLINFER_OK)
+        st = node_need_int32_dims(c, 0);
+    if (st == CLINFER_OK)
+        st = node_need_int32_dims(c, 1);
+    return st;
+}
+
 void node_auto_pad(clinfer_pad_mode mode, int64_t in, int64_t k, int64_t stride, int64_t dil,
                    int32_t *pad0, int32_t *pad1)
 {

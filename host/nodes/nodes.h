@@ -120,6 +120,10 @@ clinfer_status node_need_rank(const node_ctx *c, int32_t i, int32_t rank);
 /* Requires every dimension of input i to fit an int32 (kernel arguments). */
 clinfer_status node_need_int32_dims(const node_ctx *c, int32_t i);
 
+/* Convolutions' inputs: X (input 0) and W (input 1) of rank 4 with every
+ * dimension within int32. */
+clinfer_status node_need_image_and_filter(const node_ctx *c);
+
 /* Padding for CLINFER_PAD_SAME_* / VALID along one axis (ONNX auto_pad). */
 void node_auto_pad(clinfer_pad_mode mode, int64_t in, int64_t k, int64_t stride, int64_t dil,
                    int32_t *pad0, int32_t *pad1);
