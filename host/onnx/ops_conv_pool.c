@@ -317,6 +317,19 @@ static clinfer_status conv3d(onnx_node *c, const clinfer_shape *xs, const host_t
     return st;
 }
 
+/* Conv's and ConvTranspose's W (known at load time, of X's rank) and
+ * optional bias B. */
+static clinfer_status weights_and_bias(onnx_node *c, int32_t rank, clinfer_shape *ws,
+                                       const host_tensor **wt, const host_tensor **bt)
+{
+    clinfer_status st = onnx_node_in_host(c, 1, "the weights W", wt);
+    if (st == CLINFER_OK)
+        st = need_rank(c, 1, "the weights W", rank, "W must have X's rank", ws);
+    if (st == CLINFER_OK)
+        st = onnx_node_in_host_opt(c, 2, "the bias B", bt);
+    return st;
+}
+
 clinfer_status op_conv(onnx_node *c)
 {
     clinfer_shape xs, ws;
@@ -328,11 +341,7 @@ clinfer_status op_conv(onnx_node *c)
         return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED, "input X has shape %s; %s",
                                shape_str(&xs, buf, sizeof buf), why);
     if (st == CLINFER_OK)
-        st = onnx_node_in_host(c, 1, "the weights W", &wt);
-    if (st == CLINFER_OK)
-        st = need_rank(c, 1, "the weights W", xs.rank, "W must have X's rank", &ws);
-    if (st == CLINFER_OK)
-        st = onnx_node_in_host_opt(c, 2, "the bias B", &bt);
+        st = weights_and_bias(c, xs.rank, &ws, &wt, &bt);
     window w;
     int64_t group = 1;
     const int one_d = xs.rank == 3;
@@ -566,11 +575,7 @@ clinfer_status op_conv_transpose(onnx_node *c)
     const char *why = "clinfer supports 1-D and 2-D transposed convolutions (3-D and 4-D tensors)";
     clinfer_status st = need_1d_or_2d(c, 0, "input X", why, &xs);
     if (st == CLINFER_OK)
-        st = onnx_node_in_host(c, 1, "the weights W", &wt);
-    if (st == CLINFER_OK)
-        st = need_rank(c, 1, "the weights W", xs.rank, "W must have X's rank", &ws);
-    if (st == CLINFER_OK)
-        st = onnx_node_in_host_opt(c, 2, "the bias B", &bt);
+        st = weights_and_bias(c, xs.rank, &ws, &wt, &bt);
     window w;
     int64_t group = 1;
     int32_t out_pad_d, out_pad[2] = {0, 0}, out_shape[2] = {0, 0};
