@@ -74,13 +74,6 @@ static clinfer_status conv_infer(const node_ctx *c, clinfer_shape *out)
     return CLINFER_OK;
 }
 
-/* Input i is a constant of the graph (weights). */
-static int input_is_constant(const node_ctx *c, int32_t i)
-{
-    int32_t v = c->node->inputs[i];
-    return v >= 0 && c->g->values[v].kind == VALUE_CONSTANT;
-}
-
 /* The algorithm choice (ops/conv2d.c: by shape and device, or forced). */
 static clinfer_status conv_plan(const node_ctx *c, node_memory *out)
 {
@@ -89,7 +82,7 @@ static clinfer_status conv_plan(const node_ctx *c, node_memory *out)
     if (st == CLINFER_OK) {
         out->scratch_bytes = np->algo.scratch_bytes;
         out->persist_bytes = np->algo.persist_bytes;
-        out->persist_shared = input_is_constant(c, 1); /* packed once */
+        out->persist_shared = node_input_is_constant(c, 1); /* packed once */
     }
     return st;
 }
@@ -104,16 +97,14 @@ static clinfer_status conv_prepare(const node_ctx *c, const dev_tensor *in, dev_
     const conv2d_params *p = &np->params;
     const conv2d_plan *plan = &np->algo;
     clinfer_status st = CLINFER_OK;
-    const int32_t per_run_prep = !input_is_constant(c, 1) ? plan->prep_count : 0;
+    const int32_t per_run_prep = !node_input_is_constant(c, 1) ? plan->prep_count : 0;
     for (int32_t i = 0; st == CLINFER_OK && !per_run_prep && !c->persist_ready &&
                         i < plan->prep_count;
          i++) {
         op_launch prep;
         st = conv2d_prep_launch(c->rt, p, plan, i, in[1], c->persist, &prep);
-        if (st == CLINFER_OK) {
-            st = launch_enqueue(c->rt, &prep, NULL);
-            launch_release(&prep); /* the enqueued command keeps the kernel alive */
-        }
+        if (st == CLINFER_OK)
+            st = node_enqueue_once(c, &prep);
     }
     if (st == CLINFER_OK)
         st = node_launches_alloc(c->rt, l, per_run_prep + plan->launch_count);

@@ -121,8 +121,7 @@ static clinfer_status convt_node_plan_make(const node_ctx *c, node_memory *out)
     if (st == CLINFER_OK) {
         out->scratch_bytes = np->algo.scratch_bytes;
         out->persist_bytes = np->algo.persist_bytes;
-        const int32_t w = c->node->inputs[1];
-        out->persist_shared = w >= 0 && c->g->values[w].kind == VALUE_CONSTANT; /* packed once */
+        out->persist_shared = node_input_is_constant(c, 1); /* packed once */
     }
     return st;
 }
@@ -135,18 +134,15 @@ static clinfer_status convt_prepare(const node_ctx *c, const dev_tensor *in, dev
     const convt_node_plan *np = c->plan;
     const convt_params *p = &np->params;
     const convt_plan *plan = &np->algo;
-    const int32_t v = c->node->inputs[1];
-    const int constant = v >= 0 && c->g->values[v].kind == VALUE_CONSTANT;
+    const int constant = node_input_is_constant(c, 1);
     const int32_t per_run_prep = constant ? 0 : plan->prep_count;
     clinfer_status st = CLINFER_OK;
     for (int32_t i = 0; st == CLINFER_OK && constant && !c->persist_ready && i < plan->prep_count;
          i++) {
         op_launch prep;
         st = convt_prep_launch(c->rt, p, plan, i, in[1], c->persist, &prep);
-        if (st == CLINFER_OK) {
-            st = launch_enqueue(c->rt, &prep, NULL);
-            launch_release(&prep); /* the enqueued command keeps the kernel alive */
-        }
+        if (st == CLINFER_OK)
+            st = node_enqueue_once(c, &prep);
     }
     if (st == CLINFER_OK)
         st = node_launches_alloc(c->rt, l, per_run_prep + plan->launch_count);

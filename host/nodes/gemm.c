@@ -22,19 +22,12 @@ typedef struct product_plan {
     gemm_plan gemm;
 } product_plan;
 
-/* Input i is a constant of the graph (weights). */
-static int input_is_constant(const node_ctx *c, int32_t i)
-{
-    int32_t v = c->node->inputs[i];
-    return v >= 0 && c->g->values[v].kind == VALUE_CONSTANT;
-}
-
 /* Memory for packed B: persistent for constant weights, else scratch. */
 static void packed_b_memory(const node_ctx *c, const gemm_plan *plan, node_memory *out)
 {
     if (plan->packed_bytes == 0)
         return;
-    if (input_is_constant(c, 1)) {
+    if (node_input_is_constant(c, 1)) {
         out->persist_bytes = plan->packed_bytes;
         out->persist_shared = 1;
     } else
@@ -47,16 +40,14 @@ static void packed_b_memory(const node_ctx *c, const gemm_plan *plan, node_memor
 static clinfer_status pack_b(const node_ctx *c, op_launch *pack, dev_tensor b,
                              dev_tensor *packed)
 {
-    int once = input_is_constant(c, 1);
+    int once = node_input_is_constant(c, 1);
     *packed = dev_whole(once ? c->persist : c->scratch);
     if (!packed->mem)
         return node_fail(c, CLINFER_ERR_INVALID_ARGUMENT,
                          "the executor gave no memory for packed B");
     clinfer_status st = gemm_pack_bind(c->rt, pack, b, packed->mem);
-    if (st == CLINFER_OK && once) {
-        st = launch_enqueue(c->rt, pack, NULL);
-        launch_release(pack); /* the enqueued command keeps the kernel alive */
-    }
+    if (st == CLINFER_OK && once)
+        st = node_enqueue_once(c, pack);
     return st;
 }
 
@@ -67,7 +58,7 @@ static clinfer_status pack_b(const node_ctx *c, op_launch *pack, dev_tensor b,
 static op_launch *alloc_launches(const node_ctx *c, const gemm_plan *plan, node_launches *l,
                                  op_launch *once, clinfer_status *st)
 {
-    const int per_run_pack = plan->packed_bytes > 0 && !input_is_constant(c, 1);
+    const int per_run_pack = plan->packed_bytes > 0 && !node_input_is_constant(c, 1);
     *st = node_launches_alloc(c->rt, l, per_run_pack ? 2 : 1);
     if (*st != CLINFER_OK || plan->packed_bytes == 0)
         return NULL;

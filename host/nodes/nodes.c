@@ -61,6 +61,19 @@ clinfer_status node_need_int32_dims(const node_ctx *c, int32_t i)
     return CLINFER_OK;
 }
 
+int node_input_is_constant(const node_ctx *c, int32_t i)
+{
+    int32_t v = c->node->inputs[i];
+    return v >= 0 && c->g->values[v].kind == VALUE_CONSTANT;
+}
+
+clinfer_status node_enqueue_once(const node_ctx *c, op_launch *l)
+{
+    clinfer_status st = launch_enqueue(c->rt, l, NULL);
+    launch_release(l);
+    return st;
+}
+
 clinfer_status node_need_image_and_filter(const node_ctx *c)
 {
     clinfer_status st = node_need_rank(c, 0, 4);

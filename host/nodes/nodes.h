@@ -120,6 +120,14 @@ clinfer_status node_need_rank(const node_ctx *c, int32_t i, int32_t rank);
 /* Requires every dimension of input i to fit an int32 (kernel arguments). */
 clinfer_status node_need_int32_dims(const node_ctx *c, int32_t i);
 
+/* Input i is a constant of the graph (weights). */
+int node_input_is_constant(const node_ctx *c, int32_t i);
+
+/* Enqueues l on the runtime's queue now (one-time work while a session
+ * is prepared, e.g. packing constant weights), then releases it: the
+ * enqueued command keeps the kernel alive. */
+clinfer_status node_enqueue_once(const node_ctx *c, op_launch *l);
+
 /* Convolutions' inputs: X (input 0) and W (input 1) of rank 4 with every
  * dimension within int32. */
 clinfer_status node_need_image_and_filter(const node_ctx *c);
