@@ -41,7 +41,9 @@
  * a TSM x TSN tile of Y[z]; per step of TSK it stages the A' and B' tiles in
  * local memory (zero outside the matrix), then each item accumulates WPTM x
  * WPTN outputs in registers, at rows ly + i * RTSM and columns lx + j * RTSN
- * (x is the fastest local id, so neighbours store neighbouring columns).
+ * (x is the fastest local id, so neighbours store neighbouring columns);
+ * with WPTM and WPTN multiples of 4, in blocks of 4 rows and columns read
+ * as float4 (TILE_ROW, TILE_COL below).
  * Tunables: TSM, TSN, TSK, WPTM, WPTN (TSM % WPTM == TSN % WPTN == 0).
  *
  * gemm_naive: one output per work-item (x = column, y = row, z = batch),
@@ -328,12 +330,33 @@ __kernel void gemm_packed(GEMM_PRODUCT_ARGS)
 /* ----------------------------------------------------------------- local */
 #if GEMM_HAS(GEMM_LOCAL)
 
+/* Which rows and columns of the tile an item accumulates. With WPTM and
+ * WPTN multiples of 4 (GEMM_VEC4), an item owns blocks of 4 adjacent rows
+ * (columns) spaced RTSM * 4 (RTSN * 4) apart, so that it reads its A' and
+ * B' values of a k as float4 from local memory (one wide load instead of
+ * four: on GPUs the local-memory loads, not the FMAs, bound the scalar
+ * form); otherwise rows ly + i * RTSM, columns lx + j * RTSN. */
+#define GEMM_VEC4 (WPTM % 4 == 0 && WPTN % 4 == 0)
+#if GEMM_VEC4
+#define TILE_ROW(i) (((i) / 4) * RTSM * 4 + ly * 4 + (i) % 4)
+#define TILE_COL(j) (((j) / 4) * RTSN * 4 + lx * 4 + (j) % 4)
+#else
+#define TILE_ROW(i) (ly + (i) * RTSM)
+#define TILE_COL(j) (lx + (j) * RTSN)
+#endif
+/* Local rows are padded by 4 floats: the staging stores of one warp then
+ * spread over the banks (a row of 64 or 128 floats puts every k of one
+ * column in one bank) and rows stay float4-aligned. */
+#define LROW_A (TSM + 4)
+#define LROW_B (TSN + 4)
+
 __kernel __attribute__((reqd_work_group_size(RTSN, RTSM, 1))) void
 gemm_local(GEMM_PRODUCT_ARGS)
 {
     GEMM_PRODUCT_AT_OFFSETS();
-    __local float Asub[TSK][TSM];
-    __local float Bsub[TSK][TSN];
+    __local float4 Asub4[TSK * LROW_A / 4];
+    __local float4 Bsub4[TSK * LROW_B / 4];
+    __local float *Asub = (__local float *)Asub4, *Bsub = (__local float *)Bsub4;
     const int lx = get_local_id(0), ly = get_local_id(1);
     const int lid = ly * RTSN + lx;
     const int n_base = get_group_id(0) * TSN, m_base = get_group_id(1) * TSM;
@@ -354,21 +377,32 @@ gemm_local(GEMM_PRODUCT_ARGS)
             const int mm = a_along_k ? e / TSK : e % TSM;
             const int kk = a_along_k ? e % TSK : e / TSM;
             const int m = m_base + mm, k = k0 + kk;
-            Asub[kk][mm] = m < M && k < K ? a[(long)m * a_rs + (long)k * a_ks] : 0.0f;
+            Asub[kk * LROW_A + mm] = m < M && k < K ? a[(long)m * a_rs + (long)k * a_ks] : 0.0f;
         }
         for (int e = lid; e < TSN * TSK; e += RTSM * RTSN) {
             const int nn = b_along_n ? e % TSN : e / TSK;
             const int kk = b_along_n ? e / TSN : e % TSK;
             const int n = n_base + nn, k = k0 + kk;
-            Bsub[kk][nn] = n < N && k < K ? b[(long)k * b_ks + (long)n * b_ns] : 0.0f;
+            Bsub[kk * LROW_B + nn] = n < N && k < K ? b[(long)k * b_ks + (long)n * b_ns] : 0.0f;
         }
         barrier(CLK_LOCAL_MEM_FENCE);
         for (int kk = 0; kk < TSK; kk++) {
             float areg[WPTM], breg[WPTN];
+#if GEMM_VEC4
+            for (int i = 0; i < WPTM; i += 4) {
+                const float4 v = Asub4[(kk * LROW_A + TILE_ROW(i)) / 4];
+                areg[i] = v.s0, areg[i + 1] = v.s1, areg[i + 2] = v.s2, areg[i + 3] = v.s3;
+            }
+            for (int j = 0; j < WPTN; j += 4) {
+                const float4 v = Bsub4[(kk * LROW_B + TILE_COL(j)) / 4];
+                breg[j] = v.s0, breg[j + 1] = v.s1, breg[j + 2] = v.s2, breg[j + 3] = v.s3;
+            }
+#else
             for (int i = 0; i < WPTM; i++)
-                areg[i] = Asub[kk][ly + i * RTSM];
+                areg[i] = Asub[kk * LROW_A + TILE_ROW(i)];
             for (int j = 0; j < WPTN; j++)
-                breg[j] = Bsub[kk][lx + j * RTSN];
+                breg[j] = Bsub[kk * LROW_B + TILE_COL(j)];
+#endif
             for (int i = 0; i < WPTM; i++)
                 for (int j = 0; j < WPTN; j++)
                     acc[i][j] = fma(areg[i], breg[j], acc[i][j]);
@@ -380,9 +414,9 @@ gemm_local(GEMM_PRODUCT_ARGS)
     __global const float *r = R + za * (long)M * N;
     const long coff = batch_offset(za, bd, cs);
     for (int i = 0; i < WPTM; i++) {
-        const int m = m_base + ly + i * RTSM;
+        const int m = m_base + TILE_ROW(i);
         for (int j = 0; j < WPTN; j++) {
-            const int n = n_base + lx + j * RTSN;
+            const int n = n_base + TILE_COL(j);
             if (m < M && n < N)
                 y[(long)m * N + n] = gemm_out(acc[i][j], C, coff, m, n, c_rs, c_cs, alpha, beta,
                                               r + (long)m * N + n, act_a, act_b);

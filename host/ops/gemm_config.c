@@ -30,6 +30,8 @@ static const gemm_config cpu_candidates[] = {
 static const gemm_config gpu_candidates[] = {
     {GEMM_VARIANT_GPU, 0, 0, 64, 64, 16, 4, 4},
     {GEMM_VARIANT_GPU, 0, 0, 128, 128, 16, 8, 8},
+    {GEMM_VARIANT_GPU, 0, 0, 128, 128, 8, 8, 8},
+    {GEMM_VARIANT_GPU, 0, 0, 64, 128, 16, 4, 8},
     {GEMM_VARIANT_GPU, 0, 0, 32, 32, 16, 2, 2},
     {GEMM_VARIANT_GPU, 0, 0, 32, 32, 8, 4, 4}, /* 8 x 8 items: for small work-groups */
 };
@@ -77,7 +79,8 @@ static int config_fits(const clinfer_runtime *rt, const gemm_config *c)
         c->tsm % c->wptm != 0 || c->tsn % c->wptn != 0)
         return 0;
     size_t items = (size_t)(c->tsm / c->wptm) * (size_t)(c->tsn / c->wptn);
-    uint64_t local_bytes = (uint64_t)c->tsk * (uint64_t)(c->tsm + c->tsn) * sizeof(float);
+    /* gemm.cl pads each local row by 4 floats (LROW_A, LROW_B) */
+    uint64_t local_bytes = (uint64_t)c->tsk * (uint64_t)(c->tsm + c->tsn + 8) * sizeof(float);
     return items <= rt->info.max_work_group_size &&
            (rt->info.local_mem_bytes == 0 || local_bytes <= rt->info.local_mem_bytes);
 }

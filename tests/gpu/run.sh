@@ -1,14 +1,30 @@
 #!/usr/bin/env bash
-# run.sh — clinfer's checks on a GPU machine, from the folder made by
-# tests/gpu/prepare.sh: sets up an ICD file for NVIDIA's OpenCL driver if
-# the system has none, lists the devices, runs the op and graph tests, the
-# lecture example and the demo on the GPU, and times GEMM and the models.
+# run.sh — clinfer's one-call GPU report, run on a GPU machine from the
+# folder that tests/gpu/prepare.sh made (binaries, libraries, the lecture
+# model, Fashion-MNIST, these scripts). It sets up an ICD file for NVIDIA's
+# OpenCL driver, then runs: the unit and graph tests on the GPU, the ONNX
+# node tests, the demo (fp32, and fp16 where the binary has --precision),
+# `clinfer verify` on ResNet-18 (where the binary has it), `clinfer bench
+# --json` on the fixed set (lecture CNN b1/b256, ResNet-18/50 and
+# MobileNetV2 b1/b64, GEMM 1024^3 and 4096^3), and PyTorch on CUDA on the
+# same models as the peer. The models are exported there by PyTorch
+# (torch_models.py). Writes OUT/gpu_report.json and OUT/gpu_report.md
+# (report.py) and OUT/logs.tar.gz; exit status 0 when every check passed.
+#   bash gpu-carry/run.sh            (OUT: $OUT, else gpu-carry/out)
+# Environment: SKIP_SUITE=1 skips the unit tests, SKIP_NODE_TESTS=1 the
+# ONNX node tests; PROFILE=1 adds per-node profiles of ResNet-50
+# (profile_*.json in the logs); MAX_TIME=S bounds each model's timed runs
+# (default 10 s).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 export LD_LIBRARY_PATH=$here/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 export CLINFER_CACHE_DIR=$here/cache
 out=${OUT:-$here/out}
-mkdir -p "$out"
+res=$here/results
+logs=$res/logs
+rm -rf "$res"
+mkdir -p "$out" "$logs"
+start=$(date +%s)
 
 # An ICD file for NVIDIA's driver, in a folder of our own (ocl-icd reads
 # OCL_ICD_VENDORS), so nothing system-wide is touched.
@@ -20,38 +36,129 @@ if [[ -n $nv ]]; then
     export OCL_ICD_VENDORS=$here/icd
 fi
 echo "NVIDIA OpenCL library: ${nv:-not found}"
-nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv 2>/dev/null
+gpu=$(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null | head -n 1)
+printf '{"device": "%s", "driver": "%s", "date": "%s", "opencl_library": "%s"}\n' \
+    "${gpu%%,*}" "${gpu##*, }" "$(date -u +%Y-%m-%d)" "${nv:-}" > "$res/env.json"
+cat "$res/env.json"
 
 bin=$here/bin
-"$bin/clinfer" devices
+"$bin/clinfer" devices | tee "$logs/devices.txt"
 export CLINFER_DEVICE=${CLINFER_DEVICE:-gpu}
 
-step() { echo; echo "=== $*"; }
-status=0
-for t in "$bin"/test_*; do
-    name=$(basename "$t")
-    [[ $name == test_cli_run ]] && continue # runs build/clinfer by its build-tree path
-    step "$name (device $CLINFER_DEVICE)"
-    timeout 300 "$t" --jobs 1 > "$out/$name.log" 2>&1 || { status=1; echo "FAILED"; }
-    tail -n 4 "$out/$name.log"
+checks=()
+record() { # NAME RESULT
+    checks+=("{\"name\": \"$1\", \"result\": \"$2\"}")
+    echo "check $1: $2"
+}
+elapsed() { echo $(($(date +%s) - start)); }
+step() { echo; echo "=== [$(elapsed) s] $*"; }
+has_option() { "$bin/clinfer" "$1" --help 2>&1 | grep -q -- "$2"; }
+
+# --- the unit and graph tests, 8 at a time
+if [[ ${SKIP_SUITE:-0} != 1 ]]; then
+    step "unit and graph tests (device $CLINFER_DEVICE)"
+    ls "$bin"/test_* | grep -v -e test_cli_run -e test_discovery_race |
+        xargs -P 8 -I{} sh -c 'n=$(basename {}); if timeout 240 {} --jobs 1 > '"$logs"'/$n.log 2>&1;
+            then echo "$n passed"; else echo "$n FAILED"; fi' | sort > "$logs/suite.txt"
+    failed=$(grep -c FAILED "$logs/suite.txt")
+    total=$(wc -l < "$logs/suite.txt")
+    grep FAILED "$logs/suite.txt"
+    if ((failed == 0)); then record "unit and graph tests" "$total of $total passed"
+    else record "unit and graph tests" "FAILED: $failed of $total"; fi
+fi
+
+# --- ONNX node tests, from the data of the onnx wheel on the machine
+step "ONNX node tests"
+data=
+[[ ${SKIP_NODE_TESTS:-0} == 1 ]] ||
+    data=$(python3 -c 'import onnx, os; print(os.path.join(os.path.dirname(onnx.__file__), "backend/test/data/node"))' 2>/dev/null)
+if [[ -d $data ]]; then
+    if timeout 300 "$bin/run_onnx_node_tests" --data "$data" --required-only --quiet \
+        > "$logs/node_tests.txt" 2>&1; then verdict=passed; else verdict=FAILED; fi
+    tail -n 3 "$logs/node_tests.txt"
+    record "ONNX node tests (required)" "$verdict: $(tail -n 1 "$logs/node_tests.txt")"
+else
+    record "ONNX node tests" "skipped: no onnx test data on the machine"
+fi
+
+# --- the demo
+precisions=(fp32)
+has_option demo --precision && precisions+=(fp16)
+for p in "${precisions[@]}"; do
+    step "clinfer demo ($p)"
+    popt=(); [[ $p == fp32 ]] || popt=(--precision "$p")
+    if timeout 300 "$bin/clinfer" demo --model "$here/models/lecture_cnn.onnx" \
+        --data "$here/data" --batch 100 --show 0 "${popt[@]}" > "$logs/demo_$p.txt" 2>&1; then
+        record "demo $p" "$(grep -i -m 1 accuracy "$logs/demo_$p.txt")"
+    else
+        record "demo $p" "FAILED"
+    fi
+    tail -n 4 "$logs/demo_$p.txt"
 done
-step example_lecture_cnn
-timeout 300 "$bin/example_lecture_cnn" || status=1
-step "clinfer demo"
-timeout 300 "$bin/clinfer" demo --model "$here/models/lecture_cnn.onnx" --data "$here/data" \
-    --batch 100 --show 0 > "$out/demo.log" 2>&1 || { status=1; echo "FAILED"; }
-tail -n 6 "$out/demo.log"
-if "$bin/clinfer" bench --help >/dev/null 2>&1; then
-    for g in 1024x1024x1024 1000x1000x1000 64x3136x576 4096x4096x4096; do
-        step "clinfer bench --gemm $g"
-        timeout 120 "$bin/clinfer" bench --gemm "$g" --iters 10 --json || status=1
-    done
-    for b in 1 64 256; do
-        step "clinfer bench lecture_cnn --batch $b"
-        timeout 120 "$bin/clinfer" bench "$here/models/lecture_cnn.onnx" --batch "$b" --iters 20 \
-            --json || status=1
+
+# --- the models, exported by PyTorch here
+step "export models"
+models=$here/models
+timeout 300 python3 "$here/src/torch_models.py" export "$models" 2>&1 | tail -n 3
+
+if "$bin/clinfer" verify --help > /dev/null 2>&1; then
+    for p in "${precisions[@]}"; do
+        step "clinfer verify resnet18 ($p)"
+        timeout 180 "$bin/clinfer" verify "$models/resnet18.onnx" --precision "$p" \
+            > "$logs/verify_resnet18_$p.txt" 2>&1
+        rc=$?
+        tail -n 3 "$logs/verify_resnet18_$p.txt"
+        record "verify resnet18 $p" "exit $rc: $(tail -n 1 "$logs/verify_resnet18_$p.txt")"
     done
 fi
-echo
-echo "gpu checks: $([[ $status == 0 ]] && echo passed || echo FAILED)"
-exit $status
+
+# --- clinfer bench --json on the fixed set
+bench() { # FILE_LABEL ARGS...
+    local label=$1; shift
+    step "bench $label"
+    timeout 180 "$bin/clinfer" bench "$@" --json > "$res/bench_$label.json" 2> "$logs/bench_$label.err"
+    local rc=$?
+    if ((rc != 0)); then
+        record "bench $label" "FAILED (exit $rc): $(tail -n 1 "$logs/bench_$label.err")"
+        printf '{"error": "exit %d", "label": "%s"}\n' $rc "$label" > "$res/bench_$label.json"
+    fi
+    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d.get("median_ms"), "ms", d.get("images_per_s"), "img/s", d.get("kernel_gflops", ""), d.get("check", ""))' "$res/bench_$label.json" 2>&1
+}
+for p in "${precisions[@]}"; do
+    popt=(); [[ $p == fp32 ]] || popt=(--precision "$p")
+    for g in 1024x1024x1024 4096x4096x4096; do
+        # --verbose: the log has the GEMM tile search's candidates and speeds
+        bench "gemm_${g%%x*}_$p" --gemm "$g" --iters 10 --warmup 3 --verbose "${popt[@]}"
+    done
+    for b in 1 256; do
+        bench "lecture_cnn_b${b}_$p" "$here/models/lecture_cnn.onnx" --batch "$b" --iters 30 \
+            --max-time "${MAX_TIME:-10}" "${popt[@]}"
+    done
+    for m in resnet18 resnet50 mobilenet_v2; do
+        [[ -f $models/$m.onnx ]] || continue
+        for b in 1 64; do
+            bench "${m}_b${b}_$p" "$models/$m.onnx" --batch "$b" --iters 30 --max-time "${MAX_TIME:-10}" "${popt[@]}"
+        done
+    done
+done
+if [[ ${PROFILE:-0} == 1 && -f $models/resnet50.onnx ]]; then
+    for b in 1 64; do
+        step "profile resnet50 b$b"
+        timeout 120 "$bin/clinfer" bench "$models/resnet50.onnx" --batch "$b" --iters 10 \
+            --profile --json > "$logs/profile_resnet50_b$b.json" 2>&1
+    done
+fi
+
+# --- the peer: PyTorch on CUDA, same models and batches
+step "PyTorch CUDA"
+timeout 300 python3 "$here/src/torch_models.py" bench "$res/torch.json" 2>&1 | tail -n 12
+
+# --- the report
+{ echo "["; (IFS=,; echo "${checks[*]}"); echo "]"; } > "$res/checks.json"
+python3 "$here/src/report.py" "$res" "$out"
+cat "$out/gpu_report.md"
+tar -czf "$out/logs.tar.gz" -C "$res" .
+step "done"
+failed_checks=$(printf '%s\n' "${checks[@]}" | grep -c -e FAILED -e 'exit [1-9]' || true)
+echo "gpu checks: $([[ $failed_checks == 0 ]] && echo passed || echo "$failed_checks FAILED")"
+[[ $failed_checks == 0 ]]

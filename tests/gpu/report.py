@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""report.py — gathers the JSON files of tests/gpu/run.sh into one report:
+gpu_report.json (everything) and gpu_report.md (the table the README shows).
+
+Usage: python3 tests/gpu/report.py RESULTS_DIR OUT_DIR
+RESULTS_DIR holds bench_*.json (clinfer bench --json), torch.json
+(torch_models.py bench), checks.json (pass/fail of each check) and env.json
+(device, driver, date). Any python3 with the standard library will do.
+"""
+import glob
+import json
+import os
+import sys
+
+
+def load(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError) as e:
+        return {"error": "%s: %s" % (os.path.basename(path), e)}
+
+
+def bench_rows(results):
+    rows = []
+    for path in sorted(glob.glob(os.path.join(results, "bench_*.json"))):
+        d = load(path)
+        d["file"] = os.path.basename(path)
+        d.pop("times_ms", None)
+        rows.append(d)
+    return rows
+
+
+def torch_index(torch_data):
+    index = {}
+    for r in torch_data.get("rows", []):
+        index[(r["model"], r["batch"], r["precision"])] = r
+    return index
+
+
+def fmt(v, digits=3):
+    if v is None:
+        return "-"
+    if isinstance(v, float):
+        return ("%%.%df" % digits) % v
+    return str(v)
+
+
+def markdown(env, checks, rows, torch_data):
+    tix = torch_index(torch_data)
+    out = ["GPU report: %s, driver %s, %s (tests/gpu/run.sh)"
+           % (env.get("device", "?"), env.get("driver", "?"), env.get("date", "?")), ""]
+    out.append("| check | result |")
+    out.append("| --- | --- |")
+    for c in checks:
+        out.append("| %s | %s |" % (c["name"], c["result"]))
+    out += ["", "| workload | precision | batch | clinfer median ms | images/s or TFLOP/s |"
+            " PyTorch CUDA ms | clinfer / PyTorch |", "| --- | --- | --- | --- | --- | --- | --- |"]
+    for r in rows:
+        if "error" in r and "median_ms" not in r:
+            out.append("| %s | - | - | failed: %s | | | |" % (r["file"], r["error"]))
+            continue
+        name = r.get("gemm") and "GEMM " + r["gemm"] or r.get("label") or os.path.basename(
+            r.get("model", "?"))
+        prec = r.get("precision", "fp32")
+        if r.get("gemm"):
+            speed = "%.1f TFLOP/s kernels, %.1f end to end" % (
+                r.get("kernel_gflops", 0) / 1e3, r.get("gflops", 0) / 1e3)
+        else:
+            speed = "%.0f img/s" % r.get("images_per_s", 0)
+        model = os.path.splitext(os.path.basename(r.get("model", "")))[0]
+        t = tix.get((model, r.get("batch"), prec))
+        ratio = "%.2fx" % (r["median_ms"] / t["median_ms"]) if t else "-"
+        out.append("| %s | %s | %s | %s | %s | %s | %s |"
+                   % (name, prec, r.get("batch", "-"), fmt(r.get("median_ms")), speed,
+                      fmt(t["median_ms"]) if t else "-", ratio))
+    return "\n".join(out) + "\n"
+
+
+def main():
+    if len(sys.argv) != 3:
+        print(__doc__, file=sys.stderr)
+        return 2
+    results, out = sys.argv[1], sys.argv[2]
+    env = load(os.path.join(results, "env.json"))
+    checks = load(os.path.join(results, "checks.json"))
+    if not isinstance(checks, list):
+        checks = [{"name": "checks.json", "result": checks.get("error", "?")}]
+    rows = bench_rows(results)
+    torch_data = load(os.path.join(results, "torch.json"))
+    report = {"env": env, "checks": checks, "bench": rows, "pytorch": torch_data}
+    with open(os.path.join(out, "gpu_report.json"), "w") as f:
+        json.dump(report, f, indent=1)
+    with open(os.path.join(out, "gpu_report.md"), "w") as f:
+        f.write(markdown(env, checks, rows, torch_data))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
