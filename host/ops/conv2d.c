@@ -190,7 +190,7 @@ clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, con
     const int64_t ohw = (int64_t)out->oh * out->ow;
     if (algo == CONV2D_ALGO_AUTO || algo == CONV2D_ALGO_IM2COL || algo == CONV2D_ALGO_GEMM1X1 ||
         algo == CONV2D_ALGO_DIRECT || algo == CONV2D_ALGO_WINOGRAD) {
-        st = gemm_config_for_rows(rt, ocpg, &out->gemm);
+        st = gemm_config_for_product(rt, ocpg, ohw, (int64_t)p->n * groups, &out->gemm);
         if (st != CLINFER_OK)
             return st;
     }

@@ -361,7 +361,7 @@ clinfer_status gemm_plan_make(clinfer_runtime *rt, const gemm_params *p, gemm_pl
     clinfer_shape y;
     clinfer_status st = gemm_output_shape(rt, p, &y);
     if (st == CLINFER_OK)
-        st = gemm_config_for_rows(rt, p->m, &out->cfg);
+        st = gemm_config_for_product(rt, p->m, p->n, 1, &out->cfg);
     if (st != CLINFER_OK)
         return st;
     out->packed_bytes = out->cfg.variant == GEMM_VARIANT_CPU
@@ -530,7 +530,7 @@ clinfer_status matmul_plan_make(clinfer_runtime *rt, const matmul_params *p, gem
     if (st != CLINFER_OK)
         return st;
     gemm_geometry g = matmul_geometry(p, &d);
-    st = gemm_config_for_rows(rt, g.m, &out->cfg);
+    st = gemm_config_for_product(rt, g.m, g.n, (int64_t)g.batch, &out->cfg);
     if (st != CLINFER_OK)
         return st;
     out->packed_bytes = out->cfg.variant == GEMM_VARIANT_CPU

@@ -40,7 +40,7 @@ static const gemm_config gpu_candidates[] = {
 /* Tuning measures cubes of this size: long enough to time, short enough to
  * keep the search well under 3 s (compilation dominates). */
 #define TUNE_SIZE_CPU 384
-#define TUNE_SIZE_GPU 1024
+#define TUNE_SIZE_GPU 2048 /* 256 tiles of 128 x 128: a large product */
 #define TUNE_SIZE_EMULATED 256 /* the gpu variant forced onto a CPU device */
 #define TUNE_RUNS 7
 #define TUNE_BUDGET_S 0.25 /* per candidate, after the warm-up run */
@@ -293,12 +293,52 @@ static clinfer_status config_get(clinfer_runtime *rt, gemm_config *out)
     return CLINFER_OK;
 }
 
-clinfer_status gemm_config_for_rows(clinfer_runtime *rt, int64_t m, gemm_config *out)
+/* Work-groups of the gpu variant's tiles over count products of m x n. */
+static int64_t gpu_tiles(const gemm_config *c, int64_t m, int64_t n, int64_t count)
+{
+    return (m + c->tsm - 1) / c->tsm * ((n + c->tsn - 1) / c->tsn) * count;
+}
+
+/* Smaller gpu tiles, largest first, for products too small to give every
+ * compute unit work with the tuned (large) tile: at batch 1 a 512 x 49
+ * product of a deep layer has 8 tiles of 64 x 64 for 132 compute units,
+ * and one work-group per unit runs it many times slower than the whole
+ * device would. */
+static const gemm_config gpu_small_tiles[] = {
+    {GEMM_VARIANT_GPU, 0, 0, 64, 64, 16, 4, 4},
+    {GEMM_VARIANT_GPU, 0, 0, 32, 32, 16, 2, 2},
+    {GEMM_VARIANT_GPU, 0, 0, 16, 16, 16, 1, 1},
+};
+
+/* The first smaller tile that gives at least two work-groups per compute
+ * unit, else the smallest that fits. */
+static void gpu_fit_tiles(const clinfer_runtime *rt, int64_t m, int64_t n, int64_t count,
+                          gemm_config *c)
+{
+    const int64_t want = 2 * (int64_t)(rt->info.compute_units ? rt->info.compute_units : 1);
+    if (gpu_tiles(c, m, n, count) >= want)
+        return;
+    for (size_t i = 0; i < COUNT(gpu_small_tiles); i++) {
+        const gemm_config *t = &gpu_small_tiles[i];
+        if (t->tsm * t->tsn >= c->tsm * c->tsn || !config_fits(rt, t))
+            continue;
+        *c = *t;
+        if (gpu_tiles(c, m, n, count) >= want)
+            return;
+    }
+}
+
+clinfer_status gemm_config_for_product(clinfer_runtime *rt, int64_t m, int64_t n, int64_t count,
+                                       gemm_config *out)
 {
     clinfer_status st = gemm_config_get(rt, out);
-    if (st == CLINFER_OK && out->variant == GEMM_VARIANT_CPU && m < out->tm) {
+    if (st != CLINFER_OK)
+        return st;
+    if (out->variant == GEMM_VARIANT_CPU && m < out->tm) {
         int32_t tm = m <= 1 ? 1 : m <= 2 ? 2 : m <= 4 ? 4 : 8;
         out->tm = tm < out->tm ? tm : out->tm;
     }
-    return st;
+    if (out->variant == GEMM_VARIANT_GPU)
+        gpu_fit_tiles(rt, m, n, count < 1 ? 1 : count, out);
+    return CLINFER_OK;
 }

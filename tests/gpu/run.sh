@@ -14,7 +14,8 @@
 # Environment: SKIP_SUITE=1 skips the unit tests, SKIP_NODE_TESTS=1 the
 # ONNX node tests; PROFILE=1 adds per-node profiles of ResNet-50
 # (profile_*.json in the logs); MAX_TIME=S bounds each model's timed runs
-# (default 10 s).
+# (default 10 s); GEMM_SWEEP=1 times GEMM 4096^3 with each tile size of
+# the gpu variant forced (gemm_sweep.txt in the logs).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 export LD_LIBRARY_PATH=$here/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
@@ -87,13 +88,14 @@ has_option demo --precision && precisions+=(fp16)
 for p in "${precisions[@]}"; do
     step "clinfer demo ($p)"
     popt=(); [[ $p == fp32 ]] || popt=(--precision "$p")
-    if timeout 300 "$bin/clinfer" demo --model "$here/models/lecture_cnn.onnx" \
+    # --verbose: the first GEMM tunes its tiles here, and the log says how
+    if timeout 300 "$bin/clinfer" --verbose demo --model "$here/models/lecture_cnn.onnx" \
         --data "$here/data" --batch 100 --show 0 "${popt[@]}" > "$logs/demo_$p.txt" 2>&1; then
         record "demo $p" "$(grep -i -m 1 accuracy "$logs/demo_$p.txt")"
     else
         record "demo $p" "FAILED"
     fi
-    tail -n 4 "$logs/demo_$p.txt"
+    grep -e tuning -e '^accuracy' -e agreement "$logs/demo_$p.txt"
 done
 
 # --- the models, exported by PyTorch here
@@ -147,6 +149,20 @@ if [[ ${PROFILE:-0} == 1 && -f $models/resnet50.onnx ]]; then
         timeout 120 "$bin/clinfer" bench "$models/resnet50.onnx" --batch "$b" --iters 10 \
             --profile --json > "$logs/profile_resnet50_b$b.json" 2>&1
     done
+fi
+
+if [[ ${GEMM_SWEEP:-0} == 1 ]]; then
+    step "GEMM 4096^3 per tile size"
+    for cfg in "tsm=64 tsn=64 tsk=16 wptm=4 wptn=4" "tsm=128 tsn=128 tsk=16 wptm=8 wptn=8" \
+        "tsm=128 tsn=128 tsk=8 wptm=8 wptn=8" "tsm=64 tsn=128 tsk=16 wptm=4 wptn=8" \
+        "tsm=128 tsn=64 tsk=16 wptm=8 wptn=4" "tsm=64 tsn=64 tsk=32 wptm=4 wptn=4" \
+        "tsm=32 tsn=32 tsk=16 wptm=2 wptn=2"; do
+        d=$(mktemp -d)
+        printf 'gemm_gpu\t%s\t%s\t%s\n' "${gpu%%,*}" "${gpu##*, }" "$cfg" > "$d/tuning.txt"
+        echo "$cfg: $(CLINFER_CACHE_DIR=$d timeout 60 "$bin/clinfer" bench --gemm 4096x4096x4096 \
+            --iters 5 --warmup 2 --json 2>&1 | grep -e kernel_gflops -e check -e rror | tr -d '\n')"
+        rm -rf "$d"
+    done | tee "$logs/gemm_sweep.txt"
 fi
 
 # --- the peer: PyTorch on CUDA, same models and batches
