@@ -15,7 +15,9 @@
 # ONNX node tests; PROFILE=1 adds per-node profiles of ResNet-50
 # (profile_*.json in the logs); MAX_TIME=S bounds each model's timed runs
 # (default 10 s); GEMM_SWEEP=1 times GEMM 4096^3 with each tile size of
-# the gpu variant forced (gemm_sweep.txt in the logs).
+# the gpu variant forced (gemm_sweep.txt in the logs); MODELS="resnet50"
+# benches only those of resnet18 resnet50 mobilenet_v2; SKIP_TORCH=1 skips
+# the PyTorch timings.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 export LD_LIBRARY_PATH=$here/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
@@ -136,7 +138,7 @@ for p in "${precisions[@]}"; do
         bench "lecture_cnn_b${b}_$p" "$here/models/lecture_cnn.onnx" --batch "$b" --iters 30 \
             --max-time "${MAX_TIME:-10}" "${popt[@]}"
     done
-    for m in resnet18 resnet50 mobilenet_v2; do
+    for m in ${MODELS:-resnet18 resnet50 mobilenet_v2}; do
         [[ -f $models/$m.onnx ]] || continue
         for b in 1 64; do
             bench "${m}_b${b}_$p" "$models/$m.onnx" --batch "$b" --iters 30 --max-time "${MAX_TIME:-10}" "${popt[@]}"
@@ -167,7 +169,7 @@ fi
 
 # --- the peer: PyTorch on CUDA, same models and batches
 step "PyTorch CUDA"
-timeout 300 python3 "$here/src/torch_models.py" bench "$res/torch.json" 2>&1 | tail -n 12
+[[ ${SKIP_TORCH:-0} == 1 ]] || timeout 300 python3 "$here/src/torch_models.py" bench "$res/torch.json" 2>&1 | tail -n 12
 
 # --- the report
 { echo "["; (IFS=,; echo "${checks[*]}"); echo "]"; } > "$res/checks.json"
