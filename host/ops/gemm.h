@@ -61,7 +61,7 @@ clinfer_status gemm_config_get(clinfer_runtime *rt, gemm_config *out);
 /* The same for count products of m x n: the row tile of the cpu variant
  * shrunk for products of fewer than cfg.tm rows (1, 2, 4 or 8 rows per
  * item); the gpu variant's tile shrunk (down to 16 x 16) while it leaves
- * fewer than two work-groups per compute unit. */
+ * a compute unit without a work-group. */
 clinfer_status gemm_config_for_product(clinfer_runtime *rt, int64_t m, int64_t n, int64_t count,
                                        gemm_config *out);
 
