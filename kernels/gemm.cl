@@ -103,6 +103,10 @@
         long Y_off, __global const float *restrict R, long R_off, int M, int N, int K,          \
         int a_rs, int a_ks, int b_ks, int b_ns, int c_rs, int c_cs, float alpha, float beta,    \
         long8 bd, long8 as, long8 bs, long8 cs, int z0, int bz0, float act_a, float act_b
+/* The split-K kernels (gemm_local_split, gemm_split_reduce) add the
+ * partial sums P and the split count and size. */
+#define GEMM_SPLIT_ARGS                                                                         \
+    GEMM_PRODUCT_ARGS, __global float *restrict P, long P_off, int splits, int k_step
 #define GEMM_PRODUCT_AT_OFFSETS()                                                               \
     do {                                                                                        \
         A += A_off, B += B_off, C += C_off, Y += Y_off, R += R_off;                             \
@@ -350,40 +354,38 @@ __kernel void gemm_packed(GEMM_PRODUCT_ARGS)
 #define LROW_A (TSM + 4)
 #define LROW_B (TSN + 4)
 
-__kernel __attribute__((reqd_work_group_size(RTSN, RTSM, 1))) void
-gemm_local(GEMM_PRODUCT_ARGS)
+/* Accumulates the tile's products over k in [k_begin, k_end) into acc. */
+inline void gemm_local_tile(__global const float *a, __global const float *b, int M, int N,
+                            int K, int a_rs, int a_ks, int b_ks, int b_ns, int k_begin,
+                            int k_end, __local float4 *Asub4, __local float4 *Bsub4,
+                            float acc[WPTM][WPTN])
 {
-    GEMM_PRODUCT_AT_OFFSETS();
-    __local float4 Asub4[TSK * LROW_A / 4];
-    __local float4 Bsub4[TSK * LROW_B / 4];
     __local float *Asub = (__local float *)Asub4, *Bsub = (__local float *)Bsub4;
     const int lx = get_local_id(0), ly = get_local_id(1);
     const int lid = ly * RTSN + lx;
     const int n_base = get_group_id(0) * TSN, m_base = get_group_id(1) * TSM;
-    const long z = get_global_id(2), za = z0 + z;
-    __global const float *a = A + batch_offset(za, bd, as);
-    __global const float *b = B + batch_offset(bz0 + z, bd, bs);
     /* Consecutive items load consecutive addresses: along k when A' rows
      * are contiguous, else along m (and alike for B'). */
     const int a_along_k = a_ks == 1, b_along_n = b_ns == 1 || b_ks != 1;
 
-    float acc[WPTM][WPTN];
     for (int i = 0; i < WPTM; i++)
         for (int j = 0; j < WPTN; j++)
             acc[i][j] = 0.0f;
 
-    for (int k0 = 0; k0 < K; k0 += TSK) {
+    for (int k0 = k_begin; k0 < k_end; k0 += TSK) {
         for (int e = lid; e < TSM * TSK; e += RTSM * RTSN) {
             const int mm = a_along_k ? e / TSK : e % TSM;
             const int kk = a_along_k ? e % TSK : e / TSM;
             const int m = m_base + mm, k = k0 + kk;
-            Asub[kk * LROW_A + mm] = m < M && k < K ? a[(long)m * a_rs + (long)k * a_ks] : 0.0f;
+            Asub[kk * LROW_A + mm] =
+                m < M && k < k_end ? a[(long)m * a_rs + (long)k * a_ks] : 0.0f;
         }
         for (int e = lid; e < TSN * TSK; e += RTSM * RTSN) {
             const int nn = b_along_n ? e % TSN : e / TSK;
             const int kk = b_along_n ? e / TSN : e % TSK;
             const int n = n_base + nn, k = k0 + kk;
-            Bsub[kk * LROW_B + nn] = n < N && k < K ? b[(long)k * b_ks + (long)n * b_ns] : 0.0f;
+            Bsub[kk * LROW_B + nn] =
+                n < N && k < k_end ? b[(long)k * b_ks + (long)n * b_ns] : 0.0f;
         }
         barrier(CLK_LOCAL_MEM_FENCE);
         for (int kk = 0; kk < TSK; kk++) {
@@ -409,7 +411,21 @@ gemm_local(GEMM_PRODUCT_ARGS)
         }
         barrier(CLK_LOCAL_MEM_FENCE);
     }
+}
 
+__kernel __attribute__((reqd_work_group_size(RTSN, RTSM, 1))) void
+gemm_local(GEMM_PRODUCT_ARGS)
+{
+    GEMM_PRODUCT_AT_OFFSETS();
+    __local float4 Asub4[TSK * LROW_A / 4];
+    __local float4 Bsub4[TSK * LROW_B / 4];
+    const long z = get_global_id(2), za = z0 + z;
+    float acc[WPTM][WPTN];
+    gemm_local_tile(A + batch_offset(za, bd, as), B + batch_offset(bz0 + z, bd, bs), M, N, K,
+                    a_rs, a_ks, b_ks, b_ns, 0, K, Asub4, Bsub4, acc);
+
+    const int lx = get_local_id(0), ly = get_local_id(1);
+    const int n_base = get_group_id(0) * TSN, m_base = get_group_id(1) * TSM;
     __global float *y = Y + za * (long)M * N;
     __global const float *r = R + za * (long)M * N;
     const long coff = batch_offset(za, bd, cs);
@@ -422,6 +438,57 @@ gemm_local(GEMM_PRODUCT_ARGS)
                                               r + (long)m * N + n, act_a, act_b);
         }
     }
+}
+
+/* Split K (GPUs, products with too few tiles to fill the device): item z
+ * of the launch's third dimension computes split s = z % splits of batch
+ * z / splits, over k in [s * k_step, (s + 1) * k_step) (k_step a multiple
+ * of TSK), and stores its raw sums to P, [batch][splits][M][N];
+ * gemm_split_reduce then adds the splits and applies the epilogue. */
+__kernel __attribute__((reqd_work_group_size(RTSN, RTSM, 1))) void
+gemm_local_split(GEMM_SPLIT_ARGS)
+{
+    GEMM_PRODUCT_AT_OFFSETS();
+    P += P_off;
+    __local float4 Asub4[TSK * LROW_A / 4];
+    __local float4 Bsub4[TSK * LROW_B / 4];
+    const long zs = get_global_id(2), z = zs / splits;
+    const int s = (int)(zs % splits);
+    const int k_begin = s * k_step, k_end = min(K, k_begin + k_step);
+    float acc[WPTM][WPTN];
+    gemm_local_tile(A + batch_offset(z0 + z, bd, as), B + batch_offset(bz0 + z, bd, bs), M, N,
+                    K, a_rs, a_ks, b_ks, b_ns, k_begin, k_end, Asub4, Bsub4, acc);
+
+    const int lx = get_local_id(0), ly = get_local_id(1);
+    const int n_base = get_group_id(0) * TSN, m_base = get_group_id(1) * TSM;
+    __global float *p = P + zs * (long)M * N;
+    for (int i = 0; i < WPTM; i++) {
+        const int m = m_base + TILE_ROW(i);
+        for (int j = 0; j < WPTN; j++) {
+            const int n = n_base + TILE_COL(j);
+            if (m < M && n < N)
+                p[(long)m * N + n] = acc[i][j];
+        }
+    }
+}
+
+/* Item (n, m, z): the sum of the splits of output (m, n) of batch z, then
+ * the epilogue; Y and R of batch z0 + z as in gemm_local. */
+__kernel void gemm_split_reduce(GEMM_SPLIT_ARGS)
+{
+    GEMM_PRODUCT_AT_OFFSETS();
+    P += P_off;
+    const int n = get_global_id(0), m = get_global_id(1);
+    const long z = get_global_id(2), za = z0 + z;
+    if (n >= N || m >= M)
+        return;
+    __global const float *p = P + z * splits * (long)M * N + (long)m * N + n;
+    float acc = 0.0f;
+    for (int s = 0; s < splits; s++)
+        acc += p[s * (long)M * N];
+    Y[za * (long)M * N + (long)m * N + n] =
+        gemm_out(acc, C, batch_offset(za, bd, cs), m, n, c_rs, c_cs, alpha, beta,
+                 R + za * (long)M * N + (long)m * N + n, act_a, act_b);
 }
 
 #endif

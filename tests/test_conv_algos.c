@@ -63,6 +63,9 @@ static const conv_case cases[] = {
      ACT_KIND_LEAKY_RELU},
     {"3x3 asym pad", 1, 17, 10, 9, 33, 3, 3, 1, 1, 2, 0, 1, 2, 1, 1, 1, 1, ACT_KIND_CLIP},
     {"3x3 many tiles", 1, 35, 30, 41, 17, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, ACT_KIND_TANH},
+    /* one tile of a long K: the gpu GEMM splits K (gemm_config_for_product) */
+    {"3x3 deep few tiles", 1, 40, 6, 7, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, ACT_KIND_RELU},
+    {"1x1 deep few tiles", 1, 300, 5, 6, 9, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1, ACT_KIND_NONE},
     /* depthwise: the 3x3 path (stride_h 1 or 2, any stride_w), the general
      * one, several small planes per item, planes split into row blocks */
     {"dw 3x3 7x7 many planes", 1, 70, 7, 7, 70, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 70, 1,

@@ -88,6 +88,30 @@ static cl_mem packed_b(clinfer_runtime *rt, const gemm_plan *plan, op_launch *pa
     return packed;
 }
 
+/* Split K (the gpu variant on products of few tiles): binds the partial
+ * sums to the product l, runs it, then the launch that adds them. */
+static void run_split_sum(clinfer_runtime *rt, const gemm_params *p, const gemm_plan *plan,
+                          op_launch *l, const cl_mem abcy[4], float *y, const char *what)
+{
+    cl_mem partial = upload(rt, plan->partial_bytes / sizeof(float), NULL);
+    op_launch sum;
+    clinfer_status st = gemm_reduce_launch_prepare(rt, p, plan, &sum);
+    cr_assert_eq(st, CLINFER_OK, "%s: gemm_reduce_launch_prepare: %s", what,
+                 clinfer_last_errmsg());
+    st = gemm_bind(rt, &sum, dev_whole(abcy[0]), dev_whole(abcy[1]), dev_whole(abcy[2]),
+                   dev_whole(abcy[3]));
+    if (st == CLINFER_OK)
+        st = gemm_partial_bind(rt, l, dev_whole(partial));
+    if (st == CLINFER_OK)
+        st = gemm_partial_bind(rt, &sum, dev_whole(partial));
+    cr_assert_eq(st, CLINFER_OK, "%s: split K binds: %s", what, clinfer_last_errmsg());
+    st = launch_enqueue(rt, l, NULL);
+    cr_assert_eq(st, CLINFER_OK, "%s: split K product: %s", what, clinfer_last_errmsg());
+    launch_read(rt, &sum, abcy[3], (size_t)p->m * p->n, y);
+    launch_release(&sum);
+    clReleaseMemObject(partial);
+}
+
 /* Runs Gemm on the device: a, b, c (c only if p->has_c) to y [M, N]. */
 static void run_gemm(clinfer_runtime *rt, const gemm_params *p, const float *a, const float *b,
                      const float *c, float *y, const char *what)
@@ -98,7 +122,7 @@ static void run_gemm(clinfer_runtime *rt, const gemm_params *p, const float *a, 
     cr_assert(ys.rank == 2 && ys.dims[0] == p->m && ys.dims[1] == p->n, "%s: output shape",
               what);
     gemm_plan plan;
-    st = gemm_plan_make(rt, p, &plan);
+    st = gemm_plan_make(rt, p, 1, &plan);
     cr_assert_eq(st, CLINFER_OK, "%s: gemm_plan_make: %s", what, clinfer_last_errmsg());
     size_t mk = (size_t)p->m * p->k, kn = (size_t)p->k * p->n, mn = (size_t)p->m * p->n;
     cl_mem am = upload(rt, mk, a), bm = upload(rt, kn, b), ym = upload(rt, mn, NULL);
@@ -113,7 +137,10 @@ static void run_gemm(clinfer_runtime *rt, const gemm_params *p, const float *a, 
     cr_assert_eq(st, CLINFER_OK, "%s: gemm_prepare: %s", what, clinfer_last_errmsg());
     st = gemm_bind(rt, &l, dev_whole(am), dev_whole(bp), dev_whole(cm), dev_whole(ym));
     cr_assert_eq(st, CLINFER_OK, "%s: gemm_bind: %s", what, clinfer_last_errmsg());
-    launch_read(rt, &l, ym, mn, y);
+    if (plan.partial_bytes > 0) /* split K: the product, then the sum of its splits */
+        run_split_sum(rt, p, &plan, &l, (cl_mem[]){am, bp, cm, ym}, y, what);
+    else
+        launch_read(rt, &l, ym, mn, y);
     launch_release(&l);
     clReleaseMemObject(am);
     clReleaseMemObject(bm);
@@ -418,7 +445,7 @@ Test(gemm, rejects_bad_shapes_and_attributes)
                           "does not broadcast to [M, N] = [4, 6]");
         ASSERT_FAILS_WITH(gemm_prepare(rt, &p, &plan, &l), CLINFER_ERR_SHAPE,
                           "Gemm: C has shape");
-        ASSERT_FAILS_WITH(gemm_plan_make(rt, &p, &plan), CLINFER_ERR_SHAPE, "Gemm: C has shape");
+        ASSERT_FAILS_WITH(gemm_plan_make(rt, &p, 1, &plan), CLINFER_ERR_SHAPE, "Gemm: C has shape");
     }
     const int64_t c3[3] = {1, 4, 6};
     p.c_shape = shape_make(3, c3);
@@ -682,7 +709,7 @@ Test(gemm_tuning, env_variables, .init = fresh_tune_dir, .fini = remove_tune_dir
     gemm_params p = gemm_of(4, 5, 6, 0, 0);
     gemm_plan plan;
     p.m = 3; /* fewer rows than a tile: a smaller tile */
-    cr_assert_eq(gemm_plan_make(rt, &p, &plan), CLINFER_OK);
+    cr_assert_eq(gemm_plan_make(rt, &p, 1, &plan), CLINFER_OK);
     cr_assert_eq(plan.cfg.tm, 4);
     cr_assert_eq(plan.packed_bytes, 32 * 6 * sizeof(float));
 

@@ -453,7 +453,7 @@ Test(offsets, gemm_and_matmul)
         pc.gemm.has_c = 1;
         pc.gemm.c_shape = (clinfer_shape){1, {45}};
         pc.gemm.act.kind = ACT_KIND_RELU;
-        MAKE_OK(gemm_plan_make(rt, &pc.gemm, &pc.plan));
+        MAKE_OK(gemm_plan_make(rt, &pc.gemm, 0, &pc.plan));
         op_case k = {.make = make_product, .params = &pc, .count = 4,
                      .n = {37 * 29, 29 * 45, 45, 37 * 45},
                      .scratch_bytes = pc.plan.packed_bytes};

@@ -22,16 +22,26 @@ typedef struct product_plan {
     gemm_plan gemm;
 } product_plan;
 
-/* Memory for packed B: persistent for constant weights, else scratch. */
+/* Memory for packed B: persistent for constant weights, else scratch;
+ * then, in scratch, the partial sums of a split K. */
 static void packed_b_memory(const node_ctx *c, const gemm_plan *plan, node_memory *out)
 {
+    out->scratch_bytes = plan->partial_bytes;
     if (plan->packed_bytes == 0)
         return;
     if (node_input_is_constant(c, 1)) {
         out->persist_bytes = plan->packed_bytes;
         out->persist_shared = 1;
     } else
-        out->scratch_bytes = plan->packed_bytes;
+        out->scratch_bytes += plan->packed_bytes;
+}
+
+/* Where the partial sums lie in scratch: after B packed per run. */
+static dev_tensor partial_sums(const node_ctx *c, const gemm_plan *plan)
+{
+    const int per_run_pack = plan->packed_bytes > 0 && !node_input_is_constant(c, 1);
+    const dev_tensor t = {c->scratch, per_run_pack ? plan->packed_bytes / sizeof(float) : 0};
+    return t;
 }
 
 /* Packs a constant B into c->persist now (one launch on the in-order queue,
@@ -51,7 +61,8 @@ static clinfer_status pack_b(const node_ctx *c, op_launch *pack, dev_tensor b,
     return st;
 }
 
-/* Allocates the node's launches, [pack B on every run], product, and
+/* Allocates the node's launches, [pack B on every run], product, [sum of
+ * the split K partials], and
  * returns where to prepare B's packing: the first launch when B changes
  * every run, `once` when a constant B is packed now, NULL when B is read as
  * it is. */
@@ -59,7 +70,7 @@ static op_launch *alloc_launches(const node_ctx *c, const gemm_plan *plan, node_
                                  op_launch *once, clinfer_status *st)
 {
     const int per_run_pack = plan->packed_bytes > 0 && !node_input_is_constant(c, 1);
-    *st = node_launches_alloc(c->rt, l, per_run_pack ? 2 : 1);
+    *st = node_launches_alloc(c->rt, l, (per_run_pack ? 2 : 1) + (plan->partial_bytes > 0));
     if (*st != CLINFER_OK || plan->packed_bytes == 0)
         return NULL;
     return per_run_pack ? &l->items[0] : once;
@@ -105,7 +116,7 @@ static clinfer_status product_plan_make(const node_ctx *c, node_memory *out)
 {
     product_plan *np = c->plan;
     clinfer_status st = np->matmul ? matmul_plan_make(c->rt, &np->matmul_params, &np->gemm)
-                                   : gemm_plan_make(c->rt, &np->gemm_params, &np->gemm);
+                                   : gemm_plan_make(c->rt, &np->gemm_params, 1, &np->gemm);
     if (st == CLINFER_OK)
         packed_b_memory(c, &np->gemm, out);
     return node_wrap(c, st);
@@ -127,7 +138,26 @@ static clinfer_status product_launch(const product_plan *np, clinfer_runtime *rt
     return np->matmul ? matmul_bind(rt, l, in[0], b, out) : gemm_bind(rt, l, in[0], b, in[2], out);
 }
 
-/* Launches: [pack B (per run, B not constant)], product. */
+/* The Gemm's split K: the launch adding the partials, and the partials
+ * bound to both launches. */
+static clinfer_status split_k_launch(const node_ctx *c, const product_plan *np,
+                                     const dev_tensor *in, dev_tensor b, dev_tensor out,
+                                     op_launch *product, op_launch *sum)
+{
+    clinfer_status st = gemm_reduce_launch_prepare(c->rt, &np->gemm_params, &np->gemm, sum);
+    if (st == CLINFER_OK)
+        st = gemm_bind(c->rt, sum, in[0], b, in[2], out);
+    const dev_tensor partial = partial_sums(c, &np->gemm);
+    if (st == CLINFER_OK && !partial.mem)
+        st = node_fail(c, CLINFER_ERR_INVALID_ARGUMENT, "the executor gave no scratch memory");
+    if (st == CLINFER_OK)
+        st = gemm_partial_bind(c->rt, product, partial);
+    if (st == CLINFER_OK)
+        st = gemm_partial_bind(c->rt, sum, partial);
+    return st;
+}
+
+/* Launches: [pack B (per run, B not constant)], product, [split K sum]. */
 static clinfer_status product_prepare(const node_ctx *c, const dev_tensor *in, dev_tensor out,
                                       node_launches *l)
 {
@@ -141,8 +171,12 @@ static clinfer_status product_prepare(const node_ctx *c, const dev_tensor *in, d
     else if (pack && (st = pack_b_prepare(np, c->rt, pack)) == CLINFER_OK)
         st = pack_b(c, pack, in[1], &b);
     launch_release(&once);
+    const int split = np->gemm.partial_bytes > 0;
+    op_launch *product = &l->items[l->count - 1 - split];
     if (st == CLINFER_OK)
-        st = product_launch(np, c->rt, &l->items[l->count - 1], in, b, out);
+        st = product_launch(np, c->rt, product, in, b, out);
+    if (st == CLINFER_OK && split)
+        st = split_k_launch(c, np, in, b, out, product, &l->items[l->count - 1]);
     return st;
 }
 

@@ -176,6 +176,29 @@ void conv2d_plan_chunks(const clinfer_runtime *rt, const conv2d_params *p, conv2
     plan_chunks(rt, p, pl, per_image, extra, per_chunk);
 }
 
+/* The GEMM of im2col and gemm1x1 on GPUs: K split when the product's tiles
+ * would leave compute units idle (gemm_config_for_product); one more launch
+ * per chunk then adds the partial sums. */
+static clinfer_status plan_split(clinfer_runtime *rt, const conv2d_params *p, int32_t ocpg,
+                                 int64_t ohw, int64_t k, conv2d_plan *out)
+{
+    if (out->gemm.variant != GEMM_VARIANT_GPU)
+        return CLINFER_OK;
+    clinfer_status st = gemm_config_for_product(rt, ocpg, ohw, k, (int64_t)p->n * p->groups, 1,
+                                                &out->gemm);
+    out->split = st == CLINFER_OK && out->gemm.splits > 1;
+    return st;
+}
+
+/* Floats of partial sums per image (split K), else 0. */
+static uint64_t partial_per_image(const conv2d_params *p, const conv2d_plan *pl, int32_t ocpg,
+                                  int64_t ohw)
+{
+    return pl->split ? (uint64_t)pl->gemm.splits * (uint64_t)p->groups * (uint64_t)ocpg *
+                           (uint64_t)ohw
+                     : 0;
+}
+
 clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, conv2d_algo algo,
                                 conv2d_plan *out)
 {
@@ -190,7 +213,8 @@ clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, con
     const int64_t ohw = (int64_t)out->oh * out->ow;
     if (algo == CONV2D_ALGO_AUTO || algo == CONV2D_ALGO_IM2COL || algo == CONV2D_ALGO_GEMM1X1 ||
         algo == CONV2D_ALGO_DIRECT || algo == CONV2D_ALGO_WINOGRAD) {
-        st = gemm_config_for_product(rt, ocpg, ohw, (int64_t)p->n * groups, &out->gemm);
+        st = gemm_config_for_product(rt, ocpg, ohw, (int64_t)cpg * p->kh * p->kw,
+                                     (int64_t)p->n * groups, 0, &out->gemm);
         if (st != CLINFER_OK)
             return st;
     }
@@ -235,22 +259,33 @@ clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, con
     switch (algo) {
     case CONV2D_ALGO_IM2COL: {
         const int64_t k = (int64_t)cpg * p->kh * p->kw;
+        st = plan_split(rt, p, ocpg, ohw, k, out);
+        if (st != CLINFER_OK)
+            return st;
         out->pw = cpu ? gemm_panel_width(&out->gemm) : (int32_t)ohw;
         const int64_t cols = (ohw + out->pw - 1) / out->pw * out->pw;
         if (k * cols > INT32_MAX)
             return err_set(rt, CLINFER_ERR_UNSUPPORTED,
                            "conv2d: im2col matrix of %lld x %lld is too large", (long long)k,
                            (long long)cols);
-        plan_chunks(rt, p, out, (uint64_t)(groups * k * cols) * sizeof(float), 0, 2);
+        const uint64_t lowered = (uint64_t)(groups * k * cols); /* floats per image */
+        plan_chunks(rt, p, out, (lowered + partial_per_image(p, out, ocpg, ohw)) * sizeof(float),
+                    0, 2 + out->split);
+        out->partial_offset = lowered * (uint64_t)out->chunk;
         break;
     }
     case CONV2D_ALGO_GEMM1X1:
+        st = plan_split(rt, p, ocpg, ohw, cpg, out);
+        if (st != CLINFER_OK)
+            return st;
         out->b_in_place = !cpu || gemm_b_in_place_ok(&out->gemm, (int32_t)ohw, ohw);
         if (!out->b_in_place)
             plan_chunks(rt, p, out,
                         (uint64_t)groups * gemm_packed_floats(&out->gemm, ohw, cpg) *
                             sizeof(float),
                         0, 2);
+        else if (out->split) /* the partial sums only */
+            plan_chunks(rt, p, out, partial_per_image(p, out, ocpg, ohw) * sizeof(float), 0, 2);
         break;
     case CONV2D_ALGO_DIRECT: {
         const int32_t tw = gemm_panel_width(&out->gemm);
@@ -298,10 +333,11 @@ size_t conv2d_local_x(const clinfer_runtime *rt)
 }
 
 /* The GEMM of images [n0, n0 + count) for im2col and gemm1x1: W [OC/g, K]
- * times B [K, OH * OW] per image and group, bias per row. */
+ * times B [K, OH * OW] per image and group, bias per row; with split K,
+ * the product into partial sums (reduce 0) or their sum (reduce 1). */
 static clinfer_status conv_gemm(clinfer_runtime *rt, const conv2d_params *p,
                                 const conv2d_plan *pl, int32_t n0, int32_t count,
-                                const conv2d_buffers *buf, op_launch *out)
+                                const conv2d_buffers *buf, int reduce, op_launch *out)
 {
     const int32_t groups = p->groups, cpg = p->c / groups, ocpg = p->oc / groups;
     const int32_t ohw = pl->oh * pl->ow;
@@ -337,12 +373,18 @@ static clinfer_status conv_gemm(clinfer_runtime *rt, const conv2d_params *p,
     }
     act_params act = p->act;
     clinfer_status st =
-        gemm_core_prepare(rt, &pl->gemm, &g, p->has_bias, 1.0f, 1.0f, act, out);
+        reduce ? gemm_reduce_prepare(rt, &pl->gemm, &g, p->has_bias, 1.0f, 1.0f, act, out)
+               : gemm_core_prepare(rt, &pl->gemm, &g, p->has_bias, 1.0f, 1.0f, act, out);
     if (st == CLINFER_OK)
         st = gemm_core_bind(rt, out, a, b, p->has_bias ? buf->bias : dev_whole(NULL),
                             buf->output, p->has_residual ? buf->residual : dev_whole(NULL));
+    if (st == CLINFER_OK && pl->split) {
+        const dev_tensor partial = {buf->scratch, pl->partial_offset};
+        st = gemm_partial_bind(rt, out, partial);
+    }
     return st;
 }
+
 
 /* Options of the direct program (conv2d_pad and conv2d_direct): the
  * epilogue and the GEMM tiles. */
@@ -506,6 +548,27 @@ clinfer_status conv2d_prep_launch(clinfer_runtime *rt, const conv2d_params *p,
     return launch_finish(rt, out, &a);
 }
 
+/* Launch i of a chunk of im2col or gemm1x1: the lowering or packing of B
+ * (when there is one), the product, the sum of the split K partials. */
+static clinfer_status conv_gemm_step(clinfer_runtime *rt, const conv2d_params *p,
+                                     const conv2d_plan *plan, int32_t i, int32_t n0,
+                                     int32_t count, const conv2d_buffers *b, op_launch *out)
+{
+    const int32_t step = i % plan->per_chunk, lowering = plan->per_chunk - 1 - plan->split;
+    if (step > lowering)
+        return conv_gemm(rt, p, plan, n0, count, b, step - lowering, out);
+    if (step == lowering)
+        return conv_gemm(rt, p, plan, n0, count, b, 0, out);
+    if (plan->algo == CONV2D_ALGO_IM2COL)
+        return conv_im2col(rt, p, plan, n0, count, b->input, b->scratch, out);
+    const int64_t hw = (int64_t)p->h * p->w, cpg = p->c / p->groups;
+    const int64_t bd[2] = {p->groups, p->n}, bs[2] = {cpg * hw, p->c * hw};
+    clinfer_status st =
+        gemm_pack_prepare(rt, &plan->gemm, plan->oh * plan->ow, (int32_t)cpg, (int32_t)hw, 1, 2,
+                          bd, bs, (size_t)count * (size_t)p->groups, n0 * p->groups, out);
+    return st == CLINFER_OK ? gemm_pack_bind(rt, out, b->input, b->scratch) : st;
+}
+
 clinfer_status conv2d_launch(clinfer_runtime *rt, const conv2d_params *p,
                              const conv2d_plan *plan, int32_t i, const conv2d_buffers *b,
                              op_launch *out)
@@ -543,21 +606,10 @@ clinfer_status conv2d_launch(clinfer_runtime *rt, const conv2d_params *p,
         return first ? conv_pad(rt, p, plan, n0, count, b->input, b->scratch, out)
                      : conv_direct(rt, p, plan, n0, count, b, out);
     case CONV2D_ALGO_IM2COL:
-        if (first)
-            return conv_im2col(rt, p, plan, n0, count, b->input, b->scratch, out);
-        return conv_gemm(rt, p, plan, n0, count, b, out);
+    case CONV2D_ALGO_GEMM1X1:
+        return conv_gemm_step(rt, p, plan, i, n0, count, b, out);
     case CONV2D_ALGO_WINOGRAD:
         return conv_winograd_launch(rt, p, plan, i % plan->per_chunk, n0, count, b, out);
-    case CONV2D_ALGO_GEMM1X1:
-        if (first) {
-            const int64_t hw = (int64_t)p->h * p->w, cpg = p->c / p->groups;
-            const int64_t bd[2] = {p->groups, p->n}, bs[2] = {cpg * hw, p->c * hw};
-            st = gemm_pack_prepare(rt, &plan->gemm, plan->oh * plan->ow, (int32_t)cpg, (int32_t)hw, 1,
-                                   2, bd, bs, (size_t)count * (size_t)p->groups,
-                                   n0 * p->groups, out);
-            return st == CLINFER_OK ? gemm_pack_bind(rt, out, b->input, b->scratch) : st;
-        }
-        return conv_gemm(rt, p, plan, n0, count, b, out);
     default:
         return err_set(rt, CLINFER_ERR_UNSUPPORTED, "conv2d: algorithm %s is not implemented",
                        conv2d_algo_name(plan->algo));

@@ -126,7 +126,7 @@ typedef struct conv2d_plan {
     gemm_config gemm;        /* im2col, gemm1x1, direct: GEMM variant and tiles */
     int32_t oh, ow;
     int32_t chunk;           /* images per pass through scratch */
-    int32_t per_chunk;       /* launches per chunk: 1, 2 or 3 (winograd) */
+    int32_t per_chunk;       /* launches per chunk: 1, 2 or 3 (winograd, split im2col) */
     int32_t launch_count;    /* launches per run */
     uint64_t scratch_bytes;  /* scratch the launches share (0: none) */
     int32_t prep_count;      /* launches that pack the weights into `persist`: */
@@ -139,6 +139,10 @@ typedef struct conv2d_plan {
     int32_t wm;              /* winograd: output tile size (2 or 4) */
     int32_t dw_rows;         /* depthwise: output rows and planes per work-item */
     int32_t dw_planes;       /* of conv2d_depthwise_rows (rows 0: conv2d_depthwise) */
+    int split;               /* im2col, gemm1x1 on GPUs: split K (gemm.splits > 1), one
+                              * more launch per chunk adds the partial sums, which
+                              * lie in scratch at partial_offset floats */
+    uint64_t partial_offset;
 } conv2d_plan;
 
 /* Plans `p` with algorithm `algo` (CONV2D_ALGO_AUTO: the automatic choice).

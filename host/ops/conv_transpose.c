@@ -107,7 +107,7 @@ static clinfer_status plan_gemm(clinfer_runtime *rt, const convt_params *p, conv
                        (long long)m, (long long)hw);
     pl->transposed = hw < CONVT_TRANSPOSED_BELOW;
     clinfer_status st = gemm_config_for_product(rt, pl->transposed ? hw : m, pl->transposed ? m : hw,
-                                                (int64_t)p->n * groups, &pl->gemm);
+                                                cpg, (int64_t)p->n * groups, 0, &pl->gemm);
     if (st != CLINFER_OK)
         return st;
     const int cpu = pl->gemm.variant == GEMM_VARIANT_CPU;

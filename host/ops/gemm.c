@@ -116,16 +116,19 @@ static const char *variant_kernel(gemm_variant v)
                                                                           : "gemm_naive";
 }
 
-clinfer_status gemm_core_prepare(clinfer_runtime *rt, const gemm_config *cfg,
-                                 const gemm_geometry *g, int has_c, float alpha, float beta,
-                                 act_params act, op_launch *out)
+/* Sets the scalar arguments of a product or split kernel (GEMM_PRODUCT_ARGS
+ * after the five tensors) and, for the split kernels, a placeholder for P
+ * and the split count and step (GEMM_SPLIT_ARGS). */
+#define GEMM_ARG_PARTIAL (KARG_AFTER_TENSORS(5) + 19) /* P, in GEMM_SPLIT_ARGS */
+static clinfer_status product_args(clinfer_runtime *rt, const gemm_config *cfg,
+                                   const gemm_geometry *g, int has_c, float alpha, float beta,
+                                   act_params act, const char *kernel, op_launch *out)
 {
     const opts o = variant_options(cfg, has_c, g->has_residual, act.kind);
     int64_t bd[8], as[8], bs[8], cs[8];
     batch_args(g, bd, as, bs, cs);
     karg a;
-    launch_begin(rt, out, "gemm", &o, variant_kernel(cfg->variant), KARG_AFTER_TENSORS(5),
-                 &a);
+    launch_begin(rt, out, "gemm", &o, kernel, KARG_AFTER_TENSORS(5), &a);
     karg_int(&a, g->m);
     karg_int(&a, g->n);
     karg_int(&a, g->k);
@@ -146,7 +149,25 @@ clinfer_status gemm_core_prepare(clinfer_runtime *rt, const gemm_config *cfg,
     karg_int(&a, g->bz0);
     karg_float(&a, act.a);
     karg_float(&a, act.b);
-    clinfer_status st = launch_finish(rt, out, &a);
+    if (cfg->splits > 1) {
+        karg_tensor(&a, dev_whole(NULL)); /* P: gemm_partial_bind */
+        karg_int(&a, cfg->splits);
+        karg_int(&a, cfg->k_step);
+    }
+    return launch_finish(rt, out, &a);
+}
+
+static int split_k(const gemm_config *cfg)
+{
+    return cfg->variant == GEMM_VARIANT_GPU && cfg->splits > 1;
+}
+
+clinfer_status gemm_core_prepare(clinfer_runtime *rt, const gemm_config *cfg,
+                                 const gemm_geometry *g, int has_c, float alpha, float beta,
+                                 act_params act, op_launch *out)
+{
+    const char *kernel = split_k(cfg) ? "gemm_local_split" : variant_kernel(cfg->variant);
+    clinfer_status st = product_args(rt, cfg, g, has_c, alpha, beta, act, kernel, out);
     if (st != CLINFER_OK)
         return st;
     const size_t m = (size_t)g->m, n = (size_t)g->n;
@@ -160,7 +181,8 @@ clinfer_status gemm_core_prepare(clinfer_runtime *rt, const gemm_config *cfg,
     case GEMM_VARIANT_GPU: {
         const size_t rtsm = (size_t)(cfg->tsm / cfg->wptm), rtsn = (size_t)(cfg->tsn / cfg->wptn);
         launch_grid3(out, (n + (size_t)cfg->tsn - 1) / (size_t)cfg->tsn * rtsn,
-                     (m + (size_t)cfg->tsm - 1) / (size_t)cfg->tsm * rtsm, g->batch, rtsn);
+                     (m + (size_t)cfg->tsm - 1) / (size_t)cfg->tsm * rtsm,
+                     g->batch * (size_t)(split_k(cfg) ? cfg->splits : 1), rtsn);
         out->local[1] = rtsm;
         break;
     }
@@ -169,6 +191,31 @@ clinfer_status gemm_core_prepare(clinfer_runtime *rt, const gemm_config *cfg,
         break;
     }
     return CLINFER_OK;
+}
+
+clinfer_status gemm_reduce_prepare(clinfer_runtime *rt, const gemm_config *cfg,
+                                   const gemm_geometry *g, int has_c, float alpha, float beta,
+                                   act_params act, op_launch *out)
+{
+    if (!split_k(cfg))
+        return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT, "gemm: a reduce launch without split K");
+    clinfer_status st =
+        product_args(rt, cfg, g, has_c, alpha, beta, act, "gemm_split_reduce", out);
+    if (st == CLINFER_OK)
+        launch_grid3(out, (size_t)g->n, (size_t)g->m, g->batch, 32);
+    return st;
+}
+
+size_t gemm_partial_floats(const gemm_config *cfg, const gemm_geometry *g)
+{
+    return split_k(cfg) ? (size_t)cfg->splits * g->batch * (size_t)g->m * (size_t)g->n : 0;
+}
+
+clinfer_status gemm_partial_bind(clinfer_runtime *rt, op_launch *l, dev_tensor partial)
+{
+    karg k = launch_args(l, GEMM_ARG_PARTIAL);
+    karg_tensor(&k, partial);
+    return launch_finish(rt, l, &k);
 }
 
 /* The batch dimensions and strides of a pack kernel as its two long8
@@ -356,14 +403,17 @@ static gemm_geometry gemm_geometry_of(clinfer_runtime *rt, const gemm_params *p)
     return g;
 }
 
-clinfer_status gemm_plan_make(clinfer_runtime *rt, const gemm_params *p, gemm_plan *out)
+clinfer_status gemm_plan_make(clinfer_runtime *rt, const gemm_params *p, int split_ok,
+                              gemm_plan *out)
 {
     clinfer_shape y;
     clinfer_status st = gemm_output_shape(rt, p, &y);
     if (st == CLINFER_OK)
-        st = gemm_config_for_product(rt, p->m, p->n, 1, &out->cfg);
+        st = gemm_config_for_product(rt, p->m, p->n, p->k, 1, split_ok, &out->cfg);
     if (st != CLINFER_OK)
         return st;
+    gemm_geometry g = gemm_geometry_of(rt, p);
+    out->partial_bytes = gemm_partial_floats(&out->cfg, &g) * sizeof(float);
     out->packed_bytes = out->cfg.variant == GEMM_VARIANT_CPU
                             ? gemm_packed_floats(&out->cfg, p->n, p->k) * sizeof(float)
                             : 0;
@@ -396,6 +446,14 @@ clinfer_status gemm_prepare(clinfer_runtime *rt, const gemm_params *p, const gem
     gemm_geometry g = gemm_geometry_of(rt, p);
     return gemm_core_prepare(rt, &plan->cfg, &g, p->has_c, p->alpha, p->has_c ? p->beta : 0.0f,
                              p->act, out);
+}
+
+clinfer_status gemm_reduce_launch_prepare(clinfer_runtime *rt, const gemm_params *p,
+                                          const gemm_plan *plan, op_launch *out)
+{
+    gemm_geometry g = gemm_geometry_of(rt, p);
+    return gemm_reduce_prepare(rt, &plan->cfg, &g, p->has_c, p->alpha,
+                               p->has_c ? p->beta : 0.0f, p->act, out);
 }
 
 clinfer_status gemm_bind(clinfer_runtime *rt, op_launch *l,
@@ -530,9 +588,10 @@ clinfer_status matmul_plan_make(clinfer_runtime *rt, const matmul_params *p, gem
     if (st != CLINFER_OK)
         return st;
     gemm_geometry g = matmul_geometry(p, &d);
-    st = gemm_config_for_product(rt, g.m, g.n, (int64_t)g.batch, &out->cfg);
+    st = gemm_config_for_product(rt, g.m, g.n, g.k, (int64_t)g.batch, 0, &out->cfg);
     if (st != CLINFER_OK)
         return st;
+    out->partial_bytes = 0;
     out->packed_bytes = out->cfg.variant == GEMM_VARIANT_CPU
                             ? matmul_b_count(p, &d) * gemm_packed_floats(&out->cfg, d.n, d.k) *
                                   sizeof(float)

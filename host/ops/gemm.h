@@ -47,6 +47,7 @@ typedef struct gemm_config {
     gemm_variant variant;
     int32_t tm, nv;                    /* cpu: tile of tm rows x 16 * nv columns */
     int32_t tsm, tsn, tsk, wptm, wptn; /* gpu: work-group tile, k step, outputs per item */
+    int32_t splits, k_step; /* gpu, one product: > 1 splits of k_step along K (split K) */
 } gemm_config;
 
 /* "cpu", "gpu", "naive". */
@@ -58,12 +59,15 @@ const char *gemm_variant_name(gemm_variant v);
  * (Both read when the runtime was created: rt->config, config.h.) */
 clinfer_status gemm_config_get(clinfer_runtime *rt, gemm_config *out);
 
-/* The same for count products of m x n: the row tile of the cpu variant
- * shrunk for products of fewer than cfg.tm rows (1, 2, 4 or 8 rows per
- * item); the gpu variant's tile shrunk (down to 16 x 16) while it leaves
- * a compute unit without a work-group. */
-clinfer_status gemm_config_for_product(clinfer_runtime *rt, int64_t m, int64_t n, int64_t count,
-                                       gemm_config *out);
+/* The same for count products of m x n x k: the row tile of the cpu
+ * variant shrunk for products of fewer than cfg.tm rows (1, 2, 4 or 8 rows
+ * per item). The gpu variant's tiles would leave compute units idle: with
+ * split_ok and a long K, K is split (cfg.splits > 1: the caller launches
+ * gemm_core_prepare's product into partial sums, then gemm_reduce_prepare's
+ * sum, with gemm_partial_floats of memory); else the tile shrinks (down to
+ * 16 x 16) while a compute unit has no work-group. */
+clinfer_status gemm_config_for_product(clinfer_runtime *rt, int64_t m, int64_t n, int64_t k,
+                                       int64_t count, int split_ok, gemm_config *out);
 
 /* Columns per panel of packed B (cpu variant): 16 * nv. */
 int32_t gemm_panel_width(const gemm_config *cfg);
@@ -112,6 +116,15 @@ clinfer_status gemm_core_bind(clinfer_runtime *rt, op_launch *l,
                               dev_tensor a, dev_tensor b, dev_tensor c, dev_tensor y,
                               dev_tensor r);
 
+/* Split K (cfg->splits > 1): the launch that adds the partial sums of
+ * gemm_core_prepare's product and applies the epilogue (bound like it,
+ * gemm_core_bind); the partial sums' floats; binding them to either launch. */
+clinfer_status gemm_reduce_prepare(clinfer_runtime *rt, const gemm_config *cfg,
+                                   const gemm_geometry *g, int has_c, float alpha, float beta,
+                                   act_params act, op_launch *out);
+size_t gemm_partial_floats(const gemm_config *cfg, const gemm_geometry *g);
+clinfer_status gemm_partial_bind(clinfer_runtime *rt, op_launch *l, dev_tensor partial);
+
 /* The packing kernel: B' of `batch` matrices [k, n] (element (k, n) of batch
  * z0 + z at boff + k * b_ks + n * b_ns, boff from the batch dims bd / bs) to
  * panels, batch z at z * gemm_packed_floats(). */
@@ -150,6 +163,7 @@ typedef struct gemm_params {
 typedef struct gemm_plan {
     gemm_config cfg;       /* the variant and tile sizes used */
     uint64_t packed_bytes; /* > 0: B is packed into a buffer of this size first */
+    uint64_t partial_bytes; /* > 0 (Gemm, split K): the partial sums' scratch */
 } gemm_plan;
 
 /* alpha = beta = 1, no transposes, no C, no activation, dims 0. */
@@ -164,8 +178,11 @@ clinfer_status gemm_dims_from_shapes(clinfer_runtime *rt, const clinfer_shape *a
 /* Checks the parameters and sets *out to [M, N]. */
 clinfer_status gemm_output_shape(clinfer_runtime *rt, const gemm_params *p, clinfer_shape *out);
 
-/* Checks the parameters and picks the variant. */
-clinfer_status gemm_plan_make(clinfer_runtime *rt, const gemm_params *p, gemm_plan *out);
+/* Checks the parameters and picks the variant; with split_ok the gpu
+ * variant may split K (plan->partial_bytes > 0: the caller then binds the
+ * partial sums and adds gemm_reduce_launch_prepare's launch). */
+clinfer_status gemm_plan_make(clinfer_runtime *rt, const gemm_params *p, int split_ok,
+                              gemm_plan *out);
 
 /* The packing launch (only when plan->packed_bytes > 0). */
 clinfer_status gemm_pack_b_prepare(clinfer_runtime *rt, const gemm_params *p,
@@ -178,6 +195,10 @@ clinfer_status gemm_prepare(clinfer_runtime *rt, const gemm_params *p, const gem
 
 /* Sets the buffers: `b` is packed B when plan->packed_bytes > 0; `c` is
  * ignored unless p->has_c (may be NULL then). */
+/* Split K (plan->partial_bytes > 0): the launch adding the partial sums,
+ * bound by gemm_bind too; gemm_partial_bind gives both launches the sums. */
+clinfer_status gemm_reduce_launch_prepare(clinfer_runtime *rt, const gemm_params *p,
+                                          const gemm_plan *plan, op_launch *out);
 clinfer_status gemm_bind(clinfer_runtime *rt, op_launch *l,
                          dev_tensor a, dev_tensor b, dev_tensor c, dev_tensor y);
 

@@ -23,17 +23,17 @@
  * float16 accumulators of the 32 AVX-512 registers; the gpu ones all have
  * 16 x 16 work-items (one local size to compile). */
 static const gemm_config cpu_candidates[] = {
-    {GEMM_VARIANT_CPU, 8, 2, 0, 0, 0, 0, 0},
-    {GEMM_VARIANT_CPU, 12, 2, 0, 0, 0, 0, 0},
-    {GEMM_VARIANT_CPU, 6, 4, 0, 0, 0, 0, 0},
+    {GEMM_VARIANT_CPU, 8, 2, 0, 0, 0, 0, 0, 0, 0},
+    {GEMM_VARIANT_CPU, 12, 2, 0, 0, 0, 0, 0, 0, 0},
+    {GEMM_VARIANT_CPU, 6, 4, 0, 0, 0, 0, 0, 0, 0},
 };
 static const gemm_config gpu_candidates[] = {
-    {GEMM_VARIANT_GPU, 0, 0, 64, 64, 16, 4, 4},
-    {GEMM_VARIANT_GPU, 0, 0, 128, 128, 16, 8, 8},
-    {GEMM_VARIANT_GPU, 0, 0, 128, 128, 8, 8, 8},
-    {GEMM_VARIANT_GPU, 0, 0, 128, 64, 16, 8, 4},
-    {GEMM_VARIANT_GPU, 0, 0, 32, 32, 16, 2, 2},
-    {GEMM_VARIANT_GPU, 0, 0, 32, 32, 8, 4, 4}, /* 8 x 8 items: for small work-groups */
+    {GEMM_VARIANT_GPU, 0, 0, 64, 64, 16, 4, 4, 0, 0},
+    {GEMM_VARIANT_GPU, 0, 0, 128, 128, 16, 8, 8, 0, 0},
+    {GEMM_VARIANT_GPU, 0, 0, 128, 128, 8, 8, 8, 0, 0},
+    {GEMM_VARIANT_GPU, 0, 0, 128, 64, 16, 8, 4, 0, 0},
+    {GEMM_VARIANT_GPU, 0, 0, 32, 32, 16, 2, 2, 0, 0},
+    {GEMM_VARIANT_GPU, 0, 0, 32, 32, 8, 4, 4, 0, 0}, /* 8 x 8 items: for small work-groups */
 };
 #define COUNT(a) (sizeof a / sizeof a[0])
 
@@ -305,9 +305,9 @@ static int64_t gpu_tiles(const gemm_config *c, int64_t m, int64_t n, int64_t cou
  * and one work-group per unit runs it many times slower than the whole
  * device would. */
 static const gemm_config gpu_small_tiles[] = {
-    {GEMM_VARIANT_GPU, 0, 0, 64, 64, 16, 4, 4},
-    {GEMM_VARIANT_GPU, 0, 0, 32, 32, 16, 2, 2},
-    {GEMM_VARIANT_GPU, 0, 0, 16, 16, 16, 1, 1},
+    {GEMM_VARIANT_GPU, 0, 0, 64, 64, 16, 4, 4, 0, 0},
+    {GEMM_VARIANT_GPU, 0, 0, 32, 32, 16, 2, 2, 0, 0},
+    {GEMM_VARIANT_GPU, 0, 0, 16, 16, 16, 1, 1, 0, 0},
 };
 
 /* The first smaller tile that gives every compute unit a work-group, else
@@ -329,17 +329,48 @@ static void gpu_fit_tiles(const clinfer_runtime *rt, int64_t m, int64_t n, int64
     }
 }
 
-clinfer_status gemm_config_for_product(clinfer_runtime *rt, int64_t m, int64_t n, int64_t count,
-                                       gemm_config *out)
+/* Splits K of a product whose tiles leave compute units idle into at most
+ * 32 steps of at least 128 (whole TSK steps) so that every unit gets a
+ * work-group; 0 when that is not worth it (K too short, or enough tiles). */
+#define SPLIT_MIN_K 128
+#define SPLIT_MAX 32
+static int gpu_split_k(const clinfer_runtime *rt, int64_t m, int64_t n, int64_t k, int64_t count,
+                       gemm_config *c)
+{
+    const int64_t units = rt->info.compute_units ? (int64_t)rt->info.compute_units : 1;
+    const int64_t tiles = gpu_tiles(c, m, n, count);
+    if (tiles >= units || k < 2 * SPLIT_MIN_K)
+        return 0;
+    int64_t splits = (units + tiles - 1) / tiles;
+    if (splits > k / SPLIT_MIN_K)
+        splits = k / SPLIT_MIN_K;
+    if (splits > SPLIT_MAX)
+        splits = SPLIT_MAX;
+    int64_t step = (k + splits - 1) / splits;
+    step = (step + c->tsk - 1) / c->tsk * c->tsk;
+    c->splits = (int32_t)((k + step - 1) / step);
+    c->k_step = (int32_t)step;
+    return c->splits > 1;
+}
+
+clinfer_status gemm_config_for_product(clinfer_runtime *rt, int64_t m, int64_t n, int64_t k,
+                                       int64_t count, int split_ok, gemm_config *out)
 {
     clinfer_status st = gemm_config_get(rt, out);
     if (st != CLINFER_OK)
         return st;
+    out->splits = 1, out->k_step = 0;
     if (out->variant == GEMM_VARIANT_CPU && m < out->tm) {
         int32_t tm = m <= 1 ? 1 : m <= 2 ? 2 : m <= 4 ? 4 : 8;
         out->tm = tm < out->tm ? tm : out->tm;
     }
-    if (out->variant == GEMM_VARIANT_GPU)
-        gpu_fit_tiles(rt, m, n, count < 1 ? 1 : count, out);
+    if (out->variant != GEMM_VARIANT_GPU)
+        return CLINFER_OK;
+    if (count < 1)
+        count = 1;
+    if (split_ok && gpu_split_k(rt, m, n, k, count, out))
+        return CLINFER_OK;
+    out->splits = 1, out->k_step = 0;
+    gpu_fit_tiles(rt, m, n, count, out);
     return CLINFER_OK;
 }

@@ -210,7 +210,7 @@ static void bench_gemm_shape(clinfer_runtime *rt, clinfer_runtime *const forced[
         gemm_params p = gemm_params_default();
         p.m = m, p.n = n, p.k = k, p.trans_b = tb;
         gemm_plan plan;
-        if (gemm_plan_make(vrt, &p, &plan) != CLINFER_OK)
+        if (gemm_plan_make(vrt, &p, 0, &plan) != CLINFER_OK)
             die("gemm_plan_make");
         op_launch l[2];
         memset(l, 0, sizeof l);
