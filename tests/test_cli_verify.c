@@ -210,3 +210,41 @@ Test(cli_verify, input_file_by_name)
     cr_assert_eq(rc, 0, "exit %d:\n%s", rc, out);
     cr_assert(strstr(out, "verify: PASS"), "%s", out);
 }
+
+/* An integer input gets no random values (they would be no valid
+ * indices or sizes): verify asks for a file, and takes an integer one. */
+Test(cli_verify, integer_inputs_need_a_file)
+{
+    static char out[65536];
+    char model[128], input[128], args[512], err[256];
+    snprintf(model, sizeof model, "%s/ints.onnx", tmpdir);
+    onnx_graph g = {{0}};
+    const int64_t d[2] = {1, 4};
+    pb t, a[1];
+    t = onnx_value_info("ids", OT_INT32, 2, d), onnx_input(&g, &t);
+    a[0] = onnx_attr_int("to", OT_FLOAT);
+    onnx_node(&g, "Cast", "cast", "ids", "f", 1, a);
+    onnx_node(&g, "Relu", "relu", "f", "y", 0, NULL);
+    t = onnx_value_info("y", OT_FLOAT, 2, d), onnx_output(&g, &t);
+    size_t size = 0;
+    uint8_t *bytes = onnx_model(&g, 13, &size);
+    FILE *f = fopen(model, "wb");
+    cr_assert_not_null(f);
+    cr_assert_eq(fwrite(bytes, 1, size, f), size);
+    fclose(f);
+    free(bytes);
+
+    snprintf(args, sizeof args, "'%s'", model);
+    cr_assert_eq(verify("", args, out, sizeof out), 2, "%s", out);
+    cr_assert(strstr(out, "input \"ids\" is not a float tensor: give its values with --input "
+                          "ids=FILE"),
+              "%s", out);
+    snprintf(input, sizeof input, "%s/ids.npy", tmpdir);
+    const clinfer_shape s = {2, {1, 4}};
+    const float ids[4] = {3, -2, 0, 7};
+    cr_assert(npy_write_typed(input, &s, ids, CLINFER_DTYPE_INT32, err, sizeof err), "%s", err);
+    snprintf(args, sizeof args, "'%s' --input ids='%s'", model, input);
+    int rc = verify("", args, out, sizeof out);
+    cr_assert_eq(rc, 0, "exit %d:\n%s", rc, out);
+    cr_assert(strstr(out, "verify: PASS: 1 nodes"), "%s", out);
+}

@@ -230,11 +230,6 @@ static int match_files(verify_state *v)
     for (int k = 0, next = 0; k < v->a.ninputs; k++) {
         if (!cli_read_tensor("verify", v->a.files[k], &v->files[k]))
             return 0;
-        if (v->files[k].dtype != CLINFER_DTYPE_FLOAT32) {
-            fprintf(stderr, "clinfer verify: %s holds int64 values; verify feeds float32 inputs\n",
-                    cli_safe(v->a.files[k]));
-            return 0;
-        }
         int i = input_of_file(v, k, &next);
         if (i < 0)
             return 0;
@@ -271,13 +266,31 @@ static int make_inputs(verify_state *v)
             return 0;
         }
         const clinfer_tensor *t = v->file_of[i] >= 0 ? &v->files[v->file_of[i]] : NULL;
+        const clinfer_dtype type = clinfer_model_input_dtype(v->m, i);
+        if (!t && type != CLINFER_DTYPE_FLOAT32 && type != CLINFER_DTYPE_FLOAT16 &&
+            type != CLINFER_DTYPE_FLOAT64 && type != CLINFER_DTYPE_BFLOAT16) {
+            /* random floats are no valid indices, masks or sizes */
+            fprintf(stderr,
+                    "clinfer verify: input \"%s\" is not a float tensor: give its values with "
+                    "--input %s=FILE\n",
+                    cli_safe(clinfer_model_input_name(v->m, i)),
+                    cli_safe(clinfer_model_input_name(v->m, i)));
+            return 0;
+        }
         if (!t) {
             cli_fill_random(v->in[i], n, 12345u + (uint32_t)i);
             continue;
         }
         if (!cli_input_shape_fits("verify", clinfer_model_input_name(v->m, i), &sh, &t->shape))
             return 0;
-        memcpy(v->in[i], t->data, n * sizeof(float));
+        if (t->dtype == CLINFER_DTYPE_FLOAT32) {
+            memcpy(v->in[i], t->data, n * sizeof(float));
+            continue;
+        }
+        /* integers (read as int64): the model computes in float32, as a
+         * session takes every input */
+        for (size_t k = 0; k < n; k++)
+            v->in[i][k] = (float)((const int64_t *)t->data)[k];
     }
     return 1;
 }
