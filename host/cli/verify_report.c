@@ -227,15 +227,15 @@ static verdict judge(const verify_report *r, const verify_nodes *n, const verify
 
 static void print_table(const verify_report *r, const verify_nodes *n)
 {
-    char b1[32], b2[32], b3[32], b4[32];
-    printf("%4s  %-28s %-12s %-24s %-24s %-5s %10s %10s  %s\n", "#", "node", "op", "kernel",
+    char b1[48], b2[16], b3[32], b4[32];
+    printf("%4s  %-40s %-11s %-22s %-22s %-5s %9s %9s  %s\n", "#", "node", "op", "kernel",
            "reference kernel", "prec", "max abs", "max rel", "status");
     for (size_t i = 0; i < n->count; i++) {
         const verify_node *v = &n->items[i];
         const int same = strcmp(v->kernel, v->ref_kernel) == 0;
-        printf("%4zu  %-28s %-12s %-24s %-24s %-5s %10.3g %10.3g  %s\n", i,
-               cli_fit(v->node, b1, 28), cli_fit(v->op, b2, 12), cli_fit(v->kernel, b3, 24),
-               same ? "(same)" : cli_fit(v->ref_kernel, b4, 24), r->precision, v->max_abs,
+        printf("%4zu  %-40s %-11s %-22s %-22s %-5s %9.3g %9.3g  %s\n", i,
+               cli_fit(v->node, b1, 40), cli_fit(v->op, b2, 11), cli_fit(v->kernel, b3, 22),
+               same ? "(same)" : cli_fit(v->ref_kernel, b4, 22), r->precision, v->max_abs,
                v->max_rel, within(v->max_rel, r->tolerance) ? "ok" : "FAIL");
     }
 }
