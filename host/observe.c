@@ -4,7 +4,7 @@
  *
  * It is an ordinary run (the steps of exec.c: session_run_begin, one
  * session_enqueue_node per node, session_run_end) with a blocking download
- * after each node. The memory plan is the session's own: a node's output
+ * after each node, and an upload when the observer replaces the output. The memory plan is the session's own: a node's output
  * is read before any later node is enqueued, so a later tensor that reuses
  * its bytes cannot have overwritten it yet. Normal runs never come here.
  */
@@ -58,6 +58,40 @@ static clinfer_status read_node(clinfer_session *s, int32_t i, float **buf, size
     return CLINFER_OK;
 }
 
+/* Uploads what the observer wrote over node i's output (it asked for
+ * CLINFER_OBSERVE_REPLACE), so that later nodes read it. */
+static clinfer_status replace_node(clinfer_session *s, int32_t i, const clinfer_node_output *out)
+{
+    const int32_t v = s->m->g->nodes[s->execs[i].node].output;
+    if (out->count == 0)
+        return CLINFER_OK;
+    cl_int err = clEnqueueWriteBuffer(s->queue, s->mem[v].mem, CL_TRUE,
+                                      (size_t)s->mem[v].offset * sizeof(float),
+                                      out->count * sizeof(float), out->data, 0, NULL, NULL);
+    if (err != CL_SUCCESS)
+        return err_cl(s->rt, err, "clEnqueueWriteBuffer (a node's replaced output, observed run)");
+    s->transfers.uploads++;
+    s->transfers.upload_bytes += out->count * sizeof(float);
+    return CLINFER_OK;
+}
+
+/* Shows node i's output to the observer and does what it asks. */
+static clinfer_status observe_node(clinfer_session *s, int32_t i, clinfer_node_observer observe,
+                                   void *user_data, clinfer_node_output *out)
+{
+    const clinfer_node_output shown = *out; /* what the observer may not change */
+    const int action = observe(user_data, out);
+    *out = shown;
+    if (action == CLINFER_OBSERVE_CONTINUE)
+        return CLINFER_OK;
+    if (action == CLINFER_OBSERVE_REPLACE)
+        return replace_node(s, i, out);
+    return err_set(s->rt, CLINFER_ERR_INVALID_ARGUMENT,
+                   "clinfer_session_run_observed: the observer returned %d for node \"%s\" "
+                   "(CLINFER_OBSERVE_CONTINUE or CLINFER_OBSERVE_REPLACE)",
+                   action, out->node);
+}
+
 clinfer_status clinfer_session_run_observed(clinfer_session *s, clinfer_node_observer observe,
                                             void *user_data)
 {
@@ -74,7 +108,7 @@ clinfer_status clinfer_session_run_observed(clinfer_session *s, clinfer_node_obs
         if (st == CLINFER_OK)
             st = read_node(s, i, &buf, &cap, &out);
         if (st == CLINFER_OK)
-            observe(user_data, &out);
+            st = observe_node(s, i, observe, user_data, &out);
     }
     if (st == CLINFER_OK)
         st = session_run_end(s, NULL);

@@ -3,7 +3,8 @@
  * small model written here (conv, depthwise conv, residual Add, 1x1 conv,
  * global pool, Gemm on non-square sizes) pass in fp32 with every node in
  * the table; a tolerance of 0 with Winograd forced names the first node
- * whose rounding differs from the naive kernel and exits 1; bad models,
+ * whose rounding differs from the naive kernel and exits 1 (and, with
+ * --isolate, is the only node over it); bad models,
  * inputs and options exit 2 with a message.
  */
 #include <criterion/criterion.h>
@@ -142,6 +143,17 @@ Test(cli_verify, names_the_first_node_over_the_tolerance)
     cr_assert_eq(rc, 1, "exit %d:\n%s", rc, out);
     cr_assert(strstr(out, "\"passed\": false"), "%s", out);
     cr_assert(strstr(out, "\"first_failing\": {\"index\": 1"), "%s", out);
+
+    /* alone, on the reference's inputs, only the Winograd layer differs */
+    rc = verify("CLINFER_CONV_ALGO=winograd", "'" LECTURE "' --tolerance 0 --isolate", out,
+                sizeof out);
+    cr_assert_eq(rc, 1, "exit %d:\n%s", rc, out);
+    cr_assert(strstr(out, "each node alone on the reference's inputs"), "%s", out);
+    cr_assert(strstr(out, "verify: FAIL: node 1 \"/net/conv2/Conv"), "%s", out);
+    int failing = 0;
+    for (const char *p = out; (p = strstr(p, "  FAIL\n")) != NULL; p++)
+        failing++;
+    cr_assert_eq(failing, 1, "one node over the tolerance alone:\n%s", out);
 }
 
 Test(cli_verify, bad_models_inputs_and_options_exit_2_with_a_message)

@@ -2,8 +2,9 @@
  * test_observe.c — clinfer_session_run_observed: every node's output, as
  * the observer sees it, against naive C on a small graph of non-square
  * shapes whose memory plan reuses bytes (conv -> neg -> mul -> flatten ->
- * dense); the observed run leaves the same outputs as a normal run, and
- * its errors name the problem.
+ * dense); the observed run leaves the same outputs as a normal run; an
+ * observer that replaces a node's output feeds the later nodes; errors
+ * name the problem.
  */
 #include <criterion/criterion.h>
 #include <math.h>
@@ -106,7 +107,7 @@ typedef struct seen {
     size_t n[8];
 } seen;
 
-static void observe(void *user, const clinfer_node_output *o)
+static int observe(void *user, clinfer_node_output *o)
 {
     seen *s = user;
     cr_assert_lt(s->count, 8, "more nodes than the graph has");
@@ -120,6 +121,7 @@ static void observe(void *user, const clinfer_node_output *o)
     s->n[k] = o->count;
     s->data[k] = test_alloc(o->count * sizeof(float));
     memcpy(s->data[k], o->data, o->count * sizeof(float));
+    return CLINFER_OBSERVE_CONTINUE;
 }
 
 static void seen_free(seen *s)
@@ -219,6 +221,68 @@ Test(observe, errors_name_the_problem)
     cr_assert(strstr(clinfer_session_errmsg(s), "was never set"), "%s",
               clinfer_session_errmsg(s));
     cr_assert_eq(sn.count, 0, "nothing observed when the run cannot start");
+    clinfer_session_free(s);
+    clinfer_model_free(m);
+    clinfer_runtime_free(rt);
+}
+
+/* Replaces the conv's output with zeros: neg and mul see zeros, and the
+ * dense layer's output is its bias. Any other answer fails the run. */
+static int zero_conv(void *user, clinfer_node_output *o)
+{
+    int *calls = user;
+    ++*calls;
+    if (strcmp(o->node, "conv") != 0)
+        return CLINFER_OBSERVE_CONTINUE;
+    memset(o->data, 0, o->count * sizeof(float));
+    o->count = 1; /* the library keeps its own count */
+    return CLINFER_OBSERVE_REPLACE;
+}
+
+static int bad_answer(void *user, clinfer_node_output *o)
+{
+    (void)user, (void)o;
+    return 7;
+}
+
+Test(observe, a_replaced_output_feeds_the_later_nodes)
+{
+    clinfer_runtime *rt = test_runtime();
+    static weights wt;
+    static expected e;
+    float x[N * C * H * W];
+    uint32_t seed = 9;
+    fill_uniform(wt.w, sizeof wt.w / 4, -1, 1, &seed);
+    fill_uniform(wt.b, OC, -0.5f, 0.5f, &seed);
+    fill_uniform(wt.k, sizeof wt.k / 4, -0.2f, 0.2f, &seed);
+    fill_uniform(wt.kb, UNITS, -1, 1, &seed);
+    fill_uniform(x, sizeof x / 4, -1, 1, &seed);
+    reference(&wt, x, &e);
+    clinfer_model *m = build(rt, &wt);
+    clinfer_session *s = NULL;
+    cr_assert_eq(clinfer_session_create(m, NULL, &s), CLINFER_OK, "%s", clinfer_last_errmsg());
+    cr_assert_eq(clinfer_session_set_input(s, 0, x, sizeof x / 4), CLINFER_OK);
+    int calls = 0;
+    cr_assert_eq(clinfer_session_run_observed(s, zero_conv, &calls), CLINFER_OK, "%s",
+                 clinfer_session_errmsg(s));
+    cr_assert_eq(calls, 4);
+    float out[N * UNITS], bias[N * UNITS];
+    for (int n = 0; n < N; n++)
+        memcpy(bias + n * UNITS, wt.kb, sizeof wt.kb);
+    cr_assert_eq(clinfer_session_get_output(s, 0, out, N * UNITS), CLINFER_OK);
+    assert_close(out, bias, N * UNITS, 1e-6f, 0, "dense of zeros");
+    cr_assert_eq(clinfer_session_transfers(s).uploads, 2, "the input and the replaced conv");
+
+    /* the next normal run computes the conv again */
+    cr_assert_eq(clinfer_session_set_input(s, 0, x, sizeof x / 4), CLINFER_OK);
+    cr_assert_eq(clinfer_session_run(s), CLINFER_OK, "%s", clinfer_session_errmsg(s));
+    cr_assert_eq(clinfer_session_get_output(s, 0, out, N * UNITS), CLINFER_OK);
+    assert_close(out, e.fc, N * UNITS, 1e-5f, 1e-4f, "normal run after a replaced one");
+
+    cr_assert_eq(clinfer_session_set_input(s, 0, x, sizeof x / 4), CLINFER_OK);
+    cr_assert_eq(clinfer_session_run_observed(s, bad_answer, NULL), CLINFER_ERR_INVALID_ARGUMENT);
+    cr_assert(strstr(clinfer_session_errmsg(s), "the observer returned 7 for node \"conv\""),
+              "%s", clinfer_session_errmsg(s));
     clinfer_session_free(s);
     clinfer_model_free(m);
     clinfer_runtime_free(rt);

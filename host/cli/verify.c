@@ -26,7 +26,7 @@
 
 static const char verify_help[] =
     "usage: clinfer verify MODEL.onnx [--input [NAME=]FILE]... [--batch N | --shape NAME=DIMS...]\n"
-    "                      [--tolerance X] [--precision fp32] [--json] [OPTIONS]\n\n"
+    "                      [--tolerance X] [--isolate] [--precision fp32] [--json] [OPTIONS]\n\n"
     "Runs the model twice on the same input: once as it runs normally (the kernel\n"
     "variants the runtime chooses, or those forced by CLINFER_CONV_ALGO,\n"
     "CLINFER_GEMM_VARIANT, CLINFER_DEPTHWISE_VARIANT and CLINFER_POOL_VARIANT), and\n"
@@ -39,7 +39,9 @@ static const char verify_help[] =
     "first node whose relative error exceeds the tolerance. A node marked (same) ran\n"
     "the same kernel in both runs (an op with one kernel, or a fused max pool, which\n"
     "only the pooled convolution computes): it is checked through its inputs only.\n"
-    "Errors accumulate along the model (each run feeds its own outputs forward).\n\n"
+    "Errors accumulate along the model (each run feeds its own outputs forward);\n"
+    "with --isolate every node of the tested run starts from the reference's outputs,\n"
+    "so each error is the node's own.\n\n"
     "Exit status: 0 every node and output within the tolerance, 1 one is not,\n"
     "2 verify could not run (bad model, input or option).\n\n"
     "options:\n"
@@ -49,6 +51,8 @@ static const char verify_help[] =
     "  --batch N        batch size for inputs whose first dimension is symbolic\n"
     "  --shape NAME=DIMS  the shape of input NAME for sizes the model leaves open\n"
     "  --tolerance X    largest relative error allowed per node (default 1e-4)\n"
+    "  --isolate        check each node alone: the tested run's node outputs are\n"
+    "                   replaced by the reference's after they are compared\n"
     "  --precision P    storage precision of the tested run: fp32 (fp16 once the\n"
     "                   library has it)\n"
     "  --json           one JSON object on stdout instead of the table\n" CLI_COMMON_HELP;
@@ -64,7 +68,7 @@ typedef struct verify_args {
     cli_shapes shapes;
     double tolerance;
     const char *precision;
-    int json;
+    int json, isolate;
 } verify_args;
 
 /* The storage precisions verify knows. The library stores float32 only so
@@ -109,8 +113,8 @@ static int check_precision(const char *p)
 static int parse_option(verify_args *a, int argc, char **argv, int *i)
 {
     const char *arg = argv[*i], *v = NULL;
-    if (strcmp(arg, "--json") == 0) {
-        a->json = 1;
+    if (strcmp(arg, "--json") == 0 || strcmp(arg, "--isolate") == 0) {
+        *(arg[2] == 'j' ? &a->json : &a->isolate) = 1;
         return 1;
     }
     int takes_value = strcmp(arg, "--input") == 0 || strcmp(arg, "--batch") == 0 ||
@@ -404,6 +408,7 @@ static int run_all(verify_state *v)
 {
     clinfer_status st;
     double t0 = cli_now_ms();
+    v->nodes.isolate = v->a.isolate;
     if (!verify_outputs_init(&v->outs, v->s, v->m) || !set_inputs(v, v->ref_s))
         return 0;
     if ((st = clinfer_session_run_observed(v->ref_s, verify_keep_reference, &v->nodes)) !=
@@ -428,7 +433,7 @@ static int run_all(verify_state *v)
     v->ref_ms = t1 - t0;
     v->normal_ms = t2 - t1;
     v->tested_ms = cli_now_ms() - t2;
-    verify_outputs_compare(&v->outs);
+    verify_outputs_compare(&v->outs, v->a.isolate);
     return 1;
 }
 
@@ -447,6 +452,7 @@ int cmd_verify(const cli_common *common_in, int argc, char **argv)
                            .device = clinfer_runtime_device(v.rt)->name,
                            .precision = v.a.precision,
                            .tolerance = v.a.tolerance,
+                           .isolate = v.a.isolate,
                            .batch = v.batch,
                            .load_ms = v.load_ms,
                            .reference_ms = v.ref_ms,

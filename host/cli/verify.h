@@ -26,14 +26,17 @@ typedef struct verify_nodes {
     verify_node *items;
     size_t count, cap;
     size_t next;      /* the tested run's next node */
+    int isolate;      /* the tested run goes on from the reference's outputs */
     char error[768];  /* why the runs cannot be compared ("" if they can) */
 } verify_nodes;
 
 /* clinfer_node_observer of the reference run: keeps a copy of each node. */
-void verify_keep_reference(void *nodes, const clinfer_node_output *out);
+int verify_keep_reference(void *nodes, clinfer_node_output *out);
 /* clinfer_node_observer of the tested run: compares with the reference
- * node of the same place, which must have the same name, op and shape. */
-void verify_compare_tested(void *nodes, const clinfer_node_output *out);
+ * node of the same place, which must have the same name, op and shape;
+ * with isolate, replaces the node's output with the reference's, so that
+ * every node is checked alone, on the reference's inputs. */
+int verify_compare_tested(void *nodes, clinfer_node_output *out);
 /* 1 when the runs so far could be compared; else prints why. `tested`:
  * the tested run is over (it must have had every reference node). */
 int verify_nodes_ok(const verify_nodes *n, int tested);
@@ -48,7 +51,8 @@ typedef struct verify_output {
     size_t count;
     float *data[3];
     double max_abs, scale, max_rel; /* normal run against the reference */
-    double checked_diff;            /* largest |normal - checked| (0: the same) */
+    double checked_diff;            /* largest |normal - checked| (0: the same; not
+                                     * compared when the checked run was isolated) */
 } verify_output;
 
 typedef struct verify_outputs {
@@ -58,12 +62,13 @@ typedef struct verify_outputs {
 
 /* Sizes the outputs for session s of model m; 0 (printed) out of memory. */
 int verify_outputs_init(verify_outputs *o, const clinfer_session *s, const clinfer_model *m);
-void verify_outputs_compare(verify_outputs *o);
+void verify_outputs_compare(verify_outputs *o, int isolate);
 void verify_outputs_free(verify_outputs *o);
 
 typedef struct verify_report {
     const char *model, *device, *precision;
     double tolerance;
+    int isolate;
     long long batch;
     double load_ms, reference_ms, normal_ms, checked_ms;
 } verify_report;

@@ -52,17 +52,17 @@ static void fail(verify_nodes *n, const char *what)
         snprintf(n->error, sizeof n->error, "%s", what);
 }
 
-void verify_keep_reference(void *user, const clinfer_node_output *o)
+int verify_keep_reference(void *user, clinfer_node_output *o)
 {
     verify_nodes *n = user;
     if (n->error[0])
-        return;
+        return CLINFER_OBSERVE_CONTINUE;
     if (n->count == n->cap) {
         size_t cap = n->cap ? n->cap * 2 : 64;
         verify_node *p = realloc(n->items, cap * sizeof *p);
         if (!p) {
             fail(n, "out of host memory for the reference outputs");
-            return;
+            return CLINFER_OBSERVE_CONTINUE;
         }
         n->items = p;
         n->cap = cap;
@@ -80,6 +80,7 @@ void verify_keep_reference(void *user, const clinfer_node_output *o)
         fail(n, "out of host memory for the reference outputs");
     else if (o->count)
         memcpy(v->ref, o->data, o->count * sizeof(float));
+    return CLINFER_OBSERVE_CONTINUE;
 }
 
 static int same_shape(const clinfer_shape *a, const clinfer_shape *b)
@@ -90,18 +91,18 @@ static int same_shape(const clinfer_shape *a, const clinfer_shape *b)
     return same;
 }
 
-void verify_compare_tested(void *user, const clinfer_node_output *o)
+int verify_compare_tested(void *user, clinfer_node_output *o)
 {
     verify_nodes *n = user;
     if (n->error[0])
-        return;
+        return CLINFER_OBSERVE_CONTINUE;
     const size_t i = n->next++;
     char why[768];
     if (i >= n->count) {
         snprintf(why, sizeof why, "the tested run has more nodes than the reference's %zu",
                  n->count);
         fail(n, why);
-        return;
+        return CLINFER_OBSERVE_CONTINUE;
     }
     verify_node *v = &n->items[i];
     if (strcmp(v->node, o->node) != 0 || strcmp(v->op, o->op) != 0 ||
@@ -114,15 +115,21 @@ void verify_compare_tested(void *user, const clinfer_node_output *o)
                  "(%s) %s",
                  i, cli_safe(o->node), o->op, a, cli_safe(v->node), v->op, b);
         fail(n, why);
-        return;
+        return CLINFER_OBSERVE_CONTINUE;
     }
     if (!(v->kernel = strdup(o->kernel))) {
         fail(n, "out of host memory");
-        return;
+        return CLINFER_OBSERVE_CONTINUE;
     }
     error_stats(o->data, v->ref, o->count, &v->max_abs, &v->scale, &v->max_rel);
+    int action = CLINFER_OBSERVE_CONTINUE;
+    if (n->isolate && o->count) { /* later nodes start from the reference */
+        memcpy(o->data, v->ref, o->count * sizeof(float));
+        action = CLINFER_OBSERVE_REPLACE;
+    }
     free(v->ref); /* compared: the memory goes back as the run goes on */
     v->ref = NULL;
+    return action;
 }
 
 int verify_nodes_ok(const verify_nodes *n, int tested)
@@ -172,15 +179,16 @@ oom:
     return 0;
 }
 
-void verify_outputs_compare(verify_outputs *o)
+void verify_outputs_compare(verify_outputs *o, int isolate)
 {
     for (size_t i = 0; i < o->count; i++) {
         verify_output *it = &o->items[i];
         double scale, rel;
         error_stats(it->data[VERIFY_NORMAL], it->data[VERIFY_REFERENCE], it->count,
                     &it->max_abs, &it->scale, &it->max_rel);
-        error_stats(it->data[VERIFY_NORMAL], it->data[VERIFY_CHECKED], it->count,
-                    &it->checked_diff, &scale, &rel);
+        if (!isolate) /* else the checked run ended on the reference's inputs */
+            error_stats(it->data[VERIFY_NORMAL], it->data[VERIFY_CHECKED], it->count,
+                        &it->checked_diff, &scale, &rel);
     }
 }
 
@@ -244,22 +252,24 @@ static void print_text(const verify_report *r, const verify_nodes *n, const veri
                        const verdict *d)
 {
     printf("verify %s on %s, batch %lld, %s, tolerance %g (relative to each node's largest "
-           "reference value)\n",
-           cli_safe(r->model), cli_safe(r->device), r->batch, r->precision, r->tolerance);
+           "reference value)%s\n",
+           cli_safe(r->model), cli_safe(r->device), r->batch, r->precision, r->tolerance,
+           r->isolate ? ", each node alone on the reference's inputs" : "");
     print_table(r, n);
     for (size_t i = 0; i < o->count; i++) {
         const verify_output *it = &o->items[i];
-        printf("output %s: max abs %.3g, max rel %.3g (a normal run against the reference) %s; "
-               "%s\n",
+        printf("output %s: max abs %.3g, max rel %.3g (a normal run against the reference) %s%s\n",
                cli_safe(it->name), it->max_abs, it->max_rel,
                within(it->max_rel, r->tolerance) ? "ok" : "FAIL",
-               it->checked_diff == 0 ? "the same as the checked run"
-                                     : "DIFFERS from the checked run");
+               r->isolate                ? ""
+               : it->checked_diff == 0 ? "; the same as the checked run"
+                                         : "; DIFFERS from the checked run");
     }
     if (d->same_kernel)
-        printf("%zu of %zu nodes ran the same kernel in both runs (no naive variant): they are "
-               "checked through their inputs only\n",
-               d->same_kernel, n->count);
+        printf("%zu of %zu nodes ran the same kernel in both runs (no naive variant): %s\n",
+               d->same_kernel, n->count,
+               r->isolate ? "alone, on the same inputs, they are not checked"
+                          : "they are checked through their inputs only");
     if (d->first_bad >= 0) {
         const verify_node *v = &n->items[d->first_bad];
         printf("verify: FAIL: node %ld \"%s\" (%s, kernel %s, %s) is the first over the "
@@ -315,7 +325,8 @@ static void print_json(const verify_report *r, const verify_nodes *n, const veri
     json_key("model", r->model, ", ");
     json_key("device", r->device, ", ");
     json_key("precision", r->precision, ", ");
-    printf("\"tolerance\": %.9g, \"batch\": %lld, \"nodes\": [", r->tolerance, r->batch);
+    printf("\"tolerance\": %.9g, \"isolate\": %s, \"batch\": %lld, \"nodes\": [", r->tolerance,
+           r->isolate ? "true" : "false", r->batch);
     for (size_t i = 0; i < n->count; i++) {
         printf("%s\n  ", i ? "," : "");
         json_node(r, &n->items[i], i);
@@ -328,7 +339,7 @@ static void print_json(const verify_report *r, const verify_nodes *n, const veri
         printf("\"max_abs\": %.9g, \"max_rel\": %.9g, \"ok\": %s, \"same_as_checked_run\": %s}",
                cli_finite(it->max_abs), cli_finite(it->max_rel),
                within(it->max_rel, r->tolerance) ? "true" : "false",
-               it->checked_diff == 0 ? "true" : "false");
+               r->isolate ? "null" : it->checked_diff == 0 ? "true" : "false");
     }
     printf("],\n\"first_failing\": ");
     if (d->first_bad >= 0)
