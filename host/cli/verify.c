@@ -113,10 +113,10 @@ static int check_precision(const char *p)
 static int parse_option(verify_args *a, int argc, char **argv, int *i)
 {
     const char *arg = argv[*i], *v = NULL;
-    if (strcmp(arg, "--json") == 0 || strcmp(arg, "--isolate") == 0) {
-        *(arg[2] == 'j' ? &a->json : &a->isolate) = 1;
-        return 1;
-    }
+    if (strcmp(arg, "--json") == 0)
+        return a->json = 1;
+    if (strcmp(arg, "--isolate") == 0)
+        return a->isolate = 1;
     int takes_value = strcmp(arg, "--input") == 0 || strcmp(arg, "--batch") == 0 ||
                       strcmp(arg, "--shape") == 0 || strcmp(arg, "--tolerance") == 0 ||
                       strcmp(arg, "--precision") == 0;
@@ -320,19 +320,23 @@ static clinfer_runtime *tested_runtime(verify_state *v)
     return cli_runtime_progress(&v->common, &v->progress);
 }
 
-/* The reference: the same device with every choice forced (so that no
- * CLINFER_* variable reaches it) to the naive kernels, and for pooling,
- * which has no naive kernel, to the variant the device would not choose.
- * Its warnings (a fused max pool keeps the pooled convolution) are
- * expected and not shown. */
+/* The reference: the same device (by its index) with every choice
+ * forced (so that no CLINFER_* variable reaches it) to the naive kernels,
+ * and for pooling, which has no naive kernel, to the variant the device
+ * would not choose. Its warnings (a fused max pool keeps the pooled
+ * convolution) are expected and not shown. */
 static clinfer_runtime *reference_runtime(verify_state *v)
 {
+    const clinfer_device_info *dev = clinfer_runtime_device(v->rt);
+    char spec[32]; /* the tested runtime's device, whatever chose it */
+    snprintf(spec, sizeof spec, "%u:%u", (unsigned)dev->platform_index,
+             (unsigned)dev->device_index);
     clinfer_runtime_options o = clinfer_runtime_options_default();
-    o.device_spec = v->common.device;
+    o.device_spec = spec;
     o.gemm_variant = "naive";
     o.conv_algo = "naive";
     o.depthwise_variant = "auto"; /* unused: naive convolution does depthwise too */
-    o.pool_variant = clinfer_runtime_device(v->rt)->type == CLINFER_DEVICE_CPU ? "items" : "rows";
+    o.pool_variant = dev->type == CLINFER_DEVICE_CPU ? "items" : "rows";
     o.tuning = CLINFER_TUNING_OFF;
     o.log_level = CLINFER_LOG_ERROR;
     clinfer_runtime *rt = NULL;
