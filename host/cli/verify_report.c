@@ -248,6 +248,8 @@ static void print_table(const verify_report *r, const verify_nodes *n)
     }
 }
 
+/* The table, the outputs, the timings, then the verdict: the last line
+ * (scripts show it). */
 static void print_text(const verify_report *r, const verify_nodes *n, const verify_outputs *o,
                        const verdict *d)
 {
@@ -270,6 +272,9 @@ static void print_text(const verify_report *r, const verify_nodes *n, const veri
                d->same_kernel, n->count,
                r->isolate ? "alone, on the same inputs, they are not checked"
                           : "they are checked through their inputs only");
+    printf("time: %.1f ms to load both, %.1f ms the reference run, %.1f ms a normal run, "
+           "%.1f ms the checked run\n",
+           r->load_ms, r->reference_ms, r->normal_ms, r->checked_ms);
     if (d->first_bad >= 0) {
         const verify_node *v = &n->items[d->first_bad];
         printf("verify: FAIL: node %ld \"%s\" (%s, kernel %s, %s) is the first over the "
@@ -288,9 +293,6 @@ static void print_text(const verify_report *r, const verify_nodes *n, const veri
                    cli_safe(n->items[d->worst].kernel));
         printf("\n");
     }
-    printf("time: %.1f ms to load both, %.1f ms the reference run, %.1f ms a normal run, "
-           "%.1f ms the checked run\n",
-           r->load_ms, r->reference_ms, r->normal_ms, r->checked_ms);
 }
 
 /* ------------------------------------------------------------ JSON */
