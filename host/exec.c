@@ -359,6 +359,12 @@ clinfer_status session_finish_preparation(clinfer_session *s)
     return CLINFER_OK;
 }
 
+const char *session_node_kernel(const clinfer_session *s, int32_t i)
+{
+    const node_launches *l = &s->execs[i].launches; /* the last launch computes */
+    return l->count ? l->items[l->count - 1].name : "none";
+}
+
 static clinfer_status prepare_profile(clinfer_session *s)
 {
     if (!s->profile)
@@ -371,8 +377,7 @@ static clinfer_status prepare_profile(clinfer_session *s)
         const graph_node *n = &s->m->g->nodes[s->execs[i].node];
         s->prof[i].node = n->name;
         s->prof[i].op = op_kind_name(n->op);
-        const node_launches *l = &s->execs[i].launches; /* the last launch computes */
-        s->prof[i].kernel = l->count ? l->items[l->count - 1].name : "none";
+        s->prof[i].kernel = session_node_kernel(s, i);
         s->prof[i].output_shape = s->shapes[n->output];
         s->prof[i].flops = s->execs[i].flops;
     }
@@ -580,8 +585,7 @@ static clinfer_status enqueue_copies(clinfer_session *s, int output)
     return CLINFER_OK;
 }
 
-static clinfer_status run(clinfer_session *s, cl_uint num_wait, const cl_event *wait_list,
-                          cl_event *done)
+clinfer_status session_run_begin(clinfer_session *s, cl_uint num_wait, const cl_event *wait_list)
 {
     const clinfer_graph *g = s->m->g;
     if ((num_wait > 0) != (wait_list != NULL))
@@ -610,14 +614,23 @@ static clinfer_status run(clinfer_session *s, cl_uint num_wait, const cl_event *
     if (num_wait > 0 &&
         (err = clEnqueueBarrierWithWaitList(s->queue, num_wait, wait_list, NULL)) != CL_SUCCESS)
         return err_cl(s->rt, err, "clEnqueueBarrierWithWaitList (the run's wait list)");
-    clinfer_status st = enqueue_copies(s, 0);
-    int32_t e = 0;
-    for (int32_t i = 0; st == CLINFER_OK && i < s->exec_count; i++)
-        for (int32_t k = 0; st == CLINFER_OK && k < s->execs[i].launches.count; k++, e++)
-            st = launch_enqueue_on(s->rt, s->queue, &s->execs[i].launches.items[k],
-                                s->profile ? &s->events[e] : NULL);
-    if (st == CLINFER_OK)
-        st = enqueue_copies(s, 1);
+    return enqueue_copies(s, 0);
+}
+
+clinfer_status session_enqueue_node(clinfer_session *s, int32_t i, int32_t *event)
+{
+    clinfer_status st = CLINFER_OK;
+    for (int32_t k = 0; st == CLINFER_OK && k < s->execs[i].launches.count; k++, ++*event)
+        st = launch_enqueue_on(s->rt, s->queue, &s->execs[i].launches.items[k],
+                               s->profile ? &s->events[*event] : NULL);
+    return st;
+}
+
+clinfer_status session_run_end(clinfer_session *s, cl_event *done)
+{
+    const clinfer_graph *g = s->m->g;
+    cl_int err = CL_SUCCESS;
+    clinfer_status st = enqueue_copies(s, 1);
     if (st == CLINFER_OK && done &&
         (err = clEnqueueMarkerWithWaitList(s->queue, 0, NULL, done)) != CL_SUCCESS)
         st = err_cl(s->rt, err, "clEnqueueMarkerWithWaitList");
@@ -627,6 +640,18 @@ static clinfer_status run(clinfer_session *s, cl_uint num_wait, const cl_event *
     for (int32_t i = 0; st == CLINFER_OK && i < g->input_count; i++)
         if (s->input_reused[i] && !s->in_bind[i].user)
             s->input_state[i] = INPUT_CONSUMED;
+    return st;
+}
+
+static clinfer_status run(clinfer_session *s, cl_uint num_wait, const cl_event *wait_list,
+                          cl_event *done)
+{
+    clinfer_status st = session_run_begin(s, num_wait, wait_list);
+    int32_t e = 0;
+    for (int32_t i = 0; st == CLINFER_OK && i < s->exec_count; i++)
+        st = session_enqueue_node(s, i, &e);
+    if (st == CLINFER_OK)
+        st = session_run_end(s, done);
     if (st != CLINFER_OK && done && *done) {
         clReleaseEvent(*done);
         *done = NULL;

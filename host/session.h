@@ -90,6 +90,19 @@ clinfer_status session_finish_preparation(clinfer_session *s);
  * layout allows (inplace.c): sets host_of and host_offset. */
 clinfer_status session_place_in_place(clinfer_session *s);
 
+/* The steps of a run, shared by clinfer_session_run_async (exec.c) and
+ * the observed run (observe.c): the checks, the wait list and the input
+ * copies; node i's launches (*event: the index of its first profiling
+ * event, advanced past them); the output copies, the completion marker
+ * (done may be NULL), the profile and the inputs' states. */
+clinfer_status session_run_begin(clinfer_session *s, cl_uint num_wait, const cl_event *wait_list);
+clinfer_status session_enqueue_node(clinfer_session *s, int32_t i, int32_t *event);
+clinfer_status session_run_end(clinfer_session *s, cl_event *done);
+
+/* The kernel (variant) name of kernel node i, the one that computes its
+ * output: the last of its launches ("none" without launches). */
+const char *session_node_kernel(const clinfer_session *s, int32_t i);
+
 /* Releases a caller-buffer binding. */
 void session_binding_release(io_binding *b);
 

@@ -962,6 +962,47 @@ typedef struct clinfer_node_profile {
 CLINFER_API const clinfer_node_profile *clinfer_session_profile(const clinfer_session *s,
                                                                 size_t *count);
 
+/* One node's output, shown to a clinfer_node_observer during
+ * clinfer_session_run_observed. Every pointer is valid only during the
+ * call. */
+typedef struct clinfer_node_output {
+    size_t index;       /* the node's place in the run, as in clinfer_session_profile */
+    const char *node;   /* node name */
+    const char *op;     /* operation, e.g. "conv2d" */
+    const char *kernel; /* kernel (variant) that computes the output, as in the profile */
+    const char *value;  /* the name of the value it computes */
+    clinfer_shape shape;
+    float *data;        /* its `count` elements, row-major (a host copy); NULL when count is 0 */
+    size_t count;
+} clinfer_node_output;
+
+/* What a clinfer_node_observer returns. */
+typedef enum clinfer_observe_action {
+    CLINFER_OBSERVE_CONTINUE = 0,
+    /* The observer wrote new values into output->data: they replace the
+     * node's output on the device, and later nodes read them (for checking
+     * each node alone on a reference's inputs). */
+    CLINFER_OBSERVE_REPLACE = 1
+} clinfer_observe_action;
+
+/* Called once per node, in run order, after the node has run; returns a
+ * clinfer_observe_action (any other value fails the run). */
+typedef int (*clinfer_node_observer)(void *user_data, clinfer_node_output *output);
+
+/* Runs like clinfer_session_run (same inputs, same outputs afterwards, same
+ * kernels and memory plan), but waits for the device after every node and
+ * downloads the node's output for `observe`, before a later node can reuse
+ * its memory: for checking a model node by node (`clinfer verify`), not
+ * for speed; clinfer_session_run is not slowed by it. The nodes are those
+ * the model runs after its optimisations: a fused activation or residual
+ * Add is part of the node that absorbed it (that node's output is the
+ * fused result), and views (Reshape, Flatten, Identity) are not reported.
+ * The downloads (and the uploads of replaced outputs) count in
+ * clinfer_session_transfers. */
+CLINFER_API clinfer_status clinfer_session_run_observed(clinfer_session *s,
+                                                        clinfer_node_observer observe,
+                                                        void *user_data);
+
 #ifdef __cplusplus
 }
 #endif

@@ -20,18 +20,9 @@
 
 static char tmpdir[64];
 
-static void make_tmpdir(void)
-{
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/clinfer_cli_XXXXXX");
-    cr_assert_not_null(mkdtemp(tmpdir));
-}
+static void make_tmpdir(void) { test_tmpdir_make(tmpdir, sizeof tmpdir, "clinfer_cli"); }
 
-static void remove_tmpdir(void)
-{
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    cr_assert_eq(system(cmd), 0);
-}
+static void remove_tmpdir(void) { test_tmpdir_remove(tmpdir); }
 
 static void write_bytes(const char *path, const void *data, size_t n)
 {
@@ -39,19 +30,6 @@ static void write_bytes(const char *path, const void *data, size_t n)
     cr_assert_not_null(f);
     cr_assert_eq(fwrite(data, 1, n, f), n);
     fclose(f);
-}
-
-/* Runs a shell command; returns its exit status, stdout+stderr in out. */
-static int run(const char *cmd, char *out, size_t cap)
-{
-    char full[4096];
-    snprintf(full, sizeof full, "%s 2>&1", cmd);
-    FILE *p = popen(full, "r");
-    cr_assert_not_null(p);
-    size_t n = fread(out, 1, cap - 1, p);
-    out[n] = 0;
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 static int decode(const unsigned char *d, size_t n, clinfer_tensor *t, char *err)
@@ -268,7 +246,7 @@ Test(cli, run_and_info_end_to_end)
 
     snprintf(cmd, sizeof cmd, "'%s' run '%s' --input '%s' --output-dir '%s/out'", CLINFER_CLI,
              model, input, tmpdir);
-    cr_assert_eq(run(cmd, out, sizeof out), 0, "%s", out);
+    cr_assert_eq(test_shell(cmd, out, sizeof out), 0, "%s", out);
     cr_assert(strstr(out, "output probs: shape [3, 4]"), "%s", out);
     cr_assert(strstr(out, "row 2 top-4:"), "%s", out);
     /* The file written equals the library's own run at batch 3. */
@@ -304,29 +282,29 @@ Test(cli, run_and_info_end_to_end)
 
     /* errors: a missing file, a wrong name, a wrong shape, no input */
     snprintf(cmd, sizeof cmd, "'%s' run '%s' --input '%s/missing.npy'", CLINFER_CLI, model, tmpdir);
-    cr_assert_eq(run(cmd, out, sizeof out), 1, "%s", out);
+    cr_assert_eq(test_shell(cmd, out, sizeof out), 1, "%s", out);
     cr_assert(strstr(out, "missing.npy"), "%s", out);
     snprintf(cmd, sizeof cmd, "'%s' run '%s' --input nope='%s'", CLINFER_CLI, model, input);
-    cr_assert_eq(run(cmd, out, sizeof out), 1, "%s", out);
+    cr_assert_eq(test_shell(cmd, out, sizeof out), 1, "%s", out);
     cr_assert(strstr(out, "no input \"nope\""), "%s", out);
     snprintf(cmd, sizeof cmd, "'%s' run '%s' --batch 2 --input '%s'", CLINFER_CLI, model, input);
-    cr_assert_eq(run(cmd, out, sizeof out), 1, "%s", out);
+    cr_assert_eq(test_shell(cmd, out, sizeof out), 1, "%s", out);
     cr_assert(strstr(out, "[2, 2, 7, 6]"), "%s", out);
     snprintf(cmd, sizeof cmd, "'%s' run '%s'", CLINFER_CLI, model);
-    cr_assert_eq(run(cmd, out, sizeof out), 1, "%s", out);
+    cr_assert_eq(test_shell(cmd, out, sizeof out), 1, "%s", out);
     cr_assert(strstr(out, "no value for input \"x\""), "%s", out);
     snprintf(cmd, sizeof cmd, "'%s' run", CLINFER_CLI);
-    cr_assert_eq(run(cmd, out, sizeof out), 2, "%s", out);
+    cr_assert_eq(test_shell(cmd, out, sizeof out), 2, "%s", out);
 
     /* info: shapes, op counts, parameters; a truncated file fails */
     snprintf(cmd, sizeof cmd, "'%s' info '%s'", CLINFER_CLI, model);
-    cr_assert_eq(run(cmd, out, sizeof out), 0, "%s", out);
+    cr_assert_eq(test_shell(cmd, out, sizeof out), 0, "%s", out);
     cr_assert(strstr(out, "[N, 2, 7, 6]"), "%s", out);
     cr_assert(strstr(out, "[N, 4]"), "%s", out);
     cr_assert(strstr(out, "parameters 170"), "%s", out);
     cr_assert(strstr(out, "clinfer can run this model"), "%s", out);
     write_bytes(model, bytes, size / 3);
-    cr_assert_eq(run(cmd, out, sizeof out), 1, "%s", out);
+    cr_assert_eq(test_shell(cmd, out, sizeof out), 1, "%s", out);
     cr_assert(strstr(out, "truncated"), "%s", out);
     free(bytes);
     remove_tmpdir();
@@ -346,7 +324,7 @@ Test(cli, info_lists_every_unsupported_node)
     write_bytes(model, bytes, size);
     free(bytes);
     snprintf(cmd, sizeof cmd, "'%s' info '%s'", CLINFER_CLI, model);
-    cr_assert_eq(run(cmd, out, sizeof out), 1, "%s", out);
+    cr_assert_eq(test_shell(cmd, out, sizeof out), 1, "%s", out);
     const char *want[] = {
         "Swoosh                       4   (4 cannot be run)",
         "Relu                         3   (1 cannot be run, 1 not checked)",
@@ -381,7 +359,7 @@ Test(cli, info_lists_every_unsupported_node)
              "\"swoosh\", ops[\"Swoosh\"][\"cannot_run\"], d[\"cannot_run\"], "
              "d[\"not_checked\"])'",
              CLINFER_CLI, model);
-    cr_assert_eq(run(cmd, out, sizeof out), 0, "%s", out);
+    cr_assert_eq(test_shell(cmd, out, sizeof out), 0, "%s", out);
     const char *json_want =
         "runnable False opset 18 shape [None, 3, 8, 8] None [('not_checked', 2), ('opset', 1), "
         "('unknown_op', 4), ('unsupported', 1)] swoosh 4 6 2";
@@ -414,20 +392,20 @@ Test(cli, bench_and_compile_take_input_shapes)
 
     snprintf(cmd, sizeof cmd, "'%s' bench '%s' --shape x=2x2x9x11 --iters 2 --warmup 0 --json",
              CLINFER_CLI, model);
-    cr_assert_eq(run(cmd, out, sizeof out), 0, "%s", out);
+    cr_assert_eq(test_shell(cmd, out, sizeof out), 0, "%s", out);
     cr_assert(strstr(out, "\"batch\": 2"), "%s", out);
     snprintf(cmd, sizeof cmd, "'%s' compile '%s' --shape x=1x2x5x7", CLINFER_CLI, model);
-    cr_assert_eq(run(cmd, out, sizeof out), 0, "%s", out);
+    cr_assert_eq(test_shell(cmd, out, sizeof out), 0, "%s", out);
     /* no sizes: the message says how to give them */
     snprintf(cmd, sizeof cmd, "'%s' bench '%s' --iters 1", CLINFER_CLI, model);
-    cr_assert_eq(run(cmd, out, sizeof out), 1, "%s", out);
+    cr_assert_eq(test_shell(cmd, out, sizeof out), 1, "%s", out);
     cr_assert(strstr(out, "--shape NAME=DIMS"), "%s", out);
     /* a fixed size contradicted, a bad value */
     snprintf(cmd, sizeof cmd, "'%s' bench '%s' --shape x=1x3x5x5 --iters 1", CLINFER_CLI, model);
-    cr_assert_eq(run(cmd, out, sizeof out), 1, "%s", out);
+    cr_assert_eq(test_shell(cmd, out, sizeof out), 1, "%s", out);
     cr_assert(strstr(out, "fixes to 2"), "%s", out);
     snprintf(cmd, sizeof cmd, "'%s' compile '%s' --shape x=1x2xfive", CLINFER_CLI, model);
-    cr_assert_eq(run(cmd, out, sizeof out), 2, "%s", out);
+    cr_assert_eq(test_shell(cmd, out, sizeof out), 2, "%s", out);
     cr_assert(strstr(out, "--shape needs NAME=DIMS"), "%s", out);
     remove_tmpdir();
 }

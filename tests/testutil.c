@@ -1,13 +1,16 @@
 /*
  * testutil.c — shared test helpers.
  */
+#define _GNU_SOURCE /* popen, mkdtemp */
 #include "testutil.h"
 
 #include "ops/eager.h"
 
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 
 clinfer_runtime *test_runtime(void)
 {
@@ -100,4 +103,29 @@ void check_maxpool_runs(clinfer_runtime *rt)
     p.n = 1, p.c = 1, p.h = 2, p.w = 4, p.kh = 2, p.kw = 2, p.stride_h = 2, p.stride_w = 2;
     cr_assert_eq(maxpool2d_run_host(rt, &p, in, out), CLINFER_OK, "%s", clinfer_last_errmsg());
     assert_equal(out, want, 2, "maxpool after a cache load");
+}
+
+int test_shell(const char *cmd, char *out, size_t cap)
+{
+    char full[8192];
+    cr_assert_lt((size_t)snprintf(full, sizeof full, "%s 2>&1", cmd), sizeof full);
+    FILE *p = popen(full, "r");
+    cr_assert_not_null(p, "popen: %s", cmd);
+    size_t n = fread(out, 1, cap - 1, p);
+    out[n] = 0;
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+void test_tmpdir_make(char *dir, size_t cap, const char *prefix)
+{
+    cr_assert_lt((size_t)snprintf(dir, cap, "/tmp/%s_XXXXXX", prefix), cap);
+    cr_assert_not_null(mkdtemp(dir), "mkdtemp %s", dir);
+}
+
+void test_tmpdir_remove(const char *dir)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
 }

@@ -53,6 +53,16 @@ void assert_close_nonfinite(const float *got, const float *want, size_t n, float
 /* Asserts exact equality (for the lecture's integer examples). */
 void assert_equal(const float *got, const float *want, size_t n, const char *what);
 
+/* Runs `cmd` in the shell, its stderr joined to its stdout; returns its
+ * exit status (-1 if it did not exit) and its output in out (at most
+ * cap - 1 bytes, NUL-terminated). */
+int test_shell(const char *cmd, char *out, size_t cap);
+
+/* Makes a new folder /tmp/PREFIX_XXXXXX into dir (cap >= 64), or fails
+ * the test; test_tmpdir_remove deletes it with everything in it. */
+void test_tmpdir_make(char *dir, size_t cap, const char *prefix);
+void test_tmpdir_remove(const char *dir);
+
 /* Runs a small max pooling on rt and checks its result: a program loaded
  * from a (possibly damaged) cache is proven to work, not just to load. */
 void check_maxpool_runs(clinfer_runtime *rt);

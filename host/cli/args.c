@@ -1,7 +1,7 @@
 /*
  * args.c — the steps every command's argument loop shares: skipping the
  * common options, taking an option's value, checking a count, taking the
- * model path, reading --shape NAME=DIMS. Each prints its own message, prefixed with the command.
+ * model path, reading --shape NAME=DIMS and --input [NAME=]FILE. Each prints its own message, prefixed with the command.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,5 +98,30 @@ int cli_shape_arg(const char *cmd, const char *text, cli_shapes *s)
     s->names[s->count][len] = 0;
     it->name = s->names[s->count];
     s->count++;
+    return 1;
+}
+
+int cli_input_arg(const char *cmd, const char *text, const char **names, const char **files,
+                  int *count, int max)
+{
+    if (*count == max) {
+        fprintf(stderr, "clinfer %s: at most %d inputs\n", cmd, max);
+        return 0;
+    }
+    const char *eq = strchr(text, '=');
+    names[*count] = NULL;
+    files[*count] = text;
+    if (eq && eq != text) {
+        char *name = malloc((size_t)(eq - text) + 1);
+        if (!name) {
+            fprintf(stderr, "clinfer %s: out of memory\n", cmd);
+            return 0;
+        }
+        memcpy(name, text, (size_t)(eq - text));
+        name[eq - text] = 0;
+        names[*count] = name;
+        files[*count] = eq + 1;
+    }
+    ++*count;
     return 1;
 }

@@ -192,18 +192,6 @@ static int parse_args(cli_common *common, bench_args *a, int argc, char **argv)
 
 /* ------------------------------------------------------------ data */
 
-/* Uniform values in [-1, 1) from a fixed-seed xorshift generator. */
-static void fill_random(float *x, size_t n, uint32_t seed)
-{
-    uint32_t s = seed ? seed : 1;
-    for (size_t i = 0; i < n; i++) {
-        s ^= s << 13;
-        s ^= s >> 17;
-        s ^= s << 5;
-        x[i] = (float)((double)(s >> 8) / (double)(1u << 23) - 1.0);
-    }
-}
-
 static int read_input(const char *file, clinfer_tensor *t)
 {
     int ok = cli_read_tensor("bench", file, t);
@@ -264,20 +252,11 @@ static int io_prepare(bench_io *io, const clinfer_session *s, const clinfer_mode
             return 0;
         if ((int)i < nfiles) {
             const clinfer_tensor *t = &files[i];
-            int same = t->shape.rank == sh.rank;
-            for (int32_t d = 0; same && d < sh.rank; d++)
-                same = t->shape.dims[d] == sh.dims[d];
-            if (!same) {
-                char want[160], got[160];
-                cli_shape_text(&sh, want, sizeof want);
-                cli_shape_text(&t->shape, got, sizeof got);
-                fprintf(stderr, "clinfer bench: input \"%s\" needs shape %s, the file holds %s\n",
-                        clinfer_model_input_name(m, i), want, got);
+            if (!cli_input_shape_fits("bench", clinfer_model_input_name(m, i), &sh, &t->shape))
                 return 0;
-            }
             memcpy(io->in[i], t->data, n * sizeof(float));
         } else {
-            fill_random(io->in[i], n, 12345u + (uint32_t)i);
+            cli_fill_random(io->in[i], n, 12345u + (uint32_t)i);
         }
     }
     for (size_t i = 0; i < io->nout; i++) {
@@ -363,7 +342,7 @@ static clinfer_status gemm_model(clinfer_runtime *rt, const bench_args *a, clinf
     float *b = malloc(nb * sizeof *b);
     clinfer_status st = b ? clinfer_graph_create(&g) : CLINFER_ERR_OUT_OF_HOST_MEMORY;
     if (b)
-        fill_random(b, nb, 777u);
+        cli_fill_random(b, nb, 777u);
     if (st == CLINFER_OK)
         st = clinfer_graph_input(g, "a", &sa, &va);
     if (st == CLINFER_OK)
@@ -392,7 +371,7 @@ static double gemm_check(const bench_args *a, const float *A, const float *C)
     float *B = malloc(nb * sizeof *B);
     if (!B)
         return 0;
-    fill_random(B, nb, 777u);
+    cli_fill_random(B, nb, 777u);
     double worst = 0;
     uint32_t s = 99;
     for (int t = 0; t < 96; t++) {
@@ -422,12 +401,6 @@ static double gemm_check(const bench_args *a, const float *A, const float *C)
 
 /* ------------------------------------------------------------ output */
 
-/* A finite number for JSON (which has no NaN or infinity). */
-static double fin(double x)
-{
-    return isfinite(x) ? x : -1;
-}
-
 /* Per-node profile, averaged over the timed runs, sorted by time. */
 typedef struct node_time {
     const clinfer_node_profile *p;
@@ -438,21 +411,6 @@ static int cmp_node_time(const void *a, const void *b)
 {
     double x = ((const node_time *)a)->ms, y = ((const node_time *)b)->ms;
     return x > y ? -1 : x < y;
-}
-
-/* A name cut to `width` characters for a table: ONNX's "_output_0" suffix
- * dropped, and the end kept (ONNX paths end in the layer). */
-static const char *fit(const char *s, char *buf, size_t width)
-{
-    static const char suffix[] = "_output_0";
-    size_t n = strlen(s), k = sizeof suffix - 1;
-    if (n > k && strcmp(s + n - k, suffix) == 0)
-        n -= k;
-    if (n <= width)
-        snprintf(buf, width + 1, "%.*s", (int)n, s);
-    else
-        snprintf(buf, width + 1, "..%.*s", (int)(width - 2), s + n - (width - 2));
-    return cli_safe(buf); /* model-given names */
 }
 
 static void gflops_text(char *buf, size_t cap, double flops, double ms)
@@ -490,8 +448,8 @@ static void print_profile_text(const node_time *nt, size_t count, int runs, doub
         char shape[96], b1[48], b2[48], gf[32];
         cli_shape_text(&p->output_shape, shape, sizeof shape);
         gflops_text(gf, sizeof gf, p->flops, nt[i].ms);
-        printf("  %-40s %-12s %-22s %-18s %9.3f %s %5.1f%%\n", fit(p->node, b1, 40), p->op,
-               fit(p->kernel, b2, 22), shape, nt[i].ms, gf,
+        printf("  %-40s %-12s %-22s %-18s %9.3f %s %5.1f%%\n", cli_fit(p->node, b1, 40), p->op,
+               cli_fit(p->kernel, b2, 22), shape, nt[i].ms, gf,
                total > 0 ? 100 * nt[i].ms / total : 0.0);
     }
     group_time *g = calloc(count + 1, sizeof *g);
@@ -515,7 +473,7 @@ static void print_profile_text(const node_time *nt, size_t count, int runs, doub
         for (size_t j = 0; j < ng; j++) {
             char gf[32], b2[48];
             gflops_text(gf, sizeof gf, g[j].flops, g[j].ms);
-            printf("  %-12s %-22s %6d %9.3f %s %5.1f%%\n", g[j].op, fit(g[j].kernel, b2, 22),
+            printf("  %-12s %-22s %6d %9.3f %s %5.1f%%\n", g[j].op, cli_fit(g[j].kernel, b2, 22),
                    g[j].nodes, g[j].ms, gf, total > 0 ? 100 * g[j].ms / total : 0.0);
         }
         free(g);
@@ -766,7 +724,7 @@ static void print_json(const bench_state *b, const bench_summary *r)
         printf(",\n  \"gflops\": %.3f,\n  \"kernel_ms\": %.4f,\n  \"kernel_gflops\": %.3f,\n"
                "  \"max_rel_error\": %.3g,\n  \"check\": \"%s\"",
                t.median > 0 ? r->flops / (t.median * 1e6) : 0, kt.median,
-               kt.median > 0 ? r->flops / (kt.median * 1e6) : 0, fin(r->gemm_err),
+               kt.median > 0 ? r->flops / (kt.median * 1e6) : 0, cli_finite(r->gemm_err),
                r->gemm_ok ? "ok" : "FAIL");
     printf(",\n  \"times_ms\": [");
     for (int i = 0; i < b->runs; i++)

@@ -20,6 +20,7 @@ int cmd_run(const cli_common *common, int argc, char **argv);  /* run.c */
 int cmd_info(const cli_common *common, int argc, char **argv); /* info.c */
 int cmd_bench(const cli_common *common, int argc, char **argv);   /* bench.c */
 int cmd_compile(const cli_common *common, int argc, char **argv); /* compile.c */
+int cmd_verify(const cli_common *common, int argc, char **argv);  /* verify.c */
 
 /* Consumes a common option at argv[*i] (advancing *i past its value);
  * returns 1 if it was one, 0 if not, -1 on a missing value (printed). */
@@ -52,6 +53,18 @@ typedef struct cli_shapes {
 /* Parses one --shape value into s ("x=1x3x480x640"); 0 when it is not one
  * (printed). */
 int cli_shape_arg(const char *cmd, const char *text, cli_shapes *s);
+
+/* Takes one --input [NAME=]FILE value (the name is everything before the
+ * first '='; NULL: by position) into names[*count] (malloc'd, the caller
+ * frees it) and files[*count] (into text); 0 (printed) when max are
+ * taken already or out of memory. */
+int cli_input_arg(const char *cmd, const char *text, const char **names, const char **files,
+                  int *count, int max);
+
+/* 1 when an input file's shape `got` is the shape `want` of model input
+ * `name`; else prints why, after "clinfer CMD: ", and returns 0. */
+int cli_input_shape_fits(const char *cmd, const char *name, const clinfer_shape *want,
+                         const clinfer_shape *got);
 
 /* An argument no option took: the model path when it is the first
  * positional one (into *model), else an error (an unknown option or an
@@ -120,6 +133,16 @@ void cli_free_run(clinfer_session *s, clinfer_model *m, clinfer_runtime *rt);
 
 /* When argv has -h or --help, prints `help` to stdout and returns 1. */
 int cli_help_shown(int argc, char **argv, const char *help);
+
+/* What commands share to report results (report.c). */
+/* Uniform values in [-1, 1) from a fixed-seed xorshift generator. */
+void cli_fill_random(float *x, size_t n, uint32_t seed);
+/* x, or -1 when it is not finite (JSON has no NaN or infinity). */
+double cli_finite(double x);
+/* A name cut to `width` characters for a table column (buf holds
+ * width + 1): ONNX's "_output_0" suffix dropped, the end kept (ONNX paths
+ * end in the layer), made safe to print (cli_safe). */
+const char *cli_fit(const char *s, char *buf, size_t width);
 
 /* Milliseconds from a monotonic clock. */
 double cli_now_ms(void);

@@ -162,6 +162,22 @@ void cli_shape_text(const clinfer_shape *s, char *buf, size_t cap)
         snprintf(buf + w, cap - w, "]");
 }
 
+int cli_input_shape_fits(const char *cmd, const char *name, const clinfer_shape *want,
+                         const clinfer_shape *got)
+{
+    int same = got->rank == want->rank;
+    for (int32_t d = 0; same && d < want->rank; d++)
+        same = got->dims[d] == want->dims[d];
+    if (!same) {
+        char a[160], b[160];
+        cli_shape_text(want, a, sizeof a);
+        cli_shape_text(got, b, sizeof b);
+        fprintf(stderr, "clinfer %s: input \"%s\" needs shape %s, the file holds %s\n", cmd,
+                cli_safe(name), a, b);
+    }
+    return same;
+}
+
 void cli_session_shapes(const clinfer_model *m, cli_shapes *shapes, const clinfer_tensor *files,
                         int nfiles, clinfer_session_options *so)
 {

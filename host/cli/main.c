@@ -22,6 +22,7 @@ static const command commands[] = {
     {"info", cmd_info, "describe an ONNX model and list what clinfer cannot run in it"},
     {"bench", cmd_bench, "time a model (or one GEMM, --gemm MxNxK): latency, images/s, profile"},
     {"compile", cmd_compile, "build and cache every OpenCL kernel a model needs, ahead of use"},
+    {"verify", cmd_verify, "check every node of a model against the naive kernels"},
 };
 
 static void usage(FILE *to)

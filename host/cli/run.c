@@ -45,25 +45,9 @@ typedef struct run_args {
     const char *out_dir;
 } run_args;
 
-/* --input [NAME=]FILE: the name is everything before the first '='. */
 static int add_input(run_args *a, const char *v)
 {
-    if (a->ninputs == MAX_INPUTS) {
-        fprintf(stderr, "clinfer run: at most %d inputs\n", MAX_INPUTS);
-        return 0;
-    }
-    const char *eq = strchr(v, '=');
-    a->names[a->ninputs] = NULL;
-    a->files[a->ninputs] = v;
-    if (eq && eq != v) {
-        char *name = strndup(v, (size_t)(eq - v));
-        if (!name)
-            return 0;
-        a->names[a->ninputs] = name;
-        a->files[a->ninputs] = eq + 1;
-    }
-    a->ninputs++;
-    return 1;
+    return cli_input_arg("run", v, a->names, a->files, &a->ninputs, MAX_INPUTS);
 }
 
 static int parse_args(cli_common *common, run_args *a, int argc, char **argv)

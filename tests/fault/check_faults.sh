@@ -10,7 +10,10 @@
 #   3. a fault during the GEMM tile search: the right output, a warning, and
 #      nothing stored in tuning.txt (was: the unmeasured default stored as if
 #      measured); the next clean run measures and stores;
-#   4. bad tuning.txt values: a warning, then measured again (was: silent).
+#   4. bad tuning.txt values: a warning, then measured again (was: silent);
+#   5. `clinfer verify`: every read of a node's output or a model output and
+#      every kernel launch of its three runs fails once: exit 2 and the
+#      call named, never a verdict from a half-run model.
 #   bash tests/fault/check_faults.sh BUILD_DIR [CLINFER]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -86,6 +89,27 @@ for bad in "tm=banana" "tm=8 nv=2 $(printf 'x%.0s' $(seq 200))"; do
     grep -q "^gemm_cpu.*tm=[0-9]* nv=[0-9]*$" "$work/c-bad/tuning.txt" ||
         fail "bad value ${bad:0:20}: not measured again"
 done
+
+# 5. clinfer verify under a failed read or launch, the Nth for N = 1, 2, ...
+# until verify passes (no call left to fail): every fault before that
+# exits 2 naming the call. The lecture CNN's three runs read 6 + 1 + 6 + 1
+# node and model outputs and launch at least 6 kernels each.
+verify_faults() { # CALL AT_LEAST
+    local n
+    for ((n = 1; n <= 100; n++)); do
+        last=verify-$1-$n
+        rc=0
+        env CLINFER_CACHE_DIR="$work/clean-cache" LD_PRELOAD="$shim" CLFAULT_CALL=$1 \
+            CLFAULT_AT=$n ASAN_OPTIONS="verify_asan_link_order=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}" \
+            timeout 300 "$clinfer" verify "$model" > "$work/$last.out" 2> "$work/$last.err" || rc=$?
+        [[ $rc == 0 ]] && break
+        [[ $rc == 2 ]] && grep -q "$1.* failed: CL_" "$work/$last.err" ||
+            fail "$last: exit $rc, want 2 and \"$1 ... failed\""
+    done
+    ((n - 1 >= $2)) || fail "verify: only $((n - 1)) $1 calls failed, want >= $2"
+}
+verify_faults clEnqueueReadBuffer 14
+verify_faults clEnqueueNDRangeKernel 18
 
 if ((failures)); then
     echo "$failures check(s) failed"

@@ -1,0 +1,37 @@
+/*
+ * report.c — what commands share to report results: the fixed-seed random
+ * inputs (bench, verify), names cut to a table column and finite numbers
+ * for JSON.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "safe_text.h"
+
+void cli_fill_random(float *x, size_t n, uint32_t seed)
+{
+    uint32_t s = seed ? seed : 1;
+    for (size_t i = 0; i < n; i++) {
+        s ^= s << 13;
+        s ^= s >> 17;
+        s ^= s << 5;
+        x[i] = (float)((double)(s >> 8) / (double)(1u << 23) - 1.0);
+    }
+}
+
+double cli_finite(double x) { return isfinite(x) ? x : -1; }
+
+const char *cli_fit(const char *s, char *buf, size_t width)
+{
+    static const char suffix[] = "_output_0";
+    size_t n = strlen(s), k = sizeof suffix - 1;
+    if (n > k && strcmp(s + n - k, suffix) == 0)
+        n -= k;
+    if (n <= width)
+        snprintf(buf, width + 1, "%.*s", (int)n, s);
+    else
+        snprintf(buf, width + 1, "..%.*s", (int)(width - 2), s + n - (width - 2));
+    return cli_safe(buf); /* model-given names */
+}

@@ -1,0 +1,117 @@
+/*
+ * observe.c — clinfer_session_run_observed: a run that shows every node's
+ * output to a callback, for checking a model node by node.
+ *
+ * It is an ordinary run (the steps of exec.c: session_run_begin, one
+ * session_enqueue_node per node, session_run_end) with a blocking download
+ * after each node, and an upload when the observer replaces the output. The memory plan is the session's own: a node's output
+ * is read before any later node is enqueued, so a later tensor that reuses
+ * its bytes cannot have overwritten it yet. Normal runs never come here.
+ */
+#include <stdlib.h>
+
+#include "cl.h" /* first: fixes the OpenCL target version */
+#include "session.h"
+#include "shape.h"
+
+/* Grows the host buffer to hold `count` floats. */
+static clinfer_status reserve(clinfer_session *s, float **buf, size_t *cap, size_t count)
+{
+    if (count <= *cap)
+        return CLINFER_OK;
+    float *p = realloc(*buf, count * sizeof *p);
+    if (!p)
+        return err_set(s->rt, CLINFER_ERR_OUT_OF_HOST_MEMORY,
+                       "out of host memory for a node output of %zu floats", count);
+    *buf = p;
+    *cap = count;
+    return CLINFER_OK;
+}
+
+/* Waits for node i and downloads its output into *buf; fills *out. */
+static clinfer_status read_node(clinfer_session *s, int32_t i, float **buf, size_t *cap,
+                                clinfer_node_output *out)
+{
+    const graph_node *n = &s->m->g->nodes[s->execs[i].node];
+    const int32_t v = n->output;
+    const size_t count = (size_t)shape_numel(&s->shapes[v]);
+    *out = (clinfer_node_output){.index = (size_t)i,
+                                 .node = n->name,
+                                 .op = op_kind_name(n->op),
+                                 .kernel = session_node_kernel(s, i),
+                                 .value = s->m->g->values[v].name,
+                                 .shape = s->shapes[v],
+                                 .count = count};
+    if (count == 0)
+        return CLINFER_OK;
+    clinfer_status st = reserve(s, buf, cap, count);
+    if (st != CLINFER_OK)
+        return st;
+    cl_int err = clEnqueueReadBuffer(s->queue, s->mem[v].mem, CL_TRUE,
+                                     (size_t)s->mem[v].offset * sizeof(float),
+                                     count * sizeof(float), *buf, 0, NULL, NULL);
+    if (err != CL_SUCCESS)
+        return err_cl(s->rt, err, "clEnqueueReadBuffer (a node's output, observed run)");
+    s->transfers.downloads++;
+    s->transfers.download_bytes += count * sizeof(float);
+    out->data = *buf;
+    return CLINFER_OK;
+}
+
+/* Uploads what the observer wrote over node i's output (it asked for
+ * CLINFER_OBSERVE_REPLACE), so that later nodes read it. */
+static clinfer_status replace_node(clinfer_session *s, int32_t i, const clinfer_node_output *out)
+{
+    const int32_t v = s->m->g->nodes[s->execs[i].node].output;
+    if (out->count == 0)
+        return CLINFER_OK;
+    cl_int err = clEnqueueWriteBuffer(s->queue, s->mem[v].mem, CL_TRUE,
+                                      (size_t)s->mem[v].offset * sizeof(float),
+                                      out->count * sizeof(float), out->data, 0, NULL, NULL);
+    if (err != CL_SUCCESS)
+        return err_cl(s->rt, err, "clEnqueueWriteBuffer (a node's replaced output, observed run)");
+    s->transfers.uploads++;
+    s->transfers.upload_bytes += out->count * sizeof(float);
+    return CLINFER_OK;
+}
+
+/* Shows node i's output to the observer and does what it asks. */
+static clinfer_status observe_node(clinfer_session *s, int32_t i, clinfer_node_observer observe,
+                                   void *user_data, clinfer_node_output *out)
+{
+    const clinfer_node_output shown = *out; /* what the observer may not change */
+    const int action = observe(user_data, out);
+    *out = shown;
+    if (action == CLINFER_OBSERVE_CONTINUE)
+        return CLINFER_OK;
+    if (action == CLINFER_OBSERVE_REPLACE)
+        return replace_node(s, i, out);
+    return err_set(s->rt, CLINFER_ERR_INVALID_ARGUMENT,
+                   "clinfer_session_run_observed: the observer returned %d for node \"%s\" "
+                   "(CLINFER_OBSERVE_CONTINUE or CLINFER_OBSERVE_REPLACE)",
+                   action, out->node);
+}
+
+clinfer_status clinfer_session_run_observed(clinfer_session *s, clinfer_node_observer observe,
+                                            void *user_data)
+{
+    if (!s || !observe)
+        return err_set(s ? s->rt : NULL, CLINFER_ERR_INVALID_ARGUMENT,
+                       "clinfer_session_run_observed: %s is NULL", s ? "observe" : "session");
+    float *buf = NULL;
+    size_t cap = 0;
+    clinfer_status st = session_run_begin(s, 0, NULL);
+    int32_t event = 0;
+    for (int32_t i = 0; st == CLINFER_OK && i < s->exec_count; i++) {
+        clinfer_node_output out;
+        st = session_enqueue_node(s, i, &event);
+        if (st == CLINFER_OK)
+            st = read_node(s, i, &buf, &cap, &out);
+        if (st == CLINFER_OK)
+            st = observe_node(s, i, observe, user_data, &out);
+    }
+    if (st == CLINFER_OK)
+        st = session_run_end(s, NULL);
+    free(buf);
+    return st == CLINFER_OK ? st : session_fail(s, st);
+}
