@@ -105,8 +105,8 @@ static opts variant_options(const gemm_config *cfg, int has_c, int has_r, act_ki
     if (cfg->variant == GEMM_VARIANT_CPU)
         opts_add(&o, "-DTM=%d -DNV=%d", cfg->tm, cfg->nv);
     else if (cfg->variant == GEMM_VARIANT_GPU)
-        opts_add(&o, "-DTSM=%d -DTSN=%d -DTSK=%d -DWPTM=%d -DWPTN=%d", cfg->tsm, cfg->tsn,
-                 cfg->tsk, cfg->wptm, cfg->wptn);
+        opts_add(&o, "-DTSM=%d -DTSN=%d -DTSK=%d -DWPTM=%d -DWPTN=%d -DGEMM_PREFETCH=%d",
+                 cfg->tsm, cfg->tsn, cfg->tsk, cfg->wptm, cfg->wptn, cfg->pf ? 1 : 0);
     return o;
 }
 

@@ -48,6 +48,7 @@ typedef struct gemm_config {
     int32_t tm, nv;                    /* cpu: tile of tm rows x 16 * nv columns */
     int32_t tsm, tsn, tsk, wptm, wptn; /* gpu: work-group tile, k step, outputs per item */
     int32_t splits, k_step; /* gpu, one product: > 1 splits of k_step along K (split K) */
+    int32_t pf;             /* gpu: 1 prefetches the next k step (GEMM_PREFETCH, gemm.cl) */
 } gemm_config;
 
 /* "cpu", "gpu", "naive". */

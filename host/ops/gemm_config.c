@@ -5,8 +5,9 @@
  * measured search over a few candidates on first use, else from defaults.
  *
  * Tuning values are "tm=8 nv=2" (cpu) and "tsm=64 tsn=64 tsk=16 wptm=4
- * wptn=4" (gpu), stored as "gemm_cpu" and "gemm_gpu"; a stored value that
- * does not parse or does not fit the device is ignored and measured again.
+ * wptn=4 pf=1" (gpu; without "pf=", as stored before prefetching existed,
+ * pf=0), stored as "gemm_cpu" and "gemm_gpu"; a stored value that does not
+ * parse or does not fit the device is ignored and measured again.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <float.h>
@@ -23,17 +24,21 @@
  * float16 accumulators of the 32 AVX-512 registers; the gpu ones all have
  * 16 x 16 work-items (one local size to compile). */
 static const gemm_config cpu_candidates[] = {
-    {GEMM_VARIANT_CPU, 8, 2, 0, 0, 0, 0, 0, 0, 0},
-    {GEMM_VARIANT_CPU, 12, 2, 0, 0, 0, 0, 0, 0, 0},
-    {GEMM_VARIANT_CPU, 6, 4, 0, 0, 0, 0, 0, 0, 0},
+    {GEMM_VARIANT_CPU, 8, 2, 0, 0, 0, 0, 0, 0, 0, 0},
+    {GEMM_VARIANT_CPU, 12, 2, 0, 0, 0, 0, 0, 0, 0, 0},
+    {GEMM_VARIANT_CPU, 6, 4, 0, 0, 0, 0, 0, 0, 0, 0},
 };
 static const gemm_config gpu_candidates[] = {
-    {GEMM_VARIANT_GPU, 0, 0, 64, 64, 16, 4, 4, 0, 0},
-    {GEMM_VARIANT_GPU, 0, 0, 128, 128, 16, 8, 8, 0, 0},
-    {GEMM_VARIANT_GPU, 0, 0, 128, 128, 8, 8, 8, 0, 0},
-    {GEMM_VARIANT_GPU, 0, 0, 128, 64, 16, 8, 4, 0, 0},
-    {GEMM_VARIANT_GPU, 0, 0, 32, 32, 16, 2, 2, 0, 0},
-    {GEMM_VARIANT_GPU, 0, 0, 32, 32, 8, 4, 4, 0, 0}, /* 8 x 8 items: for small work-groups */
+    {GEMM_VARIANT_GPU, 0, 0, 64, 64, 16, 4, 4, 0, 0, 1},
+    {GEMM_VARIANT_GPU, 0, 0, 128, 128, 16, 8, 8, 0, 0, 1},
+    {GEMM_VARIANT_GPU, 0, 0, 128, 64, 16, 8, 4, 0, 0, 1},
+    {GEMM_VARIANT_GPU, 0, 0, 128, 128, 8, 8, 8, 0, 0, 1},
+    {GEMM_VARIANT_GPU, 0, 0, 64, 64, 16, 4, 4, 0, 0, 0},
+    {GEMM_VARIANT_GPU, 0, 0, 128, 128, 16, 8, 8, 0, 0, 0},
+    {GEMM_VARIANT_GPU, 0, 0, 128, 128, 8, 8, 8, 0, 0, 0},
+    {GEMM_VARIANT_GPU, 0, 0, 128, 64, 16, 8, 4, 0, 0, 0},
+    {GEMM_VARIANT_GPU, 0, 0, 32, 32, 16, 2, 2, 0, 0, 0},
+    {GEMM_VARIANT_GPU, 0, 0, 32, 32, 8, 4, 4, 0, 0, 0}, /* 8 x 8 items: for small work-groups */
 };
 #define COUNT(a) (sizeof a / sizeof a[0])
 
@@ -79,8 +84,15 @@ static int config_fits(const clinfer_runtime *rt, const gemm_config *c)
         c->tsm % c->wptm != 0 || c->tsn % c->wptn != 0)
         return 0;
     size_t items = (size_t)(c->tsm / c->wptm) * (size_t)(c->tsn / c->wptn);
-    /* gemm.cl pads each local row by 4 floats (LROW_A, LROW_B) */
-    uint64_t local_bytes = (uint64_t)c->tsk * (uint64_t)(c->tsm + c->tsn + 8) * sizeof(float);
+    /* prefetching loads float4 groups, every item the same number, and
+     * reads local memory as float4 (GEMM_VEC4) */
+    if (c->pf && (c->tsk % 4 || c->wptm % 4 || c->wptn % 4 ||
+                  (size_t)(c->tsm * c->tsk / 4) % items || (size_t)(c->tsn * c->tsk / 4) % items))
+        return 0;
+    /* gemm.cl pads each local row by 4 floats (LROW_A, LROW_B); prefetching
+     * doubles the buffers */
+    uint64_t local_bytes = (uint64_t)(c->pf ? 2 : 1) * (uint64_t)c->tsk *
+                           (uint64_t)(c->tsm + c->tsn + 8) * sizeof(float);
     return items <= rt->info.max_work_group_size &&
            (rt->info.local_mem_bytes == 0 || local_bytes <= rt->info.local_mem_bytes);
 }
@@ -90,8 +102,8 @@ static void config_format(const gemm_config *c, char *buf, size_t cap)
     if (c->variant == GEMM_VARIANT_CPU)
         snprintf(buf, cap, "tm=%d nv=%d", c->tm, c->nv);
     else
-        snprintf(buf, cap, "tsm=%d tsn=%d tsk=%d wptm=%d wptn=%d", c->tsm, c->tsn, c->tsk,
-                 c->wptm, c->wptn);
+        snprintf(buf, cap, "tsm=%d tsn=%d tsk=%d wptm=%d wptn=%d pf=%d", c->tsm, c->tsn, c->tsk,
+                 c->wptm, c->wptn, c->pf);
 }
 
 /* Parses a stored value; 0 when it is malformed. */
@@ -102,9 +114,15 @@ static int config_parse(const char *text, gemm_variant v, gemm_config *c)
     c->variant = v;
     if (v == GEMM_VARIANT_CPU)
         sscanf(text, "tm=%d nv=%d%n", &c->tm, &c->nv, &used);
-    else
-        sscanf(text, "tsm=%d tsn=%d tsk=%d wptm=%d wptn=%d%n", &c->tsm, &c->tsn, &c->tsk,
-               &c->wptm, &c->wptn, &used);
+    else {
+        sscanf(text, "tsm=%d tsn=%d tsk=%d wptm=%d wptn=%d pf=%d%n", &c->tsm, &c->tsn, &c->tsk,
+               &c->wptm, &c->wptn, &c->pf, &used);
+        if (used <= 0) { /* the form before prefetching */
+            c->pf = 0;
+            sscanf(text, "tsm=%d tsn=%d tsk=%d wptm=%d wptn=%d%n", &c->tsm, &c->tsn, &c->tsk,
+                   &c->wptm, &c->wptn, &used);
+        }
+    }
     return used > 0 && text[used] == '\0';
 }
 
@@ -160,7 +178,7 @@ static clinfer_status filled_buffer(clinfer_runtime *rt, size_t floats, cl_mem *
  * between them (so that other load on the machine hits them alike), and
  * keeps each one's best run; *out is the fastest (the first fitting one when
  * none could be timed). Returns the number of candidates timed. */
-#define MAX_CANDIDATES 8
+#define MAX_CANDIDATES 12
 static int search(clinfer_runtime *rt, const gemm_config *cand, size_t count, int32_t s,
                    gemm_config *out)
 {
@@ -305,9 +323,9 @@ static int64_t gpu_tiles(const gemm_config *c, int64_t m, int64_t n, int64_t cou
  * and one work-group per unit runs it many times slower than the whole
  * device would. */
 static const gemm_config gpu_small_tiles[] = {
-    {GEMM_VARIANT_GPU, 0, 0, 64, 64, 16, 4, 4, 0, 0},
-    {GEMM_VARIANT_GPU, 0, 0, 32, 32, 16, 2, 2, 0, 0},
-    {GEMM_VARIANT_GPU, 0, 0, 16, 16, 16, 1, 1, 0, 0},
+    {GEMM_VARIANT_GPU, 0, 0, 64, 64, 16, 4, 4, 0, 0, 0},
+    {GEMM_VARIANT_GPU, 0, 0, 32, 32, 16, 2, 2, 0, 0, 0},
+    {GEMM_VARIANT_GPU, 0, 0, 16, 16, 16, 1, 1, 0, 0, 0},
 };
 
 /* The first smaller tile that gives every compute unit a work-group, else

@@ -60,7 +60,7 @@ has_option() { "$bin/clinfer" "$1" --help 2>&1 | grep -q -- "$2"; }
 # --- the unit and graph tests, 8 at a time
 if [[ ${SKIP_SUITE:-0} != 1 ]]; then
     step "unit and graph tests (device $CLINFER_DEVICE)"
-    ls "$bin"/test_* | grep -v -e test_cli_run -e test_discovery_race |
+    ls "$bin"/test_* | grep -v -e test_cli_run -e test_cli_verify -e test_discovery_race |
         xargs -P 8 -I{} sh -c 'n=$(basename {}); if timeout 240 {} --jobs 1 > '"$logs"'/$n.log 2>&1;
             then echo "$n passed"; else echo "$n FAILED"; fi' | sort > "$logs/suite.txt"
     failed=$(grep -c FAILED "$logs/suite.txt")
@@ -155,10 +155,10 @@ fi
 
 if [[ ${GEMM_SWEEP:-0} == 1 ]]; then
     step "GEMM 4096^3 per tile size"
-    for cfg in "tsm=64 tsn=64 tsk=16 wptm=4 wptn=4" "tsm=128 tsn=128 tsk=16 wptm=8 wptn=8" \
-        "tsm=128 tsn=128 tsk=8 wptm=8 wptn=8" "tsm=64 tsn=128 tsk=16 wptm=4 wptn=8" \
-        "tsm=128 tsn=64 tsk=16 wptm=8 wptn=4" "tsm=64 tsn=64 tsk=32 wptm=4 wptn=4" \
-        "tsm=32 tsn=32 tsk=16 wptm=2 wptn=2"; do
+    for cfg in "tsm=64 tsn=64 tsk=16 wptm=4 wptn=4 pf=1" "tsm=64 tsn=64 tsk=16 wptm=4 wptn=4 pf=0" \
+        "tsm=128 tsn=128 tsk=16 wptm=8 wptn=8 pf=1" "tsm=128 tsn=128 tsk=16 wptm=8 wptn=8 pf=0" \
+        "tsm=128 tsn=64 tsk=16 wptm=8 wptn=4 pf=1" "tsm=128 tsn=64 tsk=16 wptm=8 wptn=4 pf=0" \
+        "tsm=128 tsn=128 tsk=8 wptm=8 wptn=8 pf=1"; do
         d=$(mktemp -d)
         printf 'gemm_gpu\t%s\t%s\t%s\n' "${gpu%%,*}" "${gpu##*, }" "$cfg" > "$d/tuning.txt"
         echo "$cfg: $(CLINFER_CACHE_DIR=$d timeout 60 "$bin/clinfer" bench --gemm 4096x4096x4096 \
@@ -176,6 +176,8 @@ step "PyTorch CUDA"
 python3 "$here/src/report.py" "$res" "$out"
 cat "$out/gpu_report.md"
 tar -czf "$out/logs.tar.gz" -C "$res" .
+# the device's compiled programs (NVIDIA's are PTX text): what the kernels became
+tar -czf "$out/programs.tar.gz" -C "$here/cache" . 2>/dev/null
 step "done"
 failed_checks=$(printf '%s\n' "${checks[@]}" | grep -c -e FAILED -e 'exit [1-9]' || true)
 echo "gpu checks: $([[ $failed_checks == 0 ]] && echo passed || echo "$failed_checks FAILED")"
