@@ -71,6 +71,7 @@
 #define GEMM_LOCAL 2   /* gemm_local */
 #define GEMM_NAIVE 3   /* gemm_naive */
 #define GEMM_PACKING 4 /* gemm_pack_b, gemm_pack_a, gemm_pack_bt */
+#define GEMM_SPLIT 5   /* gemm_local_split, gemm_split_reduce */
 #ifndef GEMM_KERNELS
 #define GEMM_KERNELS GEMM_ALL
 #endif
@@ -332,7 +333,7 @@ __kernel void gemm_packed(GEMM_PRODUCT_ARGS)
 #endif
 
 /* ----------------------------------------------------------------- local */
-#if GEMM_HAS(GEMM_LOCAL)
+#if GEMM_HAS(GEMM_LOCAL) || GEMM_HAS(GEMM_SPLIT)
 
 /* Which rows and columns of the tile an item accumulates. With WPTM and
  * WPTN multiples of 4 (GEMM_VEC4), an item owns blocks of 4 adjacent rows
@@ -574,6 +575,7 @@ inline void gemm_local_tile(__global const float *a, __global const float *b, in
 
 #endif /* GEMM_PREFETCH */
 
+#if GEMM_HAS(GEMM_LOCAL)
 __kernel __attribute__((reqd_work_group_size(RTSN, RTSM, 1))) void
 gemm_local(GEMM_PRODUCT_ARGS)
 {
@@ -601,6 +603,9 @@ gemm_local(GEMM_PRODUCT_ARGS)
     }
 }
 
+#endif
+
+#if GEMM_HAS(GEMM_SPLIT)
 /* Split K (GPUs, products with too few tiles to fill the device): item z
  * of the launch's third dimension computes split s = z % splits of batch
  * z / splits, over k in [s * k_step, (s + 1) * k_step) (k_step a multiple
@@ -651,6 +656,7 @@ __kernel void gemm_split_reduce(GEMM_SPLIT_ARGS)
         gemm_out(acc, C, batch_offset(za, bd, cs), m, n, c_rs, c_cs, alpha, beta,
                  R + za * (long)M * N + (long)m * N + n, act_a, act_b);
 }
+#endif
 
 #endif
 

@@ -97,7 +97,7 @@ static opts variant_options(const gemm_config *cfg, int has_c, int has_r, act_ki
     opts o = opts_none();
     opts_add(&o, "-DGEMM_KERNELS=%s -DACT=%d -DHAS_BIAS=%d",
              cfg->variant == GEMM_VARIANT_CPU   ? "GEMM_PACKED"
-             : cfg->variant == GEMM_VARIANT_GPU ? "GEMM_LOCAL"
+             : cfg->variant == GEMM_VARIANT_GPU ? (cfg->splits > 1 ? "GEMM_SPLIT" : "GEMM_LOCAL")
                                                 : "GEMM_NAIVE",
              (int)act, has_c ? 1 : 0);
     if (has_r)
