@@ -89,6 +89,12 @@ def _free(free_fn, handle, _owner):
     free_fn(handle)
 
 
+def _contiguous(array, dtype):
+    """array itself when it is C-contiguous of dtype, else a converted
+    copy (np.ascontiguousarray would make a scalar 1-D)."""
+    return np.require(array, dtype=dtype, requirements="C")
+
+
 def _as_floats(array):
     """A pointer to the float32 values of a C-contiguous float32 array."""
     return array.ctypes.data_as(ctypes.POINTER(ctypes.c_float))
@@ -131,7 +137,7 @@ def _host_tensor(name, value):
     keeps them); returns the struct and the array that owns its memory."""
     a = np.asarray(value)
     kind = np.float32 if a.dtype.kind == "f" else np.int64
-    a = np.ascontiguousarray(a, dtype=kind)
+    a = _contiguous(a, kind)
     t = _capi.Tensor()
     t.name = name.encode()
     t.dtype = 1 if kind is np.float32 else 7
@@ -302,7 +308,7 @@ class InferenceSession:
             raise InvalidArgument(f"input {name!r}: rank {a.ndim} is more than "
                                   f"clinfer's {_capi.MAX_RANK}")
         # clinfer computes in float32: other types are converted here.
-        return np.ascontiguousarray(a, dtype=np.float32)
+        return _contiguous(a, np.float32)
 
     @staticmethod
     def _typed(out, elem_type):
