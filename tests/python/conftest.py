@@ -56,3 +56,13 @@ def pytest_terminal_summary(terminalreporter):
     w.line(f"required: {total['passed']} passed, {total['failed']} failed, "
            f"{total['skipped']} skipped; not required: {total['other passed']} passed, "
            f"{total['other failed']} failed")
+
+
+@pytest.fixture(scope="session")
+def clinfer_cli():
+    """The `clinfer` tool of the build the package was made from
+    ($CLINFER_CLI, which tests/python/run.sh sets; else build/clinfer)."""
+    path = os.environ.get("CLINFER_CLI") or os.path.join(ROOT, "build", "clinfer")
+    if not os.access(path, os.X_OK):
+        pytest.skip(f"no clinfer tool at {path} (set CLINFER_CLI)")
+    return path
