@@ -59,6 +59,12 @@ def pytest_terminal_summary(terminalreporter):
 
 
 @pytest.fixture(scope="session")
+def ort():
+    """ONNX Runtime, the reference (tests/python/run.sh installs it)."""
+    return pytest.importorskip("onnxruntime")
+
+
+@pytest.fixture(scope="session")
 def clinfer_cli():
     """The `clinfer` tool of the build the package was made from
     ($CLINFER_CLI, which tests/python/run.sh sets; else build/clinfer)."""

@@ -13,7 +13,6 @@ import pytest
 import clinfer
 import models
 
-ort = pytest.importorskip("onnxruntime")
 
 
 def fashion_like(n, seed=0):
@@ -21,7 +20,7 @@ def fashion_like(n, seed=0):
     return np.random.default_rng(seed).random((n, 1, 28, 28), dtype=np.float32)
 
 
-def test_lecture_cnn_matches_onnxruntime(lecture_cnn):
+def test_lecture_cnn_matches_onnxruntime(lecture_cnn, ort):
     x = fashion_like(16)
     (got,) = clinfer.InferenceSession(lecture_cnn, device="cpu").run(None, {"image": x})
     (want,) = ort.InferenceSession(lecture_cnn, providers=["CPUExecutionProvider"]).run(
@@ -70,7 +69,7 @@ def test_output_names_choose_and_order_outputs():
     assert [o.shape for o in sess.run(["y"], {"x": x})] == [want_y.shape]
 
 
-def test_declared_types_are_converted_at_the_boundary():
+def test_declared_types_are_converted_at_the_boundary(ort):
     sess = clinfer.InferenceSession(models.two_inputs())
     a = np.full((2, 3), 2.5, np.float32)
     b = np.arange(6, dtype=np.int32).reshape(2, 3)
@@ -99,7 +98,7 @@ def test_contiguous_float32_feeds_are_not_copied():
     assert _contiguous(x[:, :, ::2], np.float32) is not x  # a view: made contiguous
 
 
-def test_inputs_and_outputs_are_described(lecture_cnn):
+def test_inputs_and_outputs_are_described(lecture_cnn, ort):
     sess = clinfer.InferenceSession(lecture_cnn)
     (i,) = sess.get_inputs()
     (o,) = sess.get_outputs()
