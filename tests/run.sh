@@ -21,7 +21,7 @@
 # `oclgrind --check-api --data-races` and fails on any report (about
 # 100 s; skipped where oclgrind is missing). Each has ctest's 600 s limit.
 # Warnings are errors in every build.
-#   bash tests/run.sh           all four
+#   bash tests/run.sh           all five
 #   bash tests/run.sh --quick   steps 1, 2 and 2b only
 set -euo pipefail
 cd "$(dirname "$0")/.."

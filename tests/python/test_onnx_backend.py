@@ -111,4 +111,7 @@ def pytest_collection_modifyitems_hook(config, items):
 def test_families_found():
     """The family list parsed and the test data present (else nothing ran)."""
     assert len(FAMILIES) > 40, FAMILIES
+    assert os.path.isdir(DATA), (
+        f"no ONNX node test data at {DATA}: PyPI's onnx wheels do not ship it (1.23.2 does "
+        "not); Debian's python3-onnx links libonnx-testdata there (tests/python/run.sh)")
     assert len(TESTS) - len(NOT_REQUIRED) >= 200, (DATA, len(TESTS))
