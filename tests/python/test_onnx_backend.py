@@ -115,3 +115,16 @@ def test_families_found():
         f"no ONNX node test data at {DATA}: PyPI's onnx wheels do not ship it (1.23.2 does "
         "not); Debian's python3-onnx links libonnx-testdata there (tests/python/run.sh)")
     assert len(TESTS) - len(NOT_REQUIRED) >= 200, (DATA, len(TESTS))
+
+
+def test_backend_api():
+    """run_node and run_model directly, against NumPy."""
+    from onnx import helper
+    x = np.random.default_rng(5).standard_normal((2, 3)).astype(np.float32)
+    (y,) = clinfer.backend.run_node(helper.make_node("Relu", ["x"], ["y"]), [x])
+    np.testing.assert_array_equal(y, np.maximum(x, 0))
+    (y,) = clinfer.backend.run_node(helper.make_node("Add", ["a", "b"], ["y"]), {"a": x, "b": x},
+                                    outputs_info=[(onnx.TensorProto.FLOAT, (2, 3))])
+    np.testing.assert_array_equal(y, 2 * x)
+    assert clinfer.backend.supports_device("CPU")
+    assert not clinfer.backend.supports_device("FPGA")

@@ -39,7 +39,9 @@ def test_lecture_cnn_matches_the_cli(lecture_cnn, clinfer_cli, tmp_path):
     want = np.load(tmp_path / "out" / "probabilities.npy")
     (got,) = clinfer.InferenceSession(lecture_cnn, device="cpu").run(["probabilities"],
                                                                     {"image": x})
-    np.testing.assert_array_equal(got, want)  # the same library, kernels and device
+    # The same kernels on the same device; the GEMM tiles (tuned by timing)
+    # may differ between processes, and with them the order of sums.
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-7)
 
 
 def test_new_shapes_make_new_sessions_and_match_numpy():

@@ -33,6 +33,13 @@ def _spec(device):
     return _SPECS[kind]
 
 
+def _tensor_type(dtype):
+    """The ONNX TensorProto.DataType of a NumPy dtype."""
+    if hasattr(helper, "np_dtype_to_tensor_dtype"):  # onnx >= 1.13
+        return helper.np_dtype_to_tensor_dtype(np.dtype(dtype))
+    return onnx.mapping.NP_TYPE_TO_TENSOR_TYPE[np.dtype(dtype)]
+
+
 def _graph_inputs(model):
     """Names of the graph inputs that are not initializers, in order."""
     initializers = {t.name for t in model.graph.initializer}
@@ -83,24 +90,23 @@ class ClinferBackend(Backend):
     def run_node(cls, node, inputs, device="CPU", outputs_info=None, **kwargs):
         """Runs one node on inputs (a list in the node's input order, or a
         dict by name) through a one-node model."""
+        names = [n for n in node.input if n]  # "" is an absent optional input
         if isinstance(inputs, dict):
-            inputs = [inputs[n] for n in node.input]
+            inputs = [inputs[n] for n in names]
         arrays = [np.asarray(v) for v in inputs]
-        graph_inputs = [
-            helper.make_tensor_value_info(n, helper.np_dtype_to_tensor_dtype(a.dtype)
-                                          if hasattr(helper, "np_dtype_to_tensor_dtype")
-                                          else onnx.mapping.NP_TYPE_TO_TENSOR_TYPE[a.dtype],
-                                          a.shape)
-            for n, a in zip(node.input, arrays) if n]
-        graph_outputs = [helper.make_tensor_value_info(n, onnx.TensorProto.UNDEFINED, None)
-                         for n in node.output]
+        graph_inputs = [helper.make_tensor_value_info(n, _tensor_type(a.dtype), a.shape)
+                        for n, a in zip(names, arrays)]
         if outputs_info:
             graph_outputs = [helper.make_tensor_value_info(n, elem_type, shape)
                              for n, (elem_type, shape) in zip(node.output, outputs_info)]
+        else:  # typed by ONNX's shape inference below
+            graph_outputs = [helper.make_empty_tensor_value_info(n) for n in node.output]
         graph = helper.make_graph([node], "run_node", graph_inputs, graph_outputs)
         opset = kwargs.get("opset_version", onnx.defs.onnx_opset_version())
         model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
-        return cls.run_model(model, [a for n, a in zip(node.input, arrays) if n], device)
+        if not outputs_info:
+            model = onnx.shape_inference.infer_shapes(model)
+        return cls.run_model(model, arrays, device)
 
     @classmethod
     def supports_device(cls, device):
