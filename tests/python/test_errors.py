@@ -21,6 +21,8 @@ def test_missing_file():
         clinfer.InferenceSession("no/such.onnx")
     assert isinstance(e.value, clinfer.Error) and isinstance(e.value, OSError)
     assert e.value.status_text == "file input/output failed"
+    with pytest.raises(clinfer.FileError, match=r'cannot open "no/such.onnx" \(No such file'):
+        clinfer.InferenceSession("no/such.onnx", constant_inputs={"x": np.zeros(1, np.float32)})
 
 
 def test_not_an_onnx_file(tmp_path):

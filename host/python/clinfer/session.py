@@ -22,7 +22,7 @@ import weakref
 import numpy as np
 
 from . import _capi
-from ._errors import Error, InvalidArgument, check
+from ._errors import Error, FileError, InvalidArgument, check
 from ._runtime import runtime_for
 
 # ONNX TensorProto.DataType -> NumPy dtype (bfloat16 has none: float32).
@@ -132,6 +132,16 @@ def _load_bytes(runtime, data):
             raise type(e)(str(e).replace(f.name, "<model bytes>"), e.status) from None
 
 
+def _read(path):
+    """The bytes of a file; a failure as FileError, worded as clinfer's."""
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError as e:
+        raise FileError(f'{os.fsdecode(path)}: cannot open "{os.fsdecode(path)}" '
+                        f"({e.strerror})") from None
+
+
 def _host_tensor(name, value):
     """A clinfer_tensor over a NumPy array (float32 or int64, as clinfer
     keeps them); returns the struct and the array that owns its memory."""
@@ -226,14 +236,11 @@ class InferenceSession:
             raise TypeError(f"model must be a path or bytes, not {type(model).__name__}")
         if constant_inputs:
             if data is None:
-                self._model = _load_path(self._runtime, model)  # clinfer's file errors
-                with open(model, "rb") as f:
-                    data = f.read()
+                data = _read(model)
             self._model = _load_with_constants(self._runtime, data, constant_inputs)
         elif data is None:
             self._model = _load_path(self._runtime, model)
-            with open(model, "rb") as f:
-                data = f.read()
+            data = _read(model)
         else:
             self._model = _load_bytes(self._runtime, data)
         declared_in, declared_out = _inspect(data)
