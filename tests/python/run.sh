@@ -21,9 +21,9 @@ if [[ ! -x $venv/bin/python ]]; then
 fi
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check .
 # From PyPI: ONNX Runtime (the reference), Ray Data (clinfer.ray) and Ray
-# Serve (clinfer.serve). Ray
-# brings NumPy 2 into the venv, in front of Debian's; Debian's onnx 1.12
-# runs with it (the backend test gives the same counts as with NumPy 1.24).
+# Serve (clinfer.serve). Ray brings NumPy 2 into the venv, in front of
+# Debian's; Debian's onnx 1.12 runs with it (the backend test gives the
+# same counts as with NumPy 1.24).
 for module in onnxruntime:onnxruntime ray.data:"ray[data]" ray.serve:"ray[serve]"; do
     if ! "$venv/bin/python" -c "import ${module%%:*}" 2>/dev/null; then
         "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "${module#*:}"
