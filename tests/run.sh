@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# run.sh — builds clinfer and runs the test suite in four steps:
+# run.sh — builds clinfer and runs the test suite in five steps:
 #   1. build/       the whole suite as users build it;
 #   2.              the README's embedding example, compiled against an
 #                   install of build/ (tests/embed/check_readme_example.sh);
+#   2b. build-python/  the Python package, installed with `pip install .`
+#                   into a venv, and its pytest tests (tests/python/run.sh:
+#                   sessions against ONNX Runtime and the CLI, errors,
+#                   threads, and ONNX's backend test runner);
 #   3. build-asan/  the whole suite under AddressSanitizer +
 #                   UndefinedBehaviorSanitizer with LeakSanitizer on;
 #   4. build-tsan/  the thread and interop tests (and the lecture example)
@@ -17,8 +21,8 @@
 # `oclgrind --check-api --data-races` and fails on any report (about
 # 100 s; skipped where oclgrind is missing). Each has ctest's 600 s limit.
 # Warnings are errors in every build.
-#   bash tests/run.sh           all four
-#   bash tests/run.sh --quick   steps 1 and 2 only
+#   bash tests/run.sh           all five
+#   bash tests/run.sh --quick   steps 1, 2 and 2b only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -38,6 +42,8 @@ suite() {
 suite build --
 echo "=== README embedding example against an install of build"
 bash tests/embed/check_readme_example.sh build
+echo "=== the Python package: pip install . into build-python/venv, then pytest tests/python"
+bash tests/python/run.sh build
 if [[ ${1:-} != --quick ]]; then
     # A failed test runs once more here: LeakSanitizer's own tracer thread
     # now and then crashes at exit while PoCL's worker threads wind down

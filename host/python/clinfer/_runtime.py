@@ -1,0 +1,97 @@
+"""_runtime.py — devices, and the OpenCL runtimes sessions share.
+
+One runtime (OpenCL context, program cache, tuned GEMM tiles) is made per
+device SPEC and kept for the life of the process: every InferenceSession on
+that device shares it, so a kernel compiled for one model is not compiled
+again for the next (the ONNX backend test loads hundreds of models).
+"""
+import ctypes
+import dataclasses
+import logging
+import threading
+import weakref
+
+from . import _capi
+from ._errors import check
+
+_log = logging.getLogger("clinfer")
+_LOG_WARNING, _LOG_ERROR = 2, 3
+
+
+@dataclasses.dataclass(frozen=True)
+class Device:
+    """An OpenCL device as clinfer sees it (`clinfer devices`)."""
+
+    index: str  # "P:D", a device SPEC
+    type: str  # "cpu", "gpu", "accelerator", "other"
+    name: str
+    vendor: str
+    platform: str
+    driver_version: str
+    opencl_version: str
+    compute_units: int
+    global_mem_bytes: int
+    has_fp16: bool
+    is_default: bool
+
+    def __str__(self):
+        return f"{self.index} {self.name} ({self.type})"
+
+
+def _device(info):
+    t = _capi.text
+    return Device(
+        index=f"{info.platform_index}:{info.device_index}",
+        type=t(_capi.lib.clinfer_device_type_str(info.type)),
+        name=t(info.name), vendor=t(info.vendor), platform=t(info.platform_name),
+        driver_version=t(info.driver_version), opencl_version=t(info.opencl_version),
+        compute_units=int(info.compute_units), global_mem_bytes=int(info.global_mem_bytes),
+        has_fp16=bool(info.has_fp16), is_default=bool(info.is_default))
+
+
+def devices():
+    """Every OpenCL device of every platform (an empty list when there is
+    no OpenCL platform)."""
+    count = ctypes.c_size_t(0)
+    check(_capi.lib.clinfer_device_list(None, 0, ctypes.byref(count)))
+    infos = (_capi.DeviceInfo * max(count.value, 1))()
+    check(_capi.lib.clinfer_device_list(infos, count.value, ctypes.byref(count)))
+    return [_device(infos[i]) for i in range(min(count.value, len(infos)))]
+
+
+@_capi.LOG_FN
+def _forward_log(_user, level, message):
+    # Errors also come back as exceptions, so only warnings are logged.
+    if level == _LOG_WARNING:
+        _log.warning("%s", _capi.text(message))
+
+
+class Runtime:
+    """A clinfer_runtime on one device; freed when the last user is gone."""
+
+    def __init__(self, spec):
+        options = _capi.lib.clinfer_runtime_options_default()
+        options.device_spec = spec.encode() if spec is not None else None
+        options.log = _forward_log
+        options.log_level = _LOG_WARNING
+        handle = ctypes.c_void_p()
+        check(_capi.lib.clinfer_runtime_create(ctypes.byref(options), ctypes.byref(handle)))
+        self.handle = handle
+        self.device = _device(_capi.lib.clinfer_runtime_device(handle).contents)
+        weakref.finalize(self, _capi.lib.clinfer_runtime_free, handle)
+
+
+_runtimes = {}
+_runtimes_lock = threading.Lock()
+
+
+def runtime_for(spec):
+    """The shared runtime of device SPEC (None: $CLINFER_DEVICE, else the
+    first GPU, else the first device)."""
+    if spec is not None and not isinstance(spec, str):
+        raise TypeError(f"device must be a str such as 'cpu', 'gpu' or '0:0', not {spec!r}")
+    with _runtimes_lock:
+        rt = _runtimes.get(spec)
+        if rt is None:
+            rt = _runtimes[spec] = Runtime(spec)
+        return rt

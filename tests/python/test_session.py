@@ -1,0 +1,136 @@
+"""test_session.py — clinfer.InferenceSession's results against independent
+references: the `clinfer` tool (the C path), ONNX Runtime, and naive NumPy
+code (tests/python/models.py); inputs of new shapes; types at the boundary;
+the description of inputs and outputs; devices and version."""
+import importlib.metadata
+import os
+import re
+import subprocess
+
+import numpy as np
+import pytest
+
+import clinfer
+import models
+
+
+
+def fashion_like(n, seed=0):
+    """n images shaped like the lecture CNN's input, pixels in [0, 1]."""
+    return np.random.default_rng(seed).random((n, 1, 28, 28), dtype=np.float32)
+
+
+def test_lecture_cnn_matches_onnxruntime(lecture_cnn, ort):
+    x = fashion_like(16)
+    (got,) = clinfer.InferenceSession(lecture_cnn, device="cpu").run(None, {"image": x})
+    (want,) = ort.InferenceSession(lecture_cnn, providers=["CPUExecutionProvider"]).run(
+        None, {"image": x})
+    assert got.shape == (16, 10) and got.dtype == np.float32
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-6)
+    assert (got.argmax(1) == want.argmax(1)).all()
+
+
+def test_lecture_cnn_matches_the_cli(lecture_cnn, clinfer_cli, tmp_path):
+    x = fashion_like(5, seed=1)
+    np.save(tmp_path / "x.npy", x)
+    subprocess.run([clinfer_cli, "run", lecture_cnn, "--device", "cpu", "--input",
+                    f"image={tmp_path / 'x.npy'}", "--output-dir", str(tmp_path / "out")],
+                   check=True, capture_output=True)
+    want = np.load(tmp_path / "out" / "probabilities.npy")
+    (got,) = clinfer.InferenceSession(lecture_cnn, device="cpu").run(["probabilities"],
+                                                                    {"image": x})
+    # The same kernels on the same device; the GEMM tiles (tuned by timing)
+    # may differ between processes, and with them the order of sums.
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-7)
+
+
+def test_new_shapes_make_new_sessions_and_match_numpy():
+    rng = np.random.default_rng(2)
+    onnx_bytes, w, b = models.conv_relu_pool(rng)
+    sess = clinfer.InferenceSession(onnx_bytes)
+    for shape in [(1, 3, 8, 8), (3, 3, 7, 11), (1, 3, 8, 8), (2, 3, 16, 5)]:
+        x = rng.standard_normal(shape).astype(np.float32)
+        y, conv = sess.run(None, {"x": x})
+        want_y, want_conv = models.conv_relu_pool_reference(x, w, b)
+        assert y.shape == want_y.shape and conv.shape == want_conv.shape
+        np.testing.assert_allclose(y, want_y, rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(conv, want_conv, rtol=1e-5, atol=1e-5)
+    # The repeated shape reused its session: three shapes, three sessions.
+    assert len(sess._local.sessions) == 3
+
+
+def test_output_names_choose_and_order_outputs():
+    rng = np.random.default_rng(3)
+    onnx_bytes, w, b = models.conv_relu_pool(rng)
+    sess = clinfer.InferenceSession(onnx_bytes)
+    x = rng.standard_normal((1, 3, 6, 6)).astype(np.float32)
+    conv, y = sess.run(["conv", "y"], {"x": x})
+    want_y, want_conv = models.conv_relu_pool_reference(x, w, b)
+    np.testing.assert_allclose(conv, want_conv, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(y, want_y, rtol=1e-5, atol=1e-5)
+    assert [o.shape for o in sess.run(["y"], {"x": x})] == [want_y.shape]
+
+
+def test_declared_types_are_converted_at_the_boundary(ort):
+    sess = clinfer.InferenceSession(models.two_inputs())
+    a = np.full((2, 3), 2.5, np.float32)
+    b = np.arange(6, dtype=np.int32).reshape(2, 3)
+    (out,) = sess.run(None, {"a": a, "b": b})
+    assert out.dtype == np.float16
+    np.testing.assert_array_equal(out, (a * b + 1).astype(np.float16))
+    (want,) = ort.InferenceSession(models.two_inputs(),
+                                   providers=["CPUExecutionProvider"]).run(None, {"a": a, "b": b})
+    np.testing.assert_array_equal(out, want)
+
+
+def test_non_contiguous_feeds_are_read_right(lecture_cnn):
+    big = fashion_like(8, seed=4)
+    x = big[::2]  # every other image: not contiguous
+    assert not x.flags.c_contiguous
+    sess = clinfer.InferenceSession(lecture_cnn)
+    (got,) = sess.run(None, {"image": x})
+    (want,) = sess.run(None, {"image": np.ascontiguousarray(x)})
+    np.testing.assert_array_equal(got, want)
+
+
+def test_contiguous_float32_feeds_are_not_copied():
+    from clinfer.session import _contiguous
+    x = fashion_like(2)
+    assert _contiguous(x, np.float32) is x
+    assert _contiguous(x[:, :, ::2], np.float32) is not x  # a view: made contiguous
+
+
+def test_inputs_and_outputs_are_described(lecture_cnn, ort):
+    sess = clinfer.InferenceSession(lecture_cnn)
+    (i,) = sess.get_inputs()
+    (o,) = sess.get_outputs()
+    ref = ort.InferenceSession(lecture_cnn, providers=["CPUExecutionProvider"])
+    assert (i.name, i.type) == (ref.get_inputs()[0].name, ref.get_inputs()[0].type)
+    assert (o.name, o.type) == (ref.get_outputs()[0].name, ref.get_outputs()[0].type)
+    assert i.shape == [None, 1, 28, 28]  # the batch is symbolic
+    assert o.shape == [None, 10]
+
+
+def test_device_and_devices():
+    all_devices = clinfer.devices()
+    assert all_devices, "PoCL gives at least one CPU device"
+    assert sum(d.is_default for d in all_devices) == 1
+    dev = clinfer.InferenceSession(models.two_inputs(), device="cpu").get_device()
+    assert dev.type == "cpu" and dev in all_devices
+    assert re.fullmatch(r"\d+:\d+", dev.index)
+
+
+def test_version_is_the_c_library_s():
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    with open(os.path.join(root, "include", "clinfer.h")) as f:
+        header = f.read()
+    parts = [re.search(rf"#define CLINFER_VERSION_{p} +(\d+)", header).group(1)
+             for p in ("MAJOR", "MINOR", "PATCH")]
+    assert clinfer.__version__ == ".".join(parts)
+    assert importlib.metadata.version("clinfer") == clinfer.__version__
+
+
+def test_precision():
+    clinfer.InferenceSession(models.two_inputs(), precision="fp32")
+    with pytest.raises(ValueError, match="'fp16' is not supported: use one of 'fp32'"):
+        clinfer.InferenceSession(models.two_inputs(), precision="fp16")
