@@ -50,8 +50,9 @@ bin=$here/bin
 export CLINFER_DEVICE=${CLINFER_DEVICE:-gpu}
 
 checks=()
-record() { # NAME RESULT
-    checks+=("{\"name\": \"$1\", \"result\": \"$2\"}")
+record() { # NAME RESULT (double quotes in RESULT become single ones: JSON)
+    local result=${2//\"/\'}
+    checks+=("{\"name\": \"$1\", \"result\": \"$result\"}")
     echo "check $1: $2"
 }
 elapsed() { echo $(($(date +%s) - start)); }
