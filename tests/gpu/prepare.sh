@@ -31,5 +31,6 @@ cp tests/models/lecture_cnn.onnx tests/models/lecture_cnn.predictions \
    tests/models/lecture_cnn.reference.json "$out/models/"
 cp /usr/share/datasets/fashion-mnist/t10k-* "$out/data/" 2>/dev/null || true
 cp tests/gpu/run.sh "$out/run.sh"
-cp tests/gpu/torch_models.py tests/gpu/report.py tests/bench/export_torchvision.py "$out/src/"
+cp tests/gpu/torch_models.py tests/gpu/report.py tests/gpu/torch_reference.json \
+    tests/bench/export_torchvision.py "$out/src/"
 du -sh "$out"

@@ -4,7 +4,8 @@ gpu_report.json (everything) and gpu_report.md (the table the README shows).
 
 Usage: python3 tests/gpu/report.py RESULTS_DIR OUT_DIR
 RESULTS_DIR holds bench_*.json (clinfer bench --json), torch.json
-(torch_models.py bench), checks.json (pass/fail of each check) and env.json
+(torch_models.py bench; when absent, torch_reference.json beside this
+script, an earlier run's figures, which the table then says), checks.json (pass/fail of each check) and env.json
 (device, driver, date). Any python3 with the standard library will do.
 """
 import glob
@@ -54,6 +55,9 @@ def markdown(env, checks, rows, torch_data):
     out.append("| --- | --- |")
     for c in checks:
         out.append("| %s | %s |" % (c["name"], c["result"]))
+    if torch_data.get("measured"):
+        out += ["", "PyTorch figures: %s (torch %s; %s)." % (
+            torch_data["measured"], torch_data.get("torch", "?"), torch_data.get("note", ""))]
     out += ["", "| workload | precision | batch | clinfer median ms | images/s or TFLOP/s |"
             " PyTorch CUDA ms | clinfer / PyTorch |", "| --- | --- | --- | --- | --- | --- | --- |"]
     for r in rows:
@@ -88,6 +92,9 @@ def main():
         checks = [{"name": "checks.json", "result": checks.get("error", "?")}]
     rows = bench_rows(results)
     torch_data = load(os.path.join(results, "torch.json"))
+    if "error" in torch_data:  # not timed this run (SKIP_TORCH=1): an earlier run's figures
+        torch_data = load(os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                       "torch_reference.json"))
     report = {"env": env, "checks": checks, "bench": rows, "pytorch": torch_data}
     with open(os.path.join(out, "gpu_report.json"), "w") as f:
         json.dump(report, f, indent=1)

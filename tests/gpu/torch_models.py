@@ -10,9 +10,9 @@ Usage (the device machine's python3, which holds torch, torchvision, onnx):
       statistics randomised as tests/bench/export_torchvision.py does),
       opset 13, input "input" [N, 3, 224, 224] with a symbolic batch.
   python3 tests/gpu/torch_models.py bench OUT.json [--batches 1,64]
-      times the same models in PyTorch on CUDA (eager, cuDNN, fp32 and
-      fp16), median of timed runs after warm-up, synchronised; the peer
-      figures of the report. Writes one JSON list.
+      times the same models in PyTorch on CUDA (eager, cuDNN, fp32 without
+      TF32 and fp16), median of timed runs after warm-up, synchronised; the
+      peer figures of the report. Writes one JSON object.
 """
 import argparse
 import json
@@ -78,6 +78,10 @@ def time_model(model, x, iters, warmup):
 
 def bench(args):
     torch.backends.cudnn.benchmark = True
+    # fp32 means fp32 arithmetic, as clinfer's: no TF32 tensor cores (PyTorch
+    # allows them in cuDNN convolutions by default)
+    torch.backends.cudnn.allow_tf32 = False
+    torch.backends.cuda.matmul.allow_tf32 = False
     rows = []
     dev = torch.device("cuda")
     for index, (name, ctor) in enumerate(MODELS):
@@ -96,6 +100,7 @@ def bench(args):
                     model = model.float()
     with open(args.out, "w") as f:
         json.dump({"torch": torch.__version__, "device": torch.cuda.get_device_name(0),
+                   "note": "fp32 rows without TF32 (cudnn.allow_tf32 = False)",
                    "rows": rows}, f, indent=1)
     return 0
 
