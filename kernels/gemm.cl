@@ -96,9 +96,9 @@
  * gemm_core_prepare and gemm_core_bind), and the pointer adjustment at
  * their entry (prelude.cl: tensors are buffer + offset). */
 #define GEMM_PRODUCT_ARGS                                                                       \
-    __global const float *restrict A, long A_off, __global const float *restrict B,             \
-        long B_off, __global const float *restrict C, long C_off, __global float *restrict Y,   \
-        long Y_off, __global const float *restrict R, long R_off, int M, int N, int K,          \
+    __global const store_t *restrict A, long A_off, __global const store_t *restrict B,             \
+        long B_off, __global const store_t *restrict C, long C_off, __global store_t *restrict Y,   \
+        long Y_off, __global const store_t *restrict R, long R_off, int M, int N, int K,          \
         int a_rs, int a_ks, int b_ks, int b_ns, int c_rs, int c_cs, float alpha, float beta,    \
         long8 bd, long8 as, long8 bs, long8 cs, int z0, int bz0, float act_a, float act_b
 #define GEMM_PRODUCT_AT_OFFSETS()                                                               \
@@ -120,16 +120,16 @@ inline long batch_offset(long z, long8 bd, long8 st)
 }
 
 /* The epilogue for one value: alpha, the C term, the activation. */
-inline float gemm_out(float acc, __global const float *C, long coff, int m, int n, int c_rs,
-                      int c_cs, float alpha, float beta, __global const float *r, float act_a,
+inline float gemm_out(float acc, __global const store_t *C, long coff, int m, int n, int c_rs,
+                      int c_cs, float alpha, float beta, __global const store_t *r, float act_a,
                       float act_b)
 {
     float v = alpha * acc;
 #if HAS_BIAS
-    v = fma(beta, C[coff + (long)m * c_rs + (long)n * c_cs], v);
+    v = fma(beta, LD(C, coff + (long)m * c_rs + (long)n * c_cs), v);
 #endif
 #if HAS_RESIDUAL
-    v += *r;
+    v += LD(r, 0);
 #endif
     return apply_act(v, act_a, act_b);
 }
@@ -137,7 +137,7 @@ inline float gemm_out(float acc, __global const float *C, long coff, int m, int 
 /* ---------------------------------------------------------------- packed */
 #if GEMM_HAS(GEMM_PACKING)
 
-__kernel void gemm_pack_b(__global const float *restrict B, long B_off, __global float *restrict P,
+__kernel void gemm_pack_b(__global const store_t *restrict B, long B_off, __global store_t *restrict P,
                           long P_off, int N, int K, int b_ks, int b_ns, long8 bd, long8 bs, int z0)
 {
     B += B_off;
@@ -149,19 +149,19 @@ __kernel void gemm_pack_b(__global const float *restrict B, long B_off, __global
     const long z = get_global_id(2);
     const int npanels = (N + TW - 1) / TW;
     const int n0 = panel * TW;
-    __global const float *src = B + batch_offset(z0 + z, bd, bs) + (long)k * b_ks;
-    __global float *dst = P + ((z * npanels + panel) * (long)K + k) * TW;
+    __global const store_t *src = B + batch_offset(z0 + z, bd, bs) + (long)k * b_ks;
+    __global store_t *dst = P + ((z * npanels + panel) * (long)K + k) * TW;
     if (b_ns == 1 && n0 + TW <= N) {
 #pragma unroll
         for (int v = 0; v < NV; v++)
-            vstore16(vload16(v, src + n0), v, dst);
+            ST16(LD16(v, src + n0), v, dst);
     } else {
         for (int j = 0; j < TW; j++)
-            dst[j] = n0 + j < N ? src[(long)(n0 + j) * b_ns] : 0.0f;
+            ST(dst, j, n0 + j < N ? LD(src, (long)(n0 + j) * b_ns) : 0.0f);
     }
 }
 
-__kernel void gemm_pack_a(__global const float *restrict A, long A_off, __global float *restrict P,
+__kernel void gemm_pack_a(__global const store_t *restrict A, long A_off, __global store_t *restrict P,
                           long P_off, int M, int K, int a_rs, int a_ks, long8 bd, long8 as)
 {
     A += A_off;
@@ -172,15 +172,15 @@ __kernel void gemm_pack_a(__global const float *restrict A, long A_off, __global
         return;
     const long z = get_global_id(2);
     const int npanels = (M + TM - 1) / TM;
-    __global const float *src = A + batch_offset(z, bd, as) + (long)k * a_ks;
-    __global float *dst = P + ((z * npanels + panel) * (long)K + k) * TM;
+    __global const store_t *src = A + batch_offset(z, bd, as) + (long)k * a_ks;
+    __global store_t *dst = P + ((z * npanels + panel) * (long)K + k) * TM;
     for (int i = 0; i < TM; i++) {
         const int m = panel * TM + i;
-        dst[i] = m < M ? src[(long)m * a_rs] : 0.0f;
+        ST(dst, i, m < M ? LD(src, (long)m * a_rs) : 0.0f);
     }
 }
 
-__kernel void gemm_pack_bt(__global const float *restrict B, long B_off, __global float *restrict P,
+__kernel void gemm_pack_bt(__global const store_t *restrict B, long B_off, __global store_t *restrict P,
                            long P_off, int N, int K, int b_ks, int b_ns, long8 bd, long8 bs, int z0)
 {
     B += B_off;
@@ -192,21 +192,21 @@ __kernel void gemm_pack_bt(__global const float *restrict B, long B_off, __globa
     const long z = get_global_id(2);
     const int npanels = (N + TW - 1) / TW;
     const int n0 = panel * TW;
-    __global const float *src = B + batch_offset(z0 + z, bd, bs);
-    __global float *dst = P + ((z * npanels + panel) * (long)K + k0) * TW;
+    __global const store_t *src = B + batch_offset(z0 + z, bd, bs);
+    __global store_t *dst = P + ((z * npanels + panel) * (long)K + k0) * TW;
     const int rows = min(16, K - k0);
     for (int j = 0; j < TW; j++) {
         const int n = n0 + j;
-        __global const float *col = src + (long)n * b_ns + (long)k0 * b_ks;
+        __global const store_t *col = src + (long)n * b_ns + (long)k0 * b_ks;
         float t[16];
         if (n < N && rows == 16 && b_ks == 1) {
-            vstore16(vload16(0, col), 0, t);
+            vstore16(LD16(0, col), 0, t);
         } else {
             for (int r = 0; r < 16; r++)
-                t[r] = n < N && r < rows ? col[(long)r * b_ks] : 0.0f;
+                t[r] = n < N && r < rows ? LD(col, (long)r * b_ks) : 0.0f;
         }
         for (int r = 0; r < rows; r++)
-            dst[r * TW + j] = t[r];
+            ST(dst, r * TW + j, t[r]);
     }
 }
 
@@ -215,8 +215,8 @@ __kernel void gemm_pack_bt(__global const float *restrict B, long B_off, __globa
 
 /* The TM x TW tile's epilogue and store: columns n0 + j for j >= skip (the
  * ones the tile owns), rows past M and columns past N dropped. */
-inline void gemm_store_tile(float16 acc[TM][NV], __global float *y, __global const float *C,
-                            long coff, __global const float *R, int m0, int n0, int skip, int M,
+inline void gemm_store_tile(float16 acc[TM][NV], __global store_t *y, __global const store_t *C,
+                            long coff, __global const store_t *R, int m0, int n0, int skip, int M,
                             int N, int c_rs, int c_cs, float alpha, float beta, float act_a,
                             float act_b)
 {
@@ -226,41 +226,41 @@ inline void gemm_store_tile(float16 acc[TM][NV], __global float *y, __global con
         const int m = m0 + i;
         if (m >= M)
             break;
-        __global float *yr = y + (long)m * N + n0;
+        __global store_t *yr = y + (long)m * N + n0;
 #pragma unroll
         for (int v = 0; v < NV; v++) {
             float16 r = alpha * acc[i][v];
 #if HAS_BIAS
             if (c_cs == 0) {
-                r = fma((float16)(beta), (float16)(C[coff + (long)m * c_rs]), r);
+                r = fma((float16)(beta), (float16)(LD(C, coff + (long)m * c_rs)), r);
             } else {
                 float t[16];
                 for (int j = 0; j < 16; j++)
-                    t[j] = C[coff + (long)m * c_rs + (long)min(n0 + v * 16 + j, N - 1) * c_cs];
+                    t[j] = LD(C, coff + (long)m * c_rs + (long)min(n0 + v * 16 + j, N - 1) * c_cs);
                 r = fma((float16)(beta), vload16(0, t), r);
             }
 #endif
 #if HAS_RESIDUAL
             {
-                __global const float *rr = R + (long)m * N + n0 + v * 16;
+                __global const store_t *rr = R + (long)m * N + n0 + v * 16;
                 if (full) {
-                    r += vload16(0, rr);
+                    r += LD16(0, rr);
                 } else {
                     float t[16];
                     for (int j = 0; j < 16; j++)
-                        t[j] = n0 + v * 16 + j < N ? rr[j] : 0.0f;
+                        t[j] = n0 + v * 16 + j < N ? LD(rr, j) : 0.0f;
                     r += vload16(0, t);
                 }
             }
 #endif
             r = ACT_ANY(r);
             if (full) {
-                vstore16(r, v, yr);
+                ST16(r, v, yr);
             } else {
                 float t[16];
                 vstore16(r, 0, t);
                 for (int j = max(skip - v * 16, 0); j < 16 && n0 + v * 16 + j < N; j++)
-                    yr[v * 16 + j] = t[j];
+                    ST(yr, v * 16 + j, t[j]);
             }
         }
     }
@@ -278,8 +278,8 @@ __kernel void gemm_packed(GEMM_PRODUCT_ARGS)
     const int n0 = raw ? min(n_own, N - TW) : n_own; /* first column computed */
     const long bstep = raw ? b_ks : TW;
     const long z = get_global_id(2), za = z0 + z;
-    __global const float *a = A + batch_offset(za, bd, as);
-    __global const float *b =
+    __global const store_t *a = A + batch_offset(za, bd, as);
+    __global const store_t *b =
         B + batch_offset(bz0 + z, bd, bs) + (raw ? (long)n0 : (long)panel * K * TW);
 
     float16 acc[TM][NV];
@@ -293,7 +293,7 @@ __kernel void gemm_packed(GEMM_PRODUCT_ARGS)
 #define GEMM_PACKED_STEP(A_OF_I)                                                               \
     {                                                                                          \
         float16 bv[NV];                                                                        \
-        _Pragma("unroll") for (int v = 0; v < NV; v++) bv[v] = vload16(v, b + k * bstep);      \
+        _Pragma("unroll") for (int v = 0; v < NV; v++) bv[v] = LD16(v, b + k * bstep);      \
         _Pragma("unroll") for (int i = 0; i < TM; i++)                                         \
         {                                                                                      \
             const float16 av = (float16)(A_OF_I);                                              \
@@ -302,9 +302,9 @@ __kernel void gemm_packed(GEMM_PRODUCT_ARGS)
         }                                                                                      \
     }
     if (a_ks == 0) { /* packed A: this tile's panel */
-        __global const float *ap = a + (long)get_global_id(0) * K * TM;
+        __global const store_t *ap = a + (long)get_global_id(0) * K * TM;
         for (int k = 0; k < K; k++)
-            GEMM_PACKED_STEP(ap[k * TM + i])
+            GEMM_PACKED_STEP(LD(ap, k * TM + i))
     } else {
         long arow[TM]; /* offset of each row of A' (clamped to the last row) */
 #pragma unroll
@@ -312,10 +312,10 @@ __kernel void gemm_packed(GEMM_PRODUCT_ARGS)
             arow[i] = (long)min(m0 + i, M - 1) * a_rs;
         if (a_ks == 1) { /* row-major A' */
             for (int k = 0; k < K; k++)
-                GEMM_PACKED_STEP(a[arow[i] + k])
+                GEMM_PACKED_STEP(LD(a, arow[i] + k))
         } else {
             for (int k = 0; k < K; k++)
-                GEMM_PACKED_STEP(a[arow[i] + (long)k * a_ks])
+                GEMM_PACKED_STEP(LD(a, arow[i] + (long)k * a_ks))
         }
     }
 #undef GEMM_PACKED_STEP
@@ -338,8 +338,8 @@ gemm_local(GEMM_PRODUCT_ARGS)
     const int lid = ly * RTSN + lx;
     const int n_base = get_group_id(0) * TSN, m_base = get_group_id(1) * TSM;
     const long z = get_global_id(2), za = z0 + z;
-    __global const float *a = A + batch_offset(za, bd, as);
-    __global const float *b = B + batch_offset(bz0 + z, bd, bs);
+    __global const store_t *a = A + batch_offset(za, bd, as);
+    __global const store_t *b = B + batch_offset(bz0 + z, bd, bs);
     /* Consecutive items load consecutive addresses: along k when A' rows
      * are contiguous, else along m (and alike for B'). */
     const int a_along_k = a_ks == 1, b_along_n = b_ns == 1 || b_ks != 1;
@@ -354,13 +354,13 @@ gemm_local(GEMM_PRODUCT_ARGS)
             const int mm = a_along_k ? e / TSK : e % TSM;
             const int kk = a_along_k ? e % TSK : e / TSM;
             const int m = m_base + mm, k = k0 + kk;
-            Asub[kk][mm] = m < M && k < K ? a[(long)m * a_rs + (long)k * a_ks] : 0.0f;
+            Asub[kk][mm] = m < M && k < K ? LD(a, (long)m * a_rs + (long)k * a_ks) : 0.0f;
         }
         for (int e = lid; e < TSN * TSK; e += RTSM * RTSN) {
             const int nn = b_along_n ? e % TSN : e / TSK;
             const int kk = b_along_n ? e / TSN : e % TSK;
             const int n = n_base + nn, k = k0 + kk;
-            Bsub[kk][nn] = n < N && k < K ? b[(long)k * b_ks + (long)n * b_ns] : 0.0f;
+            Bsub[kk][nn] = n < N && k < K ? LD(b, (long)k * b_ks + (long)n * b_ns) : 0.0f;
         }
         barrier(CLK_LOCAL_MEM_FENCE);
         for (int kk = 0; kk < TSK; kk++) {
@@ -376,16 +376,16 @@ gemm_local(GEMM_PRODUCT_ARGS)
         barrier(CLK_LOCAL_MEM_FENCE);
     }
 
-    __global float *y = Y + za * (long)M * N;
-    __global const float *r = R + za * (long)M * N;
+    __global store_t *y = Y + za * (long)M * N;
+    __global const store_t *r = R + za * (long)M * N;
     const long coff = batch_offset(za, bd, cs);
     for (int i = 0; i < WPTM; i++) {
         const int m = m_base + ly + i * RTSM;
         for (int j = 0; j < WPTN; j++) {
             const int n = n_base + lx + j * RTSN;
             if (m < M && n < N)
-                y[(long)m * N + n] = gemm_out(acc[i][j], C, coff, m, n, c_rs, c_cs, alpha, beta,
-                                              r + (long)m * N + n, act_a, act_b);
+                ST(y, (long)m * N + n, gemm_out(acc[i][j], C, coff, m, n, c_rs, c_cs, alpha, beta,
+                                              r + (long)m * N + n, act_a, act_b));
         }
     }
 }
@@ -402,13 +402,13 @@ __kernel void gemm_naive(GEMM_PRODUCT_ARGS)
     if (n >= N || m >= M)
         return;
     const long z = get_global_id(2), za = z0 + z;
-    __global const float *a = A + batch_offset(za, bd, as) + (long)m * a_rs;
-    __global const float *b = B + batch_offset(bz0 + z, bd, bs) + (long)n * b_ns;
+    __global const store_t *a = A + batch_offset(za, bd, as) + (long)m * a_rs;
+    __global const store_t *b = B + batch_offset(bz0 + z, bd, bs) + (long)n * b_ns;
     float acc = 0.0f;
     for (int k = 0; k < K; k++)
-        acc = fma(a[(long)k * a_ks], b[(long)k * b_ks], acc);
+        acc = fma(LD(a, (long)k * a_ks), LD(b, (long)k * b_ks), acc);
     const long y = za * (long)M * N + (long)m * N + n;
-    Y[y] = gemm_out(acc, C, batch_offset(za, bd, cs), m, n, c_rs, c_cs, alpha, beta, R + y, act_a,
-                    act_b);
+    ST(Y, y, gemm_out(acc, C, batch_offset(za, bd, cs), m, n, c_rs, c_cs, alpha, beta, R + y, act_a,
+                    act_b));
 }
 #endif

@@ -20,6 +20,45 @@
  * fails every compare and comes out as itself. (That is also the cheapest form on x86: a
  * compare and a masked move, where fmax needs a NaN fix-up of its own.)
  */
+/* Storage precision. Every global tensor of float data (activations,
+ * weights, packed weights, scratch) is a `store_t` buffer: float, or with
+ * -DCLINFER_HALF (the host's CLINFER_PRECISION_FP16) half, read and written
+ * only through the macros below, which convert to and from float. Half
+ * storage needs no cl_khr_fp16: vload_half/vstore_half are core OpenCL,
+ * and a half pointer is legal as long as it is never dereferenced, so a
+ * kernel that reads p[i] directly fails to build in half, by design.
+ * Arithmetic, private arrays and __local tiles stay float. Offsets are in
+ * elements; vload_halfN/vstore_halfN need only a half's alignment.
+ *   LD(p, i)        p[i] as a float
+ *   ST(p, i, v)     p[i] = v (rounded to nearest even in half)
+ *   LDN(o, p)       vloadN(o, p) as a floatN (N = 2, 4, 8, 16, or V: VW)
+ *   STN(v, o, p)    vstoreN(v, o, p) */
+#ifdef CLINFER_HALF
+#define store_t half
+#define LD(p, i) vload_half((i), (p))
+#define ST(p, i, v) vstore_half((v), (i), (p))
+#define LD2(o, p) vload_half2((o), (p))
+#define LD4(o, p) vload_half4((o), (p))
+#define LD8(o, p) vload_half8((o), (p))
+#define LD16(o, p) vload_half16((o), (p))
+#define ST2(v, o, p) vstore_half2((v), (o), (p))
+#define ST4(v, o, p) vstore_half4((v), (o), (p))
+#define ST8(v, o, p) vstore_half8((v), (o), (p))
+#define ST16(v, o, p) vstore_half16((v), (o), (p))
+#else
+#define store_t float
+#define LD(p, i) ((p)[i])
+#define ST(p, i, v) ((p)[i] = (v))
+#define LD2(o, p) vload2((o), (p))
+#define LD4(o, p) vload4((o), (p))
+#define LD8(o, p) vload8((o), (p))
+#define LD16(o, p) vload16((o), (p))
+#define ST2(v, o, p) vstore2((v), (o), (p))
+#define ST4(v, o, p) vstore4((v), (o), (p))
+#define ST8(v, o, p) vstore8((v), (o), (p))
+#define ST16(v, o, p) vstore16((v), (o), (p))
+#endif
+
 #define ACT_NONE 0
 #define ACT_RELU 1
 #define ACT_LEAKY_RELU 2
@@ -125,15 +164,15 @@ inline float apply_act(float x, float act_a, float act_b)
 
 /* The 16 floats p[0], p[sw], .., p[15 * sw]: reads p[0 .. STRIDED16_REACH]. */
 #define STRIDED16_REACH(sw) ((sw) == 2 ? 31 : 15 * (sw))
-inline float16 strided16(__global const float *p, int sw)
+inline float16 strided16(__global const store_t *p, int sw)
 {
     if (sw == 1)
-        return vload16(0, p);
+        return LD16(0, p);
     if (sw == 2)
-        return (float16)(vload16(0, p).even, vload16(0, p + 16).even);
+        return (float16)(LD16(0, p).even, LD16(0, p + 16).even);
     float t[16];
     for (int j = 0; j < 16; j++)
-        t[j] = p[j * sw];
+        t[j] = LD(p, j * sw);
     return vload16(0, t);
 }
 
@@ -141,7 +180,7 @@ inline float16 strided16(__global const float *p, int sw)
  * zero, for a tensor of `limit` floats at base: one strided16 where its
  * reads stay in the tensor, else float by float (reads past a row are
  * fine, past the tensor are not). */
-inline float16 strided16_masked(__global const float *base, long at, int sw, int16 inside,
+inline float16 strided16_masked(__global const store_t *base, long at, int sw, int16 inside,
                                 long limit)
 {
     if (at >= 0 && at + STRIDED16_REACH(sw) < limit)
@@ -149,7 +188,7 @@ inline float16 strided16_masked(__global const float *base, long at, int sw, int
     float t[16];
     for (int j = 0; j < 16; j++) {
         const long x = at + (long)j * sw;
-        t[j] = x >= 0 && x < limit ? base[x] : 0.0f;
+        t[j] = x >= 0 && x < limit ? LD(base, x) : 0.0f;
     }
     return select((float16)(0.0f), vload16(0, t), inside);
 }
@@ -165,6 +204,8 @@ inline float16 strided16_masked(__global const float *base, long at, int sw, int
 #define floatV CAT(float, VW)
 #define vloadV CAT(vload, VW)
 #define vstoreV CAT(vstore, VW)
+#define LDV CAT(LD, VW)   /* VW elements of a store_t buffer as a floatV */
+#define STV CAT(ST, VW)
 
 /* N-d movement kernels (pad, slice, transpose): up to 8 dims arrive as
  * separate int arguments p0..p7, innermost first, so every size stays a

@@ -230,7 +230,7 @@ clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, con
         const int64_t k = (int64_t)cpg * p->kh * p->kw;
         out->prep_count = 1;
         out->persist_bytes =
-            (uint64_t)groups * gemm_packed_a_floats(&out->gemm, ocpg, k) * sizeof(float);
+            (uint64_t)groups * gemm_packed_a_floats(&out->gemm, ocpg, k) * rt_elem_bytes(rt);
     }
     switch (algo) {
     case CONV2D_ALGO_IM2COL: {
@@ -241,7 +241,7 @@ clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, con
             return err_set(rt, CLINFER_ERR_UNSUPPORTED,
                            "conv2d: im2col matrix of %lld x %lld is too large", (long long)k,
                            (long long)cols);
-        plan_chunks(rt, p, out, (uint64_t)(groups * k * cols) * sizeof(float), 0, 2);
+        plan_chunks(rt, p, out, (uint64_t)(groups * k * cols) * rt_elem_bytes(rt), 0, 2);
         break;
     }
     case CONV2D_ALGO_GEMM1X1:
@@ -249,7 +249,7 @@ clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, con
         if (!out->b_in_place)
             plan_chunks(rt, p, out,
                         (uint64_t)groups * gemm_packed_floats(&out->gemm, ohw, cpg) *
-                            sizeof(float),
+                            rt_elem_bytes(rt),
                         0, 2);
         break;
     case CONV2D_ALGO_DIRECT: {
@@ -263,7 +263,7 @@ clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, con
             (uint64_t)p->c * p->stride_h * p->stride_w * (uint64_t)out->hq * out->wq;
         if ((int64_t)out->oh * out->wq > INT32_MAX || per_image > INT32_MAX)
             return err_set(rt, CLINFER_ERR_UNSUPPORTED, "conv2d: image too large for direct");
-        plan_chunks(rt, p, out, per_image * sizeof(float), (uint64_t)out->slack * sizeof(float), 2);
+        plan_chunks(rt, p, out, per_image * rt_elem_bytes(rt), (uint64_t)out->slack * rt_elem_bytes(rt), 2);
         break;
     }
     case CONV2D_ALGO_WINOGRAD:

@@ -116,8 +116,8 @@ clinfer_status conv_winograd_plan(clinfer_runtime *rt, const conv2d_params *p, c
     const wino_layout one = layout_of(p, pl, 1);
     const int cpu = cpu_gemm(pl);
     /* per image: M and V; once: the panel rounding of V and voff's alignment */
-    const uint64_t per_image = (uint64_t)one.wa2 * (uint64_t)(p->oc + p->c) * one.tiles * 4;
-    const uint64_t extra = (16 + (cpu ? (uint64_t)one.wa2 * p->c * one.pw : 0)) * 4;
+    const uint64_t per_image = (uint64_t)one.wa2 * (uint64_t)(p->oc + p->c) * one.tiles * rt_elem_bytes(rt);
+    const uint64_t extra = (16 + (cpu ? (uint64_t)one.wa2 * p->c * one.pw : 0)) * rt_elem_bytes(rt);
     conv2d_plan_chunks(rt, p, pl, per_image, extra, 3);
     /* the kernels index columns (and the GEMM its matrices) with ints */
     const int64_t cols = (int64_t)pl->chunk * one.tiles + one.pw;
@@ -126,7 +126,7 @@ clinfer_status conv_winograd_plan(clinfer_runtime *rt, const conv2d_params *p, c
                        "conv2d: winograd: %lld tiles of %d channels per chunk is too many",
                        (long long)cols, p->oc > p->c ? p->oc : p->c);
     pl->prep_count = 1;
-    pl->persist_bytes = (uint64_t)one.wa2 * (uint64_t)one.ustride * sizeof(float);
+    pl->persist_bytes = (uint64_t)one.wa2 * (uint64_t)one.ustride * rt_elem_bytes(rt);
     return CLINFER_OK;
 }
 

@@ -365,7 +365,7 @@ clinfer_status gemm_plan_make(clinfer_runtime *rt, const gemm_params *p, gemm_pl
     if (st != CLINFER_OK)
         return st;
     out->packed_bytes = out->cfg.variant == GEMM_VARIANT_CPU
-                            ? gemm_packed_floats(&out->cfg, p->n, p->k) * sizeof(float)
+                            ? gemm_packed_floats(&out->cfg, p->n, p->k) * rt_elem_bytes(rt)
                             : 0;
     return CLINFER_OK;
 }
@@ -535,7 +535,7 @@ clinfer_status matmul_plan_make(clinfer_runtime *rt, const matmul_params *p, gem
         return st;
     out->packed_bytes = out->cfg.variant == GEMM_VARIANT_CPU
                             ? matmul_b_count(p, &d) * gemm_packed_floats(&out->cfg, d.n, d.k) *
-                                  sizeof(float)
+                                  rt_elem_bytes(rt)
                             : 0;
     return CLINFER_OK;
 }
