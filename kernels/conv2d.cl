@@ -284,9 +284,11 @@ __kernel void conv2d_direct(__global const store_t *restrict xp, long xp_off,
 #pragma unroll
                 for (int v = 0; v < NV; v++)
                     bv[v] = LD16(v, src);
+                float aw[TM];
+                LOAD_TM(aw, w + k * TM);
 #pragma unroll
                 for (int i = 0; i < TM; i++) {
-                    const float16 av = (float16)(LD(w, k * TM + i));
+                    const float16 av = (float16)(aw[i]);
 #pragma unroll
                     for (int v = 0; v < NV; v++)
                         acc[i][v] = fma(av, bv[v], acc[i][v]);

@@ -6,8 +6,11 @@
  *   Y[n, oc, tile] = A^T (sum over c of U[oc, c] .* V[c, tile]) A
  *   U = G g G^T (the weights, A x A per (oc, c)), V = B^T d B (d: the A x A
  *   input patch of the tile, zero outside the image),
- * i.e. A * A independent GEMMs [OC, C] x [C, tiles] (gemm.cl does them),
- * between three kernels here:
+ * i.e. A * A independent GEMMs [OC, C] x [C, tiles] (gemm.cl does them,
+ * built with -DSTORE_FLOAT), between three kernels here. U, V and M are
+ * float buffers (wide_t) in every precision: F(4x4)'s transforms scale
+ * values by up to 25 and cancel them again, and in half they lost 2% of
+ * the output's scale; X, W, the bias, R and Y are store_t tensors.
  *
  * conv2d_winograd_weights (once per session): work-item (x, y) transforms
  *   the 3x3 weights of input channel x, output channel y into U. Layout of
@@ -103,7 +106,7 @@
 #endif
 
 __kernel void conv2d_winograd_weights(__global const store_t *restrict weight, long weight_off,
-                                      __global store_t *restrict U, long U_off, int C, int OC,
+                                      __global wide_t *restrict U, long U_off, int C, int OC,
                                       int tmu, long ustride)
 {
     weight += weight_off;
@@ -126,7 +129,7 @@ __kernel void conv2d_winograd_weights(__global const store_t *restrict weight, l
     const long off = (long)(oc / tmu) * C * tmu + (long)c * tmu + oc % tmu;
     for (int i = 0; i < WA; i++)
         for (int j = 0; j < WA; j++)
-            ST(U, (i * WA + j) * ustride + off, u[i][j]);
+            U[(i * WA + j) * ustride + off] = u[i][j];
 }
 
 /* Per lane of 16 columns from col0: where its tile lies. kind 0: past
@@ -148,7 +151,7 @@ __kernel void conv2d_winograd_weights(__global const store_t *restrict weight, l
     }
 
 __kernel void conv2d_winograd_input(__global const store_t *restrict X, long X_off,
-                                    __global store_t *restrict V, long V_off, int C, int H, int W,
+                                    __global wide_t *restrict V, long V_off, int C, int H, int W,
                                     int pad_top, int pad_left, int tiles_w, int tiles_img,
                                     int ncols, int pw, long vstride, long voff, int n0)
 {
@@ -213,15 +216,15 @@ __kernel void conv2d_winograd_input(__global const store_t *restrict X, long X_o
             WINO_BT(v, t[i]);
 #pragma unroll
             for (int j = 0; j < WA; j++) {
-                __global store_t *dst = V + voff + (i * WA + j) * vstride;
+                __global wide_t *dst = V + voff + (i * WA + j) * vstride;
                 if (within + 16 <= pw) {
-                    ST16(v[j], 0, dst + off);
+                    vstore16(v[j], 0, dst + off);
                 } else { /* the columns straddle the end of a row (pw = ncols) */
                     float lane[16];
                     vstore16(v[j], 0, lane);
                     for (int l = 0; l < 16 && col0 + l < ncols; l++) {
                         const int col = col0 + l;
-                        ST(dst, (long)(col / pw) * C * pw + (long)c * pw + col % pw, lane[l]);
+                        dst[(long)(col / pw) * C * pw + (long)c * pw + col % pw] = lane[l];
                     }
                 }
             }
@@ -239,7 +242,7 @@ __kernel void conv2d_winograd_input(__global const store_t *restrict X, long X_o
 #define WINO_AT_STORE(v, r) (v)
 #endif
 
-__kernel void conv2d_winograd_output(__global const store_t *restrict M, long M_off,
+__kernel void conv2d_winograd_output(__global const wide_t *restrict M, long M_off,
                                      __global const store_t *restrict bias, long bias_off,
                                      __global store_t *restrict Y, long Y_off,
                                      __global const store_t *restrict R, long R_off, int OC, int OH,
@@ -260,20 +263,20 @@ __kernel void conv2d_winograd_output(__global const store_t *restrict M, long M_
     const int full = col0 + 16 <= ncols;
     for (int ob = 0; ob < WCB && oc0 + ob < OC; ob++) {
         const int oc = oc0 + ob;
-        __global const store_t *src = M + (long)oc * ncols + col0;
+        __global const wide_t *src = M + (long)oc * ncols + col0;
         float16 q[WM][WA];
 #pragma unroll
         for (int j = 0; j < WA; j++) { /* q = A^T m, column by column */
             float16 m[WA], o[WM];
 #pragma unroll
             for (int i = 0; i < WA; i++) {
-                __global const store_t *p = src + (i * WA + j) * plane;
+                __global const wide_t *p = src + (i * WA + j) * plane;
                 if (full) {
-                    m[i] = LD16(0, p);
+                    m[i] = vload16(0, p);
                 } else {
                     float lane[16];
                     for (int l = 0; l < 16; l++)
-                        lane[l] = col0 + l < ncols ? LD(p, l) : 0.0f;
+                        lane[l] = col0 + l < ncols ? p[l] : 0.0f;
                     m[i] = vload16(0, lane);
                 }
             }

@@ -303,8 +303,11 @@ __kernel void gemm_packed(GEMM_PRODUCT_ARGS)
     }
     if (a_ks == 0) { /* packed A: this tile's panel */
         __global const store_t *ap = a + (long)get_global_id(0) * K * TM;
-        for (int k = 0; k < K; k++)
-            GEMM_PACKED_STEP(LD(ap, k * TM + i))
+        for (int k = 0; k < K; k++) {
+            float ak[TM];
+            LOAD_TM(ak, ap + k * TM);
+            GEMM_PACKED_STEP(ak[i])
+        }
     } else {
         long arow[TM]; /* offset of each row of A' (clamped to the last row) */
 #pragma unroll

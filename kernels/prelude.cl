@@ -29,11 +29,17 @@
  * kernel that reads p[i] directly fails to build in half, by design.
  * Arithmetic, private arrays and __local tiles stay float. Offsets are in
  * elements; vload_halfN/vstore_halfN need only a half's alignment.
+ * Buffers that stay float in every precision are `wide_t` (Winograd's
+ * transformed tiles, whose transforms would amplify half's rounding), and
+ * a program whose buffers all are such (Winograd's GEMM) is built with
+ * -DSTORE_FLOAT, which keeps store_t float in a half runtime.
  *   LD(p, i)        p[i] as a float
  *   ST(p, i, v)     p[i] = v (rounded to nearest even in half)
  *   LDN(o, p)       vloadN(o, p) as a floatN (N = 2, 4, 8, 16, or V: VW)
  *   STN(v, o, p)    vstoreN(v, o, p) */
-#ifdef CLINFER_HALF
+#define wide_t float
+#if defined(CLINFER_HALF) && !defined(STORE_FLOAT)
+#define STORE_HALF 1
 #define store_t half
 #define LD(p, i) vload_half((i), (p))
 #define ST(p, i, v) vstore_half((v), (i), (p))
@@ -46,6 +52,7 @@
 #define ST8(v, o, p) vstore_half8((v), (o), (p))
 #define ST16(v, o, p) vstore_half16((v), (o), (p))
 #else
+#define STORE_HALF 0
 #define store_t float
 #define LD(p, i) ((p)[i])
 #define ST(p, i, v) ((p)[i] = (v))
@@ -97,6 +104,30 @@
 #define NV 2 /* float16 vectors per row of a tile */
 #endif
 #define TW (NV * 16) /* output columns per work-item, and the width of a packed B panel */
+
+/* a[0 .. TM-1] = p[0 .. TM-1] into a private float array: the TM values
+ * of one k of a packed A panel. In half storage one vector conversion per
+ * 8 or 4 values (vload_halfN) instead of TM scalar ones, which cost the
+ * GEMM-shaped kernels' inner loops more than their FMAs; in float the
+ * plain loads, which the compiler keeps as broadcasts from memory. */
+#if STORE_HALF && TM % 8 == 0
+#define LOAD_TM(a, p)                                                          \
+    do {                                                                       \
+        _Pragma("unroll") for (int q_ = 0; q_ < TM / 8; q_++)                  \
+            vstore8(LD8(q_, (p)), q_, (a));                                    \
+    } while (0)
+#elif STORE_HALF && TM % 4 == 0
+#define LOAD_TM(a, p)                                                          \
+    do {                                                                       \
+        _Pragma("unroll") for (int q_ = 0; q_ < TM / 4; q_++)                  \
+            vstore4(LD4(q_, (p)), q_, (a));                                    \
+    } while (0)
+#else
+#define LOAD_TM(a, p)                                                          \
+    do {                                                                       \
+        _Pragma("unroll") for (int q_ = 0; q_ < TM; q_++)(a)[q_] = LD((p), q_); \
+    } while (0)
+#endif
 
 /* NaN test for a float or floatN, true (-1 per lane) where x is NaN. Not
  * isnan(): on PoCL it made the fused ReLU of conv2d_direct 45% slower

@@ -86,9 +86,13 @@ static float finite_scale(const float *x, size_t n)
 }
 
 /* The same case in half storage (CLINFER_PRECISION=fp16, a runtime of its
- * own): every input, weight and output is rounded to half (relative error
- * up to 2^-11 each) and the arithmetic stays float, so the output must
- * come within 1% of the output's scale, plus 0.4% of each value. */
+ * own): every input, weight, intermediate (im2col columns, Winograd's
+ * transformed tiles) and output is rounded to half (relative error up to
+ * 2^-11 each) and the arithmetic stays float, so the output must come
+ * within 2% of the output's scale, plus 0.4% of each value. (2%, not 1%:
+ * a squashing activation, tanh on a 3x3 x 35-channel Winograd layer, gives
+ * 1.3% of its output's scale from 0.2% of the scale before it.) A wrong
+ * index or a float read of half data is off by the scale itself. */
 static void run_half(const op_test *t, float *out)
 {
     char what[600];
@@ -99,7 +103,7 @@ static void run_half(const op_test *t, float *out)
     setenv("CLINFER_PRECISION", "fp16", 1);
     test_op_run(&named, out);
     unsetenv("CLINFER_PRECISION");
-    assert_close(out, t->want, n, t->atol + 1e-2f * finite_scale(t->want, n), t->rtol + 4e-3f,
+    assert_close(out, t->want, n, t->atol + 2e-2f * finite_scale(t->want, n), t->rtol + 4e-3f,
                  what);
 }
 

@@ -92,9 +92,13 @@ static void batch_args(const gemm_geometry *g, int64_t bd[8], int64_t as[8], int
 
 /* Build options of a variant: its kernel set (named in gemm.cl), the
  * tunables and the epilogue. */
-static opts variant_options(const gemm_config *cfg, int has_c, int has_r, act_kind act)
+static opts variant_options(const gemm_config *cfg, const gemm_geometry *g, int has_c,
+                            act_kind act)
 {
+    const int has_r = g->has_residual;
     opts o = opts_none();
+    if (g->float_storage)
+        opts_add(&o, "-DSTORE_FLOAT");
     opts_add(&o, "-DGEMM_KERNELS=%s -DACT=%d -DHAS_BIAS=%d",
              cfg->variant == GEMM_VARIANT_CPU   ? "GEMM_PACKED"
              : cfg->variant == GEMM_VARIANT_GPU ? "GEMM_LOCAL"
@@ -120,7 +124,7 @@ clinfer_status gemm_core_prepare(clinfer_runtime *rt, const gemm_config *cfg,
                                  const gemm_geometry *g, int has_c, float alpha, float beta,
                                  act_params act, op_launch *out)
 {
-    const opts o = variant_options(cfg, has_c, g->has_residual, act.kind);
+    const opts o = variant_options(cfg, g, has_c, act.kind);
     int64_t bd[8], as[8], bs[8], cs[8];
     batch_args(g, bd, as, bs, cs);
     karg a;

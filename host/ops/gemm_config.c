@@ -259,7 +259,9 @@ static clinfer_status config_get(clinfer_runtime *rt, gemm_config *out)
         return CLINFER_OK;
     const gemm_config *cand = v == GEMM_VARIANT_CPU ? cpu_candidates : gpu_candidates;
     size_t count = v == GEMM_VARIANT_CPU ? COUNT(cpu_candidates) : COUNT(gpu_candidates);
-    const char *key = v == GEMM_VARIANT_CPU ? "gemm_cpu" : "gemm_gpu";
+    /* half storage moves half the bytes: its tiles are measured apart */
+    const char *key = v == GEMM_VARIANT_CPU ? (rt_is_half(rt) ? "gemm_cpu_fp16" : "gemm_cpu")
+                                            : (rt_is_half(rt) ? "gemm_gpu_fp16" : "gemm_gpu");
     if (!tuning_enabled(rt)) {
         for (size_t i = 0; i < count; i++)
             if (config_fits(rt, &cand[i])) {
