@@ -411,7 +411,10 @@ __kernel void conv2d_pooled(__global const store_t *restrict input, long input_o
                 for (int dx = 0; dx < PK_P; dx++)
                     acc[dy][dx] = b;
             for (int c = 0; c < C; c++) {
-                __global const store_t *wc = w + c * PK_KH * PK_KW;
+                float wc[PK_KH * PK_KW]; /* converted once, used by every row */
+#pragma unroll
+                for (int i = 0; i < PK_KH * PK_KW; i++)
+                    wc[i] = LD(w, c * PK_KH * PK_KW + i);
 #pragma unroll
                 for (int r = 0; r < PK_NR; r++) { /* input row r feeds conv row dy at ky = r - dy */
                     const int iy = iy0 + r;
@@ -429,7 +432,7 @@ __kernel void conv2d_pooled(__global const store_t *restrict input, long input_o
                             continue;
 #pragma unroll
                         for (int kx = 0; kx < PK_KW; kx++) {
-                            const float16 wk = (float16)(LD(wc, ky * PK_KW + kx));
+                            const float16 wk = (float16)(wc[ky * PK_KW + kx]);
 #pragma unroll
                             for (int dx = 0; dx < PK_P; dx++)
                                 acc[dy][dx] = fma(v[dx + kx], wk, acc[dy][dx]);

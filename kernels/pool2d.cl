@@ -51,8 +51,10 @@ inline float max_window(__global const store_t *in, int W, int iy0, int2 ty, int
     float best = -INFINITY;
     for (int ky = ty.x; ky < ty.y; ky++) {
         __global const store_t *row = in + (size_t)(iy0 + ky * dil_h) * W;
-        for (int kx = tx.x; kx < tx.y; kx++)
-            best = MAX_NAN(best, LD(row, ix0 + kx * dil_w));
+        for (int kx = tx.x; kx < tx.y; kx++) {
+            const float val = LD(row, ix0 + kx * dil_w);
+            best = MAX_NAN(best, val);
+        }
     }
     return best;
 }
@@ -257,11 +259,15 @@ __kernel void globalmaxpool(__global const store_t *restrict input, long input_o
     __global const store_t *in = input + plane * hw;
     float8 best8 = -INFINITY;
     size_t i = 0;
-    for (; i + 8 <= hw; i += 8)
-        best8 = MAX_NAN(best8, LD8(0, in + i));
+    for (; i + 8 <= hw; i += 8) {
+        const float8 val = LD8(0, in + i);
+        best8 = MAX_NAN(best8, val);
+    }
     float4 best4 = MAX_NAN(best8.lo, best8.hi);
     float best = MAX_NAN(MAX_NAN(best4.x, best4.y), MAX_NAN(best4.z, best4.w));
-    for (; i < hw; i++)
-        best = MAX_NAN(best, LD(in, i));
+    for (; i < hw; i++) {
+        const float val = LD(in, i);
+        best = MAX_NAN(best, val);
+    }
     ST(output, plane, best);
 }

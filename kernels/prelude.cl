@@ -7,10 +7,11 @@
  * Clip min and max; ...: CLINFER_ACTIVATION_TABLE in include/clinfer.h).
  *
  * Tensors: every __global buffer argument of a kernel is followed by a
- * `long` offset in floats (host: dev_tensor, host/ops/launch.h), which the
- * kernel adds to the pointer at entry; tensors then live anywhere in one
- * arena. Offsets are only float-aligned: vector accesses use vloadN/vstoreN,
- * which need no more.
+ * `long` offset in elements (floats, or halves in half storage: host:
+ * dev_tensor, host/ops/launch.h), which the kernel adds to the pointer at
+ * entry; tensors then live anywhere in one arena. Offsets are only
+ * element-aligned: vector accesses use vloadN/vstoreN (vload_halfN), which
+ * need no more.
  *
  * NaN: every kernel propagates it, as PyTorch and ONNX Runtime do: NaN in,
  * NaN out of every activation and every maximum (max pooling, global max
@@ -43,14 +44,38 @@
 #define store_t half
 #define LD(p, i) vload_half((i), (p))
 #define ST(p, i, v) vstore_half((v), (i), (p))
-#define LD2(o, p) vload_half2((o), (p))
-#define LD4(o, p) vload_half4((o), (p))
-#define LD8(o, p) vload_half8((o), (p))
-#define LD16(o, p) vload_half16((o), (p))
-#define ST2(v, o, p) vstore_half2((v), (o), (p))
-#define ST4(v, o, p) vstore_half4((v), (o), (p))
-#define ST8(v, o, p) vstore_half8((v), (o), (p))
-#define ST16(v, o, p) vstore_half16((v), (o), (p))
+/* vload_halfN/vstore_halfN through a private copy: the OpenCL spec needs
+ * only a half's alignment, but PoCL 3.1 loads and stores the N halves with
+ * an aligned vector move (vmovdqa: a fault at an offset that is not a
+ * multiple of N). vloadN/vstoreN of ushort take any ushort alignment; the
+ * private vector is aligned, and the compiler folds the copy away. */
+#define HALF_VECTOR_IO(N)                                                        \
+    inline float##N half_bits##N(ushort##N bits)                               \
+    {                                                                          \
+        return vload_half##N(0, (__private const half *)&bits);                \
+    }                                                                          \
+    inline float##N ld_half##N(size_t o, __global const half *p)               \
+    {                                                                          \
+        return half_bits##N(vload##N(o, (__global const ushort *)p));          \
+    }                                                                          \
+    inline void st_half##N(float##N v, size_t o, __global half *p)             \
+    {                                                                          \
+        ushort##N bits;                                                        \
+        vstore_half##N(v, 0, (__private half *)&bits);                         \
+        vstore##N(bits, o, (__global ushort *)p);                              \
+    }
+HALF_VECTOR_IO(2)
+HALF_VECTOR_IO(4)
+HALF_VECTOR_IO(8)
+HALF_VECTOR_IO(16)
+#define LD2(o, p) ld_half2((o), (p))
+#define LD4(o, p) ld_half4((o), (p))
+#define LD8(o, p) ld_half8((o), (p))
+#define LD16(o, p) ld_half16((o), (p))
+#define ST2(v, o, p) st_half2((v), (o), (p))
+#define ST4(v, o, p) st_half4((v), (o), (p))
+#define ST8(v, o, p) st_half8((v), (o), (p))
+#define ST16(v, o, p) st_half16((v), (o), (p))
 #else
 #define STORE_HALF 0
 #define store_t float
@@ -195,16 +220,33 @@ inline float apply_act(float x, float act_a, float act_b)
 
 /* The 16 floats p[0], p[sw], .., p[15 * sw]: reads p[0 .. STRIDED16_REACH]. */
 #define STRIDED16_REACH(sw) ((sw) == 2 ? 31 : 15 * (sw))
+/* Gathers of 16 halves: the raw bits element by element, then one vector
+ * conversion (PoCL converts a scalar vload_half at twice the cost of a
+ * float load, a vload_half16 at the cost of a vload16). `bits` is the
+ * store_t pointer read as ushort: a half is never dereferenced. */
+#if STORE_HALF
+#define HALF_BITS(p) ((__global const ushort *)(p))
+#define GATHERED16(t) half_bits16(vload16(0, (t)))
+typedef ushort gather_t;
+#define GATHER_AT(p, i) (HALF_BITS(p)[i])
+#define GATHER_ZERO ((ushort)0)
+#else
+#define GATHERED16(t) vload16(0, (t))
+typedef float gather_t;
+#define GATHER_AT(p, i) ((p)[i])
+#define GATHER_ZERO 0.0f
+#endif
+
 inline float16 strided16(__global const store_t *p, int sw)
 {
     if (sw == 1)
         return LD16(0, p);
     if (sw == 2)
         return (float16)(LD16(0, p).even, LD16(0, p + 16).even);
-    float t[16];
+    gather_t t[16];
     for (int j = 0; j < 16; j++)
-        t[j] = LD(p, j * sw);
-    return vload16(0, t);
+        t[j] = GATHER_AT(p, j * sw);
+    return GATHERED16(t);
 }
 
 /* base[at], base[at + sw], .. (16 floats) with the lanes outside `inside`
@@ -216,12 +258,12 @@ inline float16 strided16_masked(__global const store_t *base, long at, int sw, i
 {
     if (at >= 0 && at + STRIDED16_REACH(sw) < limit)
         return select((float16)(0.0f), strided16(base + at, sw), inside);
-    float t[16];
+    gather_t t[16];
     for (int j = 0; j < 16; j++) {
         const long x = at + (long)j * sw;
-        t[j] = x >= 0 && x < limit ? LD(base, x) : 0.0f;
+        t[j] = x >= 0 && x < limit ? GATHER_AT(base, x) : GATHER_ZERO;
     }
-    return select((float16)(0.0f), vload16(0, t), inside);
+    return select((float16)(0.0f), GATHERED16(t), inside);
 }
 
 /* Vector helpers for kernels that process VW floats per step. VW is a

@@ -73,13 +73,19 @@ __kernel void reduce_nd(__global const store_t *restrict input, long input_off,
         __global const store_t *p = input + off;
         int k = 0;
         if (rs0 == 1) {
-            for (; k + 8 <= rd0; k += 8)
-                acc8 = COMBINE8(acc8, LD8(0, p + k));
-            for (; k < rd0; k++)
-                acc = COMBINE(acc, LD(p, k));
+            for (; k + 8 <= rd0; k += 8) {
+                const float8 val = LD8(0, p + k);
+                acc8 = COMBINE8(acc8, val);
+            }
+            for (; k < rd0; k++) {
+                const float val = LD(p, k);
+                acc = COMBINE(acc, val);
+            }
         } else {
-            for (; k < rd0; k++)
-                acc = COMBINE(acc, LD(p, (size_t)k * (size_t)rs0));
+            for (; k < rd0; k++) {
+                const float val = LD(p, (size_t)k * (size_t)rs0);
+                acc = COMBINE(acc, val);
+            }
         }
     }
     acc = COMBINE(acc, acc8.s0);

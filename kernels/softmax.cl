@@ -58,11 +58,15 @@ __kernel void softmax_rows(__global const store_t *input, long input_off, __glob
     const size_t L = (size_t)len, LV = L / VW * VW;
 
     floatV vm = (floatV)(-INFINITY);
-    for (size_t j = 0; j < LV; j += VW)
-        vm = MAX_NAN(vm, LDV(0, x + j));
+    for (size_t j = 0; j < LV; j += VW) {
+        const floatV val = LDV(0, x + j);
+        vm = MAX_NAN(vm, val);
+    }
     float m = hmax(vm);
-    for (size_t j = LV; j < L; j++)
-        m = MAX_NAN(m, LD(x, j));
+    for (size_t j = LV; j < L; j++) {
+        const float val = LD(x, j);
+        m = MAX_NAN(m, val);
+    }
 
     floatV vs = (floatV)(0.0f);
     for (size_t j = 0; j < LV; j += VW)
@@ -101,8 +105,10 @@ __kernel void softmax_strided(__global const store_t *input, long input_off, __g
 
     if (i0 + VW <= S) {
         floatV m = (floatV)(-INFINITY);
-        for (size_t l = 0; l < L; l++)
-            m = MAX_NAN(m, LDV(0, x + l * S));
+        for (size_t l = 0; l < L; l++) {
+            const floatV val = LDV(0, x + l * S);
+            m = MAX_NAN(m, val);
+        }
         floatV s = (floatV)(0.0f);
         for (size_t l = 0; l < L; l++)
             s += exp(LDV(0, x + l * S) - m);
@@ -117,8 +123,10 @@ __kernel void softmax_strided(__global const store_t *input, long input_off, __g
     } else {
         for (size_t i = 0; i < S - i0; i++) {
             float m = -INFINITY;
-            for (size_t l = 0; l < L; l++)
-                m = MAX_NAN(m, LD(x, l * S + i));
+            for (size_t l = 0; l < L; l++) {
+                const float val = LD(x, l * S + i);
+                m = MAX_NAN(m, val);
+            }
             float s = 0.0f;
             for (size_t l = 0; l < L; l++)
                 s += exp(LD(x, l * S + i) - m);
