@@ -188,13 +188,68 @@ static clinfer_status parse_cache_and_device(const clinfer_runtime_options *o,
     return CLINFER_OK;
 }
 
+/* ------------------------------------------------------------ precision */
+
+const char *clinfer_precision_name(clinfer_precision precision)
+{
+    switch (precision) {
+    case CLINFER_PRECISION_DEFAULT:
+        return "default";
+    case CLINFER_PRECISION_FP32:
+        return "fp32";
+    case CLINFER_PRECISION_FP16:
+        return "fp16";
+    }
+    return NULL;
+}
+
+clinfer_status clinfer_precision_parse(const char *text, clinfer_precision *out)
+{
+    if (!out)
+        return err_set(NULL, CLINFER_ERR_INVALID_ARGUMENT, "clinfer_precision_parse: out is NULL");
+    *out = CLINFER_PRECISION_FP32;
+    if (text && strcmp(text, "fp32") == 0)
+        return CLINFER_OK;
+    if (text && strcmp(text, "fp16") == 0) {
+        *out = CLINFER_PRECISION_FP16;
+        return CLINFER_OK;
+    }
+    return err_set(NULL, CLINFER_ERR_INVALID_ARGUMENT, "precision \"%.64s\": expected fp32 or fp16",
+                   text ? text : "(null)");
+}
+
+/* The option when set, else CLINFER_PRECISION, else fp32. */
+static clinfer_status parse_precision(const clinfer_runtime_options *o, runtime_config *c)
+{
+    static const choice_setting s = {"CLINFER_PRECISION", "precision", {"fp32", "fp16"}, 2};
+    c->precision = CLINFER_PRECISION_FP32;
+    switch (o->precision) {
+    case CLINFER_PRECISION_FP32:
+    case CLINFER_PRECISION_FP16:
+        c->precision = o->precision;
+        return CLINFER_OK;
+    case CLINFER_PRECISION_DEFAULT:
+        break;
+    default:
+        return err_set(NULL, CLINFER_ERR_INVALID_ARGUMENT,
+                       "clinfer_runtime_options.precision=%d: expected CLINFER_PRECISION_DEFAULT, "
+                       "CLINFER_PRECISION_FP32 or CLINFER_PRECISION_FP16",
+                       (int)o->precision);
+    }
+    int index = 0;
+    clinfer_status st = parse_choice(&s, NULL, &index);
+    if (index == 1)
+        c->precision = CLINFER_PRECISION_FP16;
+    return st;
+}
+
 /* ------------------------------------------------------------ the parser */
 
 clinfer_status runtime_config_parse(const clinfer_runtime_options *opts, runtime_config *out)
 {
     static clinfer_status (*const steps[])(const clinfer_runtime_options *, runtime_config *) = {
         parse_gemm_variant, parse_conv_algo,   parse_pool_variant,    parse_depthwise_variant,
-        parse_tune,         parse_scratch_cap, parse_cache_and_device};
+        parse_tune,         parse_scratch_cap, parse_cache_and_device, parse_precision};
     memset(out, 0, sizeof *out);
     clinfer_status st = CLINFER_OK;
     for (size_t i = 0; st == CLINFER_OK && i < sizeof steps / sizeof steps[0]; i++)

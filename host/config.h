@@ -30,6 +30,7 @@ typedef struct runtime_config {
     int disk_cache;             /* 0: the program cache stays in memory */
     char *cache_dir;            /* the program cache directory, NULL: none */
     char *device_spec;          /* clinfer_runtime_options.device_spec; NULL: default */
+    clinfer_precision precision; /* FP32 or FP16, resolved (never DEFAULT) */
 } runtime_config;
 
 /* Fills *out from `opts` and the environment. A value that is not one of

@@ -73,7 +73,7 @@ static clinfer_status infer_shapes(clinfer_session *s)
 
 static uint64_t value_bytes(const clinfer_session *s, int32_t v)
 {
-    return (uint64_t)shape_numel(&s->shapes[v]) * sizeof(float);
+    return (uint64_t)shape_numel(&s->shapes[v]) * rt_elem_bytes(s->rt);
 }
 
 /* Views use their input's memory; every other value its own. */
@@ -154,7 +154,7 @@ static void note_reused_inputs(clinfer_session *s, const plan_tensor *t, const i
 /* The place `byte_offset` bytes into the arena. */
 static dev_tensor arena_at(const clinfer_session *s, uint64_t byte_offset)
 {
-    dev_tensor t = {s->arena, byte_offset / sizeof(float)};
+    dev_tensor t = {s->arena, byte_offset / rt_elem_bytes(s->rt)};
     return t;
 }
 
@@ -570,7 +570,7 @@ static clinfer_status enqueue_copies(clinfer_session *s, int output)
         if (!b->user || b->zero_copy || b->bytes == 0)
             continue;
         const dev_tensor mine = s->mem[output ? g->outputs[i].value : g->inputs[i]];
-        const size_t at = (size_t)mine.offset * sizeof(float);
+        const size_t at = (size_t)mine.offset * rt_elem_bytes(s->rt);
         cl_int err = output ? clEnqueueCopyBuffer(s->queue, mine.mem, b->user, at, b->offset,
                                                   b->bytes, 0, NULL, NULL)
                             : clEnqueueCopyBuffer(s->queue, b->user, mine.mem, b->offset, at,

@@ -68,7 +68,7 @@ static void place_concat(clinfer_session *s, int32_t i, const int32_t *uses,
             s->host_offset[v] = offset;
             has_inplace[i] = 1;
         }
-        offset += (uint64_t)shape_numel(&s->shapes[v]) * sizeof(float);
+        offset += (uint64_t)shape_numel(&s->shapes[v]) * rt_elem_bytes(s->rt);
     }
 }
 

@@ -49,11 +49,12 @@ static clinfer_status upload_constants(clinfer_model *m)
     for (int32_t v = 0; v < g->value_count; v++) {
         if (!constant_is_used(g, v))
             continue;
-        size_t bytes = (size_t)shape_numel(&g->values[v].shape) * sizeof(float);
-        clinfer_status st = buffer_create(m->rt, bytes, g->values[v].data, &m->constants[v]);
+        const size_t count = (size_t)shape_numel(&g->values[v].shape);
+        clinfer_status st =
+            tensor_create_floats(m->rt, count, g->values[v].data, &m->constants[v]);
         if (st != CLINFER_OK)
             return st;
-        m->weight_bytes += bytes;
+        m->weight_bytes += count * rt_elem_bytes(m->rt);
     }
     return CLINFER_OK;
 }

@@ -449,7 +449,17 @@ clinfer_status program_get(clinfer_runtime *rt, const char *file, const char *op
     if (!src || !prelude)
         return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT, "no embedded kernel file %s.cl", file);
     const char *parts[] = {prelude->text, "\n#line 1\n", src->text};
-    return get_program(rt, file, parts, 3, options, out);
+    if (!rt_is_half(rt))
+        return get_program(rt, file, parts, 3, options, out);
+    /* Half storage is a build option like the others, so the cache keys
+     * (memory and disk) keep the two precisions' programs apart. */
+    char with_half[512];
+    int n = snprintf(with_half, sizeof with_half, "-DCLINFER_HALF%s%s", options && options[0] ? " " : "",
+                     options ? options : "");
+    if (n < 0 || (size_t)n >= sizeof with_half)
+        return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT, "%s.cl: build options too long: \"%s\"",
+                       file, options);
+    return get_program(rt, file, parts, 3, with_half, out);
 }
 
 clinfer_status program_get_source(clinfer_runtime *rt, const char *label, const char *source,

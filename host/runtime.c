@@ -658,6 +658,11 @@ void clinfer_runtime_free(clinfer_runtime *rt)
     free(rt);
 }
 
+clinfer_precision clinfer_runtime_precision(const clinfer_runtime *rt)
+{
+    return rt ? rt->config.precision : CLINFER_PRECISION_FP32;
+}
+
 const clinfer_device_info *clinfer_runtime_device(const clinfer_runtime *rt)
 {
     return rt ? &rt->info : NULL;

@@ -38,6 +38,20 @@ struct clinfer_runtime {
     char errmsg[CLINFER_ERRMSG_MAX];
 };
 
+/* Bytes of one tensor element on the device: 2 when the runtime stores
+ * half (CLINFER_PRECISION_FP16), else 4. Every device tensor, packed
+ * weight and scratch buffer of float data uses it; __local tiles and int
+ * tables do not. */
+static inline size_t rt_elem_bytes(const clinfer_runtime *rt)
+{
+    return rt->config.precision == CLINFER_PRECISION_FP16 ? 2 : 4;
+}
+
+static inline int rt_is_half(const clinfer_runtime *rt)
+{
+    return rt->config.precision == CLINFER_PRECISION_FP16;
+}
+
 /* Picks the device that `spec` names among `devices` (see
  * clinfer_runtime_options.device_spec; NULL or "" means the default).
  * Returns CLINFER_ERR_DEVICE_NOT_FOUND, with the list of devices in the

@@ -246,7 +246,7 @@ static clinfer_status bind_io(clinfer_session *s, int output, size_t index, cl_m
     if (buffer) {
         b.user = buffer;
         b.offset = offset;
-        b.bytes = (size_t)shape_numel(&s->shapes[v]) * sizeof(float);
+        b.bytes = (size_t)shape_numel(&s->shapes[v]) * rt_elem_bytes(s->rt);
         st = query_mem(s, buffer, what, &f);
         if (st == CLINFER_OK && f.context != s->rt->context)
             st = err_set(s->rt, CLINFER_ERR_INVALID_ARGUMENT,
@@ -264,10 +264,11 @@ static clinfer_status bind_io(clinfer_session *s, int output, size_t index, cl_m
             st = err_set(s->rt, CLINFER_ERR_INVALID_ARGUMENT,
                          "%s needs %zu bytes at offset %zu; the buffer holds %zu bytes", what,
                          b.bytes, offset, f.size);
-        if (st == CLINFER_OK && offset % sizeof(float) != 0)
+        if (st == CLINFER_OK && offset % rt_elem_bytes(s->rt) != 0)
             st = err_set(s->rt, CLINFER_ERR_INVALID_ARGUMENT,
-                         "%s: offset %zu is not a multiple of 4 (the size of a float)", what,
-                         offset);
+                         "%s: offset %zu is not a multiple of %zu (the size of an element in %s)",
+                         what, offset, rt_elem_bytes(s->rt),
+                         clinfer_precision_name(s->rt->config.precision));
         b.base = f.parent ? f.parent : buffer;
         b.base_offset = (f.parent ? f.parent_offset : 0) + offset;
         if (st == CLINFER_OK)
@@ -279,7 +280,7 @@ static clinfer_status bind_io(clinfer_session *s, int output, size_t index, cl_m
     }
     /* Kernels that used the old binding in place go back to the arena (or
      * over to the new buffer); then the old binding lets go. */
-    const dev_tensor caller = {b.user, b.offset / sizeof(float)};
+    const dev_tensor caller = {b.user, b.offset / rt_elem_bytes(s->rt)};
     dev_tensor target = b.zero_copy ? caller : s->home[r];
     if (slot->zero_copy || b.zero_copy)
         st = retarget_root(s, r, target);
@@ -327,17 +328,13 @@ clinfer_status clinfer_session_set_input(clinfer_session *s, size_t index, const
     if (st == CLINFER_OK && s->broken)
         st = err_set(s->rt, CLINFER_ERR_INVALID_ARGUMENT,
                      "the session is unusable after a failed rebinding");
-    cl_int err = CL_SUCCESS;
-    if (st == CLINFER_OK && count > 0 &&
-        (err = clEnqueueWriteBuffer(s->queue, s->mem[v].mem, CL_TRUE,
-                                    (size_t)s->mem[v].offset * sizeof(float),
-                                    count * sizeof(float), data, 0, NULL, NULL)) != CL_SUCCESS)
-        st = err_cl(s->rt, err, "clEnqueueWriteBuffer");
+    if (st == CLINFER_OK && count > 0)
+        st = tensor_write_floats(s->rt, s->queue, s->mem[v].mem, s->mem[v].offset, count, data);
     if (st != CLINFER_OK)
         return session_fail(s, st);
     s->input_state[index] = INPUT_SET;
     s->transfers.uploads++;
-    s->transfers.upload_bytes += count * sizeof(float);
+    s->transfers.upload_bytes += count * rt_elem_bytes(s->rt);
     return CLINFER_OK;
 }
 
@@ -350,16 +347,12 @@ clinfer_status clinfer_session_get_output(clinfer_session *s, size_t index, floa
     clinfer_status st = io_value(s, index, 1, &v);
     if (st == CLINFER_OK)
         st = check_count(s, v, data, count);
-    cl_int err = CL_SUCCESS;
-    if (st == CLINFER_OK && count > 0 &&
-        (err = clEnqueueReadBuffer(s->queue, s->mem[v].mem, CL_TRUE,
-                                   (size_t)s->mem[v].offset * sizeof(float),
-                                   count * sizeof(float), data, 0, NULL, NULL)) != CL_SUCCESS)
-        st = err_cl(s->rt, err, "clEnqueueReadBuffer");
+    if (st == CLINFER_OK && count > 0)
+        st = tensor_read_floats(s->rt, s->queue, s->mem[v].mem, s->mem[v].offset, count, data);
     if (st != CLINFER_OK)
         return session_fail(s, st);
     s->transfers.downloads++;
-    s->transfers.download_bytes += count * sizeof(float);
+    s->transfers.download_bytes += count * rt_elem_bytes(s->rt);
     return CLINFER_OK;
 }
 

@@ -189,6 +189,27 @@ typedef enum clinfer_tuning {
     CLINFER_TUNING_OFF = 2      /* the default tile sizes; nothing measured or stored */
 } clinfer_tuning;
 
+/* clinfer_runtime_options.precision: how the runtime's models keep
+ * tensors on the device. FP16 stores weights and activations as IEEE half
+ * (2 bytes; vload_half/vstore_half, core OpenCL, so every device runs it)
+ * and computes in float: accumulations, softmax sums and normalisation
+ * statistics stay float. The C API stays float either way (inputs are
+ * rounded to half when set, outputs widened when read); buffers bound with
+ * clinfer_session_set_input_buffer/_output_buffer hold half values. */
+typedef enum clinfer_precision {
+    CLINFER_PRECISION_DEFAULT = 0, /* CLINFER_PRECISION: fp32 or fp16; unset: fp32 */
+    CLINFER_PRECISION_FP32 = 1,
+    CLINFER_PRECISION_FP16 = 2
+} clinfer_precision;
+
+/* "fp32", "fp16" ("default" for CLINFER_PRECISION_DEFAULT, NULL for
+ * anything else). */
+CLINFER_API const char *clinfer_precision_name(clinfer_precision precision);
+
+/* The precision named `text` ("fp32" or "fp16") in *out; anything else is
+ * CLINFER_ERR_INVALID_ARGUMENT with a message naming the choices. */
+CLINFER_API clinfer_status clinfer_precision_parse(const char *text, clinfer_precision *out);
+
 typedef struct clinfer_runtime_options {
     /* Which device: "gpu", "cpu", "P:D" (platform and device index), or a
      * case-insensitive substring of the device name. NULL: the environment
@@ -218,6 +239,10 @@ typedef struct clinfer_runtime_options {
     /* Bytes of scratch memory for the lowered convolutions (images go
      * through it in chunks). 0: $CLINFER_CONV_SCRATCH_CAP, else 64 MiB. */
     uint64_t conv_scratch_cap;
+    /* Storage of tensors on the device (clinfer_precision). It changes the
+     * compiled programs and the bytes of every tensor, so it is one choice
+     * per runtime: create a runtime per precision to compare them. */
+    clinfer_precision precision;
 } clinfer_runtime_options;
 
 /* Defaults: the fields above as NULL / 0, log_level CLINFER_LOG_INFO. */
@@ -249,6 +274,10 @@ CLINFER_API const clinfer_device_info *clinfer_runtime_device(const clinfer_runt
  * call of this function. When several threads share a runtime, prefer
  * clinfer_last_errmsg() or the session's message. */
 CLINFER_API const char *clinfer_runtime_errmsg(const clinfer_runtime *runtime);
+
+/* The runtime's precision: CLINFER_PRECISION_FP32 or CLINFER_PRECISION_FP16
+ * (never DEFAULT: the option or the environment, resolved). */
+CLINFER_API clinfer_precision clinfer_runtime_precision(const clinfer_runtime *runtime);
 
 /* The directory used for the on-disk program cache, or NULL if disabled. */
 CLINFER_API const char *clinfer_runtime_cache_dir(const clinfer_runtime *runtime);

@@ -77,7 +77,8 @@ CLINFER_API cl_command_queue clinfer_session_cl_queue(const clinfer_session *ses
 
 /* Binds input `index` to the caller's buffer: from now on every run reads
  * the input from `buffer` at byte `offset` (numel floats, contiguous, the
- * layout of clinfer_session_input_shape), until another
+ * layout of clinfer_session_input_shape; with CLINFER_PRECISION_FP16, numel
+ * IEEE halves, 2 bytes each, and "4" below reads "2"), until another
  * clinfer_session_set_input_buffer or clinfer_session_set_input call for
  * that input; `buffer` NULL unbinds (the input must then be set again).
  *
@@ -99,7 +100,8 @@ CLINFER_API clinfer_status clinfer_session_set_input_buffer(clinfer_session *ses
                                                             size_t offset);
 
 /* Binds output `index` to the caller's buffer: from now on every run writes
- * the output to `buffer` at byte `offset` (numel floats), until another
+ * the output to `buffer` at byte `offset` (numel floats; halves in fp16, as
+ * for inputs), until another
  * call for that output; `buffer` NULL unbinds. clinfer_session_get_output
  * keeps working. Checks: same context, large enough, writable by kernels
  * (not CL_MEM_READ_ONLY), no overlap with another bound input or output.

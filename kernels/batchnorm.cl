@@ -14,9 +14,9 @@
  */
 
 
-__kernel void batchnorm(__global const float *input, long input_off, __global const float *mul,
-                        long mul_off, __global const float *add, long add_off,
-                        __global float *output, long output_off, long n, long C, long inner)
+__kernel void batchnorm(__global const store_t *input, long input_off, __global const store_t *mul,
+                        long mul_off, __global const store_t *add, long add_off,
+                        __global store_t *output, long output_off, long n, long C, long inner)
 {
     input += input_off;
     mul += mul_off;
@@ -31,16 +31,16 @@ __kernel void batchnorm(__global const float *input, long input_off, __global co
     if (o + VW <= (size_t)n) {
         floatV m, b;
         if (r + VW <= (ulong)inner) {
-            m = (floatV)(mul[c]);
-            b = (floatV)(add[c]);
+            m = (floatV)(LD(mul, c));
+            b = (floatV)(LD(add, c));
         } else if (inner == 1 && c + VW <= (ulong)C) {
-            m = vloadV(0, mul + c);
-            b = vloadV(0, add + c);
+            m = LDV(0, mul + c);
+            b = LDV(0, add + c);
         } else {
             float tm[VW], tb[VW];
             for (int k = 0; k < VW; k++) {
-                tm[k] = mul[c];
-                tb[k] = add[c];
+                tm[k] = LD(mul, c);
+                tb[k] = LD(add, c);
                 if (++r == (ulong)inner) {
                     r = 0;
                     if (++c == (ulong)C)
@@ -50,10 +50,10 @@ __kernel void batchnorm(__global const float *input, long input_off, __global co
             m = vloadV(0, tm);
             b = vloadV(0, tb);
         }
-        vstoreV(vloadV(0, input + o) * m + b, 0, output + o);
+        STV(LDV(0, input + o) * m + b, 0, output + o);
     } else {
         for (size_t i = o; i < (size_t)n; i++) {
-            output[i] = input[i] * mul[c] + add[c];
+            ST(output, i, LD(input, i) * LD(mul, c) + LD(add, c));
             if (++r == (ulong)inner) {
                 r = 0;
                 if (++c == (ulong)C)

@@ -9,8 +9,8 @@
  * in a block; items past the block return. One launch per input; the
  * output has fewer than 2^31 elements.
  */
-__kernel void concat_copy(__global const float *restrict input, long input_off,
-                          __global float *restrict output, long output_off,
+__kernel void concat_copy(__global const store_t *restrict input, long input_off,
+                          __global store_t *restrict output, long output_off,
                           int block, int out_block, int offset)
 {
     input += input_off;
@@ -18,5 +18,5 @@ __kernel void concat_copy(__global const float *restrict input, long input_off,
     const size_t r = get_global_id(0), o = get_global_id(1);
     if (r >= (size_t)block)
         return;
-    output[o * (size_t)out_block + (size_t)offset + r] = input[o * (size_t)block + r];
+    ST(output, o * (size_t)out_block + (size_t)offset + r, LD(input, o * (size_t)block + r));
 }

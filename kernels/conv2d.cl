@@ -70,11 +70,11 @@
 #define CONV2D_HAS(k) (CONV2D_KERNELS == CONV2D_ALL || CONV2D_KERNELS == (k))
 
 #if CONV2D_HAS(CONV2D_NAIVE)
-__kernel void conv2d_naive(__global const float *restrict input, long input_off,
-                            __global const float *restrict weight, long weight_off,
-                            __global const float *restrict bias, long bias_off,
-                            __global float *restrict output, long output_off,
-                            __global const float *restrict residual, long residual_off,
+__kernel void conv2d_naive(__global const store_t *restrict input, long input_off,
+                            __global const store_t *restrict weight, long weight_off,
+                            __global const store_t *restrict bias, long bias_off,
+                            __global store_t *restrict output, long output_off,
+                            __global const store_t *restrict residual, long residual_off,
                             int C, int H, int W, int OC, int OH, int OW,
                             int KH, int KW, int stride_h, int stride_w,
                             int pad_top, int pad_left, int dil_h, int dil_w,
@@ -98,9 +98,9 @@ __kernel void conv2d_naive(__global const float *restrict input, long input_off,
     const int ix0 = ox * stride_w - pad_left;
 
     float acc = 0.0f;
-    __global const float *w = weight + (size_t)oc * cpg * KH * KW;
+    __global const store_t *w = weight + (size_t)oc * cpg * KH * KW;
     for (int ci = 0; ci < cpg; ci++) {
-        __global const float *in = input + ((size_t)n * C + c0 + ci) * H * W;
+        __global const store_t *in = input + ((size_t)n * C + c0 + ci) * H * W;
         for (int ky = 0; ky < KH; ky++) {
             const int iy = iy0 + ky * dil_h;
             if (iy < 0 || iy >= H)
@@ -108,18 +108,18 @@ __kernel void conv2d_naive(__global const float *restrict input, long input_off,
             for (int kx = 0; kx < KW; kx++) {
                 const int ix = ix0 + kx * dil_w;
                 if (ix >= 0 && ix < W)
-                    acc = fma(in[iy * W + ix], w[(ci * KH + ky) * KW + kx], acc);
+                    acc = fma(LD(in, iy * W + ix), LD(w, (ci * KH + ky) * KW + kx), acc);
             }
         }
     }
 #if HAS_BIAS
-    acc += bias[oc];
+    acc += LD(bias, oc);
 #endif
     const size_t at = (((size_t)n * OC + oc) * OH + oy) * OW + ox;
 #if HAS_RESIDUAL
-    acc += residual[at];
+    acc += LD(residual, at);
 #endif
-    output[at] = apply_act(acc, act_a, act_b);
+    ST(output, at, apply_act(acc, act_a, act_b));
 }
 
 #endif
@@ -127,8 +127,8 @@ __kernel void conv2d_naive(__global const float *restrict input, long input_off,
 /* ---------------------------------------------------------------- im2col */
 #if CONV2D_HAS(CONV2D_IM2COL)
 
-__kernel void conv2d_im2col(__global const float *restrict input, long input_off,
-                            __global float *restrict cols, long cols_off, int C, int H, int W,
+__kernel void conv2d_im2col(__global const store_t *restrict input, long input_off,
+                            __global store_t *restrict cols, long cols_off, int C, int H, int W,
                             int OH, int OW, int KH, int KW, int stride_h, int stride_w, int pad_top,
                             int pad_left, int dil_h, int dil_w, int groups, int pw, int z0)
 {
@@ -145,8 +145,8 @@ __kernel void conv2d_im2col(__global const float *restrict input, long input_off
     const long z = get_global_id(2), za = z0 + z;
     const int n = (int)(za / groups), g = (int)(za % groups);
     const int kx = k % KW, ky = (k / KW) % KH, c = k / (KW * KH);
-    __global const float *in = input + ((long)n * C + (long)g * cpg + c) * H * W;
-    __global float *dst = cols + z * (long)npanels * K * pw + (long)(q0 / pw) * K * pw +
+    __global const store_t *in = input + ((long)n * C + (long)g * cpg + c) * H * W;
+    __global store_t *dst = cols + z * (long)npanels * K * pw + (long)(q0 / pw) * K * pw +
                           (long)k * pw + q0 % pw;
     int oy = q0 / OW, ox = q0 % OW;
     const int iy = oy * stride_h - pad_top + ky * dil_h;
@@ -155,15 +155,15 @@ __kernel void conv2d_im2col(__global const float *restrict input, long input_off
     if (ox + 16 <= OW && q0 + 16 <= OHW && iy >= 0 && iy < H && ix >= 0 &&
         ix + 16 * stride_w <= W && stride_w <= 2) {
         /* 16 outputs of one row whose inputs are all inside the image */
-        __global const float *src = in + (long)iy * W + ix;
-        v = stride_w == 1 ? vload16(0, src)
-                          : (float16)(vload16(0, src).even, vload16(0, src + 16).even);
+        __global const store_t *src = in + (long)iy * W + ix;
+        v = stride_w == 1 ? LD16(0, src)
+                          : (float16)(LD16(0, src).even, LD16(0, src + 16).even);
     } else {
         float t[16];
         for (int j = 0; j < 16; j++) {
             const int yy = oy * stride_h - pad_top + ky * dil_h;
             const int xx = ox * stride_w - pad_left + kx * dil_w;
-            t[j] = q0 + j < OHW && yy >= 0 && yy < H && xx >= 0 && xx < W ? in[yy * W + xx]
+            t[j] = q0 + j < OHW && yy >= 0 && yy < H && xx >= 0 && xx < W ? LD(in, yy * W + xx)
                                                                          : 0.0f;
             if (++ox == OW) {
                 ox = 0;
@@ -173,12 +173,12 @@ __kernel void conv2d_im2col(__global const float *restrict input, long input_off
         v = vload16(0, t);
     }
     if (q0 + 16 <= npanels * pw && (pw % 16 == 0 || q0 + 16 <= OHW)) {
-        vstore16(v, 0, dst);
+        ST16(v, 0, dst);
     } else {
         float t[16];
         vstore16(v, 0, t);
         for (int j = 0; j < 16 && q0 + j < npanels * pw; j++)
-            dst[j] = t[j];
+            ST(dst, j, t[j]);
     }
 }
 
@@ -187,8 +187,8 @@ __kernel void conv2d_im2col(__global const float *restrict input, long input_off
 /* ---------------------------------------------------------------- direct */
 #if CONV2D_HAS(CONV2D_DIRECT)
 
-__kernel void conv2d_pad(__global const float *restrict input, long input_off,
-                         __global float *restrict xp, long xp_off, int C, int H, int W, int pad_top,
+__kernel void conv2d_pad(__global const store_t *restrict input, long input_off,
+                         __global store_t *restrict xp, long xp_off, int C, int H, int W, int pad_top,
                          int pad_left, int stride_h, int stride_w, int Hq, int Wq, int slack,
                          int z0, int rows, long in_floats)
 {
@@ -202,7 +202,7 @@ __kernel void conv2d_pad(__global const float *restrict input, long input_off,
     const long in0 = ((long)z0 * C + plane / ((long)stride_w * stride_h)) * H * W;
     const int16 lane_col = (int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) * stride_w;
     for (int yq = yq0; yq < min(Hq, yq0 + rows); yq++) {
-        __global float *dst = xp + (plane * Hq + yq) * (long)Wq;
+        __global store_t *dst = xp + (plane * Hq + yq) * (long)Wq;
         const int iy = yq * stride_h + py - pad_top;
         const long row = in0 + (long)iy * W; /* flat offset of input row iy */
         for (int x0 = 0; x0 < Wq; x0 += 16) {
@@ -213,27 +213,27 @@ __kernel void conv2d_pad(__global const float *restrict input, long input_off,
                 v = strided16_masked(input, row + ix0, stride_w, ix >= 0 && ix < W, in_floats);
             }
             if (x0 + 16 <= Wq) {
-                vstore16(v, 0, dst + x0);
+                ST16(v, 0, dst + x0);
             } else {
                 float t[16];
                 vstore16(v, 0, t);
                 for (int j = 0; x0 + j < Wq; j++)
-                    dst[x0 + j] = t[j];
+                    ST(dst, x0 + j, t[j]);
             }
         }
     }
     if (plane == 0 && yq0 == 0) { /* the slack after the last plane */
-        __global float *end = xp + (long)get_global_size(1) * Hq * Wq;
+        __global store_t *end = xp + (long)get_global_size(1) * Hq * Wq;
         for (int i = 0; i < slack; i++)
-            end[i] = 0.0f;
+            ST(end, i, 0.0f);
     }
 }
 
-__kernel void conv2d_direct(__global const float *restrict xp, long xp_off,
-                            __global const float *restrict wpacked, long wpacked_off,
-                            __global const float *restrict bias, long bias_off,
-                            __global float *restrict output, long output_off,
-                            __global const float *restrict residual, long residual_off, int C,
+__kernel void conv2d_direct(__global const store_t *restrict xp, long xp_off,
+                            __global const store_t *restrict wpacked, long wpacked_off,
+                            __global const store_t *restrict bias, long bias_off,
+                            __global store_t *restrict output, long output_off,
+                            __global const store_t *restrict residual, long residual_off, int C,
                             int OC, int OH, int OW, int KH, int KW, int stride_h, int stride_w,
                             int dil_h, int dil_w, int Hq, int Wq, int groups, int z0, float act_a,
                             float act_b)
@@ -252,9 +252,9 @@ __kernel void conv2d_direct(__global const float *restrict xp, long xp_off,
     const int n = (int)(za / groups), g = (int)(za % groups);
     const int K = cpg * KH * KW;
     const long phase = (long)Hq * Wq, cstride = phase * stride_h * stride_w;
-    __global const float *x = xp + (z / groups * C + (long)g * cpg) * cstride + q0;
+    __global const store_t *x = xp + (z / groups * C + (long)g * cpg) * cstride + q0;
     const long mtiles = (ocpg + TM - 1) / TM; /* weight panels per group */
-    __global const float *w = wpacked + ((long)g * mtiles + get_global_id(0)) * K * TM;
+    __global const store_t *w = wpacked + ((long)g * mtiles + get_global_id(0)) * K * TM;
     /* a tap (ky, kx) reads phase ((ky * dil_h) % sh, (kx * dil_w) % sw) at
      * row (ky * dil_h) / sh, column (kx * dil_w) / sw: stepped incrementally */
     const int dhq = dil_h / stride_h, dhr = dil_h % stride_h;
@@ -274,19 +274,21 @@ __kernel void conv2d_direct(__global const float *restrict xp, long xp_off,
     const long row_wrap = Wq - (long)stride_h * stride_w * phase;
     int k = 0;
     for (int c = 0; c < cpg; c++) {
-        __global const float *row = x + c * cstride;
+        __global const store_t *row = x + c * cstride;
         int py = 0;
         for (int ky = 0; ky < KH; ky++) {
-            __global const float *src = row;
+            __global const store_t *src = row;
             int px = 0;
             for (int kx = 0; kx < KW; kx++, k++) {
                 float16 bv[NV];
 #pragma unroll
                 for (int v = 0; v < NV; v++)
-                    bv[v] = vload16(v, src);
+                    bv[v] = LD16(v, src);
+                float aw[TM];
+                LOAD_TM(aw, w + k * TM);
 #pragma unroll
                 for (int i = 0; i < TM; i++) {
-                    const float16 av = (float16)(w[k * TM + i]);
+                    const float16 av = (float16)(aw[i]);
 #pragma unroll
                     for (int v = 0; v < NV; v++)
                         acc[i][v] = fma(av, bv[v], acc[i][v]);
@@ -311,13 +313,13 @@ __kernel void conv2d_direct(__global const float *restrict xp, long xp_off,
             break;
         const int oc = g * ocpg + m;
         const long plane = ((long)n * OC + oc) * OHW;
-        __global float *y = output + plane;
+        __global store_t *y = output + plane;
         float r[TW];
 #pragma unroll
         for (int v = 0; v < NV; v++) {
             float16 t = acc[i][v];
 #if HAS_BIAS
-            t += (float16)(bias[oc]);
+            t += (float16)(LD(bias, oc));
 #endif
 #if !HAS_RESIDUAL
             t = ACT_ANY(t);
@@ -331,19 +333,19 @@ __kernel void conv2d_direct(__global const float *restrict xp, long xp_off,
         for (int j = 0; j < TW && oy < OH; oy++) {
             const int run = min(TW - j, Wq - ox);
             const int valid = min(run, OW - ox);
-            __global float *yr = y + oy * OW + ox;
+            __global store_t *yr = y + oy * OW + ox;
             int t = 0;
 #if HAS_RESIDUAL
-            __global const float *rr = residual + plane + oy * OW + ox;
+            __global const store_t *rr = residual + plane + oy * OW + ox;
             for (; t + 16 <= valid; t += 16)
-                vstore16(ACT_ANY(vload16(0, r + j + t) + vload16(0, rr + t)), 0, yr + t);
+                ST16(ACT_ANY(vload16(0, r + j + t) + LD16(0, rr + t)), 0, yr + t);
             for (; t < valid; t++)
-                yr[t] = ACT_ANY(r[j + t] + rr[t]);
+                ST(yr, t, ACT_ANY(r[j + t] + LD(rr, t)));
 #else
             for (; t + 16 <= valid; t += 16)
-                vstore16(vload16(0, r + j + t), 0, yr + t);
+                ST16(vload16(0, r + j + t), 0, yr + t);
             for (; t < valid; t++)
-                yr[t] = r[j + t];
+                ST(yr, t, r[j + t]);
 #endif
             j += run;
             ox = 0;
@@ -367,10 +369,10 @@ __kernel void conv2d_direct(__global const float *restrict xp, long xp_off,
 #define PK_NR (PK_P + PK_KH - 1) /* input rows of a block of P conv rows */
 #define PK_NS (PK_P + PK_KW - 1) /* input column offsets of P conv columns */
 
-__kernel void conv2d_pooled(__global const float *restrict input, long input_off,
-                            __global const float *restrict weight, long weight_off,
-                            __global const float *restrict bias, long bias_off,
-                            __global float *restrict output, long output_off, int C, int H, int W,
+__kernel void conv2d_pooled(__global const store_t *restrict input, long input_off,
+                            __global const store_t *restrict weight, long weight_off,
+                            __global const store_t *restrict bias, long bias_off,
+                            __global store_t *restrict output, long output_off, int C, int H, int W,
                             int OC, int PH, int PW, int pad_top, int pad_left, int rows,
                             long in_floats, float act_a, float act_b)
 {
@@ -384,15 +386,15 @@ __kernel void conv2d_pooled(__global const float *restrict input, long input_off
         return;
     const int oc = (int)(plane % OC);
     const long image = plane / OC * C * (long)H * W;
-    __global const float *w = weight + (long)oc * C * PK_KH * PK_KW;
+    __global const store_t *w = weight + (long)oc * C * PK_KH * PK_KW;
 #if HAS_BIAS
-    const float16 b = (float16)(bias[oc]);
+    const float16 b = (float16)(LD(bias, oc));
 #else
     const float16 b = (float16)(0.0f);
 #endif
     const int16 lanes = (int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) * PK_P;
     for (int py = py0; py < min(PH, py0 + rows); py++) {
-        __global float *y = output + (plane * PH + py) * (long)PW;
+        __global store_t *y = output + (plane * PH + py) * (long)PW;
         const int iy0 = py * PK_P - pad_top; /* input row of tap row 0 of conv row 0 */
         for (int px0 = 0; px0 < PW; px0 += 16) {
             const int ix0 = px0 * PK_P - pad_left;
@@ -409,7 +411,10 @@ __kernel void conv2d_pooled(__global const float *restrict input, long input_off
                 for (int dx = 0; dx < PK_P; dx++)
                     acc[dy][dx] = b;
             for (int c = 0; c < C; c++) {
-                __global const float *wc = w + c * PK_KH * PK_KW;
+                float wc[PK_KH * PK_KW]; /* converted once, used by every row */
+#pragma unroll
+                for (int i = 0; i < PK_KH * PK_KW; i++)
+                    wc[i] = LD(w, c * PK_KH * PK_KW + i);
 #pragma unroll
                 for (int r = 0; r < PK_NR; r++) { /* input row r feeds conv row dy at ky = r - dy */
                     const int iy = iy0 + r;
@@ -442,12 +447,12 @@ __kernel void conv2d_pooled(__global const float *restrict input, long input_off
                 for (int dx = 0; dx < PK_P; dx++)
                     best = MAX_NAN(best, ACT_ANY(acc[dy][dx]));
             if (px0 + 16 <= PW) {
-                vstore16(best, 0, y + px0);
+                ST16(best, 0, y + px0);
             } else {
                 float t[16];
                 vstore16(best, 0, t);
                 for (int j = 0; px0 + j < PW; j++)
-                    y[px0 + j] = t[j];
+                    ST(y, px0 + j, t[j]);
             }
         }
     }

@@ -34,10 +34,10 @@
  */
 #define DW_ROWS 4 /* conv2d_depthwise_rows: output rows computed together */
 
-__kernel void conv2d_depthwise(__global const float *restrict input, long input_off,
-                               __global const float *restrict weight, long weight_off,
-                               __global const float *restrict bias, long bias_off,
-                               __global float *restrict output, long output_off, int C, int H,
+__kernel void conv2d_depthwise(__global const store_t *restrict input, long input_off,
+                               __global const store_t *restrict weight, long weight_off,
+                               __global const store_t *restrict bias, long bias_off,
+                               __global store_t *restrict output, long output_off, int C, int H,
                                int W, int OH, int OW, int KH, int KW, int stride_h, int stride_w,
                                int pad_top, int pad_left, int dil_h, int dil_w, float act_a,
                                float act_b)
@@ -52,46 +52,46 @@ __kernel void conv2d_depthwise(__global const float *restrict input, long input_
     if (ox0 >= OW)
         return;
     const int c = (int)(plane % C);
-    __global const float *in = input + plane * H * W;
-    __global const float *w = weight + (long)c * KH * KW;
+    __global const store_t *in = input + plane * H * W;
+    __global const store_t *w = weight + (long)c * KH * KW;
     const int ix0 = ox0 * stride_w - pad_left;
     float16 acc = (float16)(0.0f);
     for (int ky = 0; ky < KH; ky++) {
         const int iy = oy * stride_h - pad_top + ky * dil_h;
         if (iy < 0 || iy >= H)
             continue;
-        __global const float *row = in + (long)iy * W;
+        __global const store_t *row = in + (long)iy * W;
         for (int kx = 0; kx < KW; kx++) {
             const int ix = ix0 + kx * dil_w; /* input column of output ox0 */
             const int last = ix + 15 * stride_w;
             float16 v;
             if (ix >= 0 && last < W && stride_w == 1) {
-                v = vload16(0, row + ix);
+                v = LD16(0, row + ix);
             } else if (ix >= 0 && last + 1 < W && stride_w == 2) {
-                v = (float16)(vload16(0, row + ix).even, vload16(0, row + ix + 16).even);
+                v = (float16)(LD16(0, row + ix).even, LD16(0, row + ix + 16).even);
             } else {
                 float t[16];
                 for (int j = 0; j < 16; j++) {
                     const int xj = ix + j * stride_w;
-                    t[j] = xj >= 0 && xj < W ? row[xj] : 0.0f;
+                    t[j] = xj >= 0 && xj < W ? LD(row, xj) : 0.0f;
                 }
                 v = vload16(0, t);
             }
-            acc = fma(v, (float16)(w[ky * KW + kx]), acc);
+            acc = fma(v, (float16)(LD(w, ky * KW + kx)), acc);
         }
     }
 #if HAS_BIAS
-    acc += (float16)(bias[c]);
+    acc += (float16)(LD(bias, c));
 #endif
     acc = ACT_ANY(acc);
-    __global float *y = output + (plane * OH + oy) * (long)OW + ox0;
+    __global store_t *y = output + (plane * OH + oy) * (long)OW + ox0;
     if (ox0 + 16 <= OW) {
-        vstore16(acc, 0, y);
+        ST16(acc, 0, y);
     } else {
         float t[16];
         vstore16(acc, 0, t);
         for (int j = 0; ox0 + j < OW; j++)
-            y[j] = t[j];
+            ST(y, j, t[j]);
     }
 }
 
@@ -99,16 +99,16 @@ __kernel void conv2d_depthwise(__global const float *restrict input, long input_
 
 /* 16 floats of `src` from x, those from W on zero. Reads past the row
  * (up to 15 floats): the caller checks they are in the tensor. */
-static float16 depthwise_load_row(__global const float *src, int x, int W)
+static float16 depthwise_load_row(__global const store_t *src, int x, int W)
 {
-    const float16 v = vload16(0, src + x);
+    const float16 v = LD16(0, src + x);
     return x + 16 <= W ? v : select((float16)(0.0f), v, DW_LANES < W - x);
 }
 
 /* Copies input row `src` (W floats, `room` floats readable from it) into
  * tile row `dst` for stride_w 1: pad_left zeros, the inputs, zeros up to
  * tw (the host leaves room in tw for the 16-float steps). */
-static void depthwise_copy_row(__local float *dst, __global const float *src, int W, long room,
+static void depthwise_copy_row(__local float *dst, __global const store_t *src, int W, long room,
                                int pad_left, int tw)
 {
     for (int t = 0; t < pad_left; t++)
@@ -118,14 +118,14 @@ static void depthwise_copy_row(__local float *dst, __global const float *src, in
     for (; x < W && x + 16 <= room; x += 16)
         vstore16(depthwise_load_row(src, x, W), 0, row + x);
     for (; x < W; x++) /* the end of the tensor */
-        row[x] = src[x];
+        row[x] = LD(src, x);
     for (int t = pad_left + x; t < tw; t += 16) /* may run 15 floats into the next row */
         vstore16((float16)(0.0f), 0, dst + t);
 }
 
 /* The same for stride_w > 1: the row split into stride_w phases of twp
  * floats (padded column X at phase X % stride_w, index X / stride_w). */
-static void depthwise_split_row(__local float *dst, __global const float *src, int W, long room,
+static void depthwise_split_row(__local float *dst, __global const store_t *src, int W, long room,
                                 int pad_left, int stride_w, int twp)
 {
     for (int t = 0; t < stride_w * twp; t += 16)
@@ -135,7 +135,7 @@ static void depthwise_split_row(__local float *dst, __global const float *src, i
         __local float *ev = dst + (pad_left & 1) * twp + (pad_left >> 1);
         __local float *od = dst + ((pad_left + 1) & 1) * twp + ((pad_left + 1) >> 1);
         for (; x + 32 <= W; x += 32) {
-            const float16 a = vload16(0, src + x), b = vload16(0, src + x + 16);
+            const float16 a = LD16(0, src + x), b = LD16(0, src + x + 16);
             vstore16((float16)(a.even, b.even), 0, ev + x / 2);
             vstore16((float16)(a.odd, b.odd), 0, od + x / 2);
         }
@@ -145,23 +145,23 @@ static void depthwise_split_row(__local float *dst, __global const float *src, i
             vstore8(a.odd, 0, od + x / 2);
         }
         for (; x + 2 <= W; x += 2) { /* the end of the tensor */
-            ev[x / 2] = src[x];
-            od[x / 2] = src[x + 1];
+            ev[x / 2] = LD(src, x);
+            od[x / 2] = LD(src, x + 1);
         }
         if (x < W)
-            ev[x / 2] = src[x];
+            ev[x / 2] = LD(src, x);
         return;
     }
     for (; x < W; x++) {
         const int X = pad_left + x;
-        dst[X % stride_w * twp + X / stride_w] = src[x];
+        dst[X % stride_w * twp + X / stride_w] = LD(src, x);
     }
 }
 
 /* Copies input rows iy0 .. iy0 + th - 1 of plane `in` (`room` floats
  * readable from its start) into `tile`, row r at r * stride_w * twp (rows
  * outside the image all zeros). */
-static void depthwise_fill(__local float *tile, __global const float *in, long room, int H,
+static void depthwise_fill(__local float *tile, __global const store_t *in, long room, int H,
                            int W, int iy0, int th, int pad_left, int stride_w, int twp)
 {
     const int tw = stride_w * twp;
@@ -183,17 +183,17 @@ static void depthwise_fill(__local float *tile, __global const float *in, long r
 /* Stores the first min(16, OW - ox0) lanes of `v` (activated) at y + ox0,
  * or all 16 when `spill`: the floats past the row then land on outputs this
  * item writes later (it goes through its rows and planes in order). */
-static void depthwise_store(float16 v, __global float *y, int ox0, int OW, int spill,
+static void depthwise_store(float16 v, __global store_t *y, int ox0, int OW, int spill,
                             float act_a, float act_b)
 {
     v = ACT_ANY(v);
     if (ox0 + 16 <= OW || spill) {
-        vstore16(v, 0, y + ox0);
+        ST16(v, 0, y + ox0);
     } else {
         float t[16];
         vstore16(v, 0, t);
         for (int j = 0; ox0 + j < OW; j++)
-            y[ox0 + j] = t[j];
+            ST(y, ox0 + j, t[j]);
     }
 }
 
@@ -210,22 +210,22 @@ static void depthwise_store(float16 v, __global float *y, int ox0, int OW, int s
  * the item writes `more` rows right after them later), DW_ROWS rows at a
  * time: four independent accumulators keep the FMA pipeline busy (one
  * accumulator waits on each FMA's latency). */
-static void depthwise_block(__global const float *restrict input,
-                            __global const float *restrict weight,
-                            __global const float *restrict bias, __global float *restrict output,
+static void depthwise_block(__global const store_t *restrict input,
+                            __global const store_t *restrict weight,
+                            __global const store_t *restrict bias, __global store_t *restrict output,
                             __local float *tile, long plane, int oy0, int n, int C, int H, int W,
                             int OH, int OW, int KH, int KW, int stride_h, int stride_w,
                             int pad_top, int pad_left, int dil_h, int dil_w, int twp, int more,
                             long total, float act_a, float act_b)
 {
     const int c = (int)(plane % C);
-    __global const float *w = weight + (long)c * KH * KW;
+    __global const store_t *w = weight + (long)c * KH * KW;
     const int n4 = (n + DW_ROWS - 1) / DW_ROWS * DW_ROWS;
     depthwise_fill(tile, input + plane * H * W, (total - plane) * H * W, H, W,
                    oy0 * stride_h - pad_top,
                    (n4 - 1) * stride_h + (KH - 1) * dil_h + 1, pad_left, stride_w, twp);
 #if HAS_BIAS
-    const float16 b = (float16)(bias[c]);
+    const float16 b = (float16)(LD(bias, c));
 #else
     const float16 b = (float16)(0.0f);
 #endif
@@ -236,11 +236,11 @@ static void depthwise_block(__global const float *restrict input,
     float16 w00 = 0.0f, w01 = 0.0f, w02 = 0.0f, w10 = 0.0f, w11 = 0.0f, w12 = 0.0f;
     float16 w20 = 0.0f, w21 = 0.0f, w22 = 0.0f;
     if (fast) {
-        w00 = w[0], w01 = w[1], w02 = w[2], w10 = w[3], w11 = w[4], w12 = w[5];
-        w20 = w[6], w21 = w[7], w22 = w[8];
+        w00 = LD(w, 0), w01 = LD(w, 1), w02 = LD(w, 2), w10 = LD(w, 3), w11 = LD(w, 4), w12 = LD(w, 5);
+        w20 = LD(w, 6), w21 = LD(w, 7), w22 = LD(w, 8);
     }
     for (int r = 0; r < n; r += DW_ROWS) {
-        __global float *y = output + (plane * OH + oy0 + r) * (long)OW;
+        __global store_t *y = output + (plane * OH + oy0 + r) * (long)OW;
         for (int ox0 = (OW - 1) / 16 * 16; ox0 >= 0; ox0 -= 16) {
             float16 a0 = b, a1 = b, a2 = b, a3 = b, v0, v1, v2;
             __local const float *s = tile + r * rs + ox0;
@@ -267,7 +267,7 @@ static void depthwise_block(__global const float *restrict input,
                         const int X = kx * dil_w;
                         __local const float *t =
                             s + ky * dil_h * tw + X % stride_w * twp + X / stride_w;
-                        const float16 wk = (float16)(w[ky * KW + kx]);
+                        const float16 wk = (float16)(LD(w, ky * KW + kx));
                         a0 = fma(vload16(0, t), wk, a0);
                         a1 = fma(vload16(0, t + rs), wk, a1);
                         a2 = fma(vload16(0, t + 2 * rs), wk, a2);
@@ -290,10 +290,10 @@ static void depthwise_block(__global const float *restrict input,
     }
 }
 
-__kernel void conv2d_depthwise_rows(__global const float *restrict input, long input_off,
-                                    __global const float *restrict weight, long weight_off,
-                                    __global const float *restrict bias, long bias_off,
-                                    __global float *restrict output, long output_off,
+__kernel void conv2d_depthwise_rows(__global const store_t *restrict input, long input_off,
+                                    __global const store_t *restrict weight, long weight_off,
+                                    __global const store_t *restrict bias, long bias_off,
+                                    __global store_t *restrict output, long output_off,
                                     __local float *tile, int C, int H, int W, int OH, int OW,
                                     int KH, int KW, int stride_h, int stride_w, int pad_top,
                                     int pad_left, int dil_h, int dil_w, int rows, int planes,

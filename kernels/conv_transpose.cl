@@ -48,10 +48,10 @@ inline int convt_first_tap(int o, int P, int S, int D, int K, int *step)
     return K;
 }
 
-__kernel void convt_naive(__global const float *restrict X, long X_off,
-                          __global const float *restrict Wt, long Wt_off,
-                          __global const float *restrict bias, long bias_off,
-                          __global float *restrict Y, long Y_off, int C, int H, int W, int OC,
+__kernel void convt_naive(__global const store_t *restrict X, long X_off,
+                          __global const store_t *restrict Wt, long Wt_off,
+                          __global const store_t *restrict bias, long bias_off,
+                          __global store_t *restrict Y, long Y_off, int C, int H, int W, int OC,
                           int OH, int OW, int KH, int KW, int SH, int SW, int PT, int PL, int DH,
                           int DW, int G, float act_a, float act_b)
 {
@@ -62,8 +62,8 @@ __kernel void convt_naive(__global const float *restrict X, long X_off,
     const int n = z / OC, oc = z % OC;
     const int cpg = C / G, ocpg = OC / G;
     const long hw = (long)H * W, wstride = (long)ocpg * KH * KW; /* per input channel */
-    __global const float *x = X + ((long)n * C + oc / ocpg * cpg) * hw;
-    __global const float *w = Wt + ((long)(oc / ocpg * cpg) * ocpg + oc % ocpg) * KH * KW;
+    __global const store_t *x = X + ((long)n * C + oc / ocpg * cpg) * hw;
+    __global const store_t *w = Wt + ((long)(oc / ocpg * cpg) * ocpg + oc % ocpg) * KH * KW;
     int ystep, xstep;
     const int ky0 = convt_first_tap(oy, PT, SH, DH, KH, &ystep);
     const int kx0 = convt_first_tap(ox, PL, SW, DW, KW, &xstep);
@@ -82,22 +82,22 @@ __kernel void convt_naive(__global const float *restrict X, long X_off,
             if (tx >= W * SW)
                 continue;
             const long at = (long)(ty / SH) * W + tx / SW;
-            __global const float *wk = w + ky * KW + kx;
+            __global const store_t *wk = w + ky * KW + kx;
             for (int c = 0; c < cpg; c++)
-                acc = fma(x[c * hw + at], wk[c * wstride], acc);
+                acc = fma(LD(x, c * hw + at), LD(wk, c * wstride), acc);
         }
     }
 #if HAS_BIAS
-    acc += bias[oc];
+    acc += LD(bias, oc);
 #endif
-    Y[((long)z * OH + oy) * OW + ox] = apply_act(acc, act_a, act_b);
+    ST(Y, ((long)z * OH + oy) * OW + ox, apply_act(acc, act_a, act_b));
 }
 
 /* Pixels iy * W + ix0 .. + 15 of a plane of hw pixels ps floats apart,
  * lanes outside the row (ix outside [0, W)) zero: one vector load where
  * the lanes stay in the plane (masked where they leave the row), lane by
  * lane only at the plane's first and last pixels. */
-inline float16 convt_row16(__global const float *plane, long iy_w, int ix0, int W, long hw,
+inline float16 convt_row16(__global const store_t *plane, long iy_w, int ix0, int W, long hw,
                            int ps)
 {
     const long p0 = iy_w + ix0;
@@ -109,7 +109,7 @@ inline float16 convt_row16(__global const float *plane, long iy_w, int ix0, int 
     }
     float t[16];
     for (int l = 0; l < 16; l++)
-        t[l] = ix0 + l >= 0 && ix0 + l < W ? plane[(p0 + l) * ps] : 0.0f;
+        t[l] = ix0 + l >= 0 && ix0 + l < W ? LD(plane, (p0 + l) * ps) : 0.0f;
     return vload16(0, t);
 }
 
@@ -118,8 +118,8 @@ inline float16 convt_row16(__global const float *plane, long iy_w, int ix0, int 
  * read, at src + tap * ts + iy * W * ps. CONVT_DIRECT: over the `nch`
  * channels of src, cs apart, each row times its weight w[c * wstride +
  * tap]; else one row per tap, unweighted (col). */
-inline float16 convt_phase16(__global const float *src, int ts, int ps, int cs, int nch,
-                             __global const float *w, int wstride, int H, int W, int oy, int px,
+inline float16 convt_phase16(__global const store_t *src, int ts, int ps, int cs, int nch,
+                             __global const store_t *w, int wstride, int H, int W, int oy, int px,
                              int t0, int KH, int KW, int SH, int SW, int PT, int PL, int DH,
                              int DW)
 {
@@ -133,11 +133,11 @@ inline float16 convt_phase16(__global const float *src, int ts, int ps, int cs, 
             if (q % SW != 0)                 /* this tap reaches other phases */
                 continue;
             const int tap = ky * KW + kx, ix0 = q / SW + t0;
-            __global const float *plane = src + (long)tap * ts;
+            __global const store_t *plane = src + (long)tap * ts;
             const long iy_w = (long)(ty / SH) * W;
 #if CONVT_DIRECT
             for (int c = 0; c < nch; c++)
-                acc += w[c * wstride + tap] *
+                acc += LD(w, c * wstride + tap) *
                        convt_row16(plane + (long)c * cs, iy_w, ix0, W, (long)H * W, ps);
 #else
             acc += convt_row16(plane, iy_w, ix0, W, (long)H * W, ps);
@@ -158,10 +158,10 @@ inline float16 convt_phase16(__global const float *src, int ts, int ps, int cs, 
 #define CONVT_ROWS convt_col2im
 #endif
 
-__kernel void CONVT_ROWS(__global const float *restrict src, long src_off,
-                         __global const float *restrict Wt, long Wt_off,
-                         __global const float *restrict bias, long bias_off,
-                         __global float *restrict Y, long Y_off, int C, int H, int W, int OC,
+__kernel void CONVT_ROWS(__global const store_t *restrict src, long src_off,
+                         __global const store_t *restrict Wt, long Wt_off,
+                         __global const store_t *restrict bias, long bias_off,
+                         __global store_t *restrict Y, long Y_off, int C, int H, int W, int OC,
                          int OH, int OW, int n0, int ts, int ps, int KH, int KW, int SH, int SW,
                          int PT, int PL, int DH, int DW, int G, float act_a, float act_b)
 {
@@ -169,20 +169,20 @@ __kernel void CONVT_ROWS(__global const float *restrict src, long src_off,
     const int x = get_global_id(0), oy = get_global_id(1), z = get_global_id(2);
     const int img = z / OC, oc = z % OC, ocpg = OC / G, g = oc / ocpg, kk = KH * KW;
     const long hw = (long)H * W;
-#if CONVT_DIRECT /* X[img, group's channels], W[group's channels, oc % ocpg] */
+#if CONVT_DIRECT /* LD(X, img, group's channels), W[group's channels, oc % ocpg] */
     const int cpg = C / G;
-    __global const float *s = src + ((long)img * C + (long)g * cpg) * hw;
-    __global const float *w = Wt + ((long)g * cpg * ocpg + oc % ocpg) * kk;
+    __global const store_t *s = src + ((long)img * C + (long)g * cpg) * hw;
+    __global const store_t *w = Wt + ((long)g * cpg * ocpg + oc % ocpg) * kk;
     const int cs = (int)hw, nch = cpg, wstride = ocpg * kk;
 #else /* col[img * G + g], rows of oc % ocpg */
-    __global const float *s =
+    __global const store_t *s =
         src + ((long)img * G + g) * ocpg * kk * hw + (long)(oc % ocpg) * kk * ts;
-    __global const float *w = Wt;
+    __global const store_t *w = Wt;
     const int cs = 0, nch = 1, wstride = 0;
 #endif
-    __global float *y = Y + (((long)n0 * OC + z) * OH + oy) * OW;
+    __global store_t *y = Y + (((long)n0 * OC + z) * OH + oy) * OW;
 #if HAS_BIAS
-    const float b = bias[oc];
+    const float b = LD(bias, oc);
 #else
     const float b = 0.0f;
 #endif
@@ -203,15 +203,15 @@ __kernel void CONVT_ROWS(__global const float *restrict src, long src_off,
         const float16 hi = shuffle2(a0, a1, (uint16)(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13,
                                                      29, 14, 30, 15, 31));
         if (ox0 + 32 <= OW) {
-            vstore16(lo, 0, y + ox0);
-            vstore16(hi, 0, y + ox0 + 16);
+            ST16(lo, 0, y + ox0);
+            ST16(hi, 0, y + ox0 + 16);
             return;
         }
         float t[32];
         vstore16(lo, 0, t);
         vstore16(hi, 0, t + 16);
         for (int l = 0; ox0 + l < OW; l++)
-            y[ox0 + l] = t[l];
+            ST(y, ox0 + l, t[l]);
         return;
     }
     /* one phase px = x % SW: 16 outputs SW apart */
@@ -226,11 +226,11 @@ __kernel void CONVT_ROWS(__global const float *restrict src, long src_off,
     y += px + (long)SW * t0;
     const int lanes = min(16, per_phase - t0);
     if (SW == 1 && lanes == 16) {
-        vstore16(acc, 0, y);
+        ST16(acc, 0, y);
         return;
     }
     float t[16];
     vstore16(acc, 0, t);
     for (int l = 0; l < lanes; l++)
-        y[(long)l * SW] = t[l];
+        ST(y, (long)l * SW, t[l]);
 }

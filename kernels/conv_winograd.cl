@@ -6,8 +6,11 @@
  *   Y[n, oc, tile] = A^T (sum over c of U[oc, c] .* V[c, tile]) A
  *   U = G g G^T (the weights, A x A per (oc, c)), V = B^T d B (d: the A x A
  *   input patch of the tile, zero outside the image),
- * i.e. A * A independent GEMMs [OC, C] x [C, tiles] (gemm.cl does them),
- * between three kernels here:
+ * i.e. A * A independent GEMMs [OC, C] x [C, tiles] (gemm.cl does them,
+ * built with -DSTORE_FLOAT), between three kernels here. U, V and M are
+ * float buffers (wide_t) in every precision: F(4x4)'s transforms scale
+ * values by up to 25 and cancel them again, and in half they lost 2% of
+ * the output's scale; X, W, the bias, R and Y are store_t tensors.
  *
  * conv2d_winograd_weights (once per session): work-item (x, y) transforms
  *   the 3x3 weights of input channel x, output channel y into U. Layout of
@@ -102,8 +105,8 @@
 #error "conv_winograd.cl: WM must be 2 or 4"
 #endif
 
-__kernel void conv2d_winograd_weights(__global const float *restrict weight, long weight_off,
-                                      __global float *restrict U, long U_off, int C, int OC,
+__kernel void conv2d_winograd_weights(__global const store_t *restrict weight, long weight_off,
+                                      __global wide_t *restrict U, long U_off, int C, int OC,
                                       int tmu, long ustride)
 {
     weight += weight_off;
@@ -114,7 +117,7 @@ __kernel void conv2d_winograd_weights(__global const float *restrict weight, lon
     float g[3][3], t[WA][3], u[WA][WA];
     for (int i = 0; i < 3; i++)
         for (int j = 0; j < 3; j++)
-            g[i][j] = oc < OC ? weight[((long)oc * C + c) * 9 + i * 3 + j] : 0.0f;
+            g[i][j] = oc < OC ? LD(weight, ((long)oc * C + c) * 9 + i * 3 + j) : 0.0f;
     for (int j = 0; j < 3; j++) { /* t = G g, column by column */
         float col[3] = {g[0][j], g[1][j], g[2][j]}, o[WA];
         WINO_G(o, col);
@@ -147,8 +150,8 @@ __kernel void conv2d_winograd_weights(__global const float *restrict weight, lon
                       : 2;                                                                     \
     }
 
-__kernel void conv2d_winograd_input(__global const float *restrict X, long X_off,
-                                    __global float *restrict V, long V_off, int C, int H, int W,
+__kernel void conv2d_winograd_input(__global const store_t *restrict X, long X_off,
+                                    __global wide_t *restrict V, long V_off, int C, int H, int W,
                                     int pad_top, int pad_left, int tiles_w, int tiles_img,
                                     int ncols, int pw, long vstride, long voff, int n0)
 {
@@ -185,7 +188,7 @@ __kernel void conv2d_winograd_input(__global const float *restrict X, long X_off
     }
     const int16 relv = vload16(0, rel), rmv = vload16(0, rmask), cmv = vload16(0, cmask);
     for (int cb = 0; cb < WCB && c0 + cb < C; cb++) {
-        __global const float *x0 = X + start0 + cb * hw;
+        __global const store_t *x0 = X + start0 + cb * hw;
         float16 t[WA][WA];
 #pragma unroll
         for (int s = 0; s < WA; s++) { /* t = B^T d, column by column */
@@ -194,10 +197,10 @@ __kernel void conv2d_winograd_input(__global const float *restrict X, long X_off
             for (int r = 0; r < WA; r++) { /* element (r, s) of the 16 patches */
                 const int16 ok = ((rmv >> r) & (cmv >> s) & 1) != 0;
                 const int16 i = select((int16)(0), relv + (r * W + s), ok);
-                const float16 g = (float16)(x0[i.s0], x0[i.s1], x0[i.s2], x0[i.s3], x0[i.s4],
-                                            x0[i.s5], x0[i.s6], x0[i.s7], x0[i.s8], x0[i.s9],
-                                            x0[i.sa], x0[i.sb], x0[i.sc], x0[i.sd], x0[i.se],
-                                            x0[i.sf]);
+                const float16 g = (float16)(LD(x0, i.s0), LD(x0, i.s1), LD(x0, i.s2), LD(x0, i.s3), LD(x0, i.s4),
+                                            LD(x0, i.s5), LD(x0, i.s6), LD(x0, i.s7), LD(x0, i.s8), LD(x0, i.s9),
+                                            LD(x0, i.sa), LD(x0, i.sb), LD(x0, i.sc), LD(x0, i.sd), LD(x0, i.se),
+                                            LD(x0, i.sf));
                 d[r] = select((float16)(0.0f), g, ok);
             }
             WINO_BT(o, d);
@@ -213,7 +216,7 @@ __kernel void conv2d_winograd_input(__global const float *restrict X, long X_off
             WINO_BT(v, t[i]);
 #pragma unroll
             for (int j = 0; j < WA; j++) {
-                __global float *dst = V + voff + (i * WA + j) * vstride;
+                __global wide_t *dst = V + voff + (i * WA + j) * vstride;
                 if (within + 16 <= pw) {
                     vstore16(v[j], 0, dst + off);
                 } else { /* the columns straddle the end of a row (pw = ncols) */
@@ -239,10 +242,10 @@ __kernel void conv2d_winograd_input(__global const float *restrict X, long X_off
 #define WINO_AT_STORE(v, r) (v)
 #endif
 
-__kernel void conv2d_winograd_output(__global const float *restrict M, long M_off,
-                                     __global const float *restrict bias, long bias_off,
-                                     __global float *restrict Y, long Y_off,
-                                     __global const float *restrict R, long R_off, int OC, int OH,
+__kernel void conv2d_winograd_output(__global const wide_t *restrict M, long M_off,
+                                     __global const store_t *restrict bias, long bias_off,
+                                     __global store_t *restrict Y, long Y_off,
+                                     __global const store_t *restrict R, long R_off, int OC, int OH,
                                      int OW, int tiles_w, int tiles_img, int ncols, int n0,
                                      float act_a, float act_b)
 {
@@ -260,14 +263,14 @@ __kernel void conv2d_winograd_output(__global const float *restrict M, long M_of
     const int full = col0 + 16 <= ncols;
     for (int ob = 0; ob < WCB && oc0 + ob < OC; ob++) {
         const int oc = oc0 + ob;
-        __global const float *src = M + (long)oc * ncols + col0;
+        __global const wide_t *src = M + (long)oc * ncols + col0;
         float16 q[WM][WA];
 #pragma unroll
         for (int j = 0; j < WA; j++) { /* q = A^T m, column by column */
             float16 m[WA], o[WM];
 #pragma unroll
             for (int i = 0; i < WA; i++) {
-                __global const float *p = src + (i * WA + j) * plane;
+                __global const wide_t *p = src + (i * WA + j) * plane;
                 if (full) {
                     m[i] = vload16(0, p);
                 } else {
@@ -283,7 +286,7 @@ __kernel void conv2d_winograd_output(__global const float *restrict M, long M_of
                 q[i][j] = o[i];
         }
 #if HAS_BIAS
-        const float16 b = (float16)(bias[oc]);
+        const float16 b = (float16)(LD(bias, oc));
 #else
         const float16 b = (float16)(0.0f);
 #endif
@@ -298,24 +301,24 @@ __kernel void conv2d_winograd_output(__global const float *restrict M, long M_of
         }
         for (int l = 0; l < 16; l++) {
             const long at = org[l] + ob * ohw;
-            __global float *dst = Y + at;
-            __global const float *res = R + at; /* read only with HAS_RESIDUAL */
+            __global store_t *dst = Y + at;
+            __global const store_t *res = R + at; /* read only with HAS_RESIDUAL */
             if (kind[l] == 1) { /* the whole tile inside: rows as vectors */
                 for (int i = 0; i < WM; i++, dst += OW, res += OW) {
 #if WM == 4
                     float4 row = (float4)(out[i * 4][l], out[i * 4 + 1][l], out[i * 4 + 2][l],
                                           out[i * 4 + 3][l]);
-                    vstore4(WINO_AT_STORE(row, vload4(0, res)), 0, dst);
+                    ST4(WINO_AT_STORE(row, LD4(0, res)), 0, dst);
 #else
                     float2 row = (float2)(out[i * 2][l], out[i * 2 + 1][l]);
-                    vstore2(WINO_AT_STORE(row, vload2(0, res)), 0, dst);
+                    ST2(WINO_AT_STORE(row, LD2(0, res)), 0, dst);
 #endif
                 }
             } else if (kind[l] == 2) {
                 for (int i = 0; i < WM && oy0[l] + i < OH; i++)
                     for (int j = 0; j < WM && ox0[l] + j < OW; j++) {
                         const long o = (long)i * OW + j;
-                        dst[o] = WINO_AT_STORE(out[i * WM + j][l], res[o]);
+                        ST(dst, o, WINO_AT_STORE(out[i * WM + j][l], LD(res, o)));
                     }
             }
         }

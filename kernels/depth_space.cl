@@ -13,8 +13,8 @@
  * Block size 2 (the common one) moves float8/float16 vectors with shuffles;
  * others go element by element. Tunables: none.
  */
-__kernel void depth_to_space(__global const float *restrict input, long input_off,
-                             __global float *restrict output, long output_off,
+__kernel void depth_to_space(__global const store_t *restrict input, long input_off,
+                             __global store_t *restrict output, long output_off,
                              int oc, int crd, int oh, int ow, int b, int planes)
 {
     const int oy = get_global_id(0), po = get_global_id(1);
@@ -25,24 +25,24 @@ __kernel void depth_to_space(__global const float *restrict input, long input_of
     const size_t plane = (size_t)ih * iw;
     const int c0 = crd ? (c * b + i) * b : i * b * oc + c; /* channel of j = 0 */
     const size_t jstride = (crd ? 1 : (size_t)oc) * plane; /* between the j rows */
-    __global const float *src =
+    __global const store_t *src =
         input + input_off + ((size_t)n * oc * b * b + (size_t)c0) * plane + (size_t)h * iw;
     output += output_off + ((size_t)po * oh + oy) * (size_t)ow;
     int w = 0;
     if (b == 2)
         for (; w + 8 <= iw; w += 8) {
-            const float8 v0 = vload8(0, src + w), v1 = vload8(0, src + jstride + w);
-            vstore16(shuffle2(v0, v1, (uint16)(0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7,
+            const float8 v0 = LD8(0, src + w), v1 = LD8(0, src + jstride + w);
+            ST16(shuffle2(v0, v1, (uint16)(0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7,
                                                15)),
                      0, output + 2 * w);
         }
     for (; w < iw; w++)
         for (int j = 0; j < b; j++)
-            output[w * b + j] = src[j * jstride + w];
+            ST(output, w * b + j, LD(src, j * jstride + w));
 }
 
-__kernel void space_to_depth(__global const float *restrict input, long input_off,
-                             __global float *restrict output, long output_off,
+__kernel void space_to_depth(__global const store_t *restrict input, long input_off,
+                             __global store_t *restrict output, long output_off,
                              int ic, int oh, int ow, int b, int rows_planes)
 {
     /* item (oy, q), q = (n * b + i) * ic + c: input row oy * b + i of
@@ -52,7 +52,7 @@ __kernel void space_to_depth(__global const float *restrict input, long input_of
         return;
     const int c = q % ic, i = q / ic % b, n = q / ic / b;
     const size_t iw = (size_t)ow * b, oplane = (size_t)oh * ow;
-    __global const float *row =
+    __global const store_t *row =
         input + input_off + (((size_t)n * ic + c) * oh * b + (size_t)oy * b + i) * iw;
     /* output channel (i * b + j) * ic + c of image n; j steps by ic planes */
     output += output_off + ((size_t)n * ic * b * b + (size_t)i * b * ic + c) * oplane +
@@ -61,11 +61,11 @@ __kernel void space_to_depth(__global const float *restrict input, long input_of
     int x = 0;
     if (b == 2)
         for (; x + 8 <= ow; x += 8) {
-            const float16 v = vload16(0, row + 2 * x);
-            vstore8(v.even, 0, output + x);
-            vstore8(v.odd, 0, output + jstride + x);
+            const float16 v = LD16(0, row + 2 * x);
+            ST8(v.even, 0, output + x);
+            ST8(v.odd, 0, output + jstride + x);
         }
     for (; x < ow; x++)
         for (int j = 0; j < b; j++)
-            output[j * jstride + x] = row[(size_t)x * b + j];
+            ST(output, j * jstride + x, LD(row, (size_t)x * b + j));
 }

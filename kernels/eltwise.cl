@@ -86,7 +86,7 @@
 #error "eltwise.cl: unknown UNARY"
 #endif
 
-__kernel void eltwise_unary(__global const float *input, long input_off, __global float *output,
+__kernel void eltwise_unary(__global const store_t *input, long input_off, __global store_t *output,
                             long output_off, long n, float act_a, float act_b)
 {
     input += input_off;
@@ -95,12 +95,12 @@ __kernel void eltwise_unary(__global const float *input, long input_off, __globa
     if (o >= (size_t)n)
         return;
     if (o + VW <= (size_t)n) {
-        const floatV x = vloadV(0, input + o);
-        vstoreV(UNARY_F(x), 0, output + o);
+        const floatV x = LDV(0, input + o);
+        STV(UNARY_F(x), 0, output + o);
     } else {
         for (size_t i = o; i < (size_t)n; i++) {
-            const float x = input[i];
-            output[i] = UNARY_F(x);
+            const float x = LD(input, i);
+            ST(output, i, UNARY_F(x));
         }
     }
 }
@@ -150,8 +150,8 @@ __kernel void eltwise_unary(__global const float *input, long input_off, __globa
 
 #if BCAST == BCAST_SAME
 
-__kernel void binary_same(__global const float *a, long a_off, __global const float *b, long b_off,
-                          __global float *out, long out_off, long n, float act_a, float act_b)
+__kernel void binary_same(__global const store_t *a, long a_off, __global const store_t *b, long b_off,
+                          __global store_t *out, long out_off, long n, float act_a, float act_b)
 {
     a += a_off;
     b += b_off;
@@ -160,17 +160,17 @@ __kernel void binary_same(__global const float *a, long a_off, __global const fl
     if (o >= (size_t)n)
         return;
     if (o + VW <= (size_t)n) {
-        vstoreV(RESULT_V(vloadV(0, a + o), vloadV(0, b + o)), 0, out + o);
+        STV(RESULT_V(LDV(0, a + o), LDV(0, b + o)), 0, out + o);
     } else {
         for (size_t i = o; i < (size_t)n; i++)
-            out[i] = RESULT_S(a[i], b[i]);
+            ST(out, i, RESULT_S(LD(a, i), LD(b, i)));
     }
 }
 
 #elif BCAST == BCAST_SCALAR_A || BCAST == BCAST_SCALAR_B
 
-__kernel void binary_scalar(__global const float *a, long a_off, __global const float *b,
-                            long b_off, __global float *out, long out_off, long n, float act_a,
+__kernel void binary_scalar(__global const store_t *a, long a_off, __global const store_t *b,
+                            long b_off, __global store_t *out, long out_off, long n, float act_a,
                             float act_b)
 {
     a += a_off;
@@ -179,20 +179,20 @@ __kernel void binary_scalar(__global const float *a, long a_off, __global const 
     const size_t o = get_global_id(0) * (size_t)VW;
     if (o >= (size_t)n)
         return;
-    const float s = PART[0];
+    const float s = LD(PART, 0);
     if (o + VW <= (size_t)n) {
-        vstoreV(COMBINE_V(vloadV(0, FULL + o), (floatV)(s)), 0, out + o);
+        STV(COMBINE_V(LDV(0, FULL + o), (floatV)(s)), 0, out + o);
     } else {
         for (size_t i = o; i < (size_t)n; i++)
-            out[i] = COMBINE_S(FULL[i], s);
+            ST(out, i, COMBINE_S(LD(FULL, i), s));
     }
 }
 
 #elif BCAST == BCAST_CHANNEL_A || BCAST == BCAST_CHANNEL_B
 
 /* The output is [outer, C, inner] (flat); PART holds C values. */
-__kernel void binary_channel(__global const float *a, long a_off, __global const float *b,
-                             long b_off, __global float *out, long out_off, long n, long C,
+__kernel void binary_channel(__global const store_t *a, long a_off, __global const store_t *b,
+                             long b_off, __global store_t *out, long out_off, long n, long C,
                              long inner, float act_a, float act_b)
 {
     a += a_off;
@@ -207,13 +207,13 @@ __kernel void binary_channel(__global const float *a, long a_off, __global const
     if (o + VW <= (size_t)n) {
         floatV p;
         if (inner == 1 && c + VW <= (ulong)C) {
-            p = vloadV(0, PART + c); /* the chunk walks along the channels */
+            p = LDV(0, PART + c); /* the chunk walks along the channels */
         } else if (r + VW <= (ulong)inner) {
-            p = (floatV)(PART[c]); /* the chunk lies inside one channel */
+            p = (floatV)(LD(PART, c)); /* the chunk lies inside one channel */
         } else {
             float t[VW];
             for (int k = 0; k < VW; k++) {
-                t[k] = PART[c];
+                t[k] = LD(PART, c);
                 if (++r == (ulong)inner) {
                     r = 0;
                     if (++c == (ulong)C)
@@ -222,10 +222,10 @@ __kernel void binary_channel(__global const float *a, long a_off, __global const
             }
             p = vloadV(0, t);
         }
-        vstoreV(COMBINE_V(vloadV(0, FULL + o), p), 0, out + o);
+        STV(COMBINE_V(LDV(0, FULL + o), p), 0, out + o);
     } else {
         for (size_t i = o; i < (size_t)n; i++) {
-            out[i] = COMBINE_S(FULL[i], PART[c]);
+            ST(out, i, COMBINE_S(LD(FULL, i), LD(PART, c)));
             if (++r == (ulong)inner) {
                 r = 0;
                 if (++c == (ulong)C)
@@ -255,8 +255,8 @@ __kernel void binary_channel(__global const float *a, long a_off, __global const
 /* dims: extents of the collapsed output, outermost first, in .s0...; only
  * the first `rank` (1..8) are used. Bit d of amask / bmask: a / b is full
  * along dim d (otherwise it has extent 1 there). */
-__kernel void binary_general(__global const float *a, long a_off, __global const float *b,
-                             long b_off, __global float *out, long out_off, long n, int rank,
+__kernel void binary_general(__global const store_t *a, long a_off, __global const store_t *b,
+                             long b_off, __global store_t *out, long out_off, long n, int rank,
                              long8 dims, int amask, int bmask, float act_a, float act_b)
 {
     a += a_off;
@@ -283,22 +283,22 @@ __kernel void binary_general(__global const float *a, long a_off, __global const
         floatV va, vb;
         if (cd[rank - 1] + VW <= D[rank - 1]) {
             /* inside one innermost row: each operand is contiguous or one value */
-            va = sa[rank - 1] ? vloadV(0, a + ia) : (floatV)(a[ia]);
-            vb = sb[rank - 1] ? vloadV(0, b + ib) : (floatV)(b[ib]);
+            va = sa[rank - 1] ? LDV(0, a + ia) : (floatV)(LD(a, ia));
+            vb = sb[rank - 1] ? LDV(0, b + ib) : (floatV)(LD(b, ib));
         } else {
             float ta[VW], tb[VW];
             for (int k = 0; k < VW; k++) {
-                ta[k] = a[ia];
-                tb[k] = b[ib];
+                ta[k] = LD(a, ia);
+                tb[k] = LD(b, ib);
                 ADVANCE();
             }
             va = vloadV(0, ta);
             vb = vloadV(0, tb);
         }
-        vstoreV(RESULT_V(va, vb), 0, out + o);
+        STV(RESULT_V(va, vb), 0, out + o);
     } else {
         for (size_t i = o; i < (size_t)n; i++) {
-            out[i] = RESULT_S(a[ia], b[ib]);
+            ST(out, i, RESULT_S(LD(a, ia), LD(b, ib)));
             ADVANCE();
         }
     }

@@ -99,15 +99,15 @@
  * gemm_core_prepare and gemm_core_bind), and the pointer adjustment at
  * their entry (prelude.cl: tensors are buffer + offset). */
 #define GEMM_PRODUCT_ARGS                                                                       \
-    __global const float *restrict A, long A_off, __global const float *restrict B,             \
-        long B_off, __global const float *restrict C, long C_off, __global float *restrict Y,   \
-        long Y_off, __global const float *restrict R, long R_off, int M, int N, int K,          \
+    __global const store_t *restrict A, long A_off, __global const store_t *restrict B,             \
+        long B_off, __global const store_t *restrict C, long C_off, __global store_t *restrict Y,   \
+        long Y_off, __global const store_t *restrict R, long R_off, int M, int N, int K,          \
         int a_rs, int a_ks, int b_ks, int b_ns, int c_rs, int c_cs, float alpha, float beta,    \
         long8 bd, long8 as, long8 bs, long8 cs, int z0, int bz0, float act_a, float act_b
 /* The split-K kernels (gemm_local_split, gemm_split_reduce) add the
  * partial sums P and the split count and size. */
 #define GEMM_SPLIT_ARGS                                                                         \
-    GEMM_PRODUCT_ARGS, __global float *restrict P, long P_off, int splits, int k_step
+    GEMM_PRODUCT_ARGS, __global wide_t *restrict P, long P_off, int splits, int k_step
 #define GEMM_PRODUCT_AT_OFFSETS()                                                               \
     do {                                                                                        \
         A += A_off, B += B_off, C += C_off, Y += Y_off, R += R_off;                             \
@@ -127,16 +127,16 @@ inline long batch_offset(long z, long8 bd, long8 st)
 }
 
 /* The epilogue for one value: alpha, the C term, the activation. */
-inline float gemm_out(float acc, __global const float *C, long coff, int m, int n, int c_rs,
-                      int c_cs, float alpha, float beta, __global const float *r, float act_a,
+inline float gemm_out(float acc, __global const store_t *C, long coff, int m, int n, int c_rs,
+                      int c_cs, float alpha, float beta, __global const store_t *r, float act_a,
                       float act_b)
 {
     float v = alpha * acc;
 #if HAS_BIAS
-    v = fma(beta, C[coff + (long)m * c_rs + (long)n * c_cs], v);
+    v = fma(beta, LD(C, coff + (long)m * c_rs + (long)n * c_cs), v);
 #endif
 #if HAS_RESIDUAL
-    v += *r;
+    v += LD(r, 0);
 #endif
     return apply_act(v, act_a, act_b);
 }
@@ -144,7 +144,7 @@ inline float gemm_out(float acc, __global const float *C, long coff, int m, int 
 /* ---------------------------------------------------------------- packed */
 #if GEMM_HAS(GEMM_PACKING)
 
-__kernel void gemm_pack_b(__global const float *restrict B, long B_off, __global float *restrict P,
+__kernel void gemm_pack_b(__global const store_t *restrict B, long B_off, __global store_t *restrict P,
                           long P_off, int N, int K, int b_ks, int b_ns, long8 bd, long8 bs, int z0)
 {
     B += B_off;
@@ -156,19 +156,19 @@ __kernel void gemm_pack_b(__global const float *restrict B, long B_off, __global
     const long z = get_global_id(2);
     const int npanels = (N + TW - 1) / TW;
     const int n0 = panel * TW;
-    __global const float *src = B + batch_offset(z0 + z, bd, bs) + (long)k * b_ks;
-    __global float *dst = P + ((z * npanels + panel) * (long)K + k) * TW;
+    __global const store_t *src = B + batch_offset(z0 + z, bd, bs) + (long)k * b_ks;
+    __global store_t *dst = P + ((z * npanels + panel) * (long)K + k) * TW;
     if (b_ns == 1 && n0 + TW <= N) {
 #pragma unroll
         for (int v = 0; v < NV; v++)
-            vstore16(vload16(v, src + n0), v, dst);
+            ST16(LD16(v, src + n0), v, dst);
     } else {
         for (int j = 0; j < TW; j++)
-            dst[j] = n0 + j < N ? src[(long)(n0 + j) * b_ns] : 0.0f;
+            ST(dst, j, n0 + j < N ? LD(src, (long)(n0 + j) * b_ns) : 0.0f);
     }
 }
 
-__kernel void gemm_pack_a(__global const float *restrict A, long A_off, __global float *restrict P,
+__kernel void gemm_pack_a(__global const store_t *restrict A, long A_off, __global store_t *restrict P,
                           long P_off, int M, int K, int a_rs, int a_ks, long8 bd, long8 as)
 {
     A += A_off;
@@ -179,15 +179,15 @@ __kernel void gemm_pack_a(__global const float *restrict A, long A_off, __global
         return;
     const long z = get_global_id(2);
     const int npanels = (M + TM - 1) / TM;
-    __global const float *src = A + batch_offset(z, bd, as) + (long)k * a_ks;
-    __global float *dst = P + ((z * npanels + panel) * (long)K + k) * TM;
+    __global const store_t *src = A + batch_offset(z, bd, as) + (long)k * a_ks;
+    __global store_t *dst = P + ((z * npanels + panel) * (long)K + k) * TM;
     for (int i = 0; i < TM; i++) {
         const int m = panel * TM + i;
-        dst[i] = m < M ? src[(long)m * a_rs] : 0.0f;
+        ST(dst, i, m < M ? LD(src, (long)m * a_rs) : 0.0f);
     }
 }
 
-__kernel void gemm_pack_bt(__global const float *restrict B, long B_off, __global float *restrict P,
+__kernel void gemm_pack_bt(__global const store_t *restrict B, long B_off, __global store_t *restrict P,
                            long P_off, int N, int K, int b_ks, int b_ns, long8 bd, long8 bs, int z0)
 {
     B += B_off;
@@ -199,21 +199,21 @@ __kernel void gemm_pack_bt(__global const float *restrict B, long B_off, __globa
     const long z = get_global_id(2);
     const int npanels = (N + TW - 1) / TW;
     const int n0 = panel * TW;
-    __global const float *src = B + batch_offset(z0 + z, bd, bs);
-    __global float *dst = P + ((z * npanels + panel) * (long)K + k0) * TW;
+    __global const store_t *src = B + batch_offset(z0 + z, bd, bs);
+    __global store_t *dst = P + ((z * npanels + panel) * (long)K + k0) * TW;
     const int rows = min(16, K - k0);
     for (int j = 0; j < TW; j++) {
         const int n = n0 + j;
-        __global const float *col = src + (long)n * b_ns + (long)k0 * b_ks;
+        __global const store_t *col = src + (long)n * b_ns + (long)k0 * b_ks;
         float t[16];
         if (n < N && rows == 16 && b_ks == 1) {
-            vstore16(vload16(0, col), 0, t);
+            vstore16(LD16(0, col), 0, t);
         } else {
             for (int r = 0; r < 16; r++)
-                t[r] = n < N && r < rows ? col[(long)r * b_ks] : 0.0f;
+                t[r] = n < N && r < rows ? LD(col, (long)r * b_ks) : 0.0f;
         }
         for (int r = 0; r < rows; r++)
-            dst[r * TW + j] = t[r];
+            ST(dst, r * TW + j, t[r]);
     }
 }
 
@@ -222,8 +222,8 @@ __kernel void gemm_pack_bt(__global const float *restrict B, long B_off, __globa
 
 /* The TM x TW tile's epilogue and store: columns n0 + j for j >= skip (the
  * ones the tile owns), rows past M and columns past N dropped. */
-inline void gemm_store_tile(float16 acc[TM][NV], __global float *y, __global const float *C,
-                            long coff, __global const float *R, int m0, int n0, int skip, int M,
+inline void gemm_store_tile(float16 acc[TM][NV], __global store_t *y, __global const store_t *C,
+                            long coff, __global const store_t *R, int m0, int n0, int skip, int M,
                             int N, int c_rs, int c_cs, float alpha, float beta, float act_a,
                             float act_b)
 {
@@ -233,41 +233,41 @@ inline void gemm_store_tile(float16 acc[TM][NV], __global float *y, __global con
         const int m = m0 + i;
         if (m >= M)
             break;
-        __global float *yr = y + (long)m * N + n0;
+        __global store_t *yr = y + (long)m * N + n0;
 #pragma unroll
         for (int v = 0; v < NV; v++) {
             float16 r = alpha * acc[i][v];
 #if HAS_BIAS
             if (c_cs == 0) {
-                r = fma((float16)(beta), (float16)(C[coff + (long)m * c_rs]), r);
+                r = fma((float16)(beta), (float16)(LD(C, coff + (long)m * c_rs)), r);
             } else {
                 float t[16];
                 for (int j = 0; j < 16; j++)
-                    t[j] = C[coff + (long)m * c_rs + (long)min(n0 + v * 16 + j, N - 1) * c_cs];
+                    t[j] = LD(C, coff + (long)m * c_rs + (long)min(n0 + v * 16 + j, N - 1) * c_cs);
                 r = fma((float16)(beta), vload16(0, t), r);
             }
 #endif
 #if HAS_RESIDUAL
             {
-                __global const float *rr = R + (long)m * N + n0 + v * 16;
+                __global const store_t *rr = R + (long)m * N + n0 + v * 16;
                 if (full) {
-                    r += vload16(0, rr);
+                    r += LD16(0, rr);
                 } else {
                     float t[16];
                     for (int j = 0; j < 16; j++)
-                        t[j] = n0 + v * 16 + j < N ? rr[j] : 0.0f;
+                        t[j] = n0 + v * 16 + j < N ? LD(rr, j) : 0.0f;
                     r += vload16(0, t);
                 }
             }
 #endif
             r = ACT_ANY(r);
             if (full) {
-                vstore16(r, v, yr);
+                ST16(r, v, yr);
             } else {
                 float t[16];
                 vstore16(r, 0, t);
                 for (int j = max(skip - v * 16, 0); j < 16 && n0 + v * 16 + j < N; j++)
-                    yr[v * 16 + j] = t[j];
+                    ST(yr, v * 16 + j, t[j]);
             }
         }
     }
@@ -285,8 +285,8 @@ __kernel void gemm_packed(GEMM_PRODUCT_ARGS)
     const int n0 = raw ? min(n_own, N - TW) : n_own; /* first column computed */
     const long bstep = raw ? b_ks : TW;
     const long z = get_global_id(2), za = z0 + z;
-    __global const float *a = A + batch_offset(za, bd, as);
-    __global const float *b =
+    __global const store_t *a = A + batch_offset(za, bd, as);
+    __global const store_t *b =
         B + batch_offset(bz0 + z, bd, bs) + (raw ? (long)n0 : (long)panel * K * TW);
 
     float16 acc[TM][NV];
@@ -300,7 +300,7 @@ __kernel void gemm_packed(GEMM_PRODUCT_ARGS)
 #define GEMM_PACKED_STEP(A_OF_I)                                                               \
     {                                                                                          \
         float16 bv[NV];                                                                        \
-        _Pragma("unroll") for (int v = 0; v < NV; v++) bv[v] = vload16(v, b + k * bstep);      \
+        _Pragma("unroll") for (int v = 0; v < NV; v++) bv[v] = LD16(v, b + k * bstep);      \
         _Pragma("unroll") for (int i = 0; i < TM; i++)                                         \
         {                                                                                      \
             const float16 av = (float16)(A_OF_I);                                              \
@@ -309,9 +309,12 @@ __kernel void gemm_packed(GEMM_PRODUCT_ARGS)
         }                                                                                      \
     }
     if (a_ks == 0) { /* packed A: this tile's panel */
-        __global const float *ap = a + (long)get_global_id(0) * K * TM;
-        for (int k = 0; k < K; k++)
-            GEMM_PACKED_STEP(ap[k * TM + i])
+        __global const store_t *ap = a + (long)get_global_id(0) * K * TM;
+        for (int k = 0; k < K; k++) {
+            float ak[TM];
+            LOAD_TM(ak, ap + k * TM);
+            GEMM_PACKED_STEP(ak[i])
+        }
     } else {
         long arow[TM]; /* offset of each row of A' (clamped to the last row) */
 #pragma unroll
@@ -319,10 +322,10 @@ __kernel void gemm_packed(GEMM_PRODUCT_ARGS)
             arow[i] = (long)min(m0 + i, M - 1) * a_rs;
         if (a_ks == 1) { /* row-major A' */
             for (int k = 0; k < K; k++)
-                GEMM_PACKED_STEP(a[arow[i] + k])
+                GEMM_PACKED_STEP(LD(a, arow[i] + k))
         } else {
             for (int k = 0; k < K; k++)
-                GEMM_PACKED_STEP(a[arow[i] + (long)k * a_ks])
+                GEMM_PACKED_STEP(LD(a, arow[i] + (long)k * a_ks))
         }
     }
 #undef GEMM_PACKED_STEP
@@ -369,27 +372,33 @@ __kernel void gemm_packed(GEMM_PRODUCT_ARGS)
  * the registers then go to the other local buffer, one barrier per step.
  * The global loads' latency hides behind the FMAs. */
 #define NT (RTSM * RTSN)
+/* Four values at p (16-byte aligned in float storage) as a float4. */
+#if STORE_HALF
+#define GLOAD4(p) LD4(0, (p))
+#else
+#define GLOAD4(p) (*(__global const float4 *)(p))
+#endif
 #define A_GROUPS (TSM * TSK / 4 / NT) /* float4 groups per item per step */
 #define B_GROUPS (TSN * TSK / 4 / NT)
 
 /* Group e4 of A' step k0: 4 values along k (a_ks == 1) or along m. */
-inline float4 load_a_group(__global const float *a, int M, int a_rs, int a_ks, int k_end,
+inline float4 load_a_group(__global const store_t *a, int M, int a_rs, int a_ks, int k_end,
                            int m_base, int k0, int e4, int vec)
 {
     const int along_k = a_ks == 1, dm = along_k ? 0 : 1, dk = along_k ? 1 : 0;
     const int m = m_base + (along_k ? e4 / (TSK / 4) : e4 % (TSM / 4) * 4);
     const int k = k0 + (along_k ? e4 % (TSK / 4) * 4 : e4 / (TSM / 4));
-    __global const float *p = a + (long)m * a_rs + (long)k * a_ks;
+    __global const store_t *p = a + (long)m * a_rs + (long)k * a_ks;
     if (vec && m + 3 * dm < M && k + 3 * dk < k_end)
-        return *(__global const float4 *)p;
+        return GLOAD4(p);
     float4 v;
-    v.s0 = m < M && k < k_end ? p[0] : 0.0f;
-    v.s1 = m + dm < M && k + dk < k_end ? a[(long)(m + dm) * a_rs + (long)(k + dk) * a_ks] : 0.0f;
+    v.s0 = m < M && k < k_end ? LD(p, 0) : 0.0f;
+    v.s1 = m + dm < M && k + dk < k_end ? LD(a, (long)(m + dm) * a_rs + (long)(k + dk) * a_ks) : 0.0f;
     v.s2 = m + 2 * dm < M && k + 2 * dk < k_end
-               ? a[(long)(m + 2 * dm) * a_rs + (long)(k + 2 * dk) * a_ks]
+               ? LD(a, (long)(m + 2 * dm) * a_rs + (long)(k + 2 * dk) * a_ks)
                : 0.0f;
     v.s3 = m + 3 * dm < M && k + 3 * dk < k_end
-               ? a[(long)(m + 3 * dm) * a_rs + (long)(k + 3 * dk) * a_ks]
+               ? LD(a, (long)(m + 3 * dm) * a_rs + (long)(k + 3 * dk) * a_ks)
                : 0.0f;
     return v;
 }
@@ -407,23 +416,23 @@ inline void store_a_group(__local float *As, float4 v, int a_ks, int e4)
 
 /* Group e4 of B' step k0: 4 values along n (b_ns == 1, or b_ks != 1) or
  * along k. */
-inline float4 load_b_group(__global const float *b, int N, int b_ks, int b_ns, int k_end,
+inline float4 load_b_group(__global const store_t *b, int N, int b_ks, int b_ns, int k_end,
                            int n_base, int k0, int e4, int vec)
 {
     const int along_n = b_ns == 1 || b_ks != 1, dn = along_n ? 1 : 0, dk = along_n ? 0 : 1;
     const int n = n_base + (along_n ? e4 % (TSN / 4) * 4 : e4 / (TSK / 4));
     const int k = k0 + (along_n ? e4 / (TSN / 4) : e4 % (TSK / 4) * 4);
-    __global const float *p = b + (long)k * b_ks + (long)n * b_ns;
+    __global const store_t *p = b + (long)k * b_ks + (long)n * b_ns;
     if (vec && n + 3 * dn < N && k + 3 * dk < k_end)
-        return *(__global const float4 *)p;
+        return GLOAD4(p);
     float4 v;
-    v.s0 = n < N && k < k_end ? p[0] : 0.0f;
-    v.s1 = n + dn < N && k + dk < k_end ? b[(long)(k + dk) * b_ks + (long)(n + dn) * b_ns] : 0.0f;
+    v.s0 = n < N && k < k_end ? LD(p, 0) : 0.0f;
+    v.s1 = n + dn < N && k + dk < k_end ? LD(b, (long)(k + dk) * b_ks + (long)(n + dn) * b_ns) : 0.0f;
     v.s2 = n + 2 * dn < N && k + 2 * dk < k_end
-               ? b[(long)(k + 2 * dk) * b_ks + (long)(n + 2 * dn) * b_ns]
+               ? LD(b, (long)(k + 2 * dk) * b_ks + (long)(n + 2 * dn) * b_ns)
                : 0.0f;
     v.s3 = n + 3 * dn < N && k + 3 * dk < k_end
-               ? b[(long)(k + 3 * dk) * b_ks + (long)(n + 3 * dn) * b_ns]
+               ? LD(b, (long)(k + 3 * dk) * b_ks + (long)(n + 3 * dn) * b_ns)
                : 0.0f;
     return v;
 }
@@ -460,7 +469,7 @@ inline void gemm_local_step(__local const float4 *As4, __local const float4 *Bs4
     }
 }
 
-inline void gemm_local_tile(__global const float *a, __global const float *b, int M, int N,
+inline void gemm_local_tile(__global const store_t *a, __global const store_t *b, int M, int N,
                             int K, int a_rs, int a_ks, int b_ks, int b_ns, int k_begin,
                             int k_end, __local float4 *Asub4, __local float4 *Bsub4,
                             float acc[WPTM][WPTN])
@@ -515,7 +524,7 @@ inline void gemm_local_tile(__global const float *a, __global const float *b, in
 #else
 
 /* Accumulates the tile's products over k in [k_begin, k_end) into acc. */
-inline void gemm_local_tile(__global const float *a, __global const float *b, int M, int N,
+inline void gemm_local_tile(__global const store_t *a, __global const store_t *b, int M, int N,
                             int K, int a_rs, int a_ks, int b_ks, int b_ns, int k_begin,
                             int k_end, __local float4 *Asub4, __local float4 *Bsub4,
                             float acc[WPTM][WPTN])
@@ -538,14 +547,14 @@ inline void gemm_local_tile(__global const float *a, __global const float *b, in
             const int kk = a_along_k ? e % TSK : e / TSM;
             const int m = m_base + mm, k = k0 + kk;
             Asub[kk * LROW_A + mm] =
-                m < M && k < k_end ? a[(long)m * a_rs + (long)k * a_ks] : 0.0f;
+                m < M && k < k_end ? LD(a, (long)m * a_rs + (long)k * a_ks) : 0.0f;
         }
         for (int e = lid; e < TSN * TSK; e += RTSM * RTSN) {
             const int nn = b_along_n ? e % TSN : e / TSK;
             const int kk = b_along_n ? e / TSN : e % TSK;
             const int n = n_base + nn, k = k0 + kk;
             Bsub[kk * LROW_B + nn] =
-                n < N && k < k_end ? b[(long)k * b_ks + (long)n * b_ns] : 0.0f;
+                n < N && k < k_end ? LD(b, (long)k * b_ks + (long)n * b_ns) : 0.0f;
         }
         barrier(CLK_LOCAL_MEM_FENCE);
         for (int kk = 0; kk < TSK; kk++) {
@@ -589,16 +598,16 @@ gemm_local(GEMM_PRODUCT_ARGS)
 
     const int lx = get_local_id(0), ly = get_local_id(1);
     const int n_base = get_group_id(0) * TSN, m_base = get_group_id(1) * TSM;
-    __global float *y = Y + za * (long)M * N;
-    __global const float *r = R + za * (long)M * N;
+    __global store_t *y = Y + za * (long)M * N;
+    __global const store_t *r = R + za * (long)M * N;
     const long coff = batch_offset(za, bd, cs);
     for (int i = 0; i < WPTM; i++) {
         const int m = m_base + TILE_ROW(i);
         for (int j = 0; j < WPTN; j++) {
             const int n = n_base + TILE_COL(j);
             if (m < M && n < N)
-                y[(long)m * N + n] = gemm_out(acc[i][j], C, coff, m, n, c_rs, c_cs, alpha, beta,
-                                              r + (long)m * N + n, act_a, act_b);
+                ST(y, (long)m * N + n, gemm_out(acc[i][j], C, coff, m, n, c_rs, c_cs, alpha, beta,
+                                              r + (long)m * N + n, act_a, act_b));
         }
     }
 }
@@ -652,9 +661,9 @@ __kernel void gemm_split_reduce(GEMM_SPLIT_ARGS)
     float acc = 0.0f;
     for (int s = 0; s < splits; s++)
         acc += p[s * (long)M * N];
-    Y[za * (long)M * N + (long)m * N + n] =
-        gemm_out(acc, C, batch_offset(za, bd, cs), m, n, c_rs, c_cs, alpha, beta,
-                 R + za * (long)M * N + (long)m * N + n, act_a, act_b);
+    ST(Y, za * (long)M * N + (long)m * N + n,
+       gemm_out(acc, C, batch_offset(za, bd, cs), m, n, c_rs, c_cs, alpha, beta,
+                R + za * (long)M * N + (long)m * N + n, act_a, act_b));
 }
 #endif
 
@@ -670,13 +679,13 @@ __kernel void gemm_naive(GEMM_PRODUCT_ARGS)
     if (n >= N || m >= M)
         return;
     const long z = get_global_id(2), za = z0 + z;
-    __global const float *a = A + batch_offset(za, bd, as) + (long)m * a_rs;
-    __global const float *b = B + batch_offset(bz0 + z, bd, bs) + (long)n * b_ns;
+    __global const store_t *a = A + batch_offset(za, bd, as) + (long)m * a_rs;
+    __global const store_t *b = B + batch_offset(bz0 + z, bd, bs) + (long)n * b_ns;
     float acc = 0.0f;
     for (int k = 0; k < K; k++)
-        acc = fma(a[(long)k * a_ks], b[(long)k * b_ks], acc);
+        acc = fma(LD(a, (long)k * a_ks), LD(b, (long)k * b_ks), acc);
     const long y = za * (long)M * N + (long)m * N + n;
-    Y[y] = gemm_out(acc, C, batch_offset(za, bd, cs), m, n, c_rs, c_cs, alpha, beta, R + y, act_a,
-                    act_b);
+    ST(Y, y, gemm_out(acc, C, batch_offset(za, bd, cs), m, n, c_rs, c_cs, alpha, beta, R + y, act_a,
+                    act_b));
 }
 #endif

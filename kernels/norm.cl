@@ -58,25 +58,25 @@ inline float hsum(floatV v)
 
 /* Item lid's share (of nth sharing the span) of sum(d) (square 0) or
  * sum(d^2) (square 1) over x[0..len), d = (x - pivot) - dm. */
-inline float span_partial(__global const float *x, size_t len, size_t lid, size_t nth,
+inline float span_partial(__global const store_t *x, size_t len, size_t lid, size_t nth,
                           float pivot, float dm, int square)
 {
     const size_t nv = len / VW;
     floatV acc = (floatV)(0.0f);
     for (size_t v = lid; v < nv; v += nth) {
-        const floatV d = (vloadV(v, x) - pivot) - dm;
+        const floatV d = (LDV(v, x) - pivot) - dm;
         acc += square ? d * d : d;
     }
     float s = hsum(acc);
     for (size_t t = nv * VW + lid; t < len; t += nth) {
-        const float d = (x[t] - pivot) - dm;
+        const float d = (LD(x, t) - pivot) - dm;
         s += square ? d * d : d;
     }
     return s;
 }
 
 /* The same over a whole row: A spans of B floats, `step` apart. */
-inline float row_partial(__global const float *x, long A, size_t nb, size_t step, size_t lid,
+inline float row_partial(__global const store_t *x, long A, size_t nb, size_t step, size_t lid,
                          size_t nth, float pivot, float dm, int square)
 {
     float s = 0.0f;
@@ -87,14 +87,14 @@ inline float row_partial(__global const float *x, long A, size_t nb, size_t step
 
 /* y = ((x - pivot) - dm) * mul + add over a span of len floats, item lid's
  * share. */
-inline void span_write(__global const float *x, __global float *y, size_t len, size_t lid,
+inline void span_write(__global const store_t *x, __global store_t *y, size_t len, size_t lid,
                        size_t nth, float pivot, float dm, float mul, float add)
 {
     const size_t nv = len / VW;
     for (size_t v = lid; v < nv; v += nth)
-        vstoreV(((vloadV(v, x) - pivot) - dm) * mul + add, v, y);
+        STV(((LDV(v, x) - pivot) - dm) * mul + add, v, y);
     for (size_t t = nv * VW + lid; t < len; t += nth)
-        y[t] = ((x[t] - pivot) - dm) * mul + add;
+        ST(y, t, ((LD(x, t) - pivot) - dm) * mul + add);
 }
 
 inline float inv_std(float var, float eps)
@@ -108,8 +108,8 @@ inline float inv_std(float var, float eps)
 
 /* Step 3 for row r, item lid's share. scale and bias already at their
  * offsets (unused when absent). */
-inline void row_write(__global const float *x, __global float *y, __global const float *scale,
-                      __global const float *bias, long A, size_t nb, size_t step, size_t r,
+inline void row_write(__global const store_t *x, __global store_t *y, __global const store_t *scale,
+                      __global const store_t *bias, long A, size_t nb, size_t step, size_t r,
                       long rmod, long segs, size_t lid, size_t nth, float pivot, float dm,
                       float inv)
 {
@@ -117,36 +117,36 @@ inline void row_write(__global const float *x, __global float *y, __global const
     /* LayerNorm: A == 1, scale and bias have B floats each */
     const size_t nv = nb / VW;
     for (size_t v = lid; v < nv; v += nth) {
-        floatV d = ((vloadV(v, x) - pivot) - dm) * inv;
+        floatV d = ((LDV(v, x) - pivot) - dm) * inv;
 #if HAS_SCALE
-        d *= vloadV(v, scale);
+        d *= LDV(v, scale);
 #endif
 #if HAS_BIAS
-        d += vloadV(v, bias);
+        d += LDV(v, bias);
 #endif
-        vstoreV(d, v, y);
+        STV(d, v, y);
     }
     for (size_t t = nv * VW + lid; t < nb; t += nth) {
-        float d = ((x[t] - pivot) - dm) * inv;
+        float d = ((LD(x, t) - pivot) - dm) * inv;
 #if HAS_SCALE
-        d *= scale[t];
+        d *= LD(scale, t);
 #endif
 #if HAS_BIAS
-        d += bias[t];
+        d += LD(bias, t);
 #endif
-        y[t] = d;
+        ST(y, t, d);
     }
 #else
     const size_t seg = nb / (size_t)segs, k0 = r % (size_t)rmod * (size_t)segs;
     for (long a = 0; a < A; a++)
         for (size_t q = 0; q < (size_t)segs; q++) {
 #if HAS_SCALE
-            const float mul = inv * scale[k0 + q];
+            const float mul = inv * LD(scale, k0 + q);
 #else
             const float mul = inv;
 #endif
 #if HAS_BIAS
-            const float add = bias[k0 + q];
+            const float add = LD(bias, k0 + q);
 #else
             const float add = 0.0f;
 #endif
@@ -176,19 +176,19 @@ inline void row_write(__global const float *x, __global float *y, __global const
  * with |mean| >> std, a float mean (and float sums of x) would round away
  * the digits x - mean keeps (1000 +- 1: 3e-5 of 0.6 lost), while x - pivot
  * is exact there and the small dm = mean - pivot is precise. */
-#define PIVOT(x) (A > 0 && B > 0 ? (x)[0] : 0.0f)
+#define PIVOT(x) (A > 0 && B > 0 ? LD((x), 0) : 0.0f)
 
 __kernel __attribute__((reqd_work_group_size(LS, 1, 1)))
-void norm_rows(__global const float *input, long input_off, __global const float *scale,
-               long scale_off, __global const float *bias, long bias_off,
-               __global float *output, long output_off, long A, long R, long B, long rmod,
+void norm_rows(__global const store_t *input, long input_off, __global const store_t *scale,
+               long scale_off, __global const store_t *bias, long bias_off,
+               __global store_t *output, long output_off, long A, long R, long B, long rmod,
                long segs, float eps, int rows_per_item)
 {
     __local float red_mean[LS], red_var[LS];
     const size_t r = get_group_id(0), lid = get_local_id(0);
     const size_t nb = (size_t)B, step = (size_t)R * nb; /* between spans */
-    __global const float *x = input + input_off + r * nb;
-    __global float *y = output + output_off + r * nb;
+    __global const store_t *x = input + input_off + r * nb;
+    __global store_t *y = output + output_off + r * nb;
     const float n = (float)A * (float)B, pivot = PIVOT(x);
     (void)rows_per_item;
 
@@ -200,9 +200,9 @@ void norm_rows(__global const float *input, long input_off, __global const float
               pivot, dm, inv);
 }
 
-__kernel void norm_items(__global const float *input, long input_off,
-                         __global const float *scale, long scale_off,
-                         __global const float *bias, long bias_off, __global float *output,
+__kernel void norm_items(__global const store_t *input, long input_off,
+                         __global const store_t *scale, long scale_off,
+                         __global const store_t *bias, long bias_off, __global store_t *output,
                          long output_off, long A, long R, long B, long rmod, long segs,
                          float eps, int rows_per_item)
 {
@@ -210,8 +210,8 @@ __kernel void norm_items(__global const float *input, long input_off,
     const float n = (float)A * (float)B;
     const size_t r0 = get_global_id(0) * (size_t)rows_per_item;
     for (size_t r = r0; r < r0 + (size_t)rows_per_item && r < (size_t)R; r++) {
-        __global const float *x = input + input_off + r * nb;
-        __global float *y = output + output_off + r * nb;
+        __global const store_t *x = input + input_off + r * nb;
+        __global store_t *y = output + output_off + r * nb;
         const float pivot = PIVOT(x);
         const float dm = row_partial(x, A, nb, step, 0, 1, pivot, 0.0f, 0) / n;
         const float var = row_partial(x, A, nb, step, 0, 1, pivot, dm, 1) / n;

@@ -48,8 +48,8 @@ inline int pad_source(int o, int lo, int len)
 #endif
 }
 
-__kernel void pad_nd(__global const float *restrict input, long input_off,
-                     __global float *restrict output, long output_off,
+__kernel void pad_nd(__global const store_t *restrict input, long input_off,
+                     __global store_t *restrict output, long output_off,
                      int rank, int base, float value,
                      INT8_ARGS(od), INT8_ARGS(lo), INT8_ARGS(len), INT8_ARGS(id))
 {
@@ -59,7 +59,7 @@ __kernel void pad_nd(__global const float *restrict input, long input_off,
     const size_t o = (z * (size_t)od1 + (size_t)y) * (size_t)od0 + (size_t)x;
     const int c0 = pad_source(x, lo0, len0), c1 = pad_source(y, lo1, len1);
     if (c0 < 0 || c1 < 0) {
-        output[o] = value;
+        ST(output, o, value);
         return;
     }
     size_t src = (size_t)base + (size_t)c0 + (size_t)c1 * (size_t)id0;
@@ -70,7 +70,7 @@ __kernel void pad_nd(__global const float *restrict input, long input_off,
     if (k < rank) {                                                        \
         const int c = pad_source((int)(rem % (uint)od##k), lo##k, len##k); \
         if (c < 0) {                                                       \
-            output[o] = value;                                             \
+            ST(output, o, value);                                          \
             return;                                                        \
         }                                                                  \
         rem /= (uint)od##k;                                                \
@@ -79,5 +79,5 @@ __kernel void pad_nd(__global const float *restrict input, long input_off,
     }
     PAD_OUTER_DIM(2) PAD_OUTER_DIM(3) PAD_OUTER_DIM(4)
     PAD_OUTER_DIM(5) PAD_OUTER_DIM(6) PAD_OUTER_DIM(7)
-    output[o] = input[src];
+    ST(output, o, LD(input, src));
 }

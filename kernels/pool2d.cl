@@ -44,21 +44,23 @@ inline int2 window_taps(int start, int K, int dil, int limit)
 }
 
 /* Max over the window of output column ox (any position; -inf if empty). */
-inline float max_window(__global const float *in, int W, int iy0, int2 ty, int dil_h, int ix0,
+inline float max_window(__global const store_t *in, int W, int iy0, int2 ty, int dil_h, int ix0,
                         int KW, int dil_w)
 {
     const int2 tx = window_taps(ix0, KW, dil_w, W);
     float best = -INFINITY;
     for (int ky = ty.x; ky < ty.y; ky++) {
-        __global const float *row = in + (size_t)(iy0 + ky * dil_h) * W;
-        for (int kx = tx.x; kx < tx.y; kx++)
-            best = MAX_NAN(best, row[ix0 + kx * dil_w]);
+        __global const store_t *row = in + (size_t)(iy0 + ky * dil_h) * W;
+        for (int kx = tx.x; kx < tx.y; kx++) {
+            const float val = LD(row, ix0 + kx * dil_w);
+            best = MAX_NAN(best, val);
+        }
     }
     return best;
 }
 
-__kernel void maxpool2d(__global const float *restrict input, long input_off,
-                        __global float *restrict output, long output_off,
+__kernel void maxpool2d(__global const store_t *restrict input, long input_off,
+                        __global store_t *restrict output, long output_off,
                         int H, int W, int OH, int OW, int KH, int KW,
                         int stride_h, int stride_w, int pad_top, int pad_left,
                         int dil_h, int dil_w)
@@ -72,13 +74,13 @@ __kernel void maxpool2d(__global const float *restrict input, long input_off,
         return;
     const int iy0 = oy * stride_h - pad_top;
     const int2 ty = window_taps(iy0, KH, dil_h, H);
-    output[(plane * OH + oy) * OW + ox] = max_window(input + plane * H * W, W, iy0, ty, dil_h,
-                                                     ox * stride_w - pad_left, KW, dil_w);
+    ST(output, (plane * OH + oy) * OW + ox, max_window(input + plane * H * W, W, iy0, ty, dil_h,
+                                                     ox * stride_w - pad_left, KW, dil_w));
 }
 
 /* Average over the window of output column ox (see the banner for the
  * divisor); 0 when nothing is counted. */
-inline float avg_window(__global const float *in, int H, int W, int iy0, int ix0, int KH, int KW,
+inline float avg_window(__global const store_t *in, int H, int W, int iy0, int ix0, int KH, int KW,
                         int dil_h, int dil_w, int pad_top, int pad_left, int pad_bottom,
                         int pad_right, int count_include_pad)
 {
@@ -86,9 +88,9 @@ inline float avg_window(__global const float *in, int H, int W, int iy0, int ix0
     const int2 tx = window_taps(ix0, KW, dil_w, W);
     float sum = 0.0f;
     for (int ky = ty.x; ky < ty.y; ky++) {
-        __global const float *row = in + (size_t)(iy0 + ky * dil_h) * W;
+        __global const store_t *row = in + (size_t)(iy0 + ky * dil_h) * W;
         for (int kx = tx.x; kx < tx.y; kx++)
-            sum += row[ix0 + kx * dil_w];
+            sum += LD(row, ix0 + kx * dil_w);
     }
     int count;
     if (count_include_pad) {
@@ -103,8 +105,8 @@ inline float avg_window(__global const float *in, int H, int W, int iy0, int ix0
     return count > 0 ? sum / (float)count : 0.0f;
 }
 
-__kernel void avgpool2d(__global const float *restrict input, long input_off,
-                        __global float *restrict output, long output_off,
+__kernel void avgpool2d(__global const store_t *restrict input, long input_off,
+                        __global store_t *restrict output, long output_off,
                         int H, int W, int OH, int OW, int KH, int KW,
                         int stride_h, int stride_w, int pad_top, int pad_left,
                         int dil_h, int dil_w, int pad_bottom, int pad_right,
@@ -117,18 +119,17 @@ __kernel void avgpool2d(__global const float *restrict input, long input_off,
     const size_t plane = get_global_id(2);
     if (ox >= OW)
         return;
-    output[(plane * OH + oy) * OW + ox] =
-        avg_window(input + plane * H * W, H, W, oy * stride_h - pad_top, ox * stride_w - pad_left,
+    ST(output, (plane * OH + oy) * OW + ox, avg_window(input + plane * H * W, H, W, oy * stride_h - pad_top, ox * stride_w - pad_left,
                    KH, KW, dil_h, dil_w, pad_top, pad_left, pad_bottom, pad_right,
-                   count_include_pad);
+                   count_include_pad));
 }
 
 /* The rows kernels' body; is_avg is a constant at each call, so the
  * compiler keeps only one kind's code. Per tap column kx, `inside` marks
  * the lanes whose column is in the input and `counted` those whose
  * column the average's divisor counts. */
-inline void pool_rows(const int is_avg, __global const float *restrict input,
-                      __global float *restrict output, int H, int W, int OH, int OW, int KH,
+inline void pool_rows(const int is_avg, __global const store_t *restrict input,
+                      __global store_t *restrict output, int H, int W, int OH, int OW, int KH,
                       int KW, int stride_h, int stride_w, int pad_top, int pad_left, int dil_h,
                       int dil_w, int pad_bottom, int pad_right, int count_include_pad, int rows)
 {
@@ -138,7 +139,7 @@ inline void pool_rows(const int is_avg, __global const float *restrict input,
         return;
     const long plane_size = (long)H * W;
     const long total = (long)get_global_size(1) * plane_size;
-    __global const float *in = input + plane * plane_size;
+    __global const store_t *in = input + plane * plane_size;
     const int reach = STRIDED16_REACH(stride_w) + (KW - 1) * dil_w;
     const int16 lane_col = (int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) * stride_w;
     const int cip = is_avg && count_include_pad;
@@ -151,7 +152,7 @@ inline void pool_rows(const int is_avg, __global const float *restrict input,
         /* flat offsets of the first and last valid window rows */
         const long top = (long)plane * plane_size + (long)(iy0 + ty.x * dil_h) * W;
         const long bottom = (long)plane * plane_size + (long)(iy0 + (ty.y - 1) * dil_h) * W;
-        __global float *out = output + (plane * OH + oy) * (size_t)OW;
+        __global store_t *out = output + (plane * OH + oy) * (size_t)OW;
         for (int ox = 0; ox < OW; ox += 16) {
             const int ix0 = ox * stride_w - pad_left;
             float16 acc = (float16)(is_avg ? 0.0f : -INFINITY);
@@ -187,19 +188,19 @@ inline void pool_rows(const int is_avg, __global const float *restrict input,
                 acc = vload16(0, t);
             }
             if (ox + 16 <= OW) {
-                vstore16(acc, 0, out + ox);
+                ST16(acc, 0, out + ox);
             } else {
                 float t[16];
                 vstore16(acc, 0, t);
                 for (int j = 0; ox + j < OW; j++)
-                    out[ox + j] = t[j];
+                    ST(out, ox + j, t[j]);
             }
         }
     }
 }
 
-__kernel void maxpool2d_rows(__global const float *restrict input, long input_off,
-                             __global float *restrict output, long output_off,
+__kernel void maxpool2d_rows(__global const store_t *restrict input, long input_off,
+                             __global store_t *restrict output, long output_off,
                              int H, int W, int OH, int OW, int KH, int KW,
                              int stride_h, int stride_w, int pad_top, int pad_left,
                              int dil_h, int dil_w, int rows)
@@ -210,8 +211,8 @@ __kernel void maxpool2d_rows(__global const float *restrict input, long input_of
               dil_h, dil_w, 0, 0, 0, rows);
 }
 
-__kernel void avgpool2d_rows(__global const float *restrict input, long input_off,
-                             __global float *restrict output, long output_off,
+__kernel void avgpool2d_rows(__global const store_t *restrict input, long input_off,
+                             __global store_t *restrict output, long output_off,
                              int H, int W, int OH, int OW, int KH, int KW,
                              int stride_h, int stride_w, int pad_top, int pad_left,
                              int dil_h, int dil_w, int pad_bottom, int pad_right,
@@ -223,8 +224,8 @@ __kernel void avgpool2d_rows(__global const float *restrict input, long input_of
               dil_h, dil_w, pad_bottom, pad_right, count_include_pad, rows);
 }
 
-__kernel void globalavgpool(__global const float *restrict input, long input_off,
-                            __global float *restrict output, long output_off,
+__kernel void globalavgpool(__global const store_t *restrict input, long input_off,
+                            __global store_t *restrict output, long output_off,
                             int N, int C, int H, int W)
 {
     input += input_off;
@@ -233,20 +234,20 @@ __kernel void globalavgpool(__global const float *restrict input, long input_off
     if (plane >= (size_t)N * C)
         return;
     const size_t hw = (size_t)H * W;
-    __global const float *in = input + plane * hw;
+    __global const store_t *in = input + plane * hw;
     float8 acc8 = 0.0f;
     size_t i = 0;
     for (; i + 8 <= hw; i += 8)
-        acc8 += vload8(0, in + i);
+        acc8 += LD8(0, in + i);
     float4 acc4 = acc8.lo + acc8.hi;
     float sum = (acc4.x + acc4.y) + (acc4.z + acc4.w);
     for (; i < hw; i++)
-        sum += in[i];
-    output[plane] = sum / (float)hw;
+        sum += LD(in, i);
+    ST(output, plane, sum / (float)hw);
 }
 
-__kernel void globalmaxpool(__global const float *restrict input, long input_off,
-                            __global float *restrict output, long output_off,
+__kernel void globalmaxpool(__global const store_t *restrict input, long input_off,
+                            __global store_t *restrict output, long output_off,
                             int N, int C, int H, int W)
 {
     input += input_off;
@@ -255,14 +256,18 @@ __kernel void globalmaxpool(__global const float *restrict input, long input_off
     if (plane >= (size_t)N * C)
         return;
     const size_t hw = (size_t)H * W;
-    __global const float *in = input + plane * hw;
+    __global const store_t *in = input + plane * hw;
     float8 best8 = -INFINITY;
     size_t i = 0;
-    for (; i + 8 <= hw; i += 8)
-        best8 = MAX_NAN(best8, vload8(0, in + i));
+    for (; i + 8 <= hw; i += 8) {
+        const float8 val = LD8(0, in + i);
+        best8 = MAX_NAN(best8, val);
+    }
     float4 best4 = MAX_NAN(best8.lo, best8.hi);
     float best = MAX_NAN(MAX_NAN(best4.x, best4.y), MAX_NAN(best4.z, best4.w));
-    for (; i < hw; i++)
-        best = MAX_NAN(best, in[i]);
-    output[plane] = best;
+    for (; i < hw; i++) {
+        const float val = LD(in, i);
+        best = MAX_NAN(best, val);
+    }
+    ST(output, plane, best);
 }

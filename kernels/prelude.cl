@@ -7,10 +7,11 @@
  * Clip min and max; ...: CLINFER_ACTIVATION_TABLE in include/clinfer.h).
  *
  * Tensors: every __global buffer argument of a kernel is followed by a
- * `long` offset in floats (host: dev_tensor, host/ops/launch.h), which the
- * kernel adds to the pointer at entry; tensors then live anywhere in one
- * arena. Offsets are only float-aligned: vector accesses use vloadN/vstoreN,
- * which need no more.
+ * `long` offset in elements (floats, or halves in half storage: host:
+ * dev_tensor, host/ops/launch.h), which the kernel adds to the pointer at
+ * entry; tensors then live anywhere in one arena. Offsets are only
+ * element-aligned: vector accesses use vloadN/vstoreN (vload_halfN), which
+ * need no more.
  *
  * NaN: every kernel propagates it, as PyTorch and ONNX Runtime do: NaN in,
  * NaN out of every activation and every maximum (max pooling, global max
@@ -20,6 +21,76 @@
  * fails every compare and comes out as itself. (That is also the cheapest form on x86: a
  * compare and a masked move, where fmax needs a NaN fix-up of its own.)
  */
+/* Storage precision. Every global tensor of float data (activations,
+ * weights, packed weights, scratch) is a `store_t` buffer: float, or with
+ * -DCLINFER_HALF (the host's CLINFER_PRECISION_FP16) half, read and written
+ * only through the macros below, which convert to and from float. Half
+ * storage needs no cl_khr_fp16: vload_half/vstore_half are core OpenCL,
+ * and a half pointer is legal as long as it is never dereferenced, so a
+ * kernel that reads p[i] directly fails to build in half, by design.
+ * Arithmetic, private arrays and __local tiles stay float. Offsets are in
+ * elements; vload_halfN/vstore_halfN need only a half's alignment.
+ * Buffers that stay float in every precision are `wide_t` (Winograd's
+ * transformed tiles, whose transforms would amplify half's rounding), and
+ * a program whose buffers all are such (Winograd's GEMM) is built with
+ * -DSTORE_FLOAT, which keeps store_t float in a half runtime.
+ *   LD(p, i)        p[i] as a float
+ *   ST(p, i, v)     p[i] = v (rounded to nearest even in half)
+ *   LDN(o, p)       vloadN(o, p) as a floatN (N = 2, 4, 8, 16, or V: VW)
+ *   STN(v, o, p)    vstoreN(v, o, p) */
+#define wide_t float
+#if defined(CLINFER_HALF) && !defined(STORE_FLOAT)
+#define STORE_HALF 1
+#define store_t half
+#define LD(p, i) vload_half((i), (p))
+#define ST(p, i, v) vstore_half((v), (i), (p))
+/* vload_halfN/vstore_halfN through a private copy: the OpenCL spec needs
+ * only a half's alignment, but PoCL 3.1 loads and stores the N halves with
+ * an aligned vector move (vmovdqa: a fault at an offset that is not a
+ * multiple of N). vloadN/vstoreN of ushort take any ushort alignment; the
+ * private vector is aligned, and the compiler folds the copy away. */
+#define HALF_VECTOR_IO(N)                                                        \
+    inline float##N half_bits##N(ushort##N bits)                               \
+    {                                                                          \
+        return vload_half##N(0, (__private const half *)&bits);                \
+    }                                                                          \
+    inline float##N ld_half##N(size_t o, __global const half *p)               \
+    {                                                                          \
+        return half_bits##N(vload##N(o, (__global const ushort *)p));          \
+    }                                                                          \
+    inline void st_half##N(float##N v, size_t o, __global half *p)             \
+    {                                                                          \
+        ushort##N bits;                                                        \
+        vstore_half##N(v, 0, (__private half *)&bits);                         \
+        vstore##N(bits, o, (__global ushort *)p);                              \
+    }
+HALF_VECTOR_IO(2)
+HALF_VECTOR_IO(4)
+HALF_VECTOR_IO(8)
+HALF_VECTOR_IO(16)
+#define LD2(o, p) ld_half2((o), (p))
+#define LD4(o, p) ld_half4((o), (p))
+#define LD8(o, p) ld_half8((o), (p))
+#define LD16(o, p) ld_half16((o), (p))
+#define ST2(v, o, p) st_half2((v), (o), (p))
+#define ST4(v, o, p) st_half4((v), (o), (p))
+#define ST8(v, o, p) st_half8((v), (o), (p))
+#define ST16(v, o, p) st_half16((v), (o), (p))
+#else
+#define STORE_HALF 0
+#define store_t float
+#define LD(p, i) ((p)[i])
+#define ST(p, i, v) ((p)[i] = (v))
+#define LD2(o, p) vload2((o), (p))
+#define LD4(o, p) vload4((o), (p))
+#define LD8(o, p) vload8((o), (p))
+#define LD16(o, p) vload16((o), (p))
+#define ST2(v, o, p) vstore2((v), (o), (p))
+#define ST4(v, o, p) vstore4((v), (o), (p))
+#define ST8(v, o, p) vstore8((v), (o), (p))
+#define ST16(v, o, p) vstore16((v), (o), (p))
+#endif
+
 #define ACT_NONE 0
 #define ACT_RELU 1
 #define ACT_LEAKY_RELU 2
@@ -58,6 +129,30 @@
 #define NV 2 /* float16 vectors per row of a tile */
 #endif
 #define TW (NV * 16) /* output columns per work-item, and the width of a packed B panel */
+
+/* a[0 .. TM-1] = p[0 .. TM-1] into a private float array: the TM values
+ * of one k of a packed A panel. In half storage one vector conversion per
+ * 8 or 4 values (vload_halfN) instead of TM scalar ones, which cost the
+ * GEMM-shaped kernels' inner loops more than their FMAs; in float the
+ * plain loads, which the compiler keeps as broadcasts from memory. */
+#if STORE_HALF && TM % 8 == 0
+#define LOAD_TM(a, p)                                                          \
+    do {                                                                       \
+        _Pragma("unroll") for (int q_ = 0; q_ < TM / 8; q_++)                  \
+            vstore8(LD8(q_, (p)), q_, (a));                                    \
+    } while (0)
+#elif STORE_HALF && TM % 4 == 0
+#define LOAD_TM(a, p)                                                          \
+    do {                                                                       \
+        _Pragma("unroll") for (int q_ = 0; q_ < TM / 4; q_++)                  \
+            vstore4(LD4(q_, (p)), q_, (a));                                    \
+    } while (0)
+#else
+#define LOAD_TM(a, p)                                                          \
+    do {                                                                       \
+        _Pragma("unroll") for (int q_ = 0; q_ < TM; q_++)(a)[q_] = LD((p), q_); \
+    } while (0)
+#endif
 
 /* NaN test for a float or floatN, true (-1 per lane) where x is NaN. Not
  * isnan(): on PoCL it made the fused ReLU of conv2d_direct 45% slower
@@ -125,33 +220,50 @@ inline float apply_act(float x, float act_a, float act_b)
 
 /* The 16 floats p[0], p[sw], .., p[15 * sw]: reads p[0 .. STRIDED16_REACH]. */
 #define STRIDED16_REACH(sw) ((sw) == 2 ? 31 : 15 * (sw))
-inline float16 strided16(__global const float *p, int sw)
+/* Gathers of 16 halves: the raw bits element by element, then one vector
+ * conversion (PoCL converts a scalar vload_half at twice the cost of a
+ * float load, a vload_half16 at the cost of a vload16). `bits` is the
+ * store_t pointer read as ushort: a half is never dereferenced. */
+#if STORE_HALF
+#define HALF_BITS(p) ((__global const ushort *)(p))
+#define GATHERED16(t) half_bits16(vload16(0, (t)))
+typedef ushort gather_t;
+#define GATHER_AT(p, i) (HALF_BITS(p)[i])
+#define GATHER_ZERO ((ushort)0)
+#else
+#define GATHERED16(t) vload16(0, (t))
+typedef float gather_t;
+#define GATHER_AT(p, i) ((p)[i])
+#define GATHER_ZERO 0.0f
+#endif
+
+inline float16 strided16(__global const store_t *p, int sw)
 {
     if (sw == 1)
-        return vload16(0, p);
+        return LD16(0, p);
     if (sw == 2)
-        return (float16)(vload16(0, p).even, vload16(0, p + 16).even);
-    float t[16];
+        return (float16)(LD16(0, p).even, LD16(0, p + 16).even);
+    gather_t t[16];
     for (int j = 0; j < 16; j++)
-        t[j] = p[j * sw];
-    return vload16(0, t);
+        t[j] = GATHER_AT(p, j * sw);
+    return GATHERED16(t);
 }
 
 /* base[at], base[at + sw], .. (16 floats) with the lanes outside `inside`
  * zero, for a tensor of `limit` floats at base: one strided16 where its
  * reads stay in the tensor, else float by float (reads past a row are
  * fine, past the tensor are not). */
-inline float16 strided16_masked(__global const float *base, long at, int sw, int16 inside,
+inline float16 strided16_masked(__global const store_t *base, long at, int sw, int16 inside,
                                 long limit)
 {
     if (at >= 0 && at + STRIDED16_REACH(sw) < limit)
         return select((float16)(0.0f), strided16(base + at, sw), inside);
-    float t[16];
+    gather_t t[16];
     for (int j = 0; j < 16; j++) {
         const long x = at + (long)j * sw;
-        t[j] = x >= 0 && x < limit ? base[x] : 0.0f;
+        t[j] = x >= 0 && x < limit ? GATHER_AT(base, x) : GATHER_ZERO;
     }
-    return select((float16)(0.0f), vload16(0, t), inside);
+    return select((float16)(0.0f), GATHERED16(t), inside);
 }
 
 /* Vector helpers for kernels that process VW floats per step. VW is a
@@ -165,6 +277,8 @@ inline float16 strided16_masked(__global const float *base, long at, int sw, int
 #define floatV CAT(float, VW)
 #define vloadV CAT(vload, VW)
 #define vstoreV CAT(vstore, VW)
+#define LDV CAT(LD, VW)   /* VW elements of a store_t buffer as a floatV */
+#define STV CAT(ST, VW)
 
 /* N-d movement kernels (pad, slice, transpose): up to 8 dims arrive as
  * separate int arguments p0..p7, innermost first, so every size stays a

@@ -32,8 +32,8 @@
 
 #define INT4_ARGS(p) int p##0, int p##1, int p##2, int p##3
 
-__kernel void reduce_nd(__global const float *restrict input, long input_off,
-                        __global float *restrict output, long output_off,
+__kernel void reduce_nd(__global const store_t *restrict input, long input_off,
+                        __global store_t *restrict output, long output_off,
                         int n, int nk, int nr, float count,
                         INT4_ARGS(kd), INT4_ARGS(ks), INT4_ARGS(rd), INT4_ARGS(rs))
 {
@@ -70,16 +70,22 @@ __kernel void reduce_nd(__global const float *restrict input, long input_off,
         r /= (uint)rd##k;                                     \
     }
         REDUCED_DIM(1) REDUCED_DIM(2) REDUCED_DIM(3)
-        __global const float *p = input + off;
+        __global const store_t *p = input + off;
         int k = 0;
         if (rs0 == 1) {
-            for (; k + 8 <= rd0; k += 8)
-                acc8 = COMBINE8(acc8, vload8(0, p + k));
-            for (; k < rd0; k++)
-                acc = COMBINE(acc, p[k]);
+            for (; k + 8 <= rd0; k += 8) {
+                const float8 val = LD8(0, p + k);
+                acc8 = COMBINE8(acc8, val);
+            }
+            for (; k < rd0; k++) {
+                const float val = LD(p, k);
+                acc = COMBINE(acc, val);
+            }
         } else {
-            for (; k < rd0; k++)
-                acc = COMBINE(acc, p[(size_t)k * (size_t)rs0]);
+            for (; k < rd0; k++) {
+                const float val = LD(p, (size_t)k * (size_t)rs0);
+                acc = COMBINE(acc, val);
+            }
         }
     }
     acc = COMBINE(acc, acc8.s0);
@@ -93,5 +99,5 @@ __kernel void reduce_nd(__global const float *restrict input, long input_off,
 #if REDUCE_OP == 1
     acc /= count;
 #endif
-    output[i] = acc;
+    ST(output, i, acc);
 }

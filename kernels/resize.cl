@@ -25,28 +25,28 @@
 #endif
 
 /* row[i.s0], .., row[i.s7] */
-inline float8 gather8(__global const float *row, int8 i)
+inline float8 gather8(__global const store_t *row, int8 i)
 {
-    return (float8)(row[i.s0], row[i.s1], row[i.s2], row[i.s3], row[i.s4], row[i.s5], row[i.s6],
-                    row[i.s7]);
+    return (float8)(LD(row, i.s0), LD(row, i.s1), LD(row, i.s2), LD(row, i.s3), LD(row, i.s4),
+                    LD(row, i.s5), LD(row, i.s6), LD(row, i.s7));
 }
 
 /* One output column of one input row: its column taps weighed. */
-inline float resize_row1(__global const float *row, __global const int *xi,
+inline float resize_row1(__global const store_t *row, __global const int *xi,
                          __global const int *xw, int ow)
 {
 #if TAPS == 1
-    return row[xi[0]];
+    return LD(row, xi[0]);
 #else
     float acc = 0.0f;
     for (int t = 0; t < TAPS; t++)
-        acc += as_float(xw[t * ow]) * row[xi[t * ow]];
+        acc += as_float(xw[t * ow]) * LD(row, xi[t * ow]);
     return acc;
 #endif
 }
 
-__kernel void resize_taps(__global const float *restrict input, long input_off,
-                          __global float *restrict output, long output_off,
+__kernel void resize_taps(__global const store_t *restrict input, long input_off,
+                          __global store_t *restrict output, long output_off,
                           __global const int *restrict table, long table_off,
                           int ih, int iw, int oh, int ow, int planes, float extrap)
 {
@@ -62,7 +62,7 @@ __kernel void resize_taps(__global const float *restrict input, long input_off,
     output += output_off + (plane * (size_t)oh + (size_t)oy) * (size_t)ow;
     const int y_out = yo[oy];
     /* this row's taps: input rows and weights */
-    __global const float *rows[TAPS];
+    __global const store_t *rows[TAPS];
     float wy[TAPS];
     for (int t = 0; t < TAPS; t++) {
         rows[t] = input + (size_t)yi[t * oh + oy] * iw;
@@ -89,7 +89,7 @@ __kernel void resize_taps(__global const float *restrict input, long input_off,
         }
 #endif
         const int8 out = vload8(0, xo + x0) | (int8)(y_out);
-        vstore8(select(acc, (float8)(extrap), out), 0, output + x0);
+        ST8(select(acc, (float8)(extrap), out), 0, output + x0);
     }
     for (int x = x0; x < ow; x++) {
 #if TAPS == 1
@@ -99,12 +99,12 @@ __kernel void resize_taps(__global const float *restrict input, long input_off,
         for (int t = 0; t < TAPS; t++)
             acc += wy[t] * resize_row1(rows[t], xi + x, xw + x, ow);
 #endif
-        output[x] = y_out || xo[x] ? extrap : acc;
+        ST(output, x, y_out || xo[x] ? extrap : acc);
     }
 }
 
-__kernel void resize_nearest_x2(__global const float *restrict input, long input_off,
-                                __global float *restrict output, long output_off,
+__kernel void resize_nearest_x2(__global const store_t *restrict input, long input_off,
+                                __global store_t *restrict output, long output_off,
                                 int ih, int iw, int sy, int planes)
 {
     const int iy = get_global_id(0);
@@ -118,14 +118,17 @@ __kernel void resize_nearest_x2(__global const float *restrict input, long input
     for (int r = 0; r < sy; r++, output += ow) {
         int x0 = 0;
         for (; x0 + 16 <= iw; x0 += 16) {
-            const float16 v = vload16(0, input + x0);
-            vstore16(shuffle(v, (uint16)(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7)), 0,
-                     output + 2 * x0);
-            vstore16(shuffle(v, (uint16)(8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15,
-                                         15)),
-                     0, output + 2 * x0 + 16);
+            const float16 v = LD16(0, input + x0);
+            ST16(shuffle(v, (uint16)(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7)), 0,
+                 output + 2 * x0);
+            ST16(shuffle(v, (uint16)(8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15,
+                                     15)),
+                 0, output + 2 * x0 + 16);
         }
-        for (int x = x0; x < iw; x++)
-            output[2 * x] = output[2 * x + 1] = input[x];
+        for (int x = x0; x < iw; x++) {
+            const float v = LD(input, x);
+            ST(output, 2 * x, v);
+            ST(output, 2 * x + 1, v);
+        }
     }
 }

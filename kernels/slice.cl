@@ -10,8 +10,8 @@
  * of dims 2.. taken from z; items past OD[0] return. Sizes fit 31 bits.
  * Tunables: none (the host merges whole dims, so most slices are rank 2-3).
  */
-__kernel void slice_nd(__global const float *restrict input, long input_off,
-                       __global float *restrict output, long output_off,
+__kernel void slice_nd(__global const store_t *restrict input, long input_off,
+                       __global store_t *restrict output, long output_off,
                        int rank, long base, INT8_ARGS(od), INT8_ARGS(ss))
 {
     input += input_off;
@@ -26,5 +26,5 @@ __kernel void slice_nd(__global const float *restrict input, long input_off,
     }
     SLICE_OUTER_DIM(2) SLICE_OUTER_DIM(3) SLICE_OUTER_DIM(4)
     SLICE_OUTER_DIM(5) SLICE_OUTER_DIM(6) SLICE_OUTER_DIM(7)
-    output[(z * (size_t)od1 + (size_t)y) * (size_t)od0 + (size_t)x] = input[src];
+    ST(output, (z * (size_t)od1 + (size_t)y) * (size_t)od0 + (size_t)x, LD(input, src));
 }

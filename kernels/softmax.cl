@@ -45,7 +45,7 @@ inline float hsum(floatV v)
     return s;
 }
 
-__kernel void softmax_rows(__global const float *input, long input_off, __global float *output,
+__kernel void softmax_rows(__global const store_t *input, long input_off, __global store_t *output,
                            long output_off, long rows, long len)
 {
     input += input_off;
@@ -53,39 +53,43 @@ __kernel void softmax_rows(__global const float *input, long input_off, __global
     const size_t r = get_global_id(0);
     if (r >= (size_t)rows)
         return;
-    __global const float *x = input + r * (size_t)len;
-    __global float *y = output + r * (size_t)len;
+    __global const store_t *x = input + r * (size_t)len;
+    __global store_t *y = output + r * (size_t)len;
     const size_t L = (size_t)len, LV = L / VW * VW;
 
     floatV vm = (floatV)(-INFINITY);
-    for (size_t j = 0; j < LV; j += VW)
-        vm = MAX_NAN(vm, vloadV(0, x + j));
+    for (size_t j = 0; j < LV; j += VW) {
+        const floatV val = LDV(0, x + j);
+        vm = MAX_NAN(vm, val);
+    }
     float m = hmax(vm);
-    for (size_t j = LV; j < L; j++)
-        m = MAX_NAN(m, x[j]);
+    for (size_t j = LV; j < L; j++) {
+        const float val = LD(x, j);
+        m = MAX_NAN(m, val);
+    }
 
     floatV vs = (floatV)(0.0f);
     for (size_t j = 0; j < LV; j += VW)
-        vs += exp(vloadV(0, x + j) - m);
+        vs += exp(LDV(0, x + j) - m);
     float s = hsum(vs);
     for (size_t j = LV; j < L; j++)
-        s += exp(x[j] - m);
+        s += exp(LD(x, j) - m);
 
 #if LOG_SOFTMAX
     const float ls = log(s);
     for (size_t j = 0; j < LV; j += VW)
-        vstoreV((vloadV(0, x + j) - m) - ls, 0, y + j);
+        STV((LDV(0, x + j) - m) - ls, 0, y + j);
     for (size_t j = LV; j < L; j++)
-        y[j] = (x[j] - m) - ls;
+        ST(y, j, (LD(x, j) - m) - ls);
 #else
     for (size_t j = 0; j < LV; j += VW)
-        vstoreV(exp(vloadV(0, x + j) - m) / s, 0, y + j);
+        STV(exp(LDV(0, x + j) - m) / s, 0, y + j);
     for (size_t j = LV; j < L; j++)
-        y[j] = exp(x[j] - m) / s;
+        ST(y, j, exp(LD(x, j) - m) / s);
 #endif
 }
 
-__kernel void softmax_strided(__global const float *input, long input_off, __global float *output,
+__kernel void softmax_strided(__global const store_t *input, long input_off, __global store_t *output,
                               long output_off, long outer, long len, long inner)
 {
     input += input_off;
@@ -96,39 +100,43 @@ __kernel void softmax_strided(__global const float *input, long input_off, __glo
         return;
     const size_t o = g / chunks, i0 = g % chunks * VW;
     const size_t L = (size_t)len, S = (size_t)inner;
-    __global const float *x = input + o * L * S + i0;
-    __global float *y = output + o * L * S + i0;
+    __global const store_t *x = input + o * L * S + i0;
+    __global store_t *y = output + o * L * S + i0;
 
     if (i0 + VW <= S) {
         floatV m = (floatV)(-INFINITY);
-        for (size_t l = 0; l < L; l++)
-            m = MAX_NAN(m, vloadV(0, x + l * S));
+        for (size_t l = 0; l < L; l++) {
+            const floatV val = LDV(0, x + l * S);
+            m = MAX_NAN(m, val);
+        }
         floatV s = (floatV)(0.0f);
         for (size_t l = 0; l < L; l++)
-            s += exp(vloadV(0, x + l * S) - m);
+            s += exp(LDV(0, x + l * S) - m);
 #if LOG_SOFTMAX
         const floatV ls = log(s);
         for (size_t l = 0; l < L; l++)
-            vstoreV((vloadV(0, x + l * S) - m) - ls, 0, y + l * S);
+            STV((LDV(0, x + l * S) - m) - ls, 0, y + l * S);
 #else
         for (size_t l = 0; l < L; l++)
-            vstoreV(exp(vloadV(0, x + l * S) - m) / s, 0, y + l * S);
+            STV(exp(LDV(0, x + l * S) - m) / s, 0, y + l * S);
 #endif
     } else {
         for (size_t i = 0; i < S - i0; i++) {
             float m = -INFINITY;
-            for (size_t l = 0; l < L; l++)
-                m = MAX_NAN(m, x[l * S + i]);
+            for (size_t l = 0; l < L; l++) {
+                const float val = LD(x, l * S + i);
+                m = MAX_NAN(m, val);
+            }
             float s = 0.0f;
             for (size_t l = 0; l < L; l++)
-                s += exp(x[l * S + i] - m);
+                s += exp(LD(x, l * S + i) - m);
 #if LOG_SOFTMAX
             const float ls = log(s);
             for (size_t l = 0; l < L; l++)
-                y[l * S + i] = (x[l * S + i] - m) - ls;
+                ST(y, l * S + i, (LD(x, l * S + i) - m) - ls);
 #else
             for (size_t l = 0; l < L; l++)
-                y[l * S + i] = exp(x[l * S + i] - m) / s;
+                ST(y, l * S + i, exp(LD(x, l * S + i) - m) / s);
 #endif
         }
     }

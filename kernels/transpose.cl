@@ -21,8 +21,8 @@
 #define TILE 8
 #endif
 
-__kernel void transpose_nd(__global const float *restrict input, long input_off,
-                           __global float *restrict output, long output_off,
+__kernel void transpose_nd(__global const store_t *restrict input, long input_off,
+                           __global store_t *restrict output, long output_off,
                            int rank, INT8_ARGS(od), INT8_ARGS(ss))
 {
     input += input_off;
@@ -38,11 +38,11 @@ __kernel void transpose_nd(__global const float *restrict input, long input_off,
     }
     TRANSPOSE_OUTER_DIM(2) TRANSPOSE_OUTER_DIM(3) TRANSPOSE_OUTER_DIM(4)
     TRANSPOSE_OUTER_DIM(5) TRANSPOSE_OUTER_DIM(6) TRANSPOSE_OUTER_DIM(7)
-    output[(z * (size_t)od1 + (size_t)y) * (size_t)od0 + (size_t)x] = input[src];
+    ST(output, (z * (size_t)od1 + (size_t)y) * (size_t)od0 + (size_t)x, LD(input, src));
 }
 
-__kernel void transpose_2d(__global const float *restrict input, long input_off,
-                           __global float *restrict output, long output_off, int R, int C)
+__kernel void transpose_2d(__global const store_t *restrict input, long input_off,
+                           __global store_t *restrict output, long output_off, int R, int C)
 {
     input += input_off;
     output += output_off;
@@ -51,20 +51,20 @@ __kernel void transpose_2d(__global const float *restrict input, long input_off,
     const size_t plane = (size_t)get_global_id(2) * (size_t)R * (size_t)C;
     if (c0 >= C || r0 >= R)
         return;
-    __global const float *in = input + plane + (size_t)r0 * C + c0;
-    __global float *out = output + plane + (size_t)c0 * R + r0;
+    __global const store_t *in = input + plane + (size_t)r0 * C + c0;
+    __global store_t *out = output + plane + (size_t)c0 * R + r0;
     if (r0 + TILE <= R && c0 + TILE <= C) {
         float t[TILE][TILE];
         for (int r = 0; r < TILE; r++)
             for (int c = 0; c < TILE; c++)
-                t[c][r] = in[(size_t)r * C + c];
+                t[c][r] = LD(in, (size_t)r * C + c);
         for (int c = 0; c < TILE; c++)
             for (int r = 0; r < TILE; r++)
-                out[(size_t)c * R + r] = t[c][r];
+                ST(out, (size_t)c * R + r, t[c][r]);
     } else {
         const int rn = min(TILE, R - r0), cn = min(TILE, C - c0);
         for (int c = 0; c < cn; c++)
             for (int r = 0; r < rn; r++)
-                out[(size_t)c * R + r] = in[(size_t)r * C + c];
+                ST(out, (size_t)c * R + r, LD(in, (size_t)r * C + c));
     }
 }

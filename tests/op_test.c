@@ -6,6 +6,7 @@
 #include "op_test.h"
 
 #include <criterion/criterion.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +75,38 @@ void test_op_run(const op_test *t, float *out)
     clinfer_runtime_free(rt);
 }
 
+/* The largest finite |x| of x[0..n-1] (0 if none). */
+static float finite_scale(const float *x, size_t n)
+{
+    float m = 0.0f;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(x[i]) && fabsf(x[i]) > m)
+            m = fabsf(x[i]);
+    return m;
+}
+
+/* The same case in half storage (CLINFER_PRECISION=fp16, a runtime of its
+ * own): every input, weight, intermediate (im2col columns, Winograd's
+ * transformed tiles) and output is rounded to half (relative error up to
+ * 2^-11 each) and the arithmetic stays float, so the output must come
+ * within 2% of the output's scale, plus 0.4% of each value. (2%, not 1%:
+ * a squashing activation, tanh on a 3x3 x 35-channel Winograd layer, gives
+ * 1.3% of its output's scale from 0.2% of the scale before it.) A wrong
+ * index or a float read of half data is off by the scale itself. */
+static void run_half(const op_test *t, float *out)
+{
+    char what[600];
+    snprintf(what, sizeof what, "%s CLINFER_PRECISION=fp16", t->what);
+    op_test named = *t;
+    named.what = what;
+    const size_t n = ref_numel(&t->want_shape);
+    setenv("CLINFER_PRECISION", "fp16", 1);
+    test_op_run(&named, out);
+    unsetenv("CLINFER_PRECISION");
+    assert_close(out, t->want, n, t->atol + 2e-2f * finite_scale(t->want, n), t->rtol + 4e-3f,
+                 what);
+}
+
 /* Runs and compares under the variants from index v on, the earlier ones
  * set; `label` accumulates "NAME=value" for messages. */
 static void run_variants(const op_test *t, int v, char *label, size_t cap, float *out)
@@ -86,6 +119,7 @@ static void run_variants(const op_test *t, int v, char *label, size_t cap, float
         named.what = what;
         test_op_run(&named, out);
         assert_close(out, t->want, ref_numel(&t->want_shape), t->atol, t->rtol, what);
+        run_half(&named, out);
         return;
     }
     size_t len = strlen(label);

@@ -7,7 +7,10 @@
  * under every combination of the forced variants it is given (e.g.
  * CLINFER_CONV_ALGO x CLINFER_GEMM_VARIANT). Each combination gets a runtime
  * of its own, created after the variables are set, since a runtime reads
- * its configuration once when it is created.
+ * its configuration once when it is created. Each combination runs a
+ * second time in half storage (CLINFER_PRECISION=fp16) against the same
+ * reference, within 2% of the output's largest value plus 0.4% of each
+ * value (on top of the case's own tolerance; op_test.c says why).
  */
 #ifndef CLINFER_OP_TEST_H
 #define CLINFER_OP_TEST_H

@@ -33,6 +33,20 @@ void fill_uniform(float *x, size_t n, float lo, float hi, uint32_t *state)
     }
 }
 
+void round_to_half(float *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(x[i]) || x[i] == 0.0f)
+            continue;
+        /* a half has 11 significant bits, and steps of 2^-24 below 2^-14;
+         * nearbyint rounds ties to even in the default rounding mode */
+        int e = 0;
+        frexpf(x[i], &e); /* |x| in [2^(e-1), 2^e) */
+        const int step = e - 11 < -24 ? -24 : e - 11;
+        x[i] = ldexpf(nearbyintf(ldexpf(x[i], -step)), step);
+    }
+}
+
 size_t ref_numel(const clinfer_shape *s)
 {
     size_t n = 1;

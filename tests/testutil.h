@@ -34,6 +34,13 @@ void test_forced_free(void);
 /* Fills x with uniform values in [lo, hi) from a xorshift generator. */
 void fill_uniform(float *x, size_t n, float lo, float hi, uint32_t *state);
 
+/* Rounds each x[i] to the nearest IEEE half (ties to even), kept as a
+ * float: data that half storage (CLINFER_PRECISION_FP16) holds exactly, for
+ * cases whose reference must not depend on how the inputs were rounded.
+ * Written apart from the library's conversion (host/half.c); no value
+ * here is past the half range. */
+void round_to_half(float *x, size_t n);
+
 /* Number of elements of s (no overflow checks: test shapes are small). */
 size_t ref_numel(const clinfer_shape *s);
 

@@ -110,6 +110,7 @@ clinfer_runtime *cli_runtime_progress(const cli_common *common, cli_progress *p)
     clinfer_runtime_options o = clinfer_runtime_options_default();
     p->verbose = common->verbose;
     o.device_spec = common->device;
+    o.precision = common->precision;
     o.log = progress_log;
     o.log_user_data = p;
     o.log_level = common->verbose ? CLINFER_LOG_DEBUG

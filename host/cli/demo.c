@@ -48,7 +48,8 @@ static const char demo_help[] =
     "class PyTorch predicts for each test image) and NAME.reference.json (the\n"
     "recorded accuracy). The demo fails (exit status 1) unless its accuracy\n"
     "equals the reference accuracy and at least 99.9% of its predictions\n"
-    "agree with PyTorch's.\n\n"
+    "agree with PyTorch's (with --precision fp16: the accuracy within 0.1\n"
+    "points and at least 99.5% agreeing).\n\n"
     "options:\n"
     "  --lecture       run the lecture's 6x6 convolution and max-pooling example\n"
     "                  instead: the input, the filters and the feature maps\n"
@@ -477,9 +478,10 @@ static int open_model(const cli_common *common, const demo_options *o, fashion_r
         return 0;
     double t1 = cli_now_ms();
     clinfer_cache_stats cs = clinfer_runtime_cache_stats(r->rt);
-    printf("model: %s\n       %.1f MB of weights, %zu kernels, loaded and compiled in %.0f ms "
-           "(OpenCL programs: %u compiled, %u from the cache)\n",
+    printf("model: %s\n       %.1f MB of weights (%s), %zu kernels, loaded and compiled in "
+           "%.0f ms (OpenCL programs: %u compiled, %u from the cache)\n",
            o->model, (double)clinfer_model_weight_bytes(r->model) / 1e6,
+           clinfer_precision_name(clinfer_runtime_precision(r->rt)),
            clinfer_model_kernel_node_count(r->model), t1 - t0, cs.source_builds, cs.disk_hits);
     printf("images: %ld Fashion-MNIST test images from %s\n\n", r->n, o->data);
     return 1;
@@ -563,17 +565,27 @@ static int report(const fashion_run *r, const fmnist_set *set, const reference *
            t->ref_correct, n, ref->pred_path);
     printf("agreement with the reference predictions: %.2f%% (%ld / %ld)\n",
            percent(t->agree, n), t->agree, n);
-    int ok = t->correct == t->ref_correct && t->agree * 1000 >= n * 999;
+    /* fp16 storage rounds every activation: the issue's bar is the
+     * accuracy within 0.1 points and 99.5% of the predictions agreeing */
+    const int half = clinfer_runtime_precision(r->rt) == CLINFER_PRECISION_FP16;
+    const long off_by = labs(t->correct - t->ref_correct);
+    int ok = half ? off_by * 1000 <= n && t->agree * 1000 >= n * 995
+                  : off_by == 0 && t->agree * 1000 >= n * 999;
     if (n == set->count && ref->json_correct >= 0 && !reference_matches_json(set, ref))
         ok = 0;
     if (ok) {
-        printf("OK: the accuracy equals the reference and %.2f%% of the predictions agree\n",
-               percent(t->agree, n));
+        printf("OK: the accuracy %s the reference and %.2f%% of the predictions agree\n",
+               half ? "is within 0.1 points of" : "equals", percent(t->agree, n));
         return 0;
     }
-    printf("FAILED: clinfer must reproduce the reference accuracy (%ld correct, got %ld) "
-           "with at least 99.9%% of the predictions agreeing\n",
-           t->ref_correct, t->correct);
+    if (half)
+        printf("FAILED: in fp16, clinfer must come within 0.1 points of the reference accuracy "
+               "(%ld correct, got %ld) with at least 99.5%% of the predictions agreeing\n",
+               t->ref_correct, t->correct);
+    else
+        printf("FAILED: clinfer must reproduce the reference accuracy (%ld correct, got %ld) "
+               "with at least 99.9%% of the predictions agreeing\n",
+               t->ref_correct, t->correct);
     return 1;
 }
 

@@ -58,6 +58,20 @@ int cli_parse_common(cli_common *common, int argc, char **argv, int *i)
         common->device = argv[*i] + 9;
         return 1;
     }
+    if (strcmp(argv[*i], "--precision") == 0 || strncmp(argv[*i], "--precision=", 12) == 0) {
+        const char *text = argv[*i][11] == '=' ? argv[*i] + 12 : NULL;
+        if (!text && *i + 1 >= argc) {
+            fprintf(stderr, "clinfer: --precision needs fp32 or fp16\n");
+            return -1;
+        }
+        if (!text)
+            text = argv[++*i];
+        if (clinfer_precision_parse(text, &common->precision) != CLINFER_OK) {
+            fprintf(stderr, "clinfer: --precision: %s\n", clinfer_last_errmsg());
+            return -1;
+        }
+        return 1;
+    }
     return 0;
 }
 
@@ -96,7 +110,7 @@ double cli_now_ms(void)
 
 int main(int argc, char **argv)
 {
-    cli_common common = {NULL, 0};
+    cli_common common = {NULL, 0, CLINFER_PRECISION_DEFAULT};
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {

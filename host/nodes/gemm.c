@@ -22,25 +22,33 @@ typedef struct product_plan {
     gemm_plan gemm;
 } product_plan;
 
+/* Bytes of scratch before the partial sums: B packed per run, rounded up
+ * to 16 bytes (the sums are float in every precision). */
+static uint64_t partial_sums_at(const node_ctx *c, const gemm_plan *plan)
+{
+    const int per_run_pack = plan->packed_bytes > 0 && !node_input_is_constant(c, 1);
+    return per_run_pack ? (plan->packed_bytes + 15) / 16 * 16 : 0;
+}
+
 /* Memory for packed B: persistent for constant weights, else scratch;
  * then, in scratch, the partial sums of a split K. */
 static void packed_b_memory(const node_ctx *c, const gemm_plan *plan, node_memory *out)
 {
-    out->scratch_bytes = plan->partial_bytes;
+    out->scratch_bytes = plan->partial_bytes > 0 ? partial_sums_at(c, plan) + plan->partial_bytes
+                                                 : 0;
     if (plan->packed_bytes == 0)
         return;
     if (node_input_is_constant(c, 1)) {
         out->persist_bytes = plan->packed_bytes;
         out->persist_shared = 1;
-    } else
-        out->scratch_bytes += plan->packed_bytes;
+    } else if (plan->partial_bytes == 0)
+        out->scratch_bytes = plan->packed_bytes;
 }
 
-/* Where the partial sums lie in scratch: after B packed per run. */
+/* Where the partial sums lie in scratch (an offset in floats). */
 static dev_tensor partial_sums(const node_ctx *c, const gemm_plan *plan)
 {
-    const int per_run_pack = plan->packed_bytes > 0 && !node_input_is_constant(c, 1);
-    const dev_tensor t = {c->scratch, per_run_pack ? plan->packed_bytes / sizeof(float) : 0};
+    const dev_tensor t = {c->scratch, partial_sums_at(c, plan) / sizeof(float)};
     return t;
 }
 

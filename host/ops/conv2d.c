@@ -254,7 +254,7 @@ clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, con
         const int64_t k = (int64_t)cpg * p->kh * p->kw;
         out->prep_count = 1;
         out->persist_bytes =
-            (uint64_t)groups * gemm_packed_a_floats(&out->gemm, ocpg, k) * sizeof(float);
+            (uint64_t)groups * gemm_packed_a_floats(&out->gemm, ocpg, k) * rt_elem_bytes(rt);
     }
     switch (algo) {
     case CONV2D_ALGO_IM2COL: {
@@ -268,10 +268,12 @@ clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, con
             return err_set(rt, CLINFER_ERR_UNSUPPORTED,
                            "conv2d: im2col matrix of %lld x %lld is too large", (long long)k,
                            (long long)cols);
-        const uint64_t lowered = (uint64_t)(groups * k * cols); /* floats per image */
-        plan_chunks(rt, p, out, (lowered + partial_per_image(p, out, ocpg, ohw)) * sizeof(float),
-                    0, 2 + out->split);
-        out->partial_offset = lowered * (uint64_t)out->chunk;
+        /* the lowered chunk (storage elements), then the split K partial sums
+         * (float in every precision) from the next 16-byte boundary */
+        const uint64_t lowered = (uint64_t)(groups * k * cols) * rt_elem_bytes(rt);
+        plan_chunks(rt, p, out, lowered + partial_per_image(p, out, ocpg, ohw) * sizeof(float),
+                    out->split ? 16 : 0, 2 + out->split);
+        out->partial_offset = (lowered * (uint64_t)out->chunk + 15) / 16 * 4;
         break;
     }
     case CONV2D_ALGO_GEMM1X1:
@@ -282,7 +284,7 @@ clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, con
         if (!out->b_in_place)
             plan_chunks(rt, p, out,
                         (uint64_t)groups * gemm_packed_floats(&out->gemm, ohw, cpg) *
-                            sizeof(float),
+                            rt_elem_bytes(rt),
                         0, 2);
         else if (out->split) /* the partial sums only */
             plan_chunks(rt, p, out, partial_per_image(p, out, ocpg, ohw) * sizeof(float), 0, 2);
@@ -298,7 +300,7 @@ clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, con
             (uint64_t)p->c * p->stride_h * p->stride_w * (uint64_t)out->hq * out->wq;
         if ((int64_t)out->oh * out->wq > INT32_MAX || per_image > INT32_MAX)
             return err_set(rt, CLINFER_ERR_UNSUPPORTED, "conv2d: image too large for direct");
-        plan_chunks(rt, p, out, per_image * sizeof(float), (uint64_t)out->slack * sizeof(float), 2);
+        plan_chunks(rt, p, out, per_image * rt_elem_bytes(rt), (uint64_t)out->slack * rt_elem_bytes(rt), 2);
         break;
     }
     case CONV2D_ALGO_WINOGRAD:

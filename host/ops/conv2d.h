@@ -141,8 +141,9 @@ typedef struct conv2d_plan {
     int32_t dw_planes;       /* of conv2d_depthwise_rows (rows 0: conv2d_depthwise) */
     int split;               /* im2col, gemm1x1 on GPUs: split K (gemm.splits > 1), one
                               * more launch per chunk adds the partial sums, which
-                              * lie in scratch at partial_offset floats */
-    uint64_t partial_offset;
+                              * lie in scratch at partial_offset floats (float in
+                              * every precision) */
+    uint64_t partial_offset; /* in floats */
 } conv2d_plan;
 
 /* Plans `p` with algorithm `algo` (CONV2D_ALGO_AUTO: the automatic choice).

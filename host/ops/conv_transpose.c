@@ -111,28 +111,28 @@ static clinfer_status plan_gemm(clinfer_runtime *rt, const convt_params *p, conv
     if (st != CLINFER_OK)
         return st;
     const int cpu = pl->gemm.variant == GEMM_VARIANT_CPU;
-    const uint64_t col = (uint64_t)groups * (uint64_t)m * hw * sizeof(float); /* per image */
+    const uint64_t col = (uint64_t)groups * (uint64_t)m * hw * rt_elem_bytes(rt); /* per image */
     if (pl->transposed) {
         pl->b_in_place = !cpu || gemm_b_in_place_ok(&pl->gemm, (int32_t)m, m);
         pl->prep_count = pl->b_in_place ? 0 : 1;
         pl->persist_bytes =
             pl->b_in_place
                 ? 0
-                : (uint64_t)groups * gemm_packed_floats(&pl->gemm, m, cpg) * sizeof(float);
+                : (uint64_t)groups * gemm_packed_floats(&pl->gemm, m, cpg) * rt_elem_bytes(rt);
         plan_chunks(rt, p, pl, col, 2);
         /* col2im's strided loads of pixels 2 floats apart read one float
          * past their last lane (prelude.cl, STRIDED16_REACH) */
-        pl->scratch_bytes += 32 * sizeof(float);
+        pl->scratch_bytes += 32 * rt_elem_bytes(rt);
         return CLINFER_OK;
     }
     if (cpu) {
         pl->prep_count = 1;
         pl->persist_bytes =
-            (uint64_t)groups * gemm_packed_a_floats(&pl->gemm, m, cpg) * sizeof(float);
+            (uint64_t)groups * gemm_packed_a_floats(&pl->gemm, m, cpg) * rt_elem_bytes(rt);
     }
     pl->b_in_place = !cpu || gemm_b_in_place_ok(&pl->gemm, (int32_t)hw, hw);
     const uint64_t packed = pl->b_in_place ? 0 : gemm_packed_floats(&pl->gemm, hw, cpg);
-    plan_chunks(rt, p, pl, (uint64_t)groups * packed * sizeof(float) + col,
+    plan_chunks(rt, p, pl, (uint64_t)groups * packed * rt_elem_bytes(rt) + col,
                 pl->b_in_place ? 2 : 3);
     pl->col_offset = (uint64_t)pl->chunk * groups * packed;
     return CLINFER_OK;

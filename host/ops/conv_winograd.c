@@ -116,6 +116,7 @@ clinfer_status conv_winograd_plan(clinfer_runtime *rt, const conv2d_params *p, c
     const wino_layout one = layout_of(p, pl, 1);
     const int cpu = cpu_gemm(pl);
     /* per image: M and V; once: the panel rounding of V and voff's alignment */
+    /* (floats in every precision: kernels/conv_winograd.cl) */
     const uint64_t per_image = (uint64_t)one.wa2 * (uint64_t)(p->oc + p->c) * one.tiles * 4;
     const uint64_t extra = (16 + (cpu ? (uint64_t)one.wa2 * p->c * one.pw : 0)) * 4;
     conv2d_plan_chunks(rt, p, pl, per_image, extra, 3);
@@ -199,6 +200,7 @@ static clinfer_status wino_gemm(clinfer_runtime *rt, const conv2d_params *p,
     g.bd[1] = 2, g.as[1] = 0, g.bs[1] = L->voff; /* index 1 (bz0) for B only */
     g.batch = (size_t)L->wa2;
     g.bz0 = L->wa2;
+    g.float_storage = 1; /* U, V and M: floats in every precision */
     act_params none;
     memset(&none, 0, sizeof none);
     clinfer_status st = gemm_core_prepare(rt, &pl->gemm, &g, 0, 1.0f, 0.0f, none, out);

@@ -16,7 +16,7 @@ typedef struct buffer_set {
 static clinfer_status add_buffer(clinfer_runtime *rt, buffer_set *set, size_t floats,
                                  const float *host, cl_mem *out)
 {
-    clinfer_status st = buffer_create(rt, floats * sizeof(float), host, out);
+    clinfer_status st = tensor_create_floats(rt, floats, host, out);
     if (st == CLINFER_OK)
         set->mem[set->count++] = *out;
     return st;
@@ -33,7 +33,7 @@ static clinfer_status launch_and_read(clinfer_runtime *rt, const op_launch *l, c
                                       size_t floats, float *out)
 {
     clinfer_status st = launch_enqueue(rt, l, NULL);
-    return st == CLINFER_OK ? buffer_read(rt, out_mem, floats * sizeof(float), out) : st;
+    return st == CLINFER_OK ? tensor_read_floats(rt, NULL, out_mem, 0, floats, out) : st;
 }
 
 clinfer_status conv2d_run_host(clinfer_runtime *rt, const conv2d_params *p, const float *input,

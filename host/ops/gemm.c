@@ -92,9 +92,13 @@ static void batch_args(const gemm_geometry *g, int64_t bd[8], int64_t as[8], int
 
 /* Build options of a variant: its kernel set (named in gemm.cl), the
  * tunables and the epilogue. */
-static opts variant_options(const gemm_config *cfg, int has_c, int has_r, act_kind act)
+static opts variant_options(const gemm_config *cfg, const gemm_geometry *g, int has_c,
+                            act_kind act)
 {
+    const int has_r = g->has_residual;
     opts o = opts_none();
+    if (g->float_storage)
+        opts_add(&o, "-DSTORE_FLOAT");
     opts_add(&o, "-DGEMM_KERNELS=%s -DACT=%d -DHAS_BIAS=%d",
              cfg->variant == GEMM_VARIANT_CPU   ? "GEMM_PACKED"
              : cfg->variant == GEMM_VARIANT_GPU ? (cfg->splits > 1 ? "GEMM_SPLIT" : "GEMM_LOCAL")
@@ -124,7 +128,7 @@ static clinfer_status product_args(clinfer_runtime *rt, const gemm_config *cfg,
                                    const gemm_geometry *g, int has_c, float alpha, float beta,
                                    act_params act, const char *kernel, op_launch *out)
 {
-    const opts o = variant_options(cfg, has_c, g->has_residual, act.kind);
+    const opts o = variant_options(cfg, g, has_c, act.kind);
     int64_t bd[8], as[8], bs[8], cs[8];
     batch_args(g, bd, as, bs, cs);
     karg a;
@@ -415,7 +419,7 @@ clinfer_status gemm_plan_make(clinfer_runtime *rt, const gemm_params *p, int spl
     gemm_geometry g = gemm_geometry_of(rt, p);
     out->partial_bytes = gemm_partial_floats(&out->cfg, &g) * sizeof(float);
     out->packed_bytes = out->cfg.variant == GEMM_VARIANT_CPU
-                            ? gemm_packed_floats(&out->cfg, p->n, p->k) * sizeof(float)
+                            ? gemm_packed_floats(&out->cfg, p->n, p->k) * rt_elem_bytes(rt)
                             : 0;
     return CLINFER_OK;
 }
@@ -594,7 +598,7 @@ clinfer_status matmul_plan_make(clinfer_runtime *rt, const matmul_params *p, gem
     out->partial_bytes = 0;
     out->packed_bytes = out->cfg.variant == GEMM_VARIANT_CPU
                             ? matmul_b_count(p, &d) * gemm_packed_floats(&out->cfg, d.n, d.k) *
-                                  sizeof(float)
+                                  rt_elem_bytes(rt)
                             : 0;
     return CLINFER_OK;
 }

@@ -97,6 +97,9 @@ typedef struct gemm_geometry {
     int b_in_place; /* cpu variant: B not packed */
     int a_packed;   /* cpu variant: A packed by gemm_pack_a (as are strides of it) */
     int has_residual; /* R (Y's layout) is added before the activation */
+    /* 1: every matrix is an internal buffer of floats (Winograd's U, V and
+     * M), also in a half-storage runtime (-DSTORE_FLOAT, prelude.cl) */
+    int float_storage;
 } gemm_geometry;
 
 /* Whether the cpu variant may read a row-major B' [k, n] with row stride

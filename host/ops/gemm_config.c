@@ -165,12 +165,16 @@ static double time_run(clinfer_runtime *rt, const op_launch *l)
 
 static clinfer_status filled_buffer(clinfer_runtime *rt, size_t floats, cl_mem *out)
 {
-    clinfer_status st = buffer_create(rt, floats * sizeof(float), NULL, out);
+    const size_t elem = rt_elem_bytes(rt);
+    clinfer_status st = buffer_create(rt, floats * elem, NULL, out);
     if (st != CLINFER_OK)
         return st;
-    const cl_float pattern = 0.25f; /* no NaNs or denormals in the timed runs */
-    cl_int err = clEnqueueFillBuffer(rt->queue, *out, &pattern, sizeof pattern, 0,
-                                     floats * sizeof(float), 0, NULL, NULL);
+    /* 0.25 as a float or a half: no NaNs or denormals in the timed runs */
+    const cl_float pattern = 0.25f;
+    const cl_ushort pattern_half = 0x3400;
+    cl_int err = clEnqueueFillBuffer(rt->queue, *out, elem == 2 ? (const void *)&pattern_half
+                                                                : (const void *)&pattern,
+                                     elem, 0, floats * elem, 0, NULL, NULL);
     return err == CL_SUCCESS ? CLINFER_OK : err_cl(rt, err, "clEnqueueFillBuffer");
 }
 
@@ -276,7 +280,9 @@ static clinfer_status config_get(clinfer_runtime *rt, gemm_config *out)
         return CLINFER_OK;
     const gemm_config *cand = v == GEMM_VARIANT_CPU ? cpu_candidates : gpu_candidates;
     size_t count = v == GEMM_VARIANT_CPU ? COUNT(cpu_candidates) : COUNT(gpu_candidates);
-    const char *key = v == GEMM_VARIANT_CPU ? "gemm_cpu" : "gemm_gpu";
+    /* half storage moves half the bytes: its tiles are measured apart */
+    const char *key = v == GEMM_VARIANT_CPU ? (rt_is_half(rt) ? "gemm_cpu_fp16" : "gemm_cpu")
+                                            : (rt_is_half(rt) ? "gemm_gpu_fp16" : "gemm_gpu");
     if (!tuning_enabled(rt)) {
         for (size_t i = 0; i < count; i++)
             if (config_fits(rt, &cand[i])) {

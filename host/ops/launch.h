@@ -18,12 +18,13 @@ typedef struct op_launch {
     size_t local[3];
 } op_launch;
 
-/* Where a tensor lives on the device: `offset` floats (elements, not bytes)
- * into `mem`. Kernels take each tensor as two arguments, the buffer and a
- * `long` element offset that they add to the pointer at entry, so tensors
- * inside one arena need no sub-buffers. Any float-aligned offset works:
- * the kernels' vector accesses (vloadN/vstoreN) need only the alignment of
- * a float. mem NULL: an absent optional tensor. */
+/* Where a tensor lives on the device: `offset` elements (not bytes: floats,
+ * or halves in a CLINFER_PRECISION_FP16 runtime, rt_elem_bytes) into `mem`.
+ * Kernels take each tensor as two arguments, the buffer and a `long`
+ * element offset that they add to the pointer at entry, so tensors inside
+ * one arena need no sub-buffers. Any element-aligned offset works: the
+ * kernels' vector accesses (vloadN/vstoreN, vload_halfN) need only the
+ * alignment of an element. mem NULL: an absent optional tensor. */
 typedef struct dev_tensor {
     cl_mem mem;
     uint64_t offset;

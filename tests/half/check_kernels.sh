@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# check_kernels.sh CLANG KERNEL_DIR — every kernels/*.cl, after prelude.cl,
+# passes clang's OpenCL C 1.2 front end in fp32 and in half storage
+# (-DCLINFER_HALF) with cl_khr_fp16 switched off: a kernel that reads or
+# writes a half pointer directly (p[i] instead of LD/ST, prelude.cl) fails
+# here as it would on a device without cl_khr_fp16 (NVIDIA, this PoCL); a
+# __global float buffer left in a kernel (read as float from half data) is
+# named too. Needs clang 15 or later (14 declares vload_half only with
+# cl_khr_fp16).
+set -uo pipefail
+clang=$1
+dir=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+for f in "$dir"/*.cl; do
+    name=$(basename "$f" .cl)
+    [[ $name == prelude ]] && continue
+    { cat "$dir/prelude.cl"; echo "#line 1 \"$name.cl\""; cat "$f"; } >"$tmp/$name.cl"
+    # the defaults, the epilogue switched on, and each file's sections that
+    # only a build option compiles
+    sets=("" "-DHAS_BIAS=1 -DHAS_RESIDUAL=1")
+    case $name in
+    eltwise) sets+=("-DUNARY=1" "-DUNARY=1 -DACT=1")
+             for b in 1 2 3 4 5 6; do sets+=("-DBINOP=1 -DBCAST=$b -DACT=1"); done ;;
+    conv_transpose) sets+=("-DCONVT_DIRECT=1" "-DCONVT_DIRECT=1 -DHAS_BIAS=1") ;;
+    conv_winograd) sets+=("-DWM=2" "-DWM=2 -DHAS_BIAS=1 -DHAS_RESIDUAL=1") ;;
+    norm) sets+=("-DHAS_SCALE=1 -DPER_ELEMENT=1" "-DHAS_SCALE=1 -DEPS_ON_STD=1") ;;
+    reduce) sets+=("-DREDUCE_OP=1" "-DREDUCE_OP=2") ;;
+    resize) sets+=("-DTAPS=1" "-DTAPS=2" "-DTAPS=4") ;;
+    softmax) sets+=("-DLOG_SOFTMAX=1") ;;
+    pad) sets+=("-DPAD_MODE=1" "-DPAD_MODE=2" "-DPAD_MODE=3") ;;
+    esac
+    for defs in "${sets[@]}"; do
+        for mode in "" "-DCLINFER_HALF"; do
+            # shellcheck disable=SC2086 # the options are words
+            if ! "$clang" -x cl -cl-std=CL1.2 -Xclang -finclude-default-header -fsyntax-only \
+                -Werror -ferror-limit=0 -target spir64 -Xclang -cl-ext=-cl_khr_fp16 \
+                $mode $defs "$tmp/$name.cl" 2>"$tmp/log"; then
+                echo "check_kernels: $name.cl ${mode:-(fp32)} $defs:" >&2
+                head -40 "$tmp/log" >&2
+                fail=1
+            fi
+        done
+    done
+done
+# and no kernel keeps a float buffer, which half storage would misread
+if grep -nE '__global[[:space:]]+(const[[:space:]]+)?float[0-9]*[[:space:]]*\*' "$dir"/*.cl >"$tmp/float"; then
+    echo "check_kernels: __global float buffers (use store_t, prelude.cl):" >&2
+    cat "$tmp/float" >&2
+    fail=1
+fi
+[[ $fail == 0 ]] && echo "check_kernels: every kernel file builds in fp32 and half storage"
+exit $fail
