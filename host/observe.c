@@ -12,6 +12,7 @@
 
 #include "cl.h" /* first: fixes the OpenCL target version */
 #include "session.h"
+#include "tensor.h"
 #include "shape.h"
 
 /* Grows the host buffer to hold `count` floats. */
@@ -47,13 +48,12 @@ static clinfer_status read_node(clinfer_session *s, int32_t i, float **buf, size
     clinfer_status st = reserve(s, buf, cap, count);
     if (st != CLINFER_OK)
         return st;
-    cl_int err = clEnqueueReadBuffer(s->queue, s->mem[v].mem, CL_TRUE,
-                                     (size_t)s->mem[v].offset * sizeof(float),
-                                     count * sizeof(float), *buf, 0, NULL, NULL);
-    if (err != CL_SUCCESS)
-        return err_cl(s->rt, err, "clEnqueueReadBuffer (a node's output, observed run)");
+    /* the device's storage (half in fp16) converted to float */
+    st = tensor_read_floats(s->rt, s->queue, s->mem[v].mem, s->mem[v].offset, count, *buf);
+    if (st != CLINFER_OK)
+        return st; /* the error names clEnqueueReadBuffer */
     s->transfers.downloads++;
-    s->transfers.download_bytes += count * sizeof(float);
+    s->transfers.download_bytes += count * rt_elem_bytes(s->rt);
     out->data = *buf;
     return CLINFER_OK;
 }
@@ -65,13 +65,12 @@ static clinfer_status replace_node(clinfer_session *s, int32_t i, const clinfer_
     const int32_t v = s->m->g->nodes[s->execs[i].node].output;
     if (out->count == 0)
         return CLINFER_OK;
-    cl_int err = clEnqueueWriteBuffer(s->queue, s->mem[v].mem, CL_TRUE,
-                                      (size_t)s->mem[v].offset * sizeof(float),
-                                      out->count * sizeof(float), out->data, 0, NULL, NULL);
-    if (err != CL_SUCCESS)
-        return err_cl(s->rt, err, "clEnqueueWriteBuffer (a node's replaced output, observed run)");
+    clinfer_status st = tensor_write_floats(s->rt, s->queue, s->mem[v].mem, s->mem[v].offset,
+                                            out->count, out->data);
+    if (st != CLINFER_OK)
+        return st; /* the error names clEnqueueWriteBuffer */
     s->transfers.uploads++;
-    s->transfers.upload_bytes += out->count * sizeof(float);
+    s->transfers.upload_bytes += out->count * rt_elem_bytes(s->rt);
     return CLINFER_OK;
 }
 

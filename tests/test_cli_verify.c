@@ -191,8 +191,7 @@ Test(cli_verify, bad_models_inputs_and_options_exit_2_with_a_message)
     cr_assert(strstr(out, "the model has no input \"nope\""), "%s", out);
 
     const char *opts[][2] = {
-        {"--precision fp16", "--precision fp16 is not supported yet"},
-        {"--precision int8", "--precision needs fp32 or fp16, got int8"},
+        {"--precision int8", "precision \"int8\": expected fp32 or fp16"},
         {"--tolerance -1", "--tolerance needs a number >= 0"},
         {"--tolerance", "--tolerance needs a value"},
     };
@@ -203,6 +202,24 @@ Test(cli_verify, bad_models_inputs_and_options_exit_2_with_a_message)
     }
     cr_assert_eq(verify("", "", out, sizeof out), 2, "%s", out);
     cr_assert(strstr(out, "which model?"), "%s", out);
+}
+
+/* fp16 storage: half's rounding (about 5e-4 of a value) is over the default
+ * tolerance at the first node, which verify names with its precision, and
+ * within a tolerance of 2e-2 everywhere; the reference stays fp32 (also
+ * when CLINFER_PRECISION asks for fp16). */
+Test(cli_verify, fp16_names_the_first_node_over_a_tight_tolerance)
+{
+    static char out[65536];
+    int rc = verify("", "'" LECTURE "' --precision fp16", out, sizeof out);
+    cr_assert_eq(rc, 1, "exit %d:\n%s", rc, out);
+    cr_assert(strstr(out, "verify: FAIL: node 0 \"/net/conv1/Conv"), "%s", out);
+    cr_assert(strstr(out, "fp16) is the first over the tolerance 0.0001"), "%s", out);
+    rc = verify("CLINFER_PRECISION=fp16", "'" LECTURE "' --tolerance 2e-2 --json", out,
+                sizeof out);
+    cr_assert_eq(rc, 0, "exit %d:\n%s", rc, out);
+    cr_assert(strstr(out, "\"precision\": \"fp16\""), "%s", out);
+    cr_assert(strstr(out, "\"passed\": true"), "%s", out);
 }
 
 /* An input given by name is the one both runs see: the result does not

@@ -26,7 +26,7 @@
 
 static const char verify_help[] =
     "usage: clinfer verify MODEL.onnx [--input [NAME=]FILE]... [--batch N | --shape NAME=DIMS...]\n"
-    "                      [--tolerance X] [--isolate] [--precision fp32] [--json] [OPTIONS]\n\n"
+    "                      [--tolerance X] [--isolate] [--precision P] [--json] [OPTIONS]\n\n"
     "Runs the model twice on the same input: once as it runs normally (the kernel\n"
     "variants the runtime chooses, or those forced by CLINFER_CONV_ALGO,\n"
     "CLINFER_GEMM_VARIANT, CLINFER_DEPTHWISE_VARIANT and CLINFER_POOL_VARIANT), and\n"
@@ -53,8 +53,8 @@ static const char verify_help[] =
     "  --tolerance X    largest relative error allowed per node (default 1e-4)\n"
     "  --isolate        check each node alone: the tested run's node outputs are\n"
     "                   replaced by the reference's after they are compared\n"
-    "  --precision P    storage precision of the tested run: fp32 (fp16 once the\n"
-    "                   library has it)\n"
+    "  --precision P    storage precision of the tested run (a common option, below);\n"
+    "                   the reference always runs in fp32\n"
     "  --json           one JSON object on stdout instead of the table\n" CLI_COMMON_HELP;
 
 #define MAX_INPUTS 16
@@ -67,17 +67,8 @@ typedef struct verify_args {
     long long batch; /* 0: not given */
     cli_shapes shapes;
     double tolerance;
-    const char *precision;
     int json, isolate;
 } verify_args;
-
-/* The storage precisions verify knows. The library stores float32 only so
- * far; when its precision option comes, fp16 is set on the tested runtime
- * (tested_runtime) and becomes supported here, and nothing else changes. */
-static const struct {
-    const char *name;
-    int supported;
-} precisions[] = {{"fp32", 1}, {"fp16", 0}};
 
 /* ------------------------------------------------------------ arguments */
 
@@ -94,22 +85,6 @@ static int parse_tolerance(verify_args *a, const char *v)
     return 1;
 }
 
-static int check_precision(const char *p)
-{
-    for (size_t i = 0; i < sizeof precisions / sizeof precisions[0]; i++)
-        if (strcmp(p, precisions[i].name) == 0) {
-            if (precisions[i].supported)
-                return 1;
-            fprintf(stderr,
-                    "clinfer verify: --precision %s is not supported yet: this build of "
-                    "clinfer stores tensors in fp32 only\n",
-                    precisions[i].name);
-            return 0;
-        }
-    fprintf(stderr, "clinfer verify: --precision needs fp32 or fp16, got %s\n", cli_safe(p));
-    return 0;
-}
-
 static int parse_option(verify_args *a, int argc, char **argv, int *i)
 {
     const char *arg = argv[*i], *v = NULL;
@@ -118,8 +93,7 @@ static int parse_option(verify_args *a, int argc, char **argv, int *i)
     if (strcmp(arg, "--isolate") == 0)
         return a->isolate = 1;
     int takes_value = strcmp(arg, "--input") == 0 || strcmp(arg, "--batch") == 0 ||
-                      strcmp(arg, "--shape") == 0 || strcmp(arg, "--tolerance") == 0 ||
-                      strcmp(arg, "--precision") == 0;
+                      strcmp(arg, "--shape") == 0 || strcmp(arg, "--tolerance") == 0;
     if (!takes_value)
         return cli_positional("verify", arg, &a->model);
     if (!(v = cli_value("verify", argc, argv, i)))
@@ -130,16 +104,12 @@ static int parse_option(verify_args *a, int argc, char **argv, int *i)
         return cli_count("verify", arg, v, 1, 1 << 24, &a->batch);
     if (strcmp(arg, "--shape") == 0)
         return cli_shape_arg("verify", v, &a->shapes);
-    if (strcmp(arg, "--tolerance") == 0)
-        return parse_tolerance(a, v);
-    a->precision = v;
-    return check_precision(v);
+    return parse_tolerance(a, v);
 }
 
 static int parse_args(cli_common *common, verify_args *a, int argc, char **argv)
 {
     a->tolerance = 1e-4;
-    a->precision = "fp32";
     for (int i = 0, r; (r = cli_next_arg(common, argc, argv, &i)) != 0; i++)
         if (r < 0 || !parse_option(a, argc, argv, &i))
             return 0;
@@ -311,9 +281,8 @@ static int set_inputs(verify_state *v, clinfer_session *s)
 
 /* ------------------------------------------------------------ loading */
 
-/* The runtime under test: the device and kernel variants as configured
- * (environment), compile progress on a terminal. The precision goes here
- * once the library has the option. */
+/* The runtime under test: the device, kernel variants and precision as
+ * configured (options, environment), compile progress on a terminal. */
 static clinfer_runtime *tested_runtime(verify_state *v)
 {
     cli_progress_init(&v->progress, "clinfer verify", isatty(STDERR_FILENO));
@@ -338,6 +307,7 @@ static clinfer_runtime *reference_runtime(verify_state *v)
     o.depthwise_variant = "auto"; /* unused: naive convolution does depthwise too */
     o.pool_variant = dev->type == CLINFER_DEVICE_CPU ? "items" : "rows";
     o.tuning = CLINFER_TUNING_OFF;
+    o.precision = CLINFER_PRECISION_FP32; /* never --precision or CLINFER_PRECISION */
     o.log_level = CLINFER_LOG_ERROR;
     clinfer_runtime *rt = NULL;
     clinfer_status st = clinfer_runtime_create(&o, &rt);
@@ -454,7 +424,7 @@ int cmd_verify(const cli_common *common_in, int argc, char **argv)
     if (parse_args(&v.common, &v.a, argc, argv) && load(&v) && run_all(&v)) {
         verify_report r = {.model = v.a.model,
                            .device = clinfer_runtime_device(v.rt)->name,
-                           .precision = v.a.precision,
+                           .precision = clinfer_precision_name(clinfer_runtime_precision(v.rt)),
                            .tolerance = v.a.tolerance,
                            .isolate = v.a.isolate,
                            .batch = v.batch,
