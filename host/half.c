@@ -37,7 +37,8 @@ uint16_t half_from_float(float x)
     const uint16_t sign = (uint16_t)((u >> 16) & 0x8000u);
     const uint32_t abs = u & 0x7fffffffu;
     if (abs >= 0x7f800000u) /* inf, or NaN kept quiet with its top payload bits */
-        return (uint16_t)(sign | 0x7c00u | (abs > 0x7f800000u ? 0x200u | ((abs >> 13) & 0x3ffu) : 0));
+        return (uint16_t)(sign | 0x7c00u |
+                          (abs > 0x7f800000u ? 0x200u | ((abs >> 13) & 0x3ffu) : 0));
     const int exp = (int)(abs >> 23) - 127;
     if (exp > 15) /* 65520 and above round to infinity; below rounds by the code after */
         return (uint16_t)(sign | 0x7c00u);

@@ -454,8 +454,8 @@ clinfer_status program_get(clinfer_runtime *rt, const char *file, const char *op
     /* Half storage is a build option like the others, so the cache keys
      * (memory and disk) keep the two precisions' programs apart. */
     char with_half[512];
-    int n = snprintf(with_half, sizeof with_half, "-DCLINFER_HALF%s%s", options && options[0] ? " " : "",
-                     options ? options : "");
+    int n = snprintf(with_half, sizeof with_half, "-DCLINFER_HALF%s%s",
+                     options && options[0] ? " " : "", options ? options : "");
     if (n < 0 || (size_t)n >= sizeof with_half)
         return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT, "%s.cl: build options too long: \"%s\"",
                        file, options);

@@ -188,9 +188,9 @@ __kernel void conv2d_im2col(__global const store_t *restrict input, long input_o
 #if CONV2D_HAS(CONV2D_DIRECT)
 
 __kernel void conv2d_pad(__global const store_t *restrict input, long input_off,
-                         __global store_t *restrict xp, long xp_off, int C, int H, int W, int pad_top,
-                         int pad_left, int stride_h, int stride_w, int Hq, int Wq, int slack,
-                         int z0, int rows, long in_floats)
+                         __global store_t *restrict xp, long xp_off, int C, int H, int W,
+                         int pad_top, int pad_left, int stride_h, int stride_w, int Hq, int Wq,
+                         int slack, int z0, int rows, long in_floats)
 {
     input += input_off;
     xp += xp_off;

@@ -212,11 +212,11 @@ static void depthwise_store(float16 v, __global store_t *y, int ox0, int OW, int
  * accumulator waits on each FMA's latency). */
 static void depthwise_block(__global const store_t *restrict input,
                             __global const store_t *restrict weight,
-                            __global const store_t *restrict bias, __global store_t *restrict output,
-                            __local float *tile, long plane, int oy0, int n, int C, int H, int W,
-                            int OH, int OW, int KH, int KW, int stride_h, int stride_w,
-                            int pad_top, int pad_left, int dil_h, int dil_w, int twp, int more,
-                            long total, float act_a, float act_b)
+                            __global const store_t *restrict bias,
+                            __global store_t *restrict output, __local float *tile, long plane,
+                            int oy0, int n, int C, int H, int W, int OH, int OW, int KH, int KW,
+                            int stride_h, int stride_w, int pad_top, int pad_left, int dil_h,
+                            int dil_w, int twp, int more, long total, float act_a, float act_b)
 {
     const int c = (int)(plane % C);
     __global const store_t *w = weight + (long)c * KH * KW;
@@ -236,7 +236,8 @@ static void depthwise_block(__global const store_t *restrict input,
     float16 w00 = 0.0f, w01 = 0.0f, w02 = 0.0f, w10 = 0.0f, w11 = 0.0f, w12 = 0.0f;
     float16 w20 = 0.0f, w21 = 0.0f, w22 = 0.0f;
     if (fast) {
-        w00 = LD(w, 0), w01 = LD(w, 1), w02 = LD(w, 2), w10 = LD(w, 3), w11 = LD(w, 4), w12 = LD(w, 5);
+        w00 = LD(w, 0), w01 = LD(w, 1), w02 = LD(w, 2);
+        w10 = LD(w, 3), w11 = LD(w, 4), w12 = LD(w, 5);
         w20 = LD(w, 6), w21 = LD(w, 7), w22 = LD(w, 8);
     }
     for (int r = 0; r < n; r += DW_ROWS) {

@@ -197,10 +197,10 @@ __kernel void conv2d_winograd_input(__global const store_t *restrict X, long X_o
             for (int r = 0; r < WA; r++) { /* element (r, s) of the 16 patches */
                 const int16 ok = ((rmv >> r) & (cmv >> s) & 1) != 0;
                 const int16 i = select((int16)(0), relv + (r * W + s), ok);
-                const float16 g = (float16)(LD(x0, i.s0), LD(x0, i.s1), LD(x0, i.s2), LD(x0, i.s3), LD(x0, i.s4),
-                                            LD(x0, i.s5), LD(x0, i.s6), LD(x0, i.s7), LD(x0, i.s8), LD(x0, i.s9),
-                                            LD(x0, i.sa), LD(x0, i.sb), LD(x0, i.sc), LD(x0, i.sd), LD(x0, i.se),
-                                            LD(x0, i.sf));
+                const float16 g = (float16)(LD(x0, i.s0), LD(x0, i.s1), LD(x0, i.s2), LD(x0, i.s3),
+                                            LD(x0, i.s4), LD(x0, i.s5), LD(x0, i.s6), LD(x0, i.s7),
+                                            LD(x0, i.s8), LD(x0, i.s9), LD(x0, i.sa), LD(x0, i.sb),
+                                            LD(x0, i.sc), LD(x0, i.sd), LD(x0, i.se), LD(x0, i.sf));
                 d[r] = select((float16)(0.0f), g, ok);
             }
             WINO_BT(o, d);

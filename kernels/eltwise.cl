@@ -150,8 +150,9 @@ __kernel void eltwise_unary(__global const store_t *input, long input_off, __glo
 
 #if BCAST == BCAST_SAME
 
-__kernel void binary_same(__global const store_t *a, long a_off, __global const store_t *b, long b_off,
-                          __global store_t *out, long out_off, long n, float act_a, float act_b)
+__kernel void binary_same(__global const store_t *a, long a_off, __global const store_t *b,
+                          long b_off, __global store_t *out, long out_off, long n, float act_a,
+                          float act_b)
 {
     a += a_off;
     b += b_off;

@@ -98,12 +98,12 @@
 /* The arguments of the three product kernels (the host binds them alike,
  * gemm_core_prepare and gemm_core_bind), and the pointer adjustment at
  * their entry (prelude.cl: tensors are buffer + offset). */
-#define GEMM_PRODUCT_ARGS                                                                       \
-    __global const store_t *restrict A, long A_off, __global const store_t *restrict B,             \
-        long B_off, __global const store_t *restrict C, long C_off, __global store_t *restrict Y,   \
-        long Y_off, __global const store_t *restrict R, long R_off, int M, int N, int K,          \
-        int a_rs, int a_ks, int b_ks, int b_ns, int c_rs, int c_cs, float alpha, float beta,    \
-        long8 bd, long8 as, long8 bs, long8 cs, int z0, int bz0, float act_a, float act_b
+#define GEMM_PRODUCT_ARGS                                                                          \
+    __global const store_t *restrict A, long A_off, __global const store_t *restrict B,            \
+        long B_off, __global const store_t *restrict C, long C_off, __global store_t *restrict Y,  \
+        long Y_off, __global const store_t *restrict R, long R_off, int M, int N, int K, int a_rs, \
+        int a_ks, int b_ks, int b_ns, int c_rs, int c_cs, float alpha, float beta, long8 bd,       \
+        long8 as, long8 bs, long8 cs, int z0, int bz0, float act_a, float act_b
 /* The split-K kernels (gemm_local_split, gemm_split_reduce) add the
  * partial sums P and the split count and size. */
 #define GEMM_SPLIT_ARGS                                                                         \
@@ -144,8 +144,9 @@ inline float gemm_out(float acc, __global const store_t *C, long coff, int m, in
 /* ---------------------------------------------------------------- packed */
 #if GEMM_HAS(GEMM_PACKING)
 
-__kernel void gemm_pack_b(__global const store_t *restrict B, long B_off, __global store_t *restrict P,
-                          long P_off, int N, int K, int b_ks, int b_ns, long8 bd, long8 bs, int z0)
+__kernel void gemm_pack_b(__global const store_t *restrict B, long B_off,
+                          __global store_t *restrict P, long P_off, int N, int K, int b_ks,
+                          int b_ns, long8 bd, long8 bs, int z0)
 {
     B += B_off;
     P += P_off;
@@ -168,8 +169,9 @@ __kernel void gemm_pack_b(__global const store_t *restrict B, long B_off, __glob
     }
 }
 
-__kernel void gemm_pack_a(__global const store_t *restrict A, long A_off, __global store_t *restrict P,
-                          long P_off, int M, int K, int a_rs, int a_ks, long8 bd, long8 as)
+__kernel void gemm_pack_a(__global const store_t *restrict A, long A_off,
+                          __global store_t *restrict P, long P_off, int M, int K, int a_rs,
+                          int a_ks, long8 bd, long8 as)
 {
     A += A_off;
     P += P_off;
@@ -187,8 +189,9 @@ __kernel void gemm_pack_a(__global const store_t *restrict A, long A_off, __glob
     }
 }
 
-__kernel void gemm_pack_bt(__global const store_t *restrict B, long B_off, __global store_t *restrict P,
-                           long P_off, int N, int K, int b_ks, int b_ns, long8 bd, long8 bs, int z0)
+__kernel void gemm_pack_bt(__global const store_t *restrict B, long B_off,
+                           __global store_t *restrict P, long P_off, int N, int K, int b_ks,
+                           int b_ns, long8 bd, long8 bs, int z0)
 {
     B += B_off;
     P += P_off;

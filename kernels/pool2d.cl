@@ -119,9 +119,10 @@ __kernel void avgpool2d(__global const store_t *restrict input, long input_off,
     const size_t plane = get_global_id(2);
     if (ox >= OW)
         return;
-    ST(output, (plane * OH + oy) * OW + ox, avg_window(input + plane * H * W, H, W, oy * stride_h - pad_top, ox * stride_w - pad_left,
-                   KH, KW, dil_h, dil_w, pad_top, pad_left, pad_bottom, pad_right,
-                   count_include_pad));
+    ST(output, (plane * OH + oy) * OW + ox,
+       avg_window(input + plane * H * W, H, W, oy * stride_h - pad_top, ox * stride_w - pad_left,
+                  KH, KW, dil_h, dil_w, pad_top, pad_left, pad_bottom, pad_right,
+                  count_include_pad));
 }
 
 /* The rows kernels' body; is_avg is a constant at each call, so the

@@ -89,8 +89,9 @@ __kernel void softmax_rows(__global const store_t *input, long input_off, __glob
 #endif
 }
 
-__kernel void softmax_strided(__global const store_t *input, long input_off, __global store_t *output,
-                              long output_off, long outer, long len, long inner)
+__kernel void softmax_strided(__global const store_t *input, long input_off,
+                              __global store_t *output, long output_off, long outer, long len,
+                              long inner)
 {
     input += input_off;
     output += output_off;

@@ -201,7 +201,8 @@ static int argmax10(const float *p)
 Test(half, lecture_cnn_agrees_with_fp32, .timeout = 600)
 {
     float *images = test_alloc(sizeof(float) * IMAGES * 28 * 28);
-    float *p32 = test_alloc(sizeof(float) * IMAGES * 10), *p16 = test_alloc(sizeof(float) * IMAGES * 10);
+    float *p32 = test_alloc(sizeof(float) * IMAGES * 10),
+          *p16 = test_alloc(sizeof(float) * IMAGES * 10);
     make_images(images, IMAGES, 2024);
     cnn_run r32 = cnn_open(CLINFER_PRECISION_FP32), r16 = cnn_open(CLINFER_PRECISION_FP16);
     for (int b = 0; b < IMAGES; b += BATCH) {

@@ -300,7 +300,8 @@ clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, con
             (uint64_t)p->c * p->stride_h * p->stride_w * (uint64_t)out->hq * out->wq;
         if ((int64_t)out->oh * out->wq > INT32_MAX || per_image > INT32_MAX)
             return err_set(rt, CLINFER_ERR_UNSUPPORTED, "conv2d: image too large for direct");
-        plan_chunks(rt, p, out, per_image * rt_elem_bytes(rt), (uint64_t)out->slack * rt_elem_bytes(rt), 2);
+        plan_chunks(rt, p, out, per_image * rt_elem_bytes(rt),
+                    (uint64_t)out->slack * rt_elem_bytes(rt), 2);
         break;
     }
     case CONV2D_ALGO_WINOGRAD:
