@@ -12,7 +12,8 @@
 # (report.py) and OUT/logs.tar.gz; exit status 0 when every check passed.
 #   bash gpu-carry/run.sh            (OUT: $OUT, else gpu-carry/out)
 # Environment: SKIP_SUITE=1 skips the unit tests (SUITE="test_gemm ..."
-# runs only those), SKIP_NODE_TESTS=1 the
+# runs only those; SUITE_TIMEOUT=S bounds each, default 240 s),
+# SKIP_NODE_TESTS=1 the
 # ONNX node tests; PROFILE=1 adds per-node profiles of ResNet-50
 # (profile_*.json in the logs); MAX_TIME=S bounds each model's timed runs
 # (default 10 s); GEMM_SWEEP=1 times GEMM 4096^3 with each tile size of
@@ -64,7 +65,7 @@ if [[ ${SKIP_SUITE:-0} != 1 ]]; then
     step "unit and graph tests (device $CLINFER_DEVICE)"
     if [[ -n ${SUITE:-} ]]; then printf "$bin/%s\n" $SUITE; else ls "$bin"/test_*; fi |
         grep -v -e test_cli_run -e test_cli_verify -e test_discovery_race |
-        xargs -P 8 -I{} sh -c 'n=$(basename {}); if timeout 240 {} --jobs 1 > '"$logs"'/$n.log 2>&1;
+        xargs -P 8 -I{} sh -c 'n=$(basename {}); if timeout '"${SUITE_TIMEOUT:-240}"' {} --jobs 1 > '"$logs"'/$n.log 2>&1;
             then echo "$n passed"; else echo "$n FAILED"; fi' | sort > "$logs/suite.txt"
     failed=$(grep -c FAILED "$logs/suite.txt")
     total=$(wc -l < "$logs/suite.txt")
