@@ -375,11 +375,14 @@ __kernel void gemm_packed(GEMM_PRODUCT_ARGS)
  * the registers then go to the other local buffer, one barrier per step.
  * The global loads' latency hides behind the FMAs. */
 #define NT (RTSM * RTSN)
-/* Four values at p (16-byte aligned in float storage) as a float4. */
+/* Four values at p (16-byte aligned in float storage) as a float4: in
+ * float storage one aligned vector load (vload4 assumes only a float's
+ * alignment, and NVIDIA then loads four times). */
 #if STORE_HALF
 #define GLOAD4(p) LD4(0, (p))
 #else
-#define GLOAD4(p) (*(__global const float4 *)(p))
+typedef float4 store4_t;
+#define GLOAD4(p) (*(__global const store4_t *)(p))
 #endif
 #define A_GROUPS (TSM * TSK / 4 / NT) /* float4 groups per item per step */
 #define B_GROUPS (TSN * TSK / 4 / NT)
@@ -639,7 +642,7 @@ gemm_local_split(GEMM_SPLIT_ARGS)
 
     const int lx = get_local_id(0), ly = get_local_id(1);
     const int n_base = get_group_id(0) * TSN, m_base = get_group_id(1) * TSM;
-    __global float *p = P + zs * (long)M * N;
+    __global wide_t *p = P + zs * (long)M * N;
     for (int i = 0; i < WPTM; i++) {
         const int m = m_base + TILE_ROW(i);
         for (int j = 0; j < WPTN; j++) {
@@ -660,7 +663,7 @@ __kernel void gemm_split_reduce(GEMM_SPLIT_ARGS)
     const long z = get_global_id(2), za = z0 + z;
     if (n >= N || m >= M)
         return;
-    __global const float *p = P + z * splits * (long)M * N + (long)m * N + n;
+    __global const wide_t *p = P + z * splits * (long)M * N + (long)m * N + n;
     float acc = 0.0f;
     for (int s = 0; s < splits; s++)
         acc += p[s * (long)M * N];

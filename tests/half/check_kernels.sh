@@ -29,6 +29,7 @@ for f in "$dir"/*.cl; do
     reduce) sets+=("-DREDUCE_OP=1" "-DREDUCE_OP=2") ;;
     resize) sets+=("-DTAPS=1" "-DTAPS=2" "-DTAPS=4") ;;
     softmax) sets+=("-DLOG_SOFTMAX=1") ;;
+    gemm) sets+=("-DGEMM_PREFETCH=1" "-DGEMM_PREFETCH=1 -DHAS_BIAS=1 -DHAS_RESIDUAL=1") ;;
     pad) sets+=("-DPAD_MODE=1" "-DPAD_MODE=2" "-DPAD_MODE=3") ;;
     esac
     for defs in "${sets[@]}"; do
