@@ -1,7 +1,7 @@
 /*
  * report.c — what commands share to report results: the fixed-seed random
- * inputs (bench, verify), names cut to a table column and finite numbers
- * for JSON.
+ * inputs (bench, verify), names cut to a table column and numbers for
+ * JSON (null when not finite).
  */
 #include <math.h>
 #include <stdio.h>
@@ -21,7 +21,18 @@ void cli_fill_random(float *x, size_t n, uint32_t seed)
     }
 }
 
-double cli_finite(double x) { return isfinite(x) ? x : -1; }
+const char *cli_json_num(double x, const char *fmt)
+{
+    /* Rotating buffers, as cli_safe: one printf may take several. */
+    static _Thread_local char buf[8][40];
+    static _Thread_local unsigned next;
+    char *out = buf[next++ % 8];
+    if (isfinite(x))
+        snprintf(out, sizeof buf[0], fmt, x);
+    else
+        snprintf(out, sizeof buf[0], "null"); /* JSON has no NaN or infinity */
+    return out;
+}
 
 const char *cli_fit(const char *s, char *buf, size_t width)
 {
