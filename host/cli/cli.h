@@ -162,6 +162,18 @@ const char *cli_json_num(double x, const char *fmt);
  * end in the layer), made safe to print (cli_safe). */
 const char *cli_fit(const char *s, char *buf, size_t width);
 
+/* Class names, one a line of a text file (--labels); line i names class i. */
+typedef struct cli_labels {
+    char **names; /* into text */
+    size_t count;
+    char *text;
+} cli_labels;
+/* Reads path into *l; 0 (printed after "clinfer CMD: ") on failure. */
+int cli_labels_load(const char *cmd, const char *path, cli_labels *l);
+/* Class index's label, or NULL when l is NULL or has none for it. */
+const char *cli_label(const cli_labels *l, int64_t index);
+void cli_labels_free(cli_labels *l);
+
 /* Milliseconds from a monotonic clock. */
 double cli_now_ms(void);
 

@@ -14,17 +14,19 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "image.h"
 #include "npy.h"
 #include "safe_text.h"
 
 static const char run_help[] =
     "usage: clinfer run MODEL.onnx [--input [NAME=]FILE]... [--batch N]\n"
     "                  [--output-dir DIR] [--json] [OPTIONS]\n\n"
-    "Runs an ONNX model once. Inputs come from NumPy .npy files (float16/32/64,\n"
-    "integers and bools, C or Fortran order; a float input takes a float file, an\n"
-    "integer input an integer one) or ONNX TensorProto .pb files, given by name\n"
-    "(NAME=FILE) or, without a name, in the order of the model's inputs (a .pb\n"
-    "file's own tensor name counts as its name). A value given for an input that\n"
+    "Runs an ONNX model once. Inputs come from images (PNG, JPEG, BMP: see below),\n"
+    "NumPy .npy files (float16/32/64, integers and bools, C or Fortran order; a\n"
+    "float input takes a float file, an integer input an integer one) or ONNX\n"
+    "TensorProto .pb files, given by name (NAME=FILE) or, without a name, in the\n"
+    "order of the model's inputs (a .pb file's own tensor name counts as its\n"
+    "name). A value given for an input that\n"
     "the model needs as a constant (weights, a shape) becomes that constant. Every\n"
     "output is summarised (shape, min, max, mean; the top 5 classes of each row of\n"
     "a score matrix) and, with --output-dir, written as DIR/<name>.npy in the type\n"
@@ -38,7 +40,9 @@ static const char run_help[] =
     "  --json               one JSON object on stdout instead: model, device,\n"
     "                       batch, outputs (name, shape, min, max, mean, nan, top\n"
     "                       [class, score] pairs per row of scores, file),\n"
-    "                       compile_ms, run_ms; NaN and infinities as null\n" CLI_COMMON_HELP;
+    "                       compile_ms, run_ms; NaN and infinities as null\n"
+    "  --labels FILE        class names, one a line (line i: class i), printed\n"
+    "                       with the top-5 classes\n" CLI_IMAGE_HELP CLI_COMMON_HELP;
 
 #define MAX_INPUTS 64
 
@@ -50,6 +54,8 @@ typedef struct run_args {
     long long batch; /* 0: from the inputs */
     const char *out_dir;
     int json;
+    cli_image_opts image; /* how image files become tensors */
+    const char *labels;   /* --labels FILE */
 } run_args;
 
 static int add_input(run_args *a, const char *v)
@@ -75,6 +81,15 @@ static int parse_args(cli_common *common, run_args *a, int argc, char **argv)
                 return -1;
         } else if (strcmp(arg, "--json") == 0) {
             a->json = 1;
+        } else if (strcmp(arg, "--labels") == 0) {
+            if (!(a->labels = cli_value("run", argc, argv, &i)))
+                return -1;
+        } else if (cli_image_option_takes_value(arg)) {
+            if (!(v = cli_value("run", argc, argv, &i)) ||
+                cli_image_option("run", arg, v, &a->image) != 1)
+                return -1;
+        } else if (cli_image_option("run", arg, NULL, &a->image) == 1) {
+            continue; /* a flag */
         } else if (!cli_positional("run", arg, &a->model)) {
             return -1;
         }
@@ -123,9 +138,11 @@ static void shape_text(const clinfer_shape *s, char *buf, size_t cap)
 }
 
 /* Reads one input file into t (its name: the given one, else the .pb's). */
-static int read_input(const char *name, const char *file, clinfer_tensor *t)
+static int read_input(const char *name, const char *file, const cli_image_opts *image,
+                      clinfer_tensor *t)
 {
-    int ok = cli_read_tensor("run", file, t);
+    int ok = cli_is_image_file(file) ? cli_image_load("run", file, image, t)
+                                     : cli_read_tensor("run", file, t);
     if (ok && name) {
         free(t->name);
         t->name = strdup(name);
@@ -314,7 +331,8 @@ static int top_classes(const float *row, int64_t classes, int64_t top[TOP_K])
     return k;
 }
 
-static void summarise(const char *name, const clinfer_shape *s, const float *y, size_t count)
+static void summarise(const char *name, const clinfer_shape *s, const float *y, size_t count,
+                      const cli_labels *labels)
 {
     char buf[160];
     shape_text(s, buf, sizeof buf);
@@ -333,9 +351,14 @@ static void summarise(const char *name, const clinfer_shape *s, const float *y, 
             printf("  row %lld top-%d:", (long long)r, k);
         else
             printf("  top-%d:", k);
-        for (int j = 0; j < k; j++)
+        for (int j = 0; j < k && !labels->count; j++)
             printf(" %lld (%.4g)", (long long)top[j], row[top[j]]);
         printf("\n");
+        for (int j = 0; j < k && labels->count; j++) { /* a line per class, named */
+            const char *label = cli_label(labels, top[j]);
+            printf("    %10.4g  %5lld  %s\n", row[top[j]], (long long)top[j],
+                   label ? cli_safe(label) : "(no label: the file has fewer lines)");
+        }
     }
     if (o.rows > TOP_ROWS)
         printf("  ... %lld more rows\n", (long long)(o.rows - TOP_ROWS));
@@ -344,7 +367,7 @@ static void summarise(const char *name, const clinfer_shape *s, const float *y, 
 /* One output as a JSON object (NaN and infinities as null); "top": per
  * row of scores (every row), [[class, score], ...]. */
 static void summarise_json(const char *name, const clinfer_shape *s, const float *y,
-                           size_t count, const char *file)
+                           size_t count, const char *file, const cli_labels *labels)
 {
     const out_summary o = summary_of(s, y, count);
     printf("{\"name\": ");
@@ -362,9 +385,18 @@ static void summarise_json(const char *name, const clinfer_shape *s, const float
             int64_t top[TOP_K];
             int k = top_classes(row, o.classes, top);
             printf("%s[", r ? ", " : "");
-            for (int j = 0; j < k; j++)
-                printf("%s[%lld, %s]", j ? ", " : "", (long long)top[j],
+            for (int j = 0; j < k; j++) {
+                printf("%s[%lld, %s", j ? ", " : "", (long long)top[j],
                        cli_json_num(row[top[j]], "%.9g"));
+                if (labels->count) { /* [class, score, label or null] */
+                    printf(", ");
+                    if (cli_label(labels, top[j]))
+                        cli_json_string(cli_label(labels, top[j]));
+                    else
+                        printf("null");
+                }
+                printf("]");
+            }
             printf("]");
         }
         printf("]");
@@ -401,7 +433,8 @@ static int write_output(const clinfer_model *m, size_t i, const clinfer_shape *s
 
 /* Downloads, summarises and writes every output; with json, each as an
  * element of the "outputs" array. */
-static int outputs(clinfer_session *s, const clinfer_model *m, const char *dir, int json)
+static int outputs(clinfer_session *s, const clinfer_model *m, const char *dir, int json,
+                   const cli_labels *labels)
 {
     char written[64][256];
     size_t nwritten = 0;
@@ -423,9 +456,9 @@ static int outputs(clinfer_session *s, const clinfer_model *m, const char *dir, 
         int ok = !dir || write_output(m, i, &shape, y, dir, written, &nwritten, path, sizeof path);
         if (ok && json) {
             printf("%s\n  ", i ? "," : "");
-            summarise_json(name, &shape, y, count, dir ? path : NULL);
+            summarise_json(name, &shape, y, count, dir ? path : NULL, labels);
         } else if (ok) {
-            summarise(name, &shape, y, count);
+            summarise(name, &shape, y, count, labels);
             if (dir)
                 printf("  written to %s\n", cli_safe(path));
         }
@@ -450,10 +483,12 @@ typedef struct run_state {
     clinfer_session *s;
     long long batch;
     double t0, t1; /* before compiling, after the session */
+    cli_labels labels; /* --labels; count 0 without */
 } run_state;
 
 static void run_free(run_state *r)
 {
+    cli_labels_free(&r->labels);
     cli_free_run(r->s, r->m, r->rt);
     clinfer_graph_free(r->g);
     clinfer_onnx_info_free(r->info);
@@ -470,7 +505,7 @@ static int load_graph(run_state *r)
 {
     char err[1024];
     for (int k = 0; k < r->a.ninputs; k++)
-        if (!read_input(r->a.names[k], r->a.files[k], &r->in[k]))
+        if (!read_input(r->a.names[k], r->a.files[k], &r->a.image, &r->in[k]))
             return 0;
     if (!cli_read_file(r->a.model, &r->model, &r->size, err, sizeof err)) {
         fprintf(stderr, "clinfer run: %s\n", cli_safe(err));
@@ -541,7 +576,7 @@ static int run_and_report(run_state *r)
     } else {
         printf("model %s on %s, batch %lld\n", cli_safe(r->a.model), cli_safe(device), r->batch);
     }
-    if (!outputs(r->s, r->m, r->a.out_dir, r->a.json)) {
+    if (!outputs(r->s, r->m, r->a.out_dir, r->a.json, &r->labels)) {
         if (r->a.json) /* stdout stays one object; the error is on stderr */
             printf("], \"error\": true}\n");
         return 0;
@@ -562,9 +597,11 @@ int cmd_run(const cli_common *common_in, int argc, char **argv)
     run_state r;
     memset(&r, 0, sizeof r);
     r.common = *common_in;
+    r.a.image = cli_image_opts_default();
     int rc = 2;
     if (parse_args(&r.common, &r.a, argc, argv) == 0 &&
-        (!r.a.out_dir || prepare_out_dir(r.a.out_dir)))
+        (!r.a.out_dir || prepare_out_dir(r.a.out_dir)) &&
+        (!r.a.labels || cli_labels_load("run", r.a.labels, &r.labels)))
         rc = load_graph(&r) && compile_session(&r) && run_and_report(&r) ? 0 : 1;
     run_free(&r);
     return rc;
