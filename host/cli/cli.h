@@ -174,6 +174,11 @@ int cli_labels_load(const char *cmd, const char *path, cli_labels *l);
 const char *cli_label(const cli_labels *l, int64_t index);
 void cli_labels_free(cli_labels *l);
 
+/* The lecture model `clinfer demo` runs by default (demo_files.c): from
+ * the install beside this program (../share/clinfer/), else the source
+ * tree, else the configured install prefix. */
+const char *cli_demo_model(void);
+
 /* Milliseconds from a monotonic clock. */
 double cli_now_ms(void);
 
