@@ -106,6 +106,8 @@ Test(cli_options, equals_form_and_common_options_anywhere)
     /* a flag given a value is refused, not split into two arguments */
     cr_assert_eq(cli("info add.onnx --json=yes"), 2, "%s", out);
     cr_assert(strstr(out, "--json takes no value"), "%s", out);
+    cr_assert_eq(cli("run add.onnx --gray=1"), 2, "%s", out);
+    cr_assert(strstr(out, "--gray takes no value"), "%s", out);
     /* an unknown option still is one with '=' */
     cr_assert_eq(cli("run add.onnx --frobnicate=3"), 2, "%s", out);
     cr_assert(strstr(out, "unknown option --frobnicate"), "%s", out);

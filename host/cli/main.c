@@ -46,11 +46,12 @@ static void usage(FILE *to)
                 "(--batch=8). `clinfer COMMAND --help` describes a command.\n");
 }
 
-/* Options that take no value: "--json=1" is refused rather than read as
- * "--json" followed by an argument "1". */
-static const char *const flags[] = {"--verbose", "--json",   "--profile", "--matmul",
-                                    "--lecture", "--isolate", "--no-run", "--help",
-                                    "--version", "--bgr",    "--nhwc"};
+/* Options that take no value (every command's: a new flag belongs here):
+ * "--json=1" is refused rather than read as "--json" followed by an
+ * argument "1". */
+static const char *const flags[] = {"--verbose", "--json",    "--profile", "--matmul",
+                                    "--lecture", "--isolate", "--no-run",  "--help",
+                                    "--version", "--bgr",     "--nhwc",    "--gray"};
 
 /* argv with every "--opt=value" split into "--opt" "value", as
  * getopt_long reads them, so that each command's loop sees one form;
