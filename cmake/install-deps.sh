@@ -18,6 +18,7 @@ packages=(
     libprotobuf-c-dev protobuf-c-compiler  # ONNX decoding (host/onnx/onnx.proto)
     libonnx-testdata                   # ONNX backend node tests (conformance)
     dataset-fashion-mnist zlib1g-dev   # the test images `clinfer demo` classifies, gzip-compressed
+    libstb-dev                         # stb_image: `clinfer run --input photo.png|jpg`
     python3-venv python3-pip           # the Python package: pip install . in a venv
     python3-numpy python3-onnx python3-pytest  # its tests (python3-onnx: ONNX's backend
                                                # test runner, over libonnx-testdata)

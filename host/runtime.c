@@ -7,14 +7,18 @@
  * hands in its own context, device and (in-order) queue, which the runtime
  * retains and releases, never takes over.
  */
+#define _POSIX_C_SOURCE 200809L /* access() */
 #include "runtime.h"
 
 #include "clinfer_cl.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "program_cache.h"
 #include "tuning.h"
@@ -328,10 +332,49 @@ static clinfer_status no_such_device(const char *spec, const clinfer_device_info
             break;
         used += (size_t)w;
     }
-    if (count == 0)
-        snprintf(list, sizeof list, " (none: is an OpenCL driver (ICD) installed?)");
+    if (count == 0) {
+        char hint[CLINFER_ERRMSG_MAX / 2];
+        runtime_no_device_hint(hint, sizeof hint);
+        return err_set(NULL, CLINFER_ERR_DEVICE_NOT_FOUND, "none at all: %s", hint);
+    }
+    /* clinfer_status_str says "no matching OpenCL device" already. */
     return err_set(NULL, CLINFER_ERR_DEVICE_NOT_FOUND,
-                   "no OpenCL device matches \"%s\"; available devices:%s", spec, list);
+                   "\"%s\" names none of the available devices:%s", spec, list);
+}
+
+/* 0 when a file can be created in dir (tried, not guessed from the mode
+ * bits: root passes access(W_OK) on /proc, where nothing can be created);
+ * else the errno. */
+static int dir_unwritable(const char *dir)
+{
+    char path[4096];
+    int n = snprintf(path, sizeof path, "%s/.clinfer-probe-XXXXXX", dir);
+    if (n < 0 || (size_t)n >= sizeof path)
+        return ENAMETOOLONG;
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return errno;
+    close(fd);
+    unlink(path);
+    return 0;
+}
+
+void runtime_no_device_hint(char *buf, size_t cap)
+{
+    const char *pocl = getenv("POCL_CACHE_DIR"), *home = getenv("HOME");
+    const int own = pocl && pocl[0];
+    const char *dir = own ? pocl : home;
+    int err = dir && dir[0] ? dir_unwritable(dir) : 0;
+    if (!dir || !dir[0])
+        snprintf(buf, cap, "if the driver is PoCL, it needs a writable cache folder and HOME is "
+                           "not set; set POCL_CACHE_DIR to a writable folder");
+    else if (err)
+        snprintf(buf, cap, "if the driver is PoCL, it needs a writable cache folder and %s=%s is "
+                           "not writable (%s); set POCL_CACHE_DIR to a writable folder",
+                 own ? "POCL_CACHE_DIR" : "HOME", dir, strerror(err));
+    else
+        snprintf(buf, cap, "is an OpenCL driver (ICD) installed? (on Debian: pocl-opencl-icd "
+                           "for the CPU)");
 }
 
 clinfer_status device_select(const char *spec, const clinfer_device_info *devices, size_t count,

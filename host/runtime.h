@@ -59,4 +59,10 @@ static inline int rt_is_half(const clinfer_runtime *rt)
 clinfer_status device_select(const char *spec, const clinfer_device_info *devices, size_t count,
                              size_t *chosen);
 
+/* Why no OpenCL device was found, as the end of a message: PoCL, the CPU
+ * driver on Debian, lists no device when it cannot write its kernel cache
+ * ($POCL_CACHE_DIR, else under $HOME), as for a user whose HOME is not
+ * writable; else the likely cause is that no driver (ICD) is installed. */
+void runtime_no_device_hint(char *buf, size_t cap);
+
 #endif

@@ -66,17 +66,22 @@ clinfer_status clinfer_session_output_shape(const clinfer_session *s, size_t ind
     return io_shape(s, index, 1, out);
 }
 
-/* Checks a host array against value v's element count. */
-static clinfer_status check_count(clinfer_session *s, int32_t v, const void *data, size_t count)
+/* Checks a host array against value v's element count; `name` is the
+ * input's or output's, for messages (an output's value may be named after
+ * its node). */
+static clinfer_status check_count(clinfer_session *s, int32_t v, const char *name,
+                                  const void *data, size_t count)
 {
     char buf[128];
     size_t want = (size_t)shape_numel(&s->shapes[v]);
-    if (!data || count != want)
+    if (!data && count > 0) /* a bad argument, whatever the count */
+        return session_fail(s, err_set(s->rt, CLINFER_ERR_INVALID_ARGUMENT,
+                                       "\"%s\": the data pointer is NULL (count %zu)", name,
+                                       count));
+    if (count != want)
         return session_fail(s, err_set(s->rt, CLINFER_ERR_SHAPE,
-                                       "\"%s\" has shape %s (%zu elements); got %zu%s",
-                                       s->m->g->values[v].name,
-                                       shape_str(&s->shapes[v], buf, sizeof buf), want, count,
-                                       data ? "" : " and a NULL pointer"));
+                                       "\"%s\" has shape %s (%zu elements); got %zu", name,
+                                       shape_str(&s->shapes[v], buf, sizeof buf), want, count));
     return CLINFER_OK;
 }
 
@@ -322,7 +327,7 @@ clinfer_status clinfer_session_set_input(clinfer_session *s, size_t index, const
         return err_set(NULL, CLINFER_ERR_INVALID_ARGUMENT, "session is NULL");
     clinfer_status st = io_value(s, index, 0, &v);
     if (st == CLINFER_OK)
-        st = check_count(s, v, data, count);
+        st = check_count(s, v, s->m->g->values[v].name, data, count);
     if (st == CLINFER_OK && s->in_bind[index].user)
         st = bind_io(s, 0, index, NULL, 0); /* host data replaces the binding */
     if (st == CLINFER_OK && s->broken)
@@ -346,7 +351,7 @@ clinfer_status clinfer_session_get_output(clinfer_session *s, size_t index, floa
         return err_set(NULL, CLINFER_ERR_INVALID_ARGUMENT, "session is NULL");
     clinfer_status st = io_value(s, index, 1, &v);
     if (st == CLINFER_OK)
-        st = check_count(s, v, data, count);
+        st = check_count(s, v, s->m->g->outputs[index].name, data, count);
     if (st == CLINFER_OK && count > 0)
         st = tensor_read_floats(s->rt, s->queue, s->mem[v].mem, s->mem[v].offset, count, data);
     if (st != CLINFER_OK)

@@ -703,6 +703,13 @@ CLINFER_API size_t clinfer_model_input_count(const clinfer_model *model);
 CLINFER_API size_t clinfer_model_output_count(const clinfer_model *model);
 CLINFER_API const char *clinfer_model_input_name(const clinfer_model *model, size_t index);
 CLINFER_API const char *clinfer_model_output_name(const clinfer_model *model, size_t index);
+/* The index of the input (output) called `name` into *index; NULL
+ * arguments or a name the model does not have: CLINFER_ERR_INVALID_ARGUMENT
+ * with a message naming the inputs (outputs) there are. */
+CLINFER_API clinfer_status clinfer_model_input_index(const clinfer_model *model, const char *name,
+                                                     size_t *index);
+CLINFER_API clinfer_status clinfer_model_output_index(const clinfer_model *model,
+                                                      const char *name, size_t *index);
 /* Bytes of constants on the device. */
 CLINFER_API uint64_t clinfer_model_weight_bytes(const clinfer_model *model);
 /* Number of nodes after the compile passes (fused and view nodes excluded). */
@@ -933,8 +940,16 @@ CLINFER_API clinfer_status clinfer_session_input_shape(const clinfer_session *s,
                                                        clinfer_shape *out);
 CLINFER_API clinfer_status clinfer_session_output_shape(const clinfer_session *s, size_t index,
                                                         clinfer_shape *out);
+/* clinfer_model_input_index (output_index) for the session's model: the
+ * index the session's other calls take, by name; errors also recorded on
+ * the session (clinfer_session_errmsg). */
+CLINFER_API clinfer_status clinfer_session_input_index(const clinfer_session *s, const char *name,
+                                                       size_t *index);
+CLINFER_API clinfer_status clinfer_session_output_index(const clinfer_session *s,
+                                                        const char *name, size_t *index);
 
-/* Uploads input `index` (count must equal its element count). One blocking
+/* Uploads input `index` (count must equal its element count; a NULL data
+ * pointer is CLINFER_ERR_INVALID_ARGUMENT unless count is 0). One blocking
  * host-to-device copy. Set every input before each run: the memory plan
  * may give an input's device memory to later layers once they no longer
  * need it, and then a run without setting it again fails with
@@ -951,7 +966,8 @@ CLINFER_API clinfer_status clinfer_session_set_input(clinfer_session *s, size_t 
 CLINFER_API clinfer_status clinfer_session_run(clinfer_session *s);
 
 /* Waits for the run and downloads output `index` (count must equal its
- * element count). One blocking device-to-host copy on the session's queue:
+ * element count; a NULL data pointer is CLINFER_ERR_INVALID_ARGUMENT unless
+ * count is 0). One blocking device-to-host copy on the session's queue:
  * it waits for everything enqueued on that queue before it (with
  * CLINFER_QUEUE_RUNTIME, other sessions' work too). */
 CLINFER_API clinfer_status clinfer_session_get_output(clinfer_session *s, size_t index,

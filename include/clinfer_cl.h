@@ -5,11 +5,12 @@
  *
  * Include this header (instead of, or after, clinfer.h) only when you use
  * OpenCL yourself; clinfer.h alone needs no OpenCL headers. This header
- * includes <CL/cl.h> and uses nothing newer than OpenCL 1.2's types; it
- * leaves CL_TARGET_OPENCL_VERSION to you (define it before including, as
- * with any OpenCL code, to pick the API level and silence the headers'
- * "defaulting to 300" note). Link with OpenCL (pkg-config: add `OpenCL`;
- * CMake: clinfer::clinfer already carries OpenCL::OpenCL).
+ * includes <CL/cl.h> and uses nothing newer than OpenCL 1.2's types, so
+ * when CL_TARGET_OPENCL_VERSION is not defined it defines it as 120 (the
+ * API level clinfer itself is built with; this also keeps the headers'
+ * "defaulting to 300" note away). Define it before including this header
+ * to use a newer API level. Link with OpenCL (pkg-config: `clinfer-cl`, which
+ * adds it; CMake: clinfer::clinfer already carries OpenCL::OpenCL).
  *
  * Ownership: handles passed in are retained while clinfer uses them and
  * released when it is done; yours stay yours, release them as usual.
@@ -27,6 +28,10 @@
  */
 #ifndef CLINFER_CL_INTEROP_H
 #define CLINFER_CL_INTEROP_H
+
+#ifndef CL_TARGET_OPENCL_VERSION
+#define CL_TARGET_OPENCL_VERSION 120
+#endif
 
 #if defined(__APPLE__)
 #include <OpenCL/cl.h>

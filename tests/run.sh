@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# run.sh — builds clinfer and runs the test suite in five steps:
-#   1. build/       the whole suite as users build it;
+# run.sh — builds clinfer and runs the test suite in five steps, each in
+# its own folder (never build/, which is the README's: a user's own build
+# there keeps its options):
+#   1. build-test/  the whole suite as users build it (the default build
+#                   type), then build-release/: everything built again as
+#                   Release (-O3, where GCC warns of other things), not run;
 #   2.              the README's embedding example, compiled against an
-#                   install of build/ (tests/embed/check_readme_example.sh);
+#                   install of build-test/ (tests/embed/check_readme_example.sh);
 #   2b. build-python/  the Python package, installed with `pip install .`
 #                   into a venv, and its pytest tests (tests/python/run.sh:
 #                   sessions against ONNX Runtime and the CLI, errors,
@@ -20,7 +24,7 @@
 # and oclgrind_kernels runs one small case per kernel and variant under
 # `oclgrind --check-api --data-races` and fails on any report (about
 # 100 s; skipped where oclgrind is missing). Each has ctest's 600 s limit.
-# Warnings are errors in every build.
+# Warnings are errors in every build (Release and, under the sanitizers, Debug).
 #   bash tests/run.sh           all five
 #   bash tests/run.sh --quick   steps 1, 2 and 2b only
 set -euo pipefail
@@ -39,11 +43,14 @@ suite() {
     ctest --test-dir "$dir" --output-on-failure -j "$jobs" "${ctest_args[@]}"
 }
 
-suite build --
-echo "=== README embedding example against an install of build"
-bash tests/embed/check_readme_example.sh build
+suite build-test --
+echo "=== a Release build in build-release (warnings are errors; built, not run)"
+cmake -S . -B build-release -DCLINFER_WERROR=ON -DCMAKE_BUILD_TYPE=Release
+cmake --build build-release -j "$jobs"
+echo "=== README embedding example against an install of build-test"
+bash tests/embed/check_readme_example.sh build-test
 echo "=== the Python package: pip install . into build-python/venv, then pytest tests/python"
-bash tests/python/run.sh build
+bash tests/python/run.sh build-test
 if [[ ${1:-} != --quick ]]; then
     # A failed test runs once more here: LeakSanitizer's own tracer thread
     # now and then crashes at exit while PoCL's worker threads wind down

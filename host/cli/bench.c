@@ -18,7 +18,7 @@
 #include "npy.h"
 
 static const char bench_help[] =
-    "usage: clinfer bench MODEL.onnx [--batch N | --shape NAME=DIMS...] [--input FILE]...\n"
+    "usage: clinfer bench MODEL.onnx [--batch N | --shape NAME=DIMS...] [--input [NAME=]FILE]...\n"
     "                     [OPTIONS]\n"
     "       clinfer bench --gemm MxNxK [--matmul] [OPTIONS]\n\n"
     "Times a model on the chosen device. It loads the model and creates a session\n"
@@ -43,7 +43,8 @@ static const char bench_help[] =
     "  --shape NAME=DIMS  the shape of input NAME (e.g. x=1x3x480x640; repeat for\n"
     "                   several inputs): any size the model leaves symbolic, the\n"
     "                   batch included (default: the shapes of --input files)\n"
-    "  --input FILE     .npy or .pb values for the next model input, in order\n"
+    "  --input [NAME=]FILE  .npy or .pb values for input NAME, else for the next\n"
+    "                   model input that no file names, in order\n"
     "  --warmup W       warm-up runs after the first run (default 3)\n"
     "  --iters N        timed runs (default 20)\n"
     "  --max-time S     stop warming up after S/2 seconds (first run included) and\n"
@@ -72,6 +73,7 @@ typedef struct bench_args {
     int warmup, iters;
     double max_time_s; /* 0: no limit */
     int json, profile;
+    const char *names[MAX_INPUTS]; /* --input NAME=FILE: malloc'd; NULL: by position */
     const char *inputs[MAX_INPUTS];
     int ninputs;
     cli_shapes shapes;
@@ -136,12 +138,7 @@ static int parse_value(bench_args *a, const char *opt, const char *v)
         return parse_gemm(v, a);
     if (strcmp(opt, "--shape") == 0)
         return cli_shape_arg("bench", v, &a->shapes);
-    if (a->ninputs == MAX_INPUTS) {
-        fprintf(stderr, "clinfer bench: at most %d inputs\n", MAX_INPUTS);
-        return 0;
-    }
-    a->inputs[a->ninputs++] = v;
-    return 1;
+    return cli_input_arg("bench", v, a->names, a->inputs, &a->ninputs, MAX_INPUTS);
 }
 
 static int parse_args(cli_common *common, bench_args *a, int argc, char **argv)
@@ -557,8 +554,10 @@ static void bench_free(bench_state *b)
     free(b->kernel_times);
     io_free(&b->io);
     cli_free_run(b->s, b->m, b->rt);
-    for (int i = 0; i < b->a.ninputs; i++)
+    for (int i = 0; i < b->a.ninputs; i++) {
         clinfer_tensor_release(&b->files[i]);
+        free((char *)b->a.names[i]);
+    }
 }
 
 /* Reads the --input files and the batch they imply. */
@@ -595,6 +594,8 @@ static int load(bench_state *b)
         return 0;
     }
     b->t2 = cli_now_ms();
+    if (!b->a.gemm && !cli_input_sort("bench", b->m, b->a.names, b->files, b->a.ninputs))
+        return 0;
     clinfer_session_options so = clinfer_session_options_default();
     so.batch = b->want_batch ? b->want_batch : 1;
     so.profile = b->profile;
@@ -726,9 +727,9 @@ static void print_json(const bench_state *b, const bench_summary *r)
            (unsigned long long)r->mem.activation_bytes_unshared);
     if (a->gemm)
         printf(",\n  \"gflops\": %.3f,\n  \"kernel_ms\": %.4f,\n  \"kernel_gflops\": %.3f,\n"
-               "  \"max_rel_error\": %.3g,\n  \"check\": \"%s\"",
+               "  \"max_rel_error\": %s,\n  \"check\": \"%s\"",
                t.median > 0 ? r->flops / (t.median * 1e6) : 0, kt.median,
-               kt.median > 0 ? r->flops / (kt.median * 1e6) : 0, cli_finite(r->gemm_err),
+               kt.median > 0 ? r->flops / (kt.median * 1e6) : 0, cli_json_num(r->gemm_err, "%.3g"),
                r->gemm_ok ? "ok" : "FAIL");
     printf(",\n  \"times_ms\": [");
     for (int i = 0; i < b->runs; i++)

@@ -62,6 +62,22 @@ int cli_shape_arg(const char *cmd, const char *text, cli_shapes *s);
 int cli_input_arg(const char *cmd, const char *text, const char **names, const char **files,
                   int *count, int max);
 
+/* Which model input each of n --input files feeds (inputs.c): index_of[k]
+ * for file k, named (names[k]) or else the next input no file names; 0
+ * (printed, after "clinfer CMD: ") on an unknown name, a name given twice
+ * or more files than inputs. */
+int cli_input_order(const char *cmd, const clinfer_model *m, const char *const *names, int n,
+                    int *index_of);
+
+/* Puts files[0..n) (read from --input files with names[k], NULL: by
+ * position) in the order of the model's inputs, file i for input i, as
+ * commands that fill the remaining inputs with random values take them;
+ * 0 (printed) on an unknown or repeated name, too many files, or an input
+ * left without a file before one that has one. n <= CLI_MAX_INPUTS. */
+#define CLI_MAX_INPUTS 64
+int cli_input_sort(const char *cmd, const clinfer_model *m, const char *const *names,
+                   clinfer_tensor *files, int n);
+
 /* 1 when an input file's shape `got` is the shape `want` of model input
  * `name`; else prints why, after "clinfer CMD: ", and returns 0. */
 int cli_input_shape_fits(const char *cmd, const char *name, const clinfer_shape *want,
@@ -138,12 +154,31 @@ int cli_help_shown(int argc, char **argv, const char *help);
 /* What commands share to report results (report.c). */
 /* Uniform values in [-1, 1) from a fixed-seed xorshift generator. */
 void cli_fill_random(float *x, size_t n, uint32_t seed);
-/* x, or -1 when it is not finite (JSON has no NaN or infinity). */
-double cli_finite(double x);
+/* x printed with the printf format fmt (one double: "%.9g"), or "null"
+ * when it is NaN or infinite, which JSON cannot write; into one of 8
+ * rotating buffers, so that one printf may take several. */
+const char *cli_json_num(double x, const char *fmt);
 /* A name cut to `width` characters for a table column (buf holds
  * width + 1): ONNX's "_output_0" suffix dropped, the end kept (ONNX paths
  * end in the layer), made safe to print (cli_safe). */
 const char *cli_fit(const char *s, char *buf, size_t width);
+
+/* Class names, one a line of a text file (--labels); line i names class i. */
+typedef struct cli_labels {
+    char **names; /* into text */
+    size_t count;
+    char *text;
+} cli_labels;
+/* Reads path into *l; 0 (printed after "clinfer CMD: ") on failure. */
+int cli_labels_load(const char *cmd, const char *path, cli_labels *l);
+/* Class index's label, or NULL when l is NULL or has none for it. */
+const char *cli_label(const cli_labels *l, int64_t index);
+void cli_labels_free(cli_labels *l);
+
+/* The lecture model `clinfer demo` runs by default (demo_files.c): from
+ * the install beside this program (../share/clinfer/), else the source
+ * tree, else the configured install prefix. */
+const char *cli_demo_model(void);
 
 /* Milliseconds from a monotonic clock. */
 double cli_now_ms(void);

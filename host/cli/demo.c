@@ -22,10 +22,6 @@
 #include "fashion_mnist.h"
 #include "safe_text.h"
 
-#ifndef CLINFER_SOURCE_DIR
-#define CLINFER_SOURCE_DIR "."
-#endif
-#define DEFAULT_MODEL CLINFER_SOURCE_DIR "/tests/models/lecture_cnn.onnx"
 
 /* Exit status when the dataset is not installed (the test harness's "skip"). */
 #define EXIT_NO_DATASET 77
@@ -53,8 +49,8 @@ static const char demo_help[] =
     "options:\n"
     "  --lecture       run the lecture's 6x6 convolution and max-pooling example\n"
     "                  instead: the input, the filters and the feature maps\n"
-    "  --model FILE    the ONNX model (default: tests/models/lecture_cnn.onnx in\n"
-    "                  the source tree)\n"
+    "  --model FILE    the ONNX model (default: lecture_cnn.onnx in the install's\n"
+    "                  share/clinfer/, else the source tree's tests/models/)\n"
     "  --data DIR      folder of the idx files (default " FMNIST_DEFAULT_DIR ")\n"
     "  --batch N       images per run (default 100)\n"
     "  --limit N       classify only the first N test images (default: all)\n"
@@ -677,7 +673,7 @@ int cmd_demo(const cli_common *common_in, int argc, char **argv)
     if (cli_help_shown(argc, argv, demo_help))
         return 0;
     cli_common common = *common_in;
-    demo_options o = {DEFAULT_MODEL, FMNIST_DEFAULT_DIR, 100, 0, 4, 0};
+    demo_options o = {cli_demo_model(), FMNIST_DEFAULT_DIR, 100, 0, 4, 0};
     int lecture = 0;
     int rc = parse_args(&common, &o, &lecture, argc, argv);
     if (rc != 0)

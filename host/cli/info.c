@@ -15,7 +15,7 @@
 #include "safe_text.h"
 
 static const char info_help[] =
-    "usage: clinfer info MODEL.onnx [--json]\n\n"
+    "usage: clinfer info MODEL.onnx [--json] [OPTIONS]\n\n"
     "Describes an ONNX model: inputs and outputs with their shapes (N: the open\n"
     "batch dimension), operator counts, parameter count, opset, and every node\n"
     "that clinfer cannot run, grouped by operator and reason (unknown_op,\n"
@@ -23,7 +23,8 @@ static const char info_help[] =
     "checked because an input depends on one of those and its shape is unknown.\n"
     "  --json   one JSON object on stdout instead (unknown dimensions: null)\n"
     "Exit status 0 when clinfer can load the model, 1 when it cannot (or the\n"
-    "file is not a model).\n";
+    "file is not a model).\n\n"
+    "options (info opens no device: --device is accepted and unused):\n" CLI_COMMON_HELP;
 
 /* Node names listed per group before "and N more". */
 #define NAMES_SHOWN 5
@@ -219,14 +220,17 @@ static void print_json(const char *path, size_t size, const clinfer_onnx_info *i
 
 /* ------------------------------------------------------------ command */
 
-int cmd_info(const cli_common *common, int argc, char **argv)
+int cmd_info(const cli_common *common_in, int argc, char **argv)
 {
-    (void)common;
     if (cli_help_shown(argc, argv, info_help))
         return 0;
+    /* The common options are taken as everywhere; info uses no device. */
+    cli_common common = *common_in;
     const char *path = NULL;
     int json = 0;
-    for (int i = 0; i < argc; i++) {
+    for (int i = 0, r; (r = cli_next_arg(&common, argc, argv, &i)) != 0; i++) {
+        if (r < 0)
+            return 2;
         if (strcmp(argv[i], "--json") == 0)
             json = 1;
         else if (!cli_positional("info", argv[i], &path))

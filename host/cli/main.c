@@ -3,11 +3,13 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "safe_text.h"
 
 typedef struct command {
     const char *name;
@@ -24,20 +26,76 @@ static const command commands[] = {
     {"compile", cmd_compile, "build and cache every OpenCL kernel a model needs, ahead of use"},
     {"verify", cmd_verify, "check every node of a model against the naive kernels"},
 };
+/* Also `clinfer version` (and `clinfer --version`): the library's version. */
 
 static void usage(FILE *to)
 {
-    fprintf(to, "usage: clinfer [--device SPEC] [--verbose] COMMAND [OPTIONS]\n\n"
+    fprintf(to, "usage: clinfer [--device SPEC] [--verbose] COMMAND [OPTIONS]\n"
+                "       clinfer --version\n\n"
                 "clinfer runs convolutional neural networks through OpenCL.\n\n"
                 "commands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(to, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(to, "  %-10s %s\n", "version", "print clinfer's version (also --version)");
     fprintf(to, "\noptions (before or after the command):\n" CLI_COMMON_HELP
                 "\nenvironment:\n"
                 "  CLINFER_DEVICE     default device SPEC\n"
                 "  CLINFER_CACHE_DIR  program cache folder (default ~/.cache/clinfer)\n"
                 "  CLINFER_CACHE=0    do not use the on-disk program cache\n"
-                "\n`clinfer COMMAND --help` describes a command.\n");
+                "\nEvery option's value may follow it (--batch 8) or be joined to it by '='\n"
+                "(--batch=8). `clinfer COMMAND --help` describes a command.\n");
+}
+
+/* Options that take no value (every command's: a new flag belongs here):
+ * "--json=1" is refused rather than read as "--json" followed by an
+ * argument "1". */
+static const char *const flags[] = {"--verbose", "--json",    "--profile", "--matmul",
+                                    "--lecture", "--isolate", "--no-run",  "--help",
+                                    "--version", "--bgr",     "--nhwc",    "--gray"};
+
+/* argv with every "--opt=value" split into "--opt" "value", as
+ * getopt_long reads them, so that each command's loop sees one form;
+ * *owned collects the copies to free. NULL (printed) on a value given to
+ * a flag or out of memory. */
+static char **split_equals(int argc, char **argv, int *out_argc, char ***owned)
+{
+    char **out = calloc((size_t)argc * 2 + 1, sizeof *out);
+    char **own = calloc((size_t)argc + 1, sizeof *own); /* NULL-terminated */
+    int n = 0, k = 0, ok = out && own;
+    for (int i = 0; ok > 0 && i < argc; i++) {
+        const char *eq = strncmp(argv[i], "--", 2) == 0 ? strchr(argv[i], '=') : NULL;
+        if (!eq || eq == argv[i] + 2) {
+            out[n++] = argv[i];
+            continue;
+        }
+        size_t len = (size_t)(eq - argv[i]);
+        for (size_t f = 0; ok > 0 && f < sizeof flags / sizeof flags[0]; f++)
+            if (strlen(flags[f]) == len && strncmp(argv[i], flags[f], len) == 0) {
+                fprintf(stderr, "clinfer: %s takes no value, got %s\n", flags[f],
+                        cli_safe(argv[i]));
+                ok = -1;
+            }
+        if (ok > 0 && !(own[k] = malloc(len + 1)))
+            ok = 0;
+        if (ok > 0) {
+            memcpy(own[k], argv[i], len);
+            own[k][len] = 0;
+            out[n++] = own[k++];
+            out[n++] = (char *)eq + 1;
+        }
+    }
+    if (ok > 0) {
+        *out_argc = n;
+        *owned = own;
+        return out;
+    }
+    if (ok == 0)
+        fprintf(stderr, "clinfer: out of memory\n");
+    for (int j = 0; own && j < k; j++)
+        free(own[j]);
+    free(own);
+    free(out);
+    return NULL;
 }
 
 int cli_parse_common(cli_common *common, int argc, char **argv, int *i)
@@ -108,7 +166,16 @@ double cli_now_ms(void)
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-int main(int argc, char **argv)
+static int print_version(void)
+{
+    /* The library's run-time version; the CLI is linked statically, so it
+     * is also the tool's. */
+    printf("clinfer %s\n", clinfer_version());
+    return 0;
+}
+
+/* Runs the command at argv[i] with the common options parsed before it. */
+static int dispatch(int argc, char **argv)
 {
     cli_common common = {NULL, 0, CLINFER_PRECISION_DEFAULT};
     int i = 1;
@@ -117,11 +184,13 @@ int main(int argc, char **argv)
             usage(stdout);
             return 0;
         }
+        if (strcmp(argv[i], "--version") == 0)
+            return print_version();
         int r = cli_parse_common(&common, argc, argv, &i);
         if (r < 0)
             return 2;
         if (r == 0) {
-            fprintf(stderr, "clinfer: unknown option %s\n\n", argv[i]);
+            fprintf(stderr, "clinfer: unknown option %s\n\n", cli_safe(argv[i]));
             usage(stderr);
             return 2;
         }
@@ -130,10 +199,30 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
+    if (strcmp(argv[i], "version") == 0) {
+        if (i + 1 == argc)
+            return print_version();
+        fprintf(stderr, "clinfer version: takes no arguments\n");
+        return 2;
+    }
     for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++)
         if (strcmp(argv[i], commands[c].name) == 0)
             return commands[c].run(&common, argc - i - 1, argv + i + 1);
-    fprintf(stderr, "clinfer: unknown command '%s'\n\n", argv[i]);
+    fprintf(stderr, "clinfer: unknown command '%s'\n\n", cli_safe(argv[i]));
     usage(stderr);
     return 2;
+}
+
+int main(int argc, char **argv)
+{
+    int n = 0;
+    char **owned = NULL, **args = split_equals(argc, argv, &n, &owned);
+    if (!args)
+        return 2;
+    int rc = dispatch(n, args);
+    for (char **p = owned; *p; p++)
+        free(*p);
+    free(owned);
+    free(args);
+    return rc;
 }

@@ -48,17 +48,18 @@ int cli_read_file(const char *path, unsigned char **data, size_t *size, char *er
             buf = p;
             cap *= 2;
         }
+        errno = 0;
         size_t r = fread(buf + n, 1, cap - n, f);
         n += r;
         if (r == 0)
             break;
     }
-    int read_error = ferror(f);
+    int read_error = ferror(f) ? (errno ? errno : EIO) : 0; /* the system's reason */
     fclose(f);
     if (!ok || read_error) {
         free(buf);
         return fail(err, errcap, "cannot read %s: %s", path,
-                    read_error ? "read error" : "too large or out of memory");
+                    read_error ? strerror(read_error) : "too large or out of memory");
     }
     *data = buf;
     *size = n;

@@ -11,19 +11,22 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "image.h"
 #include "npy.h"
 #include "safe_text.h"
 
 static const char run_help[] =
     "usage: clinfer run MODEL.onnx [--input [NAME=]FILE]... [--batch N]\n"
-    "                  [--output-dir DIR] [OPTIONS]\n\n"
-    "Runs an ONNX model once. Inputs come from NumPy .npy files (float16/32/64,\n"
-    "integers and bools, C or Fortran order; a float input takes a float file, an\n"
-    "integer input an integer one) or ONNX TensorProto .pb files, given by name\n"
-    "(NAME=FILE) or, without a name, in the order of the model's inputs (a .pb\n"
-    "file's own tensor name counts as its name). A value given for an input that\n"
+    "                  [--output-dir DIR] [--json] [OPTIONS]\n\n"
+    "Runs an ONNX model once. Inputs come from images (PNG, JPEG, BMP: see below),\n"
+    "NumPy .npy files (float16/32/64, integers and bools, C or Fortran order; a\n"
+    "float input takes a float file, an integer input an integer one) or ONNX\n"
+    "TensorProto .pb files, given by name (NAME=FILE) or, without a name, in the\n"
+    "order of the model's inputs (a .pb file's own tensor name counts as its\n"
+    "name). A value given for an input that\n"
     "the model needs as a constant (weights, a shape) becomes that constant. Every\n"
     "output is summarised (shape, min, max, mean; the top 5 classes of each row of\n"
     "a score matrix) and, with --output-dir, written as DIR/<name>.npy in the type\n"
@@ -32,7 +35,14 @@ static const char run_help[] =
     "  --input [NAME=]FILE  an input (repeat for several)\n"
     "  --batch N            the batch size for inputs whose first dimension is\n"
     "                       symbolic (default: the first dimension of the input file)\n"
-    "  --output-dir DIR     write the outputs there (created if missing)\n" CLI_COMMON_HELP;
+    "  --output-dir DIR     write the outputs there (created if missing; checked\n"
+    "                       before the model runs)\n"
+    "  --json               one JSON object on stdout instead: model, device,\n"
+    "                       batch, outputs (name, shape, min, max, mean, nan, top\n"
+    "                       [class, score] pairs per row of scores, file),\n"
+    "                       compile_ms, run_ms; NaN and infinities as null\n"
+    "  --labels FILE        class names, one a line (line i: class i), printed\n"
+    "                       with the top-5 classes\n" CLI_IMAGE_HELP CLI_COMMON_HELP;
 
 #define MAX_INPUTS 64
 
@@ -43,6 +53,9 @@ typedef struct run_args {
     int ninputs;
     long long batch; /* 0: from the inputs */
     const char *out_dir;
+    int json;
+    cli_image_opts image; /* how image files become tensors */
+    const char *labels;   /* --labels FILE */
 } run_args;
 
 static int add_input(run_args *a, const char *v)
@@ -66,6 +79,17 @@ static int parse_args(cli_common *common, run_args *a, int argc, char **argv)
         } else if (strcmp(arg, "--output-dir") == 0) {
             if (!(a->out_dir = cli_value("run", argc, argv, &i)))
                 return -1;
+        } else if (strcmp(arg, "--json") == 0) {
+            a->json = 1;
+        } else if (strcmp(arg, "--labels") == 0) {
+            if (!(a->labels = cli_value("run", argc, argv, &i)))
+                return -1;
+        } else if (cli_image_option_takes_value(arg)) {
+            if (!(v = cli_value("run", argc, argv, &i)) ||
+                cli_image_option("run", arg, v, &a->image) != 1)
+                return -1;
+        } else if (cli_image_option("run", arg, NULL, &a->image) == 1) {
+            continue; /* a flag */
         } else if (!cli_positional("run", arg, &a->model)) {
             return -1;
         }
@@ -75,6 +99,28 @@ static int parse_args(cli_common *common, run_args *a, int argc, char **argv)
         return -1;
     }
     return 0;
+}
+
+/* --output-dir, checked before anything runs: created when missing (its
+ * parent must exist), a folder, writable. 0 (printed) when it is not. */
+static int prepare_out_dir(const char *dir)
+{
+    struct stat st;
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "clinfer run: --output-dir: cannot create %s: %s\n", cli_safe(dir),
+                strerror(errno));
+        return 0;
+    }
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "clinfer run: --output-dir: %s is not a folder\n", cli_safe(dir));
+        return 0;
+    }
+    if (access(dir, W_OK | X_OK) != 0) {
+        fprintf(stderr, "clinfer run: --output-dir: cannot write in %s: %s\n", cli_safe(dir),
+                strerror(errno));
+        return 0;
+    }
+    return 1;
 }
 
 static void shape_text(const clinfer_shape *s, char *buf, size_t cap)
@@ -92,9 +138,11 @@ static void shape_text(const clinfer_shape *s, char *buf, size_t cap)
 }
 
 /* Reads one input file into t (its name: the given one, else the .pb's). */
-static int read_input(const char *name, const char *file, clinfer_tensor *t)
+static int read_input(const char *name, const char *file, const cli_image_opts *image,
+                      clinfer_tensor *t)
 {
-    int ok = cli_read_tensor("run", file, t);
+    int ok = cli_is_image_file(file) ? cli_image_load("run", file, image, t)
+                                     : cli_read_tensor("run", file, t);
     if (ok && name) {
         free(t->name);
         t->name = strdup(name);
@@ -233,60 +281,160 @@ static void safe_name(const char *name, char *out, size_t cap)
         snprintf(out, cap, "output");
 }
 
-static void summarise(const char *name, const clinfer_shape *s, const float *y, size_t count)
+/* What is printed of one output. */
+typedef struct out_summary {
+    double lo, hi, mean; /* over the values that are not NaN */
+    size_t nan;
+    int64_t rows, classes; /* a vector or [rows, classes] of scores, else 0 */
+} out_summary;
+
+#define TOP_K 5
+#define TOP_ROWS 8
+
+static out_summary summary_of(const clinfer_shape *s, const float *y, size_t count)
+{
+    out_summary o = {INFINITY, -INFINITY, 0, 0, 0, 0};
+    double sum = 0;
+    for (size_t k = 0; k < count; k++) {
+        if (isnan(y[k])) {
+            o.nan++;
+            continue;
+        }
+        o.lo = fmin(o.lo, y[k]);
+        o.hi = fmax(o.hi, y[k]);
+        sum += y[k];
+    }
+    o.mean = count > o.nan ? sum / (double)(count - o.nan) : NAN;
+    int64_t classes = s->rank >= 1 ? s->dims[s->rank - 1] : 0;
+    if (s->rank >= 1 && s->rank <= 2 && classes >= 2) {
+        o.classes = classes;
+        o.rows = (int64_t)count / classes;
+    }
+    return o;
+}
+
+/* The indices of the k largest values of row (k <= TOP_K); returns k. */
+static int top_classes(const float *row, int64_t classes, int64_t top[TOP_K])
+{
+    int k = 0;
+    for (; k < TOP_K && k < classes; k++) {
+        int64_t best = -1;
+        for (int64_t c = 0; c < classes; c++) {
+            int used = 0;
+            for (int j = 0; j < k; j++)
+                used |= top[j] == c;
+            if (!used && (best < 0 || row[c] > row[best]))
+                best = c;
+        }
+        top[k] = best;
+    }
+    return k;
+}
+
+static void summarise(const char *name, const clinfer_shape *s, const float *y, size_t count,
+                      const cli_labels *labels)
 {
     char buf[160];
     shape_text(s, buf, sizeof buf);
-    double lo = INFINITY, hi = -INFINITY, sum = 0;
-    size_t nan = 0;
-    for (size_t k = 0; k < count; k++) {
-        if (isnan(y[k])) {
-            nan++;
-            continue;
-        }
-        lo = fmin(lo, y[k]);
-        hi = fmax(hi, y[k]);
-        sum += y[k];
-    }
-    printf("output %s: shape %s, min %.6g, max %.6g, mean %.6g", cli_safe(name), buf, lo, hi,
-           count > nan ? sum / (double)(count - nan) : NAN);
-    if (nan)
-        printf(", %zu NaN", nan);
+    const out_summary o = summary_of(s, y, count);
+    printf("output %s: shape %s, min %.6g, max %.6g, mean %.6g", cli_safe(name), buf, o.lo, o.hi,
+           o.mean);
+    if (o.nan)
+        printf(", %zu NaN", o.nan);
     printf("\n");
     /* A vector or a [rows, classes] matrix of scores: the top 5 per row. */
-    int64_t classes = s->rank >= 1 ? s->dims[s->rank - 1] : 0;
-    int64_t rows = classes ? (int64_t)count / classes : 0;
-    if (s->rank < 1 || s->rank > 2 || classes < 2)
-        return;
-    for (int64_t r = 0; r < rows && r < 8; r++) {
-        const float *row = y + r * classes;
-        int64_t top[5];
-        int k = 0;
-        for (; k < 5 && k < classes; k++) {
-            int64_t best = -1;
-            for (int64_t c = 0; c < classes; c++) {
-                int used = 0;
-                for (int j = 0; j < k; j++)
-                    used |= top[j] == c;
-                if (!used && (best < 0 || row[c] > row[best]))
-                    best = c;
-            }
-            top[k] = best;
-        }
-        if (rows > 1)
+    for (int64_t r = 0; r < o.rows && r < TOP_ROWS; r++) {
+        const float *row = y + r * o.classes;
+        int64_t top[TOP_K];
+        int k = top_classes(row, o.classes, top);
+        if (o.rows > 1)
             printf("  row %lld top-%d:", (long long)r, k);
         else
             printf("  top-%d:", k);
-        for (int j = 0; j < k; j++)
+        for (int j = 0; j < k && !labels->count; j++)
             printf(" %lld (%.4g)", (long long)top[j], row[top[j]]);
         printf("\n");
+        for (int j = 0; j < k && labels->count; j++) { /* a line per class, named */
+            const char *label = cli_label(labels, top[j]);
+            printf("    %10.4g  %5lld  %s\n", row[top[j]], (long long)top[j],
+                   label ? cli_safe(label) : "(no label: the file has fewer lines)");
+        }
     }
-    if (rows > 8)
-        printf("  ... %lld more rows\n", (long long)(rows - 8));
+    if (o.rows > TOP_ROWS)
+        printf("  ... %lld more rows\n", (long long)(o.rows - TOP_ROWS));
 }
 
-/* Downloads, summarises and writes every output. */
-static int outputs(clinfer_session *s, const clinfer_model *m, const char *dir)
+/* One output as a JSON object (NaN and infinities as null); "top": per
+ * row of scores (every row), [[class, score], ...]. */
+static void summarise_json(const char *name, const clinfer_shape *s, const float *y,
+                           size_t count, const char *file, const cli_labels *labels)
+{
+    const out_summary o = summary_of(s, y, count);
+    printf("{\"name\": ");
+    cli_json_string(name);
+    printf(", \"shape\": [");
+    for (int32_t d = 0; d < s->rank; d++)
+        printf("%s%lld", d ? ", " : "", (long long)s->dims[d]);
+    printf("], \"min\": %s, \"max\": %s, \"mean\": %s, \"nan\": %zu",
+           cli_json_num(o.lo, "%.9g"), cli_json_num(o.hi, "%.9g"), cli_json_num(o.mean, "%.9g"),
+           o.nan);
+    if (o.rows) {
+        printf(", \"top\": [");
+        for (int64_t r = 0; r < o.rows; r++) {
+            const float *row = y + r * o.classes;
+            int64_t top[TOP_K];
+            int k = top_classes(row, o.classes, top);
+            printf("%s[", r ? ", " : "");
+            for (int j = 0; j < k; j++) {
+                printf("%s[%lld, %s", j ? ", " : "", (long long)top[j],
+                       cli_json_num(row[top[j]], "%.9g"));
+                if (labels->count) { /* [class, score, label or null] */
+                    printf(", ");
+                    if (cli_label(labels, top[j]))
+                        cli_json_string(cli_label(labels, top[j]));
+                    else
+                        printf("null");
+                }
+                printf("]");
+            }
+            printf("]");
+        }
+        printf("]");
+    }
+    printf(", \"file\": ");
+    if (file)
+        cli_json_string(file);
+    else
+        printf("null");
+    printf("}");
+}
+
+/* Writes output i as dir/<name>.npy into path (a name made safe, made
+ * unique among those in written); 0 (printed) on failure. */
+static int write_output(const clinfer_model *m, size_t i, const clinfer_shape *shape,
+                        const float *y, const char *dir, char written[][256], size_t *nwritten,
+                        char *path, size_t cap)
+{
+    char file[256], err[1024];
+    const char *name = clinfer_model_output_name(m, i);
+    safe_name(name, file, 200);
+    for (size_t j = 0; j < *nwritten; j++) /* two names made the same: add the index */
+        if (strcmp(written[j], file) == 0)
+            snprintf(file + strlen(file), 40, "_%u", (unsigned)i);
+    if (*nwritten < 64)
+        snprintf(written[(*nwritten)++], 256, "%s", file);
+    snprintf(path, cap, "%s/%s.npy", dir, file);
+    if (!npy_write_typed(path, shape, y, clinfer_model_output_dtype(m, i), err, sizeof err)) {
+        fprintf(stderr, "clinfer run: %s\n", cli_safe(err));
+        return 0;
+    }
+    return 1;
+}
+
+/* Downloads, summarises and writes every output; with json, each as an
+ * element of the "outputs" array. */
+static int outputs(clinfer_session *s, const clinfer_model *m, const char *dir, int json,
+                   const cli_labels *labels)
 {
     char written[64][256];
     size_t nwritten = 0;
@@ -297,32 +445,26 @@ static int outputs(clinfer_session *s, const clinfer_model *m, const char *dir)
         size_t count = 1;
         for (int32_t d = 0; d < shape.rank; d++)
             count *= (size_t)shape.dims[d];
-        float *y = malloc(count * sizeof *y);
+        float *y = malloc((count ? count : 1) * sizeof *y);
         if (!y || clinfer_session_get_output(s, i, y, count) != CLINFER_OK) {
             fprintf(stderr, "clinfer run: output \"%s\": %s\n", cli_safe(name),
                     y ? clinfer_session_errmsg(s) : "out of memory");
             free(y);
             return 0;
         }
-        summarise(name, &shape, y, count);
-        if (dir) {
-            char file[256], path[4096], err[1024];
-            safe_name(name, file, 200);
-            for (size_t j = 0; j < nwritten; j++) /* two names made the same: add the index */
-                if (strcmp(written[j], file) == 0)
-                    snprintf(file + strlen(file), 40, "_%u", (unsigned)i);
-            if (nwritten < 64)
-                snprintf(written[nwritten++], sizeof written[0], "%s", file);
-            snprintf(path, sizeof path, "%s/%s.npy", dir, file);
-            if (!npy_write_typed(path, &shape, y, clinfer_model_output_dtype(m, i), err,
-                                 sizeof err)) {
-                fprintf(stderr, "clinfer run: %s\n", cli_safe(err));
-                free(y);
-                return 0;
-            }
-            printf("  written to %s\n", cli_safe(path));
+        char path[4096];
+        int ok = !dir || write_output(m, i, &shape, y, dir, written, &nwritten, path, sizeof path);
+        if (ok && json) {
+            printf("%s\n  ", i ? "," : "");
+            summarise_json(name, &shape, y, count, dir ? path : NULL, labels);
+        } else if (ok) {
+            summarise(name, &shape, y, count, labels);
+            if (dir)
+                printf("  written to %s\n", cli_safe(path));
         }
         free(y);
+        if (!ok)
+            return 0;
     }
     return 1;
 }
@@ -341,10 +483,12 @@ typedef struct run_state {
     clinfer_session *s;
     long long batch;
     double t0, t1; /* before compiling, after the session */
+    cli_labels labels; /* --labels; count 0 without */
 } run_state;
 
 static void run_free(run_state *r)
 {
+    cli_labels_free(&r->labels);
     cli_free_run(r->s, r->m, r->rt);
     clinfer_graph_free(r->g);
     clinfer_onnx_info_free(r->info);
@@ -361,7 +505,7 @@ static int load_graph(run_state *r)
 {
     char err[1024];
     for (int k = 0; k < r->a.ninputs; k++)
-        if (!read_input(r->a.names[k], r->a.files[k], &r->in[k]))
+        if (!read_input(r->a.names[k], r->a.files[k], &r->a.image, &r->in[k]))
             return 0;
     if (!cli_read_file(r->a.model, &r->model, &r->size, err, sizeof err)) {
         fprintf(stderr, "clinfer run: %s\n", cli_safe(err));
@@ -405,8 +549,10 @@ static int compile_session(run_state *r)
         fprintf(stderr, "clinfer run: %s: %s\n", clinfer_status_str(st), clinfer_last_errmsg());
         return 0;
     }
+    /* A --batch the model's fixed batch overrode is an error, not batch 1. */
+    r->batch = cli_session_batch(r->s, r->m, r->a.batch, "clinfer run");
     r->t1 = cli_now_ms();
-    return 1;
+    return r->batch > 0;
 }
 
 /* Sets the inputs, runs once, then summarises (and saves) the outputs. */
@@ -420,19 +566,27 @@ static int run_and_report(run_state *r)
                 clinfer_session_errmsg(r->s));
         return 0;
     }
-    if (r->a.out_dir && mkdir(r->a.out_dir, 0777) != 0 && errno != EEXIST) {
-        fprintf(stderr, "clinfer run: cannot create %s: %s\n", cli_safe(r->a.out_dir),
-                strerror(errno));
+    const char *device = clinfer_runtime_device(r->rt)->name;
+    if (r->a.json) {
+        printf("{\"model\": ");
+        cli_json_string(r->a.model);
+        printf(", \"device\": ");
+        cli_json_string(device);
+        printf(", \"batch\": %lld, \"outputs\": [", r->batch);
+    } else {
+        printf("model %s on %s, batch %lld\n", cli_safe(r->a.model), cli_safe(device), r->batch);
+    }
+    if (!outputs(r->s, r->m, r->a.out_dir, r->a.json, &r->labels)) {
+        if (r->a.json) /* stdout stays one object; the error is on stderr */
+            printf("], \"error\": true}\n");
         return 0;
     }
-    printf("model %s on %s, batch %lld\n", cli_safe(r->a.model),
-           cli_safe(clinfer_runtime_device(r->rt)->name),
-           r->batch);
-    if (!outputs(r->s, r->m, r->a.out_dir))
-        return 0;
     double t2 = cli_now_ms();
-    printf("time: %.1f ms to compile and prepare, %.1f ms to run (with transfers)\n",
-           r->t1 - r->t0, t2 - r->t1);
+    if (r->a.json)
+        printf("],\n \"compile_ms\": %.3f, \"run_ms\": %.3f}\n", r->t1 - r->t0, t2 - r->t1);
+    else
+        printf("time: %.1f ms to compile and prepare, %.1f ms to run (with transfers)\n",
+               r->t1 - r->t0, t2 - r->t1);
     return 1;
 }
 
@@ -443,8 +597,11 @@ int cmd_run(const cli_common *common_in, int argc, char **argv)
     run_state r;
     memset(&r, 0, sizeof r);
     r.common = *common_in;
+    r.a.image = cli_image_opts_default();
     int rc = 2;
-    if (parse_args(&r.common, &r.a, argc, argv) == 0)
+    if (parse_args(&r.common, &r.a, argc, argv) == 0 &&
+        (!r.a.out_dir || prepare_out_dir(r.a.out_dir)) &&
+        (!r.a.labels || cli_labels_load("run", r.a.labels, &r.labels)))
         rc = load_graph(&r) && compile_session(&r) && run_and_report(&r) ? 0 : 1;
     run_free(&r);
     return rc;

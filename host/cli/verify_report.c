@@ -315,8 +315,9 @@ static void json_node(const verify_report *r, const verify_node *v, size_t i)
     printf("\"shape\": [");
     for (int32_t d = 0; d < v->shape.rank; d++)
         printf("%s%lld", d ? ", " : "", (long long)v->shape.dims[d]);
-    printf("], \"max_abs\": %.9g, \"max_rel\": %.9g, \"scale\": %.9g, \"ok\": %s}",
-           cli_finite(v->max_abs), cli_finite(v->max_rel), cli_finite(v->scale),
+    printf("], \"max_abs\": %s, \"max_rel\": %s, \"scale\": %s, \"ok\": %s}",
+           cli_json_num(v->max_abs, "%.9g"), cli_json_num(v->max_rel, "%.9g"),
+           cli_json_num(v->scale, "%.9g"),
            within(v->max_rel, r->tolerance) ? "true" : "false");
 }
 
@@ -338,8 +339,8 @@ static void print_json(const verify_report *r, const verify_nodes *n, const veri
         const verify_output *it = &o->items[i];
         printf("%s{", i ? ", " : "");
         json_key("name", it->name, ", ");
-        printf("\"max_abs\": %.9g, \"max_rel\": %.9g, \"ok\": %s, \"same_as_checked_run\": %s}",
-               cli_finite(it->max_abs), cli_finite(it->max_rel),
+        printf("\"max_abs\": %s, \"max_rel\": %s, \"ok\": %s, \"same_as_checked_run\": %s}",
+               cli_json_num(it->max_abs, "%.9g"), cli_json_num(it->max_rel, "%.9g"),
                within(it->max_rel, r->tolerance) ? "true" : "false",
                r->isolate ? "null" : it->checked_diff == 0 ? "true" : "false");
     }
@@ -348,8 +349,8 @@ static void print_json(const verify_report *r, const verify_nodes *n, const veri
         json_node(r, &n->items[d->first_bad], (size_t)d->first_bad);
     else
         printf("null");
-    printf(",\n\"max_rel\": %.9g, \"same_kernel_nodes\": %zu, \"passed\": %s, ",
-           cli_finite(d->max_rel), d->same_kernel,
+    printf(",\n\"max_rel\": %s, \"same_kernel_nodes\": %zu, \"passed\": %s, ",
+           cli_json_num(d->max_rel, "%.9g"), d->same_kernel,
            d->first_bad < 0 && !d->bad_outputs ? "true" : "false");
     printf("\"load_ms\": %.3f, \"reference_ms\": %.3f, \"normal_ms\": %.3f, \"checked_ms\": "
            "%.3f}\n",

@@ -3,6 +3,7 @@
  * from a file, or straight into a compiled model (which keeps the file, so
  * that sessions may ask for other input sizes: model_variants.c).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,7 +60,7 @@ static clinfer_status read_file(const char *path, uint8_t **data, size_t *size)
         return err_set(NULL, CLINFER_ERR_INVALID_ARGUMENT, "the path is NULL");
     FILE *f = fopen(path, "rb");
     if (!f)
-        return err_set(NULL, CLINFER_ERR_IO, "cannot open \"%s\"", path);
+        return err_set(NULL, CLINFER_ERR_IO, "cannot open \"%s\": %s", path, strerror(errno));
     size_t cap = 1 << 16, n = 0;
     uint8_t *buf = malloc(cap);
     clinfer_status st = CLINFER_OK;
@@ -75,11 +76,13 @@ static clinfer_status read_file(const char *path, uint8_t **data, size_t *size)
             buf = p;
             cap *= 2;
         }
+        errno = 0;
         size_t r = fread(buf + n, 1, cap - n, f);
         n += r;
         if (r == 0) {
             if (ferror(f))
-                st = err_set(NULL, CLINFER_ERR_IO, "cannot read \"%s\"", path);
+                st = err_set(NULL, CLINFER_ERR_IO, "cannot read \"%s\": %s", path,
+                             strerror(errno ? errno : EIO));
             break;
         }
     }

@@ -112,7 +112,7 @@ clinfer_status reduce_prepare(clinfer_runtime *rt, const reduce_params *p, op_la
     const clinfer_shape *in = &p->input;
     int64_t n = shape_numel(&os);
 
-    int64_t stride[CLINFER_MAX_RANK], acc = 1;
+    int64_t stride[CLINFER_MAX_RANK] = {0}, acc = 1;
     for (int32_t d = in->rank - 1; d >= 0; d--) {
         stride[d] = acc;
         acc *= in->dims[d];
@@ -125,16 +125,20 @@ clinfer_status reduce_prepare(clinfer_runtime *rt, const reduce_params *p, op_la
             count *= in->dims[d];
         if (in->dims[d] == 1)
             continue;
-        dim_group *k = &g[reduced[d]];
-        if (last == reduced[d]) { /* merge into the previous group of this kind */
-            k->size[k->count - 1] *= (int32_t)in->dims[d];
-            k->stride[k->count - 1] = (int32_t)stride[d];
+        const int kind = reduced[d] != 0;
+        dim_group *k = &g[kind];
+        const int32_t j = k->count - 1; /* the group the previous dim of this kind went to */
+        /* j >= 0 always holds when last matches: said for GCC's
+         * -Wmaybe-uninitialized at -O2. */
+        if (last == kind && j >= 0) { /* merge into the previous group of this kind */
+            k->size[j] *= (int32_t)in->dims[d];
+            k->stride[j] = (int32_t)stride[d];
         } else {
             k->size[k->count] = (int32_t)in->dims[d];
             k->stride[k->count] = (int32_t)stride[d];
             k->count++;
         }
-        last = reduced[d];
+        last = kind;
     }
     if (g[1].count == 0) { /* nothing reduced: one pass over a single element */
         g[1].size[0] = 1;

@@ -135,7 +135,7 @@ clinfer_status transpose_prepare(clinfer_runtime *rt, const transpose_params *p,
 
     /* General case: output dim d has size dims[sp[d]] and input stride
      * stride[sp[d]]. The kernel takes them innermost first, at least two. */
-    int64_t stride[CLINFER_MAX_RANK], acc = 1;
+    int64_t stride[CLINFER_MAX_RANK] = {0}, acc = 1; /* zeroed for -Wmaybe-uninitialized */
     for (int32_t d = rank - 1; d >= 0; d--) {
         stride[d] = acc;
         acc *= dims[d];

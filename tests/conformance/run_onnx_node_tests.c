@@ -145,8 +145,14 @@ static int read_tensors(const char *dir, const char *prefix, clinfer_tensor *t, 
 {
     int n = 0;
     for (; n < MAX_TENSORS; n++) {
-        char path[1024];
-        snprintf(path, sizeof path, "%s/%s_%d.pb", dir, prefix, n);
+        char path[1400]; /* dir is at most 1300 bytes (run_test's sdir) */
+        int w = snprintf(path, sizeof path, "%s/%s_%d.pb", dir, prefix, n);
+        if (w < 0 || (size_t)w >= sizeof path) {
+            snprintf(why, cap, "%s_%d.pb: the path is too long", prefix, n);
+            for (int k = 0; k < n; k++)
+                clinfer_tensor_release(&t[k]);
+            return -1;
+        }
         unsigned char *data = NULL;
         size_t size = 0;
         if (!read_file(path, &data, &size))

@@ -2,8 +2,9 @@
 # check_readme_example.sh [BUILD_DIR] — keeps the README's embedding example
 # honest. It extracts the ```c embed-example block from README.md, installs
 # BUILD_DIR (default: build) to a temporary prefix, then builds the example
-# against that install three ways and runs each build:
-#   1. cc + pkg-config (the shared library),
+# against that install four ways and runs each build:
+#   1. cc + pkg-config: clinfer (the shared library), clinfer-static (the
+#      static one), and a small interop program with clinfer-cl,
 #   2. a CMake project with find_package(clinfer) and clinfer::clinfer,
 #   3. the same project with clinfer::clinfer_static;
 # and checks what the install holds (headers, both libraries and the soname
@@ -54,8 +55,10 @@ soname=$(objdump -p "$libdir/libclinfer.so.$version" | awk '$1 == "SONAME" { pri
 [[ -f $libdir/cmake/clinfer/clinferConfig.cmake &&
    -f $libdir/cmake/clinfer/clinferConfigVersion.cmake ]] || fail "CMake package not installed"
 export PKG_CONFIG_PATH=$libdir/pkgconfig
-[[ $(pkg-config --modversion clinfer) == "$version" ]] ||
-    fail "clinfer.pc says $(pkg-config --modversion clinfer), clinfer.h $version"
+for p in clinfer clinfer-static clinfer-cl; do
+    [[ $(pkg-config --modversion $p) == "$version" ]] ||
+        fail "$p.pc says $(pkg-config --modversion $p), clinfer.h $version"
+done
 "$prefix/bin/clinfer" --help >/dev/null || fail "the installed CLI does not run"
 say "installed $version (soname $soname) to a temporary prefix"
 
@@ -72,6 +75,42 @@ expect "$work/pc.out"
 links=$(ldd "$work/example_pc")
 grep -q "$libdir/$soname" <<<"$links" || fail "not linked to the installed library"
 say "pkg-config build runs: $(head -1 "$work/pc.out")"
+
+# clinfer-static.pc: libclinfer.a itself, whatever shared library is there.
+# shellcheck disable=SC2046
+"$cc" -std=c11 -Wall -Wextra -Wpedantic -Werror $(pkg-config --cflags clinfer-static) \
+    "$work/example.c" -o "$work/example_pc_static" $(pkg-config --libs clinfer-static) ||
+    fail "the example does not link with pkg-config clinfer-static"
+"$work/example_pc_static" >"$work/pc_static.out" ||
+    fail "the clinfer-static build failed: $(cat "$work/pc_static.out")"
+expect "$work/pc_static.out"
+links=$(ldd "$work/example_pc_static")
+grep -q libclinfer <<<"$links" && fail "the clinfer-static build links the shared library"
+say "pkg-config clinfer-static build runs without libclinfer.so"
+
+# clinfer-cl.pc: the interop header compiles with no note or warning (it
+# sets CL_TARGET_OPENCL_VERSION) and links, OpenCL included.
+cat >"$work/interop.c" <<'C'
+#include <stdio.h>
+
+#include <clinfer_cl.h>
+
+int main(void)
+{
+    cl_uint platforms = 0;
+    cl_int err = clGetPlatformIDs(0, NULL, &platforms);
+    printf("clinfer %s, %u OpenCL platforms (status %d)\n", clinfer_version(), platforms, err);
+    return 0;
+}
+C
+# shellcheck disable=SC2046
+"$cc" -std=c11 -Wall -Wextra -Wpedantic -Werror $(pkg-config --cflags clinfer-cl) \
+    "$work/interop.c" -o "$work/interop" $(pkg-config --libs clinfer-cl) \
+    -Wl,-rpath,"$libdir" 2>"$work/interop.err" ||
+    { cat "$work/interop.err" >&2; fail "clinfer_cl.h does not build with pkg-config clinfer-cl"; }
+[[ ! -s $work/interop.err ]] || fail "clinfer_cl.h compiles with messages: $(cat "$work/interop.err")"
+"$work/interop" | grep -q "^clinfer $version, " || fail "the clinfer-cl build does not run"
+say "pkg-config clinfer-cl builds an interop program without a note"
 
 # ------------------------------------------------------------ find_package
 mkdir -p "$work/project"
