@@ -187,10 +187,10 @@ __kernel void conv2d_winograd_input(__global const float *restrict X, long X_off
     for (int cb = 0; cb < WCB && c0 + cb < C; cb++) {
         __global const float *x0 = X + start0 + cb * hw;
         float16 t[WA][WA];
-#pragma unroll
+#pragma unroll 1
         for (int s = 0; s < WA; s++) { /* t = B^T d, column by column */
             float16 d[WA], o[WA];
-#pragma unroll
+#pragma unroll 1
             for (int r = 0; r < WA; r++) { /* element (r, s) of the 16 patches */
                 const int16 ok = ((rmv >> r) & (cmv >> s) & 1) != 0;
                 const int16 i = select((int16)(0), relv + (r * W + s), ok);
@@ -201,17 +201,17 @@ __kernel void conv2d_winograd_input(__global const float *restrict X, long X_off
                 d[r] = select((float16)(0.0f), g, ok);
             }
             WINO_BT(o, d);
-#pragma unroll
+#pragma unroll 1
             for (int r = 0; r < WA; r++)
                 t[r][s] = o[r];
         }
         const int c = c0 + cb;
         const long off = (long)(col0 / pw) * C * pw + (long)c * pw + within;
-#pragma unroll
+#pragma unroll 1
         for (int i = 0; i < WA; i++) { /* v = t B, row by row, stored */
             float16 v[WA];
             WINO_BT(v, t[i]);
-#pragma unroll
+#pragma unroll 1
             for (int j = 0; j < WA; j++) {
                 __global float *dst = V + voff + (i * WA + j) * vstride;
                 if (within + 16 <= pw) {
