@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kernel_sources.h"
@@ -268,6 +269,14 @@ static unsigned char *program_binary(cl_program prog, size_t *len)
 
 /* ------------------------------------------------------------ building */
 
+/* A monotonic clock, for the build times in the log. */
+static double seconds_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
 /* Copies the first BUILD_LOG_LINES lines of the build log into `dst`. */
 static void build_log_head(const clinfer_runtime *rt, cl_program prog, char *dst, size_t cap)
 {
@@ -376,8 +385,11 @@ static clinfer_status build_program(clinfer_runtime *rt, program_cache *c, const
     }
     memcpy(with_marker, parts, nparts * sizeof *parts);
     with_marker[nparts] = marker_source;
+    const double t0 = seconds_now();
     clinfer_status st = build_from_source(rt, label, with_marker, nparts + 1, options, out);
     if (st == CLINFER_OK) {
+        rt_log(rt, CLINFER_LOG_DEBUG, "program cache: built %s \"%s\" in %.2f s", label,
+               options, seconds_now() - t0);
         c->stats.source_builds++;
         size_t len = 0;
         unsigned char *bin = key ? program_binary(*out, &len) : NULL;

@@ -48,6 +48,20 @@
 #endif
 #define WA (WM + 2)
 
+/* The transforms' loops: unrolled, their private arrays stay in registers
+ * (GPUs need that), but PoCL's work-group compile of the unrolled input
+ * and output transforms took 18-38 s and 3-6 s per program on a 2-core CPU
+ * (issue 11) for no measurable speed: the host passes -DWINO_ROLLED=1 for
+ * CPUs. */
+#ifndef WINO_ROLLED
+#define WINO_ROLLED 0
+#endif
+#if WINO_ROLLED
+#define WINO_UNROLL _Pragma("unroll 1")
+#else
+#define WINO_UNROLL _Pragma("unroll")
+#endif
+
 #if WM == 4
 /* B^T x: o = B^T d over six values */
 #define WINO_BT(o, d)                                                                          \
@@ -190,10 +204,10 @@ __kernel void conv2d_winograd_input(__global const store_t *restrict X, long X_o
     for (int cb = 0; cb < WCB && c0 + cb < C; cb++) {
         __global const store_t *x0 = X + start0 + cb * hw;
         float16 t[WA][WA];
-#pragma unroll
+WINO_UNROLL
         for (int s = 0; s < WA; s++) { /* t = B^T d, column by column */
             float16 d[WA], o[WA];
-#pragma unroll
+WINO_UNROLL
             for (int r = 0; r < WA; r++) { /* element (r, s) of the 16 patches */
                 const int16 ok = ((rmv >> r) & (cmv >> s) & 1) != 0;
                 const int16 i = select((int16)(0), relv + (r * W + s), ok);
@@ -204,17 +218,17 @@ __kernel void conv2d_winograd_input(__global const store_t *restrict X, long X_o
                 d[r] = select((float16)(0.0f), g, ok);
             }
             WINO_BT(o, d);
-#pragma unroll
+WINO_UNROLL
             for (int r = 0; r < WA; r++)
                 t[r][s] = o[r];
         }
         const int c = c0 + cb;
         const long off = (long)(col0 / pw) * C * pw + (long)c * pw + within;
-#pragma unroll
+WINO_UNROLL
         for (int i = 0; i < WA; i++) { /* v = t B, row by row, stored */
             float16 v[WA];
             WINO_BT(v, t[i]);
-#pragma unroll
+WINO_UNROLL
             for (int j = 0; j < WA; j++) {
                 __global wide_t *dst = V + voff + (i * WA + j) * vstride;
                 if (within + 16 <= pw) {
@@ -265,10 +279,10 @@ __kernel void conv2d_winograd_output(__global const wide_t *restrict M, long M_o
         const int oc = oc0 + ob;
         __global const wide_t *src = M + (long)oc * ncols + col0;
         float16 q[WM][WA];
-#pragma unroll
+WINO_UNROLL
         for (int j = 0; j < WA; j++) { /* q = A^T m, column by column */
             float16 m[WA], o[WM];
-#pragma unroll
+WINO_UNROLL
             for (int i = 0; i < WA; i++) {
                 __global const wide_t *p = src + (i * WA + j) * plane;
                 if (full) {
@@ -281,7 +295,7 @@ __kernel void conv2d_winograd_output(__global const wide_t *restrict M, long M_o
                 }
             }
             WINO_AT(o, m);
-#pragma unroll
+WINO_UNROLL
             for (int i = 0; i < WM; i++)
                 q[i][j] = o[i];
         }
@@ -291,11 +305,11 @@ __kernel void conv2d_winograd_output(__global const wide_t *restrict M, long M_o
         const float16 b = (float16)(0.0f);
 #endif
         float out[WM * WM][16]; /* output (i, j) of lane l at [i * WM + j][l] */
-#pragma unroll
+WINO_UNROLL
         for (int i = 0; i < WM; i++) { /* y = q A, row by row */
             float16 y[WM];
             WINO_AT(y, q[i]);
-#pragma unroll
+WINO_UNROLL
             for (int j = 0; j < WM; j++)
                 vstore16(WINO_BEFORE_STORE(y[j] + b), 0, out[i * WM + j]);
         }

@@ -6,6 +6,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,4 +195,86 @@ Test(program_cache, disabled_disk_cache_writes_nothing)
     cr_assert_null(clinfer_runtime_cache_dir(rt), "CLINFER_CACHE=0 disables it too");
     clinfer_runtime_free(rt);
     unsetenv("CLINFER_CACHE");
+}
+
+/* ------------------------------------------------------------ fewer programs */
+
+#define ACT_C 8
+#define ACT_HW 10
+#define ACT_N (ACT_C * ACT_HW * ACT_HW)
+
+/* Runs a 3x3 convolution (bias, padding 1) with activation `act` on `rt`
+ * and returns how many programs it built from source; its output in y. */
+static unsigned long conv_with_activation(clinfer_runtime *rt, clinfer_activation act, float alpha,
+                                          float beta, const float *x, float *y)
+{
+    static float w[ACT_C * ACT_C * 9], b[ACT_C];
+    uint32_t seed = 7;
+    fill_uniform(w, sizeof w / sizeof w[0], -0.5f, 0.5f, &seed);
+    fill_uniform(b, ACT_C, -0.5f, 0.5f, &seed);
+    const clinfer_shape xs = {4, {1, ACT_C, ACT_HW, ACT_HW}}, ws = {4, {ACT_C, ACT_C, 3, 3}};
+    const clinfer_shape bs = {1, {ACT_C}};
+    clinfer_conv2d_desc d = clinfer_conv2d_desc_default();
+    d.pad_top = d.pad_left = d.pad_bottom = d.pad_right = 1;
+    d.activation = act, d.act_alpha = alpha, d.act_beta = beta;
+    clinfer_graph *g = NULL;
+    clinfer_value xv, wv, bv, yv;
+    cr_assert_eq(clinfer_graph_create(&g), CLINFER_OK);
+    cr_assert_eq(clinfer_graph_input(g, "x", &xs, &xv), CLINFER_OK);
+    cr_assert_eq(clinfer_graph_constant(g, "w", &ws, w, &wv), CLINFER_OK);
+    cr_assert_eq(clinfer_graph_constant(g, "b", &bs, b, &bv), CLINFER_OK);
+    cr_assert_eq(clinfer_graph_conv2d(g, NULL, xv, wv, bv, &d, &yv), CLINFER_OK, "%s",
+                 clinfer_last_errmsg());
+    cr_assert_eq(clinfer_graph_output(g, yv, NULL), CLINFER_OK);
+    const unsigned long before = (unsigned long)clinfer_runtime_cache_stats(rt).source_builds;
+    clinfer_model *m = NULL;
+    clinfer_session *s = NULL;
+    cr_assert_eq(clinfer_model_compile(rt, g, &m), CLINFER_OK, "%s", clinfer_last_errmsg());
+    cr_assert_eq(clinfer_session_create(m, NULL, &s), CLINFER_OK, "%s", clinfer_last_errmsg());
+    cr_assert_eq(clinfer_session_set_input(s, 0, x, ACT_N), CLINFER_OK);
+    cr_assert_eq(clinfer_session_run(s), CLINFER_OK, "%s", clinfer_session_errmsg(s));
+    cr_assert_eq(clinfer_session_get_output(s, 0, y, ACT_N), CLINFER_OK);
+    const unsigned long built =
+        (unsigned long)clinfer_runtime_cache_stats(rt).source_builds - before;
+    clinfer_session_free(s);
+    clinfer_model_free(m);
+    clinfer_graph_free(g);
+    return built;
+}
+
+/* v, or the bounds [lo, hi] where it is outside (NaN stays NaN). */
+static float clamp_nan(float v, float lo, float hi) { return v < lo ? lo : v > hi ? hi : v; }
+
+static int same_float(float a, float b) { return (isnan(a) && isnan(b)) || a == b; }
+
+/* Identity, ReLU and Clip epilogues are one program (issue 11: a cold start
+ * builds fewer), and the results stay what each activation means, NaN
+ * included. */
+Test(program_cache, identity_relu_and_clip_share_a_program)
+{
+    clinfer_runtime_options o = clinfer_runtime_options_default();
+    o.disable_disk_cache = 1;
+    clinfer_runtime *rt = NULL;
+    cr_assert_eq(clinfer_runtime_create(&o, &rt), CLINFER_OK, "%s", clinfer_last_errmsg());
+    static float x[ACT_N], none[ACT_N], relu[ACT_N], clip[ACT_N];
+    uint32_t seed = 3;
+    fill_uniform(x, ACT_N, -1.0f, 1.0f, &seed);
+    x[ACT_HW * ACT_HW + 5 * ACT_HW + 5] = NAN; /* a NaN in channel 1 reaches every channel */
+    cr_assert_gt(conv_with_activation(rt, CLINFER_ACT_RELU, 0, 0, x, relu), 0);
+    cr_assert_eq(conv_with_activation(rt, CLINFER_ACT_NONE, 0, 0, x, none), 0,
+                 "Identity uses ReLU's programs");
+    cr_assert_eq(conv_with_activation(rt, CLINFER_ACT_CLIP, 0.0f, 0.25f, x, clip), 0,
+                 "Clip uses them too");
+    int negatives = 0, nans = 0;
+    for (int i = 0; i < ACT_N; i++) {
+        negatives += none[i] < 0.0f;
+        nans += isnan(none[i]);
+        cr_assert(same_float(relu[i], clamp_nan(none[i], 0.0f, INFINITY)),
+                  "ReLU at %d: %g for %g", i, relu[i], none[i]);
+        cr_assert(same_float(clip[i], clamp_nan(none[i], 0.0f, 0.25f)), "Clip at %d: %g for %g",
+                  i, clip[i], none[i]);
+    }
+    cr_assert_gt(negatives, ACT_N / 8, "Identity kept the negative outputs");
+    cr_assert_gt(nans, 0, "the NaN came through");
+    clinfer_runtime_free(rt);
 }

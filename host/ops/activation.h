@@ -6,6 +6,8 @@
 #ifndef CLINFER_OPS_ACTIVATION_H
 #define CLINFER_OPS_ACTIVATION_H
 
+#include <math.h> /* INFINITY */
+
 #include "clinfer.h"
 
 /* The kinds are the public activations (CLINFER_ACTIVATION_TABLE). */
@@ -36,5 +38,20 @@ typedef struct act_params {
     act_kind kind;
     float a, b;
 } act_params;
+
+/* The activation an epilogue is built for. Identity and ReLU are Clip with
+ * bounds (-inf, inf) and (0, inf), bit for bit (NaN, -0 and infinities
+ * included: Clip is written as compares whose false branch is the input),
+ * so layers that differ only in these share one program: a cold start
+ * builds fewer (issue 11). The two extra compares per output cost nothing
+ * measurable next to a convolution's or product's inner loop. */
+static inline act_params act_program(act_params act)
+{
+    if (act.kind == ACT_KIND_NONE)
+        return (act_params){ACT_KIND_CLIP, -INFINITY, INFINITY};
+    if (act.kind == ACT_KIND_RELU)
+        return (act_params){ACT_KIND_CLIP, 0.0f, INFINITY};
+    return act;
+}
 
 #endif

@@ -395,7 +395,7 @@ static opts direct_options(const conv2d_params *p, const conv2d_plan *pl)
 {
     opts o = opts_none();
     opts_add(&o, "-DCONV2D_KERNELS=CONV2D_DIRECT -DACT=%d -DHAS_BIAS=%d -DHAS_RESIDUAL=%d",
-             (int)p->act.kind, p->has_bias ? 1 : 0, p->has_residual ? 1 : 0);
+             (int)act_program(p->act).kind, p->has_bias ? 1 : 0, p->has_residual ? 1 : 0);
     opts_add(&o, "-DTM=%d -DNV=%d", pl->gemm.tm, pl->gemm.nv);
     return o;
 }
@@ -475,8 +475,9 @@ static clinfer_status conv_direct(clinfer_runtime *rt, const conv2d_params *p,
                          pl->hq,      pl->wq,      p->groups, n0 * p->groups};
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
         karg_int(&a, v[i]);
-    karg_float(&a, p->act.a);
-    karg_float(&a, p->act.b);
+    const act_params act = act_program(p->act); /* as direct_options built it */
+    karg_float(&a, act.a);
+    karg_float(&a, act.b);
     clinfer_status st = launch_finish(rt, out, &a);
     if (st != CLINFER_OK)
         return st;

@@ -91,7 +91,8 @@ clinfer_status conv_depthwise_launch(clinfer_runtime *rt, const conv2d_params *p
 {
     const int rows = pl->dw_rows > 0;
     opts o = opts_none();
-    opts_add(&o, "-DACT=%d -DHAS_BIAS=%d", (int)p->act.kind, p->has_bias ? 1 : 0);
+    const act_params act = act_program(p->act); /* fewer programs */
+    opts_add(&o, "-DACT=%d -DHAS_BIAS=%d", (int)act.kind, p->has_bias ? 1 : 0);
     karg a;
     launch_begin(rt, out, "conv_depthwise", &o,
                  rows ? "conv2d_depthwise_rows" : "conv2d_depthwise", 0, &a);
@@ -112,8 +113,8 @@ clinfer_status conv_depthwise_launch(clinfer_runtime *rt, const conv2d_params *p
         karg_int(&a, p->n * p->c);
         karg_int(&a, (int32_t)depthwise_tile_phase(p, pl->ow));
     }
-    karg_float(&a, p->act.a);
-    karg_float(&a, p->act.b);
+    karg_float(&a, act.a);
+    karg_float(&a, act.b);
     clinfer_status st = launch_finish(rt, out, &a);
     if (st != CLINFER_OK)
         return st;

@@ -128,6 +128,7 @@ static clinfer_status product_args(clinfer_runtime *rt, const gemm_config *cfg,
                                    const gemm_geometry *g, int has_c, float alpha, float beta,
                                    act_params act, const char *kernel, op_launch *out)
 {
+    act = act_program(act); /* fewer programs */
     const opts o = variant_options(cfg, g, has_c, act.kind);
     int64_t bd[8], as[8], bs[8], cs[8];
     batch_args(g, bd, as, bs, cs);
