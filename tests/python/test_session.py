@@ -130,7 +130,17 @@ def test_version_is_the_c_library_s():
     assert importlib.metadata.version("clinfer") == clinfer.__version__
 
 
-def test_precision():
-    clinfer.InferenceSession(models.two_inputs(), precision="fp32")
-    with pytest.raises(ValueError, match="'fp16' is not supported: use one of 'fp32'"):
-        clinfer.InferenceSession(models.two_inputs(), precision="fp16")
+def test_precision(lecture_cnn):
+    """fp16 stores weights and activations as half: the lecture CNN's
+    probabilities stay within 1e-2 of fp32's (half rounds each stored value
+    by up to 2^-11), but are not identical; an unknown precision is a
+    ValueError."""
+    images = np.random.default_rng(7).random((4, 1, 28, 28), dtype=np.float32)
+    out = {}
+    for p in ("fp32", "fp16"):
+        sess = clinfer.InferenceSession(lecture_cnn, device="cpu", precision=p)
+        (out[p],) = sess.run(None, {"image": images})
+    assert np.abs(out["fp16"] - out["fp32"]).max() < 1e-2
+    assert not np.array_equal(out["fp16"], out["fp32"])
+    with pytest.raises(ValueError, match="'int8' is not supported: use one of 'fp32', 'fp16'"):
+        clinfer.InferenceSession(models.two_inputs(), precision="int8")

@@ -58,6 +58,7 @@ class RuntimeOptions(ctypes.Structure):
         ("pool_variant", ctypes.c_char_p),
         ("tuning", ctypes.c_int),
         ("conv_scratch_cap", ctypes.c_uint64),
+        ("precision", ctypes.c_int),  # clinfer_precision
     ]
 
 

@@ -66,12 +66,18 @@ def _forward_log(_user, level, message):
         _log.warning("%s", _capi.text(message))
 
 
-class Runtime:
-    """A clinfer_runtime on one device; freed when the last user is gone."""
+# clinfer_precision: None leaves it to $CLINFER_PRECISION (else fp32)
+PRECISIONS = {None: 0, "fp32": 1, "fp16": 2}
 
-    def __init__(self, spec):
+
+class Runtime:
+    """A clinfer_runtime on one device, in one storage precision; freed when
+    the last user is gone."""
+
+    def __init__(self, spec, precision=None):
         options = _capi.lib.clinfer_runtime_options_default()
         options.device_spec = spec.encode() if spec is not None else None
+        options.precision = PRECISIONS[precision]
         options.log = _forward_log
         options.log_level = _LOG_WARNING
         handle = ctypes.c_void_p()
@@ -85,13 +91,13 @@ _runtimes = {}
 _runtimes_lock = threading.Lock()
 
 
-def runtime_for(spec):
+def runtime_for(spec, precision=None):
     """The shared runtime of device SPEC (None: $CLINFER_DEVICE, else the
-    first GPU, else the first device)."""
+    first GPU, else the first device) and storage precision."""
     if spec is not None and not isinstance(spec, str):
         raise TypeError(f"device must be a str such as 'cpu', 'gpu' or '0:0', not {spec!r}")
     with _runtimes_lock:
-        rt = _runtimes.get(spec)
+        rt = _runtimes.get((spec, precision))
         if rt is None:
-            rt = _runtimes[spec] = Runtime(spec)
+            rt = _runtimes[(spec, precision)] = Runtime(spec, precision)
         return rt

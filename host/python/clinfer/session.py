@@ -31,7 +31,7 @@ _NUMPY_TYPES = {
     7: np.int64, 9: np.bool_, 10: np.float16, 11: np.float64, 12: np.uint32,
     13: np.uint64, 16: np.float32,
 }
-_PRECISIONS = ("fp32",)
+_PRECISIONS = ("fp32", "fp16")
 _SESSIONS_PER_THREAD = 8  # input shapes kept per thread (least recently used dropped)
 
 
@@ -217,7 +217,8 @@ class InferenceSession:
     model: a path or the bytes of an ONNX file. device: a device SPEC
     ("cpu", "gpu", "P:D" from clinfer.devices(), or part of a device name;
     None: $CLINFER_DEVICE, else the first GPU, else the first device).
-    precision: None or "fp32". constant_inputs: values of graph inputs known
+    precision: None ($CLINFER_PRECISION, else fp32), "fp32" or "fp16"
+    (weights and activations stored as half, float arithmetic). constant_inputs: values of graph inputs known
     when the model is loaded ({name: array}); those a node needs as
     constants (weights, shapes, bounds) become constants, the others stay
     inputs (ONNX's backend tests give weights as inputs this way).
@@ -227,7 +228,7 @@ class InferenceSession:
         if precision is not None and precision not in _PRECISIONS:
             raise ValueError(f"precision {precision!r} is not supported: use one of "
                              f"{', '.join(map(repr, _PRECISIONS))} (or None)")
-        self._runtime = runtime_for(device)
+        self._runtime = runtime_for(device, precision)
         if isinstance(model, (bytes, bytearray, memoryview)):
             data = bytes(model)
         elif isinstance(model, (str, os.PathLike)):
