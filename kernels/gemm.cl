@@ -43,8 +43,12 @@
  * WPTN outputs in registers, at rows ly + i * RTSM and columns lx + j * RTSN
  * (x is the fastest local id, so neighbours store neighbouring columns);
  * with WPTM and WPTN multiples of 4, in blocks of 4 rows and columns read
- * as float4 (TILE_ROW, TILE_COL below).
- * Tunables: TSM, TSN, TSK, WPTM, WPTN (TSM % WPTM == TSN % WPTN == 0).
+ * as float4 (TILE_ROW, TILE_COL below). GEMM_PREFETCH=1 loads the next
+ * step's tiles into registers while computing the current one (below).
+ * gemm_local_split and gemm_split_reduce (the GEMM_SPLIT set) split K over
+ * more work-groups for products of few tiles, then add the partial sums.
+ * Tunables: TSM, TSN, TSK, WPTM, WPTN (TSM % WPTM == TSN % WPTN == 0),
+ * GEMM_PREFETCH.
  *
  * gemm_naive: one output per work-item (x = column, y = row, z = batch),
  * any strides; the reference variant, forced with CLINFER_GEMM_VARIANT=naive.
