@@ -482,10 +482,24 @@ static clinfer_runtime *runtime_alloc(const clinfer_runtime_options *opts, runti
     return rt;
 }
 
+/* The device's native float vector width; a failed query is not an error
+ * (it only sizes tiles), it reads as 1. */
+static uint32_t probe_float_vector_width(cl_device_id dev)
+{
+    cl_uint width = 0;
+    if (clGetDeviceInfo(dev, CL_DEVICE_NATIVE_VECTOR_WIDTH_FLOAT, sizeof width, &width, NULL) !=
+            CL_SUCCESS ||
+        width == 0)
+        width = 1;
+    return width;
+}
+
 /* After the device is open (st): the program cache, then *out or cleanup. */
 static clinfer_status runtime_finish(clinfer_runtime *rt, clinfer_status st,
                                      clinfer_runtime **out)
 {
+    if (st == CLINFER_OK)
+        rt->float_vector_width = probe_float_vector_width(rt->device);
     if (st == CLINFER_OK)
         st = program_cache_create(rt, rt->config.cache_dir, rt->config.disk_cache,
                                   &rt->programs);

@@ -26,6 +26,9 @@ struct clinfer_runtime {
     int external_queue;     /* queue was handed in (clinfer_runtime_create_from_cl) */
     int retained_device;    /* device was retained and is released on free */
     clinfer_device_info info;
+    /* CL_DEVICE_NATIVE_VECTOR_WIDTH_FLOAT (1 when the device does not say):
+     * on PoCL 16 with AVX-512, 8 with AVX2, which sizes the cpu GEMM tiles */
+    uint32_t float_vector_width;
     program_cache *programs;
     tuning_store *tuning; /* tuning.h */
     clinfer_log_fn log;

@@ -111,8 +111,10 @@ clinfer_status conv_winograd_plan(clinfer_runtime *rt, const conv2d_params *p, c
 {
     pl->wm = tile_size(p, pl->oh, pl->ow);
     /* panels of 32 columns (measured faster than 48 on 56x56 layers), of
-     * 16 where there are no more columns than that */
-    pl->gemm.nv = (int64_t)p->n * tiles_of(pl->oh, pl->ow, pl->wm) <= 16 ? 1 : 2;
+     * 16 where there are no more columns than that or where the tuned
+     * tiles have one vector per row (narrow vectors: two would spill) */
+    const int32_t tuned_nv = pl->gemm.nv;
+    pl->gemm.nv = (int64_t)p->n * tiles_of(pl->oh, pl->ow, pl->wm) <= 16 || tuned_nv == 1 ? 1 : 2;
     const wino_layout one = layout_of(p, pl, 1);
     const int cpu = cpu_gemm(pl);
     /* per image: M and V; once: the panel rounding of V and voff's alignment */
