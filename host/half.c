@@ -1,10 +1,19 @@
 /*
  * half.c — float <-> half by bit manipulation (no F16C or _Float16
- * needed, so every C11 compiler builds it).
+ * needed, so every C11 compiler builds it), and the array conversions of
+ * inputs and outputs through x86's F16C instructions where the compiler
+ * and the CPU have them (checked at run time), with the same results.
  */
 #include "half.h"
 
 #include <string.h>
+
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define HAVE_F16C_PATH 1
+#else
+#define HAVE_F16C_PATH 0
+#endif
 
 static uint32_t float_bits(float x)
 {
@@ -69,14 +78,71 @@ float half_to_float(uint16_t h)
     return sign ? -v : v;
 }
 
-void half_from_floats(const float *src, uint16_t *dst, size_t n)
+#if HAVE_F16C_PATH
+/* Why: a batch-64 ResNet-50 input is 9.6 M values; converted one by one
+ * (about 5 ns each) that took longer than the whole fp32 run on an H200.
+ * vcvtps2ph rounds to nearest even (the immediate), turns NaN into a quiet
+ * NaN keeping its top payload bits, and is not affected by MXCSR's DAZ, as
+ * half_from_float does; vcvtph2ps is exact. */
+__attribute__((target("avx,f16c"))) static void from_floats_f16c(const float *src, uint16_t *dst,
+                                                                size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m128i h = _mm256_cvtps_ph(_mm256_loadu_ps(src + i), _MM_FROUND_TO_NEAREST_INT);
+        _mm_storeu_si128((__m128i *)(void *)(dst + i), h);
+    }
+    for (; i < n; i++)
+        dst[i] = half_from_float(src[i]);
+}
+
+__attribute__((target("avx,f16c"))) static void to_floats_f16c(const uint16_t *src, float *dst,
+                                                              size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(dst + i,
+                         _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(const void *)(src + i))));
+    for (; i < n; i++)
+        dst[i] = half_to_float(src[i]);
+}
+
+static int cpu_has_f16c(void)
+{
+    return __builtin_cpu_supports("avx") && __builtin_cpu_supports("f16c");
+}
+#endif
+
+void half_from_floats_portable(const float *src, uint16_t *dst, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         dst[i] = half_from_float(src[i]);
 }
 
-void half_to_floats(const uint16_t *src, float *dst, size_t n)
+void half_to_floats_portable(const uint16_t *src, float *dst, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         dst[i] = half_to_float(src[i]);
+}
+
+void half_from_floats(const float *src, uint16_t *dst, size_t n)
+{
+#if HAVE_F16C_PATH
+    if (cpu_has_f16c()) {
+        from_floats_f16c(src, dst, n);
+        return;
+    }
+#endif
+    half_from_floats_portable(src, dst, n);
+}
+
+void half_to_floats(const uint16_t *src, float *dst, size_t n)
+{
+#if HAVE_F16C_PATH
+    if (cpu_has_f16c()) {
+        to_floats_f16c(src, dst, n);
+        return;
+    }
+#endif
+    half_to_floats_portable(src, dst, n);
 }

@@ -17,7 +17,12 @@ uint16_t half_from_float(float x);
 /* The float equal to half h (exact: every half is a float). */
 float half_to_float(uint16_t h);
 
+/* n values at once, with F16C instructions where the CPU has them (the
+ * same results as the scalar functions above; the _portable forms never
+ * use them, for tests that compare the two). */
 void half_from_floats(const float *src, uint16_t *dst, size_t n);
 void half_to_floats(const uint16_t *src, float *dst, size_t n);
+void half_from_floats_portable(const float *src, uint16_t *dst, size_t n);
+void half_to_floats_portable(const uint16_t *src, float *dst, size_t n);
 
 #endif

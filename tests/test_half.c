@@ -102,6 +102,61 @@ Test(half, random_floats_match_an_independent_rounding)
     }
 }
 
+/* The array conversions (F16C instructions where the CPU has them) give
+ * the scalar functions' results bit for bit: every half, and floats around
+ * every rounding boundary, subnormals, overflow, infinities and NaNs, in
+ * lengths that leave a tail after the 8-wide blocks. */
+Test(half, array_conversions_match_the_scalar_ones)
+{
+    enum { N = 65536 + 7 };
+    uint16_t *h = malloc(N * sizeof *h), *back = malloc(N * sizeof *back);
+    float *f = malloc(N * sizeof *f), *g = malloc(N * sizeof *g);
+    cr_assert(h && back && f && g);
+    for (uint32_t i = 0; i < N; i++)
+        h[i] = (uint16_t)(i * 40503u); /* every half once (40503 is odd), then a few again */
+    half_to_floats(h, f, N);
+    for (uint32_t i = 0; i < N; i++) {
+        const float want = half_to_float(h[i]);
+        if (isnan(want)) /* F16C also quiets a signalling NaN; the sign stays */
+            cr_assert(isnan(f[i]) && signbit(f[i]) == signbit(want), "0x%04x: %a", h[i], f[i]);
+        else
+            cr_assert(memcmp(&f[i], &want, sizeof want) == 0, "0x%04x: %a vs %a", h[i], f[i],
+                      want);
+    }
+    /* floats: each half's value nudged by -2..+2 float ulps (ties and their
+     * neighbours), and raw bit patterns of every exponent */
+    uint32_t seed = 777;
+    for (uint32_t i = 0; i < N; i++) {
+        uint32_t bits;
+        if (i % 2) {
+            seed = seed * 1664525u + 1013904223u;
+            bits = seed;
+        } else {
+            float v = half_to_float((uint16_t)(i * 40503u));
+            memcpy(&bits, &v, sizeof bits);
+            bits += (i / 2) % 5 - 2;
+        }
+        memcpy(&g[i], &bits, sizeof bits);
+    }
+    half_from_floats(g, back, N);
+    for (uint32_t i = 0; i < N; i++) {
+        const uint16_t want = half_from_float(g[i]);
+        if (isnan(g[i])) /* NaN: a quiet NaN with the float's sign either way */
+            cr_assert((back[i] & 0xfe00) == (want & 0xfe00) && (back[i] & 0x3ff),
+                      "%a: 0x%04x vs 0x%04x", g[i], back[i], want);
+        else
+            cr_assert_eq(back[i], want, "%a: got 0x%04x, expected 0x%04x", g[i], back[i], want);
+    }
+    /* the portable forms agree too (they are what non-x86 builds use) */
+    half_from_floats_portable(g, h, N);
+    for (uint32_t i = 0; i < N; i++)
+        cr_assert(isnan(g[i]) || h[i] == back[i], "%a", g[i]);
+    free(h);
+    free(back);
+    free(f);
+    free(g);
+}
+
 /* ------------------------------------------------------------ the option */
 
 Test(half, precision_names_and_parsing)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../half.h"
 #include "../shape.h"
 #include "onnx.h"
 
@@ -396,19 +397,6 @@ static int is_float_type(int32_t t)
            t == ONNX__TENSOR_PROTO__DATA_TYPE__DOUBLE ||
            t == ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT16 ||
            t == ONNX__TENSOR_PROTO__DATA_TYPE__BFLOAT16;
-}
-
-static float half_to_float(uint16_t h)
-{
-    int sign = h >> 15, exp = (h >> 10) & 31, mant = h & 1023;
-    float v;
-    if (exp == 0)
-        v = ldexpf((float)mant, -24);
-    else if (exp == 31)
-        v = mant ? NAN : INFINITY;
-    else
-        v = ldexpf((float)(mant | 1024), exp - 25);
-    return sign ? -v : v;
 }
 
 static float bits_to_float(uint32_t u)
