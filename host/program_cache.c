@@ -462,6 +462,16 @@ static clinfer_status get_program(clinfer_runtime *rt, const char *label, const 
     return st;
 }
 
+/* PoCL moves vload_halfN/vstore_halfN's N halves with an aligned vector
+ * instruction (kernels/prelude.cl copies them through a private vector
+ * there); other drivers load them as they are, without the copy (NVIDIA's
+ * compiler keeps such copies in slow local memory). */
+static int half_vectors_need_copy(const clinfer_runtime *rt)
+{
+    return strstr(rt->info.platform_name, "Portable Computing Language") != NULL ||
+           rt->info.type == CLINFER_DEVICE_CPU;
+}
+
 clinfer_status program_get(clinfer_runtime *rt, const char *file, const char *options,
                            cl_program *out)
 {
@@ -475,7 +485,8 @@ clinfer_status program_get(clinfer_runtime *rt, const char *file, const char *op
     /* Half storage is a build option like the others, so the cache keys
      * (memory and disk) keep the two precisions' programs apart. */
     char with_half[512];
-    int n = snprintf(with_half, sizeof with_half, "-DCLINFER_HALF%s%s",
+    int n = snprintf(with_half, sizeof with_half, "-DCLINFER_HALF%s%s%s",
+                     half_vectors_need_copy(rt) ? "" : " -DHALF_VLOAD_DIRECT",
                      options && options[0] ? " " : "", options ? options : "");
     if (n < 0 || (size_t)n >= sizeof with_half)
         return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT, "%s.cl: build options too long: \"%s\"",

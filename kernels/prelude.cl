@@ -49,11 +49,18 @@
  * an aligned vector move (vmovdqa: a fault at an offset that is not a
  * multiple of N). vloadN/vstoreN of ushort take any ushort alignment; the
  * private vector is aligned, and the compiler folds the copy away. */
-#define HALF_VECTOR_IO(N)                                                        \
-    inline float##N half_bits##N(ushort##N bits)                               \
+#ifdef HALF_VLOAD_DIRECT /* the host's choice: drivers without PoCL's fault */
+#define HALF_GLOBAL_IO(N)                                                        \
+    inline float##N ld_half##N(size_t o, __global const half *p)               \
     {                                                                          \
-        return vload_half##N(0, (__private const half *)&bits);                \
+        return vload_half##N(o, p);                                            \
     }                                                                          \
+    inline void st_half##N(float##N v, size_t o, __global half *p)             \
+    {                                                                          \
+        vstore_half##N(v, o, p);                                               \
+    }
+#else
+#define HALF_GLOBAL_IO(N)                                                        \
     inline float##N ld_half##N(size_t o, __global const half *p)               \
     {                                                                          \
         return half_bits##N(vload##N(o, (__global const ushort *)p));          \
@@ -64,6 +71,15 @@
         vstore_half##N(v, 0, (__private half *)&bits);                         \
         vstore##N(bits, o, (__global ushort *)p);                              \
     }
+#endif
+/* half_bitsN: N halves given as their bits (gathered in private memory);
+ * ld_halfN/st_halfN: LDN/STN */
+#define HALF_VECTOR_IO(N)                                                        \
+    inline float##N half_bits##N(ushort##N bits)                               \
+    {                                                                          \
+        return vload_half##N(0, (__private const half *)&bits);                \
+    }                                                                          \
+    HALF_GLOBAL_IO(N)
 HALF_VECTOR_IO(2)
 HALF_VECTOR_IO(4)
 HALF_VECTOR_IO(8)

@@ -213,7 +213,7 @@ static cnn_run cnn_open(clinfer_precision precision)
     cnn_run r = {test_runtime_with(&o), NULL, NULL};
     clinfer_session_options so = clinfer_session_options_default();
     so.batch = BATCH;
-    CK(clinfer_model_load(r.rt, CLINFER_TEST_MODELS "/lecture_cnn.onnx", &r.m));
+    CK(clinfer_model_load(r.rt, test_model_path("lecture_cnn.onnx"), &r.m));
     CK(clinfer_session_create(r.m, &so, &r.s));
     return r;
 }

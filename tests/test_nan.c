@@ -318,7 +318,7 @@ Test(nan, lecture_cnn_on_a_nan_image_gives_nan)
     clinfer_runtime *rt = test_runtime();
     clinfer_model *m = NULL;
     clinfer_session *s = NULL;
-    CK(clinfer_model_load(rt, CLINFER_TEST_MODELS "/lecture_cnn.onnx", &m));
+    CK(clinfer_model_load(rt, test_model_path("lecture_cnn.onnx"), &m));
     CK(clinfer_session_create(m, NULL, &s));
     float image[28 * 28], probs[10];
     for (int i = 0; i < 28 * 28; i++)

@@ -74,4 +74,19 @@ void test_tmpdir_remove(const char *dir);
  * from a (possibly damaged) cache is proven to work, not just to load. */
 void check_maxpool_runs(clinfer_runtime *rt);
 
+#ifdef CLINFER_TEST_MODELS
+#include <stdio.h>
+#include <stdlib.h>
+/* The path of tests/models/FILE: under $CLINFER_TEST_MODELS_DIR when set
+ * (binaries carried to another machine, as tests/gpu/ does), else in the
+ * source tree the build came from. Returns a static buffer. */
+static inline const char *test_model_path(const char *file)
+{
+    static char path[1024];
+    const char *dir = getenv("CLINFER_TEST_MODELS_DIR");
+    snprintf(path, sizeof path, "%s/%s", dir && *dir ? dir : CLINFER_TEST_MODELS, file);
+    return path;
+}
+#endif
+
 #endif

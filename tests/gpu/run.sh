@@ -17,13 +17,16 @@
 # ONNX node tests; PROFILE=1 adds per-node profiles of ResNet-50
 # (profile_*.json in the logs); MAX_TIME=S bounds each model's timed runs
 # (default 10 s); GEMM_SWEEP=1 times GEMM 4096^3 with each tile size of
-# the gpu variant forced (gemm_sweep.txt in the logs); MODELS="resnet50"
+# the gpu variant forced (gemm_sweep.txt in the logs); ALGO_SWEEP="winograd
+# direct" profiles ResNet-18/50 at batch 1 and 64 with each convolution
+# algorithm forced (profile_MODEL_bB_ALGO.json); MODELS="resnet50"
 # benches only those of resnet18 resnet50 mobilenet_v2; SKIP_TORCH=1 skips
 # the PyTorch timings.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 export LD_LIBRARY_PATH=$here/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 export CLINFER_CACHE_DIR=$here/cache
+export CLINFER_TEST_MODELS_DIR=$here/models # the tests that load the lecture's CNN
 out=${OUT:-$here/out}
 res=$here/results
 logs=$res/logs
@@ -158,6 +161,19 @@ if [[ ${PROFILE:-0} == 1 && -f $models/resnet50.onnx ]]; then
             --profile --json > "$logs/profile_resnet50_b$b.json" 2>&1
     done
 fi
+
+for algo in ${ALGO_SWEEP:-}; do
+    for m in resnet18 resnet50; do
+        [[ -f $models/$m.onnx ]] || continue
+        for b in 1 64; do
+            step "profile $m b$b, CLINFER_CONV_ALGO=$algo"
+            CLINFER_CONV_ALGO=$algo timeout 120 "$bin/clinfer" bench "$models/$m.onnx" --batch "$b" \
+                --iters 10 --profile --json > "$logs/profile_${m}_b${b}_$algo.json" 2> "$logs/profile_${m}_b${b}_$algo.err"
+            python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d.get("median_ms"), "ms", d.get("images_per_s"), "img/s")' \
+                "$logs/profile_${m}_b${b}_$algo.json" 2>&1
+        done
+    done
+done
 
 if [[ ${GEMM_SWEEP:-0} == 1 ]]; then
     step "GEMM 4096^3 per tile size"

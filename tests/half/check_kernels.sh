@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # check_kernels.sh CLANG KERNEL_DIR — every kernels/*.cl, after prelude.cl,
 # passes clang's OpenCL C 1.2 front end in fp32 and in half storage
-# (-DCLINFER_HALF) with cl_khr_fp16 switched off: a kernel that reads or
+# (-DCLINFER_HALF, and with -DHALF_VLOAD_DIRECT, the half vector I/O of
+# drivers other than PoCL) with cl_khr_fp16 switched off: a kernel that reads or
 # writes a half pointer directly (p[i] instead of LD/ST, prelude.cl) fails
 # here as it would on a device without cl_khr_fp16 (NVIDIA, this PoCL); a
 # __global float buffer left in a kernel (read as float from half data) is
@@ -33,7 +34,7 @@ for f in "$dir"/*.cl; do
     pad) sets+=("-DPAD_MODE=1" "-DPAD_MODE=2" "-DPAD_MODE=3") ;;
     esac
     for defs in "${sets[@]}"; do
-        for mode in "" "-DCLINFER_HALF"; do
+        for mode in "" "-DCLINFER_HALF" "-DCLINFER_HALF -DHALF_VLOAD_DIRECT"; do
             # shellcheck disable=SC2086 # the options are words
             if ! "$clang" -x cl -cl-std=CL1.2 -Xclang -finclude-default-header -fsyntax-only \
                 -Werror -ferror-limit=0 -target spir64 -Xclang -cl-ext=-cl_khr_fp16 \
