@@ -1,12 +1,12 @@
 #!/usr/bin/python3
-"""export_bench_models.py — exports torchvision's ResNet-18, MobileNetV2 and
-SqueezeNet 1.1 with a symbolic batch dimension, for the benchmarks
+"""export_bench_models.py — exports torchvision's ResNet-18, MobileNetV2,
+SqueezeNet 1.1, ResNet-50 and EfficientNet-B0 with a symbolic batch dimension, for the benchmarks
 (tests/bench/side_by_side.sh), so that one file serves batch 1 and batch 16.
 
 Usage: /usr/bin/python3 tests/bench/export_bench_models.py [DIR] [--only MODEL]
 (Debian's python3-torch, python3-torchvision, python3-onnx, python3-numpy).
 
-For each MODEL in resnet18, mobilenet_v2, squeezenet1_1 writes DIR/MODEL.dyn.onnx
+For each MODEL in resnet18, mobilenet_v2, squeezenet1_1, resnet50, efficientnet_b0 writes DIR/MODEL.dyn.onnx
 (default DIR: build/models): the same architecture, weights and BatchNorm
 statistics as tests/bench/export_torchvision.py (same seeds, its own code),
 opset 13, input "input" [N, 3, 224, 224], output "output" [N, 1000], exactly

@@ -34,6 +34,8 @@ MODELS = [
     ("resnet18", torchvision.models.resnet18),
     ("mobilenet_v2", torchvision.models.mobilenet_v2),
     ("squeezenet1_1", torchvision.models.squeezenet1_1),
+    ("resnet50", torchvision.models.resnet50),
+    ("efficientnet_b0", torchvision.models.efficientnet_b0),
 ]
 # Checked for correctness only (not benchmarked: export_bench_models.py
 # reads MODELS): VGG-11's 3x3 layers with 64-512 channels on 224..14 pixel
