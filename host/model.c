@@ -72,7 +72,7 @@ static clinfer_status run_passes(clinfer_runtime *rt, clinfer_graph *g)
     int layernorms = pass_fuse_layernorm(g);
     if (layernorms < 0)
         return (clinfer_status)layernorms;
-    int patterns = pass_fuse_hard_swish(g);
+    int patterns = pass_fuse_swishes(g);
     patterns += pass_fuse_gelu(g);
     int folded = pass_fold_batchnorm(g);
     if (folded < 0)
@@ -83,7 +83,7 @@ static clinfer_status run_passes(clinfer_runtime *rt, clinfer_graph *g)
     int fused = pass_fuse_activations(g);
     int pools = pass_fuse_max_pools(g);
     rt_log(rt, CLINFER_LOG_DEBUG,
-           "compile: %d LayerNormalization and %d HardSwish/GELU patterns made one node, %d "
+           "compile: %d LayerNormalization and %d HardSwish/Swish/GELU patterns made one node, %d "
            "BatchNormalization folded, %d residual Adds, %d activations and %d max pools fused",
            layernorms, patterns, folded, residuals, fused, pools);
     return CLINFER_OK;

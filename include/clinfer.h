@@ -323,7 +323,7 @@ typedef int32_t clinfer_value;
 /* The activations every convolution, GEMM and element-wise kernel can
  * apply to its output, one line each: X(NAME, value, ONNX op type). They
  * are also the first unary operations (clinfer_unary_op, same values), so
- * they take the values 1 to 15 (CLINFER_UNARY_EXP is 16). Each takes at
+ * they take the values 1 to 31 (CLINFER_UNARY_EXP is 32). Each takes at
  * most two parameters, alpha and beta. NaN in gives NaN out. */
 #define CLINFER_ACTIVATION_TABLE(X)                                            \
     X(RELU, 1, "Relu")                                                         \
@@ -343,7 +343,9 @@ typedef int32_t clinfer_value;
     X(SOFTPLUS, 12, "Softplus") /* log(1 + exp(x)) */                          \
     X(SOFTSIGN, 13, "Softsign") /* x / (1 + |x|) */                            \
     X(MISH, 14, "Mish")         /* x tanh(log(1 + exp(x))) */                  \
-    X(THRESHOLDED_RELU, 15, "ThresholdedRelu") /* x > alpha ? x : 0 */
+    X(THRESHOLDED_RELU, 15, "ThresholdedRelu") /* x > alpha ? x : 0 */       \
+    /* x sigmoid(alpha x); alpha 1: SiLU, written as Mul(x, Sigmoid(x)) */    \
+    X(SWISH, 16, "Swish")
 
 #define CLINFER_ACT_ENUM_ENTRY(name, value, onnx) CLINFER_ACT_##name = value,
 typedef enum clinfer_activation {
@@ -413,7 +415,7 @@ CLINFER_API clinfer_pool2d_desc clinfer_pool2d_desc_default(int32_t kernel);
 #define CLINFER_UNARY_ENUM_ENTRY(name, value, onnx) CLINFER_UNARY_##name = value,
 typedef enum clinfer_unary_op {
     CLINFER_ACTIVATION_TABLE(CLINFER_UNARY_ENUM_ENTRY) /* the activations */
-    CLINFER_UNARY_EXP = 16,
+    CLINFER_UNARY_EXP = 32, /* after the activations, with room for more */
     CLINFER_UNARY_LOG,
     CLINFER_UNARY_SQRT,
     CLINFER_UNARY_NEG,

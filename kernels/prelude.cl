@@ -123,6 +123,7 @@ HALF_VECTOR_IO(16)
 #define ACT_SOFTSIGN 13
 #define ACT_MISH 14
 #define ACT_THRESHOLDED_RELU 15
+#define ACT_SWISH 16
 
 #ifndef ACT
 #define ACT ACT_NONE
@@ -222,6 +223,9 @@ HALF_VECTOR_IO(16)
 #define ACT_ANY(x) ((x) > 20.0f ? (x) : (x) * MISH_N(exp(x)) / (MISH_N(exp(x)) + 2.0f))
 #elif ACT == ACT_THRESHOLDED_RELU /* act_a: alpha; NaN fails the compare */
 #define ACT_ANY(x) ((x) <= act_a ? 0.0f : (x))
+#elif ACT == ACT_SWISH /* act_a: alpha; written as x times ACT_SIGMOID's form,
+                        * so that the fused Mul(x, Sigmoid(x)) gives its bits */
+#define ACT_ANY(x) ((x) * (1.0f / (1.0f + exp(-(act_a * (x))))))
 #else
 #error "prelude.cl: unknown ACT"
 #endif

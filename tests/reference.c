@@ -55,6 +55,8 @@ float ref_activation(act_params act, float x)
         return (float)(d * tanh(log1p(exp(d))));
     case ACT_KIND_THRESHOLDED_RELU:
         return x <= act.a ? 0 : x;
+    case ACT_KIND_SWISH: /* x sigmoid(alpha x) */
+        return (float)(d / (1.0 + exp(-(double)act.a * d)));
     case ACT_KIND_NONE:
     case ACT_KIND_COUNT:
         break;

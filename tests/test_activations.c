@@ -288,6 +288,7 @@ Test(activations, fuse_into_convolution)
         {ACT_KIND_SOFTSIGN, 0, 0},
         {ACT_KIND_MISH, 0, 0},
         {ACT_KIND_THRESHOLDED_RELU, 0.2f, 0},
+        {ACT_KIND_SWISH, 1, 0},
     };
     clinfer_runtime *rt = test_runtime();
     const clinfer_shape xs = shape_make(4, x_dims), ws = {4, {5, 3, 3, 3}}, bs = {1, {5}};
@@ -332,7 +333,8 @@ Test(activations, fuse_into_convolution)
 
 /* HardSigmoid(c) * c after a convolution, both operand orders and two
  * (alpha, beta): one kernel, the convolution with HardSwish fused. When
- * the HardSigmoid is also a graph output, nothing is rewritten. */
+ * the HardSigmoid is also a graph output, nothing is rewritten. Sigmoid(c)
+ * * c (variants 5 and 6, both orders) becomes Swish (SiLU) alike. */
 Test(activations, hard_sigmoid_times_x_becomes_hard_swish)
 {
     clinfer_runtime *rt = test_runtime();
@@ -342,8 +344,8 @@ Test(activations, hard_sigmoid_times_x_becomes_hard_swish)
     fill_uniform(x, XN, -3, 3, &seed);
     fill_uniform(w, 5 * 27, -1, 1, &seed);
     const size_t ny = 2 * 5 * 5 * 7;
-    for (int variant = 0; variant < 5; variant++) {
-        const int swap = variant & 1, also_output = variant == 4;
+    for (int variant = 0; variant < 7; variant++) {
+        const int swap = variant & 1, also_output = variant == 4, sigmoid = variant >= 5;
         const float alpha = variant < 2 ? 1.0f / 6 : 0.2f, beta = variant < 2 ? 0.5f : 0.4f;
         clinfer_graph *g = NULL;
         clinfer_value vx, vw, c, h, y;
@@ -353,7 +355,9 @@ Test(activations, hard_sigmoid_times_x_becomes_hard_swish)
         cr_assert_eq(clinfer_graph_input(g, "x", &xs, &vx), CLINFER_OK);
         cr_assert_eq(clinfer_graph_constant(g, "w", &ws, w, &vw), CLINFER_OK);
         cr_assert_eq(clinfer_graph_conv2d(g, "conv", vx, vw, CLINFER_NO_VALUE, &d, &c), CLINFER_OK);
-        cr_assert_eq(clinfer_graph_unary(g, "hs", CLINFER_UNARY_HARD_SIGMOID, c, alpha, beta, &h),
+        cr_assert_eq(clinfer_graph_unary(g, "hs",
+                                         sigmoid ? CLINFER_UNARY_SIGMOID : CLINFER_UNARY_HARD_SIGMOID,
+                                         c, alpha, beta, &h),
                      CLINFER_OK);
         cr_assert_eq(
             clinfer_graph_binary(g, "mul", CLINFER_BINARY_MUL, swap ? h : c, swap ? c : h, &y),
@@ -364,7 +368,8 @@ Test(activations, hard_sigmoid_times_x_becomes_hard_swish)
         conv2d_params p = conv2d_params_default();
         p.n = 2, p.c = 3, p.h = 5, p.w = 7, p.oc = 5, p.kh = p.kw = 3;
         p.pad_top = p.pad_left = p.pad_bottom = p.pad_right = 1;
-        p.act = (act_params){ACT_KIND_HARD_SWISH, alpha, beta};
+        p.act = sigmoid ? (act_params){ACT_KIND_SWISH, 1, 0}
+                        : (act_params){ACT_KIND_HARD_SWISH, alpha, beta};
         ref_conv2d(&p, x, w, NULL, want);
         const float *in[1] = {x};
         const size_t nx[1] = {XN};

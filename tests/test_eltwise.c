@@ -110,6 +110,8 @@ static const unary_case unary_cases[] = {
     {"Softsign", UNARY_ACT, ACT_KIND_SOFTSIGN, 0, 0, -10, 10, PRECISE},
     {"Mish", UNARY_ACT, ACT_KIND_MISH, 0, 0, -12, 25, PRECISE},
     {"ThresholdedRelu", UNARY_ACT, ACT_KIND_THRESHOLDED_RELU, 0.4f, 0, -3, 3, PRECISE},
+    {"Swish", UNARY_ACT, ACT_KIND_SWISH, 1, 0, -20, 20, PRECISE}, /* SiLU */
+    {"Swish", UNARY_ACT, ACT_KIND_SWISH, 0.6f, 0, -30, 12, PRECISE},
     {"Exp", UNARY_EXP, ACT_KIND_NONE, 0, 0, -6, 6, 0, 0},
     {"Log", UNARY_LOG, ACT_KIND_NONE, 0, 0, 0.01f, 50, 0, 0},
     {"Sqrt", UNARY_SQRT, ACT_KIND_NONE, 0, 0, 0, 50, 0, 0},

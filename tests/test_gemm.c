@@ -367,6 +367,7 @@ Test(gemm, fused_activations)
         {ACT_KIND_SOFTSIGN, 0, 0},
         {ACT_KIND_MISH, 0, 0},
         {ACT_KIND_THRESHOLDED_RELU, 0.3f, 0},
+        {ACT_KIND_SWISH, 0.8f, 0},
     };
     for (size_t i = 0; i < sizeof modern / sizeof modern[0]; i++) {
         p.act = modern[i];

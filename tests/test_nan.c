@@ -74,7 +74,8 @@ Test(nan, activations_keep_nan_and_infinities)
                 {CLINFER_UNARY_SOFTPLUS, ACT_KIND_SOFTPLUS, 0, 0},
                 {CLINFER_UNARY_SOFTSIGN, ACT_KIND_SOFTSIGN, 0, 0},
                 {CLINFER_UNARY_MISH, ACT_KIND_MISH, 0, 0},
-                {CLINFER_UNARY_THRESHOLDED_RELU, ACT_KIND_THRESHOLDED_RELU, 0.25f, 0}};
+                {CLINFER_UNARY_THRESHOLDED_RELU, ACT_KIND_THRESHOLDED_RELU, 0.25f, 0},
+                {CLINFER_UNARY_SWISH, ACT_KIND_SWISH, 1, 0}};
     for (size_t k = 0; k < sizeof acts / sizeof acts[0]; k++) {
         clinfer_graph *g = NULL;
         clinfer_value x, y;

@@ -1,6 +1,6 @@
 /*
  * passes.h — graph rewrites run by clinfer_model_compile, in this order:
- * activations that exporters write as several nodes (HardSwish, GELU) made
+ * activations that exporters write as several nodes (HardSwish, Swish, GELU) made
  * one activation node (patterns.c), then BatchNormalization folded into
  * the convolution before it (or reduced to two coefficient constants), then
  * residual Adds fused into the conv that produces one of their inputs
@@ -17,7 +17,7 @@
 
 /* Return the number of nodes folded or fused, or a negative status whose
  * message is recorded. */
-int pass_fuse_hard_swish(clinfer_graph *g);
+int pass_fuse_swishes(clinfer_graph *g);
 int pass_fuse_gelu(clinfer_graph *g);
 int pass_fold_batchnorm(clinfer_graph *g);
 int pass_fuse_residual_adds(clinfer_graph *g);

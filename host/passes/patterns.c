@@ -6,6 +6,8 @@
  *  - HardSwish: Mul(x, HardSigmoid(x)), operands in either order
  *    (MobileNetV3 as PyTorch exports it before opset 14), alpha and beta
  *    kept from the HardSigmoid;
+ *  - Swish with alpha 1 (SiLU): Mul(x, Sigmoid(x)), either order
+ *    (EfficientNet, YOLO; ONNX has no SiLU op before Swish in opset 24);
  *  - GELU: Div(x, sqrt 2) (or Mul(x, 1 / sqrt 2)) -> Erf -> Add 1 ->
  *    a product of x, that and 0.5 in any order and grouping:
  *    Mul(Mul(x, e), 0.5), Mul(Mul(x, 0.5), e) or Mul(x, Mul(e, 0.5)), each
@@ -99,20 +101,31 @@ static int same_shape(const clinfer_graph *g, int32_t a, int32_t b)
     return shape_equal(&g->values[a].shape, &g->values[b].shape);
 }
 
-int pass_fuse_hard_swish(clinfer_graph *g)
+/* The activation x * gate(x) for a gate activation, or 0 if none:
+ * HardSigmoid -> HardSwish (keeping alpha and beta), Sigmoid -> Swish with
+ * alpha 1 (SiLU). */
+static clinfer_unary_op gated_activation(clinfer_unary_op gate)
+{
+    return gate == CLINFER_UNARY_HARD_SIGMOID ? CLINFER_UNARY_HARD_SWISH
+           : gate == CLINFER_UNARY_SIGMOID    ? CLINFER_UNARY_SWISH
+                                              : (clinfer_unary_op)0;
+}
+
+int pass_fuse_swishes(clinfer_graph *g)
 {
     int fused = 0;
     for (int32_t i = 0; i < g->node_count; i++) {
         graph_node *h = &g->nodes[i];
-        if (h->removed || h->op != OP_UNARY || h->attrs.unary.op != CLINFER_UNARY_HARD_SIGMOID)
+        if (h->removed || h->op != OP_UNARY || !gated_activation(h->attrs.unary.op))
             continue;
         const int32_t x = h->inputs[0];
         graph_node *m = sole_consumer(g, h->output);
         if (!is_binary(m, CLINFER_BINARY_MUL) || other_input(m, h->output) != x ||
             !same_shape(g, m->output, x))
             continue;
-        make_activation(g, h, m, x, CLINFER_UNARY_HARD_SWISH, h->attrs.unary.alpha,
-                        h->attrs.unary.beta);
+        const int hard = h->attrs.unary.op == CLINFER_UNARY_HARD_SIGMOID;
+        make_activation(g, h, m, x, gated_activation(h->attrs.unary.op),
+                        hard ? h->attrs.unary.alpha : 1.0f, hard ? h->attrs.unary.beta : 0.0f);
         fused++;
     }
     return fused;
