@@ -387,14 +387,20 @@ Test(conv_algos, automatic_choice_and_forcing, .init = setup)
     cr_assert_eq(auto_algo(&o, s2, "naive"), CONV2D_ALGO_IM2COL);
     cr_assert_eq(auto_algo(&o, one, "gpu"), CONV2D_ALGO_GEMM1X1);
     /* 3x3 stride 1 with many channels and tiles: winograd with the cpu GEMM;
-     * too few tiles (a 7x7 output of 4 tiles of 4x4): direct */
+     * too few tiles (a 7x7 output of 4 tiles of 4x4): direct, except with
+     * narrow vectors (AVX2), where its 16 tiles of 2x2 win; a 5x5 output
+     * (9 tiles of 2x2): direct everywhere */
     const conv_case wide = {"wide 3x3", 1, 32, 16, 18, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
                             ACT_KIND_RELU};
     const conv_case small = {"small 3x3", 1, 64, 7, 7, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
                              ACT_KIND_NONE};
     cr_assert_eq(auto_algo(&o, &wide, "cpu"), CONV2D_ALGO_WINOGRAD);
     cr_assert_eq(auto_algo(&o, &wide, "gpu"), CONV2D_ALGO_IM2COL);
-    cr_assert_eq(auto_algo(&o, &small, "cpu"), CONV2D_ALGO_DIRECT);
+    cr_assert_eq(auto_algo(&o, &small, "cpu"),
+                 gemm_cpu_vectors_narrow(rt) ? CONV2D_ALGO_WINOGRAD : CONV2D_ALGO_DIRECT);
+    const conv_case tiny = {"tiny 3x3", 1, 64, 5, 5, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+                            ACT_KIND_NONE};
+    cr_assert_eq(auto_algo(&o, &tiny, "cpu"), CONV2D_ALGO_DIRECT);
 
     o.conv_algo = "im2col"; /* forced */
     cr_assert_eq(auto_algo(&o, s1, "cpu"), CONV2D_ALGO_IM2COL);

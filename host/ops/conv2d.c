@@ -226,7 +226,8 @@ clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, con
         else if (!conv2d_algo_unfit(p, CONV2D_ALGO_GEMM1X1))
             algo = CONV2D_ALGO_GEMM1X1;
         else if (out->gemm.variant == GEMM_VARIANT_CPU &&
-                 !conv2d_algo_unfit(p, CONV2D_ALGO_WINOGRAD) && conv_winograd_preferred(p))
+                 !conv2d_algo_unfit(p, CONV2D_ALGO_WINOGRAD) &&
+                 conv_winograd_preferred(p, gemm_cpu_vectors_narrow(rt)))
             algo = CONV2D_ALGO_WINOGRAD;
         else if (out->gemm.variant == GEMM_VARIANT_CPU && (p->kh > 1 || p->kw > 1))
             algo = CONV2D_ALGO_DIRECT; /* a strided 1x1 reads one stride phase: im2col */

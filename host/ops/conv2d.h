@@ -41,7 +41,8 @@
  * The automatic choice (CLINFER_CONV_ALGO unset or "auto"): pooled for a
  * fused max pool (the only algorithm that computes one), else depthwise,
  * else gemm1x1, else with the cpu GEMM variant winograd where it fits and
- * is measured faster (conv_winograd_preferred: many channels and tiles),
+ * is measured faster (conv_winograd_preferred: many channels and tiles;
+ * fewer tiles suffice with narrow vectors),
  * else direct (but im2col for a strided 1x1 kernel, which reads only one
  * stride phase); with the other GEMM variants im2col.
  */

@@ -87,16 +87,19 @@ static void out_size(const conv2d_params *p, int32_t *oh, int32_t *ow)
  * (PoCL, 2 cores, cpu GEMM, batch 1; median ms, direct vs winograd in the
  * same run): 56x56 64->64 about 1.5x faster, 28x28 128->128 1.5-2x,
  * 14x14 256->256 about 1.7x, 7x7 512->512 (4 tiles of 4x4) slower with
- * F(4x4) and no faster with F(2x2). The transforms cost per channel and
- * tile what the GEMMs save per pair of channels, so both channel counts
- * must be large (32, not measured lower), and the GEMMs need enough
- * columns (WINO_MIN_COLS). */
-int conv_winograd_preferred(const conv2d_params *p)
+ * F(4x4) and no faster with F(2x2) (AVX-512). With narrow vectors (AVX2,
+ * one float16 per tile row) the direct 7x7 512->512 layers ran at 64-76
+ * GFLOP/s and F(2x2)'s 16 tiles about 2x faster (2-core EPYC, ResNet-18
+ * profile). The transforms cost per channel and tile what the GEMMs save
+ * per pair of channels, so both channel counts must be large (32, not
+ * measured lower), and the GEMMs need enough columns (WINO_MIN_COLS). */
+int conv_winograd_preferred(const conv2d_params *p, int narrow_vectors)
 {
     int32_t oh, ow;
     out_size(p, &oh, &ow);
     return p->c >= 32 && p->oc >= 32 &&
-           (int64_t)p->n * tiles_of(oh, ow, 4) >= WINO_MIN_COLS;
+           ((int64_t)p->n * tiles_of(oh, ow, 4) >= WINO_MIN_COLS ||
+            (narrow_vectors && (int64_t)p->n * tiles_of(oh, ow, 2) >= WINO_MIN_COLS));
 }
 
 /* The output tile size: F(4x4, 3x3) does 4x fewer multiplications than

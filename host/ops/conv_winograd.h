@@ -20,8 +20,9 @@
 const char *conv_winograd_unfit(const conv2d_params *p);
 
 /* Whether the automatic choice (cpu GEMM) should take Winograd over direct
- * for `p` (which it must fit): by shape, from measurements (see .c). */
-int conv_winograd_preferred(const conv2d_params *p);
+ * for `p` (which it must fit): by shape and whether the CPU's vectors are
+ * narrow (gemm_cpu_vectors_narrow), from measurements (see .c). */
+int conv_winograd_preferred(const conv2d_params *p, int narrow_vectors);
 
 /* Fills pl's Winograd part: tile size, persist memory and its one
  * preparation launch, the chunks of scratch (three launches per chunk).

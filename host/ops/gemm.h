@@ -60,6 +60,11 @@ const char *gemm_variant_name(gemm_variant v);
  * (Both read when the runtime was created: rt->config, config.h.) */
 clinfer_status gemm_config_get(clinfer_runtime *rt, gemm_config *out);
 
+/* Whether rt is a CPU device whose vectors hold 8 floats or fewer (AVX2,
+ * SSE, NEON: 16 registers of 8 floats on AVX2), where the cpu tiles are
+ * smaller and some algorithm choices differ. */
+int gemm_cpu_vectors_narrow(const clinfer_runtime *rt);
+
 /* The same for count products of m x n x k: the row tile of the cpu
  * variant shrunk for products of fewer than cfg.tm rows (1, 2, 4 or 8 rows
  * per item). The gpu variant's tiles would leave compute units idle: with

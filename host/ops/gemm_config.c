@@ -85,8 +85,7 @@ size_t gemm_packed_floats(const gemm_config *cfg, int64_t n, int64_t k)
 
 /* ------------------------------------------------------------ validity */
 
-/* A CPU device whose vectors hold 8 floats or fewer (AVX2, SSE, NEON). */
-static int narrow_vectors(const clinfer_runtime *rt)
+int gemm_cpu_vectors_narrow(const clinfer_runtime *rt)
 {
     return rt->info.type == CLINFER_DEVICE_CPU && rt->float_vector_width <= 8;
 }
@@ -95,7 +94,7 @@ static int config_fits(const clinfer_runtime *rt, const gemm_config *c)
 {
     if (c->variant == GEMM_VARIANT_CPU) /* a stored wide tile on a narrow device is measured again */
         return c->tm >= 1 && c->tm <= 16 && c->nv >= 1 && c->nv <= 4 &&
-               (!narrow_vectors(rt) || c->tm * c->nv <= NARROW_CPU_MAX_ACCUMULATORS);
+               (!gemm_cpu_vectors_narrow(rt) || c->tm * c->nv <= NARROW_CPU_MAX_ACCUMULATORS);
     if (c->variant != GEMM_VARIANT_GPU)
         return 1;
     if (c->tsm < 8 || c->tsm > 256 || c->tsn < 8 || c->tsn > 256 || c->tsk < 1 ||
@@ -300,8 +299,8 @@ static clinfer_status config_get(clinfer_runtime *rt, gemm_config *out)
     const gemm_config *cand = gpu_candidates;
     size_t count = COUNT(gpu_candidates);
     if (v == GEMM_VARIANT_CPU) {
-        cand = narrow_vectors(rt) ? narrow_cpu_candidates : cpu_candidates;
-        count = narrow_vectors(rt) ? COUNT(narrow_cpu_candidates) : COUNT(cpu_candidates);
+        cand = gemm_cpu_vectors_narrow(rt) ? narrow_cpu_candidates : cpu_candidates;
+        count = gemm_cpu_vectors_narrow(rt) ? COUNT(narrow_cpu_candidates) : COUNT(cpu_candidates);
     }
     /* half storage moves half the bytes: its tiles are measured apart */
     const char *key = v == GEMM_VARIANT_CPU ? (rt_is_half(rt) ? "gemm_cpu_fp16" : "gemm_cpu")
