@@ -503,6 +503,8 @@ void clinfer_session_free(clinfer_session *s)
     }
     if (s->scratch)
         clReleaseMemObject(s->scratch);
+    if (s->stage)
+        clReleaseMemObject(s->stage);
     for (int32_t i = 0; s->in_bind && i < s->m->g->input_count; i++)
         session_binding_release(&s->in_bind[i]);
     for (int32_t i = 0; s->out_bind && i < s->m->g->output_count; i++)
