@@ -27,6 +27,7 @@
 #include "model.h"
 #include "nodes/nodes.h"
 #include "plan.h"
+#include "program_cache.h"
 #include "shape.h"
 #include "tensor.h"
 
@@ -312,16 +313,25 @@ clinfer_status session_prepare_launches(clinfer_session *s, node_exec *e)
 
 /* The planning step over the kernel nodes (then one scratch buffer, sized
  * to the largest request), then their launches. */
-static clinfer_status prepare_nodes(clinfer_session *s)
+static int is_kernel_node(const clinfer_graph *g, int32_t i)
+{
+    return !g->nodes[i].removed && !op_is_view(g->nodes[i].op);
+}
+
+/* Plans, then prepares, every kernel node. Programs compile in both steps
+ * (the GEMM tile search while planning, the kernels while preparing): the
+ * log lines of those compiles name the node, n of N (program_cache.h). */
+static clinfer_status plan_and_prepare(clinfer_session *s)
 {
     const clinfer_graph *g = s->m->g;
-    s->execs = calloc((size_t)(g->node_count > 0 ? g->node_count : 1), sizeof *s->execs);
-    if (!s->execs)
-        return err_set(s->rt, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory");
+    int32_t kernel_nodes = 0;
+    for (int32_t i = 0; i < g->node_count; i++)
+        kernel_nodes += is_kernel_node(g, i);
     uint64_t scratch = 0;
     for (int32_t i = 0; i < g->node_count; i++) {
-        if (g->nodes[i].removed || op_is_view(g->nodes[i].op))
+        if (!is_kernel_node(g, i))
             continue;
+        program_cache_set_progress(s->exec_count + 1, kernel_nodes);
         /* counted before planning, so that free releases a failed one */
         clinfer_status st = session_plan_node(s, i, &s->execs[s->exec_count++], &scratch);
         if (st != CLINFER_OK)
@@ -333,12 +343,24 @@ static clinfer_status prepare_nodes(clinfer_session *s)
             return st;
     }
     for (int32_t e = 0; e < s->exec_count; e++) {
+        program_cache_set_progress(e + 1, s->exec_count);
         clinfer_status st = session_prepare_launches(s, &s->execs[e]);
         if (st != CLINFER_OK)
             return st;
         s->launch_count += s->execs[e].launches.count;
     }
-    return session_finish_preparation(s);
+    return CLINFER_OK;
+}
+
+static clinfer_status prepare_nodes(clinfer_session *s)
+{
+    const clinfer_graph *g = s->m->g;
+    s->execs = calloc((size_t)(g->node_count > 0 ? g->node_count : 1), sizeof *s->execs);
+    if (!s->execs)
+        return err_set(s->rt, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory");
+    clinfer_status st = plan_and_prepare(s);
+    program_cache_set_progress(0, 0);
+    return st == CLINFER_OK ? session_finish_preparation(s) : st;
 }
 
 clinfer_status session_finish_preparation(clinfer_session *s)
@@ -503,6 +525,8 @@ void clinfer_session_free(clinfer_session *s)
     }
     if (s->scratch)
         clReleaseMemObject(s->scratch);
+    if (s->stage)
+        clReleaseMemObject(s->stage);
     for (int32_t i = 0; s->in_bind && i < s->m->g->input_count; i++)
         session_binding_release(&s->in_bind[i]);
     for (int32_t i = 0; s->out_bind && i < s->m->g->output_count; i++)

@@ -219,6 +219,15 @@ done:
 
 /* Numbers the temporary files of this process: two runtimes of one process
  * (each with its own lock) may store the same entry at the same time. */
+/* program_cache_set_progress: per thread, as sessions are created on any. */
+static _Thread_local int32_t progress_at, progress_of;
+
+void program_cache_set_progress(int32_t at, int32_t of)
+{
+    progress_at = at;
+    progress_of = of;
+}
+
 static atomic_uint temp_counter;
 
 /* Writes the entry to a temporary file and renames it into place, so that a
@@ -386,7 +395,11 @@ static clinfer_status build_program(clinfer_runtime *rt, program_cache *c, const
                    bin ? refused : why);
         }
     }
-    rt_log(rt, CLINFER_LOG_INFO, "compiling OpenCL program %s", label);
+    if (progress_at > 0) /* "(node 5/54)": the CLI's n/N (cli/compile.c) */
+        rt_log(rt, CLINFER_LOG_INFO, "compiling OpenCL program %s (node %d/%d)", label,
+               (int)progress_at, (int)progress_of);
+    else
+        rt_log(rt, CLINFER_LOG_INFO, "compiling OpenCL program %s", label);
     const char *with_marker[8];
     if (nparts >= 8) {
         free(key);

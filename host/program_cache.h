@@ -20,6 +20,11 @@ void program_cache_free(program_cache *cache);
 clinfer_status program_get(clinfer_runtime *rt, const char *file, const char *options,
                            cl_program *out);
 
+/* The node (at of `of`, from 1) whose kernels this thread is preparing,
+ * named in the "compiling OpenCL program" log lines so that a tool can
+ * show progress with a total (at 0: none). Set by session creation. */
+void program_cache_set_progress(int32_t at, int32_t of);
+
 /* The same for source text that is not embedded (tests, generated code);
  * `label` names it in messages. The prelude is not prepended. */
 clinfer_status program_get_source(clinfer_runtime *rt, const char *label, const char *source,

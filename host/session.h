@@ -52,6 +52,9 @@ struct clinfer_session {
                             * a constant or a view), where an unbinding returns */
     cl_mem arena;
     cl_mem scratch;        /* shared by the nodes that ask for scratch memory */
+    cl_mem stage;          /* typed inputs and outputs in the caller's type, before
+                            * or after their conversion (session_typed.c) */
+    size_t stage_bytes;
     node_exec *execs;
     int32_t exec_count;
     int32_t launch_count;
@@ -102,6 +105,14 @@ clinfer_status session_run_end(clinfer_session *s, cl_event *done);
 /* The kernel (variant) name of kernel node i, the one that computes its
  * output: the last of its launches ("none" without launches). */
 const char *session_node_kernel(const clinfer_session *s, int32_t i);
+
+/* Input (output = 0) or output (1) `index`'s value into *v; an index out
+ * of range fails, recorded on the session. */
+clinfer_status session_io_value(clinfer_session *s, size_t index, int output, int32_t *v);
+
+/* Before host data replaces input `index`: releases its binding to a
+ * caller's buffer, if any; fails when the session is unusable. */
+clinfer_status session_input_unbind(clinfer_session *s, size_t index);
 
 /* Releases a caller-buffer binding. */
 void session_binding_release(io_binding *b);

@@ -30,7 +30,7 @@ void session_binding_release(io_binding *b)
 
 /* ------------------------------------------------------------ I/O */
 
-static clinfer_status io_value(clinfer_session *s, size_t index, int output, int32_t *v)
+clinfer_status session_io_value(clinfer_session *s, size_t index, int output, int32_t *v)
 {
     const clinfer_graph *g = s->m->g;
     size_t count = output ? (size_t)g->output_count : (size_t)g->input_count;
@@ -48,7 +48,7 @@ static clinfer_status io_shape(const clinfer_session *s, size_t index, int outpu
     int32_t v = -1;
     if (!s || !out)
         return err_set(NULL, CLINFER_ERR_INVALID_ARGUMENT, "NULL argument");
-    clinfer_status st = io_value((clinfer_session *)s, index, output, &v);
+    clinfer_status st = session_io_value((clinfer_session *)s, index, output, &v);
     if (st == CLINFER_OK)
         *out = s->shapes[v];
     return st;
@@ -233,7 +233,7 @@ static clinfer_status bind_io(clinfer_session *s, int output, size_t index, cl_m
     int32_t v = -1;
     clinfer_status st = s->broken ? err_set(s->rt, CLINFER_ERR_INVALID_ARGUMENT,
                                             "the session is unusable after a failed rebinding")
-                                  : io_value(s, index, output, &v);
+                                  : session_io_value(s, index, output, &v);
     if (st != CLINFER_OK)
         return st;
     const clinfer_graph *g = s->m->g;
@@ -319,20 +319,28 @@ clinfer_status clinfer_session_set_output_buffer(clinfer_session *s, size_t inde
 
 /* ------------------------------------------------------------ host I/O */
 
+clinfer_status session_input_unbind(clinfer_session *s, size_t index)
+{
+    clinfer_status st = CLINFER_OK;
+    if (s->in_bind[index].user)
+        st = bind_io(s, 0, index, NULL, 0); /* host data replaces the binding */
+    if (st == CLINFER_OK && s->broken)
+        st = err_set(s->rt, CLINFER_ERR_INVALID_ARGUMENT,
+                     "the session is unusable after a failed rebinding");
+    return st;
+}
+
 clinfer_status clinfer_session_set_input(clinfer_session *s, size_t index, const float *data,
                                          size_t count)
 {
     int32_t v = -1;
     if (!s)
         return err_set(NULL, CLINFER_ERR_INVALID_ARGUMENT, "session is NULL");
-    clinfer_status st = io_value(s, index, 0, &v);
+    clinfer_status st = session_io_value(s, index, 0, &v);
     if (st == CLINFER_OK)
         st = check_count(s, v, s->m->g->values[v].name, data, count);
-    if (st == CLINFER_OK && s->in_bind[index].user)
-        st = bind_io(s, 0, index, NULL, 0); /* host data replaces the binding */
-    if (st == CLINFER_OK && s->broken)
-        st = err_set(s->rt, CLINFER_ERR_INVALID_ARGUMENT,
-                     "the session is unusable after a failed rebinding");
+    if (st == CLINFER_OK)
+        st = session_input_unbind(s, index);
     if (st == CLINFER_OK && count > 0)
         st = tensor_write_floats(s->rt, s->queue, s->mem[v].mem, s->mem[v].offset, count, data);
     if (st != CLINFER_OK)
@@ -349,7 +357,7 @@ clinfer_status clinfer_session_get_output(clinfer_session *s, size_t index, floa
     int32_t v = -1;
     if (!s)
         return err_set(NULL, CLINFER_ERR_INVALID_ARGUMENT, "session is NULL");
-    clinfer_status st = io_value(s, index, 1, &v);
+    clinfer_status st = session_io_value(s, index, 1, &v);
     if (st == CLINFER_OK)
         st = check_count(s, v, s->m->g->outputs[index].name, data, count);
     if (st == CLINFER_OK && count > 0)

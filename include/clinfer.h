@@ -758,13 +758,14 @@ typedef enum clinfer_dtype {
 } clinfer_dtype;
 /* A clinfer_tensor holds FLOAT32 or INT64 values; the other codes name
  * the types a model declares for its inputs and outputs
- * (clinfer_model_input_dtype), which clinfer computes in float32 and
- * which sessions read and write as float32. */
+ * (clinfer_model_input_dtype), which clinfer computes in float32; sessions
+ * read and write them as float32, or as FLOAT32, FLOAT16, INT64 or UINT8
+ * through clinfer_session_set_input_typed/_get_output_typed. */
 
 /* The element type the model declares for an input or output (ONNX
  * models: any numeric type; computed in float32 inside, so sessions take
- * and give float32 values that the caller converts at the boundary);
- * CLINFER_DTYPE_FLOAT32 for builder graphs. */
+ * and give float32 values, or the typed calls' four types converted on the
+ * device); CLINFER_DTYPE_FLOAT32 for builder graphs. */
 CLINFER_API clinfer_dtype clinfer_model_input_dtype(const clinfer_model *model, size_t index);
 CLINFER_API clinfer_dtype clinfer_model_output_dtype(const clinfer_model *model, size_t index);
 
@@ -974,6 +975,28 @@ CLINFER_API clinfer_status clinfer_session_run(clinfer_session *s);
  * CLINFER_QUEUE_RUNTIME, other sessions' work too). */
 CLINFER_API clinfer_status clinfer_session_get_output(clinfer_session *s, size_t index,
                                                       float *data, size_t count);
+
+/* Inputs and outputs in the caller's element type: `dtype` is
+ * CLINFER_DTYPE_FLOAT32, _FLOAT16 (IEEE half, as uint16_t bits), _INT64 or
+ * _UINT8, whatever type the model declares (it computes in float32 or, in
+ * an fp16 runtime, stores half). `bytes` must be the tensor's element
+ * count times the type's size, else CLINFER_ERR_SHAPE; another dtype or a
+ * NULL data pointer (unless bytes is 0) is CLINFER_ERR_INVALID_ARGUMENT.
+ * The caller's bytes are copied to or from the device as they are and
+ * converted there (a uint8 image moves a quarter of its floats' bytes;
+ * float16 in an fp16 runtime is not converted at all; float32 into or out
+ * of half storage is rounded on the host, as by set_input/get_output).
+ * Into an integer type a value is rounded to the nearest integer (ties to
+ * even) and saturated to the type's range, NaN becoming 0; into float16
+ * rounded to nearest even. Otherwise as clinfer_session_set_input and
+ * clinfer_session_get_output (one blocking copy each; the conversion is
+ * enqueued on the session's queue). */
+CLINFER_API clinfer_status clinfer_session_set_input_typed(clinfer_session *s, size_t index,
+                                                           clinfer_dtype dtype, const void *data,
+                                                           size_t bytes);
+CLINFER_API clinfer_status clinfer_session_get_output_typed(clinfer_session *s, size_t index,
+                                                            clinfer_dtype dtype, void *data,
+                                                            size_t bytes);
 
 /* Memory the session planned: the activation arena actually allocated, and
  * what the intermediate tensors would take without reuse. */

@@ -94,10 +94,12 @@ int cli_positional(const char *cmd, const char *arg, const char **model);
 clinfer_runtime *cli_runtime(const cli_common *common);
 
 /* Progress of OpenCL program compiles (compile.c). The library logs
- * "compiling OpenCL program NAME" at INFO level before each compile from
- * source (a cold program cache) and "tuning ..." while it measures tile
+ * "compiling OpenCL program NAME (node n/N)" at INFO level before each
+ * compile from source (a cold program cache; n of the N kernel nodes of
+ * the session being created) and "tuning ... (i/K)" while it measures tile
  * sizes; a runtime made by cli_runtime_progress turns those into progress
- * lines on stderr, the first one saying that this happens once per device.
+ * lines on stderr with n/N and the time since the first compile, the first
+ * one saying that this happens once per device.
  * Other INFO and DEBUG messages are printed only with --verbose. */
 typedef struct cli_progress {
     const char *prefix;  /* "clinfer bench": starts every line */

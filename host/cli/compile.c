@@ -54,6 +54,23 @@ static void progress_count(cli_progress *p, const char *name)
     }
 }
 
+/* Splits "NAME (node 5/54)", the library's compile message after its
+ * prefix, into the name and "node 5/54" (empty when the message has no
+ * node: a compile outside session creation). */
+static void split_compile(const char *text, char *name, size_t name_cap, char *node,
+                          size_t node_cap)
+{
+    int at = 0, of = 0, used = 0;
+    const char *paren = strstr(text, " (node ");
+    node[0] = '\0';
+    if (paren && sscanf(paren, " (node %d/%d)%n", &at, &of, &used) == 2 && paren[used] == '\0') {
+        snprintf(node, node_cap, "node %d/%d ", at, of);
+        snprintf(name, name_cap, "%.*s", (int)(paren - text), text);
+    } else {
+        snprintf(name, name_cap, "%s", text);
+    }
+}
+
 static void progress_log(void *user, clinfer_log_level level, const char *msg)
 {
     static const char *const levels[] = {"debug", "info", "warning", "error"};
@@ -61,7 +78,8 @@ static void progress_log(void *user, clinfer_log_level level, const char *msg)
     cli_progress *p = user;
     double now = cli_now_ms();
     if (strncmp(msg, compiling, sizeof compiling - 1) == 0) {
-        const char *name = msg + sizeof compiling - 1;
+        char name[sizeof p->names[0]], node[48];
+        split_compile(msg + sizeof compiling - 1, name, sizeof name, node, sizeof node);
         if (p->compiles == 0 && p->tunings == 0)
             p->first_ms = now;
         if (p->compiles == 0 && p->show) {
@@ -80,9 +98,9 @@ static void progress_log(void *user, clinfer_log_level level, const char *msg)
         p->compiles++;
         p->last_ms = now;
         progress_count(p, name);
-        if (p->show)
-            fprintf(stderr, "%s: compiling kernels: %-16s (%d) %7.1f s\n", p->prefix, name,
-                    p->compiles, (now - p->first_ms) / 1e3);
+        if (p->show) /* n/N: the session's kernel nodes, which compile in order */
+            fprintf(stderr, "%s: compiling kernels: %s%-16s (program %d) %6.1f s elapsed\n",
+                    p->prefix, node, name, p->compiles, (now - p->first_ms) / 1e3);
         return;
     }
     if (strncmp(msg, "tuning", 6) == 0 && level < CLINFER_LOG_WARNING) { /* warnings: below */

@@ -239,9 +239,9 @@ static int search(clinfer_runtime *rt, const gemm_config *cand, size_t count, in
                        gemm_variant_name(cand[i].variant), text);
             continue;
         }
-        rt_log(rt, CLINFER_LOG_INFO, "tuning gemm_%s %s: %.1f GFLOP/s at %d^3",
-               gemm_variant_name(cand[i].variant), text, 2.0 * s * (double)s * s / best[i] * 1e-9,
-               (int)s);
+        rt_log(rt, CLINFER_LOG_INFO, "tuning gemm_%s %s (%zu/%zu): %.1f GFLOP/s at %d^3",
+               gemm_variant_name(cand[i].variant), text, i + 1, count,
+               2.0 * s * (double)s * s / best[i] * 1e-9, (int)s);
         if (chosen < 0 || best[i] < best[chosen])
             chosen = (int)i;
     }

@@ -1,5 +1,6 @@
 # check_compile.cmake — CTest check of `clinfer compile`: with an empty
-# program cache it compiles, says so on stderr (progress lines) and reports
+# program cache it compiles, says so on stderr (progress lines with n/N and
+# the elapsed time) and reports
 # the programs on stdout; a second process finds nothing to compile; and
 # `clinfer bench` then reports a warm cache.
 #
@@ -27,9 +28,14 @@ run_clinfer(compile ${MODEL})
 if(NOT out MATCHES "compiled [0-9]+ OpenCL programs? from source: [^\n]*conv2d")
     message(FATAL_ERROR "cold cache: no list of compiled programs:\n${out}")
 endif()
+# Every progress line names the node n of N it compiles for and the time
+# since the first compile.
 if(NOT err MATCHES "compiling OpenCL kernels, this happens once" OR
-   NOT err MATCHES "compiling kernels: [a-z0-9_]+ +\\(1\\)")
+   NOT err MATCHES "compiling kernels: node 1/[0-9]+ [a-z0-9_]+ +\\(program 1\\) +[0-9.]+ s elapsed")
     message(FATAL_ERROR "cold cache: no progress on stderr:\n${err}")
+endif()
+if(err MATCHES "compiling kernels: [^n]")
+    message(FATAL_ERROR "cold cache: a progress line without n/N:\n${err}")
 endif()
 
 # The same batch again: everything comes from the cache. (Another batch may

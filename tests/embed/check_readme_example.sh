@@ -3,8 +3,9 @@
 # honest. It extracts the ```c embed-example block from README.md, installs
 # BUILD_DIR (default: build) to a temporary prefix, then builds the example
 # against that install four ways and runs each build:
-#   1. cc + pkg-config: clinfer (the shared library), clinfer-static (the
-#      static one), and a small interop program with clinfer-cl,
+#   1. cc + pkg-config: clinfer (the shared library), `pkg-config --static
+#      clinfer` and clinfer-static (the static one, with no libclinfer.so
+#      recorded), and a small interop program with clinfer-cl,
 #   2. a CMake project with find_package(clinfer) and clinfer::clinfer,
 #   3. the same project with clinfer::clinfer_static;
 # and checks what the install holds (headers, both libraries and the soname
@@ -55,7 +56,7 @@ soname=$(objdump -p "$libdir/libclinfer.so.$version" | awk '$1 == "SONAME" { pri
 [[ -f $libdir/cmake/clinfer/clinferConfig.cmake &&
    -f $libdir/cmake/clinfer/clinferConfigVersion.cmake ]] || fail "CMake package not installed"
 export PKG_CONFIG_PATH=$libdir/pkgconfig
-for p in clinfer clinfer-static clinfer-cl; do
+for p in clinfer clinfer-shared clinfer-static clinfer-cl; do
     [[ $(pkg-config --modversion $p) == "$version" ]] ||
         fail "$p.pc says $(pkg-config --modversion $p), clinfer.h $version"
 done
@@ -76,16 +77,26 @@ links=$(ldd "$work/example_pc")
 grep -q "$libdir/$soname" <<<"$links" || fail "not linked to the installed library"
 say "pkg-config build runs: $(head -1 "$work/pc.out")"
 
-# clinfer-static.pc: libclinfer.a itself, whatever shared library is there.
-# shellcheck disable=SC2046
-"$cc" -std=c11 -Wall -Wextra -Wpedantic -Werror $(pkg-config --cflags clinfer-static) \
-    "$work/example.c" -o "$work/example_pc_static" $(pkg-config --libs clinfer-static) ||
-    fail "the example does not link with pkg-config clinfer-static"
-"$work/example_pc_static" >"$work/pc_static.out" ||
-    fail "the clinfer-static build failed: $(cat "$work/pc_static.out")"
-expect "$work/pc_static.out"
-links=$(ldd "$work/example_pc_static")
-grep -q libclinfer <<<"$links" && fail "the clinfer-static build links the shared library"
+# `pkg-config --static clinfer` and clinfer-static.pc: libclinfer.a itself,
+# whatever shared library is there (ldd must not list libclinfer.so).
+static_build() {
+    local name=$1 cflags=$2 libs=$3
+    # shellcheck disable=SC2086  # pkg-config output is meant to be split
+    "$cc" -std=c11 -Wall -Wextra -Wpedantic -Werror $cflags "$work/example.c" \
+        -o "$work/$name" $libs || fail "the example does not link with $name's flags: $libs"
+    "$work/$name" >"$work/$name.out" || fail "the $name build failed: $(cat "$work/$name.out")"
+    expect "$work/$name.out"
+    links=$(ldd "$work/$name")
+    grep -q libclinfer <<<"$links" && fail "the $name build links the shared library ($libs)"
+    return 0
+}
+static_libs=$(pkg-config --static --libs clinfer)
+grep -q "/libclinfer\.a " <<<"$static_libs " ||
+    fail "pkg-config --static --libs clinfer does not name libclinfer.a: $static_libs"
+static_build example_pc_static_flag "$(pkg-config --static --cflags clinfer)" "$static_libs"
+say "pkg-config --static clinfer build runs without libclinfer.so"
+static_build example_pc_static "$(pkg-config --cflags clinfer-static)" \
+    "$(pkg-config --libs clinfer-static)"
 say "pkg-config clinfer-static build runs without libclinfer.so"
 
 # clinfer-cl.pc: the interop header compiles with no note or warning (it

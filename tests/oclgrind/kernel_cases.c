@@ -523,6 +523,65 @@ static void run_case(const kcase *k)
     clinfer_graph_free(b.g);
 }
 
+/* convert.cl (typed inputs and outputs, not a graph node): y = x * 0.5 on
+ * 37 elements (a grid padded past the data), each caller type in and out,
+ * against the float32 path of the same session. */
+static void run_typed_case(void)
+{
+    enum { n = 37 };
+    const clinfer_shape shape = {2, {1, n}}, ks = {1, {1}};
+    const float half = 0.5f;
+    clinfer_graph *g = NULL;
+    clinfer_value x, k, y;
+    CHECK_OK(clinfer_graph_create(&g));
+    CHECK_OK(clinfer_graph_input(g, "x", &shape, &x));
+    CHECK_OK(clinfer_graph_constant(g, "k", &ks, &half, &k));
+    CHECK_OK(clinfer_graph_binary(g, "mul", CLINFER_BINARY_MUL, x, k, &y));
+    CHECK_OK(clinfer_graph_output(g, y, "y"));
+    clinfer_runtime *rt = forced_runtime("");
+    clinfer_model *m = NULL;
+    clinfer_session *s = NULL;
+    clinfer_session_options o = clinfer_session_options_default();
+    CHECK_OK(clinfer_model_compile(rt, g, &m));
+    CHECK_OK(clinfer_session_create(m, &o, &s));
+    static const clinfer_dtype types[] = {CLINFER_DTYPE_UINT8, CLINFER_DTYPE_INT64,
+                                          CLINFER_DTYPE_FLOAT16, CLINFER_DTYPE_FLOAT32};
+    static const size_t sizes[] = {1, 8, 2, 4};
+    unsigned char in[n * 8], out[n * 8];
+    float want[n], got[n];
+    for (int t = 0; t < 4; t++) {
+        for (int i = 0; i < n; i++) { /* small integers: exact in every type */
+            const int v = (i * 7) % 50;
+            want[i] = (float)v * 0.5f;
+            if (types[t] == CLINFER_DTYPE_UINT8)
+                in[i] = (unsigned char)v;
+            else if (types[t] == CLINFER_DTYPE_INT64)
+                memcpy(in + 8 * i, &(int64_t){v}, 8);
+            else if (types[t] == CLINFER_DTYPE_FLOAT16) /* v < 64: exponent 15 + e */
+                memcpy(in + 2 * i, &(uint16_t){v ? (uint16_t)(((15 + ilogb(v)) << 10) |
+                                                   ((v << (10 - ilogb(v))) & 1023)) : 0}, 2);
+            else
+                memcpy(in + 4 * i, &(float){(float)v}, 4);
+        }
+        CHECK_OK(clinfer_session_set_input_typed(s, 0, types[t], in, n * sizes[t]));
+        CHECK_OK(clinfer_session_run(s));
+        CHECK_OK(clinfer_session_get_output(s, 0, got, n));
+        CHECK_OK(clinfer_session_get_output_typed(s, 0, types[t], out, n * sizes[t]));
+        for (int i = 0; i < n; i++)
+            CHECK(got[i] == want[i], "typed io, dtype %d in: y[%d] = %g, want %g", (int)types[t],
+                  i, got[i], want[i]);
+        if (types[t] == CLINFER_DTYPE_UINT8) /* out: rounded to even */
+            for (int i = 0; i < n; i++)
+                CHECK(out[i] == (unsigned char)nearbyintf(want[i]), "typed io, uint8 y[%d]: %d",
+                      i, out[i]);
+    }
+    printf("  %-60s convert_in convert_out\n", "(uint8, int64, float16, float32)");
+    clinfer_session_free(s);
+    clinfer_model_free(m);
+    clinfer_runtime_free(rt);
+    clinfer_graph_free(g);
+}
+
 int main(int argc, char **argv)
 {
     const char *filter = argc > 1 ? argv[1] : "";
@@ -538,6 +597,13 @@ int main(int argc, char **argv)
         fflush(stdout);
         run_case(&cases[i]);
         printf("[  OK  ] %s\n", cases[i].name);
+        ran++;
+    }
+    if (strstr("typed io", filter)) {
+        printf("[ RUN  ] typed io\n");
+        fflush(stdout);
+        run_typed_case();
+        printf("[  OK  ] typed io\n");
         ran++;
     }
     CHECK(ran > 0, "no case matches \"%s\"", filter);

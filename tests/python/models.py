@@ -64,3 +64,26 @@ def two_inputs():
     outputs = [helper.make_tensor_value_info("out", TensorProto.FLOAT16, [2, 3])]
     inits = [numpy_helper.from_array(np.array(1, np.float32), "one")]
     return _model(nodes, inputs, outputs, inits)
+
+
+def typed_io():
+    """img uint8, h float16, n int64, each [1, 3, 4, 5] -> 's16' = img + h +
+    n (in float, cast to float16), 'n2' = n + n (int64), 'img2' = img
+    (Identity, uint8): the types the C API passes as they are. (clinfer
+    casts run-time tensors to float types only.)"""
+    nodes = [helper.make_node("Cast", ["img"], ["imgf"], to=TensorProto.FLOAT),
+             helper.make_node("Cast", ["h"], ["hf"], to=TensorProto.FLOAT),
+             helper.make_node("Cast", ["n"], ["nf"], to=TensorProto.FLOAT),
+             helper.make_node("Add", ["imgf", "hf"], ["ih"]),
+             helper.make_node("Add", ["ih", "nf"], ["s"]),
+             helper.make_node("Cast", ["s"], ["s16"], to=TensorProto.FLOAT16),
+             helper.make_node("Add", ["n", "n"], ["n2"]),
+             helper.make_node("Identity", ["img"], ["img2"])]
+    shape = [1, 3, 4, 5]
+    inputs = [helper.make_tensor_value_info("img", TensorProto.UINT8, shape),
+              helper.make_tensor_value_info("h", TensorProto.FLOAT16, shape),
+              helper.make_tensor_value_info("n", TensorProto.INT64, shape)]
+    outputs = [helper.make_tensor_value_info("s16", TensorProto.FLOAT16, shape),
+               helper.make_tensor_value_info("n2", TensorProto.INT64, shape),
+               helper.make_tensor_value_info("img2", TensorProto.UINT8, shape)]
+    return _model(nodes, inputs, outputs, [])

@@ -83,6 +83,30 @@ def test_declared_types_are_converted_at_the_boundary(ort):
     np.testing.assert_array_equal(out, want)
 
 
+def test_uint8_float16_int64_go_to_the_library_as_they_are(ort):
+    # The C API's typed calls take these types and convert on the device:
+    # a C-contiguous feed is passed by pointer, not copied to float32, and
+    # each output comes back in its declared type.
+    from clinfer.session import InferenceSession as S
+    rng = np.random.default_rng(5)
+    img = rng.integers(0, 100, (1, 3, 4, 5), dtype=np.uint8)
+    h = rng.integers(0, 40, (1, 3, 4, 5)).astype(np.float16)  # integers: exact sums
+    n = rng.integers(0, 100, (1, 3, 4, 5), dtype=np.int64)
+    for a, code in [(img, 2), (h, 10), (n, 7)]:
+        assert S._feed_array("x", a, code) is a
+    sess = clinfer.InferenceSession(models.typed_io(), device="cpu")
+    s16, n2, img2 = sess.run(None, {"img": img, "h": h, "n": n})
+    total = img.astype(np.float64) + h + n  # 0 .. 237, integers
+    assert (s16.dtype, n2.dtype, img2.dtype) == (np.float16, np.int64, np.uint8)
+    np.testing.assert_array_equal(s16, total.astype(np.float16))
+    np.testing.assert_array_equal(n2, 2 * n)
+    np.testing.assert_array_equal(img2, img)
+    want = ort.InferenceSession(models.typed_io(), providers=["CPUExecutionProvider"]).run(
+        None, {"img": img, "h": h, "n": n})
+    for got, w in zip((s16, n2, img2), want):
+        np.testing.assert_array_equal(got, w)
+
+
 def test_non_contiguous_feeds_are_read_right(lecture_cnn):
     big = fashion_like(8, seed=4)
     x = big[::2]  # every other image: not contiguous

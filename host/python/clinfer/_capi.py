@@ -172,6 +172,12 @@ _SIGNATURES = {
     "clinfer_session_run": (ctypes.c_int, [ctypes.c_void_p]),
     "clinfer_session_get_output": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_size_t,
                                                   P(ctypes.c_float), ctypes.c_size_t]),
+    "clinfer_session_set_input_typed": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_size_t,
+                                                       ctypes.c_int, ctypes.c_void_p,
+                                                       ctypes.c_size_t]),
+    "clinfer_session_get_output_typed": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_size_t,
+                                                        ctypes.c_int, ctypes.c_void_p,
+                                                        ctypes.c_size_t]),
 }
 
 

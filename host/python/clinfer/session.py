@@ -8,8 +8,11 @@ by the shapes of the feeds: a feed of a new shape makes a session for it
 runs of that shape reuse it.
 
 Arrays go in and out without extra copies where the types allow: a
-C-contiguous float32 feed is passed to clinfer by pointer, and each output
-is written by clinfer straight into a new NumPy array. The GIL is released
+C-contiguous feed of float32, float16, uint8 or int64 (the types the C
+API's typed calls take, converted on the device) is passed to clinfer by
+pointer, and each output of those types is written by clinfer straight
+into a new NumPy array of its declared type; other types are converted
+here, through float32. The GIL is released
 during every C call (ctypes), so other Python threads run meanwhile.
 """
 import collections
@@ -31,6 +34,10 @@ _NUMPY_TYPES = {
     7: np.int64, 9: np.bool_, 10: np.float16, 11: np.float64, 12: np.uint32,
     13: np.uint64, 16: np.float32,
 }
+# The types clinfer_session_set_input_typed / _get_output_typed take: arrays
+# of these go to and from the library as they are (ONNX code -> NumPy).
+_DEVICE_TYPES = {1: np.float32, 2: np.uint8, 7: np.int64, 10: np.float16}
+_DEVICE_CODES = {np.dtype(t): code for code, t in _DEVICE_TYPES.items()}
 _PRECISIONS = ("fp32", "fp16")
 _SESSIONS_PER_THREAD = 8  # input shapes kept per thread (least recently used dropped)
 
@@ -95,9 +102,10 @@ def _contiguous(array, dtype):
     return np.require(array, dtype=dtype, requirements="C")
 
 
-def _as_floats(array):
-    """A pointer to the float32 values of a C-contiguous float32 array."""
-    return array.ctypes.data_as(ctypes.POINTER(ctypes.c_float))
+def _device_type(elem_type):
+    """The NumPy type a declared ONNX type crosses the C API as: itself for
+    the typed calls' types, else float32 (converted here)."""
+    return np.dtype(_DEVICE_TYPES.get(elem_type, np.float32))
 
 
 class _Model:
@@ -192,6 +200,7 @@ class _Session:
         self.handle = handle
         weakref.finalize(self, _free, _capi.lib.clinfer_session_free, handle, model)
         self.output_shapes = [self._output_shape(i) for i in range(len(model.outputs))]
+        self.output_dtypes = [_device_type(t) for t in model.output_types]
 
     def _output_shape(self, index):
         s = _capi.Shape()
@@ -200,13 +209,15 @@ class _Session:
 
     def run(self, arrays, wanted):
         lib = _capi.lib
-        for i, a in enumerate(arrays):
-            check(lib.clinfer_session_set_input(self.handle, i, _as_floats(a), a.size))
+        for i, a in enumerate(arrays):  # C-contiguous, of a type in _DEVICE_CODES
+            check(lib.clinfer_session_set_input_typed(self.handle, i, _DEVICE_CODES[a.dtype],
+                                                      a.ctypes.data, a.nbytes))
         check(lib.clinfer_session_run(self.handle))
         results = []
         for i in wanted:
-            out = np.empty(self.output_shapes[i], dtype=np.float32)
-            check(lib.clinfer_session_get_output(self.handle, i, _as_floats(out), out.size))
+            out = np.empty(self.output_shapes[i], dtype=self.output_dtypes[i])
+            check(lib.clinfer_session_get_output_typed(self.handle, i, _DEVICE_CODES[out.dtype],
+                                                       out.ctypes.data, out.nbytes))
             results.append(out)
         return results
 
@@ -290,8 +301,8 @@ class InferenceSession:
         return indices
 
     def _feed_arrays(self, feed):
-        """The feeds in the model's input order, as C-contiguous float32
-        arrays (the same arrays when they already are)."""
+        """The feeds in the model's input order, as C-contiguous arrays of
+        the types the C API takes (the same arrays when they already are)."""
         if not isinstance(feed, dict):
             raise InvalidArgument(f"input_feed must be a dict of name: array, "
                                   f"not {type(feed).__name__}")
@@ -315,13 +326,14 @@ class InferenceSession:
         if a.ndim > _capi.MAX_RANK:
             raise InvalidArgument(f"input {name!r}: rank {a.ndim} is more than "
                                   f"clinfer's {_capi.MAX_RANK}")
-        # clinfer computes in float32: other types are converted here.
-        return _contiguous(a, np.float32)
+        # float32, float16, uint8 and int64 go to the library as they are;
+        # clinfer computes in float32, so other types are converted here.
+        return _contiguous(a, _device_type(elem_type))
 
     @staticmethod
     def _typed(out, elem_type):
         want = np.dtype(_NUMPY_TYPES.get(elem_type, np.float32))
-        if want == np.float32:
+        if out.dtype == want:  # converted by the library (_DEVICE_TYPES)
             return out
         if want.kind in "iub":
             out = np.rint(out)  # integers computed in float32 come back exact
