@@ -670,6 +670,19 @@ clinfer_status clinfer_graph_reduce(clinfer_graph *g, const char *name, clinfer_
     return add_node(g, name, OP_REDUCE, &x, 1, &a, out);
 }
 
+clinfer_status clinfer_graph_arg_reduce(clinfer_graph *g, const char *name, int min,
+                                        clinfer_value x, int64_t axis, int keepdims,
+                                        int select_last_index, clinfer_value *out)
+{
+    node_attrs a;
+    memset(&a, 0, sizeof a);
+    a.arg_reduce.axis = axis;
+    a.arg_reduce.min = min != 0;
+    a.arg_reduce.keepdims = keepdims != 0;
+    a.arg_reduce.last = select_last_index != 0;
+    return add_node(g, name, OP_ARG_REDUCE, &x, 1, &a, out);
+}
+
 clinfer_status clinfer_graph_slice(clinfer_graph *g, const char *name, clinfer_value x,
                                    const int64_t *starts, const int64_t *ends,
                                    const int64_t *axes, const int64_t *steps, int32_t count,

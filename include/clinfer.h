@@ -537,6 +537,16 @@ CLINFER_API clinfer_status clinfer_graph_reduce(clinfer_graph *g, const char *na
                                                 const int64_t *axes, int32_t axes_count,
                                                 int keepdims, clinfer_value *out);
 
+/* ONNX ArgMax (min 0) or ArgMin (min 1) along `axis` (negative: from the
+ * end), keeping the axis as 1 when `keepdims`: the index of the first
+ * extreme element, or of the last with `select_last_index`; NaN counts as
+ * the extreme (as NumPy). The index is a float holding an integer (an ONNX
+ * model's int64 output is converted where it leaves the model); the axis
+ * may hold at most 2^24 elements, 2049 in CLINFER_PRECISION_FP16. */
+CLINFER_API clinfer_status clinfer_graph_arg_reduce(clinfer_graph *g, const char *name, int min,
+                                                    clinfer_value x, int64_t axis, int keepdims,
+                                                    int select_last_index, clinfer_value *out);
+
 /* Concatenation of `count` values along `axis`. */
 CLINFER_API clinfer_status clinfer_graph_concat(clinfer_graph *g, const char *name,
                                                 const clinfer_value *xs, int32_t count,

@@ -81,6 +81,8 @@
     KERNEL("ReduceMax", op_reduce, NULL, IN(1), "axes keepdims noop_with_empty_axes")              \
     KERNEL("ReduceMin", op_reduce, NULL, IN(1), "axes keepdims noop_with_empty_axes")              \
     KERNEL("ReduceSum", op_reduce, NULL, IN(1), "axes keepdims noop_with_empty_axes")              \
+    KERNEL("ArgMax", op_arg_reduce, NULL, 0, "axis keepdims select_last_index")                    \
+    KERNEL("ArgMin", op_arg_reduce, NULL, 0, "axis keepdims select_last_index")                    \
     KERNEL("Squeeze", op_squeeze, fold_squeeze, IN(1), "axes")                                     \
     KERNEL("Unsqueeze", op_unsqueeze, fold_unsqueeze, IN(1), "axes")                               \
     KERNEL("Slice", op_slice, fold_slice, IN(1) | IN(2) | IN(3) | IN(4), "starts ends axes")       \
