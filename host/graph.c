@@ -683,6 +683,15 @@ clinfer_status clinfer_graph_arg_reduce(clinfer_graph *g, const char *name, int 
     return add_node(g, name, OP_ARG_REDUCE, &x, 1, &a, out);
 }
 
+clinfer_status clinfer_graph_where(clinfer_graph *g, const char *name, clinfer_value cond,
+                                   clinfer_value x, clinfer_value y, clinfer_value *out)
+{
+    node_attrs a;
+    memset(&a, 0, sizeof a);
+    const clinfer_value in[3] = {cond, x, y};
+    return add_node(g, name, OP_WHERE, in, 3, &a, out);
+}
+
 clinfer_status clinfer_graph_slice(clinfer_graph *g, const char *name, clinfer_value x,
                                    const int64_t *starts, const int64_t *ends,
                                    const int64_t *axes, const int64_t *steps, int32_t count,

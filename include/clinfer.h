@@ -547,6 +547,12 @@ CLINFER_API clinfer_status clinfer_graph_arg_reduce(clinfer_graph *g, const char
                                                     clinfer_value x, int64_t axis, int keepdims,
                                                     int select_last_index, clinfer_value *out);
 
+/* ONNX Where: cond ? x : y element by element, the three broadcast together
+ * (NumPy rules); cond is true where nonzero. */
+CLINFER_API clinfer_status clinfer_graph_where(clinfer_graph *g, const char *name,
+                                               clinfer_value cond, clinfer_value x,
+                                               clinfer_value y, clinfer_value *out);
+
 /* Concatenation of `count` values along `axis`. */
 CLINFER_API clinfer_status clinfer_graph_concat(clinfer_graph *g, const char *name,
                                                 const clinfer_value *xs, int32_t count,

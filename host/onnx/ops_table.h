@@ -91,6 +91,7 @@
     KERNEL("Tile", op_tile, NULL, IN(1), "")                                                       \
     KERNEL("Split", op_split, NULL, IN(1), "axis split num_outputs")                               \
     KERNEL("Gather", op_gather, fold_gather, IN(1), "axis")                                        \
+    KERNEL("Where", op_where, fold_where, 0, "")                                                   \
     KERNEL("Einsum", op_einsum, NULL, 0, "equation")                                               \
     KERNEL("Resize", op_resize, NULL, IN(1) | IN(2) | IN(3),                                       \
            "mode coordinate_transformation_mode cubic_coeff_a exclude_outside "                    \
@@ -121,7 +122,6 @@
     FOLD_ONLY("Xor", fold_logic, 0, "")                                                            \
     FOLD_ONLY("Not", fold_not, 0, "")                                                              \
     FOLD_ONLY("Mod", fold_mod, 0, "fmod")                                                          \
-    FOLD_ONLY("Where", fold_where, 0, "")                                                          \
     FOLD_ONLY("ScatterND", fold_scatter_nd, IN(0) | IN(1) | IN(2), "reduction")
 
 #endif

@@ -3,8 +3,9 @@
  * tensor, translated into builder calls: Expand and Tile (ops/expand.c),
  * Split (one Slice per output) and Gather with load-time indices (Slices,
  * a Concat when the indices are not evenly spaced, and a Reshape for the
- * indices' shape). When every input is known at load time the ONNX table
- * sends Gather to fold.c instead.
+ * indices' shape), and Where (ops/where.c) on run-time tensors. When
+ * every input is known at load time the ONNX table sends Gather and Where
+ * to fold.c and fold_logic.c instead.
  */
 #include <stdio.h>
 #include <string.h>
@@ -289,4 +290,20 @@ clinfer_status op_gather(onnx_node *c)
         os.dims[os.rank++] = xs.dims[d];
     return onnx_node_out_of(c, clinfer_graph_reshape(c->im->g, onnx_node_oname(c), rows, &os, &y),
                             &y);
+}
+
+/* ------------------------------------------------------------------- Where */
+
+/* A bool condition (or integer operands) known at load time becomes a
+ * float constant: clinfer computes in float32. */
+clinfer_status op_where(onnx_node *c)
+{
+    clinfer_value in[3], y;
+    clinfer_status st = CLINFER_OK;
+    for (int32_t i = 0; i < 3 && st == CLINFER_OK; i++)
+        st = onnx_node_in_value_ints(c, i, &in[i]);
+    if (st != CLINFER_OK)
+        return st;
+    return onnx_node_out_of(
+        c, clinfer_graph_where(c->im->g, onnx_node_oname(c), in[0], in[1], in[2], &y), &y);
 }
