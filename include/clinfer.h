@@ -553,6 +553,18 @@ CLINFER_API clinfer_status clinfer_graph_where(clinfer_graph *g, const char *nam
                                                clinfer_value cond, clinfer_value x,
                                                clinfer_value y, clinfer_value *out);
 
+/* ONNX GatherElements (torch.gather): the output has the shape of
+ * `indices` (a value of the rank of `data`, no larger than data but along
+ * `axis`); element i is data at i's coordinates with the one along `axis`
+ * (negative: from the end) replaced by indices[i] (negative: from the end
+ * of the axis). The indices are floats holding integers: the axis may hold
+ * at most 2^24 elements, 2048 in CLINFER_PRECISION_FP16. Constant indices
+ * out of range are an error; run-time ones give NaN there. */
+CLINFER_API clinfer_status clinfer_graph_gather_elements(clinfer_graph *g, const char *name,
+                                                         clinfer_value data,
+                                                         clinfer_value indices, int64_t axis,
+                                                         clinfer_value *out);
+
 /* Concatenation of `count` values along `axis`. */
 CLINFER_API clinfer_status clinfer_graph_concat(clinfer_graph *g, const char *name,
                                                 const clinfer_value *xs, int32_t count,

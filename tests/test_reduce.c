@@ -416,37 +416,21 @@ Test(reduce, onnx_arg_max_min_give_int64)
     fill_uniform(x, 30, -3, 3, &seed);
     for (int k = 0; k < 30; k++)
         x[k] = floorf(x[k]);
-    clinfer_runtime *rt = test_runtime();
     for (int form = 0; form < 2; form++) {
         pb attrs[3] = {onnx_attr_int("axis", -2), onnx_attr_int("keepdims", 0),
                        onnx_attr_int("select_last_index", 1)};
-        size_t size;
+        size_t size, count = 30;
         uint8_t *bytes = arg_model(form ? "ArgMin" : "ArgMax", 13, 3, attrs, &size);
-        clinfer_graph *g = NULL;
-        clinfer_model *m = NULL;
-        clinfer_session *s = NULL;
-        cr_assert_eq(clinfer_graph_load_onnx_memory(bytes, size, &g), CLINFER_OK, "%s",
-                     clinfer_last_errmsg());
-        cr_assert_eq(clinfer_model_compile(rt, g, &m), CLINFER_OK, "%s", clinfer_last_errmsg());
-        cr_assert_eq(clinfer_model_output_dtype(m, 0), CLINFER_DTYPE_INT64);
-        cr_assert_eq(clinfer_session_create(m, NULL, &s), CLINFER_OK, "%s",
-                     clinfer_last_errmsg());
-        cr_assert_eq(clinfer_session_set_input(s, 0, x, 30), CLINFER_OK);
-        cr_assert_eq(clinfer_session_run(s), CLINFER_OK, "%s", clinfer_session_errmsg(s));
-        cr_assert_eq(clinfer_session_get_output(s, 0, y, 6), CLINFER_OK, "%s",
-                     clinfer_session_errmsg(s));
+        const float *in[1] = {x};
+        cr_assert_eq(test_onnx_run(bytes, size, in, &count, 1, y, 6), CLINFER_DTYPE_INT64);
         arg_reduce_params p;
         memset(&p, 0, sizeof p);
         const int64_t d[3] = {2, 5, 3};
         p.input = shape_make(3, d), p.axis = 1, p.min = form, p.select_last_index = 1;
         ref_arg_reduce(&p, x, want);
         assert_equal(y, want, 6, form ? "ONNX ArgMin" : "ONNX ArgMax");
-        clinfer_session_free(s);
-        clinfer_model_free(m);
-        clinfer_graph_free(g);
         free(bytes);
     }
-    clinfer_runtime_free(rt);
 }
 
 /* Loading fails naming the node and `needle`. */

@@ -155,38 +155,25 @@ Test(where, onnx_run_time_condition_and_bool_mask)
     const int64_t yd = 5;
     size_t size;
     uint8_t *model = where_model(k, y, fill, &yd, &size);
-    clinfer_runtime *rt = test_runtime();
-    clinfer_graph *g = NULL;
-    clinfer_model *m = NULL;
-    clinfer_session *s = NULL;
-    cr_assert_eq(clinfer_graph_load_onnx_memory(model, size, &g), CLINFER_OK, "%s",
-                 clinfer_last_errmsg());
-    cr_assert_eq(clinfer_model_compile(rt, g, &m), CLINFER_OK, "%s", clinfer_last_errmsg());
-    cr_assert_eq(clinfer_model_input_dtype(m, 1), CLINFER_DTYPE_BOOL);
-    cr_assert_eq(clinfer_session_create(m, NULL, &s), CLINFER_OK, "%s", clinfer_last_errmsg());
     float x[30], mv[10], out[30], w[30], want[30], kf[3] = {1, 0, 1};
     uint32_t seed = 21u;
     fill_uniform(x, 30, -1, 1, &seed);
     for (int i = 0; i < 10; i++)
         mv[i] = (float)(i % 3 != 0);
-    cr_assert_eq(clinfer_session_set_input(s, 0, x, 30), CLINFER_OK);
-    cr_assert_eq(clinfer_session_set_input(s, 1, mv, 10), CLINFER_OK);
-    cr_assert_eq(clinfer_session_run(s), CLINFER_OK, "%s", clinfer_session_errmsg(s));
-    cr_assert_eq(clinfer_session_get_output(s, 0, out, 30), CLINFER_OK);
+    const float *in[2] = {x, mv};
+    const size_t counts[2] = {30, 10};
+    test_onnx_run(model, size, in, counts, 2, out, 30);
     const clinfer_shape xs = SHP(3, 2, 3, 5), ms = SHP(3, 2, 1, 5), ys = SHP(1, 5),
                         ks = SHP(2, 3, 1), fs = SHP(0, 0);
     ref_where(&ms, mv, &xs, x, &ys, y, w);
     ref_where(&ks, kf, &xs, w, &fs, &fill, want);
     assert_equal(out, want, 30, "two Where nodes from ONNX");
-    clinfer_session_free(s);
-    clinfer_model_free(m);
-    clinfer_graph_free(g);
-    clinfer_runtime_free(rt);
     free(model);
 
     /* Y of 4 values does not broadcast with [2, 3, 5]: the node is named */
     const int64_t bad = 4;
     model = where_model(k, y, fill, &bad, &size);
+    clinfer_graph *g = NULL;
     cr_assert_neq(clinfer_graph_load_onnx_memory(model, size, &g), CLINFER_OK);
     cr_assert(strstr(clinfer_last_errmsg(), "\"by_input\"") &&
                   strstr(clinfer_last_errmsg(), "does not broadcast"),

@@ -92,6 +92,7 @@
     KERNEL("Split", op_split, NULL, IN(1), "axis split num_outputs")                               \
     KERNEL("Gather", op_gather, fold_gather, IN(1), "axis")                                        \
     KERNEL("Where", op_where, fold_where, 0, "")                                                   \
+    KERNEL("GatherElements", op_gather_elements, NULL, 0, "axis")                                  \
     KERNEL("Einsum", op_einsum, NULL, 0, "equation")                                               \
     KERNEL("Resize", op_resize, NULL, IN(1) | IN(2) | IN(3),                                       \
            "mode coordinate_transformation_mode cubic_coeff_a exclude_outside "                    \

@@ -3,7 +3,8 @@
  * tensor, translated into builder calls: Expand and Tile (ops/expand.c),
  * Split (one Slice per output) and Gather with load-time indices (Slices,
  * a Concat when the indices are not evenly spaced, and a Reshape for the
- * indices' shape), and Where (ops/where.c) on run-time tensors. When
+ * indices' shape), GatherElements (ops/gather_elements.c, indices known
+ * or not) and Where (ops/where.c) on run-time tensors. When
  * every input is known at load time the ONNX table sends Gather and Where
  * to fold.c and fold_logic.c instead.
  */
@@ -306,4 +307,26 @@ clinfer_status op_where(onnx_node *c)
         return st;
     return onnx_node_out_of(
         c, clinfer_graph_where(c->im->g, onnx_node_oname(c), in[0], in[1], in[2], &y), &y);
+}
+
+/* ---------------------------------------------------------- GatherElements */
+
+/* Known int64 indices become a float constant (checked against the axis by
+ * the node); run-time ones arrive as floats (an int64 graph input is
+ * converted where it enters). */
+clinfer_status op_gather_elements(onnx_node *c)
+{
+    int64_t axis = 0;
+    clinfer_value data, indices, y;
+    clinfer_status st = onnx_node_attr_int(c, "axis", 0, &axis);
+    if (st == CLINFER_OK)
+        st = onnx_node_in_value(c, 0, &data);
+    if (st == CLINFER_OK)
+        st = onnx_node_in_value_ints(c, 1, &indices);
+    if (st != CLINFER_OK)
+        return st;
+    return onnx_node_out_of(c,
+                            clinfer_graph_gather_elements(c->im->g, onnx_node_oname(c), data,
+                                                          indices, axis, &y),
+                            &y);
 }

@@ -52,6 +52,7 @@ static const char *const required[] = {
     "test_max_",          "test_min_",              "test_sum_",         "test_mean_",
     "test_expand_",       "test_tile",              "test_split_",       "test_gather_0$",
     "test_gather_1$",     "test_gather_2d_indices$", "test_gather_negative_indices$",
+    "test_gather_elements_",
     "test_resize_",       "test_upsample_",         "test_depthtospace_", "test_spacetodepth",
     "test_instancenorm",  "test_layer_normalization_", "test_mvn",
     /* ConvTranspose: the 1-D and 2-D ones (not _3d) */
