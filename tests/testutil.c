@@ -147,6 +147,13 @@ void test_tmpdir_remove(const char *dir)
 clinfer_dtype test_onnx_run(const uint8_t *model, size_t size, const float *const *in,
                             const size_t *counts, int nin, float *out, size_t n)
 {
+    return test_onnx_run_batch(model, size, 0, in, counts, nin, out, n);
+}
+
+clinfer_dtype test_onnx_run_batch(const uint8_t *model, size_t size, int64_t batch,
+                                  const float *const *in, const size_t *counts, int nin,
+                                  float *out, size_t n)
+{
     clinfer_runtime *rt = test_runtime();
     clinfer_graph *g = NULL;
     clinfer_model *m = NULL;
@@ -154,7 +161,10 @@ clinfer_dtype test_onnx_run(const uint8_t *model, size_t size, const float *cons
     cr_assert_eq(clinfer_graph_load_onnx_memory(model, size, &g), CLINFER_OK, "%s",
                  clinfer_last_errmsg());
     cr_assert_eq(clinfer_model_compile(rt, g, &m), CLINFER_OK, "%s", clinfer_last_errmsg());
-    cr_assert_eq(clinfer_session_create(m, NULL, &s), CLINFER_OK, "%s", clinfer_last_errmsg());
+    clinfer_session_options so = clinfer_session_options_default();
+    if (batch > 0)
+        so.batch = batch;
+    cr_assert_eq(clinfer_session_create(m, &so, &s), CLINFER_OK, "%s", clinfer_last_errmsg());
     for (int k = 0; k < nin; k++)
         cr_assert_eq(clinfer_session_set_input(s, (size_t)k, in[k], counts[k]), CLINFER_OK, "%s",
                      clinfer_session_errmsg(s));

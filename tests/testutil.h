@@ -63,6 +63,10 @@ void assert_close_nonfinite(const float *got, const float *want, size_t n, float
  * Any failing step fails the test with the library's message. */
 clinfer_dtype test_onnx_run(const uint8_t *model, size_t size, const float *const *in,
                             const size_t *counts, int nin, float *out, size_t n);
+/* The same in a session of batch size `batch` (0: the default). */
+clinfer_dtype test_onnx_run_batch(const uint8_t *model, size_t size, int64_t batch,
+                                  const float *const *in, const size_t *counts, int nin,
+                                  float *out, size_t n);
 
 /* Asserts exact equality (for the lecture's integer examples). */
 void assert_equal(const float *got, const float *want, size_t n, const char *what);
