@@ -55,8 +55,9 @@ static const char *const required[] = {
     "test_gather_elements_",
     "test_resize_",       "test_upsample_",         "test_depthtospace_", "test_spacetodepth",
     "test_instancenorm",  "test_layer_normalization_", "test_mvn",
-    /* ConvTranspose: the 1-D and 2-D ones (not _3d) */
-    "test_convtranspose$", "test_convtranspose_1d$", "test_convtranspose_autopad",
+    /* ConvTranspose: 1-D, 2-D and 3-D */
+    "test_convtranspose$", "test_convtranspose_1d$", "test_convtranspose_3d$",
+    "test_convtranspose_autopad",
     "test_convtranspose_dilations",
     "test_convtranspose_kernel_shape", "test_convtranspose_output_shape",
     "test_convtranspose_pad", "test_convtranspose_with_kernel",
