@@ -778,15 +778,23 @@ clinfer_resize_desc clinfer_resize_desc_default(void)
     return d;
 }
 
-clinfer_status clinfer_graph_resize(clinfer_graph *g, const char *name, clinfer_value x,
-                                    const clinfer_resize_desc *desc, clinfer_value *out)
+clinfer_status graph_resize_ex(clinfer_graph *g, const char *name, clinfer_value x,
+                               const clinfer_resize_desc *desc, int antialias,
+                               clinfer_value *out)
 {
     if (!desc)
         return graph_fail(g, CLINFER_ERR_INVALID_ARGUMENT, "resize: NULL descriptor");
     node_attrs a;
     memset(&a, 0, sizeof a);
-    a.resize = *desc;
+    a.resize.d = *desc;
+    a.resize.antialias = antialias != 0;
     return add_node(g, name, OP_RESIZE, &x, 1, &a, out);
+}
+
+clinfer_status clinfer_graph_resize(clinfer_graph *g, const char *name, clinfer_value x,
+                                    const clinfer_resize_desc *desc, clinfer_value *out)
+{
+    return graph_resize_ex(g, name, x, desc, 0, out);
 }
 
 /* DepthToSpace (mode 0 DCR, 1 CRD) or SpaceToDepth (mode 2). */

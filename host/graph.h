@@ -60,7 +60,7 @@ typedef union node_attrs {
     struct { int64_t starts[CLINFER_MAX_RANK], ends[CLINFER_MAX_RANK], steps[CLINFER_MAX_RANK]; } slice;
     struct { clinfer_shape shape; } expand; /* the shape broadcast against */
     struct { int64_t repeats[CLINFER_MAX_RANK]; } tile; /* one per input dim */
-    clinfer_resize_desc resize;
+    struct { clinfer_resize_desc d; int antialias; } resize;
     struct { int32_t blocksize; int mode; } depth_space; /* mode: ops/depth_space.h */
     /* the normalisations (ops/norm.h); inputs [x, scale, bias], either of
      * the last two CLINFER_NO_VALUE when absent. axis: layernorm; groups:
@@ -124,13 +124,18 @@ const char *op_kind_name(op_kind op);
 int op_is_view(op_kind op);
 
 /* Builder calls with the options that only the ONNX importer needs:
- * clinfer_graph_softmax with the opset < 13 2-D coercion (`legacy`), and
+ * clinfer_graph_softmax with the opset < 13 2-D coercion (`legacy`),
  * clinfer_graph_pad with a pad mode (ops/pad.h: 0 constant, 1 reflect,
- * 2 edge, 3 wrap). */
+ * 2 edge, 3 wrap), and graph_resize_ex below. */
 clinfer_status graph_softmax_ex(clinfer_graph *g, const char *name, clinfer_value x, int32_t axis,
                                 int log, int legacy, clinfer_value *out);
 clinfer_status graph_pad_ex(clinfer_graph *g, const char *name, clinfer_value x,
                             const int64_t *pads, int32_t pads_count, float value, int mode,
                             clinfer_value *out);
+/* clinfer_graph_resize with ONNX's antialias (linear and cubic modes: the
+ * filter stretched when downscaling). */
+clinfer_status graph_resize_ex(clinfer_graph *g, const char *name, clinfer_value x,
+                               const clinfer_resize_desc *desc, int antialias,
+                               clinfer_value *out);
 
 #endif
