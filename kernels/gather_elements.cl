@@ -10,8 +10,8 @@
  * dim 0, y in dim 1 and the coordinates of dims 2.. taken from z (items
  * past OD[0] return): its index, read from `indices` at the same flat
  * place, replaces the axis coordinate. The index is a float holding an
- * integer; negative counts from the end; outside [-dim, dim) the element
- * is NaN and data is not read. Tunables: none.
+ * integer (a fraction is floored); negative counts from the end; outside
+ * [-dim, dim) the element is NaN and data is not read. Tunables: none.
  */
 __kernel void gather_elements_nd(__global const store_t *restrict data, long data_off,
                                  __global const store_t *restrict indices, long indices_off,
@@ -28,7 +28,9 @@ __kernel void gather_elements_nd(__global const store_t *restrict data, long dat
         ST(output, at, NAN);
         return;
     }
-    const long idx = (long)f + (f < 0.0f ? dim : 0);
+    /* floor: a fraction (never a valid index) still lands inside the axis */
+    long idx = (long)floor(f);
+    idx += idx < 0 ? dim : 0;
     /* every coordinate but the axis', which the index replaces */
     long src = (axis == 0 ? 0 : (long)x * ds0) + (axis == 1 ? 0 : (long)y * ds1);
     uint rem = (uint)z;
