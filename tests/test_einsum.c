@@ -3,9 +3,9 @@
  * models the test writes and compared with a naive reference
  * (tests/ref_einsum.c): several row, column and summed letters (merged by
  * reshapes), matrix-vector and outer products, letters summed in one
- * operand alone, one-operand sums and permutations, implicit outputs,
- * ellipses that broadcast, three operands, an open batch size; and the
- * forms refused by name.
+ * operand alone, one-operand sums and permutations, diagonals and traces,
+ * implicit outputs, ellipses that broadcast, three operands, an open
+ * batch size; and the forms refused by name.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -107,6 +107,11 @@ Test(einsum, contractions_beyond_matrix_products)
          {S(4, 2, 1, 3, 4), S(3, 3, 4, 5)}}, /* a dim of 1 broadcast */
         {"b...,b...->b", {"bxy", "bxy"}, "b", 2, {S(3, 2, 3, 4), S(3, 2, 3, 4)}},
         {"i...->...", {"ixy"}, "xy", 1, {S(3, 3, 2, 4)}},
+        {"ii->i", {"ii"}, "i", 1, {S(2, 4, 4)}},             /* diagonal */
+        {"ii", {"ii"}, "", 1, {S(2, 5, 5)}},                 /* trace, implicit */
+        {"...ii->...i", {"xii"}, "xi", 1, {S(3, 2, 3, 3)}},  /* batched diagonal */
+        {"iji,jk->ik", {"iji", "jk"}, "ik", 2, {S(3, 3, 4, 3), S(2, 4, 5)}},
+        {"iijj->", {"iijj"}, "", 1, {S(4, 2, 2, 3, 3)}},     /* two diagonals */
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++)
         check_einsum(&cases[k], 1, 60u + (uint32_t)k);
@@ -143,7 +148,7 @@ static void expect_refused(const char *eq, int n, const clinfer_shape *shapes, c
 Test(einsum, refusals_name_the_reason)
 {
     const clinfer_shape sq[2] = {SHP(2, 3, 3), SHP(2, 3, 3)};
-    expect_refused("ii->i", 1, sq, "letter 'i' twice in one term");
+    expect_refused("ij->ii", 1, sq, "letter 'i' twice in the output");
     expect_refused("ij,jk->ik", 2, (clinfer_shape[]){SHP(1, 3), SHP(2, 3, 4)},
                    "term 0 names 2 dims, operand 0 has rank 1");
     expect_refused("ij,jk->ik", 2, (clinfer_shape[]){SHP(2, 3, 4), SHP(2, 5, 6)},

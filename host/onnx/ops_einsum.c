@@ -4,7 +4,9 @@
  * The equation is taken apart into terms of letters: an ellipsis becomes
  * letters the equation does not use, right-aligned across the operands (a
  * shorter one lacks the leading ones, as in broadcasting); an implicit
- * output is the ellipsis then the letters seen once, in ASCII order.
+ * output is the ellipsis then the letters seen once, in ASCII order. A
+ * letter twice in one operand's term takes its diagonal first: the two
+ * dims transposed to the end, merged (a view) and sliced with step n + 1.
  * The operands are then contracted left to right, two at a time. In each
  * pair, letters that one operand alone holds and nothing later needs (a
  * later operand or the output) are summed first (ReduceSum); the rest
@@ -18,10 +20,10 @@
  * nothing are skipped: attention's "bhid,bhjd->bhij" is a Transpose and a
  * MatMul, "ij->ji" one Transpose.
  *
- * Refused, naming the reason: a letter twice in one term (diagonals and
- * traces), a term whose letters do not match its operand's rank, letters
- * of one size in one place and another elsewhere (other than 1), and an
- * open batch size that would have to be multiplied into a merged dim.
+ * Refused, naming the reason: a letter twice in the output, a term whose
+ * letters do not match its operand's rank, letters of one size in one
+ * place and another elsewhere (other than 1), and an open batch size that
+ * would have to be multiplied into a merged dim (or be a diagonal).
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -111,34 +113,31 @@ static clinfer_status note_sizes(onnx_node *c, einsum_eq *e, int32_t k, const cl
     return CLINFER_OK;
 }
 
-/* The implicit output: the ellipsis, then the letters seen once, sorted. */
+/* The implicit output: the ellipsis, then the letters written once (in
+ * all the terms together: "ii" is a trace), sorted. */
 static void implicit_output(einsum_eq *e, const char *ell, int32_t ell_n)
 {
     size_t n = 0;
     for (int32_t k = 0; k < ell_n; k++)
         e->out[n++] = ell[k];
-    for (int ch = 0; ch < 128 && n < EINSUM_MAX; ch++) {
+    for (int ch = 1; ch < 128 && n < EINSUM_MAX; ch++) {
         int seen = 0;
         for (int32_t k = 0; k < e->n; k++)
-            seen += has(e->in[k], (char)ch) && !has(ell, (char)ch);
+            for (const char *p = e->in[k]; *p; p++)
+                seen += *p == ch && !has(ell, (char)ch);
         if (seen == 1)
             e->out[n++] = (char)ch;
     }
     e->out[n] = 0;
 }
 
-/* Every term's letters distinct, the output's too and all from inputs. */
+/* The output's letters distinct and all from inputs. */
 static clinfer_status check_terms(onnx_node *c, const einsum_eq *e, const char *eq)
 {
-    for (int32_t k = 0; k <= e->n; k++) {
-        const char *t = k < e->n ? e->in[k] : e->out;
-        for (const char *p = t; *p; p++)
-            if (strchr(p + 1, *p))
-                return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
-                                       "equation \"%s\": letter '%c' twice in one term "
-                                       "(diagonals and traces are not supported)",
-                                       eq, *p);
-    }
+    for (const char *p = e->out; *p; p++)
+        if (strchr(p + 1, *p))
+            return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL,
+                                   "equation \"%s\": letter '%c' twice in the output", eq, *p);
     for (const char *p = e->out; *p; p++)
         if (e->size[(unsigned char)*p] == 0)
             return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL,
@@ -248,13 +247,19 @@ static clinfer_status sum_over(onnx_node *c, einsum_val *x, const char *drop, in
     return st;
 }
 
-/* x transposed to the letter order `to` (a permutation of x's). */
+/* x transposed to the letter order `to` (a permutation of x's; a letter
+ * written twice takes its dims in order). */
 static clinfer_status arrange(onnx_node *c, einsum_val *x, const char *to, const char *tag,
                               int32_t k)
 {
     int32_t perm[EINSUM_MAX], identity = 1, rank = (int32_t)strlen(to);
+    int used[EINSUM_MAX] = {0};
     for (int32_t d = 0; d < rank; d++) {
-        perm[d] = (int32_t)(strchr(x->l, to[d]) - x->l);
+        int32_t from = 0;
+        while (x->l[from] != to[d] || used[from])
+            from++;
+        used[from] = 1;
+        perm[d] = from;
         identity &= perm[d] == d;
     }
     if (identity)
@@ -350,6 +355,45 @@ static clinfer_status open_merged(onnx_node *c)
                            "(give the model a fixed batch size)");
 }
 
+/* x without repeated letters: for each letter twice in x's term, its
+ * diagonal (the pair moved last, merged into one dim of n*n, sliced with
+ * step n + 1), until every letter is once. k: the operand, for names. */
+static clinfer_status diagonals(onnx_node *c, const einsum_eq *e, einsum_val *x, int32_t k)
+{
+    clinfer_status st = CLINFER_OK;
+    for (int32_t j = 0; st == CLINFER_OK; j++) {
+        const char *twice = NULL;
+        for (const char *p = x->l; *p && !twice; p++)
+            if (strchr(p + 1, *p))
+                twice = p;
+        if (!twice)
+            return CLINFER_OK;
+        const char l = *twice;
+        const int64_t n = e->size[(unsigned char)l];
+        if (n == CLINFER_BATCH_DIM)
+            return open_merged(c);
+        letters order = "";
+        size_t m = 0;
+        for (const char *p = x->l; *p; p++)
+            if (*p != l)
+                order[m++] = *p;
+        order[m] = l, order[m + 1] = l, order[m + 2] = 0; /* the pair last */
+        st = arrange(c, x, order, "diag_t", 10 * k + j);
+        clinfer_shape flat = {(int32_t)m + 1, {0}};
+        flat.dims[m] = n * n;
+        if (st == CLINFER_OK)
+            st = reshape(c, &x->v, &flat, "diag_r", 10 * k + j);
+        const int64_t start = 0, end = n * n, axis = (int64_t)m, step = n + 1;
+        char name[512];
+        step_name(c, "diag", 10 * k + j, name, sizeof name);
+        if (st == CLINFER_OK)
+            st = onnx_node_build(c, clinfer_graph_slice(c->im->g, name, x->v, &start, &end,
+                                                        &axis, &step, 1, &x->v));
+        x->l[m + 1] = 0; /* the letters: the others, then l once */
+    }
+    return st;
+}
+
 /* a := the contraction of a and b (operand k) over what nothing after k
  * needs. */
 static clinfer_status contract(onnx_node *c, const einsum_eq *e, einsum_val *a, einsum_val *b,
@@ -415,12 +459,16 @@ clinfer_status op_einsum(onnx_node *c)
     einsum_val acc;
     if (st == CLINFER_OK)
         st = onnx_node_in_value(c, 0, &acc.v);
-    if (st == CLINFER_OK)
+    if (st == CLINFER_OK) {
         memcpy(acc.l, e->in[0], sizeof acc.l);
+        st = diagonals(c, e, &acc, 0);
+    }
     for (int32_t k = 1; k < e->n && st == CLINFER_OK; k++) {
         einsum_val b;
         memcpy(b.l, e->in[k], sizeof b.l);
         st = onnx_node_in_value(c, k, &b.v);
+        if (st == CLINFER_OK)
+            st = diagonals(c, e, &b, k);
         if (st == CLINFER_OK)
             st = contract(c, e, &acc, &b, k);
     }
