@@ -652,13 +652,11 @@ Test(conv_transpose, onnx_refuses_other_ranks_and_bad_attributes)
     expect_refused(m, size, CLINFER_ERR_UNSUPPORTED,
                    "clinfer supports 1-D, 2-D and 3-D transposed convolutions");
     const int64_t x3[5] = {1, 2, 3, 4, 5}, w3[5] = {2, 1, 3, 3, 3};
-    pb same = onnx_attr_string("auto_pad", "SAME_UPPER");
-    m = convt_model(5, x3, w3, w, NULL, 0, 1, &same, &size);
-    expect_refused(m, size, CLINFER_ERR_UNSUPPORTED, "on a 3-D transposed convolution");
-    const int64_t os3[3] = {5, 6, 7};
-    pb os = onnx_attr_ints("output_shape", 3, os3);
+    const int64_t os2[2] = {6, 7};
+    pb os = onnx_attr_ints("output_shape", 2, os2);
     m = convt_model(5, x3, w3, w, NULL, 0, 1, &os, &size);
-    expect_refused(m, size, CLINFER_ERR_UNSUPPORTED, "on a 3-D transposed convolution");
+    expect_refused(m, size, CLINFER_ERR_UNSUPPORTED,
+                   "\"output_shape\" has 2 values; a 3-D output has 3 (or 5");
     const int64_t ks3[3] = {2, 3, 3};
     pb k3 = onnx_attr_ints("kernel_shape", 3, ks3);
     m = convt_model(5, x3, w3, w, NULL, 0, 1, &k3, &size);
@@ -691,10 +689,20 @@ Test(conv_transpose, onnx_refuses_other_ranks_and_bad_attributes)
 
 /* ------------------------------------------------------------ 3-D (ONNX) */
 
-/* A 3-D case: the reference's parameters and whether the pads come as
- * auto_pad VALID. */
-static void check_convt3d(const ref_convt3d *r, int valid, uint32_t seed)
+/* How a 3-D case gives its padding. */
+enum { PADS_EXPLICIT, PADS_VALID, PADS_SAME_UPPER, PADS_SAME_LOWER, PADS_OUTPUT_SHAPE };
+
+/* A 3-D case: the reference's parameters (its pads are replaced by those
+ * ONNX derives for SAME_* and output_shape: out_shape, per axis). */
+static void check_convt3d(const ref_convt3d *given, int pads_by, const int32_t *out_shape,
+                          uint32_t seed)
 {
+    ref_convt3d rr = *given, *r = &rr;
+    for (int a = 0; a < 3 && pads_by >= PADS_SAME_UPPER; a++) {
+        int32_t out = pads_by == PADS_OUTPUT_SHAPE ? out_shape[a] : r->in[a] * r->stride[a];
+        ref_convt_pads(pads_by == PADS_SAME_UPPER, r->in[a], r->k[a], r->stride[a], r->dil[a],
+                       r->out_pad[a], out, &r->pad0[a], &r->pad1[a]);
+    }
     int32_t o[3];
     size_t in_n = (size_t)r->n * r->c, w_n = (size_t)r->c * (r->oc / r->groups), out_n =
         (size_t)r->n * r->oc;
@@ -716,9 +724,14 @@ static void check_convt3d(const ref_convt3d *r, int valid, uint32_t seed)
     const int64_t pads[6] = {r->pad0[0], r->pad0[1], r->pad0[2], r->pad1[0], r->pad1[1],
                              r->pad1[2]};
     const int64_t op[3] = {r->out_pad[0], r->out_pad[1], r->out_pad[2]};
+    const int64_t os[5] = {r->n, r->oc, o[0], o[1], o[2]}; /* the whole shape */
     pb attrs[5] = {onnx_attr_ints("strides", 3, strides), onnx_attr_ints("dilations", 3, dil),
                    onnx_attr_int("group", r->groups), onnx_attr_ints("output_padding", 3, op),
-                   valid ? onnx_attr_string("auto_pad", "VALID") : onnx_attr_ints("pads", 6, pads)};
+                   pads_by == PADS_EXPLICIT      ? onnx_attr_ints("pads", 6, pads)
+                   : pads_by == PADS_VALID       ? onnx_attr_string("auto_pad", "VALID")
+                   : pads_by == PADS_SAME_UPPER  ? onnx_attr_string("auto_pad", "SAME_UPPER")
+                   : pads_by == PADS_SAME_LOWER  ? onnx_attr_string("auto_pad", "SAME_LOWER")
+                                                 : onnx_attr_ints("output_shape", 5, os)};
     size_t size;
     uint8_t *model = convt_model(5, xd, wd, w, b, r->oc, 5, attrs, &size);
     const float *in[1] = {x};
@@ -756,9 +769,16 @@ Test(conv_transpose, onnx_3d_as_2d_per_output_frame)
          {1, 1, 1}},
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++)
-        check_convt3d(&cases[k], 0, 500u + (uint32_t)k);
-    /* auto_pad VALID: no pads */
-    const ref_convt3d valid = {1, 2, 3, 1, {3, 4, 5}, {2, 3, 2}, {2, 1, 2}, {1, 1, 1},
-                               {0, 0, 0}, {0, 0, 0}, {0, 0, 0}};
-    check_convt3d(&valid, 1, 510u);
+        check_convt3d(&cases[k], PADS_EXPLICIT, NULL, 500u + (uint32_t)k);
+    /* auto_pad VALID, SAME_UPPER and SAME_LOWER (odd totals), output_shape
+     * (explicit: the odd one at the start) */
+    const ref_convt3d other = {1, 2, 3, 1, {3, 4, 5}, {2, 3, 2}, {2, 1, 2}, {1, 1, 1},
+                               {0, 0, 0}, {0, 0, 0}, {1, 0, 1}};
+    const int32_t out_shape[3] = {7, 5, 10};
+    for (int by = PADS_VALID; by <= PADS_OUTPUT_SHAPE; by++)
+        check_convt3d(&other, by, out_shape, 510u + (uint32_t)by);
+    const ref_convt3d odd = {1, 2, 2, 1, {3, 3, 4}, {3, 2, 3}, {2, 1, 2}, {1, 1, 1},
+                             {0, 0, 0}, {0, 0, 0}, {0, 0, 0}};
+    check_convt3d(&odd, PADS_SAME_UPPER, NULL, 520u);
+    check_convt3d(&odd, PADS_SAME_LOWER, NULL, 521u);
 }

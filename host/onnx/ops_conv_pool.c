@@ -547,13 +547,15 @@ clinfer_status op_global_max(onnx_node *c) { return global_pool(c, CLINFER_POOL_
 
 /* output_shape: the spatial output size (`spatial` values), or, as some
  * exporters write it, the whole output shape (2 + spatial values: the
- * last are used); as 2-D (a 1-D output has height 1). */
-static clinfer_status output_shape_attr(onnx_node *c, int32_t spatial, int32_t out[2])
+ * last are used); as [depth, height, width] (0 where absent: no
+ * output_shape, or the depth of a 1-D or 2-D output; a 1-D output has
+ * height 1). */
+static clinfer_status output_shape_attr(onnx_node *c, int32_t spatial, int32_t out[3])
 {
     int64_t v[MAX_INTS];
     int32_t n = 0;
     clinfer_status st = onnx_node_attr_ints(c, "output_shape", v, MAX_INTS, &n);
-    out[0] = out[1] = 0;
+    out[0] = out[1] = out[2] = 0;
     if (st != CLINFER_OK || n < 0)
         return st;
     if (n != spatial && n != spatial + 2)
@@ -565,8 +567,9 @@ static clinfer_status output_shape_attr(onnx_node *c, int32_t spatial, int32_t o
         if ((st = onnx_node_check_range(c, "output_shape", v[n - spatial + k], 1, 1 << 24)) !=
             CLINFER_OK)
             return st;
-    out[0] = spatial == 2 ? (int32_t)v[n - 2] : 1;
-    out[1] = (int32_t)v[n - 1];
+    out[0] = spatial == 3 ? (int32_t)v[n - 3] : 0;
+    out[1] = spatial >= 2 ? (int32_t)v[n - 2] : 1;
+    out[2] = (int32_t)v[n - 1];
     return CLINFER_OK;
 }
 
@@ -581,8 +584,9 @@ static clinfer_status output_shape_attr(onnx_node *c, int32_t spatial, int32_t o
  * with W_t [C*m, O/g, kh, kw] (W_t[c*m + j] = W[c, :, z_j], made on the
  * host, one per distinct z sequence); the frames are concatenated along D.
  * A frame that no input reaches (output_padding past the last) is the
- * bias alone: frame 0 with zero weights. One node per frame, as conv3d:
- * the open batch cannot be merged with D. */
+ * bias alone: frame 0 with zero weights. auto_pad SAME_* and output_shape
+ * give the depth pads by ONNX's rule (the 2-D nodes derive theirs). One
+ * node per frame, as conv3d: the open batch cannot be merged with D. */
 
 /* The input frames feeding unpadded output position f: i0, i0 + step, ...
  * (m of them, m 0 when none); z0 the kernel depth of i0 (then z falls by
@@ -691,17 +695,28 @@ static clinfer_status transposed_depth(onnx_node *c, const clinfer_shape *xs, co
     return CLINFER_OK;
 }
 
+/* The depth pads for an output of depth `out` (output_shape, or D * sd
+ * for auto_pad SAME_*), as the 2-D node derives its own (ONNX): the total
+ * split in half, the odd one at the end for SAME_UPPER, else at the
+ * start. */
+static void depth_pads_for_output(const clinfer_shape *xs, window *w, int32_t out_pad_d,
+                                  int64_t out)
+{
+    const int64_t total = (int64_t)w->d_stride * (xs->dims[2] - 1) + out_pad_d +
+                          (int64_t)w->d_dilation * (w->d_kernel - 1) + 1 - out;
+    const int64_t small = total >= 0 ? total / 2 : -((1 - total) / 2); /* floor */
+    w->d_pads[0] = (int32_t)(w->mode == CLINFER_PAD_SAME_UPPER ? small : total - small);
+    w->d_pads[1] = (int32_t)(total - w->d_pads[0]);
+}
+
 static clinfer_status conv_transpose3d(onnx_node *c, const clinfer_shape *xs,
                                        const host_tensor *wt, window *w, int32_t out_pad_d,
-                                       const clinfer_conv_transpose2d_desc *d)
+                                       int32_t out_d, const clinfer_conv_transpose2d_desc *d)
 {
-    if (w->mode == CLINFER_PAD_SAME_UPPER || w->mode == CLINFER_PAD_SAME_LOWER ||
-        onnx_node_attr(c, "output_shape"))
-        return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
-                               "auto_pad SAME_UPPER/SAME_LOWER and output_shape on a 3-D "
-                               "transposed convolution are not supported; clinfer takes "
-                               "explicit pads");
-    if (w->mode == CLINFER_PAD_VALID)
+    if (out_d > 0 || w->mode == CLINFER_PAD_SAME_UPPER || w->mode == CLINFER_PAD_SAME_LOWER)
+        depth_pads_for_output(xs, w, out_pad_d,
+                              out_d > 0 ? out_d : xs->dims[2] * (int64_t)w->d_stride);
+    else if (w->mode == CLINFER_PAD_VALID)
         w->d_pads[0] = w->d_pads[1] = 0;
     if (wt->dtype != CLINFER_DTYPE_FLOAT32)
         return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
@@ -749,7 +764,7 @@ clinfer_status op_conv_transpose(onnx_node *c)
         st = weights_and_bias(c, xs.rank, &ws, &wt, &bt);
     window w;
     int64_t group = 1;
-    int32_t out_pad_d, out_pad[2] = {0, 0}, out_shape[2] = {0, 0};
+    int32_t out_pad_d, out_pad[2] = {0, 0}, out_shape[3] = {0, 0, 0};
     const int one_d = xs.rank == 3, three_d = xs.rank == 5, spatial = xs.rank - 2;
     if (st == CLINFER_OK)
         st = window_attrs(c, spatial, 1, &w);
@@ -759,7 +774,7 @@ clinfer_status op_conv_transpose(onnx_node *c)
         st = onnx_node_check_range(c, "group", group, 1, INT32_MAX);
     if (st == CLINFER_OK)
         st = window_ints(c, "output_padding", spatial, 1, 0, 0, out_pad, &out_pad_d, NULL);
-    if (st == CLINFER_OK && !three_d) /* 3-D: refused by conv_transpose3d */
+    if (st == CLINFER_OK)
         st = output_shape_attr(c, spatial, out_shape);
     if (st != CLINFER_OK)
         return st;
@@ -786,13 +801,13 @@ clinfer_status op_conv_transpose(onnx_node *c)
     d.pad_top = w.pads[0], d.pad_left = w.pads[1], d.pad_bottom = w.pads[2],
     d.pad_right = w.pads[3];
     d.output_padding_h = out_pad[0], d.output_padding_w = out_pad[1];
-    d.output_h = out_shape[0], d.output_w = out_shape[1];
+    d.output_h = out_shape[1], d.output_w = out_shape[2];
     if (three_d) {
         if (w.mode == CLINFER_PAD_VALID) { /* the 2-D part: explicit zero pads */
             d.pad_mode = CLINFER_PAD_EXPLICIT;
             d.pad_top = d.pad_left = d.pad_bottom = d.pad_right = 0;
         }
-        return conv_transpose3d(c, &xs, wt, &w, out_pad_d, &d);
+        return conv_transpose3d(c, &xs, wt, &w, out_pad_d, out_shape[0], &d);
     }
     clinfer_value x, wv, bv, y;
     char name[512];
