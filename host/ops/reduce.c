@@ -167,7 +167,6 @@ clinfer_status reduce_prepare(clinfer_runtime *rt, const reduce_params *p, op_la
     return CLINFER_OK;
 }
 
-
 /* ------------------------------------------------------ ArgMax, ArgMin */
 
 /* The largest index a float keeps exact: 2^24; half storage: 2048. */
