@@ -692,6 +692,16 @@ clinfer_status clinfer_graph_where(clinfer_graph *g, const char *name, clinfer_v
     return add_node(g, name, OP_WHERE, in, 3, &a, out);
 }
 
+clinfer_status clinfer_graph_compare(clinfer_graph *g, const char *name, clinfer_compare_op op,
+                                     clinfer_value a, clinfer_value b, clinfer_value *out)
+{
+    node_attrs at;
+    memset(&at, 0, sizeof at);
+    at.compare.op = op;
+    const clinfer_value in[2] = {a, b};
+    return add_node(g, name, OP_COMPARE, in, 2, &at, out);
+}
+
 clinfer_status clinfer_graph_gather_elements(clinfer_graph *g, const char *name,
                                              clinfer_value data, clinfer_value indices,
                                              int64_t axis, clinfer_value *out)

@@ -547,6 +547,25 @@ CLINFER_API clinfer_status clinfer_graph_arg_reduce(clinfer_graph *g, const char
                                                     clinfer_value x, int64_t axis, int keepdims,
                                                     int select_last_index, clinfer_value *out);
 
+/* The conditions Where takes, computed on run-time tensors (ONNX Equal,
+ * Less, LessOrEqual, Greater, GreaterOrEqual, And, Or, Xor): 1 where true,
+ * else 0, the operands broadcast (NumPy rules). Comparisons with NaN are
+ * false; And, Or and Xor take nonzero as true. */
+typedef enum clinfer_compare_op {
+    CLINFER_COMPARE_EQUAL = 0,
+    CLINFER_COMPARE_LESS,
+    CLINFER_COMPARE_LESS_EQUAL,
+    CLINFER_COMPARE_GREATER,
+    CLINFER_COMPARE_GREATER_EQUAL,
+    CLINFER_COMPARE_AND,
+    CLINFER_COMPARE_OR,
+    CLINFER_COMPARE_XOR
+} clinfer_compare_op;
+
+CLINFER_API clinfer_status clinfer_graph_compare(clinfer_graph *g, const char *name,
+                                                 clinfer_compare_op op, clinfer_value a,
+                                                 clinfer_value b, clinfer_value *out);
+
 /* ONNX Where: cond ? x : y element by element, the three broadcast together
  * (NumPy rules); cond is true where nonzero. */
 CLINFER_API clinfer_status clinfer_graph_where(clinfer_graph *g, const char *name,

@@ -52,3 +52,36 @@ void ref_where(const clinfer_shape *cs, const float *c, const clinfer_shape *xs,
         }
     }
 }
+
+static int compare1(int op, float x, float y)
+{
+    switch (op) {
+    case CLINFER_COMPARE_EQUAL: return x == y;
+    case CLINFER_COMPARE_LESS: return x < y;
+    case CLINFER_COMPARE_LESS_EQUAL: return x <= y;
+    case CLINFER_COMPARE_GREATER: return x > y;
+    case CLINFER_COMPARE_GREATER_EQUAL: return x >= y;
+    case CLINFER_COMPARE_AND: return x != 0 && y != 0;
+    case CLINFER_COMPARE_OR: return x != 0 || y != 0;
+    default: return (x != 0) != (y != 0);
+    }
+}
+
+void ref_compare(int op, const clinfer_shape *as, const float *a, const clinfer_shape *bs,
+                 const float *b, float *out)
+{
+    const clinfer_shape none = {0, {0}};
+    clinfer_shape os = ref_where_shape(&none, as, bs);
+    int64_t n = 1, idx[CLINFER_MAX_RANK] = {0};
+    for (int32_t d = 0; d < os.rank; d++)
+        n *= os.dims[d];
+    for (int64_t e = 0; e < n; e++) {
+        out[e] = (float)compare1(op, a[operand_index(as, idx, os.rank)],
+                                 b[operand_index(bs, idx, os.rank)]);
+        for (int32_t d = os.rank - 1; d >= 0; d--) {
+            if (++idx[d] < os.dims[d])
+                break;
+            idx[d] = 0;
+        }
+    }
+}

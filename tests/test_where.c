@@ -4,7 +4,9 @@
  * operand broadcast in turn, scalars, rank 6, a constant mask over
  * attention-like scores, NaN conditions; -inf taken through; shapes that
  * do not broadcast; and the ONNX path with run-time operands, a bool mask
- * initializer and a bool graph input.
+ * initializer and a bool graph input. The conditions (Equal, Less, ...,
+ * And, Or, Xor; Not in ONNX) on run-time tensors with ties, NaN and
+ * broadcasting, and a condition built from them in an ONNX model.
  */
 #include <criterion/criterion.h>
 #include <math.h>
@@ -178,5 +180,93 @@ Test(where, onnx_run_time_condition_and_bool_mask)
     cr_assert(strstr(clinfer_last_errmsg(), "\"by_input\"") &&
                   strstr(clinfer_last_errmsg(), "does not broadcast"),
               "%s", clinfer_last_errmsg());
+    free(model);
+}
+
+/* ------------------------------------------------------------ conditions */
+
+static clinfer_status add_compare(clinfer_graph *g, const clinfer_value *in, const void *ctx,
+                                  clinfer_value *out)
+{
+    return clinfer_graph_compare(g, "cmp", *(const clinfer_compare_op *)ctx, in[0], in[1], out);
+}
+
+/* Values from {-1.5, -1, ..., 1.5, 0} (ties between a and b are common,
+ * half storage holds them exactly), a NaN now and then when `nan`. */
+static void fill_steps(float *x, size_t n, int nan, uint32_t *seed)
+{
+    fill_uniform(x, n, -2, 2, seed);
+    for (size_t i = 0; i < n; i++)
+        x[i] = nan && i % 7 == 3 ? NAN : floorf(x[i] * 2) / 2;
+}
+
+static void check_compare(clinfer_compare_op op, clinfer_shape as, clinfer_shape bs, uint32_t seed)
+{
+    size_t na = ref_numel(&as), nb = ref_numel(&bs);
+    float *a = test_alloc(na * sizeof *a), *b = test_alloc(nb * sizeof *b);
+    fill_steps(a, na, 1, &seed);
+    fill_steps(b, nb, 0, &seed);
+    const clinfer_shape none = SHP(0, 0);
+    clinfer_shape os = ref_where_shape(&none, &as, &bs);
+    float *want = test_alloc(ref_numel(&os) * sizeof *want);
+    ref_compare((int)op, &as, a, &bs, b, want);
+    char what[96];
+    snprintf(what, sizeof what, "compare %d", (int)op);
+    const op_input in[2] = {{as, a, 0}, {bs, b, op == CLINFER_COMPARE_XOR}};
+    const op_test t = {what, in, 2, add_compare, &op, want, os, 0, 0, {{0}}};
+    test_op(&t);
+    free(a), free(b), free(want);
+}
+
+Test(where, conditions_on_run_time_tensors)
+{
+    for (int op = CLINFER_COMPARE_EQUAL; op <= CLINFER_COMPARE_XOR; op++) {
+        check_compare((clinfer_compare_op)op, SHP(3, 2, 3, 5), SHP(3, 2, 3, 5), 30u + op);
+        check_compare((clinfer_compare_op)op, SHP(3, 2, 3, 5), SHP(2, 3, 1), 40u + op);
+        check_compare((clinfer_compare_op)op, SHP(0, 0), SHP(2, 4, 9), 50u + op);
+    }
+    clinfer_graph *g = NULL;
+    cr_assert_eq(clinfer_graph_create(&g), CLINFER_OK);
+    const clinfer_shape a = SHP(2, 3, 4), b = SHP(1, 5);
+    clinfer_value x, y, out;
+    cr_assert_eq(clinfer_graph_input(g, "x", &a, &x), CLINFER_OK);
+    cr_assert_eq(clinfer_graph_input(g, "y", &b, &y), CLINFER_OK);
+    cr_assert_eq(clinfer_graph_compare(g, "c", CLINFER_COMPARE_LESS, x, y, &out),
+                 CLINFER_ERR_SHAPE);
+    cr_assert(strstr(clinfer_graph_errmsg(g), "Less: B [5] does not broadcast"), "%s",
+              clinfer_graph_errmsg(g));
+    cr_assert_eq(clinfer_graph_compare(g, "c", (clinfer_compare_op)9, x, x, &out),
+                 CLINFER_ERR_INVALID_ARGUMENT);
+    clinfer_graph_free(g);
+}
+
+Test(where, onnx_condition_from_run_time_comparisons)
+{
+    /* y = Where(And(Greater(x, 0), Not(Less(x, 0.5))), x, Neg(x)) */
+    onnx_graph g = {{0}};
+    const int64_t xd[3] = {2, 3, 5};
+    const float zero = 0.0f, half = 0.5f;
+    pb t = onnx_value_info("x", OT_FLOAT, 3, xd);
+    onnx_input(&g, &t);
+    t = onnx_tensor_f("zero", 0, NULL, &zero, 0), onnx_initializer(&g, &t);
+    t = onnx_tensor_f("half", 0, NULL, &half, 0), onnx_initializer(&g, &t);
+    onnx_node(&g, "Greater", "gt", "x,zero", "pos", 0, NULL);
+    onnx_node(&g, "Less", "lt", "x,half", "small", 0, NULL);
+    onnx_node(&g, "Not", "not", "small", "big", 0, NULL);
+    onnx_node(&g, "And", "and", "pos,big", "cond", 0, NULL);
+    onnx_node(&g, "Neg", "neg", "x", "mx", 0, NULL);
+    onnx_node(&g, "Where", "where", "cond,x,mx", "y", 0, NULL);
+    t = onnx_value_info("y", OT_FLOAT, 3, xd), onnx_output(&g, &t);
+    size_t size;
+    uint8_t *model = onnx_model(&g, 13, &size);
+    float x[30], y[30], want[30];
+    uint32_t seed = 60u;
+    fill_steps(x, 30, 0, &seed);
+    for (int i = 0; i < 30; i++)
+        want[i] = x[i] > 0 && !(x[i] < 0.5f) ? x[i] : -x[i];
+    const float *in[1] = {x};
+    const size_t count = 30;
+    test_onnx_run(model, size, in, &count, 1, y, 30);
+    assert_equal(y, want, 30, "Where of run-time comparisons");
     free(model);
 }

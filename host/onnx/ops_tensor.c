@@ -4,13 +4,15 @@
  * Split (one Slice per output) and Gather with load-time indices (Slices,
  * a Concat when the indices are not evenly spaced, and a Reshape for the
  * indices' shape), GatherElements (ops/gather_elements.c, indices known
- * or not) and Where (ops/where.c) on run-time tensors. When
- * every input is known at load time the ONNX table sends Gather and Where
- * to fold.c and fold_logic.c instead.
+ * or not), and Where and the conditions it takes (comparisons, And, Or,
+ * Xor, Not: ops/where.c) on run-time tensors. When every input is known
+ * at load time the ONNX table sends Gather, Where and the conditions to
+ * fold.c and fold_logic.c instead.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "../ops/where.h"
 #include "../shape.h"
 #include "ops_internal.h"
 
@@ -328,5 +330,43 @@ clinfer_status op_gather_elements(onnx_node *c)
     return onnx_node_out_of(c,
                             clinfer_graph_gather_elements(c->im->g, onnx_node_oname(c), data,
                                                           indices, axis, &y),
+                            &y);
+}
+
+/* Equal, Less, LessOrEqual, Greater, GreaterOrEqual, And, Or, Xor on
+ * run-time tensors: 1 or 0 as floats (bool where a graph output declares
+ * it). */
+clinfer_status op_compare(onnx_node *c)
+{
+    clinfer_compare_op op = CLINFER_COMPARE_EQUAL;
+    for (int k = COMPARE_EQUAL; k <= COMPARE_LAST; k++)
+        if (strcmp(c->op, compare_name((compare_kind)k)) == 0)
+            op = (clinfer_compare_op)k;
+    clinfer_value a, b, y;
+    clinfer_status st = onnx_node_in_value_ints(c, 0, &a);
+    if (st == CLINFER_OK)
+        st = onnx_node_in_value_ints(c, 1, &b);
+    if (st != CLINFER_OK)
+        return st;
+    return onnx_node_out_of(
+        c, clinfer_graph_compare(c->im->g, onnx_node_oname(c), op, a, b, &y), &y);
+}
+
+/* Not on a run-time tensor: Equal to 0. */
+clinfer_status op_not(onnx_node *c)
+{
+    clinfer_value x, zero, y;
+    const float z = 0.0f;
+    const clinfer_shape scalar = {0, {0}};
+    char name[512];
+    snprintf(name, sizeof name, "%s:zero", onnx_node_oname(c));
+    clinfer_status st = onnx_node_in_value_ints(c, 0, &x);
+    if (st == CLINFER_OK)
+        st = onnx_node_build(c, clinfer_graph_constant(c->im->g, name, &scalar, &z, &zero));
+    if (st != CLINFER_OK)
+        return st;
+    return onnx_node_out_of(c,
+                            clinfer_graph_compare(c->im->g, onnx_node_oname(c),
+                                                  CLINFER_COMPARE_EQUAL, x, zero, &y),
                             &y);
 }

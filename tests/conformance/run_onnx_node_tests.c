@@ -15,9 +15,10 @@
  * A test is not required when a tensor it reads or writes is not float
  * (int64 shape inputs excepted) or is empty: clinfer computes float32 and
  * has no empty tensors; such a test is still run, and reported. The
- * families in `int64_outputs` (ArgMax, ArgMin) give int64 indices, which
- * clinfer computes as floats holding integers: their int64 outputs are
- * widened and compared exactly, and the tests are required. The exit
+ * families in `int64_outputs` (ArgMax, ArgMin; Greater, Less and their
+ * OrEqual forms on float inputs) give int64 indices or bools, which
+ * clinfer computes as floats holding integers: those outputs are widened
+ * and compared exactly, and the tests are required. The exit
  * status is 1 when a required test does not pass.
  *
  * Without --quiet it ends with the counts by op family (the word after
@@ -69,10 +70,12 @@ static const char *const required[] = {
     "test_einsum_batch_matmul$", "test_einsum_transpose$",
     "test_scatternd",
     "test_argmax_",       "test_argmin_",           /* int64_outputs */
+    "test_greater",       "test_less",
 };
 
-/* Families whose int64 outputs are compared (exactly, as floats). */
-static const char *const int64_outputs[] = {"test_argmax_", "test_argmin_"};
+/* Families whose int64 or bool outputs are compared (exactly, as floats). */
+static const char *const int64_outputs[] = {"test_argmax_", "test_argmin_", "test_greater",
+                                            "test_less"};
 
 static int int64_output_family(const char *name)
 {
@@ -339,7 +342,8 @@ static void run_test(clinfer_runtime *rt, const char *root, const char *name, re
     int typed = 0;
     const int int64_ok = int64_output_family(name);
     for (size_t i = 0; i < info->output_count && !typed; i++)
-        if (info->outputs[i].elem_type != 1 && !(int64_ok && info->outputs[i].elem_type == 7)) {
+        if (info->outputs[i].elem_type != 1 &&
+            !(int64_ok && (info->outputs[i].elem_type == 7 || info->outputs[i].elem_type == 9))) {
             typed = 1;
             snprintf(r->why, sizeof r->why, "output \"%s\" is %s (clinfer computes float32)",
                      info->outputs[i].name, clinfer_onnx_type_name(info->outputs[i].elem_type));
