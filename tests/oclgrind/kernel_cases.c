@@ -272,14 +272,16 @@ static void g_reduce(built *b)
     output(b, y);
 }
 
-/* Where with every operand broadcast; GatherElements with run-time indices
- * (random fractions, some out of range: NaN, never a read outside data)
+/* Where with every operand broadcast, a comparison; GatherElements with
+ * run-time indices (random fractions, floored: never a read outside data)
  * and constant ones (within range, as the node requires). */
 static void g_select(built *b)
 {
     clinfer_value c = input(b, (clinfer_shape){3, {2, 1, 7}});
     clinfer_value x = input(b, (clinfer_shape){2, {3, 1}}), y;
     CHECK_OK(clinfer_graph_where(b->g, NULL, c, x, constant(b, (clinfer_shape){1, {7}}), &y));
+    output(b, y);
+    CHECK_OK(clinfer_graph_compare(b->g, NULL, CLINFER_COMPARE_LESS_EQUAL, c, x, &y));
     output(b, y);
     clinfer_value data = input(b, (clinfer_shape){3, {2, 3, 5}});
     clinfer_value idx = input(b, (clinfer_shape){3, {2, 3, 4}});
