@@ -670,6 +670,49 @@ clinfer_status clinfer_graph_reduce(clinfer_graph *g, const char *name, clinfer_
     return add_node(g, name, OP_REDUCE, &x, 1, &a, out);
 }
 
+clinfer_status clinfer_graph_arg_reduce(clinfer_graph *g, const char *name, int min,
+                                        clinfer_value x, int64_t axis, int keepdims,
+                                        int select_last_index, clinfer_value *out)
+{
+    node_attrs a;
+    memset(&a, 0, sizeof a);
+    a.arg_reduce.axis = axis;
+    a.arg_reduce.min = min != 0;
+    a.arg_reduce.keepdims = keepdims != 0;
+    a.arg_reduce.last = select_last_index != 0;
+    return add_node(g, name, OP_ARG_REDUCE, &x, 1, &a, out);
+}
+
+clinfer_status clinfer_graph_where(clinfer_graph *g, const char *name, clinfer_value cond,
+                                   clinfer_value x, clinfer_value y, clinfer_value *out)
+{
+    node_attrs a;
+    memset(&a, 0, sizeof a);
+    const clinfer_value in[3] = {cond, x, y};
+    return add_node(g, name, OP_WHERE, in, 3, &a, out);
+}
+
+clinfer_status clinfer_graph_compare(clinfer_graph *g, const char *name, clinfer_compare_op op,
+                                     clinfer_value a, clinfer_value b, clinfer_value *out)
+{
+    node_attrs at;
+    memset(&at, 0, sizeof at);
+    at.compare.op = op;
+    const clinfer_value in[2] = {a, b};
+    return add_node(g, name, OP_COMPARE, in, 2, &at, out);
+}
+
+clinfer_status clinfer_graph_gather_elements(clinfer_graph *g, const char *name,
+                                             clinfer_value data, clinfer_value indices,
+                                             int64_t axis, clinfer_value *out)
+{
+    node_attrs a;
+    memset(&a, 0, sizeof a);
+    a.gather_elements.axis = axis;
+    const clinfer_value in[2] = {data, indices};
+    return add_node(g, name, OP_GATHER_ELEMENTS, in, 2, &a, out);
+}
+
 clinfer_status clinfer_graph_slice(clinfer_graph *g, const char *name, clinfer_value x,
                                    const int64_t *starts, const int64_t *ends,
                                    const int64_t *axes, const int64_t *steps, int32_t count,
@@ -745,15 +788,23 @@ clinfer_resize_desc clinfer_resize_desc_default(void)
     return d;
 }
 
-clinfer_status clinfer_graph_resize(clinfer_graph *g, const char *name, clinfer_value x,
-                                    const clinfer_resize_desc *desc, clinfer_value *out)
+clinfer_status graph_resize_ex(clinfer_graph *g, const char *name, clinfer_value x,
+                               const clinfer_resize_desc *desc, int antialias,
+                               clinfer_value *out)
 {
     if (!desc)
         return graph_fail(g, CLINFER_ERR_INVALID_ARGUMENT, "resize: NULL descriptor");
     node_attrs a;
     memset(&a, 0, sizeof a);
-    a.resize = *desc;
+    a.resize.d = *desc;
+    a.resize.antialias = antialias != 0;
     return add_node(g, name, OP_RESIZE, &x, 1, &a, out);
+}
+
+clinfer_status clinfer_graph_resize(clinfer_graph *g, const char *name, clinfer_value x,
+                                    const clinfer_resize_desc *desc, clinfer_value *out)
+{
+    return graph_resize_ex(g, name, x, desc, 0, out);
 }
 
 /* DepthToSpace (mode 0 DCR, 1 CRD) or SpaceToDepth (mode 2). */

@@ -51,6 +51,9 @@ typedef union node_attrs {
     struct { int64_t pads[2 * CLINFER_MAX_RANK]; float value; int mode; } pad; /* mode: pad_mode */
     struct { int32_t perm[CLINFER_MAX_RANK]; } transpose;
     struct { clinfer_reduce_op op; int32_t naxes; int64_t axes[CLINFER_MAX_RANK]; int keepdims; } reduce;
+    struct { int64_t axis; int min; int keepdims; int last; } arg_reduce; /* ArgMax, ArgMin */
+    struct { int64_t axis; } gather_elements;
+    struct { clinfer_compare_op op; } compare;
     struct { int32_t axis; } flatten;
     struct { clinfer_shape target; } reshape;
     /* per input dim, as given (clamped against the shape by inference):
@@ -58,7 +61,7 @@ typedef union node_attrs {
     struct { int64_t starts[CLINFER_MAX_RANK], ends[CLINFER_MAX_RANK], steps[CLINFER_MAX_RANK]; } slice;
     struct { clinfer_shape shape; } expand; /* the shape broadcast against */
     struct { int64_t repeats[CLINFER_MAX_RANK]; } tile; /* one per input dim */
-    clinfer_resize_desc resize;
+    struct { clinfer_resize_desc d; int antialias; } resize;
     struct { int32_t blocksize; int mode; } depth_space; /* mode: ops/depth_space.h */
     /* the normalisations (ops/norm.h); inputs [x, scale, bias], either of
      * the last two CLINFER_NO_VALUE when absent. axis: layernorm; groups:
@@ -122,13 +125,18 @@ const char *op_kind_name(op_kind op);
 int op_is_view(op_kind op);
 
 /* Builder calls with the options that only the ONNX importer needs:
- * clinfer_graph_softmax with the opset < 13 2-D coercion (`legacy`), and
+ * clinfer_graph_softmax with the opset < 13 2-D coercion (`legacy`),
  * clinfer_graph_pad with a pad mode (ops/pad.h: 0 constant, 1 reflect,
- * 2 edge, 3 wrap). */
+ * 2 edge, 3 wrap), and graph_resize_ex below. */
 clinfer_status graph_softmax_ex(clinfer_graph *g, const char *name, clinfer_value x, int32_t axis,
                                 int log, int legacy, clinfer_value *out);
 clinfer_status graph_pad_ex(clinfer_graph *g, const char *name, clinfer_value x,
                             const int64_t *pads, int32_t pads_count, float value, int mode,
                             clinfer_value *out);
+/* clinfer_graph_resize with ONNX's antialias (linear and cubic modes: the
+ * filter stretched when downscaling). */
+clinfer_status graph_resize_ex(clinfer_graph *g, const char *name, clinfer_value x,
+                               const clinfer_resize_desc *desc, int antialias,
+                               clinfer_value *out);
 
 #endif

@@ -41,9 +41,13 @@
     X(LAYERNORM, "layernorm", node_norm_impl, 0)              \
     X(GROUPNORM, "groupnorm", node_norm_impl, 0)              \
     X(MVN, "mvn", node_norm_impl, 0)                          \
-    X(CONV_TRANSPOSE, "conv_transpose", node_conv_transpose_impl, 0)
+    X(CONV_TRANSPOSE, "conv_transpose", node_conv_transpose_impl, 0) \
+    X(ARG_REDUCE, "arg_reduce", node_arg_reduce_impl, 0)      \
+    X(WHERE, "where", node_where_impl, 0)                      \
+    X(GATHER_ELEMENTS, "gather_elements", node_gather_elements_impl, 0) \
+    X(COMPARE, "compare", node_compare_impl, 0)
 
 /* The number of lines above, checked against the generated tables. */
-#define CLINFER_OP_COUNT 26
+#define CLINFER_OP_COUNT 30
 
 #endif

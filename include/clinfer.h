@@ -539,6 +539,53 @@ CLINFER_API clinfer_status clinfer_graph_reduce(clinfer_graph *g, const char *na
                                                 const int64_t *axes, int32_t axes_count,
                                                 int keepdims, clinfer_value *out);
 
+/* ONNX ArgMax (min 0) or ArgMin (min 1) along `axis` (negative: from the
+ * end), keeping the axis as 1 when `keepdims`: the index of the first
+ * extreme element, or of the last with `select_last_index`; NaN counts as
+ * the extreme (as NumPy). The index is a float holding an integer (an ONNX
+ * model's int64 output is converted where it leaves the model); the axis
+ * may hold at most 2^24 elements, 2049 in CLINFER_PRECISION_FP16. */
+CLINFER_API clinfer_status clinfer_graph_arg_reduce(clinfer_graph *g, const char *name, int min,
+                                                    clinfer_value x, int64_t axis, int keepdims,
+                                                    int select_last_index, clinfer_value *out);
+
+/* The conditions Where takes, computed on run-time tensors (ONNX Equal,
+ * Less, LessOrEqual, Greater, GreaterOrEqual, And, Or, Xor): 1 where true,
+ * else 0, the operands broadcast (NumPy rules). Comparisons with NaN are
+ * false; And, Or and Xor take nonzero as true. */
+typedef enum clinfer_compare_op {
+    CLINFER_COMPARE_EQUAL = 0,
+    CLINFER_COMPARE_LESS,
+    CLINFER_COMPARE_LESS_EQUAL,
+    CLINFER_COMPARE_GREATER,
+    CLINFER_COMPARE_GREATER_EQUAL,
+    CLINFER_COMPARE_AND,
+    CLINFER_COMPARE_OR,
+    CLINFER_COMPARE_XOR
+} clinfer_compare_op;
+
+CLINFER_API clinfer_status clinfer_graph_compare(clinfer_graph *g, const char *name,
+                                                 clinfer_compare_op op, clinfer_value a,
+                                                 clinfer_value b, clinfer_value *out);
+
+/* ONNX Where: cond ? x : y element by element, the three broadcast together
+ * (NumPy rules); cond is true where nonzero. */
+CLINFER_API clinfer_status clinfer_graph_where(clinfer_graph *g, const char *name,
+                                               clinfer_value cond, clinfer_value x,
+                                               clinfer_value y, clinfer_value *out);
+
+/* ONNX GatherElements (torch.gather): the output has the shape of
+ * `indices` (a value of the rank of `data`, no larger than data but along
+ * `axis`); element i is data at i's coordinates with the one along `axis`
+ * (negative: from the end) replaced by indices[i] (negative: from the end
+ * of the axis). The indices are floats holding integers: the axis may hold
+ * at most 2^24 elements, 2048 in CLINFER_PRECISION_FP16. Constant indices
+ * out of range are an error; run-time ones give NaN there. */
+CLINFER_API clinfer_status clinfer_graph_gather_elements(clinfer_graph *g, const char *name,
+                                                         clinfer_value data,
+                                                         clinfer_value indices, int64_t axis,
+                                                         clinfer_value *out);
+
 /* Concatenation of `count` values along `axis`. */
 CLINFER_API clinfer_status clinfer_graph_concat(clinfer_graph *g, const char *name,
                                                 const clinfer_value *xs, int32_t count,

@@ -1,6 +1,7 @@
 /*
  * reduce.cl - ReduceSum, ReduceMean, ReduceMax, ReduceMin (ONNX), over any
- * set of axes of a contiguous row-major tensor.
+ * set of axes of a contiguous row-major tensor (reduce_nd), and ArgMax /
+ * ArgMin along one axis (arg_reduce, at the end of the file).
  *
  * The host describes the input as kept dims KD[0..nk) with input strides
  * KS, and reduced dims RD[0..nr) with strides RS, both innermost first
@@ -100,4 +101,38 @@ __kernel void reduce_nd(__global const store_t *restrict input, long input_off,
     acc /= count;
 #endif
     ST(output, i, acc);
+}
+
+/*
+ * arg_reduce: ArgMax (is_min 0) or ArgMin (is_min 1) of a contiguous
+ * tensor seen as [outer, dim, inner], into [outer, inner]: work-item i
+ * (items past n return) walks the dim elements of its column, stride
+ * inner, so neighbouring items read neighbouring elements. The first
+ * extreme wins, or the last with `last` (select_last_index); NaN beats
+ * every number, as in NumPy. The index is written as a float. Tunables:
+ * none (the flags are arguments: one program for the four forms).
+ */
+__kernel void arg_reduce(__global const store_t *restrict input, long input_off,
+                         __global store_t *restrict output, long output_off,
+                         int n, int dim, int inner, int is_min, int last)
+{
+    output += output_off;
+    const int i = get_global_id(0);
+    if (i >= n)
+        return;
+    const int o = i / inner, j = i % inner;
+    __global const store_t *p = input + input_off + (size_t)o * dim * inner + j;
+    float best = LD(p, 0);
+    int at = 0;
+    for (int k = 1; k < dim; k++) {
+        const float x = LD(p, (size_t)k * inner);
+        /* minimum by the maximum of -x: one comparison for both ops */
+        const float a = is_min ? -x : x, b = is_min ? -best : best;
+        const int better = last ? (a >= b || isnan(x)) : (a > b || (isnan(x) && !isnan(best)));
+        if (better) {
+            best = x;
+            at = k;
+        }
+    }
+    ST(output, i, (float)at);
 }

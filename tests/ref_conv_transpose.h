@@ -27,4 +27,16 @@ void ref_convt_pads(int same_upper, int32_t in, int32_t k, int32_t stride, int32
 void ref_conv_transpose2d(const convt_params *p, const float *in, const float *w,
                           const float *bias, float *out);
 
+/* A 3-D ConvTranspose: sizes, then per axis (depth, height, width) the
+ * stride, dilation, pads at the start and end and output padding. */
+typedef struct ref_convt3d {
+    int32_t n, c, oc, groups;
+    int32_t in[3], k[3], stride[3], dil[3], pad0[3], pad1[3], out_pad[3];
+} ref_convt3d;
+
+/* in [N, C, D, H, W], w [C, OC / groups, KD, KH, KW], bias [OC] or NULL;
+ * out [N, OC, OD, OH, OW] (each extent by ref_convt_out). */
+void ref_conv_transpose3d(const ref_convt3d *p, const float *in, const float *w,
+                          const float *bias, float *out);
+
 #endif

@@ -80,3 +80,66 @@ void ref_reduce(const reduce_params *p, const float *in, float *out)
     free(acc);
     free(count);
 }
+
+/* ------------------------------------------------------ ArgMax, ArgMin */
+
+clinfer_shape ref_arg_reduce_shape(const arg_reduce_params *p)
+{
+    int32_t ax = (int32_t)(p->axis < 0 ? p->axis + p->input.rank : p->axis);
+    clinfer_shape s;
+    s.rank = 0;
+    for (int32_t d = 0; d < p->input.rank; d++)
+        if (d != ax || p->keepdims)
+            s.dims[s.rank++] = d == ax ? 1 : p->input.dims[d];
+    for (int32_t d = s.rank; d < CLINFER_MAX_RANK; d++)
+        s.dims[d] = 0;
+    return s;
+}
+
+/* Whether v is at least as extreme as best (NaN the most extreme). */
+static int ref_beats(float v, float best, int min)
+{
+    if (isnan(best))
+        return 0;
+    return isnan(v) || (min ? v < best : v > best);
+}
+
+void ref_arg_reduce(const arg_reduce_params *p, const float *in, float *out)
+{
+    const int32_t rank = p->input.rank;
+    const int32_t ax = (int32_t)(p->axis < 0 ? p->axis + rank : p->axis);
+    int64_t stride[CLINFER_MAX_RANK], acc = 1, idx[CLINFER_MAX_RANK] = {0};
+    for (int32_t d = rank - 1; d >= 0; d--) {
+        stride[d] = acc;
+        acc *= p->input.dims[d];
+    }
+    const int64_t dim = p->input.dims[ax];
+    int64_t n = acc / dim, o = 0;
+    for (; o < n; o++) {
+        /* idx: the output element's coordinates, the axis at 0 */
+        int64_t base = 0;
+        for (int32_t d = 0; d < rank; d++)
+            base += idx[d] * stride[d];
+        float best = in[base];
+        for (int64_t k = 1; k < dim; k++)
+            if (ref_beats(in[base + k * stride[ax]], best, p->min))
+                best = in[base + k * stride[ax]];
+        int64_t at = -1;
+        for (int64_t k = 0; k < dim; k++) {
+            float v = in[base + k * stride[ax]];
+            if (v == best || (isnan(v) && isnan(best))) {
+                at = k;
+                if (!p->select_last_index)
+                    break;
+            }
+        }
+        out[o] = (float)at;
+        for (int32_t d = rank - 1; d >= 0; d--) { /* the next output element */
+            if (d == ax)
+                continue;
+            if (++idx[d] < p->input.dims[d])
+                break;
+            idx[d] = 0;
+        }
+    }
+}

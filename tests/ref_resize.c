@@ -109,12 +109,39 @@ static int taps_of(const clinfer_resize_desc *d, double s, double scale, int64_t
     return 4;
 }
 
+/* The most taps ref_antialias_taps_of gives (reach 2 / scale each side). */
+#define REF_MAX_TAPS 160
+
+/* Antialiased: every integer j within the stretched filter's reach of s,
+ * weighed by the filter at distance |j - s| * min(scale, 1). */
+static int antialias_taps_of(const clinfer_resize_desc *d, double s, double scale, int64_t in,
+                             int64_t *idx, double *w)
+{
+    const double k = scale < 1 ? scale : 1;
+    const double reach = (d->mode == CLINFER_RESIZE_CUBIC ? 2.0 : 1.0) / k;
+    double sum = 0;
+    int n = 0;
+    for (int64_t j = index_of(s - reach); j <= index_of(s + reach) + 1 && n < REF_MAX_TAPS; j++) {
+        double t = fabs((double)j - s) * k;
+        double v = d->mode == CLINFER_RESIZE_CUBIC ? cubic_kernel(d->cubic_coeff_a, t)
+                                                   : (t < 1 ? 1 - t : 0);
+        if (d->exclude_outside && (j < 0 || j >= in))
+            v = 0;
+        idx[n] = j, w[n++] = v;
+        sum += v;
+    }
+    for (int k2 = 0; k2 < n; k2++)
+        w[k2] /= sum;
+    return n;
+}
+
 static int64_t clamp(int64_t i, int64_t n)
 {
     return i < 0 ? 0 : i > n - 1 ? n - 1 : i;
 }
 
-void ref_resize(const clinfer_shape *in, const clinfer_resize_desc *d, const float *x, float *out)
+static void resize_any(const clinfer_shape *in, const clinfer_resize_desc *d, int antialias,
+                       const float *x, float *out)
 {
     clinfer_shape os = ref_resize_shape(in, d);
     const int64_t planes = in->dims[0] * in->dims[1], ih = in->dims[2], iw = in->dims[3];
@@ -132,13 +159,27 @@ void ref_resize(const clinfer_shape *in, const clinfer_resize_desc *d, const flo
                     *o = d->extrapolation_value;
                     continue;
                 }
-                int64_t yi[4], xi[4];
-                double yw[4], xw[4], acc = 0;
-                int ny = taps_of(d, sy, sh, ih, yi, yw), nx = taps_of(d, sx, sw, iw, xi, xw);
+                int64_t yi[REF_MAX_TAPS], xi[REF_MAX_TAPS];
+                double yw[REF_MAX_TAPS], xw[REF_MAX_TAPS], acc = 0;
+                int ny = antialias ? antialias_taps_of(d, sy, sh, ih, yi, yw)
+                                   : taps_of(d, sy, sh, ih, yi, yw);
+                int nx = antialias ? antialias_taps_of(d, sx, sw, iw, xi, xw)
+                                   : taps_of(d, sx, sw, iw, xi, xw);
                 for (int a = 0; a < ny; a++)
                     for (int b = 0; b < nx; b++)
                         acc += yw[a] * xw[b] *
                                (double)x[(p * ih + clamp(yi[a], ih)) * iw + clamp(xi[b], iw)];
                 *o = (float)acc;
             }
+}
+
+void ref_resize(const clinfer_shape *in, const clinfer_resize_desc *d, const float *x, float *out)
+{
+    resize_any(in, d, 0, x, out);
+}
+
+void ref_resize_antialias(const clinfer_shape *in, const clinfer_resize_desc *d, const float *x,
+                          float *out)
+{
+    resize_any(in, d, 1, x, out);
 }

@@ -647,10 +647,25 @@ Test(conv_transpose, onnx_refuses_other_ranks_and_bad_attributes)
     const float w[2 * 3 * 3 * 3] = {0};
     size_t size = 0;
     uint8_t *m;
-    const int64_t x3[5] = {1, 2, 3, 4, 5}, w3[5] = {2, 1, 3, 3, 3};
-    m = convt_model(5, x3, w3, w, NULL, 0, 0, NULL, &size);
+    const int64_t x6[6] = {1, 2, 3, 4, 5, 2}, w6[6] = {2, 1, 1, 1, 1, 1};
+    m = convt_model(6, x6, w6, w, NULL, 0, 0, NULL, &size);
     expect_refused(m, size, CLINFER_ERR_UNSUPPORTED,
-                   "clinfer supports 1-D and 2-D transposed convolutions");
+                   "clinfer supports 1-D, 2-D and 3-D transposed convolutions");
+    const int64_t x3[5] = {1, 2, 3, 4, 5}, w3[5] = {2, 1, 3, 3, 3};
+    const int64_t os2[2] = {6, 7};
+    pb os = onnx_attr_ints("output_shape", 2, os2);
+    m = convt_model(5, x3, w3, w, NULL, 0, 1, &os, &size);
+    expect_refused(m, size, CLINFER_ERR_UNSUPPORTED,
+                   "\"output_shape\" has 2 values; a 3-D output has 3 (or 5");
+    const int64_t ks3[3] = {2, 3, 3};
+    pb k3 = onnx_attr_ints("kernel_shape", 3, ks3);
+    m = convt_model(5, x3, w3, w, NULL, 0, 1, &k3, &size);
+    expect_refused(m, size, CLINFER_ERR_INVALID_MODEL, "is [2, 3, 3] but W is 3x3x3");
+    const int64_t op3[3] = {1, 0, 0};
+    pb op = onnx_attr_ints("output_padding", 3, op3);
+    m = convt_model(5, x3, w3, w, NULL, 0, 1, &op, &size);
+    expect_refused(m, size, CLINFER_ERR_INVALID_MODEL,
+                   "output_padding 1 along D is not below the stride (1)");
     const int64_t x2[4] = {1, 2, 5, 6}, w2[4] = {2, 3, 3, 3}, three[3] = {1, 1, 1};
     pb a = onnx_attr_ints("output_padding", 3, three);
     m = convt_model(4, x2, w2, w, NULL, 0, 1, &a, &size);
@@ -670,4 +685,100 @@ Test(conv_transpose, onnx_refuses_other_ranks_and_bad_attributes)
     m = convt_model(4, x2, w2, w, NULL, 0, 1, &a, &size);
     expect_refused(m, size,
                    CLINFER_ERR_INVALID_ARGUMENT, "output_padding (3, 0)");
+}
+
+/* ------------------------------------------------------------ 3-D (ONNX) */
+
+/* How a 3-D case gives its padding. */
+enum { PADS_EXPLICIT, PADS_VALID, PADS_SAME_UPPER, PADS_SAME_LOWER, PADS_OUTPUT_SHAPE };
+
+/* A 3-D case: the reference's parameters (its pads are replaced by those
+ * ONNX derives for SAME_* and output_shape: out_shape, per axis). */
+static void check_convt3d(const ref_convt3d *given, int pads_by, const int32_t *out_shape,
+                          uint32_t seed)
+{
+    ref_convt3d rr = *given, *r = &rr;
+    for (int a = 0; a < 3 && pads_by >= PADS_SAME_UPPER; a++) {
+        int32_t out = pads_by == PADS_OUTPUT_SHAPE ? out_shape[a] : r->in[a] * r->stride[a];
+        ref_convt_pads(pads_by == PADS_SAME_UPPER, r->in[a], r->k[a], r->stride[a], r->dil[a],
+                       r->out_pad[a], out, &r->pad0[a], &r->pad1[a]);
+    }
+    int32_t o[3];
+    size_t in_n = (size_t)r->n * r->c, w_n = (size_t)r->c * (r->oc / r->groups), out_n =
+        (size_t)r->n * r->oc;
+    for (int a = 0; a < 3; a++) {
+        o[a] = ref_convt_out(r->in[a], r->k[a], r->stride[a], r->pad0[a], r->pad1[a],
+                             r->out_pad[a], r->dil[a]);
+        in_n *= (size_t)r->in[a], w_n *= (size_t)r->k[a], out_n *= (size_t)o[a];
+    }
+    float *x = test_alloc(in_n * 4), *w = test_alloc(w_n * 4), *b = test_alloc((size_t)r->oc * 4);
+    float *want = test_alloc(out_n * 4), *got = test_alloc(out_n * 4);
+    fill_uniform(x, in_n, -1, 1, &seed);
+    fill_uniform(w, w_n, -1, 1, &seed);
+    fill_uniform(b, (size_t)r->oc, -1, 1, &seed);
+    ref_conv_transpose3d(r, x, w, b, want);
+    const int64_t xd[5] = {-1, r->c, r->in[0], r->in[1], r->in[2]};
+    const int64_t wd[5] = {r->c, r->oc / r->groups, r->k[0], r->k[1], r->k[2]};
+    const int64_t strides[3] = {r->stride[0], r->stride[1], r->stride[2]};
+    const int64_t dil[3] = {r->dil[0], r->dil[1], r->dil[2]};
+    const int64_t pads[6] = {r->pad0[0], r->pad0[1], r->pad0[2], r->pad1[0], r->pad1[1],
+                             r->pad1[2]};
+    const int64_t op[3] = {r->out_pad[0], r->out_pad[1], r->out_pad[2]};
+    const int64_t os[5] = {r->n, r->oc, o[0], o[1], o[2]}; /* the whole shape */
+    pb attrs[5] = {onnx_attr_ints("strides", 3, strides), onnx_attr_ints("dilations", 3, dil),
+                   onnx_attr_int("group", r->groups), onnx_attr_ints("output_padding", 3, op),
+                   pads_by == PADS_EXPLICIT      ? onnx_attr_ints("pads", 6, pads)
+                   : pads_by == PADS_VALID       ? onnx_attr_string("auto_pad", "VALID")
+                   : pads_by == PADS_SAME_UPPER  ? onnx_attr_string("auto_pad", "SAME_UPPER")
+                   : pads_by == PADS_SAME_LOWER  ? onnx_attr_string("auto_pad", "SAME_LOWER")
+                                                 : onnx_attr_ints("output_shape", 5, os)};
+    size_t size;
+    uint8_t *model = convt_model(5, xd, wd, w, b, r->oc, 5, attrs, &size);
+    const float *in[1] = {x};
+    test_onnx_run_batch(model, size, r->n, in, &in_n, 1, got, out_n);
+    char what[96];
+    snprintf(what, sizeof what, "3-D convT in %dx%dx%d k %dx%dx%d stride %d", r->in[0], r->in[1],
+             r->in[2], r->k[0], r->k[1], r->k[2], r->stride[0]);
+    assert_close(got, want, out_n, 1e-5f, 1e-4f, what);
+    free(model);
+    free(x);
+    free(w);
+    free(b);
+    free(want);
+    free(got);
+}
+
+Test(conv_transpose, onnx_3d_as_2d_per_output_frame)
+{
+    /* n, c, oc, groups; in, k, stride, dil, pad0, pad1, out_pad per axis */
+    const ref_convt3d cases[] = {
+        /* groups 2, pads, output padding, a dilated height */
+        {2, 4, 6, 2, {3, 5, 4}, {3, 3, 2}, {2, 1, 2}, {1, 2, 1}, {1, 0, 1}, {1, 1, 0},
+         {1, 0, 1}},
+        /* stride = kernel depth: each output frame from one input frame */
+        {1, 3, 4, 1, {4, 5, 6}, {2, 3, 3}, {2, 2, 2}, {1, 1, 1}, {0, 0, 0}, {0, 0, 0},
+         {0, 0, 0}},
+        /* stride 3 > kernel 2: frames no input reaches (bias alone) */
+        {1, 2, 3, 1, {3, 4, 5}, {2, 2, 2}, {3, 1, 1}, {1, 1, 1}, {0, 1, 0}, {0, 0, 1},
+         {2, 0, 0}},
+        /* dilation 2 and stride 3 along D: frames two apart */
+        {2, 2, 2, 1, {5, 3, 4}, {3, 2, 2}, {3, 1, 1}, {2, 1, 1}, {2, 0, 0}, {1, 0, 0},
+         {0, 0, 0}},
+        /* PyTorch's upsampling block: k 3, stride 2, pads 1, output padding 1 */
+        {1, 3, 2, 1, {4, 4, 3}, {3, 3, 3}, {2, 2, 2}, {1, 1, 1}, {1, 1, 1}, {1, 1, 1},
+         {1, 1, 1}},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++)
+        check_convt3d(&cases[k], PADS_EXPLICIT, NULL, 500u + (uint32_t)k);
+    /* auto_pad VALID, SAME_UPPER and SAME_LOWER (odd totals), output_shape
+     * (explicit: the odd one at the start) */
+    const ref_convt3d other = {1, 2, 3, 1, {3, 4, 5}, {2, 3, 2}, {2, 1, 2}, {1, 1, 1},
+                               {0, 0, 0}, {0, 0, 0}, {1, 0, 1}};
+    const int32_t out_shape[3] = {7, 5, 10};
+    for (int by = PADS_VALID; by <= PADS_OUTPUT_SHAPE; by++)
+        check_convt3d(&other, by, out_shape, 510u + (uint32_t)by);
+    const ref_convt3d odd = {1, 2, 2, 1, {3, 3, 4}, {3, 2, 3}, {2, 1, 2}, {1, 1, 1},
+                             {0, 0, 0}, {0, 0, 0}, {0, 0, 0}};
+    check_convt3d(&odd, PADS_SAME_UPPER, NULL, 520u);
+    check_convt3d(&odd, PADS_SAME_LOWER, NULL, 521u);
 }

@@ -507,27 +507,15 @@ Test(norm, onnx_group_normalization_opset_18)
     const float sc[6] = {0.5f, 1.5f, -2, 1, 1, 1}, b[6] = {0.25f, -1, 3, 0, 0, 0};
     size_t size;
     uint8_t *model = group_norm_model(3, 3, sc, b, 18, &size);
-    clinfer_runtime *rt = test_runtime();
-    clinfer_graph *g = NULL;
-    clinfer_model *m = NULL;
-    clinfer_session *s = NULL;
-    cr_assert_eq(clinfer_graph_load_onnx_memory(model, size, &g), CLINFER_OK, "%s",
-                 clinfer_last_errmsg());
-    cr_assert_eq(clinfer_model_compile(rt, g, &m), CLINFER_OK, "%s", clinfer_last_errmsg());
-    cr_assert_eq(clinfer_session_create(m, NULL, &s), CLINFER_OK, "%s", clinfer_last_errmsg());
     float x[180], y[180], want[180];
     uint32_t seed = 90;
     fill_uniform(x, 180, -2, 4, &seed);
-    cr_assert_eq(clinfer_session_set_input(s, 0, x, 180), CLINFER_OK);
-    cr_assert_eq(clinfer_session_run(s), CLINFER_OK, "%s", clinfer_session_errmsg(s));
-    cr_assert_eq(clinfer_session_get_output(s, 0, y, 180), CLINFER_OK);
+    const float *in[1] = {x};
+    const size_t count = 180;
+    test_onnx_run(model, size, in, &count, 1, y, 180);
     const clinfer_shape xs = shp(4, 2, 6, 5, 3);
     ref_group_norm(&xs, 3, 0, x, sc, b, 1e-3f, want);
     assert_close(y, want, 180, 3e-5f, 2e-4f, "GroupNormalization opset 18 (per-group scale)");
-    clinfer_session_free(s);
-    clinfer_model_free(m);
-    clinfer_graph_free(g);
-    clinfer_runtime_free(rt);
     free(model);
 }
 

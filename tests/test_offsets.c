@@ -10,7 +10,7 @@
  * GEMM variant, pooling (both windowed variants, global), eltwise unary and
  * binary (every broadcast variant), softmax, batchnorm, concat, pad,
  * transpose, reduce, slice, the normalisations, conv_transpose (every
- * algorithm).
+ * algorithm), arg_reduce, where, gather_elements.
  */
 #define _POSIX_C_SOURCE 200809L /* setenv */
 #include <criterion/criterion.h>
@@ -22,6 +22,7 @@
 #include "ops/concat.h"
 #include "ops/conv2d.h"
 #include "ops/eltwise.h"
+#include "ops/gather_elements.h"
 #include "ops/gemm.h"
 #include "ops/norm.h"
 #include "ops/pad.h"
@@ -30,6 +31,7 @@
 #include "ops/slice.h"
 #include "ops/softmax.h"
 #include "ops/transpose.h"
+#include "ops/where.h"
 #include "tensor.h"
 #include "testutil.h"
 
@@ -340,6 +342,42 @@ Test(offsets, concat_pad_transpose_reduce_slice)
                   .n = {numel(&sp.input), numel(&o)}};
     snprintf(k.what, sizeof k.what, "slice");
     check_offsets(rt, &k, 80);
+    clinfer_runtime_free(rt);
+}
+
+/* ------------------------------------- arg_reduce, where, gather_elements */
+
+MAKE_ONE_LAUNCH(make_arg_reduce, arg_reduce_prepare, launch_bind_io, t[0], t[1])
+MAKE_ONE_LAUNCH(make_where, where_prepare, where_bind, t[0], t[1], t[2], t[3])
+MAKE_ONE_LAUNCH(make_gather_elements, gather_elements_prepare, gather_elements_bind, t[0], t[1],
+                t[2])
+
+Test(offsets, arg_reduce_where_gather_elements)
+{
+    clinfer_runtime *rt = test_runtime();
+    op_case k;
+    clinfer_shape o;
+    arg_reduce_params ap = {shape4(2, 3, 5, 7), 1, 1, 0, 1}; /* ArgMin, axis 1, last */
+    MAKE_OK(arg_reduce_output_shape(rt, &ap, &o));
+    k = (op_case){.make = make_arg_reduce, .params = &ap, .count = 2,
+                  .n = {numel(&ap.input), numel(&o)}};
+    snprintf(k.what, sizeof k.what, "arg_reduce");
+    check_offsets(rt, &k, 90);
+
+    where_params wp = {{3, {2, 1, 7}}, {2, {3, 1}}, {1, {7}}};
+    MAKE_OK(where_output_shape(rt, &wp, &o));
+    k = (op_case){.make = make_where, .params = &wp, .count = 4,
+                  .n = {numel(&wp.cond), numel(&wp.x), numel(&wp.y), numel(&o)}};
+    snprintf(k.what, sizeof k.what, "where");
+    check_offsets(rt, &k, 91);
+
+    /* indices from [0.05, 1): all 0 once floored, still a gather */
+    gather_elements_params gp = {{3, {2, 3, 5}}, {3, {2, 2, 5}}, -2};
+    MAKE_OK(gather_elements_output_shape(rt, &gp, &o));
+    k = (op_case){.make = make_gather_elements, .params = &gp, .count = 3,
+                  .n = {numel(&gp.data), numel(&gp.indices), numel(&o)}};
+    snprintf(k.what, sizeof k.what, "gather_elements");
+    check_offsets(rt, &k, 92);
     clinfer_runtime_free(rt);
 }
 

@@ -3,13 +3,16 @@
  * axes (negative ones too), several axes, all axes (empty axes),
  * noop_with_empty_axes, keepdims on and off, ranks 1 to 5 with odd sizes and
  * size-1 dims, long contiguous rows (the vector path and its tail); NaN,
- * empty reductions; and the validation of the axes.
+ * empty reductions; and the validation of the axes. ArgMax/ArgMin: every
+ * axis of ranks 1 to 5 with ties (first and last index), NaN, long axes,
+ * both precisions, the ONNX path (int64 output) and its refusals.
  */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "onnx_writer.h"
 #include "op_test.h"
 #include "ref_reduce.h"
 #include "shape.h"
@@ -261,4 +264,202 @@ Test(reduce, rejects_bad_axes)
     cr_assert(reduce_kind_parse("ReduceMax", &k) && k == REDUCE_MAX);
     cr_assert(!reduce_kind_parse("ReduceProd", &k));
     clinfer_runtime_free(rt);
+}
+
+/* ------------------------------------------------------ ArgMax, ArgMin */
+
+static clinfer_status add_arg_reduce(clinfer_graph *g, const clinfer_value *in, const void *ctx,
+                                     clinfer_value *out)
+{
+    const arg_reduce_params *p = ctx;
+    return clinfer_graph_arg_reduce(g, "arg", p->min, in[0], p->axis, p->keepdims,
+                                    p->select_last_index, out);
+}
+
+/* ArgMax/ArgMin of `in` (NULL: small integers, so that ties are common and
+ * half storage holds every value exactly) against the reference, in both
+ * precisions (test_op): indices must match exactly. */
+static void check_arg_reduce(const arg_reduce_params *p, const float *data, uint32_t seed)
+{
+    char what[160], b1[64];
+    snprintf(what, sizeof what, "%s %s axis %lld keepdims %d last %d", p->min ? "ArgMin" : "ArgMax",
+             shape_str(&p->input, b1, sizeof b1), (long long)p->axis, p->keepdims,
+             p->select_last_index);
+    size_t n = numel(&p->input);
+    float *x = test_alloc(n * sizeof *x);
+    if (data) {
+        memcpy(x, data, n * sizeof *x);
+    } else {
+        fill_uniform(x, n, -4, 4, &seed);
+        for (size_t i = 0; i < n; i++)
+            x[i] = floorf(x[i]);
+    }
+    clinfer_shape os = ref_arg_reduce_shape(p);
+    float *want = test_alloc(numel(&os) * sizeof *want);
+    ref_arg_reduce(p, x, want);
+    const op_input xi = {p->input, x, 0};
+    const op_test t = {what, &xi, 1, add_arg_reduce, p, want, os, 0, 0, {{0}}};
+    test_op(&t);
+    free(x);
+    free(want);
+}
+
+Test(reduce, arg_max_min_every_axis_first_and_last)
+{
+    static const reduce_case shapes[] = {
+        {1, {7}, 0, {0}}, {2, {3, 5}, 0, {0}}, {3, {2, 3, 7}, 0, {0}},
+        {4, {2, 3, 5, 3}, 0, {0}}, {5, {2, 1, 3, 2, 5}, 0, {0}},
+    };
+    uint32_t seed = 700u;
+    for (size_t c = 0; c < sizeof shapes / sizeof shapes[0]; c++)
+        for (int32_t ax = -shapes[c].rank; ax < shapes[c].rank; ax++)
+            for (int form = 0; form < 8; form++) {
+                arg_reduce_params p;
+                memset(&p, 0, sizeof p);
+                p.input = shape_make(shapes[c].rank, shapes[c].dims);
+                p.axis = ax;
+                p.min = form & 1;
+                p.keepdims = (form >> 1) & 1;
+                p.select_last_index = (form >> 2) & 1;
+                /* negative axes with one form each: the same kernel */
+                if (ax < 0 && form != 5)
+                    continue;
+                check_arg_reduce(&p, NULL, seed++);
+            }
+}
+
+Test(reduce, arg_max_min_long_axes_and_nan)
+{
+    /* long rows (inner 1), long columns (inner 13) */
+    const int64_t rows[2] = {3, 301}, cols[3] = {2, 37, 13};
+    for (int form = 0; form < 4; form++) {
+        arg_reduce_params p;
+        memset(&p, 0, sizeof p);
+        p.min = form & 1;
+        p.select_last_index = form >> 1;
+        p.keepdims = 1;
+        p.input = shape_make(2, rows), p.axis = 1;
+        check_arg_reduce(&p, NULL, 800u + (uint32_t)form);
+        p.input = shape_make(3, cols), p.axis = 1, p.keepdims = 0;
+        check_arg_reduce(&p, NULL, 810u + (uint32_t)form);
+    }
+    /* NaN is the extreme of both: row 0 one NaN, row 1 two, row 2 none */
+    float x[3 * 6] = {1, 2, NAN, 5, -3, 0, NAN, 4, 9, NAN, -9, 1, 2, 7, 7, -1, -1, 3};
+    const int64_t d[2] = {3, 6};
+    for (int form = 0; form < 4; form++) {
+        arg_reduce_params p;
+        memset(&p, 0, sizeof p);
+        p.input = shape_make(2, d);
+        p.axis = -1;
+        p.min = form & 1;
+        p.select_last_index = form >> 1;
+        check_arg_reduce(&p, x, 0u);
+        float want[3];
+        ref_arg_reduce(&p, x, want);
+        cr_assert(want[0] == 2 && want[1] == (p.select_last_index ? 3 : 0),
+                  "the reference's NaN rule: %g %g", want[0], want[1]);
+    }
+}
+
+Test(reduce, arg_max_min_refusals)
+{
+    clinfer_shape os;
+    arg_reduce_params p;
+    memset(&p, 0, sizeof p);
+    const int64_t d[3] = {2, 3, 4}, longer[2] = {2, 3000}, empty[2] = {2, 0};
+    p.input = shape_make(3, d);
+    p.axis = 3;
+    cr_assert_eq(arg_reduce_output_shape(NULL, &p, &os), CLINFER_ERR_INVALID_ARGUMENT);
+    cr_assert(strstr(clinfer_last_errmsg(), "ArgMax: axis 3 is out of range for rank 3"), "%s",
+              clinfer_last_errmsg());
+    p.axis = -4, p.min = 1;
+    cr_assert_eq(arg_reduce_output_shape(NULL, &p, &os), CLINFER_ERR_INVALID_ARGUMENT);
+    cr_assert(strstr(clinfer_last_errmsg(), "ArgMin: axis -4"), "%s", clinfer_last_errmsg());
+    p.input = shape_make(0, NULL), p.axis = 0;
+    cr_assert_eq(arg_reduce_output_shape(NULL, &p, &os), CLINFER_ERR_SHAPE);
+    cr_assert(strstr(clinfer_last_errmsg(), "input rank 0"), "%s", clinfer_last_errmsg());
+    p.input = shape_make(2, empty), p.axis = 1;
+    cr_assert_eq(arg_reduce_output_shape(NULL, &p, &os), CLINFER_ERR_SHAPE);
+    cr_assert(strstr(clinfer_last_errmsg(), "is empty"), "%s", clinfer_last_errmsg());
+    /* 3000 indices: exact in float32, not in half storage */
+    p.input = shape_make(2, longer), p.axis = 1;
+    cr_assert_eq(arg_reduce_output_shape(NULL, &p, &os), CLINFER_OK);
+    clinfer_runtime_options o = clinfer_runtime_options_default();
+    o.precision = CLINFER_PRECISION_FP16;
+    clinfer_runtime *rt = test_runtime_with(&o);
+    cr_assert_eq(arg_reduce_output_shape(rt, &p, &os), CLINFER_ERR_UNSUPPORTED);
+    cr_assert(strstr(clinfer_last_errmsg(), "not exact in half storage"), "%s",
+              clinfer_last_errmsg());
+    op_launch l;
+    cr_assert_eq(arg_reduce_prepare(rt, &p, &l), CLINFER_ERR_UNSUPPORTED);
+    cr_assert_null(l.kernel);
+    clinfer_runtime_free(rt);
+}
+
+/* x [2, 5, 3] -> ArgMax/ArgMin (attributes as given) -> y, declared int64 */
+static uint8_t *arg_model(const char *op, int64_t opset, int nattrs, pb *attrs, size_t *size)
+{
+    onnx_graph g = {{0}};
+    const int64_t d[3] = {2, 5, 3};
+    pb t = onnx_value_info("x", OT_FLOAT, 3, d);
+    onnx_input(&g, &t);
+    onnx_node(&g, op, "arg", "x", "y", nattrs, attrs);
+    t = onnx_value_info("y", OT_INT64, -1, NULL);
+    onnx_output(&g, &t);
+    return onnx_model(&g, opset, size);
+}
+
+Test(reduce, onnx_arg_max_min_give_int64)
+{
+    float x[30], y[30], want[30];
+    uint32_t seed = 77u;
+    fill_uniform(x, 30, -3, 3, &seed);
+    for (int k = 0; k < 30; k++)
+        x[k] = floorf(x[k]);
+    for (int form = 0; form < 2; form++) {
+        pb attrs[3] = {onnx_attr_int("axis", -2), onnx_attr_int("keepdims", 0),
+                       onnx_attr_int("select_last_index", 1)};
+        size_t size, count = 30;
+        uint8_t *bytes = arg_model(form ? "ArgMin" : "ArgMax", 13, 3, attrs, &size);
+        const float *in[1] = {x};
+        cr_assert_eq(test_onnx_run(bytes, size, in, &count, 1, y, 6), CLINFER_DTYPE_INT64);
+        arg_reduce_params p;
+        memset(&p, 0, sizeof p);
+        const int64_t d[3] = {2, 5, 3};
+        p.input = shape_make(3, d), p.axis = 1, p.min = form, p.select_last_index = 1;
+        ref_arg_reduce(&p, x, want);
+        assert_equal(y, want, 6, form ? "ONNX ArgMin" : "ONNX ArgMax");
+        free(bytes);
+    }
+}
+
+/* Loading fails naming the node and `needle`. */
+static void expect_onnx_error(uint8_t *bytes, size_t size, const char *needle)
+{
+    clinfer_graph *g = NULL;
+    cr_assert_neq(clinfer_graph_load_onnx_memory(bytes, size, &g), CLINFER_OK);
+    cr_assert(strstr(clinfer_last_errmsg(), "\"arg\"") && strstr(clinfer_last_errmsg(), needle),
+              "message '%s' lacks the node or '%s'", clinfer_last_errmsg(), needle);
+    free(bytes);
+}
+
+Test(reduce, onnx_arg_max_min_refusals_name_the_node)
+{
+    static const struct {
+        const char *op, *attr, *needle;
+        int64_t opset, value;
+    } cases[] = {
+        {"ArgMax", "axis", "axis 3 is out of range", 13, 3},
+        {"ArgMin", "select_last_index", "select_last_index exists from opset 12", 11, 1},
+        {"ArgMax", "keepdims", "must be 0 or 1", 13, 2},
+        {"ArgMax", "axis", "negative axis needs opset 11", 9, -1},
+        {"ArgMin", NULL, "\"axis\" has type FLOAT, expected INT", 13, 0},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        size_t size;
+        pb attr = cases[k].attr ? onnx_attr_int(cases[k].attr, cases[k].value)
+                                : onnx_attr_float("axis", 1.0f);
+        uint8_t *m = arg_model(cases[k].op, cases[k].opset, 1, &attr, &size);
+        expect_onnx_error(m, size, cases[k].needle);
+    }
 }

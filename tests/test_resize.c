@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "graph.h"
 #include "onnx_writer.h"
 #include "op_test.h"
 #include "ref_resize.h"
@@ -28,6 +29,13 @@ static clinfer_status add_resize(clinfer_graph *g, const clinfer_value *in, cons
                                  clinfer_value *out)
 {
     return clinfer_graph_resize(g, "resize", in[0], ctx, out);
+}
+
+/* The same with ONNX's antialias (the importer's builder call). */
+static clinfer_status add_antialiased(clinfer_graph *g, const clinfer_value *in, const void *ctx,
+                                      clinfer_value *out)
+{
+    return graph_resize_ex(g, "resize", in[0], ctx, 1, out);
 }
 
 /* One input shape and its output: sizes (out_*) or scales. */
@@ -48,7 +56,8 @@ static const geometry GEOMETRIES[] = {
     {1, 2, 1, 6, 0, 0, 3, 1},      /* a 1-row input, a 1-column output */
 };
 
-static void check_resize(const clinfer_resize_desc *base, const geometry *gm, uint32_t seed)
+static void check_resize_aa(const clinfer_resize_desc *base, const geometry *gm, int antialias,
+                            uint32_t seed)
 {
     clinfer_resize_desc d = *base;
     d.scale_h = gm->scale_h, d.scale_w = gm->scale_w;
@@ -56,18 +65,28 @@ static void check_resize(const clinfer_resize_desc *base, const geometry *gm, ui
     const clinfer_shape in = {4, {gm->n, gm->c, gm->h, gm->w}};
     clinfer_shape os = ref_resize_shape(&in, &d);
     char what[256], b1[64], b2[64];
-    snprintf(what, sizeof what, "resize %s -> %s mode %d %s nearest %d a %g exclude %d",
+    snprintf(what, sizeof what, "resize %s -> %s mode %d %s nearest %d a %g exclude %d%s",
              shape_str(&in, b1, sizeof b1), shape_str(&os, b2, sizeof b2), (int)d.mode,
-             COORD[d.coord], (int)d.nearest, (double)d.cubic_coeff_a, d.exclude_outside);
+             COORD[d.coord], (int)d.nearest, (double)d.cubic_coeff_a, d.exclude_outside,
+             antialias ? " antialias" : "");
     size_t n = ref_numel(&in), m = ref_numel(&os);
     float *x = test_alloc(n * sizeof *x), *want = test_alloc(m * sizeof *want);
     fill_uniform(x, n, -1, 1, &seed);
-    ref_resize(&in, &d, x, want);
+    if (antialias)
+        ref_resize_antialias(&in, &d, x, want);
+    else
+        ref_resize(&in, &d, x, want);
     const op_input xi = {in, x, 0};
-    const op_test t = {what, &xi, 1, add_resize, &d, want, os, 1e-5f, 1e-5f, {{0}}};
+    const op_test t = {what, &xi, 1, antialias ? add_antialiased : add_resize, &d, want, os,
+                       1e-5f, 1e-5f, {{0}}};
     test_op(&t);
     free(x);
     free(want);
+}
+
+static void check_resize(const clinfer_resize_desc *base, const geometry *gm, uint32_t seed)
+{
+    check_resize_aa(base, gm, 0, seed);
 }
 
 /* Every geometry under every coordinate mode for one interpolation. */
@@ -96,6 +115,61 @@ Test(resize, linear_every_coordinate_mode)
     clinfer_resize_desc d = clinfer_resize_desc_default();
     d.mode = CLINFER_RESIZE_LINEAR;
     check_all_coords(d, 1000u);
+}
+
+Test(resize, antialias_linear_and_cubic_downscales)
+{
+    /* downscales by 2, 3.5, 1/0.3, sizes and one axis up; odd sizes */
+    static const geometry aa[] = {
+        {1, 2, 14, 10, 0.5f, 0.5f, 0, 0},  {2, 1, 21, 17, 0, 0, 6, 5},
+        {1, 2, 20, 23, 0.3f, 0.7f, 0, 0},  {1, 1, 9, 40, 1.5f, 0.25f, 0, 0},
+        {1, 1, 7, 8, 0, 0, 7, 3},
+    };
+    const clinfer_resize_coord coords[3] = {CLINFER_COORD_HALF_PIXEL,
+                                            CLINFER_COORD_PYTORCH_HALF_PIXEL,
+                                            CLINFER_COORD_ALIGN_CORNERS};
+    uint32_t seed = 4000u;
+    for (int mode = CLINFER_RESIZE_LINEAR; mode <= CLINFER_RESIZE_CUBIC; mode++)
+        for (int c = 0; c < 3; c++)
+            for (size_t g = 0; g < sizeof aa / sizeof aa[0]; g++) {
+                clinfer_resize_desc d = clinfer_resize_desc_default();
+                d.mode = (clinfer_resize_mode)mode;
+                d.coord = coords[c];
+                d.exclude_outside = mode == CLINFER_RESIZE_CUBIC && g % 2 == 1;
+                check_resize_aa(&d, &aa[g], 1, seed++);
+            }
+    /* nearest ignores antialias */
+    clinfer_resize_desc d = clinfer_resize_desc_default();
+    const clinfer_shape in = {4, {1, 1, 8, 8}};
+    d.scale_h = d.scale_w = 0.5f;
+    float x[64], want[16];
+    uint32_t s2 = 1u;
+    fill_uniform(x, 64, -1, 1, &s2);
+    ref_resize(&in, &d, x, want);
+    const op_input xi = {in, x, 0};
+    const op_test t = {"nearest, antialias", &xi, 1, add_antialiased, &d, want,
+                       ref_resize_shape(&in, &d), 0, 0, {{0}}};
+    test_op(&t);
+}
+
+Test(resize, antialias_beyond_the_taps_is_refused)
+{
+    /* linear by 1/40: 82 taps per output pixel, past RESIZE_MAX_TAPS */
+    clinfer_graph *g = NULL;
+    cr_assert_eq(clinfer_graph_create(&g), CLINFER_OK);
+    const clinfer_shape s = {4, {1, 1, 80, 80}};
+    clinfer_value x, y;
+    cr_assert_eq(clinfer_graph_input(g, "x", &s, &x), CLINFER_OK);
+    clinfer_resize_desc d = clinfer_resize_desc_default();
+    d.mode = CLINFER_RESIZE_LINEAR;
+    d.out_h = d.out_w = 2;
+    cr_assert_eq(graph_resize_ex(g, "aa", x, &d, 1, &y), CLINFER_ERR_UNSUPPORTED);
+    cr_assert(strstr(clinfer_graph_errmsg(g), "\"aa\"") &&
+                  strstr(clinfer_graph_errmsg(g), "needs more than 64 taps"),
+              "%s", clinfer_graph_errmsg(g));
+    cr_assert_eq(graph_resize_ex(g, "plain", x, &d, 0, &y), CLINFER_OK, "%s",
+                 clinfer_graph_errmsg(g));
+    clinfer_graph_free(g);
 }
 
 Test(resize, cubic_every_coordinate_mode)
@@ -208,8 +282,10 @@ static uint8_t *resize_model(const char *op, int64_t opset, const char *inputs, 
     return onnx_model(&g, opset, size);
 }
 
-/* Loads the model, runs it at batch 2 and compares with ref_resize(d). */
-static void check_onnx(uint8_t *model, size_t size, const clinfer_resize_desc *d, const char *what)
+/* Loads the model, runs it at batch 2 and compares with ref_resize(d)
+ * (ref_resize_antialias when antialias). */
+static void check_onnx_aa(uint8_t *model, size_t size, const clinfer_resize_desc *d,
+                          int antialias, const char *what)
 {
     clinfer_runtime *rt = test_runtime();
     clinfer_graph *g = NULL;
@@ -222,7 +298,10 @@ static void check_onnx(uint8_t *model, size_t size, const clinfer_resize_desc *d
     float *got = test_alloc(m * sizeof *got);
     uint32_t seed = 9u;
     fill_uniform(x, n, -1, 1, &seed);
-    ref_resize(&in, d, x, want);
+    if (antialias)
+        ref_resize_antialias(&in, d, x, want);
+    else
+        ref_resize(&in, d, x, want);
     clinfer_model *mo = NULL;
     cr_assert_eq(clinfer_model_compile(rt, g, &mo), CLINFER_OK, "%s: %s", what,
                  clinfer_last_errmsg());
@@ -240,6 +319,30 @@ static void check_onnx(uint8_t *model, size_t size, const clinfer_resize_desc *d
     clinfer_graph_free(g);
     clinfer_runtime_free(rt);
     free(x), free(want), free(got), free(model);
+}
+
+static void check_onnx(uint8_t *model, size_t size, const clinfer_resize_desc *d, const char *what)
+{
+    check_onnx_aa(model, size, d, 0, what);
+}
+
+Test(resize_onnx, opset18_antialias)
+{
+    /* 4x6 to 2x2 (sizes) linear and 2x3 (scales 0.5) cubic, antialiased */
+    size_t size = 0;
+    pb lin[3] = {onnx_attr_string("mode", "linear"), onnx_attr_int("antialias", 1),
+                 onnx_attr_ints("axes", 2, (const int64_t[]){2, 3})};
+    uint8_t *m = resize_model("Resize", 18, "x,,,i0", NULL, 0, (const int64_t[]){2, 2}, 2, 3, lin,
+                              &size);
+    clinfer_resize_desc d = clinfer_resize_desc_default();
+    d.mode = CLINFER_RESIZE_LINEAR, d.out_h = 2, d.out_w = 2;
+    check_onnx_aa(m, size, &d, 1, "Resize-18 linear antialias, sizes");
+    pb cub[2] = {onnx_attr_string("mode", "cubic"), onnx_attr_int("antialias", 1)};
+    m = resize_model("Resize", 18, "x,,f0", (const float[]){1, 1, 0.5f, 0.5f}, 4, NULL, 0, 2, cub,
+                     &size);
+    d = clinfer_resize_desc_default();
+    d.mode = CLINFER_RESIZE_CUBIC, d.scale_h = d.scale_w = 0.5f;
+    check_onnx_aa(m, size, &d, 1, "Resize-18 cubic antialias, scales");
 }
 
 Test(resize_onnx, opset18_axes_and_keep_aspect_ratio)
@@ -320,8 +423,11 @@ Test(resize_onnx, unsupported_is_named)
     size_t size = 0;
     pb aa[1] = {onnx_attr_int("antialias", 1)};
     const float up[4] = {1, 1, 2, 2}, chan[4] = {1, 2, 2, 2};
-    uint8_t *m = resize_model("Resize", 18, "x,,f0", up, 4, NULL, 0, 1, aa, &size);
-    expect_load_error(m, size, CLINFER_ERR_UNSUPPORTED, "\"antialias\" = 1");
+    uint8_t *m = resize_model("Resize", 13, "x,,f0", up, 4, NULL, 0, 1, aa, &size);
+    expect_load_error(m, size, CLINFER_ERR_INVALID_MODEL, "\"antialias\" is Resize's from opset 18");
+    aa[0] = onnx_attr_int("antialias", 2);
+    m = resize_model("Resize", 18, "x,,f0", up, 4, NULL, 0, 1, aa, &size);
+    expect_load_error(m, size, CLINFER_ERR_INVALID_MODEL, "\"antialias\" = 2 (0 or 1)");
     m = resize_model("Resize", 13, "x,,f0", chan, 4, NULL, 0, 0, NULL, &size);
     expect_load_error(m, size, CLINFER_ERR_UNSUPPORTED, "resizing C (axis 1)");
     pb am[1] = {onnx_attr_string("coordinate_transformation_mode", "diagonal")};

@@ -143,3 +143,38 @@ void test_tmpdir_remove(const char *dir)
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     cr_assert_eq(system(cmd), 0, "%s", cmd);
 }
+
+clinfer_dtype test_onnx_run(const uint8_t *model, size_t size, const float *const *in,
+                            const size_t *counts, int nin, float *out, size_t n)
+{
+    return test_onnx_run_batch(model, size, 0, in, counts, nin, out, n);
+}
+
+clinfer_dtype test_onnx_run_batch(const uint8_t *model, size_t size, int64_t batch,
+                                  const float *const *in, const size_t *counts, int nin,
+                                  float *out, size_t n)
+{
+    clinfer_runtime *rt = test_runtime();
+    clinfer_graph *g = NULL;
+    clinfer_model *m = NULL;
+    clinfer_session *s = NULL;
+    cr_assert_eq(clinfer_graph_load_onnx_memory(model, size, &g), CLINFER_OK, "%s",
+                 clinfer_last_errmsg());
+    cr_assert_eq(clinfer_model_compile(rt, g, &m), CLINFER_OK, "%s", clinfer_last_errmsg());
+    clinfer_session_options so = clinfer_session_options_default();
+    if (batch > 0)
+        so.batch = batch;
+    cr_assert_eq(clinfer_session_create(m, &so, &s), CLINFER_OK, "%s", clinfer_last_errmsg());
+    for (int k = 0; k < nin; k++)
+        cr_assert_eq(clinfer_session_set_input(s, (size_t)k, in[k], counts[k]), CLINFER_OK, "%s",
+                     clinfer_session_errmsg(s));
+    cr_assert_eq(clinfer_session_run(s), CLINFER_OK, "%s", clinfer_session_errmsg(s));
+    cr_assert_eq(clinfer_session_get_output(s, 0, out, n), CLINFER_OK, "%s",
+                 clinfer_session_errmsg(s));
+    clinfer_dtype dtype = clinfer_model_output_dtype(m, 0);
+    clinfer_session_free(s);
+    clinfer_model_free(m);
+    clinfer_graph_free(g);
+    clinfer_runtime_free(rt);
+    return dtype;
+}

@@ -57,6 +57,17 @@ void assert_close(const float *got, const float *want, size_t n, float atol, flo
 void assert_close_nonfinite(const float *got, const float *want, size_t n, float atol,
                             float rtol, const char *what);
 
+/* Runs an ONNX model held in memory once: loads it, compiles it on a new
+ * runtime, sets input k to in[k] (counts[k] floats) for k < nin, runs, and
+ * copies output 0 (n floats) into out; returns output 0's declared type.
+ * Any failing step fails the test with the library's message. */
+clinfer_dtype test_onnx_run(const uint8_t *model, size_t size, const float *const *in,
+                            const size_t *counts, int nin, float *out, size_t n);
+/* The same in a session of batch size `batch` (0: the default). */
+clinfer_dtype test_onnx_run_batch(const uint8_t *model, size_t size, int64_t batch,
+                                  const float *const *in, const size_t *counts, int nin,
+                                  float *out, size_t n);
+
 /* Asserts exact equality (for the lecture's integer examples). */
 void assert_equal(const float *got, const float *want, size_t n, const char *what);
 

@@ -1,6 +1,7 @@
 /*
  * resize.c — Resize nodes; the kernels in ops/resize.c. The node's
- * attribute is the public clinfer_resize_desc. The coordinate table is the
+ * attributes are the public clinfer_resize_desc and the antialias flag
+ * (ONNX only: graph_resize_ex). The coordinate table is the
  * node's persistent memory, written once when the session is prepared
  * (its size depends only on the output's H and W).
  */
@@ -18,7 +19,8 @@ static clinfer_status resize_infer(const node_ctx *c, clinfer_shape *out)
     if (st != CLINFER_OK)
         return st;
     p->input = *c->in[0];
-    p->d = c->node->attrs.resize;
+    p->d = c->node->attrs.resize.d;
+    p->antialias = c->node->attrs.resize.antialias;
     return node_wrap(c, resize_output_shape(c->rt, p, out));
 }
 
@@ -64,7 +66,7 @@ static clinfer_status resize_node_prepare(const node_ctx *c, const dev_tensor *i
 static double resize_flops(const node_ctx *c, const clinfer_shape *out)
 {
     const resize_params *p = c->plan;
-    int32_t taps = resize_taps(p);
+    int32_t taps = resize_taps(p, out);
     double n = 1;
     for (int32_t d = 0; d < out->rank; d++)
         n *= (double)out->dims[d];

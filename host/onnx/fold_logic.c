@@ -4,8 +4,9 @@
  * Where, and Expand and ScatterND of known tensors. Exported models use
  * them on shapes and masks (e.g. Shape -> Equal -> Where -> Expand, so
  * that -1 entries become 1); clinfer computes them here when every input
- * is known, and refuses them on run-time tensors or on sizes that depend
- * on the open batch, naming the reason. Booleans are int64 0/1, as the
+ * is known, and refuses them on run-time tensors (Where and Expand have
+ * kernels for those) or on sizes that depend on the open batch, naming
+ * the reason. Booleans are int64 0/1, as the
  * loader keeps every integer type.
  */
 #include <math.h>
@@ -167,15 +168,9 @@ clinfer_status fold_where(onnx_node *c)
     static const char *const names[3] = {"condition", "X", "Y"};
     char b1[160];
     clinfer_status st = CLINFER_OK;
-    for (int32_t i = 0; i < 3 && st == CLINFER_OK; i++) {
-        onnx_sym *s = onnx_node_in(c, i);
-        if (s && s->kind != SYM_HOST)
-            return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
-                                   "Where runs only on tensors known at load time (shapes, "
-                                   "constants); input %d (\"%s\") is computed at run time",
-                                   (int)i, s->name);
+    /* called when every input is known (else ops_tensor.c's op_where) */
+    for (int32_t i = 0; i < 3 && st == CLINFER_OK; i++)
         st = onnx_node_in_host(c, i, names[i], &in[i]);
-    }
     if (st != CLINFER_OK)
         return st;
     if (host_tensor_has_sym(in[0]))

@@ -80,6 +80,10 @@ onnx_sym *onnx_node_in(onnx_node *c, int32_t i);
 clinfer_status onnx_node_in_value(onnx_node *c, int32_t i, clinfer_value *out);
 /* Optional: CLINFER_NO_VALUE when absent. */
 clinfer_status onnx_node_in_value_opt(onnx_node *c, int32_t i, clinfer_value *out);
+/* onnx_node_in_value for inputs whose integers are data (Where's bool
+ * condition, GatherElements' indices): a load-time integer or bool tensor
+ * becomes a float32 constant too, each value exact (|v| <= 2^24). */
+clinfer_status onnx_node_in_value_ints(onnx_node *c, int32_t i, clinfer_value *out);
 /* The input as a load-time tensor (an initializer, a bound input, or the
  * result of folding); `what` names the role in messages. Required. */
 clinfer_status onnx_node_in_host(onnx_node *c, int32_t i, const char *what,

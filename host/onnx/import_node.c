@@ -151,6 +151,42 @@ clinfer_status onnx_node_in_value(onnx_node *c, int32_t i, clinfer_value *out)
                            (int)i, s->name);
 }
 
+/* The largest integer every float32 holds exactly. */
+#define EXACT_FLOAT_INT (1 << 24)
+
+clinfer_status onnx_node_in_value_ints(onnx_node *c, int32_t i, clinfer_value *out)
+{
+    char buf[160];
+    onnx_sym *s = onnx_node_in(c, i);
+    if (!s || s->kind != SYM_HOST || s->value != CLINFER_NO_VALUE ||
+        s->host->dtype != CLINFER_DTYPE_INT64 || host_tensor_has_sym(s->host) ||
+        s->host->numel == 0)
+        return onnx_node_in_value(c, i, out); /* its own checks and messages */
+    const host_tensor *t = s->host;
+    float *f = malloc((size_t)t->numel * sizeof *f);
+    if (!f)
+        return onnx_node_error(c, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory");
+    for (int64_t k = 0; k < t->numel; k++) {
+        if (t->i[k] < -EXACT_FLOAT_INT || t->i[k] > EXACT_FLOAT_INT) {
+            free(f);
+            return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
+                                   "tensor \"%s\" (shape %s) holds %lld, beyond the integers "
+                                   "float32 keeps exactly (clinfer computes in float32)",
+                                   s->name, shape_str(&t->shape, buf, sizeof buf),
+                                   (long long)t->i[k]);
+        }
+        f[k] = (float)t->i[k];
+    }
+    clinfer_status st = clinfer_graph_constant(c->im->g, s->name, &t->shape, f, &s->value);
+    free(f);
+    if (st != CLINFER_OK) {
+        s->value = CLINFER_NO_VALUE;
+        return onnx_node_build(c, st);
+    }
+    *out = s->value;
+    return CLINFER_OK;
+}
+
 clinfer_status onnx_node_in_value_opt(onnx_node *c, int32_t i, clinfer_value *out)
 {
     *out = CLINFER_NO_VALUE;

@@ -161,11 +161,11 @@ static const char *const NEAREST_NAMES[] = {"round_prefer_floor", "round_prefer_
                                             "ceil"};
 static const char *const MODE_NAMES[] = {"nearest", "linear", "cubic", "bilinear"};
 
-/* The attributes of Resize-11+ into d. */
-static clinfer_status resize_attrs(onnx_node *c, clinfer_resize_desc *d)
+/* The attributes of Resize-11+ into d and *antialias (opset 18+). */
+static clinfer_status resize_attrs(onnx_node *c, clinfer_resize_desc *d, int64_t *antialias)
 {
     int coord = 0, nearest = 0;
-    int64_t exclude = 0, antialias = 0;
+    int64_t exclude = 0;
     clinfer_status st = parse_choice(c, "coordinate_transformation_mode", "half_pixel",
                                      COORD_NAMES, 7, &coord);
     if (st == CLINFER_OK && strcmp(COORD_NAMES[coord], "half_pixel_symmetric") == 0 &&
@@ -183,20 +183,24 @@ static clinfer_status resize_attrs(onnx_node *c, clinfer_resize_desc *d)
     if (st == CLINFER_OK)
         st = onnx_node_attr_float(c, "extrapolation_value", 0.0f, &d->extrapolation_value);
     if (st == CLINFER_OK)
-        st = onnx_node_attr_int(c, "antialias", 0, &antialias);
-    if (st == CLINFER_OK && antialias != 0)
-        st = onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
-                             "attribute \"antialias\" = %lld is not supported (only 0)",
-                             (long long)antialias);
+        st = onnx_node_attr_int(c, "antialias", 0, antialias);
+    if (st == CLINFER_OK && (*antialias < 0 || *antialias > 1))
+        st = onnx_node_error(c, CLINFER_ERR_INVALID_MODEL,
+                             "attribute \"antialias\" = %lld (0 or 1)", (long long)*antialias);
+    if (st == CLINFER_OK && *antialias && c->im->opset < 18)
+        st = onnx_node_opset_error(c, CLINFER_ERR_INVALID_MODEL,
+                                   "attribute \"antialias\" is Resize's from opset 18; the model "
+                                   "imports opset %lld",
+                                   (long long)c->im->opset);
     d->coord = (clinfer_resize_coord)coord;
     d->nearest = (clinfer_resize_nearest)nearest;
     d->exclude_outside = exclude != 0;
     return st;
 }
 
-/* Builds the node from r (scales or sizes per dim) and d. */
+/* Builds the node from r (scales or sizes per dim), d and antialias. */
 static clinfer_status resize_build(onnx_node *c, const clinfer_shape *xs, const resize_axes *r,
-                                   clinfer_resize_desc *d)
+                                   clinfer_resize_desc *d, int antialias)
 {
     clinfer_status st = resize_check_nc(c, xs, r);
     if (st != CLINFER_OK)
@@ -213,7 +217,8 @@ static clinfer_status resize_build(onnx_node *c, const clinfer_shape *xs, const 
     st = onnx_node_in_value(c, 0, &x);
     if (st != CLINFER_OK)
         return st;
-    return onnx_node_out_of(c, clinfer_graph_resize(c->im->g, onnx_node_oname(c), x, d, &y), &y);
+    return onnx_node_out_of(
+        c, graph_resize_ex(c->im->g, onnx_node_oname(c), x, d, antialias, &y), &y);
 }
 
 static void resize_axes_init(resize_axes *r)
@@ -242,6 +247,7 @@ clinfer_status op_resize(onnx_node *c)
     resize_axes r;
     resize_axes_init(&r);
     int mode = 0, policy = 0;
+    int64_t antialias = 0;
     int32_t dims[4] = {0, 1, 2, 3}, n = 4;
     static const char *const POLICY_NAMES[] = {"stretch", "not_larger", "not_smaller"};
     clinfer_status st = need_4d(c, &xs);
@@ -259,7 +265,7 @@ clinfer_status op_resize(onnx_node *c)
                                          "mode \"cubic\" needs opset 11");
         st = resize_read_inputs(c, 1, -1, -1, dims, n, &xs, &r);
     } else {
-        st = resize_attrs(c, &d);
+        st = resize_attrs(c, &d, &antialias);
         if (st == CLINFER_OK)
             st = resize_axis_list(c, dims, &n);
         if (st == CLINFER_OK)
@@ -272,7 +278,7 @@ clinfer_status op_resize(onnx_node *c)
     }
     if (st != CLINFER_OK)
         return st;
-    return resize_build(c, &xs, &r, &d);
+    return resize_build(c, &xs, &r, &d, (int)antialias);
 }
 
 clinfer_status op_upsample(onnx_node *c)
@@ -316,7 +322,7 @@ clinfer_status op_upsample(onnx_node *c)
                                  (double)r.scale[k]);
     if (st != CLINFER_OK)
         return st;
-    return resize_build(c, &xs, &r, &d);
+    return resize_build(c, &xs, &r, &d, 0);
 }
 
 /* The required blocksize attribute. */

@@ -1,7 +1,7 @@
 /*
  * ops_shape.c — the data-movement operators translated into builder calls:
  * Concat, Pad, Transpose, Flatten, Reshape, Identity, Dropout,
- * Squeeze/Unsqueeze, Slice, the Reduce ops and Cast.
+ * Squeeze/Unsqueeze, Slice, the Reduce ops, ArgMax/ArgMin and Cast.
  */
 #include <math.h>
 #include <stdio.h>
@@ -435,6 +435,40 @@ clinfer_status op_reduce(onnx_node *c)
     return onnx_node_out_of(c,
                             clinfer_graph_reduce(c->im->g, onnx_node_oname(c), op, x, axes,
                                                  n > 0 ? n : 0, keepdims != 0, &y),
+                            &y);
+}
+
+/* ArgMax, ArgMin: the int64 indices are computed as floats, and written
+ * as int64 where a graph output declares it. */
+clinfer_status op_arg_reduce(onnx_node *c)
+{
+    int64_t axis = 0, keepdims = 1, last = 0;
+    clinfer_status st = onnx_node_attr_int(c, "axis", 0, &axis);
+    if (st == CLINFER_OK)
+        st = onnx_node_attr_int(c, "keepdims", 1, &keepdims);
+    if (st == CLINFER_OK)
+        st = onnx_node_attr_int(c, "select_last_index", 0, &last);
+    if (st == CLINFER_OK && (keepdims < 0 || keepdims > 1 || last < 0 || last > 1))
+        st = onnx_node_error(c, CLINFER_ERR_INVALID_MODEL,
+                             "keepdims (%lld) and select_last_index (%lld) must be 0 or 1",
+                             (long long)keepdims, (long long)last);
+    if (st == CLINFER_OK && c->im->opset < 12 && onnx_node_attr(c, "select_last_index"))
+        st = onnx_node_opset_error(c, CLINFER_ERR_INVALID_MODEL,
+                                   "select_last_index exists from opset 12 (the model has %lld)",
+                                   (long long)c->im->opset);
+    if (st == CLINFER_OK && c->im->opset < 11 && axis < 0)
+        st = onnx_node_opset_error(c, CLINFER_ERR_INVALID_MODEL,
+                                   "a negative axis needs opset 11 (the model has %lld)",
+                                   (long long)c->im->opset);
+    clinfer_value x, y;
+    if (st == CLINFER_OK)
+        st = onnx_node_in_value(c, 0, &x);
+    if (st != CLINFER_OK)
+        return st;
+    return onnx_node_out_of(c,
+                            clinfer_graph_arg_reduce(c->im->g, onnx_node_oname(c),
+                                                     strcmp(c->op, "ArgMin") == 0, x, axis,
+                                                     (int)keepdims, (int)last, &y),
                             &y);
 }
 

@@ -81,6 +81,8 @@
     KERNEL("ReduceMax", op_reduce, NULL, IN(1), "axes keepdims noop_with_empty_axes")              \
     KERNEL("ReduceMin", op_reduce, NULL, IN(1), "axes keepdims noop_with_empty_axes")              \
     KERNEL("ReduceSum", op_reduce, NULL, IN(1), "axes keepdims noop_with_empty_axes")              \
+    KERNEL("ArgMax", op_arg_reduce, NULL, 0, "axis keepdims select_last_index")                    \
+    KERNEL("ArgMin", op_arg_reduce, NULL, 0, "axis keepdims select_last_index")                    \
     KERNEL("Squeeze", op_squeeze, fold_squeeze, IN(1), "axes")                                     \
     KERNEL("Unsqueeze", op_unsqueeze, fold_unsqueeze, IN(1), "axes")                               \
     KERNEL("Slice", op_slice, fold_slice, IN(1) | IN(2) | IN(3) | IN(4), "starts ends axes")       \
@@ -89,6 +91,17 @@
     KERNEL("Tile", op_tile, NULL, IN(1), "")                                                       \
     KERNEL("Split", op_split, NULL, IN(1), "axis split num_outputs")                               \
     KERNEL("Gather", op_gather, fold_gather, IN(1), "axis")                                        \
+    KERNEL("Where", op_where, fold_where, 0, "")                                                   \
+    KERNEL("GatherElements", op_gather_elements, NULL, 0, "axis")                                  \
+    KERNEL("Equal", op_compare, fold_compare, 0, "")                                               \
+    KERNEL("Less", op_compare, fold_compare, 0, "")                                                \
+    KERNEL("Greater", op_compare, fold_compare, 0, "")                                             \
+    KERNEL("LessOrEqual", op_compare, fold_compare, 0, "")                                         \
+    KERNEL("GreaterOrEqual", op_compare, fold_compare, 0, "")                                      \
+    KERNEL("And", op_compare, fold_logic, 0, "")                                                   \
+    KERNEL("Or", op_compare, fold_logic, 0, "")                                                    \
+    KERNEL("Xor", op_compare, fold_logic, 0, "")                                                   \
+    KERNEL("Not", op_not, fold_not, 0, "")                                                         \
     KERNEL("Einsum", op_einsum, NULL, 0, "equation")                                               \
     KERNEL("Resize", op_resize, NULL, IN(1) | IN(2) | IN(3),                                       \
            "mode coordinate_transformation_mode cubic_coeff_a exclude_outside "                    \
@@ -109,17 +122,7 @@
     FOLD_ONLY("Size", fold_size, 0, "")                                                            \
     FOLD_ONLY("ConstantOfShape", fold_constant_of_shape, IN(0), "value")                           \
     FOLD_ONLY("Range", fold_range, IN(0) | IN(1) | IN(2), "")                                     \
-    FOLD_ONLY("Equal", fold_compare, 0, "")                                                        \
-    FOLD_ONLY("Less", fold_compare, 0, "")                                                         \
-    FOLD_ONLY("Greater", fold_compare, 0, "")                                                      \
-    FOLD_ONLY("LessOrEqual", fold_compare, 0, "")                                                  \
-    FOLD_ONLY("GreaterOrEqual", fold_compare, 0, "")                                               \
-    FOLD_ONLY("And", fold_logic, 0, "")                                                            \
-    FOLD_ONLY("Or", fold_logic, 0, "")                                                             \
-    FOLD_ONLY("Xor", fold_logic, 0, "")                                                            \
-    FOLD_ONLY("Not", fold_not, 0, "")                                                              \
     FOLD_ONLY("Mod", fold_mod, 0, "fmod")                                                          \
-    FOLD_ONLY("Where", fold_where, 0, "")                                                          \
     FOLD_ONLY("ScatterND", fold_scatter_nd, IN(0) | IN(1) | IN(2), "reduction")
 
 #endif

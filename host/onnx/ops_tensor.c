@@ -3,12 +3,16 @@
  * tensor, translated into builder calls: Expand and Tile (ops/expand.c),
  * Split (one Slice per output) and Gather with load-time indices (Slices,
  * a Concat when the indices are not evenly spaced, and a Reshape for the
- * indices' shape). When every input is known at load time the ONNX table
- * sends Gather to fold.c instead.
+ * indices' shape), GatherElements (ops/gather_elements.c, indices known
+ * or not), and Where and the conditions it takes (comparisons, And, Or,
+ * Xor, Not: ops/where.c) on run-time tensors. When every input is known
+ * at load time the ONNX table sends Gather, Where and the conditions to
+ * fold.c and fold_logic.c instead.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "../ops/where.h"
 #include "../shape.h"
 #include "ops_internal.h"
 
@@ -288,5 +292,81 @@ clinfer_status op_gather(onnx_node *c)
     for (int32_t d = ax + 1; d < xs.rank; d++)
         os.dims[os.rank++] = xs.dims[d];
     return onnx_node_out_of(c, clinfer_graph_reshape(c->im->g, onnx_node_oname(c), rows, &os, &y),
+                            &y);
+}
+
+/* ------------------------------------------------------------------- Where */
+
+/* A bool condition (or integer operands) known at load time becomes a
+ * float constant: clinfer computes in float32. */
+clinfer_status op_where(onnx_node *c)
+{
+    clinfer_value in[3], y;
+    clinfer_status st = CLINFER_OK;
+    for (int32_t i = 0; i < 3 && st == CLINFER_OK; i++)
+        st = onnx_node_in_value_ints(c, i, &in[i]);
+    if (st != CLINFER_OK)
+        return st;
+    return onnx_node_out_of(
+        c, clinfer_graph_where(c->im->g, onnx_node_oname(c), in[0], in[1], in[2], &y), &y);
+}
+
+/* ---------------------------------------------------------- GatherElements */
+
+/* Known int64 indices become a float constant (checked against the axis by
+ * the node); run-time ones arrive as floats (an int64 graph input is
+ * converted where it enters). */
+clinfer_status op_gather_elements(onnx_node *c)
+{
+    int64_t axis = 0;
+    clinfer_value data, indices, y;
+    clinfer_status st = onnx_node_attr_int(c, "axis", 0, &axis);
+    if (st == CLINFER_OK)
+        st = onnx_node_in_value(c, 0, &data);
+    if (st == CLINFER_OK)
+        st = onnx_node_in_value_ints(c, 1, &indices);
+    if (st != CLINFER_OK)
+        return st;
+    return onnx_node_out_of(c,
+                            clinfer_graph_gather_elements(c->im->g, onnx_node_oname(c), data,
+                                                          indices, axis, &y),
+                            &y);
+}
+
+/* Equal, Less, LessOrEqual, Greater, GreaterOrEqual, And, Or, Xor on
+ * run-time tensors: 1 or 0 as floats (bool where a graph output declares
+ * it). */
+clinfer_status op_compare(onnx_node *c)
+{
+    clinfer_compare_op op = CLINFER_COMPARE_EQUAL;
+    for (int k = COMPARE_EQUAL; k <= COMPARE_LAST; k++)
+        if (strcmp(c->op, compare_name((compare_kind)k)) == 0)
+            op = (clinfer_compare_op)k;
+    clinfer_value a, b, y;
+    clinfer_status st = onnx_node_in_value_ints(c, 0, &a);
+    if (st == CLINFER_OK)
+        st = onnx_node_in_value_ints(c, 1, &b);
+    if (st != CLINFER_OK)
+        return st;
+    return onnx_node_out_of(
+        c, clinfer_graph_compare(c->im->g, onnx_node_oname(c), op, a, b, &y), &y);
+}
+
+/* Not on a run-time tensor: Equal to 0. */
+clinfer_status op_not(onnx_node *c)
+{
+    clinfer_value x, zero, y;
+    const float z = 0.0f;
+    const clinfer_shape scalar = {0, {0}};
+    char name[512];
+    snprintf(name, sizeof name, "%s:zero", onnx_node_oname(c));
+    clinfer_status st = onnx_node_in_value_ints(c, 0, &x);
+    if (st == CLINFER_OK)
+        st = onnx_node_build(c, clinfer_graph_constant(c->im->g, name, &scalar, &z, &zero));
+    if (st != CLINFER_OK)
+        return st;
+    return onnx_node_out_of(c,
+                            clinfer_graph_compare(c->im->g, onnx_node_oname(c),
+                                                  CLINFER_COMPARE_EQUAL, x, zero, &y),
                             &y);
 }

@@ -1,6 +1,6 @@
 /*
- * reduce.c — ReduceSum/Mean/Max/Min: validation, output shape and the
- * launch of kernels/reduce.cl.
+ * reduce.c — ReduceSum/Mean/Max/Min and ArgMax/ArgMin: validation, output
+ * shape and the launches of kernels/reduce.cl.
  *
  * The input dims are split into kept and reduced ones; size-1 dims are
  * dropped and neighbours of the same kind merged (the input is contiguous),
@@ -167,3 +167,91 @@ clinfer_status reduce_prepare(clinfer_runtime *rt, const reduce_params *p, op_la
     return CLINFER_OK;
 }
 
+/* ------------------------------------------------------ ArgMax, ArgMin */
+
+/* The largest index a float keeps exact: 2^24; half storage: 2048. */
+#define ARG_MAX_INDEX_FLOAT (1 << 24)
+#define ARG_MAX_INDEX_HALF 2048
+
+/* Validates p; *ax gets the axis in [0, rank). */
+static clinfer_status arg_reduce_check(clinfer_runtime *rt, const arg_reduce_params *p,
+                                       int32_t *ax)
+{
+    char buf[160];
+    const char *op = p->min ? "ArgMin" : "ArgMax";
+    const clinfer_shape *in = &p->input;
+    if (in->rank < 1 || in->rank > CLINFER_MAX_RANK)
+        return err_set(rt, CLINFER_ERR_SHAPE, "%s: input rank %d, expected 1 to %d", op,
+                       (int)in->rank, CLINFER_MAX_RANK);
+    int64_t numel = shape_numel(in);
+    if (numel < 0 || numel > INT32_MAX)
+        return err_set(rt, numel < 0 ? CLINFER_ERR_SHAPE : CLINFER_ERR_UNSUPPORTED,
+                       "%s: input shape %s is %s", op, shape_str(in, buf, sizeof buf),
+                       numel < 0 ? "invalid" : "larger than 2^31-1 elements");
+    if (!shape_axis(p->axis, in->rank, ax))
+        return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
+                       "%s: axis %lld is out of range for rank %d (expected %d to %d)", op,
+                       (long long)p->axis, (int)in->rank, -(int)in->rank, (int)in->rank - 1);
+    const int64_t dim = in->dims[*ax];
+    if (dim < 1)
+        return err_set(rt, CLINFER_ERR_SHAPE, "%s: axis %d of %s is empty: no index to give",
+                       op, (int)*ax, shape_str(in, buf, sizeof buf));
+    /* The index is stored in the tensor's element type; an inexact one
+     * would silently name the wrong element. */
+    if (dim - 1 > ARG_MAX_INDEX_FLOAT)
+        return err_set(rt, CLINFER_ERR_UNSUPPORTED,
+                       "%s: axis %d has %lld elements; indices above 2^24 are not exact in "
+                       "float32",
+                       op, (int)*ax, (long long)dim);
+    if (rt && rt_is_half(rt) && dim - 1 > ARG_MAX_INDEX_HALF)
+        return err_set(rt, CLINFER_ERR_UNSUPPORTED,
+                       "%s: axis %d has %lld elements; indices above 2048 are not exact in "
+                       "half storage (fp16 precision)",
+                       op, (int)*ax, (long long)dim);
+    return CLINFER_OK;
+}
+
+clinfer_status arg_reduce_output_shape(clinfer_runtime *rt, const arg_reduce_params *p,
+                                       clinfer_shape *out)
+{
+    int32_t ax = 0;
+    clinfer_status st = arg_reduce_check(rt, p, &ax);
+    if (st != CLINFER_OK)
+        return st;
+    clinfer_shape s = shape_make(0, NULL);
+    for (int32_t d = 0; d < p->input.rank; d++)
+        if (d != ax)
+            s.dims[s.rank++] = p->input.dims[d];
+        else if (p->keepdims)
+            s.dims[s.rank++] = 1;
+    *out = s;
+    return CLINFER_OK;
+}
+
+clinfer_status arg_reduce_prepare(clinfer_runtime *rt, const arg_reduce_params *p,
+                                  op_launch *out)
+{
+    memset(out, 0, sizeof *out);
+    int32_t ax = 0;
+    clinfer_status st = arg_reduce_check(rt, p, &ax);
+    if (st != CLINFER_OK)
+        return st;
+    /* the input as [outer, dim, inner]; the output as [outer, inner] */
+    int64_t outer = 1, inner = 1;
+    for (int32_t d = 0; d < ax; d++)
+        outer *= p->input.dims[d];
+    for (int32_t d = ax + 1; d < p->input.rank; d++)
+        inner *= p->input.dims[d];
+    karg a;
+    launch_begin(rt, out, "reduce", NULL, "arg_reduce", KARG_AFTER_TENSORS(2), &a);
+    karg_int(&a, (int32_t)(outer * inner));
+    karg_int(&a, (int32_t)p->input.dims[ax]);
+    karg_int(&a, (int32_t)inner);
+    karg_int(&a, p->min != 0);
+    karg_int(&a, p->select_last_index != 0);
+    st = launch_finish(rt, out, &a);
+    if (st != CLINFER_OK)
+        return st;
+    launch_grid1(out, (size_t)(outer * inner));
+    return CLINFER_OK;
+}

@@ -1,8 +1,8 @@
 /*
  * reduce.h — ReduceSum, ReduceMean, ReduceMax, ReduceMin (ONNX semantics,
  * axes as an attribute or input alike): any set of axes of a tensor of rank
- * up to CLINFER_MAX_RANK, keepdims, noop_with_empty_axes. One launch of
- * kernels/reduce.cl.
+ * up to CLINFER_MAX_RANK, keepdims, noop_with_empty_axes; and ArgMax /
+ * ArgMin along one axis. One launch of kernels/reduce.cl each.
  */
 #ifndef CLINFER_OPS_REDUCE_H
 #define CLINFER_OPS_REDUCE_H
@@ -47,5 +47,29 @@ clinfer_status reduce_prepare(clinfer_runtime *rt, const reduce_params *p, op_la
 
 /* Buffers: launch_bind_io(input, output); input's buffer may be NULL when
  * the input has no elements. */
+
+/* ------------------------------------------------------ ArgMax, ArgMin */
+
+typedef struct arg_reduce_params {
+    clinfer_shape input; /* rank 1 to CLINFER_MAX_RANK */
+    int min;             /* 0: ArgMax, 1: ArgMin */
+    int64_t axis;        /* negative counts from the end */
+    int keepdims;        /* 1 (the ONNX default): the axis stays as 1 */
+    int select_last_index; /* 0 (the ONNX default): the first extreme wins */
+} arg_reduce_params;
+
+/* Checks the axis and sizes and computes the output shape. The indices are
+ * stored as floats (an ONNX int64 output is converted at the boundary), so
+ * the axis may hold at most 2^24 elements, and at most 2049 in a runtime
+ * of CLINFER_PRECISION_FP16 (half holds integers exactly up to 2048); rt
+ * may be NULL (the builder), which checks only the first. */
+clinfer_status arg_reduce_output_shape(clinfer_runtime *rt, const arg_reduce_params *p,
+                                       clinfer_shape *out);
+
+/* Creates the launch: one work-item per output element. NaN counts as the
+ * extreme of both (NumPy's argmax and argmin return the first NaN; with
+ * select_last_index, the last). Buffers: launch_bind_io(input, output). */
+clinfer_status arg_reduce_prepare(clinfer_runtime *rt, const arg_reduce_params *p,
+                                  op_launch *out);
 
 #endif

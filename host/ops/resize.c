@@ -3,7 +3,9 @@
  * (per output row and column, the taps' input indices and weights, in
  * double precision as the ONNX reference computes them) and the choice of
  * kernel: resize_nearest_x2 when a nearest resize is a plain 2x column
- * repeat (and an integer row repeat), else resize_taps with 1, 2 or 4 taps.
+ * repeat (and an integer row repeat), else resize_taps with 1, 2 or 4 taps
+ * (more when antialiased: the ONNX reference's stretched filter, whose
+ * weights are normalised to sum to 1).
  * Arguments 0-1 are buffers (input, output), 2 the table, the rest scalars.
  */
 #include "resize.h"
@@ -17,9 +19,42 @@
  * size for every launch, so PoCL builds few work-group functions. */
 #define RESIZE_LOCAL 8
 
-int32_t resize_taps(const resize_params *p)
+/* The scale of one axis: the given one, else out / in. */
+static double axis_scale(float given, int64_t in, int64_t out)
 {
+    return given > 0 ? (double)given : (double)out / (double)in;
+}
+
+/* Whether the antialias filter applies (linear or cubic, asked for). */
+static int antialiased(const resize_params *p)
+{
+    return p->antialias && p->d.mode != CLINFER_RESIZE_NEAREST;
+}
+
+/* The first tap's offset from the pixel left of the source coordinate for
+ * an antialiased axis of `scale` (the ONNX reference's start: the filter
+ * support, 1 for linear and 2 for cubic, stretched by 1 / min(scale, 1));
+ * the footprint is 2 - 2 * start taps. */
+static int64_t aa_start(const resize_params *p, double scale)
+{
+    const double support = p->d.mode == CLINFER_RESIZE_CUBIC ? 2.0 : 1.0;
+    return (int64_t)floor(-support / (scale < 1 ? scale : 1)) + 1;
+}
+
+static int32_t axis_taps(const resize_params *p, double scale)
+{
+    if (antialiased(p)) {
+        int64_t n = 2 - 2 * aa_start(p, scale);
+        return n > RESIZE_MAX_TAPS ? RESIZE_MAX_TAPS + 1 : (int32_t)n;
+    }
     return p->d.mode == CLINFER_RESIZE_CUBIC ? 4 : p->d.mode == CLINFER_RESIZE_LINEAR ? 2 : 1;
+}
+
+int32_t resize_taps(const resize_params *p, const clinfer_shape *os)
+{
+    const int32_t th = axis_taps(p, axis_scale(p->d.scale_h, p->input.dims[2], os->dims[2]));
+    const int32_t tw = axis_taps(p, axis_scale(p->d.scale_w, p->input.dims[3], os->dims[3]));
+    return th > tw ? th : tw;
 }
 
 /* One axis: output size from the size or floor(in * scale). */
@@ -72,13 +107,19 @@ clinfer_status resize_output_shape(clinfer_runtime *rt, const resize_params *p,
     if (shape_numel(&r) > INT32_MAX)
         return err_set(rt, CLINFER_ERR_UNSUPPORTED, "resize: output %s has 2^31 elements or more",
                        shape_str(&r, buf, sizeof buf));
+    if (resize_taps(p, &r) > RESIZE_MAX_TAPS)
+        return err_set(rt, CLINFER_ERR_UNSUPPORTED,
+                       "resize: an antialiased downscale of %s to %s needs more than %d taps "
+                       "per output pixel",
+                       shape_str(x, buf, sizeof buf), shape_str(&r, buf + 80, sizeof buf - 80),
+                       RESIZE_MAX_TAPS);
     *out = r;
     return CLINFER_OK;
 }
 
 size_t resize_table_words(const resize_params *p, const clinfer_shape *os)
 {
-    return (2 * (size_t)resize_taps(p) + 1) * (size_t)(os->dims[2] + os->dims[3]);
+    return (2 * (size_t)resize_taps(p, os) + 1) * (size_t)(os->dims[2] + os->dims[3]);
 }
 
 /* The input coordinate of output coordinate x along one axis (ONNX's
@@ -153,14 +194,44 @@ static void cubic_weights(double a, double r, double w[4])
     }
 }
 
-/* Fills the taps of one axis: idx[k * out + x], w[k * out + x], and
+/* The antialiased taps of source coordinate s (ONNX reference: the pixel
+ * left of s, `base`, at ratio s - base in (0, 1]; the stretched linear or
+ * cubic filter sampled at each tap's distance times min(scale, 1); the
+ * weights normalised, after exclude_outside's zeros). Returns the first
+ * tap's index; wt gets axis_taps weights. */
+static int64_t aa_weights(const resize_params *p, double s, double scale, int64_t in, double *wt)
+{
+    const double base = ceil(s) - 1, ratio = s - base, k = scale < 1 ? scale : 1;
+    const double a = p->d.cubic_coeff_a;
+    const int64_t start = aa_start(p, scale), n = 2 - 2 * start, first = (int64_t)base + start;
+    double sum = 0;
+    for (int64_t i = 0; i < n; i++) {
+        double x = fabs(((double)(start + i) - ratio) * k);
+        if (p->d.mode == CLINFER_RESIZE_LINEAR)
+            wt[i] = x < 1 ? 1 - x : 0;
+        else
+            wt[i] = x <= 1   ? ((a + 2) * x - (a + 3)) * x * x + 1
+                    : x < 2 ? ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+                            : 0;
+        if (p->d.exclude_outside && (first + i < 0 || first + i >= in))
+            wt[i] = 0;
+        sum += wt[i];
+    }
+    for (int64_t i = 0; i < n; i++)
+        wt[i] = sum != 0 ? wt[i] / sum : 0;
+    return first;
+}
+
+/* Fills the taps of one axis: idx[k * out + x], w[k * out + x] for the
+ * table's `taps` (those past the axis's own have weight 0), and
  * outside[x]. */
-static void fill_axis(const resize_params *p, int64_t in, int64_t out, float scale_given,
-                      float roi0, float roi1, int32_t *idx, float *w, int32_t *outside_at)
+static void fill_axis(const resize_params *p, int32_t taps, int64_t in, int64_t out,
+                      float scale_given, float roi0, float roi1, int32_t *idx, float *w,
+                      int32_t *outside_at)
 {
     const clinfer_resize_desc *d = &p->d;
-    const int32_t taps = resize_taps(p);
-    double scale = scale_given > 0 ? (double)scale_given : (double)out / (double)in;
+    double scale = axis_scale(scale_given, in, out);
+    const int32_t own = axis_taps(p, scale);
     for (int64_t x = 0; x < out; x++) {
         int outside = 0;
         double s = source_coord(d, x, in, out, scale, roi0, roi1, &outside);
@@ -168,11 +239,13 @@ static void fill_axis(const resize_params *p, int64_t in, int64_t out, float sca
          * gives the same taps and keeps the conversions below defined
          * (a tiny scale with a given size sends s towards infinity). */
         s = !(s > -8) ? -8 : s > (double)in + 8 ? (double)in + 8 : s;
-        double wt[4] = {1, 0, 0, 0};
+        double wt[RESIZE_MAX_TAPS] = {1, 0, 0, 0};
         int64_t first = 0;
-        if (taps == 1) {
+        if (antialiased(p)) {
+            first = aa_weights(p, s, scale, in, wt);
+        } else if (own == 1) {
             first = nearest_index(d->nearest, s, scale);
-        } else if (taps == 2) {
+        } else if (own == 2) {
             first = (int64_t)floor(s);
             wt[1] = s - floor(s);
             wt[0] = 1 - wt[1];
@@ -192,7 +265,7 @@ static void fill_axis(const resize_params *p, int64_t in, int64_t out, float sca
         }
         for (int32_t k = 0; k < taps; k++) {
             idx[k * out + x] = (int32_t)clamp_index(first + k, in);
-            w[k * out + x] = (float)wt[k];
+            w[k * out + x] = k < own ? (float)wt[k] : 0.0f;
         }
         outside_at[x] = outside ? -1 : 0;
     }
@@ -200,14 +273,14 @@ static void fill_axis(const resize_params *p, int64_t in, int64_t out, float sca
 
 void resize_fill_table(const resize_params *p, const clinfer_shape *os, int32_t *table)
 {
-    const int32_t taps = resize_taps(p);
+    const int32_t taps = resize_taps(p, os);
     const int64_t ih = p->input.dims[2], iw = p->input.dims[3];
     const int64_t oh = os->dims[2], ow = os->dims[3];
     int32_t *xi = table, *yi = xi + taps * ow;
     float *xw = (float *)(void *)(yi + taps * oh), *yw = xw + taps * ow;
     int32_t *xo = (int32_t *)(void *)(yw + taps * oh), *yo = xo + ow;
-    fill_axis(p, iw, ow, p->d.scale_w, p->d.roi[1], p->d.roi[3], xi, xw, xo);
-    fill_axis(p, ih, oh, p->d.scale_h, p->d.roi[0], p->d.roi[2], yi, yw, yo);
+    fill_axis(p, taps, iw, ow, p->d.scale_w, p->d.roi[1], p->d.roi[3], xi, xw, xo);
+    fill_axis(p, taps, ih, oh, p->d.scale_h, p->d.roi[0], p->d.roi[2], yi, yw, yo);
 }
 
 /* The row repeat factor when a nearest resize maps output column x to
@@ -219,7 +292,7 @@ static int32_t nearest_x2_rows(const resize_params *p, const clinfer_shape *os,
 {
     const int64_t ih = p->input.dims[2], iw = p->input.dims[3];
     const int64_t oh = os->dims[2], ow = os->dims[3];
-    if (resize_taps(p) != 1 || ow != 2 * iw || oh % ih != 0)
+    if (resize_taps(p, os) != 1 || ow != 2 * iw || oh % ih != 0)
         return 0;
     const int32_t *xi = table, *yi = table + ow, *xo = table + 2 * (ow + oh);
     int64_t sy = oh / ih;
@@ -260,7 +333,7 @@ clinfer_status resize_prepare(clinfer_runtime *rt, const resize_params *p, const
         return st;
     }
     opts o = opts_none();
-    opts_add(&o, "-DTAPS=%d", (int)resize_taps(p));
+    opts_add(&o, "-DTAPS=%d", (int)resize_taps(p, &os));
     launch_begin(rt, out, "resize", &o, "resize_taps", KARG_AFTER_TENSORS(2), &a);
     karg_tensor(&a, table);
     karg_int(&a, ih);

@@ -14,7 +14,11 @@
  * Required tests: the float32 2-D tests of the families in `required` below.
  * A test is not required when a tensor it reads or writes is not float
  * (int64 shape inputs excepted) or is empty: clinfer computes float32 and
- * has no empty tensors; such a test is still run, and reported. The exit
+ * has no empty tensors; such a test is still run, and reported. The
+ * families in `int64_outputs` (ArgMax, ArgMin; Greater, Less and their
+ * OrEqual forms on float inputs) give int64 indices or bools, which
+ * clinfer computes as floats holding integers: those outputs are widened
+ * and compared exactly, and the tests are required. The exit
  * status is 1 when a required test does not pass.
  *
  * Without --quiet it ends with the counts by op family (the word after
@@ -49,10 +53,12 @@ static const char *const required[] = {
     "test_max_",          "test_min_",              "test_sum_",         "test_mean_",
     "test_expand_",       "test_tile",              "test_split_",       "test_gather_0$",
     "test_gather_1$",     "test_gather_2d_indices$", "test_gather_negative_indices$",
+    "test_gather_elements_",
     "test_resize_",       "test_upsample_",         "test_depthtospace_", "test_spacetodepth",
     "test_instancenorm",  "test_layer_normalization_", "test_mvn",
-    /* ConvTranspose: the 1-D and 2-D ones (not _3d) */
-    "test_convtranspose$", "test_convtranspose_1d$", "test_convtranspose_autopad",
+    /* ConvTranspose: 1-D, 2-D and 3-D */
+    "test_convtranspose$", "test_convtranspose_1d$", "test_convtranspose_3d$",
+    "test_convtranspose_autopad",
     "test_convtranspose_dilations",
     "test_convtranspose_kernel_shape", "test_convtranspose_output_shape",
     "test_convtranspose_pad", "test_convtranspose_with_kernel",
@@ -63,7 +69,21 @@ static const char *const required[] = {
     "test_softsign",      "test_mish",              "test_thresholdedrelu", "test_prelu",
     "test_einsum_batch_matmul$", "test_einsum_transpose$",
     "test_scatternd",
+    "test_argmax_",       "test_argmin_",           /* int64_outputs */
+    "test_greater",       "test_less",
 };
+
+/* Families whose int64 or bool outputs are compared (exactly, as floats). */
+static const char *const int64_outputs[] = {"test_argmax_", "test_argmin_", "test_greater",
+                                            "test_less"};
+
+static int int64_output_family(const char *name)
+{
+    for (size_t i = 0; i < sizeof int64_outputs / sizeof int64_outputs[0]; i++)
+        if (strncmp(name, int64_outputs[i], strlen(int64_outputs[i])) == 0)
+            return 1;
+    return 0;
+}
 
 static int in_family(const char *name)
 {
@@ -277,6 +297,12 @@ static verdict run_set(clinfer_runtime *rt, const unsigned char *model, size_t m
             break;
         }
         const float *want = out[k].data;
+        float *widened = NULL; /* int64 indices as the floats clinfer computes */
+        if (out[k].dtype == CLINFER_DTYPE_INT64 && (widened = malloc(n * sizeof *widened))) {
+            for (size_t e = 0; e < n; e++)
+                widened[e] = (float)((const int64_t *)out[k].data)[e];
+            want = widened;
+        }
         for (size_t e = 0; e < n; e++)
             if (!close_enough(got[e], want[e], &r->max_abs, &r->max_rel) && v == PASS) {
                 snprintf(r->why, sizeof r->why, "output %d element %zu: got %.9g, expected %.9g",
@@ -284,6 +310,7 @@ static verdict run_set(clinfer_runtime *rt, const unsigned char *model, size_t m
                 v = FAIL;
             }
         free(got);
+        free(widened);
     }
     clinfer_session_free(s);
     clinfer_model_free(m);
@@ -313,8 +340,10 @@ static void run_test(clinfer_runtime *rt, const char *root, const char *name, re
     }
     /* Not float: outputs of another type, inputs other than float or int64. */
     int typed = 0;
+    const int int64_ok = int64_output_family(name);
     for (size_t i = 0; i < info->output_count && !typed; i++)
-        if (info->outputs[i].elem_type != 1) {
+        if (info->outputs[i].elem_type != 1 &&
+            !(int64_ok && (info->outputs[i].elem_type == 7 || info->outputs[i].elem_type == 9))) {
             typed = 1;
             snprintf(r->why, sizeof r->why, "output \"%s\" is %s (clinfer computes float32)",
                      info->outputs[i].name, clinfer_onnx_type_name(info->outputs[i].elem_type));
@@ -349,7 +378,9 @@ static void run_test(clinfer_runtime *rt, const char *root, const char *name, re
             for (int k = 0; k < nin; k++) /* empty axes or pads lists are fine */
                 empty |= numel(&in[k].shape) == 0 && in[k].dtype == CLINFER_DTYPE_FLOAT32;
             for (int k = 0; k < nout; k++)
-                empty |= numel(&out[k].shape) == 0 || out[k].dtype != CLINFER_DTYPE_FLOAT32;
+                empty |= numel(&out[k].shape) == 0 ||
+                         (out[k].dtype != CLINFER_DTYPE_FLOAT32 &&
+                          !(int64_ok && out[k].dtype == CLINFER_DTYPE_INT64));
             if (empty) {
                 r->required = 0;
                 if (!not_required[0])

@@ -268,6 +268,31 @@ static void g_reduce(built *b)
     output(b, y);
     CHECK_OK(clinfer_graph_reduce(b->g, NULL, CLINFER_REDUCE_MEAN, x, outer, 2, 0, &y));
     output(b, y);
+    CHECK_OK(clinfer_graph_arg_reduce(b->g, NULL, 0, x, 1, 0, 1, &y));
+    output(b, y);
+}
+
+/* Where with every operand broadcast, a comparison; GatherElements with
+ * run-time indices (random fractions, floored: never a read outside data)
+ * and constant ones (within range, as the node requires). */
+static void g_select(built *b)
+{
+    clinfer_value c = input(b, (clinfer_shape){3, {2, 1, 7}});
+    clinfer_value x = input(b, (clinfer_shape){2, {3, 1}}), y;
+    CHECK_OK(clinfer_graph_where(b->g, NULL, c, x, constant(b, (clinfer_shape){1, {7}}), &y));
+    output(b, y);
+    CHECK_OK(clinfer_graph_compare(b->g, NULL, CLINFER_COMPARE_LESS_EQUAL, c, x, &y));
+    output(b, y);
+    clinfer_value data = input(b, (clinfer_shape){3, {2, 3, 5}});
+    clinfer_value idx = input(b, (clinfer_shape){3, {2, 3, 4}});
+    CHECK_OK(clinfer_graph_gather_elements(b->g, NULL, data, idx, 1, &y));
+    output(b, y);
+    const float known[6] = {0, 4, -1, 2, -5, 3};
+    const clinfer_shape ks = {3, {1, 2, 3}};
+    clinfer_value k;
+    CHECK_OK(clinfer_graph_constant(b->g, "known", &ks, known, &k));
+    CHECK_OK(clinfer_graph_gather_elements(b->g, NULL, data, k, -1, &y));
+    output(b, y);
 }
 
 static void g_batchnorm(built *b)
@@ -396,6 +421,7 @@ static const kcase cases[] = {
     {"eltwise general", g_eltwise_general, {{"", "binary_general"}}, 1},
     {"softmax", g_softmax, {{"", "softmax"}}, 1},
     {"reduce", g_reduce, {{"", "reduce"}}, 1},
+    {"select", g_select, {{"", "gather_elements_nd"}}, 1},
     {"batchnorm", g_batchnorm, {{"", "batchnorm"}}, 1},
     {"movement", g_movement, {{"", "transpose"}}, 1},
     {"resize", g_resize, {{"", "resize_taps"}}, 1},
