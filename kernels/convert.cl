@@ -16,14 +16,17 @@
 #define IO_TYPE 1
 #endif
 
+/* NaN is mapped to 0 before the conversion: the OpenCL spec gives 0 for
+ * NaN in a _sat conversion, but NVIDIA's driver (580) gives LONG_MIN. */
+#define NAN_TO_ZERO(v) (IS_NAN(v) ? 0.0f : (v))
 #if IO_TYPE == 2
 #define io_t uchar
 #define IO_LD(p, i) ((float)(p)[i])
-#define IO_ST(p, i, v) ((p)[i] = convert_uchar_sat_rte(v))
+#define IO_ST(p, i, v) ((p)[i] = convert_uchar_sat_rte(NAN_TO_ZERO(v)))
 #elif IO_TYPE == 7
 #define io_t long
 #define IO_LD(p, i) ((float)(p)[i])
-#define IO_ST(p, i, v) ((p)[i] = convert_long_sat_rte(v))
+#define IO_ST(p, i, v) ((p)[i] = convert_long_sat_rte(NAN_TO_ZERO(v)))
 #elif IO_TYPE == 10
 /* A half pointer is never dereferenced: vload_half/vstore_half are core
  * OpenCL, so this needs no cl_khr_fp16. */
