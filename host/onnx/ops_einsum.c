@@ -443,7 +443,12 @@ static clinfer_status contract(onnx_node *c, const einsum_eq *e, einsum_val *a, 
         st = onnx_node_build(c, clinfer_graph_matmul(c->im->g, name, a->v, b->v, &a->v));
     if (st == CLINFER_OK)
         st = reshape(c, &a->v, &sy, "ry", k);
-    snprintf(a->l, sizeof a->l, "%s%s%s", g.batch, g.rows, g.cols);
+    /* the result's letters are its dims', at most a rank's worth: they fit
+     * (checked, which also keeps GCC's -Wformat-truncation quiet) */
+    if (snprintf(a->l, sizeof a->l, "%s%s%s", g.batch, g.rows, g.cols) >= (int)sizeof a->l &&
+        st == CLINFER_OK)
+        st = onnx_node_error(c, CLINFER_ERR_UNSUPPORTED, "Einsum: a product of more than %d dims",
+                             (int)sizeof a->l - 1);
     return st;
 }
 
