@@ -217,8 +217,6 @@ done:
     return payload;
 }
 
-/* Numbers the temporary files of this process: two runtimes of one process
- * (each with its own lock) may store the same entry at the same time. */
 /* program_cache_set_progress: per thread, as sessions are created on any. */
 static _Thread_local int32_t progress_at, progress_of;
 
@@ -228,6 +226,8 @@ void program_cache_set_progress(int32_t at, int32_t of)
     progress_of = of;
 }
 
+/* Numbers the temporary files of this process: two runtimes of one process
+ * (each with its own lock) may store the same entry at the same time. */
 static atomic_uint temp_counter;
 
 /* Writes the entry to a temporary file and renames it into place, so that a
