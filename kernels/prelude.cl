@@ -187,6 +187,12 @@ HALF_VECTOR_IO(16)
         _Pragma("unroll") for (int q_ = 0; q_ < TM / 4; q_++)                  \
             vstore4(LD4(q_, (p)), q_, (a));                                    \
     } while (0)
+#elif STORE_HALF && TM % 2 == 0 /* the 6-row tiles of 8-float-vector CPUs */
+#define LOAD_TM(a, p)                                                          \
+    do {                                                                       \
+        _Pragma("unroll") for (int q_ = 0; q_ < TM / 2; q_++)                  \
+            vstore2(LD2(q_, (p)), q_, (a));                                    \
+    } while (0)
 #else
 #define LOAD_TM(a, p)                                                          \
     do {                                                                       \
