@@ -328,7 +328,24 @@ __kernel void gemm_packed(GEMM_PRODUCT_ARGS)
         for (int i = 0; i < TM; i++)
             arow[i] = (long)min(m0 + i, M - 1) * a_rs;
         if (a_ks == 1) { /* row-major A' */
-            for (int k = 0; k < K; k++)
+            int k = 0;
+#if STORE_HALF
+            /* 8 k values of each row converted at once (one vector
+             * conversion instead of 8 scalar ones per row) */
+            for (int k8 = 0; k8 + 8 <= K; k8 += 8) {
+                float a8[TM][8];
+#pragma unroll
+                for (int i = 0; i < TM; i++)
+                    vstore8(LD8(0, a + arow[i] + k8), 0, a8[i]);
+#pragma unroll
+                for (int kk = 0; kk < 8; kk++) {
+                    k = k8 + kk;
+                    GEMM_PACKED_STEP(a8[i][kk])
+                }
+            }
+            k = K / 8 * 8;
+#endif
+            for (; k < K; k++)
                 GEMM_PACKED_STEP(LD(a, arow[i] + k))
         } else {
             for (int k = 0; k < K; k++)
