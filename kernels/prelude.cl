@@ -42,7 +42,6 @@
 #if defined(CLINFER_HALF) && !defined(STORE_FLOAT)
 #define STORE_HALF 1
 #define store_t half
-#define LD(p, i) vload_half((i), (p))
 #define ST(p, i, v) vstore_half((v), (i), (p))
 /* vload_halfN/vstore_halfN through a private copy: the OpenCL spec needs
  * only a half's alignment, but PoCL 3.1 loads and stores the N halves with
@@ -90,10 +89,10 @@ inline float4 half_bits4(ushort4 bits)
 }
 inline float2 half_bits2(ushort2 bits) { return half_bits4((ushort4)(bits, (ushort2)(0))).lo; }
 inline float half_bits1(ushort bits) { return half_bits4((ushort4)(bits, 0, 0, 0)).s0; }
-#undef LD
 #define LD(p, i) half_bits1(((__global const ushort *)(p))[i])
 #define HALF_BITS_FN(N)
 #else
+#define LD(p, i) vload_half((i), (p))
 #define HALF_BITS_FN(N)                                                             \
     inline float##N half_bits##N(ushort##N bits)                               \
     {                                                                          \
@@ -172,27 +171,25 @@ HALF_VECTOR_IO(16)
 
 /* a[0 .. TM-1] = p[0 .. TM-1] into a private float array: the TM values
  * of one k of a packed A panel. In half storage one vector conversion per
- * 8 or 4 values (vload_halfN) instead of TM scalar ones, which cost the
- * GEMM-shaped kernels' inner loops more than their FMAs; in float the
- * plain loads, which the compiler keeps as broadcasts from memory. */
+ * 8, 4 or 2 values (LOAD_TM_VEC: the widest that divides TM) instead of TM
+ * scalar ones, which cost the GEMM-shaped kernels' inner loops more than
+ * their FMAs; in float the plain loads, which the compiler keeps as
+ * broadcasts from memory. */
 #if STORE_HALF && TM % 8 == 0
-#define LOAD_TM(a, p)                                                          \
-    do {                                                                       \
-        _Pragma("unroll") for (int q_ = 0; q_ < TM / 8; q_++)                  \
-            vstore8(LD8(q_, (p)), q_, (a));                                    \
-    } while (0)
+#define LOAD_TM_VEC 8
 #elif STORE_HALF && TM % 4 == 0
-#define LOAD_TM(a, p)                                                          \
-    do {                                                                       \
-        _Pragma("unroll") for (int q_ = 0; q_ < TM / 4; q_++)                  \
-            vstore4(LD4(q_, (p)), q_, (a));                                    \
-    } while (0)
+#define LOAD_TM_VEC 4
 #elif STORE_HALF && TM % 2 == 0 /* the 6-row tiles of 8-float-vector CPUs */
-#define LOAD_TM(a, p)                                                          \
+#define LOAD_TM_VEC 2
+#endif
+#ifdef LOAD_TM_VEC
+#define LOAD_TM_BY(N, a, p)                                                    \
     do {                                                                       \
-        _Pragma("unroll") for (int q_ = 0; q_ < TM / 2; q_++)                  \
-            vstore2(LD2(q_, (p)), q_, (a));                                    \
+        _Pragma("unroll") for (int q_ = 0; q_ < TM / N; q_++)                  \
+            vstore##N(LD##N(q_, (p)), q_, (a));                                \
     } while (0)
+#define LOAD_TM_BY_(N, a, p) LOAD_TM_BY(N, a, p) /* expands LOAD_TM_VEC first */
+#define LOAD_TM(a, p) LOAD_TM_BY_(LOAD_TM_VEC, a, p)
 #else
 #define LOAD_TM(a, p)                                                          \
     do {                                                                       \

@@ -299,9 +299,12 @@ static clinfer_status config_get(clinfer_runtime *rt, gemm_config *out)
         return CLINFER_OK;
     const gemm_config *cand = gpu_candidates;
     size_t count = COUNT(gpu_candidates);
-    if (v == GEMM_VARIANT_CPU) {
-        cand = gemm_cpu_vectors_narrow(rt) ? narrow_cpu_candidates : cpu_candidates;
-        count = gemm_cpu_vectors_narrow(rt) ? COUNT(narrow_cpu_candidates) : COUNT(cpu_candidates);
+    if (v == GEMM_VARIANT_CPU && gemm_cpu_vectors_narrow(rt)) {
+        cand = narrow_cpu_candidates;
+        count = COUNT(narrow_cpu_candidates);
+    } else if (v == GEMM_VARIANT_CPU) {
+        cand = cpu_candidates;
+        count = COUNT(cpu_candidates);
     }
     /* half storage moves half the bytes: its tiles are measured apart */
     const char *key = v == GEMM_VARIANT_CPU ? (rt_is_half(rt) ? "gemm_cpu_fp16" : "gemm_cpu")
