@@ -142,6 +142,12 @@ static clinfer_status parse_scratch_cap(const clinfer_runtime_options *o, runtim
 
 /* ------------------------------------------------------------ cache, device */
 
+static clinfer_status parse_binaries(const clinfer_runtime_options *o, runtime_config *c)
+{
+    static const choice_setting s = {"CLINFER_BINARIES", "binaries", {"auto", "always"}, 2};
+    return parse_choice(&s, o->binaries, &c->store_binaries);
+}
+
 static int env_disables_cache(void)
 {
     const char *v = getenv("CLINFER_CACHE");
@@ -249,7 +255,8 @@ clinfer_status runtime_config_parse(const clinfer_runtime_options *opts, runtime
 {
     static clinfer_status (*const steps[])(const clinfer_runtime_options *, runtime_config *) = {
         parse_gemm_variant, parse_conv_algo,   parse_pool_variant,    parse_depthwise_variant,
-        parse_tune,         parse_scratch_cap, parse_cache_and_device, parse_precision};
+        parse_tune,         parse_scratch_cap, parse_cache_and_device, parse_precision,
+        parse_binaries};
     memset(out, 0, sizeof *out);
     clinfer_status st = CLINFER_OK;
     for (size_t i = 0; st == CLINFER_OK && i < sizeof steps / sizeof steps[0]; i++)

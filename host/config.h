@@ -31,6 +31,7 @@ typedef struct runtime_config {
     char *cache_dir;            /* the program cache directory, NULL: none */
     char *device_spec;          /* clinfer_runtime_options.device_spec; NULL: default */
     clinfer_precision precision; /* FP32 or FP16, resolved (never DEFAULT) */
+    int store_binaries;         /* 1: "always"; 0: "auto" (not on PoCL) */
 } runtime_config;
 
 /* Fills *out from `opts` and the environment. A value that is not one of

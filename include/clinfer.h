@@ -243,6 +243,16 @@ typedef struct clinfer_runtime_options {
      * compiled programs and the bytes of every tensor, so it is one choice
      * per runtime: create a runtime per precision to compare them. */
     clinfer_precision precision;
+    /* Which built programs the disk cache keeps as device binaries
+     * (CLINFER_BINARIES): "auto" (NULL, ""): every program, except on PoCL,
+     * where asking for a binary makes PoCL compile every kernel of the
+     * program once more (about as long as the build): there the cache only
+     * records the build and PoCL's own kernel cache (POCL_CACHE_DIR) keeps
+     * the compiled code; a later start rebuilds from source through it, about
+     * 30 ms a program. "always": store binaries on PoCL too (what `clinfer
+     * compile` does, so that a warm start loads each program in a few ms).
+     * Borrowed during clinfer_runtime_create only. */
+    const char *binaries;
 } clinfer_runtime_options;
 
 /* Defaults: the fields above as NULL / 0, log_level CLINFER_LOG_INFO. */
@@ -285,7 +295,9 @@ CLINFER_API const char *clinfer_runtime_cache_dir(const clinfer_runtime *runtime
 /* Counters of the program cache, for tests and the CLI. */
 typedef struct clinfer_cache_stats {
     uint32_t memory_hits;  /* program already built in this runtime */
-    uint32_t disk_hits;    /* program built from a cached binary */
+    uint32_t disk_hits;    /* program built from a cached binary, or rebuilt through
+                              PoCL's kernel cache where the disk cache recorded its
+                              build (clinfer_runtime_options.binaries) */
     uint32_t disk_rejects; /* cached file found but corrupt or stale: rebuilt */
     uint32_t source_builds; /* program compiled from source */
 } clinfer_cache_stats;

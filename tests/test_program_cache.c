@@ -36,15 +36,20 @@ static void remove_cache_dir(void)
 
 TestSuite(program_cache, .init = fresh_cache_dir, .fini = remove_cache_dir);
 
-static clinfer_runtime *runtime_with_cache(void)
+/* binaries: clinfer_runtime_options.binaries ("auto" or "always"). */
+static clinfer_runtime *runtime_storing(const char *binaries)
 {
     clinfer_runtime_options o = clinfer_runtime_options_default();
     o.cache_dir = cache_dir;
+    o.binaries = binaries;
     clinfer_runtime *rt = NULL;
     cr_assert_eq(clinfer_runtime_create(&o, &rt), CLINFER_OK, "%s", clinfer_last_errmsg());
     cr_assert_str_eq(clinfer_runtime_cache_dir(rt), cache_dir);
     return rt;
 }
+
+/* The tests of damaged entries need a binary in the entry on every driver. */
+static clinfer_runtime *runtime_with_cache(void) { return runtime_storing("always"); }
 
 /* A program loaded from a cache file is proven to work, not just to load. */
 static void run_and_check(clinfer_runtime *rt) { check_maxpool_runs(rt); }
@@ -277,4 +282,66 @@ Test(program_cache, identity_relu_and_clip_share_a_program)
     cr_assert_gt(negatives, ACT_N / 8, "Identity kept the negative outputs");
     cr_assert_gt(nans, 0, "the NaN came through");
     clinfer_runtime_free(rt);
+}
+
+static int on_pocl(const clinfer_runtime *rt)
+{
+    return strstr(clinfer_runtime_device(rt)->platform_name, "Portable Computing Language") != NULL;
+}
+
+/* binaries "auto" on PoCL keeps a build record (no binary: fetching one
+ * makes PoCL compile every kernel again) and the next runtime rebuilds
+ * through PoCL's cache, counted as a disk hit; "always" replaces the record
+ * with a binary, which "auto" then loads. Elsewhere "auto" stores binaries. */
+Test(program_cache, auto_keeps_a_build_record_on_pocl)
+{
+    clinfer_runtime *rt = runtime_storing("auto");
+    run_and_check(rt);
+    const int pocl = on_pocl(rt);
+    cr_assert_eq(clinfer_runtime_cache_stats(rt).source_builds, 1);
+    clinfer_runtime_free(rt);
+    char path[512];
+    only_cache_file(path, sizeof path);
+    const long record_size = file_size(path);
+
+    rt = runtime_storing("auto");
+    run_and_check(rt);
+    clinfer_cache_stats s = clinfer_runtime_cache_stats(rt);
+    cr_assert_eq(s.disk_hits, 1, "the recorded build counts as found on disk");
+    cr_assert_eq(s.source_builds, 0);
+    cr_assert_eq(s.disk_rejects, 0);
+    clinfer_runtime_free(rt);
+    cr_assert_eq(file_size(path), record_size, "the entry is left as it was");
+
+    rt = runtime_storing("always");
+    run_and_check(rt);
+    s = clinfer_runtime_cache_stats(rt);
+    cr_assert_eq(s.source_builds, pocl ? 1 : 0, "always: a record is built and stored anew");
+    cr_assert_eq(s.disk_hits, pocl ? 0 : 1);
+    clinfer_runtime_free(rt);
+    const long binary_size = file_size(path);
+    if (pocl)
+        cr_assert_gt(binary_size, record_size + 1000, "the record became a binary");
+    else
+        cr_assert_eq(binary_size, record_size, "auto stored a binary already");
+
+    rt = runtime_storing("auto");
+    run_and_check(rt);
+    s = clinfer_runtime_cache_stats(rt);
+    cr_assert_eq(s.disk_hits, 1);
+    cr_assert_eq(s.source_builds, 0);
+    clinfer_runtime_free(rt);
+    cr_assert_eq(file_size(path), binary_size, "auto keeps a stored binary");
+}
+
+Test(program_cache, binaries_option_is_checked)
+{
+    clinfer_runtime_options o = clinfer_runtime_options_default();
+    o.cache_dir = cache_dir;
+    o.binaries = "sometimes";
+    clinfer_runtime *rt = NULL;
+    cr_assert_eq(clinfer_runtime_create(&o, &rt), CLINFER_ERR_INVALID_ARGUMENT);
+    cr_assert_null(rt);
+    cr_assert(strstr(clinfer_last_errmsg(), "binaries=\"sometimes\""), "%s",
+              clinfer_last_errmsg());
 }

@@ -59,6 +59,7 @@ class RuntimeOptions(ctypes.Structure):
         ("tuning", ctypes.c_int),
         ("conv_scratch_cap", ctypes.c_uint64),
         ("precision", ctypes.c_int),  # clinfer_precision
+        ("binaries", ctypes.c_char_p),  # None: $CLINFER_BINARIES, else "auto"
     ]
 
 
