@@ -13,7 +13,7 @@
  * the output's scale; X, W, the bias, R and Y are store_t tensors.
  *
  * conv2d_winograd_weights (once per session): work-item (x, y) transforms
- *   the 3x3 weights of input channel x, output channel y into U. Layout of
+ *   the 3x3 weights of input channels 16x..16x+15, output channel y into U. Layout of
  *   U: plane xi = i * A + j (the element of the A x A matrix) at xi *
  *   ustride, each plane the GEMM's A' [OC, C] in panels of `tmu` rows: (oc,
  *   c) at (oc / tmu) * C * tmu + c * tmu + oc % tmu (gemm_pack_a's layout;
@@ -47,6 +47,8 @@
 #define WCB 4
 #endif
 #define WA (WM + 2)
+/* input channels per item of conv2d_winograd_weights (the host's grid) */
+#define WINO_WCB 16
 
 /* The transforms' loops: unrolled, their private arrays stay in registers
  * (GPUs need that), but PoCL's work-group compile of the unrolled input
@@ -125,25 +127,29 @@ __kernel void conv2d_winograd_weights(__global const store_t *restrict weight, l
 {
     weight += weight_off;
     U += U_off;
-    const int c = get_global_id(0), oc = get_global_id(1);
-    if (c >= C)
-        return;
-    float g[3][3], t[WA][3], u[WA][WA];
-    for (int i = 0; i < 3; i++)
-        for (int j = 0; j < 3; j++)
-            g[i][j] = oc < OC ? LD(weight, ((long)oc * C + c) * 9 + i * 3 + j) : 0.0f;
-    for (int j = 0; j < 3; j++) { /* t = G g, column by column */
-        float col[3] = {g[0][j], g[1][j], g[2][j]}, o[WA];
-        WINO_G(o, col);
+    const int oc = get_global_id(1);
+    /* WINO_WCB input channels per item: with one item per work-group on
+     * CPUs, an item per channel spent most of a session's creation in
+     * PoCL's work-group dispatch (ResNet-18: a million work-groups) */
+    const int c0 = get_global_id(0) * WINO_WCB, c1 = min(c0 + WINO_WCB, C);
+    for (int c = c0; c < c1; c++) {
+        float g[3][3], t[WA][3], u[WA][WA];
+        for (int i = 0; i < 3; i++)
+            for (int j = 0; j < 3; j++)
+                g[i][j] = oc < OC ? LD(weight, ((long)oc * C + c) * 9 + i * 3 + j) : 0.0f;
+        for (int j = 0; j < 3; j++) { /* t = G g, column by column */
+            float col[3] = {g[0][j], g[1][j], g[2][j]}, o[WA];
+            WINO_G(o, col);
+            for (int i = 0; i < WA; i++)
+                t[i][j] = o[i];
+        }
+        for (int i = 0; i < WA; i++) /* u = t G^T, row by row */
+            WINO_G(u[i], t[i]);
+        const long off = (long)(oc / tmu) * C * tmu + (long)c * tmu + oc % tmu;
         for (int i = 0; i < WA; i++)
-            t[i][j] = o[i];
+            for (int j = 0; j < WA; j++)
+                U[(i * WA + j) * ustride + off] = u[i][j];
     }
-    for (int i = 0; i < WA; i++) /* u = t G^T, row by row */
-        WINO_G(u[i], t[i]);
-    const long off = (long)(oc / tmu) * C * tmu + (long)c * tmu + oc % tmu;
-    for (int i = 0; i < WA; i++)
-        for (int j = 0; j < WA; j++)
-            U[(i * WA + j) * ustride + off] = u[i][j];
 }
 
 /* Per lane of 16 columns from col0: where its tile lies. kind 0: past

@@ -19,6 +19,8 @@
 #ifndef WINO_CB
 #define WINO_CB 4
 #endif
+/* Input channels per item of the weight transform (kernels/conv_winograd.cl). */
+#define WINO_WCB 16
 
 /* Where the matrices of one chunk of `count` images live. */
 typedef struct wino_layout {
@@ -165,8 +167,8 @@ clinfer_status conv_winograd_prep(clinfer_runtime *rt, const conv2d_params *p,
     karg_long(&a, L.ustride);
     clinfer_status st = launch_finish(rt, out, &a);
     if (st == CLINFER_OK) /* rows up to the end of the last panel: zeros past OC */
-        launch_grid3(out, (size_t)p->c, (size_t)((p->oc + L.tmu - 1) / L.tmu * L.tmu), 1,
-                     conv2d_local_x(rt));
+        launch_grid3(out, (size_t)(p->c + WINO_WCB - 1) / WINO_WCB,
+                     (size_t)((p->oc + L.tmu - 1) / L.tmu * L.tmu), 1, conv2d_local_x(rt));
     return st;
 }
 
