@@ -77,14 +77,15 @@
         o[4] = c_ - e_;                                                                        \
         o[5] = 4.0f * d[1] - 5.0f * d[3] + d[5];                                               \
     }
-/* o = G g over three values */
+/* o = G g over three values (products by the reciprocals, not divisions:
+ * the weight transform runs at every session's creation) */
 #define WINO_G(o, g)                                                                           \
     {                                                                                          \
         o[0] = g[0] * 0.25f;                                                                   \
-        o[1] = -(g[0] + g[1] + g[2]) / 6.0f;                                                   \
-        o[2] = -(g[0] - g[1] + g[2]) / 6.0f;                                                   \
-        o[3] = g[0] / 24.0f + g[1] / 12.0f + g[2] / 6.0f;                                      \
-        o[4] = g[0] / 24.0f - g[1] / 12.0f + g[2] / 6.0f;                                      \
+        o[1] = -(g[0] + g[1] + g[2]) * (1.0f / 6.0f);                                          \
+        o[2] = -(g[0] - g[1] + g[2]) * (1.0f / 6.0f);                                          \
+        o[3] = g[0] * (1.0f / 24.0f) + g[1] * (1.0f / 12.0f) + g[2] * (1.0f / 6.0f);           \
+        o[4] = g[0] * (1.0f / 24.0f) - g[1] * (1.0f / 12.0f) + g[2] * (1.0f / 6.0f);           \
         o[5] = g[2];                                                                           \
     }
 /* o = A^T m over six values */
