@@ -105,10 +105,10 @@ static clinfer_status parse_tune(const clinfer_runtime_options *o, runtime_confi
     static const choice_setting s = {"CLINFER_TUNE", "tuning", {"1", "0"}, 2};
     switch (o->tuning) {
     case CLINFER_TUNING_ON:
-        c->tune = 1;
+        c->tune = CONFIG_TUNE_ON;
         return CLINFER_OK;
     case CLINFER_TUNING_OFF:
-        c->tune = 0;
+        c->tune = CONFIG_TUNE_OFF;
         return CLINFER_OK;
     case CLINFER_TUNING_DEFAULT:
         break;
@@ -118,9 +118,10 @@ static clinfer_status parse_tune(const clinfer_runtime_options *o, runtime_confi
                        "CLINFER_TUNING_ON or CLINFER_TUNING_OFF",
                        (int)o->tuning);
     }
+    const char *env = getenv(s.env);
     int off = 0;
     clinfer_status st = parse_choice(&s, NULL, &off);
-    c->tune = !off;
+    c->tune = off ? CONFIG_TUNE_OFF : env && env[0] ? CONFIG_TUNE_ON : CONFIG_TUNE_AUTO;
     return st;
 }
 

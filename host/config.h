@@ -17,6 +17,12 @@
 
 /* CLINFER_POOL_VARIANT / pool_variant. */
 enum { CONFIG_POOL_ROWS = 1, CONFIG_POOL_ITEMS };
+/* CLINFER_TUNE / tuning: OFF the default GEMM tiles, nothing read or
+ * stored; ON a stored choice, else a measured search whose winner is
+ * stored; AUTO as ON, except that a CPU without a stored choice takes the
+ * default tiles unmeasured (they are the measured winners per vector width,
+ * and the search cost a cold start about 2 s of compiles on PoCL). */
+enum { CONFIG_TUNE_OFF = 0, CONFIG_TUNE_ON, CONFIG_TUNE_AUTO };
 /* CLINFER_DEPTHWISE_VARIANT / depthwise_variant. */
 enum { CONFIG_DEPTHWISE_CPU = 1, CONFIG_DEPTHWISE_GPU };
 
@@ -25,7 +31,7 @@ typedef struct runtime_config {
     int conv_algo;              /* conv2d_algo (ops/conv2d.h); CONV2D_ALGO_AUTO is 0 */
     int pool_variant;           /* CONFIG_AUTO or CONFIG_POOL_* */
     int depthwise_variant;      /* CONFIG_AUTO or CONFIG_DEPTHWISE_* */
-    int tune;                   /* 0: the default GEMM tiles, no measured search */
+    int tune;                   /* CONFIG_TUNE_* */
     uint64_t conv_scratch_cap;  /* bytes of lowered-convolution scratch */
     int disk_cache;             /* 0: the program cache stays in memory */
     char *cache_dir;            /* the program cache directory, NULL: none */

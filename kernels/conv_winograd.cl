@@ -39,7 +39,20 @@
  * input patches is one gather (lanes outside the image masked to zero),
  * and outputs are scattered lane by lane (with the bounds checks).
  * Tunables: WM (2 or 4), HAS_BIAS, HAS_RESIDUAL, ACT (prelude.cl).
+ * WINO_KERNELS = WINO_TRANSFORMS keeps the weight and input transforms
+ * only, which depend on WM, WCB and WINO_ROLLED alone; WINO_OUTPUT keeps
+ * the output transform, which also takes the epilogue's options. Layers
+ * that differ only in their epilogue then share the transforms' program:
+ * PoCL compiles each kernel of each program at its first use (ResNet-18's
+ * cold start: 4 programs with 3 kernels each became 2 + 4 with 2 + 4
+ * kernels). Unset: all three.
  */
+#define WINO_TRANSFORMS 1
+#define WINO_OUTPUT 2
+#ifndef WINO_KERNELS
+#define WINO_KERNELS 0
+#endif
+#define WINO_HAS(k) (WINO_KERNELS == 0 || WINO_KERNELS == (k))
 #ifndef WM
 #define WM 4
 #endif
@@ -122,6 +135,7 @@
 #error "conv_winograd.cl: WM must be 2 or 4"
 #endif
 
+#if WINO_HAS(WINO_TRANSFORMS)
 __kernel void conv2d_winograd_weights(__global const store_t *restrict weight, long weight_off,
                                       __global wide_t *restrict U, long U_off, int C, int OC,
                                       int tmu, long ustride)
@@ -152,6 +166,7 @@ __kernel void conv2d_winograd_weights(__global const store_t *restrict weight, l
                 U[(i * WA + j) * ustride + off] = u[i][j];
     }
 }
+#endif
 
 /* Per lane of 16 columns from col0: where its tile lies. kind 0: past
  * ncols (zeros, nothing stored); 1: the whole WA x WA patch (or WM x WM
@@ -171,6 +186,7 @@ __kernel void conv2d_winograd_weights(__global const store_t *restrict weight, l
                       : 2;                                                                     \
     }
 
+#if WINO_HAS(WINO_TRANSFORMS)
 __kernel void conv2d_winograd_input(__global const store_t *restrict X, long X_off,
                                     __global wide_t *restrict V, long V_off, int C, int H, int W,
                                     int pad_top, int pad_left, int tiles_w, int tiles_img,
@@ -253,6 +269,9 @@ WINO_UNROLL
     }
 }
 
+#endif
+
+#if WINO_HAS(WINO_OUTPUT)
 /* The activation follows the bias in the transform, or with a residual
  * (HAS_RESIDUAL) the residual at the store. */
 #if HAS_RESIDUAL
@@ -345,3 +364,4 @@ WINO_UNROLL
         }
     }
 }
+#endif

@@ -99,6 +99,7 @@ Test(config, unset_empty_and_auto_are_automatic)
 {
     setenv("CLINFER_GEMM_VARIANT", "", 1);
     setenv("CLINFER_POOL_VARIANT", "auto", 1);
+    setenv("CLINFER_TUNE", "", 1);
     clinfer_runtime_options o = clinfer_runtime_options_default();
     o.conv_algo = "auto";
     o.depthwise_variant = "";
@@ -107,7 +108,7 @@ Test(config, unset_empty_and_auto_are_automatic)
     cr_assert_eq(rt->config.conv_algo, CONV2D_ALGO_AUTO);
     cr_assert_eq(rt->config.pool_variant, CONFIG_AUTO);
     cr_assert_eq(rt->config.depthwise_variant, CONFIG_AUTO);
-    cr_assert_eq(rt->config.tune, 1);
+    cr_assert_eq(rt->config.tune, CONFIG_TUNE_AUTO);
     cr_assert_eq(rt->config.conv_scratch_cap, CONV2D_SCRATCH_CAP);
     clinfer_runtime_free(rt);
 }
@@ -141,7 +142,7 @@ Test(config, option_overrides_variable)
     const runtime_config from_env = {.conv_algo = CONV2D_ALGO_IM2COL,
                                      .depthwise_variant = CONFIG_DEPTHWISE_GPU,
                                      .pool_variant = CONFIG_POOL_ITEMS,
-                                     .tune = 0,
+                                     .tune = CONFIG_TUNE_OFF,
                                      .conv_scratch_cap = 1000};
     expect_choices(rt, &from_env);
     clinfer_runtime_free(rt);
@@ -162,7 +163,7 @@ Test(config, option_overrides_variable)
     const runtime_config from_options = {.conv_algo = CONV2D_ALGO_WINOGRAD,
                                          .depthwise_variant = CONFIG_DEPTHWISE_CPU,
                                          .pool_variant = CONFIG_POOL_ROWS,
-                                         .tune = 1,
+                                         .tune = CONFIG_TUNE_ON,
                                          .conv_scratch_cap = 4096};
     expect_choices(rt, &from_options);
     clinfer_runtime_free(untuned);

@@ -574,15 +574,20 @@ Test(matmul, rejects_bad_shapes)
 
 static char tune_dir[128];
 
-static clinfer_runtime *runtime_in(const char *dir)
+static clinfer_runtime *runtime_tuning(const char *dir, clinfer_tuning tuning)
 {
     clinfer_runtime_options o = clinfer_runtime_options_default();
     o.cache_dir = dir;
+    o.tuning = tuning;
     clinfer_runtime *rt = NULL;
     clinfer_status st = clinfer_runtime_create(&o, &rt);
     cr_assert_eq(st, CLINFER_OK, "%s", clinfer_last_errmsg());
     return rt;
 }
+
+/* The tests of the search ask for it: by default a CPU takes the
+ * default tiles unmeasured (config.h, CONFIG_TUNE_AUTO). */
+static clinfer_runtime *runtime_in(const char *dir) { return runtime_tuning(dir, CLINFER_TUNING_ON); }
 
 static double seconds_now(void)
 {
@@ -685,7 +690,7 @@ Test(gemm_tuning, measured_once_then_read_back, .init = fresh_tune_dir, .fini = 
 Test(gemm_tuning, env_variables, .init = fresh_tune_dir, .fini = remove_tune_dir)
 {
     setenv("CLINFER_TUNE", "0", 1); /* defaults, nothing stored */
-    clinfer_runtime *rt = runtime_in(tune_dir);
+    clinfer_runtime *rt = runtime_tuning(tune_dir, CLINFER_TUNING_DEFAULT);
     gemm_config c;
     cr_assert_eq(gemm_config_get(rt, &c), CLINFER_OK);
     /* the first candidate: 8 x 2 float16 tiles where vectors are 16 floats
@@ -702,12 +707,12 @@ Test(gemm_tuning, env_variables, .init = fresh_tune_dir, .fini = remove_tune_dir
     cr_assert_eq(tuning_get(rt, "gemm_cpu", value, sizeof value), 0);
     clinfer_runtime_free(rt); /* the variables are read when a runtime is created */
     setenv("CLINFER_GEMM_VARIANT", "gpu", 1);
-    rt = runtime_in(tune_dir);
+    rt = runtime_tuning(tune_dir, CLINFER_TUNING_DEFAULT);
     cr_assert_eq(gemm_config_get(rt, &c), CLINFER_OK);
     cr_assert(c.variant == GEMM_VARIANT_GPU && c.tsm == 64 && c.tsn == 64 && c.wptm == 4);
     clinfer_runtime_free(rt);
     setenv("CLINFER_GEMM_VARIANT", "naive", 1);
-    rt = runtime_in(tune_dir);
+    rt = runtime_tuning(tune_dir, CLINFER_TUNING_DEFAULT);
     cr_assert_eq(gemm_config_get(rt, &c), CLINFER_OK);
     cr_assert_eq(c.variant, GEMM_VARIANT_NAIVE);
     clinfer_runtime_free(rt);
@@ -717,7 +722,7 @@ Test(gemm_tuning, env_variables, .init = fresh_tune_dir, .fini = remove_tune_dir
                       "CLINFER_GEMM_VARIANT=\"fastest\": expected cpu, gpu, naive or auto");
     cr_assert_null(rt);
     setenv("CLINFER_GEMM_VARIANT", "cpu", 1);
-    rt = runtime_in(tune_dir);
+    rt = runtime_tuning(tune_dir, CLINFER_TUNING_DEFAULT);
     gemm_params p = gemm_of(4, 5, 6, 0, 0);
     gemm_plan plan;
     p.m = 3; /* fewer rows than a tile: a smaller tile */
@@ -730,11 +735,40 @@ Test(gemm_tuning, env_variables, .init = fresh_tune_dir, .fini = remove_tune_dir
     cr_assert_str_eq(value, "a=1");
     tuning_put(rt, "x_test", "a=2");
     clinfer_runtime_free(rt);
-    rt = runtime_in(tune_dir);
+    rt = runtime_tuning(tune_dir, CLINFER_TUNING_DEFAULT);
     cr_assert_eq(tuning_get(rt, "x_test", value, sizeof value), 1);
     cr_assert_str_eq(value, "a=2");
     cr_assert_eq(tuning_get(rt, "x_test", value, 3), 0); /* does not fit */
     tuning_put(rt, "bad\tname", "v"); /* ignored */
     cr_assert_eq(tuning_get(rt, "bad\tname", value, sizeof value), 0);
+    clinfer_runtime_free(rt);
+}
+
+/* Unset CLINFER_TUNE on a CPU: no search (it would cost a cold start
+ * about 2 s of compiles), the default tiles, nothing stored; a stored
+ * choice (from `clinfer compile` or CLINFER_TUNE=1) is used. */
+Test(gemm_tuning, default_on_cpus_reads_but_never_searches, .init = fresh_tune_dir,
+     .fini = remove_tune_dir)
+{
+    clinfer_runtime *rt = runtime_tuning(tune_dir, CLINFER_TUNING_DEFAULT);
+    gemm_config c;
+    double t0 = seconds_now();
+    cr_assert_eq(gemm_config_get(rt, &c), CLINFER_OK, "%s", clinfer_last_errmsg());
+    cr_assert_lt(seconds_now() - t0, 0.05, "nothing compiled or measured");
+    const int default_tm = c.tm;
+    char value[64];
+    cr_assert_eq(tuning_get(rt, "gemm_cpu", value, sizeof value), 0, "nothing stored");
+    const char *other = default_tm == 4 ? "tm=6 nv=1" : "tm=4 nv=1";
+    tuning_put(rt, "gemm_cpu", other);
+    clinfer_runtime_free(rt);
+
+    rt = runtime_tuning(tune_dir, CLINFER_TUNING_DEFAULT);
+    cr_assert_eq(gemm_config_get(rt, &c), CLINFER_OK);
+    cr_assert_eq(c.tm, default_tm == 4 ? 6 : 4, "the stored choice is used");
+    clinfer_runtime_free(rt);
+
+    rt = runtime_tuning(tune_dir, CLINFER_TUNING_OFF);
+    cr_assert_eq(gemm_config_get(rt, &c), CLINFER_OK);
+    cr_assert_eq(c.tm, default_tm, "off ignores what is stored");
     clinfer_runtime_free(rt);
 }

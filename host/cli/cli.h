@@ -107,6 +107,7 @@ typedef struct cli_progress {
     int verbose;         /* --verbose: print every message */
     clinfer_runtime *rt; /* set by cli_runtime_progress */
     const char *binaries; /* clinfer_runtime_options.binaries; NULL: auto */
+    clinfer_tuning tuning; /* clinfer_runtime_options.tuning */
     double first_ms;     /* cli_now_ms() at the first compile; 0 if none yet */
     double last_ms;      /* at the latest compile or tuning message */
     int compiles;        /* programs compiled from source */

@@ -24,7 +24,9 @@ static const char compile_help[] =
     "first use of a device compiles the kernels; progress is shown on stderr.\n"
     "Unlike other commands it stores device binaries on PoCL too (as\n"
     "CLINFER_BINARIES=always): that costs PoCL a second compile of each kernel\n"
-    "now, and lets a later start load each program in milliseconds.\n\n"
+    "now, and lets a later start load each program in milliseconds. It also\n"
+    "runs the GEMM tile search on CPUs (as CLINFER_TUNE=1), which other\n"
+    "commands skip there, taking the default tiles until a choice is stored.\n\n"
     "options:\n"
     "  --batch N   the batch size to prepare for (default 1; kernels may differ\n"
     "              by batch size, so warm the sizes you will run)\n"
@@ -133,6 +135,7 @@ clinfer_runtime *cli_runtime_progress(const cli_common *common, cli_progress *p)
     o.device_spec = common->device;
     o.precision = common->precision;
     o.binaries = p->binaries;
+    o.tuning = p->tuning;
     o.log = progress_log;
     o.log_user_data = p;
     o.log_level = common->verbose ? CLINFER_LOG_DEBUG
@@ -337,6 +340,7 @@ int cmd_compile(const cli_common *common_in, int argc, char **argv)
     /* the install-time warm-up: device binaries on every driver, so that a
      * later start loads each program instead of rebuilding it (PoCL) */
     progress.binaries = "always";
+    progress.tuning = CLINFER_TUNING_ON; /* and the GEMM tile search on CPUs too */
     clinfer_model *m = NULL;
     clinfer_session *s = NULL;
     double t0 = cli_now_ms();

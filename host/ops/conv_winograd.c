@@ -138,14 +138,19 @@ clinfer_status conv_winograd_plan(clinfer_runtime *rt, const conv2d_params *p, c
     return CLINFER_OK;
 }
 
-/* Begins kernel `name` (one program per tile size and epilogue holds the
- * three kernels) with its arguments from 0; launch_finish ends it. */
+/* Begins kernel `name` with its arguments from 0; launch_finish ends it.
+ * The transforms' program depends on the tile size only, the output
+ * transform's on the epilogue too (WINO_KERNELS, kernels/conv_winograd.cl). */
 static void wino_kernel(clinfer_runtime *rt, const conv2d_params *p, const conv2d_plan *pl,
                         const char *name, op_launch *out, karg *args)
 {
     opts o = opts_none();
-    opts_add(&o, "-DWM=%d -DWCB=%d -DACT=%d -DHAS_BIAS=%d -DHAS_RESIDUAL=%d", (int)pl->wm,
-             WINO_CB, (int)act_program(p->act).kind, p->has_bias ? 1 : 0, p->has_residual ? 1 : 0);
+    if (strcmp(name, "conv2d_winograd_output") == 0)
+        opts_add(&o, "-DWINO_KERNELS=WINO_OUTPUT -DWM=%d -DWCB=%d -DACT=%d -DHAS_BIAS=%d "
+                 "-DHAS_RESIDUAL=%d", (int)pl->wm, WINO_CB, (int)act_program(p->act).kind,
+                 p->has_bias ? 1 : 0, p->has_residual ? 1 : 0);
+    else
+        opts_add(&o, "-DWINO_KERNELS=WINO_TRANSFORMS -DWM=%d -DWCB=%d", (int)pl->wm, WINO_CB);
     /* rolled transform loops on CPUs: PoCL compiles them in a fraction of
      * the time, at the same speed (kernels/conv_winograd.cl) */
     opts_add(&o, "-DWINO_ROLLED=%d", rt->info.type == CLINFER_DEVICE_CPU ? 1 : 0);

@@ -272,7 +272,15 @@ static clinfer_status variant_from_config(clinfer_runtime *rt, gemm_variant *v)
     return CLINFER_OK;
 }
 
-static int tuning_enabled(const clinfer_runtime *rt) { return rt->config.tune; }
+/* The first fitting candidate: the default tiles. */
+static gemm_config default_config(const clinfer_runtime *rt, const gemm_config *cand,
+                                  size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        if (config_fits(rt, &cand[i]))
+            return cand[i];
+    return cand[0];
+}
 
 static clinfer_status config_get(clinfer_runtime *rt, gemm_config *out);
 
@@ -309,13 +317,8 @@ static clinfer_status config_get(clinfer_runtime *rt, gemm_config *out)
     /* half storage moves half the bytes: its tiles are measured apart */
     const char *key = v == GEMM_VARIANT_CPU ? (rt_is_half(rt) ? "gemm_cpu_fp16" : "gemm_cpu")
                                             : (rt_is_half(rt) ? "gemm_gpu_fp16" : "gemm_gpu");
-    if (!tuning_enabled(rt)) {
-        for (size_t i = 0; i < count; i++)
-            if (config_fits(rt, &cand[i])) {
-                *out = cand[i];
-                return CLINFER_OK;
-            }
-        *out = cand[0];
+    if (rt->config.tune == CONFIG_TUNE_OFF) {
+        *out = default_config(rt, cand, count);
         return CLINFER_OK;
     }
     char text[128];
@@ -323,6 +326,10 @@ static clinfer_status config_get(clinfer_runtime *rt, gemm_config *out)
         if (config_parse(text, v, out) && config_fits(rt, out))
             return CLINFER_OK;
         rt_log(rt, CLINFER_LOG_WARNING, "tuning: ignoring stored %s value \"%s\"", key, text);
+    }
+    if (rt->config.tune == CONFIG_TUNE_AUTO && v == GEMM_VARIANT_CPU) { /* config.h */
+        *out = default_config(rt, cand, count);
+        return CLINFER_OK;
     }
     int32_t size = v == GEMM_VARIANT_CPU                  ? TUNE_SIZE_CPU
                    : rt->info.type == CLINFER_DEVICE_CPU ? TUNE_SIZE_EMULATED
