@@ -13,7 +13,8 @@
  * the output's scale; X, W, the bias, R and Y are store_t tensors.
  *
  * conv2d_winograd_weights (once per session): work-item (x, y) transforms
- *   the 3x3 weights of input channels 16x..16x+15, output channel y into U. Layout of
+ *   the 3x3 weights of input channels 16x..16x+15, output channels
+ *   ocb*y..ocb*y+ocb-1 into U. Layout of
  *   U: plane xi = i * A + j (the element of the A x A matrix) at xi *
  *   ustride, each plane the GEMM's A' [OC, C] in panels of `tmu` rows: (oc,
  *   c) at (oc / tmu) * C * tmu + c * tmu + oc % tmu (gemm_pack_a's layout;
@@ -138,33 +139,36 @@
 #if WINO_HAS(WINO_TRANSFORMS)
 __kernel void conv2d_winograd_weights(__global const store_t *restrict weight, long weight_off,
                                       __global wide_t *restrict U, long U_off, int C, int OC,
-                                      int tmu, long ustride)
+                                      int tmu, long ustride, int ocb)
 {
     weight += weight_off;
     U += U_off;
-    const int oc = get_global_id(1);
-    /* WINO_WCB input channels per item: with one item per work-group on
-     * CPUs, an item per channel spent most of a session's creation in
-     * PoCL's work-group dispatch (ResNet-18: a million work-groups) */
+    /* WINO_WCB input channels by `ocb` output channels per item: with one
+     * item per work-group on CPUs, an item per filter spent most of a
+     * session's creation in PoCL's work-group dispatch (ResNet-18: a
+     * million work-groups); with ocb = tmu (CPUs) an item writes runs of
+     * WINO_WCB * tmu consecutive values into each plane */
     const int c0 = get_global_id(0) * WINO_WCB, c1 = min(c0 + WINO_WCB, C);
-    for (int c = c0; c < c1; c++) {
-        float g[3][3], t[WA][3], u[WA][WA];
-        for (int i = 0; i < 3; i++)
-            for (int j = 0; j < 3; j++)
-                g[i][j] = oc < OC ? LD(weight, ((long)oc * C + c) * 9 + i * 3 + j) : 0.0f;
-        for (int j = 0; j < 3; j++) { /* t = G g, column by column */
-            float col[3] = {g[0][j], g[1][j], g[2][j]}, o[WA];
-            WINO_G(o, col);
+    const int oc0 = get_global_id(1) * ocb;
+    for (int c = c0; c < c1; c++)
+        for (int oc = oc0; oc < oc0 + ocb; oc++) {
+            float g[3][3], t[WA][3], u[WA][WA];
+            for (int i = 0; i < 3; i++)
+                for (int j = 0; j < 3; j++)
+                    g[i][j] = oc < OC ? LD(weight, ((long)oc * C + c) * 9 + i * 3 + j) : 0.0f;
+            for (int j = 0; j < 3; j++) { /* t = G g, column by column */
+                float col[3] = {g[0][j], g[1][j], g[2][j]}, o[WA];
+                WINO_G(o, col);
+                for (int i = 0; i < WA; i++)
+                    t[i][j] = o[i];
+            }
+            for (int i = 0; i < WA; i++) /* u = t G^T, row by row */
+                WINO_G(u[i], t[i]);
+            const long off = (long)(oc / tmu) * C * tmu + (long)c * tmu + oc % tmu;
             for (int i = 0; i < WA; i++)
-                t[i][j] = o[i];
+                for (int j = 0; j < WA; j++)
+                    U[(i * WA + j) * ustride + off] = u[i][j];
         }
-        for (int i = 0; i < WA; i++) /* u = t G^T, row by row */
-            WINO_G(u[i], t[i]);
-        const long off = (long)(oc / tmu) * C * tmu + (long)c * tmu + oc % tmu;
-        for (int i = 0; i < WA; i++)
-            for (int j = 0; j < WA; j++)
-                U[(i * WA + j) * ustride + off] = u[i][j];
-    }
 }
 #endif
 

@@ -170,10 +170,14 @@ clinfer_status conv_winograd_prep(clinfer_runtime *rt, const conv2d_params *p,
     karg_int(&a, p->oc);
     karg_int(&a, L.tmu);
     karg_long(&a, L.ustride);
+    /* output channels per item: a panel's rows on CPUs (one work-item per
+     * work-group there), one on GPUs (tmu = OC: one panel) */
+    const int32_t ocb = cpu_gemm(pl) ? L.tmu : 1;
+    karg_int(&a, ocb);
     clinfer_status st = launch_finish(rt, out, &a);
     if (st == CLINFER_OK) /* rows up to the end of the last panel: zeros past OC */
         launch_grid3(out, (size_t)(p->c + WINO_WCB - 1) / WINO_WCB,
-                     (size_t)((p->oc + L.tmu - 1) / L.tmu * L.tmu), 1, conv2d_local_x(rt));
+                     (size_t)((p->oc + L.tmu - 1) / L.tmu * L.tmu / ocb), 1, conv2d_local_x(rt));
     return st;
 }
 
