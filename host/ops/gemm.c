@@ -244,13 +244,33 @@ clinfer_status gemm_core_bind(clinfer_runtime *rt, op_launch *l,
     return launch_finish(rt, l, &k);
 }
 
+/* The packing kernels' options: pack_a reads TM, pack_b and pack_bt NV.
+ * Both are given, the one a kernel does not read from the device's GEMM
+ * tiles, so that A and B packings of the common tiles share one program
+ * (a cold start compiles each program; a model's fully connected layer
+ * packs B with its own small-M config). */
+static opts packing_options(clinfer_runtime *rt, int32_t tm, int32_t nv)
+{
+    gemm_config tiles;
+    if (gemm_config_get(rt, &tiles) == CLINFER_OK && tiles.variant == GEMM_VARIANT_CPU) {
+        tm = tm > 0 ? tm : tiles.tm;
+        nv = nv > 0 ? nv : tiles.nv;
+    }
+    opts o = opts_none();
+    opts_add(&o, "-DGEMM_KERNELS=GEMM_PACKING");
+    if (tm > 0) /* else prelude.cl's default, unread by this kernel */
+        opts_add(&o, "-DTM=%d", tm);
+    if (nv > 0)
+        opts_add(&o, "-DNV=%d", nv);
+    return o;
+}
+
 clinfer_status gemm_pack_prepare(clinfer_runtime *rt, const gemm_config *cfg, int32_t n,
                                  int32_t k, int32_t b_ks, int32_t b_ns, int32_t nbatch,
                                  const int64_t *bd, const int64_t *bs, size_t batch, int32_t z0,
                                  op_launch *out)
 {
-    opts o = opts_none();
-    opts_add(&o, "-DGEMM_KERNELS=GEMM_PACKING -DNV=%d", cfg->nv);
+    opts o = packing_options(rt, 0, cfg->nv);
     const int transposed = b_ks == 1 && b_ns != 1; /* columns of B' are contiguous */
     int64_t d[8], s[8];
     batch_args8(nbatch, bd, bs, d, s);
@@ -282,8 +302,7 @@ clinfer_status gemm_pack_a_prepare(clinfer_runtime *rt, const gemm_config *cfg, 
                                    const int64_t *bd, const int64_t *as, size_t batch,
                                    op_launch *out)
 {
-    opts o = opts_none();
-    opts_add(&o, "-DGEMM_KERNELS=GEMM_PACKING -DTM=%d", cfg->tm);
+    opts o = packing_options(rt, cfg->tm, 0);
     int64_t d[8], s[8];
     batch_args8(nbatch, bd, as, d, s);
     karg a;
