@@ -713,6 +713,16 @@ clinfer_status clinfer_graph_gather_elements(clinfer_graph *g, const char *name,
     return add_node(g, name, OP_GATHER_ELEMENTS, in, 2, &a, out);
 }
 
+clinfer_status clinfer_graph_gather(clinfer_graph *g, const char *name, clinfer_value data,
+                                    clinfer_value indices, int64_t axis, clinfer_value *out)
+{
+    node_attrs a;
+    memset(&a, 0, sizeof a);
+    a.gather.axis = axis;
+    const clinfer_value in[2] = {data, indices};
+    return add_node(g, name, OP_GATHER, in, 2, &a, out);
+}
+
 clinfer_status clinfer_graph_slice(clinfer_graph *g, const char *name, clinfer_value x,
                                    const int64_t *starts, const int64_t *ends,
                                    const int64_t *axes, const int64_t *steps, int32_t count,

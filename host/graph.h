@@ -53,6 +53,7 @@ typedef union node_attrs {
     struct { clinfer_reduce_op op; int32_t naxes; int64_t axes[CLINFER_MAX_RANK]; int keepdims; } reduce;
     struct { int64_t axis; int min; int keepdims; int last; } arg_reduce; /* ArgMax, ArgMin */
     struct { int64_t axis; } gather_elements;
+    struct { int64_t axis; } gather;
     struct { clinfer_compare_op op; } compare;
     struct { int32_t axis; } flatten;
     struct { clinfer_shape target; } reshape;

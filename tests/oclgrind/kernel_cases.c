@@ -272,9 +272,9 @@ static void g_reduce(built *b)
     output(b, y);
 }
 
-/* Where with every operand broadcast, a comparison; GatherElements with
- * run-time indices (random fractions, floored: never a read outside data)
- * and constant ones (within range, as the node requires). */
+/* Where with every operand broadcast, a comparison; GatherElements and
+ * Gather with run-time indices (random fractions, floored: never a read
+ * outside data) and constant ones (within range, as the node requires). */
 static void g_select(built *b)
 {
     clinfer_value c = input(b, (clinfer_shape){3, {2, 1, 7}});
@@ -292,6 +292,11 @@ static void g_select(built *b)
     clinfer_value k;
     CHECK_OK(clinfer_graph_constant(b->g, "known", &ks, known, &k));
     CHECK_OK(clinfer_graph_gather_elements(b->g, NULL, data, k, -1, &y));
+    output(b, y);
+    clinfer_value rows = input(b, (clinfer_shape){2, {2, 3}});
+    CHECK_OK(clinfer_graph_gather(b->g, NULL, data, rows, -1, &y));
+    output(b, y);
+    CHECK_OK(clinfer_graph_gather(b->g, NULL, data, k, 2, &y));
     output(b, y);
 }
 
