@@ -348,6 +348,19 @@ static void g_resize(built *b) /* nearest 2x, taps 1/2/4 with vector chunks and 
     output(b, y);
 }
 
+/* bilinear 2x (strips and a tail strip of 6), align_corners to 9x21 */
+static void g_resize_linear(built *b)
+{
+    clinfer_value x = input(b, (clinfer_shape){4, {1, 2, 5, 11}}), y;
+    clinfer_resize_desc d = clinfer_resize_desc_default();
+    d.mode = CLINFER_RESIZE_LINEAR, d.scale_h = 2.0f, d.scale_w = 2.0f;
+    CHECK_OK(clinfer_graph_resize(b->g, NULL, x, &d, &y));
+    output(b, y);
+    d.coord = CLINFER_COORD_ALIGN_CORNERS, d.scale_h = d.scale_w = 0, d.out_h = 9, d.out_w = 21;
+    CHECK_OK(clinfer_graph_resize(b->g, NULL, x, &d, &y));
+    output(b, y);
+}
+
 static void g_depth_space(built *b) /* block 2 (vector paths and tails), block 3 */
 {
     clinfer_value x = input(b, (clinfer_shape){4, {1, 8, 3, 11}}), y;
@@ -430,6 +443,7 @@ static const kcase cases[] = {
     {"batchnorm", g_batchnorm, {{"", "batchnorm"}}, 1},
     {"movement", g_movement, {{"", "transpose"}}, 1},
     {"resize", g_resize, {{"", "resize_taps"}}, 1},
+    {"resize linear", g_resize_linear, {{"", "resize_linear_strips"}}, 1},
     {"depth space", g_depth_space, {{"", "space_to_depth"}}, 1},
     {"norm", g_norm, {{"", "norm_"}}, 1}, /* norm_rows or norm_items, by device type */
 };
