@@ -8,7 +8,8 @@ write the models); it runs tests/bench/ort_bench.py with --ort-python
 (default `python3` on PATH, the one with PyPI's onnxruntime).
 
   /usr/bin/python3 tests/bench/layer_bench.py [--build build] [--rounds 3]
-      [--iters 30] [--only SUBSTRING] [--no-check]
+      [--iters 30] [--only SUBSTRING] [--model M.onnx]... [--no-layers]
+      [--no-check]
 
 Each layer is written as a one-node ONNX model (opset 13) under
 BUILD/bench/layers/: ConvTranspose 2-D with bias (64 -> 32 channels, 3x3
@@ -23,7 +24,9 @@ third run per round, `clinfer bench --profile`, gives clinfer's kernel and
 its device time (the median over the rounds): the layer's cost inside a
 network, where no upload or download surrounds it; "kernel / ORT" compares
 that with ONNX Runtime's end-to-end time. Then `clinfer run` is compared
-with ONNX Runtime's output on the same input (rtol 1e-4, atol 1e-5). Prints a markdown table; exit status 1 when a
+with ONNX Runtime's output on the same input (rtol 1e-4, atol 1e-5).
+--model adds whole models (batch 1, each tool's random input, no check)
+to the table, timed the same way; --no-layers leaves the layers out. Prints a markdown table; exit status 1 when a
 run failed or an output differed (not for a slow layer).
 """
 import argparse
@@ -124,12 +127,40 @@ def kernels_of(results):
     return kernels, float(np.median([r["device_ms"] for r in ok]))
 
 
+def time_case(name, model, x, ort_out, clinfer, args, failures):
+    """ROUNDS rounds of clinfer, clinfer --profile and ONNX Runtime on
+    `model` (input file x, or each tool's random input when None),
+    alternating: (clinfer's and ORT's combined results, clinfer's
+    kernels and median device time)."""
+    given = ["--input", x] if x else []
+    timing = ["--iters", str(args.iters)]
+    engines = [
+        ("clinfer", [clinfer, "bench", model, "--json"] + timing + given),
+        ("profile", [clinfer, "bench", model, "--json", "--profile"] + timing + given),
+        ("ort", [args.ort_python, "tests/bench/ort_bench.py", model] + timing + given
+         + (["--save-output", ort_out] if ort_out else [])),
+    ]
+    per = {"clinfer": [], "profile": [], "ort": []}
+    for r in range(args.rounds):
+        for engine, cmd in (engines if r % 2 == 0 else engines[::-1]):
+            log("%s: %s (round %d)" % (name, engine, r + 1))
+            data, err = run_json(cmd)
+            if err:
+                failures.append("%s %s: %s" % (name, engine, err))
+            per[engine].append(data)
+    kernels, device_ms = kernels_of(per["profile"])
+    return combine(per["clinfer"]), combine(per["ort"]), kernels, device_ms
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--build", default="build")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--iters", type=int, default=30)
     ap.add_argument("--only", help="run the layers whose name contains this")
+    ap.add_argument("--model", action="append", default=[],
+                    help="also time this whole ONNX model (batch 1, random input)")
+    ap.add_argument("--no-layers", action="store_true", help="only the --model models")
     ap.add_argument("--no-check", action="store_true", help="skip the output comparison")
     ap.add_argument("--ort-python", default=os.environ.get("ORT_PYTHON", "python3"))
     args = ap.parse_args()
@@ -141,31 +172,14 @@ def main():
     load_start = os.getloadavg()[0]
     failures, rows = [], []
     for i, (name, make) in enumerate(LAYERS):
-        if args.only and args.only not in name:
+        if args.no_layers or (args.only and args.only not in name):
             continue
         model = os.path.join(folder, slug(name) + ".onnx")
         xs = write_model(model, make)
         x = os.path.join(folder, slug(name) + ".x.npy")
         np.save(x, np.random.default_rng(100 + i).uniform(-1, 1, xs).astype(np.float32))
         ort_out = os.path.join(folder, slug(name) + ".ort.npy")
-        engines = [
-            ("clinfer", [clinfer, "bench", model, "--iters", str(args.iters), "--json",
-                         "--input", x]),
-            ("profile", [clinfer, "bench", model, "--iters", str(args.iters), "--json",
-                         "--input", x, "--profile"]),
-            ("ort", [args.ort_python, "tests/bench/ort_bench.py", model, "--iters",
-                     str(args.iters), "--input", x, "--save-output", ort_out]),
-        ]
-        per = {"clinfer": [], "profile": [], "ort": []}
-        for r in range(args.rounds):
-            for engine, cmd in (engines if r % 2 == 0 else engines[::-1]):
-                log("%s: %s (round %d)" % (name, engine, r + 1))
-                data, err = run_json(cmd)
-                if err:
-                    failures.append("%s %s: %s" % (name, engine, err))
-                per[engine].append(data)
-        c, o = combine(per["clinfer"]), combine(per["ort"])
-        kernels, device_ms = kernels_of(per["profile"])
+        c, o, kernels, device_ms = time_case(name, model, x, ort_out, clinfer, args, failures)
         check = "–"
         if not args.no_check and os.path.exists(ort_out):
             ok, err = check_output(clinfer, model, x, ort_out,
@@ -175,15 +189,20 @@ def main():
                 failures.append("%s: clinfer's output differs from ONNX Runtime's (max abs "
                                 "error %.3g)" % (name, err))
         rows.append((name, c, o, kernels, device_ms, check))
+    for model in args.model:
+        name = os.path.basename(model)
+        c, o, _, device_ms = time_case(name, os.path.abspath(model), None, None, clinfer, args,
+                                       failures)
+        rows.append((name, c, o, "(whole model)", device_ms, "–"))
 
     ort_v = next((r[2].get("engine") for r in rows if r[2]), "ONNX Runtime ?")
     device = next((r[1].get("device") for r in rows if r[1]), "?")
     print("Per-layer latency, clinfer on %s vs %s (%s threads); %s" %
           (device, ort_v, os.cpu_count(), machine()))
-    print("command: /usr/bin/python3 tests/bench/layer_bench.py --rounds %d --iters %d; "
-          "%d rounds alternating, medians of every timed run (end to end); load average "
-          "%.2f at the start, %.2f at the end; %.0f s" %
-          (args.rounds, args.iters, args.rounds, load_start, os.getloadavg()[0],
+    print("command: /usr/bin/python3 tests/bench/layer_bench.py %s; %d rounds alternating, "
+          "medians of every timed run (end to end); load average %.2f at the start, %.2f at "
+          "the end; %.0f s" %
+          (" ".join(sys.argv[1:]), args.rounds, load_start, os.getloadavg()[0],
            time.time() - started))
     print()
     print("| layer | clinfer ms | ORT ms | clinfer / ORT | clinfer kernel | kernel ms "
