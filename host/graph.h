@@ -105,6 +105,16 @@ struct clinfer_graph {
 clinfer_status graph_fail(clinfer_graph *g, clinfer_status status, const char *fmt, ...)
     CLINFER_PRINTF(3, 4);
 
+/* Appends a node reading `inputs` and producing a new value; checks the
+ * inputs exist, then infers the output shape (rolling back on failure).
+ * The step every builder call (graph.c, graph_ops.c) ends with. */
+clinfer_status graph_add_node(clinfer_graph *g, const char *name, op_kind op,
+                              const clinfer_value *inputs, int32_t count, const node_attrs *attrs,
+                              clinfer_value *out);
+
+/* v is a value of g. */
+int graph_valid_value(const clinfer_graph *g, clinfer_value v);
+
 /* A deep copy of `src` (the model keeps its own graph to rewrite). */
 clinfer_status graph_clone(const clinfer_graph *src, clinfer_graph **out);
 
