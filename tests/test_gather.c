@@ -89,8 +89,10 @@ Test(gather, every_axis_and_index_rank)
         check_gather(SHP(4, 2, 3, 5, 7), SHP(3, 2, 1, 3), axis, 0, seed++);
     check_gather(SHP(4, 2, 3, 5, 7), SHP(1, 9), -3, 1, seed++);
     check_gather(SHP(3, 3, 37, 5), SHP(2, 13, 3), 1, 0, seed++);
-    /* an embedding lookup: a long row per index */
+    /* an embedding lookup: a long row per index; rows of 2250, longer
+     * than one work-item's chunk (2048) */
     check_gather(SHP(2, 45, 61), SHP(2, 2, 5), 0, 0, seed++);
+    check_gather(SHP(3, 3, 50, 45), SHP(1, 4), 0, 1, seed++);
     /* rank 7 data and rank 2 indices: a result of the largest rank, 8 */
     check_gather(SHP(7, 2, 1, 3, 1, 2, 5, 3), SHP(2, 2, 2), 4, 0, seed++);
 }

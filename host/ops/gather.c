@@ -2,7 +2,8 @@
  * gather.c — Gather: validation, output shape and the launch of
  * kernels/gather.cl. The kernel sees data as [outer, dim, inner] and the
  * output as [outer, count, inner], so any axis and any rank of indices is
- * the same three numbers. Also the check of how long an axis float
+ * the same three numbers; a work-item copies a chunk of one row or a few
+ * short rows. Also the check of how long an axis float
  * indices can address, which GatherElements shares.
  */
 #include "gather.h"
@@ -10,6 +11,15 @@
 #include <string.h>
 
 #include "../shape.h"
+
+/* Elements of an output row one work-item copies: long rows are shared
+ * out among items. Short rows are grouped instead, GATHER_ITEM_ELEMS
+ * elements' worth per item (at least one row). */
+#define GATHER_CHUNK 2048
+#define GATHER_ITEM_ELEMS 256
+
+/* Work-items per work-group (the launch's local size along the rows). */
+#define GATHER_LOCAL 8
 
 /* The largest axis whose indices a float (half) holds exactly. */
 #define GATHER_MAX_DIM_FLOAT (1 << 24)
@@ -83,17 +93,21 @@ clinfer_status gather_prepare(clinfer_runtime *rt, const gather_params *p, op_la
     int64_t inner = 1;
     for (int32_t k = ax + 1; k < p->data.rank; k++)
         inner *= p->data.dims[k];
-    const int64_t n = shape_numel(&os);
+    const int64_t rows = shape_numel(&os) / inner;
+    const int64_t rpi = inner >= GATHER_ITEM_ELEMS ? 1 : GATHER_ITEM_ELEMS / inner;
     karg a;
     launch_begin(rt, out, "gather", NULL, "gather_rows", KARG_AFTER_TENSORS(3), &a);
-    karg_int(&a, (int32_t)n);
+    karg_int(&a, (int32_t)rows);
     karg_int(&a, (int32_t)inner);
     karg_int(&a, (int32_t)shape_numel(&p->indices));
     karg_int(&a, (int32_t)p->data.dims[ax]);
+    karg_int(&a, (int32_t)rpi);
+    karg_int(&a, GATHER_CHUNK);
     st = launch_finish(rt, out, &a);
     if (st != CLINFER_OK)
         return st;
-    launch_grid1(out, (size_t)n);
+    launch_grid3(out, (size_t)((rows + rpi - 1) / rpi),
+                 (size_t)((inner + GATHER_CHUNK - 1) / GATHER_CHUNK), 1, GATHER_LOCAL);
     return CLINFER_OK;
 }
 
