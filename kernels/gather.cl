@@ -19,8 +19,9 @@
  * gather_elements.cl. Tunables: rpi and chunk, set by the host.
  */
 
-/* n elements of one output row: from data row `src` of data, or NaN when
- * the index f is outside [-dim, dim). */
+/* n elements of one output row: those of data row o * dim + f (data
+ * already at the item's chunk), or NaN when the index f is outside
+ * [-dim, dim). */
 inline void gather_row(__global const store_t *data, long inner, int dim, long o, float f,
                        __global store_t *out, int n)
 {
@@ -46,9 +47,9 @@ __kernel void gather_rows(__global const store_t *restrict data, long data_off,
                           int inner, int count, int dim, int rpi, int chunk)
 {
     const size_t x = get_global_id(0);
-    if (x >= (size_t)((rows + rpi - 1) / rpi)) /* the launch rounds up */
+    if (x * (size_t)rpi >= (size_t)rows) /* the launch rounds up */
         return;
-    const int r0 = (int)x * rpi, r1 = min(r0 + rpi, rows);
+    const int r0 = (int)(x * (size_t)rpi), r1 = rows - r0 < rpi ? rows : r0 + rpi;
     const int c0 = (int)get_global_id(1) * chunk, n = min(chunk, inner - c0);
     data += data_off + c0;
     indices += indices_off;

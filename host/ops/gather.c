@@ -3,8 +3,8 @@
  * kernels/gather.cl. The kernel sees data as [outer, dim, inner] and the
  * output as [outer, count, inner], so any axis and any rank of indices is
  * the same three numbers; a work-item copies a chunk of one row or a few
- * short rows. Also the check of how long an axis float
- * indices can address, which GatherElements shares.
+ * short rows. Also the check of how long an axis float indices can
+ * address, which GatherElements shares.
  */
 #include "gather.h"
 
