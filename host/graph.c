@@ -5,6 +5,10 @@
  * sane, then appends a node and asks shape inference (nodes/) for the
  * output shape, so that a wrong rank or a kernel larger than its input is
  * reported by the call that caused it. On failure the node is rolled back.
+ * The builders of the layers are here; those of the tensor ops and the
+ * newer image ops (normalisations, pad, transpose, reductions, Where and
+ * the comparisons, gathers, slice, expand, tile, resize, depth/space) are
+ * in graph_ops.c.
  */
 #define _POSIX_C_SOURCE 200809L /* strdup */
 #include "graph.h"
@@ -203,14 +207,14 @@ int32_t graph_consumer_count(const clinfer_graph *g, int32_t v)
     return n;
 }
 
-static int valid_value(const clinfer_graph *g, clinfer_value v)
+int graph_valid_value(const clinfer_graph *g, clinfer_value v)
 {
     return v >= 0 && v < g->value_count;
 }
 
 clinfer_status clinfer_graph_output(clinfer_graph *g, clinfer_value value, const char *name)
 {
-    if (!g || !valid_value(g, value))
+    if (!g || !graph_valid_value(g, value))
         return graph_fail(g, CLINFER_ERR_INVALID_ARGUMENT,
                           "clinfer_graph_output: no value %d in the graph", (int)value);
     if (graph_is_output(g, value))
@@ -232,7 +236,7 @@ clinfer_status clinfer_graph_output(clinfer_graph *g, clinfer_value value, const
 clinfer_status clinfer_graph_value_shape(const clinfer_graph *g, clinfer_value value,
                                          clinfer_shape *out)
 {
-    if (!g || !out || !valid_value(g, value))
+    if (!g || !out || !graph_valid_value(g, value))
         return graph_fail(NULL, CLINFER_ERR_INVALID_ARGUMENT,
                           "clinfer_graph_value_shape: no value %d in the graph", (int)value);
     *out = g->values[value].shape;
@@ -283,17 +287,15 @@ static clinfer_status infer_builder_shape(clinfer_graph *g, const graph_node *n,
     return CLINFER_OK;
 }
 
-/* Appends a node reading `inputs` and producing a new value; checks the
- * inputs exist, then infers the output shape (rolling back on failure). */
-static clinfer_status add_node(clinfer_graph *g, const char *name, op_kind op,
-                               const clinfer_value *inputs, int32_t count,
-                               const node_attrs *attrs, clinfer_value *out)
+clinfer_status graph_add_node(clinfer_graph *g, const char *name, op_kind op,
+                              const clinfer_value *inputs, int32_t count, const node_attrs *attrs,
+                              clinfer_value *out)
 {
     if (!g || !out)
         return graph_fail(g, CLINFER_ERR_INVALID_ARGUMENT, "%s: NULL graph or output",
                           op_kind_name(op));
     for (int32_t i = 0; i < count; i++)
-        if (inputs[i] != CLINFER_NO_VALUE && !valid_value(g, inputs[i]))
+        if (inputs[i] != CLINFER_NO_VALUE && !graph_valid_value(g, inputs[i]))
             return graph_fail(g, CLINFER_ERR_INVALID_ARGUMENT,
                               "%s \"%s\": input %d is not a value of this graph (%d)",
                               op_kind_name(op), name ? name : "", (int)i, (int)inputs[i]);
@@ -338,7 +340,7 @@ static clinfer_status add_node(clinfer_graph *g, const char *name, op_kind op,
 static clinfer_status need_constant(clinfer_graph *g, const char *op, const char *role,
                                     clinfer_value v)
 {
-    if (v == CLINFER_NO_VALUE || (valid_value(g, v) && g->values[v].kind == VALUE_CONSTANT))
+    if (v == CLINFER_NO_VALUE || (graph_valid_value(g, v) && g->values[v].kind == VALUE_CONSTANT))
         return CLINFER_OK;
     return graph_fail(g, CLINFER_ERR_UNSUPPORTED, "%s: the %s must be a constant", op, role);
 }
@@ -379,7 +381,7 @@ clinfer_status clinfer_graph_conv2d(clinfer_graph *g, const char *name, clinfer_
     memset(&a, 0, sizeof a);
     a.conv = desc ? *desc : clinfer_conv2d_desc_default();
     const clinfer_value in[3] = {x, weight, bias};
-    return add_node(g, name, OP_CONV2D, in, 3, &a, out);
+    return graph_add_node(g, name, OP_CONV2D, in, 3, &a, out);
 }
 
 clinfer_conv_transpose2d_desc clinfer_conv_transpose2d_desc_default(void)
@@ -407,7 +409,7 @@ clinfer_status clinfer_graph_conv_transpose2d(clinfer_graph *g, const char *name
     memset(&a, 0, sizeof a);
     a.conv_transpose = desc ? *desc : clinfer_conv_transpose2d_desc_default();
     const clinfer_value in[3] = {x, weight, bias};
-    return add_node(g, name, OP_CONV_TRANSPOSE, in, 3, &a, out);
+    return graph_add_node(g, name, OP_CONV_TRANSPOSE, in, 3, &a, out);
 }
 
 clinfer_status clinfer_graph_pool2d(clinfer_graph *g, const char *name, clinfer_value x,
@@ -418,7 +420,7 @@ clinfer_status clinfer_graph_pool2d(clinfer_graph *g, const char *name, clinfer_
     node_attrs a;
     memset(&a, 0, sizeof a);
     a.pool = *desc;
-    return add_node(g, name, OP_POOL2D, &x, 1, &a, out);
+    return graph_add_node(g, name, OP_POOL2D, &x, 1, &a, out);
 }
 
 clinfer_status clinfer_graph_global_pool(clinfer_graph *g, const char *name, clinfer_value x,
@@ -427,7 +429,7 @@ clinfer_status clinfer_graph_global_pool(clinfer_graph *g, const char *name, cli
     node_attrs a;
     memset(&a, 0, sizeof a);
     a.global_pool = kind;
-    return add_node(g, name, OP_GLOBAL_POOL, &x, 1, &a, out);
+    return graph_add_node(g, name, OP_GLOBAL_POOL, &x, 1, &a, out);
 }
 
 clinfer_status clinfer_graph_gemm(clinfer_graph *g, const char *name, clinfer_value a,
@@ -438,7 +440,7 @@ clinfer_status clinfer_graph_gemm(clinfer_graph *g, const char *name, clinfer_va
     memset(&at, 0, sizeof at);
     at.gemm = (gemm_attrs){trans_a != 0, trans_b != 0, alpha, beta, CLINFER_ACT_NONE, 0, 0};
     const clinfer_value in[3] = {a, b, c};
-    return add_node(g, name, OP_GEMM, in, 3, &at, out);
+    return graph_add_node(g, name, OP_GEMM, in, 3, &at, out);
 }
 
 clinfer_status clinfer_graph_dense(clinfer_graph *g, const char *name, clinfer_value x,
@@ -454,7 +456,7 @@ clinfer_status clinfer_graph_dense(clinfer_graph *g, const char *name, clinfer_v
     memset(&at, 0, sizeof at);
     at.gemm = (gemm_attrs){0, 0, 1.0f, 1.0f, activation, 0, 0};
     const clinfer_value in[3] = {x, kernel, bias};
-    return add_node(g, name, OP_GEMM, in, 3, &at, out);
+    return graph_add_node(g, name, OP_GEMM, in, 3, &at, out);
 }
 
 clinfer_status clinfer_graph_matmul(clinfer_graph *g, const char *name, clinfer_value a,
@@ -463,7 +465,7 @@ clinfer_status clinfer_graph_matmul(clinfer_graph *g, const char *name, clinfer_
     node_attrs at;
     memset(&at, 0, sizeof at);
     const clinfer_value in[2] = {a, b};
-    return add_node(g, name, OP_MATMUL, in, 2, &at, out);
+    return graph_add_node(g, name, OP_MATMUL, in, 2, &at, out);
 }
 
 clinfer_status clinfer_graph_unary(clinfer_graph *g, const char *name, clinfer_unary_op op,
@@ -474,7 +476,7 @@ clinfer_status clinfer_graph_unary(clinfer_graph *g, const char *name, clinfer_u
     a.unary.op = op;
     a.unary.alpha = alpha;
     a.unary.beta = beta;
-    return add_node(g, name, OP_UNARY, &x, 1, &a, out);
+    return graph_add_node(g, name, OP_UNARY, &x, 1, &a, out);
 }
 
 clinfer_status clinfer_graph_binary(clinfer_graph *g, const char *name, clinfer_binary_op op,
@@ -484,7 +486,7 @@ clinfer_status clinfer_graph_binary(clinfer_graph *g, const char *name, clinfer_
     memset(&at, 0, sizeof at);
     at.binary.op = op;
     const clinfer_value in[2] = {a, b};
-    return add_node(g, name, OP_BINARY, in, 2, &at, out);
+    return graph_add_node(g, name, OP_BINARY, in, 2, &at, out);
 }
 
 clinfer_status clinfer_graph_softmax(clinfer_graph *g, const char *name, clinfer_value x,
@@ -494,7 +496,7 @@ clinfer_status clinfer_graph_softmax(clinfer_graph *g, const char *name, clinfer
     memset(&a, 0, sizeof a);
     a.softmax.axis = axis;
     a.softmax.log = log != 0;
-    return add_node(g, name, OP_SOFTMAX, &x, 1, &a, out);
+    return graph_add_node(g, name, OP_SOFTMAX, &x, 1, &a, out);
 }
 
 clinfer_status graph_softmax_ex(clinfer_graph *g, const char *name, clinfer_value x,
@@ -505,7 +507,7 @@ clinfer_status graph_softmax_ex(clinfer_graph *g, const char *name, clinfer_valu
     a.softmax.axis = axis;
     a.softmax.log = log != 0;
     a.softmax.legacy = legacy != 0;
-    return add_node(g, name, OP_SOFTMAX, &x, 1, &a, out);
+    return graph_add_node(g, name, OP_SOFTMAX, &x, 1, &a, out);
 }
 
 clinfer_status clinfer_graph_concat(clinfer_graph *g, const char *name, const clinfer_value *xs,
@@ -516,7 +518,7 @@ clinfer_status clinfer_graph_concat(clinfer_graph *g, const char *name, const cl
     node_attrs a;
     memset(&a, 0, sizeof a);
     a.concat.axis = axis;
-    return add_node(g, name, OP_CONCAT, xs, count, &a, out);
+    return graph_add_node(g, name, OP_CONCAT, xs, count, &a, out);
 }
 
 clinfer_status clinfer_graph_batchnorm(clinfer_graph *g, const char *name, clinfer_value x,
@@ -536,298 +538,7 @@ clinfer_status clinfer_graph_batchnorm(clinfer_graph *g, const char *name, clinf
     node_attrs a;
     memset(&a, 0, sizeof a);
     a.batchnorm.epsilon = epsilon;
-    return add_node(g, name, OP_BATCHNORM, in, 5, &a, out);
-}
-
-/* A normalisation node over [x, scale, bias]. */
-static clinfer_status add_norm(clinfer_graph *g, const char *name, op_kind op, clinfer_value x,
-                               clinfer_value scale, clinfer_value bias, const node_attrs *a,
-                               clinfer_value *out)
-{
-    const clinfer_value in[3] = {x, scale, bias};
-    return add_node(g, name, op, in, 3, a, out);
-}
-
-clinfer_status clinfer_graph_instance_norm(clinfer_graph *g, const char *name, clinfer_value x,
-                                           clinfer_value scale, clinfer_value bias,
-                                           float epsilon, clinfer_value *out)
-{
-    node_attrs a;
-    memset(&a, 0, sizeof a);
-    a.norm.epsilon = epsilon;
-    return add_norm(g, name, OP_INSTANCENORM, x, scale, bias, &a, out);
-}
-
-clinfer_status clinfer_graph_layer_norm(clinfer_graph *g, const char *name, clinfer_value x,
-                                        clinfer_value scale, clinfer_value bias, int32_t axis,
-                                        float epsilon, clinfer_value *out)
-{
-    node_attrs a;
-    memset(&a, 0, sizeof a);
-    a.norm.epsilon = epsilon;
-    a.norm.axis = axis;
-    return add_norm(g, name, OP_LAYERNORM, x, scale, bias, &a, out);
-}
-
-clinfer_status clinfer_graph_group_norm(clinfer_graph *g, const char *name, clinfer_value x,
-                                        clinfer_value scale, clinfer_value bias, int32_t groups,
-                                        float epsilon, clinfer_value *out)
-{
-    node_attrs a;
-    memset(&a, 0, sizeof a);
-    a.norm.epsilon = epsilon;
-    a.norm.groups = groups;
-    return add_norm(g, name, OP_GROUPNORM, x, scale, bias, &a, out);
-}
-
-clinfer_status clinfer_graph_mean_variance_norm(clinfer_graph *g, const char *name,
-                                                clinfer_value x, const int64_t *axes,
-                                                int32_t axes_count, clinfer_value *out)
-{
-    if (!g || !valid_value(g, x) || (axes_count > 0 && !axes) || axes_count < 0)
-        return graph_fail(g, CLINFER_ERR_INVALID_ARGUMENT,
-                          "mean_variance_norm: unknown input or bad axes");
-    const int32_t rank = g->values[x].shape.rank;
-    node_attrs a;
-    memset(&a, 0, sizeof a);
-    a.norm.axes = axes ? 0u : (1u | 4u | 8u); /* ONNX default [0, 2, 3] */
-    for (int32_t i = 0; axes && i < axes_count; i++) {
-        const int64_t d = axes[i] < 0 ? axes[i] + rank : axes[i];
-        if (d < 0 || d >= rank || (a.norm.axes >> d & 1u))
-            return graph_fail(g, CLINFER_ERR_INVALID_ARGUMENT,
-                              "mean_variance_norm: axis %lld is out of range for rank %d or "
-                              "repeated", (long long)axes[i], (int)rank);
-        a.norm.axes |= 1u << d;
-    }
-    return add_norm(g, name, OP_MVN, x, CLINFER_NO_VALUE, CLINFER_NO_VALUE, &a, out);
-}
-
-clinfer_status clinfer_graph_pad(clinfer_graph *g, const char *name, clinfer_value x,
-                                 const int64_t *pads, int32_t pads_count, float value,
-                                 clinfer_value *out)
-{
-    if (!g || !valid_value(g, x) || !pads || pads_count != 2 * g->values[x].shape.rank)
-        return graph_fail(g, CLINFER_ERR_INVALID_ARGUMENT,
-                          "pad: needs 2 * rank pads (got %d for rank %d)", (int)pads_count,
-                          g && valid_value(g, x) ? (int)g->values[x].shape.rank : -1);
-    node_attrs a;
-    memset(&a, 0, sizeof a);
-    memcpy(a.pad.pads, pads, (size_t)pads_count * sizeof *pads);
-    a.pad.value = value;
-    return add_node(g, name, OP_PAD, &x, 1, &a, out);
-}
-
-clinfer_status graph_pad_ex(clinfer_graph *g, const char *name, clinfer_value x,
-                            const int64_t *pads, int32_t pads_count, float value, int mode,
-                            clinfer_value *out)
-{
-    if (!g || !valid_value(g, x) || !pads || pads_count != 2 * g->values[x].shape.rank)
-        return graph_fail(g, CLINFER_ERR_INVALID_ARGUMENT,
-                          "pad: needs 2 * rank pads (got %d for rank %d)", (int)pads_count,
-                          g && valid_value(g, x) ? (int)g->values[x].shape.rank : -1);
-    if (mode < 0 || mode > 3)
-        return graph_fail(g, CLINFER_ERR_INVALID_ARGUMENT, "pad: unknown mode %d", mode);
-    node_attrs a;
-    memset(&a, 0, sizeof a);
-    memcpy(a.pad.pads, pads, (size_t)pads_count * sizeof *pads);
-    a.pad.value = value;
-    a.pad.mode = mode;
-    return add_node(g, name, OP_PAD, &x, 1, &a, out);
-}
-
-clinfer_status clinfer_graph_transpose(clinfer_graph *g, const char *name, clinfer_value x,
-                                       const int32_t *perm, int32_t perm_count,
-                                       clinfer_value *out)
-{
-    if (!g || !valid_value(g, x))
-        return graph_fail(g, CLINFER_ERR_INVALID_ARGUMENT, "transpose: unknown input");
-    int32_t rank = g->values[x].shape.rank;
-    if (perm && perm_count != rank)
-        return graph_fail(g, CLINFER_ERR_INVALID_ARGUMENT,
-                          "transpose: perm has %d entries for rank %d", (int)perm_count,
-                          (int)rank);
-    node_attrs a;
-    memset(&a, 0, sizeof a);
-    for (int32_t i = 0; i < rank; i++)
-        a.transpose.perm[i] = perm ? perm[i] : rank - 1 - i;
-    return add_node(g, name, OP_TRANSPOSE, &x, 1, &a, out);
-}
-
-clinfer_status clinfer_graph_reduce(clinfer_graph *g, const char *name, clinfer_reduce_op op,
-                                    clinfer_value x, const int64_t *axes, int32_t axes_count,
-                                    int keepdims, clinfer_value *out)
-{
-    if (axes_count < 0 || axes_count > CLINFER_MAX_RANK || (axes_count > 0 && !axes))
-        return graph_fail(g, CLINFER_ERR_INVALID_ARGUMENT, "reduce: bad axes (%d)",
-                          (int)axes_count);
-    node_attrs a;
-    memset(&a, 0, sizeof a);
-    a.reduce.op = op;
-    a.reduce.naxes = axes_count;
-    for (int32_t i = 0; i < axes_count; i++)
-        a.reduce.axes[i] = axes[i];
-    a.reduce.keepdims = keepdims != 0;
-    return add_node(g, name, OP_REDUCE, &x, 1, &a, out);
-}
-
-clinfer_status clinfer_graph_arg_reduce(clinfer_graph *g, const char *name, int min,
-                                        clinfer_value x, int64_t axis, int keepdims,
-                                        int select_last_index, clinfer_value *out)
-{
-    node_attrs a;
-    memset(&a, 0, sizeof a);
-    a.arg_reduce.axis = axis;
-    a.arg_reduce.min = min != 0;
-    a.arg_reduce.keepdims = keepdims != 0;
-    a.arg_reduce.last = select_last_index != 0;
-    return add_node(g, name, OP_ARG_REDUCE, &x, 1, &a, out);
-}
-
-clinfer_status clinfer_graph_where(clinfer_graph *g, const char *name, clinfer_value cond,
-                                   clinfer_value x, clinfer_value y, clinfer_value *out)
-{
-    node_attrs a;
-    memset(&a, 0, sizeof a);
-    const clinfer_value in[3] = {cond, x, y};
-    return add_node(g, name, OP_WHERE, in, 3, &a, out);
-}
-
-clinfer_status clinfer_graph_compare(clinfer_graph *g, const char *name, clinfer_compare_op op,
-                                     clinfer_value a, clinfer_value b, clinfer_value *out)
-{
-    node_attrs at;
-    memset(&at, 0, sizeof at);
-    at.compare.op = op;
-    const clinfer_value in[2] = {a, b};
-    return add_node(g, name, OP_COMPARE, in, 2, &at, out);
-}
-
-clinfer_status clinfer_graph_gather_elements(clinfer_graph *g, const char *name,
-                                             clinfer_value data, clinfer_value indices,
-                                             int64_t axis, clinfer_value *out)
-{
-    node_attrs a;
-    memset(&a, 0, sizeof a);
-    a.gather_elements.axis = axis;
-    const clinfer_value in[2] = {data, indices};
-    return add_node(g, name, OP_GATHER_ELEMENTS, in, 2, &a, out);
-}
-
-clinfer_status clinfer_graph_slice(clinfer_graph *g, const char *name, clinfer_value x,
-                                   const int64_t *starts, const int64_t *ends,
-                                   const int64_t *axes, const int64_t *steps, int32_t count,
-                                   clinfer_value *out)
-{
-    if (!g || !valid_value(g, x))
-        return graph_fail(g, CLINFER_ERR_INVALID_ARGUMENT, "slice: unknown input");
-    int32_t rank = g->values[x].shape.rank;
-    if (count < 0 || count > rank || (count > 0 && (!starts || !ends)))
-        return graph_fail(g, CLINFER_ERR_INVALID_ARGUMENT,
-                          "slice: %d starts/ends for an input of rank %d", (int)count,
-                          (int)rank);
-    node_attrs a;
-    memset(&a, 0, sizeof a);
-    for (int32_t d = 0; d < rank; d++) {
-        a.slice.starts[d] = 0;
-        a.slice.ends[d] = INT64_MAX;
-        a.slice.steps[d] = 1;
-    }
-    int seen[CLINFER_MAX_RANK] = {0};
-    for (int32_t i = 0; i < count; i++) {
-        int64_t ax = axes ? axes[i] : i;
-        if (ax < -rank || ax >= rank)
-            return graph_fail(g, CLINFER_ERR_INVALID_ARGUMENT,
-                              "slice: axis %lld is outside [-%d, %d)", (long long)ax, (int)rank,
-                              (int)rank);
-        int32_t d = (int32_t)(ax < 0 ? ax + rank : ax);
-        if (seen[d]++)
-            return graph_fail(g, CLINFER_ERR_INVALID_ARGUMENT, "slice: axis %d is repeated",
-                              (int)d);
-        if (steps && steps[i] == 0)
-            return graph_fail(g, CLINFER_ERR_INVALID_ARGUMENT, "slice: step %d is 0", (int)i);
-        a.slice.starts[d] = starts[i];
-        a.slice.ends[d] = ends[i];
-        a.slice.steps[d] = steps ? steps[i] : 1;
-    }
-    return add_node(g, name, OP_SLICE, &x, 1, &a, out);
-}
-
-clinfer_status clinfer_graph_expand(clinfer_graph *g, const char *name, clinfer_value x,
-                                    const clinfer_shape *shape, clinfer_value *out)
-{
-    if (!shape || shape->rank < 0 || shape->rank > CLINFER_MAX_RANK)
-        return graph_fail(g, CLINFER_ERR_INVALID_ARGUMENT, "expand: bad shape");
-    node_attrs a;
-    memset(&a, 0, sizeof a);
-    a.expand.shape = *shape;
-    return add_node(g, name, OP_EXPAND, &x, 1, &a, out);
-}
-
-clinfer_status clinfer_graph_tile(clinfer_graph *g, const char *name, clinfer_value x,
-                                  const int64_t *repeats, int32_t count, clinfer_value *out)
-{
-    if (!g || !valid_value(g, x))
-        return graph_fail(g, CLINFER_ERR_INVALID_ARGUMENT, "tile: unknown input");
-    if (!repeats || count != g->values[x].shape.rank)
-        return graph_fail(g, CLINFER_ERR_INVALID_ARGUMENT,
-                          "tile: %d repeats for an input of rank %d", (int)count,
-                          (int)g->values[x].shape.rank);
-    node_attrs a;
-    memset(&a, 0, sizeof a);
-    for (int32_t d = 0; d < count; d++)
-        a.tile.repeats[d] = repeats[d];
-    return add_node(g, name, OP_TILE, &x, 1, &a, out);
-}
-
-clinfer_resize_desc clinfer_resize_desc_default(void)
-{
-    clinfer_resize_desc d;
-    memset(&d, 0, sizeof d);
-    d.cubic_coeff_a = -0.75f;
-    d.roi[2] = d.roi[3] = 1.0f;
-    return d;
-}
-
-clinfer_status graph_resize_ex(clinfer_graph *g, const char *name, clinfer_value x,
-                               const clinfer_resize_desc *desc, int antialias,
-                               clinfer_value *out)
-{
-    if (!desc)
-        return graph_fail(g, CLINFER_ERR_INVALID_ARGUMENT, "resize: NULL descriptor");
-    node_attrs a;
-    memset(&a, 0, sizeof a);
-    a.resize.d = *desc;
-    a.resize.antialias = antialias != 0;
-    return add_node(g, name, OP_RESIZE, &x, 1, &a, out);
-}
-
-clinfer_status clinfer_graph_resize(clinfer_graph *g, const char *name, clinfer_value x,
-                                    const clinfer_resize_desc *desc, clinfer_value *out)
-{
-    return graph_resize_ex(g, name, x, desc, 0, out);
-}
-
-/* DepthToSpace (mode 0 DCR, 1 CRD) or SpaceToDepth (mode 2). */
-static clinfer_status add_depth_space(clinfer_graph *g, const char *name, clinfer_value x,
-                                      int32_t blocksize, int mode, clinfer_value *out)
-{
-    node_attrs a;
-    memset(&a, 0, sizeof a);
-    a.depth_space.blocksize = blocksize;
-    a.depth_space.mode = mode;
-    return add_node(g, name, OP_DEPTH_SPACE, &x, 1, &a, out);
-}
-
-clinfer_status clinfer_graph_depth_to_space(clinfer_graph *g, const char *name, clinfer_value x,
-                                            int32_t blocksize, int crd, clinfer_value *out)
-{
-    return add_depth_space(g, name, x, blocksize, crd ? 1 : 0, out);
-}
-
-clinfer_status clinfer_graph_space_to_depth(clinfer_graph *g, const char *name, clinfer_value x,
-                                            int32_t blocksize, clinfer_value *out)
-{
-    return add_depth_space(g, name, x, blocksize, 2, out);
+    return graph_add_node(g, name, OP_BATCHNORM, in, 5, &a, out);
 }
 
 clinfer_status clinfer_graph_flatten(clinfer_graph *g, const char *name, clinfer_value x,
@@ -836,7 +547,7 @@ clinfer_status clinfer_graph_flatten(clinfer_graph *g, const char *name, clinfer
     node_attrs a;
     memset(&a, 0, sizeof a);
     a.flatten.axis = axis;
-    return add_node(g, name, OP_FLATTEN, &x, 1, &a, out);
+    return graph_add_node(g, name, OP_FLATTEN, &x, 1, &a, out);
 }
 
 clinfer_status clinfer_graph_reshape(clinfer_graph *g, const char *name, clinfer_value x,
@@ -847,7 +558,7 @@ clinfer_status clinfer_graph_reshape(clinfer_graph *g, const char *name, clinfer
     node_attrs a;
     memset(&a, 0, sizeof a);
     a.reshape.target = *shape;
-    return add_node(g, name, OP_RESHAPE, &x, 1, &a, out);
+    return graph_add_node(g, name, OP_RESHAPE, &x, 1, &a, out);
 }
 
 clinfer_status clinfer_graph_identity(clinfer_graph *g, const char *name, clinfer_value x,
@@ -855,7 +566,7 @@ clinfer_status clinfer_graph_identity(clinfer_graph *g, const char *name, clinfe
 {
     node_attrs a;
     memset(&a, 0, sizeof a);
-    return add_node(g, name, OP_IDENTITY, &x, 1, &a, out);
+    return graph_add_node(g, name, OP_IDENTITY, &x, 1, &a, out);
 }
 
 /* ------------------------------------------------------------ clone */

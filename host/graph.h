@@ -53,6 +53,7 @@ typedef union node_attrs {
     struct { clinfer_reduce_op op; int32_t naxes; int64_t axes[CLINFER_MAX_RANK]; int keepdims; } reduce;
     struct { int64_t axis; int min; int keepdims; int last; } arg_reduce; /* ArgMax, ArgMin */
     struct { int64_t axis; } gather_elements;
+    struct { int64_t axis; } gather;
     struct { clinfer_compare_op op; } compare;
     struct { int32_t axis; } flatten;
     struct { clinfer_shape target; } reshape;
@@ -103,6 +104,16 @@ struct clinfer_graph {
 /* Records an error on the graph (and the thread) and returns status. */
 clinfer_status graph_fail(clinfer_graph *g, clinfer_status status, const char *fmt, ...)
     CLINFER_PRINTF(3, 4);
+
+/* Appends a node reading `inputs` and producing a new value; checks the
+ * inputs exist, then infers the output shape (rolling back on failure).
+ * The step every builder call (graph.c, graph_ops.c) ends with. */
+clinfer_status graph_add_node(clinfer_graph *g, const char *name, op_kind op,
+                              const clinfer_value *inputs, int32_t count, const node_attrs *attrs,
+                              clinfer_value *out);
+
+/* v is a value of g. */
+int graph_valid_value(const clinfer_graph *g, clinfer_value v);
 
 /* A deep copy of `src` (the model keeps its own graph to rewrite). */
 clinfer_status graph_clone(const clinfer_graph *src, clinfer_graph **out);

@@ -602,6 +602,18 @@ CLINFER_API clinfer_status clinfer_graph_gather_elements(clinfer_graph *g, const
                                                          clinfer_value indices, int64_t axis,
                                                          clinfer_value *out);
 
+/* ONNX Gather: the output is `data` with its dim `axis` (negative: from the
+ * end) replaced by the dims of `indices` (a value of any rank, 0 included;
+ * the result has rank at most CLINFER_MAX_RANK); out[a.., k.., b..] =
+ * data[a.., indices[k..], b..], a negative index counting from the end of
+ * the axis. The indices are floats holding integers, computed at run time
+ * or a constant: the axis may hold at most 2^24 elements, 2048 in
+ * CLINFER_PRECISION_FP16. Constant indices out of range are an error;
+ * run-time ones give NaN there (data is never read outside its buffer). */
+CLINFER_API clinfer_status clinfer_graph_gather(clinfer_graph *g, const char *name,
+                                                clinfer_value data, clinfer_value indices,
+                                                int64_t axis, clinfer_value *out);
+
 /* Concatenation of `count` values along `axis`. */
 CLINFER_API clinfer_status clinfer_graph_concat(clinfer_graph *g, const char *name,
                                                 const clinfer_value *xs, int32_t count,

@@ -10,7 +10,7 @@
  * GEMM variant, pooling (both windowed variants, global), eltwise unary and
  * binary (every broadcast variant), softmax, batchnorm, concat, pad,
  * transpose, reduce, slice, the normalisations, conv_transpose (every
- * algorithm), arg_reduce, where, gather_elements.
+ * algorithm), arg_reduce, where, gather_elements, gather.
  */
 #define _POSIX_C_SOURCE 200809L /* setenv */
 #include <criterion/criterion.h>
@@ -22,6 +22,7 @@
 #include "ops/concat.h"
 #include "ops/conv2d.h"
 #include "ops/eltwise.h"
+#include "ops/gather.h"
 #include "ops/gather_elements.h"
 #include "ops/gemm.h"
 #include "ops/norm.h"
@@ -345,12 +346,13 @@ Test(offsets, concat_pad_transpose_reduce_slice)
     clinfer_runtime_free(rt);
 }
 
-/* ------------------------------------- arg_reduce, where, gather_elements */
+/* ----------------------------- arg_reduce, where, gather_elements, gather */
 
 MAKE_ONE_LAUNCH(make_arg_reduce, arg_reduce_prepare, launch_bind_io, t[0], t[1])
 MAKE_ONE_LAUNCH(make_where, where_prepare, where_bind, t[0], t[1], t[2], t[3])
 MAKE_ONE_LAUNCH(make_gather_elements, gather_elements_prepare, gather_elements_bind, t[0], t[1],
                 t[2])
+MAKE_ONE_LAUNCH(make_gather, gather_prepare, gather_bind, t[0], t[1], t[2])
 
 Test(offsets, arg_reduce_where_gather_elements)
 {
@@ -378,6 +380,14 @@ Test(offsets, arg_reduce_where_gather_elements)
                   .n = {numel(&gp.data), numel(&gp.indices), numel(&o)}};
     snprintf(k.what, sizeof k.what, "gather_elements");
     check_offsets(rt, &k, 92);
+
+    /* the same indices: row 0 of axis 1, four times */
+    gather_params rp = {{3, {2, 3, 5}}, {2, {2, 2}}, 1};
+    MAKE_OK(gather_output_shape(rt, &rp, &o));
+    k = (op_case){.make = make_gather, .params = &rp, .count = 3,
+                  .n = {numel(&rp.data), numel(&rp.indices), numel(&o)}};
+    snprintf(k.what, sizeof k.what, "gather");
+    check_offsets(rt, &k, 93);
     clinfer_runtime_free(rt);
 }
 

@@ -123,6 +123,14 @@ clinfer_status node_need_int32_dims(const node_ctx *c, int32_t i);
 /* Input i is a constant of the graph (weights). */
 int node_input_is_constant(const node_ctx *c, int32_t i);
 
+/* When input i is a constant: every element an integer in [-dim, dim),
+ * dim the size of `data` along `axis` (valid; negative counts from the
+ * end), else an error naming the node and the element. The indices of
+ * Gather and GatherElements, which the device can only turn into NaN.
+ * Defined in nodes/gather.c. */
+clinfer_status node_check_constant_indices(const node_ctx *c, int32_t i,
+                                           const clinfer_shape *data, int64_t axis);
+
 /* Enqueues l on the runtime's queue now (one-time work while a session
  * is prepared, e.g. packing constant weights), then releases it: the
  * enqueued command keeps the kernel alive. */

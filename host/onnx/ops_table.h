@@ -90,7 +90,7 @@
     KERNEL("Expand", op_expand, fold_expand, IN(1), "")                                            \
     KERNEL("Tile", op_tile, NULL, IN(1), "")                                                       \
     KERNEL("Split", op_split, NULL, IN(1), "axis split num_outputs")                               \
-    KERNEL("Gather", op_gather, fold_gather, IN(1), "axis")                                        \
+    KERNEL("Gather", op_gather, fold_gather, 0, "axis")                                            \
     KERNEL("Where", op_where, fold_where, 0, "")                                                   \
     KERNEL("GatherElements", op_gather_elements, NULL, 0, "axis")                                  \
     KERNEL("Equal", op_compare, fold_compare, 0, "")                                               \

@@ -1,11 +1,11 @@
 /*
  * ops_tensor.c — the operators that repeat or pick parts of a run-time
  * tensor, translated into builder calls: Expand and Tile (ops/expand.c),
- * Split (one Slice per output) and Gather with load-time indices (Slices,
- * a Concat when the indices are not evenly spaced, and a Reshape for the
- * indices' shape), GatherElements (ops/gather_elements.c, indices known
- * or not), and Where and the conditions it takes (comparisons, And, Or,
- * Xor, Not: ops/where.c) on run-time tensors. When every input is known
+ * Split (one Slice per output), Gather (one Slice and a Reshape for
+ * evenly spaced load-time indices, else ops/gather.c, indices known or
+ * not), GatherElements (ops/gather_elements.c, indices known or not), and
+ * Where and the conditions it takes (comparisons, And, Or, Xor, Not:
+ * ops/where.c) on run-time tensors. When every input is known
  * at load time the ONNX table sends Gather, Where and the conditions to
  * fold.c and fold_logic.c instead.
  */
@@ -198,8 +198,6 @@ clinfer_status op_split(onnx_node *c)
 
 /* ------------------------------------------------------------------ Gather */
 
-#define GATHER_MAX_PIECES 64
-
 /* Index k of t as a position in [0, dim). */
 static int64_t gather_index(const host_tensor *t, int64_t k, int64_t dim)
 {
@@ -218,81 +216,91 @@ static int evenly_spaced(const host_tensor *t, int64_t dim, int64_t *step)
     return 1;
 }
 
-/* The rows t names along axis ax, as one value of x's shape with t->numel
- * rows along ax. */
-static clinfer_status gather_rows(onnx_node *c, clinfer_value x, int32_t ax, int64_t dim,
-                                  const host_tensor *t, clinfer_value *out)
+/* Evenly spaced known indices t: a Slice of x's rows along ax, reshaped to
+ * [.., indices' shape, ..]. */
+static clinfer_status gather_slice(onnx_node *c, const clinfer_shape *xs, int32_t ax,
+                                   const host_tensor *t, int64_t step)
 {
     clinfer_graph *g = c->im->g;
+    clinfer_value x, rows, y;
+    clinfer_status st = onnx_node_in_value(c, 0, &x);
+    if (st != CLINFER_OK)
+        return st;
     char name[512];
-    int64_t n = t->numel, step, a64 = ax, one = 1;
+    int64_t a64 = ax, first = gather_index(t, 0, xs->dims[ax]), end = first + t->numel * step;
+    if (end < 0) /* walking backwards past row 0: an end before every index */
+        end = INT64_MIN;
     snprintf(name, sizeof name, "%s:rows", onnx_node_oname(c));
-    if (evenly_spaced(t, dim, &step)) {
-        int64_t first = gather_index(t, 0, dim), end = first + n * step;
-        if (end < 0) /* walking backwards past row 0: an end before every index */
-            end = INT64_MIN;
-        return onnx_node_build(c, clinfer_graph_slice(g, name, x, &first, &end, &a64, &step, 1,
-                                                      out));
-    }
-    if (n > GATHER_MAX_PIECES)
-        return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
-                               "%lld indices that are not evenly spaced (at most %d supported)",
-                               (long long)n, GATHER_MAX_PIECES);
-    clinfer_value rows[GATHER_MAX_PIECES];
-    for (int64_t k = 0; k < n; k++) {
-        int64_t first = gather_index(t, k, dim), end = first + 1;
-        char row[512];
-        snprintf(row, sizeof row, "%s:row%lld", onnx_node_oname(c), (long long)k);
-        clinfer_status st = onnx_node_build(
-            c, clinfer_graph_slice(g, row, x, &first, &end, &a64, &one, 1, &rows[k]));
-        if (st != CLINFER_OK)
-            return st;
-    }
-    return onnx_node_build(c, clinfer_graph_concat(g, name, rows, (int32_t)n, ax, out));
+    st = onnx_node_build(c, clinfer_graph_slice(g, name, x, &first, &end, &a64, &step, 1, &rows));
+    if (st != CLINFER_OK)
+        return st;
+    clinfer_shape os;
+    memset(&os, 0, sizeof os);
+    for (int32_t d = 0; d < ax; d++)
+        os.dims[os.rank++] = xs->dims[d] == CLINFER_BATCH_DIM ? 0 : xs->dims[d];
+    for (int32_t d = 0; d < t->shape.rank; d++)
+        os.dims[os.rank++] = t->shape.dims[d];
+    for (int32_t d = ax + 1; d < xs->rank; d++)
+        os.dims[os.rank++] = xs->dims[d];
+    return onnx_node_out_of(c, clinfer_graph_reshape(g, onnx_node_oname(c), rows, &os, &y), &y);
 }
 
+/* ONNX allows int32 and int64 indices only: a known tensor of another
+ * type, or a graph input declared so, is an invalid model. */
+static clinfer_status gather_check_index_type(onnx_node *c, const onnx_sym *s)
+{
+    if (s->kind == SYM_HOST && s->host->dtype != CLINFER_DTYPE_INT64)
+        return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL,
+                               "indices \"%s\" must be int32 or int64, not float", s->name);
+    const Onnx__TypeProto *t = s->is_input && s->info ? s->info->type : NULL;
+    if (t && t->value_case == ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE && t->tensor_type &&
+        t->tensor_type->has_elem_type && t->tensor_type->elem_type != 6 &&
+        t->tensor_type->elem_type != 7)
+        return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL,
+                               "indices \"%s\" must be int32 or int64, the graph input is %s",
+                               s->name, onnx_dtype_name(t->tensor_type->elem_type));
+    return CLINFER_OK;
+}
+
+/* Known indices: checked against the axis here, and evenly spaced ones
+ * become a Slice (no index tensor to read); the others, and indices
+ * computed at run time, one Gather kernel (ops/gather.c). Data known at
+ * load time with run-time indices (a lookup table) is a constant. */
 clinfer_status op_gather(onnx_node *c)
 {
     clinfer_shape xs;
-    const host_tensor *t = NULL;
-    int64_t axis = 0;
+    int64_t axis = 0, step = 1;
     int32_t ax = 0;
+    const onnx_sym *is = onnx_node_in(c, 1);
     clinfer_status st = shape_and_axis(c, &xs, &axis, &ax);
-    if (st == CLINFER_OK)
-        st = onnx_node_in_host(c, 1, "indices", &t);
     if (st != CLINFER_OK)
         return st;
-    int64_t dim = xs.dims[ax];
+    if (!is)
+        return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL, "input 1 (indices) is required");
+    if ((st = gather_check_index_type(c, is)) != CLINFER_OK)
+        return st;
+    const int64_t dim = xs.dims[ax];
     if (dim == CLINFER_BATCH_DIM)
         return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
                                "gathering along the open batch dimension is not supported");
-    if (t->dtype != CLINFER_DTYPE_INT64 || host_tensor_has_sym(t) || t->numel < 1)
+    const host_tensor *t = is->kind == SYM_HOST ? is->host : NULL;
+    if (t && (host_tensor_has_sym(t) || t->numel < 1))
         return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
-                               "indices must be known, non-empty integers");
-    if (xs.rank - 1 + t->shape.rank > CLINFER_MAX_RANK)
-        return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED, "the result would have rank %d",
-                               (int)(xs.rank - 1 + t->shape.rank));
-    for (int64_t k = 0; k < t->numel; k++)
+                               "indices must be known, non-empty integers or computed at run "
+                               "time");
+    for (int64_t k = 0; t && k < t->numel; k++)
         if (t->i[k] < -dim || t->i[k] >= dim)
             return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL,
                                    "index %lld is out of range for a dimension of %lld",
                                    (long long)t->i[k], (long long)dim);
-    clinfer_value x, rows, y;
-    if ((st = onnx_node_in_value(c, 0, &x)) != CLINFER_OK)
+    if (t && xs.rank - 1 + t->shape.rank <= CLINFER_MAX_RANK && evenly_spaced(t, dim, &step))
+        return gather_slice(c, &xs, ax, t, step);
+    clinfer_value data, indices, y;
+    if ((st = onnx_node_in_value_ints(c, 0, &data)) != CLINFER_OK ||
+        (st = onnx_node_in_value_ints(c, 1, &indices)) != CLINFER_OK)
         return st;
-    if ((st = gather_rows(c, x, ax, dim, t, &rows)) != CLINFER_OK)
-        return st;
-    /* [.., n, ..] -> [.., indices' shape, ..] */
-    clinfer_shape os;
-    memset(&os, 0, sizeof os);
-    for (int32_t d = 0; d < ax; d++)
-        os.dims[os.rank++] = xs.dims[d] == CLINFER_BATCH_DIM ? 0 : xs.dims[d];
-    for (int32_t d = 0; d < t->shape.rank; d++)
-        os.dims[os.rank++] = t->shape.dims[d];
-    for (int32_t d = ax + 1; d < xs.rank; d++)
-        os.dims[os.rank++] = xs.dims[d];
-    return onnx_node_out_of(c, clinfer_graph_reshape(c->im->g, onnx_node_oname(c), rows, &os, &y),
-                            &y);
+    return onnx_node_out_of(
+        c, clinfer_graph_gather(c->im->g, onnx_node_oname(c), data, indices, axis, &y), &y);
 }
 
 /* ------------------------------------------------------------------- Where */

@@ -10,10 +10,7 @@
 #include <string.h>
 
 #include "../shape.h"
-
-/* The largest axis whose indices a float (half) holds exactly. */
-#define GATHER_MAX_DIM_FLOAT (1 << 24)
-#define GATHER_MAX_DIM_HALF 2048
+#include "gather.h" /* gather_check_axis_size, gather_bind */
 
 /* Validates p; *ax gets the axis in [0, rank). */
 static clinfer_status gather_elements_check(clinfer_runtime *rt, const gather_elements_params *p,
@@ -44,17 +41,7 @@ static clinfer_status gather_elements_check(clinfer_runtime *rt, const gather_el
                            "axis, %d, may differ)",
                            shape_str(i, b1, sizeof b1), shape_str(d, b2, sizeof b2), (int)k,
                            (int)*ax);
-    /* Indices are stored in the tensors' element type: an inexact one
-     * would silently read the wrong element. */
-    const int64_t dim = d->dims[*ax];
-    if (dim > GATHER_MAX_DIM_FLOAT || (rt && rt_is_half(rt) && dim > GATHER_MAX_DIM_HALF))
-        return err_set(rt, CLINFER_ERR_UNSUPPORTED,
-                       "GatherElements: axis %d has %lld elements; indices up to %d are exact "
-                       "in %s",
-                       (int)*ax, (long long)dim,
-                       dim > GATHER_MAX_DIM_FLOAT ? GATHER_MAX_DIM_FLOAT : GATHER_MAX_DIM_HALF,
-                       dim > GATHER_MAX_DIM_FLOAT ? "float32" : "half storage (fp16 precision)");
-    return CLINFER_OK;
+    return gather_check_axis_size(rt, "GatherElements", *ax, d->dims[*ax]);
 }
 
 clinfer_status gather_elements_output_shape(clinfer_runtime *rt, const gather_elements_params *p,
@@ -106,8 +93,5 @@ clinfer_status gather_elements_prepare(clinfer_runtime *rt, const gather_element
 clinfer_status gather_elements_bind(clinfer_runtime *rt, op_launch *l, dev_tensor data,
                                     dev_tensor indices, dev_tensor out)
 {
-    karg a = launch_args(l, 0);
-    const dev_tensor t[3] = {data, indices, out};
-    karg_tensors(&a, t, 3);
-    return launch_finish(rt, l, &a);
+    return gather_bind(rt, l, data, indices, out); /* the same three buffers */
 }

@@ -3,9 +3,10 @@
  * (per output row and column, the taps' input indices and weights, in
  * double precision as the ONNX reference computes them) and the choice of
  * kernel: resize_nearest_x2 when a nearest resize is a plain 2x column
- * repeat (and an integer row repeat), else resize_taps with 1, 2 or 4 taps
- * (more when antialiased: the ONNX reference's stretched filter, whose
- * weights are normalised to sum to 1).
+ * repeat (and an integer row repeat), resize_linear_strips for 2 taps
+ * (bilinear), else resize_taps with 1 or 4 taps (more when antialiased:
+ * the ONNX reference's stretched filter, whose weights are normalised to
+ * sum to 1).
  * Arguments 0-1 are buffers (input, output), 2 the table, the rest scalars.
  */
 #include "resize.h"
@@ -15,8 +16,9 @@
 
 #include "../shape.h"
 
-/* Work-items per work-group, along the rows (each item one row): one local
- * size for every launch, so PoCL builds few work-group functions. */
+/* Work-items per work-group, along the rows (resize_taps: each item one
+ * row) or the column strips (resize_linear_strips): one local size for
+ * every launch, so PoCL builds few work-group functions. */
 #define RESIZE_LOCAL 8
 
 /* The scale of one axis: the given one, else out / in. */
@@ -332,9 +334,13 @@ clinfer_status resize_prepare(clinfer_runtime *rt, const resize_params *p, const
             launch_grid3(out, (size_t)ih, (size_t)planes, 1, RESIZE_LOCAL);
         return st;
     }
+    /* bilinear: column strips that keep each input row's horizontal pass
+     * for the next output row (kernels/resize.cl) */
+    const int32_t taps = resize_taps(p, &os);
     opts o = opts_none();
-    opts_add(&o, "-DTAPS=%d", (int)resize_taps(p, &os));
-    launch_begin(rt, out, "resize", &o, "resize_taps", KARG_AFTER_TENSORS(2), &a);
+    opts_add(&o, "-DTAPS=%d", (int)taps);
+    launch_begin(rt, out, "resize", &o, taps == 2 ? "resize_linear_strips" : "resize_taps",
+                 KARG_AFTER_TENSORS(2), &a);
     karg_tensor(&a, table);
     karg_int(&a, ih);
     karg_int(&a, iw);
@@ -344,6 +350,7 @@ clinfer_status resize_prepare(clinfer_runtime *rt, const resize_params *p, const
     karg_float(&a, p->d.extrapolation_value);
     st = launch_finish(rt, out, &a);
     if (st == CLINFER_OK)
-        launch_grid3(out, (size_t)oh, (size_t)planes, 1, RESIZE_LOCAL);
+        launch_grid3(out, taps == 2 ? ((size_t)ow + 7) / 8 : (size_t)oh, (size_t)planes, 1,
+                     RESIZE_LOCAL);
     return st;
 }

@@ -272,9 +272,9 @@ static void g_reduce(built *b)
     output(b, y);
 }
 
-/* Where with every operand broadcast, a comparison; GatherElements with
- * run-time indices (random fractions, floored: never a read outside data)
- * and constant ones (within range, as the node requires). */
+/* Where with every operand broadcast, a comparison; GatherElements and
+ * Gather with run-time indices (random fractions, floored: never a read
+ * outside data) and constant ones (within range, as the node requires). */
 static void g_select(built *b)
 {
     clinfer_value c = input(b, (clinfer_shape){3, {2, 1, 7}});
@@ -292,6 +292,11 @@ static void g_select(built *b)
     clinfer_value k;
     CHECK_OK(clinfer_graph_constant(b->g, "known", &ks, known, &k));
     CHECK_OK(clinfer_graph_gather_elements(b->g, NULL, data, k, -1, &y));
+    output(b, y);
+    clinfer_value rows = input(b, (clinfer_shape){2, {2, 3}});
+    CHECK_OK(clinfer_graph_gather(b->g, NULL, data, rows, -1, &y));
+    output(b, y);
+    CHECK_OK(clinfer_graph_gather(b->g, NULL, data, k, 2, &y));
     output(b, y);
 }
 
@@ -339,6 +344,19 @@ static void g_resize(built *b) /* nearest 2x, taps 1/2/4 with vector chunks and 
     output(b, y);
     d.mode = CLINFER_RESIZE_CUBIC, d.coord = CLINFER_COORD_TF_CROP_AND_RESIZE;
     d.roi[0] = -0.2f, d.roi[1] = 0.1f, d.roi[2] = 1.1f, d.roi[3] = 0.9f;
+    CHECK_OK(clinfer_graph_resize(b->g, NULL, x, &d, &y));
+    output(b, y);
+}
+
+/* bilinear 2x (strips and a tail strip of 6), align_corners to 9x21 */
+static void g_resize_linear(built *b)
+{
+    clinfer_value x = input(b, (clinfer_shape){4, {1, 2, 5, 11}}), y;
+    clinfer_resize_desc d = clinfer_resize_desc_default();
+    d.mode = CLINFER_RESIZE_LINEAR, d.scale_h = 2.0f, d.scale_w = 2.0f;
+    CHECK_OK(clinfer_graph_resize(b->g, NULL, x, &d, &y));
+    output(b, y);
+    d.coord = CLINFER_COORD_ALIGN_CORNERS, d.scale_h = d.scale_w = 0, d.out_h = 9, d.out_w = 21;
     CHECK_OK(clinfer_graph_resize(b->g, NULL, x, &d, &y));
     output(b, y);
 }
@@ -425,6 +443,7 @@ static const kcase cases[] = {
     {"batchnorm", g_batchnorm, {{"", "batchnorm"}}, 1},
     {"movement", g_movement, {{"", "transpose"}}, 1},
     {"resize", g_resize, {{"", "resize_taps"}}, 1},
+    {"resize linear", g_resize_linear, {{"", "resize_linear_strips"}}, 1},
     {"depth space", g_depth_space, {{"", "space_to_depth"}}, 1},
     {"norm", g_norm, {{"", "norm_"}}, 1}, /* norm_rows or norm_items, by device type */
 };
