@@ -32,18 +32,19 @@
  * conv2d_winograd_output: work-item (x, y) computes the WM x WM outputs of
  *   16 columns 16x.. for output channel y from the GEMM results M (plane xi
  *   [OC, ncols] row-major at xi * OC * ncols), adds the bias (and the
- *   residual R, Y's layout, with HAS_RESIDUAL), applies the activation and
+ *   residual R, Y's layout, with has_res), applies the activation and
  *   stores the outputs inside OH x OW.
  *
  * Vectors: the 16 columns of an item are the lanes of float16 values, so
  * the transforms are A * A-element float16 arithmetic; an element of the 16
  * input patches is one gather (lanes outside the image masked to zero),
  * and outputs are scattered lane by lane (with the bounds checks).
- * Tunables: WM (2 or 4), HAS_BIAS, HAS_RESIDUAL, ACT (prelude.cl).
+ * Tunables: WM (2 or 4), ACT (prelude.cl); the bias and the residual are
+ * the output transform's arguments has_bias and has_res.
  * WINO_KERNELS = WINO_TRANSFORMS keeps the weight and input transforms
  * only, which depend on WM, WCB and WINO_ROLLED alone; WINO_OUTPUT keeps
- * the output transform, which also takes the epilogue's options. Layers
- * that differ only in their epilogue then share the transforms' program:
+ * the output transform, which also takes the activation. Layers that differ
+ * only in their epilogue then share the transforms' program:
  * PoCL compiles each kernel of each program at its first use (ResNet-18's
  * cold start: 4 programs with 3 kernels each became 2 + 4 with 2 + 4
  * kernels). Unset: all three.
@@ -277,21 +278,19 @@ WINO_UNROLL
 
 #if WINO_HAS(WINO_OUTPUT)
 /* The activation follows the bias in the transform, or with a residual
- * (HAS_RESIDUAL) the residual at the store. */
-#if HAS_RESIDUAL
-#define WINO_BEFORE_STORE(v) (v)
-#define WINO_AT_STORE(v, r) ACT_ANY((v) + (r))
-#else
-#define WINO_BEFORE_STORE(v) ACT_ANY(v)
-#define WINO_AT_STORE(v, r) (v)
-#endif
+ * (has_res) the residual at the store; r is read only with a residual.
+ * has_bias and has_res are arguments, not build options, so that layers
+ * with and without them share a program (each program's kernels are
+ * compiled on a cold start); the branches are uniform. */
+#define WINO_BEFORE_STORE(v) (has_res ? (v) : ACT_ANY(v))
+#define WINO_AT_STORE(v, r) (has_res ? ACT_ANY((v) + (r)) : (v))
 
 __kernel void conv2d_winograd_output(__global const wide_t *restrict M, long M_off,
                                      __global const store_t *restrict bias, long bias_off,
                                      __global store_t *restrict Y, long Y_off,
                                      __global const store_t *restrict R, long R_off, int OC, int OH,
                                      int OW, int tiles_w, int tiles_img, int ncols, int n0,
-                                     float act_a, float act_b)
+                                     float act_a, float act_b, int has_bias, int has_res)
 {
     M += M_off;
     bias += bias_off;
@@ -329,11 +328,7 @@ WINO_UNROLL
             for (int i = 0; i < WM; i++)
                 q[i][j] = o[i];
         }
-#if HAS_BIAS
-        const float16 b = (float16)(LD(bias, oc));
-#else
-        const float16 b = (float16)(0.0f);
-#endif
+        const float16 b = (float16)(has_bias ? LD(bias, oc) : 0.0f);
         float out[WM * WM][16]; /* output (i, j) of lane l at [i * WM + j][l] */
 WINO_UNROLL
         for (int i = 0; i < WM; i++) { /* y = q A, row by row */
@@ -346,7 +341,7 @@ WINO_UNROLL
         for (int l = 0; l < 16; l++) {
             const long at = org[l] + ob * ohw;
             __global store_t *dst = Y + at;
-            __global const store_t *res = R + at; /* read only with HAS_RESIDUAL */
+            __global const store_t *res = R + at; /* read only with has_res */
             if (kind[l] == 1) { /* the whole tile inside: rows as vectors */
                 for (int i = 0; i < WM; i++, dst += OW, res += OW) {
 #if WM == 4

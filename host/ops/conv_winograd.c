@@ -140,15 +140,14 @@ clinfer_status conv_winograd_plan(clinfer_runtime *rt, const conv2d_params *p, c
 
 /* Begins kernel `name` with its arguments from 0; launch_finish ends it.
  * The transforms' program depends on the tile size only, the output
- * transform's on the epilogue too (WINO_KERNELS, kernels/conv_winograd.cl). */
+ * transform's on the activation too (WINO_KERNELS, kernels/conv_winograd.cl). */
 static void wino_kernel(clinfer_runtime *rt, const conv2d_params *p, const conv2d_plan *pl,
                         const char *name, op_launch *out, karg *args)
 {
     opts o = opts_none();
     if (strcmp(name, "conv2d_winograd_output") == 0)
-        opts_add(&o, "-DWINO_KERNELS=WINO_OUTPUT -DWM=%d -DWCB=%d -DACT=%d -DHAS_BIAS=%d "
-                 "-DHAS_RESIDUAL=%d", (int)pl->wm, WINO_CB, (int)act_program(p->act).kind,
-                 p->has_bias ? 1 : 0, p->has_residual ? 1 : 0);
+        opts_add(&o, "-DWINO_KERNELS=WINO_OUTPUT -DWM=%d -DWCB=%d -DACT=%d", (int)pl->wm,
+                 WINO_CB, (int)act_program(p->act).kind);
     else
         opts_add(&o, "-DWINO_KERNELS=WINO_TRANSFORMS -DWM=%d -DWCB=%d", (int)pl->wm, WINO_CB);
     /* rolled transform loops on CPUs: PoCL compiles them in a fraction of
@@ -245,6 +244,8 @@ static clinfer_status wino_output(clinfer_runtime *rt, const conv2d_params *p,
     const act_params act = act_program(p->act); /* as wino_kernel built it */
     karg_float(&a, act.a);
     karg_float(&a, act.b);
+    karg_int(&a, p->has_bias ? 1 : 0); /* arguments, not options: one program */
+    karg_int(&a, p->has_residual ? 1 : 0);
     clinfer_status st = launch_finish(rt, out, &a);
     if (st == CLINFER_OK)
         launch_grid3(out, ((size_t)L->ncols + 15) / 16, ((size_t)p->oc + WINO_CB - 1) / WINO_CB,
