@@ -93,6 +93,8 @@ clinfer_status conv_depthwise_launch(clinfer_runtime *rt, const conv2d_params *p
     opts o = opts_none();
     const act_params act = act_program(p->act); /* fewer programs */
     opts_add(&o, "-DACT=%d -DHAS_BIAS=%d", (int)act.kind, p->has_bias ? 1 : 0);
+    if (rows && gemm_cpu_vectors_narrow(rt)) /* float8 steps: float16 ones spill on AVX2 */
+        opts_add(&o, "-DDW_VEC=8");
     karg a;
     launch_begin(rt, out, "conv_depthwise", &o,
                  rows ? "conv2d_depthwise_rows" : "conv2d_depthwise", 0, &a);
