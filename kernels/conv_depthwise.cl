@@ -18,7 +18,7 @@
  *   size 1: the tile is the item's own, and a CPU keeps it in cache), each
  *   row split into stride_w phases of `twp` floats (padded column X at
  *   phase X % stride_w, index X / stride_w; zeros after the row). Every tap
- *   of DW_VEC (16, or 8 on CPUs with 8-float vectors) outputs is then one
+ *   of DW_VEC (16, or 8: below) outputs is then one
  *   unguarded vector load, for any stride and dilation. Rows go DW_ROWS (4)
  *   at a time, one accumulator each; 3x3 windows with dilation 1 and
  *   stride_h 1 or 2 load each tile row once
@@ -35,9 +35,10 @@
  */
 #define DW_ROWS 4 /* conv2d_depthwise_rows: output rows computed together */
 
-/* conv2d_depthwise_rows computes DW_VEC (16, or 8 where the host says the
- * CPU's vectors hold 8 floats: four float16 accumulators and the nine
- * weights spill AVX2's 16 registers) output columns per step. */
+/* conv2d_depthwise_rows computes DW_VEC output columns per step: 16, or 8
+ * for the 3x3 path on CPUs whose vectors hold 8 floats (the host's choice:
+ * four float16 accumulators and the nine weights spill AVX2's 16
+ * registers). */
 #ifndef DW_VEC
 #define DW_VEC 16
 #endif
