@@ -311,18 +311,16 @@ static void depthwise_block(__global const store_t *restrict input,
                 DW_LOAD3(7); DW_ACC(a3, 1);
                 DW_LOAD3(8); DW_ACC(a3, 2);
             } else {
-                /* tap column X = kx * dil_w at phase ph = X % stride_w,
-                 * index ix = X / stride_w, stepped without divisions */
                 for (int ky = 0; ky < KH; ky++)
-                    for (int kx = 0, ph = 0, ix = 0; kx < KW; kx++) {
-                        __local const float *t = s + ky * dil_h * tw + ph * twp + ix;
+                    for (int kx = 0; kx < KW; kx++) {
+                        const int X = kx * dil_w;
+                        __local const float *t =
+                            s + ky * dil_h * tw + X % stride_w * twp + X / stride_w;
                         const dw_vec wk = (dw_vec)(LD(w, ky * KW + kx));
                         a0 = fma(DW_VLOAD(t), wk, a0);
                         a1 = fma(DW_VLOAD(t + rs), wk, a1);
                         a2 = fma(DW_VLOAD(t + 2 * rs), wk, a2);
                         a3 = fma(DW_VLOAD(t + 3 * rs), wk, a3);
-                        for (ph += dil_w; ph >= stride_w; ph -= stride_w)
-                            ix++;
                     }
             }
             /* A row's last step may spill up to DW_VEC - 1 floats into the
