@@ -18,41 +18,21 @@
  *   size 1: the tile is the item's own, and a CPU keeps it in cache), each
  *   row split into stride_w phases of `twp` floats (padded column X at
  *   phase X % stride_w, index X / stride_w; zeros after the row). Every tap
- *   of DW_VEC (16, or 8: below) outputs is then one
- *   unguarded vector load, for any stride and dilation. Rows go DW_ROWS (4)
- *   at a time, one accumulator each; 3x3 windows with dilation 1 and
- *   stride_h 1 or 2 load each tile row once
+ *   of 16 outputs is then one unguarded vector load, for any stride and
+ *   dilation. Rows go DW_ROWS (4) at a time, one accumulator each; 3x3
+ *   windows with dilation 1 and stride_h 1 or 2 load each tile row once
  *   for all the output rows that read it. Input rows are read 16 floats at
  *   a time, past the row end but never past the tensor's; a row's last
- *   DW_VEC outputs are stored whole when the floats past the row belong to
+ *   16 outputs are stored whole when the floats past the row belong to
  *   outputs the item writes later (rows and planes in order, columns right
  *   to left). The host sizes the tile: twp (a multiple of 16) holds the
  *   16-float steps over the output columns from every tap and the padded
  *   row copied in 16-float steps; (4 * ceil(rows / 4) - 1) * stride_h +
  *   (KH - 1) * dil_h + 1 rows; 16 spare floats.
  *
- * Tunables: HAS_BIAS (0/1), ACT (see prelude.cl), DW_VEC (8 or 16).
+ * Tunables: HAS_BIAS (0/1), ACT (see prelude.cl).
  */
 #define DW_ROWS 4 /* conv2d_depthwise_rows: output rows computed together */
-
-/* conv2d_depthwise_rows computes DW_VEC output columns per step: 16, or 8
- * for the 3x3 path on CPUs whose vectors hold 8 floats (the host's choice:
- * four float16 accumulators and the nine weights spill AVX2's 16
- * registers). */
-#ifndef DW_VEC
-#define DW_VEC 16
-#endif
-#if DW_VEC == 8
-typedef float8 dw_vec;
-#define DW_VLOAD(p) vload8(0, (p))
-#define DW_VSTORE(v, p) vstore8((v), 0, (p))
-#define DW_ST(v, p) ST8((v), 0, (p))
-#else
-typedef float16 dw_vec;
-#define DW_VLOAD(p) vload16(0, (p))
-#define DW_VSTORE(v, p) vstore16((v), 0, (p))
-#define DW_ST(v, p) ST16((v), 0, (p))
-#endif
 
 __kernel void conv2d_depthwise(__global const store_t *restrict input, long input_off,
                                __global const store_t *restrict weight, long weight_off,
@@ -225,19 +205,18 @@ static void depthwise_fill(__local float *tile, __global const store_t *in, long
     }
 }
 
-/* Stores the first min(DW_VEC, OW - ox0) lanes of `v` (activated) at
- * y + ox0, or all DW_VEC when `spill`: the floats past the row then land on
- * outputs this item writes later (it goes through its rows and planes in
- * order). */
-static void depthwise_store(dw_vec v, __global store_t *y, int ox0, int OW, int spill,
+/* Stores the first min(16, OW - ox0) lanes of `v` (activated) at y + ox0,
+ * or all 16 when `spill`: the floats past the row then land on outputs this
+ * item writes later (it goes through its rows and planes in order). */
+static void depthwise_store(float16 v, __global store_t *y, int ox0, int OW, int spill,
                             float act_a, float act_b)
 {
     v = ACT_ANY(v);
-    if (ox0 + DW_VEC <= OW || spill) {
-        DW_ST(v, y + ox0);
+    if (ox0 + 16 <= OW || spill) {
+        ST16(v, 0, y + ox0);
     } else {
-        float t[DW_VEC];
-        DW_VSTORE(v, t);
+        float t[16];
+        vstore16(v, 0, t);
         for (int j = 0; ox0 + j < OW; j++)
             ST(y, ox0 + j, t[j]);
     }
@@ -247,9 +226,9 @@ static void depthwise_store(dw_vec v, __global store_t *y, int ox0, int OW, int 
  * at s, s + o1, s + o2) loaded once and added to every output row that
  * reads them, weights in registers. */
 #define DW_LOAD3(i)                                                                             \
-    v0 = DW_VLOAD(s + (i) * tw);                                                                \
-    v1 = DW_VLOAD(s + (i) * tw + o1);                                                           \
-    v2 = DW_VLOAD(s + (i) * tw + o2)
+    v0 = vload16(0, s + (i) * tw);                                                              \
+    v1 = vload16(0, s + (i) * tw + o1);                                                         \
+    v2 = vload16(0, s + (i) * tw + o2)
 #define DW_ACC(acc, ky) acc = fma(v2, w##ky##2, fma(v1, w##ky##1, fma(v0, w##ky##0, acc)))
 
 /* Output rows oy0 .. oy0 + n - 1 of `plane` (see conv2d_depthwise_rows;
@@ -273,16 +252,16 @@ static void depthwise_block(__global const store_t *restrict input,
                    oy0 * stride_h - pad_top,
                    (n4 - 1) * stride_h + (KH - 1) * dil_h + 1, pad_left, stride_w, twp, zeroed);
 #if HAS_BIAS
-    const dw_vec b = (dw_vec)(LD(bias, c));
+    const float16 b = (float16)(LD(bias, c));
 #else
-    const dw_vec b = (dw_vec)(0.0f);
+    const float16 b = (float16)(0.0f);
 #endif
     const int tw = stride_w * twp, rs = stride_h * tw; /* tile floats per row, per output row */
     const int fast = KH == 3 && KW == 3 && dil_h == 1 && dil_w == 1 && stride_h <= 2;
     /* tap kx of the 3x3 path: phase kx % stride_w, column kx / stride_w */
     const int o1 = 1 % stride_w * twp + 1 / stride_w, o2 = 2 % stride_w * twp + 2 / stride_w;
-    dw_vec w00 = 0.0f, w01 = 0.0f, w02 = 0.0f, w10 = 0.0f, w11 = 0.0f, w12 = 0.0f;
-    dw_vec w20 = 0.0f, w21 = 0.0f, w22 = 0.0f;
+    float16 w00 = 0.0f, w01 = 0.0f, w02 = 0.0f, w10 = 0.0f, w11 = 0.0f, w12 = 0.0f;
+    float16 w20 = 0.0f, w21 = 0.0f, w22 = 0.0f;
     if (fast) {
         w00 = LD(w, 0), w01 = LD(w, 1), w02 = LD(w, 2);
         w10 = LD(w, 3), w11 = LD(w, 4), w12 = LD(w, 5);
@@ -290,8 +269,8 @@ static void depthwise_block(__global const store_t *restrict input,
     }
     for (int r = 0; r < n; r += DW_ROWS) {
         __global store_t *y = output + (plane * OH + oy0 + r) * (long)OW;
-        for (int ox0 = (OW - 1) / DW_VEC * DW_VEC; ox0 >= 0; ox0 -= DW_VEC) {
-            dw_vec a0 = b, a1 = b, a2 = b, a3 = b, v0, v1, v2;
+        for (int ox0 = (OW - 1) / 16 * 16; ox0 >= 0; ox0 -= 16) {
+            float16 a0 = b, a1 = b, a2 = b, a3 = b, v0, v1, v2;
             __local const float *s = tile + r * rs + ox0;
             if (fast && stride_h == 1) {
                 DW_LOAD3(0); DW_ACC(a0, 0);
@@ -316,27 +295,25 @@ static void depthwise_block(__global const store_t *restrict input,
                         const int X = kx * dil_w;
                         __local const float *t =
                             s + ky * dil_h * tw + X % stride_w * twp + X / stride_w;
-                        const dw_vec wk = (dw_vec)(LD(w, ky * KW + kx));
-                        a0 = fma(DW_VLOAD(t), wk, a0);
-                        a1 = fma(DW_VLOAD(t + rs), wk, a1);
-                        a2 = fma(DW_VLOAD(t + 2 * rs), wk, a2);
-                        a3 = fma(DW_VLOAD(t + 3 * rs), wk, a3);
+                        const float16 wk = (float16)(LD(w, ky * KW + kx));
+                        a0 = fma(vload16(0, t), wk, a0);
+                        a1 = fma(vload16(0, t + rs), wk, a1);
+                        a2 = fma(vload16(0, t + 2 * rs), wk, a2);
+                        a3 = fma(vload16(0, t + 3 * rs), wk, a3);
                     }
             }
-            /* A row's last step may spill up to DW_VEC - 1 floats into the
-             * next row when this item writes at least DW_VEC outputs after
-             * the row, all later: the next row's first step comes after
-             * (steps go right to left, rows top to bottom). */
+            /* A row's last step may spill up to 15 floats into the next
+             * row when this item writes at least 16 outputs after the row,
+             * all later: the next row's first step comes after (steps go
+             * right to left, rows top to bottom). */
             const int after = n - r - 1 + more; /* rows of this item after row r */
-            depthwise_store(a0, y, ox0, OW, after * OW >= DW_VEC, act_a, act_b);
+            depthwise_store(a0, y, ox0, OW, after * OW >= 16, act_a, act_b);
             if (r + 1 < n)
-                depthwise_store(a1, y + OW, ox0, OW, (after - 1) * OW >= DW_VEC, act_a, act_b);
+                depthwise_store(a1, y + OW, ox0, OW, (after - 1) * OW >= 16, act_a, act_b);
             if (r + 2 < n)
-                depthwise_store(a2, y + 2 * OW, ox0, OW, (after - 2) * OW >= DW_VEC, act_a,
-                                act_b);
+                depthwise_store(a2, y + 2 * OW, ox0, OW, (after - 2) * OW >= 16, act_a, act_b);
             if (r + 3 < n)
-                depthwise_store(a3, y + 3 * OW, ox0, OW, (after - 3) * OW >= DW_VEC, act_a,
-                                act_b);
+                depthwise_store(a3, y + 3 * OW, ox0, OW, (after - 3) * OW >= 16, act_a, act_b);
         }
     }
 }

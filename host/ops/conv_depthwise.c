@@ -93,14 +93,6 @@ clinfer_status conv_depthwise_launch(clinfer_runtime *rt, const conv2d_params *p
     opts o = opts_none();
     const act_params act = act_program(p->act); /* fewer programs */
     opts_add(&o, "-DACT=%d -DHAS_BIAS=%d", (int)act.kind, p->has_bias ? 1 : 0);
-    /* float8 steps for the 3x3 path where vectors hold 8 floats (its
-     * float16 accumulators and nine weights spill AVX2's 16 registers);
-     * the general path keeps float16 steps (a 5x5 layer at 14x14 on a
-     * 2-core EPYC: 0.57 ms with float16, 0.84 with float8) */
-    const int path3x3 = p->kh == 3 && p->kw == 3 && p->dil_h == 1 && p->dil_w == 1 &&
-                        p->stride_h <= 2; /* as `fast` in depthwise_block */
-    if (rows && path3x3 && gemm_cpu_vectors_narrow(rt))
-        opts_add(&o, "-DDW_VEC=8");
     karg a;
     launch_begin(rt, out, "conv_depthwise", &o,
                  rows ? "conv2d_depthwise_rows" : "conv2d_depthwise", 0, &a);
