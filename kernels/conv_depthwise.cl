@@ -107,12 +107,11 @@ static float16 depthwise_load_row(__global const store_t *src, int x, int W)
 
 /* Copies input row `src` (W floats, `room` floats readable from it) into
  * tile row `dst` for stride_w 1: pad_left zeros, the inputs, zeros up to
- * tw (the host leaves room in tw for the 16-float steps); the zeros only
- * unless `zeroed` (they are in place from the item's previous plane). */
+ * tw (the host leaves room in tw for the 16-float steps). */
 static void depthwise_copy_row(__local float *dst, __global const store_t *src, int W, long room,
-                               int pad_left, int tw, int zeroed)
+                               int pad_left, int tw)
 {
-    for (int t = 0; t < pad_left && !zeroed; t++)
+    for (int t = 0; t < pad_left; t++)
         dst[t] = 0.0f;
     __local float *row = dst + pad_left;
     int x = 0;
@@ -120,38 +119,21 @@ static void depthwise_copy_row(__local float *dst, __global const store_t *src, 
         vstore16(depthwise_load_row(src, x, W), 0, row + x);
     for (; x < W; x++) /* the end of the tensor */
         row[x] = LD(src, x);
-    /* zeros up to tw: may run 15 floats into the next row */
-    for (int t = pad_left + x; t < tw && !zeroed; t += 16)
+    for (int t = pad_left + x; t < tw; t += 16) /* may run 15 floats into the next row */
         vstore16((float16)(0.0f), 0, dst + t);
-}
-
-/* Zeros floats [0, from) and [to, n) of phase row `row` (the tail in
- * 8-float steps, up to 7 floats past n: the caller writes those later). */
-static void depthwise_zero_ends(__local float *row, int from, int to, int n)
-{
-    for (int t = 0; t < from; t++)
-        row[t] = 0.0f;
-    for (int t = to; t < n; t += 8)
-        vstore8((float8)(0.0f), 0, row + t);
 }
 
 /* The same for stride_w > 1: the row split into stride_w phases of twp
  * floats (padded column X at phase X % stride_w, index X / stride_w). */
 static void depthwise_split_row(__local float *dst, __global const store_t *src, int W, long room,
-                                int pad_left, int stride_w, int twp, int zeroed)
+                                int pad_left, int stride_w, int twp)
 {
+    for (int t = 0; t < stride_w * twp; t += 16)
+        vstore16((float16)(0.0f), 0, dst + t);
     int x = 0;
     if (stride_w == 2) { /* even inputs to one phase, odd ones to the other */
-        /* zeros around the inputs only (zeroing whole phases first took a
-         * third of the time of a 112x112 stride-2 layer), then the inputs:
-         * a tail's 8-float steps may run into the next phase or row */
-        const int pe = pad_left & 1, se = pad_left >> 1, so = (pad_left + 1) >> 1;
-        if (!zeroed) {
-            depthwise_zero_ends(dst + pe * twp, se, se + (W + 1) / 2, twp);
-            depthwise_zero_ends(dst + (1 - pe) * twp, so, so + W / 2, twp);
-        }
-        __local float *ev = dst + pe * twp + se;
-        __local float *od = dst + (1 - pe) * twp + so;
+        __local float *ev = dst + (pad_left & 1) * twp + (pad_left >> 1);
+        __local float *od = dst + ((pad_left + 1) & 1) * twp + ((pad_left + 1) >> 1);
         for (; x + 32 <= W; x += 32) {
             const float16 a = LD16(0, src + x), b = LD16(0, src + x + 16);
             vstore16((float16)(a.even, b.even), 0, ev + x / 2);
@@ -170,8 +152,6 @@ static void depthwise_split_row(__local float *dst, __global const store_t *src,
             ev[x / 2] = LD(src, x);
         return;
     }
-    for (int t = 0; t < stride_w * twp && !zeroed; t += 16)
-        vstore16((float16)(0.0f), 0, dst + t);
     for (; x < W; x++) {
         const int X = pad_left + x;
         dst[X % stride_w * twp + X / stride_w] = LD(src, x);
@@ -180,14 +160,9 @@ static void depthwise_split_row(__local float *dst, __global const store_t *src,
 
 /* Copies input rows iy0 .. iy0 + th - 1 of plane `in` (`room` floats
  * readable from its start) into `tile`, row r at r * stride_w * twp (rows
- * outside the image all zeros). With `zeroed`, the tile holds an earlier
- * plane's copy of the same rows: every zero is in place already (the
- * inputs go where they went, and vector lanes past a row write zeros where
- * zeros were), so only the inputs are written (most of the work for small
- * planes was the zeros). */
+ * outside the image all zeros). */
 static void depthwise_fill(__local float *tile, __global const store_t *in, long room, int H,
-                           int W, int iy0, int th, int pad_left, int stride_w, int twp,
-                           int zeroed)
+                           int W, int iy0, int th, int pad_left, int stride_w, int twp)
 {
     const int tw = stride_w * twp;
     for (int r = 0; r < th; r++) {
@@ -195,12 +170,12 @@ static void depthwise_fill(__local float *tile, __global const store_t *in, long
         const int iy = iy0 + r;
         const long at = (long)iy * W;
         if (iy < 0 || iy >= H) {
-            for (int t = 0; t < tw && !zeroed; t += 16)
+            for (int t = 0; t < tw; t += 16)
                 vstore16((float16)(0.0f), 0, dst + t);
         } else if (stride_w == 1) {
-            depthwise_copy_row(dst, in + at, W, room - at, pad_left, tw, zeroed);
+            depthwise_copy_row(dst, in + at, W, room - at, pad_left, tw);
         } else {
-            depthwise_split_row(dst, in + at, W, room - at, pad_left, stride_w, twp, zeroed);
+            depthwise_split_row(dst, in + at, W, room - at, pad_left, stride_w, twp);
         }
     }
 }
@@ -232,8 +207,7 @@ static void depthwise_store(float16 v, __global store_t *y, int ox0, int OW, int
 #define DW_ACC(acc, ky) acc = fma(v2, w##ky##2, fma(v1, w##ky##1, fma(v0, w##ky##0, acc)))
 
 /* Output rows oy0 .. oy0 + n - 1 of `plane` (see conv2d_depthwise_rows;
- * the item writes `more` rows right after them later; `zeroed`: the tile
- * holds the item's previous plane, depthwise_fill), DW_ROWS rows at a
+ * the item writes `more` rows right after them later), DW_ROWS rows at a
  * time: four independent accumulators keep the FMA pipeline busy (one
  * accumulator waits on each FMA's latency). */
 static void depthwise_block(__global const store_t *restrict input,
@@ -242,15 +216,14 @@ static void depthwise_block(__global const store_t *restrict input,
                             __global store_t *restrict output, __local float *tile, long plane,
                             int oy0, int n, int C, int H, int W, int OH, int OW, int KH, int KW,
                             int stride_h, int stride_w, int pad_top, int pad_left, int dil_h,
-                            int dil_w, int twp, int more, long total, int zeroed, float act_a,
-                            float act_b)
+                            int dil_w, int twp, int more, long total, float act_a, float act_b)
 {
     const int c = (int)(plane % C);
     __global const store_t *w = weight + (long)c * KH * KW;
     const int n4 = (n + DW_ROWS - 1) / DW_ROWS * DW_ROWS;
     depthwise_fill(tile, input + plane * H * W, (total - plane) * H * W, H, W,
                    oy0 * stride_h - pad_top,
-                   (n4 - 1) * stride_h + (KH - 1) * dil_h + 1, pad_left, stride_w, twp, zeroed);
+                   (n4 - 1) * stride_h + (KH - 1) * dil_h + 1, pad_left, stride_w, twp);
 #if HAS_BIAS
     const float16 b = (float16)(LD(bias, c));
 #else
@@ -340,6 +313,5 @@ __kernel void conv2d_depthwise_rows(__global const store_t *restrict input, long
     for (long plane = plane0; plane < end; plane++) /* rows after the block: whole planes */
         depthwise_block(input, weight, bias, output, tile, plane, oy0, n, C, H, W, OH, OW, KH, KW,
                         stride_h, stride_w, pad_top, pad_left, dil_h, dil_w, twp,
-                        n == OH ? (int)(end - plane - 1) * OH : 0, total, plane > plane0,
-                        act_a, act_b);
+                        n == OH ? (int)(end - plane - 1) * OH : 0, total, act_a, act_b);
 }
