@@ -34,7 +34,9 @@
  *   ((ky * dil_h) % sh, (kx * dil_w) % sw) of channel c, at q + row
  *   (ky * dil_h) / sh and column (kx * dil_w) / sw: vector loads, no bounds
  *   checks. Work-item (x, y, z) computes TM output channels (of the group)
- *   x * TM.. by TW positions y * TW.. for batch z = image * groups + group,
+ *   x * TM.. by TW positions (y * per + j) * TW.. for j < per (per =
+ *   ceil(tiles / global size 1): several for a short K) for batch z =
+ *   image * groups + group,
  *   like gemm_packed (gemm.cl), with the weights packed by gemm_pack_a
  *   (per group, panels of TM output channels, [K, TM] each, K = C/groups *
  *   KH * KW). Tunables TM, NV (TW = 16 * NV).
@@ -245,14 +247,17 @@ __kernel void conv2d_direct(__global const store_t *restrict xp, long xp_off,
     residual += residual_off;
     const int cpg = C / groups, ocpg = OC / groups;
     const int m0 = get_global_id(0) * TM; /* output channel within the group */
-    const int q0 = get_global_id(1) * TW; /* position oy * Wq + ox */
-    if (m0 >= ocpg || q0 >= OH * Wq)
+    /* position tiles get_global_id(1) * per ..: the host shrinks dimension
+     * 1 of the grid to give items of a short K several tiles */
+    const int qtiles = (OH * Wq + TW - 1) / TW, gs = (int)get_global_size(1);
+    const int per = (qtiles + gs - 1) / gs, qt0 = (int)get_global_id(1) * per;
+    if (m0 >= ocpg || qt0 >= qtiles)
         return;
     const long z = get_global_id(2), za = z0 + z;
     const int n = (int)(za / groups), g = (int)(za % groups);
     const int K = cpg * KH * KW;
     const long phase = (long)Hq * Wq, cstride = phase * stride_h * stride_w;
-    __global const store_t *x = xp + (z / groups * C + (long)g * cpg) * cstride + q0;
+    __global const store_t *x0 = xp + (z / groups * C + (long)g * cpg) * cstride;
     const long mtiles = (ocpg + TM - 1) / TM; /* weight panels per group */
     __global const store_t *w = wpacked + ((long)g * mtiles + get_global_id(0)) * K * TM;
     /* a tap (ky, kx) reads phase ((ky * dil_h) % sh, (kx * dil_w) % sw) at
@@ -260,95 +265,99 @@ __kernel void conv2d_direct(__global const store_t *restrict xp, long xp_off,
     const int dhq = dil_h / stride_h, dhr = dil_h % stride_h;
     const int dwq = dil_w / stride_w, dwr = dil_w % stride_w;
 
-    float16 acc[TM][NV];
-#pragma unroll
-    for (int i = 0; i < TM; i++)
-#pragma unroll
-        for (int v = 0; v < NV; v++)
-            acc[i][v] = (float16)(0.0f);
-
     /* moving one tap right: dwq columns and dwr phases on, and when the
      * phase wraps, back sw phases and one column on (alike for rows) */
     const long col_step = dwq + dwr * phase, col_wrap = 1 - stride_w * phase;
     const long row_step = (long)dhq * Wq + (long)dhr * stride_w * phase;
     const long row_wrap = Wq - (long)stride_h * stride_w * phase;
-    int k = 0;
-    for (int c = 0; c < cpg; c++) {
-        __global const store_t *row = x + c * cstride;
-        int py = 0;
-        for (int ky = 0; ky < KH; ky++) {
-            __global const store_t *src = row;
-            int px = 0;
-            for (int kx = 0; kx < KW; kx++, k++) {
-                float16 bv[NV];
+    for (int qt = qt0; qt < min(qt0 + per, qtiles); qt++) {
+        const int q0 = qt * TW; /* position oy * Wq + ox */
+        __global const store_t *x = x0 + q0;
+        float16 acc[TM][NV];
 #pragma unroll
-                for (int v = 0; v < NV; v++)
-                    bv[v] = LD16(v, src);
-                float aw[TM];
-                LOAD_TM(aw, w + k * TM);
+        for (int i = 0; i < TM; i++)
 #pragma unroll
-                for (int i = 0; i < TM; i++) {
-                    const float16 av = (float16)(aw[i]);
+            for (int v = 0; v < NV; v++)
+                acc[i][v] = (float16)(0.0f);
+
+        int k = 0;
+        for (int c = 0; c < cpg; c++) {
+            __global const store_t *row = x + c * cstride;
+            int py = 0;
+            for (int ky = 0; ky < KH; ky++) {
+                __global const store_t *src = row;
+                int px = 0;
+                for (int kx = 0; kx < KW; kx++, k++) {
+                    float16 bv[NV];
 #pragma unroll
                     for (int v = 0; v < NV; v++)
-                        acc[i][v] = fma(av, bv[v], acc[i][v]);
+                        bv[v] = LD16(v, src);
+                    float aw[TM];
+                    LOAD_TM(aw, w + k * TM);
+#pragma unroll
+                    for (int i = 0; i < TM; i++) {
+                        const float16 av = (float16)(aw[i]);
+#pragma unroll
+                        for (int v = 0; v < NV; v++)
+                            acc[i][v] = fma(av, bv[v], acc[i][v]);
+                    }
+                    src += col_step;
+                    px += dwr;
+                    if (px >= stride_w)
+                        px -= stride_w, src += col_wrap;
                 }
-                src += col_step;
-                px += dwr;
-                if (px >= stride_w)
-                    px -= stride_w, src += col_wrap;
+                row += row_step;
+                py += dhr;
+                if (py >= stride_h)
+                    py -= stride_h, row += row_wrap;
             }
-            row += row_step;
-            py += dhr;
-            if (py >= stride_h)
-                py -= stride_h, row += row_wrap;
         }
-    }
 
-    const int OHW = OH * OW;
+        const int OHW = OH * OW;
 #pragma unroll
-    for (int i = 0; i < TM; i++) {
-        const int m = m0 + i;
-        if (m >= ocpg)
-            break;
-        const int oc = g * ocpg + m;
-        const long plane = ((long)n * OC + oc) * OHW;
-        __global store_t *y = output + plane;
-        float r[TW];
+        for (int i = 0; i < TM; i++) {
+            const int m = m0 + i;
+            if (m >= ocpg)
+                break;
+            const int oc = g * ocpg + m;
+            const long plane = ((long)n * OC + oc) * OHW;
+            __global store_t *y = output + plane;
+            float r[TW];
 #pragma unroll
-        for (int v = 0; v < NV; v++) {
-            float16 t = acc[i][v];
+            for (int v = 0; v < NV; v++) {
+                float16 t = acc[i][v];
 #if HAS_BIAS
-            t += (float16)(LD(bias, oc));
+                t += (float16)(LD(bias, oc));
 #endif
 #if !HAS_RESIDUAL
-            t = ACT_ANY(t);
+                t = ACT_ANY(t);
 #endif
-            vstore16(t, v, r);
-        }
-        /* the tile's positions, row by row of the padded width: the first
-         * OW of each row are outputs (a residual is added, and then the
-         * activation applied, per output) */
-        int oy = q0 / Wq, ox = q0 % Wq;
-        for (int j = 0; j < TW && oy < OH; oy++) {
-            const int run = min(TW - j, Wq - ox);
-            const int valid = min(run, OW - ox);
-            __global store_t *yr = y + oy * OW + ox;
-            int t = 0;
+                vstore16(t, v, r);
+            }
+            /* the tile's positions, row by row of the padded width: the first
+             * OW of each row are outputs (a residual is added, and then the
+             * activation applied, per output) */
+            int oy = q0 / Wq, ox = q0 % Wq;
+            for (int j = 0; j < TW && oy < OH; oy++) {
+                const int run = min(TW - j, Wq - ox);
+                const int valid = min(run, OW - ox);
+                __global store_t *yr = y + oy * OW + ox;
+                int t = 0;
 #if HAS_RESIDUAL
-            __global const store_t *rr = residual + plane + oy * OW + ox;
-            for (; t + 16 <= valid; t += 16)
-                ST16(ACT_ANY(vload16(0, r + j + t) + LD16(0, rr + t)), 0, yr + t);
-            for (; t < valid; t++)
-                ST(yr, t, ACT_ANY(r[j + t] + LD(rr, t)));
+                __global const store_t *rr = residual + plane + oy * OW + ox;
+                for (; t + 16 <= valid; t += 16)
+                    ST16(ACT_ANY(vload16(0, r + j + t) + LD16(0, rr + t)), 0, yr + t);
+                for (; t < valid; t++)
+                    ST(yr, t, ACT_ANY(r[j + t] + LD(rr, t)));
 #else
-            for (; t + 16 <= valid; t += 16)
-                ST16(vload16(0, r + j + t), 0, yr + t);
-            for (; t < valid; t++)
-                ST(yr, t, r[j + t]);
+                for (; t + 16 <= valid; t += 16)
+                    ST16(vload16(0, r + j + t), 0, yr + t);
+                for (; t < valid; t++)
+                    ST(yr, t, r[j + t]);
 #endif
-            j += run;
-            ox = 0;
+                j += run;
+                ox = 0;
+            }
         }
     }
 }

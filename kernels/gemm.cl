@@ -24,8 +24,10 @@
  * row-major, at p * K * TW; columns past N are zero. Batch z of the packed
  * buffer starts where bs says (the host keeps batches contiguous).
  *
- * gemm_packed (CPUs through PoCL): work-item (x, y, z) computes a TM x TW
- * tile of Y[z] at rows x * TM, columns y * TW, in TM * NV float16
+ * gemm_packed (CPUs through PoCL): work-item (x, y, z) computes TM x TW
+ * tiles of Y[z] at rows x * TM, columns (y * per + j) * TW for j < per
+ * (per = ceil(panels / global size 1): the host gives items of a short K
+ * several panels), each in TM * NV float16
  * accumulators, reading per k one row of its B panel (NV vector loads) and
  * TM scalars of A' (packed A when a_ks == 0: panels of TM rows, panel x
  * [K, TM] at x * K * TM, as gemm_pack_a writes them, so that the TM values
@@ -121,6 +123,8 @@
 inline long batch_offset(long z, long8 bd, long8 st)
 {
     long off = 0, i;
+    if (z == 0) /* batch 1: no 64-bit divisions (each item computes three offsets) */
+        return 0;
     i = z % bd.s0, z /= bd.s0, off += i * st.s0;
     i = z % bd.s1, z /= bd.s1, off += i * st.s1;
     i = z % bd.s2, z /= bd.s2, off += i * st.s2;
@@ -284,25 +288,18 @@ __kernel void gemm_packed(GEMM_PRODUCT_ARGS)
 {
     GEMM_PRODUCT_AT_OFFSETS();
     const int m0 = get_global_id(0) * TM;
-    const int panel = get_global_id(1);
-    const int n_own = panel * TW; /* first column this item stores */
-    if (m0 >= M || n_own >= N)
+    /* panels get_global_id(1) * per ..: the host shrinks dimension 1 of the
+     * grid to give items of a short K several panels */
+    const int npanels = (N + TW - 1) / TW, gs = (int)get_global_size(1);
+    const int per = (npanels + gs - 1) / gs, p0 = (int)get_global_id(1) * per;
+    if (m0 >= M || p0 >= npanels)
         return;
     const int raw = b_ks != 0;
-    const int n0 = raw ? min(n_own, N - TW) : n_own; /* first column computed */
     const long bstep = raw ? b_ks : TW;
     const long z = get_global_id(2), za = z0 + z;
     __global const store_t *a = A + batch_offset(za, bd, as);
-    __global const store_t *b =
-        B + batch_offset(bz0 + z, bd, bs) + (raw ? (long)n0 : (long)panel * K * TW);
-
-    float16 acc[TM][NV];
-#pragma unroll
-    for (int i = 0; i < TM; i++)
-#pragma unroll
-        for (int v = 0; v < NV; v++)
-            acc[i][v] = (float16)(0.0f);
-
+    __global const store_t *b_z = B + batch_offset(bz0 + z, bd, bs);
+    const long coff = batch_offset(za, bd, cs);
 /* one k: a row of the B panel times TM values of A' */
 #define GEMM_PACKED_STEP(A_OF_I)                                                               \
     {                                                                                          \
@@ -315,46 +312,59 @@ __kernel void gemm_packed(GEMM_PRODUCT_ARGS)
                 fma(av, bv[v], acc[i][v]);                                                     \
         }                                                                                      \
     }
-    if (a_ks == 0) { /* packed A: this tile's panel */
-        __global const store_t *ap = a + (long)get_global_id(0) * K * TM;
-        for (int k = 0; k < K; k++) {
-            float ak[TM];
-            LOAD_TM(ak, ap + k * TM);
-            GEMM_PACKED_STEP(ak[i])
-        }
-    } else {
-        long arow[TM]; /* offset of each row of A' (clamped to the last row) */
+    for (int panel = p0; panel < min(p0 + per, npanels); panel++) {
+        const int n_own = panel * TW; /* first column this item stores */
+        const int n0 = raw ? min(n_own, N - TW) : n_own; /* first column computed */
+        __global const store_t *b = b_z + (raw ? (long)n0 : (long)panel * K * TW);
+
+        float16 acc[TM][NV];
 #pragma unroll
         for (int i = 0; i < TM; i++)
-            arow[i] = (long)min(m0 + i, M - 1) * a_rs;
-        if (a_ks == 1) { /* row-major A' */
-            int k = 0;
-#if STORE_HALF
-            /* 8 k values of each row converted at once (one vector
-             * conversion instead of 8 scalar ones per row) */
-            for (int k8 = 0; k8 + 8 <= K; k8 += 8) {
-                float a8[TM][8];
 #pragma unroll
-                for (int i = 0; i < TM; i++)
-                    vstore8(LD8(0, a + arow[i] + k8), 0, a8[i]);
-#pragma unroll
-                for (int kk = 0; kk < 8; kk++) {
-                    k = k8 + kk;
-                    GEMM_PACKED_STEP(a8[i][kk])
-                }
+            for (int v = 0; v < NV; v++)
+                acc[i][v] = (float16)(0.0f);
+
+        if (a_ks == 0) { /* packed A: this tile's panel */
+            __global const store_t *ap = a + (long)get_global_id(0) * K * TM;
+            for (int k = 0; k < K; k++) {
+                float ak[TM];
+                LOAD_TM(ak, ap + k * TM);
+                GEMM_PACKED_STEP(ak[i])
             }
-            k = K / 8 * 8;
-#endif
-            for (; k < K; k++)
-                GEMM_PACKED_STEP(LD(a, arow[i] + k))
         } else {
-            for (int k = 0; k < K; k++)
-                GEMM_PACKED_STEP(LD(a, arow[i] + (long)k * a_ks))
+            long arow[TM]; /* offset of each row of A' (clamped to the last row) */
+#pragma unroll
+            for (int i = 0; i < TM; i++)
+                arow[i] = (long)min(m0 + i, M - 1) * a_rs;
+            if (a_ks == 1) { /* row-major A' */
+                int k = 0;
+#if STORE_HALF
+                /* 8 k values of each row converted at once (one vector
+                 * conversion instead of 8 scalar ones per row) */
+                for (int k8 = 0; k8 + 8 <= K; k8 += 8) {
+                    float a8[TM][8];
+#pragma unroll
+                    for (int i = 0; i < TM; i++)
+                        vstore8(LD8(0, a + arow[i] + k8), 0, a8[i]);
+#pragma unroll
+                    for (int kk = 0; kk < 8; kk++) {
+                        k = k8 + kk;
+                        GEMM_PACKED_STEP(a8[i][kk])
+                    }
+                }
+                k = K / 8 * 8;
+#endif
+                for (; k < K; k++)
+                    GEMM_PACKED_STEP(LD(a, arow[i] + k))
+            } else {
+                for (int k = 0; k < K; k++)
+                    GEMM_PACKED_STEP(LD(a, arow[i] + (long)k * a_ks))
+            }
         }
-    }
 #undef GEMM_PACKED_STEP
-    gemm_store_tile(acc, Y + za * (long)M * N, C, batch_offset(za, bd, cs), R + za * (long)M * N,
-                    m0, n0, n_own - n0, M, N, c_rs, c_cs, alpha, beta, act_a, act_b);
+        gemm_store_tile(acc, Y + za * (long)M * N, C, coff, R + za * (long)M * N, m0, n0,
+                        n_own - n0, M, N, c_rs, c_cs, alpha, beta, act_a, act_b);
+    }
 }
 
 #endif

@@ -85,6 +85,13 @@ static const conv_case cases[] = {
     {"dw 3x3 row blocks", 1, 2, 70, 50, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1, ACT_KIND_RELU},
     {"dw 5x5 small planes batch 3", 3, 24, 4, 5, 24, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 24, 1,
      ACT_KIND_NONE},
+    /* 1x1 over few channels: the cpu GEMM gives each item several column
+     * panels (gemm_core_prepare), the last item fewer; read in place (1073
+     * columns) and packed (512, two images) */
+    {"1x1 short K many panels", 1, 3, 37, 29, 5, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1,
+     ACT_KIND_CLIP},
+    {"1x1 short K packed batch 2", 2, 7, 16, 32, 13, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1,
+     ACT_KIND_RELU},
 };
 #define N_CASES (sizeof cases / sizeof cases[0])
 
@@ -630,7 +637,7 @@ Test(conv_algos, graph_node_under_every_forced_algorithm, .init = setup)
 {
     static const char *const algo_values[] = {"auto",     "naive",     "direct", "im2col",
                                               "gemm1x1",  "winograd", "depthwise"};
-    const size_t picks[] = {0, 1, 2, 3, 4, 5, 7, 9, 11, 12, 15, 21, 22, 23, 27, 30};
+    const size_t picks[] = {0, 1, 2, 3, 4, 5, 7, 9, 11, 12, 15, 21, 22, 23, 27, 30, 42, 43};
     for (size_t i = 0; i < sizeof picks / sizeof picks[0]; i++) {
         const conv_case *k = &cases[picks[i]];
         conv2d_params p = params_of(k);

@@ -459,6 +459,11 @@ static clinfer_status conv_pad(clinfer_runtime *rt, const conv2d_params *p,
     return CLINFER_OK;
 }
 
+/* conv2d_direct: about this many k steps per work-item, in tiles of
+ * positions when K is short (as GEMM_CPU_ITEM_K in gemm.c: PoCL's cost per
+ * work-group and the item's set-up then spread over several tiles). */
+#define DIRECT_ITEM_K 256
+
 static clinfer_status conv_direct(clinfer_runtime *rt, const conv2d_params *p,
                                   const conv2d_plan *pl, int32_t n0, int32_t count,
                                   const conv2d_buffers *buf, op_launch *out)
@@ -484,8 +489,13 @@ static clinfer_status conv_direct(clinfer_runtime *rt, const conv2d_params *p,
         return st;
     const size_t tm = (size_t)pl->gemm.tm, tw = (size_t)gemm_panel_width(&pl->gemm);
     const size_t ocpg = (size_t)(p->oc / p->groups), q = (size_t)pl->oh * (size_t)pl->wq;
-    launch_grid3(out, (ocpg + tm - 1) / tm, (q + tw - 1) / tw, (size_t)count * (size_t)p->groups,
-                 1);
+    const size_t mtiles = (ocpg + tm - 1) / tm, items = mtiles * (size_t)count * (size_t)p->groups;
+    /* items of a short K (a first layer over 3 channels) take several tiles */
+    const int32_t qtiles = (int32_t)((q + tw - 1) / tw);
+    const int32_t k = p->c / p->groups * p->kh * p->kw;
+    const int32_t per = launch_rows_per_item(rt, (int64_t)items, qtiles, DIRECT_ITEM_K / k);
+    launch_grid3(out, mtiles, (size_t)((qtiles + per - 1) / per),
+                 (size_t)count * (size_t)p->groups, 1);
     return CLINFER_OK;
 }
 

@@ -309,8 +309,9 @@ typedef struct conv_layer {
     int32_t c, hw, oc, k, stride, pad, groups;
 } conv_layer;
 
-/* The convolutions of ResNet-18 (224 x 224 input), plus a 1x1 stride-1
- * expansion and depthwise layers of MobileNetV2. */
+/* The convolutions of ResNet-18 (224 x 224 input), plus 1x1 stride-1
+ * expansions, the first convolution and depthwise layers of MobileNetV2 and
+ * a 5x5 depthwise layer of EfficientNet-B0. */
 static const conv_layer layers[] = {
     {"resnet18 conv1 7x7/2", 3, 224, 64, 7, 2, 3, 1},
     {"resnet18 layer1 3x3", 64, 56, 64, 3, 1, 1, 1},
@@ -325,6 +326,11 @@ static const conv_layer layers[] = {
     {"resnet18 layer4 1x1/2", 256, 14, 512, 1, 2, 0, 1},
     {"1x1 64->256 @56", 64, 56, 256, 1, 1, 0, 1},
     {"1x1 24->144 @56", 24, 56, 144, 1, 1, 0, 1},
+    {"1x1 16->96 @112", 16, 112, 96, 1, 1, 0, 1},
+    {"1x1 320->1280 @7", 320, 7, 1280, 1, 1, 0, 1},
+    {"1x1 960->160 @7", 960, 7, 160, 1, 1, 0, 1},
+    {"mobilenet conv 3x3/2 3->32 @224", 3, 224, 32, 3, 2, 1, 1},
+    {"depthwise 5x5 @14 x672", 672, 14, 672, 5, 1, 2, 672},
     {"depthwise 3x3 @112 x32", 32, 112, 32, 3, 1, 1, 32},
     {"depthwise 3x3/2 @56 x144", 144, 56, 144, 3, 2, 1, 144},
     {"depthwise 3x3/2 @112 x96", 96, 112, 96, 3, 2, 1, 96},
