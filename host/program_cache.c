@@ -285,7 +285,7 @@ static unsigned char *program_binary(cl_program prog, size_t *len)
  * for a generic work-group size, which it never runs here (each kernel is
  * compiled again for its local size at its first enqueue): on a 2-core
  * CPU that doubled a cold start (ResNet-18 19 s against 9 s). Rebuilding
- * from source through PoCL's kernel cache costs about 30 ms a program. */
+ * from source through PoCL's kernel cache costs about 40-60 ms a program. */
 static int binary_query_compiles(const clinfer_runtime *rt)
 {
     return strstr(rt->info.platform_name, "Portable Computing Language") != NULL;

@@ -250,10 +250,10 @@ typedef struct clinfer_runtime_options {
     /* Which built programs the disk cache keeps as device binaries
      * (CLINFER_BINARIES): "auto" (NULL, ""): every program, except on PoCL,
      * where asking for a binary makes PoCL compile every kernel of the
-     * program once more (about as long as the build): there the cache only
+     * program once more (longer than the build itself): there the cache only
      * records the build and PoCL's own kernel cache (POCL_CACHE_DIR) keeps
-     * the compiled code; a later start rebuilds from source through it, about
-     * 30 ms a program. "always": store binaries on PoCL too (what `clinfer
+     * the compiled code; a later start rebuilds from source through it, 40-60
+     * ms a program. "always": store binaries on PoCL too (what `clinfer
      * compile` does, so that a warm start loads each program in a few ms).
      * Borrowed during clinfer_runtime_create only. */
     const char *binaries;
