@@ -46,8 +46,9 @@
  * the output transform, which also takes the activation. Layers that differ
  * only in their epilogue then share the transforms' program:
  * PoCL compiles each kernel of each program at its first use (ResNet-18's
- * cold start: 4 programs with 3 kernels each became 2 + 4 with 2 + 4
- * kernels). Unset: all three.
+ * cold start: 4 programs of 3 kernels each became 2 of the two transforms
+ * and 2 of the output transform, one of each per tile size). Unset: all
+ * three.
  */
 #define WINO_TRANSFORMS 1
 #define WINO_OUTPUT 2
