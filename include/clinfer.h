@@ -185,8 +185,8 @@ typedef void (*clinfer_log_fn)(void *user_data, clinfer_log_level level, const c
 /* clinfer_runtime_options.tuning. */
 typedef enum clinfer_tuning {
     /* CLINFER_TUNE: 0 off; 1 on; unset: a stored choice, else on GPUs a
-     * search, on CPUs the default tiles unmeasured (the measured winners per
-     * vector width; a search costs a cold start about 2 s of compiles) */
+     * search, on CPUs the default tiles of the vector width unmeasured (a
+     * search costs a cold start about 2 s of compiles) */
     CLINFER_TUNING_DEFAULT = 0,
     CLINFER_TUNING_ON = 1,      /* a stored choice, else measure a few GEMM tile sizes and
                                    store the fastest (`clinfer compile` does) */
