@@ -281,21 +281,23 @@ static unsigned char *program_binary(cl_program prog, size_t *len)
     return bin;
 }
 
-/* PoCL answers a binary query by compiling every kernel of the program
- * for a generic work-group size, which it never runs here (each kernel is
- * compiled again for its local size at its first enqueue): on a 2-core
- * CPU that doubled a cold start (ResNet-18 19 s against 9 s). Rebuilding
- * from source through PoCL's kernel cache costs about 40-60 ms a program. */
-static int binary_query_compiles(const clinfer_runtime *rt)
+/* The device is PoCL's (its platform name): the driver whose binary
+ * query and half vectors are handled apart below. */
+static int on_pocl(const clinfer_runtime *rt)
 {
     return strstr(rt->info.platform_name, "Portable Computing Language") != NULL;
 }
 
 /* Whether a program built from source is stored as a binary (else only
- * recorded as built). */
+ * recorded as built). PoCL answers a binary query by compiling every
+ * kernel of the program for a generic work-group size, which it never runs
+ * here (each kernel is compiled again for its local size at its first
+ * enqueue): on a 2-core CPU that doubled a cold start (ResNet-18 19 s
+ * against 9 s). Rebuilding from source through PoCL's kernel cache costs
+ * about 40-60 ms a program. */
 static int store_binary(const clinfer_runtime *rt)
 {
-    return rt->config.store_binaries || !binary_query_compiles(rt);
+    return rt->config.store_binaries || !on_pocl(rt);
 }
 
 /* ------------------------------------------------------------ building */
@@ -550,8 +552,7 @@ static clinfer_status get_program(clinfer_runtime *rt, const char *label, const 
  * compiler keeps such copies in slow local memory). */
 static int half_vectors_need_copy(const clinfer_runtime *rt)
 {
-    return strstr(rt->info.platform_name, "Portable Computing Language") != NULL ||
-           rt->info.type == CLINFER_DEVICE_CPU;
+    return on_pocl(rt) || rt->info.type == CLINFER_DEVICE_CPU;
 }
 
 clinfer_status program_get(clinfer_runtime *rt, const char *file, const char *options,
