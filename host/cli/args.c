@@ -59,25 +59,6 @@ int cli_positional(const char *cmd, const char *arg, const char **model)
     return *model == arg;
 }
 
-/* "AxBxC": 1 to 8 sizes, each 1..2^31-1. */
-static int parse_dims(const char *p, clinfer_shape *shape)
-{
-    memset(shape, 0, sizeof *shape);
-    while (shape->rank < CLINFER_MAX_RANK) {
-        char *end = NULL;
-        long long v = strtoll(p, &end, 10);
-        if (end == p || v < 1 || v > 2147483647LL)
-            return 0;
-        shape->dims[shape->rank++] = v;
-        if (*end == 0)
-            return 1;
-        if (*end != 'x' && *end != 'X')
-            return 0;
-        p = end + 1;
-    }
-    return 0;
-}
-
 int cli_shape_arg(const char *cmd, const char *text, cli_shapes *s)
 {
     const char *eq = strchr(text, '=');
@@ -87,7 +68,7 @@ int cli_shape_arg(const char *cmd, const char *text, cli_shapes *s)
         return 0;
     }
     clinfer_input_shape *it = &s->items[s->count];
-    if (!eq || len == 0 || len >= sizeof s->names[0] || !parse_dims(eq + 1, &it->shape)) {
+    if (!eq || len == 0 || len >= sizeof s->names[0] || !cli_parse_dims(eq + 1, &it->shape)) {
         fprintf(stderr,
                 "clinfer %s: --shape needs NAME=DIMS with 1 to %d sizes (e.g. "
                 "input=1x3x480x640), got %s\n",

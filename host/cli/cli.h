@@ -51,6 +51,10 @@ typedef struct cli_shapes {
     int count;
 } cli_shapes;
 
+/* "AxBxC" into *shape: 1 to CLINFER_MAX_RANK sizes, each 1..2^31-1; 0
+ * when the text is not that (dims.c; nothing printed). */
+int cli_parse_dims(const char *text, clinfer_shape *shape);
+
 /* Parses one --shape value into s ("x=1x3x480x640"); 0 when it is not one
  * (printed). */
 int cli_shape_arg(const char *cmd, const char *text, cli_shapes *s);

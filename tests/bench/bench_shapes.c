@@ -16,28 +16,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "clinfer.h"
+#include "cli.h" /* cli_parse_dims, host/cli/dims.c */
 
 static double now_ms(void)
 {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
-
-/* "1x3x224x224" into shape; 0 when it does not parse. */
-static int parse_dims(const char *text, clinfer_shape *shape)
-{
-    memset(shape, 0, sizeof *shape);
-    for (const char *p = text; *p && shape->rank < CLINFER_MAX_RANK; shape->rank++) {
-        char *end = NULL;
-        long long v = strtoll(p, &end, 10);
-        if (end == p || v < 1 || (*end && *end != 'x'))
-            return 0;
-        shape->dims[shape->rank] = v;
-        p = *end ? end + 1 : end;
-    }
-    return shape->rank > 0;
 }
 
 /* Reads output 0: waits for the run. */
@@ -60,7 +45,7 @@ static clinfer_status wait_for_output(clinfer_session *s)
 static int time_shape(clinfer_runtime *rt, clinfer_model *m, const char *input, const char *text)
 {
     clinfer_input_shape is = {input, {0}};
-    if (!parse_dims(text, &is.shape)) {
+    if (!cli_parse_dims(text, &is.shape)) {
         fprintf(stderr, "bench_shapes: cannot read the shape \"%s\" (e.g. 1x3x224x224)\n", text);
         return 1;
     }
