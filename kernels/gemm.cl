@@ -9,10 +9,15 @@
  *   transposed A is just strides.
  * B'[z] is [K, N]: gemm_local and gemm_naive read it through strides,
  *   B[boff(z) + k * b_ks + n * b_ns]; gemm_packed reads it packed (below).
- * C (HAS_BIAS=1) element (m, n) at C[coff(z) + m * c_rs + n * c_cs]; the
+ * C (has_bias != 0) element (m, n) at C[coff(z) + m * c_rs + n * c_cs]; the
  *   strides are 0 along a broadcast axis (a per-row conv bias has c_cs 0).
- * Y[z] is contiguous [M, N] at Y + (z0 + z) * M * N; R[z] (HAS_RESIDUAL=1,
+ * Y[z] is contiguous [M, N] at Y + (z0 + z) * M * N; R[z] (has_res != 0,
  *   a fused residual Add) has Y's layout, at R + (z0 + z) * M * N.
+ * has_bias and has_res are kernel arguments, not build options: a branch
+ *   per stored tile costs nothing measurable, while every extra program
+ *   costs PoCL a build and a code generation per kernel at first use (a
+ *   cold start compiled ResNet-18's GEMM three times for the three
+ *   combinations).
  * The batch index is decomposed over up to six dims: bd.s0 (innermost) ..
  * bd.s5 (unused dims have size 1), with per-operand strides as, bs, cs (0
  * where that operand is broadcast). A, C and Y use z0 + z, B uses bz0 + z, so
@@ -65,7 +70,7 @@
  * contiguous): work-item (x, y, z) reads 16 consecutive k of each of the TW
  * columns of panel y as vectors and writes rows 16x .. 16x + 15.
  *
- * Common tunables: HAS_BIAS, HAS_RESIDUAL, ACT, TM, NV (prelude.cl).
+ * Common tunables: ACT, TM, NV (prelude.cl).
  * GEMM_KERNELS = one of the sets below keeps those kernels only in the
  * program, so that building it (and PoCL's code generation for the binary
  * cache) costs only what is used; unset, every kernel is built. The host
@@ -109,7 +114,8 @@
         long B_off, __global const store_t *restrict C, long C_off, __global store_t *restrict Y,  \
         long Y_off, __global const store_t *restrict R, long R_off, int M, int N, int K, int a_rs, \
         int a_ks, int b_ks, int b_ns, int c_rs, int c_cs, float alpha, float beta, long8 bd,       \
-        long8 as, long8 bs, long8 cs, int z0, int bz0, float act_a, float act_b
+        long8 as, long8 bs, long8 cs, int z0, int bz0, float act_a, float act_b, int has_bias,   \
+        int has_res
 /* The split-K kernels (gemm_local_split, gemm_split_reduce) add the
  * partial sums P and the split count and size. */
 #define GEMM_SPLIT_ARGS                                                                         \
@@ -137,15 +143,13 @@ inline long batch_offset(long z, long8 bd, long8 st)
 /* The epilogue for one value: alpha, the C term, the activation. */
 inline float gemm_out(float acc, __global const store_t *C, long coff, int m, int n, int c_rs,
                       int c_cs, float alpha, float beta, __global const store_t *r, float act_a,
-                      float act_b)
+                      float act_b, int has_bias, int has_res)
 {
     float v = alpha * acc;
-#if HAS_BIAS
-    v = fma(beta, LD(C, coff + (long)m * c_rs + (long)n * c_cs), v);
-#endif
-#if HAS_RESIDUAL
-    v += LD(r, 0);
-#endif
+    if (has_bias)
+        v = fma(beta, LD(C, coff + (long)m * c_rs + (long)n * c_cs), v);
+    if (has_res)
+        v += LD(r, 0);
     return apply_act(v, act_a, act_b);
 }
 
@@ -236,30 +240,35 @@ __kernel void gemm_pack_bt(__global const store_t *restrict B, long B_off,
 inline void gemm_store_tile(float16 acc[TM][NV], __global store_t *y, __global const store_t *C,
                             long coff, __global const store_t *R, int m0, int n0, int skip, int M,
                             int N, int c_rs, int c_cs, float alpha, float beta, float act_a,
-                            float act_b)
+                            float act_b, int has_bias, int has_res)
 {
+    /* The tile goes to a private array and the epilogue runs in rolled
+     * loops over it: unrolled TM x NV times with its bias, residual and
+     * partial-tile forms, the epilogue was most of the kernel's code, and
+     * PoCL's code generation at the kernel's first launch grows with the
+     * code (a cold start's largest cost). Once per tile, the loops cost
+     * nothing measurable. */
+    float tile[TM][TW];
+#pragma unroll
+    for (int i = 0; i < TM; i++)
+#pragma unroll
+        for (int v = 0; v < NV; v++)
+            vstore16(acc[i][v], v, tile[i]);
     const int full = skip == 0 && n0 + TW <= N;
-#pragma unroll
-    for (int i = 0; i < TM; i++) {
+    for (int i = 0; i < min(TM, M - m0); i++) {
         const int m = m0 + i;
-        if (m >= M)
-            break;
         __global store_t *yr = y + (long)m * N + n0;
-#pragma unroll
         for (int v = 0; v < NV; v++) {
-            float16 r = alpha * acc[i][v];
-#if HAS_BIAS
-            if (c_cs == 0) {
+            float16 r = alpha * vload16(v, tile[i]);
+            if (has_bias && c_cs == 0) {
                 r = fma((float16)(beta), (float16)(LD(C, coff + (long)m * c_rs)), r);
-            } else {
+            } else if (has_bias) {
                 float t[16];
                 for (int j = 0; j < 16; j++)
                     t[j] = LD(C, coff + (long)m * c_rs + (long)min(n0 + v * 16 + j, N - 1) * c_cs);
                 r = fma((float16)(beta), vload16(0, t), r);
             }
-#endif
-#if HAS_RESIDUAL
-            {
+            if (has_res) {
                 __global const store_t *rr = R + (long)m * N + n0 + v * 16;
                 if (full) {
                     r += LD16(0, rr);
@@ -270,7 +279,6 @@ inline void gemm_store_tile(float16 acc[TM][NV], __global store_t *y, __global c
                     r += vload16(0, t);
                 }
             }
-#endif
             r = ACT_ANY(r);
             if (full) {
                 ST16(r, v, yr);
@@ -363,7 +371,8 @@ __kernel void gemm_packed(GEMM_PRODUCT_ARGS)
         }
 #undef GEMM_PACKED_STEP
         gemm_store_tile(acc, Y + za * (long)M * N, C, coff, R + za * (long)M * N, m0, n0,
-                        n_own - n0, M, N, c_rs, c_cs, alpha, beta, act_a, act_b);
+                        n_own - n0, M, N, c_rs, c_cs, alpha, beta, act_a, act_b, has_bias,
+                        has_res);
     }
 }
 
@@ -644,7 +653,8 @@ gemm_local(GEMM_PRODUCT_ARGS)
             const int n = n_base + TILE_COL(j);
             if (m < M && n < N)
                 ST(y, (long)m * N + n, gemm_out(acc[i][j], C, coff, m, n, c_rs, c_cs, alpha, beta,
-                                              r + (long)m * N + n, act_a, act_b));
+                                              r + (long)m * N + n, act_a, act_b, has_bias,
+                                              has_res));
         }
     }
 }
@@ -700,7 +710,7 @@ __kernel void gemm_split_reduce(GEMM_SPLIT_ARGS)
         acc += p[s * (long)M * N];
     ST(Y, za * (long)M * N + (long)m * N + n,
        gemm_out(acc, C, batch_offset(za, bd, cs), m, n, c_rs, c_cs, alpha, beta,
-                R + za * (long)M * N + (long)m * N + n, act_a, act_b));
+                R + za * (long)M * N + (long)m * N + n, act_a, act_b, has_bias, has_res));
 }
 #endif
 
@@ -723,6 +733,6 @@ __kernel void gemm_naive(GEMM_PRODUCT_ARGS)
         acc = fma(LD(a, (long)k * a_ks), LD(b, (long)k * b_ks), acc);
     const long y = za * (long)M * N + (long)m * N + n;
     ST(Y, y, gemm_out(acc, C, batch_offset(za, bd, cs), m, n, c_rs, c_cs, alpha, beta, R + y, act_a,
-                    act_b));
+                    act_b, has_bias, has_res));
 }
 #endif

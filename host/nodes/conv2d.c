@@ -88,6 +88,33 @@ static clinfer_status conv_plan(const node_ctx *c, node_memory *out)
 }
 
 
+static clinfer_status pack_weights(const node_ctx *c, const float *w, float *packed)
+{
+    const conv_node_plan *np = c->plan;
+    conv2d_pack_on_host(&np->params, &np->algo, w, packed);
+    return CLINFER_OK;
+}
+
+/* Packs constant weights once into persist: on the host when the
+ * algorithm's packing is one the host does (no packing kernel to build at
+ * a cold start), else by the algorithm's preparation launches. */
+static clinfer_status pack_constant_weights(const node_ctx *c, const dev_tensor *in)
+{
+    const conv_node_plan *np = c->plan;
+    const conv2d_plan *plan = &np->algo;
+    if (conv2d_packs_on_host(plan) && c->g->values[c->node->inputs[1]].data)
+        return node_pack_on_host(c, 1, plan->persist_bytes / rt_elem_bytes(c->rt),
+                                 pack_weights);
+    clinfer_status st = CLINFER_OK;
+    for (int32_t i = 0; st == CLINFER_OK && i < plan->prep_count; i++) {
+        op_launch prep;
+        st = conv2d_prep_launch(c->rt, &np->params, plan, i, in[1], c->persist, &prep);
+        if (st == CLINFER_OK)
+            st = node_enqueue_once(c, &prep);
+    }
+    return st;
+}
+
 /* Launches: [pack the weights (only when they are not constant: constant
  * weights are packed once, here)], then the algorithm's. */
 static clinfer_status conv_prepare(const node_ctx *c, const dev_tensor *in, dev_tensor out,
@@ -98,14 +125,8 @@ static clinfer_status conv_prepare(const node_ctx *c, const dev_tensor *in, dev_
     const conv2d_plan *plan = &np->algo;
     clinfer_status st = CLINFER_OK;
     const int32_t per_run_prep = !node_input_is_constant(c, 1) ? plan->prep_count : 0;
-    for (int32_t i = 0; st == CLINFER_OK && !per_run_prep && !c->persist_ready &&
-                        i < plan->prep_count;
-         i++) {
-        op_launch prep;
-        st = conv2d_prep_launch(c->rt, p, plan, i, in[1], c->persist, &prep);
-        if (st == CLINFER_OK)
-            st = node_enqueue_once(c, &prep);
-    }
+    if (!per_run_prep && !c->persist_ready && plan->prep_count > 0)
+        st = pack_constant_weights(c, in);
     if (st == CLINFER_OK)
         st = node_launches_alloc(c->rt, l, per_run_prep + plan->launch_count);
     for (int32_t i = 0; st == CLINFER_OK && i < per_run_prep; i++)

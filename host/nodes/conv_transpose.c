@@ -126,6 +126,32 @@ static clinfer_status convt_node_plan_make(const node_ctx *c, node_memory *out)
     return st;
 }
 
+static clinfer_status pack_weights(const node_ctx *c, const float *w, float *packed)
+{
+    const convt_node_plan *np = c->plan;
+    convt_pack_on_host(&np->params, &np->algo, w, packed);
+    return CLINFER_OK;
+}
+
+/* Packs constant weights once into persist: on the host from their host
+ * copy (no packing program to build at a cold start), else by launch. */
+static clinfer_status pack_constant_weights(const node_ctx *c, const dev_tensor *in)
+{
+    const convt_node_plan *np = c->plan;
+    const convt_plan *plan = &np->algo;
+    if (plan->prep_count == 1 && c->g->values[c->node->inputs[1]].data)
+        return node_pack_on_host(c, 1, plan->persist_bytes / rt_elem_bytes(c->rt),
+                                 pack_weights);
+    clinfer_status st = CLINFER_OK;
+    for (int32_t i = 0; st == CLINFER_OK && i < plan->prep_count; i++) {
+        op_launch prep;
+        st = convt_prep_launch(c->rt, &np->params, plan, i, in[1], c->persist, &prep);
+        if (st == CLINFER_OK)
+            st = node_enqueue_once(c, &prep);
+    }
+    return st;
+}
+
 /* Launches: [pack W^T (only when the weights are not a constant: constant
  * ones are packed once, here)], then the algorithm's. */
 static clinfer_status convt_prepare(const node_ctx *c, const dev_tensor *in, dev_tensor out,
@@ -137,13 +163,8 @@ static clinfer_status convt_prepare(const node_ctx *c, const dev_tensor *in, dev
     const int constant = node_input_is_constant(c, 1);
     const int32_t per_run_prep = constant ? 0 : plan->prep_count;
     clinfer_status st = CLINFER_OK;
-    for (int32_t i = 0; st == CLINFER_OK && constant && !c->persist_ready && i < plan->prep_count;
-         i++) {
-        op_launch prep;
-        st = convt_prep_launch(c->rt, p, plan, i, in[1], c->persist, &prep);
-        if (st == CLINFER_OK)
-            st = node_enqueue_once(c, &prep);
-    }
+    if (constant && !c->persist_ready && plan->prep_count > 0)
+        st = pack_constant_weights(c, in);
     if (st == CLINFER_OK)
         st = node_launches_alloc(c->rt, l, per_run_prep + plan->launch_count);
     for (int32_t i = 0; st == CLINFER_OK && i < per_run_prep; i++)

@@ -130,6 +130,13 @@ static clinfer_status product_plan_make(const node_ctx *c, node_memory *out)
     return node_wrap(c, st);
 }
 
+static clinfer_status pack_b_host(const node_ctx *c, const float *b, float *packed)
+{
+    const product_plan *np = c->plan;
+    return np->matmul ? matmul_pack_b_on_host(c->rt, &np->matmul_params, &np->gemm, b, packed)
+                      : gemm_pack_b_on_host(c->rt, &np->gemm_params, &np->gemm, b, packed);
+}
+
 static clinfer_status pack_b_prepare(const product_plan *np, clinfer_runtime *rt, op_launch *l)
 {
     return np->matmul ? matmul_pack_b_prepare(rt, &np->matmul_params, &np->gemm, l)
@@ -174,9 +181,12 @@ static clinfer_status product_prepare(const node_ctx *c, const dev_tensor *in, d
     op_launch once = {0};
     op_launch *pack = alloc_launches(c, &np->gemm, l, &once, &st);
     dev_tensor b = in[1];
-    if (pack == &once && c->persist_ready) /* packed by an earlier session */
+    if (pack == &once && c->persist_ready) { /* packed by an earlier session */
         b = dev_whole(c->persist);
-    else if (pack && (st = pack_b_prepare(np, c->rt, pack)) == CLINFER_OK)
+    } else if (pack == &once && c->g->values[c->node->inputs[1]].data) { /* packed here */
+        st = node_pack_on_host(c, 1, np->gemm.packed_bytes / rt_elem_bytes(c->rt), pack_b_host);
+        b = dev_whole(c->persist);
+    } else if (pack && (st = pack_b_prepare(np, c->rt, pack)) == CLINFER_OK)
         st = pack_b(c, pack, in[1], &b);
     launch_release(&once);
     const int split = np->gemm.partial_bytes > 0;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "../shape.h"
+#include "../tensor.h"
 
 #define NODE_IMPL_ENTRY(kind, name, impl, view) &impl,
 static const node_impl *const node_table[] = {CLINFER_OP_LIST(NODE_IMPL_ENTRY)};
@@ -65,6 +66,25 @@ int node_input_is_constant(const node_ctx *c, int32_t i)
 {
     int32_t v = c->node->inputs[i];
     return v >= 0 && c->g->values[v].kind == VALUE_CONSTANT;
+}
+
+clinfer_status node_pack_on_host(const node_ctx *c, int32_t i, size_t count,
+                                 node_host_pack pack)
+{
+    const float *src = c->g->values[c->node->inputs[i]].data;
+    if (!node_input_is_constant(c, i) || !src || !c->persist)
+        return node_fail(c, CLINFER_ERR_INVALID_ARGUMENT,
+                         "input %d packed on the host needs a constant with a host copy and "
+                         "persistent memory", (int)i);
+    float *packed = malloc((count > 0 ? count : 1) * sizeof *packed);
+    if (!packed)
+        return node_fail(c, CLINFER_ERR_OUT_OF_HOST_MEMORY, "no host memory to pack input %d (%zu floats)",
+                         (int)i, count);
+    clinfer_status st = pack(c, src, packed);
+    if (st == CLINFER_OK)
+        st = tensor_write_floats(c->rt, NULL, c->persist, 0, count, packed);
+    free(packed);
+    return st == CLINFER_OK ? st : node_wrap(c, st);
 }
 
 clinfer_status node_enqueue_once(const node_ctx *c, op_launch *l)

@@ -131,6 +131,16 @@ int node_input_is_constant(const node_ctx *c, int32_t i);
 clinfer_status node_check_constant_indices(const node_ctx *c, int32_t i,
                                            const clinfer_shape *data, int64_t axis);
 
+/* Packs constant input i into the node's persist memory on the host:
+ * `pack` turns the input's host copy into `count` floats, which are then
+ * written to persist from offset 0 in the runtime's storage precision
+ * (a blocking write on the runtime's queue, so before any run). For
+ * layouts the host can write as fast as a kernel: a kernel costs a cold
+ * start its program's build and code generation. */
+typedef clinfer_status (*node_host_pack)(const node_ctx *c, const float *src, float *dst);
+clinfer_status node_pack_on_host(const node_ctx *c, int32_t i, size_t count,
+                                 node_host_pack pack);
+
 /* Enqueues l on the runtime's queue now (one-time work while a session
  * is prepared, e.g. packing constant weights), then releases it: the
  * enqueued command keeps the kernel alive. */

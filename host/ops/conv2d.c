@@ -79,8 +79,7 @@ clinfer_status conv2d_naive_prepare(clinfer_runtime *rt, const conv2d_params *p,
     if (st != CLINFER_OK)
         return st;
     opts o = opts_none();
-    opts_add(&o, "-DCONV2D_KERNELS=CONV2D_NAIVE -DACT=%d -DHAS_BIAS=%d -DHAS_RESIDUAL=%d",
-             (int)p->act.kind, p->has_bias ? 1 : 0, p->has_residual ? 1 : 0);
+    opts_add(&o, "-DCONV2D_KERNELS=CONV2D_NAIVE -DACT=%d", (int)p->act.kind);
     karg a;
     launch_begin(rt, out, "conv2d", &o, "conv2d_naive", KARG_AFTER_TENSORS(5), &a);
     karg_int(&a, p->c);
@@ -95,6 +94,8 @@ clinfer_status conv2d_naive_prepare(clinfer_runtime *rt, const conv2d_params *p,
     karg_int(&a, p->groups);
     karg_float(&a, p->act.a);
     karg_float(&a, p->act.b);
+    karg_int(&a, p->has_bias ? 1 : 0);
+    karg_int(&a, p->has_residual ? 1 : 0);
     st = launch_finish(rt, out, &a);
     if (st != CLINFER_OK)
         return st;
@@ -391,12 +392,11 @@ static clinfer_status conv_gemm(clinfer_runtime *rt, const conv2d_params *p,
 
 
 /* Options of the direct program (conv2d_pad and conv2d_direct): the
- * epilogue and the GEMM tiles. */
+ * activation and the GEMM tiles (bias and residual are arguments). */
 static opts direct_options(const conv2d_params *p, const conv2d_plan *pl)
 {
     opts o = opts_none();
-    opts_add(&o, "-DCONV2D_KERNELS=CONV2D_DIRECT -DACT=%d -DHAS_BIAS=%d -DHAS_RESIDUAL=%d",
-             (int)act_program(p->act).kind, p->has_bias ? 1 : 0, p->has_residual ? 1 : 0);
+    opts_add(&o, "-DCONV2D_KERNELS=CONV2D_DIRECT -DACT=%d", (int)act_program(p->act).kind);
     opts_add(&o, "-DTM=%d -DNV=%d", pl->gemm.tm, pl->gemm.nv);
     return o;
 }
@@ -484,6 +484,8 @@ static clinfer_status conv_direct(clinfer_runtime *rt, const conv2d_params *p,
     const act_params act = act_program(p->act); /* as direct_options built it */
     karg_float(&a, act.a);
     karg_float(&a, act.b);
+    karg_int(&a, p->has_bias ? 1 : 0);
+    karg_int(&a, p->has_residual ? 1 : 0);
     clinfer_status st = launch_finish(rt, out, &a);
     if (st != CLINFER_OK)
         return st;
@@ -507,8 +509,7 @@ static clinfer_status conv_pooled(clinfer_runtime *rt, const conv2d_params *p,
                                   op_launch *out)
 {
     opts o = opts_none();
-    opts_add(&o, "-DCONV2D_KERNELS=CONV2D_POOLED -DACT=%d -DHAS_BIAS=%d", (int)p->act.kind,
-             p->has_bias ? 1 : 0);
+    opts_add(&o, "-DCONV2D_KERNELS=CONV2D_POOLED -DACT=%d", (int)p->act.kind);
     opts_add(&o, "-DPK_P=%d -DPK_KH=%d -DPK_KW=%d", p->pool, p->kh, p->kw);
     const size_t planes = (size_t)p->n * (size_t)p->oc;
     const int64_t per_row = ((int64_t)pl->ow + 15) / 16 * 16 * p->pool * p->pool *
@@ -527,6 +528,7 @@ static clinfer_status conv_pooled(clinfer_runtime *rt, const conv2d_params *p,
     karg_long(&a, (int64_t)p->n * p->c * p->h * p->w);
     karg_float(&a, p->act.a);
     karg_float(&a, p->act.b);
+    karg_int(&a, p->has_bias ? 1 : 0);
     clinfer_status st = launch_finish(rt, out, &a);
     if (st != CLINFER_OK)
         return st;
@@ -561,6 +563,22 @@ clinfer_status conv2d_prep_launch(clinfer_runtime *rt, const conv2d_params *p,
     karg_tensor(&a, weight);
     karg_buffer(&a, persist);
     return launch_finish(rt, out, &a);
+}
+
+int conv2d_packs_on_host(const conv2d_plan *plan)
+{
+    return plan->prep_count == 1 && plan->algo != CONV2D_ALGO_WINOGRAD;
+}
+
+/* As conv2d_prep_launch's gemm_pack_a: per group, A' = the group's
+ * [OC / groups, K] weights, row-major. */
+void conv2d_pack_on_host(const conv2d_params *p, const conv2d_plan *plan, const float *weight,
+                         float *packed)
+{
+    const int32_t cpg = p->c / p->groups, ocpg = p->oc / p->groups;
+    const int32_t k = cpg * p->kh * p->kw;
+    const int64_t bd = p->groups, as = (int64_t)ocpg * k;
+    gemm_pack_a_host(&plan->gemm, ocpg, k, k, 1, 1, &bd, &as, (size_t)p->groups, weight, packed);
 }
 
 /* Launch i of a chunk of im2col or gemm1x1: the lowering or packing of B

@@ -175,6 +175,16 @@ clinfer_status conv2d_prep_launch(clinfer_runtime *rt, const conv2d_params *p,
                                   const conv2d_plan *plan, int32_t i, dev_tensor weight,
                                   cl_mem persist, op_launch *out);
 
+/* The weight packing of the GEMM-based algorithms (direct, im2col,
+ * gemm1x1: panels of TM output channels) done on the host instead, from
+ * the host copy of constant weights: conv2d_packs_on_host says whether the
+ * plan's preparation is that one; conv2d_pack_on_host writes to `packed`
+ * (plan->persist_bytes worth of elements) what conv2d_prep_launch would
+ * write to persist. */
+int conv2d_packs_on_host(const conv2d_plan *plan);
+void conv2d_pack_on_host(const conv2d_params *p, const conv2d_plan *plan, const float *weight,
+                         float *packed);
+
 /* Creates launch i (0 <= i < plan->launch_count, enqueued in order) with
  * its scalar arguments and binds its buffers. */
 clinfer_status conv2d_launch(clinfer_runtime *rt, const conv2d_params *p,

@@ -347,6 +347,19 @@ static clinfer_status launch_rows(clinfer_runtime *rt, const convt_params *p,
     return CLINFER_OK;
 }
 
+void convt_pack_on_host(const convt_params *p, const convt_plan *plan, const float *weight,
+                        float *packed)
+{
+    const int32_t cpg = p->c / p->groups, m = p->oc / p->groups * p->kh * p->kw;
+    const int64_t bd = p->groups, as = (int64_t)cpg * m;
+    if (plan->transposed) /* as convt_prep_launch: W[group] [C/g, M] as B, or W^T as A */
+        gemm_pack_b_host(&plan->gemm, m, cpg, m, 1, 1, &bd, &as, (size_t)p->groups, weight,
+                         packed);
+    else
+        gemm_pack_a_host(&plan->gemm, m, cpg, 1, m, 1, &bd, &as, (size_t)p->groups, weight,
+                         packed);
+}
+
 clinfer_status convt_prep_launch(clinfer_runtime *rt, const convt_params *p,
                                  const convt_plan *plan, int32_t i, dev_tensor weight,
                                  cl_mem persist, op_launch *out)

@@ -98,6 +98,12 @@ clinfer_status convt_plan_algo(clinfer_runtime *rt, const convt_params *p, convt
 /* Plans `p` with the algorithm the runtime's conv_algo forces (see above). */
 clinfer_status convt_plan_make(clinfer_runtime *rt, const convt_params *p, convt_plan *out);
 
+/* The same packing (plan->prep_count == 1) on the host, from the host copy
+ * of constant weights into `packed` (plan->persist_bytes worth of
+ * elements): no packing program to build at a cold start. */
+void convt_pack_on_host(const convt_params *p, const convt_plan *plan, const float *weight,
+                        float *packed);
+
 /* Creates preparation launch i (0 <= i < plan->prep_count): packs W^T from
  * `weight` into `persist`. */
 clinfer_status convt_prep_launch(clinfer_runtime *rt, const convt_params *p,

@@ -91,21 +91,20 @@ static void batch_args(const gemm_geometry *g, int64_t bd[8], int64_t as[8], int
 }
 
 /* Build options of a variant: its kernel set (named in gemm.cl), the
- * tunables and the epilogue. */
-static opts variant_options(const gemm_config *cfg, const gemm_geometry *g, int has_c,
+ * tunables and the activation. The bias and the residual are kernel
+ * arguments (product_args). STORE_FLOAT only where storage is half: in a
+ * float runtime it changes nothing but would make a second program. */
+static opts variant_options(clinfer_runtime *rt, const gemm_config *cfg, const gemm_geometry *g,
                             act_kind act)
 {
-    const int has_r = g->has_residual;
     opts o = opts_none();
-    if (g->float_storage)
+    if (g->float_storage && rt_is_half(rt))
         opts_add(&o, "-DSTORE_FLOAT");
-    opts_add(&o, "-DGEMM_KERNELS=%s -DACT=%d -DHAS_BIAS=%d",
+    opts_add(&o, "-DGEMM_KERNELS=%s -DACT=%d",
              cfg->variant == GEMM_VARIANT_CPU   ? "GEMM_PACKED"
              : cfg->variant == GEMM_VARIANT_GPU ? (cfg->splits > 1 ? "GEMM_SPLIT" : "GEMM_LOCAL")
                                                 : "GEMM_NAIVE",
-             (int)act, has_c ? 1 : 0);
-    if (has_r)
-        opts_add(&o, "-DHAS_RESIDUAL=1");
+             (int)act);
     if (cfg->variant == GEMM_VARIANT_CPU)
         opts_add(&o, "-DTM=%d -DNV=%d", cfg->tm, cfg->nv);
     else if (cfg->variant == GEMM_VARIANT_GPU)
@@ -123,13 +122,13 @@ static const char *variant_kernel(gemm_variant v)
 /* Sets the scalar arguments of a product or split kernel (GEMM_PRODUCT_ARGS
  * after the five tensors) and, for the split kernels, a placeholder for P
  * and the split count and step (GEMM_SPLIT_ARGS). */
-#define GEMM_ARG_PARTIAL (KARG_AFTER_TENSORS(5) + 19) /* P, in GEMM_SPLIT_ARGS */
+#define GEMM_ARG_PARTIAL (KARG_AFTER_TENSORS(5) + 21) /* P, in GEMM_SPLIT_ARGS */
 static clinfer_status product_args(clinfer_runtime *rt, const gemm_config *cfg,
                                    const gemm_geometry *g, int has_c, float alpha, float beta,
                                    act_params act, const char *kernel, op_launch *out)
 {
     act = act_program(act); /* fewer programs */
-    const opts o = variant_options(cfg, g, has_c, act.kind);
+    const opts o = variant_options(rt, cfg, g, act.kind);
     int64_t bd[8], as[8], bs[8], cs[8];
     batch_args(g, bd, as, bs, cs);
     karg a;
@@ -154,6 +153,8 @@ static clinfer_status product_args(clinfer_runtime *rt, const gemm_config *cfg,
     karg_int(&a, g->bz0);
     karg_float(&a, act.a);
     karg_float(&a, act.b);
+    karg_int(&a, has_c ? 1 : 0);
+    karg_int(&a, g->has_residual ? 1 : 0);
     if (cfg->splits > 1) {
         karg_tensor(&a, dev_whole(NULL)); /* P: gemm_partial_bind */
         karg_int(&a, cfg->splits);
@@ -471,6 +472,18 @@ clinfer_status gemm_pack_b_bind(clinfer_runtime *rt, op_launch *l, dev_tensor b,
     return gemm_pack_bind(rt, l, b, packed);
 }
 
+clinfer_status gemm_pack_b_on_host(clinfer_runtime *rt, const gemm_params *p,
+                                   const gemm_plan *plan, const float *b, float *packed)
+{
+    clinfer_shape y;
+    clinfer_status st = gemm_output_shape(rt, p, &y);
+    if (st != CLINFER_OK)
+        return st;
+    gemm_geometry g = gemm_geometry_of(rt, p);
+    gemm_pack_b_host(&plan->cfg, g.n, g.k, g.b_ks, g.b_ns, 0, NULL, NULL, 1, b, packed);
+    return CLINFER_OK;
+}
+
 clinfer_status gemm_prepare(clinfer_runtime *rt, const gemm_params *p, const gemm_plan *plan,
                             op_launch *out)
 {
@@ -644,6 +657,19 @@ clinfer_status matmul_pack_b_prepare(clinfer_runtime *rt, const matmul_params *p
     const int64_t count = (int64_t)matmul_b_count(p, &d), step = d.k * d.n;
     return gemm_pack_prepare(rt, &plan->cfg, (int32_t)d.n, (int32_t)d.k, (int32_t)d.n, 1, 1,
                              &count, &step, (size_t)count, 0, out);
+}
+
+clinfer_status matmul_pack_b_on_host(clinfer_runtime *rt, const matmul_params *p,
+                                     const gemm_plan *plan, const float *b, float *packed)
+{
+    matmul_dims d;
+    clinfer_status st = matmul_check(rt, p, &d, NULL);
+    if (st != CLINFER_OK)
+        return st;
+    const int64_t count = (int64_t)matmul_b_count(p, &d), step = d.k * d.n;
+    gemm_pack_b_host(&plan->cfg, (int32_t)d.n, (int32_t)d.k, d.n, 1, 1, &count, &step,
+                     (size_t)count, b, packed);
+    return CLINFER_OK;
 }
 
 clinfer_status matmul_prepare(clinfer_runtime *rt, const matmul_params *p, const gemm_plan *plan,

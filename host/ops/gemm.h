@@ -155,6 +155,17 @@ clinfer_status gemm_pack_a_prepare(clinfer_runtime *rt, const gemm_config *cfg, 
                                    const int64_t *bd, const int64_t *as, size_t batch,
                                    op_launch *out);
 
+/* The same layouts written on the host (ops/gemm_pack.c) from `src`, the
+ * host copy of a constant operand, into `dst` (gemm_packed_floats() resp.
+ * gemm_packed_a_floats() floats per batch), as the kernels above would
+ * pack it from the device copy with z0 = 0. */
+void gemm_pack_b_host(const gemm_config *cfg, int32_t n, int32_t k, int64_t b_ks, int64_t b_ns,
+                      int32_t nbatch, const int64_t *bd, const int64_t *bs, size_t batch,
+                      const float *src, float *dst);
+void gemm_pack_a_host(const gemm_config *cfg, int32_t m, int32_t k, int64_t a_rs, int64_t a_ks,
+                      int32_t nbatch, const int64_t *bd, const int64_t *as, size_t batch,
+                      const float *src, float *dst);
+
 /* ------------------------------------------------------------------ Gemm */
 
 typedef struct gemm_params {
@@ -197,6 +208,10 @@ clinfer_status gemm_plan_make(clinfer_runtime *rt, const gemm_params *p, int spl
 clinfer_status gemm_pack_b_prepare(clinfer_runtime *rt, const gemm_params *p,
                                    const gemm_plan *plan, op_launch *out);
 clinfer_status gemm_pack_b_bind(clinfer_runtime *rt, op_launch *l, dev_tensor b, cl_mem packed);
+/* The same packing on the host, of a constant B's host copy `b` into
+ * `packed` (plan->packed_bytes worth of floats). */
+clinfer_status gemm_pack_b_on_host(clinfer_runtime *rt, const gemm_params *p,
+                                   const gemm_plan *plan, const float *b, float *packed);
 
 /* Creates the product kernel for `p` and sets its scalar arguments. */
 clinfer_status gemm_prepare(clinfer_runtime *rt, const gemm_params *p, const gemm_plan *plan,
@@ -229,6 +244,8 @@ clinfer_status matmul_output_shape(clinfer_runtime *rt, const matmul_params *p,
 clinfer_status matmul_plan_make(clinfer_runtime *rt, const matmul_params *p, gemm_plan *out);
 clinfer_status matmul_pack_b_prepare(clinfer_runtime *rt, const matmul_params *p,
                                      const gemm_plan *plan, op_launch *out);
+clinfer_status matmul_pack_b_on_host(clinfer_runtime *rt, const matmul_params *p,
+                                     const gemm_plan *plan, const float *b, float *packed);
 clinfer_status matmul_prepare(clinfer_runtime *rt, const matmul_params *p, const gemm_plan *plan,
                               op_launch *out);
 clinfer_status matmul_bind(clinfer_runtime *rt, op_launch *l,
