@@ -392,6 +392,61 @@ Test(gemm, dense_batch1_long_k)
         }
 }
 
+/* Runs a packing launch over `src` and reads back `floats` packed values. */
+static void pack_on_device(clinfer_runtime *rt, op_launch *l, const float *src, size_t src_floats,
+                           size_t floats, float *out)
+{
+    cl_mem in = upload(rt, src_floats, src), packed = upload(rt, floats, NULL);
+    clinfer_status st = gemm_pack_bind(rt, l, dev_whole(in), packed);
+    cr_assert_eq(st, CLINFER_OK, "pack bind: %s", clinfer_last_errmsg());
+    launch_read(rt, l, packed, floats, out);
+    launch_release(l);
+    clReleaseMemObject(in);
+    clReleaseMemObject(packed);
+}
+
+/* The host's packing of constant weights (ops/gemm_pack.c) writes what the
+ * packing kernels write, bit for bit: B' plain and transposed, A', with
+ * batches, sizes off the tiles and a k that is not a multiple of 16. */
+Test(gemm, host_packing_matches_the_packing_kernels)
+{
+    clinfer_runtime *rt = variant_runtime("cpu");
+    gemm_config cfg;
+    cr_assert_eq(gemm_config_get(rt, &cfg), CLINFER_OK, "%s", clinfer_last_errmsg());
+    const int32_t sizes[][2] = {{37, 53}, {5, 100}, {130, 17}, {1, 1}}; /* (k, n or m) */
+    uint32_t seed = 77u;
+    for (int i = 0; i < 4; i++) {
+        const int32_t k = sizes[i][0], n = sizes[i][1];
+        const int64_t bd = 3, step = (int64_t)k * n + 5; /* 3 batches, a gap between them */
+        const size_t src_floats = (size_t)(bd * step), per = gemm_packed_floats(&cfg, n, k);
+        float *src = test_alloc(src_floats * 4), *dev = test_alloc(3 * per * 4);
+        float *host = test_alloc(3 * per * 4);
+        fill_uniform(src, src_floats, -1, 1, &seed);
+        for (int t = 0; t < 2; t++) { /* B' [k, n] row-major, then stored [n, k] */
+            const int32_t b_ks = t ? 1 : n, b_ns = t ? k : 1;
+            op_launch l;
+            clinfer_status st = gemm_pack_prepare(rt, &cfg, n, k, b_ks, b_ns, 1, &bd, &step, 3,
+                                                  0, &l);
+            cr_assert_eq(st, CLINFER_OK, "gemm_pack_prepare: %s", clinfer_last_errmsg());
+            pack_on_device(rt, &l, src, src_floats, 3 * per, dev);
+            gemm_pack_b_host(&cfg, n, k, b_ks, b_ns, 1, &bd, &step, 3, src, host);
+            cr_assert_arr_eq(dev, host, 3 * per * sizeof(float),
+                             "packed B' k=%d n=%d transposed=%d differs", k, n, t);
+        }
+        const int32_t m = n; /* A' [m, k], row-major */
+        const size_t per_a = gemm_packed_a_floats(&cfg, m, k);
+        float *dev_a = test_alloc(3 * per_a * 4), *host_a = test_alloc(3 * per_a * 4);
+        op_launch l;
+        clinfer_status st = gemm_pack_a_prepare(rt, &cfg, m, k, k, 1, 1, &bd, &step, 3, &l);
+        cr_assert_eq(st, CLINFER_OK, "gemm_pack_a_prepare: %s", clinfer_last_errmsg());
+        pack_on_device(rt, &l, src, src_floats, 3 * per_a, dev_a);
+        gemm_pack_a_host(&cfg, m, k, k, 1, 1, &bd, &step, 3, src, host_a);
+        cr_assert_arr_eq(dev_a, host_a, 3 * per_a * sizeof(float),
+                         "packed A' m=%d k=%d differs", m, k);
+        free(src), free(dev), free(host), free(dev_a), free(host_a);
+    }
+}
+
 Test(gemm, dims_from_shapes)
 {
     clinfer_runtime *rt = test_runtime();
