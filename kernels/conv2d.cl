@@ -430,9 +430,25 @@ __kernel void conv2d_pooled(__global const store_t *restrict input, long input_o
                         continue;
                     const long at = image + ((long)c * H + iy) * W + ix0;
                     float16 v[PK_NS];
+                    if (at >= 0 && at + (PK_NS - 1) + STRIDED16_REACH(PK_P) < in_floats) {
 #pragma unroll
-                    for (int s = 0; s < PK_NS; s++)
-                        v[s] = strided16_masked(input, at + s, PK_P, inside[s], in_floats);
+                        for (int s = 0; s < PK_NS; s++)
+                            v[s] = select((float16)(0.0f), strided16(input + at + s, PK_P),
+                                          inside[s]);
+                    } else {
+                        /* near the buffer's ends: lane by lane, in one rolled loop
+                         * (strided16_masked unrolled PK_NS times per row put
+                         * PK_NR * PK_NS copies of its lane loop in the kernel, and
+                         * PoCL's code generation at first launch grows with them) */
+                        gather_t t[PK_NS * 16];
+                        for (int i = 0; i < PK_NS * 16; i++) {
+                            const long x = at + i / 16 + (long)(i % 16) * PK_P;
+                            t[i] = x >= 0 && x < in_floats ? GATHER_AT(input, x) : GATHER_ZERO;
+                        }
+#pragma unroll
+                        for (int s = 0; s < PK_NS; s++)
+                            v[s] = select((float16)(0.0f), GATHERED16(t + s * 16), inside[s]);
+                    }
 #pragma unroll
                     for (int dy = 0; dy < PK_P; dy++) {
                         const int ky = r - dy;

@@ -280,13 +280,13 @@ static void depthwise_block(__global const store_t *restrict input,
              * all later: the next row's first step comes after (steps go
              * right to left, rows top to bottom). */
             const int after = n - r - 1 + more; /* rows of this item after row r */
-            depthwise_store(a0, y, ox0, OW, after * OW >= 16, act_a, act_b);
-            if (r + 1 < n)
-                depthwise_store(a1, y + OW, ox0, OW, (after - 1) * OW >= 16, act_a, act_b);
-            if (r + 2 < n)
-                depthwise_store(a2, y + 2 * OW, ox0, OW, (after - 2) * OW >= 16, act_a, act_b);
-            if (r + 3 < n)
-                depthwise_store(a3, y + 3 * OW, ox0, OW, (after - 3) * OW >= 16, act_a, act_b);
+            /* one rolled loop over the rows: four inlined stores, each with
+             * its partial-row loop, were a good part of the kernel's code,
+             * which PoCL compiles at the kernel's first launch */
+            const float16 rows4[DW_ROWS] = {a0, a1, a2, a3};
+            for (int i = 0; i < min(DW_ROWS, n - r); i++)
+                depthwise_store(rows4[i], y + i * OW, ox0, OW, (after - i) * OW >= 16, act_a,
+                                act_b);
         }
     }
 }

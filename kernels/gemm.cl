@@ -236,24 +236,17 @@ __kernel void gemm_pack_bt(__global const store_t *restrict B, long B_off,
 #if GEMM_HAS(GEMM_PACKED)
 
 /* The TM x TW tile's epilogue and store: columns n0 + j for j >= skip (the
- * ones the tile owns), rows past M and columns past N dropped. */
-inline void gemm_store_tile(float16 acc[TM][NV], __global store_t *y, __global const store_t *C,
+ * ones the tile owns), rows past M and columns past N dropped. The tile
+ * comes in a private array and the epilogue runs in rolled loops over it:
+ * unrolled TM x NV times with its bias, residual and partial-tile forms,
+ * the epilogue was most of the kernel's code, and PoCL's code generation
+ * at the kernel's first launch grows with the code (a cold start's largest
+ * cost). Once per tile, the loops cost nothing measurable. */
+inline void gemm_store_tile(float tile[TM][TW], __global store_t *y, __global const store_t *C,
                             long coff, __global const store_t *R, int m0, int n0, int skip, int M,
                             int N, int c_rs, int c_cs, float alpha, float beta, float act_a,
                             float act_b, int has_bias, int has_res)
 {
-    /* The tile goes to a private array and the epilogue runs in rolled
-     * loops over it: unrolled TM x NV times with its bias, residual and
-     * partial-tile forms, the epilogue was most of the kernel's code, and
-     * PoCL's code generation at the kernel's first launch grows with the
-     * code (a cold start's largest cost). Once per tile, the loops cost
-     * nothing measurable. */
-    float tile[TM][TW];
-#pragma unroll
-    for (int i = 0; i < TM; i++)
-#pragma unroll
-        for (int v = 0; v < NV; v++)
-            vstore16(acc[i][v], v, tile[i]);
     const int full = skip == 0 && n0 + TW <= N;
     for (int i = 0; i < min(TM, M - m0); i++) {
         const int m = m0 + i;
@@ -292,6 +285,105 @@ inline void gemm_store_tile(float16 acc[TM][NV], __global store_t *y, __global c
     }
 }
 
+/* One k of a tile: a row of the B panel (at b + k * bstep) times TM values
+ * of A', A_OF_I giving row i's. */
+#define GEMM_PACKED_STEP(A_OF_I)                                                               \
+    {                                                                                          \
+        float16 bv[NV];                                                                        \
+        _Pragma("unroll") for (int v = 0; v < NV; v++) bv[v] = LD16(v, b + k * bstep);      \
+        _Pragma("unroll") for (int i = 0; i < TM; i++)                                         \
+        {                                                                                      \
+            const float16 av = (float16)(A_OF_I);                                              \
+            _Pragma("unroll") for (int v = 0; v < NV; v++) acc[i][v] =                         \
+                fma(av, bv[v], acc[i][v]);                                                     \
+        }                                                                                      \
+    }
+
+/* A full tile: rows m0.. (rows past M computed from a clamped row) of A'
+ * (packed when a_ks == 0: `a` is then the tile's panel [K, TM]) times the
+ * B panel `b`, TM x NV float16 accumulators over K, into `tile`. */
+inline void gemm_tile(__global const store_t *a, int a_rs, int a_ks, int m0, int M, int K,
+                      __global const store_t *b, long bstep, float tile[TM][TW])
+{
+    float16 acc[TM][NV];
+#pragma unroll
+    for (int i = 0; i < TM; i++)
+#pragma unroll
+        for (int v = 0; v < NV; v++)
+            acc[i][v] = (float16)(0.0f);
+
+    if (a_ks == 0) {
+        for (int k = 0; k < K; k++) {
+            float ak[TM];
+            LOAD_TM(ak, a + k * TM);
+            GEMM_PACKED_STEP(ak[i])
+        }
+    } else {
+        long arow[TM]; /* offset of each row of A' (clamped to the last row) */
+#pragma unroll
+        for (int i = 0; i < TM; i++)
+            arow[i] = (long)min(m0 + i, M - 1) * a_rs;
+        if (a_ks == 1) { /* row-major A' */
+            int k = 0;
+#if STORE_HALF
+            /* 8 k values of each row converted at once (one vector
+             * conversion instead of 8 scalar ones per row) */
+            for (int k8 = 0; k8 + 8 <= K; k8 += 8) {
+                float a8[TM][8];
+#pragma unroll
+                for (int i = 0; i < TM; i++)
+                    vstore8(LD8(0, a + arow[i] + k8), 0, a8[i]);
+#pragma unroll
+                for (int kk = 0; kk < 8; kk++) {
+                    k = k8 + kk;
+                    GEMM_PACKED_STEP(a8[i][kk])
+                }
+            }
+            k = K / 8 * 8;
+#endif
+            for (; k < K; k++)
+                GEMM_PACKED_STEP(LD(a, arow[i] + k))
+        } else {
+            for (int k = 0; k < K; k++)
+                GEMM_PACKED_STEP(LD(a, arow[i] + (long)k * a_ks))
+        }
+    }
+#pragma unroll
+    for (int i = 0; i < TM; i++)
+#pragma unroll
+        for (int v = 0; v < NV; v++)
+            vstore16(acc[i][v], v, tile[i]);
+}
+#undef GEMM_PACKED_STEP
+
+/* A product of fewer than TM rows (M < TM: a fully connected layer at a
+ * small batch): each row's k steps on their own, as a TM = 1 build would
+ * run them, instead of TM rows most of which would be dropped; element
+ * (m, k) of A' at a[m * rs + k * ks]. Rows past M are left unset. So one
+ * program serves every batch size: a TM = 1 build for batch 1 cost a cold
+ * start a program and a code generation, and each other small batch
+ * another one. */
+inline void gemm_rows(__global const store_t *a, int rs, int ks, int M, int K,
+                      __global const store_t *b, long bstep, float tile[TM][TW])
+{
+    for (int i = 0; i < M; i++) {
+        float16 acc[NV];
+#pragma unroll
+        for (int v = 0; v < NV; v++)
+            acc[v] = (float16)(0.0f);
+        __global const store_t *ai = a + (long)i * rs;
+        for (int k = 0; k < K; k++) {
+            const float16 av = (float16)(LD(ai, (long)k * ks));
+#pragma unroll
+            for (int v = 0; v < NV; v++)
+                acc[v] = fma(av, LD16(v, b + k * bstep), acc[v]);
+        }
+#pragma unroll
+        for (int v = 0; v < NV; v++)
+            vstore16(acc[v], v, tile[i]);
+    }
+}
+
 __kernel void gemm_packed(GEMM_PRODUCT_ARGS)
 {
     GEMM_PRODUCT_AT_OFFSETS();
@@ -308,69 +400,17 @@ __kernel void gemm_packed(GEMM_PRODUCT_ARGS)
     __global const store_t *a = A + batch_offset(za, bd, as);
     __global const store_t *b_z = B + batch_offset(bz0 + z, bd, bs);
     const long coff = batch_offset(za, bd, cs);
-/* one k: a row of the B panel times TM values of A' */
-#define GEMM_PACKED_STEP(A_OF_I)                                                               \
-    {                                                                                          \
-        float16 bv[NV];                                                                        \
-        _Pragma("unroll") for (int v = 0; v < NV; v++) bv[v] = LD16(v, b + k * bstep);      \
-        _Pragma("unroll") for (int i = 0; i < TM; i++)                                         \
-        {                                                                                      \
-            const float16 av = (float16)(A_OF_I);                                              \
-            _Pragma("unroll") for (int v = 0; v < NV; v++) acc[i][v] =                         \
-                fma(av, bv[v], acc[i][v]);                                                     \
-        }                                                                                      \
-    }
     for (int panel = p0; panel < min(p0 + per, npanels); panel++) {
         const int n_own = panel * TW; /* first column this item stores */
         const int n0 = raw ? min(n_own, N - TW) : n_own; /* first column computed */
         __global const store_t *b = b_z + (raw ? (long)n0 : (long)panel * K * TW);
-
-        float16 acc[TM][NV];
-#pragma unroll
-        for (int i = 0; i < TM; i++)
-#pragma unroll
-            for (int v = 0; v < NV; v++)
-                acc[i][v] = (float16)(0.0f);
-
-        if (a_ks == 0) { /* packed A: this tile's panel */
-            __global const store_t *ap = a + (long)get_global_id(0) * K * TM;
-            for (int k = 0; k < K; k++) {
-                float ak[TM];
-                LOAD_TM(ak, ap + k * TM);
-                GEMM_PACKED_STEP(ak[i])
-            }
-        } else {
-            long arow[TM]; /* offset of each row of A' (clamped to the last row) */
-#pragma unroll
-            for (int i = 0; i < TM; i++)
-                arow[i] = (long)min(m0 + i, M - 1) * a_rs;
-            if (a_ks == 1) { /* row-major A' */
-                int k = 0;
-#if STORE_HALF
-                /* 8 k values of each row converted at once (one vector
-                 * conversion instead of 8 scalar ones per row) */
-                for (int k8 = 0; k8 + 8 <= K; k8 += 8) {
-                    float a8[TM][8];
-#pragma unroll
-                    for (int i = 0; i < TM; i++)
-                        vstore8(LD8(0, a + arow[i] + k8), 0, a8[i]);
-#pragma unroll
-                    for (int kk = 0; kk < 8; kk++) {
-                        k = k8 + kk;
-                        GEMM_PACKED_STEP(a8[i][kk])
-                    }
-                }
-                k = K / 8 * 8;
-#endif
-                for (; k < K; k++)
-                    GEMM_PACKED_STEP(LD(a, arow[i] + k))
-            } else {
-                for (int k = 0; k < K; k++)
-                    GEMM_PACKED_STEP(LD(a, arow[i] + (long)k * a_ks))
-            }
-        }
-#undef GEMM_PACKED_STEP
-        gemm_store_tile(acc, Y + za * (long)M * N, C, coff, R + za * (long)M * N, m0, n0,
+        float tile[TM][TW];
+        if (M < TM) /* packed A': one panel, (m, k) at m + k * TM */
+            gemm_rows(a, a_ks == 0 ? 1 : a_rs, a_ks == 0 ? TM : a_ks, M, K, b, bstep, tile);
+        else
+            gemm_tile(a_ks == 0 ? a + (long)get_global_id(0) * K * TM : a, a_rs, a_ks, m0, M, K,
+                      b, bstep, tile);
+        gemm_store_tile(tile, Y + za * (long)M * N, C, coff, R + za * (long)M * N, m0, n0,
                         n_own - n0, M, N, c_rs, c_cs, alpha, beta, act_a, act_b, has_bias,
                         has_res);
     }

@@ -780,9 +780,10 @@ Test(gemm_tuning, env_variables, .init = fresh_tune_dir, .fini = remove_tune_dir
     rt = runtime_tuning(tune_dir, CLINFER_TUNING_DEFAULT);
     gemm_params p = gemm_of(4, 5, 6, 0, 0);
     gemm_plan plan;
-    p.m = 3; /* fewer rows than a tile: a smaller tile */
+    p.m = 3; /* fewer rows than a tile: the same tiles (gemm.cl's gemm_rows), one program */
     cr_assert_eq(gemm_plan_make(rt, &p, 1, &plan), CLINFER_OK);
-    cr_assert_eq(plan.cfg.tm, 4);
+    cr_assert_eq(gemm_config_get(rt, &c), CLINFER_OK);
+    cr_assert_eq(plan.cfg.tm, c.tm);
     cr_assert_eq(plan.packed_bytes, (size_t)16 * want_nv * 6 * sizeof(float)); /* one panel */
 
     tuning_put(rt, "x_test", "a=1"); /* the store itself */

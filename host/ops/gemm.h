@@ -65,9 +65,9 @@ clinfer_status gemm_config_get(clinfer_runtime *rt, gemm_config *out);
  * smaller and some algorithm choices differ. */
 int gemm_cpu_vectors_narrow(const clinfer_runtime *rt);
 
-/* The same for count products of m x n x k: the row tile of the cpu
- * variant shrunk for products of fewer than cfg.tm rows (1, 2, 4 or 8 rows
- * per item). The gpu variant's tiles would leave compute units idle: with
+/* The same for count products of m x n x k: the cpu variant's tiles as
+ * they are (gemm_packed runs products of fewer than TM rows row by row, in
+ * the same program). The gpu variant's tiles would leave compute units idle: with
  * split_ok and a long K, K is split (cfg.splits > 1: the caller launches
  * gemm_core_prepare's product into partial sums, then gemm_reduce_prepare's
  * sum, with gemm_partial_floats of memory); else the tile shrinks (down to

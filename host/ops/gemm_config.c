@@ -429,10 +429,9 @@ clinfer_status gemm_config_for_product(clinfer_runtime *rt, int64_t m, int64_t n
     if (st != CLINFER_OK)
         return st;
     out->splits = 1, out->k_step = 0;
-    if (out->variant == GEMM_VARIANT_CPU && m < out->tm) {
-        int32_t tm = m <= 1 ? 1 : m <= 2 ? 2 : m <= 4 ? 4 : 8;
-        out->tm = tm < out->tm ? tm : out->tm;
-    }
+    /* The cpu tiles do not depend on m: gemm_packed runs a product of fewer
+     * than TM rows row by row (gemm.cl's gemm_rows), so that every batch
+     * size uses the one program */
     if (out->variant != GEMM_VARIANT_GPU)
         return CLINFER_OK;
     if (count < 1)
