@@ -27,6 +27,9 @@
  *   stay inside the input (in_floats floats; near its ends lanes are read
  *   one by one). Local size 1 along y: get_global_size(1) is the plane
  *   count. The item of plane 0, rows from 0, also writes the slack.
+ *   one_phase = 1 (a strided 1x1, which reads only phase (0, 0)) writes
+ *   that phase only, [chunk, C, Hq, Wq]; conv2d_direct then runs over it
+ *   at stride 1.
  * conv2d_direct (algorithm "direct"): an implicit GEMM over the phase planes
  *   in "padded-width" coordinates: output position q = oy * Wq + ox (ox <
  *   Wq; the columns from OW on are computed and dropped). Tap (c, ky, kx)
@@ -60,7 +63,7 @@
  * build options, so that layers with and without them share one program
  * and one code generation (PoCL compiles each kernel of each program at
  * its first launch: ResNet-18's two direct programs cost a cold start
- * 0.4-0.6 s each); the branches are uniform and once per stored tile.
+ * 0.4 and 0.6 s); the branches are uniform and once per stored tile.
  * Tunables: ACT (see prelude.cl), TM and NV (prelude.cl). CONV2D_KERNELS = one of the sets
  * below keeps one algorithm's kernels in the program (cheaper to build);
  * unset, all. The host passes the name (-DCONV2D_KERNELS=CONV2D_DIRECT).
@@ -194,16 +197,20 @@ __kernel void conv2d_im2col(__global const store_t *restrict input, long input_o
 __kernel void conv2d_pad(__global const store_t *restrict input, long input_off,
                          __global store_t *restrict xp, long xp_off, int C, int H, int W,
                          int pad_top, int pad_left, int stride_h, int stride_w, int Hq, int Wq,
-                         int slack, int z0, int rows, long in_floats)
+                         int slack, int z0, int rows, long in_floats, int one_phase)
 {
     input += input_off;
     xp += xp_off;
     const int yq0 = get_global_id(0) * rows;
-    const long plane = get_global_id(1); /* ((image in chunk * C + c) * sh + py) * sw + px */
+    /* ((image in chunk * C + c) * sh + py) * sw + px; with one_phase only
+     * phase (0, 0) is written: image in chunk * C + c */
+    const long plane = get_global_id(1);
     if (yq0 >= Hq)
         return;
-    const int px = (int)(plane % stride_w), py = (int)(plane / stride_w % stride_h);
-    const long in0 = ((long)z0 * C + plane / ((long)stride_w * stride_h)) * H * W;
+    const int px = one_phase ? 0 : (int)(plane % stride_w);
+    const int py = one_phase ? 0 : (int)(plane / stride_w % stride_h);
+    const long phases = one_phase ? 1 : (long)stride_w * stride_h;
+    const long in0 = ((long)z0 * C + plane / phases) * H * W;
     const int16 lane_col = (int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) * stride_w;
     for (int yq = yq0; yq < min(Hq, yq0 + rows); yq++) {
         __global store_t *dst = xp + (plane * Hq + yq) * (long)Wq;
@@ -319,8 +326,8 @@ __kernel void conv2d_direct(__global const store_t *restrict xp, long xp_off,
          * tile in registers, then the stores in a rolled loop over the
          * rows: unrolled TM times with both residual forms, the stores made
          * most of the kernel's code, and PoCL's code generation at its
-         * first launch grows with it (0.9 s against 0.4 s for ResNet-18 on
-         * a 2-core EPYC). */
+         * first launch grows with it (ResNet-18's, on a 2-core EPYC: 0.92 s
+         * unrolled, 0.30 s rolled). */
         float r[TM][TW];
 #pragma unroll
         for (int i = 0; i < TM; i++) {

@@ -230,8 +230,8 @@ clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, con
                  !conv2d_algo_unfit(p, CONV2D_ALGO_WINOGRAD) &&
                  conv_winograd_preferred(p, gemm_cpu_vectors_narrow(rt)))
             algo = CONV2D_ALGO_WINOGRAD;
-        else if (out->gemm.variant == GEMM_VARIANT_CPU && (p->kh > 1 || p->kw > 1))
-            algo = CONV2D_ALGO_DIRECT; /* a strided 1x1 reads one stride phase: im2col */
+        else if (out->gemm.variant == GEMM_VARIANT_CPU)
+            algo = CONV2D_ALGO_DIRECT; /* a strided 1x1 too: one_phase */
         else
             algo = CONV2D_ALGO_IM2COL;
     }
@@ -298,8 +298,13 @@ clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, con
         out->hq = (int32_t)((hp + p->stride_h - 1) / p->stride_h);
         out->wq = (int32_t)((wp + p->stride_w - 1) / p->stride_w);
         out->slack = tw + (p->kw - 1) * p->dil_w;
-        const uint64_t per_image =
-            (uint64_t)p->c * p->stride_h * p->stride_w * (uint64_t)out->hq * out->wq;
+        /* A strided 1x1 reads one stride phase (padded rows and columns 0,
+         * sh, ..): only that one is written, as im2col would lower it, and
+         * the product runs at stride 1 over it (its output is that phase:
+         * OH = Hq, OW = Wq). No im2col program for ResNets' downsampling. */
+        out->one_phase = p->kh == 1 && p->kw == 1 && (p->stride_h > 1 || p->stride_w > 1);
+        const uint64_t phases = out->one_phase ? 1 : (uint64_t)p->stride_h * p->stride_w;
+        const uint64_t per_image = (uint64_t)p->c * phases * (uint64_t)out->hq * out->wq;
         if ((int64_t)out->oh * out->wq > INT32_MAX || per_image > INT32_MAX)
             return err_set(rt, CLINFER_ERR_UNSUPPORTED, "conv2d: image too large for direct");
         plan_chunks(rt, p, out, per_image * rt_elem_bytes(rt),
@@ -448,10 +453,12 @@ static clinfer_status conv_pad(clinfer_runtime *rt, const conv2d_params *p,
     karg_int(&a, pl->slack);
     karg_int(&a, n0);
     /* about 2048 floats per work-item, but a few items per compute unit */
-    const size_t planes = (size_t)count * (size_t)p->c * (size_t)p->stride_h * (size_t)p->stride_w;
+    const size_t phases = pl->one_phase ? 1 : (size_t)p->stride_h * (size_t)p->stride_w;
+    const size_t planes = (size_t)count * (size_t)p->c * phases;
     const int32_t rows = launch_rows_per_item(rt, (int64_t)planes, pl->hq, 2048 / pl->wq);
     karg_int(&a, rows);
     karg_long(&a, (int64_t)p->n * p->c * p->h * p->w);
+    karg_int(&a, pl->one_phase);
     clinfer_status st = launch_finish(rt, out, &a);
     if (st != CLINFER_OK)
         return st;
@@ -476,9 +483,10 @@ static clinfer_status conv_direct(clinfer_runtime *rt, const conv2d_params *p,
     karg_tensor(&a, buf->bias);
     karg_tensor(&a, buf->output);
     karg_tensor(&a, buf->residual);
-    const int32_t v[] = {p->c,        p->oc,       pl->oh,   pl->ow,   p->kh,
-                         p->kw,       p->stride_h, p->stride_w, p->dil_h, p->dil_w,
-                         pl->hq,      pl->wq,      p->groups, n0 * p->groups};
+    const int32_t sh = pl->one_phase ? 1 : p->stride_h, sw = pl->one_phase ? 1 : p->stride_w;
+    const int32_t v[] = {p->c,   p->oc,   pl->oh,    pl->ow,  p->kh,     p->kw,
+                         sh,     sw,      p->dil_h,  p->dil_w, pl->hq,   pl->wq,
+                         p->groups, n0 * p->groups};
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
         karg_int(&a, v[i]);
     const act_params act = act_program(p->act); /* as direct_options built it */

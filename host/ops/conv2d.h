@@ -137,6 +137,8 @@ typedef struct conv2d_plan {
     int32_t pw;              /* im2col: panel width of the lowered matrix */
     int32_t hq, wq, slack;   /* direct: a stride phase of the padded input, and the
                               * zeros after the last one */
+    int one_phase;           /* direct, a strided 1x1: only the phase it reads is
+                              * written, and the conv runs at stride 1 over it */
     int32_t wm;              /* winograd: output tile size (2 or 4) */
     int32_t dw_rows;         /* depthwise: output rows and planes per work-item */
     int32_t dw_planes;       /* of conv2d_depthwise_rows (rows 0: conv2d_depthwise) */

@@ -259,8 +259,8 @@ clinfer_status gemm_core_bind(clinfer_runtime *rt, op_launch *l,
 /* The packing kernels' options: pack_a reads TM, pack_b and pack_bt NV.
  * Both are given, the one a kernel does not read from the device's GEMM
  * tiles, so that A and B packings of the common tiles share one program
- * (a cold start compiles each program; a model's fully connected layer
- * packs B with its own small-M config). */
+ * (a cold start compiles each program). Constant weights are packed on
+ * the host (gemm_pack.c); these kernels pack operands that change. */
 static opts packing_options(clinfer_runtime *rt, int32_t tm, int32_t nv)
 {
     gemm_config tiles;
