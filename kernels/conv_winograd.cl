@@ -41,21 +41,15 @@
  * and outputs are scattered lane by lane (with the bounds checks).
  * Tunables: WM (2 or 4), ACT (prelude.cl); the bias and the residual are
  * the output transform's arguments has_bias and has_res.
- * WINO_KERNELS = WINO_TRANSFORMS keeps the weight and input transforms
- * only, which depend on WM, WCB and WINO_ROLLED alone; WINO_OUTPUT keeps
- * the output transform, which also takes the activation. Layers that differ
- * only in their epilogue then share the transforms' program:
- * PoCL compiles each kernel of each program at its first use (ResNet-18's
- * cold start: 4 programs of 3 kernels each became 2 of the two transforms
- * and 2 of the output transform, one of each per tile size). Unset: all
- * three.
+ * One program per tile size and activation holds the three kernels (the
+ * activation is a build option of the output transform only, so layers of
+ * another activation build the transforms again; the models seen use one
+ * activation in their Winograd layers). PoCL compiles a kernel at its
+ * first launch, per program, and charges each program a build (about
+ * 0.1 s on a 2-core EPYC) and each later start a rebuild from its cache
+ * (about 20 ms): a program for the transforms and one for the output
+ * transform cost ResNet-18 one build and one rebuild more.
  */
-#define WINO_TRANSFORMS 1
-#define WINO_OUTPUT 2
-#ifndef WINO_KERNELS
-#define WINO_KERNELS 0
-#endif
-#define WINO_HAS(k) (WINO_KERNELS == 0 || WINO_KERNELS == (k))
 #ifndef WM
 #define WM 4
 #endif
@@ -138,7 +132,6 @@
 #error "conv_winograd.cl: WM must be 2 or 4"
 #endif
 
-#if WINO_HAS(WINO_TRANSFORMS)
 __kernel void conv2d_winograd_weights(__global const store_t *restrict weight, long weight_off,
                                       __global wide_t *restrict U, long U_off, int C, int OC,
                                       int tmu, long ustride, int ocb)
@@ -172,7 +165,6 @@ __kernel void conv2d_winograd_weights(__global const store_t *restrict weight, l
                     U[(i * WA + j) * ustride + off] = u[i][j];
         }
 }
-#endif
 
 /* Per lane of 16 columns from col0: where its tile lies. kind 0: past
  * ncols (zeros, nothing stored); 1: the whole WA x WA patch (or WM x WM
@@ -192,7 +184,6 @@ __kernel void conv2d_winograd_weights(__global const store_t *restrict weight, l
                       : 2;                                                                     \
     }
 
-#if WINO_HAS(WINO_TRANSFORMS)
 __kernel void conv2d_winograd_input(__global const store_t *restrict X, long X_off,
                                     __global wide_t *restrict V, long V_off, int C, int H, int W,
                                     int pad_top, int pad_left, int tiles_w, int tiles_img,
@@ -275,9 +266,7 @@ WINO_UNROLL
     }
 }
 
-#endif
 
-#if WINO_HAS(WINO_OUTPUT)
 /* The activation follows the bias in the transform, or with a residual
  * (has_res) the residual at the store; r is read only with a residual.
  * has_bias and has_res are arguments, not build options, so that layers
@@ -364,4 +353,3 @@ WINO_UNROLL
         }
     }
 }
-#endif

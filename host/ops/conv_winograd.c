@@ -139,17 +139,14 @@ clinfer_status conv_winograd_plan(clinfer_runtime *rt, const conv2d_params *p, c
 }
 
 /* Begins kernel `name` with its arguments from 0; launch_finish ends it.
- * The transforms' program depends on the tile size only, the output
- * transform's on the activation too (WINO_KERNELS, kernels/conv_winograd.cl). */
+ * One program per tile size and activation holds all three kernels
+ * (kernels/conv_winograd.cl says why). */
 static void wino_kernel(clinfer_runtime *rt, const conv2d_params *p, const conv2d_plan *pl,
                         const char *name, op_launch *out, karg *args)
 {
     opts o = opts_none();
-    if (strcmp(name, "conv2d_winograd_output") == 0)
-        opts_add(&o, "-DWINO_KERNELS=WINO_OUTPUT -DWM=%d -DWCB=%d -DACT=%d", (int)pl->wm,
-                 WINO_CB, (int)act_program(p->act).kind);
-    else
-        opts_add(&o, "-DWINO_KERNELS=WINO_TRANSFORMS -DWM=%d -DWCB=%d", (int)pl->wm, WINO_CB);
+    opts_add(&o, "-DWM=%d -DWCB=%d -DACT=%d", (int)pl->wm, WINO_CB,
+             (int)act_program(p->act).kind);
     /* rolled transform loops on CPUs: PoCL compiles them in a fraction of
      * the time, at the same speed (kernels/conv_winograd.cl) */
     opts_add(&o, "-DWINO_ROLLED=%d", rt->info.type == CLINFER_DEVICE_CPU ? 1 : 0);
