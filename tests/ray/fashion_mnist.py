@@ -62,7 +62,8 @@ def dataset(images, labels, repeat, block_rows):
     block_rows rows: whole arrays per block rather than one Python dict
     per image, so that a batch is a slice of a block's tensor column (no
     per-row conversion) and, with blocks a whole number of batches, no
-    batch straddles two blocks or comes out short."""
+    batch straddles two blocks and only the last block ends in a short
+    one."""
     ids = np.arange(repeat * len(images))
     images = np.tile(images, (repeat, 1, 1, 1))
     labels = np.tile(labels, repeat)
