@@ -1,7 +1,8 @@
 """test_ray.py — clinfer.ray.ClinferPredictor under Ray Data: a local Ray
-(2 CPUs) started and stopped here; batch inference over a small dataset
-equals single-process results exactly, every row once; a failing actor
-(missing model) surfaces clinfer's message."""
+(2 CPUs) started and stopped here; batch inference over a small dataset,
+built from per-row dicts or from arrays in blocks, equals single-process
+results exactly, every row once; a failing actor (missing model)
+surfaces clinfer's message."""
 import numpy as np
 import pytest
 
@@ -21,13 +22,24 @@ def local_ray():
     ray.shutdown()
 
 
-def dataset(n, seed=0):
+def dataset(n, seed=0, block_rows=None):
+    """n random images with ids: from per-row dicts, or, given block_rows,
+    from arrays in blocks of that many rows (tests/ray/fashion_mnist.py's
+    way: a tensor column per block)."""
     x = np.random.default_rng(seed).random((n, 1, 28, 28), dtype=np.float32)
-    return x, ray.data.from_items([{"id": i, "pixels": x[i]} for i in range(n)])
+    if block_rows is None:
+        return x, ray.data.from_items([{"id": i, "pixels": x[i]} for i in range(n)])
+    import pyarrow as pa  # comes with ray[data]
+    from ray.data.extensions import ArrowTensorArray
+    return x, ray.data.from_arrow([
+        pa.table({"id": np.arange(s, min(s + block_rows, n)),
+                  "pixels": ArrowTensorArray.from_numpy(x[s:s + block_rows])})
+        for s in range(0, n, block_rows)])
 
 
-def test_batch_inference_equals_one_process(local_ray, lecture_cnn):
-    x, ds = dataset(300)
+@pytest.mark.parametrize("block_rows", [None, 128])
+def test_batch_inference_equals_one_process(local_ray, lecture_cnn, block_rows):
+    x, ds = dataset(300, block_rows=block_rows)
     out = ds.map_batches(
         clinfer.ray.ClinferPredictor, batch_size=64, concurrency=2,  # 4 full batches, one of 44
         fn_constructor_kwargs={"model": lecture_cnn, "device": "cpu",
