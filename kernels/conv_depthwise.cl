@@ -280,13 +280,23 @@ static void depthwise_block(__global const store_t *restrict input,
              * all later: the next row's first step comes after (steps go
              * right to left, rows top to bottom). */
             const int after = n - r - 1 + more; /* rows of this item after row r */
-            /* one rolled loop over the rows: four inlined stores, each with
-             * its partial-row loop, were a good part of the kernel's code,
-             * which PoCL compiles at the kernel's first launch */
-            const float16 rows4[DW_ROWS] = {a0, a1, a2, a3};
-            for (int i = 0; i < min(DW_ROWS, n - r); i++)
-                depthwise_store(rows4[i], y + i * OW, ox0, OW, (after - i) * OW >= 16, act_a,
-                                act_b);
+            if (ox0 + 16 <= OW) { /* whole vectors, the rows unrolled */
+                ST16(ACT_ANY(a0), 0, y + ox0);
+                if (r + 1 < n)
+                    ST16(ACT_ANY(a1), 0, y + OW + ox0);
+                if (r + 2 < n)
+                    ST16(ACT_ANY(a2), 0, y + 2 * OW + ox0);
+                if (r + 3 < n)
+                    ST16(ACT_ANY(a3), 0, y + 3 * OW + ox0);
+            } else {
+                /* a row's end in one rolled loop over the rows: four inlined
+                 * partial stores were a good part of the kernel's code, which
+                 * PoCL compiles at the kernel's first launch */
+                const float16 rows4[DW_ROWS] = {a0, a1, a2, a3};
+                for (int i = 0; i < min(DW_ROWS, n - r); i++)
+                    depthwise_store(rows4[i], y + i * OW, ox0, OW, (after - i) * OW >= 16,
+                                    act_a, act_b);
+            }
         }
     }
 }
