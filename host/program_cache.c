@@ -294,7 +294,7 @@ static int on_pocl(const clinfer_runtime *rt)
  * here (each kernel is compiled again for its local size at its first
  * enqueue): on a 2-core CPU that doubled a cold start (ResNet-18 19 s
  * against 9 s). Rebuilding from source through PoCL's kernel cache costs
- * about 40-60 ms a program. */
+ * 20-60 ms a program (measured on two EPYC machines). */
 static int store_binary(const clinfer_runtime *rt)
 {
     return rt->config.store_binaries || !on_pocl(rt);
