@@ -66,9 +66,7 @@
     }                                                                          \
     inline void st_half##N(float##N v, size_t o, __global half *p)             \
     {                                                                          \
-        ushort##N bits;                                                        \
-        vstore_half##N(v, 0, (__private half *)&bits);                         \
-        vstore##N(bits, o, (__global ushort *)p);                              \
+        vstore##N(float_bits##N(v), o, (__global ushort *)p);                  \
     }
 #endif
 /* half_bitsN: N halves given as their bits (gathered in private memory);
@@ -79,10 +77,17 @@
  * values (the GEMM's A operand: 1024^3 in half went from 42-51 to 69-78
  * GFLOP/s on an AVX2 EPYC, fp32 131-182). Exact for every half. */
 inline float8 half_bits8(ushort8 bits) { return __builtin_ia32_vcvtph2ps256(as_short8(bits)); }
+#ifdef __AVX512F__ /* one 512-bit conversion instead of two 256-bit ones */
+inline float16 half_bits16(ushort16 bits)
+{
+    return __builtin_ia32_vcvtph2ps512_mask(as_short16(bits), (float16)(0.0f), (ushort)0xffff, 4);
+}
+#else
 inline float16 half_bits16(ushort16 bits)
 {
     return (float16)(half_bits8(bits.lo), half_bits8(bits.hi));
 }
+#endif
 inline float4 half_bits4(ushort4 bits)
 {
     return __builtin_ia32_vcvtph2ps(as_short8((ushort8)(bits, (ushort4)(0))));
@@ -91,6 +96,19 @@ inline float2 half_bits2(ushort2 bits) { return half_bits4((ushort4)(bits, (usho
 inline float half_bits1(ushort bits) { return half_bits4((ushort4)(bits, 0, 0, 0)).s0; }
 #define LD(p, i) half_bits1(((__global const ushort *)(p))[i])
 #define HALF_BITS_FN(N)
+/* and the other way, vcvtps2ph rounding to nearest even (immediate 0), as
+ * vstore_half does (PoCL's again with integer operations: the stores of
+ * half outputs, per element, cost the kernels more than their loads) */
+inline ushort8 float_bits8(float8 v) { return as_ushort8(__builtin_ia32_vcvtps2ph256(v, 0)); }
+inline ushort16 float_bits16(float16 v)
+{
+    return (ushort16)(float_bits8(v.lo), float_bits8(v.hi));
+}
+inline ushort4 float_bits4(float4 v) { return as_ushort8(__builtin_ia32_vcvtps2ph(v, 0)).lo; }
+inline ushort2 float_bits2(float2 v) { return float_bits4((float4)(v, 0.0f, 0.0f)).lo; }
+#undef ST
+#define ST(p, i, v) (((__global ushort *)(p))[i] = float_bits4((float4)((v), 0.0f, 0.0f, 0.0f)).s0)
+#define FLOAT_BITS_FN(N)
 #else
 #define LD(p, i) vload_half((i), (p))
 #define HALF_BITS_FN(N)                                                             \
@@ -98,9 +116,17 @@ inline float half_bits1(ushort bits) { return half_bits4((ushort4)(bits, 0, 0, 0
     {                                                                          \
         return vload_half##N(0, (__private const half *)&bits);                \
     }
+#define FLOAT_BITS_FN(N)                                                            \
+    inline ushort##N float_bits##N(float##N v)                                 \
+    {                                                                          \
+        ushort##N bits;                                                        \
+        vstore_half##N(v, 0, (__private half *)&bits);                         \
+        return bits;                                                           \
+    }
 #endif
 #define HALF_VECTOR_IO(N)                                                        \
     HALF_BITS_FN(N)                                                            \
+    FLOAT_BITS_FN(N)                                                           \
     HALF_GLOBAL_IO(N)
 HALF_VECTOR_IO(2)
 HALF_VECTOR_IO(4)
