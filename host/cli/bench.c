@@ -614,10 +614,12 @@ static int load(bench_state *b)
  * --max-time, first run included. */
 static int first_run_and_warm_up(bench_state *b)
 {
+    cli_progress_first_run(&b->progress);
     double tf = cli_now_ms();
     if (!run_once(b->s, &b->io))
         return 0;
     b->first_ms = cli_now_ms() - tf;
+    cli_progress_first_run_done(&b->progress);
     b->cs = clinfer_runtime_cache_stats(b->rt);
     for (b->warm_done = 0; b->warm_done < b->a.warmup; b->warm_done++) {
         if (b->a.max_time_s > 0 && cli_now_ms() - tf >= b->a.max_time_s * 500)

@@ -116,6 +116,7 @@ typedef struct cli_progress {
     double last_ms;      /* at the latest compile or tuning message */
     int compiles;        /* programs compiled from source */
     int tunings;         /* tuning messages */
+    double run_ms;       /* cli_now_ms() when the first run began */
     /* Programs compiled, by name, with counts (the first 32 names). */
     char names[32][48];
     int counts[32];
@@ -128,6 +129,14 @@ void cli_progress_init(cli_progress *p, const char *prefix, int show);
 /* Like cli_runtime, with compile progress reported through *p (which must
  * outlive the runtime). */
 clinfer_runtime *cli_runtime_progress(const cli_common *common, cli_progress *p);
+
+/* Around the first run of a session whose programs this process compiled
+ * (nothing is printed otherwise): drivers such as PoCL generate each
+ * kernel's code at its first launch, so on a cold start the first run
+ * takes as long as the compiles; a line before it says so, one after it
+ * gives its time. */
+void cli_progress_first_run(cli_progress *p);
+void cli_progress_first_run_done(const cli_progress *p);
 
 /* "conv2d x3, gemm x2, pool2d" into buf: what *p saw compiled. */
 void cli_progress_names(const cli_progress *p, char *buf, size_t cap);

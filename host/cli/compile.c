@@ -128,6 +128,24 @@ static void progress_log(void *user, clinfer_log_level level, const char *msg)
         fprintf(stderr, "clinfer: %s: %s\n", levels[level], msg);
 }
 
+void cli_progress_first_run(cli_progress *p)
+{
+    p->run_ms = cli_now_ms();
+    if (p->show && p->compiles > 0)
+        fprintf(stderr,
+                "%s: first run: the OpenCL driver finishes compiling each kernel at its first "
+                "launch (%d program%s built)\n",
+                p->prefix, p->compiles, p->compiles == 1 ? "" : "s");
+}
+
+void cli_progress_first_run_done(const cli_progress *p)
+{
+    const double now = cli_now_ms();
+    if (p->show && p->compiles > 0)
+        fprintf(stderr, "%s: first run done in %.1f s (%.1f s since the first compile)\n",
+                p->prefix, (now - p->run_ms) / 1e3, (now - p->first_ms) / 1e3);
+}
+
 clinfer_runtime *cli_runtime_progress(const cli_common *common, cli_progress *p)
 {
     clinfer_runtime_options o = clinfer_runtime_options_default();
@@ -367,9 +385,14 @@ int cmd_compile(const cli_common *common_in, int argc, char **argv)
     long long batch = cli_session_batch(s, m, a.batch, "clinfer compile");
     if (batch < 0)
         goto done;
-    if (!a.no_run && !run_once(s, m)) {
-        fprintf(stderr, "clinfer compile: running once failed: %s\n", clinfer_session_errmsg(s));
-        goto done;
+    if (!a.no_run) {
+        cli_progress_first_run(&progress);
+        if (!run_once(s, m)) {
+            fprintf(stderr, "clinfer compile: running once failed: %s\n",
+                    clinfer_session_errmsg(s));
+            goto done;
+        }
+        cli_progress_first_run_done(&progress);
     }
     double t4 = cli_now_ms();
     clinfer_cache_stats cs = clinfer_runtime_cache_stats(rt);
