@@ -42,7 +42,9 @@
  * it shares with the previous tile are computed twice, stored once). Work-group size 1: PoCL runs the items of a work-group
  * as a loop in one thread and vectorises only explicit vectors. Rows are in
  * x so that consecutive items share one B panel in cache. Rows past M are
- * computed from a clamped row and not stored. Tunables: TM (>= 1), NV (1..4).
+ * computed from a clamped row and not stored; a product of fewer than TM
+ * rows (M < TM) runs row by row instead (gemm_rows), so that every batch
+ * size uses one build. Tunables: TM (>= 1), NV (1..4).
  *
  * gemm_local (GPUs): a work-group of (TSN / WPTN, TSM / WPTM) items computes
  * a TSM x TSN tile of Y[z]; per step of TSK it stages the A' and B' tiles in
