@@ -43,8 +43,8 @@
  * else gemm1x1, else with the cpu GEMM variant winograd where it fits and
  * is measured faster (conv_winograd_preferred: many channels and tiles;
  * fewer tiles suffice with narrow vectors),
- * else direct (but im2col for a strided 1x1 kernel, which reads only one
- * stride phase); with the other GEMM variants im2col.
+ * else direct (a strided 1x1 kernel over the one stride phase it reads:
+ * conv2d_plan.one_phase); with the other GEMM variants im2col.
  */
 #ifndef CLINFER_OPS_CONV2D_H
 #define CLINFER_OPS_CONV2D_H
