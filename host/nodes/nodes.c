@@ -78,8 +78,8 @@ clinfer_status node_pack_on_host(const node_ctx *c, int32_t i, size_t count,
                          "persistent memory", (int)i);
     float *packed = malloc((count > 0 ? count : 1) * sizeof *packed);
     if (!packed)
-        return node_fail(c, CLINFER_ERR_OUT_OF_HOST_MEMORY, "no host memory to pack input %d (%zu floats)",
-                         (int)i, count);
+        return node_fail(c, CLINFER_ERR_OUT_OF_HOST_MEMORY,
+                         "no host memory to pack input %d (%zu floats)", (int)i, count);
     clinfer_status st = pack(c, src, packed);
     if (st == CLINFER_OK)
         st = tensor_write_floats(c->rt, NULL, c->persist, 0, count, packed);
