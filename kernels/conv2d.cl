@@ -352,18 +352,21 @@ __kernel void conv2d_direct(__global const store_t *restrict xp, long xp_off,
                 const int valid = min(run, OW - ox);
                 __global store_t *yr = y + oy * OW + ox;
                 const float *ri = r[i] + j;
+                /* one loop pair for both forms (the residual a uniform
+                 * branch): a pair per form doubled the stores' code */
+                __global const store_t *rr = residual + plane + oy * OW + ox;
                 int t = 0;
-                if (has_res) {
-                    __global const store_t *rr = residual + plane + oy * OW + ox;
-                    for (; t + 16 <= valid; t += 16)
-                        ST16(ACT_ANY(vload16(0, ri + t) + LD16(0, rr + t)), 0, yr + t);
-                    for (; t < valid; t++)
-                        ST(yr, t, ACT_ANY(ri[t] + LD(rr, t)));
-                } else {
-                    for (; t + 16 <= valid; t += 16)
-                        ST16(vload16(0, ri + t), 0, yr + t);
-                    for (; t < valid; t++)
-                        ST(yr, t, ri[t]);
+                for (; t + 16 <= valid; t += 16) {
+                    float16 v = vload16(0, ri + t);
+                    if (has_res)
+                        v = ACT_ANY(v + LD16(0, rr + t));
+                    ST16(v, 0, yr + t);
+                }
+                for (; t < valid; t++) {
+                    float v = ri[t];
+                    if (has_res)
+                        v = ACT_ANY(v + LD(rr, t));
+                    ST(yr, t, v);
                 }
                 j += run;
                 ox = 0;
