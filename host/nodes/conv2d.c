@@ -87,7 +87,6 @@ static clinfer_status conv_plan(const node_ctx *c, node_memory *out)
     return st;
 }
 
-
 static clinfer_status pack_weights(const node_ctx *c, const float *w, float *packed)
 {
     const conv_node_plan *np = c->plan;
@@ -95,24 +94,10 @@ static clinfer_status pack_weights(const node_ctx *c, const float *w, float *pac
     return CLINFER_OK;
 }
 
-/* Packs constant weights once into persist: on the host when the
- * algorithm's packing is one the host does (no packing kernel to build at
- * a cold start), else by the algorithm's preparation launches. */
-static clinfer_status pack_constant_weights(const node_ctx *c, const dev_tensor *in)
+static clinfer_status prep_weights(const node_ctx *c, int32_t k, dev_tensor w, op_launch *out)
 {
     const conv_node_plan *np = c->plan;
-    const conv2d_plan *plan = &np->algo;
-    if (conv2d_packs_on_host(plan) && c->g->values[c->node->inputs[1]].data)
-        return node_pack_on_host(c, 1, plan->persist_bytes / rt_elem_bytes(c->rt),
-                                 pack_weights);
-    clinfer_status st = CLINFER_OK;
-    for (int32_t i = 0; st == CLINFER_OK && i < plan->prep_count; i++) {
-        op_launch prep;
-        st = conv2d_prep_launch(c->rt, &np->params, plan, i, in[1], c->persist, &prep);
-        if (st == CLINFER_OK)
-            st = node_enqueue_once(c, &prep);
-    }
-    return st;
+    return conv2d_prep_launch(c->rt, &np->params, &np->algo, k, w, c->persist, out);
 }
 
 /* Launches: [pack the weights (only when they are not constant: constant
@@ -126,11 +111,13 @@ static clinfer_status conv_prepare(const node_ctx *c, const dev_tensor *in, dev_
     clinfer_status st = CLINFER_OK;
     const int32_t per_run_prep = !node_input_is_constant(c, 1) ? plan->prep_count : 0;
     if (!per_run_prep && !c->persist_ready && plan->prep_count > 0)
-        st = pack_constant_weights(c, in);
+        st = node_pack_constant(c, 1, in[1], plan->persist_bytes / rt_elem_bytes(c->rt),
+                                conv2d_packs_on_host(plan) ? pack_weights : NULL,
+                                plan->prep_count, prep_weights);
     if (st == CLINFER_OK)
         st = node_launches_alloc(c->rt, l, per_run_prep + plan->launch_count);
     for (int32_t i = 0; st == CLINFER_OK && i < per_run_prep; i++)
-        st = conv2d_prep_launch(c->rt, p, plan, i, in[1], c->persist, &l->items[i]);
+        st = prep_weights(c, i, in[1], &l->items[i]);
     const dev_tensor residual = c->node->input_count > 3 ? in[3] : dev_whole(NULL);
     const conv2d_buffers b = {in[0], in[1], in[2], residual, out, c->scratch, c->persist};
     for (int32_t i = 0; st == CLINFER_OK && i < plan->launch_count; i++)

@@ -133,23 +133,10 @@ static clinfer_status pack_weights(const node_ctx *c, const float *w, float *pac
     return CLINFER_OK;
 }
 
-/* Packs constant weights once into persist: on the host from their host
- * copy (no packing program to build at a cold start), else by launch. */
-static clinfer_status pack_constant_weights(const node_ctx *c, const dev_tensor *in)
+static clinfer_status prep_weights(const node_ctx *c, int32_t k, dev_tensor w, op_launch *out)
 {
     const convt_node_plan *np = c->plan;
-    const convt_plan *plan = &np->algo;
-    if (plan->prep_count == 1 && c->g->values[c->node->inputs[1]].data)
-        return node_pack_on_host(c, 1, plan->persist_bytes / rt_elem_bytes(c->rt),
-                                 pack_weights);
-    clinfer_status st = CLINFER_OK;
-    for (int32_t i = 0; st == CLINFER_OK && i < plan->prep_count; i++) {
-        op_launch prep;
-        st = convt_prep_launch(c->rt, &np->params, plan, i, in[1], c->persist, &prep);
-        if (st == CLINFER_OK)
-            st = node_enqueue_once(c, &prep);
-    }
-    return st;
+    return convt_prep_launch(c->rt, &np->params, &np->algo, k, w, c->persist, out);
 }
 
 /* Launches: [pack W^T (only when the weights are not a constant: constant
@@ -164,11 +151,13 @@ static clinfer_status convt_prepare(const node_ctx *c, const dev_tensor *in, dev
     const int32_t per_run_prep = constant ? 0 : plan->prep_count;
     clinfer_status st = CLINFER_OK;
     if (constant && !c->persist_ready && plan->prep_count > 0)
-        st = pack_constant_weights(c, in);
+        st = node_pack_constant(c, 1, in[1], plan->persist_bytes / rt_elem_bytes(c->rt),
+                                plan->prep_count == 1 ? pack_weights : NULL, plan->prep_count,
+                                prep_weights);
     if (st == CLINFER_OK)
         st = node_launches_alloc(c->rt, l, per_run_prep + plan->launch_count);
     for (int32_t i = 0; st == CLINFER_OK && i < per_run_prep; i++)
-        st = convt_prep_launch(c->rt, p, plan, i, in[1], c->persist, &l->items[i]);
+        st = prep_weights(c, i, in[1], &l->items[i]);
     const convt_buffers b = {in[0], in[1], in[2], out, c->scratch, c->persist};
     for (int32_t i = 0; st == CLINFER_OK && i < plan->launch_count; i++)
         st = convt_launch(c->rt, p, plan, i, &b, &l->items[per_run_prep + i]);

@@ -87,6 +87,22 @@ clinfer_status node_pack_on_host(const node_ctx *c, int32_t i, size_t count,
     return st == CLINFER_OK ? st : node_wrap(c, st);
 }
 
+clinfer_status node_pack_constant(const node_ctx *c, int32_t i, dev_tensor w, size_t count,
+                                  node_host_pack pack, int32_t prep_count,
+                                  node_prep_launch prep)
+{
+    if (pack && c->g->values[c->node->inputs[i]].data)
+        return node_pack_on_host(c, i, count, pack);
+    clinfer_status st = CLINFER_OK;
+    for (int32_t k = 0; st == CLINFER_OK && k < prep_count; k++) {
+        op_launch l;
+        st = prep(c, k, w, &l);
+        if (st == CLINFER_OK)
+            st = node_enqueue_once(c, &l);
+    }
+    return st;
+}
+
 clinfer_status node_enqueue_once(const node_ctx *c, op_launch *l)
 {
     clinfer_status st = launch_enqueue(c->rt, l, NULL);

@@ -141,6 +141,17 @@ typedef clinfer_status (*node_host_pack)(const node_ctx *c, const float *src, fl
 clinfer_status node_pack_on_host(const node_ctx *c, int32_t i, size_t count,
                                  node_host_pack pack);
 
+/* Fills the node's persist memory once from constant input i (packed
+ * weights): on the host (node_pack_on_host, `count` elements) when `pack`
+ * is not NULL and the constant has a host copy, else by the node's
+ * preparation launches 0 .. prep_count - 1, made by `prep` and enqueued
+ * now. */
+typedef clinfer_status (*node_prep_launch)(const node_ctx *c, int32_t k, dev_tensor w,
+                                           op_launch *out);
+clinfer_status node_pack_constant(const node_ctx *c, int32_t i, dev_tensor w, size_t count,
+                                  node_host_pack pack, int32_t prep_count,
+                                  node_prep_launch prep);
+
 /* Enqueues l on the runtime's queue now (one-time work while a session
  * is prepared, e.g. packing constant weights), then releases it: the
  * enqueued command keeps the kernel alive. */
