@@ -1,6 +1,6 @@
 /*
  * test_conv_algos.c — every convolution algorithm (naive, direct, im2col,
- * gemm1x1, winograd, depthwise), the GEMM-based ones under every GEMM variant (cpu,
+ * gemm1x1, winograd, depthwise, pooled, fc), the GEMM-based ones under every GEMM variant (cpu,
  * gpu, naive), against the naive reference on random data: odd and
  * non-square sizes, strides, asymmetric padding, dilation, groups,
  * depthwise, bias, fused activations, batch > 1, batches split into
@@ -92,13 +92,23 @@ static const conv_case cases[] = {
      ACT_KIND_CLIP},
     {"1x1 short K packed batch 2", 2, 7, 16, 32, 13, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1,
      ACT_KIND_RELU},
+    /* a 1x1 output from a kernel the size of the input (fc): squeeze-
+     * excitation's 1x1 over a pooled input, at batch 1 (fewer rows than the
+     * cpu GEMM's tile) and at a batch of more rows than one tile; a 3x2
+     * kernel over a 3x2 input, stride 2 (which changes nothing) */
+    {"fc 1x1 input batch 1", 1, 150, 1, 1, 37, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1,
+     ACT_KIND_HARD_SWISH},
+    {"fc 1x1 input batch 11", 11, 19, 1, 1, 70, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1,
+     ACT_KIND_HARD_SIGMOID},
+    {"fc 3x2 kernel = input", 3, 5, 3, 2, 45, 3, 2, 2, 2, 0, 0, 0, 0, 1, 1, 1, 0,
+     ACT_KIND_RELU},
 };
 #define N_CASES (sizeof cases / sizeof cases[0])
 
-static const conv2d_algo algos[] = {CONV2D_ALGO_NAIVE,   CONV2D_ALGO_DIRECT,
-                                    CONV2D_ALGO_IM2COL,  CONV2D_ALGO_GEMM1X1,
+static const conv2d_algo algos[] = {CONV2D_ALGO_NAIVE,    CONV2D_ALGO_DIRECT,
+                                    CONV2D_ALGO_IM2COL,   CONV2D_ALGO_GEMM1X1,
                                     CONV2D_ALGO_WINOGRAD, CONV2D_ALGO_DEPTHWISE,
-                                    CONV2D_ALGO_POOLED};
+                                    CONV2D_ALGO_POOLED,   CONV2D_ALGO_FC};
 #define N_ALGOS (sizeof algos / sizeof algos[0])
 static const char *const gemm_variants[] = {"cpu", "gpu", "naive"};
 
@@ -118,7 +128,7 @@ static conv2d_params params_of(const conv_case *k)
 static int uses_gemm(conv2d_algo a)
 {
     return a == CONV2D_ALGO_IM2COL || a == CONV2D_ALGO_GEMM1X1 || a == CONV2D_ALGO_DIRECT ||
-           a == CONV2D_ALGO_WINOGRAD;
+           a == CONV2D_ALGO_WINOGRAD || a == CONV2D_ALGO_FC;
 }
 
 /* The variants algorithm `a` runs under, and the variable that forces them:
@@ -393,6 +403,13 @@ Test(conv_algos, automatic_choice_and_forcing, .init = setup)
     cr_assert_eq(auto_algo(&o, s1, "gpu"), CONV2D_ALGO_IM2COL);
     cr_assert_eq(auto_algo(&o, s2, "naive"), CONV2D_ALGO_IM2COL);
     cr_assert_eq(auto_algo(&o, one, "gpu"), CONV2D_ALGO_GEMM1X1);
+    /* a 1x1 output (kernel = input): the fully connected product with the
+     * cpu GEMM; the GEMM-per-image forms elsewhere */
+    const conv_case *se = &cases[N_CASES - 2], *full = &cases[N_CASES - 1];
+    cr_assert_eq(auto_algo(&o, se, "cpu"), CONV2D_ALGO_FC);
+    cr_assert_eq(auto_algo(&o, full, "cpu"), CONV2D_ALGO_FC);
+    cr_assert_eq(auto_algo(&o, se, "gpu"), CONV2D_ALGO_GEMM1X1);
+    cr_assert_eq(auto_algo(&o, full, "gpu"), CONV2D_ALGO_IM2COL);
     /* 3x3 stride 1 with many channels and tiles: winograd with the cpu GEMM;
      * too few tiles (a 7x7 output of 4 tiles of 4x4): direct, except with
      * narrow vectors (AVX2), where its 16 tiles of 2x2 win; a 5x5 output
@@ -440,6 +457,10 @@ Test(conv_algos, automatic_choice_and_forcing, .init = setup)
     cr_assert_eq(conv2d_plan_algo(rt, &p, CONV2D_ALGO_DEPTHWISE, &plan), CLINFER_ERR_UNSUPPORTED);
     cr_assert(strstr(clinfer_last_errmsg(), "depthwise needs groups == C == OC"), "message: %s",
               clinfer_last_errmsg());
+    cr_assert_eq(conv2d_plan_algo(rt, &p, CONV2D_ALGO_FC, &plan), CLINFER_ERR_UNSUPPORTED);
+    cr_assert(strstr(clinfer_last_errmsg(),
+                     "fc needs groups 1, no padding and a kernel the size of the input"),
+              "message: %s", clinfer_last_errmsg());
     clinfer_runtime_free(rt);
 }
 
@@ -636,8 +657,8 @@ static clinfer_status add_conv(clinfer_graph *g, const clinfer_value *in, const 
 Test(conv_algos, graph_node_under_every_forced_algorithm, .init = setup)
 {
     static const char *const algo_values[] = {"auto",     "naive",     "direct", "im2col",
-                                              "gemm1x1",  "winograd", "depthwise"};
-    const size_t picks[] = {0, 1, 2, 3, 4, 5, 7, 9, 11, 12, 15, 21, 22, 23, 27, 30, 42, 43};
+                                              "gemm1x1",  "winograd", "depthwise", "fc"};
+    const size_t picks[] = {0, 1, 2, 3, 4, 5, 7, 9, 11, 12, 15, 21, 22, 23, 27, 30, 42, 43, 45, 46};
     for (size_t i = 0; i < sizeof picks / sizeof picks[0]; i++) {
         const conv_case *k = &cases[picks[i]];
         conv2d_params p = params_of(k);

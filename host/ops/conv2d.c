@@ -116,7 +116,7 @@ clinfer_status conv2d_naive_bind(clinfer_runtime *rt, op_launch *l, dev_tensor i
 /* ------------------------------------------------------------ algorithms */
 
 static const char *const algo_names[CONV2D_ALGO_COUNT] = {
-    "auto", "naive", "direct", "im2col", "gemm1x1", "winograd", "depthwise", "pooled"};
+    "auto", "naive", "direct", "im2col", "gemm1x1", "winograd", "depthwise", "pooled", "fc"};
 
 const char *conv2d_algo_name(conv2d_algo a)
 {
@@ -152,6 +152,12 @@ const char *conv2d_algo_unfit(const conv2d_params *p, conv2d_algo a)
         return p->groups == p->c && p->oc == p->c ? NULL : "needs groups == C == OC";
     case CONV2D_ALGO_WINOGRAD:
         return conv_winograd_unfit(p);
+    case CONV2D_ALGO_FC:
+        return p->groups == 1 && p->h == p->kh && p->w == p->kw && p->dil_h == 1 &&
+                       p->dil_w == 1 && p->pad_top == 0 && p->pad_left == 0 &&
+                       p->pad_bottom == 0 && p->pad_right == 0
+                   ? NULL
+                   : "needs groups 1, no padding and a kernel the size of the input";
     case CONV2D_ALGO_COUNT:
         break;
     }
@@ -200,6 +206,20 @@ static uint64_t partial_per_image(const conv2d_params *p, const conv2d_plan *pl,
                      : 0;
 }
 
+/* fc: one product of M = N images, N = OC, K = C * KH * KW, tiled for
+ * that shape; with the cpu GEMM the weights are read packed as B' (their
+ * transpose) from persist, the others read them in place. */
+static clinfer_status plan_fc(clinfer_runtime *rt, const conv2d_params *p, conv2d_plan *out)
+{
+    const int64_t k = (int64_t)p->c * p->kh * p->kw;
+    clinfer_status st = gemm_config_for_product(rt, p->n, p->oc, k, 1, 0, &out->gemm);
+    if (st == CLINFER_OK && out->gemm.variant == GEMM_VARIANT_CPU) {
+        out->prep_count = 1;
+        out->persist_bytes = gemm_packed_floats(&out->gemm, p->oc, k) * rt_elem_bytes(rt);
+    }
+    return st;
+}
+
 clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, conv2d_algo algo,
                                 conv2d_plan *out)
 {
@@ -213,7 +233,7 @@ clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, con
     const int32_t groups = p->groups, cpg = p->c / groups, ocpg = p->oc / groups;
     const int64_t ohw = (int64_t)out->oh * out->ow;
     if (algo == CONV2D_ALGO_AUTO || algo == CONV2D_ALGO_IM2COL || algo == CONV2D_ALGO_GEMM1X1 ||
-        algo == CONV2D_ALGO_DIRECT || algo == CONV2D_ALGO_WINOGRAD) {
+        algo == CONV2D_ALGO_DIRECT || algo == CONV2D_ALGO_WINOGRAD || algo == CONV2D_ALGO_FC) {
         st = gemm_config_for_product(rt, ocpg, ohw, (int64_t)cpg * p->kh * p->kw,
                                      (int64_t)p->n * groups, 0, &out->gemm);
         if (st != CLINFER_OK)
@@ -222,6 +242,8 @@ clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, con
     if (algo == CONV2D_ALGO_AUTO) {
         if (p->pool > 1)
             algo = CONV2D_ALGO_POOLED;
+        else if (out->gemm.variant == GEMM_VARIANT_CPU && !conv2d_algo_unfit(p, CONV2D_ALGO_FC))
+            algo = CONV2D_ALGO_FC;
         else if (!conv2d_algo_unfit(p, CONV2D_ALGO_DEPTHWISE))
             algo = CONV2D_ALGO_DEPTHWISE;
         else if (!conv2d_algo_unfit(p, CONV2D_ALGO_GEMM1X1))
@@ -315,6 +337,8 @@ clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, con
         return conv_winograd_plan(rt, p, out);
     case CONV2D_ALGO_DEPTHWISE:
         return conv_depthwise_plan(rt, p, out);
+    case CONV2D_ALGO_FC:
+        return plan_fc(rt, p, out);
     default:
         break;
     }
@@ -509,6 +533,25 @@ static clinfer_status conv_direct(clinfer_runtime *rt, const conv2d_params *p,
     return CLINFER_OK;
 }
 
+/* fc: Y[N, OC] = X[N, K] x W'[K, OC] (+ bias per column, + residual, in
+ * Y's layout, which is [N, OC, 1, 1]), W' packed (cpu GEMM) or W read
+ * transposed in place. */
+static clinfer_status conv_fc(clinfer_runtime *rt, const conv2d_params *p, const conv2d_plan *pl,
+                              const conv2d_buffers *buf, op_launch *out)
+{
+    const int32_t k = p->c * p->kh * p->kw;
+    gemm_geometry g = gemm_geometry_plain(p->n, p->oc, k);
+    g.b_ks = 1, g.b_ns = k;
+    g.c_rs = 0, g.c_cs = 1;
+    g.has_residual = p->has_residual;
+    const dev_tensor w = pl->prep_count > 0 ? dev_whole(buf->persist) : buf->weight;
+    clinfer_status st = gemm_core_prepare(rt, &pl->gemm, &g, p->has_bias, 1.0f, 1.0f, p->act, out);
+    if (st == CLINFER_OK)
+        st = gemm_core_bind(rt, out, buf->input, w, p->has_bias ? buf->bias : dev_whole(NULL),
+                            buf->output, p->has_residual ? buf->residual : dev_whole(NULL));
+    return st;
+}
+
 /* The pooled algorithm: conv2d_pooled, built for this pool and kernel size,
  * over a grid (pooled rows / rows, N * OC, 1), local size 1, about 2^16
  * multiply-adds per item but at least 8 items per compute unit. */
@@ -558,6 +601,12 @@ clinfer_status conv2d_prep_launch(clinfer_runtime *rt, const conv2d_params *p,
                        conv2d_algo_name(plan->algo), (unsigned long long)plan->persist_bytes);
     if (plan->algo == CONV2D_ALGO_WINOGRAD)
         return conv_winograd_prep(rt, p, plan, weight, persist, out);
+    if (plan->algo == CONV2D_ALGO_FC) { /* B' = W^T: element (k, oc) at oc * K + k */
+        const int32_t k = p->c * p->kh * p->kw;
+        clinfer_status st =
+            gemm_pack_prepare(rt, &plan->gemm, p->oc, k, 1, k, 0, NULL, NULL, 1, 0, out);
+        return st == CLINFER_OK ? gemm_pack_bind(rt, out, weight, persist) : st;
+    }
     const int32_t cpg = p->c / p->groups, ocpg = p->oc / p->groups;
     const int32_t k = cpg * p->kh * p->kw;
     const int64_t bd = p->groups, as = (int64_t)ocpg * k;
@@ -583,6 +632,11 @@ int conv2d_packs_on_host(const conv2d_plan *plan)
 void conv2d_pack_on_host(const conv2d_params *p, const conv2d_plan *plan, const float *weight,
                          float *packed)
 {
+    if (plan->algo == CONV2D_ALGO_FC) { /* as conv2d_prep_launch's gemm_pack_bt */
+        const int32_t k = p->c * p->kh * p->kw;
+        gemm_pack_b_host(&plan->gemm, p->oc, k, 1, k, 0, NULL, NULL, 1, weight, packed);
+        return;
+    }
     const int32_t cpg = p->c / p->groups, ocpg = p->oc / p->groups;
     const int32_t k = cpg * p->kh * p->kw;
     const int64_t bd = p->groups, as = (int64_t)ocpg * k;
@@ -651,6 +705,8 @@ clinfer_status conv2d_launch(clinfer_runtime *rt, const conv2d_params *p,
         return conv_gemm_step(rt, p, plan, i, n0, count, b, out);
     case CONV2D_ALGO_WINOGRAD:
         return conv_winograd_launch(rt, p, plan, i % plan->per_chunk, n0, count, b, out);
+    case CONV2D_ALGO_FC:
+        return conv_fc(rt, p, plan, b, out);
     default:
         return err_set(rt, CLINFER_ERR_UNSUPPORTED, "conv2d: algorithm %s is not implemented",
                        conv2d_algo_name(plan->algo));

@@ -24,6 +24,13 @@
  *              each pool x pool block of conv outputs and stores its
  *              maximum, 16 pooled columns per vector (passes/pool.c fuses
  *              only short reductions, C * KH * KW <= 64).
+ *   fc         a 1x1 output: groups 1, no padding, the kernel as large as
+ *              the input (squeeze-excitation's 1x1 convolutions over a
+ *              pooled 1x1 input, a classifier written as a convolution):
+ *              the fully connected product X[N, C * KH * KW] x W', one GEMM
+ *              over the batch (the cpu GEMM reads W' packed in panels of
+ *              output channels, packed once), instead of a GEMM per image
+ *              whose single column fills one lane of its vectors.
  *   winograd   3x3, stride 1, dilation 1, groups 1 (any padding): Winograd
  *              F(4x4, 3x3) or F(2x2, 3x3): input tiles transformed to
  *              scratch, batched GEMMs with the transformed weights (packed
@@ -39,7 +46,8 @@
  * CLINFER_CONV_SCRATCH_CAP=<bytes> sets another bound (tests use it).
  *
  * The automatic choice (CLINFER_CONV_ALGO unset or "auto"): pooled for a
- * fused max pool (the only algorithm that computes one), else depthwise,
+ * fused max pool (the only algorithm that computes one), else with the cpu
+ * GEMM variant fc where it fits, else depthwise,
  * else gemm1x1, else with the cpu GEMM variant winograd where it fits and
  * is measured faster (conv_winograd_preferred: many channels and tiles;
  * fewer tiles suffice with narrow vectors),
@@ -111,11 +119,12 @@ typedef enum conv2d_algo {
     CONV2D_ALGO_WINOGRAD,
     CONV2D_ALGO_DEPTHWISE,
     CONV2D_ALGO_POOLED,
+    CONV2D_ALGO_FC,
     CONV2D_ALGO_COUNT
 } conv2d_algo;
 
 /* "auto", "naive", "direct", "im2col", "gemm1x1", "winograd", "depthwise",
- * "pooled". */
+ * "pooled", "fc". */
 const char *conv2d_algo_name(conv2d_algo a);
 
 /* NULL if `a` can compute `p`, else why not ("needs stride 1"). */
@@ -124,7 +133,7 @@ const char *conv2d_algo_unfit(const conv2d_params *p, conv2d_algo a);
 /* How one layer is computed. */
 typedef struct conv2d_plan {
     conv2d_algo algo;
-    gemm_config gemm;        /* im2col, gemm1x1, direct: GEMM variant and tiles */
+    gemm_config gemm;        /* im2col, gemm1x1, direct, fc: GEMM variant and tiles */
     int32_t oh, ow;
     int32_t chunk;           /* images per pass through scratch */
     int32_t per_chunk;       /* launches per chunk: 1, 2 or 3 (winograd, split im2col) */
@@ -161,7 +170,7 @@ void conv2d_plan_chunks(const clinfer_runtime *rt, const conv2d_params *p, conv2
                         uint64_t per_image, uint64_t extra, int32_t per_chunk);
 
 /* Plans `p` with the runtime's conv_algo (CLINFER_CONV_ALGO=auto|naive|
- * direct|im2col|gemm1x1|winograd|depthwise|pooled, read when the runtime was
+ * direct|im2col|gemm1x1|winograd|depthwise|pooled|fc, read when the runtime was
  * created; unset: auto). A forced algorithm that does not apply to this
  * layer falls back to the automatic choice with a warning in the log. */
 clinfer_status conv2d_plan_make(clinfer_runtime *rt, const conv2d_params *p, conv2d_plan *out);
@@ -178,7 +187,8 @@ clinfer_status conv2d_prep_launch(clinfer_runtime *rt, const conv2d_params *p,
                                   cl_mem persist, op_launch *out);
 
 /* The weight packing of the GEMM-based algorithms (direct, im2col,
- * gemm1x1: panels of TM output channels) done on the host instead, from
+ * gemm1x1: panels of TM output channels; fc: the transposed weights in
+ * panels of 16 * NV output channels) done on the host instead, from
  * the host copy of constant weights: conv2d_packs_on_host says whether the
  * plan's preparation is that one; conv2d_pack_on_host writes to `packed`
  * (plan->persist_bytes worth of elements) what conv2d_prep_launch would
