@@ -41,7 +41,8 @@ def dataset(n, seed=0, block_rows=None):
 def test_batch_inference_equals_one_process(local_ray, lecture_cnn, block_rows):
     x, ds = dataset(300, block_rows=block_rows)
     out = ds.map_batches(
-        clinfer.ray.ClinferPredictor, batch_size=64, concurrency=2,  # 4 full batches, one of 44
+        clinfer.ray.ClinferPredictor, batch_size=64,  # 4 full batches, one of 44
+        compute=ray.data.ActorPoolStrategy(size=2),
         fn_constructor_kwargs={"model": lecture_cnn, "device": "cpu",
                                "input_columns": {"image": "pixels"}, "pocl_threads": 1},
     ).take_all()
@@ -56,12 +57,14 @@ def test_batch_inference_equals_one_process(local_ray, lecture_cnn, block_rows):
 def test_a_failing_actor_says_why(local_ray):
     _, ds = dataset(8)
     with pytest.raises(Exception, match='no/such.onnx: cannot open "no/such.onnx"'):
-        ds.map_batches(clinfer.ray.ClinferPredictor, batch_size=4, concurrency=1,
+        ds.map_batches(clinfer.ray.ClinferPredictor, batch_size=4,
+                       compute=ray.data.ActorPoolStrategy(size=1),
                        fn_constructor_kwargs={"model": "no/such.onnx"}).take_all()
 
 
 def test_a_missing_column_says_which(local_ray, lecture_cnn):
     _, ds = dataset(8)
     with pytest.raises(Exception, match=r"the batch has no column 'image' \(its columns: "):
-        ds.map_batches(clinfer.ray.ClinferPredictor, batch_size=4, concurrency=1,
+        ds.map_batches(clinfer.ray.ClinferPredictor, batch_size=4,
+                       compute=ray.data.ActorPoolStrategy(size=1),
                        fn_constructor_kwargs={"model": lecture_cnn}).take_all()

@@ -81,7 +81,8 @@ def run(ds, actors, batch, pocl_threads):
     block, and the images/s of the middle half (middle_rate)."""
     start = time.perf_counter()
     out = ds.map_batches(
-        clinfer.ray.ClinferPredictor, batch_size=batch, concurrency=actors,
+        clinfer.ray.ClinferPredictor, batch_size=batch,
+        compute=ray.data.ActorPoolStrategy(size=actors),
         fn_constructor_kwargs={"model": MODEL, "device": "cpu", "pocl_threads": pocl_threads},
     )
     parts, arrivals = [], []

@@ -4,7 +4,9 @@
     ds = ray.data.from_items([{"image": x} for x in images])
     out = ds.map_batches(clinfer.ray.ClinferPredictor,
                          fn_constructor_kwargs={"model": "model.onnx", "device": "cpu"},
-                         concurrency=2, batch_size=256)
+                         compute=ray.data.ActorPoolStrategy(size=2), batch_size=256)
+
+(`concurrency=2` works too; Ray 2.51 and later warn that it is deprecated.)
 
 Each actor makes one InferenceSession when it starts and runs every batch
 it is given through it: NumPy batches in (a dict of columns, Ray's "numpy"
