@@ -59,14 +59,21 @@
         vstore_half##N(v, o, p);                                               \
     }
 #else
+/* The stores through a ushortN typedef'd to a half's alignment: PoCL 3.1's
+ * vstoreN of ushort stores the N values one by one (16 16-bit moves for a
+ * half16, most of a depthwise kernel's time in half); an under-aligned
+ * vector store is one unaligned vector move. (Its vloadN of ushort is one
+ * load, folded into vcvtph2ps.) */
 #define HALF_GLOBAL_IO(N)                                                        \
+    typedef ushort##N ushort##N##_any_align __attribute__((aligned(2)));         \
     inline float##N ld_half##N(size_t o, __global const half *p)               \
     {                                                                          \
         return half_bits##N(vload##N(o, (__global const ushort *)p));          \
     }                                                                          \
     inline void st_half##N(float##N v, size_t o, __global half *p)             \
     {                                                                          \
-        vstore##N(float_bits##N(v), o, (__global ushort *)p);                  \
+        *(__global ushort##N##_any_align *)((__global ushort *)p + o * N) =      \
+            float_bits##N(v);                                                  \
     }
 #endif
 /* half_bitsN: N halves given as their bits (gathered in private memory);
