@@ -422,10 +422,11 @@ static clinfer_status allocate_tables(clinfer_session *s)
     s->input_state = calloc((size_t)s->m->g->input_count + 1, 1);
     s->input_reused = calloc((size_t)s->m->g->input_count + 1, 1);
     s->in_bind = calloc((size_t)s->m->g->input_count + 1, sizeof *s->in_bind);
+    s->in_stage = calloc((size_t)s->m->g->input_count + 1, sizeof *s->in_stage);
     s->out_bind = calloc((size_t)s->m->g->output_count + 1, sizeof *s->out_bind);
     if (!s->shapes || !s->plans || !s->root || !s->mem || !s->home || !s->host_of ||
         !s->host_offset ||
-        !s->input_state || !s->input_reused || !s->in_bind || !s->out_bind)
+        !s->input_state || !s->input_reused || !s->in_bind || !s->in_stage || !s->out_bind)
         return err_set(s->rt, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory");
     for (size_t v = 0; v < nv; v++)
         s->host_of[v] = -1; /* none in place until session_place_in_place says so */
@@ -518,6 +519,7 @@ void clinfer_session_free(clinfer_session *s)
     if (s->queue)
         clFinish(s->queue);
     session_release_events(s);
+    session_upload_free(s);
     for (int32_t i = 0; s->execs && i < s->exec_count; i++) {
         node_launches_release(&s->execs[i].launches);
         if (s->execs[i].persist)

@@ -24,6 +24,13 @@ typedef struct node_exec {
     uint64_t persist_bytes;
 } node_exec;
 
+/* A graph input's host copy for a write not waited for (session_upload.c). */
+typedef struct input_stage {
+    void *host;       /* the values as stored, read by the pending write */
+    size_t bytes;
+    cl_event pending; /* the last write from host, or NULL */
+} input_stage;
+
 /* A graph input or output bound to a caller's buffer. */
 typedef struct io_binding {
     cl_mem user;        /* the caller's buffer, retained; NULL: not bound */
@@ -63,6 +70,7 @@ struct clinfer_session {
     char *input_state;     /* per graph input: an input_state */
     char *input_reused;    /* per graph input: a run overwrites its arena bytes */
     io_binding *in_bind;   /* per graph input */
+    input_stage *in_stage; /* per graph input */
     io_binding *out_bind;  /* per graph output */
     int broken;            /* a failed rebinding left kernels unprepared */
     clinfer_memory_stats memory;
@@ -105,6 +113,17 @@ clinfer_status session_run_end(clinfer_session *s, cl_event *done);
 /* The kernel (variant) name of kernel node i, the one that computes its
  * output: the last of its launches ("none" without launches). */
 const char *session_node_kernel(const clinfer_session *s, int32_t i);
+
+/* Writes graph input `index`'s values without waiting for the write
+ * (session_upload.c): `bytes` already in the storage type, at byte `offset`
+ * of mem; or `count` floats into tensor t (rounded in a half runtime).
+ * Large inputs are written blocking. session_upload_free frees the host
+ * copies (after the queue has finished). */
+clinfer_status session_upload_bytes(clinfer_session *s, size_t index, cl_mem mem, size_t offset,
+                                    const void *data, size_t bytes);
+clinfer_status session_upload_floats(clinfer_session *s, size_t index, dev_tensor t,
+                                     const float *data, size_t count);
+void session_upload_free(clinfer_session *s);
 
 /* Input (output = 0) or output (1) `index`'s value into *v; an index out
  * of range fails, recorded on the session. */

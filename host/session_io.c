@@ -342,7 +342,7 @@ clinfer_status clinfer_session_set_input(clinfer_session *s, size_t index, const
     if (st == CLINFER_OK)
         st = session_input_unbind(s, index);
     if (st == CLINFER_OK && count > 0)
-        st = tensor_write_floats(s->rt, s->queue, s->mem[v].mem, s->mem[v].offset, count, data);
+        st = session_upload_floats(s, index, s->mem[v], data, count);
     if (st != CLINFER_OK)
         return session_fail(s, st);
     s->input_state[index] = INPUT_SET;

@@ -111,16 +111,16 @@ static int is_storage_type(const clinfer_session *s, clinfer_dtype dtype)
     return dtype == (rt_is_half(s->rt) ? CLINFER_DTYPE_FLOAT16 : CLINFER_DTYPE_FLOAT32);
 }
 
-/* Writes `count` elements of `dtype` into tensor t. */
-static clinfer_status upload(clinfer_session *s, dev_tensor t, clinfer_dtype dtype,
+/* Writes `count` elements of `dtype` into tensor t, input `index`. */
+static clinfer_status upload(clinfer_session *s, size_t index, dev_tensor t, clinfer_dtype dtype,
                              const void *data, size_t count)
 {
     const size_t bytes = count * typed_elem_bytes(dtype);
     if (is_storage_type(s, dtype))
-        return copy_bytes(s, 1, t.mem, (size_t)t.offset * rt_elem_bytes(s->rt), bytes,
-                          (void *)data);
+        return session_upload_bytes(s, index, t.mem, (size_t)t.offset * rt_elem_bytes(s->rt),
+                                    data, bytes);
     if (dtype == CLINFER_DTYPE_FLOAT32) /* into half storage: the host rounds */
-        return tensor_write_floats(s->rt, s->queue, t.mem, t.offset, count, data);
+        return session_upload_floats(s, index, t, data, count);
     clinfer_status st = stage_reserve(s, bytes);
     if (st == CLINFER_OK)
         st = copy_bytes(s, 1, s->stage, 0, bytes, (void *)data);
@@ -160,7 +160,7 @@ clinfer_status clinfer_session_set_input_typed(clinfer_session *s, size_t index,
     if (st == CLINFER_OK)
         st = session_input_unbind(s, index);
     if (st == CLINFER_OK && count > 0)
-        st = upload(s, s->mem[v], dtype, data, count);
+        st = upload(s, index, s->mem[v], dtype, data, count);
     if (st != CLINFER_OK)
         return session_fail(s, st);
     s->input_state[index] = INPUT_SET;
