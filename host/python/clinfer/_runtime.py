@@ -8,6 +8,7 @@ again for the next (the ONNX backend test loads hundreds of models).
 import ctypes
 import dataclasses
 import logging
+import os
 import threading
 import weakref
 
@@ -49,9 +50,24 @@ def _device(info):
         has_fp16=bool(info.has_fp16), is_default=bool(info.is_default))
 
 
+def _pin_pocl_workers():
+    """POCL_AFFINITY=1 (PoCL pins its worker threads to a core each) when
+    neither it nor POCL_MAX_PTHREAD_COUNT is set, before PoCL starts in
+    this process, as the `clinfer` command does. Unpinned, a worker that
+    went to sleep between two kernels was often woken too late to take
+    part in a short one (kernels under about 0.5 ms ran on one core of a
+    2-core EPYC virtual machine; pinned, they use both). A process that
+    caps PoCL's threads (clinfer.ray's pocl_threads) is one of several on
+    the machine: pinned, their workers would all share the first cores.
+    Calling it after PoCL has started changes nothing."""
+    if "POCL_AFFINITY" not in os.environ and "POCL_MAX_PTHREAD_COUNT" not in os.environ:
+        os.environ["POCL_AFFINITY"] = "1"
+
+
 def devices():
     """Every OpenCL device of every platform (an empty list when there is
     no OpenCL platform)."""
+    _pin_pocl_workers()
     count = ctypes.c_size_t(0)
     check(_capi.lib.clinfer_device_list(None, 0, ctypes.byref(count)))
     infos = (_capi.DeviceInfo * max(count.value, 1))()
@@ -75,6 +91,7 @@ class Runtime:
     the last user is gone."""
 
     def __init__(self, spec, precision=None):
+        _pin_pocl_workers()
         options = _capi.lib.clinfer_runtime_options_default()
         options.device_spec = spec.encode() if spec is not None else None
         options.precision = PRECISIONS[precision]
