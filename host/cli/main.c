@@ -217,12 +217,14 @@ int main(int argc, char **argv)
 {
     /* PoCL's worker threads pinned to a core each (POCL_AFFINITY=1) unless
      * the caller chose otherwise, before any OpenCL call: a command is one
-     * process that wants every core, and pinned workers keep their caches
-     * from one kernel of a run to the next (batch-1 medians on a 2-core
-     * EPYC, alternating: MobileNetV2 3.49 -> 3.24 ms, MobileNetV3-Large
-     * 3.57 -> 3.07, SqueezeNet 1.1 3.04 -> 2.64). The library leaves the
-     * environment alone: processes sharing a machine (Ray's actors, each on
-     * one PoCL thread) would all pin their workers to the first cores. */
+     * process that wants every core. Unpinned, a worker that went to sleep
+     * between two kernels was often woken too late to take part in a short
+     * one (on a 2-core EPYC virtual machine a 0.4 ms kernel ran on one
+     * core; batch-1 medians, alternating: MobileNetV2 3.49 -> 3.24 ms,
+     * MobileNetV3-Large 3.57 -> 3.07, SqueezeNet 1.1 3.04 -> 2.64). The
+     * library leaves the environment alone: processes sharing a machine
+     * (Ray's actors, each on one PoCL thread) would all pin their workers
+     * to the first cores. */
     setenv("POCL_AFFINITY", "1", 0);
     int n = 0;
     char **owned = NULL, **args = split_equals(argc, argv, &n, &owned);
