@@ -1,0 +1,180 @@
+/*
+ * pocl_launch.c — what a kernel launch costs on the default OpenCL device,
+ * outside clinfer (plain OpenCL), for issue 14's launch-overhead question:
+ *
+ *   launches  N back-to-back launches of a one-work-item kernel on an
+ *             in-order queue, then clFinish: microseconds per launch; the
+ *             same N recorded once in a cl_khr_command_buffer and replayed
+ *             (when the device lists the extension, as PoCL 3.1 does).
+ *   short     a kernel of 8 x 96 work-groups of size 1, each about 0.5 us
+ *             of multiply-adds (0.4 ms on one core of a 2-core EPYC):
+ *             milliseconds per run. Run it under POCL_MAX_PTHREAD_COUNT=1
+ *             and =2, with POCL_AFFINITY=0 and =1, to see whether PoCL's
+ *             second worker takes part in a kernel that short.
+ *
+ *   pocl_launch [--launches N] [--work W]
+ *
+ * Prints one JSON object per measurement (the best of 20 repeats). Not a
+ * test; built beside bench_kernels.
+ */
+#define _POSIX_C_SOURCE 200809L
+#define CL_TARGET_OPENCL_VERSION 300
+#include <CL/cl.h>
+#include <CL/cl_ext.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char *source =
+    "__kernel void tick(__global float *a) { a[get_global_id(0)] += 1.0f; }\n"
+    "__kernel void busy(__global float *a, int work) {\n"
+    "    size_t i = get_global_id(1) * get_global_size(2) + get_global_id(2);\n"
+    "    float16 v = (float16)((float)i);\n"
+    "    for (int j = 0; j < work; j++) v = fma(v, (float16)(1.0001f), (float16)(0.5f));\n"
+    "    vstore16(v, i, a);\n"
+    "}\n";
+
+static double now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+/* Best of 20 of enqueue(...) then clFinish, in ms (3 unmeasured first). */
+typedef cl_int (*enqueue_fn)(cl_command_queue q, void *ctx);
+static double best_ms(cl_command_queue q, enqueue_fn enqueue, void *ctx)
+{
+    double best = 1e30;
+    for (int r = 0; r < 23; r++) {
+        const double t0 = now_ms();
+        if (enqueue(q, ctx) != CL_SUCCESS || clFinish(q) != CL_SUCCESS)
+            return -1.0;
+        const double t = now_ms() - t0;
+        if (r >= 3 && t < best)
+            best = t;
+    }
+    return best;
+}
+
+typedef struct launches {
+    cl_kernel kernel;
+    int n;
+    size_t global[3];
+    cl_uint dims;
+    cl_command_buffer_khr buffer;
+    clEnqueueCommandBufferKHR_fn replay;
+} launches;
+
+static cl_int enqueue_plain(cl_command_queue q, void *ctx)
+{
+    const launches *l = ctx;
+    const size_t local[3] = {1, 1, 1};
+    cl_int err = CL_SUCCESS;
+    for (int i = 0; i < l->n && err == CL_SUCCESS; i++)
+        err = clEnqueueNDRangeKernel(q, l->kernel, l->dims, NULL, l->global, local, 0, NULL,
+                                     NULL);
+    return err;
+}
+
+static cl_int enqueue_recorded(cl_command_queue q, void *ctx)
+{
+    const launches *l = ctx;
+    return l->replay(1, &q, l->buffer, 0, NULL, NULL);
+}
+
+/* An extension function's address in *fn (NULL when absent): through
+ * memcpy, since ISO C has no cast from an object pointer to a function
+ * pointer. */
+static void extension_fn(cl_platform_id p, const char *name, void *fn, size_t size)
+{
+    void *address = clGetExtensionFunctionAddressForPlatform(p, name);
+    memcpy(fn, &address, size);
+}
+#define EXTENSION(p, name, fn) extension_fn((p), (name), &(fn), sizeof(fn))
+
+/* The N launches recorded in a command buffer; 0 when the device or the
+ * platform cannot (l->buffer stays NULL). */
+static int record(cl_platform_id p, cl_command_queue q, launches *l)
+{
+    clCreateCommandBufferKHR_fn create = NULL;
+    EXTENSION(p, "clCreateCommandBufferKHR", create);
+    clCommandNDRangeKernelKHR_fn command = NULL;
+    EXTENSION(p, "clCommandNDRangeKernelKHR", command);
+    clFinalizeCommandBufferKHR_fn finalize = NULL;
+    EXTENSION(p, "clFinalizeCommandBufferKHR", finalize);
+    EXTENSION(p, "clEnqueueCommandBufferKHR", l->replay);
+    if (!create || !command || !finalize || !l->replay)
+        return 0;
+    cl_int err = CL_SUCCESS;
+    l->buffer = create(1, &q, NULL, &err);
+    const size_t local[3] = {1, 1, 1};
+    for (int i = 0; i < l->n && err == CL_SUCCESS; i++)
+        err = command(l->buffer, NULL, NULL, l->kernel, l->dims, NULL, l->global, local, 0, NULL,
+                      NULL, NULL);
+    if (err == CL_SUCCESS)
+        err = finalize(l->buffer);
+    return err == CL_SUCCESS;
+}
+
+int main(int argc, char **argv)
+{
+    int n = 50, work = 500;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (strcmp(argv[i], "--launches") == 0)
+            n = atoi(argv[i + 1]);
+        else if (strcmp(argv[i], "--work") == 0)
+            work = atoi(argv[i + 1]);
+    }
+    cl_platform_id p;
+    cl_device_id d;
+    cl_int err = clGetPlatformIDs(1, &p, NULL);
+    if (err == CL_SUCCESS)
+        err = clGetDeviceIDs(p, CL_DEVICE_TYPE_ALL, 1, &d, NULL);
+    if (err != CL_SUCCESS || n < 1 || work < 0) {
+        fprintf(stderr, "pocl_launch: no OpenCL device (error %d) or bad arguments\n", err);
+        return 1;
+    }
+    cl_context c = clCreateContext(NULL, 1, &d, NULL, NULL, &err);
+    cl_command_queue q = clCreateCommandQueueWithProperties(c, d, NULL, &err);
+    cl_program prog = clCreateProgramWithSource(c, 1, &source, NULL, &err);
+    err = clBuildProgram(prog, 1, &d, "", NULL, NULL);
+    cl_kernel tick = clCreateKernel(prog, "tick", &err), busy = clCreateKernel(prog, "busy", &err);
+    cl_mem m = clCreateBuffer(c, CL_MEM_READ_WRITE, 16 * 4 * 8 * 96, NULL, &err);
+    if (err != CL_SUCCESS) {
+        fprintf(stderr, "pocl_launch: OpenCL setup failed (error %d)\n", err);
+        return 1;
+    }
+    clSetKernelArg(tick, 0, sizeof m, &m);
+    clSetKernelArg(busy, 0, sizeof m, &m);
+    clSetKernelArg(busy, 1, sizeof work, &work);
+
+    launches l = {tick, n, {1, 1, 1}, 1, NULL, NULL};
+    const double plain = best_ms(q, enqueue_plain, &l);
+    printf("{\"measure\": \"launches\", \"launches\": %d, \"plain_us_per_launch\": %.2f", n,
+           plain * 1e3 / n);
+    if (record(p, q, &l))
+        printf(", \"command_buffer_us_per_launch\": %.2f",
+               best_ms(q, enqueue_recorded, &l) * 1e3 / n);
+    else
+        printf(", \"command_buffer\": \"not offered\"");
+    printf("}\n");
+    clReleaseCommandBufferKHR_fn release = NULL;
+    EXTENSION(p, "clReleaseCommandBufferKHR", release);
+    if (l.buffer && release)
+        release(l.buffer);
+
+    launches s = {busy, 1, {1, 8, 96}, 3, NULL, NULL};
+    const char *threads = getenv("POCL_MAX_PTHREAD_COUNT"), *affinity = getenv("POCL_AFFINITY");
+    printf("{\"measure\": \"short\", \"work_groups\": 768, \"work\": %d, \"ms\": %.3f, "
+           "\"POCL_MAX_PTHREAD_COUNT\": \"%s\", \"POCL_AFFINITY\": \"%s\"}\n",
+           work, best_ms(q, enqueue_plain, &s), threads ? threads : "", affinity ? affinity : "");
+    clReleaseMemObject(m);
+    clReleaseKernel(tick);
+    clReleaseKernel(busy);
+    clReleaseProgram(prog);
+    clReleaseCommandQueue(q);
+    clReleaseContext(c);
+    return 0;
+}
