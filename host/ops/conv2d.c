@@ -527,7 +527,8 @@ static clinfer_status conv_direct(clinfer_runtime *rt, const conv2d_params *p,
     /* items of a short K (a first layer over 3 channels) take several tiles */
     const int32_t qtiles = (int32_t)((q + tw - 1) / tw);
     const int32_t k = p->c / p->groups * p->kh * p->kw;
-    const int32_t per = launch_rows_per_item(rt, (int64_t)items, qtiles, DIRECT_ITEM_K / k);
+    const int32_t per = gemm_cpu_item_panels(rt, (int64_t)items, qtiles, DIRECT_ITEM_K / k,
+                                             (int64_t)ocpg, (int64_t)q);
     launch_grid3(out, mtiles, (size_t)((qtiles + per - 1) / per),
                  (size_t)count * (size_t)p->groups, 1);
     return CLINFER_OK;

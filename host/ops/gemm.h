@@ -75,6 +75,13 @@ int gemm_cpu_vectors_narrow(const clinfer_runtime *rt);
 clinfer_status gemm_config_for_product(clinfer_runtime *rt, int64_t m, int64_t n, int64_t k,
                                        int64_t count, int split_ok, gemm_config *out);
 
+/* Column panels per work-item of the cpu variant's kernels (gemm_packed,
+ * conv2d_direct) for `items` rows of tiles of an m x n x k product:
+ * `short_k_aim` (several panels when K is short, so that an item's fixed
+ * costs are shared), or every panel when A is larger than B (m > n), and
+ * as many rows of items as keep every core busy (launch_rows_per_item). */
+int32_t gemm_cpu_item_panels(const clinfer_runtime *rt, int64_t items, int32_t panels,
+                             int32_t short_k_aim, int64_t m, int64_t n);
 /* Columns per panel of packed B (cpu variant): 16 * nv. */
 int32_t gemm_panel_width(const gemm_config *cfg);
 
