@@ -233,7 +233,7 @@ clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, con
     const int32_t groups = p->groups, cpg = p->c / groups, ocpg = p->oc / groups;
     const int64_t ohw = (int64_t)out->oh * out->ow;
     if (algo == CONV2D_ALGO_AUTO || algo == CONV2D_ALGO_IM2COL || algo == CONV2D_ALGO_GEMM1X1 ||
-        algo == CONV2D_ALGO_DIRECT || algo == CONV2D_ALGO_WINOGRAD || algo == CONV2D_ALGO_FC) {
+        algo == CONV2D_ALGO_DIRECT || algo == CONV2D_ALGO_WINOGRAD) { /* fc: plan_fc */
         st = gemm_config_for_product(rt, ocpg, ohw, (int64_t)cpg * p->kh * p->kw,
                                      (int64_t)p->n * groups, 0, &out->gemm);
         if (st != CLINFER_OK)
@@ -588,6 +588,26 @@ static clinfer_status conv_pooled(clinfer_runtime *rt, const conv2d_params *p,
     return CLINFER_OK;
 }
 
+/* How the packing preparation lays out the weights [OC, C/groups, KH,
+ * KW]: fc, B' = W^T (element (k, oc) at oc * K + k) in column panels; the
+ * others, per group, A' = the group's [OC / groups, K] rows in panels of TM
+ * output channels. */
+static gemm_operand_packing weight_packing(const conv2d_params *p, const conv2d_plan *plan)
+{
+    gemm_operand_packing w = {0};
+    if (plan->algo == CONV2D_ALGO_FC) {
+        w.b = 1, w.lines = p->oc, w.k = p->c * p->kh * p->kw;
+        w.line_stride = w.k, w.k_stride = 1;
+        w.batch = 1;
+        return w;
+    }
+    w.lines = p->oc / p->groups, w.k = p->c / p->groups * p->kh * p->kw;
+    w.line_stride = w.k, w.k_stride = 1;
+    w.nbatch = 1, w.bd[0] = p->groups, w.bs[0] = (int64_t)w.lines * w.k;
+    w.batch = (size_t)p->groups;
+    return w;
+}
+
 clinfer_status conv2d_prep_launch(clinfer_runtime *rt, const conv2d_params *p,
                                   const conv2d_plan *plan, int32_t i, dev_tensor weight,
                                   cl_mem persist, op_launch *out)
@@ -602,25 +622,9 @@ clinfer_status conv2d_prep_launch(clinfer_runtime *rt, const conv2d_params *p,
                        conv2d_algo_name(plan->algo), (unsigned long long)plan->persist_bytes);
     if (plan->algo == CONV2D_ALGO_WINOGRAD)
         return conv_winograd_prep(rt, p, plan, weight, persist, out);
-    if (plan->algo == CONV2D_ALGO_FC) { /* B' = W^T: element (k, oc) at oc * K + k */
-        const int32_t k = p->c * p->kh * p->kw;
-        clinfer_status st =
-            gemm_pack_prepare(rt, &plan->gemm, p->oc, k, 1, k, 0, NULL, NULL, 1, 0, out);
-        return st == CLINFER_OK ? gemm_pack_bind(rt, out, weight, persist) : st;
-    }
-    const int32_t cpg = p->c / p->groups, ocpg = p->oc / p->groups;
-    const int32_t k = cpg * p->kh * p->kw;
-    const int64_t bd = p->groups, as = (int64_t)ocpg * k;
-    gemm_config cpu_tiles = plan->gemm;
-    cpu_tiles.variant = GEMM_VARIANT_CPU;
-    clinfer_status st = gemm_pack_a_prepare(rt, &cpu_tiles, ocpg, k, k, 1, 1, &bd, &as,
-                                            (size_t)p->groups, out);
-    if (st != CLINFER_OK)
-        return st;
-    karg a = launch_args(out, 0);
-    karg_tensor(&a, weight);
-    karg_buffer(&a, persist);
-    return launch_finish(rt, out, &a);
+    const gemm_operand_packing w = weight_packing(p, plan);
+    clinfer_status st = gemm_operand_pack_prepare(rt, &plan->gemm, &w, out);
+    return st == CLINFER_OK ? gemm_pack_bind(rt, out, weight, persist) : st;
 }
 
 int conv2d_packs_on_host(const conv2d_plan *plan)
@@ -628,20 +632,12 @@ int conv2d_packs_on_host(const conv2d_plan *plan)
     return plan->prep_count == 1 && plan->algo != CONV2D_ALGO_WINOGRAD;
 }
 
-/* As conv2d_prep_launch's gemm_pack_a: per group, A' = the group's
- * [OC / groups, K] weights, row-major. */
+/* As conv2d_prep_launch writes it (weight_packing). */
 void conv2d_pack_on_host(const conv2d_params *p, const conv2d_plan *plan, const float *weight,
                          float *packed)
 {
-    if (plan->algo == CONV2D_ALGO_FC) { /* as conv2d_prep_launch's gemm_pack_bt */
-        const int32_t k = p->c * p->kh * p->kw;
-        gemm_pack_b_host(&plan->gemm, p->oc, k, 1, k, 0, NULL, NULL, 1, weight, packed);
-        return;
-    }
-    const int32_t cpg = p->c / p->groups, ocpg = p->oc / p->groups;
-    const int32_t k = cpg * p->kh * p->kw;
-    const int64_t bd = p->groups, as = (int64_t)ocpg * k;
-    gemm_pack_a_host(&plan->gemm, ocpg, k, k, 1, 1, &bd, &as, (size_t)p->groups, weight, packed);
+    const gemm_operand_packing w = weight_packing(p, plan);
+    gemm_operand_pack_host(&plan->gemm, &w, weight, packed);
 }
 
 /* Launch i of a chunk of im2col or gemm1x1: the lowering or packing of B

@@ -347,17 +347,24 @@ static clinfer_status launch_rows(clinfer_runtime *rt, const convt_params *p,
     return CLINFER_OK;
 }
 
+/* How the preparation packs the weights, per group [C/g, M] with M =
+ * OC/g * KH * KW: as the product's B (transposed plans), else W^T as A. */
+static gemm_operand_packing weight_packing(const convt_params *p, const convt_plan *plan)
+{
+    gemm_operand_packing w = {0};
+    w.b = plan->transposed;
+    w.lines = p->oc / p->groups * p->kh * p->kw, w.k = p->c / p->groups;
+    w.line_stride = 1, w.k_stride = w.lines;
+    w.nbatch = 1, w.bd[0] = p->groups, w.bs[0] = (int64_t)w.k * w.lines;
+    w.batch = (size_t)p->groups;
+    return w;
+}
+
 void convt_pack_on_host(const convt_params *p, const convt_plan *plan, const float *weight,
                         float *packed)
 {
-    const int32_t cpg = p->c / p->groups, m = p->oc / p->groups * p->kh * p->kw;
-    const int64_t bd = p->groups, as = (int64_t)cpg * m;
-    if (plan->transposed) /* as convt_prep_launch: W[group] [C/g, M] as B, or W^T as A */
-        gemm_pack_b_host(&plan->gemm, m, cpg, m, 1, 1, &bd, &as, (size_t)p->groups, weight,
-                         packed);
-    else
-        gemm_pack_a_host(&plan->gemm, m, cpg, 1, m, 1, &bd, &as, (size_t)p->groups, weight,
-                         packed);
+    const gemm_operand_packing w = weight_packing(p, plan);
+    gemm_operand_pack_host(&plan->gemm, &w, weight, packed);
 }
 
 clinfer_status convt_prep_launch(clinfer_runtime *rt, const convt_params *p,
@@ -369,20 +376,9 @@ clinfer_status convt_prep_launch(clinfer_runtime *rt, const convt_params *p,
         return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
                        "conv_transpose: preparation launch %d of %d (packed weights %s)", (int)i,
                        (int)plan->prep_count, persist ? "given" : "missing");
-    const int32_t cpg = p->c / p->groups, m = p->oc / p->groups * p->kh * p->kw;
-    const int64_t bd = p->groups, as = (int64_t)cpg * m;
-    clinfer_status st =
-        plan->transposed /* W[group] [C/g, M] as the product's B */
-            ? gemm_pack_prepare(rt, &plan->gemm, m, cpg, m, 1, 1, &bd, &as, (size_t)p->groups,
-                                0, out)
-            : gemm_pack_a_prepare(rt, &plan->gemm, m, cpg, 1, m, 1, &bd, &as,
-                                  (size_t)p->groups, out); /* W^T as A */
-    if (st != CLINFER_OK)
-        return st;
-    karg a = launch_args(out, 0);
-    karg_tensor(&a, weight);
-    karg_buffer(&a, persist);
-    return launch_finish(rt, out, &a);
+    const gemm_operand_packing w = weight_packing(p, plan);
+    clinfer_status st = gemm_operand_pack_prepare(rt, &plan->gemm, &w, out);
+    return st == CLINFER_OK ? gemm_pack_bind(rt, out, weight, persist) : st;
 }
 
 clinfer_status convt_launch(clinfer_runtime *rt, const convt_params *p, const convt_plan *plan,

@@ -347,6 +347,18 @@ clinfer_status gemm_pack_a_prepare(clinfer_runtime *rt, const gemm_config *cfg, 
     return CLINFER_OK;
 }
 
+clinfer_status gemm_operand_pack_prepare(clinfer_runtime *rt, const gemm_config *cfg,
+                                         const gemm_operand_packing *p, op_launch *out)
+{
+    if (p->b)
+        return gemm_pack_prepare(rt, cfg, p->lines, p->k, p->k_stride, p->line_stride, p->nbatch,
+                                 p->bd, p->bs, p->batch, 0, out);
+    gemm_config cpu_tiles = *cfg;
+    cpu_tiles.variant = GEMM_VARIANT_CPU;
+    return gemm_pack_a_prepare(rt, &cpu_tiles, p->lines, p->k, p->line_stride, p->k_stride,
+                               p->nbatch, p->bd, p->bs, p->batch, out);
+}
+
 clinfer_status gemm_pack_bind(clinfer_runtime *rt, op_launch *l, dev_tensor b, cl_mem packed)
 {
     karg k = launch_args(l, 0);

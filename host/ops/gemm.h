@@ -173,6 +173,28 @@ void gemm_pack_a_host(const gemm_config *cfg, int32_t m, int32_t k, int64_t a_rs
                       int32_t nbatch, const int64_t *bd, const int64_t *as, size_t batch,
                       const float *src, float *dst);
 
+/* A constant operand's packing described once for both ways of writing it
+ * (so that they cannot drift apart): by kernel, gemm_operand_pack_prepare
+ * then gemm_pack_bind (operand, packed buffer); on the host,
+ * gemm_operand_pack_host. `b`: B' [k, lines] into column panels
+ * (gemm_pack_b or gemm_pack_bt), element (k, j) at k * k_stride + j *
+ * line_stride; else A' [lines, k] into row panels (gemm_pack_a), element
+ * (j, k) at j * line_stride + k * k_stride. Batches over nbatch dims bd
+ * with strides bs, batch z at z * (gemm_packed_floats or
+ * gemm_packed_a_floats). The A' kernel takes the cpu variant's tiles. */
+typedef struct gemm_operand_packing {
+    int b;
+    int32_t lines, k;
+    int32_t line_stride, k_stride;
+    int32_t nbatch;
+    int64_t bd[GEMM_BATCH_DIMS], bs[GEMM_BATCH_DIMS];
+    size_t batch;
+} gemm_operand_packing;
+clinfer_status gemm_operand_pack_prepare(clinfer_runtime *rt, const gemm_config *cfg,
+                                         const gemm_operand_packing *p, op_launch *out);
+void gemm_operand_pack_host(const gemm_config *cfg, const gemm_operand_packing *p,
+                            const float *src, float *dst);
+
 /* ------------------------------------------------------------------ Gemm */
 
 typedef struct gemm_params {

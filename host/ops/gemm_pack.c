@@ -58,6 +58,17 @@ static void pack_b_panel(const float *b, int32_t n, int32_t k, int64_t b_ks, int
     }
 }
 
+void gemm_operand_pack_host(const gemm_config *cfg, const gemm_operand_packing *p,
+                            const float *src, float *dst)
+{
+    if (p->b)
+        gemm_pack_b_host(cfg, p->lines, p->k, p->k_stride, p->line_stride, p->nbatch, p->bd,
+                         p->bs, p->batch, src, dst);
+    else
+        gemm_pack_a_host(cfg, p->lines, p->k, p->line_stride, p->k_stride, p->nbatch, p->bd,
+                         p->bs, p->batch, src, dst);
+}
+
 void gemm_pack_b_host(const gemm_config *cfg, int32_t n, int32_t k, int64_t b_ks, int64_t b_ns,
                       int32_t nbatch, const int64_t *bd, const int64_t *bs, size_t batch,
                       const float *src, float *dst)
