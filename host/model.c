@@ -80,12 +80,16 @@ static clinfer_status run_passes(clinfer_runtime *rt, clinfer_graph *g)
     int residuals = pass_fuse_residual_adds(g);
     if (residuals < 0)
         return (clinfer_status)residuals;
+    int scales = pass_fuse_input_scales(g);
+    if (scales < 0)
+        return (clinfer_status)scales;
     int fused = pass_fuse_activations(g);
     int pools = pass_fuse_max_pools(g);
     rt_log(rt, CLINFER_LOG_DEBUG,
            "compile: %d LayerNormalization and %d HardSwish/Swish/GELU patterns made one node, %d "
-           "BatchNormalization folded, %d residual Adds, %d activations and %d max pools fused",
-           layernorms, patterns, folded, residuals, fused, pools);
+           "BatchNormalization folded, %d residual Adds, %d channel scales, %d activations and "
+           "%d max pools fused",
+           layernorms, patterns, folded, residuals, scales, fused, pools);
     return CLINFER_OK;
 }
 

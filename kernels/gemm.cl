@@ -72,6 +72,11 @@
  * contiguous): work-item (x, y, z) reads 16 consecutive k of each of the TW
  * columns of panel y as vectors and writes rows 16x .. 16x + 15.
  *
+ * B_SCALE=1 (gemm_packed only): a per-batch scale of B's rows, S and S_off
+ *   after the common arguments: row k of B'[z] is multiplied by
+ *   S[(z0 + z) * K + k] as it is read (a squeeze-excitation Mul fused into
+ *   the 1x1 convolution that reads its product, one batch dim: images).
+ *
  * Common tunables: ACT, TM, NV (prelude.cl).
  * GEMM_KERNELS = one of the sets below keeps those kernels only in the
  * program, so that building it (and PoCL's code generation for the binary
@@ -287,12 +292,23 @@ inline void gemm_store_tile(float tile[TM][TW], __global store_t *y, __global co
     }
 }
 
+#ifndef B_SCALE
+#define B_SCALE 0
+#endif
+#if B_SCALE /* row k of the B panel scaled by s[k] */
+#define GEMM_B_ROW(v, k) (LD16((v), b + (k) * bstep) * (float16)(LD(s, (k))))
+#define GEMM_SCALE_ARGS , __global const store_t *restrict S, long S_off
+#else
+#define GEMM_B_ROW(v, k) LD16((v), b + (k) * bstep)
+#define GEMM_SCALE_ARGS
+#endif
+
 /* One k of a tile: a row of the B panel (at b + k * bstep) times TM values
  * of A', A_OF_I giving row i's. */
 #define GEMM_PACKED_STEP(A_OF_I)                                                               \
     {                                                                                          \
         float16 bv[NV];                                                                        \
-        _Pragma("unroll") for (int v = 0; v < NV; v++) bv[v] = LD16(v, b + k * bstep);      \
+        _Pragma("unroll") for (int v = 0; v < NV; v++) bv[v] = GEMM_B_ROW(v, k);            \
         _Pragma("unroll") for (int i = 0; i < TM; i++)                                         \
         {                                                                                      \
             const float16 av = (float16)(A_OF_I);                                              \
@@ -303,9 +319,11 @@ inline void gemm_store_tile(float tile[TM][TW], __global store_t *y, __global co
 
 /* A full tile: rows m0.. (rows past M computed from a clamped row) of A'
  * (packed when a_ks == 0: `a` is then the tile's panel [K, TM]) times the
- * B panel `b`, TM x NV float16 accumulators over K, into `tile`. */
+ * B panel `b` (its rows scaled by s with B_SCALE), TM x NV float16
+ * accumulators over K, into `tile`. */
 inline void gemm_tile(__global const store_t *a, int a_rs, int a_ks, int m0, int M, int K,
-                      __global const store_t *b, long bstep, float tile[TM][TW])
+                      __global const store_t *b, long bstep, __global const store_t *s,
+                      float tile[TM][TW])
 {
     float16 acc[TM][NV];
 #pragma unroll
@@ -366,7 +384,8 @@ inline void gemm_tile(__global const store_t *a, int a_rs, int a_ks, int m0, int
  * start a program and a code generation, and each other small batch
  * another one. */
 inline void gemm_rows(__global const store_t *a, int rs, int ks, int M, int K,
-                      __global const store_t *b, long bstep, float tile[TM][TW])
+                      __global const store_t *b, long bstep, __global const store_t *s,
+                      float tile[TM][TW])
 {
     for (int i = 0; i < M; i++) {
         float16 acc[NV];
@@ -378,7 +397,7 @@ inline void gemm_rows(__global const store_t *a, int rs, int ks, int M, int K,
             const float16 av = (float16)(LD(ai, (long)k * ks));
 #pragma unroll
             for (int v = 0; v < NV; v++)
-                acc[v] = fma(av, LD16(v, b + k * bstep), acc[v]);
+                acc[v] = fma(av, GEMM_B_ROW(v, k), acc[v]);
         }
 #pragma unroll
         for (int v = 0; v < NV; v++)
@@ -386,7 +405,7 @@ inline void gemm_rows(__global const store_t *a, int rs, int ks, int M, int K,
     }
 }
 
-__kernel void gemm_packed(GEMM_PRODUCT_ARGS)
+__kernel void gemm_packed(GEMM_PRODUCT_ARGS GEMM_SCALE_ARGS)
 {
     GEMM_PRODUCT_AT_OFFSETS();
     const int m0 = get_global_id(0) * TM;
@@ -402,16 +421,21 @@ __kernel void gemm_packed(GEMM_PRODUCT_ARGS)
     __global const store_t *a = A + batch_offset(za, bd, as);
     __global const store_t *b_z = B + batch_offset(bz0 + z, bd, bs);
     const long coff = batch_offset(za, bd, cs);
+#if B_SCALE
+    __global const store_t *s = S + S_off + za * K;
+#else
+    __global const store_t *s = A; /* unread */
+#endif
     for (int panel = p0; panel < min(p0 + per, npanels); panel++) {
         const int n_own = panel * TW; /* first column this item stores */
         const int n0 = raw ? min(n_own, N - TW) : n_own; /* first column computed */
         __global const store_t *b = b_z + (raw ? (long)n0 : (long)panel * K * TW);
         float tile[TM][TW];
         if (M < TM) /* packed A': one panel, (m, k) at m + k * TM */
-            gemm_rows(a, a_ks == 0 ? 1 : a_rs, a_ks == 0 ? TM : a_ks, M, K, b, bstep, tile);
+            gemm_rows(a, a_ks == 0 ? 1 : a_rs, a_ks == 0 ? TM : a_ks, M, K, b, bstep, s, tile);
         else
             gemm_tile(a_ks == 0 ? a + (long)get_global_id(0) * K * TM : a, a_rs, a_ks, m0, M, K,
-                      b, bstep, tile);
+                      b, bstep, s, tile);
         gemm_store_tile(tile, Y + za * (long)M * N, C, coff, R + za * (long)M * N, m0, n0,
                         n_own - n0, M, N, c_rs, c_cs, alpha, beta, act_a, act_b, has_bias,
                         has_res);

@@ -147,14 +147,16 @@ static int variants_of(conv2d_algo a, const char *const **names, const char **en
 }
 
 /* Runs every launch of `plan` on the device: in, w, b (and the residual r
- * with p->has_residual) to got. */
-static void run_plan(clinfer_runtime *rt, const conv2d_params *p, const conv2d_plan *plan,
-                     const float *in, const float *w, const float *b, const float *r, float *got,
-                     size_t out_n, const char *what)
+ * with p->has_residual, the input scale sc [N, C] with p->has_scale) to
+ * got. */
+static void run_plan_scaled(clinfer_runtime *rt, const conv2d_params *p,
+                            const conv2d_plan *plan, const float *in, const float *w,
+                            const float *b, const float *r, const float *sc, float *got,
+                            size_t out_n, const char *what)
 {
     size_t in_n = (size_t)p->n * p->c * p->h * p->w;
     size_t w_n = (size_t)p->oc * (p->c / p->groups) * p->kh * p->kw;
-    cl_mem m[7] = {NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+    cl_mem m[8] = {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
     clinfer_status st = buffer_create(rt, in_n * 4, in, &m[0]);
     if (st == CLINFER_OK)
         st = buffer_create(rt, w_n * 4, w, &m[1]);
@@ -168,6 +170,8 @@ static void run_plan(clinfer_runtime *rt, const conv2d_params *p, const conv2d_p
         st = buffer_create(rt, (size_t)plan->persist_bytes, NULL, &m[5]);
     if (st == CLINFER_OK && p->has_residual)
         st = buffer_create(rt, out_n * 4, r, &m[6]);
+    if (st == CLINFER_OK && p->has_scale)
+        st = buffer_create(rt, (size_t)p->n * p->c * 4, sc, &m[7]);
     cr_assert_eq(st, CLINFER_OK, "%s: buffers: %s", what, clinfer_last_errmsg());
     for (int32_t i = 0; i < plan->prep_count; i++) {
         op_launch l;
@@ -179,7 +183,8 @@ static void run_plan(clinfer_runtime *rt, const conv2d_params *p, const conv2d_p
         launch_release(&l);
     }
     const conv2d_buffers bufs = {dev_whole(m[0]), dev_whole(m[1]), dev_whole(m[2]),
-                                 dev_whole(m[6]), dev_whole(m[3]), m[4], m[5]};
+                                 dev_whole(m[6]), dev_whole(m[3]), m[4],
+                                 m[5],            dev_whole(m[7])};
     for (int32_t i = 0; i < plan->launch_count; i++) {
         op_launch l;
         st = conv2d_launch(rt, p, plan, i, &bufs, &l);
@@ -191,9 +196,16 @@ static void run_plan(clinfer_runtime *rt, const conv2d_params *p, const conv2d_p
     }
     st = buffer_read(rt, m[3], out_n * 4, got);
     cr_assert_eq(st, CLINFER_OK, "%s: read: %s", what, clinfer_last_errmsg());
-    for (int i = 0; i < 7; i++)
+    for (int i = 0; i < 8; i++)
         if (m[i])
             clReleaseMemObject(m[i]);
+}
+
+static void run_plan(clinfer_runtime *rt, const conv2d_params *p, const conv2d_plan *plan,
+                     const float *in, const float *w, const float *b, const float *r, float *got,
+                     size_t out_n, const char *what)
+{
+    run_plan_scaled(rt, p, plan, in, w, b, r, NULL, got, out_n, what);
 }
 
 /* Every algorithm that applies to case k, under every GEMM variant where it
@@ -284,6 +296,86 @@ Test(conv_algos, residual_added_before_the_activation, .init = setup)
     cr_assert(strstr(clinfer_last_errmsg(), "residual needs groups 1"), "%s",
               clinfer_last_errmsg());
     clinfer_runtime_free(rt);
+}
+
+/* An input scale [N, C] (a squeeze-excitation Mul, passes/scale.c):
+ * gemm1x1 with the cpu GEMM reading X in place applies it, with and
+ * without a residual, against ref_conv2d of the scaled input; every other
+ * plan leaves it to the caller (scale_fused 0), and conv2d_launch refuses
+ * a scale such a plan cannot apply. */
+Test(conv_algos, input_scale_applied_by_gemm1x1, .init = setup)
+{
+    static const conv_case scaled_cases[] = {
+        {"in place, batch 3", 3, 13, 9, 7, 21, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1, ACT_KIND_RELU},
+        {"deep K", 2, 300, 6, 7, 9, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 0, ACT_KIND_NONE},
+        {"fewer rows than a tile", 2, 24, 5, 8, 3, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1,
+         ACT_KIND_HARD_SWISH},
+        {"short K many panels", 1, 3, 37, 29, 5, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1,
+         ACT_KIND_CLIP},
+        {"too narrow to read in place", 2, 7, 3, 5, 6, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1,
+         ACT_KIND_NONE},
+    };
+    int fused = 0;
+    for (size_t i = 0; i < sizeof scaled_cases / sizeof scaled_cases[0]; i++) {
+        const conv_case *k = &scaled_cases[i];
+        for (int residual = 0; residual < 2; residual++) {
+            conv2d_params p = params_of(k);
+            p.has_scale = 1, p.has_residual = residual;
+            const size_t in_n = (size_t)p.n * p.c * p.h * p.w, hw = (size_t)p.h * p.w;
+            const size_t w_n = (size_t)p.oc * p.c, out_n = (size_t)p.n * p.oc * hw;
+            float *in = test_alloc(in_n * 4), *scaled = test_alloc(in_n * 4);
+            float *w = test_alloc(w_n * 4), *b = test_alloc((size_t)p.oc * 4);
+            float *sc = test_alloc((size_t)p.n * p.c * 4), *r = test_alloc(out_n * 4);
+            float *got = test_alloc(out_n * 4), *want = test_alloc(out_n * 4);
+            uint32_t seed = 99u + (uint32_t)i;
+            fill_uniform(in, in_n, -1, 1, &seed);
+            fill_uniform(w, w_n, -1, 1, &seed);
+            fill_uniform(b, (size_t)p.oc, -1, 1, &seed);
+            fill_uniform(sc, (size_t)p.n * p.c, 0, 1, &seed);
+            fill_uniform(r, out_n, -1, 1, &seed);
+            for (size_t e = 0; e < in_n; e++) /* element e is of image e / (C hw), channel */
+                scaled[e] = in[e] * sc[e / hw];  /* (e / hw) % C: sc[n * C + c] = sc[e / hw] */
+            conv2d_params linear = p;
+            linear.has_scale = linear.has_residual = 0;
+            linear.act.kind = residual ? ACT_KIND_NONE : p.act.kind;
+            ref_conv2d(&linear, scaled, w, p.has_bias ? b : NULL, want);
+            if (residual) {
+                for (size_t e = 0; e < out_n; e++)
+                    want[e] += r[e];
+                ref_unary(UNARY_ACT, p.act, out_n, want, want);
+            }
+            for (int v = 0; v < 3; v++) {
+                char what[160];
+                snprintf(what, sizeof what, "%s scaled%s [gemm1x1, CLINFER_GEMM_VARIANT=%s]",
+                         k->name, residual ? " + residual" : "", gemm_variants[v]);
+                clinfer_runtime *rt =
+                    test_forced_runtime(NULL, "CLINFER_GEMM_VARIANT", gemm_variants[v]);
+                conv2d_plan plan;
+                cr_assert_eq(conv2d_plan_algo(rt, &p, CONV2D_ALGO_GEMM1X1, &plan), CLINFER_OK,
+                             "%s: %s", what, clinfer_last_errmsg());
+                cr_assert_eq(plan.scale_fused, v == 0 && plan.b_in_place, "%s", what);
+                if (!plan.scale_fused) {
+                    op_launch l;
+                    const conv2d_buffers none = {dev_whole(NULL), dev_whole(NULL),
+                                                 dev_whole(NULL), dev_whole(NULL),
+                                                 dev_whole(NULL), NULL,
+                                                 NULL,            dev_whole(NULL)};
+                    cr_assert_eq(conv2d_launch(rt, &p, &plan, 0, &none, &l),
+                                 CLINFER_ERR_INVALID_ARGUMENT, "%s", what);
+                    cr_assert(strstr(clinfer_last_errmsg(), "does not apply an input scale"),
+                              "%s: %s", what, clinfer_last_errmsg());
+                    continue;
+                }
+                fused++;
+                memset(got, 0, out_n * 4);
+                run_plan_scaled(rt, &p, &plan, in, w, b, r, sc, got, out_n, what);
+                assert_close(got, want, out_n, 1e-5f + 2e-7f * (float)p.c, 1e-4f, what);
+            }
+            free(in), free(scaled), free(w), free(b), free(sc), free(r), free(got), free(want);
+        }
+    }
+    cr_assert_eq(fused, 8, "%d scaled products ran on the cpu GEMM, not 8", fused);
+    test_forced_free();
 }
 
 /* A fused max pool (graph_node.fused_pool, passes/pool.c): only "pooled"
@@ -516,7 +608,7 @@ Test(conv_algos, depthwise_variants, .init = setup)
     OK(buffer_create(cpu, (out_n + 16) * 4, buf, &m[2]));
     op_launch l;
     const conv2d_buffers bufs = {dev_whole(m[0]), dev_whole(m[1]), dev_whole(m[1]),
-                                 dev_whole(NULL),  dev_whole(m[2]), NULL, NULL};
+                                 dev_whole(NULL),  dev_whole(m[2]), NULL, NULL, dev_whole(NULL)};
     OK(conv2d_launch(cpu, &p, &plan, 0, &bufs, &l));
     OK(launch_enqueue(cpu, &l, NULL));
     launch_release(&l);

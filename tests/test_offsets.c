@@ -538,7 +538,7 @@ static void make_conv(clinfer_runtime *rt, const void *p, const dev_tensor *t, c
     const conv_case *cc = p;
     for (int32_t i = 0; i < cc->plan.prep_count; i++) /* weights packed on every run */
         MAKE_OK(conv2d_prep_launch(rt, &cc->p, &cc->plan, i, t[1], ps, next_launch(l)));
-    const conv2d_buffers b = {t[0], t[1], t[2], t[3], t[4], s, ps};
+    const conv2d_buffers b = {t[0], t[1], t[2], t[3], t[4], s, ps, dev_whole(NULL)};
     for (int32_t i = 0; i < cc->plan.launch_count; i++)
         MAKE_OK(conv2d_launch(rt, &cc->p, &cc->plan, i, &b, next_launch(l)));
 }

@@ -1,14 +1,19 @@
 /*
  * conv2d.c — conv2d nodes: inputs x [N, C, H, W], weight [OC, C/groups, KH,
- * KW], optional bias [OC], and a residual of the output's shape (input 3,
- * set only by the residual fusion pass, passes/residual.c); a max pool the
+ * KW], optional bias [OC], a residual of the output's shape (input 3,
+ * set only by the residual fusion pass, passes/residual.c) and a scale
+ * [N, C, 1, 1] that multiplies x first (input 4, set only by the scale
+ * fusion pass, passes/scale.c: a squeeze-excitation Mul); a max pool the
  * pool pass fused into the node (graph_node.fused_pool, passes/pool.c) makes
  * the output the pooled one; padding modes resolved here. The algorithm is
  * chosen per node by shape and device (conv2d_plan_make in ops/conv2d.c,
  * CLINFER_CONV_ALGO to force one); its scratch memory comes from the
- * session.
+ * session. A plan that cannot apply the scale (all but gemm1x1 with the
+ * cpu GEMM) gets one launch before it that multiplies x into scratch, as
+ * the Mul did before the fusion.
  */
 #include "../ops/conv2d.h"
+#include "../ops/eltwise.h"
 
 #include "../shape.h"
 #include "nodes.h"
@@ -18,6 +23,10 @@
 typedef struct conv_node_plan {
     conv2d_params params;
     conv2d_plan algo;
+    /* has_scale, not applied by algo: x times the scale into scratch at
+     * scaled_offset (elements, after the algorithm's scratch) first */
+    int scale_first;
+    uint64_t scaled_offset;
 } conv_node_plan;
 
 /* Fills conv2d_params from the node and its input shapes, checking that
@@ -48,6 +57,13 @@ static clinfer_status conv_params(const node_ctx *c, conv2d_params *p)
         p->has_bias = 1;
     }
     p->has_residual = c->node->input_count > 3 && c->in[3] != NULL;
+    p->has_scale = c->node->input_count > 4 && c->in[4] != NULL;
+    const clinfer_shape *sc = p->has_scale ? c->in[4] : NULL;
+    if (sc && (sc->rank != 4 || (sc->dims[0] != x->dims[0] && sc->dims[0] != 1) ||
+               sc->dims[1] != x->dims[1] || sc->dims[2] != 1 || sc->dims[3] != 1))
+        return node_fail(c, CLINFER_ERR_SHAPE,
+                         "the input scale must have shape [%lld,%lld,1,1] or [1,%lld,1,1]",
+                         (long long)x->dims[0], (long long)x->dims[1], (long long)x->dims[1]);
     p->pool = c->node->fused_pool;
     const int32_t given[4] = {d->pad_top, d->pad_left, d->pad_bottom, d->pad_right};
     const int32_t window[6] = {p->kh, p->kw, d->stride_h, d->stride_w, d->dilation_h, d->dilation_w};
@@ -81,6 +97,13 @@ static clinfer_status conv_plan(const node_ctx *c, node_memory *out)
     clinfer_status st = node_wrap(c, conv2d_plan_make(c->rt, &np->params, &np->algo));
     if (st == CLINFER_OK) {
         out->scratch_bytes = np->algo.scratch_bytes;
+        const int per_image = np->params.has_scale && c->in[4]->dims[0] == c->in[0]->dims[0];
+        np->scale_first = np->params.has_scale && (!np->algo.scale_fused || !per_image);
+        if (np->scale_first) { /* x scaled, from a 64-byte boundary */
+            const uint64_t elem = rt_elem_bytes(c->rt), at = (out->scratch_bytes + 63) / 64 * 64;
+            np->scaled_offset = at / elem;
+            out->scratch_bytes = at + shape_numel(c->in[0]) * elem;
+        }
         out->persist_bytes = np->algo.persist_bytes;
         out->persist_shared = node_input_is_constant(c, 1); /* packed once */
     }
@@ -100,8 +123,19 @@ static clinfer_status prep_weights(const node_ctx *c, int32_t k, dev_tensor w, o
     return conv2d_prep_launch(c->rt, &np->params, &np->algo, k, w, c->persist, out);
 }
 
+/* The launch that multiplies x by the scale into scratch (scale_first). */
+static clinfer_status scale_launch(const node_ctx *c, const dev_tensor *in, dev_tensor scaled,
+                                   op_launch *out)
+{
+    binary_params bp = binary_params_default();
+    bp.op = BINARY_MUL;
+    bp.a = *c->in[0], bp.b = *c->in[4];
+    clinfer_status st = binary_prepare(c->rt, &bp, out);
+    return st == CLINFER_OK ? binary_bind(c->rt, out, in[0], in[4], scaled) : st;
+}
+
 /* Launches: [pack the weights (only when they are not constant: constant
- * weights are packed once, here)], then the algorithm's. */
+ * weights are packed once, here)], [scale x], then the algorithm's. */
 static clinfer_status conv_prepare(const node_ctx *c, const dev_tensor *in, dev_tensor out,
                                    node_launches *l)
 {
@@ -114,14 +148,23 @@ static clinfer_status conv_prepare(const node_ctx *c, const dev_tensor *in, dev_
         st = node_pack_constant(c, 1, in[1], plan->persist_bytes / rt_elem_bytes(c->rt),
                                 conv2d_packs_on_host(plan) ? pack_weights : NULL,
                                 plan->prep_count, prep_weights);
+    const int32_t first = per_run_prep + np->scale_first;
     if (st == CLINFER_OK)
-        st = node_launches_alloc(c->rt, l, per_run_prep + plan->launch_count);
+        st = node_launches_alloc(c->rt, l, first + plan->launch_count);
     for (int32_t i = 0; st == CLINFER_OK && i < per_run_prep; i++)
         st = prep_weights(c, i, in[1], &l->items[i]);
     const dev_tensor residual = c->node->input_count > 3 ? in[3] : dev_whole(NULL);
-    const conv2d_buffers b = {in[0], in[1], in[2], residual, out, c->scratch, c->persist};
+    const dev_tensor scale = p->has_scale ? in[4] : dev_whole(NULL);
+    conv2d_buffers b = {in[0], in[1], in[2], residual, out, c->scratch, c->persist, scale};
+    conv2d_params unscaled = *p;
+    if (np->scale_first) { /* the algorithm reads x scaled, from scratch */
+        b.input = (dev_tensor){c->scratch, np->scaled_offset};
+        unscaled.has_scale = 0;
+        if (st == CLINFER_OK)
+            st = scale_launch(c, in, b.input, &l->items[per_run_prep]);
+    }
     for (int32_t i = 0; st == CLINFER_OK && i < plan->launch_count; i++)
-        st = conv2d_launch(c->rt, p, plan, i, &b, &l->items[per_run_prep + i]);
+        st = conv2d_launch(c->rt, &unscaled, plan, i, &b, &l->items[first + i]);
     return st;
 }
 

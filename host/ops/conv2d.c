@@ -312,6 +312,8 @@ clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, con
                         0, 2);
         else if (out->split) /* the partial sums only */
             plan_chunks(rt, p, out, partial_per_image(p, out, ocpg, ohw) * sizeof(float), 0, 2);
+        out->scale_fused =
+            p->has_scale && cpu && out->b_in_place && groups == 1 && !out->split;
         break;
     case CONV2D_ALGO_DIRECT: {
         const int32_t tw = gemm_panel_width(&out->gemm);
@@ -397,6 +399,7 @@ static clinfer_status conv_gemm(clinfer_runtime *rt, const conv2d_params *p,
         g.bs[0] = (int64_t)cpg * hw, g.bs[1] = (int64_t)p->c * hw;
         g.bz0 = g.z0;
         g.b_in_place = 1;
+        g.b_scaled = pl->scale_fused; /* groups 1: batch index = image */
         b = buf->input;
     } else { /* the chunk in scratch: packed (cpu) or row-major [K, OHW] */
         const int64_t per = pl->gemm.variant == GEMM_VARIANT_CPU
@@ -416,6 +419,8 @@ static clinfer_status conv_gemm(clinfer_runtime *rt, const conv2d_params *p,
         const dev_tensor partial = {buf->scratch, pl->partial_offset};
         st = gemm_partial_bind(rt, out, partial);
     }
+    if (st == CLINFER_OK && g.b_scaled)
+        st = gemm_scale_bind(rt, out, buf->scale);
     return st;
 }
 
@@ -669,6 +674,10 @@ clinfer_status conv2d_launch(clinfer_runtime *rt, const conv2d_params *p,
     if (i < 0 || i >= plan->launch_count)
         return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT, "conv2d: launch %d of %d", (int)i,
                        (int)plan->launch_count);
+    if (p->has_scale && !plan->scale_fused)
+        return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
+                       "conv2d: algorithm %s does not apply an input scale (multiply first)",
+                       conv2d_algo_name(plan->algo));
     if (plan->scratch_bytes > 0 && !b->scratch)
         return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
                        "conv2d: algorithm %s needs %llu bytes of scratch memory",
@@ -679,6 +688,8 @@ clinfer_status conv2d_launch(clinfer_runtime *rt, const conv2d_params *p,
                        conv2d_algo_name(plan->algo));
     if (p->has_residual && !b->residual.mem)
         return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT, "conv2d: the residual buffer is missing");
+    if (p->has_scale && !b->scale.mem)
+        return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT, "conv2d: the scale buffer is missing");
     const int32_t n0 = i / plan->per_chunk * plan->chunk;
     const int32_t count = p->n - n0 < plan->chunk ? p->n - n0 : plan->chunk;
     const int first = i % plan->per_chunk == 0 && plan->per_chunk == 2;

@@ -74,6 +74,11 @@ typedef struct conv2d_params {
     /* A tensor of the output's shape added before the activation (a fused
      * residual Add); groups must be 1. */
     int has_residual;
+    /* The input multiplied by a per-image, per-channel scale [N, C] first
+     * (a squeeze-excitation Mul, passes/scale.c): applied by gemm1x1 with
+     * the cpu GEMM reading X in place, groups 1 (plan.scale_fused); with
+     * any other plan the caller multiplies first and clears it. */
+    int has_scale;
     act_params act; /* fused activation */
     /* > 1: a max pool of pool x pool windows with stride pool, applied after
      * the activation (a fused MaxPool): the output is the pooled one,
@@ -88,6 +93,7 @@ typedef struct conv2d_params {
 typedef struct conv2d_buffers {
     dev_tensor input, weight, bias, residual, output; /* graph tensors */
     cl_mem scratch, persist;                          /* whole buffers */
+    dev_tensor scale;                                 /* with has_scale: [N, C] */
 } conv2d_buffers;
 
 /* A conv2d_params with stride, dilation and groups 1 and no padding. */
@@ -143,6 +149,7 @@ typedef struct conv2d_plan {
     uint64_t persist_bytes;  /* enqueued once before any run when the weights are
                               * constant, else before every run */
     int b_in_place;          /* gemm1x1 with the cpu GEMM: X read in place */
+    int scale_fused;         /* has_scale applied by this plan (see conv2d_params) */
     int32_t pw;              /* im2col: panel width of the lowered matrix */
     int32_t hq, wq, slack;   /* direct: a stride phase of the padded input, and the
                               * zeros after the last one */

@@ -107,6 +107,8 @@ static opts variant_options(clinfer_runtime *rt, const gemm_config *cfg, const g
              (int)act);
     if (cfg->variant == GEMM_VARIANT_CPU)
         opts_add(&o, "-DTM=%d -DNV=%d", cfg->tm, cfg->nv);
+    if (g->b_scaled) /* a program of its own: the other products keep their inner loop */
+        opts_add(&o, "-DB_SCALE=1");
     else if (cfg->variant == GEMM_VARIANT_GPU)
         opts_add(&o, "-DTSM=%d -DTSN=%d -DTSK=%d -DWPTM=%d -DWPTN=%d -DGEMM_PREFETCH=%d",
                  cfg->tsm, cfg->tsn, cfg->tsk, cfg->wptm, cfg->wptn, cfg->pf ? 1 : 0);
@@ -123,6 +125,7 @@ static const char *variant_kernel(gemm_variant v)
  * after the five tensors) and, for the split kernels, a placeholder for P
  * and the split count and step (GEMM_SPLIT_ARGS). */
 #define GEMM_ARG_PARTIAL (KARG_AFTER_TENSORS(5) + 21) /* P, in GEMM_SPLIT_ARGS */
+#define GEMM_ARG_SCALE GEMM_ARG_PARTIAL                /* S (gemm_packed with B_SCALE) */
 static clinfer_status product_args(clinfer_runtime *rt, const gemm_config *cfg,
                                    const gemm_geometry *g, int has_c, float alpha, float beta,
                                    act_params act, const char *kernel, op_launch *out)
@@ -155,6 +158,8 @@ static clinfer_status product_args(clinfer_runtime *rt, const gemm_config *cfg,
     karg_float(&a, act.b);
     karg_int(&a, has_c ? 1 : 0);
     karg_int(&a, g->has_residual ? 1 : 0);
+    if (g->b_scaled)
+        karg_tensor(&a, dev_whole(NULL)); /* S: gemm_scale_bind */
     if (cfg->splits > 1) {
         karg_tensor(&a, dev_whole(NULL)); /* P: gemm_partial_bind */
         karg_int(&a, cfg->splits);
@@ -196,6 +201,8 @@ clinfer_status gemm_core_prepare(clinfer_runtime *rt, const gemm_config *cfg,
                                  act_params act, op_launch *out)
 {
     const char *kernel = split_k(cfg) ? "gemm_local_split" : variant_kernel(cfg->variant);
+    if (g->b_scaled && (cfg->variant != GEMM_VARIANT_CPU || cfg->splits > 1))
+        return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT, "gemm: a scaled B needs the cpu variant");
     clinfer_status st = product_args(rt, cfg, g, has_c, alpha, beta, act, kernel, out);
     if (st != CLINFER_OK)
         return st;
@@ -242,6 +249,13 @@ clinfer_status gemm_reduce_prepare(clinfer_runtime *rt, const gemm_config *cfg,
 size_t gemm_partial_floats(const gemm_config *cfg, const gemm_geometry *g)
 {
     return split_k(cfg) ? (size_t)cfg->splits * g->batch * (size_t)g->m * (size_t)g->n : 0;
+}
+
+clinfer_status gemm_scale_bind(clinfer_runtime *rt, op_launch *l, dev_tensor scale)
+{
+    karg k = launch_args(l, GEMM_ARG_SCALE);
+    karg_tensor(&k, scale);
+    return launch_finish(rt, l, &k);
 }
 
 clinfer_status gemm_partial_bind(clinfer_runtime *rt, op_launch *l, dev_tensor partial)

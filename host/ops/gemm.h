@@ -109,6 +109,10 @@ typedef struct gemm_geometry {
     int b_in_place; /* cpu variant: B not packed */
     int a_packed;   /* cpu variant: A packed by gemm_pack_a (as are strides of it) */
     int has_residual; /* R (Y's layout) is added before the activation */
+    /* cpu variant: row r of B'[z] is multiplied by S[(z0 + z) * k + r]
+     * (bound with gemm_scale_bind) as it is read; the batch index is the
+     * scale's row (a conv's image, groups 1) */
+    int b_scaled;
     /* 1: every matrix is an internal buffer of floats (Winograd's U, V and
      * M), also in a half-storage runtime (-DSTORE_FLOAT, prelude.cl) */
     int float_storage;
@@ -131,6 +135,10 @@ clinfer_status gemm_core_prepare(clinfer_runtime *rt, const gemm_config *cfg,
 clinfer_status gemm_core_bind(clinfer_runtime *rt, op_launch *l,
                               dev_tensor a, dev_tensor b, dev_tensor c, dev_tensor y,
                               dev_tensor r);
+
+/* Binds S of a geometry with b_scaled: [batch, k] floats, batch z0 + z
+ * at (z0 + z) * k. */
+clinfer_status gemm_scale_bind(clinfer_runtime *rt, op_launch *l, dev_tensor scale);
 
 /* Split K (cfg->splits > 1): the launch that adds the partial sums of
  * gemm_core_prepare's product and applies the epilogue (bound like it,

@@ -4,7 +4,9 @@
  * one activation node (patterns.c), then BatchNormalization folded into
  * the convolution before it (or reduced to two coefficient constants), then
  * residual Adds fused into the conv that produces one of their inputs
- * (residual.c), then activations fused into the conv/GEMM that produces
+ * (residual.c), then squeeze-excitation Muls fused into the 1x1
+ * convolution that reads their product (scale.c), then activations fused
+ * into the conv/GEMM that produces
  * their input, then max pools that tile their input fused into a cheap
  * convolution before them (pool.c). A pass
  * never reorders nodes: it marks the absorbed node removed and lets the
@@ -21,6 +23,7 @@ int pass_fuse_swishes(clinfer_graph *g);
 int pass_fuse_gelu(clinfer_graph *g);
 int pass_fold_batchnorm(clinfer_graph *g);
 int pass_fuse_residual_adds(clinfer_graph *g);
+int pass_fuse_input_scales(clinfer_graph *g);
 int pass_fuse_activations(clinfer_graph *g);
 int pass_fuse_max_pools(clinfer_graph *g);
 /* Runs first: the LayerNormalization that PyTorch exports below opset 17

@@ -414,7 +414,7 @@ static void bench_conv_layer(clinfer_runtime *rt, const conv_layer *L, int32_t b
         }
         op_launch *l = calloc((size_t)plan.launch_count, sizeof *l);
         const conv2d_buffers bufs = {dev_whole(im), dev_whole(wm),   dev_whole(bm), dev_whole(NULL),
-                                     dev_whole(ym), scratch, persist};
+                                     dev_whole(ym), scratch, persist, dev_whole(NULL)};
         for (int32_t i = 0; i < plan.launch_count; i++)
             if (conv2d_launch(rt, &p, &plan, i, &bufs, &l[i]) != CLINFER_OK)
                 die("conv2d_launch");

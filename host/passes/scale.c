@@ -1,0 +1,68 @@
+/*
+ * scale.c — squeeze-excitation Mul fusion: Conv(Mul(x, s)), in either
+ * operand order, where s has shape [N, C, 1, 1] (one factor per image and
+ * channel of x [N, C, H, W]) and the product feeds only the convolution,
+ * becomes a convolution with s as its input scale (input 4; ops/conv2d.h).
+ * MobileNetV3 and EfficientNet end each excitation block with that Mul
+ * before a 1x1 projection: the 1x1 GEMM then scales B's rows as it reads
+ * them, which saves the Mul's launch and its pass over memory. Only 1x1,
+ * stride 1, unpadded, ungrouped convolutions take it (the algorithm that
+ * applies it, gemm1x1); on other devices or forced algorithms the
+ * convolution node multiplies first, as the Mul did.
+ */
+#include <stdlib.h>
+
+#include "../shape.h"
+#include "passes.h"
+
+/* Whether conv is a 1x1 convolution that gemm1x1 runs. */
+static int pointwise(const clinfer_graph *g, const graph_node *conv)
+{
+    const clinfer_conv2d_desc *d = &conv->attrs.conv;
+    const clinfer_shape *w = &g->values[conv->inputs[1]].shape;
+    return w->rank == 4 && w->dims[2] == 1 && w->dims[3] == 1 && d->groups == 1 &&
+           d->stride_h == 1 && d->stride_w == 1 && d->pad_top == 0 && d->pad_left == 0 &&
+           d->pad_bottom == 0 && d->pad_right == 0 && conv->fused_pool <= 1;
+}
+
+/* Whether s is [N, C, 1, 1] for x [N, C, H, W]. */
+static int channel_scale(const clinfer_shape *s, const clinfer_shape *x)
+{
+    return s->rank == 4 && x->rank == 4 && s->dims[0] == x->dims[0] &&
+           s->dims[1] == x->dims[1] && s->dims[2] == 1 && s->dims[3] == 1;
+}
+
+int pass_fuse_input_scales(clinfer_graph *g)
+{
+    int fused = 0;
+    for (int32_t i = 0; i < g->node_count; i++) {
+        graph_node *conv = &g->nodes[i];
+        if (conv->removed || conv->op != OP_CONV2D || conv->input_count < 2 ||
+            conv->input_count > 4 || !pointwise(g, conv))
+            continue;
+        graph_node *mul = pass_sole_producer(g, conv->inputs[0], OP_BINARY);
+        if (!mul || mul->attrs.binary.op != CLINFER_BINARY_MUL || mul->input_count != 2)
+            continue;
+        const clinfer_shape *out = &g->values[mul->output].shape;
+        for (int side = 0; side < 2; side++) {
+            const int32_t x = mul->inputs[side], s = mul->inputs[1 - side];
+            if (!shape_equal(&g->values[x].shape, out) ||
+                !channel_scale(&g->values[s].shape, out))
+                continue;
+            int32_t *inputs = realloc(conv->inputs, 5 * sizeof *inputs);
+            if (!inputs)
+                return err_set(NULL, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory");
+            for (int32_t k = conv->input_count; k < 4; k++)
+                inputs[k] = CLINFER_NO_VALUE; /* no bias, no residual */
+            inputs[0] = x;
+            inputs[4] = s;
+            conv->inputs = inputs;
+            conv->input_count = 5;
+            g->values[mul->output].producer = -1; /* read by nobody now */
+            mul->removed = 1;
+            fused++;
+            break;
+        }
+    }
+    return fused;
+}
