@@ -12,7 +12,10 @@
  * C (has_bias != 0) element (m, n) at C[coff(z) + m * c_rs + n * c_cs]; the
  *   strides are 0 along a broadcast axis (a per-row conv bias has c_cs 0).
  * Y[z] is contiguous [M, N] at Y + (z0 + z) * M * N; R[z] (has_res != 0,
- *   a fused residual Add) has Y's layout, at R + (z0 + z) * M * N.
+ *   a fused residual Add) has Y's layout, at R + (z0 + z) * M * N. With
+ *   y_t != 0 (gemm_packed only) Y[z] and R[z] are stored transposed,
+ *   element (m, n) at n * M + m: a 1x1 convolution over a small image
+ *   computed as X^T W^T, rows = pixels, writes its NCHW output so.
  * has_bias and has_res are kernel arguments, not build options: a branch
  *   per stored tile costs nothing measurable, while every extra program
  *   costs PoCL a build and a code generation per kernel at first use (a
@@ -122,7 +125,7 @@
         long Y_off, __global const store_t *restrict R, long R_off, int M, int N, int K, int a_rs, \
         int a_ks, int b_ks, int b_ns, int c_rs, int c_cs, float alpha, float beta, long8 bd,       \
         long8 as, long8 bs, long8 cs, int z0, int bz0, float act_a, float act_b, int has_bias,   \
-        int has_res
+        int has_res, int y_t
 /* The split-K kernels (gemm_local_split, gemm_split_reduce) add the
  * partial sums P and the split count and size. */
 #define GEMM_SPLIT_ARGS                                                                         \
@@ -252,8 +255,27 @@ __kernel void gemm_pack_bt(__global const store_t *restrict B, long B_off,
 inline void gemm_store_tile(float tile[TM][TW], __global store_t *y, __global const store_t *C,
                             long coff, __global const store_t *R, int m0, int n0, int skip, int M,
                             int N, int c_rs, int c_cs, float alpha, float beta, float act_a,
-                            float act_b, int has_bias, int has_res)
+                            float act_b, int has_bias, int has_res, int y_t, int rskip)
 {
+    if (y_t) { /* transposed, C per column (c_rs 0): the rows of a column adjacent */
+        const int rows = min(TM, M - m0), end = min(TW, N - n0);
+        /* the residual's test outside the loops: tested per element, the
+         * compiler made its loads masked vector loads, and a masked-off
+         * load of an absent residual's address cost a microcode assist each
+         * (most of the layer's time on an EPYC) */
+        for (int j = skip; j < end; j++) {
+            const long at = (long)(n0 + j) * M + m0;
+            const float b = has_bias ? beta * LD(C, coff + (long)(n0 + j) * c_cs) : 0.0f;
+            if (has_res)
+                for (int i = rskip; i < rows; i++)
+                    ST(y, at + i, apply_act(fma(alpha, tile[i][j], b) + LD(R, at + i), act_a,
+                                            act_b));
+            else
+                for (int i = rskip; i < rows; i++)
+                    ST(y, at + i, apply_act(fma(alpha, tile[i][j], b), act_a, act_b));
+        }
+        return;
+    }
     const int full = skip == 0 && n0 + TW <= N;
     for (int i = 0; i < min(TM, M - m0); i++) {
         const int m = m0 + i;
@@ -338,6 +360,12 @@ inline void gemm_tile(__global const store_t *a, int a_rs, int a_ks, int m0, int
             LOAD_TM(ak, a + k * TM);
             GEMM_PACKED_STEP(ak[i])
         }
+    } else if (a_rs == 1 && m0 + TM <= M) { /* the TM rows of a k adjacent (A' = X^T) */
+        for (int k = 0; k < K; k++) {
+            float ak[TM];
+            LOAD_TM(ak, a + m0 + (long)k * a_ks);
+            GEMM_PACKED_STEP(ak[i])
+        }
     } else {
         long arow[TM]; /* offset of each row of A' (clamped to the last row) */
 #pragma unroll
@@ -408,12 +436,16 @@ inline void gemm_rows(__global const store_t *a, int rs, int ks, int M, int K,
 __kernel void gemm_packed(GEMM_PRODUCT_ARGS GEMM_SCALE_ARGS)
 {
     GEMM_PRODUCT_AT_OFFSETS();
-    const int m0 = get_global_id(0) * TM;
+    /* row tiles get_global_id(0), + get_global_size(0), ..: one item takes
+     * every row tile with y_t (the host launches one item in x), so that
+     * each stores whole rows of the transposed Y, not lines shared with
+     * other cores */
+    const int m_first = get_global_id(0) * TM, m_step = get_global_size(0) * TM;
     /* panels get_global_id(1) * per ..: the host shrinks dimension 1 of the
      * grid to give items of a short K several panels */
     const int npanels = (N + TW - 1) / TW, gs = (int)get_global_size(1);
     const int per = (npanels + gs - 1) / gs, p0 = (int)get_global_id(1) * per;
-    if (m0 >= M || p0 >= npanels)
+    if (m_first >= M || p0 >= npanels)
         return;
     const int raw = b_ks != 0;
     const long bstep = raw ? b_ks : TW;
@@ -426,7 +458,11 @@ __kernel void gemm_packed(GEMM_PRODUCT_ARGS GEMM_SCALE_ARGS)
 #else
     __global const store_t *s = A; /* unread */
 #endif
-    for (int panel = p0; panel < min(p0 + per, npanels); panel++) {
+    for (int panel = p0; panel < min(p0 + per, npanels); panel++)
+    for (int m_own = m_first; m_own < M; m_own += m_step) {
+        /* y_t: a last tile that sticks out of M moved up to end at M (its
+         * rows shared with the previous tile computed twice, stored once) */
+        const int m0 = y_t && M >= TM ? min(m_own, M - TM) : m_own;
         const int n_own = panel * TW; /* first column this item stores */
         const int n0 = raw ? min(n_own, N - TW) : n_own; /* first column computed */
         __global const store_t *b = b_z + (raw ? (long)n0 : (long)panel * K * TW);
@@ -434,11 +470,11 @@ __kernel void gemm_packed(GEMM_PRODUCT_ARGS GEMM_SCALE_ARGS)
         if (M < TM) /* packed A': one panel, (m, k) at m + k * TM */
             gemm_rows(a, a_ks == 0 ? 1 : a_rs, a_ks == 0 ? TM : a_ks, M, K, b, bstep, s, tile);
         else
-            gemm_tile(a_ks == 0 ? a + (long)get_global_id(0) * K * TM : a, a_rs, a_ks, m0, M, K,
+            gemm_tile(a_ks == 0 ? a + (long)(m0 / TM) * K * TM : a, a_rs, a_ks, m0, M, K,
                       b, bstep, s, tile);
         gemm_store_tile(tile, Y + za * (long)M * N, C, coff, R + za * (long)M * N, m0, n0,
                         n_own - n0, M, N, c_rs, c_cs, alpha, beta, act_a, act_b, has_bias,
-                        has_res);
+                        has_res, y_t, m_own - m0);
     }
 }
 

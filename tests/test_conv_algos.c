@@ -92,6 +92,16 @@ static const conv_case cases[] = {
      ACT_KIND_CLIP},
     {"1x1 short K packed batch 2", 2, 7, 16, 32, 13, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1,
      ACT_KIND_RELU},
+    /* 1x1 over small images with K >= 256: the cpu GEMM computes X^T W^T
+     * (plan.transposed): 49 rows in tiles of 8 (the last one moved up),
+     * items over row tiles (2 panels) or one item per panel (8 panels), a
+     * 45-pixel image without bias */
+    {"1x1 7x7 K 270 transposed", 2, 270, 7, 7, 64, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1,
+     ACT_KIND_RELU},
+    {"1x1 13x11 K 256 transposed", 1, 256, 13, 11, 256, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1,
+     ACT_KIND_SWISH},
+    {"1x1 5x9 K 300 transposed", 3, 300, 5, 9, 96, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 0,
+     ACT_KIND_SIGMOID},
     /* a 1x1 output from a kernel the size of the input (fc): squeeze-
      * excitation's 1x1 over a pooled input, at batch 1 (fewer rows than the
      * cpu GEMM's tile) and at a batch of more rows than one tile; a 3x2
@@ -296,6 +306,36 @@ Test(conv_algos, residual_added_before_the_activation, .init = setup)
     cr_assert(strstr(clinfer_last_errmsg(), "residual needs groups 1"), "%s",
               clinfer_last_errmsg());
     clinfer_runtime_free(rt);
+}
+
+/* Which 1x1 layers the cpu GEMM computes transposed (X^T W^T): small
+ * images with K >= 256 (the cases above, which every_algorithm_ and
+ * residual_ check against the reference), not short K, not an input
+ * scale, not the other GEMM variants. */
+Test(conv_algos, pointwise_transposed_for_small_images, .init = setup)
+{
+    clinfer_runtime *cpu = test_forced_runtime(NULL, "CLINFER_GEMM_VARIANT", "cpu");
+    clinfer_runtime *gpu = test_forced_runtime(NULL, "CLINFER_GEMM_VARIANT", "gpu");
+    int transposed = 0;
+    for (size_t i = 0; i < N_CASES; i++) {
+        conv2d_params p = params_of(&cases[i]);
+        conv2d_plan plan;
+        if (conv2d_algo_unfit(&p, CONV2D_ALGO_GEMM1X1))
+            continue;
+        cr_assert_eq(conv2d_plan_algo(cpu, &p, CONV2D_ALGO_GEMM1X1, &plan), CLINFER_OK);
+        const int want = strstr(cases[i].name, "transposed") != NULL;
+        cr_assert_eq(plan.transposed, want, "%s: transposed %d", cases[i].name, plan.transposed);
+        transposed += plan.transposed;
+        if (!want)
+            continue;
+        cr_assert_eq(conv2d_plan_algo(gpu, &p, CONV2D_ALGO_GEMM1X1, &plan), CLINFER_OK);
+        cr_assert_eq(plan.transposed, 0, "%s: gpu GEMM", cases[i].name);
+        p.has_scale = 1;
+        cr_assert_eq(conv2d_plan_algo(cpu, &p, CONV2D_ALGO_GEMM1X1, &plan), CLINFER_OK);
+        cr_assert_eq(plan.transposed, 0, "%s: input scale", cases[i].name);
+    }
+    cr_assert_eq(transposed, 3);
+    test_forced_free();
 }
 
 /* An input scale [N, C] (a squeeze-excitation Mul, passes/scale.c):

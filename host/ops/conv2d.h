@@ -12,7 +12,12 @@
  *              GEMM W[OC/groups, K] x cols.
  *   gemm1x1    1x1 kernel, stride 1, no padding: the GEMM W x X[C, H * W]
  *              per image and group, X read in place (or packed to scratch
- *              when the cpu GEMM cannot read it in place).
+ *              when the cpu GEMM cannot read it in place); with the cpu
+ *              GEMM over an image whose H * W columns would waste many
+ *              lanes of whole panels (7x7: 64 computed for 49), groups 1,
+ *              the product transposed instead, X^T W^T with rows = pixels
+ *              TM at a time, W^T packed once, the output stored
+ *              transposed (plan.transposed).
  *   depthwise  groups == C == OC: conv2d_depthwise_rows (CPUs: a block
  *              of rows of one channel per item, from a padded tile in
  *              local memory) or conv2d_depthwise (GPUs, and images too
@@ -150,6 +155,8 @@ typedef struct conv2d_plan {
                               * constant, else before every run */
     int b_in_place;          /* gemm1x1 with the cpu GEMM: X read in place */
     int scale_fused;         /* has_scale applied by this plan (see conv2d_params) */
+    int transposed;          /* gemm1x1 with the cpu GEMM over a small image:
+                              * Y^T = X^T W^T (W^T packed once, as fc packs it) */
     int32_t pw;              /* im2col: panel width of the lowered matrix */
     int32_t hq, wq, slack;   /* direct: a stride phase of the padded input, and the
                               * zeros after the last one */

@@ -124,7 +124,7 @@ static const char *variant_kernel(gemm_variant v)
 /* Sets the scalar arguments of a product or split kernel (GEMM_PRODUCT_ARGS
  * after the five tensors) and, for the split kernels, a placeholder for P
  * and the split count and step (GEMM_SPLIT_ARGS). */
-#define GEMM_ARG_PARTIAL (KARG_AFTER_TENSORS(5) + 21) /* P, in GEMM_SPLIT_ARGS */
+#define GEMM_ARG_PARTIAL (KARG_AFTER_TENSORS(5) + 22) /* P, in GEMM_SPLIT_ARGS */
 #define GEMM_ARG_SCALE GEMM_ARG_PARTIAL                /* S (gemm_packed with B_SCALE) */
 static clinfer_status product_args(clinfer_runtime *rt, const gemm_config *cfg,
                                    const gemm_geometry *g, int has_c, float alpha, float beta,
@@ -158,6 +158,7 @@ static clinfer_status product_args(clinfer_runtime *rt, const gemm_config *cfg,
     karg_float(&a, act.b);
     karg_int(&a, has_c ? 1 : 0);
     karg_int(&a, g->has_residual ? 1 : 0);
+    karg_int(&a, g->y_transposed ? 1 : 0);
     if (g->b_scaled)
         karg_tensor(&a, dev_whole(NULL)); /* S: gemm_scale_bind */
     if (cfg->splits > 1) {
@@ -201,8 +202,9 @@ clinfer_status gemm_core_prepare(clinfer_runtime *rt, const gemm_config *cfg,
                                  act_params act, op_launch *out)
 {
     const char *kernel = split_k(cfg) ? "gemm_local_split" : variant_kernel(cfg->variant);
-    if (g->b_scaled && (cfg->variant != GEMM_VARIANT_CPU || cfg->splits > 1))
-        return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT, "gemm: a scaled B needs the cpu variant");
+    if ((g->b_scaled || g->y_transposed) && (cfg->variant != GEMM_VARIANT_CPU || cfg->splits > 1))
+        return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
+                       "gemm: a scaled B or a transposed Y needs the cpu variant");
     clinfer_status st = product_args(rt, cfg, g, has_c, alpha, beta, act, kernel, out);
     if (st != CLINFER_OK)
         return st;
@@ -210,7 +212,13 @@ clinfer_status gemm_core_prepare(clinfer_runtime *rt, const gemm_config *cfg,
     switch (cfg->variant) {
     case GEMM_VARIANT_CPU: {
         const size_t tw = (size_t)gemm_panel_width(cfg);
-        const size_t tiles = (m + (size_t)cfg->tm - 1) / (size_t)cfg->tm;
+        size_t tiles = (m + (size_t)cfg->tm - 1) / (size_t)cfg->tm;
+        /* A transposed Y, panels enough for 4 items per compute unit: one
+         * item per panel takes every row tile (gemm.cl), reading its panel
+         * of B (the weights) once and storing whole rows of the output. */
+        const size_t units = (size_t)(rt->info.compute_units > 0 ? rt->info.compute_units : 1);
+        if (g->y_transposed && (n + tw - 1) / tw * g->batch >= 4 * units)
+            tiles = 1;
         const int32_t panels = (int32_t)((n + tw - 1) / tw);
         const int32_t per =
             gemm_cpu_item_panels(rt, (int64_t)(tiles * g->batch), panels,

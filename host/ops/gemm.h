@@ -113,6 +113,9 @@ typedef struct gemm_geometry {
      * (bound with gemm_scale_bind) as it is read; the batch index is the
      * scale's row (a conv's image, groups 1) */
     int b_scaled;
+    /* cpu variant: Y (and R) stored transposed, element (m, n) at n * M + m
+     * of each batch's [M, N] block (gemm.cl's y_t) */
+    int y_transposed;
     /* 1: every matrix is an internal buffer of floats (Winograd's U, V and
      * M), also in a half-storage runtime (-DSTORE_FLOAT, prelude.cl) */
     int float_storage;
