@@ -436,10 +436,10 @@ inline void gemm_rows(__global const store_t *a, int rs, int ks, int M, int K,
 __kernel void gemm_packed(GEMM_PRODUCT_ARGS GEMM_SCALE_ARGS)
 {
     GEMM_PRODUCT_AT_OFFSETS();
-    /* row tiles get_global_id(0), + get_global_size(0), ..: one item takes
-     * every row tile with y_t (the host launches one item in x), so that
-     * each stores whole rows of the transposed Y, not lines shared with
-     * other cores */
+    /* row tiles get_global_id(0), + get_global_size(0), ..: with y_t and
+     * panels enough the host launches one item in x, which then takes
+     * every row tile of its panels and reads each B panel (the weights)
+     * once */
     const int m_first = get_global_id(0) * TM, m_step = get_global_size(0) * TM;
     /* panels get_global_id(1) * per ..: the host shrinks dimension 1 of the
      * grid to give items of a short K several panels */

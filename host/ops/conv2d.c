@@ -393,9 +393,6 @@ size_t conv2d_local_x(const clinfer_runtime *rt)
     return rt->info.type == CLINFER_DEVICE_CPU ? 1 : 32;
 }
 
-/* The GEMM of images [n0, n0 + count) for im2col and gemm1x1: W [OC/g, K]
- * times B [K, OH * OW] per image and group, bias per row; with split K,
- * the product into partial sums (reduce 0) or their sum (reduce 1). */
 /* gemm1x1 transposed: Y[n]^T [OH * OW, OC] = X[n]^T W^T per image, X^T
  * read in place (element (pixel, c) at c * OH * OW + pixel), W^T packed in
  * persist, bias per column, Y and the residual stored transposed (NCHW). */
@@ -420,6 +417,10 @@ static clinfer_status conv_gemm_transposed(clinfer_runtime *rt, const conv2d_par
     return st;
 }
 
+/* The GEMM of images [n0, n0 + count) for im2col and gemm1x1: W [OC/g, K]
+ * times B [K, OH * OW] per image and group, bias per row; with split K,
+ * the product into partial sums (reduce 0) or their sum (reduce 1); the
+ * transposed gemm1x1 above. */
 static clinfer_status conv_gemm(clinfer_runtime *rt, const conv2d_params *p,
                                 const conv2d_plan *pl, int32_t n0, int32_t count,
                                 const conv2d_buffers *buf, int reduce, op_launch *out)

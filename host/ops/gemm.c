@@ -107,11 +107,11 @@ static opts variant_options(clinfer_runtime *rt, const gemm_config *cfg, const g
              (int)act);
     if (cfg->variant == GEMM_VARIANT_CPU)
         opts_add(&o, "-DTM=%d -DNV=%d", cfg->tm, cfg->nv);
-    if (g->b_scaled) /* a program of its own: the other products keep their inner loop */
-        opts_add(&o, "-DB_SCALE=1");
     else if (cfg->variant == GEMM_VARIANT_GPU)
         opts_add(&o, "-DTSM=%d -DTSN=%d -DTSK=%d -DWPTM=%d -DWPTN=%d -DGEMM_PREFETCH=%d",
                  cfg->tsm, cfg->tsn, cfg->tsk, cfg->wptm, cfg->wptn, cfg->pf ? 1 : 0);
+    if (g->b_scaled) /* a program of its own: the other products keep their inner loop */
+        opts_add(&o, "-DB_SCALE=1");
     return o;
 }
 
