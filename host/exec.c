@@ -383,8 +383,9 @@ clinfer_status session_finish_preparation(clinfer_session *s)
 
 const char *session_node_kernel(const clinfer_session *s, int32_t i)
 {
-    const node_launches *l = &s->execs[i].launches; /* the last launch computes */
-    return l->count ? l->items[l->count - 1].name : "none";
+    const node_launches *l = &s->execs[i].launches; /* usually the last launch computes */
+    const int32_t at = l->count - 1 - l->named_from_end;
+    return l->count ? l->items[at >= 0 ? at : l->count - 1].name : "none";
 }
 
 static clinfer_status prepare_profile(clinfer_session *s)

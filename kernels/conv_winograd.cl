@@ -33,13 +33,17 @@
  *   16 columns 16x.. for output channel y from the GEMM results M (plane xi
  *   [OC, ncols] row-major at xi * OC * ncols), adds the bias (and the
  *   residual R, Y's layout, with has_res), applies the activation and
- *   stores the outputs inside OH x OW.
+ *   stores the outputs inside OH x OW. With WPOOL=2 (a fused 2x2 max pool,
+ *   stride 2, floor mode; no residual) it stores instead the maximum of
+ *   each 2x2 block of its tile (tiles are whole blocks: WM is even) into
+ *   Y of PH x PW = floor(OH / 2) x floor(OW / 2): the convolution's output
+ *   is never written.
  *
  * Vectors: the 16 columns of an item are the lanes of float16 values, so
  * the transforms are A * A-element float16 arithmetic; an element of the 16
  * input patches is one gather (lanes outside the image masked to zero),
  * and outputs are scattered lane by lane (with the bounds checks).
- * Tunables: WM (2 or 4), ACT (prelude.cl); the bias and the residual are
+ * Tunables: WM (2 or 4), ACT (prelude.cl), WPOOL; the bias and the residual are
  * the output transform's arguments has_bias and has_res.
  * One program per tile size and activation holds the three kernels (the
  * activation is a build option of the output transform only, so layers of
@@ -275,12 +279,36 @@ WINO_UNROLL
 #define WINO_BEFORE_STORE(v) (has_res ? (v) : ACT_ANY(v))
 #define WINO_AT_STORE(v, r) (has_res ? ACT_ANY((v) + (r)) : (v))
 
+#ifdef WPOOL
+/* The fused 2x2 max pool: block (i, j) of lane l's tile, the maximum of
+ * out[(2i + a) * WM + 2j + b][l] (activated), to pooled row ty * WM / 2 + i,
+ * column tx * WM / 2 + j of image n0 + n, channel oc, when inside PH x PW
+ * (the conv rows and columns a floor-mode pool drops, and the tile's part
+ * past the image, are not stored). */
+static void wino_store_pooled(float out[WM * WM][16], __global store_t *Y, int col0, int ncols,
+                              int tiles_img, int tiles_w, int n0, int oc, int OC, int PH, int PW)
+{
+    for (int l = 0; l < 16 && col0 + l < ncols; l++) {
+        const int col = col0 + l, n = col / tiles_img, t = col - n * tiles_img;
+        const int py0 = t / tiles_w * (WM / 2), px0 = t % tiles_w * (WM / 2);
+        __global store_t *y = Y + ((long)(n0 + n) * OC + oc) * PH * PW;
+        for (int i = 0; i < WM / 2 && py0 + i < PH; i++)
+            for (int j = 0; j < WM / 2 && px0 + j < PW; j++) {
+                const int o = 2 * i * WM + 2 * j;
+                const float v = MAX_NAN(MAX_NAN(out[o][l], out[o + 1][l]),
+                                        MAX_NAN(out[o + WM][l], out[o + WM + 1][l]));
+                ST(y, (long)(py0 + i) * PW + px0 + j, v);
+            }
+    }
+}
+#endif
+
 __kernel void conv2d_winograd_output(__global const wide_t *restrict M, long M_off,
                                      __global const store_t *restrict bias, long bias_off,
                                      __global store_t *restrict Y, long Y_off,
                                      __global const store_t *restrict R, long R_off, int OC, int OH,
-                                     int OW, int tiles_w, int tiles_img, int ncols, int n0,
-                                     float act_a, float act_b, int has_bias, int has_res)
+                                     int OW, int tiles_w, int tiles_img, int ncols, int n0, int PH,
+                                     int PW, float act_a, float act_b, int has_bias, int has_res)
 {
     M += M_off;
     bias += bias_off;
@@ -328,6 +356,10 @@ WINO_UNROLL
             for (int j = 0; j < WM; j++)
                 vstore16(WINO_BEFORE_STORE(y[j] + b), 0, out[i * WM + j]);
         }
+#ifdef WPOOL
+        wino_store_pooled(out, Y, col0, ncols, tiles_img, tiles_w, n0, oc, OC, PH, PW);
+        continue;
+#endif
         for (int l = 0; l < 16; l++) {
             const long at = org[l] + ob * ohw;
             __global store_t *dst = Y + at;

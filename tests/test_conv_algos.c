@@ -418,11 +418,12 @@ Test(conv_algos, input_scale_applied_by_gemm1x1, .init = setup)
     test_forced_free();
 }
 
-/* A fused max pool (graph_node.fused_pool, passes/pool.c): only "pooled"
- * computes it, against ref_conv2d then ref_maxpool2d; the other algorithms
- * refuse. Shapes: one channel as in the lecture CNN, pool 3, a 5x3 kernel
- * with asymmetric padding, pooled rows wider than 16 lanes, a conv output
- * the floor mode trims, batches. */
+/* A fused max pool (graph_node.fused_pool, passes/pool.c): "pooled"
+ * computes it, and winograd a 2x2 one, against ref_conv2d then
+ * ref_maxpool2d; the other algorithms refuse. Shapes: one channel as in
+ * the lecture CNN, pool 3, a 5x3 kernel with asymmetric padding, pooled
+ * rows wider than 16 lanes, a conv output the floor mode trims, batches,
+ * winograd's F(4x4) and F(2x2) tiles. */
 Test(conv_algos, fused_max_pool, .init = setup)
 {
     static const conv_case pooled[] = {
@@ -434,8 +435,17 @@ Test(conv_algos, fused_max_pool, .init = setup)
          ACT_KIND_LEAKY_RELU},
         {"1x1, pool 2, odd sizes", 2, 7, 7, 11, 6, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1,
          ACT_KIND_SIGMOID},
+        /* 2x2 pools winograd computes in its output transform: F(4x4) tiles
+         * over a 13x11 output (the pool drops its last row and column),
+         * chosen automatically; F(2x2) over 4x5, where "pooled" is */
+        {"winograd F(4x4), pool 2, odd", 2, 32, 13, 11, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+         ACT_KIND_RELU},
+        {"winograd F(2x2), pool 2", 1, 33, 6, 7, 35, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1, 1, 0,
+         ACT_KIND_MISH},
     };
-    const int32_t pools[] = {2, 3, 2, 2};
+    const int32_t pools[] = {2, 3, 2, 2, 2, 2};
+    const conv2d_algo chosen[] = {CONV2D_ALGO_POOLED, CONV2D_ALGO_POOLED, CONV2D_ALGO_POOLED,
+                                  CONV2D_ALGO_POOLED, CONV2D_ALGO_WINOGRAD, CONV2D_ALGO_POOLED};
     clinfer_runtime *rt = test_runtime();
     for (size_t i = 0; i < sizeof pooled / sizeof pooled[0]; i++) {
         conv2d_params p = params_of(&pooled[i]);
@@ -461,7 +471,9 @@ Test(conv_algos, fused_max_pool, .init = setup)
         for (size_t a = 0; a < N_ALGOS; a++) {
             conv2d_plan plan;
             clinfer_status st = conv2d_plan_algo(rt, &p, algos[a], &plan);
-            if (algos[a] != CONV2D_ALGO_POOLED) {
+            const int winograd = algos[a] == CONV2D_ALGO_WINOGRAD && P == 2 && p.kh == 3 &&
+                                 p.kw == 3 && p.dil_h == 1 && p.dil_w == 1;
+            if (algos[a] != CONV2D_ALGO_POOLED && !winograd) {
                 cr_assert_eq(st, CLINFER_ERR_UNSUPPORTED, "%s: %s planned a fused pool",
                              pooled[i].name, conv2d_algo_name(algos[a]));
                 continue;
@@ -470,11 +482,13 @@ Test(conv_algos, fused_max_pool, .init = setup)
             cr_assert(plan.oh == ph && plan.ow == pw, "%s: pooled %dx%d, expected %dx%d",
                       pooled[i].name, (int)plan.oh, (int)plan.ow, (int)ph, (int)pw);
             run_plan(rt, &p, &plan, in, w, b, NULL, got, out_n, pooled[i].name);
-            assert_close(got, want, out_n, 1e-5f, 1e-4f, pooled[i].name);
+            assert_close(got, want, out_n, 1e-5f + 2e-7f * (float)(p.c * p.kh * p.kw), 1e-4f,
+                         pooled[i].name);
         }
         conv2d_plan plan;
         cr_assert_eq(conv2d_plan_make(rt, &p, &plan), CLINFER_OK);
-        cr_assert_eq(plan.algo, CONV2D_ALGO_POOLED, "%s: the automatic choice", pooled[i].name);
+        cr_assert_eq(plan.algo, chosen[i], "%s: the automatic choice %s", pooled[i].name,
+                     conv2d_algo_name(plan.algo));
         free(in), free(w), free(b), free(conv), free(want), free(got);
     }
     clinfer_runtime_free(rt);

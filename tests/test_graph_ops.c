@@ -473,3 +473,62 @@ Test(graph_ops, squeeze_excitation_mul_fused_into_the_projection)
     squeeze_excite(0, "CLINFER_GEMM_VARIANT", "gpu");
     squeeze_excite(0, NULL, NULL);
 }
+
+/* A 3x3 convolution over 32 channels, ReLU, then a 2x2 max pool: the pool
+ * is fused into the convolution (passes/pool.c) and computed by winograd's
+ * output transform where winograd is chosen (16 tiles of 4x4 per image),
+ * else the node runs the convolution into scratch and the pool after it
+ * (few tiles, and a forced naive convolution); against the references,
+ * with a 13x11 output that the floor-mode pool trims. */
+static void conv_then_pool(int64_t batch, int64_t h, int64_t w, const char *force,
+                           const char *value)
+{
+    const int64_t C = 32, OC = 34;
+    clinfer_value x, wv, bv, c1, r1, pooled;
+    clinfer_graph *g = new_graph((clinfer_shape){4, {CLINFER_BATCH_DIM, C, h, w}}, &x);
+    float *wd = test_alloc((size_t)(OC * C * 9) * sizeof(float)), bd[34];
+    wv = add_const(g, "w", (clinfer_shape){4, {OC, C, 3, 3}}, wd, -0.2f, 0.2f);
+    bv = add_const(g, "b", (clinfer_shape){1, {OC}}, bd, -0.5f, 0.5f);
+    clinfer_conv2d_desc pad1 = clinfer_conv2d_desc_default();
+    pad1.pad_top = pad1.pad_left = pad1.pad_bottom = pad1.pad_right = 1;
+    OK(clinfer_graph_conv2d(g, "conv", x, wv, bv, &pad1, &c1));
+    OK(clinfer_graph_unary(g, "relu", CLINFER_UNARY_RELU, c1, 0, 0, &r1));
+    const clinfer_pool2d_desc pd = clinfer_pool2d_desc_default(2);
+    OK(clinfer_graph_pool2d(g, "pool", r1, &pd, &pooled));
+    OK(clinfer_graph_output(g, pooled, NULL));
+
+    const size_t in_n = (size_t)(batch * C * h * w), conv_n = (size_t)(batch * OC * h * w);
+    const size_t out_n = (size_t)(batch * OC * (h / 2) * (w / 2));
+    float *in = test_alloc(in_n * sizeof(float)), *conv = test_alloc(conv_n * sizeof(float));
+    float *want = test_alloc(out_n * sizeof(float));
+    fill_uniform(in, in_n, -1, 1, &seed);
+    conv2d_params p = conv2d_params_default();
+    p.n = (int32_t)batch, p.c = (int32_t)C, p.oc = (int32_t)OC, p.h = (int32_t)h, p.w = (int32_t)w;
+    p.kh = p.kw = 3, p.has_bias = 1;
+    p.pad_top = p.pad_left = p.pad_bottom = p.pad_right = 1;
+    p.act.kind = ACT_KIND_RELU;
+    ref_conv2d(&p, in, wd, bd, conv);
+    pool2d_params pp = pool2d_params_default();
+    pp.n = p.n, pp.c = p.oc, pp.h = p.h, pp.w = p.w, pp.kh = pp.kw = 2;
+    pp.stride_h = pp.stride_w = 2;
+    ref_maxpool2d(&pp, conv, want);
+
+    char what[96];
+    snprintf(what, sizeof what, "conv + pool, batch %lld, %lldx%lld, %s=%s", (long long)batch,
+             (long long)h, (long long)w, force ? force : "-", value ? value : "-");
+    if (force)
+        setenv(force, value, 1);
+    size_t kernels = run_and_compare(g, batch, in, in_n, want, out_n, 1e-4f, what);
+    if (force)
+        unsetenv(force);
+    cr_assert_eq(kernels, 1, "%s: %zu kernel nodes (the pool and the ReLU fused)", what, kernels);
+    free(in), free(conv), free(want), free(wd);
+    clinfer_graph_free(g);
+}
+
+Test(graph_ops, max_pool_fused_after_a_wide_3x3_conv)
+{
+    conv_then_pool(3, 13, 11, NULL, NULL);                   /* winograd, pooled in it */
+    conv_then_pool(1, 9, 9, NULL, NULL);                     /* the conv, then the pool */
+    conv_then_pool(3, 13, 11, "CLINFER_CONV_ALGO", "naive"); /* forced: apart as well */
+}

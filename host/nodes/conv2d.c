@@ -10,10 +10,14 @@
  * CLINFER_CONV_ALGO to force one); its scratch memory comes from the
  * session. A plan that cannot apply the scale (all but gemm1x1 with the
  * cpu GEMM) gets one launch before it that multiplies x into scratch, as
- * the Mul did before the fusion.
+ * the Mul did before the fusion. A fused max pool that only the "pooled"
+ * algorithm would compute over a long reduction (where it is slow: the
+ * pool pass fuses such pools for winograd) runs as the convolution into
+ * scratch and a max pool launch after it, as before the fusion.
  */
 #include "../ops/conv2d.h"
 #include "../ops/eltwise.h"
+#include "../ops/pool2d.h"
 
 #include "../shape.h"
 #include "nodes.h"
@@ -27,6 +31,11 @@ typedef struct conv_node_plan {
      * scaled_offset (elements, after the algorithm's scratch) first */
     int scale_first;
     uint64_t scaled_offset;
+    /* a fused pool not computed by algo (planned without it): the conv's
+     * output into scratch at conv_offset (elements), then `pool` */
+    int pool_after;
+    uint64_t conv_offset;
+    pool2d_params pool;
 } conv_node_plan;
 
 /* Fills conv2d_params from the node and its input shapes, checking that
@@ -90,13 +99,46 @@ static clinfer_status conv_infer(const node_ctx *c, clinfer_shape *out)
     return CLINFER_OK;
 }
 
+/* Whether the plan leaves the fused pool to a launch of its own: "pooled"
+ * chosen automatically over a reduction longer than it is fast for. */
+static int pool_apart(const node_ctx *c, const conv2d_params *p, const conv2d_plan *plan)
+{
+    return p->pool > 1 && plan->algo == CONV2D_ALGO_POOLED &&
+           c->rt->config.conv_algo != CONV2D_ALGO_POOLED &&
+           (int64_t)(p->c / p->groups) * p->kh * p->kw > CONV2D_POOLED_MAX_K;
+}
+
+/* Plans the convolution without its pool, and the pool after it (into
+ * np->pool; its input at scratch element conv_offset, past `taken` bytes). */
+static clinfer_status plan_pool_apart(const node_ctx *c, conv_node_plan *np, uint64_t *taken)
+{
+    conv2d_params conv = np->params;
+    conv.pool = 0;
+    clinfer_status st = node_wrap(c, conv2d_plan_make(c->rt, &conv, &np->algo));
+    if (st != CLINFER_OK)
+        return st;
+    pool2d_params *pp = &np->pool;
+    *pp = pool2d_params_default();
+    pp->n = conv.n, pp->c = conv.oc, pp->h = np->algo.oh, pp->w = np->algo.ow;
+    pp->kh = pp->kw = pp->stride_h = pp->stride_w = np->params.pool;
+    const uint64_t elem = rt_elem_bytes(c->rt);
+    const uint64_t at = (np->algo.scratch_bytes + 63) / 64 * 64;
+    np->conv_offset = at / elem;
+    *taken = at + (uint64_t)conv.n * conv.oc * np->algo.oh * np->algo.ow * elem;
+    np->pool_after = 1;
+    return CLINFER_OK;
+}
+
 /* The algorithm choice (ops/conv2d.c: by shape and device, or forced). */
 static clinfer_status conv_plan(const node_ctx *c, node_memory *out)
 {
     conv_node_plan *np = c->plan;
     clinfer_status st = node_wrap(c, conv2d_plan_make(c->rt, &np->params, &np->algo));
+    uint64_t taken = 0;
+    if (st == CLINFER_OK && pool_apart(c, &np->params, &np->algo))
+        st = plan_pool_apart(c, np, &taken);
     if (st == CLINFER_OK) {
-        out->scratch_bytes = np->algo.scratch_bytes;
+        out->scratch_bytes = np->pool_after ? taken : np->algo.scratch_bytes;
         const int per_image = np->params.has_scale && c->in[4]->dims[0] == c->in[0]->dims[0];
         np->scale_first = np->params.has_scale && (!np->algo.scale_fused || !per_image);
         if (np->scale_first) { /* x scaled, from a 64-byte boundary */
@@ -135,7 +177,8 @@ static clinfer_status scale_launch(const node_ctx *c, const dev_tensor *in, dev_
 }
 
 /* Launches: [pack the weights (only when they are not constant: constant
- * weights are packed once, here)], [scale x], then the algorithm's. */
+ * weights are packed once, here)], [scale x], the algorithm's, [the max
+ * pool]. */
 static clinfer_status conv_prepare(const node_ctx *c, const dev_tensor *in, dev_tensor out,
                                    node_launches *l)
 {
@@ -150,7 +193,7 @@ static clinfer_status conv_prepare(const node_ctx *c, const dev_tensor *in, dev_
                                 plan->prep_count, prep_weights);
     const int32_t first = per_run_prep + np->scale_first;
     if (st == CLINFER_OK)
-        st = node_launches_alloc(c->rt, l, first + plan->launch_count);
+        st = node_launches_alloc(c->rt, l, first + plan->launch_count + np->pool_after);
     for (int32_t i = 0; st == CLINFER_OK && i < per_run_prep; i++)
         st = prep_weights(c, i, in[1], &l->items[i]);
     const dev_tensor residual = c->node->input_count > 3 ? in[3] : dev_whole(NULL);
@@ -163,8 +206,19 @@ static clinfer_status conv_prepare(const node_ctx *c, const dev_tensor *in, dev_
         if (st == CLINFER_OK)
             st = scale_launch(c, in, b.input, &l->items[per_run_prep]);
     }
+    if (np->pool_after) { /* the conv's output in scratch, pooled by the last launch */
+        b.output = (dev_tensor){c->scratch, np->conv_offset};
+        unscaled.pool = 0;
+    }
     for (int32_t i = 0; st == CLINFER_OK && i < plan->launch_count; i++)
         st = conv2d_launch(c->rt, &unscaled, plan, i, &b, &l->items[first + i]);
+    if (st == CLINFER_OK && np->pool_after) {
+        op_launch *pool = &l->items[first + plan->launch_count];
+        st = maxpool2d_prepare(c->rt, &np->pool, pool);
+        if (st == CLINFER_OK)
+            st = launch_bind_io(c->rt, pool, b.output, out);
+        l->named_from_end = 1; /* named by the convolution, not its pool */
+    }
     return st;
 }
 

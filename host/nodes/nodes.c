@@ -153,6 +153,7 @@ clinfer_status node_launches_alloc(clinfer_runtime *rt, node_launches *l, int32_
 {
     l->items = calloc((size_t)(count > 0 ? count : 1), sizeof *l->items);
     l->count = l->items ? count : 0;
+    l->named_from_end = 0;
     return l->items ? CLINFER_OK
                     : err_set(rt, CLINFER_ERR_OUT_OF_HOST_MEMORY, "cannot allocate launches");
 }

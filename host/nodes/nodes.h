@@ -54,6 +54,9 @@ typedef struct node_memory {
 typedef struct node_launches {
     op_launch *items;
     int32_t count;
+    /* the launch whose kernel names the node in profiles and verify's
+     * table, counted from the end: 0 the last (the usual computing one) */
+    int32_t named_from_end;
 } node_launches;
 
 /* A session takes every node through three steps, in order: infer (all

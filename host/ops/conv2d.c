@@ -125,7 +125,8 @@ const char *conv2d_algo_name(conv2d_algo a)
 
 const char *conv2d_algo_unfit(const conv2d_params *p, conv2d_algo a)
 {
-    if (p->pool > 1 && a != CONV2D_ALGO_AUTO && a != CONV2D_ALGO_POOLED)
+    if (p->pool > 1 && a != CONV2D_ALGO_AUTO && a != CONV2D_ALGO_POOLED &&
+        a != CONV2D_ALGO_WINOGRAD)
         return "does not compute a fused max pool";
     switch (a) {
     case CONV2D_ALGO_AUTO:
@@ -260,8 +261,12 @@ clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, con
             return st;
     }
     if (algo == CONV2D_ALGO_AUTO) {
-        if (p->pool > 1)
-            algo = CONV2D_ALGO_POOLED;
+        if (p->pool > 1) /* winograd where it pays (a fused 2x2 pool), else pooled */
+            algo = out->gemm.variant == GEMM_VARIANT_CPU &&
+                           !conv2d_algo_unfit(p, CONV2D_ALGO_WINOGRAD) &&
+                           conv_winograd_preferred(p, gemm_cpu_vectors_narrow(rt))
+                       ? CONV2D_ALGO_WINOGRAD
+                       : CONV2D_ALGO_POOLED;
         else if (out->gemm.variant == GEMM_VARIANT_CPU && !conv2d_algo_unfit(p, CONV2D_ALGO_FC))
             algo = CONV2D_ALGO_FC;
         else if (!conv2d_algo_unfit(p, CONV2D_ALGO_DEPTHWISE))

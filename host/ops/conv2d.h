@@ -28,7 +28,8 @@
  *              1, kernel up to 5x5, no residual): conv2d_pooled computes
  *              each pool x pool block of conv outputs and stores its
  *              maximum, 16 pooled columns per vector (passes/pool.c fuses
- *              only short reductions, C * KH * KW <= 64).
+ *              short reductions, C * KH * KW <= CONV2D_POOLED_MAX_K, and
+ *              2x2 pools after 3x3 layers that winograd may take).
  *   fc         a 1x1 output: groups 1, no padding, the kernel as large as
  *              the input (squeeze-excitation's 1x1 convolutions over a
  *              pooled 1x1 input, a classifier written as a convolution):
@@ -39,7 +40,8 @@
  *   winograd   3x3, stride 1, dilation 1, groups 1 (any padding): Winograd
  *              F(4x4, 3x3) or F(2x2, 3x3): input tiles transformed to
  *              scratch, batched GEMMs with the transformed weights (packed
- *              once), output transform (conv_winograd.h).
+ *              once), output transform (conv_winograd.h), which also
+ *              computes a fused 2x2 max pool (its tiles are whole windows).
  * Bias and the activation are fused in every algorithm, and so is a
  * residual (groups 1: every algorithm but depthwise). The direct
  * algorithm, and the GEMM-based ones with the cpu GEMM, read the weights
@@ -50,8 +52,9 @@
  * (three for winograd);
  * CLINFER_CONV_SCRATCH_CAP=<bytes> sets another bound (tests use it).
  *
- * The automatic choice (CLINFER_CONV_ALGO unset or "auto"): pooled for a
- * fused max pool (the only algorithm that computes one), else with the cpu
+ * The automatic choice (CLINFER_CONV_ALGO unset or "auto"): for a fused
+ * max pool winograd where it fits and is preferred (below), else pooled
+ * (the only other algorithm that computes one), else with the cpu
  * GEMM variant fc where it fits, else depthwise,
  * else gemm1x1, else with the cpu GEMM variant winograd where it fits and
  * is measured faster (conv_winograd_preferred: many channels and tiles;
@@ -67,6 +70,10 @@
 #include "launch.h"
 
 #define CONV2D_SCRATCH_CAP ((uint64_t)64 << 20)
+/* Reduction length (C / groups * KH * KW) up to which "pooled" is the
+ * way to compute a fused max pool (the lecture CNN's first layer has 9);
+ * passes/pool.c fuses longer ones only for winograd's 2x2 pools. */
+#define CONV2D_POOLED_MAX_K 64
 
 typedef struct conv2d_params {
     int32_t n, c, h, w; /* input shape */
@@ -87,7 +94,10 @@ typedef struct conv2d_params {
     act_params act; /* fused activation */
     /* > 1: a max pool of pool x pool windows with stride pool, applied after
      * the activation (a fused MaxPool): the output is the pooled one,
-     * floor(conv output / pool); only the "pooled" algorithm computes it. */
+     * floor(conv output / pool); the "pooled" algorithm computes it, and
+     * "winograd" a 2x2 one. A conv node whose plan would be "pooled" over a
+     * long reduction runs the convolution and a max pool instead
+     * (nodes/conv2d.c). */
     int32_t pool;
 } conv2d_params;
 

@@ -41,13 +41,23 @@ static int32_t tiles_of(int32_t oh, int32_t ow, int32_t wm)
 
 static int cpu_gemm(const conv2d_plan *pl) { return pl->gemm.variant == GEMM_VARIANT_CPU; }
 
+/* The convolution's output size of a fitting layer (3x3, stride 1,
+ * dilation 1), before a fused max pool (the plan's oh and ow are after). */
+static void out_size(const conv2d_params *p, int32_t *oh, int32_t *ow)
+{
+    *oh = p->h + p->pad_top + p->pad_bottom - 2;
+    *ow = p->w + p->pad_left + p->pad_right - 2;
+}
+
 static wino_layout layout_of(const conv2d_params *p, const conv2d_plan *pl, int32_t count)
 {
     wino_layout L;
     L.wm = pl->wm;
     L.wa2 = (pl->wm + 2) * (pl->wm + 2);
-    L.tiles_w = (pl->ow + pl->wm - 1) / pl->wm;
-    L.tiles = tiles_of(pl->oh, pl->ow, pl->wm);
+    int32_t oh, ow;
+    out_size(p, &oh, &ow);
+    L.tiles_w = (ow + pl->wm - 1) / pl->wm;
+    L.tiles = tiles_of(oh, ow, pl->wm);
     L.ncols = count * L.tiles;
     const int cpu = cpu_gemm(pl);
     L.pw = cpu ? gemm_panel_width(&pl->gemm) : L.ncols;
@@ -69,6 +79,8 @@ const char *conv_winograd_unfit(const conv2d_params *p)
      * planes apart) with int offsets */
     if ((int64_t)p->c * p->h * p->w * 17 > INT32_MAX)
         return "needs C * H * W below 2^31 / 17";
+    if (p->pool > 2)
+        return "computes only a fused 2x2 max pool";
     return NULL;
 }
 
@@ -77,13 +89,6 @@ const char *conv_winograd_unfit(const conv2d_params *p)
  * runs at the speed of memory; F(2x2, 3x3) reads 16 planes for 4x the
  * columns. */
 #define WINO_MIN_COLS 16
-
-/* The output size of a fitting layer (3x3, stride 1, dilation 1). */
-static void out_size(const conv2d_params *p, int32_t *oh, int32_t *ow)
-{
-    *oh = p->h + p->pad_top + p->pad_bottom - 2;
-    *ow = p->w + p->pad_left + p->pad_right - 2;
-}
 
 /* Measured with tests/bench/bench_kernels --conv on the ResNet-18 layers
  * (PoCL, 2 cores, cpu GEMM, batch 1; median ms, direct vs winograd in the
@@ -114,12 +119,14 @@ static int32_t tile_size(const conv2d_params *p, int32_t oh, int32_t ow)
 
 clinfer_status conv_winograd_plan(clinfer_runtime *rt, const conv2d_params *p, conv2d_plan *pl)
 {
-    pl->wm = tile_size(p, pl->oh, pl->ow);
+    int32_t oh, ow;
+    out_size(p, &oh, &ow);
+    pl->wm = tile_size(p, oh, ow);
     /* panels of 32 columns (measured faster than 48 on 56x56 layers), of
      * 16 where there are no more columns than that or where the tuned
      * tiles have one vector per row (narrow vectors: two would spill) */
     const int32_t tuned_nv = pl->gemm.nv;
-    pl->gemm.nv = (int64_t)p->n * tiles_of(pl->oh, pl->ow, pl->wm) <= 16 || tuned_nv == 1 ? 1 : 2;
+    pl->gemm.nv = (int64_t)p->n * tiles_of(oh, ow, pl->wm) <= 16 || tuned_nv == 1 ? 1 : 2;
     const wino_layout one = layout_of(p, pl, 1);
     const int cpu = cpu_gemm(pl);
     /* per image: M and V; once: the panel rounding of V and voff's alignment */
@@ -147,6 +154,8 @@ static void wino_kernel(clinfer_runtime *rt, const conv2d_params *p, const conv2
     opts o = opts_none();
     opts_add(&o, "-DWM=%d -DWCB=%d -DACT=%d", (int)pl->wm, WINO_CB,
              (int)act_program(p->act).kind);
+    if (p->pool > 1) /* the output transform stores 2x2 maxima (fused max pool) */
+        opts_add(&o, "-DWPOOL=%d", (int)p->pool);
     /* rolled transform loops on CPUs: PoCL compiles them in a fraction of
      * the time, at the same speed (kernels/conv_winograd.cl) */
     opts_add(&o, "-DWINO_ROLLED=%d", rt->info.type == CLINFER_DEVICE_CPU ? 1 : 0);
@@ -235,7 +244,10 @@ static clinfer_status wino_output(clinfer_runtime *rt, const conv2d_params *p,
     karg_tensor(&a, p->has_bias ? b->bias : dev_whole(NULL));
     karg_tensor(&a, b->output);
     karg_tensor(&a, p->has_residual ? b->residual : dev_whole(NULL));
-    const int32_t v[] = {p->oc, pl->oh, pl->ow, L->tiles_w, L->tiles, L->ncols, n0};
+    int32_t oh, ow;
+    out_size(p, &oh, &ow);
+    /* the convolution's size, then the stored one (pooled with a fused pool) */
+    const int32_t v[] = {p->oc, oh, ow, L->tiles_w, L->tiles, L->ncols, n0, pl->oh, pl->ow};
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
         karg_int(&a, v[i]);
     const act_params act = act_program(p->act); /* as wino_kernel built it */
