@@ -28,7 +28,7 @@ typedef struct conv_node_plan {
     conv2d_params params;
     conv2d_plan algo;
     /* has_scale, not applied by algo: x times the scale into scratch at
-     * scaled_offset (elements, after the algorithm's scratch) first */
+     * scaled_offset (elements, past the algorithm's and the pool's) first */
     int scale_first;
     uint64_t scaled_offset;
     /* a fused pool not computed by algo (planned without it): the conv's
@@ -109,8 +109,8 @@ static int pool_apart(const node_ctx *c, const conv2d_params *p, const conv2d_pl
 }
 
 /* Plans the convolution without its pool, and the pool after it (into
- * np->pool; its input at scratch element conv_offset, past `taken` bytes). */
-static clinfer_status plan_pool_apart(const node_ctx *c, conv_node_plan *np, uint64_t *taken)
+ * np->pool). */
+static clinfer_status plan_pool_apart(const node_ctx *c, conv_node_plan *np)
 {
     conv2d_params conv = np->params;
     conv.pool = 0;
@@ -121,12 +121,17 @@ static clinfer_status plan_pool_apart(const node_ctx *c, conv_node_plan *np, uin
     *pp = pool2d_params_default();
     pp->n = conv.n, pp->c = conv.oc, pp->h = np->algo.oh, pp->w = np->algo.ow;
     pp->kh = pp->kw = pp->stride_h = pp->stride_w = np->params.pool;
-    const uint64_t elem = rt_elem_bytes(c->rt);
-    const uint64_t at = (np->algo.scratch_bytes + 63) / 64 * 64;
-    np->conv_offset = at / elem;
-    *taken = at + (uint64_t)conv.n * conv.oc * np->algo.oh * np->algo.ow * elem;
     np->pool_after = 1;
     return CLINFER_OK;
+}
+
+/* Room for `count` more elements in the node's scratch of *bytes, from a
+ * 64-byte boundary; returns where they start, in elements. */
+static uint64_t scratch_append(const node_ctx *c, uint64_t *bytes, uint64_t count)
+{
+    const uint64_t elem = rt_elem_bytes(c->rt), at = (*bytes + 63) / 64 * 64;
+    *bytes = at + count * elem;
+    return at / elem;
 }
 
 /* The algorithm choice (ops/conv2d.c: by shape and device, or forced). */
@@ -134,18 +139,19 @@ static clinfer_status conv_plan(const node_ctx *c, node_memory *out)
 {
     conv_node_plan *np = c->plan;
     clinfer_status st = node_wrap(c, conv2d_plan_make(c->rt, &np->params, &np->algo));
-    uint64_t taken = 0;
     if (st == CLINFER_OK && pool_apart(c, &np->params, &np->algo))
-        st = plan_pool_apart(c, np, &taken);
+        st = plan_pool_apart(c, np);
     if (st == CLINFER_OK) {
-        out->scratch_bytes = np->pool_after ? taken : np->algo.scratch_bytes;
+        out->scratch_bytes = np->algo.scratch_bytes;
+        if (np->pool_after) /* the conv's output, unpooled */
+            np->conv_offset = scratch_append(c, &out->scratch_bytes,
+                                             (uint64_t)np->pool.n * np->pool.c * np->pool.h *
+                                                 np->pool.w);
         const int per_image = np->params.has_scale && c->in[4]->dims[0] == c->in[0]->dims[0];
         np->scale_first = np->params.has_scale && (!np->algo.scale_fused || !per_image);
-        if (np->scale_first) { /* x scaled, from a 64-byte boundary */
-            const uint64_t elem = rt_elem_bytes(c->rt), at = (out->scratch_bytes + 63) / 64 * 64;
-            np->scaled_offset = at / elem;
-            out->scratch_bytes = at + shape_numel(c->in[0]) * elem;
-        }
+        if (np->scale_first) /* x scaled */
+            np->scaled_offset =
+                scratch_append(c, &out->scratch_bytes, (uint64_t)shape_numel(c->in[0]));
         out->persist_bytes = np->algo.persist_bytes;
         out->persist_shared = node_input_is_constant(c, 1); /* packed once */
     }
