@@ -4,6 +4,8 @@
  * conv2d, conv_transpose or GEMM becomes that kernel's epilogue, saving one
  * pass over memory and one launch.
  */
+#include <stdlib.h>
+
 #include "passes.h"
 
 graph_node *pass_sole_producer(clinfer_graph *g, int32_t v, op_kind op)
@@ -22,6 +24,21 @@ void pass_absorb(clinfer_graph *g, graph_node *producer, graph_node *absorbed)
     producer->output = absorbed->output;
     g->values[absorbed->output].producer = (int32_t)(producer - g->nodes);
     absorbed->removed = 1;
+}
+
+int pass_set_input(graph_node *n, int32_t slot, int32_t v)
+{
+    if (slot >= n->input_count) {
+        int32_t *inputs = realloc(n->inputs, (size_t)(slot + 1) * sizeof *inputs);
+        if (!inputs)
+            return err_set(NULL, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory");
+        for (int32_t k = n->input_count; k < slot; k++)
+            inputs[k] = CLINFER_NO_VALUE; /* optional inputs left out */
+        n->inputs = inputs;
+        n->input_count = slot + 1;
+    }
+    n->inputs[slot] = v;
+    return 0;
 }
 
 static int fusable(clinfer_unary_op op)

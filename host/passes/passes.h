@@ -35,6 +35,11 @@ int pass_fuse_layernorm(clinfer_graph *g);
  * only feeds one live node and is not a graph output; else NULL. */
 graph_node *pass_sole_producer(clinfer_graph *g, int32_t v, op_kind op);
 
+/* Sets input `slot` of n to value v, first growing n's inputs to slot + 1
+ * with CLINFER_NO_VALUE (optional inputs left out) where it has fewer;
+ * returns 0 or a negative status whose message is recorded. */
+int pass_set_input(graph_node *n, int32_t slot, int32_t v);
+
 /* Makes `producer` write `absorbed`'s output and removes `absorbed`; the
  * producer's former output value is left without a producer. */
 void pass_absorb(clinfer_graph *g, graph_node *producer, graph_node *absorbed);

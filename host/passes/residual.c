@@ -48,14 +48,9 @@ int pass_fuse_residual_adds(clinfer_graph *g)
             graph_node *conv = fusable_conv(g, n, side);
             if (!conv)
                 continue;
-            int32_t *inputs = realloc(conv->inputs, 4 * sizeof *inputs);
-            if (!inputs)
-                return err_set(NULL, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory");
-            for (int32_t k = conv->input_count; k < 3; k++)
-                inputs[k] = CLINFER_NO_VALUE; /* no bias */
-            inputs[3] = n->inputs[1 - side];
-            conv->inputs = inputs;
-            conv->input_count = 4;
+            const int st = pass_set_input(conv, 3, n->inputs[1 - side]);
+            if (st < 0)
+                return st;
             pass_absorb(g, conv, n);
             fused++;
             break;

@@ -10,8 +10,6 @@
  * applies it, gemm1x1); on other devices or forced algorithms the
  * convolution node multiplies first, as the Mul did.
  */
-#include <stdlib.h>
-
 #include "../shape.h"
 #include "passes.h"
 
@@ -49,15 +47,10 @@ int pass_fuse_input_scales(clinfer_graph *g)
             if (!shape_equal(&g->values[x].shape, out) ||
                 !channel_scale(&g->values[s].shape, out))
                 continue;
-            int32_t *inputs = realloc(conv->inputs, 5 * sizeof *inputs);
-            if (!inputs)
-                return err_set(NULL, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory");
-            for (int32_t k = conv->input_count; k < 4; k++)
-                inputs[k] = CLINFER_NO_VALUE; /* no bias, no residual */
-            inputs[0] = x;
-            inputs[4] = s;
-            conv->inputs = inputs;
-            conv->input_count = 5;
+            const int st = pass_set_input(conv, 4, s);
+            if (st < 0)
+                return st;
+            conv->inputs[0] = x;
             g->values[mul->output].producer = -1; /* read by nobody now */
             mul->removed = 1;
             fused++;
