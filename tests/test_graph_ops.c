@@ -72,6 +72,20 @@ static size_t run_and_compare(clinfer_graph *g, int64_t batch, const float *in, 
     return kernels;
 }
 
+/* run_and_compare with environment variable `force` set to `value` while
+ * the runtime is made (none when force is NULL). */
+static size_t run_forced(const char *force, const char *value, clinfer_graph *g, int64_t batch,
+                         const float *in, size_t in_n, const float *want, size_t out_n,
+                         float atol, const char *what)
+{
+    if (force)
+        setenv(force, value, 1);
+    const size_t kernels = run_and_compare(g, batch, in, in_n, want, out_n, atol, what);
+    if (force)
+        unsetenv(force);
+    return kernels;
+}
+
 static clinfer_graph *new_graph(clinfer_shape in_shape, clinfer_value *x)
 {
     clinfer_graph *g = NULL;
@@ -456,11 +470,7 @@ static void squeeze_excite(int product_is_output, const char *force, const char 
     snprintf(what, sizeof what, "squeeze-excitation%s, %s=%s",
              product_is_output ? " (product an output)" : "", force ? force : "-",
              value ? value : "-");
-    if (force)
-        setenv(force, value, 1);
-    size_t kernels = run_and_compare(g, N, in, in_n, want, out_n, 1e-5f, what);
-    if (force)
-        unsetenv(force);
+    size_t kernels = run_forced(force, value, g, N, in, in_n, want, out_n, 1e-5f, what);
     /* pool, fc1 (+relu), fc2 (+gate), [Mul,] project */
     cr_assert_eq(kernels, product_is_output ? 5 : 4, "%s: %zu kernel nodes", what, kernels);
     clinfer_graph_free(g);
@@ -516,11 +526,7 @@ static void conv_then_pool(int64_t batch, int64_t h, int64_t w, const char *forc
     char what[96];
     snprintf(what, sizeof what, "conv + pool, batch %lld, %lldx%lld, %s=%s", (long long)batch,
              (long long)h, (long long)w, force ? force : "-", value ? value : "-");
-    if (force)
-        setenv(force, value, 1);
-    size_t kernels = run_and_compare(g, batch, in, in_n, want, out_n, 1e-4f, what);
-    if (force)
-        unsetenv(force);
+    size_t kernels = run_forced(force, value, g, batch, in, in_n, want, out_n, 1e-4f, what);
     cr_assert_eq(kernels, 1, "%s: %zu kernel nodes (the pool and the ReLU fused)", what, kernels);
     free(in), free(conv), free(want), free(wd);
     clinfer_graph_free(g);
