@@ -27,7 +27,7 @@
  * that a launch can cover a chunk of a larger batch whose B lives in a
  * scratch buffer that holds only the chunk.
  *
- * Packed B (gemm_pack_b writes it, gemm_packed and the conv im2col kernels
+ * Packed B (gemm_pack.cl's gemm_pack_b writes it, gemm_packed and the conv im2col kernels
  * read it): B'[z] cut into panels of TW = NV * 16 columns; panel p is [K, TW]
  * row-major, at p * K * TW; columns past N are zero. Batch z of the packed
  * buffer starts where bs says (the host keeps batches contiguous).
@@ -65,16 +65,6 @@
  * gemm_naive: one output per work-item (x = column, y = row, z = batch),
  * any strides; the reference variant, forced with CLINFER_GEMM_VARIANT=naive.
  *
- * gemm_pack_b: work-item (x, y, z) copies row x of panel y of B'[z] (B' read
- * through strides and batch strides bs at z0 + z) into the packed buffer at
- * batch z (each batch npanels * K * TW floats).
- * gemm_pack_a: work-item (x, y, z) copies column x of row panel y (TM rows,
- * zero past M) of A'[z] (through strides, batch strides as at z) to packed
- * A at batch z (each batch ceil(M / TM) * K * TM floats).
- * gemm_pack_bt: the same for a transposed B' (b_ks == 1: columns of B' are
- * contiguous): work-item (x, y, z) reads 16 consecutive k of each of the TW
- * columns of panel y as vectors and writes rows 16x .. 16x + 15.
- *
  * B_SCALE=1 (gemm_packed only): a per-batch scale of B's rows, S and S_off
  *   after the common arguments: row k of B'[z] is multiplied by
  *   S[(z0 + z) * K + k] as it is read (a squeeze-excitation Mul fused into
@@ -91,7 +81,6 @@
 #define GEMM_PACKED 1  /* gemm_packed */
 #define GEMM_LOCAL 2   /* gemm_local */
 #define GEMM_NAIVE 3   /* gemm_naive */
-#define GEMM_PACKING 4 /* gemm_pack_b, gemm_pack_a, gemm_pack_bt */
 #define GEMM_SPLIT 5   /* gemm_local_split, gemm_split_reduce */
 #ifndef GEMM_KERNELS
 #define GEMM_KERNELS GEMM_ALL
@@ -135,21 +124,6 @@
         A += A_off, B += B_off, C += C_off, Y += Y_off, R += R_off;                             \
     } while (0)
 
-/* Offset of batch index z over dims bd with strides st. */
-inline long batch_offset(long z, long8 bd, long8 st)
-{
-    long off = 0, i;
-    if (z == 0) /* batch 1: no 64-bit divisions (each item computes three offsets) */
-        return 0;
-    i = z % bd.s0, z /= bd.s0, off += i * st.s0;
-    i = z % bd.s1, z /= bd.s1, off += i * st.s1;
-    i = z % bd.s2, z /= bd.s2, off += i * st.s2;
-    i = z % bd.s3, z /= bd.s3, off += i * st.s3;
-    i = z % bd.s4, z /= bd.s4, off += i * st.s4;
-    i = z % bd.s5, off += i * st.s5;
-    return off;
-}
-
 /* The epilogue for one value: alpha, the C term, the activation. */
 inline float gemm_out(float acc, __global const store_t *C, long coff, int m, int n, int c_rs,
                       int c_cs, float alpha, float beta, __global const store_t *r, float act_a,
@@ -164,85 +138,6 @@ inline float gemm_out(float acc, __global const store_t *C, long coff, int m, in
 }
 
 /* ---------------------------------------------------------------- packed */
-#if GEMM_HAS(GEMM_PACKING)
-
-__kernel void gemm_pack_b(__global const store_t *restrict B, long B_off,
-                          __global store_t *restrict P, long P_off, int N, int K, int b_ks,
-                          int b_ns, long8 bd, long8 bs, int z0)
-{
-    B += B_off;
-    P += P_off;
-    const int k = get_global_id(0);
-    const int panel = get_global_id(1);
-    if (k >= K)
-        return;
-    const long z = get_global_id(2);
-    const int npanels = (N + TW - 1) / TW;
-    const int n0 = panel * TW;
-    __global const store_t *src = B + batch_offset(z0 + z, bd, bs) + (long)k * b_ks;
-    __global store_t *dst = P + ((z * npanels + panel) * (long)K + k) * TW;
-    if (b_ns == 1 && n0 + TW <= N) {
-#pragma unroll
-        for (int v = 0; v < NV; v++)
-            ST16(LD16(v, src + n0), v, dst);
-    } else {
-        for (int j = 0; j < TW; j++)
-            ST(dst, j, n0 + j < N ? LD(src, (long)(n0 + j) * b_ns) : 0.0f);
-    }
-}
-
-__kernel void gemm_pack_a(__global const store_t *restrict A, long A_off,
-                          __global store_t *restrict P, long P_off, int M, int K, int a_rs,
-                          int a_ks, long8 bd, long8 as)
-{
-    A += A_off;
-    P += P_off;
-    const int k = get_global_id(0);
-    const int panel = get_global_id(1);
-    if (k >= K)
-        return;
-    const long z = get_global_id(2);
-    const int npanels = (M + TM - 1) / TM;
-    __global const store_t *src = A + batch_offset(z, bd, as) + (long)k * a_ks;
-    __global store_t *dst = P + ((z * npanels + panel) * (long)K + k) * TM;
-    for (int i = 0; i < TM; i++) {
-        const int m = panel * TM + i;
-        ST(dst, i, m < M ? LD(src, (long)m * a_rs) : 0.0f);
-    }
-}
-
-__kernel void gemm_pack_bt(__global const store_t *restrict B, long B_off,
-                           __global store_t *restrict P, long P_off, int N, int K, int b_ks,
-                           int b_ns, long8 bd, long8 bs, int z0)
-{
-    B += B_off;
-    P += P_off;
-    const int k0 = get_global_id(0) * 16;
-    const int panel = get_global_id(1);
-    if (k0 >= K)
-        return;
-    const long z = get_global_id(2);
-    const int npanels = (N + TW - 1) / TW;
-    const int n0 = panel * TW;
-    __global const store_t *src = B + batch_offset(z0 + z, bd, bs);
-    __global store_t *dst = P + ((z * npanels + panel) * (long)K + k0) * TW;
-    const int rows = min(16, K - k0);
-    for (int j = 0; j < TW; j++) {
-        const int n = n0 + j;
-        __global const store_t *col = src + (long)n * b_ns + (long)k0 * b_ks;
-        float t[16];
-        if (n < N && rows == 16 && b_ks == 1) {
-            vstore16(LD16(0, col), 0, t);
-        } else {
-            for (int r = 0; r < 16; r++)
-                t[r] = n < N && r < rows ? LD(col, (long)r * b_ks) : 0.0f;
-        }
-        for (int r = 0; r < rows; r++)
-            ST(dst, r * TW + j, t[r]);
-    }
-}
-
-#endif
 #if GEMM_HAS(GEMM_PACKED)
 
 /* The TM x TW tile's epilogue and store: columns n0 + j for j >= skip (the

@@ -202,6 +202,22 @@ HALF_VECTOR_IO(16)
 #endif
 #define TW (NV * 16) /* output columns per work-item, and the width of a packed B panel */
 
+/* Offset of batch index z over dims bd with strides st (gemm.cl's and
+ * gemm_pack.cl's batch dims: unused ones of size 1). */
+inline long batch_offset(long z, long8 bd, long8 st)
+{
+    long off = 0, i;
+    if (z == 0) /* batch 1: no 64-bit divisions (each item computes three offsets) */
+        return 0;
+    i = z % bd.s0, z /= bd.s0, off += i * st.s0;
+    i = z % bd.s1, z /= bd.s1, off += i * st.s1;
+    i = z % bd.s2, z /= bd.s2, off += i * st.s2;
+    i = z % bd.s3, z /= bd.s3, off += i * st.s3;
+    i = z % bd.s4, z /= bd.s4, off += i * st.s4;
+    i = z % bd.s5, off += i * st.s5;
+    return off;
+}
+
 /* a[0 .. TM-1] = p[0 .. TM-1] into a private float array: the TM values
  * of one k of a packed A panel. In half storage one vector conversion per
  * 8, 4 or 2 values (LOAD_TM_VEC: the widest that divides TM) instead of TM

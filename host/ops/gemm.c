@@ -294,7 +294,8 @@ clinfer_status gemm_core_bind(clinfer_runtime *rt, op_launch *l,
     return launch_finish(rt, l, &k);
 }
 
-/* The packing kernels' options: pack_a reads TM, pack_b and pack_bt NV.
+/* The packing kernels' options (kernels/gemm_pack.cl, a program of its
+ * own): pack_a reads TM, pack_b and pack_bt NV.
  * Both are given, the one a kernel does not read from the device's GEMM
  * tiles, so that A and B packings of the common tiles share one program
  * (a cold start compiles each program). Constant weights are packed on
@@ -307,7 +308,6 @@ static opts packing_options(clinfer_runtime *rt, int32_t tm, int32_t nv)
         nv = nv > 0 ? nv : tiles.nv;
     }
     opts o = opts_none();
-    opts_add(&o, "-DGEMM_KERNELS=GEMM_PACKING");
     if (tm > 0) /* else prelude.cl's default, unread by this kernel */
         opts_add(&o, "-DTM=%d", tm);
     if (nv > 0)
@@ -325,7 +325,7 @@ clinfer_status gemm_pack_prepare(clinfer_runtime *rt, const gemm_config *cfg, in
     int64_t d[8], s[8];
     batch_args8(nbatch, bd, bs, d, s);
     karg a;
-    launch_begin(rt, out, "gemm", &o, transposed ? "gemm_pack_bt" : "gemm_pack_b",
+    launch_begin(rt, out, "gemm_pack", &o, transposed ? "gemm_pack_bt" : "gemm_pack_b",
                  KARG_AFTER_TENSORS(2), &a);
     const int32_t sizes[4] = {n, k, b_ks, b_ns}; /* B' is k x n, strides b_ks and b_ns */
     karg_ints(&a, sizes, 4);
@@ -356,7 +356,7 @@ clinfer_status gemm_pack_a_prepare(clinfer_runtime *rt, const gemm_config *cfg, 
     int64_t d[8], s[8];
     batch_args8(nbatch, bd, as, d, s);
     karg a;
-    launch_begin(rt, out, "gemm", &o, "gemm_pack_a", KARG_AFTER_TENSORS(2), &a);
+    launch_begin(rt, out, "gemm_pack", &o, "gemm_pack_a", KARG_AFTER_TENSORS(2), &a);
     const int32_t sizes[4] = {m, k, a_rs, a_ks}; /* A' is m x k, strides a_rs and a_ks */
     karg_ints(&a, sizes, 4);
     karg_long8(&a, d);

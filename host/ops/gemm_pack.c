@@ -1,5 +1,5 @@
 /*
- * gemm_pack.c — gemm.cl's packed layouts (gemm_pack_a's row panels,
+ * gemm_pack.c — gemm_pack.cl's packed layouts (gemm_pack_a's row panels,
  * gemm_pack_b's and gemm_pack_bt's column panels) written on the host,
  * from the host copy of a constant.
  *
