@@ -13,26 +13,46 @@
  *   work-item (0, y, z) computes output rows y * rows.. (at most `rows`) of
  *   planes z * planes.. (at most `planes`, below `total` = N * C; several
  *   only when each is whole and small, to spread PoCL's cost per
- *   work-group). Per plane it first copies the input rows those outputs
- *   read, with their zero padding, into a tile in local memory (work-group
- *   size 1: the tile is the item's own, and a CPU keeps it in cache), each
- *   row split into stride_w phases of `twp` floats (padded column X at
- *   phase X % stride_w, index X / stride_w; zeros after the row). Every tap
- *   of 16 outputs is then one unguarded vector load, for any stride and
- *   dilation. Rows go DW_ROWS (4) at a time, one accumulator each; 3x3
- *   windows with dilation 1 and stride_h 1 or 2 load each tile row once
- *   for all the output rows that read it. Input rows are read 16 floats at
- *   a time, past the row end but never past the tensor's; a row's last
- *   16 outputs are stored whole when the floats past the row belong to
- *   outputs the item writes later (rows and planes in order, columns right
- *   to left). The host sizes the tile: twp (a multiple of 16) holds the
- *   16-float steps over the output columns from every tap and the padded
- *   row copied in 16-float steps; (4 * ceil(rows / 4) - 1) * stride_h +
- *   (KH - 1) * dil_h + 1 rows; 16 spare floats.
+ *   work-group). Per plane it first copies the input rows those outputs read
+ *   into a tile in local memory (work-group size 1: the tile is the item's
+ *   own, and a CPU keeps it in cache), each row split into stride_w phases of
+ *   `twp` floats (padded column X at phase X % stride_w, index X / stride_w);
+ *   the padding around them (zeros) is written once per item, the same for all
+ *   its planes. Every tap of 16 outputs is then one unguarded vector load, for
+ *   any stride and dilation. Rows go DW_ROWS (4) at a time, one accumulator
+ *   each; DW_K x DW_K windows (3x3; 5x5 in a -DDW_K=5 program, stride_h 1)
+ *   with dilation 1 and stride_h 1 or 2 load each tile row once for all the
+ *   output rows that read it. Input rows are read 16 floats at a time, past
+ *   the row end but never past the tensor's; a row's last 16 outputs are
+ *   stored whole when the floats past the row belong to outputs the item
+ *   writes later (rows and planes in order, columns right to left). The host
+ *   sizes the tile: twp (a multiple of 16) holds the 16-float steps over the
+ *   output columns from every tap and the padded row copied in 16-float steps;
+ *   (4 * ceil(rows / 4) - 1) * stride_h + (KH - 1) * dil_h + 1 rows; 16 spare
+ *   floats.
  *
- * Tunables: HAS_BIAS (0/1), ACT (see prelude.cl).
+ * Tunables: HAS_BIAS (0/1), ACT (see prelude.cl), DW_K (3 or 5).
  */
 #define DW_ROWS 4 /* conv2d_depthwise_rows: output rows computed together */
+
+/* 16 floats stored with one vector move: PoCL 3.1 (x86-64) splits a
+ * vstore16 of floats into four 128-bit moves and three extracts, which cost
+ * this file's kernels much of their time on small planes; a store through a
+ * float16 typedef'd to a float's alignment is one unaligned move. (Kept
+ * here: on gemm_packed's aligned tile rows the one move measured slower.)
+ * DW_ST16 stores to the output, DW_TILE16 to the local tile. */
+#if defined(__x86_64__)
+typedef float16 float16_any_align __attribute__((aligned(4)));
+#define DW_TILE16(v, p) (*(__local float16_any_align *)(p) = (v))
+#if STORE_HALF
+#define DW_ST16(v, p) ST16((v), 0, (p))
+#else
+#define DW_ST16(v, p) (*(__global float16_any_align *)(p) = (v))
+#endif
+#else
+#define DW_TILE16(v, p) vstore16((v), 0, (p))
+#define DW_ST16(v, p) ST16((v), 0, (p))
+#endif
 
 __kernel void conv2d_depthwise(__global const store_t *restrict input, long input_off,
                                __global const store_t *restrict weight, long weight_off,
@@ -86,7 +106,7 @@ __kernel void conv2d_depthwise(__global const store_t *restrict input, long inpu
     acc = ACT_ANY(acc);
     __global store_t *y = output + (plane * OH + oy) * (long)OW + ox0;
     if (ox0 + 16 <= OW) {
-        ST16(acc, 0, y);
+        DW_ST16(acc, y);
     } else {
         float t[16];
         vstore16(acc, 0, t);
@@ -106,21 +126,18 @@ static float16 depthwise_load_row(__global const store_t *src, int x, int W)
 }
 
 /* Copies input row `src` (W floats, `room` floats readable from it) into
- * tile row `dst` for stride_w 1: pad_left zeros, the inputs, zeros up to
- * tw (the host leaves room in tw for the 16-float steps). */
+ * tile row `dst` for stride_w 1, after pad_left zeros (already there: see
+ * depthwise_fill); the 16-float steps write zeros past W, inside the row
+ * (the host leaves room in tw for them). */
 static void depthwise_copy_row(__local float *dst, __global const store_t *src, int W, long room,
-                               int pad_left, int tw)
+                               int pad_left)
 {
-    for (int t = 0; t < pad_left; t++)
-        dst[t] = 0.0f;
     __local float *row = dst + pad_left;
     int x = 0;
     for (; x < W && x + 16 <= room; x += 16)
-        vstore16(depthwise_load_row(src, x, W), 0, row + x);
+        DW_TILE16(depthwise_load_row(src, x, W), row + x);
     for (; x < W; x++) /* the end of the tensor */
         row[x] = LD(src, x);
-    for (int t = pad_left + x; t < tw; t += 16) /* may run 15 floats into the next row */
-        vstore16((float16)(0.0f), 0, dst + t);
 }
 
 /* The same for stride_w > 1: the row split into stride_w phases of twp
@@ -128,16 +145,14 @@ static void depthwise_copy_row(__local float *dst, __global const store_t *src, 
 static void depthwise_split_row(__local float *dst, __global const store_t *src, int W, long room,
                                 int pad_left, int stride_w, int twp)
 {
-    for (int t = 0; t < stride_w * twp; t += 16)
-        vstore16((float16)(0.0f), 0, dst + t);
     int x = 0;
     if (stride_w == 2) { /* even inputs to one phase, odd ones to the other */
         __local float *ev = dst + (pad_left & 1) * twp + (pad_left >> 1);
         __local float *od = dst + ((pad_left + 1) & 1) * twp + ((pad_left + 1) >> 1);
         for (; x + 32 <= W; x += 32) {
             const float16 a = LD16(0, src + x), b = LD16(0, src + x + 16);
-            vstore16((float16)(a.even, b.even), 0, ev + x / 2);
-            vstore16((float16)(a.odd, b.odd), 0, od + x / 2);
+            DW_TILE16((float16)(a.even, b.even), ev + x / 2);
+            DW_TILE16((float16)(a.odd, b.odd), od + x / 2);
         }
         for (; x < W && x + 16 <= room; x += 16) {
             const float16 a = depthwise_load_row(src, x, W);
@@ -158,22 +173,20 @@ static void depthwise_split_row(__local float *dst, __global const store_t *src,
     }
 }
 
-/* Copies input rows iy0 .. iy0 + th - 1 of plane `in` (`room` floats
- * readable from its start) into `tile`, row r at r * stride_w * twp (rows
- * outside the image all zeros). */
+/* Copies the image's values in input rows iy0 .. iy0 + th - 1 of plane
+ * `in` (`room` floats readable from its start) into `tile`, row r at r *
+ * stride_w * twp. Everything else in the tile is padding, zeroed once per
+ * item (conv2d_depthwise_rows): an item's planes put their values at the
+ * same places, and the copies write nothing but values and zeros. */
 static void depthwise_fill(__local float *tile, __global const store_t *in, long room, int H,
                            int W, int iy0, int th, int pad_left, int stride_w, int twp)
 {
     const int tw = stride_w * twp;
-    for (int r = 0; r < th; r++) {
+    for (int r = max(0, -iy0); r < min(th, H - iy0); r++) { /* the rows inside the image */
         __local float *dst = tile + r * tw;
-        const int iy = iy0 + r;
-        const long at = (long)iy * W;
-        if (iy < 0 || iy >= H) {
-            for (int t = 0; t < tw; t += 16)
-                vstore16((float16)(0.0f), 0, dst + t);
-        } else if (stride_w == 1) {
-            depthwise_copy_row(dst, in + at, W, room - at, pad_left, tw);
+        const long at = (long)(iy0 + r) * W;
+        if (stride_w == 1) {
+            depthwise_copy_row(dst, in + at, W, room - at, pad_left);
         } else {
             depthwise_split_row(dst, in + at, W, room - at, pad_left, stride_w, twp);
         }
@@ -188,7 +201,7 @@ static void depthwise_store(float16 v, __global store_t *y, int ox0, int OW, int
 {
     v = ACT_ANY(v);
     if (ox0 + 16 <= OW || spill) {
-        ST16(v, 0, y + ox0);
+        DW_ST16(v, y + ox0);
     } else {
         float t[16];
         vstore16(v, 0, t);
@@ -197,14 +210,34 @@ static void depthwise_store(float16 v, __global store_t *y, int ox0, int OW, int
     }
 }
 
-/* 3x3, dilation 1, stride_h 1 or 2: the taps of one tile row (kx = 0, 1, 2
- * at s, s + o1, s + o2) loaded once and added to every output row that
- * reads them, weights in registers. */
-#define DW_LOAD3(i)                                                                             \
-    v0 = vload16(0, s + (i) * tw);                                                              \
-    v1 = vload16(0, s + (i) * tw + o1);                                                         \
-    v2 = vload16(0, s + (i) * tw + o2)
-#define DW_ACC(acc, ky) acc = fma(v2, w##ky##2, fma(v1, w##ky##1, fma(v0, w##ky##0, acc)))
+/* The fast path: DW_K x DW_K windows (a build option, 3 unless the host
+ * passes 5 for a layer with stride_h 1: a program of its own, without the
+ * generic path and stride_h 2, so that only models with such layers compile
+ * its code), dilation 1, stride_h SH (1 or 2, a constant where it is
+ * called): each tile row's DW_K column taps are loaded once and added to
+ * every one of the DW_ROWS output rows that reads them, the DW_K * DW_K
+ * weights in registers. One load serves up to DW_K FMAs where the generic
+ * path loads once per FMA. */
+#ifndef DW_K
+#define DW_K 3
+#endif
+static inline __attribute__((always_inline)) void
+depthwise_fast_taps(__local const float *s, int tw, const int *off, const float16 *wk,
+                    float16 *acc, const int SH)
+{
+#pragma unroll
+    for (int i = 0; i < (DW_ROWS - 1) * SH + DW_K; i++) /* tile rows */
+#pragma unroll
+        for (int kx = 0; kx < DW_K; kx++) {
+            const float16 v = vload16(0, s + i * tw + off[kx]);
+#pragma unroll
+            for (int j = 0; j < DW_ROWS; j++) { /* output rows reading tile row i */
+                const int ky = i - j * SH;
+                if (ky >= 0 && ky < DW_K)
+                    acc[j] = fma(v, wk[ky * DW_K + kx], acc[j]);
+            }
+        }
+}
 
 /* Output rows oy0 .. oy0 + n - 1 of `plane` (see conv2d_depthwise_rows;
  * the item writes `more` rows right after them later), DW_ROWS rows at a
@@ -230,50 +263,40 @@ static void depthwise_block(__global const store_t *restrict input,
     const float16 b = (float16)(0.0f);
 #endif
     const int tw = stride_w * twp, rs = stride_h * tw; /* tile floats per row, per output row */
-    const int fast = KH == 3 && KW == 3 && dil_h == 1 && dil_w == 1 && stride_h <= 2;
-    /* tap kx of the 3x3 path: phase kx % stride_w, column kx / stride_w */
-    const int o1 = 1 % stride_w * twp + 1 / stride_w, o2 = 2 % stride_w * twp + 2 / stride_w;
-    float16 w00 = 0.0f, w01 = 0.0f, w02 = 0.0f, w10 = 0.0f, w11 = 0.0f, w12 = 0.0f;
-    float16 w20 = 0.0f, w21 = 0.0f, w22 = 0.0f;
-    if (fast) {
-        w00 = LD(w, 0), w01 = LD(w, 1), w02 = LD(w, 2);
-        w10 = LD(w, 3), w11 = LD(w, 4), w12 = LD(w, 5);
-        w20 = LD(w, 6), w21 = LD(w, 7), w22 = LD(w, 8);
-    }
+    const int fast = KH == DW_K && KW == DW_K && dil_h == 1 && dil_w == 1 && stride_h <= 2;
+    /* tap kx of the fast path: phase kx % stride_w, column kx / stride_w */
+    int off[DW_K];
+    float16 wk[DW_K * DW_K];
+#pragma unroll
+    for (int k = 0; k < DW_K; k++)
+        off[k] = k % stride_w * twp + k / stride_w;
+#pragma unroll
+    for (int k = 0; k < DW_K * DW_K; k++)
+        wk[k] = fast ? (float16)(LD(w, k)) : (float16)(0.0f);
     for (int r = 0; r < n; r += DW_ROWS) {
         __global store_t *y = output + (plane * OH + oy0 + r) * (long)OW;
         for (int ox0 = (OW - 1) / 16 * 16; ox0 >= 0; ox0 -= 16) {
-            float16 a0 = b, a1 = b, a2 = b, a3 = b, v0, v1, v2;
+            float16 acc[DW_ROWS] = {b, b, b, b};
             __local const float *s = tile + r * rs + ox0;
             if (fast && stride_h == 1) {
-                DW_LOAD3(0); DW_ACC(a0, 0);
-                DW_LOAD3(1); DW_ACC(a0, 1); DW_ACC(a1, 0);
-                DW_LOAD3(2); DW_ACC(a0, 2); DW_ACC(a1, 1); DW_ACC(a2, 0);
-                DW_LOAD3(3); DW_ACC(a1, 2); DW_ACC(a2, 1); DW_ACC(a3, 0);
-                DW_LOAD3(4); DW_ACC(a2, 2); DW_ACC(a3, 1);
-                DW_LOAD3(5); DW_ACC(a3, 2);
-            } else if (fast) { /* stride_h 2 */
-                DW_LOAD3(0); DW_ACC(a0, 0);
-                DW_LOAD3(1); DW_ACC(a0, 1);
-                DW_LOAD3(2); DW_ACC(a0, 2); DW_ACC(a1, 0);
-                DW_LOAD3(3); DW_ACC(a1, 1);
-                DW_LOAD3(4); DW_ACC(a1, 2); DW_ACC(a2, 0);
-                DW_LOAD3(5); DW_ACC(a2, 1);
-                DW_LOAD3(6); DW_ACC(a2, 2); DW_ACC(a3, 0);
-                DW_LOAD3(7); DW_ACC(a3, 1);
-                DW_LOAD3(8); DW_ACC(a3, 2);
+                depthwise_fast_taps(s, tw, off, wk, acc, 1);
+#if DW_K == 3
+            } else if (fast) {
+                depthwise_fast_taps(s, tw, off, wk, acc, 2);
+#endif
             } else {
+#if DW_K == 3 /* a DW_K = 5 program runs only layers of its fast path, stride_h 1 */
                 for (int ky = 0; ky < KH; ky++)
                     for (int kx = 0; kx < KW; kx++) {
                         const int X = kx * dil_w;
                         __local const float *t =
                             s + ky * dil_h * tw + X % stride_w * twp + X / stride_w;
-                        const float16 wk = (float16)(LD(w, ky * KW + kx));
-                        a0 = fma(vload16(0, t), wk, a0);
-                        a1 = fma(vload16(0, t + rs), wk, a1);
-                        a2 = fma(vload16(0, t + 2 * rs), wk, a2);
-                        a3 = fma(vload16(0, t + 3 * rs), wk, a3);
+                        const float16 wt = (float16)(LD(w, ky * KW + kx));
+#pragma unroll
+                        for (int j = 0; j < DW_ROWS; j++)
+                            acc[j] = fma(vload16(0, t + j * rs), wt, acc[j]);
                     }
+#endif
             }
             /* A row's last step may spill up to 15 floats into the next
              * row when this item writes at least 16 outputs after the row,
@@ -281,20 +304,19 @@ static void depthwise_block(__global const store_t *restrict input,
              * right to left, rows top to bottom). */
             const int after = n - r - 1 + more; /* rows of this item after row r */
             if (ox0 + 16 <= OW) { /* whole vectors, the rows unrolled */
-                ST16(ACT_ANY(a0), 0, y + ox0);
+                DW_ST16(ACT_ANY(acc[0]), y + ox0);
                 if (r + 1 < n)
-                    ST16(ACT_ANY(a1), 0, y + OW + ox0);
+                    DW_ST16(ACT_ANY(acc[1]), y + OW + ox0);
                 if (r + 2 < n)
-                    ST16(ACT_ANY(a2), 0, y + 2 * OW + ox0);
+                    DW_ST16(ACT_ANY(acc[2]), y + 2 * OW + ox0);
                 if (r + 3 < n)
-                    ST16(ACT_ANY(a3), 0, y + 3 * OW + ox0);
+                    DW_ST16(ACT_ANY(acc[3]), y + 3 * OW + ox0);
             } else {
                 /* a row's end in one rolled loop over the rows: four inlined
                  * partial stores were a good part of the kernel's code, which
                  * PoCL compiles at the kernel's first launch */
-                const float16 rows4[DW_ROWS] = {a0, a1, a2, a3};
                 for (int i = 0; i < min(DW_ROWS, n - r); i++)
-                    depthwise_store(rows4[i], y + i * OW, ox0, OW, (after - i) * OW >= 16,
+                    depthwise_store(acc[i], y + i * OW, ox0, OW, (after - i) * OW >= 16,
                                     act_a, act_b);
             }
         }
@@ -320,6 +342,11 @@ __kernel void conv2d_depthwise_rows(__global const store_t *restrict input, long
         return;
     const long end = min(plane0 + planes, (long)total);
     const int n = min(rows, OH - oy0);
+    /* the tile's padding, once (depthwise_fill); its rows as depthwise_block uses them */
+    const int n4 = (n + DW_ROWS - 1) / DW_ROWS * DW_ROWS;
+    const int floats = ((n4 - 1) * stride_h + (KH - 1) * dil_h + 1) * stride_w * twp + 16;
+    for (int t = 0; t < floats; t += 16)
+        DW_TILE16((float16)(0.0f), tile + t);
     for (long plane = plane0; plane < end; plane++) /* rows after the block: whole planes */
         depthwise_block(input, weight, bias, output, tile, plane, oy0, n, C, H, W, OH, OW, KH, KW,
                         stride_h, stride_w, pad_top, pad_left, dil_h, dil_w, twp,

@@ -85,6 +85,16 @@ static const conv_case cases[] = {
     {"dw 3x3 row blocks", 1, 2, 70, 50, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1, ACT_KIND_RELU},
     {"dw 5x5 small planes batch 3", 3, 24, 4, 5, 24, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 24, 1,
      ACT_KIND_NONE},
+    /* the 5x5 fast path (its own program, -DDW_K=5, stride_h 1): row
+     * blocks of rows wider than 16, stride (1,2), small planes; stride 2
+     * (the generic path of the default program) */
+    {"dw 5x5 s1 row blocks", 1, 3, 45, 37, 3, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 3, 1,
+     ACT_KIND_HARD_SWISH},
+    {"dw 5x5 s2 batch 2", 2, 5, 19, 23, 5, 5, 5, 2, 2, 2, 2, 2, 2, 1, 1, 5, 1, ACT_KIND_RELU},
+    {"dw 5x5 stride (1,2) asym pad", 1, 4, 13, 29, 4, 5, 5, 1, 2, 1, 2, 3, 1, 1, 1, 4, 0,
+     ACT_KIND_NONE},
+    {"dw 5x5 7x7 many planes", 1, 40, 7, 7, 40, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 40, 1,
+     ACT_KIND_CLIP},
     /* 1x1 over few channels: the cpu GEMM gives each item several column
      * panels (gemm_core_prepare), the last item fewer; read in place (1073
      * columns) and packed (512, two images) */

@@ -93,6 +93,12 @@ clinfer_status conv_depthwise_launch(clinfer_runtime *rt, const conv2d_params *p
     opts o = opts_none();
     const act_params act = act_program(p->act); /* fewer programs */
     opts_add(&o, "-DACT=%d -DHAS_BIAS=%d", (int)act.kind, p->has_bias ? 1 : 0);
+    /* 5x5 windows at stride_h 1: the fast path, in a program of its own
+     * (-DDW_K=5 keeps only that path; kernels/conv_depthwise.cl). Its code
+     * costs a cold start about 0.5 s per program; the other 5x5 layers
+     * take the generic path. */
+    if (rows && p->kh == 5 && p->kw == 5 && p->dil_h == 1 && p->dil_w == 1 && p->stride_h == 1)
+        opts_add(&o, "-DDW_K=5");
     karg a;
     launch_begin(rt, out, "conv_depthwise", &o,
                  rows ? "conv2d_depthwise_rows" : "conv2d_depthwise", 0, &a);
