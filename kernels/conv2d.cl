@@ -224,7 +224,7 @@ __kernel void conv2d_pad(__global const store_t *restrict input, long input_off,
                 v = strided16_masked(input, row + ix0, stride_w, ix >= 0 && ix < W, in_floats);
             }
             if (x0 + 16 <= Wq) {
-                ST16(v, 0, dst + x0);
+                ST16_ONE(v, dst + x0);
             } else {
                 float t[16];
                 vstore16(v, 0, t);
@@ -360,7 +360,7 @@ __kernel void conv2d_direct(__global const store_t *restrict xp, long xp_off,
                     float16 v = vload16(0, ri + t);
                     if (has_res)
                         v = ACT_ANY(v + LD16(0, rr + t));
-                    ST16(v, 0, yr + t);
+                    ST16_ONE(v, yr + t);
                 }
                 for (; t < valid; t++) {
                     float v = ri[t];

@@ -35,25 +35,6 @@
  */
 #define DW_ROWS 4 /* conv2d_depthwise_rows: output rows computed together */
 
-/* 16 floats stored with one vector move: PoCL 3.1 (x86-64) splits a
- * vstore16 of floats into four 128-bit moves and three extracts, which cost
- * this file's kernels much of their time on small planes; a store through a
- * float16 typedef'd to a float's alignment is one unaligned move. (Kept
- * here: on gemm_packed's aligned tile rows the one move measured slower.)
- * DW_ST16 stores to the output, DW_TILE16 to the local tile. */
-#if defined(__x86_64__)
-typedef float16 float16_any_align __attribute__((aligned(4)));
-#define DW_TILE16(v, p) (*(__local float16_any_align *)(p) = (v))
-#if STORE_HALF
-#define DW_ST16(v, p) ST16((v), 0, (p))
-#else
-#define DW_ST16(v, p) (*(__global float16_any_align *)(p) = (v))
-#endif
-#else
-#define DW_TILE16(v, p) vstore16((v), 0, (p))
-#define DW_ST16(v, p) ST16((v), 0, (p))
-#endif
-
 __kernel void conv2d_depthwise(__global const store_t *restrict input, long input_off,
                                __global const store_t *restrict weight, long weight_off,
                                __global const store_t *restrict bias, long bias_off,
@@ -106,7 +87,7 @@ __kernel void conv2d_depthwise(__global const store_t *restrict input, long inpu
     acc = ACT_ANY(acc);
     __global store_t *y = output + (plane * OH + oy) * (long)OW + ox0;
     if (ox0 + 16 <= OW) {
-        DW_ST16(acc, y);
+        ST16_ONE(acc, y);
     } else {
         float t[16];
         vstore16(acc, 0, t);
@@ -135,7 +116,7 @@ static void depthwise_copy_row(__local float *dst, __global const store_t *src, 
     __local float *row = dst + pad_left;
     int x = 0;
     for (; x < W && x + 16 <= room; x += 16)
-        DW_TILE16(depthwise_load_row(src, x, W), row + x);
+        VST16_LOCAL(depthwise_load_row(src, x, W), row + x);
     for (; x < W; x++) /* the end of the tensor */
         row[x] = LD(src, x);
 }
@@ -151,8 +132,8 @@ static void depthwise_split_row(__local float *dst, __global const store_t *src,
         __local float *od = dst + ((pad_left + 1) & 1) * twp + ((pad_left + 1) >> 1);
         for (; x + 32 <= W; x += 32) {
             const float16 a = LD16(0, src + x), b = LD16(0, src + x + 16);
-            DW_TILE16((float16)(a.even, b.even), ev + x / 2);
-            DW_TILE16((float16)(a.odd, b.odd), od + x / 2);
+            VST16_LOCAL((float16)(a.even, b.even), ev + x / 2);
+            VST16_LOCAL((float16)(a.odd, b.odd), od + x / 2);
         }
         for (; x < W && x + 16 <= room; x += 16) {
             const float16 a = depthwise_load_row(src, x, W);
@@ -201,7 +182,7 @@ static void depthwise_store(float16 v, __global store_t *y, int ox0, int OW, int
 {
     v = ACT_ANY(v);
     if (ox0 + 16 <= OW || spill) {
-        DW_ST16(v, y + ox0);
+        ST16_ONE(v, y + ox0);
     } else {
         float t[16];
         vstore16(v, 0, t);
@@ -304,13 +285,13 @@ static void depthwise_block(__global const store_t *restrict input,
              * right to left, rows top to bottom). */
             const int after = n - r - 1 + more; /* rows of this item after row r */
             if (ox0 + 16 <= OW) { /* whole vectors, the rows unrolled */
-                DW_ST16(ACT_ANY(acc[0]), y + ox0);
+                ST16_ONE(ACT_ANY(acc[0]), y + ox0);
                 if (r + 1 < n)
-                    DW_ST16(ACT_ANY(acc[1]), y + OW + ox0);
+                    ST16_ONE(ACT_ANY(acc[1]), y + OW + ox0);
                 if (r + 2 < n)
-                    DW_ST16(ACT_ANY(acc[2]), y + 2 * OW + ox0);
+                    ST16_ONE(ACT_ANY(acc[2]), y + 2 * OW + ox0);
                 if (r + 3 < n)
-                    DW_ST16(ACT_ANY(acc[3]), y + 3 * OW + ox0);
+                    ST16_ONE(ACT_ANY(acc[3]), y + 3 * OW + ox0);
             } else {
                 /* a row's end in one rolled loop over the rows: four inlined
                  * partial stores were a good part of the kernel's code, which
@@ -346,7 +327,7 @@ __kernel void conv2d_depthwise_rows(__global const store_t *restrict input, long
     const int n4 = (n + DW_ROWS - 1) / DW_ROWS * DW_ROWS;
     const int floats = ((n4 - 1) * stride_h + (KH - 1) * dil_h + 1) * stride_w * twp + 16;
     for (int t = 0; t < floats; t += 16)
-        DW_TILE16((float16)(0.0f), tile + t);
+        VST16_LOCAL((float16)(0.0f), tile + t);
     for (long plane = plane0; plane < end; plane++) /* rows after the block: whole planes */
         depthwise_block(input, weight, bias, output, tile, plane, oy0, n, C, H, W, OH, OW, KH, KW,
                         stride_h, stride_w, pad_top, pad_left, dil_h, dil_w, twp,

@@ -162,6 +162,28 @@ HALF_VECTOR_IO(16)
 #define ST16(v, o, p) vstore16((v), (o), (p))
 #endif
 
+/* 16 floats stored with one vector move, at any float's alignment:
+ * VST16_GLOBAL and VST16_LOCAL to float pointers, ST16_ONE to store_t ones
+ * (ST16 in half). PoCL 3.1 (x86-64) compiles a vstore16 of floats into
+ * 128-bit and 256-bit moves through the stack or extracts, which cost the
+ * depthwise and Winograd transform kernels much of their time; a store
+ * through a float16 typedef'd to a float's alignment is one unaligned
+ * move. Not everywhere: on gemm_packed's aligned tile rows it measured
+ * slower. Other compilers keep vstore16. */
+#if defined(__x86_64__)
+typedef float16 float16_any_align __attribute__((aligned(4)));
+#define VST16_GLOBAL(v, p) (*(__global float16_any_align *)(p) = (v))
+#define VST16_LOCAL(v, p) (*(__local float16_any_align *)(p) = (v))
+#else
+#define VST16_GLOBAL(v, p) vstore16((v), 0, (p))
+#define VST16_LOCAL(v, p) vstore16((v), 0, (p))
+#endif
+#if STORE_HALF
+#define ST16_ONE(v, p) ST16((v), 0, (p))
+#else
+#define ST16_ONE(v, p) VST16_GLOBAL((v), (p))
+#endif
+
 #define ACT_NONE 0
 #define ACT_RELU 1
 #define ACT_LEAKY_RELU 2
