@@ -56,6 +56,17 @@
  *   once (the windows tile the output); the rows and columns the floor mode
  *   drops are not computed.
  *
+ * conv2d_stem (algorithm "stem": groups 1 over few input channels, the
+ *   first layer of image networks, where direct's padding copy and short
+ *   K cost more than its product): work-item (x, y, z) computes output
+ *   channels 16x.. (at most 16) of output rows y * rows.. (at most `rows`)
+ *   of image z, 16 columns at a time, the 16 channels' sums in registers.
+ *   Per tap (c, ky, kx) one strided vector load of the input (lanes
+ *   outside the image masked to zero) feeds 16 FMAs, one per channel,
+ *   with the weights read in place (W [OC, C * KH * KW]: a few KB, in
+ *   cache); input rows outside the image skip their taps. Reads the input
+ *   where it is: no padded copy, no packing.
+ *
  * The depthwise algorithm's kernels are in conv_depthwise.cl.
  *
  * Arguments has_bias (0/1) and has_res (0/1: naive and direct add a
@@ -73,6 +84,7 @@
 #define CONV2D_IM2COL 2 /* conv2d_im2col */
 #define CONV2D_DIRECT 3 /* conv2d_pad and conv2d_direct */
 #define CONV2D_POOLED 5 /* conv2d_pooled */
+#define CONV2D_STEM 6   /* conv2d_stem */
 #ifndef CONV2D_KERNELS
 #define CONV2D_KERNELS CONV2D_ALL
 #endif
@@ -488,6 +500,95 @@ __kernel void conv2d_pooled(__global const store_t *restrict input, long input_o
                 for (int j = 0; px0 + j < PW; j++)
                     ST(y, px0 + j, t[j]);
             }
+        }
+    }
+}
+#endif
+
+/* ------------------------------------------------------------------ stem */
+#if CONV2D_HAS(CONV2D_STEM)
+#define STEM_OC 16    /* output channels per item: their sums fill 16 registers */
+#define STEM_MAX_K 32 /* taps C * KH * KW at most (host/ops/conv2d.c) */
+
+/* Stores channel i's 16 sums of row y from column ox0 (bias and activation
+ * applied), only those inside the row. */
+static void stem_store(float16 v, __global store_t *y, int ox0, int OW, float act_a,
+                       float act_b)
+{
+    v = ACT_ANY(v);
+    if (ox0 + 16 <= OW) {
+        ST16_ONE(v, y + ox0);
+    } else {
+        float t[16];
+        vstore16(v, 0, t);
+        for (int j = 0; ox0 + j < OW; j++)
+            ST(y, ox0 + j, t[j]);
+    }
+}
+
+__kernel void conv2d_stem(__global const store_t *restrict input, long input_off,
+                          __global const store_t *restrict weight, long weight_off,
+                          __global const store_t *restrict bias, long bias_off,
+                          __global store_t *restrict output, long output_off, int C, int H,
+                          int W, int OC, int OH, int OW, int KH, int KW, int stride_h,
+                          int stride_w, int pad_top, int pad_left, int dil_h, int dil_w,
+                          int rows, long in_floats, float act_a, float act_b, int has_bias)
+{
+    input += input_off;
+    weight += weight_off;
+    bias += bias_off;
+    output += output_off;
+    const int oc0 = get_global_id(0) * STEM_OC, oy0 = get_global_id(1) * rows;
+    const long n = get_global_id(2);
+    if (oc0 >= OC || oy0 >= OH)
+        return;
+    const int K = C * KH * KW, nc = min(STEM_OC, OC - oc0);
+    /* the item's weights, tap k's 16 at wt[k * 16] (each FMA's operand is
+     * then a constant offset; the channels past OC repeat the last one and
+     * are not stored) */
+    float wt[STEM_MAX_K * STEM_OC];
+    for (int k = 0; k < K; k++)
+        for (int i = 0; i < STEM_OC; i++)
+            wt[k * STEM_OC + i] = LD(weight, (long)(oc0 + min(i, nc - 1)) * K + k);
+    float b[STEM_OC];
+    for (int i = 0; i < STEM_OC; i++)
+        b[i] = has_bias && i < nc ? LD(bias, oc0 + i) : 0.0f;
+    const int16 lanes = (int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    for (int oy = oy0; oy < min(OH, oy0 + rows); oy++) {
+        for (int ox0 = 0; ox0 < OW; ox0 += 16) {
+            const int16 col = (lanes + ox0) * stride_w - pad_left; /* input column, tap kx 0 */
+            float16 acc[STEM_OC];
+#pragma unroll
+            for (int i = 0; i < STEM_OC; i++)
+                acc[i] = (float16)(b[i]);
+            /* the taps in one flat loop (c, ky, kx stepped along): nested
+             * loops spilled the 16 sums at every row of taps */
+            int c = 0, ky = 0, kx = 0;
+            for (int k = 0; k < K; k++) {
+                const int iy = oy * stride_h - pad_top + ky * dil_h;
+                if (iy >= 0 && iy < H) {
+                    const int16 ix = col + kx * dil_w;
+                    const long at = ((n * C + c) * H + iy) * (long)W + ix.s0;
+                    const int16 inside = ix >= 0 && ix < W;
+                    float16 v;
+                    if (at >= 0 && at + STRIDED16_REACH(stride_w) < in_floats)
+                        v = select((float16)(0.0f), strided16(input + at, stride_w), inside);
+                    else
+                        v = strided16_masked(input, at, stride_w, inside, in_floats);
+                    const float *wk = wt + k * STEM_OC;
+#pragma unroll
+                    for (int i = 0; i < STEM_OC; i++)
+                        acc[i] = fma(v, (float16)(wk[i]), acc[i]);
+                }
+                if (++kx == KW) {
+                    kx = 0;
+                    if (++ky == KH)
+                        ky = 0, c++;
+                }
+            }
+            for (int i = 0; i < nc; i++) /* rolled: the stores' code once */
+                stem_store(acc[i], output + ((n * OC + oc0 + i) * OH + oy) * (long)OW, ox0, OW,
+                           act_a, act_b);
         }
     }
 }

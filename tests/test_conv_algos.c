@@ -112,6 +112,16 @@ static const conv_case cases[] = {
      ACT_KIND_SWISH},
     {"1x1 5x9 K 300 transposed", 3, 300, 5, 9, 96, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 0,
      ACT_KIND_SIGMOID},
+    /* stem (groups 1, C * KH * KW <= 32): a first layer (3 channels, 3x3,
+     * stride 2) with 21 output channels (blocks of 16 and 5) and a row end
+     * inside a vector; 40 channels over a 1-channel 7x7 stride 3 dilated
+     * window; an input smaller than one vector's reach (masked lanes read
+     * near the buffer's ends) */
+    {"stem 3ch 3x3 s2 batch 2", 2, 3, 37, 45, 21, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1,
+     ACT_KIND_HARD_SWISH},
+    {"stem 1ch 3x3 s3 dil 2", 1, 1, 29, 41, 40, 3, 3, 3, 3, 2, 1, 2, 1, 2, 2, 1, 1,
+     ACT_KIND_RELU},
+    {"stem tiny input", 3, 2, 3, 4, 17, 2, 3, 1, 1, 1, 1, 0, 1, 1, 1, 1, 0, ACT_KIND_NONE},
     /* a 1x1 output from a kernel the size of the input (fc): squeeze-
      * excitation's 1x1 over a pooled input, at batch 1 (fewer rows than the
      * cpu GEMM's tile) and at a batch of more rows than one tile; a 3x2
@@ -128,7 +138,8 @@ static const conv_case cases[] = {
 static const conv2d_algo algos[] = {CONV2D_ALGO_NAIVE,    CONV2D_ALGO_DIRECT,
                                     CONV2D_ALGO_IM2COL,   CONV2D_ALGO_GEMM1X1,
                                     CONV2D_ALGO_WINOGRAD, CONV2D_ALGO_DEPTHWISE,
-                                    CONV2D_ALGO_POOLED,   CONV2D_ALGO_FC};
+                                    CONV2D_ALGO_POOLED,   CONV2D_ALGO_FC,
+                                    CONV2D_ALGO_STEM};
 #define N_ALGOS (sizeof algos / sizeof algos[0])
 static const char *const gemm_variants[] = {"cpu", "gpu", "naive"};
 
@@ -554,8 +565,8 @@ Test(conv_algos, automatic_choice_and_forcing, .init = setup)
     const conv_case *dw = &cases[11], *one = &cases[16], *s1 = &cases[2], *s2 = &cases[4];
     cr_assert_eq(auto_algo(&o, dw, "cpu"), CONV2D_ALGO_DEPTHWISE);
     cr_assert_eq(auto_algo(&o, one, "cpu"), CONV2D_ALGO_GEMM1X1);
-    cr_assert_eq(auto_algo(&o, s1, "cpu"), CONV2D_ALGO_DIRECT);
-    cr_assert_eq(auto_algo(&o, s2, "cpu"), CONV2D_ALGO_DIRECT);
+    cr_assert_eq(auto_algo(&o, s1, "cpu"), CONV2D_ALGO_DIRECT); /* 36 taps: direct */
+    cr_assert_eq(auto_algo(&o, s2, "cpu"), CONV2D_ALGO_STEM);   /* 2 channels, 5x3: 30 taps */
     cr_assert_eq(auto_algo(&o, s1, "gpu"), CONV2D_ALGO_IM2COL);
     cr_assert_eq(auto_algo(&o, s2, "naive"), CONV2D_ALGO_IM2COL);
     cr_assert_eq(auto_algo(&o, one, "gpu"), CONV2D_ALGO_GEMM1X1);
@@ -588,7 +599,10 @@ Test(conv_algos, automatic_choice_and_forcing, .init = setup)
     o.conv_algo = "gemm1x1"; /* does not apply: the automatic choice */
     cr_assert_eq(auto_algo(&o, s1, "cpu"), CONV2D_ALGO_DIRECT);
     o.conv_algo = "winograd";
-    cr_assert_eq(auto_algo(&o, s2, "cpu"), CONV2D_ALGO_DIRECT);
+    cr_assert_eq(auto_algo(&o, s2, "cpu"), CONV2D_ALGO_STEM);
+    o.conv_algo = "stem"; /* forced; 36 taps do not fit it */
+    cr_assert_eq(auto_algo(&o, s2, "gpu"), CONV2D_ALGO_STEM);
+    cr_assert_eq(auto_algo(&o, s1, "cpu"), CONV2D_ALGO_DIRECT);
     setenv("CLINFER_CONV_ALGO", "winograd", 1); /* the option wins */
     o.conv_algo = "im2col";
     cr_assert_eq(auto_algo(&o, s1, "cpu"), CONV2D_ALGO_IM2COL);
@@ -812,9 +826,11 @@ static clinfer_status add_conv(clinfer_graph *g, const clinfer_value *in, const 
  * automatic choice, so every case runs under each. */
 Test(conv_algos, graph_node_under_every_forced_algorithm, .init = setup)
 {
-    static const char *const algo_values[] = {"auto",     "naive",     "direct", "im2col",
-                                              "gemm1x1",  "winograd", "depthwise", "fc"};
-    const size_t picks[] = {0, 1, 2, 3, 4, 5, 7, 9, 11, 12, 15, 21, 22, 23, 27, 30, 42, 43, 45, 46};
+    static const char *const algo_values[] = {"auto",     "naive",    "direct",
+                                              "im2col",   "gemm1x1",  "winograd",
+                                              "depthwise", "fc",      "stem"};
+    const size_t picks[] = {0,  1,  2,  3,  4,  5,  7,  9,  11, 12, 15,
+                            21, 22, 23, 27, 30, 42, 46, 47, 49, 50, 51};
     for (size_t i = 0; i < sizeof picks / sizeof picks[0]; i++) {
         const conv_case *k = &cases[picks[i]];
         conv2d_params p = params_of(k);

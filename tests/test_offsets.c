@@ -566,7 +566,11 @@ static void check_conv(conv2d_params p, const char *name, uint32_t seed)
         if (conv2d_algo_unfit(&p, (conv2d_algo)a))
             continue;
         const int dw = a == CONV2D_ALGO_DEPTHWISE;
-        const int variants = dw ? 2 : a == CONV2D_ALGO_NAIVE || a == CONV2D_ALGO_POOLED ? 1 : 3;
+        const int variants = dw                                                          ? 2
+                             : a == CONV2D_ALGO_NAIVE || a == CONV2D_ALGO_POOLED ||
+                                     a == CONV2D_ALGO_STEM
+                                 ? 1
+                                 : 3;
         for (int v = 0; v < variants; v++) {
             setenv(dw ? "CLINFER_DEPTHWISE_VARIANT" : "CLINFER_GEMM_VARIANT",
                    dw ? dw_variants[v] : gemm_variants[v], 1);

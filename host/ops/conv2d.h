@@ -37,13 +37,19 @@
  *              over the batch (the cpu GEMM reads W' packed in panels of
  *              output channels, packed once), instead of a GEMM per image
  *              whose single column fills one lane of its vectors.
+ *   stem       groups 1, no residual, C * KH * KW at most 32 (the first
+ *              layer of image networks: 3 channels, 3x3): conv2d_stem
+ *              computes 16 output channels of 16 columns per step in
+ *              registers, reading the input in place (no padded copy, no
+ *              packing: direct's copy and short K cost as much as the
+ *              product there).
  *   winograd   3x3, stride 1, dilation 1, groups 1 (any padding): Winograd
  *              F(4x4, 3x3) or F(2x2, 3x3): input tiles transformed to
  *              scratch, batched GEMMs with the transformed weights (packed
  *              once), output transform (conv_winograd.h), which also
  *              computes a fused 2x2 max pool (its tiles are whole windows).
  * Bias and the activation are fused in every algorithm, and so is a
- * residual (groups 1: every algorithm but depthwise). The direct
+ * residual (groups 1: every algorithm but depthwise and stem). The direct
  * algorithm, and the GEMM-based ones with the cpu GEMM, read the weights
  * packed in panels of output channels (gemm_pack_a), packed once. The GEMM-based
  * ones use the runtime's GEMM variant (gemm.h, CLINFER_GEMM_VARIANT).
@@ -56,7 +62,8 @@
  * max pool winograd where it fits and is preferred (below), else pooled
  * (the only other algorithm that computes one), else with the cpu
  * GEMM variant fc where it fits, else depthwise,
- * else gemm1x1, else with the cpu GEMM variant winograd where it fits and
+ * else gemm1x1, else with the cpu GEMM variant stem where it fits, else
+ * winograd where it fits and
  * is measured faster (conv_winograd_preferred: many channels and tiles;
  * fewer tiles suffice with narrow vectors),
  * else direct (a strided 1x1 kernel over the one stride phase it reads:
@@ -141,11 +148,12 @@ typedef enum conv2d_algo {
     CONV2D_ALGO_DEPTHWISE,
     CONV2D_ALGO_POOLED,
     CONV2D_ALGO_FC,
+    CONV2D_ALGO_STEM,
     CONV2D_ALGO_COUNT
 } conv2d_algo;
 
 /* "auto", "naive", "direct", "im2col", "gemm1x1", "winograd", "depthwise",
- * "pooled", "fc". */
+ * "pooled", "fc", "stem". */
 const char *conv2d_algo_name(conv2d_algo a);
 
 /* NULL if `a` can compute `p`, else why not ("needs stride 1"). */
@@ -194,7 +202,7 @@ void conv2d_plan_chunks(const clinfer_runtime *rt, const conv2d_params *p, conv2
                         uint64_t per_image, uint64_t extra, int32_t per_chunk);
 
 /* Plans `p` with the runtime's conv_algo (CLINFER_CONV_ALGO=auto|naive|
- * direct|im2col|gemm1x1|winograd|depthwise|pooled|fc, read when the runtime was
+ * direct|im2col|gemm1x1|winograd|depthwise|pooled|fc|stem, read when the runtime was
  * created; unset: auto). A forced algorithm that does not apply to this
  * layer falls back to the automatic choice with a warning in the log. */
 clinfer_status conv2d_plan_make(clinfer_runtime *rt, const conv2d_params *p, conv2d_plan *out);
