@@ -154,11 +154,36 @@ static void depthwise_split_row(__local float *dst, __global const store_t *src,
     }
 }
 
+/* Zeroes the padding of the tile of input rows iy0 .. iy0 + th - 1 (row r
+ * at r * stride_w * twp): rows outside the image, split rows (stride_w >
+ * 1: phases interleave values and padding) whole; in the others the
+ * pad_left floats before the W values and the rest of the row after them
+ * (the last 16-float step may run into the next row: zeros where that
+ * row's values come later). Once per item: its planes put their values at
+ * the same places, and depthwise_fill writes nothing but values and
+ * zeros. */
+static void depthwise_zero_padding(__local float *tile, int H, int W, int iy0, int th,
+                                   int pad_left, int stride_w, int twp)
+{
+    const int tw = stride_w * twp;
+    for (int r = 0; r < th; r++) {
+        __local float *dst = tile + r * tw;
+        const int iy = iy0 + r;
+        int t = 0;
+        if (iy >= 0 && iy < H && stride_w == 1) {
+            for (; t < pad_left; t++)
+                dst[t] = 0.0f;
+            t = pad_left + W;
+        }
+        for (; t < tw; t += 16)
+            VST16_LOCAL((float16)(0.0f), dst + t);
+    }
+}
+
 /* Copies the image's values in input rows iy0 .. iy0 + th - 1 of plane
  * `in` (`room` floats readable from its start) into `tile`, row r at r *
- * stride_w * twp. Everything else in the tile is padding, zeroed once per
- * item (conv2d_depthwise_rows): an item's planes put their values at the
- * same places, and the copies write nothing but values and zeros. */
+ * stride_w * twp, the padding around them already zero
+ * (depthwise_zero_padding). */
 static void depthwise_fill(__local float *tile, __global const store_t *in, long room, int H,
                            int W, int iy0, int th, int pad_left, int stride_w, int twp)
 {
@@ -323,11 +348,10 @@ __kernel void conv2d_depthwise_rows(__global const store_t *restrict input, long
         return;
     const long end = min(plane0 + planes, (long)total);
     const int n = min(rows, OH - oy0);
-    /* the tile's padding, once (depthwise_fill); its rows as depthwise_block uses them */
+    /* the tile's padding, once; its rows as depthwise_block fills them */
     const int n4 = (n + DW_ROWS - 1) / DW_ROWS * DW_ROWS;
-    const int floats = ((n4 - 1) * stride_h + (KH - 1) * dil_h + 1) * stride_w * twp + 16;
-    for (int t = 0; t < floats; t += 16)
-        VST16_LOCAL((float16)(0.0f), tile + t);
+    depthwise_zero_padding(tile, H, W, oy0 * stride_h - pad_top,
+                           (n4 - 1) * stride_h + (KH - 1) * dil_h + 1, pad_left, stride_w, twp);
     for (long plane = plane0; plane < end; plane++) /* rows after the block: whole planes */
         depthwise_block(input, weight, bias, output, tile, plane, oy0, n, C, H, W, OH, OW, KH, KW,
                         stride_h, stride_w, pad_top, pad_left, dil_h, dil_w, twp,
