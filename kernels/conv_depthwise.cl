@@ -30,6 +30,17 @@
  *   output columns from every tap and the padded row copied in 16-float steps;
  *   (4 * ceil(rows / 4) - 1) * stride_h + (KH - 1) * dil_h + 1 rows; 16 spare
  *   floats.
+ * conv2d_depthwise_flat (the CPU variant's form for whole small planes at
+ *   stride 1, the host's choice; a kernel of its own, compiled only where
+ *   launched): work-item (0, 0, z) computes planes z * planes.. (below
+ *   `total`), each flattened into the tile with pitch P = pad_left + W +
+ *   pad_right (padded row R at R * P: the zeros once per item, then per
+ *   plane the values), so that output q = oy * P + ox reads tap (ky, kx)
+ *   at q + ky * dil_h * P + kx * dil_w: 16 consecutive q are one vector
+ *   load per tap, the padding columns computed and dropped. A 7x7 output
+ *   of a 5x5 window (P = 11) fills 49 of 80 lanes this way, 49 of 128 in
+ *   rows of 16, 4 at a time. The sums go through a buffer after the flat
+ *   tile (`obuf`) to the output rows.
  *
  * Tunables: HAS_BIAS (0/1), ACT (see prelude.cl), DW_K (3 or 5).
  */
@@ -326,6 +337,65 @@ static void depthwise_block(__global const store_t *restrict input,
                                     act_a, act_b);
             }
         }
+    }
+}
+
+/* conv2d_depthwise_flat: see the file's banner. */
+__kernel void conv2d_depthwise_flat(__global const store_t *restrict input, long input_off,
+                                    __global const store_t *restrict weight, long weight_off,
+                                    __global const store_t *restrict bias, long bias_off,
+                                    __global store_t *restrict output, long output_off,
+                                    __local float *tile, int C, int H, int W, int OH, int OW,
+                                    int KH, int KW, int pad_top, int pad_left, int dil_h,
+                                    int dil_w, int planes, int total, int P, float act_a,
+                                    float act_b)
+{
+    input += input_off;
+    weight += weight_off;
+    bias += bias_off;
+    output += output_off;
+    const long plane0 = get_global_id(2) * (long)planes;
+    const long end = min(plane0 + planes, (long)total);
+    const int th = OH + (KH - 1) * dil_h, nvec = (OH * P + 15) / 16;
+    const int reach = nvec * 16 + (KH - 1) * dil_h * P + (KW - 1) * dil_w;
+    const int flat = (max(th * P + 16, reach) + 15) / 16 * 16; /* floats of the flat tile */
+    __local float *obuf = tile + flat;
+    for (int t = 0; t < flat; t += 16)
+        VST16_LOCAL((float16)(0.0f), tile + t);
+    for (long plane = plane0; plane < end; plane++) {
+        const long at = plane * H * W;
+        for (int iy = 0; iy < H; iy++) /* rows in order: a row's last step writes zeros
+                                         * over the next one's start, copied after */
+            depthwise_copy_row(tile + (iy + pad_top) * P, input + at + (long)iy * W, W,
+                               (total - plane) * H * W - (long)iy * W, pad_left);
+        const int c = (int)(plane % C);
+        __global const store_t *w = weight + (long)c * KH * KW;
+#if HAS_BIAS
+        const float16 b = (float16)(LD(bias, c));
+#else
+        const float16 b = (float16)(0.0f);
+#endif
+        for (int j0 = 0; j0 < nvec; j0 += DW_ROWS) {
+            float16 acc[DW_ROWS] = {b, b, b, b};
+            for (int ky = 0; ky < KH; ky++)
+                for (int kx = 0; kx < KW; kx++) {
+                    __local const float *t = tile + j0 * 16 + ky * dil_h * P + kx * dil_w;
+                    const float16 wt = (float16)(LD(w, ky * KW + kx));
+#pragma unroll
+                    for (int j = 0; j < DW_ROWS; j++)
+                        if (j0 + j < nvec)
+                            acc[j] = fma(vload16(0, t + j * 16), wt, acc[j]);
+                }
+#pragma unroll
+            for (int j = 0; j < DW_ROWS; j++)
+                if (j0 + j < nvec)
+                    VST16_LOCAL(acc[j], obuf + (j0 + j) * 16);
+        }
+        __global store_t *y = output + plane * OH * OW;
+        const long after = (end - plane - 1) * OH * OW; /* outputs of later planes */
+        for (int oy = 0; oy < OH; oy++) /* 16 from a row's start: spill onto later rows */
+            depthwise_store(vload16(0, obuf + oy * P), y + oy * OW, 0, OW,
+                            (OH - oy - 1) * OW + after >= 16, act_a, act_b);
     }
 }
 

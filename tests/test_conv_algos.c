@@ -95,6 +95,12 @@ static const conv_case cases[] = {
      ACT_KIND_NONE},
     {"dw 5x5 7x7 many planes", 1, 40, 7, 7, 40, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 40, 1,
      ACT_KIND_CLIP},
+    /* the flat form (conv2d_depthwise_flat): whole small planes at stride
+     * 1, windows over 3x3 (the 7x7 case above too); asymmetric padding, a
+     * 7x7 window over a 6x5 plane, batch 2; dilation 2 */
+    {"dw 7x7 flat asym pad batch 2", 2, 9, 6, 5, 9, 7, 7, 1, 1, 3, 2, 3, 4, 1, 1, 9, 1,
+     ACT_KIND_HARD_SWISH},
+    {"dw 5x5 flat dil 2", 1, 6, 5, 6, 6, 5, 5, 1, 1, 4, 4, 4, 4, 2, 2, 6, 0, ACT_KIND_RELU},
     /* 1x1 over few channels: the cpu GEMM gives each item several column
      * panels (gemm_core_prepare), the last item fewer; read in place (1073
      * columns) and packed (512, two images) */
@@ -829,8 +835,8 @@ Test(conv_algos, graph_node_under_every_forced_algorithm, .init = setup)
     static const char *const algo_values[] = {"auto",     "naive",    "direct",
                                               "im2col",   "gemm1x1",  "winograd",
                                               "depthwise", "fc",      "stem"};
-    const size_t picks[] = {0,  1,  2,  3,  4,  5,  7,  9,  11, 12, 15,
-                            21, 22, 23, 27, 30, 42, 46, 47, 49, 50, 51};
+    const size_t picks[] = {0, 1, 2, 3, 4, 5, 7, 9, 11, 12, 15,
+                            21, 22, 23, 27, 30, 42, 48, 49, 51, 52, 53, 46};
     for (size_t i = 0; i < sizeof picks / sizeof picks[0]; i++) {
         const conv_case *k = &cases[picks[i]];
         conv2d_params p = params_of(k);

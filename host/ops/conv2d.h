@@ -183,6 +183,8 @@ typedef struct conv2d_plan {
     int32_t wm;              /* winograd: output tile size (2 or 4) */
     int32_t dw_rows;         /* depthwise: output rows and planes per work-item */
     int32_t dw_planes;       /* of conv2d_depthwise_rows (rows 0: conv2d_depthwise) */
+    int32_t dw_flat;         /* conv2d_depthwise_rows over whole small planes
+                              * flattened with this pitch (0: in rows) */
     int split;               /* im2col, gemm1x1 on GPUs: split K (gemm.splits > 1), one
                               * more launch per chunk adds the partial sums, which
                               * lie in scratch at partial_offset floats (float in

@@ -47,6 +47,42 @@ static int64_t depthwise_tile_floats(const conv2d_params *p, int32_t ow, int32_t
  * conv2d_depthwise. */
 #define DEPTHWISE_TILE_CAP ((int64_t)1 << 20)
 
+/* conv2d_depthwise_rows's flat form (kernels/conv_depthwise.cl,
+ * depthwise_flat): pitch P, floats of the flat tile, of the tile with the
+ * sums' buffer after it (and 16 spare). */
+static int64_t depthwise_flat_floats(const conv2d_params *p, int32_t oh, int64_t P)
+{
+    const int64_t th = oh + (int64_t)(p->kh - 1) * p->dil_h, nvec = (oh * P + 15) / 16;
+    const int64_t reach = nvec * 16 + (int64_t)(p->kh - 1) * p->dil_h * P +
+                          (int64_t)(p->kw - 1) * p->dil_w;
+    const int64_t flat = ((th * P + 16 > reach ? th * P + 16 : reach) + 15) / 16 * 16;
+    return flat + nvec * 16 + 16;
+}
+
+/* The flat form's pitch for whole planes at stride 1 and windows larger
+ * than 3x3, when its vectors fill at least DEPTHWISE_FLAT_GAIN times the
+ * lanes that rows of 16 (4 at a time) fill: 7x7 outputs of 5x5 windows (49
+ * of 80 lanes against 49 of 128: MobileNetV3's 960-channel layers 0.114 ->
+ * 0.087 ms for two), not 14x14 (196 of 252 against 196 of 256); else 0.
+ * A 3x3 window (49 of 64 lanes at 7x7) computes too little per plane for
+ * the flattening's fixed costs: MobileNetV2's three 960-channel 7x7 layers
+ * ran 4% slower flat. */
+#define DEPTHWISE_FLAT_GAIN 1.5
+static int32_t depthwise_flat_pitch(const conv2d_params *p, const conv2d_plan *pl)
+{
+    if (p->stride_h != 1 || p->stride_w != 1 || pl->dw_rows < pl->oh || p->kh * p->kw <= 9)
+        return 0;
+    const int64_t P = (int64_t)p->pad_left + p->w + p->pad_right; /* = OW + (KW - 1) * dil_w */
+    const int64_t outputs = (int64_t)pl->oh * pl->ow, nvec = (pl->oh * P + 15) / 16;
+    const double flat = (double)outputs / (double)(nvec * 16);
+    const double rows = (double)outputs / (double)(((int64_t)pl->ow + 15) / 16 * 16 *
+                                                   (((int64_t)pl->oh + 3) / 4 * 4));
+    if (flat < DEPTHWISE_FLAT_GAIN * rows ||
+        depthwise_flat_floats(p, pl->oh, P) * (int64_t)sizeof(float) > DEPTHWISE_TILE_AIM)
+        return 0;
+    return (int32_t)P;
+}
+
 /* The depthwise variant: conv2d_depthwise_rows on a CPU (or forced by
  * CLINFER_DEPTHWISE_VARIANT=cpu) with rows per item splitting each plane
  * into equal blocks of about DEPTHWISE_ITEM_OUTPUTS outputs, halved down to
@@ -80,11 +116,42 @@ clinfer_status conv_depthwise_plan(clinfer_runtime *rt, const conv2d_params *p, 
     if (planes > (total + DEPTHWISE_MIN_ITEMS - 1) / DEPTHWISE_MIN_ITEMS)
         planes = (total + DEPTHWISE_MIN_ITEMS - 1) / DEPTHWISE_MIN_ITEMS;
     pl->dw_planes = planes < 1 || rows < pl->oh ? 1 : (int32_t)planes;
+    pl->dw_flat = depthwise_flat_pitch(p, pl);
     return CLINFER_OK;
 }
 
-/* Depthwise: conv2d_depthwise_rows (plan dw_rows > 0; its tile is a local
- * memory argument after the buffers) or conv2d_depthwise. */
+/* conv2d_depthwise_flat (plan dw_flat > 0): the local tile after the
+ * buffers, one item per dw_planes planes. */
+static clinfer_status depthwise_flat_launch(clinfer_runtime *rt, const conv2d_params *p,
+                                            const conv2d_plan *pl, const conv2d_buffers *buf,
+                                            const opts *o, op_launch *out)
+{
+    const act_params act = act_program(p->act);
+    karg a;
+    launch_begin(rt, out, "conv_depthwise", o, "conv2d_depthwise_flat", 0, &a);
+    karg_tensor(&a, buf->input);
+    karg_tensor(&a, buf->weight);
+    karg_tensor(&a, buf->bias);
+    karg_tensor(&a, buf->output);
+    karg_local(&a, (size_t)depthwise_flat_floats(p, pl->oh, pl->dw_flat) * sizeof(float));
+    const int32_t v[] = {p->c,       p->h,        p->w,     pl->oh,   pl->ow,
+                         p->kh,      p->kw,       p->pad_top, p->pad_left, p->dil_h,
+                         p->dil_w,   pl->dw_planes, p->n * p->c, pl->dw_flat};
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+        karg_int(&a, v[i]);
+    karg_float(&a, act.a);
+    karg_float(&a, act.b);
+    clinfer_status st = launch_finish(rt, out, &a);
+    if (st != CLINFER_OK)
+        return st;
+    const size_t planes = (size_t)p->n * (size_t)p->c;
+    launch_grid3(out, 1, 1, (planes + pl->dw_planes - 1) / pl->dw_planes, 1);
+    return CLINFER_OK;
+}
+
+/* Depthwise: conv2d_depthwise_flat (plan dw_flat > 0),
+ * conv2d_depthwise_rows (dw_rows > 0; its tile is a local memory argument
+ * after the buffers) or conv2d_depthwise. */
 clinfer_status conv_depthwise_launch(clinfer_runtime *rt, const conv2d_params *p,
                                      const conv2d_plan *pl, const conv2d_buffers *buf,
                                      op_launch *out)
@@ -93,6 +160,8 @@ clinfer_status conv_depthwise_launch(clinfer_runtime *rt, const conv2d_params *p
     opts o = opts_none();
     const act_params act = act_program(p->act); /* fewer programs */
     opts_add(&o, "-DACT=%d -DHAS_BIAS=%d", (int)act.kind, p->has_bias ? 1 : 0);
+    if (pl->dw_flat > 0)
+        return depthwise_flat_launch(rt, p, pl, buf, &o, out);
     /* 5x5 windows at stride_h 1: the fast path, in a program of its own
      * (-DDW_K=5 keeps only that path; kernels/conv_depthwise.cl). Its code
      * costs a cold start about 0.5 s per program; the other 5x5 layers
