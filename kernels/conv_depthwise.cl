@@ -20,8 +20,8 @@
  *   the padding around them (zeros) is written once per item, the same for all
  *   its planes. Every tap of 16 outputs is then one unguarded vector load, for
  *   any stride and dilation. Rows go DW_ROWS (4) at a time, one accumulator
- *   each; DW_K x DW_K windows (3x3; 5x5 in a -DDW_K=5 program, stride_h 1)
- *   with dilation 1 and stride_h 1 or 2 load each tile row once for all the
+ *   each; DW_K x DW_K windows (3x3; 5x5 in a -DDW_K=5 program) with
+ *   dilation 1 and stride_h 1 or 2 load each tile row once for all the
  *   output rows that read it. Input rows are read 16 floats at a time, past
  *   the row end but never past the tensor's; a row's last 16 outputs are
  *   stored whole when the floats past the row belong to outputs the item
@@ -228,9 +228,9 @@ static void depthwise_store(float16 v, __global store_t *y, int ox0, int OW, int
 }
 
 /* The fast path: DW_K x DW_K windows (a build option, 3 unless the host
- * passes 5 for a layer with stride_h 1: a program of its own, without the
- * generic path and stride_h 2, so that only models with such layers compile
- * its code), dilation 1, stride_h SH (1 or 2, a constant where it is
+ * passes 5 for a layer of this path: a program of its own, without the
+ * generic path, so that only models with such layers compile its code),
+ * dilation 1, stride_h SH (1 or 2, a constant where it is
  * called): each tile row's DW_K column taps are loaded once and added to
  * every one of the DW_ROWS output rows that reads them, the DW_K * DW_K
  * weights in registers. One load serves up to DW_K FMAs where the generic
@@ -297,12 +297,10 @@ static void depthwise_block(__global const store_t *restrict input,
             __local const float *s = tile + r * rs + ox0;
             if (fast && stride_h == 1) {
                 depthwise_fast_taps(s, tw, off, wk, acc, 1);
-#if DW_K == 3
             } else if (fast) {
                 depthwise_fast_taps(s, tw, off, wk, acc, 2);
-#endif
             } else {
-#if DW_K == 3 /* a DW_K = 5 program runs only layers of its fast path, stride_h 1 */
+#if DW_K == 3 /* a DW_K = 5 program runs only layers of its fast path */
                 for (int ky = 0; ky < KH; ky++)
                     for (int kx = 0; kx < KW; kx++) {
                         const int X = kx * dil_w;

@@ -85,9 +85,8 @@ static const conv_case cases[] = {
     {"dw 3x3 row blocks", 1, 2, 70, 50, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1, ACT_KIND_RELU},
     {"dw 5x5 small planes batch 3", 3, 24, 4, 5, 24, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 24, 1,
      ACT_KIND_NONE},
-    /* the 5x5 fast path (its own program, -DDW_K=5, stride_h 1): row
-     * blocks of rows wider than 16, stride (1,2), small planes; stride 2
-     * (the generic path of the default program) */
+    /* the 5x5 fast path (its own program, -DDW_K=5): row blocks of rows
+     * wider than 16, stride 2, stride (1,2), small planes */
     {"dw 5x5 s1 row blocks", 1, 3, 45, 37, 3, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 3, 1,
      ACT_KIND_HARD_SWISH},
     {"dw 5x5 s2 batch 2", 2, 5, 19, 23, 5, 5, 5, 2, 2, 2, 2, 2, 2, 1, 1, 5, 1, ACT_KIND_RELU},

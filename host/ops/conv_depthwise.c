@@ -162,11 +162,12 @@ clinfer_status conv_depthwise_launch(clinfer_runtime *rt, const conv2d_params *p
     opts_add(&o, "-DACT=%d -DHAS_BIAS=%d", (int)act.kind, p->has_bias ? 1 : 0);
     if (pl->dw_flat > 0)
         return depthwise_flat_launch(rt, p, pl, buf, &o, out);
-    /* 5x5 windows at stride_h 1: the fast path, in a program of its own
-     * (-DDW_K=5 keeps only that path; kernels/conv_depthwise.cl). Its code
-     * costs a cold start about 0.5 s per program; the other 5x5 layers
-     * take the generic path. */
-    if (rows && p->kh == 5 && p->kw == 5 && p->dil_h == 1 && p->dil_w == 1 && p->stride_h == 1)
+    /* 5x5 windows (dilation 1, stride_h 1 or 2) in rows: the fast path, in
+     * a program of its own (-DDW_K=5 keeps only that path;
+     * kernels/conv_depthwise.cl). Its unrolled code costs a cold start
+     * about 0.5 s per program (MobileNetV3-Large: 4.1 -> 5.1 s with the
+     * stride-2 layers; their time 0.144 -> 0.122 ms). */
+    if (rows && p->kh == 5 && p->kw == 5 && p->dil_h == 1 && p->dil_w == 1 && p->stride_h <= 2)
         opts_add(&o, "-DDW_K=5");
     karg a;
     launch_begin(rt, out, "conv_depthwise", &o,
