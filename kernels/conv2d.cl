@@ -510,22 +510,6 @@ __kernel void conv2d_pooled(__global const store_t *restrict input, long input_o
 #define STEM_OC 16    /* output channels per item: their sums fill 16 registers */
 #define STEM_MAX_K 32 /* taps C * KH * KW at most (host/ops/conv2d.c) */
 
-/* Stores channel i's 16 sums of row y from column ox0 (bias and activation
- * applied), only those inside the row. */
-static void stem_store(float16 v, __global store_t *y, int ox0, int OW, float act_a,
-                       float act_b)
-{
-    v = ACT_ANY(v);
-    if (ox0 + 16 <= OW) {
-        ST16_ONE(v, y + ox0);
-    } else {
-        float t[16];
-        vstore16(v, 0, t);
-        for (int j = 0; ox0 + j < OW; j++)
-            ST(y, ox0 + j, t[j]);
-    }
-}
-
 __kernel void conv2d_stem(__global const store_t *restrict input, long input_off,
                           __global const store_t *restrict weight, long weight_off,
                           __global const store_t *restrict bias, long bias_off,
@@ -586,9 +570,9 @@ __kernel void conv2d_stem(__global const store_t *restrict input, long input_off
                         ky = 0, c++;
                 }
             }
+            __global store_t *y = output + ((n * OC + oc0) * OH + oy) * (long)OW + ox0;
             for (int i = 0; i < nc; i++) /* rolled: the stores' code once */
-                stem_store(acc[i], output + ((n * OC + oc0 + i) * OH + oy) * (long)OW, ox0, OW,
-                           act_a, act_b);
+                st16_first(ACT_ANY(acc[i]), y + (long)i * OH * OW, OW - ox0);
         }
     }
 }

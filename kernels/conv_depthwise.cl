@@ -216,15 +216,7 @@ static void depthwise_fill(__local float *tile, __global const store_t *in, long
 static void depthwise_store(float16 v, __global store_t *y, int ox0, int OW, int spill,
                             float act_a, float act_b)
 {
-    v = ACT_ANY(v);
-    if (ox0 + 16 <= OW || spill) {
-        ST16_ONE(v, y + ox0);
-    } else {
-        float t[16];
-        vstore16(v, 0, t);
-        for (int j = 0; ox0 + j < OW; j++)
-            ST(y, ox0 + j, t[j]);
-    }
+    st16_first(ACT_ANY(v), y + ox0, spill ? 16 : OW - ox0);
 }
 
 /* The fast path: DW_K x DW_K windows (a build option, 3 unless the host

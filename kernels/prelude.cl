@@ -184,6 +184,21 @@ typedef float16 float16_any_align __attribute__((aligned(4)));
 #define ST16_ONE(v, p) VST16_GLOBAL((v), (p))
 #endif
 
+/* Stores the first n lanes of v at p (all 16, one vector move, when n >=
+ * 16: the end of an output row, or floats past it that are written again
+ * later). */
+inline void st16_first(float16 v, __global store_t *p, int n)
+{
+    if (n >= 16) {
+        ST16_ONE(v, p);
+        return;
+    }
+    float t[16];
+    vstore16(v, 0, t);
+    for (int j = 0; j < n; j++)
+        ST(p, j, t[j]);
+}
+
 #define ACT_NONE 0
 #define ACT_RELU 1
 #define ACT_LEAKY_RELU 2
