@@ -118,9 +118,10 @@ static float16 depthwise_load_row(__global const store_t *src, int x, int W)
 }
 
 /* Copies input row `src` (W floats, `room` floats readable from it) into
- * tile row `dst` for stride_w 1, after pad_left zeros (already there: see
- * depthwise_fill); the 16-float steps write zeros past W, inside the row
- * (the host leaves room in tw for them). */
+ * tile row `dst` for stride_w 1, after pad_left zeros (already there,
+ * written once per item); the 16-float steps write zeros past W: inside
+ * the row in conv2d_depthwise_rows (the host leaves room in tw for them),
+ * over the next row's start in conv2d_depthwise_flat (copied after). */
 static void depthwise_copy_row(__local float *dst, __global const store_t *src, int W, long room,
                                int pad_left)
 {

@@ -47,9 +47,9 @@ static int64_t depthwise_tile_floats(const conv2d_params *p, int32_t ow, int32_t
  * conv2d_depthwise. */
 #define DEPTHWISE_TILE_CAP ((int64_t)1 << 20)
 
-/* conv2d_depthwise_rows's flat form (kernels/conv_depthwise.cl,
- * depthwise_flat): pitch P, floats of the flat tile, of the tile with the
- * sums' buffer after it (and 16 spare). */
+/* Floats of conv2d_depthwise_flat's local memory for pitch P
+ * (kernels/conv_depthwise.cl): the flat tile, the sums' buffer after it,
+ * 16 spare. */
 static int64_t depthwise_flat_floats(const conv2d_params *p, int32_t oh, int64_t P)
 {
     const int64_t th = oh + (int64_t)(p->kh - 1) * p->dil_h, nvec = (oh * P + 15) / 16;
@@ -63,7 +63,7 @@ static int64_t depthwise_flat_floats(const conv2d_params *p, int32_t oh, int64_t
  * than 3x3, when its vectors fill at least DEPTHWISE_FLAT_GAIN times the
  * lanes that rows of 16 (4 at a time) fill: 7x7 outputs of 5x5 windows (49
  * of 80 lanes against 49 of 128: MobileNetV3's 960-channel layers 0.114 ->
- * 0.087 ms for two), not 14x14 (196 of 252 against 196 of 256); else 0.
+ * 0.085 ms for two), not 14x14 (5x5: 196 of 256 either way); else 0.
  * A 3x3 window (49 of 64 lanes at 7x7) computes too little per plane for
  * the flattening's fixed costs: MobileNetV2's three 960-channel 7x7 layers
  * ran 4% slower flat. */
