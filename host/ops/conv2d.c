@@ -6,6 +6,7 @@
  */
 #include "conv2d.h"
 #include "conv_depthwise.h"
+#include "conv_stem.h"
 #include "conv_winograd.h"
 
 #include <stdio.h>
@@ -115,11 +116,6 @@ clinfer_status conv2d_naive_bind(clinfer_runtime *rt, op_launch *l, dev_tensor i
 
 /* ------------------------------------------------------------ algorithms */
 
-/* The stem algorithm's most taps per output, C * KH * KW (its kernel keeps
- * an item's weights in a private array of this many taps: STEM_MAX_K in
- * kernels/conv2d.cl). */
-#define STEM_MAX_K 32
-
 static const char *const algo_names[CONV2D_ALGO_COUNT] = {
     "auto",      "naive",  "direct", "im2col", "gemm1x1", "winograd",
     "depthwise", "pooled", "fc",     "stem"};
@@ -166,9 +162,7 @@ const char *conv2d_algo_unfit(const conv2d_params *p, conv2d_algo a)
                    ? NULL
                    : "needs groups 1, no padding and a kernel the size of the input";
     case CONV2D_ALGO_STEM:
-        return p->groups == 1 && !p->has_residual && (int64_t)p->c * p->kh * p->kw <= STEM_MAX_K
-                   ? NULL
-                   : "needs groups 1, no residual and C * KH * KW at most 32";
+        return conv_stem_unfit(p);
     case CONV2D_ALGO_COUNT:
         break;
     }
@@ -251,16 +245,6 @@ static int pointwise_transposed_pays(const conv2d_params *p, const gemm_config *
     return rows * cols > plain * 1.05;
 }
 
-/* Whether the stem algorithm beats direct on a CPU: any layer it fits
- * (a short product per output, C * KH * KW at most STEM_MAX_K), where
- * direct's padded copy and its tiles' epilogues cost as much as the
- * multiply-adds. The first layers of MobileNetV2/V3 and EfficientNet-B0
- * (3 channels, 3x3, stride 2): 27. */
-static int stem_pays(const conv2d_params *p)
-{
-    return !conv2d_algo_unfit(p, CONV2D_ALGO_STEM);
-}
-
 clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, conv2d_algo algo,
                                 conv2d_plan *out)
 {
@@ -293,8 +277,8 @@ clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, con
             algo = CONV2D_ALGO_DEPTHWISE;
         else if (!conv2d_algo_unfit(p, CONV2D_ALGO_GEMM1X1))
             algo = CONV2D_ALGO_GEMM1X1;
-        else if (out->gemm.variant == GEMM_VARIANT_CPU && stem_pays(p))
-            algo = CONV2D_ALGO_STEM;
+        else if (out->gemm.variant == GEMM_VARIANT_CPU && !conv2d_algo_unfit(p, CONV2D_ALGO_STEM))
+            algo = CONV2D_ALGO_STEM; /* beats direct wherever it fits (conv_stem.h) */
         else if (out->gemm.variant == GEMM_VARIANT_CPU &&
                  !conv2d_algo_unfit(p, CONV2D_ALGO_WINOGRAD) &&
                  conv_winograd_preferred(p, gemm_cpu_vectors_narrow(rt)))
@@ -672,42 +656,6 @@ static clinfer_status conv_pooled(clinfer_runtime *rt, const conv2d_params *p,
     return CLINFER_OK;
 }
 
-/* The stem algorithm: conv2d_stem over a grid (OC / 16 channel blocks,
- * output rows / rows, N), local size 1, rows per item for about 2^18
- * multiply-adds (each item first gathers its weights: with 2^16, a tenth
- * of the time) but at least 8 items per compute unit. */
-static clinfer_status conv_stem(clinfer_runtime *rt, const conv2d_params *p,
-                                const conv2d_plan *pl, const conv2d_buffers *buf, op_launch *out)
-{
-    opts o = opts_none();
-    const act_params act = act_program(p->act); /* fewer programs */
-    opts_add(&o, "-DCONV2D_KERNELS=CONV2D_STEM -DACT=%d", (int)act.kind);
-    const int64_t blocks = ((int64_t)p->oc + 15) / 16;
-    const int64_t per_row = ((int64_t)pl->ow + 15) / 16 * 16 * 16 * (int64_t)p->c * p->kh * p->kw;
-    const int32_t rows = launch_rows_per_item(rt, blocks * p->n, pl->oh,
-                                              ((int64_t)1 << 18) / (per_row > 0 ? per_row : 1));
-    karg a;
-    launch_begin(rt, out, "conv2d", &o, "conv2d_stem", 0, &a);
-    karg_tensor(&a, buf->input);
-    karg_tensor(&a, buf->weight);
-    karg_tensor(&a, buf->bias);
-    karg_tensor(&a, buf->output);
-    const int32_t v[] = {p->c,        p->h,       p->w,          p->oc,       pl->oh,
-                         pl->ow,      p->kh,      p->kw,         p->stride_h, p->stride_w,
-                         p->pad_top,  p->pad_left, p->dil_h,     p->dil_w,    rows};
-    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
-        karg_int(&a, v[i]);
-    karg_long(&a, (int64_t)p->n * p->c * p->h * p->w);
-    karg_float(&a, act.a);
-    karg_float(&a, act.b);
-    karg_int(&a, p->has_bias ? 1 : 0);
-    clinfer_status st = launch_finish(rt, out, &a);
-    if (st != CLINFER_OK)
-        return st;
-    launch_grid3(out, (size_t)blocks, (size_t)((pl->oh + rows - 1) / rows), (size_t)p->n, 1);
-    return CLINFER_OK;
-}
-
 /* How the packing preparation lays out the weights [OC, C/groups, KH,
  * KW]: fc and gemm1x1 transposed, B' = W^T (element (k, oc) at oc * K + k)
  * in column panels; the others, per group, A' = the group's [OC / groups,
@@ -831,7 +779,7 @@ clinfer_status conv2d_launch(clinfer_runtime *rt, const conv2d_params *p,
     case CONV2D_ALGO_FC:
         return conv_fc(rt, p, plan, b, out);
     case CONV2D_ALGO_STEM:
-        return conv_stem(rt, p, plan, b, out);
+        return conv_stem_launch(rt, p, plan, b, out);
     default:
         return err_set(rt, CLINFER_ERR_UNSUPPORTED, "conv2d: algorithm %s is not implemented",
                        conv2d_algo_name(plan->algo));

@@ -42,7 +42,7 @@
  *              computes 16 output channels of 16 columns per step in
  *              registers, reading the input in place (no padded copy, no
  *              packing: direct's copy and short K cost as much as the
- *              product there).
+ *              product there; conv_stem.h).
  *   winograd   3x3, stride 1, dilation 1, groups 1 (any padding): Winograd
  *              F(4x4, 3x3) or F(2x2, 3x3): input tiles transformed to
  *              scratch, batched GEMMs with the transformed weights (packed

@@ -124,15 +124,12 @@ clinfer_status conv_depthwise_plan(clinfer_runtime *rt, const conv2d_params *p, 
  * buffers, one item per dw_planes planes. */
 static clinfer_status depthwise_flat_launch(clinfer_runtime *rt, const conv2d_params *p,
                                             const conv2d_plan *pl, const conv2d_buffers *buf,
-                                            const opts *o, op_launch *out)
+                                            const opts *o, act_params act, op_launch *out)
 {
-    const act_params act = act_program(p->act);
     karg a;
     launch_begin(rt, out, "conv_depthwise", o, "conv2d_depthwise_flat", 0, &a);
-    karg_tensor(&a, buf->input);
-    karg_tensor(&a, buf->weight);
-    karg_tensor(&a, buf->bias);
-    karg_tensor(&a, buf->output);
+    const dev_tensor t[] = {buf->input, buf->weight, buf->bias, buf->output};
+    karg_tensors(&a, t, 4);
     karg_local(&a, (size_t)depthwise_flat_floats(p, pl->oh, pl->dw_flat) * sizeof(float));
     const int32_t v[] = {p->c,       p->h,        p->w,     pl->oh,   pl->ow,
                          p->kh,      p->kw,       p->pad_top, p->pad_left, p->dil_h,
@@ -161,7 +158,7 @@ clinfer_status conv_depthwise_launch(clinfer_runtime *rt, const conv2d_params *p
     const act_params act = act_program(p->act); /* fewer programs */
     opts_add(&o, "-DACT=%d -DHAS_BIAS=%d", (int)act.kind, p->has_bias ? 1 : 0);
     if (pl->dw_flat > 0)
-        return depthwise_flat_launch(rt, p, pl, buf, &o, out);
+        return depthwise_flat_launch(rt, p, pl, buf, &o, act, out);
     /* 5x5 windows (dilation 1, stride_h 1 or 2) in rows: the fast path, in
      * a program of its own (-DDW_K=5 keeps only that path;
      * kernels/conv_depthwise.cl). Its unrolled code costs a cold start
@@ -172,10 +169,8 @@ clinfer_status conv_depthwise_launch(clinfer_runtime *rt, const conv2d_params *p
     karg a;
     launch_begin(rt, out, "conv_depthwise", &o,
                  rows ? "conv2d_depthwise_rows" : "conv2d_depthwise", 0, &a);
-    karg_tensor(&a, buf->input);
-    karg_tensor(&a, buf->weight);
-    karg_tensor(&a, buf->bias);
-    karg_tensor(&a, buf->output);
+    const dev_tensor t[] = {buf->input, buf->weight, buf->bias, buf->output};
+    karg_tensors(&a, t, 4);
     if (rows)
         karg_local(&a, (size_t)depthwise_tile_floats(p, pl->ow, pl->dw_rows) * sizeof(float));
     const int32_t v[] = {p->c,        p->h,        p->w,       pl->oh,     pl->ow,   p->kh,
