@@ -85,6 +85,7 @@
 #define CONV2D_DIRECT 3 /* conv2d_pad and conv2d_direct */
 #define CONV2D_POOLED 5 /* conv2d_pooled */
 #define CONV2D_STEM 6   /* conv2d_stem */
+#define CONV2D_DIRECT_T 7 /* conv2d_pad and conv2d_direct_t */
 #ifndef CONV2D_KERNELS
 #define CONV2D_KERNELS CONV2D_ALL
 #endif
@@ -204,7 +205,7 @@ __kernel void conv2d_im2col(__global const store_t *restrict input, long input_o
 #endif
 
 /* ---------------------------------------------------------------- direct */
-#if CONV2D_HAS(CONV2D_DIRECT)
+#if CONV2D_HAS(CONV2D_DIRECT) || CONV2D_HAS(CONV2D_DIRECT_T)
 
 __kernel void conv2d_pad(__global const store_t *restrict input, long input_off,
                          __global store_t *restrict xp, long xp_off, int C, int H, int W,
@@ -251,6 +252,9 @@ __kernel void conv2d_pad(__global const store_t *restrict input, long input_off,
             ST(end, i, 0.0f);
     }
 }
+#endif
+
+#if CONV2D_HAS(CONV2D_DIRECT)
 
 __kernel void conv2d_direct(__global const store_t *restrict xp, long xp_off,
                             __global const store_t *restrict wpacked, long wpacked_off,
@@ -387,6 +391,112 @@ __kernel void conv2d_direct(__global const store_t *restrict xp, long xp_off,
     }
 }
 
+#endif
+
+#if CONV2D_HAS(CONV2D_DIRECT_T)
+/* conv2d_direct_t: direct's implicit GEMM transposed, for small images
+ * (groups 1). Rows are TM output positions of one output row, columns TW
+ * output channels, so that a 7x7 image computes 49 positions in 7 tiles of
+ * 7 instead of direct's 63 padded-width positions in 64 lanes. Work-item
+ * (x, y, z): positions ox0 = (x % tpr) * TM .. of output row x / tpr (tpr
+ * = ceil(OW / TM) tiles per row; positions past OW are computed from the
+ * phase planes' next columns and dropped), output channels y * TW .., image
+ * z of the chunk (z0 + z of the batch). Per tap k = (c, ky, kx): NV vector
+ * loads of W^T packed in panels of TW output channels ([K, TW] per panel,
+ * gemm_pack_bt) and TM scalars of the phase plane at that tap, adjacent.
+ * x is fastest so that the items of one panel follow each other and share
+ * it in cache. The tile is stored transposed (NCHW: a channel's positions
+ * adjacent), one value at a time: TM * TW stores against K * TM * NV FMAs. */
+__kernel void conv2d_direct_t(__global const store_t *restrict xp, long xp_off,
+                              __global const store_t *restrict wpacked, long wpacked_off,
+                              __global const store_t *restrict bias, long bias_off,
+                              __global store_t *restrict output, long output_off,
+                              __global const store_t *restrict residual, long residual_off,
+                              int C, int OC, int OH, int OW, int KH, int KW, int stride_h,
+                              int stride_w, int dil_h, int dil_w, int Hq, int Wq, int z0,
+                              float act_a, float act_b, int has_bias, int has_res)
+{
+    xp += xp_off;
+    wpacked += wpacked_off;
+    bias += bias_off;
+    output += output_off;
+    residual += residual_off;
+    const int tpr = (OW + TM - 1) / TM;
+    const int oy = (int)get_global_id(0) / tpr, ox0 = (int)get_global_id(0) % tpr * TM;
+    const int oc0 = (int)get_global_id(1) * TW;
+    if (oy >= OH || oc0 >= OC)
+        return;
+    const long z = get_global_id(2);
+    const int K = C * KH * KW;
+    const long phase = (long)Hq * Wq, cstride = phase * stride_h * stride_w;
+    __global const store_t *x = xp + z * C * cstride + (long)oy * Wq + ox0;
+    __global const store_t *w = wpacked + get_global_id(1) * (long)K * TW;
+    /* taps stepped as in conv2d_direct */
+    const int dhq = dil_h / stride_h, dhr = dil_h % stride_h;
+    const int dwq = dil_w / stride_w, dwr = dil_w % stride_w;
+    const long col_step = dwq + dwr * phase, col_wrap = 1 - stride_w * phase;
+    const long row_step = (long)dhq * Wq + (long)dhr * stride_w * phase;
+    const long row_wrap = Wq - (long)stride_h * stride_w * phase;
+
+    float16 acc[TM][NV];
+#pragma unroll
+    for (int i = 0; i < TM; i++)
+#pragma unroll
+        for (int v = 0; v < NV; v++)
+            acc[i][v] = (float16)(0.0f);
+    int k = 0;
+    for (int c = 0; c < C; c++) {
+        __global const store_t *row = x + c * cstride;
+        int py = 0;
+        for (int ky = 0; ky < KH; ky++) {
+            __global const store_t *src = row;
+            int px = 0;
+            for (int kx = 0; kx < KW; kx++, k++) {
+                float16 bv[NV];
+#pragma unroll
+                for (int v = 0; v < NV; v++)
+                    bv[v] = LD16(v, w + k * TW);
+                float av[TM];
+                LOAD_TM(av, src);
+#pragma unroll
+                for (int i = 0; i < TM; i++) {
+                    const float16 a = (float16)(av[i]);
+#pragma unroll
+                    for (int v = 0; v < NV; v++)
+                        acc[i][v] = fma(a, bv[v], acc[i][v]);
+                }
+                src += col_step;
+                px += dwr;
+                if (px >= stride_w)
+                    px -= stride_w, src += col_wrap;
+            }
+            row += row_step;
+            py += dhr;
+            if (py >= stride_h)
+                py -= stride_h, row += row_wrap;
+        }
+    }
+
+    /* the tile to private memory, then per output channel its positions:
+     * bias, residual, activation, in rolled loops (small code, as direct) */
+    float r[TM][TW];
+#pragma unroll
+    for (int i = 0; i < TM; i++)
+#pragma unroll
+        for (int v = 0; v < NV; v++)
+            vstore16(acc[i][v], v, r[i]);
+    const int OHW = OH * OW, valid = min(TM, OW - ox0);
+    const long n = z0 + z;
+    for (int j = 0; j < min(TW, OC - oc0); j++) {
+        const float b = has_bias ? LD(bias, oc0 + j) : 0.0f;
+        const long at = (n * OC + oc0 + j) * OHW + (long)oy * OW + ox0;
+        for (int i = 0; i < valid; i++) {
+            float v = r[i][j] + b;
+            v = has_res ? v + LD(residual, at + i) : v;
+            ST(output, at + i, ACT_ANY(v));
+        }
+    }
+}
 #endif
 
 /* ---------------------------------------------------------------- pooled */

@@ -127,6 +127,19 @@ static const conv_case cases[] = {
     {"stem 1ch 3x3 s3 dil 2", 1, 1, 29, 41, 40, 3, 3, 3, 3, 2, 1, 2, 1, 2, 2, 1, 1,
      ACT_KIND_RELU},
     {"stem tiny input", 3, 2, 3, 4, 17, 2, 3, 1, 1, 1, 1, 0, 1, 1, 1, 1, 0, ACT_KIND_NONE},
+    /* direct over small images, with the cpu GEMM transposed (plan.transposed,
+     * conv2d_direct_t: positions as rows, output channels as lanes): a 7x7
+     * image of 64 channels (tiles of 7, panels of 32), batch 2; stride 2
+     * over a 13x11 input (a 7x6 output, 48 channels: one panel of 48);
+     * dilation 2 with asymmetric padding (an 8x11 output: two tiles of 6
+     * per row, the last position past the row computed and dropped; 40
+     * channels: a panel's last 8 lanes unused) */
+    {"3x3 7x7 64ch direct_t batch 2", 2, 20, 7, 7, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+     ACT_KIND_RELU},
+    {"3x3 s2 48ch direct_t", 1, 9, 13, 11, 48, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1,
+     ACT_KIND_NONE},
+    {"3x3 dil 2 asym pad 40ch direct_t", 1, 6, 9, 12, 40, 3, 3, 1, 1, 2, 1, 1, 2, 2, 2, 1, 0,
+     ACT_KIND_HARD_SWISH},
     /* a 1x1 output from a kernel the size of the input (fc): squeeze-
      * excitation's 1x1 over a pooled input, at batch 1 (fewer rows than the
      * cpu GEMM's tile) and at a batch of more rows than one tile; a 3x2
@@ -361,6 +374,40 @@ Test(conv_algos, pointwise_transposed_for_small_images, .init = setup)
         cr_assert_eq(plan.transposed, 0, "%s: input scale", cases[i].name);
     }
     cr_assert_eq(transposed, 3);
+    test_forced_free();
+}
+
+/* Which direct layers the cpu GEMM computes transposed (conv2d_direct_t):
+ * the small-image cases above (every_algorithm_ and residual_ check them
+ * against the reference), ResNet's 7x7 and 14x14 layers of many channels,
+ * not its 56x56 ones (direct's panels are full there), not groups, not a
+ * strided 1x1 (one phase), not the other GEMM variants. */
+Test(conv_algos, direct_transposed_for_small_images, .init = setup)
+{
+    clinfer_runtime *cpu = test_forced_runtime(NULL, "CLINFER_GEMM_VARIANT", "cpu");
+    clinfer_runtime *gpu = test_forced_runtime(NULL, "CLINFER_GEMM_VARIANT", "gpu");
+    const conv_case resnet[] = {
+        {"7x7 512", 1, 512, 7, 7, 512, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, ACT_KIND_RELU},
+        {"14x14 s2 512", 1, 256, 14, 14, 512, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, ACT_KIND_RELU},
+        {"56x56 64", 1, 64, 56, 56, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, ACT_KIND_RELU},
+        {"7x7 groups 2", 1, 64, 7, 7, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1, ACT_KIND_RELU},
+        {"1x1 s2 7x7", 1, 256, 14, 14, 512, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1, 1, ACT_KIND_NONE}};
+    const int want_resnet[] = {1, 1, 0, 0, 0};
+    for (size_t i = 0; i < N_CASES + 5; i++) {
+        const conv_case *k = i < N_CASES ? &cases[i] : &resnet[i - N_CASES];
+        const conv2d_params p = params_of(k);
+        conv2d_plan plan;
+        const int marked = strstr(k->name, "direct_t") != NULL;
+        if (i >= N_CASES || marked) {
+            const int want = i < N_CASES ? 1 : want_resnet[i - N_CASES];
+            cr_assert_eq(conv2d_plan_algo(cpu, &p, CONV2D_ALGO_DIRECT, &plan), CLINFER_OK);
+            cr_assert_eq(plan.transposed, want, "%s: transposed %d", k->name, plan.transposed);
+        }
+        if (!conv2d_algo_unfit(&p, CONV2D_ALGO_DIRECT)) {
+            cr_assert_eq(conv2d_plan_algo(gpu, &p, CONV2D_ALGO_DIRECT, &plan), CLINFER_OK);
+            cr_assert_eq(plan.transposed, 0, "%s: gpu GEMM", k->name);
+        }
+    }
     test_forced_free();
 }
 
@@ -835,7 +882,7 @@ Test(conv_algos, graph_node_under_every_forced_algorithm, .init = setup)
                                               "im2col",   "gemm1x1",  "winograd",
                                               "depthwise", "fc",      "stem"};
     const size_t picks[] = {0, 1, 2, 3, 4, 5, 7, 9, 11, 12, 15,
-                            21, 22, 23, 27, 30, 42, 48, 49, 51, 52, 53, 46};
+                            21, 22, 23, 27, 30, 42, 48, 49, 51, 52, 53, 46, 56, 57};
     for (size_t i = 0; i < sizeof picks / sizeof picks[0]; i++) {
         const conv_case *k = &cases[picks[i]];
         conv2d_params p = params_of(k);

@@ -245,6 +245,41 @@ static int pointwise_transposed_pays(const conv2d_params *p, const gemm_config *
     return rows * cols > plain * 1.05;
 }
 
+/* Direct transposed (conv2d_direct_t) with the cpu GEMM: positions in tiles
+ * of at most DIRECT_T_MAX_TM along an output row, output channels in
+ * panels of 16 * nv. Planned where it fills at least 5% more lanes than
+ * direct's panels over the padded-width positions OH * Wq (7x7 3x3 layers:
+ * 49 of 49 positions against 49 of 64), groups 1, a stride phase per tap
+ * (not a strided 1x1's one phase). */
+#define DIRECT_T_MAX_TM 8
+static int32_t direct_t_rows(int32_t ow)
+{
+    const int32_t tiles = (ow + DIRECT_T_MAX_TM - 1) / DIRECT_T_MAX_TM;
+    return (ow + tiles - 1) / tiles;
+}
+
+/* Panels of 32 output channels (16 on narrow-vector CPUs: 2 x TM float16
+ * accumulators would spill), of 48 where that wastes no more lanes. */
+static int32_t direct_t_nv(const clinfer_runtime *rt, int32_t oc)
+{
+    if (gemm_cpu_vectors_narrow(rt))
+        return 1;
+    return (oc + 47) / 48 * 48 <= (oc + 31) / 32 * 32 ? 3 : 2;
+}
+
+static int direct_transposed_pays(const clinfer_runtime *rt, const conv2d_params *p,
+                                  const conv2d_plan *pl)
+{
+    if (p->groups != 1 || pl->one_phase)
+        return 0;
+    const int64_t tw = gemm_panel_width(&pl->gemm), q = (int64_t)pl->oh * pl->wq;
+    const double plain = (double)pl->oh * pl->ow / (double)((q + tw - 1) / tw * tw);
+    const int32_t tm = direct_t_rows(pl->ow), tw_t = 16 * direct_t_nv(rt, p->oc);
+    const double rows = (double)pl->ow / ((pl->ow + tm - 1) / tm * tm);
+    const double cols = (double)p->oc / ((p->oc + tw_t - 1) / tw_t * tw_t);
+    return rows * cols > plain * 1.05;
+}
+
 clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, conv2d_algo algo,
                                 conv2d_plan *out)
 {
@@ -369,6 +404,13 @@ clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, con
             return err_set(rt, CLINFER_ERR_UNSUPPORTED, "conv2d: image too large for direct");
         plan_chunks(rt, p, out, per_image * rt_elem_bytes(rt),
                     (uint64_t)out->slack * rt_elem_bytes(rt), 2);
+        if (cpu && direct_transposed_pays(rt, p, out)) { /* the slack covers its reads too */
+            const int64_t k = (int64_t)p->c * p->kh * p->kw;
+            out->transposed = 1;
+            out->gemm.tm = direct_t_rows(out->ow);
+            out->gemm.nv = direct_t_nv(rt, p->oc);
+            out->persist_bytes = gemm_packed_floats(&out->gemm, p->oc, k) * rt_elem_bytes(rt);
+        }
         break;
     }
     case CONV2D_ALGO_WINOGRAD:
@@ -493,7 +535,8 @@ static clinfer_status conv_gemm(clinfer_runtime *rt, const conv2d_params *p,
 static opts direct_options(const conv2d_params *p, const conv2d_plan *pl)
 {
     opts o = opts_none();
-    opts_add(&o, "-DCONV2D_KERNELS=CONV2D_DIRECT -DACT=%d", (int)act_program(p->act).kind);
+    opts_add(&o, "-DCONV2D_KERNELS=%s -DACT=%d",
+             pl->transposed ? "CONV2D_DIRECT_T" : "CONV2D_DIRECT", (int)act_program(p->act).kind);
     opts_add(&o, "-DTM=%d -DNV=%d", pl->gemm.tm, pl->gemm.nv);
     return o;
 }
@@ -563,10 +606,42 @@ static clinfer_status conv_pad(clinfer_runtime *rt, const conv2d_params *p,
  * work-group and the item's set-up then spread over several tiles). */
 #define DIRECT_ITEM_K 256
 
+/* conv2d_direct_t over the chunk's phase planes: a grid (OH * tiles per
+ * row, panels of output channels, images), local size 1. */
+static clinfer_status conv_direct_t(clinfer_runtime *rt, const conv2d_params *p,
+                                    const conv2d_plan *pl, int32_t n0, int32_t count,
+                                    const conv2d_buffers *buf, op_launch *out)
+{
+    const opts o = direct_options(p, pl);
+    karg a;
+    launch_begin(rt, out, "conv2d", &o, "conv2d_direct_t", 0, &a);
+    karg_tensors(&a, (dev_tensor[]){dev_whole(buf->scratch), dev_whole(buf->persist), buf->bias,
+                                    buf->output, buf->residual},
+                 5);
+    const int32_t v[] = {p->c,  p->oc,       pl->oh,     pl->ow,   p->kh,    p->kw,
+                         p->stride_h, p->stride_w, p->dil_h, p->dil_w, pl->hq, pl->wq, n0};
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+        karg_int(&a, v[i]);
+    const act_params act = act_program(p->act); /* as direct_options built it */
+    karg_float(&a, act.a);
+    karg_float(&a, act.b);
+    karg_int(&a, p->has_bias ? 1 : 0);
+    karg_int(&a, p->has_residual ? 1 : 0);
+    clinfer_status st = launch_finish(rt, out, &a);
+    if (st != CLINFER_OK)
+        return st;
+    const size_t tm = (size_t)pl->gemm.tm, tw = (size_t)gemm_panel_width(&pl->gemm);
+    const size_t tiles = (size_t)pl->oh * (((size_t)pl->ow + tm - 1) / tm);
+    launch_grid3(out, tiles, ((size_t)p->oc + tw - 1) / tw, (size_t)count, 1);
+    return CLINFER_OK;
+}
+
 static clinfer_status conv_direct(clinfer_runtime *rt, const conv2d_params *p,
                                   const conv2d_plan *pl, int32_t n0, int32_t count,
                                   const conv2d_buffers *buf, op_launch *out)
 {
+    if (pl->transposed)
+        return conv_direct_t(rt, p, pl, n0, count, buf, out);
     const opts o = direct_options(p, pl);
     karg a;
     launch_begin(rt, out, "conv2d", &o, "conv2d_direct", 0, &a);

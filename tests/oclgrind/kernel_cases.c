@@ -140,6 +140,20 @@ static void g_conv_strided(built *b) /* stride phases of direct, strided im2col 
     output(b, conv(b, x, 3, 5, 3, 2, 1, 2, 1, CLINFER_ACT_LEAKY_RELU));
 }
 
+/* direct transposed (conv2d_direct_t, cpu GEMM): a 5x6 image, 20 output
+ * channels (a panel of 32 half used), stride 1 then 2 (phases), two
+ * images, the residual Add of the second fused */
+static void g_conv_direct_t(built *b)
+{
+    clinfer_value x = input(b, (clinfer_shape){4, {2, 3, 5, 6}}), y, r;
+    y = conv(b, x, 3, 20, 3, 1, 1, 1, 1, CLINFER_ACT_RELU);
+    output(b, y);
+    r = conv(b, y, 20, 20, 3, 2, 1, 1, 1, CLINFER_ACT_NONE);
+    CHECK_OK(clinfer_graph_binary(b->g, NULL, CLINFER_BINARY_ADD, r,
+                                  input(b, (clinfer_shape){4, {2, 20, 2, 3}}), &r));
+    output(b, r);
+}
+
 /* 3x3 convs with a residual Add and ReLU fused: F(4x4) on 3 images of 9
  * tiles (27 columns, a panel of 32 half empty) and F(2x2) on one image. */
 static void g_winograd(built *b)
@@ -410,6 +424,9 @@ static const kcase cases[] = {
      g_conv_strided,
      {{"CLINFER_CONV_ALGO=direct CLINFER_GEMM_VARIANT=cpu", "conv2d_direct"},
       GEMMS("im2col", "gemm_packed", "gemm_local", "gemm_naive")}, 0},
+    {"conv direct transposed",
+     g_conv_direct_t,
+     {{"CLINFER_CONV_ALGO=direct CLINFER_GEMM_VARIANT=cpu", "conv2d_direct_t"}}, 0},
     {"conv winograd residual",
      g_winograd,
      {{"CLINFER_CONV_ALGO=winograd CLINFER_GEMM_VARIANT=cpu", "winograd"},
