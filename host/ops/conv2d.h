@@ -5,7 +5,11 @@
  *   naive      conv2d_naive: one output per work-item; any parameters.
  *   direct     any parameters: the input copied with its padding to
  *              scratch (split into stride phases), then an implicit GEMM
- *              with the cpu GEMM's register tiles (conv2d_direct).
+ *              with the cpu GEMM's register tiles (conv2d_direct); with
+ *              the cpu GEMM over a small image (7x7: 64 lanes computed
+ *              for 49 outputs), groups 1, the product transposed instead,
+ *              positions of an output row as rows and output channels as
+ *              lanes, W^T packed once (conv2d_direct_t, plan.transposed).
  *   im2col     any parameters: the input lowered to a [C/groups * KH * KW,
  *              OH * OW] matrix per image and group in scratch (packed as
  *              the cpu GEMM reads it, or row-major for the others), then the
@@ -173,8 +177,10 @@ typedef struct conv2d_plan {
                               * constant, else before every run */
     int b_in_place;          /* gemm1x1 with the cpu GEMM: X read in place */
     int scale_fused;         /* has_scale applied by this plan (see conv2d_params) */
-    int transposed;          /* gemm1x1 with the cpu GEMM over a small image:
-                              * Y^T = X^T W^T (W^T packed once, as fc packs it) */
+    int transposed;          /* gemm1x1 and direct with the cpu GEMM over a small
+                              * image: Y^T = X^T W^T (W^T packed once, as fc
+                              * packs it); direct's gemm.tm and gemm.nv are then
+                              * its positions per tile and panel vectors */
     int32_t pw;              /* im2col: panel width of the lowered matrix */
     int32_t hq, wq, slack;   /* direct: a stride phase of the padded input, and the
                               * zeros after the last one */
