@@ -140,6 +140,9 @@ static const conv_case cases[] = {
      ACT_KIND_NONE},
     {"3x3 dil 2 asym pad 40ch direct_t", 1, 6, 9, 12, 40, 3, 3, 1, 1, 2, 1, 1, 2, 2, 2, 1, 0,
      ACT_KIND_HARD_SWISH},
+    /* a strided 1x1 (direct's one phase, read at stride 1): 13x11 -> 7x6 */
+    {"1x1 s2 40ch direct_t batch 2", 2, 24, 13, 11, 40, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1, 1,
+     ACT_KIND_RELU},
     /* a 1x1 output from a kernel the size of the input (fc): squeeze-
      * excitation's 1x1 over a pooled input, at batch 1 (fewer rows than the
      * cpu GEMM's tile) and at a batch of more rows than one tile; a 3x2
@@ -379,9 +382,9 @@ Test(conv_algos, pointwise_transposed_for_small_images, .init = setup)
 
 /* Which direct layers the cpu GEMM computes transposed (conv2d_direct_t):
  * the small-image cases above (every_algorithm_ and residual_ check them
- * against the reference), ResNet's 7x7 and 14x14 layers of many channels,
- * not its 56x56 ones (direct's panels are full there), not groups, not a
- * strided 1x1 (one phase), not the other GEMM variants. */
+ * against the reference), ResNet's 7x7 and 14x14 layers of many channels
+ * and its strided 1x1 to 7x7, not its 56x56 ones (direct's panels are
+ * full there), not groups, not the other GEMM variants. */
 Test(conv_algos, direct_transposed_for_small_images, .init = setup)
 {
     clinfer_runtime *cpu = test_forced_runtime(NULL, "CLINFER_GEMM_VARIANT", "cpu");
@@ -392,7 +395,7 @@ Test(conv_algos, direct_transposed_for_small_images, .init = setup)
         {"56x56 64", 1, 64, 56, 56, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, ACT_KIND_RELU},
         {"7x7 groups 2", 1, 64, 7, 7, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1, ACT_KIND_RELU},
         {"1x1 s2 7x7", 1, 256, 14, 14, 512, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1, 1, ACT_KIND_NONE}};
-    const int want_resnet[] = {1, 1, 0, 0, 0};
+    const int want_resnet[] = {1, 1, 0, 0, 1};
     for (size_t i = 0; i < N_CASES + 5; i++) {
         const conv_case *k = i < N_CASES ? &cases[i] : &resnet[i - N_CASES];
         const conv2d_params p = params_of(k);
