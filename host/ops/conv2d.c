@@ -227,16 +227,30 @@ static clinfer_status plan_fc(clinfer_runtime *rt, const conv2d_params *p, conv2
 
 /* Whether gemm1x1 with the cpu GEMM should compute X^T W^T: its rows
  * (pixels, TM at a time) and columns (output channels in panels) waste at
- * least 5% fewer lanes than the panels over OH * OW of W X (7x7: 49 of 56
- * rows against 49 of 64 columns; 14x14: 196 of 200 against 196 of 224),
+ * least 5% fewer lanes than the panels over OH * OW of W X (7x7: 49 of 49
+ * rows against 49 of 64 columns; 14x14: 196 of 196 against 196 of 224),
  * and K is long enough to pay for the transposed epilogue, which reads
  * the tile across its rows (with K 80-192, EfficientNet-B0's expansions
  * at 7x7 and 14x14 ran up to 1.6x slower transposed; 320 -> 1280 at 7x7
  * went 0.134 -> 0.122 ms, ResNet-50's 1x1 layers at 7x7 gained 3%). */
 #define POINTWISE_TRANSPOSED_MIN_K 256
+
+/* The transposed product's rows per tile: the GEMM's TM or up to two
+ * fewer, whichever computes the fewest rows (ties: the larger), so that
+ * 7x7 and 14x14 images take exact tiles of 7 (ResNet-50's 1x1 layers at
+ * 7x7: 1.20 -> 1.03 ms for the three 512 -> 2048, bench --profile). */
+static int32_t pointwise_rows_tile(const gemm_config *cfg, int64_t ohw)
+{
+    int32_t best = cfg->tm;
+    for (int32_t tm = cfg->tm - 1; tm >= cfg->tm - 2 && tm >= 1; tm--)
+        if ((ohw + tm - 1) / tm * tm < (ohw + best - 1) / best * best)
+            best = tm;
+    return best;
+}
+
 static int pointwise_transposed_pays(const conv2d_params *p, const gemm_config *cfg, int64_t ohw)
 {
-    const int64_t tw = gemm_panel_width(cfg), tm = cfg->tm;
+    const int64_t tw = gemm_panel_width(cfg), tm = pointwise_rows_tile(cfg, ohw);
     if (p->groups != 1 || p->has_scale || ohw < tm || p->c < POINTWISE_TRANSPOSED_MIN_K)
         return 0;
     const double plain = (double)ohw / (double)((ohw + tw - 1) / tw * tw);
@@ -369,6 +383,7 @@ clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, con
     case CONV2D_ALGO_GEMM1X1:
         if (cpu && pointwise_transposed_pays(p, &out->gemm, ohw)) { /* X read in place */
             out->transposed = 1;
+            out->gemm.tm = pointwise_rows_tile(&out->gemm, ohw);
             out->persist_bytes = gemm_packed_floats(&out->gemm, p->oc, p->c) * rt_elem_bytes(rt);
             break;
         }
