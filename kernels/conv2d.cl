@@ -254,6 +254,44 @@ __kernel void conv2d_pad(__global const store_t *restrict input, long input_off,
 }
 #endif
 
+/* The taps k = (c, ky, kx) of conv2d_direct and conv2d_direct_t over
+ * `channels` input channels from position pointer x: runs the statements
+ * given after `channels` with `k` and `src` (the tap's first position) set.
+ * A tap (ky, kx) reads phase ((ky * dil_h) % sh, (kx * dil_w) % sw) at row
+ * (ky * dil_h) / sh, column (kx * dil_w) / sw, stepped incrementally:
+ * moving one tap right is dwq columns and dwr phases on, and when the
+ * phase wraps, back sw phases and one column on (alike for rows). Uses the
+ * kernels' KH, KW, stride_h, stride_w, dil_h, dil_w, Wq, and phase and
+ * cstride (a phase plane's and a channel's floats). */
+#define DIRECT_FOR_EACH_TAP(x, channels, ...)                                             \
+    do {                                                                                  \
+        const int dhq_ = dil_h / stride_h, dhr_ = dil_h % stride_h;                       \
+        const int dwq_ = dil_w / stride_w, dwr_ = dil_w % stride_w;                       \
+        const long col_step_ = dwq_ + dwr_ * phase, col_wrap_ = 1 - stride_w * phase;     \
+        const long row_step_ = (long)dhq_ * Wq + (long)dhr_ * stride_w * phase;           \
+        const long row_wrap_ = Wq - (long)stride_h * stride_w * phase;                    \
+        int k = 0;                                                                        \
+        for (int c_ = 0; c_ < (channels); c_++) {                                         \
+            __global const store_t *row_ = (x) + c_ * cstride;                            \
+            int py_ = 0;                                                                  \
+            for (int ky_ = 0; ky_ < KH; ky_++) {                                          \
+                __global const store_t *src = row_;                                       \
+                int px_ = 0;                                                              \
+                for (int kx_ = 0; kx_ < KW; kx_++, k++) {                                 \
+                    __VA_ARGS__                                                           \
+                    src += col_step_;                                                     \
+                    px_ += dwr_;                                                          \
+                    if (px_ >= stride_w)                                                  \
+                        px_ -= stride_w, src += col_wrap_;                                \
+                }                                                                         \
+                row_ += row_step_;                                                        \
+                py_ += dhr_;                                                              \
+                if (py_ >= stride_h)                                                      \
+                    py_ -= stride_h, row_ += row_wrap_;                                   \
+            }                                                                             \
+        }                                                                                 \
+    } while (0)
+
 #if CONV2D_HAS(CONV2D_DIRECT)
 
 __kernel void conv2d_direct(__global const store_t *restrict xp, long xp_off,
@@ -285,16 +323,6 @@ __kernel void conv2d_direct(__global const store_t *restrict xp, long xp_off,
     __global const store_t *x0 = xp + (z / groups * C + (long)g * cpg) * cstride;
     const long mtiles = (ocpg + TM - 1) / TM; /* weight panels per group */
     __global const store_t *w = wpacked + ((long)g * mtiles + get_global_id(0)) * K * TM;
-    /* a tap (ky, kx) reads phase ((ky * dil_h) % sh, (kx * dil_w) % sw) at
-     * row (ky * dil_h) / sh, column (kx * dil_w) / sw: stepped incrementally */
-    const int dhq = dil_h / stride_h, dhr = dil_h % stride_h;
-    const int dwq = dil_w / stride_w, dwr = dil_w % stride_w;
-
-    /* moving one tap right: dwq columns and dwr phases on, and when the
-     * phase wraps, back sw phases and one column on (alike for rows) */
-    const long col_step = dwq + dwr * phase, col_wrap = 1 - stride_w * phase;
-    const long row_step = (long)dhq * Wq + (long)dhr * stride_w * phase;
-    const long row_wrap = Wq - (long)stride_h * stride_w * phase;
     for (int qt = qt0; qt < min(qt0 + per, qtiles); qt++) {
         const int q0 = qt * TW; /* position oy * Wq + ox */
         __global const store_t *x = x0 + q0;
@@ -305,38 +333,17 @@ __kernel void conv2d_direct(__global const store_t *restrict xp, long xp_off,
             for (int v = 0; v < NV; v++)
                 acc[i][v] = (float16)(0.0f);
 
-        int k = 0;
-        for (int c = 0; c < cpg; c++) {
-            __global const store_t *row = x + c * cstride;
-            int py = 0;
-            for (int ky = 0; ky < KH; ky++) {
-                __global const store_t *src = row;
-                int px = 0;
-                for (int kx = 0; kx < KW; kx++, k++) {
-                    float16 bv[NV];
-#pragma unroll
-                    for (int v = 0; v < NV; v++)
-                        bv[v] = LD16(v, src);
-                    float aw[TM];
-                    LOAD_TM(aw, w + k * TM);
-#pragma unroll
-                    for (int i = 0; i < TM; i++) {
-                        const float16 av = (float16)(aw[i]);
-#pragma unroll
-                        for (int v = 0; v < NV; v++)
-                            acc[i][v] = fma(av, bv[v], acc[i][v]);
-                    }
-                    src += col_step;
-                    px += dwr;
-                    if (px >= stride_w)
-                        px -= stride_w, src += col_wrap;
-                }
-                row += row_step;
-                py += dhr;
-                if (py >= stride_h)
-                    py -= stride_h, row += row_wrap;
+        DIRECT_FOR_EACH_TAP(x, cpg, {
+            float16 bv[NV];
+            _Pragma("unroll") for (int v = 0; v < NV; v++) bv[v] = LD16(v, src);
+            float aw[TM];
+            LOAD_TM(aw, w + k * TM);
+            _Pragma("unroll") for (int i = 0; i < TM; i++) {
+                const float16 av = (float16)(aw[i]);
+                _Pragma("unroll") for (int v = 0; v < NV; v++)
+                    acc[i][v] = fma(av, bv[v], acc[i][v]);
             }
-        }
+        });
 
         /* Bias (and the activation when no residual follows) on the whole
          * tile in registers, then the stores in a rolled loop over the
@@ -431,12 +438,6 @@ __kernel void conv2d_direct_t(__global const store_t *restrict xp, long xp_off,
     const long phase = (long)Hq * Wq, cstride = phase * stride_h * stride_w;
     __global const store_t *x = xp + z * C * cstride + (long)oy * Wq + ox0;
     __global const store_t *w = wpacked + get_global_id(1) * (long)K * TW;
-    /* taps stepped as in conv2d_direct */
-    const int dhq = dil_h / stride_h, dhr = dil_h % stride_h;
-    const int dwq = dil_w / stride_w, dwr = dil_w % stride_w;
-    const long col_step = dwq + dwr * phase, col_wrap = 1 - stride_w * phase;
-    const long row_step = (long)dhq * Wq + (long)dhr * stride_w * phase;
-    const long row_wrap = Wq - (long)stride_h * stride_w * phase;
 
     float16 acc[TM][NV];
 #pragma unroll
@@ -444,38 +445,16 @@ __kernel void conv2d_direct_t(__global const store_t *restrict xp, long xp_off,
 #pragma unroll
         for (int v = 0; v < NV; v++)
             acc[i][v] = (float16)(0.0f);
-    int k = 0;
-    for (int c = 0; c < C; c++) {
-        __global const store_t *row = x + c * cstride;
-        int py = 0;
-        for (int ky = 0; ky < KH; ky++) {
-            __global const store_t *src = row;
-            int px = 0;
-            for (int kx = 0; kx < KW; kx++, k++) {
-                float16 bv[NV];
-#pragma unroll
-                for (int v = 0; v < NV; v++)
-                    bv[v] = LD16(v, w + k * TW);
-                float av[TM];
-                LOAD_TM(av, src);
-#pragma unroll
-                for (int i = 0; i < TM; i++) {
-                    const float16 a = (float16)(av[i]);
-#pragma unroll
-                    for (int v = 0; v < NV; v++)
-                        acc[i][v] = fma(a, bv[v], acc[i][v]);
-                }
-                src += col_step;
-                px += dwr;
-                if (px >= stride_w)
-                    px -= stride_w, src += col_wrap;
-            }
-            row += row_step;
-            py += dhr;
-            if (py >= stride_h)
-                py -= stride_h, row += row_wrap;
+    DIRECT_FOR_EACH_TAP(x, C, {
+        float16 bv[NV];
+        _Pragma("unroll") for (int v = 0; v < NV; v++) bv[v] = LD16(v, w + k * TW);
+        float av[TM];
+        LOAD_TM(av, src);
+        _Pragma("unroll") for (int i = 0; i < TM; i++) {
+            const float16 a = (float16)(av[i]);
+            _Pragma("unroll") for (int v = 0; v < NV; v++) acc[i][v] = fma(a, bv[v], acc[i][v]);
         }
-    }
+    });
 
     /* the tile to private memory, then per output channel its positions:
      * bias, residual, activation, in rolled loops (small code, as direct) */

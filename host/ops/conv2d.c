@@ -623,6 +623,17 @@ static clinfer_status conv_pad(clinfer_runtime *rt, const conv2d_params *p,
  * ms with 6 tiles per item at 1024 (2-core Zen 5 EPYC, bench_kernels). */
 #define DIRECT_ITEM_K 1024
 
+/* The last arguments of conv2d_direct and conv2d_direct_t: the
+ * activation's parameters (as direct_options built it), has_bias, has_res. */
+static void karg_direct_epilogue(karg *a, const conv2d_params *p)
+{
+    const act_params act = act_program(p->act);
+    karg_float(a, act.a);
+    karg_float(a, act.b);
+    karg_int(a, p->has_bias ? 1 : 0);
+    karg_int(a, p->has_residual ? 1 : 0);
+}
+
 /* conv2d_direct_t over the chunk's phase planes: a grid (OH * tiles per
  * row, panels of output channels, images), local size 1. */
 static clinfer_status conv_direct_t(clinfer_runtime *rt, const conv2d_params *p,
@@ -640,11 +651,7 @@ static clinfer_status conv_direct_t(clinfer_runtime *rt, const conv2d_params *p,
                          sw,      p->dil_h, p->dil_w, pl->hq, pl->wq, n0};
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
         karg_int(&a, v[i]);
-    const act_params act = act_program(p->act); /* as direct_options built it */
-    karg_float(&a, act.a);
-    karg_float(&a, act.b);
-    karg_int(&a, p->has_bias ? 1 : 0);
-    karg_int(&a, p->has_residual ? 1 : 0);
+    karg_direct_epilogue(&a, p);
     clinfer_status st = launch_finish(rt, out, &a);
     if (st != CLINFER_OK)
         return st;
@@ -674,11 +681,7 @@ static clinfer_status conv_direct(clinfer_runtime *rt, const conv2d_params *p,
                          p->groups, n0 * p->groups};
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
         karg_int(&a, v[i]);
-    const act_params act = act_program(p->act); /* as direct_options built it */
-    karg_float(&a, act.a);
-    karg_float(&a, act.b);
-    karg_int(&a, p->has_bias ? 1 : 0);
-    karg_int(&a, p->has_residual ? 1 : 0);
+    karg_direct_epilogue(&a, p);
     clinfer_status st = launch_finish(rt, out, &a);
     if (st != CLINFER_OK)
         return st;
