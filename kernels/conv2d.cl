@@ -413,7 +413,11 @@ __kernel void conv2d_direct(__global const store_t *restrict xp, long xp_off,
  * gemm_pack_bt) and TM scalars of the phase plane at that tap, adjacent.
  * x is fastest so that the items of one panel follow each other and share
  * it in cache. The tile is stored transposed (NCHW: a channel's positions
- * adjacent), one value at a time: TM * TW stores against K * TM * NV FMAs. */
+ * adjacent), one value at a time: TM * TW stores against K * TM * NV FMAs.
+ * Position (oy, ox) of channel c lies at c * cstride + oy * row_pitch + ox
+ * * col_stride: in the phase planes (cstride a channel's phases, row_pitch
+ * Wq, col_stride 1), or, for a strided 1x1 without padding, in the input
+ * itself (H * W, stride_h * W, stride_w: no padded copy). */
 __kernel void conv2d_direct_t(__global const store_t *restrict xp, long xp_off,
                               __global const store_t *restrict wpacked, long wpacked_off,
                               __global const store_t *restrict bias, long bias_off,
@@ -421,7 +425,8 @@ __kernel void conv2d_direct_t(__global const store_t *restrict xp, long xp_off,
                               __global const store_t *restrict residual, long residual_off,
                               int C, int OC, int OH, int OW, int KH, int KW, int stride_h,
                               int stride_w, int dil_h, int dil_w, int Hq, int Wq, int z0,
-                              float act_a, float act_b, int has_bias, int has_res)
+                              long cstride, int row_pitch, int col_stride, float act_a,
+                              float act_b, int has_bias, int has_res)
 {
     xp += xp_off;
     wpacked += wpacked_off;
@@ -435,8 +440,8 @@ __kernel void conv2d_direct_t(__global const store_t *restrict xp, long xp_off,
         return;
     const long z = get_global_id(2);
     const int K = C * KH * KW;
-    const long phase = (long)Hq * Wq, cstride = phase * stride_h * stride_w;
-    __global const store_t *x = xp + z * C * cstride + (long)oy * Wq + ox0;
+    const long phase = (long)Hq * Wq;
+    __global const store_t *x = xp + z * C * cstride + (long)oy * row_pitch + ox0 * col_stride;
     __global const store_t *w = wpacked + get_global_id(1) * (long)K * TW;
 
     float16 acc[TM][NV];
@@ -445,16 +450,35 @@ __kernel void conv2d_direct_t(__global const store_t *restrict xp, long xp_off,
 #pragma unroll
         for (int v = 0; v < NV; v++)
             acc[i][v] = (float16)(0.0f);
-    DIRECT_FOR_EACH_TAP(x, C, {
-        float16 bv[NV];
-        _Pragma("unroll") for (int v = 0; v < NV; v++) bv[v] = LD16(v, w + k * TW);
-        float av[TM];
-        LOAD_TM(av, src);
-        _Pragma("unroll") for (int i = 0; i < TM; i++) {
-            const float16 a = (float16)(av[i]);
-            _Pragma("unroll") for (int v = 0; v < NV; v++) acc[i][v] = fma(a, bv[v], acc[i][v]);
+    /* one tap's multiply-adds: NV vectors of W^T times the TM positions in av */
+    float av[TM];
+#define DIRECT_T_FMAS(k)                                                                      \
+    do {                                                                                      \
+        float16 bv[NV];                                                                       \
+        _Pragma("unroll") for (int v = 0; v < NV; v++) bv[v] = LD16(v, w + (k) * TW);         \
+        _Pragma("unroll") for (int i = 0; i < TM; i++) {                                      \
+            const float16 a = (float16)(av[i]);                                               \
+            _Pragma("unroll") for (int v = 0; v < NV; v++) acc[i][v] = fma(a, bv[v], acc[i][v]); \
+        }                                                                                     \
+    } while (0)
+    if (KH * KW > 1) {
+        DIRECT_FOR_EACH_TAP(x, C, LOAD_TM(av, src); DIRECT_T_FMAS(k););
+    } else if (col_stride == 1) { /* a channel per tap: no tap walk */
+        for (int k = 0; k < C; k++) {
+            LOAD_TM(av, x + k * cstride);
+            DIRECT_T_FMAS(k);
         }
-    });
+    } else { /* a strided 1x1 read in place (ResNets' downsampling); positions
+              * past the row read its last one (no reads past the input) */
+        int off[TM];
+        _Pragma("unroll") for (int i = 0; i < TM; i++) off[i] = min(i, OW - 1 - ox0) * col_stride;
+        for (int k = 0; k < C; k++) {
+            __global const store_t *src = x + k * cstride;
+            _Pragma("unroll") for (int i = 0; i < TM; i++) av[i] = LD(src, off[i]);
+            DIRECT_T_FMAS(k);
+        }
+    }
+#undef DIRECT_T_FMAS
 
     /* the tile to private memory, then per output channel its positions:
      * bias, residual, activation, in rolled loops (small code, as direct) */

@@ -140,9 +140,13 @@ static const conv_case cases[] = {
      ACT_KIND_NONE},
     {"3x3 dil 2 asym pad 40ch direct_t", 1, 6, 9, 12, 40, 3, 3, 1, 1, 2, 1, 1, 2, 2, 2, 1, 0,
      ACT_KIND_HARD_SWISH},
-    /* a strided 1x1 (direct's one phase, read at stride 1): 13x11 -> 7x6 */
+    /* strided 1x1s, read in place (no padded copy): 13x11 -> 7x6; 9x25 ->
+     * 5x13 in two tiles of 7 per row (the position past the row reads
+     * the row's last one) */
     {"1x1 s2 40ch direct_t batch 2", 2, 24, 13, 11, 40, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1, 1,
      ACT_KIND_RELU},
+    {"1x1 s2 13 wide direct_t", 1, 17, 9, 25, 40, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1, 0,
+     ACT_KIND_NONE},
     /* a 1x1 output from a kernel the size of the input (fc): squeeze-
      * excitation's 1x1 over a pooled input, at batch 1 (fewer rows than the
      * cpu GEMM's tile) and at a batch of more rows than one tile; a 3x2

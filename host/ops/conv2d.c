@@ -425,6 +425,14 @@ clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, con
             out->gemm.tm = direct_t_rows(out->ow);
             out->gemm.nv = direct_t_nv(rt, p->oc);
             out->persist_bytes = gemm_packed_floats(&out->gemm, p->oc, k) * rt_elem_bytes(rt);
+            /* a strided 1x1 without padding reads the input in place: one
+             * launch over the batch, no padded copy (ResNet-50's 1024 ->
+             * 2048 downsampling: 83 us of copy before 530 us of product) */
+            if (out->one_phase && !(p->pad_top | p->pad_left | p->pad_bottom | p->pad_right)) {
+                out->b_in_place = 1;
+                out->chunk = p->n, out->per_chunk = 1, out->launch_count = 1;
+                out->scratch_bytes = 0;
+            }
         }
         break;
     }
@@ -643,14 +651,25 @@ static clinfer_status conv_direct_t(clinfer_runtime *rt, const conv2d_params *p,
     const opts o = direct_options(p, pl);
     karg a;
     launch_begin(rt, out, "conv2d", &o, "conv2d_direct_t", 0, &a);
-    karg_tensors(&a, (dev_tensor[]){dev_whole(buf->scratch), dev_whole(buf->persist), buf->bias,
-                                    buf->output, buf->residual},
+    const dev_tensor x = pl->b_in_place ? buf->input : dev_whole(buf->scratch);
+    karg_tensors(&a, (dev_tensor[]){x, dev_whole(buf->persist), buf->bias, buf->output,
+                                    buf->residual},
                  5);
     const int32_t sh = pl->one_phase ? 1 : p->stride_h, sw = pl->one_phase ? 1 : p->stride_w;
     const int32_t v[] = {p->c,    p->oc,    pl->oh, pl->ow, p->kh,  p->kw, sh,
                          sw,      p->dil_h, p->dil_w, pl->hq, pl->wq, n0};
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
         karg_int(&a, v[i]);
+    /* where position (oy, ox) of a channel lies (conv2d_direct_t) */
+    if (pl->b_in_place) {
+        karg_long(&a, (int64_t)p->h * p->w);
+        karg_int(&a, p->stride_h * p->w);
+        karg_int(&a, p->stride_w);
+    } else {
+        karg_long(&a, (int64_t)pl->hq * pl->wq * sh * sw);
+        karg_int(&a, pl->wq);
+        karg_int(&a, 1);
+    }
     karg_direct_epilogue(&a, p);
     clinfer_status st = launch_finish(rt, out, &a);
     if (st != CLINFER_OK)

@@ -175,7 +175,8 @@ typedef struct conv2d_plan {
     int32_t prep_count;      /* launches that pack the weights into `persist`: */
     uint64_t persist_bytes;  /* enqueued once before any run when the weights are
                               * constant, else before every run */
-    int b_in_place;          /* gemm1x1 with the cpu GEMM: X read in place */
+    int b_in_place;          /* gemm1x1 with the cpu GEMM, and direct transposed over
+                              * a strided 1x1 without padding: X read in place */
     int scale_fused;         /* has_scale applied by this plan (see conv2d_params) */
     int transposed;          /* gemm1x1 and direct with the cpu GEMM over a small
                               * image: Y^T = X^T W^T (W^T packed once, as fc

@@ -142,8 +142,8 @@ static void g_conv_strided(built *b) /* stride phases of direct, strided im2col 
 
 /* direct transposed (conv2d_direct_t, cpu GEMM): a 5x6 image, 20 output
  * channels (a panel of 32 half used), stride 1 then 2 (phases), two
- * images, the residual Add of the second fused; a strided 1x1 (one
- * phase) */
+ * images, the residual Add of the second fused; strided 1x1s (read in
+ * place) */
 static void g_conv_direct_t(built *b)
 {
     clinfer_value x = input(b, (clinfer_shape){4, {2, 3, 5, 6}}), y, r;
@@ -154,6 +154,10 @@ static void g_conv_direct_t(built *b)
                                   input(b, (clinfer_shape){4, {2, 20, 2, 3}}), &r));
     output(b, r);
     output(b, conv(b, x, 3, 20, 1, 2, 0, 1, 1, CLINFER_ACT_NONE));
+    /* read in place, the last tile of each row past it (9 positions in
+     * tiles of 5), at the end of the input */
+    output(b, conv(b, input(b, (clinfer_shape){4, {1, 3, 5, 17}}), 3, 32, 1, 2, 0, 1, 1,
+                   CLINFER_ACT_RELU));
 }
 
 /* 3x3 convs with a residual Add and ReLU fused: F(4x4) on 3 images of 9
