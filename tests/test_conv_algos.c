@@ -387,8 +387,9 @@ Test(conv_algos, pointwise_transposed_for_small_images, .init = setup)
 /* Which direct layers the cpu GEMM computes transposed (conv2d_direct_t):
  * the small-image cases above (every_algorithm_ and residual_ check them
  * against the reference), ResNet's 7x7 and 14x14 layers of many channels
- * and its strided 1x1 to 7x7, not its 56x56 ones (direct's panels are
- * full there), not groups, not the other GEMM variants. */
+ * and its strided 1x1s (read in place where unpadded), not its 56x56 3x3
+ * ones (direct's panels are full there), not groups, not the other GEMM
+ * variants. */
 Test(conv_algos, direct_transposed_for_small_images, .init = setup)
 {
     clinfer_runtime *cpu = test_forced_runtime(NULL, "CLINFER_GEMM_VARIANT", "cpu");
@@ -398,9 +399,15 @@ Test(conv_algos, direct_transposed_for_small_images, .init = setup)
         {"14x14 s2 512", 1, 256, 14, 14, 512, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, ACT_KIND_RELU},
         {"56x56 64", 1, 64, 56, 56, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, ACT_KIND_RELU},
         {"7x7 groups 2", 1, 64, 7, 7, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1, ACT_KIND_RELU},
-        {"1x1 s2 7x7", 1, 256, 14, 14, 512, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1, 1, ACT_KIND_NONE}};
-    const int want_resnet[] = {1, 1, 0, 0, 1};
-    for (size_t i = 0; i < N_CASES + 5; i++) {
+        {"1x1 s2 7x7", 1, 256, 14, 14, 512, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1, 1, ACT_KIND_NONE},
+        /* read in place: taken at equal lanes (28 of 28, 512 of 512 against
+         * 784 of 800), not with padding (a copy then) */
+        {"1x1 s2 28x28", 1, 256, 56, 56, 512, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1, 1, ACT_KIND_NONE},
+        {"1x1 s2 pad 28x28", 1, 256, 55, 55, 512, 1, 1, 2, 2, 1, 1, 0, 0, 1, 1, 1, 1,
+         ACT_KIND_NONE}};
+    const int want_resnet[] = {1, 1, 0, 0, 1, 1, 0};
+    const size_t n_resnet = sizeof resnet / sizeof resnet[0];
+    for (size_t i = 0; i < N_CASES + n_resnet; i++) {
         const conv_case *k = i < N_CASES ? &cases[i] : &resnet[i - N_CASES];
         const conv2d_params p = params_of(k);
         conv2d_plan plan;
@@ -409,6 +416,9 @@ Test(conv_algos, direct_transposed_for_small_images, .init = setup)
             const int want = i < N_CASES ? 1 : want_resnet[i - N_CASES];
             cr_assert_eq(conv2d_plan_algo(cpu, &p, CONV2D_ALGO_DIRECT, &plan), CLINFER_OK);
             cr_assert_eq(plan.transposed, want, "%s: transposed %d", k->name, plan.transposed);
+            cr_assert_eq(plan.b_in_place, want && plan.one_phase && k->pt + k->pl + k->pb + k->pr == 0,
+                         "%s: in place %d", k->name, plan.b_in_place);
+            cr_assert_eq(plan.scratch_bytes == 0, plan.b_in_place, "%s: scratch", k->name);
         }
         if (!conv2d_algo_unfit(&p, CONV2D_ALGO_DIRECT)) {
             cr_assert_eq(conv2d_plan_algo(gpu, &p, CONV2D_ALGO_DIRECT, &plan), CLINFER_OK);
