@@ -228,23 +228,29 @@ static clinfer_status plan_fc(clinfer_runtime *rt, const conv2d_params *p, conv2
 /* Whether gemm1x1 with the cpu GEMM should compute X^T W^T: its rows
  * (pixels, TM at a time) and columns (output channels in panels) waste at
  * least 5% fewer lanes than the panels over OH * OW of W X (7x7: 49 of 49
- * rows against 49 of 64 columns; 14x14: 196 of 196 against 196 of 224),
+ * rows against 49 of 64 columns; 14x14: 196 of 200 against 196 of 224),
  * and K is long enough to pay for the transposed epilogue, which reads
  * the tile across its rows (with K 80-192, EfficientNet-B0's expansions
  * at 7x7 and 14x14 ran up to 1.6x slower transposed; 320 -> 1280 at 7x7
  * went 0.134 -> 0.122 ms, ResNet-50's 1x1 layers at 7x7 gained 3%). */
 #define POINTWISE_TRANSPOSED_MIN_K 256
 
-/* The transposed product's rows per tile: the GEMM's TM or up to two
- * fewer, whichever computes the fewest rows (ties: the larger), so that
- * 7x7 and 14x14 images take exact tiles of 7 (ResNet-50's 1x1 layers at
- * 7x7: 1.20 -> 1.03 ms for the three 512 -> 2048, bench --profile). */
+/* The transposed product's rows per tile: the GEMM's TM, or one or two
+ * fewer where that computes at least 10% fewer rows (7x7 images: exact
+ * tiles of 7, 49 rows instead of 56; ResNet-50's three 512 -> 2048 at 7x7
+ * 1.20 -> 1.03 ms, bench --profile). A smaller tile is slower per row:
+ * SqueezeNet's classifier (169 rows, 176 in tiles of 8, 175 of 7) took
+ * 0.44 ms with 8, 0.48 with 7, 0.49 with 6. */
 static int32_t pointwise_rows_tile(const gemm_config *cfg, int64_t ohw)
 {
+    const int64_t rows = (ohw + cfg->tm - 1) / cfg->tm * cfg->tm;
     int32_t best = cfg->tm;
-    for (int32_t tm = cfg->tm - 1; tm >= cfg->tm - 2 && tm >= 1; tm--)
-        if ((ohw + tm - 1) / tm * tm < (ohw + best - 1) / best * best)
-            best = tm;
+    int64_t best_rows = rows;
+    for (int32_t tm = cfg->tm - 1; tm >= cfg->tm - 2 && tm >= 1; tm--) {
+        const int64_t r = (ohw + tm - 1) / tm * tm;
+        if (r < best_rows && r * 10 <= rows * 9)
+            best = tm, best_rows = r;
+    }
     return best;
 }
 
