@@ -27,6 +27,9 @@
  *   one at the left border) but never outside the buffer: a chunk whose
  *   reads would leave [0, planes * H * W) takes a scalar path. Launched
  *   with local size 1 along y, so get_global_size(1) is the plane count.
+ *   Max pooling of 3 x 3 windows at stride 2 (ResNet's, SqueezeNet's) is
+ *   separable there: each input row's three-column maxima once per chunk,
+ *   two rows per output row (max3s2_rows).
  work-item i reduces plane i (of N * C) to
  *   one value, reading it with float8 vector loads plus a scalar tail.
  * Assumptions: every coordinate fits an int (checked by the host); flat
@@ -200,6 +203,70 @@ inline void pool_rows(const int is_avg, __global const store_t *restrict input,
     }
 }
 
+/* m = the 3 x 3, stride 2 max of 16 columns from ix0 over input row iy
+ * (-inf outside the image): the row's even, odd and next even columns are
+ * the window's three taps (in0..in2: their lanes inside [0, W)). A macro:
+ * a float16 returned from a function that PoCL does not inline goes
+ * through memory. */
+#define MAX3_ROW(m, in, H, W, iy, ix0, in0, in1, in2)                                        \
+    do {                                                                                     \
+        if ((iy) < 0 || (iy) >= (H)) {                                                       \
+            m = (float16)(-INFINITY);                                                        \
+        } else {                                                                             \
+            __global const store_t *p_ = (in) + (long)(iy) * (W) + (ix0);                    \
+            const float16 a_ = LD16(0, p_), b_ = LD16(1, p_);                                \
+            const float16 ninf_ = (float16)(-INFINITY);                                      \
+            const float16 even_ = select(ninf_, (float16)(a_.even, b_.even), in0);           \
+            const float16 odd_ = select(ninf_, (float16)(a_.odd, b_.odd), in1);              \
+            const float16 next_ = select(ninf_, strided16(p_ + 2, 2), in2);                  \
+            m = MAX_NAN(MAX_NAN(even_, odd_), next_);                                        \
+        }                                                                                    \
+    } while (0)
+
+/* maxpool2d_rows for 3 x 3 windows at stride 2 (ResNet's, SqueezeNet's):
+ * separable, each input row's horizontal maxima once per 16 columns and
+ * the last one kept for the next output row (2 rows per output row
+ * instead of 9 taps); 0 where an item's reads would leave the tensor
+ * (total floats), which then takes pool_rows. */
+inline int max3s2_rows(__global const store_t *restrict input, __global store_t *restrict output,
+                       int H, int W, int OH, int OW, int pad_top, int pad_left, int rows)
+{
+    const int oy0 = get_global_id(0) * rows, oy1 = min(OH, oy0 + rows);
+    const size_t plane = get_global_id(1);
+    const long total = (long)get_global_size(1) * H * W, at = (long)plane * H * W;
+    const int first = max(0, 2 * oy0 - pad_top), last = min(H - 1, 2 * (oy1 - 1) - pad_top + 2);
+    if (at + (long)first * W - pad_left < 0 ||
+        at + (long)last * W + 2 * ((OW + 15) / 16 * 16 - 16) - pad_left + 32 >= total)
+        return 0;
+    __global const store_t *in = input + at;
+    const int16 lane = (int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) * 2;
+    for (int ox = 0; ox < OW; ox += 16) {
+        const int ix0 = 2 * ox - pad_left;
+        const int16 c = lane + ix0;
+        const int16 in0 = c >= 0 && c < W, in1 = c + 1 >= 0 && c + 1 < W;
+        const int16 in2 = c + 2 >= 0 && c + 2 < W;
+        float16 top, middle, bottom;
+        MAX3_ROW(top, in, H, W, 2 * oy0 - pad_top, ix0, in0, in1, in2);
+        for (int oy = oy0; oy < oy1; oy++) {
+            const int iy = 2 * oy - pad_top;
+            MAX3_ROW(middle, in, H, W, iy + 1, ix0, in0, in1, in2);
+            MAX3_ROW(bottom, in, H, W, iy + 2, ix0, in0, in1, in2);
+            const float16 m = MAX_NAN(MAX_NAN(top, middle), bottom);
+            top = bottom; /* the next output row's first input row */
+            __global store_t *out = output + (plane * OH + oy) * (size_t)OW;
+            if (ox + 16 <= OW) {
+                ST16(m, 0, out + ox);
+            } else {
+                float t[16];
+                vstore16(m, 0, t);
+                for (int j = 0; ox + j < OW; j++)
+                    ST(out, ox + j, t[j]);
+            }
+        }
+    }
+    return 1;
+}
+
 __kernel void maxpool2d_rows(__global const store_t *restrict input, long input_off,
                              __global store_t *restrict output, long output_off,
                              int H, int W, int OH, int OW, int KH, int KW,
@@ -208,6 +275,10 @@ __kernel void maxpool2d_rows(__global const store_t *restrict input, long input_
 {
     input += input_off;
     output += output_off;
+    if (KH == 3 && KW == 3 && stride_h == 2 && stride_w == 2 && dil_h == 1 && dil_w == 1 &&
+        get_global_id(0) * rows < OH &&
+        max3s2_rows(input, output, H, W, OH, OW, pad_top, pad_left, rows))
+        return;
     pool_rows(0, input, output, H, W, OH, OW, KH, KW, stride_h, stride_w, pad_top, pad_left,
               dil_h, dil_w, 0, 0, 0, rows);
 }

@@ -125,6 +125,11 @@ static const pool_case cases[] = {
      * at both ends; one plane split over work-items by rows */
     {"wide 3x3 s2 pad", 2, 3, 9, 75, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1},
     {"one big plane", 1, 1, 61, 47, 2, 2, 2, 2, 0, 0, 0, 0, 1, 1},
+    /* 3x3 stride 2 (maxpool2d_rows' separable path): SqueezeNet-like,
+     * unpadded over 55 columns (four chunks, the last partial); ResNet-like,
+     * padded, one plane split over items by rows */
+    {"3x3 s2 55 wide", 1, 2, 23, 55, 3, 3, 2, 2, 0, 0, 0, 0, 1, 1},
+    {"3x3 s2 pad one plane in rows", 1, 1, 71, 40, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1},
     /* padded 3x3, window taps at -1 and 1: no input element inside */
     {"dilated window all padding", 1, 1, 1, 1, 2, 2, 1, 1, 1, 1, 1, 1, 2, 2},
 };
