@@ -232,8 +232,12 @@ static clinfer_status plan_fc(clinfer_runtime *rt, const conv2d_params *p, conv2
  * and K is long enough to pay for the transposed epilogue, which reads
  * the tile across its rows (with K 80-192, EfficientNet-B0's expansions
  * at 7x7 and 14x14 ran up to 1.6x slower transposed; 320 -> 1280 at 7x7
- * went 0.134 -> 0.122 ms, ResNet-50's 1x1 layers at 7x7 gained 3%). */
+ * went 0.134 -> 0.122 ms, ResNet-50's 1x1 layers at 7x7 gained 3%); from
+ * POINTWISE_TRANSPOSED_EXACT_K where the rows fill whole tiles (7x7 in
+ * tiles of 7: MobileNetV2's 160 -> 960 0.074 -> 0.064 ms; its 96 -> 576
+ * at 14x14, 196 rows in 200, went 0.074 -> 0.085 and stay as they are). */
 #define POINTWISE_TRANSPOSED_MIN_K 256
+#define POINTWISE_TRANSPOSED_EXACT_K 128
 
 /* The transposed product's rows per tile: the GEMM's TM, or one or two
  * fewer where that computes at least 10% fewer rows (7x7 images: exact
@@ -257,7 +261,9 @@ static int32_t pointwise_rows_tile(const gemm_config *cfg, int64_t ohw)
 static int pointwise_transposed_pays(const conv2d_params *p, const gemm_config *cfg, int64_t ohw)
 {
     const int64_t tw = gemm_panel_width(cfg), tm = pointwise_rows_tile(cfg, ohw);
-    if (p->groups != 1 || p->has_scale || ohw < tm || p->c < POINTWISE_TRANSPOSED_MIN_K)
+    const int64_t min_k =
+        ohw % tm == 0 ? POINTWISE_TRANSPOSED_EXACT_K : POINTWISE_TRANSPOSED_MIN_K;
+    if (p->groups != 1 || p->has_scale || ohw < tm || p->c < min_k)
         return 0;
     const double plain = (double)ohw / (double)((ohw + tw - 1) / tw * tw);
     const double rows = (double)ohw / (double)((ohw + tm - 1) / tm * tm);
