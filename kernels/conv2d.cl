@@ -480,24 +480,34 @@ __kernel void conv2d_direct_t(__global const store_t *restrict xp, long xp_off,
     }
 #undef DIRECT_T_FMAS
 
-    /* the tile to private memory, then per output channel its positions:
-     * bias, residual, activation, in rolled loops (small code, as direct) */
+    /* bias on the tile in registers (a vector of output channels), the
+     * activation too when no residual follows (per element, a
+     * transcendental one would cost more than the product on short K);
+     * then per output channel its positions, in rolled loops (small code,
+     * as direct) */
     float r[TM][TW];
 #pragma unroll
-    for (int i = 0; i < TM; i++)
+    for (int v = 0; v < NV; v++) {
+        float t[16];
+        for (int j = 0; j < 16; j++)
+            t[j] = has_bias ? LD(bias, min(oc0 + v * 16 + j, OC - 1)) : 0.0f;
+        const float16 b = vload16(0, t);
 #pragma unroll
-        for (int v = 0; v < NV; v++)
-            vstore16(acc[i][v], v, r[i]);
+        for (int i = 0; i < TM; i++) {
+            const float16 y = acc[i][v] + b;
+            vstore16(has_res ? y : ACT_ANY(y), v, r[i]);
+        }
+    }
     const int OHW = OH * OW, valid = min(TM, OW - ox0);
     const long n = z0 + z;
     for (int j = 0; j < min(TW, OC - oc0); j++) {
-        const float b = has_bias ? LD(bias, oc0 + j) : 0.0f;
         const long at = (n * OC + oc0 + j) * OHW + (long)oy * OW + ox0;
-        for (int i = 0; i < valid; i++) {
-            float v = r[i][j] + b;
-            v = has_res ? v + LD(residual, at + i) : v;
-            ST(output, at + i, ACT_ANY(v));
-        }
+        if (has_res)
+            for (int i = 0; i < valid; i++)
+                ST(output, at + i, ACT_ANY(r[i][j] + LD(residual, at + i)));
+        else
+            for (int i = 0; i < valid; i++)
+                ST(output, at + i, r[i][j]);
     }
 }
 #endif
