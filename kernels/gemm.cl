@@ -178,20 +178,15 @@ inline void gemm_store_tile(float tile[TM][TW], __global store_t *y, __global co
             }
             return;
         }
-        /* the residual's test outside the loops: tested per element, the
-         * compiler made its loads masked vector loads, and a masked-off
-         * load of an absent residual's address cost a microcode assist each
-         * (most of the layer's time on an EPYC) */
+        /* with a residual, per element (the residual's test stays outside
+         * these loops: tested per element, the compiler made its loads
+         * masked vector loads, and a masked-off load of an absent
+         * residual's address cost a microcode assist each) */
         for (int j = skip; j < end; j++) {
             const long at = (long)(n0 + j) * M + m0;
             const float b = has_bias ? beta * LD(C, coff + (long)(n0 + j) * c_cs) : 0.0f;
-            if (has_res)
-                for (int i = rskip; i < rows; i++)
-                    ST(y, at + i, apply_act(fma(alpha, tile[i][j], b) + LD(R, at + i), act_a,
-                                            act_b));
-            else
-                for (int i = rskip; i < rows; i++)
-                    ST(y, at + i, apply_act(fma(alpha, tile[i][j], b), act_a, act_b));
+            for (int i = rskip; i < rows; i++)
+                ST(y, at + i, apply_act(fma(alpha, tile[i][j], b) + LD(R, at + i), act_a, act_b));
         }
         return;
     }
