@@ -430,7 +430,7 @@ def report(args, peak, gemm_rows, model_rows, startup, failures, elapsed, load_s
     targets = target_lines(gemm_rows, model_rows, pk)
     if targets:
         lines.append("")
-        lines.append("Targets of issue 5:")
+        lines.append("Targets (issue 14; the GEMM ones are issue 5's):")
         lines.append("")
         lines.extend(targets)
     if failures:
