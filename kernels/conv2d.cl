@@ -43,6 +43,9 @@
  *   like gemm_packed (gemm.cl), with the weights packed by gemm_pack_a
  *   (per group, panels of TM output channels, [K, TM] each, K = C/groups *
  *   KH * KW). Tunables TM, NV (TW = 16 * NV).
+ * conv2d_direct_t (algorithm "direct", plan.transposed: small images with
+ *   the cpu GEMM): the same product transposed, TM positions of an output
+ *   row by TW output channels per work-item, W^T packed (see the kernel).
  *
  * conv2d_pooled (algorithm "pooled": a fused max pool of P x P windows with
  *   stride P after a conv with groups, stride and dilation 1): work-item
