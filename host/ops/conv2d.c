@@ -600,8 +600,7 @@ static clinfer_status conv_im2col(clinfer_runtime *rt, const conv2d_params *p,
                          p->kh,       p->kw,       p->stride_h,   p->stride_w, p->pad_top,
                          p->pad_left, p->dil_h,    p->dil_w,      p->groups,   pl->pw,
                          n0 * p->groups};
-    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
-        karg_int(&a, v[i]);
+    karg_ints(&a, v, (int)(sizeof v / sizeof v[0]));
     clinfer_status st = launch_finish(rt, out, &a);
     if (st != CLINFER_OK)
         return st;
@@ -680,8 +679,7 @@ static clinfer_status conv_direct_t(clinfer_runtime *rt, const conv2d_params *p,
     const int32_t sh = pl->one_phase ? 1 : p->stride_h, sw = pl->one_phase ? 1 : p->stride_w;
     const int32_t v[] = {p->c,    p->oc,    pl->oh, pl->ow, p->kh,  p->kw, sh,
                          sw,      p->dil_h, p->dil_w, pl->hq, pl->wq, n0};
-    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
-        karg_int(&a, v[i]);
+    karg_ints(&a, v, (int)(sizeof v / sizeof v[0]));
     /* where position (oy, ox) of a channel lies (conv2d_direct_t) */
     if (pl->b_in_place) {
         karg_long(&a, (int64_t)p->h * p->w);
@@ -720,8 +718,7 @@ static clinfer_status conv_direct(clinfer_runtime *rt, const conv2d_params *p,
     const int32_t v[] = {p->c,   p->oc,   pl->oh,    pl->ow,  p->kh,     p->kw,
                          sh,     sw,      p->dil_h,  p->dil_w, pl->hq,   pl->wq,
                          p->groups, n0 * p->groups};
-    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
-        karg_int(&a, v[i]);
+    karg_ints(&a, v, (int)(sizeof v / sizeof v[0]));
     karg_direct_epilogue(&a, p);
     clinfer_status st = launch_finish(rt, out, &a);
     if (st != CLINFER_OK)
@@ -780,8 +777,7 @@ static clinfer_status conv_pooled(clinfer_runtime *rt, const conv2d_params *p,
     karg_tensor(&a, buf->bias);
     karg_tensor(&a, buf->output);
     const int32_t v[] = {p->c, p->h, p->w, p->oc, pl->oh, pl->ow, p->pad_top, p->pad_left, rows};
-    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
-        karg_int(&a, v[i]);
+    karg_ints(&a, v, (int)(sizeof v / sizeof v[0]));
     karg_long(&a, (int64_t)p->n * p->c * p->h * p->w);
     karg_float(&a, p->act.a);
     karg_float(&a, p->act.b);

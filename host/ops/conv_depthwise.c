@@ -134,8 +134,7 @@ static clinfer_status depthwise_flat_launch(clinfer_runtime *rt, const conv2d_pa
     const int32_t v[] = {p->c,       p->h,        p->w,     pl->oh,   pl->ow,
                          p->kh,      p->kw,       p->pad_top, p->pad_left, p->dil_h,
                          p->dil_w,   pl->dw_planes, p->n * p->c, pl->dw_flat};
-    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
-        karg_int(&a, v[i]);
+    karg_ints(&a, v, (int)(sizeof v / sizeof v[0]));
     karg_float(&a, act.a);
     karg_float(&a, act.b);
     clinfer_status st = launch_finish(rt, out, &a);
@@ -176,8 +175,7 @@ clinfer_status conv_depthwise_launch(clinfer_runtime *rt, const conv2d_params *p
     const int32_t v[] = {p->c,        p->h,        p->w,       pl->oh,     pl->ow,   p->kh,
                          p->kw,       p->stride_h, p->stride_w, p->pad_top, p->pad_left,
                          p->dil_h,    p->dil_w};
-    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
-        karg_int(&a, v[i]);
+    karg_ints(&a, v, (int)(sizeof v / sizeof v[0]));
     if (rows) {
         karg_int(&a, pl->dw_rows);
         karg_int(&a, pl->dw_planes);

@@ -36,8 +36,7 @@ clinfer_status conv_stem_launch(clinfer_runtime *rt, const conv2d_params *p,
     const int32_t v[] = {p->c,        p->h,       p->w,          p->oc,       pl->oh,
                          pl->ow,      p->kh,      p->kw,         p->stride_h, p->stride_w,
                          p->pad_top,  p->pad_left, p->dil_h,     p->dil_w,    rows};
-    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
-        karg_int(&a, v[i]);
+    karg_ints(&a, v, (int)(sizeof v / sizeof v[0]));
     karg_long(&a, (int64_t)p->n * p->c * p->h * p->w);
     karg_float(&a, act.a);
     karg_float(&a, act.b);

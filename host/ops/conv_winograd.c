@@ -209,8 +209,7 @@ static clinfer_status wino_input(clinfer_runtime *rt, const conv2d_params *p,
     karg_buffer(&a, scratch);
     const int32_t v[] = {p->c,       p->h,     p->w,     p->pad_top, p->pad_left,
                          L->tiles_w, L->tiles, L->ncols, L->pw};
-    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
-        karg_int(&a, v[i]);
+    karg_ints(&a, v, (int)(sizeof v / sizeof v[0]));
     karg_long(&a, L->vstride);
     karg_long(&a, L->voff);
     karg_int(&a, n0);
@@ -261,8 +260,7 @@ static clinfer_status wino_output(clinfer_runtime *rt, const conv2d_params *p,
     out_size(p, &oh, &ow);
     /* the convolution's size, then the stored one (pooled with a fused pool) */
     const int32_t v[] = {p->oc, oh, ow, L->tiles_w, L->tiles, L->ncols, n0, pl->oh, pl->ow};
-    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
-        karg_int(&a, v[i]);
+    karg_ints(&a, v, (int)(sizeof v / sizeof v[0]));
     const act_params act = act_program(p->act); /* as wino_kernel built it */
     karg_float(&a, act.a);
     karg_float(&a, act.b);
