@@ -239,14 +239,7 @@ __kernel void conv2d_pad(__global const store_t *restrict input, long input_off,
                 const int16 ix = lane_col + ix0;
                 v = strided16_masked(input, row + ix0, stride_w, ix >= 0 && ix < W, in_floats);
             }
-            if (x0 + 16 <= Wq) {
-                ST16_ONE(v, dst + x0);
-            } else {
-                float t[16];
-                vstore16(v, 0, t);
-                for (int j = 0; x0 + j < Wq; j++)
-                    ST(dst, x0 + j, t[j]);
-            }
+            st16_first(v, dst + x0, Wq - x0);
         }
     }
     if (plane == 0 && yq0 == 0) { /* the slack after the last plane */
@@ -618,14 +611,7 @@ __kernel void conv2d_pooled(__global const store_t *restrict input, long input_o
 #pragma unroll
                 for (int dx = 0; dx < PK_P; dx++)
                     best = MAX_NAN(best, ACT_ANY(acc[dy][dx]));
-            if (px0 + 16 <= PW) {
-                ST16(best, 0, y + px0);
-            } else {
-                float t[16];
-                vstore16(best, 0, t);
-                for (int j = 0; px0 + j < PW; j++)
-                    ST(y, px0 + j, t[j]);
-            }
+            st16_first(best, y + px0, PW - px0);
         }
     }
 }

@@ -191,14 +191,7 @@ inline void pool_rows(const int is_avg, __global const store_t *restrict input,
                 }
                 acc = vload16(0, t);
             }
-            if (ox + 16 <= OW) {
-                ST16(acc, 0, out + ox);
-            } else {
-                float t[16];
-                vstore16(acc, 0, t);
-                for (int j = 0; ox + j < OW; j++)
-                    ST(out, ox + j, t[j]);
-            }
+            st16_first(acc, out + ox, OW - ox);
         }
     }
 }
@@ -254,14 +247,7 @@ inline int max3s2_rows(__global const store_t *restrict input, __global store_t 
             const float16 m = MAX_NAN(MAX_NAN(top, middle), bottom);
             top = bottom; /* the next output row's first input row */
             __global store_t *out = output + (plane * OH + oy) * (size_t)OW;
-            if (ox + 16 <= OW) {
-                ST16(m, 0, out + ox);
-            } else {
-                float t[16];
-                vstore16(m, 0, t);
-                for (int j = 0; ox + j < OW; j++)
-                    ST(out, ox + j, t[j]);
-            }
+            st16_first(m, out + ox, OW - ox);
         }
     }
     return 1;

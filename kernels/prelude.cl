@@ -186,8 +186,9 @@ typedef float16 float16_any_align __attribute__((aligned(4)));
 
 /* Stores the first n lanes of v at p (all 16, one vector move, when n >=
  * 16: the end of an output row, or floats past it that are written again
- * later). */
-inline void st16_first(float16 v, __global store_t *p, int n)
+ * later). Always inlined: a float16 argument of a call PoCL leaves goes
+ * through memory (strided16_masked below). */
+__attribute__((always_inline)) inline void st16_first(float16 v, __global store_t *p, int n)
 {
     if (n >= 16) {
         ST16_ONE(v, p);
