@@ -9,7 +9,8 @@
  *              the cpu GEMM over a small image (7x7: 64 lanes computed
  *              for 49 outputs), groups 1, the product transposed instead,
  *              positions of an output row as rows and output channels as
- *              lanes, W^T packed once (conv2d_direct_t, plan.transposed).
+ *              lanes, W^T packed once (conv2d_direct_t, plan.transposed;
+ *              conv_direct.h).
  *   im2col     any parameters: the input lowered to a [C/groups * KH * KW,
  *              OH * OW] matrix per image and group in scratch (packed as
  *              the cpu GEMM reads it, or row-major for the others), then the
