@@ -362,6 +362,26 @@ inline void gemm_rows(__global const store_t *a, int rs, int ks, int M, int K,
     }
 }
 
+/* Asks for the cache lines of the tile at rows m0.. (at most TM, below M),
+ * columns n0.. (at most TW, below N) of the [M, N] matrix r, stored
+ * transposed with y_t (a column's rows adjacent): the tile's residual and
+ * output, which its epilogue reads and writes after the K steps. Without
+ * it those accesses stalled on memory once the activations outgrew the
+ * caches: at batch 8, ResNet-50's 64 -> 256 1x1 layers with their Add
+ * took 5.2 ms, 3.3 with the residual fetched early, about 3.1 with the
+ * output too (bench --profile on the one layer, 2-core EPYC). */
+inline void gemm_prefetch_tile(__global const store_t *r, int m0, int M, int N, int n0, int y_t)
+{
+    const int rows = min(TM, M - m0), cols = min(TW, N - n0);
+    const int lines = y_t ? cols : rows, len = y_t ? rows : cols; /* runs of adjacent values */
+    for (int i = 0; i < lines; i++) {
+        __global const store_t *run = r + (y_t ? (long)(n0 + i) * M + m0 : (long)(m0 + i) * N + n0);
+        for (int j = 0; j < len; j += 16)
+            PREFETCH_LINE(run + j);
+        PREFETCH_LINE(run + len - 1);
+    }
+}
+
 __kernel void gemm_packed(GEMM_PRODUCT_ARGS GEMM_SCALE_ARGS)
 {
     GEMM_PRODUCT_AT_OFFSETS();
@@ -396,6 +416,9 @@ __kernel void gemm_packed(GEMM_PRODUCT_ARGS GEMM_SCALE_ARGS)
         const int n0 = raw ? min(n_own, N - TW) : n_own; /* first column computed */
         __global const store_t *b = b_z + (raw ? (long)n0 : (long)panel * K * TW);
         float tile[TM][TW];
+        if (has_res)
+            gemm_prefetch_tile(R + za * (long)M * N, m0, M, N, n0, y_t);
+        gemm_prefetch_tile(Y + za * (long)M * N, m0, M, N, n0, y_t);
         if (M < TM) /* packed A': one panel, (m, k) at m + k * TM */
             gemm_rows(a, a_ks == 0 ? 1 : a_rs, a_ks == 0 ? TM : a_ks, M, K, b, bstep, s, tile);
         else

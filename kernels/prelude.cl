@@ -178,6 +178,16 @@ typedef float16 float16_any_align __attribute__((aligned(4)));
 #define VST16_GLOBAL(v, p) vstore16((v), 0, (p))
 #define VST16_LOCAL(v, p) vstore16((v), 0, (p))
 #endif
+/* A hint to fetch the cache line holding p (x86-64 CPUs: clang's
+ * __builtin_prefetch; elsewhere nothing, OpenCL's prefetch() being a no-op
+ * in PoCL). For values a kernel reads only at the end of a long loop (a
+ * tile's residual): fetched before the loop, they arrive during it
+ * instead of stalling the epilogue on memory. */
+#if defined(__x86_64__)
+#define PREFETCH_LINE(p) __builtin_prefetch((const __global void *)(p))
+#else
+#define PREFETCH_LINE(p) ((void)(p))
+#endif
 #if STORE_HALF
 #define ST16_ONE(v, p) ST16((v), 0, (p))
 #else
