@@ -188,6 +188,29 @@ __kernel void conv2d_winograd_weights(__global const store_t *restrict weight, l
                       : 2;                                                                     \
     }
 
+/* Asks for the cache lines of the input rows the item's patches read (of
+ * lane 0's image, rows of all its lanes), in each of its `nch` channels
+ * from `plane`, before its gathers: a gather waits for its slowest lane,
+ * and when the rows were last written by the other core (or are in
+ * memory) each waited for a line in turn. */
+static void wino_prefetch_rows(__global const store_t *plane, const int *kind, const int *iy0,
+                               int H, int W, int nch, long hw)
+{
+    if (!kind[0])
+        return;
+    int ylo = H, yhi = 0;
+    for (int l = 0; l < 16; l++)
+        if (kind[l]) {
+            ylo = min(ylo, iy0[l]);
+            yhi = max(yhi, iy0[l] + WA);
+        }
+    ylo = max(ylo, 0);
+    yhi = min(yhi, H);
+    for (int cb = 0; cb < nch; cb++)
+        for (long o = (long)ylo * W; o < (long)yhi * W; o += 16)
+            PREFETCH_LINE(plane + cb * hw + o);
+}
+
 __kernel void conv2d_winograd_input(__global const store_t *restrict X, long X_off,
                                     __global wide_t *restrict V, long V_off, int C, int H, int W,
                                     int pad_top, int pad_left, int tiles_w, int tiles_img,
@@ -225,6 +248,12 @@ __kernel void conv2d_winograd_input(__global const store_t *restrict X, long X_o
         }
     }
     const int16 relv = vload16(0, rel), rmv = vload16(0, rmask), cmv = vload16(0, cmask);
+    wino_prefetch_rows(X + start0, kind, iy0, H, W, min(WCB, C - c0), hw);
+    if (within + 16 <= pw)
+        for (int cb = 0; cb < min(WCB, C - c0); cb++)
+            for (int xi = 0; xi < WA * WA; xi++)
+                PREFETCH_LINE_W(V + voff + xi * vstride + (long)(col0 / pw) * C * pw +
+                                (long)(c0 + cb) * pw + within);
     for (int cb = 0; cb < WCB && c0 + cb < C; cb++) {
         __global const store_t *x0 = X + start0 + cb * hw;
         float16 t[WA][WA];
@@ -303,6 +332,16 @@ static void wino_store_pooled(float out[WM * WM][16], __global store_t *Y, int c
 }
 #endif
 
+/* Asks for the lines of 16 columns from p in each of the WA * WA planes
+ * of M (`plane` floats apart): the GEMM wrote them on both cores. */
+static void wino_prefetch_planes(__global const wide_t *p, long plane)
+{
+    for (int xi = 0; xi < WA * WA; xi++) {
+        PREFETCH_LINE(p + xi * plane);
+        PREFETCH_LINE(p + xi * plane + 15);
+    }
+}
+
 __kernel void conv2d_winograd_output(__global const wide_t *restrict M, long M_off,
                                      __global const store_t *restrict bias, long bias_off,
                                      __global store_t *restrict Y, long Y_off,
@@ -322,9 +361,12 @@ __kernel void conv2d_winograd_output(__global const wide_t *restrict M, long M_o
     WINO_LANES(org, oy0, ox0, kind, WM, 0, 0, oc0, OC, OH, OW);
     const long plane = (long)OC * ncols, ohw = (long)OH * OW;
     const int full = col0 + 16 <= ncols;
+    wino_prefetch_planes(M + (long)oc0 * ncols + col0, plane);
     for (int ob = 0; ob < WCB && oc0 + ob < OC; ob++) {
         const int oc = oc0 + ob;
         __global const wide_t *src = M + (long)oc * ncols + col0;
+        if (ob + 1 < WCB && oc + 1 < OC) /* the next channel's, while this one computes */
+            wino_prefetch_planes(src + ncols, plane);
         float16 q[WM][WA];
 WINO_UNROLL
         for (int j = 0; j < WA; j++) { /* q = A^T m, column by column */

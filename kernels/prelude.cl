@@ -185,8 +185,10 @@ typedef float16 float16_any_align __attribute__((aligned(4)));
  * instead of stalling the epilogue on memory. */
 #if defined(__x86_64__)
 #define PREFETCH_LINE(p) __builtin_prefetch((const __global void *)(p))
+#define PREFETCH_LINE_W(p) __builtin_prefetch((const __global void *)(p), 1)
 #else
 #define PREFETCH_LINE(p) ((void)(p))
+#define PREFETCH_LINE_W(p) ((void)(p))
 #endif
 #if STORE_HALF
 #define ST16_ONE(v, p) ST16((v), 0, (p))
