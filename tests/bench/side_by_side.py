@@ -74,6 +74,19 @@ def run_json(cmd, env=None, timeout=900):
     return data, None
 
 
+# Cross-core cache round trip (ns) above which a run is in one of the cloud
+# machines' slow spells (tests/bench/core_pingpong.c: about 75-130 calm,
+# 350-450 slow on the 2-vCPU EPYC).
+SLOW_ROUND_TRIP_NS = 250
+
+
+def core_round_trip(bench):
+    """Median round trip of a cache line between CPUs 0 and 1 in ns, or None
+    (one CPU, or the probe failed: not a failure of the benchmark)."""
+    data, err = run_json([os.path.join(bench, "core_pingpong")], timeout=60)
+    return data.get("round_trip_ns") if data and not err else None
+
+
 def median(values):
     if not values:
         return None
@@ -165,6 +178,7 @@ def main():
     peak, err = run_json([os.path.join(bench, "fma_peak")])
     if err:
         failures.append("fma_peak: " + err)
+    pingpong = [core_round_trip(bench)]
 
     # ------------------------------------------------------------ GEMM
     gemm_rows = []
@@ -251,6 +265,8 @@ def main():
 
     # ------------------------------------------------------------ report
     peak_end, err = run_json([os.path.join(bench, "fma_peak")])
+    pingpong.append(core_round_trip(bench))
+    raw["core_round_trip_ns"] = pingpong
     if peak and peak_end:
         peak["gflops_start"], peak["gflops_end"] = peak["gflops"], peak_end["gflops"]
         peak["gflops"] = max(peak["gflops"], peak_end["gflops"])
@@ -259,7 +275,7 @@ def main():
     raw["peak"] = peak
     elapsed = time.time() - started
     text = report(args, peak, gemm_rows, model_rows, startup, failures, elapsed, load_start,
-                  blas_env)
+                  blas_env, pingpong)
     print(text)
     with open(os.path.join(bench, "side_by_side.md"), "w") as f:
         f.write(text + "\n")
@@ -300,7 +316,7 @@ def compare(clinfer, path, x, ort_out, bench, key, batch, failures, title):
 
 
 def report(args, peak, gemm_rows, model_rows, startup, failures, elapsed, load_start,
-           blas_env):
+           blas_env, pingpong):
     now = args.started
     load_end = os.getloadavg()[0]
     commit = shell("git rev-parse --short HEAD")
@@ -346,6 +362,15 @@ def report(args, peak, gemm_rows, model_rows, startup, failures, elapsed, load_s
                     plural(args.warmup, "warm-up run"), args.max_time, elapsed))
     lines.append("- medians over every timed run of every round; engines alternate within "
                  "each round; a run is end to end (inputs in, outputs out)")
+    if any(v is not None for v in pingpong):
+        lines.append("- cross-core cache round trip (tests/bench/core_pingpong.c, CPUs 0 and "
+                     "1): %s ns at the start, %s at the end"
+                     % (fmt(pingpong[0], 0), fmt(pingpong[-1], 0)))
+        if any(v is not None and v > SLOW_ROUND_TRIP_NS for v in pingpong):
+            lines.append("- note: a slow spell (round trip above %d ns): the two vCPUs shared "
+                         "no cache for part of the run, which slows clinfer on PoCL (kernels "
+                         "reading what the other core wrote) more than ONNX Runtime"
+                         % SLOW_ROUND_TRIP_NS)
     pk = peak.get("gflops") if peak else None
     p0, p1 = (peak.get("gflops_start"), peak.get("gflops_end")) if peak else (None, None)
     if load_start > 0.5 or load_end > 1.5 or (p0 and p1 and min(p0, p1) < 0.85 * max(p0, p1)):

@@ -87,6 +87,7 @@ mkdir -p "$build/bench"
 cc=${CC:-cc}
 if grep -qw avx512f /proc/cpuinfo; then simd=(-mavx512f -mfma); else simd=(-mavx2 -mfma); fi
 $cc -O2 -Wall "${simd[@]}" tests/bench/fma_peak.c -lpthread -o "$build/bench/fma_peak"
+$cc -O2 -Wall tests/bench/core_pingpong.c -lpthread -o "$build/bench/core_pingpong"
 $cc -O2 -Wall tests/bench/gemm_openblas.c -I/usr/include/x86_64-linux-gnu/openblas-pthread \
     -lopenblas -lm -o "$build/bench/gemm_openblas"
 $cc -O2 -Wall tests/bench/gemm_clblast.c -lclblast -lOpenCL -lm -o "$build/bench/gemm_clblast"
