@@ -368,7 +368,7 @@ inline void gemm_rows(__global const store_t *a, int rs, int ks, int M, int K,
  * output, which its epilogue reads and writes after the K steps. Without
  * it those accesses stalled on memory once the activations outgrew the
  * caches: at batch 8, ResNet-50's 64 -> 256 1x1 layers with their Add
- * took 5.2 ms, 3.3 with the residual fetched early, about 3.1 with the
+ * took 5.2 ms, 3.3 with the residual fetched early, 2.8-2.9 with the
  * output too (bench --profile on the one layer, 2-core EPYC). */
 inline void gemm_prefetch_tile(__global const store_t *r, int m0, int M, int N, int n0, int y_t)
 {

@@ -180,9 +180,12 @@ typedef float16 float16_any_align __attribute__((aligned(4)));
 #endif
 /* A hint to fetch the cache line holding p (x86-64 CPUs: clang's
  * __builtin_prefetch; elsewhere nothing, OpenCL's prefetch() being a no-op
- * in PoCL). For values a kernel reads only at the end of a long loop (a
- * tile's residual): fetched before the loop, they arrive during it
- * instead of stalling the epilogue on memory. */
+ * in PoCL); PREFETCH_LINE_W for a line about to be written. For values a
+ * kernel reads only at the end of a long loop (a tile's residual), and for
+ * lines the other core last wrote, which on a 2-vCPU cloud machine may
+ * sit in a cache it does not share (tests/bench/core_pingpong.c): asked
+ * for early, they arrive while the kernel computes instead of stalling
+ * it. */
 #if defined(__x86_64__)
 #define PREFETCH_LINE(p) __builtin_prefetch((const __global void *)(p))
 #define PREFETCH_LINE_W(p) __builtin_prefetch((const __global void *)(p), 1)
