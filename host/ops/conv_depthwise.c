@@ -109,6 +109,12 @@ clinfer_status conv_depthwise_plan(clinfer_runtime *rt, const conv2d_params *p, 
         rows /= 2;
     while (rows > 0 && depthwise_tile_floats(p, pl->ow, rows) * (int64_t)sizeof(float) > cap)
         rows /= 2;
+    /* The kernel computes rows four at a time (DW_ROWS): a block of 7 rows
+     * computes 8 and drops one. Rounded up to whole fours, blocks use the
+     * same tile and waste nothing but at the plane's end (MobileNetV2's
+     * 56-row stride-2 layer: 7 blocks of 8 instead of 8 of 7). */
+    if (rows > 4 && rows < pl->oh)
+        rows = (rows + 3) / 4 * 4;
     pl->dw_rows = rows;
     /* Small planes: several per item, keeping DEPTHWISE_MIN_ITEMS items. */
     const int64_t total = (int64_t)p->n * p->c;
