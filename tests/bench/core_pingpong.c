@@ -9,9 +9,11 @@
  * spells, minutes in which clinfer on PoCL runs 1.3-2x slower and ONNX
  * Runtime barely changes, while the FMA peak and one core's memory
  * bandwidth stay as they are. The round trip tells them apart: about
- * 75-130 ns in calm spells, 350-450 ns in slow ones (the two vCPUs then
- * sharing no cache: a line written by one core costs the other a remote
- * fetch, and PoCL hands each kernel's work-groups to both cores).
+ * 75-130 ns in calm spells, 350-450 ns in slow ones (most likely the two
+ * vCPUs then share no cache: a line written by one core costs the other a
+ * remote fetch, and PoCL hands each kernel's work-groups to both cores).
+ * Another process busy on a CPU also lengthens it: read it on an idle
+ * machine.
  * tests/bench/side_by_side.py records it at the start and the end of a run.
  *
  * Build (tests/bench/side_by_side.sh does): cc -O2 core_pingpong.c -lpthread

@@ -367,10 +367,10 @@ def report(args, peak, gemm_rows, model_rows, startup, failures, elapsed, load_s
                      "1): %s ns at the start, %s at the end"
                      % (fmt(pingpong[0], 0), fmt(pingpong[-1], 0)))
         if any(v is not None and v > SLOW_ROUND_TRIP_NS for v in pingpong):
-            lines.append("- note: a slow spell (round trip above %d ns): the two vCPUs shared "
-                         "no cache for part of the run, which slows clinfer on PoCL (kernels "
-                         "reading what the other core wrote) more than ONNX Runtime"
-                         % SLOW_ROUND_TRIP_NS)
+            lines.append("- note: a slow spell (round trip above %d ns; most likely the two "
+                         "vCPUs shared no cache for part of the run), which slows clinfer on "
+                         "PoCL (kernels reading what the other core wrote) more than ONNX "
+                         "Runtime" % SLOW_ROUND_TRIP_NS)
     pk = peak.get("gflops") if peak else None
     p0, p1 = (peak.get("gflops_start"), peak.get("gflops_end")) if peak else (None, None)
     if load_start > 0.5 or load_end > 1.5 or (p0 and p1 and min(p0, p1) < 0.85 * max(p0, p1)):
