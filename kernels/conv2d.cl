@@ -492,10 +492,7 @@ __kernel void conv2d_direct_t(__global const store_t *restrict xp, long xp_off,
     float r[TM][TW];
 #pragma unroll
     for (int v = 0; v < NV; v++) {
-        float t[16];
-        for (int j = 0; j < 16; j++)
-            t[j] = has_bias ? LD(bias, min(oc0 + v * 16 + j, OC - 1)) : 0.0f;
-        const float16 b = vload16(0, t);
+        const float16 b = has_bias ? ld16_clamped(bias, oc0 + v * 16, OC, 1) : (float16)(0.0f);
 #pragma unroll
         for (int i = 0; i < TM; i++) {
             const float16 y = acc[i][v] + b;

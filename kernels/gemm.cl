@@ -160,13 +160,9 @@ inline void gemm_store_tile(float tile[TM][TW], __global store_t *y, __global co
              * activation took most of the layer (EfficientNet-B0's 192 ->
              * 1152 at 7x7 with SiLU ran 2x slower transposed) */
             float16 bias[NV];
-            for (int v = 0; v < NV; v++) {
-                float t[16];
-                for (int j = 0; j < 16; j++)
-                    t[j] = has_bias ? LD(C, coff + (long)min(n0 + v * 16 + j, N - 1) * c_cs)
-                                    : 0.0f;
-                bias[v] = beta * vload16(0, t);
-            }
+            for (int v = 0; v < NV; v++)
+                bias[v] = has_bias ? beta * ld16_clamped(C + coff, n0 + v * 16, N, c_cs)
+                                   : (float16)(0.0f);
             for (int i = rskip; i < rows; i++)
                 for (int v = 0; v < NV; v++)
                     vstore16(ACT_ANY(fma((float16)(alpha), vload16(v, tile[i]), bias[v])), v,
@@ -214,10 +210,8 @@ inline void gemm_store_tile(float tile[TM][TW], __global store_t *y, __global co
             if (has_bias && c_cs == 0) {
                 r = fma((float16)(beta), (float16)(LD(C, coff + (long)m * c_rs)), r);
             } else if (has_bias) {
-                float t[16];
-                for (int j = 0; j < 16; j++)
-                    t[j] = LD(C, coff + (long)m * c_rs + (long)min(n0 + v * 16 + j, N - 1) * c_cs);
-                r = fma((float16)(beta), vload16(0, t), r);
+                r = fma((float16)(beta),
+                        ld16_clamped(C + coff + (long)m * c_rs, n0 + v * 16, N, c_cs), r);
             }
             if (has_res) {
                 __global const store_t *rr = R + (long)m * N + n0 + v * 16;

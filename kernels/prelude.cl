@@ -366,6 +366,18 @@ inline float apply_act(float x, float act_a, float act_b)
     return ACT_ANY(x);
 }
 
+/* p[min(i0 + j, n - 1) * stride] for lanes j = 0..15: 16 per-channel values
+ * (a bias along a tile's output channels), the lanes past the last channel
+ * repeating it (they are computed and dropped). */
+__attribute__((always_inline)) inline float16 ld16_clamped(__global const store_t *p, int i0,
+                                                           int n, long stride)
+{
+    float t[16];
+    for (int j = 0; j < 16; j++)
+        t[j] = LD(p, (long)min(i0 + j, n - 1) * stride);
+    return vload16(0, t);
+}
+
 /* The 16 floats p[0], p[sw], .., p[15 * sw]: reads p[0 .. STRIDED16_REACH].
  * This and strided16_masked are always inlined: PoCL left strided16_masked
  * a call in 118 kernels, its float16 result returned through memory
@@ -404,8 +416,8 @@ __attribute__((always_inline)) inline float16 strided16(__global const store_t *
  * zero, for a tensor of `limit` floats at base: one strided16 where its
  * reads stay in the tensor, else float by float (reads past a row are
  * fine, past the tensor are not). */
-__attribute__((always_inline)) inline float16 strided16_masked(__global const store_t *base, long at, int sw, int16 inside,
-                                long limit)
+__attribute__((always_inline)) inline float16
+strided16_masked(__global const store_t *base, long at, int sw, int16 inside, long limit)
 {
     if (at >= 0 && at + STRIDED16_REACH(sw) < limit)
         return select((float16)(0.0f), strided16(base + at, sw), inside);
