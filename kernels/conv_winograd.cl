@@ -248,13 +248,15 @@ __kernel void conv2d_winograd_input(__global const store_t *restrict X, long X_o
         }
     }
     const int16 relv = vload16(0, rel), rmv = vload16(0, rmask), cmv = vload16(0, cmask);
-    wino_prefetch_rows(X + start0, kind, iy0, H, W, min(WCB, C - c0), hw);
+    const int nch = min(WCB, C - c0);
+    /* the item's 16 columns in each plane of V, channel 0's (c * pw on) */
+    const long vcols = (long)(col0 / pw) * C * pw + within;
+    wino_prefetch_rows(X + start0, kind, iy0, H, W, nch, hw);
     if (within + 16 <= pw)
-        for (int cb = 0; cb < min(WCB, C - c0); cb++)
+        for (int cb = 0; cb < nch; cb++)
             for (int xi = 0; xi < WA * WA; xi++)
-                PREFETCH_LINE_W(V + voff + xi * vstride + (long)(col0 / pw) * C * pw +
-                                (long)(c0 + cb) * pw + within);
-    for (int cb = 0; cb < WCB && c0 + cb < C; cb++) {
+                PREFETCH_LINE_W(V + voff + xi * vstride + vcols + (long)(c0 + cb) * pw);
+    for (int cb = 0; cb < nch; cb++) {
         __global const store_t *x0 = X + start0 + cb * hw;
         float16 t[WA][WA];
 WINO_UNROLL
@@ -276,7 +278,7 @@ WINO_UNROLL
                 t[r][s] = o[r];
         }
         const int c = c0 + cb;
-        const long off = (long)(col0 / pw) * C * pw + (long)c * pw + within;
+        const long off = vcols + (long)c * pw;
 WINO_UNROLL
         for (int i = 0; i < WA; i++) { /* v = t B, row by row, stored */
             float16 v[WA];
