@@ -526,6 +526,14 @@ __kernel void conv2d_direct_t(__global const store_t *restrict xp, long xp_off,
 #ifndef PK_KW
 #define PK_KW 3
 #endif
+/* PK_C, where the host builds for the input's channel count (short
+ * reductions): the channel loop then has a known length, and the weights'
+ * loads leave the row loops */
+#ifdef PK_C
+#define PK_CHANNELS PK_C
+#else
+#define PK_CHANNELS C
+#endif
 #ifndef PK_OCB
 #define PK_OCB 1 /* output channels per item: they share every input load */
 #endif
@@ -571,7 +579,7 @@ inline void pooled_block(__global const store_t *restrict input,
 #pragma unroll
                     for (int dx = 0; dx < PK_P; dx++)
                         acc[o][dy][dx] = b[o];
-            for (int c = 0; c < C; c++) {
+            for (int c = 0; c < PK_CHANNELS; c++) {
                 float wc[PK_OCB][PK_KH * PK_KW]; /* converted once, used by every row */
 #pragma unroll
                 for (int o = 0; o < PK_OCB; o++)

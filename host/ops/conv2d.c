@@ -570,6 +570,8 @@ static clinfer_status conv_pooled(clinfer_runtime *rt, const conv2d_params *p,
     opts o = opts_none();
     opts_add(&o, "-DCONV2D_KERNELS=CONV2D_POOLED -DACT=%d", (int)p->act.kind);
     opts_add(&o, "-DPK_P=%d -DPK_KH=%d -DPK_KW=%d -DPK_OCB=%d", p->pool, p->kh, p->kw, ocb);
+    if ((int64_t)p->c * p->kh * p->kw <= CONV2D_POOLED_MAX_K)
+        opts_add(&o, "-DPK_C=%d", p->c);
     const size_t planes = (size_t)p->n * (size_t)((p->oc + ocb - 1) / ocb);
     const int64_t per_row = ((int64_t)pl->ow + 15) / 16 * 16 * p->pool * p->pool *
                             (int64_t)p->c * p->kh * p->kw * ocb; /* multiply-adds per pooled row */
