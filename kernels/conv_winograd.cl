@@ -311,26 +311,44 @@ WINO_UNROLL
 #define WINO_AT_STORE(v, r) (has_res ? ACT_ANY((v) + (r)) : (v))
 
 #ifdef WPOOL
-/* The fused 2x2 max pool: block (i, j) of lane l's tile, the maximum of
- * out[(2i + a) * WM + 2j + b][l] (activated), to pooled row ty * WM / 2 + i,
- * column tx * WM / 2 + j of image n0 + n, channel oc, when inside PH x PW
- * (the conv rows and columns a floor-mode pool drops, and the tile's part
- * past the image, are not stored). */
-static void wino_store_pooled(float out[WM * WM][16], __global store_t *Y, int col0, int ncols,
-                              int tiles_img, int tiles_w, int n0, int oc, int OC, int PH, int PW)
+/* The fused 2x2 max pool. Lane l's tile (image n0 + n, tile ty, tx) covers
+ * pooled rows ty * WM / 2.., columns tx * WM / 2.. (WM / 2 of each); where
+ * they start in Y's channel oc0 and how many of them are inside PH x PW
+ * (the conv rows and columns a floor-mode pool drops, the tile's part past
+ * the image, and lanes past ncols are not stored), computed once per item:
+ * per channel, the lanes' divisions cost more than the transform. */
+static void wino_pooled_lanes(long *base, int *rows, int *cols, int col0, int ncols,
+                              int tiles_img, int tiles_w, int n0, int oc0, int OC, int PH, int PW)
 {
-    for (int l = 0; l < 16 && col0 + l < ncols; l++) {
+    for (int l = 0; l < 16; l++) {
         const int col = col0 + l, n = col / tiles_img, t = col - n * tiles_img;
         const int py0 = t / tiles_w * (WM / 2), px0 = t % tiles_w * (WM / 2);
-        __global store_t *y = Y + ((long)(n0 + n) * OC + oc) * PH * PW;
-        for (int i = 0; i < WM / 2 && py0 + i < PH; i++)
-            for (int j = 0; j < WM / 2 && px0 + j < PW; j++) {
-                const int o = 2 * i * WM + 2 * j;
-                const float v = MAX_NAN(MAX_NAN(out[o][l], out[o + 1][l]),
-                                        MAX_NAN(out[o + WM][l], out[o + WM + 1][l]));
-                ST(y, (long)(py0 + i) * PW + px0 + j, v);
-            }
+        base[l] = ((long)(n0 + n) * OC + oc0) * PH * PW + (long)py0 * PW + px0;
+        rows[l] = col < ncols ? clamp(PH - py0, 0, WM / 2) : 0;
+        cols[l] = clamp(PW - px0, 0, WM / 2);
     }
+}
+
+/* Block (i, j) of each lane's tile, the maximum of out[(2i + a) * WM + 2j +
+ * b] (activated; the 16 lanes at once), stored lane by lane at its pooled
+ * row and column of channel oc0 + ob. */
+static void wino_store_pooled(float out[WM * WM][16], __global store_t *Y, const long *base,
+                              const int *rows, const int *cols, int ob, int PH, int PW)
+{
+    float pooled[WM / 2 * WM / 2][16];
+    for (int i = 0; i < WM / 2; i++)
+        for (int j = 0; j < WM / 2; j++) {
+            const int o = 2 * i * WM + 2 * j;
+            const float16 v =
+                MAX_NAN(MAX_NAN(vload16(0, out[o]), vload16(0, out[o + 1])),
+                        MAX_NAN(vload16(0, out[o + WM]), vload16(0, out[o + WM + 1])));
+            vstore16(v, 0, pooled[i * (WM / 2) + j]);
+        }
+    const long plane = (long)ob * PH * PW;
+    for (int l = 0; l < 16; l++)
+        for (int i = 0; i < rows[l]; i++)
+            for (int j = 0; j < cols[l]; j++)
+                ST(Y, base[l] + plane + (long)i * PW + j, pooled[i * (WM / 2) + j][l]);
 }
 #endif
 
@@ -364,6 +382,11 @@ __kernel void conv2d_winograd_output(__global const wide_t *restrict M, long M_o
     const long plane = (long)OC * ncols, ohw = (long)OH * OW;
     const int full = col0 + 16 <= ncols;
     wino_prefetch_planes(M + (long)oc0 * ncols + col0, plane);
+#ifdef WPOOL
+    long pbase[16];
+    int prows[16], pcols[16];
+    wino_pooled_lanes(pbase, prows, pcols, col0, ncols, tiles_img, tiles_w, n0, oc0, OC, PH, PW);
+#endif
     for (int ob = 0; ob < WCB && oc0 + ob < OC; ob++) {
         const int oc = oc0 + ob;
         __global const wide_t *src = M + (long)oc * ncols + col0;
@@ -401,7 +424,7 @@ WINO_UNROLL
                 vstore16(WINO_BEFORE_STORE(y[j] + b), 0, out[i * WM + j]);
         }
 #ifdef WPOOL
-        wino_store_pooled(out, Y, col0, ncols, tiles_img, tiles_w, n0, oc, OC, PH, PW);
+        wino_store_pooled(out, Y, pbase, prows, pcols, ob, PH, PW);
         continue;
 #endif
         for (int l = 0; l < 16; l++) {

@@ -200,6 +200,18 @@ static void g_pooled(built *b) /* conv + ReLU + 2x2 max pool: one kernel */
     output(b, y);
 }
 
+/* A 3x3 conv + ReLU + 2x2 max pool fused: F(4x4) tiles whose pooled
+ * blocks the floor mode trims (13x11 -> 6x5), 5 input channels (winograd's
+ * transforms; "pooled" built for its channel count) */
+static void g_pooled_wide(built *b)
+{
+    clinfer_value x = input(b, (clinfer_shape){4, {2, 5, 13, 11}}), y;
+    clinfer_pool2d_desc pd = clinfer_pool2d_desc_default(2);
+    CHECK_OK(clinfer_graph_pool2d(b->g, NULL, conv(b, x, 5, 6, 3, 1, 1, 1, 1, CLINFER_ACT_RELU),
+                                  &pd, &y));
+    output(b, y);
+}
+
 static void g_pool(built *b)
 {
     clinfer_value x = input(b, (clinfer_shape){4, {2, 3, 9, 19}}), y;
@@ -448,6 +460,10 @@ static const kcase cases[] = {
      {{"CLINFER_CONV_ALGO=depthwise CLINFER_DEPTHWISE_VARIANT=cpu", "conv2d_depthwise_rows"},
       {"CLINFER_CONV_ALGO=depthwise CLINFER_DEPTHWISE_VARIANT=gpu", "conv2d_depthwise"}}, 0},
     {"conv pooled", g_pooled, {{"CLINFER_CONV_ALGO=pooled", "conv2d_pooled"}}, 0},
+    {"conv pooled, 5 channels",
+     g_pooled_wide,
+     {{"CLINFER_CONV_ALGO=pooled", "conv2d_pooled"},
+      {"CLINFER_CONV_ALGO=winograd CLINFER_GEMM_VARIANT=cpu", "winograd_output"}}, 0},
     {"pool",
      g_pool,
      {{"CLINFER_POOL_VARIANT=rows", "pool2d_rows"}, {"CLINFER_POOL_VARIANT=items", "pool2d"}}, 0},
