@@ -25,6 +25,10 @@ clinfer_status conv_stem_launch(clinfer_runtime *rt, const conv2d_params *p,
     opts o = opts_none();
     const act_params act = act_program(p->act); /* fewer programs */
     opts_add(&o, "-DCONV2D_KERNELS=CONV2D_STEM -DACT=%d", (int)act.kind);
+    /* the taps unrolled at build time (kernels/conv2d.cl, STEM_FIXED) */
+    opts_add(&o, "-DSTEM_C=%d -DSTEM_KH=%d -DSTEM_KW=%d -DSTEM_SH=%d -DSTEM_SW=%d -DSTEM_DH=%d "
+                 "-DSTEM_DW=%d",
+             p->c, p->kh, p->kw, p->stride_h, p->stride_w, p->dil_h, p->dil_w);
     const int64_t blocks = ((int64_t)p->oc + 15) / 16;
     const int64_t per_row = ((int64_t)pl->ow + 15) / 16 * 16 * 16 * (int64_t)p->c * p->kh * p->kw;
     const int32_t rows = launch_rows_per_item(rt, blocks * p->n, pl->oh,
