@@ -362,6 +362,68 @@ static void wino_prefetch_planes(__global const wide_t *p, long plane)
     }
 }
 
+/* The WM x WM outputs of 16 tiles (lanes) of one output channel from its
+ * A x A GEMM results m (element xi = i * A + j at m[xi]): A^T m A, the
+ * bias b, and the activation where no residual follows; output (i, j) of
+ * lane l at out[i * WM + j][l]. */
+static void wino_out_tile(const float16 *m, float16 b, float out[WM * WM][16], float act_a,
+                          float act_b, int has_res)
+{
+    float16 q[WM][WA];
+WINO_UNROLL
+    for (int j = 0; j < WA; j++) { /* q = A^T m, column by column */
+        float16 c[WA], o[WM];
+WINO_UNROLL
+        for (int i = 0; i < WA; i++)
+            c[i] = m[i * WA + j];
+        WINO_AT(o, c);
+WINO_UNROLL
+        for (int i = 0; i < WM; i++)
+            q[i][j] = o[i];
+    }
+WINO_UNROLL
+    for (int i = 0; i < WM; i++) { /* y = q A, row by row */
+        float16 y[WM];
+        WINO_AT(y, q[i]);
+WINO_UNROLL
+        for (int j = 0; j < WM; j++)
+            vstore16(WINO_BEFORE_STORE(y[j] + b), 0, out[i * WM + j]);
+    }
+}
+
+/* The 16 lanes' tiles stored into Y at org[l] + off (Y's layout; the
+ * residual R at the same place added with has_res, then the activation),
+ * inside OH x OW (WINO_LANES's kind and corners). */
+static void wino_store_out(float out[WM * WM][16], __global store_t *Y,
+                           __global const store_t *R, const long *org, const int *oy0,
+                           const int *ox0, const int *kind, long off, int OH, int OW,
+                           float act_a, float act_b, int has_res)
+{
+    for (int l = 0; l < 16; l++) {
+        const long at = org[l] + off;
+        __global store_t *dst = Y + at;
+        __global const store_t *res = R + at; /* read only with has_res */
+        if (kind[l] == 1) { /* the whole tile inside: rows as vectors */
+            for (int i = 0; i < WM; i++, dst += OW, res += OW) {
+#if WM == 4
+                float4 row = (float4)(out[i * 4][l], out[i * 4 + 1][l], out[i * 4 + 2][l],
+                                      out[i * 4 + 3][l]);
+                ST4(WINO_AT_STORE(row, LD4(0, res)), 0, dst);
+#else
+                float2 row = (float2)(out[i * 2][l], out[i * 2 + 1][l]);
+                ST2(WINO_AT_STORE(row, LD2(0, res)), 0, dst);
+#endif
+            }
+        } else if (kind[l] == 2) {
+            for (int i = 0; i < WM && oy0[l] + i < OH; i++)
+                for (int j = 0; j < WM && ox0[l] + j < OW; j++) {
+                    const long o = (long)i * OW + j;
+                    ST(dst, o, WINO_AT_STORE(out[i * WM + j][l], LD(res, o)));
+                }
+        }
+    }
+}
+
 __kernel void conv2d_winograd_output(__global const wide_t *restrict M, long M_off,
                                      __global const store_t *restrict bias, long bias_off,
                                      __global store_t *restrict Y, long Y_off,
@@ -392,63 +454,25 @@ __kernel void conv2d_winograd_output(__global const wide_t *restrict M, long M_o
         __global const wide_t *src = M + (long)oc * ncols + col0;
         if (ob + 1 < WCB && oc + 1 < OC) /* the next channel's, while this one computes */
             wino_prefetch_planes(src + ncols, plane);
-        float16 q[WM][WA];
+        float16 m[WA * WA];
 WINO_UNROLL
-        for (int j = 0; j < WA; j++) { /* q = A^T m, column by column */
-            float16 m[WA], o[WM];
-WINO_UNROLL
-            for (int i = 0; i < WA; i++) {
-                __global const wide_t *p = src + (i * WA + j) * plane;
-                if (full) {
-                    m[i] = vload16(0, p);
-                } else {
-                    float lane[16];
-                    for (int l = 0; l < 16; l++)
-                        lane[l] = col0 + l < ncols ? p[l] : 0.0f;
-                    m[i] = vload16(0, lane);
-                }
+        for (int xi = 0; xi < WA * WA; xi++) {
+            __global const wide_t *p = src + xi * plane;
+            if (full) {
+                m[xi] = vload16(0, p);
+            } else {
+                float lane[16];
+                for (int l = 0; l < 16; l++)
+                    lane[l] = col0 + l < ncols ? p[l] : 0.0f;
+                m[xi] = vload16(0, lane);
             }
-            WINO_AT(o, m);
-WINO_UNROLL
-            for (int i = 0; i < WM; i++)
-                q[i][j] = o[i];
         }
-        const float16 b = (float16)(has_bias ? LD(bias, oc) : 0.0f);
-        float out[WM * WM][16]; /* output (i, j) of lane l at [i * WM + j][l] */
-WINO_UNROLL
-        for (int i = 0; i < WM; i++) { /* y = q A, row by row */
-            float16 y[WM];
-            WINO_AT(y, q[i]);
-WINO_UNROLL
-            for (int j = 0; j < WM; j++)
-                vstore16(WINO_BEFORE_STORE(y[j] + b), 0, out[i * WM + j]);
-        }
+        float out[WM * WM][16];
+        wino_out_tile(m, (float16)(has_bias ? LD(bias, oc) : 0.0f), out, act_a, act_b, has_res);
 #ifdef WPOOL
         wino_store_pooled(out, Y, pbase, prows, pcols, ob, PH, PW);
-        continue;
-#endif
-        for (int l = 0; l < 16; l++) {
-            const long at = org[l] + ob * ohw;
-            __global store_t *dst = Y + at;
-            __global const store_t *res = R + at; /* read only with has_res */
-            if (kind[l] == 1) { /* the whole tile inside: rows as vectors */
-                for (int i = 0; i < WM; i++, dst += OW, res += OW) {
-#if WM == 4
-                    float4 row = (float4)(out[i * 4][l], out[i * 4 + 1][l], out[i * 4 + 2][l],
-                                          out[i * 4 + 3][l]);
-                    ST4(WINO_AT_STORE(row, LD4(0, res)), 0, dst);
 #else
-                    float2 row = (float2)(out[i * 2][l], out[i * 2 + 1][l]);
-                    ST2(WINO_AT_STORE(row, LD2(0, res)), 0, dst);
+        wino_store_out(out, Y, R, org, oy0, ox0, kind, ob * ohw, OH, OW, act_a, act_b, has_res);
 #endif
-                }
-            } else if (kind[l] == 2) {
-                for (int i = 0; i < WM && oy0[l] + i < OH; i++)
-                    for (int j = 0; j < WM && ox0[l] + j < OW; j++) {
-                        const long o = (long)i * OW + j;
-                        ST(dst, o, WINO_AT_STORE(out[i * WM + j][l], LD(res, o)));
-                    }
-            }
-        }
     }
 }
