@@ -38,6 +38,8 @@
  *   each 2x2 block of its tile (tiles are whole blocks: WM is even) into
  *   Y of PH x PW = floor(OH / 2) x floor(OW / 2): the convolution's output
  *   is never written.
+ * conv2d_winograd_fused (CPUs): the GEMMs and conv2d_winograd_output in
+ *   one kernel (see it, at the end of this file).
  *
  * Vectors: the 16 columns of an item are the lanes of float16 values, so
  * the transforms are A * A-element float16 arithmetic; an element of the 16
@@ -476,3 +478,106 @@ WINO_UNROLL
 #endif
     }
 }
+
+#ifdef WINO_FUSED_TM
+/* conv2d_winograd_fused (CPUs, the cpu GEMM's packed U and V): the A * A
+ * GEMMs and the output transform in one kernel, so that M never reaches
+ * memory. Work-item (x, y) computes output channels y * FTM.. (FTM =
+ * WINO_FUSED_TM: U's panel height) of the tiles in V's column panel x
+ * (FTW = 16 * WINO_FUSED_NV columns: V's panel width): per plane xi the
+ * FTM x FTW product of U's panel by V's over the C input channels, in
+ * registers as gemm.cl's gemm_packed tiles it, kept in a private array
+ * (A * A planes, 36 KB for F(4x4) with 8 x 32 tiles: L1); then per channel
+ * and 16 columns the output transform and the stores of
+ * conv2d_winograd_output. Without it, the GEMM wrote M (A * A [OC, ncols]
+ * floats: 1.8 MB for a 64-channel 56x56 layer) and the output transform
+ * read it back, often on the other core. */
+#define FTM WINO_FUSED_TM
+#define FNV WINO_FUSED_NV
+#define FTW (16 * FNV)
+
+/* The A * A products of U's panel u (plane xi at u + xi * ustride, [C,
+ * FTM] each) by V's panel v (plane xi at v + xi * vstride, [C, FTW]) into
+ * mt[xi] ([FTM][FTW]). */
+static void wino_fused_products(__global const wide_t *restrict u, long ustride,
+                                __global const wide_t *restrict v, long vstride, int C,
+                                float mt[WA * WA][FTM][FTW])
+{
+    for (int xi = 0; xi < WA * WA; xi++) {
+        __global const wide_t *a = u + xi * ustride, *b = v + xi * vstride;
+        float16 acc[FTM][FNV];
+#pragma unroll
+        for (int i = 0; i < FTM; i++)
+#pragma unroll
+            for (int n = 0; n < FNV; n++)
+                acc[i][n] = (float16)(0.0f);
+        for (int k = 0; k < C; k++) {
+            float16 bv[FNV];
+#pragma unroll
+            for (int n = 0; n < FNV; n++)
+                bv[n] = vload16(n, b + k * FTW);
+#pragma unroll
+            for (int i = 0; i < FTM; i++) {
+                const float16 av = (float16)(a[k * FTM + i]);
+#pragma unroll
+                for (int n = 0; n < FNV; n++)
+                    acc[i][n] = fma(av, bv[n], acc[i][n]);
+            }
+        }
+#pragma unroll
+        for (int i = 0; i < FTM; i++)
+#pragma unroll
+            for (int n = 0; n < FNV; n++)
+                vstore16(acc[i][n], n, mt[xi][i]);
+    }
+}
+
+__kernel void conv2d_winograd_fused(__global const wide_t *restrict U, long U_off, long ustride,
+                                    __global const wide_t *restrict V, long V_off, long vstride,
+                                    __global const store_t *restrict bias, long bias_off,
+                                    __global store_t *restrict Y, long Y_off,
+                                    __global const store_t *restrict R, long R_off, int C, int OC,
+                                    int OH, int OW, int tiles_w, int tiles_img, int ncols, int n0,
+                                    int PH, int PW, float act_a, float act_b, int has_bias,
+                                    int has_res)
+{
+    U += U_off;
+    V += V_off;
+    bias += bias_off;
+    Y += Y_off;
+    R += R_off;
+    const int oc0 = get_global_id(0) * FTM, panel = get_global_id(1);
+    if (panel * FTW >= ncols || oc0 >= OC)
+        return;
+    float mt[WA * WA][FTM][FTW];
+    wino_fused_products(U + (long)oc0 * C, ustride, V + (long)panel * C * FTW, vstride, C, mt);
+    const long ohw = (long)OH * OW;
+    for (int g = 0; g < FNV && panel * FTW + g * 16 < ncols; g++) {
+        const int col0 = panel * FTW + g * 16;
+        long org[16];
+        int oy0[16], ox0[16], kind[16];
+        WINO_LANES(org, oy0, ox0, kind, WM, 0, 0, oc0, OC, OH, OW);
+#ifdef WPOOL
+        long pbase[16];
+        int prows[16], pcols[16];
+        wino_pooled_lanes(pbase, prows, pcols, col0, ncols, tiles_img, tiles_w, n0, oc0, OC, PH,
+                          PW);
+#endif
+        for (int i = 0; i < FTM && oc0 + i < OC; i++) {
+            float16 m[WA * WA];
+WINO_UNROLL
+            for (int xi = 0; xi < WA * WA; xi++)
+                m[xi] = vload16(g, mt[xi][i]);
+            float out[WM * WM][16];
+            wino_out_tile(m, (float16)(has_bias ? LD(bias, oc0 + i) : 0.0f), out, act_a, act_b,
+                          has_res);
+#ifdef WPOOL
+            wino_store_pooled(out, Y, pbase, prows, pcols, i, PH, PW);
+#else
+            wino_store_out(out, Y, R, org, oy0, ox0, kind, i * ohw, OH, OW, act_a, act_b,
+                           has_res);
+#endif
+        }
+    }
+}
+#endif

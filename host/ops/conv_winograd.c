@@ -8,7 +8,8 @@
  * start of the buffer), then V from voff (64-byte aligned) on, (m + 2)^2
  * planes of vstride floats. The GEMM reaches V through a second batch dim
  * of size 2 whose stride is voff and whose index is 1 for every B (bz0 =
- * (m + 2)^2), while A and M use index 0.
+ * (m + 2)^2), while A and M use index 0. Fused (wino_fused), there is no
+ * M: V starts at 0.
  */
 #include "conv_winograd.h"
 
@@ -52,6 +53,25 @@ static int32_t tiles_of(int32_t oh, int32_t ow, int32_t wm)
 
 static int cpu_gemm(const conv2d_plan *pl) { return pl->gemm.variant == GEMM_VARIANT_CPU; }
 
+/* The most bytes of U and V one item of conv2d_winograd_fused may read:
+ * (m + 2)^2 planes of C x (TM + TW) floats. An item's V panel serves the
+ * next items (the other row panels) only while it stays in L2 beside the
+ * U panels streaming through: ResNet-18's 56x56 layers (C 64, 368 KB)
+ * went 0.96 -> 0.84 ms fused, its 28x28 (C 128, 737 KB) 0.70 -> 0.89 and
+ * 14x14 (C 256, 885 KB) 0.65 -> 1.35 ms (one PoCL thread, 1 MB of L2). */
+#define WINO_FUSED_MAX_BYTES ((int64_t)400 << 10)
+
+/* Whether the GEMMs and the output transform run as one kernel
+ * (conv2d_winograd_fused): with the cpu GEMM, whose packed U and V panels
+ * it reads, where an item's panels are small enough; M then has no place
+ * in scratch. */
+static int wino_fused(const conv2d_params *p, const conv2d_plan *pl)
+{
+    const int64_t wa = pl->wm + 2, tw = gemm_panel_width(&pl->gemm);
+    return cpu_gemm(pl) &&
+           wa * wa * p->c * (pl->gemm.tm + tw) * (int64_t)sizeof(float) <= WINO_FUSED_MAX_BYTES;
+}
+
 /* The convolution's output size of a fitting layer (3x3, stride 1,
  * dilation 1), before a fused max pool (the plan's oh and ow are after). */
 static void out_size(const conv2d_params *p, int32_t *oh, int32_t *ow)
@@ -77,7 +97,7 @@ static wino_layout layout_of(const conv2d_params *p, const conv2d_plan *pl, int3
                     : (int64_t)p->oc * p->c;
     L.vstride = cpu ? wino_plane_pitch((int64_t)gemm_packed_floats(&pl->gemm, L.ncols, p->c))
                     : (int64_t)p->c * L.ncols;
-    L.voff = ((int64_t)L.wa2 * p->oc * L.ncols + 15) / 16 * 16;
+    L.voff = wino_fused(p, pl) ? 0 : ((int64_t)L.wa2 * p->oc * L.ncols + 15) / 16 * 16;
     return L;
 }
 
@@ -143,10 +163,11 @@ clinfer_status conv_winograd_plan(clinfer_runtime *rt, const conv2d_params *p, c
     /* per image: M and V; once: the panel rounding of V, its planes' pitch
      * (wino_plane_pitch) and voff's alignment */
     /* (floats in every precision: kernels/conv_winograd.cl) */
-    const uint64_t per_image = (uint64_t)one.wa2 * (uint64_t)(p->oc + p->c) * one.tiles * 4;
+    const uint64_t m_channels = wino_fused(p, pl) ? 0 : (uint64_t)p->oc;
+    const uint64_t per_image = (uint64_t)one.wa2 * (m_channels + (uint64_t)p->c) * one.tiles * 4;
     const uint64_t extra =
         (16 + (cpu ? (uint64_t)one.wa2 * (p->c * one.pw + 1023 + WINO_PLANE_PAD) : 0)) * 4;
-    conv2d_plan_chunks(rt, p, pl, per_image, extra, 3);
+    conv2d_plan_chunks(rt, p, pl, per_image, extra, wino_fused(p, pl) ? 2 : 3);
     /* the kernels index columns (and the GEMM its matrices) with ints */
     const int64_t cols = (int64_t)pl->chunk * one.tiles + one.pw;
     if (cols * (p->oc > p->c ? p->oc : p->c) > INT32_MAX)
@@ -172,6 +193,8 @@ static void wino_kernel(clinfer_runtime *rt, const conv2d_params *p, const conv2
     /* rolled transform loops on CPUs: PoCL compiles them in a fraction of
      * the time, at the same speed (kernels/conv_winograd.cl) */
     opts_add(&o, "-DWINO_ROLLED=%d", rt->info.type == CLINFER_DEVICE_CPU ? 1 : 0);
+    if (wino_fused(p, pl)) /* conv2d_winograd_fused's tile: U's and V's panels */
+        opts_add(&o, "-DWINO_FUSED_TM=%d -DWINO_FUSED_NV=%d", (int)pl->gemm.tm, (int)pl->gemm.nv);
     launch_begin(rt, out, "conv_winograd", &o, name, 0, args);
 }
 
@@ -273,6 +296,38 @@ static clinfer_status wino_output(clinfer_runtime *rt, const conv2d_params *p,
     return st;
 }
 
+/* The GEMMs and the output transform in one launch (wino_fused): a grid
+ * of V's column panels by U's row panels. */
+static clinfer_status wino_gemm_output(clinfer_runtime *rt, const conv2d_params *p,
+                                       const conv2d_plan *pl, const wino_layout *L, int32_t n0,
+                                       const conv2d_buffers *b, op_launch *out)
+{
+    karg a;
+    wino_kernel(rt, p, pl, "conv2d_winograd_fused", out, &a);
+    karg_buffer(&a, b->persist);
+    karg_long(&a, L->ustride);
+    karg_buffer(&a, b->scratch);
+    karg_long(&a, L->vstride);
+    karg_tensor(&a, p->has_bias ? b->bias : dev_whole(NULL));
+    karg_tensor(&a, b->output);
+    karg_tensor(&a, p->has_residual ? b->residual : dev_whole(NULL));
+    int32_t oh, ow;
+    out_size(p, &oh, &ow);
+    const int32_t v[] = {p->c,     p->oc, oh, ow,     L->tiles_w, L->tiles,
+                         L->ncols, n0,    pl->oh, pl->ow};
+    karg_ints(&a, v, (int)(sizeof v / sizeof v[0]));
+    const act_params act = act_program(p->act); /* as wino_kernel built it */
+    karg_float(&a, act.a);
+    karg_float(&a, act.b);
+    karg_int(&a, p->has_bias ? 1 : 0);
+    karg_int(&a, p->has_residual ? 1 : 0);
+    clinfer_status st = launch_finish(rt, out, &a);
+    if (st == CLINFER_OK)
+        launch_grid3(out, ((size_t)p->oc + L->tmu - 1) / L->tmu,
+                     ((size_t)L->ncols + L->pw - 1) / L->pw, 1, conv2d_local_x(rt));
+    return st;
+}
+
 clinfer_status conv_winograd_launch(clinfer_runtime *rt, const conv2d_params *p,
                                     const conv2d_plan *pl, int32_t step, int32_t n0,
                                     int32_t count, const conv2d_buffers *b, op_launch *out)
@@ -282,7 +337,8 @@ clinfer_status conv_winograd_launch(clinfer_runtime *rt, const conv2d_params *p,
     case 0:
         return wino_input(rt, p, pl, &L, n0, b->input, b->scratch, out);
     case 1:
-        return wino_gemm(rt, p, pl, &L, b->scratch, b->persist, out);
+        return wino_fused(p, pl) ? wino_gemm_output(rt, p, pl, &L, n0, b, out)
+                              : wino_gemm(rt, p, pl, &L, b->scratch, b->persist, out);
     default:
         return wino_output(rt, p, pl, &L, n0, b, out);
     }
