@@ -241,7 +241,7 @@ __kernel void conv2d_pad(__global const store_t *restrict input, long input_off,
                 const int16 ix = lane_col + ix0;
                 v = strided16_masked(input, row + ix0, stride_w, ix >= 0 && ix < W, in_floats);
             }
-            st16_first(v, dst + x0, Wq - x0);
+            st16_row(v, dst + x0, Wq - x0, Wq, yq + 1 < min(Hq, yq0 + rows));
         }
     }
     if (plane == 0 && yq0 == 0) { /* the slack after the last plane */
@@ -542,9 +542,9 @@ __kernel void conv2d_direct_t(__global const store_t *restrict xp, long xp_off,
 
 /* Channel block `item` (image * blocks + block) of pooled rows py0.. (at
  * most `rows`). */
-inline void pooled_block(__global const store_t *restrict input,
-                         __global const store_t *restrict weight,
-                         __global const store_t *restrict bias, __global store_t *restrict output,
+inline void pooled_block(__global const store_t *input,
+                         __global const store_t *weight,
+                         __global const store_t *bias, __global store_t *output,
                          int C, int H, int W, int OC, int PH, int PW, int pad_top, int pad_left,
                          int rows, long in_floats, float act_a, float act_b, int has_bias, int py0,
                          int blocks, long item)
@@ -571,6 +571,7 @@ inline void pooled_block(__global const store_t *restrict input,
                 const int16 col = lanes + (ix0 + s);
                 inside[s] = col >= 0 && col < W;
             }
+            const int next_later = py + 1 < min(PH, py0 + rows); /* row py + 1 is ours */
             float16 acc[PK_OCB][PK_P][PK_P];
 #pragma unroll
             for (int o = 0; o < PK_OCB; o++)
@@ -637,9 +638,10 @@ inline void pooled_block(__global const store_t *restrict input,
 #pragma unroll
                     for (int dx = 0; dx < PK_P; dx++)
                         best = MAX_NAN(best, ACT_ANY(acc[o][dy][dx]));
-                if (o < noc)
-                    st16_first(best, output + ((n * OC + oc0 + o) * PH + py) * (long)PW + px0,
-                               PW - px0);
+                __global store_t *y = output + ((n * OC + oc0 + o) * PH + py) * (long)PW + px0;
+                if (o >= noc)
+                    continue;
+                st16_row(best, y, PW - px0, PW, next_later);
             }
         }
     }
@@ -686,7 +688,7 @@ __kernel void conv2d_pooled(__global const store_t *restrict input, long input_o
 /* One tap: the 16 input columns ix (stride sw apart, from input row `row`;
  * lanes outside the row are zero) times the tap's weights of the 16
  * channels, wk[0..15], into acc. */
-__attribute__((always_inline)) inline void stem_tap(__global const store_t *restrict input,
+__attribute__((always_inline)) inline void stem_tap(__global const store_t *input,
                                                     long row, int16 ix, int sw, int W,
                                                     long in_floats, const float *wk,
                                                     float16 acc[STEM_OC])
@@ -774,8 +776,9 @@ __kernel void conv2d_stem(__global const store_t *restrict input, long input_off
             }
 #endif
             __global store_t *y = output + ((n * OC + oc0) * OH + oy) * (long)OW + ox0;
+            const int next_later = oy + 1 < min(OH, oy0 + rows); /* row oy + 1 is ours */
             for (int i = 0; i < nc; i++) /* rolled: the stores' code once */
-                st16_first(ACT_ANY(acc[i]), y + (long)i * OH * OW, OW - ox0);
+                st16_row(ACT_ANY(acc[i]), y + (long)i * OH * OW, OW - ox0, OW, next_later);
         }
     }
 }

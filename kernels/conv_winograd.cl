@@ -499,8 +499,8 @@ WINO_UNROLL
 /* The A * A products of U's panel u (plane xi at u + xi * ustride, [C,
  * FTM] each) by V's panel v (plane xi at v + xi * vstride, [C, FTW]) into
  * mt[xi] ([FTM][FTW]). */
-static void wino_fused_products(__global const wide_t *restrict u, long ustride,
-                                __global const wide_t *restrict v, long vstride, int C,
+static void wino_fused_products(__global const wide_t *u, long ustride,
+                                __global const wide_t *v, long vstride, int C,
                                 float mt[WA * WA][FTM][FTW])
 {
     for (int xi = 0; xi < WA * WA; xi++) {

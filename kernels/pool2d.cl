@@ -191,7 +191,7 @@ inline void pool_rows(const int is_avg, __global const store_t *restrict input,
                 }
                 acc = vload16(0, t);
             }
-            st16_first(acc, out + ox, OW - ox);
+            st16_row(acc, out + ox, OW - ox, OW, oy + 1 < oy1);
         }
     }
 }

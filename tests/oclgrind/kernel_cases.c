@@ -200,6 +200,15 @@ static void g_pooled(built *b) /* conv + ReLU + 2x2 max pool: one kernel */
     output(b, y);
 }
 
+/* A first layer: 3 channels, 3x3, stride 2 (10x19 outputs: rows of a
+ * whole and a partial vector; 20 channels: a whole and a partial block of
+ * 16) */
+static void g_stem(built *b)
+{
+    clinfer_value x = input(b, (clinfer_shape){4, {2, 3, 19, 37}});
+    output(b, conv(b, x, 3, 20, 3, 2, 1, 1, 1, CLINFER_ACT_CLIP));
+}
+
 /* A 3x3 conv + ReLU + 2x2 max pool fused: F(4x4) tiles whose pooled
  * blocks the floor mode trims (13x11 -> 6x5), 5 input channels (winograd's
  * transforms; "pooled" built for its channel count) */
@@ -460,6 +469,7 @@ static const kcase cases[] = {
      {{"CLINFER_CONV_ALGO=depthwise CLINFER_DEPTHWISE_VARIANT=cpu", "conv2d_depthwise_rows"},
       {"CLINFER_CONV_ALGO=depthwise CLINFER_DEPTHWISE_VARIANT=gpu", "conv2d_depthwise"}}, 0},
     {"conv pooled", g_pooled, {{"CLINFER_CONV_ALGO=pooled", "conv2d_pooled"}}, 0},
+    {"conv stem", g_stem, {{"CLINFER_CONV_ALGO=stem", "conv2d_stem"}}, 0},
     {"conv pooled, 5 channels",
      g_pooled_wide,
      {{"CLINFER_CONV_ALGO=pooled", "conv2d_pooled"},
