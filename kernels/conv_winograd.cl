@@ -482,9 +482,10 @@ WINO_UNROLL
 #ifdef WINO_FUSED_TM
 /* conv2d_winograd_fused (CPUs, the cpu GEMM's packed U and V): the A * A
  * GEMMs and the output transform in one kernel, so that M never reaches
- * memory. Work-item (x, y) computes output channels y * FTM.. (FTM =
- * WINO_FUSED_TM: U's panel height) of the tiles in V's column panel x
- * (FTW = 16 * WINO_FUSED_NV columns: V's panel width): per plane xi the
+ * memory. Work-item (x, y) computes output channels x * FTM.. (FTM =
+ * WINO_FUSED_TM: U's panel height) of the tiles in V's column panel y
+ * (FTW = 32 columns: V's panel width, the host's condition; x fastest, so
+ * that the items reading one V panel follow each other): per plane xi the
  * FTM x FTW product of U's panel by V's over the C input channels, in
  * registers as gemm.cl's gemm_packed tiles it, kept in a private array
  * (A * A planes, 36 KB for F(4x4) with 8 x 32 tiles: L1); then per channel
@@ -493,7 +494,7 @@ WINO_UNROLL
  * floats: 1.8 MB for a 64-channel 56x56 layer) and the output transform
  * read it back, often on the other core. */
 #define FTM WINO_FUSED_TM
-#define FNV WINO_FUSED_NV
+#define FNV 2 /* one width, so that a model's Winograd layers share a program */
 #define FTW (16 * FNV)
 
 /* The A * A products of U's panel u (plane xi at u + xi * ustride, [C,

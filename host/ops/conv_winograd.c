@@ -63,12 +63,13 @@ static int cpu_gemm(const conv2d_plan *pl) { return pl->gemm.variant == GEMM_VAR
 
 /* Whether the GEMMs and the output transform run as one kernel
  * (conv2d_winograd_fused): with the cpu GEMM, whose packed U and V panels
- * it reads, where an item's panels are small enough; M then has no place
- * in scratch. */
+ * it reads, in panels of 32 columns (the kernel's; layers of 16 or fewer
+ * columns keep panels of 16 and three launches), where an item's panels
+ * are small enough; M then has no place in scratch. */
 static int wino_fused(const conv2d_params *p, const conv2d_plan *pl)
 {
     const int64_t wa = pl->wm + 2, tw = gemm_panel_width(&pl->gemm);
-    return cpu_gemm(pl) &&
+    return cpu_gemm(pl) && tw == 32 &&
            wa * wa * p->c * (pl->gemm.tm + tw) * (int64_t)sizeof(float) <= WINO_FUSED_MAX_BYTES;
 }
 
@@ -193,8 +194,10 @@ static void wino_kernel(clinfer_runtime *rt, const conv2d_params *p, const conv2
     /* rolled transform loops on CPUs: PoCL compiles them in a fraction of
      * the time, at the same speed (kernels/conv_winograd.cl) */
     opts_add(&o, "-DWINO_ROLLED=%d", rt->info.type == CLINFER_DEVICE_CPU ? 1 : 0);
-    if (wino_fused(p, pl)) /* conv2d_winograd_fused's tile: U's and V's panels */
-        opts_add(&o, "-DWINO_FUSED_TM=%d -DWINO_FUSED_NV=%d", (int)pl->gemm.tm, (int)pl->gemm.nv);
+    /* conv2d_winograd_fused's rows: U's panels (with the cpu GEMM, fused
+     * or not, so that its layers share one program) */
+    if (cpu_gemm(pl))
+        opts_add(&o, "-DWINO_FUSED_TM=%d", (int)pl->gemm.tm);
     launch_begin(rt, out, "conv_winograd", &o, name, 0, args);
 }
 
