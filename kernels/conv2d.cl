@@ -419,8 +419,9 @@ __kernel void conv2d_direct(__global const store_t *restrict xp, long xp_off,
  * adjacent), one value at a time: TM * TW stores against K * TM * NV FMAs.
  * Position (oy, ox) of channel c lies at c * cstride + oy * row_pitch + ox
  * * col_stride: in the phase planes (cstride a channel's phases, row_pitch
- * Wq, col_stride 1), or, for a strided 1x1 without padding, in the input
- * itself (H * W, stride_h * W, stride_w: no padded copy). */
+ * Wq, col_stride 1), or, for a strided 1x1 or a stride-1 layer without
+ * padding, in the input itself (H * W, stride_h * W, stride_w: no padded
+ * copy; a row's last tile then reads no position past OW). */
 __kernel void conv2d_direct_t(__global const store_t *restrict xp, long xp_off,
                               __global const store_t *restrict wpacked, long wpacked_off,
                               __global const store_t *restrict bias, long bias_off,
@@ -464,8 +465,16 @@ __kernel void conv2d_direct_t(__global const store_t *restrict xp, long xp_off,
             _Pragma("unroll") for (int v = 0; v < NV; v++) acc[i][v] = fma(a, bv[v], acc[i][v]); \
         }                                                                                     \
     } while (0)
-    if (KH * KW > 1) {
+    if (KH * KW > 1 && ox0 + TM <= OW) {
         DIRECT_FOR_EACH_TAP(x, C, LOAD_TM(av, src); DIRECT_T_FMAS(k););
+    } else if (KH * KW > 1) { /* a row's last tile: its positions past OW read
+                               * the row's last one, so that an input read in
+                               * place is not read past its end */
+        int off[TM];
+        _Pragma("unroll") for (int i = 0; i < TM; i++) off[i] = min(i, OW - 1 - ox0);
+        DIRECT_FOR_EACH_TAP(x, C, _Pragma("unroll") for (int i = 0; i < TM; i++)
+                                      av[i] = LD(src, off[i]);
+                            DIRECT_T_FMAS(k););
     } else if (col_stride == 1) { /* a channel per tap: no tap walk */
         for (int k = 0; k < C; k++) {
             PREFETCH_LINE(x + (k + DT_AHEAD) * cstride);

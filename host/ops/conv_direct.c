@@ -31,10 +31,16 @@ static int32_t direct_t_nv(const clinfer_runtime *rt, int32_t oc)
 }
 
 /* Whether direct transposed would read the input in place: a strided 1x1
- * (one phase) without padding. */
+ * (one phase) or a stride-1 layer of a larger kernel (whose tap walk
+ * clamps a row's last tile), without padding (the lecture CNN's second
+ * layer: its padded copy was a launch of its own at batch 1). A stride-1
+ * 1x1 (gemm1x1's, unless direct is forced) keeps the copy: its channel
+ * loop reads whole tiles. */
 static int direct_t_in_place(const conv2d_params *p, const conv2d_plan *pl)
 {
-    return pl->one_phase && !(p->pad_top | p->pad_left | p->pad_bottom | p->pad_right);
+    const int stride1_kxk = p->stride_h == 1 && p->stride_w == 1 && p->kh * p->kw > 1;
+    return (pl->one_phase || stride1_kxk) &&
+           !(p->pad_top | p->pad_left | p->pad_bottom | p->pad_right);
 }
 
 /* Read in place, it saves the padded copy too: planned wherever it fills
@@ -79,9 +85,10 @@ clinfer_status conv_direct_plan(clinfer_runtime *rt, const conv2d_params *p, con
         out->gemm.tm = direct_t_rows(out->ow);
         out->gemm.nv = direct_t_nv(rt, p->oc);
         out->persist_bytes = gemm_packed_floats(&out->gemm, p->oc, k) * rt_elem_bytes(rt);
-        /* a strided 1x1 without padding reads the input in place: one
-         * launch over the batch, no padded copy (ResNet-50's 1024 ->
-         * 2048 downsampling: 83 us of copy before 530 us of product) */
+        /* a strided 1x1 or a stride-1 layer without padding reads the
+         * input in place: one launch over the batch, no padded copy
+         * (ResNet-50's 1024 -> 2048 downsampling: 83 us of copy before
+         * 530 us of product) */
         if (direct_t_in_place(p, out)) {
             out->b_in_place = 1;
             out->chunk = p->n, out->per_chunk = 1, out->launch_count = 1;

@@ -158,6 +158,10 @@ static void g_conv_direct_t(built *b)
      * tiles of 5), at the end of the input */
     output(b, conv(b, input(b, (clinfer_shape){4, {1, 3, 5, 17}}), 3, 32, 1, 2, 0, 1, 1,
                    CLINFER_ACT_RELU));
+    /* a stride-1 3x3 without padding, read in place too: 11 positions per
+     * row in tiles of 6 and 5, the last one at the end of the input */
+    output(b, conv(b, input(b, (clinfer_shape){4, {2, 5, 13, 13}}), 5, 32, 3, 1, 0, 1, 1,
+                   CLINFER_ACT_NONE));
 }
 
 /* 3x3 convs with a residual Add and ReLU fused: F(4x4) on 3 images of 9
