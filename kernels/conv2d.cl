@@ -647,10 +647,9 @@ inline void pooled_block(__global const store_t *input,
 #pragma unroll
                     for (int dx = 0; dx < PK_P; dx++)
                         best = MAX_NAN(best, ACT_ANY(acc[o][dy][dx]));
-                __global store_t *y = output + ((n * OC + oc0 + o) * PH + py) * (long)PW + px0;
-                if (o >= noc)
-                    continue;
-                st16_row(best, y, PW - px0, PW, next_later);
+                if (o < noc)
+                    st16_row(best, output + ((n * OC + oc0 + o) * PH + py) * (long)PW + px0,
+                             PW - px0, PW, next_later);
             }
         }
     }
