@@ -7,7 +7,9 @@
  *   U = G g G^T (the weights, A x A per (oc, c)), V = B^T d B (d: the A x A
  *   input patch of the tile, zero outside the image),
  * i.e. A * A independent GEMMs [OC, C] x [C, tiles] (gemm.cl does them,
- * built with -DSTORE_FLOAT), between three kernels here. U, V and M are
+ * built with -DSTORE_FLOAT, between three kernels here; on CPUs, where an
+ * item's panels are small, conv2d_winograd_fused does them and the output
+ * transform in one). U, V and M are
  * float buffers (wide_t) in every precision: F(4x4)'s transforms scale
  * values by up to 25 and cancel them again, and in half they lost 2% of
  * the output's scale; X, W, the bias, R and Y are store_t tensors.
@@ -45,9 +47,10 @@
  * the transforms are A * A-element float16 arithmetic; an element of the 16
  * input patches is one gather (lanes outside the image masked to zero),
  * and outputs are scattered lane by lane (with the bounds checks).
- * Tunables: WM (2 or 4), ACT (prelude.cl), WPOOL; the bias and the residual are
- * the output transform's arguments has_bias and has_res.
- * One program per tile size and activation holds the three kernels (the
+ * Tunables: WM (2 or 4), ACT (prelude.cl), WPOOL, WINO_FUSED_TM (CPUs: the
+ * fused kernel's rows, U's panel height); the bias and the residual are the
+ * output transforms' arguments has_bias and has_res.
+ * One program per tile size and activation holds the kernels (the
  * activation is a build option of the output transform only, so layers of
  * another activation build the transforms again; the models seen use one
  * activation in their Winograd layers). PoCL compiles a kernel at its
