@@ -538,9 +538,9 @@ static void wino_fused_products(__global const wide_t *u, long ustride,
 
 __kernel void conv2d_winograd_fused(__global const wide_t *restrict U, long U_off, long ustride,
                                     __global const wide_t *restrict V, long V_off, long vstride,
-                                    __global const store_t *restrict bias, long bias_off,
+                                    int C, __global const store_t *restrict bias, long bias_off,
                                     __global store_t *restrict Y, long Y_off,
-                                    __global const store_t *restrict R, long R_off, int C, int OC,
+                                    __global const store_t *restrict R, long R_off, int OC,
                                     int OH, int OW, int tiles_w, int tiles_img, int ncols, int n0,
                                     int PH, int PW, float act_a, float act_b, int has_bias,
                                     int has_res)

@@ -280,6 +280,26 @@ static clinfer_status wino_gemm(clinfer_runtime *rt, const conv2d_params *p,
     return st;
 }
 
+/* The arguments the output transform's kernels end with: bias, Y, R, the
+ * convolution's size and the stored one (pooled with a fused pool), the
+ * tiles, the activation's parameters and has_bias, has_res. */
+static void karg_output_tail(karg *a, const conv2d_params *p, const conv2d_plan *pl,
+                             const wino_layout *L, int32_t n0, const conv2d_buffers *b)
+{
+    karg_tensor(a, p->has_bias ? b->bias : dev_whole(NULL));
+    karg_tensor(a, b->output);
+    karg_tensor(a, p->has_residual ? b->residual : dev_whole(NULL));
+    int32_t oh, ow;
+    out_size(p, &oh, &ow);
+    const int32_t v[] = {p->oc, oh, ow, L->tiles_w, L->tiles, L->ncols, n0, pl->oh, pl->ow};
+    karg_ints(a, v, (int)(sizeof v / sizeof v[0]));
+    const act_params act = act_program(p->act); /* as wino_kernel built it */
+    karg_float(a, act.a);
+    karg_float(a, act.b);
+    karg_int(a, p->has_bias ? 1 : 0); /* arguments, not options: one program */
+    karg_int(a, p->has_residual ? 1 : 0);
+}
+
 static clinfer_status wino_output(clinfer_runtime *rt, const conv2d_params *p,
                                   const conv2d_plan *pl, const wino_layout *L, int32_t n0,
                                   const conv2d_buffers *b, op_launch *out)
@@ -287,19 +307,7 @@ static clinfer_status wino_output(clinfer_runtime *rt, const conv2d_params *p,
     karg a;
     wino_kernel(rt, p, pl, "conv2d_winograd_output", out, &a);
     karg_buffer(&a, b->scratch);
-    karg_tensor(&a, p->has_bias ? b->bias : dev_whole(NULL));
-    karg_tensor(&a, b->output);
-    karg_tensor(&a, p->has_residual ? b->residual : dev_whole(NULL));
-    int32_t oh, ow;
-    out_size(p, &oh, &ow);
-    /* the convolution's size, then the stored one (pooled with a fused pool) */
-    const int32_t v[] = {p->oc, oh, ow, L->tiles_w, L->tiles, L->ncols, n0, pl->oh, pl->ow};
-    karg_ints(&a, v, (int)(sizeof v / sizeof v[0]));
-    const act_params act = act_program(p->act); /* as wino_kernel built it */
-    karg_float(&a, act.a);
-    karg_float(&a, act.b);
-    karg_int(&a, p->has_bias ? 1 : 0); /* arguments, not options: one program */
-    karg_int(&a, p->has_residual ? 1 : 0);
+    karg_output_tail(&a, p, pl, L, n0, b);
     clinfer_status st = launch_finish(rt, out, &a);
     if (st == CLINFER_OK)
         launch_grid3(out, ((size_t)L->ncols + 15) / 16, ((size_t)p->oc + WINO_CB - 1) / WINO_CB,
@@ -308,7 +316,7 @@ static clinfer_status wino_output(clinfer_runtime *rt, const conv2d_params *p,
 }
 
 /* The GEMMs and the output transform in one launch (wino_fused): a grid
- * of V's column panels by U's row panels. */
+ * of U's row panels (x) by V's column panels. */
 static clinfer_status wino_gemm_output(clinfer_runtime *rt, const conv2d_params *p,
                                        const conv2d_plan *pl, const wino_layout *L, int32_t n0,
                                        const conv2d_buffers *b, op_launch *out)
@@ -319,19 +327,8 @@ static clinfer_status wino_gemm_output(clinfer_runtime *rt, const conv2d_params 
     karg_long(&a, L->ustride);
     karg_buffer(&a, b->scratch);
     karg_long(&a, L->vstride);
-    karg_tensor(&a, p->has_bias ? b->bias : dev_whole(NULL));
-    karg_tensor(&a, b->output);
-    karg_tensor(&a, p->has_residual ? b->residual : dev_whole(NULL));
-    int32_t oh, ow;
-    out_size(p, &oh, &ow);
-    const int32_t v[] = {p->c,     p->oc, oh, ow,     L->tiles_w, L->tiles,
-                         L->ncols, n0,    pl->oh, pl->ow};
-    karg_ints(&a, v, (int)(sizeof v / sizeof v[0]));
-    const act_params act = act_program(p->act); /* as wino_kernel built it */
-    karg_float(&a, act.a);
-    karg_float(&a, act.b);
-    karg_int(&a, p->has_bias ? 1 : 0);
-    karg_int(&a, p->has_residual ? 1 : 0);
+    karg_int(&a, p->c);
+    karg_output_tail(&a, p, pl, L, n0, b);
     clinfer_status st = launch_finish(rt, out, &a);
     if (st == CLINFER_OK)
         launch_grid3(out, ((size_t)p->oc + L->tmu - 1) / L->tmu,
