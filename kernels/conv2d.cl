@@ -465,13 +465,14 @@ __kernel void conv2d_direct_t(__global const store_t *restrict xp, long xp_off,
             _Pragma("unroll") for (int v = 0; v < NV; v++) acc[i][v] = fma(a, bv[v], acc[i][v]); \
         }                                                                                     \
     } while (0)
+    /* where the TM positions lie from a tap's address, a row's last tile
+     * reading its last position for those past OW (an input read in place
+     * is then never read past its end) */
+    int off[TM];
+    _Pragma("unroll") for (int i = 0; i < TM; i++) off[i] = min(i, OW - 1 - ox0) * col_stride;
     if (KH * KW > 1 && ox0 + TM <= OW) {
         DIRECT_FOR_EACH_TAP(x, C, LOAD_TM(av, src); DIRECT_T_FMAS(k););
-    } else if (KH * KW > 1) { /* a row's last tile: its positions past OW read
-                               * the row's last one, so that an input read in
-                               * place is not read past its end */
-        int off[TM];
-        _Pragma("unroll") for (int i = 0; i < TM; i++) off[i] = min(i, OW - 1 - ox0);
+    } else if (KH * KW > 1) { /* a row's last tile (col_stride 1) */
         DIRECT_FOR_EACH_TAP(x, C, _Pragma("unroll") for (int i = 0; i < TM; i++)
                                       av[i] = LD(src, off[i]);
                             DIRECT_T_FMAS(k););
@@ -481,10 +482,7 @@ __kernel void conv2d_direct_t(__global const store_t *restrict xp, long xp_off,
             LOAD_TM(av, x + k * cstride);
             DIRECT_T_FMAS(k);
         }
-    } else { /* a strided 1x1 read in place (ResNets' downsampling); positions
-              * past the row read its last one (no reads past the input) */
-        int off[TM];
-        _Pragma("unroll") for (int i = 0; i < TM; i++) off[i] = min(i, OW - 1 - ox0) * col_stride;
+    } else { /* a strided 1x1 read in place (ResNets' downsampling) */
         for (int k = 0; k < C; k++) {
             __global const store_t *src = x + k * cstride;
             PREFETCH_LINE(src + DT_AHEAD * cstride);

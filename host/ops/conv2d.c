@@ -578,16 +578,14 @@ static clinfer_status conv_pooled(clinfer_runtime *rt, const conv2d_params *p,
     const int64_t aim = ((int64_t)1 << 16) / (per_row > 0 ? per_row : 1); /* rows per item */
     const int32_t rows = launch_rows_per_item(rt, (int64_t)planes, pl->oh, aim);
     /* whole planes short of the aim: several per item (grid-stride in the
-     * kernel), as long as 8 items per compute unit remain. Per item, PoCL's
+     * kernel), spread as launch_rows_per_item spreads rows (the planes as
+     * the rows of one), so that both cores keep work. Per item, PoCL's
      * scheduling costs about what a lecture CNN plane (13 pooled rows of 4
      * channels) computes */
-    const int64_t want = 8 * (int64_t)(rt->info.compute_units > 0 ? rt->info.compute_units : 1);
     size_t grid_planes = planes;
-    if (rows == pl->oh && aim > pl->oh) {
-        const int64_t per_item = aim / (pl->oh > 0 ? pl->oh : 1);
-        const int64_t fewer = ((int64_t)planes + per_item - 1) / per_item;
-        const int64_t all = (int64_t)planes, floor = want < all ? want : all;
-        grid_planes = (size_t)(fewer > floor ? fewer : floor);
+    if (rows == pl->oh && aim > pl->oh && planes <= INT32_MAX) {
+        const int32_t per = launch_rows_per_item(rt, 1, (int32_t)planes, aim / pl->oh);
+        grid_planes = (planes + (size_t)per - 1) / (size_t)per;
     }
     karg a;
     launch_begin(rt, out, "conv2d", &o, "conv2d_pooled", 0, &a);
