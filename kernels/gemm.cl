@@ -165,8 +165,8 @@ inline void gemm_store_tile(float tile[TM][TW], __global store_t *y, __global co
                                    : (float16)(0.0f);
             for (int i = rskip; i < rows; i++)
                 for (int v = 0; v < NV; v++)
-                    vstore16(ACT_ANY(fma((float16)(alpha), vload16(v, tile[i]), bias[v])), v,
-                             tile[i]);
+                    *(float16 *)(tile[i] + v * 16) =
+                        ACT_ANY(fma((float16)(alpha), *(const float16 *)(tile[i] + v * 16), bias[v]));
             for (int j = skip; j < end; j++) {
                 const long at = (long)(n0 + j) * M + m0;
                 for (int i = rskip; i < rows; i++)
@@ -206,7 +206,7 @@ inline void gemm_store_tile(float tile[TM][TW], __global store_t *y, __global co
         const int m = m0 + i;
         __global store_t *yr = y + (long)m * N + n0;
         for (int v = 0; v < NV; v++) {
-            float16 r = alpha * vload16(v, tile[i]);
+            float16 r = alpha * *(const float16 *)(tile[i] + v * 16);
             if (has_bias && c_cs == 0) {
                 r = fma((float16)(beta), (float16)(LD(C, coff + (long)m * c_rs)), r);
             } else if (has_bias) {
@@ -226,7 +226,7 @@ inline void gemm_store_tile(float tile[TM][TW], __global store_t *y, __global co
             }
             r = ACT_ANY(r);
             if (full) {
-                ST16(r, v, yr);
+                ST16_ONE(r, yr + v * 16);
             } else {
                 float t[16];
                 vstore16(r, 0, t);
@@ -323,7 +323,7 @@ inline void gemm_tile(__global const store_t *a, int a_rs, int a_ks, int m0, int
     for (int i = 0; i < TM; i++)
 #pragma unroll
         for (int v = 0; v < NV; v++)
-            vstore16(acc[i][v], v, tile[i]);
+            *(float16 *)(tile[i] + v * 16) = acc[i][v];
 }
 #undef GEMM_PACKED_STEP
 
@@ -368,7 +368,7 @@ inline void gemm_rows(__global const store_t *a, int rs, int ks, int M, int K,
         }
 #pragma unroll
         for (int v = 0; v < NV; v++)
-            vstore16((acc[0][v] + acc[1][v]) + (acc[2][v] + acc[3][v]), v, tile[i]);
+            *(float16 *)(tile[i] + v * 16) = (acc[0][v] + acc[1][v]) + (acc[2][v] + acc[3][v]);
     }
 }
 
@@ -425,7 +425,11 @@ __kernel void gemm_packed(GEMM_PRODUCT_ARGS GEMM_SCALE_ARGS)
         const int n_own = panel * TW; /* first column this item stores */
         const int n0 = raw ? min(n_own, N - TW) : n_own; /* first column computed */
         __global const store_t *b = b_z + (raw ? (long)n0 : (long)panel * K * TW);
-        float tile[TM][TW];
+        /* 64-byte aligned, written and read as whole float16 rows: PoCL
+         * 3.1 splits a vstore16 to a private float array into 128- and
+         * 256-bit moves, and the epilogue's 512-bit loads of them then
+         * stalled on store forwarding */
+        float tile[TM][TW] __attribute__((aligned(64)));
         if (has_res)
             gemm_prefetch_tile(R + za * (long)M * N, m0, M, N, n0, y_t);
         gemm_prefetch_tile(Y + za * (long)M * N, m0, M, N, n0, y_t);
