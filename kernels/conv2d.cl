@@ -357,7 +357,7 @@ __kernel void conv2d_direct(__global const store_t *restrict xp, long xp_off,
 #pragma unroll
             for (int v = 0; v < NV; v++) {
                 const float16 t = acc[i][v] + b;
-                vstore16(has_res ? t : ACT_ANY(t), v, r[i]);
+                PST16(has_res ? t : ACT_ANY(t), r[i] + v * 16);
             }
         }
         const int OHW = OH * OW;
@@ -378,7 +378,7 @@ __kernel void conv2d_direct(__global const store_t *restrict xp, long xp_off,
                 __global const store_t *rr = residual + plane + oy * OW + ox;
                 int t = 0;
                 for (; t + 16 <= valid; t += 16) {
-                    float16 v = vload16(0, ri + t);
+                    float16 v = PLD16(ri + t);
                     if (has_res)
                         v = ACT_ANY(v + LD16(0, rr + t));
                     ST16_ONE(v, yr + t);
@@ -505,7 +505,7 @@ __kernel void conv2d_direct_t(__global const store_t *restrict xp, long xp_off,
 #pragma unroll
         for (int i = 0; i < TM; i++) {
             const float16 y = acc[i][v] + b;
-            vstore16(has_res ? y : ACT_ANY(y), v, r[i]);
+            PST16(has_res ? y : ACT_ANY(y), r[i] + v * 16);
         }
     }
     const int OHW = OH * OW, valid = min(TM, OW - ox0);

@@ -292,10 +292,10 @@ WINO_UNROLL
             for (int j = 0; j < WA; j++) {
                 __global wide_t *dst = V + voff + (i * WA + j) * vstride;
                 if (within + 16 <= pw) {
-                    vstore16(v[j], 0, dst + off);
+                    VST16_GLOBAL(v[j], dst + off);
                 } else { /* the columns straddle the end of a row (pw = ncols) */
                     float lane[16];
-                    vstore16(v[j], 0, lane);
+                    PST16(v[j], lane);
                     for (int l = 0; l < 16 && col0 + l < ncols; l++) {
                         const int col = col0 + l;
                         dst[(long)(col / pw) * C * pw + (long)c * pw + col % pw] = lane[l];
@@ -345,9 +345,9 @@ static void wino_store_pooled(float out[WM * WM][16], __global store_t *Y, const
         for (int j = 0; j < WM / 2; j++) {
             const int o = 2 * i * WM + 2 * j;
             const float16 v =
-                MAX_NAN(MAX_NAN(vload16(0, out[o]), vload16(0, out[o + 1])),
-                        MAX_NAN(vload16(0, out[o + WM]), vload16(0, out[o + WM + 1])));
-            vstore16(v, 0, pooled[i * (WM / 2) + j]);
+                MAX_NAN(MAX_NAN(PLD16(out[o]), PLD16(out[o + 1])),
+                        MAX_NAN(PLD16(out[o + WM]), PLD16(out[o + WM + 1])));
+            PST16(v, pooled[i * (WM / 2) + j]);
         }
     const long plane = (long)ob * PH * PW;
     for (int l = 0; l < 16; l++)
@@ -392,7 +392,7 @@ WINO_UNROLL
         WINO_AT(y, q[i]);
 WINO_UNROLL
         for (int j = 0; j < WM; j++)
-            vstore16(WINO_BEFORE_STORE(y[j] + b), 0, out[i * WM + j]);
+            PST16(WINO_BEFORE_STORE(y[j] + b), out[i * WM + j]);
     }
 }
 
@@ -532,7 +532,7 @@ static void wino_fused_products(__global const wide_t *u, long ustride,
         for (int i = 0; i < FTM; i++)
 #pragma unroll
             for (int n = 0; n < FNV; n++)
-                vstore16(acc[i][n], n, mt[xi][i]);
+                PST16(acc[i][n], mt[xi][i] + n * 16);
     }
 }
 
@@ -571,7 +571,7 @@ __kernel void conv2d_winograd_fused(__global const wide_t *restrict U, long U_of
             float16 m[WA * WA];
 WINO_UNROLL
             for (int xi = 0; xi < WA * WA; xi++)
-                m[xi] = vload16(g, mt[xi][i]);
+                m[xi] = PLD16(mt[xi][i] + g * 16);
             float out[WM * WM][16];
             wino_out_tile(m, (float16)(has_bias ? LD(bias, oc0 + i) : 0.0f), out, act_a, act_b,
                           has_res);

@@ -176,9 +176,18 @@ HALF_VECTOR_IO(16)
 typedef float16 float16_any_align __attribute__((aligned(4)));
 #define VST16_GLOBAL(v, p) (*(__global float16_any_align *)(p) = (v))
 #define VST16_LOCAL(v, p) (*(__local float16_any_align *)(p) = (v))
+/* The same for a kernel's private float arrays (tiles kept between a
+ * product and its epilogue), and the matching load: a 512-bit load of
+ * floats that split stores wrote waits for them (store forwarding fails),
+ * which cost Winograd's fused kernel and output transform most of their
+ * epilogue. */
+#define PST16(v, p) (*(float16_any_align *)(p) = (v))
+#define PLD16(p) (*(const float16_any_align *)(p))
 #else
 #define VST16_GLOBAL(v, p) vstore16((v), 0, (p))
 #define VST16_LOCAL(v, p) vstore16((v), 0, (p))
+#define PST16(v, p) vstore16((v), 0, (p))
+#define PLD16(p) vload16(0, (p))
 #endif
 /* A hint to fetch the cache line holding p (x86-64 CPUs: clang's
  * __builtin_prefetch; elsewhere nothing, OpenCL's prefetch() being a no-op
