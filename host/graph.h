@@ -69,6 +69,13 @@ typedef union node_attrs {
      * groupnorm; axes: mvn, bit d set for a normalised dim */
     struct { float epsilon; int32_t axis; int32_t groups; uint32_t axes; } norm;
     clinfer_conv_transpose2d_desc conv_transpose;
+    /* squeeze_excite (made by passes/excite.c; inputs [x, W1, b1, W2, b2],
+     * the biases CLINFER_NO_VALUE when absent): the activations of its two
+     * products */
+    struct excite_attrs {
+        clinfer_activation act, gate;
+        float act_alpha, act_beta, gate_alpha, gate_beta;
+    } excite;
 } node_attrs;
 
 typedef struct graph_node {

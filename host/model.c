@@ -84,12 +84,15 @@ static clinfer_status run_passes(clinfer_runtime *rt, clinfer_graph *g)
     if (scales < 0)
         return (clinfer_status)scales;
     int fused = pass_fuse_activations(g);
+    int gates = pass_fuse_squeeze_excite(g);
+    if (gates < 0)
+        return (clinfer_status)gates;
     int pools = pass_fuse_max_pools(g);
     rt_log(rt, CLINFER_LOG_DEBUG,
            "compile: %d LayerNormalization and %d HardSwish/Swish/GELU patterns made one node, %d "
-           "BatchNormalization folded, %d residual Adds, %d channel scales, %d activations and "
-           "%d max pools fused",
-           layernorms, patterns, folded, residuals, scales, fused, pools);
+           "BatchNormalization folded, %d residual Adds, %d channel scales, %d activations, %d "
+           "squeeze-excitation gates and %d max pools fused",
+           layernorms, patterns, folded, residuals, scales, fused, gates, pools);
     return CLINFER_OK;
 }
 

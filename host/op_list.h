@@ -46,9 +46,10 @@
     X(WHERE, "where", node_where_impl, 0)                      \
     X(GATHER_ELEMENTS, "gather_elements", node_gather_elements_impl, 0) \
     X(GATHER, "gather", node_gather_impl, 0)                  \
-    X(COMPARE, "compare", node_compare_impl, 0)
+    X(COMPARE, "compare", node_compare_impl, 0)                \
+    X(SQUEEZE_EXCITE, "squeeze_excite", node_excite_impl, 0)
 
 /* The number of lines above, checked against the generated tables. */
-#define CLINFER_OP_COUNT 31
+#define CLINFER_OP_COUNT 32
 
 #endif

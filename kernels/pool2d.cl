@@ -292,16 +292,7 @@ __kernel void globalavgpool(__global const store_t *restrict input, long input_o
     if (plane >= (size_t)N * C)
         return;
     const size_t hw = (size_t)H * W;
-    __global const store_t *in = input + plane * hw;
-    float8 acc8 = 0.0f;
-    size_t i = 0;
-    for (; i + 8 <= hw; i += 8)
-        acc8 += LD8(0, in + i);
-    float4 acc4 = acc8.lo + acc8.hi;
-    float sum = (acc4.x + acc4.y) + (acc4.z + acc4.w);
-    for (; i < hw; i++)
-        sum += LD(in, i);
-    ST(output, plane, sum / (float)hw);
+    ST(output, plane, plane_average(input + plane * hw, (long)hw));
 }
 
 __kernel void globalmaxpool(__global const store_t *restrict input, long input_off,

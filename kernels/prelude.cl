@@ -482,3 +482,19 @@ strided16_masked(__global const store_t *base, long at, int sw, int16 inside, lo
     const size_t z = get_global_id(2);                          \
     if (x >= (inner))                                           \
         return
+
+/* The average of the n values of a plane (globalavgpool, and the
+ * squeeze-excitation gate's pool, which then give the same float): eight
+ * running sums, added pairwise, then the tail. */
+inline float plane_average(__global const store_t *in, long n)
+{
+    float8 acc8 = 0.0f;
+    long i = 0;
+    for (; i + 8 <= n; i += 8)
+        acc8 += LD8(0, in + i);
+    float4 acc4 = acc8.lo + acc8.hi;
+    float sum = (acc4.x + acc4.y) + (acc4.z + acc4.w);
+    for (; i < n; i++)
+        sum += LD(in, i);
+    return sum / (float)n;
+}

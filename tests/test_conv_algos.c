@@ -356,8 +356,8 @@ Test(conv_algos, residual_added_before_the_activation, .init = setup)
 
 /* Which 1x1 layers the cpu GEMM computes transposed (X^T W^T): small
  * images with K >= 256 (the cases above, which every_algorithm_ and
- * residual_ check against the reference), not short K, not an input
- * scale, not the other GEMM variants. */
+ * residual_ check against the reference), not short K, not the other GEMM
+ * variants; with an input scale too, which the plan then applies. */
 Test(conv_algos, pointwise_transposed_for_small_images, .init = setup)
 {
     clinfer_runtime *cpu = test_forced_runtime(NULL, "CLINFER_GEMM_VARIANT", "cpu");
@@ -378,7 +378,7 @@ Test(conv_algos, pointwise_transposed_for_small_images, .init = setup)
         cr_assert_eq(plan.transposed, 0, "%s: gpu GEMM", cases[i].name);
         p.has_scale = 1;
         cr_assert_eq(conv2d_plan_algo(cpu, &p, CONV2D_ALGO_GEMM1X1, &plan), CLINFER_OK);
-        cr_assert_eq(plan.transposed, 0, "%s: input scale", cases[i].name);
+        cr_assert(plan.transposed && plan.scale_fused, "%s: input scale", cases[i].name);
     }
     cr_assert_eq(transposed, 3);
     test_forced_free();
@@ -429,10 +429,10 @@ Test(conv_algos, direct_transposed_for_small_images, .init = setup)
 }
 
 /* An input scale [N, C] (a squeeze-excitation Mul, passes/scale.c):
- * gemm1x1 with the cpu GEMM reading X in place applies it, with and
- * without a residual, against ref_conv2d of the scaled input; every other
- * plan leaves it to the caller (scale_fused 0), and conv2d_launch refuses
- * a scale such a plan cannot apply. */
+ * gemm1x1 with the cpu GEMM reading X in place or computing X^T W^T (the
+ * 7x7 case) applies it, with and without a residual, against ref_conv2d of
+ * the scaled input; every other plan leaves it to the caller (scale_fused
+ * 0), and conv2d_launch refuses a scale such a plan cannot apply. */
 Test(conv_algos, input_scale_applied_by_gemm1x1, .init = setup)
 {
     static const conv_case scaled_cases[] = {
@@ -444,6 +444,7 @@ Test(conv_algos, input_scale_applied_by_gemm1x1, .init = setup)
          ACT_KIND_CLIP},
         {"too narrow to read in place", 2, 7, 3, 5, 6, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1,
          ACT_KIND_NONE},
+        {"transposed 7x7", 3, 150, 7, 7, 64, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1, ACT_KIND_RELU},
     };
     int fused = 0;
     for (size_t i = 0; i < sizeof scaled_cases / sizeof scaled_cases[0]; i++) {
@@ -483,7 +484,10 @@ Test(conv_algos, input_scale_applied_by_gemm1x1, .init = setup)
                 conv2d_plan plan;
                 cr_assert_eq(conv2d_plan_algo(rt, &p, CONV2D_ALGO_GEMM1X1, &plan), CLINFER_OK,
                              "%s: %s", what, clinfer_last_errmsg());
-                cr_assert_eq(plan.scale_fused, v == 0 && plan.b_in_place, "%s", what);
+                cr_assert_eq(plan.scale_fused, v == 0 && (plan.b_in_place || plan.transposed),
+                             "%s", what);
+                cr_assert_eq(plan.transposed, v == 0 && strstr(k->name, "transposed") != NULL,
+                             "%s", what);
                 if (!plan.scale_fused) {
                     op_launch l;
                     const conv2d_buffers none = {dev_whole(NULL), dev_whole(NULL),
@@ -504,7 +508,7 @@ Test(conv_algos, input_scale_applied_by_gemm1x1, .init = setup)
             free(in), free(scaled), free(w), free(b), free(sc), free(r), free(got), free(want);
         }
     }
-    cr_assert_eq(fused, 8, "%d scaled products ran on the cpu GEMM, not 8", fused);
+    cr_assert_eq(fused, 10, "%d scaled products ran on the cpu GEMM, not 10", fused);
     test_forced_free();
 }
 

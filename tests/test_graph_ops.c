@@ -414,28 +414,40 @@ Test(graph_ops, residual_add_and_relu_fused_into_the_conv)
 }
 
 /* A squeeze-excitation block, GlobalAveragePool -> 1x1 conv + ReLU -> 1x1
- * conv + HardSigmoid -> Mul(scale, x) -> 1x1 projection, against the naive
- * references: the Mul is fused into the projection (passes/scale.c), which
- * applies it with the cpu GEMM, or multiplies into scratch first with a
- * forced naive convolution or the gpu GEMM. When the product is also a
- * graph output the Mul stays. */
-static void squeeze_excite(int product_is_output, const char *force, const char *value)
+ * conv + HardSigmoid (MobileNetV3's) or + Swish -> 1x1 conv + Sigmoid
+ * (EfficientNet's, 37 channels: vector tails everywhere, and the second
+ * conv without a bias) -> Mul(scale, x) -> 1x1 projection, against the
+ * naive references: the pool and the two convs become one squeeze_excite
+ * node (passes/excite.c) and the Mul is fused into the projection
+ * (passes/scale.c), which applies it with the cpu GEMM, or multiplies into
+ * scratch first with a forced naive convolution or the gpu GEMM; the gate
+ * in groups of one item (CPUs) or 64 (GPUs, forced with
+ * CLINFER_POOL_VARIANT=items). When the product is also a graph output the
+ * Mul stays. */
+static void squeeze_excite(int product_is_output, int swish, const char *force,
+                           const char *value)
 {
-    const int64_t N = 2, C = 12, R = 5, OC = 10, H = 6, W = 7; /* 42 columns: read in place */
-    clinfer_value x, w1, b1, w2, b2, w3, b3, pooled, f1, f2, prod, y;
+    const int64_t N = 2, C = swish ? 37 : 12, R = swish ? 6 : 5, OC = 10, H = 6, W = 7;
+    clinfer_value x, w1, b1, w2, b2 = CLINFER_NO_VALUE, w3, b3, pooled, f1, f2, prod, y;
     clinfer_graph *g = new_graph((clinfer_shape){4, {CLINFER_BATCH_DIM, C, H, W}}, &x);
-    float w1d[5 * 12], b1d[5], w2d[12 * 5], b2d[12], w3d[10 * 12], b3d[10];
+    float *w1d = test_alloc((size_t)(R * C) * 4), b1d[6], *w2d = test_alloc((size_t)(C * R) * 4);
+    float b2d[37], *w3d = test_alloc((size_t)(OC * C) * 4), b3d[10];
     w1 = add_const(g, "w1", (clinfer_shape){4, {R, C, 1, 1}}, w1d, -0.5f, 0.5f);
     b1 = add_const(g, "b1", (clinfer_shape){1, {R}}, b1d, -0.5f, 0.5f);
     w2 = add_const(g, "w2", (clinfer_shape){4, {C, R, 1, 1}}, w2d, -1, 1);
-    b2 = add_const(g, "b2", (clinfer_shape){1, {C}}, b2d, -1, 1);
+    if (!swish)
+        b2 = add_const(g, "b2", (clinfer_shape){1, {C}}, b2d, -1, 1);
     w3 = add_const(g, "w3", (clinfer_shape){4, {OC, C, 1, 1}}, w3d, -0.5f, 0.5f);
     b3 = add_const(g, "b3", (clinfer_shape){1, {OC}}, b3d, -0.5f, 0.5f);
     OK(clinfer_graph_global_pool(g, "pool", x, CLINFER_POOL_AVG, &pooled));
     OK(clinfer_graph_conv2d(g, "fc1", pooled, w1, b1, NULL, &f1));
-    OK(clinfer_graph_unary(g, "relu", CLINFER_UNARY_RELU, f1, 0, 0, &f1));
+    OK(clinfer_graph_unary(g, "act", swish ? CLINFER_UNARY_SWISH : CLINFER_UNARY_RELU, f1,
+                           swish ? 1.0f : 0.0f, 0, &f1));
     OK(clinfer_graph_conv2d(g, "fc2", f1, w2, b2, NULL, &f2));
-    OK(clinfer_graph_unary(g, "gate", CLINFER_UNARY_HARD_SIGMOID, f2, 0.2f, 0.5f, &f2));
+    if (swish)
+        OK(clinfer_graph_unary(g, "gate", CLINFER_UNARY_SIGMOID, f2, 0, 0, &f2));
+    else
+        OK(clinfer_graph_unary(g, "gate", CLINFER_UNARY_HARD_SIGMOID, f2, 0.2f, 0.5f, &f2));
     OK(clinfer_graph_binary(g, "excite", CLINFER_BINARY_MUL, f2, x, &prod));
     OK(clinfer_graph_conv2d(g, "project", prod, w3, b3, NULL, &y));
     OK(clinfer_graph_output(g, y, NULL));
@@ -443,8 +455,8 @@ static void squeeze_excite(int product_is_output, const char *force, const char 
         OK(clinfer_graph_output(g, prod, NULL));
 
     const size_t hw = (size_t)(H * W), in_n = (size_t)(N * C) * hw, out_n = (size_t)(N * OC) * hw;
-    float in[2 * 12 * 42], scaled[2 * 12 * 42], want[2 * 10 * 42], mean[2 * 12], h1[2 * 5];
-    float gate[2 * 12];
+    float *in = test_alloc(in_n * 4), *scaled = test_alloc(in_n * 4);
+    float *want = test_alloc(out_n * 4), mean[2 * 37], h1[2 * 6], gate[2 * 37];
     fill_uniform(in, in_n, -1, 1, &seed);
     for (size_t p = 0; p < (size_t)(N * C); p++) { /* GlobalAveragePool */
         double s = 0;
@@ -455,33 +467,39 @@ static void squeeze_excite(int product_is_output, const char *force, const char 
     conv2d_params p = conv2d_params_default();
     p.n = (int32_t)N, p.c = (int32_t)C, p.oc = (int32_t)R, p.h = p.w = 1, p.has_bias = 1;
     p.kh = p.kw = 1;
-    p.act.kind = ACT_KIND_RELU;
+    p.act = swish ? (act_params){ACT_KIND_SWISH, 1.0f, 0} : (act_params){ACT_KIND_RELU, 0, 0};
     ref_conv2d(&p, mean, w1d, b1d, h1);
-    p.c = (int32_t)R, p.oc = (int32_t)C;
-    p.act = (act_params){ACT_KIND_HARD_SIGMOID, 0.2f, 0.5f};
-    ref_conv2d(&p, h1, w2d, b2d, gate);
+    p.c = (int32_t)R, p.oc = (int32_t)C, p.has_bias = !swish;
+    p.act = swish ? (act_params){ACT_KIND_SIGMOID, 0, 0}
+                  : (act_params){ACT_KIND_HARD_SIGMOID, 0.2f, 0.5f};
+    ref_conv2d(&p, h1, w2d, swish ? NULL : b2d, gate);
     for (size_t e = 0; e < in_n; e++)
         scaled[e] = in[e] * gate[e / hw];
-    p.c = (int32_t)C, p.oc = (int32_t)OC, p.h = (int32_t)H, p.w = (int32_t)W;
+    p.c = (int32_t)C, p.oc = (int32_t)OC, p.h = (int32_t)H, p.w = (int32_t)W, p.has_bias = 1;
     p.act.kind = ACT_KIND_NONE;
     ref_conv2d(&p, scaled, w3d, b3d, want);
 
-    char what[96];
-    snprintf(what, sizeof what, "squeeze-excitation%s, %s=%s",
+    char what[128];
+    snprintf(what, sizeof what, "squeeze-excitation (%s)%s, %s=%s",
+             swish ? "Swish, Sigmoid" : "ReLU, HardSigmoid",
              product_is_output ? " (product an output)" : "", force ? force : "-",
              value ? value : "-");
     size_t kernels = run_forced(force, value, g, N, in, in_n, want, out_n, 1e-5f, what);
-    /* pool, fc1 (+relu), fc2 (+gate), [Mul,] project */
-    cr_assert_eq(kernels, product_is_output ? 5 : 4, "%s: %zu kernel nodes", what, kernels);
+    /* squeeze_excite (pool, fc1 + act, fc2 + gate), [Mul,] project */
+    cr_assert_eq(kernels, product_is_output ? 3 : 2, "%s: %zu kernel nodes", what, kernels);
+    free(w1d), free(w2d), free(w3d), free(in), free(scaled), free(want);
     clinfer_graph_free(g);
 }
 
-Test(graph_ops, squeeze_excitation_mul_fused_into_the_projection)
+Test(graph_ops, squeeze_excitation_gate_one_node_and_mul_fused_into_the_projection)
 {
-    squeeze_excite(1, NULL, NULL);
-    squeeze_excite(0, "CLINFER_CONV_ALGO", "naive");
-    squeeze_excite(0, "CLINFER_GEMM_VARIANT", "gpu");
-    squeeze_excite(0, NULL, NULL);
+    for (int swish = 0; swish < 2; swish++) {
+        squeeze_excite(1, swish, NULL, NULL);
+        squeeze_excite(0, swish, "CLINFER_CONV_ALGO", "naive");
+        squeeze_excite(0, swish, "CLINFER_GEMM_VARIANT", "gpu");
+        squeeze_excite(0, swish, "CLINFER_POOL_VARIANT", "items"); /* 64 items a group */
+        squeeze_excite(0, swish, NULL, NULL);
+    }
 }
 
 /* A 3x3 convolution over 32 channels, ReLU, then a 2x2 max pool: the pool

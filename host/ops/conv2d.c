@@ -237,7 +237,10 @@ static clinfer_status plan_fc(clinfer_runtime *rt, const conv2d_params *p, conv2
  * went 0.134 -> 0.122 ms, ResNet-50's 1x1 layers at 7x7 gained 3%); from
  * POINTWISE_TRANSPOSED_EXACT_K where the rows fill whole tiles (7x7 in
  * tiles of 7: MobileNetV2's 160 -> 960 0.074 -> 0.064 ms; its 96 -> 576
- * at 14x14, 196 rows in 200, went 0.074 -> 0.085 and stay as they are). */
+ * at 14x14, 196 rows in 200, went 0.074 -> 0.085 and stay as they are).
+ * An input scale goes along: B_SCALE scales row k of W^T, channel k's
+ * weights (EfficientNet-B0's projections after its squeeze-excitation
+ * gates, which ran untransposed before). */
 #define POINTWISE_TRANSPOSED_MIN_K 256
 #define POINTWISE_TRANSPOSED_EXACT_K 128
 
@@ -265,7 +268,7 @@ static int pointwise_transposed_pays(const conv2d_params *p, const gemm_config *
     const int64_t tw = gemm_panel_width(cfg), tm = pointwise_rows_tile(cfg, ohw);
     const int64_t min_k =
         ohw % tm == 0 ? POINTWISE_TRANSPOSED_EXACT_K : POINTWISE_TRANSPOSED_MIN_K;
-    if (p->groups != 1 || p->has_scale || ohw < tm || p->c < min_k)
+    if (p->groups != 1 || ohw < tm || p->c < min_k)
         return 0;
     const double plain = (double)ohw / (double)((ohw + tw - 1) / tw * tw);
     const double rows = (double)ohw / (double)((ohw + tm - 1) / tm * tm);
@@ -364,6 +367,7 @@ clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, con
             out->transposed = 1;
             out->gemm.tm = pointwise_rows_tile(&out->gemm, ohw);
             out->persist_bytes = gemm_packed_floats(&out->gemm, p->oc, p->c) * rt_elem_bytes(rt);
+            out->scale_fused = p->has_scale; /* B = W^T: row k is input channel k */
             break;
         }
         st = plan_split(rt, p, ocpg, ohw, cpg, out);
@@ -431,11 +435,14 @@ static clinfer_status conv_gemm_transposed(clinfer_runtime *rt, const conv2d_par
     g.batch = (size_t)p->n;
     g.has_residual = p->has_residual;
     g.y_transposed = 1;
+    g.b_scaled = pl->scale_fused; /* row k of W^T scaled by the image's s[k] */
     clinfer_status st = gemm_core_prepare(rt, &pl->gemm, &g, p->has_bias, 1.0f, 1.0f, p->act, out);
     if (st == CLINFER_OK)
         st = gemm_core_bind(rt, out, buf->input, dev_whole(buf->persist),
                             p->has_bias ? buf->bias : dev_whole(NULL), buf->output,
                             p->has_residual ? buf->residual : dev_whole(NULL));
+    if (st == CLINFER_OK && g.b_scaled)
+        st = gemm_scale_bind(rt, out, buf->scale);
     return st;
 }
 

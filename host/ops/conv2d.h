@@ -100,8 +100,9 @@ typedef struct conv2d_params {
     int has_residual;
     /* The input multiplied by a per-image, per-channel scale [N, C] first
      * (a squeeze-excitation Mul, passes/scale.c): applied by gemm1x1 with
-     * the cpu GEMM reading X in place, groups 1 (plan.scale_fused); with
-     * any other plan the caller multiplies first and clears it. */
+     * the cpu GEMM, groups 1, reading X in place or computing X^T W^T
+     * (plan.scale_fused); with any other plan the caller multiplies first
+     * and clears it. */
     int has_scale;
     act_params act; /* fused activation */
     /* > 1: a max pool of pool x pool windows with stride pool, applied after

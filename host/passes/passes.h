@@ -7,8 +7,9 @@
  * (residual.c), then squeeze-excitation Muls fused into the 1x1
  * convolution that reads their product (scale.c), then activations fused
  * into the conv/GEMM that produces
- * their input, then max pools that tile their input fused into a cheap
- * convolution before them (pool.c). A pass
+ * their input, then squeeze-excitation gates (GlobalAveragePool and two
+ * 1x1 convolutions) made one node (excite.c), then max pools that tile
+ * their input fused into a cheap convolution before them (pool.c). A pass
  * never reorders nodes: it marks the absorbed node removed and lets the
  * producer write the absorbed node's output value.
  */
@@ -25,6 +26,7 @@ int pass_fold_batchnorm(clinfer_graph *g);
 int pass_fuse_residual_adds(clinfer_graph *g);
 int pass_fuse_input_scales(clinfer_graph *g);
 int pass_fuse_activations(clinfer_graph *g);
+int pass_fuse_squeeze_excite(clinfer_graph *g);
 int pass_fuse_max_pools(clinfer_graph *g);
 /* Runs first: the LayerNormalization that PyTorch exports below opset 17
  * as ReduceMean/Sub/Pow/ReduceMean/Add/Sqrt/Div[/Mul][/Add] becomes one

@@ -253,6 +253,17 @@ static void g_global_pool(built *b)
     output(b, y);
 }
 
+/* a squeeze-excitation gate: the pool and both 1x1 convs one kernel
+ * (passes/excite.c); 19 channels and 5x7 planes leave vector tails */
+static void g_excite(built *b)
+{
+    clinfer_value x = input(b, (clinfer_shape){4, {2, 19, 5, 7}}), y;
+    CHECK_OK(clinfer_graph_global_pool(b->g, NULL, x, CLINFER_POOL_AVG, &y));
+    y = conv(b, y, 19, 4, 1, 1, 0, 1, 1, CLINFER_ACT_SWISH);
+    y = conv(b, y, 4, 19, 1, 1, 0, 1, 1, CLINFER_ACT_SIGMOID);
+    output(b, y);
+}
+
 static void g_dense(built *b) /* constant B: packed at compile time */
 {
     clinfer_value x = input(b, (clinfer_shape){2, {3, 37}}), y;
@@ -483,6 +494,10 @@ static const kcase cases[] = {
      g_pool,
      {{"CLINFER_POOL_VARIANT=rows", "pool2d_rows"}, {"CLINFER_POOL_VARIANT=items", "pool2d"}}, 0},
     {"global pool", g_global_pool, {{"", "global"}}, 1},
+    {"squeeze-excitation gate",
+     g_excite,
+     {{"CLINFER_POOL_VARIANT=rows", "squeeze_excite"},
+      {"CLINFER_POOL_VARIANT=items", "squeeze_excite"}}, 0},
     {"dense",
      g_dense,
      {{"CLINFER_GEMM_VARIANT=cpu", "gemm_packed"}, {"CLINFER_GEMM_VARIANT=gpu", "gemm_local"}}, 0},
