@@ -331,6 +331,7 @@ inline long batch_offset(long z, long8 bd, long8 st)
  * while no -cl-finite-math-only is given (none is). */
 #define IS_NAN(x) ((x) != (x))
 
+#if defined(__x86_64__)
 /* e^-y for SiLU's gate 1 / (1 + e^-y), y = alpha x: y clamped to
  * [-89, 87] (below -88.4 the result is infinity, the gate 0, as exp
  * overflowing gives; NaN becomes a bound, and x times the gate is NaN
@@ -338,7 +339,8 @@ inline long batch_offset(long z, long8 bd, long8 st)
  * degree-5 polynomial (relative error 1.4e-7, fitted on that interval), 2^n
  * put in the exponent bits of a float. PoCL's exp() costs twice the
  * instructions: EfficientNet-B0 computes SiLU on about 6 million outputs
- * per image. */
+ * per image. x86-64 CPUs (PoCL) only: it overloads a function per vector
+ * width (clang's overloadable), and GPUs have a fast exp of their own. */
 #define SWISH_EXPNEG_DEF(T, IT)                                                \
     inline __attribute__((overloadable)) T swish_expneg(T y)                   \
     {                                                                          \
@@ -360,6 +362,10 @@ SWISH_EXPNEG_DEF(float2, int2)
 SWISH_EXPNEG_DEF(float4, int4)
 SWISH_EXPNEG_DEF(float8, int8)
 SWISH_EXPNEG_DEF(float16, int16)
+#define SWISH_GATE(y) (1.0f / (1.0f + swish_expneg(y)))
+#else
+#define SWISH_GATE(y) (1.0f / (1.0f + exp(-(y))))
+#endif
 
 /* t limited to [0, 1], NaN stays NaN. */
 #define CLAMP01_NAN(t) ((t) < 0.0f ? 0.0f : (t) > 1.0f ? 1.0f : (t))
@@ -408,7 +414,7 @@ SWISH_EXPNEG_DEF(float16, int16)
 #elif ACT == ACT_THRESHOLDED_RELU /* act_a: alpha; NaN fails the compare */
 #define ACT_ANY(x) ((x) <= act_a ? 0.0f : (x))
 #elif ACT == ACT_SWISH /* act_a: alpha; x times 1 / (1 + e^(-alpha x)) */
-#define ACT_ANY(x) ((x) * (1.0f / (1.0f + swish_expneg(act_a * (x)))))
+#define ACT_ANY(x) ((x) * SWISH_GATE(act_a * (x)))
 #else
 #error "prelude.cl: unknown ACT"
 #endif
