@@ -165,8 +165,10 @@ inline void gemm_store_tile(float tile[TM][TW], __global store_t *y, __global co
                                    : (float16)(0.0f);
             for (int i = rskip; i < rows; i++)
                 for (int v = 0; v < NV; v++)
-                    *(float16 *)(tile[i] + v * 16) =
-                        ACT_ANY(fma((float16)(alpha), *(const float16 *)(tile[i] + v * 16), bias[v]));
+                {
+                    float16 *row = (float16 *)(tile[i] + v * 16);
+                    *row = ACT_ANY(fma((float16)(alpha), *row, bias[v]));
+                }
             for (int j = skip; j < end; j++) {
                 const long at = (long)(n0 + j) * M + m0;
                 for (int i = rskip; i < rows; i++)

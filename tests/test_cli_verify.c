@@ -162,7 +162,8 @@ Test(cli_verify, names_the_first_node_over_the_tolerance)
         cr_assert(end - row > 6 && strncmp(end - 6, "  FAIL", 6) == 0,
                   "%s is not over the tolerance alone:\n%s", convs[i], out);
     }
-    const char *soft = strstr(out, "probabilities   "), *soft_end = soft ? strchr(soft, '\n') : NULL;
+    const char *soft = strstr(out, "probabilities   ");
+    const char *soft_end = soft ? strchr(soft, '\n') : NULL;
     cr_assert(soft && soft_end && strncmp(soft_end - 4, "  ok", 4) == 0, "%s", out);
 }
 
