@@ -168,10 +168,10 @@ HALF_VECTOR_IO(16)
  * 128-bit and 256-bit moves through the stack or extracts, which cost the
  * depthwise and Winograd transform kernels much of their time; a store
  * through a float16 typedef'd to a float's alignment is one unaligned
- * move. gemm_packed's output rows measured slower so on a Zen 5 EPYC and
- * faster on a Zen 4 one (its 1x1 layers 3-6% faster one-threaded: the
- * split stores cost more where 512-bit moves are two 256-bit ones), and
- * use it. Other compilers keep vstore16. */
+ * move. On gemm_packed's output rows that measured slower than vstore16
+ * on a Zen 5 EPYC but faster on a Zen 4 one (its 1x1 layers 3-6% faster
+ * one-threaded: split stores cost more where 512-bit moves are two
+ * 256-bit ones), and they use it. Other compilers keep vstore16. */
 #if defined(__x86_64__)
 typedef float16 float16_any_align __attribute__((aligned(4)));
 #define VST16_GLOBAL(v, p) (*(__global float16_any_align *)(p) = (v))
