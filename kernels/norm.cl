@@ -46,16 +46,6 @@
 #define EPS_ON_STD 0
 #endif
 
-inline float hsum(floatV v)
-{
-    float t[VW];
-    vstoreV(v, 0, t);
-    float s = 0.0f;
-    for (int k = 0; k < VW; k++)
-        s += t[k];
-    return s;
-}
-
 /* Item lid's share (of nth sharing the span) of sum(d) (square 0) or
  * sum(d^2) (square 1) over x[0..len), d = (x - pivot) - dm. */
 inline float span_partial(__global const store_t *x, size_t len, size_t lid, size_t nth,

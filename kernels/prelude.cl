@@ -503,6 +503,17 @@ strided16_masked(__global const store_t *base, long at, int sw, int16 inside, lo
 #define vstoreV CAT(vstore, VW)
 #define LDV CAT(LD, VW)   /* VW elements of a store_t buffer as a floatV */
 #define STV CAT(ST, VW)
+/* The sum of a floatV's lanes, in lane order (softmax and the
+ * normalisations). */
+inline float hsum(floatV v)
+{
+    float t[VW];
+    vstoreV(v, 0, t);
+    float s = 0.0f;
+    for (int k = 0; k < VW; k++)
+        s += t[k];
+    return s;
+}
 
 /* N-d movement kernels (pad, slice, transpose): up to 8 dims arrive as
  * separate int arguments p0..p7, innermost first, so every size stays a

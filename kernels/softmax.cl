@@ -35,16 +35,6 @@ inline float hmax(floatV v)
     return m;
 }
 
-inline float hsum(floatV v)
-{
-    float t[VW];
-    vstoreV(v, 0, t);
-    float s = 0.0f;
-    for (int k = 0; k < VW; k++)
-        s += t[k];
-    return s;
-}
-
 __kernel void softmax_rows(__global const store_t *input, long input_off, __global store_t *output,
                            long output_off, long rows, long len)
 {
