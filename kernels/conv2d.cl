@@ -404,6 +404,10 @@ __kernel void conv2d_direct(__global const store_t *restrict xp, long xp_off,
  * they ask for channel k + DT_AHEAD's line at channel k. ResNet-18's
  * 64 -> 128 downsampling alone, in a slow spell: 101-106 -> 63-97 us. */
 #define DT_AHEAD 8
+#ifdef DT_POOL /* TM = DT_POOL rows of DT_PC = DT_POOL * DT_PQ positions */
+#define DT_PC (TM / DT_POOL)
+#define DT_PQ (DT_PC / DT_POOL)
+#endif
 /* conv2d_direct_t: direct's implicit GEMM transposed, for small images
  * (groups 1). Rows are TM output positions of one output row, columns TW
  * output channels, so that a 7x7 image computes 49 positions in 7 tiles of
@@ -421,7 +425,14 @@ __kernel void conv2d_direct(__global const store_t *restrict xp, long xp_off,
  * * col_stride: in the phase planes (cstride a channel's phases, row_pitch
  * Wq, col_stride 1), or, for a strided 1x1 or a stride-1 layer without
  * padding, in the input itself (H * W, stride_h * W, stride_w: no padded
- * copy; a row's last tile then reads no position past OW). */
+ * copy; a row's last tile then reads no position past OW).
+ * DT_POOL = P (a fused P x P max pool whose windows tile the output, stride
+ * 1, no residual): OH x OW is then the pooled output, and an item's TM
+ * positions are the P x P windows of DT_PQ adjacent pooled outputs (P conv
+ * rows of DT_PC columns), whose maxima of act(conv + bias) it stores: the
+ * conv's output is never written, and the pool needs no launch of its own
+ * (the lecture CNN's second layer, whose reduction of 288 is too long for
+ * "pooled"). */
 __kernel void conv2d_direct_t(__global const store_t *restrict xp, long xp_off,
                               __global const store_t *restrict wpacked, long wpacked_off,
                               __global const store_t *restrict bias, long bias_off,
@@ -437,10 +448,22 @@ __kernel void conv2d_direct_t(__global const store_t *restrict xp, long xp_off,
     bias += bias_off;
     output += output_off;
     residual += residual_off;
+#ifdef DT_POOL
+    /* a fused DT_POOL x DT_POOL max pool: OH x OW is the pooled output; the
+     * TM positions are DT_POOL conv rows of DT_PC columns, DT_PQ windows */
+    const int tpr = (OW + DT_PQ - 1) / DT_PQ;
+    const int py = (int)get_global_id(0) / tpr, qx0 = (int)get_global_id(0) % tpr * DT_PQ;
+    const int oy = py * DT_POOL, ox0 = qx0 * DT_POOL, last_col = OW * DT_POOL - 1;
+    if (py >= OH)
+        return;
+#else
     const int tpr = (OW + TM - 1) / TM;
     const int oy = (int)get_global_id(0) / tpr, ox0 = (int)get_global_id(0) % tpr * TM;
+    if (oy >= OH)
+        return;
+#endif
     const int oc0 = (int)get_global_id(1) * TW;
-    if (oy >= OH || oc0 >= OC)
+    if (oc0 >= OC)
         return;
     const long z = get_global_id(2);
     const int K = C * KH * KW;
@@ -469,6 +492,13 @@ __kernel void conv2d_direct_t(__global const store_t *restrict xp, long xp_off,
      * reading its last position for those past OW (an input read in place
      * is then never read past its end) */
     int off[TM];
+#ifdef DT_POOL /* the windows' positions, a last tile's past the pooled columns clamped */
+    _Pragma("unroll") for (int i = 0; i < TM; i++) off[i] =
+        (i / DT_PC) * row_pitch + min(i % DT_PC, last_col - ox0) * col_stride;
+    DIRECT_FOR_EACH_TAP(x, C, _Pragma("unroll") for (int i = 0; i < TM; i++)
+                                  av[i] = LD(src, off[i]);
+                        DIRECT_T_FMAS(k););
+#else
     _Pragma("unroll") for (int i = 0; i < TM; i++) off[i] = min(i, OW - 1 - ox0) * col_stride;
     if (KH * KW > 1 && ox0 + TM <= OW) {
         DIRECT_FOR_EACH_TAP(x, C, LOAD_TM(av, src); DIRECT_T_FMAS(k););
@@ -491,6 +521,7 @@ __kernel void conv2d_direct_t(__global const store_t *restrict xp, long xp_off,
             DIRECT_T_FMAS(k);
         }
     }
+#endif
 #undef DIRECT_T_FMAS
 
     /* bias on the tile in registers (a vector of output channels), the
@@ -498,6 +529,26 @@ __kernel void conv2d_direct_t(__global const store_t *restrict xp, long xp_off,
      * transcendental one would cost more than the product on short K);
      * then per output channel its positions, in rolled loops (small code,
      * as direct) */
+#ifdef DT_POOL
+    /* each window's maximum of act(conv + bias) in registers, DT_PQ rows
+     * of r: the conv's output is never stored */
+    float r[DT_PQ][TW];
+#pragma unroll
+    for (int v = 0; v < NV; v++) {
+        const float16 b = has_bias ? ld16_clamped(bias, oc0 + v * 16, OC, 1) : (float16)(0.0f);
+#pragma unroll
+        for (int q = 0; q < DT_PQ; q++) {
+            float16 m = ACT_ANY(acc[q * DT_POOL][v] + b);
+#pragma unroll
+            for (int i = 1; i < DT_POOL * DT_POOL; i++) {
+                const int at = i / DT_POOL * DT_PC + q * DT_POOL + i % DT_POOL;
+                m = MAX_NAN(m, ACT_ANY(acc[at][v] + b));
+            }
+            PST16(m, r[q] + v * 16);
+        }
+    }
+    const int row = py, col0 = qx0, valid = min(DT_PQ, OW - qx0);
+#else
     float r[TM][TW];
 #pragma unroll
     for (int v = 0; v < NV; v++) {
@@ -508,10 +559,12 @@ __kernel void conv2d_direct_t(__global const store_t *restrict xp, long xp_off,
             PST16(has_res ? y : ACT_ANY(y), r[i] + v * 16);
         }
     }
-    const int OHW = OH * OW, valid = min(TM, OW - ox0);
+    const int row = oy, col0 = ox0, valid = min(TM, OW - ox0);
+#endif
+    const int OHW = OH * OW;
     const long n = z0 + z;
     for (int j = 0; j < min(TW, OC - oc0); j++) {
-        const long at = (n * OC + oc0 + j) * OHW + (long)oy * OW + ox0;
+        const long at = (n * OC + oc0 + j) * OHW + (long)row * OW + col0;
         if (has_res)
             for (int i = 0; i < valid; i++)
                 ST(output, at + i, ACT_ANY(r[i][j] + LD(residual, at + i)));

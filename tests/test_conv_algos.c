@@ -512,12 +512,16 @@ Test(conv_algos, input_scale_applied_by_gemm1x1, .init = setup)
     test_forced_free();
 }
 
-/* A fused max pool (graph_node.fused_pool, passes/pool.c): "pooled"
- * computes it, and winograd a 2x2 one, against ref_conv2d then
- * ref_maxpool2d; the other algorithms refuse. Shapes: one channel as in
- * the lecture CNN, pool 3, a 5x3 kernel with asymmetric padding, pooled
- * rows wider than 16 lanes, a conv output the floor mode trims, batches,
- * winograd's F(4x4) and F(2x2) tiles. */
+/* A fused max pool (graph_node.fused_pool, passes/pool.c): "pooled" and
+ * direct (conv2d_direct_t's DT_POOL) compute it, and winograd a 2x2 one,
+ * against ref_conv2d then ref_maxpool2d; the other algorithms refuse.
+ * Shapes: one channel as in the lecture CNN, pool 3, a 5x3 kernel with
+ * asymmetric padding, pooled rows wider than 16 lanes, a conv output the
+ * floor mode trims, batches, winograd's F(4x4) and F(2x2) tiles, and the
+ * reductions longer than CONV2D_POOLED_MAX_K that direct takes
+ * automatically: the lecture CNN's second layer (read in place, 5 pooled
+ * columns: a last tile of one window), a padded 3x3 pool over 40 output
+ * channels (a partial panel), a 1x1 over 70 channels. */
 Test(conv_algos, fused_max_pool, .init = setup)
 {
     static const conv_case pooled[] = {
@@ -531,15 +535,22 @@ Test(conv_algos, fused_max_pool, .init = setup)
          ACT_KIND_SIGMOID},
         /* 2x2 pools winograd computes in its output transform: F(4x4) tiles
          * over a 13x11 output (the pool drops its last row and column),
-         * chosen automatically; F(2x2) over 4x5, where "pooled" is */
+         * chosen automatically; F(2x2) over 4x5, where direct is */
         {"winograd F(4x4), pool 2, odd", 2, 32, 13, 11, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
          ACT_KIND_RELU},
         {"winograd F(2x2), pool 2", 1, 33, 6, 7, 35, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1, 1, 0,
          ACT_KIND_MISH},
+        {"lecture conv2 + pool 2", 1, 32, 13, 13, 64, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1,
+         ACT_KIND_RELU},
+        {"pool 3, pad 1, long K", 3, 9, 11, 16, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+         ACT_KIND_MISH},
+        {"1x1 over 70, pool 2", 1, 70, 9, 7, 17, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 0,
+         ACT_KIND_LEAKY_RELU},
     };
-    const int32_t pools[] = {2, 3, 2, 2, 2, 2};
-    const conv2d_algo chosen[] = {CONV2D_ALGO_POOLED, CONV2D_ALGO_POOLED, CONV2D_ALGO_POOLED,
-                                  CONV2D_ALGO_POOLED, CONV2D_ALGO_WINOGRAD, CONV2D_ALGO_POOLED};
+    const int32_t pools[] = {2, 3, 2, 2, 2, 2, 2, 3, 2};
+    const conv2d_algo chosen[] = {CONV2D_ALGO_POOLED, CONV2D_ALGO_POOLED,   CONV2D_ALGO_POOLED,
+                                  CONV2D_ALGO_POOLED, CONV2D_ALGO_WINOGRAD, CONV2D_ALGO_DIRECT,
+                                  CONV2D_ALGO_DIRECT, CONV2D_ALGO_DIRECT,   CONV2D_ALGO_DIRECT};
     clinfer_runtime *rt = test_runtime();
     for (size_t i = 0; i < sizeof pooled / sizeof pooled[0]; i++) {
         conv2d_params p = params_of(&pooled[i]);
@@ -567,7 +578,7 @@ Test(conv_algos, fused_max_pool, .init = setup)
             clinfer_status st = conv2d_plan_algo(rt, &p, algos[a], &plan);
             const int winograd = algos[a] == CONV2D_ALGO_WINOGRAD && P == 2 && p.kh == 3 &&
                                  p.kw == 3 && p.dil_h == 1 && p.dil_w == 1;
-            if (algos[a] != CONV2D_ALGO_POOLED && !winograd) {
+            if (algos[a] != CONV2D_ALGO_POOLED && algos[a] != CONV2D_ALGO_DIRECT && !winograd) {
                 cr_assert_eq(st, CLINFER_ERR_UNSUPPORTED, "%s: %s planned a fused pool",
                              pooled[i].name, conv2d_algo_name(algos[a]));
                 continue;

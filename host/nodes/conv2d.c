@@ -11,8 +11,8 @@
  * session. A plan that cannot apply the scale (all but gemm1x1 with the
  * cpu GEMM) gets one launch before it that multiplies x into scratch, as
  * the Mul did before the fusion. A fused max pool that only the "pooled"
- * algorithm would compute over a long reduction (where it is slow: the
- * pool pass fuses such pools for winograd) runs as the convolution into
+ * algorithm would compute over a long reduction (where it is slow; with
+ * the cpu GEMM direct or winograd compute it) runs as the convolution into
  * scratch and a max pool launch after it, as before the fusion.
  */
 #include "../ops/conv2d.h"
@@ -104,8 +104,7 @@ static clinfer_status conv_infer(const node_ctx *c, clinfer_shape *out)
 static int pool_apart(const node_ctx *c, const conv2d_params *p, const conv2d_plan *plan)
 {
     return p->pool > 1 && plan->algo == CONV2D_ALGO_POOLED &&
-           c->rt->config.conv_algo != CONV2D_ALGO_POOLED &&
-           (int64_t)(p->c / p->groups) * p->kh * p->kw > CONV2D_POOLED_MAX_K;
+           c->rt->config.conv_algo != CONV2D_ALGO_POOLED && conv2d_pooled_too_long(p);
 }
 
 /* Plans the convolution without its pool, and the pool after it (into

@@ -127,11 +127,20 @@ const char *conv2d_algo_name(conv2d_algo a)
     return a >= 0 && a < CONV2D_ALGO_COUNT ? algo_names[a] : "unknown";
 }
 
+int conv2d_pooled_too_long(const conv2d_params *p)
+{
+    return (int64_t)(p->c / p->groups) * p->kh * p->kw > CONV2D_POOLED_MAX_K;
+}
+
 const char *conv2d_algo_unfit(const conv2d_params *p, conv2d_algo a)
 {
     if (p->pool > 1 && a != CONV2D_ALGO_AUTO && a != CONV2D_ALGO_POOLED &&
-        a != CONV2D_ALGO_WINOGRAD)
+        a != CONV2D_ALGO_WINOGRAD && a != CONV2D_ALGO_DIRECT)
         return "does not compute a fused max pool";
+    if (p->pool > 1 && a == CONV2D_ALGO_DIRECT)
+        return p->groups == 1 && p->stride_h == 1 && p->stride_w == 1 && !p->has_residual
+                   ? NULL
+                   : "computes a fused max pool only with groups and stride 1 and no residual";
     switch (a) {
     case CONV2D_ALGO_AUTO:
     case CONV2D_ALGO_NAIVE:
@@ -301,6 +310,9 @@ clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, con
                            !conv2d_algo_unfit(p, CONV2D_ALGO_WINOGRAD) &&
                            conv_winograd_preferred(p, gemm_cpu_vectors_narrow(rt))
                        ? CONV2D_ALGO_WINOGRAD
+                   : conv2d_pooled_too_long(p) && out->gemm.variant == GEMM_VARIANT_CPU &&
+                           !conv2d_algo_unfit(p, CONV2D_ALGO_DIRECT)
+                       ? CONV2D_ALGO_DIRECT /* direct_t's DT_POOL */
                        : CONV2D_ALGO_POOLED;
         else if (out->gemm.variant == GEMM_VARIANT_CPU && !conv2d_algo_unfit(p, CONV2D_ALGO_FC))
             algo = CONV2D_ALGO_FC;

@@ -32,9 +32,10 @@
  *   pooled     a fused max pool (pool 2 or 3; groups, stride and dilation
  *              1, kernel up to 5x5, no residual): conv2d_pooled computes
  *              each pool x pool block of conv outputs and stores its
- *              maximum, 16 pooled columns per vector (passes/pool.c fuses
- *              short reductions, C * KH * KW <= CONV2D_POOLED_MAX_K, and
- *              2x2 pools after 3x3 layers that winograd may take).
+ *              maximum, 16 pooled columns per vector, for short
+ *              reductions (C * KH * KW <= CONV2D_POOLED_MAX_K); direct
+ *              (transposed, stride 1, groups 1) and winograd (2x2 after
+ *              3x3) compute the pools of longer ones.
  *   fc         a 1x1 output: groups 1, no padding, the kernel as large as
  *              the input (squeeze-excitation's 1x1 convolutions over a
  *              pooled 1x1 input, a classifier written as a convolution):
@@ -84,7 +85,9 @@
 #define CONV2D_SCRATCH_CAP ((uint64_t)64 << 20)
 /* Reduction length (C / groups * KH * KW) up to which "pooled" is the
  * way to compute a fused max pool (the lecture CNN's first layer has 9);
- * passes/pool.c fuses longer ones only for winograd's 2x2 pools. */
+ * longer ones go to winograd (2x2 pools after 3x3 layers, where it pays)
+ * or, with the cpu GEMM, to direct (conv2d_direct_t's fused pool), else
+ * the node runs the pool apart (nodes/conv2d.c). */
 #define CONV2D_POOLED_MAX_K 64
 
 typedef struct conv2d_params {
@@ -164,6 +167,10 @@ const char *conv2d_algo_name(conv2d_algo a);
 
 /* NULL if `a` can compute `p`, else why not ("needs stride 1"). */
 const char *conv2d_algo_unfit(const conv2d_params *p, conv2d_algo a);
+
+/* Whether p's reduction is longer than "pooled" is fast for
+ * (CONV2D_POOLED_MAX_K). */
+int conv2d_pooled_too_long(const conv2d_params *p);
 
 /* How one layer is computed. */
 typedef struct conv2d_plan {

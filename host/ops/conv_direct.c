@@ -21,6 +21,10 @@ static int32_t direct_t_rows(int32_t ow)
     return (ow + tiles - 1) / tiles;
 }
 
+/* With a fused P x P max pool, a tile of P conv rows: two 2x2 windows (8
+ * positions, as the tiles above) or one 3x3 window (9). */
+static int32_t direct_t_pool_rows(int32_t pool) { return pool * pool * (pool == 2 ? 2 : 1); }
+
 /* Panels of 32 output channels (16 on narrow-vector CPUs: 2 x TM float16
  * accumulators would spill), of 48 where that wastes no more lanes. */
 static int32_t direct_t_nv(const clinfer_runtime *rt, int32_t oc)
@@ -78,11 +82,13 @@ clinfer_status conv_direct_plan(clinfer_runtime *rt, const conv2d_params *p, con
         return err_set(rt, CLINFER_ERR_UNSUPPORTED, "conv2d: image too large for direct");
     conv2d_plan_chunks(rt, p, out, per_image * rt_elem_bytes(rt),
                        (uint64_t)out->slack * rt_elem_bytes(rt), 2);
-    /* the transposed form reads within the same slack */
-    if (out->gemm.variant == GEMM_VARIANT_CPU && direct_transposed_pays(rt, p, out)) {
+    /* the transposed form reads within the same slack; only it computes a
+     * fused pool (out->oh x out->ow are then the pooled sizes) */
+    const int pooled = p->pool > 1;
+    if (pooled || (out->gemm.variant == GEMM_VARIANT_CPU && direct_transposed_pays(rt, p, out))) {
         const int64_t k = (int64_t)p->c * p->kh * p->kw;
         out->transposed = 1;
-        out->gemm.tm = direct_t_rows(out->ow);
+        out->gemm.tm = pooled ? direct_t_pool_rows(p->pool) : direct_t_rows(out->ow);
         out->gemm.nv = direct_t_nv(rt, p->oc);
         out->persist_bytes = gemm_packed_floats(&out->gemm, p->oc, k) * rt_elem_bytes(rt);
         /* a strided 1x1 or a stride-1 layer without padding reads the
@@ -106,6 +112,8 @@ static opts direct_options(const conv2d_params *p, const conv2d_plan *pl)
     opts_add(&o, "-DCONV2D_KERNELS=%s -DACT=%d",
              pl->transposed ? "CONV2D_DIRECT_T" : "CONV2D_DIRECT", (int)act_program(p->act).kind);
     opts_add(&o, "-DTM=%d -DNV=%d", pl->gemm.tm, pl->gemm.nv);
+    if (p->pool > 1)
+        opts_add(&o, "-DDT_POOL=%d", p->pool);
     return o;
 }
 
@@ -192,8 +200,10 @@ static clinfer_status conv_direct_t(clinfer_runtime *rt, const conv2d_params *p,
     clinfer_status st = launch_finish(rt, out, &a);
     if (st != CLINFER_OK)
         return st;
-    const size_t tm = (size_t)pl->gemm.tm, tw = (size_t)gemm_panel_width(&pl->gemm);
-    const size_t tiles = (size_t)pl->oh * (((size_t)pl->ow + tm - 1) / tm);
+    const size_t tw = (size_t)gemm_panel_width(&pl->gemm);
+    /* positions, or with a fused pool whole windows, per tile along a row */
+    const size_t across = (size_t)(p->pool > 1 ? pl->gemm.tm / p->pool / p->pool : pl->gemm.tm);
+    const size_t tiles = (size_t)pl->oh * (((size_t)pl->ow + across - 1) / across);
     launch_grid3(out, tiles, ((size_t)p->oc + tw - 1) / tw, (size_t)count, 1);
     return CLINFER_OK;
 }

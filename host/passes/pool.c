@@ -4,14 +4,17 @@
  * convolution (stride and dilation 1, groups 1, no residual) becomes part
  * of that convolution, whose output, the largest tensor of LeNet- and
  * VGG-style networks, is then never written and read back:
- *   - a short reduction (C * KH * KW <= CONV2D_POOLED_MAX_K, KH and KW <=
- *     5): the "pooled" algorithm computes each P x P block of conv outputs
- *     (bias, activation) and stores only its maximum;
- *   - a 2x2 pool after a 3x3 layer of at least 32 channels in and out
- *     (where winograd is preferred): winograd's output transform stores
- *     the maxima of its tiles' 2x2 blocks; where the plan is another
- *     algorithm the node runs the convolution and the pool apart, as
- *     before (nodes/conv2d.c).
+ *   - a short reduction (C * KH * KW <= CONV2D_POOLED_MAX_K): the "pooled"
+ *     algorithm computes each P x P block of conv outputs (bias,
+ *     activation) and stores only its maximum;
+ *   - a longer one, with the cpu GEMM: direct's transposed kernel
+ *     (conv2d_direct_t) keeps the windows of P conv rows in registers and
+ *     stores their maxima, or, for a 2x2 pool after a 3x3 layer where
+ *     winograd is preferred, winograd's output transform does; elsewhere
+ *     (GPUs) the node runs the convolution and the pool apart, as before
+ *     (nodes/conv2d.c).
+ * Kernels up to 5x5 (the pooled kernel's limit, whichever algorithm the
+ * plan picks).
  * Runs after activation fusion: max(act(conv)), the order of the graph.
  */
 #include "../ops/conv2d.h"
@@ -33,18 +36,13 @@ static int32_t tiling_max_pool(const graph_node *n)
     return p;
 }
 
-static int conv_fits(const clinfer_graph *g, const graph_node *conv, int32_t p)
+static int conv_fits(const clinfer_graph *g, const graph_node *conv)
 {
     const clinfer_conv2d_desc *d = &conv->attrs.conv;
     const clinfer_shape *w = &g->values[conv->inputs[1]].shape; /* [OC, C, KH, KW] */
-    if (d->groups != 1 || d->stride_h != 1 || d->stride_w != 1 || d->dilation_h != 1 ||
-        d->dilation_w != 1 || conv->input_count > 3 || conv->fused_pool != 0 || w->rank != 4)
-        return 0;
-    const int short_k = w->dims[2] <= 5 && w->dims[3] <= 5 &&
-                        w->dims[1] * w->dims[2] * w->dims[3] <= CONV2D_POOLED_MAX_K;
-    const int winograd = p == 2 && w->dims[2] == 3 && w->dims[3] == 3 && w->dims[0] >= 32 &&
-                         w->dims[1] >= 32;
-    return short_k || winograd;
+    return d->groups == 1 && d->stride_h == 1 && d->stride_w == 1 && d->dilation_h == 1 &&
+           d->dilation_w == 1 && conv->input_count <= 3 && conv->fused_pool == 0 &&
+           w->rank == 4 && w->dims[2] <= 5 && w->dims[3] <= 5;
 }
 
 int pass_fuse_max_pools(clinfer_graph *g)
@@ -54,7 +52,7 @@ int pass_fuse_max_pools(clinfer_graph *g)
         graph_node *n = &g->nodes[i];
         const int32_t p = n->removed ? 0 : tiling_max_pool(n);
         graph_node *conv = p ? pass_sole_producer(g, n->inputs[0], OP_CONV2D) : NULL;
-        if (!conv || !conv_fits(g, conv, p))
+        if (!conv || !conv_fits(g, conv))
             continue;
         conv->fused_pool = p;
         pass_absorb(g, conv, n);

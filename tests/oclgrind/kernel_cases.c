@@ -195,7 +195,9 @@ static void g_depthwise(built *b) /* the 3x3 paths (stride 1, 2), the general on
     output(b, conv(b, x, 3, 3, 5, 1, 4, 2, 3, CLINFER_ACT_NONE));
 }
 
-static void g_pooled(built *b) /* conv + ReLU + 2x2 max pool: one kernel */
+/* conv + ReLU + 2x2 max pool: one kernel (direct reads the input in
+ * place, 5 windows a row: a last tile of one) */
+static void g_pooled(built *b)
 {
     clinfer_value x = input(b, (clinfer_shape){4, {2, 1, 12, 13}}), y;
     clinfer_pool2d_desc pd = clinfer_pool2d_desc_default(2);
@@ -215,7 +217,8 @@ static void g_stem(built *b)
 
 /* A 3x3 conv + ReLU + 2x2 max pool fused: F(4x4) tiles whose pooled
  * blocks the floor mode trims (13x11 -> 6x5), 5 input channels (winograd's
- * transforms; "pooled" built for its channel count) */
+ * transforms; "pooled" built for its channel count; direct over the padded
+ * copy) */
 static void g_pooled_wide(built *b)
 {
     clinfer_value x = input(b, (clinfer_shape){4, {2, 5, 13, 11}}), y;
@@ -483,11 +486,15 @@ static const kcase cases[] = {
      g_depthwise,
      {{"CLINFER_CONV_ALGO=depthwise CLINFER_DEPTHWISE_VARIANT=cpu", "conv2d_depthwise_rows"},
       {"CLINFER_CONV_ALGO=depthwise CLINFER_DEPTHWISE_VARIANT=gpu", "conv2d_depthwise"}}, 0},
-    {"conv pooled", g_pooled, {{"CLINFER_CONV_ALGO=pooled", "conv2d_pooled"}}, 0},
+    {"conv pooled",
+     g_pooled,
+     {{"CLINFER_CONV_ALGO=pooled", "conv2d_pooled"},
+      {"CLINFER_CONV_ALGO=direct CLINFER_GEMM_VARIANT=cpu", "conv2d_direct_t"}}, 0},
     {"conv stem", g_stem, {{"CLINFER_CONV_ALGO=stem", "conv2d_stem"}}, 0},
     {"conv pooled, 5 channels",
      g_pooled_wide,
      {{"CLINFER_CONV_ALGO=pooled", "conv2d_pooled"},
+      {"CLINFER_CONV_ALGO=direct CLINFER_GEMM_VARIANT=cpu", "conv2d_direct_t"},
       {"CLINFER_CONV_ALGO=winograd CLINFER_GEMM_VARIANT=cpu", "winograd_fused"},
       {"CLINFER_CONV_ALGO=winograd CLINFER_GEMM_VARIANT=gpu", "winograd_output"}}, 0},
     {"pool",
