@@ -204,6 +204,25 @@ inline void gemm_store_tile(float tile[TM][TW], __global store_t *y, __global co
         return;
     }
     const int full = skip == 0 && n0 + TW <= N;
+    if (full && m0 + TM <= M && (c_cs == 0 || !has_bias)) {
+        /* a whole tile with a bias per row (a convolution's): its rows
+         * without a test between the vectors; the general loop below cost
+         * a 16 -> 64 1x1 layer at 55x55 (K 16) 35 us of its 100 (one PoCL
+         * thread), this one 20 */
+        for (int i = 0; i < TM; i++) {
+            const long m = m0 + i;
+            const float b = has_bias ? beta * LD(C, coff + m * c_rs) : 0.0f;
+            __global store_t *yr = y + m * N + n0;
+            for (int v = 0; v < NV; v++) {
+                const float16 t = *(const float16 *)(tile[i] + v * 16);
+                float16 r = fma((float16)(alpha), t, (float16)(b));
+                if (has_res)
+                    r += LD16(0, R + m * N + n0 + v * 16);
+                ST16_ONE(ACT_ANY(r), yr + v * 16);
+            }
+        }
+        return;
+    }
     for (int i = 0; i < min(TM, M - m0); i++) {
         const int m = m0 + i;
         __global store_t *yr = y + (long)m * N + n0;
