@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "nodes/nodes.h"
+#include "ops/conv2d.h"
 #include "passes/passes.h"
 #include "shape.h"
 #include "tensor.h"
@@ -88,11 +89,13 @@ static clinfer_status run_passes(clinfer_runtime *rt, clinfer_graph *g)
     if (gates < 0)
         return (clinfer_status)gates;
     int pools = pass_fuse_max_pools(g);
+    int blocked = pass_block_channels(g, conv2d_blocked_layout_ok(rt));
     rt_log(rt, CLINFER_LOG_DEBUG,
            "compile: %d LayerNormalization and %d HardSwish/Swish/GELU patterns made one node, %d "
            "BatchNormalization folded, %d residual Adds, %d channel scales, %d activations, %d "
-           "squeeze-excitation gates and %d max pools fused",
-           layernorms, patterns, folded, residuals, scales, fused, gates, pools);
+           "squeeze-excitation gates and %d max pools fused; %d tensors in the channel-blocked "
+           "layout",
+           layernorms, patterns, folded, residuals, scales, fused, gates, pools, blocked);
     return CLINFER_OK;
 }
 

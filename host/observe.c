@@ -9,6 +9,7 @@
  * its bytes cannot have overwritten it yet. Normal runs never come here.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "cl.h" /* first: fixes the OpenCL target version */
 #include "session.h"
@@ -26,6 +27,43 @@ static clinfer_status reserve(clinfer_session *s, float **buf, size_t *cap, size
                        "out of host memory for a node output of %zu floats", count);
     *buf = p;
     *cap = count;
+    return CLINFER_OK;
+}
+
+/* A node output in the channel-blocked layout (graph_node.out_blocked,
+ * ops/conv2d.h: [N, C/16, H, W, 16]) is shown to the observer as NCHW,
+ * as every other output: `to_nchw` permutes x [N, C, H, W] one way or
+ * the other through the scratch t. */
+static void permute_blocked(float *x, float *t, const clinfer_shape *s, int to_nchw)
+{
+    const size_t n = (size_t)s->dims[0], c = (size_t)s->dims[1];
+    const size_t hw = (size_t)s->dims[2] * (size_t)s->dims[3];
+    for (size_t i = 0; i < n; i++)
+        for (size_t ch = 0; ch < c; ch++)
+            for (size_t p = 0; p < hw; p++) {
+                const size_t plain = (i * c + ch) * hw + p;
+                const size_t blocked = ((i * (c / 16) + ch / 16) * hw + p) * 16 + ch % 16;
+                if (to_nchw)
+                    t[plain] = x[blocked];
+                else
+                    t[blocked] = x[plain];
+            }
+    memcpy(x, t, n * c * hw * sizeof *x);
+}
+
+/* Node i's output permuted (permute_blocked) when it is blocked. */
+static clinfer_status unblock_node(clinfer_session *s, int32_t i, float *x, int to_nchw)
+{
+    const graph_node *n = &s->m->g->nodes[s->execs[i].node];
+    if (!n->out_blocked)
+        return CLINFER_OK;
+    const clinfer_shape *sh = &s->shapes[n->output];
+    float *t = malloc((size_t)shape_numel(sh) * sizeof *t);
+    if (!t)
+        return err_set(s->rt, CLINFER_ERR_OUT_OF_HOST_MEMORY,
+                       "out of host memory reordering a node output");
+    permute_blocked(x, t, sh, to_nchw);
+    free(t);
     return CLINFER_OK;
 }
 
@@ -55,7 +93,7 @@ static clinfer_status read_node(clinfer_session *s, int32_t i, float **buf, size
     s->transfers.downloads++;
     s->transfers.download_bytes += count * rt_elem_bytes(s->rt);
     out->data = *buf;
-    return CLINFER_OK;
+    return unblock_node(s, i, *buf, 1);
 }
 
 /* Uploads what the observer wrote over node i's output (it asked for
@@ -65,7 +103,10 @@ static clinfer_status replace_node(clinfer_session *s, int32_t i, const clinfer_
     const int32_t v = s->m->g->nodes[s->execs[i].node].output;
     if (out->count == 0)
         return CLINFER_OK;
-    clinfer_status st = tensor_write_floats(s->rt, s->queue, s->mem[v].mem, s->mem[v].offset,
+    clinfer_status st = unblock_node(s, i, out->data, 0);
+    if (st != CLINFER_OK)
+        return st;
+    st = tensor_write_floats(s->rt, s->queue, s->mem[v].mem, s->mem[v].offset,
                                             out->count, out->data);
     if (st != CLINFER_OK)
         return st; /* the error names clEnqueueWriteBuffer */

@@ -418,3 +418,137 @@ __kernel void conv2d_depthwise_rows(__global const store_t *restrict input, long
                         stride_h, stride_w, pad_top, pad_left, dil_h, dil_w, twp,
                         n == OH ? (int)(end - plane - 1) * OH : 0, total, act_a, act_b);
 }
+
+/* conv2d_depthwise_c16 (the "depthwise" algorithm over the channel-blocked
+ * layout NCHW16c, host/ops/conv2d.h's in_blocked and out_blocked): input
+ * [N, C/16, H, W, 16], output [N, C/16, OH, OW, 16], weights [C/16, DW_K *
+ * DW_K, 16] (packed once), DW_K x DW_K windows, stride 1 or 2, dilation 1.
+ * Work-item (x, y): output rows x * rows .. of channel block y (of every
+ * image's blocks). A position's 16 channels are one vector: every tap is
+ * one vector load and one FMA with all lanes used, whatever the image's
+ * width (NCHW rows of 7 filled 7 of 16 lanes), and no padded tile is
+ * needed (the taps outside the image are skipped per row and column).
+ * DWB_OX outputs of a row at a time share the input vectors of a tile row
+ * (DWB_OX + DW_K - 1 at stride 1). MobileNetV2's 960-channel 7x7 layer
+ * took 67 us in rows of NCHW on one PoCL thread, 10 us so (2-core EPYC). */
+#define DWB_OX 4 /* depthwise_c16_transpose4 takes 4 */
+
+/* q[c / 4] lanes 4 * (c % 4) .. = channel c's 4 sums (a[0..3] lane c). */
+static inline __attribute__((always_inline)) void depthwise_c16_transpose4(const float16 *a,
+                                                                          float16 *q)
+{
+    const uint16 lo = (uint16)(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+    const uint16 hi = lo + (uint16)(8);
+    const float16 a01l = shuffle2(a[0], a[1], lo), a01h = shuffle2(a[0], a[1], hi);
+    const float16 a23l = shuffle2(a[2], a[3], lo), a23h = shuffle2(a[2], a[3], hi);
+    const uint16 p0 = (uint16)(0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23);
+    const uint16 p1 = p0 + (uint16)(8);
+    q[0] = shuffle2(a01l, a23l, p0), q[1] = shuffle2(a01l, a23l, p1);
+    q[2] = shuffle2(a01h, a23h, p0), q[3] = shuffle2(a01h, a23h, p1);
+}
+static inline __attribute__((always_inline)) void
+depthwise_c16_row(__global const store_t *ib, __global store_t *orow, const float16 *wk,
+                  float16 bv, int oy, int H, int W, int OW, int pad_top, int pad_left,
+                  long plane, float act_a, float act_b, const int S)
+{
+    const int span = (DWB_OX - 1) * S + DW_K; /* input columns of DWB_OX outputs */
+    for (int ox0 = 0; ox0 < OW; ox0 += DWB_OX) {
+        float16 acc[DWB_OX];
+#pragma unroll
+        for (int j = 0; j < DWB_OX; j++)
+            acc[j] = bv;
+        const int ix0 = ox0 * S - pad_left;
+        const int inside = ix0 >= 0 && ix0 + span <= W;
+#pragma unroll
+        for (int ky = 0; ky < DW_K; ky++) {
+            const int iy = oy * S - pad_top + ky;
+            if (iy < 0 || iy >= H)
+                continue;
+            __global const store_t *row = ib + ((long)iy * W + ix0) * 16;
+            float16 v[(DWB_OX - 1) * 2 + DW_K]; /* span at stride 2, the larger */
+#pragma unroll
+            for (int c = 0; c < span; c++)
+                v[c] = inside || (ix0 + c >= 0 && ix0 + c < W) ? LD16(c, row) : (float16)(0.0f);
+#pragma unroll
+            for (int j = 0; j < DWB_OX; j++)
+#pragma unroll
+                for (int kx = 0; kx < DW_K; kx++)
+                    acc[j] = fma(v[j * S + kx], wk[ky * DW_K + kx], acc[j]);
+        }
+        if (!plane) { /* NCHW16c */
+#pragma unroll
+            for (int j = 0; j < DWB_OX; j++)
+                if (ox0 + j < OW)
+                    ST16_ONE(ACT_ANY(acc[j]), orow + (long)(ox0 + j) * 16);
+            continue;
+        }
+        /* NCHW: each channel's 4 outputs of the row adjacent, plane floats
+         * apart: the 4 x 16 sums transposed in registers (a private array
+         * in between cost more than the layer's FMAs) */
+#pragma unroll
+        for (int j = 0; j < DWB_OX; j++)
+            acc[j] = ACT_ANY(acc[j]);
+        if (ox0 + DWB_OX <= OW) {
+            float16 q[4];
+            depthwise_c16_transpose4(acc, q);
+#pragma unroll
+            for (int ch = 0; ch < 16; ch++) {
+                const float16 v = q[ch / 4];
+                const float4 c4 = ch % 4 == 0   ? v.s0123
+                                  : ch % 4 == 1 ? v.s4567
+                                  : ch % 4 == 2 ? v.s89ab
+                                                : v.scdef;
+                ST4(c4, 0, orow + ch * plane + ox0);
+            }
+        } else {
+            float t[DWB_OX][16] __attribute__((aligned(64)));
+#pragma unroll
+            for (int j = 0; j < DWB_OX; j++)
+                PST16(acc[j], t[j]);
+            for (int ch = 0; ch < 16; ch++)
+                for (int j = 0; j < OW - ox0; j++)
+                    ST(orow + ch * plane + ox0, j, t[j][ch]);
+        }
+    }
+}
+
+__kernel void conv2d_depthwise_c16(__global const store_t *restrict input, long input_off,
+                                   __global const store_t *restrict weight, long weight_off,
+                                   __global const store_t *restrict bias, long bias_off,
+                                   __global store_t *restrict output, long output_off, int C,
+                                   int H, int W, int OH, int OW, int stride, int pad_top,
+                                   int pad_left, int rows, int out_blocked, float act_a,
+                                   float act_b)
+{
+    input += input_off;
+    weight += weight_off;
+    bias += bias_off;
+    output += output_off;
+    const int oy0 = get_global_id(0) * rows;
+    const long block = get_global_id(1); /* image * C/16 + channel block */
+    const int cb = (int)(block % (C / 16));
+    if (oy0 >= OH)
+        return;
+    float16 wk[DW_K * DW_K];
+#pragma unroll
+    for (int t = 0; t < DW_K * DW_K; t++)
+        wk[t] = LD16(0, weight + (long)(cb * DW_K * DW_K + t) * 16);
+#if HAS_BIAS
+    const float16 bv = LD16(0, bias + cb * 16);
+#else
+    const float16 bv = (float16)(0.0f);
+#endif
+    __global const store_t *ib = input + block * H * W * 16;
+    /* the block's first output: NCHW16c, or NCHW (its 16 planes adjacent) */
+    __global store_t *ob = output + block * OH * OW * 16;
+    const long plane = out_blocked ? 0 : (long)OH * OW; /* 0: blocked */
+    for (int oy = oy0; oy < min(oy0 + rows, OH); oy++) {
+        __global store_t *orow = ob + (long)oy * OW * (out_blocked ? 16 : 1);
+        if (stride == 1)
+            depthwise_c16_row(ib, orow, wk, bv, oy, H, W, OW, pad_top, pad_left, plane, act_a,
+                              act_b, 1);
+        else
+            depthwise_c16_row(ib, orow, wk, bv, oy, H, W, OW, pad_top, pad_left, plane, act_a,
+                              act_b, 2);
+    }
+}

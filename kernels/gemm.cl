@@ -13,9 +13,16 @@
  *   strides are 0 along a broadcast axis (a per-row conv bias has c_cs 0).
  * Y[z] is contiguous [M, N] at Y + (z0 + z) * M * N; R[z] (has_res != 0,
  *   a fused residual Add) has Y's layout, at R + (z0 + z) * M * N. With
- *   y_t != 0 (gemm_packed only) Y[z] and R[z] are stored transposed,
- *   element (m, n) at n * M + m: a 1x1 convolution over a small image
- *   computed as X^T W^T, rows = pixels, writes its NCHW output so.
+ *   y_t (gemm_packed only; bits, GEMM_Y_* below): GEMM_Y_TRANSPOSED, Y[z]
+ *   and R[z] stored transposed, element (m, n) at n * M + m: a 1x1
+ *   convolution over a small image computed as X^T W^T, rows = pixels,
+ *   writes its NCHW output so; GEMM_Y_BLOCKED, Y[z] stored in blocks of
+ *   16 columns, element (m, n) at ((n / 16) * M + m) * 16 + n % 16 (a 1x1
+ *   convolution X^T W^T writing NCHW16c: channels innermost in blocks of
+ *   16, for the depthwise layer after it; N and the panels' first columns
+ *   multiples of 16, no residual); GEMM_A_BLOCKED, A' read the same way,
+ *   element (m, k) at ((k / 16) * M + m) * 16 + k % 16 (a 1x1 convolution
+ *   over an NCHW16c input; K a multiple of 16, M >= TM).
  * has_bias and has_res are kernel arguments, not build options: a branch
  *   per stored tile costs nothing measurable, while every extra program
  *   costs PoCL a build and a code generation per kernel at first use (a
@@ -77,6 +84,9 @@
  * passes the name (-DGEMM_KERNELS=GEMM_PACKED).
  * Every offset fits a long, every in-matrix stride an int.
  */
+#define GEMM_Y_TRANSPOSED 1 /* y_t bits */
+#define GEMM_Y_BLOCKED 2
+#define GEMM_A_BLOCKED 4
 #define GEMM_ALL 0     /* every kernel of this file */
 #define GEMM_PACKED 1  /* gemm_packed */
 #define GEMM_LOCAL 2   /* gemm_local */
@@ -152,6 +162,18 @@ inline void gemm_store_tile(float tile[TM][TW], __global store_t *y, __global co
                             int N, int c_rs, int c_cs, float alpha, float beta, float act_a,
                             float act_b, int has_bias, int has_res, int y_t, int rskip)
 {
+    if (y_t == GEMM_Y_BLOCKED) { /* C per column; row m's 16 columns of a block adjacent */
+        for (int v = 0; v < NV && n0 + v * 16 < N; v++) {
+            const float16 bias = has_bias ? beta * ld16_clamped(C + coff, n0 + v * 16, N, c_cs)
+                                          : (float16)(0.0f);
+            __global store_t *block = y + (long)((n0 + v * 16) / 16) * M * 16;
+            for (int i = rskip; i < min(TM, M - m0); i++) {
+                const float16 t = *(const float16 *)(tile[i] + v * 16);
+                ST16_ONE(ACT_ANY(fma((float16)(alpha), t, bias)), block + (long)(m0 + i) * 16);
+            }
+        }
+        return;
+    }
     if (y_t) { /* transposed, C per column (c_rs 0): the rows of a column adjacent */
         const int rows = min(TM, M - m0), end = min(TW, N - n0);
         if (!has_res) {
@@ -287,9 +309,9 @@ inline void gemm_store_tile(float tile[TM][TW], __global store_t *y, __global co
  * (packed when a_ks == 0: `a` is then the tile's panel [K, TM]) times the
  * B panel `b` (its rows scaled by s with B_SCALE), TM x NV float16
  * accumulators over K, into `tile`. */
-inline void gemm_tile(__global const store_t *a, int a_rs, int a_ks, int m0, int M, int K,
-                      __global const store_t *b, long bstep, __global const store_t *s,
-                      float tile[TM][TW])
+inline void gemm_tile(__global const store_t *a, int a_rs, int a_ks, int a_blocked, int m0,
+                      int M, int K, __global const store_t *b, long bstep,
+                      __global const store_t *s, float tile[TM][TW])
 {
     float16 acc[TM][NV];
 #pragma unroll
@@ -298,7 +320,23 @@ inline void gemm_tile(__global const store_t *a, int a_rs, int a_ks, int m0, int
         for (int v = 0; v < NV; v++)
             acc[i][v] = (float16)(0.0f);
 
-    if (a_ks == 0) {
+    if (a_blocked) { /* A' in blocks of 16 k: (m, k) at ((k / 16) * M + m) * 16 + k % 16 */
+        int off[TM]; /* rows past M read the last row */
+#pragma unroll
+        for (int i = 0; i < TM; i++)
+            off[i] = min(m0 + i, M - 1) * 16;
+        for (int k0 = 0; k0 < K; k0 += 16) {
+            __global const store_t *block = a + (long)k0 * M;
+            for (int kk = 0; kk < 16; kk++) {
+                const int k = k0 + kk;
+                float ak[TM];
+#pragma unroll
+                for (int i = 0; i < TM; i++)
+                    ak[i] = LD(block, off[i] + kk);
+                GEMM_PACKED_STEP(ak[i])
+            }
+        }
+    } else if (a_ks == 0) {
         for (int k = 0; k < K; k++) {
             float ak[TM];
             LOAD_TM(ak, a + k * TM);
@@ -427,7 +465,8 @@ __kernel void gemm_packed(GEMM_PRODUCT_ARGS GEMM_SCALE_ARGS)
     const int per = (npanels + gs - 1) / gs, p0 = (int)get_global_id(1) * per;
     if (m_first >= M || p0 >= npanels)
         return;
-    const int raw = b_ks != 0;
+    const int raw = b_ks != 0, a_blocked = (y_t & GEMM_A_BLOCKED) != 0;
+    const int y_lay = y_t & (GEMM_Y_TRANSPOSED | GEMM_Y_BLOCKED); /* Y's layout */
     const long bstep = raw ? b_ks : TW;
     const long z = get_global_id(2), za = z0 + z;
     __global const store_t *a = A + batch_offset(za, bd, as);
@@ -442,7 +481,7 @@ __kernel void gemm_packed(GEMM_PRODUCT_ARGS GEMM_SCALE_ARGS)
     for (int m_own = m_first; m_own < M; m_own += m_step) {
         /* y_t: a last tile that sticks out of M moved up to end at M (its
          * rows shared with the previous tile computed twice, stored once) */
-        const int m0 = y_t && M >= TM ? min(m_own, M - TM) : m_own;
+        const int m0 = y_lay == GEMM_Y_TRANSPOSED && M >= TM ? min(m_own, M - TM) : m_own;
         const int n_own = panel * TW; /* first column this item stores */
         const int n0 = raw ? min(n_own, N - TW) : n_own; /* first column computed */
         __global const store_t *b = b_z + (raw ? (long)n0 : (long)panel * K * TW);
@@ -452,16 +491,17 @@ __kernel void gemm_packed(GEMM_PRODUCT_ARGS GEMM_SCALE_ARGS)
          * stalled on store forwarding */
         float tile[TM][TW] __attribute__((aligned(64)));
         if (has_res)
-            gemm_prefetch_tile(R + za * (long)M * N, m0, M, N, n0, y_t);
-        gemm_prefetch_tile(Y + za * (long)M * N, m0, M, N, n0, y_t);
+            gemm_prefetch_tile(R + za * (long)M * N, m0, M, N, n0, y_lay);
+        if (y_lay != GEMM_Y_BLOCKED)
+            gemm_prefetch_tile(Y + za * (long)M * N, m0, M, N, n0, y_lay);
         if (M < TM) /* packed A': one panel, (m, k) at m + k * TM */
             gemm_rows(a, a_ks == 0 ? 1 : a_rs, a_ks == 0 ? TM : a_ks, M, K, b, bstep, s, tile);
         else
-            gemm_tile(a_ks == 0 ? a + (long)(m0 / TM) * K * TM : a, a_rs, a_ks, m0, M, K,
-                      b, bstep, s, tile);
+            gemm_tile(a_ks == 0 ? a + (long)(m0 / TM) * K * TM : a, a_rs, a_ks, a_blocked, m0,
+                      M, K, b, bstep, s, tile);
         gemm_store_tile(tile, Y + za * (long)M * N, C, coff, R + za * (long)M * N, m0, n0,
                         n_own - n0, M, N, c_rs, c_cs, alpha, beta, act_a, act_b, has_bias,
-                        has_res, y_t, m_own - m0);
+                        has_res, y_lay, m_own - m0);
     }
 }
 

@@ -599,6 +599,83 @@ Test(conv_algos, fused_max_pool, .init = setup)
     clinfer_runtime_free(rt);
 }
 
+/* x [N, C, H, W] in the channel-blocked layout [N, C/16, H, W, 16]. */
+static void to_blocked(const float *x, float *y, const conv2d_params *p, int32_t c, int32_t h,
+                       int32_t w)
+{
+    const size_t hw = (size_t)h * w;
+    for (size_t i = 0; i < (size_t)p->n; i++)
+        for (size_t ch = 0; ch < (size_t)c; ch++)
+            for (size_t q = 0; q < hw; q++)
+                y[((i * (c / 16) + ch / 16) * hw + q) * 16 + ch % 16] = x[(i * c + ch) * hw + q];
+}
+
+/* The channel-blocked layout (ops/conv2d.h in_blocked, out_blocked), the
+ * automatic plan on the default device, against ref_conv2d with the input
+ * or the expected output permuted: a 1x1 writing it (gemm1x1 transposed,
+ * the tile's rows past the image dropped: 143 and 49 pixels), and
+ * depthwise layers reading it (conv2d_depthwise_c16) at stride 1 and 2,
+ * 3x3 and 5x5, odd sizes, batches, rows narrower than a step of 4 outputs
+ * (the 5x5 over 9x10 at stride 2: 5 outputs a row). The other algorithms
+ * refuse the layout. */
+Test(conv_algos, channel_blocked_layout, .init = setup)
+{
+    static const conv_case cases[] = {
+        {"1x1 to blocked", 2, 24, 13, 11, 48, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1, ACT_KIND_CLIP},
+        {"1x1 to blocked, 7x7", 1, 16, 7, 7, 32, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 0,
+         ACT_KIND_NONE},
+        {"dw 3x3 from blocked", 2, 32, 13, 11, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 32, 1,
+         ACT_KIND_CLIP},
+        {"dw 3x3 s2 from blocked", 1, 48, 14, 15, 48, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 48, 1,
+         ACT_KIND_RELU},
+        {"dw 5x5 s2 from blocked", 2, 16, 9, 10, 16, 5, 5, 2, 2, 2, 2, 2, 2, 1, 1, 16, 0,
+         ACT_KIND_SWISH},
+        {"dw 5x5 from blocked, 7x7", 1, 32, 7, 7, 32, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 32, 1,
+         ACT_KIND_SWISH},
+    };
+    clinfer_runtime *rt = test_runtime();
+    if (!conv2d_blocked_layout_ok(rt)) {
+        clinfer_runtime_free(rt);
+        cr_skip_test("the default device does not compute the blocked layout (a CPU with "
+                     "16-float vectors does)");
+    }
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        conv2d_params p = params_of(&cases[i]);
+        const int dw = p.groups > 1;
+        p.in_blocked = dw, p.out_blocked = !dw;
+        const int32_t oh = ref_window_out(p.h, p.kh, p.stride_h, p.pad_top, p.pad_bottom, 1);
+        const int32_t ow = ref_window_out(p.w, p.kw, p.stride_w, p.pad_left, p.pad_right, 1);
+        const size_t in_n = (size_t)p.n * p.c * p.h * p.w, out_n = (size_t)p.n * p.oc * oh * ow;
+        const size_t w_n = (size_t)p.oc * (p.c / p.groups) * p.kh * p.kw;
+        float *in = test_alloc(in_n * 4), *in_b = test_alloc(in_n * 4);
+        float *w = test_alloc(w_n * 4), *b = test_alloc((size_t)p.oc * 4);
+        float *want = test_alloc(out_n * 4), *want_b = test_alloc(out_n * 4);
+        float *got = test_alloc(out_n * 4);
+        uint32_t seed = 901u + (uint32_t)i;
+        fill_uniform(in, in_n, -1, 1, &seed);
+        fill_uniform(w, w_n, -1, 1, &seed);
+        fill_uniform(b, (size_t)p.oc, -1, 1, &seed);
+        ref_conv2d(&p, in, w, p.has_bias ? b : NULL, want);
+        to_blocked(in, in_b, &p, p.c, p.h, p.w);
+        to_blocked(want, want_b, &p, p.oc, oh, ow);
+        conv2d_plan plan;
+        cr_assert_eq(conv2d_plan_make(rt, &p, &plan), CLINFER_OK, "%s: %s", cases[i].name,
+                     clinfer_last_errmsg());
+        cr_assert_eq(plan.algo, dw ? CONV2D_ALGO_DEPTHWISE : CONV2D_ALGO_GEMM1X1, "%s: %s",
+                     cases[i].name, conv2d_algo_name(plan.algo));
+        run_plan(rt, &p, &plan, dw ? in_b : in, w, b, NULL, got, out_n, cases[i].name);
+        assert_close(got, dw ? want : want_b, out_n, 1e-5f + 2e-7f * (float)(p.kh * p.kw * p.c),
+                     1e-4f, cases[i].name);
+        for (size_t a = 0; a < N_ALGOS; a++)
+            if (algos[a] != plan.algo)
+                cr_assert(conv2d_algo_unfit(&p, algos[a]) != NULL,
+                          "%s: %s takes the blocked layout", cases[i].name,
+                          conv2d_algo_name(algos[a]));
+        free(in), free(in_b), free(w), free(b), free(want), free(want_b), free(got);
+    }
+    clinfer_runtime_free(rt);
+}
+
 /* A scratch bound of one image: every image its own chunk (two launches
  * each), including the last, partial one. */
 Test(conv_algos, batches_in_chunks, .init = setup)

@@ -556,3 +556,99 @@ Test(graph_ops, max_pool_fused_after_a_wide_3x3_conv)
     conv_then_pool(1, 9, 9, NULL, NULL);                     /* the conv, then the pool */
     conv_then_pool(3, 13, 11, "CLINFER_CONV_ALGO", "naive"); /* forced: apart as well */
 }
+
+/* An inverted residual block (MobileNetV2's): 1x1 expansion 24 -> 48 +
+ * ReLU6, depthwise 3x3 (stride 1 or 2) + ReLU6, 1x1 projection 48 -> 24,
+ * and at stride 1 the residual Add. Where the runtime computes it, the
+ * tensor between the expansion and the depthwise layer is channel-blocked
+ * (passes/layout.c) and the profile names conv2d_depthwise_c16 (`blocked`
+ * layers); a forced convolution algorithm or depthwise variant turns the
+ * layout off. Against ref_conv2d, 13x11 images (143 pixels: a last
+ * partial row tile of the transposed expansion), batch 2. */
+static void inverted_residual(int stride, const char *force, const char *value, int blocked)
+{
+    const int64_t N = 2, C = 24, E = 48, H = 13, W = 11;
+    clinfer_value x, we, be, wd, bd, wp, bp, e, ea, d, da, p, y;
+    clinfer_graph *g = new_graph((clinfer_shape){4, {CLINFER_BATCH_DIM, C, H, W}}, &x);
+    float *we_d = test_alloc((size_t)(E * C) * 4), be_d[48], wd_d[48 * 9], bd_d[48];
+    float *wp_d = test_alloc((size_t)(C * E) * 4), bp_d[24];
+    we = add_const(g, "we", (clinfer_shape){4, {E, C, 1, 1}}, we_d, -0.4f, 0.4f);
+    be = add_const(g, "be", (clinfer_shape){1, {E}}, be_d, -0.5f, 0.5f);
+    wd = add_const(g, "wd", (clinfer_shape){4, {E, 1, 3, 3}}, wd_d, -0.5f, 0.5f);
+    bd = add_const(g, "bd", (clinfer_shape){1, {E}}, bd_d, -0.5f, 0.5f);
+    wp = add_const(g, "wp", (clinfer_shape){4, {C, E, 1, 1}}, wp_d, -0.3f, 0.3f);
+    bp = add_const(g, "bp", (clinfer_shape){1, {C}}, bp_d, -0.5f, 0.5f);
+    clinfer_conv2d_desc dw = clinfer_conv2d_desc_default();
+    dw.groups = E, dw.stride_h = dw.stride_w = stride;
+    dw.pad_top = dw.pad_left = dw.pad_bottom = dw.pad_right = 1;
+    OK(clinfer_graph_conv2d(g, "expand", x, we, be, NULL, &e));
+    OK(clinfer_graph_unary(g, "relu6a", CLINFER_UNARY_CLIP, e, 0, 6, &ea));
+    OK(clinfer_graph_conv2d(g, "dw", ea, wd, bd, &dw, &d));
+    OK(clinfer_graph_unary(g, "relu6b", CLINFER_UNARY_CLIP, d, 0, 6, &da));
+    OK(clinfer_graph_conv2d(g, "project", da, wp, bp, NULL, &p));
+    if (stride == 1)
+        OK(clinfer_graph_binary(g, "add", CLINFER_BINARY_ADD, p, x, &y));
+    OK(clinfer_graph_output(g, stride == 1 ? y : p, NULL));
+
+    const int64_t OH = (H - 1) / stride + 1, OW = (W - 1) / stride + 1;
+    const size_t in_n = (size_t)(N * C * H * W), out_n = (size_t)(N * C * OH * OW);
+    float *in = test_alloc(in_n * 4), *t1 = test_alloc((size_t)(N * E * H * W) * 4);
+    float *t2 = test_alloc((size_t)(N * E * OH * OW) * 4), *want = test_alloc(out_n * 4);
+    fill_uniform(in, in_n, -1, 1, &seed);
+    conv2d_params pe = conv2d_params_default();
+    pe.n = N, pe.c = C, pe.h = H, pe.w = W, pe.oc = E, pe.kh = pe.kw = 1, pe.has_bias = 1;
+    pe.act = (act_params){ACT_KIND_CLIP, 0, 6};
+    ref_conv2d(&pe, in, we_d, be_d, t1);
+    conv2d_params pd = pe;
+    pd.c = E, pd.kh = pd.kw = 3, pd.groups = E, pd.stride_h = pd.stride_w = stride;
+    pd.pad_top = pd.pad_left = pd.pad_bottom = pd.pad_right = 1;
+    ref_conv2d(&pd, t1, wd_d, bd_d, t2);
+    conv2d_params pp = conv2d_params_default();
+    pp.n = N, pp.c = E, pp.h = OH, pp.w = OW, pp.oc = C, pp.kh = pp.kw = 1, pp.has_bias = 1;
+    ref_conv2d(&pp, t2, wp_d, bp_d, want);
+    for (size_t i = 0; stride == 1 && i < out_n; i++)
+        want[i] += in[i];
+
+    char what[96];
+    snprintf(what, sizeof what, "inverted residual, stride %d, %s=%s", stride,
+             force ? force : "-", value ? value : "-");
+    if (force)
+        setenv(force, value, 1);
+    clinfer_runtime *rt = test_runtime();
+    if (force)
+        unsetenv(force);
+    clinfer_model *m = NULL;
+    clinfer_session *s = NULL;
+    OK(clinfer_model_compile(rt, g, &m));
+    clinfer_session_options o = clinfer_session_options_default();
+    o.batch = N, o.profile = 1;
+    OK(clinfer_session_create(m, &o, &s));
+    float *got = test_alloc(out_n * 4);
+    OK(clinfer_session_set_input(s, 0, in, in_n));
+    OK(clinfer_session_run(s));
+    OK(clinfer_session_get_output(s, 0, got, out_n));
+    assert_close(got, want, out_n, 1e-4f, 1e-4f, what);
+    size_t count = 0;
+    const clinfer_node_profile *prof = clinfer_session_profile(s, &count);
+    int c16 = 0;
+    for (size_t i = 0; i < count; i++)
+        c16 += strcmp(prof[i].kernel, "conv2d_depthwise_c16") == 0;
+    cr_assert_eq(c16, blocked, "%s: %d depthwise layers over the blocked layout, expected %d",
+                 what, c16, blocked);
+    free(got), free(in), free(t1), free(t2), free(want), free(we_d), free(wp_d);
+    clinfer_session_free(s);
+    clinfer_model_free(m);
+    clinfer_runtime_free(rt);
+    clinfer_graph_free(g);
+}
+
+Test(graph_ops, inverted_residual_block_in_the_channel_blocked_layout)
+{
+    clinfer_runtime *rt = test_runtime();
+    const int cpu = conv2d_blocked_layout_ok(rt);
+    clinfer_runtime_free(rt);
+    inverted_residual(1, NULL, NULL, cpu);
+    inverted_residual(2, NULL, NULL, cpu);
+    inverted_residual(1, "CLINFER_CONV_ALGO", "naive", 0);
+    inverted_residual(2, "CLINFER_DEPTHWISE_VARIANT", "gpu", 0);
+}

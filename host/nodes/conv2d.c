@@ -74,6 +74,8 @@ static clinfer_status conv_params(const node_ctx *c, conv2d_params *p)
                          "the input scale must have shape [%lld,%lld,1,1] or [1,%lld,1,1]",
                          (long long)x->dims[0], (long long)x->dims[1], (long long)x->dims[1]);
     p->pool = c->node->fused_pool;
+    p->in_blocked = c->node->in_blocked;
+    p->out_blocked = c->node->out_blocked;
     const int32_t given[4] = {d->pad_top, d->pad_left, d->pad_bottom, d->pad_right};
     const int32_t window[6] = {p->kh, p->kw, d->stride_h, d->stride_w, d->dilation_h, d->dilation_w};
     node_window_pads(d->pad_mode, given, p->h, p->w, window, &p->pad_top, &p->pad_left,

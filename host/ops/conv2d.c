@@ -127,13 +127,46 @@ const char *conv2d_algo_name(conv2d_algo a)
     return a >= 0 && a < CONV2D_ALGO_COUNT ? algo_names[a] : "unknown";
 }
 
+int conv2d_blocked_layout_ok(const clinfer_runtime *rt)
+{
+    const int cpu_gemm = rt->config.gemm_variant >= 0 ? rt->config.gemm_variant == GEMM_VARIANT_CPU
+                                                       : rt->info.type == CLINFER_DEVICE_CPU;
+    const int cpu_depthwise = rt->config.depthwise_variant == CONFIG_AUTO
+                                  ? rt->info.type == CLINFER_DEVICE_CPU
+                                  : rt->config.depthwise_variant == CONFIG_DEPTHWISE_CPU;
+    return cpu_gemm && cpu_depthwise && !gemm_cpu_vectors_narrow(rt) &&
+           rt->config.conv_algo == CONV2D_ALGO_AUTO;
+}
+
 int conv2d_pooled_too_long(const conv2d_params *p)
 {
     return (int64_t)(p->c / p->groups) * p->kh * p->kw > CONV2D_POOLED_MAX_K;
 }
 
+/* Why a cannot read or write the channel-blocked layout p asks for; NULL
+ * where it can. */
+static const char *blocked_unfit(const conv2d_params *p, conv2d_algo a)
+{
+    if (!p->in_blocked && !p->out_blocked)
+        return NULL;
+    if ((p->in_blocked && p->c % 16) || (p->out_blocked && p->oc % 16))
+        return "needs channel counts that are multiples of 16 for the blocked layout";
+    /* gemm1x1 transposed: rows = pixels, at least a tile of them */
+    if (a == CONV2D_ALGO_GEMM1X1 && !p->has_scale && !(p->out_blocked && p->has_residual) &&
+        (int64_t)p->h * p->w >= 16)
+        return NULL;
+    if (a == CONV2D_ALGO_DEPTHWISE && p->in_blocked && p->kh == p->kw &&
+        (p->kh == 3 || p->kh == 5) && p->stride_h == p->stride_w && p->stride_h <= 2 &&
+        p->dil_h == 1 && p->dil_w == 1)
+        return NULL;
+    return "does not read or write the channel-blocked layout this way";
+}
+
 const char *conv2d_algo_unfit(const conv2d_params *p, conv2d_algo a)
 {
+    const char *blocked = a == CONV2D_ALGO_AUTO ? NULL : blocked_unfit(p, a);
+    if (blocked)
+        return blocked;
     if (p->pool > 1 && a != CONV2D_ALGO_AUTO && a != CONV2D_ALGO_POOLED &&
         a != CONV2D_ALGO_WINOGRAD && a != CONV2D_ALGO_DIRECT)
         return "does not compute a fused max pool";
@@ -304,6 +337,8 @@ clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, con
         if (st != CLINFER_OK)
             return st;
     }
+    if (algo == CONV2D_ALGO_AUTO && (p->in_blocked || p->out_blocked))
+        algo = p->groups > 1 ? CONV2D_ALGO_DEPTHWISE : CONV2D_ALGO_GEMM1X1;
     if (algo == CONV2D_ALGO_AUTO) {
         if (p->pool > 1) /* winograd where it pays (a fused 2x2 pool), else pooled */
             algo = out->gemm.variant == GEMM_VARIANT_CPU &&
@@ -375,7 +410,11 @@ clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, con
         break;
     }
     case CONV2D_ALGO_GEMM1X1:
-        if (cpu && pointwise_transposed_pays(p, &out->gemm, ohw)) { /* X read in place */
+        if (!cpu && (p->in_blocked || p->out_blocked))
+            return err_set(rt, CLINFER_ERR_UNSUPPORTED,
+                           "conv2d: the channel-blocked layout needs the cpu GEMM");
+        if (cpu && (p->in_blocked || p->out_blocked || /* X read in place */
+                    pointwise_transposed_pays(p, &out->gemm, ohw))) {
             out->transposed = 1;
             out->gemm.tm = pointwise_rows_tile(&out->gemm, ohw);
             out->persist_bytes = gemm_packed_floats(&out->gemm, p->oc, p->c) * rt_elem_bytes(rt);
@@ -441,12 +480,15 @@ static clinfer_status conv_gemm_transposed(clinfer_runtime *rt, const conv2d_par
     const int32_t ohw = pl->oh * pl->ow;
     gemm_geometry g = gemm_geometry_plain(ohw, p->oc, p->c);
     g.a_rs = 1, g.a_ks = ohw;
+    if (p->in_blocked) /* NCHW16c: (pixel, c) at ((c / 16) * OH * OW + pixel) * 16 + c % 16 */
+        g.a_rs = 16, g.a_ks = 1, g.a_blocked16 = 1;
     g.b_ks = 1, g.b_ns = p->c; /* W^T: read packed */
     g.c_rs = 0, g.c_cs = 1;
     g.nbatch = 1, g.bd[0] = p->n, g.as[0] = (int64_t)p->c * ohw;
     g.batch = (size_t)p->n;
     g.has_residual = p->has_residual;
-    g.y_transposed = 1;
+    g.y_transposed = !p->out_blocked;
+    g.y_blocked16 = p->out_blocked;
     g.b_scaled = pl->scale_fused; /* row k of W^T scaled by the image's s[k] */
     clinfer_status st = gemm_core_prepare(rt, &pl->gemm, &g, p->has_bias, 1.0f, 1.0f, p->act, out);
     if (st == CLINFER_OK)
@@ -633,6 +675,12 @@ static clinfer_status conv_pooled(clinfer_runtime *rt, const conv2d_params *p,
 static gemm_operand_packing weight_packing(const conv2d_params *p, const conv2d_plan *plan)
 {
     gemm_operand_packing w = {0};
+    if (plan->dw_blocked) { /* [C, KH * KW] in panels of 16 channels: [C / 16][KH * KW][16] */
+        w.b = 1, w.lines = p->oc, w.k = p->kh * p->kw;
+        w.line_stride = w.k, w.k_stride = 1;
+        w.batch = 1;
+        return w;
+    }
     if (plan->algo == CONV2D_ALGO_FC || plan->transposed) {
         w.b = 1, w.lines = p->oc, w.k = p->c * p->kh * p->kw;
         w.line_stride = w.k, w.k_stride = 1;

@@ -115,6 +115,12 @@ typedef struct conv2d_params {
      * long reduction runs the convolution and a max pool instead
      * (nodes/conv2d.c). */
     int32_t pool;
+    /* The channel-blocked layout NCHW16c (passes/layout.c: element (n, c,
+     * y, x) at (((n * C/16 + c/16) * H + y) * W + x) * 16 + c % 16, C a
+     * multiple of 16) for the input or output instead of NCHW: gemm1x1
+     * (with the cpu GEMM, transposed) reads or writes it, depthwise reads
+     * and writes it (conv2d_depthwise_c16); no other algorithm does. */
+    int in_blocked, out_blocked;
 } conv2d_params;
 
 /* The buffers of a layer's launches: `bias` is used only with has_bias,
@@ -172,6 +178,12 @@ const char *conv2d_algo_unfit(const conv2d_params *p, conv2d_algo a);
  * (CONV2D_POOLED_MAX_K). */
 int conv2d_pooled_too_long(const conv2d_params *p);
 
+/* Whether the runtime computes the channel-blocked layout (in_blocked,
+ * out_blocked): the cpu GEMM and the cpu depthwise variant (a CPU's own,
+ * or both forced elsewhere), no forced convolution algorithm, and not a
+ * CPU with 8-float vectors (AVX2: a float16 takes two registers). */
+int conv2d_blocked_layout_ok(const clinfer_runtime *rt);
+
 /* How one layer is computed. */
 typedef struct conv2d_plan {
     conv2d_algo algo;
@@ -197,6 +209,7 @@ typedef struct conv2d_plan {
     int one_phase;           /* direct, a strided 1x1: only the phase it reads is
                               * written, and the conv runs at stride 1 over it */
     int32_t wm;              /* winograd: output tile size (2 or 4) */
+    int dw_blocked;          /* depthwise over NCHW16c (conv2d_depthwise_c16) */
     int32_t dw_rows;         /* depthwise: output rows and planes per work-item */
     int32_t dw_planes;       /* of conv2d_depthwise_rows (rows 0: conv2d_depthwise) */
     int32_t dw_flat;         /* conv2d_depthwise_rows over whole small planes

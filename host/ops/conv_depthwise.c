@@ -90,8 +90,29 @@ static int32_t depthwise_flat_pitch(const conv2d_params *p, const conv2d_plan *p
  * DEPTHWISE_TILE_CAP (and half the local memory); whole small planes go
  * several to an item. conv2d_depthwise (dw_rows 0) on other
  * devices, when forced (=gpu), or when not even one row fits. */
+/* conv2d_depthwise_c16 (the channel-blocked layout): rows per item for
+ * about DEPTHWISE_ITEM_OUTPUTS positions, fewer while the items are fewer
+ * than 8 per compute unit; the weights packed in blocks of 16 channels
+ * (conv2d.c's weight_packing, through a cpu GEMM config of 16-column
+ * panels). */
+static clinfer_status depthwise_blocked_plan(clinfer_runtime *rt, const conv2d_params *p,
+                                             conv2d_plan *pl)
+{
+    pl->dw_blocked = 1;
+    pl->dw_rows = launch_rows_per_item(rt, (int64_t)p->n * (p->c / 16), pl->oh,
+                                       DEPTHWISE_ITEM_OUTPUTS / (pl->ow > 0 ? pl->ow : 1));
+    pl->gemm.variant = GEMM_VARIANT_CPU;
+    pl->gemm.tm = 1, pl->gemm.nv = 1;
+    pl->prep_count = 1;
+    pl->persist_bytes =
+        gemm_packed_floats(&pl->gemm, p->oc, (int64_t)p->kh * p->kw) * rt_elem_bytes(rt);
+    return CLINFER_OK;
+}
+
 clinfer_status conv_depthwise_plan(clinfer_runtime *rt, const conv2d_params *p, conv2d_plan *pl)
 {
+    if (p->in_blocked)
+        return depthwise_blocked_plan(rt, p, pl);
     int cpu = rt->info.type == CLINFER_DEVICE_CPU;
     if (rt->config.depthwise_variant != CONFIG_AUTO) /* forced (config.h) */
         cpu = rt->config.depthwise_variant == CONFIG_DEPTHWISE_CPU;
@@ -154,6 +175,32 @@ static clinfer_status depthwise_flat_launch(clinfer_runtime *rt, const conv2d_pa
 /* Depthwise: conv2d_depthwise_flat (plan dw_flat > 0),
  * conv2d_depthwise_rows (dw_rows > 0; its tile is a local memory argument
  * after the buffers) or conv2d_depthwise. */
+/* conv2d_depthwise_c16 (plan dw_blocked): the packed weights from
+ * persist, a grid (output rows / dw_rows, N * C/16); the output blocked
+ * too or NCHW. */
+static clinfer_status depthwise_blocked_launch(clinfer_runtime *rt, const conv2d_params *p,
+                                               const conv2d_plan *pl, const conv2d_buffers *buf,
+                                               opts *o, act_params act, op_launch *out)
+{
+    if (p->kh == 5)
+        opts_add(o, "-DDW_K=5");
+    karg a;
+    launch_begin(rt, out, "conv_depthwise", o, "conv2d_depthwise_c16", 0, &a);
+    const dev_tensor t[] = {buf->input, dev_whole(buf->persist), buf->bias, buf->output};
+    karg_tensors(&a, t, 4);
+    const int32_t v[] = {p->c,        p->h,       p->w,        pl->oh,      pl->ow,
+                         p->stride_h, p->pad_top, p->pad_left, pl->dw_rows, p->out_blocked};
+    karg_ints(&a, v, (int)(sizeof v / sizeof v[0]));
+    karg_float(&a, act.a);
+    karg_float(&a, act.b);
+    clinfer_status st = launch_finish(rt, out, &a);
+    if (st != CLINFER_OK)
+        return st;
+    launch_grid3(out, ((size_t)pl->oh + pl->dw_rows - 1) / pl->dw_rows,
+                 (size_t)p->n * (size_t)(p->c / 16), 1, 1);
+    return CLINFER_OK;
+}
+
 clinfer_status conv_depthwise_launch(clinfer_runtime *rt, const conv2d_params *p,
                                      const conv2d_plan *pl, const conv2d_buffers *buf,
                                      op_launch *out)
@@ -162,6 +209,8 @@ clinfer_status conv_depthwise_launch(clinfer_runtime *rt, const conv2d_params *p
     opts o = opts_none();
     const act_params act = act_program(p->act); /* fewer programs */
     opts_add(&o, "-DACT=%d -DHAS_BIAS=%d", (int)act.kind, p->has_bias ? 1 : 0);
+    if (pl->dw_blocked)
+        return depthwise_blocked_launch(rt, p, pl, buf, &o, act, out);
     if (pl->dw_flat > 0)
         return depthwise_flat_launch(rt, p, pl, buf, &o, act, out);
     /* 5x5 windows (dilation 1, stride_h 1 or 2) in rows: the fast path, in

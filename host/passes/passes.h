@@ -9,7 +9,9 @@
  * into the conv/GEMM that produces
  * their input, then squeeze-excitation gates (GlobalAveragePool and two
  * 1x1 convolutions) made one node (excite.c), then max pools that tile
- * their input fused into a cheap convolution before them (pool.c). A pass
+ * their input fused into a cheap convolution before them (pool.c), then
+ * expansion and depthwise pairs marked for the channel-blocked layout
+ * (layout.c). A pass
  * never reorders nodes: it marks the absorbed node removed and lets the
  * producer write the absorbed node's output value.
  */
@@ -28,6 +30,11 @@ int pass_fuse_input_scales(clinfer_graph *g);
 int pass_fuse_activations(clinfer_graph *g);
 int pass_fuse_squeeze_excite(clinfer_graph *g);
 int pass_fuse_max_pools(clinfer_graph *g);
+/* Runs last: a 1x1 expansion and the depthwise convolution that alone
+ * reads its output pass that tensor in the channel-blocked layout where
+ * `enabled` (the runtime computes it); returns the number of such pairs
+ * (layout.c). */
+int pass_block_channels(clinfer_graph *g, int enabled);
 /* Runs first: the LayerNormalization that PyTorch exports below opset 17
  * as ReduceMean/Sub/Pow/ReduceMean/Add/Sqrt/Div[/Mul][/Add] becomes one
  * layernorm node (layernorm.c). */

@@ -206,6 +206,20 @@ static void g_pooled(built *b)
     output(b, y);
 }
 
+/* A 1x1 expansion 8 -> 32 into the channel-blocked layout, then
+ * depthwise layers reading it: 3x3 at stride 2 over 9x7 (rows of 4
+ * outputs: a partial step of DWB_OX) and, on another expansion, 5x5 at
+ * stride 1 over 5x6 (every window clipped) */
+static void g_blocked(built *b)
+{
+    clinfer_value x = input(b, (clinfer_shape){4, {2, 8, 9, 7}});
+    clinfer_value e = conv(b, x, 8, 32, 1, 1, 0, 1, 1, CLINFER_ACT_CLIP);
+    output(b, conv(b, e, 32, 32, 3, 2, 1, 1, 32, CLINFER_ACT_RELU));
+    clinfer_value y = input(b, (clinfer_shape){4, {1, 4, 5, 6}});
+    clinfer_value f = conv(b, y, 4, 16, 1, 1, 0, 1, 1, CLINFER_ACT_NONE);
+    output(b, conv(b, f, 16, 16, 5, 1, 2, 1, 16, CLINFER_ACT_SWISH));
+}
+
 /* A first layer: 3 channels, 3x3, stride 2 (10x19 outputs: rows of a
  * whole and a partial vector; 20 channels: a whole and a partial block of
  * 16) */
@@ -491,6 +505,9 @@ static const kcase cases[] = {
      {{"CLINFER_CONV_ALGO=pooled", "conv2d_pooled"},
       {"CLINFER_CONV_ALGO=direct CLINFER_GEMM_VARIANT=cpu", "conv2d_direct_t"}}, 0},
     {"conv stem", g_stem, {{"CLINFER_CONV_ALGO=stem", "conv2d_stem"}}, 0},
+    {"conv channel-blocked",
+     g_blocked,
+     {{"CLINFER_GEMM_VARIANT=cpu CLINFER_DEPTHWISE_VARIANT=cpu", "conv2d_depthwise_c16"}}, 0},
     {"conv pooled, 5 channels",
      g_pooled_wide,
      {{"CLINFER_CONV_ALGO=pooled", "conv2d_pooled"},
