@@ -420,9 +420,9 @@ __kernel void conv2d_depthwise_rows(__global const store_t *restrict input, long
 }
 
 /* conv2d_depthwise_c16 (the "depthwise" algorithm over the channel-blocked
- * layout NCHW16c, host/ops/conv2d.h's in_blocked and out_blocked): input
- * [N, C/16, H, W, 16], output [N, C/16, OH, OW, 16], weights [C/16, DW_K *
- * DW_K, 16] (packed once), DW_K x DW_K windows, stride 1 or 2, dilation 1.
+ * layout NCHW16c, host/ops/conv2d.h's in_blocked): input [N, C/16, H, W,
+ * 16], output NCHW [N, C, OH, OW], weights [C/16, DW_K * DW_K, 16] (packed
+ * once), DW_K x DW_K windows, stride 1 or 2, dilation 1.
  * Work-item (x, y): output rows x * rows .. of channel block y (of every
  * image's blocks). A position's 16 channels are one vector: every tap is
  * one vector load and one FMA with all lanes used, whatever the image's
@@ -430,7 +430,10 @@ __kernel void conv2d_depthwise_rows(__global const store_t *restrict input, long
  * needed (the taps outside the image are skipped per row and column).
  * DWB_OX outputs of a row at a time share the input vectors of a tile row
  * (DWB_OX + DW_K - 1 at stride 1). MobileNetV2's 960-channel 7x7 layer
- * took 67 us in rows of NCHW on one PoCL thread, 10 us so (2-core EPYC). */
+ * after its expansion: 84-87 us in rows of NCHW (conv2d_depthwise_rows)
+ * on one PoCL thread, 38-40 us here (2-core EPYC). Its output blocked too
+ * took 18-23 us, but the projection reading that layout (transposed) lost
+ * more than that, so the output is NCHW, 16 planes per step. */
 #define DWB_OX 4 /* depthwise_c16_transpose4 takes 4 */
 
 /* q[c / 4] lanes 4 * (c % 4) .. = channel c's 4 sums (a[0..3] lane c). */
@@ -475,16 +478,9 @@ depthwise_c16_row(__global const store_t *ib, __global store_t *orow, const floa
                 for (int kx = 0; kx < DW_K; kx++)
                     acc[j] = fma(v[j * S + kx], wk[ky * DW_K + kx], acc[j]);
         }
-        if (!plane) { /* NCHW16c */
-#pragma unroll
-            for (int j = 0; j < DWB_OX; j++)
-                if (ox0 + j < OW)
-                    ST16_ONE(ACT_ANY(acc[j]), orow + (long)(ox0 + j) * 16);
-            continue;
-        }
-        /* NCHW: each channel's 4 outputs of the row adjacent, plane floats
-         * apart: the 4 x 16 sums transposed in registers (a private array
-         * in between cost more than the layer's FMAs) */
+        /* each channel's 4 outputs of the row adjacent, plane floats apart:
+         * the 4 x 16 sums transposed in registers (through a private array
+         * the stores cost more than the layer's FMAs) */
 #pragma unroll
         for (int j = 0; j < DWB_OX; j++)
             acc[j] = ACT_ANY(acc[j]);
@@ -517,8 +513,7 @@ __kernel void conv2d_depthwise_c16(__global const store_t *restrict input, long 
                                    __global const store_t *restrict bias, long bias_off,
                                    __global store_t *restrict output, long output_off, int C,
                                    int H, int W, int OH, int OW, int stride, int pad_top,
-                                   int pad_left, int rows, int out_blocked, float act_a,
-                                   float act_b)
+                                   int pad_left, int rows, float act_a, float act_b)
 {
     input += input_off;
     weight += weight_off;
@@ -539,11 +534,11 @@ __kernel void conv2d_depthwise_c16(__global const store_t *restrict input, long 
     const float16 bv = (float16)(0.0f);
 #endif
     __global const store_t *ib = input + block * H * W * 16;
-    /* the block's first output: NCHW16c, or NCHW (its 16 planes adjacent) */
+    /* the block's 16 output planes (NCHW), adjacent */
     __global store_t *ob = output + block * OH * OW * 16;
-    const long plane = out_blocked ? 0 : (long)OH * OW; /* 0: blocked */
+    const long plane = (long)OH * OW;
     for (int oy = oy0; oy < min(oy0 + rows, OH); oy++) {
-        __global store_t *orow = ob + (long)oy * OW * (out_blocked ? 16 : 1);
+        __global store_t *orow = ob + (long)oy * OW;
         if (stride == 1)
             depthwise_c16_row(ib, orow, wk, bv, oy, H, W, OW, pad_top, pad_left, plane, act_a,
                               act_b, 1);

@@ -20,9 +20,7 @@
  *   16 columns, element (m, n) at ((n / 16) * M + m) * 16 + n % 16 (a 1x1
  *   convolution X^T W^T writing NCHW16c: channels innermost in blocks of
  *   16, for the depthwise layer after it; N and the panels' first columns
- *   multiples of 16, no residual); GEMM_A_BLOCKED, A' read the same way,
- *   element (m, k) at ((k / 16) * M + m) * 16 + k % 16 (a 1x1 convolution
- *   over an NCHW16c input; K a multiple of 16, M >= TM).
+ *   multiples of 16, no residual).
  * has_bias and has_res are kernel arguments, not build options: a branch
  *   per stored tile costs nothing measurable, while every extra program
  *   costs PoCL a build and a code generation per kernel at first use (a
@@ -86,7 +84,6 @@
  */
 #define GEMM_Y_TRANSPOSED 1 /* y_t bits */
 #define GEMM_Y_BLOCKED 2
-#define GEMM_A_BLOCKED 4
 #define GEMM_ALL 0     /* every kernel of this file */
 #define GEMM_PACKED 1  /* gemm_packed */
 #define GEMM_LOCAL 2   /* gemm_local */
@@ -309,9 +306,9 @@ inline void gemm_store_tile(float tile[TM][TW], __global store_t *y, __global co
  * (packed when a_ks == 0: `a` is then the tile's panel [K, TM]) times the
  * B panel `b` (its rows scaled by s with B_SCALE), TM x NV float16
  * accumulators over K, into `tile`. */
-inline void gemm_tile(__global const store_t *a, int a_rs, int a_ks, int a_blocked, int m0,
-                      int M, int K, __global const store_t *b, long bstep,
-                      __global const store_t *s, float tile[TM][TW])
+inline void gemm_tile(__global const store_t *a, int a_rs, int a_ks, int m0, int M, int K,
+                      __global const store_t *b, long bstep, __global const store_t *s,
+                      float tile[TM][TW])
 {
     float16 acc[TM][NV];
 #pragma unroll
@@ -320,23 +317,7 @@ inline void gemm_tile(__global const store_t *a, int a_rs, int a_ks, int a_block
         for (int v = 0; v < NV; v++)
             acc[i][v] = (float16)(0.0f);
 
-    if (a_blocked) { /* A' in blocks of 16 k: (m, k) at ((k / 16) * M + m) * 16 + k % 16 */
-        int off[TM]; /* rows past M read the last row */
-#pragma unroll
-        for (int i = 0; i < TM; i++)
-            off[i] = min(m0 + i, M - 1) * 16;
-        for (int k0 = 0; k0 < K; k0 += 16) {
-            __global const store_t *block = a + (long)k0 * M;
-            for (int kk = 0; kk < 16; kk++) {
-                const int k = k0 + kk;
-                float ak[TM];
-#pragma unroll
-                for (int i = 0; i < TM; i++)
-                    ak[i] = LD(block, off[i] + kk);
-                GEMM_PACKED_STEP(ak[i])
-            }
-        }
-    } else if (a_ks == 0) {
+    if (a_ks == 0) {
         for (int k = 0; k < K; k++) {
             float ak[TM];
             LOAD_TM(ak, a + k * TM);
@@ -465,8 +446,8 @@ __kernel void gemm_packed(GEMM_PRODUCT_ARGS GEMM_SCALE_ARGS)
     const int per = (npanels + gs - 1) / gs, p0 = (int)get_global_id(1) * per;
     if (m_first >= M || p0 >= npanels)
         return;
-    const int raw = b_ks != 0, a_blocked = (y_t & GEMM_A_BLOCKED) != 0;
-    const int y_lay = y_t & (GEMM_Y_TRANSPOSED | GEMM_Y_BLOCKED); /* Y's layout */
+    const int raw = b_ks != 0;
+    const int y_lay = y_t; /* Y's layout: 0, GEMM_Y_TRANSPOSED or GEMM_Y_BLOCKED */
     const long bstep = raw ? b_ks : TW;
     const long z = get_global_id(2), za = z0 + z;
     __global const store_t *a = A + batch_offset(za, bd, as);
@@ -497,8 +478,8 @@ __kernel void gemm_packed(GEMM_PRODUCT_ARGS GEMM_SCALE_ARGS)
         if (M < TM) /* packed A': one panel, (m, k) at m + k * TM */
             gemm_rows(a, a_ks == 0 ? 1 : a_rs, a_ks == 0 ? TM : a_ks, M, K, b, bstep, s, tile);
         else
-            gemm_tile(a_ks == 0 ? a + (long)(m0 / TM) * K * TM : a, a_rs, a_ks, a_blocked, m0,
-                      M, K, b, bstep, s, tile);
+            gemm_tile(a_ks == 0 ? a + (long)(m0 / TM) * K * TM : a, a_rs, a_ks, m0, M, K,
+                      b, bstep, s, tile);
         gemm_store_tile(tile, Y + za * (long)M * N, C, coff, R + za * (long)M * N, m0, n0,
                         n_own - n0, M, N, c_rs, c_cs, alpha, beta, act_a, act_b, has_bias,
                         has_res, y_lay, m_own - m0);

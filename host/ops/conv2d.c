@@ -151,11 +151,12 @@ static const char *blocked_unfit(const conv2d_params *p, conv2d_algo a)
         return NULL;
     if ((p->in_blocked && p->c % 16) || (p->out_blocked && p->oc % 16))
         return "needs channel counts that are multiples of 16 for the blocked layout";
-    /* gemm1x1 transposed: rows = pixels, at least a tile of them */
-    if (a == CONV2D_ALGO_GEMM1X1 && !p->has_scale && !(p->out_blocked && p->has_residual) &&
+    /* gemm1x1 transposed writes it: rows = pixels, at least a tile of them */
+    if (a == CONV2D_ALGO_GEMM1X1 && !p->in_blocked && !p->has_scale && !p->has_residual &&
         (int64_t)p->h * p->w >= 16)
         return NULL;
-    if (a == CONV2D_ALGO_DEPTHWISE && p->in_blocked && p->kh == p->kw &&
+    /* depthwise reads it (conv2d_depthwise_c16), writing NCHW */
+    if (a == CONV2D_ALGO_DEPTHWISE && !p->out_blocked && p->kh == p->kw &&
         (p->kh == 3 || p->kh == 5) && p->stride_h == p->stride_w && p->stride_h <= 2 &&
         p->dil_h == 1 && p->dil_w == 1)
         return NULL;
@@ -410,10 +411,10 @@ clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, con
         break;
     }
     case CONV2D_ALGO_GEMM1X1:
-        if (!cpu && (p->in_blocked || p->out_blocked))
+        if (!cpu && p->out_blocked)
             return err_set(rt, CLINFER_ERR_UNSUPPORTED,
                            "conv2d: the channel-blocked layout needs the cpu GEMM");
-        if (cpu && (p->in_blocked || p->out_blocked || /* X read in place */
+        if (cpu && (p->out_blocked || /* X read in place */
                     pointwise_transposed_pays(p, &out->gemm, ohw))) {
             out->transposed = 1;
             out->gemm.tm = pointwise_rows_tile(&out->gemm, ohw);
@@ -480,8 +481,6 @@ static clinfer_status conv_gemm_transposed(clinfer_runtime *rt, const conv2d_par
     const int32_t ohw = pl->oh * pl->ow;
     gemm_geometry g = gemm_geometry_plain(ohw, p->oc, p->c);
     g.a_rs = 1, g.a_ks = ohw;
-    if (p->in_blocked) /* NCHW16c: (pixel, c) at ((c / 16) * OH * OW + pixel) * 16 + c % 16 */
-        g.a_rs = 16, g.a_ks = 1, g.a_blocked16 = 1;
     g.b_ks = 1, g.b_ns = p->c; /* W^T: read packed */
     g.c_rs = 0, g.c_cs = 1;
     g.nbatch = 1, g.bd[0] = p->n, g.as[0] = (int64_t)p->c * ohw;

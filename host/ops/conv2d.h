@@ -117,9 +117,10 @@ typedef struct conv2d_params {
     int32_t pool;
     /* The channel-blocked layout NCHW16c (passes/layout.c: element (n, c,
      * y, x) at (((n * C/16 + c/16) * H + y) * W + x) * 16 + c % 16, C a
-     * multiple of 16) for the input or output instead of NCHW: gemm1x1
-     * (with the cpu GEMM, transposed) reads or writes it, depthwise reads
-     * and writes it (conv2d_depthwise_c16); no other algorithm does. */
+     * multiple of 16) instead of NCHW: gemm1x1 (with the cpu GEMM,
+     * transposed, no residual or scale) writes its output so
+     * (out_blocked), depthwise reads its input so (in_blocked,
+     * conv2d_depthwise_c16); no other algorithm reads or writes it. */
     int in_blocked, out_blocked;
 } conv2d_params;
 

@@ -176,8 +176,7 @@ static clinfer_status depthwise_flat_launch(clinfer_runtime *rt, const conv2d_pa
  * conv2d_depthwise_rows (dw_rows > 0; its tile is a local memory argument
  * after the buffers) or conv2d_depthwise. */
 /* conv2d_depthwise_c16 (plan dw_blocked): the packed weights from
- * persist, a grid (output rows / dw_rows, N * C/16); the output blocked
- * too or NCHW. */
+ * persist, a grid (output rows / dw_rows, N * C/16), the output NCHW. */
 static clinfer_status depthwise_blocked_launch(clinfer_runtime *rt, const conv2d_params *p,
                                                const conv2d_plan *pl, const conv2d_buffers *buf,
                                                opts *o, act_params act, op_launch *out)
@@ -189,7 +188,7 @@ static clinfer_status depthwise_blocked_launch(clinfer_runtime *rt, const conv2d
     const dev_tensor t[] = {buf->input, dev_whole(buf->persist), buf->bias, buf->output};
     karg_tensors(&a, t, 4);
     const int32_t v[] = {p->c,        p->h,       p->w,        pl->oh,      pl->ow,
-                         p->stride_h, p->pad_top, p->pad_left, pl->dw_rows, p->out_blocked};
+                         p->stride_h, p->pad_top, p->pad_left, pl->dw_rows};
     karg_ints(&a, v, (int)(sizeof v / sizeof v[0]));
     karg_float(&a, act.a);
     karg_float(&a, act.b);

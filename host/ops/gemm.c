@@ -158,8 +158,8 @@ static clinfer_status product_args(clinfer_runtime *rt, const gemm_config *cfg,
     karg_float(&a, act.b);
     karg_int(&a, has_c ? 1 : 0);
     karg_int(&a, g->has_residual ? 1 : 0);
-    /* gemm.cl's y_t bits: GEMM_Y_TRANSPOSED 1, GEMM_Y_BLOCKED 2, GEMM_A_BLOCKED 4 */
-    karg_int(&a, (g->y_transposed ? 1 : 0) | (g->y_blocked16 ? 2 : 0) | (g->a_blocked16 ? 4 : 0));
+    /* gemm.cl's y_t: GEMM_Y_TRANSPOSED 1, GEMM_Y_BLOCKED 2 */
+    karg_int(&a, g->y_blocked16 ? 2 : g->y_transposed ? 1 : 0);
     if (g->b_scaled)
         karg_tensor(&a, dev_whole(NULL)); /* S: gemm_scale_bind */
     if (cfg->splits > 1) {
@@ -203,11 +203,10 @@ clinfer_status gemm_core_prepare(clinfer_runtime *rt, const gemm_config *cfg,
                                  act_params act, op_launch *out)
 {
     const char *kernel = split_k(cfg) ? "gemm_local_split" : variant_kernel(cfg->variant);
-    if ((g->b_scaled || g->y_transposed || g->y_blocked16 || g->a_blocked16) &&
+    if ((g->b_scaled || g->y_transposed || g->y_blocked16) &&
         (cfg->variant != GEMM_VARIANT_CPU || cfg->splits > 1))
         return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
-                       "gemm: a scaled B, a transposed or blocked Y or a blocked A needs the cpu "
-                       "variant");
+                       "gemm: a scaled B or a transposed or blocked Y needs the cpu variant");
     clinfer_status st = product_args(rt, cfg, g, has_c, alpha, beta, act, kernel, out);
     if (st != CLINFER_OK)
         return st;

@@ -116,12 +116,11 @@ typedef struct gemm_geometry {
     /* cpu variant: Y (and R) stored transposed, element (m, n) at n * M + m
      * of each batch's [M, N] block (gemm.cl's y_t) */
     int y_transposed;
-    /* cpu variant, 1x1 convolutions in the channel-blocked layout (NCHW16c,
-     * passes/layout.c): Y stored with columns in blocks of 16, element (m,
-     * n) at ((n / 16) * M + m) * 16 + n % 16 (N a multiple of 16, B packed,
-     * no residual); A' read so, element (m, k) at ((k / 16) * M + m) * 16 +
-     * k % 16 (K a multiple of 16, M at least the tile's rows) */
-    int y_blocked16, a_blocked16;
+    /* cpu variant: Y stored with columns in blocks of 16, element (m, n) at
+     * ((n / 16) * M + m) * 16 + n % 16 (N a multiple of 16, B packed, no
+     * residual): a 1x1 convolution writing the channel-blocked layout
+     * (NCHW16c, passes/layout.c) */
+    int y_blocked16;
     /* 1: every matrix is an internal buffer of floats (Winograd's U, V and
      * M), also in a half-storage runtime (-DSTORE_FLOAT, prelude.cl) */
     int float_storage;
