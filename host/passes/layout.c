@@ -37,9 +37,11 @@ static int blockable(const clinfer_graph *g, int32_t v)
  * an input scale or a fused pool. */
 static int pointwise(const clinfer_graph *g, const graph_node *n)
 {
+    if (n->op != OP_CONV2D || n->removed || n->input_count < 2)
+        return 0;
     const clinfer_conv2d_desc *d = &n->attrs.conv;
     const clinfer_shape *w = &g->values[n->inputs[1]].shape;
-    return n->op == OP_CONV2D && !n->removed && w->rank == 4 && w->dims[2] == 1 &&
+    return w->rank == 4 && w->dims[2] == 1 &&
            w->dims[3] == 1 && d->groups == 1 && d->stride_h == 1 && d->stride_w == 1 &&
            d->pad_top == 0 && d->pad_left == 0 && d->pad_bottom == 0 && d->pad_right == 0 &&
            d->dilation_h == 1 && d->dilation_w == 1 && n->fused_pool <= 1 &&
@@ -50,10 +52,12 @@ static int pointwise(const clinfer_graph *g, const graph_node *n)
  * stride 1 or 2, dilation 1, no residual or pool. */
 static int depthwise(const clinfer_graph *g, const graph_node *n)
 {
+    if (n->op != OP_CONV2D || n->removed || n->input_count < 2)
+        return 0;
     const clinfer_conv2d_desc *d = &n->attrs.conv;
     const clinfer_shape *w = &g->values[n->inputs[1]].shape;
     const clinfer_shape *x = &g->values[n->inputs[0]].shape;
-    return n->op == OP_CONV2D && !n->removed && w->rank == 4 && x->rank == 4 &&
+    return w->rank == 4 && x->rank == 4 &&
            d->groups == x->dims[1] && w->dims[0] == x->dims[1] && w->dims[1] == 1 &&
            w->dims[2] == w->dims[3] && (w->dims[2] == 3 || w->dims[2] == 5) &&
            d->stride_h == d->stride_w && d->stride_h <= 2 && d->dilation_h == 1 &&
