@@ -427,7 +427,7 @@ __kernel void conv2d_depthwise_rows(__global const store_t *restrict input, long
  * image's blocks). A position's 16 channels are one vector: every tap is
  * one vector load and one FMA with all lanes used, whatever the image's
  * width (NCHW rows of 7 filled 7 of 16 lanes), and no padded tile is
- * needed (the taps outside the image are skipped per row and column).
+ * needed (rows outside the image are skipped, columns read as zeros).
  * DWB_OX outputs of a row at a time share the input vectors of a tile row
  * (DWB_OX + DW_K - 1 at stride 1). MobileNetV2's 960-channel 7x7 layer
  * after its expansion: 84-87 us in rows of NCHW (conv2d_depthwise_rows)
@@ -449,6 +449,10 @@ static inline __attribute__((always_inline)) void depthwise_c16_transpose4(const
     q[0] = shuffle2(a01l, a23l, p0), q[1] = shuffle2(a01l, a23l, p1);
     q[2] = shuffle2(a01h, a23h, p0), q[3] = shuffle2(a01h, a23h, p1);
 }
+
+/* Output row oy of one channel block at stride S (a constant where it is
+ * called): from the block's input ib to its 16 NCHW planes, row oy's
+ * start at orow, `plane` floats apart. */
 static inline __attribute__((always_inline)) void
 depthwise_c16_row(__global const store_t *ib, __global store_t *orow, const float16 *wk,
                   float16 bv, int oy, int H, int W, int OW, int pad_top, int pad_left,

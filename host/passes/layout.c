@@ -9,9 +9,10 @@
  * (conv2d_depthwise_c16), then writes its own output NCHW: nothing else
  * sees the layout. (Its projection reading the layout too, transposed,
  * was slower than the NCHW product it replaced.) Channel counts must be
- * multiples of 16, images at least 16 pixels (a row tile of the
- * transposed GEMM). Runs last, and only where the runtime computes the
- * layout (conv2d_blocked_layout_ok): the flags are the plan of both nodes.
+ * multiples of 16, images of 16 (a row tile of the transposed GEMM) to
+ * BLOCKED_MAX_PIXELS pixels. Runs last, and only where the runtime
+ * computes the layout (conv2d_blocked_layout_ok): the flags are the plan
+ * of both nodes.
  */
 #include "../ops/conv2d.h"
 #include "passes.h"
@@ -41,11 +42,10 @@ static int pointwise(const clinfer_graph *g, const graph_node *n)
         return 0;
     const clinfer_conv2d_desc *d = &n->attrs.conv;
     const clinfer_shape *w = &g->values[n->inputs[1]].shape;
-    return w->rank == 4 && w->dims[2] == 1 &&
-           w->dims[3] == 1 && d->groups == 1 && d->stride_h == 1 && d->stride_w == 1 &&
-           d->pad_top == 0 && d->pad_left == 0 && d->pad_bottom == 0 && d->pad_right == 0 &&
-           d->dilation_h == 1 && d->dilation_w == 1 && n->fused_pool <= 1 &&
-           n->input_count <= 3;
+    return w->rank == 4 && w->dims[2] == 1 && w->dims[3] == 1 && d->groups == 1 &&
+           d->stride_h == 1 && d->stride_w == 1 && d->pad_top == 0 && d->pad_left == 0 &&
+           d->pad_bottom == 0 && d->pad_right == 0 && d->dilation_h == 1 &&
+           d->dilation_w == 1 && n->fused_pool <= 1 && n->input_count <= 3;
 }
 
 /* A depthwise convolution conv2d_depthwise_c16 computes: 3x3 or 5x5,
