@@ -18,6 +18,15 @@ graph_node *pass_sole_producer(clinfer_graph *g, int32_t v, op_kind op)
     return p;
 }
 
+int pass_pointwise_conv(const clinfer_graph *g, const graph_node *conv)
+{
+    const clinfer_conv2d_desc *d = &conv->attrs.conv;
+    const clinfer_shape *w = &g->values[conv->inputs[1]].shape;
+    return w->rank == 4 && w->dims[2] == 1 && w->dims[3] == 1 && d->groups == 1 &&
+           d->stride_h == 1 && d->stride_w == 1 && d->pad_top == 0 && d->pad_left == 0 &&
+           d->pad_bottom == 0 && d->pad_right == 0 && conv->fused_pool <= 1;
+}
+
 void pass_absorb(clinfer_graph *g, graph_node *producer, graph_node *absorbed)
 {
     g->values[producer->output].producer = -1; /* now produced by nobody */

@@ -34,18 +34,13 @@ static int blockable(const clinfer_graph *g, int32_t v)
            s->dims[3] > 0 && pixels >= 16 && pixels <= BLOCKED_MAX_PIXELS;
 }
 
-/* A 1x1, stride 1, unpadded, ungrouped convolution without a residual,
- * an input scale or a fused pool. */
-static int pointwise(const clinfer_graph *g, const graph_node *n)
+/* An expansion: a live 1x1 convolution gemm1x1 runs (pass_pointwise_conv),
+ * dilation 1, without a residual or an input scale. */
+static int expansion(const clinfer_graph *g, const graph_node *n)
 {
-    if (n->op != OP_CONV2D || n->removed || n->input_count < 2)
-        return 0;
-    const clinfer_conv2d_desc *d = &n->attrs.conv;
-    const clinfer_shape *w = &g->values[n->inputs[1]].shape;
-    return w->rank == 4 && w->dims[2] == 1 && w->dims[3] == 1 && d->groups == 1 &&
-           d->stride_h == 1 && d->stride_w == 1 && d->pad_top == 0 && d->pad_left == 0 &&
-           d->pad_bottom == 0 && d->pad_right == 0 && d->dilation_h == 1 &&
-           d->dilation_w == 1 && n->fused_pool <= 1 && n->input_count <= 3;
+    return n->op == OP_CONV2D && !n->removed && n->input_count >= 2 && n->input_count <= 3 &&
+           pass_pointwise_conv(g, n) && n->attrs.conv.dilation_h == 1 &&
+           n->attrs.conv.dilation_w == 1;
 }
 
 /* A depthwise convolution conv2d_depthwise_c16 computes: 3x3 or 5x5,
@@ -72,7 +67,7 @@ int pass_block_channels(clinfer_graph *g, int enabled)
         if (!depthwise(g, dw) || !blockable(g, dw->inputs[0]))
             continue;
         graph_node *expand = pass_sole_producer(g, dw->inputs[0], OP_CONV2D);
-        if (!expand || !pointwise(g, expand) || expand->out_blocked)
+        if (!expand || !expansion(g, expand) || expand->out_blocked)
             continue;
         expand->out_blocked = 1;
         dw->in_blocked = 1;

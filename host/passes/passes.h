@@ -44,6 +44,10 @@ int pass_fuse_layernorm(clinfer_graph *g);
  * only feeds one live node and is not a graph output; else NULL. */
 graph_node *pass_sole_producer(clinfer_graph *g, int32_t v, op_kind op);
 
+/* Whether conv2d node `conv` (weights as input 1) is a 1x1 convolution
+ * that gemm1x1 runs: stride 1, no padding, groups 1, no fused pool. */
+int pass_pointwise_conv(const clinfer_graph *g, const graph_node *conv);
+
 /* Sets input `slot` of n to value v, first growing n's inputs to slot + 1
  * with CLINFER_NO_VALUE (optional inputs left out) where it has fewer;
  * returns 0 or a negative status whose message is recorded. */

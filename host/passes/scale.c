@@ -13,16 +13,6 @@
 #include "../shape.h"
 #include "passes.h"
 
-/* Whether conv is a 1x1 convolution that gemm1x1 runs. */
-static int pointwise(const clinfer_graph *g, const graph_node *conv)
-{
-    const clinfer_conv2d_desc *d = &conv->attrs.conv;
-    const clinfer_shape *w = &g->values[conv->inputs[1]].shape;
-    return w->rank == 4 && w->dims[2] == 1 && w->dims[3] == 1 && d->groups == 1 &&
-           d->stride_h == 1 && d->stride_w == 1 && d->pad_top == 0 && d->pad_left == 0 &&
-           d->pad_bottom == 0 && d->pad_right == 0 && conv->fused_pool <= 1;
-}
-
 /* Whether s is [N, C, 1, 1] for x [N, C, H, W]. */
 static int channel_scale(const clinfer_shape *s, const clinfer_shape *x)
 {
@@ -36,7 +26,7 @@ int pass_fuse_input_scales(clinfer_graph *g)
     for (int32_t i = 0; i < g->node_count; i++) {
         graph_node *conv = &g->nodes[i];
         if (conv->removed || conv->op != OP_CONV2D || conv->input_count < 2 ||
-            conv->input_count > 4 || !pointwise(g, conv))
+            conv->input_count > 4 || !pass_pointwise_conv(g, conv))
             continue;
         graph_node *mul = pass_sole_producer(g, conv->inputs[0], OP_BINARY);
         if (!mul || mul->attrs.binary.op != CLINFER_BINARY_MUL || mul->input_count != 2)
