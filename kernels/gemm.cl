@@ -13,7 +13,7 @@
  *   strides are 0 along a broadcast axis (a per-row conv bias has c_cs 0).
  * Y[z] is contiguous [M, N] at Y + (z0 + z) * M * N; R[z] (has_res != 0,
  *   a fused residual Add) has Y's layout, at R + (z0 + z) * M * N. With
- *   y_t (gemm_packed only; bits, GEMM_Y_* below): GEMM_Y_TRANSPOSED, Y[z]
+ *   y_t (gemm_packed only; 0 or a GEMM_Y_* below): GEMM_Y_TRANSPOSED, Y[z]
  *   and R[z] stored transposed, element (m, n) at n * M + m: a 1x1
  *   convolution over a small image computed as X^T W^T, rows = pixels,
  *   writes its NCHW output so; GEMM_Y_BLOCKED, Y[z] stored in blocks of
@@ -82,7 +82,7 @@
  * passes the name (-DGEMM_KERNELS=GEMM_PACKED).
  * Every offset fits a long, every in-matrix stride an int.
  */
-#define GEMM_Y_TRANSPOSED 1 /* y_t bits */
+#define GEMM_Y_TRANSPOSED 1 /* y_t values */
 #define GEMM_Y_BLOCKED 2
 #define GEMM_ALL 0     /* every kernel of this file */
 #define GEMM_PACKED 1  /* gemm_packed */
@@ -447,7 +447,6 @@ __kernel void gemm_packed(GEMM_PRODUCT_ARGS GEMM_SCALE_ARGS)
     if (m_first >= M || p0 >= npanels)
         return;
     const int raw = b_ks != 0;
-    const int y_lay = y_t; /* Y's layout: 0, GEMM_Y_TRANSPOSED or GEMM_Y_BLOCKED */
     const long bstep = raw ? b_ks : TW;
     const long z = get_global_id(2), za = z0 + z;
     __global const store_t *a = A + batch_offset(za, bd, as);
@@ -462,7 +461,7 @@ __kernel void gemm_packed(GEMM_PRODUCT_ARGS GEMM_SCALE_ARGS)
     for (int m_own = m_first; m_own < M; m_own += m_step) {
         /* y_t: a last tile that sticks out of M moved up to end at M (its
          * rows shared with the previous tile computed twice, stored once) */
-        const int m0 = y_lay == GEMM_Y_TRANSPOSED && M >= TM ? min(m_own, M - TM) : m_own;
+        const int m0 = y_t == GEMM_Y_TRANSPOSED && M >= TM ? min(m_own, M - TM) : m_own;
         const int n_own = panel * TW; /* first column this item stores */
         const int n0 = raw ? min(n_own, N - TW) : n_own; /* first column computed */
         __global const store_t *b = b_z + (raw ? (long)n0 : (long)panel * K * TW);
@@ -472,9 +471,9 @@ __kernel void gemm_packed(GEMM_PRODUCT_ARGS GEMM_SCALE_ARGS)
          * stalled on store forwarding */
         float tile[TM][TW] __attribute__((aligned(64)));
         if (has_res)
-            gemm_prefetch_tile(R + za * (long)M * N, m0, M, N, n0, y_lay);
-        if (y_lay != GEMM_Y_BLOCKED)
-            gemm_prefetch_tile(Y + za * (long)M * N, m0, M, N, n0, y_lay);
+            gemm_prefetch_tile(R + za * (long)M * N, m0, M, N, n0, y_t);
+        if (y_t != GEMM_Y_BLOCKED)
+            gemm_prefetch_tile(Y + za * (long)M * N, m0, M, N, n0, y_t);
         if (M < TM) /* packed A': one panel, (m, k) at m + k * TM */
             gemm_rows(a, a_ks == 0 ? 1 : a_rs, a_ks == 0 ? TM : a_ks, M, K, b, bstep, s, tile);
         else
@@ -482,7 +481,7 @@ __kernel void gemm_packed(GEMM_PRODUCT_ARGS GEMM_SCALE_ARGS)
                       b, bstep, s, tile);
         gemm_store_tile(tile, Y + za * (long)M * N, C, coff, R + za * (long)M * N, m0, n0,
                         n_own - n0, M, N, c_rs, c_cs, alpha, beta, act_a, act_b, has_bias,
-                        has_res, y_lay, m_own - m0);
+                        has_res, y_t, m_own - m0);
     }
 }
 
