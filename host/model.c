@@ -90,12 +90,16 @@ static clinfer_status run_passes(clinfer_runtime *rt, clinfer_graph *g)
         return (clinfer_status)gates;
     int pools = pass_fuse_max_pools(g);
     int blocked = pass_block_channels(g, conv2d_blocked_layout_ok(rt));
+    int pairs = pass_fuse_depthwise_pointwise(g, conv2d_blocked_layout_ok(rt),
+                                              rt->info.local_mem_bytes);
+    if (pairs < 0)
+        return (clinfer_status)pairs;
     rt_log(rt, CLINFER_LOG_DEBUG,
            "compile: %d LayerNormalization and %d HardSwish/Swish/GELU patterns made one node, %d "
            "BatchNormalization folded, %d residual Adds, %d channel scales, %d activations, %d "
-           "squeeze-excitation gates and %d max pools fused; %d tensors in the channel-blocked "
-           "layout",
-           layernorms, patterns, folded, residuals, scales, fused, gates, pools, blocked);
+           "squeeze-excitation gates, %d max pools and %d depthwise + 1x1 pairs fused; %d tensors in "
+           "the channel-blocked layout",
+           layernorms, patterns, folded, residuals, scales, fused, gates, pools, pairs, blocked);
     return CLINFER_OK;
 }
 

@@ -46,6 +46,7 @@
  */
 #define DW_ROWS 4 /* conv2d_depthwise_rows: output rows computed together */
 
+#ifndef DW_PW /* a -DDW_PW program holds conv2d_dwpw alone (see the end) */
 __kernel void conv2d_depthwise(__global const store_t *restrict input, long input_off,
                                __global const store_t *restrict weight, long weight_off,
                                __global const store_t *restrict bias, long bias_off,
@@ -106,6 +107,7 @@ __kernel void conv2d_depthwise(__global const store_t *restrict input, long inpu
             ST(y, j, t[j]);
     }
 }
+#endif
 
 #define DW_LANES ((int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15))
 
@@ -249,6 +251,7 @@ depthwise_fast_taps(__local const float *s, int tw, const int *off, const float1
         }
 }
 
+#ifndef DW_PW
 /* Output rows oy0 .. oy0 + n - 1 of `plane` (see conv2d_depthwise_rows;
  * the item writes `more` rows right after them later), DW_ROWS rows at a
  * time: four independent accumulators keep the FMA pipeline busy (one
@@ -551,3 +554,158 @@ __kernel void conv2d_depthwise_c16(__global const store_t *restrict input, long 
                               act_b, 2);
     }
 }
+#else /* DW_PW */
+
+/* conv2d_dwpw (host/ops/conv_dwpw.h): a depthwise convolution (DW_K x
+ * DW_K, stride 1 or 2, dilation 1, its bias and activation ACT) and the
+ * 1x1 convolution that alone reads it (C -> OC, bias, residual, no
+ * activation) in one launch: the inverted residual blocks' depthwise
+ * layer and projection. Work-item (0, y, n) computes output rows 4y ..
+ * 4y + 3 of image n, every output channel. First, per channel, the
+ * depthwise rows as conv2d_depthwise_rows computes them (the input rows
+ * copied into the padded tile `tile`, every tap a vector load) go to `d`,
+ * [C][4 * OWP] (OWP: OW rounded up to 16; lanes past OW hold values of
+ * the padding, computed and never stored); then the projection is a
+ * product of the packed weights [OC / PW_TM][C][PW_TM] with d, PW_TM x
+ * PW_NV vectors of sums per step, its columns the 4 rows' pixels. The
+ * depthwise output never goes to global memory and the pair is one launch
+ * fewer (PoCL starts each launch 6-15 us late on two threads). */
+#define PW_TM 6
+#define PW_NV 4
+
+/* The residual's 16 values from r (n of them in the row; the rest read
+ * when they are inside the tensor, which ends `room` values after r). */
+static inline __attribute__((always_inline)) float16 dwpw_residual(__global const store_t *r,
+                                                                  int n, long room)
+{
+    if (n >= 16 || room >= 16)
+        return LD16(0, r);
+    float t[16];
+    for (int j = 0; j < 16; j++)
+        t[j] = j < n ? LD(r, j) : 0.0f;
+    return vload16(0, t);
+}
+
+/* Stage one: channel c's depthwise rows oy0 .. oy0 + 3 (tile row r at r *
+ * stride * twp, its padding already zero) into d_c (4 rows of OWP). */
+static void dwpw_depthwise(__global const store_t *restrict input,
+                           __global const store_t *restrict weight,
+                           __global const store_t *restrict bias, __local float *tile,
+                           __local float *d_c, long plane, long room, int c, int H, int W,
+                           int OW, int OWP, int stride, int pad_top, int pad_left, int oy0,
+                           int twp, float act_a, float act_b)
+{
+    const int th = (DW_ROWS - 1) * stride + DW_K;
+    depthwise_fill(tile, input + plane * H * W, room, H, W, oy0 * stride - pad_top, th, pad_left,
+                   stride, twp);
+    float16 wk[DW_K * DW_K];
+#pragma unroll
+    for (int k = 0; k < DW_K * DW_K; k++)
+        wk[k] = (float16)(LD(weight, (long)c * DW_K * DW_K + k));
+#if HAS_BIAS
+    const float16 b = (float16)(LD(bias, c));
+#else
+    const float16 b = (float16)(0.0f);
+#endif
+    int off[DW_K];
+#pragma unroll
+    for (int k = 0; k < DW_K; k++)
+        off[k] = k % stride * twp + k / stride;
+    const int tw = stride * twp;
+    for (int ox0 = 0; ox0 < OW; ox0 += 16) {
+        float16 acc[DW_ROWS] = {b, b, b, b};
+        if (stride == 1)
+            depthwise_fast_taps(tile + ox0, tw, off, wk, acc, 1);
+        else
+            depthwise_fast_taps(tile + ox0, tw, off, wk, acc, 2);
+#pragma unroll
+        for (int j = 0; j < DW_ROWS; j++)
+            VST16_LOCAL(ACT_ANY(acc[j]), d_c + j * OWP + ox0);
+    }
+}
+
+/* Stage two's epilogue for output channel o: bias, residual, the first
+ * OW - x lanes of each vector stored (all 16 where the rest land on a
+ * row this item writes later). */
+static inline __attribute__((always_inline)) void
+dwpw_store(const float16 *acc, __global const store_t *restrict residual,
+           __global store_t *restrict out, float bo, int has_res, long at, long total, int col0,
+           int OW, int OWP, int OH, int oy0)
+{
+#pragma unroll
+    for (int v = 0; v < PW_NV; v++) {
+        const int col = col0 + v * 16, j = col / OWP, x = col % OWP, oy = oy0 + j;
+        if (x >= OW || oy >= OH)
+            continue;
+        const long y = at + (long)oy * OW + x;
+        float16 sum = acc[v] + (float16)(bo);
+        if (has_res)
+            sum += dwpw_residual(residual + y, OW - x, total - y);
+        st16_row(sum, out + y, OW - x, OW, oy + 1 < min(OH, oy0 + DW_ROWS));
+    }
+}
+
+__kernel void conv2d_dwpw(__global const store_t *restrict input, long input_off,
+                          __global const store_t *restrict weight, long weight_off,
+                          __global const store_t *restrict bias, long bias_off,
+                          __global const store_t *restrict pw, long pw_off,
+                          __global const store_t *restrict pw_bias, long pw_bias_off,
+                          __global const store_t *restrict residual, long residual_off,
+                          __global store_t *restrict output, long output_off,
+                          __local float *tile, __local float *d, int C, int H, int W, int OH,
+                          int OW, int OC, int stride, int pad_top, int pad_left, int twp,
+                          int total_planes, int has_pw_bias, int has_res, float act_a,
+                          float act_b)
+{
+    input += input_off;
+    weight += weight_off;
+    bias += bias_off;
+    pw += pw_off;
+    pw_bias += pw_bias_off;
+    residual += residual_off;
+    output += output_off;
+    const int oy0 = get_global_id(1) * DW_ROWS;
+    const long n = get_global_id(2);
+    if (oy0 >= OH)
+        return;
+    const int OWP = (OW + 15) / 16 * 16, cols = DW_ROWS * OWP; /* d's row: 4 output rows */
+    depthwise_zero_padding(tile, H, W, oy0 * stride - pad_top, (DW_ROWS - 1) * stride + DW_K,
+                           pad_left, stride, twp);
+    for (int c = 0; c < C; c++) {
+        const long plane = n * C + c;
+        dwpw_depthwise(input, weight, bias, tile, d + (long)c * cols, plane,
+                       (total_planes - plane) * H * W, c, H, W, OW, OWP, stride, pad_top,
+                       pad_left, oy0, twp, act_a, act_b);
+    }
+    const long total = (long)get_global_size(2) * OC * OH * OW;
+    for (int m0 = 0; m0 < OC; m0 += PW_TM) {
+        __global const store_t *a = pw + (long)m0 * C; /* panel m0 / PW_TM: [C][PW_TM] */
+        for (int col0 = 0; col0 < cols; col0 += 16 * PW_NV) {
+            float16 acc[PW_TM][PW_NV];
+#pragma unroll
+            for (int i = 0; i < PW_TM; i++)
+#pragma unroll
+                for (int v = 0; v < PW_NV; v++)
+                    acc[i][v] = (float16)(0.0f);
+            __local const float *dk = d + col0;
+            for (int k = 0; k < C; k++, dk += cols) {
+                float16 bv[PW_NV];
+#pragma unroll
+                for (int v = 0; v < PW_NV; v++)
+                    bv[v] = vload16(v, dk);
+#pragma unroll
+                for (int i = 0; i < PW_TM; i++) {
+                    const float16 av = (float16)(LD(a, (long)k * PW_TM + i));
+#pragma unroll
+                    for (int v = 0; v < PW_NV; v++)
+                        acc[i][v] = fma(av, bv[v], acc[i][v]);
+                }
+            }
+            for (int i = 0; i < min(PW_TM, OC - m0); i++) /* rolled: the stores' code once */
+                dwpw_store(acc[i], residual, output, has_pw_bias ? LD(pw_bias, m0 + i) : 0.0f,
+                           has_res, (n * OC + m0 + i) * (long)OH * OW, total, col0, OW, OWP, OH,
+                           oy0);
+        }
+    }
+}
+#endif /* DW_PW */

@@ -20,6 +20,8 @@ typedef struct verify_node {
     double max_abs;   /* largest |tested - reference| (infinite: NaN or inf differ) */
     double scale;     /* largest finite |reference| */
     double max_rel;   /* max_abs / scale; max_abs when scale is 0 */
+    int fused;        /* not in the tested run: a node after it computes it too
+                       * (kernel "(fused)"), so only that node is compared */
 } verify_node;
 
 typedef struct verify_nodes {
@@ -33,7 +35,10 @@ typedef struct verify_nodes {
 /* clinfer_node_observer of the reference run: keeps a copy of each node. */
 int verify_keep_reference(void *nodes, clinfer_node_output *out);
 /* clinfer_node_observer of the tested run: compares with the reference
- * node of the same place, which must have the same name, op and shape;
+ * node of the same place, which must have the same name and shape (the
+ * reference nodes before it that the tested run does not have are marked
+ * fused: the tested runtime fused them into this node, e.g. a depthwise
+ * layer into the 1x1 after it, passes/dwpw.c);
  * with isolate, replaces the node's output with the reference's, so that
  * every node is checked alone, on the reference's inputs. */
 int verify_compare_tested(void *nodes, clinfer_node_output *out);

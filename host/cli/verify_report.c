@@ -96,7 +96,7 @@ int verify_compare_tested(void *user, clinfer_node_output *o)
     verify_nodes *n = user;
     if (n->error[0])
         return CLINFER_OBSERVE_CONTINUE;
-    const size_t i = n->next++;
+    size_t i = n->next++;
     char why[768];
     if (i >= n->count) {
         snprintf(why, sizeof why, "the tested run has more nodes than the reference's %zu",
@@ -104,9 +104,11 @@ int verify_compare_tested(void *user, clinfer_node_output *o)
         fail(n, why);
         return CLINFER_OBSERVE_CONTINUE;
     }
-    verify_node *v = &n->items[i];
-    if (strcmp(v->node, o->node) != 0 || strcmp(v->op, o->op) != 0 ||
-        !same_shape(&v->shape, &o->shape)) {
+    size_t j = i; /* the reference node of this name: reference nodes fused away come first */
+    while (j < n->count && strcmp(n->items[j].node, o->node) != 0)
+        j++;
+    verify_node *v = &n->items[j < n->count ? j : i];
+    if (j == n->count || !same_shape(&v->shape, &o->shape)) {
         char a[160], b[160];
         cli_shape_text(&o->shape, a, sizeof a);
         cli_shape_text(&v->shape, b, sizeof b);
@@ -117,6 +119,17 @@ int verify_compare_tested(void *user, clinfer_node_output *o)
         fail(n, why);
         return CLINFER_OBSERVE_CONTINUE;
     }
+    for (; i < j; i++) { /* computed inside the tested node: not compared alone */
+        verify_node *f = &n->items[i];
+        f->fused = 1;
+        free(f->ref);
+        f->ref = NULL;
+        if (!(f->kernel = strdup("(fused)"))) {
+            fail(n, "out of host memory");
+            return CLINFER_OBSERVE_CONTINUE;
+        }
+    }
+    n->next = j + 1;
     if (!(v->kernel = strdup(o->kernel))) {
         fail(n, "out of host memory");
         return CLINFER_OBSERVE_CONTINUE;
@@ -224,7 +237,7 @@ static verdict judge(const verify_report *r, const verify_nodes *n, const verify
             d.worst = (long)i;
             d.max_rel = v->max_rel;
         }
-        d.same_kernel += strcmp(v->kernel, v->ref_kernel) == 0;
+        d.same_kernel += !v->fused && strcmp(v->kernel, v->ref_kernel) == 0;
     }
     for (size_t i = 0; i < o->count; i++)
         d.bad_outputs += !within(o->items[i].max_rel, r->tolerance);
@@ -244,7 +257,7 @@ static void print_table(const verify_report *r, const verify_nodes *n)
         printf("%4zu  %-40s %-11s %-22s %-22s %-5s %9.3g %9.3g  %s\n", i,
                cli_fit(v->node, b1, 40), cli_fit(v->op, b2, 11), cli_fit(v->kernel, b3, 22),
                same ? "(same)" : cli_fit(v->ref_kernel, b4, 22), r->precision, v->max_abs,
-               v->max_rel, within(v->max_rel, r->tolerance) ? "ok" : "FAIL");
+               v->max_rel, v->fused ? "fused" : within(v->max_rel, r->tolerance) ? "ok" : "FAIL");
     }
 }
 
@@ -315,10 +328,11 @@ static void json_node(const verify_report *r, const verify_node *v, size_t i)
     printf("\"shape\": [");
     for (int32_t d = 0; d < v->shape.rank; d++)
         printf("%s%lld", d ? ", " : "", (long long)v->shape.dims[d]);
-    printf("], \"max_abs\": %s, \"max_rel\": %s, \"scale\": %s, \"ok\": %s}",
+    printf("], \"max_abs\": %s, \"max_rel\": %s, \"scale\": %s, \"ok\": %s",
            cli_json_num(v->max_abs, "%.9g"), cli_json_num(v->max_rel, "%.9g"),
            cli_json_num(v->scale, "%.9g"),
            within(v->max_rel, r->tolerance) ? "true" : "false");
+    printf(", \"fused\": %s}", v->fused ? "true" : "false");
 }
 
 static void print_json(const verify_report *r, const verify_nodes *n, const verify_outputs *o,

@@ -16,12 +16,6 @@ static int pointwise_weights(const clinfer_shape *w, int64_t rows, int64_t cols)
            w->dims[3] == 1;
 }
 
-/* b is absent (NULL) or [n]. */
-static int bias_or_absent(const clinfer_shape *b, int64_t n)
-{
-    return !b || (b->rank == 1 && b->dims[0] == n);
-}
-
 static clinfer_status excite_params_of(const node_ctx *c, excite_params *p)
 {
     clinfer_status st = node_need_rank(c, 0, 4);
@@ -36,7 +30,7 @@ static clinfer_status excite_params_of(const node_ctx *c, excite_params *p)
     const clinfer_shape *b2 = c->in[4];
     const int64_t C = x->dims[1], S = w1 && w1->rank == 4 ? w1->dims[0] : 0;
     if (S < 1 || S > INT32_MAX || !pointwise_weights(w1, S, C) || !pointwise_weights(w2, C, S) ||
-        !bias_or_absent(b1, S) || !bias_or_absent(b2, C))
+        !node_bias_or_absent(b1, S) || !node_bias_or_absent(b2, C))
         return node_fail(c, CLINFER_ERR_SHAPE,
                          "needs weights [S, %lld, 1, 1] and [%lld, S, 1, 1] and biases [S] and "
                          "[%lld] (or none)",

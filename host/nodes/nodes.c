@@ -62,6 +62,11 @@ clinfer_status node_need_int32_dims(const node_ctx *c, int32_t i)
     return CLINFER_OK;
 }
 
+int node_bias_or_absent(const clinfer_shape *b, int64_t n)
+{
+    return !b || (b->rank == 1 && b->dims[0] == n);
+}
+
 int node_input_is_constant(const node_ctx *c, int32_t i)
 {
     int32_t v = c->node->inputs[i];

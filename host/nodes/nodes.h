@@ -123,6 +123,9 @@ clinfer_status node_need_rank(const node_ctx *c, int32_t i, int32_t rank);
 /* Requires every dimension of input i to fit an int32 (kernel arguments). */
 clinfer_status node_need_int32_dims(const node_ctx *c, int32_t i);
 
+/* A bias input's shape b: absent (NULL) or [n]. */
+int node_bias_or_absent(const clinfer_shape *b, int64_t n);
+
 /* Input i is a constant of the graph (weights). */
 int node_input_is_constant(const node_ctx *c, int32_t i);
 

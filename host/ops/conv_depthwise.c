@@ -15,7 +15,7 @@
  * kernels/conv_depthwise.cl), a multiple of 16: room for the 16-wide steps over
  * every output column from each tap's column, and for the padded row
  * copied in 16-float steps. */
-static int64_t depthwise_tile_phase(const conv2d_params *p, int32_t ow)
+int64_t depthwise_tile_phase(const conv2d_params *p, int32_t ow)
 {
     const int64_t need =
         ((int64_t)ow + 15) / 16 * 16 + (int64_t)(p->kw - 1) * p->dil_w / p->stride_w;
@@ -26,7 +26,7 @@ static int64_t depthwise_tile_phase(const conv2d_params *p, int32_t ow)
 
 /* Floats of conv2d_depthwise_rows's tile for `rows` output rows (computed
  * 4 at a time: DW_ROWS in kernels/conv_depthwise.cl), plus 16 spare. */
-static int64_t depthwise_tile_floats(const conv2d_params *p, int32_t ow, int32_t rows)
+int64_t depthwise_tile_floats(const conv2d_params *p, int32_t ow, int32_t rows)
 {
     const int64_t rows4 = ((int64_t)rows + 3) / 4 * 4;
     const int64_t th = (rows4 - 1) * p->stride_h + (int64_t)(p->kh - 1) * p->dil_h + 1;

@@ -21,4 +21,10 @@ clinfer_status conv_depthwise_launch(clinfer_runtime *rt, const conv2d_params *p
                                      const conv2d_plan *pl, const conv2d_buffers *buf,
                                      op_launch *out);
 
+/* The tile of conv2d_depthwise_rows (and conv2d_dwpw, ops/conv_dwpw.h):
+ * the floats of one stride phase of a tile row (a multiple of 16), and of
+ * the whole tile for `rows` output rows of width ow. */
+int64_t depthwise_tile_phase(const conv2d_params *p, int32_t ow);
+int64_t depthwise_tile_floats(const conv2d_params *p, int32_t ow, int32_t rows);
+
 #endif

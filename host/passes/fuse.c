@@ -27,6 +27,19 @@ int pass_pointwise_conv(const clinfer_graph *g, const graph_node *conv)
            d->pad_bottom == 0 && d->pad_right == 0 && conv->fused_pool <= 1;
 }
 
+int pass_depthwise_conv(const clinfer_graph *g, const graph_node *n)
+{
+    if (n->op != OP_CONV2D || n->removed || n->input_count < 2)
+        return 0;
+    const clinfer_conv2d_desc *d = &n->attrs.conv;
+    const clinfer_shape *w = &g->values[n->inputs[1]].shape;
+    const clinfer_shape *x = &g->values[n->inputs[0]].shape;
+    return w->rank == 4 && x->rank == 4 && d->groups == x->dims[1] && w->dims[0] == x->dims[1] &&
+           w->dims[1] == 1 && w->dims[2] == w->dims[3] && (w->dims[2] == 3 || w->dims[2] == 5) &&
+           d->stride_h == d->stride_w && d->stride_h <= 2 && d->dilation_h == 1 &&
+           d->dilation_w == 1 && n->fused_pool <= 1 && n->input_count <= 3;
+}
+
 void pass_absorb(clinfer_graph *g, graph_node *producer, graph_node *absorbed)
 {
     g->values[producer->output].producer = -1; /* now produced by nobody */

@@ -10,9 +10,11 @@
  * sees the layout. (Its projection reading the layout too, transposed,
  * was slower than the NCHW product it replaced.) Channel counts must be
  * multiples of 16, images of 16 (a row tile of the transposed GEMM) to
- * BLOCKED_MAX_PIXELS pixels. Runs last, and only where the runtime
- * computes the layout (conv2d_blocked_layout_ok): the flags are the plan
- * of both nodes.
+ * BLOCKED_MAX_PIXELS pixels. Runs after the other fusions but before
+ * dwpw.c (which leaves these depthwise layers alone: on 28x28 images the
+ * blocked depthwise layer and its separate projection were faster than
+ * the fused pair on one thread), and only where the runtime computes the
+ * layout (conv2d_blocked_layout_ok): the flags are the plan of both nodes.
  */
 #include "../ops/conv2d.h"
 #include "passes.h"
@@ -43,28 +45,12 @@ static int expansion(const clinfer_graph *g, const graph_node *n)
            n->attrs.conv.dilation_w == 1;
 }
 
-/* A depthwise convolution conv2d_depthwise_c16 computes: 3x3 or 5x5,
- * stride 1 or 2, dilation 1, no residual or pool. */
-static int depthwise(const clinfer_graph *g, const graph_node *n)
-{
-    if (n->op != OP_CONV2D || n->removed || n->input_count < 2)
-        return 0;
-    const clinfer_conv2d_desc *d = &n->attrs.conv;
-    const clinfer_shape *w = &g->values[n->inputs[1]].shape;
-    const clinfer_shape *x = &g->values[n->inputs[0]].shape;
-    return w->rank == 4 && x->rank == 4 &&
-           d->groups == x->dims[1] && w->dims[0] == x->dims[1] && w->dims[1] == 1 &&
-           w->dims[2] == w->dims[3] && (w->dims[2] == 3 || w->dims[2] == 5) &&
-           d->stride_h == d->stride_w && d->stride_h <= 2 && d->dilation_h == 1 &&
-           d->dilation_w == 1 && n->fused_pool <= 1 && n->input_count <= 3;
-}
-
 int pass_block_channels(clinfer_graph *g, int enabled)
 {
     int pairs = 0;
     for (int32_t i = 0; enabled && i < g->node_count; i++) {
         graph_node *dw = &g->nodes[i];
-        if (!depthwise(g, dw) || !blockable(g, dw->inputs[0]))
+        if (!pass_depthwise_conv(g, dw) || !blockable(g, dw->inputs[0]))
             continue;
         graph_node *expand = pass_sole_producer(g, dw->inputs[0], OP_CONV2D);
         if (!expand || !expansion(g, expand) || expand->out_blocked)

@@ -11,7 +11,8 @@
  * 1x1 convolutions) made one node (excite.c), then max pools that tile
  * their input fused into a cheap convolution before them (pool.c), then
  * expansion and depthwise pairs marked for the channel-blocked layout
- * (layout.c). A pass
+ * (layout.c), then the other depthwise convolutions and the 1x1
+ * projections after them made one node (dwpw.c). A pass
  * never reorders nodes: it marks the absorbed node removed and lets the
  * producer write the absorbed node's output value.
  */
@@ -30,11 +31,16 @@ int pass_fuse_input_scales(clinfer_graph *g);
 int pass_fuse_activations(clinfer_graph *g);
 int pass_fuse_squeeze_excite(clinfer_graph *g);
 int pass_fuse_max_pools(clinfer_graph *g);
-/* Runs last: a 1x1 expansion and the depthwise convolution that alone
- * reads its output pass that tensor in the channel-blocked layout where
- * `enabled` (the runtime computes it); returns the number of such pairs
- * (layout.c). */
+/* After pool fusion: a 1x1 expansion and the depthwise convolution that
+ * alone reads its output pass that tensor in the channel-blocked layout
+ * where `enabled` (the runtime computes it); returns the number of such
+ * pairs (layout.c). */
 int pass_block_channels(clinfer_graph *g, int enabled);
+/* Runs last: a depthwise convolution not in the channel-blocked layout and
+ * the 1x1 convolution that alone reads it become one dwpw node where
+ * `enabled` (the runtime computes it: conv2d_blocked_layout_ok) and the
+ * op's local memory fits `local_bytes` (dwpw.c). */
+int pass_fuse_depthwise_pointwise(clinfer_graph *g, int enabled, uint64_t local_bytes);
 /* Runs first: the LayerNormalization that PyTorch exports below opset 17
  * as ReduceMean/Sub/Pow/ReduceMean/Add/Sqrt/Div[/Mul][/Add] becomes one
  * layernorm node (layernorm.c). */
@@ -47,6 +53,11 @@ graph_node *pass_sole_producer(clinfer_graph *g, int32_t v, op_kind op);
 /* Whether conv2d node `conv` (weights as input 1) is a 1x1 convolution
  * that gemm1x1 runs: stride 1, no padding, groups 1, no fused pool. */
 int pass_pointwise_conv(const clinfer_graph *g, const graph_node *conv);
+
+/* Whether n is a live depthwise convolution (groups == C == OC) that
+ * conv2d_depthwise_c16 and conv2d_dwpw compute: 3x3 or 5x5, stride 1 or
+ * 2 along both axes, dilation 1, no residual, scale or pool. */
+int pass_depthwise_conv(const clinfer_graph *g, const graph_node *n);
 
 /* Sets input `slot` of n to value v, first growing n's inputs to slot + 1
  * with CLINFER_NO_VALUE (optional inputs left out) where it has fewer;

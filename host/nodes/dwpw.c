@@ -1,0 +1,115 @@
+/*
+ * dwpw.c — dwpw nodes (inputs [x, Wd, bd, Wp, bp, r]: a depthwise
+ * convolution's weights and bias, the 1x1 convolution's after it, and a
+ * residual of the output's shape; bd, bp and r CLINFER_NO_VALUE when
+ * absent; attrs.conv: the depthwise layer's), which passes/dwpw.c makes
+ * from the two convolutions; the projection's weights packed once on the
+ * host into persistent memory; the launch in ops/conv_dwpw.c.
+ */
+#include <string.h>
+
+#include "../ops/conv_dwpw.h"
+#include "../runtime.h"
+#include "../shape.h"
+#include "nodes.h"
+
+static clinfer_status dwpw_params_of(const node_ctx *c, dwpw_params *p)
+{
+    clinfer_status st = node_need_image_and_filter(c);
+    if (st != CLINFER_OK)
+        return st;
+    if (c->node->input_count != 6)
+        return node_fail(c, CLINFER_ERR_INVALID_ARGUMENT,
+                         "has %d inputs, not 6 (x, Wd, bd, Wp, bp, r)", (int)c->node->input_count);
+    const clinfer_conv2d_desc *d = &c->node->attrs.conv;
+    const clinfer_shape *x = c->in[0], *wd = c->in[1], *wp = c->in[3];
+    const int64_t C = x->dims[1];
+    if (d->groups != C || wd->dims[0] != C || wd->dims[1] != 1 || !wp || wp->rank != 4 ||
+        wp->dims[1] != C || wp->dims[2] != 1 || wp->dims[3] != 1 || wp->dims[0] > INT32_MAX ||
+        !node_bias_or_absent(c->in[2], C) || !node_bias_or_absent(c->in[4], wp->dims[0]))
+        return node_fail(c, CLINFER_ERR_SHAPE,
+                         "needs depthwise weights [%lld, 1, K, K] (groups %lld), pointwise "
+                         "weights [OC, %lld, 1, 1] and biases [%lld] and [OC] (or none)",
+                         (long long)C, (long long)C, (long long)C, (long long)C);
+    memset(p, 0, sizeof *p);
+    conv2d_params *dw = &p->dw;
+    *dw = conv2d_params_default();
+    dw->n = (int32_t)x->dims[0], dw->c = dw->oc = dw->groups = (int32_t)C;
+    dw->h = (int32_t)x->dims[2], dw->w = (int32_t)x->dims[3];
+    dw->kh = (int32_t)wd->dims[2], dw->kw = (int32_t)wd->dims[3];
+    dw->stride_h = d->stride_h, dw->stride_w = d->stride_w;
+    dw->dil_h = d->dilation_h, dw->dil_w = d->dilation_w;
+    dw->has_bias = c->in[2] != NULL;
+    dw->act = (act_params){(act_kind)d->activation, d->act_alpha, d->act_beta};
+    const int32_t given[4] = {d->pad_top, d->pad_left, d->pad_bottom, d->pad_right};
+    const int32_t window[6] = {dw->kh, dw->kw, d->stride_h, d->stride_w, d->dilation_h,
+                               d->dilation_w};
+    node_window_pads(d->pad_mode, given, dw->h, dw->w, window, &dw->pad_top, &dw->pad_left,
+                     &dw->pad_bottom, &dw->pad_right);
+    p->oc = (int32_t)wp->dims[0];
+    p->has_pw_bias = c->in[4] != NULL;
+    p->has_residual = c->in[5] != NULL;
+    return CLINFER_OK;
+}
+
+static clinfer_status dwpw_infer(const node_ctx *c, clinfer_shape *out)
+{
+    dwpw_params *p = c->plan;
+    clinfer_status st = node_need_inputs(c, 1);
+    if (st == CLINFER_OK)
+        st = dwpw_params_of(c, p);
+    if (st == CLINFER_OK)
+        st = node_wrap(c, dwpw_output_shape(c->rt, p, out));
+    if (st == CLINFER_OK && p->has_residual && !shape_equal(c->in[5], out)) {
+        char want[96], got[96];
+        return node_fail(c, CLINFER_ERR_SHAPE, "the residual has shape %s, the output %s",
+                         shape_str(c->in[5], got, sizeof got), shape_str(out, want, sizeof want));
+    }
+    return st;
+}
+
+/* The packed projection weights in the node's persist memory (Wp a
+ * constant with a host copy: passes/dwpw.c fuses no other), shared by the
+ * model's sessions. */
+static clinfer_status dwpw_plan(const node_ctx *c, node_memory *out)
+{
+    const dwpw_params *p = c->plan;
+    if (!node_input_is_constant(c, 3) || !c->g->values[c->node->inputs[3]].data)
+        return node_fail(c, CLINFER_ERR_INVALID_ARGUMENT,
+                         "Wp (input 3) must be a constant with a host copy");
+    out->persist_bytes = dwpw_packed_floats(p) * rt_elem_bytes(c->rt);
+    out->persist_shared = 1;
+    return CLINFER_OK;
+}
+
+static clinfer_status pack_pointwise(const node_ctx *c, const float *src, float *dst)
+{
+    dwpw_pack_weights(c->plan, src, dst);
+    return CLINFER_OK;
+}
+
+static clinfer_status dwpw_node_prepare(const node_ctx *c, const dev_tensor *in, dev_tensor out,
+                                        node_launches *l)
+{
+    const dwpw_params *p = c->plan;
+    const dev_tensor bufs[6] = {in[0], in[1], in[2], dev_whole(c->persist), in[4], in[5]};
+    clinfer_status st = CLINFER_OK;
+    if (!c->persist_ready) /* else an earlier session of the model packed them */
+        st = node_pack_on_host(c, 3, dwpw_packed_floats(p), pack_pointwise);
+    if (st == CLINFER_OK)
+        st = node_launches_alloc(c->rt, l, 1);
+    if (st == CLINFER_OK)
+        st = dwpw_prepare(c->rt, p, &l->items[0]);
+    return st == CLINFER_OK ? dwpw_bind(c->rt, &l->items[0], bufs, out) : st;
+}
+
+/* Multiply-adds of both layers, twice. */
+static double dwpw_flops(const node_ctx *c, const clinfer_shape *out)
+{
+    const dwpw_params *p = c->plan;
+    const double pixels = (double)out->dims[0] * (double)out->dims[2] * (double)out->dims[3];
+    return 2.0 * pixels * p->dw.c * ((double)p->dw.kh * p->dw.kw + p->oc);
+}
+
+const node_impl node_dwpw_impl = {sizeof(dwpw_params), dwpw_infer, dwpw_plan, dwpw_node_prepare,
+                                  dwpw_flops, NULL};

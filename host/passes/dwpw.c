@@ -1,0 +1,86 @@
+/*
+ * dwpw.c — depthwise + pointwise fusion: a depthwise convolution
+ * (pass_depthwise_conv) whose output only a 1x1 convolution reads (no
+ * activation after it, its weights a constant with a host copy, any
+ * residual) becomes one dwpw node (ops/conv_dwpw.h) in the 1x1 node's
+ * place: the inverted residual blocks' depthwise layer and projection.
+ * The depthwise output then never leaves the work-item that computes it,
+ * and the pair is one launch (PoCL starts each launch 6-15 us late on two
+ * threads; MobileNetV2 has 17 such pairs). Only where the runtime computes
+ * the op (CPUs: conv2d_blocked_layout_ok), for depthwise layers that do
+ * not read the channel-blocked layout (layout.c runs first: on 28x28
+ * images its depthwise kernel and the separate projection took 0.151 ms
+ * a pair, fused 0.179-0.182; one PoCL thread, MobileNetV2's 192-channel
+ * blocks) and output rows of at least DWPW_MIN_WIDTH (16-float vectors).
+ */
+#include "../ops/conv_dwpw.h"
+#include "passes.h"
+
+/* Narrowest output rows fused (rows of 16-float vectors: 14 fills 14 of
+ * 16 lanes). */
+#define DWPW_MIN_WIDTH 28
+
+/* The 1x1 convolution the op computes: no activation or input scale,
+ * weights a constant with a host copy. */
+static int projection(const clinfer_graph *g, const graph_node *n)
+{
+    if (n->op != OP_CONV2D || n->removed || n->input_count < 2 || n->input_count > 4 ||
+        !pass_pointwise_conv(g, n) || n->attrs.conv.activation != CLINFER_ACT_NONE)
+        return 0;
+    const graph_value *w = &g->values[n->inputs[1]];
+    return w->kind == VALUE_CONSTANT && w->data != NULL;
+}
+
+/* Whether the depthwise layer's output rows are wide enough and its local
+ * memory fits. */
+static int fits(const clinfer_graph *g, const graph_node *dw, uint64_t local_bytes)
+{
+    const clinfer_shape *x = &g->values[dw->inputs[0]].shape;
+    const clinfer_shape *y = &g->values[dw->output].shape;
+    if (x->rank != 4 || y->rank != 4 || y->dims[3] < DWPW_MIN_WIDTH || x->dims[1] < 1 ||
+        x->dims[3] < 1)
+        return 0;
+    const int64_t k = g->values[dw->inputs[1]].shape.dims[2];
+    return dwpw_local_bound(x->dims[1], x->dims[3], y->dims[3], k, dw->attrs.conv.stride_h) <=
+           (int64_t)(local_bytes / 2 < (uint64_t)DWPW_LOCAL_MAX ? local_bytes / 2
+                                                                : (uint64_t)DWPW_LOCAL_MAX);
+}
+
+/* pw becomes the dwpw node of dw -> pw; dw is removed. 0 or a negative
+ * status. */
+static int make_dwpw(clinfer_graph *g, graph_node *dw, graph_node *pw)
+{
+    const int32_t x = dw->inputs[0], wd = dw->inputs[1];
+    const int32_t bd = dw->input_count > 2 ? dw->inputs[2] : CLINFER_NO_VALUE;
+    const int32_t wp = pw->inputs[1];
+    const int32_t bp = pw->input_count > 2 ? pw->inputs[2] : CLINFER_NO_VALUE;
+    const int32_t r = pw->input_count > 3 ? pw->inputs[3] : CLINFER_NO_VALUE;
+    const int st = pass_set_input(pw, 5, r); /* grows the inputs to six */
+    if (st < 0)
+        return st;
+    pw->inputs[0] = x, pw->inputs[1] = wd, pw->inputs[2] = bd;
+    pw->inputs[3] = wp, pw->inputs[4] = bp, pw->inputs[5] = r;
+    pw->op = OP_DWPW;
+    pw->attrs.conv = dw->attrs.conv; /* the depthwise layer's, with its activation */
+    g->values[dw->output].producer = -1; /* read by nobody now */
+    dw->removed = 1;
+    return 0;
+}
+
+int pass_fuse_depthwise_pointwise(clinfer_graph *g, int enabled, uint64_t local_bytes)
+{
+    int fused = 0;
+    for (int32_t i = 0; enabled && i < g->node_count; i++) {
+        graph_node *pw = &g->nodes[i];
+        if (!projection(g, pw))
+            continue;
+        graph_node *dw = pass_sole_producer(g, pw->inputs[0], OP_CONV2D);
+        if (!dw || !pass_depthwise_conv(g, dw) || dw->in_blocked || !fits(g, dw, local_bytes))
+            continue;
+        const int st = make_dwpw(g, dw, pw);
+        if (st < 0)
+            return st;
+        fused++;
+    }
+    return fused;
+}
