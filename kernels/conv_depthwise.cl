@@ -588,9 +588,8 @@ static inline __attribute__((always_inline)) float16 dwpw_residual(__global cons
 
 /* Stage one: channel c's depthwise rows oy0 .. oy0 + 3 (tile row r at r *
  * stride * twp, its padding already zero) into d_c (4 rows of OWP). */
-static void dwpw_depthwise(__global const store_t *restrict input,
-                           __global const store_t *restrict weight,
-                           __global const store_t *restrict bias, __local float *tile,
+static void dwpw_depthwise(__global const store_t *input, __global const store_t *weight,
+                           __global const store_t *bias, __local float *tile,
                            __local float *d_c, long plane, long room, int c, int H, int W,
                            int OW, int OWP, int stride, int pad_top, int pad_left, int oy0,
                            int twp, float act_a, float act_b)
@@ -626,11 +625,12 @@ static void dwpw_depthwise(__global const store_t *restrict input,
 
 /* Stage two's epilogue for output channel o: bias, residual, the first
  * OW - x lanes of each vector stored (all 16 where the rest land on a
- * row this item writes later). */
+ * row this item writes later). No restrict on the helpers' pointers:
+ * inlined, they leave llvm.experimental.noalias.scope.decl, which
+ * Oclgrind cannot run (tests/oclgrind/run.sh). */
 static inline __attribute__((always_inline)) void
-dwpw_store(const float16 *acc, __global const store_t *restrict residual,
-           __global store_t *restrict out, float bo, int has_res, long at, long total, int col0,
-           int OW, int OWP, int OH, int oy0)
+dwpw_store(const float16 *acc, __global const store_t *residual, __global store_t *out, float bo,
+           int has_res, long at, long total, int col0, int OW, int OWP, int OH, int oy0)
 {
 #pragma unroll
     for (int v = 0; v < PW_NV; v++) {

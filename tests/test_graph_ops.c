@@ -678,7 +678,8 @@ static void depthwise_pointwise(const dwpw_case *t, const char *force, const cha
         clinfer_shape rs = {4, {CLINFER_BATCH_DIM, t->oc, OH, OW}};
         OK(clinfer_graph_input(g, "r", &rs, &r));
     }
-    float *wd_d = test_alloc((size_t)(t->c * t->k * t->k) * 4), *bd_d = test_alloc((size_t)t->c * 4);
+    float *wd_d = test_alloc((size_t)(t->c * t->k * t->k) * 4);
+    float *bd_d = test_alloc((size_t)t->c * 4);
     float *wp_d = test_alloc((size_t)(t->oc * t->c) * 4), *bp_d = test_alloc((size_t)t->oc * 4);
     wd = add_const(g, "wd", (clinfer_shape){4, {t->c, 1, t->k, t->k}}, wd_d, -0.5f, 0.5f);
     if (t->dw_bias)
@@ -697,7 +698,8 @@ static void depthwise_pointwise(const dwpw_case *t, const char *force, const cha
         OK(clinfer_graph_binary(g, "add", CLINFER_BINARY_ADD, p, r, &y));
     OK(clinfer_graph_output(g, t->residual ? y : p, NULL));
 
-    const size_t in_n = (size_t)(t->n * t->c * t->h * t->w), out_n = (size_t)(t->n * t->oc * OH * OW);
+    const size_t in_n = (size_t)(t->n * t->c * t->h * t->w);
+    const size_t out_n = (size_t)(t->n * t->oc * OH * OW);
     float *in = test_alloc(in_n * 4), *res = test_alloc(out_n * 4);
     float *mid = test_alloc((size_t)(t->n * t->c * OH * OW) * 4), *want = test_alloc(out_n * 4);
     fill_uniform(in, in_n, -1, 1, &seed);

@@ -220,6 +220,24 @@ static void g_blocked(built *b)
     output(b, conv(b, f, 16, 16, 5, 1, 2, 1, 16, CLINFER_ACT_SWISH));
 }
 
+/* Depthwise layers and the 1x1 convolutions after them, fused into
+ * conv2d_dwpw where the runtime computes it: 3x3 at stride 1 over 7x29
+ * (rows of 29: a partial vector; 7 rows: a partial block of 4) with a
+ * residual, and 5x5 at stride 2 over 9x57 (padding bottom right one
+ * less) */
+static void g_dwpw(built *b)
+{
+    clinfer_value x = input(b, (clinfer_shape){4, {2, 5, 7, 29}}), y;
+    clinfer_value r = input(b, (clinfer_shape){4, {2, 7, 7, 29}});
+    clinfer_value p = conv(b, conv(b, x, 5, 5, 3, 1, 1, 1, 5, CLINFER_ACT_CLIP), 5, 7, 1, 1, 0,
+                           1, 1, CLINFER_ACT_NONE);
+    CHECK_OK(clinfer_graph_binary(b->g, NULL, CLINFER_BINARY_ADD, p, r, &y));
+    output(b, y);
+    clinfer_value z = input(b, (clinfer_shape){4, {1, 6, 9, 57}});
+    output(b, conv(b, conv(b, z, 6, 6, 5, 2, 2, 1, 6, CLINFER_ACT_RELU), 6, 4, 1, 1, 0, 1, 1,
+                   CLINFER_ACT_NONE));
+}
+
 /* A first layer: 3 channels, 3x3, stride 2 (10x19 outputs: rows of a
  * whole and a partial vector; 20 channels: a whole and a partial block of
  * 16) */
@@ -508,6 +526,9 @@ static const kcase cases[] = {
     {"conv channel-blocked",
      g_blocked,
      {{"CLINFER_GEMM_VARIANT=cpu CLINFER_DEPTHWISE_VARIANT=cpu", "conv2d_depthwise_c16"}}, 0},
+    {"conv depthwise + 1x1",
+     g_dwpw,
+     {{"CLINFER_GEMM_VARIANT=cpu CLINFER_DEPTHWISE_VARIANT=cpu", "conv2d_dwpw"}}, 0},
     {"conv pooled, 5 channels",
      g_pooled_wide,
      {{"CLINFER_CONV_ALGO=pooled", "conv2d_pooled"},
