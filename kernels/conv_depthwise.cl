@@ -570,8 +570,12 @@ __kernel void conv2d_depthwise_c16(__global const store_t *restrict input, long 
  * PW_NV vectors of sums per step, its columns the 4 rows' pixels. The
  * depthwise output never goes to global memory and the pair is one launch
  * fewer (PoCL starts each launch 6-15 us late on two threads). */
+#ifndef PW_TM /* the host passes its DWPW_PANEL_ROWS */
 #define PW_TM 6
+#endif
+#ifndef PW_NV
 #define PW_NV 4
+#endif
 
 /* The residual's 16 values from r (n of them in the row; the rest read
  * when they are inside the tensor, which ends `room` values after r). */

@@ -115,8 +115,8 @@ clinfer_status dwpw_prepare(clinfer_runtime *rt, const dwpw_params *p, op_launch
     const int32_t oh = (int32_t)s.dims[2], ow = (int32_t)s.dims[3];
     const act_params act = act_program(p->dw.act); /* fewer programs */
     opts o = opts_none();
-    opts_add(&o, "-DDW_PW=1 -DDW_K=%d -DACT=%d -DHAS_BIAS=%d", p->dw.kh, (int)act.kind,
-             p->dw.has_bias ? 1 : 0);
+    opts_add(&o, "-DDW_PW=1 -DDW_K=%d -DACT=%d -DHAS_BIAS=%d -DPW_TM=%d", p->dw.kh, (int)act.kind,
+             p->dw.has_bias ? 1 : 0, DWPW_PANEL_ROWS);
     karg a;
     launch_begin(rt, out, "conv_depthwise", &o, "conv2d_dwpw", KARG_AFTER_TENSORS(7), &a);
     karg_local(&a, (size_t)depthwise_tile_floats(&p->dw, ow, DWPW_ROWS) * sizeof(float));
