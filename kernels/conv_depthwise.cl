@@ -42,7 +42,12 @@
  *   rows of 16, 4 at a time. The sums go through a buffer after the flat
  *   tile (`obuf`) to the output rows.
  *
- * Tunables: HAS_BIAS (0/1), ACT (see prelude.cl), DW_K (3 or 5).
+ * conv2d_dwpw (host/ops/conv_dwpw.h; a -DDW_PW program holds it alone):
+ *   the depthwise layer and the 1x1 convolution after it in one launch,
+ *   see its banner at the end of the file.
+ *
+ * Tunables: HAS_BIAS (0/1), ACT (see prelude.cl), DW_K (3 or 5); PW_TM
+ * and PW_NV for conv2d_dwpw.
  */
 #define DW_ROWS 4 /* conv2d_depthwise_rows: output rows computed together */
 

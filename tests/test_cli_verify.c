@@ -2,7 +2,8 @@
  * test_cli_verify.c — `clinfer verify` end to end: the lecture CNN and a
  * small model written here (conv, depthwise conv, residual Add, 1x1 conv,
  * global pool, Gemm on non-square sizes) pass in fp32 with every node in
- * the table; a tolerance of 0 with Winograd forced names the first node
+ * the table; a depthwise layer fused into the 1x1 after it is marked
+ * fused and the pair compared at its output; a tolerance of 0 with Winograd forced names the first node
  * whose rounding differs from the naive kernel and exits 1 (and, with
  * --isolate, is the only node over it); bad models,
  * inputs and options exit 2 with a message.
@@ -126,6 +127,68 @@ Test(cli_verify, generated_model_passes_and_json_says_so)
                           "\"node\": \"p\""};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         cr_assert(strstr(out, keys[i]), "no %s in:\n%s", keys[i], out);
+}
+
+/* x [1, 6, 9, 30] -> depthwise Conv 3x3 (bias) -> Relu -> Conv 1x1 (4)
+ * -> "y": on CPUs the pair is one conv2d_dwpw node (passes/dwpw.c). */
+static void write_depthwise_pair(const char *path)
+{
+    onnx_graph g = {{0}};
+    uint32_t seed = 9;
+    float dw[6 * 9], db[6], pw[4 * 6];
+    fill(dw, sizeof dw / 4, &seed), fill(db, 6, &seed), fill(pw, sizeof pw / 4, &seed);
+    const int64_t xd[4] = {1, 6, 9, 30}, dwd[4] = {6, 1, 3, 3}, c6[1] = {6},
+                  pwd[4] = {4, 6, 1, 1}, yd[4] = {1, 4, 9, 30}, k3[2] = {3, 3},
+                  pads[4] = {1, 1, 1, 1};
+    pb t, a[3];
+    t = onnx_value_info("x", OT_FLOAT, 4, xd), onnx_input(&g, &t);
+    t = onnx_tensor_f("dw", 4, dwd, dw, 1), onnx_initializer(&g, &t);
+    t = onnx_tensor_f("db", 1, c6, db, 1), onnx_initializer(&g, &t);
+    t = onnx_tensor_f("pw", 4, pwd, pw, 1), onnx_initializer(&g, &t);
+    a[0] = onnx_attr_ints("kernel_shape", 2, k3);
+    a[1] = onnx_attr_ints("pads", 4, pads);
+    a[2] = onnx_attr_int("group", 6);
+    onnx_node(&g, "Conv", "conv_dw", "x,dw,db", "d", 3, a);
+    onnx_node(&g, "Relu", "relu", "d", "rd", 0, NULL);
+    onnx_node(&g, "Conv", "conv_pw", "rd,pw", "y", 0, NULL);
+    t = onnx_value_info("y", OT_FLOAT, 4, yd), onnx_output(&g, &t);
+    size_t size = 0;
+    uint8_t *bytes = onnx_model(&g, 13, &size);
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f);
+    cr_assert_eq(fwrite(bytes, 1, size, f), size);
+    fclose(f);
+    free(bytes);
+}
+
+/* Where the tested run fuses the depthwise layer into the 1x1 after it,
+ * the reference's depthwise node is marked fused and the pair's output is
+ * compared; elsewhere (GPUs, AVX2 CPUs) both nodes are compared. */
+Test(cli_verify, a_fused_depthwise_pair_is_compared_at_its_output)
+{
+    static char out[65536];
+    char model[128], args[512];
+    snprintf(model, sizeof model, "%s/dwpw.onnx", tmpdir);
+    write_depthwise_pair(model);
+    snprintf(args, sizeof args, "'%s'", model);
+    int rc = verify("", args, out, sizeof out);
+    cr_assert_eq(rc, 0, "exit %d:\n%s", rc, out);
+    cr_assert(strstr(out, "verify: PASS: 2 nodes and 1 outputs"), "%s", out);
+    const char *dw_row = strstr(out, "  0  d   "), *y_row = strstr(out, "  1  y   ");
+    cr_assert(dw_row && y_row, "%s", out);
+    const char *dw_end = strchr(dw_row, '\n');
+    if (strstr(out, "conv2d_dwpw")) {
+        cr_assert(strstr(dw_row, "(fused)") && strstr(dw_row, "(fused)") < dw_end, "%s", out);
+        cr_assert(dw_end - dw_row > 7 && strncmp(dw_end - 7, "  fused", 7) == 0, "%s", out);
+        cr_assert(strstr(y_row, "conv2d_dwpw"), "%s", out);
+    } else {
+        cr_assert(dw_end - dw_row > 4 && strncmp(dw_end - 4, "  ok", 4) == 0, "%s", out);
+    }
+    snprintf(args, sizeof args, "'%s' --json --isolate", model);
+    rc = verify("", args, out, sizeof out);
+    cr_assert_eq(rc, 0, "exit %d:\n%s", rc, out);
+    cr_assert(strstr(out, "\"passed\": true"), "%s", out);
+    cr_assert(strstr(out, "\"fused\": true") || !strstr(out, "conv2d_dwpw"), "%s", out);
 }
 
 /* Winograd's transforms round differently from the naive convolution: at
