@@ -574,12 +574,23 @@ __kernel void conv2d_depthwise_c16(__global const store_t *restrict input, long 
  * product of the packed weights [OC / PW_TM][C][PW_TM] with d, PW_TM x
  * PW_NV vectors of sums per step, its columns the 4 rows' pixels. The
  * depthwise output never goes to global memory and the pair is one launch
- * fewer (PoCL starts each launch 6-15 us late on two threads). */
+ * fewer (PoCL starts each launch 6-15 us late on two threads).
+ * DWPW_EXPAND=1: the block's 1x1 expansion too (input x [N, K, H, W],
+ * ex_w [C][K], ex_b [C] or none, the depthwise layer's activation after
+ * it): the tiles of EXP_CB channels at a time are computed from x instead
+ * of copied (dwpw_expand_fill; `tile` holds EXP_CB tiles of tile_floats),
+ * and the expanded tensor, the block's largest, never goes to memory. */
 #ifndef PW_TM /* the host passes its DWPW_PANEL_ROWS */
 #define PW_TM 6
 #endif
 #ifndef PW_NV
 #define PW_NV 4
+#endif
+#ifndef DWPW_EXPAND
+#define DWPW_EXPAND 0
+#endif
+#ifndef EXP_CB /* the host passes its DWPW_EXPAND_CHANNELS */
+#define EXP_CB 4
 #endif
 
 /* The residual's 16 values from r (n of them in the row; the rest read
@@ -595,17 +606,13 @@ static inline __attribute__((always_inline)) float16 dwpw_residual(__global cons
     return vload16(0, t);
 }
 
-/* Stage one: channel c's depthwise rows oy0 .. oy0 + 3 (tile row r at r *
- * stride * twp, its padding already zero) into d_c (4 rows of OWP). */
-static void dwpw_depthwise(__global const store_t *input, __global const store_t *weight,
-                           __global const store_t *bias, __local float *tile,
-                           __local float *d_c, long plane, long room, int c, int H, int W,
-                           int OW, int OWP, int stride, int pad_top, int pad_left, int oy0,
-                           int twp, float act_a, float act_b)
+/* Stage one: channel c's depthwise rows oy0 .. oy0 + 3 from its filled
+ * tile (tile row r at r * stride * twp, the padding zero) into d_c (4
+ * rows of OWP). */
+static void dwpw_depthwise(__local const float *tile, __global const store_t *weight,
+                           __global const store_t *bias, __local float *d_c, int c, int OW,
+                           int OWP, int stride, int twp, float act_a, float act_b)
 {
-    const int th = (DW_ROWS - 1) * stride + DW_K;
-    depthwise_fill(tile, input + plane * H * W, room, H, W, oy0 * stride - pad_top, th, pad_left,
-                   stride, twp);
     float16 wk[DW_K * DW_K];
 #pragma unroll
     for (int k = 0; k < DW_K * DW_K; k++)
@@ -632,6 +639,104 @@ static void dwpw_depthwise(__global const store_t *input, __global const store_t
     }
 }
 
+#if DWPW_EXPAND
+/* With an expansion (DWPW_EXPAND: the block's 1x1 expansion K -> C with
+ * the depthwise layer's activation, weights [C][K]), the tiles are filled
+ * from it instead of from memory: EXP_CB channels at a time, 32 columns
+ * per step, so that each input vector feeds EXP_CB FMAs. */
+
+/* 16 values of an input row from src (n of them in the row, `left`
+ * readable from src); lanes past the row are whatever follows (their
+ * results are masked) or zero at the tensor's end. */
+static inline __attribute__((always_inline)) float16 dwpw_x16(__global const store_t *src, int n,
+                                                              long left)
+{
+    if (n <= 0)
+        return (float16)(0.0f);
+    if (left >= 16)
+        return LD16(0, src);
+    float t[16];
+    for (int j = 0; j < 16; j++)
+        t[j] = j < n && j < left ? LD(src, j) : 0.0f;
+    return vload16(0, t);
+}
+
+/* Stores the expanded values of columns xv .. xv + 31 (a, b; lanes past
+ * W already zero) into tile row dst as depthwise_copy_row (stride 1) and
+ * depthwise_split_row (stride 2) store a row. */
+static inline __attribute__((always_inline)) void
+dwpw_tile_store(__local float *dst, float16 a, float16 b, int xv, int W, int pad_left, int stride,
+                int twp)
+{
+    if (stride == 1) {
+        VST16_LOCAL(a, dst + pad_left + xv);
+        if (xv + 16 < W)
+            VST16_LOCAL(b, dst + pad_left + xv + 16);
+        return;
+    }
+    __local float *ev = dst + (pad_left & 1) * twp + (pad_left >> 1);
+    __local float *od = dst + ((pad_left + 1) & 1) * twp + ((pad_left + 1) >> 1);
+    if (xv + 32 <= W) {
+        VST16_LOCAL((float16)(a.even, b.even), ev + xv / 2);
+        VST16_LOCAL((float16)(a.odd, b.odd), od + xv / 2);
+        return;
+    }
+    vstore8(a.even, 0, ev + xv / 2);
+    vstore8(a.odd, 0, od + xv / 2);
+    if (xv + 16 < W) {
+        vstore8(b.even, 0, ev + xv / 2 + 8);
+        vstore8(b.odd, 0, od + xv / 2 + 8);
+    }
+}
+
+/* Fills the tiles of channels c0 .. c0 + EXP_CB - 1 (tile j at tile + j *
+ * tile_floats; channels past C repeat the last one) with the expansion of
+ * input rows iy0 .. iy0 + th - 1 of image x (K planes of H x W, `room`
+ * floats readable from x). */
+static void dwpw_expand_fill(__local float *tile, int tile_floats, __global const store_t *x,
+                             long room, __global const store_t *we, __global const store_t *eb,
+                             int has_eb, int c0, int C, int K, int H, int W, int iy0, int th,
+                             int pad_left, int stride, int twp, float act_a, float act_b)
+{
+    const long HW = (long)H * W;
+    int cc[EXP_CB];
+    float be[EXP_CB];
+#pragma unroll
+    for (int j = 0; j < EXP_CB; j++) {
+        cc[j] = min(c0 + j, C - 1);
+        be[j] = has_eb ? LD(eb, cc[j]) : 0.0f;
+    }
+    for (int r = max(0, -iy0); r < min(th, H - iy0); r++) {
+        const long at = (long)(iy0 + r) * W;
+        for (int xv = 0; xv < W; xv += 32) {
+            float16 acc[EXP_CB][2];
+#pragma unroll
+            for (int j = 0; j < EXP_CB; j++)
+                acc[j][0] = acc[j][1] = (float16)(be[j]);
+            for (int k = 0; k < K; k++) {
+                const long o = k * HW + at + xv;
+                const float16 v0 = dwpw_x16(x + o, W - xv, room - o);
+                const float16 v1 = dwpw_x16(x + o + 16, W - xv - 16, room - o - 16);
+#pragma unroll
+                for (int j = 0; j < EXP_CB; j++) {
+                    const float16 w = (float16)(LD(we, (long)cc[j] * K + k));
+                    acc[j][0] = fma(w, v0, acc[j][0]);
+                    acc[j][1] = fma(w, v1, acc[j][1]);
+                }
+            }
+#pragma unroll
+            for (int j = 0; j < EXP_CB; j++) {
+                const float16 a = select((float16)(0.0f), ACT_ANY(acc[j][0]), DW_LANES < W - xv);
+                const float16 b =
+                    select((float16)(0.0f), ACT_ANY(acc[j][1]), DW_LANES < W - xv - 16);
+                dwpw_tile_store(tile + j * tile_floats + r * stride * twp, a, b, xv, W, pad_left,
+                                stride, twp);
+            }
+        }
+    }
+}
+#endif
+
 /* Stage two's epilogue for output channel o: bias, residual, the first
  * OW - x lanes of each vector stored (all 16 where the rest land on a
  * row this item writes later). No restrict on the helpers' pointers:
@@ -655,6 +760,8 @@ dwpw_store(const float16 *acc, __global const store_t *residual, __global store_
 }
 
 __kernel void conv2d_dwpw(__global const store_t *restrict input, long input_off,
+                          __global const store_t *restrict ex_w, long ex_w_off,
+                          __global const store_t *restrict ex_b, long ex_b_off,
                           __global const store_t *restrict weight, long weight_off,
                           __global const store_t *restrict bias, long bias_off,
                           __global const store_t *restrict pw, long pw_off,
@@ -663,10 +770,12 @@ __kernel void conv2d_dwpw(__global const store_t *restrict input, long input_off
                           __global store_t *restrict output, long output_off,
                           __local float *tile, __local float *d, int C, int H, int W, int OH,
                           int OW, int OC, int stride, int pad_top, int pad_left, int twp,
-                          int total_planes, int has_pw_bias, int has_res, float act_a,
-                          float act_b)
+                          int total_planes, int has_pw_bias, int has_res, int K,
+                          int has_ex_bias, int tile_floats, float act_a, float act_b)
 {
     input += input_off;
+    ex_w += ex_w_off;
+    ex_b += ex_b_off;
     weight += weight_off;
     bias += bias_off;
     pw += pw_off;
@@ -678,14 +787,29 @@ __kernel void conv2d_dwpw(__global const store_t *restrict input, long input_off
     if (oy0 >= OH)
         return;
     const int OWP = (OW + 15) / 16 * 16, cols = DW_ROWS * OWP; /* d's row: 4 output rows */
-    depthwise_zero_padding(tile, H, W, oy0 * stride - pad_top, (DW_ROWS - 1) * stride + DW_K,
-                           pad_left, stride, twp);
+    const int iy0 = oy0 * stride - pad_top, th = (DW_ROWS - 1) * stride + DW_K;
+#if DWPW_EXPAND /* total_planes: the input's, N * K */
+    for (int j = 0; j < EXP_CB; j++)
+        depthwise_zero_padding(tile + j * tile_floats, H, W, iy0, th, pad_left, stride, twp);
+    const long image = n * K * H * W;
+    for (int c0 = 0; c0 < C; c0 += EXP_CB) {
+        dwpw_expand_fill(tile, tile_floats, input + image, (long)total_planes * H * W - image,
+                         ex_w, ex_b, has_ex_bias, c0, C, K, H, W, iy0, th, pad_left, stride, twp,
+                         act_a, act_b);
+        for (int j = 0; j < min(EXP_CB, C - c0); j++)
+            dwpw_depthwise(tile + j * tile_floats, weight, bias, d + (long)(c0 + j) * cols, c0 + j,
+                           OW, OWP, stride, twp, act_a, act_b);
+    }
+#else
+    depthwise_zero_padding(tile, H, W, iy0, th, pad_left, stride, twp);
     for (int c = 0; c < C; c++) {
         const long plane = n * C + c;
-        dwpw_depthwise(input, weight, bias, tile, d + (long)c * cols, plane,
-                       (total_planes - plane) * H * W, c, H, W, OW, OWP, stride, pad_top,
-                       pad_left, oy0, twp, act_a, act_b);
+        depthwise_fill(tile, input + plane * H * W, (total_planes - plane) * H * W, H, W, iy0, th,
+                       pad_left, stride, twp);
+        dwpw_depthwise(tile, weight, bias, d + (long)c * cols, c, OW, OWP, stride, twp, act_a,
+                       act_b);
     }
+#endif
     const long total = (long)get_global_size(2) * OC * OH * OW;
     for (int m0 = 0; m0 < OC; m0 += PW_TM) {
         __global const store_t *a = pw + (long)m0 * C; /* panel m0 / PW_TM: [C][PW_TM] */

@@ -3,10 +3,10 @@
  * small model written here (conv, depthwise conv, residual Add, 1x1 conv,
  * global pool, Gemm on non-square sizes) pass in fp32 with every node in
  * the table; a depthwise layer fused into the 1x1 after it is marked
- * fused and the pair compared at its output; a tolerance of 0 with Winograd forced names the first node
- * whose rounding differs from the naive kernel and exits 1 (and, with
- * --isolate, is the only node over it); bad models,
- * inputs and options exit 2 with a message.
+ * fused and the pair compared at its output; a tolerance of 0 with
+ * Winograd forced names the first node whose rounding differs from the
+ * naive kernel and exits 1 (and, with --isolate, is the only node over
+ * it); bad models, inputs and options exit 2 with a message.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>

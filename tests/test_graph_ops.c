@@ -655,13 +655,15 @@ Test(graph_ops, inverted_residual_block_in_the_channel_blocked_layout)
 
 /* A depthwise convolution and the 1x1 convolution after it (an inverted
  * residual block's depthwise layer and projection), with or without the
- * biases, a residual (a second graph input), against ref_conv2d. Where
- * the runtime computes it, the pair is one conv2d_dwpw node
+ * biases, a residual (a second graph input), and before a stride-2
+ * depthwise layer the block's 1x1 expansion, against ref_conv2d. Where
+ * the runtime computes it, the pair (or the three) is one conv2d_dwpw node
  * (passes/dwpw.c): its rows of 4 (a last partial block), output rows that
  * end inside a vector and the 5x5 window. A forced convolution algorithm
- * keeps the pair apart. */
+ * keeps the layers apart. */
 typedef struct dwpw_case {
     int64_t n, c, h, w, oc;
+    int64_t ek; /* > 0: a 1x1 expansion ek -> c with the same activation first */
     int32_t k, stride, pad[4]; /* top, left, bottom, right */
     int dw_bias, pw_bias, residual;
     clinfer_unary_op act; /* after the depthwise layer (RELU or CLIP 0..6) */
@@ -672,8 +674,18 @@ static void depthwise_pointwise(const dwpw_case *t, const char *force, const cha
 {
     const int64_t OH = (t->h + t->pad[0] + t->pad[2] - t->k) / t->stride + 1;
     const int64_t OW = (t->w + t->pad[1] + t->pad[3] - t->k) / t->stride + 1;
-    clinfer_value x, r = 0, wd, bd = 0, wp, bp = 0, d, da, p, y;
-    clinfer_graph *g = new_graph((clinfer_shape){4, {CLINFER_BATCH_DIM, t->c, t->h, t->w}}, &x);
+    clinfer_value x, r = 0, wd, bd = 0, wp, bp = 0, d, da, p, y, e = 0;
+    const int64_t cin = t->ek > 0 ? t->ek : t->c; /* the graph input's channels */
+    clinfer_graph *g = new_graph((clinfer_shape){4, {CLINFER_BATCH_DIM, cin, t->h, t->w}}, &x);
+    float *we_d = test_alloc((size_t)(t->c * cin) * 4), *be_d = test_alloc((size_t)t->c * 4);
+    if (t->ek > 0) {
+        clinfer_value we = add_const(g, "we", (clinfer_shape){4, {t->c, t->ek, 1, 1}}, we_d, -0.4f,
+                                     0.4f);
+        clinfer_value be = add_const(g, "be", (clinfer_shape){1, {t->c}}, be_d, -0.5f, 0.5f);
+        clinfer_value ec;
+        OK(clinfer_graph_conv2d(g, "expand", x, we, be, NULL, &ec));
+        OK(clinfer_graph_unary(g, "eact", t->act, ec, 0, 6, &e));
+    }
     if (t->residual) {
         clinfer_shape rs = {4, {CLINFER_BATCH_DIM, t->oc, OH, OW}};
         OK(clinfer_graph_input(g, "r", &rs, &r));
@@ -691,28 +703,39 @@ static void depthwise_pointwise(const dwpw_case *t, const char *force, const cha
     dw.groups = (int32_t)t->c, dw.stride_h = dw.stride_w = t->stride;
     dw.pad_top = t->pad[0], dw.pad_left = t->pad[1], dw.pad_bottom = t->pad[2];
     dw.pad_right = t->pad[3];
-    OK(clinfer_graph_conv2d(g, "dw", x, wd, t->dw_bias ? bd : CLINFER_NO_VALUE, &dw, &d));
+    OK(clinfer_graph_conv2d(g, "dw", t->ek > 0 ? e : x, wd, t->dw_bias ? bd : CLINFER_NO_VALUE, &dw,
+                            &d));
     OK(clinfer_graph_unary(g, "act", t->act, d, 0, 6, &da));
     OK(clinfer_graph_conv2d(g, "project", da, wp, t->pw_bias ? bp : CLINFER_NO_VALUE, NULL, &p));
     if (t->residual)
         OK(clinfer_graph_binary(g, "add", CLINFER_BINARY_ADD, p, r, &y));
     OK(clinfer_graph_output(g, t->residual ? y : p, NULL));
 
-    const size_t in_n = (size_t)(t->n * t->c * t->h * t->w);
+    const size_t in_n = (size_t)(t->n * cin * t->h * t->w);
     const size_t out_n = (size_t)(t->n * t->oc * OH * OW);
     float *in = test_alloc(in_n * 4), *res = test_alloc(out_n * 4);
+    float *ex = test_alloc((size_t)(t->n * t->c * t->h * t->w) * 4);
     float *mid = test_alloc((size_t)(t->n * t->c * OH * OW) * 4), *want = test_alloc(out_n * 4);
     fill_uniform(in, in_n, -1, 1, &seed);
     fill_uniform(res, out_n, -1, 1, &seed);
+    const act_params act = t->act == CLINFER_UNARY_CLIP ? (act_params){ACT_KIND_CLIP, 0, 6}
+                                                        : (act_params){ACT_KIND_RELU, 0, 0};
+    if (t->ek > 0) {
+        conv2d_params pe = conv2d_params_default();
+        pe.n = (int32_t)t->n, pe.c = (int32_t)t->ek, pe.h = (int32_t)t->h, pe.w = (int32_t)t->w;
+        pe.oc = (int32_t)t->c, pe.kh = pe.kw = 1, pe.has_bias = 1, pe.act = act;
+        ref_conv2d(&pe, in, we_d, be_d, ex);
+    } else {
+        memcpy(ex, in, in_n * 4);
+    }
     conv2d_params pd = conv2d_params_default();
     pd.n = (int32_t)t->n, pd.c = pd.oc = pd.groups = (int32_t)t->c;
     pd.h = (int32_t)t->h, pd.w = (int32_t)t->w, pd.kh = pd.kw = t->k;
     pd.stride_h = pd.stride_w = t->stride, pd.has_bias = t->dw_bias;
     pd.pad_top = t->pad[0], pd.pad_left = t->pad[1], pd.pad_bottom = t->pad[2];
     pd.pad_right = t->pad[3];
-    pd.act = t->act == CLINFER_UNARY_CLIP ? (act_params){ACT_KIND_CLIP, 0, 6}
-                                          : (act_params){ACT_KIND_RELU, 0, 0};
-    ref_conv2d(&pd, in, wd_d, bd_d, mid);
+    pd.act = act;
+    ref_conv2d(&pd, ex, wd_d, bd_d, mid);
     conv2d_params pp = conv2d_params_default();
     pp.n = (int32_t)t->n, pp.c = (int32_t)t->c, pp.h = (int32_t)OH, pp.w = (int32_t)OW;
     pp.oc = (int32_t)t->oc, pp.kh = pp.kw = 1, pp.has_bias = t->pw_bias;
@@ -721,9 +744,9 @@ static void depthwise_pointwise(const dwpw_case *t, const char *force, const cha
         want[i] += res[i];
 
     char what[128];
-    snprintf(what, sizeof what, "dw %dx%d /%d %lldx%lld C %lld -> 1x1 %lld, %s=%s", t->k, t->k,
-             t->stride, (long long)t->h, (long long)t->w, (long long)t->c, (long long)t->oc,
-             force ? force : "-", value ? value : "-");
+    snprintf(what, sizeof what, "1x1 %lld -> dw %dx%d /%d %lldx%lld C %lld -> 1x1 %lld, %s=%s",
+             (long long)t->ek, t->k, t->k, t->stride, (long long)t->h, (long long)t->w,
+             (long long)t->c, (long long)t->oc, force ? force : "-", value ? value : "-");
     if (force)
         setenv(force, value, 1);
     clinfer_runtime *rt = test_runtime();
@@ -747,9 +770,10 @@ static void depthwise_pointwise(const dwpw_case *t, const char *force, const cha
     for (size_t i = 0; i < count; i++)
         dwpw += strcmp(prof[i].kernel, "conv2d_dwpw") == 0;
     cr_assert_eq(dwpw, (size_t)fused, "%s: %zu conv2d_dwpw nodes, expected %d", what, dwpw, fused);
-    cr_assert_eq(count, fused ? 1u : 2u, "%s: %zu kernel nodes", what, count);
-    free(got), free(in), free(res), free(mid), free(want);
-    free(wd_d), free(bd_d), free(wp_d), free(bp_d);
+    const size_t layers = t->ek > 0 ? 3 : 2;
+    cr_assert_eq(count, fused ? 1u : layers, "%s: %zu kernel nodes", what, count);
+    free(got), free(in), free(res), free(ex), free(mid), free(want);
+    free(wd_d), free(bd_d), free(wp_d), free(bp_d), free(we_d), free(be_d);
     clinfer_session_free(s);
     clinfer_model_free(m);
     clinfer_runtime_free(rt);
@@ -763,13 +787,18 @@ Test(graph_ops, depthwise_then_pointwise_fused)
     clinfer_runtime_free(rt);
     const dwpw_case cases[] = {
         /* stride 2, odd sizes, both biases, ReLU6, batch 2: rows of 31 */
-        {2, 20, 23, 61, 13, 3, 2, {1, 1, 1, 1}, 1, 1, 0, CLINFER_UNARY_CLIP},
+        {2, 20, 23, 61, 13, 0, 3, 2, {1, 1, 1, 1}, 1, 1, 0, CLINFER_UNARY_CLIP},
         /* 5x5, stride 1, residual, no biases, 9 rows (a block of 1) */
-        {1, 24, 9, 30, 7, 5, 1, {2, 2, 2, 2}, 0, 0, 1, CLINFER_UNARY_RELU},
+        {1, 24, 9, 30, 7, 0, 5, 1, {2, 2, 2, 2}, 0, 0, 1, CLINFER_UNARY_RELU},
         /* 113 columns (a last vector of 1), residual, asymmetric padding */
-        {1, 17, 14, 113, 16, 3, 1, {0, 1, 2, 1}, 1, 1, 1, CLINFER_UNARY_CLIP},
+        {1, 17, 14, 113, 16, 0, 3, 1, {0, 1, 2, 1}, 1, 1, 1, CLINFER_UNARY_CLIP},
         /* stride 2 with padding on the bottom right only (TF's SAME) */
-        {2, 9, 12, 58, 6, 3, 2, {0, 0, 1, 1}, 1, 0, 0, CLINFER_UNARY_RELU},
+        {2, 9, 12, 58, 6, 0, 3, 2, {0, 0, 1, 1}, 1, 0, 0, CLINFER_UNARY_RELU},
+        /* with the expansion before it (stride 2): 7 -> 18 channels (4 at
+         * a time: a last partial group), rows of 57 (a last step of 25) */
+        {2, 18, 13, 57, 11, 7, 3, 2, {1, 1, 1, 1}, 1, 1, 0, CLINFER_UNARY_CLIP},
+        /* 5x5, 64 columns (whole steps), a residual, padding bottom right */
+        {1, 8, 10, 64, 8, 5, 5, 2, {1, 1, 2, 2}, 0, 1, 1, CLINFER_UNARY_RELU},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         depthwise_pointwise(&cases[i], NULL, NULL, cpu);

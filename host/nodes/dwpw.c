@@ -1,10 +1,13 @@
 /*
  * dwpw.c — dwpw nodes (inputs [x, Wd, bd, Wp, bp, r]: a depthwise
  * convolution's weights and bias, the 1x1 convolution's after it, and a
- * residual of the output's shape; bd, bp and r CLINFER_NO_VALUE when
- * absent; attrs.conv: the depthwise layer's), which passes/dwpw.c makes
- * from the two convolutions; the projection's weights packed once on the
- * host into persistent memory; the launch in ops/conv_dwpw.c.
+ * residual of the output's shape; or [x, Wd, bd, Wp, bp, r, We, be] with
+ * the block's 1x1 expansion before the depthwise layer, x then its input;
+ * bd, bp, r and be CLINFER_NO_VALUE when absent; attrs.conv: the
+ * depthwise layer's, whose activation the expansion shares), which
+ * passes/dwpw.c makes from the two or three convolutions; the
+ * projection's weights packed once on the host into persistent memory;
+ * the launch in ops/conv_dwpw.c.
  */
 #include <string.h>
 
@@ -18,12 +21,20 @@ static clinfer_status dwpw_params_of(const node_ctx *c, dwpw_params *p)
     clinfer_status st = node_need_image_and_filter(c);
     if (st != CLINFER_OK)
         return st;
-    if (c->node->input_count != 6)
+    const int expand = c->node->input_count == 8;
+    if (c->node->input_count != 6 && !expand)
         return node_fail(c, CLINFER_ERR_INVALID_ARGUMENT,
-                         "has %d inputs, not 6 (x, Wd, bd, Wp, bp, r)", (int)c->node->input_count);
+                         "has %d inputs, not 6 (x, Wd, bd, Wp, bp, r) or 8 (and We, be)",
+                         (int)c->node->input_count);
     const clinfer_conv2d_desc *d = &c->node->attrs.conv;
     const clinfer_shape *x = c->in[0], *wd = c->in[1], *wp = c->in[3];
-    const int64_t C = x->dims[1];
+    const clinfer_shape *we = expand ? c->in[6] : NULL;
+    const int64_t K = x->dims[1], C = expand && we && we->rank == 4 ? we->dims[0] : K;
+    if (expand && (!we || we->rank != 4 || we->dims[1] != K || we->dims[2] != 1 ||
+                   we->dims[3] != 1 || !node_bias_or_absent(c->in[7], C)))
+        return node_fail(c, CLINFER_ERR_SHAPE,
+                         "needs expansion weights [C, %lld, 1, 1] and a bias [C] (or none)",
+                         (long long)K);
     if (d->groups != C || wd->dims[0] != C || wd->dims[1] != 1 || !wp || wp->rank != 4 ||
         wp->dims[1] != C || wp->dims[2] != 1 || wp->dims[3] != 1 || wp->dims[0] > INT32_MAX ||
         !node_bias_or_absent(c->in[2], C) || !node_bias_or_absent(c->in[4], wp->dims[0]))
@@ -49,6 +60,8 @@ static clinfer_status dwpw_params_of(const node_ctx *c, dwpw_params *p)
     p->oc = (int32_t)wp->dims[0];
     p->has_pw_bias = c->in[4] != NULL;
     p->has_residual = c->in[5] != NULL;
+    p->k = expand ? (int32_t)K : 0;
+    p->has_ex_bias = expand && c->in[7] != NULL;
     return CLINFER_OK;
 }
 
@@ -92,7 +105,10 @@ static clinfer_status dwpw_node_prepare(const node_ctx *c, const dev_tensor *in,
                                         node_launches *l)
 {
     const dwpw_params *p = c->plan;
-    const dev_tensor bufs[6] = {in[0], in[1], in[2], dev_whole(c->persist), in[4], in[5]};
+    const dev_tensor none = {NULL, 0};
+    const int expand = c->node->input_count == 8;
+    const dev_tensor bufs[8] = {in[0], expand ? in[6] : none, expand ? in[7] : none,
+                                in[1], in[2], dev_whole(c->persist), in[4], in[5]};
     clinfer_status st = CLINFER_OK;
     if (!c->persist_ready) /* else an earlier session of the model packed them */
         st = node_pack_on_host(c, 3, dwpw_packed_floats(p), pack_pointwise);
@@ -103,12 +119,15 @@ static clinfer_status dwpw_node_prepare(const node_ctx *c, const dev_tensor *in,
     return st == CLINFER_OK ? dwpw_bind(c->rt, &l->items[0], bufs, out) : st;
 }
 
-/* Multiply-adds of both layers, twice. */
+/* Multiply-adds of the layers, twice (the expansion's over its input's
+ * pixels, as the separate layer computes them). */
 static double dwpw_flops(const node_ctx *c, const clinfer_shape *out)
 {
     const dwpw_params *p = c->plan;
     const double pixels = (double)out->dims[0] * (double)out->dims[2] * (double)out->dims[3];
-    return 2.0 * pixels * p->dw.c * ((double)p->dw.kh * p->dw.kw + p->oc);
+    const double in_pixels = (double)p->dw.n * p->dw.h * p->dw.w;
+    return 2.0 * pixels * p->dw.c * ((double)p->dw.kh * p->dw.kw + p->oc) +
+           2.0 * in_pixels * p->dw.c * p->k;
 }
 
 const node_impl node_dwpw_impl = {sizeof(dwpw_params), dwpw_infer, dwpw_plan, dwpw_node_prepare,

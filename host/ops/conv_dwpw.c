@@ -13,6 +13,13 @@
 /* Output rows per work-item: DW_ROWS in the kernel. */
 #define DWPW_ROWS 4
 
+/* Depthwise tiles of the op: one, or DWPW_EXPAND_CHANNELS with the
+ * expansion. */
+static int64_t dwpw_tiles(const dwpw_params *p)
+{
+    return p->k > 0 ? DWPW_EXPAND_CHANNELS : 1;
+}
+
 /* Floats of d, the depthwise output of DWPW_ROWS rows of every channel,
  * each row padded to whole vectors. */
 static int64_t dwpw_d_floats(const dwpw_params *p, int32_t ow)
@@ -48,21 +55,26 @@ const char *dwpw_unfit(const dwpw_params *p, uint64_t local_bytes)
         return "needs a plain depthwise convolution (groups == C == OC)";
     if (d->pad_left >= d->kw || d->pad_top >= d->kh || !dwpw_size(p, &oh, &ow))
         return "needs padding smaller than the window";
+    if (p->k < 0)
+        return "needs a positive expansion input";
     const int64_t bytes =
-        (depthwise_tile_floats(d, ow, DWPW_ROWS) + dwpw_d_floats(p, ow)) * (int64_t)sizeof(float);
-    if (bytes > DWPW_LOCAL_MAX || (uint64_t)bytes > local_bytes / 2)
+        (dwpw_tiles(p) * depthwise_tile_floats(d, ow, DWPW_ROWS) + dwpw_d_floats(p, ow)) *
+        (int64_t)sizeof(float);
+    if (bytes > DWPW_LOCAL_MAX || (uint64_t)bytes > local_bytes)
         return "needs more local memory than it takes";
     return NULL;
 }
 
-int64_t dwpw_local_bound(int64_t c, int64_t w, int64_t ow, int64_t k, int64_t stride)
+int64_t dwpw_local_bound(int64_t c, int64_t w, int64_t ow, int64_t k, int64_t stride,
+                         int expand)
 {
     /* depthwise_tile_phase is at most the row rounded up to 16 plus 32:
      * its larger term is (pad_left + round16(w) + stride) / stride with
      * pad_left < k <= 5, or round16(ow) + (k - 1) / stride with ow <= w */
     const int64_t th = (DWPW_ROWS - 1) * stride + k, phase = (w + 15) / 16 * 16 + 32;
     const int64_t d = c * DWPW_ROWS * ((ow + 15) / 16 * 16);
-    return (th * stride * phase + 16 + d) * (int64_t)sizeof(float);
+    const int64_t tiles = expand ? DWPW_EXPAND_CHANNELS : 1;
+    return (tiles * (th * stride * phase + 16) + d) * (int64_t)sizeof(float);
 }
 
 clinfer_status dwpw_output_shape(clinfer_runtime *rt, const dwpw_params *p, clinfer_shape *out)
@@ -117,9 +129,12 @@ clinfer_status dwpw_prepare(clinfer_runtime *rt, const dwpw_params *p, op_launch
     opts o = opts_none();
     opts_add(&o, "-DDW_PW=1 -DDW_K=%d -DACT=%d -DHAS_BIAS=%d -DPW_TM=%d", p->dw.kh, (int)act.kind,
              p->dw.has_bias ? 1 : 0, DWPW_PANEL_ROWS);
+    if (p->k > 0)
+        opts_add(&o, "-DDWPW_EXPAND=1 -DEXP_CB=%d", DWPW_EXPAND_CHANNELS);
+    const int64_t tile = depthwise_tile_floats(&p->dw, ow, DWPW_ROWS);
     karg a;
-    launch_begin(rt, out, "conv_depthwise", &o, "conv2d_dwpw", KARG_AFTER_TENSORS(7), &a);
-    karg_local(&a, (size_t)depthwise_tile_floats(&p->dw, ow, DWPW_ROWS) * sizeof(float));
+    launch_begin(rt, out, "conv_depthwise", &o, "conv2d_dwpw", KARG_AFTER_TENSORS(9), &a);
+    karg_local(&a, (size_t)(dwpw_tiles(p) * tile) * sizeof(float));
     karg_local(&a, (size_t)dwpw_d_floats(p, ow) * sizeof(float));
     const int32_t v[] = {p->dw.c,
                          p->dw.h,
@@ -131,9 +146,12 @@ clinfer_status dwpw_prepare(clinfer_runtime *rt, const dwpw_params *p, op_launch
                          p->dw.pad_top,
                          p->dw.pad_left,
                          (int32_t)depthwise_tile_phase(&p->dw, ow),
-                         p->dw.n * p->dw.c,
+                         p->dw.n * (p->k > 0 ? p->k : p->dw.c), /* the input's planes */
                          p->has_pw_bias ? 1 : 0,
-                         p->has_residual ? 1 : 0};
+                         p->has_residual ? 1 : 0,
+                         p->k,
+                         p->has_ex_bias ? 1 : 0,
+                         (int32_t)tile};
     karg_ints(&a, v, (int)(sizeof v / sizeof v[0]));
     karg_float(&a, act.a);
     karg_float(&a, act.b);
@@ -144,11 +162,11 @@ clinfer_status dwpw_prepare(clinfer_runtime *rt, const dwpw_params *p, op_launch
     return CLINFER_OK;
 }
 
-clinfer_status dwpw_bind(clinfer_runtime *rt, op_launch *l, const dev_tensor in[6],
+clinfer_status dwpw_bind(clinfer_runtime *rt, op_launch *l, const dev_tensor in[8],
                          dev_tensor out)
 {
     karg a = launch_args(l, 0);
-    karg_tensors(&a, in, 6);
+    karg_tensors(&a, in, 8);
     karg_tensor(&a, out);
     return launch_finish(rt, l, &a);
 }

@@ -21,22 +21,33 @@
  * small enough to stay in a core's L2 cache. */
 #define DWPW_LOCAL_MAX ((int64_t)384 << 10)
 
+/* Expansion channels computed together when the op includes the block's
+ * 1x1 expansion (EXP_CB in the kernel: that many depthwise tiles). */
+#define DWPW_EXPAND_CHANNELS 4
+
 typedef struct dwpw_params {
     /* the depthwise layer: groups == C == OC, its bias and activation */
     conv2d_params dw;
     int32_t oc; /* the projection's output channels (its activation: none) */
     int has_pw_bias, has_residual; /* residual: the output's shape, added */
+    /* > 0: the op starts with the block's 1x1 expansion from K channels to
+     * dw.c (weights [dw.c][K], its bias optional, the depthwise layer's
+     * activation); the op's input is then [N, K, H, W] */
+    int32_t k;
+    int has_ex_bias;
 } dwpw_params;
 
 /* Why the op cannot compute p (a window other than 3x3 or 5x5, a stride
- * other than 1 or 2 along both axes, dilation, groups != C, too much
- * local memory for `local_bytes` of the device), or NULL. */
+ * other than 1 or 2 along both axes, dilation, groups != C, more local
+ * memory than DWPW_LOCAL_MAX or the device's `local_bytes`), or NULL. */
 const char *dwpw_unfit(const dwpw_params *p, uint64_t local_bytes);
 
 /* An upper bound of the op's local memory in bytes for C channels of
  * width w, output width ow, a k x k window and `stride` (any padding
- * smaller than the window): what passes/dwpw.c checks before fusing. */
-int64_t dwpw_local_bound(int64_t c, int64_t w, int64_t ow, int64_t k, int64_t stride);
+ * smaller than the window), with or without the expansion: what
+ * passes/dwpw.c checks before fusing. */
+int64_t dwpw_local_bound(int64_t c, int64_t w, int64_t ow, int64_t k, int64_t stride,
+                         int expand);
 
 /* Checks p; out = [N, OC, OH, OW]. */
 clinfer_status dwpw_output_shape(clinfer_runtime *rt, const dwpw_params *p, clinfer_shape *out);
@@ -50,10 +61,11 @@ void dwpw_pack_weights(const dwpw_params *p, const float *w, float *dst);
 /* The launch: grid (1, ceil(OH / 4), N), local memory after the tensors. */
 clinfer_status dwpw_prepare(clinfer_runtime *rt, const dwpw_params *p, op_launch *out);
 
-/* Buffers: x, the depthwise weights [C, 1, K, K] and bias [C] (mem NULL
- * when absent), the packed projection weights, its bias [OC] and the
- * residual (mem NULL when absent), then the output. */
-clinfer_status dwpw_bind(clinfer_runtime *rt, op_launch *l, const dev_tensor in[6],
+/* Buffers: x, the expansion's weights [C, K, 1, 1] and bias [C] (mem NULL
+ * when absent or without an expansion), the depthwise weights [C, 1, K,
+ * K] and bias [C] (mem NULL when absent), the packed projection weights,
+ * its bias [OC] and the residual (mem NULL when absent), then the output. */
+clinfer_status dwpw_bind(clinfer_runtime *rt, op_launch *l, const dev_tensor in[8],
                          dev_tensor out);
 
 #endif

@@ -223,8 +223,8 @@ static void g_blocked(built *b)
 /* Depthwise layers and the 1x1 convolutions after them, fused into
  * conv2d_dwpw where the runtime computes it: 3x3 at stride 1 over 7x29
  * (rows of 29: a partial vector; 7 rows: a partial block of 4) with a
- * residual, and 5x5 at stride 2 over 9x57 (padding bottom right one
- * less) */
+ * residual, 5x5 at stride 2 over 9x57 (padding bottom right one less),
+ * and one with the expansion before it */
 static void g_dwpw(built *b)
 {
     clinfer_value x = input(b, (clinfer_shape){4, {2, 5, 7, 29}}), y;
@@ -235,6 +235,12 @@ static void g_dwpw(built *b)
     output(b, y);
     clinfer_value z = input(b, (clinfer_shape){4, {1, 6, 9, 57}});
     output(b, conv(b, conv(b, z, 6, 6, 5, 2, 2, 1, 6, CLINFER_ACT_RELU), 6, 4, 1, 1, 0, 1, 1,
+                   CLINFER_ACT_NONE));
+    /* the expansion 3 -> 6 before a stride-2 layer, fused too: rows of 61
+     * (a last step of 29 columns), 11 rows (the last block past the image) */
+    clinfer_value u = input(b, (clinfer_shape){4, {2, 3, 11, 61}});
+    clinfer_value e = conv(b, u, 3, 6, 1, 1, 0, 1, 1, CLINFER_ACT_CLIP);
+    output(b, conv(b, conv(b, e, 6, 6, 3, 2, 1, 1, 6, CLINFER_ACT_CLIP), 6, 5, 1, 1, 0, 1, 1,
                    CLINFER_ACT_NONE));
 }
 
