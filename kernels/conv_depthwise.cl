@@ -579,7 +579,10 @@ __kernel void conv2d_depthwise_c16(__global const store_t *restrict input, long 
  * ex_w [C][K], ex_b [C] or none, the depthwise layer's activation after
  * it): the tiles of EXP_CB channels at a time are computed from x instead
  * of copied (dwpw_expand_fill; `tile` holds EXP_CB tiles of tile_floats),
- * and the expanded tensor, the block's largest, never goes to memory. */
+ * and the expanded tensor, the block's largest, never goes to memory.
+ * DWPW_NO_PW=1: no projection (with the expansion: EfficientNet's blocks,
+ * whose squeeze-excitation needs the whole depthwise output first): d's
+ * rows are the output [N, C, OH, OW]. */
 #ifndef PW_TM /* the host passes its DWPW_PANEL_ROWS */
 #define PW_TM 6
 #endif
@@ -588,6 +591,9 @@ __kernel void conv2d_depthwise_c16(__global const store_t *restrict input, long 
 #endif
 #ifndef DWPW_EXPAND
 #define DWPW_EXPAND 0
+#endif
+#ifndef DWPW_NO_PW
+#define DWPW_NO_PW 0
 #endif
 #ifndef EXP_CB /* the host passes its DWPW_EXPAND_CHANNELS */
 #define EXP_CB 4
@@ -810,6 +816,15 @@ __kernel void conv2d_dwpw(__global const store_t *restrict input, long input_off
                        act_b);
     }
 #endif
+#if DWPW_NO_PW /* the depthwise output itself (OC == C): d's rows stored */
+    for (int c = 0; c < C; c++)
+        for (int j = 0; j < DW_ROWS && oy0 + j < OH; j++) {
+            __global store_t *y = output + ((n * C + c) * (long)OH + oy0 + j) * OW;
+            for (int x = 0; x < OW; x += 16)
+                st16_row(vload16(0, d + (long)c * cols + j * OWP + x), y + x, OW - x, OW,
+                         oy0 + j + 1 < min(OH, oy0 + DW_ROWS));
+        }
+#else
     const long total = (long)get_global_size(2) * OC * OH * OW;
     for (int m0 = 0; m0 < OC; m0 += PW_TM) {
         __global const store_t *a = pw + (long)m0 * C; /* panel m0 / PW_TM: [C][PW_TM] */
@@ -840,5 +855,6 @@ __kernel void conv2d_dwpw(__global const store_t *restrict input, long input_off
                            oy0);
         }
     }
+#endif
 }
 #endif /* DW_PW */

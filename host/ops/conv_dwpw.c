@@ -83,8 +83,11 @@ clinfer_status dwpw_output_shape(clinfer_runtime *rt, const dwpw_params *p, clin
     clinfer_status st = conv2d_output_size(rt, &p->dw, &oh, &ow);
     if (st != CLINFER_OK)
         return st;
-    if (p->oc < 1)
-        return err_set(rt, CLINFER_ERR_SHAPE, "dwpw: %d output channels", (int)p->oc);
+    if (p->oc < 0 || (p->oc == 0 && (p->k < 1 || p->has_pw_bias || p->has_residual)))
+        return err_set(rt, CLINFER_ERR_SHAPE,
+                       "dwpw: %d output channels (0: no projection, only after an expansion, "
+                       "without a bias or residual)",
+                       (int)p->oc);
     if (!act_kind_valid(p->dw.act.kind))
         return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
                        "dwpw: act.kind %d is not a known activation", (int)p->dw.act.kind);
@@ -93,7 +96,7 @@ clinfer_status dwpw_output_shape(clinfer_runtime *rt, const dwpw_params *p, clin
         return err_set(rt, CLINFER_ERR_UNSUPPORTED,
                        "dwpw: %s (window %dx%d, stride %d,%d, %d channels at %dx%d)", why,
                        p->dw.kh, p->dw.kw, p->dw.stride_h, p->dw.stride_w, p->dw.c, oh, ow);
-    const clinfer_shape s = shape_4d(p->dw.n, p->oc, oh, ow);
+    const clinfer_shape s = shape_4d(p->dw.n, p->oc > 0 ? p->oc : p->dw.c, oh, ow);
     if (shape_numel(&s) < 0 || shape_numel(&s) > INT32_MAX)
         return err_set(rt, CLINFER_ERR_SHAPE, "dwpw: the output has too many elements");
     *out = s;
@@ -131,6 +134,8 @@ clinfer_status dwpw_prepare(clinfer_runtime *rt, const dwpw_params *p, op_launch
              p->dw.has_bias ? 1 : 0, DWPW_PANEL_ROWS);
     if (p->k > 0)
         opts_add(&o, "-DDWPW_EXPAND=1 -DEXP_CB=%d", DWPW_EXPAND_CHANNELS);
+    if (p->oc == 0)
+        opts_add(&o, "-DDWPW_NO_PW=1");
     const int64_t tile = depthwise_tile_floats(&p->dw, ow, DWPW_ROWS);
     karg a;
     launch_begin(rt, out, "conv_depthwise", &o, "conv2d_dwpw", KARG_AFTER_TENSORS(9), &a);
@@ -141,7 +146,7 @@ clinfer_status dwpw_prepare(clinfer_runtime *rt, const dwpw_params *p, op_launch
                          p->dw.w,
                          oh,
                          ow,
-                         p->oc,
+                         p->oc > 0 ? p->oc : p->dw.c,
                          p->dw.stride_h,
                          p->dw.pad_top,
                          p->dw.pad_left,

@@ -6,7 +6,10 @@
  * place: the inverted residual blocks' depthwise layer and projection.
  * The depthwise output then never leaves the work-item that computes it,
  * and the pair is one launch (PoCL starts each launch 6-15 us late on two
- * threads; MobileNetV2 has 17 such pairs). Only where the runtime computes
+ * threads; MobileNetV2 has 17 such pairs). Before a stride-2 depthwise
+ * layer the block's 1x1 expansion is taken in too, also where no
+ * projection follows alone (EfficientNet's squeeze-excitation reads the
+ * depthwise output): the expanded tensor is the block's largest. Only where the runtime computes
  * the op (CPUs: conv2d_blocked_layout_ok), for depthwise layers that do
  * not read the channel-blocked layout (layout.c runs first: on 28x28
  * images its depthwise kernel and the separate projection took 0.151 ms
@@ -19,11 +22,15 @@
 /* Narrowest output rows fused (rows of 16-float vectors: 14 fills 14 of
  * 16 lanes). */
 #define DWPW_MIN_WIDTH 28
-/* The depthwise stride at which the expansion before it is fused too: each
- * work-item computes the expansion of the input rows its 4 output rows
- * read, 9 for 8 at stride 2 (an eighth more work), 6 for 4 at stride 1
- * (a half more). */
+/* The depthwise stride and window at which the expansion before it is
+ * fused too: each work-item computes the expansion of the input rows its 4
+ * output rows read, 9 for 8 with 3x3 windows at stride 2 (an eighth more
+ * work), 6 for 4 at stride 1 (a half more: MobileNetV2's 24 -> 144
+ * expansion and depthwise layer at 56x56, one thread, 0.675 -> 0.728 ms),
+ * 11 for 8 with 5x5 windows (EfficientNet-B0's 24 -> 144 and 5x5 at
+ * stride 2 with Swish, 0.598 -> 0.693 ms). */
 #define DWPW_EXPAND_STRIDE 2
+#define DWPW_EXPAND_WINDOW 3
 
 /* The 1x1 convolution the op computes: no activation or input scale,
  * weights a constant with a host copy. */
@@ -39,10 +46,11 @@ static int projection(const clinfer_graph *g, const graph_node *n)
 /* The expansion the op computes too: the 1x1 convolution that alone
  * produces dw's input, with dw's activation (the kernel applies one to
  * both), no residual or scale, not in the channel-blocked layout; only
- * before a stride-2 depthwise layer (DWPW_EXPAND_STRIDE). Else NULL. */
+ * before a 3x3 stride-2 depthwise layer (DWPW_EXPAND_*). Else NULL. */
 static graph_node *expansion_of(clinfer_graph *g, const graph_node *dw)
 {
-    if (dw->attrs.conv.stride_h != DWPW_EXPAND_STRIDE)
+    if (dw->attrs.conv.stride_h != DWPW_EXPAND_STRIDE ||
+        g->values[dw->inputs[1]].shape.dims[2] != DWPW_EXPAND_WINDOW)
         return NULL;
     graph_node *ex = pass_sole_producer(g, dw->inputs[0], OP_CONV2D);
     const clinfer_conv2d_desc *a = ex ? &ex->attrs.conv : NULL, *b = &dw->attrs.conv;
@@ -97,6 +105,36 @@ static int make_dwpw(clinfer_graph *g, graph_node *ex, graph_node *dw, graph_nod
     return 0;
 }
 
+/* The depthwise layers left (no sole 1x1 reader: EfficientNet's, read by
+ * a squeeze-excitation) with the expansion before them: dw becomes a dwpw
+ * node without a projection, inputs [x, Wd, bd, -, -, -, We, be]; ex is
+ * removed. Returns the number fused, or a negative status. */
+static int fuse_expansions(clinfer_graph *g, int enabled, uint64_t local_bytes)
+{
+    int fused = 0;
+    for (int32_t i = 0; enabled && i < g->node_count; i++) {
+        graph_node *dw = &g->nodes[i];
+        if (!pass_depthwise_conv(g, dw) || dw->in_blocked || !fits(g, dw, 1, local_bytes))
+            continue;
+        graph_node *ex = expansion_of(g, dw);
+        if (!ex)
+            continue;
+        const int32_t x = ex->inputs[0], we = ex->inputs[1];
+        const int32_t be = ex->input_count > 2 ? ex->inputs[2] : CLINFER_NO_VALUE;
+        const int st = pass_set_input(dw, 7, be); /* grows the inputs to eight */
+        if (st < 0)
+            return st;
+        dw->inputs[0] = x, dw->inputs[6] = we, dw->inputs[7] = be;
+        for (int k = 3; k < 6; k++)
+            dw->inputs[k] = CLINFER_NO_VALUE; /* no projection, bias or residual */
+        dw->op = OP_DWPW;
+        g->values[ex->output].producer = -1;
+        ex->removed = 1;
+        fused++;
+    }
+    return fused;
+}
+
 int pass_fuse_depthwise_pointwise(clinfer_graph *g, int enabled, uint64_t local_bytes)
 {
     int fused = 0;
@@ -115,5 +153,5 @@ int pass_fuse_depthwise_pointwise(clinfer_graph *g, int enabled, uint64_t local_
             return st;
         fused++;
     }
-    return fused;
+    return fused + fuse_expansions(g, enabled, local_bytes);
 }
