@@ -41,6 +41,18 @@ static void fill(float *x, size_t n, uint32_t *seed)
     fill_uniform(x, n, -0.5f, 0.5f, seed);
 }
 
+/* Writes graph g as an opset-13 model to path. */
+static void write_model(onnx_graph *g, const char *path)
+{
+    size_t size = 0;
+    uint8_t *bytes = onnx_model(g, 13, &size);
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f);
+    cr_assert_eq(fwrite(bytes, 1, size, f), size);
+    fclose(f);
+    free(bytes);
+}
+
 /* x [1, 3, 11, 9] -> Conv 3x3 (6) -> Relu -> depthwise Conv 3x3 -> Add
  * (the Relu's output) -> Conv 1x1 (4) -> GlobalAveragePool -> Flatten ->
  * Gemm (transB, 5) -> "y". */
@@ -80,13 +92,7 @@ static void write_residual_model(const char *path)
     a[0] = onnx_attr_int("transB", 1);
     onnx_node(&g, "Gemm", "fc", "f,fw,fb", "y", 1, a);
     t = onnx_value_info("y", OT_FLOAT, 2, yd), onnx_output(&g, &t);
-    size_t size = 0;
-    uint8_t *bytes = onnx_model(&g, 13, &size);
-    FILE *f = fopen(path, "wb");
-    cr_assert_not_null(f);
-    cr_assert_eq(fwrite(bytes, 1, size, f), size);
-    fclose(f);
-    free(bytes);
+    write_model(&g, path);
 }
 
 Test(cli_verify, lecture_cnn_passes_with_every_node_in_the_table)
@@ -152,13 +158,7 @@ static void write_depthwise_pair(const char *path)
     onnx_node(&g, "Relu", "relu", "d", "rd", 0, NULL);
     onnx_node(&g, "Conv", "conv_pw", "rd,pw", "y", 0, NULL);
     t = onnx_value_info("y", OT_FLOAT, 4, yd), onnx_output(&g, &t);
-    size_t size = 0;
-    uint8_t *bytes = onnx_model(&g, 13, &size);
-    FILE *f = fopen(path, "wb");
-    cr_assert_not_null(f);
-    cr_assert_eq(fwrite(bytes, 1, size, f), size);
-    fclose(f);
-    free(bytes);
+    write_model(&g, path);
 }
 
 /* Where the tested run fuses the depthwise layer into the 1x1 after it,
@@ -329,13 +329,7 @@ Test(cli_verify, integer_inputs_need_a_file)
     onnx_node(&g, "Cast", "cast", "ids", "f", 1, a);
     onnx_node(&g, "Relu", "relu", "f", "y", 0, NULL);
     t = onnx_value_info("y", OT_FLOAT, 2, d), onnx_output(&g, &t);
-    size_t size = 0;
-    uint8_t *bytes = onnx_model(&g, 13, &size);
-    FILE *f = fopen(model, "wb");
-    cr_assert_not_null(f);
-    cr_assert_eq(fwrite(bytes, 1, size, f), size);
-    fclose(f);
-    free(bytes);
+    write_model(&g, model);
 
     snprintf(args, sizeof args, "'%s'", model);
     cr_assert_eq(verify("", args, out, sizeof out), 2, "%s", out);
