@@ -6,15 +6,16 @@
  * place: the inverted residual blocks' depthwise layer and projection.
  * The depthwise output then never leaves the work-item that computes it,
  * and the pair is one launch (PoCL starts each launch 6-15 us late on two
- * threads; MobileNetV2 has 17 such pairs). Before a stride-2 depthwise
- * layer the block's 1x1 expansion is taken in too, also where no
- * projection follows alone (EfficientNet's squeeze-excitation reads the
- * depthwise output): the expanded tensor is the block's largest. Only where the runtime computes
- * the op (CPUs: conv2d_blocked_layout_ok), for depthwise layers that do
- * not read the channel-blocked layout (layout.c runs first: on 28x28
- * images its depthwise kernel and the separate projection took 0.151 ms
- * a pair, fused 0.179-0.182; one PoCL thread, MobileNetV2's 192-channel
- * blocks) and output rows of at least DWPW_MIN_WIDTH (16-float vectors).
+ * threads; MobileNetV2 has 17 such pairs). Before a 3x3 stride-2
+ * depthwise layer the block's 1x1 expansion is taken in too, also where
+ * no projection follows alone (EfficientNet's squeeze-excitation reads
+ * the depthwise output): the expanded tensor is the block's largest.
+ * Only where the runtime computes the op (CPUs:
+ * conv2d_blocked_layout_ok), for depthwise layers that do not read the
+ * channel-blocked layout (layout.c runs first: on 28x28 images its
+ * depthwise kernel and the separate projection took 0.151 ms a pair,
+ * fused 0.179-0.182; one PoCL thread, MobileNetV2's 192-channel blocks)
+ * and output rows of at least DWPW_MIN_WIDTH (16-float vectors).
  */
 #include "../ops/conv_dwpw.h"
 #include "passes.h"
