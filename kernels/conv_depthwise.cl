@@ -575,9 +575,9 @@ __kernel void conv2d_depthwise_c16(__global const store_t *restrict input, long 
  * PW_NV vectors of sums per step, its columns the 4 rows' pixels. The
  * depthwise output never goes to global memory and the pair is one launch
  * fewer (PoCL starts each launch 6-15 us late on two threads).
- * DWPW_EXPAND=1: the block's 1x1 expansion too (input x [N, K, H, W],
- * ex_w [C][K], ex_b [C] or none, the depthwise layer's activation after
- * it): the tiles of EXP_CB channels at a time are computed from x instead
+ * DWPW_EXPAND=1 (stride 2 only): the block's 1x1 expansion too (input x
+ * [N, K, H, W], ex_w [C][K], ex_b [C] or none, the depthwise layer's
+ * activation after it): the tiles of EXP_CB channels at a time are computed from x instead
  * of copied (dwpw_expand_fill; `tile` holds EXP_CB tiles of tile_floats),
  * and the expanded tensor, the block's largest, never goes to memory.
  * DWPW_NO_PW=1: no projection (with the expansion: EfficientNet's blocks,
@@ -668,18 +668,12 @@ static inline __attribute__((always_inline)) float16 dwpw_x16(__global const sto
 }
 
 /* Stores the expanded values of columns xv .. xv + 31 (a, b; lanes past
- * W already zero) into tile row dst as depthwise_copy_row (stride 1) and
- * depthwise_split_row (stride 2) store a row. */
+ * W already zero) into tile row dst as depthwise_split_row stores a row
+ * at stride 2 (the host fuses the expansion only before stride-2 layers:
+ * at stride 1 a work-item would compute 6 expanded rows for 4). */
 static inline __attribute__((always_inline)) void
-dwpw_tile_store(__local float *dst, float16 a, float16 b, int xv, int W, int pad_left, int stride,
-                int twp)
+dwpw_tile_store(__local float *dst, float16 a, float16 b, int xv, int W, int pad_left, int twp)
 {
-    if (stride == 1) {
-        VST16_LOCAL(a, dst + pad_left + xv);
-        if (xv + 16 < W)
-            VST16_LOCAL(b, dst + pad_left + xv + 16);
-        return;
-    }
     __local float *ev = dst + (pad_left & 1) * twp + (pad_left >> 1);
     __local float *od = dst + ((pad_left + 1) & 1) * twp + ((pad_left + 1) >> 1);
     if (xv + 32 <= W) {
@@ -696,13 +690,13 @@ dwpw_tile_store(__local float *dst, float16 a, float16 b, int xv, int W, int pad
 }
 
 /* Fills the tiles of channels c0 .. c0 + EXP_CB - 1 (tile j at tile + j *
- * tile_floats; channels past C repeat the last one) with the expansion of
- * input rows iy0 .. iy0 + th - 1 of image x (K planes of H x W, `room`
- * floats readable from x). */
+ * tile_floats, stride 2; channels past C repeat the last one) with the
+ * expansion of input rows iy0 .. iy0 + th - 1 of image x (K planes of H x
+ * W, `room` floats readable from x). */
 static void dwpw_expand_fill(__local float *tile, int tile_floats, __global const store_t *x,
                              long room, __global const store_t *we, __global const store_t *eb,
                              int has_eb, int c0, int C, int K, int H, int W, int iy0, int th,
-                             int pad_left, int stride, int twp, float act_a, float act_b)
+                             int pad_left, int twp, float act_a, float act_b)
 {
     const long HW = (long)H * W;
     int cc[EXP_CB];
@@ -735,8 +729,7 @@ static void dwpw_expand_fill(__local float *tile, int tile_floats, __global cons
                 const float16 a = select((float16)(0.0f), ACT_ANY(acc[j][0]), DW_LANES < W - xv);
                 const float16 b =
                     select((float16)(0.0f), ACT_ANY(acc[j][1]), DW_LANES < W - xv - 16);
-                dwpw_tile_store(tile + j * tile_floats + r * stride * twp, a, b, xv, W, pad_left,
-                                stride, twp);
+                dwpw_tile_store(tile + j * tile_floats + r * 2 * twp, a, b, xv, W, pad_left, twp);
             }
         }
     }
@@ -800,8 +793,8 @@ __kernel void conv2d_dwpw(__global const store_t *restrict input, long input_off
     const long image = n * K * H * W;
     for (int c0 = 0; c0 < C; c0 += EXP_CB) {
         dwpw_expand_fill(tile, tile_floats, input + image, (long)total_planes * H * W - image,
-                         ex_w, ex_b, has_ex_bias, c0, C, K, H, W, iy0, th, pad_left, stride, twp,
-                         act_a, act_b);
+                         ex_w, ex_b, has_ex_bias, c0, C, K, H, W, iy0, th, pad_left, twp, act_a,
+                         act_b);
         for (int j = 0; j < min(EXP_CB, C - c0); j++)
             dwpw_depthwise(tile + j * tile_floats, weight, bias, d + (long)(c0 + j) * cols, c0 + j,
                            OW, OWP, stride, twp, act_a, act_b);

@@ -55,8 +55,8 @@ const char *dwpw_unfit(const dwpw_params *p, uint64_t local_bytes)
         return "needs a plain depthwise convolution (groups == C == OC)";
     if (d->pad_left >= d->kw || d->pad_top >= d->kh || !dwpw_size(p, &oh, &ow))
         return "needs padding smaller than the window";
-    if (p->k < 0)
-        return "needs a positive expansion input";
+    if (p->k < 0 || (p->k > 0 && d->stride_h != 2))
+        return "computes an expansion only before a stride-2 depthwise layer";
     const int64_t bytes =
         (dwpw_tiles(p) * depthwise_tile_floats(d, ow, DWPW_ROWS) + dwpw_d_floats(p, ow)) *
         (int64_t)sizeof(float);

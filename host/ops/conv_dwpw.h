@@ -35,7 +35,8 @@ typedef struct dwpw_params {
     int has_pw_bias, has_residual; /* residual: the output's shape, added */
     /* > 0: the op starts with the block's 1x1 expansion from K channels to
      * dw.c (weights [dw.c][K], its bias optional, the depthwise layer's
-     * activation); the op's input is then [N, K, H, W] */
+     * activation; the depthwise stride must be 2); the op's input is then
+     * [N, K, H, W] */
     int32_t k;
     int has_ex_bias;
 } dwpw_params;
