@@ -42,16 +42,16 @@
  *   rows of 16, 4 at a time. The sums go through a buffer after the flat
  *   tile (`obuf`) to the output rows.
  *
- * conv2d_dwpw (host/ops/conv_dwpw.h; a -DDW_PW program holds it alone):
- *   the depthwise layer and the 1x1 convolution after it in one launch,
- *   see its banner at the end of the file.
+ * conv2d_dwpw (host/ops/conv_dwpw.h): the depthwise layer and the 1x1
+ *   convolution after it in one launch, see its banner at the end of the
+ *   file. It shares the program of the other kernels of the same window
+ *   size and activation (one build per model for all its depthwise
+ *   layers; PoCL generates each kernel's code at its first launch only).
  *
- * Tunables: HAS_BIAS (0/1), ACT (see prelude.cl), DW_K (3 or 5); PW_TM
- * and PW_NV for conv2d_dwpw.
+ * Tunables: HAS_BIAS (0/1), ACT (see prelude.cl), DW_K (3 or 5).
  */
 #define DW_ROWS 4 /* conv2d_depthwise_rows: output rows computed together */
 
-#ifndef DW_PW /* a -DDW_PW program holds conv2d_dwpw alone (see the end) */
 __kernel void conv2d_depthwise(__global const store_t *restrict input, long input_off,
                                __global const store_t *restrict weight, long weight_off,
                                __global const store_t *restrict bias, long bias_off,
@@ -112,7 +112,6 @@ __kernel void conv2d_depthwise(__global const store_t *restrict input, long inpu
             ST(y, j, t[j]);
     }
 }
-#endif
 
 #define DW_LANES ((int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15))
 
@@ -256,7 +255,6 @@ depthwise_fast_taps(__local const float *s, int tw, const int *off, const float1
         }
 }
 
-#ifndef DW_PW
 /* Output rows oy0 .. oy0 + n - 1 of `plane` (see conv2d_depthwise_rows;
  * the item writes `more` rows right after them later), DW_ROWS rows at a
  * time: four independent accumulators keep the FMA pipeline busy (one
@@ -559,8 +557,6 @@ __kernel void conv2d_depthwise_c16(__global const store_t *restrict input, long 
                               act_b, 2);
     }
 }
-#else /* DW_PW */
-
 /* conv2d_dwpw (host/ops/conv_dwpw.h): a depthwise convolution (DW_K x
  * DW_K, stride 1 or 2, dilation 1, its bias and activation ACT) and the
  * 1x1 convolution that alone reads it (C -> OC, bias, residual, no
@@ -575,29 +571,20 @@ __kernel void conv2d_depthwise_c16(__global const store_t *restrict input, long 
  * PW_NV vectors of sums per step, its columns the 4 rows' pixels. The
  * depthwise output never goes to global memory and the pair is one launch
  * fewer (PoCL starts each launch 6-15 us late on two threads).
- * DWPW_EXPAND=1 (stride 2 only): the block's 1x1 expansion too (input x
+ * K > 0: the block's 1x1 expansion too, before a stride-2 layer (input x
  * [N, K, H, W], ex_w [C][K], ex_b [C] or none, the depthwise layer's
- * activation after it): the tiles of EXP_CB channels at a time are computed from x instead
- * of copied (dwpw_expand_fill; `tile` holds EXP_CB tiles of tile_floats),
- * and the expanded tensor, the block's largest, never goes to memory.
- * DWPW_NO_PW=1: no projection (with the expansion: EfficientNet's blocks,
- * whose squeeze-excitation needs the whole depthwise output first): d's
- * rows are the output [N, C, OH, OW]. */
-#ifndef PW_TM /* the host passes its DWPW_PANEL_ROWS */
-#define PW_TM 6
-#endif
-#ifndef PW_NV
+ * activation after it): the tiles of EXP_CB channels at a time are
+ * computed from x instead of copied (dwpw_expand_fill; `tile` holds
+ * EXP_CB tiles of tile_floats), and the expanded tensor, the block's
+ * largest, never goes to memory. project 0: no projection (after an
+ * expansion: EfficientNet's blocks, whose squeeze-excitation needs the
+ * whole depthwise output first): d's rows are the output [N, C, OH, OW].
+ * Both are arguments, not build options: one program per window size and
+ * activation serves every such layer of a model, and the other depthwise
+ * kernels (each program costs a cold start a build). */
+#define PW_TM 6  /* = DWPW_PANEL_ROWS (host/ops/conv_dwpw.h: the packing) */
 #define PW_NV 4
-#endif
-#ifndef DWPW_EXPAND
-#define DWPW_EXPAND 0
-#endif
-#ifndef DWPW_NO_PW
-#define DWPW_NO_PW 0
-#endif
-#ifndef EXP_CB /* the host passes its DWPW_EXPAND_CHANNELS */
-#define EXP_CB 4
-#endif
+#define EXP_CB 4 /* = DWPW_EXPAND_CHANNELS (host/ops/conv_dwpw.h: the tiles) */
 
 /* The residual's 16 values from r (n of them in the row; the rest read
  * when they are inside the tensor, which ends `room` values after r). */
@@ -645,8 +632,7 @@ static void dwpw_depthwise(__local const float *tile, __global const store_t *we
     }
 }
 
-#if DWPW_EXPAND
-/* With an expansion (DWPW_EXPAND: the block's 1x1 expansion K -> C with
+/* With an expansion (K > 0: the block's 1x1 expansion K -> C with
  * the depthwise layer's activation, weights [C][K]), the tiles are filled
  * from it instead of from memory: EXP_CB channels at a time, 32 columns
  * per step, so that each input vector feeds EXP_CB FMAs. */
@@ -734,7 +720,6 @@ static void dwpw_expand_fill(__local float *tile, int tile_floats, __global cons
         }
     }
 }
-#endif
 
 /* Stage two's epilogue for output channel o: bias, residual, the first
  * OW - x lanes of each vector stored (all 16 where the rest land on a
@@ -770,7 +755,8 @@ __kernel void conv2d_dwpw(__global const store_t *restrict input, long input_off
                           __local float *tile, __local float *d, int C, int H, int W, int OH,
                           int OW, int OC, int stride, int pad_top, int pad_left, int twp,
                           int total_planes, int has_pw_bias, int has_res, int K,
-                          int has_ex_bias, int tile_floats, float act_a, float act_b)
+                          int has_ex_bias, int tile_floats, int project, float act_a,
+                          float act_b)
 {
     input += input_off;
     ex_w += ex_w_off;
@@ -787,37 +773,38 @@ __kernel void conv2d_dwpw(__global const store_t *restrict input, long input_off
         return;
     const int OWP = (OW + 15) / 16 * 16, cols = DW_ROWS * OWP; /* d's row: 4 output rows */
     const int iy0 = oy0 * stride - pad_top, th = (DW_ROWS - 1) * stride + DW_K;
-#if DWPW_EXPAND /* total_planes: the input's, N * K */
-    for (int j = 0; j < EXP_CB; j++)
-        depthwise_zero_padding(tile + j * tile_floats, H, W, iy0, th, pad_left, stride, twp);
-    const long image = n * K * H * W;
-    for (int c0 = 0; c0 < C; c0 += EXP_CB) {
-        dwpw_expand_fill(tile, tile_floats, input + image, (long)total_planes * H * W - image,
-                         ex_w, ex_b, has_ex_bias, c0, C, K, H, W, iy0, th, pad_left, twp, act_a,
-                         act_b);
-        for (int j = 0; j < min(EXP_CB, C - c0); j++)
-            dwpw_depthwise(tile + j * tile_floats, weight, bias, d + (long)(c0 + j) * cols, c0 + j,
-                           OW, OWP, stride, twp, act_a, act_b);
-    }
-#else
-    depthwise_zero_padding(tile, H, W, iy0, th, pad_left, stride, twp);
-    for (int c = 0; c < C; c++) {
-        const long plane = n * C + c;
-        depthwise_fill(tile, input + plane * H * W, (total_planes - plane) * H * W, H, W, iy0, th,
-                       pad_left, stride, twp);
-        dwpw_depthwise(tile, weight, bias, d + (long)c * cols, c, OW, OWP, stride, twp, act_a,
-                       act_b);
-    }
-#endif
-#if DWPW_NO_PW /* the depthwise output itself (OC == C): d's rows stored */
-    for (int c = 0; c < C; c++)
-        for (int j = 0; j < DW_ROWS && oy0 + j < OH; j++) {
-            __global store_t *y = output + ((n * C + c) * (long)OH + oy0 + j) * OW;
-            for (int x = 0; x < OW; x += 16)
-                st16_row(vload16(0, d + (long)c * cols + j * OWP + x), y + x, OW - x, OW,
-                         oy0 + j + 1 < min(OH, oy0 + DW_ROWS));
+    if (K > 0) { /* total_planes: the input's, N * K */
+        for (int j = 0; j < EXP_CB; j++)
+            depthwise_zero_padding(tile + j * tile_floats, H, W, iy0, th, pad_left, stride, twp);
+        const long image = n * K * H * W;
+        for (int c0 = 0; c0 < C; c0 += EXP_CB) {
+            dwpw_expand_fill(tile, tile_floats, input + image,
+                             (long)total_planes * H * W - image, ex_w, ex_b, has_ex_bias, c0, C,
+                             K, H, W, iy0, th, pad_left, twp, act_a, act_b);
+            for (int j = 0; j < min(EXP_CB, C - c0); j++)
+                dwpw_depthwise(tile + j * tile_floats, weight, bias, d + (long)(c0 + j) * cols,
+                               c0 + j, OW, OWP, stride, twp, act_a, act_b);
         }
-#else
+    } else {
+        depthwise_zero_padding(tile, H, W, iy0, th, pad_left, stride, twp);
+        for (int c = 0; c < C; c++) {
+            const long plane = n * C + c;
+            depthwise_fill(tile, input + plane * H * W, (total_planes - plane) * H * W, H, W,
+                           iy0, th, pad_left, stride, twp);
+            dwpw_depthwise(tile, weight, bias, d + (long)c * cols, c, OW, OWP, stride, twp,
+                           act_a, act_b);
+        }
+    }
+    if (!project) { /* the depthwise output itself (OC == C): d's rows stored */
+        for (int c = 0; c < C; c++)
+            for (int j = 0; j < DW_ROWS && oy0 + j < OH; j++) {
+                __global store_t *y = output + ((n * C + c) * (long)OH + oy0 + j) * OW;
+                for (int x = 0; x < OW; x += 16)
+                    st16_row(vload16(0, d + (long)c * cols + j * OWP + x), y + x, OW - x, OW,
+                             oy0 + j + 1 < min(OH, oy0 + DW_ROWS));
+            }
+        return;
+    }
     const long total = (long)get_global_size(2) * OC * OH * OW;
     for (int m0 = 0; m0 < OC; m0 += PW_TM) {
         __global const store_t *a = pw + (long)m0 * C; /* panel m0 / PW_TM: [C][PW_TM] */
@@ -848,6 +835,4 @@ __kernel void conv2d_dwpw(__global const store_t *restrict input, long input_off
                            oy0);
         }
     }
-#endif
 }
-#endif /* DW_PW */

@@ -130,12 +130,12 @@ clinfer_status dwpw_prepare(clinfer_runtime *rt, const dwpw_params *p, op_launch
     const int32_t oh = (int32_t)s.dims[2], ow = (int32_t)s.dims[3];
     const act_params act = act_program(p->dw.act); /* fewer programs */
     opts o = opts_none();
-    opts_add(&o, "-DDW_PW=1 -DDW_K=%d -DACT=%d -DHAS_BIAS=%d -DPW_TM=%d", p->dw.kh, (int)act.kind,
-             p->dw.has_bias ? 1 : 0, DWPW_PANEL_ROWS);
-    if (p->k > 0)
-        opts_add(&o, "-DDWPW_EXPAND=1 -DEXP_CB=%d", DWPW_EXPAND_CHANNELS);
-    if (p->oc == 0)
-        opts_add(&o, "-DDWPW_NO_PW=1");
+    /* the options of conv_depthwise.c's launches, so that the model's other
+     * depthwise layers share the program (the expansion and the projection
+     * are arguments) */
+    opts_add(&o, "-DACT=%d -DHAS_BIAS=%d", (int)act.kind, p->dw.has_bias ? 1 : 0);
+    if (p->dw.kh == 5)
+        opts_add(&o, "-DDW_K=5");
     const int64_t tile = depthwise_tile_floats(&p->dw, ow, DWPW_ROWS);
     karg a;
     launch_begin(rt, out, "conv_depthwise", &o, "conv2d_dwpw", KARG_AFTER_TENSORS(9), &a);
@@ -156,7 +156,8 @@ clinfer_status dwpw_prepare(clinfer_runtime *rt, const dwpw_params *p, op_launch
                          p->has_residual ? 1 : 0,
                          p->k,
                          p->has_ex_bias ? 1 : 0,
-                         (int32_t)tile};
+                         (int32_t)tile,
+                         p->oc > 0 ? 1 : 0};
     karg_ints(&a, v, (int)(sizeof v / sizeof v[0]));
     karg_float(&a, act.a);
     karg_float(&a, act.b);

@@ -11,7 +11,8 @@
 
 #include "conv2d.h"
 
-/* Output channels per step of the projection (PW_TM in the kernel): the
+/* Output channels per step of the projection (PW_TM in the kernel, which
+ * must be the same: the tests compare the results with references): the
  * packed weights are [ceil(OC / DWPW_PANEL_ROWS)][C][DWPW_PANEL_ROWS],
  * rows past OC zero. */
 #define DWPW_PANEL_ROWS 6
@@ -22,7 +23,8 @@
 #define DWPW_LOCAL_MAX ((int64_t)384 << 10)
 
 /* Expansion channels computed together when the op includes the block's
- * 1x1 expansion (EXP_CB in the kernel: that many depthwise tiles). */
+ * 1x1 expansion (EXP_CB in the kernel, which must be the same: that many
+ * depthwise tiles). */
 #define DWPW_EXPAND_CHANNELS 4
 
 typedef struct dwpw_params {
