@@ -576,12 +576,10 @@ __kernel void conv2d_depthwise_c16(__global const store_t *restrict input, long 
  * activation after it): the tiles of EXP_CB channels at a time are
  * computed from x instead of copied (dwpw_expand_fill; `tile` holds
  * EXP_CB tiles of tile_floats), and the expanded tensor, the block's
- * largest, never goes to memory. project 0: no projection (after an
- * expansion: EfficientNet's blocks, whose squeeze-excitation needs the
- * whole depthwise output first): d's rows are the output [N, C, OH, OW].
- * Both are arguments, not build options: one program per window size and
- * activation serves every such layer of a model, and the other depthwise
- * kernels (each program costs a cold start a build). */
+ * largest, never goes to memory. K is an argument, not a build option:
+ * one program per window size and activation serves every such layer of a
+ * model, and the other depthwise kernels (each program costs a cold start
+ * a build). */
 #define PW_TM 6  /* = DWPW_PANEL_ROWS (host/ops/conv_dwpw.h: the packing) */
 #define PW_NV 4
 #define EXP_CB 4 /* = DWPW_EXPAND_CHANNELS (host/ops/conv_dwpw.h: the tiles) */
@@ -755,8 +753,7 @@ __kernel void conv2d_dwpw(__global const store_t *restrict input, long input_off
                           __local float *tile, __local float *d, int C, int H, int W, int OH,
                           int OW, int OC, int stride, int pad_top, int pad_left, int twp,
                           int total_planes, int has_pw_bias, int has_res, int K,
-                          int has_ex_bias, int tile_floats, int project, float act_a,
-                          float act_b)
+                          int has_ex_bias, int tile_floats, float act_a, float act_b)
 {
     input += input_off;
     ex_w += ex_w_off;
@@ -794,16 +791,6 @@ __kernel void conv2d_dwpw(__global const store_t *restrict input, long input_off
             dwpw_depthwise(tile, weight, bias, d + (long)c * cols, c, OW, OWP, stride, twp,
                            act_a, act_b);
         }
-    }
-    if (!project) { /* the depthwise output itself (OC == C): d's rows stored */
-        for (int c = 0; c < C; c++)
-            for (int j = 0; j < DW_ROWS && oy0 + j < OH; j++) {
-                __global store_t *y = output + ((n * C + c) * (long)OH + oy0 + j) * OW;
-                for (int x = 0; x < OW; x += 16)
-                    st16_row(vload16(0, d + (long)c * cols + j * OWP + x), y + x, OW - x, OW,
-                             oy0 + j + 1 < min(OH, oy0 + DW_ROWS));
-            }
-        return;
     }
     const long total = (long)get_global_size(2) * OC * OH * OW;
     for (int m0 = 0; m0 < OC; m0 += PW_TM) {

@@ -3,9 +3,7 @@
  * convolution's weights and bias, the 1x1 convolution's after it, and a
  * residual of the output's shape; or [x, Wd, bd, Wp, bp, r, We, be] with
  * the block's 1x1 expansion before the depthwise layer, x then its input;
- * bd, bp, r and be CLINFER_NO_VALUE when absent, and with the expansion
- * Wp too (no projection: the output is the depthwise layer's, before
- * EfficientNet's squeeze-excitation); attrs.conv: the
+ * bd, bp, r and be CLINFER_NO_VALUE when absent; attrs.conv: the
  * depthwise layer's, whose activation the expansion shares), which
  * passes/dwpw.c makes from the two or three convolutions; the
  * projection's weights packed once on the host into persistent memory;
@@ -37,11 +35,9 @@ static clinfer_status dwpw_params_of(const node_ctx *c, dwpw_params *p)
         return node_fail(c, CLINFER_ERR_SHAPE,
                          "needs expansion weights [C, %lld, 1, 1] and a bias [C] (or none)",
                          (long long)K);
-    const int project = wp != NULL; /* else the output is the depthwise layer's */
-    if (d->groups != C || wd->dims[0] != C || wd->dims[1] != 1 ||
-        (project && (wp->rank != 4 || wp->dims[1] != C || wp->dims[2] != 1 || wp->dims[3] != 1 ||
-                     wp->dims[0] > INT32_MAX || !node_bias_or_absent(c->in[4], wp->dims[0]))) ||
-        !node_bias_or_absent(c->in[2], C) || (!project && (c->in[4] || c->in[5] || !expand)))
+    if (d->groups != C || wd->dims[0] != C || wd->dims[1] != 1 || !wp || wp->rank != 4 ||
+        wp->dims[1] != C || wp->dims[2] != 1 || wp->dims[3] != 1 || wp->dims[0] > INT32_MAX ||
+        !node_bias_or_absent(c->in[2], C) || !node_bias_or_absent(c->in[4], wp->dims[0]))
         return node_fail(c, CLINFER_ERR_SHAPE,
                          "needs depthwise weights [%lld, 1, K, K] (groups %lld), pointwise "
                          "weights [OC, %lld, 1, 1] and biases [%lld] and [OC] (or none)",
@@ -61,7 +57,7 @@ static clinfer_status dwpw_params_of(const node_ctx *c, dwpw_params *p)
                                d->dilation_w};
     node_window_pads(d->pad_mode, given, dw->h, dw->w, window, &dw->pad_top, &dw->pad_left,
                      &dw->pad_bottom, &dw->pad_right);
-    p->oc = project ? (int32_t)wp->dims[0] : 0;
+    p->oc = (int32_t)wp->dims[0];
     p->has_pw_bias = c->in[4] != NULL;
     p->has_residual = c->in[5] != NULL;
     p->k = expand ? (int32_t)K : 0;
@@ -91,8 +87,6 @@ static clinfer_status dwpw_infer(const node_ctx *c, clinfer_shape *out)
 static clinfer_status dwpw_plan(const node_ctx *c, node_memory *out)
 {
     const dwpw_params *p = c->plan;
-    if (p->oc == 0) /* no projection */
-        return CLINFER_OK;
     if (!node_input_is_constant(c, 3) || !c->g->values[c->node->inputs[3]].data)
         return node_fail(c, CLINFER_ERR_INVALID_ARGUMENT,
                          "Wp (input 3) must be a constant with a host copy");
@@ -114,10 +108,9 @@ static clinfer_status dwpw_node_prepare(const node_ctx *c, const dev_tensor *in,
     const dev_tensor none = {NULL, 0};
     const int expand = c->node->input_count == 8;
     const dev_tensor bufs[8] = {in[0], expand ? in[6] : none, expand ? in[7] : none,
-                                in[1], in[2], p->oc > 0 ? dev_whole(c->persist) : none,
-                                in[4], in[5]};
+                                in[1], in[2], dev_whole(c->persist), in[4], in[5]};
     clinfer_status st = CLINFER_OK;
-    if (!c->persist_ready && p->oc > 0) /* else packed by an earlier session, or none */
+    if (!c->persist_ready) /* else an earlier session of the model packed them */
         st = node_pack_on_host(c, 3, dwpw_packed_floats(p), pack_pointwise);
     if (st == CLINFER_OK)
         st = node_launches_alloc(c->rt, l, 1);

@@ -83,11 +83,8 @@ clinfer_status dwpw_output_shape(clinfer_runtime *rt, const dwpw_params *p, clin
     clinfer_status st = conv2d_output_size(rt, &p->dw, &oh, &ow);
     if (st != CLINFER_OK)
         return st;
-    if (p->oc < 0 || (p->oc == 0 && (p->k < 1 || p->has_pw_bias || p->has_residual)))
-        return err_set(rt, CLINFER_ERR_SHAPE,
-                       "dwpw: %d output channels (0: no projection, only after an expansion, "
-                       "without a bias or residual)",
-                       (int)p->oc);
+    if (p->oc < 1)
+        return err_set(rt, CLINFER_ERR_SHAPE, "dwpw: %d output channels", (int)p->oc);
     if (!act_kind_valid(p->dw.act.kind))
         return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
                        "dwpw: act.kind %d is not a known activation", (int)p->dw.act.kind);
@@ -96,7 +93,7 @@ clinfer_status dwpw_output_shape(clinfer_runtime *rt, const dwpw_params *p, clin
         return err_set(rt, CLINFER_ERR_UNSUPPORTED,
                        "dwpw: %s (window %dx%d, stride %d,%d, %d channels at %dx%d)", why,
                        p->dw.kh, p->dw.kw, p->dw.stride_h, p->dw.stride_w, p->dw.c, oh, ow);
-    const clinfer_shape s = shape_4d(p->dw.n, p->oc > 0 ? p->oc : p->dw.c, oh, ow);
+    const clinfer_shape s = shape_4d(p->dw.n, p->oc, oh, ow);
     if (shape_numel(&s) < 0 || shape_numel(&s) > INT32_MAX)
         return err_set(rt, CLINFER_ERR_SHAPE, "dwpw: the output has too many elements");
     *out = s;
@@ -146,7 +143,7 @@ clinfer_status dwpw_prepare(clinfer_runtime *rt, const dwpw_params *p, op_launch
                          p->dw.w,
                          oh,
                          ow,
-                         p->oc > 0 ? p->oc : p->dw.c,
+                         p->oc,
                          p->dw.stride_h,
                          p->dw.pad_top,
                          p->dw.pad_left,
@@ -156,8 +153,7 @@ clinfer_status dwpw_prepare(clinfer_runtime *rt, const dwpw_params *p, op_launch
                          p->has_residual ? 1 : 0,
                          p->k,
                          p->has_ex_bias ? 1 : 0,
-                         (int32_t)tile,
-                         p->oc > 0 ? 1 : 0};
+                         (int32_t)tile};
     karg_ints(&a, v, (int)(sizeof v / sizeof v[0]));
     karg_float(&a, act.a);
     karg_float(&a, act.b);

@@ -30,10 +30,7 @@
 typedef struct dwpw_params {
     /* the depthwise layer: groups == C == OC, its bias and activation */
     conv2d_params dw;
-    /* the projection's output channels (its activation: none); 0: no
-     * projection, the output is the depthwise layer's (with the expansion
-     * before it: k > 0) */
-    int32_t oc;
+    int32_t oc; /* the projection's output channels (its activation: none) */
     int has_pw_bias, has_residual; /* residual: the output's shape, added */
     /* > 0: the op starts with the block's 1x1 expansion from K channels to
      * dw.c (weights [dw.c][K], its bias optional, the depthwise layer's

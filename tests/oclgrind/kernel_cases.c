@@ -224,8 +224,7 @@ static void g_blocked(built *b)
  * conv2d_dwpw where the runtime computes it: 3x3 at stride 1 over 7x29
  * (rows of 29: a partial vector; 7 rows: a partial block of 4) with a
  * residual, 5x5 at stride 2 over 9x57 (padding bottom right one less),
- * one with the expansion before it, and an expansion and depthwise layer
- * without a projection */
+ * and one with the expansion before it */
 static void g_dwpw(built *b)
 {
     clinfer_value x = input(b, (clinfer_shape){4, {2, 5, 7, 29}}), y;
@@ -243,11 +242,6 @@ static void g_dwpw(built *b)
     clinfer_value e = conv(b, u, 3, 6, 1, 1, 0, 1, 1, CLINFER_ACT_CLIP);
     output(b, conv(b, conv(b, e, 6, 6, 3, 2, 1, 1, 6, CLINFER_ACT_CLIP), 6, 5, 1, 1, 0, 1, 1,
                    CLINFER_ACT_NONE));
-    /* the expansion and the depthwise layer without a projection (its
-     * output a graph output) */
-    clinfer_value v = input(b, (clinfer_shape){4, {1, 4, 9, 59}});
-    output(b, conv(b, conv(b, v, 4, 7, 1, 1, 0, 1, 1, CLINFER_ACT_RELU), 7, 7, 3, 2, 1, 1, 7,
-                   CLINFER_ACT_RELU));
 }
 
 /* A first layer: 3 channels, 3x3, stride 2 (10x19 outputs: rows of a
