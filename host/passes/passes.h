@@ -37,7 +37,8 @@ int pass_fuse_max_pools(clinfer_graph *g);
  * pairs (layout.c). */
 int pass_block_channels(clinfer_graph *g, int enabled);
 /* Runs last: a depthwise convolution not in the channel-blocked layout and
- * the 1x1 convolution that alone reads it become one dwpw node where
+ * the 1x1 convolution that alone reads it (and before a 3x3 stride-2
+ * layer the 1x1 expansion that alone feeds it) become one dwpw node where
  * `enabled` (the runtime computes it: conv2d_blocked_layout_ok) and the
  * op's local memory fits `local_bytes` (dwpw.c). */
 int pass_fuse_depthwise_pointwise(clinfer_graph *g, int enabled, uint64_t local_bytes);
