@@ -584,16 +584,20 @@ __kernel void conv2d_depthwise_c16(__global const store_t *restrict input, long 
 #define PW_NV 4
 #define EXP_CB 4 /* = DWPW_EXPAND_CHANNELS (host/ops/conv_dwpw.h: the tiles) */
 
-/* The residual's 16 values from r (n of them in the row; the rest read
- * when they are inside the tensor, which ends `room` values after r). */
-static inline __attribute__((always_inline)) float16 dwpw_residual(__global const store_t *r,
-                                                                  int n, long room)
+/* 16 values of a row from src (n of them in the row, `left` readable
+ * from src): lanes past the row are whatever follows (the callers mask or
+ * never store their results), or zero at the tensor's end. The
+ * projection's residual and the expansion's input rows. */
+static inline __attribute__((always_inline)) float16 dwpw_load16(__global const store_t *src,
+                                                                 int n, long left)
 {
-    if (n >= 16 || room >= 16)
-        return LD16(0, r);
+    if (n <= 0)
+        return (float16)(0.0f);
+    if (left >= 16)
+        return LD16(0, src);
     float t[16];
     for (int j = 0; j < 16; j++)
-        t[j] = j < n ? LD(r, j) : 0.0f;
+        t[j] = j < n && j < left ? LD(src, j) : 0.0f;
     return vload16(0, t);
 }
 
@@ -634,22 +638,6 @@ static void dwpw_depthwise(__local const float *tile, __global const store_t *we
  * the depthwise layer's activation, weights [C][K]), the tiles are filled
  * from it instead of from memory: EXP_CB channels at a time, 32 columns
  * per step, so that each input vector feeds EXP_CB FMAs. */
-
-/* 16 values of an input row from src (n of them in the row, `left`
- * readable from src); lanes past the row are whatever follows (their
- * results are masked) or zero at the tensor's end. */
-static inline __attribute__((always_inline)) float16 dwpw_x16(__global const store_t *src, int n,
-                                                              long left)
-{
-    if (n <= 0)
-        return (float16)(0.0f);
-    if (left >= 16)
-        return LD16(0, src);
-    float t[16];
-    for (int j = 0; j < 16; j++)
-        t[j] = j < n && j < left ? LD(src, j) : 0.0f;
-    return vload16(0, t);
-}
 
 /* Stores the expanded values of columns xv .. xv + 31 (a, b; lanes past
  * W already zero) into tile row dst as depthwise_split_row stores a row
@@ -699,8 +687,8 @@ static void dwpw_expand_fill(__local float *tile, int tile_floats, __global cons
                 acc[j][0] = acc[j][1] = (float16)(be[j]);
             for (int k = 0; k < K; k++) {
                 const long o = k * HW + at + xv;
-                const float16 v0 = dwpw_x16(x + o, W - xv, room - o);
-                const float16 v1 = dwpw_x16(x + o + 16, W - xv - 16, room - o - 16);
+                const float16 v0 = dwpw_load16(x + o, W - xv, room - o);
+                const float16 v1 = dwpw_load16(x + o + 16, W - xv - 16, room - o - 16);
 #pragma unroll
                 for (int j = 0; j < EXP_CB; j++) {
                     const float16 w = (float16)(LD(we, (long)cc[j] * K + k));
@@ -736,7 +724,7 @@ dwpw_store(const float16 *acc, __global const store_t *residual, __global store_
         const long y = at + (long)oy * OW + x;
         float16 sum = acc[v] + (float16)(bo);
         if (has_res)
-            sum += dwpw_residual(residual + y, OW - x, total - y);
+            sum += dwpw_load16(residual + y, OW - x, total - y);
         st16_row(sum, out + y, OW - x, OW, oy + 1 < min(OH, oy0 + DW_ROWS));
     }
 }

@@ -27,23 +27,9 @@ static int64_t dwpw_d_floats(const dwpw_params *p, int32_t ow)
     return (int64_t)p->dw.c * DWPW_ROWS * (((int64_t)ow + 15) / 16 * 16);
 }
 
-/* The output size, without checks beyond conv2d_output_size's. */
-static int dwpw_size(const dwpw_params *p, int32_t *oh, int32_t *ow)
+const char *dwpw_unfit(const dwpw_params *p, int32_t ow, uint64_t local_bytes)
 {
     const conv2d_params *d = &p->dw;
-    const int64_t h = (int64_t)d->h + d->pad_top + d->pad_bottom - d->kh;
-    const int64_t w = (int64_t)d->w + d->pad_left + d->pad_right - d->kw;
-    if (h < 0 || w < 0 || d->stride_h < 1 || d->stride_w < 1)
-        return 0;
-    *oh = (int32_t)(h / d->stride_h + 1);
-    *ow = (int32_t)(w / d->stride_w + 1);
-    return 1;
-}
-
-const char *dwpw_unfit(const dwpw_params *p, uint64_t local_bytes)
-{
-    const conv2d_params *d = &p->dw;
-    int32_t oh = 0, ow = 0;
     if (d->kh != d->kw || (d->kh != 3 && d->kh != 5))
         return "needs a 3x3 or 5x5 window";
     if (d->stride_h != d->stride_w || d->stride_h < 1 || d->stride_h > 2)
@@ -53,7 +39,7 @@ const char *dwpw_unfit(const dwpw_params *p, uint64_t local_bytes)
     if (d->groups != d->c || d->oc != d->c || d->has_residual || d->has_scale || d->pool > 1 ||
         d->in_blocked || d->out_blocked)
         return "needs a plain depthwise convolution (groups == C == OC)";
-    if (d->pad_left >= d->kw || d->pad_top >= d->kh || !dwpw_size(p, &oh, &ow))
+    if (d->pad_left >= d->kw || d->pad_top >= d->kh)
         return "needs padding smaller than the window";
     if (p->k < 0 || (p->k > 0 && d->stride_h != 2))
         return "computes an expansion only before a stride-2 depthwise layer";
@@ -88,7 +74,7 @@ clinfer_status dwpw_output_shape(clinfer_runtime *rt, const dwpw_params *p, clin
     if (!act_kind_valid(p->dw.act.kind))
         return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
                        "dwpw: act.kind %d is not a known activation", (int)p->dw.act.kind);
-    const char *why = dwpw_unfit(p, rt ? rt->info.local_mem_bytes : UINT64_MAX);
+    const char *why = dwpw_unfit(p, ow, rt ? rt->info.local_mem_bytes : UINT64_MAX);
     if (why)
         return err_set(rt, CLINFER_ERR_UNSUPPORTED,
                        "dwpw: %s (window %dx%d, stride %d,%d, %d channels at %dx%d)", why,

@@ -40,10 +40,11 @@ typedef struct dwpw_params {
     int has_ex_bias;
 } dwpw_params;
 
-/* Why the op cannot compute p (a window other than 3x3 or 5x5, a stride
- * other than 1 or 2 along both axes, dilation, groups != C, more local
- * memory than DWPW_LOCAL_MAX or the device's `local_bytes`), or NULL. */
-const char *dwpw_unfit(const dwpw_params *p, uint64_t local_bytes);
+/* Why the op cannot compute p, whose output rows (conv2d_output_size)
+ * are ow wide (a window other than 3x3 or 5x5, a stride other than 1 or 2
+ * along both axes, dilation, groups != C, more local memory than
+ * DWPW_LOCAL_MAX or the device's `local_bytes`), or NULL. */
+const char *dwpw_unfit(const dwpw_params *p, int32_t ow, uint64_t local_bytes);
 
 /* An upper bound of the op's local memory in bytes for C channels of
  * width w, output width ow, a k x k window and `stride` (any padding
