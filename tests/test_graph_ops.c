@@ -97,6 +97,45 @@ static clinfer_graph *new_graph(clinfer_shape in_shape, clinfer_value *x)
 
 #define OK(call) cr_assert_eq((call), CLINFER_OK, "%s", clinfer_last_errmsg())
 
+/* Compiles g on a runtime made with environment variable `force` set to
+ * `value` (none when force is NULL), runs it once at `batch` with inputs
+ * in[0..inputs-1] (in_n[i] floats each), compares output 0 with `want`
+ * (out_n floats, atol and rtol 1e-4) and returns how many of the run's
+ * profiled nodes ran `kernel`; *nodes gets their number. */
+static size_t run_profiled(const char *force, const char *value, clinfer_graph *g, int64_t batch,
+                           const float *const *in, const size_t *in_n, int inputs,
+                           const float *want, size_t out_n, const char *kernel, size_t *nodes,
+                           const char *what)
+{
+    if (force)
+        setenv(force, value, 1);
+    clinfer_runtime *rt = test_runtime();
+    if (force)
+        unsetenv(force);
+    clinfer_model *m = NULL;
+    clinfer_session *s = NULL;
+    OK(clinfer_model_compile(rt, g, &m));
+    clinfer_session_options o = clinfer_session_options_default();
+    o.batch = batch, o.profile = 1;
+    OK(clinfer_session_create(m, &o, &s));
+    float *got = test_alloc(out_n * 4);
+    for (int i = 0; i < inputs; i++)
+        OK(clinfer_session_set_input(s, (size_t)i, in[i], in_n[i]));
+    OK(clinfer_session_run(s));
+    OK(clinfer_session_get_output(s, 0, got, out_n));
+    assert_close(got, want, out_n, 1e-4f, 1e-4f, what);
+    size_t count = 0, ran = 0;
+    const clinfer_node_profile *prof = clinfer_session_profile(s, &count);
+    for (size_t i = 0; i < count; i++)
+        ran += strcmp(prof[i].kernel, kernel) == 0;
+    *nodes = count;
+    free(got);
+    clinfer_session_free(s);
+    clinfer_model_free(m);
+    clinfer_runtime_free(rt);
+    return ran;
+}
+
 /* conv -> BatchNorm (folded) -> avgpool ceil -> BatchNorm (standalone). */
 Test(graph_ops, batchnorm_folded_and_standalone)
 {
@@ -612,33 +651,14 @@ static void inverted_residual(int stride, const char *force, const char *value, 
     char what[96];
     snprintf(what, sizeof what, "inverted residual, stride %d, %s=%s", stride,
              force ? force : "-", value ? value : "-");
-    if (force)
-        setenv(force, value, 1);
-    clinfer_runtime *rt = test_runtime();
-    if (force)
-        unsetenv(force);
-    clinfer_model *m = NULL;
-    clinfer_session *s = NULL;
-    OK(clinfer_model_compile(rt, g, &m));
-    clinfer_session_options o = clinfer_session_options_default();
-    o.batch = N, o.profile = 1;
-    OK(clinfer_session_create(m, &o, &s));
-    float *got = test_alloc(out_n * 4);
-    OK(clinfer_session_set_input(s, 0, in, in_n));
-    OK(clinfer_session_run(s));
-    OK(clinfer_session_get_output(s, 0, got, out_n));
-    assert_close(got, want, out_n, 1e-4f, 1e-4f, what);
-    size_t count = 0;
-    const clinfer_node_profile *prof = clinfer_session_profile(s, &count);
-    int c16 = 0;
-    for (size_t i = 0; i < count; i++)
-        c16 += strcmp(prof[i].kernel, "conv2d_depthwise_c16") == 0;
-    cr_assert_eq(c16, blocked, "%s: %d depthwise layers over the blocked layout, expected %d",
-                 what, c16, blocked);
-    free(got), free(in), free(t1), free(t2), free(want), free(we_d), free(wp_d);
-    clinfer_session_free(s);
-    clinfer_model_free(m);
-    clinfer_runtime_free(rt);
+    const float *ins[] = {in};
+    size_t nodes = 0;
+    const size_t c16 = run_profiled(force, value, g, N, ins, &in_n, 1, want, out_n,
+                                    "conv2d_depthwise_c16", &nodes, what);
+    cr_assert_eq(c16, (size_t)blocked,
+                 "%s: %zu depthwise layers over the blocked layout, expected %d", what, c16,
+                 blocked);
+    free(in), free(t1), free(t2), free(want), free(we_d), free(wp_d);
     clinfer_graph_free(g);
 }
 
@@ -758,28 +778,11 @@ static void depthwise_pointwise(const dwpw_case *t, const char *force, const cha
     snprintf(what, sizeof what, "1x1 %lld -> dw %dx%d /%d %lldx%lld C %lld -> 1x1 %lld, %s=%s",
              (long long)t->ek, t->k, t->k, t->stride, (long long)t->h, (long long)t->w,
              (long long)t->c, (long long)t->oc, force ? force : "-", value ? value : "-");
-    if (force)
-        setenv(force, value, 1);
-    clinfer_runtime *rt = test_runtime();
-    if (force)
-        unsetenv(force);
-    clinfer_model *m = NULL;
-    clinfer_session *s = NULL;
-    OK(clinfer_model_compile(rt, g, &m));
-    clinfer_session_options o = clinfer_session_options_default();
-    o.batch = t->n, o.profile = 1;
-    OK(clinfer_session_create(m, &o, &s));
-    float *got = test_alloc(out_n * 4);
-    OK(clinfer_session_set_input(s, 0, in, in_n));
-    if (t->residual)
-        OK(clinfer_session_set_input(s, 1, res, out_n));
-    OK(clinfer_session_run(s));
-    OK(clinfer_session_get_output(s, 0, got, out_n));
-    assert_close(got, want, out_n, 1e-4f, 1e-4f, what);
-    size_t count = 0, dwpw = 0;
-    const clinfer_node_profile *prof = clinfer_session_profile(s, &count);
-    for (size_t i = 0; i < count; i++)
-        dwpw += strcmp(prof[i].kernel, "conv2d_dwpw") == 0;
+    const float *ins[] = {in, res};
+    const size_t ins_n[] = {in_n, out_n};
+    size_t count = 0;
+    const size_t dwpw = run_profiled(force, value, g, t->n, ins, ins_n, t->residual ? 2 : 1, want,
+                                     out_n, "conv2d_dwpw", &count, what);
     /* fused (passes/dwpw.c): a depthwise layer with the projection after
      * it, and the expansion before it too before a 3x3 stride-2 layer; a
      * depthwise layer without a projection stays apart; else one node per
@@ -792,11 +795,8 @@ static void depthwise_pointwise(const dwpw_case *t, const char *force, const cha
                  want_dwpw);
     cr_assert_eq(count, want_nodes, "%s: %zu kernel nodes, expected %zu", what, count,
                  want_nodes);
-    free(got), free(in), free(res), free(ex), free(mid), free(want);
+    free(in), free(res), free(ex), free(mid), free(want);
     free(wd_d), free(bd_d), free(wp_d), free(bp_d), free(we_d), free(be_d);
-    clinfer_session_free(s);
-    clinfer_model_free(m);
-    clinfer_runtime_free(rt);
     clinfer_graph_free(g);
 }
 
