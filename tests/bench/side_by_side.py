@@ -43,8 +43,10 @@ MODELS = {
     "efficientnet_b0": ("EfficientNet-B0", "{models}/efficientnet_b0.dyn.onnx", "normal"),
     "lecture_cnn": ("lecture CNN", "tests/models/lecture_cnn.onnx", "pixels"),
 }
-BATCHES = {"resnet18": [1, 16], "mobilenet_v2": [1, 16], "squeezenet1_1": [1, 16],
-           "resnet50": [1, 8], "efficientnet_b0": [1], "lecture_cnn": [1, 16, 64]}
+# batch throughput at 8 and 64 for ResNet-50 and MobileNetV2 (the CPU speed
+# issue's list), 16 for the others
+BATCHES = {"resnet18": [1, 16], "mobilenet_v2": [1, 8, 64], "squeezenet1_1": [1, 16],
+           "resnet50": [1, 8, 64], "efficientnet_b0": [1], "lecture_cnn": [1, 16, 64]}
 
 
 def log(msg):
@@ -310,8 +312,12 @@ def compare(clinfer, path, x, ort_out, bench, key, batch, failures, title):
     act = np.load(os.path.join(out_dir, outs[0])).astype(np.float64)
     err = float(np.max(np.abs(ref - act))) if ref.shape == act.shape else float("nan")
     if c.returncode != 0:
+        # the elementwise check failed; the criterion is the error
+        # against the output's scale, shown beside it
+        scale = float(np.max(np.abs(ref))) if ref.size else 0.0
         failures.append(line)
-        return "**no** (max abs err %.2g)" % err
+        return "**no** (max abs err %.2g, %.1g of the output scale %.3g)" % (
+            err, err / scale if scale > 0 else float("nan"), scale)
     return "yes (max abs err %.1g)" % err
 
 

@@ -7,9 +7,9 @@
 #     OpenBLAS cblas_sgemm (tests/bench/gemm_openblas.c, OPENBLAS_CORETYPE=SkylakeX
 #     on AVX-512 machines) vs CLBlast on PoCL (tests/bench/gemm_clblast.c) vs the
 #     measured FP32 FMA peak (tests/bench/fma_peak.c)
-#   End to end, batch 1 and 16 (64 for the lecture's CNN, 8 for ResNet-50,
-#     1 only for EfficientNet-B0): ResNet-18, MobileNetV2, SqueezeNet 1.1,
-#     ResNet-50, EfficientNet-B0 (torchvision, random weights, exported with a
+#   End to end, batch 1 and 16 (16 and 64 for the lecture's CNN, 8 and 64 for
+#     ResNet-50 and MobileNetV2, 1 only for EfficientNet-B0): ResNet-18,
+#     MobileNetV2, SqueezeNet 1.1, ResNet-50, EfficientNet-B0 (torchvision, random weights, exported with a
 #     symbolic batch by tests/bench/export_bench_models.py) and the lecture's CNN
 #     (tests/models/lecture_cnn.onnx): clinfer on its default device vs ONNX
 #     Runtime CPU with every core (tests/bench/ort_bench.py), the same file and
