@@ -1,6 +1,6 @@
 /*
  * conv_stem.c — the "stem" convolution algorithm of conv2d.h (see
- * conv_stem.h): its fit and its one launch per run (kernels/conv2d.cl,
+ * conv_stem.h): its fit and its one launch per run (kernels/conv_stem.cl,
  * conv2d_stem).
  */
 #include "conv_stem.h"
@@ -24,8 +24,8 @@ clinfer_status conv_stem_launch(clinfer_runtime *rt, const conv2d_params *p,
 {
     opts o = opts_none();
     const act_params act = act_program(p->act); /* fewer programs */
-    opts_add(&o, "-DCONV2D_KERNELS=CONV2D_STEM -DACT=%d", (int)act.kind);
-    /* the taps unrolled at build time (kernels/conv2d.cl, STEM_FIXED) */
+    opts_add(&o, "-DACT=%d", (int)act.kind);
+    /* the taps unrolled at build time (kernels/conv_stem.cl, STEM_FIXED) */
     opts_add(&o, "-DSTEM_C=%d -DSTEM_KH=%d -DSTEM_KW=%d -DSTEM_SH=%d -DSTEM_SW=%d -DSTEM_DH=%d "
                  "-DSTEM_DW=%d",
              p->c, p->kh, p->kw, p->stride_h, p->stride_w, p->dil_h, p->dil_w);
@@ -34,7 +34,7 @@ clinfer_status conv_stem_launch(clinfer_runtime *rt, const conv2d_params *p,
     const int32_t rows = launch_rows_per_item(rt, blocks * p->n, pl->oh,
                                               ((int64_t)1 << 18) / (per_row > 0 ? per_row : 1));
     karg a;
-    launch_begin(rt, out, "conv2d", &o, "conv2d_stem", 0, &a);
+    launch_begin(rt, out, "conv_stem", &o, "conv2d_stem", 0, &a);
     const dev_tensor t[] = {buf->input, buf->weight, buf->bias, buf->output};
     karg_tensors(&a, t, 4);
     const int32_t v[] = {p->c,        p->h,       p->w,          p->oc,       pl->oh,

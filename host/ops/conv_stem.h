@@ -2,7 +2,7 @@
  * conv_stem.h — the "stem" convolution algorithm of conv2d.h: groups 1, no
  * residual, at most STEM_MAX_K taps per output (C * KH * KW: the first
  * layer of image networks, 3 channels, 3x3). conv2d_stem
- * (kernels/conv2d.cl) keeps 16 output channels' sums of 16 columns in
+ * (kernels/conv_stem.cl) keeps 16 output channels' sums of 16 columns in
  * registers and reads the input in place: no padded copy, no packing, one
  * launch per run, bias and activation fused. On CPUs it beats direct
  * wherever it fits (direct's padded copy and its tiles' epilogues cost as
@@ -17,7 +17,7 @@
 
 /* The most taps per output, C * KH * KW (the kernel keeps an item's
  * weights in a private array of this many taps: STEM_MAX_K in
- * kernels/conv2d.cl). */
+ * kernels/conv_stem.cl). */
 #define STEM_MAX_K 32
 
 /* Why the stem algorithm cannot compute `p`, or NULL. */
