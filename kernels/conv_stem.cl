@@ -17,7 +17,7 @@
  * STEM_SW, STEM_DH, STEM_DW (the layer's sizes, built in).
  */
 #define STEM_OC 16    /* output channels per item: their sums fill 16 registers */
-#define STEM_MAX_K 32 /* taps C * KH * KW at most (host/ops/conv2d.c) */
+#define STEM_MAX_K 32 /* taps C * KH * KW at most (host/ops/conv_stem.h) */
 
 /* The host builds the stem for the layer's C, KH, KW, strides and
  * dilations (STEM_C, STEM_KH, .. STEM_DW; one first layer per model, so no

@@ -2,8 +2,9 @@
  * conv2d.c — 2-D convolution: validation, output shape, the choice of
  * algorithm per layer and the launches of kernels/conv2d.cl (plus the GEMM
  * core of ops/gemm.c); the direct, depthwise, pooled, stem and Winograd
- * algorithms have files of their own (conv_direct.c, ...). In every kernel the buffers
- * come first (bound per run), then the shape scalars (set once).
+ * algorithms have files of their own (conv_direct.c, ...). In every kernel
+ * the buffers come first (bound per run), then the shape scalars (set
+ * once).
  */
 #include "conv2d.h"
 #include "conv_depthwise.h"
