@@ -237,6 +237,28 @@ static void depthwise_store(float16 v, __global store_t *y, int ox0, int OW, int
 #ifndef DW_K
 #define DW_K 3
 #endif
+
+/* Channel c's bias in every lane (zero without HAS_BIAS). */
+static inline __attribute__((always_inline)) float16 depthwise_bias(__global const store_t *bias,
+                                                                    int c)
+{
+#if HAS_BIAS
+    return (float16)(LD(bias, c));
+#else
+    return (float16)(0.0f);
+#endif
+}
+
+/* Where tap kx of the fast path reads in a tile row split into stride
+ * phases of twp floats: phase kx % stride, column kx / stride. */
+static inline __attribute__((always_inline)) void depthwise_tap_offsets(int *off, int stride,
+                                                                        int twp)
+{
+#pragma unroll
+    for (int k = 0; k < DW_K; k++)
+        off[k] = k % stride * twp + k / stride;
+}
+
 static inline __attribute__((always_inline)) void
 depthwise_fast_taps(__local const float *s, int tw, const int *off, const float16 *wk,
                     float16 *acc, const int SH)
@@ -273,19 +295,12 @@ static void depthwise_block(__global const store_t *restrict input,
     depthwise_fill(tile, input + plane * H * W, (total - plane) * H * W, H, W,
                    oy0 * stride_h - pad_top,
                    (n4 - 1) * stride_h + (KH - 1) * dil_h + 1, pad_left, stride_w, twp);
-#if HAS_BIAS
-    const float16 b = (float16)(LD(bias, c));
-#else
-    const float16 b = (float16)(0.0f);
-#endif
+    const float16 b = depthwise_bias(bias, c);
     const int tw = stride_w * twp, rs = stride_h * tw; /* tile floats per row, per output row */
     const int fast = KH == DW_K && KW == DW_K && dil_h == 1 && dil_w == 1 && stride_h <= 2;
-    /* tap kx of the fast path: phase kx % stride_w, column kx / stride_w */
     int off[DW_K];
+    depthwise_tap_offsets(off, stride_w, twp);
     float16 wk[DW_K * DW_K];
-#pragma unroll
-    for (int k = 0; k < DW_K; k++)
-        off[k] = k % stride_w * twp + k / stride_w;
 #pragma unroll
     for (int k = 0; k < DW_K * DW_K; k++)
         wk[k] = fast ? (float16)(LD(w, k)) : (float16)(0.0f);
@@ -367,11 +382,7 @@ __kernel void conv2d_depthwise_flat(__global const store_t *restrict input, long
                                (total - plane) * H * W - (long)iy * W, pad_left);
         const int c = (int)(plane % C);
         __global const store_t *w = weight + (long)c * KH * KW;
-#if HAS_BIAS
-        const float16 b = (float16)(LD(bias, c));
-#else
-        const float16 b = (float16)(0.0f);
-#endif
+        const float16 b = depthwise_bias(bias, c);
         for (int j0 = 0; j0 < nvec; j0 += DW_ROWS) {
             float16 acc[DW_ROWS] = {b, b, b, b};
             for (int ky = 0; ky < KH; ky++)
@@ -612,15 +623,9 @@ static void dwpw_depthwise(__local const float *tile, __global const store_t *we
 #pragma unroll
     for (int k = 0; k < DW_K * DW_K; k++)
         wk[k] = (float16)(LD(weight, (long)c * DW_K * DW_K + k));
-#if HAS_BIAS
-    const float16 b = (float16)(LD(bias, c));
-#else
-    const float16 b = (float16)(0.0f);
-#endif
+    const float16 b = depthwise_bias(bias, c);
     int off[DW_K];
-#pragma unroll
-    for (int k = 0; k < DW_K; k++)
-        off[k] = k % stride * twp + k / stride;
+    depthwise_tap_offsets(off, stride, twp);
     const int tw = stride * twp;
     for (int ox0 = 0; ox0 < OW; ox0 += 16) {
         float16 acc[DW_ROWS] = {b, b, b, b};

@@ -153,8 +153,5 @@ clinfer_status dwpw_prepare(clinfer_runtime *rt, const dwpw_params *p, op_launch
 clinfer_status dwpw_bind(clinfer_runtime *rt, op_launch *l, const dev_tensor in[8],
                          dev_tensor out)
 {
-    karg a = launch_args(l, 0);
-    karg_tensors(&a, in, 8);
-    karg_tensor(&a, out);
-    return launch_finish(rt, l, &a);
+    return launch_bind_inputs(rt, l, in, 8, out);
 }

@@ -80,8 +80,5 @@ clinfer_status excite_prepare(clinfer_runtime *rt, const excite_params *p, op_la
 clinfer_status excite_bind(clinfer_runtime *rt, op_launch *l, const dev_tensor in[5],
                            dev_tensor out)
 {
-    karg a = launch_args(l, 0);
-    karg_tensors(&a, in, 5);
-    karg_tensor(&a, out);
-    return launch_finish(rt, l, &a);
+    return launch_bind_inputs(rt, l, in, 5, out);
 }

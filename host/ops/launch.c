@@ -163,8 +163,14 @@ void launch_grid3(op_launch *l, size_t x, size_t y, size_t z, size_t lx)
 clinfer_status launch_bind_io(clinfer_runtime *rt, op_launch *l, dev_tensor input,
                               dev_tensor output)
 {
+    return launch_bind_inputs(rt, l, &input, 1, output);
+}
+
+clinfer_status launch_bind_inputs(clinfer_runtime *rt, op_launch *l, const dev_tensor *in,
+                                  int count, dev_tensor output)
+{
     karg a = launch_args(l, 0);
-    karg_tensor(&a, input);
+    karg_tensors(&a, in, count);
     karg_tensor(&a, output);
     return launch_finish(rt, l, &a);
 }

@@ -101,6 +101,11 @@ clinfer_status launch_finish(clinfer_runtime *rt, op_launch *l, const karg *args
 clinfer_status launch_bind_io(clinfer_runtime *rt, op_launch *l, dev_tensor input,
                               dev_tensor output);
 
+/* The same for ops that read `count` tensors: in[0..count) then the
+ * output as the first arguments. */
+clinfer_status launch_bind_inputs(clinfer_runtime *rt, op_launch *l, const dev_tensor *in,
+                                  int count, dev_tensor output);
+
 /* Enqueues on the runtime's queue; `event` may be NULL. A launch with a
  * global size of 0 (an empty tensor) enqueues nothing: OpenCL 1.2 devices
  * reject it. Then *event is set to NULL. */
