@@ -15,16 +15,16 @@
 
 /* Depthwise tiles of the op: one, or DWPW_EXPAND_CHANNELS with the
  * expansion. */
-static int64_t dwpw_tiles(const dwpw_params *p)
+static int64_t dwpw_tiles(int expand)
 {
-    return p->k > 0 ? DWPW_EXPAND_CHANNELS : 1;
+    return expand ? DWPW_EXPAND_CHANNELS : 1;
 }
 
-/* Floats of d, the depthwise output of DWPW_ROWS rows of every channel,
+/* Floats of d, the depthwise output of DWPW_ROWS rows of all c channels,
  * each row padded to whole vectors. */
-static int64_t dwpw_d_floats(const dwpw_params *p, int32_t ow)
+static int64_t dwpw_d_floats(int64_t c, int64_t ow)
 {
-    return (int64_t)p->dw.c * DWPW_ROWS * (((int64_t)ow + 15) / 16 * 16);
+    return c * DWPW_ROWS * ((ow + 15) / 16 * 16);
 }
 
 const char *dwpw_unfit(const dwpw_params *p, int32_t ow, uint64_t local_bytes)
@@ -43,9 +43,8 @@ const char *dwpw_unfit(const dwpw_params *p, int32_t ow, uint64_t local_bytes)
         return "needs padding smaller than the window";
     if (p->k < 0 || (p->k > 0 && d->stride_h != 2))
         return "computes an expansion only before a stride-2 depthwise layer";
-    const int64_t bytes =
-        (dwpw_tiles(p) * depthwise_tile_floats(d, ow, DWPW_ROWS) + dwpw_d_floats(p, ow)) *
-        (int64_t)sizeof(float);
+    const int64_t tiles = dwpw_tiles(p->k > 0) * depthwise_tile_floats(d, ow, DWPW_ROWS);
+    const int64_t bytes = (tiles + dwpw_d_floats(d->c, ow)) * (int64_t)sizeof(float);
     if (bytes > DWPW_LOCAL_MAX || (uint64_t)bytes > local_bytes)
         return "needs more local memory than it takes";
     return NULL;
@@ -58,9 +57,8 @@ int64_t dwpw_local_bound(int64_t c, int64_t w, int64_t ow, int64_t k, int64_t st
      * its larger term is (pad_left + round16(w) + stride) / stride with
      * pad_left < k <= 5, or round16(ow) + (k - 1) / stride with ow <= w */
     const int64_t th = (DWPW_ROWS - 1) * stride + k, phase = (w + 15) / 16 * 16 + 32;
-    const int64_t d = c * DWPW_ROWS * ((ow + 15) / 16 * 16);
-    const int64_t tiles = expand ? DWPW_EXPAND_CHANNELS : 1;
-    return (tiles * (th * stride * phase + 16) + d) * (int64_t)sizeof(float);
+    return (dwpw_tiles(expand) * (th * stride * phase + 16) + dwpw_d_floats(c, ow)) *
+           (int64_t)sizeof(float);
 }
 
 clinfer_status dwpw_output_shape(clinfer_runtime *rt, const dwpw_params *p, clinfer_shape *out)
@@ -122,8 +120,8 @@ clinfer_status dwpw_prepare(clinfer_runtime *rt, const dwpw_params *p, op_launch
     const int64_t tile = depthwise_tile_floats(&p->dw, ow, DWPW_ROWS);
     karg a;
     launch_begin(rt, out, "conv_depthwise", &o, "conv2d_dwpw", KARG_AFTER_TENSORS(9), &a);
-    karg_local(&a, (size_t)(dwpw_tiles(p) * tile) * sizeof(float));
-    karg_local(&a, (size_t)dwpw_d_floats(p, ow) * sizeof(float));
+    karg_local(&a, (size_t)(dwpw_tiles(p->k > 0) * tile) * sizeof(float));
+    karg_local(&a, (size_t)dwpw_d_floats(p->dw.c, ow) * sizeof(float));
     const int32_t v[] = {p->dw.c,
                          p->dw.h,
                          p->dw.w,
