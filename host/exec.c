@@ -563,28 +563,68 @@ cl_command_queue clinfer_session_cl_queue(const clinfer_session *s) { return s ?
 
 /* ------------------------------------------------------------ runs */
 
-/* Sums each node's kernel times from the events of the last run. */
+/* A profiled launch's command times (ns), 0 where the driver gives none. */
+typedef struct event_times {
+    cl_ulong queued, start, end;
+} event_times;
+
+static event_times read_event_times(cl_event e)
+{
+    event_times t = {0, 0, 0};
+    clGetEventProfilingInfo(e, CL_PROFILING_COMMAND_QUEUED, sizeof t.queued, &t.queued, NULL);
+    clGetEventProfilingInfo(e, CL_PROFILING_COMMAND_START, sizeof t.start, &t.start, NULL);
+    clGetEventProfilingInfo(e, CL_PROFILING_COMMAND_END, sizeof t.end, &t.end, NULL);
+    return t;
+}
+
+static double ns_to_ms(cl_ulong later, cl_ulong earlier)
+{
+    return later > earlier ? (double)(later - earlier) / 1e6 : 0.0;
+}
+
+/* Adds launch t, the run's next in queue order (the queue is in order), to
+ * the timeline; *last holds the previous launch's times. */
+static void timeline_add(clinfer_run_timeline *tl, event_times *last, event_times t)
+{
+    if (tl->launches == 0) {
+        tl->lead_ms = ns_to_ms(t.start, t.queued);
+    } else {
+        const double idle = ns_to_ms(t.start, last->end);
+        tl->idle_ms += idle;
+        tl->max_idle_ms = idle > tl->max_idle_ms ? idle : tl->max_idle_ms;
+    }
+    tl->kernel_ms += ns_to_ms(t.end, t.start);
+    tl->launches++;
+    *last = t;
+}
+
+/* Sums each node's kernel times from the events of the last run, and the
+ * run's timeline. */
 static clinfer_status collect_profile(clinfer_session *s)
 {
     cl_int err = clFinish(s->queue);
     if (err != CL_SUCCESS)
         return err_cl(s->rt, err, "clFinish");
+    clinfer_run_timeline tl = {0};
+    event_times first = {0, 0, 0}, last = {0, 0, 0};
     int32_t e = 0;
     for (int32_t i = 0; i < s->exec_count; i++) {
         double ms = 0;
         for (int32_t k = 0; k < s->execs[i].launches.count; k++, e++) {
-            cl_ulong t0 = 0, t1 = 0;
             if (!s->events[e])
                 continue; /* an empty launch enqueued nothing */
-            clGetEventProfilingInfo(s->events[e], CL_PROFILING_COMMAND_START, sizeof t0, &t0, NULL);
-            clGetEventProfilingInfo(s->events[e], CL_PROFILING_COMMAND_END, sizeof t1, &t1, NULL);
-            ms += t1 > t0 ? (double)(t1 - t0) / 1e6 : 0.0;
+            const event_times t = read_event_times(s->events[e]);
+            ms += ns_to_ms(t.end, t.start);
+            if (tl.launches == 0)
+                first = t;
+            timeline_add(&tl, &last, t);
         }
         s->prof[i].ms = ms;
     }
+    tl.span_ms = ns_to_ms(last.end, first.start);
+    s->timeline = tl;
     return CLINFER_OK;
 }
-
 
 /* The copies of caller buffers that could not be bound in place: inputs
  * before the kernels, outputs after. */
@@ -719,4 +759,21 @@ const clinfer_node_profile *clinfer_session_profile(const clinfer_session *s, si
     if (count)
         *count = s && s->prof ? (size_t)s->exec_count : 0;
     return s ? s->prof : NULL;
+}
+
+clinfer_status clinfer_session_timeline(const clinfer_session *s, clinfer_run_timeline *out)
+{
+    if (!s || !out)
+        return err_set(NULL, CLINFER_ERR_INVALID_ARGUMENT, "clinfer_session_timeline: %s is NULL",
+                       s ? "out" : "session");
+    if (!s->profile)
+        return err_set(s->rt, CLINFER_ERR_INVALID_ARGUMENT,
+                       "clinfer_session_timeline: the session was made without the profile "
+                       "option");
+    if (s->timeline.launches == 0)
+        return err_set(s->rt, CLINFER_ERR_INVALID_ARGUMENT,
+                       "clinfer_session_timeline: no run yet, or the last run enqueued no "
+                       "kernel");
+    *out = s->timeline;
+    return CLINFER_OK;
 }

@@ -67,6 +67,7 @@ struct clinfer_session {
     int32_t launch_count;
     cl_event *events;      /* profiling: one per launch */
     clinfer_node_profile *prof;
+    clinfer_run_timeline timeline; /* profiling: the last run's (launches 0: none yet) */
     char *input_state;     /* per graph input: an input_state */
     char *input_reused;    /* per graph input: a run overwrites its arena bytes */
     io_binding *in_bind;   /* per graph input */

@@ -1107,6 +1107,26 @@ typedef struct clinfer_node_profile {
 CLINFER_API const clinfer_node_profile *clinfer_session_profile(const clinfer_session *s,
                                                                 size_t *count);
 
+/* Where the device time of the last run (profile option on) went, from its
+ * kernels' events: the span from the first kernel's start to the last
+ * one's end is their own time plus the idle time between them, which is
+ * what each launch costs beyond its work (on PoCL 3.1 with two threads,
+ * 2-10 us per boundary). */
+typedef struct clinfer_run_timeline {
+    int32_t launches;   /* kernels the run enqueued */
+    double span_ms;     /* the first kernel's start to the last kernel's end */
+    double kernel_ms;   /* the kernels' own times, summed */
+    double idle_ms;     /* between one kernel's end and the next one's start, summed */
+    double max_idle_ms; /* the longest of those gaps */
+    double lead_ms;     /* the first kernel's enqueueing to its start: the input
+                           writes before it and the device's wake-up */
+} clinfer_run_timeline;
+
+/* The timeline of the last run into *out. CLINFER_ERR_INVALID_ARGUMENT
+ * when the session was made without the profile option or has not run. */
+CLINFER_API clinfer_status clinfer_session_timeline(const clinfer_session *s,
+                                                    clinfer_run_timeline *out);
+
 /* One node's output, shown to a clinfer_node_observer during
  * clinfer_session_run_observed. Every pointer is valid only during the
  * call. */

@@ -1,8 +1,9 @@
 /*
  * test_graph.c — the builder, compile passes, memory planner and executor
  * on small graphs: results against the naive references, one upload per
- * input and one download per output, profiling, views without kernels,
- * BatchNorm folding and activation fusion, and builder errors.
+ * input and one download per output, profiling and the run's timeline,
+ * views without kernels, BatchNorm folding and activation fusion, and
+ * builder errors.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -118,6 +119,72 @@ Test(graph, conv_relu_pool_flatten_matches_reference)
         free(in), free(got), free(mid), free(want);
         clinfer_session_free(s);
     }
+    clinfer_model_free(m);
+    clinfer_runtime_free(rt);
+}
+
+/* conv -> flatten -> softmax, two kernel nodes: the run's timeline
+ * (clinfer_session_timeline) against the per-node profile of the same run,
+ * and its errors without profiling or before a run. */
+Test(graph, timeline_accounts_for_the_profiled_launches)
+{
+    clinfer_runtime *rt = test_runtime();
+    clinfer_graph *g = NULL;
+    cr_assert_eq(clinfer_graph_create(&g), CLINFER_OK);
+    uint32_t seed = 7;
+    float w[6 * 3 * 3 * 3];
+    clinfer_shape in_shape = shape4(CLINFER_BATCH_DIM, 3, 11, 5);
+    clinfer_value x, cw, conv, flat, prob;
+    cr_assert_eq(clinfer_graph_input(g, "image", &in_shape, &x), CLINFER_OK);
+    cw = constant(g, "w", shape4(6, 3, 3, 3), w, -1, 1, &seed);
+    cr_assert_eq(clinfer_graph_conv2d(g, "conv", x, cw, CLINFER_NO_VALUE, NULL, &conv), CLINFER_OK,
+                 "%s", clinfer_last_errmsg());
+    cr_assert_eq(clinfer_graph_flatten(g, "flat", conv, 1, &flat), CLINFER_OK);
+    cr_assert_eq(clinfer_graph_softmax(g, "prob", flat, 1, 0, &prob), CLINFER_OK);
+    cr_assert_eq(clinfer_graph_output(g, prob, "prob"), CLINFER_OK);
+    clinfer_model *m = NULL;
+    cr_assert_eq(clinfer_model_compile(rt, g, &m), CLINFER_OK, "%s", clinfer_last_errmsg());
+    clinfer_graph_free(g);
+    cr_assert_eq(clinfer_model_kernel_node_count(m), 2);
+    float in[2 * 3 * 11 * 5];
+    fill_uniform(in, 2 * 3 * 11 * 5, -1, 1, &seed);
+    clinfer_run_timeline tl;
+
+    clinfer_session_options o = clinfer_session_options_default();
+    o.batch = 2;
+    clinfer_session *plain = NULL;
+    cr_assert_eq(clinfer_session_create(m, &o, &plain), CLINFER_OK, "%s", clinfer_last_errmsg());
+    cr_assert_eq(clinfer_session_set_input(plain, 0, in, 2 * 3 * 11 * 5), CLINFER_OK);
+    cr_assert_eq(clinfer_session_run(plain), CLINFER_OK, "%s", clinfer_session_errmsg(plain));
+    cr_assert_eq(clinfer_session_timeline(plain, &tl), CLINFER_ERR_INVALID_ARGUMENT);
+    cr_assert(strstr(clinfer_last_errmsg(), "profile"), "%s", clinfer_last_errmsg());
+    clinfer_session_free(plain);
+
+    o.profile = 1;
+    clinfer_session *s = NULL;
+    cr_assert_eq(clinfer_session_create(m, &o, &s), CLINFER_OK, "%s", clinfer_last_errmsg());
+    cr_assert_eq(clinfer_session_timeline(s, &tl), CLINFER_ERR_INVALID_ARGUMENT, "no run yet");
+    cr_assert_eq(clinfer_session_timeline(s, NULL), CLINFER_ERR_INVALID_ARGUMENT);
+    cr_assert_eq(clinfer_session_timeline(NULL, &tl), CLINFER_ERR_INVALID_ARGUMENT);
+    for (int run = 0; run < 3; run++) {
+        cr_assert_eq(clinfer_session_set_input(s, 0, in, 2 * 3 * 11 * 5), CLINFER_OK);
+        cr_assert_eq(clinfer_session_run(s), CLINFER_OK, "%s", clinfer_session_errmsg(s));
+        cr_assert_eq(clinfer_session_timeline(s, &tl), CLINFER_OK, "%s", clinfer_last_errmsg());
+        size_t np = 0;
+        const clinfer_node_profile *prof = clinfer_session_profile(s, &np);
+        cr_assert_eq(np, 2);
+        cr_assert_geq(tl.launches, 2, "at least one launch per kernel node");
+        cr_assert_float_eq(tl.kernel_ms, prof[0].ms + prof[1].ms, 1e-9,
+                           "kernels %g ms, the nodes' profile %g + %g", tl.kernel_ms, prof[0].ms,
+                           prof[1].ms);
+        /* an in-order queue: no kernel overlaps the next, so the span is
+         * their times plus the gaps between them */
+        cr_assert_float_eq(tl.span_ms, tl.kernel_ms + tl.idle_ms, 1e-9, "span %g, %g + %g",
+                           tl.span_ms, tl.kernel_ms, tl.idle_ms);
+        cr_assert(tl.kernel_ms > 0 && tl.idle_ms >= 0 && tl.lead_ms >= 0);
+        cr_assert(tl.max_idle_ms >= 0 && tl.max_idle_ms <= tl.idle_ms);
+    }
+    clinfer_session_free(s);
     clinfer_model_free(m);
     clinfer_runtime_free(rt);
 }

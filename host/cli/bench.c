@@ -54,10 +54,14 @@ static const char bench_help[] =
     "                   first_run_ms, cache (\"cold\"/\"warm\"), min_ms, median_ms,\n"
     "                   p90_ms, p99_ms, mean_ms, images_per_s, batch, device,\n"
     "                   precision, weight_bytes, activation_bytes, times_ms, ...\n"
-    "                   (and gflops with --gemm, profile with --profile)\n"
+    "                   (and gflops with --gemm, profile and timeline with\n"
+    "                   --profile)\n"
     "  --profile        per-node device times (OpenCL events, mean over the timed\n"
     "                   runs), sorted by time: node, op, kernel variant, output\n"
-    "                   shape, ms, GFLOP/s, share; then totals by op and kernel.\n"
+    "                   shape, ms, GFLOP/s, share; then totals by op and kernel,\n"
+    "                   and the timeline: a run's device span, its kernels' time,\n"
+    "                   the idle time between launches (per gap, the longest)\n"
+    "                   and the first kernel's wait after its enqueueing.\n"
     "                   The session waits for the device at the end of each run\n"
     "  --gemm MxNxK     time one GEMM instead of a model (a single N: NxNxN)\n"
     "  --matmul         with --gemm: an ONNX MatMul node instead of Gemm\n" CLI_COMMON_HELP
@@ -427,7 +431,9 @@ typedef struct bench_state {
     double *times, *kernel_times, *node_sum;
     size_t node_count;
     const clinfer_node_profile *prof;
-    node_time *nt; /* --profile: the nodes by mean time */
+    node_time *nt;                /* --profile: the nodes by mean time */
+    clinfer_run_timeline tl_sum;  /* --profile: the runs' timelines summed */
+    int tl_runs;
 } bench_state;
 
 /* What the reports print, from the measurements. */
@@ -541,6 +547,16 @@ static int add_profile(bench_state *b, int run)
         sum += b->prof[i].ms;
     }
     b->kernel_times[run] = sum;
+    clinfer_run_timeline tl;
+    if (clinfer_session_timeline(b->s, &tl) == CLINFER_OK) {
+        b->tl_sum.launches += tl.launches;
+        b->tl_sum.span_ms += tl.span_ms;
+        b->tl_sum.kernel_ms += tl.kernel_ms;
+        b->tl_sum.idle_ms += tl.idle_ms;
+        b->tl_sum.max_idle_ms += tl.max_idle_ms;
+        b->tl_sum.lead_ms += tl.lead_ms;
+        b->tl_runs++;
+    }
     return 1;
 }
 
@@ -633,6 +649,8 @@ static void print_json(const bench_state *b, const bench_summary *r)
     printf("]");
     if (b->nt)
         print_profile_json(b->nt, b->node_count);
+    if (b->tl_runs > 0)
+        print_timeline_json(&b->tl_sum, b->tl_runs);
     printf("\n}\n");
 }
 
@@ -683,6 +701,8 @@ static void print_text(const bench_state *b, const bench_summary *r)
            un, clinfer_precision_name(clinfer_runtime_precision(b->rt)));
     if (b->nt)
         print_profile_text(b->nt, b->node_count, b->runs, t.median);
+    if (b->tl_runs > 0)
+        print_timeline_text(&b->tl_sum, b->tl_runs);
 }
 
 /* Loads, runs, measures and reports; 0 when the run worked and (--gemm)

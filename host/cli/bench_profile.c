@@ -1,7 +1,8 @@
 /*
  * bench_profile.c — `clinfer bench --profile`'s per-node report: the table
  * of nodes by device time with GFLOP/s and share, the totals by op and
- * kernel, and the same as JSON (moved out of bench.c, which times the runs).
+ * kernel, the runs' timeline (kernels against the idle time between them),
+ * and the same as JSON (moved out of bench.c, which times the runs).
  */
 #include "bench_profile.h"
 
@@ -115,4 +116,33 @@ void print_profile_json(const node_time *nt, size_t count)
                total > 0 ? nt[i].ms / total : 0.0);
     }
     printf("\n  ]");
+}
+
+/* Per run and per gap (launches - 1 gaps a run) from the sums. */
+static clinfer_run_timeline timeline_mean(const clinfer_run_timeline *sum, int runs)
+{
+    clinfer_run_timeline m = *sum;
+    const double n = runs > 0 ? runs : 1;
+    m.launches = (int32_t)((double)sum->launches / n + 0.5);
+    m.span_ms /= n, m.kernel_ms /= n, m.idle_ms /= n, m.max_idle_ms /= n, m.lead_ms /= n;
+    return m;
+}
+
+void print_timeline_text(const clinfer_run_timeline *sum, int runs)
+{
+    const clinfer_run_timeline m = timeline_mean(sum, runs);
+    const int gaps = m.launches > 1 ? m.launches - 1 : 0;
+    printf("  timeline    %.3f ms from the first kernel's start to the last one's end: kernels "
+           "%.3f ms, idle between them %.3f ms (%d launches: %.1f us per gap, the longest %.1f "
+           "us); the first kernel started %.1f us after its enqueueing (means over the runs)\n",
+           m.span_ms, m.kernel_ms, m.idle_ms, (int)m.launches,
+           gaps ? 1e3 * m.idle_ms / gaps : 0.0, 1e3 * m.max_idle_ms, 1e3 * m.lead_ms);
+}
+
+void print_timeline_json(const clinfer_run_timeline *sum, int runs)
+{
+    const clinfer_run_timeline m = timeline_mean(sum, runs);
+    printf(",\n  \"timeline\": {\"launches\": %d, \"span_ms\": %.4f, \"kernel_ms\": %.4f, "
+           "\"idle_ms\": %.4f, \"max_idle_ms\": %.4f, \"lead_ms\": %.4f}",
+           (int)m.launches, m.span_ms, m.kernel_ms, m.idle_ms, m.max_idle_ms, m.lead_ms);
 }

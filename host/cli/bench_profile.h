@@ -25,4 +25,9 @@ void print_profile_text(const node_time *nt, size_t count, int runs, double medi
 /* The same as the "device_ms" and "profile" members of bench's JSON object. */
 void print_profile_json(const node_time *nt, size_t count);
 
+/* The runs' timelines (clinfer_session_timeline), summed over `runs` runs,
+ * as means: a text line, or the "timeline" member of the JSON object. */
+void print_timeline_text(const clinfer_run_timeline *sum, int runs);
+void print_timeline_json(const clinfer_run_timeline *sum, int runs);
+
 #endif

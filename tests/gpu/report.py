@@ -3,7 +3,8 @@
 gpu_report.json (everything) and gpu_report.md (the table the README shows).
 
 Usage: python3 tests/gpu/report.py RESULTS_DIR OUT_DIR
-RESULTS_DIR holds bench_*.json (clinfer bench --json), torch.json
+RESULTS_DIR holds bench_*.json (clinfer bench --json), timeline_*.json
+(clinfer bench --profile --json at batch 1: the launch cost), torch.json
 (torch_models.py bench; when absent, torch_reference.json beside this
 script, an earlier run's figures, which the table then says), checks.json (pass/fail of each check) and env.json
 (device, driver, date). Any python3 with the standard library will do.
@@ -32,6 +33,36 @@ def bench_rows(results):
     return rows
 
 
+def timeline_rows(results):
+    rows = []
+    for path in sorted(glob.glob(os.path.join(results, "timeline_*.json"))):
+        d = load(path)
+        t = d.get("timeline") or {}
+        t["workload"] = os.path.basename(path)[len("timeline_"):-len(".json")]
+        t["median_ms"] = d.get("median_ms")
+        t["error"] = d.get("error")
+        rows.append(t)
+    return rows
+
+
+def timeline_markdown(rows):
+    out = ["", "Launch cost at batch 1 (`clinfer bench --profile`, means over the runs): the "
+           "device span of a run is its kernels' time plus the idle time between launches.", "",
+           "| workload | median ms | launches | span ms | kernels ms | idle ms | us per gap |"
+           " longest gap us | first kernel's wait us |",
+           "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for t in rows:
+        if "span_ms" not in t:
+            out.append("| %s | failed: %s | | | | | | | |" % (t["workload"], t.get("error")))
+            continue
+        gaps = max(t["launches"] - 1, 1)
+        out.append("| %s | %s | %d | %s | %s | %s | %.1f | %.1f | %.1f |"
+                   % (t["workload"], fmt(t["median_ms"]), t["launches"], fmt(t["span_ms"]),
+                      fmt(t["kernel_ms"]), fmt(t["idle_ms"]), 1e3 * t["idle_ms"] / gaps,
+                      1e3 * t["max_idle_ms"], 1e3 * t["lead_ms"]))
+    return out
+
+
 def torch_index(torch_data):
     index = {}
     for r in torch_data.get("rows", []):
@@ -47,7 +78,7 @@ def fmt(v, digits=3):
     return str(v)
 
 
-def markdown(env, checks, rows, torch_data):
+def markdown(env, checks, rows, torch_data, timelines):
     tix = torch_index(torch_data)
     out = ["GPU report: %s, driver %s, %s (tests/gpu/run.sh)"
            % (env.get("device", "?"), env.get("driver", "?"), env.get("date", "?")), ""]
@@ -78,6 +109,8 @@ def markdown(env, checks, rows, torch_data):
         out.append("| %s | %s | %s | %s | %s | %s | %s |"
                    % (name, prec, r.get("batch", "-"), fmt(r.get("median_ms")), speed,
                       fmt(t["median_ms"]) if t else "-", ratio))
+    if timelines:
+        out += timeline_markdown(timelines)
     return "\n".join(out) + "\n"
 
 
@@ -95,11 +128,13 @@ def main():
     if "error" in torch_data:  # not timed this run (SKIP_TORCH=1): an earlier run's figures
         torch_data = load(os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                        "torch_reference.json"))
-    report = {"env": env, "checks": checks, "bench": rows, "pytorch": torch_data}
+    timelines = timeline_rows(results)
+    report = {"env": env, "checks": checks, "bench": rows, "timelines": timelines,
+              "pytorch": torch_data}
     with open(os.path.join(out, "gpu_report.json"), "w") as f:
         json.dump(report, f, indent=1)
     with open(os.path.join(out, "gpu_report.md"), "w") as f:
-        f.write(markdown(env, checks, rows, torch_data))
+        f.write(markdown(env, checks, rows, torch_data, timelines))
     return 0
 
 

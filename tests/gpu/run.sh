@@ -6,7 +6,9 @@
 # node tests, the demo (fp32, and fp16 where the binary has --precision),
 # `clinfer verify` on ResNet-18 (where the binary has it), `clinfer bench
 # --json` on the fixed set (lecture CNN b1/b256, ResNet-18/50 and
-# MobileNetV2 b1/b64, GEMM 1024^3 and 4096^3), and PyTorch on CUDA on the
+# MobileNetV2 b1/b64, GEMM 1024^3 and 4096^3), their batch-1 device
+# timelines (kernels against the idle time between launches: `bench
+# --profile`, timeline_*.json), and PyTorch on CUDA on the
 # same models as the peer. The models are exported there by PyTorch
 # (torch_models.py). Writes OUT/gpu_report.json and OUT/gpu_report.md
 # (report.py) and OUT/logs.tar.gz; exit status 0 when every check passed.
@@ -154,6 +156,21 @@ for p in "${precisions[@]}"; do
         done
     done
 done
+# --- launch cost: the device timeline of batch-1 runs (--profile): the
+# kernels' time against the idle time between launches
+timeline() { # LABEL MODEL
+    step "timeline $1"
+    timeout 120 "$bin/clinfer" bench "$2" --batch 1 --iters 30 --max-time "${MAX_TIME:-10}" \
+        --profile --json > "$res/timeline_$1.json" 2> "$logs/timeline_$1.err" ||
+        record "timeline $1" "FAILED (exit $?): $(tail -n 1 "$logs/timeline_$1.err")"
+    python3 -c 'import json,sys; t=json.load(open(sys.argv[1])).get("timeline", {}); print(t)' \
+        "$res/timeline_$1.json" 2>&1
+}
+timeline lecture_cnn "$here/models/lecture_cnn.onnx"
+for m in ${MODELS:-resnet18 resnet50 mobilenet_v2}; do
+    [[ -f $models/$m.onnx ]] && timeline "$m" "$models/$m.onnx"
+done
+
 if [[ ${PROFILE:-0} == 1 && -f $models/resnet50.onnx ]]; then
     for b in 1 64; do
         step "profile resnet50 b$b"
