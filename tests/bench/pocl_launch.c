@@ -22,6 +22,19 @@
  *             kernel's end and the next one's start (kernel_us, gap_us;
  *             with --chain-work 2000 on the 2-core EPYC, POCL_AFFINITY=1:
  *             one thread ~141 and 0.5 us, two threads ~78 and 7 us).
+ *   lecture   runs shaped like the lecture CNN's at batch 1 (a 3,136-byte
+ *             write not waited for, busy kernels, a blocking 40-byte read),
+ *             the same two-thread device work (92 us: what `clinfer bench
+ *             --profile` shows for its five kernels) cut into 5 kernels
+ *             of 16/30/32/1/1 work-groups (clinfer's), 3 (both convolutions
+ *             in one, both dense layers and the softmax in one) and 1 (64
+ *             short work-groups, which the two threads share out as a
+ *             persistent kernel taking tasks in turn would): the median
+ *             run (us) of each, alternated over
+ *             rounds of 300 runs. What fusing launches could gain at
+ *             most, with the kernels' own time unchanged (2-core EPYC:
+ *             134 / 115 / 108-113 us, while ONNX Runtime runs the model
+ *             in 85-90).
  *
  *   pocl_launch [--launches N] [--work W] [--chain-work C]
  *
@@ -190,6 +203,107 @@ static chain_profile profile_chain(cl_context c, cl_device_id d, const launches 
     return out;
 }
 
+/* One lecture-shaped run's kernels: work-groups and two-thread device time. */
+typedef struct run_shape {
+    const char *name;
+    int kernels;
+    int groups[5];
+    double us[5];
+} run_shape;
+
+static const run_shape lecture_shapes[] = {
+    {"5 kernels", 5, {16, 30, 32, 1, 1}, {9, 29, 51, 2, 1}},
+    {"3 kernels", 3, {30, 32, 1}, {38, 51, 3}},
+    {"1 kernel", 1, {64}, {92}}, /* short groups: the threads balance them */
+};
+#define LECTURE_SHAPES (int)(sizeof lecture_shapes / sizeof lecture_shapes[0])
+
+/* us per step of the busy kernel's loop, from one work-group's device time. */
+static double busy_step_us(cl_context c, cl_device_id d, cl_kernel busy)
+{
+    const cl_queue_properties props[] = {CL_QUEUE_PROPERTIES, CL_QUEUE_PROFILING_ENABLE, 0};
+    cl_int err = CL_SUCCESS;
+    cl_command_queue q = clCreateCommandQueueWithProperties(c, d, props, &err);
+    const int steps = 200000;
+    const size_t global[3] = {1, 1, 1};
+    double best = -1;
+    clSetKernelArg(busy, 1, sizeof steps, &steps);
+    for (int r = 0; err == CL_SUCCESS && r < 5; r++) {
+        cl_event ev = NULL;
+        err = clEnqueueNDRangeKernel(q, busy, 3, NULL, global, global, 0, NULL, &ev);
+        if (err == CL_SUCCESS)
+            err = clWaitForEvents(1, &ev);
+        cl_ulong start = 0, end = 0;
+        if (err == CL_SUCCESS) {
+            clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_START, sizeof start, &start, NULL);
+            clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_END, sizeof end, &end, NULL);
+            const double us = (double)(end - start) / 1e3 / steps;
+            best = best < 0 || us < best ? us : best;
+        }
+        if (ev)
+            clReleaseEvent(ev);
+    }
+    if (q)
+        clReleaseCommandQueue(q);
+    return best;
+}
+
+/* One lecture-shaped run: write, the shape's kernels, blocking read (us). */
+static double lecture_run_us(cl_command_queue q, cl_kernel busy, cl_mem in, cl_mem out,
+                             const run_shape *sh, const int *steps)
+{
+    static float input[784], output[10];
+    const size_t local[3] = {1, 1, 1};
+    const double t0 = now_ms();
+    cl_int err = clEnqueueWriteBuffer(q, in, CL_FALSE, 0, sizeof input, input, 0, NULL, NULL);
+    for (int k = 0; err == CL_SUCCESS && k < sh->kernels; k++) {
+        const size_t global[3] = {1, 1, (size_t)sh->groups[k]};
+        clSetKernelArg(busy, 1, sizeof steps[k], &steps[k]);
+        err = clEnqueueNDRangeKernel(q, busy, 3, NULL, global, local, 0, NULL, NULL);
+    }
+    if (err == CL_SUCCESS)
+        err = clEnqueueReadBuffer(q, out, CL_TRUE, 0, sizeof output, output, 0, NULL, NULL);
+    return err == CL_SUCCESS ? (now_ms() - t0) * 1e3 : -1;
+}
+
+/* The median run of each shape, over `rounds` rounds of 300 runs that
+ * alternate the shapes. */
+static void measure_lecture(cl_context c, cl_device_id d, cl_command_queue q, cl_kernel busy,
+                            cl_mem out, int rounds)
+{
+    const double step = busy_step_us(c, d, busy);
+    cl_int err = CL_SUCCESS;
+    cl_mem in = clCreateBuffer(c, CL_MEM_READ_ONLY, 784 * sizeof(float), NULL, &err);
+    const int per_round = 300;
+    double *t = calloc((size_t)(LECTURE_SHAPES * rounds * per_round), sizeof *t);
+    if (step <= 0 || err != CL_SUCCESS || !t) {
+        printf("{\"measure\": \"lecture\", \"error\": \"setup failed\"}\n");
+        free(t);
+        if (in)
+            clReleaseMemObject(in);
+        return;
+    }
+    int steps[LECTURE_SHAPES][5];
+    for (int s = 0; s < LECTURE_SHAPES; s++) /* half a kernel's groups per thread */
+        for (int k = 0; k < lecture_shapes[s].kernels; k++)
+            steps[s][k] = (int)(lecture_shapes[s].us[k] / ((lecture_shapes[s].groups[k] + 1) / 2) /
+                                step);
+    for (int r = 0; r < rounds; r++)
+        for (int s = 0; s < LECTURE_SHAPES; s++)
+            for (int i = 0; i < per_round; i++)
+                t[(s * rounds + r) * per_round + i] =
+                    lecture_run_us(q, busy, in, out, &lecture_shapes[s], steps[s]);
+    for (int s = 0; s < LECTURE_SHAPES; s++) {
+        double *mine = t + s * rounds * per_round;
+        qsort(mine, (size_t)(rounds * per_round), sizeof *mine, cmp_double);
+        printf("{\"measure\": \"lecture\", \"shape\": \"%s\", \"device_us\": 92, "
+               "\"runs\": %d, \"median_us\": %.1f}\n",
+               lecture_shapes[s].name, rounds * per_round, mine[rounds * per_round / 2]);
+    }
+    free(t);
+    clReleaseMemObject(in);
+}
+
 int main(int argc, char **argv)
 {
     int n = 50, work = 500, chain_work = 2000;
@@ -254,6 +368,7 @@ int main(int argc, char **argv)
     if (t.kernel_us >= 0)
         printf(", \"kernel_us\": %.1f, \"gap_us\": %.1f", t.kernel_us, t.gap_us);
     printf("}\n");
+    measure_lecture(c, d, q, busy, m, 8);
     clReleaseMemObject(m);
     clReleaseKernel(tick);
     clReleaseKernel(busy);
