@@ -26,12 +26,17 @@ enum { CONFIG_POOL_ROWS = 1, CONFIG_POOL_ITEMS };
 enum { CONFIG_TUNE_OFF = 0, CONFIG_TUNE_ON, CONFIG_TUNE_AUTO };
 /* CLINFER_DEPTHWISE_VARIANT / depthwise_variant. */
 enum { CONFIG_DEPTHWISE_CPU = 1, CONFIG_DEPTHWISE_GPU };
+/* CLINFER_CHAIN (environment only): AUTO chains a small network's layers
+ * into one launch where chain.c finds it pays, OFF never, ON wherever it
+ * can (tests, and timing the chain on larger work). */
+enum { CONFIG_CHAIN_OFF = 1, CONFIG_CHAIN_ON };
 
 typedef struct runtime_config {
     int gemm_variant;           /* gemm_variant (ops/gemm.h), or -1: by device type */
     int conv_algo;              /* conv2d_algo (ops/conv2d.h); CONV2D_ALGO_AUTO is 0 */
     int pool_variant;           /* CONFIG_AUTO or CONFIG_POOL_* */
     int depthwise_variant;      /* CONFIG_AUTO or CONFIG_DEPTHWISE_* */
+    int chain;                  /* CONFIG_AUTO or CONFIG_CHAIN_* */
     int tune;                   /* CONFIG_TUNE_* */
     uint64_t conv_scratch_cap;  /* bytes of lowered-convolution scratch */
     int disk_cache;             /* 0: the program cache stays in memory */

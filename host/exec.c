@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "cl.h" /* first: fixes the OpenCL target version */
+#include "chain.h"
 #include "clinfer_cl.h"
 #include "model.h"
 #include "nodes/nodes.h"
@@ -311,6 +312,19 @@ clinfer_status session_prepare_launches(clinfer_session *s, node_exec *e)
     return st;
 }
 
+int session_node_chain(clinfer_session *s, int32_t e, chain_layer *out)
+{
+    const graph_node *n = &s->m->g->nodes[s->execs[e].node];
+    const node_impl *impl = node_impl_of(n->op);
+    node_inputs in = {NULL, NULL, NULL};
+    node_ctx c;
+    const int ok = impl->chain && node_context(s, s->execs[e].node, &s->execs[e], &in, &c) ==
+                                      CLINFER_OK &&
+                   impl->chain(&c, out);
+    node_inputs_free(&in);
+    return ok;
+}
+
 /* The planning step over the kernel nodes (then one scratch buffer, sized
  * to the largest request), then their launches. */
 static int is_kernel_node(const clinfer_graph *g, int32_t i)
@@ -495,6 +509,8 @@ clinfer_status clinfer_session_create(clinfer_model *m, const clinfer_session_op
     if (st == CLINFER_OK)
         st = prepare_nodes(s);
     if (st == CLINFER_OK)
+        st = session_chain_build(s);
+    if (st == CLINFER_OK)
         st = prepare_profile(s);
     if (st != CLINFER_OK) {
         clinfer_session_free(s);
@@ -521,6 +537,7 @@ void clinfer_session_free(clinfer_session *s)
         clFinish(s->queue);
     session_release_events(s);
     session_upload_free(s);
+    session_chain_free(s);
     for (int32_t i = 0; s->execs && i < s->exec_count; i++) {
         node_launches_release(&s->execs[i].launches);
         if (s->execs[i].persist)
@@ -598,6 +615,23 @@ static void timeline_add(clinfer_run_timeline *tl, event_times *last, event_time
     *last = t;
 }
 
+/* The profile of a run that was the chain's one launch: its time is the
+ * first node's, every node's kernel "chain_run". */
+static clinfer_status collect_chain_profile(clinfer_session *s)
+{
+    const event_times t = read_event_times(s->events[0]);
+    clinfer_run_timeline tl = {0};
+    event_times last = t;
+    timeline_add(&tl, &last, t);
+    tl.span_ms = ns_to_ms(t.end, t.start);
+    s->timeline = tl;
+    for (int32_t i = 0; i < s->exec_count; i++) {
+        s->prof[i].ms = i == 0 ? tl.kernel_ms : 0.0;
+        s->prof[i].kernel = "chain_run";
+    }
+    return CLINFER_OK;
+}
+
 /* Sums each node's kernel times from the events of the last run, and the
  * run's timeline. */
 static clinfer_status collect_profile(clinfer_session *s)
@@ -607,6 +641,8 @@ static clinfer_status collect_profile(clinfer_session *s)
         return err_cl(s->rt, err, "clFinish");
     clinfer_run_timeline tl = {0};
     event_times first = {0, 0, 0}, last = {0, 0, 0};
+    if (s->chain_ran) /* one launch: its time on the first node */
+        return collect_chain_profile(s);
     int32_t e = 0;
     for (int32_t i = 0; i < s->exec_count; i++) {
         double ms = 0;
@@ -620,6 +656,7 @@ static clinfer_status collect_profile(clinfer_session *s)
             timeline_add(&tl, &last, t);
         }
         s->prof[i].ms = ms;
+        s->prof[i].kernel = session_node_kernel(s, i);
     }
     tl.span_ms = ns_to_ms(last.end, first.start);
     s->timeline = tl;
@@ -676,6 +713,7 @@ clinfer_status session_run_begin(clinfer_session *s, cl_uint num_wait, const cl_
                                ? "is not set: its buffer was unbound"
                                : "was never set");
     session_release_events(s);
+    s->chain_ran = 0;
     cl_int err = CL_SUCCESS;
     /* An in-order queue starts nothing after the barrier before the events. */
     if (num_wait > 0 &&
@@ -714,8 +752,12 @@ static clinfer_status run(clinfer_session *s, cl_uint num_wait, const cl_event *
                           cl_event *done)
 {
     clinfer_status st = session_run_begin(s, num_wait, wait_list);
+    if (st == CLINFER_OK && session_chain_ready(s)) {
+        s->chain_ran = 1; /* one launch for every node */
+        st = session_chain_enqueue(s, s->profile ? &s->events[0] : NULL);
+    }
     int32_t e = 0;
-    for (int32_t i = 0; st == CLINFER_OK && i < s->exec_count; i++)
+    for (int32_t i = 0; st == CLINFER_OK && !s->chain_ran && i < s->exec_count; i++)
         st = session_enqueue_node(s, i, &e);
     if (st == CLINFER_OK)
         st = session_run_end(s, done);

@@ -68,6 +68,8 @@ struct clinfer_session {
     cl_event *events;      /* profiling: one per launch */
     clinfer_node_profile *prof;
     clinfer_run_timeline timeline; /* profiling: the last run's (launches 0: none yet) */
+    struct session_chain *chain; /* the run as one launch (chain.h), or NULL */
+    int chain_ran;               /* the last run was the chain's launch */
     char *input_state;     /* per graph input: an input_state */
     char *input_reused;    /* per graph input: a run overwrites its arena bytes */
     io_binding *in_bind;   /* per graph input */
@@ -109,6 +111,11 @@ clinfer_status session_place_in_place(clinfer_session *s);
  * (done may be NULL), the profile and the inputs' states. */
 clinfer_status session_run_begin(clinfer_session *s, cl_uint num_wait, const cl_event *wait_list);
 clinfer_status session_enqueue_node(clinfer_session *s, int32_t i, int32_t *event);
+
+/* Kernel node e (execs[e]) as a chained layer (node_impl.chain): 1 and
+ * *out filled, or 0 where its op cannot be one. */
+struct chain_layer;
+int session_node_chain(clinfer_session *s, int32_t e, struct chain_layer *out);
 clinfer_status session_run_end(clinfer_session *s, cl_event *done);
 
 /* The kernel (variant) name of kernel node i, the one that computes its

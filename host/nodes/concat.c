@@ -49,4 +49,4 @@ static clinfer_status concat_node_prepare(const node_ctx *c, const dev_tensor *i
 }
 
 const node_impl node_concat_impl = {sizeof(concat_params), concat_infer, NULL,
-                                    concat_node_prepare, NULL, concat_release};
+                                    concat_node_prepare, NULL, concat_release, NULL};

@@ -19,6 +19,7 @@
 #include "../ops/eltwise.h"
 #include "../ops/pool2d.h"
 
+#include "../chain.h"
 #include "../shape.h"
 #include "nodes.h"
 
@@ -237,5 +238,25 @@ static double conv_flops(const node_ctx *c, const clinfer_shape *out)
            (double)(w->dims[1] * w->dims[2] * w->dims[3]);
 }
 
+/* The node as a chained layer (chain.h): a plain convolution (groups and
+ * dilation 1, no residual, scale or blocked layout) with constant weights
+ * and bias, an activation the chain applies, and any fused max pool. */
+static int conv_chain(const node_ctx *c, chain_layer *out)
+{
+    const conv2d_params *p = &((const conv_node_plan *)c->plan)->params;
+    const float *w = node_constant_data(c, 1), *b = node_constant_data(c, 2);
+    if (p->groups != 1 || p->dil_h != 1 || p->dil_w != 1 || p->has_residual || p->has_scale ||
+        p->in_blocked || p->out_blocked || !w || (p->has_bias && !b) ||
+        !chain_act_supported(p->act.kind))
+        return 0;
+    int32_t oh = 0, ow = 0;
+    if (conv2d_output_size(c->rt, p, &oh, &ow) != CLINFER_OK)
+        return 0;
+    *out = (chain_layer){.kind = CHAIN_CONV, .act = p->act, .conv = *p, .oh = oh, .ow = ow,
+                         .weight = w, .bias = p->has_bias ? b : NULL,
+                         .bias_count = p->has_bias ? p->oc : 0};
+    return 1;
+}
+
 const node_impl node_conv2d_impl = {sizeof(conv_node_plan), conv_infer, conv_plan, conv_prepare,
-                                    conv_flops, NULL};
+                                    conv_flops, NULL, conv_chain};

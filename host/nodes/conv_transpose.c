@@ -175,4 +175,4 @@ static double convt_flops(const node_ctx *c, const clinfer_shape *out)
 
 const node_impl node_conv_transpose_impl = {sizeof(convt_node_plan), convt_infer,
                                             convt_node_plan_make, convt_prepare, convt_flops,
-                                            NULL};
+                                            NULL, NULL};

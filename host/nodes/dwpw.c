@@ -131,4 +131,4 @@ static double dwpw_flops(const node_ctx *c, const clinfer_shape *out)
 }
 
 const node_impl node_dwpw_impl = {sizeof(dwpw_params), dwpw_infer, dwpw_plan, dwpw_node_prepare,
-                                  dwpw_flops, NULL};
+                                  dwpw_flops, NULL, NULL};

@@ -93,4 +93,4 @@ static clinfer_status excite_node_prepare(const node_ctx *c, const dev_tensor *i
 }
 
 const node_impl node_excite_impl = {sizeof(excite_params), excite_infer, excite_plan,
-                                    excite_node_prepare, NULL, NULL};
+                                    excite_node_prepare, NULL, NULL, NULL};

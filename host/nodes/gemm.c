@@ -8,6 +8,7 @@
  */
 #include "../ops/gemm.h"
 
+#include "../chain.h"
 #include "../shape.h"
 #include "nodes.h"
 
@@ -211,7 +212,38 @@ static double matmul_flops(const node_ctx *c, const clinfer_shape *out)
     return 2.0 * (double)shape_numel(out) * (double)c->in[0]->dims[c->in[0]->rank - 1];
 }
 
+/* The node as a chained dense layer (chain.h): X [M, K] (not transposed)
+ * times a constant B, plus a constant C of one value per column or one
+ * for all, and an activation the chain applies. */
+static int gemm_chain(const node_ctx *c, chain_layer *out)
+{
+    const gemm_params *p = &((const product_plan *)c->plan)->gemm_params;
+    const float *b = node_constant_data(c, 1), *cv = p->has_c ? node_constant_data(c, 2) : NULL;
+    const int64_t c_count = p->has_c ? shape_numel(&p->c_shape) : 0;
+    const int c_per_column = c_count == p->n && p->c_shape.dims[0] == (p->c_shape.rank == 2 ? 1 : p->n);
+    if (p->trans_a || !b || (p->has_c && (!cv || (c_count != 1 && !c_per_column))) ||
+        !chain_act_supported(p->act.kind))
+        return 0;
+    *out = (chain_layer){.kind = CHAIN_DENSE, .act = p->act, .weight = b, .bias = cv,
+                         .bias_count = c_count, .m = p->m, .k = p->k, .n = p->n,
+                         .trans_b = p->trans_b, .alpha = p->alpha, .beta = p->beta};
+    return 1;
+}
+
+/* MatMul of a 2-D X [M, K] and a constant 2-D B [K, N]: a dense layer. */
+static int matmul_chain(const node_ctx *c, chain_layer *out)
+{
+    const matmul_params *p = &((const product_plan *)c->plan)->matmul_params;
+    const float *b = node_constant_data(c, 1);
+    if (p->a.rank != 2 || p->b.rank != 2 || !b || !chain_act_supported(p->act.kind))
+        return 0;
+    *out = (chain_layer){.kind = CHAIN_DENSE, .act = p->act, .weight = b,
+                         .m = (int32_t)p->a.dims[0], .k = (int32_t)p->a.dims[1],
+                         .n = (int32_t)p->b.dims[1], .alpha = 1.0f, .beta = 1.0f};
+    return 1;
+}
+
 const node_impl node_gemm_impl = {sizeof(product_plan), gemm_infer, product_plan_make,
-                                  product_prepare, gemm_flops, NULL};
+                                  product_prepare, gemm_flops, NULL, gemm_chain};
 const node_impl node_matmul_impl = {sizeof(product_plan), matmul_infer, product_plan_make,
-                                    product_prepare, matmul_flops, NULL};
+                                    product_prepare, matmul_flops, NULL, matmul_chain};

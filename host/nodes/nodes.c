@@ -73,6 +73,13 @@ int node_input_is_constant(const node_ctx *c, int32_t i)
     return v >= 0 && c->g->values[v].kind == VALUE_CONSTANT;
 }
 
+const float *node_constant_data(const node_ctx *c, int32_t i)
+{
+    return i < c->node->input_count && node_input_is_constant(c, i)
+               ? c->g->values[c->node->inputs[i]].data
+               : NULL;
+}
+
 clinfer_status node_pack_on_host(const node_ctx *c, int32_t i, size_t count,
                                  node_host_pack pack)
 {

@@ -13,6 +13,8 @@
 #include "../graph.h"
 #include "../ops/launch.h"
 
+struct chain_layer; /* chain.h */
+
 typedef struct node_ctx {
     clinfer_runtime *rt; /* NULL while the graph is being built */
     const clinfer_graph *g;
@@ -81,7 +83,14 @@ typedef struct node_impl {
     double (*flops)(const node_ctx *c, const clinfer_shape *out);
     /* Frees what infer allocated inside the plan; NULL: nothing. */
     void (*release)(void *plan);
+    /* Describes the planned node as a layer of a chained run (chain.h)
+     * and returns 1, or returns 0 where it cannot be one; NULL: never. */
+    int (*chain)(const node_ctx *c, struct chain_layer *out);
 } node_impl;
+
+/* A constant input's host copy (its data), or NULL when input i is absent,
+ * not a constant, or has none. */
+const float *node_constant_data(const node_ctx *c, int32_t i);
 
 const node_impl *node_impl_of(op_kind op);
 
@@ -187,6 +196,10 @@ void node_window_pads(clinfer_pad_mode mode, const int32_t given[4], int64_t h, 
  * The family file writes the node-side functions; this writes the steps
  * between them, which every such op shares. */
 #define NODE_ONE_LAUNCH(impl, params_t, inputs, params_fn, shape_fn, launch_fn)        \
+    NODE_ONE_LAUNCH_CHAIN(impl, params_t, inputs, params_fn, shape_fn, launch_fn, NULL)
+/* The same for an op that can be a chained layer (node_impl.chain). */
+#define NODE_ONE_LAUNCH_CHAIN(impl, params_t, inputs, params_fn, shape_fn, launch_fn,     \
+                              chain_fn)                                                 \
     static clinfer_status impl##_infer(const node_ctx *c, clinfer_shape *out)           \
     {                                                                                   \
         params_t *p = c->plan;                                                          \
@@ -201,18 +214,22 @@ void node_window_pads(clinfer_pad_mode mode, const int32_t given[4], int64_t h, 
         clinfer_status st = node_launches_alloc(c->rt, l, 1);                           \
         return st == CLINFER_OK ? launch_fn(c, &l->items[0], in, out) : st;             \
     }                                                                                   \
-    const node_impl impl = {sizeof(params_t), impl##_infer, NULL, impl##_prepare, NULL, NULL}
+    const node_impl impl = {sizeof(params_t), impl##_infer, NULL, impl##_prepare, NULL, NULL, \
+                            chain_fn}
 
 /* NODE_ONE_LAUNCH for the common case of one input: the launch is the op's
  * prepare_fn(rt, &p, &launch) then bind_fn(rt, &launch, in[0], out). */
 #define NODE_ONE_INPUT_LAUNCH(impl, params_t, params_fn, shape_fn, prepare_fn, bind_fn)   \
+    NODE_ONE_INPUT_LAUNCH_CHAIN(impl, params_t, params_fn, shape_fn, prepare_fn, bind_fn, NULL)
+#define NODE_ONE_INPUT_LAUNCH_CHAIN(impl, params_t, params_fn, shape_fn, prepare_fn, bind_fn, \
+                                    chain_fn)                                           \
     static clinfer_status impl##_launch(const node_ctx *c, op_launch *l, const dev_tensor *in, \
                                         dev_tensor out)                                 \
     {                                                                                   \
         clinfer_status st = prepare_fn(c->rt, c->plan, l);                              \
         return st == CLINFER_OK ? bind_fn(c->rt, l, in[0], out) : st;                   \
     }                                                                                   \
-    NODE_ONE_LAUNCH(impl, params_t, 1, params_fn, shape_fn, impl##_launch)
+    NODE_ONE_LAUNCH_CHAIN(impl, params_t, 1, params_fn, shape_fn, impl##_launch, chain_fn)
 
 /* The node implementations that op_list.h names, one per op (views share
  * one), each defined in its family's file nodes/<family>.c. */

@@ -74,4 +74,4 @@ static double resize_flops(const node_ctx *c, const clinfer_shape *out)
 }
 
 const node_impl node_resize_impl = {sizeof(resize_params), resize_infer, resize_plan,
-                                    resize_node_prepare, resize_flops, NULL};
+                                    resize_node_prepare, resize_flops, NULL, NULL};

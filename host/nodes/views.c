@@ -85,4 +85,4 @@ static clinfer_status view_infer(const node_ctx *c, clinfer_shape *out)
     }
 }
 
-const node_impl node_view_impl = {0, view_infer, NULL, NULL, NULL, NULL};
+const node_impl node_view_impl = {0, view_infer, NULL, NULL, NULL, NULL, NULL};

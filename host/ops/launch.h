@@ -43,7 +43,7 @@ static inline dev_tensor dev_whole(cl_mem mem)
 /* Build options of one program, appended piece by piece to a fixed buffer.
  * A piece that does not fit marks the options as overflowed, and
  * launch_begin then fails instead of building a truncated option string. */
-#define OPTS_MAX 256
+#define OPTS_MAX 2048 /* the chain: about 100 per layer */
 typedef struct opts {
     char text[OPTS_MAX];
     size_t len;

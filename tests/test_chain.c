@@ -1,0 +1,204 @@
+/*
+ * test_chain.c — a small network run as one chained launch (host/chain.c,
+ * kernels/chain.cl) against naive C references: a strided, unevenly padded
+ * convolution with LeakyReLU, a convolution with bias, ReLU and a fused
+ * 2x2 max pool, a dense layer with sigmoid, a Gemm with transposed B,
+ * alpha, beta and a per-column C, and (Log)Softmax; channel and output
+ * counts that are not multiples of 16, batch 1 and 3. The same graph with
+ * CLINFER_CHAIN=off (a launch per node) agrees, and a session whose output
+ * is bound to a caller's buffer falls back to a launch per node.
+ */
+#define _POSIX_C_SOURCE 200809L /* setenv */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clinfer_cl.h"
+#include "ref_gemm.h"
+#include "ref_pool2d.h"
+#include "ref_softmax.h"
+#include "reference.h"
+#include "testutil.h"
+
+#define IN_C 3
+#define IN_H 19
+#define IN_W 13
+#define C1 20 /* conv A: 3x3 stride 2, pads top 1 left 1 bottom 2 right 0 -> 10 x 6 */
+#define H1 10
+#define W1 6
+#define C2 24 /* conv B: 3x3 -> 8 x 4, 2x2 max pool -> 4 x 2 */
+#define H2 4
+#define W2 2
+#define K3 (C2 * H2 * W2)
+#define N3 37 /* dense, sigmoid */
+#define N4 10 /* Gemm, transposed B */
+
+typedef struct chain_net {
+    float wa[C1 * IN_C * 9], wb[C2 * C1 * 9], bb[C2], w3[K3 * N3], b3[N3], w4[N4 * N3], c4[N4];
+} chain_net;
+
+static clinfer_value constant(clinfer_graph *g, const char *name, clinfer_shape s, float *data,
+                              uint32_t *seed)
+{
+    fill_uniform(data, ref_numel(&s), -0.5f, 0.5f, seed);
+    clinfer_value v = CLINFER_NO_VALUE;
+    cr_assert_eq(clinfer_graph_constant(g, name, &s, data, &v), CLINFER_OK, "%s",
+                 clinfer_last_errmsg());
+    return v;
+}
+
+static clinfer_model *build(clinfer_runtime *rt, chain_net *w, int log)
+{
+    clinfer_graph *g = NULL;
+    cr_assert_eq(clinfer_graph_create(&g), CLINFER_OK);
+    uint32_t seed = 11;
+    clinfer_shape in_shape = {4, {CLINFER_BATCH_DIM, IN_C, IN_H, IN_W}};
+    clinfer_value x, a, b, p, f, d, y, prob;
+    cr_assert_eq(clinfer_graph_input(g, "image", &in_shape, &x), CLINFER_OK);
+    clinfer_conv2d_desc da = clinfer_conv2d_desc_default();
+    da.stride_h = da.stride_w = 2;
+    da.pad_top = 1, da.pad_left = 1, da.pad_bottom = 2, da.pad_right = 0;
+    da.activation = CLINFER_ACT_LEAKY_RELU, da.act_alpha = 0.1f;
+    clinfer_value wa = constant(g, "wa", (clinfer_shape){4, {C1, IN_C, 3, 3}}, w->wa, &seed);
+    cr_assert_eq(clinfer_graph_conv2d(g, "a", x, wa, CLINFER_NO_VALUE, &da, &a), CLINFER_OK, "%s",
+                 clinfer_last_errmsg());
+    clinfer_conv2d_desc db = clinfer_conv2d_desc_default();
+    db.activation = CLINFER_ACT_RELU;
+    clinfer_value wb = constant(g, "wb", (clinfer_shape){4, {C2, C1, 3, 3}}, w->wb, &seed);
+    clinfer_value bb = constant(g, "bb", (clinfer_shape){1, {C2}}, w->bb, &seed);
+    cr_assert_eq(clinfer_graph_conv2d(g, "b", a, wb, bb, &db, &b), CLINFER_OK);
+    clinfer_pool2d_desc pd = clinfer_pool2d_desc_default(2);
+    cr_assert_eq(clinfer_graph_pool2d(g, "p", b, &pd, &p), CLINFER_OK);
+    cr_assert_eq(clinfer_graph_flatten(g, "f", p, 1, &f), CLINFER_OK);
+    clinfer_value w3 = constant(g, "w3", (clinfer_shape){2, {K3, N3}}, w->w3, &seed);
+    clinfer_value b3 = constant(g, "b3", (clinfer_shape){1, {N3}}, w->b3, &seed);
+    cr_assert_eq(clinfer_graph_dense(g, "d", f, w3, b3, CLINFER_ACT_SIGMOID, &d), CLINFER_OK);
+    clinfer_value w4 = constant(g, "w4", (clinfer_shape){2, {N4, N3}}, w->w4, &seed);
+    clinfer_value c4 = constant(g, "c4", (clinfer_shape){1, {N4}}, w->c4, &seed);
+    cr_assert_eq(clinfer_graph_gemm(g, "y", d, w4, c4, 0, 1, 0.5f, 2.0f, &y), CLINFER_OK);
+    cr_assert_eq(clinfer_graph_softmax(g, "prob", y, -1, log, &prob), CLINFER_OK);
+    cr_assert_eq(clinfer_graph_output(g, prob, "prob"), CLINFER_OK);
+    clinfer_model *m = NULL;
+    cr_assert_eq(clinfer_model_compile(rt, g, &m), CLINFER_OK, "%s", clinfer_last_errmsg());
+    clinfer_graph_free(g);
+    cr_assert_eq(clinfer_model_kernel_node_count(m), 5, "the pool fused into conv b");
+    return m;
+}
+
+/* The network in naive C, every layer from its definition. */
+static void reference(const chain_net *w, int64_t n, int log, const float *x, float *out)
+{
+    float *a = test_alloc((size_t)n * C1 * H1 * W1 * 4), *b = test_alloc((size_t)n * C2 * 8 * 4 * 4);
+    float *p = test_alloc((size_t)n * K3 * 4), *d = test_alloc((size_t)n * N3 * 4);
+    float *y = test_alloc((size_t)n * N4 * 4);
+    conv2d_params ca = conv2d_params_default();
+    ca.n = (int32_t)n, ca.c = IN_C, ca.h = IN_H, ca.w = IN_W, ca.oc = C1, ca.kh = ca.kw = 3;
+    ca.stride_h = ca.stride_w = 2;
+    ca.pad_top = 1, ca.pad_left = 1, ca.pad_bottom = 2, ca.pad_right = 0;
+    ca.act = (act_params){ACT_KIND_LEAKY_RELU, 0.1f, 0};
+    ref_conv2d(&ca, x, w->wa, NULL, a);
+    conv2d_params cb = conv2d_params_default();
+    cb.n = (int32_t)n, cb.c = C1, cb.h = H1, cb.w = W1, cb.oc = C2, cb.kh = cb.kw = 3;
+    cb.act.kind = ACT_KIND_RELU;
+    ref_conv2d(&cb, a, w->wb, w->bb, b);
+    pool2d_params pp = pool2d_params_default();
+    pp.n = (int32_t)n, pp.c = C2, pp.h = 8, pp.w = 4, pp.kh = pp.kw = 2;
+    pp.stride_h = pp.stride_w = 2;
+    ref_maxpool2d(&pp, b, p);
+    gemm_params g3 = gemm_params_default();
+    g3.m = (int32_t)n, g3.k = K3, g3.n = N3, g3.has_c = 1;
+    g3.c_shape = (clinfer_shape){1, {N3}};
+    g3.act.kind = ACT_KIND_SIGMOID;
+    ref_gemm(&g3, p, w->w3, w->b3, d);
+    gemm_params g4 = gemm_params_default();
+    g4.m = (int32_t)n, g4.k = N3, g4.n = N4, g4.trans_b = 1, g4.alpha = 0.5f, g4.beta = 2.0f;
+    g4.has_c = 1, g4.c_shape = (clinfer_shape){1, {N4}};
+    ref_gemm(&g4, d, w->w4, w->c4, y);
+    clinfer_shape ys = {2, {n, N4}};
+    ref_softmax(&ys, -1, 0, log, y, out);
+    free(a), free(b), free(p), free(d), free(y);
+}
+
+/* Runs a profiled session of batch n on x into out; returns whether every
+ * node's kernel was the chain's. */
+static int run(clinfer_model *m, int64_t n, const float *x, float *out, cl_mem bound_output)
+{
+    clinfer_session_options o = clinfer_session_options_default();
+    o.batch = n;
+    o.profile = 1;
+    clinfer_session *s = NULL;
+    cr_assert_eq(clinfer_session_create(m, &o, &s), CLINFER_OK, "%s", clinfer_last_errmsg());
+    if (bound_output)
+        cr_assert_eq(clinfer_session_set_output_buffer(s, 0, bound_output, 0), CLINFER_OK, "%s",
+                     clinfer_session_errmsg(s));
+    int chained = 1;
+    for (int r = 0; r < 2; r++) { /* the second run: the counters were reset */
+        const size_t count = (size_t)n * IN_C * IN_H * IN_W;
+        cr_assert_eq(clinfer_session_set_input(s, 0, x, count), CLINFER_OK);
+        cr_assert_eq(clinfer_session_run(s), CLINFER_OK, "%s", clinfer_session_errmsg(s));
+        cr_assert_eq(clinfer_session_get_output(s, 0, out, (size_t)n * N4), CLINFER_OK, "%s",
+                     clinfer_session_errmsg(s));
+        size_t np = 0;
+        const clinfer_node_profile *prof = clinfer_session_profile(s, &np);
+        cr_assert_eq(np, 5);
+        for (size_t i = 0; i < np; i++)
+            chained &= strcmp(prof[i].kernel, "chain_run") == 0;
+        clinfer_run_timeline tl;
+        cr_assert_eq(clinfer_session_timeline(s, &tl), CLINFER_OK);
+        cr_assert_eq(tl.launches == 1, chained, "%d launches, chained %d", (int)tl.launches,
+                     chained);
+    }
+    clinfer_session_free(s);
+    return chained;
+}
+
+static void check(const char *chain_setting, int expect_chained)
+{
+    setenv("CLINFER_CHAIN", chain_setting, 1);
+    clinfer_runtime *rt = test_runtime();
+    unsetenv("CLINFER_CHAIN");
+    static chain_net w;
+    for (int log = 0; log <= 1; log++) {
+        clinfer_model *m = build(rt, &w, log);
+        for (int64_t n = 1; n <= 3; n += 2) {
+            const size_t in_n = (size_t)n * IN_C * IN_H * IN_W, out_n = (size_t)n * N4;
+            float *x = test_alloc(in_n * 4), *got = test_alloc(out_n * 4);
+            float *want = test_alloc(out_n * 4);
+            uint32_t seed = 5 + (uint32_t)n;
+            fill_uniform(x, in_n, -1, 1, &seed);
+            reference(&w, n, log, x, want);
+            cr_assert_eq(run(m, n, x, got, NULL), expect_chained, "CLINFER_CHAIN=%s, batch %lld",
+                         chain_setting, (long long)n);
+            assert_close(got, want, out_n, 1e-5f, 1e-4f, log ? "log-softmax net" : "softmax net");
+            free(x), free(got), free(want);
+        }
+        clinfer_model_free(m);
+    }
+    clinfer_runtime_free(rt);
+}
+
+Test(chain, small_network_in_one_launch_matches_reference) { check("auto", 1); }
+
+Test(chain, off_launches_per_node_with_the_same_results) { check("off", 0); }
+
+/* An output bound to a caller's buffer is written in place by its node's
+ * kernel, outside the arena: that session launches per node. */
+Test(chain, bound_output_falls_back_to_launches_per_node)
+{
+    clinfer_runtime *rt = test_runtime();
+    static chain_net w;
+    clinfer_model *m = build(rt, &w, 0);
+    cl_int err = CL_SUCCESS;
+    cl_mem buf = clCreateBuffer(clinfer_runtime_cl_context(rt), CL_MEM_READ_WRITE, N4 * 4, NULL,
+                                &err);
+    cr_assert_eq(err, CL_SUCCESS);
+    float x[IN_C * IN_H * IN_W], got[N4], want[N4];
+    uint32_t seed = 3;
+    fill_uniform(x, IN_C * IN_H * IN_W, -1, 1, &seed);
+    reference(&w, 1, 0, x, want);
+    cr_assert_eq(run(m, 1, x, got, buf), 0, "the bound output takes the per-node path");
+    assert_close(got, want, N4, 1e-5f, 1e-4f, "bound output");
+    clReleaseMemObject(buf);
+    clinfer_model_free(m);
+    clinfer_runtime_free(rt);
+}
