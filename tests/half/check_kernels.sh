@@ -35,7 +35,7 @@ for f in "$dir"/*.cl; do
     # one layer of each kind, as host/chain.c writes them
     chain) sets+=("-DCHAIN_LAYERS=3 -DCHAIN_TASKS=6 -DE0=4 -DE1=5 -DE2=6
 -DL0=CHAIN_CONV(0,100,0,160,1,7,6,16,3,3,1,1,1,1,3,3,2,3,3,1,2,0x1.99999ap-4f,0x0p+0f)
--DL1=CHAIN_DENSE(100,300,176,1776,1,144,10,4,0x0p+0f,0x0p+0f)
+-DL1=CHAIN_DENSE(100,300,176,1776,3,144,10,3,4,0x0p+0f,0x0p+0f)
 -DL2=CHAIN_SOFTMAX(300,310,10,1)") ;;
     esac
     for defs in "${sets[@]}"; do
