@@ -210,9 +210,11 @@ static void layer_options(const clinfer_session *s, int32_t i, const chain_layer
 static int describe_layers(clinfer_session *s, chain_layer *layers)
 {
     const int forced = s->rt->config.chain == CONFIG_CHAIN_ON;
-    if (s->rt->config.chain == CONFIG_CHAIN_OFF || s->rt->info.type != CLINFER_DEVICE_CPU ||
-        rt_is_half(s->rt) || s->exec_count > CHAIN_MAX_LAYERS ||
-        s->exec_count < (forced ? 1 : 2))
+    /* auto: CPUs only, where a work-group is a thread that keeps running;
+     * on (tests, Oclgrind) any device */
+    if (s->rt->config.chain == CONFIG_CHAIN_OFF ||
+        (!forced && s->rt->info.type != CLINFER_DEVICE_CPU) || rt_is_half(s->rt) ||
+        s->exec_count > CHAIN_MAX_LAYERS || s->exec_count < (forced ? 1 : 2))
         return 0;
     double flops = 0;
     for (int32_t i = 0; i < s->exec_count; i++) {

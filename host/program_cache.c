@@ -15,6 +15,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "program_cache.h"
+#include "ops/launch.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -567,7 +568,7 @@ clinfer_status program_get(clinfer_runtime *rt, const char *file, const char *op
         return get_program(rt, file, parts, 3, options, out);
     /* Half storage is a build option like the others, so the cache keys
      * (memory and disk) keep the two precisions' programs apart. */
-    char with_half[512];
+    char with_half[OPTS_MAX + 64]; /* the options (ops/launch.h) after the half ones */
     int n = snprintf(with_half, sizeof with_half, "-DCLINFER_HALF%s%s%s",
                      half_vectors_need_copy(rt) ? "" : " -DHALF_VLOAD_DIRECT",
                      options && options[0] ? " " : "", options ? options : "");

@@ -61,14 +61,14 @@ inline void chain_wait(__global int *counters, const int first)
 
 /* Convolution task t: output channels 16 * ob .. (a packed weight panel)
  * of image n, pooled rows RT * rg .. and pooled columns q0 .. q0 + QT - 1
- * (the row's last tile moved left to end at OW: its overlap is computed
- * and stored twice, with the same values). Each output position is one
+ * (the row's last tile moved left to end at OW: it computes the columns it
+ * shares with the tile before again and stores only its own). Each output position is one
  * float16 accumulator over the 16 channels; P x P positions make a pooled
  * output (P = 1: no pool), the maximum of act(sum + bias). Weights: panels
  * [OC/16][C][KH][KW][16], then the biases [OC/16 * 16]. PAD = 0 when no
  * tap falls outside the input (no bounds checks). */
 __attribute__((always_inline)) inline void chain_conv(
-    int t, __global float *arena, __global const float *restrict weights, const long in_off,
+    int t, __global float *arena, __global const float *weights, const long in_off,
     const long out_off, const long w_off, const long b_off, const int C, const int H, const int W,
     const int OC, const int KH, const int KW, const int SH, const int SW, const int PT,
     const int PL, const int OH, const int OW, const int P, const int QT, const int RT,
@@ -112,6 +112,8 @@ __attribute__((always_inline)) inline void chain_conv(
                 }
 #pragma unroll
         for (int q = 0; q < QT; q++) {
+            if (q0 + q < tile * QT)
+                continue; /* the tile before stores it */
             float16 m = chain_act(acc[q * P * P] + bias, act, act_a, act_b);
 #pragma unroll
             for (int d = 1; d < P * P; d++)
@@ -134,7 +136,7 @@ __attribute__((always_inline)) inline void chain_conv(
  * over alternate k, so that MR * CH >= 4 FMAs are in flight (the FMA
  * latency). */
 __attribute__((always_inline)) inline void chain_dense(
-    const int t, __global float *arena, __global const float *restrict weights, const long in_off,
+    const int t, __global float *arena, __global const float *weights, const long in_off,
     const long out_off, const long w_off, const long b_off, const int M, const int K, const int N,
     const int MR, const int act, const float act_a, const float act_b)
 {

@@ -8,8 +8,8 @@
  * Winograd panel half empty, chunk tails.
  *
  * Each case is a small graph run with the kernel variants forced through
- * CLINFER_CONV_ALGO, CLINFER_GEMM_VARIANT, CLINFER_POOL_VARIANT and
- * CLINFER_DEPTHWISE_VARIANT; its outputs must match the same graph run with
+ * CLINFER_CONV_ALGO, CLINFER_GEMM_VARIANT, CLINFER_POOL_VARIANT,
+ * CLINFER_DEPTHWISE_VARIANT and CLINFER_CHAIN; its outputs must match the same graph run with
  * the naive kernels (CLINFER_CONV_ALGO=naive, CLINFER_GEMM_VARIANT=naive,
  * CLINFER_POOL_VARIANT=items; the unit tests check those against C
  * references), and the profile must show the kernel the case is about.
@@ -326,6 +326,27 @@ static void g_matmul(built *b) /* both operands inputs: B packed (or transposed)
     output(b, y);
 }
 
+/* A small network chained into one launch (host/chain.c): a strided,
+ * padded conv, a conv with a fused 2x2 max pool (5 x 29 -> 2 x 14: the
+ * pool's floor; rows of 14 pooled columns in 3 tiles of 5, the last moved
+ * left over the one before), a dense layer, a Gemm with transposed B and
+ * C, softmax. */
+static void g_chain(built *b)
+{
+    clinfer_value x = input(b, (clinfer_shape){4, {2, 3, 15, 63}}), y;
+    clinfer_value c1 = conv(b, x, 3, 5, 3, 2, 1, 1, 1, CLINFER_ACT_LEAKY_RELU);
+    clinfer_value c2 = conv(b, c1, 5, 18, 3, 1, 0, 1, 1, CLINFER_ACT_RELU);
+    clinfer_pool2d_desc pd = clinfer_pool2d_desc_default(2);
+    CHECK_OK(clinfer_graph_pool2d(b->g, NULL, c2, &pd, &y));
+    CHECK_OK(clinfer_graph_flatten(b->g, NULL, y, 1, &y));
+    CHECK_OK(clinfer_graph_dense(b->g, NULL, y, constant(b, (clinfer_shape){2, {504, 21}}),
+                                 constant(b, (clinfer_shape){1, {21}}), CLINFER_ACT_RELU, &y));
+    CHECK_OK(clinfer_graph_gemm(b->g, NULL, y, constant(b, (clinfer_shape){2, {10, 21}}),
+                                constant(b, (clinfer_shape){1, {10}}), 0, 1, 0.5f, 2.0f, &y));
+    CHECK_OK(clinfer_graph_softmax(b->g, NULL, y, -1, 0, &y));
+    output(b, y);
+}
+
 static void g_eltwise(built *b)
 {
     clinfer_value x = input(b, (clinfer_shape){4, {2, 3, 5, 7}});
@@ -557,6 +578,7 @@ static const kcase cases[] = {
      {{"CLINFER_GEMM_VARIANT=cpu", "gemm_packed"}, {"CLINFER_GEMM_VARIANT=gpu", "gemm_local"}}, 0},
     {"eltwise", g_eltwise, {{"", "binary"}}, 1},
     {"eltwise general", g_eltwise_general, {{"", "binary_general"}}, 1},
+    {"chain", g_chain, {{"CLINFER_CHAIN=on", "chain_run"}}, 0},
     {"softmax", g_softmax, {{"", "softmax"}}, 1},
     {"reduce", g_reduce, {{"", "reduce"}}, 1},
     {"select", g_select, {{"", "gather_elements_nd"}}, 1},
@@ -570,7 +592,8 @@ static const kcase cases[] = {
 #define N_CASES (sizeof cases / sizeof cases[0])
 
 static const char *const knobs[] = {"CLINFER_CONV_ALGO", "CLINFER_GEMM_VARIANT",
-                                    "CLINFER_POOL_VARIANT", "CLINFER_DEPTHWISE_VARIANT"};
+                                    "CLINFER_POOL_VARIANT", "CLINFER_DEPTHWISE_VARIANT",
+                                    "CLINFER_CHAIN"};
 
 /* Clears the knobs, then sets those named in `env` ("A=x B=y"), and
  * returns a runtime created under them (a runtime reads its configuration
@@ -671,6 +694,10 @@ static void run_case(const kcase *k)
                   &b, in, want, kernels, sizeof kernels);
     }
     for (int v = 0; v < MAX_VARIANTS && k->v[v].env; v++) {
+        if (half && strstr(k->v[v].env, "CLINFER_CHAIN")) { /* chain.c: fp32 only */
+            printf("  %-60s skipped: the chain runs in fp32 only\n", k->v[v].env);
+            continue;
+        }
         run_graph(k->v[v].env, &b, in, got, kernels, sizeof kernels);
         printf("  %-60s %s\n", k->v[v].env[0] ? k->v[v].env : "(default)", kernels);
         fflush(stdout);
