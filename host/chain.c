@@ -300,6 +300,12 @@ clinfer_status session_chain_build(clinfer_session *s)
     program_cache_set_progress(0, 0);
     if (st != CLINFER_OK)
         session_chain_free(s);
+    /* the per-node launches are ready: under CLINFER_CHAIN=auto a chain
+     * that could not be made (its program failed to build, a buffer could
+     * not be had) only leaves the runs to them; forced, it is an error */
+    if (st != CLINFER_OK && s->rt->config.chain != CONFIG_CHAIN_ON &&
+        st != CLINFER_ERR_OUT_OF_HOST_MEMORY)
+        st = CLINFER_OK;
     return st;
 }
 

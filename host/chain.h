@@ -52,7 +52,9 @@ typedef struct session_chain session_chain; /* chain.c */
 
 /* Builds the session's chain when every kernel node describes itself as a
  * chained layer and the run is small (or CLINFER_CHAIN=on); otherwise
- * leaves none, which is no error. Fails only when building one failed. */
+ * leaves none, which is no error. Where building one fails, the session
+ * keeps its launches per node, except out of host memory and under
+ * CLINFER_CHAIN=on, which fail. */
 clinfer_status session_chain_build(struct clinfer_session *s);
 
 /* Whether the next run can be the chain: it exists and every layer's

@@ -202,3 +202,94 @@ Test(chain, bound_output_falls_back_to_launches_per_node)
     clinfer_model_free(m);
     clinfer_runtime_free(rt);
 }
+
+/* A second network, chained with CLINFER_CHAIN=on (any size): a padded
+ * 1-channel conv with Clip and a fused 3x3 max pool (17 x 40 -> 5 x 13:
+ * 9 positions a pooled output, rows in tiles of 2 whose last overlaps), a
+ * MatMul with a constant B, a dense layer with Tanh, LogSoftmax;
+ * batch 11, so that the dense layers take 8 rows and then the last 3. */
+#define P_H 17
+#define P_W 40
+#define P_C 7
+#define P_K (P_C * 5 * 13)
+#define P_N1 19
+#define P_N2 23
+
+Test(chain, pool3_matmul_and_partial_row_blocks_match_reference)
+{
+    setenv("CLINFER_CHAIN", "on", 1);
+    clinfer_runtime *rt = test_runtime();
+    unsetenv("CLINFER_CHAIN");
+    static float wc[P_C * 9], bc[P_C], b1[P_K * P_N1], w2[P_N1 * P_N2], b2[P_N2];
+    uint32_t seed = 21;
+    clinfer_graph *g = NULL;
+    cr_assert_eq(clinfer_graph_create(&g), CLINFER_OK);
+    clinfer_shape in_shape = {4, {CLINFER_BATCH_DIM, 1, P_H, P_W}};
+    clinfer_value x, c, p, f, m, d, y;
+    cr_assert_eq(clinfer_graph_input(g, "x", &in_shape, &x), CLINFER_OK);
+    clinfer_conv2d_desc dc = clinfer_conv2d_desc_default();
+    dc.pad_top = dc.pad_left = dc.pad_bottom = dc.pad_right = 1;
+    dc.activation = CLINFER_ACT_CLIP, dc.act_alpha = -0.2f, dc.act_beta = 0.4f;
+    clinfer_value vwc = constant(g, "wc", (clinfer_shape){4, {P_C, 1, 3, 3}}, wc, &seed);
+    clinfer_value vbc = constant(g, "bc", (clinfer_shape){1, {P_C}}, bc, &seed);
+    cr_assert_eq(clinfer_graph_conv2d(g, "c", x, vwc, vbc, &dc, &c), CLINFER_OK);
+    clinfer_pool2d_desc pd = clinfer_pool2d_desc_default(3);
+    cr_assert_eq(clinfer_graph_pool2d(g, "p", c, &pd, &p), CLINFER_OK);
+    cr_assert_eq(clinfer_graph_flatten(g, "f", p, 1, &f), CLINFER_OK);
+    clinfer_value vb1 = constant(g, "b1", (clinfer_shape){2, {P_K, P_N1}}, b1, &seed);
+    cr_assert_eq(clinfer_graph_matmul(g, "m", f, vb1, &m), CLINFER_OK);
+    clinfer_value vw2 = constant(g, "w2", (clinfer_shape){2, {P_N1, P_N2}}, w2, &seed);
+    clinfer_value vb2 = constant(g, "b2", (clinfer_shape){1, {P_N2}}, b2, &seed);
+    cr_assert_eq(clinfer_graph_dense(g, "d", m, vw2, vb2, CLINFER_ACT_TANH, &d), CLINFER_OK);
+    cr_assert_eq(clinfer_graph_softmax(g, "y", d, 1, 1, &y), CLINFER_OK);
+    cr_assert_eq(clinfer_graph_output(g, y, "y"), CLINFER_OK);
+    clinfer_model *model = NULL;
+    cr_assert_eq(clinfer_model_compile(rt, g, &model), CLINFER_OK, "%s", clinfer_last_errmsg());
+    clinfer_graph_free(g);
+    cr_assert_eq(clinfer_model_kernel_node_count(model), 4, "the pool fused into the conv");
+
+    const int64_t n = 11;
+    const size_t in_n = (size_t)n * P_H * P_W, out_n = (size_t)n * P_N2;
+    float *in = test_alloc(in_n * 4), *got = test_alloc(out_n * 4), *want = test_alloc(out_n * 4);
+    float *conv_out = test_alloc((size_t)n * P_C * P_H * P_W * 4);
+    float *pooled = test_alloc((size_t)n * P_K * 4), *mm = test_alloc((size_t)n * P_N1 * 4);
+    float *dd = test_alloc(out_n * 4);
+    fill_uniform(in, in_n, -1, 1, &seed);
+    conv2d_params cp = conv2d_params_default();
+    cp.n = (int32_t)n, cp.c = 1, cp.h = P_H, cp.w = P_W, cp.oc = P_C, cp.kh = cp.kw = 3;
+    cp.pad_top = cp.pad_left = cp.pad_bottom = cp.pad_right = 1;
+    cp.act = (act_params){ACT_KIND_CLIP, -0.2f, 0.4f};
+    ref_conv2d(&cp, in, wc, bc, conv_out);
+    pool2d_params pp = pool2d_params_default();
+    pp.n = (int32_t)n, pp.c = P_C, pp.h = P_H, pp.w = P_W, pp.kh = pp.kw = 3;
+    pp.stride_h = pp.stride_w = 3;
+    ref_maxpool2d(&pp, conv_out, pooled);
+    const clinfer_shape as = {2, {n, P_K}}, bs = {2, {P_K, P_N1}};
+    clinfer_shape ms;
+    ref_matmul(&as, &bs, pooled, b1, &ms, mm);
+    gemm_params gp = gemm_params_default();
+    gp.m = (int32_t)n, gp.k = P_N1, gp.n = P_N2, gp.has_c = 1;
+    gp.c_shape = (clinfer_shape){1, {P_N2}};
+    gp.act.kind = ACT_KIND_TANH;
+    ref_gemm(&gp, mm, w2, b2, dd);
+    const clinfer_shape ys = {2, {n, P_N2}};
+    ref_softmax(&ys, 1, 0, 1, dd, want);
+
+    clinfer_session_options o = clinfer_session_options_default();
+    o.batch = n;
+    o.profile = 1;
+    clinfer_session *s = NULL;
+    cr_assert_eq(clinfer_session_create(model, &o, &s), CLINFER_OK, "%s", clinfer_last_errmsg());
+    cr_assert_eq(clinfer_session_set_input(s, 0, in, in_n), CLINFER_OK);
+    cr_assert_eq(clinfer_session_run(s), CLINFER_OK, "%s", clinfer_session_errmsg(s));
+    cr_assert_eq(clinfer_session_get_output(s, 0, got, out_n), CLINFER_OK);
+    size_t np = 0;
+    const clinfer_node_profile *prof = clinfer_session_profile(s, &np);
+    for (size_t i = 0; i < np; i++)
+        cr_assert_str_eq(prof[i].kernel, "chain_run", "node %zu", i);
+    assert_close(got, want, out_n, 1e-5f, 1e-4f, "pool3 / matmul / log-softmax net");
+    clinfer_session_free(s);
+    free(in), free(got), free(want), free(conv_out), free(pooled), free(mm), free(dd);
+    clinfer_model_free(model);
+    clinfer_runtime_free(rt);
+}
