@@ -62,11 +62,12 @@ inline void chain_wait(__global int *counters, const int first)
 /* Convolution task t: output channels 16 * ob .. (a packed weight panel)
  * of image n, pooled rows RT * rg .. and pooled columns q0 .. q0 + QT - 1
  * (the row's last tile moved left to end at OW: it computes the columns it
- * shares with the tile before again and stores only its own). Each output position is one
- * float16 accumulator over the 16 channels; P x P positions make a pooled
- * output (P = 1: no pool), the maximum of act(sum + bias). Weights: panels
- * [OC/16][C][KH][KW][16], then the biases [OC/16 * 16]. PAD = 0 when no
- * tap falls outside the input (no bounds checks). */
+ * shares with the tile before again and stores only its own). Each output
+ * position is one float16 accumulator over the 16 channels; P x P
+ * positions make a pooled output (P = 1: no pool), the maximum of
+ * act(sum + bias). Weights: panels [OC/16][C][KH][KW][16], then the
+ * biases [OC/16 * 16]. PAD = 0 when no tap falls outside the input (no
+ * bounds checks). */
 __attribute__((always_inline)) inline void chain_conv(
     int t, __global float *arena, __global const float *weights, const long in_off,
     const long out_off, const long w_off, const long b_off, const int C, const int H, const int W,
