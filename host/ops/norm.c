@@ -77,8 +77,9 @@ static clinfer_status instance_view(clinfer_runtime *rt, const norm_params *p, n
 {
     int64_t n, c, s;
     clinfer_status st = channels(rt, p, 3, &n, &c, &s);
-    if (st == CLINFER_OK)
-        st = need_numel(rt, p, "scale", &p->scale, c, "[C]");
+    if (st != CLINFER_OK) /* n, c and s unset: no geometry */
+        return st;
+    st = need_numel(rt, p, "scale", &p->scale, c, "[C]");
     if (st == CLINFER_OK)
         st = need_numel(rt, p, "B", &p->bias, c, "[C]");
     g->a = 1, g->r = n * c, g->b = s;
