@@ -209,12 +209,15 @@ static void layer_options(const clinfer_session *s, int32_t i, const chain_layer
  * one, the run is too large for CLINFER_CHAIN=auto or too small to gain. */
 static int describe_layers(clinfer_session *s, chain_layer *layers)
 {
-    const int forced = s->rt->config.chain == CONFIG_CHAIN_ON;
-    /* auto: CPUs only, where a work-group is a thread that keeps running;
-     * on (tests, Oclgrind) any device */
-    if (s->rt->config.chain == CONFIG_CHAIN_OFF ||
-        (!forced && s->rt->info.type != CLINFER_DEVICE_CPU) || rt_is_half(s->rt) ||
-        s->exec_count > CHAIN_MAX_LAYERS || s->exec_count < (forced ? 1 : 2))
+    const runtime_config *cfg = &s->rt->config;
+    const int forced = cfg->chain == CONFIG_CHAIN_ON;
+    /* auto: CPUs only, where a work-group is a thread that keeps running,
+     * and not where a kernel variant is forced (those runs are for that
+     * variant); on (tests, Oclgrind): any device */
+    const int variant_forced = cfg->conv_algo != CONV2D_ALGO_AUTO || cfg->gemm_variant >= 0;
+    if (cfg->chain == CONFIG_CHAIN_OFF ||
+        (!forced && (s->rt->info.type != CLINFER_DEVICE_CPU || variant_forced)) ||
+        rt_is_half(s->rt) || s->exec_count > CHAIN_MAX_LAYERS || s->exec_count < (forced ? 1 : 2))
         return 0;
     double flops = 0;
     for (int32_t i = 0; i < s->exec_count; i++) {
