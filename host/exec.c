@@ -11,8 +11,9 @@
  * shared by the whole session and sized to the largest request, and for
  * memory of their own (e.g. packed weights, written once while preparing).
  * A run enqueues every node's launches on the session's in-order queue (its
- * own, or the runtime's: clinfer_queue_mode) and does not wait; reading an
- * output waits (the queue is in order). Inputs and outputs are the only
+ * own, or the runtime's: clinfer_queue_mode), or, for a small network, the
+ * one launch of its chain (chain.h), and does not wait; reading an output
+ * waits (the queue is in order). Inputs and outputs are the only
  * host<->device copies, and they are counted.
  *
  * Inputs, outputs and caller buffers are in session_io.c.
@@ -639,10 +640,10 @@ static clinfer_status collect_profile(clinfer_session *s)
     cl_int err = clFinish(s->queue);
     if (err != CL_SUCCESS)
         return err_cl(s->rt, err, "clFinish");
-    clinfer_run_timeline tl = {0};
-    event_times first = {0, 0, 0}, last = {0, 0, 0};
     if (s->chain_ran) /* one launch: its time on the first node */
         return collect_chain_profile(s);
+    clinfer_run_timeline tl = {0};
+    event_times first = {0, 0, 0}, last = {0, 0, 0};
     int32_t e = 0;
     for (int32_t i = 0; i < s->exec_count; i++) {
         double ms = 0;
