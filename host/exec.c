@@ -403,25 +403,6 @@ const char *session_node_kernel(const clinfer_session *s, int32_t i)
     return l->count ? l->items[at >= 0 ? at : l->count - 1].name : "none";
 }
 
-static clinfer_status prepare_profile(clinfer_session *s)
-{
-    if (!s->profile)
-        return CLINFER_OK;
-    s->events = calloc((size_t)(s->launch_count > 0 ? s->launch_count : 1), sizeof *s->events);
-    s->prof = calloc((size_t)(s->exec_count > 0 ? s->exec_count : 1), sizeof *s->prof);
-    if (!s->events || !s->prof)
-        return err_set(s->rt, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory");
-    for (int32_t i = 0; i < s->exec_count; i++) {
-        const graph_node *n = &s->m->g->nodes[s->execs[i].node];
-        s->prof[i].node = n->name;
-        s->prof[i].op = op_kind_name(n->op);
-        s->prof[i].kernel = session_node_kernel(s, i);
-        s->prof[i].output_shape = s->shapes[n->output];
-        s->prof[i].flops = s->execs[i].flops;
-    }
-    return CLINFER_OK;
-}
-
 /* ------------------------------------------------------------ lifecycle */
 
 static clinfer_status allocate_tables(clinfer_session *s)
@@ -512,7 +493,7 @@ clinfer_status clinfer_session_create(clinfer_model *m, const clinfer_session_op
     if (st == CLINFER_OK)
         st = session_chain_build(s);
     if (st == CLINFER_OK)
-        st = prepare_profile(s);
+        st = session_prepare_profile(s);
     if (st != CLINFER_OK) {
         clinfer_session_free(s);
         return st;
@@ -580,89 +561,6 @@ const char *clinfer_session_errmsg(const clinfer_session *s) { return s ? s->err
 cl_command_queue clinfer_session_cl_queue(const clinfer_session *s) { return s ? s->queue : NULL; }
 
 /* ------------------------------------------------------------ runs */
-
-/* A profiled launch's command times (ns), 0 where the driver gives none. */
-typedef struct event_times {
-    cl_ulong queued, start, end;
-} event_times;
-
-static event_times read_event_times(cl_event e)
-{
-    event_times t = {0, 0, 0};
-    clGetEventProfilingInfo(e, CL_PROFILING_COMMAND_QUEUED, sizeof t.queued, &t.queued, NULL);
-    clGetEventProfilingInfo(e, CL_PROFILING_COMMAND_START, sizeof t.start, &t.start, NULL);
-    clGetEventProfilingInfo(e, CL_PROFILING_COMMAND_END, sizeof t.end, &t.end, NULL);
-    return t;
-}
-
-static double ns_to_ms(cl_ulong later, cl_ulong earlier)
-{
-    return later > earlier ? (double)(later - earlier) / 1e6 : 0.0;
-}
-
-/* Adds launch t, the run's next in queue order (the queue is in order), to
- * the timeline; *last holds the previous launch's times. */
-static void timeline_add(clinfer_run_timeline *tl, event_times *last, event_times t)
-{
-    if (tl->launches == 0) {
-        tl->lead_ms = ns_to_ms(t.start, t.queued);
-    } else {
-        const double idle = ns_to_ms(t.start, last->end);
-        tl->idle_ms += idle;
-        tl->max_idle_ms = idle > tl->max_idle_ms ? idle : tl->max_idle_ms;
-    }
-    tl->kernel_ms += ns_to_ms(t.end, t.start);
-    tl->launches++;
-    *last = t;
-}
-
-/* The profile of a run that was the chain's one launch: its time is the
- * first node's, every node's kernel "chain_run". */
-static clinfer_status collect_chain_profile(clinfer_session *s)
-{
-    const event_times t = read_event_times(s->events[0]);
-    clinfer_run_timeline tl = {0};
-    event_times last = t;
-    timeline_add(&tl, &last, t);
-    tl.span_ms = ns_to_ms(t.end, t.start);
-    s->timeline = tl;
-    for (int32_t i = 0; i < s->exec_count; i++) {
-        s->prof[i].ms = i == 0 ? tl.kernel_ms : 0.0;
-        s->prof[i].kernel = "chain_run";
-    }
-    return CLINFER_OK;
-}
-
-/* Sums each node's kernel times from the events of the last run, and the
- * run's timeline. */
-static clinfer_status collect_profile(clinfer_session *s)
-{
-    cl_int err = clFinish(s->queue);
-    if (err != CL_SUCCESS)
-        return err_cl(s->rt, err, "clFinish");
-    if (s->chain_ran) /* one launch: its time on the first node */
-        return collect_chain_profile(s);
-    clinfer_run_timeline tl = {0};
-    event_times first = {0, 0, 0}, last = {0, 0, 0};
-    int32_t e = 0;
-    for (int32_t i = 0; i < s->exec_count; i++) {
-        double ms = 0;
-        for (int32_t k = 0; k < s->execs[i].launches.count; k++, e++) {
-            if (!s->events[e])
-                continue; /* an empty launch enqueued nothing */
-            const event_times t = read_event_times(s->events[e]);
-            ms += ns_to_ms(t.end, t.start);
-            if (tl.launches == 0)
-                first = t;
-            timeline_add(&tl, &last, t);
-        }
-        s->prof[i].ms = ms;
-        s->prof[i].kernel = session_node_kernel(s, i);
-    }
-    tl.span_ms = ns_to_ms(last.end, first.start);
-    s->timeline = tl;
-    return CLINFER_OK;
-}
 
 /* The copies of caller buffers that could not be bound in place: inputs
  * before the kernels, outputs after. */
@@ -741,7 +639,7 @@ clinfer_status session_run_end(clinfer_session *s, cl_event *done)
         (err = clEnqueueMarkerWithWaitList(s->queue, 0, NULL, done)) != CL_SUCCESS)
         st = err_cl(s->rt, err, "clEnqueueMarkerWithWaitList");
     if (st == CLINFER_OK && s->profile)
-        st = collect_profile(s);
+        st = session_collect_profile(s);
     /* Host-set inputs whose memory the plan reuses are gone after a run. */
     for (int32_t i = 0; st == CLINFER_OK && i < g->input_count; i++)
         if (s->input_reused[i] && !s->in_bind[i].user)
@@ -795,28 +693,4 @@ clinfer_transfer_stats clinfer_session_transfers(const clinfer_session *s)
 {
     clinfer_transfer_stats z = {0, 0, 0, 0, 0, 0};
     return s ? s->transfers : z;
-}
-
-const clinfer_node_profile *clinfer_session_profile(const clinfer_session *s, size_t *count)
-{
-    if (count)
-        *count = s && s->prof ? (size_t)s->exec_count : 0;
-    return s ? s->prof : NULL;
-}
-
-clinfer_status clinfer_session_timeline(const clinfer_session *s, clinfer_run_timeline *out)
-{
-    if (!s || !out)
-        return err_set(NULL, CLINFER_ERR_INVALID_ARGUMENT, "clinfer_session_timeline: %s is NULL",
-                       s ? "out" : "session");
-    if (!s->profile)
-        return err_set(s->rt, CLINFER_ERR_INVALID_ARGUMENT,
-                       "clinfer_session_timeline: the session was made without the profile "
-                       "option");
-    if (s->timeline.launches == 0)
-        return err_set(s->rt, CLINFER_ERR_INVALID_ARGUMENT,
-                       "clinfer_session_timeline: no run yet, or the last run enqueued no "
-                       "kernel");
-    *out = s->timeline;
-    return CLINFER_OK;
 }

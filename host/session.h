@@ -87,6 +87,12 @@ clinfer_status session_fail(clinfer_session *s, clinfer_status st);
 /* Releases the profiling events of the last run. */
 void session_release_events(clinfer_session *s);
 
+/* Profiling (session_profile.c): the events and per-node entries of a
+ * session made with the profile option (nothing without it); after a run,
+ * the wait for it and its per-node times and timeline. */
+clinfer_status session_prepare_profile(clinfer_session *s);
+clinfer_status session_collect_profile(clinfer_session *s);
+
 /* Planning step of kernel node i: completes its plan (algorithm, memory),
  * keeps the largest scratch request in *scratch and creates the node's
  * persistent buffer in e. */
