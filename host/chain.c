@@ -59,12 +59,15 @@ typedef struct conv_tiling {
 
 static int32_t ceil_div(int64_t a, int64_t b) { return (int32_t)((a + b - 1) / b); }
 
+/* A convolution layer's pool window (1: no pool). */
+static int32_t conv_window(const chain_layer *l) { return l->conv.pool > 1 ? l->conv.pool : 1; }
+
 /* Pooled columns per task: as many as CHAIN_NPOS accumulators allow, then
  * evened out over the row's tiles; rows per task up to CHAIN_TASK_FMAS. */
 static conv_tiling conv_tiles(const chain_layer *l)
 {
     const conv2d_params *p = &l->conv;
-    conv_tiling t = {p->pool > 1 ? p->pool : 1, 0, 0, 0, 0};
+    conv_tiling t = {conv_window(l), 0, 0, 0, 0};
     const int32_t per_pooled = t.pool * t.pool, widest = CHAIN_NPOS / per_pooled;
     t.qt = ceil_div(l->ow, ceil_div(l->ow, widest));
     const int64_t per_row = (int64_t)t.qt * per_pooled * p->c * p->kh * p->kw * 16;
@@ -93,10 +96,8 @@ static int64_t layer_tasks(const chain_layer *l)
 /* Whether the layer fits the kernel's limits. */
 static int layer_fits(const chain_layer *l)
 {
-    if (l->kind == CHAIN_CONV)
-        return l->oh > 0 && l->ow > 0 && (l->conv.pool > 1 ? l->conv.pool : 1) *
-                                                 (l->conv.pool > 1 ? l->conv.pool : 1) <=
-                                             CHAIN_NPOS;
+    if (l->kind == CHAIN_CONV) /* a pooled output's windows fit the accumulators */
+        return l->oh > 0 && l->ow > 0 && conv_window(l) * conv_window(l) <= CHAIN_NPOS;
     if (l->kind == CHAIN_DENSE)
         return l->m > 0 && l->k > 0 && l->n > 0;
     return l->rows > 0 && l->cols > 0 && l->cols <= INT32_MAX;
