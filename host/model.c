@@ -89,6 +89,9 @@ static clinfer_status run_passes(clinfer_runtime *rt, clinfer_graph *g)
     if (gates < 0)
         return (clinfer_status)gates;
     int pools = pass_fuse_max_pools(g);
+    int expansions = pass_fuse_expand_depthwise(g, conv2d_blocked_layout_ok(rt));
+    if (expansions < 0)
+        return (clinfer_status)expansions;
     int blocked = pass_block_channels(g, conv2d_blocked_layout_ok(rt));
     int pairs = pass_fuse_depthwise_pointwise(g, conv2d_blocked_layout_ok(rt),
                                               rt->info.local_mem_bytes);
@@ -97,9 +100,10 @@ static clinfer_status run_passes(clinfer_runtime *rt, clinfer_graph *g)
     rt_log(rt, CLINFER_LOG_DEBUG,
            "compile: %d LayerNormalization and %d HardSwish/Swish/GELU patterns made one node, %d "
            "BatchNormalization folded, %d residual Adds, %d channel scales, %d activations, %d "
-           "squeeze-excitation gates, %d max pools and %d depthwise + 1x1 pairs fused; %d "
-           "tensors in the channel-blocked layout",
-           layernorms, patterns, folded, residuals, scales, fused, gates, pools, pairs, blocked);
+           "squeeze-excitation gates, %d max pools, %d 1x1 + depthwise pairs and %d depthwise + 1x1 "
+           "pairs fused; %d tensors in the channel-blocked layout",
+           layernorms, patterns, folded, residuals, scales, fused, gates, pools, expansions, pairs,
+           blocked);
     return CLINFER_OK;
 }
 

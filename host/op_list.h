@@ -48,9 +48,10 @@
     X(GATHER, "gather", node_gather_impl, 0)                  \
     X(COMPARE, "compare", node_compare_impl, 0)                \
     X(SQUEEZE_EXCITE, "squeeze_excite", node_excite_impl, 0) \
-    X(DWPW, "dwpw", node_dwpw_impl, 0)
+    X(DWPW, "dwpw", node_dwpw_impl, 0)                        \
+    X(EXDW, "exdw", node_exdw_impl, 0)
 
 /* The number of lines above, checked against the generated tables. */
-#define CLINFER_OP_COUNT 33
+#define CLINFER_OP_COUNT 34
 
 #endif

@@ -42,6 +42,8 @@
  *   rows of 16, 4 at a time. The sums go through a buffer after the flat
  *   tile (`obuf`) to the output rows.
  *
+ * conv2d_depthwise_c16 and conv2d_expand_c16: over the channel-blocked
+ *   layout (NCHW16c), see their banners.
  * conv2d_dwpw (host/ops/conv_dwpw.h): the depthwise layer and the 1x1
  *   convolution after it in one launch, see its banner at the end of the
  *   file. It shares the program of the other kernels of the same window
@@ -529,6 +531,35 @@ depthwise_c16_row(__global const store_t *ib, __global store_t *orow, const floa
     }
 }
 
+/* Output rows oy0 .. oy1 - 1 of channel block cb (image's block `block`)
+ * from the block's NCHW16c input ib: the weights of the block's 16
+ * channels (packed [C/16][DW_K * DW_K][16]) and bias, then the rows. */
+static void depthwise_c16_rows(__global const store_t *ib, __global const store_t *weight,
+                               __global const store_t *bias, __global store_t *ob, int cb,
+                               int oy0, int oy1, int H, int W, int OH, int OW, int stride,
+                               int pad_top, int pad_left, float act_a, float act_b)
+{
+    float16 wk[DW_K * DW_K];
+#pragma unroll
+    for (int t = 0; t < DW_K * DW_K; t++)
+        wk[t] = LD16(0, weight + (long)(cb * DW_K * DW_K + t) * 16);
+#if HAS_BIAS
+    const float16 bv = LD16(0, bias + cb * 16);
+#else
+    const float16 bv = (float16)(0.0f);
+#endif
+    const long plane = (long)OH * OW;
+    for (int oy = oy0; oy < oy1; oy++) {
+        __global store_t *orow = ob + (long)oy * OW;
+        if (stride == 1)
+            depthwise_c16_row(ib, orow, wk, bv, oy, H, W, OW, pad_top, pad_left, plane, act_a,
+                              act_b, 1);
+        else
+            depthwise_c16_row(ib, orow, wk, bv, oy, H, W, OW, pad_top, pad_left, plane, act_a,
+                              act_b, 2);
+    }
+}
+
 __kernel void conv2d_depthwise_c16(__global const store_t *restrict input, long input_off,
                                    __global const store_t *restrict weight, long weight_off,
                                    __global const store_t *restrict bias, long bias_off,
@@ -542,31 +573,84 @@ __kernel void conv2d_depthwise_c16(__global const store_t *restrict input, long 
     output += output_off;
     const int oy0 = get_global_id(0) * rows;
     const long block = get_global_id(1); /* image * C/16 + channel block */
-    const int cb = (int)(block % (C / 16));
     if (oy0 >= OH)
         return;
-    float16 wk[DW_K * DW_K];
+    /* the block's input, and its 16 output planes (NCHW), adjacent */
+    depthwise_c16_rows(input + block * H * W * 16, weight, bias, output + block * OH * OW * 16,
+                       (int)(block % (C / 16)), oy0, min(oy0 + rows, OH), H, W, OH, OW, stride,
+                       pad_top, pad_left, act_a, act_b);
+}
+
+/* conv2d_expand_c16 (host/ops/conv_exdw.h): a 1x1 expansion K -> C (its
+ * bias, the depthwise layer's activation ACT) and the depthwise layer
+ * that alone reads it, in one launch: the inverted residual blocks on
+ * small images, where the channel-blocked layout otherwise passes the
+ * expanded tensor from the expansion's launch to the depthwise one's.
+ * Work-item (0, y) takes block y (image * C/16 + channel block): it
+ * expands the whole image's 16 channels into its own part of `scratch`
+ * in the blocked layout ([H * W][16]: one vector a pixel), then runs
+ * conv2d_depthwise_c16's rows over it, reading the values back from its
+ * own cache. A launch fewer per block, and the depthwise work no longer
+ * a launch of its own: on two PoCL threads MobileNetV2's separate
+ * depthwise layers ran no faster than on one (each launch starts its
+ * second thread late). Input x NCHW [N, K, H, W], expansion weights
+ * packed [C/16][K][16], bias [C] when has_ex_bias; the depthwise ones as
+ * conv2d_depthwise_c16 takes them; output NCHW. */
+#define EXC_PX 8 /* pixels per expansion step: EXC_PX float16 sums */
+
+/* The expansion of pixels 0 .. HW - 1 of one image x (K planes of HW)
+ * to one block's 16 channels (weights w [K][16], bias b) into e, one
+ * vector a pixel. Steps of EXC_PX pixels; the last moves left to end at
+ * HW (its overlap computed twice and stored alike); fewer than EXC_PX
+ * pixels in all repeat the last one. (Two blocks an item, each pixel's
+ * value feeding two FMAs, ran 3-8% slower on one PoCL thread.) */
+static void expand_c16_block(__global const store_t *x, __global const store_t *w, float16 b,
+                             __global store_t *e, int K, int HW, float act_a, float act_b)
+{
+    for (int p0 = 0; p0 < HW; p0 += EXC_PX) {
+        const int p = HW >= EXC_PX ? min(p0, HW - EXC_PX) : 0;
+        int at[EXC_PX];
+        float16 acc[EXC_PX];
 #pragma unroll
-    for (int t = 0; t < DW_K * DW_K; t++)
-        wk[t] = LD16(0, weight + (long)(cb * DW_K * DW_K + t) * 16);
-#if HAS_BIAS
-    const float16 bv = LD16(0, bias + cb * 16);
-#else
-    const float16 bv = (float16)(0.0f);
-#endif
-    __global const store_t *ib = input + block * H * W * 16;
-    /* the block's 16 output planes (NCHW), adjacent */
-    __global store_t *ob = output + block * OH * OW * 16;
-    const long plane = (long)OH * OW;
-    for (int oy = oy0; oy < min(oy0 + rows, OH); oy++) {
-        __global store_t *orow = ob + (long)oy * OW;
-        if (stride == 1)
-            depthwise_c16_row(ib, orow, wk, bv, oy, H, W, OW, pad_top, pad_left, plane, act_a,
-                              act_b, 1);
-        else
-            depthwise_c16_row(ib, orow, wk, bv, oy, H, W, OW, pad_top, pad_left, plane, act_a,
-                              act_b, 2);
+        for (int i = 0; i < EXC_PX; i++)
+            at[i] = min(p + i, HW - 1), acc[i] = b;
+        for (int k = 0; k < K; k++) {
+            const float16 wk = LD16(0, w + (long)k * 16);
+            __global const store_t *xk = x + (long)k * HW;
+#pragma unroll
+            for (int i = 0; i < EXC_PX; i++)
+                acc[i] = fma((float16)(LD(xk, at[i])), wk, acc[i]);
+        }
+        for (int i = 0; i < min(EXC_PX, HW - p); i++)
+            ST16(ACT_ANY(acc[i]), 0, e + (long)(p + i) * 16);
     }
+}
+
+__kernel void conv2d_expand_c16(__global const store_t *restrict input, long input_off,
+                                __global const store_t *restrict ex_w, long ex_w_off,
+                                __global const store_t *restrict ex_b, long ex_b_off,
+                                __global const store_t *restrict weight, long weight_off,
+                                __global const store_t *restrict bias, long bias_off,
+                                __global store_t *restrict scratch, long scratch_off,
+                                __global store_t *restrict output, long output_off, int C, int K,
+                                int H, int W, int OH, int OW, int stride, int pad_top,
+                                int pad_left, int has_ex_bias, float act_a, float act_b)
+{
+    input += input_off;
+    ex_w += ex_w_off;
+    ex_b += ex_b_off;
+    weight += weight_off;
+    bias += bias_off;
+    scratch += scratch_off;
+    output += output_off;
+    const long block = get_global_id(1); /* image * C/16 + channel block */
+    const int cb = (int)(block % (C / 16)), HW = H * W;
+    __global store_t *e = scratch + block * HW * 16;
+    expand_c16_block(input + block / (C / 16) * K * HW, ex_w + (long)cb * K * 16,
+                     has_ex_bias ? LD16(0, ex_b + cb * 16) : (float16)(0.0f), e, K, HW, act_a,
+                     act_b);
+    depthwise_c16_rows(e, weight, bias, output + block * OH * OW * 16, cb, 0, OH, H, W, OH, OW,
+                       stride, pad_top, pad_left, act_a, act_b);
 }
 /* conv2d_dwpw (host/ops/conv_dwpw.h): a depthwise convolution (DW_K x
  * DW_K, stride 1 or 2, dilation 1, its bias and activation ACT) and the

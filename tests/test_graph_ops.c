@@ -596,81 +596,138 @@ Test(graph_ops, max_pool_fused_after_a_wide_3x3_conv)
     conv_then_pool(3, 13, 11, "CLINFER_CONV_ALGO", "naive"); /* forced: apart as well */
 }
 
-/* An inverted residual block (MobileNetV2's): 1x1 expansion 24 -> 48 +
- * ReLU6, depthwise 3x3 (stride 1 or 2) + ReLU6, 1x1 projection 48 -> 24,
- * and at stride 1 the residual Add. Where the runtime computes it, the
- * tensor between the expansion and the depthwise layer is channel-blocked
- * (passes/layout.c) and the profile names conv2d_depthwise_c16 (`blocked`
- * layers); a forced convolution algorithm or depthwise variant turns the
- * layout off. Against ref_conv2d, 13x11 images (143 pixels: a last
- * partial row tile of the transposed expansion), batch 2. */
-static void inverted_residual(int stride, const char *force, const char *value, int blocked)
-{
-    const int64_t N = 2, C = 24, E = 48, H = 13, W = 11;
-    clinfer_value x, we, be, wd, bd, wp, bp, e, ea, d, da, p, y;
-    clinfer_graph *g = new_graph((clinfer_shape){4, {CLINFER_BATCH_DIM, C, H, W}}, &x);
-    float *we_d = test_alloc((size_t)(E * C) * 4), be_d[48], wd_d[48 * 9], bd_d[48];
-    float *wp_d = test_alloc((size_t)(C * E) * 4), bp_d[24];
-    we = add_const(g, "we", (clinfer_shape){4, {E, C, 1, 1}}, we_d, -0.4f, 0.4f);
-    be = add_const(g, "be", (clinfer_shape){1, {E}}, be_d, -0.5f, 0.5f);
-    wd = add_const(g, "wd", (clinfer_shape){4, {E, 1, 3, 3}}, wd_d, -0.5f, 0.5f);
-    bd = add_const(g, "bd", (clinfer_shape){1, {E}}, bd_d, -0.5f, 0.5f);
-    wp = add_const(g, "wp", (clinfer_shape){4, {C, E, 1, 1}}, wp_d, -0.3f, 0.3f);
-    bp = add_const(g, "bp", (clinfer_shape){1, {C}}, bp_d, -0.5f, 0.5f);
-    clinfer_conv2d_desc dw = clinfer_conv2d_desc_default();
-    dw.groups = E, dw.stride_h = dw.stride_w = stride;
-    dw.pad_top = dw.pad_left = dw.pad_bottom = dw.pad_right = 1;
-    OK(clinfer_graph_conv2d(g, "expand", x, we, be, NULL, &e));
-    OK(clinfer_graph_unary(g, "relu6a", CLINFER_UNARY_CLIP, e, 0, 6, &ea));
-    OK(clinfer_graph_conv2d(g, "dw", ea, wd, bd, &dw, &d));
-    OK(clinfer_graph_unary(g, "relu6b", CLINFER_UNARY_CLIP, d, 0, 6, &da));
-    OK(clinfer_graph_conv2d(g, "project", da, wp, bp, NULL, &p));
-    if (stride == 1)
-        OK(clinfer_graph_binary(g, "add", CLINFER_BINARY_ADD, p, x, &y));
-    OK(clinfer_graph_output(g, stride == 1 ? y : p, NULL));
+/* An inverted residual block (MobileNetV2's): 1x1 expansion C -> E with
+ * its activation, depthwise KxK (stride 1 or 2) with its own, 1x1
+ * projection E -> C, and at stride 1 the residual Add. Where the runtime
+ * computes it, the tensor between the expansion and the depthwise layer
+ * is channel-blocked (passes/layout.c): with one activation for both the
+ * pair is one exdw node (passes/exdw.c, conv2d_expand_c16), else the
+ * depthwise layer reads the layout (conv2d_depthwise_c16); a forced
+ * convolution algorithm or depthwise variant turns both off. Against
+ * ref_conv2d, batch 2. */
+typedef struct inverted_case {
+    int stride, k, biases;
+    int64_t C, E, H, W;
+    clinfer_activation act_ex, act_dw;
+} inverted_case;
 
-    const int64_t OH = (H - 1) / stride + 1, OW = (W - 1) / stride + 1;
-    const size_t in_n = (size_t)(N * C * H * W), out_n = (size_t)(N * C * OH * OW);
-    float *in = test_alloc(in_n * 4), *t1 = test_alloc((size_t)(N * E * H * W) * 4);
-    float *t2 = test_alloc((size_t)(N * E * OH * OW) * 4), *want = test_alloc(out_n * 4);
-    fill_uniform(in, in_n, -1, 1, &seed);
+static act_params act_of(clinfer_activation a)
+{
+    return (act_params){(act_kind)a, a == CLINFER_ACT_CLIP ? 0.0f : 0.0f,
+                        a == CLINFER_ACT_CLIP ? 6.0f : 0.0f};
+}
+
+static clinfer_conv2d_desc conv_with_act(clinfer_activation a)
+{
+    clinfer_conv2d_desc d = clinfer_conv2d_desc_default();
+    d.activation = a, d.act_alpha = act_of(a).a, d.act_beta = act_of(a).b;
+    return d;
+}
+
+/* The references of the block t for input `in` into want. */
+static void inverted_reference(const inverted_case *t, int64_t N, const float *in,
+                               const float *we_d, const float *be_d, const float *wd_d,
+                               const float *bd_d, const float *wp_d, const float *bp_d,
+                               float *want)
+{
+    const int64_t OH = (t->H - 1) / t->stride + 1, OW = (t->W - 1) / t->stride + 1;
+    float *t1 = test_alloc((size_t)(N * t->E * t->H * t->W) * 4);
+    float *t2 = test_alloc((size_t)(N * t->E * OH * OW) * 4);
     conv2d_params pe = conv2d_params_default();
-    pe.n = N, pe.c = C, pe.h = H, pe.w = W, pe.oc = E, pe.kh = pe.kw = 1, pe.has_bias = 1;
-    pe.act = (act_params){ACT_KIND_CLIP, 0, 6};
+    pe.n = (int32_t)N, pe.c = (int32_t)t->C, pe.h = (int32_t)t->H, pe.w = (int32_t)t->W;
+    pe.oc = (int32_t)t->E, pe.kh = pe.kw = 1, pe.has_bias = t->biases;
+    pe.act = act_of(t->act_ex);
     ref_conv2d(&pe, in, we_d, be_d, t1);
     conv2d_params pd = pe;
-    pd.c = E, pd.kh = pd.kw = 3, pd.groups = E, pd.stride_h = pd.stride_w = stride;
-    pd.pad_top = pd.pad_left = pd.pad_bottom = pd.pad_right = 1;
+    pd.c = (int32_t)t->E, pd.kh = pd.kw = t->k, pd.groups = (int32_t)t->E;
+    pd.stride_h = pd.stride_w = t->stride;
+    pd.pad_top = pd.pad_left = pd.pad_bottom = pd.pad_right = t->k / 2;
+    pd.act = act_of(t->act_dw);
     ref_conv2d(&pd, t1, wd_d, bd_d, t2);
     conv2d_params pp = conv2d_params_default();
-    pp.n = N, pp.c = E, pp.h = OH, pp.w = OW, pp.oc = C, pp.kh = pp.kw = 1, pp.has_bias = 1;
+    pp.n = (int32_t)N, pp.c = (int32_t)t->E, pp.h = (int32_t)OH, pp.w = (int32_t)OW;
+    pp.oc = (int32_t)t->C, pp.kh = pp.kw = 1, pp.has_bias = 1;
     ref_conv2d(&pp, t2, wp_d, bp_d, want);
-    for (size_t i = 0; stride == 1 && i < out_n; i++)
+    const size_t out_n = (size_t)(N * t->C * OH * OW);
+    for (size_t i = 0; t->stride == 1 && i < out_n; i++)
         want[i] += in[i];
+    free(t1), free(t2);
+}
 
-    char what[96];
-    snprintf(what, sizeof what, "inverted residual, stride %d, %s=%s", stride,
-             force ? force : "-", value ? value : "-");
+/* Runs t (forced knob `force` = value, or none) and checks that `kernel`
+ * computed `expected` of its nodes. */
+static void inverted_residual(const inverted_case *t, const char *force, const char *value,
+                              const char *kernel, size_t expected)
+{
+    const int64_t N = 2, C = t->C, E = t->E, H = t->H, W = t->W, K = t->k;
+    clinfer_value x, we, be = CLINFER_NO_VALUE, wd, bd = CLINFER_NO_VALUE, wp, bp, e, d, p, y;
+    clinfer_graph *g = new_graph((clinfer_shape){4, {CLINFER_BATCH_DIM, C, H, W}}, &x);
+    float *we_d = test_alloc((size_t)(E * C) * 4), *be_d = test_alloc((size_t)E * 4);
+    float *wd_d = test_alloc((size_t)(E * K * K) * 4), *bd_d = test_alloc((size_t)E * 4);
+    float *wp_d = test_alloc((size_t)(C * E) * 4), *bp_d = test_alloc((size_t)C * 4);
+    we = add_const(g, "we", (clinfer_shape){4, {E, C, 1, 1}}, we_d, -0.4f, 0.4f);
+    wd = add_const(g, "wd", (clinfer_shape){4, {E, 1, K, K}}, wd_d, -0.5f, 0.5f);
+    if (t->biases) {
+        be = add_const(g, "be", (clinfer_shape){1, {E}}, be_d, -0.5f, 0.5f);
+        bd = add_const(g, "bd", (clinfer_shape){1, {E}}, bd_d, -0.5f, 0.5f);
+    }
+    wp = add_const(g, "wp", (clinfer_shape){4, {C, E, 1, 1}}, wp_d, -0.3f, 0.3f);
+    bp = add_const(g, "bp", (clinfer_shape){1, {C}}, bp_d, -0.5f, 0.5f);
+    const clinfer_conv2d_desc ex = conv_with_act(t->act_ex);
+    clinfer_conv2d_desc dw = conv_with_act(t->act_dw);
+    dw.groups = E, dw.stride_h = dw.stride_w = t->stride;
+    dw.pad_top = dw.pad_left = dw.pad_bottom = dw.pad_right = t->k / 2;
+    OK(clinfer_graph_conv2d(g, "expand", x, we, be, &ex, &e));
+    OK(clinfer_graph_conv2d(g, "dw", e, wd, bd, &dw, &d));
+    OK(clinfer_graph_conv2d(g, "project", d, wp, bp, NULL, &p));
+    if (t->stride == 1)
+        OK(clinfer_graph_binary(g, "add", CLINFER_BINARY_ADD, p, x, &y));
+    OK(clinfer_graph_output(g, t->stride == 1 ? y : p, NULL));
+
+    const int64_t OH = (H - 1) / t->stride + 1, OW = (W - 1) / t->stride + 1;
+    const size_t in_n = (size_t)(N * C * H * W), out_n = (size_t)(N * C * OH * OW);
+    float *in = test_alloc(in_n * 4), *want = test_alloc(out_n * 4);
+    fill_uniform(in, in_n, -1, 1, &seed);
+    inverted_reference(t, N, in, we_d, be_d, wd_d, bd_d, wp_d, bp_d, want);
+
+    char what[160];
+    snprintf(what, sizeof what, "inverted residual %lld -> %lld, %lldx%lld, %lldx%lld stride %d%s, %s=%s",
+             (long long)C, (long long)E, (long long)H, (long long)W, (long long)K,
+             (long long)K, t->stride, t->biases ? "" : " no biases", force ? force : "-",
+             value ? value : "-");
     const float *ins[] = {in};
     size_t nodes = 0;
-    const size_t c16 = run_profiled(force, value, g, N, ins, &in_n, 1, want, out_n,
-                                    "conv2d_depthwise_c16", &nodes, what);
-    cr_assert_eq(c16, (size_t)blocked,
-                 "%s: %zu depthwise layers over the blocked layout, expected %d", what, c16,
-                 blocked);
-    free(in), free(t1), free(t2), free(want), free(we_d), free(wp_d);
+    const size_t ran = run_profiled(force, value, g, N, ins, &in_n, 1, want, out_n, kernel,
+                                    &nodes, what);
+    cr_assert_eq(ran, expected, "%s: %zu nodes ran %s, expected %zu", what, ran, kernel,
+                 expected);
+    free(in), free(want), free(we_d), free(be_d), free(wd_d), free(bd_d), free(wp_d), free(bp_d);
     clinfer_graph_free(g);
 }
 
 Test(graph_ops, inverted_residual_block_in_the_channel_blocked_layout)
 {
     clinfer_runtime *rt = test_runtime();
-    const int cpu = conv2d_blocked_layout_ok(rt);
+    const size_t cpu = (size_t)conv2d_blocked_layout_ok(rt);
     clinfer_runtime_free(rt);
-    inverted_residual(1, NULL, NULL, cpu);
-    inverted_residual(2, NULL, NULL, cpu);
-    inverted_residual(1, "CLINFER_CONV_ALGO", "naive", 0);
-    inverted_residual(2, "CLINFER_DEPTHWISE_VARIANT", "gpu", 0);
+    const clinfer_activation clip = CLINFER_ACT_CLIP, swish = CLINFER_ACT_SWISH;
+    /* 13x11: 143 pixels, a last partial step of 8; 7x5 and 2x3 (fewer
+     * pixels than a step), 5x5 windows with Swish and no biases, 3 and 5
+     * input channels, 48 and 80 expanded (3 and 5 blocks of 16) */
+    const inverted_case fused[] = {
+        {1, 3, 1, 24, 48, 13, 11, clip, clip}, {2, 3, 1, 24, 48, 13, 11, clip, clip},
+        {2, 5, 0, 5, 80, 7, 5, swish, swish},  {1, 5, 1, 3, 32, 7, 5, swish, swish},
+        {1, 3, 1, 24, 48, 2, 3, clip, clip},   {2, 3, 0, 16, 32, 1, 1, clip, clip},
+    };
+    for (size_t i = 0; i < sizeof fused / sizeof fused[0]; i++)
+        inverted_residual(&fused[i], NULL, NULL, "conv2d_expand_c16", cpu);
+    /* two activations: the depthwise layer reads the blocked layout */
+    const inverted_case apart = {1, 3, 1, 24, 48, 13, 11, clip, CLINFER_ACT_NONE};
+    inverted_residual(&apart, NULL, NULL, "conv2d_depthwise_c16", cpu);
+    inverted_residual(&apart, NULL, NULL, "conv2d_expand_c16", 0);
+    inverted_residual(&fused[0], "CLINFER_CONV_ALGO", "naive", "conv2d_expand_c16", 0);
+    inverted_residual(&fused[1], "CLINFER_DEPTHWISE_VARIANT", "gpu", "conv2d_expand_c16", 0);
+    inverted_residual(&fused[1], "CLINFER_DEPTHWISE_VARIANT", "gpu", "conv2d_depthwise_c16", 0);
 }
 
 /* A depthwise convolution and the 1x1 convolution after it (an inverted

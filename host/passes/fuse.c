@@ -27,6 +27,13 @@ int pass_pointwise_conv(const clinfer_graph *g, const graph_node *conv)
            d->pad_bottom == 0 && d->pad_right == 0 && conv->fused_pool <= 1;
 }
 
+int pass_expansion_conv(const clinfer_graph *g, const graph_node *n)
+{
+    return n->op == OP_CONV2D && !n->removed && n->input_count >= 2 && n->input_count <= 3 &&
+           pass_pointwise_conv(g, n) && n->attrs.conv.dilation_h == 1 &&
+           n->attrs.conv.dilation_w == 1;
+}
+
 int pass_depthwise_conv(const clinfer_graph *g, const graph_node *n)
 {
     if (n->op != OP_CONV2D || n->removed || n->input_count < 2)

@@ -10,8 +10,10 @@
  * sees the layout. (Its projection reading the layout too, transposed,
  * was slower than the NCHW product it replaced.) Channel counts must be
  * multiples of 16, images of 16 (a row tile of the transposed GEMM) to
- * BLOCKED_MAX_PIXELS pixels. Runs after the other fusions but before
- * dwpw.c (which leaves these depthwise layers alone: on 28x28 images the
+ * BLOCKED_MAX_PIXELS pixels. Runs after exdw.c (which makes the pairs
+ * with one activation one node, the expanded tensor never in memory:
+ * what is left here are pairs with two activations) and the other
+ * fusions, but before dwpw.c (which leaves these depthwise layers alone: on 28x28 images the
  * blocked depthwise layer and its separate projection were faster than
  * the fused pair on one thread), and only where the runtime computes the
  * layout (conv2d_blocked_layout_ok): the flags are the plan of both nodes.
@@ -36,15 +38,6 @@ static int blockable(const clinfer_graph *g, int32_t v)
            s->dims[3] > 0 && pixels >= 16 && pixels <= BLOCKED_MAX_PIXELS;
 }
 
-/* An expansion: a live 1x1 convolution gemm1x1 runs (pass_pointwise_conv),
- * dilation 1, without a residual or an input scale. */
-static int expansion(const clinfer_graph *g, const graph_node *n)
-{
-    return n->op == OP_CONV2D && !n->removed && n->input_count >= 2 && n->input_count <= 3 &&
-           pass_pointwise_conv(g, n) && n->attrs.conv.dilation_h == 1 &&
-           n->attrs.conv.dilation_w == 1;
-}
-
 int pass_block_channels(clinfer_graph *g, int enabled)
 {
     int pairs = 0;
@@ -53,7 +46,7 @@ int pass_block_channels(clinfer_graph *g, int enabled)
         if (!pass_depthwise_conv(g, dw) || !blockable(g, dw->inputs[0]))
             continue;
         graph_node *expand = pass_sole_producer(g, dw->inputs[0], OP_CONV2D);
-        if (!expand || !expansion(g, expand) || expand->out_blocked)
+        if (!expand || !pass_expansion_conv(g, expand) || expand->out_blocked)
             continue;
         expand->out_blocked = 1;
         dw->in_blocked = 1;

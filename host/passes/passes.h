@@ -10,8 +10,9 @@
  * their input, then squeeze-excitation gates (GlobalAveragePool and two
  * 1x1 convolutions) made one node (excite.c), then max pools that tile
  * their input fused into a cheap convolution before them (pool.c), then
- * expansion and depthwise pairs marked for the channel-blocked layout
- * (layout.c), then the other depthwise convolutions and the 1x1
+ * expansion and depthwise pairs with one activation on small images made
+ * one node (exdw.c), then the other such pairs marked for the
+ * channel-blocked layout (layout.c), then the other depthwise convolutions and the 1x1
  * projections after them made one node (dwpw.c). A pass
  * never reorders nodes: it marks the absorbed node removed and lets the
  * producer write the absorbed node's output value.
@@ -32,6 +33,12 @@ int pass_fuse_activations(clinfer_graph *g);
 int pass_fuse_squeeze_excite(clinfer_graph *g);
 int pass_fuse_max_pools(clinfer_graph *g);
 /* After pool fusion: a 1x1 expansion and the depthwise convolution that
+ * alone reads its output, both with one activation, on images of at most
+ * EXDW_MAX_PIXELS pixels and a multiple of 16 channels, become one exdw
+ * node where `enabled` (the runtime computes it:
+ * conv2d_blocked_layout_ok); returns the number of pairs (exdw.c). */
+int pass_fuse_expand_depthwise(clinfer_graph *g, int enabled);
+/* Then: a 1x1 expansion and the depthwise convolution that
  * alone reads its output pass that tensor in the channel-blocked layout
  * where `enabled` (the runtime computes it); returns the number of such
  * pairs (layout.c). */
@@ -54,6 +61,11 @@ graph_node *pass_sole_producer(clinfer_graph *g, int32_t v, op_kind op);
 /* Whether conv2d node `conv` (weights as input 1) is a 1x1 convolution
  * that gemm1x1 runs: stride 1, no padding, groups 1, no fused pool. */
 int pass_pointwise_conv(const clinfer_graph *g, const graph_node *conv);
+
+/* Whether n is an expansion: a live 1x1 convolution gemm1x1 runs
+ * (pass_pointwise_conv), dilation 1, without a residual or an input
+ * scale. */
+int pass_expansion_conv(const clinfer_graph *g, const graph_node *n);
 
 /* Whether n is a live depthwise convolution (groups == C == OC) that
  * conv2d_depthwise_c16 and conv2d_dwpw compute: 3x3 or 5x5, stride 1 or

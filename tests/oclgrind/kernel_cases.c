@@ -220,6 +220,24 @@ static void g_blocked(built *b)
     output(b, conv(b, f, 16, 16, 5, 1, 2, 1, 16, CLINFER_ACT_SWISH));
 }
 
+/* A 1x1 expansion and the depthwise layer after it with the same
+ * activation, fused into conv2d_expand_c16 where the runtime computes it:
+ * 8 -> 32 then 3x3 at stride 2 over 9x7 (63 pixels: a last step of 8
+ * moved left; two blocks of 16), 3 -> 16 then 5x5 at stride 1 over 5x6
+ * with Swish, and 5 -> 16 over 2x2 (fewer pixels than a step) */
+static void g_exdw(built *b)
+{
+    clinfer_value x = input(b, (clinfer_shape){4, {2, 8, 9, 7}});
+    clinfer_value e = conv(b, x, 8, 32, 1, 1, 0, 1, 1, CLINFER_ACT_CLIP);
+    output(b, conv(b, e, 32, 32, 3, 2, 1, 1, 32, CLINFER_ACT_CLIP));
+    clinfer_value y = input(b, (clinfer_shape){4, {1, 3, 5, 6}});
+    clinfer_value f = conv(b, y, 3, 16, 1, 1, 0, 1, 1, CLINFER_ACT_SWISH);
+    output(b, conv(b, f, 16, 16, 5, 1, 2, 1, 16, CLINFER_ACT_SWISH));
+    clinfer_value z = input(b, (clinfer_shape){4, {1, 5, 2, 2}});
+    clinfer_value h = conv(b, z, 5, 16, 1, 1, 0, 1, 1, CLINFER_ACT_RELU);
+    output(b, conv(b, h, 16, 16, 3, 1, 1, 1, 16, CLINFER_ACT_RELU));
+}
+
 /* Depthwise layers and the 1x1 convolutions after them, fused into
  * conv2d_dwpw where the runtime computes it: 3x3 at stride 1 over 7x29
  * (rows of 29: a partial vector; 7 rows: a partial block of 4) with a
@@ -553,6 +571,9 @@ static const kcase cases[] = {
     {"conv channel-blocked",
      g_blocked,
      {{"CLINFER_GEMM_VARIANT=cpu CLINFER_DEPTHWISE_VARIANT=cpu", "conv2d_depthwise_c16"}}, 0},
+    {"conv expansion + depthwise",
+     g_exdw,
+     {{"CLINFER_GEMM_VARIANT=cpu CLINFER_DEPTHWISE_VARIANT=cpu", "conv2d_expand_c16"}}, 0},
     {"conv depthwise + 1x1",
      g_dwpw,
      {{"CLINFER_GEMM_VARIANT=cpu CLINFER_DEPTHWISE_VARIANT=cpu", "conv2d_dwpw"}}, 0},

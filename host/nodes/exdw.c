@@ -1,0 +1,115 @@
+/*
+ * exdw.c — exdw nodes (inputs [x, We, be, Wd, bd]: a 1x1 expansion's
+ * weights and bias, then the depthwise convolution's that alone reads it;
+ * be and bd CLINFER_NO_VALUE when absent; attrs.conv: the depthwise
+ * layer's, whose activation the expansion shares), which passes/exdw.c
+ * makes from the two convolutions; both weights packed once on the host
+ * into persistent memory, the expanded tensor in the session's scratch;
+ * the launch in ops/conv_exdw.c.
+ */
+#include <string.h>
+
+#include "../ops/conv_exdw.h"
+#include "../runtime.h"
+#include "../shape.h"
+#include "nodes.h"
+
+static clinfer_status exdw_params_of(const node_ctx *c, exdw_params *p)
+{
+    if (c->node->input_count != 5)
+        return node_fail(c, CLINFER_ERR_INVALID_ARGUMENT,
+                         "has %d inputs, not 5 (x, We, be, Wd, bd)", (int)c->node->input_count);
+    clinfer_status st = node_need_image_and_filter(c);
+    if (st != CLINFER_OK)
+        return st;
+    const clinfer_conv2d_desc *d = &c->node->attrs.conv;
+    const clinfer_shape *x = c->in[0], *we = c->in[1], *wd = c->in[3];
+    const int64_t K = x->dims[1], C = we->dims[0];
+    if (we->dims[1] != K || we->dims[2] != 1 || we->dims[3] != 1 || C > INT32_MAX ||
+        !node_bias_or_absent(c->in[2], C) || !wd || wd->rank != 4 || wd->dims[0] != C ||
+        wd->dims[1] != 1 || d->groups != C || !node_bias_or_absent(c->in[4], C))
+        return node_fail(c, CLINFER_ERR_SHAPE,
+                         "needs expansion weights [C, %lld, 1, 1], depthwise weights [C, 1, K, "
+                         "K] (groups C) and biases [C] (or none)",
+                         (long long)K);
+    memset(p, 0, sizeof *p);
+    conv2d_params *dw = &p->dw;
+    *dw = conv2d_params_default();
+    dw->n = (int32_t)x->dims[0], dw->c = dw->oc = dw->groups = (int32_t)C;
+    dw->h = (int32_t)x->dims[2], dw->w = (int32_t)x->dims[3];
+    dw->kh = (int32_t)wd->dims[2], dw->kw = (int32_t)wd->dims[3];
+    dw->stride_h = d->stride_h, dw->stride_w = d->stride_w;
+    dw->dil_h = d->dilation_h, dw->dil_w = d->dilation_w;
+    dw->has_bias = c->in[4] != NULL;
+    dw->act = (act_params){(act_kind)d->activation, d->act_alpha, d->act_beta};
+    const int32_t given[4] = {d->pad_top, d->pad_left, d->pad_bottom, d->pad_right};
+    const int32_t window[6] = {dw->kh, dw->kw, d->stride_h, d->stride_w, d->dilation_h,
+                               d->dilation_w};
+    node_window_pads(d->pad_mode, given, dw->h, dw->w, window, &dw->pad_top, &dw->pad_left,
+                     &dw->pad_bottom, &dw->pad_right);
+    p->k = (int32_t)K;
+    p->has_ex_bias = c->in[2] != NULL;
+    return CLINFER_OK;
+}
+
+static clinfer_status exdw_infer(const node_ctx *c, clinfer_shape *out)
+{
+    exdw_params *p = c->plan;
+    clinfer_status st = exdw_params_of(c, p);
+    return st == CLINFER_OK ? node_wrap(c, exdw_output_shape(c->rt, p, out)) : st;
+}
+
+/* Both weights packed in the node's persist memory (constants with host
+ * copies: passes/exdw.c fuses no other), shared by the model's sessions;
+ * the expanded tensor in scratch. */
+static clinfer_status exdw_plan(const node_ctx *c, node_memory *out)
+{
+    const exdw_params *p = c->plan;
+    if (!node_constant_data(c, 1) || !node_constant_data(c, 3))
+        return node_fail(c, CLINFER_ERR_INVALID_ARGUMENT,
+                         "We and Wd (inputs 1 and 3) must be constants with host copies");
+    out->persist_bytes = exdw_packed_floats(p) * rt_elem_bytes(c->rt);
+    out->persist_shared = 1;
+    out->scratch_bytes = exdw_scratch_bytes(p, rt_elem_bytes(c->rt));
+    return CLINFER_OK;
+}
+
+static clinfer_status pack_both(const node_ctx *c, const float *we, float *dst)
+{
+    const float *wd = node_constant_data(c, 3);
+    if (!wd)
+        return node_fail(c, CLINFER_ERR_INVALID_ARGUMENT, "Wd (input 3) has no host copy");
+    exdw_pack_expansion(c->plan, we, dst);
+    exdw_pack_depthwise(c->plan, wd, dst);
+    return CLINFER_OK;
+}
+
+static clinfer_status exdw_node_prepare(const node_ctx *c, const dev_tensor *in, dev_tensor out,
+                                        node_launches *l)
+{
+    const exdw_params *p = c->plan;
+    clinfer_status st = CLINFER_OK;
+    if (!c->persist_ready) /* else an earlier session of the model packed them */
+        st = node_pack_on_host(c, 1, exdw_packed_floats(p), pack_both);
+    if (st == CLINFER_OK)
+        st = node_launches_alloc(c->rt, l, 1);
+    if (st == CLINFER_OK)
+        st = node_wrap(c, exdw_prepare(c->rt, p, &l->items[0]));
+    return st == CLINFER_OK ? node_wrap(c, exdw_bind(c->rt, p, &l->items[0], in[0], in[2], in[4],
+                                                     c->persist, c->scratch, out))
+                            : st;
+}
+
+/* Multiply-adds of the two layers, twice (the expansion's over its
+ * input's pixels). */
+static double exdw_flops(const node_ctx *c, const clinfer_shape *out)
+{
+    const exdw_params *p = c->plan;
+    const double pixels = (double)out->dims[0] * (double)out->dims[2] * (double)out->dims[3];
+    const double in_pixels = (double)p->dw.n * p->dw.h * p->dw.w;
+    return 2.0 * pixels * p->dw.c * ((double)p->dw.kh * p->dw.kw) +
+           2.0 * in_pixels * p->dw.c * p->k;
+}
+
+const node_impl node_exdw_impl = {sizeof(exdw_params), exdw_infer, exdw_plan, exdw_node_prepare,
+                                  exdw_flops, NULL, NULL};

@@ -1,0 +1,52 @@
+/*
+ * conv_exdw.h — a 1x1 expansion and the depthwise convolution that alone
+ * reads its output, as one op on CPUs (kernels/conv_depthwise.cl,
+ * conv2d_expand_c16): the first two layers of an inverted residual block
+ * (MobileNetV2/V3, EfficientNet) on small images. passes/exdw.c makes the
+ * node from a pair that passes/layout.c put in the channel-blocked layout;
+ * nodes/exdw.c packs the expansion's weights once on the host.
+ */
+#ifndef CLINFER_OPS_CONV_EXDW_H
+#define CLINFER_OPS_CONV_EXDW_H
+
+#include "conv2d.h"
+
+typedef struct exdw_params {
+    /* the depthwise layer: groups == C == OC (a multiple of 16), 3x3 or
+     * 5x5, stride 1 or 2, its bias and activation, which the expansion
+     * shares; its input [N, C, H, W] is the expansion's output */
+    conv2d_params dw;
+    int32_t k; /* the expansion's input channels: the op's input [N, K, H, W] */
+    int has_ex_bias;
+} exdw_params;
+
+/* Why the op cannot compute p (see exdw_params), or NULL. */
+const char *exdw_unfit(const exdw_params *p);
+
+/* Checks p; out = [N, C, OH, OW]. */
+clinfer_status exdw_output_shape(clinfer_runtime *rt, const exdw_params *p, clinfer_shape *out);
+
+/* Floats of the packed weights: the expansion's [C/16][K][16], then the
+ * depthwise layer's [C/16][KH * KW][16]. */
+size_t exdw_packed_floats(const exdw_params *p);
+
+/* Packs the expansion's weights we [C, K] (the first part of dst). */
+void exdw_pack_expansion(const exdw_params *p, const float *we, float *dst);
+
+/* Packs the depthwise weights wd [C, KH * KW] (dst: their part). */
+void exdw_pack_depthwise(const exdw_params *p, const float *wd, float *dst);
+
+/* Bytes of scratch the op takes: the expanded tensor, [N, C, H, W]. */
+uint64_t exdw_scratch_bytes(const exdw_params *p, size_t elem_bytes);
+
+/* The launch: grid (1, N * C/16). */
+clinfer_status exdw_prepare(clinfer_runtime *rt, const exdw_params *p, op_launch *out);
+
+/* Buffers: x, the expansion's bias [C] (mem NULL when absent), the
+ * depthwise bias [C] (mem NULL when absent), the packed weights, the
+ * scratch, then the output. */
+clinfer_status exdw_bind(clinfer_runtime *rt, const exdw_params *p, op_launch *l, dev_tensor x,
+                         dev_tensor ex_bias, dev_tensor dw_bias, cl_mem packed, cl_mem scratch,
+                         dev_tensor out);
+
+#endif

@@ -1,0 +1,79 @@
+/*
+ * exdw.c — expansion + depthwise fusion: a 1x1 expansion (no residual or
+ * input scale) and the depthwise convolution that alone reads its output
+ * (conv2d_expand_c16's windows and strides), both applying the same
+ * activation (the kernel's one ACT), both weights constants with host
+ * copies, the expanded tensor a multiple of 16 channels of at most
+ * EXDW_MAX_PIXELS pixels, become one exdw node (ops/conv_exdw.h) in the
+ * depthwise node's place. The expanded tensor then goes from the
+ * expansion to the depthwise layer inside one work-item, and the pair is
+ * one launch: MobileNetV2 has 13 such pairs. Runs before layout.c, which
+ * puts the pairs left (two activations) in the channel-blocked layout.
+ */
+#include "passes.h"
+
+/* Largest expanded image fused: each work-item expands a whole image's
+ * 16 channels (64 bytes a pixel: 64 KB at 1024, inside a core's L2 beside
+ * the input) and has no other work to share; layout.c's bound, where the
+ * blocked layout stopped paying on MobileNetV2's 56x56 blocks. */
+#define EXDW_MAX_PIXELS 1024
+
+/* Whether value v is [N, C, H, W] with C a multiple of 16 and at most
+ * EXDW_MAX_PIXELS pixels. */
+static int fusable_image(const clinfer_graph *g, int32_t v)
+{
+    const clinfer_shape *s = &g->values[v].shape;
+    return s->rank == 4 && s->dims[1] > 0 && s->dims[1] % 16 == 0 && s->dims[2] > 0 &&
+           s->dims[3] > 0 && (int64_t)s->dims[2] * s->dims[3] <= EXDW_MAX_PIXELS;
+}
+
+/* The expansion ex and depthwise layer dw apply the same activation. */
+static int same_activation(const graph_node *ex, const graph_node *dw)
+{
+    const clinfer_conv2d_desc *a = &ex->attrs.conv, *b = &dw->attrs.conv;
+    return a->activation == b->activation && a->act_alpha == b->act_alpha &&
+           a->act_beta == b->act_beta;
+}
+
+static int constant_with_data(const clinfer_graph *g, int32_t v)
+{
+    return g->values[v].kind == VALUE_CONSTANT && g->values[v].data != NULL;
+}
+
+/* dw becomes the exdw node of ex -> dw; ex is removed. 0 or a negative
+ * status. */
+static int make_exdw(clinfer_graph *g, graph_node *ex, graph_node *dw)
+{
+    const int32_t x = ex->inputs[0], we = ex->inputs[1];
+    const int32_t be = ex->input_count > 2 ? ex->inputs[2] : CLINFER_NO_VALUE;
+    const int32_t wd = dw->inputs[1];
+    const int32_t bd = dw->input_count > 2 ? dw->inputs[2] : CLINFER_NO_VALUE;
+    const int st = pass_set_input(dw, 4, bd); /* grows the inputs to five */
+    if (st < 0)
+        return st;
+    dw->inputs[0] = x, dw->inputs[1] = we, dw->inputs[2] = be, dw->inputs[3] = wd;
+    dw->op = OP_EXDW; /* attrs.conv stay the depthwise layer's */
+    g->values[ex->output].producer = -1; /* read by nobody now */
+    ex->removed = 1;
+    return 0;
+}
+
+int pass_fuse_expand_depthwise(clinfer_graph *g, int enabled)
+{
+    int fused = 0;
+    for (int32_t i = 0; enabled && i < g->node_count; i++) {
+        graph_node *dw = &g->nodes[i];
+        if (!pass_depthwise_conv(g, dw) || !fusable_image(g, dw->inputs[0]) ||
+            !constant_with_data(g, dw->inputs[1]))
+            continue;
+        graph_node *ex = pass_sole_producer(g, dw->inputs[0], OP_CONV2D);
+        if (!ex || !pass_expansion_conv(g, ex) || !same_activation(ex, dw) ||
+            !constant_with_data(g, ex->inputs[1]) || g->values[ex->inputs[0]].shape.rank != 4)
+            continue;
+        const int st = make_exdw(g, ex, dw);
+        if (st < 0)
+            return st;
+        fused++;
+    }
+    return fused;
+}
