@@ -89,7 +89,8 @@ static clinfer_status run_passes(clinfer_runtime *rt, clinfer_graph *g)
     if (gates < 0)
         return (clinfer_status)gates;
     int pools = pass_fuse_max_pools(g);
-    int expansions = pass_fuse_expand_depthwise(g, conv2d_blocked_layout_ok(rt));
+    int expansions =
+        pass_fuse_expand_depthwise(g, conv2d_blocked_layout_ok(rt), EXDW_SMALL_PIXELS);
     if (expansions < 0)
         return (clinfer_status)expansions;
     int blocked = pass_block_channels(g, conv2d_blocked_layout_ok(rt));
@@ -97,6 +98,10 @@ static clinfer_status run_passes(clinfer_runtime *rt, clinfer_graph *g)
                                               rt->info.local_mem_bytes);
     if (pairs < 0)
         return (clinfer_status)pairs;
+    int wide = pass_fuse_expand_depthwise(g, conv2d_blocked_layout_ok(rt), INT64_MAX);
+    if (wide < 0)
+        return (clinfer_status)wide;
+    expansions += wide;
     rt_log(rt, CLINFER_LOG_DEBUG,
            "compile: %d LayerNormalization and %d HardSwish/Swish/GELU patterns made one node, %d "
            "BatchNormalization folded, %d residual Adds, %d channel scales, %d activations, %d "

@@ -583,45 +583,47 @@ __kernel void conv2d_depthwise_c16(__global const store_t *restrict input, long 
 
 /* conv2d_expand_c16 (host/ops/conv_exdw.h): a 1x1 expansion K -> C (its
  * bias, the depthwise layer's activation ACT) and the depthwise layer
- * that alone reads it, in one launch: the inverted residual blocks on
- * small images, where the channel-blocked layout otherwise passes the
- * expanded tensor from the expansion's launch to the depthwise one's.
- * Work-item (0, y) takes block y (image * C/16 + channel block): it
- * expands the whole image's 16 channels into its own part of `scratch`
- * in the blocked layout ([H * W][16]: one vector a pixel), then runs
- * conv2d_depthwise_c16's rows over it, reading the values back from its
- * own cache. A launch fewer per block, and the depthwise work no longer
- * a launch of its own: on two PoCL threads MobileNetV2's separate
- * depthwise layers ran no faster than on one (each launch starts its
- * second thread late). Input x NCHW [N, K, H, W], expansion weights
- * packed [C/16][K][16], bias [C] when has_ex_bias; the depthwise ones as
- * conv2d_depthwise_c16 takes them; output NCHW. */
+ * that alone reads it, in one launch: the inverted residual blocks, where
+ * otherwise the expanded tensor (the block's largest) goes to memory
+ * between two launches. Work-item (x, y) takes output rows x * rows ..
+ * of block y (image * C/16 + channel block): it expands the input rows
+ * those outputs read (all of them for a small image), 16 channels, into
+ * its own part of `scratch` in the blocked layout ([rows][W][16]: one
+ * vector a pixel), then runs conv2d_depthwise_c16's rows over them,
+ * reading the values back from its own cache. A launch fewer per block,
+ * and on small images the depthwise work no longer a launch of its own
+ * (on two PoCL threads MobileNetV2's separate depthwise layers ran no
+ * faster than on one: each launch starts its second thread late). Input
+ * x NCHW [N, K, H, W], expansion weights packed [C/16][K][16], bias [C]
+ * when has_ex_bias; the depthwise ones as conv2d_depthwise_c16 takes
+ * them; output NCHW; band_floats: each item's scratch. */
 #define EXC_PX 8 /* pixels per expansion step: EXC_PX float16 sums */
 
-/* The expansion of pixels 0 .. HW - 1 of one image x (K planes of HW)
- * to one block's 16 channels (weights w [K][16], bias b) into e, one
- * vector a pixel. Steps of EXC_PX pixels; the last moves left to end at
- * HW (its overlap computed twice and stored alike); fewer than EXC_PX
- * pixels in all repeat the last one. (Two blocks an item, each pixel's
- * value feeding two FMAs, ran 3-8% slower on one PoCL thread.) */
+/* The expansion of n pixels of x (K planes `plane` floats apart) to one
+ * block's 16 channels (weights w [K][16], bias b) into e, one vector a
+ * pixel. Steps of EXC_PX pixels; the last moves left to end at n (its
+ * overlap computed twice and stored alike); fewer than EXC_PX pixels in
+ * all repeat the last one. (Two blocks an item, each pixel's value
+ * feeding two FMAs, ran 3-8% slower on one PoCL thread.) */
 static void expand_c16_block(__global const store_t *x, __global const store_t *w, float16 b,
-                             __global store_t *e, int K, int HW, float act_a, float act_b)
+                             __global store_t *e, int K, int n, int plane, float act_a,
+                             float act_b)
 {
-    for (int p0 = 0; p0 < HW; p0 += EXC_PX) {
-        const int p = HW >= EXC_PX ? min(p0, HW - EXC_PX) : 0;
+    for (int p0 = 0; p0 < n; p0 += EXC_PX) {
+        const int p = n >= EXC_PX ? min(p0, n - EXC_PX) : 0;
         int at[EXC_PX];
         float16 acc[EXC_PX];
 #pragma unroll
         for (int i = 0; i < EXC_PX; i++)
-            at[i] = min(p + i, HW - 1), acc[i] = b;
+            at[i] = min(p + i, n - 1), acc[i] = b;
         for (int k = 0; k < K; k++) {
             const float16 wk = LD16(0, w + (long)k * 16);
-            __global const store_t *xk = x + (long)k * HW;
+            __global const store_t *xk = x + (long)k * plane;
 #pragma unroll
             for (int i = 0; i < EXC_PX; i++)
                 acc[i] = fma((float16)(LD(xk, at[i])), wk, acc[i]);
         }
-        for (int i = 0; i < min(EXC_PX, HW - p); i++)
+        for (int i = 0; i < min(EXC_PX, n - p); i++)
             ST16(ACT_ANY(acc[i]), 0, e + (long)(p + i) * 16);
     }
 }
@@ -634,7 +636,8 @@ __kernel void conv2d_expand_c16(__global const store_t *restrict input, long inp
                                 __global store_t *restrict scratch, long scratch_off,
                                 __global store_t *restrict output, long output_off, int C, int K,
                                 int H, int W, int OH, int OW, int stride, int pad_top,
-                                int pad_left, int has_ex_bias, float act_a, float act_b)
+                                int pad_left, int rows, int band_floats, int has_ex_bias,
+                                float act_a, float act_b)
 {
     input += input_off;
     ex_w += ex_w_off;
@@ -643,14 +646,23 @@ __kernel void conv2d_expand_c16(__global const store_t *restrict input, long inp
     bias += bias_off;
     scratch += scratch_off;
     output += output_off;
+    const int oy0 = get_global_id(0) * rows, oy1 = min(oy0 + rows, OH);
     const long block = get_global_id(1); /* image * C/16 + channel block */
+    if (oy0 >= OH)
+        return;
     const int cb = (int)(block % (C / 16)), HW = H * W;
-    __global store_t *e = scratch + block * HW * 16;
-    expand_c16_block(input + block / (C / 16) * K * HW, ex_w + (long)cb * K * 16,
-                     has_ex_bias ? LD16(0, ex_b + cb * 16) : (float16)(0.0f), e, K, HW, act_a,
-                     act_b);
-    depthwise_c16_rows(e, weight, bias, output + block * OH * OW * 16, cb, 0, OH, H, W, OH, OW,
-                       stride, pad_top, pad_left, act_a, act_b);
+    /* the input rows the outputs read */
+    const int iy0 = max(0, oy0 * stride - pad_top);
+    const int iy1 = min(H, (oy1 - 1) * stride - pad_top + DW_K);
+    __global store_t *e =
+        scratch + (block * get_global_size(0) + get_global_id(0)) * (long)band_floats;
+    expand_c16_block(input + block / (C / 16) * K * HW + (long)iy0 * W, ex_w + (long)cb * K * 16,
+                     has_ex_bias ? LD16(0, ex_b + cb * 16) : (float16)(0.0f), e, K,
+                     (iy1 - iy0) * W, HW, act_a, act_b);
+    /* rows counted from iy0 in e: an input row iy is e's row iy - iy0, and
+     * every row the outputs read is there */
+    depthwise_c16_rows(e, weight, bias, output + block * OH * OW * 16, cb, oy0, oy1, H - iy0, W,
+                       OH, OW, stride, pad_top + iy0, pad_left, act_a, act_b);
 }
 /* conv2d_dwpw (host/ops/conv_dwpw.h): a depthwise convolution (DW_K x
  * DW_K, stride 1 or 2, dilation 1, its bias and activation ACT) and the

@@ -609,6 +609,7 @@ typedef struct inverted_case {
     int stride, k, biases;
     int64_t C, E, H, W;
     clinfer_activation act_ex, act_dw;
+    int no_projection; /* 1: the depthwise output is the graph's */
 } inverted_case;
 
 static act_params act_of(clinfer_activation a)
@@ -643,7 +644,11 @@ static void inverted_reference(const inverted_case *t, int64_t N, const float *i
     pd.stride_h = pd.stride_w = t->stride;
     pd.pad_top = pd.pad_left = pd.pad_bottom = pd.pad_right = t->k / 2;
     pd.act = act_of(t->act_dw);
-    ref_conv2d(&pd, t1, wd_d, bd_d, t2);
+    ref_conv2d(&pd, t1, wd_d, bd_d, t->no_projection ? want : t2);
+    if (t->no_projection) {
+        free(t1), free(t2);
+        return;
+    }
     conv2d_params pp = conv2d_params_default();
     pp.n = (int32_t)N, pp.c = (int32_t)t->E, pp.h = (int32_t)OH, pp.w = (int32_t)OW;
     pp.oc = (int32_t)t->C, pp.kh = pp.kw = 1, pp.has_bias = 1;
@@ -682,19 +687,20 @@ static void inverted_residual(const inverted_case *t, const char *force, const c
     OK(clinfer_graph_conv2d(g, "project", d, wp, bp, NULL, &p));
     if (t->stride == 1)
         OK(clinfer_graph_binary(g, "add", CLINFER_BINARY_ADD, p, x, &y));
-    OK(clinfer_graph_output(g, t->stride == 1 ? y : p, NULL));
+    OK(clinfer_graph_output(g, t->no_projection ? d : t->stride == 1 ? y : p, NULL));
 
     const int64_t OH = (H - 1) / t->stride + 1, OW = (W - 1) / t->stride + 1;
-    const size_t in_n = (size_t)(N * C * H * W), out_n = (size_t)(N * C * OH * OW);
+    const size_t in_n = (size_t)(N * C * H * W);
+    const size_t out_n = (size_t)(N * (t->no_projection ? E : C) * OH * OW);
     float *in = test_alloc(in_n * 4), *want = test_alloc(out_n * 4);
     fill_uniform(in, in_n, -1, 1, &seed);
     inverted_reference(t, N, in, we_d, be_d, wd_d, bd_d, wp_d, bp_d, want);
 
     char what[160];
-    snprintf(what, sizeof what, "inverted residual %lld -> %lld, %lldx%lld, %lldx%lld stride %d%s, %s=%s",
+    snprintf(what, sizeof what, "inverted residual %lld -> %lld, %lldx%lld, %lldx%lld stride %d%s%s, %s=%s",
              (long long)C, (long long)E, (long long)H, (long long)W, (long long)K,
-             (long long)K, t->stride, t->biases ? "" : " no biases", force ? force : "-",
-             value ? value : "-");
+             (long long)K, t->stride, t->biases ? "" : " no biases",
+             t->no_projection ? " no projection" : "", force ? force : "-", value ? value : "-");
     const float *ins[] = {in};
     size_t nodes = 0;
     const size_t ran = run_profiled(force, value, g, N, ins, &in_n, 1, want, out_n, kernel,
@@ -715,14 +721,27 @@ Test(graph_ops, inverted_residual_block_in_the_channel_blocked_layout)
      * pixels than a step), 5x5 windows with Swish and no biases, 3 and 5
      * input channels, 48 and 80 expanded (3 and 5 blocks of 16) */
     const inverted_case fused[] = {
-        {1, 3, 1, 24, 48, 13, 11, clip, clip}, {2, 3, 1, 24, 48, 13, 11, clip, clip},
-        {2, 5, 0, 5, 80, 7, 5, swish, swish},  {1, 5, 1, 3, 32, 7, 5, swish, swish},
-        {1, 3, 1, 24, 48, 2, 3, clip, clip},   {2, 3, 0, 16, 32, 1, 1, clip, clip},
+        {1, 3, 1, 24, 48, 13, 11, clip, clip, 0}, {2, 3, 1, 24, 48, 13, 11, clip, clip, 0},
+        {2, 5, 0, 5, 80, 7, 5, swish, swish, 0},  {1, 5, 1, 3, 32, 7, 5, swish, swish, 0},
+        {1, 3, 1, 24, 48, 2, 3, clip, clip, 0},   {2, 3, 0, 16, 32, 1, 1, clip, clip, 0},
     };
     for (size_t i = 0; i < sizeof fused / sizeof fused[0]; i++)
         inverted_residual(&fused[i], NULL, NULL, "conv2d_expand_c16", cpu);
+    /* images over 1024 pixels whose depthwise output no lone projection
+     * reads (dwpw.c takes those): bands of rows, 37 output rows in 2 (3x3,
+     * stride 1, rows of 41) and 35 in 3 (5x5, stride 2, rows of 33) */
+    const inverted_case wide[] = {
+        {1, 3, 1, 3, 32, 37, 41, clip, clip, 1},
+        {2, 5, 0, 5, 16, 70, 33, swish, swish, 1},
+    };
+    for (size_t i = 0; i < sizeof wide / sizeof wide[0]; i++)
+        inverted_residual(&wide[i], NULL, NULL, "conv2d_expand_c16", cpu);
+    /* over 1024 pixels with a lone projection: dwpw.c's */
+    const inverted_case dwpw = {1, 3, 1, 24, 48, 37, 41, clip, clip, 0};
+    inverted_residual(&dwpw, NULL, NULL, "conv2d_expand_c16", 0);
+    inverted_residual(&dwpw, NULL, NULL, "conv2d_dwpw", cpu);
     /* two activations: the depthwise layer reads the blocked layout */
-    const inverted_case apart = {1, 3, 1, 24, 48, 13, 11, clip, CLINFER_ACT_NONE};
+    const inverted_case apart = {1, 3, 1, 24, 48, 13, 11, clip, CLINFER_ACT_NONE, 0};
     inverted_residual(&apart, NULL, NULL, "conv2d_depthwise_c16", cpu);
     inverted_residual(&apart, NULL, NULL, "conv2d_expand_c16", 0);
     inverted_residual(&fused[0], "CLINFER_CONV_ALGO", "naive", "conv2d_expand_c16", 0);

@@ -70,7 +70,11 @@ static clinfer_status exdw_plan(const node_ctx *c, node_memory *out)
                          "We and Wd (inputs 1 and 3) must be constants with host copies");
     out->persist_bytes = exdw_packed_floats(p) * rt_elem_bytes(c->rt);
     out->persist_shared = 1;
-    out->scratch_bytes = exdw_scratch_bytes(p, rt_elem_bytes(c->rt));
+    clinfer_shape y;
+    clinfer_status st = node_wrap(c, exdw_output_shape(c->rt, p, &y));
+    if (st != CLINFER_OK)
+        return st;
+    out->scratch_bytes = exdw_scratch_bytes(p, (int32_t)y.dims[2], rt_elem_bytes(c->rt));
     return CLINFER_OK;
 }
 

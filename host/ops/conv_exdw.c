@@ -41,8 +41,10 @@ clinfer_status exdw_output_shape(clinfer_runtime *rt, const exdw_params *p, clin
     if (st != CLINFER_OK)
         return st;
     const clinfer_shape s = shape_4d(p->dw.n, p->dw.c, oh, ow);
-    const int64_t expanded = (int64_t)p->dw.n * p->dw.c * p->dw.h * p->dw.w;
-    if (shape_numel(&s) < 0 || shape_numel(&s) > INT32_MAX || expanded > INT32_MAX)
+    const exdw_band b = exdw_band_of(p, oh);
+    const int64_t scratch = (int64_t)p->dw.n * (p->dw.c / 16) * b.bands * b.floats;
+    if (shape_numel(&s) < 0 || shape_numel(&s) > INT32_MAX || scratch > INT32_MAX ||
+        b.floats > INT32_MAX)
         return err_set(rt, CLINFER_ERR_SHAPE, "exdw: a tensor has too many elements");
     *out = s;
     return CLINFER_OK;
@@ -72,10 +74,29 @@ void exdw_pack_depthwise(const exdw_params *p, const float *wd, float *dst)
                       dst + (size_t)p->dw.c * (size_t)p->k);
 }
 
-uint64_t exdw_scratch_bytes(const exdw_params *p, size_t elem_bytes)
+/* Input rows a band of `rows` output rows reads at most. */
+static int64_t band_input_rows(const exdw_params *p, int64_t rows)
 {
-    return (uint64_t)p->dw.n * (uint64_t)p->dw.c * (uint64_t)p->dw.h * (uint64_t)p->dw.w *
-           elem_bytes;
+    const int64_t th = (rows - 1) * p->dw.stride_h + p->dw.kh;
+    return th < p->dw.h ? th : p->dw.h;
+}
+
+exdw_band exdw_band_of(const exdw_params *p, int32_t oh)
+{
+    const int64_t row_bytes = (int64_t)p->dw.w * 16 * (int64_t)sizeof(float);
+    int64_t rows = oh > 0 ? oh : 1;
+    while (rows > 1 && band_input_rows(p, rows) * row_bytes > EXDW_BAND_BYTES)
+        rows--;
+    const exdw_band b = {(int32_t)rows, (oh + rows - 1) / rows,
+                         band_input_rows(p, rows) * p->dw.w * 16};
+    return b;
+}
+
+uint64_t exdw_scratch_bytes(const exdw_params *p, int32_t oh, size_t elem_bytes)
+{
+    const exdw_band b = exdw_band_of(p, oh);
+    return (uint64_t)p->dw.n * (uint64_t)(p->dw.c / 16) * (uint64_t)b.bands *
+           (uint64_t)b.floats * elem_bytes;
 }
 
 clinfer_status exdw_prepare(clinfer_runtime *rt, const exdw_params *p, op_launch *out)
@@ -93,10 +114,19 @@ clinfer_status exdw_prepare(clinfer_runtime *rt, const exdw_params *p, op_launch
     if (p->dw.kh == 5)
         opts_add(&o, "-DDW_K=5");
     karg a;
+    const exdw_band b = exdw_band_of(p, (int32_t)s.dims[2]);
     launch_begin(rt, out, "conv_depthwise", &o, "conv2d_expand_c16", KARG_AFTER_TENSORS(7), &a);
-    const int32_t v[] = {p->dw.c,        p->k, p->dw.h,
-                         p->dw.w,        (int32_t)s.dims[2],     (int32_t)s.dims[3],
-                         p->dw.stride_h, p->dw.pad_top,          p->dw.pad_left,
+    const int32_t v[] = {p->dw.c,
+                         p->k,
+                         p->dw.h,
+                         p->dw.w,
+                         (int32_t)s.dims[2],
+                         (int32_t)s.dims[3],
+                         p->dw.stride_h,
+                         p->dw.pad_top,
+                         p->dw.pad_left,
+                         b.rows,
+                         (int32_t)b.floats,
                          p->has_ex_bias ? 1 : 0};
     karg_ints(&a, v, (int)(sizeof v / sizeof v[0]));
     karg_float(&a, act.a);
@@ -104,7 +134,7 @@ clinfer_status exdw_prepare(clinfer_runtime *rt, const exdw_params *p, op_launch
     st = launch_finish(rt, out, &a);
     if (st != CLINFER_OK)
         return st;
-    launch_grid3(out, 1, (size_t)p->dw.n * (size_t)(p->dw.c / 16), 1, 1);
+    launch_grid3(out, (size_t)b.bands, (size_t)p->dw.n * (size_t)(p->dw.c / 16), 1, 1);
     return CLINFER_OK;
 }
 

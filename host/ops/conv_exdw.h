@@ -36,10 +36,28 @@ void exdw_pack_expansion(const exdw_params *p, const float *we, float *dst);
 /* Packs the depthwise weights wd [C, KH * KW] (dst: their part). */
 void exdw_pack_depthwise(const exdw_params *p, const float *wd, float *dst);
 
-/* Bytes of scratch the op takes: the expanded tensor, [N, C, H, W]. */
-uint64_t exdw_scratch_bytes(const exdw_params *p, size_t elem_bytes);
+/* Most bytes of expanded input rows one work-item keeps (16 channels,
+ * 64 bytes a pixel): a whole image of up to 1024 pixels, else bands of
+ * rows (each band's input rows computed again by the band before it
+ * where windows overlap). Inside a core's L2 beside the input rows. */
+#define EXDW_BAND_BYTES ((int64_t)64 << 10)
 
-/* The launch: grid (1, N * C/16). */
+/* How a work-item's share is cut: output rows per item, items per
+ * channel block, and floats of scratch per item. */
+typedef struct exdw_band {
+    int32_t rows;
+    int32_t bands;
+    int64_t floats;
+} exdw_band;
+
+/* The bands for an output of oh rows: as many rows as EXDW_BAND_BYTES
+ * allows (at least one). */
+exdw_band exdw_band_of(const exdw_params *p, int32_t oh);
+
+/* Bytes of scratch the op takes for an output of oh rows. */
+uint64_t exdw_scratch_bytes(const exdw_params *p, int32_t oh, size_t elem_bytes);
+
+/* The launch: grid (bands, N * C/16). */
 clinfer_status exdw_prepare(clinfer_runtime *rt, const exdw_params *p, op_launch *out);
 
 /* Buffers: x, the expansion's bias [C] (mem NULL when absent), the

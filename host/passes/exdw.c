@@ -3,28 +3,34 @@
  * input scale) and the depthwise convolution that alone reads its output
  * (conv2d_expand_c16's windows and strides), both applying the same
  * activation (the kernel's one ACT), both weights constants with host
- * copies, the expanded tensor a multiple of 16 channels of at most
- * EXDW_MAX_PIXELS pixels, become one exdw node (ops/conv_exdw.h) in the
- * depthwise node's place. The expanded tensor then goes from the
- * expansion to the depthwise layer inside one work-item, and the pair is
- * one launch: MobileNetV2 has 13 such pairs. Runs before layout.c, which
- * puts the pairs left (two activations) in the channel-blocked layout.
+ * copies, the expanded tensor a multiple of 16 channels, become one exdw
+ * node (ops/conv_exdw.h) in the depthwise node's place. The expanded
+ * tensor (the block's largest) then goes from the expansion to the
+ * depthwise layer inside one work-item, and the pair is one launch.
+ * model.c runs it twice: first for images of at most EXDW_SMALL_PIXELS
+ * (a work-item takes a whole image; MobileNetV2's 13 blocks at 28x28 and
+ * below), before layout.c puts the pairs left there (two activations)
+ * in the channel-blocked layout; then for any image after dwpw.c, which
+ * keeps the depthwise layers followed by a lone projection (MobileNetV2's
+ * blocks at 56x56 and 112x112), leaving those read by something else: a
+ * squeeze-excitation (EfficientNet-B0's 112x112 and 56x56 blocks: 0.461
+ * + 0.218 ms for the expansion to 96 channels and the stride-2 depthwise
+ * layer apart, two PoCL threads).
  */
 #include "passes.h"
 
-/* Largest expanded image fused: each work-item expands a whole image's
- * 16 channels (64 bytes a pixel: 64 KB at 1024, inside a core's L2 beside
- * the input) and has no other work to share; layout.c's bound, where the
- * blocked layout stopped paying on MobileNetV2's 56x56 blocks. */
-#define EXDW_MAX_PIXELS 1024
+/* Widest expanded rows fused: a band of one output row keeps a window's
+ * rows of 16 channels in scratch (5 x 2048 x 64 bytes: 640 KB). */
+#define EXDW_MAX_WIDTH 2048
 
-/* Whether value v is [N, C, H, W] with C a multiple of 16 and at most
- * EXDW_MAX_PIXELS pixels. */
-static int fusable_image(const clinfer_graph *g, int32_t v)
+/* Whether value v is [N, C, H, W] with C a multiple of 16, at most
+ * max_pixels pixels and EXDW_MAX_WIDTH columns. */
+static int fusable_image(const clinfer_graph *g, int32_t v, int64_t max_pixels)
 {
     const clinfer_shape *s = &g->values[v].shape;
     return s->rank == 4 && s->dims[1] > 0 && s->dims[1] % 16 == 0 && s->dims[2] > 0 &&
-           s->dims[3] > 0 && (int64_t)s->dims[2] * s->dims[3] <= EXDW_MAX_PIXELS;
+           s->dims[3] > 0 && s->dims[3] <= EXDW_MAX_WIDTH &&
+           (int64_t)s->dims[2] * s->dims[3] <= max_pixels;
 }
 
 /* The expansion ex and depthwise layer dw apply the same activation. */
@@ -58,12 +64,12 @@ static int make_exdw(clinfer_graph *g, graph_node *ex, graph_node *dw)
     return 0;
 }
 
-int pass_fuse_expand_depthwise(clinfer_graph *g, int enabled)
+int pass_fuse_expand_depthwise(clinfer_graph *g, int enabled, int64_t max_pixels)
 {
     int fused = 0;
     for (int32_t i = 0; enabled && i < g->node_count; i++) {
         graph_node *dw = &g->nodes[i];
-        if (!pass_depthwise_conv(g, dw) || !fusable_image(g, dw->inputs[0]) ||
+        if (!pass_depthwise_conv(g, dw) || !fusable_image(g, dw->inputs[0], max_pixels) ||
             !constant_with_data(g, dw->inputs[1]))
             continue;
         graph_node *ex = pass_sole_producer(g, dw->inputs[0], OP_CONV2D);

@@ -13,7 +13,8 @@
  * expansion and depthwise pairs with one activation on small images made
  * one node (exdw.c), then the other such pairs marked for the
  * channel-blocked layout (layout.c), then the other depthwise convolutions and the 1x1
- * projections after them made one node (dwpw.c). A pass
+ * projections after them made one node (dwpw.c), then the expansion and
+ * depthwise pairs left with one activation made one node (exdw.c). A pass
  * never reorders nodes: it marks the absorbed node removed and lets the
  * producer write the absorbed node's output value.
  */
@@ -32,12 +33,14 @@ int pass_fuse_input_scales(clinfer_graph *g);
 int pass_fuse_activations(clinfer_graph *g);
 int pass_fuse_squeeze_excite(clinfer_graph *g);
 int pass_fuse_max_pools(clinfer_graph *g);
-/* After pool fusion: a 1x1 expansion and the depthwise convolution that
- * alone reads its output, both with one activation, on images of at most
- * EXDW_MAX_PIXELS pixels and a multiple of 16 channels, become one exdw
+/* After pool fusion (with max_pixels EXDW_SMALL_PIXELS), and again
+ * after dwpw.c (any size): a 1x1 expansion and the depthwise convolution
+ * that alone reads its output, both with one activation, on images of at
+ * most max_pixels pixels and a multiple of 16 channels, become one exdw
  * node where `enabled` (the runtime computes it:
  * conv2d_blocked_layout_ok); returns the number of pairs (exdw.c). */
-int pass_fuse_expand_depthwise(clinfer_graph *g, int enabled);
+#define EXDW_SMALL_PIXELS 1024
+int pass_fuse_expand_depthwise(clinfer_graph *g, int enabled, int64_t max_pixels);
 /* Then: a 1x1 expansion and the depthwise convolution that
  * alone reads its output pass that tensor in the channel-blocked layout
  * where `enabled` (the runtime computes it); returns the number of such
