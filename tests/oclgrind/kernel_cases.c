@@ -224,7 +224,7 @@ static void g_blocked(built *b)
  * activation, fused into conv2d_expand_c16 where the runtime computes it:
  * 8 -> 32 then 3x3 at stride 2 over 9x7 (63 pixels: a last step of 8
  * moved left; two blocks of 16), 3 -> 16 then 5x5 at stride 1 over 5x6
- * with Swish, 5 -> 16 over 2x2 (fewer pixels than a step), and 2 -> 16
+ * with Swish, 5 -> 16 over 2x3 (fewer pixels than a step), and 2 -> 16
  * over 40x30 (1200 pixels, read by no projection: 2 bands of rows) */
 static void g_exdw(built *b)
 {
@@ -234,7 +234,7 @@ static void g_exdw(built *b)
     clinfer_value y = input(b, (clinfer_shape){4, {1, 3, 5, 6}});
     clinfer_value f = conv(b, y, 3, 16, 1, 1, 0, 1, 1, CLINFER_ACT_SWISH);
     output(b, conv(b, f, 16, 16, 5, 1, 2, 1, 16, CLINFER_ACT_SWISH));
-    clinfer_value z = input(b, (clinfer_shape){4, {1, 5, 2, 2}});
+    clinfer_value z = input(b, (clinfer_shape){4, {1, 5, 2, 3}});
     clinfer_value h = conv(b, z, 5, 16, 1, 1, 0, 1, 1, CLINFER_ACT_RELU);
     output(b, conv(b, h, 16, 16, 3, 1, 1, 1, 16, CLINFER_ACT_RELU));
     clinfer_value u = input(b, (clinfer_shape){4, {1, 2, 40, 30}});
