@@ -43,20 +43,7 @@ static clinfer_status dwpw_params_of(const node_ctx *c, dwpw_params *p)
                          "weights [OC, %lld, 1, 1] and biases [%lld] and [OC] (or none)",
                          (long long)C, (long long)C, (long long)C, (long long)C);
     memset(p, 0, sizeof *p);
-    conv2d_params *dw = &p->dw;
-    *dw = conv2d_params_default();
-    dw->n = (int32_t)x->dims[0], dw->c = dw->oc = dw->groups = (int32_t)C;
-    dw->h = (int32_t)x->dims[2], dw->w = (int32_t)x->dims[3];
-    dw->kh = (int32_t)wd->dims[2], dw->kw = (int32_t)wd->dims[3];
-    dw->stride_h = d->stride_h, dw->stride_w = d->stride_w;
-    dw->dil_h = d->dilation_h, dw->dil_w = d->dilation_w;
-    dw->has_bias = c->in[2] != NULL;
-    dw->act = (act_params){(act_kind)d->activation, d->act_alpha, d->act_beta};
-    const int32_t given[4] = {d->pad_top, d->pad_left, d->pad_bottom, d->pad_right};
-    const int32_t window[6] = {dw->kh, dw->kw, d->stride_h, d->stride_w, d->dilation_h,
-                               d->dilation_w};
-    node_window_pads(d->pad_mode, given, dw->h, dw->w, window, &dw->pad_top, &dw->pad_left,
-                     &dw->pad_bottom, &dw->pad_right);
+    p->dw = node_depthwise_params(d, x->dims, C, wd, c->in[2] != NULL);
     p->oc = (int32_t)wp->dims[0];
     p->has_pw_bias = c->in[4] != NULL;
     p->has_residual = c->in[5] != NULL;

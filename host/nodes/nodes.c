@@ -161,6 +161,25 @@ void node_window_pads(clinfer_pad_mode mode, const int32_t given[4], int64_t h, 
     node_auto_pad(mode, w, window[1], window[3], window[5], left, right);
 }
 
+conv2d_params node_depthwise_params(const clinfer_conv2d_desc *d, const int64_t x_dims[4],
+                                    int64_t c, const clinfer_shape *wd, int has_bias)
+{
+    conv2d_params dw = conv2d_params_default();
+    dw.n = (int32_t)x_dims[0], dw.c = dw.oc = dw.groups = (int32_t)c;
+    dw.h = (int32_t)x_dims[2], dw.w = (int32_t)x_dims[3];
+    dw.kh = (int32_t)wd->dims[2], dw.kw = (int32_t)wd->dims[3];
+    dw.stride_h = d->stride_h, dw.stride_w = d->stride_w;
+    dw.dil_h = d->dilation_h, dw.dil_w = d->dilation_w;
+    dw.has_bias = has_bias;
+    dw.act = (act_params){(act_kind)d->activation, d->act_alpha, d->act_beta};
+    const int32_t given[4] = {d->pad_top, d->pad_left, d->pad_bottom, d->pad_right};
+    const int32_t window[6] = {dw.kh, dw.kw, d->stride_h, d->stride_w, d->dilation_h,
+                               d->dilation_w};
+    node_window_pads(d->pad_mode, given, dw.h, dw.w, window, &dw.pad_top, &dw.pad_left,
+                     &dw.pad_bottom, &dw.pad_right);
+    return dw;
+}
+
 clinfer_status node_launches_alloc(clinfer_runtime *rt, node_launches *l, int32_t count)
 {
     l->items = calloc((size_t)(count > 0 ? count : 1), sizeof *l->items);

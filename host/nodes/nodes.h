@@ -11,6 +11,7 @@
 #define CLINFER_NODES_H
 
 #include "../graph.h"
+#include "../ops/conv2d.h"
 #include "../ops/launch.h"
 
 struct chain_layer; /* chain.h */
@@ -186,6 +187,12 @@ void node_auto_pad(clinfer_pad_mode mode, int64_t in, int64_t k, int64_t stride,
 void node_window_pads(clinfer_pad_mode mode, const int32_t given[4], int64_t h, int64_t w,
                       const int32_t window[6], int32_t *top, int32_t *left, int32_t *bottom,
                       int32_t *right);
+
+/* The parameters of a fused node's depthwise layer (dwpw, exdw): attrs d
+ * over c channels of an [n, c, h, w] input, weights wd [c, 1, KH, KW],
+ * its bias when has_bias, its activation and pads from d. */
+conv2d_params node_depthwise_params(const clinfer_conv2d_desc *d, const int64_t x_dims[4],
+                                    int64_t c, const clinfer_shape *wd, int has_bias);
 
 /* Defines the node_impl `impl` of an op computed by one launch, whose plan
  * is just its parameters (params_t):

@@ -11,6 +11,27 @@
 
 #include "../runtime.h"
 
+const char *depthwise_window_unfit(const conv2d_params *d)
+{
+    if (d->kh != d->kw || (d->kh != 3 && d->kh != 5))
+        return "needs a 3x3 or 5x5 window";
+    if (d->stride_h != d->stride_w || d->stride_h < 1 || d->stride_h > 2)
+        return "needs stride 1 or 2 along both axes";
+    if (d->dil_h != 1 || d->dil_w != 1)
+        return "needs dilation 1";
+    return NULL;
+}
+
+opts depthwise_program_options(const conv2d_params *p, int window5, act_params *act)
+{
+    opts o = opts_none();
+    *act = act_program(p->act); /* fewer programs */
+    opts_add(&o, "-DACT=%d -DHAS_BIAS=%d", (int)act->kind, p->has_bias ? 1 : 0);
+    if (window5)
+        opts_add(&o, "-DDW_K=5");
+    return o;
+}
+
 /* Width of one stride phase of a conv2d_depthwise_rows tile row (see
  * kernels/conv_depthwise.cl), a multiple of 16: room for the 16-wide steps over
  * every output column from each tap's column, and for the padded row
@@ -181,8 +202,6 @@ static clinfer_status depthwise_blocked_launch(clinfer_runtime *rt, const conv2d
                                                const conv2d_plan *pl, const conv2d_buffers *buf,
                                                opts *o, act_params act, op_launch *out)
 {
-    if (p->kh == 5)
-        opts_add(o, "-DDW_K=5");
     karg a;
     launch_begin(rt, out, "conv_depthwise", o, "conv2d_depthwise_c16", 0, &a);
     const dev_tensor t[] = {buf->input, dev_whole(buf->persist), buf->bias, buf->output};
@@ -205,9 +224,8 @@ clinfer_status conv_depthwise_launch(clinfer_runtime *rt, const conv2d_params *p
                                      op_launch *out)
 {
     const int rows = pl->dw_rows > 0;
-    opts o = opts_none();
-    const act_params act = act_program(p->act); /* fewer programs */
-    opts_add(&o, "-DACT=%d -DHAS_BIAS=%d", (int)act.kind, p->has_bias ? 1 : 0);
+    act_params act;
+    opts o = depthwise_program_options(p, pl->dw_blocked && p->kh == 5, &act);
     if (pl->dw_blocked)
         return depthwise_blocked_launch(rt, p, pl, buf, &o, act, out);
     if (pl->dw_flat > 0)

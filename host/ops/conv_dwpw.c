@@ -30,12 +30,9 @@ static int64_t dwpw_d_floats(int64_t c, int64_t ow)
 const char *dwpw_unfit(const dwpw_params *p, int32_t ow, uint64_t local_bytes)
 {
     const conv2d_params *d = &p->dw;
-    if (d->kh != d->kw || (d->kh != 3 && d->kh != 5))
-        return "needs a 3x3 or 5x5 window";
-    if (d->stride_h != d->stride_w || d->stride_h < 1 || d->stride_h > 2)
-        return "needs stride 1 or 2 along both axes";
-    if (d->dil_h != 1 || d->dil_w != 1)
-        return "needs dilation 1";
+    const char *window = depthwise_window_unfit(d);
+    if (window)
+        return window;
     if (d->groups != d->c || d->oc != d->c || d->has_residual || d->has_scale || d->pool > 1 ||
         d->in_blocked || d->out_blocked)
         return "needs a plain depthwise convolution (groups == C == OC)";
@@ -109,14 +106,10 @@ clinfer_status dwpw_prepare(clinfer_runtime *rt, const dwpw_params *p, op_launch
     if (st != CLINFER_OK)
         return st;
     const int32_t oh = (int32_t)s.dims[2], ow = (int32_t)s.dims[3];
-    const act_params act = act_program(p->dw.act); /* fewer programs */
-    opts o = opts_none();
-    /* the options of conv_depthwise.c's launches, so that the model's other
-     * depthwise layers share the program (the expansion and the projection
-     * are arguments) */
-    opts_add(&o, "-DACT=%d -DHAS_BIAS=%d", (int)act.kind, p->dw.has_bias ? 1 : 0);
-    if (p->dw.kh == 5)
-        opts_add(&o, "-DDW_K=5");
+    /* the program of the model's other depthwise layers (the expansion and
+     * the projection are arguments) */
+    act_params act;
+    opts o = depthwise_program_options(&p->dw, p->dw.kh == 5, &act);
     const int64_t tile = depthwise_tile_floats(&p->dw, ow, DWPW_ROWS);
     karg a;
     launch_begin(rt, out, "conv_depthwise", &o, "conv2d_dwpw", KARG_AFTER_TENSORS(9), &a);

@@ -7,17 +7,15 @@
 #include <string.h>
 
 #include "../runtime.h"
+#include "conv_depthwise.h"
 #include "../shape.h"
 
 const char *exdw_unfit(const exdw_params *p)
 {
     const conv2d_params *d = &p->dw;
-    if (d->kh != d->kw || (d->kh != 3 && d->kh != 5))
-        return "needs a 3x3 or 5x5 window";
-    if (d->stride_h != d->stride_w || d->stride_h < 1 || d->stride_h > 2)
-        return "needs stride 1 or 2 along both axes";
-    if (d->dil_h != 1 || d->dil_w != 1)
-        return "needs dilation 1";
+    const char *window = depthwise_window_unfit(d);
+    if (window)
+        return window;
     if (d->groups != d->c || d->oc != d->c || d->c % 16 != 0 || d->has_residual ||
         d->has_scale || d->pool > 1)
         return "needs a plain depthwise convolution over a multiple of 16 channels";
@@ -106,13 +104,8 @@ clinfer_status exdw_prepare(clinfer_runtime *rt, const exdw_params *p, op_launch
     clinfer_status st = exdw_output_shape(rt, p, &s);
     if (st != CLINFER_OK)
         return st;
-    const act_params act = act_program(p->dw.act); /* fewer programs */
-    opts o = opts_none();
-    /* the options of conv_depthwise.c's launches: one program for the
-     * model's depthwise layers */
-    opts_add(&o, "-DACT=%d -DHAS_BIAS=%d", (int)act.kind, p->dw.has_bias ? 1 : 0);
-    if (p->dw.kh == 5)
-        opts_add(&o, "-DDW_K=5");
+    act_params act;
+    opts o = depthwise_program_options(&p->dw, p->dw.kh == 5, &act);
     karg a;
     const exdw_band b = exdw_band_of(p, (int32_t)s.dims[2]);
     launch_begin(rt, out, "conv_depthwise", &o, "conv2d_expand_c16", KARG_AFTER_TENSORS(7), &a);
