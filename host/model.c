@@ -90,7 +90,7 @@ static clinfer_status run_passes(clinfer_runtime *rt, clinfer_graph *g)
         return (clinfer_status)gates;
     int pools = pass_fuse_max_pools(g);
     int expansions =
-        pass_fuse_expand_depthwise(g, conv2d_blocked_layout_ok(rt), EXDW_SMALL_PIXELS);
+        pass_fuse_expand_depthwise(g, conv2d_blocked_layout_ok(rt), EXDW_SMALL_PIXELS, 1);
     if (expansions < 0)
         return (clinfer_status)expansions;
     int blocked = pass_block_channels(g, conv2d_blocked_layout_ok(rt));
@@ -98,7 +98,7 @@ static clinfer_status run_passes(clinfer_runtime *rt, clinfer_graph *g)
                                               rt->info.local_mem_bytes);
     if (pairs < 0)
         return (clinfer_status)pairs;
-    int wide = pass_fuse_expand_depthwise(g, conv2d_blocked_layout_ok(rt), INT64_MAX);
+    int wide = pass_fuse_expand_depthwise(g, conv2d_blocked_layout_ok(rt), INT64_MAX, 0);
     if (wide < 0)
         return (clinfer_status)wide;
     expansions += wide;

@@ -470,12 +470,12 @@ static inline __attribute__((always_inline)) void depthwise_c16_transpose4(const
 }
 
 /* Output row oy of one channel block at stride S (a constant where it is
- * called): from the block's input ib to its 16 NCHW planes, row oy's
- * start at orow, `plane` floats apart. */
+ * called): from the block's input ib to its first nch (of 16) NCHW
+ * planes, row oy's start at orow, `plane` floats apart. */
 static inline __attribute__((always_inline)) void
 depthwise_c16_row(__global const store_t *ib, __global store_t *orow, const float16 *wk,
                   float16 bv, int oy, int H, int W, int OW, int pad_top, int pad_left,
-                  long plane, float act_a, float act_b, const int S)
+                  long plane, int nch, float act_a, float act_b, const int S)
 {
     const int span = (DWB_OX - 1) * S + DW_K; /* input columns of DWB_OX outputs */
     for (int ox0 = 0; ox0 < OW; ox0 += DWB_OX) {
@@ -517,27 +517,29 @@ depthwise_c16_row(__global const store_t *ib, __global store_t *orow, const floa
                                   : ch % 4 == 1 ? v.s4567
                                   : ch % 4 == 2 ? v.s89ab
                                                 : v.scdef;
-                ST4(c4, 0, orow + ch * plane + ox0);
+                if (ch < nch)
+                    ST4(c4, 0, orow + ch * plane + ox0);
             }
         } else {
             float t[DWB_OX][16] __attribute__((aligned(64)));
 #pragma unroll
             for (int j = 0; j < DWB_OX; j++)
                 PST16(acc[j], t[j]);
-            for (int ch = 0; ch < 16; ch++)
+            for (int ch = 0; ch < nch; ch++)
                 for (int j = 0; j < OW - ox0; j++)
                     ST(orow + ch * plane + ox0, j, t[j][ch]);
         }
     }
 }
 
-/* Output rows oy0 .. oy1 - 1 of channel block cb (image's block `block`)
- * from the block's NCHW16c input ib: the weights of the block's 16
- * channels (packed [C/16][DW_K * DW_K][16]) and bias, then the rows. */
+/* Output rows oy0 .. oy1 - 1 of channel block cb from the block's
+ * NCHW16c input ib into the first nch of its output planes ob: the
+ * weights of the block's 16 channels (packed [blocks][DW_K * DW_K][16])
+ * and bias (16 readable from cb * 16), then the rows. */
 static void depthwise_c16_rows(__global const store_t *ib, __global const store_t *weight,
                                __global const store_t *bias, __global store_t *ob, int cb,
-                               int oy0, int oy1, int H, int W, int OH, int OW, int stride,
-                               int pad_top, int pad_left, float act_a, float act_b)
+                               int nch, int oy0, int oy1, int H, int W, int OH, int OW,
+                               int stride, int pad_top, int pad_left, float act_a, float act_b)
 {
     float16 wk[DW_K * DW_K];
 #pragma unroll
@@ -552,11 +554,11 @@ static void depthwise_c16_rows(__global const store_t *ib, __global const store_
     for (int oy = oy0; oy < oy1; oy++) {
         __global store_t *orow = ob + (long)oy * OW;
         if (stride == 1)
-            depthwise_c16_row(ib, orow, wk, bv, oy, H, W, OW, pad_top, pad_left, plane, act_a,
-                              act_b, 1);
+            depthwise_c16_row(ib, orow, wk, bv, oy, H, W, OW, pad_top, pad_left, plane, nch,
+                              act_a, act_b, 1);
         else
-            depthwise_c16_row(ib, orow, wk, bv, oy, H, W, OW, pad_top, pad_left, plane, act_a,
-                              act_b, 2);
+            depthwise_c16_row(ib, orow, wk, bv, oy, H, W, OW, pad_top, pad_left, plane, nch,
+                              act_a, act_b, 2);
     }
 }
 
@@ -577,7 +579,7 @@ __kernel void conv2d_depthwise_c16(__global const store_t *restrict input, long 
         return;
     /* the block's input, and its 16 output planes (NCHW), adjacent */
     depthwise_c16_rows(input + block * H * W * 16, weight, bias, output + block * OH * OW * 16,
-                       (int)(block % (C / 16)), oy0, min(oy0 + rows, OH), H, W, OH, OW, stride,
+                       (int)(block % (C / 16)), 16, oy0, min(oy0 + rows, OH), H, W, OH, OW, stride,
                        pad_top, pad_left, act_a, act_b);
 }
 
@@ -586,7 +588,7 @@ __kernel void conv2d_depthwise_c16(__global const store_t *restrict input, long 
  * that alone reads it, in one launch: the inverted residual blocks, where
  * otherwise the expanded tensor (the block's largest) goes to memory
  * between two launches. Work-item (x, y) takes output rows x * rows ..
- * of block y (image * C/16 + channel block): it expands the input rows
+ * of block y (image * ceil(C/16) + channel block): it expands the input rows
  * those outputs read (all of them for a small image), 16 channels, into
  * its own part of `scratch` in the blocked layout ([rows][W][16]: one
  * vector a pixel), then runs conv2d_depthwise_c16's rows over them,
@@ -594,9 +596,11 @@ __kernel void conv2d_depthwise_c16(__global const store_t *restrict input, long 
  * and on small images the depthwise work no longer a launch of its own
  * (on two PoCL threads MobileNetV2's separate depthwise layers ran no
  * faster than on one: each launch starts its second thread late). Input
- * x NCHW [N, K, H, W], expansion weights packed [C/16][K][16], bias [C]
- * when has_ex_bias; the depthwise ones as conv2d_depthwise_c16 takes
- * them; output NCHW; band_floats: each item's scratch. */
+ * x NCHW [N, K, H, W]; the expansion's weights packed [C/16][K][16] and
+ * the depthwise layer's as conv2d_depthwise_c16 takes them, both biases,
+ * all padded to whole blocks (the host's packing: channels past C
+ * weigh zero, computed and never stored, so C need not be a multiple of
+ * 16); output NCHW; band_floats: each item's scratch. */
 #define EXC_PX 8 /* pixels per expansion step: EXC_PX float16 sums */
 
 /* One expansion step: pixels p .. p + P - 1 of x (with `clamp`, each
@@ -655,8 +659,8 @@ __kernel void conv2d_expand_c16(__global const store_t *restrict input, long inp
                                 __global store_t *restrict scratch, long scratch_off,
                                 __global store_t *restrict output, long output_off, int C, int K,
                                 int H, int W, int OH, int OW, int stride, int pad_top,
-                                int pad_left, int rows, int band_floats, int has_ex_bias,
-                                float act_a, float act_b)
+                                int pad_left, int rows, int band_floats, float act_a,
+                                float act_b)
 {
     input += input_off;
     ex_w += ex_w_off;
@@ -666,23 +670,26 @@ __kernel void conv2d_expand_c16(__global const store_t *restrict input, long inp
     scratch += scratch_off;
     output += output_off;
     const int oy0 = get_global_id(0) * rows, oy1 = min(oy0 + rows, OH);
-    const long block = get_global_id(1); /* image * C/16 + channel block */
+    const int CB = (C + 15) / 16; /* the last block may be partial */
+    const long block = get_global_id(1); /* image * CB + channel block */
     if (oy0 >= OH)
         return;
-    const int cb = (int)(block % (C / 16)), HW = H * W;
+    const long image = block / CB;
+    const int cb = (int)(block % CB), HW = H * W;
     /* the input rows the outputs read */
     const int iy0 = max(0, oy0 * stride - pad_top);
     const int iy1 = min(H, (oy1 - 1) * stride - pad_top + DW_K);
     __global store_t *e =
         scratch + (block * get_global_size(0) + get_global_id(0)) * (long)band_floats;
-    expand_c16_block(input + block / (C / 16) * K * HW + (long)iy0 * W, ex_w + (long)cb * K * 16,
-                     has_ex_bias ? LD16(0, ex_b + cb * 16) : (float16)(0.0f), e, K,
-                     (iy1 - iy0) * W, HW, act_a, act_b);
+    expand_c16_block(input + image * K * HW + (long)iy0 * W, ex_w + (long)cb * K * 16,
+                     LD16(0, ex_b + cb * 16), e, K, (iy1 - iy0) * W, HW, act_a, act_b);
     /* rows counted from iy0 in e: an input row iy is e's row iy - iy0, and
      * every row the outputs read is there */
-    depthwise_c16_rows(e, weight, bias, output + block * OH * OW * 16, cb, oy0, oy1, H - iy0, W,
-                       OH, OW, stride, pad_top + iy0, pad_left, act_a, act_b);
+    depthwise_c16_rows(e, weight, bias, output + (image * C + cb * 16) * OH * OW, cb,
+                       min(16, C - cb * 16), oy0, oy1, H - iy0, W, OH, OW, stride, pad_top + iy0,
+                       pad_left, act_a, act_b);
 }
+
 /* conv2d_dwpw (host/ops/conv_dwpw.h): a depthwise convolution (DW_K x
  * DW_K, stride 1 or 2, dilation 1, its bias and activation ACT) and the
  * 1x1 convolution that alone reads it (C -> OC, bias, residual, no

@@ -719,20 +719,24 @@ Test(graph_ops, inverted_residual_block_in_the_channel_blocked_layout)
     const clinfer_activation clip = CLINFER_ACT_CLIP, swish = CLINFER_ACT_SWISH;
     /* 13x11: 143 pixels, a last partial step of 8; 7x5 and 2x3 (fewer
      * pixels than a step), 5x5 windows with Swish and no biases, 3 and 5
-     * input channels, 48 and 80 expanded (3 and 5 blocks of 16) */
+     * input channels, 48 and 80 expanded (3 and 5 blocks of 16), 40 and
+     * 24 (a last partial block) */
     const inverted_case fused[] = {
         {1, 3, 1, 24, 48, 13, 11, clip, clip, 0}, {2, 3, 1, 24, 48, 13, 11, clip, clip, 0},
         {2, 5, 0, 5, 80, 7, 5, swish, swish, 0},  {1, 5, 1, 3, 32, 7, 5, swish, swish, 0},
         {1, 3, 1, 24, 48, 2, 3, clip, clip, 0},   {2, 3, 0, 16, 32, 1, 1, clip, clip, 0},
+        {1, 3, 1, 8, 40, 9, 7, clip, clip, 0},    {2, 5, 0, 6, 24, 11, 13, swish, swish, 0},
     };
     for (size_t i = 0; i < sizeof fused / sizeof fused[0]; i++)
         inverted_residual(&fused[i], NULL, NULL, "conv2d_expand_c16", cpu);
     /* images over 1024 pixels whose depthwise output no lone projection
      * reads (dwpw.c takes those): bands of rows, 37 output rows in 2 (3x3,
-     * stride 1, rows of 41) and 35 in 3 (5x5, stride 2, rows of 33) */
+     * stride 1, rows of 41), 35 in 3 (5x5, stride 2, rows of 33), and 72
+     * channels (4.5 blocks) over 40x30 */
     const inverted_case wide[] = {
         {1, 3, 1, 3, 32, 37, 41, clip, clip, 1},
         {2, 5, 0, 5, 16, 70, 33, swish, swish, 1},
+        {2, 5, 1, 4, 72, 40, 30, swish, swish, 1},
     };
     for (size_t i = 0; i < sizeof wide / sizeof wide[0]; i++)
         inverted_residual(&wide[i], NULL, NULL, "conv2d_expand_c16", cpu);
@@ -861,12 +865,16 @@ static void depthwise_pointwise(const dwpw_case *t, const char *force, const cha
                                      out_n, "conv2d_dwpw", &count, what);
     /* fused (passes/dwpw.c): a depthwise layer with the projection after
      * it, and the expansion before it too before a 3x3 stride-2 layer; a
-     * depthwise layer without a projection stays apart; else one node per
-     * layer */
+     * depthwise layer without a projection stays apart, or with the
+     * expansion before it (the same activation) makes one exdw node
+     * (passes/exdw.c); else one node per layer */
     const int with_expansion = t->ek > 0 && t->k == 3 && t->stride == 2;
     const size_t want_dwpw = fused && project;
+    const int exdw = fused && !project && t->ek > 0;
     const size_t layers = (t->ek > 0) + 1 + project;
-    const size_t want_nodes = want_dwpw ? layers - 1 - (size_t)with_expansion : layers;
+    const size_t want_nodes = want_dwpw ? layers - 1 - (size_t)with_expansion
+                              : exdw    ? 1
+                                        : layers;
     cr_assert_eq(dwpw, want_dwpw, "%s: %zu conv2d_dwpw nodes, expected %zu", what, dwpw,
                  want_dwpw);
     cr_assert_eq(count, want_nodes, "%s: %zu kernel nodes, expected %zu", what, count,

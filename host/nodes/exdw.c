@@ -35,7 +35,6 @@ static clinfer_status exdw_params_of(const node_ctx *c, exdw_params *p)
     memset(p, 0, sizeof *p);
     p->dw = node_depthwise_params(d, x->dims, C, wd, c->in[4] != NULL);
     p->k = (int32_t)K;
-    p->has_ex_bias = c->in[2] != NULL;
     return CLINFER_OK;
 }
 
@@ -46,16 +45,24 @@ static clinfer_status exdw_infer(const node_ctx *c, clinfer_shape *out)
     return st == CLINFER_OK ? node_wrap(c, exdw_output_shape(c->rt, p, out)) : st;
 }
 
-/* Both weights packed in the node's persist memory (constants with host
- * copies: passes/exdw.c fuses no other), shared by the model's sessions;
- * the expanded tensor in scratch. */
+/* Whether input i (a bias) is absent or a constant with a host copy. */
+static int absent_or_constant(const node_ctx *c, int32_t i)
+{
+    return !c->in[i] || node_constant_data(c, i);
+}
+
+/* Both weights and biases packed in the node's persist memory (constants
+ * with host copies: passes/exdw.c fuses no other), shared by the model's
+ * sessions; the expanded tensor in scratch. */
 static clinfer_status exdw_plan(const node_ctx *c, node_memory *out)
 {
     const exdw_params *p = c->plan;
-    if (!node_constant_data(c, 1) || !node_constant_data(c, 3))
+    if (!node_constant_data(c, 1) || !node_constant_data(c, 3) || !absent_or_constant(c, 2) ||
+        !absent_or_constant(c, 4))
         return node_fail(c, CLINFER_ERR_INVALID_ARGUMENT,
-                         "We and Wd (inputs 1 and 3) must be constants with host copies");
-    out->persist_bytes = exdw_packed_floats(p) * rt_elem_bytes(c->rt);
+                         "We, Wd and the biases (inputs 1 to 4) must be constants with host "
+                         "copies");
+    out->persist_bytes = exdw_packing_of(p).end * rt_elem_bytes(c->rt);
     out->persist_shared = 1;
     clinfer_shape y;
     clinfer_status st = node_wrap(c, exdw_output_shape(c->rt, p, &y));
@@ -65,13 +72,12 @@ static clinfer_status exdw_plan(const node_ctx *c, node_memory *out)
     return CLINFER_OK;
 }
 
-static clinfer_status pack_both(const node_ctx *c, const float *we, float *dst)
+static clinfer_status pack_all(const node_ctx *c, const float *we, float *dst)
 {
     const float *wd = node_constant_data(c, 3);
     if (!wd)
         return node_fail(c, CLINFER_ERR_INVALID_ARGUMENT, "Wd (input 3) has no host copy");
-    exdw_pack_expansion(c->plan, we, dst);
-    exdw_pack_depthwise(c->plan, wd, dst);
+    exdw_pack(c->plan, we, node_constant_data(c, 2), wd, node_constant_data(c, 4), dst);
     return CLINFER_OK;
 }
 
@@ -81,14 +87,14 @@ static clinfer_status exdw_node_prepare(const node_ctx *c, const dev_tensor *in,
     const exdw_params *p = c->plan;
     clinfer_status st = CLINFER_OK;
     if (!c->persist_ready) /* else an earlier session of the model packed them */
-        st = node_pack_on_host(c, 1, exdw_packed_floats(p), pack_both);
+        st = node_pack_on_host(c, 1, exdw_packing_of(p).end, pack_all);
     if (st == CLINFER_OK)
         st = node_launches_alloc(c->rt, l, 1);
     if (st == CLINFER_OK)
         st = node_wrap(c, exdw_prepare(c->rt, p, &l->items[0]));
-    return st == CLINFER_OK ? node_wrap(c, exdw_bind(c->rt, p, &l->items[0], in[0], in[2], in[4],
-                                                     c->persist, c->scratch, out))
-                            : st;
+    return st == CLINFER_OK
+               ? node_wrap(c, exdw_bind(c->rt, p, &l->items[0], in[0], c->persist, c->scratch, out))
+               : st;
 }
 
 /* Multiply-adds of the two layers, twice (the expansion's over its

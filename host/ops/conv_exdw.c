@@ -16,9 +16,8 @@ const char *exdw_unfit(const exdw_params *p)
     const char *window = depthwise_window_unfit(d);
     if (window)
         return window;
-    if (d->groups != d->c || d->oc != d->c || d->c % 16 != 0 || d->has_residual ||
-        d->has_scale || d->pool > 1)
-        return "needs a plain depthwise convolution over a multiple of 16 channels";
+    if (d->groups != d->c || d->oc != d->c || d->has_residual || d->has_scale || d->pool > 1)
+        return "needs a plain depthwise convolution (groups == C == OC)";
     if (p->k < 1)
         return "needs an expansion of at least one input channel";
     return NULL;
@@ -40,7 +39,7 @@ clinfer_status exdw_output_shape(clinfer_runtime *rt, const exdw_params *p, clin
         return st;
     const clinfer_shape s = shape_4d(p->dw.n, p->dw.c, oh, ow);
     const exdw_band b = exdw_band_of(p, oh);
-    const int64_t scratch = (int64_t)p->dw.n * (p->dw.c / 16) * b.bands * b.floats;
+    const int64_t scratch = (int64_t)p->dw.n * ((p->dw.c + 15) / 16) * b.bands * b.floats;
     if (shape_numel(&s) < 0 || shape_numel(&s) > INT32_MAX || scratch > INT32_MAX ||
         b.floats > INT32_MAX)
         return err_set(rt, CLINFER_ERR_SHAPE, "exdw: a tensor has too many elements");
@@ -48,28 +47,40 @@ clinfer_status exdw_output_shape(clinfer_runtime *rt, const exdw_params *p, clin
     return CLINFER_OK;
 }
 
-size_t exdw_packed_floats(const exdw_params *p)
+/* Channels rounded up to whole blocks of 16. */
+static size_t padded_channels(const exdw_params *p)
 {
-    return (size_t)p->dw.c * ((size_t)p->k + (size_t)p->dw.kh * (size_t)p->dw.kw);
+    return ((size_t)p->dw.c + 15) / 16 * 16;
 }
 
-/* src [C, inner] into dst [C/16][inner][16]. */
+exdw_packing exdw_packing_of(const exdw_params *p)
+{
+    const size_t c = padded_channels(p), taps = (size_t)p->dw.kh * (size_t)p->dw.kw;
+    const exdw_packing k = {c * (size_t)p->k, c * ((size_t)p->k + taps),
+                            c * ((size_t)p->k + taps + 1), c * ((size_t)p->k + taps + 2)};
+    return k;
+}
+
+/* src [C, inner] (NULL: zeros) into dst [ceil(C/16)][inner][16], channels
+ * past C zero. */
 static void pack_blocks_of_16(size_t c, size_t inner, const float *src, float *dst)
 {
-    for (size_t ch = 0; ch < c; ch++)
+    const size_t padded = (c + 15) / 16 * 16;
+    for (size_t ch = 0; ch < padded; ch++)
         for (size_t i = 0; i < inner; i++)
-            dst[((ch / 16) * inner + i) * 16 + ch % 16] = src[ch * inner + i];
+            dst[((ch / 16) * inner + i) * 16 + ch % 16] =
+                src && ch < c ? src[ch * inner + i] : 0.0f;
 }
 
-void exdw_pack_expansion(const exdw_params *p, const float *we, float *dst)
+void exdw_pack(const exdw_params *p, const float *we, const float *be, const float *wd,
+               const float *bd, float *dst)
 {
-    pack_blocks_of_16((size_t)p->dw.c, (size_t)p->k, we, dst);
-}
-
-void exdw_pack_depthwise(const exdw_params *p, const float *wd, float *dst)
-{
-    pack_blocks_of_16((size_t)p->dw.c, (size_t)p->dw.kh * (size_t)p->dw.kw, wd,
-                      dst + (size_t)p->dw.c * (size_t)p->k);
+    const exdw_packing k = exdw_packing_of(p);
+    const size_t c = (size_t)p->dw.c;
+    pack_blocks_of_16(c, (size_t)p->k, we, dst);
+    pack_blocks_of_16(c, (size_t)p->dw.kh * (size_t)p->dw.kw, wd, dst + k.dw_weights);
+    pack_blocks_of_16(c, 1, be, dst + k.ex_bias);
+    pack_blocks_of_16(c, 1, bd, dst + k.dw_bias);
 }
 
 /* Input rows a band of `rows` output rows reads at most. */
@@ -93,7 +104,7 @@ exdw_band exdw_band_of(const exdw_params *p, int32_t oh)
 uint64_t exdw_scratch_bytes(const exdw_params *p, int32_t oh, size_t elem_bytes)
 {
     const exdw_band b = exdw_band_of(p, oh);
-    return (uint64_t)p->dw.n * (uint64_t)(p->dw.c / 16) * (uint64_t)b.bands *
+    return (uint64_t)p->dw.n * (uint64_t)(padded_channels(p) / 16) * (uint64_t)b.bands *
            (uint64_t)b.floats * elem_bytes;
 }
 
@@ -119,27 +130,28 @@ clinfer_status exdw_prepare(clinfer_runtime *rt, const exdw_params *p, op_launch
                          p->dw.pad_top,
                          p->dw.pad_left,
                          b.rows,
-                         (int32_t)b.floats,
-                         p->has_ex_bias ? 1 : 0};
+                         (int32_t)b.floats};
     karg_ints(&a, v, (int)(sizeof v / sizeof v[0]));
     karg_float(&a, act.a);
     karg_float(&a, act.b);
     st = launch_finish(rt, out, &a);
     if (st != CLINFER_OK)
         return st;
-    launch_grid3(out, (size_t)b.bands, (size_t)p->dw.n * (size_t)(p->dw.c / 16), 1, 1);
+    launch_grid3(out, (size_t)b.bands, (size_t)p->dw.n * (padded_channels(p) / 16), 1, 1);
     return CLINFER_OK;
 }
 
 clinfer_status exdw_bind(clinfer_runtime *rt, const exdw_params *p, op_launch *l, dev_tensor x,
-                         dev_tensor ex_bias, dev_tensor dw_bias, cl_mem packed, cl_mem scratch,
-                         dev_tensor out)
+                         cl_mem packed, cl_mem scratch, dev_tensor out)
 {
     /* the kernel's order: x, the expansion's weights and bias, the
-     * depthwise weights (after the expansion's in `packed`) and bias, the
-     * scratch */
-    const dev_tensor dw_weights = {packed, (uint64_t)p->dw.c * (uint64_t)p->k};
-    const dev_tensor in[6] = {x, dev_whole(packed), ex_bias, dw_weights, dw_bias,
+     * depthwise layer's, all in `packed`, then the scratch */
+    const exdw_packing k = exdw_packing_of(p);
+    const dev_tensor in[6] = {x,
+                              dev_whole(packed),
+                              {packed, (uint64_t)k.ex_bias},
+                              {packed, (uint64_t)k.dw_weights},
+                              {packed, (uint64_t)k.dw_bias},
                               dev_whole(scratch)};
     return launch_bind_inputs(rt, l, in, 6, out);
 }

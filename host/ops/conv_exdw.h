@@ -12,12 +12,11 @@
 #include "conv2d.h"
 
 typedef struct exdw_params {
-    /* the depthwise layer: groups == C == OC (a multiple of 16), 3x3 or
-     * 5x5, stride 1 or 2, its bias and activation, which the expansion
-     * shares; its input [N, C, H, W] is the expansion's output */
+    /* the depthwise layer: groups == C == OC, 3x3 or 5x5, stride 1 or 2,
+     * its bias and activation, which the expansion shares; its input [N,
+     * C, H, W] is the expansion's output */
     conv2d_params dw;
     int32_t k; /* the expansion's input channels: the op's input [N, K, H, W] */
-    int has_ex_bias;
 } exdw_params;
 
 /* Why the op cannot compute p (see exdw_params), or NULL. */
@@ -26,15 +25,20 @@ const char *exdw_unfit(const exdw_params *p);
 /* Checks p; out = [N, C, OH, OW]. */
 clinfer_status exdw_output_shape(clinfer_runtime *rt, const exdw_params *p, clinfer_shape *out);
 
-/* Floats of the packed weights: the expansion's [C/16][K][16], then the
- * depthwise layer's [C/16][KH * KW][16]. */
-size_t exdw_packed_floats(const exdw_params *p);
+/* Where the packed constants lie (floats from the start; `end` their
+ * total), in blocks of 16 channels, C rounded up with zeros: the
+ * expansion's weights [C/16][K][16] at 0, the depthwise weights
+ * [C/16][KH * KW][16], the expansion's bias, the depthwise bias. */
+typedef struct exdw_packing {
+    size_t dw_weights, ex_bias, dw_bias, end;
+} exdw_packing;
 
-/* Packs the expansion's weights we [C, K] (the first part of dst). */
-void exdw_pack_expansion(const exdw_params *p, const float *we, float *dst);
+exdw_packing exdw_packing_of(const exdw_params *p);
 
-/* Packs the depthwise weights wd [C, KH * KW] (dst: their part). */
-void exdw_pack_depthwise(const exdw_params *p, const float *wd, float *dst);
+/* Packs we [C, K], be [C], wd [C, KH * KW], bd [C] (biases NULL when
+ * absent: zeros) into dst (exdw_packing_of(p).end floats). */
+void exdw_pack(const exdw_params *p, const float *we, const float *be, const float *wd,
+               const float *bd, float *dst);
 
 /* Most bytes of expanded input rows one work-item keeps (16 channels,
  * 64 bytes a pixel): a whole image of up to 1024 pixels, else bands of
@@ -57,14 +61,12 @@ exdw_band exdw_band_of(const exdw_params *p, int32_t oh);
 /* Bytes of scratch the op takes for an output of oh rows. */
 uint64_t exdw_scratch_bytes(const exdw_params *p, int32_t oh, size_t elem_bytes);
 
-/* The launch: grid (bands, N * C/16). */
+/* The launch: grid (bands, N * ceil(C/16)). */
 clinfer_status exdw_prepare(clinfer_runtime *rt, const exdw_params *p, op_launch *out);
 
-/* Buffers: x, the expansion's bias [C] (mem NULL when absent), the
- * depthwise bias [C] (mem NULL when absent), the packed weights, the
- * scratch, then the output. */
+/* Buffers: x, the packed constants (exdw_pack), the scratch, then the
+ * output. */
 clinfer_status exdw_bind(clinfer_runtime *rt, const exdw_params *p, op_launch *l, dev_tensor x,
-                         dev_tensor ex_bias, dev_tensor dw_bias, cl_mem packed, cl_mem scratch,
-                         dev_tensor out);
+                         cl_mem packed, cl_mem scratch, dev_tensor out);
 
 #endif

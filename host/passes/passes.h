@@ -33,14 +33,16 @@ int pass_fuse_input_scales(clinfer_graph *g);
 int pass_fuse_activations(clinfer_graph *g);
 int pass_fuse_squeeze_excite(clinfer_graph *g);
 int pass_fuse_max_pools(clinfer_graph *g);
-/* After pool fusion (with max_pixels EXDW_SMALL_PIXELS), and again
- * after dwpw.c (any size): a 1x1 expansion and the depthwise convolution
- * that alone reads its output, both with one activation, on images of at
- * most max_pixels pixels and a multiple of 16 channels, become one exdw
- * node where `enabled` (the runtime computes it:
+/* After pool fusion (with max_pixels EXDW_SMALL_PIXELS and
+ * whole_blocks), and again after dwpw.c (any size and channel count): a
+ * 1x1 expansion and the depthwise convolution that alone reads its
+ * output, both with one activation, on images of at most max_pixels
+ * pixels (and a multiple of 16 channels where whole_blocks), become one
+ * exdw node where `enabled` (the runtime computes it:
  * conv2d_blocked_layout_ok); returns the number of pairs (exdw.c). */
 #define EXDW_SMALL_PIXELS 1024
-int pass_fuse_expand_depthwise(clinfer_graph *g, int enabled, int64_t max_pixels);
+int pass_fuse_expand_depthwise(clinfer_graph *g, int enabled, int64_t max_pixels,
+                               int whole_blocks);
 /* Then: a 1x1 expansion and the depthwise convolution that
  * alone reads its output pass that tensor in the channel-blocked layout
  * where `enabled` (the runtime computes it); returns the number of such

@@ -224,8 +224,9 @@ static void g_blocked(built *b)
  * activation, fused into conv2d_expand_c16 where the runtime computes it:
  * 8 -> 32 then 3x3 at stride 2 over 9x7 (63 pixels: a last step of 8
  * moved left; two blocks of 16), 3 -> 16 then 5x5 at stride 1 over 5x6
- * with Swish, 5 -> 16 over 2x3 (fewer pixels than a step), and 2 -> 16
- * over 40x30 (1200 pixels, read by no projection: 2 bands of rows) */
+ * with Swish, 5 -> 16 over 2x3 (fewer pixels than a step), and 2 -> 24
+ * over 40x30 (1200 pixels, read by no projection: 2 bands of rows; a
+ * last partial block of 8 channels) */
 static void g_exdw(built *b)
 {
     clinfer_value x = input(b, (clinfer_shape){4, {2, 8, 9, 7}});
@@ -238,8 +239,8 @@ static void g_exdw(built *b)
     clinfer_value h = conv(b, z, 5, 16, 1, 1, 0, 1, 1, CLINFER_ACT_RELU);
     output(b, conv(b, h, 16, 16, 3, 1, 1, 1, 16, CLINFER_ACT_RELU));
     clinfer_value u = input(b, (clinfer_shape){4, {1, 2, 40, 30}});
-    clinfer_value v = conv(b, u, 2, 16, 1, 1, 0, 1, 1, CLINFER_ACT_CLIP);
-    output(b, conv(b, v, 16, 16, 3, 1, 1, 1, 16, CLINFER_ACT_CLIP));
+    clinfer_value v = conv(b, u, 2, 24, 1, 1, 0, 1, 1, CLINFER_ACT_CLIP);
+    output(b, conv(b, v, 24, 24, 3, 1, 1, 1, 24, CLINFER_ACT_CLIP));
 }
 
 /* Depthwise layers and the 1x1 convolutions after them, fused into
