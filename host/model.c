@@ -105,8 +105,8 @@ static clinfer_status run_passes(clinfer_runtime *rt, clinfer_graph *g)
     rt_log(rt, CLINFER_LOG_DEBUG,
            "compile: %d LayerNormalization and %d HardSwish/Swish/GELU patterns made one node, %d "
            "BatchNormalization folded, %d residual Adds, %d channel scales, %d activations, %d "
-           "squeeze-excitation gates, %d max pools, %d 1x1 + depthwise pairs and %d depthwise + 1x1 "
-           "pairs fused; %d tensors in the channel-blocked layout",
+           "squeeze-excitation gates, %d max pools, %d 1x1 + depthwise pairs and %d "
+           "depthwise + 1x1 pairs fused; %d tensors in the channel-blocked layout",
            layernorms, patterns, folded, residuals, scales, fused, gates, pools, expansions, pairs,
            blocked);
     return CLINFER_OK;

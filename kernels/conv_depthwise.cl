@@ -579,8 +579,8 @@ __kernel void conv2d_depthwise_c16(__global const store_t *restrict input, long 
         return;
     /* the block's input, and its 16 output planes (NCHW), adjacent */
     depthwise_c16_rows(input + block * H * W * 16, weight, bias, output + block * OH * OW * 16,
-                       (int)(block % (C / 16)), 16, oy0, min(oy0 + rows, OH), H, W, OH, OW, stride,
-                       pad_top, pad_left, act_a, act_b);
+                       (int)(block % (C / 16)), 16, oy0, min(oy0 + rows, OH), H, W, OH, OW,
+                       stride, pad_top, pad_left, act_a, act_b);
 }
 
 /* conv2d_expand_c16 (host/ops/conv_exdw.h): a 1x1 expansion K -> C (its
@@ -588,8 +588,8 @@ __kernel void conv2d_depthwise_c16(__global const store_t *restrict input, long 
  * that alone reads it, in one launch: the inverted residual blocks, where
  * otherwise the expanded tensor (the block's largest) goes to memory
  * between two launches. Work-item (x, y) takes output rows x * rows ..
- * of block y (image * ceil(C/16) + channel block): it expands the input rows
- * those outputs read (all of them for a small image), 16 channels, into
+ * of block y (image * ceil(C/16) + channel block): it expands the input
+ * rows those outputs read (all of them for a small image), 16 channels, into
  * its own part of `scratch` in the blocked layout ([rows][W][16]: one
  * vector a pixel), then runs conv2d_depthwise_c16's rows over them,
  * reading the values back from its own cache. A launch fewer per block,
@@ -635,8 +635,8 @@ expand_c16_step(__global const store_t *x, __global const store_t *w, float16 b,
  * left) or EXC_PX ending at n, its pixels before the rest computed again
  * and not stored (a 7x7 image: 6 steps of 8 and one of 4, where a last
  * step of 8 cost the time of 8); a step longer than all n pixels repeats
- * the last one. (Two blocks an item, each pixel's value feeding two FMAs, ran
- * 3-8% slower on one PoCL thread.) */
+ * the last one. (Two blocks an item, each pixel's value feeding two
+ * FMAs, ran 3-8% slower on one PoCL thread.) */
 static void expand_c16_block(__global const store_t *x, __global const store_t *w, float16 b,
                              __global store_t *e, int K, int n, int plane, float act_a,
                              float act_b)
@@ -644,7 +644,7 @@ static void expand_c16_block(__global const store_t *x, __global const store_t *
     const int whole = n / EXC_PX * EXC_PX, rest = n - whole;
     for (int p = 0; p < whole; p += EXC_PX)
         expand_c16_step(x, w, b, e, K, n, plane, p, p, act_a, act_b, EXC_PX, 0);
-    if (rest > 4) /* fewer than EXC_PX pixels in all: clamped */
+    if (rest > 4) /* ending at n; clamped where n < EXC_PX */
         expand_c16_step(x, w, b, e, K, n, plane, max(0, n - EXC_PX), whole, act_a, act_b,
                         EXC_PX, n < EXC_PX);
     else if (rest > 0)

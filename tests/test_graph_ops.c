@@ -697,7 +697,8 @@ static void inverted_residual(const inverted_case *t, const char *force, const c
     inverted_reference(t, N, in, we_d, be_d, wd_d, bd_d, wp_d, bp_d, want);
 
     char what[160];
-    snprintf(what, sizeof what, "inverted residual %lld -> %lld, %lldx%lld, %lldx%lld stride %d%s%s, %s=%s",
+    snprintf(what, sizeof what,
+             "inverted residual %lld -> %lld, %lldx%lld, %lldx%lld stride %d%s%s, %s=%s",
              (long long)C, (long long)E, (long long)H, (long long)W, (long long)K,
              (long long)K, t->stride, t->biases ? "" : " no biases",
              t->no_projection ? " no projection" : "", force ? force : "-", value ? value : "-");

@@ -13,10 +13,11 @@
  * BLOCKED_MAX_PIXELS pixels. Runs after exdw.c (which makes the pairs
  * with one activation one node, the expanded tensor never in memory:
  * what is left here are pairs with two activations) and the other
- * fusions, but before dwpw.c (which leaves these depthwise layers alone: on 28x28 images the
- * blocked depthwise layer and its separate projection were faster than
- * the fused pair on one thread), and only where the runtime computes the
- * layout (conv2d_blocked_layout_ok): the flags are the plan of both nodes.
+ * fusions, but before dwpw.c (which leaves these depthwise layers alone:
+ * on 28x28 images the blocked depthwise layer and its separate
+ * projection were faster than the fused pair on one thread), and only
+ * where the runtime computes the layout (conv2d_blocked_layout_ok): the
+ * flags are the plan of both nodes.
  */
 #include "../ops/conv2d.h"
 #include "passes.h"

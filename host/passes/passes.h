@@ -12,9 +12,10 @@
  * their input fused into a cheap convolution before them (pool.c), then
  * expansion and depthwise pairs with one activation on small images made
  * one node (exdw.c), then the other such pairs marked for the
- * channel-blocked layout (layout.c), then the other depthwise convolutions and the 1x1
- * projections after them made one node (dwpw.c), then the expansion and
- * depthwise pairs left with one activation made one node (exdw.c). A pass
+ * channel-blocked layout (layout.c), then the other depthwise
+ * convolutions and the 1x1 projections after them made one node
+ * (dwpw.c), then the expansion and depthwise pairs left with one
+ * activation made one node (exdw.c). A pass
  * never reorders nodes: it marks the absorbed node removed and lets the
  * producer write the absorbed node's output value.
  */
