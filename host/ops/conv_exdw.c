@@ -1,6 +1,6 @@
 /*
  * conv_exdw.c — the expansion + depthwise op's checks, weight packing and
- * its one launch (kernels/conv_depthwise.cl, conv2d_expand_c16).
+ * its one launch (kernels/conv_blocked.cl, conv2d_expand_c16).
  */
 #include "conv_exdw.h"
 
@@ -38,10 +38,9 @@ clinfer_status exdw_output_shape(clinfer_runtime *rt, const exdw_params *p, clin
     if (st != CLINFER_OK)
         return st;
     const clinfer_shape s = shape_4d(p->dw.n, p->dw.c, oh, ow);
-    const exdw_band b = exdw_band_of(p, oh);
-    const int64_t scratch = (int64_t)p->dw.n * ((p->dw.c + 15) / 16) * b.bands * b.floats;
-    if (shape_numel(&s) < 0 || shape_numel(&s) > INT32_MAX || scratch > INT32_MAX ||
-        b.floats > INT32_MAX)
+    /* kernel arguments and offsets are ints: the scratch in elements too */
+    if (shape_numel(&s) < 0 || shape_numel(&s) > INT32_MAX ||
+        exdw_scratch_bytes(p, oh, 1) > INT32_MAX || exdw_band_of(p, oh).floats > INT32_MAX)
         return err_set(rt, CLINFER_ERR_SHAPE, "exdw: a tensor has too many elements");
     *out = s;
     return CLINFER_OK;
