@@ -556,16 +556,30 @@ static int half_vectors_need_copy(const clinfer_runtime *rt)
     return on_pocl(rt) || rt->info.type == CLINFER_DEVICE_CPU;
 }
 
+/* The file built after `file` into its program, or NULL: a program of
+ * two files where one would pass 800 lines, while their kernels still
+ * share one build (conv_blocked.cl's channel-blocked depthwise kernels in
+ * the program of the other depthwise ones). */
+static const char *program_second_file(const char *file)
+{
+    return strcmp(file, "conv_depthwise") == 0 ? "conv_blocked" : NULL;
+}
+
 clinfer_status program_get(clinfer_runtime *rt, const char *file, const char *options,
                            cl_program *out)
 {
     const kernel_source *prelude = kernel_source_find("prelude");
     const kernel_source *src = kernel_source_find(file);
-    if (!src || !prelude)
-        return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT, "no embedded kernel file %s.cl", file);
-    const char *parts[] = {prelude->text, "\n#line 1\n", src->text};
+    const char *second_name = program_second_file(file);
+    const kernel_source *second = second_name ? kernel_source_find(second_name) : NULL;
+    if (!src || !prelude || (second_name && !second))
+        return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT, "no embedded kernel file %s.cl",
+                       src && prelude ? second_name : file);
+    const char *parts[] = {prelude->text, "\n#line 1\n", src->text, "\n#line 1\n",
+                           second ? second->text : ""};
+    const cl_uint nparts = second ? 5 : 3;
     if (!rt_is_half(rt))
-        return get_program(rt, file, parts, 3, options, out);
+        return get_program(rt, file, parts, nparts, options, out);
     /* Half storage is a build option like the others, so the cache keys
      * (memory and disk) keep the two precisions' programs apart. */
     char with_half[OPTS_MAX + 64]; /* the options (ops/launch.h) after the half ones */
@@ -575,7 +589,7 @@ clinfer_status program_get(clinfer_runtime *rt, const char *file, const char *op
     if (n < 0 || (size_t)n >= sizeof with_half)
         return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT, "%s.cl: build options too long: \"%s\"",
                        file, options);
-    return get_program(rt, file, parts, 3, with_half, out);
+    return get_program(rt, file, parts, nparts, with_half, out);
 }
 
 clinfer_status program_get_source(clinfer_runtime *rt, const char *label, const char *source,

@@ -1,7 +1,8 @@
 /*
  * conv_depthwise.c — the "depthwise" convolution algorithm of conv2d.h
  * (groups == C == OC): its plan (the variant and how work is split) and its
- * one launch per run (kernels/conv_depthwise.cl).
+ * one launch per run (kernels/conv_depthwise.cl; conv2d_depthwise_c16 in
+ * kernels/conv_blocked.cl, built into the same program).
  */
 #include "conv_depthwise.h"
 

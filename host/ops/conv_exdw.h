@@ -1,6 +1,6 @@
 /*
  * conv_exdw.h — a 1x1 expansion and the depthwise convolution that alone
- * reads its output, as one op on CPUs (kernels/conv_depthwise.cl,
+ * reads its output, as one op on CPUs (kernels/conv_blocked.cl,
  * conv2d_expand_c16): the first two layers of an inverted residual block
  * (MobileNetV2/V3, EfficientNet) on small images. passes/exdw.c makes the
  * node from a pair that passes/layout.c put in the channel-blocked layout;
