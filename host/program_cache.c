@@ -559,10 +559,16 @@ static int half_vectors_need_copy(const clinfer_runtime *rt)
 /* The file built after `file` into its program, or NULL: a program of
  * two files where one would pass 800 lines, while their kernels still
  * share one build (conv_blocked.cl's channel-blocked depthwise kernels in
- * the program of the other depthwise ones). */
+ * the program of the other depthwise ones; gemm_local.cl's GPU products
+ * after gemm.cl, whose argument lists and epilogue they use). */
 static const char *program_second_file(const char *file)
 {
-    return strcmp(file, "conv_depthwise") == 0 ? "conv_blocked" : NULL;
+    static const char *const pairs[][2] = {{"conv_depthwise", "conv_blocked"},
+                                           {"gemm", "gemm_local"}};
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
+        if (strcmp(file, pairs[i][0]) == 0)
+            return pairs[i][1];
+    return NULL;
 }
 
 clinfer_status program_get(clinfer_runtime *rt, const char *file, const char *options,

@@ -5,7 +5,8 @@
  * the GEMM core the GEMM-based convolutions share. Every tensor is
  * contiguous, row-major, at its dev_tensor's offset (launch.h).
  *
- * Device-class variants (kernels/gemm.cl), chosen per runtime:
+ * Device-class variants (kernels/gemm.cl; gpu: kernels/gemm_local.cl), chosen
+ * per runtime:
  *   cpu   gemm_packed: register tiles of TM x 16*NV per work-item over B
  *         packed into 16*NV-column panels (gemm_pack_b, or a conv's im2col);
  *         work-group size 1. The default on CPU devices.
@@ -48,7 +49,7 @@ typedef struct gemm_config {
     int32_t tm, nv;                    /* cpu: tile of tm rows x 16 * nv columns */
     int32_t tsm, tsn, tsk, wptm, wptn; /* gpu: work-group tile, k step, outputs per item */
     int32_t splits, k_step; /* gpu, one product: > 1 splits of k_step along K (split K) */
-    int32_t pf;             /* gpu: 1 prefetches the next k step (GEMM_PREFETCH, gemm.cl) */
+    int32_t pf;             /* gpu: 1 prefetches the next k step (GEMM_PREFETCH, gemm_local.cl) */
 } gemm_config;
 
 /* "cpu", "gpu", "naive". */

@@ -108,7 +108,7 @@ static int config_fits(const clinfer_runtime *rt, const gemm_config *c)
     if (c->pf && (c->tsk % 4 || c->wptm % 4 || c->wptn % 4 ||
                   (size_t)(c->tsm * c->tsk / 4) % items || (size_t)(c->tsn * c->tsk / 4) % items))
         return 0;
-    /* gemm.cl pads each local row by 4 floats (LROW_A, LROW_B); prefetching
+    /* gemm_local.cl pads each local row by 4 floats (LROW_A, LROW_B); prefetching
      * doubles the buffers */
     uint64_t local_bytes = (uint64_t)(c->pf ? 2 : 1) * (uint64_t)c->tsk *
                            (uint64_t)(c->tsm + c->tsn + 8) * sizeof(float);

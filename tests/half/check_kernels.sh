@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# check_kernels.sh CLANG KERNEL_DIR — every kernels/*.cl, after prelude.cl,
+# check_kernels.sh CLANG KERNEL_DIR — every kernels/*.cl, after prelude.cl (and
+# after the file it is built after, program_cache.c's program_second_file),
 # passes clang's OpenCL C 1.2 front end in fp32 and in half storage
 # (-DCLINFER_HALF, and with -DHALF_VLOAD_DIRECT, the half vector I/O of
 # drivers other than PoCL) with cl_khr_fp16 switched off: a kernel that reads or
@@ -17,7 +18,16 @@ fail=0
 for f in "$dir"/*.cl; do
     name=$(basename "$f" .cl)
     [[ $name == prelude ]] && continue
-    { cat "$dir/prelude.cl"; echo "#line 1 \"$name.cl\""; cat "$f"; } >"$tmp/$name.cl"
+    # a file that host/program_cache.c builds after another one into that
+    # one's program (program_second_file) is checked after it, as built
+    first=""
+    [[ $name == gemm_local ]] && first=gemm
+    {
+        cat "$dir/prelude.cl"
+        [[ -n $first ]] && { echo "#line 1 \"$first.cl\""; cat "$dir/$first.cl"; }
+        echo "#line 1 \"$name.cl\""
+        cat "$f"
+    } >"$tmp/$name.cl"
     # the defaults, the epilogue switched on, and each file's sections that
     # only a build option compiles
     sets=("" "-DHAS_BIAS=1 -DHAS_RESIDUAL=1")
@@ -30,7 +40,8 @@ for f in "$dir"/*.cl; do
     reduce) sets+=("-DREDUCE_OP=1" "-DREDUCE_OP=2") ;;
     resize) sets+=("-DTAPS=1" "-DTAPS=2" "-DTAPS=4") ;;
     softmax) sets+=("-DLOG_SOFTMAX=1") ;;
-    gemm) sets+=("-DGEMM_PREFETCH=1" "-DGEMM_PREFETCH=1 -DHAS_BIAS=1 -DHAS_RESIDUAL=1") ;;
+    gemm_local) sets+=("-DGEMM_PREFETCH=1" "-DGEMM_PREFETCH=1 -DHAS_BIAS=1 -DHAS_RESIDUAL=1"
+                       "-DGEMM_KERNELS=GEMM_LOCAL" "-DGEMM_KERNELS=GEMM_SPLIT") ;;
     pad) sets+=("-DPAD_MODE=1" "-DPAD_MODE=2" "-DPAD_MODE=3") ;;
     # one layer of each kind, as host/chain.c writes them
     chain) sets+=("-DCHAIN_LAYERS=3 -DCHAIN_TASKS=6 -DE0=4 -DE1=5 -DE2=6

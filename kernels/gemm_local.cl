@@ -1,0 +1,346 @@
+/*
+ * gemm_local.cl - the GPU-class matrix products of gemm.cl's family:
+ * gemm_local (local-memory tiles) and the split-K pair gemm_local_split /
+ * gemm_split_reduce. Not a program of its own: host/program_cache.c builds
+ * it after gemm.cl into the "gemm" program, and it uses that file's
+ * argument lists (GEMM_PRODUCT_ARGS, GEMM_SPLIT_ARGS), epilogue (gemm_out),
+ * kernel sets (GEMM_HAS) and tile tunables (TSM, TSN, TSK, WPTM, WPTN);
+ * gemm.cl's banner describes the products. A file of its own only so that
+ * neither passes 800 lines.
+ */
+#if GEMM_HAS(GEMM_LOCAL) || GEMM_HAS(GEMM_SPLIT)
+
+/* Which rows and columns of the tile an item accumulates. With WPTM and
+ * WPTN multiples of 4 (GEMM_VEC4), an item owns blocks of 4 adjacent rows
+ * (columns) spaced RTSM * 4 (RTSN * 4) apart, so that it reads its A' and
+ * B' values of a k as float4 from local memory (one wide load instead of
+ * four: on GPUs the local-memory loads, not the FMAs, bound the scalar
+ * form); otherwise rows ly + i * RTSM, columns lx + j * RTSN. */
+#define GEMM_VEC4 (WPTM % 4 == 0 && WPTN % 4 == 0)
+#if GEMM_VEC4
+#define TILE_ROW(i) (((i) / 4) * RTSM * 4 + ly * 4 + (i) % 4)
+#define TILE_COL(j) (((j) / 4) * RTSN * 4 + lx * 4 + (j) % 4)
+#else
+#define TILE_ROW(i) (ly + (i) * RTSM)
+#define TILE_COL(j) (lx + (j) * RTSN)
+#endif
+/* Local rows are padded by 4 floats: the staging stores of one warp then
+ * spread over the banks (a row of 64 or 128 floats puts every k of one
+ * column in one bank) and rows stay float4-aligned. */
+#define LROW_A (TSM + 4)
+#define LROW_B (TSN + 4)
+
+#ifndef GEMM_PREFETCH
+#define GEMM_PREFETCH 0
+#endif
+/* Local buffers per operand: two with GEMM_PREFETCH (double buffering). */
+#define LOCAL_BUFS (GEMM_PREFETCH ? 2 : 1)
+
+#if GEMM_PREFETCH
+/* GEMM_PREFETCH: each item loads its share of the next k step's A' and B'
+ * tiles into registers, as groups of 4 values along the contiguous axis
+ * (one float4 load where the matrix allows it: contiguous, 16-byte
+ * aligned rows), while it computes the current step from local memory;
+ * the registers then go to the other local buffer, one barrier per step.
+ * The global loads' latency hides behind the FMAs. */
+#define NT (RTSM * RTSN)
+/* Four values at p (16-byte aligned in float storage) as a float4: in
+ * float storage one aligned vector load (vload4 assumes only a float's
+ * alignment, and NVIDIA then loads four times). */
+#if STORE_HALF
+#define GLOAD4(p) LD4(0, (p))
+#else
+typedef float4 store4_t;
+#define GLOAD4(p) (*(__global const store4_t *)(p))
+#endif
+#define A_GROUPS (TSM * TSK / 4 / NT) /* float4 groups per item per step */
+#define B_GROUPS (TSN * TSK / 4 / NT)
+
+/* Group e4 of A' step k0: 4 values along k (a_ks == 1) or along m. */
+inline float4 load_a_group(__global const store_t *a, int M, int a_rs, int a_ks, int k_end,
+                           int m_base, int k0, int e4, int vec)
+{
+    const int along_k = a_ks == 1, dm = along_k ? 0 : 1, dk = along_k ? 1 : 0;
+    const int m = m_base + (along_k ? e4 / (TSK / 4) : e4 % (TSM / 4) * 4);
+    const int k = k0 + (along_k ? e4 % (TSK / 4) * 4 : e4 / (TSM / 4));
+    __global const store_t *p = a + (long)m * a_rs + (long)k * a_ks;
+    if (vec && m + 3 * dm < M && k + 3 * dk < k_end)
+        return GLOAD4(p);
+    float4 v;
+    v.s0 = m < M && k < k_end ? LD(p, 0) : 0.0f;
+    v.s1 = m + dm < M && k + dk < k_end ? LD(a, (long)(m + dm) * a_rs + (long)(k + dk) * a_ks) : 0.0f;
+    v.s2 = m + 2 * dm < M && k + 2 * dk < k_end
+               ? LD(a, (long)(m + 2 * dm) * a_rs + (long)(k + 2 * dk) * a_ks)
+               : 0.0f;
+    v.s3 = m + 3 * dm < M && k + 3 * dk < k_end
+               ? LD(a, (long)(m + 3 * dm) * a_rs + (long)(k + 3 * dk) * a_ks)
+               : 0.0f;
+    return v;
+}
+
+inline void store_a_group(__local float *As, float4 v, int a_ks, int e4)
+{
+    if (a_ks == 1) {
+        const int mm = e4 / (TSK / 4), kk = e4 % (TSK / 4) * 4;
+        As[kk * LROW_A + mm] = v.s0, As[(kk + 1) * LROW_A + mm] = v.s1;
+        As[(kk + 2) * LROW_A + mm] = v.s2, As[(kk + 3) * LROW_A + mm] = v.s3;
+    } else {
+        *(__local float4 *)(As + e4 / (TSM / 4) * LROW_A + e4 % (TSM / 4) * 4) = v;
+    }
+}
+
+/* Group e4 of B' step k0: 4 values along n (b_ns == 1, or b_ks != 1) or
+ * along k. */
+inline float4 load_b_group(__global const store_t *b, int N, int b_ks, int b_ns, int k_end,
+                           int n_base, int k0, int e4, int vec)
+{
+    const int along_n = b_ns == 1 || b_ks != 1, dn = along_n ? 1 : 0, dk = along_n ? 0 : 1;
+    const int n = n_base + (along_n ? e4 % (TSN / 4) * 4 : e4 / (TSK / 4));
+    const int k = k0 + (along_n ? e4 / (TSN / 4) : e4 % (TSK / 4) * 4);
+    __global const store_t *p = b + (long)k * b_ks + (long)n * b_ns;
+    if (vec && n + 3 * dn < N && k + 3 * dk < k_end)
+        return GLOAD4(p);
+    float4 v;
+    v.s0 = n < N && k < k_end ? LD(p, 0) : 0.0f;
+    v.s1 = n + dn < N && k + dk < k_end ? LD(b, (long)(k + dk) * b_ks + (long)(n + dn) * b_ns) : 0.0f;
+    v.s2 = n + 2 * dn < N && k + 2 * dk < k_end
+               ? LD(b, (long)(k + 2 * dk) * b_ks + (long)(n + 2 * dn) * b_ns)
+               : 0.0f;
+    v.s3 = n + 3 * dn < N && k + 3 * dk < k_end
+               ? LD(b, (long)(k + 3 * dk) * b_ks + (long)(n + 3 * dn) * b_ns)
+               : 0.0f;
+    return v;
+}
+
+inline void store_b_group(__local float *Bs, float4 v, int b_ks, int b_ns, int e4)
+{
+    if (b_ns == 1 || b_ks != 1) {
+        *(__local float4 *)(Bs + e4 / (TSN / 4) * LROW_B + e4 % (TSN / 4) * 4) = v;
+    } else {
+        const int nn = e4 / (TSK / 4), kk = e4 % (TSK / 4) * 4;
+        Bs[kk * LROW_B + nn] = v.s0, Bs[(kk + 1) * LROW_B + nn] = v.s1;
+        Bs[(kk + 2) * LROW_B + nn] = v.s2, Bs[(kk + 3) * LROW_B + nn] = v.s3;
+    }
+}
+
+/* The FMAs of one k step from local buffers As, Bs. */
+inline void gemm_local_step(__local const float4 *As4, __local const float4 *Bs4,
+                            float acc[WPTM][WPTN])
+{
+    const int lx = get_local_id(0), ly = get_local_id(1);
+    for (int kk = 0; kk < TSK; kk++) {
+        float areg[WPTM], breg[WPTN];
+        for (int i = 0; i < WPTM; i += 4) {
+            const float4 v = As4[(kk * LROW_A + TILE_ROW(i)) / 4];
+            areg[i] = v.s0, areg[i + 1] = v.s1, areg[i + 2] = v.s2, areg[i + 3] = v.s3;
+        }
+        for (int j = 0; j < WPTN; j += 4) {
+            const float4 v = Bs4[(kk * LROW_B + TILE_COL(j)) / 4];
+            breg[j] = v.s0, breg[j + 1] = v.s1, breg[j + 2] = v.s2, breg[j + 3] = v.s3;
+        }
+        for (int i = 0; i < WPTM; i++)
+            for (int j = 0; j < WPTN; j++)
+                acc[i][j] = fma(areg[i], breg[j], acc[i][j]);
+    }
+}
+
+inline void gemm_local_tile(__global const store_t *a, __global const store_t *b, int M, int N,
+                            int K, int a_rs, int a_ks, int b_ks, int b_ns, int k_begin,
+                            int k_end, __local float4 *Asub4, __local float4 *Bsub4,
+                            float acc[WPTM][WPTN])
+{
+    const int lid = get_local_id(1) * RTSN + get_local_id(0);
+    const int n_base = get_group_id(0) * TSN, m_base = get_group_id(1) * TSM;
+    const int vec_a = (a_ks == 1 ? (a_rs & 3) == 0 : a_rs == 1 && (a_ks & 3) == 0) &&
+                      ((size_t)a & 15) == 0;
+    const int vec_b = (b_ns == 1 ? (b_ks & 3) == 0 : b_ks == 1 && (b_ns & 3) == 0) &&
+                      ((size_t)b & 15) == 0;
+    const int a_buf = TSK * LROW_A / 4, b_buf = TSK * LROW_B / 4; /* float4s per buffer */
+    float4 ra[A_GROUPS], rb[B_GROUPS];
+
+    for (int i = 0; i < WPTM; i++)
+        for (int j = 0; j < WPTN; j++)
+            acc[i][j] = 0.0f;
+    if (k_begin >= k_end)
+        return;
+    for (int g = 0; g < A_GROUPS; g++)
+        ra[g] = load_a_group(a, M, a_rs, a_ks, k_end, m_base, k_begin, lid + g * NT, vec_a);
+    for (int g = 0; g < B_GROUPS; g++)
+        rb[g] = load_b_group(b, N, b_ks, b_ns, k_end, n_base, k_begin, lid + g * NT, vec_b);
+    for (int g = 0; g < A_GROUPS; g++)
+        store_a_group((__local float *)Asub4, ra[g], a_ks, lid + g * NT);
+    for (int g = 0; g < B_GROUPS; g++)
+        store_b_group((__local float *)Bsub4, rb[g], b_ks, b_ns, lid + g * NT);
+    barrier(CLK_LOCAL_MEM_FENCE);
+
+    int cur = 0;
+    for (int k0 = k_begin; k0 < k_end; k0 += TSK) {
+        const int next = k0 + TSK;
+        if (next < k_end) {
+            for (int g = 0; g < A_GROUPS; g++)
+                ra[g] = load_a_group(a, M, a_rs, a_ks, k_end, m_base, next, lid + g * NT, vec_a);
+            for (int g = 0; g < B_GROUPS; g++)
+                rb[g] = load_b_group(b, N, b_ks, b_ns, k_end, n_base, next, lid + g * NT, vec_b);
+        }
+        gemm_local_step(Asub4 + cur * a_buf, Bsub4 + cur * b_buf, acc);
+        if (next < k_end) {
+            __local float *As = (__local float *)(Asub4 + (1 - cur) * a_buf);
+            __local float *Bs = (__local float *)(Bsub4 + (1 - cur) * b_buf);
+            for (int g = 0; g < A_GROUPS; g++)
+                store_a_group(As, ra[g], a_ks, lid + g * NT);
+            for (int g = 0; g < B_GROUPS; g++)
+                store_b_group(Bs, rb[g], b_ks, b_ns, lid + g * NT);
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+        cur = 1 - cur;
+    }
+}
+
+#else
+
+/* Accumulates the tile's products over k in [k_begin, k_end) into acc. */
+inline void gemm_local_tile(__global const store_t *a, __global const store_t *b, int M, int N,
+                            int K, int a_rs, int a_ks, int b_ks, int b_ns, int k_begin,
+                            int k_end, __local float4 *Asub4, __local float4 *Bsub4,
+                            float acc[WPTM][WPTN])
+{
+    __local float *Asub = (__local float *)Asub4, *Bsub = (__local float *)Bsub4;
+    const int lx = get_local_id(0), ly = get_local_id(1);
+    const int lid = ly * RTSN + lx;
+    const int n_base = get_group_id(0) * TSN, m_base = get_group_id(1) * TSM;
+    /* Consecutive items load consecutive addresses: along k when A' rows
+     * are contiguous, else along m (and alike for B'). */
+    const int a_along_k = a_ks == 1, b_along_n = b_ns == 1 || b_ks != 1;
+
+    for (int i = 0; i < WPTM; i++)
+        for (int j = 0; j < WPTN; j++)
+            acc[i][j] = 0.0f;
+
+    for (int k0 = k_begin; k0 < k_end; k0 += TSK) {
+        for (int e = lid; e < TSM * TSK; e += RTSM * RTSN) {
+            const int mm = a_along_k ? e / TSK : e % TSM;
+            const int kk = a_along_k ? e % TSK : e / TSM;
+            const int m = m_base + mm, k = k0 + kk;
+            Asub[kk * LROW_A + mm] =
+                m < M && k < k_end ? LD(a, (long)m * a_rs + (long)k * a_ks) : 0.0f;
+        }
+        for (int e = lid; e < TSN * TSK; e += RTSM * RTSN) {
+            const int nn = b_along_n ? e % TSN : e / TSK;
+            const int kk = b_along_n ? e / TSN : e % TSK;
+            const int n = n_base + nn, k = k0 + kk;
+            Bsub[kk * LROW_B + nn] =
+                n < N && k < k_end ? LD(b, (long)k * b_ks + (long)n * b_ns) : 0.0f;
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+        for (int kk = 0; kk < TSK; kk++) {
+            float areg[WPTM], breg[WPTN];
+#if GEMM_VEC4
+            for (int i = 0; i < WPTM; i += 4) {
+                const float4 v = Asub4[(kk * LROW_A + TILE_ROW(i)) / 4];
+                areg[i] = v.s0, areg[i + 1] = v.s1, areg[i + 2] = v.s2, areg[i + 3] = v.s3;
+            }
+            for (int j = 0; j < WPTN; j += 4) {
+                const float4 v = Bsub4[(kk * LROW_B + TILE_COL(j)) / 4];
+                breg[j] = v.s0, breg[j + 1] = v.s1, breg[j + 2] = v.s2, breg[j + 3] = v.s3;
+            }
+#else
+            for (int i = 0; i < WPTM; i++)
+                areg[i] = Asub[kk * LROW_A + TILE_ROW(i)];
+            for (int j = 0; j < WPTN; j++)
+                breg[j] = Bsub[kk * LROW_B + TILE_COL(j)];
+#endif
+            for (int i = 0; i < WPTM; i++)
+                for (int j = 0; j < WPTN; j++)
+                    acc[i][j] = fma(areg[i], breg[j], acc[i][j]);
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+}
+
+#endif /* GEMM_PREFETCH */
+
+#if GEMM_HAS(GEMM_LOCAL)
+__kernel __attribute__((reqd_work_group_size(RTSN, RTSM, 1))) void
+gemm_local(GEMM_PRODUCT_ARGS)
+{
+    GEMM_PRODUCT_AT_OFFSETS();
+    __local float4 Asub4[LOCAL_BUFS * TSK * LROW_A / 4];
+    __local float4 Bsub4[LOCAL_BUFS * TSK * LROW_B / 4];
+    const long z = get_global_id(2), za = z0 + z;
+    float acc[WPTM][WPTN];
+    gemm_local_tile(A + batch_offset(za, bd, as), B + batch_offset(bz0 + z, bd, bs), M, N, K,
+                    a_rs, a_ks, b_ks, b_ns, 0, K, Asub4, Bsub4, acc);
+
+    const int lx = get_local_id(0), ly = get_local_id(1);
+    const int n_base = get_group_id(0) * TSN, m_base = get_group_id(1) * TSM;
+    __global store_t *y = Y + za * (long)M * N;
+    __global const store_t *r = R + za * (long)M * N;
+    const long coff = batch_offset(za, bd, cs);
+    for (int i = 0; i < WPTM; i++) {
+        const int m = m_base + TILE_ROW(i);
+        for (int j = 0; j < WPTN; j++) {
+            const int n = n_base + TILE_COL(j);
+            if (m < M && n < N)
+                ST(y, (long)m * N + n, gemm_out(acc[i][j], C, coff, m, n, c_rs, c_cs, alpha, beta,
+                                              r + (long)m * N + n, act_a, act_b, has_bias,
+                                              has_res));
+        }
+    }
+}
+
+#endif
+
+#if GEMM_HAS(GEMM_SPLIT)
+/* Split K (GPUs, products with too few tiles to fill the device): item z
+ * of the launch's third dimension computes split s = z % splits of batch
+ * z / splits, over k in [s * k_step, (s + 1) * k_step) (k_step a multiple
+ * of TSK), and stores its raw sums to P, [batch][splits][M][N];
+ * gemm_split_reduce then adds the splits and applies the epilogue. */
+__kernel __attribute__((reqd_work_group_size(RTSN, RTSM, 1))) void
+gemm_local_split(GEMM_SPLIT_ARGS)
+{
+    GEMM_PRODUCT_AT_OFFSETS();
+    P += P_off;
+    __local float4 Asub4[LOCAL_BUFS * TSK * LROW_A / 4];
+    __local float4 Bsub4[LOCAL_BUFS * TSK * LROW_B / 4];
+    const long zs = get_global_id(2), z = zs / splits;
+    const int s = (int)(zs % splits);
+    const int k_begin = s * k_step, k_end = min(K, k_begin + k_step);
+    float acc[WPTM][WPTN];
+    gemm_local_tile(A + batch_offset(z0 + z, bd, as), B + batch_offset(bz0 + z, bd, bs), M, N,
+                    K, a_rs, a_ks, b_ks, b_ns, k_begin, k_end, Asub4, Bsub4, acc);
+
+    const int lx = get_local_id(0), ly = get_local_id(1);
+    const int n_base = get_group_id(0) * TSN, m_base = get_group_id(1) * TSM;
+    __global wide_t *p = P + zs * (long)M * N;
+    for (int i = 0; i < WPTM; i++) {
+        const int m = m_base + TILE_ROW(i);
+        for (int j = 0; j < WPTN; j++) {
+            const int n = n_base + TILE_COL(j);
+            if (m < M && n < N)
+                p[(long)m * N + n] = acc[i][j];
+        }
+    }
+}
+
+/* Item (n, m, z): the sum of the splits of output (m, n) of batch z, then
+ * the epilogue; Y and R of batch z0 + z as in gemm_local. */
+__kernel void gemm_split_reduce(GEMM_SPLIT_ARGS)
+{
+    GEMM_PRODUCT_AT_OFFSETS();
+    P += P_off;
+    const int n = get_global_id(0), m = get_global_id(1);
+    const long z = get_global_id(2), za = z0 + z;
+    if (n >= N || m >= M)
+        return;
+    __global const wide_t *p = P + z * splits * (long)M * N + (long)m * N + n;
+    float acc = 0.0f;
+    for (int s = 0; s < splits; s++)
+        acc += p[s * (long)M * N];
+    ST(Y, za * (long)M * N + (long)m * N + n,
+       gemm_out(acc, C, batch_offset(za, bd, cs), m, n, c_rs, c_cs, alpha, beta,
+                R + za * (long)M * N + (long)m * N + n, act_a, act_b, has_bias, has_res));
+}
+#endif
+
+#endif
