@@ -1,7 +1,9 @@
 /*
  * gemm.cl - matrix products for Gemm, MatMul and the GEMM-based
  * convolutions, fp32. Three device-class variants share one argument list
- * and one epilogue; the host (host/ops/gemm.c) picks one per device.
+ * and one epilogue; the host (host/ops/gemm.c) picks one per device. The
+ * GPU ones (gemm_local and its split-K pair) are in gemm_local.cl, built
+ * after this file into the same program.
  *
  * Every variant computes, for each batch index z of the launch,
  *   Y[z] = act(alpha * A'[z] * B'[z] + beta * C[z] + R[z])
