@@ -12,7 +12,7 @@
 
 #include "../runtime.h"
 
-const char *depthwise_window_unfit(const conv2d_params *d)
+const char *depthwise_fused_unfit(const conv2d_params *d)
 {
     if (d->kh != d->kw || (d->kh != 3 && d->kh != 5))
         return "needs a 3x3 or 5x5 window";
@@ -20,6 +20,9 @@ const char *depthwise_window_unfit(const conv2d_params *d)
         return "needs stride 1 or 2 along both axes";
     if (d->dil_h != 1 || d->dil_w != 1)
         return "needs dilation 1";
+    if (d->groups != d->c || d->oc != d->c || d->has_residual || d->has_scale || d->pool > 1 ||
+        d->in_blocked || d->out_blocked)
+        return "needs a plain depthwise convolution (groups == C == OC)";
     return NULL;
 }
 

@@ -27,10 +27,12 @@ clinfer_status conv_depthwise_launch(clinfer_runtime *rt, const conv2d_params *p
 int64_t depthwise_tile_phase(const conv2d_params *p, int32_t ow);
 int64_t depthwise_tile_floats(const conv2d_params *p, int32_t ow, int32_t rows);
 
-/* Why the blocked and fused depthwise kernels (conv2d_depthwise_c16,
- * conv2d_dwpw, conv2d_expand_c16) cannot take layer d's window: not 3x3
- * or 5x5, a stride other than 1 or 2 along both axes, dilation; or NULL. */
-const char *depthwise_window_unfit(const conv2d_params *d);
+/* Why the fused depthwise ops (dwpw's conv2d_dwpw, exdw's
+ * conv2d_expand_c16) cannot take their depthwise layer d: not 3x3 or 5x5,
+ * a stride other than 1 or 2 along both axes, dilation, or not a plain
+ * depthwise convolution (groups == C == OC, no residual, input scale,
+ * fused pool or blocked layout); or NULL. */
+const char *depthwise_fused_unfit(const conv2d_params *d);
 
 /* The build options of the depthwise programs (one program per model for
  * its depthwise layers of one window size and activation, fused or not):

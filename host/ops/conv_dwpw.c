@@ -30,12 +30,9 @@ static int64_t dwpw_d_floats(int64_t c, int64_t ow)
 const char *dwpw_unfit(const dwpw_params *p, int32_t ow, uint64_t local_bytes)
 {
     const conv2d_params *d = &p->dw;
-    const char *window = depthwise_window_unfit(d);
-    if (window)
-        return window;
-    if (d->groups != d->c || d->oc != d->c || d->has_residual || d->has_scale || d->pool > 1 ||
-        d->in_blocked || d->out_blocked)
-        return "needs a plain depthwise convolution (groups == C == OC)";
+    const char *why = depthwise_fused_unfit(d);
+    if (why)
+        return why;
     if (d->pad_left >= d->kw || d->pad_top >= d->kh)
         return "needs padding smaller than the window";
     if (p->k < 0 || (p->k > 0 && d->stride_h != 2))

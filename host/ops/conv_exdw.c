@@ -12,12 +12,9 @@
 
 const char *exdw_unfit(const exdw_params *p)
 {
-    const conv2d_params *d = &p->dw;
-    const char *window = depthwise_window_unfit(d);
-    if (window)
-        return window;
-    if (d->groups != d->c || d->oc != d->c || d->has_residual || d->has_scale || d->pool > 1)
-        return "needs a plain depthwise convolution (groups == C == OC)";
+    const char *why = depthwise_fused_unfit(&p->dw);
+    if (why)
+        return why;
     if (p->k < 1)
         return "needs an expansion of at least one input channel";
     return NULL;

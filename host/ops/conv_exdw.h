@@ -2,9 +2,10 @@
  * conv_exdw.h — a 1x1 expansion and the depthwise convolution that alone
  * reads its output, as one op on CPUs (kernels/conv_blocked.cl,
  * conv2d_expand_c16): the first two layers of an inverted residual block
- * (MobileNetV2/V3, EfficientNet) on small images. passes/exdw.c makes the
- * node from a pair that passes/layout.c put in the channel-blocked layout;
- * nodes/exdw.c packs the expansion's weights once on the host.
+ * (MobileNetV2/V3, EfficientNet), a whole image per work-item up to 1024
+ * pixels, else bands of rows. passes/exdw.c makes the node from the two
+ * convolutions; nodes/exdw.c packs both layers' weights and biases once on
+ * the host.
  */
 #ifndef CLINFER_OPS_CONV_EXDW_H
 #define CLINFER_OPS_CONV_EXDW_H
