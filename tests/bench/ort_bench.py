@@ -38,6 +38,23 @@ def percentile(sorted_v, q):
     return sorted_v[lo] + (pos - lo) * (sorted_v[hi] - sorted_v[lo])
 
 
+def session_options(threads):
+    """The session the side-by-side times: `threads` intra-op threads, one
+    sequential inter-op thread, every graph optimisation (ort_profile.py
+    profiles the same)."""
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = threads
+    opts.inter_op_num_threads = 1
+    opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    return opts
+
+
+def random_feed(rng, shape):
+    """Uniform random values in [-1, 1) for an input of `shape`."""
+    return rng.uniform(-1, 1, size=shape).astype(np.float32)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("model")
@@ -51,13 +68,8 @@ def main():
     ap.add_argument("--save-output")
     args = ap.parse_args()
 
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads = args.threads
-    opts.inter_op_num_threads = 1
-    opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     t0 = now_ms()
-    sess = ort.InferenceSession(args.model, sess_options=opts,
+    sess = ort.InferenceSession(args.model, sess_options=session_options(args.threads),
                                 providers=["CPUExecutionProvider"])
     load_ms = now_ms() - t0
 
@@ -74,7 +86,7 @@ def main():
                          % (args.input, list(given.shape), inp.name, shape))
             feeds[inp.name] = given
         else:
-            feeds[inp.name] = rng.uniform(-1, 1, size=shape).astype(np.float32)
+            feeds[inp.name] = random_feed(rng, shape)
     first_input = next(iter(feeds.values()))
     batch = first_input.shape[0] if first_input.ndim else 1
 

@@ -8,8 +8,9 @@ the peer's, not only the whole run). Not a test.
 
 Needs the interpreter with PyPI's onnxruntime (`python3` on PATH, as
 tests/bench/ort_bench.py). Runs the model N times (default 50) on random
-inputs in [0, 1) with ORT's profiler on (T intra-op threads, default every
-core, as side_by_side.sh runs ORT), then prints per node its median kernel
+inputs in [-1, 1), in the session tests/bench/ort_bench.py times
+(session_options: T intra-op threads, default every core), with ORT's
+profiler on, then prints per node its median kernel
 time over the runs, sorted, the top K (default 30), the sum of the medians,
 and the sum per op type. ORT names nodes after its fusions and its NCHWc
 layout pass (a Conv's ReLU fused: "Relu_output_0_nchwc"; SiLU as
@@ -25,16 +26,14 @@ import statistics
 import numpy as np
 import onnxruntime as ort
 
+from ort_bench import random_feed, session_options  # this folder's peer
+
 
 def random_inputs(session, batch):
     """Random values for every input, symbolic dims set to `batch`."""
     rng = np.random.default_rng(0)
-    feeds = {}
-    for i in session.get_inputs():
-        shape = [d if isinstance(d, int) else batch for d in i.shape]
-        kind = np.float32 if "float" in i.type else np.int64
-        feeds[i.name] = rng.random(shape).astype(kind)
-    return feeds
+    return {i.name: random_feed(rng, [d if isinstance(d, int) else batch for d in i.shape])
+            for i in session.get_inputs()}
 
 
 def node_times(profile_path):
@@ -60,9 +59,8 @@ def main():
     ap.add_argument("--top", type=int, default=30)
     ap.add_argument("--batch", type=int, default=1)
     args = ap.parse_args()
-    opts = ort.SessionOptions()
+    opts = session_options(args.threads)
     opts.enable_profiling = True
-    opts.intra_op_num_threads = args.threads
     session = ort.InferenceSession(args.model, opts, providers=["CPUExecutionProvider"])
     feeds = random_inputs(session, args.batch)
     for _ in range(args.runs):
