@@ -29,21 +29,7 @@
  * on one PoCL thread, 38-40 us here (2-core EPYC). Its output blocked too
  * took 18-23 us, but the projection reading that layout (transposed) lost
  * more than that, so the output is NCHW, 16 planes per step. */
-#define DWB_OX 4 /* depthwise_c16_transpose4 takes 4 */
-
-/* q[c / 4] lanes 4 * (c % 4) .. = channel c's 4 sums (a[0..3] lane c). */
-static inline __attribute__((always_inline)) void depthwise_c16_transpose4(const float16 *a,
-                                                                          float16 *q)
-{
-    const uint16 lo = (uint16)(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
-    const uint16 hi = lo + (uint16)(8);
-    const float16 a01l = shuffle2(a[0], a[1], lo), a01h = shuffle2(a[0], a[1], hi);
-    const float16 a23l = shuffle2(a[2], a[3], lo), a23h = shuffle2(a[2], a[3], hi);
-    const uint16 p0 = (uint16)(0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23);
-    const uint16 p1 = p0 + (uint16)(8);
-    q[0] = shuffle2(a01l, a23l, p0), q[1] = shuffle2(a01l, a23l, p1);
-    q[2] = shuffle2(a01h, a23h, p0), q[3] = shuffle2(a01h, a23h, p1);
-}
+#define DWB_OX 4 /* transpose4x16 (prelude.cl) takes 4 */
 
 /* Output row oy of one channel block at stride S (a constant where it is
  * called): from the block's input ib to its first nch (of 16) NCHW
@@ -85,7 +71,7 @@ depthwise_c16_row(__global const store_t *ib, __global store_t *orow, const floa
             acc[j] = ACT_ANY(acc[j]);
         if (ox0 + DWB_OX <= OW) {
             float16 q[4];
-            depthwise_c16_transpose4(acc, q);
+            transpose4x16(acc, q);
 #pragma unroll
             for (int ch = 0; ch < 16; ch++) {
                 const float16 v = q[ch / 4];

@@ -427,6 +427,21 @@ inline float apply_act(float x, float act_a, float act_b)
     return ACT_ANY(x);
 }
 
+/* Four rows of 16 values a[0..3] as 16 columns of 4: q[c / 4] lanes
+ * 4 * (c % 4) .. 4 * (c % 4) + 3 = column c (a[0..3] lane c). Two rounds of
+ * lane interleaving (constant shuffles, one instruction each on AVX-512). */
+static inline __attribute__((always_inline)) void transpose4x16(const float16 *a, float16 *q)
+{
+    const uint16 lo = (uint16)(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+    const uint16 hi = lo + (uint16)(8);
+    const float16 a01l = shuffle2(a[0], a[1], lo), a01h = shuffle2(a[0], a[1], hi);
+    const float16 a23l = shuffle2(a[2], a[3], lo), a23h = shuffle2(a[2], a[3], hi);
+    const uint16 p0 = (uint16)(0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23);
+    const uint16 p1 = p0 + (uint16)(8);
+    q[0] = shuffle2(a01l, a23l, p0), q[1] = shuffle2(a01l, a23l, p1);
+    q[2] = shuffle2(a01h, a23h, p0), q[3] = shuffle2(a01h, a23h, p1);
+}
+
 /* p[min(i0 + j, n - 1) * stride] for lanes j = 0..15: 16 per-channel values
  * (a bias along a tile's output channels), the lanes past the last channel
  * repeating it (they are computed and dropped). */
