@@ -54,7 +54,11 @@
  * x so that consecutive items share one B panel in cache. Rows past M are
  * computed from a clamped row and not stored; a product of fewer than TM
  * rows (M < TM) runs row by row instead (gemm_rows), so that every batch
- * size uses one build. Tunables: TM (>= 1), NV (1..4).
+ * size uses one build. A whole tile's epilogue runs straight from the
+ * accumulators where Y is row-major and A' packed (gemm_tile_stored) or Y
+ * transposed and A' = X^T with TM 8 (gemm_tile_transposed8); other tiles
+ * go through a private tile and gemm_store_tile. Tunables: TM (>= 1),
+ * NV (1..4).
  *
  * gemm_local (GPUs): a work-group of (TSN / WPTN, TSM / WPTM) items computes
  * a TSM x TSN tile of Y[z]; per step of TSK it stages the A' and B' tiles in
