@@ -181,10 +181,26 @@ static void g_winograd_small(built *b)
     output(b, conv(b, x, 3, 5, 3, 1, 1, 1, 1, CLINFER_ACT_CLIP));
 }
 
+/* 1x1 convolutions with a residual Add: 10 channels over 63 positions
+ * (row-major: one whole 8 x 32 tile, whose epilogue runs from the
+ * accumulators, beside partial ones), 128 -> 20 channels over 16
+ * positions (transposed, rows = positions: whole tiles of 8 rows
+ * transposed in registers, 20 of a panel's 32 columns stored) */
 static void g_conv1x1(built *b)
 {
-    clinfer_value x = input(b, (clinfer_shape){4, {2, 7, 5, 6}});
+    clinfer_value x = input(b, (clinfer_shape){4, {2, 7, 5, 6}}), y;
     output(b, conv(b, x, 7, 9, 1, 1, 0, 1, 1, CLINFER_ACT_NONE));
+    y = conv(b, input(b, (clinfer_shape){4, {1, 6, 7, 9}}), 6, 10, 1, 1, 0, 1, 1,
+             CLINFER_ACT_NONE);
+    CHECK_OK(clinfer_graph_binary(b->g, NULL, CLINFER_BINARY_ADD, y,
+                                  input(b, (clinfer_shape){4, {1, 10, 7, 9}}), &y));
+    CHECK_OK(clinfer_graph_unary(b->g, NULL, CLINFER_UNARY_RELU, y, 0, 0, &y));
+    output(b, y);
+    y = conv(b, input(b, (clinfer_shape){4, {1, 128, 4, 4}}), 128, 20, 1, 1, 0, 1, 1,
+             CLINFER_ACT_NONE);
+    CHECK_OK(clinfer_graph_binary(b->g, NULL, CLINFER_BINARY_ADD, y,
+                                  input(b, (clinfer_shape){4, {1, 20, 4, 4}}), &y));
+    output(b, y);
 }
 
 static void g_depthwise(built *b) /* the 3x3 paths (stride 1, 2), the general one */
