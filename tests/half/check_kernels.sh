@@ -40,6 +40,10 @@ for f in "$dir"/*.cl; do
     reduce) sets+=("-DREDUCE_OP=1" "-DREDUCE_OP=2") ;;
     resize) sets+=("-DTAPS=1" "-DTAPS=2" "-DTAPS=4") ;;
     softmax) sets+=("-DLOG_SOFTMAX=1") ;;
+    # the tile heights of the cpu candidates and of the transposed 1x1
+    # layers (host/ops/gemm_config.c, conv2d.c): TM 8 builds
+    # gemm_tile_transposed8, the others do not
+    gemm) sets+=("-DTM=7" "-DTM=6 -DNV=4" "-DTM=5 -DNV=1" "-DTM=4 -DNV=1" "-DTM=12") ;;
     gemm_local) sets+=("-DGEMM_PREFETCH=1" "-DGEMM_PREFETCH=1 -DHAS_BIAS=1 -DHAS_RESIDUAL=1"
                        "-DGEMM_KERNELS=GEMM_LOCAL" "-DGEMM_KERNELS=GEMM_SPLIT") ;;
     pad) sets+=("-DPAD_MODE=1" "-DPAD_MODE=2" "-DPAD_MODE=3") ;;
