@@ -308,6 +308,12 @@ inline void gemm_store_tile(float tile[TM][TW], __global store_t *y, __global co
         }                                                                                      \
     }
 
+/* float16 acc[TM][NV], zero: a tile's accumulators */
+#define GEMM_ZERO_ACCUMULATORS(acc)                                                            \
+    float16 acc[TM][NV];                                                                       \
+    _Pragma("unroll") for (int i_ = 0; i_ < TM; i_++)                                          \
+        _Pragma("unroll") for (int v_ = 0; v_ < NV; v_++) acc[i_][v_] = (float16)(0.0f)
+
 /* The K steps of a tile whose A' is packed (`a`: the tile's panel [K, TM])
  * times the B panel `b`, into the caller's acc (a macro: through a pointer
  * argument the accumulators left the registers, 1.4x slower) */
@@ -326,12 +332,7 @@ inline void gemm_tile(__global const store_t *a, int a_rs, int a_ks, int m0, int
                       __global const store_t *b, long bstep, __global const store_t *s,
                       float tile[TM][TW])
 {
-    float16 acc[TM][NV];
-#pragma unroll
-    for (int i = 0; i < TM; i++)
-#pragma unroll
-        for (int v = 0; v < NV; v++)
-            acc[i][v] = (float16)(0.0f);
+    GEMM_ZERO_ACCUMULATORS(acc);
 
     if (a_ks == 0) {
         GEMM_PACKED_A_STEPS()
@@ -383,8 +384,8 @@ inline void gemm_tile(__global const store_t *a, int a_rs, int a_ks, int m0, int
  * accumulators, without gemm_tile's private tile and gemm_store_tile's
  * loops. Why: a 1x1 convolution over 16-32 channels does few K steps per
  * tile, and the tile's round trip through private memory was a tenth of
- * it (one PoCL thread on a 2-core EPYC: 16 -> 64 at 55x55 0.089 -> 0.077
- * ms, 24 -> 144 at 56x56 0.266 -> 0.236). Only this one form is unrolled
+ * it (one PoCL thread on a 2-core EPYC: 16 -> 64 at 55x55 0.089 -> 0.080
+ * ms, 24 -> 144 at 56x56 0.266 -> 0.240). Only this one form is unrolled
  * (TM x NV stores): the others stay rolled in gemm_store_tile, for the
  * code size of the cold start. */
 inline void gemm_tile_stored(__global const store_t *a, int K, __global const store_t *b,
@@ -393,12 +394,7 @@ inline void gemm_tile_stored(__global const store_t *a, int K, __global const st
                              long coff, int c_rs, float alpha, float beta, float act_a,
                              float act_b, int has_bias, int has_res)
 {
-    float16 acc[TM][NV];
-#pragma unroll
-    for (int i = 0; i < TM; i++)
-#pragma unroll
-        for (int v = 0; v < NV; v++)
-            acc[i][v] = (float16)(0.0f);
+    GEMM_ZERO_ACCUMULATORS(acc);
     GEMM_PACKED_A_STEPS()
 #pragma unroll
     for (int i = 0; i < TM; i++) {
@@ -430,12 +426,7 @@ inline void gemm_tile_transposed8(__global const store_t *a, int a_ks, int m0, i
                                   float beta, float act_a, float act_b, int has_bias,
                                   int has_res)
 {
-    float16 acc[TM][NV];
-#pragma unroll
-    for (int i = 0; i < TM; i++)
-#pragma unroll
-        for (int v = 0; v < NV; v++)
-            acc[i][v] = (float16)(0.0f);
+    GEMM_ZERO_ACCUMULATORS(acc);
     for (int k = 0; k < K; k++) {
         float ak[TM];
         LOAD_TM(ak, a + m0 + (long)k * a_ks);
@@ -480,6 +471,7 @@ inline void gemm_tile_transposed8(__global const store_t *a, int a_ks, int m0, i
 
 #undef GEMM_PACKED_A_STEPS
 #undef GEMM_PACKED_STEP
+#undef GEMM_ZERO_ACCUMULATORS
 
 /* A product of fewer than TM rows (M < TM: a fully connected layer at a
  * small batch): each row's k steps on their own, as a TM = 1 build would
