@@ -324,6 +324,15 @@ inline void gemm_store_tile(float tile[TM][TW], __global store_t *y, __global co
         GEMM_PACKED_STEP(ak[i])                                                                \
     }
 
+/* The same where A' = X^T (a_rs 1: the TM rows of a k adjacent, at
+ * a + m0 + k * a_ks), rows m0 .. m0 + TM - 1 inside M */
+#define GEMM_XT_STEPS()                                                                        \
+    for (int k = 0; k < K; k++) {                                                              \
+        float ak[TM];                                                                          \
+        LOAD_TM(ak, a + m0 + (long)k * a_ks);                                                  \
+        GEMM_PACKED_STEP(ak[i])                                                                \
+    }
+
 /* A full tile: rows m0.. (rows past M computed from a clamped row) of A'
  * (packed when a_ks == 0: `a` is then the tile's panel [K, TM]) times the
  * B panel `b` (its rows scaled by s with B_SCALE), TM x NV float16
@@ -337,11 +346,7 @@ inline void gemm_tile(__global const store_t *a, int a_rs, int a_ks, int m0, int
     if (a_ks == 0) {
         GEMM_PACKED_A_STEPS()
     } else if (a_rs == 1 && m0 + TM <= M) { /* the TM rows of a k adjacent (A' = X^T) */
-        for (int k = 0; k < K; k++) {
-            float ak[TM];
-            LOAD_TM(ak, a + m0 + (long)k * a_ks);
-            GEMM_PACKED_STEP(ak[i])
-        }
+        GEMM_XT_STEPS()
     } else {
         long arow[TM]; /* offset of each row of A' (clamped to the last row) */
 #pragma unroll
@@ -427,11 +432,7 @@ inline void gemm_tile_transposed8(__global const store_t *a, int a_ks, int m0, i
                                   int has_res)
 {
     GEMM_ZERO_ACCUMULATORS(acc);
-    for (int k = 0; k < K; k++) {
-        float ak[TM];
-        LOAD_TM(ak, a + m0 + (long)k * a_ks);
-        GEMM_PACKED_STEP(ak[i])
-    }
+    GEMM_XT_STEPS()
     /* q[t] lanes: columns 4t..4t+3 of rows 0-3 (4 lanes each); then, with
      * rows 4-7's, a float16 of two whole columns */
     const uint16 cols01 = (uint16)(0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23);
@@ -470,6 +471,7 @@ inline void gemm_tile_transposed8(__global const store_t *a, int a_ks, int m0, i
 #endif
 
 #undef GEMM_PACKED_A_STEPS
+#undef GEMM_XT_STEPS
 #undef GEMM_PACKED_STEP
 #undef GEMM_ZERO_ACCUMULATORS
 
