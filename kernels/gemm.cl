@@ -390,9 +390,10 @@ inline void gemm_tile(__global const store_t *a, int a_rs, int a_ks, int m0, int
  * loops. Why: a 1x1 convolution over 16-32 channels does few K steps per
  * tile, and the tile's round trip through private memory was a tenth of
  * it (one PoCL thread on a 2-core EPYC: 16 -> 64 at 55x55 0.089 -> 0.080
- * ms, 24 -> 144 at 56x56 0.266 -> 0.240). Only this one form is unrolled
- * (TM x NV stores): the others stay rolled in gemm_store_tile, for the
- * code size of the cold start. */
+ * ms, 24 -> 144 at 56x56 0.266 -> 0.240). Only whole tiles take an
+ * unrolled epilogue (this one's TM x NV stores, gemm_tile_transposed8's
+ * columns): partial tiles stay rolled in gemm_store_tile, for the code
+ * size of the cold start (ResNet-18's grew 4.41 -> 4.58 s with both). */
 inline void gemm_tile_stored(__global const store_t *a, int K, __global const store_t *b,
                              long bstep, __global const store_t *s, __global store_t *y,
                              __global const store_t *r, int N, __global const store_t *C,
