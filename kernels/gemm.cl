@@ -201,25 +201,12 @@ inline void gemm_store_tile(float tile[TM][TW], __global store_t *y, __global co
             }
             return;
         }
-#if TM == 8
-        /* with a residual, a whole tile of 8 rows: a column's rows (8
-         * adjacent outputs, residuals) as one vector (ResNet-50's 14x14 1x1
-         * layers with their Add) */
-        if (rows == 8 && rskip == 0) {
-            for (int j = skip; j < end; j++) {
-                const long at = (long)(n0 + j) * M + m0;
-                const float b = has_bias ? beta * LD(C, coff + (long)(n0 + j) * c_cs) : 0.0f;
-                const float8 t = (float8)(tile[0][j], tile[1][j], tile[2][j], tile[3][j],
-                                          tile[4][j], tile[5][j], tile[6][j], tile[7][j]);
-                ST8(ACT_ANY(fma((float8)(alpha), t, (float8)(b)) + LD8(0, R + at)), 0, y + at);
-            }
-            return;
-        }
-#endif
-        /* with a residual, per element (the residual's test stays outside
-         * these loops: tested per element, the compiler made its loads
-         * masked vector loads, and a masked-off load of an absent
-         * residual's address cost a microcode assist each) */
+        /* with a residual, per element (whole tiles of 8 rows, the
+         * transposed products' with TM 8, take gemm_tile_transposed8; the
+         * residual's test stays outside these loops: tested per element,
+         * the compiler made its loads masked vector loads, and a
+         * masked-off load of an absent residual's address cost a microcode
+         * assist each) */
         for (int j = skip; j < end; j++) {
             const long at = (long)(n0 + j) * M + m0;
             const float b = has_bias ? beta * LD(C, coff + (long)(n0 + j) * c_cs) : 0.0f;
