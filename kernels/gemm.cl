@@ -303,10 +303,20 @@ inline void gemm_store_tile(float tile[TM][TW], __global store_t *y, __global co
 
 /* The K steps of a tile whose A' is packed (`a`: the tile's panel [K, TM])
  * times the B panel `b`, into the caller's acc (a macro: through a pointer
- * argument the accumulators left the registers, 1.4x slower) */
+ * argument the accumulators left the registers, 1.4x slower). Where B is
+ * read in place (bstep != TW: a 1x1 convolution's input rows, one row per
+ * k, 32 floats of each per panel), each step also asks for the same row's
+ * lines of the next panel: that many rows apart are more streams than the
+ * hardware prefetcher follows (one PoCL thread, A/B over 5 rounds of 100
+ * runs: SqueezeNet 1.1 device time 0.957x, ResNet-50 0.981x, a 16 -> 64
+ * 1x1 at 55x55 0.959x). */
 #define GEMM_PACKED_A_STEPS()                                                                  \
     for (int k = 0; k < K; k++) {                                                              \
         float ak[TM];                                                                          \
+        if (bstep != TW) {                                                                     \
+            _Pragma("unroll") for (int v = 0; v < NV; v++)                                     \
+                PREFETCH_LINE(b + k * bstep + TW + v * 16);                                    \
+        }                                                                                      \
         LOAD_TM(ak, a + k * TM);                                                               \
         GEMM_PACKED_STEP(ak[i])                                                                \
     }
