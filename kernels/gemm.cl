@@ -567,8 +567,12 @@ __kernel void gemm_packed(GEMM_PRODUCT_ARGS GEMM_SCALE_ARGS)
     for (int panel = p0; panel < min(p0 + per, npanels); panel++)
     for (int m_own = m_first; m_own < M; m_own += m_step) {
         /* y_t: a last tile that sticks out of M moved up to end at M (its
-         * rows shared with the previous tile computed twice, stored once) */
-        const int m0 = y_t == GEMM_Y_TRANSPOSED && M >= TM ? min(m_own, M - TM) : m_own;
+         * rows shared with the previous tile computed twice, stored once),
+         * or, where at most half of it is left (TAIL_ROWS), those rows
+         * alone */
+        const int tail = y_t == GEMM_Y_TRANSPOSED && M >= TM && a_ks != 0 && M - m_own < TM &&
+                         2 * (M - m_own) <= TM;
+        const int m0 = y_t == GEMM_Y_TRANSPOSED && M >= TM && !tail ? min(m_own, M - TM) : m_own;
         const int n_own = panel * TW; /* first column this item stores */
         const int n0 = raw ? min(n_own, N - TW) : n_own; /* first column computed */
         __global const store_t *b = b_z + (raw ? (long)n0 : (long)panel * K * TW);
@@ -600,6 +604,8 @@ __kernel void gemm_packed(GEMM_PRODUCT_ARGS GEMM_SCALE_ARGS)
 #endif
         if (M < TM) /* packed A': one panel, (m, k) at m + k * TM */
             gemm_rows(a, a_ks == 0 ? 1 : a_rs, a_ks == 0 ? TM : a_ks, M, K, b, bstep, s, tile);
+        else if (tail)
+            gemm_rows(a + (long)m0 * a_rs, a_rs, a_ks, M - m0, K, b, bstep, s, tile);
         else
             gemm_tile(a_ks == 0 ? a + (long)(m0 / TM) * K * TM : a, a_rs, a_ks, m0, M, K,
                       b, bstep, s, tile);

@@ -26,7 +26,7 @@
 
 #include "check.h"
 
-#define MAX_IO 6
+#define MAX_IO 8
 
 /* A graph under test: its inputs' and outputs' sizes. */
 typedef struct built {
@@ -185,7 +185,9 @@ static void g_winograd_small(built *b)
  * (row-major: one whole 8 x 32 tile, whose epilogue runs from the
  * accumulators, beside partial ones), 128 -> 20 channels over 16
  * positions (transposed, rows = positions: whole tiles of 8 rows
- * transposed in registers, 20 of a panel's 32 columns stored) */
+ * transposed in registers, 20 of a panel's 32 columns stored), 256 -> 32
+ * over 9 positions (transposed in tiles of 6 rows: a tail of 3 rows
+ * computed alone) */
 static void g_conv1x1(built *b)
 {
     clinfer_value x = input(b, (clinfer_shape){4, {2, 7, 5, 6}}), y;
@@ -200,6 +202,11 @@ static void g_conv1x1(built *b)
              CLINFER_ACT_NONE);
     CHECK_OK(clinfer_graph_binary(b->g, NULL, CLINFER_BINARY_ADD, y,
                                   input(b, (clinfer_shape){4, {1, 20, 4, 4}}), &y));
+    output(b, y);
+    y = conv(b, input(b, (clinfer_shape){4, {1, 256, 3, 3}}), 256, 32, 1, 1, 0, 1, 1,
+             CLINFER_ACT_NONE);
+    CHECK_OK(clinfer_graph_binary(b->g, NULL, CLINFER_BINARY_ADD, y,
+                                  input(b, (clinfer_shape){4, {1, 32, 3, 3}}), &y));
     output(b, y);
 }
 
