@@ -54,7 +54,11 @@
  * x so that consecutive items share one B panel in cache. Rows past M are
  * computed from a clamped row and not stored; a product of fewer than TM
  * rows (M < TM) runs row by row instead (gemm_rows), so that every batch
- * size uses one build. A whole tile's epilogue runs straight from the
+ * size uses one build, and so does the last row tile of a transposed Y
+ * with at most TM / 2 rows left (more left: the tile moved up to end at
+ * M). Where B is read in place, each K step also asks for the lines of
+ * the next panel (GEMM_PACKED_A_STEPS); a row-major A' is staged 8 k
+ * values at a time (gemm_tile). A whole tile's epilogue runs straight from the
  * accumulators where Y is row-major and A' packed (gemm_tile_stored) or Y
  * transposed and A' = X^T with TM 8 (gemm_tile_transposed8); other tiles
  * go through a private tile and gemm_store_tile. Tunables: TM (>= 1),
