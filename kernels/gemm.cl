@@ -40,29 +40,28 @@
  * buffer starts where bs says (the host keeps batches contiguous).
  *
  * gemm_packed (CPUs through PoCL): work-item (x, y, z) computes TM x TW
- * tiles of Y[z] at rows x * TM, columns (y * per + j) * TW for j < per
- * (per = ceil(panels / global size 1): the host gives items of a short K
- * several panels), each in TM * NV float16
- * accumulators, reading per k one row of its B panel (NV vector loads) and
- * TM scalars of A' (packed A when a_ks == 0: panels of TM rows, panel x
- * [K, TM] at x * K * TM, as gemm_pack_a writes them, so that the TM values
- * of a k are adjacent). B is packed when b_ks == 0; otherwise B' rows are
- * contiguous (b_ns == 1, N >= TW) with stride b_ks and are read in place, a
- * last tile that sticks out of N being moved left to end at N (the columns
- * it shares with the previous tile are computed twice, stored once). Work-group size 1: PoCL runs the items of a work-group
- * as a loop in one thread and vectorises only explicit vectors. Rows are in
- * x so that consecutive items share one B panel in cache. Rows past M are
- * computed from a clamped row and not stored; a product of fewer than TM
- * rows (M < TM) runs row by row instead (gemm_rows), so that every batch
- * size uses one build, and so does the last row tile of a transposed Y
- * with at most TM / 2 rows left (more left: the tile moved up to end at
- * M). Where B is read in place, each K step also asks for the lines of
- * the next panel (GEMM_PACKED_A_STEPS); a row-major A' is staged 8 k
- * values at a time (gemm_tile). A whole tile's epilogue runs straight from the
- * accumulators where Y is row-major and A' packed (gemm_tile_stored) or Y
- * transposed and A' = X^T with TM 8 (gemm_tile_transposed8); other tiles
- * go through a private tile and gemm_store_tile. Tunables: TM (>= 1),
- * NV (1..4).
+ * tiles of Y[z] at rows x * TM, columns (y * per + j) * TW for j < per (per
+ * = ceil(panels / global size 1): the host gives items of a short K several
+ * panels), each in TM * NV float16 accumulators, reading per k one row of
+ * its B panel (NV vector loads) and TM scalars of A' (packed A when a_ks ==
+ * 0: panels of TM rows, panel x [K, TM] at x * K * TM, as gemm_pack_a writes
+ * them, so that the TM values of a k are adjacent). B is packed when b_ks ==
+ * 0; otherwise B' rows are contiguous (b_ns == 1, N >= TW) with stride b_ks
+ * and are read in place, a last tile that sticks out of N being moved left
+ * to end at N (the columns it shares with the previous tile are computed
+ * twice, stored once). Work-group size 1: PoCL runs the items of a
+ * work-group as a loop in one thread and vectorises only explicit vectors.
+ * Rows are in x so that consecutive items share one B panel in cache. Rows
+ * past M are computed from a clamped row and not stored; a product of fewer
+ * than TM rows (M < TM) runs row by row instead (gemm_rows), so that every
+ * batch size uses one build, and so does the last row tile of a transposed Y
+ * with at most TM / 2 rows left (more left: the tile moved up to end at M).
+ * Where A' is packed and B read in place (a 1x1 convolution's input), each
+ * K step also asks for the lines of the next panel (GEMM_PACKED_A_STEPS); a
+ * row-major A' is staged 8 k values at a time (gemm_tile). A whole tile's epilogue runs straight from the accumulators
+ * where Y is row-major and A' packed (gemm_tile_stored) or Y transposed and
+ * A' = X^T with TM 8 (gemm_tile_transposed8); other tiles go through a
+ * private tile and gemm_store_tile. Tunables: TM (>= 1), NV (1..4).
  *
  * gemm_local (GPUs): a work-group of (TSN / WPTN, TSM / WPTM) items computes
  * a TSM x TSN tile of Y[z]; per step of TSK it stages the A' and B' tiles in
@@ -576,8 +575,8 @@ __kernel void gemm_packed(GEMM_PRODUCT_ARGS GEMM_SCALE_ARGS)
     for (int m_own = m_first; m_own < M; m_own += m_step) {
         /* y_t: a last tile that sticks out of M moved up to end at M (its
          * rows shared with the previous tile computed twice, stored once),
-         * or, where at most half of it is left (TAIL_ROWS), those rows
-         * alone */
+         * or, where at most half of it is left, those rows alone
+         * (gemm_rows: the moved-up tile recomputed up to TM - 1 rows) */
         const int tail = y_t == GEMM_Y_TRANSPOSED && M >= TM && a_ks != 0 && M - m_own < TM &&
                          2 * (M - m_own) <= TM;
         const int m0 = y_t == GEMM_Y_TRANSPOSED && M >= TM && !tail ? min(m_own, M - TM) : m_own;
