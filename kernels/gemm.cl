@@ -56,12 +56,13 @@
  * than TM rows (M < TM) runs row by row instead (gemm_rows), so that every
  * batch size uses one build, and so does the last row tile of a transposed Y
  * with at most TM / 2 rows left (more left: the tile moved up to end at M).
- * Where A' is packed and B read in place (a 1x1 convolution's input), each
- * K step also asks for the lines of the next panel (GEMM_PACKED_A_STEPS); a
- * row-major A' is staged 8 k values at a time (gemm_tile). A whole tile's epilogue runs straight from the accumulators
- * where Y is row-major and A' packed (gemm_tile_stored) or Y transposed and
- * A' = X^T with TM 8 (gemm_tile_transposed8); other tiles go through a
- * private tile and gemm_store_tile. Tunables: TM (>= 1), NV (1..4).
+ * Where A' is packed and B read in place (a 1x1 convolution's input), each K
+ * step also asks for the lines of the next panel (GEMM_PACKED_A_STEPS); a
+ * row-major A' is staged 8 k values at a time (gemm_tile). A whole tile's
+ * epilogue runs straight from the accumulators where Y is row-major and A'
+ * packed (gemm_tile_stored) or Y transposed and A' = X^T with TM 8
+ * (gemm_tile_transposed8); other tiles go through a private tile and
+ * gemm_store_tile. Tunables: TM (>= 1), NV (1..4).
  *
  * gemm_local (GPUs): a work-group of (TSN / WPTN, TSM / WPTM) items computes
  * a TSM x TSN tile of Y[z]; per step of TSK it stages the A' and B' tiles in
@@ -577,9 +578,9 @@ __kernel void gemm_packed(GEMM_PRODUCT_ARGS GEMM_SCALE_ARGS)
          * rows shared with the previous tile computed twice, stored once),
          * or, where at most half of it is left, those rows alone
          * (gemm_rows: the moved-up tile recomputed up to TM - 1 rows) */
-        const int tail = y_t == GEMM_Y_TRANSPOSED && M >= TM && a_ks != 0 && M - m_own < TM &&
-                         2 * (M - m_own) <= TM;
-        const int m0 = y_t == GEMM_Y_TRANSPOSED && M >= TM && !tail ? min(m_own, M - TM) : m_own;
+        const int can_move_up = y_t == GEMM_Y_TRANSPOSED && M >= TM;
+        const int tail = can_move_up && a_ks != 0 && 2 * (M - m_own) <= TM;
+        const int m0 = can_move_up && !tail ? min(m_own, M - TM) : m_own;
         const int n_own = panel * TW; /* first column this item stores */
         const int n0 = raw ? min(n_own, N - TW) : n_own; /* first column computed */
         __global const store_t *b = b_z + (raw ? (long)n0 : (long)panel * K * TW);
