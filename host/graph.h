@@ -88,6 +88,9 @@ typedef struct graph_node {
     int removed;     /* fused away by a pass */
     int32_t fused_pool; /* conv2d: the window (= stride) of a max pool fused
                          * into it by passes/pool.c; 0: none */
+    /* conv2d: a max pool whose windows overlap or are padded, fused into
+     * it by passes/pool.c (the MaxPool's attributes; kernel_h 0: none) */
+    clinfer_pool2d_desc window_pool;
     /* conv2d: input or output in the channel-blocked layout NCHW16c
      * (passes/layout.c, ops/conv2d.h) */
     int in_blocked, out_blocked;

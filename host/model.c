@@ -89,6 +89,7 @@ static clinfer_status run_passes(clinfer_runtime *rt, clinfer_graph *g)
     if (gates < 0)
         return (clinfer_status)gates;
     int pools = pass_fuse_max_pools(g);
+    pools += pass_fuse_window_pools(g);
     int expansions =
         pass_fuse_expand_depthwise(g, conv2d_blocked_layout_ok(rt), EXDW_SMALL_PIXELS, 1);
     if (expansions < 0)

@@ -228,8 +228,12 @@ inline int max3s2_rows(__global const store_t *restrict input, __global store_t 
     const size_t plane = get_global_id(1);
     const long total = (long)get_global_size(1) * H * W, at = (long)plane * H * W;
     const int first = max(0, 2 * oy0 - pad_top), last = min(H - 1, 2 * (oy1 - 1) - pad_top + 2);
+    /* the last chunk's furthest read: strided16(p_ + 2, 2), 2 + 31 past
+     * its first column (MAX3_ROW) */
     if (at + (long)first * W - pad_left < 0 ||
-        at + (long)last * W + 2 * ((OW + 15) / 16 * 16 - 16) - pad_left + 32 >= total)
+        at + (long)last * W + 2 * ((OW + 15) / 16 * 16 - 16) - pad_left + 2 +
+                STRIDED16_REACH(2) >=
+            total)
         return 0;
     __global const store_t *in = input + at;
     const int16 lane = (int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) * 2;

@@ -605,6 +605,97 @@ Test(conv_algos, fused_max_pool, .init = setup)
     clinfer_runtime_free(rt);
 }
 
+/* A fused max pool of any window (conv2d_params.window_pool: windows that
+ * overlap, padding, ceil mode; passes/pool.c's window pools): only the
+ * stem computes it (conv2d_stem_pool), and the automatic choice takes it;
+ * the other algorithms refuse. Against ref_conv2d then ref_maxpool2d:
+ * SqueezeNet's 3x3 stride-2 ceil-mode pool after a strided 3 -> 20 stem
+ * (a partial channel block) at batch 2, a padded pool over 70-wide rows
+ * (pooled rows of 3 vectors), an odd left padding with a 2x3 window at
+ * strides (1, 2) and a non-monotonic activation, a pool at stride 1
+ * across after a 5x5, and a 3x3 pool at stride 3 down (one pooled row in
+ * flight) after a dilated stride-3 stem over 40 channels. A pool stride
+ * across of 3 does not fit the stem. */
+Test(conv_algos, fused_window_max_pool, .init = setup)
+{
+    typedef struct window_case {
+        conv_case conv;
+        int32_t kh, kw, sh, sw, pt, pl, pb, pr, ceil_mode;
+    } window_case;
+    static const window_case cases_w[] = {
+        {{"squeezenet stem, 3x3/2 ceil", 2, 3, 29, 41, 20, 3, 3, 2, 2, 0, 0, 0, 0, 1, 1, 1, 1,
+          ACT_KIND_RELU},
+         3, 3, 2, 2, 0, 0, 0, 0, 1},
+        {{"3x3/2 pad 1, wide", 1, 3, 23, 70, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+          ACT_KIND_LEAKY_RELU},
+         3, 3, 2, 2, 1, 1, 1, 1, 0},
+        {{"2x3/(1,2), odd left pad, mish", 1, 2, 9, 19, 33, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+          ACT_KIND_MISH},
+         2, 3, 1, 2, 1, 1, 0, 1, 1},
+        {{"5x5, pool 3x3/1 pad 1", 1, 1, 12, 17, 5, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 1, 0,
+          ACT_KIND_SIGMOID},
+         3, 3, 1, 1, 1, 1, 1, 1, 0},
+        {{"dilated stride-3 stem, pool 3x3/(3,2)", 1, 1, 29, 41, 40, 3, 3, 3, 3, 2, 1, 2, 1, 2,
+          2, 1, 1, ACT_KIND_CLIP},
+         3, 3, 3, 2, 0, 1, 0, 1, 1},
+    };
+    clinfer_runtime *rt = test_runtime();
+    for (size_t i = 0; i < sizeof cases_w / sizeof cases_w[0]; i++) {
+        const window_case *k = &cases_w[i];
+        conv2d_params p = params_of(&k->conv);
+        const int32_t oh = ref_window_out(p.h, p.kh, p.stride_h, p.pad_top, p.pad_bottom, p.dil_h);
+        const int32_t ow = ref_window_out(p.w, p.kw, p.stride_w, p.pad_left, p.pad_right, p.dil_w);
+        pool2d_params pp = pool2d_params_default();
+        pp.n = p.n, pp.c = p.oc, pp.h = oh, pp.w = ow, pp.kh = k->kh, pp.kw = k->kw;
+        pp.stride_h = k->sh, pp.stride_w = k->sw, pp.ceil_mode = k->ceil_mode;
+        pp.pad_top = k->pt, pp.pad_left = k->pl, pp.pad_bottom = k->pb, pp.pad_right = k->pr;
+        const int32_t ph = ref_pool_out(oh, k->kh, k->sh, k->pt, k->pb, 1, k->ceil_mode);
+        const int32_t pw = ref_pool_out(ow, k->kw, k->sw, k->pl, k->pr, 1, k->ceil_mode);
+        size_t in_n = (size_t)p.n * p.c * p.h * p.w, w_n = (size_t)p.oc * p.c * p.kh * p.kw;
+        size_t conv_n = (size_t)p.n * p.oc * oh * ow, out_n = (size_t)p.n * p.oc * ph * pw;
+        float *in = test_alloc(in_n * 4), *w = test_alloc(w_n * 4), *b = test_alloc((size_t)p.oc * 4);
+        float *conv = test_alloc(conv_n * 4), *want = test_alloc(out_n * 4);
+        float *got = test_alloc(out_n * 4);
+        uint32_t seed = 177u + (uint32_t)i;
+        fill_uniform(in, in_n, -1, 1, &seed);
+        fill_uniform(w, w_n, -1, 1, &seed);
+        fill_uniform(b, (size_t)p.oc, -1, 1, &seed);
+        ref_conv2d(&p, in, w, p.has_bias ? b : NULL, conv);
+        ref_maxpool2d(&pp, conv, want);
+        p.window_pool = pp;
+        cr_assert(conv2d_window_pool_fused(rt, &p), "%s: not computed by the stem", k->conv.name);
+        for (size_t a = 0; a < N_ALGOS; a++) {
+            conv2d_plan plan;
+            clinfer_status st = conv2d_plan_algo(rt, &p, algos[a], &plan);
+            if (algos[a] != CONV2D_ALGO_STEM) {
+                cr_assert_eq(st, CLINFER_ERR_UNSUPPORTED, "%s: %s planned a window pool",
+                             k->conv.name, conv2d_algo_name(algos[a]));
+                continue;
+            }
+            cr_assert_eq(st, CLINFER_OK, "%s: %s", k->conv.name, clinfer_last_errmsg());
+            cr_assert(plan.oh == ph && plan.ow == pw, "%s: pooled %dx%d, expected %dx%d",
+                      k->conv.name, (int)plan.oh, (int)plan.ow, (int)ph, (int)pw);
+            run_plan(rt, &p, &plan, in, w, b, NULL, got, out_n, k->conv.name);
+            assert_close(got, want, out_n, 1e-5f + 2e-7f * (float)(p.c * p.kh * p.kw), 1e-4f,
+                         k->conv.name);
+        }
+        conv2d_plan plan;
+        cr_assert_eq(conv2d_plan_make(rt, &p, &plan), CLINFER_OK);
+        cr_assert_eq(plan.algo, CONV2D_ALGO_STEM, "%s: the automatic choice %s", k->conv.name,
+                     conv2d_algo_name(plan.algo));
+        free(in), free(w), free(b), free(conv), free(want), free(got);
+    }
+    /* a stride across of 3: no stem, so the node would run the pool apart */
+    conv2d_params p = params_of(&cases_w[0].conv);
+    p.window_pool = pool2d_params_default();
+    p.window_pool.kh = p.window_pool.kw = 3;
+    p.window_pool.stride_h = p.window_pool.stride_w = 3;
+    cr_assert(!conv2d_window_pool_fused(rt, &p));
+    conv2d_plan plan;
+    cr_assert_eq(conv2d_plan_algo(rt, &p, CONV2D_ALGO_STEM, &plan), CLINFER_ERR_UNSUPPORTED);
+    clinfer_runtime_free(rt);
+}
+
 /* x [N, C, H, W] in the channel-blocked layout [N, C/16, H, W, 16]. */
 static void to_blocked(const float *x, float *y, const conv2d_params *p, int32_t c, int32_t h,
                        int32_t w)

@@ -268,7 +268,9 @@ Test(graph, compile_and_session_errors)
 }
 
 /* A chain of layers: the arena must not exceed the largest pair of
- * neighbouring tensors (plus alignment), far below the sum of all. */
+ * neighbouring tensors (plus alignment), far below the sum of all. (4
+ * input channels: 36 taps, more than a stem's, so that no pool is fused
+ * into a convolution and every tensor of the chain is the graph's.) */
 Test(graph, chain_plan_needs_only_the_largest_adjacent_pair)
 {
     clinfer_runtime *rt = test_runtime();
@@ -280,13 +282,13 @@ Test(graph, chain_plan_needs_only_the_largest_adjacent_pair)
     clinfer_graph *g = NULL;
     cr_assert_eq(clinfer_graph_create(&g), CLINFER_OK);
     uint32_t seed = 5;
-    clinfer_shape in_shape = shape4(2, 3, 31, 29);
+    clinfer_shape in_shape = shape4(2, 4, 31, 29);
     clinfer_value v;
     cr_assert_eq(clinfer_graph_input(g, "x", &in_shape, &v), CLINFER_OK);
-    static float w1[16 * 3 * 9], w2[8 * 16 * 9], w3[24 * 8 * 9], w4[4 * 24];
+    static float w1[16 * 4 * 9], w2[8 * 16 * 9], w3[24 * 8 * 9], w4[4 * 24];
     const int32_t chans[] = {16, 8, 24};
     float *ws[] = {w1, w2, w3};
-    int64_t c = 3;
+    int64_t c = 4;
     for (int i = 0; i < 3; i++) {
         char name[16];
         snprintf(name, sizeof name, "w%d", i);
@@ -307,7 +309,7 @@ Test(graph, chain_plan_needs_only_the_largest_adjacent_pair)
 
     /* The tensors of the chain, input first: conv, pool, conv, pool, ... */
     int64_t h = 31, wd = 29, bytes[8], n = 0;
-    bytes[n++] = 2 * 3 * h * wd * 4;
+    bytes[n++] = 2 * 4 * h * wd * 4;
     for (int i = 0; i < 3; i++) {
         h -= 2, wd -= 2;
         bytes[n++] = 2 * chans[i] * h * wd * 4;

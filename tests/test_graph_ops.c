@@ -596,6 +596,73 @@ Test(graph_ops, max_pool_fused_after_a_wide_3x3_conv)
     conv_then_pool(3, 13, 11, "CLINFER_CONV_ALGO", "naive"); /* forced: apart as well */
 }
 
+/* A network's first layer as SqueezeNet has it: a 3 -> 20 convolution,
+ * 3x3 at stride 2, ReLU, then a max pool whose windows overlap (3x3 at
+ * stride 2; ceil mode, or padding 1 given by auto_pad SAME_UPPER): the
+ * pool is fused into the convolution (passes/pool.c's window pools) and
+ * computed by conv2d_stem_pool, or, with a forced algorithm other than
+ * the stem, the node runs the convolution into scratch and the pool
+ * after it. Against ref_conv2d and ref_maxpool2d, batch 2. */
+static void stem_then_pool(int ceil_mode, int same_upper, const char *force, const char *value)
+{
+    const int64_t N = 2, C = 3, OC = 20, H = 31, W = 45;
+    clinfer_value x, wv, bv, c1, r1, pooled;
+    clinfer_graph *g = new_graph((clinfer_shape){4, {CLINFER_BATCH_DIM, C, H, W}}, &x);
+    float *wd = test_alloc((size_t)(OC * C * 9) * sizeof(float)), bd[20];
+    wv = add_const(g, "w", (clinfer_shape){4, {OC, C, 3, 3}}, wd, -0.5f, 0.5f);
+    bv = add_const(g, "b", (clinfer_shape){1, {OC}}, bd, -0.5f, 0.5f);
+    clinfer_conv2d_desc cd = clinfer_conv2d_desc_default();
+    cd.stride_h = cd.stride_w = 2;
+    OK(clinfer_graph_conv2d(g, "conv", x, wv, bv, &cd, &c1));
+    OK(clinfer_graph_unary(g, "relu", CLINFER_UNARY_RELU, c1, 0, 0, &r1));
+    clinfer_pool2d_desc pd = clinfer_pool2d_desc_default(3);
+    pd.stride_h = pd.stride_w = 2;
+    pd.ceil_mode = ceil_mode;
+    if (same_upper)
+        pd.pad_mode = CLINFER_PAD_SAME_UPPER;
+    OK(clinfer_graph_pool2d(g, "pool", r1, &pd, &pooled));
+    OK(clinfer_graph_output(g, pooled, NULL));
+
+    conv2d_params p = conv2d_params_default();
+    p.n = (int32_t)N, p.c = (int32_t)C, p.oc = (int32_t)OC, p.h = (int32_t)H, p.w = (int32_t)W;
+    p.kh = p.kw = 3, p.stride_h = p.stride_w = 2, p.has_bias = 1;
+    p.act.kind = ACT_KIND_RELU;
+    const int32_t oh = (int32_t)(H - 3) / 2 + 1, ow = (int32_t)(W - 3) / 2 + 1; /* 15 x 22 */
+    pool2d_params pp = pool2d_params_default();
+    pp.n = p.n, pp.c = p.oc, pp.h = oh, pp.w = ow, pp.kh = pp.kw = 3;
+    pp.stride_h = pp.stride_w = 2, pp.ceil_mode = ceil_mode;
+    if (same_upper) { /* ONNX SAME_UPPER: out = ceil(in / 2), the odd pad at the end */
+        const int32_t th = ((oh + 1) / 2 - 1) * 2 + 3 - oh, tw = ((ow + 1) / 2 - 1) * 2 + 3 - ow;
+        pp.pad_top = th / 2, pp.pad_bottom = th - th / 2;
+        pp.pad_left = tw / 2, pp.pad_right = tw - tw / 2;
+    }
+    const int32_t ph = ref_pool_out(oh, 3, 2, pp.pad_top, pp.pad_bottom, 1, ceil_mode);
+    const int32_t pw = ref_pool_out(ow, 3, 2, pp.pad_left, pp.pad_right, 1, ceil_mode);
+    const size_t in_n = (size_t)(N * C * H * W), conv_n = (size_t)(N * OC * oh * ow);
+    const size_t out_n = (size_t)(N * OC * ph * pw);
+    float *in = test_alloc(in_n * sizeof(float)), *conv = test_alloc(conv_n * sizeof(float));
+    float *want = test_alloc(out_n * sizeof(float));
+    fill_uniform(in, in_n, -1, 1, &seed);
+    ref_conv2d(&p, in, wd, bd, conv);
+    ref_maxpool2d(&pp, conv, want);
+
+    char what[96];
+    snprintf(what, sizeof what, "stem + pool, ceil %d, same_upper %d, %s=%s", ceil_mode,
+             same_upper, force ? force : "-", value ? value : "-");
+    size_t kernels = run_forced(force, value, g, N, in, in_n, want, out_n, 1e-4f, what);
+    cr_assert_eq(kernels, 1, "%s: %zu kernel nodes (the pool and the ReLU fused)", what, kernels);
+    free(in), free(conv), free(want), free(wd);
+    clinfer_graph_free(g);
+}
+
+Test(graph_ops, overlapping_max_pool_fused_after_a_stem)
+{
+    stem_then_pool(1, 0, NULL, NULL);                     /* conv2d_stem_pool */
+    stem_then_pool(0, 1, NULL, NULL);                     /* padded by auto_pad */
+    stem_then_pool(1, 0, "CLINFER_CONV_ALGO", "direct");  /* forced: the pool apart */
+    stem_then_pool(0, 1, "CLINFER_CONV_ALGO", "stem");    /* forced stem: fused */
+}
+
 /* An inverted residual block (MobileNetV2's): 1x1 expansion C -> E with
  * its activation, depthwise KxK (stride 1 or 2) with its own, 1x1
  * projection E -> C, and at stride 1 the residual Add. Where the runtime

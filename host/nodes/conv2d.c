@@ -4,8 +4,9 @@
  * set only by the residual fusion pass, passes/residual.c) and a scale
  * [N, C, 1, 1] that multiplies x first (input 4, set only by the scale
  * fusion pass, passes/scale.c: a squeeze-excitation Mul); a max pool the
- * pool pass fused into the node (graph_node.fused_pool, passes/pool.c) makes
- * the output the pooled one; padding modes resolved here. The algorithm is
+ * pool pass fused into the node (graph_node.fused_pool or window_pool,
+ * passes/pool.c) makes the output the pooled one; padding modes resolved
+ * here. The algorithm is
  * chosen per node by shape and device (conv2d_plan_make in ops/conv2d.c,
  * CLINFER_CONV_ALGO to force one); its scratch memory comes from the
  * session. A plan that cannot apply the scale (all but gemm1x1 with the
@@ -13,7 +14,8 @@
  * the Mul did before the fusion. A fused max pool that only the "pooled"
  * algorithm would compute over a long reduction (where it is slow; with
  * the cpu GEMM direct or winograd compute it) runs as the convolution into
- * scratch and a max pool launch after it, as before the fusion.
+ * scratch and a max pool launch after it, as before the fusion; so does a
+ * fused window pool where the plan is not "stem" (conv2d_window_pool_fused).
  */
 #include "../ops/conv2d.h"
 #include "../ops/eltwise.h"
@@ -38,6 +40,21 @@ typedef struct conv_node_plan {
     uint64_t conv_offset;
     pool2d_params pool;
 } conv_node_plan;
+
+/* The fused window pool (graph_node.window_pool) as p->window_pool, over
+ * the conv output (its auto_pad resolved there). */
+static clinfer_status window_pool_params(const node_ctx *c, conv2d_params *p)
+{
+    const clinfer_pool2d_desc *d = &c->node->window_pool;
+    if (d->kernel_h <= 0)
+        return CLINFER_OK;
+    int32_t oh = 0, ow = 0;
+    clinfer_status st = conv2d_output_size(c->rt, p, &oh, &ow);
+    if (st != CLINFER_OK)
+        return node_wrap(c, st);
+    p->window_pool = node_pool2d_params(d, p->n, p->oc, oh, ow);
+    return CLINFER_OK;
+}
 
 /* Fills conv2d_params from the node and its input shapes, checking that
  * the weight and bias agree with the input. */
@@ -81,7 +98,7 @@ static clinfer_status conv_params(const node_ctx *c, conv2d_params *p)
     const int32_t window[6] = {p->kh, p->kw, d->stride_h, d->stride_w, d->dilation_h, d->dilation_w};
     node_window_pads(d->pad_mode, given, p->h, p->w, window, &p->pad_top, &p->pad_left,
                      &p->pad_bottom, &p->pad_right);
-    return CLINFER_OK;
+    return window_pool_params(c, p);
 }
 
 static clinfer_status conv_infer(const node_ctx *c, clinfer_shape *out)
@@ -116,13 +133,18 @@ static clinfer_status plan_pool_apart(const node_ctx *c, conv_node_plan *np)
 {
     conv2d_params conv = np->params;
     conv.pool = 0;
+    conv.window_pool.kh = 0;
     clinfer_status st = node_wrap(c, conv2d_plan_make(c->rt, &conv, &np->algo));
     if (st != CLINFER_OK)
         return st;
     pool2d_params *pp = &np->pool;
-    *pp = pool2d_params_default();
+    if (np->params.window_pool.kh > 0) {
+        *pp = np->params.window_pool;
+    } else {
+        *pp = pool2d_params_default();
+        pp->kh = pp->kw = pp->stride_h = pp->stride_w = np->params.pool;
+    }
     pp->n = conv.n, pp->c = conv.oc, pp->h = np->algo.oh, pp->w = np->algo.ow;
-    pp->kh = pp->kw = pp->stride_h = pp->stride_w = np->params.pool;
     np->pool_after = 1;
     return CLINFER_OK;
 }
@@ -140,9 +162,14 @@ static uint64_t scratch_append(const node_ctx *c, uint64_t *bytes, uint64_t coun
 static clinfer_status conv_plan(const node_ctx *c, node_memory *out)
 {
     conv_node_plan *np = c->plan;
-    clinfer_status st = node_wrap(c, conv2d_plan_make(c->rt, &np->params, &np->algo));
-    if (st == CLINFER_OK && pool_apart(c, &np->params, &np->algo))
+    clinfer_status st;
+    if (np->params.window_pool.kh > 0 && !conv2d_window_pool_fused(c->rt, &np->params)) {
         st = plan_pool_apart(c, np);
+    } else {
+        st = node_wrap(c, conv2d_plan_make(c->rt, &np->params, &np->algo));
+        if (st == CLINFER_OK && pool_apart(c, &np->params, &np->algo))
+            st = plan_pool_apart(c, np);
+    }
     if (st == CLINFER_OK) {
         out->scratch_bytes = np->algo.scratch_bytes;
         if (np->pool_after) /* the conv's output, unpooled */
@@ -217,6 +244,7 @@ static clinfer_status conv_prepare(const node_ctx *c, const dev_tensor *in, dev_
     if (np->pool_after) { /* the conv's output in scratch, pooled by the last launch */
         b.output = (dev_tensor){c->scratch, np->conv_offset};
         unscaled.pool = 0;
+        unscaled.window_pool.kh = 0;
     }
     for (int32_t i = 0; st == CLINFER_OK && i < plan->launch_count; i++)
         st = conv2d_launch(c->rt, &unscaled, plan, i, &b, &l->items[first + i]);
@@ -233,19 +261,25 @@ static clinfer_status conv_prepare(const node_ctx *c, const dev_tensor *in, dev_
 static double conv_flops(const node_ctx *c, const clinfer_shape *out)
 {
     const clinfer_shape *w = c->in[1];
+    const double taps = (double)(w->dims[1] * w->dims[2] * w->dims[3]);
+    const conv2d_params *p = &((const conv_node_plan *)c->plan)->params;
+    if (p->window_pool.kh > 0) /* the conv output's size, before the pool */
+        return 2.0 * (double)p->window_pool.n * p->window_pool.c * p->window_pool.h *
+               p->window_pool.w * taps;
     const double pool = c->node->fused_pool > 1 ? c->node->fused_pool : 1; /* conv outputs per output */
-    return 2.0 * (double)shape_numel(out) * pool * pool *
-           (double)(w->dims[1] * w->dims[2] * w->dims[3]);
+    return 2.0 * (double)shape_numel(out) * pool * pool * taps;
 }
 
 /* The node as a chained layer (chain.h): a plain convolution (groups and
  * dilation 1, no residual, scale or blocked layout) with constant weights
- * and bias, an activation the chain applies, and any fused max pool. */
+ * and bias, an activation the chain applies, and any fused max pool whose
+ * windows tile (not a window pool). */
 static int conv_chain(const node_ctx *c, chain_layer *out)
 {
     const conv2d_params *p = &((const conv_node_plan *)c->plan)->params;
     const float *w = node_constant_data(c, 1), *b = node_constant_data(c, 2);
     if (p->groups != 1 || p->dil_h != 1 || p->dil_w != 1 || p->has_residual || p->has_scale ||
+        p->window_pool.kh > 0 ||
         p->in_blocked || p->out_blocked || !w || (p->has_bias && !b) ||
         !chain_act_supported(p->act.kind))
         return 0;

@@ -161,6 +161,23 @@ void node_window_pads(clinfer_pad_mode mode, const int32_t given[4], int64_t h, 
     node_auto_pad(mode, w, window[1], window[3], window[5], left, right);
 }
 
+pool2d_params node_pool2d_params(const clinfer_pool2d_desc *d, int32_t n, int32_t c, int32_t h,
+                                 int32_t w)
+{
+    pool2d_params p = pool2d_params_default();
+    p.n = n, p.c = c, p.h = h, p.w = w;
+    p.kh = d->kernel_h, p.kw = d->kernel_w;
+    p.stride_h = d->stride_h, p.stride_w = d->stride_w;
+    p.dil_h = d->dilation_h, p.dil_w = d->dilation_w;
+    p.ceil_mode = d->ceil_mode != 0;
+    p.count_include_pad = d->count_include_pad != 0;
+    const int32_t given[4] = {d->pad_top, d->pad_left, d->pad_bottom, d->pad_right};
+    const int32_t window[6] = {p.kh, p.kw, p.stride_h, p.stride_w, p.dil_h, p.dil_w};
+    node_window_pads(d->pad_mode, given, h, w, window, &p.pad_top, &p.pad_left, &p.pad_bottom,
+                     &p.pad_right);
+    return p;
+}
+
 conv2d_params node_depthwise_params(const clinfer_conv2d_desc *d, const int64_t x_dims[4],
                                     int64_t c, const clinfer_shape *wd, int has_bias)
 {

@@ -188,6 +188,11 @@ void node_window_pads(clinfer_pad_mode mode, const int32_t given[4], int64_t h, 
                       const int32_t window[6], int32_t *top, int32_t *left, int32_t *bottom,
                       int32_t *right);
 
+/* The parameters of pooling d over an [n, c, h, w] input, its pads from
+ * d (pool nodes, and a max pool fused into a conv node). */
+pool2d_params node_pool2d_params(const clinfer_pool2d_desc *d, int32_t n, int32_t c, int32_t h,
+                                 int32_t w);
+
 /* The parameters of a fused node's depthwise layer (dwpw, exdw): attrs d
  * over c channels of an [n, c, h, w] input, weights wd [c, 1, KH, KW],
  * its bias when has_bias, its activation and pads from d. */

@@ -24,18 +24,8 @@ static clinfer_status pool_params(const node_ctx *c, pool2d_params *p)
     if (d->kind != CLINFER_POOL_MAX && d->kind != CLINFER_POOL_AVG)
         return node_fail(c, CLINFER_ERR_INVALID_ARGUMENT, "unknown pooling kind %d", (int)d->kind);
     const clinfer_shape *x = c->in[0];
-    *p = pool2d_params_default();
-    p->n = (int32_t)x->dims[0], p->c = (int32_t)x->dims[1];
-    p->h = (int32_t)x->dims[2], p->w = (int32_t)x->dims[3];
-    p->kh = d->kernel_h, p->kw = d->kernel_w;
-    p->stride_h = d->stride_h, p->stride_w = d->stride_w;
-    p->dil_h = d->dilation_h, p->dil_w = d->dilation_w;
-    p->ceil_mode = d->ceil_mode != 0;
-    p->count_include_pad = d->count_include_pad != 0;
-    const int32_t given[4] = {d->pad_top, d->pad_left, d->pad_bottom, d->pad_right};
-    const int32_t window[6] = {p->kh, p->kw, p->stride_h, p->stride_w, p->dil_h, p->dil_w};
-    node_window_pads(d->pad_mode, given, p->h, p->w, window, &p->pad_top, &p->pad_left,
-                     &p->pad_bottom, &p->pad_right);
+    *p = node_pool2d_params(d, (int32_t)x->dims[0], (int32_t)x->dims[1], (int32_t)x->dims[2],
+                            (int32_t)x->dims[3]);
     return CLINFER_OK;
 }
 

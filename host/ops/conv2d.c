@@ -39,6 +39,28 @@ static int64_t conv_extent(int32_t in, int32_t k, int32_t stride, int32_t pad0, 
     return (padded - span) / stride + 1;
 }
 
+/* The output size after p's window pool over an h x w conv output. */
+static clinfer_status window_pool_size(clinfer_runtime *rt, const conv2d_params *p, int64_t h,
+                                       int64_t w, int32_t *oh, int32_t *ow)
+{
+    if (p->pool > 1)
+        return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
+                       "conv2d: a fused pool of %dx%d windows and a window pool both", p->pool,
+                       p->pool);
+    if (h > INT32_MAX || w > INT32_MAX)
+        return err_set(rt, CLINFER_ERR_SHAPE, "conv2d: a conv output of %lldx%lld is too large",
+                       (long long)h, (long long)w);
+    pool2d_params pp = p->window_pool;
+    pp.n = p->n, pp.c = p->oc, pp.h = (int32_t)h, pp.w = (int32_t)w;
+    clinfer_shape pooled;
+    clinfer_status st = pool2d_output_shape(rt, &pp, &pooled);
+    if (st != CLINFER_OK)
+        return st;
+    *oh = (int32_t)pooled.dims[2];
+    *ow = (int32_t)pooled.dims[3];
+    return CLINFER_OK;
+}
+
 clinfer_status conv2d_output_size(clinfer_runtime *rt, const conv2d_params *p, int32_t *oh,
                                   int32_t *ow)
 {
@@ -67,6 +89,8 @@ clinfer_status conv2d_output_size(clinfer_runtime *rt, const conv2d_params *p, i
                        "%dx%d",
                        p->kh, p->kw, p->dil_h, p->dil_w, p->h + p->pad_top + p->pad_bottom,
                        p->w + p->pad_left + p->pad_right);
+    if (p->window_pool.kh > 0)
+        return window_pool_size(rt, p, h, w, oh, ow);
     if (p->pool > 1 && (h < p->pool || w < p->pool))
         return err_set(rt, CLINFER_ERR_SHAPE,
                        "conv2d: a fused %dx%d max pool needs a conv output of at least that "
@@ -129,15 +153,28 @@ const char *conv2d_algo_name(conv2d_algo a)
     return a >= 0 && a < CONV2D_ALGO_COUNT ? algo_names[a] : "unknown";
 }
 
+/* Whether the runtime's GEMM is the cpu variant (forced, or a CPU). */
+static int cpu_gemm_chosen(const clinfer_runtime *rt)
+{
+    return rt->config.gemm_variant >= 0 ? rt->config.gemm_variant == GEMM_VARIANT_CPU
+                                        : rt->info.type == CLINFER_DEVICE_CPU;
+}
+
 int conv2d_blocked_layout_ok(const clinfer_runtime *rt)
 {
-    const int cpu_gemm = rt->config.gemm_variant >= 0 ? rt->config.gemm_variant == GEMM_VARIANT_CPU
-                                                       : rt->info.type == CLINFER_DEVICE_CPU;
+    const int cpu_gemm = cpu_gemm_chosen(rt);
     const int cpu_depthwise = rt->config.depthwise_variant == CONFIG_AUTO
                                   ? rt->info.type == CLINFER_DEVICE_CPU
                                   : rt->config.depthwise_variant == CONFIG_DEPTHWISE_CPU;
     return cpu_gemm && cpu_depthwise && !gemm_cpu_vectors_narrow(rt) &&
            rt->config.conv_algo == CONV2D_ALGO_AUTO;
+}
+
+int conv2d_window_pool_fused(const clinfer_runtime *rt, const conv2d_params *p)
+{
+    const conv2d_algo a = rt->config.conv_algo;
+    return p->window_pool.kh > 0 && cpu_gemm_chosen(rt) &&
+           (a == CONV2D_ALGO_AUTO || a == CONV2D_ALGO_STEM) && !conv_stem_unfit(p);
 }
 
 int conv2d_pooled_too_long(const conv2d_params *p)
@@ -170,6 +207,8 @@ const char *conv2d_algo_unfit(const conv2d_params *p, conv2d_algo a)
     const char *blocked = a == CONV2D_ALGO_AUTO ? NULL : blocked_unfit(p, a);
     if (blocked)
         return blocked;
+    if (p->window_pool.kh > 0 && a != CONV2D_ALGO_AUTO && a != CONV2D_ALGO_STEM)
+        return "does not compute a fused max pool of overlapping or padded windows";
     if (p->pool > 1 && a != CONV2D_ALGO_AUTO && a != CONV2D_ALGO_POOLED &&
         a != CONV2D_ALGO_WINOGRAD && a != CONV2D_ALGO_DIRECT)
         return "does not compute a fused max pool";
@@ -343,7 +382,9 @@ clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, con
     if (algo == CONV2D_ALGO_AUTO && (p->in_blocked || p->out_blocked))
         algo = p->groups > 1 ? CONV2D_ALGO_DEPTHWISE : CONV2D_ALGO_GEMM1X1;
     if (algo == CONV2D_ALGO_AUTO) {
-        if (p->pool > 1) /* winograd where it pays (a fused 2x2 pool), else pooled */
+        if (p->window_pool.kh > 0) /* only the stem computes it */
+            algo = CONV2D_ALGO_STEM;
+        else if (p->pool > 1) /* winograd where it pays (a fused 2x2 pool), else pooled */
             algo = out->gemm.variant == GEMM_VARIANT_CPU &&
                            !conv2d_algo_unfit(p, CONV2D_ALGO_WINOGRAD) &&
                            conv_winograd_preferred(p, gemm_cpu_vectors_narrow(rt))

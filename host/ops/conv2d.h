@@ -81,6 +81,7 @@
 #include "activation.h"
 #include "gemm.h"
 #include "launch.h"
+#include "pool2d.h"
 
 #define CONV2D_SCRATCH_CAP ((uint64_t)64 << 20)
 /* Reduction length (C / groups * KH * KW) up to which "pooled" is the
@@ -115,6 +116,14 @@ typedef struct conv2d_params {
      * long reduction runs the convolution and a max pool instead
      * (nodes/conv2d.c). */
     int32_t pool;
+    /* window_pool.kh > 0: a max pool of any window, stride, padding and
+     * ceil mode (windows that overlap, as SqueezeNet's 3x3 stride 2 after
+     * its first layer) applied after the activation; its n, c, h, w are
+     * the conv output's. Only "stem" computes it (conv2d_stem_pool), other
+     * algorithms refuse; a conv node whose plan cannot (nodes/conv2d.c,
+     * conv2d_window_pool_fused) runs a max pool launch after the
+     * convolution. Exclusive with `pool`. */
+    pool2d_params window_pool;
     /* The channel-blocked layout NCHW16c (passes/layout.c: element (n, c,
      * y, x) at (((n * C/16 + c/16) * H + y) * W + x) * 16 + c % 16, C a
      * multiple of 16) instead of NCHW: gemm1x1 (with the cpu GEMM,
@@ -174,6 +183,11 @@ const char *conv2d_algo_name(conv2d_algo a);
 
 /* NULL if `a` can compute `p`, else why not ("needs stride 1"). */
 const char *conv2d_algo_unfit(const conv2d_params *p, conv2d_algo a);
+
+/* Whether conv2d_plan_make computes p's window pool on this runtime: the
+ * cpu GEMM, the "stem" algorithm automatic or forced, and fitting the
+ * layer with its pool (conv_stem_unfit). */
+int conv2d_window_pool_fused(const clinfer_runtime *rt, const conv2d_params *p);
 
 /* Whether p's reduction is longer than "pooled" is fast for
  * (CONV2D_POOLED_MAX_K). */

@@ -7,17 +7,74 @@
 
 #include "../runtime.h"
 
+/* The conv output's size before p's window pool, and the pooled width
+ * (0 for sizes that conv2d_output_size refuses). */
+static void pool_sizes(const conv2d_params *p, int32_t *conv_h, int32_t *conv_w,
+                       int32_t *pooled_w)
+{
+    conv2d_params conv = *p;
+    conv.window_pool.kh = 0;
+    int32_t pooled_h = 0;
+    if (conv2d_output_size(NULL, &conv, conv_h, conv_w) != CLINFER_OK ||
+        conv2d_output_size(NULL, p, &pooled_h, pooled_w) != CLINFER_OK)
+        *conv_h = *conv_w = *pooled_w = 0;
+}
+
+/* The floats of conv2d_stem_pool's private row (SP_ROW): the pool's left
+ * padding and the conv row rounded up to 16, or as far as the last
+ * pooled vector's windows reach. */
+static int64_t pool_row_floats(const pool2d_params *wp, int64_t conv_w, int64_t pooled_w)
+{
+    const int64_t row = wp->pad_left + (conv_w + 15) / 16 * 16;
+    const int64_t reach = (pooled_w + 15) / 16 * 16 * wp->stride_w + wp->kw;
+    return row > reach ? row : reach;
+}
+
+/* conv2d_stem_pool's private floats beyond the weights: its row and the
+ * running maxima of ceil(KH / SH) pooled rows, of 16 channels each. */
+static int64_t pool_private_floats(const conv2d_params *p)
+{
+    int32_t conv_h, conv_w, pooled_w;
+    pool_sizes(p, &conv_h, &conv_w, &pooled_w);
+    const pool2d_params *wp = &p->window_pool;
+    const int64_t slots = (wp->kh + wp->stride_h - 1) / wp->stride_h;
+    const int64_t row = pool_row_floats(wp, conv_w, pooled_w) + 2 * 16; /* and its phases' tails */
+    return STEM_OC_BLOCK * (row + slots * ((pooled_w + 15) / 16 * 16));
+}
+
 const char *conv_stem_unfit(const conv2d_params *p)
 {
-    return p->groups == 1 && !p->has_residual && (int64_t)p->c * p->kh * p->kw <= STEM_MAX_K
+    if (p->groups != 1 || p->has_residual || (int64_t)p->c * p->kh * p->kw > STEM_MAX_K)
+        return "needs groups 1, no residual and C * KH * KW at most 32";
+    if (p->window_pool.kh <= 0)
+        return NULL;
+    const pool2d_params *wp = &p->window_pool;
+    if (wp->dil_h != 1 || wp->dil_w != 1 || wp->stride_h < 1 || wp->stride_w < 1 ||
+        wp->stride_w > 2)
+        return "computes a fused max pool only without dilation and with a stride across of 1 "
+               "or 2";
+    return pool_private_floats(p) <= STEM_POOL_PRIVATE_FLOATS
                ? NULL
-               : "needs groups 1, no residual and C * KH * KW at most 32";
+               : "computes a fused max pool only over conv rows of at most a few hundred "
+                 "columns";
+}
+
+/* Rows per item of `total` for about `fmas` multiply-adds each, of
+ * `per_row`, but at least 8 items per compute unit. */
+static int32_t rows_per_item(const clinfer_runtime *rt, const conv2d_params *p, int32_t total,
+                             int64_t fmas, int64_t per_row)
+{
+    const int64_t blocks = ((int64_t)p->oc + STEM_OC_BLOCK - 1) / STEM_OC_BLOCK;
+    return launch_rows_per_item(rt, blocks * p->n, total, fmas / (per_row > 0 ? per_row : 1));
 }
 
 /* The stem algorithm: conv2d_stem over a grid (OC / 16 channel blocks,
  * output rows / rows, N), local size 1, rows per item for about 2^18
  * multiply-adds (each item first gathers its weights: with 2^16, a tenth
- * of the time) but at least 8 items per compute unit. */
+ * of the time) but at least 8 items per compute unit; with a window pool,
+ * conv2d_stem_pool over pooled rows, about 2^19 multiply-adds an item
+ * (its first window's conv rows that the item before computed as well:
+ * with 2 pooled rows of a 3x3 stride-2 pool, 5 conv rows for 4). */
 clinfer_status conv_stem_launch(clinfer_runtime *rt, const conv2d_params *p,
                                 const conv2d_plan *pl, const conv2d_buffers *buf,
                                 op_launch *out)
@@ -29,25 +86,38 @@ clinfer_status conv_stem_launch(clinfer_runtime *rt, const conv2d_params *p,
     opts_add(&o, "-DSTEM_C=%d -DSTEM_KH=%d -DSTEM_KW=%d -DSTEM_SH=%d -DSTEM_SW=%d -DSTEM_DH=%d "
                  "-DSTEM_DW=%d",
              p->c, p->kh, p->kw, p->stride_h, p->stride_w, p->dil_h, p->dil_w);
-    const int64_t blocks = ((int64_t)p->oc + 15) / 16;
-    const int64_t per_row = ((int64_t)pl->ow + 15) / 16 * 16 * 16 * (int64_t)p->c * p->kh * p->kw;
-    const int32_t rows = launch_rows_per_item(rt, blocks * p->n, pl->oh,
-                                              ((int64_t)1 << 18) / (per_row > 0 ? per_row : 1));
+    const pool2d_params *wp = &p->window_pool;
+    const int pooled = wp->kh > 0;
+    int32_t oh = pl->oh, ow = pl->ow, pooled_w = 0; /* the conv output */
+    if (pooled) {
+        pool_sizes(p, &oh, &ow, &pooled_w);
+        opts_add(&o, "-DSP_KH=%d -DSP_KW=%d -DSP_SH=%d -DSP_SW=%d -DSP_PT=%d -DSP_PL=%d", wp->kh,
+                 wp->kw, wp->stride_h, wp->stride_w, wp->pad_top, wp->pad_left);
+        opts_add(&o, "-DSP_OW=%d -DSP_ROW=%lld", pooled_w,
+                 (long long)pool_row_floats(wp, ow, pooled_w));
+    }
+    const int64_t conv_row = ((int64_t)ow + 15) / 16 * 16 * STEM_OC_BLOCK * p->c * p->kh * p->kw;
+    const int32_t rows = pooled ? rows_per_item(rt, p, pl->oh, (int64_t)1 << 20,
+                                                conv_row * wp->stride_h)
+                                : rows_per_item(rt, p, oh, (int64_t)1 << 18, conv_row);
     karg a;
-    launch_begin(rt, out, "conv_stem", &o, "conv2d_stem", 0, &a);
+    launch_begin(rt, out, "conv_stem", &o, pooled ? "conv2d_stem_pool" : "conv2d_stem", 0, &a);
     const dev_tensor t[] = {buf->input, buf->weight, buf->bias, buf->output};
     karg_tensors(&a, t, 4);
-    const int32_t v[] = {p->c,        p->h,       p->w,          p->oc,       pl->oh,
-                         pl->ow,      p->kh,      p->kw,         p->stride_h, p->stride_w,
+    const int32_t v[] = {p->c,        p->h,       p->w,          p->oc,       oh,
+                         ow,          p->kh,      p->kw,         p->stride_h, p->stride_w,
                          p->pad_top,  p->pad_left, p->dil_h,     p->dil_w,    rows};
     karg_ints(&a, v, (int)(sizeof v / sizeof v[0]));
     karg_long(&a, (int64_t)p->n * p->c * p->h * p->w);
     karg_float(&a, act.a);
     karg_float(&a, act.b);
     karg_int(&a, p->has_bias ? 1 : 0);
+    if (pooled)
+        karg_int(&a, pl->oh); /* POH */
     clinfer_status st = launch_finish(rt, out, &a);
     if (st != CLINFER_OK)
         return st;
+    const int64_t blocks = ((int64_t)p->oc + STEM_OC_BLOCK - 1) / STEM_OC_BLOCK;
     launch_grid3(out, (size_t)blocks, (size_t)((pl->oh + rows - 1) / rows), (size_t)p->n, 1);
     return CLINFER_OK;
 }

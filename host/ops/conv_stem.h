@@ -20,7 +20,16 @@
  * kernels/conv_stem.cl). */
 #define STEM_MAX_K 32
 
-/* Why the stem algorithm cannot compute `p`, or NULL. */
+/* Output channels per work-item (kernels/conv_stem.cl's STEM_OC). */
+#define STEM_OC_BLOCK 16
+
+/* conv2d_stem_pool's private floats at most, beside the weights (its conv
+ * row and running pooled maxima, 16 channels each: SqueezeNet's 111-wide
+ * rows take 4,160); wider layers run the pool apart. */
+#define STEM_POOL_PRIVATE_FLOATS 12288
+
+/* Why the stem algorithm cannot compute `p` (with its window pool, if
+ * any), or NULL. */
 const char *conv_stem_unfit(const conv2d_params *p);
 
 /* Creates the launch with its arguments and buffers. */

@@ -17,7 +17,7 @@
 static int plain_pointwise(const clinfer_graph *g, const graph_node *conv)
 {
     const clinfer_conv2d_desc *d = &conv->attrs.conv;
-    if (conv->input_count < 2 || conv->input_count > 3 || conv->fused_pool > 1)
+    if (conv->input_count < 2 || conv->input_count > 3 || pass_conv_pools(conv))
         return 0;
     const clinfer_shape *w = &g->values[conv->inputs[1]].shape;
     const int unpadded = d->pad_mode != CLINFER_PAD_EXPLICIT ||

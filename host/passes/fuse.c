@@ -18,13 +18,18 @@ graph_node *pass_sole_producer(clinfer_graph *g, int32_t v, op_kind op)
     return p;
 }
 
+int pass_conv_pools(const graph_node *conv)
+{
+    return conv->fused_pool > 1 || conv->window_pool.kernel_h > 0;
+}
+
 int pass_pointwise_conv(const clinfer_graph *g, const graph_node *conv)
 {
     const clinfer_conv2d_desc *d = &conv->attrs.conv;
     const clinfer_shape *w = &g->values[conv->inputs[1]].shape;
     return w->rank == 4 && w->dims[2] == 1 && w->dims[3] == 1 && d->groups == 1 &&
            d->stride_h == 1 && d->stride_w == 1 && d->pad_top == 0 && d->pad_left == 0 &&
-           d->pad_bottom == 0 && d->pad_right == 0 && conv->fused_pool <= 1;
+           d->pad_bottom == 0 && d->pad_right == 0 && !pass_conv_pools(conv);
 }
 
 int pass_expansion_conv(const clinfer_graph *g, const graph_node *n)
@@ -44,7 +49,7 @@ int pass_depthwise_conv(const clinfer_graph *g, const graph_node *n)
     return w->rank == 4 && x->rank == 4 && d->groups == x->dims[1] && w->dims[0] == x->dims[1] &&
            w->dims[1] == 1 && w->dims[2] == w->dims[3] && (w->dims[2] == 3 || w->dims[2] == 5) &&
            d->stride_h == d->stride_w && d->stride_h <= 2 && d->dilation_h == 1 &&
-           d->dilation_w == 1 && n->fused_pool <= 1 && n->input_count <= 3;
+           d->dilation_w == 1 && !pass_conv_pools(n) && n->input_count <= 3;
 }
 
 void pass_absorb(clinfer_graph *g, graph_node *producer, graph_node *absorbed)

@@ -34,6 +34,10 @@ int pass_fuse_input_scales(clinfer_graph *g);
 int pass_fuse_activations(clinfer_graph *g);
 int pass_fuse_squeeze_excite(clinfer_graph *g);
 int pass_fuse_max_pools(clinfer_graph *g);
+/* After pass_fuse_max_pools: a max pool of any other window (overlapping,
+ * padded, ceil mode; no dilation) after a convolution the "stem"
+ * algorithm fits becomes part of it (pool.c); returns the number fused. */
+int pass_fuse_window_pools(clinfer_graph *g);
 /* After pool fusion (with max_pixels EXDW_SMALL_PIXELS and
  * whole_blocks), and again after dwpw.c (any size and channel count): a
  * 1x1 expansion and the depthwise convolution that alone reads its
@@ -63,6 +67,9 @@ int pass_fuse_layernorm(clinfer_graph *g);
 /* The producer of value v if it is a live node of kind `op` whose output
  * only feeds one live node and is not a graph output; else NULL. */
 graph_node *pass_sole_producer(clinfer_graph *g, int32_t v, op_kind op);
+
+/* Whether conv2d node `conv` has a max pool fused (either kind). */
+int pass_conv_pools(const graph_node *conv);
 
 /* Whether conv2d node `conv` (weights as input 1) is a 1x1 convolution
  * that gemm1x1 runs: stride 1, no padding, groups 1, no fused pool. */

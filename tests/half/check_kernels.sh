@@ -47,6 +47,13 @@ for f in "$dir"/*.cl; do
     gemm_local) sets+=("-DGEMM_PREFETCH=1" "-DGEMM_PREFETCH=1 -DHAS_BIAS=1 -DHAS_RESIDUAL=1"
                        "-DGEMM_KERNELS=GEMM_LOCAL" "-DGEMM_KERNELS=GEMM_SPLIT") ;;
     pad) sets+=("-DPAD_MODE=1" "-DPAD_MODE=2" "-DPAD_MODE=3") ;;
+    # the stem built for a layer, and with a fused max pool of each stride
+    # across it takes (host/ops/conv_stem.c; an odd left padding splits
+    # the row's floats the other way round)
+    conv_stem) stem="-DSTEM_C=3 -DSTEM_KH=3 -DSTEM_KW=3 -DSTEM_SH=2 -DSTEM_SW=2 -DSTEM_DH=1 -DSTEM_DW=1"
+               sets+=("$stem" "$stem -DACT=1 -DSP_KH=3 -DSP_KW=3 -DSP_SH=2 -DSP_SW=2 -DSP_PT=0 -DSP_PL=0 -DSP_OW=55 -DSP_ROW=131"
+                      "$stem -DSP_KH=2 -DSP_KW=3 -DSP_SH=1 -DSP_SW=2 -DSP_PT=1 -DSP_PL=1 -DSP_OW=9 -DSP_ROW=40"
+                      "$stem -DSP_KH=3 -DSP_KW=2 -DSP_SH=3 -DSP_SW=1 -DSP_PT=0 -DSP_PL=0 -DSP_OW=16 -DSP_ROW=34") ;;
     # one layer of each kind, as host/chain.c writes them
     chain) sets+=("-DCHAIN_LAYERS=3 -DCHAIN_TASKS=6 -DE0=4 -DE1=5 -DE2=6
 -DL0=CHAIN_CONV(0,100,0,160,1,7,6,16,3,3,1,1,1,1,3,3,2,3,3,1,2,0x1.99999ap-4f,0x0p+0f)

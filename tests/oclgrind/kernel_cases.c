@@ -299,6 +299,29 @@ static void g_stem(built *b)
     output(b, conv(b, x, 3, 20, 3, 2, 1, 1, 1, CLINFER_ACT_CLIP));
 }
 
+/* A first layer with an overlapping max pool fused after it
+ * (conv2d_stem_pool): 3 -> 20 channels, 3x3 at stride 2 (10x19 conv
+ * outputs), then 3x3 windows at stride 2 in ceil mode (5x10, the last
+ * windows clipped); and 2 -> 17 over 9x40 with 2x3 windows at strides (1, 2)
+ * and an odd left padding (the private row split the other way round) */
+static void g_stem_pooled(built *b)
+{
+    clinfer_value x = input(b, (clinfer_shape){4, {2, 3, 19, 37}}), y;
+    clinfer_pool2d_desc pd = clinfer_pool2d_desc_default(3);
+    pd.stride_h = pd.stride_w = 2;
+    pd.ceil_mode = 1;
+    CHECK_OK(clinfer_graph_pool2d(b->g, NULL, conv(b, x, 3, 20, 3, 2, 1, 1, 1, CLINFER_ACT_CLIP),
+                                  &pd, &y));
+    output(b, y);
+    clinfer_value z = input(b, (clinfer_shape){4, {1, 2, 9, 40}});
+    clinfer_pool2d_desc odd = clinfer_pool2d_desc_default(2);
+    odd.kernel_w = 3, odd.stride_h = 1, odd.stride_w = 2, odd.ceil_mode = 1;
+    odd.pad_top = odd.pad_left = odd.pad_right = 1;
+    CHECK_OK(clinfer_graph_pool2d(b->g, NULL, conv(b, z, 2, 17, 3, 1, 1, 1, 1, CLINFER_ACT_RELU),
+                                  &odd, &y));
+    output(b, y);
+}
+
 /* A 3x3 conv + ReLU + 2x2 max pool fused: F(4x4) tiles whose pooled
  * blocks the floor mode trims (13x11 -> 6x5), 5 input channels (winograd's
  * transforms; "pooled" built for its channel count; direct over the padded
@@ -596,6 +619,8 @@ static const kcase cases[] = {
      {{"CLINFER_CONV_ALGO=pooled", "conv2d_pooled"},
       {"CLINFER_CONV_ALGO=direct CLINFER_GEMM_VARIANT=cpu", "conv2d_direct_t"}}, 0},
     {"conv stem", g_stem, {{"CLINFER_CONV_ALGO=stem", "conv2d_stem"}}, 0},
+    {"conv stem pooled", g_stem_pooled,
+     {{"CLINFER_CONV_ALGO=stem CLINFER_GEMM_VARIANT=cpu", "conv2d_stem_pool"}}, 0},
     {"conv channel-blocked",
      g_blocked,
      {{"CLINFER_GEMM_VARIANT=cpu CLINFER_DEPTHWISE_VARIANT=cpu", "conv2d_depthwise_c16"}}, 0},
