@@ -48,7 +48,8 @@
  *              computes 16 output channels of 16 columns per step in
  *              registers, reading the input in place (no padded copy, no
  *              packing: direct's copy and short K cost as much as the
- *              product there; conv_stem.h).
+ *              product there; conv_stem.h); with a window pool,
+ *              conv2d_stem_pool pools each conv row as it computes it.
  *   winograd   3x3, stride 1, dilation 1, groups 1 (any padding): Winograd
  *              F(4x4, 3x3) or F(2x2, 3x3): input tiles transformed to
  *              scratch, batched GEMMs with the transformed weights (packed
@@ -64,7 +65,8 @@
  * (three for winograd);
  * CLINFER_CONV_SCRATCH_CAP=<bytes> sets another bound (tests use it).
  *
- * The automatic choice (CLINFER_CONV_ALGO unset or "auto"): for a fused
+ * The automatic choice (CLINFER_CONV_ALGO unset or "auto"): for a window
+ * pool stem (the only algorithm that computes one), for a fused
  * max pool winograd where it fits and is preferred (below), else pooled
  * (the only other algorithm that computes one), else with the cpu
  * GEMM variant fc where it fits, else depthwise,

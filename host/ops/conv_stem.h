@@ -7,8 +7,12 @@
  * launch per run, bias and activation fused. On CPUs it beats direct
  * wherever it fits (direct's padded copy and its tiles' epilogues cost as
  * much as such a short product: MobileNetV3's first layer 0.127 -> 0.090
- * ms), so the automatic choice takes it there. conv2d.c calls these
- * through its unfit and launch functions.
+ * ms), so the automatic choice takes it there. With a window pool
+ * (conv2d_params.window_pool: SqueezeNet's 3x3 stride-2 max pool after its
+ * first layer), conv2d_stem_pool computes the conv rows each group of
+ * pooled rows needs and pools them in private memory, so the conv output
+ * never reaches memory. conv2d.c calls these through its unfit and launch
+ * functions.
  */
 #ifndef CLINFER_OPS_CONV_STEM_H
 #define CLINFER_OPS_CONV_STEM_H
