@@ -406,9 +406,10 @@ __kernel void conv2d_depthwise_flat(__global const store_t *restrict input, long
         }
         __global store_t *y = output + plane * OH * OW;
         const long after = (end - plane - 1) * OH * OW; /* outputs of later planes */
-        for (int oy = 0; oy < OH; oy++) /* 16 from a row's start: spill onto later rows */
-            depthwise_store(vload16(0, obuf + oy * P), y + oy * OW, 0, OW,
-                            (OH - oy - 1) * OW + after >= 16, act_a, act_b);
+        for (int oy = 0; oy < OH; oy++) /* rows and columns in order: a step's 16 */
+            for (int ox0 = 0; ox0 < OW; ox0 += 16) /* spill onto outputs stored later */
+                depthwise_store(vload16(0, obuf + oy * P + ox0), y + oy * OW, ox0, OW,
+                                (OW - ox0) + (OH - oy - 1) * OW + after >= 16, act_a, act_b);
     }
 }
 

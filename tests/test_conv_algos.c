@@ -100,6 +100,11 @@ static const conv_case cases[] = {
     {"dw 7x7 flat asym pad batch 2", 2, 9, 6, 5, 9, 7, 7, 1, 1, 3, 2, 3, 4, 1, 1, 9, 1,
      ACT_KIND_HARD_SWISH},
     {"dw 5x5 flat dil 2", 1, 6, 5, 6, 6, 5, 5, 1, 1, 4, 4, 4, 4, 2, 2, 6, 0, ACT_KIND_RELU},
+    /* output rows wider than one 16-float store (17 and 35 columns) */
+    {"dw 7x7 flat 17 wide", 1, 19, 29, 17, 19, 7, 7, 1, 1, 3, 3, 3, 3, 1, 1, 19, 1,
+     ACT_KIND_RELU},
+    {"dw 5x5 flat 35 wide batch 2", 2, 5, 9, 35, 5, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 5, 0,
+     ACT_KIND_NONE},
     /* 1x1 over few channels: the cpu GEMM gives each item several column
      * panels (gemm_core_prepare), the last item fewer; read in place (1073
      * columns) and packed (512, two images) */
@@ -911,6 +916,13 @@ Test(conv_algos, depthwise_variants, .init = setup)
     cr_assert_eq(conv2d_plan_algo(cpu, &p, CONV2D_ALGO_DEPTHWISE, &plan), CLINFER_OK);
     cr_assert_eq(plan.dw_rows, plan.oh, "rows %d", (int)plan.dw_rows); /* a small plane */
     cr_assert_eq(plan.dw_planes, 1, "planes %d", (int)plan.dw_planes); /* 8 planes: 1 each */
+    for (size_t i = 0; i < N_CASES; i++) { /* the flat form's cases take it */
+        if (!strstr(cases[i].name, "flat"))
+            continue;
+        conv2d_params q = params_of(&cases[i]);
+        cr_assert_eq(conv2d_plan_algo(cpu, &q, CONV2D_ALGO_DEPTHWISE, &plan), CLINFER_OK);
+        cr_assert_gt(plan.dw_flat, 0, "%s: not flat", cases[i].name);
+    }
     setenv("CLINFER_DEPTHWISE_VARIANT", "fast", 1);
     clinfer_runtime *bad = NULL;
     cr_assert_eq(clinfer_runtime_create(NULL, &bad), CLINFER_ERR_INVALID_ARGUMENT);

@@ -218,6 +218,17 @@ static void g_depthwise(built *b) /* the 3x3 paths (stride 1, 2), the general on
     output(b, conv(b, x, 3, 3, 5, 1, 4, 2, 3, CLINFER_ACT_NONE));
 }
 
+/* The flat form (whole small planes at stride 1, windows over 3x3): a
+ * 5x5 window over rows of 19 outputs (two 16-float stores a row, the
+ * second spilling onto the next row) at batch 2, a 7x7 over a 6x5 plane */
+static void g_depthwise_flat(built *b)
+{
+    clinfer_value x = input(b, (clinfer_shape){4, {2, 3, 6, 19}});
+    output(b, conv(b, x, 3, 3, 5, 1, 2, 1, 3, CLINFER_ACT_RELU));
+    clinfer_value y = input(b, (clinfer_shape){4, {1, 2, 6, 5}});
+    output(b, conv(b, y, 2, 2, 7, 1, 3, 1, 2, CLINFER_ACT_NONE));
+}
+
 /* conv + ReLU + 2x2 max pool: one kernel (direct reads the input in
  * place, 5 windows a row: a last tile of one) */
 static void g_pooled(built *b)
@@ -614,6 +625,9 @@ static const kcase cases[] = {
      g_depthwise,
      {{"CLINFER_CONV_ALGO=depthwise CLINFER_DEPTHWISE_VARIANT=cpu", "conv2d_depthwise_rows"},
       {"CLINFER_CONV_ALGO=depthwise CLINFER_DEPTHWISE_VARIANT=gpu", "conv2d_depthwise"}}, 0},
+    {"conv depthwise flat",
+     g_depthwise_flat,
+     {{"CLINFER_CONV_ALGO=depthwise CLINFER_DEPTHWISE_VARIANT=cpu", "conv2d_depthwise_flat"}}, 0},
     {"conv pooled",
      g_pooled,
      {{"CLINFER_CONV_ALGO=pooled", "conv2d_pooled"},
