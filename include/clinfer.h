@@ -437,7 +437,13 @@ typedef enum clinfer_unary_op {
     CLINFER_UNARY_NEG,
     CLINFER_UNARY_ABS,
     CLINFER_UNARY_RECIPROCAL,
-    CLINFER_UNARY_ERF /* the error function; not an activation */
+    CLINFER_UNARY_ERF,  /* the error function; not an activation */
+    CLINFER_UNARY_FLOOR,
+    CLINFER_UNARY_CEIL,
+    CLINFER_UNARY_ROUND, /* to the nearest integer, halves to even (ONNX Round) */
+    CLINFER_UNARY_SIGN,  /* -1, 0 or 1 (NaN stays NaN) */
+    CLINFER_UNARY_SIN,
+    CLINFER_UNARY_COS
 } clinfer_unary_op;
 
 typedef enum clinfer_binary_op {

@@ -43,6 +43,12 @@
 #define UNARY_ABS 5
 #define UNARY_RECIPROCAL 6
 #define UNARY_ERF 7
+#define UNARY_FLOOR 8
+#define UNARY_CEIL 9
+#define UNARY_ROUND 10
+#define UNARY_SIGN 11
+#define UNARY_SIN 12
+#define UNARY_COS 13
 
 /* Binary ops and variants: binary_op and binary_variant in eltwise.h. */
 #define BIN_ADD 0
@@ -82,6 +88,18 @@
 #define UNARY_F(x) (1.0f / (x))
 #elif UNARY == UNARY_ERF
 #define UNARY_F(x) erf(x)
+#elif UNARY == UNARY_FLOOR
+#define UNARY_F(x) floor(x)
+#elif UNARY == UNARY_CEIL
+#define UNARY_F(x) ceil(x)
+#elif UNARY == UNARY_ROUND /* rint: to nearest, halves to even, as ONNX Round */
+#define UNARY_F(x) rint(x)
+#elif UNARY == UNARY_SIGN /* OpenCL's sign gives 0 for NaN; ONNX keeps NaN */
+#define UNARY_F(x) select(sign(x), (x), IS_NAN(x))
+#elif UNARY == UNARY_SIN
+#define UNARY_F(x) sin(x)
+#elif UNARY == UNARY_COS
+#define UNARY_F(x) cos(x)
 #else
 #error "eltwise.cl: unknown UNARY"
 #endif
@@ -96,6 +114,17 @@ __kernel void eltwise_unary(__global const store_t *input, long input_off, __glo
         return;
     if (o + VW <= (size_t)n) {
         const floatV x = LDV(0, input + o);
+#if UNARY == UNARY_SIN || UNARY == UNARY_COS
+        /* PoCL 3.1's vector sin and cos, given a lane past about 1e7 (its
+         * other argument reduction), return wrong values in the small
+         * lanes (sin(-1e-3) = -0.008 beside a 1e30): such vectors go lane
+         * by lane, as the tail does. */
+        if (any(fabs(x) > 1e6f)) {
+            for (size_t i = o; i < o + VW; i++)
+                ST(output, i, UNARY_F(LD(input, i)));
+            return;
+        }
+#endif
         STV(UNARY_F(x), 0, output + o);
     } else {
         for (size_t i = o; i < (size_t)n; i++) {

@@ -37,6 +37,24 @@ void ref_unary(unary_kind kind, act_params act, size_t n, const float *in, float
         case UNARY_ERF:
             x = erf(x);
             break;
+        case UNARY_FLOOR:
+            x = floor(x);
+            break;
+        case UNARY_CEIL:
+            x = ceil(x);
+            break;
+        case UNARY_ROUND: /* the default rounding mode: to nearest, halves to even */
+            x = nearbyint(x);
+            break;
+        case UNARY_SIGN: /* zeros and NaN as they are */
+            x = x > 0 ? 1.0 : x < 0 ? -1.0 : x;
+            break;
+        case UNARY_SIN:
+            x = sin(x);
+            break;
+        case UNARY_COS:
+            x = cos(x);
+            break;
         }
         out[i] = (float)x;
     }

@@ -119,6 +119,12 @@ static const unary_case unary_cases[] = {
     {"Abs", UNARY_ABS, ACT_KIND_NONE, 0, 0, -3, 3, 0, 0},
     {"Reciprocal", UNARY_RECIPROCAL, ACT_KIND_NONE, 0, 0, 0.25f, 4, 0, 0},
     {"Erf", UNARY_ERF, ACT_KIND_NONE, 0, 0, -4, 4, PRECISE},
+    {"Floor", UNARY_FLOOR, ACT_KIND_NONE, 0, 0, -5, 5, PRECISE},
+    {"Ceil", UNARY_CEIL, ACT_KIND_NONE, 0, 0, -5, 5, PRECISE},
+    {"Round", UNARY_ROUND, ACT_KIND_NONE, 0, 0, -5, 5, PRECISE}, /* with halves: below */
+    {"Sign", UNARY_SIGN, ACT_KIND_NONE, 0, 0, -3, 3, PRECISE},
+    {"Sin", UNARY_SIN, ACT_KIND_NONE, 0, 0, -10, 10, PRECISE},
+    {"Cos", UNARY_COS, ACT_KIND_NONE, 0, 0, -10, 10, PRECISE},
 };
 
 /* The graph's unary op for a kernel kind (0 for Identity, which a graph
@@ -176,6 +182,12 @@ Test(eltwise, unary_ops_match_reference)
             if (k->kind == UNARY_RECIPROCAL) /* both signs, away from 0 */
                 for (size_t j = 0; j < n; j += 2)
                     in[j] = -in[j];
+            if (k->kind >= UNARY_FLOOR && k->kind <= UNARY_ROUND) /* exact in half (the */
+                for (size_t j = 0; j < n; j++) /* fp16 run's input) and halves for Round */
+                    in[j] = j % 2 ? floorf(in[j] * 64) / 64 : floorf(in[j] * 2) / 2;
+            if (k->kind == UNARY_SIGN) /* zeros */
+                for (size_t j = 0; j < n; j += 2)
+                    in[j] = 0.0f;
             ref_unary(k->kind, p.act, n, in, want);
             check_unary(rt, k, &p, in, got, want);
             free(in), free(got), free(want);

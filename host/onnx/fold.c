@@ -652,6 +652,37 @@ clinfer_status fold_neg(onnx_node *c)
     return emit(c, &t);
 }
 
+/* Floor, Ceil, Round (halves to even) and Sign of a known tensor: shape
+ * arithmetic in float (a size scaled, then rounded) or int64 (where the
+ * first three keep the value). */
+clinfer_status fold_rounding(onnx_node *c)
+{
+    const host_tensor *x;
+    clinfer_status st = input0(c, &x);
+    host_tensor t;
+    if (st == CLINFER_OK)
+        st = fold_make(c, &t, x->dtype, &x->shape, x->sym != NULL);
+    if (st != CLINFER_OK)
+        return st;
+    const int is_floor = strcmp(c->op, "Floor") == 0, is_ceil = strcmp(c->op, "Ceil") == 0;
+    const int is_sign = strcmp(c->op, "Sign") == 0; /* else Round */
+    for (int64_t k = 0; k < t.numel; k++) {
+        if (t.f) {
+            const float v = x->f[k];
+            t.f[k] = is_floor  ? floorf(v)
+                     : is_ceil ? ceilf(v)
+                     : is_sign ? (v > 0 ? 1.0f : v < 0 ? -1.0f : v)
+                               : nearbyintf(v);
+        } else {
+            const int64_t v = x->i[k];
+            t.i[k] = !is_sign ? v : v > 0 ? 1 : v < 0 ? -1 : 0;
+        }
+        if (t.sym && x->sym[k])
+            t.sym[k] = SYM_DERIVED;
+    }
+    return emit(c, &t);
+}
+
 /* Element k of the broadcast output reads element `src` of an input. */
 int64_t fold_bcast_index(const clinfer_shape *in, const clinfer_shape *out, int64_t k)
 {

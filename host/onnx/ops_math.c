@@ -95,6 +95,12 @@ clinfer_status op_hard_sigmoid(onnx_node *c)
 }
 
 clinfer_status op_erf(onnx_node *c) { return unary(c, CLINFER_UNARY_ERF, 0, 0); }
+clinfer_status op_floor(onnx_node *c) { return unary(c, CLINFER_UNARY_FLOOR, 0, 0); }
+clinfer_status op_ceil(onnx_node *c) { return unary(c, CLINFER_UNARY_CEIL, 0, 0); }
+clinfer_status op_round(onnx_node *c) { return unary(c, CLINFER_UNARY_ROUND, 0, 0); }
+clinfer_status op_sign(onnx_node *c) { return unary(c, CLINFER_UNARY_SIGN, 0, 0); }
+clinfer_status op_sin(onnx_node *c) { return unary(c, CLINFER_UNARY_SIN, 0, 0); }
+clinfer_status op_cos(onnx_node *c) { return unary(c, CLINFER_UNARY_COS, 0, 0); }
 clinfer_status op_softplus(onnx_node *c) { return unary(c, CLINFER_UNARY_SOFTPLUS, 0, 0); }
 clinfer_status op_softsign(onnx_node *c) { return unary(c, CLINFER_UNARY_SOFTSIGN, 0, 0); }
 clinfer_status op_mish(onnx_node *c) { return unary(c, CLINFER_UNARY_MISH, 0, 0); }

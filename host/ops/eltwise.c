@@ -54,11 +54,13 @@ unary_params unary_params_default(void)
 
 const char *unary_name(const unary_params *p)
 {
-    static const char *const kinds[] = {"",    "Exp", "Log",        "Sqrt",
-                                        "Neg", "Abs", "Reciprocal", "Erf"};
+    static const char *const kinds[] = {"",    "Exp",  "Log",        "Sqrt",
+                                        "Neg", "Abs",  "Reciprocal", "Erf",
+                                        "Floor", "Ceil", "Round",   "Sign",
+                                        "Sin", "Cos"};
     if (p->kind == UNARY_ACT)
         return act_valid(&p->act) ? act_kind_name(p->act.kind) : "unary";
-    if (p->kind > UNARY_ACT && p->kind <= UNARY_ERF)
+    if (p->kind > UNARY_ACT && p->kind <= UNARY_LAST)
         return kinds[p->kind];
     return "unary";
 }
@@ -66,9 +68,9 @@ const char *unary_name(const unary_params *p)
 clinfer_status unary_output_shape(clinfer_runtime *rt, const unary_params *p,
                                   clinfer_shape *out)
 {
-    if (p->kind < UNARY_ACT || p->kind > UNARY_ERF)
+    if (p->kind < UNARY_ACT || p->kind > UNARY_LAST)
         return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
-                       "unary: kind %d is not a unary_kind (0..%d)", (int)p->kind, (int)UNARY_ERF);
+                       "unary: kind %d is not a unary_kind (0..%d)", (int)p->kind, (int)UNARY_LAST);
     if (p->kind == UNARY_ACT && !act_valid(&p->act))
         return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
                        "unary: activation kind %d is not an act_kind (0..%d)", (int)p->act.kind,

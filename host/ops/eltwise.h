@@ -30,7 +30,14 @@ typedef enum unary_kind {
     UNARY_NEG = 4,
     UNARY_ABS = 5,
     UNARY_RECIPROCAL = 6,
-    UNARY_ERF = 7
+    UNARY_ERF = 7,
+    UNARY_FLOOR = 8,
+    UNARY_CEIL = 9,
+    UNARY_ROUND = 10, /* halves to even */
+    UNARY_SIGN = 11,  /* NaN stays NaN */
+    UNARY_SIN = 12,
+    UNARY_COS = 13,
+    UNARY_LAST = UNARY_COS
 } unary_kind;
 
 typedef struct unary_params {

@@ -69,6 +69,9 @@ static const char *const required[] = {
     "test_softsign",      "test_mish",              "test_thresholdedrelu", "test_prelu",
     "test_einsum_batch_matmul$", "test_einsum_transpose$",
     "test_scatternd",
+    /* rounding and trigonometry (shape arithmetic, positional encodings) */
+    "test_floor",         "test_ceil",              "test_round$",       "test_sign$",
+    "test_sin$",          "test_sin_example$",      "test_cos$",         "test_cos_example$",
     "test_argmax_",       "test_argmin_",           /* int64_outputs */
     "test_greater",       "test_less",
 };
