@@ -407,6 +407,43 @@ Test(resize_onnx, sizes_from_the_shape_of_an_open_batch)
     check_onnx(m, size, &d, "Resize-13 sizes from Shape");
 }
 
+/* sizes = Concat(Shape(x)[0:2], Cast(ROUNDING(Cast(Shape(x)[2:4]) * [1.7,
+ * 1.4]))), as older exports compute an upsampled size: the rounding
+ * (Floor, Ceil, Round) folded on the host, 4x6 -> 6.8 x 8.4. */
+static void check_rounded_sizes(const char *rounding, int32_t out_h, int32_t out_w)
+{
+    onnx_graph g = {{0}};
+    const int64_t xd[4] = {-1, 2, 4, 6}, zero[1] = {0}, two[1] = {2}, four[1] = {4};
+    const float f[2] = {1.7f, 1.4f};
+    onnx_input(&g, (pb[]){onnx_value_info("x", OT_FLOAT, 4, xd)});
+    onnx_output(&g, (pb[]){onnx_value_info("y", OT_FLOAT, -1, NULL)});
+    onnx_initializer(&g, (pb[]){onnx_tensor_i("s0", 1, (const int64_t[]){1}, zero, 1)});
+    onnx_initializer(&g, (pb[]){onnx_tensor_i("e2", 1, (const int64_t[]){1}, two, 1)});
+    onnx_initializer(&g, (pb[]){onnx_tensor_i("e4", 1, (const int64_t[]){1}, four, 1)});
+    onnx_initializer(&g, (pb[]){onnx_tensor_f("f", 1, (const int64_t[]){2}, f, 1)});
+    onnx_node(&g, "Shape", "shape", "x", "xs", 0, NULL);
+    onnx_node(&g, "Slice", "nc", "xs,s0,e2", "nc", 0, NULL);
+    onnx_node(&g, "Slice", "hw", "xs,e2,e4", "hw", 0, NULL);
+    onnx_node(&g, "Cast", "hwf", "hw", "hwf", 1, (pb[]){onnx_attr_int("to", OT_FLOAT)});
+    onnx_node(&g, "Mul", "scaled", "hwf,f", "scaled", 0, NULL);
+    onnx_node(&g, rounding, "rounded", "scaled", "rounded", 0, NULL);
+    onnx_node(&g, "Cast", "hwi", "rounded", "hwi", 1, (pb[]){onnx_attr_int("to", OT_INT64)});
+    onnx_node(&g, "Concat", "sizes", "nc,hwi", "sizes", 1, (pb[]){onnx_attr_int("axis", 0)});
+    onnx_node(&g, "Resize", "rs", "x,,,sizes", "y", 1, (pb[]){onnx_attr_string("mode", "nearest")});
+    size_t size = 0;
+    uint8_t *m = onnx_model(&g, 13, &size);
+    clinfer_resize_desc d = clinfer_resize_desc_default();
+    d.out_h = out_h, d.out_w = out_w;
+    check_onnx(m, size, &d, rounding);
+}
+
+Test(resize_onnx, sizes_from_rounded_shape_arithmetic)
+{
+    check_rounded_sizes("Floor", 6, 8);
+    check_rounded_sizes("Ceil", 7, 9);
+    check_rounded_sizes("Round", 7, 8);
+}
+
 /* The load fails with `want` and a message containing `part`. */
 static void expect_load_error(uint8_t *model, size_t size, clinfer_status want, const char *part)
 {
