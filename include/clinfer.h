@@ -551,11 +551,18 @@ typedef enum clinfer_reduce_op {
     CLINFER_REDUCE_SUM = 0,
     CLINFER_REDUCE_MEAN,
     CLINFER_REDUCE_MAX,
-    CLINFER_REDUCE_MIN
+    CLINFER_REDUCE_MIN,
+    CLINFER_REDUCE_PROD,
+    CLINFER_REDUCE_SUM_SQUARE,
+    CLINFER_REDUCE_L1,          /* sum of |x| */
+    CLINFER_REDUCE_L2,          /* sqrt of the sum of squares */
+    CLINFER_REDUCE_LOG_SUM,     /* log of the sum */
+    CLINFER_REDUCE_LOG_SUM_EXP  /* log of the sum of exp, computed past the maximum */
 } clinfer_reduce_op;
 
-/* ONNX ReduceSum/Mean/Max/Min over `axes` (negative: from the end; none:
- * every axis), keeping reduced dimensions as 1 when `keepdims`. */
+/* ONNX ReduceSum/Mean/Max/Min/Prod/SumSquare/L1/L2/LogSum/LogSumExp over
+ * `axes` (negative: from the end; none: every axis), keeping reduced
+ * dimensions as 1 when `keepdims`. */
 CLINFER_API clinfer_status clinfer_graph_reduce(clinfer_graph *g, const char *name,
                                                 clinfer_reduce_op op, clinfer_value x,
                                                 const int64_t *axes, int32_t axes_count,

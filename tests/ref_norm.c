@@ -109,3 +109,48 @@ void ref_mvn(const clinfer_shape *s, uint32_t axes, const float *x, float *y)
     normalise(n, groups, key, key, x, NULL, NULL, 1e-9, 1, y);
     free(key);
 }
+
+void ref_lrn(const clinfer_shape *s, int64_t size, float alpha, float beta, float bias,
+             const float *x, float *y)
+{
+    const int64_t n = s->dims[0], c = s->dims[1];
+    int64_t inner = 1;
+    for (int32_t d = 2; d < s->rank; d++)
+        inner *= s->dims[d];
+    const int64_t before = (size - 1) / 2, after = size / 2; /* floor and ceil of (size-1)/2 */
+    for (int64_t b = 0; b < n; b++)
+        for (int64_t ch = 0; ch < c; ch++)
+            for (int64_t i = 0; i < inner; i++) {
+                double sum = 0;
+                for (int64_t k = ch - before; k <= ch + after; k++)
+                    if (k >= 0 && k < c) {
+                        const double v = x[(b * c + k) * inner + i];
+                        sum += v * v;
+                    }
+                const int64_t at = (b * c + ch) * inner + i;
+                y[at] = (float)(x[at] / pow(bias + alpha / (double)size * sum, beta));
+            }
+}
+
+void ref_lp_norm(const clinfer_shape *s, int64_t axis, int p, const float *x, float *y)
+{
+    const int32_t a = (int32_t)(axis < 0 ? axis + s->rank : axis);
+    int64_t outer = 1, inner = 1;
+    for (int32_t d = 0; d < a; d++)
+        outer *= s->dims[d];
+    for (int32_t d = a + 1; d < s->rank; d++)
+        inner *= s->dims[d];
+    const int64_t len = s->dims[a];
+    for (int64_t o = 0; o < outer; o++)
+        for (int64_t i = 0; i < inner; i++) {
+            double norm = 0;
+            for (int64_t k = 0; k < len; k++) {
+                const double v = x[(o * len + k) * inner + i];
+                norm += p == 1 ? fabs(v) : v * v;
+            }
+            if (p == 2)
+                norm = sqrt(norm);
+            for (int64_t k = 0; k < len; k++)
+                y[(o * len + k) * inner + i] = (float)(x[(o * len + k) * inner + i] / norm);
+        }
+}

@@ -1,6 +1,7 @@
 /*
  * ref_norm.h — naive C references for InstanceNormalization,
- * LayerNormalization, GroupNormalization and MeanVarianceNormalization,
+ * LayerNormalization, GroupNormalization, MeanVarianceNormalization, LRN
+ * and LpNormalization,
  * written from the ONNX definitions, in double precision (two-pass mean
  * and variance per normalised group of elements).
  */
@@ -24,5 +25,10 @@ void ref_group_norm(const clinfer_shape *s, int64_t groups, int per_channel, con
 /* (x - mean) / (sqrt(var) + 1e-9) over the dims whose bit is set in axes
  * (any set of dims). */
 void ref_mvn(const clinfer_shape *s, uint32_t axes, const float *x, float *y);
+/* ONNX LRN over dim 1 of [N, C, ...]. */
+void ref_lrn(const clinfer_shape *s, int64_t size, float alpha, float beta, float bias,
+             const float *x, float *y);
+/* ONNX LpNormalization (p 1 or 2) along `axis` (may be negative). */
+void ref_lp_norm(const clinfer_shape *s, int64_t axis, int p, const float *x, float *y);
 
 #endif

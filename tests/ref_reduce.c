@@ -45,7 +45,8 @@ void ref_reduce(const reduce_params *p, const float *in, float *out)
     if (!acc || !count)
         abort();
     for (size_t o = 0; o < n_out; o++)
-        acc[o] = p->kind == REDUCE_MAX ? -INFINITY : p->kind == REDUCE_MIN ? INFINITY : 0.0;
+        acc[o] = p->kind == REDUCE_MAX ? -INFINITY : p->kind == REDUCE_MIN ? INFINITY
+               : p->kind == REDUCE_PROD ? 1.0 : 0.0;
     int64_t idx[CLINFER_MAX_RANK] = {0};
     for (size_t i = 0; i < n_in; i++) {
         size_t o = 0; /* row-major index over the kept dims */
@@ -56,8 +57,24 @@ void ref_reduce(const reduce_params *p, const float *in, float *out)
         switch (p->kind) {
         case REDUCE_SUM:
         case REDUCE_MEAN:
+        case REDUCE_LOG_SUM:
             acc[o] += x;
             break;
+        case REDUCE_PROD:
+            acc[o] *= x;
+            break;
+        case REDUCE_SUM_SQUARE:
+        case REDUCE_L2:
+            acc[o] += x * x;
+            break;
+        case REDUCE_L1:
+            acc[o] += fabs(x);
+            break;
+        case REDUCE_LOG_SUM_EXP: /* in double: no overflow for float inputs */
+            acc[o] += exp(x);
+            break;
+        case REDUCE_KIND_COUNT:
+            abort();
         case REDUCE_MAX:
             if (isnan(x) || x > acc[o])
                 acc[o] = isnan(acc[o]) ? acc[o] : x;
@@ -74,9 +91,16 @@ void ref_reduce(const reduce_params *p, const float *in, float *out)
             idx[d] = 0;
         }
     }
-    for (size_t o = 0; o < n_out; o++)
-        out[o] = (float)(p->kind == REDUCE_MEAN ? (count[o] ? acc[o] / (double)count[o] : NAN)
-                                                : acc[o]);
+    for (size_t o = 0; o < n_out; o++) {
+        double r = acc[o];
+        if (p->kind == REDUCE_MEAN)
+            r = count[o] ? r / (double)count[o] : NAN;
+        else if (p->kind == REDUCE_L2)
+            r = sqrt(r);
+        else if (p->kind == REDUCE_LOG_SUM || p->kind == REDUCE_LOG_SUM_EXP)
+            r = log(r);
+        out[o] = (float)r;
+    }
     free(acc);
     free(count);
 }

@@ -519,6 +519,85 @@ Test(norm, onnx_group_normalization_opset_18)
     free(model);
 }
 
+/* x [dims] -> one node `op` with `na` attributes -> y of x's shape. */
+static uint8_t *one_node_model(const char *op, int rank, const int64_t *dims, pb *attrs, int na,
+                               size_t *size)
+{
+    onnx_graph g = {{0}};
+    pb t = onnx_value_info("x", OT_FLOAT, rank, dims);
+    onnx_input(&g, &t);
+    onnx_node(&g, op, "n", "x", "y", na, attrs);
+    t = onnx_value_info("y", OT_FLOAT, rank, dims);
+    onnx_output(&g, &t);
+    return onnx_model(&g, 13, size);
+}
+
+/* LRN (built from a square, a pool down the channels and element-wise
+ * ops) against ref_lrn: odd and even sizes, a size over C, rank 3 and 4,
+ * alpha large enough that the denominator matters. */
+Test(norm, onnx_lrn)
+{
+    const struct {
+        int rank;
+        int64_t dims[4], size;
+        float alpha, beta, bias;
+    } cases[] = {{4, {2, 7, 5, 6}, 5, 0.5f, 0.75f, 1.5f},
+                 {4, {1, 9, 3, 4}, 4, 2.0f, 0.5f, 1.0f},
+                 {3, {2, 5, 11, 0}, 3, 1.0f, 1.25f, 2.0f},
+                 {4, {1, 3, 2, 5}, 7, 0.3f, 0.75f, 1.0f}};
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        clinfer_shape s = {cases[k].rank, {0}};
+        size_t n = 1;
+        for (int d = 0; d < cases[k].rank; d++)
+            s.dims[d] = cases[k].dims[d], n *= (size_t)cases[k].dims[d];
+        pb attrs[4] = {onnx_attr_int("size", cases[k].size), onnx_attr_float("alpha", cases[k].alpha),
+                       onnx_attr_float("beta", cases[k].beta), onnx_attr_float("bias", cases[k].bias)};
+        size_t size;
+        uint8_t *model = one_node_model("LRN", cases[k].rank, cases[k].dims, attrs, 4, &size);
+        float *x = test_alloc(n * 4), *y = test_alloc(n * 4), *want = test_alloc(n * 4);
+        uint32_t seed = 70u + (uint32_t)k;
+        fill_uniform(x, n, -3, 3, &seed);
+        test_onnx_run(model, size, (const float *const[]){x}, &n, 1, y, n);
+        ref_lrn(&s, cases[k].size, cases[k].alpha, cases[k].beta, cases[k].bias, x, want);
+        char what[64];
+        snprintf(what, sizeof what, "LRN case %zu (size %lld)", k, (long long)cases[k].size);
+        assert_close(y, want, n, 1e-5f, 1e-4f, what);
+        free(model), free(x), free(y), free(want);
+    }
+}
+
+/* LpNormalization (a ReduceL1 or ReduceL2 and a Div) against ref_lp_norm. */
+Test(norm, onnx_lp_normalization)
+{
+    const int64_t dims[3] = {3, 5, 7};
+    const clinfer_shape s = shp(3, 3, 5, 7, 0);
+    const size_t n = 105;
+    float x[105], y[105], want[105];
+    uint32_t seed = 80u;
+    fill_uniform(x, n, -2, 2, &seed);
+    const int64_t axes[3] = {1, -1, 0};
+    for (int p = 1; p <= 2; p++)
+        for (int a = 0; a < 3; a++) {
+            pb attrs[2] = {onnx_attr_int("axis", axes[a]), onnx_attr_int("p", p)};
+            size_t size;
+            uint8_t *model = one_node_model("LpNormalization", 3, dims, attrs, 2, &size);
+            test_onnx_run(model, size, (const float *const[]){x}, &n, 1, y, n);
+            ref_lp_norm(&s, axes[a], p, x, want);
+            char what[64];
+            snprintf(what, sizeof what, "LpNormalization p %d axis %lld", p, (long long)axes[a]);
+            assert_close(y, want, n, 1e-6f, 1e-5f, what);
+            free(model);
+        }
+    pb bad[1] = {onnx_attr_int("p", 3)};
+    size_t size;
+    clinfer_graph *g = NULL;
+    uint8_t *model = one_node_model("LpNormalization", 3, dims, bad, 1, &size);
+    cr_assert_neq(clinfer_graph_load_onnx_memory(model, size, &g), CLINFER_OK);
+    cr_assert(strstr(clinfer_last_errmsg(), "p is 3, ONNX allows 1 or 2"), "message: %s",
+              clinfer_last_errmsg());
+    free(model);
+}
+
 Test(norm, onnx_errors_name_the_problem)
 {
     const float v[6] = {1, 1, 1, 1, 1, 1};

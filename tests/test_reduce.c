@@ -19,7 +19,8 @@
 #include "tensor.h"
 #include "testutil.h"
 
-static const char *const kind_name[] = {"sum", "mean", "max", "min"};
+static const char *const kind_name[REDUCE_KIND_COUNT] = {
+    "sum", "mean", "max", "min", "prod", "sum of squares", "L1", "L2", "log-sum", "log-sum-exp"};
 
 static size_t numel(const clinfer_shape *s)
 {
@@ -82,6 +83,8 @@ static void check_reduce(clinfer_runtime *rt, const reduce_params *p, const floa
         memcpy(in, data, in_n * sizeof(float));
     else
         fill_uniform(in, in_n, -1, 1, &seed);
+    for (size_t i = 0; i < in_n && !data; i++) /* products near 1, positive sums */
+        in[i] = p->kind == REDUCE_PROD ? 1 + 0.4f * in[i] : p->kind == REDUCE_LOG_SUM ? 1.1f + in[i] : in[i];
     clinfer_shape os, want_shape = ref_reduce_shape(p);
     cr_assert_eq(reduce_output_shape(rt, p, &os), CLINFER_OK, "%s: %s", what,
                  clinfer_last_errmsg());
@@ -113,7 +116,8 @@ static void check_reduce(clinfer_runtime *rt, const reduce_params *p, const floa
                 cr_assert(got[i] == want[i], "%s: element %zu is %g, expected %g", what, i,
                           got[i], want[i]);
     } else {
-        float atol = p->kind == REDUCE_SUM ? 1e-6f * (float)(terms + 4) : 1e-6f;
+        const int sum = p->kind == REDUCE_SUM || p->kind == REDUCE_SUM_SQUARE || p->kind == REDUCE_L1;
+        float atol = sum ? 1e-6f * (float)(terms + 4) : 1e-6f;
         for (size_t i = 0; i < out_n; i++) /* assert_close on the finite values */
             if (!isfinite(want[i]))
                 got[i] = want[i] = 0;
@@ -158,7 +162,7 @@ Test(reduce, every_kind_axes_and_keepdims)
 {
     clinfer_runtime *rt = test_runtime();
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++)
-        for (int kind = 0; kind < 4; kind++)
+        for (int kind = 0; kind < REDUCE_KIND_COUNT; kind++)
             for (int keep = 0; keep <= 1; keep++) {
                 reduce_params p = reduce_params_default();
                 p.input = shape_make(cases[c].rank, cases[c].dims);
@@ -178,7 +182,7 @@ Test(reduce, noop_with_empty_axes_and_scalars)
 {
     clinfer_runtime *rt = test_runtime();
     const int64_t d[3] = {3, 4, 5};
-    for (int kind = 0; kind < 4; kind++) {
+    for (int kind = 0; kind < REDUCE_KIND_COUNT; kind++) {
         reduce_params p = reduce_params_default();
         p.input = shape_make(3, d);
         p.kind = (reduce_kind)kind;
@@ -205,7 +209,7 @@ Test(reduce, nan_and_empty_reductions)
     data[2] = NAN;
     data[2 * 19 + 18] = NAN;
     const int64_t d[2] = {3, 19};
-    for (int kind = 0; kind < 4; kind++) {
+    for (int kind = 0; kind < REDUCE_KIND_COUNT; kind++) {
         reduce_params p = reduce_params_default();
         p.input = shape_make(2, d);
         p.kind = (reduce_kind)kind;
@@ -215,9 +219,9 @@ Test(reduce, nan_and_empty_reductions)
         p.axes[0] = 0;
         check_reduce(rt, &p, data, 0u, "NaN columns");
     }
-    /* Reducing an axis of size 0: 0, NaN, -inf, +inf. */
+    /* Reducing an axis of size 0: 0, NaN, -inf, +inf, 1 (see reduce.h). */
     const int64_t e[3] = {2, 0, 3};
-    for (int kind = 0; kind < 4; kind++) {
+    for (int kind = 0; kind < REDUCE_KIND_COUNT; kind++) {
         reduce_params p = reduce_params_default();
         p.input = shape_make(3, e);
         p.kind = (reduce_kind)kind;
@@ -257,12 +261,13 @@ Test(reduce, rejects_bad_axes)
     p.naxes = 5;
     expect_error(rt, &p, "5 axes given for rank 4");
     p.naxes = 1;
-    p.kind = (reduce_kind)7;
-    expect_error(rt, &p, "kind 7");
+    p.kind = (reduce_kind)42;
+    expect_error(rt, &p, "kind 42");
 
     reduce_kind k;
     cr_assert(reduce_kind_parse("ReduceMax", &k) && k == REDUCE_MAX);
-    cr_assert(!reduce_kind_parse("ReduceProd", &k));
+    cr_assert(reduce_kind_parse("ReduceLogSumExp", &k) && k == REDUCE_LOG_SUM_EXP);
+    cr_assert(!reduce_kind_parse("ReduceVariance", &k));
     clinfer_runtime_free(rt);
 }
 

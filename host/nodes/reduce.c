@@ -1,5 +1,5 @@
 /*
- * reduce.c — ReduceMean/Max/Min/Sum and ArgMax/ArgMin nodes; the kernels in
+ * reduce.c — the Reduce* and ArgMax/ArgMin nodes; the kernels in
  * ops/reduce.c.
  */
 #include <string.h>

@@ -5,6 +5,8 @@
  * (opset 18: scale and bias per group; 21: per channel) and
  * MeanVarianceNormalization. Scale and bias stay ordinary values: the
  * kernel reads them at run time, so they need not be initializers.
+ * LpNormalization and LRN (local response normalization) are built from
+ * ordinary nodes (a reduction or a pool, element-wise ops).
  */
 #include <stdio.h>
 #include <string.h>
@@ -208,4 +210,111 @@ clinfer_status op_mvn(onnx_node *c)
                                                              n < 0 ? NULL : axes,
                                                              n < 0 ? 0 : n, &y),
                             &y);
+}
+
+/* LpNormalization: x / ||x||_p along `axis` (p 1 or 2), as ONNX defines
+ * it (no epsilon: a zero vector gives NaN, as in ONNX Runtime): a
+ * ReduceL1 or ReduceL2 keeping the axis, then a Div. */
+clinfer_status op_lp_normalization(onnx_node *c)
+{
+    int64_t axis = -1, p = 2;
+    clinfer_value x, norm, y;
+    char b[512];
+    clinfer_status st = onnx_node_attr_int(c, "axis", -1, &axis);
+    if (st == CLINFER_OK)
+        st = onnx_node_attr_int(c, "p", 2, &p);
+    if (st == CLINFER_OK && p != 1 && p != 2)
+        st = onnx_node_error(c, CLINFER_ERR_INVALID_MODEL, "p is %lld, ONNX allows 1 or 2",
+                             (long long)p);
+    if (st == CLINFER_OK)
+        st = onnx_node_in_value(c, 0, &x);
+    if (st == CLINFER_OK)
+        st = onnx_node_build(
+            c, clinfer_graph_reduce(c->im->g, part_name(c, "norm", b, sizeof b),
+                                    p == 1 ? CLINFER_REDUCE_L1 : CLINFER_REDUCE_L2, x, &axis, 1, 1,
+                                    &norm));
+    if (st != CLINFER_OK)
+        return st;
+    return onnx_node_out_of(
+        c, clinfer_graph_binary(c->im->g, onnx_node_oname(c), CLINFER_BINARY_DIV, x, norm, &y),
+        &y);
+}
+
+/* A scalar constant named after the node. */
+static clinfer_status scalar_constant(onnx_node *c, const char *suffix, float v,
+                                      clinfer_value *out)
+{
+    char b[512];
+    const clinfer_shape scalar = shape_make(0, NULL);
+    return clinfer_graph_constant(c->im->g, part_name(c, suffix, b, sizeof b), &scalar, &v, out);
+}
+
+/* LRN (AlexNet, GoogLeNet, CaffeNet): y = x / (bias + alpha / size * s)^beta,
+ * s the sum of x^2 over the `size` channels around each one
+ * (floor((size - 1) / 2) before it, ceil((size - 1) / 2) after, within
+ * the tensor). Built from ordinary nodes: x^2 seen as [N, 1, C, rest] is
+ * average-pooled by size x 1 windows down the channels (zero padding
+ * counted, so the pool is s / size), seen again as x's shape, then Mul by
+ * alpha, Add bias, Pow beta and Div. */
+clinfer_status op_lrn(onnx_node *c)
+{
+    float alpha = 1e-4f, beta = 0.75f, bias = 1.0f;
+    int64_t size = 0;
+    clinfer_shape xs;
+    clinfer_status st = onnx_node_attr_float(c, "alpha", 1e-4f, &alpha);
+    if (st == CLINFER_OK)
+        st = onnx_node_attr_float(c, "beta", 0.75f, &beta);
+    if (st == CLINFER_OK)
+        st = onnx_node_attr_float(c, "bias", 1.0f, &bias);
+    if (st == CLINFER_OK)
+        st = onnx_node_attr_int(c, "size", 0, &size);
+    if (st == CLINFER_OK && !onnx_node_attr(c, "size"))
+        st = onnx_node_error(c, CLINFER_ERR_INVALID_MODEL, "the size attribute is required");
+    if (st == CLINFER_OK)
+        st = onnx_node_check_range(c, "size", size, 1, 1 << 20);
+    if (st == CLINFER_OK)
+        st = onnx_node_in_shape(c, 0, &xs);
+    if (st == CLINFER_OK && xs.rank < 3)
+        st = onnx_node_error(c, CLINFER_ERR_INVALID_MODEL,
+                             "X has rank %d, expected [N, C, D1, ...] (3 or more)", (int)xs.rank);
+    if (st != CLINFER_OK)
+        return st;
+    clinfer_graph *g = c->im->g;
+    clinfer_value x, sq, rows, pooled, mean, ka, kb, kbeta, t1, t2, den, y;
+    char b[512];
+    clinfer_shape as_rows = {4, {0, 1, xs.dims[1], -1}}, back = xs;
+    back.dims[0] = 0; /* the batch as it is (open until a session picks it) */
+    clinfer_pool2d_desc pd = clinfer_pool2d_desc_default(1);
+    pd.kind = CLINFER_POOL_AVG;
+    pd.kernel_h = (int32_t)size;
+    pd.pad_top = (int32_t)((size - 1) / 2), pd.pad_bottom = (int32_t)(size / 2);
+    pd.count_include_pad = 1;
+    st = onnx_node_in_value(c, 0, &x);
+    if (st == CLINFER_OK)
+        st = clinfer_graph_binary(g, part_name(c, "sq", b, sizeof b), CLINFER_BINARY_MUL, x, x,
+                                  &sq);
+    if (st == CLINFER_OK)
+        st = clinfer_graph_reshape(g, part_name(c, "rows", b, sizeof b), sq, &as_rows, &rows);
+    if (st == CLINFER_OK)
+        st = clinfer_graph_pool2d(g, part_name(c, "window", b, sizeof b), rows, &pd, &pooled);
+    if (st == CLINFER_OK)
+        st = clinfer_graph_reshape(g, part_name(c, "mean", b, sizeof b), pooled, &back, &mean);
+    if (st == CLINFER_OK)
+        st = scalar_constant(c, "alpha", alpha, &ka);
+    if (st == CLINFER_OK)
+        st = scalar_constant(c, "bias", bias, &kb);
+    if (st == CLINFER_OK)
+        st = scalar_constant(c, "beta", beta, &kbeta);
+    if (st == CLINFER_OK)
+        st = clinfer_graph_binary(g, part_name(c, "scaled", b, sizeof b), CLINFER_BINARY_MUL,
+                                  mean, ka, &t1);
+    if (st == CLINFER_OK)
+        st = clinfer_graph_binary(g, part_name(c, "biased", b, sizeof b), CLINFER_BINARY_ADD, t1,
+                                  kb, &t2);
+    if (st == CLINFER_OK)
+        st = clinfer_graph_binary(g, part_name(c, "den", b, sizeof b), CLINFER_BINARY_POW, t2,
+                                  kbeta, &den);
+    if (st == CLINFER_OK)
+        st = clinfer_graph_binary(g, onnx_node_oname(c), CLINFER_BINARY_DIV, x, den, &y);
+    return onnx_node_out_of(c, st, &y);
 }

@@ -400,15 +400,19 @@ clinfer_status op_slice(onnx_node *c)
         &y);
 }
 
+/* The ONNX Reduce* ops in clinfer_reduce_op's order. */
+static const char *const reduce_ops[] = {"ReduceSum",  "ReduceMean",      "ReduceMax",
+                                         "ReduceMin",  "ReduceProd",      "ReduceSumSquare",
+                                         "ReduceL1",   "ReduceL2",        "ReduceLogSum",
+                                         "ReduceLogSumExp"};
+
 clinfer_status op_reduce(onnx_node *c)
 {
     clinfer_reduce_op op = CLINFER_REDUCE_SUM;
-    if (strcmp(c->op, "ReduceMean") == 0)
-        op = CLINFER_REDUCE_MEAN;
-    else if (strcmp(c->op, "ReduceMax") == 0)
-        op = CLINFER_REDUCE_MAX;
-    else if (strcmp(c->op, "ReduceMin") == 0)
-        op = CLINFER_REDUCE_MIN;
+    for (size_t k = 0; k < sizeof reduce_ops / sizeof reduce_ops[0]; k++)
+        if (strcmp(c->op, reduce_ops[k]) == 0)
+            op = (clinfer_reduce_op)k;
+    /* axes became an input at opset 13 for ReduceSum, 18 for the others */
     int axes_input = op == CLINFER_REDUCE_SUM ? c->im->opset >= 13 : c->im->opset >= 18;
     int64_t keepdims = 1, noop = 0, axes[MAX_INTS];
     int32_t n = -1;

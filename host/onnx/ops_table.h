@@ -83,10 +83,18 @@
     KERNEL("Reshape", op_reshape, fold_reshape, IN(1), "shape allowzero consumed_inputs")          \
     KERNEL("Identity", op_identity, fold_identity, 0, "")                                          \
     KERNEL("Dropout", op_dropout, NULL, IN(1) | IN(2), "ratio seed is_test consumed_inputs")       \
+    KERNEL("LpNormalization", op_lp_normalization, NULL, 0, "axis p")                              \
+    KERNEL("LRN", op_lrn, NULL, 0, "alpha beta bias size")                                         \
     KERNEL("ReduceMean", op_reduce, NULL, IN(1), "axes keepdims noop_with_empty_axes")             \
     KERNEL("ReduceMax", op_reduce, NULL, IN(1), "axes keepdims noop_with_empty_axes")              \
     KERNEL("ReduceMin", op_reduce, NULL, IN(1), "axes keepdims noop_with_empty_axes")              \
     KERNEL("ReduceSum", op_reduce, NULL, IN(1), "axes keepdims noop_with_empty_axes")              \
+    KERNEL("ReduceProd", op_reduce, NULL, IN(1), "axes keepdims noop_with_empty_axes")             \
+    KERNEL("ReduceSumSquare", op_reduce, NULL, IN(1), "axes keepdims noop_with_empty_axes")        \
+    KERNEL("ReduceL1", op_reduce, NULL, IN(1), "axes keepdims noop_with_empty_axes")               \
+    KERNEL("ReduceL2", op_reduce, NULL, IN(1), "axes keepdims noop_with_empty_axes")               \
+    KERNEL("ReduceLogSum", op_reduce, NULL, IN(1), "axes keepdims noop_with_empty_axes")           \
+    KERNEL("ReduceLogSumExp", op_reduce, NULL, IN(1), "axes keepdims noop_with_empty_axes")        \
     KERNEL("ArgMax", op_arg_reduce, NULL, 0, "axis keepdims select_last_index")                    \
     KERNEL("ArgMin", op_arg_reduce, NULL, 0, "axis keepdims select_last_index")                    \
     KERNEL("Squeeze", op_squeeze, fold_squeeze, IN(1), "axes")                                     \

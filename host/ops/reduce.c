@@ -1,6 +1,7 @@
 /*
- * reduce.c — ReduceSum/Mean/Max/Min and ArgMax/ArgMin: validation, output
- * shape and the launches of kernels/reduce.cl.
+ * reduce.c — ReduceSum/Mean/Max/Min/Prod/SumSquare/L1/L2/LogSum/LogSumExp
+ * and ArgMax/ArgMin: validation, output shape and the launches of
+ * kernels/reduce.cl.
  *
  * The input dims are split into kept and reduced ones; size-1 dims are
  * dropped and neighbours of the same kind merged (the input is contiguous),
@@ -19,7 +20,9 @@
 
 #define REDUCE_MAX_GROUPS 4 /* kept or reduced dims after merging */
 
-static const char *const op_names[] = {"ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin"};
+static const char *const op_names[REDUCE_KIND_COUNT] = {
+    "ReduceSum",       "ReduceMean", "ReduceMax", "ReduceMin",    "ReduceProd",
+    "ReduceSumSquare", "ReduceL1",   "ReduceL2",  "ReduceLogSum", "ReduceLogSumExp"};
 
 reduce_params reduce_params_default(void)
 {
@@ -32,7 +35,7 @@ reduce_params reduce_params_default(void)
 
 int reduce_kind_parse(const char *op_type, reduce_kind *out)
 {
-    for (int k = 0; k < 4; k++)
+    for (int k = 0; k < REDUCE_KIND_COUNT; k++)
         if (op_type && strcmp(op_type, op_names[k]) == 0) {
             *out = (reduce_kind)k;
             return 1;
@@ -49,9 +52,10 @@ static clinfer_status reduce_check(clinfer_runtime *rt, const reduce_params *p, 
     if (in->rank < 0 || in->rank > CLINFER_MAX_RANK)
         return err_set(rt, CLINFER_ERR_SHAPE, "reduce: input rank %d, expected 0 to %d",
                        (int)in->rank, CLINFER_MAX_RANK);
-    if ((int)p->kind < 0 || (int)p->kind > 3)
+    if ((int)p->kind < 0 || (int)p->kind >= REDUCE_KIND_COUNT)
         return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
-                       "reduce: kind %d, expected sum, mean, max or min", (int)p->kind);
+                       "reduce: kind %d, expected 0 (sum) to %d (log-sum-exp)", (int)p->kind,
+                       REDUCE_KIND_COUNT - 1);
     const char *op = op_names[p->kind];
     int64_t numel = shape_numel(in);
     if (numel < 0 || numel > INT32_MAX)

@@ -1,5 +1,6 @@
 /*
- * reduce.h — ReduceSum, ReduceMean, ReduceMax, ReduceMin (ONNX semantics,
+ * reduce.h — ReduceSum, ReduceMean, ReduceMax, ReduceMin, ReduceProd,
+ * ReduceSumSquare, ReduceL1, ReduceL2, ReduceLogSum, ReduceLogSumExp (ONNX semantics,
  * axes as an attribute or input alike): any set of axes of a tensor of rank
  * up to CLINFER_MAX_RANK, keepdims, noop_with_empty_axes; and ArgMax /
  * ArgMin along one axis. One launch of kernels/reduce.cl each.
@@ -13,7 +14,14 @@ typedef enum reduce_kind {
     REDUCE_SUM = 0,
     REDUCE_MEAN = 1,
     REDUCE_MAX = 2,
-    REDUCE_MIN = 3
+    REDUCE_MIN = 3,
+    REDUCE_PROD = 4,
+    REDUCE_SUM_SQUARE = 5,
+    REDUCE_L1 = 6,
+    REDUCE_L2 = 7,
+    REDUCE_LOG_SUM = 8,
+    REDUCE_LOG_SUM_EXP = 9,
+    REDUCE_KIND_COUNT
 } reduce_kind;
 
 typedef struct reduce_params {
@@ -30,8 +38,8 @@ typedef struct reduce_params {
 /* Sum, no axes (all of them), keepdims 1. */
 reduce_params reduce_params_default(void);
 
-/* Parses an ONNX op type ("ReduceSum", "ReduceMean", "ReduceMax",
- * "ReduceMin"); returns 0 for any other string. */
+/* Parses an ONNX op type ("ReduceSum", ..., "ReduceLogSumExp"); returns 0
+ * for any other string. */
 int reduce_kind_parse(const char *op_type, reduce_kind *out);
 
 /* Checks the axes (range, repeats) and sizes (< 2^31 elements) and computes
@@ -40,8 +48,9 @@ clinfer_status reduce_output_shape(clinfer_runtime *rt, const reduce_params *p,
                                    clinfer_shape *out);
 
 /* Creates the launch (-DREDUCE_OP=<kind>). Reducing an empty set gives
- * 0 (sum), NaN (mean), -inf (max) or +inf (min); max and min propagate
- * NaN like NumPy. An output with no elements gives global[0] == 0: nothing
+ * 0 (sum, sum of squares, L1, L2), NaN (mean), -inf (max, log-sum,
+ * log-sum-exp), +inf (min) or 1 (prod); max and min propagate NaN like
+ * NumPy. An output with no elements gives global[0] == 0: nothing
  * to enqueue. */
 clinfer_status reduce_prepare(clinfer_runtime *rt, const reduce_params *p, op_launch *out);
 

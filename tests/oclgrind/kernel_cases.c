@@ -466,6 +466,11 @@ static void g_reduce(built *b)
     output(b, y);
     CHECK_OK(clinfer_graph_reduce(b->g, NULL, CLINFER_REDUCE_MEAN, x, outer, 2, 0, &y));
     output(b, y);
+    /* two passes (the maximum, then the sum past it) */
+    CHECK_OK(clinfer_graph_reduce(b->g, NULL, CLINFER_REDUCE_LOG_SUM_EXP, x, last, 1, 0, &y));
+    output(b, y);
+    CHECK_OK(clinfer_graph_reduce(b->g, NULL, CLINFER_REDUCE_L2, x, outer, 2, 1, &y));
+    output(b, y);
     CHECK_OK(clinfer_graph_arg_reduce(b->g, NULL, 0, x, 1, 0, 1, &y));
     output(b, y);
 }
