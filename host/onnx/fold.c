@@ -632,7 +632,32 @@ clinfer_status fold_cast(onnx_node *c)
     return emit(c, &t);
 }
 
-clinfer_status fold_neg(onnx_node *c)
+/* Neg, Floor, Ceil, Round (halves to even) and Sign of a known tensor:
+ * shape arithmetic in float (a size scaled, then rounded) or int64 (where
+ * Floor, Ceil and Round keep the value, and Neg saturates). */
+static float unary_f(const char *op, float v)
+{
+    if (strcmp(op, "Neg") == 0)
+        return -v;
+    if (strcmp(op, "Floor") == 0)
+        return floorf(v);
+    if (strcmp(op, "Ceil") == 0)
+        return ceilf(v);
+    if (strcmp(op, "Round") == 0)
+        return nearbyintf(v);
+    return v > 0 ? 1.0f : v < 0 ? -1.0f : v; /* Sign: zeros and NaN as they are */
+}
+
+static int64_t unary_i(const char *op, int64_t v)
+{
+    if (strcmp(op, "Neg") == 0)
+        return v == INT64_MIN ? INT64_MAX : -v;
+    if (strcmp(op, "Sign") == 0)
+        return v > 0 ? 1 : v < 0 ? -1 : 0;
+    return v;
+}
+
+clinfer_status fold_unary(onnx_node *c)
 {
     const host_tensor *x;
     clinfer_status st = input0(c, &x);
@@ -643,40 +668,9 @@ clinfer_status fold_neg(onnx_node *c)
         return st;
     for (int64_t k = 0; k < t.numel; k++) {
         if (t.f)
-            t.f[k] = -x->f[k];
+            t.f[k] = unary_f(c->op, x->f[k]);
         else
-            t.i[k] = x->i[k] == INT64_MIN ? INT64_MAX : -x->i[k];
-        if (t.sym && x->sym[k])
-            t.sym[k] = SYM_DERIVED;
-    }
-    return emit(c, &t);
-}
-
-/* Floor, Ceil, Round (halves to even) and Sign of a known tensor: shape
- * arithmetic in float (a size scaled, then rounded) or int64 (where the
- * first three keep the value). */
-clinfer_status fold_rounding(onnx_node *c)
-{
-    const host_tensor *x;
-    clinfer_status st = input0(c, &x);
-    host_tensor t;
-    if (st == CLINFER_OK)
-        st = fold_make(c, &t, x->dtype, &x->shape, x->sym != NULL);
-    if (st != CLINFER_OK)
-        return st;
-    const int is_floor = strcmp(c->op, "Floor") == 0, is_ceil = strcmp(c->op, "Ceil") == 0;
-    const int is_sign = strcmp(c->op, "Sign") == 0; /* else Round */
-    for (int64_t k = 0; k < t.numel; k++) {
-        if (t.f) {
-            const float v = x->f[k];
-            t.f[k] = is_floor  ? floorf(v)
-                     : is_ceil ? ceilf(v)
-                     : is_sign ? (v > 0 ? 1.0f : v < 0 ? -1.0f : v)
-                               : nearbyintf(v);
-        } else {
-            const int64_t v = x->i[k];
-            t.i[k] = !is_sign ? v : v > 0 ? 1 : v < 0 ? -1 : 0;
-        }
+            t.i[k] = unary_i(c->op, x->i[k]);
         if (t.sym && x->sym[k])
             t.sym[k] = SYM_DERIVED;
     }

@@ -159,8 +159,7 @@ clinfer_status fold_reshape(onnx_node *c);
 clinfer_status fold_flatten(onnx_node *c);
 clinfer_status fold_transpose(onnx_node *c);
 clinfer_status fold_binary(onnx_node *c);
-clinfer_status fold_neg(onnx_node *c);
-clinfer_status fold_rounding(onnx_node *c);
+clinfer_status fold_unary(onnx_node *c); /* Neg, Floor, Ceil, Round, Sign */
 clinfer_status fold_constant_of_shape(onnx_node *c);
 clinfer_status fold_range(onnx_node *c);
 

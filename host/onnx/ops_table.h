@@ -51,16 +51,16 @@
     KERNEL("ThresholdedRelu", op_thresholded_relu, NULL, 0, "alpha")                               \
     KERNEL("PRelu", op_prelu, NULL, 0, OLD_ELTWISE)                                                \
     KERNEL("Erf", op_erf, NULL, 0, "")                                                             \
-    KERNEL("Floor", op_floor, fold_rounding, 0, "")                                                \
-    KERNEL("Ceil", op_ceil, fold_rounding, 0, "")                                                  \
-    KERNEL("Round", op_round, fold_rounding, 0, "")                                                \
-    KERNEL("Sign", op_sign, fold_rounding, 0, "")                                                  \
+    KERNEL("Floor", op_floor, fold_unary, 0, "")                                                   \
+    KERNEL("Ceil", op_ceil, fold_unary, 0, "")                                                     \
+    KERNEL("Round", op_round, fold_unary, 0, "")                                                   \
+    KERNEL("Sign", op_sign, fold_unary, 0, "")                                                     \
     KERNEL("Sin", op_sin, NULL, 0, "")                                                             \
     KERNEL("Cos", op_cos, NULL, 0, "")                                                             \
     KERNEL("Exp", op_exp, NULL, 0, OLD_ELTWISE)                                                    \
     KERNEL("Log", op_log, NULL, 0, OLD_ELTWISE)                                                    \
     KERNEL("Sqrt", op_sqrt, NULL, 0, OLD_ELTWISE)                                                  \
-    KERNEL("Neg", op_neg, fold_neg, 0, OLD_ELTWISE)                                                \
+    KERNEL("Neg", op_neg, fold_unary, 0, OLD_ELTWISE)                                              \
     KERNEL("Abs", op_abs, NULL, 0, OLD_ELTWISE)                                                    \
     KERNEL("Reciprocal", op_reciprocal, NULL, 0, OLD_ELTWISE)                                      \
     KERNEL("Softmax", op_softmax, NULL, 0, "axis")                                                 \
