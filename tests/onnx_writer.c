@@ -264,6 +264,15 @@ void onnx_value_info_decl(onnx_graph *g, pb *vi)
     pb_free(vi);
 }
 
+pb onnx_attr_graph(const char *name, onnx_graph *branch)
+{
+    pb a = attr_head(name, 5);
+    pb_str(&branch->g, 2, name);
+    pb_msg(&a, 6, &branch->g);
+    pb_free(&branch->g);
+    return a;
+}
+
 uint8_t *onnx_model(onnx_graph *g, int64_t opset, size_t *size)
 {
     pb m = {0}, op = {0};

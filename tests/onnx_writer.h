@@ -63,6 +63,9 @@ void onnx_initializer(onnx_graph *g, pb *tensor);      /* freed */
 void onnx_input(onnx_graph *g, pb *value_info);        /* freed */
 void onnx_output(onnx_graph *g, pb *value_info);       /* freed */
 void onnx_value_info_decl(onnx_graph *g, pb *value_info); /* graph.value_info; freed */
+/* AttributeProto of kind GRAPH (an If's then_branch or else_branch): the
+ * graph `branch` (nodes, initializers, outputs), which is freed. */
+pb onnx_attr_graph(const char *name, onnx_graph *branch);
 
 /* ModelProto (ir_version 8, then the graph, then the opset import — so
  * that every strict prefix of the file misses something): *size bytes,

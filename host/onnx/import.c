@@ -310,8 +310,8 @@ static clinfer_status check_op(onnx_node *c, const op_spec **spec)
     return onnx_node_check_attributes(c, *spec);
 }
 
-/* Step 4b: one node. */
-static clinfer_status import_node(onnx_node *c)
+/* Step 4b: one node (also a node of the branch an If takes: import_if.c). */
+clinfer_status im_import_node(onnx_node *c)
 {
     const op_spec *spec = NULL;
     clinfer_status st = check_op(c, &spec);
@@ -383,7 +383,7 @@ static clinfer_status step_node(importer *im, onnx_node *c)
 {
     const onnx_sym *poisoned = im->issues ? im_poisoned_input(im, c->n) : NULL;
     const op_spec *spec = NULL;
-    clinfer_status st = poisoned ? check_op(c, &spec) : import_node(c);
+    clinfer_status st = poisoned ? check_op(c, &spec) : im_import_node(c);
     if (poisoned && st == CLINFER_OK)
         return skip_unchecked(c, poisoned)
                    ? CLINFER_OK

@@ -40,6 +40,8 @@ typedef struct importer {
     int32_t nsyms;
     int32_t *table; /* open addressing: sym index + 1, 0 empty */
     uint32_t table_mask;
+    struct im_branch *branches; /* If branches decoded (import_if.c) */
+    int branch_failed;          /* a branch could not be decoded, or nests too deep */
     onnx_issues *issues; /* inspect mode */
     clinfer_onnx_issue_kind issue_kind; /* of the latest node error (inspect mode) */
     char *err;

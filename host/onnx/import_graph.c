@@ -26,19 +26,25 @@ int64_t onnx_model_opset(const Onnx__ModelProto *m)
     return v;
 }
 
-void im_node_ctx(importer *im, int32_t index, onnx_node *c)
+void im_node_ctx_of(importer *im, int32_t index, const Onnx__NodeProto *np, onnx_node *c)
 {
     memset(c, 0, sizeof *c);
     c->im = im;
     c->index = index;
-    c->n = im->graph->node[index];
+    c->n = np;
     c->op = c->n->op_type && c->n->op_type[0] ? c->n->op_type : "(no op_type)";
     if (c->n->name && c->n->name[0]) {
         c->name = c->n->name;
     } else {
-        snprintf(c->fallback_name, sizeof c->fallback_name, "#%d", (int)index);
+        snprintf(c->fallback_name, sizeof c->fallback_name, "#%d%s", (int)index,
+                 np == im->graph->node[index] ? "" : " (a branch)");
         c->name = c->fallback_name;
     }
+}
+
+void im_node_ctx(importer *im, int32_t index, onnx_node *c)
+{
+    im_node_ctx_of(im, index, im->graph->node[index], c);
 }
 
 int im_default_domain(const Onnx__NodeProto *n)
@@ -51,8 +57,10 @@ clinfer_status im_register_names(importer *im)
 {
     const Onnx__GraphProto *gp = im->graph;
     size_t total = gp->n_initializer + gp->n_input;
-    for (size_t i = 0; i < gp->n_node; i++)
-        total += gp->node[i]->n_output;
+    for (size_t i = 0; i < gp->n_node && !im->branch_failed; i++)
+        total += gp->node[i]->n_output + im_branch_names(im, gp->node[i], 1);
+    if (im->branch_failed)
+        return (clinfer_status)im->branch_failed;
     if (total > (size_t)INT32_MAX / 4)
         return im_fail(im, CLINFER_ERR_UNSUPPORTED, "the graph has too many tensors (%zu)", total);
     uint32_t cap = 16;
@@ -65,23 +73,12 @@ clinfer_status im_register_names(importer *im)
         return im_fail(im, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory");
     if (gp->n_sparse_initializer)
         return im_fail(im, CLINFER_ERR_UNSUPPORTED, "sparse initializers are not supported");
-    char msg[CLINFER_ERRMSG_MAX - 128];
     for (size_t i = 0; i < gp->n_initializer; i++) {
-        const Onnx__TensorProto *tp = gp->initializer[i];
-        if (!tp->name || !tp->name[0])
+        if (!gp->initializer[i]->name || !gp->initializer[i]->name[0])
             return im_fail(im, CLINFER_ERR_INVALID_MODEL, "initializer %zu has no name", i);
-        onnx_sym *s = im_add(im, tp->name);
-        if (!s)
-            return im_fail(im, CLINFER_ERR_INVALID_MODEL, "initializer \"%s\" is defined twice",
-                           tp->name);
-        s->is_initializer = 1;
-        s->kind = SYM_HOST;
-        s->host = calloc(1, sizeof *s->host);
-        if (!s->host)
-            return im_fail(im, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory");
-        clinfer_status st = onnx_tensor_decode(tp, tp->name, s->host, msg, sizeof msg);
+        clinfer_status st = im_register_initializer(im, gp->initializer[i]);
         if (st != CLINFER_OK)
-            return im_fail(im, st, "initializer %s", msg);
+            return st;
     }
     for (size_t i = 0; i < gp->n_input; i++) {
         const Onnx__ValueInfoProto *vi = gp->input[i];
@@ -101,29 +98,75 @@ clinfer_status im_register_names(importer *im)
     for (size_t i = 0; i < gp->n_node; i++) {
         onnx_node c;
         im_node_ctx(im, (int32_t)i, &c);
-        for (size_t k = 0; k < c.n->n_output; k++) {
-            const char *name = c.n->output[k];
-            if (!name || !name[0])
-                continue;
-            onnx_sym *s = im_find(im, name);
-            if (s) {
-                char other[160];
-                if (s->producer >= 0) {
-                    onnx_node p;
-                    im_node_ctx(im, s->producer, &p);
-                    snprintf(other, sizeof other, "the output of node \"%s\" (%s)", p.name, p.op);
-                } else {
-                    snprintf(other, sizeof other, "%s",
-                             s->is_input ? "a graph input" : "an initializer");
-                }
-                return onnx_node_error(&c, CLINFER_ERR_INVALID_MODEL,
-                                       "output \"%s\" is already %s (names must be unique)", name,
-                                       other);
+        clinfer_status st = im_register_outputs(im, &c, (int32_t)i);
+        if (st == CLINFER_OK && im_is_if(c.n))
+            st = im_register_branches(im, &c);
+        if (st != CLINFER_OK)
+            return st;
+    }
+    return CLINFER_OK;
+}
+
+clinfer_status im_register_initializer(importer *im, const Onnx__TensorProto *tp)
+{
+    char msg[CLINFER_ERRMSG_MAX - 128];
+    onnx_sym *s = im_add(im, tp->name);
+    if (!s)
+        return im_fail(im, CLINFER_ERR_INVALID_MODEL, "initializer \"%s\" is defined twice",
+                       tp->name);
+    s->is_initializer = 1;
+    s->kind = SYM_HOST;
+    s->host = calloc(1, sizeof *s->host);
+    if (!s->host)
+        return im_fail(im, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory");
+    clinfer_status st = onnx_tensor_decode(tp, tp->name, s->host, msg, sizeof msg);
+    return st == CLINFER_OK ? st : im_fail(im, st, "initializer %s", msg);
+}
+
+clinfer_status im_register_outputs(importer *im, onnx_node *c, int32_t producer)
+{
+    for (size_t k = 0; k < c->n->n_output; k++) {
+        const char *name = c->n->output[k];
+        if (!name || !name[0])
+            continue;
+        onnx_sym *s = im_find(im, name);
+        if (s) {
+            char other[160];
+            if (s->producer >= 0) {
+                onnx_node p;
+                im_node_ctx(im, s->producer, &p);
+                snprintf(other, sizeof other, "the output of node \"%s\" (%s)", p.name, p.op);
+            } else {
+                snprintf(other, sizeof other, "%s",
+                         s->is_input ? "a graph input" : "an initializer");
             }
-            s = im_add(im, name);
-            s->producer = (int32_t)i;
-            s->kind = SYM_PENDING;
+            return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL,
+                                   "output \"%s\" is already %s (names must be unique)", name,
+                                   other);
         }
+        s = im_add(im, name);
+        s->producer = producer;
+        s->kind = SYM_PENDING;
+    }
+    return CLINFER_OK;
+}
+
+clinfer_status im_resolve_node_inputs(importer *im, onnx_node *c)
+{
+    const op_spec *spec = im_default_domain(c->n) ? onnx_op_find(c->n->op_type) : NULL;
+    for (size_t k = 0; k < c->n->n_input; k++) {
+        const char *name = c->n->input[k];
+        if (!name || !name[0])
+            continue;
+        onnx_sym *s = im_find(im, name);
+        if (!s)
+            return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL,
+                                   "input %zu \"%s\" is not a graph input, an initializer or the "
+                                   "output of any node (dangling name)",
+                                   k, name);
+        s->uses++;
+        if (spec && k < 32 && (spec->const_inputs >> k & 1))
+            s->want_const = 1;
     }
     return CLINFER_OK;
 }
@@ -135,22 +178,11 @@ clinfer_status im_resolve_inputs(importer *im)
     for (size_t i = 0; i < gp->n_node; i++) {
         onnx_node c;
         im_node_ctx(im, (int32_t)i, &c);
-        const op_spec *spec = im_default_domain(c.n) ? onnx_op_find(c.n->op_type) : NULL;
-        for (size_t k = 0; k < c.n->n_input; k++) {
-            const char *name = c.n->input[k];
-            if (!name || !name[0])
-                continue;
-            onnx_sym *s = im_find(im, name);
-            if (!s)
-                return onnx_node_error(
-                    &c, CLINFER_ERR_INVALID_MODEL,
-                    "input %zu \"%s\" is not a graph input, an initializer or the "
-                    "output of any node (dangling name)",
-                    k, name);
-            s->uses++;
-            if (spec && k < 32 && (spec->const_inputs >> k & 1))
-                s->want_const = 1;
-        }
+        clinfer_status st = im_resolve_node_inputs(im, &c);
+        if (st == CLINFER_OK && im_is_if(c.n))
+            st = im_resolve_branches(im, &c);
+        if (st != CLINFER_OK)
+            return st;
     }
     for (size_t i = 0; i < gp->n_output; i++) {
         const char *name = gp->output[i]->name;
@@ -179,7 +211,7 @@ clinfer_status im_sort_nodes(importer *im, int32_t **order)
     int32_t *first = malloc(((size_t)n + 1) * sizeof *first); /* adjacency: CSR of consumers */
     int32_t edges = 0;
     for (int32_t i = 0; i < n; i++)
-        edges += (int32_t)gp->node[i]->n_input;
+        edges += (int32_t)(gp->node[i]->n_input + im_branch_deps(im, gp->node[i], i, NULL, 0));
     int32_t *next = malloc(((size_t)edges + 1) * sizeof *next);
     int32_t *to = malloc(((size_t)edges + 1) * sizeof *to);
     if (!indeg || !queue || !first || !next || !to) {
@@ -199,6 +231,18 @@ clinfer_status im_sort_nodes(importer *im, int32_t **order)
             to[e] = i;
             next[e] = first[s->producer];
             first[s->producer] = e++;
+        }
+        /* an If also waits for what its branches read (implicit inputs) */
+        const size_t nd = im_branch_deps(im, np, i, NULL, 0);
+        if (nd > 0) {
+            im_branch_deps(im, np, i, to + e, nd); /* producers, then rewritten as edges */
+            for (size_t k = 0; k < nd; k++) {
+                const int32_t producer = to[e];
+                indeg[i]++;
+                to[e] = i;
+                next[e] = first[producer];
+                first[producer] = e++;
+            }
         }
     }
     /* Ready nodes in a min-heap of indices: the file's order wherever the

@@ -90,6 +90,7 @@ void im_free(importer *im)
             host_tensor_destroy(im->syms[i].host);
     free(im->syms);
     free(im->table);
+    im_free_branches(im);
 }
 
 /* ------------------------------------------------------------ node accessors */

@@ -27,6 +27,7 @@
 #define IN(k) (1u << (k))
 
 #define ONNX_OP_TABLE(KERNEL, FOLD_ONLY)                                                           \
+    KERNEL("If", op_if, NULL, IN(0), "then_branch else_branch")                                    \
     KERNEL("Conv", op_conv, NULL, IN(1) | IN(2), WINDOW " group")                                  \
     KERNEL("MaxPool", op_maxpool, NULL, 0, WINDOW " ceil_mode storage_order")                      \
     KERNEL("AveragePool", op_avgpool, NULL, 0, WINDOW " ceil_mode count_include_pad")              \

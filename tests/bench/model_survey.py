@@ -2,7 +2,8 @@
 """model_survey.py — the "modern CNN" survey: exports torchvision's
 classification, segmentation and video models and a set of small
 hand-written networks (U-Net, YOLO-style head, ESPCN, fast neural style,
-DCGAN generator, M5 1-D audio CNN, an activations net) with random
+DCGAN generator, M5 1-D audio CNN, an activations net, a Caffe-era net with
+local response normalisation and a normalised embedding) with random
 weights, runs each through `clinfer run`, and compares clinfer's output
 with PyTorch's. Prints one line per model and a pass table.
 
@@ -177,6 +178,25 @@ class Activations(nn.Module):
         return self.body(self.stem(x))
 
 
+class ClassicEmbed(nn.Module):
+    """Caffe-era blocks (AlexNet's and GoogLeNet's local response
+    normalisation, ceil-mode pooling) and an embedding head normalised as
+    face and re-identification networks do (F.normalize: ReduceL2)."""
+
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(
+            nn.Conv2d(3, 24, 7, stride=2, padding=3), nn.ReLU(),
+            nn.MaxPool2d(3, 2, ceil_mode=True), nn.LocalResponseNorm(5, alpha=0.05, beta=0.75, k=2.0),
+            nn.Conv2d(24, 48, 3, padding=1), nn.ReLU(), nn.LocalResponseNorm(4, alpha=0.5),
+            nn.MaxPool2d(3, 2, ceil_mode=True))
+        self.fc = nn.Linear(48, 32)
+
+    def forward(self, x):
+        y = self.body(x).mean((2, 3))
+        return nn.functional.normalize(self.fc(y), dim=1)
+
+
 class SegWrap(nn.Module):
     """torchvision segmentation models return a dict; keep `out`."""
 
@@ -238,6 +258,7 @@ MODELS = [
     ("dcgan_generator", DCGANGenerator, (1, 32, 1, 1)),
     ("m5_audio", M5, (1, 1, 8000)),
     ("activations", Activations, (1, 3, 33, 47)),
+    ("classic_embed", ClassicEmbed, (1, 3, 67, 75)),
 ]
 
 

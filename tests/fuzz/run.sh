@@ -24,7 +24,8 @@ for t in test_conv_with_strides_padding test_basic_conv_with_padding test_gemm_a
          test_maxpool_2d_pads test_averagepool_2d_ceil test_batchnorm_example test_reshape_negative_dim \
          test_softmax_axis_1_expanded test_logsoftmax_default_axis_expanded test_clip \
          test_concat_3d_axis_1 test_transpose_default test_flatten_axis2 test_slice test_pad \
-         test_unsqueeze_axis_0 test_squeeze test_reduce_mean_keepdims_example test_dropout_default; do
+         test_unsqueeze_axis_0 test_squeeze test_reduce_mean_keepdims_example test_dropout_default \
+         test_if test_lrn; do
     if [[ -f $node/$t/model.onnx ]]; then
         cp "$node/$t/model.onnx" "$corpus/$t.onnx"
         cp "$node/$t/test_data_set_0/input_0.pb" "$corpus/$t.input_0.pb" 2>/dev/null || true
