@@ -32,12 +32,12 @@ for f in "$dir"/*.cl; do
     # only a build option compiles
     sets=("" "-DHAS_BIAS=1 -DHAS_RESIDUAL=1")
     case $name in
-    eltwise) sets+=("-DUNARY=1" "-DUNARY=1 -DACT=1")
+    eltwise) sets+=("-DUNARY=1" "-DUNARY=1 -DACT=1" "-DUNARY=11" "-DUNARY=12")
              for b in 1 2 3 4 5 6; do sets+=("-DBINOP=1 -DBCAST=$b -DACT=1"); done ;;
     conv_transpose) sets+=("-DCONVT_DIRECT=1" "-DCONVT_DIRECT=1 -DHAS_BIAS=1") ;;
     conv_winograd) sets+=("-DWM=2" "-DWM=2 -DHAS_BIAS=1 -DHAS_RESIDUAL=1") ;;
     norm) sets+=("-DHAS_SCALE=1 -DPER_ELEMENT=1" "-DHAS_SCALE=1 -DEPS_ON_STD=1") ;;
-    reduce) sets+=("-DREDUCE_OP=1" "-DREDUCE_OP=2") ;;
+    reduce) sets+=("-DREDUCE_OP=1" "-DREDUCE_OP=2" "-DREDUCE_OP=4" "-DREDUCE_OP=7" "-DREDUCE_OP=9") ;;
     resize) sets+=("-DTAPS=1" "-DTAPS=2" "-DTAPS=4") ;;
     softmax) sets+=("-DLOG_SOFTMAX=1") ;;
     # the tile heights of the cpu candidates and of the transposed 1x1
