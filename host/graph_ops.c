@@ -2,7 +2,7 @@
  * graph_ops.c — the builder calls (clinfer_graph_*) of the tensor ops and
  * the newer image ops: the normalisations, pad, transpose, reductions and
  * ArgMax/ArgMin, Where and the comparisons, GatherElements and Gather,
- * slice, expand, tile, resize, DepthToSpace/SpaceToDepth. Each checks its
+ * slice, expand, tile, resize, DepthToSpace/SpaceToDepth, GridSample. Each checks its
  * arguments and appends its node through graph_add_node (graph.c), which
  * infers the output shape and rolls the node back on failure.
  */
@@ -309,4 +309,23 @@ clinfer_status clinfer_graph_space_to_depth(clinfer_graph *g, const char *name, 
                                             int32_t blocksize, clinfer_value *out)
 {
     return add_depth_space(g, name, x, blocksize, 2, out);
+}
+
+clinfer_status clinfer_graph_grid_sample(clinfer_graph *g, const char *name, clinfer_value x,
+                                         clinfer_value grid, clinfer_grid_sample_mode mode,
+                                         clinfer_grid_padding padding, int align_corners,
+                                         clinfer_value *out)
+{
+    if ((int)mode < 0 || mode > CLINFER_GRID_SAMPLE_BICUBIC || (int)padding < 0 ||
+        padding > CLINFER_GRID_PAD_REFLECTION)
+        return graph_fail(g, CLINFER_ERR_INVALID_ARGUMENT,
+                          "grid_sample: mode %d (0 to 2) or padding %d (0 to 2) unknown",
+                          (int)mode, (int)padding);
+    node_attrs a;
+    memset(&a, 0, sizeof a);
+    a.grid_sample.mode = mode;
+    a.grid_sample.padding = padding;
+    a.grid_sample.align_corners = align_corners != 0;
+    const clinfer_value in[2] = {x, grid};
+    return graph_add_node(g, name, OP_GRID_SAMPLE, in, 2, &a, out);
 }

@@ -763,6 +763,27 @@ CLINFER_API clinfer_status clinfer_graph_space_to_depth(clinfer_graph *g, const 
                                                         clinfer_value x, int32_t blocksize,
                                                         clinfer_value *out);
 
+/* ONNX GridSample (opset 16; torch.nn.functional.grid_sample) of x
+ * [N, C, H, W] at the points of grid [N, OH, OW, 2] (x then y, -1 and 1
+ * the input's edges: its corner pixels' centres with align_corners, else
+ * their outer edges) into [N, C, OH, OW]. Points outside the input read
+ * zeros, the nearest border pixel, or the input reflected at its edges. */
+typedef enum clinfer_grid_sample_mode {
+    CLINFER_GRID_SAMPLE_BILINEAR = 0,
+    CLINFER_GRID_SAMPLE_NEAREST, /* the nearest pixel, halves to even */
+    CLINFER_GRID_SAMPLE_BICUBIC  /* 4 x 4 taps, cubic coefficient -0.75 */
+} clinfer_grid_sample_mode;
+typedef enum clinfer_grid_padding {
+    CLINFER_GRID_PAD_ZEROS = 0,
+    CLINFER_GRID_PAD_BORDER,
+    CLINFER_GRID_PAD_REFLECTION
+} clinfer_grid_padding;
+CLINFER_API clinfer_status clinfer_graph_grid_sample(clinfer_graph *g, const char *name,
+                                                     clinfer_value x, clinfer_value grid,
+                                                     clinfer_grid_sample_mode mode,
+                                                     clinfer_grid_padding padding,
+                                                     int align_corners, clinfer_value *out);
+
 /* Views: no kernel and no copy, the output shares the input's memory.
  * flatten: [d0..d(axis-1)] and [d(axis)..] become two dimensions.
  * reshape: ONNX Reshape, 0 copies the input's dimension, -1 is inferred.

@@ -1,6 +1,6 @@
 /*
- * ops_resize.c — Resize (opsets 10-19), Upsample (1-9), DepthToSpace and
- * SpaceToDepth translated into builder calls. Resize's scales, sizes and
+ * ops_resize.c — Resize (opsets 10-19), Upsample (1-9), DepthToSpace,
+ * SpaceToDepth and GridSample translated into builder calls. Resize's scales, sizes and
  * roi are load-time inputs (the table's constant-input mask): they become
  * a clinfer_resize_desc for H and W; N and C must keep their size.
  */
@@ -366,4 +366,37 @@ clinfer_status op_space_to_depth(onnx_node *c)
         return st;
     return onnx_node_out_of(
         c, clinfer_graph_space_to_depth(c->im->g, onnx_node_oname(c), x, b, &y), &y);
+}
+
+/* GridSample (opset 16; opset 20 names the modes linear and cubic and
+ * allows N-D: clinfer takes 2-D sampling of 4-D x only). */
+clinfer_status op_grid_sample(onnx_node *c)
+{
+    static const char *const MODES[] = {"bilinear", "nearest", "bicubic", "linear", "cubic"};
+    static const char *const PADDINGS[] = {"zeros", "border", "reflection"};
+    clinfer_shape xs;
+    int mode = 0, padding = 0;
+    int64_t align = 0;
+    clinfer_value x, grid, y;
+    clinfer_status st = need_4d(c, &xs);
+    if (st == CLINFER_OK)
+        st = parse_choice(c, "mode", c->im->opset >= 20 ? "linear" : "bilinear", MODES, 5, &mode);
+    if (st == CLINFER_OK)
+        st = parse_choice(c, "padding_mode", "zeros", PADDINGS, 3, &padding);
+    if (st == CLINFER_OK)
+        st = onnx_node_attr_int(c, "align_corners", 0, &align);
+    if (st == CLINFER_OK)
+        st = onnx_node_in_value(c, 0, &x);
+    if (st == CLINFER_OK)
+        st = onnx_node_in_value(c, 1, &grid);
+    if (st != CLINFER_OK)
+        return st;
+    const clinfer_grid_sample_mode m = mode == 3   ? CLINFER_GRID_SAMPLE_BILINEAR
+                                       : mode == 4 ? CLINFER_GRID_SAMPLE_BICUBIC
+                                                   : (clinfer_grid_sample_mode)mode;
+    return onnx_node_out_of(c,
+                            clinfer_graph_grid_sample(c->im->g, onnx_node_oname(c), x, grid, m,
+                                                      (clinfer_grid_padding)padding, align != 0,
+                                                      &y),
+                            &y);
 }

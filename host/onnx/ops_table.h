@@ -122,6 +122,7 @@
            "mode coordinate_transformation_mode cubic_coeff_a exclude_outside "                    \
            "extrapolation_value nearest_mode antialias axes keep_aspect_ratio_policy")             \
     KERNEL("Upsample", op_upsample, NULL, IN(1), "mode scales height_scale width_scale")           \
+    KERNEL("GridSample", op_grid_sample, NULL, 0, "mode padding_mode align_corners")               \
     KERNEL("DepthToSpace", op_depth_to_space, NULL, 0, "blocksize mode")                           \
     KERNEL("SpaceToDepth", op_space_to_depth, NULL, 0, "blocksize")                                \
     KERNEL("InstanceNormalization", op_instancenorm, NULL, 0, "epsilon")                          \

@@ -70,7 +70,7 @@ static const char *const required[] = {
     "test_einsum_batch_matmul$", "test_einsum_transpose$",
     "test_scatternd",
     /* every reduction; LRN (AlexNet, GoogLeNet) */
-    "test_reduce_",       "test_lrn",
+    "test_reduce_",       "test_lrn",               "test_gridsample",
     /* rounding and trigonometry (shape arithmetic, positional encodings) */
     "test_floor",         "test_ceil",              "test_round$",       "test_sign$",
     "test_sin$",          "test_sin_example$",      "test_cos$",         "test_cos_example$",

@@ -564,6 +564,23 @@ static void g_resize_linear(built *b)
     output(b, y);
 }
 
+/* GridSample: each mode and padding, points outside the image (the grid
+ * input's random values, scaled by the graph's Mul to [-1.5, 1.5)) */
+static void g_grid_sample(built *b)
+{
+    clinfer_value x = input(b, (clinfer_shape){4, {2, 3, 5, 7}}), y;
+    clinfer_value grid = input(b, (clinfer_shape){4, {2, 3, 4, 2}}), k;
+    const clinfer_shape one = {1, {1}};
+    const float f = 1.5f;
+    CHECK_OK(clinfer_graph_constant(b->g, "spread", &one, &f, &k));
+    CHECK_OK(clinfer_graph_binary(b->g, NULL, CLINFER_BINARY_MUL, grid, k, &grid));
+    for (int m = 0; m < 3; m++) {
+        CHECK_OK(clinfer_graph_grid_sample(b->g, NULL, x, grid, (clinfer_grid_sample_mode)m,
+                                           (clinfer_grid_padding)m, m == 1, &y));
+        output(b, y);
+    }
+}
+
 static void g_depth_space(built *b) /* block 2 (vector paths and tails), block 3 */
 {
     clinfer_value x = input(b, (clinfer_shape){4, {1, 8, 3, 11}}), y;
@@ -679,6 +696,7 @@ static const kcase cases[] = {
     {"movement", g_movement, {{"", "transpose"}}, 1},
     {"resize", g_resize, {{"", "resize_taps"}}, 1},
     {"resize linear", g_resize_linear, {{"", "resize_linear_strips"}}, 1},
+    {"grid sample", g_grid_sample, {{"", "grid_sample"}}, 1},
     {"depth space", g_depth_space, {{"", "space_to_depth"}}, 1},
     {"norm", g_norm, {{"", "norm_"}}, 1}, /* norm_rows or norm_items, by device type */
 };
