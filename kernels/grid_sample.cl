@@ -6,8 +6,9 @@
  * Work-item (ox, oy, n) reads its grid point once, turns it into input
  * coordinates (align_corners: -1 and 1 are the corner pixels' centres,
  * else their outer edges), rounds them for nearest (halves to even), folds
- * a point outside [lo, hi] back in for border (clamped to the pixels) and
- * reflection padding, then computes its taps (1, 2 x 2 or 4 x 4) and
+ * a point outside [lo, hi] back in for border (clamped to the pixels; not
+ * for bicubic, whose taps are clamped one by one, as PyTorch and ONNX
+ * Runtime do) and reflection padding, then computes its taps (1, 2 x 2 or 4 x 4) and
  * weights once and applies them to every channel. A tap outside the image
  * reads 0 (zeros), the nearest pixel (border) or the reflected one.
  * Tunables: GS_MODE 0 bilinear, 1 nearest, 2 bicubic; GS_PADDING 0 zeros,
@@ -102,7 +103,8 @@ __kernel void grid_sample(__global const store_t *restrict x, long x_off,
 #else
     const float xlo = -0.5f, xhi = (float)W - 0.5f, ylo = -0.5f, yhi = (float)H - 0.5f;
 #endif
-#if GS_PADDING == 1
+#if GS_PADDING == 1 && GS_MODE != 2 /* bicubic clamps each tap instead (gs_pixel), as
+                                       * PyTorch and ONNX Runtime do */
     if (fx < xlo || fx > xhi || fy < ylo || fy > yhi) /* the pixels' own borders */
         fx = clamp(fx, 0.0f, (float)(W - 1)), fy = clamp(fy, 0.0f, (float)(H - 1));
 #elif GS_PADDING == 2

@@ -3,7 +3,11 @@
  * point and channel, the steps of ONNX's reference (onnx/reference/ops/
  * op_grid_sample.py): denormalise, round for nearest, fold a point outside
  * the borders back for border and reflection padding, then the taps, each
- * read through the padding.
+ * read through the padding. Bicubic with border padding does not clamp the
+ * point, only its taps: so PyTorch's grid_sample and ONNX Runtime 1.32
+ * compute it (checked against both; clamping the point first, as this
+ * file did at first, differed from them by up to 0.3, and ONNX's node
+ * tests do not cover that form).
  */
 #include "ref_grid_sample.h"
 
@@ -74,7 +78,8 @@ void ref_grid_sample(const clinfer_shape *xs, const clinfer_shape *gs, clinfer_g
                     if (mode == CLINFER_GRID_SAMPLE_NEAREST)
                         fx = nearbyint(fx), fy = nearbyint(fy);
                     if (fx < border[0] || fx > border[2] || fy < border[1] || fy > border[3]) {
-                        if (padding == CLINFER_GRID_PAD_BORDER) {
+                        if (padding == CLINFER_GRID_PAD_BORDER &&
+                            mode != CLINFER_GRID_SAMPLE_BICUBIC) {
                             fx = fx < 0 ? 0 : fx > W - 1 ? (double)(W - 1) : fx;
                             fy = fy < 0 ? 0 : fy > H - 1 ? (double)(H - 1) : fy;
                         } else if (padding == CLINFER_GRID_PAD_REFLECTION) {

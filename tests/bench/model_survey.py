@@ -3,7 +3,8 @@
 classification, segmentation and video models and a set of small
 hand-written networks (U-Net, YOLO-style head, ESPCN, fast neural style,
 DCGAN generator, M5 1-D audio CNN, an activations net, a Caffe-era net with
-local response normalisation and a normalised embedding) with random
+local response normalisation and a normalised embedding, a flow warp by
+grid_sample) with random
 weights, runs each through `clinfer run`, and compares clinfer's output
 with PyTorch's. Prints one line per model and a pass table.
 
@@ -178,6 +179,28 @@ class Activations(nn.Module):
         return self.body(self.stem(x))
 
 
+class FlowWarp(nn.Module):
+    """A spatial transformer / flow warp: a small CNN predicts an offset
+    field, and grid_sample resamples the input along it three ways
+    (bilinear with zeros, bicubic with border, nearest with reflection
+    padding; GridSample in ONNX)."""
+
+    def __init__(self):
+        super().__init__()
+        self.flow = nn.Sequential(nn.Conv2d(3, 16, 3, padding=1), nn.ReLU(),
+                                  nn.Conv2d(16, 2, 3, padding=1), nn.Tanh())
+
+    def forward(self, x):
+        n, _, h, w = x.shape
+        ys = torch.linspace(-1, 1, h).view(1, h, 1, 1).expand(n, h, w, 1)
+        xs = torch.linspace(-1, 1, w).view(1, 1, w, 1).expand(n, h, w, 1)
+        grid = torch.cat([xs, ys], 3) + 0.6 * self.flow(x).permute(0, 2, 3, 1)
+        f = nn.functional.grid_sample
+        return torch.cat([f(x, grid, "bilinear", "zeros", align_corners=False),
+                          f(x, grid, "bicubic", "border", align_corners=True),
+                          f(x, grid, "nearest", "reflection", align_corners=False)], 1)
+
+
 class ClassicEmbed(nn.Module):
     """Caffe-era blocks (AlexNet's and GoogLeNet's local response
     normalisation, ceil-mode pooling) and an embedding head normalised as
@@ -259,6 +282,7 @@ MODELS = [
     ("m5_audio", M5, (1, 1, 8000)),
     ("activations", Activations, (1, 3, 33, 47)),
     ("classic_embed", ClassicEmbed, (1, 3, 67, 75)),
+    ("flow_warp", FlowWarp, (1, 3, 37, 53)),
 ]
 
 

@@ -344,7 +344,32 @@ def detect_head(x):
     out = node("Concat", [xy, rest], {"axis": 3})
     return T(node("Reshape", [out, const(np.array([0, -1], np.int64), "shp")]), [N, 3 * H * W * 6])
 
-BLOCKS = [reuse, reuse, unet, d2s, attention, reduce_ch, conv_block] * 4 + [dw_pw, se, inv_res, inv_res, basic_res, pool, pool, fire, resize, scale_shift,
+def grid_sample(x):
+    # a learned sampling grid, as spatial transformers and flow warps make one
+    N, C, H, W = x.shape
+    g = conv(x, 2, 1, 1)
+    oh, ow = (H, W) if R.random() < 0.5 else (max(1, H // 2), max(1, W // 2))
+    if (oh, ow) != (H, W):
+        g = T(node("AveragePool", [g.n], {"kernel_shape": [H // oh, W // ow], "strides": [H // oh, W // ow]}), [N, 2, H // (H // oh), W // (W // ow)])
+    t = node("Transpose", [node("Mul", [node("Tanh", [g.n]), const(np.float32(1.3), "spread")])], {"perm": [0, 2, 3, 1]})
+    mode = R.choice(["bilinear", "nearest", "bicubic"])
+    y = node("GridSample", [x.n, t], {"mode": mode, "padding_mode": R.choice(["zeros", "border", "reflection"]), "align_corners": R.choice([0, 1])})
+    return T(y, [N, C, g.shape[2], g.shape[3]])
+
+def lrn(x):
+    return T(node("LRN", [x.n], {"size": R.choice([3, 5]), "alpha": R.choice([1e-4, 0.1, 1.0]), "beta": 0.75, "bias": R.choice([1.0, 2.0])}), x.shape)
+
+def lp_norm(x):
+    return T(node("LpNormalization", [x.n], {"axis": 1, "p": R.choice([1, 2])}), x.shape)
+
+def reduce_more(x):
+    # a channel statistic of another kind, multiplied back
+    N, C, H, W = x.shape
+    op = R.choice(["ReduceL2", "ReduceL1", "ReduceSumSquare", "ReduceLogSumExp", "ReduceProd"])
+    r = node(op, [x.n], {"axes": [1] if op != "ReduceProd" else [2, 3], "keepdims": 1})
+    return T(node("Mul", [x.n, node("Sigmoid", [r])]), x.shape)
+
+BLOCKS = [grid_sample, lrn, lp_norm, reduce_more, reuse, reuse, unet, d2s, attention, reduce_ch, conv_block] * 4 + [dw_pw, se, inv_res, inv_res, basic_res, pool, pool, fire, resize, scale_shift,
           convnext, shuffle, norm, convT, pad, slice_ch, lambda x: act(x), lambda x: bn(x)]
 
 DYN = R.random() < 0.3
