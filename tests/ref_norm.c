@@ -150,7 +150,8 @@ void ref_lp_norm(const clinfer_shape *s, int64_t axis, int p, const float *x, fl
             }
             if (p == 2)
                 norm = sqrt(norm);
-            for (int64_t k = 0; k < len; k++)
-                y[(o * len + k) * inner + i] = (float)(x[(o * len + k) * inner + i] / norm);
+            for (int64_t k = 0; k < len; k++) /* a zero vector stays zero */
+                y[(o * len + k) * inner + i] =
+                    norm == 0 ? 0.0f : (float)(x[(o * len + k) * inner + i] / norm);
         }
 }

@@ -28,7 +28,8 @@ void ref_mvn(const clinfer_shape *s, uint32_t axes, const float *x, float *y);
 /* ONNX LRN over dim 1 of [N, C, ...]. */
 void ref_lrn(const clinfer_shape *s, int64_t size, float alpha, float beta, float bias,
              const float *x, float *y);
-/* ONNX LpNormalization (p 1 or 2) along `axis` (may be negative). */
+/* ONNX LpNormalization (p 1 or 2) along `axis` (may be negative); a zero
+ * vector gives zeros (ONNX Runtime's behaviour). */
 void ref_lp_norm(const clinfer_shape *s, int64_t axis, int p, const float *x, float *y);
 
 #endif

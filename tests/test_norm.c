@@ -566,7 +566,8 @@ Test(norm, onnx_lrn)
     }
 }
 
-/* LpNormalization (a ReduceL1 or ReduceL2 and a Div) against ref_lp_norm. */
+/* LpNormalization (a ReduceL1 or ReduceL2 and a Div) against ref_lp_norm,
+ * zero vectors included. */
 Test(norm, onnx_lp_normalization)
 {
     const int64_t dims[3] = {3, 5, 7};
@@ -575,6 +576,12 @@ Test(norm, onnx_lp_normalization)
     float x[105], y[105], want[105];
     uint32_t seed = 80u;
     fill_uniform(x, n, -2, 2, &seed);
+    for (int k = 0; k < 5; k++) /* a zero vector along each axis: stays zero */
+        x[k * 7] = 0;                 /* x[0, :, 0] */
+    for (int k = 0; k < 7; k++)
+        x[35 + 2 * 7 + k] = 0;        /* x[1, 2, :] */
+    for (int k = 0; k < 3; k++)
+        x[k * 35 + 4 * 7 + 6] = 0;    /* x[:, 4, 6] */
     const int64_t axes[3] = {1, -1, 0};
     for (int p = 1; p <= 2; p++)
         for (int a = 0; a < 3; a++) {

@@ -212,13 +212,24 @@ clinfer_status op_mvn(onnx_node *c)
                             &y);
 }
 
+/* A scalar constant named after the node. */
+static clinfer_status scalar_constant(onnx_node *c, const char *suffix, float v,
+                                      clinfer_value *out)
+{
+    char b[512];
+    const clinfer_shape scalar = shape_make(0, NULL);
+    return clinfer_graph_constant(c->im->g, part_name(c, suffix, b, sizeof b), &scalar, &v, out);
+}
+
 /* LpNormalization: x / ||x||_p along `axis` (p 1 or 2), as ONNX defines
- * it (no epsilon: a zero vector gives NaN, as in ONNX Runtime): a
- * ReduceL1 or ReduceL2 keeping the axis, then a Div. */
+ * it without an epsilon; a zero vector stays zero, as in ONNX Runtime
+ * (ONNX's reference divides 0 by 0): a ReduceL1 or ReduceL2 keeping the
+ * axis, its zeros replaced by ones (Equal, Where), then a Div. */
 clinfer_status op_lp_normalization(onnx_node *c)
 {
     int64_t axis = -1, p = 2;
-    clinfer_value x, norm, y;
+    clinfer_value x, norm, zero, one, is_zero, safe, y;
+    clinfer_graph *g = c->im->g;
     char b[512];
     clinfer_status st = onnx_node_attr_int(c, "axis", -1, &axis);
     if (st == CLINFER_OK)
@@ -228,25 +239,22 @@ clinfer_status op_lp_normalization(onnx_node *c)
                              (long long)p);
     if (st == CLINFER_OK)
         st = onnx_node_in_value(c, 0, &x);
-    if (st == CLINFER_OK)
-        st = onnx_node_build(
-            c, clinfer_graph_reduce(c->im->g, part_name(c, "norm", b, sizeof b),
-                                    p == 1 ? CLINFER_REDUCE_L1 : CLINFER_REDUCE_L2, x, &axis, 1, 1,
-                                    &norm));
     if (st != CLINFER_OK)
         return st;
-    return onnx_node_out_of(
-        c, clinfer_graph_binary(c->im->g, onnx_node_oname(c), CLINFER_BINARY_DIV, x, norm, &y),
-        &y);
-}
-
-/* A scalar constant named after the node. */
-static clinfer_status scalar_constant(onnx_node *c, const char *suffix, float v,
-                                      clinfer_value *out)
-{
-    char b[512];
-    const clinfer_shape scalar = shape_make(0, NULL);
-    return clinfer_graph_constant(c->im->g, part_name(c, suffix, b, sizeof b), &scalar, &v, out);
+    st = clinfer_graph_reduce(g, part_name(c, "norm", b, sizeof b),
+                              p == 1 ? CLINFER_REDUCE_L1 : CLINFER_REDUCE_L2, x, &axis, 1, 1, &norm);
+    if (st == CLINFER_OK)
+        st = scalar_constant(c, "zero", 0.0f, &zero);
+    if (st == CLINFER_OK)
+        st = scalar_constant(c, "one", 1.0f, &one);
+    if (st == CLINFER_OK)
+        st = clinfer_graph_compare(g, part_name(c, "is_zero", b, sizeof b), CLINFER_COMPARE_EQUAL,
+                                   norm, zero, &is_zero);
+    if (st == CLINFER_OK)
+        st = clinfer_graph_where(g, part_name(c, "safe", b, sizeof b), is_zero, one, norm, &safe);
+    if (st == CLINFER_OK)
+        st = clinfer_graph_binary(g, onnx_node_oname(c), CLINFER_BINARY_DIV, x, safe, &y);
+    return onnx_node_out_of(c, st, &y);
 }
 
 /* LRN (AlexNet, GoogLeNet, CaffeNet): y = x / (bias + alpha / size * s)^beta,
