@@ -92,22 +92,29 @@ __attribute__((always_inline)) inline void chain_conv(
 #pragma unroll
         for (int j = 0; j < QT * P * P; j++)
             acc[j] = (float16)(0.0f);
+        /* the task row's first tap, unpadded: each tap's positions are then
+         * constant offsets from one pointer (the layer's sizes are
+         * compile-time), one address a tap instead of three instructions
+         * a multiply-add */
+        __global const float *row = x + (long)(py * P * SH - PT) * W + (q0 * P * SW - PL);
         for (int c = 0; c < C; c++)
             for (int ky = 0; ky < KH; ky++)
                 for (int kx = 0; kx < KW; kx++) {
                     const float16 wv = vload16(0, w + ((c * KH + ky) * KW + kx) * 16);
+                    __global const float *tap = row + ((long)c * H + ky) * W + kx;
 #pragma unroll
                     for (int j = 0; j < QT * P * P; j++) {
-                        const int oy = py * P + (j % (P * P)) / P;
-                        const int ox = (q0 + j / (P * P)) * P + j % P;
-                        const int iy = oy * SH - PT + ky, ix = ox * SW - PL + kx;
+                        const int dy = (j % (P * P)) / P, dx = (j / (P * P)) * P + j % P;
                         float xv;
-                        if (PAD)
+                        if (PAD) {
+                            const int iy = (py * P + dy) * SH - PT + ky;
+                            const int ix = (q0 * P + dx) * SW - PL + kx;
                             xv = iy >= 0 && iy < H && ix >= 0 && ix < W
                                      ? x[((long)c * H + iy) * W + ix]
                                      : 0.0f;
-                        else
-                            xv = x[((long)c * H + iy) * W + ix];
+                        } else {
+                            xv = tap[dy * SH * W + dx * SW];
+                        }
                         acc[j] = fma((float16)(xv), wv, acc[j]);
                     }
                 }
