@@ -14,6 +14,8 @@
  *      and a node needs it as one), then every node either folded on the
  *      host (fold.c) or translated into builder calls (ops*.c), then the
  *      outputs marked.
+ * An If's branches take part in steps 1-3 and the If imports the nodes of
+ * the branch its known condition takes (import_if.c).
  * Value names in the graph are the ONNX tensor names (unique by the SSA rule
  * of ONNX), so nodes and values never collide.
  */
