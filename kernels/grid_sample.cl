@@ -43,7 +43,7 @@ static float gs_reflect(float x, float lo, float hi)
     if (x < lo || x > hi) {
         const float d = x < lo ? lo - x : x - hi;
         const float k = floor(d / range), r = d - k * range;
-        const int even = ((long)k & 1) == 0;
+        const int even = fmod(k, 2.0f) == 0.0f; /* k may be past any int */
         x = x < lo ? (even ? lo + r : hi - r) : (even ? hi - r : lo + r);
     }
     return x;
@@ -110,6 +110,11 @@ __kernel void grid_sample(__global const store_t *restrict x, long x_off,
 #elif GS_PADDING == 2
     fx = gs_reflect(fx, xlo, xhi), fy = gs_reflect(fy, ylo, yhi);
 #endif
+    /* A point far outside (or NaN) reads what one 8 pixels out reads
+     * (zeros, or the edge pixel through every tap), and its taps' int
+     * conversions stay in range. */
+    fx = fmin(fmax(fx, -8.0f - (float)W), 8.0f + 2.0f * (float)W);
+    fy = fmin(fmax(fy, -8.0f - (float)H), 8.0f + 2.0f * (float)H);
     __global const store_t *plane = x + (long)n * C * H * W;
     __global store_t *y = out + (long)n * C * OH * OW + (long)oy * OW + ox;
     const long in_plane = (long)H * W, out_plane = (long)OH * OW;

@@ -80,6 +80,35 @@ Test(grid_sample, every_mode_padding_and_alignment)
             }
 }
 
+/* Points far outside the image, infinite or NaN: zeros padding reads 0,
+ * border padding the corner pixel the point lies beyond (bilinear,
+ * bicubic), reflection something finite; nothing is read outside x. */
+Test(grid_sample, points_far_outside)
+{
+    const clinfer_shape xs = {4, {1, 1, 3, 4}}, gs = {4, {1, 1, 3, 2}};
+    const float x[12] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+    const float grid[6] = {1e30f, -1e30f, -INFINITY, INFINITY, 1e9f, -3e8f};
+    const float corner[3] = {4, 9, 4}; /* (x past the right, y above): top right, etc. */
+    float y[3];
+    const op_input in[2] = {{xs, x, 0}, {gs, grid, 0}};
+    const clinfer_shape os = {4, {1, 1, 1, 3}};
+    for (int m = 0; m < 3; m += 2) /* bilinear, bicubic */
+        for (int p = 0; p < 3; p++) {
+            const gs_case k = {(clinfer_grid_sample_mode)m, (clinfer_grid_padding)p, 0};
+            const op_test t = {"far points", in, 2, add_grid_sample, &k, x, os, 0, 0, {{0}}};
+            test_op_run(&t, y);
+            for (int i = 0; i < 3; i++) {
+                const float want = p == 0 ? 0 : corner[i];
+                if (p == 2)
+                    cr_assert(isfinite(y[i]), "%s reflection: point %d gave %g", mode_name[m], i,
+                              (double)y[i]);
+                else
+                    cr_assert(fabsf(y[i] - want) < 1e-5f, "%s %s: point %d gave %g, expected %g",
+                              mode_name[m], pad_name[p], i, (double)y[i], (double)want);
+            }
+        }
+}
+
 /* ONNX: opset 16's names, opset 20's linear and cubic; refusals. */
 static uint8_t *grid_model(int64_t opset, const char *mode, const char *padding, int64_t align,
                            const int64_t *gd, size_t *size)
