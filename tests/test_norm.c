@@ -9,6 +9,7 @@
  * each through a graph and with each kernel (norm_rows, norm_items)
  * forced; the LayerNorm fusion pass; the ONNX loader; and the error paths.
  */
+#define _POSIX_C_SOURCE 200809L /* setenv */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdio.h>
@@ -564,6 +565,28 @@ Test(norm, onnx_lrn)
         assert_close(y, want, n, 1e-5f, 1e-4f, what);
         free(model), free(x), free(y), free(want);
     }
+    /* Half storage, AlexNet's parameters (size 5, alpha 1e-4, beta 0.75,
+     * bias 1) and inputs to 3000, as a Caffe-era first layer gives: the
+     * squares (9e6) must not overflow half. */
+    const int64_t dims[4] = {1, 11, 6, 7};
+    const clinfer_shape s = {4, {1, 11, 6, 7}};
+    const size_t n = 462;
+    pb attrs[4] = {onnx_attr_int("size", 5), onnx_attr_float("alpha", 1e-4f),
+                   onnx_attr_float("beta", 0.75f), onnx_attr_float("bias", 1.0f)};
+    size_t size;
+    uint8_t *model = one_node_model("LRN", 4, dims, attrs, 4, &size);
+    float x[462], y[462], want[462];
+    uint32_t seed = 75u;
+    fill_uniform(x, n, -3000, 3000, &seed);
+    ref_lrn(&s, 5, 1e-4f, 0.75f, 1.0f, x, want);
+    setenv("CLINFER_PRECISION", "fp16", 1);
+    test_onnx_run(model, size, (const float *const[]){x}, &n, 1, y, n);
+    unsetenv("CLINFER_PRECISION");
+    float top = 0;
+    for (size_t i = 0; i < n; i++)
+        top = fabsf(want[i]) > top ? fabsf(want[i]) : top;
+    assert_close(y, want, n, 0.01f * top, 0.01f, "LRN in half, inputs to 3000");
+    free(model);
 }
 
 /* LpNormalization (a ReduceL1 or ReduceL2 and a Div) against ref_lp_norm,

@@ -260,10 +260,13 @@ clinfer_status op_lp_normalization(onnx_node *c)
 /* LRN (AlexNet, GoogLeNet, CaffeNet): y = x / (bias + alpha / size * s)^beta,
  * s the sum of x^2 over the `size` channels around each one
  * (floor((size - 1) / 2) before it, ceil((size - 1) / 2) after, within
- * the tensor). Built from ordinary nodes: x^2 seen as [N, 1, C, rest] is
- * average-pooled by size x 1 windows down the channels (zero padding
- * counted, so the pool is s / size), seen again as x's shape, then Mul by
- * alpha, Add bias, Pow beta and Div. */
+ * the tensor). Built from ordinary nodes: x^2 / 1024 (x times x / 1024:
+ * in half storage a square overflows past |x| = 256, Caffe-era models'
+ * first layers reach thousands; 1024 is exact, so float results do not
+ * change) seen as [N, 1, C, rest] is average-pooled by size x 1 windows
+ * down the channels (zero padding counted, so the pool is s / (1024
+ * size)), seen again as x's shape, then Mul by 1024 alpha, Add bias, Pow
+ * beta and Div. */
 clinfer_status op_lrn(onnx_node *c)
 {
     float alpha = 1e-4f, beta = 0.75f, bias = 1.0f;
@@ -288,7 +291,8 @@ clinfer_status op_lrn(onnx_node *c)
     if (st != CLINFER_OK)
         return st;
     clinfer_graph *g = c->im->g;
-    clinfer_value x, sq, rows, pooled, mean, ka, kb, kbeta, t1, t2, den, y;
+    clinfer_value x, kq, xq, sq, rows, pooled, mean, ka, kb, kbeta, t1, t2, den, y;
+    const float square_scale = 1.0f / 1024;
     char b[512];
     clinfer_shape as_rows = {4, {0, 1, xs.dims[1], -1}}, back = xs;
     back.dims[0] = 0; /* the batch as it is (open until a session picks it) */
@@ -299,7 +303,12 @@ clinfer_status op_lrn(onnx_node *c)
     pd.count_include_pad = 1;
     st = onnx_node_in_value(c, 0, &x);
     if (st == CLINFER_OK)
-        st = clinfer_graph_binary(g, part_name(c, "sq", b, sizeof b), CLINFER_BINARY_MUL, x, x,
+        st = scalar_constant(c, "square_scale", square_scale, &kq);
+    if (st == CLINFER_OK)
+        st = clinfer_graph_binary(g, part_name(c, "x_scaled", b, sizeof b), CLINFER_BINARY_MUL,
+                                  x, kq, &xq);
+    if (st == CLINFER_OK)
+        st = clinfer_graph_binary(g, part_name(c, "sq", b, sizeof b), CLINFER_BINARY_MUL, x, xq,
                                   &sq);
     if (st == CLINFER_OK)
         st = clinfer_graph_reshape(g, part_name(c, "rows", b, sizeof b), sq, &as_rows, &rows);
@@ -308,7 +317,7 @@ clinfer_status op_lrn(onnx_node *c)
     if (st == CLINFER_OK)
         st = clinfer_graph_reshape(g, part_name(c, "mean", b, sizeof b), pooled, &back, &mean);
     if (st == CLINFER_OK)
-        st = scalar_constant(c, "alpha", alpha, &ka);
+        st = scalar_constant(c, "alpha", alpha / square_scale, &ka);
     if (st == CLINFER_OK)
         st = scalar_constant(c, "bias", bias, &kb);
     if (st == CLINFER_OK)
