@@ -104,4 +104,10 @@ uint8_t *onnx_model_ops(size_t *size);
  *     imports). Outputs "r1", "gap", "out1", "s4_out". */
 uint8_t *onnx_model_unsupported(size_t *size);
 
+/* Ifs with conditions known while loading (the fuzzer's seed for the
+ * branch import): x [N, 3, 4, 5] -> If on Shape(x)[1] == 3, whose then
+ * branch (an initializer, a nested If on a known flag reading the outer
+ * Relu's output) and else branch (Neg) give "r" -> Add x -> "y". */
+uint8_t *onnx_model_if(size_t *size);
+
 #endif

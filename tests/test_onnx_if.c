@@ -149,6 +149,21 @@ Test(onnx_if, a_known_tensor_out_of_a_branch)
     free(m);
 }
 
+/* onnx_model_if (the fuzzer's seed): y = 2 |relu(x)| + x */
+Test(onnx_if, the_fuzz_seed_model)
+{
+    size_t size;
+    uint8_t *m = onnx_model_if(&size);
+    float x[SIZE], y[SIZE], want[SIZE];
+    uint32_t seed = 15;
+    fill_uniform(x, SIZE, -3, 3, &seed);
+    run(m, size, x, y);
+    for (int i = 0; i < SIZE; i++)
+        want[i] = 2 * (x[i] > 0 ? x[i] : 0) + x[i];
+    assert_close(y, want, SIZE, 1e-6f, 1e-6f, "onnx_model_if");
+    free(m);
+}
+
 static void expect_refusal(uint8_t *m, size_t size, const char *part)
 {
     clinfer_graph *g = NULL;
