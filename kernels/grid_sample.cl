@@ -1,7 +1,9 @@
 /*
  * grid_sample.cl — ONNX GridSample (opset 16) of x [N, C, H, W] at the
  * points of grid [N, OH, OW, 2] (x then y, normalised to [-1, 1]) into
- * [N, C, OH, OW], as ONNX's reference implementation defines it.
+ * [N, C, OH, OW], as ONNX's reference implementation defines it but for
+ * bicubic with border padding (see below), where PyTorch and ONNX Runtime
+ * agree with each other.
  *
  * Work-item (ox, oy, n) reads its grid point once, turns it into input
  * coordinates (align_corners: -1 and 1 are the corner pixels' centres,

@@ -2,9 +2,9 @@
  * grid_sample.h — ONNX GridSample (opset 16) of x [N, C, H, W] at the
  * points of grid [N, OH, OW, 2] into [N, C, OH, OW]: bilinear, nearest or
  * bicubic, zeros, border or reflection padding, align_corners either way,
- * as ONNX's reference defines them. One launch of kernels/grid_sample.cl:
- * a work-item per output point computes its taps and weights once for
- * every channel.
+ * as PyTorch's grid_sample and ONNX Runtime compute them. One launch of
+ * kernels/grid_sample.cl: a work-item per output point computes its taps
+ * and weights once for every channel.
  */
 #ifndef CLINFER_OPS_GRID_SAMPLE_H
 #define CLINFER_OPS_GRID_SAMPLE_H
