@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../ops/reduce.h"
 #include "../shape.h"
 #include "ops_internal.h"
 
@@ -400,18 +401,13 @@ clinfer_status op_slice(onnx_node *c)
         &y);
 }
 
-/* The ONNX Reduce* ops in clinfer_reduce_op's order. */
-static const char *const reduce_ops[] = {"ReduceSum",  "ReduceMean",      "ReduceMax",
-                                         "ReduceMin",  "ReduceProd",      "ReduceSumSquare",
-                                         "ReduceL1",   "ReduceL2",        "ReduceLogSum",
-                                         "ReduceLogSumExp"};
-
 clinfer_status op_reduce(onnx_node *c)
 {
-    clinfer_reduce_op op = CLINFER_REDUCE_SUM;
-    for (size_t k = 0; k < sizeof reduce_ops / sizeof reduce_ops[0]; k++)
-        if (strcmp(c->op, reduce_ops[k]) == 0)
-            op = (clinfer_reduce_op)k;
+    /* the op table sends only the names reduce_kind_parse knows; its
+     * kinds are clinfer_reduce_op's values (ops/reduce.c checks) */
+    reduce_kind kind = REDUCE_SUM;
+    reduce_kind_parse(c->op, &kind);
+    const clinfer_reduce_op op = (clinfer_reduce_op)kind;
     /* axes became an input at opset 13 for ReduceSum, 18 for the others */
     int axes_input = op == CLINFER_REDUCE_SUM ? c->im->opset >= 13 : c->im->opset >= 18;
     int64_t keepdims = 1, noop = 0, axes[MAX_INTS];

@@ -20,6 +20,13 @@
 
 #define REDUCE_MAX_GROUPS 4 /* kept or reduced dims after merging */
 
+/* The node passes the public op as the kind (nodes/reduce.c), and the ONNX
+ * importer the kind as the public op (onnx/ops_shape.c). */
+_Static_assert((int)REDUCE_KIND_COUNT == (int)CLINFER_REDUCE_LOG_SUM_EXP + 1 &&
+                   (int)REDUCE_PROD == (int)CLINFER_REDUCE_PROD &&
+                   (int)REDUCE_L2 == (int)CLINFER_REDUCE_L2,
+               "reduce_kind and clinfer_reduce_op must have the same values");
+
 static const char *const op_names[REDUCE_KIND_COUNT] = {
     "ReduceSum",       "ReduceMean", "ReduceMax", "ReduceMin",    "ReduceProd",
     "ReduceSumSquare", "ReduceL1",   "ReduceL2",  "ReduceLogSum", "ReduceLogSumExp"};
