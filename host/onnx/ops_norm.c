@@ -61,6 +61,15 @@ static const char *part_name(onnx_node *c, const char *suffix, char *buf, size_t
     return buf;
 }
 
+/* A scalar constant named after the node. */
+static clinfer_status scalar_constant(onnx_node *c, const char *suffix, float v,
+                                      clinfer_value *out)
+{
+    char b[512];
+    const clinfer_shape scalar = shape_make(0, NULL);
+    return clinfer_graph_constant(c->im->g, part_name(c, suffix, b, sizeof b), &scalar, &v, out);
+}
+
 /* LayerNormalization's optional outputs Mean and InvStdDev (kept dims of
  * size 1), when the model names them: built from ReduceMean, Sub, Mul, Add,
  * Sqrt and Reciprocal nodes as ONNX's function body defines them, since
@@ -85,7 +94,6 @@ static clinfer_status layernorm_stats(onnx_node *c, clinfer_value x, int64_t axi
     clinfer_graph *g = c->im->g;
     clinfer_value m, d, dd, var, ke, ve, sd, inv;
     char b[512];
-    const clinfer_shape scalar = shape_make(0, NULL);
     st = clinfer_graph_reduce(g, part_name(c, "mean", b, sizeof b), CLINFER_REDUCE_MEAN, x, axes,
                               xs.rank - first, 1, &m);
     if (st == CLINFER_OK)
@@ -97,7 +105,7 @@ static clinfer_status layernorm_stats(onnx_node *c, clinfer_value x, int64_t axi
         st = clinfer_graph_reduce(g, part_name(c, "var", b, sizeof b), CLINFER_REDUCE_MEAN, dd,
                                   axes, xs.rank - first, 1, &var);
     if (st == CLINFER_OK)
-        st = clinfer_graph_constant(g, part_name(c, "eps", b, sizeof b), &scalar, &eps, &ke);
+        st = scalar_constant(c, "eps", eps, &ke);
     if (st == CLINFER_OK)
         st = clinfer_graph_binary(g, part_name(c, "var_eps", b, sizeof b), CLINFER_BINARY_ADD,
                                   var, ke, &ve);
@@ -210,15 +218,6 @@ clinfer_status op_mvn(onnx_node *c)
                                                              n < 0 ? NULL : axes,
                                                              n < 0 ? 0 : n, &y),
                             &y);
-}
-
-/* A scalar constant named after the node. */
-static clinfer_status scalar_constant(onnx_node *c, const char *suffix, float v,
-                                      clinfer_value *out)
-{
-    char b[512];
-    const clinfer_shape scalar = shape_make(0, NULL);
-    return clinfer_graph_constant(c->im->g, part_name(c, suffix, b, sizeof b), &scalar, &v, out);
 }
 
 /* LpNormalization: x / ||x||_p along `axis` (p 1 or 2), as ONNX defines
