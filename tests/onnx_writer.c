@@ -447,10 +447,11 @@ uint8_t *onnx_model_unsupported(size_t *size)
     return onnx_model(&g, 18, size);
 }
 
-uint8_t *onnx_model_if(size_t *size)
+uint8_t *onnx_model_if(int64_t flag, size_t *size)
 {
     onnx_graph g = {{0}}, then_b = {{0}}, else_b = {{0}}, in_then = {{0}}, in_else = {{0}};
-    const int64_t xd[4] = {-1, 3, 4, 5}, one = 1, three = 3, flag = 1;
+    const int64_t xd[4] = {-1, 3, 4, 5}, one = 1, three = 3;
+    const float two = 2;
     pb t;
     t = onnx_value_info("x", OT_FLOAT, 4, xd), onnx_input(&g, &t);
     t = onnx_value_info("y", OT_FLOAT, 4, xd), onnx_output(&g, &t);
@@ -460,23 +461,21 @@ uint8_t *onnx_model_if(size_t *size)
     onnx_node(&g, "Shape", "shape", "x", "xs", 0, NULL);
     onnx_node(&g, "Gather", "c", "xs,axis1", "c", 0, NULL);
     onnx_node(&g, "Equal", "is_3", "c,three", "cond", 0, NULL);
-    onnx_node(&g, "Relu", "relu", "x", "z", 0, NULL);
     onnx_node(&in_then, "Abs", "abs_z", "z", "it", 0, NULL);
     t = onnx_value_info("it", OT_FLOAT, -1, NULL), onnx_output(&in_then, &t);
     onnx_node(&in_else, "Sub", "z_minus_x", "z,x", "ie", 0, NULL);
     t = onnx_value_info("ie", OT_FLOAT, -1, NULL), onnx_output(&in_else, &t);
     pb inner[2] = {onnx_attr_graph("then_branch", &in_then),
                    onnx_attr_graph("else_branch", &in_else)};
-    const float two = 2;
     t = onnx_tensor_f("two", 0, NULL, &two, 1), onnx_initializer(&then_b, &t);
     onnx_node(&then_b, "If", "inner", "flag", "io", 2, inner);
     onnx_node(&then_b, "Mul", "twice", "io,two", "t_out", 0, NULL);
     t = onnx_value_info("t_out", OT_FLOAT, -1, NULL), onnx_output(&then_b, &t);
-    onnx_node(&else_b, "Neg", "neg", "x", "e_out", 0, NULL);
-    t = onnx_value_info("e_out", OT_FLOAT, -1, NULL), onnx_output(&else_b, &t);
+    t = onnx_value_info("x", OT_FLOAT, -1, NULL), onnx_output(&else_b, &t);
     pb outer[2] = {onnx_attr_graph("then_branch", &then_b),
                    onnx_attr_graph("else_branch", &else_b)};
     onnx_node(&g, "If", "outer", "cond", "r", 2, outer);
-    onnx_node(&g, "Add", "plus_x", "r,x", "y", 0, NULL);
+    onnx_node(&g, "Relu", "relu", "x", "z", 0, NULL); /* after the If that reads it */
+    onnx_node(&g, "Mul", "times_x", "r,x", "y", 0, NULL);
     return onnx_model(&g, 13, size);
 }

@@ -104,10 +104,13 @@ uint8_t *onnx_model_ops(size_t *size);
  *     imports). Outputs "r1", "gap", "out1", "s4_out". */
 uint8_t *onnx_model_unsupported(size_t *size);
 
-/* Ifs with conditions known while loading (the fuzzer's seed for the
- * branch import): x [N, 3, 4, 5] -> If on Shape(x)[1] == 3, whose then
- * branch (an initializer, a nested If on a known flag reading the outer
- * Relu's output) and else branch (Neg) give "r" -> Add x -> "y". */
-uint8_t *onnx_model_if(size_t *size);
+/* Ifs with conditions known while loading (test_onnx_if.c, and the
+ * fuzzer's seed for the branch import): x [N, 3, 4, 5] -> If on
+ * Shape(x)[1] == 3 -> "r" -> Mul x -> "y". Its then branch multiplies by
+ * 2 (a branch initializer) a nested If on `flag` (an initializer) whose
+ * branches read z = Relu(x), listed after the outer If in the file (an
+ * implicit input: the sort must put Relu first): |z| or z - x; its else
+ * branch outputs x as it is. y = 2 |z| x (flag 1) or 2 (z - x) x. */
+uint8_t *onnx_model_if(int64_t flag, size_t *size);
 
 #endif

@@ -76,33 +76,6 @@ Test(onnx_if, a_shape_condition_takes_its_branch)
     free(m);
 }
 
-/* The file lists the If before Relu, whose output z its then branch reads
- * (an implicit input: the sort must put Relu first); that branch holds a
- * second If on a known flag whose branches read z and x; the else branch
- * outputs an outer name as it is. y = If(...) * x. */
-static uint8_t *nested_model(int64_t flag, size_t *size)
-{
-    onnx_graph g = {{0}}, then_b = {{0}}, else_b = {{0}}, in_then = {{0}}, in_else = {{0}};
-    onnx_input(&g, (pb[]){onnx_value_info("x", OT_FLOAT, 4, x_dims)});
-    onnx_output(&g, (pb[]){onnx_value_info("y", OT_FLOAT, 4, x_dims)});
-    shape_condition(&g, 3);
-    onnx_initializer(&g, (pb[]){onnx_tensor_i("flag", 0, NULL, &flag, 1)});
-    onnx_node(&in_then, "Abs", "abs_z", "z", "it_out", 0, NULL);
-    onnx_output(&in_then, (pb[]){onnx_value_info("it_out", OT_FLOAT, -1, NULL)});
-    onnx_node(&in_else, "Sub", "z_minus_x", "z,x", "ie_out", 0, NULL);
-    onnx_output(&in_else, (pb[]){onnx_value_info("ie_out", OT_FLOAT, -1, NULL)});
-    pb ia[2] = {onnx_attr_graph("then_branch", &in_then),
-                onnx_attr_graph("else_branch", &in_else)};
-    onnx_node(&then_b, "If", "inner", "flag", "inner_out", 2, ia);
-    onnx_output(&then_b, (pb[]){onnx_value_info("inner_out", OT_FLOAT, -1, NULL)});
-    onnx_output(&else_b, (pb[]){onnx_value_info("x", OT_FLOAT, -1, NULL)});
-    pb a[2] = {onnx_attr_graph("then_branch", &then_b), onnx_attr_graph("else_branch", &else_b)};
-    onnx_node(&g, "If", "outer", "cond", "r", 2, a);
-    onnx_node(&g, "Relu", "relu", "x", "z", 0, NULL); /* after the If in the file */
-    onnx_node(&g, "Mul", "times_x", "r,x", "y", 0, NULL);
-    return onnx_model(&g, 13, size);
-}
-
 Test(onnx_if, nested_ifs_and_implicit_inputs_in_any_order)
 {
     float x[SIZE], y[SIZE], want[SIZE];
@@ -110,11 +83,11 @@ Test(onnx_if, nested_ifs_and_implicit_inputs_in_any_order)
     fill_uniform(x, SIZE, -3, 3, &seed);
     for (int64_t flag = 0; flag <= 1; flag++) {
         size_t size;
-        uint8_t *m = nested_model(flag, &size);
+        uint8_t *m = onnx_model_if(flag, &size); /* onnx_writer.h */
         run(m, size, x, y);
         for (int i = 0; i < SIZE; i++) {
             const float z = x[i] > 0 ? x[i] : 0;
-            want[i] = (flag ? fabsf(z) : z - x[i]) * x[i];
+            want[i] = 2 * (flag ? fabsf(z) : z - x[i]) * x[i];
         }
         assert_close(y, want, SIZE, 1e-6f, 1e-6f, flag ? "inner then" : "inner else");
         free(m);
@@ -146,21 +119,6 @@ Test(onnx_if, a_known_tensor_out_of_a_branch)
     fill_uniform(x, SIZE, -3, 3, &seed);
     run(m, size, x, y);
     assert_close(y, x, SIZE, 0, 0, "flattened");
-    free(m);
-}
-
-/* onnx_model_if (the fuzzer's seed): y = 2 |relu(x)| + x */
-Test(onnx_if, the_fuzz_seed_model)
-{
-    size_t size;
-    uint8_t *m = onnx_model_if(&size);
-    float x[SIZE], y[SIZE], want[SIZE];
-    uint32_t seed = 15;
-    fill_uniform(x, SIZE, -3, 3, &seed);
-    run(m, size, x, y);
-    for (int i = 0; i < SIZE; i++)
-        want[i] = 2 * (x[i] > 0 ? x[i] : 0) + x[i];
-    assert_close(y, want, SIZE, 1e-6f, 1e-6f, "onnx_model_if");
     free(m);
 }
 

@@ -31,7 +31,7 @@ int main(int argc, char **argv)
     size_t size = 0;
     int ok = save(argv[1], "cnn.onnx", onnx_model_cnn(1u, &size, NULL, NULL, NULL, NULL), size);
     ok &= save(argv[1], "ops.onnx", onnx_model_ops(&size), size);
-    ok &= save(argv[1], "if.onnx", onnx_model_if(&size), size);
+    ok &= save(argv[1], "if.onnx", onnx_model_if(1, &size), size);
     const int64_t d[2] = {2, 3};
     const float v[6] = {1, 2, 3, 4, 5, 6};
     pb t = onnx_tensor_f("t", 2, d, v, 1);
