@@ -65,6 +65,15 @@ typedef union node_attrs {
     struct { clinfer_resize_desc d; int antialias; } resize;
     struct { int32_t blocksize; int mode; } depth_space; /* mode: ops/depth_space.h */
     struct { clinfer_grid_sample_mode mode; clinfer_grid_padding padding; int align_corners; } grid_sample;
+    /* rnn (made by clinfer_graph_rnn, graph_rnn.c): inputs as ops/rnn.h's
+     * rnn_input; extra: the state rows after the steps (Y_h, Y_c) */
+    struct rnn_attrs {
+        clinfer_rnn_cell cell;
+        int32_t directions, hidden, extra;
+        int reverse, linear_before_reset, input_forget;
+        float clip;
+        clinfer_activation acts[2][3];
+    } rnn;
     /* the normalisations (ops/norm.h); inputs [x, scale, bias], either of
      * the last two CLINFER_NO_VALUE when absent. axis: layernorm; groups:
      * groupnorm; axes: mvn, bit d set for a normalised dim */

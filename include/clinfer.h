@@ -784,6 +784,46 @@ CLINFER_API clinfer_status clinfer_graph_grid_sample(clinfer_graph *g, const cha
                                                      clinfer_grid_padding padding,
                                                      int align_corners, clinfer_value *out);
 
+/* Recurrent layers as ONNX's RNN, GRU and LSTM define them (layout 0,
+ * torch.nn.RNN/GRU/LSTM exports): x [T, B, I] (T steps of a batch of B),
+ * w [D, G*H, I] and r [D, G*H, H] the input and recurrence weights of the
+ * D directions (G gates: 1 RNN; 3 GRU, in the order z, r, h; 4 LSTM, in the
+ * order i, o, f, c), b [D, 2*G*H] (Wb then Rb; CLINFER_NO_VALUE: zeros),
+ * initial_h and initial_c [D, B, H] (CLINFER_NO_VALUE: zeros), peephole
+ * [D, 3*H] (LSTM: i, o, f; CLINFER_NO_VALUE: none). w and b must be
+ * constants. Outputs, each wanted when its pointer is not NULL: y
+ * [T, D, B, H] (every step's hidden state), y_h [D, B, H] (the last
+ * step's, which for the reverse direction is step 0's) and y_c [D, B, H]
+ * (LSTM: the last cell state). The activations are f (the gates), g (the
+ * candidate) and h (LSTM's output), per direction; CLINFER_ACT_NONE takes
+ * ONNX's default (RNN: f Tanh; GRU: f Sigmoid, g Tanh; LSTM: f Sigmoid,
+ * g and h Tanh). Sigmoid, Tanh, Relu, Softsign and Softplus are taken. */
+typedef enum clinfer_rnn_cell {
+    CLINFER_RNN_CELL_RNN = 0, /* H_t = f(X_t W^T + H_t-1 R^T + b) */
+    CLINFER_RNN_CELL_GRU,
+    CLINFER_RNN_CELL_LSTM
+} clinfer_rnn_cell;
+typedef enum clinfer_rnn_direction {
+    CLINFER_RNN_FORWARD = 0,
+    CLINFER_RNN_REVERSE,      /* from step T-1 down to step 0 */
+    CLINFER_RNN_BIDIRECTIONAL /* D = 2: forward, then reverse */
+} clinfer_rnn_direction;
+typedef struct clinfer_rnn_desc {
+    clinfer_rnn_cell cell;
+    clinfer_rnn_direction direction;
+    int32_t hidden_size;          /* H */
+    float clip;                   /* > 0: gate inputs limited to [-clip, clip] */
+    int linear_before_reset;      /* GRU: r applied after the product with R_h */
+    int input_forget;             /* LSTM: f = 1 - i */
+    clinfer_activation activations[2][3]; /* [direction][f, g, h] */
+} clinfer_rnn_desc;
+CLINFER_API clinfer_status clinfer_graph_rnn(clinfer_graph *g, const char *name,
+                                             const clinfer_rnn_desc *desc, clinfer_value x,
+                                             clinfer_value w, clinfer_value r, clinfer_value b,
+                                             clinfer_value initial_h, clinfer_value initial_c,
+                                             clinfer_value peephole, clinfer_value *y,
+                                             clinfer_value *y_h, clinfer_value *y_c);
+
 /* Views: no kernel and no copy, the output shares the input's memory.
  * flatten: [d0..d(axis-1)] and [d(axis)..] become two dimensions.
  * reshape: ONNX Reshape, 0 copies the input's dimension, -1 is inferred.

@@ -22,6 +22,8 @@
 #define WINDOW "auto_pad kernel_shape pads strides dilations"
 #define OLD_ELTWISE "consumed_inputs"
 #define BROADCAST "broadcast axis consumed_inputs"
+#define RECURRENT                                                                                  \
+    "activation_alpha activation_beta activations clip direction hidden_size layout"
 
 /* Input bit masks of the inputs that must be known at load time. */
 #define IN(k) (1u << (k))
@@ -123,6 +125,9 @@
            "extrapolation_value nearest_mode antialias axes keep_aspect_ratio_policy")             \
     KERNEL("Upsample", op_upsample, NULL, IN(1), "mode scales height_scale width_scale")           \
     KERNEL("GridSample", op_grid_sample, NULL, 0, "mode padding_mode align_corners")               \
+    KERNEL("RNN", op_rnn, NULL, IN(1) | IN(3) | IN(4), RECURRENT)                                  \
+    KERNEL("GRU", op_gru, NULL, IN(1) | IN(3) | IN(4), RECURRENT " linear_before_reset")           \
+    KERNEL("LSTM", op_lstm, NULL, IN(1) | IN(3) | IN(4), RECURRENT " input_forget")                \
     KERNEL("DepthToSpace", op_depth_to_space, NULL, 0, "blocksize mode")                           \
     KERNEL("SpaceToDepth", op_space_to_depth, NULL, 0, "blocksize")                                \
     KERNEL("InstanceNormalization", op_instancenorm, NULL, 0, "epsilon")                          \

@@ -76,6 +76,8 @@ static const char *const required[] = {
     "test_sin$",          "test_sin_example$",      "test_cos$",         "test_cos_example$",
     "test_argmax_",       "test_argmin_",           /* int64_outputs */
     "test_greater",       "test_less",
+    /* recurrent layers (CRNN text recognisers, audio and sequence models) */
+    "test_lstm_",         "test_gru_",              "test_rnn_",         "test_simple_rnn_",
 };
 
 /* Families whose int64 or bool outputs are compared (exactly, as floats). */
