@@ -37,6 +37,9 @@ for f in "$dir"/*.cl; do
     conv_transpose) sets+=("-DCONVT_DIRECT=1" "-DCONVT_DIRECT=1 -DHAS_BIAS=1") ;;
     conv_winograd) sets+=("-DWM=2" "-DWM=2 -DHAS_BIAS=1 -DHAS_RESIDUAL=1") ;;
     norm) sets+=("-DHAS_SCALE=1 -DPER_ELEMENT=1" "-DHAS_SCALE=1 -DEPS_ON_STD=1") ;;
+    rnn) sets+=("-DRNN_CELL=0 -DRNN_HAS_H0 -DRNN_EXTRA=1" "-DRNN_CELL=1 -DRNN_CLIP"
+                "-DRNN_CELL=1 -DRNN_LBR -DRNN_EXTRA=1"
+                "-DRNN_CELL=2 -DRNN_HAS_H0 -DRNN_HAS_C0 -DRNN_HAS_P -DRNN_INPUT_FORGET -DRNN_EXTRA=2") ;;
     grid_sample) sets+=("-DGS_MODE=1 -DGS_PADDING=1" "-DGS_MODE=2 -DGS_PADDING=2 -DGS_ALIGN=1") ;;
     reduce) sets+=("-DREDUCE_OP=1" "-DREDUCE_OP=2" "-DREDUCE_OP=4" "-DREDUCE_OP=7" "-DREDUCE_OP=9") ;;
     resize) sets+=("-DTAPS=1" "-DTAPS=2" "-DTAPS=4") ;;

@@ -581,6 +581,41 @@ static void g_grid_sample(built *b)
     }
 }
 
+/* RNN, GRU (both resets) and LSTM with every optional input: H 19 (a
+ * 16-float piece and a tail), bidirectional, batch 2, Y_h and Y_c rows */
+static void g_rnn(built *b)
+{
+    clinfer_value x = input(b, (clinfer_shape){3, {3, 2, 5}}), y, yh, yc, v[6];
+    static float wts[4 * 19 * 19 * 2 * 2 + 64];
+    for (size_t i = 0; i < sizeof wts / sizeof wts[0]; i++)
+        wts[i] = (float)((int)(i * 37 % 19) - 9) / 40.0f;
+    for (int cell = 0; cell < 4; cell++) {
+        const int kind = cell == 3 ? 1 : cell, gates = kind == 0 ? 1 : kind == 1 ? 3 : 4;
+        const clinfer_shape ws = {3, {2, gates * 19, 5}}, rs = {3, {2, gates * 19, 19}},
+                            bs = {2, {2, 2 * gates * 19}}, hs = {3, {2, 2, 19}},
+                            ps = {2, {2, 57}};
+        const clinfer_shape shapes[6] = {ws, rs, bs, hs, hs, ps};
+        char name[32];
+        for (int i = 0; i < 6; i++) {
+            snprintf(name, sizeof name, "rnn%d_%d", cell, i);
+            CHECK_OK(clinfer_graph_constant(b->g, name, &shapes[i], wts, &v[i]));
+        }
+        clinfer_rnn_desc d;
+        memset(&d, 0, sizeof d);
+        d.cell = (clinfer_rnn_cell)kind, d.direction = CLINFER_RNN_BIDIRECTIONAL;
+        d.hidden_size = 19, d.linear_before_reset = cell == 3, d.clip = 2.0f;
+        const int lstm = kind == 2;
+        CHECK_OK(clinfer_graph_rnn(b->g, NULL, &d, x, v[0], v[1], v[2], v[3],
+                                   lstm ? v[4] : CLINFER_NO_VALUE, lstm ? v[5] : CLINFER_NO_VALUE,
+                                   &y, &yh, lstm ? &yc : NULL));
+        output(b, y);
+        if (kind) /* at most 8 outputs: the RNN's Y_h row is written, not read back */
+            output(b, yh);
+        if (lstm)
+            output(b, yc);
+    }
+}
+
 static void g_depth_space(built *b) /* block 2 (vector paths and tails), block 3 */
 {
     clinfer_value x = input(b, (clinfer_shape){4, {1, 8, 3, 11}}), y;
@@ -697,6 +732,10 @@ static const kcase cases[] = {
     {"resize", g_resize, {{"", "resize_taps"}}, 1},
     {"resize linear", g_resize_linear, {{"", "resize_linear_strips"}}, 1},
     {"grid sample", g_grid_sample, {{"", "grid_sample"}}, 1},
+    {"rnn",
+     g_rnn,
+     {{"CLINFER_POOL_VARIANT=rows", "rnn_sequence"}, {"CLINFER_POOL_VARIANT=items", "rnn_sequence"}},
+     0},
     {"depth space", g_depth_space, {{"", "space_to_depth"}}, 1},
     {"norm", g_norm, {{"", "norm_"}}, 1}, /* norm_rows or norm_items, by device type */
 };
