@@ -220,6 +220,48 @@ class ClassicEmbed(nn.Module):
         return nn.functional.normalize(self.fc(y), dim=1)
 
 
+class CRNN(nn.Module):
+    """A CRNN text-line recogniser (Shi et al. 2015; EasyOCR's and older
+    PaddleOCR's form): a conv stack down to a height of 1, the columns as
+    time steps, two bidirectional LSTM layers, per-step class scores."""
+
+    def __init__(self, classes=37):
+        super().__init__()
+
+        def conv(i, o, pool):
+            return [nn.Conv2d(i, o, 3, padding=1), nn.BatchNorm2d(o), nn.ReLU(),
+                    nn.MaxPool2d(pool, pool)]
+        self.cnn = nn.Sequential(*conv(1, 32, (2, 2)), *conv(32, 64, (2, 2)),
+                                 *conv(64, 96, (2, 1)), *conv(96, 128, (2, 1)),
+                                 nn.Conv2d(128, 128, (2, 1)), nn.ReLU())
+        self.rnn = nn.LSTM(128, 64, num_layers=2, bidirectional=True)
+        self.fc = nn.Linear(128, classes)
+
+    def forward(self, x):
+        f = self.cnn(x).squeeze(2).permute(2, 0, 1)  # [T, N, C]
+        y, _ = self.rnn(f)
+        return nn.functional.log_softmax(self.fc(y), dim=2)
+
+
+class KeywordGRU(nn.Module):
+    """A keyword spotter over MFCC frames: Conv1d, a batch-first GRU whose
+    last hidden state (Y_h) and mean output both feed the head, and a
+    ReLU nn.RNN after it."""
+
+    def __init__(self, n_mfcc=40, classes=12):
+        super().__init__()
+        self.conv = nn.Sequential(nn.Conv1d(n_mfcc, 64, 3, padding=1), nn.ReLU())
+        self.gru = nn.GRU(64, 48, batch_first=True)
+        self.rnn = nn.RNN(48, 32, nonlinearity="relu", batch_first=True)
+        self.fc = nn.Linear(48 + 32, classes)
+
+    def forward(self, x):
+        f = self.conv(x).transpose(1, 2)  # [N, T, 64]
+        y, h = self.gru(f)
+        z, _ = self.rnn(y)
+        return self.fc(torch.cat([h[-1], z.mean(1)], 1))
+
+
 class SegWrap(nn.Module):
     """torchvision segmentation models return a dict; keep `out`."""
 
@@ -283,6 +325,8 @@ MODELS = [
     ("activations", Activations, (1, 3, 33, 47)),
     ("classic_embed", ClassicEmbed, (1, 3, 67, 75)),
     ("flow_warp", FlowWarp, (1, 3, 37, 53)),
+    ("crnn_ocr", CRNN, (1, 1, 32, 100)),
+    ("keyword_gru", KeywordGRU, (1, 40, 61)),
 ]
 
 
