@@ -1,8 +1,9 @@
 /*
  * graph_rnn.c — clinfer_graph_rnn: ONNX's RNN, GRU and LSTM as a few
- * nodes. The input projections of every step are one GEMM (X [T * B, I]
- * times W^T [I, D * G * H] plus the biases Wb + Rb, computed here once),
- * then one `rnn` node walks the steps (ops/rnn.h); its output holds every
+ * nodes. The input projections of every step are one MatMul (X [T, B, I]
+ * times W^T [I, D * G * H]), then one `rnn` node walks the steps
+ * (ops/rnn.h), adding the biases Wb + Rb (summed here once); its output
+ * holds every
  * step's hidden state and, when Y_h or Y_c is wanted, the last states in
  * extra rows that slices take apart (a node has one output).
  */
@@ -59,7 +60,7 @@ static clinfer_status rnn_check_weights(clinfer_graph *g, const clinfer_rnn_desc
     return CLINFER_OK;
 }
 
-/* The GEMM's bias [D * G * H]: Wb + Rb per gate, except GRU's candidate
+/* The biases the recurrence adds to xw, [D * G * H]: Wb + Rb per gate, except GRU's candidate
  * with linear_before_reset, whose Rb goes inside r * (...) and into rb_h
  * [D, H] instead (zeros when there is no B). */
 static clinfer_status rnn_biases(clinfer_graph *g, const char *name, const clinfer_rnn_desc *d,
@@ -96,32 +97,32 @@ static clinfer_status rnn_biases(clinfer_graph *g, const char *name, const clinf
     return st;
 }
 
-/* xw [T, B, D * G * H]: X reshaped to [T * B, I] times W^T plus the bias,
- * reshaped back. */
+/* xw [T, B, D * G * H] = X W^T: one MatMul of X [T, B, I] by W^T, which
+ * the host transposes once ([D * G * H, I] -> [I, D * G * H]). A MatMul
+ * of the 3-D X rather than a GEMM of X seen as [T * B, I]: the builder
+ * checks shapes with the batch size standing for every open dimension,
+ * and T * B is not the batch size. */
 static clinfer_status rnn_projection(clinfer_graph *g, const char *name, clinfer_value x,
-                                     clinfer_value w, clinfer_value bias, clinfer_value *xw)
+                                     clinfer_value w, clinfer_value *xw)
 {
     char buf[256];
-    const clinfer_shape xs = g->values[x].shape, ws = g->values[w].shape;
-    if (xs.dims[0] == CLINFER_BATCH_DIM && xs.dims[1] == CLINFER_BATCH_DIM)
-        return graph_fail(g, CLINFER_ERR_UNSUPPORTED,
-                          "rnn: X's steps and batch both depend on the batch size");
-    const int64_t n = ws.dims[0] * ws.dims[1];
-    const clinfer_shape w2 = {2, {n, ws.dims[2]}}, x2 = {2, {-1, xs.dims[2]}};
-    const clinfer_shape back = xs.dims[0] == CLINFER_BATCH_DIM
-                                   ? (clinfer_shape){3, {-1, xs.dims[1], n}}
-                                   : (clinfer_shape){3, {xs.dims[0], -1, n}};
-    clinfer_value wv, xv, prod;
+    const clinfer_shape ws = g->values[w].shape;
+    const int64_t n = ws.dims[0] * ws.dims[1], in = ws.dims[2];
+    float *wt = malloc((size_t)(n * in) * sizeof *wt);
+    if (!wt)
+        return graph_fail(g, CLINFER_ERR_OUT_OF_HOST_MEMORY, "rnn: out of memory");
+    const float *src = g->values[w].data;
+    for (int64_t q = 0; q < n; q++)
+        for (int64_t k = 0; k < in; k++)
+            wt[k * n + q] = src[q * in + k];
+    const clinfer_shape wts = {2, {in, n}};
+    clinfer_value wv;
     clinfer_status st =
-        clinfer_graph_constant(g, rnn_part(name, "W", buf, sizeof buf), &w2, g->values[w].data, &wv);
-    if (st == CLINFER_OK)
-        st = clinfer_graph_reshape(g, rnn_part(name, "X_rows", buf, sizeof buf), x, &x2, &xv);
-    if (st == CLINFER_OK)
-        st = clinfer_graph_gemm(g, rnn_part(name, "XW_rows", buf, sizeof buf), xv, wv, bias, 0, 1,
-                                1.0f, 1.0f, &prod);
-    if (st == CLINFER_OK)
-        st = clinfer_graph_reshape(g, rnn_part(name, "XW", buf, sizeof buf), prod, &back, xw);
-    return st;
+        clinfer_graph_constant(g, rnn_part(name, "W_T", buf, sizeof buf), &wts, wt, &wv);
+    free(wt);
+    return st == CLINFER_OK
+               ? clinfer_graph_matmul(g, rnn_part(name, "XW", buf, sizeof buf), x, wv, xw)
+               : st;
 }
 
 /* One of the state rows after the steps of the recurrence's output
@@ -189,12 +190,12 @@ clinfer_status clinfer_graph_rnn(clinfer_graph *g, const char *name, const clinf
     clinfer_value bias, rb_h, xw, seq;
     st = rnn_biases(g, name, desc, D, b, &bias, &rb_h);
     if (st == CLINFER_OK)
-        st = rnn_projection(g, name, x, w, bias, &xw);
+        st = rnn_projection(g, name, x, w, &xw);
     if (st != CLINFER_OK)
         return st;
     node_attrs a;
     rnn_attrs_from(desc, extra, &a);
-    const clinfer_value in[RNN_IN_COUNT] = {xw, r, rb_h, initial_h, initial_c, peephole};
+    const clinfer_value in[RNN_IN_COUNT] = {xw, r, bias, rb_h, initial_h, initial_c, peephole};
     st = graph_add_node(g, extra && y ? rnn_part(name, "steps", buf, sizeof buf)
                                       : extra ? rnn_part(name, "states", buf, sizeof buf) : name,
                         OP_RNN, in, RNN_IN_COUNT, &a, &seq);

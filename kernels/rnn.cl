@@ -1,7 +1,8 @@
 /*
  * rnn.cl — the recurrence of ONNX's RNN, GRU and LSTM (layout 0) over T
- * steps, once the input projections X_t W^T + biases are computed for
- * every step by one GEMM (xw [T, B, D * G * H], ops/rnn.c builds it).
+ * steps, once the input projections X_t W^T are computed for every step
+ * by one MatMul (xw [T, B, D * G * H], graph_rnn.c builds it); the biases
+ * (Wb + Rb, [D * G * H]) are added here, as xw is read.
  *
  * One work-group per (batch item b, direction d) walks the steps in order
  * (the reverse direction from T-1 down to 0); work-item i computes hidden
@@ -17,7 +18,7 @@
  * EXTRA >= 1, the last hidden state and, when EXTRA = 2, the LSTM's last
  * cell state (ONNX's Y_h and Y_c, sliced off by the graph).
  *
- * Build options: RNN_CELL 0 RNN, 1 GRU, 2 LSTM; RNN_LBR (GRU
+ * Build options: RNN_CELL 0 RNN, 1 GRU, 2 LSTM; RNN_HAS_BIAS; RNN_LBR (GRU
  * linear_before_reset: rb holds R_bh [D, H]); RNN_INPUT_FORGET (LSTM
  * f = 1 - i); RNN_HAS_H0, RNN_HAS_C0, RNN_HAS_P (initial states, LSTM
  * peepholes [D, 3H] in the order i, o, f); RNN_CLIP (gate inputs limited
@@ -80,7 +81,8 @@ static float rnn_dot(__global const store_t *row, __local const float *v, int n)
 }
 
 __kernel void rnn_sequence(__global const store_t *xw, long xw_off, __global const store_t *r,
-                           long r_off, __global const store_t *rb, long rb_off,
+                           long r_off, __global const store_t *bias, long bias_off,
+                           __global const store_t *rb, long rb_off,
                            __global const store_t *h0, long h0_off, __global const store_t *c0,
                            long c0_off, __global const store_t *p, long p_off,
                            __global store_t *y, long y_off, int T, int B, int H, int reverse_d1,
@@ -96,6 +98,12 @@ __kernel void rnn_sequence(__global const store_t *xw, long xw_off, __global con
     /* forward unless this is the second direction, or a lone reverse one */
     const int reverse = d == 1 || reverse_d1;
     __global const store_t *rd = r + (long)d * GH * H;
+#ifdef RNN_HAS_BIAS
+    __global const store_t *bd = bias + bias_off + (long)d * GH;
+#define XW(k) (LD(x, (k)) + LD(bd, (k)))
+#else
+#define XW(k) LD(x, (k))
+#endif
     __local float *hcur = mem, *hnext = mem + H, *cell = mem + 2 * H, *rh = mem + 3 * H;
     (void)rh, (void)cell, (void)clip, (void)fa, (void)ga, (void)ha;
 
@@ -121,7 +129,7 @@ __kernel void rnn_sequence(__global const store_t *xw, long xw_off, __global con
         __global store_t *yt = y + (((long)t * D + d) * B + b) * H;
 #if RNN_CELL == 0
         for (int j = li; j < H; j += L) {
-            const float v = LD(x, j) + rnn_dot(rd + (long)j * H, hcur, H);
+            const float v = XW(j) + rnn_dot(rd + (long)j * H, hcur, H);
             const float hn = rnn_act(fa, rnn_clip(v, clip));
             hnext[j] = hn;
             ST(yt, j, hn);
@@ -131,28 +139,28 @@ __kernel void rnn_sequence(__global const store_t *xw, long xw_off, __global con
          * R_h (r * h)) or, linear_before_reset, g(x_h + r * (R_h h + R_bh)) */
 #ifdef RNN_LBR
         for (int j = li; j < H; j += L) {
-            const float z = rnn_act(fa, rnn_clip(LD(x, j) + rnn_dot(rd + (long)j * H, hcur, H), clip));
+            const float z = rnn_act(fa, rnn_clip(XW(j) + rnn_dot(rd + (long)j * H, hcur, H), clip));
             const float rg =
-                rnn_act(fa, rnn_clip(LD(x, H + j) + rnn_dot(rd + (long)(H + j) * H, hcur, H), clip));
+                rnn_act(fa, rnn_clip(XW(H + j) + rnn_dot(rd + (long)(H + j) * H, hcur, H), clip));
             const float lin = rnn_dot(rd + (long)(2 * H + j) * H, hcur, H) +
                               LD(rb + rb_off, (long)d * H + j);
-            const float cand = rnn_act(ga, rnn_clip(LD(x, 2 * H + j) + rg * lin, clip));
+            const float cand = rnn_act(ga, rnn_clip(XW(2 * H + j) + rg * lin, clip));
             const float hn = (1.0f - z) * cand + z * hcur[j];
             hnext[j] = hn;
             ST(yt, j, hn);
         }
 #else
         for (int j = li; j < H; j += L) {
-            const float z = rnn_act(fa, rnn_clip(LD(x, j) + rnn_dot(rd + (long)j * H, hcur, H), clip));
+            const float z = rnn_act(fa, rnn_clip(XW(j) + rnn_dot(rd + (long)j * H, hcur, H), clip));
             const float rg =
-                rnn_act(fa, rnn_clip(LD(x, H + j) + rnn_dot(rd + (long)(H + j) * H, hcur, H), clip));
+                rnn_act(fa, rnn_clip(XW(H + j) + rnn_dot(rd + (long)(H + j) * H, hcur, H), clip));
             cell[j] = z; /* the update gate, until the second pass */
             rh[j] = rg * hcur[j];
         }
         barrier(CLK_LOCAL_MEM_FENCE);
         for (int j = li; j < H; j += L) {
             const float cand = rnn_act(
-                ga, rnn_clip(LD(x, 2 * H + j) + rnn_dot(rd + (long)(2 * H + j) * H, rh, H), clip));
+                ga, rnn_clip(XW(2 * H + j) + rnn_dot(rd + (long)(2 * H + j) * H, rh, H), clip));
             const float z = cell[j];
             const float hn = (1.0f - z) * cand + z * hcur[j];
             hnext[j] = hn;
@@ -163,10 +171,10 @@ __kernel void rnn_sequence(__global const store_t *xw, long xw_off, __global con
         /* LSTM: gates i, o, f, c in xw and R; peepholes i, o, f */
         for (int j = li; j < H; j += L) {
             const float cp = cell[j];
-            float gi = LD(x, j) + rnn_dot(rd + (long)j * H, hcur, H);
-            float go = LD(x, H + j) + rnn_dot(rd + (long)(H + j) * H, hcur, H);
-            float gf = LD(x, 2 * H + j) + rnn_dot(rd + (long)(2 * H + j) * H, hcur, H);
-            const float gc = LD(x, 3 * H + j) + rnn_dot(rd + (long)(3 * H + j) * H, hcur, H);
+            float gi = XW(j) + rnn_dot(rd + (long)j * H, hcur, H);
+            float go = XW(H + j) + rnn_dot(rd + (long)(H + j) * H, hcur, H);
+            float gf = XW(2 * H + j) + rnn_dot(rd + (long)(2 * H + j) * H, hcur, H);
+            const float gc = XW(3 * H + j) + rnn_dot(rd + (long)(3 * H + j) * H, hcur, H);
 #ifdef RNN_HAS_P
             __global const store_t *pd = p + p_off + (long)d * 3 * H;
             gi = fma(LD(pd, j), cp, gi);

@@ -79,10 +79,13 @@ clinfer_status rnn_output_shape(clinfer_runtime *rt, const rnn_params *p, clinfe
                        shape_str(xw, b1, sizeof b1), (long long)(D * GH));
     const int64_t T = xw->dims[0], B = xw->dims[1];
     const int64_t r_dims[3] = {D, GH, H}, state[3] = {D, B, H}, peep[2] = {D, 3 * H},
-                  rbh[2] = {D, H};
+                  rbh[2] = {D, H}, bias[1] = {D * GH};
     if (r->rank == 0 || !rnn_shape_is(p, RNN_IN_R, 3, r_dims))
         return err_set(rt, CLINFER_ERR_SHAPE, "rnn: R %s must be [%lld, %lld, %lld]",
                        shape_str(r, b1, sizeof b1), (long long)D, (long long)GH, (long long)H);
+    if (!rnn_shape_is(p, RNN_IN_BIAS, 1, bias))
+        return err_set(rt, CLINFER_ERR_SHAPE, "rnn: the biases %s must be [%lld]",
+                       shape_str(&p->in[RNN_IN_BIAS], b1, sizeof b1), (long long)(D * GH));
     if (!rnn_shape_is(p, RNN_IN_H0, 3, state) || !rnn_shape_is(p, RNN_IN_C0, 3, state))
         return err_set(rt, CLINFER_ERR_SHAPE,
                        "rnn: initial_h %s and initial_c %s must be [%lld, %lld, %lld]",
@@ -147,9 +150,9 @@ clinfer_status rnn_prepare(clinfer_runtime *rt, const rnn_params *p, op_launch *
         opts_add(&o, "-DRNN_CLIP");
     if (p->extra > 0)
         opts_add(&o, "-DRNN_EXTRA=%d", (int)p->extra);
-    static const char *const present[] = {NULL, NULL, NULL, "H0", "C0", "P"};
-    for (int i = RNN_IN_H0; i < RNN_IN_COUNT; i++)
-        if (p->in[i].rank)
+    static const char *const present[] = {NULL, NULL, "BIAS", NULL, "H0", "C0", "P"};
+    for (int i = 0; i < RNN_IN_COUNT; i++)
+        if (present[i] && p->in[i].rank)
             opts_add(&o, "-DRNN_HAS_%s", present[i]);
     karg a;
     launch_begin(rt, out, "rnn", &o, "rnn_sequence", KARG_AFTER_TENSORS(RNN_IN_COUNT + 1), &a);

@@ -1,8 +1,9 @@
 /*
  * rnn.h — the recurrence of ONNX's RNN, GRU and LSTM (kernels/rnn.cl):
- * given every step's input projection xw [T, B, D * G * H] (X_t W^T plus
- * the biases, one GEMM before it: graph_rnn.c), the recurrence weights r
- * [D, G * H, H] and the optional initial states, peepholes and GRU's R_bh,
+ * given every step's input projection xw [T, B, D * G * H] (X_t W^T, one
+ * MatMul before it: graph_rnn.c), the recurrence weights r [D, G * H, H]
+ * and the optional biases (Wb + Rb, [D * G * H]), initial states,
+ * peepholes and GRU's R_bh,
  * it walks the T steps and writes y [T + extra, D, B, H]: every step's
  * hidden state, then (extra >= 1) the last hidden state and (extra 2,
  * LSTM) the last cell state.
@@ -13,7 +14,7 @@
 #include "launch.h"
 
 /* The inputs, in order (bind and the node's input list). */
-enum rnn_input { RNN_IN_XW, RNN_IN_R, RNN_IN_RB, RNN_IN_H0, RNN_IN_C0, RNN_IN_P, RNN_IN_COUNT };
+enum rnn_input { RNN_IN_XW, RNN_IN_R, RNN_IN_BIAS, RNN_IN_RB, RNN_IN_H0, RNN_IN_C0, RNN_IN_P, RNN_IN_COUNT };
 
 typedef struct rnn_params {
     clinfer_rnn_cell cell;

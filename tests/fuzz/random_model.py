@@ -17,7 +17,10 @@ inverted residual blocks; ResNet basic blocks; max and average pools
 shift; ConvNeXt blocks (LayerNormalization, MatMul, GELU); channel
 shuffles; instance and group norms; transposed convolutions; pads;
 channel slices; a conv output read twice; U-Net skips; depth/space
-moves; attention; channel reductions; then an optional head (pooling
+moves; attention; channel reductions; GridSample, LRN, LpNormalization
+and the other reductions; RNN, GRU and LSTM along the width (any
+direction, clip, activations, initial states, peepholes); then an
+optional head (pooling
 and Gemm, flatten and Gemm, softmax, a YOLO-style box head). Weights
 are random, scaled by 1/sqrt(fan-in).
 """
@@ -369,7 +372,42 @@ def reduce_more(x):
     r = node(op, [x.n], {"axes": [1] if op != "ReduceProd" else [2, 3], "keepdims": 1})
     return T(node("Mul", [x.n, node("Sigmoid", [r])]), x.shape)
 
-BLOCKS = [grid_sample, lrn, lp_norm, reduce_more, reuse, reuse, unet, d2s, attention, reduce_ch, conv_block] * 4 + [dw_pw, se, inv_res, inv_res, basic_res, pool, pool, fire, resize, scale_shift,
+def recurrent(x):
+    # the columns as time steps, as a CRNN reads a text line: mean over the
+    # height, an RNN, GRU or LSTM along the width, back to an image of
+    # height 1 (Y) or of one pixel (Y_h, Y_c)
+    N, C, H, W = x.shape
+    cell = R.choice(["LSTM", "GRU", "RNN"])
+    G, per = {"LSTM": (4, 3), "GRU": (3, 2), "RNN": (1, 1)}[cell]
+    D = R.choice([1, 1, 2])
+    Hd = R.choice([R.randint(1, 40), 16, 33, chans(8, 48)])
+    seq = node("Transpose", [node("ReduceMean", [x.n], {"axes": [2], "keepdims": 0})], {"perm": [2, 0, 1]})
+    s = 1.2 / np.sqrt(Hd)
+    ins = [seq, const(rnd(D, G * Hd, C, scale=1 / np.sqrt(C))), const(rnd(D, G * Hd, Hd, scale=s)),
+           const(rnd(D, 2 * G * Hd, scale=0.3)) if R.random() < 0.8 else ""]
+    attrs = {"hidden_size": Hd, "direction": "bidirectional" if D == 2 else R.choice(["forward", "reverse"])}
+    if R.random() < 0.3: attrs["clip"] = R.choice([0.5, 1.0, 3.0])
+    if cell == "GRU": attrs["linear_before_reset"] = R.choice([0, 1])
+    if cell == "LSTM" and R.random() < 0.2: attrs["input_forget"] = 1
+    if R.random() < 0.3:
+        attrs["activations"] = [R.choice(["Sigmoid", "Tanh", "Relu", "Softsign", "Softplus"]) for _ in range(per * D)]
+    lens = R.random() < 0.1
+    ins.append(const(np.full(N, W, np.int32), "len") if lens and not DYN else "")
+    states = 0 if DYN else R.choice([0, 1, 2])  # a constant state fixes the batch
+    ins.append(const(rnd(D, N, Hd, scale=0.5), "h0") if states else "")
+    if cell == "LSTM":
+        ins.append(const(rnd(D, N, Hd, scale=0.5), "c0") if states == 2 else "")
+        ins.append(const(rnd(D, 3 * Hd, scale=0.5), "p") if R.random() < 0.3 else "")
+    while ins[-1] == "": ins.pop()
+    outs = node(cell, ins, attrs, nout=3 if cell == "LSTM" else 2)
+    which = R.choice([0, 0, 0, 1, 2]) if cell == "LSTM" else R.choice([0, 0, 1])
+    if which == 0:  # Y [W, D, N, Hd] -> [N, D * Hd, 1, W]
+        y = node("Transpose", [outs[0]], {"perm": [2, 1, 3, 0]})
+        return T(node("Reshape", [y, const(np.array([0, D * Hd, 1, W], np.int64), "shp")]), [N, D * Hd, 1, W])
+    y = node("Transpose", [outs[which]], {"perm": [1, 0, 2]})  # [N, D, Hd]
+    return T(node("Reshape", [y, const(np.array([0, D * Hd, 1, 1], np.int64), "shp")]), [N, D * Hd, 1, 1])
+
+BLOCKS = [recurrent, grid_sample, lrn, lp_norm, reduce_more, reuse, reuse, unet, d2s, attention, reduce_ch, conv_block] * 4 + [dw_pw, se, inv_res, inv_res, basic_res, pool, pool, fire, resize, scale_shift,
           convnext, shuffle, norm, convT, pad, slice_ch, lambda x: act(x), lambda x: bn(x)]
 
 DYN = R.random() < 0.3
