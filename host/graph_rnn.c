@@ -3,9 +3,9 @@
  * nodes. The input projections of every step are one MatMul (X [T, B, I]
  * times W^T [I, D * G * H]), then one `rnn` node walks the steps
  * (ops/rnn.h), adding the biases Wb + Rb (summed here once); its output
- * holds every
- * step's hidden state and, when Y_h or Y_c is wanted, the last states in
- * extra rows that slices take apart (a node has one output).
+ * holds every step's hidden state and, when Y_h or Y_c is wanted, the
+ * last states in extra slabs that slices take apart (a node has one
+ * output).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,23 +125,41 @@ static clinfer_status rnn_projection(clinfer_graph *g, const char *name, clinfer
                : st;
 }
 
-/* One of the state rows after the steps of the recurrence's output
- * [T + extra, D, B, H] as [D, B, H]: `from_end` rows before its end
- * (negative indices, so that T may depend on the batch size). */
-static clinfer_status rnn_state_row(clinfer_graph *g, const char *name, const char *part,
-                                    clinfer_value seq, int64_t from_end, clinfer_value *out)
+/* [1, ...] (a slice of the recurrence's output) as its dims after the
+ * first, `from` to the end: a view whose one open dimension, if any, is
+ * inferred. */
+static clinfer_status rnn_drop_lead(clinfer_graph *g, const char *name, clinfer_value v,
+                                    int32_t from, clinfer_value *out)
 {
-    char buf[256], row[32];
-    const clinfer_shape *s = &g->values[seq].shape;
-    const int64_t start = -from_end, end = from_end > 1 ? 1 - from_end : INT64_MAX, axis = 0;
-    const clinfer_shape three = {3, {s->dims[1], -1, s->dims[3]}};
+    const clinfer_shape *s = &g->values[v].shape;
+    clinfer_shape t = {s->rank - from, {0}};
+    int open = 0;
+    for (int32_t i = from; i < s->rank; i++) {
+        t.dims[i - from] = s->dims[i] == CLINFER_BATCH_DIM ? -1 : s->dims[i];
+        open += s->dims[i] == CLINFER_BATCH_DIM;
+    }
+    if (open > 1)
+        return graph_fail(g, CLINFER_ERR_UNSUPPORTED,
+                          "rnn \"%s\": more than one of its sizes depends on the batch size", name);
+    return clinfer_graph_reshape(g, name, v, &t, out);
+}
+
+/* Slab `slab` of the recurrence's output [1 + extra, T, D, B, H]: the
+ * steps (0, as [T, D, B, H]) or a state (its first step-row, as
+ * [D, B, H]). */
+static clinfer_status rnn_slab(clinfer_graph *g, const char *name, const char *part,
+                               clinfer_value seq, int64_t slab, clinfer_value *out)
+{
+    char buf[256], sliced[32];
+    const int64_t starts[2] = {slab, 0}, ends[2] = {slab + 1, 1}, axes[2] = {0, 1};
     clinfer_value one;
-    snprintf(row, sizeof row, "%s_row", part);
-    clinfer_status st = clinfer_graph_slice(g, rnn_part(name, row, buf, sizeof buf), seq, &start,
-                                            &end, &axis, NULL, 1, &one);
-    return st == CLINFER_OK
-               ? clinfer_graph_reshape(g, rnn_part(name, part, buf, sizeof buf), one, &three, out)
-               : st;
+    snprintf(sliced, sizeof sliced, "%s_slab", part ? part : "Y");
+    clinfer_status st = clinfer_graph_slice(g, rnn_part(name, sliced, buf, sizeof buf), seq, starts,
+                                            ends, axes, NULL, slab ? 2 : 1, &one);
+    if (st != CLINFER_OK)
+        return st;
+    return rnn_drop_lead(g, part ? rnn_part(name, part, buf, sizeof buf) : name, one,
+                         slab ? 2 : 1, out);
 }
 
 static void rnn_attrs_from(const clinfer_rnn_desc *d, int32_t extra, node_attrs *a)
@@ -201,14 +219,13 @@ clinfer_status clinfer_graph_rnn(clinfer_graph *g, const char *name, const clinf
                         OP_RNN, in, RNN_IN_COUNT, &a, &seq);
     if (st != CLINFER_OK)
         return st;
-    const int64_t zero = 0, steps_end = -extra, axis = 0;
     if (y && !extra)
         *y = seq;
     else if (y)
-        st = clinfer_graph_slice(g, name, seq, &zero, &steps_end, &axis, NULL, 1, y);
+        st = rnn_slab(g, name, NULL, seq, 0, y);
     if (st == CLINFER_OK && y_h)
-        st = rnn_state_row(g, name, "Y_h", seq, extra, y_h);
+        st = rnn_slab(g, name, "Y_h", seq, 1, y_h);
     if (st == CLINFER_OK && y_c)
-        st = rnn_state_row(g, name, "Y_c", seq, 1, y_c);
+        st = rnn_slab(g, name, "Y_c", seq, 2, y_c);
     return st;
 }

@@ -14,9 +14,10 @@
  * candidate, a second barrier). The LSTM's cell state is local too: each
  * unit's is read and written by its own work-item only.
  *
- * Output y [T + EXTRA, D, B, H]: the steps' hidden states, then, when
- * EXTRA >= 1, the last hidden state and, when EXTRA = 2, the LSTM's last
- * cell state (ONNX's Y_h and Y_c, sliced off by the graph).
+ * Output y [T, D, B, H]: the steps' hidden states; with RNN_EXTRA, y is
+ * [1 + EXTRA, T, D, B, H] and the first step-row of slab 1 holds the last
+ * hidden state, that of slab 2 (EXTRA 2) the LSTM's last cell state
+ * (ONNX's Y_h and Y_c, sliced off by the graph).
  *
  * Build options: RNN_CELL 0 RNN, 1 GRU, 2 LSTM; RNN_HAS_BIAS; RNN_LBR (GRU
  * linear_before_reset: rb holds R_bh [D, H]); RNN_INPUT_FORGET (LSTM
@@ -205,9 +206,10 @@ __kernel void rnn_sequence(__global const store_t *xw, long xw_off, __global con
 #ifdef RNN_EXTRA
     /* the last hidden state (and cell state) after the T steps */
     for (int j = li; j < H; j += L) {
-        ST(y, (((long)T * D + d) * B + b) * H + j, hcur[j]);
+        const long slab = (long)T * D * B * H, at = ((long)d * B + b) * H + j;
+        ST(y, slab + at, hcur[j]);
 #if RNN_EXTRA == 2 && RNN_CELL == 2
-        ST(y, (((long)(T + 1) * D + d) * B + b) * H + j, cell[j]);
+        ST(y, 2 * slab + at, cell[j]);
 #endif
     }
 #endif

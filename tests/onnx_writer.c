@@ -176,6 +176,14 @@ pb onnx_attr_string(const char *name, const char *v)
     return a;
 }
 
+pb onnx_attr_strings(const char *name, int n, const char *const *v)
+{
+    pb a = attr_head(name, 8);
+    for (int k = 0; k < n; k++)
+        pb_str(&a, 9, v[k]);
+    return a;
+}
+
 pb onnx_attr_tensor(const char *name, const pb *tensor)
 {
     pb a = attr_head(name, 4);

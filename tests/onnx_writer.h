@@ -41,6 +41,7 @@ pb onnx_attr_int(const char *name, int64_t v);
 pb onnx_attr_float(const char *name, float v);
 pb onnx_attr_ints(const char *name, int n, const int64_t *v);
 pb onnx_attr_string(const char *name, const char *v);
+pb onnx_attr_strings(const char *name, int n, const char *const *v);
 pb onnx_attr_tensor(const char *name, const pb *tensor);
 
 /* ValueInfoProto of a tensor; a dim < 0 is symbolic ("N"), except

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "onnx_writer.h"
 #include "op_test.h"
 #include "ref_rnn.h"
 #include "testutil.h"
@@ -217,4 +218,176 @@ Test(rnn, refusals)
                                    CLINFER_NO_VALUE, CLINFER_NO_VALUE, &y, &yh, &yc),
                  CLINFER_OK, "%s", clinfer_graph_errmsg(g));
     clinfer_graph_free(g);
+}
+
+/* ------------------------------------------------------------------ ONNX */
+
+/* An LSTM model: X [T, B, I] (dims < 0 symbolic) or, layout 1, [B, T, I];
+ * weights from `seed`; outputs Y, Y_h, Y_c, each a graph output.
+ * `lens`: a sequence_lens initializer of B values. `extra`: one more
+ * attribute (NULL: none). */
+typedef struct lstm_model {
+    int64_t xdims[3];
+    int layout;
+    const char *direction;
+    int B, I, H;
+    const int64_t *lens;
+    pb *extra;
+} lstm_model;
+
+static uint8_t *lstm_onnx(const lstm_model *k, const float *w, const float *r, const float *b,
+                          size_t *size)
+{
+    const int64_t D = strcmp(k->direction, "bidirectional") == 0 ? 2 : 1, H = k->H;
+    onnx_graph g = {{0}};
+    onnx_input(&g, (pb[]){onnx_value_info("x", OT_FLOAT, 3, k->xdims)});
+    const int64_t wd[3] = {D, 4 * H, k->I}, rd[3] = {D, 4 * H, H}, bd[2] = {D, 8 * H},
+                  ld[1] = {k->B};
+    onnx_initializer(&g, (pb[]){onnx_tensor_f("W", 3, wd, w, 1)});
+    onnx_initializer(&g, (pb[]){onnx_tensor_f("R", 3, rd, r, 1)});
+    onnx_initializer(&g, (pb[]){onnx_tensor_f("B", 2, bd, b, 1)});
+    if (k->lens)
+        onnx_initializer(&g, (pb[]){onnx_tensor_i("lens", 1, ld, k->lens, 1)});
+    for (int i = 0; i < 3; i++) {
+        static const char *const names[] = {"Y", "Y_h", "Y_c"};
+        onnx_output(&g, (pb[]){onnx_value_info(names[i], OT_FLOAT, -1, NULL)});
+    }
+    pb a[4] = {onnx_attr_int("hidden_size", H), onnx_attr_string("direction", k->direction),
+               onnx_attr_int("layout", k->layout)};
+    int n = 3;
+    if (k->extra)
+        a[n++] = *k->extra;
+    onnx_node(&g, "LSTM", "lstm", k->lens ? "x,W,R,B,lens" : "x,W,R,B", "Y,Y_h,Y_c", n, a);
+    return onnx_model(&g, 14, size);
+}
+
+/* Runs the model on x in a session of the given batch size (that of its
+ * open dimension) and returns its three outputs. */
+static void run_lstm(const uint8_t *m, size_t size, int64_t batch, const float *x, size_t nx,
+                     float *out[3], const size_t counts[3])
+{
+    clinfer_runtime *rt = test_runtime();
+    clinfer_graph *g = NULL;
+    clinfer_model *model = NULL;
+    clinfer_session *s = NULL;
+    cr_assert_eq(clinfer_graph_load_onnx_memory(m, size, &g), CLINFER_OK, "%s",
+                 clinfer_last_errmsg());
+    cr_assert_eq(clinfer_model_compile(rt, g, &model), CLINFER_OK, "%s", clinfer_last_errmsg());
+    clinfer_session_options so = clinfer_session_options_default();
+    so.batch = batch;
+    cr_assert_eq(clinfer_session_create(model, &so, &s), CLINFER_OK, "%s",
+                 clinfer_last_errmsg());
+    cr_assert_eq(clinfer_session_set_input(s, 0, x, nx), CLINFER_OK, "%s",
+                 clinfer_session_errmsg(s));
+    cr_assert_eq(clinfer_session_run(s), CLINFER_OK, "%s", clinfer_session_errmsg(s));
+    for (size_t i = 0; i < 3; i++)
+        cr_assert_eq(clinfer_session_get_output(s, i, out[i], counts[i]), CLINFER_OK, "%s",
+                     clinfer_session_errmsg(s));
+    clinfer_session_free(s);
+    clinfer_model_free(model);
+    clinfer_graph_free(g);
+    clinfer_runtime_free(rt);
+}
+
+/* [d0, d1, rest] -> [d1, d0, rest] */
+static void swap01(const float *src, float *dst, int d0, int d1, int rest)
+{
+    for (int i = 0; i < d0; i++)
+        for (int j = 0; j < d1; j++)
+            memcpy(dst + ((size_t)j * d0 + i) * rest, src + ((size_t)i * d1 + j) * rest,
+                   sizeof(float) * (size_t)rest);
+}
+
+/* The steps' dimension symbolic (the model's first, open dimension: runs
+ * at T 7), then layout 1 with the batch symbolic: every output against
+ * the reference. */
+Test(rnn, onnx_lstm_open_steps_and_batch_first)
+{
+    enum { T = 7, B = 2, I = 5, H = 6, D = 2 };
+    float w[D * 4 * H * I], r[D * 4 * H * H], b[D * 8 * H], x[T * B * I], xb[T * B * I];
+    float y[T * D * B * H], yh[D * B * H], yc[D * B * H];
+    float gy[T * D * B * H], gyh[D * B * H], gyc[D * B * H], tmp[T * D * B * H];
+    uint32_t seed = 50;
+    fill_uniform(w, sizeof w / 4, -0.5f, 0.5f, &seed);
+    fill_uniform(r, sizeof r / 4, -0.5f, 0.5f, &seed);
+    fill_uniform(b, sizeof b / 4, -0.3f, 0.3f, &seed);
+    fill_uniform(x, sizeof x / 4, -1, 1, &seed);
+    clinfer_rnn_desc d = desc_of(CLINFER_RNN_CELL_LSTM, CLINFER_RNN_BIDIRECTIONAL, H);
+    ref_rnn(&d, (ref_rnn_sizes){T, B, I, H}, x, w, r, b, NULL, NULL, NULL, y, yh, yc);
+    float *outs[3] = {gy, gyh, gyc};
+    const size_t counts[3] = {T * D * B * H, D * B * H, D * B * H};
+    const int64_t lens[B] = {T, T};
+    const lstm_model open_steps = {{-1, B, I}, 0, "bidirectional", B, I, H, lens, NULL};
+    size_t size;
+    uint8_t *m = lstm_onnx(&open_steps, w, r, b, &size);
+    clinfer_graph *g = NULL;
+    /* sequence_lens of the whole length is taken only when the length is
+     * known: here T is open */
+    cr_assert_neq(clinfer_graph_load_onnx_memory(m, size, &g), CLINFER_OK);
+    cr_assert(strstr(clinfer_last_errmsg(), "sequence_lens[0]"), "%s", clinfer_last_errmsg());
+    free(m);
+    const lstm_model open_steps_no_lens = {{-1, B, I}, 0, "bidirectional", B, I, H, NULL, NULL};
+    m = lstm_onnx(&open_steps_no_lens, w, r, b, &size);
+    run_lstm(m, size, T, x, sizeof x / 4, outs, counts); /* the open dimension: the steps' */
+    assert_close(gy, y, counts[0], 2e-6f, 2e-5f, "open steps: Y");
+    assert_close(gyh, yh, counts[1], 2e-6f, 2e-5f, "open steps: Y_h");
+    assert_close(gyc, yc, counts[2], 2e-6f, 2e-5f, "open steps: Y_c");
+    free(m);
+
+    /* layout 1: X [B, T, I], Y [B, T, D, H], Y_h and Y_c [B, D, H]; a
+     * sequence_lens of the whole length */
+    swap01(x, xb, T, B, I);
+    const lstm_model batch_first = {{-1, T, I}, 1, "bidirectional", B, I, H, lens, NULL};
+    m = lstm_onnx(&batch_first, w, r, b, &size);
+    run_lstm(m, size, B, xb, sizeof xb / 4, outs, counts);
+    free(m);
+    /* y [T, D, B, H] -> [B, T, D, H] */
+    for (int t = 0; t < T; t++)
+        for (int k = 0; k < D; k++)
+            for (int n = 0; n < B; n++)
+                memcpy(tmp + (((size_t)n * T + t) * D + k) * H, y + (((size_t)t * D + k) * B + n) * H,
+                       sizeof(float) * H);
+    assert_close(gy, tmp, counts[0], 2e-6f, 2e-5f, "layout 1: Y");
+    swap01(yh, tmp, D, B, H);
+    assert_close(gyh, tmp, counts[1], 2e-6f, 2e-5f, "layout 1: Y_h");
+    swap01(yc, tmp, D, B, H);
+    assert_close(gyc, tmp, counts[2], 2e-6f, 2e-5f, "layout 1: Y_c");
+}
+
+/* What the ONNX translator refuses, and the message that says so. */
+Test(rnn, onnx_refusals)
+{
+    enum { T = 3, B = 2, I = 4, H = 3 };
+    float w[4 * H * I] = {0}, r[4 * H * H] = {0}, b[8 * H] = {0};
+    const int64_t short_lens[B] = {T, T - 1};
+    const char *const gelu[3] = {"Sigmoid", "Gelu", "Tanh"};
+    pb strange_act = onnx_attr_strings("activations", 3, gelu);
+    const char *const defaults[3] = {"sigmoid", "Tanh", "TANH"}; /* ORT takes any case */
+    pb default_acts = onnx_attr_strings("activations", 3, defaults);
+    const struct {
+        lstm_model k;
+        const char *message;
+    } cases[] = {
+        {{{T, B, I}, 0, "forward", B, I, H, short_lens, NULL}, "sequence_lens[1] is 2"},
+        {{{T, B, I}, 0, "sideways", B, I, H, NULL, NULL}, "\"direction\" is \"sideways\""},
+        {{{T, B, I}, 0, "forward", B, I, H, NULL, &strange_act}, "(\"Gelu\") is not one of"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t size;
+        uint8_t *m = lstm_onnx(&cases[i].k, w, r, b, &size);
+        clinfer_graph *g = NULL;
+        cr_assert_neq(clinfer_graph_load_onnx_memory(m, size, &g), CLINFER_OK, "case %zu", i);
+        cr_assert(strstr(clinfer_last_errmsg(), cases[i].message), "case %zu: %s", i,
+                  clinfer_last_errmsg());
+        free(m);
+    }
+    /* the default activations written out are taken */
+    const lstm_model named = {{T, B, I}, 0, "forward", B, I, H, NULL, &default_acts};
+    size_t size;
+    uint8_t *m = lstm_onnx(&named, w, r, b, &size);
+    clinfer_graph *g = NULL;
+    cr_assert_eq(clinfer_graph_load_onnx_memory(m, size, &g), CLINFER_OK, "%s",
+                 clinfer_last_errmsg());
+    clinfer_graph_free(g);
+    free(m);
 }

@@ -105,7 +105,7 @@ clinfer_status rnn_output_shape(clinfer_runtime *rt, const rnn_params *p, clinfe
         return err_set(rt, CLINFER_ERR_SHAPE,
                        "rnn: R_bh %s is GRU's with linear_before_reset, of shape [%lld, %lld]",
                        shape_str(&p->in[RNN_IN_RB], b1, sizeof b1), (long long)D, (long long)H);
-    if ((T + p->extra) * D * B * H > INT32_MAX || shape_numel(xw) > INT32_MAX ||
+    if ((1 + p->extra) * T * D * B * H > INT32_MAX || shape_numel(xw) > INT32_MAX ||
         D * GH * H > INT32_MAX)
         return err_set(rt, CLINFER_ERR_UNSUPPORTED,
                        "rnn: %s steps of hidden size %lld: more than 2^31-1 elements",
@@ -116,7 +116,8 @@ clinfer_status rnn_output_shape(clinfer_runtime *rt, const rnn_params *p, clinfe
                        "%llu",
                        (long long)H, (unsigned long long)rnn_local_bytes(p),
                        (unsigned long long)rt->info.local_mem_bytes);
-    *out = (clinfer_shape){4, {T + p->extra, D, B, H}};
+    *out = p->extra ? (clinfer_shape){5, {1 + p->extra, T, D, B, H}}
+                    : (clinfer_shape){4, {T, D, B, H}};
     return CLINFER_OK;
 }
 
