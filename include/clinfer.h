@@ -443,7 +443,19 @@ typedef enum clinfer_unary_op {
     CLINFER_UNARY_ROUND, /* to the nearest integer, halves to even (ONNX Round) */
     CLINFER_UNARY_SIGN,  /* -1, 0 or 1 (NaN stays NaN) */
     CLINFER_UNARY_SIN,
-    CLINFER_UNARY_COS
+    CLINFER_UNARY_COS,
+    CLINFER_UNARY_TAN,
+    /* the inverse and hyperbolic functions give NaN outside their domain
+     * (Asin, Acos past -1 or 1; Acosh below 1; Atanh past -1 or 1, and
+     * -inf, inf at them) */
+    CLINFER_UNARY_ASIN,
+    CLINFER_UNARY_ACOS,
+    CLINFER_UNARY_ATAN,
+    CLINFER_UNARY_SINH,
+    CLINFER_UNARY_COSH,
+    CLINFER_UNARY_ASINH,
+    CLINFER_UNARY_ACOSH,
+    CLINFER_UNARY_ATANH
 } clinfer_unary_op;
 
 typedef enum clinfer_binary_op {

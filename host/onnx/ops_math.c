@@ -101,6 +101,15 @@ clinfer_status op_round(onnx_node *c) { return unary(c, CLINFER_UNARY_ROUND, 0, 
 clinfer_status op_sign(onnx_node *c) { return unary(c, CLINFER_UNARY_SIGN, 0, 0); }
 clinfer_status op_sin(onnx_node *c) { return unary(c, CLINFER_UNARY_SIN, 0, 0); }
 clinfer_status op_cos(onnx_node *c) { return unary(c, CLINFER_UNARY_COS, 0, 0); }
+clinfer_status op_tan(onnx_node *c) { return unary(c, CLINFER_UNARY_TAN, 0, 0); }
+clinfer_status op_asin(onnx_node *c) { return unary(c, CLINFER_UNARY_ASIN, 0, 0); }
+clinfer_status op_acos(onnx_node *c) { return unary(c, CLINFER_UNARY_ACOS, 0, 0); }
+clinfer_status op_atan(onnx_node *c) { return unary(c, CLINFER_UNARY_ATAN, 0, 0); }
+clinfer_status op_sinh(onnx_node *c) { return unary(c, CLINFER_UNARY_SINH, 0, 0); }
+clinfer_status op_cosh(onnx_node *c) { return unary(c, CLINFER_UNARY_COSH, 0, 0); }
+clinfer_status op_asinh(onnx_node *c) { return unary(c, CLINFER_UNARY_ASINH, 0, 0); }
+clinfer_status op_acosh(onnx_node *c) { return unary(c, CLINFER_UNARY_ACOSH, 0, 0); }
+clinfer_status op_atanh(onnx_node *c) { return unary(c, CLINFER_UNARY_ATANH, 0, 0); }
 clinfer_status op_softplus(onnx_node *c) { return unary(c, CLINFER_UNARY_SOFTPLUS, 0, 0); }
 clinfer_status op_softsign(onnx_node *c) { return unary(c, CLINFER_UNARY_SOFTSIGN, 0, 0); }
 clinfer_status op_mish(onnx_node *c) { return unary(c, CLINFER_UNARY_MISH, 0, 0); }

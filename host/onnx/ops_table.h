@@ -58,6 +58,15 @@
     KERNEL("Sign", op_sign, fold_unary, 0, "")                                                     \
     KERNEL("Sin", op_sin, NULL, 0, "")                                                             \
     KERNEL("Cos", op_cos, NULL, 0, "")                                                             \
+    KERNEL("Tan", op_tan, NULL, 0, "")                                                             \
+    KERNEL("Asin", op_asin, NULL, 0, "")                                                           \
+    KERNEL("Acos", op_acos, NULL, 0, "")                                                           \
+    KERNEL("Atan", op_atan, NULL, 0, "")                                                           \
+    KERNEL("Sinh", op_sinh, NULL, 0, "")                                                           \
+    KERNEL("Cosh", op_cosh, NULL, 0, "")                                                           \
+    KERNEL("Asinh", op_asinh, NULL, 0, "")                                                         \
+    KERNEL("Acosh", op_acosh, NULL, 0, "")                                                         \
+    KERNEL("Atanh", op_atanh, NULL, 0, "")                                                         \
     KERNEL("Exp", op_exp, NULL, 0, OLD_ELTWISE)                                                    \
     KERNEL("Log", op_log, NULL, 0, OLD_ELTWISE)                                                    \
     KERNEL("Sqrt", op_sqrt, NULL, 0, OLD_ELTWISE)                                                  \

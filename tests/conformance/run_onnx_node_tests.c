@@ -74,6 +74,8 @@ static const char *const required[] = {
     /* rounding and trigonometry (shape arithmetic, positional encodings) */
     "test_floor",         "test_ceil",              "test_round$",       "test_sign$",
     "test_sin$",          "test_sin_example$",      "test_cos$",         "test_cos_example$",
+    "test_tan$",          "test_tan_example$",      "test_asin",         "test_acos",
+    "test_atan",          "test_sinh",              "test_cosh",         /* and the -h forms */
     "test_argmax_",       "test_argmin_",           /* int64_outputs */
     "test_greater",       "test_less",
 };
