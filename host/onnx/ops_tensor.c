@@ -364,13 +364,9 @@ clinfer_status op_compare(onnx_node *c)
 clinfer_status op_not(onnx_node *c)
 {
     clinfer_value x, zero, y;
-    const float z = 0.0f;
-    const clinfer_shape scalar = {0, {0}};
-    char name[512];
-    snprintf(name, sizeof name, "%s:zero", onnx_node_oname(c));
     clinfer_status st = onnx_node_in_value_ints(c, 0, &x);
     if (st == CLINFER_OK)
-        st = onnx_node_build(c, clinfer_graph_constant(c->im->g, name, &scalar, &z, &zero));
+        st = onnx_node_build(c, onnx_node_scalar_constant(c, "zero", 0.0f, &zero));
     if (st != CLINFER_OK)
         return st;
     return onnx_node_out_of(c,
