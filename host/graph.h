@@ -65,6 +65,7 @@ typedef union node_attrs {
     struct { clinfer_resize_desc d; int antialias; } resize;
     struct { int32_t blocksize; int mode; } depth_space; /* mode: ops/depth_space.h */
     struct { clinfer_grid_sample_mode mode; clinfer_grid_padding padding; int align_corners; } grid_sample;
+    struct { int64_t axis; int exclusive; int reverse; } cumsum;
     /* the normalisations (ops/norm.h); inputs [x, scale, bias], either of
      * the last two CLINFER_NO_VALUE when absent. axis: layernorm; groups:
      * groupnorm; axes: mvn, bit d set for a normalised dim */

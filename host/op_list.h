@@ -50,9 +50,10 @@
     X(SQUEEZE_EXCITE, "squeeze_excite", node_excite_impl, 0) \
     X(DWPW, "dwpw", node_dwpw_impl, 0)                        \
     X(EXDW, "exdw", node_exdw_impl, 0)                        \
-    X(GRID_SAMPLE, "grid_sample", node_grid_sample_impl, 0)
+    X(GRID_SAMPLE, "grid_sample", node_grid_sample_impl, 0)  \
+    X(CUMSUM, "cumsum", node_cumsum_impl, 0)
 
 /* The number of lines above, checked against the generated tables. */
-#define CLINFER_OP_COUNT 35
+#define CLINFER_OP_COUNT 36
 
 #endif

@@ -796,6 +796,15 @@ CLINFER_API clinfer_status clinfer_graph_grid_sample(clinfer_graph *g, const cha
                                                      clinfer_grid_padding padding,
                                                      int align_corners, clinfer_value *out);
 
+/* ONNX CumSum (opsets 11, 14): the running sum of x along `axis`
+ * (negative: from the end), of the same shape: element k the sum of
+ * elements 0 to k, or 0 to k - 1 with `exclusive` (the first is 0), or of
+ * k to the end (k + 1 to the end) with `reverse`. The sums are taken in
+ * float, in order along the axis. */
+CLINFER_API clinfer_status clinfer_graph_cumsum(clinfer_graph *g, const char *name,
+                                                clinfer_value x, int64_t axis, int exclusive,
+                                                int reverse, clinfer_value *out);
+
 /* Views: no kernel and no copy, the output shares the input's memory.
  * flatten: [d0..d(axis-1)] and [d(axis)..] become two dimensions.
  * reshape: ONNX Reshape, 0 copies the input's dimension, -1 is inferred.

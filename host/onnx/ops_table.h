@@ -73,6 +73,7 @@
     KERNEL("Neg", op_neg, fold_unary, 0, OLD_ELTWISE)                                              \
     KERNEL("Abs", op_abs, NULL, 0, OLD_ELTWISE)                                                    \
     KERNEL("Reciprocal", op_reciprocal, NULL, 0, OLD_ELTWISE)                                      \
+    KERNEL("CumSum", op_cumsum, NULL, IN(1), "exclusive reverse")                                  \
     KERNEL("Softmax", op_softmax, NULL, 0, "axis")                                                 \
     KERNEL("LogSoftmax", op_log_softmax, NULL, 0, "axis")                                          \
     KERNEL("Add", op_add, fold_binary, 0, BROADCAST)                                               \

@@ -581,6 +581,17 @@ static void g_grid_sample(built *b)
     }
 }
 
+/* CumSum: the middle axis reversed and exclusive (lines of stride 7, a
+ * partial work-group), the last axis forward */
+static void g_cumsum(built *b)
+{
+    clinfer_value x = input(b, (clinfer_shape){3, {2, 5, 7}}), y;
+    CHECK_OK(clinfer_graph_cumsum(b->g, NULL, x, 1, 1, 1, &y));
+    output(b, y);
+    CHECK_OK(clinfer_graph_cumsum(b->g, NULL, x, -1, 0, 0, &y));
+    output(b, y);
+}
+
 static void g_depth_space(built *b) /* block 2 (vector paths and tails), block 3 */
 {
     clinfer_value x = input(b, (clinfer_shape){4, {1, 8, 3, 11}}), y;
@@ -697,6 +708,7 @@ static const kcase cases[] = {
     {"resize", g_resize, {{"", "resize_taps"}}, 1},
     {"resize linear", g_resize_linear, {{"", "resize_linear_strips"}}, 1},
     {"grid sample", g_grid_sample, {{"", "grid_sample"}}, 1},
+    {"cumsum", g_cumsum, {{"", "cumsum"}}, 1},
     {"depth space", g_depth_space, {{"", "space_to_depth"}}, 1},
     {"norm", g_norm, {{"", "norm_"}}, 1}, /* norm_rows or norm_items, by device type */
 };
