@@ -119,6 +119,7 @@
     KERNEL("Gather", op_gather, fold_gather, 0, "axis")                                            \
     KERNEL("Where", op_where, fold_where, 0, "")                                                   \
     KERNEL("GatherElements", op_gather_elements, NULL, 0, "axis")                                  \
+    KERNEL("Trilu", op_trilu, NULL, IN(1), "upper")                                                \
     KERNEL("Equal", op_compare, fold_compare, 0, "")                                               \
     KERNEL("Less", op_compare, fold_compare, 0, "")                                                \
     KERNEL("Greater", op_compare, fold_compare, 0, "")                                             \

@@ -78,7 +78,7 @@ static const char *const required[] = {
     "test_tan$",          "test_tan_example$",      "test_asin",         "test_acos",
     "test_atan",          "test_sinh",              "test_cosh",         /* and the -h forms */
     "test_argmax_",       "test_argmin_",           /* int64_outputs */
-    "test_hardmax_",
+    "test_hardmax_",      "test_tril",              "test_triu",         /* int64 here */
     "test_greater",       "test_less",
 };
 
