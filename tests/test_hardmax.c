@@ -8,7 +8,6 @@
  * infinities, an open batch; fp32 and half storage (the inputs exact in
  * half, so both give the reference exactly); then the refusals.
  */
-#define _POSIX_C_SOURCE 200809L /* setenv */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdio.h>
@@ -57,23 +56,6 @@ static uint8_t *hardmax_model(int64_t opset, int rank, const int64_t *dims, int 
     return onnx_model(&g, opset, size);
 }
 
-/* Runs the model in fp32 and in half storage; both must equal want. */
-static void check_model(const uint8_t *m, size_t size, int64_t batch, const float *x, size_t n,
-                        const float *want, const char *what)
-{
-    float *y = test_alloc(n * 4);
-    char label[200];
-    for (int half = 0; half < 2; half++) {
-        if (half)
-            setenv("CLINFER_PRECISION", "fp16", 1);
-        test_onnx_run_batch(m, size, batch, (const float *const[]){x}, &n, 1, y, n);
-        unsetenv("CLINFER_PRECISION");
-        snprintf(label, sizeof label, "%s%s", what, half ? " in half storage" : "");
-        assert_equal(y, want, n, label);
-    }
-    free(y);
-}
-
 /* Integers from -3 to 3: ties in most lines. */
 static void fill_ties(float *x, size_t n, uint32_t seed)
 {
@@ -98,14 +80,15 @@ Test(hardmax, every_axis_at_opsets_13_and_11)
             ref_hardmax(&xs, x, (int32_t)(axis < 0 ? axis + 4 : axis), coerced, want);
             snprintf(what, sizeof what, "Hardmax opset %d axis %lld", coerced ? 11 : 13,
                      (long long)axis);
-            check_model(m, size, 0, x, N, want, what);
+            test_onnx_check_exact(m, size, 0, x, N, want, what);
             free(m);
         }
     for (int coerced = 0; coerced < 2; coerced++) { /* the defaults: 1 before 13, -1 from 13 */
         size_t size;
         uint8_t *m = hardmax_model(coerced ? 1 : 13, 4, dims, 0, 0, &size);
         ref_hardmax(&xs, x, coerced ? 1 : 3, coerced, want);
-        check_model(m, size, 0, x, N, want, coerced ? "opset 1 default" : "opset 13 default");
+        test_onnx_check_exact(m, size, 0, x, N, want,
+                              coerced ? "opset 1 default" : "opset 13 default");
         free(m);
     }
 }
@@ -119,7 +102,7 @@ Test(hardmax, ties_nan_and_infinities)
     const float want[20] = {1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0};
     size_t size;
     uint8_t *m = hardmax_model(13, 2, dims, 1, 1, &size);
-    check_model(m, size, 0, x, 20, want, "Hardmax ties");
+    test_onnx_check_exact(m, size, 0, x, 20, want, "Hardmax ties");
     free(m);
 }
 
@@ -134,7 +117,8 @@ Test(hardmax, open_batch)
         size_t size;
         uint8_t *m = hardmax_model(coerced ? 11 : 13, 3, dims, 1, 1, &size);
         ref_hardmax(&xs, x, 1, coerced, want);
-        check_model(m, size, 2, x, 30, want, coerced ? "open batch, opset 11" : "open batch");
+        test_onnx_check_exact(m, size, 2, x, 30, want,
+                              coerced ? "open batch, opset 11" : "open batch");
         free(m);
     }
 }

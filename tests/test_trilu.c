@@ -7,7 +7,6 @@
  * and NaN both kept and dropped (dropped ones become 0); fp32 and half
  * storage (inputs exact in half); then the refusals.
  */
-#define _POSIX_C_SOURCE 200809L /* setenv */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdio.h>
@@ -50,24 +49,6 @@ static uint8_t *trilu_model(int rank, const int64_t *dims, int64_t upper, int k_
     return onnx_model(&g, 14, size);
 }
 
-/* Runs the model in fp32 and in half storage; both must equal want (NaN
- * where it is NaN). */
-static void check_model(const uint8_t *m, size_t size, int64_t batch, const float *x, size_t n,
-                        const float *want, const char *what)
-{
-    float *y = test_alloc(n * 4);
-    char label[200];
-    for (int half = 0; half < 2; half++) {
-        if (half)
-            setenv("CLINFER_PRECISION", "fp16", 1);
-        test_onnx_run_batch(m, size, batch, (const float *const[]){x}, &n, 1, y, n);
-        unsetenv("CLINFER_PRECISION");
-        snprintf(label, sizeof label, "%s%s", what, half ? " in half storage" : "");
-        assert_close_nonfinite(y, want, n, 0, 0, label);
-    }
-    free(y);
-}
-
 /* Values exact in half (multiples of 1/64), with inf, -inf and NaN. */
 static void fill_half_exact(float *x, size_t n, uint32_t seed)
 {
@@ -100,7 +81,7 @@ Test(trilu, upper_lower_every_k_and_shape)
                 snprintf(what, sizeof what, "Trilu %s of %s, k %lld%s",
                          upper ? "upper" : "lower", shape_str(xs, b, sizeof b), (long long)k,
                          has_k ? "" : " (absent)");
-                check_model(m, size, 0, x, n, want, what);
+                test_onnx_check_exact(m, size, 0, x, n, want, what);
                 free(m);
             }
         free(x), free(want);
@@ -118,7 +99,7 @@ Test(trilu, open_batch)
     size_t size;
     uint8_t *m = trilu_model(3, dims, 0, 1, -1, 1, &size);
     ref_trilu(&xs, x, 0, -1, want);
-    check_model(m, size, 3, x, 36, want, "Trilu lower, open batch");
+    test_onnx_check_exact(m, size, 3, x, 36, want, "Trilu lower, open batch");
     free(m);
 }
 
