@@ -74,6 +74,7 @@ typedef union node_attrs {
         float clip;
         clinfer_activation acts[2][3];
     } rnn;
+    struct { int64_t axis; int exclusive; int reverse; } cumsum;
     /* the normalisations (ops/norm.h); inputs [x, scale, bias], either of
      * the last two CLINFER_NO_VALUE when absent. axis: layernorm; groups:
      * groupnorm; axes: mvn, bit d set for a normalised dim */

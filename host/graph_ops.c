@@ -2,8 +2,8 @@
  * graph_ops.c — the builder calls (clinfer_graph_*) of the tensor ops and
  * the newer image ops: the normalisations, pad, transpose, reductions and
  * ArgMax/ArgMin, Where and the comparisons, GatherElements and Gather,
- * slice, expand, tile, resize, DepthToSpace/SpaceToDepth, GridSample. Each checks its
- * arguments and appends its node through graph_add_node (graph.c), which
+ * slice, expand, tile, resize, DepthToSpace/SpaceToDepth, GridSample, CumSum. Each
+ * checks its arguments and appends its node through graph_add_node (graph.c), which
  * infers the output shape and rolls the node back on failure.
  */
 #include <string.h>
@@ -328,4 +328,15 @@ clinfer_status clinfer_graph_grid_sample(clinfer_graph *g, const char *name, cli
     a.grid_sample.align_corners = align_corners != 0;
     const clinfer_value in[2] = {x, grid};
     return graph_add_node(g, name, OP_GRID_SAMPLE, in, 2, &a, out);
+}
+
+clinfer_status clinfer_graph_cumsum(clinfer_graph *g, const char *name, clinfer_value x,
+                                    int64_t axis, int exclusive, int reverse, clinfer_value *out)
+{
+    node_attrs a;
+    memset(&a, 0, sizeof a);
+    a.cumsum.axis = axis; /* checked against x's rank by the node's inference */
+    a.cumsum.exclusive = exclusive != 0;
+    a.cumsum.reverse = reverse != 0;
+    return graph_add_node(g, name, OP_CUMSUM, &x, 1, &a, out);
 }

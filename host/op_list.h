@@ -51,9 +51,10 @@
     X(DWPW, "dwpw", node_dwpw_impl, 0)                        \
     X(EXDW, "exdw", node_exdw_impl, 0)                        \
     X(GRID_SAMPLE, "grid_sample", node_grid_sample_impl, 0)   \
-    X(RNN, "rnn", node_rnn_impl, 0)
+    X(RNN, "rnn", node_rnn_impl, 0)                           \
+    X(CUMSUM, "cumsum", node_cumsum_impl, 0)
 
 /* The number of lines above, checked against the generated tables. */
-#define CLINFER_OP_COUNT 36
+#define CLINFER_OP_COUNT 37
 
 #endif

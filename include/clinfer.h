@@ -443,7 +443,19 @@ typedef enum clinfer_unary_op {
     CLINFER_UNARY_ROUND, /* to the nearest integer, halves to even (ONNX Round) */
     CLINFER_UNARY_SIGN,  /* -1, 0 or 1 (NaN stays NaN) */
     CLINFER_UNARY_SIN,
-    CLINFER_UNARY_COS
+    CLINFER_UNARY_COS,
+    CLINFER_UNARY_TAN,
+    /* the inverse and hyperbolic functions give NaN outside their domain
+     * (Asin, Acos past -1 or 1; Acosh below 1; Atanh past -1 or 1, and
+     * -inf, inf at them) */
+    CLINFER_UNARY_ASIN,
+    CLINFER_UNARY_ACOS,
+    CLINFER_UNARY_ATAN,
+    CLINFER_UNARY_SINH,
+    CLINFER_UNARY_COSH,
+    CLINFER_UNARY_ASINH,
+    CLINFER_UNARY_ACOSH,
+    CLINFER_UNARY_ATANH
 } clinfer_unary_op;
 
 typedef enum clinfer_binary_op {
@@ -823,6 +835,14 @@ CLINFER_API clinfer_status clinfer_graph_rnn(clinfer_graph *g, const char *name,
                                              clinfer_value initial_h, clinfer_value initial_c,
                                              clinfer_value peephole, clinfer_value *y,
                                              clinfer_value *y_h, clinfer_value *y_c);
+/* ONNX CumSum (opsets 11, 14): the running sum of x along `axis`
+ * (negative: from the end), of the same shape: element k the sum of
+ * elements 0 to k, or 0 to k - 1 with `exclusive` (the first is 0), or of
+ * k to the end (k + 1 to the end) with `reverse`. The sums are taken in
+ * float, in order along the axis. */
+CLINFER_API clinfer_status clinfer_graph_cumsum(clinfer_graph *g, const char *name,
+                                                clinfer_value x, int64_t axis, int exclusive,
+                                                int reverse, clinfer_value *out);
 
 /* Views: no kernel and no copy, the output shares the input's memory.
  * flatten: [d0..d(axis-1)] and [d(axis)..] become two dimensions.

@@ -49,6 +49,15 @@
 #define UNARY_SIGN 11
 #define UNARY_SIN 12
 #define UNARY_COS 13
+#define UNARY_TAN 14
+#define UNARY_ASIN 15
+#define UNARY_ACOS 16
+#define UNARY_ATAN 17
+#define UNARY_SINH 18
+#define UNARY_COSH 19
+#define UNARY_ASINH 20
+#define UNARY_ACOSH 21
+#define UNARY_ATANH 22
 
 /* Binary ops and variants: binary_op and binary_variant in eltwise.h. */
 #define BIN_ADD 0
@@ -100,6 +109,24 @@
 #define UNARY_F(x) sin(x)
 #elif UNARY == UNARY_COS
 #define UNARY_F(x) cos(x)
+#elif UNARY == UNARY_TAN
+#define UNARY_F(x) tan(x)
+#elif UNARY == UNARY_ASIN
+#define UNARY_F(x) asin(x)
+#elif UNARY == UNARY_ACOS
+#define UNARY_F(x) acos(x)
+#elif UNARY == UNARY_ATAN
+#define UNARY_F(x) atan(x)
+#elif UNARY == UNARY_SINH
+#define UNARY_F(x) sinh(x)
+#elif UNARY == UNARY_COSH
+#define UNARY_F(x) cosh(x)
+#elif UNARY == UNARY_ASINH
+#define UNARY_F(x) asinh(x)
+#elif UNARY == UNARY_ACOSH
+#define UNARY_F(x) acosh(x)
+#elif UNARY == UNARY_ATANH
+#define UNARY_F(x) atanh(x)
 #else
 #error "eltwise.cl: unknown UNARY"
 #endif
@@ -114,11 +141,11 @@ __kernel void eltwise_unary(__global const store_t *input, long input_off, __glo
         return;
     if (o + VW <= (size_t)n) {
         const floatV x = LDV(0, input + o);
-#if UNARY == UNARY_SIN || UNARY == UNARY_COS
-        /* PoCL 3.1's vector sin and cos, given a lane past about 1e7 (its
-         * other argument reduction), return wrong values in the small
-         * lanes (sin(-1e-3) = -0.008 beside a 1e30): such vectors go lane
-         * by lane, as the tail does. */
+#if UNARY == UNARY_SIN || UNARY == UNARY_COS || UNARY == UNARY_TAN
+        /* PoCL 3.1's vector sin, cos and tan, given a lane past about 1e7
+         * (its other argument reduction), return wrong values in the small
+         * lanes (sin(-1e-3) = -0.008 beside a 1e30, tan alike): such
+         * vectors go lane by lane, as the tail does. */
         if (any(fabs(x) > 1e6f)) {
             for (size_t i = o; i < o + VW; i++)
                 ST(output, i, UNARY_F(LD(input, i)));

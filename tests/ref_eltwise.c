@@ -55,6 +55,33 @@ void ref_unary(unary_kind kind, act_params act, size_t n, const float *in, float
         case UNARY_COS:
             x = cos(x);
             break;
+        case UNARY_TAN:
+            x = tan(x);
+            break;
+        case UNARY_ASIN:
+            x = asin(x);
+            break;
+        case UNARY_ACOS:
+            x = acos(x);
+            break;
+        case UNARY_ATAN:
+            x = atan(x);
+            break;
+        case UNARY_SINH:
+            x = sinh(x);
+            break;
+        case UNARY_COSH:
+            x = cosh(x);
+            break;
+        case UNARY_ASINH:
+            x = asinh(x);
+            break;
+        case UNARY_ACOSH:
+            x = acosh(x);
+            break;
+        case UNARY_ATANH:
+            x = atanh(x);
+            break;
         }
         out[i] = (float)x;
     }

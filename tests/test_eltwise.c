@@ -125,6 +125,15 @@ static const unary_case unary_cases[] = {
     {"Sign", UNARY_SIGN, ACT_KIND_NONE, 0, 0, -3, 3, PRECISE},
     {"Sin", UNARY_SIN, ACT_KIND_NONE, 0, 0, -10, 10, PRECISE},
     {"Cos", UNARY_COS, ACT_KIND_NONE, 0, 0, -10, 10, PRECISE},
+    {"Tan", UNARY_TAN, ACT_KIND_NONE, 0, 0, -1.4f, 1.4f, PRECISE}, /* short of the poles */
+    {"Asin", UNARY_ASIN, ACT_KIND_NONE, 0, 0, -1, 1, PRECISE},
+    {"Acos", UNARY_ACOS, ACT_KIND_NONE, 0, 0, -1, 1, PRECISE},
+    {"Atan", UNARY_ATAN, ACT_KIND_NONE, 0, 0, -10, 10, PRECISE},
+    {"Sinh", UNARY_SINH, ACT_KIND_NONE, 0, 0, -10, 10, PRECISE},
+    {"Cosh", UNARY_COSH, ACT_KIND_NONE, 0, 0, -10, 10, PRECISE},
+    {"Asinh", UNARY_ASINH, ACT_KIND_NONE, 0, 0, -20, 20, PRECISE},
+    {"Acosh", UNARY_ACOSH, ACT_KIND_NONE, 0, 0, 1, 20, PRECISE},
+    {"Atanh", UNARY_ATANH, ACT_KIND_NONE, 0, 0, -0.99f, 0.99f, PRECISE},
 };
 
 /* The graph's unary op for a kernel kind (0 for Identity, which a graph
@@ -223,6 +232,36 @@ Test(eltwise, activations_at_extreme_inputs)
         snprintf(what, sizeof what, "%s (alpha %g)", k->name, k->a);
         assert_close_nonfinite(got, want, N, 1e-30f, 1e-5f, what);
         cr_assert(isnan(got[N - 1]), "%s: NaN in, %g out", what, got[N - 1]);
+    }
+    clinfer_runtime_free(rt);
+}
+
+/* The inverse and hyperbolic functions at the edges of their domains
+ * (Asin and Acos at -1 and 1 and one float past them: NaN; Acosh at 1 and
+ * below; Atanh at -1 and 1: -inf and inf; Sinh and Cosh overflowing to
+ * inf) and every new function with 1e30 beside small values in each
+ * vector (PoCL's vector sin and cos got the small lanes wrong there), 45
+ * elements: whole vectors and a tail. */
+Test(eltwise, trigonometry_at_domain_edges)
+{
+    clinfer_runtime *rt = test_runtime();
+    const float up = nextafterf(1.0f, 2.0f), down = nextafterf(1.0f, 0.0f);
+    const float xs[] = {1e30f, -1e-3f, 1,      -1,      up,      -up,      down,   -down,
+                        -1e30f, 1e-3f, 2,      -2,      0,       -0.0f,    0.5f,   -0.5f,
+                        1e7f,  -1e-7f, 1.5707964f, -1.5707964f, 3.1415927f, 10, 88.5f, 89.5f,
+                        -3e8f, 1e-30f, 90,     -90,     710,     -710,     1.5f,   100,
+                        1e30f, 0.999f, -0.999f, 1e6f,   INFINITY, -INFINITY, NAN,  1000,
+                        -1e-3f, 1e-3f, 1e30f,  1,       -1};
+    enum { N = sizeof xs / sizeof xs[0] };
+    float got[N], want[N];
+    for (unary_kind kind = UNARY_TAN; kind <= UNARY_ATANH; kind++) {
+        unary_params p = unary_params_default();
+        p.shape = shp(1, N, 0, 0, 0, 0);
+        p.kind = kind;
+        ref_unary(kind, p.act, N, xs, want);
+        cr_assert_eq(run_unary(rt, &p, xs, got), CLINFER_OK, "%s: %s", unary_name(&p),
+                     clinfer_last_errmsg());
+        assert_close_nonfinite(got, want, N, 1e-30f, 1e-5f, unary_name(&p));
     }
     clinfer_runtime_free(rt);
 }

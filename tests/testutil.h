@@ -68,6 +68,12 @@ clinfer_dtype test_onnx_run_batch(const uint8_t *model, size_t size, int64_t bat
                                   const float *const *in, const size_t *counts, int nin,
                                   float *out, size_t n);
 
+/* Runs the one-input model in fp32 and again in half storage
+ * (CLINFER_PRECISION=fp16), each output equal to want (NaN where it is
+ * NaN): for ops that move or select values (inputs exact in half). */
+void test_onnx_check_exact(const uint8_t *model, size_t size, int64_t batch, const float *x,
+                           size_t n, const float *want, const char *what);
+
 /* Asserts exact equality (for the lecture's integer examples). */
 void assert_equal(const float *got, const float *want, size_t n, const char *what);
 

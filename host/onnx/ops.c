@@ -32,6 +32,21 @@ clinfer_status onnx_node_out_of(onnx_node *c, clinfer_status st, const clinfer_v
 
 const char *onnx_node_oname(const onnx_node *c) { return onnx_node_out_name(c, 0); }
 
+const char *onnx_node_part_name(const onnx_node *c, const char *suffix, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%s:%s", onnx_node_oname(c), suffix);
+    return buf;
+}
+
+clinfer_status onnx_node_scalar_constant(onnx_node *c, const char *suffix, float v,
+                                         clinfer_value *out)
+{
+    char b[512];
+    const clinfer_shape scalar = shape_make(0, NULL);
+    return clinfer_graph_constant(c->im->g, onnx_node_part_name(c, suffix, b, sizeof b), &scalar,
+                                  &v, out);
+}
+
 /* An int attribute or list value that must fit [lo, hi]. */
 clinfer_status onnx_node_check_range(onnx_node *c, const char *attr, int64_t v, int64_t lo,
                                      int64_t hi)

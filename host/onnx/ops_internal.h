@@ -16,6 +16,13 @@
 clinfer_status onnx_node_out_of(onnx_node *c, clinfer_status st, const clinfer_value *y);
 /* The name of output 0. */
 const char *onnx_node_oname(const onnx_node *c);
+/* A name for a node the translator adds besides the output's: ":<suffix>"
+ * appended to output 0's name, written into buf. */
+const char *onnx_node_part_name(const onnx_node *c, const char *suffix, char *buf, size_t cap);
+/* A scalar float constant named onnx_node_part_name(c, suffix) (a builder
+ * status: pass it through onnx_node_build). */
+clinfer_status onnx_node_scalar_constant(onnx_node *c, const char *suffix, float v,
+                                         clinfer_value *out);
 /* An int attribute or list value that must fit [lo, hi]. */
 clinfer_status onnx_node_check_range(onnx_node *c, const char *attr, int64_t v, int64_t lo,
                                      int64_t hi);

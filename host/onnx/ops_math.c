@@ -1,8 +1,8 @@
 /*
  * ops_math.c — the arithmetic operators translated into builder calls:
  * matrix products (Gemm, MatMul), element-wise unary and binary ops
- * (activations, Clip, Softmax/LogSoftmax, legacy broadcast) and
- * BatchNormalization.
+ * (activations, Clip, Softmax/LogSoftmax, legacy broadcast),
+ * BatchNormalization and CumSum.
  */
 #include <math.h>
 #include <stdio.h>
@@ -101,6 +101,15 @@ clinfer_status op_round(onnx_node *c) { return unary(c, CLINFER_UNARY_ROUND, 0, 
 clinfer_status op_sign(onnx_node *c) { return unary(c, CLINFER_UNARY_SIGN, 0, 0); }
 clinfer_status op_sin(onnx_node *c) { return unary(c, CLINFER_UNARY_SIN, 0, 0); }
 clinfer_status op_cos(onnx_node *c) { return unary(c, CLINFER_UNARY_COS, 0, 0); }
+clinfer_status op_tan(onnx_node *c) { return unary(c, CLINFER_UNARY_TAN, 0, 0); }
+clinfer_status op_asin(onnx_node *c) { return unary(c, CLINFER_UNARY_ASIN, 0, 0); }
+clinfer_status op_acos(onnx_node *c) { return unary(c, CLINFER_UNARY_ACOS, 0, 0); }
+clinfer_status op_atan(onnx_node *c) { return unary(c, CLINFER_UNARY_ATAN, 0, 0); }
+clinfer_status op_sinh(onnx_node *c) { return unary(c, CLINFER_UNARY_SINH, 0, 0); }
+clinfer_status op_cosh(onnx_node *c) { return unary(c, CLINFER_UNARY_COSH, 0, 0); }
+clinfer_status op_asinh(onnx_node *c) { return unary(c, CLINFER_UNARY_ASINH, 0, 0); }
+clinfer_status op_acosh(onnx_node *c) { return unary(c, CLINFER_UNARY_ACOSH, 0, 0); }
+clinfer_status op_atanh(onnx_node *c) { return unary(c, CLINFER_UNARY_ATANH, 0, 0); }
 clinfer_status op_softplus(onnx_node *c) { return unary(c, CLINFER_UNARY_SOFTPLUS, 0, 0); }
 clinfer_status op_softsign(onnx_node *c) { return unary(c, CLINFER_UNARY_SOFTSIGN, 0, 0); }
 clinfer_status op_mish(onnx_node *c) { return unary(c, CLINFER_UNARY_MISH, 0, 0); }
@@ -452,4 +461,44 @@ clinfer_status op_batchnorm(onnx_node *c)
                                 &y);
     }
     return batchnorm_as_mul_add(c, v[0], t, eps);
+}
+
+/* ------------------------------------------------------------ CumSum */
+
+/* CumSum (opsets 11, 14): the axis is input 1, a load-time int32 or int64
+ * scalar (or one-element vector: ONNX Runtime takes both); exclusive and
+ * reverse are 0 or 1. */
+clinfer_status op_cumsum(onnx_node *c)
+{
+    const host_tensor *t = NULL;
+    int64_t axis = 0, exclusive = 0, reverse = 0;
+    int32_t n = 0;
+    clinfer_value x, y;
+    clinfer_status st = CLINFER_OK;
+    if (c->im->opset < 11)
+        st = onnx_node_opset_error(c, CLINFER_ERR_INVALID_MODEL,
+                                   "CumSum exists from opset 11 (the model has %lld)",
+                                   (long long)c->im->opset);
+    if (st == CLINFER_OK)
+        st = onnx_node_in_host(c, 1, "axis", &t);
+    if (st == CLINFER_OK)
+        st = onnx_node_host_ints(c, t, "axis", &axis, 1, &n);
+    if (st == CLINFER_OK && n != 1)
+        st = onnx_node_error(c, CLINFER_ERR_INVALID_MODEL, "axis must hold one value, has none");
+    if (st == CLINFER_OK)
+        st = onnx_node_attr_int(c, "exclusive", 0, &exclusive);
+    if (st == CLINFER_OK)
+        st = onnx_node_attr_int(c, "reverse", 0, &reverse);
+    if (st == CLINFER_OK)
+        st = onnx_node_check_range(c, "exclusive", exclusive, 0, 1);
+    if (st == CLINFER_OK)
+        st = onnx_node_check_range(c, "reverse", reverse, 0, 1);
+    if (st == CLINFER_OK)
+        st = onnx_node_in_value(c, 0, &x);
+    if (st != CLINFER_OK)
+        return st;
+    return onnx_node_out_of(c,
+                            clinfer_graph_cumsum(c->im->g, onnx_node_oname(c), x, axis,
+                                                 (int)exclusive, (int)reverse, &y),
+                            &y);
 }

@@ -54,22 +54,6 @@ clinfer_status op_instancenorm(onnx_node *c)
                             &y);
 }
 
-/* Builds `name` (":<suffix>" appended to output 0's name). */
-static const char *part_name(onnx_node *c, const char *suffix, char *buf, size_t cap)
-{
-    snprintf(buf, cap, "%s:%s", onnx_node_oname(c), suffix);
-    return buf;
-}
-
-/* A scalar constant named after the node. */
-static clinfer_status scalar_constant(onnx_node *c, const char *suffix, float v,
-                                      clinfer_value *out)
-{
-    char b[512];
-    const clinfer_shape scalar = shape_make(0, NULL);
-    return clinfer_graph_constant(c->im->g, part_name(c, suffix, b, sizeof b), &scalar, &v, out);
-}
-
 /* LayerNormalization's optional outputs Mean and InvStdDev (kept dims of
  * size 1), when the model names them: built from ReduceMean, Sub, Mul, Add,
  * Sqrt and Reciprocal nodes as ONNX's function body defines them, since
@@ -94,26 +78,26 @@ static clinfer_status layernorm_stats(onnx_node *c, clinfer_value x, int64_t axi
     clinfer_graph *g = c->im->g;
     clinfer_value m, d, dd, var, ke, ve, sd, inv;
     char b[512];
-    st = clinfer_graph_reduce(g, part_name(c, "mean", b, sizeof b), CLINFER_REDUCE_MEAN, x, axes,
+    st = clinfer_graph_reduce(g, onnx_node_part_name(c, "mean", b, sizeof b), CLINFER_REDUCE_MEAN, x, axes,
                               xs.rank - first, 1, &m);
     if (st == CLINFER_OK)
-        st = clinfer_graph_binary(g, part_name(c, "d", b, sizeof b), CLINFER_BINARY_SUB, x, m, &d);
+        st = clinfer_graph_binary(g, onnx_node_part_name(c, "d", b, sizeof b), CLINFER_BINARY_SUB, x, m, &d);
     if (st == CLINFER_OK)
-        st = clinfer_graph_binary(g, part_name(c, "dd", b, sizeof b), CLINFER_BINARY_MUL, d, d,
+        st = clinfer_graph_binary(g, onnx_node_part_name(c, "dd", b, sizeof b), CLINFER_BINARY_MUL, d, d,
                                   &dd);
     if (st == CLINFER_OK)
-        st = clinfer_graph_reduce(g, part_name(c, "var", b, sizeof b), CLINFER_REDUCE_MEAN, dd,
+        st = clinfer_graph_reduce(g, onnx_node_part_name(c, "var", b, sizeof b), CLINFER_REDUCE_MEAN, dd,
                                   axes, xs.rank - first, 1, &var);
     if (st == CLINFER_OK)
-        st = scalar_constant(c, "eps", eps, &ke);
+        st = onnx_node_scalar_constant(c, "eps", eps, &ke);
     if (st == CLINFER_OK)
-        st = clinfer_graph_binary(g, part_name(c, "var_eps", b, sizeof b), CLINFER_BINARY_ADD,
+        st = clinfer_graph_binary(g, onnx_node_part_name(c, "var_eps", b, sizeof b), CLINFER_BINARY_ADD,
                                   var, ke, &ve);
     if (st == CLINFER_OK)
-        st = clinfer_graph_unary(g, part_name(c, "std", b, sizeof b), CLINFER_UNARY_SQRT, ve, 0,
+        st = clinfer_graph_unary(g, onnx_node_part_name(c, "std", b, sizeof b), CLINFER_UNARY_SQRT, ve, 0,
                                  0, &sd);
     if (st == CLINFER_OK)
-        st = clinfer_graph_unary(g, part_name(c, "inv_std", b, sizeof b),
+        st = clinfer_graph_unary(g, onnx_node_part_name(c, "inv_std", b, sizeof b),
                                  CLINFER_UNARY_RECIPROCAL, sd, 0, 0, &inv);
     st = onnx_node_build(c, st);
     if (st == CLINFER_OK && want_mean)
@@ -240,17 +224,17 @@ clinfer_status op_lp_normalization(onnx_node *c)
         st = onnx_node_in_value(c, 0, &x);
     if (st != CLINFER_OK)
         return st;
-    st = clinfer_graph_reduce(g, part_name(c, "norm", b, sizeof b),
+    st = clinfer_graph_reduce(g, onnx_node_part_name(c, "norm", b, sizeof b),
                               p == 1 ? CLINFER_REDUCE_L1 : CLINFER_REDUCE_L2, x, &axis, 1, 1, &norm);
     if (st == CLINFER_OK)
-        st = scalar_constant(c, "zero", 0.0f, &zero);
+        st = onnx_node_scalar_constant(c, "zero", 0.0f, &zero);
     if (st == CLINFER_OK)
-        st = scalar_constant(c, "one", 1.0f, &one);
+        st = onnx_node_scalar_constant(c, "one", 1.0f, &one);
     if (st == CLINFER_OK)
-        st = clinfer_graph_compare(g, part_name(c, "is_zero", b, sizeof b), CLINFER_COMPARE_EQUAL,
+        st = clinfer_graph_compare(g, onnx_node_part_name(c, "is_zero", b, sizeof b), CLINFER_COMPARE_EQUAL,
                                    norm, zero, &is_zero);
     if (st == CLINFER_OK)
-        st = clinfer_graph_where(g, part_name(c, "safe", b, sizeof b), is_zero, one, norm, &safe);
+        st = clinfer_graph_where(g, onnx_node_part_name(c, "safe", b, sizeof b), is_zero, one, norm, &safe);
     if (st == CLINFER_OK)
         st = clinfer_graph_binary(g, onnx_node_oname(c), CLINFER_BINARY_DIV, x, safe, &y);
     return onnx_node_out_of(c, st, &y);
@@ -302,33 +286,33 @@ clinfer_status op_lrn(onnx_node *c)
     pd.count_include_pad = 1;
     st = onnx_node_in_value(c, 0, &x);
     if (st == CLINFER_OK)
-        st = scalar_constant(c, "square_scale", square_scale, &kq);
+        st = onnx_node_scalar_constant(c, "square_scale", square_scale, &kq);
     if (st == CLINFER_OK)
-        st = clinfer_graph_binary(g, part_name(c, "x_scaled", b, sizeof b), CLINFER_BINARY_MUL,
+        st = clinfer_graph_binary(g, onnx_node_part_name(c, "x_scaled", b, sizeof b), CLINFER_BINARY_MUL,
                                   x, kq, &xq);
     if (st == CLINFER_OK)
-        st = clinfer_graph_binary(g, part_name(c, "sq", b, sizeof b), CLINFER_BINARY_MUL, x, xq,
+        st = clinfer_graph_binary(g, onnx_node_part_name(c, "sq", b, sizeof b), CLINFER_BINARY_MUL, x, xq,
                                   &sq);
     if (st == CLINFER_OK)
-        st = clinfer_graph_reshape(g, part_name(c, "rows", b, sizeof b), sq, &as_rows, &rows);
+        st = clinfer_graph_reshape(g, onnx_node_part_name(c, "rows", b, sizeof b), sq, &as_rows, &rows);
     if (st == CLINFER_OK)
-        st = clinfer_graph_pool2d(g, part_name(c, "window", b, sizeof b), rows, &pd, &pooled);
+        st = clinfer_graph_pool2d(g, onnx_node_part_name(c, "window", b, sizeof b), rows, &pd, &pooled);
     if (st == CLINFER_OK)
-        st = clinfer_graph_reshape(g, part_name(c, "mean", b, sizeof b), pooled, &back, &mean);
+        st = clinfer_graph_reshape(g, onnx_node_part_name(c, "mean", b, sizeof b), pooled, &back, &mean);
     if (st == CLINFER_OK)
-        st = scalar_constant(c, "alpha", alpha / square_scale, &ka);
+        st = onnx_node_scalar_constant(c, "alpha", alpha / square_scale, &ka);
     if (st == CLINFER_OK)
-        st = scalar_constant(c, "bias", bias, &kb);
+        st = onnx_node_scalar_constant(c, "bias", bias, &kb);
     if (st == CLINFER_OK)
-        st = scalar_constant(c, "beta", beta, &kbeta);
+        st = onnx_node_scalar_constant(c, "beta", beta, &kbeta);
     if (st == CLINFER_OK)
-        st = clinfer_graph_binary(g, part_name(c, "scaled", b, sizeof b), CLINFER_BINARY_MUL,
+        st = clinfer_graph_binary(g, onnx_node_part_name(c, "scaled", b, sizeof b), CLINFER_BINARY_MUL,
                                   mean, ka, &t1);
     if (st == CLINFER_OK)
-        st = clinfer_graph_binary(g, part_name(c, "biased", b, sizeof b), CLINFER_BINARY_ADD, t1,
+        st = clinfer_graph_binary(g, onnx_node_part_name(c, "biased", b, sizeof b), CLINFER_BINARY_ADD, t1,
                                   kb, &t2);
     if (st == CLINFER_OK)
-        st = clinfer_graph_binary(g, part_name(c, "den", b, sizeof b), CLINFER_BINARY_POW, t2,
+        st = clinfer_graph_binary(g, onnx_node_part_name(c, "den", b, sizeof b), CLINFER_BINARY_POW, t2,
                                   kbeta, &den);
     if (st == CLINFER_OK)
         st = clinfer_graph_binary(g, onnx_node_oname(c), CLINFER_BINARY_DIV, x, den, &y);

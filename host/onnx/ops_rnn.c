@@ -125,7 +125,9 @@ static int rnn_output_read(onnx_node *c, int32_t i)
     return s && s->uses > 0;
 }
 
-/* v transposed by perm (layout 1's batch-first tensors), or v itself. */
+/* v transposed by perm (layout 1's batch-first tensors), or v itself;
+ * named after output 0, or the node where Y is left unnamed (an LSTM read
+ * only for Y_h), so that onnx_node_part_name's names would collide. */
 static clinfer_status rnn_swap(onnx_node *c, const char *part, clinfer_value v, const int32_t *perm,
                                int32_t rank, clinfer_value *out)
 {

@@ -1,7 +1,8 @@
 /*
  * ops_shape.c — the data-movement operators translated into builder calls:
  * Concat, Pad, Transpose, Flatten, Reshape, Identity, Dropout,
- * Squeeze/Unsqueeze, Slice, the Reduce ops, ArgMax/ArgMin and Cast.
+ * Squeeze/Unsqueeze, Slice, the Reduce ops, ArgMax/ArgMin, Hardmax (as
+ * ArgMax and Equal) and Cast.
  */
 #include <math.h>
 #include <stdio.h>
@@ -470,6 +471,73 @@ clinfer_status op_arg_reduce(onnx_node *c)
                                                      strcmp(c->op, "ArgMin") == 0, x, axis,
                                                      (int)keepdims, (int)last, &y),
                             &y);
+}
+
+/* Hardmax: 1 at the first maximum of each line along the axis, 0
+ * elsewhere, built as ArgMax (keeping the axis) then Equal against a
+ * constant ramp 0, 1, .., len - 1 laid along the axis: exact, both sides
+ * holding integers, and ties go to the first maximum as ArgMax's do. A NaN
+ * counts as the maximum (ArgMax's rule, as NumPy's argmax): a line's first
+ * NaN gets the 1. Before opset 13 the input is coerced to 2-D at the axis
+ * (Flatten: the line is all of [d(axis)..]) and the result reshaped back. */
+clinfer_status op_hardmax(onnx_node *c)
+{
+    const int coerced = c->im->opset < 13;
+    int64_t axis = 0;
+    int32_t ax = 0;
+    clinfer_shape xs;
+    clinfer_status st = onnx_node_attr_int(c, "axis", coerced ? 1 : -1, &axis);
+    if (st == CLINFER_OK)
+        st = onnx_node_in_shape(c, 0, &xs);
+    if (st == CLINFER_OK && !shape_axis(axis, xs.rank, &ax))
+        st = onnx_node_error(c, CLINFER_ERR_INVALID_MODEL,
+                             "axis %lld is out of range for an input of rank %d", (long long)axis,
+                             (int)xs.rank);
+    if (st == CLINFER_OK && ax == 0 && xs.dims[0] == CLINFER_BATCH_DIM)
+        st = onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
+                             "a line along the open batch dimension (axis %lld) is not supported",
+                             (long long)axis);
+    int64_t len = 1;
+    for (int32_t d = ax; st == CLINFER_OK && d < (coerced ? xs.rank : ax + 1); d++)
+        len *= xs.dims[d];
+    if (st == CLINFER_OK && len > (1 << 24))
+        st = onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
+                             "lines of %lld elements: at most 2^24 supported", (long long)len);
+    clinfer_value x, v, idx, ramp, y;
+    if (st == CLINFER_OK)
+        st = onnx_node_in_value(c, 0, &x);
+    if (st != CLINFER_OK)
+        return st;
+    clinfer_graph *g = c->im->g;
+    char b[512];
+    v = x;
+    if (coerced)
+        st = clinfer_graph_flatten(g, onnx_node_part_name(c, "2d", b, sizeof b), x, ax, &v);
+    const int32_t line_axis = coerced ? 1 : ax;
+    if (st == CLINFER_OK)
+        st = clinfer_graph_arg_reduce(g, onnx_node_part_name(c, "argmax", b, sizeof b), 0, v,
+                                      line_axis, 1, 0, &idx);
+    float *r = st == CLINFER_OK ? malloc((size_t)len * sizeof *r) : NULL;
+    if (st == CLINFER_OK && !r)
+        return onnx_node_error(c, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of host memory");
+    if (st == CLINFER_OK) {
+        clinfer_shape rs = {coerced ? 1 : xs.rank - ax, {len}}; /* [len, 1, .., 1] */
+        for (int32_t d = 1; d < rs.rank; d++)
+            rs.dims[d] = 1;
+        for (int64_t i = 0; i < len; i++)
+            r[i] = (float)i;
+        st = clinfer_graph_constant(g, onnx_node_part_name(c, "ramp", b, sizeof b), &rs, r, &ramp);
+    }
+    free(r);
+    if (st == CLINFER_OK && coerced) {
+        st = clinfer_graph_compare(g, onnx_node_part_name(c, "2d_out", b, sizeof b),
+                                   CLINFER_COMPARE_EQUAL, idx, ramp, &v);
+        if (st == CLINFER_OK) /* the batch, CLINFER_BATCH_DIM, is -1: inferred */
+            st = clinfer_graph_reshape(g, onnx_node_oname(c), v, &xs, &y);
+    } else if (st == CLINFER_OK) {
+        st = clinfer_graph_compare(g, onnx_node_oname(c), CLINFER_COMPARE_EQUAL, idx, ramp, &y);
+    }
+    return onnx_node_out_of(c, st, &y);
 }
 
 clinfer_status op_cast(onnx_node *c)

@@ -60,12 +60,22 @@
     KERNEL("Sign", op_sign, fold_unary, 0, "")                                                     \
     KERNEL("Sin", op_sin, NULL, 0, "")                                                             \
     KERNEL("Cos", op_cos, NULL, 0, "")                                                             \
+    KERNEL("Tan", op_tan, NULL, 0, "")                                                             \
+    KERNEL("Asin", op_asin, NULL, 0, "")                                                           \
+    KERNEL("Acos", op_acos, NULL, 0, "")                                                           \
+    KERNEL("Atan", op_atan, NULL, 0, "")                                                           \
+    KERNEL("Sinh", op_sinh, NULL, 0, "")                                                           \
+    KERNEL("Cosh", op_cosh, NULL, 0, "")                                                           \
+    KERNEL("Asinh", op_asinh, NULL, 0, "")                                                         \
+    KERNEL("Acosh", op_acosh, NULL, 0, "")                                                         \
+    KERNEL("Atanh", op_atanh, NULL, 0, "")                                                         \
     KERNEL("Exp", op_exp, NULL, 0, OLD_ELTWISE)                                                    \
     KERNEL("Log", op_log, NULL, 0, OLD_ELTWISE)                                                    \
     KERNEL("Sqrt", op_sqrt, NULL, 0, OLD_ELTWISE)                                                  \
     KERNEL("Neg", op_neg, fold_unary, 0, OLD_ELTWISE)                                              \
     KERNEL("Abs", op_abs, NULL, 0, OLD_ELTWISE)                                                    \
     KERNEL("Reciprocal", op_reciprocal, NULL, 0, OLD_ELTWISE)                                      \
+    KERNEL("CumSum", op_cumsum, NULL, IN(1), "exclusive reverse")                                  \
     KERNEL("Softmax", op_softmax, NULL, 0, "axis")                                                 \
     KERNEL("LogSoftmax", op_log_softmax, NULL, 0, "axis")                                          \
     KERNEL("Add", op_add, fold_binary, 0, BROADCAST)                                               \
@@ -99,6 +109,7 @@
     KERNEL("ReduceLogSum", op_reduce, NULL, IN(1), "axes keepdims noop_with_empty_axes")           \
     KERNEL("ReduceLogSumExp", op_reduce, NULL, IN(1), "axes keepdims noop_with_empty_axes")        \
     KERNEL("ArgMax", op_arg_reduce, NULL, 0, "axis keepdims select_last_index")                    \
+    KERNEL("Hardmax", op_hardmax, NULL, 0, "axis")                                                 \
     KERNEL("ArgMin", op_arg_reduce, NULL, 0, "axis keepdims select_last_index")                    \
     KERNEL("Squeeze", op_squeeze, fold_squeeze, IN(1), "axes")                                     \
     KERNEL("Unsqueeze", op_unsqueeze, fold_unsqueeze, IN(1), "axes")                               \
@@ -110,6 +121,7 @@
     KERNEL("Gather", op_gather, fold_gather, 0, "axis")                                            \
     KERNEL("Where", op_where, fold_where, 0, "")                                                   \
     KERNEL("GatherElements", op_gather_elements, NULL, 0, "axis")                                  \
+    KERNEL("Trilu", op_trilu, NULL, IN(1), "upper")                                                \
     KERNEL("Equal", op_compare, fold_compare, 0, "")                                               \
     KERNEL("Less", op_compare, fold_compare, 0, "")                                                \
     KERNEL("Greater", op_compare, fold_compare, 0, "")                                             \

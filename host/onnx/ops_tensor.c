@@ -5,11 +5,13 @@
  * evenly spaced load-time indices, else ops/gather.c, indices known or
  * not), GatherElements (ops/gather_elements.c, indices known or not), and
  * Where and the conditions it takes (comparisons, And, Or, Xor, Not:
- * ops/where.c) on run-time tensors. When every input is known
+ * ops/where.c) on run-time tensors, and Trilu (a Where against a constant
+ * mask). When every input is known
  * at load time the ONNX table sends Gather, Where and the conditions to
  * fold.c and fold_logic.c instead.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../ops/where.h"
@@ -364,17 +366,76 @@ clinfer_status op_compare(onnx_node *c)
 clinfer_status op_not(onnx_node *c)
 {
     clinfer_value x, zero, y;
-    const float z = 0.0f;
-    const clinfer_shape scalar = {0, {0}};
-    char name[512];
-    snprintf(name, sizeof name, "%s:zero", onnx_node_oname(c));
     clinfer_status st = onnx_node_in_value_ints(c, 0, &x);
     if (st == CLINFER_OK)
-        st = onnx_node_build(c, clinfer_graph_constant(c->im->g, name, &scalar, &z, &zero));
+        st = onnx_node_build(c, onnx_node_scalar_constant(c, "zero", 0.0f, &zero));
     if (st != CLINFER_OK)
         return st;
     return onnx_node_out_of(c,
                             clinfer_graph_compare(c->im->g, onnx_node_oname(c),
                                                   CLINFER_COMPARE_EQUAL, x, zero, &y),
                             &y);
+}
+
+/* ------------------------------------------------------------------- Trilu */
+
+/* Trilu (opset 14) of a tensor of rank 2 or more: the last two dims are
+ * the matrix (known at load time), the others a batch of them. Kept are
+ * the elements on or above diagonal k (upper: column - row >= k) or on or
+ * below it (lower: column - row <= k); the rest become 0. Built as
+ * Where(mask, x, 0) with a constant 0/1 mask [rows, cols] broadcast over
+ * the batch: exact for every value (a Mul by the mask would turn an inf
+ * or NaN it drops into NaN). k is optional input 1, a load-time int64
+ * scalar (default 0). */
+clinfer_status op_trilu(onnx_node *c)
+{
+    int64_t upper = 1, k = 0;
+    int32_t nk = 1;
+    const host_tensor *kt = NULL;
+    clinfer_shape xs;
+    clinfer_status st = onnx_node_attr_int(c, "upper", 1, &upper);
+    if (st == CLINFER_OK)
+        st = onnx_node_check_range(c, "upper", upper, 0, 1);
+    if (st == CLINFER_OK)
+        st = onnx_node_in_host_opt(c, 1, "k", &kt);
+    if (st == CLINFER_OK && kt)
+        st = onnx_node_host_ints(c, kt, "k", &k, 1, &nk);
+    if (st == CLINFER_OK && nk != 1)
+        st = onnx_node_error(c, CLINFER_ERR_INVALID_MODEL, "k must hold one value, has none");
+    if (st == CLINFER_OK)
+        st = onnx_node_in_shape(c, 0, &xs);
+    if (st == CLINFER_OK && xs.rank < 2)
+        st = onnx_node_error(c, CLINFER_ERR_INVALID_MODEL,
+                             "input of rank %d: Trilu takes matrices (rank 2 or more)",
+                             (int)xs.rank);
+    const int64_t rows = st == CLINFER_OK ? xs.dims[xs.rank - 2] : 0;
+    const int64_t cols = st == CLINFER_OK ? xs.dims[xs.rank - 1] : 0;
+    if (st == CLINFER_OK && rows == CLINFER_BATCH_DIM)
+        st = onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
+                             "matrices whose rows are the open batch dimension are not supported");
+    if (st == CLINFER_OK && rows * cols > INT32_MAX)
+        st = onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
+                             "matrices of %lld x %lld: at most 2^31-1 elements supported",
+                             (long long)rows, (long long)cols);
+    clinfer_value x, mask, zero, y;
+    if (st == CLINFER_OK)
+        st = onnx_node_in_value(c, 0, &x);
+    if (st != CLINFER_OK)
+        return st;
+    float *m = malloc((size_t)(rows * cols) * sizeof *m + 1);
+    if (!m)
+        return onnx_node_error(c, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of host memory");
+    for (int64_t r = 0; r < rows; r++)
+        for (int64_t j = 0; j < cols; j++)
+            m[r * cols + j] = (upper ? j - r >= k : j - r <= k) ? 1.0f : 0.0f;
+    const clinfer_shape ms = {2, {rows, cols}};
+    char b[512];
+    st = clinfer_graph_constant(c->im->g, onnx_node_part_name(c, "mask", b, sizeof b), &ms, m,
+                                &mask);
+    free(m);
+    if (st == CLINFER_OK)
+        st = onnx_node_scalar_constant(c, "zero", 0.0f, &zero);
+    if (st == CLINFER_OK)
+        st = clinfer_graph_where(c->im->g, onnx_node_oname(c), mask, x, zero, &y);
+    return onnx_node_out_of(c, st, &y);
 }

@@ -57,7 +57,10 @@ const char *unary_name(const unary_params *p)
     static const char *const kinds[] = {"",    "Exp",  "Log",        "Sqrt",
                                         "Neg", "Abs",  "Reciprocal", "Erf",
                                         "Floor", "Ceil", "Round",   "Sign",
-                                        "Sin", "Cos"};
+                                        "Sin", "Cos", "Tan",   "Asin",
+                                        "Acos", "Atan", "Sinh", "Cosh",
+                                        "Asinh", "Acosh", "Atanh"};
+    _Static_assert(sizeof kinds / sizeof kinds[0] == UNARY_LAST + 1, "a name per unary_kind");
     if (p->kind == UNARY_ACT)
         return act_valid(&p->act) ? act_kind_name(p->act.kind) : "unary";
     if (p->kind > UNARY_ACT && p->kind <= UNARY_LAST)

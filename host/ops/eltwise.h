@@ -37,7 +37,16 @@ typedef enum unary_kind {
     UNARY_SIGN = 11,  /* NaN stays NaN */
     UNARY_SIN = 12,
     UNARY_COS = 13,
-    UNARY_LAST = UNARY_COS
+    UNARY_TAN = 14,
+    UNARY_ASIN = 15,
+    UNARY_ACOS = 16,
+    UNARY_ATAN = 17,
+    UNARY_SINH = 18,
+    UNARY_COSH = 19,
+    UNARY_ASINH = 20,
+    UNARY_ACOSH = 21,
+    UNARY_ATANH = 22,
+    UNARY_LAST = UNARY_ATANH
 } unary_kind;
 
 typedef struct unary_params {

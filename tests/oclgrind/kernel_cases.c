@@ -582,7 +582,8 @@ static void g_grid_sample(built *b)
 }
 
 /* RNN, GRU (both resets) and LSTM with every optional input: H 19 (a
- * 16-float piece and a tail), bidirectional, batch 2, Y_h and Y_c rows */
+ * 16-float piece and a tail), bidirectional, batch 2, the Y_h and Y_c
+ * slabs */
 static void g_rnn(built *b)
 {
     clinfer_value x = input(b, (clinfer_shape){3, {3, 2, 5}}), y, yh, yc, v[6];
@@ -614,6 +615,17 @@ static void g_rnn(built *b)
         if (lstm)
             output(b, yc);
     }
+}
+
+/* CumSum: the middle axis reversed and exclusive (lines of stride 7, a
+ * partial work-group), the last axis forward */
+static void g_cumsum(built *b)
+{
+    clinfer_value x = input(b, (clinfer_shape){3, {2, 5, 7}}), y;
+    CHECK_OK(clinfer_graph_cumsum(b->g, NULL, x, 1, 1, 1, &y));
+    output(b, y);
+    CHECK_OK(clinfer_graph_cumsum(b->g, NULL, x, -1, 0, 0, &y));
+    output(b, y);
 }
 
 static void g_depth_space(built *b) /* block 2 (vector paths and tails), block 3 */
@@ -736,6 +748,7 @@ static const kcase cases[] = {
      g_rnn,
      {{"CLINFER_POOL_VARIANT=rows", "rnn_sequence"}, {"CLINFER_POOL_VARIANT=items", "rnn_sequence"}},
      0},
+    {"cumsum", g_cumsum, {{"", "cumsum"}}, 1},
     {"depth space", g_depth_space, {{"", "space_to_depth"}}, 1},
     {"norm", g_norm, {{"", "norm_"}}, 1}, /* norm_rows or norm_items, by device type */
 };
