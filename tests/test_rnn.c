@@ -266,27 +266,7 @@ static uint8_t *lstm_onnx(const lstm_model *k, const float *w, const float *r, c
 static void run_lstm(const uint8_t *m, size_t size, int64_t batch, const float *x, size_t nx,
                      float *out[3], const size_t counts[3])
 {
-    clinfer_runtime *rt = test_runtime();
-    clinfer_graph *g = NULL;
-    clinfer_model *model = NULL;
-    clinfer_session *s = NULL;
-    cr_assert_eq(clinfer_graph_load_onnx_memory(m, size, &g), CLINFER_OK, "%s",
-                 clinfer_last_errmsg());
-    cr_assert_eq(clinfer_model_compile(rt, g, &model), CLINFER_OK, "%s", clinfer_last_errmsg());
-    clinfer_session_options so = clinfer_session_options_default();
-    so.batch = batch;
-    cr_assert_eq(clinfer_session_create(model, &so, &s), CLINFER_OK, "%s",
-                 clinfer_last_errmsg());
-    cr_assert_eq(clinfer_session_set_input(s, 0, x, nx), CLINFER_OK, "%s",
-                 clinfer_session_errmsg(s));
-    cr_assert_eq(clinfer_session_run(s), CLINFER_OK, "%s", clinfer_session_errmsg(s));
-    for (size_t i = 0; i < 3; i++)
-        cr_assert_eq(clinfer_session_get_output(s, i, out[i], counts[i]), CLINFER_OK, "%s",
-                     clinfer_session_errmsg(s));
-    clinfer_session_free(s);
-    clinfer_model_free(model);
-    clinfer_graph_free(g);
-    clinfer_runtime_free(rt);
+    test_onnx_run_outputs(m, size, batch, (const float *const[]){x}, &nx, 1, out, counts, 3);
 }
 
 /* [d0, d1, rest] -> [d1, d0, rest] */

@@ -154,6 +154,13 @@ clinfer_dtype test_onnx_run_batch(const uint8_t *model, size_t size, int64_t bat
                                   const float *const *in, const size_t *counts, int nin,
                                   float *out, size_t n)
 {
+    return test_onnx_run_outputs(model, size, batch, in, counts, nin, &out, &n, 1);
+}
+
+clinfer_dtype test_onnx_run_outputs(const uint8_t *model, size_t size, int64_t batch,
+                                    const float *const *in, const size_t *counts, int nin,
+                                    float *const *out, const size_t *out_counts, int nout)
+{
     clinfer_runtime *rt = test_runtime();
     clinfer_graph *g = NULL;
     clinfer_model *m = NULL;
@@ -169,8 +176,9 @@ clinfer_dtype test_onnx_run_batch(const uint8_t *model, size_t size, int64_t bat
         cr_assert_eq(clinfer_session_set_input(s, (size_t)k, in[k], counts[k]), CLINFER_OK, "%s",
                      clinfer_session_errmsg(s));
     cr_assert_eq(clinfer_session_run(s), CLINFER_OK, "%s", clinfer_session_errmsg(s));
-    cr_assert_eq(clinfer_session_get_output(s, 0, out, n), CLINFER_OK, "%s",
-                 clinfer_session_errmsg(s));
+    for (int k = 0; k < nout; k++)
+        cr_assert_eq(clinfer_session_get_output(s, (size_t)k, out[k], out_counts[k]), CLINFER_OK,
+                     "%s", clinfer_session_errmsg(s));
     clinfer_dtype dtype = clinfer_model_output_dtype(m, 0);
     clinfer_session_free(s);
     clinfer_model_free(m);

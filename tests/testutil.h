@@ -67,6 +67,10 @@ clinfer_dtype test_onnx_run(const uint8_t *model, size_t size, const float *cons
 clinfer_dtype test_onnx_run_batch(const uint8_t *model, size_t size, int64_t batch,
                                   const float *const *in, const size_t *counts, int nin,
                                   float *out, size_t n);
+/* The same reading outputs 0 .. nout - 1 (out_counts[k] floats each). */
+clinfer_dtype test_onnx_run_outputs(const uint8_t *model, size_t size, int64_t batch,
+                                    const float *const *in, const size_t *counts, int nin,
+                                    float *const *out, const size_t *out_counts, int nout);
 
 /* Runs the one-input model in fp32 and again in half storage
  * (CLINFER_PRECISION=fp16), each output equal to want (NaN where it is

@@ -37,15 +37,12 @@ clinfer_status excite_output_shape(clinfer_runtime *rt, const excite_params *p,
 }
 
 /* Items per work-group: one on CPUs (PoCL runs a group on one thread, and
- * a group of one needs no loop over items), 64 elsewhere; the pooling
- * family's variant setting forces either (CLINFER_POOL_VARIANT=rows: one,
- * =items: 64), so that PoCL tests the GPUs' form too. */
+ * a group of one needs no loop over items), 64 elsewhere
+ * (launch_cpu_form: CLINFER_POOL_VARIANT forces either, so that PoCL
+ * tests the GPUs' form too). */
 static size_t excite_local_size(const clinfer_runtime *rt)
 {
-    int cpu = rt->info.type == CLINFER_DEVICE_CPU;
-    if (rt->config.pool_variant != CONFIG_AUTO)
-        cpu = rt->config.pool_variant == CONFIG_POOL_ROWS;
-    return cpu ? 1 : 64;
+    return launch_cpu_form(rt) ? 1 : 64;
 }
 
 clinfer_status excite_prepare(clinfer_runtime *rt, const excite_params *p, op_launch *out)

@@ -209,6 +209,13 @@ void launch_release(op_launch *l)
         l->kernel = NULL;
 }
 
+int launch_cpu_form(const clinfer_runtime *rt)
+{
+    if (rt->config.pool_variant != CONFIG_AUTO)
+        return rt->config.pool_variant == CONFIG_POOL_ROWS;
+    return rt->info.type == CLINFER_DEVICE_CPU;
+}
+
 int32_t launch_rows_per_item(const clinfer_runtime *rt, int64_t planes, int32_t total,
                              int64_t aim)
 {

@@ -124,6 +124,12 @@ void launch_grid1(op_launch *l, size_t n);
 /* Sets a 3-D launch of (x, y, z) items with local size (lx, 1, 1). */
 void launch_grid3(op_launch *l, size_t x, size_t y, size_t z, size_t lx);
 
+/* 1 where a kernel family that has a CPU form and a GPU form runs the CPU
+ * one: on a CPU device, unless CLINFER_POOL_VARIANT (the runtime's
+ * pool_variant, config.h) forces one (rows: the CPU form, items: the GPU
+ * form), so that PoCL tests both. Pooling, squeeze_excite and rnn. */
+int launch_cpu_form(const clinfer_runtime *rt);
+
 /* Rows per work-item for kernels whose items each take a block of rows of
  * one of `planes` planes of `total` rows (the CPU "rows" kernels): `aim`
  * clamped to [1, total], then halved while there would be fewer than 8

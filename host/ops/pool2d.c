@@ -110,14 +110,12 @@ clinfer_status pool2d_output_shape(clinfer_runtime *rt, const pool2d_params *p,
 }
 
 /* Windowed pooling runs the rows kernels (rows of 16-wide vectors per
- * work-item) on CPUs and one output per work-item (coalesced) elsewhere;
- * CLINFER_POOL_VARIANT=rows|items|auto (the runtime's pool_variant,
- * config.h) forces one, so the tests run both. Sets *rows. */
+ * work-item) on CPUs and one output per work-item (coalesced) elsewhere
+ * (launch_cpu_form: CLINFER_POOL_VARIANT=rows|items|auto forces one, so
+ * the tests run both). Sets *rows. */
 static clinfer_status rows_variant(clinfer_runtime *rt, int *rows)
 {
-    *rows = rt->info.type == CLINFER_DEVICE_CPU;
-    if (rt->config.pool_variant != CONFIG_AUTO) /* forced (config.h) */
-        *rows = rt->config.pool_variant == CONFIG_POOL_ROWS;
+    *rows = launch_cpu_form(rt);
     return CLINFER_OK;
 }
 

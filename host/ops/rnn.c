@@ -123,15 +123,11 @@ clinfer_status rnn_output_shape(clinfer_runtime *rt, const rnn_params *p, clinfe
 
 /* Work-items per group: one on CPUs (PoCL runs a group of one without a
  * loop over items, and each item's dot products are vectorised), 64
- * elsewhere; the pooling family's variant setting forces either
- * (CLINFER_POOL_VARIANT=rows: one, =items: 64), as for squeeze_excite, so
- * that PoCL tests the GPUs' form too. */
+ * elsewhere (launch_cpu_form: CLINFER_POOL_VARIANT forces either, so that
+ * PoCL tests the GPUs' form too). */
 static size_t rnn_local_size(const clinfer_runtime *rt)
 {
-    int cpu = rt->info.type == CLINFER_DEVICE_CPU;
-    if (rt->config.pool_variant != CONFIG_AUTO)
-        cpu = rt->config.pool_variant == CONFIG_POOL_ROWS;
-    return cpu ? 1 : 64;
+    return launch_cpu_form(rt) ? 1 : 64;
 }
 
 clinfer_status rnn_prepare(clinfer_runtime *rt, const rnn_params *p, op_launch *out)
