@@ -64,15 +64,6 @@ static float rnn_clip(float x, float clip)
 #endif
 }
 
-/* The sum of a float16's lanes. */
-static float rnn_sum16(float16 a)
-{
-    const float8 a8 = a.lo + a.hi;
-    const float4 a4 = a8.lo + a8.hi;
-    const float2 a2 = a4.lo + a4.hi;
-    return a2.x + a2.y;
-}
-
 /* row[0 .. n) . v[0 .. n): R's row from global memory (as stored), the
  * state from local memory, in float16 pieces then one by one. */
 static float rnn_dot(__global const store_t *row, __local const float *v, int n)
@@ -84,40 +75,10 @@ static float rnn_dot(__global const store_t *row, __local const float *v, int n)
     float s = 0.0f;
     for (; k < n; k++)
         s = fma(LD(row, k), v[k], s);
-    return s + rnn_sum16(acc);
-}
-
-/* The dot products with v of `rows` rows `stride` apart (a unit's gates:
- * stride H * H), 2 or 4 at once, so that each piece of v is loaded once
- * for all of them (the step's time is these loads and fmas). */
-static float4 rnn_dots(__global const store_t *row, long stride, __local const float *v, int n,
-                       int rows)
-{
-    float16 a0 = (float16)(0.0f), a1 = a0, a2 = a0, a3 = a0;
-    float4 s = (float4)(0.0f);
-    int k = 0;
-    if (rows == 4) {
-        for (; k + 16 <= n; k += 16) {
-            const float16 h = vload16(0, v + k);
-            a0 = fma(LD16(0, row + k), h, a0);
-            a1 = fma(LD16(0, row + stride + k), h, a1);
-            a2 = fma(LD16(0, row + 2 * stride + k), h, a2);
-            a3 = fma(LD16(0, row + 3 * stride + k), h, a3);
-        }
-        for (; k < n; k++)
-            s = fma((float4)(LD(row, k), LD(row + stride, k), LD(row + 2 * stride, k),
-                             LD(row + 3 * stride, k)),
-                    v[k], s);
-    } else {
-        for (; k + 16 <= n; k += 16) {
-            const float16 h = vload16(0, v + k);
-            a0 = fma(LD16(0, row + k), h, a0);
-            a1 = fma(LD16(0, row + stride + k), h, a1);
-        }
-        for (; k < n; k++)
-            s.lo = fma((float2)(LD(row, k), LD(row + stride, k)), v[k], s.lo);
-    }
-    return s + (float4)(rnn_sum16(a0), rnn_sum16(a1), rnn_sum16(a2), rnn_sum16(a3));
+    const float8 a8 = acc.lo + acc.hi;
+    const float4 a4 = a8.lo + a8.hi;
+    const float2 a2 = a4.lo + a4.hi;
+    return s + a2.x + a2.y;
 }
 
 __kernel void rnn_sequence(__global const store_t *xw, long xw_off, __global const store_t *r,
@@ -179,9 +140,9 @@ __kernel void rnn_sequence(__global const store_t *xw, long xw_off, __global con
          * R_h (r * h)) or, linear_before_reset, g(x_h + r * (R_h h + R_bh)) */
 #ifdef RNN_LBR
         for (int j = li; j < H; j += L) {
-            const float2 zr = rnn_dots(rd + (long)j * H, (long)H * H, hcur, H, 2).lo;
-            const float z = rnn_act(fa, rnn_clip(XW(j) + zr.x, clip));
-            const float rg = rnn_act(fa, rnn_clip(XW(H + j) + zr.y, clip));
+            const float z = rnn_act(fa, rnn_clip(XW(j) + rnn_dot(rd + (long)j * H, hcur, H), clip));
+            const float rg =
+                rnn_act(fa, rnn_clip(XW(H + j) + rnn_dot(rd + (long)(H + j) * H, hcur, H), clip));
             const float lin = rnn_dot(rd + (long)(2 * H + j) * H, hcur, H) +
                               LD(rb + rb_off, (long)d * H + j);
             const float cand = rnn_act(ga, rnn_clip(XW(2 * H + j) + rg * lin, clip));
@@ -191,9 +152,9 @@ __kernel void rnn_sequence(__global const store_t *xw, long xw_off, __global con
         }
 #else
         for (int j = li; j < H; j += L) {
-            const float2 zr = rnn_dots(rd + (long)j * H, (long)H * H, hcur, H, 2).lo;
-            const float z = rnn_act(fa, rnn_clip(XW(j) + zr.x, clip));
-            const float rg = rnn_act(fa, rnn_clip(XW(H + j) + zr.y, clip));
+            const float z = rnn_act(fa, rnn_clip(XW(j) + rnn_dot(rd + (long)j * H, hcur, H), clip));
+            const float rg =
+                rnn_act(fa, rnn_clip(XW(H + j) + rnn_dot(rd + (long)(H + j) * H, hcur, H), clip));
             cell[j] = z; /* the update gate, until the second pass */
             rh[j] = rg * hcur[j];
         }
@@ -211,11 +172,10 @@ __kernel void rnn_sequence(__global const store_t *xw, long xw_off, __global con
         /* LSTM: gates i, o, f, c in xw and R; peepholes i, o, f */
         for (int j = li; j < H; j += L) {
             const float cp = cell[j];
-            const float4 dots = rnn_dots(rd + (long)j * H, (long)H * H, hcur, H, 4);
-            float gi = XW(j) + dots.s0;
-            float go = XW(H + j) + dots.s1;
-            float gf = XW(2 * H + j) + dots.s2;
-            const float gc = XW(3 * H + j) + dots.s3;
+            float gi = XW(j) + rnn_dot(rd + (long)j * H, hcur, H);
+            float go = XW(H + j) + rnn_dot(rd + (long)(H + j) * H, hcur, H);
+            float gf = XW(2 * H + j) + rnn_dot(rd + (long)(2 * H + j) * H, hcur, H);
+            const float gc = XW(3 * H + j) + rnn_dot(rd + (long)(3 * H + j) * H, hcur, H);
 #ifdef RNN_HAS_P
             __global const store_t *pd = p + p_off + (long)d * 3 * H;
             gi = fma(LD(pd, j), cp, gi);
