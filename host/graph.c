@@ -266,6 +266,20 @@ static void pop_node(clinfer_graph *g)
     free(n->inputs);
 }
 
+void graph_roll_back(clinfer_graph *g, int32_t node_count, int32_t value_count)
+{
+    while (g->node_count > node_count) {
+        graph_node *n = &g->nodes[--g->node_count];
+        free(n->name);
+        free(n->inputs);
+    }
+    while (g->value_count > value_count) {
+        graph_value *v = &g->values[--g->value_count];
+        free(v->name);
+        free(v->data);
+    }
+}
+
 /* Infers the node's output shape with the open batch dimension set to 1 and
  * to 2; dimensions that differ follow the batch and are shown as open. */
 static clinfer_status infer_builder_shape(clinfer_graph *g, const graph_node *n,

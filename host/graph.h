@@ -136,6 +136,11 @@ clinfer_status graph_add_node(clinfer_graph *g, const char *name, op_kind op,
                               const clinfer_value *inputs, int32_t count, const node_attrs *attrs,
                               clinfer_value *out);
 
+/* Removes the nodes and values added after the graph had node_count nodes
+ * and value_count values: a builder call made of several nodes
+ * (clinfer_graph_rnn) leaves nothing behind when a later step fails. */
+void graph_roll_back(clinfer_graph *g, int32_t node_count, int32_t value_count);
+
 /* v is a value of g. */
 int graph_valid_value(const clinfer_graph *g, clinfer_value v);
 

@@ -60,9 +60,9 @@ static clinfer_status rnn_check_weights(clinfer_graph *g, const clinfer_rnn_desc
     return CLINFER_OK;
 }
 
-/* The biases the recurrence adds to xw, [D * G * H]: Wb + Rb per gate, except GRU's candidate
- * with linear_before_reset, whose Rb goes inside r * (...) and into rb_h
- * [D, H] instead (zeros when there is no B). */
+/* The biases the recurrence adds to xw, [D * G * H]: Wb + Rb per gate,
+ * except GRU's candidate with linear_before_reset, whose Rb goes inside
+ * r * (...) and into rb_h [D, H] instead (zeros when there is no B). */
 static clinfer_status rnn_biases(clinfer_graph *g, const char *name, const clinfer_rnn_desc *d,
                                  int64_t D, clinfer_value b, clinfer_value *bias,
                                  clinfer_value *rb_h)
@@ -205,27 +205,24 @@ clinfer_status clinfer_graph_rnn(clinfer_graph *g, const char *name, const clinf
                           "rnn \"%s\": Y_c is the LSTM's cell state", name);
     const int64_t D = desc->direction == CLINFER_RNN_BIDIRECTIONAL ? 2 : 1;
     const int32_t extra = y_c ? 2 : y_h ? 1 : 0;
+    const int32_t nodes_before = g->node_count, values_before = g->value_count;
     clinfer_value bias, rb_h, xw, seq;
     st = rnn_biases(g, name, desc, D, b, &bias, &rb_h);
     if (st == CLINFER_OK)
         st = rnn_projection(g, name, x, w, &xw);
-    if (st != CLINFER_OK)
-        return st;
     node_attrs a;
     rnn_attrs_from(desc, extra, &a);
     const clinfer_value in[RNN_IN_COUNT] = {xw, r, bias, rb_h, initial_h, initial_c, peephole};
-    st = graph_add_node(g, extra && y ? rnn_part(name, "steps", buf, sizeof buf)
-                                      : extra ? rnn_part(name, "states", buf, sizeof buf) : name,
-                        OP_RNN, in, RNN_IN_COUNT, &a, &seq);
-    if (st != CLINFER_OK)
-        return st;
-    if (y && !extra)
-        *y = seq;
-    else if (y)
-        st = rnn_slab(g, name, NULL, seq, 0, y);
+    if (st == CLINFER_OK)
+        st = graph_add_node(g, extra ? rnn_part(name, "steps", buf, sizeof buf) : name, OP_RNN,
+                            in, RNN_IN_COUNT, &a, &seq);
+    if (st == CLINFER_OK && y)
+        st = extra ? rnn_slab(g, name, NULL, seq, 0, y) : (*y = seq, CLINFER_OK);
     if (st == CLINFER_OK && y_h)
         st = rnn_slab(g, name, "Y_h", seq, 1, y_h);
     if (st == CLINFER_OK && y_c)
         st = rnn_slab(g, name, "Y_c", seq, 2, y_c);
+    if (st != CLINFER_OK) /* keeps the message: the values and nodes made so far go */
+        graph_roll_back(g, nodes_before, values_before);
     return st;
 }

@@ -193,6 +193,10 @@ Test(rnn, refusals)
                                     CLINFER_NO_VALUE, CLINFER_NO_VALUE, &y, NULL, NULL),
                   CLINFER_OK);
     cr_assert(strstr(clinfer_graph_errmsg(g), "R"), "%s", clinfer_graph_errmsg(g));
+    /* nothing of the failed layer is left: the same name builds again */
+    cr_assert_eq(clinfer_graph_rnn(g, "b", &d, x, w, r, CLINFER_NO_VALUE, CLINFER_NO_VALUE,
+                                   CLINFER_NO_VALUE, CLINFER_NO_VALUE, &y, &yh, NULL),
+                 CLINFER_OK, "%s", clinfer_graph_errmsg(g));
     /* an activation the kernel does not have */
     d.activations[0][1] = CLINFER_ACT_GELU;
     cr_assert_eq(clinfer_graph_rnn(g, "c", &d, x, w, r, CLINFER_NO_VALUE, CLINFER_NO_VALUE,
