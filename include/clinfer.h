@@ -455,7 +455,14 @@ typedef enum clinfer_unary_op {
     CLINFER_UNARY_COSH,
     CLINFER_UNARY_ASINH,
     CLINFER_UNARY_ACOSH,
-    CLINFER_UNARY_ATANH
+    CLINFER_UNARY_ATANH,
+    /* ONNX QuantizeLinear with a per-tensor scale (alpha) and zero point
+     * (beta): rint(x / alpha) + beta, clamped to [0, 255] (U8) or
+     * [-128, 127] (S8); the quantized values stay floats (exact) */
+    CLINFER_UNARY_QUANTIZE_U8,
+    CLINFER_UNARY_QUANTIZE_S8,
+    /* ONNX DequantizeLinear, per-tensor: (x - beta) * alpha */
+    CLINFER_UNARY_DEQUANTIZE
 } clinfer_unary_op;
 
 typedef enum clinfer_binary_op {

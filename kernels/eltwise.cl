@@ -58,6 +58,9 @@
 #define UNARY_ASINH 20
 #define UNARY_ACOSH 21
 #define UNARY_ATANH 22
+#define UNARY_QUANTIZE_U8 23
+#define UNARY_QUANTIZE_S8 24
+#define UNARY_DEQUANTIZE 25
 
 /* Binary ops and variants: binary_op and binary_variant in eltwise.h. */
 #define BIN_ADD 0
@@ -127,6 +130,15 @@
 #define UNARY_F(x) acosh(x)
 #elif UNARY == UNARY_ATANH
 #define UNARY_F(x) atanh(x)
+/* ONNX QuantizeLinear (act_a the scale, act_b the zero point): x divided,
+ * as ONNX writes it, rounded halves to even, saturated to the type; and
+ * DequantizeLinear */
+#elif UNARY == UNARY_QUANTIZE_U8
+#define UNARY_F(x) clamp(rint((x) / act_a) + act_b, 0.0f, 255.0f)
+#elif UNARY == UNARY_QUANTIZE_S8
+#define UNARY_F(x) clamp(rint((x) / act_a) + act_b, -128.0f, 127.0f)
+#elif UNARY == UNARY_DEQUANTIZE
+#define UNARY_F(x) (((x) - act_b) * act_a)
 #else
 #error "eltwise.cl: unknown UNARY"
 #endif

@@ -139,6 +139,26 @@ pb onnx_tensor_i(const char *name, int rank, const int64_t *dims, const int64_t 
     return t;
 }
 
+pb onnx_tensor_int(const char *name, int elem_type, int rank, const int64_t *dims,
+                   const int64_t *data)
+{
+    const int bytes = elem_type == 2 || elem_type == 3 ? 1 : elem_type == 4 || elem_type == 5 ? 2
+                      : elem_type == 6 ? 4 : 8;
+    pb t = {0};
+    for (int d = 0; d < rank; d++)
+        pb_int(&t, 1, dims[d]);
+    pb_int(&t, 2, elem_type);
+    if (name)
+        pb_str(&t, 8, name);
+    int64_t n = count(rank, dims);
+    pb body = {0};
+    for (int64_t k = 0; k < n; k++)
+        le(&body, (uint64_t)data[k], bytes); /* two's complement, little-endian */
+    pb_bytes(&t, 9, body.b, body.n);
+    pb_free(&body);
+    return t;
+}
+
 static pb attr_head(const char *name, int type)
 {
     pb a = {0};

@@ -35,6 +35,10 @@ enum { OT_FLOAT = 1, OT_UINT8 = 2, OT_INT32 = 6, OT_INT64 = 7, OT_BOOL = 9, OT_F
 pb onnx_tensor_f(const char *name, int rank, const int64_t *dims, const float *data, int raw);
 /* TensorProto: int64 data in raw_data (raw) or int64_data. */
 pb onnx_tensor_i(const char *name, int rank, const int64_t *dims, const int64_t *data, int raw);
+/* An integer tensor of ONNX element type elem_type (uint8 2, int8 3,
+ * uint16 4, int16 5, int32 6, int64 7) in raw_data. */
+pb onnx_tensor_int(const char *name, int elem_type, int rank, const int64_t *dims,
+                   const int64_t *data);
 
 /* AttributeProto of each kind. */
 pb onnx_attr_int(const char *name, int64_t v);

@@ -82,6 +82,14 @@ void ref_unary(unary_kind kind, act_params act, size_t n, const float *in, float
         case UNARY_ATANH:
             x = atanh(x);
             break;
+        case UNARY_QUANTIZE_U8: /* the float division ONNX writes, then rounding */
+        case UNARY_QUANTIZE_S8:
+            x = nearbyint((double)(in[i] / act.a)) + act.b;
+            x = kind == UNARY_QUANTIZE_U8 ? fmin(fmax(x, 0), 255) : fmin(fmax(x, -128), 127);
+            break;
+        case UNARY_DEQUANTIZE:
+            x = (x - act.b) * act.a;
+            break;
         }
         out[i] = (float)x;
     }

@@ -134,6 +134,10 @@ static const unary_case unary_cases[] = {
     {"Asinh", UNARY_ASINH, ACT_KIND_NONE, 0, 0, -20, 20, PRECISE},
     {"Acosh", UNARY_ACOSH, ACT_KIND_NONE, 0, 0, 1, 20, PRECISE},
     {"Atanh", UNARY_ATANH, ACT_KIND_NONE, 0, 0, -0.99f, 0.99f, PRECISE},
+    /* scale, zero point; inputs past both ends of the type */
+    {"QuantizeLinear", UNARY_QUANTIZE_U8, ACT_KIND_NONE, 0.05f, 128, -8, 8, 0, 0},
+    {"QuantizeLinear", UNARY_QUANTIZE_S8, ACT_KIND_NONE, 0.0371f, -3, -6, 6, 0, 0},
+    {"DequantizeLinear", UNARY_DEQUANTIZE, ACT_KIND_NONE, 0.02f, 7, -128, 255, 0, 0},
 };
 
 /* The graph's unary op for a kernel kind (0 for Identity, which a graph

@@ -18,8 +18,11 @@ static clinfer_status unary_node_params(const node_ctx *c, unary_params *p)
     if (op >= CLINFER_UNARY_RELU && (int)op < CLINFER_ACT_COUNT) {
         p->kind = UNARY_ACT;
         p->act = (act_params){(act_kind)op, c->node->attrs.unary.alpha, c->node->attrs.unary.beta};
-    } else if (op >= CLINFER_UNARY_EXP && op <= CLINFER_UNARY_ATANH) {
+    } else if (op >= CLINFER_UNARY_EXP && op <= CLINFER_UNARY_DEQUANTIZE) {
         p->kind = (unary_kind)(UNARY_EXP + (op - CLINFER_UNARY_EXP));
+        /* the (de)quantizations' scale and zero point */
+        p->act.a = c->node->attrs.unary.alpha;
+        p->act.b = c->node->attrs.unary.beta;
     } else {
         return node_fail(c, CLINFER_ERR_INVALID_ARGUMENT, "unknown unary operation %d", (int)op);
     }

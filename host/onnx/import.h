@@ -174,6 +174,8 @@ clinfer_status fold_mod(onnx_node *c);
 clinfer_status fold_where(onnx_node *c);
 clinfer_status fold_expand(onnx_node *c);
 clinfer_status fold_scatter_nd(onnx_node *c);
+clinfer_status fold_quantize_linear(onnx_node *c);   /* ops_quant.c */
+clinfer_status fold_dequantize_linear(onnx_node *c); /* ops_quant.c */
 
 /* fold.c's helpers for the other folders: a host tensor of `shape` for a
  * node's result (an error naming the node when it is too large; with_sym:

@@ -137,6 +137,10 @@
            "extrapolation_value nearest_mode antialias axes keep_aspect_ratio_policy")             \
     KERNEL("Upsample", op_upsample, NULL, IN(1), "mode scales height_scale width_scale")           \
     KERNEL("GridSample", op_grid_sample, NULL, 0, "mode padding_mode align_corners")               \
+    KERNEL("QuantizeLinear", op_quantize_linear, fold_quantize_linear, IN(1) | IN(2),          \
+           "axis saturate block_size output_dtype")                                                 \
+    KERNEL("DequantizeLinear", op_dequantize_linear, fold_dequantize_linear, IN(1) | IN(2),    \
+           "axis block_size")                                                                       \
     KERNEL("RNN", op_rnn, NULL, IN(1) | IN(3) | IN(4), RECURRENT)                                  \
     KERNEL("GRU", op_gru, NULL, IN(1) | IN(3) | IN(4), RECURRENT " linear_before_reset")           \
     KERNEL("LSTM", op_lstm, NULL, IN(1) | IN(3) | IN(4), RECURRENT " input_forget")                \

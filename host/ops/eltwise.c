@@ -59,7 +59,8 @@ const char *unary_name(const unary_params *p)
                                         "Floor", "Ceil", "Round",   "Sign",
                                         "Sin", "Cos", "Tan",   "Asin",
                                         "Acos", "Atan", "Sinh", "Cosh",
-                                        "Asinh", "Acosh", "Atanh"};
+                                        "Asinh", "Acosh", "Atanh", "QuantizeLinear",
+                                        "QuantizeLinear", "DequantizeLinear"};
     _Static_assert(sizeof kinds / sizeof kinds[0] == UNARY_LAST + 1, "a name per unary_kind");
     if (p->kind == UNARY_ACT)
         return act_valid(&p->act) ? act_kind_name(p->act.kind) : "unary";

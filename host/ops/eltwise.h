@@ -21,7 +21,8 @@
 /* Unary ops beyond the activations. UNARY_ACT applies `act` (ONNX Relu,
  * LeakyRelu(alpha = act.a), Clip(min = act.a, max = act.b), Sigmoid, Tanh,
  * ... : CLINFER_ACTIVATION_TABLE; ACT_KIND_NONE copies, i.e. Identity). The
- * others ignore `act`. */
+ * others ignore `act` but for the (de)quantizations, whose scale and zero
+ * point are act.a and act.b. */
 typedef enum unary_kind {
     UNARY_ACT = 0,
     UNARY_EXP = 1,
@@ -46,7 +47,10 @@ typedef enum unary_kind {
     UNARY_ASINH = 20,
     UNARY_ACOSH = 21,
     UNARY_ATANH = 22,
-    UNARY_LAST = UNARY_ATANH
+    UNARY_QUANTIZE_U8 = 23, /* act.a the scale, act.b the zero point */
+    UNARY_QUANTIZE_S8 = 24,
+    UNARY_DEQUANTIZE = 25,
+    UNARY_LAST = UNARY_DEQUANTIZE
 } unary_kind;
 
 typedef struct unary_params {

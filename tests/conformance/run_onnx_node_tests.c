@@ -82,11 +82,14 @@ static const char *const required[] = {
     "test_greater",       "test_less",
     /* recurrent layers (CRNN text recognisers, audio and sequence models) */
     "test_lstm_",         "test_gru_",              "test_rnn_",         "test_simple_rnn_",
+    /* QDQ quantized models */
+    "test_quantizelinear", "test_dequantizelinear",
 };
 
-/* Families whose int64 or bool outputs are compared (exactly, as floats). */
+/* Families whose integer or bool outputs are compared (exactly, as floats):
+ * int64 indices, bool conditions, QuantizeLinear's uint8/int8 values. */
 static const char *const int64_outputs[] = {"test_argmax_", "test_argmin_", "test_greater",
-                                            "test_less"};
+                                            "test_less", "test_quantizelinear"};
 
 static int int64_output_family(const char *name)
 {
@@ -354,7 +357,8 @@ static void run_test(clinfer_runtime *rt, const char *root, const char *name, re
     const int int64_ok = int64_output_family(name);
     for (size_t i = 0; i < info->output_count && !typed; i++)
         if (info->outputs[i].elem_type != 1 &&
-            !(int64_ok && (info->outputs[i].elem_type == 7 || info->outputs[i].elem_type == 9))) {
+            !(int64_ok && (info->outputs[i].elem_type == 7 || info->outputs[i].elem_type == 9 ||
+                           info->outputs[i].elem_type == 2 || info->outputs[i].elem_type == 3))) {
             typed = 1;
             snprintf(r->why, sizeof r->why, "output \"%s\" is %s (clinfer computes float32)",
                      info->outputs[i].name, clinfer_onnx_type_name(info->outputs[i].elem_type));

@@ -32,7 +32,8 @@ for f in "$dir"/*.cl; do
     # only a build option compiles
     sets=("" "-DHAS_BIAS=1 -DHAS_RESIDUAL=1")
     case $name in
-    eltwise) sets+=("-DUNARY=1" "-DUNARY=1 -DACT=1" "-DUNARY=11" "-DUNARY=12" "-DUNARY=14" "-DUNARY=22")
+    eltwise) sets+=("-DUNARY=1" "-DUNARY=1 -DACT=1" "-DUNARY=11" "-DUNARY=12" "-DUNARY=14" "-DUNARY=22"
+             "-DUNARY=23" "-DUNARY=24" "-DUNARY=25")
              for b in 1 2 3 4 5 6; do sets+=("-DBINOP=1 -DBCAST=$b -DACT=1"); done ;;
     conv_transpose) sets+=("-DCONVT_DIRECT=1" "-DCONVT_DIRECT=1 -DHAS_BIAS=1") ;;
     conv_winograd) sets+=("-DWM=2" "-DWM=2 -DHAS_BIAS=1 -DHAS_RESIDUAL=1") ;;
