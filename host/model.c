@@ -75,6 +75,7 @@ static clinfer_status run_passes(clinfer_runtime *rt, clinfer_graph *g)
         return (clinfer_status)layernorms;
     int patterns = pass_fuse_swishes(g);
     patterns += pass_fuse_gelu(g);
+    patterns += pass_fuse_qdq(g);
     int folded = pass_fold_batchnorm(g);
     if (folded < 0)
         return (clinfer_status)folded; /* the pass recorded the message */

@@ -361,7 +361,12 @@ typedef int32_t clinfer_value;
     X(MISH, 14, "Mish")         /* x tanh(log(1 + exp(x))) */                  \
     X(THRESHOLDED_RELU, 15, "ThresholdedRelu") /* x > alpha ? x : 0 */       \
     /* x sigmoid(alpha x); alpha 1: SiLU, written as Mul(x, Sigmoid(x)) */    \
-    X(SWISH, 16, "Swish")
+    X(SWISH, 16, "Swish")                                                      \
+    /* a QuantizeLinear -> DequantizeLinear pair (QDQ models): alpha the */   \
+    /* scale, beta the zero point; (clamp(rint(x / alpha) + beta) - beta) */  \
+    /* * alpha, clamped to [0, 255] (U8) or [-128, 127] (S8) */               \
+    X(QDQ_U8, 17, "QuantizeLinear/DequantizeLinear (uint8)")                   \
+    X(QDQ_S8, 18, "QuantizeLinear/DequantizeLinear (int8)")
 
 #define CLINFER_ACT_ENUM_ENTRY(name, value, onnx) CLINFER_ACT_##name = value,
 typedef enum clinfer_activation {

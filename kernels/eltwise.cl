@@ -130,13 +130,12 @@
 #define UNARY_F(x) acosh(x)
 #elif UNARY == UNARY_ATANH
 #define UNARY_F(x) atanh(x)
-/* ONNX QuantizeLinear (act_a the scale, act_b the zero point): x divided,
- * as ONNX writes it, rounded halves to even, saturated to the type; and
- * DequantizeLinear */
+/* ONNX QuantizeLinear (act_a the scale, act_b the zero point; prelude.cl's
+ * QUANTIZE_TO) and DequantizeLinear */
 #elif UNARY == UNARY_QUANTIZE_U8
-#define UNARY_F(x) clamp(rint((x) / act_a) + act_b, 0.0f, 255.0f)
+#define UNARY_F(x) QUANTIZE_TO(x, 0.0f, 255.0f)
 #elif UNARY == UNARY_QUANTIZE_S8
-#define UNARY_F(x) clamp(rint((x) / act_a) + act_b, -128.0f, 127.0f)
+#define UNARY_F(x) QUANTIZE_TO(x, -128.0f, 127.0f)
 #elif UNARY == UNARY_DEQUANTIZE
 #define UNARY_F(x) (((x) - act_b) * act_a)
 #else

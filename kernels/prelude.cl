@@ -258,6 +258,8 @@ __attribute__((always_inline)) inline void st16_row(float16 v, __global store_t 
 #define ACT_MISH 14
 #define ACT_THRESHOLDED_RELU 15
 #define ACT_SWISH 16
+#define ACT_QDQ_U8 17
+#define ACT_QDQ_S8 18
 
 #ifndef ACT
 #define ACT ACT_NONE
@@ -367,6 +369,13 @@ SWISH_EXPNEG_DEF(float16, int16)
 #define SWISH_GATE(y) (1.0f / (1.0f + exp(-(y))))
 #endif
 
+/* ONNX QuantizeLinear of a float or floatN x to [lo, hi] (act_a the
+ * scale, act_b the zero point): the division ONNX writes, rounded halves
+ * to even, saturated; NaN stays NaN. fmin/fmax rather than clamp, which a
+ * kernel's parameter may shadow. */
+#define QUANTIZE_TO(x, lo, hi)                                                 \
+    select(fmin(fmax(rint((x) / act_a) + act_b, (lo)), (hi)), (x), IS_NAN(x))
+
 /* t limited to [0, 1], NaN stays NaN. */
 #define CLAMP01_NAN(t) ((t) < 0.0f ? 0.0f : (t) > 1.0f ? 1.0f : (t))
 
@@ -415,6 +424,10 @@ SWISH_EXPNEG_DEF(float16, int16)
 #define ACT_ANY(x) ((x) <= act_a ? 0.0f : (x))
 #elif ACT == ACT_SWISH /* act_a: alpha; x times 1 / (1 + e^(-alpha x)) */
 #define ACT_ANY(x) ((x) * SWISH_GATE(act_a * (x)))
+#elif ACT == ACT_QDQ_U8 /* act_a: scale, act_b: zero point (a QDQ pair) */
+#define ACT_ANY(x) ((QUANTIZE_TO(x, 0.0f, 255.0f) - act_b) * act_a)
+#elif ACT == ACT_QDQ_S8
+#define ACT_ANY(x) ((QUANTIZE_TO(x, -128.0f, 127.0f) - act_b) * act_a)
 #else
 #error "prelude.cl: unknown ACT"
 #endif

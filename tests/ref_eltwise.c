@@ -84,6 +84,8 @@ void ref_unary(unary_kind kind, act_params act, size_t n, const float *in, float
             break;
         case UNARY_QUANTIZE_U8: /* the float division ONNX writes, then rounding */
         case UNARY_QUANTIZE_S8:
+            if (isnan(x))
+                break;
             x = nearbyint((double)(in[i] / act.a)) + act.b;
             x = kind == UNARY_QUANTIZE_U8 ? fmin(fmax(x, 0), 255) : fmin(fmax(x, -128), 127);
             break;

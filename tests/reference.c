@@ -57,6 +57,14 @@ float ref_activation(act_params act, float x)
         return x <= act.a ? 0 : x;
     case ACT_KIND_SWISH: /* x sigmoid(alpha x) */
         return (float)(d / (1.0 + exp(-(double)act.a * d)));
+    case ACT_KIND_QDQ_U8: /* the float division ONNX writes, halves to even */
+    case ACT_KIND_QDQ_S8: {
+        if (isnan(x))
+            return x;
+        const double q = nearbyint((double)(x / act.a)) + act.b;
+        const double lo = act.kind == ACT_KIND_QDQ_U8 ? 0 : -128, hi = lo + 255;
+        return (float)((fmin(fmax(q, lo), hi) - act.b) * act.a);
+    }
     case ACT_KIND_NONE:
     case ACT_KIND_COUNT:
         break;

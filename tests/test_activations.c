@@ -289,6 +289,8 @@ Test(activations, fuse_into_convolution)
         {ACT_KIND_MISH, 0, 0},
         {ACT_KIND_THRESHOLDED_RELU, 0.2f, 0},
         {ACT_KIND_SWISH, 1, 0},
+        {ACT_KIND_QDQ_U8, 0.0625f, 100}, /* a power of two: exact steps */
+        {ACT_KIND_QDQ_S8, 0.03125f, -5},
     };
     clinfer_runtime *rt = test_runtime();
     const clinfer_shape xs = shape_make(4, x_dims), ws = {4, {5, 3, 3, 3}}, bs = {1, {5}};

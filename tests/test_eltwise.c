@@ -138,6 +138,11 @@ static const unary_case unary_cases[] = {
     {"QuantizeLinear", UNARY_QUANTIZE_U8, ACT_KIND_NONE, 0.05f, 128, -8, 8, 0, 0},
     {"QuantizeLinear", UNARY_QUANTIZE_S8, ACT_KIND_NONE, 0.0371f, -3, -6, 6, 0, 0},
     {"DequantizeLinear", UNARY_DEQUANTIZE, ACT_KIND_NONE, 0.02f, 7, -128, 255, 0, 0},
+    /* a QuantizeLinear -> DequantizeLinear pair as one activation */
+    {"QuantizeLinear/DequantizeLinear (uint8)", UNARY_ACT, ACT_KIND_QDQ_U8, 0.05f, 128, -8, 8, 0,
+     0},
+    {"QuantizeLinear/DequantizeLinear (int8)", UNARY_ACT, ACT_KIND_QDQ_S8, 0.0371f, -3, -6, 6, 0,
+     0},
 };
 
 /* The graph's unary op for a kernel kind (0 for Identity, which a graph
@@ -577,10 +582,11 @@ Test(eltwise, binary_rejects_incompatible_shapes_and_bad_arguments)
     cr_assert_eq(binary_output_shape(rt, &p, &out), CLINFER_ERR_INVALID_ARGUMENT);
     cr_assert(strstr(clinfer_last_errmsg(), "op 9"), "message: %s", clinfer_last_errmsg());
     p.op = BINARY_ADD;
-    p.act.kind = (act_kind)17;
+    p.act.kind = ACT_KIND_COUNT; /* one past the last */
     cr_assert_eq(binary_output_shape(rt, &p, &out), CLINFER_ERR_INVALID_ARGUMENT);
-    cr_assert(strstr(clinfer_last_errmsg(), "activation kind 17"), "message: %s",
-              clinfer_last_errmsg());
+    char kind_msg[64];
+    snprintf(kind_msg, sizeof kind_msg, "activation kind %d", (int)ACT_KIND_COUNT);
+    cr_assert(strstr(clinfer_last_errmsg(), kind_msg), "message: %s", clinfer_last_errmsg());
     p.act.kind = ACT_KIND_NONE;
     p.b.rank = 9;
     cr_assert_eq(binary_output_shape(rt, &p, &out), CLINFER_ERR_SHAPE);

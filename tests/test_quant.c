@@ -92,6 +92,39 @@ Test(quant, qdq_matmul_against_the_steps)
     free(m);
 }
 
+/* One QuantizeLinear read by two DequantizeLinears (ONNX Runtime's
+ * quantizer quantizes a value once for all its readers): y = d1 * |d2|,
+ * both the fake-quantized x; the pair becomes one activation and both
+ * readers read it. */
+Test(quant, one_quantize_two_dequantizes)
+{
+    onnx_graph g = {{0}};
+    const int64_t xd[2] = {3, 11}, none[1] = {0};
+    const float s = 0.1f;
+    const int64_t z = 3;
+    onnx_input(&g, (pb[]){onnx_value_info("x", OT_FLOAT, 2, xd)});
+    onnx_output(&g, (pb[]){onnx_value_info("y", OT_FLOAT, -1, NULL)});
+    onnx_initializer(&g, (pb[]){onnx_tensor_f("s", 0, none, &s, 1)});
+    onnx_initializer(&g, (pb[]){onnx_tensor_int("z", 2, 0, none, &z)});
+    onnx_node(&g, "QuantizeLinear", "q", "x,s,z", "xq", 0, NULL);
+    onnx_node(&g, "DequantizeLinear", "d1", "xq,s,z", "a", 0, NULL);
+    onnx_node(&g, "DequantizeLinear", "d2", "xq,s,z", "b", 0, NULL);
+    onnx_node(&g, "Abs", "abs", "b", "babs", 0, NULL);
+    onnx_node(&g, "Mul", "mul", "a,babs", "y", 0, NULL);
+    size_t size;
+    uint8_t *m = onnx_model(&g, 13, &size);
+    float x[33], y[33];
+    uint32_t seed = 5;
+    fill_uniform(x, 33, -2, 30, &seed); /* past 25.2, the top */
+    test_onnx_run(m, size, (const float *const[]){x}, (const size_t[]){33}, 1, y, 33);
+    for (int i = 0; i < 33; i++) {
+        const double f = fake_quant(x[i], s, 3, 0, 255);
+        cr_assert(fabs(y[i] - f * fabs(f)) <= 1e-5 * (1 + f * f), "element %d: %g, expected %g", i,
+                  (double)y[i], f * fabs(f));
+    }
+    free(m);
+}
+
 /* A QuantizeLinear with the given scale count, zero point type and
  * block_size on a run-time x [2, 3]. */
 static uint8_t *q_model(int scales, int zp_type, int64_t block, size_t *size)

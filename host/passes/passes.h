@@ -28,6 +28,7 @@
  * message is recorded. */
 int pass_fuse_swishes(clinfer_graph *g);
 int pass_fuse_gelu(clinfer_graph *g);
+int pass_fuse_qdq(clinfer_graph *g);
 int pass_fold_batchnorm(clinfer_graph *g);
 int pass_fuse_residual_adds(clinfer_graph *g);
 int pass_fuse_input_scales(clinfer_graph *g);

@@ -11,7 +11,9 @@
  *  - GELU: Div(x, sqrt 2) (or Mul(x, 1 / sqrt 2)) -> Erf -> Add 1 ->
  *    a product of x, that and 0.5 in any order and grouping:
  *    Mul(Mul(x, e), 0.5), Mul(Mul(x, 0.5), e) or Mul(x, Mul(e, 0.5)), each
- *    Mul's operands either way round (BERT and PyTorch's nn.GELU exports).
+ *    Mul's operands either way round (BERT and PyTorch's nn.GELU exports);
+ *  - a QuantizeLinear -> DequantizeLinear pair of one scale and zero point
+ *    (QDQ-quantized models) as the activation QDQ_U8 or QDQ_S8.
  * Every intermediate value must feed only the next node of the pattern and
  * not be a graph output, and the result must have x's shape (constants that
  * broadcast to a higher rank leave the nodes alone). The first node of the
@@ -126,6 +128,70 @@ int pass_fuse_swishes(clinfer_graph *g)
         const int hard = h->attrs.unary.op == CLINFER_UNARY_HARD_SIGMOID;
         make_activation(g, h, m, x, gated_activation(h->attrs.unary.op),
                         hard ? h->attrs.unary.alpha : 1.0f, hard ? h->attrs.unary.beta : 0.0f);
+        fused++;
+    }
+    return fused;
+}
+
+/* Whether node d is a live unary DequantizeLinear of q's scale and zero
+ * point. */
+static int dequantizes(const graph_node *d, const graph_node *q)
+{
+    return !d->removed && d->op == OP_UNARY && d->attrs.unary.op == CLINFER_UNARY_DEQUANTIZE &&
+           d->attrs.unary.alpha == q->attrs.unary.alpha &&
+           d->attrs.unary.beta == q->attrs.unary.beta;
+}
+
+/* Whether every reader of q's output (one at least) is such a
+ * DequantizeLinear, and neither it nor theirs is a graph output. */
+static int only_dequantized(const clinfer_graph *g, const graph_node *q)
+{
+    if (graph_is_output(g, q->output) || graph_consumer_count(g, q->output) == 0)
+        return 0;
+    for (int32_t i = 0; i < g->node_count; i++) {
+        const graph_node *n = &g->nodes[i];
+        for (int32_t k = 0; !n->removed && k < n->input_count; k++)
+            if (n->inputs[k] == q->output && (!dequantizes(n, q) || graph_is_output(g, n->output)))
+                return 0;
+    }
+    return 1;
+}
+
+/* Every live node's reads of value `from` read `to` instead. */
+static void redirect_readers(clinfer_graph *g, int32_t from, int32_t to)
+{
+    for (int32_t i = 0; i < g->node_count; i++)
+        for (int32_t k = 0; !g->nodes[i].removed && k < g->nodes[i].input_count; k++)
+            if (g->nodes[i].inputs[k] == from)
+                g->nodes[i].inputs[k] = to;
+}
+
+/* A unary QuantizeLinear read only by DequantizeLinears of its scale and
+ * zero point (one, or several: ONNX Runtime's quantizer quantizes a value
+ * once for all its readers): the QuantizeLinear becomes the pair as one
+ * activation (QDQ models), which fuse.c then folds into the conv or GEMM
+ * that computes its input, and the DequantizeLinears' readers read it. */
+int pass_fuse_qdq(clinfer_graph *g)
+{
+    int fused = 0;
+    for (int32_t i = 0; i < g->node_count; i++) {
+        graph_node *q = &g->nodes[i];
+        if (q->removed || q->op != OP_UNARY ||
+            (q->attrs.unary.op != CLINFER_UNARY_QUANTIZE_U8 &&
+             q->attrs.unary.op != CLINFER_UNARY_QUANTIZE_S8) ||
+            !only_dequantized(g, q))
+            continue;
+        /* (the readers redirected here come later and read q->output too:
+         * only the DequantizeLinears go) */
+        for (int32_t j = i + 1; j < g->node_count; j++) {
+            graph_node *d = &g->nodes[j];
+            if (dequantizes(d, q) && d->inputs[0] == q->output) {
+                redirect_readers(g, d->output, q->output);
+                drop(g, d);
+            }
+        }
+        q->attrs.unary.op = q->attrs.unary.op == CLINFER_UNARY_QUANTIZE_U8 ? CLINFER_UNARY_QDQ_U8
+                                                                          : CLINFER_UNARY_QDQ_S8;
         fused++;
     }
     return fused;
