@@ -109,6 +109,12 @@ clinfer_status pool2d_output_shape(clinfer_runtime *rt, const pool2d_params *p,
     return check_window(rt, "pool2d", p, out);
 }
 
+clinfer_status pool2d_window_shape(clinfer_runtime *rt, const char *op, const pool2d_params *p,
+                                   clinfer_shape *out)
+{
+    return check_window(rt, op, p, out);
+}
+
 /* Windowed pooling runs the rows kernels (rows of 16-wide vectors per
  * work-item) on CPUs and one output per work-item (coalesced) elsewhere
  * (launch_cpu_form: CLINFER_POOL_VARIANT=rows|items|auto forces one, so
