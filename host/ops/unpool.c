@@ -81,13 +81,12 @@ clinfer_status unpool_output_shape(clinfer_runtime *rt, const unpool_params *p,
                                    clinfer_shape *out)
 {
     static const char op[] = "MaxUnpool";
-    if (p->n < 1 || p->c < 1 || p->h < 1 || p->w < 1 || p->kh < 1 || p->kw < 1)
-        return err_set(rt, CLINFER_ERR_SHAPE,
-                       "%s: sizes must be positive (N=%d C=%d H=%d W=%d kh=%d kw=%d)", op, p->n,
-                       p->c, p->h, p->w, p->kh, p->kw);
-    if (p->stride_h < 1 || p->stride_w < 1)
-        return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
-                       "%s: strides must be >= 1, found (%d, %d)", op, p->stride_h, p->stride_w);
+    pool2d_params w = pool2d_params_default();
+    w.n = p->n, w.c = p->c, w.h = p->h, w.w = p->w, w.kh = p->kh, w.kw = p->kw;
+    w.stride_h = p->stride_h, w.stride_w = p->stride_w;
+    clinfer_status st = pool2d_check_sizes(rt, op, &w);
+    if (st != CLINFER_OK)
+        return st;
     if (p->pad_top < 0 || p->pad_left < 0 || p->pad_bottom < 0 || p->pad_right < 0)
         return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
                        "%s: pads must be >= 0, found (%d, %d, %d, %d)", op, p->pad_top,
@@ -119,7 +118,7 @@ clinfer_status unpool_output_shape(clinfer_runtime *rt, const unpool_params *p,
                        "fit",
                        op, (long long)oh, (long long)ow, (long long)h0, (long long)w0);
     const clinfer_shape y = shape_4d(p->n, p->c, oh, ow);
-    clinfer_status st = check_index_range(rt, op, "output", &y);
+    st = check_index_range(rt, op, "output", &y);
     if (st != CLINFER_OK)
         return st;
     *out = y;
