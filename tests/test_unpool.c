@@ -216,6 +216,33 @@ Test(unpool, onnx_max_pool_and_unpool)
     }
 }
 
+/* 1-D pooling: x [2, 3, 11], kernel 3 stride 2 pad 1, Indices (the only
+ * output read) as the 2-D pool of [2, 3, 1, 11] gives them. */
+Test(unpool, onnx_max_pool_1d_indices)
+{
+    onnx_graph g = {{0}};
+    const int64_t xd[3] = {2, 3, 11}, k = 3, s = 2, pads[2] = {1, 1};
+    onnx_input(&g, (pb[]){onnx_value_info("x", OT_FLOAT, 3, xd)});
+    pb a[3] = {onnx_attr_ints("kernel_shape", 1, &k), onnx_attr_ints("strides", 1, &s),
+               onnx_attr_ints("pads", 2, pads)};
+    onnx_node(&g, "MaxPool", "pool", "x", "y,i", 3, a);
+    onnx_output(&g, (pb[]){onnx_value_info("i", OT_INT64, -1, NULL)});
+    size_t size;
+    uint8_t *m = onnx_model(&g, 12, &size);
+    clinfer_pool2d_desc w = window(1, 1, 0, 0);
+    w.kernel_w = 3, w.stride_w = 2, w.pad_left = w.pad_right = 1;
+    const clinfer_shape xs = {4, {2, 3, 1, 11}};
+    const pool2d_params p = params_of(&w, &xs);
+    float x[66], got[36], want[36];
+    fill_ties(x, 66, 120);
+    ref_max_pool_indices(&p, 0, x, want);
+    const size_t count = 66;
+    cr_assert_eq(test_onnx_run(m, size, (const float *const[]){x}, &count, 1, got, 36),
+                 CLINFER_DTYPE_INT64);
+    assert_equal(got, want, 36, "1-D MaxPool's Indices");
+    free(m);
+}
+
 /* The model fails to load, saying `message`. */
 static void assert_refused(uint8_t *m, size_t size, const char *message)
 {
