@@ -75,6 +75,9 @@ typedef union node_attrs {
         clinfer_activation acts[2][3];
     } rnn;
     struct { int64_t axis; int exclusive; int reverse; } cumsum;
+    /* MaxPool's Indices (ops/unpool.h): the pooling, and ONNX's storage_order */
+    struct { clinfer_pool2d_desc d; int storage_order; } pool_indices;
+    clinfer_unpool2d_desc unpool;
     /* the normalisations (ops/norm.h); inputs [x, scale, bias], either of
      * the last two CLINFER_NO_VALUE when absent. axis: layernorm; groups:
      * groupnorm; axes: mvn, bit d set for a normalised dim */

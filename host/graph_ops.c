@@ -2,7 +2,8 @@
  * graph_ops.c — the builder calls (clinfer_graph_*) of the tensor ops and
  * the newer image ops: the normalisations, pad, transpose, reductions and
  * ArgMax/ArgMin, Where and the comparisons, GatherElements and Gather,
- * slice, expand, tile, resize, DepthToSpace/SpaceToDepth, GridSample, CumSum. Each
+ * slice, expand, tile, resize, DepthToSpace/SpaceToDepth, GridSample, CumSum,
+ * MaxPool's Indices and MaxUnpool. Each
  * checks its arguments and appends its node through graph_add_node (graph.c), which
  * infers the output shape and rolls the node back on failure.
  */
@@ -339,4 +340,32 @@ clinfer_status clinfer_graph_cumsum(clinfer_graph *g, const char *name, clinfer_
     a.cumsum.exclusive = exclusive != 0;
     a.cumsum.reverse = reverse != 0;
     return graph_add_node(g, name, OP_CUMSUM, &x, 1, &a, out);
+}
+
+clinfer_status clinfer_graph_max_pool_indices(clinfer_graph *g, const char *name, clinfer_value x,
+                                              const clinfer_pool2d_desc *desc, int storage_order,
+                                              clinfer_value *out)
+{
+    if (!desc || desc->kind != CLINFER_POOL_MAX)
+        return graph_fail(g, CLINFER_ERR_INVALID_ARGUMENT,
+                          "max_pool_indices: desc must be a max pooling (%s)",
+                          desc ? "its kind is not CLINFER_POOL_MAX" : "it is NULL");
+    node_attrs a;
+    memset(&a, 0, sizeof a);
+    a.pool_indices.d = *desc;
+    a.pool_indices.storage_order = storage_order; /* checked by the node's inference */
+    return graph_add_node(g, name, OP_POOL_INDICES, &x, 1, &a, out);
+}
+
+clinfer_status clinfer_graph_max_unpool(clinfer_graph *g, const char *name, clinfer_value x,
+                                        clinfer_value indices, const clinfer_unpool2d_desc *desc,
+                                        clinfer_value *out)
+{
+    if (!desc)
+        return graph_fail(g, CLINFER_ERR_INVALID_ARGUMENT, "max_unpool: desc is NULL");
+    node_attrs a;
+    memset(&a, 0, sizeof a);
+    a.unpool = *desc;
+    const clinfer_value in[2] = {x, indices};
+    return graph_add_node(g, name, OP_MAX_UNPOOL, in, 2, &a, out);
 }

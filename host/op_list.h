@@ -52,9 +52,11 @@
     X(EXDW, "exdw", node_exdw_impl, 0)                        \
     X(GRID_SAMPLE, "grid_sample", node_grid_sample_impl, 0)   \
     X(RNN, "rnn", node_rnn_impl, 0)                           \
-    X(CUMSUM, "cumsum", node_cumsum_impl, 0)
+    X(CUMSUM, "cumsum", node_cumsum_impl, 0)                  \
+    X(POOL_INDICES, "pool_indices", node_pool_indices_impl, 0) \
+    X(MAX_UNPOOL, "max_unpool", node_max_unpool_impl, 0)
 
 /* The number of lines above, checked against the generated tables. */
-#define CLINFER_OP_COUNT 37
+#define CLINFER_OP_COUNT 39
 
 #endif

@@ -856,6 +856,44 @@ CLINFER_API clinfer_status clinfer_graph_cumsum(clinfer_graph *g, const char *na
                                                 clinfer_value x, int64_t axis, int exclusive,
                                                 int reverse, clinfer_value *out);
 
+/* MaxPool's second output (ONNX Indices), for unpooling (SegNet, ENet):
+ * for each output of clinfer_graph_pool2d(x, desc) (desc->kind must be
+ * CLINFER_POOL_MAX), the flat index in x [N, C, H, W] of its window's
+ * first maximum (rows, then columns; a later element only when strictly
+ * greater, as ONNX Runtime picks), as a float holding an integer:
+ * ((n * C + c) * H + h) * W + w, or with storage_order 1
+ * (n * C + c) * H * W + w * H + h. x may have at most 2^24 elements
+ * (2048 in CLINFER_PRECISION_FP16), so that every index is exact. */
+CLINFER_API clinfer_status clinfer_graph_max_pool_indices(clinfer_graph *g, const char *name,
+                                                          clinfer_value x,
+                                                          const clinfer_pool2d_desc *desc,
+                                                          int storage_order, clinfer_value *out);
+
+/* ONNX MaxUnpool of x [N, C, H, W]: zeros of the default size [N, C, H0,
+ * W0], (in - 1) * stride - pad_begin - pad_end + kernel per axis, with
+ * y.flat[indices.flat[k]] = x.flat[k], placed at the top left of an
+ * output of [N, C, out_h, out_w] (zeros elsewhere), as ONNX's reference
+ * and node tests have it (ONNX Runtime reads the indices as positions in
+ * the output itself: the same where the output has the default size).
+ * out_h = out_w = 0: the default size; a size below it is refused. */
+typedef struct clinfer_unpool2d_desc {
+    int32_t kernel_h, kernel_w;
+    int32_t stride_h, stride_w;
+    int32_t pad_top, pad_left, pad_bottom, pad_right;
+    int64_t out_h, out_w; /* both 0: the default */
+} clinfer_unpool2d_desc;
+
+/* indices: x's shape, floats holding flat indices into the default-sized
+ * result (as clinfer_graph_max_pool_indices gives them); the output may
+ * have at most 2^24 elements (2048 in fp16). Of equal indices in one (n, c) plane the
+ * later value stays; an index outside the output is skipped (never
+ * written; ONNX Runtime fails the run instead); where indices of different
+ * planes meet, which value stays is unspecified. */
+CLINFER_API clinfer_status clinfer_graph_max_unpool(clinfer_graph *g, const char *name,
+                                                    clinfer_value x, clinfer_value indices,
+                                                    const clinfer_unpool2d_desc *desc,
+                                                    clinfer_value *out);
+
 /* Views: no kernel and no copy, the output shares the input's memory.
  * flatten: [d0..d(axis-1)] and [d(axis)..] become two dimensions.
  * reshape: ONNX Reshape, 0 copies the input's dimension, -1 is inferred.

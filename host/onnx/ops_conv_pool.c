@@ -1,6 +1,6 @@
 /*
- * ops_conv_pool.c — Conv, ConvTranspose, MaxPool, AveragePool and the global pools
- * translated into builder calls, with the reader of their window
+ * ops_conv_pool.c — Conv, ConvTranspose, MaxPool (and its Indices),
+ * MaxUnpool, AveragePool and the global pools translated into builder calls, with the reader of their window
  * attributes (kernel_shape, strides, dilations, pads, auto_pad). 1-D ops
  * (rank-3 tensors [N, C, L]) run as 2-D ones of height 1: the input is
  * viewed as [N, C, 1, L], the weights are [O, I, 1, K], and the output is
@@ -279,6 +279,28 @@ static clinfer_status pool3d(onnx_node *c, const clinfer_shape *xs, const window
     return onnx_node_out_of(c, view_to(c, NULL, y, &s3, &x), &x);
 }
 
+/* MaxPool's second output, Indices, when the model names it: a node of
+ * its own beside the pool's (clinfer_graph_max_pool_indices), over x as
+ * the pool reads it ([N, C, 1, L] for 1-D pooling, whose indices are then
+ * viewed as [N, C, L]: the same numbers, since H is 1). */
+static clinfer_status pool_indices(onnx_node *c, int one_d, clinfer_value x,
+                                   const clinfer_pool2d_desc *d, int storage_order)
+{
+    const char *iname = onnx_node_out_name(c, 1);
+    char name[512];
+    clinfer_value i;
+    clinfer_shape s;
+    snprintf(name, sizeof name, "%s%s", iname, one_d ? ":2d" : "");
+    clinfer_status st = onnx_node_build(
+        c, clinfer_graph_max_pool_indices(c->im->g, name, x, d, storage_order, &i));
+    if (st == CLINFER_OK && one_d &&
+        (st = onnx_node_build(c, clinfer_graph_value_shape(c->im->g, i, &s))) == CLINFER_OK) {
+        const clinfer_shape t = {3, {0, s.dims[1], s.dims[3]}};
+        st = onnx_node_build(c, clinfer_graph_reshape(c->im->g, iname, i, &t, &i));
+    }
+    return st == CLINFER_OK ? onnx_node_out_value(c, 1, i) : st;
+}
+
 static clinfer_status pool(onnx_node *c, clinfer_pool_kind kind)
 {
     clinfer_shape xs;
@@ -320,6 +342,12 @@ static clinfer_status pool(onnx_node *c, clinfer_pool_kind kind)
     d.pad_right = w.pads[3];
     d.ceil_mode = (int)ceil_mode;
     d.count_include_pad = (int)count_include_pad;
+    const int indices = kind == CLINFER_POOL_MAX && onnx_node_out_name(c, 1)[0];
+    if (indices && xs.rank == 5)
+        return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
+                               "output Indices of 3-D pooling (input X %s) is not supported; "
+                               "clinfer gives it for 1-D and 2-D pooling",
+                               shape_str(&xs, buf, sizeof buf));
     if (xs.rank == 5)
         return pool3d(c, &xs, &w, &d);
     clinfer_value x, y;
@@ -329,7 +357,8 @@ static clinfer_status pool(onnx_node *c, clinfer_pool_kind kind)
     if (st != CLINFER_OK)
         return st;
     const char *yname = name_2d(c, one_d, name, sizeof name);
-    return out_from_2d(c, one_d, clinfer_graph_pool2d(c->im->g, yname, x, &d, &y), &y);
+    st = out_from_2d(c, one_d, clinfer_graph_pool2d(c->im->g, yname, x, &d, &y), &y);
+    return st == CLINFER_OK && indices ? pool_indices(c, one_d, x, &d, (int)storage_order) : st;
 }
 
 clinfer_status op_maxpool(onnx_node *c) { return pool(c, CLINFER_POOL_MAX); }
@@ -488,4 +517,64 @@ clinfer_status op_conv_transpose(onnx_node *c)
     const char *yname = name_2d(c, one_d, name, sizeof name);
     return out_from_2d(
         c, one_d, clinfer_graph_conv_transpose2d(c->im->g, yname, x, wv, bv, &d, &y), &y);
+}
+
+/* ------------------------------------------------------------ MaxUnpool */
+
+/* The spatial size MaxUnpool's optional output_shape input asks for
+ * (N, C, H, W, known at load time; N and C must be X's): *h, *w stay 0,
+ * the default size, when the input is absent. */
+static clinfer_status unpool_output_size(onnx_node *c, const clinfer_shape *xs, int64_t *h,
+                                         int64_t *w)
+{
+    const host_tensor *t = NULL;
+    int64_t v[MAX_INTS];
+    int32_t n = 0;
+    char buf[160];
+    clinfer_status st = onnx_node_in_host_opt(c, 2, "output_shape", &t);
+    if (st != CLINFER_OK || !t)
+        return st;
+    if ((st = onnx_node_host_ints(c, t, "output_shape", v, MAX_INTS, &n)) != CLINFER_OK)
+        return st;
+    if (n != 4 || v[0] != xs->dims[0] || v[1] != xs->dims[1] || v[2] < 1 || v[3] < 1)
+        return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL,
+                               "output_shape must be 4 values: X's N and C (X is %s), then a "
+                               "positive height and width; it has %d%s",
+                               shape_str(xs, buf, sizeof buf), (int)n,
+                               n == 4 ? " values that are not" : "");
+    *h = v[2], *w = v[3];
+    return CLINFER_OK;
+}
+
+/* MaxUnpool (opsets 9, 11): 2-D only. I holds int64 flat indices into Y
+ * (from MaxPool's Indices, or computed at run time: as floats). */
+clinfer_status op_max_unpool(onnx_node *c)
+{
+    clinfer_shape xs;
+    char buf[160];
+    window w;
+    clinfer_status st = onnx_node_in_shape(c, 0, &xs);
+    if (st == CLINFER_OK && xs.rank != 4)
+        return onnx_node_error(c, CLINFER_ERR_UNSUPPORTED,
+                               "input X has shape %s; clinfer supports 2-D MaxUnpool (4-D "
+                               "tensors)",
+                               shape_str(&xs, buf, sizeof buf));
+    if (st == CLINFER_OK)
+        st = window_attrs(c, 2, 0, &w);
+    if (st == CLINFER_OK && !w.has_kernel)
+        return onnx_node_error(c, CLINFER_ERR_INVALID_MODEL,
+                               "attribute \"kernel_shape\" is required");
+    clinfer_unpool2d_desc d = {w.kernel[0], w.kernel[1], w.stride[0], w.stride[1], w.pads[0],
+                               w.pads[1],   w.pads[2],   w.pads[3],   0,           0};
+    if (st == CLINFER_OK)
+        st = unpool_output_size(c, &xs, &d.out_h, &d.out_w);
+    clinfer_value x, i, y;
+    if (st == CLINFER_OK)
+        st = onnx_node_in_value(c, 0, &x);
+    if (st == CLINFER_OK)
+        st = onnx_node_in_value_ints(c, 1, &i);
+    if (st != CLINFER_OK)
+        return st;
+    return onnx_node_out_of(
+        c, clinfer_graph_max_unpool(c->im->g, onnx_node_oname(c), x, i, &d, &y), &y);
 }

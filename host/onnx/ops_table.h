@@ -32,6 +32,7 @@
     KERNEL("If", op_if, NULL, IN(0), "then_branch else_branch")                                    \
     KERNEL("Conv", op_conv, NULL, IN(1) | IN(2), WINDOW " group")                                  \
     KERNEL("MaxPool", op_maxpool, NULL, 0, WINDOW " ceil_mode storage_order")                      \
+    KERNEL("MaxUnpool", op_max_unpool, NULL, IN(2), "kernel_shape pads strides")                   \
     KERNEL("AveragePool", op_avgpool, NULL, 0, WINDOW " ceil_mode count_include_pad")              \
     KERNEL("GlobalAveragePool", op_global_avg, NULL, 0, "")                                        \
     KERNEL("GlobalMaxPool", op_global_max, NULL, 0, "")                                            \

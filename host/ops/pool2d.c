@@ -36,10 +36,7 @@ static int64_t pool_extent(int32_t in, int32_t k, int32_t stride, int32_t pad0, 
     return out;
 }
 
-/* Checks p for operation `op` (named in every message) and computes the
- * output shape. */
-static clinfer_status check_window(clinfer_runtime *rt, const char *op, const pool2d_params *p,
-                                   clinfer_shape *out)
+clinfer_status pool2d_check_sizes(clinfer_runtime *rt, const char *op, const pool2d_params *p)
 {
     if (p->n < 1 || p->c < 1 || p->h < 1 || p->w < 1 || p->kh < 1 || p->kw < 1)
         return err_set(rt, CLINFER_ERR_SHAPE,
@@ -48,6 +45,17 @@ static clinfer_status check_window(clinfer_runtime *rt, const char *op, const po
     if (p->stride_h < 1 || p->stride_w < 1)
         return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
                        "%s: strides must be >= 1, found (%d, %d)", op, p->stride_h, p->stride_w);
+    return CLINFER_OK;
+}
+
+/* Checks p for operation `op` (named in every message) and computes the
+ * output shape. */
+static clinfer_status check_window(clinfer_runtime *rt, const char *op, const pool2d_params *p,
+                                   clinfer_shape *out)
+{
+    clinfer_status st = pool2d_check_sizes(rt, op, p);
+    if (st != CLINFER_OK)
+        return st;
     if (p->dil_h < 1 || p->dil_w < 1)
         return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
                        "%s: dilations must be >= 1, found (%d, %d)", op, p->dil_h, p->dil_w);
@@ -107,6 +115,12 @@ clinfer_status pool2d_output_shape(clinfer_runtime *rt, const pool2d_params *p,
                                    clinfer_shape *out)
 {
     return check_window(rt, "pool2d", p, out);
+}
+
+clinfer_status pool2d_window_shape(clinfer_runtime *rt, const char *op, const pool2d_params *p,
+                                   clinfer_shape *out)
+{
+    return check_window(rt, op, p, out);
 }
 
 /* Windowed pooling runs the rows kernels (rows of 16-wide vectors per

@@ -49,6 +49,15 @@ pool2d_params pool2d_params_default(void);
 clinfer_status pool2d_output_shape(clinfer_runtime *rt, const pool2d_params *p,
                                    clinfer_shape *out);
 
+/* The first of those checks, shared with MaxUnpool (ops/unpool.c): the
+ * shape and window positive, the strides at least 1; messages name `op`. */
+clinfer_status pool2d_check_sizes(clinfer_runtime *rt, const char *op, const pool2d_params *p);
+
+/* The same checks and shape with messages naming `op` (MaxPool's
+ * Indices, ops/unpool.c). */
+clinfer_status pool2d_window_shape(clinfer_runtime *rt, const char *op, const pool2d_params *p,
+                                   clinfer_shape *out);
+
 /* Creates the kernel and sets its scalar arguments (same checks as
  * pool2d_output_shape, messages naming the op). Max pooling ignores padded
  * positions; a window that holds no input element (possible only with

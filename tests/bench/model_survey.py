@@ -4,7 +4,8 @@ classification, segmentation and video models and a set of small
 hand-written networks (U-Net, YOLO-style head, ESPCN, fast neural style,
 DCGAN generator, M5 1-D audio CNN, an activations net, a Caffe-era net with
 local response normalisation and a normalised embedding, a flow warp by
-grid_sample) with random
+grid_sample, a CRNN text recogniser, a GRU keyword spotter, a SegNet with
+max unpooling) with random
 weights, runs each through `clinfer run`, and compares clinfer's output
 with PyTorch's. Prints one line per model and a pass table.
 
@@ -262,6 +263,59 @@ class KeywordGRU(nn.Module):
         return self.fc(torch.cat([h[-1], z.mean(1)], 1))
 
 
+class Unpool2x2(torch.autograd.Function):
+    """nn.MaxUnpool2d(2, 2) with PyTorch's indices (per plane of `ref`, the
+    tensor that was pooled), exported as ONNX MaxUnpool: torch 1.13 exports
+    no aten::max_unpool2d. The export turns the indices back into ONNX's
+    (flat in the whole tensor) by adding each plane's first index, as the
+    export of MaxPool's indices took it away (a MaxPool of kernel 1 over
+    `ref`, its first element per plane), and gives Shape(ref) as
+    output_shape: the pooled sizes are even, so it is the default size,
+    where ONNX's reference and ONNX Runtime agree."""
+
+    @staticmethod
+    def forward(ctx, y, idx, ref):
+        return nn.functional.max_unpool2d(y, idx, 2, 2, output_size=ref.shape[2:])
+
+    @staticmethod
+    def symbolic(g, y, idx, ref):
+        _, base = g.op("MaxPool", ref, outputs=2, kernel_shape_i=[1, 1], strides_i=[1, 1])
+        zeros = g.op("Constant", value_t=torch.tensor([0, 0]))
+        ones = g.op("Constant", value_t=torch.tensor([1, 1]))
+        axes = g.op("Constant", value_t=torch.tensor([2, 3]))
+        first = g.op("Slice", base, zeros, ones, axes)
+        flat = g.op("Add", idx, first)
+        return g.op("MaxUnpool", y, flat, g.op("Shape", ref), kernel_shape_i=[2, 2],
+                    strides_i=[2, 2])
+
+
+class SegNet(nn.Module):
+    """A two-level SegNet: conv + BN + ReLU encoder blocks, each followed by
+    MaxPool2d(2, 2, return_indices=True); a decoder unpooling with those
+    indices (Unpool2x2) before its convs. The first conv (kernel 4, pad 1)
+    takes the odd input (41 x 53, 53 x 69 resized) to sizes the pools halve
+    exactly."""
+
+    def __init__(self, c=8, classes=5):
+        super().__init__()
+
+        def block(i, o, k=3, p=1):
+            return nn.Sequential(nn.Conv2d(i, o, k, padding=p), nn.BatchNorm2d(o), nn.ReLU())
+        self.e1, self.e2 = block(3, c, 4, 1), block(c, 2 * c)
+        self.pool = nn.MaxPool2d(2, 2, return_indices=True)
+        self.d2, self.d1 = block(2 * c, c), block(c, c)
+        self.out = nn.Conv2d(c, classes, 1)
+
+    def forward(self, x):
+        a = self.e1(x)
+        p1, i1 = self.pool(a)
+        b = self.e2(p1)
+        p2, i2 = self.pool(b)
+        u2 = self.d2(Unpool2x2.apply(p2, i2, b))
+        u1 = self.d1(Unpool2x2.apply(u2, i1, a))
+        return self.out(u1)
+
+
 class SegWrap(nn.Module):
     """torchvision segmentation models return a dict; keep `out`."""
 
@@ -327,6 +381,7 @@ MODELS = [
     ("flow_warp", FlowWarp, (1, 3, 37, 53)),
     ("crnn_ocr", CRNN, (1, 1, 32, 100)),
     ("keyword_gru", KeywordGRU, (1, 40, 61)),
+    ("segnet", SegNet, (1, 3, 41, 53)),
 ]
 
 

@@ -15,8 +15,8 @@
  * A test is not required when a tensor it reads or writes is not float
  * (int64 shape inputs excepted) or is empty: clinfer computes float32 and
  * has no empty tensors; such a test is still run, and reported. The
- * families in `int64_outputs` (ArgMax, ArgMin; Greater, Less and their
- * OrEqual forms on float inputs) give int64 indices or bools, which
+ * families in `int64_outputs` (ArgMax, ArgMin, MaxPool's Indices; Greater,
+ * Less and their OrEqual forms on float inputs) give int64 indices or bools, which
  * clinfer computes as floats holding integers: those outputs are widened
  * and compared exactly, and the tests are required. The exit
  * status is 1 when a required test does not pass.
@@ -84,13 +84,16 @@ static const char *const required[] = {
     "test_lstm_",         "test_gru_",              "test_rnn_",         "test_simple_rnn_",
     /* QDQ quantized models */
     "test_quantizelinear", "test_dequantizelinear",
+    /* unpooling (SegNet, ENet): MaxPool's Indices (int64_outputs), MaxUnpool */
+    "test_maxpool_with_argmax_",                    "test_maxunpool_",
 };
 
 /* Families whose integer or bool outputs are compared (exactly, as floats):
- * int64 indices, bool conditions, QuantizeLinear's uint8/int8 values. */
+ * int64 indices (ArgMax, MaxPool's), bool conditions, QuantizeLinear's
+ * uint8/int8 values. */
 static const char *const int64_outputs[] = {"test_argmax_", "test_argmin_", "test_greater",
-                                            "test_less", "test_quantizelinear"};
-
+                                            "test_less", "test_quantizelinear",
+                                            "test_maxpool_with_argmax_"};
 static int int64_output_family(const char *name)
 {
     for (size_t i = 0; i < sizeof int64_outputs / sizeof int64_outputs[0]; i++)

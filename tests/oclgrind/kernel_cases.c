@@ -628,6 +628,24 @@ static void g_cumsum(built *b)
     output(b, y);
 }
 
+/* MaxPool's Indices (kernel 3 stride 2 padded, both storage orders: edge
+ * windows) feeding MaxUnpool into a padded output_shape (the zero launch,
+ * the scatter's plane walk and its row remapping) */
+static void g_unpool(built *b)
+{
+    clinfer_value x = input(b, (clinfer_shape){4, {2, 3, 7, 9}}), p, i, y;
+    clinfer_pool2d_desc d = clinfer_pool2d_desc_default(3);
+    d.stride_h = d.stride_w = 2;
+    d.pad_top = d.pad_left = d.pad_bottom = d.pad_right = 1;
+    CHECK_OK(clinfer_graph_pool2d(b->g, NULL, x, &d, &p));
+    CHECK_OK(clinfer_graph_max_pool_indices(b->g, NULL, x, &d, 1, &i));
+    output(b, i);
+    CHECK_OK(clinfer_graph_max_pool_indices(b->g, NULL, x, &d, 0, &i));
+    const clinfer_unpool2d_desc u = {3, 3, 2, 2, 1, 1, 1, 1, 8, 10};
+    CHECK_OK(clinfer_graph_max_unpool(b->g, NULL, p, i, &u, &y));
+    output(b, y);
+}
+
 static void g_depth_space(built *b) /* block 2 (vector paths and tails), block 3 */
 {
     clinfer_value x = input(b, (clinfer_shape){4, {1, 8, 3, 11}}), y;
@@ -749,6 +767,7 @@ static const kcase cases[] = {
      {{"CLINFER_POOL_VARIANT=rows", "rnn_sequence"}, {"CLINFER_POOL_VARIANT=items", "rnn_sequence"}},
      0},
     {"cumsum", g_cumsum, {{"", "cumsum"}}, 1},
+    {"unpool", g_unpool, {{"", "max_unpool"}}, 1},
     {"depth space", g_depth_space, {{"", "space_to_depth"}}, 1},
     {"norm", g_norm, {{"", "norm_"}}, 1}, /* norm_rows or norm_items, by device type */
 };
