@@ -190,12 +190,18 @@ clinfer_dtype test_onnx_run_outputs(const uint8_t *model, size_t size, int64_t b
 void test_onnx_check_exact(const uint8_t *model, size_t size, int64_t batch, const float *x,
                            size_t n, const float *want, const char *what)
 {
+    test_onnx_check_exact_n(model, size, batch, x, n, want, n, what);
+}
+
+void test_onnx_check_exact_n(const uint8_t *model, size_t size, int64_t batch, const float *x,
+                             size_t nx, const float *want, size_t n, const char *what)
+{
     float *y = test_alloc(n * sizeof *y);
     char label[256];
     for (int half = 0; half < 2; half++) {
         if (half)
             setenv("CLINFER_PRECISION", "fp16", 1);
-        test_onnx_run_batch(model, size, batch, (const float *const[]){x}, &n, 1, y, n);
+        test_onnx_run_batch(model, size, batch, (const float *const[]){x}, &nx, 1, y, n);
         unsetenv("CLINFER_PRECISION");
         snprintf(label, sizeof label, "%s%s", what, half ? " in half storage" : "");
         assert_close_nonfinite(y, want, n, 0, 0, label);
