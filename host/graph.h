@@ -78,6 +78,9 @@ typedef union node_attrs {
     /* MaxPool's Indices (ops/unpool.h): the pooling, and ONNX's storage_order */
     struct { clinfer_pool2d_desc d; int storage_order; } pool_indices;
     clinfer_unpool2d_desc unpool;
+    /* topk (made by clinfer_graph_topk, graph_topk.c): the output holds
+     * the values and the indices in two slabs (ops/topk.h) */
+    struct { int64_t axis, k; int largest; } topk;
     /* the normalisations (ops/norm.h); inputs [x, scale, bias], either of
      * the last two CLINFER_NO_VALUE when absent. axis: layernorm; groups:
      * groupnorm; axes: mvn, bit d set for a normalised dim */
