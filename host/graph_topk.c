@@ -1,8 +1,9 @@
 /*
  * graph_topk.c — clinfer_graph_topk: ONNX TopK as one `topk` node
  * (ops/topk.h) whose output holds the values and the indices in two slabs
- * (a node has one output), and a Slice + Reshape view per wanted output
- * taking its slab apart: no copy.
+ * (a node has one output), and per wanted output a Slice (a copy of its
+ * slab: K elements a line, small beside the line the node read) and a
+ * Reshape view dropping the slab dimension.
  */
 #include <stdio.h>
 #include <string.h>
