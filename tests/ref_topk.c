@@ -12,29 +12,20 @@ typedef struct topk_pair {
     int64_t i;
 } topk_pair;
 
-/* Ascending by value, a NaN the largest, then by index. */
-static int ascending(const void *pa, const void *pb)
+/* By value (ascending, or descending when largest), a NaN the largest,
+ * then by (ascending) index. */
+static int order(const topk_pair *a, const topk_pair *b, int largest)
 {
-    const topk_pair *a = pa, *b = pb;
     const int an = isnan(a->v), bn = isnan(b->v);
     if (an != bn)
-        return an - bn;
+        return largest ? bn - an : an - bn;
     if (!an && a->v != b->v)
-        return a->v < b->v ? -1 : 1;
+        return (a->v < b->v) != largest ? -1 : 1;
     return (a->i > b->i) - (a->i < b->i);
 }
 
-/* Descending by value, a NaN the largest, then by (ascending) index. */
-static int descending(const void *pa, const void *pb)
-{
-    const topk_pair *a = pa, *b = pb;
-    const int an = isnan(a->v), bn = isnan(b->v);
-    if (an != bn)
-        return bn - an;
-    if (!an && a->v != b->v)
-        return a->v > b->v ? -1 : 1;
-    return (a->i > b->i) - (a->i < b->i);
-}
+static int ascending(const void *a, const void *b) { return order(a, b, 0); }
+static int descending(const void *a, const void *b) { return order(a, b, 1); }
 
 void ref_topk(const clinfer_shape *s, const float *x, int32_t axis, int64_t k, int largest,
               float *values, float *indices)

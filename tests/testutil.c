@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 
 clinfer_runtime *test_runtime(void)
@@ -185,6 +186,14 @@ clinfer_dtype test_onnx_run_outputs(const uint8_t *model, size_t size, int64_t b
     clinfer_graph_free(g);
     clinfer_runtime_free(rt);
     return dtype;
+}
+
+void test_onnx_refused(const uint8_t *model, size_t size, const char *message)
+{
+    clinfer_graph *g = NULL;
+    cr_assert_neq(clinfer_graph_load_onnx_memory(model, size, &g), CLINFER_OK, "%s: loaded",
+                  message);
+    cr_assert(strstr(clinfer_last_errmsg(), message), "message: %s", clinfer_last_errmsg());
 }
 
 void test_onnx_check_exact(const uint8_t *model, size_t size, int64_t batch, const float *x,

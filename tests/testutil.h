@@ -81,6 +81,9 @@ void test_onnx_check_exact(const uint8_t *model, size_t size, int64_t batch, con
 void test_onnx_check_exact_n(const uint8_t *model, size_t size, int64_t batch, const float *x,
                              size_t nx, const float *want, size_t n, const char *what);
 
+/* The model fails to load, the library's message holding `message`. */
+void test_onnx_refused(const uint8_t *model, size_t size, const char *message);
+
 /* Asserts exact equality (for the lecture's integer examples). */
 void assert_equal(const float *got, const float *want, size_t n, const char *what);
 
