@@ -6,8 +6,10 @@
  * negative, largest and smallest, K 1, between and the axis' size, the
  * values, the indices and both at once; ties, infinities and NaN in
  * ONNX Runtime's order; a long line and ranks 1 and 5; the ONNX node at
- * opsets 1, 10 and 11 (int64 indices, an open batch) and the refusals.
+ * opsets 1, 10 and 11 (int64 indices, an open batch) and the refusals,
+ * half storage's of an axis past 2048 among them.
  */
+#define _POSIX_C_SOURCE 200809L /* setenv */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdio.h>
@@ -278,5 +280,43 @@ Test(topk, builder_refusals)
               clinfer_last_errmsg());
     cr_assert_neq(clinfer_graph_topk(g, "tk", x, 2, 0, 1, &v, NULL), CLINFER_OK);
     cr_assert_eq(clinfer_graph_topk(g, "tk", x, 2, 5, 0, &v, &i), CLINFER_OK);
+    clinfer_graph_free(g);
+}
+
+/* In half storage an index above 2048 is not exact: a longer axis is
+ * refused when the model is compiled or its session made, naming it; in
+ * fp32 the same graph runs. */
+Test(topk, half_storage_refuses_an_axis_past_2048)
+{
+    clinfer_graph *g = NULL;
+    cr_assert_eq(clinfer_graph_create(&g), CLINFER_OK);
+    clinfer_value x, i;
+    const clinfer_shape xs = {2, {2, 2049}};
+    cr_assert_eq(clinfer_graph_input(g, "x", &xs, &x), CLINFER_OK);
+    cr_assert_eq(clinfer_graph_topk(g, "tk", x, 1, 3, 1, NULL, &i), CLINFER_OK, "%s",
+                 clinfer_last_errmsg());
+    cr_assert_eq(clinfer_graph_output(g, i, "i"), CLINFER_OK);
+    for (int half = 1; half >= 0; half--) {
+        if (half)
+            setenv("CLINFER_PRECISION", "fp16", 1);
+        clinfer_runtime *rt = test_runtime();
+        unsetenv("CLINFER_PRECISION");
+        clinfer_model *m = NULL;
+        clinfer_session *s = NULL;
+        clinfer_status st = clinfer_model_compile(rt, g, &m);
+        if (st == CLINFER_OK)
+            st = clinfer_session_create(m, NULL, &s);
+        if (half) {
+            cr_assert_neq(st, CLINFER_OK, "an axis of 2049 ran in half storage");
+            cr_assert(strstr(clinfer_last_errmsg(), "axis 1 of input [2, 2049] has 2049 "
+                                                    "elements; indices above 2048"),
+                      "message: %s", clinfer_last_errmsg());
+        } else {
+            cr_assert_eq(st, CLINFER_OK, "%s", clinfer_last_errmsg());
+        }
+        clinfer_session_free(s);
+        clinfer_model_free(m);
+        clinfer_runtime_free(rt);
+    }
     clinfer_graph_free(g);
 }
