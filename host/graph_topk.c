@@ -15,7 +15,7 @@
 static clinfer_status topk_slab(clinfer_graph *g, const char *name, clinfer_value both,
                                 int64_t slab, clinfer_value *out)
 {
-    char buf[256];
+    char buf[300];
     const int64_t starts[1] = {slab}, ends[1] = {slab + 1}, axes[1] = {0};
     clinfer_value one;
     if (snprintf(buf, sizeof buf, "%s/slab", name) >= (int)sizeof buf)

@@ -902,9 +902,9 @@ CLINFER_API clinfer_status clinfer_graph_max_unpool(clinfer_graph *g, const char
  * where it leaves the model). Either pointer may be NULL when that output
  * is not wanted, not both. The order is ONNX Runtime's: a NaN above every
  * number (first when largest, last when smallest), equal elements by
- * lower index. k from 1 to the axis' size, which may hold at most 2^24
- * elements, 2048 in CLINFER_PRECISION_FP16; the axis may not be the open
- * batch dimension. *values is named `name`, *indices "<name>/indices". */
+ * lower index. k from 1 to the axis' size, which may hold at most
+ * 2^24 + 1 elements, 2049 in CLINFER_PRECISION_FP16 (the indices stay
+ * exact); the axis may not be the open batch dimension. *values is named `name`, *indices "<name>/indices". */
 CLINFER_API clinfer_status clinfer_graph_topk(clinfer_graph *g, const char *name,
                                               clinfer_value x, int64_t axis, int64_t k,
                                               int largest, clinfer_value *values,

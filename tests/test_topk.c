@@ -5,9 +5,10 @@
  * order is the same in both): every axis of [2, 3, 5, 7], positive and
  * negative, largest and smallest, K 1, between and the axis' size, the
  * values, the indices and both at once; ties, infinities and NaN in
- * ONNX Runtime's order; a long line and ranks 1 and 5; the ONNX node at
- * opsets 1, 10 and 11 (int64 indices, an open batch) and the refusals,
- * half storage's of an axis past 2048 among them.
+ * ONNX Runtime's order; long lines (2049: the last index exact in half)
+ * and ranks 1 and 5; the ONNX node at opsets 1, 10 and 11 (int64
+ * indices, an open batch) and the refusals, half storage's of an axis of
+ * 2050 among them (an index past 2048).
  */
 #define _POSIX_C_SOURCE 200809L /* setenv */
 #include <criterion/criterion.h>
@@ -128,10 +129,12 @@ Test(topk, ties_infinities_and_nan)
 Test(topk, long_lines_and_other_ranks)
 {
     const clinfer_shape line = {1, {300}}, tall = {3, {3, 129, 1}}, five = {5, {2, 1, 3, 2, 5}};
-    float x[387];
-    fill_sixty_fourths(x, 387, 81);
+    const clinfer_shape widest = {2, {1, 2049}}; /* index 2048: the last exact in half */
+    static float x[2049];
+    fill_sixty_fourths(x, 2049, 81);
     for (int largest = 0; largest < 2; largest++) {
         check_case(&line, x, (tk_case){0, 17, largest, TK_BOTH});
+        check_case(&widest, x, (tk_case){1, 2049, largest, TK_INDICES});
         check_case(&tall, x, (tk_case){1, 129, largest, TK_INDICES});
         check_case(&five, x, (tk_case){-3, 2, largest, TK_VALUES});
     }
@@ -283,15 +286,15 @@ Test(topk, builder_refusals)
     clinfer_graph_free(g);
 }
 
-/* In half storage an index above 2048 is not exact: a longer axis is
+/* In half storage an index above 2048 is not exact: an axis of 2050 is
  * refused when the model is compiled or its session made, naming it; in
  * fp32 the same graph runs. */
-Test(topk, half_storage_refuses_an_axis_past_2048)
+Test(topk, half_storage_refuses_an_index_past_2048)
 {
     clinfer_graph *g = NULL;
     cr_assert_eq(clinfer_graph_create(&g), CLINFER_OK);
     clinfer_value x, i;
-    const clinfer_shape xs = {2, {2, 2049}};
+    const clinfer_shape xs = {2, {2, 2050}};
     cr_assert_eq(clinfer_graph_input(g, "x", &xs, &x), CLINFER_OK);
     cr_assert_eq(clinfer_graph_topk(g, "tk", x, 1, 3, 1, NULL, &i), CLINFER_OK, "%s",
                  clinfer_last_errmsg());
@@ -307,8 +310,8 @@ Test(topk, half_storage_refuses_an_axis_past_2048)
         if (st == CLINFER_OK)
             st = clinfer_session_create(m, NULL, &s);
         if (half) {
-            cr_assert_neq(st, CLINFER_OK, "an axis of 2049 ran in half storage");
-            cr_assert(strstr(clinfer_last_errmsg(), "axis 1 of input [2, 2049] has 2049 "
+            cr_assert_neq(st, CLINFER_OK, "an axis of 2050 ran in half storage");
+            cr_assert(strstr(clinfer_last_errmsg(), "axis 1 of input [2, 2050] has 2050 "
                                                     "elements; indices above 2048"),
                       "message: %s", clinfer_last_errmsg());
         } else {

@@ -34,12 +34,12 @@ clinfer_status topk_output_shape(clinfer_runtime *rt, const topk_params *p, clin
                        (long long)p->k, (long long)len, (int)ax, shape_str(x, buf, sizeof buf));
     /* the indices are stored in the tensor's element type; an inexact one
      * would silently name the wrong element */
-    if (len > TOPK_MAX_LEN_FLOAT)
+    if (len - 1 > TOPK_MAX_INDEX_FLOAT)
         return err_set(rt, CLINFER_ERR_UNSUPPORTED,
                        "TopK: axis %d of input %s has %lld elements; indices above 2^24 are not "
                        "exact in float32",
                        (int)ax, shape_str(x, buf, sizeof buf), (long long)len);
-    if (rt && rt_is_half(rt) && len > TOPK_MAX_LEN_HALF)
+    if (rt && rt_is_half(rt) && len - 1 > TOPK_MAX_INDEX_HALF)
         return err_set(rt, CLINFER_ERR_UNSUPPORTED,
                        "TopK: axis %d of input %s has %lld elements; indices above 2048 are not "
                        "exact in half storage (fp16 precision)",

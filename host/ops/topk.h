@@ -22,10 +22,10 @@ typedef struct topk_params {
     int largest;         /* 1: the largest first; 0: the smallest first */
 } topk_params;
 
-/* The largest axis whose indices a float keeps exact: 2^24; half storage:
- * 2048 (as ArgMax). */
-#define TOPK_MAX_LEN_FLOAT (1 << 24)
-#define TOPK_MAX_LEN_HALF 2048
+/* The largest index a float keeps exact: 2^24; half storage: 2048 (as
+ * ArgMax's). */
+#define TOPK_MAX_INDEX_FLOAT (1 << 24)
+#define TOPK_MAX_INDEX_HALF 2048
 
 /* Checks the shape, axis and K and writes the output shape [2, ...input
  * with the axis' size K...]. rt may be NULL (the graph builder). */
