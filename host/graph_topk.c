@@ -57,6 +57,7 @@ clinfer_status clinfer_graph_topk(clinfer_graph *g, const char *name, clinfer_va
     a.topk.axis = axis; /* axis and K checked against x's shape by the node's inference */
     a.topk.k = k;
     a.topk.largest = largest != 0;
+    const int32_t nodes_before = g->node_count, values_before = g->value_count;
     clinfer_value both;
     snprintf(buf, sizeof buf, "%s/slabs", name);
     clinfer_status st = graph_add_node(g, buf, OP_TOPK, &x, 1, &a, &both);
@@ -66,5 +67,7 @@ clinfer_status clinfer_graph_topk(clinfer_graph *g, const char *name, clinfer_va
         snprintf(buf, sizeof buf, "%s/indices", name);
         st = topk_slab(g, buf, both, 1, indices);
     }
+    if (st != CLINFER_OK) /* keeps the message: the node and views made so far go */
+        graph_roll_back(g, nodes_before, values_before);
     return st;
 }
