@@ -575,6 +575,23 @@ clinfer_status clinfer_graph_reshape(clinfer_graph *g, const char *name, clinfer
     return graph_add_node(g, name, OP_RESHAPE, &x, 1, &a, out);
 }
 
+clinfer_status graph_drop_lead(clinfer_graph *g, const char *op, const char *name,
+                               clinfer_value v, int32_t from, clinfer_value *out)
+{
+    const clinfer_shape *s = &g->values[v].shape;
+    clinfer_shape t = {s->rank - from, {0}};
+    int open = 0;
+    for (int32_t i = from; i < s->rank; i++) {
+        t.dims[i - from] = s->dims[i] == CLINFER_BATCH_DIM ? -1 : s->dims[i];
+        open += s->dims[i] == CLINFER_BATCH_DIM;
+    }
+    if (open > 1)
+        return graph_fail(g, CLINFER_ERR_UNSUPPORTED,
+                          "%s \"%s\": more than one of its sizes depends on the batch size", op,
+                          name);
+    return clinfer_graph_reshape(g, name, v, &t, out);
+}
+
 clinfer_status clinfer_graph_identity(clinfer_graph *g, const char *name, clinfer_value x,
                                       clinfer_value *out)
 {

@@ -78,6 +78,9 @@ typedef union node_attrs {
     /* MaxPool's Indices (ops/unpool.h): the pooling, and ONNX's storage_order */
     struct { clinfer_pool2d_desc d; int storage_order; } pool_indices;
     clinfer_unpool2d_desc unpool;
+    /* topk (made by clinfer_graph_topk, graph_topk.c): the output holds
+     * the values and the indices in two slabs (ops/topk.h) */
+    struct { int64_t axis, k; int largest; } topk;
     /* the normalisations (ops/norm.h); inputs [x, scale, bias], either of
      * the last two CLINFER_NO_VALUE when absent. axis: layernorm; groups:
      * groupnorm; axes: mvn, bit d set for a normalised dim */
@@ -146,6 +149,12 @@ void graph_roll_back(clinfer_graph *g, int32_t node_count, int32_t value_count);
 
 /* v is a value of g. */
 int graph_valid_value(const clinfer_graph *g, clinfer_value v);
+
+/* A view of v ([1, ...] or [1, 1, ...], a slab sliced from a node's
+ * output) as its dims from `from` on, the one open dimension, if any,
+ * inferred; `op` names the layer in the refusal of a second open one. */
+clinfer_status graph_drop_lead(clinfer_graph *g, const char *op, const char *name,
+                               clinfer_value v, int32_t from, clinfer_value *out);
 
 /* A deep copy of `src` (the model keeps its own graph to rewrite). */
 clinfer_status graph_clone(const clinfer_graph *src, clinfer_graph **out);

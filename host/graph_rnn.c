@@ -125,25 +125,6 @@ static clinfer_status rnn_projection(clinfer_graph *g, const char *name, clinfer
                : st;
 }
 
-/* [1, ...] (a slice of the recurrence's output) as its dims after the
- * first, `from` to the end: a view whose one open dimension, if any, is
- * inferred. */
-static clinfer_status rnn_drop_lead(clinfer_graph *g, const char *name, clinfer_value v,
-                                    int32_t from, clinfer_value *out)
-{
-    const clinfer_shape *s = &g->values[v].shape;
-    clinfer_shape t = {s->rank - from, {0}};
-    int open = 0;
-    for (int32_t i = from; i < s->rank; i++) {
-        t.dims[i - from] = s->dims[i] == CLINFER_BATCH_DIM ? -1 : s->dims[i];
-        open += s->dims[i] == CLINFER_BATCH_DIM;
-    }
-    if (open > 1)
-        return graph_fail(g, CLINFER_ERR_UNSUPPORTED,
-                          "rnn \"%s\": more than one of its sizes depends on the batch size", name);
-    return clinfer_graph_reshape(g, name, v, &t, out);
-}
-
 /* Slab `slab` of the recurrence's output [1 + extra, T, D, B, H]: the
  * steps (0, as [T, D, B, H]) or a state (its first step-row, as
  * [D, B, H]). */
@@ -158,8 +139,8 @@ static clinfer_status rnn_slab(clinfer_graph *g, const char *name, const char *p
                                             ends, axes, NULL, slab ? 2 : 1, &one);
     if (st != CLINFER_OK)
         return st;
-    return rnn_drop_lead(g, part ? rnn_part(name, part, buf, sizeof buf) : name, one,
-                         slab ? 2 : 1, out);
+    return graph_drop_lead(g, "rnn", part ? rnn_part(name, part, buf, sizeof buf) : name, one,
+                           slab ? 2 : 1, out);
 }
 
 static void rnn_attrs_from(const clinfer_rnn_desc *d, int32_t extra, node_attrs *a)

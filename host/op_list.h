@@ -54,9 +54,10 @@
     X(RNN, "rnn", node_rnn_impl, 0)                           \
     X(CUMSUM, "cumsum", node_cumsum_impl, 0)                  \
     X(POOL_INDICES, "pool_indices", node_pool_indices_impl, 0) \
-    X(MAX_UNPOOL, "max_unpool", node_max_unpool_impl, 0)
+    X(MAX_UNPOOL, "max_unpool", node_max_unpool_impl, 0)     \
+    X(TOPK, "topk", node_topk_impl, 0)
 
 /* The number of lines above, checked against the generated tables. */
-#define CLINFER_OP_COUNT 39
+#define CLINFER_OP_COUNT 40
 
 #endif

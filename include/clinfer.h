@@ -894,6 +894,22 @@ CLINFER_API clinfer_status clinfer_graph_max_unpool(clinfer_graph *g, const char
                                                     const clinfer_unpool2d_desc *desc,
                                                     clinfer_value *out);
 
+/* ONNX TopK (opsets 1, 10, 11): along `axis` (negative: from the end),
+ * the k largest elements of each line (the smallest when `largest` is 0),
+ * in order (largest first, or smallest first), into *values (x's shape
+ * with the axis' size k) and their indices along the axis into *indices
+ * (floats holding integers; an ONNX model's int64 output is converted
+ * where it leaves the model). Either pointer may be NULL when that output
+ * is not wanted, not both. The order is ONNX Runtime's: a NaN above every
+ * number (first when largest, last when smallest), equal elements by
+ * lower index. k from 1 to the axis' size, which may hold at most
+ * 2^24 + 1 elements, 2049 in CLINFER_PRECISION_FP16 (the indices stay
+ * exact); the axis may not be the open batch dimension. *values is named `name`, *indices "<name>/indices". */
+CLINFER_API clinfer_status clinfer_graph_topk(clinfer_graph *g, const char *name,
+                                              clinfer_value x, int64_t axis, int64_t k,
+                                              int largest, clinfer_value *values,
+                                              clinfer_value *indices);
+
 /* Views: no kernel and no copy, the output shares the input's memory.
  * flatten: [d0..d(axis-1)] and [d(axis)..] become two dimensions.
  * reshape: ONNX Reshape, 0 copies the input's dimension, -1 is inferred.

@@ -94,10 +94,15 @@ static float finite_scale(const float *x, size_t n)
  * 1.3% of its output's scale from 0.2% of the scale before it.) A wrong
  * index or a float read of half data is off by the scale itself.
  * CLINFER_TEST_HALF=0 skips it (tests/CMakeLists.txt: sanitizer builds). */
-static void run_half(const op_test *t, float *out)
+static int half_skipped(void)
 {
     const char *skip = getenv("CLINFER_TEST_HALF"); /* "0" in sanitizer builds */
-    if (skip && strcmp(skip, "0") == 0)
+    return skip && strcmp(skip, "0") == 0;
+}
+
+static void run_half(const op_test *t, float *out)
+{
+    if (half_skipped())
         return;
     char what[600];
     snprintf(what, sizeof what, "%s CLINFER_PRECISION=fp16", t->what);
@@ -141,5 +146,24 @@ void test_op(const op_test *t)
     float *out = test_alloc(ref_numel(&t->want_shape) * sizeof(float));
     char label[256] = "";
     run_variants(t, 0, label, sizeof label, out);
+    free(out);
+}
+
+void test_op_exact(const op_test *t)
+{
+    const size_t n = ref_numel(&t->want_shape);
+    float *out = test_alloc(n * sizeof(float));
+    char what[600];
+    test_op_run(t, out);
+    assert_close_nonfinite(out, t->want, n, 0, 0, t->what);
+    if (!half_skipped()) {
+        snprintf(what, sizeof what, "%s CLINFER_PRECISION=fp16", t->what);
+        op_test named = *t;
+        named.what = what;
+        setenv("CLINFER_PRECISION", "fp16", 1);
+        test_op_run(&named, out);
+        unsetenv("CLINFER_PRECISION");
+        assert_close_nonfinite(out, t->want, n, 0, 0, what);
+    }
     free(out);
 }

@@ -59,4 +59,9 @@ void test_op(const op_test *t);
  * `out` holds numel(want_shape) floats. */
 void test_op_run(const op_test *t, float *out);
 
+/* For ops that move or select values (inputs exact in half): t's graph,
+ * with no variants, in fp32 and again in half storage, each output equal
+ * to want (NaN where it is NaN, the same infinities). */
+void test_op_exact(const op_test *t);
+
 #endif

@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 
 clinfer_runtime *test_runtime(void)
@@ -187,15 +188,29 @@ clinfer_dtype test_onnx_run_outputs(const uint8_t *model, size_t size, int64_t b
     return dtype;
 }
 
+void test_onnx_refused(const uint8_t *model, size_t size, const char *message)
+{
+    clinfer_graph *g = NULL;
+    cr_assert_neq(clinfer_graph_load_onnx_memory(model, size, &g), CLINFER_OK, "%s: loaded",
+                  message);
+    cr_assert(strstr(clinfer_last_errmsg(), message), "message: %s", clinfer_last_errmsg());
+}
+
 void test_onnx_check_exact(const uint8_t *model, size_t size, int64_t batch, const float *x,
                            size_t n, const float *want, const char *what)
+{
+    test_onnx_check_exact_n(model, size, batch, x, n, want, n, what);
+}
+
+void test_onnx_check_exact_n(const uint8_t *model, size_t size, int64_t batch, const float *x,
+                             size_t nx, const float *want, size_t n, const char *what)
 {
     float *y = test_alloc(n * sizeof *y);
     char label[256];
     for (int half = 0; half < 2; half++) {
         if (half)
             setenv("CLINFER_PRECISION", "fp16", 1);
-        test_onnx_run_batch(model, size, batch, (const float *const[]){x}, &n, 1, y, n);
+        test_onnx_run_batch(model, size, batch, (const float *const[]){x}, &nx, 1, y, n);
         unsetenv("CLINFER_PRECISION");
         snprintf(label, sizeof label, "%s%s", what, half ? " in half storage" : "");
         assert_close_nonfinite(y, want, n, 0, 0, label);

@@ -77,6 +77,12 @@ clinfer_dtype test_onnx_run_outputs(const uint8_t *model, size_t size, int64_t b
  * NaN): for ops that move or select values (inputs exact in half). */
 void test_onnx_check_exact(const uint8_t *model, size_t size, int64_t batch, const float *x,
                            size_t n, const float *want, const char *what);
+/* The same for a model whose output 0 has n elements, x nx. */
+void test_onnx_check_exact_n(const uint8_t *model, size_t size, int64_t batch, const float *x,
+                             size_t nx, const float *want, size_t n, const char *what);
+
+/* The model fails to load, the library's message holding `message`. */
+void test_onnx_refused(const uint8_t *model, size_t size, const char *message);
 
 /* Asserts exact equality (for the lecture's integer examples). */
 void assert_equal(const float *got, const float *want, size_t n, const char *what);

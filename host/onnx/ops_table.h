@@ -111,6 +111,7 @@
     KERNEL("ReduceLogSumExp", op_reduce, NULL, IN(1), "axes keepdims noop_with_empty_axes")        \
     KERNEL("ArgMax", op_arg_reduce, NULL, 0, "axis keepdims select_last_index")                    \
     KERNEL("Hardmax", op_hardmax, NULL, 0, "axis")                                                 \
+    KERNEL("TopK", op_topk, NULL, IN(1), "axis k largest sorted")                                  \
     KERNEL("ArgMin", op_arg_reduce, NULL, 0, "axis keepdims select_last_index")                    \
     KERNEL("Squeeze", op_squeeze, fold_squeeze, IN(1), "axes")                                     \
     KERNEL("Unsqueeze", op_unsqueeze, fold_unsqueeze, IN(1), "axes")                               \

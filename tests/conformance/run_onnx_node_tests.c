@@ -15,11 +15,11 @@
  * A test is not required when a tensor it reads or writes is not float
  * (int64 shape inputs excepted) or is empty: clinfer computes float32 and
  * has no empty tensors; such a test is still run, and reported. The
- * families in `int64_outputs` (ArgMax, ArgMin, MaxPool's Indices; Greater,
- * Less and their OrEqual forms on float inputs) give int64 indices or bools, which
- * clinfer computes as floats holding integers: those outputs are widened
- * and compared exactly, and the tests are required. The exit
- * status is 1 when a required test does not pass.
+ * families in `int64_outputs` (ArgMax, ArgMin, MaxPool's Indices, TopK's
+ * indices; Greater, Less and their OrEqual forms on float inputs) give
+ * int64 indices or bools, which clinfer computes as floats holding
+ * integers: those outputs are widened and compared exactly, and the tests
+ * are required. The exit status is 1 when a required test does not pass.
  *
  * Without --quiet it ends with the counts by op family (the word after
  * "test_").
@@ -77,7 +77,7 @@ static const char *const required[] = {
     "test_sin$",          "test_sin_example$",      "test_cos$",         "test_cos_example$",
     "test_tan$",          "test_tan_example$",      "test_asin",         "test_acos",
     "test_atan",          "test_sinh",              "test_cosh",         /* and the -h forms */
-    "test_argmax_",       "test_argmin_",           /* int64_outputs */
+    "test_argmax_",       "test_argmin_",           "test_top_k", /* int64_outputs */
     "test_hardmax_",      "test_tril",              "test_triu",         /* int64 here */
     "test_greater",       "test_less",
     /* recurrent layers (CRNN text recognisers, audio and sequence models) */
@@ -89,11 +89,12 @@ static const char *const required[] = {
 };
 
 /* Families whose integer or bool outputs are compared (exactly, as floats):
- * int64 indices (ArgMax, MaxPool's), bool conditions, QuantizeLinear's
- * uint8/int8 values. */
-static const char *const int64_outputs[] = {"test_argmax_", "test_argmin_", "test_greater",
-                                            "test_less", "test_quantizelinear",
+ * int64 indices (ArgMax, MaxPool's, TopK's), bool conditions,
+ * QuantizeLinear's uint8/int8 values. */
+static const char *const int64_outputs[] = {"test_argmax_", "test_argmin_", "test_top_k",
+                                            "test_greater", "test_less", "test_quantizelinear",
                                             "test_maxpool_with_argmax_"};
+
 static int int64_output_family(const char *name)
 {
     for (size_t i = 0; i < sizeof int64_outputs / sizeof int64_outputs[0]; i++)

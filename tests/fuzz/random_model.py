@@ -19,7 +19,8 @@ shuffles; instance and group norms; transposed convolutions; pads;
 channel slices; a conv output read twice; U-Net skips; depth/space
 moves; attention; channel reductions; GridSample, LRN, LpNormalization
 and the other reductions; RNN, GRU and LSTM along the width (any
-direction, clip, activations, initial states, peepholes); then an
+direction, clip, activations, initial states, peepholes); TopK pooling
+(the K best locations' features gathered by the indices); then an
 optional head (pooling
 and Gemm, flatten and Gemm, softmax, a YOLO-style box head). Weights
 are random, scaled by 1/sqrt(fan-in).
@@ -411,7 +412,30 @@ def recurrent(x):
     y = node("Transpose", [outs[which]], {"perm": [1, 0, 2]})  # [N, D, Hd]
     return T(node("Reshape", [y, const(np.array([0, D * Hd, 1, 1], np.int64), "shp")]), [N, D * Hd, 1, 1])
 
-BLOCKS = [recurrent, grid_sample, lrn, lp_norm, reduce_more, reuse, reuse, unet, d2s, attention, reduce_ch, conv_block] * 4 + [dw_pw, se, inv_res, inv_res, basic_res, pool, pool, fire, resize, scale_shift,
+def topk_pool(x):
+    # TopK pooling, as detection heads pick their best locations: a score
+    # per location (the channel maximum: no rounding of its own), the K
+    # best (or worst) locations, their feature vectors gathered by the
+    # indices and summed, weighted by the softmax of the scores, gating x.
+    # Both outputs feed the result, but neither the order of the picks nor
+    # a near tie among them changes it (rounding in earlier blocks may
+    # reorder near-equal scores, differently in each engine): only which K
+    # are picked does.
+    N, C, H, W = x.shape
+    HW = H * W
+    s = node("Reshape", [node("ReduceMax", [x.n], {"axes": [1], "keepdims": 0}), const(np.array([0, -1], np.int64), "shp")])
+    attrs = {"axis": R.choice([1, -1]), "largest": R.choice([0, 1])}
+    if R.random() < 0.3: attrs["sorted"] = 0
+    v, i = node("TopK", [s, const(np.array([R.randint(1, min(HW, 50))], np.int64), "k")], attrs, nout=2)
+    f = node("Reshape", [x.n, const(np.array([0, C, HW], np.int64), "shp")])
+    ie = node("Expand", [node("Unsqueeze", [i, const(np.array([1], np.int64), "ax")]), const(np.array([1, C, 1], np.int64), "shp")])
+    g = node("GatherElements", [f, ie], {"axis": 2})  # [N, C, K]
+    w = node("Unsqueeze", [node("Softmax", [v], {"axis": -1}), const(np.array([1], np.int64), "ax")])  # [N, 1, K]
+    p = node("ReduceSum", [node("Mul", [g, w]), const(np.array([2], np.int64), "axes")], {"keepdims": 1})
+    p = node("Unsqueeze", [p, const(np.array([3], np.int64), "ax")])  # [N, C, 1, 1]
+    return T(node("Mul", [x.n, node("Sigmoid", [p])]), x.shape)
+
+BLOCKS = [topk_pool, recurrent, grid_sample, lrn, lp_norm, reduce_more, reuse, reuse, unet, d2s, attention, reduce_ch, conv_block] * 4 + [dw_pw, se, inv_res, inv_res, basic_res, pool, pool, fire, resize, scale_shift,
           convnext, shuffle, norm, convT, pad, slice_ch, lambda x: act(x), lambda x: bn(x)]
 
 DYN = R.random() < 0.3

@@ -27,7 +27,7 @@ for t in test_conv_with_strides_padding test_basic_conv_with_padding test_gemm_a
          test_unsqueeze_axis_0 test_squeeze test_reduce_mean_keepdims_example test_dropout_default \
          test_if test_lrn test_lstm_with_peepholes test_lstm_batchwise test_gru_with_initial_bias \
          test_simple_rnn_with_initial_bias test_cumsum_2d_axis_0 test_hardmax_axis_1 test_tril \
-         test_maxpool_with_argmax_2d_precomputed_strides test_maxunpool_export_with_output_shape; do
+         test_maxpool_with_argmax_2d_precomputed_strides test_maxunpool_export_with_output_shape test_top_k; do
     if [[ -f $node/$t/model.onnx ]]; then
         cp "$node/$t/model.onnx" "$corpus/$t.onnx"
         cp "$node/$t/test_data_set_0/input_0.pb" "$corpus/$t.input_0.pb" 2>/dev/null || true

@@ -646,6 +646,19 @@ static void g_unpool(built *b)
     output(b, y);
 }
 
+/* TopK: the middle axis smallest first (lines of stride 7, a partial
+ * work-group), both outputs; the last axis largest first, K the whole
+ * line, the indices alone */
+static void g_topk(built *b)
+{
+    clinfer_value x = input(b, (clinfer_shape){3, {2, 5, 7}}), v, i;
+    CHECK_OK(clinfer_graph_topk(b->g, NULL, x, 1, 3, 0, &v, &i));
+    output(b, v);
+    output(b, i);
+    CHECK_OK(clinfer_graph_topk(b->g, NULL, x, -1, 7, 1, NULL, &i));
+    output(b, i);
+}
+
 static void g_depth_space(built *b) /* block 2 (vector paths and tails), block 3 */
 {
     clinfer_value x = input(b, (clinfer_shape){4, {1, 8, 3, 11}}), y;
@@ -768,6 +781,7 @@ static const kcase cases[] = {
      0},
     {"cumsum", g_cumsum, {{"", "cumsum"}}, 1},
     {"unpool", g_unpool, {{"", "max_unpool"}}, 1},
+    {"topk", g_topk, {{"", "topk"}}, 1},
     {"depth space", g_depth_space, {{"", "space_to_depth"}}, 1},
     {"norm", g_norm, {{"", "norm_"}}, 1}, /* norm_rows or norm_items, by device type */
 };
