@@ -36,15 +36,6 @@ clinfer_status excite_output_shape(clinfer_runtime *rt, const excite_params *p,
     return CLINFER_OK;
 }
 
-/* Items per work-group: one on CPUs (PoCL runs a group on one thread, and
- * a group of one needs no loop over items), 64 elsewhere
- * (launch_cpu_form: CLINFER_POOL_VARIANT forces either, so that PoCL
- * tests the GPUs' form too). */
-static size_t excite_local_size(const clinfer_runtime *rt)
-{
-    return launch_cpu_form(rt) ? 1 : 64;
-}
-
 clinfer_status excite_prepare(clinfer_runtime *rt, const excite_params *p, op_launch *out)
 {
     memset(out, 0, sizeof *out);
@@ -69,7 +60,7 @@ clinfer_status excite_prepare(clinfer_runtime *rt, const excite_params *p, op_la
     st = launch_finish(rt, out, &a);
     if (st != CLINFER_OK)
         return st;
-    const size_t local = excite_local_size(rt);
+    const size_t local = launch_group_items(rt);
     launch_grid3(out, (size_t)p->n * local, 1, 1, local);
     return CLINFER_OK;
 }

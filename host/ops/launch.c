@@ -216,6 +216,11 @@ int launch_cpu_form(const clinfer_runtime *rt)
     return rt->info.type == CLINFER_DEVICE_CPU;
 }
 
+size_t launch_group_items(const clinfer_runtime *rt)
+{
+    return launch_cpu_form(rt) ? 1 : 64;
+}
+
 int32_t launch_rows_per_item(const clinfer_runtime *rt, int64_t planes, int32_t total,
                              int64_t aim)
 {

@@ -130,6 +130,11 @@ void launch_grid3(op_launch *l, size_t x, size_t y, size_t z, size_t lx);
  * form), so that PoCL tests both. Pooling, squeeze_excite and rnn. */
 int launch_cpu_form(const clinfer_runtime *rt);
 
+/* Work-items per group of a kernel whose group walks its work together
+ * (squeeze_excite's gate, rnn's steps): one in the CPU form (PoCL runs a
+ * group of one without a loop over items), 64 in the GPU form. */
+size_t launch_group_items(const clinfer_runtime *rt);
+
 /* Rows per work-item for kernels whose items each take a block of rows of
  * one of `planes` planes of `total` rows (the CPU "rows" kernels): `aim`
  * clamped to [1, total], then halved while there would be fewer than 8

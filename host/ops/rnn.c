@@ -121,15 +121,6 @@ clinfer_status rnn_output_shape(clinfer_runtime *rt, const rnn_params *p, clinfe
     return CLINFER_OK;
 }
 
-/* Work-items per group: one on CPUs (PoCL runs a group of one without a
- * loop over items, and each item's dot products are vectorised), 64
- * elsewhere (launch_cpu_form: CLINFER_POOL_VARIANT forces either, so that
- * PoCL tests the GPUs' form too). */
-static size_t rnn_local_size(const clinfer_runtime *rt)
-{
-    return launch_cpu_form(rt) ? 1 : 64;
-}
-
 clinfer_status rnn_prepare(clinfer_runtime *rt, const rnn_params *p, op_launch *out)
 {
     memset(out, 0, sizeof *out);
@@ -164,7 +155,8 @@ clinfer_status rnn_prepare(clinfer_runtime *rt, const rnn_params *p, op_launch *
     st = launch_finish(rt, out, &a);
     if (st != CLINFER_OK)
         return st;
-    const size_t local = rnn_local_size(rt);
+    /* one item on CPUs, whose dot products are vectorised; 64 on GPUs */
+    const size_t local = launch_group_items(rt);
     launch_grid3(out, local, (size_t)xw->dims[1], (size_t)p->directions, local);
     return CLINFER_OK;
 }
