@@ -51,8 +51,10 @@ static uint8_t *hardmax_model(int64_t opset, int rank, const int64_t *dims, int 
     onnx_graph g = {{0}};
     onnx_input(&g, (pb[]){onnx_value_info("x", OT_FLOAT, rank, dims)});
     onnx_output(&g, (pb[]){onnx_value_info("y", OT_FLOAT, -1, NULL)});
-    pb a[1] = {onnx_attr_int("axis", axis)};
-    onnx_node(&g, "Hardmax", "hm", "x", "y", has_axis ? 1 : 0, has_axis ? a : NULL);
+    if (has_axis) /* onnx_node frees the attributes it is given */
+        onnx_node(&g, "Hardmax", "hm", "x", "y", 1, (pb[]){onnx_attr_int("axis", axis)});
+    else
+        onnx_node(&g, "Hardmax", "hm", "x", "y", 0, NULL);
     return onnx_model(&g, opset, size);
 }
 

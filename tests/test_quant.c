@@ -136,7 +136,9 @@ static uint8_t *q_model(int scales, int zp_type, int64_t block, size_t *size)
     onnx_output(&g, (pb[]){onnx_value_info("y", OT_FLOAT, -1, NULL)});
     onnx_initializer(&g, (pb[]){onnx_tensor_f("s", scales > 1, sd, s, 1)});
     onnx_initializer(&g, (pb[]){onnx_tensor_int("z", zp_type, scales > 1, sd, zero)});
-    pb a[2] = {onnx_attr_int("axis", 1), onnx_attr_int("block_size", block)};
+    pb a[2] = {onnx_attr_int("axis", 1), {0}}; /* onnx_node frees the attributes it is given */
+    if (block)
+        a[1] = onnx_attr_int("block_size", block);
     onnx_node(&g, "QuantizeLinear", "q", "x,s,z", "y", block ? 2 : 1, a);
     return onnx_model(&g, 21, size);
 }
