@@ -266,6 +266,15 @@ static void pop_node(clinfer_graph *g)
     free(n->inputs);
 }
 
+const char *graph_default_name(const clinfer_graph *g, const char *name, const char *prefix,
+                               char *buf, size_t cap)
+{
+    if (name && name[0])
+        return name;
+    snprintf(buf, cap, "%s_%d", prefix, (int)g->node_count);
+    return buf;
+}
+
 void graph_roll_back(clinfer_graph *g, int32_t node_count, int32_t value_count)
 {
     while (g->node_count > node_count) {
@@ -314,10 +323,7 @@ clinfer_status graph_add_node(clinfer_graph *g, const char *name, op_kind op,
                               "%s \"%s\": input %d is not a value of this graph (%d)",
                               op_kind_name(op), name ? name : "", (int)i, (int)inputs[i]);
     char generated[64];
-    if (!name || !name[0]) {
-        snprintf(generated, sizeof generated, "%s_%d", op_kind_name(op), (int)g->node_count);
-        name = generated;
-    }
+    name = graph_default_name(g, name, op_kind_name(op), generated, sizeof generated);
     if (!grow((void **)&g->nodes, &g->node_capacity, g->node_count + 1, sizeof *g->nodes))
         return graph_fail(g, CLINFER_ERR_OUT_OF_HOST_MEMORY, "cannot grow the graph");
     int32_t value = -1;

@@ -142,6 +142,11 @@ clinfer_status graph_add_node(clinfer_graph *g, const char *name, op_kind op,
                               const clinfer_value *inputs, int32_t count, const node_attrs *attrs,
                               clinfer_value *out);
 
+/* `name`, or, when it is NULL or empty, "<prefix>_<node count>" written
+ * into buf (the names the builder gives unnamed nodes and layers). */
+const char *graph_default_name(const clinfer_graph *g, const char *name, const char *prefix,
+                               char *buf, size_t cap);
+
 /* Removes the nodes and values added after the graph had node_count nodes
  * and value_count values: a builder call made of several nodes
  * (clinfer_graph_rnn) leaves nothing behind when a later step fails. */

@@ -170,10 +170,7 @@ clinfer_status clinfer_graph_rnn(clinfer_graph *g, const char *name, const clinf
     char generated[64], buf[256];
     if (!g)
         return CLINFER_ERR_INVALID_ARGUMENT;
-    if (!name || !name[0]) {
-        snprintf(generated, sizeof generated, "rnn_%d", (int)g->node_count);
-        name = generated;
-    }
+    name = graph_default_name(g, name, "rnn", generated, sizeof generated);
     clinfer_status st = rnn_check_desc(g, desc);
     if (st == CLINFER_OK)
         st = rnn_check_weights(g, desc, x, w, b);

@@ -32,10 +32,7 @@ clinfer_status clinfer_graph_topk(clinfer_graph *g, const char *name, clinfer_va
     char generated[64], buf[300];
     if (!g)
         return CLINFER_ERR_INVALID_ARGUMENT;
-    if (!name || !name[0]) {
-        snprintf(generated, sizeof generated, "topk_%d", (int)g->node_count);
-        name = generated;
-    }
+    name = graph_default_name(g, name, "topk", generated, sizeof generated);
     if (strlen(name) > 250)
         return graph_fail(g, CLINFER_ERR_INVALID_ARGUMENT, "topk: the name is too long");
     if (!values && !indices)

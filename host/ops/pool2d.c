@@ -123,28 +123,18 @@ clinfer_status pool2d_window_shape(clinfer_runtime *rt, const char *op, const po
     return check_window(rt, op, p, out);
 }
 
-/* Windowed pooling runs the rows kernels (rows of 16-wide vectors per
- * work-item) on CPUs and one output per work-item (coalesced) elsewhere
- * (launch_cpu_form: CLINFER_POOL_VARIANT=rows|items|auto forces one, so
- * the tests run both). Sets *rows. */
-static clinfer_status rows_variant(clinfer_runtime *rt, int *rows)
-{
-    *rows = launch_cpu_form(rt);
-    return CLINFER_OK;
-}
-
 /* maxpool2d and avgpool2d: grid (OW, OH, N * C), one output per item;
  * maxpool2d_rows and avgpool2d_rows: grid (OH / rows, N * C, 1), local
- * size 1. */
+ * size 1. The rows kernels (rows of 16-wide vectors per work-item) run on
+ * CPUs, one output per work-item (coalesced) elsewhere (launch_cpu_form:
+ * CLINFER_POOL_VARIANT=rows|items|auto forces one, so the tests run both). */
 static clinfer_status window_prepare(clinfer_runtime *rt, const char *op, const pool2d_params *p,
                                      int is_avg, op_launch *out)
 {
     memset(out, 0, sizeof *out);
     clinfer_shape s;
-    int rows = 0;
+    const int rows = launch_cpu_form(rt);
     clinfer_status st = check_window(rt, op, p, &s);
-    if (st == CLINFER_OK)
-        st = rows_variant(rt, &rows);
     /* a literal: the launch keeps the name for profiles */
     const char *kernel = is_avg ? (rows ? "avgpool2d_rows" : "avgpool2d")
                                 : (rows ? "maxpool2d_rows" : "maxpool2d");
