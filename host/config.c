@@ -106,6 +106,14 @@ static clinfer_status parse_chain(const clinfer_runtime_options *o, runtime_conf
     return parse_choice(&s, NULL, &c->chain);
 }
 
+static clinfer_status parse_replay(const clinfer_runtime_options *o, runtime_config *c)
+{
+    static const choice_setting s = {"CLINFER_REPLAY", "(environment only)",
+                                     {"auto", "off", "on"}, 3};
+    (void)o;
+    return parse_choice(&s, NULL, &c->replay);
+}
+
 /* ------------------------------------------------------------ tuning, scratch */
 
 static clinfer_status parse_tune(const clinfer_runtime_options *o, runtime_config *c)
@@ -265,7 +273,7 @@ clinfer_status runtime_config_parse(const clinfer_runtime_options *opts, runtime
     static clinfer_status (*const steps[])(const clinfer_runtime_options *, runtime_config *) = {
         parse_gemm_variant, parse_conv_algo,   parse_pool_variant,    parse_depthwise_variant,
         parse_tune,         parse_scratch_cap, parse_cache_and_device, parse_precision,
-        parse_binaries,     parse_chain};
+        parse_binaries,     parse_chain,       parse_replay};
     memset(out, 0, sizeof *out);
     clinfer_status st = CLINFER_OK;
     for (size_t i = 0; st == CLINFER_OK && i < sizeof steps / sizeof steps[0]; i++)

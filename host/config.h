@@ -30,6 +30,11 @@ enum { CONFIG_DEPTHWISE_CPU = 1, CONFIG_DEPTHWISE_GPU };
  * into one launch where chain.c finds it pays, OFF never, ON wherever it
  * can (tests, and timing the chain on larger work). */
 enum { CONFIG_CHAIN_OFF = 1, CONFIG_CHAIN_ON };
+/* CLINFER_REPLAY (environment only): AUTO replays each session's recorded
+ * kernels (replay.h) on devices that are not CPUs and offer
+ * cl_khr_command_buffer, OFF never, ON on any device (fails on one
+ * without the extension). */
+enum { CONFIG_REPLAY_OFF = 1, CONFIG_REPLAY_ON };
 
 typedef struct runtime_config {
     int gemm_variant;           /* gemm_variant (ops/gemm.h), or -1: by device type */
@@ -37,6 +42,7 @@ typedef struct runtime_config {
     int pool_variant;           /* CONFIG_AUTO or CONFIG_POOL_* */
     int depthwise_variant;      /* CONFIG_AUTO or CONFIG_DEPTHWISE_* */
     int chain;                  /* CONFIG_AUTO or CONFIG_CHAIN_* */
+    int replay;                 /* CONFIG_AUTO or CONFIG_REPLAY_* */
     int tune;                   /* CONFIG_TUNE_* */
     uint64_t conv_scratch_cap;  /* bytes of lowered-convolution scratch */
     int disk_cache;             /* 0: the program cache stays in memory */

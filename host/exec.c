@@ -12,7 +12,8 @@
  * memory of their own (e.g. packed weights, written once while preparing).
  * A run enqueues every node's launches on the session's in-order queue (its
  * own, or the runtime's: clinfer_queue_mode), or, for a small network, the
- * one launch of its chain (chain.h), and does not wait; reading an output
+ * one launch of its chain (chain.h), or its kernels' recorded command
+ * buffer (replay.h), and does not wait; reading an output
  * waits (the queue is in order). Inputs and outputs are the only
  * host<->device copies, and they are counted.
  *
@@ -30,6 +31,7 @@
 #include "nodes/nodes.h"
 #include "plan.h"
 #include "program_cache.h"
+#include "replay.h"
 #include "shape.h"
 #include "tensor.h"
 
@@ -493,6 +495,8 @@ clinfer_status clinfer_session_create(clinfer_model *m, const clinfer_session_op
     if (st == CLINFER_OK)
         st = session_chain_build(s);
     if (st == CLINFER_OK)
+        st = session_replay_init(s);
+    if (st == CLINFER_OK)
         st = session_prepare_profile(s);
     if (st != CLINFER_OK) {
         clinfer_session_free(s);
@@ -520,6 +524,7 @@ void clinfer_session_free(clinfer_session *s)
     session_release_events(s);
     session_upload_free(s);
     session_chain_free(s);
+    session_replay_free(s);
     for (int32_t i = 0; s->execs && i < s->exec_count; i++) {
         node_launches_release(&s->execs[i].launches);
         if (s->execs[i].persist)
@@ -612,7 +617,7 @@ clinfer_status session_run_begin(clinfer_session *s, cl_uint num_wait, const cl_
                                ? "is not set: its buffer was unbound"
                                : "was never set");
     session_release_events(s);
-    s->chain_ran = 0;
+    s->run_mode = CLINFER_RUN_LAUNCHES;
     cl_int err = CL_SUCCESS;
     /* An in-order queue starts nothing after the barrier before the events. */
     if (num_wait > 0 &&
@@ -652,11 +657,17 @@ static clinfer_status run(clinfer_session *s, cl_uint num_wait, const cl_event *
 {
     clinfer_status st = session_run_begin(s, num_wait, wait_list);
     if (st == CLINFER_OK && session_chain_ready(s)) {
-        s->chain_ran = 1; /* one launch for every node */
+        s->run_mode = CLINFER_RUN_CHAIN; /* one launch for every node */
         st = session_chain_enqueue(s, s->profile ? &s->events[0] : NULL);
     }
+    int replayed = 0;
+    if (st == CLINFER_OK && s->run_mode != CLINFER_RUN_CHAIN &&
+        (st = session_replay_enqueue(s, &replayed)) == CLINFER_OK && replayed)
+        s->run_mode = CLINFER_RUN_REPLAY;
     int32_t e = 0;
-    for (int32_t i = 0; st == CLINFER_OK && !s->chain_ran && i < s->exec_count; i++)
+    for (int32_t i = 0; st == CLINFER_OK && s->run_mode == CLINFER_RUN_LAUNCHES &&
+                        i < s->exec_count;
+         i++)
         st = session_enqueue_node(s, i, &e);
     if (st == CLINFER_OK)
         st = session_run_end(s, done);
@@ -681,6 +692,17 @@ clinfer_status clinfer_session_run_async(clinfer_session *s, cl_uint num_wait,
 clinfer_status clinfer_session_run(clinfer_session *s)
 {
     return clinfer_session_run_async(s, 0, NULL, NULL);
+}
+
+clinfer_run_mode clinfer_session_run_mode(const clinfer_session *s)
+{
+    return s ? s->run_mode : CLINFER_RUN_NONE;
+}
+
+const char *clinfer_run_mode_name(clinfer_run_mode mode)
+{
+    static const char *const names[] = {"none", "launches", "chain", "replay"};
+    return mode >= CLINFER_RUN_NONE && mode <= CLINFER_RUN_REPLAY ? names[mode] : "unknown";
 }
 
 clinfer_memory_stats clinfer_session_memory(const clinfer_session *s)

@@ -59,7 +59,7 @@ static cl_int probe_u64(cl_device_id dev, cl_device_info what, uint64_t *out)
     return err;
 }
 
-static cl_int device_has_extension(cl_device_id dev, const char *ext, int *has)
+cl_int runtime_device_has_extension(cl_device_id dev, const char *ext, int *has)
 {
     size_t len = 0;
     cl_int err = clGetDeviceInfo(dev, CL_DEVICE_EXTENSIONS, 0, NULL, &len);
@@ -140,7 +140,7 @@ static cl_int probe_device(cl_platform_id plat, cl_device_id dev, clinfer_device
           "clGetDeviceInfo(CL_DEVICE_LOCAL_MEM_SIZE)");
     PROBE(probe_u64(dev, CL_DEVICE_MAX_MEM_ALLOC_SIZE, &info->max_alloc_bytes),
           "clGetDeviceInfo(CL_DEVICE_MAX_MEM_ALLOC_SIZE)");
-    PROBE(device_has_extension(dev, "cl_khr_fp16", &info->has_fp16),
+    PROBE(runtime_device_has_extension(dev, "cl_khr_fp16", &info->has_fp16),
           "clGetDeviceInfo(CL_DEVICE_EXTENSIONS)");
     return err;
 }

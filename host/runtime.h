@@ -68,4 +68,8 @@ clinfer_status device_select(const char *spec, const clinfer_device_info *device
  * writable; else the likely cause is that no driver (ICD) is installed. */
 void runtime_no_device_hint(char *buf, size_t cap);
 
+/* Whether dev lists extension `ext` (a whole name) in *has; the query's
+ * error otherwise. */
+cl_int runtime_device_has_extension(cl_device_id dev, const char *ext, int *has);
+
 #endif

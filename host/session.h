@@ -69,7 +69,8 @@ struct clinfer_session {
     clinfer_node_profile *prof;
     clinfer_run_timeline timeline; /* profiling: the last run's (launches 0: none yet) */
     struct session_chain *chain; /* the run as one launch (chain.h), or NULL */
-    int chain_ran;               /* the last run was the chain's launch */
+    struct session_replay *replay; /* the runs as a command buffer (replay.h), or NULL */
+    clinfer_run_mode run_mode;   /* how the last run was enqueued */
     char *input_state;     /* per graph input: an input_state */
     char *input_reused;    /* per graph input: a run overwrites its arena bytes */
     io_binding *in_bind;   /* per graph input */

@@ -17,6 +17,7 @@
 
 #include "cl.h" /* first: fixes the OpenCL target version */
 #include "clinfer_cl.h"
+#include "replay.h"
 #include "session.h"
 #include "shape.h"
 #include "tensor.h"
@@ -99,6 +100,7 @@ static clinfer_status retarget_root(clinfer_session *s, int32_t r, dev_tensor me
         if (s->root[v] == r)
             s->mem[v] = mem;
     session_release_events(s);
+    session_replay_drop(s); /* it holds the kernels replaced below */
     clinfer_status st = CLINFER_OK;
     int32_t launches = 0;
     for (int32_t i = 0; i < s->exec_count; i++) {

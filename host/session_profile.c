@@ -90,7 +90,7 @@ clinfer_status session_collect_profile(clinfer_session *s)
     cl_int err = clFinish(s->queue);
     if (err != CL_SUCCESS)
         return err_cl(s->rt, err, "clFinish");
-    if (s->chain_ran) /* one launch: its time on the first node */
+    if (s->run_mode == CLINFER_RUN_CHAIN) /* one launch: its time on the first node */
         return collect_chain_profile(s);
     clinfer_run_timeline tl = {0};
     event_times first = {0, 0, 0}, last = {0, 0, 0};

@@ -1203,6 +1203,23 @@ CLINFER_API clinfer_status clinfer_session_set_input(clinfer_session *s, size_t 
  * takes a wait list and returns a completion event. */
 CLINFER_API clinfer_status clinfer_session_run(clinfer_session *s);
 
+/* How the session's last run reached the device: a launch per kernel; one
+ * launch for the whole network (a small network on a CPU, CLINFER_CHAIN);
+ * or the kernels recorded once in an OpenCL command buffer and replayed
+ * with one call (cl_khr_command_buffer, on devices that are not CPUs, or
+ * wherever CLINFER_REPLAY=on; never in profiled sessions, whose runs time
+ * each kernel). NONE before the first run. */
+typedef enum clinfer_run_mode {
+    CLINFER_RUN_NONE = 0,
+    CLINFER_RUN_LAUNCHES = 1,
+    CLINFER_RUN_CHAIN = 2,
+    CLINFER_RUN_REPLAY = 3
+} clinfer_run_mode;
+CLINFER_API clinfer_run_mode clinfer_session_run_mode(const clinfer_session *s);
+
+/* "none", "launches", "chain", "replay" ("unknown" for other values). */
+CLINFER_API const char *clinfer_run_mode_name(clinfer_run_mode mode);
+
 /* Waits for the run and downloads output `index` (count must equal its
  * element count; a NULL data pointer is CLINFER_ERR_INVALID_ARGUMENT unless
  * count is 0). One blocking device-to-host copy on the session's queue:

@@ -7,6 +7,8 @@
  * counts that are not multiples of 16, batch 1 and 3. The same graph with
  * CLINFER_CHAIN=off (a launch per node) agrees, and a session whose output
  * is bound to a caller's buffer falls back to a launch per node.
+ * The other way a run can reach the device in one call, the command-buffer
+ * replay (host/replay.c), is tested on the same network at the end.
  */
 #define _POSIX_C_SOURCE 200809L /* setenv */
 #include <criterion/criterion.h>
@@ -292,4 +294,245 @@ Test(chain, pool3_matmul_and_partial_row_blocks_match_reference)
     free(in), free(got), free(want), free(conv_out), free(pooled), free(mm), free(dd);
     clinfer_model_free(model);
     clinfer_runtime_free(rt);
+}
+
+/* ------------------------------------------------------------ replay */
+
+/* The chain network's runs replayed from a command buffer (host/replay.c,
+ * CLINFER_REPLAY=on with CLINFER_CHAIN=off): every run with new inputs
+ * must match the reference for those inputs (a stale or partial recording
+ * would not), and equal the per-node launches' output bit for bit (the
+ * same kernels). Skipped where the device has no cl_khr_command_buffer. */
+
+/* A runtime with CLINFER_CHAIN=off and CLINFER_REPLAY=`replay`. */
+static clinfer_runtime *replay_runtime(const char *replay)
+{
+    setenv("CLINFER_CHAIN", "off", 1);
+    setenv("CLINFER_REPLAY", replay, 1);
+    clinfer_runtime *rt = test_runtime();
+    unsetenv("CLINFER_CHAIN");
+    unsetenv("CLINFER_REPLAY");
+    return rt;
+}
+
+/* A batch-n session of m (profiled or not); NULL where the device cannot
+ * replay (CLINFER_ERR_UNSUPPORTED under CLINFER_REPLAY=on). */
+static clinfer_session *replay_session(clinfer_model *m, int64_t n, int profile)
+{
+    clinfer_session_options o = clinfer_session_options_default();
+    o.batch = n;
+    o.profile = profile;
+    clinfer_session *s = NULL;
+    clinfer_status st = clinfer_session_create(m, &o, &s);
+    if (st == CLINFER_ERR_UNSUPPORTED && strstr(clinfer_last_errmsg(), "CLINFER_REPLAY=on"))
+        return NULL;
+    cr_assert_eq(st, CLINFER_OK, "%s", clinfer_last_errmsg());
+    return s;
+}
+
+/* Inputs x[r] for runs r = 0..2 of batch n and their reference outputs. */
+typedef struct replay_data {
+    float *x[3], *want[3];
+    size_t in_n, out_n;
+} replay_data;
+
+static replay_data replay_data_make(const chain_net *w, int64_t n)
+{
+    replay_data d;
+    d.in_n = (size_t)n * IN_C * IN_H * IN_W, d.out_n = (size_t)n * N4;
+    for (int r = 0; r < 3; r++) {
+        uint32_t seed = 101 + (uint32_t)r;
+        d.x[r] = test_alloc(d.in_n * 4), d.want[r] = test_alloc(d.out_n * 4);
+        fill_uniform(d.x[r], d.in_n, -1, 1, &seed);
+        reference(w, n, 0, d.x[r], d.want[r]);
+    }
+    return d;
+}
+
+static void replay_data_free(replay_data *d)
+{
+    for (int r = 0; r < 3; r++)
+        free(d->x[r]), free(d->want[r]);
+}
+
+static void run_and_read(clinfer_session *s, const float *x, const replay_data *d, float *out)
+{
+    cr_assert_eq(clinfer_session_set_input(s, 0, x, d->in_n), CLINFER_OK);
+    cr_assert_eq(clinfer_session_run(s), CLINFER_OK, "%s", clinfer_session_errmsg(s));
+    cr_assert_eq(clinfer_session_get_output(s, 0, out, d->out_n), CLINFER_OK, "%s",
+                 clinfer_session_errmsg(s));
+}
+
+/* Under `gemm_variant` (NULL: the device's), batch 3: three replayed runs
+ * against the reference and against a launch-per-node session. */
+static void replay_matches_launches(const char *gemm_variant)
+{
+    if (gemm_variant)
+        setenv("CLINFER_GEMM_VARIANT", gemm_variant, 1);
+    clinfer_runtime *rt = replay_runtime("on"), *plain = replay_runtime("off");
+    unsetenv("CLINFER_GEMM_VARIANT");
+    static chain_net w;
+    clinfer_model *m = build(rt, &w, 0), *pm = build(plain, &w, 0);
+    const int64_t n = 3;
+    replay_data d = replay_data_make(&w, n);
+    clinfer_session *s = replay_session(m, n, 0), *ps = replay_session(pm, n, 0);
+    if (!s)
+        cr_skip_test("the device offers no cl_khr_command_buffer: %s", clinfer_last_errmsg());
+    cr_assert_eq(clinfer_session_run_mode(s), CLINFER_RUN_NONE);
+    float *got = test_alloc(d.out_n * 4), *per_node = test_alloc(d.out_n * 4);
+    for (int r = 0; r < 3; r++) {
+        run_and_read(s, d.x[r], &d, got);
+        cr_assert_eq(clinfer_session_run_mode(s), CLINFER_RUN_REPLAY, "run %d: %s", r,
+                     clinfer_run_mode_name(clinfer_session_run_mode(s)));
+        assert_close(got, d.want[r], d.out_n, 1e-5f, 1e-4f, "replayed run");
+        run_and_read(ps, d.x[r], &d, per_node);
+        cr_assert_eq(clinfer_session_run_mode(ps), CLINFER_RUN_LAUNCHES);
+        assert_equal(got, per_node, d.out_n, "replayed against per-node launches");
+    }
+    free(got), free(per_node);
+    replay_data_free(&d);
+    clinfer_session_free(s), clinfer_session_free(ps);
+    clinfer_model_free(m), clinfer_model_free(pm);
+    clinfer_runtime_free(rt), clinfer_runtime_free(plain);
+}
+
+Test(replay, runs_match_reference_and_per_node_launches) { replay_matches_launches(NULL); }
+
+/* The gpu GEMM variant: convolutions as im2col + tiled GEMM, more than one
+ * launch per node, as on GPUs. */
+Test(replay, gpu_variant_runs_match_reference_and_per_node_launches, .timeout = 120)
+{
+    replay_matches_launches("gpu");
+}
+
+static cl_mem buffer_with(clinfer_runtime *rt, const float *x, size_t n)
+{
+    cl_int err = CL_SUCCESS;
+    cl_mem b = clCreateBuffer(clinfer_runtime_cl_context(rt), CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR,
+                              n * 4, (void *)x, &err);
+    cr_assert_eq(err, CL_SUCCESS);
+    return b;
+}
+
+/* Binding a caller's buffer in place re-prepares the kernels that read it:
+ * the next run records again and reads the new buffer (a recording kept
+ * from before would read the old one); then back to host input. */
+Test(replay, rebinding_buffers_records_again)
+{
+    clinfer_runtime *rt = replay_runtime("on");
+    static chain_net w;
+    clinfer_model *m = build(rt, &w, 0);
+    const int64_t n = 1;
+    replay_data d = replay_data_make(&w, n);
+    clinfer_session *s = replay_session(m, n, 0);
+    if (!s)
+        cr_skip_test("the device offers no cl_khr_command_buffer: %s", clinfer_last_errmsg());
+    cl_mem in0 = buffer_with(rt, d.x[0], d.in_n), in1 = buffer_with(rt, d.x[1], d.in_n);
+    float zeros[N4] = {0}, got[N4];
+    cl_mem out = buffer_with(rt, zeros, d.out_n);
+    cl_command_queue q = clinfer_session_cl_queue(s);
+    cr_assert_eq(clinfer_session_set_output_buffer(s, 0, out, 0), CLINFER_OK, "%s",
+                 clinfer_session_errmsg(s));
+    for (int r = 0; r < 2; r++) {
+        cr_assert_eq(clinfer_session_set_input_buffer(s, 0, r ? in1 : in0, 0), CLINFER_OK, "%s",
+                     clinfer_session_errmsg(s));
+        cr_assert_eq(clinfer_session_run(s), CLINFER_OK, "%s", clinfer_session_errmsg(s));
+        cr_assert_eq(clinfer_session_run_mode(s), CLINFER_RUN_REPLAY);
+        cr_assert_eq(clEnqueueReadBuffer(q, out, CL_TRUE, 0, d.out_n * 4, got, 0, NULL, NULL),
+                     CL_SUCCESS);
+        assert_close(got, d.want[r], d.out_n, 1e-5f, 1e-4f, "bound input and output");
+    }
+    cr_assert_eq(clinfer_session_set_output_buffer(s, 0, NULL, 0), CLINFER_OK);
+    run_and_read(s, d.x[2], &d, got);
+    cr_assert_eq(clinfer_session_run_mode(s), CLINFER_RUN_REPLAY);
+    assert_close(got, d.want[2], d.out_n, 1e-5f, 1e-4f, "host input after the bindings");
+    clReleaseMemObject(in0), clReleaseMemObject(in1), clReleaseMemObject(out);
+    replay_data_free(&d);
+    clinfer_session_free(s);
+    clinfer_model_free(m);
+    clinfer_runtime_free(rt);
+}
+
+/* Runs enqueued back to back without waiting (the command buffer pending
+ * more than once, or per-node launches where the device does not allow
+ * that): each output read after its run's event. */
+Test(replay, runs_enqueued_without_waiting)
+{
+    clinfer_runtime *rt = replay_runtime("on");
+    static chain_net w;
+    clinfer_model *m = build(rt, &w, 0);
+    const int64_t n = 2;
+    replay_data d = replay_data_make(&w, n);
+    clinfer_session *s = replay_session(m, n, 0);
+    if (!s)
+        cr_skip_test("the device offers no cl_khr_command_buffer: %s", clinfer_last_errmsg());
+    cl_mem out[3];
+    cl_event done[3];
+    float zeros[2 * N4] = {0}, got[2 * N4];
+    for (int r = 0; r < 3; r++)
+        out[r] = buffer_with(rt, zeros, d.out_n);
+    int replays = 0;
+    for (int r = 0; r < 3; r++) {
+        cr_assert_eq(clinfer_session_set_output_buffer(s, 0, out[r], 0), CLINFER_OK);
+        cr_assert_eq(clinfer_session_set_input(s, 0, d.x[r], d.in_n), CLINFER_OK);
+        cr_assert_eq(clinfer_session_run_async(s, 0, NULL, &done[r]), CLINFER_OK, "%s",
+                     clinfer_session_errmsg(s));
+        replays += clinfer_session_run_mode(s) == CLINFER_RUN_REPLAY;
+    }
+    cr_assert_gt(replays, 0, "no run replayed");
+    for (int r = 0; r < 3; r++) {
+        cr_assert_eq(clEnqueueReadBuffer(clinfer_session_cl_queue(s), out[r], CL_TRUE, 0,
+                                         d.out_n * 4, got, 1, &done[r], NULL),
+                     CL_SUCCESS);
+        assert_close(got, d.want[r], d.out_n, 1e-5f, 1e-4f, "run enqueued without waiting");
+        clReleaseEvent(done[r]);
+    }
+    cr_assert_eq(clinfer_session_set_output_buffer(s, 0, NULL, 0), CLINFER_OK);
+    for (int r = 0; r < 3; r++)
+        clReleaseMemObject(out[r]);
+    replay_data_free(&d);
+    clinfer_session_free(s);
+    clinfer_model_free(m);
+    clinfer_runtime_free(rt);
+}
+
+/* A profiled session times each kernel, so it launches per node even
+ * under CLINFER_REPLAY=on; off launches per node; auto replays on devices
+ * that are not CPUs only. A value that is no choice fails the runtime. */
+Test(replay, profile_off_and_auto_launch_per_node)
+{
+    static chain_net w;
+    const char *const settings[] = {"on", "off", "auto"};
+    for (int i = 0; i < 3; i++) {
+        clinfer_runtime *rt = replay_runtime(settings[i]);
+        clinfer_model *m = build(rt, &w, 0);
+        replay_data d = replay_data_make(&w, 1);
+        float got[N4];
+        for (int profile = 0; profile <= 1; profile++) {
+            clinfer_session *s = replay_session(m, 1, profile);
+            if (!s)
+                cr_skip_test("the device offers no cl_khr_command_buffer");
+            run_and_read(s, d.x[0], &d, got);
+            assert_close(got, d.want[0], d.out_n, 1e-5f, 1e-4f, settings[i]);
+            const int replays = strcmp(settings[i], "on") == 0 ||
+                                (strcmp(settings[i], "auto") == 0 &&
+                                 clinfer_runtime_device(rt)->type != CLINFER_DEVICE_CPU);
+            cr_assert_eq(clinfer_session_run_mode(s),
+                         replays && !profile ? CLINFER_RUN_REPLAY : CLINFER_RUN_LAUNCHES,
+                         "CLINFER_REPLAY=%s, profile %d: %s", settings[i], profile,
+                         clinfer_run_mode_name(clinfer_session_run_mode(s)));
+            clinfer_session_free(s);
+        }
+        replay_data_free(&d);
+        clinfer_model_free(m);
+        clinfer_runtime_free(rt);
+    }
+    setenv("CLINFER_REPLAY", "always", 1);
+    clinfer_runtime *bad = NULL;
+    clinfer_status st = clinfer_runtime_create(NULL, &bad);
+    unsetenv("CLINFER_REPLAY");
+    cr_assert_eq(st, CLINFER_ERR_INVALID_ARGUMENT);
+    cr_assert(strstr(clinfer_last_errmsg(), "CLINFER_REPLAY=\"always\""), "%s",
+              clinfer_last_errmsg());
+    cr_assert_null(bad);
 }

@@ -53,7 +53,9 @@ static const char bench_help[] =
     "  --json           print one JSON object on stdout instead of text: load_ms,\n"
     "                   first_run_ms, cache (\"cold\"/\"warm\"), min_ms, median_ms,\n"
     "                   p90_ms, p99_ms, mean_ms, images_per_s, batch, device,\n"
-    "                   precision, weight_bytes, activation_bytes, times_ms, ...\n"
+    "                   precision, run_mode (launches, chain or replay: how the\n"
+    "                   last run was enqueued), weight_bytes, activation_bytes,\n"
+    "                   times_ms, ...\n"
     "                   (and gflops with --gemm, profile and timeline with\n"
     "                   --profile)\n"
     "  --profile        per-node device times (OpenCL events, mean over the timed\n"
@@ -620,6 +622,7 @@ static void print_json(const bench_state *b, const bench_summary *r)
     cli_json_string(b->dev->name);
     printf(",\n  \"device_type\": \"%s\"", clinfer_device_type_str(b->dev->type));
     printf(",\n  \"precision\": \"%s\"", clinfer_precision_name(clinfer_runtime_precision(b->rt)));
+    printf(",\n  \"run_mode\": \"%s\"", clinfer_run_mode_name(clinfer_session_run_mode(b->s)));
     printf(",\n  \"batch\": %lld,\n  \"warmup\": %d,\n  \"iters\": %d", b->batch, b->warm_done,
            b->runs);
     printf(",\n  \"runtime_ms\": %.3f,\n  \"load_ms\": %.3f,\n  \"model_ms\": %.3f,\n"
@@ -654,6 +657,21 @@ static void print_json(const bench_state *b, const bench_summary *r)
     printf("\n}\n");
 }
 
+/* How a run reached the device, in words. */
+static const char *run_mode_text(clinfer_run_mode mode)
+{
+    switch (mode) {
+    case CLINFER_RUN_CHAIN:
+        return "one chained launch";
+    case CLINFER_RUN_REPLAY:
+        return "a replayed command buffer";
+    case CLINFER_RUN_LAUNCHES:
+        return "a launch per kernel";
+    default:
+        return clinfer_run_mode_name(mode);
+    }
+}
+
 /* The title line, load, first run and latency lines of the text report. */
 static void print_text_timing(const bench_state *b, const bench_summary *r)
 {
@@ -678,6 +696,7 @@ static void print_text_timing(const bench_state *b, const bench_summary *r)
     printf("              over %d timed run%s after %d warm-up run%s; each run sets the "
            "inputs, runs and reads the outputs\n",
            b->runs, b->runs == 1 ? "" : "s", b->warm_done, b->warm_done == 1 ? "" : "s");
+    printf("  enqueued    %s (the last run)\n", run_mode_text(clinfer_session_run_mode(b->s)));
 }
 
 static void print_text(const bench_state *b, const bench_summary *r)

@@ -180,17 +180,24 @@ clinfer_status launch_enqueue(clinfer_runtime *rt, const op_launch *l, cl_event 
     return launch_enqueue_on(rt, rt->queue, l, event);
 }
 
+int launch_rounded_grid(const op_launch *l, size_t global[3])
+{
+    for (cl_uint d = 0; d < l->dims; d++)
+        if (l->global[d] == 0)
+            return 0;
+    for (cl_uint d = 0; d < l->dims; d++)
+        global[d] = (l->global[d] + l->local[d] - 1) / l->local[d] * l->local[d];
+    return 1;
+}
+
 clinfer_status launch_enqueue_on(clinfer_runtime *rt, cl_command_queue queue, const op_launch *l,
                                  cl_event *event)
 {
     size_t global[3];
     if (event)
         *event = NULL;
-    for (cl_uint d = 0; d < l->dims; d++)
-        if (l->global[d] == 0)
-            return CLINFER_OK;
-    for (cl_uint d = 0; d < l->dims; d++)
-        global[d] = (l->global[d] + l->local[d] - 1) / l->local[d] * l->local[d];
+    if (!launch_rounded_grid(l, global))
+        return CLINFER_OK;
     cl_int err = clEnqueueNDRangeKernel(queue, l->kernel, l->dims, NULL, global, l->local, 0,
                                         NULL, event);
     if (err != CL_SUCCESS) {

@@ -111,6 +111,11 @@ clinfer_status launch_bind_inputs(clinfer_runtime *rt, op_launch *l, const dev_t
  * reject it. Then *event is set to NULL. */
 clinfer_status launch_enqueue(clinfer_runtime *rt, const op_launch *l, cl_event *event);
 
+/* The global size l is enqueued with, each dimension rounded up to a
+ * multiple of the local size, in global; 0 (global untouched) where a
+ * dimension is 0: such a launch enqueues nothing. */
+int launch_rounded_grid(const op_launch *l, size_t global[3]);
+
 /* The same on another queue of the runtime's context (a session's). */
 clinfer_status launch_enqueue_on(clinfer_runtime *rt, cl_command_queue queue, const op_launch *l,
                                  cl_event *event);

@@ -89,11 +89,12 @@ def markdown(env, checks, rows, torch_data, timelines):
     if torch_data.get("measured"):
         out += ["", "PyTorch figures: %s (torch %s; %s)." % (
             torch_data["measured"], torch_data.get("torch", "?"), torch_data.get("note", ""))]
-    out += ["", "| workload | precision | batch | clinfer median ms | images/s or TFLOP/s |"
-            " PyTorch CUDA ms | clinfer / PyTorch |", "| --- | --- | --- | --- | --- | --- | --- |"]
+    out += ["", "| workload | precision | batch | run | clinfer median ms | images/s or TFLOP/s |"
+            " PyTorch CUDA ms | clinfer / PyTorch |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for r in rows:
         if "error" in r and "median_ms" not in r:
-            out.append("| %s | - | - | failed: %s | | | |" % (r["file"], r["error"]))
+            out.append("| %s | - | - | - | failed: %s | | | |" % (r["file"], r["error"]))
             continue
         name = r.get("gemm") and "GEMM " + r["gemm"] or r.get("label") or os.path.basename(
             r.get("model", "?"))
@@ -106,8 +107,11 @@ def markdown(env, checks, rows, torch_data, timelines):
         model = os.path.splitext(os.path.basename(r.get("model", "")))[0]
         t = tix.get((model, r.get("batch"), prec))
         ratio = "%.2fx" % (r["median_ms"] / t["median_ms"]) if t else "-"
-        out.append("| %s | %s | %s | %s | %s | %s | %s |"
-                   % (name, prec, r.get("batch", "-"), fmt(r.get("median_ms")), speed,
+        # run: how the runs were enqueued (a launch per kernel, a chain, a
+        # replayed command buffer); "-" from binaries before run_mode
+        out.append("| %s | %s | %s | %s | %s | %s | %s | %s |"
+                   % (name, prec, r.get("batch", "-"), r.get("run_mode", "-"),
+                      fmt(r.get("median_ms")), speed,
                       fmt(t["median_ms"]) if t else "-", ratio))
     if timelines:
         out += timeline_markdown(timelines)

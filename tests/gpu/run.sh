@@ -6,7 +6,9 @@
 # node tests, the demo (fp32, and fp16 where the binary has --precision),
 # `clinfer verify` on ResNet-18 (where the binary has it), `clinfer bench
 # --json` on the fixed set (lecture CNN b1/b256, ResNet-18/50 and
-# MobileNetV2 b1/b64, GEMM 1024^3 and 4096^3), their batch-1 device
+# MobileNetV2 b1/b64, GEMM 1024^3 and 4096^3), the batch-1 ones again
+# launching per kernel (CLINFER_REPLAY=off: the default on a GPU replays
+# a recorded command buffer where the driver offers one), their batch-1 device
 # timelines (kernels against the idle time between launches: `bench
 # --profile`, timeline_*.json), and PyTorch on CUDA on the
 # same models as the peer. The models are exported there by PyTorch
@@ -156,6 +158,19 @@ for p in "${precisions[@]}"; do
         done
     done
 done
+# --- launch cost: the batch-1 runs again with a launch per kernel
+# (CLINFER_REPLAY=off) beside the replayed command buffer that GPUs take
+# by default where the driver offers cl_khr_command_buffer (run_mode in
+# each JSON says which path ran)
+if has_option bench run_mode; then
+    CLINFER_REPLAY=off bench lecture_cnn_b1_fp32_launches "$here/models/lecture_cnn.onnx" --batch 1 \
+        --iters 30 --max-time "${MAX_TIME:-10}"
+    for m in ${MODELS:-resnet18 resnet50 mobilenet_v2}; do
+        [[ -f $models/$m.onnx ]] &&
+            CLINFER_REPLAY=off bench "${m}_b1_fp32_launches" "$models/$m.onnx" --batch 1 --iters 30 \
+                --max-time "${MAX_TIME:-10}"
+    done
+fi
 # --- launch cost: the device timeline of batch-1 runs (--profile): the
 # kernels' time against the idle time between launches
 timeline() { # LABEL MODEL
