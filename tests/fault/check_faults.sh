@@ -14,6 +14,9 @@
 #   5. `clinfer verify`: every read of a node's output or a model output and
 #      every kernel launch of its three runs fails once: exit 2 and the
 #      call named, never a verdict from a half-run model.
+#   6. the command-buffer replay (CLINFER_REPLAY=on): its creation, a
+#      recorded launch, its finalization or its enqueueing fails: exit 1
+#      and the call named.
 #   bash tests/fault/check_faults.sh BUILD_DIR [CLINFER]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -114,6 +117,23 @@ verify_faults() { # CALL AT_LEAST
 }
 verify_faults clEnqueueReadBuffer 12
 verify_faults clEnqueueNDRangeKernel 11
+
+# 6. the command-buffer replay (CLINFER_REPLAY=on, no chain): a failed
+# creation, recording, finalization or replay ends the run with the call
+# named; without a fault the replayed run gives the clean output
+replay=(CLINFER_CHAIN=off CLINFER_REPLAY=on)
+run replay-clean "$work/clean-cache" "${replay[@]}"
+last=replay-clean
+[[ $rc == 0 ]] || fail "replay-clean: exit $rc"
+"$tool" compare "$work/replay-clean.o/probabilities.npy" "$work/clean.o/probabilities.npy" ||
+    fail "replay-clean: wrong output"
+for fault in clCreateCommandBufferKHR:1 clCommandNDRangeKernelKHR:1 clCommandNDRangeKernelKHR:3 \
+    clFinalizeCommandBufferKHR:1 clEnqueueCommandBufferKHR:1; do
+    call=${fault%%:*}
+    run "replay-$call-${fault##*:}" "$work/clean-cache" "${replay[@]}" CLFAULT_CALL=$call \
+        CLFAULT_AT=${fault##*:}
+    expect_error "replay-$call-${fault##*:}" "$call.*failed"
+done
 
 if ((failures)); then
     echo "$failures check(s) failed"

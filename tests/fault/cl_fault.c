@@ -12,6 +12,9 @@
  *   CLFAULT_LOG=F       when the fault fires, F gets "<N> <name> <code>"
  *                       (written at once, so a crash still names the call)
  *
+ * The cl_khr_command_buffer functions a driver hands out through
+ * clGetExtensionFunctionAddressForPlatform are wrapped the same way.
+ *
  * Failure semantics per kind of call, so that the fault is one a driver
  * could really produce: queries, enqueues, builds and creations fail
  * without doing anything (out of host memory / resources, allocation
@@ -21,6 +24,7 @@
 #define _GNU_SOURCE
 #define CL_TARGET_OPENCL_VERSION 120
 #include <CL/cl.h>
+#include <CL/cl_ext.h>
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <stdatomic.h>
@@ -348,3 +352,81 @@ cl_int clGetEventProfilingInfo(cl_event ev, cl_profiling_info w, size_t s, void 
 }
 
 cl_int clReleaseEvent(cl_event ev) { RELEASE(clReleaseEvent, ev); }
+
+/* ------------------------------------------------------------ command buffers */
+
+/* cl_khr_command_buffer's functions are reached through
+ * clGetExtensionFunctionAddressForPlatform, not the loader's exports: the
+ * shim hands out wrappers around the driver's (kept per name) so that
+ * they fail like the others. */
+static clCreateCommandBufferKHR_fn real_create_cb;
+static clCommandNDRangeKernelKHR_fn real_command_nd;
+static clFinalizeCommandBufferKHR_fn real_finalize_cb;
+static clEnqueueCommandBufferKHR_fn real_enqueue_cb;
+
+static cl_command_buffer_khr CL_API_CALL fault_create_cb(cl_uint nq, const cl_command_queue *q,
+                                                         const cl_command_buffer_properties_khr *p,
+                                                         cl_int *err)
+{
+    if (fault_here("clCreateCommandBufferKHR", CL_OUT_OF_RESOURCES)) {
+        if (err)
+            *err = CL_OUT_OF_RESOURCES;
+        return NULL;
+    }
+    return real_create_cb(nq, q, p, err);
+}
+
+static cl_int CL_API_CALL fault_command_nd(cl_command_buffer_khr cb, cl_command_queue q,
+                                           const cl_ndrange_kernel_command_properties_khr *p,
+                                           cl_kernel k, cl_uint dim, const size_t *off,
+                                           const size_t *gws, const size_t *lws, cl_uint ns,
+                                           const cl_sync_point_khr *sw, cl_sync_point_khr *sp,
+                                           cl_mutable_command_khr *h)
+{
+    if (fault_here("clCommandNDRangeKernelKHR", CL_OUT_OF_RESOURCES))
+        return CL_OUT_OF_RESOURCES;
+    return real_command_nd(cb, q, p, k, dim, off, gws, lws, ns, sw, sp, h);
+}
+
+static cl_int CL_API_CALL fault_finalize_cb(cl_command_buffer_khr cb)
+{
+    if (fault_here("clFinalizeCommandBufferKHR", CL_OUT_OF_RESOURCES))
+        return CL_OUT_OF_RESOURCES;
+    return real_finalize_cb(cb);
+}
+
+static cl_int CL_API_CALL fault_enqueue_cb(cl_uint nq, cl_command_queue *q,
+                                           cl_command_buffer_khr cb, cl_uint n, const cl_event *w,
+                                           cl_event *e)
+{
+    if (fault_here("clEnqueueCommandBufferKHR", CL_OUT_OF_RESOURCES))
+        return CL_OUT_OF_RESOURCES;
+    return real_enqueue_cb(nq, q, cb, n, w, e);
+}
+
+/* The wrapper for a driver's function: *real keeps the driver's, and
+ * *wrapper gets `fn` as an object pointer (through memcpy, the POSIX dlsym
+ * idiom the other way round). */
+#define WRAP(real_fn, fn)                                 \
+    do {                                                  \
+        memcpy(&(real_fn), &driver, sizeof(real_fn));     \
+        __typeof__(real_fn) fn_ = (fn);                   \
+        memcpy(&wrapper, &fn_, sizeof wrapper);           \
+    } while (0)
+
+void *clGetExtensionFunctionAddressForPlatform(cl_platform_id p, const char *name)
+{
+    REAL(clGetExtensionFunctionAddressForPlatform);
+    void *driver = real(p, name), *wrapper = NULL;
+    if (!driver)
+        return NULL;
+    if (strcmp(name, "clCreateCommandBufferKHR") == 0)
+        WRAP(real_create_cb, fault_create_cb);
+    else if (strcmp(name, "clCommandNDRangeKernelKHR") == 0)
+        WRAP(real_command_nd, fault_command_nd);
+    else if (strcmp(name, "clFinalizeCommandBufferKHR") == 0)
+        WRAP(real_finalize_cb, fault_finalize_cb);
+    else if (strcmp(name, "clEnqueueCommandBufferKHR") == 0)
+        WRAP(real_enqueue_cb, fault_enqueue_cb);
+    return wrapper ? wrapper : driver;
+}
