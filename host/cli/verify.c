@@ -145,6 +145,7 @@ typedef struct verify_state {
     verify_outputs outs;
     long long batch;
     double load_ms, ref_ms, tested_ms, normal_ms;
+    clinfer_run_mode normal_mode; /* how the normal run was enqueued */
 } verify_state;
 
 static void verify_free(verify_state *v)
@@ -398,6 +399,7 @@ static int run_all(verify_state *v)
         return 0;
     if ((st = clinfer_session_run(v->s)) != CLINFER_OK)
         return run_failed(v->s, "normal", st);
+    v->normal_mode = clinfer_session_run_mode(v->s);
     if (!read_outputs(v, v->s, VERIFY_NORMAL))
         return 0;
     double t2 = cli_now_ms();
@@ -434,6 +436,7 @@ int cmd_verify(const cli_common *common_in, int argc, char **argv)
                            .load_ms = v.load_ms,
                            .reference_ms = v.ref_ms,
                            .normal_ms = v.normal_ms,
+                           .normal_mode = clinfer_run_mode_name(v.normal_mode),
                            .checked_ms = v.tested_ms};
         int pass = verify_print(&r, &v.nodes, &v.outs, v.a.json);
         rc = pass ? 0 : 1;

@@ -76,6 +76,7 @@ typedef struct verify_report {
     int isolate;
     long long batch;
     double load_ms, reference_ms, normal_ms, checked_ms;
+    const char *normal_mode; /* clinfer_run_mode_name of the normal run */
 } verify_report;
 
 /* Prints the table (or JSON); returns 1 when every node and output is

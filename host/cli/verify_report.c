@@ -279,8 +279,9 @@ static void print_text(const verify_report *r, const verify_nodes *n, const veri
                                             ? "; the same as the checked run"
                                             : "; differs from the checked run by up to %.3g",
                      it->checked_diff);
-        printf("output %s: max abs %.3g, max rel %.3g (a normal run against the reference) %s%s\n",
-               cli_safe(it->name), it->max_abs, it->max_rel,
+        printf("output %s: max abs %.3g, max rel %.3g (a normal run, enqueued as %s, against "
+               "the reference) %s%s\n",
+               cli_safe(it->name), it->max_abs, it->max_rel, r->normal_mode,
                within(it->max_rel, r->tolerance) ? "ok" : "FAIL", diff);
     }
     if (d->same_kernel)
@@ -370,8 +371,8 @@ static void print_json(const verify_report *r, const verify_nodes *n, const veri
            cli_json_num(d->max_rel, "%.9g"), d->same_kernel,
            d->first_bad < 0 && !d->bad_outputs ? "true" : "false");
     printf("\"load_ms\": %.3f, \"reference_ms\": %.3f, \"normal_ms\": %.3f, \"checked_ms\": "
-           "%.3f}\n",
-           r->load_ms, r->reference_ms, r->normal_ms, r->checked_ms);
+           "%.3f, \"normal_run_mode\": \"%s\"}\n",
+           r->load_ms, r->reference_ms, r->normal_ms, r->checked_ms, r->normal_mode);
 }
 
 int verify_print(const verify_report *r, const verify_nodes *n, const verify_outputs *o,
