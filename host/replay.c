@@ -105,6 +105,14 @@ static clinfer_status record(clinfer_session *s, session_replay *r)
         CL_COMMAND_BUFFER_FLAGS_KHR, CL_COMMAND_BUFFER_SIMULTANEOUS_USE_KHR, 0};
     cl_int err = CL_SUCCESS;
     r->buffer = r->create(1, &s->queue, r->simultaneous ? simultaneous : NULL, &err);
+    if (!r->buffer && r->simultaneous) {
+        /* a driver that refuses the flag (the extension is provisional and
+         * its revisions differ) gets a plain command buffer: then a run
+         * replays only once the last replay has finished, else launches
+         * per node (session_replay_enqueue) */
+        r->simultaneous = 0;
+        r->buffer = r->create(1, &s->queue, NULL, &err);
+    }
     if (!r->buffer)
         return err_cl(s->rt, err != CL_SUCCESS ? err : CL_OUT_OF_RESOURCES,
                       "clCreateCommandBufferKHR");

@@ -14,9 +14,10 @@
 #   5. `clinfer verify`: every read of a node's output or a model output and
 #      every kernel launch of its three runs fails once: exit 2 and the
 #      call named, never a verdict from a half-run model.
-#   6. the command-buffer replay (CLINFER_REPLAY=on): its creation, a
-#      recorded launch, its finalization or its enqueueing fails: exit 1
-#      and the call named.
+#   6. the command-buffer replay (CLINFER_REPLAY=on): its creation with
+#      simultaneous use fails: absorbed (created without); a recorded
+#      launch, its finalization or its enqueueing fails: exit 1 and the
+#      call named.
 #   bash tests/fault/check_faults.sh BUILD_DIR [CLINFER]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -127,7 +128,16 @@ last=replay-clean
 [[ $rc == 0 ]] || fail "replay-clean: exit $rc"
 "$tool" compare "$work/replay-clean.o/probabilities.npy" "$work/clean.o/probabilities.npy" ||
     fail "replay-clean: wrong output"
-for fault in clCreateCommandBufferKHR:1 clCommandNDRangeKernelKHR:1 clCommandNDRangeKernelKHR:3 \
+# (the first creation asks for simultaneous use; when that fails, the
+# replay retries without it, and its runs wait for the last replay: the
+# right output)
+run replay-create-1 "$work/clean-cache" "${replay[@]}" CLFAULT_CALL=clCreateCommandBufferKHR \
+    CLFAULT_AT=1
+last=replay-create-1
+[[ $rc == 0 ]] || fail "replay-create-1: exit $rc"
+"$tool" compare "$work/replay-create-1.o/probabilities.npy" "$work/clean.o/probabilities.npy" ||
+    fail "replay-create-1: wrong output"
+for fault in clCommandNDRangeKernelKHR:1 clCommandNDRangeKernelKHR:3 \
     clFinalizeCommandBufferKHR:1 clEnqueueCommandBufferKHR:1; do
     call=${fault%%:*}
     run "replay-$call-${fault##*:}" "$work/clean-cache" "${replay[@]}" CLFAULT_CALL=$call \
