@@ -702,7 +702,7 @@ clinfer_run_mode clinfer_session_run_mode(const clinfer_session *s)
 const char *clinfer_run_mode_name(clinfer_run_mode mode)
 {
     static const char *const names[] = {"none", "launches", "chain", "replay"};
-    return mode >= CLINFER_RUN_NONE && mode <= CLINFER_RUN_REPLAY ? names[mode] : "unknown";
+    return (unsigned)mode <= CLINFER_RUN_REPLAY ? names[mode] : "unknown";
 }
 
 clinfer_memory_stats clinfer_session_memory(const clinfer_session *s)
