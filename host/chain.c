@@ -13,6 +13,7 @@
 
 #include "cl.h" /* first: fixes the OpenCL target version */
 #include "error.h"
+#include "half.h"
 #include "program_cache.h"
 #include "runtime.h"
 #include "session.h"
@@ -218,7 +219,7 @@ static int describe_layers(clinfer_session *s, chain_layer *layers)
     const int variant_forced = cfg->conv_algo != CONV2D_ALGO_AUTO || cfg->gemm_variant >= 0;
     if (cfg->chain == CONFIG_CHAIN_OFF ||
         (!forced && (s->rt->info.type != CLINFER_DEVICE_CPU || variant_forced)) ||
-        rt_is_half(s->rt) || s->exec_count > CHAIN_MAX_LAYERS || s->exec_count < (forced ? 1 : 2))
+        s->exec_count > CHAIN_MAX_LAYERS || s->exec_count < (forced ? 1 : 2))
         return 0;
     double flops = 0;
     for (int32_t i = 0; i < s->exec_count; i++) {
@@ -251,9 +252,19 @@ static clinfer_status make_weights(clinfer_session *s, const chain_layer *layers
         else if (layers[i].kind == CHAIN_DENSE)
             pack_dense(&layers[i], host + offsets[i]);
     }
-    clinfer_status st = buffer_create(s->rt, (total > 0 ? total : 1) * sizeof *host, host,
-                                      &s->chain->weights);
+    const size_t count = total > 0 ? total : 1;
+    uint16_t *halves = NULL; /* a half runtime stores them as its tensors: half */
+    if (rt_is_half(s->rt) && !(halves = malloc(count * sizeof *halves))) {
+        free(host);
+        return err_set(s->rt, CLINFER_ERR_OUT_OF_HOST_MEMORY, "out of memory packing the chain");
+    }
+    if (halves)
+        half_from_floats(host, halves, count);
+    clinfer_status st =
+        buffer_create(s->rt, count * rt_elem_bytes(s->rt),
+                      halves ? (const void *)halves : (const void *)host, &s->chain->weights);
     free(host);
+    free(halves);
     return st;
 }
 

@@ -13,9 +13,10 @@
  * layer's last task (the layer's first is E(i-1), 0 for layer 0), and Li,
  * the layer's call: CHAIN_CONV(...), CHAIN_DENSE(...) or
  * CHAIN_SOFTMAX(...), every parameter a constant, so that each layer's
- * loops are compiled for its shape. Tensors are float (fp32 runtimes):
- * activations at element offsets in the session's arena, weights packed
- * by the host into one buffer.
+ * loops are compiled for its shape. Tensors are store_t (prelude.cl: float,
+ * or half in fp16 runtimes, read and written through LD/ST, the sums in
+ * float either way): activations at element offsets in the session's
+ * arena, weights packed by the host into one buffer.
  */
 
 #ifndef CHAIN_LAYERS /* built without layers (the kernels' compile checks): no task */
@@ -59,6 +60,87 @@ inline void chain_wait(__global int *counters, const int first)
     (void)atomic_add(counters + CHAIN_DONE, 0);
 }
 
+/* The sums of one pooled output row of a convolution task over every
+ * channel and tap into acc (QT * P * P positions, see chain_conv), the
+ * input read in place: position j of tap (c, ky, kx) at input row
+ * (py * P + dy) * SH - PT + ky, column (q0 * P + dx) * SW - PL + kx. */
+__attribute__((always_inline)) inline void chain_conv_row(
+    float16 *acc, __global const store_t *x, __global const store_t *w, const int py,
+    const int q0, const int C, const int H, const int W, const int KH, const int KW, const int SH,
+    const int SW, const int PT, const int PL, const int P, const int QT, const int PAD)
+{
+    /* the task row's first tap, unpadded: each tap's positions are then
+     * constant offsets from one pointer (the layer's sizes are
+     * compile-time), one address a tap instead of three instructions a
+     * multiply-add */
+    __global const store_t *row = x + (long)(py * P * SH - PT) * W + (q0 * P * SW - PL);
+    for (int c = 0; c < C; c++)
+        for (int ky = 0; ky < KH; ky++)
+            for (int kx = 0; kx < KW; kx++) {
+                const float16 wv = LD16(0, w + ((c * KH + ky) * KW + kx) * 16);
+                __global const store_t *tap = row + ((long)c * H + ky) * W + kx;
+#pragma unroll
+                for (int j = 0; j < QT * P * P; j++) {
+                    const int dy = (j % (P * P)) / P, dx = (j / (P * P)) * P + j % P;
+                    float xv;
+                    if (PAD) {
+                        const int iy = (py * P + dy) * SH - PT + ky;
+                        const int ix = (q0 * P + dx) * SW - PL + kx;
+                        xv = iy >= 0 && iy < H && ix >= 0 && ix < W
+                                 ? LD(x, ((long)c * H + iy) * W + ix)
+                                 : 0.0f;
+                    } else {
+                        xv = LD(tap, dy * SH * W + dx * SW);
+                    }
+                    acc[j] = fma((float16)(xv), wv, acc[j]);
+                }
+            }
+}
+
+#if STORE_HALF
+/* A task row's input window per channel: (P - 1) * SH + KH rows of
+ * (QT * P - 1) * SW + KW columns, staged as floats when it fits
+ * CHAIN_STAGE (every size is a compile-time constant, so the choice is
+ * made when the layer is compiled). */
+#define CHAIN_STAGE 512
+#define CHAIN_STAGED(P, SH, KH, QT, SW, KW)                                                   \
+    (((P) - 1) * (SH) + (KH)) * (((QT) * (P) - 1) * (SW) + (KW)) <= CHAIN_STAGE
+
+/* chain_conv_row for half tensors: each channel's window converted to
+ * float once (zeros outside the input) and the taps read from it, one
+ * conversion per input value instead of one per tap and position. With
+ * chain_dense's converted blocks of 16, the lecture CNN's chained run in
+ * half took 0.117-0.120 ms of device time on one PoCL thread instead of
+ * 0.157-0.166 (fp32: 0.119-0.136). */
+__attribute__((always_inline)) inline void chain_conv_row_staged(
+    float16 *acc, __global const store_t *x, __global const store_t *w, const int py,
+    const int q0, const int C, const int H, const int W, const int KH, const int KW, const int SH,
+    const int SW, const int PT, const int PL, const int P, const int QT, const int PAD)
+{
+    const int SR = (P - 1) * SH + KH, SC = (QT * P - 1) * SW + KW;
+    const int y0 = py * P * SH - PT, x0 = q0 * P * SW - PL;
+    for (int c = 0; c < C; c++) {
+        float win[CHAIN_STAGE];
+        for (int r = 0; r < SR; r++)
+            for (int q = 0; q < SC; q++) {
+                const int iy = y0 + r, ix = x0 + q;
+                win[r * SC + q] = !PAD || (iy >= 0 && iy < H && ix >= 0 && ix < W)
+                                      ? LD(x, ((long)c * H + iy) * W + ix)
+                                      : 0.0f;
+            }
+        for (int ky = 0; ky < KH; ky++)
+            for (int kx = 0; kx < KW; kx++) {
+                const float16 wv = LD16(0, w + ((c * KH + ky) * KW + kx) * 16);
+#pragma unroll
+                for (int j = 0; j < QT * P * P; j++) {
+                    const int dy = (j % (P * P)) / P, dx = (j / (P * P)) * P + j % P;
+                    acc[j] = fma((float16)(win[(dy * SH + ky) * SC + dx * SW + kx]), wv, acc[j]);
+                }
+            }
+    }
+}
+#endif
+
 /* Convolution task t: output channels 16 * ob .. (a packed weight panel)
  * of image n, pooled rows RT * rg .. and pooled columns q0 .. q0 + QT - 1
  * (the row's last tile moved left to end at OW: it computes the columns it
@@ -69,7 +151,7 @@ inline void chain_wait(__global int *counters, const int first)
  * biases [OC/16 * 16]. PAD = 0 when no tap falls outside the input (no
  * bounds checks). */
 __attribute__((always_inline)) inline void chain_conv(
-    int t, __global float *arena, __global const float *weights, const long in_off,
+    int t, __global store_t *arena, __global const store_t *weights, const long in_off,
     const long out_off, const long w_off, const long b_off, const int C, const int H, const int W,
     const int OC, const int KH, const int KW, const int SH, const int SW, const int PT,
     const int PL, const int OH, const int OW, const int P, const int QT, const int RT,
@@ -83,41 +165,21 @@ __attribute__((always_inline)) inline void chain_conv(
     t /= row_groups;
     const int ob = t % panels, n = t / panels;
     const int q0 = min(tile * QT, OW - QT);
-    __global const float *x = arena + in_off + (long)n * C * H * W;
-    __global const float *w = weights + w_off + (long)ob * C * KH * KW * 16;
-    const float16 bias = vload16(ob, weights + b_off);
+    __global const store_t *x = arena + in_off + (long)n * C * H * W;
+    __global const store_t *w = weights + w_off + (long)ob * C * KH * KW * 16;
+    const float16 bias = LD16(ob, weights + b_off);
     const int oc_here = min(16, OC - ob * 16);
     for (int py = rg * RT; py < min(OH, rg * RT + RT); py++) {
         float16 acc[CHAIN_NPOS];
 #pragma unroll
         for (int j = 0; j < QT * P * P; j++)
             acc[j] = (float16)(0.0f);
-        /* the task row's first tap, unpadded: each tap's positions are then
-         * constant offsets from one pointer (the layer's sizes are
-         * compile-time), one address a tap instead of three instructions
-         * a multiply-add */
-        __global const float *row = x + (long)(py * P * SH - PT) * W + (q0 * P * SW - PL);
-        for (int c = 0; c < C; c++)
-            for (int ky = 0; ky < KH; ky++)
-                for (int kx = 0; kx < KW; kx++) {
-                    const float16 wv = vload16(0, w + ((c * KH + ky) * KW + kx) * 16);
-                    __global const float *tap = row + ((long)c * H + ky) * W + kx;
-#pragma unroll
-                    for (int j = 0; j < QT * P * P; j++) {
-                        const int dy = (j % (P * P)) / P, dx = (j / (P * P)) * P + j % P;
-                        float xv;
-                        if (PAD) {
-                            const int iy = (py * P + dy) * SH - PT + ky;
-                            const int ix = (q0 * P + dx) * SW - PL + kx;
-                            xv = iy >= 0 && iy < H && ix >= 0 && ix < W
-                                     ? x[((long)c * H + iy) * W + ix]
-                                     : 0.0f;
-                        } else {
-                            xv = tap[dy * SH * W + dx * SW];
-                        }
-                        acc[j] = fma((float16)(xv), wv, acc[j]);
-                    }
-                }
+#if STORE_HALF
+        if (CHAIN_STAGED(P, SH, KH, QT, SW, KW))
+            chain_conv_row_staged(acc, x, w, py, q0, C, H, W, KH, KW, SH, SW, PT, PL, P, QT, PAD);
+        else
+#endif
+            chain_conv_row(acc, x, w, py, q0, C, H, W, KH, KW, SH, SW, PT, PL, P, QT, PAD);
 #pragma unroll
         for (int q = 0; q < QT; q++) {
             if (q0 + q < tile * QT)
@@ -128,9 +190,10 @@ __attribute__((always_inline)) inline void chain_conv(
                 m = MAX_NAN(m, chain_act(acc[q * P * P + d] + bias, act, act_a, act_b));
             float v[16];
             vstore16(m, 0, v);
-            __global float *y = arena + out_off + (((long)n * OC + ob * 16) * OH + py) * OW + q0 + q;
+            __global store_t *y =
+                arena + out_off + (((long)n * OC + ob * 16) * OH + py) * OW + q0 + q;
             for (int i = 0; i < oc_here; i++)
-                y[(long)i * OH * OW] = v[i];
+                ST(y, (long)i * OH * OW, v[i]);
         }
     }
 }
@@ -144,16 +207,16 @@ __attribute__((always_inline)) inline void chain_conv(
  * over alternate k, so that MR * CH >= 4 FMAs are in flight (the FMA
  * latency). */
 __attribute__((always_inline)) inline void chain_dense(
-    const int t, __global float *arena, __global const float *weights, const long in_off,
+    const int t, __global store_t *arena, __global const store_t *weights, const long in_off,
     const long out_off, const long w_off, const long b_off, const int M, const int K, const int N,
     const int MR, const int act, const float act_a, const float act_b)
 {
     const int CH = MR >= 4 ? 1 : 4 / MR;
-    __global const float *w = weights + w_off + (long)t * K * 16;
-    const float16 bias = vload16(t, weights + b_off);
+    __global const store_t *w = weights + w_off + (long)t * K * 16;
+    const float16 bias = LD16(t, weights + b_off);
     const int n_here = min(16, N - t * 16);
     for (int m0 = 0; m0 < M; m0 += MR) {
-        __global const float *x[CHAIN_ROWS_MAX]; /* MR of them */
+        __global const store_t *x[CHAIN_ROWS_MAX]; /* MR of them */
         float16 acc[CHAIN_ROWS_MAX][4];          /* MR x CH of them */
 #pragma unroll
         for (int r = 0; r < MR; r++) {
@@ -163,19 +226,38 @@ __attribute__((always_inline)) inline void chain_dense(
                 acc[r][c] = (float16)(0.0f);
         }
         int k = 0;
+#if STORE_HALF
+        /* half: 16 values of each row converted in one instruction into
+         * private floats, not one conversion per k and row */
+        for (; k + 16 <= K; k += 16) {
+            float xs[CHAIN_ROWS_MAX][16];
+#pragma unroll
+            for (int r = 0; r < MR; r++)
+                vstore16(LD16(0, x[r] + k), 0, xs[r]);
+#pragma unroll
+            for (int kk = 0; kk < 16; kk += CH)
+#pragma unroll
+                for (int c = 0; c < CH; c++) {
+                    const float16 wv = LD16(k + kk + c, w);
+#pragma unroll
+                    for (int r = 0; r < MR; r++)
+                        acc[r][c] = fma((float16)(xs[r][kk + c]), wv, acc[r][c]);
+                }
+        }
+#endif
         for (; k + CH <= K; k += CH)
 #pragma unroll
             for (int c = 0; c < CH; c++) {
-                const float16 wv = vload16(k + c, w);
+                const float16 wv = LD16(k + c, w);
 #pragma unroll
                 for (int r = 0; r < MR; r++)
-                    acc[r][c] = fma((float16)(x[r][k + c]), wv, acc[r][c]);
+                    acc[r][c] = fma((float16)(LD(x[r], k + c)), wv, acc[r][c]);
             }
         for (; k < K; k++) {
-            const float16 wv = vload16(k, w);
+            const float16 wv = LD16(k, w);
 #pragma unroll
             for (int r = 0; r < MR; r++)
-                acc[r][0] = fma((float16)(x[r][k]), wv, acc[r][0]);
+                acc[r][0] = fma((float16)(LD(x[r], k)), wv, acc[r][0]);
         }
         for (int r = 0; r < min(MR, M - m0); r++) {
             float16 sum = acc[r][0];
@@ -183,14 +265,14 @@ __attribute__((always_inline)) inline void chain_dense(
             for (int c = 1; c < CH; c++)
                 sum += acc[r][c];
             const float16 y = chain_act(sum + bias, act, act_a, act_b);
-            __global float *out = arena + out_off + (long)(m0 + r) * N + t * 16;
+            __global store_t *out = arena + out_off + (long)(m0 + r) * N + t * 16;
             if (n_here == 16) {
-                vstore16(y, 0, out);
+                ST16(y, 0, out);
             } else {
                 float v[16];
                 vstore16(y, 0, v);
                 for (int i = 0; i < n_here; i++)
-                    out[i] = v[i];
+                    ST(out, i, v[i]);
             }
         }
     }
@@ -198,26 +280,26 @@ __attribute__((always_inline)) inline void chain_dense(
 
 /* Softmax task t: row t of [rows, N] (LOG: its logarithm), in float; the
  * maximum first, so that exp never overflows. */
-__attribute__((always_inline)) inline void chain_softmax(const int t, __global float *arena,
+__attribute__((always_inline)) inline void chain_softmax(const int t, __global store_t *arena,
                                                          const long in_off, const long out_off,
                                                          const int N, const int LOG)
 {
-    __global const float *x = arena + in_off + (long)t * N;
-    __global float *y = arena + out_off + (long)t * N;
-    float top = x[0];
+    __global const store_t *x = arena + in_off + (long)t * N;
+    __global store_t *y = arena + out_off + (long)t * N;
+    float top = LD(x, 0);
     for (int i = 1; i < N; i++)
-        top = MAX_NAN(top, x[i]);
+        top = MAX_NAN(top, LD(x, i));
     float sum = 0.0f;
     for (int i = 0; i < N; i++)
-        sum += exp(x[i] - top);
+        sum += exp(LD(x, i) - top);
     if (LOG) {
         const float shift = top + log(sum);
         for (int i = 0; i < N; i++)
-            y[i] = x[i] - shift;
+            ST(y, i, LD(x, i) - shift);
     } else {
         const float scale = 1.0f / sum;
         for (int i = 0; i < N; i++)
-            y[i] = exp(x[i] - top) * scale;
+            ST(y, i, exp(LD(x, i) - top) * scale);
     }
 }
 
@@ -233,8 +315,8 @@ __attribute__((always_inline)) inline void chain_softmax(const int t, __global f
         L##i;                                                                                \
     }
 
-__kernel void chain_run(__global float *arena, long arena_off,
-                        __global const float *restrict weights, long weights_off,
+__kernel void chain_run(__global store_t *arena, long arena_off,
+                        __global const store_t *restrict weights, long weights_off,
                         __global int *counters, long counters_off)
 {
     arena += arena_off;

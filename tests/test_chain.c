@@ -154,11 +154,18 @@ static int run(clinfer_model *m, int64_t n, const float *x, float *out, cl_mem b
     return chained;
 }
 
-static void check(const char *chain_setting, int expect_chained)
+/* The network under CLINFER_CHAIN=chain_setting in `precision` storage
+ * (fp16: the tensors and the chain's packed weights stored as half, the
+ * sums in float; the reference in float, so half's rounding of the
+ * weights, the input and each layer's output sets the tolerance). */
+static void check_in(const char *chain_setting, int expect_chained, const char *precision)
 {
+    const int half = strcmp(precision, "fp16") == 0;
     setenv("CLINFER_CHAIN", chain_setting, 1);
+    setenv("CLINFER_PRECISION", precision, 1);
     clinfer_runtime *rt = test_runtime();
     unsetenv("CLINFER_CHAIN");
+    unsetenv("CLINFER_PRECISION");
     static chain_net w;
     for (int log = 0; log <= 1; log++) {
         clinfer_model *m = build(rt, &w, log);
@@ -169,9 +176,11 @@ static void check(const char *chain_setting, int expect_chained)
             uint32_t seed = 5 + (uint32_t)n;
             fill_uniform(x, in_n, -1, 1, &seed);
             reference(&w, n, log, x, want);
-            cr_assert_eq(run(m, n, x, got, NULL), expect_chained, "CLINFER_CHAIN=%s, batch %lld",
-                         chain_setting, (long long)n);
-            assert_close(got, want, out_n, 1e-5f, 1e-4f, log ? "log-softmax net" : "softmax net");
+            cr_assert_eq(run(m, n, x, got, NULL), expect_chained,
+                         "CLINFER_CHAIN=%s, batch %lld, %s", chain_setting, (long long)n,
+                         precision);
+            assert_close(got, want, out_n, half ? 4e-3f : 1e-5f, half ? 1e-2f : 1e-4f,
+                         log ? "log-softmax net" : "softmax net");
             free(x), free(got), free(want);
         }
         clinfer_model_free(m);
@@ -179,9 +188,16 @@ static void check(const char *chain_setting, int expect_chained)
     clinfer_runtime_free(rt);
 }
 
-Test(chain, small_network_in_one_launch_matches_reference) { check("auto", 1); }
+Test(chain, small_network_in_one_launch_matches_reference) { check_in("auto", 1, "fp32"); }
 
-Test(chain, off_launches_per_node_with_the_same_results) { check("off", 0); }
+Test(chain, off_launches_per_node_with_the_same_results) { check_in("off", 0, "fp32"); }
+
+Test(chain, half_storage_in_one_launch_matches_reference) { check_in("auto", 1, "fp16"); }
+
+Test(chain, half_storage_launches_per_node_with_the_same_results)
+{
+    check_in("off", 0, "fp16");
+}
 
 /* An output bound to a caller's buffer is written in place by its node's
  * kernel, outside the arena: that session launches per node. */

@@ -890,10 +890,6 @@ static void run_case(const kcase *k)
                   &b, in, want, kernels, sizeof kernels);
     }
     for (int v = 0; v < MAX_VARIANTS && k->v[v].env; v++) {
-        if (half && strstr(k->v[v].env, "CLINFER_CHAIN")) { /* chain.c: fp32 only */
-            printf("  %-60s skipped: the chain runs in fp32 only\n", k->v[v].env);
-            continue;
-        }
         run_graph(k->v[v].env, &b, in, got, kernels, sizeof kernels);
         printf("  %-60s %s\n", k->v[v].env[0] ? k->v[v].env : "(default)", kernels);
         fflush(stdout);
