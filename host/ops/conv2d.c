@@ -9,6 +9,7 @@
 #include "conv2d.h"
 #include "conv_depthwise.h"
 #include "conv_direct.h"
+#include "conv_implicit.h"
 #include "conv_pooled.h"
 #include "conv_stem.h"
 #include "conv_winograd.h"
@@ -146,7 +147,7 @@ clinfer_status conv2d_naive_bind(clinfer_runtime *rt, op_launch *l, dev_tensor i
 
 static const char *const algo_names[CONV2D_ALGO_COUNT] = {
     "auto",      "naive",  "direct", "im2col", "gemm1x1", "winograd",
-    "depthwise", "pooled", "fc",     "stem"};
+    "depthwise", "pooled", "fc",     "stem",    "implicit"};
 
 const char *conv2d_algo_name(conv2d_algo a)
 {
@@ -158,6 +159,13 @@ static int cpu_gemm_chosen(const clinfer_runtime *rt)
 {
     return rt->config.gemm_variant >= 0 ? rt->config.gemm_variant == GEMM_VARIANT_CPU
                                         : rt->info.type == CLINFER_DEVICE_CPU;
+}
+
+/* Whether it is the gpu variant (forced, or not a CPU). */
+static int gpu_gemm_chosen(const clinfer_runtime *rt)
+{
+    return rt->config.gemm_variant >= 0 ? rt->config.gemm_variant == GEMM_VARIANT_GPU
+                                        : rt->info.type != CLINFER_DEVICE_CPU;
 }
 
 int conv2d_blocked_layout_ok(const clinfer_runtime *rt)
@@ -221,6 +229,7 @@ const char *conv2d_algo_unfit(const conv2d_params *p, conv2d_algo a)
     case CONV2D_ALGO_NAIVE:
     case CONV2D_ALGO_IM2COL:
     case CONV2D_ALGO_DIRECT:
+    case CONV2D_ALGO_IMPLICIT: /* the gpu GEMM variant: conv_implicit_plan */
         return NULL;
     case CONV2D_ALGO_GEMM1X1:
         return p->kh == 1 && p->kw == 1 && p->stride_h == 1 && p->stride_w == 1 &&
@@ -487,6 +496,8 @@ clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, con
         return conv_depthwise_plan(rt, p, out);
     case CONV2D_ALGO_FC:
         return plan_fc(rt, p, out);
+    case CONV2D_ALGO_IMPLICIT:
+        return conv_implicit_plan(rt, p, out);
     default:
         break;
     }
@@ -497,6 +508,8 @@ clinfer_status conv2d_plan_make(clinfer_runtime *rt, const conv2d_params *p, con
 {
     conv2d_algo algo = (conv2d_algo)rt->config.conv_algo; /* forced, or auto (config.h) */
     const char *why = conv2d_algo_unfit(p, algo);
+    if (!why && algo == CONV2D_ALGO_IMPLICIT && !gpu_gemm_chosen(rt))
+        why = "needs the gpu GEMM variant"; /* conv_implicit_plan */
     if (why) {
         rt_log(rt, CLINFER_LOG_WARNING,
                "conv2d: CLINFER_CONV_ALGO=%s %s for a %dx%d stride %d,%d layer (groups %d); "
@@ -774,6 +787,8 @@ clinfer_status conv2d_launch(clinfer_runtime *rt, const conv2d_params *p,
         return conv_fc(rt, p, plan, b, out);
     case CONV2D_ALGO_STEM:
         return conv_stem_launch(rt, p, plan, b, out);
+    case CONV2D_ALGO_IMPLICIT:
+        return conv_implicit_launch(rt, p, plan, b, out);
     default:
         return err_set(rt, CLINFER_ERR_UNSUPPORTED, "conv2d: algorithm %s is not implemented",
                        conv2d_algo_name(plan->algo));

@@ -1,0 +1,30 @@
+/*
+ * conv_implicit.h — the "implicit" convolution algorithm of conv2d.h, for
+ * the gpu GEMM variant: im2col's product W[OC/groups, K] x cols[K, OH *
+ * OW] per image and group, with the lowered matrix never written: the
+ * conv_implicit kernel (kernels/conv_implicit.cl) runs gemm_local's tile
+ * loop and gathers each B' tile straight from the NCHW input (zero in the
+ * padding), weights read in place, bias, activation and residual in
+ * gemm_local's epilogue. One launch per run, no scratch, no packing; the
+ * GEMM's tiles are gemm_config_for_product's for the product (without
+ * split K: a product of few tiles gets smaller tiles instead). Any window,
+ * stride, padding, dilation and groups; no fused pool and no blocked
+ * layout (conv2d_algo_unfit). Not chosen automatically: built and checked
+ * on PoCL, not yet timed against im2col on a GPU (tests/gpu/run.sh sweeps
+ * it). conv2d.c calls these through its plan and launch functions.
+ */
+#ifndef CLINFER_OPS_CONV_IMPLICIT_H
+#define CLINFER_OPS_CONV_IMPLICIT_H
+
+#include "conv2d.h"
+
+/* Plans `p` on `out` (oh, ow set): the gpu GEMM's tiles for the product,
+ * one launch; CLINFER_ERR_UNSUPPORTED with another GEMM variant. */
+clinfer_status conv_implicit_plan(clinfer_runtime *rt, const conv2d_params *p, conv2d_plan *out);
+
+/* Creates the launch with its arguments and buffers. */
+clinfer_status conv_implicit_launch(clinfer_runtime *rt, const conv2d_params *p,
+                                    const conv2d_plan *pl, const conv2d_buffers *buf,
+                                    op_launch *out);
+
+#endif

@@ -1,0 +1,95 @@
+/*
+ * conv_implicit.cl - 2-D convolution (NCHW) on GPU-class devices as an
+ * implicit GEMM: gemm_local's tiles (gemm_local.cl) with the B' operand
+ * gathered straight from the input image, so that no im2col matrix is
+ * written to scratch and read back. Not a program of its own:
+ * host/program_cache.c builds it after gemm.cl and gemm_local.cl into the
+ * "gemm" program, and the host builds it with -DGEMM_KERNELS=GEMM_IMPLICIT
+ * (GEMM_CONV_GATHER: gemm_local_tile then reads B' through the gathers
+ * below); gemm.cl's argument list, epilogue and tile tunables apply.
+ *
+ * conv_implicit: for batch z = image * groups + group of the launch,
+ *   Y[z] [M = OC / groups, N = OH * OW] = act(A'[z] B'[z] + bias + R[z])
+ * A' = the group's weights [OC / groups, K] read in place (a_rs = K,
+ *   a_ks = 1), K = C / groups * KH * KW;
+ * B'(k, n), k = (c, kh, kw), n = (oh, ow): the input X[c][ih][iw] of the
+ *   image's group at ih = oh * SH - PT + kh * DH, iw = ow * SW - PL + kw *
+ *   DW, zero outside the image (padding); B and bs point at the image's
+ *   group (bs: its channels, then its image).
+ * A work-group of (TSN / WPTN, TSM / WPTM) items computes a TSM x TSN tile
+ * of Y[z] as gemm_local does (same tunables, same local memory, same
+ * GEMM_PREFETCH); only the B' loads differ.
+ */
+#if GEMM_CONV_GATHER
+
+/* The geometry of the gathers (the kernel's arguments below). */
+struct conv_window {
+    int h, w;     /* input plane */
+    int kw, khw;  /* window width and area */
+    int sh, sw;   /* strides */
+    int pt, pl;   /* top and left padding */
+    int dh, dw;   /* dilations */
+    int ow;       /* output width */
+};
+
+/* X(c, ih, iw) of one group's channels, zero outside the plane. */
+inline float conv_window_at(__global const store_t *x, const conv_window *win, int c, int ih,
+                            int iw)
+{
+    return (uint)ih < (uint)win->h && (uint)iw < (uint)win->w
+               ? LD(x, ((long)c * win->h + ih) * win->w + iw)
+               : 0.0f;
+}
+
+/* B'(k, n), zero past N or k_end: the non-prefetching tile loop's load. */
+float conv_gather_one(__global const store_t *x, const conv_window *win, int N, int k_end, int n,
+                      int k)
+{
+    if (n >= N || k >= k_end)
+        return 0.0f;
+    const int c = k / win->khw, r = k - c * win->khw, i = r / win->kw, j = r - i * win->kw;
+    const int oh = n / win->ow, ow = n - oh * win->ow;
+    return conv_window_at(x, win, c, oh * win->sh - win->pt + i * win->dh,
+                          ow * win->sw - win->pl + j * win->dw);
+}
+
+/* Group e4 of B' step k0 as load_b_group lays it (b_ns == 1): 4 values of
+ * one k along n. The 4 positions may cross an output row, so the column
+ * is stepped and wrapped rather than divided again per value. */
+float4 conv_gather_group(__global const store_t *x, const conv_window *win, int N, int k_end,
+                         int n_base, int k0, int e4)
+{
+    const int n = n_base + e4 % (TSN / 4) * 4, k = k0 + e4 / (TSN / 4);
+    float v[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+    if (k < k_end) {
+        const int c = k / win->khw, r = k - c * win->khw, i = r / win->kw, j = r - i * win->kw;
+        int oh = n / win->ow, ow = n - oh * win->ow;
+        for (int t = 0; t < 4 && n + t < N; t++) {
+            v[t] = conv_window_at(x, win, c, oh * win->sh - win->pt + i * win->dh,
+                                  ow * win->sw - win->pl + j * win->dw);
+            if (++ow == win->ow)
+                ow = 0, oh++;
+        }
+    }
+    return (float4)(v[0], v[1], v[2], v[3]);
+}
+
+/* Item (x, y) of work-group (tile n, tile m, z): its WPTM x WPTN outputs
+ * of the tile, as gemm_local. B_off and bs place B at batch bz0 + z's
+ * image and group; the window follows the common arguments. */
+__kernel __attribute__((reqd_work_group_size(RTSN, RTSM, 1))) void
+conv_implicit(GEMM_PRODUCT_ARGS, int H, int W, int KH, int KW, int SH, int SW, int PT, int PL,
+              int DH, int DW, int OW)
+{
+    GEMM_PRODUCT_AT_OFFSETS();
+    __local float4 Asub4[LOCAL_BUFS * TSK * LROW_A / 4];
+    __local float4 Bsub4[LOCAL_BUFS * TSK * LROW_B / 4];
+    const conv_window win = {H, W, KW, KH * KW, SH, SW, PT, PL, DH, DW, OW};
+    const long z = get_global_id(2), za = z0 + z;
+    float acc[WPTM][WPTN];
+    gemm_local_tile(A + batch_offset(za, bd, as), B + batch_offset(bz0 + z, bd, bs), M, N, K,
+                    a_rs, a_ks, b_ks, b_ns, 0, K, Asub4, Bsub4, acc, &win);
+    GEMM_LOCAL_STORE(acc, za);
+}
+
+#endif
