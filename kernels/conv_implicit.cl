@@ -41,37 +41,59 @@ inline float conv_window_at(__global const store_t *x, const conv_window *win, i
                : 0.0f;
 }
 
+/* Row k = (c, kh, kw) of B': the channel, and the offsets of the window's
+ * tap from the output position scaled by the strides. */
+inline int conv_window_tap(const conv_window *win, int k, int *ih0, int *iw0)
+{
+    const int c = k / win->khw, r = k - c * win->khw, i = r / win->kw, j = r - i * win->kw;
+    *ih0 = i * win->dh - win->pt;
+    *iw0 = j * win->dw - win->pl;
+    return c;
+}
+
 /* B'(k, n), zero past N or k_end: the non-prefetching tile loop's load. */
 float conv_gather_one(__global const store_t *x, const conv_window *win, int N, int k_end, int n,
                       int k)
 {
     if (n >= N || k >= k_end)
         return 0.0f;
-    const int c = k / win->khw, r = k - c * win->khw, i = r / win->kw, j = r - i * win->kw;
-    const int oh = n / win->ow, ow = n - oh * win->ow;
-    return conv_window_at(x, win, c, oh * win->sh - win->pt + i * win->dh,
-                          ow * win->sw - win->pl + j * win->dw);
+    int ih0, iw0;
+    const int c = conv_window_tap(win, k, &ih0, &iw0), oh = n / win->ow, ow = n - oh * win->ow;
+    return conv_window_at(x, win, c, oh * win->sh + ih0, ow * win->sw + iw0);
+}
+
+/* The tap's value at output position (*oh, *ow) (zero unless `valid`),
+ * then the next position: one step along the row, wrapping to the next
+ * row, so that a group's positions cost one division, not four. */
+inline float conv_window_next(__global const store_t *x, const conv_window *win, int c, int ih0,
+                              int iw0, int *oh, int *ow, int valid)
+{
+    const float v = valid ? conv_window_at(x, win, c, *oh * win->sh + ih0, *ow * win->sw + iw0)
+                          : 0.0f;
+    if (++*ow == win->ow)
+        *ow = 0, ++*oh;
+    return v;
 }
 
 /* Group e4 of B' step k0 as load_b_group lays it (b_ns == 1): 4 values of
- * one k along n. The 4 positions may cross an output row, so the column
- * is stepped and wrapped rather than divided again per value. */
+ * one k along n, which may cross an output row. Written out lane by lane
+ * rather than as a loop over a private array, which NVIDIA's compiler may
+ * keep in (slow) local memory. */
 float4 conv_gather_group(__global const store_t *x, const conv_window *win, int N, int k_end,
                          int n_base, int k0, int e4)
 {
     const int n = n_base + e4 % (TSN / 4) * 4, k = k0 + e4 / (TSN / 4);
-    float v[4] = {0.0f, 0.0f, 0.0f, 0.0f};
-    if (k < k_end) {
-        const int c = k / win->khw, r = k - c * win->khw, i = r / win->kw, j = r - i * win->kw;
-        int oh = n / win->ow, ow = n - oh * win->ow;
-        for (int t = 0; t < 4 && n + t < N; t++) {
-            v[t] = conv_window_at(x, win, c, oh * win->sh - win->pt + i * win->dh,
-                                  ow * win->sw - win->pl + j * win->dw);
-            if (++ow == win->ow)
-                ow = 0, oh++;
-        }
-    }
-    return (float4)(v[0], v[1], v[2], v[3]);
+    if (k >= k_end)
+        return (float4)(0.0f);
+    int ih0, iw0;
+    const int c = conv_window_tap(win, k, &ih0, &iw0);
+    int oh = n / win->ow, ow = n - oh * win->ow;
+    float4 v;
+    v.s0 = conv_window_next(x, win, c, ih0, iw0, &oh, &ow, n < N);
+    v.s1 = conv_window_next(x, win, c, ih0, iw0, &oh, &ow, n + 1 < N);
+    v.s2 = conv_window_next(x, win, c, ih0, iw0, &oh, &ow, n + 2 < N);
+    v.s3 = conv_window_next(x, win, c, ih0, iw0, &oh, &ow, n + 3 < N);
+    return v;
 }
 
 /* Item (x, y) of work-group (tile n, tile m, z): its WPTM x WPTN outputs

@@ -1,7 +1,8 @@
 /*
  * test_conv_algos.c — every convolution algorithm (naive, direct, im2col,
- * gemm1x1, winograd, depthwise, pooled, fc, stem, implicit), the GEMM-based ones under every GEMM
- * variant (cpu, gpu, naive; implicit under gpu, the one it takes), against the naive reference on random data: odd and
+ * gemm1x1, winograd, depthwise, pooled, fc, stem, implicit), the GEMM-based
+ * ones under every GEMM variant (cpu, gpu, naive; implicit under gpu, the
+ * one it takes), against the naive reference on random data: odd and
  * non-square sizes, strides, asymmetric padding, dilation, groups,
  * depthwise, bias, fused activations, batch > 1, batches split into
  * scratch chunks; the automatic choice, forcing through CLINFER_CONV_ALGO

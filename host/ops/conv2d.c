@@ -555,10 +555,10 @@ static clinfer_status conv_gemm_transposed(clinfer_runtime *rt, const conv2d_par
     return st;
 }
 
-/* The GEMM of images [n0, n0 + count) for im2col and gemm1x1: W [OC/g, K]
- * times B [K, OH * OW] per image and group, bias per row; with split K,
- * the product into partial sums (reduce 0) or their sum (reduce 1); the
- * transposed gemm1x1 above. */
+/* The GEMM of images [n0, n0 + count) for im2col, gemm1x1 and implicit: W
+ * [OC/g, K] times B [K, OH * OW] per image and group, bias per row; with
+ * split K, the product into partial sums (reduce 0) or their sum (reduce
+ * 1); the transposed gemm1x1 above. */
 static clinfer_status conv_gemm(clinfer_runtime *rt, const conv2d_params *p,
                                 const conv2d_plan *pl, int32_t n0, int32_t count,
                                 const conv2d_buffers *buf, int reduce, op_launch *out)
@@ -583,13 +583,18 @@ static clinfer_status conv_gemm(clinfer_runtime *rt, const conv2d_params *p,
     g.batch = (size_t)count * (size_t)groups;
     g.z0 = n0 * groups;
     dev_tensor b = dev_whole(buf->scratch);
-    if (pl->algo == CONV2D_ALGO_GEMM1X1 && pl->b_in_place) { /* X [N, C, H * W] itself */
+    if ((pl->algo == CONV2D_ALGO_GEMM1X1 && pl->b_in_place) || pl->algo == CONV2D_ALGO_IMPLICIT) {
+        /* X [N, C, H * W] itself: B' (gemm1x1), or B' gathered from it (implicit) */
         const int64_t hw = (int64_t)p->h * p->w;
-        g.b_ks = (int32_t)hw, g.b_ns = 1;
         g.bs[0] = (int64_t)cpg * hw, g.bs[1] = (int64_t)p->c * hw;
         g.bz0 = g.z0;
-        g.b_in_place = 1;
-        g.b_scaled = pl->scale_fused; /* groups 1: batch index = image */
+        if (pl->algo == CONV2D_ALGO_IMPLICIT) {
+            conv_implicit_gather(p, pl, &g);
+        } else {
+            g.b_ks = (int32_t)hw, g.b_ns = 1;
+            g.b_in_place = 1;
+            g.b_scaled = pl->scale_fused; /* groups 1: batch index = image */
+        }
         b = buf->input;
     } else { /* the chunk in scratch: packed (cpu) or row-major [K, OHW] */
         const int64_t per = pl->gemm.variant == GEMM_VARIANT_CPU
@@ -718,7 +723,8 @@ void conv2d_pack_on_host(const conv2d_params *p, const conv2d_plan *plan, const 
 }
 
 /* Launch i of a chunk of im2col or gemm1x1: the lowering or packing of B
- * (when there is one), the product, the sum of the split K partials. */
+ * (when there is one), the product, the sum of the split K partials; of
+ * implicit: the product alone. */
 static clinfer_status conv_gemm_step(clinfer_runtime *rt, const conv2d_params *p,
                                      const conv2d_plan *plan, int32_t i, int32_t n0,
                                      int32_t count, const conv2d_buffers *b, op_launch *out)
@@ -780,6 +786,7 @@ clinfer_status conv2d_launch(clinfer_runtime *rt, const conv2d_params *p,
         return conv_direct_launch(rt, p, plan, i, n0, count, b, out);
     case CONV2D_ALGO_IM2COL:
     case CONV2D_ALGO_GEMM1X1:
+    case CONV2D_ALGO_IMPLICIT:
         return conv_gemm_step(rt, p, plan, i, n0, count, b, out);
     case CONV2D_ALGO_WINOGRAD:
         return conv_winograd_launch(rt, p, plan, i % plan->per_chunk, n0, count, b, out);
@@ -787,8 +794,6 @@ clinfer_status conv2d_launch(clinfer_runtime *rt, const conv2d_params *p,
         return conv_fc(rt, p, plan, b, out);
     case CONV2D_ALGO_STEM:
         return conv_stem_launch(rt, p, plan, b, out);
-    case CONV2D_ALGO_IMPLICIT:
-        return conv_implicit_launch(rt, p, plan, b, out);
     default:
         return err_set(rt, CLINFER_ERR_UNSUPPORTED, "conv2d: algorithm %s is not implemented",
                        conv2d_algo_name(plan->algo));

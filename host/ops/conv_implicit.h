@@ -11,7 +11,7 @@
  * stride, padding, dilation and groups; no fused pool and no blocked
  * layout (conv2d_algo_unfit). Not chosen automatically: built and checked
  * on PoCL, not yet timed against im2col on a GPU (tests/gpu/run.sh sweeps
- * it). conv2d.c calls these through its plan and launch functions.
+ * it). conv2d.c calls these from its plan and its GEMM launch.
  */
 #ifndef CLINFER_OPS_CONV_IMPLICIT_H
 #define CLINFER_OPS_CONV_IMPLICIT_H
@@ -22,9 +22,9 @@
  * one launch; CLINFER_ERR_UNSUPPORTED with another GEMM variant. */
 clinfer_status conv_implicit_plan(clinfer_runtime *rt, const conv2d_params *p, conv2d_plan *out);
 
-/* Creates the launch with its arguments and buffers. */
-clinfer_status conv_implicit_launch(clinfer_runtime *rt, const conv2d_params *p,
-                                    const conv2d_plan *pl, const conv2d_buffers *buf,
-                                    op_launch *out);
+/* Marks g, conv2d.c's im2col product for `p` with the input as B (batch
+ * strides of its images' groups in bs), as gathering B' from the input
+ * through p's window (gemm_geometry.conv_gather). */
+void conv_implicit_gather(const conv2d_params *p, const conv2d_plan *pl, gemm_geometry *g);
 
 #endif

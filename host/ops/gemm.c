@@ -100,10 +100,12 @@ static opts variant_options(clinfer_runtime *rt, const gemm_config *cfg, const g
     opts o = opts_none();
     if (g->float_storage && rt_is_half(rt))
         opts_add(&o, "-DSTORE_FLOAT");
+    const char *gpu_set = g->conv_gather      ? "GEMM_IMPLICIT"
+                          : cfg->splits > 1 ? "GEMM_SPLIT"
+                                            : "GEMM_LOCAL";
     opts_add(&o, "-DGEMM_KERNELS=%s -DACT=%d",
              cfg->variant == GEMM_VARIANT_CPU   ? "GEMM_PACKED"
-             : cfg->variant == GEMM_VARIANT_GPU
-                 ? (g->conv_gather ? "GEMM_IMPLICIT" : cfg->splits > 1 ? "GEMM_SPLIT" : "GEMM_LOCAL")
+             : cfg->variant == GEMM_VARIANT_GPU ? gpu_set
                                                 : "GEMM_NAIVE",
              (int)act);
     if (cfg->variant == GEMM_VARIANT_CPU)
