@@ -5,8 +5,9 @@
  * written to scratch and read back. Not a program of its own:
  * host/program_cache.c builds it after gemm.cl and gemm_local.cl into the
  * "gemm" program, and the host builds it with -DGEMM_KERNELS=GEMM_IMPLICIT
- * (GEMM_CONV_GATHER: gemm_local_tile then reads B' through the gathers
- * below); gemm.cl's argument list, epilogue and tile tunables apply.
+ * or GEMM_IMPLICIT_SPLIT (GEMM_CONV_GATHER: gemm_local_tile then reads B'
+ * through the gathers below); gemm.cl's argument list, epilogue and tile
+ * tunables apply.
  *
  * conv_implicit: for batch z = image * groups + group of the launch,
  *   Y[z] [M = OC / groups, N = OH * OW] = act(A'[z] B'[z] + bias + R[z])
@@ -18,7 +19,8 @@
  *   group (bs: its channels, then its image).
  * A work-group of (TSN / WPTN, TSM / WPTM) items computes a TSM x TSN tile
  * of Y[z] as gemm_local does (same tunables, same local memory, same
- * GEMM_PREFETCH); only the B' loads differ.
+ * GEMM_PREFETCH); only the B' loads differ. conv_implicit_split is
+ * gemm_local_split alike (split K for products of few tiles).
  */
 #if GEMM_CONV_GATHER
 
@@ -96,22 +98,53 @@ float4 conv_gather_group(__global const store_t *x, const conv_window *win, int 
     return v;
 }
 
+/* The window as kernel arguments, after the GEMM's, and as a conv_window. */
+#define CONV_WINDOW_ARGS                                                                        \
+    int H, int W, int KH, int KW, int SH, int SW, int PT, int PL, int DH, int DW, int OW
+#define CONV_WINDOW_OF_ARGS {H, W, KW, KH * KW, SH, SW, PT, PL, DH, DW, OW}
+
+#if GEMM_KERNELS == GEMM_IMPLICIT
 /* Item (x, y) of work-group (tile n, tile m, z): its WPTM x WPTN outputs
  * of the tile, as gemm_local. B_off and bs place B at batch bz0 + z's
- * image and group; the window follows the common arguments. */
+ * image and group. */
 __kernel __attribute__((reqd_work_group_size(RTSN, RTSM, 1))) void
-conv_implicit(GEMM_PRODUCT_ARGS, int H, int W, int KH, int KW, int SH, int SW, int PT, int PL,
-              int DH, int DW, int OW)
+conv_implicit(GEMM_PRODUCT_ARGS, CONV_WINDOW_ARGS)
 {
     GEMM_PRODUCT_AT_OFFSETS();
     __local float4 Asub4[LOCAL_BUFS * TSK * LROW_A / 4];
     __local float4 Bsub4[LOCAL_BUFS * TSK * LROW_B / 4];
-    const conv_window win = {H, W, KW, KH * KW, SH, SW, PT, PL, DH, DW, OW};
+    const conv_window win = CONV_WINDOW_OF_ARGS;
     const long z = get_global_id(2), za = z0 + z;
     float acc[WPTM][WPTN];
     gemm_local_tile(A + batch_offset(za, bd, as), B + batch_offset(bz0 + z, bd, bs), M, N, K,
                     a_rs, a_ks, b_ks, b_ns, 0, K, Asub4, Bsub4, acc, &win);
     GEMM_LOCAL_STORE(acc, za);
 }
+#endif
+
+#if GEMM_KERNELS == GEMM_IMPLICIT_SPLIT
+/* Split K, as gemm_local_split (a set of its own, as that kernel's: each
+ * kernel's local tiles count against the program's on some devices, and
+ * a layer uses one of the two): item z of the launch's third dimension
+ * computes split z % splits of batch z / splits and stores its raw sums to
+ * P; the host adds them with the GEMM_SPLIT program's gemm_split_reduce,
+ * which reads neither A nor B. */
+__kernel __attribute__((reqd_work_group_size(RTSN, RTSM, 1))) void
+conv_implicit_split(GEMM_SPLIT_ARGS, CONV_WINDOW_ARGS)
+{
+    GEMM_PRODUCT_AT_OFFSETS();
+    P += P_off;
+    __local float4 Asub4[LOCAL_BUFS * TSK * LROW_A / 4];
+    __local float4 Bsub4[LOCAL_BUFS * TSK * LROW_B / 4];
+    const conv_window win = CONV_WINDOW_OF_ARGS;
+    const long zs = get_global_id(2), z = zs / splits;
+    const int s = (int)(zs % splits);
+    const int k_begin = s * k_step, k_end = min(K, k_begin + k_step);
+    float acc[WPTM][WPTN];
+    gemm_local_tile(A + batch_offset(z0 + z, bd, as), B + batch_offset(bz0 + z, bd, bs), M, N,
+                    K, a_rs, a_ks, b_ks, b_ns, k_begin, k_end, Asub4, Bsub4, acc, &win);
+    gemm_split_store(acc, P + zs * (long)M * N, M, N);
+}
+#endif
 
 #endif

@@ -282,7 +282,7 @@ inline void gemm_local_tile(__global const store_t *a, __global const store_t *b
 
 #endif /* GEMM_PREFETCH */
 
-#if GEMM_HAS(GEMM_LOCAL) || GEMM_CONV_GATHER
+#if GEMM_HAS(GEMM_LOCAL) || GEMM_KERNELS == GEMM_IMPLICIT
 /* The epilogue of a work-group's tile in acc, batch za (Y and R at za * M
  * * N, C at its batch offset), as gemm_out writes one value; in a kernel
  * of GEMM_PRODUCT_ARGS (gemm_local, conv_implicit), whose names it uses. */
@@ -323,6 +323,24 @@ gemm_local(GEMM_PRODUCT_ARGS)
 
 #endif
 
+#if GEMM_HAS(GEMM_SPLIT) || GEMM_KERNELS == GEMM_IMPLICIT_SPLIT
+/* A work-group's tile of raw sums in acc to p, the [M][N] partials of its
+ * split (gemm_local_split, conv_implicit_split). */
+inline void gemm_split_store(float acc[WPTM][WPTN], __global wide_t *p, int M, int N)
+{
+    const int lx = get_local_id(0), ly = get_local_id(1);
+    const int n_base = get_group_id(0) * TSN, m_base = get_group_id(1) * TSM;
+    for (int i = 0; i < WPTM; i++) {
+        const int m = m_base + TILE_ROW(i);
+        for (int j = 0; j < WPTN; j++) {
+            const int n = n_base + TILE_COL(j);
+            if (m < M && n < N)
+                p[(long)m * N + n] = acc[i][j];
+        }
+    }
+}
+#endif
+
 #if GEMM_HAS(GEMM_SPLIT)
 /* Split K (GPUs, products with too few tiles to fill the device): item z
  * of the launch's third dimension computes split s = z % splits of batch
@@ -343,17 +361,7 @@ gemm_local_split(GEMM_SPLIT_ARGS)
     gemm_local_tile(A + batch_offset(z0 + z, bd, as), B + batch_offset(bz0 + z, bd, bs), M, N,
                     K, a_rs, a_ks, b_ks, b_ns, k_begin, k_end, Asub4, Bsub4, acc, 0);
 
-    const int lx = get_local_id(0), ly = get_local_id(1);
-    const int n_base = get_group_id(0) * TSN, m_base = get_group_id(1) * TSM;
-    __global wide_t *p = P + zs * (long)M * N;
-    for (int i = 0; i < WPTM; i++) {
-        const int m = m_base + TILE_ROW(i);
-        for (int j = 0; j < WPTN; j++) {
-            const int n = n_base + TILE_COL(j);
-            if (m < M && n < N)
-                p[(long)m * N + n] = acc[i][j];
-        }
-    }
+    gemm_split_store(acc, P + zs * (long)M * N, M, N);
 }
 
 /* Item (n, m, z): the sum of the splits of output (m, n) of batch z, then

@@ -1140,9 +1140,10 @@ Test(conv_algos, graph_node_under_every_forced_algorithm, .init = setup)
 }
 
 /* The implicit GEMM (conv_implicit.cl): one launch of conv_implicit, no
- * scratch and no packed weights, on the gpu GEMM only (forced with another
- * variant it falls back to the automatic choice); a fused pool and the
- * blocked layout refused; as a graph node forced by CLINFER_CONV_ALGO, in
+ * scratch and no packed weights (split K for one tile of a long K: the
+ * product into partial sums, then their sum), on the gpu GEMM only
+ * (forced with another variant it falls back to the automatic choice); a
+ * fused pool and the blocked layout refused; as a graph node forced by CLINFER_CONV_ALGO, in
  * fp32 and half storage, on odd sizes, strides, dilations, asymmetric
  * padding, windows up to 7x7, groups, channel counts off the tile and K
  * off TSK (every_algorithm_, residual_ and batches_in_chunks check it
@@ -1160,17 +1161,31 @@ Test(conv_algos, implicit_gemm_gathers_the_input, .init = setup)
                   plan.prep_count == 0,
               "%d launches, %llu bytes of scratch", (int)plan.launch_count,
               (unsigned long long)plan.scratch_bytes);
-    cl_mem m[4] = {NULL, NULL, NULL, NULL};
-    for (int i = 0; i < 4; i++)
-        OK(buffer_create(gpu, 4096, NULL, &m[i]));
-    const conv2d_buffers bufs = {dev_whole(m[0]), dev_whole(m[1]),  dev_whole(m[2]),
-                                 dev_whole(NULL), dev_whole(m[3]), NULL,
-                                 NULL,            dev_whole(NULL)};
+    cl_mem m[5] = {NULL, NULL, NULL, NULL, NULL}; /* the launches are made, not run */
+    for (int i = 0; i < 5; i++)
+        OK(buffer_create(gpu, 1 << 16, NULL, &m[i]));
+    conv2d_buffers bufs = {dev_whole(m[0]), dev_whole(m[1]),  dev_whole(m[2]),
+                           dev_whole(NULL), dev_whole(m[3]), NULL,
+                           NULL,            dev_whole(NULL)};
     op_launch l;
     OK(conv2d_launch(gpu, &p, &plan, 0, &bufs, &l));
     cr_assert_str_eq(l.name, "conv_implicit");
     launch_release(&l);
-    for (int i = 0; i < 4; i++)
+    /* one tile of a long K: split K, the product into partial sums in
+     * scratch, then their sum (every_algorithm_ checks the values) */
+    conv2d_params deep = params_of(&cases[28]);
+    OK(conv2d_plan_algo(gpu, &deep, CONV2D_ALGO_IMPLICIT, &plan));
+    cr_assert(plan.split && plan.launch_count == 2 && plan.scratch_bytes > 0 &&
+                  plan.scratch_bytes <= 1 << 16,
+              "split %d, %d launches", plan.split, (int)plan.launch_count);
+    bufs.scratch = m[4];
+    static const char *const split_kernels[] = {"conv_implicit_split", "gemm_split_reduce"};
+    for (int32_t i = 0; i < 2; i++) {
+        OK(conv2d_launch(gpu, &deep, &plan, i, &bufs, &l));
+        cr_assert_str_eq(l.name, split_kernels[i]);
+        launch_release(&l);
+    }
+    for (int i = 0; i < 5; i++)
         clReleaseMemObject(m[i]);
 
     cr_assert_eq(conv2d_plan_algo(cpu, &p, CONV2D_ALGO_IMPLICIT, &plan), CLINFER_ERR_UNSUPPORTED);

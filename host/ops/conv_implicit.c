@@ -14,7 +14,7 @@ clinfer_status conv_implicit_plan(clinfer_runtime *rt, const conv2d_params *p, c
     const int32_t groups = p->groups, cpg = p->c / groups, ocpg = p->oc / groups;
     const int64_t ohw = (int64_t)out->oh * out->ow, k = (int64_t)cpg * p->kh * p->kw;
     clinfer_status st =
-        gemm_config_for_product(rt, ocpg, ohw, k, (int64_t)p->n * groups, 0, &out->gemm);
+        gemm_config_for_product(rt, ocpg, ohw, k, (int64_t)p->n * groups, 1, &out->gemm);
     if (st != CLINFER_OK)
         return st;
     if (out->gemm.variant != GEMM_VARIANT_GPU)
@@ -29,6 +29,14 @@ clinfer_status conv_implicit_plan(clinfer_runtime *rt, const conv2d_params *p, c
     out->chunk = p->n;
     out->per_chunk = 1;
     out->launch_count = 1;
+    /* split K as im2col's product (few tiles, long K): the product into
+     * partial sums in scratch (at offset 0), then a launch that adds them */
+    out->split = out->gemm.splits > 1;
+    if (out->split)
+        conv2d_plan_chunks(rt, p, out,
+                           (uint64_t)out->gemm.splits * (uint64_t)groups * (uint64_t)ocpg *
+                               (uint64_t)ohw * sizeof(float),
+                           0, 2);
     return CLINFER_OK;
 }
 

@@ -129,7 +129,7 @@ typedef struct gemm_geometry {
     /* 1: every matrix is an internal buffer of floats (Winograd's U, V and
      * M), also in a half-storage runtime (-DSTORE_FLOAT, prelude.cl) */
     int float_storage;
-    /* gpu variant, no split K: B is a convolution's NCHW input and B' its
+    /* gpu variant (split K too): B is a convolution's NCHW input and B' its
      * im2col matrix [C/groups * KH * KW, OH * OW], gathered in the tile
      * loads (kernels/conv_implicit.cl, the conv_implicit kernel); bs place
      * batch z at its image's group, b_ks and b_ns are those of the

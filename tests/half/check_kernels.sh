@@ -54,7 +54,8 @@ for f in "$dir"/*.cl; do
                        "-DGEMM_KERNELS=GEMM_LOCAL" "-DGEMM_KERNELS=GEMM_SPLIT") ;;
     # only its own kernel set builds it (gemm.cl's GEMM_CONV_GATHER)
     conv_implicit) sets+=("-DGEMM_KERNELS=GEMM_IMPLICIT" "-DGEMM_KERNELS=GEMM_IMPLICIT -DGEMM_PREFETCH=1"
-                          "-DGEMM_KERNELS=GEMM_IMPLICIT -DGEMM_PREFETCH=1 -DTSM=32 -DWPTM=4 -DTSN=64 -DWPTN=8") ;;
+                          "-DGEMM_KERNELS=GEMM_IMPLICIT -DGEMM_PREFETCH=1 -DTSM=32 -DWPTM=4 -DTSN=64 -DWPTN=8"
+                          "-DGEMM_KERNELS=GEMM_IMPLICIT_SPLIT" "-DGEMM_KERNELS=GEMM_IMPLICIT_SPLIT -DGEMM_PREFETCH=1") ;;
     pad) sets+=("-DPAD_MODE=1" "-DPAD_MODE=2" "-DPAD_MODE=3") ;;
     # the stem built for a layer, and with a fused max pool of each stride
     # across it takes (host/ops/conv_stem.c; an odd left padding splits
