@@ -556,18 +556,24 @@ static int half_vectors_need_copy(const clinfer_runtime *rt)
     return on_pocl(rt) || rt->info.type == CLINFER_DEVICE_CPU;
 }
 
-/* The file built after `file` into its program, or NULL: a program of
- * two files where one would pass 800 lines, while their kernels still
- * share one build (conv_blocked.cl's channel-blocked depthwise kernels in
- * the program of the other depthwise ones; gemm_local.cl's GPU products
- * after gemm.cl, whose argument lists and epilogue they use). */
-static const char *program_second_file(const char *file)
+/* The files built after `file` into its program (NULL-terminated, up to
+ * PROGRAM_MAX_AFTER), or NULL: a program of several files where one would
+ * pass 800 lines, while their kernels still share one build
+ * (conv_blocked.cl's channel-blocked depthwise kernels in the program of
+ * the other depthwise ones; gemm_local.cl's GPU products after gemm.cl,
+ * whose argument lists and epilogue they use, and conv_implicit.cl's
+ * implicit-GEMM convolution after both, whose tile loop it runs). */
+#define PROGRAM_MAX_AFTER 2
+static const char *const *program_after_files(const char *file)
 {
-    static const char *const pairs[][2] = {{"conv_depthwise", "conv_blocked"},
-                                           {"gemm", "gemm_local"}};
-    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
-        if (strcmp(file, pairs[i][0]) == 0)
-            return pairs[i][1];
+    static const struct {
+        const char *file;
+        const char *after[PROGRAM_MAX_AFTER + 1];
+    } programs[] = {{"conv_depthwise", {"conv_blocked", NULL}},
+                    {"gemm", {"gemm_local", "conv_implicit", NULL}}};
+    for (size_t i = 0; i < sizeof programs / sizeof programs[0]; i++)
+        if (strcmp(file, programs[i].file) == 0)
+            return programs[i].after;
     return NULL;
 }
 
@@ -576,14 +582,19 @@ clinfer_status program_get(clinfer_runtime *rt, const char *file, const char *op
 {
     const kernel_source *prelude = kernel_source_find("prelude");
     const kernel_source *src = kernel_source_find(file);
-    const char *second_name = program_second_file(file);
-    const kernel_source *second = second_name ? kernel_source_find(second_name) : NULL;
-    if (!src || !prelude || (second_name && !second))
-        return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT, "no embedded kernel file %s.cl",
-                       src && prelude ? second_name : file);
-    const char *parts[] = {prelude->text, "\n#line 1\n", src->text, "\n#line 1\n",
-                           second ? second->text : ""};
-    const cl_uint nparts = second ? 5 : 3;
+    if (!src || !prelude)
+        return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT, "no embedded kernel file %s.cl", file);
+    const char *parts[3 + 2 * PROGRAM_MAX_AFTER] = {prelude->text, "\n#line 1\n", src->text};
+    cl_uint nparts = 3;
+    const char *const *after = program_after_files(file);
+    for (int i = 0; after && after[i]; i++) {
+        const kernel_source *more = kernel_source_find(after[i]);
+        if (!more)
+            return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT, "no embedded kernel file %s.cl",
+                           after[i]);
+        parts[nparts++] = "\n#line 1\n";
+        parts[nparts++] = more->text;
+    }
     if (!rt_is_half(rt))
         return get_program(rt, file, parts, nparts, options, out);
     /* Half storage is a build option like the others, so the cache keys

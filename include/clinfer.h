@@ -235,7 +235,8 @@ typedef struct clinfer_runtime_options {
      * and "auto": automatic. Borrowed during clinfer_runtime_create only. */
     const char *gemm_variant;      /* CLINFER_GEMM_VARIANT: cpu, gpu, naive, auto */
     const char *conv_algo;         /* CLINFER_CONV_ALGO: auto, naive, direct, im2col,
-                                      gemm1x1, winograd, depthwise, pooled, fc, stem */
+                                      gemm1x1, winograd, depthwise, pooled, fc, stem,
+                                      implicit */
     const char *depthwise_variant; /* CLINFER_DEPTHWISE_VARIANT: cpu, gpu, auto */
     const char *pool_variant;      /* CLINFER_POOL_VARIANT: rows, items, auto */
     /* The GEMM tile search on a device's first use. */

@@ -74,6 +74,10 @@
  * step's tiles into registers while computing the current one (below).
  * gemm_local_split and gemm_split_reduce (the GEMM_SPLIT set) split K over
  * more work-groups for products of few tiles, then add the partial sums.
+ * conv_implicit and conv_implicit_split (the GEMM_IMPLICIT and
+ * GEMM_IMPLICIT_SPLIT sets, conv_implicit.cl) are gemm_local and
+ * gemm_local_split with B' gathered from a convolution's NCHW input instead
+ * of read from a matrix.
  * Tunables: TSM, TSN, TSK, WPTM, WPTN (TSM % WPTM == TSN % WPTN == 0),
  * GEMM_PREFETCH.
  *
@@ -99,10 +103,15 @@
 #define GEMM_LOCAL 2   /* gemm_local */
 #define GEMM_NAIVE 3   /* gemm_naive */
 #define GEMM_SPLIT 5   /* gemm_local_split, gemm_split_reduce */
+#define GEMM_IMPLICIT 6 /* conv_implicit (conv_implicit.cl): only when named */
+#define GEMM_IMPLICIT_SPLIT 7 /* conv_implicit_split: only when named */
 #ifndef GEMM_KERNELS
 #define GEMM_KERNELS GEMM_ALL
 #endif
 #define GEMM_HAS(k) (GEMM_KERNELS == GEMM_ALL || GEMM_KERNELS == (k))
+/* The implicit-GEMM convolution's sets change how gemm_local_tile reads B'
+ * (a gather from the image, gemm_local.cl), so no other set includes them. */
+#define GEMM_CONV_GATHER (GEMM_KERNELS == GEMM_IMPLICIT || GEMM_KERNELS == GEMM_IMPLICIT_SPLIT)
 
 #ifndef TSM
 #define TSM 64

@@ -6,9 +6,10 @@
  * argument lists (GEMM_PRODUCT_ARGS, GEMM_SPLIT_ARGS), epilogue (gemm_out),
  * kernel sets (GEMM_HAS) and tile tunables (TSM, TSN, TSK, WPTM, WPTN);
  * gemm.cl's banner describes the products. A file of its own only so that
- * neither passes 800 lines.
+ * neither passes 800 lines. conv_implicit.cl, built after this file,
+ * reuses its tile loop with B' gathered from an image (GEMM_CONV_GATHER).
  */
-#if GEMM_HAS(GEMM_LOCAL) || GEMM_HAS(GEMM_SPLIT)
+#if GEMM_HAS(GEMM_LOCAL) || GEMM_HAS(GEMM_SPLIT) || GEMM_CONV_GATHER
 
 /* Which rows and columns of the tile an item accumulates. With WPTM and
  * WPTN multiples of 4 (GEMM_VEC4), an item owns blocks of 4 adjacent rows
@@ -35,6 +36,29 @@
 #endif
 /* Local buffers per operand: two with GEMM_PREFETCH (double buffering). */
 #define LOCAL_BUFS (GEMM_PREFETCH ? 2 : 1)
+
+/* Where gemm_local_tile reads B' from: B_GROUP (4 values, prefetching) and
+ * B_ONE (one value). Usually the strided matrix b_ks, b_ns. With
+ * GEMM_CONV_GATHER (the implicit-GEMM convolution) `b` is one image's
+ * channels of one group, NCHW, and conv_implicit.cl's gathers read B'(k,
+ * n) of its im2col matrix straight from it through the window `win`
+ * (declared here, defined there: that file is built after this one); the
+ * tile loop, and so its tuning, stays the one gemm_local runs. */
+#if GEMM_CONV_GATHER
+typedef struct conv_window conv_window;
+float4 conv_gather_group(__global const store_t *x, const conv_window *win, int N, int k_end,
+                         int n_base, int k0, int e4);
+float conv_gather_one(__global const store_t *x, const conv_window *win, int N, int k_end, int n,
+                      int k);
+#define B_GROUP(b, N, b_ks, b_ns, k_end, n_base, k0, e4, vec)                                   \
+    conv_gather_group(b, win, N, k_end, n_base, k0, e4)
+#define B_ONE(b, N, b_ks, b_ns, k_end, n, k) conv_gather_one(b, win, N, k_end, n, k)
+#else
+typedef int conv_window; /* unused: gemm_local and the split pair pass 0 */
+#define B_GROUP load_b_group
+#define B_ONE(b, N, b_ks, b_ns, k_end, n, k)                                                     \
+    ((n) < (N) && (k) < (k_end) ? LD(b, (long)(k) * (b_ks) + (long)(n) * (b_ns)) : 0.0f)
+#endif
 
 #if GEMM_PREFETCH
 /* GEMM_PREFETCH: each item loads its share of the next k step's A' and B'
@@ -147,7 +171,7 @@ inline void gemm_local_step(__local const float4 *As4, __local const float4 *Bs4
 inline void gemm_local_tile(__global const store_t *a, __global const store_t *b, int M, int N,
                             int K, int a_rs, int a_ks, int b_ks, int b_ns, int k_begin,
                             int k_end, __local float4 *Asub4, __local float4 *Bsub4,
-                            float acc[WPTM][WPTN])
+                            float acc[WPTM][WPTN], const conv_window *win)
 {
     const int lid = get_local_id(1) * RTSN + get_local_id(0);
     const int n_base = get_group_id(0) * TSN, m_base = get_group_id(1) * TSM;
@@ -166,7 +190,7 @@ inline void gemm_local_tile(__global const store_t *a, __global const store_t *b
     for (int g = 0; g < A_GROUPS; g++)
         ra[g] = load_a_group(a, M, a_rs, a_ks, k_end, m_base, k_begin, lid + g * NT, vec_a);
     for (int g = 0; g < B_GROUPS; g++)
-        rb[g] = load_b_group(b, N, b_ks, b_ns, k_end, n_base, k_begin, lid + g * NT, vec_b);
+        rb[g] = B_GROUP(b, N, b_ks, b_ns, k_end, n_base, k_begin, lid + g * NT, vec_b);
     for (int g = 0; g < A_GROUPS; g++)
         store_a_group((__local float *)Asub4, ra[g], a_ks, lid + g * NT);
     for (int g = 0; g < B_GROUPS; g++)
@@ -180,7 +204,7 @@ inline void gemm_local_tile(__global const store_t *a, __global const store_t *b
             for (int g = 0; g < A_GROUPS; g++)
                 ra[g] = load_a_group(a, M, a_rs, a_ks, k_end, m_base, next, lid + g * NT, vec_a);
             for (int g = 0; g < B_GROUPS; g++)
-                rb[g] = load_b_group(b, N, b_ks, b_ns, k_end, n_base, next, lid + g * NT, vec_b);
+                rb[g] = B_GROUP(b, N, b_ks, b_ns, k_end, n_base, next, lid + g * NT, vec_b);
         }
         gemm_local_step(Asub4 + cur * a_buf, Bsub4 + cur * b_buf, acc);
         if (next < k_end) {
@@ -202,7 +226,7 @@ inline void gemm_local_tile(__global const store_t *a, __global const store_t *b
 inline void gemm_local_tile(__global const store_t *a, __global const store_t *b, int M, int N,
                             int K, int a_rs, int a_ks, int b_ks, int b_ns, int k_begin,
                             int k_end, __local float4 *Asub4, __local float4 *Bsub4,
-                            float acc[WPTM][WPTN])
+                            float acc[WPTM][WPTN], const conv_window *win)
 {
     __local float *Asub = (__local float *)Asub4, *Bsub = (__local float *)Bsub4;
     const int lx = get_local_id(0), ly = get_local_id(1);
@@ -228,8 +252,7 @@ inline void gemm_local_tile(__global const store_t *a, __global const store_t *b
             const int nn = b_along_n ? e % TSN : e / TSK;
             const int kk = b_along_n ? e / TSN : e % TSK;
             const int n = n_base + nn, k = k0 + kk;
-            Bsub[kk * LROW_B + nn] =
-                n < N && k < k_end ? LD(b, (long)k * b_ks + (long)n * b_ns) : 0.0f;
+            Bsub[kk * LROW_B + nn] = B_ONE(b, N, b_ks, b_ns, k_end, n, k);
         }
         barrier(CLK_LOCAL_MEM_FENCE);
         for (int kk = 0; kk < TSK; kk++) {
@@ -259,6 +282,30 @@ inline void gemm_local_tile(__global const store_t *a, __global const store_t *b
 
 #endif /* GEMM_PREFETCH */
 
+#if GEMM_HAS(GEMM_LOCAL) || GEMM_KERNELS == GEMM_IMPLICIT
+/* The epilogue of a work-group's tile in acc, batch za (Y and R at za * M
+ * * N, C at its batch offset), as gemm_out writes one value; in a kernel
+ * of GEMM_PRODUCT_ARGS (gemm_local, conv_implicit), whose names it uses. */
+#define GEMM_LOCAL_STORE(acc, za)                                                               \
+    do {                                                                                        \
+        const int lx = get_local_id(0), ly = get_local_id(1);                                   \
+        const int n_base = get_group_id(0) * TSN, m_base = get_group_id(1) * TSM;               \
+        __global store_t *y = Y + (za) * (long)M * N;                                           \
+        __global const store_t *r = R + (za) * (long)M * N;                                     \
+        const long coff = batch_offset((za), bd, cs);                                           \
+        for (int i = 0; i < WPTM; i++) {                                                        \
+            const int m = m_base + TILE_ROW(i);                                                 \
+            for (int j = 0; j < WPTN; j++) {                                                    \
+                const int n = n_base + TILE_COL(j);                                             \
+                if (m < M && n < N)                                                             \
+                    ST(y, (long)m * N + n,                                                      \
+                       gemm_out(acc[i][j], C, coff, m, n, c_rs, c_cs, alpha, beta,              \
+                                r + (long)m * N + n, act_a, act_b, has_bias, has_res));         \
+            }                                                                                   \
+        }                                                                                       \
+    } while (0)
+#endif
+
 #if GEMM_HAS(GEMM_LOCAL)
 __kernel __attribute__((reqd_work_group_size(RTSN, RTSM, 1))) void
 gemm_local(GEMM_PRODUCT_ARGS)
@@ -269,25 +316,29 @@ gemm_local(GEMM_PRODUCT_ARGS)
     const long z = get_global_id(2), za = z0 + z;
     float acc[WPTM][WPTN];
     gemm_local_tile(A + batch_offset(za, bd, as), B + batch_offset(bz0 + z, bd, bs), M, N, K,
-                    a_rs, a_ks, b_ks, b_ns, 0, K, Asub4, Bsub4, acc);
+                    a_rs, a_ks, b_ks, b_ns, 0, K, Asub4, Bsub4, acc, 0);
 
+    GEMM_LOCAL_STORE(acc, za);
+}
+
+#endif
+
+#if GEMM_HAS(GEMM_SPLIT) || GEMM_KERNELS == GEMM_IMPLICIT_SPLIT
+/* A work-group's tile of raw sums in acc to p, the [M][N] partials of its
+ * split (gemm_local_split, conv_implicit_split). */
+inline void gemm_split_store(float acc[WPTM][WPTN], __global wide_t *p, int M, int N)
+{
     const int lx = get_local_id(0), ly = get_local_id(1);
     const int n_base = get_group_id(0) * TSN, m_base = get_group_id(1) * TSM;
-    __global store_t *y = Y + za * (long)M * N;
-    __global const store_t *r = R + za * (long)M * N;
-    const long coff = batch_offset(za, bd, cs);
     for (int i = 0; i < WPTM; i++) {
         const int m = m_base + TILE_ROW(i);
         for (int j = 0; j < WPTN; j++) {
             const int n = n_base + TILE_COL(j);
             if (m < M && n < N)
-                ST(y, (long)m * N + n, gemm_out(acc[i][j], C, coff, m, n, c_rs, c_cs, alpha, beta,
-                                              r + (long)m * N + n, act_a, act_b, has_bias,
-                                              has_res));
+                p[(long)m * N + n] = acc[i][j];
         }
     }
 }
-
 #endif
 
 #if GEMM_HAS(GEMM_SPLIT)
@@ -308,19 +359,9 @@ gemm_local_split(GEMM_SPLIT_ARGS)
     const int k_begin = s * k_step, k_end = min(K, k_begin + k_step);
     float acc[WPTM][WPTN];
     gemm_local_tile(A + batch_offset(z0 + z, bd, as), B + batch_offset(bz0 + z, bd, bs), M, N,
-                    K, a_rs, a_ks, b_ks, b_ns, k_begin, k_end, Asub4, Bsub4, acc);
+                    K, a_rs, a_ks, b_ks, b_ns, k_begin, k_end, Asub4, Bsub4, acc, 0);
 
-    const int lx = get_local_id(0), ly = get_local_id(1);
-    const int n_base = get_group_id(0) * TSN, m_base = get_group_id(1) * TSM;
-    __global wide_t *p = P + zs * (long)M * N;
-    for (int i = 0; i < WPTM; i++) {
-        const int m = m_base + TILE_ROW(i);
-        for (int j = 0; j < WPTN; j++) {
-            const int n = n_base + TILE_COL(j);
-            if (m < M && n < N)
-                p[(long)m * N + n] = acc[i][j];
-        }
-    }
+    gemm_split_store(acc, P + zs * (long)M * N, M, N);
 }
 
 /* Item (n, m, z): the sum of the splits of output (m, n) of batch z, then

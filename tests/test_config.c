@@ -22,7 +22,8 @@ static const struct {
 } settings[] = {
     {"CLINFER_GEMM_VARIANT", "gemm_variant", "expected cpu, gpu, naive or auto"},
     {"CLINFER_CONV_ALGO", "conv_algo",
-     "expected naive, direct, im2col, gemm1x1, winograd, depthwise, pooled, fc, stem or auto"},
+     "expected naive, direct, im2col, gemm1x1, winograd, depthwise, pooled, fc, stem, implicit "
+     "or auto"},
     {"CLINFER_DEPTHWISE_VARIANT", "depthwise_variant", "expected cpu, gpu or auto"},
     {"CLINFER_POOL_VARIANT", "pool_variant", "expected rows, items or auto"},
 };

@@ -1,7 +1,8 @@
 /*
  * test_conv_algos.c — every convolution algorithm (naive, direct, im2col,
- * gemm1x1, winograd, depthwise, pooled, fc), the GEMM-based ones under every GEMM variant (cpu,
- * gpu, naive), against the naive reference on random data: odd and
+ * gemm1x1, winograd, depthwise, pooled, fc, stem, implicit), the GEMM-based
+ * ones under every GEMM variant (cpu, gpu, naive; implicit under gpu, the
+ * one it takes), against the naive reference on random data: odd and
  * non-square sizes, strides, asymmetric padding, dilation, groups,
  * depthwise, bias, fused activations, batch > 1, batches split into
  * scratch chunks; the automatic choice, forcing through CLINFER_CONV_ALGO
@@ -175,7 +176,7 @@ static const conv2d_algo algos[] = {CONV2D_ALGO_NAIVE,    CONV2D_ALGO_DIRECT,
                                     CONV2D_ALGO_IM2COL,   CONV2D_ALGO_GEMM1X1,
                                     CONV2D_ALGO_WINOGRAD, CONV2D_ALGO_DEPTHWISE,
                                     CONV2D_ALGO_POOLED,   CONV2D_ALGO_FC,
-                                    CONV2D_ALGO_STEM};
+                                    CONV2D_ALGO_STEM,     CONV2D_ALGO_IMPLICIT};
 #define N_ALGOS (sizeof algos / sizeof algos[0])
 static const char *const gemm_variants[] = {"cpu", "gpu", "naive"};
 
@@ -206,6 +207,10 @@ static int variants_of(conv2d_algo a, const char *const **names, const char **en
     *names = gemm_variants, *env = "CLINFER_GEMM_VARIANT";
     if (uses_gemm(a))
         return 3;
+    if (a == CONV2D_ALGO_IMPLICIT) { /* gemm_local's tiles only */
+        *names = gemm_variants + 1;
+        return 1;
+    }
     if (a == CONV2D_ALGO_DEPTHWISE) {
         *names = depthwise_variants, *env = "CLINFER_DEPTHWISE_VARIANT";
         return 2;
@@ -1091,9 +1096,37 @@ static clinfer_status add_conv(clinfer_graph *g, const clinfer_value *in, const 
                                 out);
 }
 
-/* A conv node of a one-node graph (weights and bias as constants) under
- * every value of CLINFER_CONV_ALGO: those that do not apply fall back to the
- * automatic choice, so every case runs under each. */
+/* Case k as a conv node of a one-node graph (weights and bias as
+ * constants) through test_op, in fp32 and half storage, under every
+ * combination of the variants v[0], v[1], against ref_conv2d. */
+static void check_graph_node(const conv_case *k, uint32_t seed, const op_variants v[2])
+{
+    conv2d_params p = params_of(k);
+    int32_t oh = ref_window_out(p.h, p.kh, p.stride_h, p.pad_top, p.pad_bottom, p.dil_h);
+    int32_t ow = ref_window_out(p.w, p.kw, p.stride_w, p.pad_left, p.pad_right, p.dil_w);
+    size_t in_n = (size_t)p.n * p.c * p.h * p.w;
+    size_t w_n = (size_t)p.oc * (p.c / p.groups) * p.kh * p.kw;
+    size_t out_n = (size_t)p.n * p.oc * oh * ow;
+    float *in = test_alloc(in_n * 4), *w = test_alloc(w_n * 4);
+    float *b = test_alloc((size_t)p.oc * 4), *want = test_alloc(out_n * 4);
+    fill_uniform(in, in_n, -1, 1, &seed);
+    fill_uniform(w, w_n, -1, 1, &seed);
+    fill_uniform(b, (size_t)p.oc, -1, 1, &seed);
+    ref_conv2d(&p, in, w, p.has_bias ? b : NULL, want);
+    const int64_t xd[4] = {p.n, p.c, p.h, p.w}, wd[4] = {p.oc, p.c / p.groups, p.kh, p.kw};
+    const int64_t bd[1] = {p.oc}, yd[4] = {p.n, p.oc, oh, ow};
+    const op_input x[3] = {{shape_make(4, xd), in, 0},
+                           {shape_make(4, wd), w, 1},
+                           {shape_make(1, bd), b, 1}};
+    const float atol = 1e-5f + 2e-7f * (float)((p.c / p.groups) * p.kh * p.kw);
+    const op_test t = {k->name, x, p.has_bias ? 3 : 2, add_conv, k, want,
+                       shape_make(4, yd), atol, 1e-4f, {v[0], v[1]}};
+    test_op(&t);
+    free(in), free(w), free(b), free(want);
+}
+
+/* A conv node under every value of CLINFER_CONV_ALGO: those that do not
+ * apply fall back to the automatic choice, so every case runs under each. */
 Test(conv_algos, graph_node_under_every_forced_algorithm, .init = setup)
 {
     static const char *const algo_values[] = {"auto",     "naive",    "direct",
@@ -1101,33 +1134,104 @@ Test(conv_algos, graph_node_under_every_forced_algorithm, .init = setup)
                                               "depthwise", "fc",      "stem"};
     const size_t picks[] = {0, 1, 2, 3, 4, 5, 7, 9, 11, 12, 15,
                             21, 22, 23, 27, 30, 42, 48, 49, 51, 52, 53, 46, 56, 57};
-    for (size_t i = 0; i < sizeof picks / sizeof picks[0]; i++) {
-        const conv_case *k = &cases[picks[i]];
-        conv2d_params p = params_of(k);
-        int32_t oh = ref_window_out(p.h, p.kh, p.stride_h, p.pad_top, p.pad_bottom, p.dil_h);
-        int32_t ow = ref_window_out(p.w, p.kw, p.stride_w, p.pad_left, p.pad_right, p.dil_w);
-        size_t in_n = (size_t)p.n * p.c * p.h * p.w;
-        size_t w_n = (size_t)p.oc * (p.c / p.groups) * p.kh * p.kw;
-        size_t out_n = (size_t)p.n * p.oc * oh * ow;
-        float *in = test_alloc(in_n * 4), *w = test_alloc(w_n * 4);
-        float *b = test_alloc((size_t)p.oc * 4), *want = test_alloc(out_n * 4);
-        uint32_t seed = 1234u + (uint32_t)i;
-        fill_uniform(in, in_n, -1, 1, &seed);
-        fill_uniform(w, w_n, -1, 1, &seed);
-        fill_uniform(b, (size_t)p.oc, -1, 1, &seed);
-        ref_conv2d(&p, in, w, p.has_bias ? b : NULL, want);
-        const int64_t xd[4] = {p.n, p.c, p.h, p.w}, wd[4] = {p.oc, p.c / p.groups, p.kh, p.kw};
-        const int64_t bd[1] = {p.oc}, yd[4] = {p.n, p.oc, oh, ow};
-        const op_input x[3] = {{shape_make(4, xd), in, 0},
-                               {shape_make(4, wd), w, 1},
-                               {shape_make(1, bd), b, 1}};
-        const float atol = 1e-5f + 2e-7f * (float)((p.c / p.groups) * p.kh * p.kw);
-        const op_test t = {k->name, x, p.has_bias ? 3 : 2, add_conv, k, want,
-                           shape_make(4, yd), atol, 1e-4f,
-                           {{"CLINFER_CONV_ALGO", algo_values, 7}}};
-        test_op(&t);
-        free(in), free(w), free(b), free(want);
+    const op_variants v[2] = {{"CLINFER_CONV_ALGO", algo_values, 7}};
+    for (size_t i = 0; i < sizeof picks / sizeof picks[0]; i++)
+        check_graph_node(&cases[picks[i]], 1234u + (uint32_t)i, v);
+}
+
+/* The implicit GEMM (conv_implicit.cl): one launch of conv_implicit, no
+ * scratch and no packed weights (split K for one tile of a long K: the
+ * product into partial sums, then their sum), on the gpu GEMM only
+ * (forced with another variant it falls back to the automatic choice); a
+ * fused pool and the blocked layout refused; as a graph node forced by CLINFER_CONV_ALGO, in
+ * fp32 and half storage, on odd sizes, strides, dilations, asymmetric
+ * padding, windows up to 7x7, groups, channel counts off the tile and K
+ * off TSK (every_algorithm_, residual_ and batches_in_chunks check it
+ * against the reference with every case above too). */
+Test(conv_algos, implicit_gemm_gathers_the_input, .init = setup)
+{
+    clinfer_runtime *gpu = test_forced_runtime(NULL, "CLINFER_GEMM_VARIANT", "gpu");
+    clinfer_runtime *cpu = test_forced_runtime(NULL, "CLINFER_GEMM_VARIANT", "cpu");
+    const conv_case *k = &cases[4]; /* 5x3 stride 2, batch 3 */
+    conv2d_params p = params_of(k);
+    conv2d_plan plan;
+    cr_assert_eq(conv2d_plan_algo(gpu, &p, CONV2D_ALGO_IMPLICIT, &plan), CLINFER_OK, "%s",
+                 clinfer_last_errmsg());
+    cr_assert(plan.launch_count == 1 && plan.scratch_bytes == 0 && plan.persist_bytes == 0 &&
+                  plan.prep_count == 0,
+              "%d launches, %llu bytes of scratch", (int)plan.launch_count,
+              (unsigned long long)plan.scratch_bytes);
+    cl_mem m[5] = {NULL, NULL, NULL, NULL, NULL}; /* the launches are made, not run */
+    for (int i = 0; i < 5; i++)
+        OK(buffer_create(gpu, 1 << 16, NULL, &m[i]));
+    conv2d_buffers bufs = {dev_whole(m[0]), dev_whole(m[1]),  dev_whole(m[2]),
+                           dev_whole(NULL), dev_whole(m[3]), NULL,
+                           NULL,            dev_whole(NULL)};
+    op_launch l;
+    OK(conv2d_launch(gpu, &p, &plan, 0, &bufs, &l));
+    cr_assert_str_eq(l.name, "conv_implicit");
+    launch_release(&l);
+    /* one tile of a long K: split K, the product into partial sums in
+     * scratch, then their sum (every_algorithm_ checks the values) */
+    conv2d_params deep = params_of(&cases[28]);
+    OK(conv2d_plan_algo(gpu, &deep, CONV2D_ALGO_IMPLICIT, &plan));
+    cr_assert(plan.split && plan.launch_count == 2 && plan.scratch_bytes > 0 &&
+                  plan.scratch_bytes <= 1 << 16,
+              "split %d, %d launches", plan.split, (int)plan.launch_count);
+    bufs.scratch = m[4];
+    static const char *const split_kernels[] = {"conv_implicit_split", "gemm_split_reduce"};
+    for (int32_t i = 0; i < 2; i++) {
+        OK(conv2d_launch(gpu, &deep, &plan, i, &bufs, &l));
+        cr_assert_str_eq(l.name, split_kernels[i]);
+        launch_release(&l);
     }
+    for (int i = 0; i < 5; i++)
+        clReleaseMemObject(m[i]);
+
+    cr_assert_eq(conv2d_plan_algo(cpu, &p, CONV2D_ALGO_IMPLICIT, &plan), CLINFER_ERR_UNSUPPORTED);
+    cr_assert(strstr(clinfer_last_errmsg(), "implicit needs the gpu GEMM variant"), "message: %s",
+              clinfer_last_errmsg());
+    clinfer_runtime_options o = clinfer_runtime_options_default();
+    o.conv_algo = "implicit";
+    cr_assert_eq(auto_algo(&o, k, "gpu"), CONV2D_ALGO_IMPLICIT);
+    cr_assert_eq(auto_algo(&o, k, "cpu"), CONV2D_ALGO_STEM); /* falls back */
+    conv2d_params pooled = p;
+    pooled.pool = 2;
+    cr_assert_str_eq(conv2d_algo_unfit(&pooled, CONV2D_ALGO_IMPLICIT),
+                     "does not compute a fused max pool");
+    conv2d_params blocked = params_of(&cases[16]);
+    blocked.c = blocked.oc = 16, blocked.out_blocked = 1;
+    cr_assert_not_null(conv2d_algo_unfit(&blocked, CONV2D_ALGO_IMPLICIT));
+    test_forced_free();
+
+    static const char *const implicit[] = {"implicit"}, *const gpu_gemm[] = {"gpu"};
+    const op_variants v[2] = {{"CLINFER_CONV_ALGO", implicit, 1},
+                              {"CLINFER_GEMM_VARIANT", gpu_gemm, 1}};
+    const conv_case more[] = {
+        {"13x11 3->17 3x3 pad 1 batch 2", 2, 3, 13, 11, 17, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+         ACT_KIND_RELU},
+        {"7x5 40->40 5x5 s2 asym pad", 3, 40, 7, 5, 40, 5, 5, 2, 2, 2, 1, 0, 2, 1, 1, 1, 1,
+         ACT_KIND_LEAKY_RELU},
+        {"1x1 s2 17->3", 2, 17, 13, 11, 3, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1, 0, ACT_KIND_NONE},
+        {"7x7 s2 pad 3 3->40", 1, 3, 23, 19, 40, 7, 7, 2, 2, 3, 3, 3, 3, 1, 1, 1, 1,
+         ACT_KIND_HARD_SWISH},
+        {"dil 2 groups 4 40->40", 2, 40, 13, 11, 40, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 4, 1,
+         ACT_KIND_CLIP},
+        {"3x2 stride (3,1) dil (1,2) 17->33", 1, 17, 14, 9, 33, 3, 2, 3, 1, 0, 1, 2, 0, 1, 2, 1,
+         1, ACT_KIND_SIGMOID},
+        {"3x3 130 out many tiles", 1, 9, 21, 23, 130, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+         ACT_KIND_NONE},
+    };
+    for (size_t i = 0; i < sizeof more / sizeof more[0]; i++) {
+        check_case(NULL, &more[i], 77u + (uint32_t)i, 0); /* the other algorithms too */
+        if (more[i].groups == 1)
+            check_case(NULL, &more[i], 88u + (uint32_t)i, 1);
+        check_graph_node(&more[i], 99u + (uint32_t)i, v);
+    }
+    const size_t picks[] = {1, 2, 4, 5, 7, 9, 10, 18, 19, 20, 22, 27, 28};
+    for (size_t i = 0; i < sizeof picks / sizeof picks[0]; i++)
+        check_graph_node(&cases[picks[i]], 555u + (uint32_t)i, v);
+    test_forced_free();
 }
 
 Test(conv_algos, rejects_kernel_larger_than_padded_input)

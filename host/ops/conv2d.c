@@ -9,6 +9,7 @@
 #include "conv2d.h"
 #include "conv_depthwise.h"
 #include "conv_direct.h"
+#include "conv_implicit.h"
 #include "conv_pooled.h"
 #include "conv_stem.h"
 #include "conv_winograd.h"
@@ -146,7 +147,7 @@ clinfer_status conv2d_naive_bind(clinfer_runtime *rt, op_launch *l, dev_tensor i
 
 static const char *const algo_names[CONV2D_ALGO_COUNT] = {
     "auto",      "naive",  "direct", "im2col", "gemm1x1", "winograd",
-    "depthwise", "pooled", "fc",     "stem"};
+    "depthwise", "pooled", "fc",     "stem",    "implicit"};
 
 const char *conv2d_algo_name(conv2d_algo a)
 {
@@ -158,6 +159,13 @@ static int cpu_gemm_chosen(const clinfer_runtime *rt)
 {
     return rt->config.gemm_variant >= 0 ? rt->config.gemm_variant == GEMM_VARIANT_CPU
                                         : rt->info.type == CLINFER_DEVICE_CPU;
+}
+
+/* Whether it is the gpu variant (forced, or not a CPU). */
+static int gpu_gemm_chosen(const clinfer_runtime *rt)
+{
+    return rt->config.gemm_variant >= 0 ? rt->config.gemm_variant == GEMM_VARIANT_GPU
+                                        : rt->info.type != CLINFER_DEVICE_CPU;
 }
 
 int conv2d_blocked_layout_ok(const clinfer_runtime *rt)
@@ -221,6 +229,7 @@ const char *conv2d_algo_unfit(const conv2d_params *p, conv2d_algo a)
     case CONV2D_ALGO_NAIVE:
     case CONV2D_ALGO_IM2COL:
     case CONV2D_ALGO_DIRECT:
+    case CONV2D_ALGO_IMPLICIT: /* the gpu GEMM variant: conv_implicit_plan */
         return NULL;
     case CONV2D_ALGO_GEMM1X1:
         return p->kh == 1 && p->kw == 1 && p->stride_h == 1 && p->stride_w == 1 &&
@@ -487,6 +496,8 @@ clinfer_status conv2d_plan_algo(clinfer_runtime *rt, const conv2d_params *p, con
         return conv_depthwise_plan(rt, p, out);
     case CONV2D_ALGO_FC:
         return plan_fc(rt, p, out);
+    case CONV2D_ALGO_IMPLICIT:
+        return conv_implicit_plan(rt, p, out);
     default:
         break;
     }
@@ -497,6 +508,8 @@ clinfer_status conv2d_plan_make(clinfer_runtime *rt, const conv2d_params *p, con
 {
     conv2d_algo algo = (conv2d_algo)rt->config.conv_algo; /* forced, or auto (config.h) */
     const char *why = conv2d_algo_unfit(p, algo);
+    if (!why && algo == CONV2D_ALGO_IMPLICIT && !gpu_gemm_chosen(rt))
+        why = "needs the gpu GEMM variant"; /* conv_implicit_plan */
     if (why) {
         rt_log(rt, CLINFER_LOG_WARNING,
                "conv2d: CLINFER_CONV_ALGO=%s %s for a %dx%d stride %d,%d layer (groups %d); "
@@ -542,10 +555,10 @@ static clinfer_status conv_gemm_transposed(clinfer_runtime *rt, const conv2d_par
     return st;
 }
 
-/* The GEMM of images [n0, n0 + count) for im2col and gemm1x1: W [OC/g, K]
- * times B [K, OH * OW] per image and group, bias per row; with split K,
- * the product into partial sums (reduce 0) or their sum (reduce 1); the
- * transposed gemm1x1 above. */
+/* The GEMM of images [n0, n0 + count) for im2col, gemm1x1 and implicit: W
+ * [OC/g, K] times B [K, OH * OW] per image and group, bias per row; with
+ * split K, the product into partial sums (reduce 0) or their sum (reduce
+ * 1); the transposed gemm1x1 above. */
 static clinfer_status conv_gemm(clinfer_runtime *rt, const conv2d_params *p,
                                 const conv2d_plan *pl, int32_t n0, int32_t count,
                                 const conv2d_buffers *buf, int reduce, op_launch *out)
@@ -570,13 +583,18 @@ static clinfer_status conv_gemm(clinfer_runtime *rt, const conv2d_params *p,
     g.batch = (size_t)count * (size_t)groups;
     g.z0 = n0 * groups;
     dev_tensor b = dev_whole(buf->scratch);
-    if (pl->algo == CONV2D_ALGO_GEMM1X1 && pl->b_in_place) { /* X [N, C, H * W] itself */
+    if ((pl->algo == CONV2D_ALGO_GEMM1X1 && pl->b_in_place) || pl->algo == CONV2D_ALGO_IMPLICIT) {
+        /* X [N, C, H * W] itself: B' (gemm1x1), or B' gathered from it (implicit) */
         const int64_t hw = (int64_t)p->h * p->w;
-        g.b_ks = (int32_t)hw, g.b_ns = 1;
         g.bs[0] = (int64_t)cpg * hw, g.bs[1] = (int64_t)p->c * hw;
         g.bz0 = g.z0;
-        g.b_in_place = 1;
-        g.b_scaled = pl->scale_fused; /* groups 1: batch index = image */
+        if (pl->algo == CONV2D_ALGO_IMPLICIT) {
+            conv_implicit_gather(p, pl, &g);
+        } else {
+            g.b_ks = (int32_t)hw, g.b_ns = 1;
+            g.b_in_place = 1;
+            g.b_scaled = pl->scale_fused; /* groups 1: batch index = image */
+        }
         b = buf->input;
     } else { /* the chunk in scratch: packed (cpu) or row-major [K, OHW] */
         const int64_t per = pl->gemm.variant == GEMM_VARIANT_CPU
@@ -705,7 +723,8 @@ void conv2d_pack_on_host(const conv2d_params *p, const conv2d_plan *plan, const 
 }
 
 /* Launch i of a chunk of im2col or gemm1x1: the lowering or packing of B
- * (when there is one), the product, the sum of the split K partials. */
+ * (when there is one), the product, the sum of the split K partials; of
+ * implicit: the product alone. */
 static clinfer_status conv_gemm_step(clinfer_runtime *rt, const conv2d_params *p,
                                      const conv2d_plan *plan, int32_t i, int32_t n0,
                                      int32_t count, const conv2d_buffers *b, op_launch *out)
@@ -767,6 +786,7 @@ clinfer_status conv2d_launch(clinfer_runtime *rt, const conv2d_params *p,
         return conv_direct_launch(rt, p, plan, i, n0, count, b, out);
     case CONV2D_ALGO_IM2COL:
     case CONV2D_ALGO_GEMM1X1:
+    case CONV2D_ALGO_IMPLICIT:
         return conv_gemm_step(rt, p, plan, i, n0, count, b, out);
     case CONV2D_ALGO_WINOGRAD:
         return conv_winograd_launch(rt, p, plan, i % plan->per_chunk, n0, count, b, out);

@@ -55,6 +55,12 @@
  *              scratch, batched GEMMs with the transformed weights (packed
  *              once), output transform (conv_winograd.h), which also
  *              computes a fused 2x2 max pool (its tiles are whole windows).
+ *   implicit   the gpu GEMM variant, any window, stride, padding, dilation
+ *              and groups (no fused pool): im2col's product with the
+ *              lowered matrix gathered from the input in the GEMM's tile
+ *              loads (conv_implicit, conv_implicit.h): one launch, no
+ *              scratch (split K as im2col's: two launches, the partial
+ *              sums in scratch). Only when forced: not yet timed on a GPU.
  * Bias and the activation are fused in every algorithm, and so is a
  * residual (groups 1: every algorithm but depthwise and stem). The direct
  * algorithm, and the GEMM-based ones with the cpu GEMM, read the weights
@@ -176,11 +182,12 @@ typedef enum conv2d_algo {
     CONV2D_ALGO_POOLED,
     CONV2D_ALGO_FC,
     CONV2D_ALGO_STEM,
+    CONV2D_ALGO_IMPLICIT,
     CONV2D_ALGO_COUNT
 } conv2d_algo;
 
 /* "auto", "naive", "direct", "im2col", "gemm1x1", "winograd", "depthwise",
- * "pooled", "fc", "stem". */
+ * "pooled", "fc", "stem", "implicit". */
 const char *conv2d_algo_name(conv2d_algo a);
 
 /* NULL if `a` can compute `p`, else why not ("needs stride 1"). */
@@ -231,10 +238,10 @@ typedef struct conv2d_plan {
     int32_t dw_planes;       /* of conv2d_depthwise_rows (rows 0: conv2d_depthwise) */
     int32_t dw_flat;         /* conv2d_depthwise_rows over whole small planes
                               * flattened with this pitch (0: in rows) */
-    int split;               /* im2col, gemm1x1 on GPUs: split K (gemm.splits > 1), one
-                              * more launch per chunk adds the partial sums, which
-                              * lie in scratch at partial_offset floats (float in
-                              * every precision) */
+    int split;               /* im2col, gemm1x1, implicit on GPUs: split K (gemm.splits
+                              * > 1), one more launch per chunk adds the partial
+                              * sums, which lie in scratch at partial_offset floats
+                              * (float in every precision) */
     uint64_t partial_offset; /* in floats */
 } conv2d_plan;
 
@@ -250,8 +257,8 @@ void conv2d_plan_chunks(const clinfer_runtime *rt, const conv2d_params *p, conv2
                         uint64_t per_image, uint64_t extra, int32_t per_chunk);
 
 /* Plans `p` with the runtime's conv_algo (CLINFER_CONV_ALGO=auto|naive|
- * direct|im2col|gemm1x1|winograd|depthwise|pooled|fc|stem, read when the runtime was
- * created; unset: auto). A forced algorithm that does not apply to this
+ * direct|im2col|gemm1x1|winograd|depthwise|pooled|fc|stem|implicit, read
+ * when the runtime was created; unset: auto). A forced algorithm that does not apply to this
  * layer falls back to the automatic choice with a warning in the log. */
 clinfer_status conv2d_plan_make(clinfer_runtime *rt, const conv2d_params *p, conv2d_plan *out);
 

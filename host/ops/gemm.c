@@ -100,9 +100,13 @@ static opts variant_options(clinfer_runtime *rt, const gemm_config *cfg, const g
     opts o = opts_none();
     if (g->float_storage && rt_is_half(rt))
         opts_add(&o, "-DSTORE_FLOAT");
+    const int split = cfg->splits > 1;
+    const char *gpu_set = g->conv_gather ? (split ? "GEMM_IMPLICIT_SPLIT" : "GEMM_IMPLICIT")
+                          : split        ? "GEMM_SPLIT"
+                                         : "GEMM_LOCAL";
     opts_add(&o, "-DGEMM_KERNELS=%s -DACT=%d",
              cfg->variant == GEMM_VARIANT_CPU   ? "GEMM_PACKED"
-             : cfg->variant == GEMM_VARIANT_GPU ? (cfg->splits > 1 ? "GEMM_SPLIT" : "GEMM_LOCAL")
+             : cfg->variant == GEMM_VARIANT_GPU ? gpu_set
                                                 : "GEMM_NAIVE",
              (int)act);
     if (cfg->variant == GEMM_VARIANT_CPU)
@@ -167,6 +171,8 @@ static clinfer_status product_args(clinfer_runtime *rt, const gemm_config *cfg,
         karg_int(&a, cfg->splits);
         karg_int(&a, cfg->k_step);
     }
+    if (g->conv_gather)
+        karg_ints(&a, g->conv_window, GEMM_CONV_WINDOW_INTS);
     return launch_finish(rt, out, &a);
 }
 
@@ -202,11 +208,16 @@ clinfer_status gemm_core_prepare(clinfer_runtime *rt, const gemm_config *cfg,
                                  const gemm_geometry *g, int has_c, float alpha, float beta,
                                  act_params act, op_launch *out)
 {
-    const char *kernel = split_k(cfg) ? "gemm_local_split" : variant_kernel(cfg->variant);
+    const char *kernel = g->conv_gather ? (split_k(cfg) ? "conv_implicit_split" : "conv_implicit")
+                         : split_k(cfg) ? "gemm_local_split"
+                                        : variant_kernel(cfg->variant);
     if ((g->b_scaled || g->y_transposed || g->y_blocked16) &&
         (cfg->variant != GEMM_VARIANT_CPU || cfg->splits > 1))
         return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
                        "gemm: a scaled B or a transposed or blocked Y needs the cpu variant");
+    if (g->conv_gather && cfg->variant != GEMM_VARIANT_GPU)
+        return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT,
+                       "gemm: a gathered convolution input needs the gpu variant");
     clinfer_status st = product_args(rt, cfg, g, has_c, alpha, beta, act, kernel, out);
     if (st != CLINFER_OK)
         return st;
@@ -249,8 +260,12 @@ clinfer_status gemm_reduce_prepare(clinfer_runtime *rt, const gemm_config *cfg,
 {
     if (!split_k(cfg))
         return err_set(rt, CLINFER_ERR_INVALID_ARGUMENT, "gemm: a reduce launch without split K");
+    /* the sum reads the partials, C and R only: a gathered product's too is
+     * the GEMM_SPLIT program's, without the window's arguments */
+    gemm_geometry sum = *g;
+    sum.conv_gather = 0;
     clinfer_status st =
-        product_args(rt, cfg, g, has_c, alpha, beta, act, "gemm_split_reduce", out);
+        product_args(rt, cfg, &sum, has_c, alpha, beta, act, "gemm_split_reduce", out);
     if (st == CLINFER_OK)
         launch_grid3(out, (size_t)g->n, (size_t)g->m, g->batch, 32);
     return st;

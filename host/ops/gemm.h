@@ -11,7 +11,9 @@
  *         packed into 16*NV-column panels (gemm_pack_b, or a conv's im2col);
  *         work-group size 1. The default on CPU devices.
  *   gpu   gemm_local: local-memory tiles with register blocking. The
- *         default on every other device.
+ *         default on every other device. Its tile loop also runs the
+ *         implicit-GEMM convolution (conv_implicit, gemm_geometry's
+ *         conv_gather).
  *   naive gemm_naive: one output per work-item.
  * CLINFER_GEMM_VARIANT=cpu|gpu|naive|auto forces one. Tile sizes are
  * tunables measured per device on first use (a few candidates, well under
@@ -93,6 +95,8 @@ size_t gemm_packed_floats(const gemm_config *cfg, int64_t n, int64_t k);
 
 /* Batch dims a launch can decompose. */
 #define GEMM_BATCH_DIMS 6
+/* The window of a gathered convolution input (gemm_geometry.conv_gather). */
+#define GEMM_CONV_WINDOW_INTS 11
 
 /* One launch of a GEMM kernel, as kernels/gemm.cl describes it: strided
  * A', B' and C, batch dims (innermost first) with per-operand strides (0
@@ -125,6 +129,14 @@ typedef struct gemm_geometry {
     /* 1: every matrix is an internal buffer of floats (Winograd's U, V and
      * M), also in a half-storage runtime (-DSTORE_FLOAT, prelude.cl) */
     int float_storage;
+    /* gpu variant (split K too): B is a convolution's NCHW input and B' its
+     * im2col matrix [C/groups * KH * KW, OH * OW], gathered in the tile
+     * loads (kernels/conv_implicit.cl, the conv_implicit kernel); bs place
+     * batch z at its image's group, b_ks and b_ns are those of the
+     * row-major B' (OH * OW, 1); conv_window: H, W, KH, KW, stride h and
+     * w, padding top and left, dilation h and w, OW */
+    int conv_gather;
+    int32_t conv_window[GEMM_CONV_WINDOW_INTS];
 } gemm_geometry;
 
 /* Whether the cpu variant may read a row-major B' [k, n] with row stride

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # check_kernels.sh CLANG KERNEL_DIR — every kernels/*.cl, after prelude.cl (and
-# after the file it is built after, program_cache.c's program_second_file),
+# after the files it is built after, program_cache.c's program_after_files),
 # passes clang's OpenCL C 1.2 front end in fp32 and in half storage
 # (-DCLINFER_HALF, and with -DHALF_VLOAD_DIRECT, the half vector I/O of
 # drivers other than PoCL) with cl_khr_fp16 switched off: a kernel that reads or
@@ -19,12 +19,13 @@ for f in "$dir"/*.cl; do
     name=$(basename "$f" .cl)
     [[ $name == prelude ]] && continue
     # a file that host/program_cache.c builds after another one into that
-    # one's program (program_second_file) is checked after it, as built
-    first=""
-    [[ $name == gemm_local ]] && first=gemm
+    # one's program (program_after_files) is checked after it, as built
+    first=()
+    [[ $name == gemm_local ]] && first=(gemm)
+    [[ $name == conv_implicit ]] && first=(gemm gemm_local)
     {
         cat "$dir/prelude.cl"
-        [[ -n $first ]] && { echo "#line 1 \"$first.cl\""; cat "$dir/$first.cl"; }
+        for f1 in "${first[@]}"; do echo "#line 1 \"$f1.cl\""; cat "$dir/$f1.cl"; done
         echo "#line 1 \"$name.cl\""
         cat "$f"
     } >"$tmp/$name.cl"
@@ -51,6 +52,10 @@ for f in "$dir"/*.cl; do
     gemm) sets+=("-DTM=7" "-DTM=6 -DNV=4" "-DTM=5 -DNV=1" "-DTM=4 -DNV=1" "-DTM=12") ;;
     gemm_local) sets+=("-DGEMM_PREFETCH=1" "-DGEMM_PREFETCH=1 -DHAS_BIAS=1 -DHAS_RESIDUAL=1"
                        "-DGEMM_KERNELS=GEMM_LOCAL" "-DGEMM_KERNELS=GEMM_SPLIT") ;;
+    # only its own kernel set builds it (gemm.cl's GEMM_CONV_GATHER)
+    conv_implicit) sets+=("-DGEMM_KERNELS=GEMM_IMPLICIT" "-DGEMM_KERNELS=GEMM_IMPLICIT -DGEMM_PREFETCH=1"
+                          "-DGEMM_KERNELS=GEMM_IMPLICIT -DGEMM_PREFETCH=1 -DTSM=32 -DWPTM=4 -DTSN=64 -DWPTN=8"
+                          "-DGEMM_KERNELS=GEMM_IMPLICIT_SPLIT" "-DGEMM_KERNELS=GEMM_IMPLICIT_SPLIT -DGEMM_PREFETCH=1") ;;
     pad) sets+=("-DPAD_MODE=1" "-DPAD_MODE=2" "-DPAD_MODE=3") ;;
     # the stem built for a layer, and with a fused max pool of each stride
     # across it takes (host/ops/conv_stem.c; an odd left padding splits

@@ -181,6 +181,25 @@ static void g_winograd_small(built *b)
     output(b, conv(b, x, 3, 5, 3, 1, 1, 1, 1, CLINFER_ACT_CLIP));
 }
 
+/* the implicit GEMM (conv_implicit, gpu GEMM): the B' tile gathered from
+ * the image, with windows reaching into the padding on every side: a
+ * 3x3 with a residual Add and ReLU (K 45, not a whole number of k
+ * steps), a grouped strided dilated 3x3 over asymmetric padding, a
+ * strided 1x1; tiles far past the 6-7 output channels and 24-99
+ * positions */
+static void g_conv_implicit(built *b)
+{
+    clinfer_value x = input(b, (clinfer_shape){4, {2, 5, 9, 11}}), y;
+    y = conv(b, x, 5, 6, 3, 1, 1, 1, 1, CLINFER_ACT_NONE);
+    CHECK_OK(clinfer_graph_binary(b->g, NULL, CLINFER_BINARY_ADD, y,
+                                  input(b, (clinfer_shape){4, {2, 6, 9, 11}}), &y));
+    CHECK_OK(clinfer_graph_unary(b->g, NULL, CLINFER_UNARY_RELU, y, 0, 0, &y));
+    output(b, y);
+    output(b, conv(b, input(b, (clinfer_shape){4, {1, 6, 13, 10}}), 6, 4, 3, 2, 1, 2, 2,
+                   CLINFER_ACT_LEAKY_RELU));
+    output(b, conv(b, x, 5, 7, 1, 2, 0, 1, 1, CLINFER_ACT_NONE));
+}
+
 /* 1x1 convolutions with a residual Add: 10 channels over 63 positions
  * (row-major: one whole 8 x 32 tile, whose epilogue runs from the
  * accumulators, beside partial ones), 128 -> 20 channels over 16
@@ -720,6 +739,9 @@ static const kcase cases[] = {
      g_winograd_small,
      {{"CLINFER_CONV_ALGO=winograd CLINFER_GEMM_VARIANT=cpu", "winograd"},
       {"CLINFER_CONV_ALGO=winograd CLINFER_GEMM_VARIANT=gpu", "winograd"}}, 0},
+    {"conv implicit",
+     g_conv_implicit,
+     {{"CLINFER_CONV_ALGO=implicit CLINFER_GEMM_VARIANT=gpu", "conv_implicit"}}, 0},
     {"conv 1x1", g_conv1x1, {GEMMS("gemm1x1", "gemm_packed", "gemm_local", "gemm_naive")}, 0},
     {"conv depthwise",
      g_depthwise,
