@@ -465,7 +465,7 @@ __kernel void conv2d_depthwise_rows(__global const store_t *restrict input, long
  * one program per window size and activation serves every such layer of a
  * model, and the other depthwise kernels (each program costs a cold start
  * a build). */
-#define PW_TM 6  /* = DWPW_PANEL_ROWS (host/ops/conv_dwpw.h: the packing) */
+#define PW_TM 6  /* = DWPW_PANEL_ROWS (host/ops/conv_dwpw.h: the packing; half reads 4 + 2) */
 #define PW_NV 4
 #define EXP_CB 4 /* = DWPW_EXPAND_CHANNELS (host/ops/conv_dwpw.h: the tiles) */
 
@@ -675,9 +675,20 @@ __kernel void conv2d_dwpw(__global const store_t *restrict input, long input_off
 #pragma unroll
                 for (int v = 0; v < PW_NV; v++)
                     bv[v] = vload16(v, dk);
+#if STORE_HALF
+                /* half: the panel's PW_TM weights of k converted by two
+                 * vector conversions, not one each */
+                float as[8];
+                vstore4(LD4(0, a + (long)k * PW_TM), 0, as);
+                vstore2(LD2(0, a + (long)k * PW_TM + 4), 0, as + 4);
+#endif
 #pragma unroll
                 for (int i = 0; i < PW_TM; i++) {
+#if STORE_HALF
+                    const float16 av = (float16)(as[i]);
+#else
                     const float16 av = (float16)(LD(a, (long)k * PW_TM + i));
+#endif
 #pragma unroll
                     for (int v = 0; v < PW_NV; v++)
                         acc[i][v] = fma(av, bv[v], acc[i][v]);

@@ -123,7 +123,11 @@ static size_t run_profiled(const char *force, const char *value, clinfer_graph *
         OK(clinfer_session_set_input(s, (size_t)i, in[i], in_n[i]));
     OK(clinfer_session_run(s));
     OK(clinfer_session_get_output(s, 0, got, out_n));
-    assert_close(got, want, out_n, 1e-4f, 1e-4f, what);
+    /* fp16 storage (force CLINFER_PRECISION=fp16): the input, weights and
+     * each node's output rounded to half (2^-11 of the value) against the
+     * float reference */
+    const float tol = force && strcmp(force, "CLINFER_PRECISION") == 0 ? 2e-2f : 1e-4f;
+    assert_close(got, want, out_n, tol, tol, what);
     size_t count = 0, ran = 0;
     const clinfer_node_profile *prof = clinfer_session_profile(s, &count);
     for (size_t i = 0; i < count; i++)
@@ -819,6 +823,13 @@ Test(graph_ops, inverted_residual_block_in_the_channel_blocked_layout)
     inverted_residual(&fused[0], "CLINFER_CONV_ALGO", "naive", "conv2d_expand_c16", 0);
     inverted_residual(&fused[1], "CLINFER_DEPTHWISE_VARIANT", "gpu", "conv2d_expand_c16", 0);
     inverted_residual(&fused[1], "CLINFER_DEPTHWISE_VARIANT", "gpu", "conv2d_depthwise_c16", 0);
+    /* fp16 storage takes the same kernels (their half paths convert a
+     * step's pixels at once): a partial last step, clamped steps of a
+     * 2x3 image, bands, the blocked layout */
+    const inverted_case *halves[] = {&fused[0], &fused[3], &fused[4], &wide[1]};
+    for (size_t i = 0; i < sizeof halves / sizeof halves[0]; i++)
+        inverted_residual(halves[i], "CLINFER_PRECISION", "fp16", "conv2d_expand_c16", cpu);
+    inverted_residual(&apart, "CLINFER_PRECISION", "fp16", "conv2d_depthwise_c16", cpu);
 }
 
 /* A depthwise convolution and the 1x1 convolution after it (an inverted
@@ -980,4 +991,8 @@ Test(graph_ops, depthwise_then_pointwise_fused)
         depthwise_pointwise(&cases[i], NULL, NULL, cpu);
         depthwise_pointwise(&cases[i], "CLINFER_CONV_ALGO", "naive", 0);
     }
+    /* fp16 storage: the same kernel (its projection's weights converted
+     * by vectors) */
+    for (size_t i = 0; i < 5; i++)
+        depthwise_pointwise(&cases[i], "CLINFER_PRECISION", "fp16", cpu);
 }
