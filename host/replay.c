@@ -165,7 +165,8 @@ clinfer_status session_replay_enqueue(clinfer_session *s, int *replayed)
         if (st != CLINFER_OK) {
             if (s->rt->config.replay == CONFIG_REPLAY_ON || st == CLINFER_ERR_OUT_OF_HOST_MEMORY)
                 return st;
-            rt_log(s->rt, CLINFER_LOG_DEBUG, "runs launch per kernel: %s", clinfer_last_errmsg());
+            rt_log(s->rt, CLINFER_LOG_WARNING, "runs launch per kernel: %s",
+                   clinfer_last_errmsg());
             r->failed = 1; /* the per-node launches are ready */
             return CLINFER_OK;
         }
@@ -175,8 +176,18 @@ clinfer_status session_replay_enqueue(clinfer_session *s, int *replayed)
     cl_int err = r->enqueue(1, &s->queue, r->buffer, 0, NULL, r->simultaneous ? NULL : &r->last);
     if (err == CL_INVALID_OPERATION)
         return CLINFER_OK; /* still pending after all: per node */
-    if (err != CL_SUCCESS)
+    if (err != CL_SUCCESS && s->rt->config.replay == CONFIG_REPLAY_ON)
         return err_cl(s->rt, err, "clEnqueueCommandBufferKHR");
+    if (err != CL_SUCCESS) {
+        /* auto: the per-node launches are the path every driver has run;
+         * a driver whose replay fails keeps to them */
+        rt_log(s->rt, CLINFER_LOG_WARNING,
+               "clEnqueueCommandBufferKHR failed (OpenCL error %d): runs launch per kernel",
+               (int)err);
+        session_replay_drop(s);
+        r->failed = 1;
+        return CLINFER_OK;
+    }
     *replayed = 1;
     return CLINFER_OK;
 }

@@ -27,9 +27,10 @@ clinfer_status session_replay_init(struct clinfer_session *s);
  * first if the session has none (its first run, or its first after a
  * rebinding re-prepared kernels). *replayed is 0 where this run cannot
  * replay and the caller must launch per node: no replay for this session,
- * a recording that failed under auto (the session then stops trying), or
- * the last replay still running on a device that does not allow a
- * command buffer to be pending twice. */
+ * a recording or replay that failed under auto (the session then stops
+ * trying, with a warning to the log), or the last replay still running on
+ * a device that does not allow a command buffer to be pending twice.
+ * Under CLINFER_REPLAY=on a failure is the run's error. */
 clinfer_status session_replay_enqueue(struct clinfer_session *s, int *replayed);
 
 /* Forgets the recording, whose kernels a rebinding replaced; the next run

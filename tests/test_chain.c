@@ -430,19 +430,45 @@ static cl_mem buffer_with(clinfer_runtime *rt, const float *x, size_t n)
     return b;
 }
 
+/* The network's model, batch-n data and a session under CLINFER_REPLAY=on
+ * (the test is skipped where the device cannot replay). */
+typedef struct replay_fixture {
+    clinfer_runtime *rt;
+    clinfer_model *m;
+    replay_data d;
+    clinfer_session *s;
+} replay_fixture;
+
+static replay_fixture replay_open(int64_t n)
+{
+    static chain_net w;
+    replay_fixture f;
+    f.rt = replay_runtime("on");
+    f.m = build(f.rt, &w, 0);
+    f.d = replay_data_make(&w, n);
+    f.s = replay_session(f.m, n, 0);
+    if (!f.s)
+        cr_skip_test("the device offers no cl_khr_command_buffer: %s", clinfer_last_errmsg());
+    return f;
+}
+
+static void replay_close(replay_fixture *f)
+{
+    replay_data_free(&f->d);
+    clinfer_session_free(f->s);
+    clinfer_model_free(f->m);
+    clinfer_runtime_free(f->rt);
+}
+
 /* Binding a caller's buffer in place re-prepares the kernels that read it:
  * the next run records again and reads the new buffer (a recording kept
  * from before would read the old one); then back to host input. */
 Test(replay, rebinding_buffers_records_again)
 {
-    clinfer_runtime *rt = replay_runtime("on");
-    static chain_net w;
-    clinfer_model *m = build(rt, &w, 0);
-    const int64_t n = 1;
-    replay_data d = replay_data_make(&w, n);
-    clinfer_session *s = replay_session(m, n, 0);
-    if (!s)
-        cr_skip_test("the device offers no cl_khr_command_buffer: %s", clinfer_last_errmsg());
+    replay_fixture f = replay_open(1);
+    clinfer_runtime *rt = f.rt;
+    clinfer_session *s = f.s;
+    const replay_data d = f.d;
     cl_mem in0 = buffer_with(rt, d.x[0], d.in_n), in1 = buffer_with(rt, d.x[1], d.in_n);
     float zeros[N4] = {0}, got[N4];
     cl_mem out = buffer_with(rt, zeros, d.out_n);
@@ -463,10 +489,7 @@ Test(replay, rebinding_buffers_records_again)
     cr_assert_eq(clinfer_session_run_mode(s), CLINFER_RUN_REPLAY);
     assert_close(got, d.want[2], d.out_n, 1e-5f, 1e-4f, "host input after the bindings");
     clReleaseMemObject(in0), clReleaseMemObject(in1), clReleaseMemObject(out);
-    replay_data_free(&d);
-    clinfer_session_free(s);
-    clinfer_model_free(m);
-    clinfer_runtime_free(rt);
+    replay_close(&f);
 }
 
 /* Runs enqueued back to back without waiting (the command buffer pending
@@ -474,14 +497,10 @@ Test(replay, rebinding_buffers_records_again)
  * that): each output read after its run's event. */
 Test(replay, runs_enqueued_without_waiting)
 {
-    clinfer_runtime *rt = replay_runtime("on");
-    static chain_net w;
-    clinfer_model *m = build(rt, &w, 0);
-    const int64_t n = 2;
-    replay_data d = replay_data_make(&w, n);
-    clinfer_session *s = replay_session(m, n, 0);
-    if (!s)
-        cr_skip_test("the device offers no cl_khr_command_buffer: %s", clinfer_last_errmsg());
+    replay_fixture f = replay_open(2);
+    clinfer_runtime *rt = f.rt;
+    clinfer_session *s = f.s;
+    const replay_data d = f.d;
     cl_mem out[3];
     cl_event done[3];
     float zeros[2 * N4] = {0}, got[2 * N4];
@@ -506,10 +525,7 @@ Test(replay, runs_enqueued_without_waiting)
     cr_assert_eq(clinfer_session_set_output_buffer(s, 0, NULL, 0), CLINFER_OK);
     for (int r = 0; r < 3; r++)
         clReleaseMemObject(out[r]);
-    replay_data_free(&d);
-    clinfer_session_free(s);
-    clinfer_model_free(m);
-    clinfer_runtime_free(rt);
+    replay_close(&f);
 }
 
 /* A profiled session times each kernel, so it launches per node even
