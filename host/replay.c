@@ -9,6 +9,7 @@
  */
 #include "replay.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -125,10 +126,10 @@ static clinfer_status record(clinfer_session *s, session_replay *r)
             err = r->command(r->buffer, NULL, NULL, l->kernel, l->dims, NULL, global, l->local, 0,
                              NULL, NULL, NULL);
             if (err != CL_SUCCESS) {
+                char call[128];
+                snprintf(call, sizeof call, "clCommandNDRangeKernelKHR(%s)", l->name);
                 session_replay_drop(s);
-                return err_set(s->rt, CLINFER_ERR_OPENCL,
-                               "clCommandNDRangeKernelKHR(%s) failed: OpenCL error %d", l->name,
-                               (int)err);
+                return err_cl(s->rt, err, call);
             }
         }
     if ((err = r->finalize(r->buffer)) != CL_SUCCESS) {
