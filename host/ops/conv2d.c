@@ -154,23 +154,18 @@ const char *conv2d_algo_name(conv2d_algo a)
     return a >= 0 && a < CONV2D_ALGO_COUNT ? algo_names[a] : "unknown";
 }
 
-/* Whether the runtime's GEMM is the cpu variant (forced, or a CPU). */
-static int cpu_gemm_chosen(const clinfer_runtime *rt)
+/* Whether the runtime's GEMM is variant v: the forced one, else cpu on
+ * CPUs and gpu elsewhere. */
+static int gemm_chosen(const clinfer_runtime *rt, gemm_variant v)
 {
-    return rt->config.gemm_variant >= 0 ? rt->config.gemm_variant == GEMM_VARIANT_CPU
-                                        : rt->info.type == CLINFER_DEVICE_CPU;
-}
-
-/* Whether it is the gpu variant (forced, or not a CPU). */
-static int gpu_gemm_chosen(const clinfer_runtime *rt)
-{
-    return rt->config.gemm_variant >= 0 ? rt->config.gemm_variant == GEMM_VARIANT_GPU
-                                        : rt->info.type != CLINFER_DEVICE_CPU;
+    if (rt->config.gemm_variant >= 0)
+        return rt->config.gemm_variant == (int)v;
+    return v == (rt->info.type == CLINFER_DEVICE_CPU ? GEMM_VARIANT_CPU : GEMM_VARIANT_GPU);
 }
 
 int conv2d_blocked_layout_ok(const clinfer_runtime *rt)
 {
-    const int cpu_gemm = cpu_gemm_chosen(rt);
+    const int cpu_gemm = gemm_chosen(rt, GEMM_VARIANT_CPU);
     const int cpu_depthwise = rt->config.depthwise_variant == CONFIG_AUTO
                                   ? rt->info.type == CLINFER_DEVICE_CPU
                                   : rt->config.depthwise_variant == CONFIG_DEPTHWISE_CPU;
@@ -181,7 +176,7 @@ int conv2d_blocked_layout_ok(const clinfer_runtime *rt)
 int conv2d_window_pool_fused(const clinfer_runtime *rt, const conv2d_params *p)
 {
     const conv2d_algo a = rt->config.conv_algo;
-    return p->window_pool.kh > 0 && cpu_gemm_chosen(rt) &&
+    return p->window_pool.kh > 0 && gemm_chosen(rt, GEMM_VARIANT_CPU) &&
            (a == CONV2D_ALGO_AUTO || a == CONV2D_ALGO_STEM) && !conv_stem_unfit(p);
 }
 
@@ -508,7 +503,7 @@ clinfer_status conv2d_plan_make(clinfer_runtime *rt, const conv2d_params *p, con
 {
     conv2d_algo algo = (conv2d_algo)rt->config.conv_algo; /* forced, or auto (config.h) */
     const char *why = conv2d_algo_unfit(p, algo);
-    if (!why && algo == CONV2D_ALGO_IMPLICIT && !gpu_gemm_chosen(rt))
+    if (!why && algo == CONV2D_ALGO_IMPLICIT && !gemm_chosen(rt, GEMM_VARIANT_GPU))
         why = "needs the gpu GEMM variant"; /* conv_implicit_plan */
     if (why) {
         rt_log(rt, CLINFER_LOG_WARNING,
