@@ -222,6 +222,8 @@ const char *clinfer_precision_name(clinfer_precision precision)
         return "fp32";
     case CLINFER_PRECISION_FP16:
         return "fp16";
+    case CLINFER_PRECISION_FP16_MATH:
+        return "fp16-math";
     }
     return NULL;
 }
@@ -237,18 +239,26 @@ clinfer_status clinfer_precision_parse(const char *text, clinfer_precision *out)
         *out = CLINFER_PRECISION_FP16;
         return CLINFER_OK;
     }
-    return err_set(NULL, CLINFER_ERR_INVALID_ARGUMENT, "precision \"%.64s\": expected fp32 or fp16",
-                   text ? text : "(null)");
+    if (text && strcmp(text, "fp16-math") == 0) {
+        *out = CLINFER_PRECISION_FP16_MATH;
+        return CLINFER_OK;
+    }
+    return err_set(NULL, CLINFER_ERR_INVALID_ARGUMENT,
+                   "precision \"%.64s\": expected fp32, fp16 or fp16-math", text ? text : "(null)");
 }
 
 /* The option when set, else CLINFER_PRECISION, else fp32. */
 static clinfer_status parse_precision(const clinfer_runtime_options *o, runtime_config *c)
 {
-    static const choice_setting s = {"CLINFER_PRECISION", "precision", {"fp32", "fp16"}, 2};
+    static const choice_setting s = {"CLINFER_PRECISION", "precision",
+                                     {"fp32", "fp16", "fp16-math"}, 3};
+    static const clinfer_precision by_index[] = {
+        CLINFER_PRECISION_FP32, CLINFER_PRECISION_FP16, CLINFER_PRECISION_FP16_MATH};
     c->precision = CLINFER_PRECISION_FP32;
     switch (o->precision) {
     case CLINFER_PRECISION_FP32:
     case CLINFER_PRECISION_FP16:
+    case CLINFER_PRECISION_FP16_MATH:
         c->precision = o->precision;
         return CLINFER_OK;
     case CLINFER_PRECISION_DEFAULT:
@@ -256,13 +266,14 @@ static clinfer_status parse_precision(const clinfer_runtime_options *o, runtime_
     default:
         return err_set(NULL, CLINFER_ERR_INVALID_ARGUMENT,
                        "clinfer_runtime_options.precision=%d: expected CLINFER_PRECISION_DEFAULT, "
-                       "CLINFER_PRECISION_FP32 or CLINFER_PRECISION_FP16",
+                       "CLINFER_PRECISION_FP32, CLINFER_PRECISION_FP16 or "
+                       "CLINFER_PRECISION_FP16_MATH",
                        (int)o->precision);
     }
     int index = 0;
     clinfer_status st = parse_choice(&s, NULL, &index);
-    if (index == 1)
-        c->precision = CLINFER_PRECISION_FP16;
+    if (st == CLINFER_OK)
+        c->precision = by_index[index];
     return st;
 }
 

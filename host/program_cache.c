@@ -600,7 +600,8 @@ clinfer_status program_get(clinfer_runtime *rt, const char *file, const char *op
     /* Half storage is a build option like the others, so the cache keys
      * (memory and disk) keep the two precisions' programs apart. */
     char with_half[OPTS_MAX + 64]; /* the options (ops/launch.h) after the half ones */
-    int n = snprintf(with_half, sizeof with_half, "-DCLINFER_HALF%s%s%s",
+    int n = snprintf(with_half, sizeof with_half, "-DCLINFER_HALF%s%s%s%s",
+                     rt_half_math(rt) ? " -DHALF_MATH" : "",
                      half_vectors_need_copy(rt) ? "" : " -DHALF_VLOAD_DIRECT",
                      options && options[0] ? " " : "", options ? options : "");
     if (n < 0 || (size_t)n >= sizeof with_half)

@@ -498,6 +498,12 @@ static uint32_t probe_float_vector_width(cl_device_id dev)
 static clinfer_status runtime_finish(clinfer_runtime *rt, clinfer_status st,
                                      clinfer_runtime **out)
 {
+    if (st == CLINFER_OK && rt_half_math(rt) && !rt->info.has_fp16)
+        st = err_set(rt, CLINFER_ERR_UNSUPPORTED,
+                     "precision fp16-math needs half arithmetic (cl_khr_fp16), which device %s "
+                     "(%s) does not report; fp16 (half storage, float arithmetic) runs on every "
+                     "device",
+                     rt->info.name, rt->info.platform_name);
     if (st == CLINFER_OK)
         rt->float_vector_width = probe_float_vector_width(rt->device);
     if (st == CLINFER_OK)

@@ -41,18 +41,25 @@ struct clinfer_runtime {
     char errmsg[CLINFER_ERRMSG_MAX];
 };
 
-/* Bytes of one tensor element on the device: 2 when the runtime stores
- * half (CLINFER_PRECISION_FP16), else 4. Every device tensor, packed
- * weight and scratch buffer of float data uses it; __local tiles and int
- * tables do not. */
-static inline size_t rt_elem_bytes(const clinfer_runtime *rt)
-{
-    return rt->config.precision == CLINFER_PRECISION_FP16 ? 2 : 4;
-}
-
+/* Does the runtime store half (CLINFER_PRECISION_FP16 and _FP16_MATH)? */
 static inline int rt_is_half(const clinfer_runtime *rt)
 {
-    return rt->config.precision == CLINFER_PRECISION_FP16;
+    return rt->config.precision == CLINFER_PRECISION_FP16 ||
+           rt->config.precision == CLINFER_PRECISION_FP16_MATH;
+}
+
+/* Does it also compute in half where kernels can (CLINFER_PRECISION_FP16_MATH)? */
+static inline int rt_half_math(const clinfer_runtime *rt)
+{
+    return rt->config.precision == CLINFER_PRECISION_FP16_MATH;
+}
+
+/* Bytes of one tensor element on the device: 2 when the runtime stores
+ * half, else 4. Every device tensor, packed weight and scratch buffer of
+ * float data uses it; __local tiles and int tables do not. */
+static inline size_t rt_elem_bytes(const clinfer_runtime *rt)
+{
+    return rt_is_half(rt) ? 2 : 4;
 }
 
 /* Picks the device that `spec` names among `devices` (see

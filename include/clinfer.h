@@ -201,16 +201,24 @@ typedef enum clinfer_tuning {
  * rounded to half when set, outputs widened when read); buffers bound with
  * clinfer_session_set_input_buffer/_output_buffer hold half values. */
 typedef enum clinfer_precision {
-    CLINFER_PRECISION_DEFAULT = 0, /* CLINFER_PRECISION: fp32 or fp16; unset: fp32 */
+    CLINFER_PRECISION_DEFAULT = 0, /* CLINFER_PRECISION: fp32, fp16 or fp16-math; unset: fp32 */
     CLINFER_PRECISION_FP32 = 1,
-    CLINFER_PRECISION_FP16 = 2
+    CLINFER_PRECISION_FP16 = 2,
+    /* Half storage as FP16, and half arithmetic in the inner loops of the
+     * GPU-class products (the local-memory GEMM tiles that GEMMs, im2col and
+     * implicit-GEMM convolutions run): each tile step's products and sums
+     * in half, added to float accumulators between steps. Needs a device
+     * that reports cl_khr_fp16 (creating the runtime on another fails with
+     * CLINFER_ERR_UNSUPPORTED). The CPU-class kernels compute in float as
+     * with FP16. Opt-in only: CLINFER_PRECISION=fp16-math or this value. */
+    CLINFER_PRECISION_FP16_MATH = 3
 } clinfer_precision;
 
-/* "fp32", "fp16" ("default" for CLINFER_PRECISION_DEFAULT, NULL for
- * anything else). */
+/* "fp32", "fp16", "fp16-math" ("default" for CLINFER_PRECISION_DEFAULT,
+ * NULL for anything else). */
 CLINFER_API const char *clinfer_precision_name(clinfer_precision precision);
 
-/* The precision named `text` ("fp32" or "fp16") in *out; anything else is
+/* The precision named `text` ("fp32", "fp16" or "fp16-math") in *out; anything else is
  * CLINFER_ERR_INVALID_ARGUMENT with a message naming the choices. */
 CLINFER_API clinfer_status clinfer_precision_parse(const char *text, clinfer_precision *out);
 
@@ -290,7 +298,7 @@ CLINFER_API const clinfer_device_info *clinfer_runtime_device(const clinfer_runt
  * clinfer_last_errmsg() or the session's message. */
 CLINFER_API const char *clinfer_runtime_errmsg(const clinfer_runtime *runtime);
 
-/* The runtime's precision: CLINFER_PRECISION_FP32 or CLINFER_PRECISION_FP16
+/* The runtime's precision: CLINFER_PRECISION_FP32, _FP16 or _FP16_MATH
  * (never DEFAULT: the option or the environment, resolved). */
 CLINFER_API clinfer_precision clinfer_runtime_precision(const clinfer_runtime *runtime);
 

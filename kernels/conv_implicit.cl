@@ -111,8 +111,8 @@ __kernel __attribute__((reqd_work_group_size(RTSN, RTSM, 1))) void
 conv_implicit(GEMM_PRODUCT_ARGS, CONV_WINDOW_ARGS)
 {
     GEMM_PRODUCT_AT_OFFSETS();
-    __local float4 Asub4[LOCAL_BUFS * TSK * LROW_A / 4];
-    __local float4 Bsub4[LOCAL_BUFS * TSK * LROW_B / 4];
+    __local tile4_t Asub4[LOCAL_BUFS * TSK * LROW_A / 4];
+    __local tile4_t Bsub4[LOCAL_BUFS * TSK * LROW_B / 4];
     const conv_window win = CONV_WINDOW_OF_ARGS;
     const long z = get_global_id(2), za = z0 + z;
     float acc[WPTM][WPTN];
@@ -134,8 +134,8 @@ conv_implicit_split(GEMM_SPLIT_ARGS, CONV_WINDOW_ARGS)
 {
     GEMM_PRODUCT_AT_OFFSETS();
     P += P_off;
-    __local float4 Asub4[LOCAL_BUFS * TSK * LROW_A / 4];
-    __local float4 Bsub4[LOCAL_BUFS * TSK * LROW_B / 4];
+    __local tile4_t Asub4[LOCAL_BUFS * TSK * LROW_A / 4];
+    __local tile4_t Bsub4[LOCAL_BUFS * TSK * LROW_B / 4];
     const conv_window win = CONV_WINDOW_OF_ARGS;
     const long zs = get_global_id(2), z = zs / splits;
     const int s = (int)(zs % splits);

@@ -25,9 +25,37 @@
 #define TILE_ROW(i) (ly + (i) * RTSM)
 #define TILE_COL(j) (lx + (j) * RTSN)
 #endif
-/* Local rows are padded by 4 floats: the staging stores of one warp then
+/* The tiles' values in local memory and registers: float, or half under
+ * HALF_MATH (fp16-math), where one k step's products are summed in half
+ * (half the local-memory bytes, and the device's half-rate FMAs) and then
+ * added to the float accumulators, so that half's rounding accumulates
+ * over TSK terms, not over all of K. step_t is the type of those sums.
+ * MAC(a, b, c) is a * b + c: fma in float; in half the contracted
+ * operators, since PoCL's kernel library has no half fma. */
+#ifndef HALF_MATH
+#define HALF_MATH 0
+#endif
+#if HALF_MATH
+typedef half tile_t;
+typedef half4 tile4_t;
+typedef half step_t;
+#define TILE_OF(x) ((half)(x))
+#define MAC(a, b, c) ((a) * (b) + (c))
+#else
+typedef float tile_t;
+typedef float4 tile4_t;
+typedef float step_t;
+#define TILE_OF(x) (x)
+#define MAC(a, b, c) fma((a), (b), (c))
+#endif
+inline tile4_t tile4_of(float4 v)
+{
+    return (tile4_t)(TILE_OF(v.s0), TILE_OF(v.s1), TILE_OF(v.s2), TILE_OF(v.s3));
+}
+
+/* Local rows are padded by 4 values: the staging stores of one warp then
  * spread over the banks (a row of 64 or 128 floats puts every k of one
- * column in one bank) and rows stay float4-aligned. */
+ * column in one bank) and rows stay 4-vector-aligned. */
 #define LROW_A (TSM + 4)
 #define LROW_B (TSN + 4)
 
@@ -102,14 +130,14 @@ inline float4 load_a_group(__global const store_t *a, int M, int a_rs, int a_ks,
     return v;
 }
 
-inline void store_a_group(__local float *As, float4 v, int a_ks, int e4)
+inline void store_a_group(__local tile_t *As, float4 v, int a_ks, int e4)
 {
     if (a_ks == 1) {
         const int mm = e4 / (TSK / 4), kk = e4 % (TSK / 4) * 4;
-        As[kk * LROW_A + mm] = v.s0, As[(kk + 1) * LROW_A + mm] = v.s1;
-        As[(kk + 2) * LROW_A + mm] = v.s2, As[(kk + 3) * LROW_A + mm] = v.s3;
+        As[kk * LROW_A + mm] = TILE_OF(v.s0), As[(kk + 1) * LROW_A + mm] = TILE_OF(v.s1);
+        As[(kk + 2) * LROW_A + mm] = TILE_OF(v.s2), As[(kk + 3) * LROW_A + mm] = TILE_OF(v.s3);
     } else {
-        *(__local float4 *)(As + e4 / (TSM / 4) * LROW_A + e4 % (TSM / 4) * 4) = v;
+        *(__local tile4_t *)(As + e4 / (TSM / 4) * LROW_A + e4 % (TSM / 4) * 4) = tile4_of(v);
     }
 }
 
@@ -136,41 +164,71 @@ inline float4 load_b_group(__global const store_t *b, int N, int b_ks, int b_ns,
     return v;
 }
 
-inline void store_b_group(__local float *Bs, float4 v, int b_ks, int b_ns, int e4)
+inline void store_b_group(__local tile_t *Bs, float4 v, int b_ks, int b_ns, int e4)
 {
     if (b_ns == 1 || b_ks != 1) {
-        *(__local float4 *)(Bs + e4 / (TSN / 4) * LROW_B + e4 % (TSN / 4) * 4) = v;
+        *(__local tile4_t *)(Bs + e4 / (TSN / 4) * LROW_B + e4 % (TSN / 4) * 4) = tile4_of(v);
     } else {
         const int nn = e4 / (TSK / 4), kk = e4 % (TSK / 4) * 4;
-        Bs[kk * LROW_B + nn] = v.s0, Bs[(kk + 1) * LROW_B + nn] = v.s1;
-        Bs[(kk + 2) * LROW_B + nn] = v.s2, Bs[(kk + 3) * LROW_B + nn] = v.s3;
+        Bs[kk * LROW_B + nn] = TILE_OF(v.s0), Bs[(kk + 1) * LROW_B + nn] = TILE_OF(v.s1);
+        Bs[(kk + 2) * LROW_B + nn] = TILE_OF(v.s2), Bs[(kk + 3) * LROW_B + nn] = TILE_OF(v.s3);
     }
 }
+#endif /* GEMM_PREFETCH */
 
-/* The FMAs of one k step from local buffers As, Bs. */
-inline void gemm_local_step(__local const float4 *As4, __local const float4 *Bs4,
-                            float acc[WPTM][WPTN])
+/* The products of one k step from the local tiles As, Bs, added to sum. */
+inline void gemm_local_products(__local const tile4_t *As4, __local const tile4_t *Bs4,
+                                step_t sum[WPTM][WPTN])
 {
     const int lx = get_local_id(0), ly = get_local_id(1);
     for (int kk = 0; kk < TSK; kk++) {
-        float areg[WPTM], breg[WPTN];
+        tile_t areg[WPTM], breg[WPTN];
+#if GEMM_VEC4
         for (int i = 0; i < WPTM; i += 4) {
-            const float4 v = As4[(kk * LROW_A + TILE_ROW(i)) / 4];
+            const tile4_t v = As4[(kk * LROW_A + TILE_ROW(i)) / 4];
             areg[i] = v.s0, areg[i + 1] = v.s1, areg[i + 2] = v.s2, areg[i + 3] = v.s3;
         }
         for (int j = 0; j < WPTN; j += 4) {
-            const float4 v = Bs4[(kk * LROW_B + TILE_COL(j)) / 4];
+            const tile4_t v = Bs4[(kk * LROW_B + TILE_COL(j)) / 4];
             breg[j] = v.s0, breg[j + 1] = v.s1, breg[j + 2] = v.s2, breg[j + 3] = v.s3;
         }
+#else
+        __local const tile_t *As = (__local const tile_t *)As4, *Bs = (__local const tile_t *)Bs4;
+        for (int i = 0; i < WPTM; i++)
+            areg[i] = As[kk * LROW_A + TILE_ROW(i)];
+        for (int j = 0; j < WPTN; j++)
+            breg[j] = Bs[kk * LROW_B + TILE_COL(j)];
+#endif
         for (int i = 0; i < WPTM; i++)
             for (int j = 0; j < WPTN; j++)
-                acc[i][j] = fma(areg[i], breg[j], acc[i][j]);
+                sum[i][j] = MAC(areg[i], breg[j], sum[i][j]);
     }
 }
 
+/* acc += one k step's products: directly in float, or under HALF_MATH
+ * summed in half over the step, then widened into acc. */
+inline void gemm_local_step(__local const tile4_t *As4, __local const tile4_t *Bs4,
+                            float acc[WPTM][WPTN])
+{
+#if HALF_MATH
+    half sum[WPTM][WPTN];
+    for (int i = 0; i < WPTM; i++)
+        for (int j = 0; j < WPTN; j++)
+            sum[i][j] = 0;
+    gemm_local_products(As4, Bs4, sum);
+    for (int i = 0; i < WPTM; i++)
+        for (int j = 0; j < WPTN; j++)
+            acc[i][j] += (float)sum[i][j];
+#else
+    gemm_local_products(As4, Bs4, acc);
+#endif
+}
+
+#if GEMM_PREFETCH
+
 inline void gemm_local_tile(__global const store_t *a, __global const store_t *b, int M, int N,
                             int K, int a_rs, int a_ks, int b_ks, int b_ns, int k_begin,
-                            int k_end, __local float4 *Asub4, __local float4 *Bsub4,
+                            int k_end, __local tile4_t *Asub4, __local tile4_t *Bsub4,
                             float acc[WPTM][WPTN], const conv_window *win)
 {
     const int lid = get_local_id(1) * RTSN + get_local_id(0);
@@ -179,7 +237,7 @@ inline void gemm_local_tile(__global const store_t *a, __global const store_t *b
                       ((size_t)a & 15) == 0;
     const int vec_b = (b_ns == 1 ? (b_ks & 3) == 0 : b_ks == 1 && (b_ns & 3) == 0) &&
                       ((size_t)b & 15) == 0;
-    const int a_buf = TSK * LROW_A / 4, b_buf = TSK * LROW_B / 4; /* float4s per buffer */
+    const int a_buf = TSK * LROW_A / 4, b_buf = TSK * LROW_B / 4; /* 4-vectors per buffer */
     float4 ra[A_GROUPS], rb[B_GROUPS];
 
     for (int i = 0; i < WPTM; i++)
@@ -192,9 +250,9 @@ inline void gemm_local_tile(__global const store_t *a, __global const store_t *b
     for (int g = 0; g < B_GROUPS; g++)
         rb[g] = B_GROUP(b, N, b_ks, b_ns, k_end, n_base, k_begin, lid + g * NT, vec_b);
     for (int g = 0; g < A_GROUPS; g++)
-        store_a_group((__local float *)Asub4, ra[g], a_ks, lid + g * NT);
+        store_a_group((__local tile_t *)Asub4, ra[g], a_ks, lid + g * NT);
     for (int g = 0; g < B_GROUPS; g++)
-        store_b_group((__local float *)Bsub4, rb[g], b_ks, b_ns, lid + g * NT);
+        store_b_group((__local tile_t *)Bsub4, rb[g], b_ks, b_ns, lid + g * NT);
     barrier(CLK_LOCAL_MEM_FENCE);
 
     int cur = 0;
@@ -208,8 +266,8 @@ inline void gemm_local_tile(__global const store_t *a, __global const store_t *b
         }
         gemm_local_step(Asub4 + cur * a_buf, Bsub4 + cur * b_buf, acc);
         if (next < k_end) {
-            __local float *As = (__local float *)(Asub4 + (1 - cur) * a_buf);
-            __local float *Bs = (__local float *)(Bsub4 + (1 - cur) * b_buf);
+            __local tile_t *As = (__local tile_t *)(Asub4 + (1 - cur) * a_buf);
+            __local tile_t *Bs = (__local tile_t *)(Bsub4 + (1 - cur) * b_buf);
             for (int g = 0; g < A_GROUPS; g++)
                 store_a_group(As, ra[g], a_ks, lid + g * NT);
             for (int g = 0; g < B_GROUPS; g++)
@@ -225,12 +283,11 @@ inline void gemm_local_tile(__global const store_t *a, __global const store_t *b
 /* Accumulates the tile's products over k in [k_begin, k_end) into acc. */
 inline void gemm_local_tile(__global const store_t *a, __global const store_t *b, int M, int N,
                             int K, int a_rs, int a_ks, int b_ks, int b_ns, int k_begin,
-                            int k_end, __local float4 *Asub4, __local float4 *Bsub4,
+                            int k_end, __local tile4_t *Asub4, __local tile4_t *Bsub4,
                             float acc[WPTM][WPTN], const conv_window *win)
 {
-    __local float *Asub = (__local float *)Asub4, *Bsub = (__local float *)Bsub4;
-    const int lx = get_local_id(0), ly = get_local_id(1);
-    const int lid = ly * RTSN + lx;
+    __local tile_t *Asub = (__local tile_t *)Asub4, *Bsub = (__local tile_t *)Bsub4;
+    const int lid = get_local_id(1) * RTSN + get_local_id(0);
     const int n_base = get_group_id(0) * TSN, m_base = get_group_id(1) * TSM;
     /* Consecutive items load consecutive addresses: along k when A' rows
      * are contiguous, else along m (and alike for B'). */
@@ -246,36 +303,16 @@ inline void gemm_local_tile(__global const store_t *a, __global const store_t *b
             const int kk = a_along_k ? e % TSK : e / TSM;
             const int m = m_base + mm, k = k0 + kk;
             Asub[kk * LROW_A + mm] =
-                m < M && k < k_end ? LD(a, (long)m * a_rs + (long)k * a_ks) : 0.0f;
+                TILE_OF(m < M && k < k_end ? LD(a, (long)m * a_rs + (long)k * a_ks) : 0.0f);
         }
         for (int e = lid; e < TSN * TSK; e += RTSM * RTSN) {
             const int nn = b_along_n ? e % TSN : e / TSK;
             const int kk = b_along_n ? e / TSN : e % TSK;
             const int n = n_base + nn, k = k0 + kk;
-            Bsub[kk * LROW_B + nn] = B_ONE(b, N, b_ks, b_ns, k_end, n, k);
+            Bsub[kk * LROW_B + nn] = TILE_OF(B_ONE(b, N, b_ks, b_ns, k_end, n, k));
         }
         barrier(CLK_LOCAL_MEM_FENCE);
-        for (int kk = 0; kk < TSK; kk++) {
-            float areg[WPTM], breg[WPTN];
-#if GEMM_VEC4
-            for (int i = 0; i < WPTM; i += 4) {
-                const float4 v = Asub4[(kk * LROW_A + TILE_ROW(i)) / 4];
-                areg[i] = v.s0, areg[i + 1] = v.s1, areg[i + 2] = v.s2, areg[i + 3] = v.s3;
-            }
-            for (int j = 0; j < WPTN; j += 4) {
-                const float4 v = Bsub4[(kk * LROW_B + TILE_COL(j)) / 4];
-                breg[j] = v.s0, breg[j + 1] = v.s1, breg[j + 2] = v.s2, breg[j + 3] = v.s3;
-            }
-#else
-            for (int i = 0; i < WPTM; i++)
-                areg[i] = Asub[kk * LROW_A + TILE_ROW(i)];
-            for (int j = 0; j < WPTN; j++)
-                breg[j] = Bsub[kk * LROW_B + TILE_COL(j)];
-#endif
-            for (int i = 0; i < WPTM; i++)
-                for (int j = 0; j < WPTN; j++)
-                    acc[i][j] = fma(areg[i], breg[j], acc[i][j]);
-        }
+        gemm_local_step(Asub4, Bsub4, acc);
         barrier(CLK_LOCAL_MEM_FENCE);
     }
 }
@@ -311,8 +348,8 @@ __kernel __attribute__((reqd_work_group_size(RTSN, RTSM, 1))) void
 gemm_local(GEMM_PRODUCT_ARGS)
 {
     GEMM_PRODUCT_AT_OFFSETS();
-    __local float4 Asub4[LOCAL_BUFS * TSK * LROW_A / 4];
-    __local float4 Bsub4[LOCAL_BUFS * TSK * LROW_B / 4];
+    __local tile4_t Asub4[LOCAL_BUFS * TSK * LROW_A / 4];
+    __local tile4_t Bsub4[LOCAL_BUFS * TSK * LROW_B / 4];
     const long z = get_global_id(2), za = z0 + z;
     float acc[WPTM][WPTN];
     gemm_local_tile(A + batch_offset(za, bd, as), B + batch_offset(bz0 + z, bd, bs), M, N, K,
@@ -352,8 +389,8 @@ gemm_local_split(GEMM_SPLIT_ARGS)
 {
     GEMM_PRODUCT_AT_OFFSETS();
     P += P_off;
-    __local float4 Asub4[LOCAL_BUFS * TSK * LROW_A / 4];
-    __local float4 Bsub4[LOCAL_BUFS * TSK * LROW_B / 4];
+    __local tile4_t Asub4[LOCAL_BUFS * TSK * LROW_A / 4];
+    __local tile4_t Bsub4[LOCAL_BUFS * TSK * LROW_B / 4];
     const long zs = get_global_id(2), z = zs / splits;
     const int s = (int)(zs % splits);
     const int k_begin = s * k_step, k_end = min(K, k_begin + k_step);

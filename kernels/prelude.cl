@@ -37,7 +37,15 @@
  *   LD(p, i)        p[i] as a float
  *   ST(p, i, v)     p[i] = v (rounded to nearest even in half)
  *   LDN(o, p)       vloadN(o, p) as a floatN (N = 2, 4, 8, 16, or V: VW)
- *   STN(v, o, p)    vstoreN(v, o, p) */
+ *   STN(v, o, p)    vstoreN(v, o, p)
+ * -DHALF_MATH (the host's CLINFER_PRECISION_FP16_MATH, always with
+ * CLINFER_HALF, only on devices that report cl_khr_fp16) lets a kernel
+ * compute in half; gemm_local.cl's tiles do. PoCL's kernel library has no
+ * half builtins even where the extension is on, so half code uses the
+ * operators and scalar casts only (a * b + c, not fma or convert_half4). */
+#ifdef HALF_MATH
+#pragma OPENCL EXTENSION cl_khr_fp16 : enable
+#endif
 #define wide_t float
 #if defined(CLINFER_HALF) && !defined(STORE_FLOAT)
 #define STORE_HALF 1

@@ -93,23 +93,33 @@ static float finite_scale(const float *x, size_t n)
  * a squashing activation, tanh on a 3x3 x 35-channel Winograd layer, gives
  * 1.3% of its output's scale from 0.2% of the scale before it.) A wrong
  * index or a float read of half data is off by the scale itself.
- * CLINFER_TEST_HALF=0 skips it (tests/CMakeLists.txt: sanitizer builds). */
-static int half_skipped(void)
+ * CLINFER_TEST_HALF=0 skips it (tests/CMakeLists.txt: sanitizer builds);
+ * CLINFER_TEST_HALF=fp16-math runs it in fp16-math instead, where the GPU
+ * GEMM tiles also sum each k step's products in half (TSK of them, at most
+ * 64: within the same bounds for the cases' sizes; tests/half/pocl_fp16.sh
+ * runs the GEMM and convolution tests so on a PoCL that reports
+ * cl_khr_fp16). */
+static const char *half_precision(void)
 {
-    const char *skip = getenv("CLINFER_TEST_HALF"); /* "0" in sanitizer builds */
-    return skip && strcmp(skip, "0") == 0;
+    const char *choice = getenv("CLINFER_TEST_HALF"); /* "0" in sanitizer builds */
+    if (choice && strcmp(choice, "0") == 0)
+        return NULL;
+    return choice && strcmp(choice, "fp16-math") == 0 ? "fp16-math" : "fp16";
 }
+
+static int half_skipped(void) { return half_precision() == NULL; }
 
 static void run_half(const op_test *t, float *out)
 {
-    if (half_skipped())
+    const char *precision = half_precision();
+    if (!precision)
         return;
     char what[600];
-    snprintf(what, sizeof what, "%s CLINFER_PRECISION=fp16", t->what);
+    snprintf(what, sizeof what, "%s CLINFER_PRECISION=%s", t->what, precision);
     op_test named = *t;
     named.what = what;
     const size_t n = ref_numel(&t->want_shape);
-    setenv("CLINFER_PRECISION", "fp16", 1);
+    setenv("CLINFER_PRECISION", precision, 1);
     test_op_run(&named, out);
     unsetenv("CLINFER_PRECISION");
     assert_close(out, t->want, n, t->atol + 2e-2f * finite_scale(t->want, n), t->rtol + 4e-3f,
@@ -157,10 +167,10 @@ void test_op_exact(const op_test *t)
     test_op_run(t, out);
     assert_close_nonfinite(out, t->want, n, 0, 0, t->what);
     if (!half_skipped()) {
-        snprintf(what, sizeof what, "%s CLINFER_PRECISION=fp16", t->what);
+        snprintf(what, sizeof what, "%s CLINFER_PRECISION=%s", t->what, half_precision());
         op_test named = *t;
         named.what = what;
-        setenv("CLINFER_PRECISION", "fp16", 1);
+        setenv("CLINFER_PRECISION", half_precision(), 1);
         test_op_run(&named, out);
         unsetenv("CLINFER_PRECISION");
         assert_close_nonfinite(out, t->want, n, 0, 0, what);

@@ -265,7 +265,7 @@ Test(cli_verify, bad_models_inputs_and_options_exit_2_with_a_message)
     cr_assert(strstr(out, "the model has no input \"nope\""), "%s", out);
 
     const char *opts[][2] = {
-        {"--precision int8", "precision \"int8\": expected fp32 or fp16"},
+        {"--precision int8", "precision \"int8\": expected fp32, fp16 or fp16-math"},
         {"--tolerance -1", "--tolerance needs a number >= 0"},
         {"--tolerance", "--tolerance needs a value"},
     };

@@ -11,7 +11,7 @@
 typedef struct cli_common {
     const char *device; /* --device SPEC, or NULL */
     int verbose;        /* --verbose: log at debug level */
-    clinfer_precision precision; /* --precision fp32|fp16; DEFAULT: $CLINFER_PRECISION */
+    clinfer_precision precision; /* --precision fp32|fp16|fp16-math; DEFAULT: $CLINFER_PRECISION */
 } cli_common;
 
 /* Each command gets the arguments after its name; returns the exit code. */
@@ -204,8 +204,10 @@ double cli_now_ms(void);
     "  --device SPEC   gpu, cpu, P:D (platform:device index) or part of the device\n" \
     "                  name; default: $CLINFER_DEVICE, else the first GPU, else the\n" \
     "                  first device (see `clinfer devices`)\n"                       \
-    "  --precision P   fp32 or fp16 (weights and activations stored as half,\n"    \
-    "                  arithmetic in float); default: $CLINFER_PRECISION, else fp32\n" \
+    "  --precision P   fp32, fp16 (weights and activations stored as half,\n"     \
+    "                  arithmetic in float) or fp16-math (fp16, and the GPU GEMM\n"  \
+    "                  tiles compute in half: devices with cl_khr_fp16 only);\n"    \
+    "                  default: $CLINFER_PRECISION, else fp32\n"                     \
     "  --verbose       print the library's log, program compiles included\n"         \
     "  -h, --help      this help\n"
 

@@ -119,7 +119,7 @@ int cli_parse_common(cli_common *common, int argc, char **argv, int *i)
     if (strcmp(argv[*i], "--precision") == 0 || strncmp(argv[*i], "--precision=", 12) == 0) {
         const char *text = argv[*i][11] == '=' ? argv[*i] + 12 : NULL;
         if (!text && *i + 1 >= argc) {
-            fprintf(stderr, "clinfer: --precision needs fp32 or fp16\n");
+            fprintf(stderr, "clinfer: --precision needs fp32, fp16 or fp16-math\n");
             return -1;
         }
         if (!text)

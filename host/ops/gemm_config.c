@@ -314,9 +314,12 @@ static clinfer_status config_get(clinfer_runtime *rt, gemm_config *out)
         cand = cpu_candidates;
         count = COUNT(cpu_candidates);
     }
-    /* half storage moves half the bytes: its tiles are measured apart */
+    /* half storage moves half the bytes, and half math runs the GPU tiles'
+     * FMAs in half: their tiles are measured apart */
     const char *key = v == GEMM_VARIANT_CPU ? (rt_is_half(rt) ? "gemm_cpu_fp16" : "gemm_cpu")
-                                            : (rt_is_half(rt) ? "gemm_gpu_fp16" : "gemm_gpu");
+                      : rt_half_math(rt)    ? "gemm_gpu_fp16_math"
+                      : rt_is_half(rt)      ? "gemm_gpu_fp16"
+                                            : "gemm_gpu";
     if (rt->config.tune == CONFIG_TUNE_OFF) {
         *out = default_config(rt, cand, count);
         return CLINFER_OK;

@@ -3,7 +3,8 @@
 # after the files it is built after, program_cache.c's program_after_files),
 # passes clang's OpenCL C 1.2 front end in fp32 and in half storage
 # (-DCLINFER_HALF, and with -DHALF_VLOAD_DIRECT, the half vector I/O of
-# drivers other than PoCL) with cl_khr_fp16 switched off: a kernel that reads or
+# drivers other than PoCL) with cl_khr_fp16 switched off, and in fp16-math
+# (-DHALF_MATH, with the extension on): a kernel that reads or
 # writes a half pointer directly (p[i] instead of LD/ST, prelude.cl) fails
 # here as it would on a device without cl_khr_fp16 (NVIDIA, this PoCL); a
 # __global float buffer left in a kernel (read as float from half data) is
@@ -71,10 +72,15 @@ for f in "$dir"/*.cl; do
 -DL2=CHAIN_SOFTMAX(300,310,10,1)") ;;
     esac
     for defs in "${sets[@]}"; do
-        for mode in "" "-DCLINFER_HALF" "-DCLINFER_HALF -DHALF_VLOAD_DIRECT"; do
+        for mode in "" "-DCLINFER_HALF" "-DCLINFER_HALF -DHALF_VLOAD_DIRECT" \
+            "-DCLINFER_HALF -DHALF_MATH"; do
+            # fp16-math (HALF_MATH) is built only where the device reports
+            # cl_khr_fp16, so that mode has the extension on
+            fp16=-cl_khr_fp16
+            [[ $mode == *HALF_MATH* ]] && fp16=+cl_khr_fp16
             # shellcheck disable=SC2086 # the options are words
             if ! "$clang" -x cl -cl-std=CL1.2 -Xclang -finclude-default-header -fsyntax-only \
-                -Werror -ferror-limit=0 -target spir64 -Xclang -cl-ext=-cl_khr_fp16 \
+                -Werror -ferror-limit=0 -target spir64 -Xclang -cl-ext=$fp16 \
                 $mode $defs "$tmp/$name.cl" 2>"$tmp/log"; then
                 echo "check_kernels: $name.cl ${mode:-(fp32)} $defs:" >&2
                 head -40 "$tmp/log" >&2
@@ -90,5 +96,5 @@ if grep -nE '__global[[:space:]]+(const[[:space:]]+)?float[0-9]*[[:space:]]*\*' 
     cat "$tmp/float" >&2
     fail=1
 fi
-[[ $fail == 0 ]] && echo "check_kernels: every kernel file builds in fp32 and half storage"
+[[ $fail == 0 ]] && echo "check_kernels: every kernel file builds in fp32, half storage and fp16-math"
 exit $fail

@@ -168,3 +168,18 @@ def test_precision(lecture_cnn):
     assert not np.array_equal(out["fp16"], out["fp32"])
     with pytest.raises(ValueError, match="'int8' is not supported: use one of 'fp32', 'fp16'"):
         clinfer.InferenceSession(models.two_inputs(), precision="int8")
+
+
+def test_fp16_math_needs_the_extension(lecture_cnn):
+    """fp16-math (half arithmetic) is passed to the library, which refuses
+    it, naming cl_khr_fp16, on a device that does not report the extension
+    (Debian's PoCL), and runs it on one that does."""
+    device = clinfer.devices()[0]
+    if device.has_fp16:
+        sess = clinfer.InferenceSession(lecture_cnn, device="cpu", precision="fp16-math")
+        (out,) = sess.run(None, {"image": np.zeros((1, 1, 28, 28), np.float32)})
+        assert out.shape == (1, 10)
+    else:
+        with pytest.raises(clinfer.Error, match="fp16-math needs half arithmetic "
+                                                r"\(cl_khr_fp16\)"):
+            clinfer.InferenceSession(lecture_cnn, device="cpu", precision="fp16-math")

@@ -83,7 +83,7 @@ def _forward_log(_user, level, message):
 
 
 # clinfer_precision: None leaves it to $CLINFER_PRECISION (else fp32)
-PRECISIONS = {None: 0, "fp32": 1, "fp16": 2}
+PRECISIONS = {None: 0, "fp32": 1, "fp16": 2, "fp16-math": 3}
 
 
 class Runtime:

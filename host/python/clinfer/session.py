@@ -38,7 +38,7 @@ _NUMPY_TYPES = {
 # of these go to and from the library as they are (ONNX code -> NumPy).
 _DEVICE_TYPES = {1: np.float32, 2: np.uint8, 7: np.int64, 10: np.float16}
 _DEVICE_CODES = {np.dtype(t): code for code, t in _DEVICE_TYPES.items()}
-_PRECISIONS = ("fp32", "fp16")
+_PRECISIONS = ("fp32", "fp16", "fp16-math")
 _SESSIONS_PER_THREAD = 8  # input shapes kept per thread (least recently used dropped)
 
 
@@ -228,7 +228,7 @@ class InferenceSession:
     model: a path or the bytes of an ONNX file. device: a device SPEC
     ("cpu", "gpu", "P:D" from clinfer.devices(), or part of a device name;
     None: $CLINFER_DEVICE, else the first GPU, else the first device).
-    precision: None ($CLINFER_PRECISION, else fp32), "fp32" or "fp16"
+    precision: None ($CLINFER_PRECISION, else fp32), "fp32", "fp16" or "fp16-math"
     (weights and activations stored as half, float arithmetic). constant_inputs: values of graph inputs known
     when the model is loaded ({name: array}); those a node needs as
     constants (weights, shapes, bounds) become constants, the others stay
