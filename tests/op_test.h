@@ -10,7 +10,9 @@
  * its configuration once when it is created. Each combination runs a
  * second time in half storage (CLINFER_PRECISION=fp16) against the same
  * reference, within 2% of the output's largest value plus 0.4% of each
- * value (on top of the case's own tolerance; op_test.c says why).
+ * value (on top of the case's own tolerance; op_test.c says why), or with
+ * CLINFER_TEST_HALF=fp16-math in fp16-math, or with CLINFER_TEST_HALF=0
+ * not at all.
  */
 #ifndef CLINFER_OP_TEST_H
 #define CLINFER_OP_TEST_H

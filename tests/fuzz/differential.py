@@ -16,7 +16,7 @@ prints one line per seed:
             inference disagree, e.g. ceil-mode pools; not clinfer's)
 
 Usage: python3 tests/fuzz/differential.py FIRST LAST [--dir DIR] [--big]
-           [--precision fp16] [--tol T] [--clinfer PATH]
+           [--precision fp16|fp16-math] [--tol T] [--clinfer PATH]
 --big: channel counts of real mobile networks (16-320), so that the
 channel-blocked layout, the fused depthwise pairs and the transposed GEMM
 take part. Not part of the test suite (a few seconds a model); 2026-12-06:
@@ -44,7 +44,7 @@ def main():
     ap.add_argument("--tol", type=float, default=0, help="default 2e-4 (fp32), 3e-2 (fp16)")
     ap.add_argument("--clinfer", default=os.path.join(ROOT, "build", "clinfer"))
     args = ap.parse_args()
-    tol = args.tol or (3e-2 if args.precision == "fp16" else 2e-4)
+    tol = args.tol or (3e-2 if args.precision.startswith("fp16") else 2e-4)
     os.makedirs(args.dir, exist_ok=True)
     env = dict(os.environ, BIG="1" if args.big else "0")
     bad = 0
