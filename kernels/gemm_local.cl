@@ -206,11 +206,39 @@ inline void gemm_local_products(__local const tile4_t *As4, __local const tile4_
 }
 
 /* acc += one k step's products: directly in float, or under HALF_MATH
- * summed in half over the step, then widened into acc. */
+ * summed in half over the step, then widened into acc: with 4-column
+ * blocks (GEMM_VEC4) as half4 vectors, a row's A' value times a block's
+ * four B' values, so that GPUs with packed half arithmetic do two or four
+ * FMAs per instruction; otherwise one half at a time. */
 inline void gemm_local_step(__local const tile4_t *As4, __local const tile4_t *Bs4,
                             float acc[WPTM][WPTN])
 {
-#if HALF_MATH
+#if HALF_MATH && GEMM_VEC4
+    const int lx = get_local_id(0), ly = get_local_id(1);
+    half4 sum[WPTM][WPTN / 4];
+    for (int i = 0; i < WPTM; i++)
+        for (int j4 = 0; j4 < WPTN / 4; j4++)
+            sum[i][j4] = (half4)(0);
+    for (int kk = 0; kk < TSK; kk++) {
+        half4 b[WPTN / 4];
+        for (int j4 = 0; j4 < WPTN / 4; j4++)
+            b[j4] = Bs4[(kk * LROW_B + TILE_COL(4 * j4)) / 4];
+        for (int i = 0; i < WPTM; i += 4) {
+            const half4 a = As4[(kk * LROW_A + TILE_ROW(i)) / 4];
+            for (int j4 = 0; j4 < WPTN / 4; j4++) {
+                sum[i][j4] = a.s0 * b[j4] + sum[i][j4];
+                sum[i + 1][j4] = a.s1 * b[j4] + sum[i + 1][j4];
+                sum[i + 2][j4] = a.s2 * b[j4] + sum[i + 2][j4];
+                sum[i + 3][j4] = a.s3 * b[j4] + sum[i + 3][j4];
+            }
+        }
+    }
+    for (int i = 0; i < WPTM; i++)
+        for (int j4 = 0; j4 < WPTN / 4; j4++) {
+            acc[i][4 * j4] += (float)sum[i][j4].s0, acc[i][4 * j4 + 1] += (float)sum[i][j4].s1;
+            acc[i][4 * j4 + 2] += (float)sum[i][j4].s2, acc[i][4 * j4 + 3] += (float)sum[i][j4].s3;
+        }
+#elif HALF_MATH
     half sum[WPTM][WPTN];
     for (int i = 0; i < WPTM; i++)
         for (int j = 0; j < WPTN; j++)
