@@ -45,6 +45,9 @@
  * operators and scalar casts only (a * b + c, not fma or convert_half4). */
 #ifdef HALF_MATH
 #pragma OPENCL EXTENSION cl_khr_fp16 : enable
+#ifdef STORE_FLOAT /* float buffers (Winograd's GEMM) keep float arithmetic too */
+#undef HALF_MATH
+#endif
 #endif
 #define wide_t float
 #if defined(CLINFER_HALF) && !defined(STORE_FLOAT)

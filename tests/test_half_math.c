@@ -8,7 +8,8 @@
  * its 1 x 1-per-item tiles and split K, come within the half bound of a
  * naive reference, and differ from fp16 storage with float arithmetic
  * (the same rounded operands), which they would not if the tiles summed
- * in float.
+ * in float; Winograd's GEMM, whose buffers stay float, stays float
+ * arithmetic too (equal to fp16 bit for bit).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <criterion/criterion.h>
@@ -78,16 +79,20 @@ static clinfer_status add_matmul(clinfer_graph *g, const clinfer_value *in, cons
     return clinfer_graph_matmul(g, "matmul", in[0], in[1], out);
 }
 
-/* t's output under CLINFER_GEMM_VARIANT=gpu in `precision`. */
-static void run_in(const op_test *t, const char *precision, float *out)
+/* t's output under CLINFER_GEMM_VARIANT=gpu in `precision`, with
+ * CLINFER_CONV_ALGO=algo unless algo is NULL. */
+static void run_algo(const op_test *t, const char *precision, const char *algo, float *out)
 {
     setenv("CLINFER_PRECISION", precision, 1);
     setenv("CLINFER_GEMM_VARIANT", "gpu", 1);
     setenv("CLINFER_TUNE", "0", 1);
+    if (algo)
+        setenv("CLINFER_CONV_ALGO", algo, 1);
     test_op_run(t, out);
     unsetenv("CLINFER_PRECISION");
     unsetenv("CLINFER_GEMM_VARIANT");
     unsetenv("CLINFER_TUNE");
+    unsetenv("CLINFER_CONV_ALGO");
 }
 
 static float largest_abs(const float *x, size_t n)
@@ -102,14 +107,14 @@ static float largest_abs(const float *x, size_t n)
  * `must_differ` (enough long sums that half's rounding of the step sums
  * shows through the output's own rounding to half), not equal to fp16's
  * everywhere. */
-static void check_half_math(const op_test *t, int must_differ)
+static void check_half_math(const op_test *t, const char *algo, int must_differ)
 {
     const size_t n = ref_numel(&t->want_shape);
     float *math = test_alloc(n * 4), *storage = test_alloc(n * 4);
-    run_in(t, "fp16-math", math);
-    run_in(t, "fp16", storage);
+    run_algo(t, "fp16-math", algo, math);
+    run_algo(t, "fp16", algo, storage);
     char what[300];
-    snprintf(what, sizeof what, "%s [gpu, fp16-math]", t->what);
+    snprintf(what, sizeof what, "%s [gpu, %s, fp16-math]", t->what, algo ? algo : "-");
     assert_close(math, t->want, n, 2e-2f * largest_abs(t->want, n), 4e-3f, what);
     size_t differ = 0;
     for (size_t i = 0; i < n; i++)
@@ -150,7 +155,68 @@ Test(half_math, matmul_tiles_compute_in_half)
         char what[128];
         snprintf(what, sizeof what, "MatMul %dx%d x %dx%d", m, k, k, n);
         const op_test t = {what, x, 2, add_matmul, NULL, want, {2, {m, n}}, 0, 0, {{0}}};
-        check_half_math(&t, m * n >= 100);
+        check_half_math(&t, NULL, m * n >= 100);
         free(a), free(b), free(want);
     }
+}
+
+/* ------------------------------------------------------------ convolutions */
+
+static clinfer_status add_conv3x3(clinfer_graph *g, const clinfer_value *in, const void *ctx,
+                                  clinfer_value *out)
+{
+    (void)ctx;
+    clinfer_conv2d_desc d = clinfer_conv2d_desc_default();
+    d.pad_top = d.pad_left = d.pad_bottom = d.pad_right = 1;
+    return clinfer_graph_conv2d(g, "conv", in[0], in[1], CLINFER_NO_VALUE, &d, out);
+}
+
+/* A 3x3 convolution, 2 x 24 x 13 x 11 -> 20 channels, padding 1: through
+ * the half tiles by im2col and by the implicit GEMM; and Winograd, whose
+ * GEMM keeps its float buffers and so its float arithmetic
+ * (prelude.cl), gives fp16's output bit for bit. */
+Test(half_math, convolutions_in_half_tiles_winograd_in_float)
+{
+    if (!device_has_fp16())
+        cr_skip_test("the device does not report cl_khr_fp16 (tests/half/pocl_fp16.sh runs "
+                     "this test on a PoCL that does)");
+    enum { N = 2, C = 24, H = 13, W = 11, OC = 20 };
+    const size_t xn = (size_t)N * C * H * W, wn = (size_t)OC * C * 9, yn = (size_t)N * OC * H * W;
+    float *x = test_alloc(xn * 4), *w = test_alloc(wn * 4), *want = test_alloc(yn * 4);
+    uint32_t seed = 99;
+    fill_uniform(x, xn, -1, 1, &seed);
+    fill_uniform(w, wn, -1, 1, &seed);
+    round_to_half(x, xn);
+    round_to_half(w, wn);
+    for (int n = 0; n < N; n++)
+        for (int o = 0; o < OC; o++)
+            for (int i = 0; i < H; i++)
+                for (int j = 0; j < W; j++) {
+                    double sum = 0;
+                    for (int c = 0; c < C; c++)
+                        for (int di = 0; di < 3; di++)
+                            for (int dj = 0; dj < 3; dj++) {
+                                const int y = i + di - 1, z = j + dj - 1;
+                                if (y >= 0 && y < H && z >= 0 && z < W)
+                                    sum += (double)x[((size_t)(n * C + c) * H + y) * W + z] *
+                                           w[((size_t)(o * C + c) * 3 + di) * 3 + dj];
+                            }
+                    want[((size_t)(n * OC + o) * H + i) * W + j] = (float)sum;
+                }
+    const op_input in[2] = {{{4, {N, C, H, W}}, x, 0}, {{4, {OC, C, 3, 3}}, w, 1}};
+    const op_test t = {"Conv 3x3 2x24x13x11 -> 20", in, 2, add_conv3x3, NULL, want,
+                       {4, {N, OC, H, W}}, 0, 0, {{0}}};
+    check_half_math(&t, "im2col", 1);
+    check_half_math(&t, "implicit", 1);
+
+    float *math = test_alloc(yn * 4), *storage = test_alloc(yn * 4);
+    run_algo(&t, "fp16-math", "winograd", math);
+    run_algo(&t, "fp16", "winograd", storage);
+    for (size_t i = 0; i < yn; i++)
+        cr_assert(math[i] == storage[i],
+                  "Winograd in fp16-math: element %zu is %.9g, fp16 gives %.9g (its float GEMM "
+                  "computed in half)",
+                  i, math[i], storage[i]);
+    assert_close(math, want, yn, 2e-2f * largest_abs(want, yn), 4e-3f, "Winograd, fp16-math");
+    free(x), free(w), free(want), free(math), free(storage);
 }
