@@ -17,7 +17,9 @@
  * Output y [T, D, B, H]: the steps' hidden states; with RNN_EXTRA, y is
  * [1 + EXTRA, T, D, B, H] and the first step-row of slab 1 holds the last
  * hidden state, that of slab 2 (EXTRA 2) the LSTM's last cell state
- * (ONNX's Y_h and Y_c, sliced off by the graph).
+ * (ONNX's Y_h and Y_c, sliced off by the graph). The slabs' other rows
+ * are written as zeros: no part of the tensor is left unset (clinfer
+ * verify compares whole tensors, and unset memory may hold NaN or inf).
  *
  * Build options: RNN_CELL 0 RNN, 1 GRU, 2 LSTM; RNN_HAS_BIAS; RNN_LBR (GRU
  * linear_before_reset: rb holds R_bh [D, H]); RNN_INPUT_FORGET (LSTM
@@ -206,11 +208,14 @@ __kernel void rnn_sequence(__global const store_t *xw, long xw_off, __global con
 #ifdef RNN_EXTRA
     /* the last hidden state (and cell state) after the T steps */
     for (int j = li; j < H; j += L) {
-        const long slab = (long)T * D * B * H, at = ((long)d * B + b) * H + j;
+        const long row = (long)D * B * H, slab = T * row, at = ((long)d * B + b) * H + j;
         ST(y, slab + at, hcur[j]);
 #if RNN_EXTRA == 2 && RNN_CELL == 2
         ST(y, 2 * slab + at, cell[j]);
 #endif
+        for (int t = 1; t < T; t++)
+            for (int e = 1; e <= RNN_EXTRA; e++)
+                ST(y, e * slab + t * row + at, 0.0f);
     }
 #endif
 }

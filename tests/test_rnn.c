@@ -7,7 +7,8 @@
  * in 16-float pieces), with and without biases and initial states, GRU
  * with and without linear_before_reset, LSTM with peepholes,
  * input_forget and clip, the activations other than the defaults; each of
- * Y, Y_h and Y_c checked; then the refusals.
+ * Y, Y_h and Y_c checked; every element of the node's output written;
+ * then the refusals.
  */
 #include <criterion/criterion.h>
 #include <math.h>
@@ -336,6 +337,86 @@ Test(rnn, onnx_lstm_open_steps_and_batch_first)
     assert_close(gyh, tmp, counts[1], 2e-6f, 2e-5f, "layout 1: Y_h");
     swap01(yc, tmp, D, B, H);
     assert_close(gyc, tmp, counts[2], 2e-6f, 2e-5f, "layout 1: Y_c");
+}
+
+/* The recurrence's node output [1 + extra, T, D, B, H] holds the last
+ * states in the first step-row of their slabs; the slabs' other rows are
+ * written too (zeros), so that nothing of the tensor is left unset (clinfer
+ * verify compares whole node outputs; unset memory once read as inf).
+ * The first observed run fills the node's output with NaN on the device;
+ * the second must overwrite every element. */
+typedef struct rnn_fill {
+    int run;    /* 0: fill with NaN; 1: check */
+    int seen;   /* rnn nodes observed */
+    size_t nan; /* elements still NaN after the second run */
+    size_t nonzero_rest; /* elements of the slabs' other rows that are not 0 */
+    int64_t rows; /* T * D * B * H: one slab */
+    int64_t row;  /* D * B * H: one step-row */
+} rnn_fill;
+
+static int fill_or_check(void *user, clinfer_node_output *o)
+{
+    rnn_fill *f = user;
+    if (strcmp(o->op, "rnn") != 0)
+        return CLINFER_OBSERVE_CONTINUE;
+    f->seen++;
+    for (size_t i = 0; i < o->count; i++) {
+        if (f->run == 0) {
+            o->data[i] = NAN;
+            continue;
+        }
+        f->nan += isnan(o->data[i]) != 0;
+        const int64_t in_slab = (int64_t)i % f->rows;
+        if ((int64_t)i >= f->rows && in_slab >= f->row && o->data[i] != 0.0f)
+            f->nonzero_rest++;
+    }
+    return f->run == 0 ? CLINFER_OBSERVE_REPLACE : CLINFER_OBSERVE_CONTINUE;
+}
+
+Test(rnn, every_element_of_the_state_slabs_is_written)
+{
+    enum { T = 5, B = 2, I = 3, H = 7, D = 2 };
+    const clinfer_rnn_desc d = desc_of(CLINFER_RNN_CELL_LSTM, CLINFER_RNN_BIDIRECTIONAL, H);
+    float x[T * B * I], w[D * 4 * H * I], r[D * 4 * H * H];
+    uint32_t seed = 9;
+    fill_uniform(x, T * B * I, -1, 1, &seed);
+    fill_uniform(w, D * 4 * H * I, -0.5f, 0.5f, &seed);
+    fill_uniform(r, D * 4 * H * H, -0.5f, 0.5f, &seed);
+    clinfer_runtime *rt = test_runtime();
+    clinfer_graph *g = NULL;
+    cr_assert_eq(clinfer_graph_create(&g), CLINFER_OK);
+    clinfer_value xv, wv, rv, y, yh, yc, sum;
+    const clinfer_shape xs = {3, {T, B, I}}, ws = {3, {D, 4 * H, I}}, rs = {3, {D, 4 * H, H}};
+    cr_assert_eq(clinfer_graph_input(g, "x", &xs, &xv), CLINFER_OK);
+    cr_assert_eq(clinfer_graph_constant(g, "w", &ws, w, &wv), CLINFER_OK);
+    cr_assert_eq(clinfer_graph_constant(g, "r", &rs, r, &rv), CLINFER_OK);
+    cr_assert_eq(clinfer_graph_rnn(g, "lstm", &d, xv, wv, rv, CLINFER_NO_VALUE, CLINFER_NO_VALUE,
+                                   CLINFER_NO_VALUE, CLINFER_NO_VALUE, &y, &yh, &yc),
+                 CLINFER_OK, "%s", clinfer_last_errmsg());
+    cr_assert_eq(clinfer_graph_binary(g, "sum", CLINFER_BINARY_ADD, yh, yc, &sum), CLINFER_OK,
+                 "%s", clinfer_last_errmsg());
+    cr_assert_eq(clinfer_graph_output(g, y, NULL), CLINFER_OK);
+    cr_assert_eq(clinfer_graph_output(g, sum, NULL), CLINFER_OK);
+    clinfer_model *m = NULL;
+    clinfer_session *s = NULL;
+    cr_assert_eq(clinfer_model_compile(rt, g, &m), CLINFER_OK, "%s", clinfer_last_errmsg());
+    cr_assert_eq(clinfer_session_create(m, NULL, &s), CLINFER_OK, "%s", clinfer_last_errmsg());
+    cr_assert_eq(clinfer_session_set_input(s, 0, x, T * B * I), CLINFER_OK);
+    rnn_fill f = {0, 0, 0, 0, (int64_t)T * D * B * H, (int64_t)D * B * H};
+    cr_assert_eq(clinfer_session_run_observed(s, fill_or_check, &f), CLINFER_OK, "%s",
+                 clinfer_last_errmsg());
+    f.run = 1;
+    cr_assert_eq(clinfer_session_set_input(s, 0, x, T * B * I), CLINFER_OK);
+    cr_assert_eq(clinfer_session_run_observed(s, fill_or_check, &f), CLINFER_OK, "%s",
+                 clinfer_last_errmsg());
+    cr_assert_eq(f.seen, 2, "%d rnn nodes observed", f.seen);
+    cr_assert_eq(f.nan, 0, "%zu elements of the rnn node's output left unset", f.nan);
+    cr_assert_eq(f.nonzero_rest, 0, "%zu elements of the slabs' other rows are not 0",
+                 f.nonzero_rest);
+    clinfer_session_free(s);
+    clinfer_model_free(m);
+    clinfer_graph_free(g);
+    clinfer_runtime_free(rt);
 }
 
 /* What the ONNX translator refuses, and the message that says so. */
