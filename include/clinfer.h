@@ -206,8 +206,9 @@ typedef enum clinfer_precision {
     CLINFER_PRECISION_FP16 = 2,
     /* Half storage as FP16, and half arithmetic in the inner loops of the
      * GPU-class products (the local-memory GEMM tiles that GEMMs, im2col and
-     * implicit-GEMM convolutions run): each tile step's products and sums
-     * in half, added to float accumulators between steps. Needs a device
+     * implicit-GEMM convolutions run; not Winograd's, whose buffers stay
+     * float): each tile step's products and sums in half, added to float
+     * accumulators between steps. Needs a device
      * that reports cl_khr_fp16 (creating the runtime on another fails with
      * CLINFER_ERR_UNSUPPORTED). The CPU-class kernels compute in float as
      * with FP16. Opt-in only: CLINFER_PRECISION=fp16-math or this value. */

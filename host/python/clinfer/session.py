@@ -228,8 +228,10 @@ class InferenceSession:
     model: a path or the bytes of an ONNX file. device: a device SPEC
     ("cpu", "gpu", "P:D" from clinfer.devices(), or part of a device name;
     None: $CLINFER_DEVICE, else the first GPU, else the first device).
-    precision: None ($CLINFER_PRECISION, else fp32), "fp32", "fp16" or "fp16-math"
-    (weights and activations stored as half, float arithmetic). constant_inputs: values of graph inputs known
+    precision: None ($CLINFER_PRECISION, else fp32), "fp32", "fp16"
+    (weights and activations stored as half, float arithmetic) or
+    "fp16-math" (fp16, and half arithmetic in the GPU GEMM tiles: devices
+    with cl_khr_fp16 only). constant_inputs: values of graph inputs known
     when the model is loaded ({name: array}); those a node needs as
     constants (weights, shapes, bounds) become constants, the others stay
     inputs (ONNX's backend tests give weights as inputs this way).
