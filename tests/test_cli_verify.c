@@ -6,7 +6,9 @@
  * fused and the pair compared at its output; a tolerance of 0 with
  * Winograd forced names the first node whose rounding differs from the
  * naive kernel and exits 1 (and, with --isolate, is the only node over
- * it); bad models, inputs and options exit 2 with a message.
+ * it); a first failing node that ran the reference's own kernel is said to
+ * have its error from its inputs; bad models, inputs and options exit 2
+ * with a message.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -228,6 +230,60 @@ Test(cli_verify, names_the_first_node_over_the_tolerance)
     const char *soft = strstr(out, "probabilities   ");
     const char *soft_end = soft ? strchr(soft, '\n') : NULL;
     cr_assert(soft && soft_end && strncmp(soft_end - 4, "  ok", 4) == 0, "%s", out);
+}
+
+/* x [1, 8, 12, 10] -> two 3x3 convolutions whose weights differ by 1e-4
+ * of themselves -> Sub -> "y": the difference is 1e-4 of its branches, so
+ * their rounding (Winograd against the naive kernel, about 1e-6 of their
+ * scale) is about 1e-2 of its scale. */
+static void write_cancelling_model(const char *path)
+{
+    onnx_graph g = {{0}};
+    uint32_t seed = 8;
+    float w[4 * 8 * 9], w2[4 * 8 * 9];
+    fill(w, sizeof w / 4, &seed);
+    for (size_t i = 0; i < sizeof w / 4; i++)
+        w2[i] = w[i] * (1.0f + 1e-4f);
+    const int64_t xd[4] = {1, 8, 12, 10}, wd[4] = {4, 8, 3, 3}, yd[4] = {1, 4, 12, 10},
+                  k3[2] = {3, 3}, pads[4] = {1, 1, 1, 1};
+    pb t, a[2];
+    t = onnx_value_info("x", OT_FLOAT, 4, xd), onnx_input(&g, &t);
+    t = onnx_tensor_f("w", 4, wd, w, 1), onnx_initializer(&g, &t);
+    t = onnx_tensor_f("w2", 4, wd, w2, 1), onnx_initializer(&g, &t);
+    for (int i = 0; i < 2; i++) {
+        a[0] = onnx_attr_ints("kernel_shape", 2, k3);
+        a[1] = onnx_attr_ints("pads", 4, pads);
+        onnx_node(&g, "Conv", i ? "conv_q" : "conv_p", i ? "x,w2" : "x,w", i ? "q" : "p", 2, a);
+    }
+    onnx_node(&g, "Sub", "sub", "p,q", "y", 0, NULL);
+    t = onnx_value_info("y", OT_FLOAT, 4, yd), onnx_output(&g, &t);
+    write_model(&g, path);
+}
+
+/* The first node over the tolerance ran the reference's own kernel (the
+ * Sub): the verdict says the error came in through its inputs; alone, on
+ * the reference's inputs, no node is over it. */
+Test(cli_verify, an_error_grown_from_the_inputs_is_named_so)
+{
+    static char out[65536];
+    char model[128], args[256];
+    snprintf(model, sizeof model, "%s/cancel.onnx", tmpdir);
+    write_cancelling_model(model);
+    snprintf(args, sizeof args, "'%s' --tolerance 1e-4", model);
+    int rc = verify("CLINFER_CONV_ALGO=winograd", args, out, sizeof out);
+    cr_assert_eq(rc, 1, "exit %d:\n%s", rc, out);
+    cr_assert(strstr(out, "verify: FAIL: node 2 \"y\" (binary"), "%s", out);
+    cr_assert(strstr(out, "so the error came in through its inputs and grew here"), "%s", out);
+    /* alone no node is over it; the model output (a normal run) still is */
+    snprintf(args, sizeof args, "'%s' --tolerance 1e-4 --isolate", model);
+    rc = verify("CLINFER_CONV_ALGO=winograd", args, out, sizeof out);
+    cr_assert_eq(rc, 1, "exit %d:\n%s", rc, out);
+    cr_assert(strstr(out, "verify: FAIL: 1 output(s) of a normal run over the tolerance"), "%s",
+              out);
+    /* a node that computed with another kernel than the reference's gets no such words */
+    rc = verify("CLINFER_CONV_ALGO=winograd", "'" LECTURE "' --tolerance 0", out, sizeof out);
+    cr_assert_eq(rc, 1, "exit %d:\n%s", rc, out);
+    cr_assert_null(strstr(out, "came in through its inputs"), "%s", out);
 }
 
 Test(cli_verify, bad_models_inputs_and_options_exit_2_with_a_message)

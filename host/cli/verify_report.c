@@ -261,6 +261,16 @@ static void print_table(const verify_report *r, const verify_nodes *n)
     }
 }
 
+/* Did node v compute exactly as the reference would on its inputs (its
+ * own kernel, fp32, inputs not replaced)? Then an error over the
+ * tolerance there came in through its inputs and grew (a normalisation of
+ * nearly equal values, a difference of nearly equal branches). */
+static int error_from_inputs(const verify_report *r, const verify_node *v)
+{
+    return !r->isolate && strcmp(r->precision, "fp32") == 0 &&
+           strcmp(v->kernel, v->ref_kernel) == 0;
+}
+
 /* The table, the outputs, the timings, then the verdict: the last line
  * (scripts show it). */
 static void print_text(const verify_report *r, const verify_nodes *n, const verify_outputs *o,
@@ -295,9 +305,14 @@ static void print_text(const verify_report *r, const verify_nodes *n, const veri
     if (d->first_bad >= 0) {
         const verify_node *v = &n->items[d->first_bad];
         printf("verify: FAIL: node %ld \"%s\" (%s, kernel %s, %s) is the first over the "
-               "tolerance %g: max rel %.3g (max abs %.3g, reference values up to %.3g)\n",
+               "tolerance %g: max rel %.3g (max abs %.3g, reference values up to %.3g)%s\n",
                d->first_bad, cli_safe(v->node), v->op, cli_safe(v->kernel), r->precision,
-               r->tolerance, v->max_rel, v->max_abs, v->scale);
+               r->tolerance, v->max_rel, v->max_abs, v->scale,
+               error_from_inputs(r, v) ? "; it ran the reference's own kernel in fp32, so the "
+                                         "error came in through its inputs and grew here "
+                                         "(--isolate checks each node on the reference's "
+                                         "inputs)"
+                                       : "");
     } else if (d->bad_outputs) {
         printf("verify: FAIL: %zu output(s) of a normal run over the tolerance %g\n",
                d->bad_outputs, r->tolerance);
