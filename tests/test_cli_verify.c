@@ -274,6 +274,10 @@ Test(cli_verify, an_error_grown_from_the_inputs_is_named_so)
     cr_assert_eq(rc, 1, "exit %d:\n%s", rc, out);
     cr_assert(strstr(out, "verify: FAIL: node 2 \"y\" (binary"), "%s", out);
     cr_assert(strstr(out, "so the error came in through its inputs and grew here"), "%s", out);
+    snprintf(args, sizeof args, "'%s' --tolerance 1e-4 --json", model);
+    rc = verify("CLINFER_CONV_ALGO=winograd", args, out, sizeof out);
+    cr_assert_eq(rc, 1, "exit %d:\n%s", rc, out);
+    cr_assert(strstr(out, "\"first_failing_from_inputs\": true"), "%s", out);
     /* alone no node is over it; the model output (a normal run) still is */
     snprintf(args, sizeof args, "'%s' --tolerance 1e-4 --isolate", model);
     rc = verify("CLINFER_CONV_ALGO=winograd", args, out, sizeof out);
@@ -284,6 +288,10 @@ Test(cli_verify, an_error_grown_from_the_inputs_is_named_so)
     rc = verify("CLINFER_CONV_ALGO=winograd", "'" LECTURE "' --tolerance 0", out, sizeof out);
     cr_assert_eq(rc, 1, "exit %d:\n%s", rc, out);
     cr_assert_null(strstr(out, "came in through its inputs"), "%s", out);
+    rc = verify("CLINFER_CONV_ALGO=winograd", "'" LECTURE "' --tolerance 0 --json", out,
+                sizeof out);
+    cr_assert_eq(rc, 1, "exit %d:\n%s", rc, out);
+    cr_assert(strstr(out, "\"first_failing_from_inputs\": false"), "%s", out);
 }
 
 Test(cli_verify, bad_models_inputs_and_options_exit_2_with_a_message)

@@ -382,6 +382,9 @@ static void print_json(const verify_report *r, const verify_nodes *n, const veri
         json_node(r, &n->items[d->first_bad], (size_t)d->first_bad);
     else
         printf("null");
+    printf(", \"first_failing_from_inputs\": %s",
+           d->first_bad >= 0 && error_from_inputs(r, &n->items[d->first_bad]) ? "true"
+                                                                              : "false");
     printf(",\n\"max_rel\": %s, \"same_kernel_nodes\": %zu, \"passed\": %s, ",
            cli_json_num(d->max_rel, "%.9g"), d->same_kernel,
            d->first_bad < 0 && !d->bad_outputs ? "true" : "false");
