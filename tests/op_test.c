@@ -118,11 +118,16 @@ static void run_half(const op_test *t, float *out)
     snprintf(what, sizeof what, "%s CLINFER_PRECISION=%s", t->what, precision);
     op_test named = *t;
     named.what = what;
-    const size_t n = ref_numel(&t->want_shape);
     setenv("CLINFER_PRECISION", precision, 1);
     test_op_run(&named, out);
     unsetenv("CLINFER_PRECISION");
-    assert_close(out, t->want, n, t->atol + 2e-2f * finite_scale(t->want, n), t->rtol + 4e-3f,
+    assert_close_half(out, t, what);
+}
+
+void assert_close_half(const float *got, const op_test *t, const char *what)
+{
+    const size_t n = ref_numel(&t->want_shape);
+    assert_close(got, t->want, n, t->atol + 2e-2f * finite_scale(t->want, n), t->rtol + 4e-3f,
                  what);
 }
 

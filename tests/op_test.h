@@ -61,6 +61,11 @@ void test_op(const op_test *t);
  * `out` holds numel(want_shape) floats. */
 void test_op_run(const op_test *t, float *out);
 
+/* got against t's reference within the half bound test_op applies to its
+ * fp16 repetition (op_test.c: t's tolerance plus 2% of the reference's
+ * largest finite value and 0.4% of each value). */
+void assert_close_half(const float *got, const op_test *t, const char *what);
+
 /* For ops that move or select values (inputs exact in half): t's graph,
  * with no variants, in fp32 and again in half storage, each output equal
  * to want (NaN where it is NaN, the same infinities). */

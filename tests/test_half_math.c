@@ -13,7 +13,6 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <criterion/criterion.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,14 +94,6 @@ static void run_algo(const op_test *t, const char *precision, const char *algo, 
     unsetenv("CLINFER_CONV_ALGO");
 }
 
-static float largest_abs(const float *x, size_t n)
-{
-    float m = 0;
-    for (size_t i = 0; i < n; i++)
-        m = fmaxf(m, fabsf(x[i]));
-    return m;
-}
-
 /* fp16-math's output within op_test's half bound of want, and, where
  * `must_differ` (enough long sums that half's rounding of the step sums
  * shows through the output's own rounding to half), not equal to fp16's
@@ -115,7 +106,7 @@ static void check_half_math(const op_test *t, const char *algo, int must_differ)
     run_algo(t, "fp16", algo, storage);
     char what[300];
     snprintf(what, sizeof what, "%s [gpu, %s, fp16-math]", t->what, algo ? algo : "-");
-    assert_close(math, t->want, n, 2e-2f * largest_abs(t->want, n), 4e-3f, what);
+    assert_close_half(math, t, what);
     size_t differ = 0;
     for (size_t i = 0; i < n; i++)
         differ += math[i] != storage[i];
@@ -217,6 +208,6 @@ Test(half_math, convolutions_in_half_tiles_winograd_in_float)
                   "Winograd in fp16-math: element %zu is %.9g, fp16 gives %.9g (its float GEMM "
                   "computed in half)",
                   i, math[i], storage[i]);
-    assert_close(math, want, yn, 2e-2f * largest_abs(want, yn), 4e-3f, "Winograd, fp16-math");
+    assert_close_half(math, &t, "Winograd, fp16-math");
     free(x), free(w), free(want), free(math), free(storage);
 }
