@@ -52,13 +52,23 @@ bash tests/embed/check_readme_example.sh build-test
 echo "=== the Python package: pip install . into build-python/venv, then pytest tests/python"
 bash tests/python/run.sh build-test
 if [[ ${1:-} != --quick ]]; then
-    # A failed test runs once more here: LeakSanitizer's own tracer thread
-    # now and then crashes at exit while PoCL's worker threads wind down
-    # ("Tracer caught signal 11 ... LeakSanitizer has encountered a fatal
-    # error", seen once in a full run under load, 0 of 12 runs alone). Real
-    # findings (leaks, memory errors, UB) are deterministic in these tests
-    # and fail both runs.
-    suite build-asan --repeat until-pass:2 -- -DCMAKE_BUILD_TYPE=Debug \
+    # A failed test runs again here, up to twice, for two faults outside
+    # clinfer that a rerun does not meet again:
+    # - PoCL 3.1 leaks its kernel compiler's pass manager (a 16-byte
+    #   legacy::PassManager, libpocl+0xc3e4a, and LLVM's passes under it)
+    #   in every process that compiles a work-group function missing from
+    #   PoCL's disk cache (pocl_check_kernel_disk_cache on a worker thread);
+    #   with an empty POCL_CACHE_DIR every test here reports it. The plain
+    #   suite above fills the cache, but a few tests still meet a kernel it
+    #   did not compile (6 of 76 in one clean-clone run of .ci/run); their
+    #   rerun finds it cached. No suppression: LeakSanitizer's fast unwinder
+    #   stops inside libpocl, so one for libpocl would also hide a
+    #   cl_mem or cl_kernel that clinfer forgot to release.
+    # - LeakSanitizer's own tracer thread now and then crashes at exit while
+    #   PoCL's worker threads wind down ("Tracer caught signal 11").
+    # Real findings (leaks, memory errors, UB) are deterministic in these
+    # tests and fail every run.
+    suite build-asan --repeat until-pass:3 -- -DCMAKE_BUILD_TYPE=Debug \
         -DCLINFER_SANITIZE=address,undefined
     suite build-tsan -- -DCMAKE_BUILD_TYPE=Debug -DCLINFER_SANITIZE=thread
 fi
