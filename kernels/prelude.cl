@@ -314,8 +314,10 @@ inline long batch_offset(long z, long8 bd, long8 st)
  * of one k of a packed A panel. In half storage one vector conversion per
  * 8, 4 or 2 values (LOAD_TM_VEC: the widest that divides TM) instead of TM
  * scalar ones, which cost the GEMM-shaped kernels' inner loops more than
- * their FMAs; in float the plain loads, which the compiler keeps as
- * broadcasts from memory. */
+ * their FMAs; an odd TM (conv2d_direct_t's rows of 7, 5 or 3 positions)
+ * takes 4s, then a 2, then a 1 (7: 3 conversions a tap instead of 7). In
+ * float the plain loads, which the compiler keeps as broadcasts from
+ * memory. */
 #if STORE_HALF && TM % 8 == 0
 #define LOAD_TM_VEC 8
 #elif STORE_HALF && TM % 4 == 0
@@ -331,6 +333,15 @@ inline long batch_offset(long z, long8 bd, long8 st)
     } while (0)
 #define LOAD_TM_BY_(N, a, p) LOAD_TM_BY(N, a, p) /* expands LOAD_TM_VEC first */
 #define LOAD_TM(a, p) LOAD_TM_BY_(LOAD_TM_VEC, a, p)
+#elif STORE_HALF && TM > 1
+#define LOAD_TM(a, p)                                                          \
+    do {                                                                       \
+        _Pragma("unroll") for (int q_ = 0; q_ < TM / 4; q_++)                  \
+            vstore4(LD4(q_, (p)), q_, (a));                                    \
+        if (TM % 4 == 3)                                                       \
+            vstore2(LD2(0, (p) + TM / 4 * 4), 0, (a) + TM / 4 * 4);            \
+        (a)[TM - 1] = LD((p), TM - 1);                                         \
+    } while (0)
 #else
 #define LOAD_TM(a, p)                                                          \
     do {                                                                       \
