@@ -62,7 +62,9 @@
  * epilogue runs straight from the accumulators where Y is row-major and A'
  * packed (gemm_tile_stored) or Y transposed and A' = X^T with TM 8
  * (gemm_tile_transposed8); other tiles go through a private tile and
- * gemm_store_tile. Tunables: TM (>= 1), NV (1..4).
+ * gemm_store_tile. In half storage on CPUs, an item that takes every row
+ * tile of a transposed Y converts each B panel to float once, not per tile
+ * (GEMM_FLOAT_PANEL). Tunables: TM (>= 1), NV (1..4).
  *
  * gemm_local (GPUs): a work-group of (TSN / WPTN, TSM / WPTM) items computes
  * a TSM x TSN tile of Y[z]; per step of TSK it stages the A' and B' tiles in
@@ -295,11 +297,13 @@ inline void gemm_store_tile(float tile[TM][TW], __global store_t *y, __global co
 #endif
 
 /* One k of a tile: a row of the B panel (at b + k * bstep) times TM values
- * of A', A_OF_I giving row i's. */
-#define GEMM_PACKED_STEP(A_OF_I)                                                               \
+ * of A', A_OF_I giving row i's; GEMM_PACKED_STEP_FROM with B's row from
+ * B_ROW(v, k). */
+#define GEMM_PACKED_STEP(A_OF_I) GEMM_PACKED_STEP_FROM(A_OF_I, GEMM_B_ROW)
+#define GEMM_PACKED_STEP_FROM(A_OF_I, B_ROW)                                                   \
     {                                                                                          \
         float16 bv[NV];                                                                        \
-        _Pragma("unroll") for (int v = 0; v < NV; v++) bv[v] = GEMM_B_ROW(v, k);            \
+        _Pragma("unroll") for (int v = 0; v < NV; v++) bv[v] = B_ROW(v, k);                 \
         _Pragma("unroll") for (int i = 0; i < TM; i++)                                         \
         {                                                                                      \
             const float16 av = (float16)(A_OF_I);                                              \
@@ -335,13 +339,32 @@ inline void gemm_store_tile(float tile[TM][TW], __global store_t *y, __global co
     }
 
 /* The same where A' = X^T (a_rs 1: the TM rows of a k adjacent, at
- * a + m0 + k * a_ks), rows m0 .. m0 + TM - 1 inside M */
-#define GEMM_XT_STEPS()                                                                        \
+ * a + m0 + k * a_ks), rows m0 .. m0 + TM - 1 inside M; GEMM_XT_STEPS_FROM
+ * with B's rows from B_ROW(v, k). */
+#define GEMM_XT_STEPS() GEMM_XT_STEPS_FROM(GEMM_B_ROW)
+#define GEMM_XT_STEPS_FROM(B_ROW)                                                              \
     for (int k = 0; k < K; k++) {                                                              \
         float ak[TM];                                                                          \
         LOAD_TM(ak, a + m0 + (long)k * a_ks);                                                  \
-        GEMM_PACKED_STEP(ak[i])                                                                \
+        GEMM_PACKED_STEP_FROM(ak[i], B_ROW)                                                    \
     }
+
+/* Half storage, a transposed Y whose A' is X^T (a 1x1 convolution over a
+ * small image as X^T W^T): each item takes every row tile of its B panels
+ * (W^T, [K, TW]), and converting a panel's halves once per tile and k cost
+ * the kernel 17% against float (SqueezeNet's 512 -> 1000 classifier at
+ * 13x13, 22 tiles a panel: 1.75 ms in float, 2.05 in half, one PoCL
+ * thread); with K up to GEMM_FLOAT_PANEL_K the panel is converted once
+ * into a private float copy (scaled with B_SCALE), which the tiles read
+ * as float does its panel (1.88 ms). 128 KB at most, on the PoCL worker's
+ * stack (CPU devices only: a GPU would spill it). */
+#if STORE_HALF && TM == 8 && (defined(__x86_64__) || defined(__aarch64__)) /* CPUs */
+#define GEMM_FLOAT_PANEL 1
+#define GEMM_FLOAT_PANEL_K 1024
+#define GEMM_FLOAT_ROW(v, k) vload16((v), bf + (k) * TW)
+#else
+#define GEMM_FLOAT_PANEL 0
+#endif
 
 /* A full tile: rows m0.. (rows past M computed from a clamped row) of A'
  * (packed when a_ks == 0: `a` is then the tile's panel [K, TM]) times the
@@ -441,14 +464,21 @@ inline void gemm_tile_stored(__global const store_t *a, int K, __global const st
  * these stores 1-2% after). */
 inline void gemm_tile_transposed8(__global const store_t *a, int a_ks, int m0, int M, int K,
                                   __global const store_t *b, long bstep,
-                                  __global const store_t *s, __global store_t *y,
-                                  __global const store_t *r, int n0, int N,
+                                  __global const store_t *s, __private const float *bf,
+                                  __global store_t *y, __global const store_t *r, int n0, int N,
                                   __global const store_t *C, long coff, int c_cs, float alpha,
                                   float beta, float act_a, float act_b, int has_bias,
                                   int has_res)
 {
     GEMM_ZERO_ACCUMULATORS(acc);
-    GEMM_XT_STEPS()
+#if GEMM_FLOAT_PANEL
+    if (bf) { /* the panel converted once (GEMM_FLOAT_PANEL) */
+        GEMM_XT_STEPS_FROM(GEMM_FLOAT_ROW)
+    } else
+#endif
+    {
+        GEMM_XT_STEPS()
+    }
     /* q[t] lanes: columns 4t..4t+3 of rows 0-3 (4 lanes each); then, with
      * rows 4-7's, a float16 of two whole columns */
     const uint16 cols01 = (uint16)(0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23);
@@ -488,7 +518,9 @@ inline void gemm_tile_transposed8(__global const store_t *a, int a_ks, int m0, i
 
 #undef GEMM_PACKED_A_STEPS
 #undef GEMM_XT_STEPS
+#undef GEMM_XT_STEPS_FROM
 #undef GEMM_PACKED_STEP
+#undef GEMM_PACKED_STEP_FROM
 #undef GEMM_ZERO_ACCUMULATORS
 
 /* A product of fewer than TM rows (M < TM: a fully connected layer at a
@@ -581,8 +613,24 @@ __kernel void gemm_packed(GEMM_PRODUCT_ARGS GEMM_SCALE_ARGS)
 #else
     __global const store_t *s = A; /* unread */
 #endif
+#if GEMM_FLOAT_PANEL
+    float bf_panel[GEMM_FLOAT_PANEL_K * TW] __attribute__((aligned(64)));
+    const int float_panel = y_t == GEMM_Y_TRANSPOSED && !raw && a_rs == 1 && a_ks != 0 &&
+                            K <= GEMM_FLOAT_PANEL_K && M - m_first > m_step;
+    __private const float *bf = float_panel ? bf_panel : 0;
+#else
+    __private const float *bf = 0;
+#endif
     for (int panel = p0; panel < min(p0 + per, npanels); panel++)
     for (int m_own = m_first; m_own < M; m_own += m_step) {
+#if GEMM_FLOAT_PANEL
+        if (float_panel && m_own == m_first) { /* the panel's first tile: convert it */
+            __global const store_t *b = b_z + (long)panel * K * TW;
+            for (int k = 0; k < K; k++)
+                _Pragma("unroll") for (int v = 0; v < NV; v++)
+                    vstore16(GEMM_B_ROW(v, k), v, bf_panel + k * TW);
+        }
+#endif
         /* y_t: a last tile that sticks out of M moved up to end at M (its
          * rows shared with the previous tile computed twice, stored once),
          * or, where at most half of it is left, those rows alone
@@ -613,7 +661,7 @@ __kernel void gemm_packed(GEMM_PRODUCT_ARGS GEMM_SCALE_ARGS)
 #if TM == 8
         if (y_t == GEMM_Y_TRANSPOSED && a_rs == 1 && a_ks != 0 && m0 == m_own && m0 + TM <= M &&
             n0 == n_own) {
-            gemm_tile_transposed8(a, a_ks, m0, M, K, b, bstep, s, Y + za * (long)M * N,
+            gemm_tile_transposed8(a, a_ks, m0, M, K, b, bstep, s, bf, Y + za * (long)M * N,
                                   R + za * (long)M * N, n0, N, C, coff, c_cs, alpha, beta, act_a,
                                   act_b, has_bias, has_res);
             continue;

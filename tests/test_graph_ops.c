@@ -466,15 +466,17 @@ Test(graph_ops, residual_add_and_relu_fused_into_the_conv)
  * scratch first with a forced naive convolution or the gpu GEMM; the gate
  * in groups of one item (CPUs) or 64 (GPUs, forced with
  * CLINFER_POOL_VARIANT=items). When the product is also a graph output the
- * Mul stays. */
-static void squeeze_excite(int product_is_output, int swish, const char *force,
-                           const char *value)
+ * Mul stays. The projection is C -> OC at H x W (squeeze_excite: 37 or
+ * 12 -> 10 at 6 x 7), compared within `tol`. */
+static void squeeze_excite_at(int product_is_output, int swish, int64_t C, int64_t OC, int64_t H,
+                              int64_t W, const char *force, const char *value, float tol)
 {
-    const int64_t N = 2, C = swish ? 37 : 12, R = swish ? 6 : 5, OC = 10, H = 6, W = 7;
+    const int64_t N = 2, R = swish ? 6 : 5;
     clinfer_value x, w1, b1, w2, b2 = CLINFER_NO_VALUE, w3, b3, pooled, f1, f2, prod, y;
     clinfer_graph *g = new_graph((clinfer_shape){4, {CLINFER_BATCH_DIM, C, H, W}}, &x);
     float *w1d = test_alloc((size_t)(R * C) * 4), b1d[6], *w2d = test_alloc((size_t)(C * R) * 4);
-    float b2d[37], *w3d = test_alloc((size_t)(OC * C) * 4), b3d[10];
+    float *b2d = test_alloc((size_t)C * 4), *w3d = test_alloc((size_t)(OC * C) * 4);
+    float *b3d = test_alloc((size_t)OC * 4);
     w1 = add_const(g, "w1", (clinfer_shape){4, {R, C, 1, 1}}, w1d, -0.5f, 0.5f);
     b1 = add_const(g, "b1", (clinfer_shape){1, {R}}, b1d, -0.5f, 0.5f);
     w2 = add_const(g, "w2", (clinfer_shape){4, {C, R, 1, 1}}, w2d, -1, 1);
@@ -499,7 +501,8 @@ static void squeeze_excite(int product_is_output, int swish, const char *force,
 
     const size_t hw = (size_t)(H * W), in_n = (size_t)(N * C) * hw, out_n = (size_t)(N * OC) * hw;
     float *in = test_alloc(in_n * 4), *scaled = test_alloc(in_n * 4);
-    float *want = test_alloc(out_n * 4), mean[2 * 37], h1[2 * 6], gate[2 * 37];
+    float *want = test_alloc(out_n * 4), *mean = test_alloc((size_t)(N * C) * 4), h1[2 * 6];
+    float *gate = test_alloc((size_t)(N * C) * 4);
     fill_uniform(in, in_n, -1, 1, &seed);
     for (size_t p = 0; p < (size_t)(N * C); p++) { /* GlobalAveragePool */
         double s = 0;
@@ -522,16 +525,23 @@ static void squeeze_excite(int product_is_output, int swish, const char *force,
     p.act.kind = ACT_KIND_NONE;
     ref_conv2d(&p, scaled, w3d, b3d, want);
 
-    char what[128];
-    snprintf(what, sizeof what, "squeeze-excitation (%s)%s, %s=%s",
+    char what[160];
+    snprintf(what, sizeof what, "squeeze-excitation (%s)%s, %lld -> %lld at %lldx%lld, %s=%s",
              swish ? "Swish, Sigmoid" : "ReLU, HardSigmoid",
-             product_is_output ? " (product an output)" : "", force ? force : "-",
-             value ? value : "-");
-    size_t kernels = run_forced(force, value, g, N, in, in_n, want, out_n, 1e-5f, what);
+             product_is_output ? " (product an output)" : "", (long long)C, (long long)OC,
+             (long long)H, (long long)W, force ? force : "-", value ? value : "-");
+    size_t kernels = run_forced(force, value, g, N, in, in_n, want, out_n, tol, what);
     /* squeeze_excite (pool, fc1 + act, fc2 + gate), [Mul,] project */
     cr_assert_eq(kernels, product_is_output ? 3 : 2, "%s: %zu kernel nodes", what, kernels);
-    free(w1d), free(w2d), free(w3d), free(in), free(scaled), free(want);
+    free(w1d), free(w2d), free(b2d), free(w3d), free(b3d), free(in), free(scaled), free(want);
+    free(mean), free(gate);
     clinfer_graph_free(g);
+}
+
+static void squeeze_excite(int product_is_output, int swish, const char *force,
+                           const char *value)
+{
+    squeeze_excite_at(product_is_output, swish, swish ? 37 : 12, 10, 6, 7, force, value, 1e-5f);
 }
 
 Test(graph_ops, squeeze_excitation_gate_one_node_and_mul_fused_into_the_projection)
@@ -543,6 +553,14 @@ Test(graph_ops, squeeze_excitation_gate_one_node_and_mul_fused_into_the_projecti
         squeeze_excite(0, swish, "CLINFER_POOL_VARIANT", "items"); /* 64 items a group */
         squeeze_excite(0, swish, NULL, NULL);
     }
+    /* a projection the cpu GEMM computes transposed (X^T W^T, 13x13 in row
+     * tiles of 8, K 300), the gate scaling W^T's rows; 10 panels of 32
+     * output channels an image, enough (up to 5 compute units) for one item
+     * per panel to take all 22 row tiles: in fp32, and in half storage,
+     * where gemm_packed then converts the panel to float once, scaling it
+     * as it goes (GEMM_FLOAT_PANEL) */
+    squeeze_excite_at(0, 1, 300, 320, 13, 13, NULL, NULL, 1e-4f);
+    squeeze_excite_at(0, 1, 300, 320, 13, 13, "CLINFER_PRECISION", "fp16", 1e-2f);
 }
 
 /* A 3x3 convolution over 32 channels, ReLU, then a 2x2 max pool: the pool
