@@ -60,10 +60,11 @@ if [[ ${1:-} != --quick ]]; then
     #   PoCL's disk cache (pocl_check_kernel_disk_cache on a worker thread);
     #   with an empty POCL_CACHE_DIR every test here reports it. The plain
     #   suite above fills the cache, but a few tests still meet a kernel it
-    #   did not compile (6 of 76 in one clean-clone run of .ci/run); their
-    #   rerun finds it cached. No suppression: LeakSanitizer's fast unwinder
-    #   stops inside libpocl, so one for libpocl would also hide a
-    #   cl_mem or cl_kernel that clinfer forgot to release.
+    #   did not compile (the same 6 of 76 in two clean-clone runs of
+    #   .ci/run; none in a third on the same machine, whose cache then held
+    #   them); their rerun finds it cached. No suppression: LeakSanitizer's
+    #   fast unwinder stops inside libpocl, so one for libpocl would also
+    #   hide a cl_mem or cl_kernel that clinfer forgot to release.
     # - LeakSanitizer's own tracer thread now and then crashes at exit while
     #   PoCL's worker threads wind down ("Tracer caught signal 11").
     # Real findings (leaks, memory errors, UB) are deterministic in these
