@@ -338,6 +338,15 @@ inline void gemm_store_tile(float tile[TM][TW], __global store_t *y, __global co
         GEMM_PACKED_STEP(ak[i])                                                                \
     }
 
+/* The same with B's rows from B_ROW(v, k) (a private float copy: no
+ * prefetching) */
+#define GEMM_PACKED_A_STEPS_FROM(B_ROW)                                                        \
+    for (int k = 0; k < K; k++) {                                                              \
+        float ak[TM];                                                                          \
+        LOAD_TM(ak, a + k * TM);                                                               \
+        GEMM_PACKED_STEP_FROM(ak[i], B_ROW)                                                    \
+    }
+
 /* The same where A' = X^T (a_rs 1: the TM rows of a k adjacent, at
  * a + m0 + k * a_ks), rows m0 .. m0 + TM - 1 inside M; GEMM_XT_STEPS_FROM
  * with B's rows from B_ROW(v, k). */
@@ -349,15 +358,17 @@ inline void gemm_store_tile(float tile[TM][TW], __global store_t *y, __global co
         GEMM_PACKED_STEP_FROM(ak[i], B_ROW)                                                    \
     }
 
-/* Half storage, a transposed Y whose A' is X^T (a 1x1 convolution over a
- * small image as X^T W^T): each item takes every row tile of its B panels
- * (W^T, [K, TW]), and converting a panel's halves once per tile and k cost
- * the kernel 17% against float (SqueezeNet's 512 -> 1000 classifier at
- * 13x13, 22 tiles a panel: 1.75 ms in float, 2.05 in half, one PoCL
- * thread); with K up to GEMM_FLOAT_PANEL_K the panel is converted once
- * into a private float copy (scaled with B_SCALE), which the tiles read
- * as float does its panel (1.88 ms). 128 KB at most, on the PoCL worker's
- * stack (CPU devices only: a GPU would spill it). */
+/* Half storage, an item that takes every row tile of its B panels ([K,
+ * TW]): a transposed Y whose A' is X^T (a 1x1 convolution over a small
+ * image as X^T W^T, B = W^T), or, where the host launches so
+ * (gemm_core_prepare), a plain Y with A' packed (a 1x1 convolution, B =
+ * its input). Converting a panel's halves once per tile and k cost the
+ * kernel 17% against float (SqueezeNet's 512 -> 1000 classifier at 13x13,
+ * 22 tiles a panel: 1.75 ms in float, 2.05 in half, one PoCL thread); with
+ * K up to GEMM_FLOAT_PANEL_K the panel is converted once into a private
+ * float copy (scaled with B_SCALE), which the whole tiles read as float
+ * does its panel (1.88 ms). 128 KB at most, on the PoCL worker's stack
+ * (CPU devices only: a GPU would spill it). */
 #if STORE_HALF && TM == 8 && (defined(__x86_64__) || defined(__aarch64__)) /* CPUs */
 #define GEMM_FLOAT_PANEL 1
 #define GEMM_FLOAT_PANEL_K 1024
@@ -432,13 +443,20 @@ inline void gemm_tile(__global const store_t *a, int a_rs, int a_ks, int m0, int
  * columns): partial tiles stay rolled in gemm_store_tile, for the code
  * size of the cold start (ResNet-18's grew 4.41 -> 4.58 s with both). */
 inline void gemm_tile_stored(__global const store_t *a, int K, __global const store_t *b,
-                             long bstep, __global const store_t *s, __global store_t *y,
-                             __global const store_t *r, int N, __global const store_t *C,
-                             long coff, int c_rs, float alpha, float beta, float act_a,
-                             float act_b, int has_bias, int has_res)
+                             long bstep, __global const store_t *s, __private const float *bf,
+                             __global store_t *y, __global const store_t *r, int N,
+                             __global const store_t *C, long coff, int c_rs, float alpha,
+                             float beta, float act_a, float act_b, int has_bias, int has_res)
 {
     GEMM_ZERO_ACCUMULATORS(acc);
-    GEMM_PACKED_A_STEPS()
+#if GEMM_FLOAT_PANEL
+    if (bf) { /* the panel converted once (GEMM_FLOAT_PANEL) */
+        GEMM_PACKED_A_STEPS_FROM(GEMM_FLOAT_ROW)
+    } else
+#endif
+    {
+        GEMM_PACKED_A_STEPS()
+    }
 #pragma unroll
     for (int i = 0; i < TM; i++) {
         const float bias = has_bias ? beta * LD(C, coff + (long)i * c_rs) : 0.0f;
@@ -517,6 +535,7 @@ inline void gemm_tile_transposed8(__global const store_t *a, int a_ks, int m0, i
 #endif
 
 #undef GEMM_PACKED_A_STEPS
+#undef GEMM_PACKED_A_STEPS_FROM
 #undef GEMM_XT_STEPS
 #undef GEMM_XT_STEPS_FROM
 #undef GEMM_PACKED_STEP
@@ -615,22 +634,15 @@ __kernel void gemm_packed(GEMM_PRODUCT_ARGS GEMM_SCALE_ARGS)
 #endif
 #if GEMM_FLOAT_PANEL
     float bf_panel[GEMM_FLOAT_PANEL_K * TW] __attribute__((aligned(64)));
-    const int float_panel = y_t == GEMM_Y_TRANSPOSED && !raw && a_rs == 1 && a_ks != 0 &&
-                            K <= GEMM_FLOAT_PANEL_K && M - m_first > m_step;
+    const int float_panel =
+        K <= GEMM_FLOAT_PANEL_K && M - m_first > m_step &&
+        ((y_t == GEMM_Y_TRANSPOSED && !raw && a_rs == 1 && a_ks != 0) || (!y_t && a_ks == 0));
     __private const float *bf = float_panel ? bf_panel : 0;
 #else
     __private const float *bf = 0;
 #endif
     for (int panel = p0; panel < min(p0 + per, npanels); panel++)
     for (int m_own = m_first; m_own < M; m_own += m_step) {
-#if GEMM_FLOAT_PANEL
-        if (float_panel && m_own == m_first) { /* the panel's first tile: convert it */
-            __global const store_t *b = b_z + (long)panel * K * TW;
-            for (int k = 0; k < K; k++)
-                _Pragma("unroll") for (int v = 0; v < NV; v++)
-                    vstore16(GEMM_B_ROW(v, k), v, bf_panel + k * TW);
-        }
-#endif
         /* y_t: a last tile that sticks out of M moved up to end at M (its
          * rows shared with the previous tile computed twice, stored once),
          * or, where at most half of it is left, those rows alone
@@ -641,6 +653,12 @@ __kernel void gemm_packed(GEMM_PRODUCT_ARGS GEMM_SCALE_ARGS)
         const int n_own = panel * TW; /* first column this item stores */
         const int n0 = raw ? min(n_own, N - TW) : n_own; /* first column computed */
         __global const store_t *b = b_z + (raw ? (long)n0 : (long)panel * K * TW);
+#if GEMM_FLOAT_PANEL
+        if (float_panel && m_own == m_first) /* the panel's first tile: convert it */
+            for (int k = 0; k < K; k++)
+                _Pragma("unroll") for (int v = 0; v < NV; v++)
+                    vstore16(GEMM_B_ROW(v, k), v, bf_panel + k * TW);
+#endif
         /* 64-byte aligned, written and read as whole float16 rows: PoCL
          * 3.1 splits a vstore16 to a private float array into 128- and
          * 256-bit moves, and the epilogue's 512-bit loads of them then
@@ -653,9 +671,9 @@ __kernel void gemm_packed(GEMM_PRODUCT_ARGS GEMM_SCALE_ARGS)
         if (!y_t && a_ks == 0 && m0 + TM <= M && n0 == n_own && n0 + TW <= N &&
             (c_cs == 0 || !has_bias)) {
             const long at = za * (long)M * N + (long)m0 * N + n0;
-            gemm_tile_stored(a + (long)(m0 / TM) * K * TM, K, b, bstep, s, Y + at, R + at, N, C,
-                             coff + (long)m0 * c_rs, c_rs, alpha, beta, act_a, act_b, has_bias,
-                             has_res);
+            gemm_tile_stored(a + (long)(m0 / TM) * K * TM, K, b, bstep, s, bf, Y + at, R + at, N,
+                             C, coff + (long)m0 * c_rs, c_rs, alpha, beta, act_a, act_b,
+                             has_bias, has_res);
             continue;
         }
 #if TM == 8

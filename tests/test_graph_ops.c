@@ -553,14 +553,18 @@ Test(graph_ops, squeeze_excitation_gate_one_node_and_mul_fused_into_the_projecti
         squeeze_excite(0, swish, "CLINFER_POOL_VARIANT", "items"); /* 64 items a group */
         squeeze_excite(0, swish, NULL, NULL);
     }
-    /* a projection the cpu GEMM computes transposed (X^T W^T, 13x13 in row
-     * tiles of 8, K 300), the gate scaling W^T's rows; 10 panels of 32
-     * output channels an image, enough (up to 5 compute units) for one item
-     * per panel to take all 22 row tiles: in fp32, and in half storage,
-     * where gemm_packed then converts the panel to float once, scaling it
-     * as it goes (GEMM_FLOAT_PANEL) */
-    squeeze_excite_at(0, 1, 300, 320, 13, 13, NULL, NULL, 1e-4f);
-    squeeze_excite_at(0, 1, 300, 320, 13, 13, "CLINFER_PRECISION", "fp16", 1e-2f);
+    /* One item per panel of 32 columns taking every row tile of 8, where
+     * gemm_packed in half storage converts the panel to float once,
+     * scaling it by the gate as it goes (GEMM_FLOAT_PANEL): a projection
+     * the cpu GEMM computes transposed (X^T W^T, 13x13 in 22 row tiles, K
+     * 300, 10 panels of W^T an image), and a plain one (W X, 32 output
+     * channels in 4 row tiles, K 64, 25 panels of X an image); panels
+     * enough for 4 items per compute unit on up to 5 units; in fp32 too */
+    for (int half = 0; half < 2; half++) {
+        const char *force = half ? "CLINFER_PRECISION" : NULL, *value = half ? "fp16" : NULL;
+        squeeze_excite_at(0, 1, 300, 320, 13, 13, force, value, half ? 1e-2f : 1e-4f);
+        squeeze_excite_at(0, 1, 64, 32, 28, 28, force, value, half ? 1e-2f : 1e-4f);
+    }
 }
 
 /* A 3x3 convolution over 32 channels, ReLU, then a 2x2 max pool: the pool

@@ -184,6 +184,10 @@ static clinfer_status product_args(clinfer_runtime *rt, const gemm_config *cfg,
  * with 8 and the offsets at batch 1 cheap). */
 #define GEMM_CPU_ITEM_K 256
 
+/* gemm.cl's GEMM_FLOAT_PANEL_K: the longest K whose B panel gemm_packed
+ * copies to float in half storage */
+#define GEMM_FLOAT_PANEL_K 1024
+
 /* Why every panel when m > n: the item then streams its A panel (TM rows
  * of A', the weights of TM output channels) from memory once and re-reads
  * it from its core's cache for its next panels, instead of one item per
@@ -228,9 +232,16 @@ clinfer_status gemm_core_prepare(clinfer_runtime *rt, const gemm_config *cfg,
         size_t tiles = (m + (size_t)cfg->tm - 1) / (size_t)cfg->tm;
         /* A transposed Y, panels enough for 4 items per compute unit: one
          * item per panel takes every row tile (gemm.cl), reading its panel
-         * of B (the weights) once and storing whole rows of the output. */
+         * of B (the weights) once and storing whole rows of the output. So
+         * too, in half storage on a CPU, a plain Y with A' packed (a 1x1
+         * convolution) and K the kernel's float copy of a panel holds:
+         * then B (the input) is converted to float once per panel, not
+         * once per row tile (GEMM_FLOAT_PANEL, TM 8 only). */
         const size_t units = (size_t)(rt->info.compute_units > 0 ? rt->info.compute_units : 1);
-        if (g->y_transposed && (n + tw - 1) / tw * g->batch >= 4 * units)
+        const int float_panel = rt_is_half(rt) && rt->info.type == CLINFER_DEVICE_CPU &&
+                                g->a_packed && !g->y_transposed && !g->y_blocked16 &&
+                                cfg->tm == 8 && g->k <= GEMM_FLOAT_PANEL_K && tiles > 1;
+        if ((g->y_transposed || float_panel) && (n + tw - 1) / tw * g->batch >= 4 * units)
             tiles = 1;
         const int32_t panels = (int32_t)((n + tw - 1) / tw);
         const int32_t per =
