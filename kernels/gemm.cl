@@ -63,8 +63,9 @@
  * packed (gemm_tile_stored) or Y transposed and A' = X^T with TM 8
  * (gemm_tile_transposed8); other tiles go through a private tile and
  * gemm_store_tile. In half storage on CPUs, an item that takes every row
- * tile of a transposed Y converts each B panel to float once, not per tile
- * (GEMM_FLOAT_PANEL). Tunables: TM (>= 1), NV (1..4).
+ * tile of its panels (a transposed Y, or a plain one where the host
+ * launches one item in x) converts each B panel to float once, not per
+ * tile (GEMM_FLOAT_PANEL). Tunables: TM (>= 1), NV (1..4).
  *
  * gemm_local (GPUs): a work-group of (TSN / WPTN, TSM / WPTM) items computes
  * a TSM x TSN tile of Y[z]; per step of TSK it stages the A' and B' tiles in
